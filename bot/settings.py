@@ -1,0 +1,77 @@
+"""Settings from the environment and ``.env`` (pydantic-settings). Every field is listed in ``.env.example``.
+
+Secrets are :class:`~pydantic.SecretStr` so printing a Settings object never shows them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing import Annotated
+
+
+def default_database_url() -> str:
+    """``sqlite:///<user data dir>/musicbot.db`` (e.g. ``~/.local/share/musicbot/musicbot.db`` on Linux)."""
+    return "sqlite:///" + str(Path(user_data_dir("musicbot", appauthor=False)) / "musicbot.db")
+
+
+def _id_list(value: object) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, (list, tuple, set)):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [part.strip() for part in str(value).replace(";", ",").split(",") if part.strip()]
+
+
+class Settings(BaseSettings):
+    """All runtime configuration. Environment variables take precedence over ``.env``."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(default_factory=default_database_url)
+    log_level: str = "WARNING"
+
+    # LLM (issue 3). Empty MODEL or no key -> the built-in local model.
+    model: str = ""
+    google_api_key: SecretStr | None = None
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    ollama_base_url: str | None = None
+    llm_timeout_s: float = 20.0
+    llm_max_tool_calls: int = 8
+    conversation_turns: int = 10
+
+    # Admins per platform (comma-separated ids). The console user is admin unless CONSOLE_ADMIN=false.
+    console_admin: bool = True
+    telegram_admin_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    discord_admin_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    # Telegram (issue 4)
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+
+    # Discord (issue 5)
+    discord_bot_token: SecretStr | None = None
+    discord_shards: str = ""
+
+    # Spotify / previews (issue 6)
+    spotify_client_id: str | None = None
+    spotify_client_secret: SecretStr | None = None
+
+    @field_validator("telegram_admin_ids", "discord_admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> list[str]:
+        return _id_list(value)
+
+    def database_path(self) -> str:
+        """The SQLite file path from ``DATABASE_URL`` (``sqlite:///path`` or a bare path; ``:memory:`` allowed)."""
+        url = self.database_url
+        for prefix in ("sqlite+aiosqlite:///", "sqlite:///"):
+            if url.startswith(prefix):
+                url = url[len(prefix) :]
+                break
+        return os.path.expanduser(url) if url != ":memory:" else url

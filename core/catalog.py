@@ -1,0 +1,429 @@
+"""The SQLite catalog (aiosqlite): schema, seeding, import, CRUD and full-text search.
+
+Schema (version :data:`SCHEMA_VERSION`):
+
+* ``tracks`` — one row per track: metadata + the eleven audio features; ``id`` is an internal integer key.
+* ``track_labels`` — every genre / subgenre / playlist label a track carries, with the playlist id it came from
+  (a track in three playlists has three playlist labels).
+* ``tracks_fts`` — FTS5 index over title, artist and album (external content, kept in sync by triggers).
+* ``meta`` — ``schema_version``, ``catalog_source`` (set once a catalog was seeded or imported).
+
+The database runs in WAL mode. Seeding and imports run in a single transaction: a crash part-way leaves the
+previous state, and the next start seeds again.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from core.catalog_io import RowError, TrackRow, read_rows
+from core.errors import InvalidInput, SongNotFound
+from core.models import AUDIO_FEATURES, Track
+
+SCHEMA_VERSION = 1
+SHIPPED_CATALOG = Path(__file__).resolve().parent.parent / "data" / "spotify_songs.csv.gz"
+
+_FEATURE_COLS = ", ".join(AUDIO_FEATURES)
+_TRACK_COLS = "track_id, title, artists, album, release_date, year, popularity, duration_ms, norm_key, " + _FEATURE_COLS
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tracks (
+    id INTEGER PRIMARY KEY,
+    track_id TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL DEFAULT '',
+    artists TEXT NOT NULL DEFAULT '[]',
+    artist_display TEXT NOT NULL DEFAULT '',
+    album TEXT NOT NULL DEFAULT '',
+    release_date TEXT NOT NULL DEFAULT '',
+    year INTEGER,
+    popularity INTEGER NOT NULL DEFAULT 0,
+    duration_ms INTEGER NOT NULL DEFAULT 0,
+    norm_key TEXT NOT NULL DEFAULT '',
+    {", ".join(f"{f} REAL NOT NULL" for f in AUDIO_FEATURES)}
+);
+CREATE TABLE IF NOT EXISTS track_labels (
+    track_id TEXT NOT NULL REFERENCES tracks(track_id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('genre', 'subgenre', 'playlist')),
+    label TEXT NOT NULL,
+    source_id TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (track_id, kind, label, source_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS track_labels_label ON track_labels(kind, label);
+CREATE VIRTUAL TABLE IF NOT EXISTS tracks_fts USING fts5(
+    title, artist_display, album, content='tracks', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER IF NOT EXISTS tracks_ai AFTER INSERT ON tracks BEGIN
+    INSERT INTO tracks_fts(rowid, title, artist_display, album) VALUES (new.id, new.title, new.artist_display, new.album);
+END;
+CREATE TRIGGER IF NOT EXISTS tracks_ad AFTER DELETE ON tracks BEGIN
+    INSERT INTO tracks_fts(tracks_fts, rowid, title, artist_display, album)
+    VALUES ('delete', old.id, old.title, old.artist_display, old.album);
+END;
+CREATE TRIGGER IF NOT EXISTS tracks_au AFTER UPDATE ON tracks BEGIN
+    INSERT INTO tracks_fts(tracks_fts, rowid, title, artist_display, album)
+    VALUES ('delete', old.id, old.title, old.artist_display, old.album);
+    INSERT INTO tracks_fts(rowid, title, artist_display, album) VALUES (new.id, new.title, new.artist_display, new.album);
+END;
+"""
+
+_VERSION_SUFFIX = re.compile(
+    r"\s*[-(\[]\s*(\d{4}\s*)?(remaster(ed)?|remix|radio edit|edit|version|mono|stereo|live|deluxe|single|"
+    r"original mix|extended|feat\.?|with |from ).*$",
+    re.IGNORECASE,
+)
+
+
+def normalize_text(text: str) -> str:
+    """Lower-case, strip accents and punctuation, collapse spaces: ``"Beyoncé!"`` -> ``"beyonce"``."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^\w]+", " ", text).strip()
+
+
+def dedupe_key(title: str, artists: list[str]) -> str:
+    """Key under which remasters / edits of one song collide: normalized base title + first artist.
+
+    ``"Dancing Queen - Remastered 2014"`` by ABBA and ``"Dancing Queen"`` by ABBA give the same key.
+    """
+    base = _VERSION_SUFFIX.sub("", title) or title
+    return normalize_text(base) + "|" + normalize_text(artists[0] if artists else "")
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """Outcome of a seed or import: counts, the skipped rows (row number + reason) and the detected layout."""
+
+    layout: str
+    rows_read: int = 0
+    tracks_upserted: int = 0
+    labels_added: int = 0
+    replaced: bool = False
+    errors: list[RowError] = field(default_factory=list)
+
+
+ProgressFn = Callable[[int, int], None]
+
+
+def _row_params(row: TrackRow) -> tuple[Any, ...]:
+    return (
+        row.track_id,
+        row.title,
+        json.dumps(row.artists, ensure_ascii=False),
+        ", ".join(row.artists),
+        row.album,
+        row.release_date,
+        row.year,
+        row.popularity,
+        row.duration_ms,
+        dedupe_key(row.title, row.artists),
+        *(row.features[f] for f in AUDIO_FEATURES),
+    )
+
+
+_UPSERT_SQL = f"""
+INSERT INTO tracks (track_id, title, artists, artist_display, album, release_date, year, popularity, duration_ms,
+                    norm_key, {_FEATURE_COLS})
+VALUES ({", ".join("?" * (10 + len(AUDIO_FEATURES)))})
+ON CONFLICT(track_id) DO UPDATE SET
+    title=excluded.title, artists=excluded.artists, artist_display=excluded.artist_display, album=excluded.album,
+    release_date=excluded.release_date, year=excluded.year, popularity=excluded.popularity,
+    duration_ms=excluded.duration_ms, norm_key=excluded.norm_key,
+    {", ".join(f"{f}=excluded.{f}" for f in AUDIO_FEATURES)}
+"""
+
+
+def row_to_track(row: sqlite3.Row | tuple[Any, ...], labels: Iterable[tuple[str, str]] = ()) -> Track:
+    """Build a :class:`Track` from a ``SELECT`` of :data:`_TRACK_COLS` and ``(kind, label)`` pairs."""
+    values = dict(zip(_TRACK_COLS.split(", "), row, strict=True))
+    grouped: dict[str, list[str]] = {"genre": [], "subgenre": [], "playlist": []}
+    for kind, label in labels:
+        if label not in grouped[kind]:
+            grouped[kind].append(label)
+    return Track(
+        track_id=values["track_id"],
+        title=values["title"] or "(untitled)",
+        artists=json.loads(values["artists"]) or ["(unknown artist)"],
+        album=values["album"],
+        release_date=values["release_date"],
+        year=values["year"],
+        popularity=values["popularity"],
+        duration_ms=values["duration_ms"],
+        genres=grouped["genre"],
+        subgenres=grouped["subgenre"],
+        playlists=grouped["playlist"],
+        **{f: values[f] for f in AUDIO_FEATURES},
+    )
+
+
+class Catalog:
+    """Async access to the SQLite catalog. Use ``await Catalog.open(path)``; close with ``await cat.close()``."""
+
+    def __init__(self, db: aiosqlite.Connection, path: str) -> None:
+        self.db = db
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Catalog:
+        """Open (creating if needed) the database at ``path`` (``":memory:"`` allowed), in WAL mode.
+
+        Raises:
+            InvalidInput: the file exists but is not a SQLite database, or was written by a newer version.
+        """
+        path = str(path)
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            await db.execute("PRAGMA journal_mode=WAL")
+            await db.execute("PRAGMA foreign_keys=ON")
+            await db.execute("PRAGMA synchronous=NORMAL")
+            await db.execute("PRAGMA busy_timeout=5000")
+            await db.executescript(SCHEMA)
+            version = await cls._meta(db, "schema_version")
+            if version is None:
+                await db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            elif int(version) > SCHEMA_VERSION:
+                raise InvalidInput(f"{path} was created by a newer musicbot (schema {version}); please upgrade.")
+        except sqlite3.DatabaseError as exc:
+            await db.close()
+            raise InvalidInput(f"{path} is not a usable musicbot database ({exc}).") from None
+        except BaseException:
+            await db.close()
+            raise
+        return cls(db, path)
+
+    async def close(self) -> None:
+        """Close the connection."""
+        await self.db.close()
+
+    @staticmethod
+    async def _meta(db: aiosqlite.Connection, key: str) -> str | None:
+        async with db.execute("SELECT value FROM meta WHERE key=?", (key,)) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def get_meta(self, key: str) -> str | None:
+        """Read one value from the ``meta`` table (None when absent)."""
+        return await self._meta(self.db, key)
+
+    async def is_seeded(self) -> bool:
+        """True once a catalog (the shipped one or an imported replacement) has been committed."""
+        return await self.get_meta("catalog_source") is not None
+
+    async def count(self) -> int:
+        """Number of tracks."""
+        async with self.db.execute("SELECT count(*) FROM tracks") as cur:
+            return (await cur.fetchone())[0]
+
+    async def checksum(self) -> str:
+        """A digest of all track rows and labels; equal before/after means the catalog did not change."""
+        import hashlib
+
+        digest = hashlib.sha256()
+        async with self.db.execute(f"SELECT {_TRACK_COLS} FROM tracks ORDER BY track_id") as cur:
+            async for row in cur:
+                digest.update(repr(tuple(row)).encode())
+        async with self.db.execute("SELECT * FROM track_labels ORDER BY 1, 2, 3, 4") as cur:
+            async for row in cur:
+                digest.update(repr(tuple(row)).encode())
+        return digest.hexdigest()
+
+    # ------------------------------------------------------------------ bulk load
+    async def load_rows(
+        self,
+        rows: Iterator[TrackRow | RowError],
+        report: ImportReport,
+        *,
+        replace: bool = False,
+        source: str | None = None,
+        progress: ProgressFn | None = None,
+        total: int = 0,
+    ) -> ImportReport:
+        """Upsert rows in ONE transaction; labels are added (never dropped) unless ``replace`` is set.
+
+        ``replace`` first deletes every track. ``source`` is recorded in ``meta.catalog_source`` in the same
+        transaction, so a seed is either complete and marked, or absent. Any exception rolls everything back.
+        """
+        db = self.db
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            if replace:
+                await db.execute("DELETE FROM track_labels")
+                await db.execute("DELETE FROM tracks")
+                report.replaced = True
+            batch: list[TrackRow] = []
+            seen: set[str] = set()
+            counted: set[str] = set()
+
+            async def flush() -> None:
+                await db.executemany(_UPSERT_SQL, [_row_params(r) for r in batch if r.track_id not in seen])
+                seen.update(r.track_id for r in batch)
+                labels = [(r.track_id, *lab) for r in batch for lab in r.labels]
+                before = db.total_changes
+                await db.executemany("INSERT OR IGNORE INTO track_labels VALUES (?, ?, ?, ?)", labels)
+                report.labels_added += db.total_changes - before
+                batch.clear()
+
+            for item in rows:
+                report.rows_read += 1
+                if isinstance(item, RowError):
+                    report.errors.append(item)
+                else:
+                    if item.track_id not in counted:
+                        counted.add(item.track_id)
+                        report.tracks_upserted += 1
+                    batch.append(item)
+                if len(batch) >= 2000:
+                    await flush()
+                    if progress:
+                        progress(report.rows_read, total)
+            await flush()
+            if source is not None:
+                await db.execute("INSERT OR REPLACE INTO meta VALUES ('catalog_source', ?)", (source,))
+            await db.execute("COMMIT")
+        except BaseException:
+            await db.execute("ROLLBACK")
+            raise
+        if progress:
+            progress(report.rows_read, total or report.rows_read)
+        return report
+
+    async def import_file(
+        self,
+        path: Path,
+        *,
+        map_pairs: list[str] | None = None,
+        replace: bool = False,
+        progress: ProgressFn | None = None,
+        source: str | None = None,
+    ) -> ImportReport:
+        """Import a CSV (see :mod:`core.catalog_io` for layouts). Re-importing upserts; ``replace`` swaps the catalog.
+
+        Raises:
+            ImportFailed: not UTF-8 / not CSV / unknown layout / bad mapping — nothing changed.
+            InvalidInput: ``replace`` with a file that has no valid row (would empty the catalog).
+        """
+        layout, rows, total = read_rows(path, map_pairs)
+        report = ImportReport(layout=layout)
+        if replace:
+            materialized = list(rows)
+            if not any(isinstance(r, TrackRow) for r in materialized):
+                raise InvalidInput(f"{path.name} has no valid track row; the catalog was left unchanged.")
+            rows = iter(materialized)
+        is_seeded = await self.is_seeded()
+        mark = source or (f"import:{path.name}" if (replace or not is_seeded) else None)
+        return await self.load_rows(rows, report, replace=replace, source=mark, progress=progress, total=total)
+
+    async def seed(self, path: Path = SHIPPED_CATALOG, progress: ProgressFn | None = None) -> ImportReport | None:
+        """Seed the shipped catalog unless a catalog was already committed (idempotent). Returns None if skipped."""
+        if await self.is_seeded():
+            return None
+        return await self.import_file(path, progress=progress, source=f"shipped:{path.name}")
+
+    # ------------------------------------------------------------------ reads
+    async def all_rows(self) -> list[tuple[Any, ...]]:
+        """Every track as a tuple in :data:`_TRACK_COLS` order plus the internal id last (for building the index)."""
+        async with self.db.execute(f"SELECT {_TRACK_COLS}, id FROM tracks ORDER BY id") as cur:
+            return [tuple(r) for r in await cur.fetchall()]
+
+    async def all_labels(self) -> list[tuple[str, str, str, str]]:
+        """Every ``(track_id, kind, label, source_id)``."""
+        async with self.db.execute("SELECT track_id, kind, label, source_id FROM track_labels") as cur:
+            return [tuple(r) for r in await cur.fetchall()]
+
+    async def get(self, track_id: str) -> Track | None:
+        """The track with this Spotify id, with all its labels, or None."""
+        async with self.db.execute(f"SELECT {_TRACK_COLS} FROM tracks WHERE track_id=?", (track_id,)) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        async with self.db.execute("SELECT kind, label FROM track_labels WHERE track_id=?", (track_id,)) as cur:
+            labels = [tuple(r) for r in await cur.fetchall()]
+        return row_to_track(tuple(row), labels)
+
+    async def search_ids(self, query: str, limit: int = 10) -> list[str]:
+        """Full-text search (FTS5, prefix match on every word) over title / artist / album, best first.
+
+        Ranking is FTS5's bm25 with title hits weighted x3 and artist x2, ties broken by popularity.
+        Returns an empty list for a query with no searchable word.
+        """
+        words = re.findall(r"\w+", normalize_text(query))
+        if not words:
+            return []
+        match = " ".join(f'"{w}"*' for w in words[:12])
+        sql = (
+            "SELECT t.track_id FROM tracks_fts JOIN tracks t ON t.id = tracks_fts.rowid "
+            "WHERE tracks_fts MATCH ? ORDER BY bm25(tracks_fts, 3.0, 2.0, 1.0) - t.popularity / 50.0 LIMIT ?"
+        )
+        async with self.db.execute(sql, (match, limit)) as cur:
+            return [r[0] for r in await cur.fetchall()]
+
+    # ------------------------------------------------------------------ writes (permission checks live in Engine)
+    async def upsert_track(self, track: Track) -> None:
+        """Insert or replace one track and set its labels to exactly those on ``track`` (one transaction)."""
+        row = TrackRow(
+            track_id=track.track_id,
+            title=track.title,
+            artists=track.artists,
+            album=track.album,
+            release_date=track.release_date,
+            year=track.year,
+            popularity=track.popularity,
+            duration_ms=track.duration_ms,
+            features={f: getattr(track, f) for f in AUDIO_FEATURES},
+        )
+        await self.db.execute("BEGIN IMMEDIATE")
+        try:
+            await self.db.execute(_UPSERT_SQL, _row_params(row))
+            await self.db.execute("DELETE FROM track_labels WHERE track_id=?", (track.track_id,))
+            labels = [
+                (track.track_id, kind, label, "")
+                for kind, values in (("genre", track.genres), ("subgenre", track.subgenres), ("playlist", track.playlists))
+                for label in values
+            ]
+            await self.db.executemany("INSERT OR IGNORE INTO track_labels VALUES (?, ?, ?, ?)", labels)
+            await self.db.execute("COMMIT")
+        except BaseException:
+            await self.db.execute("ROLLBACK")
+            raise
+
+    async def delete_track(self, track_id: str) -> bool:
+        """Delete a track and its labels. Returns False when it did not exist."""
+        await self.db.execute("BEGIN IMMEDIATE")
+        try:
+            await self.db.execute("DELETE FROM track_labels WHERE track_id=?", (track_id,))
+            cur = await self.db.execute("DELETE FROM tracks WHERE track_id=?", (track_id,))
+            await self.db.execute("COMMIT")
+        except BaseException:
+            await self.db.execute("ROLLBACK")
+            raise
+        return cur.rowcount > 0
+
+    async def strip_labels(self, source_ids: Iterable[str] | None = None) -> int:
+        """Delete labels (all, or only those from the given playlist ids). Used by evaluation on a copy."""
+        if source_ids is None:
+            cur = await self.db.execute("DELETE FROM track_labels")
+        else:
+            ids = list(source_ids)
+            await self.db.execute("CREATE TEMP TABLE IF NOT EXISTS _strip(id TEXT PRIMARY KEY)")
+            await self.db.execute("DELETE FROM _strip")
+            await self.db.executemany("INSERT OR IGNORE INTO _strip VALUES (?)", [(i,) for i in ids])
+            cur = await self.db.execute("DELETE FROM track_labels WHERE source_id IN (SELECT id FROM _strip)")
+        return cur.rowcount
+
+    async def require(self, track_id: str) -> Track:
+        """Like :meth:`get` but raises :class:`SongNotFound` when absent."""
+        track = await self.get(track_id)
+        if track is None:
+            raise SongNotFound(track_id)
+        return track

@@ -1,0 +1,225 @@
+"""In-memory columnar view of the catalog, built once at start and updated incrementally.
+
+The recommender, the KNN index and text understanding all read this table instead of SQLite on the hot path.
+Rows are addressed by *position* (0..n-1, stable for the process lifetime); a deleted track keeps its position with
+``alive[pos] = False`` (a tombstone) so nothing has to be re-indexed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from core.catalog import dedupe_key, normalize_text
+from core.models import AUDIO_FEATURES, Track
+
+N_FEATURES = len(AUDIO_FEATURES)
+FEATURE_INDEX = {name: i for i, name in enumerate(AUDIO_FEATURES)}
+LABEL_KINDS = ("genre", "subgenre", "playlist")
+
+
+class TrackTable:
+    """Columnar track store.
+
+    Attributes:
+        ids: Spotify track ids by position; ``pos[track_id]`` is the inverse.
+        features: ``(capacity, 11)`` float32 raw audio features in :data:`core.models.AUDIO_FEATURES` order.
+        year: ``(capacity,)`` int16 release year, 0 when unknown. ``popularity``: int16 0–100.
+        alive: ``(capacity,)`` bool; False for deleted positions and unused capacity.
+        titles, artists, albums, release_dates, durations, norm_keys: Python lists by position.
+        artist_ids: per position, the integer ids of its artists (``artist_names[i]`` is the normalized name).
+        labels: per position, the set of label ids it carries; ``label_names[l] == (kind, label)``.
+        label_tracks: inverted index label id -> set of positions.
+        sources: per position, the set of playlist ids (label sources) it belongs to.
+    """
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.n = 0
+        self.features = np.zeros((capacity, N_FEATURES), dtype=np.float32)
+        self.year = np.zeros(capacity, dtype=np.int16)
+        self.popularity = np.zeros(capacity, dtype=np.int16)
+        self.alive = np.zeros(capacity, dtype=bool)
+        self.ids: list[str] = []
+        self.pos: dict[str, int] = {}
+        self.titles: list[str] = []
+        self.artists: list[list[str]] = []
+        self.albums: list[str] = []
+        self.release_dates: list[str] = []
+        self.durations: list[int] = []
+        self.norm_keys: list[str] = []
+        self.artist_ids: list[tuple[int, ...]] = []
+        self.artist_index: dict[str, int] = {}
+        self.artist_names: list[str] = []
+        self.artist_tracks: dict[int, set[int]] = defaultdict(set)
+        self.labels: list[set[int]] = []
+        self.label_names: list[tuple[str, str]] = []
+        self.label_index: dict[tuple[str, str], int] = {}
+        self.label_tracks: dict[int, set[int]] = defaultdict(set)
+        self.sources: list[set[str]] = []
+        self.version = 0  # bumped on every change; caches key on it
+
+    # ------------------------------------------------------------------ building
+    @classmethod
+    def from_rows(
+        cls, rows: Sequence[tuple[Any, ...]], labels: Iterable[tuple[str, str, str, str]]
+    ) -> TrackTable:
+        """Build from :meth:`Catalog.all_rows` tuples and :meth:`Catalog.all_labels` quads."""
+        table = cls(capacity=max(1024, int(len(rows) * 1.1)))
+        for row in rows:
+            table._append_row(row)
+        for track_id, kind, label, source in labels:
+            p = table.pos.get(track_id)
+            if p is not None:
+                table._add_label(p, kind, label, source)
+        table.version += 1
+        return table
+
+    def _grow(self) -> None:
+        cap = self.features.shape[0] * 2
+        for name in ("features", "year", "popularity", "alive"):
+            old = getattr(self, name)
+            new = np.zeros((cap, *old.shape[1:]), dtype=old.dtype)
+            new[: old.shape[0]] = old
+            setattr(self, name, new)
+
+    def _artist_id(self, name: str) -> int:
+        key = normalize_text(name)
+        aid = self.artist_index.get(key)
+        if aid is None:
+            aid = self.artist_index[key] = len(self.artist_names)
+            self.artist_names.append(key)
+        return aid
+
+    def _label_id(self, kind: str, label: str) -> int:
+        key = (kind, label)
+        lid = self.label_index.get(key)
+        if lid is None:
+            lid = self.label_index[key] = len(self.label_names)
+            self.label_names.append(key)
+        return lid
+
+    def _add_label(self, p: int, kind: str, label: str, source: str) -> None:
+        lid = self._label_id(kind, label)
+        self.labels[p].add(lid)
+        self.label_tracks[lid].add(p)
+        if source:
+            self.sources[p].add(source)
+
+    def _append_row(self, row: tuple[Any, ...]) -> int:
+        (track_id, title, artists_json, album, release_date, year, popularity, duration_ms, norm_key, *rest) = row
+        feats = rest[:N_FEATURES]
+        if self.n == self.features.shape[0]:
+            self._grow()
+        p = self.n
+        self.n += 1
+        artists = json.loads(artists_json) if isinstance(artists_json, str) else list(artists_json)
+        self.ids.append(track_id)
+        self.pos[track_id] = p
+        self.titles.append(title)
+        self.artists.append(artists)
+        self.albums.append(album)
+        self.release_dates.append(release_date)
+        self.durations.append(duration_ms)
+        self.norm_keys.append(norm_key)
+        self.features[p] = feats
+        self.year[p] = year or 0
+        self.popularity[p] = popularity
+        self.alive[p] = True
+        aids = tuple(self._artist_id(a) for a in artists)
+        self.artist_ids.append(aids)
+        for a in aids:
+            self.artist_tracks[a].add(p)
+        self.labels.append(set())
+        self.sources.append(set())
+        return p
+
+    # ------------------------------------------------------------------ incremental updates
+    def upsert(self, track: Track) -> int:
+        """Insert a new track at a new position, or overwrite an existing one in place. Returns its position."""
+        row = (
+            track.track_id,
+            track.title,
+            track.artists,
+            track.album,
+            track.release_date,
+            track.year,
+            track.popularity,
+            track.duration_ms,
+            dedupe_key(track.title, track.artists),
+            *(getattr(track, f) for f in AUDIO_FEATURES),
+        )
+        old = self.pos.get(track.track_id)
+        if old is not None:
+            self._detach(old)
+            self.ids[old] = ""  # the old position becomes a tombstone; the new one takes over the id
+        p = self._append_row(row)
+        for kind, values in (("genre", track.genres), ("subgenre", track.subgenres), ("playlist", track.playlists)):
+            for label in values:
+                self._add_label(p, kind, label, "")
+        self.version += 1
+        return p
+
+    def _detach(self, p: int) -> None:
+        self.alive[p] = False
+        for a in self.artist_ids[p]:
+            self.artist_tracks[a].discard(p)
+        for lid in self.labels[p]:
+            self.label_tracks[lid].discard(p)
+
+    def delete(self, track_id: str) -> bool:
+        """Tombstone a track. Returns False if it was not present."""
+        p = self.pos.pop(track_id, None)
+        if p is None:
+            return False
+        self._detach(p)
+        self.version += 1
+        return True
+
+    # ------------------------------------------------------------------ reads
+    def __len__(self) -> int:
+        return len(self.pos)
+
+    def alive_positions(self) -> np.ndarray:
+        """Positions of live tracks, ``(n_alive,)`` int64."""
+        return np.flatnonzero(self.alive[: self.n])
+
+    def label_strings(self, p: int, kind: str) -> list[str]:
+        """Label texts of one kind for position ``p``, sorted."""
+        return sorted(self.label_names[lid][1] for lid in self.labels[p] if self.label_names[lid][0] == kind)
+
+    def labels_of_kind(self, kind: str) -> list[tuple[int, str]]:
+        """``(label_id, text)`` of every label of ``kind`` still carried by at least one live track."""
+        return [
+            (lid, name)
+            for lid, (k, name) in enumerate(self.label_names)
+            if k == kind and self.label_tracks.get(lid)
+        ]
+
+    def has_labels(self) -> bool:
+        """True when any live track carries a genre, subgenre or playlist label."""
+        return any(self.label_tracks.values())
+
+    def track(self, p: int) -> Track:
+        """Materialize position ``p`` as a :class:`Track` (raises IndexError for a bad position)."""
+        f = self.features[p]
+        return Track(
+            track_id=self.ids[p],
+            title=self.titles[p] or "(untitled)",
+            artists=self.artists[p] or ["(unknown artist)"],
+            album=self.albums[p],
+            release_date=self.release_dates[p],
+            year=int(self.year[p]) or None,
+            popularity=int(self.popularity[p]),
+            duration_ms=self.durations[p],
+            genres=self.label_strings(p, "genre"),
+            subgenres=self.label_strings(p, "subgenre"),
+            playlists=self.label_strings(p, "playlist"),
+            **{
+                name: (int(round(float(f[i]))) if name in ("key", "mode") else float(f[i]))
+                for i, name in enumerate(AUDIO_FEATURES)
+            },
+        )
