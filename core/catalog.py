@@ -77,8 +77,8 @@ END;
 """
 
 _VERSION_SUFFIX = re.compile(
-    r"\s*[-(\[]\s*(\d{4}\s*)?(remaster(ed)?|remix|radio edit|edit|version|mono|stereo|live|deluxe|single|"
-    r"original mix|extended|feat\.?|with |from ).*$",
+    r"\s*[-–(\[]\s*[^-–()\[\]]*?\b(\d{4} )?(remaster(ed)?|remix|radio edit|edit|version|mono|stereo|live|deluxe|"
+    r"single|original mix|extended|mix|feat\.?|ft\.?|with)\b.*$",
     re.IGNORECASE,
 )
 

@@ -27,7 +27,7 @@ class TrackTable:
 
     Attributes:
         ids: Spotify track ids by position; ``pos[track_id]`` is the inverse.
-        features: ``(capacity, 11)`` float32 raw audio features in :data:`core.models.AUDIO_FEATURES` order.
+        features: ``(capacity, 11)`` float64 raw audio features in :data:`core.models.AUDIO_FEATURES` order.
         year: ``(capacity,)`` int16 release year, 0 when unknown. ``popularity``: int16 0–100.
         alive: ``(capacity,)`` bool; False for deleted positions and unused capacity.
         titles, artists, albums, release_dates, durations, norm_keys: Python lists by position.
@@ -39,7 +39,7 @@ class TrackTable:
 
     def __init__(self, capacity: int = 1024) -> None:
         self.n = 0
-        self.features = np.zeros((capacity, N_FEATURES), dtype=np.float32)
+        self.features = np.zeros((capacity, N_FEATURES), dtype=np.float64)
         self.year = np.zeros(capacity, dtype=np.int16)
         self.popularity = np.zeros(capacity, dtype=np.int16)
         self.alive = np.zeros(capacity, dtype=bool)

@@ -1,0 +1,137 @@
+"""Console rendering with rich: track tables, track details, import reports, JSON output."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from core.catalog import ImportReport
+from core.models import AUDIO_FEATURES, ChatReply, Recommendation, Track
+
+
+def track_table(rec: Recommendation) -> Table:
+    """A rich table: #, title, artist, year, genre, reason, Spotify link."""
+    table = Table(title=escape(rec.summary) if rec.summary else None, show_lines=False, expand=False)
+    for col, kw in (
+        ("#", {"justify": "right", "style": "dim"}),
+        ("Title", {"style": "bold", "max_width": 38, "overflow": "fold"}),
+        ("Artist", {"max_width": 26, "overflow": "fold"}),
+        ("Year", {"justify": "right"}),
+        ("Genre", {"max_width": 18}),
+        ("Why", {"max_width": 44, "style": "italic"}),
+        ("Spotify", {"style": "cyan", "no_wrap": True}),
+    ):
+        table.add_column(col, **kw)
+    for i, item in enumerate(rec.tracks, 1):
+        t = item.track
+        genre = (t.subgenres or t.genres or [""])[0]
+        table.add_row(
+            str(i),
+            escape(t.title),
+            escape(t.artist),
+            str(t.year or ""),
+            escape(genre),
+            escape(item.reason),
+            t.spotify_url,
+        )
+    return table
+
+
+def track_details(track: Track) -> Table:
+    """A two-column table of one track's metadata and audio features."""
+    table = Table(title=escape(f"{track.title} — {track.artist}"), show_header=False)
+    table.add_column("field", style="dim")
+    table.add_column("value")
+    rows: list[tuple[str, str]] = [
+        ("album", track.album),
+        ("released", track.release_date),
+        ("popularity", str(track.popularity)),
+        ("duration", f"{track.duration_ms // 60000}:{track.duration_ms // 1000 % 60:02d}"),
+        ("genres", ", ".join(track.genres + track.subgenres)),
+        ("playlists", ", ".join(track.playlists[:5]) + (" …" if len(track.playlists) > 5 else "")),
+    ]
+    units = {"tempo": " BPM", "loudness": " dB"}
+    for name in AUDIO_FEATURES:
+        value = getattr(track, name)
+        rows.append((name, (f"{value:.3g}" if isinstance(value, float) else str(value)) + units.get(name, "")))
+    rows.append(("spotify", track.spotify_url))
+    for k, v in rows:
+        table.add_row(k, escape(v))
+    return table
+
+
+def track_json(item_track: Track, score: float | None = None, reason: str = "") -> dict[str, Any]:
+    """The ``--json`` shape of one track (track_id, track_name, track_artist, genres, features, score, reason, url)."""
+    t = item_track
+    return {
+        "track_id": t.track_id,
+        "track_name": t.title,
+        "track_artist": t.artist,
+        "artists": t.artists,
+        "album": t.album,
+        "year": t.year,
+        "popularity": t.popularity,
+        "genres": t.genres,
+        "subgenres": t.subgenres,
+        **{f: getattr(t, f) for f in AUDIO_FEATURES},
+        "score": score,
+        "reason": reason,
+        "spotify_url": t.spotify_url,
+    }
+
+
+def recommendation_json(rec: Recommendation) -> str:
+    """A JSON list of tracks for ``--json``."""
+    return json.dumps([track_json(i.track, i.score, i.reason) for i in rec.tracks], ensure_ascii=False, indent=2)
+
+
+def track_list(rec: Recommendation) -> str:
+    """Compact rich-markup list for narrow terminals: two lines per track."""
+    lines = [f"[bold]{escape(rec.summary)}[/bold]"] if rec.summary else []
+    for i, item in enumerate(rec.tracks, 1):
+        t = item.track
+        genre = (t.subgenres or t.genres or [""])[0]
+        meta = ", ".join(x for x in (str(t.year or ""), genre) if x)
+        lines.append(f"[dim]{i:>2}.[/dim] [bold]{escape(t.title)}[/bold] — {escape(t.artist)}" + (f" [dim]({escape(meta)})[/dim]" if meta else ""))
+        lines.append(f"    [italic]{escape(item.reason)}[/italic]  [cyan]{t.spotify_url}[/cyan]")
+    return "\n".join(lines)
+
+
+def show_recommendation(console: Console, rec: Recommendation) -> None:
+    """A table on wide terminals (≥ 150 columns), else a compact two-line-per-track list."""
+    if console.width >= 150:
+        console.print(track_table(rec))
+    else:
+        console.print(track_list(rec), soft_wrap=True)
+
+
+def print_reply(console: Console, reply: ChatReply) -> None:
+    """Print one chat reply: a table for tracks, details for one track, else the text."""
+    if reply.fallback_used:
+        console.print("[yellow](the language model was unavailable; answered with the built-in model)[/yellow]")
+    if reply.recommendation is not None and reply.recommendation.tracks:
+        if reply.text and reply.text != reply.recommendation.summary:
+            console.print(escape(reply.text))
+        show_recommendation(console, reply.recommendation)
+    elif reply.track is not None:
+        console.print(track_details(reply.track))
+    else:
+        console.print(escape(reply.text))
+
+
+def print_import_report(console: Console, report: ImportReport, max_errors: int = 20) -> None:
+    """Summary of a seed/import plus the first skipped rows with their reasons."""
+    console.print(
+        f"[green]{report.layout}[/green] layout: read {report.rows_read:,} rows, "
+        f"{report.tracks_upserted:,} tracks upserted, {report.labels_added:,} labels added"
+        + (", catalog replaced" if report.replaced else "")
+        + (f", [yellow]{len(report.errors):,} rows skipped[/yellow]" if report.errors else "")
+    )
+    for err in report.errors[:max_errors]:
+        console.print(f"  row {err.row}: {escape(err.reason)}")
+    if len(report.errors) > max_errors:
+        console.print(f"  … and {len(report.errors) - max_errors:,} more")

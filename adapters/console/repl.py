@@ -1,0 +1,44 @@
+"""The local console chat (``musicbot chat``): a REPL over :meth:`core.engine.Engine.chat`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from rich.console import Console
+
+from adapters.console.render import print_reply
+from core.engine import Engine
+from core.models import Caller
+
+log = logging.getLogger(__name__)
+
+BANNER = (
+    "[bold]musicbot[/bold] — tell me what you want to hear, or use /recommend, /similar, /search, /song, /help. "
+    "/quit to leave."
+)
+
+
+async def run_repl(engine: Engine, caller: Caller, console: Console, conversation_id: str = "console:local") -> None:
+    """Read lines until /quit or EOF; every line goes to the engine; no input can crash the loop."""
+    console.print(BANNER)
+    console.print(f"[dim]{len(engine.table):,} tracks in the catalog.[/dim]")
+    while True:
+        try:
+            line = await asyncio.to_thread(console.input, "[bold cyan]you>[/bold cyan] ")
+        except (EOFError, KeyboardInterrupt):
+            console.print()
+            break
+        text = line.strip()
+        if not text:
+            continue
+        if text.lower() in ("/quit", "/exit", "quit", "exit"):
+            break
+        try:
+            reply = await engine.chat(conversation_id, caller, text)
+        except Exception:  # the REPL must survive anything
+            log.exception("chat failed")
+            console.print("[red]Sorry, something went wrong handling that. Please try again.[/red]")
+            continue
+        print_reply(console, reply)
+    console.print("Bye!")

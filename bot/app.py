@@ -1,0 +1,70 @@
+"""Composition root: settings -> engine, caller identities, logging."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from bot.settings import Settings
+from core.catalog import ProgressFn
+from core.engine import Engine
+from core.models import Caller, Role
+
+
+def resolve_db(settings: Settings, db: Path | str | None) -> str:
+    """The catalog path: ``--db`` when given, else ``DATABASE_URL``."""
+    return str(db) if db else settings.database_path()
+
+
+async def build_engine(settings: Settings, db: Path | str | None = None, progress: ProgressFn | None = None) -> Engine:
+    """Open the engine on ``--db`` / ``DATABASE_URL``, seeding the shipped catalog on first start."""
+    return await Engine.open(resolve_db(settings, db), progress=progress)
+
+
+def caller_for(settings: Settings, platform: str, user_id: str | int) -> Caller:
+    """Identity + role for a platform user; admins come from settings only (never from the conversation)."""
+    uid = str(user_id)
+    admins = {
+        "telegram": settings.telegram_admin_ids,
+        "discord": settings.discord_admin_ids,
+    }.get(platform, [])
+    is_admin = uid in admins or (platform == "console" and settings.console_admin)
+    return Caller(user_id=uid, platform=platform, role=Role.ADMIN if is_admin else Role.USER)
+
+
+class _RedactSecrets(logging.Filter):
+    """Replaces configured secrets (bot tokens, API keys) in every log record by ``***``."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s and len(s) >= 6]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            msg = record.getMessage()
+            if any(s in msg for s in self.secrets):
+                for s in self.secrets:
+                    msg = msg.replace(s, "***")
+                record.msg, record.args = msg, None
+        return True
+
+
+def setup_logging(settings: Settings) -> None:
+    """Configure logging at ``LOG_LEVEL``; httpx/httpcore stay at WARNING (their URLs carry the Telegram token)."""
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    secrets = [
+        s.get_secret_value()
+        for s in (
+            settings.telegram_bot_token,
+            settings.discord_bot_token,
+            settings.google_api_key,
+            settings.openai_api_key,
+            settings.spotify_client_secret,
+        )
+        if s is not None
+    ]
+    redact = _RedactSecrets(secrets)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redact)

@@ -1,0 +1,329 @@
+"""The ``musicbot`` command line (typer + rich).
+
+Every catalog command takes ``--db PATH`` (else ``DATABASE_URL``); the first start seeds the shipped catalog with a
+progress bar. Errors the user can fix print one clear line and exit with status 1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from bot.app import build_engine, caller_for, setup_logging
+from bot.settings import Settings
+from core.engine import Engine
+from core.errors import MusicBotError
+from core.models import Filters, NeedsClarification, Recommendation
+
+app = typer.Typer(
+    help="musicbot — a music-discovery chatbot. Offline by default; see README.md.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+DbOpt = Annotated[Optional[Path], typer.Option("--db", help="SQLite catalog file (default: DATABASE_URL).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON list of tracks instead of a table.")]
+LimitOpt = Annotated[int, typer.Option("--limit", "-n", min=1, max=50, help="Number of tracks (1–50).")]
+
+
+def _settings() -> Settings:
+    settings = Settings()
+    setup_logging(settings)
+    return settings
+
+
+@asynccontextmanager
+async def open_engine(db: Path | None, quiet: bool = False) -> AsyncIterator[Engine]:
+    """Open the engine, showing a progress bar while the shipped catalog is seeded on first start."""
+    settings = _settings()
+    progress = Progress(
+        TextColumn("[bold]Seeding catalog"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=quiet or not err_console.is_terminal,
+    )
+    task = progress.add_task("seed", total=None)
+
+    def report(done: int, total: int) -> None:
+        progress.update(task, completed=done, total=total or None)
+
+    with progress:
+        engine = await build_engine(settings, db, progress=report)
+    try:
+        yield engine
+    finally:
+        await engine.close()
+
+
+def run(coro_fn: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
+    """Run an async command; a :class:`MusicBotError` prints one friendly line and exits 1."""
+    try:
+        return asyncio.run(coro_fn())
+    except MusicBotError as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+
+
+def _filters(
+    limit: int,
+    genre: list[str] | None,
+    exclude_artist: list[str] | None,
+    year_min: int | None,
+    year_max: int | None,
+    tempo_min: float | None,
+    tempo_max: float | None,
+) -> Filters:
+    data: dict[str, Any] = {"limit": limit}
+    for key, value in (
+        ("genres", genre),
+        ("exclude_artists", exclude_artist),
+        ("year_min", year_min),
+        ("year_max", year_max),
+        ("tempo_min", tempo_min),
+        ("tempo_max", tempo_max),
+    ):
+        if value:
+            data[key] = value
+    return Filters(**data)
+
+
+def _show(result: Recommendation | NeedsClarification, as_json: bool) -> None:
+    from adapters.console.render import recommendation_json, show_recommendation
+
+    if isinstance(result, NeedsClarification):
+        if as_json:
+            print(json.dumps({"clarification": result.question, "suggestions": result.suggestions}))
+        else:
+            console.print(result.question)
+        return
+    if as_json:
+        print(recommendation_json(result))
+    elif not result.tracks:
+        console.print("No tracks match — try loosening the filters.")
+    else:
+        show_recommendation(console, result)
+
+
+GenreOpt = Annotated[Optional[list[str]], typer.Option("--genre", help="Only these genres/subgenres (repeatable).")]
+ExclOpt = Annotated[Optional[list[str]], typer.Option("--exclude-artist", help="Leave out an artist (repeatable).")]
+YMin = Annotated[Optional[int], typer.Option("--year-min", help="Earliest release year.")]
+YMax = Annotated[Optional[int], typer.Option("--year-max", help="Latest release year.")]
+TMin = Annotated[Optional[float], typer.Option("--tempo-min", help="Minimum tempo (BPM).")]
+TMax = Annotated[Optional[float], typer.Option("--tempo-max", help="Maximum tempo (BPM).")]
+
+
+@app.command()
+def chat(db: DbOpt = None, user: Annotated[str, typer.Option(help="Your user id.")] = "local") -> None:
+    """Interactive console chat (offline by default)."""
+    from adapters.console.repl import run_repl
+
+    async def go() -> None:
+        settings = _settings()
+        async with open_engine(db) as engine:
+            await run_repl(engine, caller_for(settings, "console", user), console)
+
+    run(go)
+
+
+@app.command()
+def ask(
+    text: Annotated[str, typer.Argument(help="A message, e.g. '/recommend chill study music' or free text.")],
+    db: DbOpt = None,
+    conversation: Annotated[str, typer.Option("--conversation", help="Conversation id to continue.")] = "cli:ask",
+    user: Annotated[str, typer.Option("--user", help="User id.")] = "local",
+    as_json: JsonOpt = False,
+) -> None:
+    """Send one chat message and print the reply (like one line of `musicbot chat`)."""
+    from adapters.console.render import print_reply, recommendation_json
+
+    async def go() -> None:
+        settings = _settings()
+        async with open_engine(db, quiet=as_json) as engine:
+            reply = await engine.chat(conversation, caller_for(settings, "console", user), text)
+            if as_json:
+                if reply.recommendation is not None:
+                    print(recommendation_json(reply.recommendation))
+                else:
+                    print(json.dumps({"text": reply.text}, ensure_ascii=False))
+            else:
+                print_reply(console, reply)
+
+    run(go)
+
+
+@app.command()
+def recommend(
+    text: Annotated[str, typer.Argument(help="What you want to hear.")],
+    db: DbOpt = None,
+    limit: LimitOpt = 10,
+    as_json: JsonOpt = False,
+    genre: GenreOpt = None,
+    exclude_artist: ExclOpt = None,
+    year_min: YMin = None,
+    year_max: YMax = None,
+    tempo_min: TMin = None,
+    tempo_max: TMax = None,
+) -> None:
+    """Recommend tracks for a free-text request (local text understanding)."""
+
+    async def go() -> None:
+        async with open_engine(db, quiet=as_json) as engine:
+            f = _filters(limit, genre, exclude_artist, year_min, year_max, tempo_min, tempo_max)
+            _show(await engine.recommend_text(text, filters=f, limit=limit), as_json)
+
+    run(go)
+
+
+@app.command()
+def similar(
+    refs: Annotated[list[str], typer.Argument(help="Songs: id, Spotify link/URI, 'title' or 'title - artist'.")],
+    db: DbOpt = None,
+    limit: LimitOpt = 10,
+    as_json: JsonOpt = False,
+    genre: GenreOpt = None,
+    exclude_artist: ExclOpt = None,
+    year_min: YMin = None,
+    year_max: YMax = None,
+    tempo_min: TMin = None,
+    tempo_max: TMax = None,
+) -> None:
+    """Tracks similar to one or more songs."""
+
+    async def go() -> None:
+        async with open_engine(db, quiet=as_json) as engine:
+            f = _filters(limit, genre, exclude_artist, year_min, year_max, tempo_min, tempo_max)
+            _show(await engine.recommend_similar(refs, filters=f), as_json)
+
+    run(go)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Words from a title, artist or album.")],
+    db: DbOpt = None,
+    limit: LimitOpt = 10,
+    as_json: JsonOpt = False,
+) -> None:
+    """Full-text search of the catalog."""
+
+    async def go() -> None:
+        async with open_engine(db, quiet=as_json) as engine:
+            _show(await engine.search(query, limit), as_json)
+
+    run(go)
+
+
+@app.command()
+def song(ref: Annotated[str, typer.Argument(help="A song reference.")], db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Show one track with its audio features."""
+    from adapters.console.render import track_details, track_json
+
+    async def go() -> None:
+        async with open_engine(db, quiet=as_json) as engine:
+            track = await engine.get_track(ref)
+            if as_json:
+                print(json.dumps(track_json(track), ensure_ascii=False, indent=2))
+            else:
+                console.print(track_details(track))
+
+    run(go)
+
+
+@app.command()
+def seed(db: DbOpt = None) -> None:
+    """Seed the shipped catalog now (it also happens automatically on first start)."""
+    from core.catalog import Catalog
+
+    async def go() -> None:
+        settings = _settings()
+        from bot.app import resolve_db
+
+        catalog = await Catalog.open(resolve_db(settings, db))
+        try:
+            with Progress(TextColumn("[bold]Seeding"), BarColumn(), MofNCompleteColumn(), console=err_console) as p:
+                task = p.add_task("seed", total=None)
+                report = await catalog.seed(progress=lambda d, t: p.update(task, completed=d, total=t or None))
+            if report is None:
+                console.print(f"Catalog already present ({await catalog.count():,} tracks); nothing to do.")
+            else:
+                from adapters.console.render import print_import_report
+
+                print_import_report(console, report)
+        finally:
+            await catalog.close()
+
+    run(go)
+
+
+@app.command("import")
+def import_(
+    path: Annotated[Path, typer.Argument(help="CSV file (shipped layout, Spotify Tracks Dataset, or any with --map).")],
+    db: DbOpt = None,
+    map_: Annotated[Optional[list[str]], typer.Option("--map", help="column=field (repeatable).")] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="Swap the whole catalog for this file's tracks.")] = False,
+) -> None:
+    """Import or update catalog tracks from a CSV (idempotent upsert; --replace swaps the catalog)."""
+    from adapters.console.render import print_import_report
+    from core.models import Caller, Role
+
+    async def go() -> None:
+        async with open_engine(db) as engine:
+            with Progress(TextColumn("[bold]Importing"), BarColumn(), MofNCompleteColumn(), console=err_console) as p:
+                task = p.add_task("import", total=None)
+                report = await engine.import_catalog(
+                    Caller(user_id="cli", platform="console", role=Role.ADMIN),
+                    path,
+                    map_pairs=map_,
+                    replace=replace,
+                    progress=lambda d, t: p.update(task, completed=d, total=t or None),
+                )
+            print_import_report(console, report)
+            console.print(f"Catalog now holds {len(engine.table):,} tracks.")
+
+    run(go)
+
+
+@app.command("eval")
+def eval_(as_json: JsonOpt = False) -> None:
+    """Playlist-continuation and text benchmarks on held-out data (seed method vs product)."""
+    from bot.evalcmd import run_eval
+
+    run(lambda: run_eval(console, as_json))
+
+
+@app.command()
+def bench(
+    as_json: JsonOpt = False,
+    skip_1m: Annotated[bool, typer.Option("--skip-1m", help="Skip the 1,000,000-track run.")] = False,
+) -> None:
+    """Latency, seeding time and memory figures, against the seed's per-request refit in the same run."""
+    from bot.benchcmd import run_bench
+
+    run(lambda: run_bench(console, as_json, skip_1m=skip_1m))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
