@@ -317,6 +317,52 @@ def bench(
     run(lambda: run_bench(console, as_json, skip_1m=skip_1m))
 
 
+@app.command()
+def telegram(
+    db: DbOpt = None,
+    webhook_url: Annotated[Optional[str], typer.Option("--webhook-url", help="Public HTTPS URL; enables webhook mode.")] = None,
+    port: Annotated[int, typer.Option("--port", help="Local port for webhook mode.")] = 8443,
+) -> None:
+    """Run the Telegram bot (TELEGRAM_BOT_TOKEN); polling by default, webhook with --webhook-url."""
+    from adapters.telegram.app import run_telegram
+
+    settings = _settings()
+    try:
+        run_telegram(settings, db, webhook_url=webhook_url, port=port)
+    except MusicBotError as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def discord(
+    db: DbOpt = None,
+    sync: Annotated[bool, typer.Option("--sync", help="Sync the slash-command tree to Discord, then exit.")] = False,
+    guild: Annotated[Optional[int], typer.Option("--guild", help="Sync to this guild id only (instant).")] = None,
+) -> None:
+    """Run the Discord bot (DISCORD_BOT_TOKEN); --sync publishes slash commands on demand."""
+    from adapters.discord.app import run_discord
+
+    settings = _settings()
+    try:
+        run_discord(settings, db, sync=sync, guild=guild)
+    except MusicBotError as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+
+
+def _register_subcommands() -> None:
+    """Sub-apps living in their own modules (``musicbot playlist ...``)."""
+    try:
+        from bot.playlist_cli import playlist_app
+    except ImportError:  # pragma: no cover - module not written yet
+        return
+    app.add_typer(playlist_app, name="playlist", help="Shared playlists: create, add, show, recommend, export.")
+
+
+_register_subcommands()
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
