@@ -39,6 +39,10 @@ class FeatureIndex:
         self.vectors = np.zeros((0, 0), dtype=np.float32)
         self.alive = np.zeros(0, dtype=bool)
         self.n = 0
+        self.vectors_t = np.zeros((0, 0), dtype=np.float32)
+        self.squares = np.zeros((0, 0), dtype=np.float32)
+        self.norms = np.zeros(0, dtype=np.float32)
+        self._weighted_norms: dict[bytes, np.ndarray] = {}
         self.centroids: np.ndarray | None = None
         self.lists: list[list[int]] = []
         self._list_arrays: list[np.ndarray | None] = []
@@ -52,6 +56,10 @@ class FeatureIndex:
         cap = max(1024, int(n * 1.25))
         self.vectors = np.zeros((cap, vectors.shape[1]), dtype=np.float32)
         self.vectors[:n] = vectors
+        self.vectors_t = np.ascontiguousarray(self.vectors.T)
+        self.squares = self.vectors * self.vectors
+        self.norms = self.squares.sum(1)
+        self._weighted_norms: dict[bytes, np.ndarray] = {}
         self.alive = np.zeros(cap, dtype=bool)
         self.alive[:n] = True if alive is None else alive[:n]
         self.assign = np.full(cap, -1, dtype=np.int32)
@@ -94,6 +102,9 @@ class FeatureIndex:
             grown = np.zeros((cap, self.vectors.shape[1]), dtype=np.float32)
             grown[: self.vectors.shape[0]] = self.vectors
             self.vectors = grown
+            self.vectors_t = np.ascontiguousarray(grown.T)
+            self.squares = grown * grown
+            self.norms = self.squares.sum(1)
             alive = np.zeros(cap, dtype=bool)
             alive[: self.alive.shape[0]] = self.alive
             self.alive = alive
@@ -101,6 +112,10 @@ class FeatureIndex:
             assign[: self.assign.shape[0]] = self.assign
             self.assign = assign
         self.vectors[pos] = vector
+        self.vectors_t[:, pos] = vector
+        self.squares[pos] = self.vectors[pos] * self.vectors[pos]
+        self.norms[pos] = self.squares[pos].sum()
+        self._weighted_norms.clear()
         self.alive[pos] = True
         self.n = max(self.n, pos + 1)
         if self.centroids is not None:
@@ -141,18 +156,37 @@ class FeatureIndex:
                 break
         return np.concatenate(picked) if picked else np.zeros(0, dtype=np.int64)
 
+    def weighted_norms(self, dim_weights: np.ndarray | None) -> np.ndarray:
+        """``Σ_d w_d x_d²`` for every stored vector ``(capacity,)``; cached per weight vector (8 most recent)."""
+        if dim_weights is None:
+            return self.norms
+        key = np.asarray(dim_weights, dtype=np.float32).tobytes()
+        cached = self._weighted_norms.get(key)
+        if cached is None:
+            if len(self._weighted_norms) >= 8:
+                self._weighted_norms.pop(next(iter(self._weighted_norms)))
+            cached = self._weighted_norms[key] = self.squares @ np.asarray(dim_weights, dtype=np.float32)
+        return cached
+
     def distances(
         self, queries: np.ndarray, positions: np.ndarray | None = None, dim_weights: np.ndarray | None = None
     ) -> np.ndarray:
-        """Weighted squared distances ``(q, m)`` from ``queries`` ``(q, d)`` to the given positions (or all n)."""
-        x = self.vectors[: self.n] if positions is None else self.vectors[positions]
+        """Weighted squared distances ``(q, m)`` from ``queries`` ``(q, d)`` to the given positions (or all n).
+
+        Uses ``Σ w (x-q)² = Σ w x² - 2 x·(w q) + Σ w q²`` with the ``Σ w x²`` term precomputed.
+        """
         q = np.atleast_2d(queries).astype(np.float32)
-        if dim_weights is not None:
-            w = np.sqrt(dim_weights).astype(np.float32)
-            x = x * w
-            q = q * w
-        d = (x * x).sum(1)[None, :] - 2.0 * (q @ x.T) + (q * q).sum(1)[:, None]
-        return np.maximum(d, 0.0)
+        norms = self.weighted_norms(dim_weights)
+        wq = q if dim_weights is None else q * np.asarray(dim_weights, dtype=np.float32)
+        if positions is None:
+            # (d, n) column-major copy: one GEMM over contiguous rows, ~2.5x faster than x @ q.T here
+            d, xn = wq @ self.vectors_t[:, : self.n], norms[: self.n]
+        else:
+            d, xn = (self.vectors[positions] @ wq.T).T, norms[positions]
+        d *= -2.0
+        d += xn[None, :]
+        d += (wq * q).sum(1)[:, None]
+        return np.maximum(d, 0.0, out=d)
 
     def search(
         self, query: np.ndarray, k: int = 10, dim_weights: np.ndarray | None = None, exclude: np.ndarray | None = None
