@@ -1,0 +1,60 @@
+"""Shared fixtures: the shipped catalog is seeded ONCE per session into a template SQLite file; tests that write get
+their own copy (real SQLite files, never mocks)."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from core.catalog import Catalog
+from core.engine import Engine
+from core.models import Caller, Role
+
+
+@pytest.fixture(scope="session")
+def shipped_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Path of a fully seeded catalog (read-only template: copy it before writing)."""
+    path = tmp_path_factory.mktemp("catalog") / "shipped.db"
+
+    async def seed() -> None:
+        catalog = await Catalog.open(path)
+        await catalog.seed()
+        await catalog.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        await catalog.close()
+
+    asyncio.run(seed())
+    return path
+
+
+@pytest.fixture
+def db_copy(shipped_db: Path, tmp_path: Path) -> Path:
+    """A private writable copy of the seeded catalog."""
+    target = tmp_path / "musicbot.db"
+    shutil.copy(shipped_db, target)
+    return target
+
+
+@pytest.fixture
+async def engine(db_copy: Path) -> AsyncIterator[Engine]:
+    """An engine over a private copy of the shipped catalog."""
+    eng = await Engine.open(db_copy)
+    try:
+        yield eng
+    finally:
+        await eng.close()
+
+
+@pytest.fixture
+def admin() -> Caller:
+    """An admin caller."""
+    return Caller(user_id="admin-1", platform="test", role=Role.ADMIN)
+
+
+@pytest.fixture
+def user() -> Caller:
+    """A regular (non-admin) caller."""
+    return Caller(user_id="user-1", platform="test", role=Role.USER)
