@@ -52,6 +52,15 @@ def check_text(text: str, what: str = "request") -> str:
     return text
 
 
+def _split_ref(ref: str) -> tuple[str, str]:
+    """``"Title - Artist"`` / ``"Title by Artist"`` -> ``(title, artist)``; otherwise ``(ref, "")``."""
+    for sep in (" - ", " – ", " — ", " by "):
+        if sep in ref:
+            title, artist = ref.split(sep, 1)
+            return title.strip(), artist.strip()
+    return ref.strip(), ""
+
+
 class Engine:
     """The core engine. Build with ``await Engine.open(db_path)``; close with ``await engine.close()``."""
 
@@ -99,13 +108,28 @@ class Engine:
         return self._text
 
     # ------------------------------------------------------------------ references
-    def _fuzzy(self) -> tuple[list[str], list[int]]:
+    def _fuzzy(self) -> tuple[list[str], list[str], list[int]]:
+        """``(full, titles, positions)``: normalized "title artist" and title strings of live tracks (cached)."""
         if self._fuzzy_choices is None or self._fuzzy_choices[0] != self.table.version:
             t = self.table
             positions = [int(p) for p in t.alive_positions()]
-            choices = [normalize_text(f"{t.titles[p]} {' '.join(t.artists[p])}") for p in positions]
-            self._fuzzy_choices = (t.version, choices, positions)
-        return self._fuzzy_choices[1], self._fuzzy_choices[2]
+            titles = [normalize_text(t.titles[p]) for p in positions]
+            full = [f"{title} {' '.join(t.artist_names[a] for a in t.artist_ids[p])}" for title, p in zip(titles, positions)]
+            self._fuzzy_choices = (t.version, full, titles, positions)
+        return self._fuzzy_choices[1], self._fuzzy_choices[2], self._fuzzy_choices[3]
+
+    def _fuzzy_hits(self, title: str, artist: str, cutoff: float, limit: int = 5) -> list[tuple[float, int]]:
+        """``(score, position)`` pairs, best first: rapidfuzz ``ratio`` on "title artist", and on the title alone
+        when no artist was given (``ratio``, not ``WRatio``: partial matches of a famous artist's name must not win)."""
+        full, titles, positions = self._fuzzy()
+        scores: dict[int, float] = {}
+        query = normalize_text(f"{title} {artist}")
+        for _, score, i in process.extract(query, full, scorer=fuzz.ratio, limit=limit, score_cutoff=cutoff):
+            scores[positions[i]] = max(scores.get(positions[i], 0.0), score)
+        if not artist:
+            for _, score, i in process.extract(normalize_text(title), titles, scorer=fuzz.ratio, limit=limit, score_cutoff=cutoff):
+                scores[positions[i]] = max(scores.get(positions[i], 0.0), score)
+        return sorted(((s, p) for p, s in scores.items()), key=lambda sp: (-sp[0], -int(self.table.popularity[sp[1]])))
 
     def label(self, pos: int) -> str:
         """``"Title - Artist"`` for a table position."""
@@ -114,13 +138,12 @@ class Engine:
 
     def suggestions(self, ref: str, n: int = 3) -> list[str]:
         """Up to ``n`` close matches for an unresolved reference, as ``"Title - Artist"`` strings."""
-        choices, positions = self._fuzzy()
-        hits = process.extract(normalize_text(ref), choices, scorer=fuzz.WRatio, limit=n * 3, score_cutoff=50)
+        title, artist = _split_ref(ref)
         out: list[str] = []
-        for _, _, i in hits:
-            s = self.label(positions[i])
-            if s not in out:
-                out.append(s)
+        for _, pos in self._fuzzy_hits(title, artist, cutoff=55, limit=n * 3):
+            label = self.label(pos)
+            if label not in out:
+                out.append(label)
         return out[:n]
 
     def resolve(self, ref: str) -> int:
@@ -143,24 +166,21 @@ class Engine:
                 return t.pos[tid]
             if m:
                 raise SongNotFound(ref, [])
-        title, artist = ref, ""
-        for sep in (" - ", " – ", " by "):
-            if sep in ref:
-                title, artist = (part.strip() for part in ref.split(sep, 1))
-                break
+        title, artist = _split_ref(ref)
         n_title, n_artist = normalize_text(title), normalize_text(artist)
-        choices, positions = self._fuzzy()
-        exact = [p for p in positions if normalize_text(t.titles[p]) == n_title]
+        _, titles, positions = self._fuzzy()
+        whole = normalize_text(ref)
+        exact = [positions[i] for i, name in enumerate(titles) if name == whole]  # titles may contain " - "
+        if exact:
+            return max(exact, key=lambda p: (int(t.popularity[p]), -p))
+        exact = [positions[i] for i, name in enumerate(titles) if name == n_title]
         if artist:
             exact = [p for p in exact if fuzz.partial_ratio(n_artist, " ".join(t.artist_names[a] for a in t.artist_ids[p])) >= 85]
         if exact:
             return max(exact, key=lambda p: (int(t.popularity[p]), -p))
-        query = normalize_text(f"{title} {artist}")
-        best = process.extractOne(query, choices, scorer=fuzz.WRatio, score_cutoff=85)
-        if best is not None:
-            # prefer the most popular among near-equal fuzzy scores
-            near = process.extract(query, choices, scorer=fuzz.WRatio, limit=5, score_cutoff=best[1] - 2)
-            return max((positions[i] for _, _, i in near), key=lambda p: int(t.popularity[p]))
+        hits = self._fuzzy_hits(title, artist, cutoff=80)
+        if hits:
+            return hits[0][1]
         raise SongNotFound(ref, self.suggestions(ref))
 
     async def get_track(self, ref: str) -> Track:
@@ -180,8 +200,8 @@ class Engine:
         ids = await self.catalog.search_ids(query, limit * 3)
         positions = [self.table.pos[i] for i in ids if i in self.table.pos]
         if not positions:
-            choices, pos_list = self._fuzzy()
-            hits = process.extract(normalize_text(query), choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=70)
+            full, _, pos_list = self._fuzzy()
+            hits = process.extract(normalize_text(query), full, scorer=fuzz.WRatio, limit=limit, score_cutoff=70)
             positions = [pos_list[i] for _, _, i in hits]
         seen: set[str] = set()
         results = []
@@ -473,3 +493,140 @@ class Engine:
                 return ChatReply(text=result.question, clarification=result)
             rec = result
         return self._reply(state, rec, empty="That's all I have for this request.")
+
+    # --- playlists, feedback, previews (issue 6)
+    # Services are created lazily on the catalog connection and share the engine's write lock (one transaction at a
+    # time on that connection). See core/playlists.py, core/feedback.py, core/previews.py for the rules.
+    @property
+    def playlists(self) -> PlaylistService:
+        """Group playlists (:class:`core.playlists.PlaylistService`): create/add/remove/show/rename/delete/…"""
+        svc = getattr(self, "_playlist_service", None)
+        if svc is None:
+            from core.playlists import PlaylistService, SqlitePlaylistStore
+
+            store = SqlitePlaylistStore(lambda: self.catalog.db, self._write_lock)
+            svc = self._playlist_service = PlaylistService(self, store, exclusions=self.feedback.exclusions)
+        return svc
+
+    @property
+    def feedback(self) -> FeedbackService:
+        """Likes / dislikes and taste profiles (:class:`core.feedback.FeedbackService`)."""
+        svc = getattr(self, "_feedback_service", None)
+        if svc is None:
+            from core.feedback import FeedbackService
+
+            svc = self._feedback_service = FeedbackService(self, self._write_lock)
+        return svc
+
+    @property
+    def previews(self) -> PreviewService:
+        """Preview lookups (:class:`core.previews.PreviewService`); configured from the environment unless
+        :meth:`configure_previews` was called (``bot.app`` should call it with ``PreviewConfig.from_settings``)."""
+        svc = getattr(self, "_preview_service", None)
+        if svc is None:
+            from core.previews import PreviewConfig
+
+            self.configure_previews(PreviewConfig.from_env())
+            svc = self._preview_service
+        return svc
+
+    def configure_previews(self, config: PreviewConfig) -> None:
+        """Use these preview URLs / credentials / timeouts (replaces the service and its in-memory state)."""
+        from core.previews import PreviewService
+
+        self._preview_service = PreviewService(lambda: self.catalog.db, self._write_lock, config)
+
+    async def like(self, caller: Caller, ref: str) -> FeedbackResult:
+        """Like a track for ``caller``: later recommendations lean towards it. Raises SongNotFound / InvalidInput."""
+        return await self.feedback.like(caller, ref)
+
+    async def dislike(self, caller: Caller, ref: str) -> FeedbackResult:
+        """Dislike a track: it is never recommended to ``caller`` again. Raises SongNotFound / InvalidInput."""
+        return await self.feedback.dislike(caller, ref)
+
+    async def disliked_ids(self, caller: Caller | str) -> set[str]:
+        """Track ids ``caller`` disliked (a :class:`Caller` or a ``"platform:user_id"`` key)."""
+        return await self.feedback.disliked_ids(caller)
+
+    async def recommend_similar_for(
+        self, caller: Caller | None, refs: Sequence[str], filters: Filters | None = None, exclude_ids: Sequence[str] = ()
+    ) -> Recommendation:
+        """:meth:`recommend_similar` for a person: never their dislikes, nudged by their likes.
+
+        ``exclude_ids``: e.g. tracks already shown in the conversation. Raises SongNotFound / InvalidInput.
+        """
+        refs = [r for r in refs if r and r.strip()]
+        if not refs:
+            raise InvalidInput("Give at least one song, e.g. /similar Blinding Lights - The Weeknd")
+        if len(refs) > 25:
+            raise InvalidInput("Please give at most 25 reference songs.")
+        filters = filters or Filters()
+        positions = [self.resolve(r) for r in refs]
+        scored = await self.feedback.rank_similar(caller, positions, filters, self._exclude_positions(exclude_ids))
+        names = ", ".join(self.label(p) for p in positions[:3]) + ("…" if len(positions) > 3 else "")
+        return Recommendation(
+            kind="similar", query=" | ".join(refs), tracks=self._results(scored), filters=filters, summary=f"Tracks like {names}"
+        )
+
+    async def recommend_query_for(
+        self, caller: Caller | None, query: TextQuery, exclude_ids: Sequence[str] = (), limit: int | None = None
+    ) -> Recommendation:
+        """:meth:`recommend_query` for a person (parsed request from the local parser or the LLM agent)."""
+        limit = self._limit(limit or query.filters.limit)
+        query = query.model_copy(update={"filters": query.filters.model_copy(update={"limit": limit})})
+        query = self._clamp(query)
+        scored = await self.feedback.rank_text(caller, query, self._exclude_positions(exclude_ids), limit)
+        return Recommendation(
+            kind="text",
+            query=query.text,
+            tracks=self._results(scored),
+            target={k: round(float(v), 3) for k, v in query.target.items()},
+            filters=query.filters,
+            summary="; ".join(query.cues[:4]),
+        )
+
+    async def recommend_text_for(
+        self,
+        caller: Caller | None,
+        text: str,
+        filters: Filters | None = None,
+        exclude_ids: Sequence[str] = (),
+        limit: int | None = None,
+    ) -> Recommendation | NeedsClarification:
+        """:meth:`recommend_text` for a person (local text understanding, dislikes excluded, likes blended in)."""
+        limit = self._limit(limit if limit is not None else (filters.limit if filters else None))
+        parsed = self.understand(text, limit=limit)
+        if isinstance(parsed, NeedsClarification):
+            return parsed
+        if filters is not None:
+            merged = parsed.filters.model_copy(
+                update={k: v for k, v in filters.model_dump(exclude_unset=True).items() if v not in (None, [])}
+            )
+            parsed = parsed.model_copy(update={"filters": merged})
+        return await self.recommend_query_for(caller, parsed, exclude_ids=exclude_ids, limit=limit)
+
+    async def preview(self, ref: str) -> TrackPreview:
+        """The track for ``ref`` with its best-effort preview (``preview_url`` None when none was found).
+
+        Only a bad reference raises (SongNotFound / InvalidInput); the lookup itself never does.
+        """
+        from core.previews import TrackPreview
+
+        track = self.table.track(self.resolve(ref))
+        found = await self.previews.find(track)
+        return found or TrackPreview(track=track)
+
+    async def preview_urls(self, track_ids: Sequence[str], budget_s: float = 3.0) -> dict[str, str | None]:
+        """Preview URLs for a reply's tracks within ``budget_s`` seconds (unknown/late/failed ids -> None)."""
+        tracks = [self.table.track(self.table.pos[i]) for i in dict.fromkeys(track_ids) if i in self.table.pos]
+        out: dict[str, str | None] = {i: None for i in track_ids}
+        out.update(await self.previews.many(tracks, budget_s=budget_s))
+        return out
+
+
+import typing  # noqa: E402  (issue 6 block: names for the annotations above, without import-time cost)
+
+if typing.TYPE_CHECKING:
+    from core.feedback import FeedbackResult, FeedbackService
+    from core.playlists import PlaylistService
+    from core.previews import PreviewConfig, PreviewService, TrackPreview

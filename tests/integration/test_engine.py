@@ -1,0 +1,158 @@
+"""Engine on the real shipped catalog: references, similar tracks, exclusions, dedupe, filters, admin edits."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from core.catalog import dedupe_key
+from core.engine import Engine
+from core.errors import InvalidInput, PermissionDenied, SongNotFound
+from core.models import Filters
+
+BLINDING = "0sf12qNH5qcw8qpgymFOqD"
+
+
+async def test_resolve_every_reference_form(engine: Engine) -> None:
+    pos = engine.table.pos[BLINDING]
+    for ref in (
+        BLINDING,
+        f"https://open.spotify.com/track/{BLINDING}?si=abc",
+        f"https://open.spotify.com/intl-de/track/{BLINDING}",
+        f"spotify:track:{BLINDING}",
+        "Blinding Lights",
+        "blinding lights - the weeknd",
+        "Blinding Lights by The Weeknd",
+        "Blindng Lihgts - Weeknd",  # typos: fuzzy match
+    ):
+        assert engine.resolve(ref) == pos, ref
+
+
+async def test_unknown_song_gives_close_matches(engine: Engine) -> None:
+    with pytest.raises(SongNotFound) as err:
+        engine.resolve("Blinding Lightz Remixx Extended")
+    assert 1 <= len(err.value.suggestions) <= 3
+    with pytest.raises(SongNotFound) as err:
+        engine.resolve("qqqqzzzzxxxx")
+    assert len(err.value.suggestions) <= 3
+    with pytest.raises(SongNotFound):
+        engine.resolve("spotify:track:0000000000000000000000")
+
+
+async def test_similar_excludes_references_and_duplicates_and_caps_artists(engine: Engine) -> None:
+    rec = await engine.recommend_similar(["Blinding Lights", "Dance Monkey"])
+    ids = [t.track.track_id for t in rec.tracks]
+    assert len(ids) == 10 == len(set(ids))
+    assert BLINDING not in ids
+    keys = [dedupe_key(t.track.title, t.track.artists) for t in rec.tracks]
+    assert len(keys) == len(set(keys))
+    assert dedupe_key("Blinding Lights", ["The Weeknd"]) not in keys
+    assert max(Counter(t.track.artists[0] for t in rec.tracks).values()) <= 2
+    assert all(t.reason for t in rec.tracks)
+    assert rec.tracks[0].score == 1.0 and all(0 <= t.score <= 1 for t in rec.tracks)
+    # a remaster of a reference is a duplicate: never recommended back
+    dq = await engine.recommend_similar(["Dancing Queen"], Filters(limit=50))
+    assert not any(t.track.title.lower().startswith("dancing queen") for t in dq.tracks)
+
+
+async def test_filters_apply_to_similar(engine: Engine) -> None:
+    f = Filters(year_min=2000, year_max=2009, tempo_min=100, tempo_max=130, exclude_artists=["Daft Punk"], limit=15)
+    rec = await engine.recommend_similar(["One More Time - Daft Punk"], f)
+    assert len(rec.tracks) == 15
+    for item in rec.tracks:
+        t = item.track
+        assert 2000 <= t.year <= 2009 and 100 <= t.tempo <= 130 and "Daft Punk" not in t.artists
+    rock = await engine.recommend_similar(["Blinding Lights"], Filters(genres=["rock"], limit=5))
+    assert all("rock" in t.track.genres for t in rock.tracks)
+
+
+async def test_exclude_ids_pages_without_repeats(engine: Engine) -> None:
+    first = await engine.recommend_similar(["Blinding Lights"])
+    shown = [t.track.track_id for t in first.tracks]
+    second = await engine.recommend_similar(["Blinding Lights"], exclude_ids=shown)
+    assert not set(shown) & {t.track.track_id for t in second.tracks}
+
+
+async def test_limits_and_empty_input(engine: Engine) -> None:
+    with pytest.raises(InvalidInput):
+        await engine.search("   ")
+    with pytest.raises(InvalidInput, match="2,000"):
+        await engine.search("x" * 2001)
+    with pytest.raises(InvalidInput, match="between 1 and 50"):
+        await engine.search("daft", limit=0)
+    with pytest.raises(InvalidInput):
+        await engine.recommend_similar([])
+    with pytest.raises(ValueError):
+        Filters(limit=51)
+
+
+async def test_admin_add_edit_delete_update_the_index_incrementally(engine: Engine, admin, user) -> None:
+    before = await engine.catalog.checksum()
+    new = {
+        "track_id": "ZZZZZZZZZZZZZZZZZZZZZ1", "title": "Twin Of Blinding", "artists": "Test Artist",
+        "release_date": "2019-11-29",
+        **{f: getattr(await engine.get_track(BLINDING), f) for f in (
+            "danceability", "energy", "key", "loudness", "mode", "speechiness", "acousticness",
+            "instrumentalness", "liveness", "valence", "tempo")},
+    }  # fmt: skip
+    for bad_caller in (user,):
+        with pytest.raises(PermissionDenied):
+            await engine.add_song(bad_caller, new)
+        with pytest.raises(PermissionDenied):
+            await engine.edit_song(bad_caller, BLINDING, {"energy": 0.1})
+        with pytest.raises(PermissionDenied):
+            await engine.delete_song(bad_caller, BLINDING)
+    assert await engine.catalog.checksum() == before
+
+    refit_calls = []
+    engine.recommender.rebuild = lambda: refit_calls.append(1)  # type: ignore[method-assign]
+    track = await engine.add_song(admin, new)
+    assert track.year == 2019 and track.artists == ["Test Artist"]
+    # the audio twin of Blinding Lights is now found by KNN, without any refit
+    pos, _ = engine.recommender.index.search(engine.recommender.index.vectors[engine.table.pos[BLINDING]], k=2)
+    assert engine.table.pos[new["track_id"]] in set(pos)
+    assert (await engine.catalog.search_ids("Twin Of Blinding"))[0] == new["track_id"]
+
+    edited = await engine.edit_song(admin, "Twin Of Blinding", {"energy": 0.05, "title": "Quiet Twin"})
+    assert edited.energy == 0.05 and edited.title == "Quiet Twin"
+    assert (await engine.catalog.get(new["track_id"])).energy == 0.05
+    assert engine.resolve("Quiet Twin") == engine.table.pos[new["track_id"]]
+
+    deleted = await engine.delete_song(admin, new["track_id"])
+    assert deleted.title == "Quiet Twin"
+    with pytest.raises(SongNotFound):
+        engine.resolve(new["track_id"])
+    rec = await engine.recommend_similar(["Blinding Lights"], Filters(limit=50))
+    assert new["track_id"] not in {t.track.track_id for t in rec.tracks}
+    assert refit_calls == []
+    assert await engine.catalog.checksum() == before
+
+
+async def test_invalid_track_fields_name_the_field_and_range(engine: Engine, admin) -> None:
+    before = await engine.catalog.checksum()
+    base = {"track_id": "ZZZZZZZZZZZZZZZZZZZZZ2", "title": "X", "artists": "Y", "danceability": 0.5, "energy": 0.5,
+            "key": 1, "loudness": -5, "mode": 1, "speechiness": 0.1, "acousticness": 0.1, "instrumentalness": 0,
+            "liveness": 0.1, "valence": 0.5, "tempo": 120}  # fmt: skip
+    with pytest.raises(InvalidInput) as err:
+        await engine.add_song(admin, {**base, "energy": 1.5})
+    assert err.value.field == "energy" and err.value.allowed == "0–1"
+    with pytest.raises(InvalidInput) as err:
+        await engine.add_song(admin, {**base, "tempo": "fast"})
+    assert err.value.field == "tempo"
+    with pytest.raises(InvalidInput, match="22-character"):
+        await engine.add_song(admin, {**base, "track_id": "short"})
+    with pytest.raises(InvalidInput, match="already exists"):
+        await engine.add_song(admin, {**base, "track_id": BLINDING})
+    with pytest.raises(InvalidInput, match="Unknown field"):
+        await engine.edit_song(admin, BLINDING, {"colour": "red"})
+    with pytest.raises(InvalidInput, match="cannot be changed"):
+        await engine.edit_song(admin, BLINDING, {"track_id": "ZZZZZZZZZZZZZZZZZZZZZ3"})
+    assert await engine.catalog.checksum() == before
+
+
+async def test_search_ranks_and_dedupes(engine: Engine) -> None:
+    rec = await engine.search("daft punk", limit=5)
+    assert len(rec.tracks) == 5 and all("Daft Punk" in t.track.artist for t in rec.tracks)
+    fuzzy = await engine.search("dafft punkk", limit=3)  # FTS finds nothing -> fuzzy fallback
+    assert fuzzy.tracks and "Daft Punk" in fuzzy.tracks[0].track.artist
