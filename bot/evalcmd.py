@@ -1,0 +1,134 @@
+"""``musicbot eval``: playlist continuation (seed method vs product) and the text benchmark, in one run.
+
+The shipped catalog is seeded into a temporary database, so the user's catalog is never touched and the figures
+are always on the same data. See :mod:`core.evaluation` for the protocol.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+from core.catalog import SHIPPED_CATALOG, Catalog
+from core.evaluation import evaluate, is_held_out
+from core.models import AUDIO_FEATURES, NeedsClarification, TextQuery
+from core.recommender import Recommender
+from core.table import FEATURE_INDEX, TrackTable
+
+TEXT_BENCHMARK = Path(__file__).resolve().parent.parent / "data" / "text_benchmark.json"
+
+
+def load_text_benchmark(path: Path = TEXT_BENCHMARK) -> list[dict[str, Any]]:
+    """The text requests with what a good answer carries: ``{"text", "expect": {"labels": [...], "features": {...}}}``."""
+    return json.loads(path.read_text(encoding="utf-8"))["requests"] if path.exists() else []
+
+
+def good_track(table: TrackTable, pos: int, original: dict[int, set[str]], expect: dict[str, Any]) -> bool:
+    """A recommended track is good when it carries an expected label (original labels) or fits every feature range."""
+    labels = expect.get("labels") or []
+    if labels and original.get(pos, set()) & set(labels):
+        return True
+    ranges = expect.get("features") or {}
+    if ranges:
+        f = table.features[pos]
+        return all(lo <= float(f[FEATURE_INDEX[name]]) <= hi for name, (lo, hi) in ranges.items() if name in FEATURE_INDEX)
+    return False
+
+
+def text_precision(
+    table: TrackTable, original: dict[int, set[str]], requests: list[dict[str, Any]], popularity_only: bool = False
+) -> tuple[float, int, list[dict[str, Any]]]:
+    """Label precision@10 of the local text understanding + recommender on ``table``.
+
+    Returns ``(mean precision, clarifications, per-request rows)``; a clarification counts as precision 0.
+    """
+    from core.text import TextUnderstanding
+
+    text = TextUnderstanding()
+    text.fit(table)
+    rec = Recommender(table)
+    rows, clarifications = [], 0
+    for item in requests:
+        parsed = text.parse(item["text"])
+        if isinstance(parsed, NeedsClarification):
+            clarifications += 1
+            rows.append({"text": item["text"], "precision": 0.0, "clarification": True})
+            continue
+        query = TextQuery(text=item["text"]) if popularity_only else parsed
+        picked = [s.pos for s in rec.from_text(query, limit=10)]
+        p = sum(good_track(table, pos, original, item["expect"]) for pos in picked) / 10
+        rows.append({"text": item["text"], "precision": p, "clarification": False})
+    mean = float(np.mean([r["precision"] for r in rows])) if rows else 0.0
+    return mean, clarifications, rows
+
+
+async def run_eval(console: Console, as_json: bool) -> dict[str, Any]:
+    """Run every benchmark and print a table (or JSON). Returns the figures."""
+    with tempfile.TemporaryDirectory() as tmp:
+        catalog = await Catalog.open(Path(tmp) / "eval.db")
+        try:
+            await catalog.seed(SHIPPED_CATALOG)
+            rows = await catalog.all_rows()
+            labels = await catalog.all_labels()
+        finally:
+            await catalog.close()
+    started = time.perf_counter()
+    held = {s for *_, s in labels if s and is_held_out(s)}
+    visible = [lab for lab in labels if lab[3] not in held]
+    playlist_results = evaluate(TrackTable.from_rows(rows, visible), labels)
+
+    full = TrackTable.from_rows(rows, labels)
+    original = {p: {f"{full.label_names[l][0]}:{full.label_names[l][1]}" for l in full.labels[p]} for p in range(full.n)}
+    requests = load_text_benchmark()
+    text_rows: dict[str, Any] = {}
+    if requests:
+        stripped = TrackTable.from_rows(rows, [])
+        for name, table, pop in (
+            ("shipped catalog", full, False),
+            ("labels stripped", stripped, False),
+            ("popularity only (baseline)", full, True),
+        ):
+            mean, clar, per = text_precision(table, original, requests, popularity_only=pop)
+            text_rows[name] = {"label_precision_at_10": mean, "clarifications": clar, "requests": per}
+    figures = {
+        "held_out_playlists": len(held),
+        "playlist_continuation": [asdict(r) for r in playlist_results],
+        "text_benchmark": {k: {kk: vv for kk, vv in v.items() if kk != "requests"} for k, v in text_rows.items()},
+        "text_requests": len(requests),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    if as_json:
+        print(json.dumps(figures, indent=2))
+        return figures
+    table = Table(title=f"Playlist continuation — {playlist_results[0].cases} held-out playlists, 5 seeds → 10 picks")
+    for col in ("method", "precision@10", "genre agr.@10", "subgenre agr.@10", "max/artist"):
+        table.add_column(col, justify="left" if col == "method" else "right")
+    for r in playlist_results:
+        table.add_row(
+            r.method,
+            f"{r.precision_at_10:.3f}",
+            f"{r.genre_agreement_at_10:.3f}",
+            f"{r.subgenre_agreement_at_10:.3f}",
+            str(r.max_per_artist),
+        )
+    console.print(table)
+    if text_rows:
+        t2 = Table(title=f"Text benchmark — {len(requests)} requests, label precision@10")
+        t2.add_column("catalog")
+        t2.add_column("precision@10", justify="right")
+        t2.add_column("clarifications", justify="right")
+        for name, v in text_rows.items():
+            t2.add_row(name, f"{v['label_precision_at_10']:.3f}", str(v["clarifications"]))
+        console.print(t2)
+        worst = sorted(text_rows["shipped catalog"]["requests"], key=lambda r: r["precision"])[:5]
+        console.print("Weakest requests: " + "; ".join(f"{r['text']!r} {r['precision']:.1f}" for r in worst))
+    console.print(f"[dim]{figures['seconds']} s; features: {', '.join(AUDIO_FEATURES)}[/dim]")
+    return figures
