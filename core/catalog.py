@@ -34,7 +34,7 @@ SCHEMA_VERSION = 1
 SHIPPED_CATALOG = Path(__file__).resolve().parent.parent / "data" / "spotify_songs.csv.gz"
 
 _FEATURE_COLS = ", ".join(AUDIO_FEATURES)
-_TRACK_COLS = "track_id, title, artists, album, release_date, year, popularity, duration_ms, norm_key, " + _FEATURE_COLS
+_TRACK_COLS = "track_id, title, artists, album, release_date, year, popularity, duration_ms, " + _FEATURE_COLS
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -49,7 +49,6 @@ CREATE TABLE IF NOT EXISTS tracks (
     year INTEGER,
     popularity INTEGER NOT NULL DEFAULT 0,
     duration_ms INTEGER NOT NULL DEFAULT 0,
-    norm_key TEXT NOT NULL DEFAULT '',
     {", ".join(f"{f} REAL NOT NULL" for f in AUDIO_FEATURES)}
 );
 CREATE TABLE IF NOT EXISTS track_labels (
@@ -138,19 +137,18 @@ def _row_params(row: TrackRow) -> tuple[Any, ...]:
         row.year,
         row.popularity,
         row.duration_ms,
-        dedupe_key(row.title, row.artists),
         *(row.features[f] for f in AUDIO_FEATURES),
     )
 
 
 _UPSERT_SQL = f"""
 INSERT INTO tracks (track_id, title, artists, artist_display, album, release_date, year, popularity, duration_ms,
-                    norm_key, {_FEATURE_COLS})
-VALUES ({", ".join("?" * (10 + len(AUDIO_FEATURES)))})
+                    {_FEATURE_COLS})
+VALUES ({", ".join("?" * (9 + len(AUDIO_FEATURES)))})
 ON CONFLICT(track_id) DO UPDATE SET
     title=excluded.title, artists=excluded.artists, artist_display=excluded.artist_display, album=excluded.album,
     release_date=excluded.release_date, year=excluded.year, popularity=excluded.popularity,
-    duration_ms=excluded.duration_ms, norm_key=excluded.norm_key,
+    duration_ms=excluded.duration_ms,
     {", ".join(f"{f}=excluded.{f}" for f in AUDIO_FEATURES)}
 """
 

@@ -110,7 +110,7 @@ class TrackTable:
             self.sources[p].add(source)
 
     def _append_row(self, row: tuple[Any, ...]) -> int:
-        (track_id, title, artists_json, album, release_date, year, popularity, duration_ms, norm_key, *rest) = row
+        (track_id, title, artists_json, album, release_date, year, popularity, duration_ms, *rest) = row
         feats = rest[:N_FEATURES]
         if self.n == self.features.shape[0]:
             self._grow()
@@ -124,7 +124,7 @@ class TrackTable:
         self.albums.append(album)
         self.release_dates.append(release_date)
         self.durations.append(duration_ms)
-        self.norm_keys.append(norm_key)
+        self.norm_keys.append(dedupe_key(title, artists))
         self.features[p] = feats
         self.year[p] = year or 0
         self.popularity[p] = popularity
@@ -149,7 +149,6 @@ class TrackTable:
             track.year,
             track.popularity,
             track.duration_ms,
-            dedupe_key(track.title, track.artists),
             *(getattr(track, f) for f in AUDIO_FEATURES),
         )
         old = self.pos.get(track.track_id)
