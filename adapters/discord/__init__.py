@@ -1,0 +1,5 @@
+"""Discord adapter (discord.py 2.x): slash commands, autocomplete, embeds and persistent buttons over the engine.
+
+Entry points: :func:`adapters.discord.app.build_bot` and :func:`adapters.discord.app.run_discord`; setup in
+``docs/discord.md``.
+"""

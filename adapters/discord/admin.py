@@ -1,0 +1,286 @@
+"""Admin slash commands: /addsong (a form), /editsong, /delsong (with a confirmation).
+
+Admins are members with Manage Server in that server, or user ids in ``DISCORD_ADMIN_IDS``. The check runs inside
+each command (``default_permissions`` is only a default that server owners can change) and the engine checks the
+:class:`~core.models.Caller` role again on every mutation.
+
+A modal holds at most 5 text inputs, so the form is: track id/link, title, artists, "album | release date", and one
+``field=value`` box for the eleven audio features and labels (parsed by
+:func:`adapters.discord.transformers.parse_fields`).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from typing import Any, Optional
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from core.errors import InvalidInput, PermissionDenied
+from core.models import AUDIO_FEATURES, Caller, Track
+
+from adapters.discord.render import NONE_PING, clip, md, one_line, track_embed
+from adapters.discord.replies import caller_of, context, defer, handle_error, send
+from adapters.discord.transformers import ALL_FIELDS, FieldChanges, SongRef, parse_fields
+
+_TRACK_REF = re.compile(
+    r"^(?:https?://open\.spotify\.com/(?:intl-[a-z-]+/)?track/|spotify:track:)?([0-9A-Za-z]{22})(?:[?#].*)?$"
+)
+#: Fields the free-form box of the forms may set (id, title and artists have their own inputs).
+FORM_FIELDS = ALL_FIELDS - {"track_id", "title", "artists"}
+FEATURE_TEMPLATE = " ".join(f"{f}=" for f in AUDIO_FEATURES) + " genres="
+
+
+def require_admin(interaction: discord.Interaction, action: str) -> Caller:
+    """The caller when they are an admin here.
+
+    Raises:
+        PermissionDenied: not an admin (the engine would refuse too).
+    """
+    caller = caller_of(interaction)
+    if not caller.is_admin:
+        raise PermissionDenied(action)
+    return caller
+
+
+def track_id_from(text: str) -> str:
+    """A Spotify track id from an id, open.spotify.com link or ``spotify:track:`` URI.
+
+    Raises:
+        InvalidInput: not one of those.
+    """
+    m = _TRACK_REF.match(one_line(text))
+    if not m:
+        raise InvalidInput(
+            "The track id must be a 22-character Spotify id or a Spotify track link.", "track_id", "22 chars"
+        )
+    return m.group(1)
+
+
+def album_and_date(text: str) -> dict[str, Any]:
+    """``"After Hours | 2020-03-20"`` -> album + release_date (+ year); a lone date or year is a release date."""
+    text = one_line(text)
+    if not text:
+        return {}
+    album, sep, date = text.rpartition("|")
+    if not sep:
+        album, date = ("", text) if re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text) else (text, "")
+    out: dict[str, Any] = {}
+    if album.strip():
+        out["album"] = album.strip()
+    date = date.strip()
+    if date:
+        if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", date):
+            raise InvalidInput("The release date must look like 2020, 2020-03 or 2020-03-20.", "release_date")
+        out["release_date"] = date
+        out["year"] = int(date[:4])
+    return out
+
+
+def artist_list(text: str) -> list[str]:
+    """``"Daft Punk, Pharrell Williams"`` -> two artists (commas or semicolons)."""
+    return [a.strip() for a in re.split(r"[;,]", one_line(text)) if a.strip()]
+
+
+def features_line(track: Track) -> str:
+    """The form's ``field=value`` box for an existing track (round-trips through :func:`parse_fields`)."""
+    parts = [f"{f}={getattr(track, f)!r}" for f in AUDIO_FEATURES]
+    parts.append(f"popularity={track.popularity}")
+    for name in ("genres", "subgenres"):
+        values = getattr(track, name)
+        if values:
+            parts.append(f"{name}={shlex.quote(','.join(values))}")
+    return " ".join(parts)
+
+
+class SongForm(discord.ui.Modal):
+    """Shared inputs and error handling of the add / edit forms."""
+
+    song_title: discord.ui.TextInput[Any]
+    artists: discord.ui.TextInput[Any]
+    album: discord.ui.TextInput[Any]
+    fields: discord.ui.TextInput[Any]
+
+    def _add_common(self, track: Track | None) -> None:
+        self.song_title = discord.ui.TextInput(
+            label="Title", max_length=300, default=track.title[:300] if track else None
+        )
+        self.artists = discord.ui.TextInput(
+            label="Artists (separate with commas)",
+            max_length=300,
+            default=", ".join(track.artists)[:300] if track else None,
+        )
+        album_default = " | ".join(x for x in (track.album, track.release_date) if x)[:400] if track else None
+        self.album = discord.ui.TextInput(
+            label="Album | release date (optional)",
+            required=False,
+            max_length=400,
+            placeholder="After Hours | 2020-03-20",
+            default=album_default or None,
+        )
+        self.fields = discord.ui.TextInput(
+            label="Audio features (0–1, tempo BPM, loudness dB)",
+            style=discord.TextStyle.paragraph,
+            max_length=2000,
+            placeholder="danceability=0.51 energy=0.73 key=1 loudness=-5.9 mode=1 … tempo=171 genres=pop",
+            default=(features_line(track) if track else FEATURE_TEMPLATE)[:2000],
+        )
+        for item in (self.song_title, self.artists, self.album, self.fields):
+            self.add_item(item)
+
+    def form_data(self) -> dict[str, Any]:
+        """Everything the form says, parsed (ranges checked here, again in the engine).
+
+        Raises:
+            InvalidInput: a field could not be parsed.
+        """
+        data: dict[str, Any] = parse_fields(self.fields.value, allowed=FORM_FIELDS) if self.fields.value.strip() else {}
+        data.update(album_and_date(self.album.value))
+        data["title"] = one_line(self.song_title.value)
+        data["artists"] = artist_list(self.artists.value)
+        if not data["title"] or not data["artists"]:
+            raise InvalidInput("A song needs a title and at least one artist.", "title")
+        return data
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
+        await handle_error(interaction, error)
+
+
+class AddSongModal(SongForm, title="Add a song"):
+    """The /addsong form."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=900)
+        self.track = discord.ui.TextInput(
+            label="Spotify track id or link",
+            min_length=22,
+            max_length=200,
+            placeholder="https://open.spotify.com/track/… or the 22-character id",
+        )
+        self.add_item(self.track)
+        self._add_common(None)
+
+    async def on_submit(self, interaction: discord.Interaction, /) -> None:  # type: ignore[override]
+        caller = require_admin(interaction, "add songs")
+        data = {"track_id": track_id_from(self.track.value), **self.form_data()}
+        missing = [f for f in AUDIO_FEATURES if f not in data]
+        if missing:
+            raise InvalidInput("Missing audio features: " + ", ".join(missing) + ".", missing[0])
+        await defer(interaction, ephemeral=True)
+        track = await context(interaction).engine.add_song(caller, data)
+        await send(interaction, content="Added to the catalog.", embeds=[track_embed(track)], ephemeral=True)
+
+
+class EditSongModal(SongForm, title="Edit a song"):
+    """The /editsong form, pre-filled with the track's current values."""
+
+    def __init__(self, track: Track) -> None:
+        super().__init__(timeout=900)
+        self.original = track
+        self._add_common(track)
+
+    def changes(self) -> dict[str, Any]:
+        """Only the fields whose value differs from the current track.
+
+        Raises:
+            InvalidInput: nothing changed, or a field could not be parsed.
+        """
+        current = self.original.model_dump()
+        data = self.form_data()
+        if not one_line(self.album.value):  # an emptied box clears album and date
+            data.update(album="", release_date="")
+        changes = {k: v for k, v in data.items() if current.get(k) != v}
+        if not changes:
+            raise InvalidInput("Nothing changed.")
+        return changes
+
+    async def on_submit(self, interaction: discord.Interaction, /) -> None:  # type: ignore[override]
+        caller = require_admin(interaction, "edit songs")
+        changes = self.changes()
+        await defer(interaction, ephemeral=True)
+        track = await context(interaction).engine.edit_song(caller, self.original.track_id, changes)
+        await send(
+            interaction, content="Updated: " + ", ".join(sorted(changes)), embeds=[track_embed(track)], ephemeral=True
+        )
+
+
+class ConfirmDelete(discord.ui.View):
+    """An ephemeral "Delete / Cancel" prompt for /delsong; only the admin who asked can answer."""
+
+    def __init__(self, track: Track, requester_id: int) -> None:
+        super().__init__(timeout=120)
+        self.track = track
+        self.requester_id = requester_id
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:  # type: ignore[override]
+        return interaction.user.id == self.requester_id
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /) -> None:  # type: ignore[override]
+        await handle_error(interaction, error)
+
+    @discord.ui.button(label="Delete", style=discord.ButtonStyle.danger)
+    async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        caller = require_admin(interaction, "delete songs")
+        track = await context(interaction).engine.delete_song(caller, self.track.track_id)
+        self.stop()
+        text = f"Deleted **{md(track.title, 300)}** — {md(track.artist, 200)}."
+        await interaction.response.edit_message(content=text, view=None, allowed_mentions=NONE_PING)
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        self.stop()
+        await interaction.response.edit_message(content="Kept it.", view=None, allowed_mentions=NONE_PING)
+
+
+class AdminCog(commands.Cog):
+    """Catalog maintenance for admins."""
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="addsong", description="Admin: add a track to the catalog (opens a form).")
+    @app_commands.default_permissions(manage_guild=True)
+    async def addsong(self, interaction: discord.Interaction) -> None:
+        require_admin(interaction, "add songs")
+        await interaction.response.send_modal(AddSongModal())
+
+    @app_commands.command(name="editsong", description="Admin: change a track (form, or field=value pairs).")
+    @app_commands.describe(
+        ref="The track to change (autocompletes)",
+        changes="Optional field=value pairs, e.g. energy=0.8 tempo=120 genres=pop; without them a form opens",
+    )
+    @app_commands.default_permissions(manage_guild=True)
+    async def editsong(
+        self,
+        interaction: discord.Interaction,
+        ref: app_commands.Transform[str, SongRef],
+        changes: Optional[app_commands.Transform[dict[str, Any], FieldChanges]] = None,
+    ) -> None:
+        caller = require_admin(interaction, "edit songs")
+        engine = context(interaction).engine
+        if not changes:
+            await interaction.response.send_modal(EditSongModal(await engine.get_track(ref)))
+            return
+        await defer(interaction, ephemeral=True)
+        track = await engine.edit_song(caller, ref, changes)
+        await send(
+            interaction, content="Updated: " + ", ".join(sorted(changes)), embeds=[track_embed(track)], ephemeral=True
+        )
+
+    @app_commands.command(name="delsong", description="Admin: delete a track from the catalog.")
+    @app_commands.describe(ref="The track to delete (autocompletes)")
+    @app_commands.default_permissions(manage_guild=True)
+    async def delsong(self, interaction: discord.Interaction, ref: app_commands.Transform[str, SongRef]) -> None:
+        require_admin(interaction, "delete songs")
+        track = await context(interaction).engine.get_track(ref)
+        prompt = f"Delete **{md(track.title, 300)}** — {md(track.artist, 200)} from the catalog?"
+        await send(
+            interaction,
+            content=clip(prompt, 2000),
+            embeds=[track_embed(track)],
+            view=ConfirmDelete(track, interaction.user.id),
+            ephemeral=True,
+        )

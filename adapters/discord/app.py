@@ -1,0 +1,232 @@
+"""Wiring of the Discord bot: :func:`build_bot` (engine + settings -> bot) and :func:`run_discord` (CLI entry).
+
+The bot receives its resources in ``__init__`` and registers everything in ``setup_hook`` (discord.py's
+``examples/advanced_startup.py``): the two cogs, the persistent button handlers (``add_dynamic_items``) and the
+"Next page" store. The command tree is synced only on demand (``musicbot discord --sync [--guild ID]``), never on
+start: syncing is rate-limited.
+
+Intents: the defaults (guilds, guild and DM messages) without the privileged Message Content intent — the bot only
+reads messages that mention it and DMs, whose text Discord delivers anyway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from core.errors import InvalidInput
+
+from adapters.discord.hooks import Hooks
+from adapters.discord.render import NONE_PING, chat_message, clip
+from adapters.discord.replies import APOLOGY, conversation_id, handle_error, log, make_caller
+from adapters.discord.store import MemoryPageStore, PageStore, open_store
+from adapters.discord.views import DYNAMIC_ITEMS, chat_view
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+    from core.engine import Engine
+
+
+class MusicTree(app_commands.CommandTree):
+    """The command tree with the adapter's single error handler."""
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError, /) -> None:  # type: ignore[override]
+        await handle_error(interaction, error)
+
+
+class MusicBotMixin:
+    """Resources and event handlers shared by :class:`MusicBot` and :class:`ShardedMusicBot`."""
+
+    engine: Engine
+    settings: Settings
+    hooks: Hooks
+    store: PageStore
+
+    def __init__(self, engine: Engine, settings: Settings, hooks: Hooks | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)  # type: ignore[call-arg]
+        self.engine = engine
+        self.settings = settings
+        self.hooks = hooks or Hooks()
+        self.store = MemoryPageStore()
+
+    async def setup_hook(self) -> None:
+        """Open the page store, add the cogs and the persistent component handlers."""
+        from adapters.discord.admin import AdminCog
+        from adapters.discord.commands import MusicCog
+
+        self.store = await open_store(self.engine.catalog.path)
+        bot: Any = self
+        await bot.add_cog(MusicCog(bot))
+        await bot.add_cog(AdminCog(bot))
+        bot.add_dynamic_items(*DYNAMIC_ITEMS)
+
+    async def close(self) -> None:
+        """Disconnect, then close the page store."""
+        try:
+            await super().close()  # type: ignore[misc]
+        finally:
+            await self.store.close()
+
+    async def on_ready(self) -> None:
+        bot: Any = self
+        log.info(
+            "Discord: logged in as %s (id %s) in %d server(s)", bot.user, getattr(bot.user, "id", "?"), len(bot.guilds)
+        )
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Mentions and DMs with free text go to ``engine.chat("discord:<channel_id>", caller, text)``."""
+        await handle_message(self, message)  # type: ignore[arg-type]
+
+
+class MusicBot(MusicBotMixin, commands.Bot):
+    """The bot for one process (no sharding or a single shard)."""
+
+
+class ShardedMusicBot(MusicBotMixin, commands.AutoShardedBot):
+    """The bot with discord.py's automatic sharding (``DISCORD_SHARDS=auto`` or a shard count)."""
+
+
+def shard_setting(value: str | None) -> int | str | None:
+    """``DISCORD_SHARDS``: empty/``0``/``none`` -> no sharding, ``auto`` -> Discord's recommendation, N -> N shards.
+
+    Raises:
+        InvalidInput: anything else.
+    """
+    v = (value or "").strip().lower()
+    if v in ("", "0", "none", "off", "false"):
+        return None
+    if v == "auto":
+        return "auto"
+    if v.isdigit():
+        return int(v)
+    raise InvalidInput(f"DISCORD_SHARDS must be empty, 'auto' or a number of shards (got {value!r}).", "DISCORD_SHARDS")
+
+
+def build_bot(engine: Engine, settings: Settings, hooks: Hooks | None = None) -> commands.Bot:
+    """The configured bot (not connected): :class:`ShardedMusicBot` when ``DISCORD_SHARDS`` is set, else
+    :class:`MusicBot`. Every message it sends defaults to ``AllowedMentions.none()``.
+    """
+    intents = discord.Intents.default()
+    intents.message_content = False
+    intents.members = False
+    intents.presences = False
+    kwargs: dict[str, Any] = {
+        "command_prefix": commands.when_mentioned,
+        "intents": intents,
+        "help_command": None,
+        "allowed_mentions": NONE_PING,
+        "tree_cls": MusicTree,
+        "activity": discord.Activity(type=discord.ActivityType.listening, name="/recommend"),
+    }
+    shards = shard_setting(settings.discord_shards)
+    if shards is None:
+        return MusicBot(engine, settings, hooks, **kwargs)
+    if isinstance(shards, int):
+        kwargs["shard_count"] = shards
+    return ShardedMusicBot(engine, settings, hooks, **kwargs)
+
+
+# ---------------------------------------------------------------------------------------------------- messages
+def addressed_text(bot: commands.Bot, message: discord.Message) -> str | None:
+    """The text of a message meant for the bot (a DM, or mentioning it / its role), mention stripped; else None."""
+    me = bot.user
+    if me is None or message.author.bot or message.author.id == me.id:
+        return None
+    content = message.content or ""
+    mention = re.compile(rf"<@!?{me.id}>")
+    role = message.guild.self_role if message.guild is not None else None
+    role_hit = role is not None and (role in message.role_mentions or f"<@&{role.id}>" in content)
+    in_dm = message.guild is None
+    if not (in_dm or role_hit or mention.search(content) or any(u.id == me.id for u in message.mentions)):
+        return None
+    text = mention.sub(" ", content)
+    if role is not None:
+        text = text.replace(f"<@&{role.id}>", " ")
+    return " ".join(text.split())
+
+
+async def handle_message(bot: MusicBot, message: discord.Message) -> None:
+    """Answer a mention or DM through the engine's chat; errors become a short apology (logged with traceback)."""
+    text = addressed_text(bot, message)
+    if text is None:
+        return
+    perms = getattr(message.author, "guild_permissions", None) if message.guild is not None else None
+    caller = make_caller(bot.settings, message.author.id, perms, message.guild is not None)
+    try:
+        async with message.channel.typing():
+            reply = await bot.engine.chat(conversation_id(message.channel.id), caller, text or "/help")
+        rendered = chat_message(reply)
+        view = chat_view(reply, playlists=bot.hooks.playlists is not None)
+        kwargs: dict[str, Any] = {"embeds": rendered.embeds, "mention_author": False, "allowed_mentions": NONE_PING}
+        if view is not None:
+            kwargs["view"] = view
+        await message.reply(rendered.content, **kwargs)
+    except Exception:
+        log.exception("Error answering message %s in channel %s", message.id, message.channel.id)
+        try:
+            await message.reply(clip(APOLOGY, 2000), mention_author=False, allowed_mentions=NONE_PING)
+        except Exception as exc:  # e.g. no permission to send here: nothing more to do
+            log.warning("Could not send the apology in channel %s: %s", message.channel.id, exc)
+
+
+# ---------------------------------------------------------------------------------------------------- running
+async def sync_commands(bot: commands.Bot, guild: int | None = None) -> list[app_commands.AppCommand]:
+    """Publish the slash commands: to one server (instant; global commands copied there) or globally."""
+    if guild:
+        target = discord.Object(id=guild)
+        bot.tree.copy_global_to(guild=target)
+        return await bot.tree.sync(guild=target)
+    return await bot.tree.sync()
+
+
+def _token(settings: Settings) -> str:
+    secret = settings.discord_bot_token
+    token = secret.get_secret_value().strip() if secret is not None else ""
+    if not token:
+        raise InvalidInput(
+            "DISCORD_BOT_TOKEN is not set. Put the bot token in .env (see docs/discord.md).", "DISCORD_BOT_TOKEN"
+        )
+    return token
+
+
+async def _serve(settings: Settings, db: Path | str | None, token: str, sync: bool, guild: int | None) -> None:
+    from bot.app import build_engine
+
+    engine = await build_engine(settings, db)
+    try:
+        bot = build_bot(engine, settings)
+        async with bot:
+            try:
+                await bot.login(token)  # runs setup_hook
+            except discord.LoginFailure:
+                raise InvalidInput(
+                    "Discord rejected DISCORD_BOT_TOKEN; copy it again from the Developer Portal."
+                ) from None
+            if sync:
+                synced = await sync_commands(bot, guild)
+                where = f"server {guild}" if guild else "all servers (global)"
+                print(f"Synced {len(synced)} slash commands to {where}.")
+                return
+            await bot.connect(reconnect=True)
+    finally:
+        await engine.close()
+
+
+def run_discord(settings: Settings, db: Path | str | None = None, sync: bool = False, guild: int | None = None) -> None:
+    """Run the bot until interrupted; with ``sync`` publish the slash commands (to ``guild`` only when given) and exit.
+
+    Raises:
+        InvalidInput: no or rejected token, bad ``DISCORD_SHARDS``.
+    """
+    token = _token(settings)
+    shard_setting(settings.discord_shards)
+    try:
+        asyncio.run(_serve(settings, db, token, sync, guild))
+    except KeyboardInterrupt:
+        pass

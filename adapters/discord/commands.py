@@ -1,0 +1,158 @@
+"""User slash commands: /recommend, /similar, /search, /song, /preview, /reset, /help.
+
+Each handler is thin: arguments arrive parsed (``app_commands.Range``, :mod:`adapters.discord.transformers`),
+slow work is deferred, the engine does the real work (and re-validates), :mod:`adapters.discord.pages` /
+:mod:`adapters.discord.render` build the reply. Errors propagate to the tree's error handler
+(:func:`adapters.discord.replies.handle_error`), which answers ephemerally.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Optional
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from core.errors import InvalidInput
+
+from adapters.discord.pages import show_page
+from adapters.discord.render import PAGE_SIZE, preview_text, track_embed
+from adapters.discord.replies import caller_of, context, conversation_id, defer, send
+from adapters.discord.store import PageState
+from adapters.discord.transformers import SongRef, SongRefs, genre_choices
+from adapters.discord.views import preview_view, song_view
+
+log = logging.getLogger("adapters.discord")
+
+Count = app_commands.Range[int, 1, PAGE_SIZE]
+Year = app_commands.Range[int, 1900, 2100]
+Genre = app_commands.Range[str, 1, 100]
+
+
+def edge_filters(genre: str | None, year_from: int | None, year_to: int | None) -> dict[str, Any]:
+    """The explicitly given filters as :class:`core.models.Filters` fields.
+
+    Raises:
+        InvalidInput: ``year_from`` after ``year_to``.
+    """
+    if year_from is not None and year_to is not None and year_from > year_to:
+        raise InvalidInput(f"year_from ({year_from}) is after year_to ({year_to}).", "year_from")
+    out: dict[str, Any] = {}
+    if genre and genre.strip():
+        out["genres"] = [genre.strip()]
+    if year_from is not None:
+        out["year_min"] = year_from
+    if year_to is not None:
+        out["year_max"] = year_to
+    return out
+
+
+class MusicCog(commands.Cog):
+    """Everything a listener can do."""
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="recommend", description="Tracks for a mood, activity, genre or era.")
+    @app_commands.describe(
+        text="What you'd like to hear, e.g. “chill lo-fi for studying” or “upbeat 80s workout”",
+        count="How many tracks (1–10)",
+        genre="Only this genre or subgenre",
+        year_from="Released in or after this year",
+        year_to="Released in or before this year",
+    )
+    @app_commands.autocomplete(genre=genre_choices)
+    async def recommend(
+        self,
+        interaction: discord.Interaction,
+        text: app_commands.Range[str, 1, 2000],
+        count: Count = PAGE_SIZE,
+        genre: Optional[Genre] = None,
+        year_from: Optional[Year] = None,
+        year_to: Optional[Year] = None,
+    ) -> None:
+        filters = edge_filters(genre, year_from, year_to)
+        await defer(interaction)
+        await show_page(interaction, PageState(kind="text", query=text, filters=filters, page_size=count))
+
+    @app_commands.command(name="similar", description="Tracks like one or more songs.")
+    @app_commands.describe(
+        songs="Songs separated by ; — title, “title - artist”, Spotify link or id (autocompletes)",
+        count="How many tracks (1–10)",
+        genre="Only this genre or subgenre",
+        year_from="Released in or after this year",
+        year_to="Released in or before this year",
+    )
+    @app_commands.autocomplete(genre=genre_choices)
+    async def similar(
+        self,
+        interaction: discord.Interaction,
+        songs: app_commands.Transform[list[str], SongRefs],
+        count: Count = PAGE_SIZE,
+        genre: Optional[Genre] = None,
+        year_from: Optional[Year] = None,
+        year_to: Optional[Year] = None,
+    ) -> None:
+        filters = edge_filters(genre, year_from, year_to)
+        engine = context(interaction).engine
+        # resolve first (in memory, fast): an unknown song is refused privately, before any public "thinking…"
+        ids = list(dict.fromkeys(engine.table.track(engine.resolve(ref)).track_id for ref in songs))
+        await defer(interaction)
+        await show_page(interaction, PageState(kind="similar", refs=ids, filters=filters, page_size=count))
+
+    @app_commands.command(name="search", description="Find tracks by title, artist or album.")
+    @app_commands.describe(query="Words from a title, artist or album")
+    async def search(self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 200]) -> None:
+        await defer(interaction)
+        await show_page(interaction, PageState(kind="search", query=query, page_size=PAGE_SIZE))
+
+    @app_commands.command(name="song", description="Details and audio features of one track.")
+    @app_commands.describe(ref="Title, “title - artist”, Spotify link or id (autocompletes)")
+    async def song(self, interaction: discord.Interaction, ref: app_commands.Transform[str, SongRef]) -> None:
+        bot = context(interaction)
+        track = await bot.engine.get_track(ref)  # in-memory lookup: fast, no defer needed
+        view = song_view(track, playlists=bot.hooks.playlists is not None)
+        await send(interaction, embeds=[track_embed(track)], view=view)
+
+    @app_commands.command(name="preview", description="Listen to a track: Spotify player and audio preview.")
+    @app_commands.describe(ref="Title, “title - artist”, Spotify link or id (autocompletes)")
+    async def preview(self, interaction: discord.Interaction, ref: app_commands.Transform[str, SongRef]) -> None:
+        bot = context(interaction)
+        track = await bot.engine.get_track(ref)
+        audio_url = None
+        source = bot.hooks.previews
+        if source is not None:  # may hit the network: defer first, never fail the reply for a preview
+            await defer(interaction)
+            try:
+                audio_url = await asyncio.wait_for(source.preview_url(track), bot.hooks.preview_timeout_s)
+            except Exception as exc:
+                log.warning("preview lookup failed for %s: %s", track.track_id, exc)
+        await send(interaction, content=preview_text(track, audio_url), view=preview_view(track, audio_url))
+
+    @app_commands.command(name="reset", description="Forget this channel's conversation with the bot.")
+    async def reset(self, interaction: discord.Interaction) -> None:
+        engine = context(interaction).engine
+        reply = await engine.chat(conversation_id(interaction.channel_id), caller_of(interaction), "/reset")
+        await send(interaction, content=reply.text or "Conversation cleared.", ephemeral=True)
+
+    @app_commands.command(name="help", description="What this bot can do.")
+    async def help(self, interaction: discord.Interaction) -> None:
+        await send(interaction, content=help_text(), ephemeral=True)
+
+
+def help_text() -> str:
+    """Discord help: the slash commands plus chatting by mention or DM."""
+    lines = [
+        "**/recommend** text — tracks for a mood, activity, genre or era",
+        "**/similar** songs — tracks like one or more songs (separate with ;)",
+        "**/search** query — find tracks by title, artist or album",
+        "**/song** ref — details and audio features of one track",
+        "**/preview** ref — listen on Spotify",
+        "**/reset** — forget this channel's conversation",
+        "Or mention me (or DM me) with what you'd like to hear.",
+        "Admins: **/addsong**, **/editsong**, **/delsong**.",
+    ]
+    return "\n".join(lines)

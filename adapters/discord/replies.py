@@ -1,0 +1,185 @@
+"""Interaction plumbing shared by slash commands, buttons and modals: who is calling, deferring, sending, errors.
+
+Rules kept here so no handler can forget them:
+
+* every send passes ``allowed_mentions=AllowedMentions.none()`` (a title like ``@everyone`` never pings);
+* slow work is deferred first (:func:`defer`), because Discord drops an interaction not answered within 3 s
+  (error 10062 "Unknown interaction"); the result then goes out as a follow-up (token valid 15 min);
+* errors are ephemeral (:func:`handle_error` is the one handler for the command tree, components and modals): a
+  :class:`~core.errors.MusicBotError` shows its own message, anything else is logged with its traceback and answered
+  with a short apology. After a public "thinking…" deferral, that placeholder is deleted first so the error is not
+  shown to the whole channel.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+import discord
+from discord import app_commands
+
+from core.errors import MusicBotError
+from core.models import Caller, Role
+
+from adapters.discord.render import NONE_PING, error_text
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+    from core.engine import Engine
+
+    from adapters.discord.hooks import Hooks
+    from adapters.discord.store import PageStore
+
+log = logging.getLogger("adapters.discord")
+
+APOLOGY = "Sorry — something went wrong on my side. Please try again in a moment."
+
+
+class BotContext(Protocol):
+    """What handlers need from the bot (``interaction.client``): set up by :func:`adapters.discord.app.build_bot`."""
+
+    engine: Engine
+    settings: Settings
+    hooks: Hooks
+    store: PageStore
+
+
+def context(interaction: discord.Interaction) -> BotContext:
+    """The bot behind an interaction, typed as :class:`BotContext`."""
+    return interaction.client  # type: ignore[return-value]
+
+
+def conversation_id(channel_id: int | None) -> str:
+    """The engine's conversation key for a Discord channel or DM: ``discord:<channel_id>``."""
+    return f"discord:{channel_id}"
+
+
+def playlist_scope(guild_id: int | None, channel_id: int | None) -> str:
+    """Whose playlists a button works on: the server, or the DM channel outside servers."""
+    return f"discord:{guild_id}" if guild_id else f"discord:dm:{channel_id}"
+
+
+def make_caller(settings: Settings, user_id: int, perms: discord.Permissions | None, in_guild: bool) -> Caller:
+    """Identity + role: admin when listed in ``DISCORD_ADMIN_IDS``, or holding Manage Server in this server.
+
+    ``perms`` are the member's resolved permissions in the server (``Interaction.permissions`` /
+    ``Member.guild_permissions``); Manage Server cannot be granted per channel, so either is the server-level bit.
+    """
+    listed = str(user_id) in settings.discord_admin_ids
+    manager = in_guild and perms is not None and (perms.manage_guild or perms.administrator)
+    return Caller(user_id=str(user_id), platform="discord", role=Role.ADMIN if listed or manager else Role.USER)
+
+
+def caller_of(interaction: discord.Interaction) -> Caller:
+    """The :class:`~core.models.Caller` for the user behind an interaction (checked again by the engine)."""
+    in_guild = interaction.guild_id is not None
+    perms = getattr(interaction, "permissions", None) if in_guild else None
+    return make_caller(context(interaction).settings, interaction.user.id, perms, in_guild)
+
+
+async def defer(interaction: discord.Interaction, *, ephemeral: bool = False) -> None:
+    """Acknowledge now ("thinking…"), answer later with :func:`send`. No-op when already answered."""
+    if not interaction.response.is_done():
+        await interaction.response.defer(thinking=True, ephemeral=ephemeral)
+        interaction.extras["mb_public_defer"] = not ephemeral
+
+
+async def send(
+    interaction: discord.Interaction,
+    *,
+    content: str | None = None,
+    embeds: Sequence[discord.Embed] = (),
+    view: discord.ui.View | None = None,
+    ephemeral: bool = False,
+) -> None:
+    """Send the answer: the initial response, or a follow-up after :func:`defer`. Never pings anyone."""
+    kwargs: dict[str, Any] = {"allowed_mentions": NONE_PING, "ephemeral": ephemeral}
+    if content:
+        kwargs["content"] = content
+    if embeds:
+        kwargs["embeds"] = list(embeds)
+    if view is not None:
+        kwargs["view"] = view
+    if interaction.response.is_done():
+        await interaction.followup.send(**kwargs)
+    else:
+        await interaction.response.send_message(**kwargs)
+    interaction.extras["mb_answered"] = True
+
+
+def unwrap(error: BaseException) -> BaseException:
+    """The exception that actually happened, out of discord.py's wrappers (invoke/transform errors)."""
+    seen = 0
+    while seen < 5:
+        seen += 1
+        if isinstance(error, app_commands.CommandInvokeError):
+            error = error.original
+        elif isinstance(error, app_commands.TransformerError) and isinstance(error.__cause__, MusicBotError):
+            error = error.__cause__
+        else:
+            break
+    return error
+
+
+def _what(interaction: discord.Interaction) -> str:
+    command = getattr(interaction, "command", None)
+    if command is not None:
+        return f"/{command.qualified_name}"
+    data = getattr(interaction, "data", None) or {}
+    return f"component {data.get('custom_id', '?')}" if isinstance(data, dict) else "interaction"
+
+
+def user_message(error: BaseException) -> str | None:
+    """The ephemeral text for an expected error, or None for a bug (to be logged and apologised for)."""
+    if isinstance(error, MusicBotError):
+        return str(error)
+    if isinstance(error, app_commands.TransformerError):
+        value = str(error.value)
+        return f"I couldn't read “{value[:100]}” — check the format and try again."
+    if isinstance(error, app_commands.MissingPermissions):
+        return "You need the Manage Server permission for that."
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "That only works in a server."
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down a little — try again in {error.retry_after:.0f} s."
+    if isinstance(error, app_commands.CheckFailure):
+        return "You can't use that here."
+    return None
+
+
+async def handle_error(interaction: discord.Interaction, error: BaseException) -> None:
+    """The one error handler (command tree, buttons, modals): ephemeral message; bugs logged with traceback."""
+    exc = unwrap(error)
+    text = user_message(exc)
+    if text is None:
+        log.error(
+            "Unhandled error in %s (user %s, guild %s, channel %s)",
+            _what(interaction),
+            getattr(interaction.user, "id", "?"),
+            interaction.guild_id,
+            interaction.channel_id,
+            exc_info=(type(exc), exc, exc.__traceback__),
+        )
+        text = APOLOGY
+    else:
+        log.debug("%s refused: %s", _what(interaction), text)
+    try:
+        await send_error(interaction, text)
+    except discord.HTTPException as http_exc:  # the interaction may have expired; nothing else to do
+        log.warning("Could not deliver an error reply for %s: %s", _what(interaction), http_exc)
+
+
+async def send_error(interaction: discord.Interaction, text: str) -> None:
+    """Send ``text`` so only the user sees it, whatever state the interaction is in."""
+    text = error_text(text)
+    if not interaction.response.is_done():
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NONE_PING)
+        return
+    if interaction.extras.get("mb_public_defer") and not interaction.extras.get("mb_answered"):
+        try:  # remove the public "thinking…" placeholder, then answer privately
+            await interaction.delete_original_response()
+        except discord.HTTPException:
+            pass
+    await interaction.followup.send(text, ephemeral=True, allowed_mentions=NONE_PING)

@@ -1,0 +1,223 @@
+"""Test doubles for the Discord adapter tests: a stand-in ``Interaction``, fake text understanding and chat.
+
+:class:`FakeInteraction` records ``defer`` / ``send_message`` / ``send_modal`` / ``edit_message`` / follow-ups, so
+slash-command callbacks can be called directly (dpytest drives messages, not interactions).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from core.engine import Engine
+from core.models import Caller, ChatReply, Filters, NeedsClarification, TextQuery
+
+ADMIN_ID = 4242  # listed in DISCORD_ADMIN_IDS
+MANAGER_ID = 777  # has Manage Server in the test guild
+USER_ID = 501
+GUILD_ID = 900
+CHANNEL_ID = 1200
+TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.fake.discord-token-for-tests"
+
+
+_CUES: dict[str, dict[str, float]] = {
+    "chill": {"energy": 0.3, "valence": 0.45},
+    "party": {"danceability": 0.85, "energy": 0.85},
+    "sad": {"valence": 0.2},
+    "rock": {"energy": 0.8, "acousticness": 0.1},
+    "music": {},
+}
+
+
+class FakeText:
+    """Stand-in for the local text understanding: ``parse(text, limit)`` maps keywords to target features."""
+
+    def fit(self, table: Any) -> None:
+        pass
+
+    def update(self, table: Any) -> None:
+        pass
+
+    def parse(self, text: str, limit: int = 10) -> TextQuery | NeedsClarification:
+        words = [w for w in text.lower().split() if w in _CUES]
+        if not words:
+            return NeedsClarification(
+                question="What kind of music? Try a mood or an activity.", suggestions=["chill", "party"]
+            )
+        target: dict[str, float] = {}
+        for w in words:
+            target.update(_CUES[w])
+        if not target:
+            target = {"energy": 0.6}
+        return TextQuery(
+            text=text,
+            target=target,
+            weights={k: 1.0 for k in target},
+            cues=[f"{w} → {', '.join(_CUES[w]) or 'anything'}" for w in words],
+            filters=Filters(limit=limit),
+            confidence=0.9,
+        )
+
+
+@dataclass
+class FakeChat:
+    """Stand-in for ``engine.chat`` (the agent of issue 3): records calls, answers from the engine.
+
+    ``boom`` raises (to test the error path); ``/more`` answers a second page; ``@here`` echoes hostile text.
+    """
+
+    engine: Engine
+    calls: list[tuple[str, Caller, str]] = field(default_factory=list)
+
+    async def __call__(self, conversation_id: str, caller: Caller, text: str) -> ChatReply:
+        self.calls.append((conversation_id, caller, text))
+        if "boom" in text:
+            raise RuntimeError("agent exploded")
+        if text.startswith("/help"):
+            return ChatReply(text="Commands: /recommend …")
+        if "@everyone" in text or "@here" in text:
+            return ChatReply(text=f"You said: {text}")
+        result = await self.engine.recommend_text(text if text != "/more" else "party", limit=5)
+        if isinstance(result, NeedsClarification):
+            return ChatReply(text=result.question, clarification=result)
+        return ChatReply(text=result.summary, recommendation=result)
+
+
+# ---------------------------------------------------------------------------------------------------- interactions
+@dataclass
+class Call:
+    """One recorded Discord API call made through a :class:`FakeInteraction`."""
+
+    name: str
+    content: str | None = None
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def embeds(self) -> list[discord.Embed]:
+        return list(self.kwargs.get("embeds") or ([self.kwargs["embed"]] if self.kwargs.get("embed") else []))
+
+    @property
+    def ephemeral(self) -> bool:
+        return bool(self.kwargs.get("ephemeral"))
+
+    @property
+    def view(self) -> Any:
+        return self.kwargs.get("view")
+
+
+class FakeResponse:
+    """``Interaction.response``: enforces "answer once", like Discord."""
+
+    def __init__(self, calls: list[Call]) -> None:
+        self.calls = calls
+        self.done = False
+
+    def is_done(self) -> bool:
+        return self.done
+
+    def _answer(self) -> None:
+        if self.done:
+            raise discord.InteractionResponded(None)  # type: ignore[arg-type]
+        self.done = True
+
+    async def defer(self, *, ephemeral: bool = False, thinking: bool = False) -> None:
+        self._answer()
+        self.calls.append(Call("defer", None, {"ephemeral": ephemeral, "thinking": thinking}))
+
+    async def send_message(self, content: str | None = None, **kwargs: Any) -> None:
+        self._answer()
+        self.calls.append(Call("send_message", content, kwargs))
+
+    async def send_modal(self, modal: discord.ui.Modal) -> None:
+        self._answer()
+        self.calls.append(Call("send_modal", None, {"modal": modal}))
+
+    async def edit_message(self, **kwargs: Any) -> None:
+        self._answer()
+        self.calls.append(Call("edit_message", kwargs.get("content"), kwargs))
+
+
+class FakeFollowup:
+    """``Interaction.followup`` (a webhook): only usable after the interaction was answered."""
+
+    def __init__(self, calls: list[Call], response: FakeResponse) -> None:
+        self.calls = calls
+        self.response = response
+
+    async def send(self, content: str | None = None, **kwargs: Any) -> None:
+        assert self.response.done, "follow-up before the interaction was answered"
+        self.calls.append(Call("followup", content, kwargs))
+
+
+class FakeUser:
+    def __init__(self, user_id: int) -> None:
+        self.id = user_id
+        self.bot = False
+        self.mention = f"<@{user_id}>"
+
+
+class FakeInteraction:
+    """A stand-in for :class:`discord.Interaction` with what the handlers use, recording every answer."""
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        user_id: int = USER_ID,
+        guild_id: int | None = GUILD_ID,
+        channel_id: int = CHANNEL_ID,
+        manage_guild: bool = False,
+    ) -> None:
+        self.client = client
+        self.user = FakeUser(user_id)
+        self.guild_id = guild_id
+        self.channel_id = channel_id
+        self.permissions = discord.Permissions(manage_guild=manage_guild) if guild_id else discord.Permissions.none()
+        self.extras: dict[str, Any] = {}
+        self.command: Any = None
+        self.data: dict[str, Any] = {}
+        self.calls: list[Call] = []
+        self.response = FakeResponse(self.calls)
+        self.followup = FakeFollowup(self.calls, self.response)
+
+    async def delete_original_response(self) -> None:
+        self.calls.append(Call("delete_original"))
+
+    async def edit_original_response(self, **kwargs: Any) -> None:
+        self.calls.append(Call("edit_original", kwargs.get("content"), kwargs))
+
+    # ---- helpers for assertions
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.calls]
+
+    @property
+    def last(self) -> Call:
+        return self.calls[-1]
+
+
+async def invoke(bot: Any, cog_name: str, command_name: str, interaction: FakeInteraction, **kwargs: Any) -> None:
+    """Call a slash command's callback like the tree does, routing errors to the tree's error handler."""
+    cog = bot.get_cog(cog_name)
+    command = next(c for c in cog.get_app_commands() if c.name == command_name)
+    interaction.command = command
+    try:
+        await command.callback(cog, interaction, **kwargs)
+    except app_commands.AppCommandError as exc:
+        await bot.tree.on_error(interaction, exc)
+    except Exception as exc:
+        await bot.tree.on_error(interaction, app_commands.CommandInvokeError(command, exc))
+
+
+async def submit(modal: discord.ui.Modal, interaction: FakeInteraction, values: dict[str, str]) -> None:
+    """Fill a modal's text inputs (by attribute name) and submit it like discord.py does (errors -> on_error)."""
+    for name, value in values.items():
+        item = getattr(modal, name)
+        item._refresh_state(interaction, {"value": value})
+    try:
+        await modal.on_submit(interaction)  # type: ignore[arg-type]
+    except Exception as exc:
+        await modal.on_error(interaction, exc)  # type: ignore[arg-type]
