@@ -75,3 +75,11 @@ class Settings(BaseSettings):
                 url = url[len(prefix) :]
                 break
         return os.path.expanduser(url) if url != ":memory:" else url
+
+    # Telegram adapter tuning (issue 4; see docs/telegram.md)
+    telegram_webhook_secret: SecretStr | None = None  # webhook secret_token; default derived from the bot token
+    telegram_webhook_listen: str = "0.0.0.0"
+    telegram_chat_rate: int = 6  # LLM-backed free-text messages per user per window
+    telegram_chat_window_s: float = 60.0
+    telegram_callback_ttl_s: float = 86400.0  # how long inline-keyboard buttons stay valid
+    telegram_callback_max: int = 5000  # button states kept in memory (LRU)
