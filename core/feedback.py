@@ -1,0 +1,314 @@
+"""Likes and dislikes per user, and the per-user taste profile that shapes later recommendations.
+
+* A user is a :func:`core.playlists.member_key` (``"telegram:42"``): feedback follows the person across groups.
+* One row per (user, track) in ``track_feedback`` (catalog DB): +1 like, −1 dislike; a new verdict replaces the old,
+  :meth:`FeedbackService.clear` forgets it.
+* **Dislikes are hard exclusions**: :meth:`FeedbackService.exclusions` gives the positions of the disliked tracks
+  *and* their duplicates (remasters/edits share a dedupe key), passed as ``exclude`` to the recommender.
+* **Likes are a soft boost**: the taste vector is the similar-tracks score (:meth:`Recommender.similar_scores`:
+  audio + artist + year + labels) of every candidate against the user's 50 most recent likes, scaled to 0–1 and
+  squared (so only clearly close tracks gain), with the liked tracks themselves set to 0 (discovery, not replays).
+  :meth:`FeedbackService.taste_boost` hands it to the recommender's ``boost=`` hook as ``TASTE_POINTS × taste`` —
+  a nudge that reorders tracks fitting the request about equally well; filters always apply.
+* Nothing is cached across calls except the taste vector, keyed by (table version, liked positions), so several
+  processes sharing the database always see current dislikes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from core.models import AUDIO_FEATURES, Caller, Filters, TextQuery, Track
+from core.playlists import member_key
+from core.recommender import Scored
+
+if TYPE_CHECKING:
+    from core.engine import Engine
+
+FeedbackValue = Literal["like", "dislike", "none"]
+_VALUES: dict[int, FeedbackValue] = {1: "like", -1: "dislike", 0: "none"}
+
+#: Score points a perfect taste match adds. Request scores run up to ~2–4 for text (2.0 is the whole audio-fit
+#: term, a matching label ~0.6–1.0, a named artist 1.5) and ~3–7 for similar (5.0 is a shared artist): 0.6 reorders
+#: tracks that fit the request about equally well, while asked-for labels, artists and filters still win.
+TASTE_POINTS = 0.6
+#: Most recent likes that form the taste profile.
+PROFILE_LIKES = 50
+#: Taste at or above this gets "close to tracks you liked" in the reason.
+TASTE_REASON_MIN = 0.5
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS track_feedback (
+    user_key TEXT NOT NULL,
+    track_id TEXT NOT NULL,
+    value INTEGER NOT NULL CHECK (value IN (-1, 1)),
+    updated_at REAL NOT NULL,
+    PRIMARY KEY (user_key, track_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS track_feedback_recent ON track_feedback(user_key, value, updated_at);
+"""
+
+
+class FeedbackResult(BaseModel):
+    """Outcome of like / dislike / clear: the track, the verdict now and before, and a plain-text message."""
+
+    track: Track
+    value: FeedbackValue
+    previous: FeedbackValue
+    message: str
+
+
+class TasteProfile(BaseModel):
+    """What a user's feedback says, for display (``/taste``) and debugging."""
+
+    user: str
+    likes: int = 0
+    dislikes: int = 0
+    top_artists: list[str] = Field(default_factory=list)
+    top_genres: list[str] = Field(default_factory=list)
+    features: dict[str, float] = Field(default_factory=dict, description="mean audio features of liked tracks")
+
+
+def user_key(user: Caller | str) -> str:
+    """``"platform:user_id"`` for a :class:`Caller`; strings pass through."""
+    return member_key(user) if isinstance(user, Caller) else str(user)
+
+
+class FeedbackService:
+    """Feedback use cases; build through ``engine.feedback``.
+
+    Args:
+        engine: resolves references and owns the live table / recommender.
+        lock: the engine's write lock (every write on the shared connection is serialized with transactions).
+    """
+
+    def __init__(self, engine: Engine, lock: asyncio.Lock | None = None) -> None:
+        self.engine = engine
+        self._lock = lock or asyncio.Lock()
+        self._ready = False
+        self._taste_cache: dict[tuple[int, tuple[int, ...]], np.ndarray] = {}
+        self._key_index: dict[str, list[int]] = {}
+        self._keys_version = -1
+
+    @property
+    def _db(self):  # noqa: ANN202 - aiosqlite.Connection
+        return self.engine.catalog.db
+
+    async def setup(self) -> None:
+        """Create the feedback table if needed (idempotent)."""
+        if not self._ready:
+            async with self._lock:
+                if not self._ready:
+                    await self._db.executescript(_SCHEMA)
+                    self._ready = True
+
+    # ------------------------------------------------------------------ verdicts
+    async def _value(self, key: str, track_id: str) -> FeedbackValue:
+        sql = "SELECT value FROM track_feedback WHERE user_key=? AND track_id=?"
+        async with self._db.execute(sql, (key, track_id)) as cur:
+            row = await cur.fetchone()
+        return _VALUES[row[0] if row else 0]
+
+    async def record(self, user: Caller | str, ref: str, value: FeedbackValue) -> FeedbackResult:
+        """Record a verdict on a track reference (id, link, URI, title, "title - artist").
+
+        Raises:
+            SongNotFound, InvalidInput (bad reference or value).
+        """
+        from core.errors import InvalidInput
+
+        if value not in ("like", "dislike", "none"):
+            raise InvalidInput(f"Feedback must be like, dislike or none (got {value!r}).", "value")
+        await self.setup()
+        pos = self.engine.resolve(ref)
+        track = self.engine.table.track(pos)
+        key = user_key(user)
+        async with self._lock:
+            previous = await self._value(key, track.track_id)
+            if value == "none":
+                await self._db.execute(
+                    "DELETE FROM track_feedback WHERE user_key=? AND track_id=?", (key, track.track_id)
+                )
+            else:
+                await self._db.execute(
+                    "INSERT INTO track_feedback VALUES (?, ?, ?, ?) ON CONFLICT(user_key, track_id) "
+                    "DO UPDATE SET value=excluded.value, updated_at=excluded.updated_at",
+                    (key, track.track_id, 1 if value == "like" else -1, time.time()),
+                )
+        name = f'"{track.title} - {track.artist}"'
+        if value == previous:
+            msg = {
+                "like": f"You already like {name}.",
+                "dislike": f"You already disliked {name}.",
+                "none": f"No feedback on {name} to clear.",
+            }[value]
+        else:
+            msg = {
+                "like": f"Liked {name} — I'll suggest more like it.",
+                "dislike": f"Disliked {name} — I won't suggest it to you again.",
+                "none": f"Forgot your feedback on {name}.",
+            }[value]
+        return FeedbackResult(track=track, value=value, previous=previous, message=msg)
+
+    async def like(self, user: Caller | str, ref: str) -> FeedbackResult:
+        """Like a track (replaces a dislike). Raises SongNotFound."""
+        return await self.record(user, ref, "like")
+
+    async def dislike(self, user: Caller | str, ref: str) -> FeedbackResult:
+        """Dislike a track: it is never recommended to this user again (replaces a like). Raises SongNotFound."""
+        return await self.record(user, ref, "dislike")
+
+    async def clear(self, user: Caller | str, ref: str) -> FeedbackResult:
+        """Forget the verdict on a track. Raises SongNotFound."""
+        return await self.record(user, ref, "none")
+
+    async def _ids(self, key: str, value: int, limit: int | None = None) -> list[str]:
+        await self.setup()
+        sql = (
+            "SELECT track_id FROM track_feedback WHERE user_key=? AND value=? "
+            "ORDER BY updated_at DESC, track_id LIMIT ?"
+        )
+        async with self._db.execute(sql, (key, value, -1 if limit is None else limit)) as cur:
+            return [r[0] for r in await cur.fetchall()]
+
+    async def disliked_ids(self, user: Caller | str) -> set[str]:
+        """Track ids this user disliked (never recommend them to this user)."""
+        return set(await self._ids(user_key(user), -1))
+
+    async def liked_ids(self, user: Caller | str, limit: int | None = None) -> list[str]:
+        """Track ids this user liked, most recent first."""
+        return await self._ids(user_key(user), 1, limit)
+
+    # ------------------------------------------------------------------ taste
+    def _duplicates(self, positions: Iterable[int]) -> set[int]:
+        """``positions`` plus every live position sharing their dedupe key (remasters, edits, re-releases)."""
+        t = self.engine.table
+        if self._keys_version != t.version:
+            index: dict[str, list[int]] = {}
+            for p in t.alive_positions():
+                index.setdefault(t.norm_keys[int(p)], []).append(int(p))
+            self._key_index, self._keys_version = index, t.version
+        out = set(positions)
+        for p in list(out):
+            out.update(self._key_index.get(t.norm_keys[p], ()))
+        return out
+
+    async def exclusions(self, user: Caller | str | None, extra_ids: Iterable[str] = ()) -> set[int]:
+        """Positions never to recommend: the user's dislikes with their duplicates, plus ``extra_ids``."""
+        t = self.engine.table
+        positions = {t.pos[i] for i in extra_ids if i in t.pos}
+        if user is not None:
+            disliked = [t.pos[i] for i in await self.disliked_ids(user) if i in t.pos]
+            positions |= self._duplicates(disliked)
+        return positions
+
+    async def _liked_positions(self, user: Caller | str | None) -> tuple[int, ...]:
+        if user is None:
+            return ()
+        t = self.engine.table
+        return tuple(t.pos[i] for i in await self.liked_ids(user, PROFILE_LIKES) if i in t.pos)
+
+    def _taste_view(self, liked: tuple[int, ...], cand: np.ndarray | None) -> np.ndarray:
+        """0–1 taste over the candidate view (all positions when ``cand`` is None; cached per table version)."""
+        t, rec = self.engine.table, self.engine.recommender
+        if cand is None:
+            key = (t.version, liked)
+            hit = self._taste_cache.get(key)
+            if hit is not None and len(hit) == t.n:
+                return hit
+        raw = rec.similar_scores(list(liked), cand).astype(np.float32)
+        alive = t.alive[: t.n] if cand is None else t.alive[cand]
+        raw = np.where(alive, raw, 0.0)
+        raw[np.isin(np.arange(t.n) if cand is None else cand, liked)] = 0.0  # discovery, not replays
+        top = float(raw.max()) if raw.size else 0.0
+        taste = (raw / top) ** 2 if top > 0 else np.zeros_like(raw)
+        if cand is None:
+            if len(self._taste_cache) > 256:
+                self._taste_cache.clear()
+            self._taste_cache[(t.version, liked)] = taste
+        return taste
+
+    async def taste_scores(self, user: Caller | str | None) -> np.ndarray | None:
+        """Per-position 0–1 affinity ``(n,)`` from the user's recent likes, or None without likes (see module doc)."""
+        liked = await self._liked_positions(user)
+        return self._taste_view(liked, None) if liked else None
+
+    async def taste_boost(self, user: Caller | str | None) -> Callable[[np.ndarray | None], np.ndarray | float] | None:
+        """The ``boost=`` hook for :meth:`Recommender.similar` / :meth:`Recommender.from_text`: adds
+        ``TASTE_POINTS × taste`` over the recommender's candidate view. None when the user has no likes."""
+        liked = await self._liked_positions(user)
+        if not liked:
+            return None
+        return lambda cand: TASTE_POINTS * self._taste_view(liked, cand)
+
+    def _mark(self, scored: list[Scored], liked: tuple[int, ...], default: str) -> list[Scored]:
+        """Append "close to tracks you liked" to reasons of results the taste lifted noticeably."""
+        if not liked or not scored:
+            return scored
+        if self.engine.recommender.index.centroids is None:
+            taste = self._taste_view(liked, None)
+            values = [float(taste[s.pos]) for s in scored]
+        else:  # large catalogs: score just the results (scaled by their own best; only used for wording)
+            view = self._taste_view(liked, np.array([s.pos for s in scored], dtype=np.int64))
+            values = [float(v) for v in view]
+        for s, v in zip(scored, values, strict=True):
+            if v >= TASTE_REASON_MIN:
+                if s.reason == default:
+                    s.reason = "close to tracks you liked"
+                elif s.reason.count(";") < 2:
+                    s.reason = f"{s.reason}; close to tracks you liked"
+        return scored
+
+    async def rank_similar(
+        self,
+        user: Caller | str | None,
+        refs: Sequence[int],
+        filters: Filters,
+        exclude: Iterable[int] = (),
+        limit: int | None = None,
+    ) -> list[Scored]:
+        """:meth:`Recommender.similar` without the user's dislikes (and their duplicates), nudged by their likes."""
+        rec = self.engine.recommender
+        ex = set(exclude) | await self.exclusions(user)
+        boost = await self.taste_boost(user)
+        scored = rec.similar(refs, filters, exclude=ex, limit=limit, boost=boost)
+        return self._mark(scored, await self._liked_positions(user) if boost else (), "similar overall sound")
+
+    async def rank_text(
+        self, user: Caller | str | None, query: TextQuery, exclude: Iterable[int] = (), limit: int | None = None
+    ) -> list[Scored]:
+        """:meth:`Recommender.from_text` without the user's dislikes (and their duplicates), nudged by their likes."""
+        rec = self.engine.recommender
+        ex = set(exclude) | await self.exclusions(user)
+        boost = await self.taste_boost(user)
+        scored = rec.from_text(query, exclude=ex, limit=limit, boost=boost)
+        return self._mark(scored, await self._liked_positions(user) if boost else (), "matches your request")
+
+    async def profile(self, user: Caller | str) -> TasteProfile:
+        """Counts, top artists / genres and mean audio features of the user's likes."""
+        key = user_key(user)
+        liked = await self.liked_ids(key)
+        disliked = await self.disliked_ids(key)
+        t = self.engine.table
+        pos = [t.pos[i] for i in liked if i in t.pos]
+        artists: Counter[str] = Counter()
+        genres: Counter[str] = Counter()
+        for p in pos:
+            artists.update(t.artists[p])
+            genres.update(t.label_strings(p, "subgenre") or t.label_strings(p, "genre"))
+        feats = t.features[pos].mean(0) if pos else None
+        return TasteProfile(
+            user=key,
+            likes=len(liked),
+            dislikes=len(disliked),
+            top_artists=[a for a, _ in artists.most_common(5)],
+            top_genres=[g for g, _ in genres.most_common(5)],
+            features={} if feats is None else {f: round(float(feats[i]), 3) for i, f in enumerate(AUDIO_FEATURES)},
+        )

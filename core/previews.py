@@ -1,0 +1,452 @@
+"""Best-effort 30-second audio previews: Spotify Web API -> Deezer -> iTunes, cached in SQLite.
+
+Order (see ``../shared/PLATFORM-NOTES.md``, Spotify section):
+
+1. Spotify Web API ``GET /tracks/{id}`` with a client-credentials token, only when ``SPOTIFY_CLIENT_ID`` /
+   ``SPOTIFY_CLIENT_SECRET`` are set. ``preview_url`` is null for development-mode apps since 2024-11-27, but the
+   response still carries the ISRC, which makes step 2 exact.
+2. Deezer public API (no key): ``GET /track/isrc:{isrc}`` when an ISRC is known, else ``GET /search`` with
+   ``artist:"…" track:"…"`` (then a plain query); field ``preview`` (30 s MP3).
+3. iTunes Search API: ``GET /search?term=…&media=music&entity=song``; field ``previewUrl``.
+
+Search hits must match the track: rapidfuzz ``token_set_ratio`` ≥ 85 on the base title (remaster/feat. suffixes
+stripped) and ``partial_ratio`` ≥ 80 on an artist.
+
+Failure policy — a lookup never raises and never stalls a reply:
+
+* every request has ``PREVIEW_TIMEOUT_S`` (httpx timeout) and the whole lookup a budget (default 3 × that + the
+  retry cap);
+* HTTP 429: ``Retry-After`` (seconds or HTTP date) is honoured — waits up to ``max_retry_wait_s`` (2 s) then retries
+  **once**; a longer ``Retry-After`` puts that provider on cooldown for that long (capped at 1 h) and the lookup
+  moves on to the next provider. Deezer's in-body quota error (code 4) and iTunes' 403 throttling count the same;
+* timeouts, connection errors, 5xx, malformed JSON or unexpected shapes skip to the next provider;
+* results are cached in ``preview_cache`` (catalog DB): a found URL for ``PREVIEW_CACHE_TTL_S`` (but never past a
+  signed URL's ``exp=`` timestamp, as on Deezer CDN links), "no preview anywhere" for min(TTL, 6 h); a lookup that
+  failed for transient reasons is not cached.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import logging
+import os
+import re
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import httpx
+from pydantic import BaseModel, computed_field
+from rapidfuzz import fuzz
+
+from core.catalog import normalize_text
+from core.models import Track, spotify_uri, spotify_url
+
+if TYPE_CHECKING:
+    import aiosqlite
+
+log = logging.getLogger(__name__)
+
+Source = Literal["spotify", "deezer", "itunes"]
+_VERSION_SUFFIX = re.compile(
+    r"\s*[-–(\[]\s*[^-–()\[\]]*?\b(\d{4} )?(remaster(ed)?|remix|radio edit|edit|version|mono|stereo|live|deluxe|"
+    r"single|original mix|extended|mix|feat\.?|ft\.?|with|from)\b.*$",
+    re.IGNORECASE,
+)
+_EXP = re.compile(r"exp=(\d{9,11})")
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS preview_cache (
+    track_id TEXT PRIMARY KEY,
+    url TEXT,
+    source TEXT,
+    fetched_at REAL NOT NULL,
+    expires_at REAL NOT NULL
+) WITHOUT ROWID;
+"""
+NEGATIVE_TTL_CAP_S = 6 * 3600.0
+COOLDOWN_CAP_S = 3600.0
+
+
+@dataclass(slots=True)
+class PreviewConfig:
+    """Where and how to look previews up. Base URLs are settings so tests point them at 127.0.0.1."""
+
+    spotify_client_id: str | None = None
+    spotify_client_secret: str | None = None
+    spotify_api_base_url: str = "https://api.spotify.com/v1"
+    spotify_accounts_url: str = "https://accounts.spotify.com"
+    deezer_api_base_url: str = "https://api.deezer.com"
+    itunes_api_base_url: str = "https://itunes.apple.com"
+    cache_ttl_s: float = 86_400.0
+    timeout_s: float = 4.0
+    max_retry_wait_s: float = 2.0
+    budget_s: float | None = None
+    itunes_country: str = "US"
+
+    @property
+    def spotify_enabled(self) -> bool:
+        """True when both client credentials are set."""
+        return bool(self.spotify_client_id and self.spotify_client_secret)
+
+    @property
+    def lookup_budget_s(self) -> float:
+        """Wall-clock cap of one lookup (all providers), seconds."""
+        return self.budget_s if self.budget_s is not None else 3 * self.timeout_s + self.max_retry_wait_s
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> PreviewConfig:
+        """Build from any object with the ``bot.settings.Settings`` field names (duck-typed: core imports no bot)."""
+
+        def get(name: str, default: Any = None) -> Any:
+            value = getattr(settings, name, default)
+            if hasattr(value, "get_secret_value"):
+                value = value.get_secret_value()
+            return default if value is None or value == "" else value
+
+        base = cls()
+        return cls(
+            spotify_client_id=get("spotify_client_id"),
+            spotify_client_secret=get("spotify_client_secret"),
+            spotify_api_base_url=get("spotify_api_base_url", base.spotify_api_base_url),
+            spotify_accounts_url=get("spotify_accounts_url", base.spotify_accounts_url),
+            deezer_api_base_url=get("deezer_api_base_url", base.deezer_api_base_url),
+            itunes_api_base_url=get("itunes_api_base_url", base.itunes_api_base_url),
+            cache_ttl_s=float(get("preview_cache_ttl_s", base.cache_ttl_s)),
+            timeout_s=float(get("preview_timeout_s", base.timeout_s)),
+        )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> PreviewConfig:
+        """Build from environment variables (same names as the settings, upper case). ``.env`` is not read here."""
+        env = os.environ if environ is None else environ
+
+        class _Env:
+            def __getattr__(self, name: str) -> Any:
+                return env.get(name.upper())
+
+        return cls.from_settings(_Env())
+
+
+class TrackPreview(BaseModel):
+    """A track with its best-effort preview. Links are always built from the Spotify id."""
+
+    track: Track
+    preview_url: str | None = None
+    source: Source | None = None
+    cached: bool = False
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def spotify_url(self) -> str:
+        """``https://open.spotify.com/track/ID``."""
+        return spotify_url(self.track.track_id)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def spotify_uri(self) -> str:
+        """``spotify:track:ID``."""
+        return spotify_uri(self.track.track_id)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def embed_url(self) -> str:
+        """``https://open.spotify.com/embed/track/ID`` (Spotify's embeddable player)."""
+        return f"https://open.spotify.com/embed/track/{self.track.track_id}"
+
+
+class _Skip(Exception):
+    """A provider could not answer (rate limit, timeout, bad response): try the next one, don't cache."""
+
+
+def parse_retry_after(value: str | None, default: float = 2.0) -> float:
+    """``Retry-After`` as seconds ≥ 0: delta-seconds or an HTTP date (RFC 9110 §10.2.3); ``default`` if absent/bad."""
+    if not value:
+        return default
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return default
+    return max(0.0, when.timestamp() - time.time())
+
+
+def base_title(title: str) -> str:
+    """Normalized title without version suffixes: ``"Dancing Queen - Remastered 2014"`` -> ``"dancing queen"``."""
+    return normalize_text(_VERSION_SUFFIX.sub("", title) or title)
+
+
+def matches(track: Track, title: str, artist: str) -> float:
+    """0–100 match score of a search hit against ``track`` (0 when title < 85 or artist < 80)."""
+    t = fuzz.token_set_ratio(base_title(track.title), base_title(title or ""))
+    a = max((fuzz.partial_ratio(normalize_text(x), normalize_text(artist or "")) for x in track.artists), default=0)
+    return (t + a) / 2 if t >= 85 and a >= 80 else 0.0
+
+
+class PreviewService:
+    """Preview lookups with a SQLite cache; build through ``engine.previews``.
+
+    Args:
+        db: returns the (shared) aiosqlite connection holding ``preview_cache``.
+        lock: the engine's write lock (cache writes must not land inside another coroutine's transaction).
+        config: URLs, credentials, timeouts.
+    """
+
+    def __init__(self, db: Any, lock: asyncio.Lock | None = None, config: PreviewConfig | None = None) -> None:
+        self._db_fn = db if callable(db) else (lambda: db)
+        self._lock = lock or asyncio.Lock()
+        self.config = config or PreviewConfig()
+        self._ready = False
+        self._token: tuple[str, float] | None = None
+        self._token_lock = asyncio.Lock()
+        self._cooldown: dict[str, float] = {}
+        self._inflight: dict[str, asyncio.Task[TrackPreview | None]] = {}
+        self.stats: dict[str, int] = {"requests": 0, "cache_hits": 0, "skips": 0}
+
+    @property
+    def _db(self) -> aiosqlite.Connection:
+        return self._db_fn()
+
+    async def setup(self) -> None:
+        """Create the cache table if needed (idempotent)."""
+        if not self._ready:
+            async with self._lock:
+                if not self._ready:
+                    await self._db.executescript(_SCHEMA)
+                    self._ready = True
+
+    # ------------------------------------------------------------------ public API (never raises)
+    async def find(self, track: Track) -> TrackPreview | None:
+        """The track's preview (cached or looked up), or None when none was found or every provider failed.
+
+        Never raises (except cancellation); concurrent lookups of one track share a single request chain.
+        """
+        try:
+            hit = await self._cached(track)
+            if hit is not None:
+                return hit if hit.preview_url else None
+            task = self._inflight.get(track.track_id)
+            if task is None:
+                task = asyncio.ensure_future(self._lookup(track))
+                self._inflight[track.track_id] = task
+                task.add_done_callback(lambda _t, k=track.track_id: self._inflight.pop(k, None))
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a preview must never fail a reply
+            log.warning("preview lookup failed for %s", track.track_id, exc_info=True)
+            return None
+
+    async def preview_url(self, track: Track) -> str | None:
+        """Just the preview URL (or None). Never raises."""
+        found = await self.find(track)
+        return found.preview_url if found else None
+
+    async def many(self, tracks: Iterable[Track], budget_s: float = 3.0, concurrency: int = 4) -> dict[str, str | None]:
+        """Preview URLs for a reply's tracks within ``budget_s`` seconds total; late or failed ones map to None.
+
+        Lookups still running at the deadline keep going in the background and fill the cache for next time.
+        """
+        tracks = list({t.track_id: t for t in tracks}.values())
+        out: dict[str, str | None] = {t.track_id: None for t in tracks}
+        if not tracks:
+            return out
+        sem = asyncio.Semaphore(concurrency)
+
+        async def one(track: Track) -> None:
+            async with sem:
+                found = await self.find(track)
+            out[track.track_id] = found.preview_url if found else None
+
+        tasks = [asyncio.ensure_future(one(t)) for t in tracks]
+        _, pending = await asyncio.wait(tasks, timeout=budget_s)
+        for task in pending:
+            task.cancel()  # stops waiting; the shielded lookup itself runs on and fills the cache
+        return out
+
+    # ------------------------------------------------------------------ cache
+    async def _cached(self, track: Track) -> TrackPreview | None:
+        await self.setup()
+        sql = "SELECT url, source, expires_at FROM preview_cache WHERE track_id=?"
+        async with self._db.execute(sql, (track.track_id,)) as cur:
+            row = await cur.fetchone()
+        if row is None or row[2] <= time.time():
+            return None
+        self.stats["cache_hits"] += 1
+        return TrackPreview(track=track, preview_url=row[0], source=row[1], cached=True)
+
+    async def _store(self, track_id: str, url: str | None, source: str | None) -> None:
+        now = time.time()
+        ttl = self.config.cache_ttl_s if url else min(self.config.cache_ttl_s, NEGATIVE_TTL_CAP_S)
+        expires = now + ttl
+        m = _EXP.search(url or "")
+        if m:  # signed CDN links stop working at exp=: don't serve them after that
+            expires = min(expires, float(m.group(1)) - 60)
+        async with self._lock:
+            await self._db.execute(
+                "INSERT OR REPLACE INTO preview_cache VALUES (?, ?, ?, ?, ?)", (track_id, url, source, now, expires)
+            )
+
+    # ------------------------------------------------------------------ lookup chain
+    def _client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            timeout=httpx.Timeout(self.config.timeout_s),
+            follow_redirects=True,
+            headers={"User-Agent": "musicbot/0.1 (+preview lookup)", "Accept": "application/json"},
+        )
+
+    async def _lookup(self, track: Track) -> TrackPreview | None:
+        try:
+            async with asyncio.timeout(self.config.lookup_budget_s):
+                async with self._client() as client:
+                    return await self._chain(track, client)
+        except TimeoutError:
+            log.info("preview lookup for %s ran out of time", track.track_id)
+        except Exception:
+            log.warning("preview lookup failed for %s", track.track_id, exc_info=True)
+        return None
+
+    async def _chain(self, track: Track, client: httpx.AsyncClient) -> TrackPreview | None:
+        definitive = True
+        isrc: str | None = None
+        providers: list[Source] = (["spotify"] if self.config.spotify_enabled else []) + ["deezer", "itunes"]
+        for source in providers:
+            if self._cooling(source):
+                definitive = False
+                continue
+            try:
+                if source == "spotify":
+                    url, isrc = await self._spotify(client, track)
+                elif source == "deezer":
+                    url = await self._deezer(client, track, isrc)
+                else:
+                    url = await self._itunes(client, track)
+            except Exception as exc:  # _Skip, httpx errors, malformed JSON, unexpected shapes
+                self.stats["skips"] += 1
+                log.info("preview via %s skipped for %s: %s", source, track.track_id, type(exc).__name__)
+                definitive = False
+                continue
+            if url:
+                await self._store(track.track_id, url, source)
+                return TrackPreview(track=track, preview_url=url, source=source)
+        if definitive:
+            await self._store(track.track_id, None, None)
+        return None
+
+    def _cooling(self, source: str) -> bool:
+        return self._cooldown.get(source, 0.0) > time.monotonic()
+
+    def _cool(self, source: str, seconds: float) -> None:
+        self._cooldown[source] = time.monotonic() + min(max(seconds, 0.0), COOLDOWN_CAP_S)
+
+    async def _request(
+        self, client: httpx.AsyncClient, source: str, method: str, url: str, **kw: Any
+    ) -> httpx.Response:
+        """One request; on 429 wait ``Retry-After`` (≤ cap) and retry once, else cool the provider down and skip."""
+        for attempt in (0, 1):
+            self.stats["requests"] += 1
+            resp = await client.request(method, url, **kw)
+            if resp.status_code != 429:
+                return resp
+            wait = parse_retry_after(resp.headers.get("Retry-After"))
+            self._cool(source, wait)
+            if attempt == 1 or wait > self.config.max_retry_wait_s:
+                raise _Skip(f"{source} rate-limited (Retry-After {wait:.0f}s)")
+            await asyncio.sleep(wait)
+        raise _Skip(source)  # pragma: no cover - loop always returns or raises
+
+    @staticmethod
+    def _json(resp: httpx.Response) -> Any:
+        if resp.status_code >= 400:
+            raise _Skip(f"HTTP {resp.status_code}")
+        return json.loads(resp.text)  # iTunes answers text/javascript; ValueError on malformed bodies
+
+    # ------------------------------------------------------------------ providers
+    async def _spotify_token(self, client: httpx.AsyncClient) -> str:
+        async with self._token_lock:
+            if self._token and self._token[1] > time.monotonic():
+                return self._token[0]
+            cfg = self.config
+            resp = await self._request(
+                client,
+                "spotify",
+                "POST",
+                cfg.spotify_accounts_url.rstrip("/") + "/api/token",
+                data={"grant_type": "client_credentials"},
+                auth=(cfg.spotify_client_id or "", cfg.spotify_client_secret or ""),
+            )
+            data = self._json(resp)
+            token = str(data["access_token"])
+            self._token = (token, time.monotonic() + max(60.0, float(data.get("expires_in", 3600))) - 60)
+            return token
+
+    async def _spotify(self, client: httpx.AsyncClient, track: Track) -> tuple[str | None, str | None]:
+        token = await self._spotify_token(client)
+        url = f"{self.config.spotify_api_base_url.rstrip('/')}/tracks/{track.track_id}"
+        resp = await self._request(client, "spotify", "GET", url, headers={"Authorization": f"Bearer {token}"})
+        if resp.status_code == 401:
+            self._token = None  # expired or revoked: the next lookup fetches a new one (no loop here)
+        if resp.status_code == 404:
+            return None, None  # not on Spotify (any more): a definite "no preview here"
+        data = self._json(resp)
+        isrc = (data.get("external_ids") or {}).get("isrc")
+        return (data.get("preview_url") or None), (str(isrc) if isrc else None)
+
+    def _deezer_data(self, data: Any) -> Any:
+        if isinstance(data, dict) and "error" in data:
+            err = data["error"] or {}
+            if err.get("code") == 4:  # "Quota limit exceeded": 50 requests / 5 s per client
+                self._cool("deezer", 5.0)
+                raise _Skip("deezer quota")
+            return None
+        return data
+
+    async def _deezer(self, client: httpx.AsyncClient, track: Track, isrc: str | None) -> str | None:
+        base = self.config.deezer_api_base_url.rstrip("/")
+        if isrc:
+            data = self._deezer_data(
+                self._json(await self._request(client, "deezer", "GET", f"{base}/track/isrc:{isrc}"))
+            )
+            if isinstance(data, dict) and data.get("preview"):
+                return str(data["preview"])
+        title = base_title(track.title)
+        artist = (track.artists[0] if track.artists else "").replace('"', " ")
+        for q in (f'artist:"{artist}" track:"{title}"', f"{artist} {title}"):
+            data = self._deezer_data(
+                self._json(await self._request(client, "deezer", "GET", f"{base}/search", params={"q": q, "limit": 10}))
+            )
+            hits = (data or {}).get("data") or []
+            best = max(
+                (h for h in hits if isinstance(h, dict) and h.get("preview")),
+                key=lambda h: matches(track, h.get("title", ""), (h.get("artist") or {}).get("name", "")),
+                default=None,
+            )
+            if best and matches(track, best.get("title", ""), (best.get("artist") or {}).get("name", "")):
+                return str(best["preview"])
+            if hits:
+                return None  # results came back but none matches: a looser query would only match worse
+        return None
+
+    async def _itunes(self, client: httpx.AsyncClient, track: Track) -> str | None:
+        base = self.config.itunes_api_base_url.rstrip("/")
+        term = f"{track.artists[0] if track.artists else ''} {base_title(track.title)}".strip()
+        params = {"term": term, "media": "music", "entity": "song", "limit": 10, "country": self.config.itunes_country}
+        resp = await self._request(client, "itunes", "GET", f"{base}/search", params=params)
+        if resp.status_code == 403:  # iTunes throttles with 403 (about 20 calls / minute)
+            self._cool("itunes", 60.0)
+            raise _Skip("itunes throttled")
+        hits = self._json(resp).get("results") or []
+        best = max(
+            (h for h in hits if isinstance(h, dict) and h.get("previewUrl")),
+            key=lambda h: matches(track, h.get("trackName", ""), h.get("artistName", "")),
+            default=None,
+        )
+        if best and matches(track, best.get("trackName", ""), best.get("artistName", "")):
+            return str(best["previewUrl"])
+        return None
