@@ -11,7 +11,10 @@ from pathlib import Path
 from platformdirs import user_data_dir
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
+
+if TYPE_CHECKING:
+    from core.agent.config import AgentConfig
 
 
 def default_database_url() -> str:
@@ -35,15 +38,17 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=default_database_url)
     log_level: str = "WARNING"
 
-    # LLM (issue 3). Empty MODEL or no key -> the built-in local model.
+    # LLM (issue 3). Empty MODEL and no key -> the built-in local model; MODEL empty + GOOGLE_API_KEY ->
+    # google:gemini-2.5-flash. MODEL is any Pydantic AI model string (google:…, openai:…, openai-chat:…, ollama:…).
     model: str = ""
     google_api_key: SecretStr | None = None
     openai_api_key: SecretStr | None = None
-    openai_base_url: str | None = None
-    ollama_base_url: str | None = None
-    llm_timeout_s: float = 20.0
-    llm_max_tool_calls: int = 8
-    conversation_turns: int = 10
+    openai_base_url: str | None = None  # OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1
+    ollama_base_url: str | None = None  # e.g. http://127.0.0.1:11434/v1
+    llm_timeout_s: float = 20.0  # deadline of one model request, retries included
+    llm_max_tool_calls: int = 8  # tool calls per chat turn
+    llm_output_retries: int = 2  # retries to fix an invalid final answer (min 2)
+    conversation_turns: int = 10  # whole turns of history kept per conversation
 
     # Admins per platform (comma-separated ids). The console user is admin unless CONSOLE_ADMIN=false.
     console_admin: bool = True
@@ -72,6 +77,22 @@ class Settings(BaseSettings):
     @classmethod
     def _split_ids(cls, value: object) -> list[str]:
         return _id_list(value)
+
+    def agent_config(self) -> AgentConfig:
+        """The LLM part of the settings for :meth:`core.engine.Engine.configure_agent` (keys stay ``SecretStr``)."""
+        from core.agent.config import AgentConfig
+
+        return AgentConfig(
+            model=self.model,
+            google_api_key=self.google_api_key,
+            openai_api_key=self.openai_api_key,
+            openai_base_url=self.openai_base_url,
+            ollama_base_url=self.ollama_base_url,
+            timeout_s=self.llm_timeout_s,
+            max_tool_calls=self.llm_max_tool_calls,
+            conversation_turns=self.conversation_turns,
+            output_retries=self.llm_output_retries,
+        )
 
     def database_path(self) -> str:
         """The SQLite file path from ``DATABASE_URL`` (``sqlite:///path`` or a bare path; ``:memory:`` allowed)."""

@@ -71,7 +71,7 @@ class Engine:
         self._text: Any = None
         self._fuzzy_choices: tuple[int, list[str], list[int]] | None = None
         self._write_lock = asyncio.Lock()
-        self._conversations: dict[str, dict[str, Any]] = {}
+        self._conversations: dict[str, Any] = {}  # chat support: store, agent runtime/config, per-conversation locks
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -436,63 +436,136 @@ class Engine:
     async def chat(self, conversation_id: str, caller: Caller, text: str) -> ChatReply:
         """Answer one chat message: a slash command (see :mod:`core.commands`) or free text.
 
-        Never raises for user mistakes: :class:`MusicBotError` becomes a friendly ``ChatReply.text``.
+        Slash commands (``/recommend``, ``/similar``, ``/search``, ``/song``, ``/more``, ``/reset``, ``/help``) and a
+        bare "more" are answered directly (no agent, no ``pydantic_ai`` import). Free text goes to the agent
+        (:mod:`core.agent.runtime`): the configured LLM, or the built-in local model. Conversation memory lives in
+        SQLite (:mod:`core.conversation`), keyed by ``conversation_id``; turns of one conversation run one at a time.
+
+        Never raises for user mistakes: :class:`MusicBotError` becomes a friendly ``ChatReply.text``; an unexpected
+        failure is logged and answered with a short apology.
         """
         from core.commands import help_text, parse_command, split_refs
+        from core.conversation import MORE_WORDS, check_conversation_id
 
-        state = self._conversations.setdefault(conversation_id, {"shown": [], "last": None})
         try:
-            cmd = parse_command(check_text(text, "message"))
-            if cmd.name in ("help", "start"):
-                return ChatReply(text=help_text())
-            if cmd.name == "reset":
-                self._conversations.pop(conversation_id, None)
-                return ChatReply(text="Conversation cleared.")
-            if cmd.name == "song":
-                track = await self.get_track(check_text(cmd.args, "song reference"))
-                return ChatReply(text=f"{track.title} - {track.artist}", track=track)
-            if cmd.name == "search":
-                rec = await self.search(cmd.args)
-                return self._reply(state, rec, empty=f'No tracks match "{cmd.args}".')
-            if cmd.name == "similar":
-                refs = split_refs(cmd.args)
-                rec = await self.recommend_similar(refs, exclude_ids=state["shown"])
-                state["last"] = ("similar", refs)
-                return self._reply(state, rec)
-            if cmd.name == "more":
-                return await self._more(state)
-            if cmd.name in ("recommend", ""):
-                request = cmd.args
-                if cmd.name == "" and normalize_text(request) in ("more", "next", "next page", "more please"):
-                    return await self._more(state)
-                result = await self.recommend_text(request, exclude_ids=state["shown"])
-                if isinstance(result, NeedsClarification):
-                    return ChatReply(text=result.question, clarification=result)
-                state["last"] = ("text", request)
-                return self._reply(state, result)
-            return ChatReply(text=f"Unknown command /{cmd.name}.\n" + help_text())
+            cid = check_conversation_id(conversation_id)
+            text = check_text(text, "message")
         except MusicBotError as exc:
             return ChatReply(text=str(exc))
+        async with self._conversation_lock(cid):
+            store = await self.conversation_store()
+            state = await store.load_state(cid)
+            try:
+                cmd = parse_command(text)
+                if cmd.name in ("help", "start"):
+                    return ChatReply(text=help_text())
+                if cmd.name == "reset":
+                    await store.reset(cid)
+                    return ChatReply(text="Conversation cleared.")
+                if cmd.name == "song":
+                    track = await self.get_track(check_text(cmd.args, "song reference"))
+                    state.focus = track.track_id
+                    reply = ChatReply(text=f"{track.title} - {track.artist}", track=track)
+                elif cmd.name == "search":
+                    rec = await self.search(cmd.args)
+                    reply = self._reply(state, rec, empty=f'No tracks match "{cmd.args}".')
+                elif cmd.name == "similar":
+                    from core.conversation import LastRequest
 
-    def _reply(self, state: dict[str, Any], rec: Recommendation, empty: str = "") -> ChatReply:
+                    refs = split_refs(cmd.args)
+                    if not refs:
+                        raise InvalidInput("Give at least one song, e.g. /similar Blinding Lights - The Weeknd")
+                    ids = [self.table.ids[self.resolve(r)] for r in refs[:25]]
+                    reply = await self._run_last(state, caller, LastRequest(kind="similar", refs=ids), first=True)
+                elif cmd.name == "more" or (cmd.name == "" and normalize_text(text) in MORE_WORDS):
+                    reply = await self._more(state, caller)
+                elif cmd.name == "recommend":
+                    from core.conversation import LastRequest
+
+                    request = check_text(cmd.args, "request")
+                    reply = await self._run_last(state, caller, LastRequest(kind="text", request=request), first=True)
+                elif cmd.name == "":
+                    reply = await self._agent_turn(store, cid, caller, text, state)
+                else:
+                    return ChatReply(text=f"Unknown command /{cmd.name}.\n" + help_text())
+            except MusicBotError as exc:
+                return ChatReply(text=str(exc))
+            except Exception:  # never crash an adapter: log with traceback, answer briefly
+                import logging
+
+                logging.getLogger(__name__).exception("chat turn failed (conversation %s)", cid)
+                return ChatReply(text="Sorry, something went wrong handling that. Please try again.")
+            await store.save_state(cid, state)
+            return reply
+
+    def _reply(self, state: Any, rec: Recommendation, empty: str = "") -> ChatReply:
+        """A list reply; records what was shown (``#N`` numbering, no repeats) in the conversation ``state``."""
         if not rec.tracks:
             return ChatReply(text=empty or "No tracks match that — try loosening the filters.", recommendation=rec)
-        state["shown"].extend(t.track.track_id for t in rec.tracks if rec.kind != "search")
-        del state["shown"][:-500]
+        state.show_page([t.track.track_id for t in rec.tracks], [t.reason for t in rec.tracks], rec.kind != "search")
         return ChatReply(text=rec.summary or f"{len(rec.tracks)} tracks", recommendation=rec)
 
-    async def _more(self, state: dict[str, Any]) -> ChatReply:
-        if not state.get("last"):
+    async def _run_last(self, state: Any, caller: Caller, spec: Any, first: bool = False) -> ChatReply:
+        """Run (or replay) a :class:`core.conversation.LastRequest` directly, excluding what was already shown."""
+        from core.agent.specs import run_request
+
+        result, ran = await run_request(self, spec, state.shown, merge=Filters() if first else None, caller=caller)
+        if isinstance(result, NeedsClarification):
+            return ChatReply(text=result.question, clarification=result)
+        state.last = ran
+        return self._reply(state, result, empty="That's all I have for this request." if not first else "")
+
+    async def _more(self, state: Any, caller: Caller | None = None) -> ChatReply:
+        """The next page of the conversation's last request (nothing already shown is repeated)."""
+        if state.last is None:
             return ChatReply(text="Ask for something first, e.g. /recommend chill study music.")
-        kind, payload = state["last"]
-        if kind == "similar":
-            rec = await self.recommend_similar(payload, exclude_ids=state["shown"])
-        else:
-            result = await self.recommend_text(payload, exclude_ids=state["shown"])
-            if isinstance(result, NeedsClarification):
-                return ChatReply(text=result.question, clarification=result)
-            rec = result
-        return self._reply(state, rec, empty="That's all I have for this request.")
+        return await self._run_last(state, caller or Caller(), state.last)
+
+    # ------------------------------------------------------------------ chat support (issue 3)
+    async def conversation_store(self) -> Any:
+        """The SQLite conversation memory (:class:`core.conversation.ConversationStore`) on the catalog connection."""
+        store = self._conversations.get("store")
+        if store is None:
+            from core.conversation import ConversationStore
+
+            store = self._conversations["store"] = await ConversationStore.open(self.catalog.db)
+        return store
+
+    def _conversation_lock(self, conversation_id: str) -> asyncio.Lock:
+        """One lock per conversation id (weakly held), so two messages of one chat never interleave."""
+        import weakref
+
+        locks = self._conversations.get("locks")
+        if locks is None:
+            locks = self._conversations["locks"] = weakref.WeakValueDictionary()
+        lock = locks.get(conversation_id)
+        if lock is None:
+            lock = locks[conversation_id] = asyncio.Lock()
+        return lock
+
+    def configure_agent(self, config: Any) -> None:
+        """Use this :class:`core.agent.config.AgentConfig` (model, keys, timeouts) for free-text turns.
+
+        Cheap: the agent itself (and ``pydantic_ai``) is built on the first free-text message. ``bot.app`` should
+        call ``engine.configure_agent(settings.agent_config())`` after opening the engine; without it the built-in
+        local model answers.
+        """
+        self._conversations["agent_config"] = config
+        self._conversations.pop("runtime", None)
+
+    @property
+    def agent_runtime(self) -> Any:
+        """The :class:`core.agent.runtime.AgentRuntime` (built on first use; imports ``pydantic_ai``)."""
+        runtime = self._conversations.get("runtime")
+        if runtime is None:
+            from core.agent.runtime import AgentRuntime
+
+            runtime = self._conversations["runtime"] = AgentRuntime(self._conversations.get("agent_config"))
+        return runtime
+
+    async def _agent_turn(self, store: Any, conversation_id: str, caller: Caller, text: str, state: Any) -> ChatReply:
+        """One free-text turn through the agent (LLM or local model, with fallback)."""
+        return await self.agent_runtime.chat_turn(self, store, conversation_id, caller, text, state)
 
     # --- playlists, feedback, previews (issue 6)
     # Services are created lazily on the catalog connection and share the engine's write lock (one transaction at a

@@ -1,0 +1,155 @@
+"""The built-in local model: a Pydantic AI ``FunctionModel`` that needs no key and no network.
+
+It plays the part of an LLM inside the *same* agent: step 1 reads the user's message with
+:func:`core.agent.intents.parse_intent` and calls one tool (only tools the agent actually offers — admin tools are
+hidden from non-admins by ``prepare=``); step 2 turns the tool's result into the final ``reply``/``clarify`` output
+call, which goes through the same output validation as an LLM's. So permission checks, tool code and output
+validation are exercised identically offline and online.
+
+The conversation state reaches it through a context variable set by the runtime for the duration of a turn
+(``FunctionModel`` functions receive messages and tool definitions, not deps).
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import Any
+
+from pydantic_ai.messages import (
+    ModelMessage,
+    ModelRequest,
+    ModelResponse,
+    RetryPromptPart,
+    ToolCallPart,
+    ToolReturnPart,
+    UserPromptPart,
+)
+from pydantic_ai.models.function import AgentInfo, FunctionModel
+
+from core.agent.deps import (
+    AgentDeps,
+    ClarifyResult,
+    MutationResult,
+    ToolFailure,
+    TrackDetails,
+    TracksResult,
+)
+from core.agent.intents import REFUSE_ADMIN, Intent, parse_intent
+
+#: The deps of the turn being answered (set by :mod:`core.agent.runtime`).
+CURRENT_DEPS: ContextVar[AgentDeps | None] = ContextVar("musicbot_agent_deps", default=None)
+
+REPLY_TOOL = "reply"
+CLARIFY_TOOL = "clarify"
+FEATURES = ("energy", "valence", "danceability", "acousticness", "instrumentalness", "speechiness", "liveness",
+            "tempo", "loudness")
+
+
+def _user_text(messages: list[ModelMessage]) -> tuple[str, int]:
+    """The latest user prompt and the index of the request that holds it."""
+    for i in range(len(messages) - 1, -1, -1):
+        msg = messages[i]
+        if isinstance(msg, ModelRequest):
+            for part in msg.parts:
+                if isinstance(part, UserPromptPart):
+                    content = part.content if isinstance(part.content, str) else " ".join(
+                        c for c in part.content if isinstance(c, str)
+                    )
+                    return content, i
+    return "", -1
+
+
+def _reply(text: str, **fields: Any) -> ModelResponse:
+    return ModelResponse(parts=[ToolCallPart(REPLY_TOOL, {"reply": text, **fields})], model_name="musicbot-local")
+
+
+def _clarify(question: str, suggestions: list[str] | None = None) -> ModelResponse:
+    return ModelResponse(
+        parts=[ToolCallPart(CLARIFY_TOOL, {"question": question, "suggestions": suggestions or []})],
+        model_name="musicbot-local",
+    )
+
+
+def _call(tool: str, args: dict[str, Any]) -> ModelResponse:
+    return ModelResponse(parts=[ToolCallPart(tool, args)], model_name="musicbot-local")
+
+
+def _tracks_reply(result: TracksResult, request: str) -> ModelResponse:
+    if not result.tracks:
+        return _reply(result.note or "No tracks match that — try loosening the filters.")
+    n = len(result.tracks)
+    # the summary doubles as the list's title in adapters, so the reply repeats it rather than adding a sentence
+    if result.kind == "search":
+        text = result.summary or f"{n} track{'s' if n != 1 else ''} found."
+    else:
+        text = result.summary or f"{n} {'similar ' if result.kind == 'similar' else ''}tracks."
+    fields: dict[str, Any] = {
+        "tracks": [{"track_id": c.track_id, "reason": c.reason} for c in result.tracks],
+    }
+    for name in FEATURES:
+        if name in result.target:
+            fields[name] = result.target[name]
+    f = result.filters
+    for key in ("genres", "exclude_artists"):
+        if f.get(key):
+            fields[key] = list(f[key])  # type: ignore[call-overload]
+    for key in ("year_min", "year_max"):
+        if f.get(key) is not None:
+            fields[key] = f[key]
+    return _reply(text, **fields)
+
+
+def _final(content: Any, intent: Intent, request: str) -> ModelResponse:
+    if isinstance(content, TracksResult):
+        return _tracks_reply(content, request)
+    if isinstance(content, ClarifyResult):
+        return _clarify(content.question, content.suggestions)
+    if isinstance(content, TrackDetails):
+        return _reply(f"{content.title} — {content.artist}: {content.description}")
+    if isinstance(content, MutationResult):
+        return _reply(f"{content.action.capitalize()}: {content.title} - {content.artist} ({content.track_id}).")
+    if isinstance(content, ToolFailure):
+        text = content.error
+        if content.suggestions and "Did you mean" not in text:
+            text += " Did you mean: " + "; ".join(content.suggestions) + "?"
+        return _reply(text)
+    return _reply("Sorry, I can't do that.")
+
+
+async def local_respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+    """The local model's single step (see module docstring)."""
+    deps = CURRENT_DEPS.get()
+    text, start = _user_text(messages)
+    this_run = messages[start + 1 :] if start >= 0 else []
+    calls = [p for m in this_run if isinstance(m, ModelResponse) for p in m.parts if isinstance(p, ToolCallPart)]
+    last = messages[-1] if messages else None
+    returns = [p for p in last.parts if isinstance(p, ToolReturnPart)] if isinstance(last, ModelRequest) else []
+    retries = [p for p in last.parts if isinstance(p, RetryPromptPart)] if isinstance(last, ModelRequest) else []
+    offered = {t.name for t in info.function_tools}
+    if deps is None:  # used outside the runtime (e.g. a bare test): no state, no engine-based parsing
+        return _reply("The local model needs the musicbot runtime.")
+    intent = deps.log.intent if isinstance(deps.log.intent, Intent) else None
+    if intent is None:
+        intent = deps.log.intent = parse_intent(text, deps.engine, deps.state, offered)
+    if not calls:
+        if intent.tool is None:
+            return _reply(intent.reply)
+        if intent.tool not in offered:
+            return _reply(REFUSE_ADMIN)
+        return _call(intent.tool, intent.args)
+    if retries and not returns:
+        return _reply("Sorry, I couldn't complete that request.")
+    content = returns[-1].content if returns else None
+    if (
+        isinstance(content, ToolFailure)
+        and intent.fallback_request
+        and not content.denied
+        and not any(c.tool_name == "recommend" for c in calls)
+    ):
+        return _call("recommend", {"request": intent.fallback_request})
+    return _final(content, intent, text)
+
+
+def build_local_model() -> FunctionModel:
+    """A fresh local model instance."""
+    return FunctionModel(local_respond, model_name="musicbot-local")

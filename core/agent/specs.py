@@ -1,0 +1,191 @@
+"""Replaying and refining a conversation's last request (no Pydantic AI import: slash commands use it too).
+
+A :class:`~core.conversation.LastRequest` is replayed by re-parsing its text with the local text understanding and
+applying its explicit ``overrides`` and stored ``filters``; "more" replays it while excluding what was shown.
+Follow-ups ("less upbeat", "slower", "only 90s", "not that artist") are a :class:`Refinement` applied to it.
+
+Step sizes: 0.2 on the 0–1 features (≈ 1 standard deviation of energy/valence in the shipped catalog), ±15 % on
+tempo with a hard bound 5 % past the old tempo so "slower" is always slower.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from core.agent.output import TEMPO_RANGE, clamp
+from core.conversation import LastRequest
+from core.models import Caller, Filters, NeedsClarification, Recommendation, TextQuery
+
+if TYPE_CHECKING:
+    from core.engine import Engine
+
+#: Features a refinement can move, with their human names for the summary.
+MOVABLE = {
+    "energy": "energy",
+    "valence": "mood",
+    "danceability": "danceability",
+    "acousticness": "acoustic feel",
+    "instrumentalness": "instrumental feel",
+    "speechiness": "vocal density",
+    "tempo": "tempo",
+}
+STEP = 0.2
+TEMPO_STEP = 0.15
+#: Catalog-wide fallbacks when neither the last target nor the last page gives a baseline.
+DEFAULT_BASELINE = {"tempo": 120.0}
+
+
+@dataclass
+class Refinement:
+    """A follow-up applied to the last request.
+
+    Attributes:
+        deltas: feature -> change; 0–1 features in feature units (e.g. ``-0.2``), tempo as a *fraction*
+            (``-0.15`` = 15 % slower).
+        exclude_artists: artists to leave out from now on.
+        genres: keep only these genres/subgenres (replaces earlier genre filters).
+        year_min / year_max: release-year bounds (None = unchanged).
+        cues: phrases understood, for the reply's summary ("slower → tempo ≤ 110 BPM").
+    """
+
+    deltas: dict[str, float] = field(default_factory=dict)
+    exclude_artists: list[str] = field(default_factory=list)
+    genres: list[str] = field(default_factory=list)
+    year_min: int | None = None
+    year_max: int | None = None
+    cues: list[str] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        """True when nothing would change."""
+        return not (self.deltas or self.exclude_artists or self.genres or self.year_min or self.year_max)
+
+
+def merge_filters(base: Filters, extra: Filters | None) -> Filters:
+    """``base`` with every field that is set in ``extra`` (non-empty lists, non-None values, the limit)."""
+    if extra is None:
+        return base
+    update = {k: v for k, v in extra.model_dump(exclude_unset=True).items() if v not in (None, [])}
+    return base.model_copy(update=update)
+
+
+def page_mean(engine: Engine, ids: Sequence[str], name: str) -> float | None:
+    """Mean of feature ``name`` over the given track ids (those still in the catalog), or None."""
+    from core.table import FEATURE_INDEX
+
+    t = engine.table
+    pos = [t.pos[i] for i in ids if i in t.pos]
+    if not pos or name not in FEATURE_INDEX:
+        return None
+    return float(np.mean(t.features[pos, FEATURE_INDEX[name]]))
+
+
+async def run_request(
+    engine: Engine,
+    spec: LastRequest,
+    exclude_ids: Sequence[str] = (),
+    merge: Filters | None = None,
+    caller: Caller | None = None,
+) -> tuple[Recommendation | NeedsClarification, LastRequest]:
+    """Run a text or similar request; returns the result and the spec as it was actually run.
+
+    ``merge`` (first run only) holds explicit filters to apply over what the text implies; on replays the stored
+    ``spec.filters`` are used as they are. With a ``caller``, the person-aware engine methods are used when the
+    engine has them (``recommend_query_for`` / ``recommend_similar_for``: their dislikes are never recommended).
+
+    Raises:
+        SongNotFound, InvalidInput: from the engine.
+    """
+    if spec.kind == "similar":
+        filters = merge_filters(spec.filters, merge)
+        similar_for = getattr(engine, "recommend_similar_for", None) if caller is not None else None
+        if similar_for is not None:
+            rec = await similar_for(caller, spec.refs, filters=filters, exclude_ids=exclude_ids)
+        else:
+            rec = await engine.recommend_similar(spec.refs, filters=filters, exclude_ids=exclude_ids)
+        if spec.cues:
+            rec = rec.model_copy(update={"summary": f"{rec.summary} ({'; '.join(spec.cues[:3])})"})
+        return rec, spec.model_copy(update={"filters": filters})
+    base = TextQuery(text=spec.request)
+    if spec.request:
+        parsed = engine.understand(spec.request, limit=spec.filters.limit)
+        if isinstance(parsed, NeedsClarification):
+            if not (spec.overrides or spec.artists or spec.labels or merge is not None and not merge.is_empty()):
+                return parsed, spec
+        else:
+            base = parsed
+    filters = merge_filters(base.filters.model_copy(update={"limit": spec.filters.limit}), merge) if merge is not None else spec.filters
+    weights = dict(base.weights)
+    for name in spec.overrides:
+        weights[name] = max(weights.get(name, 0.0), 0.8)
+    labels = {**base.labels, **spec.labels}
+    query = base.model_copy(
+        update={
+            "target": {**base.target, **spec.overrides},
+            "weights": weights,
+            "labels": labels,
+            "artists": list(dict.fromkeys([*base.artists, *spec.artists])),
+            "filters": filters,
+            "cues": [*spec.cues, *base.cues],
+        }
+    )
+    query_for = getattr(engine, "recommend_query_for", None) if caller is not None else None
+    if query_for is not None:
+        rec = await query_for(caller, query, exclude_ids=exclude_ids, limit=filters.limit)
+    else:
+        rec = await engine.recommend_query(query, exclude_ids=exclude_ids, limit=filters.limit)
+    return rec, spec.model_copy(update={"target": dict(rec.target), "filters": rec.filters})
+
+
+def refine(engine: Engine, spec: LastRequest, last_page: Sequence[str], change: Refinement) -> LastRequest:
+    """Apply a follow-up to the last request and return the new request (the old one is not modified).
+
+    Feature moves on a "similar" request turn it into a feature-target request around the last page's mean sound.
+    """
+    spec = spec.model_copy(deep=True)
+    if change.deltas and spec.kind == "similar":
+        core = ("energy", "valence", "danceability", "acousticness")
+        base_target = {n: v for n in core if (v := page_mean(engine, last_page or spec.refs, n)) is not None}
+        spec = LastRequest(kind="text", overrides=base_target, filters=spec.filters, cues=list(spec.cues))
+    filters = spec.filters.model_copy(deep=True)
+    for name, delta in change.deltas.items():
+        if name not in MOVABLE:
+            continue
+        baseline = spec.overrides.get(name, spec.target.get(name))
+        if baseline is None:
+            baseline = page_mean(engine, last_page, name)
+        if baseline is None:
+            baseline = DEFAULT_BASELINE.get(name, 0.5)
+        if name == "tempo":
+            new = clamp(baseline * (1.0 + delta), *TEMPO_RANGE)
+            if delta < 0:
+                filters.tempo_max = round(baseline * 0.95, 1)
+                if filters.tempo_min and filters.tempo_min > filters.tempo_max:
+                    filters.tempo_min = None
+            else:
+                filters.tempo_min = round(baseline * 1.05, 1)
+                if filters.tempo_max and filters.tempo_max < filters.tempo_min:
+                    filters.tempo_max = None
+        else:
+            new = clamp(baseline + delta, 0.02, 0.98)
+        spec.overrides[name] = round(float(new), 3)
+    if change.exclude_artists:
+        names = list(dict.fromkeys([*filters.exclude_artists, *change.exclude_artists]))
+        filters.exclude_artists = names[-50:]
+        spec.artists = [a for a in spec.artists if a.casefold() not in {n.casefold() for n in names}]
+    if change.genres:
+        filters.genres = list(change.genres)
+    if change.year_min is not None:
+        filters.year_min = change.year_min
+    if change.year_max is not None:
+        filters.year_max = change.year_max
+    if filters.year_min and filters.year_max and filters.year_min > filters.year_max:
+        filters.year_min, filters.year_max = filters.year_max, filters.year_min
+    spec.filters = filters
+    replaced = {c.split(" ", 1)[-1] for c in change.cues}
+    kept = [c for c in spec.cues if c.split(" ", 1)[-1] not in replaced]
+    spec.cues = list(dict.fromkeys([*change.cues, *kept]))[:6]
+    return spec

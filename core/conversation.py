@@ -1,0 +1,205 @@
+"""Per-conversation memory in SQLite (same database file as the catalog).
+
+A conversation is keyed by an opaque id chosen by the adapter (``telegram:<chat_id>``, ``discord:<channel_id>``,
+``console:local``). Two things are kept:
+
+* :class:`ConversationState` — structured follow-up state shared by slash commands and the agent: the track ids
+  already shown (so "more" never repeats), the last list in order (so ``#3`` means something), the last request as
+  a replayable :class:`LastRequest`, and the track the user last pointed at ("not that artist").
+* the agent's message history, one row per *whole* turn (user message → final answer, tool calls and returns
+  included). Trimming drops whole rows, so a tool call is never separated from its return (an orphaned tool call
+  makes LLM APIs answer 400 forever). The rows are opaque JSON here; :mod:`core.agent` encodes/decodes them, so this
+  module never imports Pydantic AI.
+
+Both survive a restart; ``/reset`` deletes both. Only single statements are used (the catalog connection is in
+autocommit mode and shared), so a crash can at worst leave one extra turn row, never a half-written one.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any, Literal
+
+import aiosqlite
+from pydantic import BaseModel, Field, ValidationError
+
+from core.errors import InvalidInput
+from core.models import Filters
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversation_state (
+    conversation_id TEXT PRIMARY KEY,
+    state_json TEXT NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS conversation_turns (
+    conversation_id TEXT NOT NULL,
+    turn INTEGER NOT NULL,
+    messages_json TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (conversation_id, turn)
+);
+"""
+
+#: Free-text messages answered as "next page" without the agent (compared after ``normalize_text``).
+MORE_WORDS = frozenset({"more", "next", "next page", "more please", "show more", "show me more", "/more"})
+#: Track ids remembered as "already shown" per conversation (oldest dropped first).
+MAX_SHOWN = 500
+#: Conversation ids: printable, no whitespace, at most 200 characters (``telegram:-100123``, ``console:local``).
+_CONVERSATION_ID = re.compile(r"^[\w.:@#/+\-=]{1,200}$")
+
+
+def check_conversation_id(conversation_id: str) -> str:
+    """Validate an opaque conversation id.
+
+    Raises:
+        InvalidInput: empty, longer than 200 characters, or containing whitespace/control characters.
+    """
+    cid = str(conversation_id or "")
+    if not _CONVERSATION_ID.match(cid):
+        raise InvalidInput("Invalid conversation id (1–200 characters, no spaces).", "conversation_id")
+    return cid
+
+
+class LastRequest(BaseModel):
+    """The last list-producing request of a conversation, enough to replay it ("more") or refine it.
+
+    ``kind`` is ``text`` (a free-text request, replayed by re-parsing ``request`` and applying ``overrides``) or
+    ``similar`` (``refs`` are track ids). ``target`` is the full feature target that was used (0–1, tempo BPM,
+    loudness dB) — the baseline for "less upbeat"; ``overrides`` are targets set explicitly by a follow-up or an LLM,
+    applied over whatever the text parser derives. ``filters`` are the filters that were in force.
+    """
+
+    kind: Literal["text", "similar"] = "text"
+    request: str = ""
+    refs: list[str] = Field(default_factory=list)
+    target: dict[str, float] = Field(default_factory=dict)
+    overrides: dict[str, float] = Field(default_factory=dict)
+    artists: list[str] = Field(default_factory=list)
+    labels: dict[str, float] = Field(default_factory=dict, description="catalog label preferences, kind:label -> -1..1")
+    filters: Filters = Field(default_factory=Filters)
+    cues: list[str] = Field(default_factory=list)
+
+
+class ConversationState(BaseModel):
+    """Structured follow-up state of one conversation (see module docstring)."""
+
+    shown: list[str] = Field(default_factory=list, description="track ids already shown, oldest first")
+    last_page: list[str] = Field(default_factory=list, description="track ids of the last list, #1 first")
+    page_reasons: list[str] = Field(default_factory=list, description="why each track of the last list was picked")
+    last: LastRequest | None = None
+    focus: str | None = Field(default=None, description="track id the user last pointed at")
+    turns: int = 0
+
+    def remember_shown(self, ids: list[str]) -> None:
+        """Add ids to :attr:`shown` (deduplicated, bounded by :data:`MAX_SHOWN`)."""
+        seen = set(self.shown)
+        for i in ids:
+            if i not in seen:
+                self.shown.append(i)
+                seen.add(i)
+        del self.shown[:-MAX_SHOWN]
+
+    def show_page(self, ids: list[str], reasons: list[str], remember: bool = True) -> None:
+        """Record the list just shown (``#1`` first) and, unless it was a search, add it to :attr:`shown`."""
+        self.last_page = list(ids)
+        self.page_reasons = [r[:300] for r in reasons]
+        if remember:
+            self.remember_shown(ids)
+
+    def reason_for(self, track_id: str) -> str:
+        """Why ``track_id`` was picked in the last list ("" when it was not in it)."""
+        try:
+            return self.page_reasons[self.last_page.index(track_id)]
+        except (ValueError, IndexError):
+            return ""
+
+    def page_ref(self, n: int) -> str | None:
+        """Track id of item ``#n`` (1-based) of the last list, or None."""
+        return self.last_page[n - 1] if 1 <= n <= len(self.last_page) else None
+
+
+class ConversationStore:
+    """SQLite tables ``conversation_state`` and ``conversation_turns`` on an open aiosqlite connection.
+
+    Build with ``await ConversationStore.open(engine.catalog.db)``.
+    """
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+
+    @classmethod
+    async def open(cls, db: aiosqlite.Connection) -> ConversationStore:
+        """Create the tables if needed (``CREATE TABLE IF NOT EXISTS``) and return the store."""
+        await db.executescript(SCHEMA)
+        return cls(db)
+
+    async def load_state(self, conversation_id: str) -> ConversationState:
+        """The stored state, or a fresh one (also when the stored JSON no longer validates)."""
+        async with self.db.execute(
+            "SELECT state_json FROM conversation_state WHERE conversation_id=?", (conversation_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return ConversationState()
+        try:
+            return ConversationState.model_validate_json(row[0])
+        except ValidationError:
+            return ConversationState()
+
+    async def save_state(self, conversation_id: str, state: ConversationState) -> None:
+        """Upsert the state (one statement)."""
+        await self.db.execute(
+            "INSERT INTO conversation_state (conversation_id, state_json, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT(conversation_id) DO UPDATE SET state_json=excluded.state_json, updated_at=excluded.updated_at",
+            (conversation_id, state.model_dump_json(), time.time()),
+        )
+
+    async def load_turns(self, conversation_id: str, max_turns: int) -> list[str]:
+        """The JSON of the last ``max_turns`` whole turns, oldest first."""
+        if max_turns <= 0:
+            return []
+        async with self.db.execute(
+            "SELECT messages_json FROM conversation_turns WHERE conversation_id=? ORDER BY turn DESC LIMIT ?",
+            (conversation_id, max_turns),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [r[0] for r in reversed(rows)]
+
+    async def append_turn(self, conversation_id: str, messages_json: str | bytes, keep: int) -> None:
+        """Store one whole turn and drop turns older than the last ``keep`` ones."""
+        if isinstance(messages_json, bytes):
+            messages_json = messages_json.decode()
+        async with self.db.execute(
+            "SELECT COALESCE(MAX(turn), 0) FROM conversation_turns WHERE conversation_id=?", (conversation_id,)
+        ) as cur:
+            last = (await cur.fetchone())[0]
+        await self.db.execute(
+            "INSERT INTO conversation_turns (conversation_id, turn, messages_json, created_at) VALUES (?, ?, ?, ?)",
+            (conversation_id, last + 1, messages_json, time.time()),
+        )
+        await self.db.execute(
+            "DELETE FROM conversation_turns WHERE conversation_id=? AND turn <= ?",
+            (conversation_id, last + 1 - max(keep, 1)),
+        )
+
+    async def count_turns(self, conversation_id: str) -> int:
+        """Number of stored turns (for tests and diagnostics)."""
+        async with self.db.execute(
+            "SELECT count(*) FROM conversation_turns WHERE conversation_id=?", (conversation_id,)
+        ) as cur:
+            return (await cur.fetchone())[0]
+
+    async def reset(self, conversation_id: str) -> None:
+        """Forget everything about a conversation (``/reset``)."""
+        await self.db.execute("DELETE FROM conversation_turns WHERE conversation_id=?", (conversation_id,))
+        await self.db.execute("DELETE FROM conversation_state WHERE conversation_id=?", (conversation_id,))
+
+    async def stats(self) -> dict[str, Any]:
+        """Counts of stored conversations and turns."""
+        async with self.db.execute("SELECT count(*) FROM conversation_state") as cur:
+            states = (await cur.fetchone())[0]
+        async with self.db.execute("SELECT count(*) FROM conversation_turns") as cur:
+            turns = (await cur.fetchone())[0]
+        return {"conversations": states, "turns": turns}
