@@ -17,8 +17,14 @@ def resolve_db(settings: Settings, db: Path | str | None) -> str:
 
 
 async def build_engine(settings: Settings, db: Path | str | None = None, progress: ProgressFn | None = None) -> Engine:
-    """Open the engine on ``--db`` / ``DATABASE_URL``, seeding the shipped catalog on first start."""
-    return await Engine.open(resolve_db(settings, db), progress=progress)
+    """Open the engine on ``--db`` / ``DATABASE_URL`` (seeding the shipped catalog on first start) and configure the
+    LLM agent (``MODEL`` + keys; none -> the built-in local model) and preview lookups from ``settings``."""
+    from core.previews import PreviewConfig
+
+    engine = await Engine.open(resolve_db(settings, db), progress=progress)
+    engine.configure_agent(settings.agent_config())
+    engine.configure_previews(PreviewConfig.from_settings(settings))
+    return engine
 
 
 def caller_for(settings: Settings, platform: str, user_id: str | int) -> Caller:

@@ -188,12 +188,9 @@ async def run_bench(console: Console, as_json: bool, skip_1m: bool = False) -> d
         )
         figures["rss_mb"] = float(out.stdout.strip().splitlines()[-1])
 
-    try:
-        from benchmarks.agent_bench import bench_agent_turn  # type: ignore[import-not-found]
-    except ImportError:
-        bench_agent_turn = None
-    if bench_agent_turn is not None:
-        figures.update(await _maybe_await(bench_agent_turn()))
+        from benchmarks.agent_bench import bench_agent_turn_async
+
+        figures.update(await bench_agent_turn_async(db_path=db))
 
     if not skip_1m:
         t0 = time.perf_counter()
@@ -226,8 +223,3 @@ async def run_bench(console: Console, as_json: bool, skip_1m: bool = False) -> d
         console.print(out_table)
     return figures
 
-
-async def _maybe_await(value: Any) -> Any:
-    if hasattr(value, "__await__"):
-        return await value
-    return value

@@ -33,7 +33,7 @@ def _id_list(value: object) -> list[str]:
 class Settings(BaseSettings):
     """All runtime configuration. Environment variables take precedence over ``.env``."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True)
 
     database_url: str = Field(default_factory=default_database_url)
     log_level: str = "WARNING"
