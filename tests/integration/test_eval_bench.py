@@ -1,0 +1,45 @@
+"""`musicbot eval` and `musicbot bench` run end to end and report the promised figures (values are not timed here)."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from bot.cli import app
+from core.evaluation import is_held_out
+
+runner = CliRunner()
+
+
+def test_held_out_split_is_a_fixed_fifth() -> None:
+    ids = [f"playlist{i}" for i in range(5000)]
+    share = sum(map(is_held_out, ids)) / len(ids)
+    assert 0.18 < share < 0.22
+    assert [is_held_out(i) for i in ids[:50]] == [is_held_out(i) for i in ids[:50]]
+
+
+def test_eval_reports_product_against_seed_method() -> None:
+    result = runner.invoke(app, ["eval", "--json"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output)
+    seed, audio, product = figures["playlist_continuation"]
+    assert seed["method"].startswith("seed") and product["method"] == "product"
+    assert product["cases"] >= 80
+    assert product["precision_at_10"] > 5 * seed["precision_at_10"]
+    assert product["max_per_artist"] <= 2
+    text = figures["text_benchmark"]
+    assert figures["text_requests"] >= 30
+    assert text["shipped catalog"]["label_precision_at_10"] > text["popularity only (baseline)"]["label_precision_at_10"]
+    assert text["labels stripped"]["label_precision_at_10"] > text["popularity only (baseline)"]["label_precision_at_10"]
+
+
+def test_bench_json_has_the_required_keys() -> None:
+    result = runner.invoke(app, ["bench", "--json", "--skip-1m"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output[result.output.index("{") :])
+    for key in ("recommend_p50_ms", "seed_refit_p50_ms", "speedup", "seed_s", "rss_mb", "agent_turn_p50_ms"):
+        assert isinstance(figures[key], (int, float)) and figures[key] > 0, key
+    ratio = figures["seed_refit_p50_ms"] / figures["recommend_p50_ms"]
+    assert abs(figures["speedup"] - ratio) <= 0.01 * ratio  # same-run ratio, not a constant
+    assert figures["speedup"] > 1
