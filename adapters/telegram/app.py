@@ -31,8 +31,21 @@ from telegram.ext import (
     filters,
 )
 
-from adapters.telegram.handlers import BotHandlers, PreviewLookup
-from adapters.telegram.keyboards import MORE_LIKE, NEXT_PAGE, CallbackStore, ExtraRows, PageState
+from adapters.telegram.handlers import PREVIEW_BUDGET_S, BotHandlers, PreviewLookup
+from adapters.telegram.keyboards import (
+    ADD_PICK,
+    ADD_TO,
+    BACK,
+    DISLIKE,
+    LIKE,
+    MORE_LIKE,
+    NEXT_PAGE,
+    PICK,
+    CallbackStore,
+    ExtraRows,
+    PageState,
+)
+from adapters.telegram.playlists import CALLBACK_PATTERN, PlaylistHandlers
 from adapters.telegram.render import ADMIN_COMMANDS, USER_COMMANDS
 from adapters.telegram.throttle import Throttle
 from bot.app import build_engine, caller_for
@@ -140,16 +153,17 @@ def build_app(
     extra_rows: Sequence[ExtraRows] = (),
     extra_handlers: Sequence[BaseHandler] = (),
     rate_limiter: bool = True,
+    preview_budget_s: float = PREVIEW_BUDGET_S,
 ) -> Application:
     """Build the PTB ``Application`` with every handler registered; nothing is started.
 
     ``TELEGRAM_API_BASE_URL`` selects the Bot API server (``https://api.telegram.org/bot`` by default, or a
     self-hosted one); PTB calls ``base_url + token + "/" + method``. ``post_init`` publishes the command menus.
-    Extension points (issue 6): ``preview_lookup`` finds an audio preview for /preview; ``extra_rows`` adds
-    keyboard rows under every track list (e.g. "Add to playlist", callback data ``a|<key>|<n>`` built with
-    :func:`~adapters.telegram.keyboards.callback_data`); ``extra_handlers`` are registered before the catch-all
-    button handler (e.g. the ``CallbackQueryHandler`` for those buttons, new ``CommandHandler`` instances). The list state
-    behind a key is ``app.bot_data["handlers"].store.get(key)`` (:class:`~adapters.telegram.keyboards.PageState`).
+    Previews come from ``engine.previews`` (configured from settings by ``bot.app.build_engine``); ``preview_budget_s`` bounds how long a list reply waits for its preview links (0 = none);
+    ``preview_lookup`` overrides the /preview lookup. Extension points: ``extra_rows`` adds keyboard rows under
+    every track list (callback data built with :func:`~adapters.telegram.keyboards.callback_data`);
+    ``extra_handlers`` are registered before the catch-all button handler. The list state behind a key is
+    ``app.bot_data["handlers"].store.get(key)`` (:class:`~adapters.telegram.keyboards.PageState`).
 
     Raises:
         InvalidInput: no ``TELEGRAM_BOT_TOKEN``.
@@ -179,8 +193,11 @@ def build_app(
         throttle=Throttle(settings.telegram_chat_rate, settings.telegram_chat_window_s),
         preview_lookup=preview_lookup,
         extra_rows=extra_rows,
+        preview_budget_s=preview_budget_s,
     )
+    pl = PlaylistHandlers(h)
     app.bot_data["handlers"] = h
+    app.bot_data["playlists"] = pl
     only_new = filters.UpdateType.MESSAGE
     for names, callback in (
         (["start", "help"], h.start),
@@ -189,6 +206,18 @@ def build_app(
         (["search"], h.search),
         (["song"], h.song),
         (["preview"], h.preview),
+        (["like"], h.like),
+        (["dislike"], h.dislike),
+        (["playlist"], pl.playlist),
+        (["playlists"], pl.playlists),
+        (["pl_create"], pl.pl_create),
+        (["pl_add"], pl.pl_add),
+        (["pl_remove"], pl.pl_remove),
+        (["pl_show"], pl.pl_show),
+        (["pl_rename"], pl.pl_rename),
+        (["pl_delete"], pl.pl_delete),
+        (["pl_recommend"], pl.pl_recommend),
+        (["pl_export"], pl.pl_export),
         (["more"], h.more),
         (["reset"], h.reset),
         (["addsong"], h.addsong),
@@ -199,7 +228,9 @@ def build_app(
     app.add_handler(MessageHandler(only_new & filters.TEXT & ~filters.COMMAND, h.free_text))
     app.add_handler(MessageHandler(only_new & filters.COMMAND & filters.ChatType.PRIVATE, h.unknown_command))
     app.add_handler(CallbackQueryHandler(h.button, pattern=rf"^[{MORE_LIKE}{NEXT_PAGE}]\|"))
-    for handler in extra_handlers:  # e.g. issue 6's "Add to playlist" CallbackQueryHandler(pattern=r"^a\|")
+    app.add_handler(CallbackQueryHandler(h.list_button, pattern=rf"^[{PICK}{BACK}{LIKE}{DISLIKE}{ADD_PICK}{ADD_TO}]\|"))
+    app.add_handler(CallbackQueryHandler(pl.button, pattern=CALLBACK_PATTERN))
+    for handler in extra_handlers:
         app.add_handler(handler)
     app.add_handler(CallbackQueryHandler(h.unknown_button))
     app.add_handler(InlineQueryHandler(h.inline))
@@ -221,7 +252,7 @@ def run_telegram(settings: Settings, db: Path | str | None = None, webhook_url: 
         raise InvalidInput("--webhook-url must be a public https:// URL (Telegram only delivers to HTTPS).", "webhook_url")
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    engine = loop.run_until_complete(build_engine(settings, db))
+    engine = loop.run_until_complete(build_engine(settings, db))  # also configures previews and the agent
     try:  # fit the local text understanding now (~0.5 s), not on the first inline query
         _ = engine.text
     except Exception:  # the commands that need it will report the problem; the bot can still start

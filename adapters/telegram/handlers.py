@@ -1,17 +1,22 @@
 """Telegram update handlers: parse the update -> call the engine -> render -> send. No business logic here.
 
 Every handler is a method of :class:`BotHandlers`, which holds the engine and the adapter's own state (button store,
-per-chat "last list", throttle). Engine errors the user can fix (:class:`~core.errors.MusicBotError`) become a
-friendly reply via :func:`friendly`; anything else reaches :meth:`BotHandlers.on_error` (one handler, logs the
-traceback, apologises, the bot keeps running).
+per-chat "last list", throttle, group-admin cache); the playlist commands live in :mod:`adapters.telegram.playlists`.
+Recommendations go through the engine's ``*_for`` methods with the caller (a user's dislikes are never shown to
+them again, their likes shape the order), and list replies carry preview links found within a small time budget.
+Engine errors the user can fix (:class:`~core.errors.MusicBotError`) become a friendly reply via :func:`friendly`;
+anything else reaches :meth:`BotHandlers.on_error` (one handler, logs the traceback, apologises, the bot keeps
+running).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import logging
 import re
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -30,31 +35,46 @@ from telegram.ext import ContextTypes
 
 from adapters.telegram import render
 from adapters.telegram.keyboards import (
+    ADD_PICK,
+    DISLIKE,
+    LIKE,
     MORE_LIKE,
     NEXT_PAGE,
+    PICK_MODES,
     CallbackStore,
     ExtraRows,
     PageState,
+    as_int,
+    callback_parts,
     list_keyboard,
     parse_callback,
+    playlist_picker,
     song_keyboard,
+    track_picker,
 )
 from adapters.telegram.inline import inline_results
 from adapters.telegram.parsing import parse_addsong, parse_editsong
 from adapters.telegram.throttle import Throttle
 from core.commands import parse_command, split_refs
 from core.engine import Engine
-from core.errors import MusicBotError, PermissionDenied
+from core.errors import InvalidInput, MusicBotError, PermissionDenied
 from core.models import Caller, ChatReply, NeedsClarification, Recommendation, Track
 
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
-#: Best-effort audio preview for a track (issue 6's ``core/previews.py`` plugs in here): an MP3 URL or None.
+#: Optional override of the /preview lookup (default: ``engine.preview``): an MP3 URL or None.
 PreviewLookup = Callable[[Track], Awaitable[str | None]]
 
 PAGE_SIZE = 10
 MAX_SEARCH = 50
+#: Seconds a reply may wait for its tracks' preview links (lookups still running go on and fill the cache).
+PREVIEW_BUDGET_S = 2.0
+#: Seconds a group-admin answer (getChatMember) is reused.
+ADMIN_CACHE_S = 60.0
+GONE = "That track is no longer in the catalog."
+NUMBER_REF = re.compile(r"^#(\d{1,4})$")
+NUMBER_REFS = re.compile(r"^\s*(#\d{1,4}[\s,;]*)+$")
 APOLOGY = "Sorry — something went wrong on my side. Please try again in a moment."
 EXPIRED = "This button has expired. Send your request again, e.g. /recommend chill study music."
 END_OF_LIST = "That's all I have for this list."
@@ -84,8 +104,10 @@ class BotHandlers:
         caller_for: Telegram user id -> :class:`Caller` (role from settings, never from the chat).
         store: button states (see :mod:`adapters.telegram.keyboards`).
         throttle: per-user limiter for LLM-backed free text.
-        preview_lookup: optional audio-preview finder for /preview (issue 6).
-        extra_rows: optional keyboard rows under every list (issue 6's "Add to playlist").
+        preview_lookup: optional override of the /preview lookup (default: ``engine.preview``, i.e. Spotify ->
+            Deezer -> iTunes with the SQLite cache).
+        extra_rows: optional extra keyboard rows under every list.
+        preview_budget_s: how long a reply may wait for preview links (0 = no preview links in lists).
     """
 
     def __init__(
@@ -96,6 +118,7 @@ class BotHandlers:
         throttle: Throttle,
         preview_lookup: PreviewLookup | None = None,
         extra_rows: Sequence[ExtraRows] = (),
+        preview_budget_s: float = PREVIEW_BUDGET_S,
     ) -> None:
         self.engine = engine
         self.caller_for = caller_for
@@ -103,7 +126,9 @@ class BotHandlers:
         self.throttle = throttle
         self.preview_lookup = preview_lookup
         self.extra_rows = list(extra_rows)
+        self.preview_budget_s = preview_budget_s
         self.last_list: OrderedDict[int, str] = OrderedDict()
+        self._admin_cache: OrderedDict[tuple[int, int], tuple[float, bool]] = OrderedDict()
 
     # ------------------------------------------------------------------------------------------ helpers
     def caller(self, update: Update) -> Caller:
@@ -115,6 +140,81 @@ class BotHandlers:
     def conversation_id(chat_id: int) -> str:
         """``telegram:<chat_id>`` (in private chats the chat id is the user id)."""
         return f"telegram:{chat_id}"
+
+    @staticmethod
+    def group_id(chat_id: int) -> str:
+        """The playlist group of a chat: ``telegram:<chat_id>`` (a private chat's playlists belong to that user)."""
+        return f"telegram:{chat_id}"
+
+    async def is_group_admin(self, context: Context, update: Update) -> bool:
+        """True when the sender administers the chat (Telegram creator/administrator via ``getChatMember``).
+
+        A private chat belongs to its user (True). A message sent anonymously on behalf of the group comes from an
+        admin (only admins can). Answers are cached for :data:`ADMIN_CACHE_S`; an API failure counts as "not admin".
+        """
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None:
+            return False
+        if chat.type == ChatType.PRIVATE:
+            return True
+        message = update.effective_message
+        if message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id:
+            return True
+        if user is None:
+            return False
+        key, now = (chat.id, user.id), time.monotonic()
+        hit = self._admin_cache.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        try:
+            member = await context.bot.get_chat_member(chat.id, user.id)
+            admin = member.status in ("administrator", "creator")
+        except TelegramError as exc:
+            log.info("getChatMember failed for chat %s: %s", chat.id, exc)
+            return False
+        self._admin_cache[key] = (now + ADMIN_CACHE_S, admin)
+        while len(self._admin_cache) > _LAST_LISTS:
+            self._admin_cache.popitem(last=False)
+        return admin
+
+    def last_state(self, chat_id: int) -> PageState | None:
+        """The state of the last list shown in this chat (for ``#n`` references), or None."""
+        key = self.last_list.get(chat_id)
+        return self.store.get(key) if key else None
+
+    def resolve_number(self, chat_id: int, ref: str) -> str:
+        """``#n`` -> the id of track n of the last list shown in this chat; any other reference is returned as is.
+
+        Raises:
+            InvalidInput: ``#n`` without a last list, or a number that is not in it.
+        """
+        m = NUMBER_REF.match(ref.strip())
+        if not m:
+            return ref
+        state = self.last_state(chat_id)
+        if state is None:
+            raise InvalidInput(f"{m.group(0)} means a number in the last list I showed in this chat — ask for some music first.", "track")
+        track_id = state.number_to_id(int(m.group(1)))
+        if track_id is None:
+            first, last = state.numbers
+            raise InvalidInput(f"The last list here has numbers {first}–{last}; {m.group(0)} is not one of them.", "track", f"#{first}–#{last}")
+        return track_id
+
+    def split_song_refs(self, chat_id: int, text: str) -> list[str]:
+        """Song references from command text (``a; b | c``, or ``#1 #3``), with ``#n`` resolved (see above)."""
+        refs = re.findall(r"#\d{1,4}", text) if NUMBER_REFS.match(text) else split_refs(text)
+        return [self.resolve_number(chat_id, r) for r in refs]
+
+    async def preview_links(self, track_ids: Sequence[str]) -> dict[str, str | None]:
+        """Preview URLs for a reply's tracks, best effort within :attr:`preview_budget_s` (never raises)."""
+        if self.preview_budget_s <= 0 or not track_ids:
+            return {}
+        try:
+            async with asyncio.timeout(self.preview_budget_s + 0.5):
+                return await self.engine.preview_urls(list(track_ids), budget_s=self.preview_budget_s)
+        except Exception:  # a preview link must never fail a reply (TimeoutError included)
+            log.warning("preview links failed", exc_info=True)
+            return {}
 
     @staticmethod
     def args(update: Update) -> str:
@@ -177,18 +277,28 @@ class BotHandlers:
         shown: Sequence[str] = (),
         reply_to: Message | None = None,
         edit: Any = None,
+        playlist: tuple[str, int] | None = None,
     ) -> None:
-        """Render a recommendation page with its keyboard and send it (or edit ``edit``, a CallbackQuery)."""
+        """Render a recommendation page with its keyboard and send it (or edit ``edit``, a CallbackQuery).
+
+        ``playlist`` = ``(group, playlist id)`` for recommendations from a playlist (so "Next page" can continue).
+        Preview links are added when found within the budget.
+        """
         if not rec.tracks:
             await self.send(context, chat_id, render.render_recommendation(rec), reply_to=reply_to)
             return
         state = PageState.from_recommendation(rec, start=start, shown=shown)
+        if playlist is not None:
+            state.group, state.playlist_id = playlist
         state.has_next = state.has_next and len(state.track_ids) >= PAGE_SIZE
         if rec.kind == "search":
             state.has_next = state.has_next and len(state.shown) < MAX_SEARCH
+        if rec.kind == "playlist":
+            state.has_next = state.has_next and state.playlist_id is not None
         key = self.remember(chat_id, state)
         keyboard = list_keyboard(key, state, self.extra_rows)
-        messages = render.split_html([*before, *render.recommendation_blocks(rec, start, header)])
+        previews = await self.preview_links(state.track_ids)
+        messages = render.split_html([*before, *render.recommendation_blocks(rec, start, header, previews)])
         if edit is not None and len(messages) == 1:
             try:
                 await edit.edit_message_text(
@@ -200,15 +310,21 @@ class BotHandlers:
                 log.info("edit failed (%s); sending a new message", exc.message)
         await self.send(context, chat_id, messages, keyboard, reply_to=reply_to)
 
-    async def next_page(self, state: PageState) -> Recommendation:
-        """The page after ``state`` (no track repeats within the list)."""
+    async def next_page(self, state: PageState, caller: Caller) -> Recommendation:
+        """The page after ``state`` (no track repeats within the list; never ``caller``'s dislikes)."""
         if state.kind == "search":
             offset = len(state.shown)
             rec = await self.engine.search(state.query, limit=min(MAX_SEARCH, offset + PAGE_SIZE))
             return rec.model_copy(update={"tracks": rec.tracks[offset:]})
         if state.kind == "similar":
-            return await self.engine.recommend_similar(state.refs or [state.query], filters=state.filters, exclude_ids=state.shown)
-        result = await self.engine.recommend_text(state.query, filters=state.filters, exclude_ids=state.shown)
+            return await self.engine.recommend_similar_for(
+                caller, state.refs or [state.query], filters=state.filters, exclude_ids=state.shown
+            )
+        if state.kind == "playlist" and state.playlist_id is not None:
+            return await self.engine.playlists.recommend(
+                caller, state.group, state.playlist_id, limit=PAGE_SIZE, exclude_ids=state.shown
+            )
+        result = await self.engine.recommend_text_for(caller, state.query, filters=state.filters, exclude_ids=state.shown)
         if isinstance(result, NeedsClarification):
             return Recommendation(kind="text", query=state.query)
         return result
@@ -226,7 +342,7 @@ class BotHandlers:
         if not text:
             await self.send(context, update.effective_chat.id, [render.esc("Tell me what to play, e.g. /recommend chill study music")])
             return
-        result = await self.engine.recommend_text(text)
+        result = await self.engine.recommend_text_for(self.caller(update), text)
         if isinstance(result, NeedsClarification):
             await self.send(context, update.effective_chat.id, render.render_clarification(result), reply_to=update.effective_message)
             return
@@ -235,7 +351,8 @@ class BotHandlers:
     @friendly
     async def similar(self, update: Update, context: Context) -> None:
         """/similar REF[; REF...]."""
-        rec = await self.engine.recommend_similar(split_refs(self.args(update)))
+        chat_id = update.effective_chat.id
+        rec = await self.engine.recommend_similar_for(self.caller(update), self.split_song_refs(chat_id, self.args(update)))
         await self.send_list(context, update.effective_chat.id, rec, header=render.clip(rec.summary, 300), reply_to=update.effective_message)
 
     @friendly
@@ -246,31 +363,59 @@ class BotHandlers:
 
     @friendly
     async def song(self, update: Update, context: Context) -> None:
-        """/song REF — details and audio features, with a "More like this" button."""
-        track = await self.engine.get_track(self.args(update))
-        state = PageState(kind="song", query=track.track_id, track_ids=[track.track_id], has_next=False)
+        """/song REF — details and audio features (with its preview link), and More like this / 👍 / 👎 / ➕."""
+        chat_id = update.effective_chat.id
+        track = await self.engine.get_track(self.resolve_number(chat_id, self.args(update)))
+        state = PageState(kind="song", query=track.track_id, track_ids=[track.track_id], shown=[track.track_id], has_next=False)
         key = self.store.put(state)
-        await self.send(context, update.effective_chat.id, render.render_track(track), song_keyboard(key, state), reply_to=update.effective_message)
+        previews = await self.preview_links([track.track_id])
+        await self.send(context, chat_id, render.render_track(track, previews.get(track.track_id)), song_keyboard(key, state), reply_to=update.effective_message)
 
     @friendly
     async def preview(self, update: Update, context: Context) -> None:
-        """/preview REF — an audio preview when :data:`PreviewLookup` finds one, else the Spotify player link."""
-        track = await self.engine.get_track(self.args(update))
+        """/preview REF — the 30-second preview (Spotify -> Deezer -> iTunes, via ``engine.preview``), sent as audio
+        with a link fallback; when none exists, a friendly "no preview" with the Spotify links."""
         chat_id = update.effective_chat.id
-        audio = None
+        ref = self.resolve_number(chat_id, self.args(update))
+        audio, source = None, None
         if self.preview_lookup is not None:
+            track = await self.engine.get_track(ref)
             try:
                 audio = await self.preview_lookup(track)
             except Exception:  # a preview is best effort: never fail the reply for it
                 log.warning("preview lookup failed for %s", track.track_id, exc_info=True)
+        else:
+            found = await self.engine.preview(ref)  # only a bad reference raises; the lookup itself never does
+            track, audio, source = found.track, found.preview_url, found.source
+        audio = render.safe_link(audio)
         if audio:
-            try:
-                await context.bot.send_audio(chat_id, audio, caption=render.preview_caption(track), parse_mode=ParseMode.HTML,
+            with contextlib.suppress(TelegramError):  # Telegram could not fetch it: the link below instead
+                await context.bot.send_audio(chat_id, audio, caption=render.preview_caption(track, audio, source), parse_mode=ParseMode.HTML,
                                              title=render.clip(track.title, 64), performer=render.clip(track.artist, 64))
                 return
-            except TelegramError as exc:
-                log.info("send_audio failed (%s); falling back to the link", exc)
-        await self.send(context, chat_id, [render.render_preview(track, audio)], reply_to=update.effective_message, preview_url=track.spotify_url)
+            log.info("send_audio failed for %s; sending the link", track.track_id)
+        await self.send(context, chat_id, [render.render_preview(track, audio, source)], reply_to=update.effective_message, preview_url=track.spotify_url)
+
+    @friendly
+    async def like(self, update: Update, context: Context) -> None:
+        """/like REF (or #n of the last list) — later recommendations for this user lean towards it."""
+        await self._feedback(update, context, "like")
+
+    @friendly
+    async def dislike(self, update: Update, context: Context) -> None:
+        """/dislike REF (or #n) — never recommended to this user again."""
+        await self._feedback(update, context, "dislike")
+
+    async def _feedback(self, update: Update, context: Context, value: str) -> None:
+        chat_id = update.effective_chat.id
+        args = self.args(update)
+        if not args:
+            await self.send(context, chat_id, [render.esc(f"Which song? e.g. /{value} Blinding Lights - The Weeknd, or /{value} #3 from the last list.")])
+            return
+        ref = self.resolve_number(chat_id, args)
+        caller = self.caller(update)
+        result = await (self.engine.like(caller, ref) if value == "like" else self.engine.dislike(caller, ref))
+        await self.send(context, chat_id, [render.render_feedback(result)], reply_to=update.effective_message)
 
     @friendly
     async def more(self, update: Update, context: Context) -> None:
@@ -281,7 +426,7 @@ class BotHandlers:
         if state is None or not state.has_next:
             await self.send(context, chat_id, [render.esc("Ask for something first, e.g. /recommend chill study music.")])
             return
-        await self._continue(context, chat_id, state)
+        await self._continue(context, chat_id, state, self.caller(update))
 
     async def reset(self, update: Update, context: Context) -> None:
         """/reset — forget the agent conversation and this chat's last list."""
@@ -402,30 +547,109 @@ class BotHandlers:
             return
         await query.answer()
         chat_id = query.message.chat.id if query.message else query.from_user.id
+        caller = self.caller(update)
         try:
             if action == MORE_LIKE:
-                rec = await self.engine.recommend_similar([state.track_ids[index]])
+                rec = await self.engine.recommend_similar_for(caller, [state.track_ids[index]])
                 await self.send_list(context, chat_id, rec, header=render.clip(rec.summary, 300))
             else:
-                await self._continue(context, chat_id, state, edit=query)
+                await self._continue(context, chat_id, state, caller, edit=query)
         except MusicBotError as exc:
             await self.send(context, chat_id, [render.render_error(exc)])
 
-    async def _continue(self, context: Context, chat_id: int, state: PageState, edit: Any = None) -> None:
-        rec = await self.next_page(state)
+    async def _continue(self, context: Context, chat_id: int, state: PageState, caller: Caller, edit: Any = None) -> None:
+        rec = await self.next_page(state, caller)
         if not rec.tracks:
             state.has_next = False
             await self.send(context, chat_id, [render.esc(END_OF_LIST)])
             return
         header = state.query if state.kind == "text" else None
+        if state.kind == "playlist":
+            header = f"For “{state.query}”"
+        playlist = (state.group, state.playlist_id) if state.playlist_id is not None else None
         await self.send_list(context, chat_id, rec, header=render.clip(f"🎧 {header}", 200) if header else None,
-                             start=state.start + len(state.track_ids), shown=state.shown, edit=edit)
+                             start=state.start + len(state.track_ids), shown=state.shown, edit=edit, playlist=playlist)
+
+    # ------------------------------------------------------------------------------------------ pickers and feedback
+    def _list_markup(self, key: str, state: PageState) -> InlineKeyboardMarkup | None:
+        """The keyboard a list (or a single track) normally carries."""
+        return song_keyboard(key, state) if state.kind == "song" else list_keyboard(key, state, self.extra_rows)
+
+    @staticmethod
+    async def _set_markup(query: Any, markup: InlineKeyboardMarkup | None) -> None:
+        """Swap the keyboard of the pressed message; an old/deleted/unchanged message is not an error."""
+        if query.message is not None and getattr(query.message, "reply_markup", None) == markup:
+            return  # already showing it (Telegram would answer "message is not modified")
+        try:
+            await query.edit_message_reply_markup(reply_markup=markup)
+        except BadRequest as exc:
+            log.info("could not change the keyboard (%s)", exc.message)
+
+    def _track_at(self, state: PageState, arg: str) -> Track | None:
+        i = as_int(arg)
+        if i is None or not 0 <= i < len(state.track_ids):
+            return None
+        pos = self.engine.table.pos.get(state.track_ids[i])
+        return self.engine.table.track(pos) if pos is not None else None
+
+    async def list_button(self, update: Update, context: Context) -> None:
+        """Pickers and feedback on a list: ``k`` open a picker, ``b`` back, ``l``/``d`` like/dislike track i,
+        ``a`` pick track i to add (opens the playlist picker), ``t`` add track i to playlist PID.
+
+        Every press is answered at once (likes with their confirmation as a toast); the work follows.
+        """
+        query = update.callback_query
+        action, key, arg, pid = callback_parts(query.data, 4)
+        state = self.store.get(key)
+        if state is None:
+            await query.answer(EXPIRED, show_alert=True)
+            return
+        if action == "k" and arg in PICK_MODES:
+            await query.answer({ADD_PICK: "Which track to add?", LIKE: "Which track do you like?", DISLIKE: "Which track do you dislike?"}[arg])
+            await self._set_markup(query, track_picker(key, state, arg))
+            return
+        if action == "b":
+            await query.answer()
+            await self._set_markup(query, self._list_markup(key, state))
+            return
+        track = self._track_at(state, arg)
+        if track is None:
+            await query.answer(GONE if as_int(arg) is not None and as_int(arg) < len(state.track_ids) else EXPIRED, show_alert=True)
+            return
+        chat_id = query.message.chat.id if query.message else query.from_user.id
+        caller = self.caller(update)
+        name = render.clip(f"{track.title} - {track.artist}", 120)
+        try:
+            if action in (LIKE, DISLIKE):
+                await query.answer(
+                    f"👍 Liked “{name}” — I'll suggest more like it." if action == LIKE
+                    else f"👎 Got it — I won't suggest “{name}” to you again."
+                )
+                await (self.engine.like(caller, track.track_id) if action == LIKE else self.engine.dislike(caller, track.track_id))
+            elif action == ADD_PICK:
+                playlists = await self.engine.playlists.list(self.group_id(chat_id))
+                if not playlists:
+                    await query.answer("No playlists in this chat yet — create one with /pl_create NAME, then press again.", show_alert=True)
+                    return
+                await query.answer("Add to which playlist?")
+                recent = sorted(playlists, key=lambda p: p.updated_at, reverse=True)
+                await self._set_markup(query, playlist_picker(key, int(arg), [(p.playlist_id, p.name, p.track_count) for p in recent]))
+            elif action == "t" and as_int(pid) is not None:
+                await query.answer()
+                change = await self.engine.playlists.add(caller, self.group_id(chat_id), int(pid), [track.track_id])
+                await self._set_markup(query, self._list_markup(key, state))
+                await self.send(context, chat_id, [render.render_change(change)])
+            else:
+                await query.answer(EXPIRED, show_alert=True)
+        except MusicBotError as exc:
+            await self.send(context, chat_id, [render.render_error(exc)])
 
     # ------------------------------------------------------------------------------------------ inline mode
     async def inline(self, update: Update, context: Context) -> None:
         """``@bot chill study``: up to 10 article results, from the local recommender and search (no LLM)."""
         query = update.inline_query
-        await query.answer(await inline_results(self.engine, query.query), cache_time=300, is_personal=False)
+        results = await inline_results(self.engine, query.query, self.caller(update))
+        await query.answer(results, cache_time=60, is_personal=True)  # personal: the user's dislikes are left out
 
     # ------------------------------------------------------------------------------------------ errors
     async def on_error(self, update: object, context: Context) -> None:

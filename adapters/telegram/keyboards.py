@@ -1,9 +1,22 @@
 """Inline keyboards and the in-memory store behind their buttons.
 
 Telegram's ``callback_data`` is 1–64 *bytes*, so a button never carries a title: it carries a short random key into
-:class:`CallbackStore` (LRU + TTL, in memory) plus a one-letter action and a small number, e.g. ``m|Xy3_k9Qa|4``
+:class:`CallbackStore` (LRU + TTL, in memory) plus a one-letter action and small numbers, e.g. ``m|Xy3_k9Qa|4``
 ("More like #4" of the list stored under ``Xy3_k9Qa``). After a restart, or once an entry ages out, the key is
 unknown and the handler answers with a friendly "expired" message.
+
+Actions (``KEY`` = list key, ``i`` = 0-based index on the page, ``PID`` = playlist id):
+
+* ``m|KEY|i`` More like track i · ``p|KEY`` Next page
+* ``k|KEY|a`` / ``k|KEY|l`` / ``k|KEY|d`` open the track picker for Add / Like / Dislike (replaces the list's
+  keyboard) · ``b|KEY`` back to the list's keyboard
+* ``l|KEY|i`` / ``d|KEY|i`` like / dislike track i (for the person who pressed)
+* ``a|KEY|i`` add track i: open the playlist picker · ``t|KEY|i|PID`` add track i to playlist PID
+* ``v|PID|page`` show a playlist page · ``r|PID`` recommend from it · ``e|PID`` export it
+* ``x|PID`` / ``c|PID`` confirm / cancel a delete
+
+Playlist buttons carry only the playlist id: the group comes from the chat the button is in, and every action is
+re-checked by the engine, so they never expire.
 """
 
 from __future__ import annotations
@@ -22,9 +35,25 @@ from core.models import Filters, Recommendation
 #: Telegram's limit on ``callback_data`` (bytes, UTF-8).
 MAX_CALLBACK_BYTES = 64
 SEP = "|"
-#: Action prefixes. Issue 6 adds e.g. "a" (add to playlist) through :data:`ExtraRows` and its own handler.
+#: Action prefixes (see the module docstring).
 MORE_LIKE = "m"
 NEXT_PAGE = "p"
+PICK = "k"
+BACK = "b"
+LIKE = "l"
+DISLIKE = "d"
+ADD_PICK = "a"
+ADD_TO = "t"
+PL_SHOW = "v"
+PL_RECOMMEND = "r"
+PL_EXPORT = "e"
+PL_DELETE = "x"
+PL_CANCEL = "c"
+#: Picker modes of ``k|KEY|mode``: button prefix per mode.
+PICK_MODES = {ADD_PICK: "➕", LIKE: "👍", DISLIKE: "👎"}
+#: Buttons per row in the track picker (10 tracks -> two rows of five) and the playlist picker.
+PICKER_PER_ROW = 5
+PLAYLIST_PICKER_MAX = 20
 
 T = TypeVar("T")
 
@@ -36,7 +65,8 @@ class PageState:
     ``kind`` is the recommendation kind (``text``, ``similar``, ``search``, ``playlist``, ``song``); ``query`` the
     request text, ``refs`` the reference songs (similar), ``track_ids`` the tracks on this page in display order,
     ``shown`` every id shown so far in this list (excluded from the next page), ``start`` the number of the first
-    track on this page.
+    track on this page. For ``playlist`` lists (recommendations from a playlist), ``group`` / ``playlist_id`` say
+    which playlist the next page comes from.
     """
 
     kind: str
@@ -47,6 +77,20 @@ class PageState:
     shown: list[str] = field(default_factory=list)
     start: int = 1
     has_next: bool = True
+    group: str = ""
+    playlist_id: int | None = None
+
+    def number_to_id(self, n: int) -> str | None:
+        """The track shown as ``#n`` in this list (any page so far), or None when ``n`` is not in it."""
+        first = self.start + len(self.track_ids) - len(self.shown)  # number of shown[0] (shown keeps the last 500)
+        i = n - first
+        return self.shown[i] if 0 <= i < len(self.shown) else None
+
+    @property
+    def numbers(self) -> tuple[int, int]:
+        """``(first, last)`` number that :meth:`number_to_id` knows."""
+        last = self.start + len(self.track_ids) - 1
+        return last - len(self.shown) + 1, last
 
     @classmethod
     def from_recommendation(cls, rec: Recommendation, start: int = 1, shown: Sequence[str] = ()) -> PageState:
@@ -61,7 +105,7 @@ class PageState:
             track_ids=ids,
             shown=[*shown, *ids][-500:],
             start=start,
-            has_next=rec.kind in ("text", "similar", "search") and bool(ids),
+            has_next=rec.kind in ("text", "similar", "search", "playlist") and bool(ids),
         )
 
 
@@ -121,18 +165,43 @@ def parse_callback(data: str | None) -> tuple[str, str, str]:
     return parts[0], parts[1], parts[2]
 
 
+def callback_parts(data: str | None, n: int) -> list[str]:
+    """``data`` split on ``|`` into exactly ``n`` parts (missing ones ``""``, extra ones dropped)."""
+    parts = (data or "").split(SEP)[:n]
+    return parts + [""] * (n - len(parts))
+
+
+def as_int(value: str) -> int | None:
+    """A small non-negative int from callback data, or None (never trust button data)."""
+    return int(value) if value.isdigit() and len(value) <= 12 else None
+
+
 #: Hook for extra keyboard rows under a list, e.g. issue 6's "Add to playlist": ``(key, state) -> rows``.
 ExtraRows = Callable[[str, PageState], list[list[InlineKeyboardButton]]]
 
 
-def list_keyboard(key: str, state: PageState, extra_rows: Sequence[ExtraRows] = (), per_row: int = 3) -> InlineKeyboardMarkup | None:
-    """"More like #n" for every track on the page (``per_row`` per row), extra rows, then "Next page ▶"."""
+def feedback_row(key: str) -> list[InlineKeyboardButton]:
+    """``➕ Add to playlist · 👍 Like… · 👎 Dislike…``: each opens the track picker (one row, whatever the page size)."""
+    return [
+        InlineKeyboardButton("➕ Add to playlist", callback_data=callback_data(PICK, key, ADD_PICK)),
+        InlineKeyboardButton("👍 Like…", callback_data=callback_data(PICK, key, LIKE)),
+        InlineKeyboardButton("👎 Dislike…", callback_data=callback_data(PICK, key, DISLIKE)),
+    ]
+
+
+def list_keyboard(
+    key: str, state: PageState, extra_rows: Sequence[ExtraRows] = (), per_row: int = 3, feedback: bool = True
+) -> InlineKeyboardMarkup | None:
+    """"More like #n" for every track on the page (``per_row`` per row), the Add/Like/Dislike row, extra rows, then
+    "Next page ▶"."""
     rows: list[list[InlineKeyboardButton]] = []
     buttons = [
         InlineKeyboardButton(f"More like #{n}", callback_data=callback_data(MORE_LIKE, key, i))
         for i, n in enumerate(range(state.start, state.start + len(state.track_ids)))
     ]
     rows += [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+    if feedback and state.track_ids:
+        rows.append(feedback_row(key))
     for extra in extra_rows:
         rows += extra(key, state)
     if state.has_next:
@@ -141,5 +210,88 @@ def list_keyboard(key: str, state: PageState, extra_rows: Sequence[ExtraRows] = 
 
 
 def song_keyboard(key: str, state: PageState) -> InlineKeyboardMarkup:
-    """One "More like this" button under a single track."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton("More like this", callback_data=callback_data(MORE_LIKE, key, 0))]])
+    """Under a single track: "More like this", then 👍 / 👎 / ➕ Add to playlist (no picker needed)."""
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton("More like this", callback_data=callback_data(MORE_LIKE, key, 0))],
+            [
+                InlineKeyboardButton("👍", callback_data=callback_data(LIKE, key, 0)),
+                InlineKeyboardButton("👎", callback_data=callback_data(DISLIKE, key, 0)),
+                InlineKeyboardButton("➕ Add to playlist", callback_data=callback_data(ADD_PICK, key, 0)),
+            ],
+        ]
+    )
+
+
+def back_button(key: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton("« Back", callback_data=callback_data(BACK, key))
+
+
+def track_picker(key: str, state: PageState, mode: str) -> InlineKeyboardMarkup:
+    """``👍 #1 … 👍 #10`` (five per row) for ``mode`` in :data:`PICK_MODES`, then « Back."""
+    icon = PICK_MODES[mode]
+    buttons = [
+        InlineKeyboardButton(f"{icon} #{n}", callback_data=callback_data(mode, key, i))
+        for i, n in enumerate(range(state.start, state.start + len(state.track_ids)))
+    ]
+    rows = [buttons[i : i + PICKER_PER_ROW] for i in range(0, len(buttons), PICKER_PER_ROW)]
+    return InlineKeyboardMarkup([*rows, [back_button(key)]])
+
+
+def playlist_picker(key: str, index: int, playlists: Sequence[tuple[int, str, int]]) -> InlineKeyboardMarkup:
+    """One button per playlist ``(id, name, track count)`` (two per row, at most :data:`PLAYLIST_PICKER_MAX`),
+    then « Back. Labels are clipped; callback data is ``t|KEY|i|PID``."""
+    buttons = [
+        InlineKeyboardButton(_clip(f"{name} ({count})", 40), callback_data=callback_data(ADD_TO, key, f"{index}{SEP}{pid}"))
+        for pid, name, count in list(playlists)[:PLAYLIST_PICKER_MAX]
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    return InlineKeyboardMarkup([*rows, [back_button(key)]])
+
+
+def playlist_keyboard(playlist_id: int, page: int, pages: int, total: int) -> InlineKeyboardMarkup:
+    """Under ``/pl_show``: ◀ Prev · page n/m · Next ▶ (when there is more than one page), then 🎧 Recommend · 📤 Export."""
+    rows: list[list[InlineKeyboardButton]] = []
+    if pages > 1:
+        nav = []
+        if page > 1:
+            nav.append(InlineKeyboardButton("◀ Prev", callback_data=callback_data(PL_SHOW, str(playlist_id), page - 1)))
+        nav.append(InlineKeyboardButton(f"{page}/{pages}", callback_data=callback_data(PL_SHOW, str(playlist_id), page)))
+        if page < pages:
+            nav.append(InlineKeyboardButton("Next ▶", callback_data=callback_data(PL_SHOW, str(playlist_id), page + 1)))
+        rows.append(nav)
+    if total:
+        rows.append(
+            [
+                InlineKeyboardButton("🎧 Recommend from it", callback_data=callback_data(PL_RECOMMEND, str(playlist_id))),
+                InlineKeyboardButton("📤 Export", callback_data=callback_data(PL_EXPORT, str(playlist_id))),
+            ]
+        )
+    return InlineKeyboardMarkup(rows)
+
+
+def playlists_keyboard(playlists: Sequence[tuple[int, str, int]]) -> InlineKeyboardMarkup | None:
+    """Under ``/playlists``: one "show" button per playlist (two per row, at most :data:`PLAYLIST_PICKER_MAX`)."""
+    buttons = [
+        InlineKeyboardButton(_clip(f"📋 {name} ({count})", 40), callback_data=callback_data(PL_SHOW, str(pid), 1))
+        for pid, name, count in list(playlists)[:PLAYLIST_PICKER_MAX]
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def delete_keyboard(playlist_id: int) -> InlineKeyboardMarkup:
+    """``🗑 Delete`` / ``Cancel`` under a delete confirmation."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("🗑 Delete", callback_data=callback_data(PL_DELETE, str(playlist_id))),
+                InlineKeyboardButton("Cancel", callback_data=callback_data(PL_CANCEL, str(playlist_id))),
+            ]
+        ]
+    )
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

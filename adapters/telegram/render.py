@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from core.errors import InvalidInput, MusicBotError, SongNotFound
+from core.errors import InvalidInput, MusicBotError, PermissionDenied, SongNotFound
 from core.models import AUDIO_FEATURES, FEATURE_RANGES, ChatReply, NeedsClarification, Recommendation, Track
+
+if TYPE_CHECKING:
+    from core.feedback import FeedbackResult
+    from core.playlists import Playlist, PlaylistChange, PlaylistExport, PlaylistPage
+    from core.previews import TrackPreview
 
 #: Telegram's message text limit (characters after entity parsing).
 MAX_MESSAGE = 4096
@@ -168,20 +174,37 @@ def track_link(track: Track) -> str:
     return f'<a href="{esc_attr(track.spotify_url)}">{esc(track.title or "(untitled)")}</a>'
 
 
-def track_block(n: int, track: Track, reason: str = "") -> str:
-    """One numbered entry: ``n. Title — Artist (year)`` linked to Spotify, then the reason in italics."""
+def safe_link(url: str | None) -> str | None:
+    """``url`` when it is a plain http(s) URL (third-party preview links are checked before they become an href)."""
+    if not url or not isinstance(url, str) or len(url) > 2000 or not url.startswith(("https://", "http://")):
+        return None
+    return None if any(c in url for c in " \n\r\t<>\"'") else url
+
+
+def preview_link(url: str | None, label: str = "▶ preview") -> str:
+    """`` · <a href="URL">▶ preview</a>`` for a 30-second preview, or ``""``."""
+    url = safe_link(url)
+    return f' · <a href="{esc_attr(url)}">{esc(label)}</a>' if url else ""
+
+
+def track_block(n: int, track: Track, reason: str = "", preview: str | None = None) -> str:
+    """One numbered entry: ``n. Title — Artist (year)`` linked to Spotify (and its preview), then the reason."""
     year = f" ({track.year})" if track.year else ""
-    line = f"{n}. {track_link(track)} — {esc(track.artist or '(unknown artist)')}{year}"
+    line = f"{n}. {track_link(track)} — {esc(track.artist or '(unknown artist)')}{year}{preview_link(preview)}"
     if reason:
         line += f"\n    <i>{esc(reason)}</i>"
     return line
 
 
-def recommendation_blocks(rec: Recommendation, start: int = 1, header: str | None = None) -> list[str]:
+def recommendation_blocks(
+    rec: Recommendation, start: int = 1, header: str | None = None, previews: Mapping[str, str | None] | None = None
+) -> list[str]:
     """HTML blocks for a track list: an optional bold header, the summary in italics, then numbered tracks.
 
-    ``header`` is plain text (escaped here); ``start`` numbers the first track (11 on page 2).
+    ``header`` is plain text (escaped here); ``start`` numbers the first track (11 on page 2); ``previews`` maps
+    track ids to 30-second preview URLs (a "▶ preview" link after the track).
     """
+    previews = previews or {}
     blocks: list[str] = []
     if header:
         blocks.append(f"<b>{esc(header)}</b>")
@@ -190,11 +213,12 @@ def recommendation_blocks(rec: Recommendation, start: int = 1, header: str | Non
     if blocks:
         blocks[-1] += "\n"
     for i, item in enumerate(rec.tracks, start):
+        url = previews.get(item.track.track_id)
         if rec.kind == "search":
             extra = ", ".join(x for x in (item.track.album, str(item.track.year or "")) if x)
-            blocks.append(track_block(i, item.track, extra))
+            blocks.append(track_block(i, item.track, extra, url))
         else:
-            blocks.append(track_block(i, item.track, item.reason))
+            blocks.append(track_block(i, item.track, item.reason, url))
     return blocks
 
 
@@ -215,9 +239,9 @@ def _fmt_feature(name: str, value: float | int) -> str:
     return (f"{value:.3g}" if isinstance(value, float) else str(value)) + units.get(name, "")
 
 
-def render_track(track: Track) -> list[str]:
-    """Details of one track: linked title, artist, album, year, labels, then the audio features."""
-    blocks = [f"<b>{track_link(track)}</b>\n{esc(track.artist or '(unknown artist)')}"]
+def render_track(track: Track, preview: str | None = None) -> list[str]:
+    """Details of one track: linked title, artist (and its preview), album, year, labels, then the audio features."""
+    blocks = [f"<b>{track_link(track)}</b>\n{esc(track.artist or '(unknown artist)')}{preview_link(preview)}"]
     meta = [
         ("album", track.album),
         ("released", track.release_date or (str(track.year) if track.year else "")),
@@ -230,23 +254,32 @@ def render_track(track: Track) -> list[str]:
     return split_html(blocks)
 
 
-def render_preview(track: Track, audio_url: str | None = None) -> str:
-    """The ``/preview`` fallback: Spotify link and embed player link (Telegram shows the link preview card)."""
+SOURCE_NAMES = {"spotify": "Spotify", "deezer": "Deezer", "itunes": "iTunes"}
+
+
+def render_preview(track: Track, audio_url: str | None = None, source: str | None = None) -> str:
+    """The ``/preview`` text: the 30-second preview link when one was found, else a friendly "no preview"; always
+    the Spotify link and the embed player link (Telegram shows the Spotify link preview card)."""
     embed = f"https://open.spotify.com/embed/track/{track.track_id}"
-    lines = [
-        f"🎧 {track_link(track)} — {esc(track.artist)}",
-        f'<a href="{esc_attr(track.spotify_url)}">Open in Spotify</a> · <a href="{esc_attr(embed)}">Play in the browser</a>',
-    ]
-    if audio_url:
-        lines.append(f'<a href="{esc_attr(audio_url)}">30-second preview</a>')
+    lines = [f"🎧 {track_link(track)} — {esc(track.artist)}"]
+    url = safe_link(audio_url)
+    if url:
+        via = f" (via {SOURCE_NAMES[source]})" if source in SOURCE_NAMES else ""
+        lines.append(f'▶ <a href="{esc_attr(url)}">30-second preview</a>{esc(via)}')
+    else:
+        lines.append("No 30-second preview is available for this track — listen on Spotify:")
+    lines.append(
+        f'<a href="{esc_attr(track.spotify_url)}">Open in Spotify</a> · <a href="{esc_attr(embed)}">Play in the browser</a>'
+    )
     return "\n".join(lines)
 
 
-def preview_caption(track: Track) -> str:
+def preview_caption(track: Track, audio_url: str | None = None, source: str | None = None) -> str:
     """Caption for an audio preview (Telegram captions: 1,024 characters after parsing; names clipped to 200)."""
+    via = f" via {SOURCE_NAMES[source]}" if source in SOURCE_NAMES else ""
     return (
         f'🎧 <a href="{esc_attr(track.spotify_url)}">{esc(clip(track.title or "(untitled)", 200))}</a>'
-        f" — {esc(clip(track.artist, 200))}\n30-second preview · full track on Spotify"
+        f" — {esc(clip(track.artist, 200))}\n30-second preview{esc(via)} · full track on Spotify"
     )
 
 
@@ -274,6 +307,15 @@ def render_chat_reply(reply: ChatReply, start: int = 1) -> list[str]:
 # ---------------------------------------------------------------------------------------------- errors, help, admin
 def render_error(exc: MusicBotError) -> str:
     """A friendly one-liner for an engine error; names the field and its allowed range for invalid input."""
+    from core.playlists import PlaylistNotFound
+
+    if isinstance(exc, PlaylistNotFound):
+        text = f"No playlist “{esc(clip(exc.ref, 100))}” in this chat."
+        if exc.suggestions:
+            return text + " Did you mean:\n" + "\n".join(f"• {esc(s)}" for s in exc.suggestions)
+        return text + " See /playlists, or create it: /pl_create <i>name</i>"
+    if isinstance(exc, PermissionDenied):
+        return "🚫 " + esc(str(exc))
     if isinstance(exc, SongNotFound):
         text = f"I couldn't find “{esc(exc.ref)}”."
         if exc.suggestions:
@@ -296,7 +338,18 @@ USER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("similar", "Tracks like one or more songs (separate with ;)"),
     ("search", "Find tracks by title, artist or album"),
     ("song", "Details and audio features of one track"),
-    ("preview", "Listen to a track"),
+    ("preview", "30-second preview of a track"),
+    ("like", "Like a track (song or #n): more like it for you"),
+    ("dislike", "Dislike a track (song or #n): never suggested to you again"),
+    ("playlists", "This chat's shared playlists"),
+    ("pl_create", "Create a playlist: /pl_create NAME"),
+    ("pl_add", "Add songs: /pl_add NAME | song; song or #n"),
+    ("pl_show", "Show a playlist: /pl_show NAME [page]"),
+    ("pl_remove", "Remove songs: /pl_remove NAME | #n or song"),
+    ("pl_recommend", "Tracks that fit a playlist: /pl_recommend NAME"),
+    ("pl_export", "All Spotify links of a playlist: /pl_export NAME"),
+    ("pl_rename", "Rename: /pl_rename OLD | NEW (creator or admin)"),
+    ("pl_delete", "Delete a playlist (creator or admin)"),
     ("more", "Next page of the last list in this chat"),
     ("reset", "Forget this conversation"),
     ("help", "How to use the bot"),
@@ -318,8 +371,16 @@ def render_help(is_admin: bool = False, bot_username: str = "") -> str:
         "/similar <i>Blinding Lights - The Weeknd; Levitating</i> — tracks like these songs",
         "/search <i>daft punk</i> — find tracks by title, artist or album",
         "/song <i>song</i> — details and audio features",
-        "/preview <i>song</i> — listen to a track",
+        "/preview <i>song</i> — a 30-second preview",
+        "/like <i>song</i> · /dislike <i>song</i> — or <i>#n</i> from the last list; dislikes are never suggested to you again",
         "/more — next page of the last list · /reset — forget this conversation",
+        "",
+        "<b>Shared playlists</b> (one set per chat)",
+        "/playlists — list them · /pl_create <i>Road Trip</i>",
+        "/pl_add <i>Road Trip | Blinding Lights; #3</i> · /pl_remove <i>Road Trip | #2</i>",
+        "/pl_show <i>Road Trip</i> · /pl_recommend <i>Road Trip</i> · /pl_export <i>Road Trip</i>",
+        "/pl_rename <i>Road Trip | Summer Trip</i> · /pl_delete <i>Road Trip</i> (creator or group admin)",
+        "Under every list: ➕ Add to playlist, 👍 Like…, 👎 Dislike….",
         "",
         "Or just write what you want to hear (in groups: mention me or reply to me).",
     ]
@@ -355,3 +416,72 @@ def inline_message(track: Track) -> str:
 def as_blocks(lines: Sequence[str]) -> list[str]:
     """Convenience: already-escaped lines -> messages."""
     return split_html(lines)
+
+
+# ---------------------------------------------------------------------------------------------- feedback, playlists
+def render_feedback(result: FeedbackResult) -> str:
+    """``👍 Liked "Title - Artist" — …`` (the engine's message)."""
+    icon = {"like": "👍", "dislike": "👎"}.get(result.value, "↩️")
+    return f"{icon} {esc(result.message)}"
+
+
+def playlist_name(p: Playlist) -> str:
+    """``“Road Trip”`` (escaped, clipped to 100 characters)."""
+    return f"“{esc(clip(p.name, 100))}”"
+
+
+def render_playlists(playlists: Sequence[Playlist]) -> str:
+    """The ``/playlists`` text: one line per playlist with its track count."""
+    if not playlists:
+        return "No playlists in this chat yet. Create one: /pl_create <i>Road Trip</i>"
+    lines = [f"<b>Playlists here ({len(playlists)})</b>"]
+    lines += [f"• {playlist_name(p)} — {p.track_count} track{'s' if p.track_count != 1 else ''}" for p in playlists]
+    lines.append("\nShow one: /pl_show <i>name</i> · add songs: /pl_add <i>name | song</i>")
+    return "\n".join(lines)
+
+
+def render_playlist_page(page: PlaylistPage, previews: Mapping[str, str | None] | None = None) -> list[str]:
+    """One page of a playlist: header with page n/m, then numbered entries (Spotify links even for tracks that left
+    the catalog)."""
+    p = page.playlist
+    previews = previews or {}
+    head = f"📋 <b>{esc(clip(p.name, 100))}</b> — {page.total} track{'s' if page.total != 1 else ''}"
+    if page.pages > 1:
+        head += f" · page {page.page}/{page.pages}"
+    blocks = [head + ("\n" if page.entries else "")]
+    if not page.entries:
+        blocks.append(f"It's empty. Add songs: /pl_add {esc(clip(p.name, 100))} | <i>song</i>")
+    for e in page.entries:
+        if e.track is not None:
+            blocks.append(track_block(e.index, e.track, preview=previews.get(e.track_id)))
+        else:
+            blocks.append(f'{e.index}. <a href="{esc_attr(e.spotify_url)}">{esc(e.track_id)}</a> — <i>no longer in the catalog</i>')
+    return split_html(blocks)
+
+
+def render_change(change: PlaylistChange) -> str:
+    """After an add / remove: ✅ and the engine's summary (or a note that nothing changed)."""
+    changed = bool(change.added or change.removed)
+    text = change.message or "Nothing changed."
+    return ("✅ " if changed else "ℹ️ ") + esc(text)
+
+
+def render_export_header(export: PlaylistExport) -> str:
+    n = len(export.track_ids)
+    return f"📤 <b>{esc(clip(export.playlist.name, 100))}</b> — {n} track{'s' if n != 1 else ''}"
+
+
+def render_export(export: PlaylistExport, fmt: str = "urls") -> str:
+    """All links (or URIs) in one message (the caller checks :data:`MAX_MESSAGE` and sends a file instead)."""
+    body = export.as_text("uris" if fmt == "uris" else "urls")
+    return f"{render_export_header(export)}\n{esc_text(body)}" if body else f"{render_export_header(export)}\nIt's empty."
+
+
+def render_export_caption(export: PlaylistExport, fmt: str = "urls") -> str:
+    what = "Spotify URIs" if fmt == "uris" else "Spotify links"
+    return f"{render_export_header(export)}\n{what}, one per line (paste them into a Spotify playlist)."
+
+
+def render_preview_result(found: TrackPreview) -> str:
+    """The ``/preview`` reply for a :class:`~core.previews.TrackPreview`."""
+    return render_preview(found.track, found.preview_url, found.source)

@@ -4,6 +4,8 @@
   (shipped layout), so each test gets its own writable engine in ~60 ms.
 - Helpers (FakeText, FakeAgent, Harness, make_settings) live in ``tg_harness.py``; the fake Bot API server in
   ``telegram_fake_api.py``.
+- Previews: every bot's engine looks previews up on the fake Spotify/Deezer/iTunes servers of
+  ``tests/fakes/music_apis.py`` (``harness.music``; empty unless a test registers tracks), never on the internet.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from telegram_fake_api import FakeBotApi
 from tg_harness import ADMIN_ID, ROOT, FakeAgent, FakeTextEngine, Harness, make_settings
 
 from adapters.telegram.app import ALLOWED_UPDATES, build_app
+from tests.fakes.music_apis import FakeMusicApis
 from core.engine import Engine
 from core.models import Caller, Role
 
@@ -57,15 +60,18 @@ async def start_bot(tg_engine: Engine) -> AsyncIterator[Callable[..., Awaitable[
     """Factory: ``await start_bot(build_kwargs=None, **settings_overrides)`` starts the fake API and the bot (polling)."""
     started: list[Harness] = []
 
-    async def start(build_kwargs: dict[str, Any] | None = None, **overrides: Any) -> Harness:
+    async def start(build_kwargs: dict[str, Any] | None = None, preview_config: dict[str, Any] | None = None,
+                    **overrides: Any) -> Harness:
         api = await FakeBotApi().start()
         api.fail_scope_chats.add(43)  # an admin who never talked to the bot: "chat not found"
         api.add_chat(ADMIN_ID)
+        music = await FakeMusicApis().__aenter__()
+        tg_engine.configure_previews(music.config(spotify=False, **(preview_config or {})))
         settings = make_settings(api, **overrides)
         app = build_app(tg_engine, settings, **(build_kwargs or {}))
         agent = FakeAgent(tg_engine)
         tg_engine.chat = agent  # type: ignore[method-assign]
-        harness = Harness(api, app, tg_engine, agent, settings)
+        harness = Harness(api, app, tg_engine, agent, settings, music)
         started.append(harness)
         await app.initialize()
         await app.post_init(app)
@@ -83,6 +89,7 @@ async def start_bot(tg_engine: Engine) -> AsyncIterator[Callable[..., Awaitable[
             await h.app.stop()
         await h.app.shutdown()
         await h.api.stop()
+        await h.music.__aexit__(None, None, None)
 
 
 @pytest.fixture

@@ -3,8 +3,11 @@
 PTB calls ``base_url + token + "/" + method`` (form-encoded; non-string values JSON-encoded), so pointing
 ``TELEGRAM_API_BASE_URL`` at :attr:`FakeBotApi.base_url` runs polling, commands, callbacks and inline queries over
 real HTTP. Like Telegram, the fake checks what it is sent: HTML parse mode (only Telegram's tags, escaped ``<``,
-``>``, ``&``, balanced tags), message length (4,096 UTF-16 units after parsing), ``callback_data`` (1–64 bytes),
-command names (``[a-z0-9_]{1,32}``), known chats and callback/inline query ids — and answers 400 like Telegram does.
+``>``, ``&``, balanced tags), message length (4,096 UTF-16 units after parsing), captions (1,024), ``callback_data``
+(1–64 bytes), at most 100 buttons and 8 per row, command names (``[a-z0-9_]{1,32}``), known chats and callback/inline
+query ids — and answers 400 like Telegram does. Files (``sendDocument``) arrive as multipart uploads and are kept
+in the call's params as ``{"filename", "content", "content_type"}``. ``getChatMember`` answers from
+:attr:`FakeBotApi.chat_roles` (``member`` by default).
 
 Tests push updates with :meth:`push_message`, :meth:`push_callback`, :meth:`push_inline` and wait for the bot's
 calls with :meth:`wait_for`.
@@ -114,6 +117,7 @@ class FakeBotApi:
         self.callback_ids: dict[str, bool] = {}  # id -> answered
         self.inline_ids: dict[str, bool] = {}
         self.fail_scope_chats: set[int] = set()
+        self.chat_roles: dict[tuple[int, int], str] = {}  # (chat id, user id) -> creator | administrator | member
         self.webhook: dict[str, Any] | None = None
         self._update_id = 1000
         self._message_id = 1
@@ -165,7 +169,12 @@ class FakeBotApi:
             raw.update(body if isinstance(body, dict) else {})
         elif request.can_read_body:
             form = await request.post()
-            raw.update({k: v for k, v in form.items() if isinstance(v, str)})
+            for k, v in form.items():
+                if isinstance(v, str):
+                    raw[k] = v
+                elif isinstance(v, web.FileField):
+                    params_file = {"filename": v.filename, "content": v.file.read(), "content_type": v.content_type}
+                    raw[k] = params_file
         params: dict[str, Any] = {}
         for key, value in raw.items():
             if isinstance(value, str) and key in JSON_PARAMS:
@@ -267,7 +276,10 @@ class FakeBotApi:
     def _check_markup(markup: Any) -> None:
         if not markup:
             return
-        for row in markup.get("inline_keyboard", []):
+        rows = markup.get("inline_keyboard", [])
+        if sum(len(r) for r in rows) > 100 or any(len(r) > 8 for r in rows):
+            raise ApiError(400, "Bad Request: REPLY_MARKUP_TOO_LONG")
+        for row in rows:
             for button in row:
                 if not button.get("text"):
                     raise ApiError(400, "Bad Request: text buttons are unallowed in the inline keyboard")
@@ -332,6 +344,55 @@ class FakeBotApi:
             msg["reply_markup"] = p["reply_markup"]
         self.messages[key] = {**msg, "html": p["text"]}
         return msg
+
+    async def api_senddocument(self, p: dict[str, Any]) -> dict[str, Any]:
+        chat = self._chat(p)
+        doc = p.get("document")
+        if not isinstance(doc, dict) or not doc.get("content"):
+            raise ApiError(400, "Bad Request: file must be non-empty")
+        if len(doc["content"]) > 50 * 1024 * 1024:
+            raise ApiError(413, "Request Entity Too Large")
+        caption = self._plain({"text": p.get("caption", " "), "parse_mode": p.get("parse_mode")}, limit=1024) if p.get("caption") else ""
+        msg = {
+            "message_id": self._message_id, "date": int(time.time()), "chat": chat, "from": self.bot_user,
+            "document": {"file_id": "BQAD", "file_unique_id": f"d{self._message_id}", "file_name": doc.get("filename"),
+                         "mime_type": doc.get("content_type"), "file_size": len(doc["content"])},
+            "caption": caption,
+        }
+        self._message_id += 1
+        self.messages[(chat["id"], msg["message_id"])] = {**msg, "html": p.get("caption", "")}
+        return msg
+
+    async def api_editmessagereplymarkup(self, p: dict[str, Any]) -> dict[str, Any]:
+        chat = self._chat(p)
+        key = (chat["id"], p.get("message_id"))
+        if key not in self.messages:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        self._check_markup(p.get("reply_markup"))
+        old = self.messages[key]
+        if old.get("reply_markup") == p.get("reply_markup"):
+            raise ApiError(400, "Bad Request: message is not modified")
+        msg = {k: v for k, v in old.items() if k not in ("html", "reply_markup")}
+        if p.get("reply_markup"):
+            msg["reply_markup"] = p["reply_markup"]
+        self.messages[key] = {**msg, "html": old["html"]}
+        return msg
+
+    async def api_getchatmember(self, p: dict[str, Any]) -> dict[str, Any]:
+        chat = self._chat(p)
+        user_id = p.get("user_id")
+        if not isinstance(user_id, int):
+            raise ApiError(400, "Bad Request: invalid user_id specified")
+        status = "creator" if chat["type"] == "private" and user_id == chat["id"] else self.chat_roles.get((chat["id"], user_id), "member")
+        user = self.user(user_id)
+        if status == "creator":
+            return {"status": "creator", "user": user, "is_anonymous": False}
+        if status == "administrator":
+            rights = ("can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
+                      "can_restrict_members", "can_promote_members", "can_change_info", "can_invite_users",
+                      "can_post_stories", "can_edit_stories", "can_delete_stories")
+            return {"status": "administrator", "user": user, **{r: r not in ("can_be_edited", "is_anonymous") for r in rights}}
+        return {"status": "member", "user": user}
 
     async def api_answercallbackquery(self, p: dict[str, Any]) -> bool:
         qid = p.get("callback_query_id")
@@ -425,7 +486,7 @@ class FakeBotApi:
         """A press on an inline keyboard button of ``message`` (a message the bot sent). Returns the query id."""
         qid = f"cq{self._update_id + 1}"
         self.callback_ids[qid] = False
-        msg = {k: v for k, v in message.items() if k != "html"}
+        msg = {k: v for k, v in self.messages.get((message["chat"]["id"], message["message_id"]), message).items() if k != "html"}
         await self.push({"callback_query": {"id": qid, "from": self.user(user_id), "message": msg,
                                             "chat_instance": "ci-1", "data": data}})
         return qid

@@ -12,13 +12,26 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.telegram.app import RedactFilter, build_app, run_telegram, webhook_secret
-from adapters.telegram.keyboards import CallbackStore, PageState, callback_data, list_keyboard, parse_callback
+from adapters.telegram.keyboards import (
+    CallbackStore,
+    PageState,
+    as_int,
+    callback_data,
+    callback_parts,
+    list_keyboard,
+    parse_callback,
+    playlist_keyboard,
+    playlist_picker,
+    track_picker,
+)
+from adapters.telegram.playlists import export_filename
 from adapters.telegram.parsing import parse_addsong, parse_editsong, parse_pairs
 from adapters.telegram.render import (
     _cut_line,
     clean,
     esc,
     render_error,
+    safe_link,
     split_html,
     tg_len,
     track_block,
@@ -116,8 +129,52 @@ def test_callback_data_limits_and_keyboard() -> None:
     state = PageState(kind="text", query="q", track_ids=[f"id{i}" for i in range(10)], start=11)
     markup = list_keyboard("Ab3_k9Qa", state)
     labels = [b.text for row in markup.inline_keyboard for b in row]
-    assert labels[0] == "More like #11" and labels[-1] == "Next page ▶" and len(labels) == 11
+    assert labels[0] == "More like #11" and labels[-1] == "Next page ▶" and len(labels) == 14
+    assert [len(r) for r in markup.inline_keyboard] == [3, 3, 3, 1, 3, 1]
+    assert [b.text for b in markup.inline_keyboard[4]] == ["➕ Add to playlist", "👍 Like…", "👎 Dislike…"]
     assert all(len(b.callback_data.encode()) <= 64 for row in markup.inline_keyboard for b in row)
+
+
+def test_pickers_stay_small_and_within_64_bytes() -> None:
+    state = PageState(kind="text", query="q", track_ids=[f"id{i}" for i in range(10)], start=11)
+    for mode, icon in (("a", "➕"), ("l", "👍"), ("d", "👎")):
+        rows = track_picker("Ab3_k9Qa", state, mode).inline_keyboard
+        assert [len(r) for r in rows] == [5, 5, 1]
+        assert rows[0][0].text == f"{icon} #11" and rows[0][0].callback_data == f"{mode}|Ab3_k9Qa|0"
+        assert rows[-1][0].text == "« Back" and rows[-1][0].callback_data == "b|Ab3_k9Qa"
+    many = [(10**9 + i, "Ü" * 100 + f" {i}", 500) for i in range(30)]
+    rows = playlist_picker("Ab3_k9Qa", 9, many).inline_keyboard
+    buttons = [b for row in rows for b in row]
+    assert len(buttons) == 21 and all(len(r) <= 2 for r in rows)  # 20 playlists + Back
+    assert buttons[0].callback_data == f"t|Ab3_k9Qa|9|{10**9}"
+    assert all(len(b.text) <= 40 and len(b.callback_data.encode()) <= 64 for b in buttons)
+    nav = playlist_keyboard(12, 2, 3, 25).inline_keyboard
+    assert [[b.callback_data for b in r] for r in nav] == [["v|12|1", "v|12|2", "v|12|3"], ["r|12", "e|12"]]
+    assert playlist_keyboard(12, 1, 1, 0).inline_keyboard == ()
+    assert callback_parts("t|k|3|99", 4) == ["t", "k", "3", "99"] and callback_parts("b|k", 4) == ["b", "k", "", ""]
+    assert as_int("12") == 12 and as_int("-1") is None and as_int("1" * 20) is None and as_int("") is None
+
+
+def test_page_state_numbers_across_pages() -> None:
+    page1 = [f"a{i}" for i in range(10)]
+    page2 = [f"b{i}" for i in range(10)]
+    state = PageState(kind="text", track_ids=page2, shown=page1 + page2, start=11)
+    assert state.number_to_id(1) == "a0" and state.number_to_id(11) == "b0" and state.number_to_id(20) == "b9"
+    assert state.number_to_id(21) is None and state.number_to_id(0) is None and state.numbers == (1, 20)
+    trimmed = PageState(kind="text", track_ids=page2, shown=page2, start=11)  # older pages trimmed from shown
+    assert trimmed.number_to_id(5) is None and trimmed.number_to_id(12) == "b1" and trimmed.numbers == (11, 20)
+
+
+def test_export_filename_and_safe_links() -> None:
+    assert export_filename("Road Trip!") == "road-trip.txt"
+    assert export_filename("Été 🎵 ‹2024›") == "ete-2024.txt"
+    assert export_filename("🎵🎵") == "playlist.txt"
+    assert safe_link("https://cdnt-preview.dzcdn.net/a.mp3?hdnea=exp=1~acl=/x&b=1") is not None
+    assert safe_link("javascript:alert(1)") is None and safe_link('https://x.example/"onclick') is None
+    assert safe_link(None) is None and safe_link("https://x.example/a b") is None
+    line = track_block(1, _track("T", "A"), "why", "https://cdn.example/p.mp3?a=1&b=2")
+    assert '<a href="https://cdn.example/p.mp3?a=1&amp;b=2">▶ preview</a>' in line
+    assert track_block(1, _track("T", "A"), "", "javascript:alert(1)") == track_block(1, _track("T", "A"))
 
 
 # ---------------------------------------------------------------------------------------------- throttle

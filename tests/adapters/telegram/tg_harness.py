@@ -14,6 +14,8 @@ from typing import Any
 
 from telegram_fake_api import FakeBotApi
 
+from tests.fakes.music_apis import FakeMusicApis
+
 from adapters.telegram.handlers import BotHandlers
 from bot.settings import Settings
 from core.engine import Engine
@@ -95,13 +97,15 @@ class FakeAgent:
 
 @dataclass
 class Harness:
-    """A running bot: the fake API, the PTB application, the engine, the fake agent and the settings."""
+    """A running bot: the fake API, the PTB application, the engine, the fake agent, the settings and the fake
+    music APIs the engine's previews use."""
 
     api: FakeBotApi
     app: Any
     engine: Engine
     agent: FakeAgent
     settings: Settings
+    music: FakeMusicApis | None = None
 
     @property
     def handlers(self) -> BotHandlers:

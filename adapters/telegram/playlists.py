@@ -1,0 +1,370 @@
+"""Shared playlists on Telegram: ``/playlists``, ``/pl_create``, ``/pl_add``, ``/pl_remove``, ``/pl_show``,
+``/pl_rename``, ``/pl_delete``, ``/pl_recommend``, ``/pl_export`` (and ``/playlist SUBCOMMAND ...`` for all of them),
+plus their buttons (page through a playlist, recommend, export, confirm a delete).
+
+One set of playlists per chat: the group id is ``telegram:<chat_id>``. Every rule (names, limits, duplicates,
+permissions) lives in :class:`core.playlists.PlaylistService`; this module only parses, asks Telegram whether the
+sender is a chat administrator when the engine needs to know, renders and sends.
+
+Arguments: ``NAME | songs`` — the ``|`` may be left out when NAME is an existing playlist (``/pl_add road trip
+blinding lights`` works). Songs are ids, Spotify links, titles or ``title - artist`` separated by ``;``, or ``#n``
+from the last list shown in the chat. In ``/pl_remove``, ``#n`` is the number shown by ``/pl_show``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, TypeVar
+
+from telegram import InputFile, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from adapters.telegram import render
+from adapters.telegram.handlers import EXPIRED, NUMBER_REFS, PAGE_SIZE, Context, friendly
+from adapters.telegram.keyboards import (
+    PL_CANCEL,
+    PL_DELETE,
+    PL_EXPORT,
+    PL_RECOMMEND,
+    PL_SHOW,
+    as_int,
+    callback_parts,
+    delete_keyboard,
+    playlist_keyboard,
+    playlists_keyboard,
+)
+from core.catalog import normalize_text
+from core.commands import split_refs
+from core.errors import InvalidInput, MusicBotError, PermissionDenied
+from core.playlists import Playlist, member_key
+
+if TYPE_CHECKING:
+    from adapters.telegram.handlers import BotHandlers
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+PER_PAGE = 10
+#: Callback actions handled here (``^[vrexc]\|``).
+CALLBACK_PATTERN = rf"^[{PL_SHOW}{PL_RECOMMEND}{PL_EXPORT}{PL_DELETE}{PL_CANCEL}]\|"
+
+USAGE = {
+    "create": "Usage: /pl_create NAME — e.g. /pl_create Road Trip",
+    "add": "Usage: /pl_add NAME | song; song — songs as title, “title - artist”, Spotify link, or #n from the last list",
+    "remove": "Usage: /pl_remove NAME | #n (as numbered by /pl_show) or song",
+    "show": "Usage: /pl_show NAME [page]",
+    "rename": "Usage: /pl_rename OLD NAME | NEW NAME",
+    "delete": "Usage: /pl_delete NAME",
+    "recommend": "Usage: /pl_recommend NAME",
+    "export": "Usage: /pl_export NAME (add “| uris” for spotify:track: URIs)",
+}
+SUBCOMMANDS = {
+    "list": "list", "ls": "list", "create": "create", "new": "create", "add": "add", "remove": "remove",
+    "rm": "remove", "del": "delete", "show": "show", "view": "show", "rename": "rename", "delete": "delete",
+    "recommend": "recommend", "rec": "recommend", "export": "export",
+}
+
+
+def _key(name: str) -> str:
+    return normalize_text(name) or name.casefold()
+
+
+def export_filename(name: str) -> str:
+    """A safe ASCII file name for an export: ``"Road Trip!"`` -> ``road-trip.txt``."""
+    slug = re.sub(r"[^a-z0-9]+", "-", normalize_text(name)).strip("-")[:50]
+    return f"{slug or 'playlist'}.txt"
+
+
+class PlaylistHandlers:
+    """Playlist commands and buttons, on top of :class:`~adapters.telegram.handlers.BotHandlers` (sending, callers,
+    the chat's last list, the group-admin check)."""
+
+    def __init__(self, handlers: BotHandlers) -> None:
+        self.h = handlers
+        self.engine = handlers.engine
+
+    # ------------------------------------------------------------------------------------------ helpers
+    async def send(self, context: Context, chat_id: int, messages: list[str], keyboard=None, reply_to=None):  # noqa: ANN001, ANN201
+        """Same as :meth:`BotHandlers.send` (used by :func:`friendly`)."""
+        return await self.h.send(context, chat_id, messages, keyboard, reply_to=reply_to)
+
+    async def reply(self, update: Update, context: Context, messages: list[str], keyboard=None) -> None:  # noqa: ANN001
+        await self.send(context, update.effective_chat.id, messages, keyboard, reply_to=update.effective_message)
+
+    async def split_name(self, group: str, args: str) -> tuple[str, str]:
+        """``"NAME | rest"`` -> ``(NAME, rest)``; without ``|``, the longest leading words naming an existing playlist."""
+        if "|" in args:
+            name, _, rest = args.partition("|")
+            return name.strip(), rest.strip()
+        keys = {_key(p.name) for p in await self.engine.playlists.list(group)}
+        words = args.split()
+        for i in range(len(words), 0, -1):
+            if _key(" ".join(words[:i])) in keys:
+                return " ".join(words[:i]), " ".join(words[i:])
+        return args.strip(), ""
+
+    async def as_member_or_admin(self, update: Update, context: Context, action: Callable[[bool], Awaitable[T]]) -> T:
+        """Run ``action(group_admin)`` as a plain member first; only when the engine refuses, ask Telegram whether
+        the sender administers the chat (``getChatMember``) and retry as a group admin."""
+        try:
+            return await action(False)
+        except PermissionDenied:
+            if not await self.h.is_group_admin(context, update):
+                raise
+        return await action(True)
+
+    async def _may_manage(self, update: Update, context: Context, playlist: Playlist) -> bool:
+        caller = self.h.caller(update)
+        if caller.is_admin or member_key(caller) == playlist.created_by:
+            return True
+        return await self.h.is_group_admin(context, update)
+
+    @staticmethod
+    def _chat_id(update: Update) -> int:
+        query = update.callback_query
+        if query is not None and query.message is not None:
+            return query.message.chat.id
+        return update.effective_chat.id
+
+    # ------------------------------------------------------------------------------------------ commands
+    @friendly
+    async def playlist(self, update: Update, context: Context) -> None:
+        """``/playlist [SUBCOMMAND args]`` — list, create, add, remove, show, rename, delete, recommend, export."""
+        sub, _, rest = self.h.args(update).strip().partition(" ")
+        name = SUBCOMMANDS.get(sub.lower()) if sub else "list"
+        if name is None:
+            await self.reply(update, context, [render.esc("Usage: /playlist list | create | add | remove | show | rename | delete | recommend | export …")])
+            return
+        await getattr(self, f"_{name}")(update, context, rest.strip())
+
+    @friendly
+    async def playlists(self, update: Update, context: Context) -> None:
+        """/playlists — this chat's playlists, with a button to show each."""
+        await self._list(update, context, "")
+
+    @friendly
+    async def pl_create(self, update: Update, context: Context) -> None:
+        """/pl_create NAME."""
+        await self._create(update, context, self.h.args(update))
+
+    @friendly
+    async def pl_add(self, update: Update, context: Context) -> None:
+        """/pl_add NAME | song; song (or #n)."""
+        await self._add(update, context, self.h.args(update))
+
+    @friendly
+    async def pl_remove(self, update: Update, context: Context) -> None:
+        """/pl_remove NAME | #n or song."""
+        await self._remove(update, context, self.h.args(update))
+
+    @friendly
+    async def pl_show(self, update: Update, context: Context) -> None:
+        """/pl_show NAME [page]."""
+        await self._show(update, context, self.h.args(update))
+
+    @friendly
+    async def pl_rename(self, update: Update, context: Context) -> None:
+        """/pl_rename OLD | NEW."""
+        await self._rename(update, context, self.h.args(update))
+
+    @friendly
+    async def pl_delete(self, update: Update, context: Context) -> None:
+        """/pl_delete NAME — asks for confirmation (creator, group admin or bot admin)."""
+        await self._delete(update, context, self.h.args(update))
+
+    @friendly
+    async def pl_recommend(self, update: Update, context: Context) -> None:
+        """/pl_recommend NAME."""
+        await self._recommend(update, context, self.h.args(update))
+
+    @friendly
+    async def pl_export(self, update: Update, context: Context) -> None:
+        """/pl_export NAME [| uris]."""
+        await self._export(update, context, self.h.args(update))
+
+    # ------------------------------------------------------------------------------------------ use cases
+    async def _list(self, update: Update, context: Context, args: str) -> None:
+        playlists = await self.engine.playlists.list(self.h.group_id(update.effective_chat.id))
+        keyboard = playlists_keyboard([(p.playlist_id, p.name, p.track_count) for p in playlists])
+        await self.reply(update, context, [render.render_playlists(playlists)], keyboard)
+
+    async def _create(self, update: Update, context: Context, args: str) -> None:
+        if not args.strip():
+            await self.reply(update, context, [render.esc(USAGE["create"])])
+            return
+        p = await self.engine.playlists.create(self.h.caller(update), self.h.group_id(update.effective_chat.id), args)
+        name = render.esc(render.clip(p.name, 100))
+        await self.reply(update, context, [
+            f"✅ Created playlist {render.playlist_name(p)}.\n"
+            f"Add songs: /pl_add {name} | <i>song</i>, or press ➕ Add to playlist under any list."
+        ])
+
+    async def _add(self, update: Update, context: Context, args: str) -> None:
+        chat_id = update.effective_chat.id
+        group = self.h.group_id(chat_id)
+        name, rest = await self.split_name(group, args)
+        if not name or not rest:
+            await self.reply(update, context, [render.esc(USAGE["add"])])
+            return
+        refs = self.h.split_song_refs(chat_id, rest)
+        change = await self.engine.playlists.add(self.h.caller(update), group, name, refs)
+        await self.reply(update, context, [render.render_change(change)])
+
+    async def _remove(self, update: Update, context: Context, args: str) -> None:
+        group = self.h.group_id(update.effective_chat.id)
+        name, rest = await self.split_name(group, args)
+        if not name or not rest:
+            await self.reply(update, context, [render.esc(USAGE["remove"])])
+            return
+        refs = re.findall(r"#\d{1,4}", rest) if NUMBER_REFS.match(rest) else split_refs(rest)
+        caller = self.h.caller(update)
+        change = await self.as_member_or_admin(
+            update, context, lambda admin: self.engine.playlists.remove(caller, group, name, refs, group_admin=admin)
+        )
+        await self.reply(update, context, [render.render_change(change)])
+
+    async def _show(self, update: Update, context: Context, args: str) -> None:
+        group = self.h.group_id(update.effective_chat.id)
+        name, page = args.strip(), 1
+        if not name:
+            await self.reply(update, context, [render.esc(USAGE["show"])])
+            return
+        m = re.fullmatch(r"(.+?)\s*(?:\||\s)\s*(\d{1,4})", name)
+        try:
+            playlist = await self.engine.playlists.get(group, name)
+        except InvalidInput:
+            if not m:
+                raise
+            playlist = await self.engine.playlists.get(group, m.group(1))
+            page = int(m.group(2))
+        await self.show_page(context, update.effective_chat.id, group, playlist.playlist_id, page, reply_to=update.effective_message)
+
+    async def show_page(self, context: Context, chat_id: int, group: str, playlist_id: int, page: int, reply_to=None, edit=None) -> None:  # noqa: ANN001
+        """Send (or edit in place, for the Prev/Next buttons) one page of a playlist with its keyboard."""
+        shown = await self.engine.playlists.show(group, playlist_id, page=page, per_page=PER_PAGE)
+        previews = await self.h.preview_links([e.track_id for e in shown.entries if e.track is not None])
+        messages = render.render_playlist_page(shown, previews)
+        keyboard = playlist_keyboard(shown.playlist.playlist_id, shown.page, shown.pages, shown.total)
+        if edit is not None and len(messages) == 1:
+            try:
+                await edit.edit_message_text(messages[0], parse_mode=ParseMode.HTML, reply_markup=keyboard,
+                                             link_preview_options=LinkPreviewOptions(is_disabled=True))
+                return
+            except BadRequest as exc:
+                if "not modified" in exc.message:
+                    return
+                log.info("edit failed (%s); sending a new message", exc.message)
+        await self.send(context, chat_id, messages, keyboard, reply_to=reply_to)
+
+    async def _rename(self, update: Update, context: Context, args: str) -> None:
+        group = self.h.group_id(update.effective_chat.id)
+        old, new = await self.split_name(group, args)
+        if not old or not new:
+            await self.reply(update, context, [render.esc(USAGE["rename"])])
+            return
+        caller = self.h.caller(update)
+        before = await self.engine.playlists.get(group, old)
+        after = await self.as_member_or_admin(
+            update, context, lambda admin: self.engine.playlists.rename(caller, group, before.playlist_id, new, group_admin=admin)
+        )
+        await self.reply(update, context, [f"✏️ Renamed {render.playlist_name(before)} to {render.playlist_name(after)}."])
+
+    async def _delete(self, update: Update, context: Context, args: str) -> None:
+        if not args.strip():
+            await self.reply(update, context, [render.esc(USAGE["delete"])])
+            return
+        playlist = await self.engine.playlists.get(self.h.group_id(update.effective_chat.id), args)
+        if not await self._may_manage(update, context, playlist):
+            await self.reply(update, context, [
+                f"🚫 Only the playlist's creator or a group admin can delete {render.playlist_name(playlist)}."
+            ])
+            return
+        n = playlist.track_count
+        await self.reply(update, context, [
+            f"Delete the playlist {render.playlist_name(playlist)} ({n} track{'s' if n != 1 else ''})? This can't be undone."
+        ], delete_keyboard(playlist.playlist_id))
+
+    async def _recommend(self, update: Update, context: Context, args: str) -> None:
+        if not args.strip():
+            await self.reply(update, context, [render.esc(USAGE["recommend"])])
+            return
+        group = self.h.group_id(update.effective_chat.id)
+        playlist = await self.engine.playlists.get(group, args)
+        await self.recommend(context, update.effective_chat.id, self.h.caller(update), group, playlist, reply_to=update.effective_message)
+
+    async def recommend(self, context: Context, chat_id: int, caller, group: str, playlist: Playlist, reply_to=None) -> None:  # noqa: ANN001
+        """Tracks close to the playlist as a whole (never the caller's dislikes), with the usual list keyboard."""
+        rec = await self.engine.playlists.recommend(caller, group, playlist.playlist_id, limit=PAGE_SIZE)
+        await self.h.send_list(context, chat_id, rec, header=render.clip(f"🎧 For “{playlist.name}”", 200),
+                               reply_to=reply_to, playlist=(group, playlist.playlist_id))
+
+    async def _export(self, update: Update, context: Context, args: str) -> None:
+        name, _, fmt = args.partition("|")
+        if not name.strip():
+            await self.reply(update, context, [render.esc(USAGE["export"])])
+            return
+        group = self.h.group_id(update.effective_chat.id)
+        playlist = await self.engine.playlists.get(group, name.strip())
+        await self.export(context, update.effective_chat.id, group, playlist.playlist_id,
+                          "uris" if fmt.strip().lower() in ("uri", "uris") else "urls", reply_to=update.effective_message)
+
+    async def export(self, context: Context, chat_id: int, group: str, playlist_id: int, fmt: str = "urls", reply_to=None) -> None:  # noqa: ANN001
+        """Every Spotify link in one message, or a ``.txt`` document when that message would pass 4,096 characters."""
+        export = await self.engine.playlists.export(group, playlist_id)
+        text = render.render_export(export, fmt)
+        if render.tg_len(text) <= render.MAX_MESSAGE:
+            await self.send(context, chat_id, [text], reply_to=reply_to)
+            return
+        body = (export.as_text("uris" if fmt == "uris" else "urls") + "\n").encode("utf-8")
+        await context.bot.send_document(
+            chat_id,
+            InputFile(body, filename=export_filename(export.playlist.name)),
+            caption=render.render_export_caption(export, fmt),
+            parse_mode=ParseMode.HTML,
+        )
+
+    # ------------------------------------------------------------------------------------------ buttons
+    async def button(self, update: Update, context: Context) -> None:
+        """``v|PID|page`` show, ``r|PID`` recommend, ``e|PID`` export, ``x|PID`` delete (confirmed), ``c|PID`` cancel.
+
+        Answered at once; the playlist is looked up in the chat the button is in, and the engine re-checks every
+        permission for the person who pressed.
+        """
+        query = update.callback_query
+        action, pid_text, arg = callback_parts(query.data, 3)
+        pid = as_int(pid_text)
+        if pid is None:
+            await query.answer(EXPIRED, show_alert=True)
+            return
+        await query.answer("Cancelled." if action == PL_CANCEL else None)
+        chat_id = self._chat_id(update)
+        group = self.h.group_id(chat_id)
+        caller = self.h.caller(update)
+        try:
+            if action == PL_SHOW:
+                await self.show_page(context, chat_id, group, pid, as_int(arg) or 1, edit=query)
+            elif action == PL_RECOMMEND:
+                await self.recommend(context, chat_id, caller, group, await self.engine.playlists.get(group, pid))
+            elif action == PL_EXPORT:
+                await self.export(context, chat_id, group, pid)
+            elif action == PL_DELETE:
+                deleted = await self.as_member_or_admin(
+                    update, context, lambda admin: self.engine.playlists.delete(caller, group, pid, group_admin=admin)
+                )
+                n = deleted.track_count
+                await self._replace(query, context, chat_id, f"🗑 Deleted {render.playlist_name(deleted)} ({n} track{'s' if n != 1 else ''}).")
+            elif action == PL_CANCEL:
+                await self._replace(query, context, chat_id, "Cancelled — nothing was deleted.")
+        except MusicBotError as exc:
+            await self.send(context, chat_id, [render.render_error(exc)])
+
+    async def _replace(self, query, context: Context, chat_id: int, text: str) -> None:  # noqa: ANN001
+        """Replace a confirmation prompt by its outcome (a new message when the prompt cannot be edited)."""
+        try:
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=None)
+        except BadRequest as exc:
+            log.info("edit failed (%s); sending a new message", exc.message)
+            await self.send(context, chat_id, [text])
