@@ -1,9 +1,11 @@
 """Wiring of the Discord bot: :func:`build_bot` (engine + settings -> bot) and :func:`run_discord` (CLI entry).
 
 The bot receives its resources in ``__init__`` and registers everything in ``setup_hook`` (discord.py's
-``examples/advanced_startup.py``): the two cogs, the persistent button handlers (``add_dynamic_items``) and the
-"Next page" store. The command tree is synced only on demand (``musicbot discord --sync [--guild ID]``), never on
-start: syncing is rate-limited.
+``examples/advanced_startup.py``): the three cogs (music, playlists, admin), the persistent button handlers
+(``add_dynamic_items``) and the "Next page" store. The command tree is synced only on demand
+(``musicbot discord --sync [--guild ID]``), never on start: syncing is rate-limited.
+
+Preview lookups (Spotify → Deezer → iTunes) are configured from the settings by ``bot.app.build_engine``.
 
 Intents: the defaults (guilds, guild and DM messages) without the privileged Message Content intent — the bot only
 reads messages that mention it and DMs, whose text Discord delivers anyway.
@@ -23,8 +25,9 @@ from discord.ext import commands
 from core.errors import InvalidInput
 
 from adapters.discord.hooks import Hooks
+from adapters.discord.pages import chat_tracks, preview_map
 from adapters.discord.render import NONE_PING, chat_message, clip
-from adapters.discord.replies import APOLOGY, conversation_id, handle_error, log, make_caller
+from adapters.discord.replies import APOLOGY, chat, handle_error, log, make_caller, playlist_scope
 from adapters.discord.store import MemoryPageStore, PageStore, open_store
 from adapters.discord.views import DYNAMIC_ITEMS, chat_view
 
@@ -59,10 +62,12 @@ class MusicBotMixin:
         """Open the page store, add the cogs and the persistent component handlers."""
         from adapters.discord.admin import AdminCog
         from adapters.discord.commands import MusicCog
+        from adapters.discord.playlists import PlaylistCog
 
         self.store = await open_store(self.engine.catalog.path)
         bot: Any = self
         await bot.add_cog(MusicCog(bot))
+        await bot.add_cog(PlaylistCog(bot))
         await bot.add_cog(AdminCog(bot))
         bot.add_dynamic_items(*DYNAMIC_ITEMS)
 
@@ -156,13 +161,17 @@ async def handle_message(bot: MusicBot, message: discord.Message) -> None:
     text = addressed_text(bot, message)
     if text is None:
         return
-    perms = getattr(message.author, "guild_permissions", None) if message.guild is not None else None
-    caller = make_caller(bot.settings, message.author.id, perms, message.guild is not None)
+    in_guild = message.guild is not None
+    perms = getattr(message.author, "guild_permissions", None) if in_guild else None
+    caller = make_caller(bot.settings, message.author.id, perms, in_guild)
+    group = playlist_scope(message.guild.id if message.guild is not None else None, message.author.id)
+    manager = not in_guild or bool(perms is not None and (perms.manage_guild or perms.administrator))
     try:
         async with message.channel.typing():
-            reply = await bot.engine.chat(conversation_id(message.channel.id), caller, text or "/help")
-        rendered = chat_message(reply)
-        view = chat_view(reply, playlists=bot.hooks.playlists is not None)
+            reply = await chat(bot, message.channel.id, caller, text or "/help", group=group, group_admin=manager)
+            previews = await preview_map(bot, chat_tracks(reply))
+        rendered = chat_message(reply, previews=previews)
+        view = chat_view(reply)
         kwargs: dict[str, Any] = {"embeds": rendered.embeds, "mention_author": False, "allowed_mentions": NONE_PING}
         if view is not None:
             kwargs["view"] = view

@@ -1,4 +1,4 @@
-"""User slash commands: /recommend, /similar, /search, /song, /preview, /reset, /help.
+"""User slash commands: /recommend, /similar, /search, /song, /preview, /like, /dislike, /reset, /help.
 
 Each handler is thin: arguments arrive parsed (``app_commands.Range``, :mod:`adapters.discord.transformers`),
 slow work is deferred, the engine does the real work (and re-validates), :mod:`adapters.discord.pages` /
@@ -17,10 +17,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from core.errors import InvalidInput
+from core.models import Track
 
+from adapters.discord.feedback import rate
 from adapters.discord.pages import show_page
 from adapters.discord.render import PAGE_SIZE, preview_text, track_embed
-from adapters.discord.replies import caller_of, context, conversation_id, defer, send
+from adapters.discord.replies import BotContext, caller_of, context, conversation_id, defer, send
 from adapters.discord.store import PageState
 from adapters.discord.transformers import SongRef, SongRefs, genre_choices
 from adapters.discord.views import preview_view, song_view
@@ -114,23 +116,30 @@ class MusicCog(commands.Cog):
     async def song(self, interaction: discord.Interaction, ref: app_commands.Transform[str, SongRef]) -> None:
         bot = context(interaction)
         track = await bot.engine.get_track(ref)  # in-memory lookup: fast, no defer needed
-        view = song_view(track, playlists=bot.hooks.playlists is not None)
-        await send(interaction, embeds=[track_embed(track)], view=view)
+        await send(interaction, embeds=[track_embed(track)], view=song_view(track))
 
-    @app_commands.command(name="preview", description="Listen to a track: Spotify player and audio preview.")
+    @app_commands.command(name="preview", description="Listen to a track: 30-second preview and Spotify player.")
     @app_commands.describe(ref="Title, “title - artist”, Spotify link or id (autocompletes)")
     async def preview(self, interaction: discord.Interaction, ref: app_commands.Transform[str, SongRef]) -> None:
         bot = context(interaction)
-        track = await bot.engine.get_track(ref)
-        audio_url = None
-        source = bot.hooks.previews
-        if source is not None:  # may hit the network: defer first, never fail the reply for a preview
-            await defer(interaction)
-            try:
-                audio_url = await asyncio.wait_for(source.preview_url(track), bot.hooks.preview_timeout_s)
-            except Exception as exc:
-                log.warning("preview lookup failed for %s: %s", track.track_id, exc)
-        await send(interaction, content=preview_text(track, audio_url), view=preview_view(track, audio_url))
+        track = await bot.engine.get_track(ref)  # an unknown song is refused privately, before "thinking…"
+        await defer(interaction)  # the lookup may hit the network (Spotify -> Deezer -> iTunes)
+        audio_url, source = await find_preview(bot, track)
+        await send(
+            interaction,
+            content=preview_text(track, audio_url, source=source, looked_up=True),
+            view=preview_view(track, audio_url),
+        )
+
+    @app_commands.command(name="like", description="Like a track: your recommendations lean towards it.")
+    @app_commands.describe(song="Title, “title - artist”, Spotify link or id (autocompletes)")
+    async def like(self, interaction: discord.Interaction, song: app_commands.Transform[str, SongRef]) -> None:
+        await rate(interaction, "like", song)
+
+    @app_commands.command(name="dislike", description="Dislike a track: it is never recommended to you again.")
+    @app_commands.describe(song="Title, “title - artist”, Spotify link or id (autocompletes)")
+    async def dislike(self, interaction: discord.Interaction, song: app_commands.Transform[str, SongRef]) -> None:
+        await rate(interaction, "dislike", song)
 
     @app_commands.command(name="reset", description="Forget this channel's conversation with the bot.")
     async def reset(self, interaction: discord.Interaction) -> None:
@@ -143,6 +152,24 @@ class MusicCog(commands.Cog):
         await send(interaction, content=help_text(), ephemeral=True)
 
 
+async def find_preview(bot: BotContext, track: Track) -> tuple[str | None, str | None]:
+    """``(audio URL, source)`` of a track's 30-second preview, or ``(None, None)``; within
+    ``hooks.preview_timeout_s``, never raises (a preview must never fail the reply).
+
+    ``hooks.previews`` when plugged in, else ``engine.preview`` (Spotify → Deezer → iTunes, cached in SQLite).
+    """
+    try:
+        source = bot.hooks.previews
+        if source is not None:
+            url = await asyncio.wait_for(source.preview_url(track), bot.hooks.preview_timeout_s)
+            return url, None
+        found = await asyncio.wait_for(bot.engine.preview(track.track_id), bot.hooks.preview_timeout_s)
+        return found.preview_url, (found.source if found.preview_url else None)
+    except Exception as exc:
+        log.warning("preview lookup failed for %s: %s", track.track_id, exc)
+        return None, None
+
+
 def help_text() -> str:
     """Discord help: the slash commands plus chatting by mention or DM."""
     lines = [
@@ -150,8 +177,12 @@ def help_text() -> str:
         "**/similar** songs — tracks like one or more songs (separate with ;)",
         "**/search** query — find tracks by title, artist or album",
         "**/song** ref — details and audio features of one track",
-        "**/preview** ref — listen on Spotify",
+        "**/preview** ref — a 30-second preview and the Spotify player",
+        "**/like** song, **/dislike** song — tune your recommendations (a disliked song never comes back)",
+        "**/playlist** create · add · remove · show · rename · delete · recommend · export · list — "
+        "this server's shared playlists (yours in DMs)",
         "**/reset** — forget this channel's conversation",
+        "Under lists: **More like #n**, **Next page**, **➕ Add to playlist…** and **👍 / 👎**.",
         "Or mention me (or DM me) with what you'd like to hear.",
         "Admins: **/addsong**, **/editsong**, **/delsong**.",
     ]

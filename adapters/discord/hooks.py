@@ -1,8 +1,15 @@
-"""Extension points for features that live outside this adapter (issue 6: previews, playlists).
+"""Optional collaborators of the Discord bot, passed to :func:`adapters.discord.app.build_bot` as :class:`Hooks`.
 
-Pass a :class:`Hooks` to :func:`adapters.discord.app.build_bot`. Without hooks ``/preview`` answers with the
-Spotify track link (Discord unfurls it into Spotify's player) and the embed-player link, and no "Add to playlist"
-menu is shown. Hooks are called with plain core types, never Discord objects.
+Playlists, feedback and previews are built in (issue 6: ``engine.playlists``, ``engine.like`` / ``dislike``,
+``engine.preview`` / ``preview_urls``). Hooks only override them or tune time budgets:
+
+* ``previews`` — a custom preview source used instead of ``engine.preview`` (``/preview`` and the links in lists);
+* ``playlists`` — a custom sink: the "Add to playlist" menu then hands the picked track to it directly instead of
+  showing the server's playlists;
+* ``preview_timeout_s`` — how long ``/preview`` waits for a lookup before answering without one;
+* ``embed_preview_budget_s`` — how long a list waits for preview links (0 turns the links off).
+
+Hooks are called with plain core types, never Discord objects.
 """
 
 from __future__ import annotations
@@ -24,7 +31,8 @@ class PreviewSource(Protocol):
 
 @runtime_checkable
 class PlaylistSink(Protocol):
-    """Adds tracks to a shared playlist of a Discord server or DM (``scope`` = ``discord:<guild or channel id>``)."""
+    """Adds tracks to a shared playlist of a Discord server or DM (``scope`` = ``discord:<guild_id>`` or
+    ``discord:dm:<user_id>``)."""
 
     async def add_track(self, caller: Caller, scope: str, track_id: str) -> str:
         """Add ``track_id``; return a one-line confirmation.
@@ -37,9 +45,11 @@ class PlaylistSink(Protocol):
 
 @dataclass
 class Hooks:
-    """Optional collaborators of the Discord bot; each ``None`` disables its feature."""
+    """Overrides and time budgets; the defaults use the engine's own services."""
 
     previews: PreviewSource | None = None
     playlists: PlaylistSink | None = None
-    #: Seconds to wait for a preview lookup before answering without one.
+    #: Seconds ``/preview`` waits for a preview lookup before answering without one.
     preview_timeout_s: float = 8.0
+    #: Seconds a list of tracks waits for its preview links (best effort; 0 = no preview links in lists).
+    embed_preview_budget_s: float = 1.5

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import discord
 
-from core.models import AUDIO_FEATURES, ChatReply, NeedsClarification, Recommendation, Track
+from core.models import AUDIO_FEATURES, ChatReply, NeedsClarification, Recommendation, Track, spotify_url
+from core.playlists import Playlist, PlaylistEntry, PlaylistPage
 
 #: Discord's documented limits (characters unless stated).
 MESSAGE_LIMIT = 2000
@@ -100,6 +101,20 @@ def track_link(track: Track) -> str | None:
     return track.spotify_url if _SAFE_ID.fullmatch(track.track_id) else None
 
 
+#: An https URL that cannot break a markdown link: no whitespace, backslash, parentheses, angle/square brackets,
+#: backticks or pipes (``*``, ``~``, ``_`` and ``=`` are fine inside a link target, and Deezer's signed links use them).
+_SAFE_URL = re.compile(r"https://[^\s\\()<>\[\]`|]{4,}")
+#: Longest preview URL put into an embed line.
+PREVIEW_URL_LIMIT = 500
+
+
+def safe_url(url: str | None, limit: int = PREVIEW_URL_LIMIT) -> str | None:
+    """``url`` when it is an https URL that cannot break a markdown link and is at most ``limit`` characters."""
+    if not url or len(url) > limit or not _SAFE_URL.fullmatch(url):
+        return None
+    return url
+
+
 def track_line(n: int, track: Track, reason: str, budget: int) -> str:
     """One numbered entry: ``**n. Title** — Artist (2019, dance pop) · [Spotify](url)`` + an italic reason line.
 
@@ -126,11 +141,14 @@ def recommendation_embed(
     page: int = 1,
     first_number: int = 1,
     note: str = "",
+    previews: Mapping[str, str | None] | None = None,
 ) -> discord.Embed:
     """One embed listing up to :data:`PAGE_SIZE` tracks of ``rec`` (numbered from ``first_number``).
 
-    Always within every embed limit, whatever the catalog text (see the module docstring).
+    ``previews`` maps track ids to 30-second audio URLs (best effort; missing or unsafe ones are skipped). Always
+    within every embed limit, whatever the catalog text (see the module docstring).
     """
+    previews = previews or {}
     heading = title or rec.summary or (f"Results for “{rec.query}”" if rec.query else "Recommendations")
     embed = discord.Embed(title=md(heading, TITLE_LIMIT) or "Recommendations", colour=SPOTIFY_GREEN)
     items = rec.tracks[:PAGE_SIZE]
@@ -141,13 +159,34 @@ def recommendation_embed(
     # description budget: 4,096, minus the intro and a margin, shared by the lines (and separators)
     budget = (min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - TITLE_LIMIT - 200) - len(intro) - 2 * len(items)) // len(items)
     lines = [track_line(first_number + i, it.track, it.reason, budget) for i, it in enumerate(items)]
+    if previews:
+        add_preview_links(lines, [previews.get(it.track.track_id) for it in items], len(intro))
     embed.description = clip(intro + "\n\n".join(lines), DESCRIPTION_LIMIT)
     footer = f"Page {page}" if page > 1 else ""
     if len(rec.tracks) > len(items):
         footer = (footer + " · " if footer else "") + f"showing {len(items)} of {len(rec.tracks)}"
-    footer = (footer + " · " if footer else "") + "Buttons: more like a track, or the next page"
+    footer = (footer + " · " if footer else "") + "Below: more like a track · next page · ➕ add to a playlist · 👍/👎"
     embed.set_footer(text=clip(footer, FOOTER_LIMIT))
     return embed
+
+
+def add_preview_links(lines: list[str], urls: Sequence[str | None], used: int = 0) -> int:
+    """Append `` · [▶ 30 s](url)`` to the first line of each entry, in order, while the joined entries (plus
+    ``used`` characters) stay within the description limit; unsafe URLs and those that no longer fit are skipped
+    (signed CDN links run to ~260 characters, so a full page of very long ones may not all fit). Returns how many
+    links were added."""
+    room = DESCRIPTION_LIMIT - used - sum(len(x) for x in lines) - 2 * max(len(lines) - 1, 0)
+    added = 0
+    for i, url in enumerate(urls[: len(lines)]):
+        audio = safe_url(url)
+        extra = f" · [▶ 30 s]({audio})" if audio else ""
+        if not extra or len(extra) > room:
+            continue
+        head, sep, rest = lines[i].partition("\n")
+        lines[i] = head + extra + sep + rest
+        room -= len(extra)
+        added += 1
+    return added
 
 
 # ---------------------------------------------------------------------------------------------------- one track
@@ -186,13 +225,121 @@ def track_embed(track: Track, *, note: str = "") -> discord.Embed:
     return embed
 
 
-def preview_text(track: Track, audio_url: str | None = None) -> str:
-    """Message text for /preview: the track name and its open.spotify.com link (Discord unfurls it into a player)."""
+def preview_text(
+    track: Track, audio_url: str | None = None, *, source: str | None = None, looked_up: bool = False
+) -> str:
+    """Message text for /preview: the track, the 30-second preview when one was found, and the open.spotify.com
+    link (Discord unfurls it into Spotify's player). With ``looked_up`` and no preview, a friendly "no preview" line.
+    """
     name = f"**{md(track.title, 300)}** — {md(track.artist, 200)}"
-    lines = [name, track_link(track) or ""]
-    if audio_url:
-        lines.append(f"30-second preview: <{audio_url}>" if len(audio_url) <= 1000 else "")
-    return clip("\n".join(x for x in lines if x), MESSAGE_LIMIT)
+    lines = [name]
+    link = track_link(track)
+    if audio_url and len(audio_url) <= 1000:
+        via = f" (via {SOURCE_NAMES.get(source or '', md(source, 20))})" if source else ""
+        lines.append(f"▶️ 30-second preview{via}: <{audio_url}>")
+    elif looked_up:
+        lines.append(
+            "No 30-second preview is available for this track — listen on Spotify instead:"
+            if link
+            else "No 30-second preview is available for this track."
+        )
+    if link:
+        lines.append(link)
+    return clip("\n".join(lines), MESSAGE_LIMIT)
+
+
+#: Display names of the preview providers (``core.previews.Source``).
+SOURCE_NAMES = {"spotify": "Spotify", "deezer": "Deezer", "itunes": "iTunes"}
+
+
+# ---------------------------------------------------------------------------------------------------- playlists
+#: Entries per page of /playlist show.
+PLAYLIST_PAGE_SIZE = 10
+
+
+def member_text(key: str) -> str:
+    """Who created / added something: a Discord user as ``<@id>`` (shown as their name; mentions inside embeds
+    never ping), anyone else (e.g. ``telegram:42``) as escaped text."""
+    platform, _, uid = key.partition(":")
+    if platform == "discord" and uid.isdigit() and len(uid) <= 20:
+        return f"<@{uid}>"
+    return md(key, 60) or "someone"
+
+
+def entry_line(entry: PlaylistEntry, budget: int) -> str:
+    """``**n. Title** — Artist (2019, pop) · [Spotify](url)`` + ``↳ added by <@id>``; a track no longer in the
+    catalog shows its id. At most ``budget`` characters when ``budget`` ≥ 160."""
+    who = f"\n↳ added by {member_text(entry.added_by)}"
+    if entry.track is None:
+        url = spotify_url(entry.track_id) if _SAFE_ID.fullmatch(entry.track_id) else None
+        head = f"**{entry.index}.** (no longer in the catalog) {md(entry.track_id, 60)}"
+        line = head + (f" · [Spotify]({url})" if url else "")
+    else:
+        line = track_line(entry.index, entry.track, "", max(budget - len(who), 120))
+    return clip(line, max(budget - len(who), 1)) + who
+
+
+def playlist_embed(page: PlaylistPage, *, cap: int = 500) -> discord.Embed:
+    """One page of a playlist (up to :data:`PLAYLIST_PAGE_SIZE` entries), within every embed limit."""
+    p = page.playlist
+    embed = discord.Embed(title=md(f"🎶 {p.name}", TITLE_LIMIT) or "🎶 Playlist", colour=SPOTIFY_GREEN)
+    intro = f"Created by {member_text(p.created_by)} · {page.total} track{'s' if page.total != 1 else ''}"
+    items = page.entries[:PLAYLIST_PAGE_SIZE]
+    if not items:
+        embed.description = (
+            intro + "\n\nThis playlist is empty — add songs with **/playlist add** or the “Add to playlist…” menu "
+            "under recommendations."
+        )
+    else:
+        budget = (min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - TITLE_LIMIT - 300) - len(intro) - 4 - 2 * len(items))
+        budget //= len(items)
+        lines = [entry_line(e, budget) for e in items]
+        embed.description = clip(intro + "\n\n" + "\n\n".join(lines), DESCRIPTION_LIMIT)
+    footer = f"Page {page.page}/{page.pages} · {page.total}/{cap} tracks · playlist #{p.playlist_id}"
+    embed.set_footer(text=clip(footer, FOOTER_LIMIT))
+    return embed
+
+
+def playlists_embed(playlists: Sequence[Playlist], *, cap: int = 100) -> discord.Embed:
+    """The group's playlists (name, size, creator), as many as fit; ``…and N more`` for the rest."""
+    embed = discord.Embed(title="🎶 Playlists here", colour=SPOTIFY_GREEN)
+    if not playlists:
+        embed.description = "No playlists yet — create one with **/playlist create**."
+        return embed
+    lines: list[str] = []
+    used = 0
+    for i, p in enumerate(playlists):
+        n = p.track_count
+        line = f"**{md(p.name, 200)}** — {n} track{'s' if n != 1 else ''} · by {member_text(p.created_by)}"
+        if used + len(line) + 1 > DESCRIPTION_LIMIT - 40:
+            lines.append(f"…and {len(playlists) - i} more")
+            break
+        lines.append(line)
+        used += len(line) + 1
+    embed.description = clip("\n".join(lines), DESCRIPTION_LIMIT)
+    embed.set_footer(text=f"{len(playlists)}/{cap} playlists · /playlist show to open one")
+    return embed
+
+
+def export_filename(name: str) -> str:
+    """A safe attachment name for a playlist export: ``road-trip.txt``."""
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", unicodedata.normalize("NFKD", name)).strip("-").lower()[:60]
+    return f"{stem or 'playlist'}.txt"
+
+
+def export_reply(name: str, links: Sequence[str], kind: str = "links") -> tuple[str, str | None]:
+    """``(content, file_text)`` for /playlist export: every link in the message when it fits in 2,000 characters,
+    else a short message and the links as a text file (``file_text``, one per line)."""
+    n = len(links)
+    head = f"**{md(name, 300)}** — {n} track{'s' if n != 1 else ''}"
+    if not links:
+        return clip(f"{head}: nothing to export yet.", MESSAGE_LIMIT), None
+    body = "\n".join(links)
+    inline = f"{head}, Spotify {kind}:\n{body}"
+    if len(inline) <= MESSAGE_LIMIT:
+        return inline, None
+    note = f"{head}: too many for one message, so here they are as a text file (one Spotify {kind[:-1]} per line)."
+    return clip(note, MESSAGE_LIMIT), body + "\n"
 
 
 # ---------------------------------------------------------------------------------------------------- chat replies
@@ -215,14 +362,15 @@ def clarification_text(nc: NeedsClarification) -> str:
     return clip(text, MESSAGE_LIMIT)
 
 
-def chat_message(reply: ChatReply) -> Rendered:
-    """Render an engine :class:`~core.models.ChatReply` (agent or command answer) for Discord."""
+def chat_message(reply: ChatReply, previews: Mapping[str, str | None] | None = None) -> Rendered:
+    """Render an engine :class:`~core.models.ChatReply` (agent or command answer) for Discord (``previews``: track
+    id -> 30-second audio URL, shown in list entries when given)."""
     note = "(the language model was unavailable; answered with the built-in model)" if reply.fallback_used else ""
     rec = reply.recommendation
     if rec is not None and rec.tracks:
         text = reply.text.strip()
         content = clip(text, MESSAGE_LIMIT) if text and text != rec.summary else None
-        return Rendered(content=content, embeds=[recommendation_embed(rec, note=note)])
+        return Rendered(content=content, embeds=[recommendation_embed(rec, note=note, previews=previews)])
     if reply.track is not None:
         return Rendered(embeds=[track_embed(reply.track, note=note)])
     if reply.clarification is not None:

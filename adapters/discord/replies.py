@@ -13,6 +13,7 @@ Rules kept here so no handler can forget them:
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
@@ -21,7 +22,7 @@ import discord
 from discord import app_commands
 
 from core.errors import MusicBotError
-from core.models import Caller, Role
+from core.models import Caller, ChatReply, Role
 
 from adapters.discord.render import NONE_PING, error_text
 
@@ -56,9 +57,25 @@ def conversation_id(channel_id: int | None) -> str:
     return f"discord:{channel_id}"
 
 
-def playlist_scope(guild_id: int | None, channel_id: int | None) -> str:
-    """Whose playlists a button works on: the server, or the DM channel outside servers."""
-    return f"discord:{guild_id}" if guild_id else f"discord:dm:{channel_id}"
+def playlist_scope(guild_id: int | None, user_id: int) -> str:
+    """The playlist group (:mod:`core.playlists`): ``discord:<guild_id>`` in a server, ``discord:dm:<user_id>``
+    outside servers (a person's own playlists, the same in every DM with the bot)."""
+    return f"discord:{guild_id}" if guild_id else f"discord:dm:{user_id}"
+
+
+def group_of(interaction: discord.Interaction) -> str:
+    """The playlist group of an interaction (see :func:`playlist_scope`)."""
+    return playlist_scope(interaction.guild_id, interaction.user.id)
+
+
+def is_group_admin(interaction: discord.Interaction) -> bool:
+    """Whether the caller is a playlist "group admin": Manage Server (or Administrator) in this server; in DMs the
+    group is the user's own, so they manage it. Bot admins (``DISCORD_ADMIN_IDS``) are admins through their
+    :class:`Caller` role."""
+    if interaction.guild_id is None:
+        return True
+    perms = getattr(interaction, "permissions", None)
+    return bool(perms is not None and (perms.manage_guild or perms.administrator))
 
 
 def make_caller(settings: Settings, user_id: int, perms: discord.Permissions | None, in_guild: bool) -> Caller:
@@ -79,6 +96,26 @@ def caller_of(interaction: discord.Interaction) -> Caller:
     return make_caller(context(interaction).settings, interaction.user.id, perms, in_guild)
 
 
+def _takes_group(chat: Any) -> bool:
+    try:
+        params = inspect.signature(chat).parameters
+    except (TypeError, ValueError):
+        return False
+    return "group_id" in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+
+
+async def chat(
+    bot: BotContext, channel_id: int | None, caller: Caller, text: str, *, group: str, group_admin: bool
+) -> ChatReply:
+    """``engine.chat`` for a channel's conversation (``discord:<channel_id>``), telling the engine the playlist group
+    (``discord:<guild_id>`` / ``discord:dm:<user_id>``: a conversation id cannot tell the server) and whether the
+    caller has Manage Server there, when the engine's ``chat`` takes them (``group_id=`` / ``group_admin=``)."""
+    kwargs: dict[str, Any] = {}
+    if _takes_group(bot.engine.chat):
+        kwargs = {"group_id": group, "group_admin": group_admin}
+    return await bot.engine.chat(conversation_id(channel_id), caller, text, **kwargs)
+
+
 async def defer(interaction: discord.Interaction, *, ephemeral: bool = False) -> None:
     """Acknowledge now ("thinking…"), answer later with :func:`send`. No-op when already answered."""
     if not interaction.response.is_done():
@@ -93,8 +130,13 @@ async def send(
     embeds: Sequence[discord.Embed] = (),
     view: discord.ui.View | None = None,
     ephemeral: bool = False,
+    files: Sequence[discord.File] = (),
+    suppress_embeds: bool = False,
 ) -> None:
-    """Send the answer: the initial response, or a follow-up after :func:`defer`. Never pings anyone."""
+    """Send the answer: the initial response, or a follow-up after :func:`defer`. Never pings anyone.
+
+    ``files`` are attachments (e.g. a playlist export); ``suppress_embeds`` stops Discord from unfurling links.
+    """
     kwargs: dict[str, Any] = {"allowed_mentions": NONE_PING, "ephemeral": ephemeral}
     if content:
         kwargs["content"] = content
@@ -102,11 +144,30 @@ async def send(
         kwargs["embeds"] = list(embeds)
     if view is not None:
         kwargs["view"] = view
+    if files:
+        kwargs["files"] = list(files)
+    if suppress_embeds:
+        kwargs["suppress_embeds"] = True
     if interaction.response.is_done():
         await interaction.followup.send(**kwargs)
     else:
         await interaction.response.send_message(**kwargs)
     interaction.extras["mb_answered"] = True
+
+
+async def ack_component(interaction: discord.Interaction) -> None:
+    """Acknowledge a menu pick on a message without changing it (``UPDATE_MESSAGE`` with no data).
+
+    Discord keeps a picked option selected in the clicker's client and sends nothing when the same option is picked
+    again; a message update resets the menu so every pick reaches the bot. Results then go out as ephemeral
+    follow-ups. Falls back to an ephemeral deferral when there is no message to update.
+    """
+    if interaction.response.is_done():
+        return
+    if getattr(interaction, "message", None) is not None:
+        await interaction.response.edit_message()
+    else:
+        await defer(interaction, ephemeral=True)
 
 
 def unwrap(error: BaseException) -> BaseException:

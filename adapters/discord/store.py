@@ -35,13 +35,14 @@ CREATE INDEX IF NOT EXISTS discord_pages_created ON discord_pages(created);
 class PageState:
     """A request that produced a page of tracks, enough to compute the next page.
 
-    ``kind`` is ``text`` (``query`` = free text), ``similar`` (``refs`` = track references) or ``search``
-    (``query`` = search words). ``filters`` holds only explicitly set :class:`core.models.Filters` fields.
+    ``kind`` is ``text`` (``query`` = free text), ``similar`` (``refs`` = track references), ``search``
+    (``query`` = search words) or ``playlist`` (recommendations from a playlist: ``query`` = the playlist group,
+    ``refs`` = ``[playlist id]``). ``filters`` holds only explicitly set :class:`core.models.Filters` fields.
     ``shown`` lists every track id already shown for this request; ``page`` is the number of pages shown (0 before
     the first).
     """
 
-    kind: Literal["text", "similar", "search"]
+    kind: Literal["text", "similar", "search", "playlist"]
     query: str = ""
     refs: list[str] = field(default_factory=list)
     filters: dict[str, Any] = field(default_factory=dict)

@@ -4,6 +4,7 @@
   (shipped layout), so each test gets its own writable engine quickly.
 - The local text understanding is replaced by :class:`discord_fakes.FakeText` (keywords -> target features), and
   ``engine.chat`` by :class:`discord_fakes.FakeChat` where a test needs it: these tests are about the adapter.
+- Preview lookups go to 127.0.0.1:1 (refused at once) unless a test plugs in the fake music APIs.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from bot.settings import Settings
 from core.catalog import SHIPPED_CATALOG
 from core.engine import Engine
 from core.models import Caller, Role
+from core.previews import PreviewConfig
 
 N_TRACKS = 200
+UNREACHABLE = "http://127.0.0.1:1"
 
 
 @pytest.fixture(scope="session")
@@ -50,6 +53,11 @@ async def small_engine(tmp_path: Path, catalog_csv: Path) -> AsyncIterator[Engin
     """A writable engine over the small catalog, with :class:`FakeText`."""
     engine = await Engine.open(tmp_path / "catalog.db", seed_path=catalog_csv)
     engine._text = FakeText()
+    # previews never leave the machine: nothing listens on port 1, so lookups fail at once (tests that want previews
+    # point the engine at tests.fakes.music_apis instead)
+    engine.configure_previews(
+        PreviewConfig(deezer_api_base_url=UNREACHABLE, itunes_api_base_url=UNREACHABLE, timeout_s=0.5)
+    )
     try:
         yield engine
     finally:

@@ -7,6 +7,7 @@ slash-command callbacks can be called directly (dpytest drives messages, not int
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import discord
@@ -67,13 +68,18 @@ class FakeChat:
     """Stand-in for ``engine.chat`` (the agent of issue 3): records calls, answers from the engine.
 
     ``boom`` raises (to test the error path); ``/more`` answers a second page; ``@here`` echoes hostile text.
+    ``groups`` records the playlist group and group-admin flag the adapter passed with each call.
     """
 
     engine: Engine
     calls: list[tuple[str, Caller, str]] = field(default_factory=list)
+    groups: list[tuple[str | None, bool]] = field(default_factory=list)
 
-    async def __call__(self, conversation_id: str, caller: Caller, text: str) -> ChatReply:
+    async def __call__(
+        self, conversation_id: str, caller: Caller, text: str, *, group_id: str | None = None, group_admin: bool = False
+    ) -> ChatReply:
         self.calls.append((conversation_id, caller, text))
+        self.groups.append((group_id, group_admin))
         if "boom" in text:
             raise RuntimeError("agent exploded")
         if text.startswith("/help"):
@@ -170,8 +176,12 @@ class FakeInteraction:
         guild_id: int | None = GUILD_ID,
         channel_id: int = CHANNEL_ID,
         manage_guild: bool = False,
+        message: Any = None,
+        namespace: dict[str, Any] | None = None,
     ) -> None:
         self.client = client
+        self.message = message  # the message a clicked component sits on (None for slash commands)
+        self.namespace = SimpleNamespace(**(namespace or {}))
         self.user = FakeUser(user_id)
         self.guild_id = guild_id
         self.channel_id = channel_id
@@ -210,6 +220,41 @@ async def invoke(bot: Any, cog_name: str, command_name: str, interaction: FakeIn
         await bot.tree.on_error(interaction, exc)
     except Exception as exc:
         await bot.tree.on_error(interaction, app_commands.CommandInvokeError(command, exc))
+
+
+async def invoke_sub(bot: Any, group_name: str, command_name: str, interaction: FakeInteraction, **kwargs: Any) -> None:
+    """Call ``/group command`` (a subcommand of an ``app_commands.Group`` in a cog) like the tree does."""
+    group = bot.tree.get_command(group_name)
+    command = group.get_command(command_name)
+    interaction.command = command
+    try:
+        await command.callback(command.binding, interaction, **kwargs)
+    except app_commands.AppCommandError as exc:
+        await bot.tree.on_error(interaction, exc)
+    except Exception as exc:
+        await bot.tree.on_error(interaction, app_commands.CommandInvokeError(command, exc))
+
+
+async def pick(item: Any, interaction: FakeInteraction, value: str) -> None:
+    """Choose ``value`` in a dynamic select menu (rebuilt from its custom_id like after a restart) and run it."""
+    cls = type(item)
+    match = cls.__discord_ui_compiled_template__.fullmatch(item.item.custom_id)
+    fresh = await cls.from_custom_id(interaction, item.item, match)
+    fresh.item._refresh_state(interaction, {"values": [value]})
+    await fresh.callback(interaction)
+
+
+async def click(item: Any, interaction: FakeInteraction) -> None:
+    """Click a dynamic button, rebuilt from its custom_id (as discord.py does, also after a restart)."""
+    cls = type(item)
+    match = cls.__discord_ui_compiled_template__.fullmatch(item.item.custom_id)
+    fresh = await cls.from_custom_id(interaction, item.item, match)
+    await fresh.callback(interaction)
+
+
+def component(view: Any, custom_id_prefix: str) -> Any:
+    """The first item of ``view`` whose custom_id starts with ``custom_id_prefix``."""
+    return next(c for c in view.children if (getattr(c, "custom_id", None) or "").startswith(custom_id_prefix))
 
 
 async def submit(modal: discord.ui.Modal, interaction: FakeInteraction, values: dict[str, str]) -> None:

@@ -96,7 +96,23 @@ async def test_sync_to_one_guild_then_exit(settings, seeded_db, offline_discord,
     assert {"recommend", "similar", "search", "song", "preview", "reset", "addsong", "editsong", "delsong"} <= set(
         names
     )
+    assert {"playlist", "like", "dislike"} <= set(names)
     assert "Synced" in capsys.readouterr().out
+
+
+async def test_previews_use_the_configured_services(settings, seeded_db, offline_discord, monkeypatch):
+    seen = {}
+
+    async def connect(self, *, reconnect=True):
+        seen["config"] = self.engine.previews.config
+
+    monkeypatch.setattr(MusicBot, "connect", connect)
+    custom = settings.model_copy(
+        update={"deezer_api_base_url": "http://127.0.0.1:9/dz", "itunes_api_base_url": "http://127.0.0.1:9/it"}
+    )
+    await discord_app._serve(custom, seeded_db, TOKEN, sync=False, guild=None)
+    cfg = seen["config"]
+    assert (cfg.deezer_api_base_url, cfg.itunes_api_base_url) == ("http://127.0.0.1:9/dz", "http://127.0.0.1:9/it")
 
 
 async def test_global_sync(settings, seeded_db, offline_discord):

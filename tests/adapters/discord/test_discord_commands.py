@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
+import discord
 import pytest
 from discord_fakes import CHANNEL_ID, TOKEN, FakeInteraction, invoke
 
@@ -47,8 +48,16 @@ async def test_recommend_defers_then_follows_up_with_a_numbered_list(bot, intera
     # every custom_id is handled by a registered persistent item, so it still works after a restart
     templates = [cls.__discord_ui_compiled_template__ for cls in DYNAMIC_ITEMS]
     assert all(any(t.fullmatch(i) for t in templates) for i in ids)
-    labels = [getattr(c, "item", c).label for c in view.children]
+    items = [getattr(c, "item", c) for c in view.children]
+    labels = [i.label for i in items if isinstance(i, discord.ui.Button)]
     assert labels[:5] == [f"More like #{n}" for n in range(1, 6)] and "Next page" in labels
+    menus = {i.custom_id: i for i in items if isinstance(i, discord.ui.Select)}
+    assert set(menus) == {"mb:pl:add", "mb:fb"}
+    assert [o.value for o in menus["mb:pl:add"].options] == listed_ids(view)
+    assert [o.value for o in menus["mb:fb"].options] == [
+        f"{v}:{tid}" for tid in listed_ids(view) for v in ("like", "dislike")
+    ]
+    assert len(view.to_components()) <= 5
 
 
 async def test_next_page_never_repeats_and_survives_a_restart(small_engine, settings, interaction_factory, bot):
@@ -148,7 +157,13 @@ async def test_search_pages_and_song_card(bot, interaction_factory, small_engine
     assert embed.url == track.spotify_url
     assert {f.name for f in embed.fields} >= {"Audio features", "Popularity"}
     assert "tempo" in next(f.value for f in embed.fields if f.name == "Audio features")
-    assert custom_ids(card.last.view) == [f"mb:more:1:{track.track_id}"]
+    tid = track.track_id
+    assert custom_ids(card.last.view) == [
+        f"mb:more:1:{tid}",
+        f"mb:fb:like:{tid}",
+        f"mb:fb:dislike:{tid}",
+        f"mb:pl:btn:{tid}",
+    ]
     assert any(getattr(c, "url", None) == track.spotify_url for c in card.last.view.children)
 
 
@@ -159,14 +174,16 @@ async def test_search_without_results(bot, interaction_factory):
     assert "No tracks match" in inter.last.content
 
 
-async def test_preview_without_a_preview_source_links_spotify(bot, interaction_factory, small_engine):
+async def test_preview_unreachable_services_still_link_spotify(bot, interaction_factory, small_engine):
     track = small_engine.table.track(3)
     inter = interaction_factory()
     await invoke(bot, "MusicCog", "preview", inter, ref=track.track_id)
-    assert inter.names == ["send_message"]
+    assert inter.names == ["defer", "followup"] and not inter.last.ephemeral
     assert track.spotify_url in inter.last.content
-    urls = [c.url for c in inter.last.view.children]
+    assert "No 30-second preview" in inter.last.content
+    urls = [getattr(c, "url", None) for c in inter.last.view.children]
     assert f"https://open.spotify.com/embed/track/{track.track_id}" in urls
+    assert not any(c.label == "30-second preview" for c in inter.last.view.children if hasattr(c, "label"))
 
 
 async def test_preview_with_a_preview_source(bot, interaction_factory, small_engine):
@@ -235,7 +252,7 @@ async def test_unexpected_error_is_logged_with_traceback_and_apologised_for(bot,
     async def broken(*args, **kwargs):
         raise RuntimeError("index corrupted")
 
-    bot.engine.recommend_text = broken
+    bot.engine.recommend_text_for = broken
     inter = interaction_factory()
     with caplog.at_level(logging.ERROR, logger="adapters.discord"):
         await invoke(bot, "MusicCog", "recommend", inter, text="chill")
@@ -257,6 +274,7 @@ async def test_chat_next_page_button(bot, interaction_factory, small_engine):
     inter = interaction_factory()
     await ChatMoreButton().callback(inter)
     assert chat.calls[0][0] == f"discord:{CHANNEL_ID}" and chat.calls[0][2] == "/more"
+    assert chat.groups[0] == ("discord:900", False)
     assert inter.names == ["defer", "followup"]
     assert "mb:chat:more" in custom_ids(inter.last.view)
 

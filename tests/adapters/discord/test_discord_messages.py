@@ -63,6 +63,8 @@ async def test_mention_goes_to_the_agent_with_the_channel_conversation(dbot, sma
     conv, caller, text = small_engine.chat.calls[-1]
     assert conv == f"discord:{channel.id}"
     assert text == "some party music please"  # mention stripped
+    # the playlist group is the server, not the channel (the conversation id cannot tell the engine)
+    assert small_engine.chat.groups[-1] == (f"discord:{channel.guild.id}", False)
     assert caller.platform == "discord" and not caller.is_admin
     reply = dpytest.get_message()
     assert reply.embeds and embed_problems(reply.embeds, reply.content) == []
@@ -72,6 +74,7 @@ async def test_mention_goes_to_the_agent_with_the_channel_conversation(dbot, sma
     assert payload["message_reference"]["message_id"]  # a reply to the asking message
     ids = [c["custom_id"] for row in payload["components"] for c in row["components"] if "custom_id" in c]
     assert "mb:chat:more" in ids and any(i.startswith("mb:more:1:") for i in ids)
+    assert {"mb:pl:add", "mb:fb"} <= set(ids) and len(payload["components"]) <= 5
 
 
 async def test_plain_channel_messages_are_ignored(dbot, small_engine):
@@ -86,6 +89,7 @@ async def test_dm_without_mention_is_answered(dbot, small_engine):
     await dpytest.message("chill music", channel=dm, member=member)
     conv, caller, text = small_engine.chat.calls[-1]
     assert conv == f"discord:{dm.id}" and text == "chill music"
+    assert small_engine.chat.groups[-1] == (f"discord:dm:{member.id}", True)  # their own playlists
     assert dpytest.get_message().embeds
 
 

@@ -205,3 +205,142 @@ def test_page_footer_and_overflow_note():
     items = [RecommendedTrack(track=make_track(i, f"Song {i}", "A"), score=1.0, reason="r") for i in range(12)]
     embed = recommendation_embed(Recommendation(kind="text", tracks=items, summary="s"), page=3)
     assert embed.footer.text.startswith("Page 3 · showing 10 of 12")
+
+
+# ---------------------------------------------------------------------------------------------------- issue 6
+from datetime import UTC, datetime  # noqa: E402
+
+from adapters.discord.render import (  # noqa: E402
+    MESSAGE_LIMIT,
+    export_filename,
+    export_reply,
+    playlist_embed,
+    playlists_embed,
+    safe_url,
+)
+from adapters.discord.views import picker_view, playlist_page_view  # noqa: E402
+from core.playlists import Playlist, PlaylistEntry, PlaylistPage  # noqa: E402
+
+member_keys = st.one_of(
+    st.builds(lambda n: f"discord:{n}", st.integers(0, 10**19)),
+    st.builds(lambda t: f"telegram:{t}", hostile_text),
+    hostile_text,
+)
+stamps = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC))
+
+
+@st.composite
+def playlists(draw) -> Playlist:
+    return Playlist(
+        playlist_id=draw(st.integers(1, 10**12 - 1)),
+        group_id="discord:900",
+        name=draw(hostile_text),
+        created_by=draw(member_keys),
+        created_at=draw(stamps),
+        updated_at=draw(stamps),
+        track_count=draw(st.integers(0, 500)),
+    )
+
+
+@st.composite
+def playlist_pages(draw) -> PlaylistPage:
+    entries = [
+        PlaylistEntry(
+            index=i + 1,
+            track_id=draw(track_ids),
+            track=draw(st.one_of(st.none(), tracks())),
+            added_by=draw(member_keys),
+            added_at=draw(stamps),
+        )
+        for i in range(draw(st.integers(0, 10)))
+    ]
+    pages = draw(st.integers(1, 50))
+    return PlaylistPage(
+        playlist=draw(playlists()),
+        entries=entries,
+        page=draw(st.integers(1, pages)),
+        per_page=10,
+        total=draw(st.integers(len(entries), 500)),
+        pages=pages,
+    )
+
+
+def only_user_mentions(s: str | None) -> bool:
+    """No @everyone/@here, role or channel mention renders live; ``<@digits>`` (a user, never pinged in an embed)
+    may."""
+    rest = re.sub(r"<@\d{1,20}>", "", s or "")
+    return not unescaped_mention(rest)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(page=playlist_pages())
+def test_any_playlist_page_renders_within_every_limit(page):
+    embed = playlist_embed(page)
+    assert embed_problems([embed]) == []
+    assert not unescaped_mention(embed.title) and only_user_mentions(embed.description)
+    shown = re.findall(r"^\*\*(\d+)\.", embed.description, re.M)
+    assert shown == [str(e.index) for e in page.entries]
+    assert view_problems(playlist_page_view(page.playlist.playlist_id, page.page, page.pages, page.total)) == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(items=st.lists(playlists(), max_size=100))
+def test_any_playlist_list_and_picker_fit(items):
+    embed = playlists_embed(items)
+    assert embed_problems([embed]) == [] and only_user_mentions(embed.description)
+    view = picker_view("0VjIjW4GlUZAMYd2vXMi3b", items)
+    assert view_problems(view) == []
+    (menu,) = [c.item for c in view.children]
+    assert 1 <= len(menu.options) <= 25 and menu.options[-1].value == "new"
+    assert all(o.value.isdigit() for o in menu.options[:-1])
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=hostile_text, ids=st.lists(st.from_regex(r"[0-9A-Za-z]{22}", fullmatch=True), max_size=500))
+def test_export_fits_in_a_message_or_goes_to_a_file(name, ids):
+    links = [f"https://open.spotify.com/track/{i}" for i in ids]
+    content, file_text = export_reply(name, links)
+    assert 0 < len(content) <= MESSAGE_LIMIT and not unescaped_mention(content)
+    if file_text is None:
+        assert all(link in content for link in links)
+    else:
+        assert file_text.splitlines() == links and len("\n".join(links)) > MESSAGE_LIMIT - 400
+    filename = export_filename(name)
+    assert re.fullmatch(r"[a-z0-9-]{1,60}\.txt", filename)
+
+
+preview_urls = st.one_of(
+    st.none(),
+    st.builds(
+        lambda s: "https://cdnt-preview.dzcdn.net/" + s,
+        st.from_regex(r"[A-Za-z0-9/=~*_.?&,-]{0,480}", fullmatch=True),
+    ),
+    hostile_text,
+    st.builds(lambda s: "https://x.test/" + s, text),
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(rec=recommendations(), previews=st.lists(preview_urls, max_size=10), note=hostile_text)
+def test_preview_links_never_break_an_embed(rec, previews, note):
+    mapping = {it.track.track_id: url for it, url in zip(rec.tracks, previews, strict=False)}
+    embed = recommendation_embed(rec, previews=mapping, note=note)
+    assert embed_problems([embed]) == []
+    for url in re.findall(r"\[▶ 30 s\]\(([^)]*)\)", embed.description):
+        assert safe_url(url) == url
+    assert view_problems(results_view(rec, next_key="AbCdEf123456", playlists=True, feedback=True)) == []
+
+
+def test_long_signed_preview_links_fill_the_page_best_effort():
+    items = [
+        RecommendedTrack(track=make_track(i, f"Song {i} " + "x" * 60, "Artist"), score=1.0, reason="because " * 20)
+        for i in range(10)
+    ]
+    rec = Recommendation(kind="text", tracks=items, summary="s")
+    long = {it.track.track_id: "https://cdnt-preview.dzcdn.net/" + "a" * 260 for it in items}
+    embed = recommendation_embed(rec, previews=long)
+    assert embed_problems([embed]) == []
+    assert 1 <= embed.description.count("[▶ 30 s](") < 10  # as many as fit; the rest are simply left out
+    assert "[▶ 30 s](" in embed.description.split("\n\n")[0]  # in list order
+    short = {it.track.track_id: f"https://p.scdn.co/mp3-preview/{i}" for i, it in enumerate(items)}
+    assert recommendation_embed(rec, previews=short).description.count("[▶ 30 s](") == 10

@@ -1,0 +1,53 @@
+"""Likes and dislikes from Discord: ``/like``, ``/dislike`` and the 👍 / 👎 buttons and menu under tracks.
+
+Feedback is personal (it follows the user across servers: ``discord:<user_id>``), so every answer is ephemeral.
+A disliked track is never recommended to that user again; likes shape their later recommendations (the engine's
+``*_for`` methods, used by every list this adapter shows).
+"""
+
+from __future__ import annotations
+
+import discord
+
+from core.errors import InvalidInput
+
+from adapters.discord.render import MESSAGE_LIMIT, md
+from adapters.discord.replies import ack_component, caller_of, context, defer, send
+
+
+def feedback_text(message: str) -> str:
+    """The engine's confirmation, markdown-escaped (it quotes catalog titles), ≤ 2,000 characters."""
+    return md(message, MESSAGE_LIMIT) or "Done."
+
+
+async def rate(interaction: discord.Interaction, value: str, ref: str, *, menu: bool = False) -> None:
+    """Record ``value`` (``like`` / ``dislike``) on the track ``ref`` for the user behind ``interaction``.
+
+    The reference is resolved before anything is sent, so an unknown song is refused privately at once.
+
+    Raises:
+        SongNotFound, InvalidInput.
+    """
+    if value not in ("like", "dislike"):
+        raise InvalidInput("Choose like or dislike.", "value")
+    engine = context(interaction).engine
+    track = await engine.get_track(ref)  # in memory: fast
+    if menu:
+        await ack_component(interaction)
+    else:
+        await defer(interaction, ephemeral=True)
+    caller = caller_of(interaction)
+    result = await (engine.like if value == "like" else engine.dislike)(caller, track.track_id)
+    await send(interaction, content=feedback_text(result.message), ephemeral=True)
+
+
+async def rate_from_menu(interaction: discord.Interaction, choice: str) -> None:
+    """The 👍 / 👎 menu under a list: ``choice`` is ``like:<track id>`` or ``dislike:<track id>``.
+
+    Raises:
+        InvalidInput: an unknown option; SongNotFound: the track left the catalog.
+    """
+    value, _, track_id = choice.partition(":")
+    if value not in ("like", "dislike") or not track_id:
+        raise InvalidInput("Pick a track to rate.")
+    await rate(interaction, value, track_id, menu=True)

@@ -1,0 +1,487 @@
+"""Shared playlists on Discord: the ``/playlist`` command group and the "Add to playlist" flow under tracks.
+
+A server's playlists belong to the server (group ``discord:<guild_id>``); outside servers each user has their own
+(``discord:dm:<user_id>``). :class:`core.playlists.PlaylistService` does the work and checks permissions again:
+
+* anyone may list, show, export, create, add and ask for recommendations;
+* a track may be removed by whoever added it, the playlist's creator, a member with **Manage Server** or a bot
+  admin (``DISCORD_ADMIN_IDS``); rename and delete by the creator, a Manage Server member or a bot admin. The
+  adapter refuses early (privately, before anything public is sent) and passes ``group_admin=True`` for Manage
+  Server; the service re-checks on every change.
+
+Slash commands: ``list``, ``create``, ``add``, ``remove``, ``show`` (◀ / ▶ buttons, edited in place), ``rename``,
+``delete`` (private confirmation), ``recommend`` (a page of tracks with the usual buttons and "Next page") and
+``export`` (every Spotify link in one message, or a ``.txt`` attachment when they do not fit in 2,000 characters).
+
+"Add to playlist": the "➕ Add to playlist…" menu under a list (pick a track) or the button under one track opens,
+privately, a menu of this server's playlists (the 24 most recently changed + "New playlist…", which asks for a
+name in a form and creates it with the track).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from typing import Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from core.commands import split_refs
+from core.errors import InvalidInput, MusicBotError, PermissionDenied
+from core.models import Caller
+from core.playlists import Playlist, PlaylistChange, member_key
+
+from adapters.discord.pages import show_page
+from adapters.discord.render import (
+    MESSAGE_LIMIT,
+    NONE_PING,
+    OPTION_TEXT_LIMIT,
+    PLAYLIST_PAGE_SIZE,
+    clip,
+    export_filename,
+    export_reply,
+    md,
+    one_line,
+    playlist_embed,
+    playlists_embed,
+)
+from adapters.discord.replies import (
+    ack_component,
+    caller_of,
+    context,
+    defer,
+    group_of,
+    handle_error,
+    is_group_admin,
+    send,
+)
+from adapters.discord.store import PageState
+from adapters.discord.transformers import MAX_CHOICES, SongRefs, song_choices
+from adapters.discord.views import NEW_PLAYLIST, PICKER_PLAYLISTS, picker_view, playlist_page_view
+
+log = logging.getLogger("adapters.discord")
+
+Name = app_commands.Range[str, 1, 100]
+Count = app_commands.Range[int, 1, 10]
+
+
+class NotAllowed(PermissionDenied):
+    """A playlist action the caller may not take (refused by the adapter before the service re-checks)."""
+
+    def __init__(self, message: str) -> None:
+        MusicBotError.__init__(self, message)
+        self.action = message
+
+
+def may_manage(caller: Caller, playlist: Playlist, group_admin: bool) -> bool:
+    """The creator, a group admin (Manage Server) or a bot admin — the same rule as the playlist service."""
+    return caller.is_admin or group_admin or member_key(caller) == playlist.created_by
+
+
+def require_manager(interaction: discord.Interaction, playlist: Playlist, action: str) -> Caller:
+    """The caller when they may rename / delete ``playlist``.
+
+    Raises:
+        NotAllowed: someone else's playlist, without Manage Server or bot-admin rights.
+    """
+    caller = caller_of(interaction)
+    if not may_manage(caller, playlist, is_group_admin(interaction)):
+        name = clip(one_line(playlist.name), 100)
+        raise NotAllowed(f"Only the playlist's creator or someone with Manage Server can {action} “{name}”.")
+    return caller
+
+
+def change_text(change: PlaylistChange) -> str:
+    """The service's summary of an add / remove, markdown-escaped (it quotes catalog titles)."""
+    return md(change.message, MESSAGE_LIMIT) or f"Nothing changed in “{md(change.playlist.name, 200)}”."
+
+
+# ---------------------------------------------------------------------------------------------------- arguments
+async def playlist_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """This server's playlists whose name contains ``current`` (all when empty), at most 25; never raises."""
+    try:
+        items = await context(interaction).engine.playlists.list(group_of(interaction))
+        needle = one_line(current).casefold()
+        hits = [p for p in items if needle in p.name.casefold()] if needle else list(items)
+        hits.sort(key=lambda p: (not p.name.casefold().startswith(needle), -p.updated_at.timestamp()))
+        out = []
+        for p in hits[:MAX_CHOICES]:
+            n = p.track_count
+            label = clip(f"{one_line(p.name)} ({n} track{'s' if n != 1 else ''})", OPTION_TEXT_LIMIT)
+            out.append(app_commands.Choice(name=label, value=p.name[:100]))
+        return out
+    except Exception:
+        log.warning("playlist autocomplete failed for %r", current, exc_info=True)
+        return []
+
+
+async def entry_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """For /playlist remove: the chosen playlist's tracks matching ``current`` (value = track id), else catalog
+    matches; at most 25, never raises."""
+    playlist = one_line(getattr(getattr(interaction, "namespace", None), "playlist", None) or "")
+    if not playlist:
+        return await song_choices(interaction, current)
+    try:
+        engine = context(interaction).engine
+        export = await engine.playlists.export(group_of(interaction), playlist)
+        needle = one_line(current).casefold()
+        out = []
+        for i, tid in enumerate(export.track_ids, 1):
+            pos = engine.table.pos.get(tid)
+            label = f"#{i} " + (one_line(engine.label(pos)) if pos is not None else f"(not in catalog) {tid}")
+            if needle and needle not in label.casefold():
+                continue
+            out.append(app_commands.Choice(name=clip(label, OPTION_TEXT_LIMIT), value=tid))
+            if len(out) >= MAX_CHOICES:
+                break
+        return out
+    except Exception:
+        log.debug("playlist entry autocomplete: %r not usable", playlist, exc_info=True)
+        return await song_choices(interaction, current)
+
+
+class PlaylistName(app_commands.Transformer):
+    """A playlist of this server by name (autocompletes); ``#id`` works too."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.string
+
+    @property
+    def min_value(self) -> int:
+        return 1
+
+    @property
+    def max_value(self) -> int:
+        return 100
+
+    async def transform(self, interaction: discord.Interaction, value: Any, /) -> str:
+        text = one_line(value)
+        if not text:
+            raise InvalidInput("Which playlist? Give its name.", "playlist")
+        return text
+
+    async def autocomplete(self, interaction: discord.Interaction, value: str, /) -> list[app_commands.Choice[str]]:  # type: ignore[override]
+        return await playlist_choices(interaction, str(value or ""))
+
+
+class PlaylistEntries(app_commands.Transformer):
+    """Tracks to remove, separated by ``;``: ``#N`` (position in /playlist show), title, Spotify link or id."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.string
+
+    @property
+    def min_value(self) -> int:
+        return 1
+
+    @property
+    def max_value(self) -> int:
+        return 1000
+
+    async def transform(self, interaction: discord.Interaction, value: Any, /) -> list[str]:
+        refs = [one_line(r) for r in split_refs(str(value or "")) if one_line(r)]
+        if not refs:
+            raise InvalidInput("Which song? Give its #number in the playlist, a title, a link or an id.", "song")
+        if len(refs) > 100:
+            raise InvalidInput("Please remove at most 100 songs at a time.", "song")
+        return refs
+
+    async def autocomplete(self, interaction: discord.Interaction, value: str, /) -> list[app_commands.Choice[str]]:  # type: ignore[override]
+        return await entry_choices(interaction, str(value or ""))
+
+
+PlaylistArg = app_commands.Transform[str, PlaylistName]
+
+
+# ---------------------------------------------------------------------------------------------------- shared actions
+async def export_playlist(
+    interaction: discord.Interaction,
+    playlist: str | int,
+    *,
+    ephemeral: bool = False,
+    fmt: Literal["links", "uris"] = "links",
+) -> None:
+    """Every Spotify link (or ``spotify:track:`` URI) of a playlist: in the message when it fits in 2,000
+    characters, else as a ``.txt`` attachment (one per line). Link previews are suppressed.
+
+    Raises:
+        PlaylistNotFound (before anything is sent).
+    """
+    engine = context(interaction).engine
+    group = group_of(interaction)
+    found = await engine.playlists.get(group, playlist)
+    await defer(interaction, ephemeral=ephemeral)
+    export = await engine.playlists.export(group, found.playlist_id)
+    links = export.urls if fmt == "links" else export.uris
+    content, file_text = export_reply(export.playlist.name, links, "links" if fmt == "links" else "URIs")
+    files = []
+    if file_text is not None:
+        data = io.BytesIO(file_text.encode("utf-8"))
+        files.append(discord.File(data, filename=export_filename(export.playlist.name)))
+    await send(interaction, content=content, files=files, ephemeral=ephemeral, suppress_embeds=True)
+
+
+async def recommend_playlist(interaction: discord.Interaction, playlist: str | int, count: int = 10) -> None:
+    """A page of tracks close to the playlist as a whole (not in it, never the caller's dislikes), with "Next page".
+
+    Raises:
+        PlaylistNotFound, InvalidInput (empty playlist) — before anything public is sent.
+    """
+    engine = context(interaction).engine
+    group = group_of(interaction)
+    found = await engine.playlists.get(group, playlist)
+    if found.track_count == 0:
+        raise InvalidInput(f"“{clip(one_line(found.name), 100)}” is empty — add a few songs first.", "playlist")
+    await defer(interaction)
+    state = PageState(kind="playlist", query=group, refs=[str(found.playlist_id)], page_size=count)
+    await show_page(interaction, state)
+
+
+async def turn_page(interaction: discord.Interaction, playlist_id: int, page: int) -> None:
+    """◀ / ▶ under /playlist show: the requested page, edited into the same message."""
+    engine = context(interaction).engine
+    if not interaction.response.is_done():
+        await interaction.response.defer()  # "deferred update": no new message, the edit follows
+    shown = await engine.playlists.show(group_of(interaction), playlist_id, page=page, per_page=PLAYLIST_PAGE_SIZE)
+    await interaction.edit_original_response(
+        embeds=[playlist_embed(shown, cap=engine.playlists.limits.tracks_per_playlist)],
+        view=playlist_page_view(shown.playlist.playlist_id, shown.page, shown.pages, shown.total),
+        allowed_mentions=NONE_PING,
+    )
+
+
+async def pick_track_for_playlist(interaction: discord.Interaction, track_id: str, *, menu: bool = False) -> None:
+    """Step 1 of "Add to playlist": privately show this server's playlists for ``track_id``.
+
+    With a custom :attr:`adapters.discord.hooks.Hooks.playlists` sink the track goes straight to it instead.
+
+    Raises:
+        InvalidInput: nothing picked; SongNotFound: the track left the catalog.
+    """
+    bot = context(interaction)
+    if not track_id or track_id == "-":
+        raise InvalidInput("Pick a track to add.")
+    track = await bot.engine.get_track(track_id)
+    if menu:
+        await ack_component(interaction)
+    else:
+        await defer(interaction, ephemeral=True)
+    sink = bot.hooks.playlists
+    if sink is not None:
+        text = await sink.add_track(caller_of(interaction), group_of(interaction), track.track_id)
+        await send(interaction, content=clip(one_line(text) or "Added.", MESSAGE_LIMIT), ephemeral=True)
+        return
+    items = await bot.engine.playlists.list(group_of(interaction))
+    text = f"Add **{md(track.title, 300)}** — {md(track.artist, 200)} to which playlist?"
+    if not items:
+        text += " There are none here yet: choose “New playlist…” to start one."
+    elif len(items) > PICKER_PLAYLISTS:
+        text += f" (The {PICKER_PLAYLISTS} most recently changed are listed; use **/playlist add** for the others.)"
+    await send(interaction, content=clip(text, MESSAGE_LIMIT), view=picker_view(track.track_id, items), ephemeral=True)
+
+
+async def add_picked(interaction: discord.Interaction, track_id: str, choice: str) -> None:
+    """Step 2 of "Add to playlist": add ``track_id`` to the picked playlist id, or ask for a new playlist's name.
+
+    Raises:
+        InvalidInput, PlaylistNotFound, LimitReached, SongNotFound.
+    """
+    if choice == NEW_PLAYLIST:
+        await interaction.response.send_modal(NewPlaylistModal(track_id))
+        return
+    if not choice.isdigit():
+        raise InvalidInput("Pick a playlist.")
+    engine = context(interaction).engine
+    await ack_component(interaction)
+    change = await engine.playlists.add(caller_of(interaction), group_of(interaction), int(choice), [track_id])
+    await send(interaction, content=change_text(change), ephemeral=True)
+
+
+class NewPlaylistModal(discord.ui.Modal, title="New playlist"):
+    """Asks for a name, creates the playlist and adds the track to it."""
+
+    def __init__(self, track_id: str) -> None:
+        super().__init__(timeout=600)
+        self.track_id = track_id
+        self.playlist_name = discord.ui.TextInput(
+            label="Playlist name", min_length=1, max_length=100, placeholder="Road Trip"
+        )
+        self.add_item(self.playlist_name)
+
+    async def on_submit(self, interaction: discord.Interaction, /) -> None:  # type: ignore[override]
+        engine = context(interaction).engine
+        caller, group = caller_of(interaction), group_of(interaction)
+        await defer(interaction, ephemeral=True)
+        created = await engine.playlists.create(caller, group, self.playlist_name.value)
+        change = await engine.playlists.add(caller, group, created.playlist_id, [self.track_id])
+        text = f"Created **{md(created.name, 200)}**. {change_text(change)}"
+        await send(interaction, content=clip(text, MESSAGE_LIMIT), ephemeral=True)
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
+        await handle_error(interaction, error)
+
+
+class ConfirmPlaylistDelete(discord.ui.View):
+    """A private "Delete / Cancel" prompt for /playlist delete; only the member who asked can answer."""
+
+    def __init__(self, playlist: Playlist, requester_id: int) -> None:
+        super().__init__(timeout=120)
+        self.playlist = playlist
+        self.requester_id = requester_id
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:  # type: ignore[override]
+        return interaction.user.id == self.requester_id
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /) -> None:  # type: ignore[override]
+        await handle_error(interaction, error)
+
+    @discord.ui.button(label="Delete playlist", style=discord.ButtonStyle.danger)
+    async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        engine = context(interaction).engine
+        caller = require_manager(interaction, self.playlist, "delete")
+        deleted = await engine.playlists.delete(
+            caller, group_of(interaction), self.playlist.playlist_id, group_admin=is_group_admin(interaction)
+        )
+        self.stop()
+        n = deleted.track_count
+        text = f"Deleted the playlist **{md(deleted.name, 200)}** ({n} track{'s' if n != 1 else ''})."
+        await interaction.response.edit_message(
+            content=clip(text, MESSAGE_LIMIT), view=None, allowed_mentions=NONE_PING
+        )
+
+    @discord.ui.button(label="Keep it", style=discord.ButtonStyle.secondary)
+    async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        self.stop()
+        await interaction.response.edit_message(content="Kept it.", view=None, allowed_mentions=NONE_PING)
+
+
+# ---------------------------------------------------------------------------------------------------- commands
+class PlaylistCog(commands.Cog):
+    """``/playlist …`` — shared playlists of the server (or of the user, in DMs)."""
+
+    playlist = app_commands.Group(name="playlist", description="Shared playlists of this server (your own in DMs).")
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @playlist.command(name="list", description="The playlists of this server.")
+    async def list_(self, interaction: discord.Interaction) -> None:
+        engine = context(interaction).engine
+        items = await engine.playlists.list(group_of(interaction))
+        await send(interaction, embeds=[playlists_embed(items, cap=engine.playlists.limits.playlists_per_group)])
+
+    @playlist.command(name="create", description="Start a new shared playlist.")
+    @app_commands.describe(name="Its name (1–100 characters), e.g. “Road Trip”")
+    async def create(self, interaction: discord.Interaction, name: Name) -> None:
+        engine = context(interaction).engine
+        caller, group = caller_of(interaction), group_of(interaction)
+        engine.playlists.check_name(name)  # a bad name is refused privately, before "thinking…"
+        await defer(interaction)
+        created = await engine.playlists.create(caller, group, name)
+        text = (
+            f"Created the playlist **{md(created.name, 200)}**. Add songs with **/playlist add** or the "
+            "“➕ Add to playlist…” menu under recommendations."
+        )
+        await send(interaction, content=clip(text, MESSAGE_LIMIT))
+
+    @playlist.command(name="add", description="Add songs to a playlist (separate several with ;).")
+    @app_commands.describe(
+        playlist="The playlist (autocompletes)",
+        song="Title, “title - artist”, Spotify link or id (autocompletes); several separated by ;",
+    )
+    async def add(
+        self,
+        interaction: discord.Interaction,
+        playlist: PlaylistArg,
+        song: app_commands.Transform[list[str], SongRefs],
+    ) -> None:
+        engine = context(interaction).engine
+        caller, group = caller_of(interaction), group_of(interaction)
+        found = await engine.playlists.get(group, playlist)
+        ids = list(dict.fromkeys(engine.table.ids[engine.resolve(ref)] for ref in song))  # unknown song: private
+        await defer(interaction)
+        change = await engine.playlists.add(caller, group, found.playlist_id, ids)
+        await send(interaction, content=change_text(change))
+
+    @playlist.command(name="remove", description="Remove songs from a playlist.")
+    @app_commands.describe(
+        playlist="The playlist (autocompletes)",
+        song="#N (position in /playlist show), title, Spotify link or id (autocompletes); several separated by ;",
+    )
+    async def remove(
+        self,
+        interaction: discord.Interaction,
+        playlist: PlaylistArg,
+        song: app_commands.Transform[list[str], PlaylistEntries],
+    ) -> None:
+        engine = context(interaction).engine
+        caller, group = caller_of(interaction), group_of(interaction)
+        found = await engine.playlists.get(group, playlist)
+        await defer(interaction)
+        change = await engine.playlists.remove(
+            caller, group, found.playlist_id, song, group_admin=is_group_admin(interaction)
+        )
+        await send(interaction, content=change_text(change))
+
+    @playlist.command(name="show", description="Show a playlist, ten tracks a page.")
+    @app_commands.describe(playlist="The playlist (autocompletes)", page="Page number (default 1)")
+    async def show(
+        self, interaction: discord.Interaction, playlist: PlaylistArg, page: app_commands.Range[int, 1, 50] = 1
+    ) -> None:
+        engine = context(interaction).engine
+        shown = await engine.playlists.show(group_of(interaction), playlist, page=page, per_page=PLAYLIST_PAGE_SIZE)
+        await send(
+            interaction,
+            embeds=[playlist_embed(shown, cap=engine.playlists.limits.tracks_per_playlist)],
+            view=playlist_page_view(shown.playlist.playlist_id, shown.page, shown.pages, shown.total),
+        )
+
+    @playlist.command(name="rename", description="Rename a playlist (its creator or Manage Server).")
+    @app_commands.describe(playlist="The playlist (autocompletes)", new_name="The new name (1–100 characters)")
+    async def rename(self, interaction: discord.Interaction, playlist: PlaylistArg, new_name: Name) -> None:
+        engine = context(interaction).engine
+        group = group_of(interaction)
+        found = await engine.playlists.get(group, playlist)
+        caller = require_manager(interaction, found, "rename")
+        engine.playlists.check_name(new_name)
+        await defer(interaction)
+        renamed = await engine.playlists.rename(
+            caller, group, found.playlist_id, new_name, group_admin=is_group_admin(interaction)
+        )
+        text = f"Renamed **{md(found.name, 200)}** to **{md(renamed.name, 200)}**."
+        await send(interaction, content=clip(text, MESSAGE_LIMIT))
+
+    @playlist.command(name="delete", description="Delete a playlist (its creator or Manage Server).")
+    @app_commands.describe(playlist="The playlist (autocompletes)")
+    async def delete(self, interaction: discord.Interaction, playlist: PlaylistArg) -> None:
+        engine = context(interaction).engine
+        found = await engine.playlists.get(group_of(interaction), playlist)
+        require_manager(interaction, found, "delete")
+        n = found.track_count
+        prompt = f"Delete the playlist **{md(found.name, 200)}** and its {n} track{'s' if n != 1 else ''}?"
+        await send(
+            interaction,
+            content=clip(prompt, MESSAGE_LIMIT),
+            view=ConfirmPlaylistDelete(found, interaction.user.id),
+            ephemeral=True,
+        )
+
+    @playlist.command(name="recommend", description="Tracks that fit a playlist as a whole (not already in it).")
+    @app_commands.describe(playlist="The playlist (autocompletes)", count="How many tracks (1–10)")
+    async def recommend(self, interaction: discord.Interaction, playlist: PlaylistArg, count: Count = 10) -> None:
+        await recommend_playlist(interaction, playlist, count)
+
+    @playlist.command(name="export", description="All Spotify links of a playlist (a text file when long).")
+    @app_commands.describe(playlist="The playlist (autocompletes)", format="Links (default) or spotify:track URIs")
+    @app_commands.choices(
+        format=[
+            app_commands.Choice(name="open.spotify.com links", value="links"),
+            app_commands.Choice(name="spotify:track URIs", value="uris"),
+        ]
+    )
+    async def export(self, interaction: discord.Interaction, playlist: PlaylistArg, format: str = "links") -> None:
+        await export_playlist(interaction, playlist, fmt="uris" if format == "uris" else "links")
