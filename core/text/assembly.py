@@ -1,0 +1,173 @@
+"""Assembling the answer: evidence -> :class:`~core.models.TextQuery` (per-feature targets by priority, label weights,
+filters, confidence), or :class:`~core.models.NeedsClarification` when nothing musical was recognised.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.models import AUDIO_FEATURES, Filters, NeedsClarification, TextQuery
+from core.table import FEATURE_INDEX
+from core.text.labels import LabelSet
+from core.text.state import P_PROFILE, Request, TextState
+from core.text.tokens import GREETINGS, STOPWORDS, clamp, word_tokens
+
+MAX_LABELS = 12  # labels kept per polarity in a TextQuery
+
+
+class QueryAssembly(TextState):
+    """Profile targets, year bounds, the final :class:`TextQuery`, clarifications (mixin of ``TextUnderstanding``)."""
+
+    def _profile_targets(self, labels: LabelSet, hits: dict[int, float], scale: float, req: Request) -> None:
+        """Low-priority targets from the profiles of the best-matching labels (only distinctive features).
+
+        A feature gets weight ``min(1, |z| / 1.5) * (0.5 + 0.5 * tightness) * hit weight * scale`` where ``z`` is
+        the distance of the weighted profile mean from the catalog mean in catalog standard deviations and
+        tightness is ``1 - profile std / catalog std``; key and mode averages carry no meaning and are skipped.
+        """
+        top = labels.top(hits, 5)
+        top = [(lid, w) for lid, w in top if w > 0 and labels.count[lid] >= 3]
+        if not top:
+            return
+        ids = np.asarray([lid for lid, _ in top])
+        w = np.asarray([wt for _, wt in top], dtype=np.float64)
+        mean = (labels.mean[ids] * w[:, None]).sum(axis=0) / w.sum()
+        std = (labels.std[ids] * w[:, None]).sum(axis=0) / w.sum()
+        before = len(req.targets)
+        self._distinctive(mean, std, labels.global_mean, labels.global_std, float(w.max()) * scale, req)
+        if before == 0 and len(req.targets) == 0:
+            # the request named only an average-sounding label ("poptimism"): aim at its profile, gently
+            for name in AUDIO_FEATURES:
+                i = FEATURE_INDEX[name]
+                tight = 1.0 - float(std[i]) / float(labels.global_std[i])
+                if name not in ("key", "mode") and tight >= 0.15:
+                    req.target(P_PROFILE, name, float(mean[i]), 0.25 * float(w.max()))
+
+    @staticmethod
+    def _distinctive(mean: np.ndarray, std: np.ndarray, gmean: np.ndarray, gstd: np.ndarray, weight: float,
+                     req: Request) -> None:
+        for name in AUDIO_FEATURES:
+            if name in ("key", "mode"):
+                continue
+            i = FEATURE_INDEX[name]
+            z = abs(float(mean[i]) - float(gmean[i])) / float(gstd[i])
+            tight = min(1.0, max(0.0, 1.0 - float(std[i]) / float(gstd[i])))
+            w = min(1.0, z / 1.5) * (0.5 + 0.5 * tight) * weight
+            if w >= 0.1:
+                req.target(P_PROFILE, name, float(mean[i]), w)
+
+    def _artist_targets(self, req: Request) -> None:
+        table = self._table
+        if table is None or not req.artists:
+            return
+        positions = sorted({p for aid in req.artists for p in table.artist_tracks.get(aid, ())})
+        if not positions:
+            return
+        sub = table.features[np.asarray(positions)]
+        labels = self._cat.labels
+        self._distinctive(sub.mean(axis=0), sub.std(axis=0), labels.global_mean, labels.global_std, 0.7, req)
+
+    def _years(self, req: Request) -> tuple[int | None, int | None]:
+        lo, hi = req.year_lo, req.year_hi
+        if req.year_ranges:
+            r_lo = min(a for a, _ in req.year_ranges)
+            r_hi = max(b for _, b in req.year_ranges)
+            lo = r_lo if lo is None else max(lo, r_lo)
+            hi = r_hi if hi is None else min(hi, r_hi)
+            if lo > hi:  # contradictory bounds ("90s since 2015"): keep the named period
+                lo, hi = r_lo, r_hi
+        if lo is None and hi is None:  # eras from the vocabulary apply only when no year was written
+            newest = self._cat.year_max
+            for cid in req.concepts:
+                concept = self.vocab.concepts[cid]
+                if concept.years:
+                    c_lo, c_hi = concept.years
+                elif concept.years_relative:
+                    r0, r1 = concept.years_relative
+                    c_lo = None if r0 is None else newest + r0
+                    c_hi = None if r1 is None else newest + r1
+                else:
+                    continue
+                lo = c_lo if c_lo is not None and (lo is None or c_lo > lo) else lo
+                hi = c_hi if c_hi is not None and (hi is None or c_hi < hi) else hi
+                if c_lo is not None and c_hi is not None:
+                    req.cue(f"{concept.name.replace('_', ' ')} → {c_lo}–{c_hi}")
+            if lo is not None and hi is not None and lo > hi:
+                lo, hi = hi, lo
+        return lo, hi
+
+    def _build(self, req: Request) -> TextQuery:
+        has_labels = len(self._cat.labels) > 0
+        if has_labels:
+            self._profile_targets(self._cat.labels, {k: v for k, v in req.pos_labels.items()
+                                                     if k not in req.neg_labels}, 0.8, req)
+        else:
+            self._profile_targets(self.shipped, req.ship_hits, 0.8, req)
+        self._artist_targets(req)
+        # per feature: the highest priority present wins; equal priorities average by weight
+        best: dict[str, int] = {}
+        for prio, name, _, _ in req.targets:
+            best[name] = max(best.get(name, 0), prio)
+        target: dict[str, float] = {}
+        weights: dict[str, float] = {}
+        for name in AUDIO_FEATURES:
+            rows = [(v, w) for prio, n, v, w in req.targets if n == name and prio == best.get(name)]
+            if not rows:
+                continue
+            total = sum(w for _, w in rows)
+            value = sum(v * w for v, w in rows) / total
+            if name in ("mode", "key"):
+                value = float(round(value))
+            target[name] = round(clamp(name, value), 4)
+            weights[name] = round(max(w for _, w in rows), 3)
+        labels = self._cat.labels
+        for lid, phrases in req.support.items():  # a label named by two phrases ("italian" + "pop") fits best
+            if len(phrases) > 1:
+                req.pos_labels[lid] = min(1.0, req.pos_labels[lid] * (1.0 + 0.35 * (len(phrases) - 1)))
+        neg = labels.top(req.neg_labels, MAX_LABELS)
+        pos = labels.top({lid: w for lid, w in req.pos_labels.items() if lid not in req.neg_labels}, MAX_LABELS)
+        label_weights = {labels.keys[lid]: round(w, 3) for lid, w in pos if w >= 0.05}
+        label_weights.update({labels.keys[lid]: -round(w, 3) for lid, w in neg if w >= 0.05})
+        year_min, year_max = self._years(req)
+        tempo_min, tempo_max = req.tempo_min, req.tempo_max
+        if tempo_min is not None and tempo_max is not None and tempo_min > tempo_max:
+            tempo_min, tempo_max = tempo_max, tempo_min
+        filters = Filters(
+            genres=req.genres,
+            exclude_artists=[self._cat.artist_display[a] for a in req.excluded],
+            year_min=year_min,
+            year_max=year_max,
+            tempo_min=tempo_min,
+            tempo_max=tempo_max,
+            limit=req.limit,
+        )
+        confidence = 1.0
+        for e in req.evidence:
+            confidence *= 1.0 - max(0.0, min(0.95, e))
+        confidence = 1.0 - confidence
+        unknown = len(req.unknown)
+        coverage = req.known / (req.known + unknown) if req.known + unknown else 1.0
+        confidence *= 0.5 + 0.5 * coverage
+        return TextQuery(
+            text=req.raw,
+            target=target,
+            weights=weights,
+            labels=label_weights,
+            artists=[self._cat.artist_display[a] for a in req.artists],
+            filters=filters,
+            cues=req.cues,
+            confidence=round(max(0.05, min(0.99, confidence)), 3),
+        )
+
+    def _clarify(self, raw: str) -> NeedsClarification:
+        words = word_tokens(raw)
+        greeting = bool(words) and all(t in GREETINGS or t in STOPWORDS for t in words)
+        lead = "Hi! " if greeting else f"I couldn't tell what kind of music \u201c{raw[:80]}\u201d means. "
+        suggestions = ["chill study music", "upbeat 90s dance around 120 bpm", "sad songs in a minor key",
+                       "heavy rock for the gym"]
+        suggestions += [f"{g} party" for g in self._cat.suggestions[:2]]
+        return NeedsClarification(
+            question=lead + "Tell me a mood, activity, genre, era or artist — for example \u201crelaxing acoustic "
+            "songs\u201d or \u201clike Daft Punk but slower\u201d.",
+            suggestions=suggestions[:6],
+        )

@@ -1,0 +1,239 @@
+"""Vocabulary and label phrase matching: request n-grams -> concepts, catalog labels and shipped profiles, with typo
+tolerance (rapidfuzz) and embedding similarity (wordllama) for the words nothing else explained.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from core.table import FEATURE_INDEX
+from core.text.concepts import describe
+from core.text.state import Request, TextState
+from core.text.tokens import GENERIC, STOPWORDS, clamp, mark_used, phrase_keys
+
+# Embedding thresholds, calibrated on wordllama l2_supercat_256 cosine similarities measured on the shipped labels:
+# gibberish and off-topic words score 0.15–0.55 against label texts ("cats" vs "Tropical Beats" 0.55), on-topic
+# requests 0.6–1.0 ("jazz" vs "Jazz Vibes" 0.79, "lush" vs "Lush Lofi" 0.72). Single words are matched on sub-word
+# pieces, so word-to-concept similarity is only trusted for near-duplicates ("cats" vs "beats" scores 0.77).
+LABEL_SIM_MIN = 0.6  # request text vs a label / profile text: becomes a label weight
+LABEL_SIM_UNDERSTOOD = 0.65  # ... and counts as having understood the request
+CONCEPT_SIM_MIN = 0.85  # an unknown word vs a concept phrase
+
+
+class PhraseMatching(TextState):
+    """Turns words of a request into concept, label and shipped-profile evidence (mixin of ``TextUnderstanding``)."""
+
+    def _lookup(self, gram: list[str]) -> dict[str, Any]:
+        """Everything a phrase names: concepts, whole catalog labels, parts of labels, shipped profiles."""
+        spaced, compact = phrase_keys(gram)
+        keys = [spaced]
+        if len(gram) > 1 and not any(t in STOPWORDS for t in gram):
+            keys.append(compact)
+        if len(gram[-1]) > 3 and gram[-1].endswith("s") and not gram[-1].endswith("ss"):
+            keys.append(" ".join([*gram[:-1], gram[-1][:-1]]))
+        out: dict[str, Any] = {"concepts": [], "exact": [], "grams": [], "ship_exact": [], "ship_grams": []}
+        cat, ship = self._cat.labels, self.shipped
+        for key in keys:
+            for name, source in (("concepts", self.vocab.index), ("exact", cat.exact), ("ship_exact", ship.exact)):
+                for v in source.get(key, ()):
+                    if v not in out[name]:
+                        out[name].append(v)
+            if not any(t in GENERIC for t in gram) or len(gram) > 1:
+                out["grams"].extend(cat.grams.get(key, ()))
+                out["ship_grams"].extend(ship.grams.get(key, ()))
+            if out["concepts"] or out["exact"] or out["ship_exact"]:
+                break
+        return out
+
+    def _phrases(self, tokens: list[str], used: list[bool], req: Request) -> None:
+        self._bare_artists(tokens, used, req, multi=True)
+        i = 0
+        while i < len(tokens):
+            if used[i]:
+                i += 1
+                continue
+            matched = 0
+            for n in range(min(self.vocab.max_len + 1, len(tokens) - i), 0, -1):
+                if any(used[i : i + n]):
+                    continue
+                gram = tokens[i : i + n]
+                if n == 1 and gram[0] in STOPWORDS:
+                    break
+                hit = self._lookup(gram)
+                strong = hit["concepts"] or hit["exact"] or hit["ship_exact"]
+                partial = (hit["grams"] or hit["ship_grams"]) and len(" ".join(gram)) >= 3 and not gram[0].isdigit()
+                if partial and not strong and self._artist_exact(gram) is not None:
+                    partial = False  # "Queen": the artist, not a word inside a playlist name
+                if strong or partial:
+                    self._apply_hit(gram, hit, req)
+                    if n > 1 and not hit["concepts"]:
+                        self._inner_concepts(gram, req)  # "hard rock workout" also means hard rock + workout
+                    matched = n
+                    break
+            if matched:
+                mark_used(used, i, i + matched)
+                i += matched
+            else:
+                i += 1
+
+    def _inner_concepts(self, gram: list[str], req: Request) -> None:
+        i = 0
+        while i < len(gram):
+            for n in range(len(gram) - i - (1 if i == 0 else 0), 0, -1):
+                sub = gram[i : i + n]
+                if n == 1 and sub[0] in STOPWORDS:
+                    continue
+                cids = self._lookup(sub)["concepts"]
+                if cids:
+                    for cid in cids:
+                        self._apply_concept(cid, " ".join(sub), req, False, 0.8)
+                    i += n
+                    break
+            else:
+                i += 1
+
+    def _apply_hit(self, gram: list[str], hit: dict[str, Any], req: Request, negated: bool = False,
+                   strength: float = 1.0, said: str | None = None) -> None:
+        phrase = said or " ".join(gram)
+        labels = self._cat.labels
+        found: dict[int, float] = {}
+        for lid in hit["exact"]:
+            found[lid] = 1.0 if labels.kinds[lid] != "playlist" else 0.9
+            if not negated and labels.kinds[lid] in ("genre", "subgenre") and labels.texts[lid] not in req.genres:
+                req.genres.append(labels.texts[lid])
+        for lid, cov in ([] if hit["concepts"] else hit["grams"]):  # a concept's own label hints cover it
+            scale = 0.75 if labels.kinds[lid] != "playlist" else 0.6
+            found[lid] = max(found.get(lid, 0.0), scale * math.sqrt(cov))
+        for lid, w in found.items():
+            self._label(lid, w * strength, req, negated, source=phrase)
+        if found and not hit["concepts"]:
+            top = max(found, key=lambda lid: (found[lid], int(labels.count[lid])))
+            req.cue(f"{'no ' if negated else ''}{phrase} → {'avoid ' if negated else ''}{labels.keys[top]}")
+        if not found and not hit["concepts"] and not len(labels) and (hit["ship_exact"] or hit["ship_grams"]):
+            sid = hit["ship_exact"][0] if hit["ship_exact"] else max(hit["ship_grams"], key=lambda x: x[1])[0]
+            req.cue(f"{phrase} → sounds of the shipped '{self.shipped.texts[sid]}' {self.shipped.kinds[sid]}")
+        if not negated:
+            for sid in hit["ship_exact"]:
+                req.ship_hits[sid] = max(req.ship_hits.get(sid, 0.0), strength)
+            for sid, cov in hit["ship_grams"]:
+                req.ship_hits[sid] = max(req.ship_hits.get(sid, 0.0), 0.6 * math.sqrt(cov) * strength)
+        for cid in hit["concepts"]:
+            self._apply_concept(cid, phrase, req, negated, strength)
+        if not hit["concepts"] and (found or hit["ship_exact"] or hit["ship_grams"]):
+            req.evidence.append((0.6 if hit["exact"] or hit["ship_exact"] else 0.35) * strength)
+        req.known += len(gram)
+
+    def _label(self, lid: int, weight: float, req: Request, negated: bool, source: str = "") -> None:
+        book = req.neg_labels if negated else req.pos_labels
+        book[lid] = max(book.get(lid, 0.0), min(1.0, weight))
+        if source and not negated:
+            req.support.setdefault(lid, set()).add(source)
+
+    def _apply_concept(self, cid: int, phrase: str, req: Request, negated: bool, strength: float) -> None:
+        concept = self.vocab.concepts[cid]
+        gmean, gstd = self._cat.labels.global_mean, self._cat.labels.global_std
+        if negated:
+            req.negated[cid] = max(req.negated.get(cid, 0.0), strength)
+            inverted: dict[str, float] = {}
+            for name, value in concept.target.items():
+                w = concept.weights.get(name, 0.0) * strength
+                if name == "mode":
+                    inverted[name] = 1 - value
+                    req.target(concept.priority, name, 1 - value, w * 0.5)
+                    continue
+                if name == "key":
+                    continue
+                i = FEATURE_INDEX[name]
+                z = (value - float(gmean[i])) / float(gstd[i])
+                if abs(z) >= 0.8 and concept.weights.get(name, 0.0) >= 0.7:  # only a distinctive target has a meaningful opposite: mirror it about the mean
+                    inverted[name] = clamp(name, float(gmean[i]) - z * float(gstd[i]))
+                    req.target(concept.priority, name, inverted[name], w * 0.5)
+            for lid, w in self._cat.hints[cid].items():
+                self._label(lid, w * 0.8 * strength, req, negated=True)
+            desc = describe(inverted, {k: concept.weights[k] for k in inverted}, gmean, gstd)
+            req.cue(f"not {phrase}" + (f" → {desc}" if desc else ""))
+        else:
+            req.concepts[cid] = max(req.concepts.get(cid, 0.0), strength)
+            for name, value in concept.target.items():
+                req.target(concept.priority, name, value, concept.weights.get(name, 0.0) * strength)
+            for lid, w in self._cat.hints[cid].items():
+                self._label(lid, w * strength, req, negated=False, source=phrase)
+            for sid, w in self._ship_hints[cid].items():
+                req.ship_hits[sid] = max(req.ship_hits.get(sid, 0.0), w * 0.7 * strength)
+            if "→" in concept.cue:
+                desc = concept.cue.split("→", 1)[1].strip()
+            else:
+                desc = describe(concept.target, concept.weights, gmean, gstd)
+            hints = self._cat.hints[cid]
+            top = max(hints, key=lambda lid: hints[lid]) if hints else None
+            name = self._cat.labels.keys[top] if top is not None and hints[top] >= 0.9 else ""
+            if not name and concept.cue and "→" not in concept.cue and concept.cue.lower() != phrase:
+                name = concept.cue
+            parts = [p for p in (name, desc) if p]
+            if not parts and top is not None:
+                parts = [self._cat.labels.keys[top]]
+            req.cue(f"{phrase} → {', '.join(parts) or concept.cue or concept.name}")
+        req.evidence.append(0.55 * strength)
+
+    # -- typo tolerance and embedding similarity ---------------------------------------------------------------
+    def _typos(self, req: Request) -> None:
+        if not req.unknown:
+            return
+        still = []
+        for tok in req.unknown:
+            if len(tok) >= 5:
+                hit = process.extractOne(tok, self._cat.words.get(tok[0], ()), scorer=fuzz.ratio, score_cutoff=86)
+                if hit:
+                    word = hit[0]
+                    found = self._lookup([word])
+                    if found["concepts"] or found["exact"] or found["grams"] or found["ship_exact"]:
+                        self._apply_hit([word], found, req, strength=0.85, said=f"{tok} (≈ {word})")
+                        continue
+            still.append(tok)
+        req.unknown = still
+
+    def _embeddings(self, content: list[str], req: Request) -> None:
+        if self.embedder is None:
+            return
+        text = " ".join(content)
+        unknown = list(dict.fromkeys(req.unknown))[:6]
+        batch = ([text] if text else []) + unknown
+        if not batch:
+            return
+        vecs = self.embedder.embed(batch)
+        if text:
+            labels = self._cat.labels if len(self._cat.labels) else self.shipped
+            if labels.emb is not None and len(labels):
+                sims = labels.emb @ vecs[0]
+                top = np.argsort(-sims)[:8]
+                best = float(sims[top[0]])
+                # lowest tier: when rules and vocabulary already explained every word, neighbours only nudge
+                scale = 1.0 if req.unknown or not req.evidence else 0.5
+                for lid in top.tolist():
+                    sim = float(sims[lid])
+                    if sim < LABEL_SIM_MIN:
+                        break
+                    w = (0.3 + 0.6 * (sim - LABEL_SIM_MIN) / (1 - LABEL_SIM_MIN)) * scale
+                    if labels is self.shipped:
+                        req.ship_hits[lid] = max(req.ship_hits.get(lid, 0.0), w)
+                    elif lid not in req.neg_labels:
+                        self._label(lid, w, req, negated=False)
+                if best >= LABEL_SIM_UNDERSTOOD:
+                    req.evidence.append(min(0.5, best - 0.2))
+                    if not req.cues:
+                        where = labels.keys[int(top[0])] if labels is not self.shipped else (
+                            f"the shipped '{labels.texts[int(top[0])]}' {labels.kinds[int(top[0])]}")
+                        req.cue(f"\u201c{text}\u201d ≈ {where}")
+        if unknown and self._phrase_emb is not None:
+            sims = (self._phrase_emb @ np.ascontiguousarray(vecs[len(batch) - len(unknown) :].T)).T
+            for tok, row in zip(unknown, sims):
+                j = int(np.argmax(row))
+                if row[j] >= CONCEPT_SIM_MIN:
+                    cid = self._phrase_concept[j]
+                    strength = 0.6 + 0.4 * (float(row[j]) - CONCEPT_SIM_MIN) / (1 - CONCEPT_SIM_MIN)
+                    self._apply_concept(cid, f"{tok} (≈ {self._phrase_text[j]})", req, False, strength)
+                    req.unknown.remove(tok)

@@ -1,0 +1,237 @@
+"""Token patterns: negations ("not Drake", "no rap or trap", "without Ed Sheeran", "nothing sad") and artist references
+("like Daft Punk", "by Queen", bare names), matched exactly or with rapidfuzz against the loaded catalog's artists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rapidfuzz import fuzz, process
+
+from core.text.cues import no_vocals
+from core.text.matching import PhraseMatching
+from core.text.state import Request
+from core.text.tokens import STOPWORDS, mark_used
+
+_NEGATORS: tuple[tuple[str, ...], ...] = (
+    ("anything", "but"),
+    ("but", "not"),
+    ("nothing", "by"),
+    ("nothing", "from"),
+    ("none", "of"),
+    ("no", "more"),
+    ("dont", "want"),
+    ("don", "t", "want"),
+    ("dont", "like"),
+    ("don", "t", "like"),
+    ("do", "not", "want"),
+    ("except", "for"),
+    ("not",),
+    ("no",),
+    ("without",),
+    ("except",),
+    ("excluding",),
+    ("exclude",),
+    ("minus",),
+    ("avoid",),
+    ("skip",),
+    ("nothing",),
+    ("never",),
+    ("hate",),
+    ("non",),
+)
+_ARTIST_CONNECTORS: tuple[tuple[str, ...], ...] = (
+    ("in", "the", "style", "of"),
+    ("in", "the", "vein", "of"),
+    ("reminds", "me", "of"),
+    ("similar", "to"),
+    ("sounds", "like"),
+    ("sound", "like"),
+    ("sounding", "like"),
+    ("style", "of"),
+    ("fans", "of"),
+    ("fan", "of"),
+    ("such", "as"),
+    ("inspired", "by"),
+    ("songs", "by"),
+    ("music", "by"),
+    ("tracks", "by"),
+    ("more", "of"),
+    ("like",),
+    ("by",),
+    ("from",),
+)
+_FILLERS = frozenset("too any more much so the a an very overly really songs song music tracks stuff by from of".split())
+_CHUNK_STOP = frozenset("and or nor but with please just only for in that while when at to".split())
+_VOCAL_WORDS = frozenset("vocal vocals singing singer singers lyrics lyric words voice voices vocalist vocalists".split())
+
+
+class ArtistAndNegationCues(PhraseMatching):
+    """Negated phrases and artists, artist references and bare artist names (mixin of ``TextUnderstanding``)."""
+
+    @staticmethod
+    def _match_seq(tokens: list[str], used: list[bool], i: int, seqs: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
+        for seq in seqs:
+            n = len(seq)
+            if tuple(tokens[i : i + n]) == seq and not any(used[i : i + n]):
+                return seq
+        return ()
+
+    @staticmethod
+    def _chunk_end(tokens: list[str], used: list[bool], start: int, max_len: int = 5) -> int:
+        end = start
+        while end < len(tokens) and end - start < max_len and not used[end] and tokens[end] not in _CHUNK_STOP:
+            end += 1
+        return end
+
+    def _artist_exact(self, tokens: list[str]) -> int | None:
+        aid = self._cat.artist_index.get(" ".join(tokens))
+        if aid is None or aid >= len(self._cat.artist_count) or self._cat.artist_count[aid] == 0:
+            return None
+        return aid
+
+    def _artist_fuzzy(self, tokens: list[str], cutoff: float) -> int | None:
+        query = " ".join(tokens)
+        if len(query) < 4 or not self._cat.fuzzy_names:
+            return None
+        hit = process.extractOne(query, self._cat.fuzzy_names, scorer=fuzz.ratio, score_cutoff=cutoff)
+        return self._cat.fuzzy_ids[hit[2]] if hit else None
+
+    def _is_caps(self, tokens: list[str], req: Request) -> bool:
+        return all(t in req.caps for t in tokens)
+
+    def _negations(self, tokens: list[str], used: list[bool], req: Request) -> None:
+        i = 0
+        while i < len(tokens):
+            seq = () if used[i] else self._match_seq(tokens, used, i, _NEGATORS)
+            if not seq:
+                i += 1
+                continue
+            j, strict, done = i + len(seq), False, False
+            while True:
+                k = j
+                while k < len(tokens) and not used[k] and tokens[k] in _FILLERS:
+                    k += 1
+                end = self._chunk_end(tokens, used, k)
+                n = self._resolve_negated(tokens[k:end], req, strict) if end > k else 0
+                if not n:
+                    break
+                mark_used(used, i if not done else j, k + n)
+                done, j = True, k + n
+                if j + 1 < len(tokens) and tokens[j] in (",", "or", "nor", "and") and not used[j + 1]:
+                    j, strict = j + 1, True  # "no rap or trap", "not Drake, Future" continue the negation
+                    continue
+                break
+            i = j if done else i + 1
+
+    def _resolve_negated(self, chunk: list[str], req: Request, strict: bool) -> int:
+        """Apply a negated chunk ("rap", "drake", "sad songs"); return how many of its tokens were used (0 = none)."""
+        for n in range(min(4, len(chunk)), 0, -1):
+            gram = chunk[:n]
+            if n == 1 and gram[0] in _VOCAL_WORDS:
+                no_vocals(None, req)  # "without any singing" reached through the negation path
+                return 1
+            caps_artist = self._artist_exact(gram) if self._is_caps(gram, req) else None
+            if caps_artist is not None:
+                self._exclude_artist(caps_artist, " ".join(gram), req)
+                return n
+            hit = self._lookup(gram)
+            if hit["concepts"] or hit["exact"] or hit["ship_exact"]:
+                if strict and not (hit["exact"] or hit["ship_exact"]):
+                    continue
+                self._apply_hit(gram, hit, req, negated=True)
+                return n
+            aid = self._artist_exact(gram)
+            if aid is not None:
+                self._exclude_artist(aid, " ".join(gram), req)
+                return n
+        for n in range(min(4, len(chunk)), 0, -1):
+            aid = self._artist_fuzzy(chunk[:n], 88)
+            if aid is not None:
+                self._exclude_artist(aid, " ".join(chunk[:n]), req)
+                return n
+        return 0
+
+    def _exclude_artist(self, aid: int, said: str, req: Request) -> None:
+        if aid not in req.excluded:
+            req.excluded.append(aid)
+        req.cue(f"not {said} → exclude {self._cat.artist_display[aid]}")
+        req.evidence.append(0.6)
+        req.known += 1
+
+    def _artist_refs(self, tokens: list[str], used: list[bool], req: Request) -> None:
+        i = 0
+        while i < len(tokens):
+            seq = () if used[i] else self._match_seq(tokens, used, i, _ARTIST_CONNECTORS)
+            if not seq or (seq == ("like",) and i > 0 and tokens[i - 1] in ("i", "d", "would", "feel", "feels", "t", "dont", "do")):
+                i += 1
+                continue
+            k = i + len(seq)
+            end = self._chunk_end(tokens, used, k)
+            n = self._resolve_artist(tokens[k:end], req, fuzzy=seq != ("from",))
+            if n:
+                mark_used(used, i, k + n)
+                i = k + n
+            else:
+                i += 1
+
+    def _resolve_artist(self, chunk: list[str], req: Request, fuzzy: bool) -> int:
+        for n in range(min(5, len(chunk)), 0, -1):
+            gram = chunk[:n]
+            aid = self._artist_exact(gram)
+            if aid is None:
+                continue
+            hit = self._lookup(gram)
+            if (hit["concepts"] or hit["exact"]) and not self._is_caps(gram, req):
+                return 0  # "something like chill": a vocabulary word, not the artist of that name
+            self._add_artist(aid, req)
+            return n
+        if fuzzy:
+            for n in range(min(5, len(chunk)), 0, -1):
+                if self._lookup(chunk[:n])["concepts"]:
+                    return 0
+                aid = self._artist_fuzzy(chunk[:n], 90)
+                if aid is not None:
+                    self._add_artist(aid, req)
+                    return n
+        return 0
+
+    def _add_artist(self, aid: int, req: Request, bare: bool = False) -> None:
+        if aid not in req.artists:
+            req.artists.append(aid)
+            req.cue(f"{'' if bare else 'like '}{self._cat.artist_display[aid]} → artist")
+        req.evidence.append(0.6)
+        req.known += 1
+
+    def _bare_artists(self, tokens: list[str], used: list[bool], req: Request, multi: bool = False) -> None:
+        """Artist names written without a connector: multi-word names first (before vocabulary matching, so "Daft
+        Punk" is not read as punk), single words after it (only if capitalised or a catalog artist with ≥ 3 tracks)."""
+        i = 0
+        while i < len(tokens):
+            if used[i] or tokens[i] == ",":
+                i += 1
+                continue
+            hit_n = 0
+            for n in range(min(5, len(tokens) - i), 1 if multi else 0, -1):
+                gram = tokens[i : i + n]
+                if any(used[i : i + n]) or "," in gram or all(t in STOPWORDS for t in gram):
+                    continue
+                aid = self._artist_exact(gram)
+                if aid is None:
+                    continue
+                caps = self._is_caps(gram, req)
+                if multi:
+                    lk = self._lookup(gram)
+                    if (lk["concepts"] or lk["exact"]) and not caps:
+                        continue
+                elif gram[0] in STOPWORDS or len(gram[0]) < 3 or not (caps or (
+                        len(gram[0]) >= 4 and self._cat.artist_count[aid] >= 3)):
+                    continue
+                self._add_artist(aid, req, bare=True)
+                hit_n = n
+                break
+            if hit_n:
+                mark_used(used, i, i + hit_n)
+                i += hit_n
+            else:
+                i += 1

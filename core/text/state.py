@@ -1,0 +1,94 @@
+"""Evidence bookkeeping shared by the parsing steps: priorities, the per-request :class:`Request`, the per-fit
+:class:`CatalogFit`, and :class:`TextState`, the attributes the :class:`~core.text.understanding.TextUnderstanding`
+mixins read.
+
+Per feature, the highest-priority evidence wins (numeric rules 4 > adjective cues 3 > concepts 2 > label/artist
+profiles 1); evidence of equal priority is averaged by weight.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from core.text.tokens import clamp
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from core.table import TrackTable
+    from core.text.concepts import Vocabulary
+    from core.text.embedder import Embedder
+    from core.text.labels import LabelSet
+
+# Priorities of evidence (higher wins per feature).
+P_RULE, P_ADJ, P_CONCEPT, P_PROFILE = 4, 3, 2, 1
+
+
+@dataclass(slots=True)
+class Request:
+    """Evidence collected while parsing one request."""
+
+    raw: str
+    limit: int
+    caps: set[str]
+    targets: list[tuple[int, str, float, float]] = field(default_factory=list)  # (priority, feature, value, weight)
+    pos_labels: dict[int, float] = field(default_factory=dict)  # catalog label id -> weight
+    neg_labels: dict[int, float] = field(default_factory=dict)
+    ship_hits: dict[int, float] = field(default_factory=dict)  # shipped profile id -> weight
+    genres: list[str] = field(default_factory=list)
+    artists: list[int] = field(default_factory=list)  # artist ids
+    excluded: list[int] = field(default_factory=list)
+    concepts: dict[int, float] = field(default_factory=dict)  # concept id -> strength
+    negated: dict[int, float] = field(default_factory=dict)
+    year_ranges: list[tuple[int, int]] = field(default_factory=list)
+    year_lo: int | None = None
+    year_hi: int | None = None
+    tempo_min: float | None = None
+    tempo_max: float | None = None
+    support: dict[int, set[str]] = field(default_factory=dict)  # label id -> request phrases that named it
+    cues: list[str] = field(default_factory=list)
+    evidence: list[float] = field(default_factory=list)  # per piece of evidence, its 0–1 strength
+    known: int = 0
+    unknown: list[str] = field(default_factory=list)
+
+    def target(self, priority: int, name: str, value: float, weight: float) -> None:
+        """Record a target for audio feature ``name`` (raw units, clamped to its range); weights cap at 1, ≤ 0 drop."""
+        if weight > 0:
+            self.targets.append((priority, name, clamp(name, value), min(1.0, weight)))
+
+    def cue(self, text: str) -> None:
+        """Record a human-readable explanation ("90s → 1990–1999") once, in order."""
+        if text and text not in self.cues:
+            self.cues.append(text)
+
+
+@dataclass(slots=True)
+class CatalogFit:
+    """What :meth:`TextUnderstanding.fit` learned from one table."""
+
+    labels: LabelSet
+    hints: list[dict[int, float]]  # per concept: catalog label id -> weight
+    artist_index: dict[str, int]
+    artist_display: list[str]
+    artist_count: np.ndarray
+    fuzzy_names: list[str]
+    fuzzy_ids: list[int]
+    year_max: int
+    suggestions: list[str]
+    words: dict[str, list[str]]  # first letter -> words of the vocabulary and the labels, for typo matching
+
+
+class TextState:
+    """The state the parsing mixins share, set by :class:`~core.text.understanding.TextUnderstanding` (``__init__``
+    and ``fit``); declared here so each mixin module names what it reads."""
+
+    embedder: Embedder | None
+    vocab: Vocabulary
+    shipped: LabelSet  # the shipped profiles (own copy: ``emb`` depends on the embedder)
+    _ship_hints: list[dict[int, float]]  # per concept: shipped profile id -> weight
+    _cat: CatalogFit
+    _table: TrackTable | None
+    _phrase_emb: np.ndarray | None  # (n phrases, d) unit vectors of every vocabulary phrase
+    _phrase_concept: list[int]  # per phrase: its concept id
+    _phrase_text: list[str]
