@@ -103,7 +103,7 @@ class Settings(BaseSettings):
                 break
         return os.path.expanduser(url) if url != ":memory:" else url
 
-    # Telegram adapter tuning (issue 4; see docs/telegram.md)
+    # Telegram adapter tuning (issue 4; see README, "Telegram bot")
     telegram_webhook_secret: SecretStr | None = None  # webhook secret_token; default derived from the bot token
     telegram_webhook_listen: str = "0.0.0.0"
     telegram_chat_rate: int = 6  # LLM-backed free-text messages per user per window

@@ -2,5 +2,5 @@
 shared playlists per server (``/playlist …``), likes/dislikes and 30-second previews.
 
 Entry points: :func:`adapters.discord.app.build_bot` and :func:`adapters.discord.app.run_discord`; setup in
-``docs/discord.md``.
+README.md ("Discord bot").
 """
