@@ -1,7 +1,9 @@
 """Slash-command routing shared by the console, ``musicbot ask`` and text-based adapters.
 
-``/recommend TEXT``, ``/similar REF...``, ``/search QUERY``, ``/song REF``, ``/help``; anything else is free text.
-Several references to ``/similar`` are separated by ``;`` or ``|`` (or given as several quoted arguments).
+``/recommend TEXT``, ``/similar REF...``, ``/search QUERY``, ``/song REF``, ``/more``, ``/reset``, ``/help``, and the
+group commands ``/playlist SUBCOMMAND ...``, ``/playlists``, ``/like REF``, ``/dislike REF``, ``/preview REF`` (run by
+:mod:`core.agent.playlist_ops`); anything else is free text. Several references to ``/similar`` are separated by
+``;`` or ``|`` (or given as several quoted arguments). ``#N`` means item N of the last list shown in the conversation.
 """
 
 from __future__ import annotations
@@ -15,6 +17,12 @@ COMMANDS: dict[str, str] = {
     "search": "/search QUERY — find tracks by title, artist or album",
     "song": "/song SONG — details and audio features of one track",
     "more": "/more — the next page of the last recommendation",
+    "playlists": "/playlists — this group's shared playlists",
+    "playlist": "/playlist create NAME · add NAME | SONG[; SONG] · remove NAME | SONG-or-#N · show NAME [page] · "
+    "rename OLD | NEW · delete NAME · recommend NAME · export NAME — shared playlists",
+    "like": "/like SONG-or-#N — more like this in your recommendations",
+    "dislike": "/dislike SONG-or-#N — never recommend this to you again",
+    "preview": "/preview SONG-or-#N — a short audio preview, when one exists",
     "reset": "/reset — forget this conversation",
     "help": "/help — this list",
 }
@@ -63,4 +71,8 @@ def split_refs(args: str) -> list[str]:
 
 def help_text() -> str:
     """Plain-text help listing the user commands."""
-    return "Commands:\n" + "\n".join(COMMANDS.values()) + "\nOr just tell me what you want to hear."
+    return (
+        "Commands:\n"
+        + "\n".join(COMMANDS.values())
+        + "\n#N means item N of the last list shown. Or just tell me what you want to hear."
+    )

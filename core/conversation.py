@@ -65,15 +65,18 @@ def check_conversation_id(conversation_id: str) -> str:
 class LastRequest(BaseModel):
     """The last list-producing request of a conversation, enough to replay it ("more") or refine it.
 
-    ``kind`` is ``text`` (a free-text request, replayed by re-parsing ``request`` and applying ``overrides``) or
-    ``similar`` (``refs`` are track ids). ``target`` is the full feature target that was used (0–1, tempo BPM,
+    ``kind`` is ``text`` (a free-text request, replayed by re-parsing ``request`` and applying ``overrides``),
+    ``similar`` (``refs`` are track ids) or ``playlist`` (tracks for the group playlist ``playlist`` of ``group``).
+    ``target`` is the full feature target that was used (0–1, tempo BPM,
     loudness dB) — the baseline for "less upbeat"; ``overrides`` are targets set explicitly by a follow-up or an LLM,
     applied over whatever the text parser derives. ``filters`` are the filters that were in force.
     """
 
-    kind: Literal["text", "similar"] = "text"
+    kind: Literal["text", "similar", "playlist"] = "text"
     request: str = ""
     refs: list[str] = Field(default_factory=list)
+    playlist: str = Field(default="", description="kind playlist: the playlist name (recommend from playlist)")
+    group: str = Field(default="", description="kind playlist: the playlist group (telegram:<chat_id>…)")
     target: dict[str, float] = Field(default_factory=dict)
     overrides: dict[str, float] = Field(default_factory=dict)
     artists: list[str] = Field(default_factory=list)
@@ -87,6 +90,7 @@ class ConversationState(BaseModel):
 
     shown: list[str] = Field(default_factory=list, description="track ids already shown, oldest first")
     last_page: list[str] = Field(default_factory=list, description="track ids of the last list, #1 first")
+    page_first: int = Field(default=1, ge=1, description="number of the first item of the last list (11 on page 2)")
     page_reasons: list[str] = Field(default_factory=list, description="why each track of the last list was picked")
     last: LastRequest | None = None
     focus: str | None = Field(default=None, description="track id the user last pointed at")
@@ -101,9 +105,14 @@ class ConversationState(BaseModel):
                 seen.add(i)
         del self.shown[:-MAX_SHOWN]
 
-    def show_page(self, ids: list[str], reasons: list[str], remember: bool = True) -> None:
-        """Record the list just shown (``#1`` first) and, unless it was a search, add it to :attr:`shown`."""
+    def show_page(self, ids: list[str], reasons: list[str], remember: bool = True, first: int = 1) -> None:
+        """Record the list just shown and, unless it was a search (or a playlist page), add it to :attr:`shown`.
+
+        ``first`` is the number the list starts at: a playlist's page 2 (10 per page) is shown as #11-#20, so
+        ``#13`` must mean its third item.
+        """
         self.last_page = list(ids)
+        self.page_first = max(1, int(first))
         self.page_reasons = [r[:300] for r in reasons]
         if remember:
             self.remember_shown(ids)
@@ -116,8 +125,37 @@ class ConversationState(BaseModel):
             return ""
 
     def page_ref(self, n: int) -> str | None:
-        """Track id of item ``#n`` (1-based) of the last list, or None."""
-        return self.last_page[n - 1] if 1 <= n <= len(self.last_page) else None
+        """Track id of item ``#n`` of the last list (numbered from :attr:`page_first`), or None."""
+        i = n - self.page_first
+        return self.last_page[i] if 0 <= i < len(self.last_page) else None
+
+
+#: Playlist group ids (same rule as :meth:`core.playlists.PlaylistService.check_group`).
+_GROUP_ID = re.compile(r"^[a-z][a-z0-9_-]{0,31}:\S{1,200}$")
+CONSOLE_GROUP = "console:local"
+
+
+def default_group(conversation_id: str, caller: Any = None) -> str:
+    """The playlist group of a conversation when the adapter does not say (``Engine.chat(group_id=...)``).
+
+    * ``console:*`` and ``cli:*`` conversations (the REPL, ``musicbot ask``) -> ``console:local`` (the group
+      ``musicbot playlist`` uses by default);
+    * ``telegram:<chat_id>`` -> itself (a Telegram chat *is* the group);
+    * ``discord:<channel_id>`` -> itself, i.e. per channel: Discord playlists are per server
+      (``discord:<guild_id>``), which the conversation id cannot tell, so the Discord adapter passes ``group_id``;
+    * any other ``platform:id`` -> itself; anything else -> the caller's own ``platform:user_id`` group.
+    """
+    cid = str(conversation_id or "")
+    prefix = cid.split(":", 1)[0].lower()
+    if prefix in ("console", "cli"):
+        return CONSOLE_GROUP
+    if _GROUP_ID.match(cid):
+        return cid
+    if caller is not None:
+        own = f"{str(getattr(caller, 'platform', '')).lower()}:{getattr(caller, 'user_id', '')}"
+        if _GROUP_ID.match(own):
+            return own
+    return CONSOLE_GROUP
 
 
 class ConversationStore:

@@ -433,23 +433,38 @@ class Engine:
         return report
 
     # ------------------------------------------------------------------ chat (slash commands + free text)
-    async def chat(self, conversation_id: str, caller: Caller, text: str) -> ChatReply:
+    async def chat(
+        self,
+        conversation_id: str,
+        caller: Caller,
+        text: str,
+        *,
+        group_id: str | None = None,
+        group_admin: bool = False,
+    ) -> ChatReply:
         """Answer one chat message: a slash command (see :mod:`core.commands`) or free text.
 
-        Slash commands (``/recommend``, ``/similar``, ``/search``, ``/song``, ``/more``, ``/reset``, ``/help``) and a
-        bare "more" are answered directly (no agent, no ``pydantic_ai`` import). Free text goes to the agent
-        (:mod:`core.agent.runtime`): the configured LLM, or the built-in local model. Conversation memory lives in
-        SQLite (:mod:`core.conversation`), keyed by ``conversation_id``; turns of one conversation run one at a time.
+        Slash commands (``/recommend``, ``/similar``, ``/search``, ``/song``, ``/more``, ``/reset``, ``/help``,
+        ``/playlist …``, ``/playlists``, ``/like``, ``/dislike``, ``/preview``) and a bare "more" are answered
+        directly (no agent, no ``pydantic_ai`` import). Free text goes to the agent (:mod:`core.agent.runtime`): the
+        configured LLM, or the built-in local model. Conversation memory lives in SQLite (:mod:`core.conversation`),
+        keyed by ``conversation_id``; turns of one conversation run one at a time.
+
+        ``group_id`` is the playlist group (``telegram:<chat_id>``, ``discord:<guild_id>``, ``console:local``);
+        None = derived from the conversation id (:func:`core.conversation.default_group` — Discord adapters must pass
+        the guild). ``group_admin``: the platform says the caller administers that group (may rename/delete others'
+        playlists). Both come from the adapter, never from the conversation.
 
         Never raises for user mistakes: :class:`MusicBotError` becomes a friendly ``ChatReply.text``; an unexpected
         failure is logged and answered with a short apology.
         """
         from core.commands import help_text, parse_command, split_refs
-        from core.conversation import MORE_WORDS, check_conversation_id
+        from core.conversation import MORE_WORDS, check_conversation_id, default_group
 
         try:
             cid = check_conversation_id(conversation_id)
             text = check_text(text, "message")
+            group = str(group_id).strip() if group_id else default_group(cid, caller)
         except MusicBotError as exc:
             return ChatReply(text=str(exc))
         async with self._conversation_lock(cid):
@@ -484,8 +499,10 @@ class Engine:
 
                     request = check_text(cmd.args, "request")
                     reply = await self._run_last(state, caller, LastRequest(kind="text", request=request), first=True)
+                elif cmd.name in ("playlist", "playlists", "like", "dislike", "preview"):
+                    reply = await self._group_command(state, caller, group, group_admin, cmd.name, cmd.args)
                 elif cmd.name == "":
-                    reply = await self._agent_turn(store, cid, caller, text, state)
+                    reply = await self._agent_turn(store, cid, caller, text, state, group, group_admin)
                 else:
                     return ChatReply(text=f"Unknown command /{cmd.name}.\n" + help_text())
             except MusicBotError as exc:
@@ -563,9 +580,41 @@ class Engine:
             runtime = self._conversations["runtime"] = AgentRuntime(self._conversations.get("agent_config"))
         return runtime
 
-    async def _agent_turn(self, store: Any, conversation_id: str, caller: Caller, text: str, state: Any) -> ChatReply:
+    async def _agent_turn(
+        self,
+        store: Any,
+        conversation_id: str,
+        caller: Caller,
+        text: str,
+        state: Any,
+        group_id: str = "",
+        group_admin: bool = False,
+    ) -> ChatReply:
         """One free-text turn through the agent (LLM or local model, with fallback)."""
-        return await self.agent_runtime.chat_turn(self, store, conversation_id, caller, text, state)
+        return await self.agent_runtime.chat_turn(
+            self, store, conversation_id, caller, text, state, group_id=group_id, group_admin=group_admin
+        )
+
+    async def _group_command(
+        self, state: Any, caller: Caller, group_id: str, group_admin: bool, name: str, args: str
+    ) -> ChatReply:
+        """``/playlist …``, ``/playlists``, ``/like``, ``/dislike``, ``/preview`` (see :mod:`core.agent.playlist_ops`;
+        the playlist service enforces who may rename/delete/remove)."""
+        from core.agent import playlist_ops as ops
+
+        scope = ops.Scope(self, caller, group_id, group_admin, state)
+        if name == "playlists":
+            return await ops.playlists_reply(scope)
+        if name in ("like", "dislike", "preview"):
+            return await ops.feedback_command(scope, name, args)
+        sub, _, rest = args.strip().partition(" ")
+        if sub.lower() in ("recommend", "rec", "suggest"):
+            if not rest.strip():
+                raise InvalidInput("Which playlist? e.g. /playlist recommend Road Trip", "playlist")
+            rec, spec = await ops.recommend(scope, rest.strip(), exclude_ids=state.shown)
+            state.last = spec
+            return self._reply(state, rec, empty="Nothing new fits this playlist with the current filters.")
+        return await ops.playlist_command(scope, args)
 
     # --- playlists, feedback, previews (issue 6)
     # Services are created lazily on the catalog connection and share the engine's write lock (one transaction at a

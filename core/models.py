@@ -9,7 +9,7 @@ Units follow Spotify's audio-features reference
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
@@ -199,10 +199,19 @@ class TextQuery(BaseModel):
 
 
 class ChatReply(BaseModel):
-    """What :meth:`core.engine.Engine.chat` returns for one user message, for any adapter to render."""
+    """What :meth:`core.engine.Engine.chat` returns for one user message, for any adapter to render.
+
+    ``text`` always reads on its own; the optional fields let an adapter render more (tables, buttons, files).
+    ``playlist`` / ``playlists`` hold :mod:`core.playlists` models (typed ``Any`` here because
+    :mod:`core.playlists` imports this module).
+    """
 
     text: str
     recommendation: Recommendation | None = None
     clarification: NeedsClarification | None = None
     track: Track | None = None
     fallback_used: bool = False
+    playlist: Any = Field(default=None, description="core.playlists.PlaylistPage: the playlist page shown, if any")
+    playlists: list[Any] = Field(default_factory=list, description="core.playlists.Playlist items (a playlist list)")
+    export_text: str | None = Field(default=None, description="a playlist export: one Spotify link per line")
+    preview_url: str | None = Field(default=None, description="an audio preview of ``track`` (/preview), if found")

@@ -109,18 +109,84 @@ def show_recommendation(console: Console, rec: Recommendation) -> None:
         console.print(track_list(rec), soft_wrap=True)
 
 
+def playlist_page_table(page: Any) -> Table:
+    """A rich table of one :class:`core.playlists.PlaylistPage`: #, title, artist, year, added by, Spotify link."""
+    p = page.playlist
+    caption = f"page {page.page}/{page.pages}" + (f" — next: /playlist show {p.name} {page.page + 1}" if page.page < page.pages else "")
+    table = Table(title=escape(f"{p.name} — {page.total} tracks"), caption=escape(caption), expand=False)
+    for col, kw in (
+        ("#", {"justify": "right", "style": "dim"}),
+        ("Title", {"style": "bold", "max_width": 38, "overflow": "fold"}),
+        ("Artist", {"max_width": 26, "overflow": "fold"}),
+        ("Year", {"justify": "right"}),
+        ("Added by", {"style": "dim", "max_width": 20}),
+        ("Spotify", {"style": "cyan", "no_wrap": True}),
+    ):
+        table.add_column(col, **kw)
+    for e in page.entries:
+        t = e.track
+        table.add_row(
+            str(e.index),
+            escape(t.title if t else "(not in catalog)"),
+            escape(t.artist if t else ""),
+            str(t.year or "") if t else "",
+            escape(e.added_by),
+            e.spotify_url,
+        )
+    return table
+
+
+def playlist_page_list(page: Any) -> str:
+    """Compact rich-markup rendering of a playlist page for narrow terminals (two lines per track)."""
+    p = page.playlist
+    lines = [f"[bold]{escape(p.name)}[/bold] — {page.total} tracks, page {page.page}/{page.pages}"]
+    for e in page.entries:
+        t = e.track
+        title = f"[bold]{escape(t.title)}[/bold] — {escape(t.artist)}" if t else "[dim](not in catalog)[/dim]"
+        year = f" [dim]({t.year})[/dim]" if t and t.year else ""
+        lines.append(f"[dim]{e.index:>3}.[/dim] {title}{year}")
+        lines.append(f"      [cyan]{e.spotify_url}[/cyan] [dim]added by {escape(e.added_by)}[/dim]")
+    if page.page < page.pages:
+        lines.append(f"[dim]next: /playlist show {escape(p.name)} {page.page + 1}[/dim]")
+    return "\n".join(lines)
+
+
+def playlists_table(playlists: list[Any]) -> Table:
+    """A rich table of playlists: name, tracks, created by."""
+    table = Table(title="Playlists", expand=False)
+    table.add_column("Name", style="bold")
+    table.add_column("Tracks", justify="right")
+    table.add_column("Created by", style="dim")
+    for p in playlists:
+        table.add_row(escape(p.name), str(p.track_count), escape(p.created_by))
+    return table
+
+
 def print_reply(console: Console, reply: ChatReply) -> None:
-    """Print one chat reply: a table for tracks, details for one track, else the text."""
+    """Print one chat reply: a table for tracks or a playlist page, details for one track, else the text."""
     if reply.fallback_used:
         console.print("[yellow](the language model was unavailable; answered with the built-in model)[/yellow]")
     if reply.recommendation is not None and reply.recommendation.tracks:
         if reply.text and reply.text != reply.recommendation.summary:
             console.print(escape(reply.text))
         show_recommendation(console, reply.recommendation)
+    elif reply.playlist is not None and getattr(reply.playlist, "entries", None):
+        page = reply.playlist
+        if console.width >= 120:
+            console.print(playlist_page_table(page))
+        else:
+            console.print(playlist_page_list(page), soft_wrap=True)
+    elif reply.playlists:
+        console.print(playlists_table(reply.playlists))
+    elif reply.export_text:
+        console.print(escape(reply.text.splitlines()[0] if reply.text else "Export:"))
+        console.print(escape(reply.export_text), soft_wrap=True, highlight=False)  # one link per line, copy-paste ready
+    elif reply.preview_url is not None or (reply.track is not None and reply.text.startswith("No preview")):
+        console.print(escape(reply.text), soft_wrap=True)
     elif reply.track is not None:
         console.print(track_details(reply.track))
     else:
-        console.print(escape(reply.text))
+        console.print(escape(reply.text), soft_wrap=True)
 
 
 def print_import_report(console: Console, report: ImportReport, max_errors: int = 20) -> None:

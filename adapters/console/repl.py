@@ -14,13 +14,25 @@ from core.models import Caller
 log = logging.getLogger(__name__)
 
 BANNER = (
-    "[bold]musicbot[/bold] — tell me what you want to hear, or use /recommend, /similar, /search, /song, /help. "
-    "/quit to leave."
+    "[bold]musicbot[/bold] — tell me what you want to hear, or use /recommend, /similar, /search, /song, "
+    "/playlist, /like, /dislike, /preview, /help. /quit to leave."
 )
+#: The console's playlist group (shared with ``musicbot playlist`` and ``musicbot ask``).
+CONSOLE_GROUP = "console:local"
 
 
-async def run_repl(engine: Engine, caller: Caller, console: Console, conversation_id: str = "console:local") -> None:
-    """Read lines until /quit or EOF; every line goes to the engine; no input can crash the loop."""
+async def run_repl(
+    engine: Engine,
+    caller: Caller,
+    console: Console,
+    conversation_id: str = "console:local",
+    group_id: str = CONSOLE_GROUP,
+) -> None:
+    """Read lines until /quit or EOF; every line goes to the engine; no input can crash the loop.
+
+    Playlists live in ``group_id`` (``console:local`` by default, the group ``musicbot playlist`` uses). Renaming
+    or deleting someone else's playlist needs a console admin (``CONSOLE_ADMIN``, on by default).
+    """
     console.print(BANNER)
     console.print(f"[dim]{len(engine.table):,} tracks in the catalog.[/dim]")
     while True:
@@ -35,7 +47,7 @@ async def run_repl(engine: Engine, caller: Caller, console: Console, conversatio
         if text.lower() in ("/quit", "/exit", "quit", "exit"):
             break
         try:
-            reply = await engine.chat(conversation_id, caller, text)
+            reply = await engine.chat(conversation_id, caller, text, group_id=group_id)
         except Exception:  # the REPL must survive anything
             log.exception("chat failed")
             console.print("[red]Sorry, something went wrong handling that. Please try again.[/red]")

@@ -29,7 +29,13 @@ from pydantic_ai.models.function import AgentInfo, FunctionModel
 from core.agent.deps import (
     AgentDeps,
     ClarifyResult,
+    FeedbackDone,
     MutationResult,
+    PlaylistChangeResult,
+    PlaylistExportResult,
+    PlaylistPageResult,
+    PlaylistsResult,
+    PreviewFound,
     ToolFailure,
     TrackDetails,
     TracksResult,
@@ -99,6 +105,18 @@ def _tracks_reply(result: TracksResult, request: str) -> ModelResponse:
     return _reply(text, **fields)
 
 
+def _page_text(page: PlaylistPageResult) -> str:
+    if not page.total:
+        return f'"{page.name}" is empty. Add songs with: add SONG to {page.name}'
+    head = f'"{page.name}" — {page.total} track{"s" if page.total != 1 else ""}'
+    if page.pages > 1:
+        head += f", page {page.page}/{page.pages}"
+    lines = [head + ":"] + [f"{c.ref} {c.title} - {c.artist}".rstrip(" -") for c in page.tracks]
+    if page.page < page.pages:
+        lines.append(f"Next: show {page.name} page {page.page + 1}")
+    return "\n".join(lines)
+
+
 def _final(content: Any, intent: Intent, request: str) -> ModelResponse:
     if isinstance(content, TracksResult):
         return _tracks_reply(content, request)
@@ -108,12 +126,38 @@ def _final(content: Any, intent: Intent, request: str) -> ModelResponse:
         return _reply(f"{content.title} — {content.artist}: {content.description}")
     if isinstance(content, MutationResult):
         return _reply(f"{content.action.capitalize()}: {content.title} - {content.artist} ({content.track_id}).")
+    if isinstance(content, (PlaylistChangeResult, FeedbackDone, PreviewFound)):
+        return _reply(content.message)
+    if isinstance(content, PlaylistPageResult):
+        return _reply(_page_text(content))
+    if isinstance(content, PlaylistsResult):
+        if not content.playlists:
+            return _reply(content.note or "No playlists here yet.")
+        lines = [f"{len(content.playlists)} playlist{'s' if len(content.playlists) != 1 else ''}:"]
+        lines += [f"• {p.name} — {p.tracks} track{'s' if p.tracks != 1 else ''}{' (yours)' if p.yours else ''}"
+                  for p in content.playlists]
+        return _reply("\n".join(lines))
+    if isinstance(content, PlaylistExportResult):
+        if content.count and content.count <= len(content.links):
+            return _reply(f'"{content.playlist}" — {content.count} Spotify link{"s" if content.count != 1 else ""}:\n'
+                          + "\n".join(content.links))
+        return _reply(content.note or f'"{content.playlist}" is empty — nothing to export.')
     if isinstance(content, ToolFailure):
         text = content.error
         if content.suggestions and "Did you mean" not in text:
             text += " Did you mean: " + "; ".join(content.suggestions) + "?"
         return _reply(text)
     return _reply("Sorry, I can't do that.")
+
+
+async def _playlist_names(deps: AgentDeps) -> list[str]:
+    """Names of the group's playlists (so "show road trip" is recognised); [] when there are none or no group."""
+    from core.errors import MusicBotError
+
+    try:
+        return [p.name for p in await deps.engine.playlists.list(deps.group_id)]
+    except MusicBotError:
+        return []
 
 
 async def local_respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
@@ -130,7 +174,8 @@ async def local_respond(messages: list[ModelMessage], info: AgentInfo) -> ModelR
         return _reply("The local model needs the musicbot runtime.")
     intent = deps.log.intent if isinstance(deps.log.intent, Intent) else None
     if intent is None:
-        intent = deps.log.intent = parse_intent(text, deps.engine, deps.state, offered)
+        names = await _playlist_names(deps)
+        intent = deps.log.intent = parse_intent(text, deps.engine, deps.state, offered, names)
     if not calls:
         if intent.tool is None:
             return _reply(intent.reply)

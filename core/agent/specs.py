@@ -90,7 +90,7 @@ async def run_request(
     merge: Filters | None = None,
     caller: Caller | None = None,
 ) -> tuple[Recommendation | NeedsClarification, LastRequest]:
-    """Run a text or similar request; returns the result and the spec as it was actually run.
+    """Run a text, similar or playlist request; returns the result and the spec as it was actually run.
 
     ``merge`` (first run only) holds explicit filters to apply over what the text implies; on replays the stored
     ``spec.filters`` are used as they are. With a ``caller``, the person-aware engine methods are used when the
@@ -99,6 +99,14 @@ async def run_request(
     Raises:
         SongNotFound, InvalidInput: from the engine.
     """
+    if spec.kind == "playlist":
+        filters = merge_filters(spec.filters, merge)
+        rec = await engine.playlists.recommend(
+            caller or Caller(), spec.group, spec.playlist, limit=filters.limit, filters=filters, exclude_ids=exclude_ids
+        )
+        if spec.cues:
+            rec = rec.model_copy(update={"summary": f"{rec.summary} ({'; '.join(spec.cues[:3])})"})
+        return rec, spec.model_copy(update={"filters": filters})
     if spec.kind == "similar":
         filters = merge_filters(spec.filters, merge)
         similar_for = getattr(engine, "recommend_similar_for", None) if caller is not None else None
@@ -143,10 +151,11 @@ async def run_request(
 def refine(engine: Engine, spec: LastRequest, last_page: Sequence[str], change: Refinement) -> LastRequest:
     """Apply a follow-up to the last request and return the new request (the old one is not modified).
 
-    Feature moves on a "similar" request turn it into a feature-target request around the last page's mean sound.
+    Feature moves on a "similar" or "playlist" request turn it into a feature-target request around the last page's
+    mean sound; filters alone (years, artists, genres) keep it a playlist/similar request.
     """
     spec = spec.model_copy(deep=True)
-    if change.deltas and spec.kind == "similar":
+    if change.deltas and spec.kind in ("similar", "playlist"):
         core = ("energy", "valence", "danceability", "acousticness")
         base_target = {n: v for n in core if (v := page_mean(engine, last_page or spec.refs, n)) is not None}
         spec = LastRequest(kind="text", overrides=base_target, filters=spec.filters, cues=list(spec.cues))

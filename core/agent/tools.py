@@ -1,7 +1,9 @@
 """The agent's tools. Each takes ``RunContext[AgentDeps]`` first; its docstring's ``Args:`` become the tool schema.
 
 Read tools: search, get one track, recommend (text and/or target features + filters), recommend similar, refine the
-last recommendation, more of the same, explain a track. Admin tools: add / edit / delete a track — not offered to
+last recommendation, more of the same, explain a track. Playlist tools (issue 6, offered to everyone, permissions
+checked by the playlist service from deps — caller, ``group_id``, ``group_admin`` — never from arguments): list,
+create, add, remove, show, rename, delete, recommend from, export; plus like / dislike / preview. Admin tools: add / edit / delete a track — not offered to
 non-admins (``prepare=admin_only``) *and* re-checked by the engine, which raises ``PermissionDenied`` for anyone else
 whatever the model was told. Tools never raise for user mistakes: they return a :class:`ToolFailure` the model can
 relay. Track references accept ids, Spotify links, "title - artist" and ``#3`` (item 3 of the last list shown).
@@ -16,15 +18,25 @@ from typing import Any
 from pydantic_ai import RunContext, Tool
 from pydantic_ai.tools import ToolDefinition
 
+from core.agent import playlist_ops as ops
 from core.agent.deps import (
     AgentDeps,
     ClarifyResult,
+    FeedbackDone,
     MutationResult,
+    PlaylistChangeResult,
+    PlaylistEntryCard,
+    PlaylistExportResult,
+    PlaylistInfo,
+    PlaylistPageResult,
+    PlaylistsResult,
+    PreviewFound,
     ToolFailure,
     TrackCard,
     TrackDetails,
     TracksResult,
 )
+from core.agent.playlist_ops import Scope
 from core.agent.output import TEMPO_RANGE, clamp, clamp_year
 from core.agent.specs import Refinement, refine, run_request
 from core.conversation import LastRequest
@@ -34,7 +46,7 @@ from core.models import AUDIO_FEATURES, Filters, NeedsClarification, Recommendat
 log = logging.getLogger(__name__)
 
 ADMIN_TOOL_NAMES = frozenset({"add_track", "edit_track", "delete_track"})
-_PAGE_REF = re.compile(r"^\s*(?:#|no\.?\s*|number\s+)(\d{1,2})\s*$", re.IGNORECASE)
+_PAGE_REF = re.compile(r"^\s*(?:#|no\.?\s*|number\s+)(\d{1,4})\s*$", re.IGNORECASE)
 #: Typical values used for features an admin leaves out when adding a track (medians of the shipped catalog).
 ADD_DEFAULTS = {
     "key": -1,
@@ -54,14 +66,25 @@ def resolve_ref(ctx: RunContext[AgentDeps], ref: str) -> str:
     m = _PAGE_REF.match(ref)
     if m:
         n = int(m.group(1))
-        page = ctx.deps.log.recommendation.tracks if ctx.deps.log.recommendation else None
-        tid = page[n - 1].track.track_id if page and 1 <= n <= len(page) else ctx.deps.state.page_ref(n)
+        tid = _scope(ctx).list_ref(n)
         if tid is None:
             raise InvalidInput(f"There is no #{n} in the last list.", "ref")
         ref = tid
     pos = ctx.deps.engine.resolve(ref)
     ctx.deps.log.focus = ctx.deps.engine.table.ids[pos]
     return ctx.deps.log.focus
+
+
+def _scope(ctx: RunContext[AgentDeps]) -> Scope:
+    """The caller, group and lists of this turn, for :mod:`core.agent.playlist_ops`."""
+    deps, logbook = ctx.deps, ctx.deps.log
+    recent = None
+    if logbook.recommendation is not None:  # a list shown earlier in this turn: #N refers to it
+        recent = ([i.track.track_id for i in logbook.recommendation.tracks], 1)
+    elif logbook.playlist_page is not None and logbook.playlist_page.entries:
+        entries = logbook.playlist_page.entries
+        recent = ([e.track_id for e in entries], entries[0].index)
+    return Scope(deps.engine, deps.caller, deps.group_id, deps.group_admin, deps.state, recent)
 
 
 def resolve_exact(ctx: RunContext[AgentDeps], ref: str) -> str:
@@ -123,7 +146,7 @@ def _tracks_result(ctx: RunContext[AgentDeps], rec: Recommendation, spec: LastRe
     if not rec.tracks and not note:
         note = "No tracks matched; suggest loosening the filters."
     return TracksResult(
-        kind=rec.kind if rec.kind in ("text", "similar", "search") else "text",
+        kind=rec.kind if rec.kind in ("text", "similar", "search", "playlist") else "text",
         summary=rec.summary,
         tracks=[_card(i, item) for i, item in enumerate(rec.tracks, 1)],
         target=dict(rec.target),
@@ -594,6 +617,273 @@ async def delete_track(ctx: RunContext[AgentDeps], ref: str) -> MutationResult |
     return MutationResult(action="deleted", track_id=track.track_id, title=track.title, artist=track.artist)
 
 
+# ---------------------------------------------------------------------------------------------- playlist tools
+# Offered to everyone: the playlist service decides who may rename/delete a playlist or remove others' tracks
+# (creator, group admin, bot admin) from the caller and ``group_admin`` in deps — never from tool arguments.
+def _info(ctx: RunContext[AgentDeps], p: Any) -> PlaylistInfo:
+    from core.playlists import member_key
+
+    return PlaylistInfo(name=p.name, tracks=p.track_count, created_by=p.created_by,
+                        yours=p.created_by == member_key(ctx.deps.caller))
+
+
+#: Words the user's own message must contain for each destructive tool (see :func:`_asked_by_user`).
+_ASKED = {
+    "remove songs from": re.compile(r"\b(?:remove|delete|drop|take|clear|empty|erase|get rid|kick|cut|pull)\b", re.I),
+    "rename": re.compile(r"\b(?:rename|re-name|retitle|call it|name it|change (?:the|its) name)\b", re.I),
+    "delete": re.compile(r"\b(?:delete|remove|drop|erase|trash|get rid|destroy|scrap|discard)\b", re.I),
+}
+
+
+async def _asked_by_user(ctx: RunContext[AgentDeps], playlist: str, action: str) -> None:
+    """Destructive tools act only when the user's own message names the playlist *and* asks for that action
+    (``AgentDeps.user_text``), so instructions hidden in tool results — a poisoned track title on the page being
+    shown, a playlist name — cannot make the model wreck the user's own playlists.
+
+    Raises:
+        PlaylistNotFound: no such playlist. InvalidInput: the user's message does not ask for this.
+    """
+    from core.catalog import normalize_text
+
+    said = ctx.deps.user_text
+    if not said:
+        return
+    name = (await ctx.deps.engine.playlists.get(ctx.deps.group_id, str(playlist))).name
+    if f" {normalize_text(name)} " not in f" {normalize_text(said)} " or not _ASKED[action].search(said):
+        raise InvalidInput(
+            f'Not done: to {action} the playlist "{name}", ask for it in your own words, e.g. “{action} {name}”.',
+            "playlist",
+        )
+
+
+def _change_failure(ctx: RunContext[AgentDeps], exc: MusicBotError) -> ToolFailure:
+    """A playlist/feedback change that was not made (recorded so the reply cannot claim otherwise)."""
+    ctx.deps.log.failed_changes.append(str(exc))
+    return _failure(ctx, exc)
+
+
+def _changed(ctx: RunContext[AgentDeps], message: str) -> None:
+    ctx.deps.log.changed = True
+    ctx.deps.log.mutations.append(message)
+
+
+async def list_playlists(ctx: RunContext[AgentDeps]) -> PlaylistsResult | ToolFailure:
+    """List this group's shared playlists with their track counts."""
+    try:
+        items = await ops.list_playlists(_scope(ctx))
+    except MusicBotError as exc:
+        return _failure(ctx, exc)
+    ctx.deps.log.playlists = items
+    return PlaylistsResult(
+        playlists=[_info(ctx, p) for p in items], note="" if items else "No playlists yet; create_playlist makes one."
+    )
+
+
+async def create_playlist(ctx: RunContext[AgentDeps], name: str) -> PlaylistChangeResult | ToolFailure:
+    """Create an empty shared playlist in this group, owned by the user.
+
+    Args:
+        name: the playlist name, 1-100 characters, e.g. "Road Trip".
+    """
+    try:
+        p = await ops.create(_scope(ctx), str(name))
+    except MusicBotError as exc:
+        return _change_failure(ctx, exc)
+    msg = f'Created playlist "{p.name}".'
+    _changed(ctx, msg)
+    return PlaylistChangeResult(action="created", playlist=p.name, tracks=0, message=msg)
+
+
+async def add_to_playlist(ctx: RunContext[AgentDeps], playlist: str, songs: list[str]) -> PlaylistChangeResult | ToolFailure:
+    """Add songs to a playlist of this group (a song already in it is left as it is).
+
+    Args:
+        playlist: the playlist name.
+        songs: the songs: #N for item N of the last list shown, a track id, a Spotify link, "title" or "title - artist".
+    """
+    try:
+        change = await ops.add(_scope(ctx), str(playlist), list(songs or []))
+    except MusicBotError as exc:
+        return _change_failure(ctx, exc)
+    if change.added:
+        _changed(ctx, change.message)
+    return PlaylistChangeResult(action="added", playlist=change.playlist.name, tracks=change.playlist.track_count,
+                                message=change.message or "Nothing changed.")
+
+
+async def remove_from_playlist(
+    ctx: RunContext[AgentDeps], playlist: str, songs: list[str]
+) -> PlaylistChangeResult | ToolFailure:
+    """Remove songs from a playlist of this group (allowed for whoever added them, the playlist's creator or an admin).
+
+    Args:
+        playlist: the playlist name.
+        songs: the songs: #N for item N of the last list shown (position N in the playlist if no list was shown), a track id, a link or "title - artist".
+    """
+    try:
+        await _asked_by_user(ctx, playlist, "remove songs from")
+        change = await ops.remove(_scope(ctx), str(playlist), list(songs or []))
+    except MusicBotError as exc:
+        return _change_failure(ctx, exc)
+    if change.removed:
+        _changed(ctx, change.message)
+    return PlaylistChangeResult(action="removed", playlist=change.playlist.name, tracks=change.playlist.track_count,
+                                message=change.message or "Nothing changed.")
+
+
+async def show_playlist(ctx: RunContext[AgentDeps], playlist: str, page: int = 1) -> PlaylistPageResult | ToolFailure:
+    """Show one page (10 tracks) of a playlist of this group.
+
+    Args:
+        playlist: the playlist name.
+        page: the page number, 1 for the first.
+    """
+    try:
+        shown = await ops.show(_scope(ctx), str(playlist), _page(page))
+    except MusicBotError as exc:
+        return _failure(ctx, exc)
+    ctx.deps.log.playlist_page = shown
+    ctx.deps.log.recommendation = None  # #N now refers to this page
+    return PlaylistPageResult(
+        name=shown.playlist.name,
+        page=shown.page,
+        pages=shown.pages,
+        total=shown.total,
+        tracks=[
+            PlaylistEntryCard(ref=f"#{e.index}", track_id=e.track_id, title=e.track.title if e.track else "(not in catalog)",
+                              artist=e.track.artist if e.track else "", year=e.track.year if e.track else None,
+                              added_by=e.added_by)
+            for e in shown.entries
+        ],
+    )
+
+
+def _page(page: Any) -> int:
+    try:
+        return min(max(int(page or 1), 1), 1000)
+    except (TypeError, ValueError):
+        return 1
+
+
+async def rename_playlist(ctx: RunContext[AgentDeps], playlist: str, new_name: str) -> PlaylistChangeResult | ToolFailure:
+    """Rename a playlist of this group (only its creator or an admin may).
+
+    Args:
+        playlist: the current playlist name.
+        new_name: the new name, 1-100 characters.
+    """
+    try:
+        await _asked_by_user(ctx, playlist, "rename")
+        old, p = await ops.rename(_scope(ctx), str(playlist), str(new_name))
+    except MusicBotError as exc:
+        return _change_failure(ctx, exc)
+    msg = f'Renamed "{old}" to "{p.name}".'
+    _changed(ctx, msg)
+    return PlaylistChangeResult(action="renamed", playlist=p.name, tracks=p.track_count, message=msg)
+
+
+async def delete_playlist(ctx: RunContext[AgentDeps], playlist: str) -> PlaylistChangeResult | ToolFailure:
+    """Delete a playlist of this group and its track list (only its creator or an admin may).
+
+    Args:
+        playlist: the playlist name.
+    """
+    try:
+        await _asked_by_user(ctx, playlist, "delete")
+        p = await ops.delete(_scope(ctx), str(playlist))
+    except MusicBotError as exc:
+        return _change_failure(ctx, exc)
+    msg = f'Deleted playlist "{p.name}" ({p.track_count} tracks).'
+    _changed(ctx, msg)
+    return PlaylistChangeResult(action="deleted", playlist=p.name, tracks=p.track_count, message=msg)
+
+
+async def recommend_from_playlist(
+    ctx: RunContext[AgentDeps], playlist: str, limit: int = 10
+) -> TracksResult | ToolFailure:
+    """Recommend tracks that fit a playlist as a whole (diverse, not already in it, not shown before).
+
+    Args:
+        playlist: the playlist name.
+        limit: number of tracks, 1-50.
+    """
+    try:
+        rec, spec = await ops.recommend(_scope(ctx), str(playlist), _exclude(ctx), limit=_limit(limit))
+    except MusicBotError as exc:
+        return _failure(ctx, exc)
+    ctx.deps.log.playlist_page = None
+    return _tracks_result(ctx, rec, spec)
+
+
+async def export_playlist(ctx: RunContext[AgentDeps], playlist: str) -> PlaylistExportResult | ToolFailure:
+    """Export a playlist as Spotify links (the full list is sent to the user with your reply).
+
+    Args:
+        playlist: the playlist name.
+    """
+    try:
+        exported = await ops.export(_scope(ctx), str(playlist))
+    except MusicBotError as exc:
+        return _failure(ctx, exc)
+    ctx.deps.log.export_text = exported.as_text("urls") or None
+    n = len(exported.track_ids)
+    return PlaylistExportResult(
+        playlist=exported.playlist.name,
+        count=n,
+        links=exported.urls[:20],
+        note=ops.export_text(exported).split("\n", 1)[0] + (" The full list is attached." if n > 20 else ""),
+    )
+
+
+# ---------------------------------------------------------------------------------------------- feedback, previews
+async def like_track(ctx: RunContext[AgentDeps], ref: str) -> FeedbackDone | ToolFailure:
+    """Remember that the user likes a track: later recommendations lean towards it.
+
+    Args:
+        ref: the track: #N for item N of the last list shown, a track id, a Spotify link or "title - artist".
+    """
+    return await _feedback(ctx, ref, "like")
+
+
+async def dislike_track(ctx: RunContext[AgentDeps], ref: str) -> FeedbackDone | ToolFailure:
+    """Remember that the user dislikes a track: it is never recommended to them again.
+
+    Args:
+        ref: the track: #N for item N of the last list shown, a track id, a Spotify link or "title - artist".
+    """
+    return await _feedback(ctx, ref, "dislike")
+
+
+async def _feedback(ctx: RunContext[AgentDeps], ref: str, action: str) -> FeedbackDone | ToolFailure:
+    try:
+        scope = _scope(ctx)
+        result = await (ops.like(scope, str(ref)) if action == "like" else ops.dislike(scope, str(ref)))
+    except MusicBotError as exc:
+        return _change_failure(ctx, exc)
+    t = result.track
+    ctx.deps.log.focus = t.track_id
+    _changed(ctx, result.message)
+    return FeedbackDone(action=action, track_id=t.track_id, title=t.title, artist=t.artist, message=result.message)  # type: ignore[arg-type]
+
+
+async def preview_track(ctx: RunContext[AgentDeps], ref: str) -> PreviewFound | ToolFailure:
+    """Find a short audio preview of a track (best effort; the Spotify link always works).
+
+    Args:
+        ref: the track: #N for item N of the last list shown, a track id, a Spotify link or "title - artist".
+    """
+    try:
+        found = await ops.preview(_scope(ctx), str(ref))
+    except MusicBotError as exc:
+        return _failure(ctx, exc)
+    t = found.track
+    ctx.deps.log.focus = t.track_id
+    ctx.deps.log.track = t
+    ctx.deps.log.preview_url = found.preview_url
+    return PreviewFound(track_id=t.track_id, title=t.title, artist=t.artist, preview_url=found.preview_url,
+                        spotify_url=found.spotify_url, message=ops.preview_text(found))
+
+
 READ_TOOLS = (
     search_tracks,
     get_track,
@@ -603,14 +893,36 @@ READ_TOOLS = (
     more_recommendations,
     explain_track,
 )
+PLAYLIST_TOOLS = (
+    list_playlists,
+    create_playlist,
+    add_to_playlist,
+    remove_from_playlist,
+    show_playlist,
+    rename_playlist,
+    delete_playlist,
+    recommend_from_playlist,
+    export_playlist,
+    like_track,
+    dislike_track,
+    preview_track,
+)
 ADMIN_TOOLS = (add_track, edit_track, delete_track)
 
 
 def build_tools() -> list[Tool[AgentDeps]]:
-    """Every tool, admin ones wrapped with ``prepare=admin_only``."""
+    """Every tool, admin ones wrapped with ``prepare=admin_only``. Playlist tools are offered to everyone (the
+    playlist service checks creator / group admin / bot admin on every change) and run one at a time, in order."""
     tools: list[Tool[AgentDeps]] = [Tool(fn, takes_ctx=True, docstring_format="google") for fn in READ_TOOLS]
+    # sequential: "create X" then "add to X" (or "add" then "show") in one model response run in the order emitted
+    tools += [Tool(fn, takes_ctx=True, docstring_format="google", sequential=True) for fn in PLAYLIST_TOOLS]
     tools += [Tool(fn, takes_ctx=True, docstring_format="google", prepare=admin_only) for fn in ADMIN_TOOLS]
     return tools
 
 
-TOOL_NAMES = frozenset(fn.__name__ for fn in (*READ_TOOLS, *ADMIN_TOOLS))
+TOOL_NAMES = frozenset(fn.__name__ for fn in (*READ_TOOLS, *PLAYLIST_TOOLS, *ADMIN_TOOLS))
+#: Tools that change group playlists or the user's feedback (a turn that ran one is never replayed).
+CHANGE_TOOL_NAMES = frozenset(
+    {"create_playlist", "add_to_playlist", "remove_from_playlist", "rename_playlist", "delete_playlist", "like_track",
+     "dislike_track"}
+)

@@ -23,6 +23,8 @@ from core.models import Caller, Role
 
 __all__ = [
     "ADMIN",
+    "CLOSED_PORT",
+    "OTHER",
     "USER",
     "agent_engine",
     "agent_template_db",
@@ -34,6 +36,10 @@ __all__ = [
 #: Titles always kept in the slice (tests refer to them by name).
 KEEP_TITLES = {"Blinding Lights", "Bohemian Rhapsody - Remastered 2011", "Smells Like Teen Spirit", "Get Lucky"}
 USER = Caller(user_id="user-1", platform="test", role=Role.USER)
+#: Another regular user of the same groups.
+OTHER = Caller(user_id="user-2", platform="test", role=Role.USER)
+#: An unreachable local URL (preview lookups fail fast, offline).
+CLOSED_PORT = "http://127.0.0.1:9"
 ADMIN = Caller(user_id="admin-1", platform="test", role=Role.ADMIN)
 
 
@@ -69,9 +75,15 @@ def agent_template_db(small_catalog_csv: Path, tmp_path_factory: pytest.TempPath
 @pytest.fixture
 async def agent_engine(agent_template_db: Path, tmp_path: Path) -> AsyncIterator[Engine]:
     """An engine over a private copy of the small catalog (real SQLite file in ``tmp_path``)."""
+    from core.previews import PreviewConfig
+
     db = tmp_path / "musicbot.db"
     shutil.copy(agent_template_db, db)
     engine = await Engine.open(db)
+    # previews never leave the machine in these tests: a closed local port answers "connection refused" at once
+    engine.configure_previews(PreviewConfig(deezer_api_base_url=CLOSED_PORT, itunes_api_base_url=CLOSED_PORT,
+                                            spotify_api_base_url=CLOSED_PORT, spotify_accounts_url=CLOSED_PORT,
+                                            timeout_s=0.5))
     try:
         yield engine
     finally:

@@ -117,8 +117,10 @@ async def test_testmodel_calls_every_offered_tool_without_crashing(agent_engine:
     """TestModel calls each offered tool with schema-valid (meaningless) arguments: tools answer, never raise."""
     from pydantic_ai.models.test import TestModel
 
+    from core.agent.tools import TOOL_NAMES
+
     model = TestModel(call_tools="all", custom_output_args={"reply": "done", "tracks": []})
-    agent_engine.configure_agent(AgentConfig(model_override=model, max_tool_calls=20))
+    agent_engine.configure_agent(AgentConfig(model_override=model, max_tool_calls=len(TOOL_NAMES) + 2))
     await agent_engine.chat("unit:tm", caller, "/recommend chill")  # a list exists, so #N refs can resolve
     before = await agent_engine.catalog.checksum()
     reply = await agent_engine.chat("unit:tm", caller, "anything")

@@ -1,0 +1,390 @@
+"""Group playlists, likes/dislikes and previews in a chat: one implementation for the slash commands and the agent.
+
+Both :meth:`core.engine.Engine.chat` (``/playlist …``, ``/playlists``, ``/like``, ``/dislike``, ``/preview``) and the
+agent's tools (:mod:`core.agent.tools`) go through the functions here, which call the services on the engine
+(:attr:`Engine.playlists`, :attr:`Engine.feedback`, :attr:`Engine.previews`). Every permission is enforced by those
+services (creator / group admin / bot admin for rename, delete and removing others' tracks); nothing here decides
+who may do what, it only passes on who is asking (:class:`Scope`: the caller and ``group_admin`` come from the
+adapter, never from the conversation).
+
+Track references: ids, Spotify links/URIs, "title", "title - artist" (fuzzy), and ``#N`` — item N of the last list
+shown in the conversation (a recommendation, a search, or a playlist page: page 2 shows #11-#20). For *removing*,
+``#N`` without such a list means position N in the playlist.
+
+No Pydantic AI import here: slash commands never pay for it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from core.catalog import normalize_text
+from core.conversation import ConversationState, LastRequest
+from core.errors import InvalidInput, MusicBotError
+from core.models import Caller, ChatReply, Filters, Recommendation
+
+if TYPE_CHECKING:
+    from core.engine import Engine
+    from core.playlists import Playlist, PlaylistChange, PlaylistExport, PlaylistPage
+
+_NUM_REF = re.compile(r"^\s*(?:#|no\.?\s*|number\s+)(\d{1,4})\s*$", re.IGNORECASE)
+#: Playlist page size in chats.
+PER_PAGE = 10
+#: Export links shown inline (in ``text``); longer exports are only in ``ChatReply.export_text`` (a file).
+INLINE_EXPORT = 25
+#: Max songs per add/remove from a chat message (the service allows 100 per call).
+MAX_SONGS = 50
+
+
+@dataclass
+class Scope:
+    """Who is acting where.
+
+    Attributes:
+        engine: the engine (its playlist / feedback / preview services).
+        caller: identity and bot role, from the adapter and settings.
+        group_id: the playlist group (``telegram:<chat_id>``, ``discord:<guild_id>``, ``console:local``).
+        group_admin: the caller administers the group (from the platform: Telegram chat admin, Discord Manage Server).
+        state: the conversation's follow-up state (``#N`` refs).
+        recent: ``(ids, first)`` of a list shown earlier in the same agent turn (takes precedence over ``state``).
+    """
+
+    engine: Engine
+    caller: Caller
+    group_id: str
+    group_admin: bool
+    state: ConversationState
+    recent: tuple[list[str], int] | None = None
+
+    def list_ref(self, n: int) -> str | None:
+        """Track id of item ``#n`` of the last list shown (this turn first, then the conversation), or None."""
+        if self.recent is not None:
+            ids, first = self.recent
+            i = n - first
+            return ids[i] if 0 <= i < len(ids) else None
+        return self.state.page_ref(n)
+
+    def track_ref(self, ref: str) -> str:
+        """``#N`` -> the track id of item N of the last list; anything else is returned stripped.
+
+        Raises:
+            InvalidInput: ``#N`` with no such item.
+        """
+        ref = " ".join(str(ref or "").split())
+        m = _NUM_REF.match(ref)
+        if not m:
+            return ref
+        n = int(m.group(1))
+        tid = self.list_ref(n)
+        if tid is None:
+            raise InvalidInput(f"There is no #{n} in the last list shown.", "ref")
+        return tid
+
+
+def _songs(songs: str | Sequence[str]) -> list[str]:
+    items = [songs] if isinstance(songs, str) else list(songs)
+    out = [" ".join(str(s).split()) for s in items if s is not None and str(s).strip()]
+    if not out:
+        raise InvalidInput("Which song? Give #N from the last list, a title, \"title - artist\", a link or an id.", "songs")
+    if len(out) > MAX_SONGS:
+        raise InvalidInput(f"Please give at most {MAX_SONGS} songs at a time.", "songs")
+    return out
+
+
+def _label(engine: Engine, track_id: str) -> str:
+    pos = engine.table.pos.get(track_id)
+    return engine.label(pos) if pos is not None else track_id
+
+
+# ---------------------------------------------------------------------------------------------- playlist operations
+async def list_playlists(scope: Scope) -> list[Playlist]:
+    """The group's playlists (by name)."""
+    return await scope.engine.playlists.list(scope.group_id)
+
+
+async def create(scope: Scope, name: str) -> Playlist:
+    """Create an empty playlist owned by the caller. Raises InvalidInput (bad/taken name), LimitReached."""
+    return await scope.engine.playlists.create(scope.caller, scope.group_id, name)
+
+
+async def add(scope: Scope, playlist: str, songs: str | Sequence[str]) -> PlaylistChange:
+    """Add songs (``#N``, ids, links, titles — fuzzy). Duplicates are a no-op with a message.
+
+    Raises:
+        PlaylistNotFound, SongNotFound (with suggestions), LimitReached, InvalidInput.
+    """
+    songs = _songs(songs)
+    target = await scope.engine.playlists.get(scope.group_id, playlist)  # an unknown playlist is the first error
+    refs = [scope.track_ref(s) for s in songs]
+    return await scope.engine.playlists.add(scope.caller, scope.group_id, target.playlist_id, refs)
+
+
+async def remove(scope: Scope, playlist: str, songs: str | Sequence[str]) -> PlaylistChange:
+    """Remove songs: ``#N`` = item N of the last list shown (or position N in the playlist when there is no such
+    list), else ids, links, titles. The service checks who may remove what.
+
+    Raises:
+        PlaylistNotFound, SongNotFound, PermissionDenied, InvalidInput.
+    """
+    refs: list[str] = []
+    from_list: set[str] = set()
+    for song in _songs(songs):
+        m = _NUM_REF.match(song)
+        if m:
+            tid = scope.list_ref(int(m.group(1)))
+            refs.append(tid if tid is not None else f"#{int(m.group(1))}")
+            if tid is not None:
+                from_list.add(tid)
+        else:
+            refs.append(song)
+    change = await scope.engine.playlists.remove(
+        scope.caller, scope.group_id, playlist, refs, group_admin=scope.group_admin
+    )
+    if change.missing:  # name the tracks instead of echoing bare ids
+        name = change.playlist.name
+        bits = []
+        if change.removed:
+            what = f'"{_label(scope.engine, change.removed[0])}"' if len(change.removed) == 1 else f"{len(change.removed)} tracks"
+            bits.append(f'Removed {what} from "{name}".')
+        missing = [_label(scope.engine, r) if r in scope.engine.table.pos else r for r in change.missing]
+        bits.append(f'Not in "{name}": {"; ".join(missing[:5])}.')
+        if from_list & set(change.missing):
+            bits.append(f"(#N means the last list shown; /playlist show {name} numbers its tracks.)")
+        change = change.model_copy(update={"message": " ".join(bits)})
+    return change
+
+
+async def show(scope: Scope, playlist: str, page: int = 1) -> PlaylistPage:
+    """One page (``PER_PAGE`` tracks) of a playlist; a page past the end shows the last one. Raises PlaylistNotFound."""
+    return await scope.engine.playlists.show(scope.group_id, playlist, page=max(1, int(page or 1)), per_page=PER_PAGE)
+
+
+async def rename(scope: Scope, playlist: str, new_name: str) -> tuple[str, Playlist]:
+    """Rename (creator, group admin or bot admin): ``(old name, playlist)``.
+
+    Raises:
+        PlaylistNotFound, PermissionDenied, InvalidInput (bad or taken name).
+    """
+    old = await scope.engine.playlists.get(scope.group_id, playlist)
+    new = await scope.engine.playlists.rename(
+        scope.caller, scope.group_id, old.playlist_id, new_name, group_admin=scope.group_admin
+    )
+    return old.name, new
+
+
+async def delete(scope: Scope, playlist: str) -> Playlist:
+    """Delete a playlist and its tracks (creator, group admin or bot admin). Raises PlaylistNotFound, PermissionDenied."""
+    return await scope.engine.playlists.delete(scope.caller, scope.group_id, playlist, group_admin=scope.group_admin)
+
+
+async def export(scope: Scope, playlist: str) -> PlaylistExport:
+    """Every track as Spotify links / URIs. Raises PlaylistNotFound."""
+    return await scope.engine.playlists.export(scope.group_id, playlist)
+
+
+async def recommend(
+    scope: Scope, playlist: str, exclude_ids: Sequence[str] = (), limit: int = 10, filters: Filters | None = None
+) -> tuple[Recommendation, LastRequest]:
+    """Tracks for a playlist as a whole (diverse, not in it, never the caller's dislikes, nothing in
+    ``exclude_ids``), and the request to remember so "more" / "slower" continue from it.
+
+    Raises:
+        PlaylistNotFound, InvalidInput (empty playlist).
+    """
+    from core.agent.specs import run_request
+
+    name = (await scope.engine.playlists.get(scope.group_id, playlist)).name
+    spec = LastRequest(kind="playlist", playlist=name, group=scope.group_id, filters=Filters(limit=limit))
+    rec, ran = await run_request(scope.engine, spec, exclude_ids, merge=filters, caller=scope.caller)
+    assert isinstance(rec, Recommendation)
+    return rec, ran
+
+
+# ---------------------------------------------------------------------------------------------- feedback, previews
+async def like(scope: Scope, ref: str) -> Any:
+    """Like a track (``#N`` or any reference): :class:`core.feedback.FeedbackResult`. Raises SongNotFound."""
+    return await scope.engine.like(scope.caller, scope.track_ref(_songs(ref)[0]))
+
+
+async def dislike(scope: Scope, ref: str) -> Any:
+    """Dislike a track: never recommended to this caller again. Raises SongNotFound."""
+    return await scope.engine.dislike(scope.caller, scope.track_ref(_songs(ref)[0]))
+
+
+async def preview(scope: Scope, ref: str) -> Any:
+    """:class:`core.previews.TrackPreview` (``preview_url`` None when none was found; lookups never raise)."""
+    return await scope.engine.preview(scope.track_ref(_songs(ref)[0]))
+
+
+# ---------------------------------------------------------------------------------------------- wording
+def page_text(page: PlaylistPage) -> str:
+    """A plain-text page: a header and one numbered line per track."""
+    name = page.playlist.name
+    if not page.total:
+        return f'"{name}" is empty. Add songs with: /playlist add {name} | SONG'
+    head = f'"{name}" — {page.total} track{"s" if page.total != 1 else ""}'
+    if page.pages > 1:
+        head += f", page {page.page}/{page.pages}"
+    lines = [head + ":"]
+    for e in page.entries:
+        lines.append(f"#{e.index} {e.label}")
+    if page.page < page.pages:
+        lines.append(f"Next page: /playlist show {name} {page.page + 1}")
+    return "\n".join(lines)
+
+
+def list_text(playlists: Sequence[Playlist], caller: Caller) -> str:
+    """The group's playlists, one per line."""
+    if not playlists:
+        return "No playlists here yet. Create one with: /playlist create NAME"
+    from core.playlists import member_key
+
+    me = member_key(caller)
+    lines = [f"{len(playlists)} playlist{'s' if len(playlists) != 1 else ''}:"]
+    for p in playlists:
+        mine = " (yours)" if p.created_by == me else ""
+        lines.append(f"• {p.name} — {p.track_count} track{'s' if p.track_count != 1 else ''}{mine}")
+    return "\n".join(lines)
+
+
+def export_text(exported: PlaylistExport) -> str:
+    """A header, plus the links when there are few enough to show inline."""
+    name, n = exported.playlist.name, len(exported.track_ids)
+    if not n:
+        return f'"{name}" is empty — nothing to export.'
+    head = f'"{name}" — {n} Spotify link{"s" if n != 1 else ""}'
+    if n <= INLINE_EXPORT:
+        return head + ":\n" + exported.as_text("urls")
+    return head + " (attached as a list: one link per line)."
+
+
+def preview_text(found: Any) -> str:
+    """"Preview of …: URL" or a no-preview note with the Spotify link."""
+    t = found.track
+    if found.preview_url:
+        return f"Preview of {t.title} - {t.artist}: {found.preview_url}\nOn Spotify: {found.spotify_url}"
+    return f"No preview available for {t.title} - {t.artist}. Listen on Spotify: {found.spotify_url}"
+
+
+# ---------------------------------------------------------------------------------------------- slash commands
+PLAYLIST_USAGE = (
+    "Playlist commands: /playlists · /playlist create NAME · /playlist add NAME | SONG[; SONG] · "
+    "/playlist remove NAME | SONG-or-#N · /playlist show NAME [page] · /playlist rename OLD | NEW · "
+    "/playlist delete NAME · /playlist recommend NAME · /playlist export NAME"
+)
+_SUBCOMMANDS = {
+    "create": "create", "new": "create", "make": "create",
+    "add": "add", "remove": "remove", "rm": "remove", "del": "remove",
+    "show": "show", "view": "show", "open": "show",
+    "rename": "rename", "delete": "delete", "drop": "delete",
+    "recommend": "recommend", "rec": "recommend", "suggest": "recommend",
+    "export": "export", "links": "export",
+    "list": "list", "ls": "list", "help": "help",
+}
+
+
+def split_songs(text: str) -> list[str]:
+    """``"a; b"`` -> ``["a", "b"]``; ``"#1 #3"`` / ``"#1, #3"`` -> ``["#1", "#3"]``; else the whole text."""
+    text = text.strip()
+    if not text:
+        return []
+    if ";" in text:
+        return [p.strip() for p in text.split(";") if p.strip()]
+    parts = [p for p in re.split(r"[\s,]+(?:and\s+)?", text) if p]
+    if len(parts) > 1 and all(re.fullmatch(r"#\d{1,4}", p) for p in parts):
+        return parts
+    return [text]
+
+
+async def _name_and_rest(scope: Scope, args: str, usage: str = "NAME | SONG") -> tuple[str, str]:
+    """Split ``"NAME | REST"``; without ``|``, the longest leading run of words naming an existing playlist."""
+    if "|" in args:
+        name, rest = args.split("|", 1)
+        return name.strip(), rest.strip()
+    words = args.split()
+    keys = {normalize_text(p.name): p.name for p in await list_playlists(scope)}
+    for n in range(len(words) - 1, 0, -1):
+        if normalize_text(" ".join(words[:n])) in keys:
+            return " ".join(words[:n]), " ".join(words[n:]).removeprefix("to ").strip()
+    raise InvalidInput(f"Use: {usage} (with a | after the playlist name).", "playlist")
+
+
+async def playlist_command(scope: Scope, args: str) -> ChatReply:
+    """``/playlist SUBCOMMAND ...`` (see :data:`PLAYLIST_USAGE`). Raises MusicBotError for the user to read."""
+    head, _, rest = args.strip().partition(" ")
+    sub = _SUBCOMMANDS.get(head.lower())
+    rest = rest.strip()
+    if sub is None:
+        if not head:
+            sub = "list"
+        else:
+            return ChatReply(text=f"Unknown playlist command “{head[:40]}”.\n{PLAYLIST_USAGE}")
+    if sub == "help":
+        return ChatReply(text=PLAYLIST_USAGE)
+    if sub == "list":
+        return await playlists_reply(scope)
+    if not rest:
+        raise InvalidInput(f"Which playlist? {PLAYLIST_USAGE}", "playlist")
+    engine = scope.engine
+    if sub == "create":
+        p = await create(scope, rest.strip(" \"'“”"))
+        return ChatReply(text=f'Created playlist "{p.name}". Add songs with: /playlist add {p.name} | SONG')
+    if sub in ("add", "remove"):
+        name, songs = await _name_and_rest(scope, rest, f"/playlist {sub} NAME | SONG")
+        refs = split_songs(songs)
+        change = await (add(scope, name, refs) if sub == "add" else remove(scope, name, refs))
+        return ChatReply(text=change.message or "Nothing changed.")
+    if sub == "show":
+        name, page = rest, 1
+        m = re.fullmatch(r"(.+?)\s*(?:\|\s*|\s+)(?:page\s*|p\.?\s*)?(\d{1,4})", rest, re.IGNORECASE)
+        if m:  # "Top 40 2": a trailing number is a page unless the whole text names a playlist
+            try:
+                await engine.playlists.get(scope.group_id, rest.replace("|", " "))
+            except MusicBotError:
+                name, page = m.group(1).strip(), int(m.group(2))
+        return show_reply(scope, await show(scope, name, page))
+    if sub == "rename":
+        if "|" in rest:
+            old, new = (s.strip() for s in rest.split("|", 1))
+        else:
+            old, new = await _name_and_rest(scope, rest, "/playlist rename OLD | NEW")
+        was, p = await rename(scope, old, new.strip(" \"'“”"))
+        return ChatReply(text=f'Renamed "{was}" to "{p.name}".')
+    if sub == "delete":
+        p = await delete(scope, rest)
+        return ChatReply(text=f'Deleted playlist "{p.name}" ({p.track_count} tracks).')
+    if sub == "export":
+        exported = await export(scope, rest)
+        return ChatReply(text=export_text(exported), export_text=exported.as_text("urls") or None)
+    # recommend: handled by the engine (it records the list and the request for "more")
+    raise AssertionError(sub)
+
+
+async def playlists_reply(scope: Scope) -> ChatReply:
+    """``/playlists``."""
+    items = await list_playlists(scope)
+    return ChatReply(text=list_text(items, scope.caller), playlists=items)
+
+
+def show_reply(scope: Scope, page: PlaylistPage) -> ChatReply:
+    """A playlist page reply; records the page as the conversation's last list (``#N`` = its numbers)."""
+    if page.entries:
+        scope.state.show_page([e.track_id for e in page.entries], [], remember=False, first=page.entries[0].index)
+    return ChatReply(text=page_text(page), playlist=page)
+
+
+async def feedback_command(scope: Scope, name: str, args: str) -> ChatReply:
+    """``/like REF``, ``/dislike REF``, ``/preview REF`` (REF may be ``#N``; empty = the track last pointed at)."""
+    ref = args.strip() or (scope.state.focus or "")
+    if not ref:
+        raise InvalidInput(f"Which song? e.g. /{name} #2 (from the last list) or /{name} Blinding Lights", "ref")
+    if name == "preview":
+        found = await preview(scope, ref)
+        scope.state.focus = found.track.track_id
+        return ChatReply(text=preview_text(found), track=found.track, preview_url=found.preview_url)
+    result = await (like(scope, ref) if name == "like" else dislike(scope, ref))
+    scope.state.focus = result.track.track_id
+    return ChatReply(text=result.message)
