@@ -99,6 +99,7 @@ class Recommender:
         self._artist_cache: dict[int, np.ndarray] = {}
         self._cache_version = -1
         self._year_table: np.ndarray | None = None
+        self._year_cache: dict[int, np.ndarray] = {}
         self._slots: np.ndarray | None = None
         self._slots_version = -1
         self._local: np.ndarray | None = None
@@ -125,6 +126,7 @@ class Recommender:
         if self._cache_version != self.table.version:
             self._label_cache.clear()
             self._artist_cache.clear()
+            self._year_cache.clear()
             self._cache_version = self.table.version
 
     def label_positions(self, lid: int) -> np.ndarray:
@@ -185,6 +187,20 @@ class Recommender:
             self._year_table = lut
         return self._year_table
 
+    def _year_affinity(self, slot: int) -> np.ndarray:
+        """``(n,)`` float32 ``params.year ×`` year affinity of every track to a reference year slot.
+
+        Cached per slot (≤ 32 slots) until the table changes: the gather over all tracks is then paid once per
+        year instead of once per request.
+        """
+        cached = self._year_cache.get(slot)
+        if cached is None:
+            if len(self._year_cache) >= 32:
+                self._year_cache.pop(next(iter(self._year_cache)))
+            row = self._year_lut()[slot] * np.float32(self.params.year)
+            cached = self._year_cache[slot] = row[self._year_slots()]
+        return cached
+
     def _year_slots(self) -> np.ndarray:
         t = self.table
         if self._slots_version != t.version or self._slots is None or len(self._slots) < t.n:
@@ -238,12 +254,15 @@ class Recommender:
         inv = 1.0 / len(refs)
         local = self._open_view(cand)
         try:
-            d = self.index.distances(self.index.vectors[refs], cand)  # (r, m)
-            audio = np.exp(d * (-1.0 / p.tau_audio)).mean(0)
+            d = self.index.distances(self.index.vectors[refs], cand)  # (r, m), fresh array: work in place
+            np.multiply(d, -1.0 / p.tau_audio, out=d)
+            np.exp(d, out=d)
+            total = d[0] if len(refs) == 1 else d.mean(0)
+            total *= p.audio
             slots = self._year_slots()
-            lut = self._year_lut()
-            ref_row = lut[[int(slots[r]) for r in refs]].mean(0)
-            total = p.audio * audio + p.year * ref_row[slots if cand is None else slots[cand]]
+            for r in refs:
+                affinity = self._year_affinity(int(slots[r]))
+                total += (affinity if cand is None else affinity[cand]) * inv
             pop = t.popularity[:n] if cand is None else t.popularity[cand]
             if p.popularity:
                 total += (p.popularity / 100.0) * pop
