@@ -13,7 +13,6 @@ Rules kept here so no handler can forget them:
 
 from __future__ import annotations
 
-import inspect
 import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
@@ -96,24 +95,13 @@ def caller_of(interaction: discord.Interaction) -> Caller:
     return make_caller(context(interaction).settings, interaction.user.id, perms, in_guild)
 
 
-def _takes_group(chat: Any) -> bool:
-    try:
-        params = inspect.signature(chat).parameters
-    except (TypeError, ValueError):
-        return False
-    return "group_id" in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
-
-
 async def chat(
     bot: BotContext, channel_id: int | None, caller: Caller, text: str, *, group: str, group_admin: bool
 ) -> ChatReply:
     """``engine.chat`` for a channel's conversation (``discord:<channel_id>``), telling the engine the playlist group
     (``discord:<guild_id>`` / ``discord:dm:<user_id>``: a conversation id cannot tell the server) and whether the
-    caller has Manage Server there, when the engine's ``chat`` takes them (``group_id=`` / ``group_admin=``)."""
-    kwargs: dict[str, Any] = {}
-    if _takes_group(bot.engine.chat):
-        kwargs = {"group_id": group, "group_admin": group_admin}
-    return await bot.engine.chat(conversation_id(channel_id), caller, text, **kwargs)
+    caller has Manage Server there (``group_id=`` / ``group_admin=``)."""
+    return await bot.engine.chat(conversation_id(channel_id), caller, text, group_id=group, group_admin=group_admin)
 
 
 async def defer(interaction: discord.Interaction, *, ephemeral: bool = False) -> None:
