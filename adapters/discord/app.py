@@ -199,7 +199,7 @@ def _token(settings: Settings) -> str:
     token = secret.get_secret_value().strip() if secret is not None else ""
     if not token:
         raise InvalidInput(
-            "DISCORD_BOT_TOKEN is not set. Put the bot token in .env (see README.md, "Discord bot").", "DISCORD_BOT_TOKEN"
+            "DISCORD_BOT_TOKEN is not set. Put the bot token in .env (see the README section 'Discord bot').", "DISCORD_BOT_TOKEN"
         )
     return token
 

@@ -105,7 +105,7 @@ def _token(settings: Settings) -> str:
     if not token:
         raise InvalidInput(
             "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and put its token in .env "
-            "(see README, "Telegram bot").",
+            "(see the README section 'Telegram bot').",
             "TELEGRAM_BOT_TOKEN",
         )
     return token
