@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core.catalog import SHIPPED_CATALOG, Catalog
+from core.catalog import SHIPPED_CATALOG
 from core.engine import Engine
 from core.errors import ImportFailed, InvalidInput, PermissionDenied
 from core.models import AUDIO_FEATURES
