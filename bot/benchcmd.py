@@ -11,7 +11,9 @@ Figures (JSON keys):
   its p50 over ``recommend_p50_ms``.
 * ``recommend_p50_ms_1m`` / ``text_p50_ms_1m`` / ``ivf_recall_at_100_1m`` — the same on 1,000,000 synthetic tracks
   (features resampled from the catalog with noise; IVF index), recall measured against exact search.
-* ``rss_mb`` — peak RSS of a fresh process that opens the engine on the shipped catalog and serves requests.
+* ``rss_mb`` — peak RSS of a fresh process that opens the engine on the shipped catalog and serves requests
+  (similar, text, search, and two free-text chat turns through the agent).
+* ``agent_turn_p50_ms`` — one free-text turn through the agent on the built-in local model (import excluded).
 """
 
 from __future__ import annotations
@@ -118,6 +120,9 @@ async def main():
         await engine.recommend_similar([ref])
     await engine.recommend_text("chill study music")
     await engine.search("daft punk")
+    from core.models import Caller
+    await engine.chat("bench:rss", Caller(), "something for a rainy drive")  # the agent (pydantic_ai) too
+    await engine.chat("bench:rss", Caller(), "less upbeat")
     await engine.close()
     # VmHWM (peak resident set) of this process; ru_maxrss would include the parent's RSS inherited through fork
     hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM"))

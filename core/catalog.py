@@ -19,7 +19,7 @@ import json
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -378,6 +378,18 @@ class Catalog:
         """Every track as a tuple in :data:`_TRACK_COLS` order plus the internal id last (for building the index)."""
         async with self.db.execute(f"SELECT {_TRACK_COLS}, id FROM tracks ORDER BY id") as cur:
             return [tuple(r) for r in await cur.fetchall()]
+
+    async def row_chunks(self, chunk: int = 4000) -> AsyncIterator[list[tuple[Any, ...]]]:
+        """The rows of :meth:`all_rows` in lists of up to ``chunk`` (never all rows in memory at once)."""
+        async with self.db.execute(f"SELECT {_TRACK_COLS}, id FROM tracks ORDER BY id") as cur:
+            while rows := await cur.fetchmany(chunk):
+                yield rows
+
+    async def label_chunks(self, chunk: int = 10000) -> AsyncIterator[list[tuple[str, str, str, str]]]:
+        """The labels of :meth:`all_labels` in lists of up to ``chunk``."""
+        async with self.db.execute("SELECT track_id, kind, label, source_id FROM track_labels") as cur:
+            while rows := await cur.fetchmany(chunk):
+                yield rows
 
     async def all_labels(self) -> list[tuple[str, str, str, str]]:
         """Every ``(track_id, kind, label, source_id)``."""

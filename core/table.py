@@ -8,13 +8,14 @@ Rows are addressed by *position* (0..n-1, stable for the process lifetime); a de
 from __future__ import annotations
 
 import json
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
-from core.catalog import dedupe_key, normalize_text
+from core.catalog import Catalog, dedupe_key, normalize_text
 from core.models import AUDIO_FEATURES, Track
 
 N_FEATURES = len(AUDIO_FEATURES)
@@ -78,6 +79,22 @@ class TrackTable:
         table.version += 1
         return table
 
+    @classmethod
+    async def load(cls, catalog: Catalog) -> TrackTable:
+        """Build from a catalog by streaming its rows and labels (peak memory ~60 MB lower than :meth:`from_rows`
+        on the shipped catalog, which needs every row and label as Python tuples at once)."""
+        table = cls(capacity=max(1024, int(await catalog.count() * 1.1)))
+        async for rows in catalog.row_chunks():
+            for row in rows:
+                table._append_row(row)
+        async for labels in catalog.label_chunks():
+            for track_id, kind, label, source in labels:
+                p = table.pos.get(track_id)
+                if p is not None:
+                    table._add_label(p, kind, label, source)
+        table.version += 1
+        return table
+
     def _grow(self) -> None:
         cap = self.features.shape[0] * 2
         for name in ("features", "year", "popularity", "alive"):
@@ -107,7 +124,7 @@ class TrackTable:
         self.labels[p].add(lid)
         self.label_tracks[lid].add(p)
         if source:
-            self.sources[p].add(source)
+            self.sources[p].add(sys.intern(source))  # ~470 playlist ids shared by 32k memberships
 
     def _append_row(self, row: tuple[Any, ...]) -> int:
         (track_id, title, artists_json, album, release_date, year, popularity, duration_ms, *rest) = row
