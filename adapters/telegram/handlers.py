@@ -491,7 +491,9 @@ class BotHandlers:
         return " ".join(text.split()) or None
 
     async def free_text(self, update: Update, context: Context) -> None:
-        """Free text -> ``engine.chat("telegram:<chat_id>", caller, text)`` (the agent), throttled per user."""
+        """Free text -> ``engine.chat("telegram:<chat_id>", caller, text)`` (the agent), throttled per user, with the
+        chat's playlist group and whether the sender administers the chat (:meth:`is_group_admin`, cached): a chat
+        admin may rename/delete others' playlists through the agent too, as with the /pl_* commands."""
         message = update.effective_message
         if message is None:
             return
@@ -510,7 +512,10 @@ class BotHandlers:
         with self.throttle.running(caller.user_id):
             with contextlib.suppress(TelegramError):  # the typing indicator is cosmetic
                 await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
-            reply = await self.engine.chat(self.conversation_id(chat_id), caller, text)
+            group_admin = await self.is_group_admin(context, update)
+            reply = await self.engine.chat(
+                self.conversation_id(chat_id), caller, text, group_id=self.group_id(chat_id), group_admin=group_admin
+            )
         await self.send_chat_reply(context, chat_id, reply, reply_to=message)
 
     async def send_chat_reply(self, context: Context, chat_id: int, reply: ChatReply, reply_to: Message | None = None) -> None:

@@ -1,4 +1,4 @@
-"""Test doubles for the Discord adapter tests: a stand-in ``Interaction``, fake text understanding and chat.
+"""Test doubles for the Discord adapter tests: a stand-in ``Interaction`` (the engine behind it is the real one).
 
 :class:`FakeInteraction` records ``defer`` / ``send_message`` / ``send_modal`` / ``edit_message`` / follow-ups, so
 slash-command callbacks can be called directly (dpytest drives messages, not interactions).
@@ -13,83 +13,12 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from core.engine import Engine
-from core.models import Caller, ChatReply, Filters, NeedsClarification, TextQuery
-
 ADMIN_ID = 4242  # listed in DISCORD_ADMIN_IDS
 MANAGER_ID = 777  # has Manage Server in the test guild
 USER_ID = 501
 GUILD_ID = 900
 CHANNEL_ID = 1200
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.fake.discord-token-for-tests"
-
-
-_CUES: dict[str, dict[str, float]] = {
-    "chill": {"energy": 0.3, "valence": 0.45},
-    "party": {"danceability": 0.85, "energy": 0.85},
-    "sad": {"valence": 0.2},
-    "rock": {"energy": 0.8, "acousticness": 0.1},
-    "music": {},
-}
-
-
-class FakeText:
-    """Stand-in for the local text understanding: ``parse(text, limit)`` maps keywords to target features."""
-
-    def fit(self, table: Any) -> None:
-        pass
-
-    def update(self, table: Any) -> None:
-        pass
-
-    def parse(self, text: str, limit: int = 10) -> TextQuery | NeedsClarification:
-        words = [w for w in text.lower().split() if w in _CUES]
-        if not words:
-            return NeedsClarification(
-                question="What kind of music? Try a mood or an activity.", suggestions=["chill", "party"]
-            )
-        target: dict[str, float] = {}
-        for w in words:
-            target.update(_CUES[w])
-        if not target:
-            target = {"energy": 0.6}
-        return TextQuery(
-            text=text,
-            target=target,
-            weights={k: 1.0 for k in target},
-            cues=[f"{w} → {', '.join(_CUES[w]) or 'anything'}" for w in words],
-            filters=Filters(limit=limit),
-            confidence=0.9,
-        )
-
-
-@dataclass
-class FakeChat:
-    """Stand-in for ``engine.chat`` (the agent of issue 3): records calls, answers from the engine.
-
-    ``boom`` raises (to test the error path); ``/more`` answers a second page; ``@here`` echoes hostile text.
-    ``groups`` records the playlist group and group-admin flag the adapter passed with each call.
-    """
-
-    engine: Engine
-    calls: list[tuple[str, Caller, str]] = field(default_factory=list)
-    groups: list[tuple[str | None, bool]] = field(default_factory=list)
-
-    async def __call__(
-        self, conversation_id: str, caller: Caller, text: str, *, group_id: str | None = None, group_admin: bool = False
-    ) -> ChatReply:
-        self.calls.append((conversation_id, caller, text))
-        self.groups.append((group_id, group_admin))
-        if "boom" in text:
-            raise RuntimeError("agent exploded")
-        if text.startswith("/help"):
-            return ChatReply(text="Commands: /recommend …")
-        if "@everyone" in text or "@here" in text:
-            return ChatReply(text=f"You said: {text}")
-        result = await self.engine.recommend_text(text if text != "/more" else "party", limit=5)
-        if isinstance(result, NeedsClarification):
-            return ChatReply(text=result.question, clarification=result)
-        return ChatReply(text=result.summary, recommendation=result)
 
 
 # ---------------------------------------------------------------------------------------------------- interactions

@@ -11,6 +11,7 @@ from discord_fakes import CHANNEL_ID, TOKEN, FakeInteraction, invoke
 
 from adapters.discord.render import NONE_PING, embed_problems
 from adapters.discord.views import DYNAMIC_ITEMS, MoreLikeButton, NextPageButton
+from core.models import Caller
 
 
 def custom_ids(view) -> list[str]:
@@ -139,7 +140,9 @@ async def test_vague_request_gets_a_question_not_an_error(bot, interaction_facto
     inter = interaction_factory()
     await invoke(bot, "MusicCog", "recommend", inter, text="hmm whatever")
     assert inter.names == ["defer", "followup"]
-    assert "What kind of music?" in inter.last.content and not inter.last.ephemeral
+    content = inter.last.content
+    assert "I couldn't tell what kind of music" in content and not inter.last.ephemeral
+    assert "chill study music" in content  # with the engine's suggestions to pick from
 
 
 async def test_search_pages_and_song_card(bot, interaction_factory, small_engine):
@@ -265,18 +268,27 @@ async def test_unexpected_error_is_logged_with_traceback_and_apologised_for(bot,
 
 
 async def test_chat_next_page_button(bot, interaction_factory, small_engine):
-    from discord_fakes import FakeChat
-
     from adapters.discord.views import ChatMoreButton
 
-    chat = FakeChat(small_engine)
-    small_engine.chat = chat
+    # nothing asked in this channel yet: the engine has nothing to continue
     inter = interaction_factory()
     await ChatMoreButton().callback(inter)
-    assert chat.calls[0][0] == f"discord:{CHANNEL_ID}" and chat.calls[0][2] == "/more"
-    assert chat.groups[0] == ("discord:900", False)
+    assert inter.names == ["defer", "followup"] and "Ask for something first" in inter.last.content
+
+    # a request in this channel's conversation (as a mention would make it), then the button continues it
+    member = Caller(user_id="501", platform="discord")
+    first = await small_engine.chat(f"discord:{CHANNEL_ID}", member, "party music", group_id="discord:900")
+    shown = {t.track.track_id for t in first.recommendation.tracks}
+    inter = interaction_factory()
+    await ChatMoreButton().callback(inter)
     assert inter.names == ["defer", "followup"]
-    assert "mb:chat:more" in custom_ids(inter.last.view)
+    view = inter.last.view
+    assert "mb:chat:more" in custom_ids(view)
+    assert listed_ids(view) and not set(listed_ids(view)) & shown  # the next tracks of that conversation
+    # another channel's conversation is its own
+    inter = interaction_factory(channel_id=CHANNEL_ID + 1)
+    await ChatMoreButton().callback(inter)
+    assert "Ask for something first" in inter.last.content
 
 
 async def test_genre_filter_reaches_the_engine(bot, interaction_factory, small_engine):
