@@ -91,9 +91,20 @@ class ArtistAndNegationCues(PhraseMatching):
         return aid
 
     def _artist_fuzzy(self, tokens: list[str], cutoff: float) -> int | None:
+        """An artist for a typo'd or shortened name: first a whole-word prefix ("kanye" -> "kanye west", the one
+        with most tracks), then rapidfuzz ``ratio`` ≥ ``cutoff`` ("drak" -> "drake")."""
         query = " ".join(tokens)
         if len(query) < 4 or not self._cat.fuzzy_names:
             return None
+        prefix = query + " "
+        best: tuple[int, int] | None = None
+        for name, aid in zip(self._cat.fuzzy_names, self._cat.fuzzy_ids):
+            if name.startswith(prefix):
+                count = self._cat.artist_count[aid] if aid < len(self._cat.artist_count) else 0
+                if count and (best is None or count > best[0]):
+                    best = (count, aid)
+        if best is not None:
+            return best[1]
         hit = process.extractOne(query, self._cat.fuzzy_names, scorer=fuzz.ratio, score_cutoff=cutoff)
         return self._cat.fuzzy_ids[hit[2]] if hit else None
 
