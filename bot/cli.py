@@ -49,7 +49,7 @@ async def open_engine(db: Path | None, quiet: bool = False) -> AsyncIterator[Eng
     """Open the engine, showing a progress bar while the shipped catalog is seeded on first start."""
     settings = _settings()
     progress = Progress(
-        TextColumn("[bold]Seeding catalog"),
+        TextColumn("[bold]Seeding catalog (CSV rows)"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -57,13 +57,20 @@ async def open_engine(db: Path | None, quiet: bool = False) -> AsyncIterator[Eng
         transient=True,
         disable=quiet or not err_console.is_terminal,
     )
-    task = progress.add_task("seed", total=None)
+    task = None
 
     def report(done: int, total: int) -> None:
+        # called only while a seed is running: the bar appears then, never for an already seeded catalog
+        nonlocal task
+        if task is None:
+            progress.start()
+            task = progress.add_task("seed", total=total or None)
         progress.update(task, completed=done, total=total or None)
 
-    with progress:
+    try:
         engine = await build_engine(settings, db, progress=report)
+    finally:
+        progress.stop()
     try:
         yield engine
     finally:

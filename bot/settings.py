@@ -95,12 +95,24 @@ class Settings(BaseSettings):
         )
 
     def database_path(self) -> str:
-        """The SQLite file path from ``DATABASE_URL`` (``sqlite:///path`` or a bare path; ``:memory:`` allowed)."""
-        url = self.database_url
+        """The SQLite file path from ``DATABASE_URL`` (``sqlite:///path`` or a bare path; ``:memory:`` allowed).
+
+        Raises:
+            InvalidInput: a URL for another database (``postgres://…``): only SQLite is supported.
+        """
+        from core.errors import InvalidInput
+
+        url = self.database_url.strip()
         for prefix in ("sqlite+aiosqlite:///", "sqlite:///"):
             if url.startswith(prefix):
                 url = url[len(prefix) :]
                 break
+        else:
+            if "://" in url:
+                raise InvalidInput(
+                    f"DATABASE_URL must be a SQLite file (sqlite:///path/to/musicbot.db or a plain path); "
+                    f"got a {url.split('://', 1)[0]}:// URL."
+                )
         return os.path.expanduser(url) if url != ":memory:" else url
 
     # Telegram adapter tuning (issue 4; see README, "Telegram bot")

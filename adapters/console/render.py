@@ -195,7 +195,7 @@ def print_import_report(console: Console, report: ImportReport, max_errors: int 
         f"[green]{report.layout}[/green] layout: read {report.rows_read:,} rows, "
         f"{report.tracks_upserted:,} tracks upserted, {report.labels_added:,} labels added"
         + (", catalog replaced" if report.replaced else "")
-        + (f", [yellow]{len(report.errors):,} rows skipped[/yellow]" if report.errors else "")
+        + (f", [yellow]{len(report.errors):,} row{'s' if len(report.errors) != 1 else ''} skipped[/yellow]" if report.errors else "")
     )
     for err in report.errors[:max_errors]:
         console.print(f"  row {err.row}: {escape(err.reason)}")

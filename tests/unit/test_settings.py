@@ -41,3 +41,14 @@ def test_secrets_are_hidden_and_admin_ids_parsed(monkeypatch: pytest.MonkeyPatch
     assert caller_for(s, "telegram", 22).is_admin and not caller_for(s, "telegram", 44).is_admin
     assert not caller_for(s, "discord", 11).is_admin  # ids are per platform
     assert not caller_for(s, "console", "local").is_admin
+
+
+def test_non_sqlite_database_url_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from core.errors import InvalidInput
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", "postgres://user@host/db")
+    with pytest.raises(InvalidInput, match="SQLite"):
+        Settings().database_path()
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///~/music.db")
+    assert Settings().database_path().endswith("/music.db") and "~" not in Settings().database_path()
