@@ -343,8 +343,10 @@ class Recommender:
         exclude: set[int],
         exclude_keys: set[str],
         limit: int,
+        artist_caps: dict[int, int] | None = None,
     ) -> tuple[list[int], list[float]]:
-        """Greedy top-``limit`` with filters, exclusions, dedupe and the per-artist cap.
+        """Greedy top-``limit`` with filters, exclusions, dedupe and the per-artist cap
+        (``artist_caps`` raises the cap for artists the user asked for by name).
 
         Returns:
             ``(positions, scores)``, best first.
@@ -378,7 +380,7 @@ class Recommender:
                 if t.norm_keys[pos] in keys:
                     continue
                 aids = t.artist_ids[pos]
-                if any(per_artist.get(a, 0) >= cap for a in aids):
+                if any(per_artist.get(a, 0) >= (artist_caps or {}).get(a, cap) for a in aids):
                     continue
                 picked.append(pos)
                 values.append(float(scores[i]))
@@ -510,9 +512,25 @@ class Recommender:
         """
         cand = self._text_candidates(query)
         total = self.text_scores(query, cand)
+        limit = limit or query.filters.limit
+        artist_caps: dict[int, int] = {}
+        refs: list[int] = []
+        for name in query.artists:
+            aid = self.table.artist_index.get(normalize_text(name))
+            if aid is None:
+                continue
+            artist_caps[aid] = max(self.params.per_artist, limit // 2)
+            by_artist = self.artist_positions(aid)
+            refs.extend(by_artist[np.argsort(-self.table.popularity[by_artist], kind="stable")[:5]].tolist())
+        if refs:
+            # "like Daft Punk": besides the artist's own tracks, what sounds and sits like their best-known ones
+            sim = self.similar_scores(refs, cand)
+            top_sim = float(sim.max()) if len(sim) else 0.0
+            if top_sim > 0:
+                total = total + sim * (1.5 / top_sim)
         if boost is not None:
             total = total + boost(cand)
-        picked, scores = self._select(total, cand, query.filters, set(exclude), set(), limit or query.filters.limit)
+        picked, scores = self._select(total, cand, query.filters, set(exclude), set(), limit, artist_caps)
         top = scores[0] if scores else 1.0
         return [Scored(pos, sc / top if top > 0 else 0.0, self._text_reason(pos, query)) for pos, sc in zip(picked, scores)]
 

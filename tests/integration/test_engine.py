@@ -156,3 +156,13 @@ async def test_search_ranks_and_dedupes(engine: Engine) -> None:
     assert len(rec.tracks) == 5 and all("Daft Punk" in t.track.artist for t in rec.tracks)
     fuzzy = await engine.search("dafft punkk", limit=3)  # FTS finds nothing -> fuzzy fallback
     assert fuzzy.tracks and "Daft Punk" in fuzzy.tracks[0].track.artist
+
+
+async def test_artist_requests_get_the_artist_and_artists_like_them(engine: Engine) -> None:
+    rec = await engine.recommend_text("songs by Queen")
+    artists = [t.track.artists[0] for t in rec.tracks]
+    assert artists.count("Queen") == 5  # the per-artist cap is lifted to half the list for a requested artist
+    others = [t.track for t in rec.tracks if t.track.artists[0] != "Queen"]
+    assert others and all(t.year and t.year < 1995 for t in others)  # like Queen: same era, not 2019 pop
+    excluded = await engine.recommend_text("hip hop without kanye")
+    assert "Kanye West" in " ".join(excluded.filters.exclude_artists)
