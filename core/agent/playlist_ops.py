@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     from core.engine import Engine
     from core.playlists import Playlist, PlaylistChange, PlaylistExport, PlaylistPage
 
-_NUM_REF = re.compile(r"^\s*(?:#|no\.?\s*|number\s+)(\d{1,4})\s*$", re.IGNORECASE)
+#: ``#3``, ``no. 3``, ``number 3``: item N of the last list shown (also the agent tools' ``#N``).
+NUM_REF = re.compile(r"^\s*(?:#|no\.?\s*|number\s+)(\d{1,4})\s*$", re.IGNORECASE)
 #: Playlist page size in chats.
 PER_PAGE = 10
 #: Export links shown inline (in ``text``); longer exports are only in ``ChatReply.export_text`` (a file).
@@ -74,7 +75,7 @@ class Scope:
             InvalidInput: ``#N`` with no such item.
         """
         ref = " ".join(str(ref or "").split())
-        m = _NUM_REF.match(ref)
+        m = NUM_REF.match(ref)
         if not m:
             return ref
         n = int(m.group(1))
@@ -132,7 +133,7 @@ async def remove(scope: Scope, playlist: str, songs: str | Sequence[str]) -> Pla
     refs: list[str] = []
     from_list: set[str] = set()
     for song in _songs(songs):
-        m = _NUM_REF.match(song)
+        m = NUM_REF.match(song)
         if m:
             tid = scope.list_ref(int(m.group(1)))
             refs.append(tid if tid is not None else f"#{int(m.group(1))}")

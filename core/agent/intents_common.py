@@ -1,0 +1,84 @@
+"""What the local model's intent families share: the :class:`Intent` result, ``#N`` / ordinal list references
+("#3", "the second one", "the last one") and song references that may name several songs.
+
+No LLM, no Pydantic AI import.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from core.conversation import ConversationState
+
+if TYPE_CHECKING:
+    from core.engine import Engine
+
+ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "last": -1,
+}
+#: A list reference — "#3", "number 3", "no. 3", "3rd", "third", "last" — as one regex group per form.
+NUM = r"(?:#\s*(\d{1,2})|\bnumber\s+(\d{1,2})|\bno\.\s*(\d{1,2})|\b(\d{1,2})(?:st|nd|rd|th)\b|\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last)\b)"
+#: Optional lead-in before a command verb ("ok, now please delete …").
+PREAMBLE = r"^(?:[^,.;:!?]{0,80}[,.;:!?]\s*)?(?:(?:please|now|and|then|so)\s+)*"
+
+
+@dataclass
+class Intent:
+    """What the local model should do with one message.
+
+    Attributes:
+        tool: the tool to call (``None`` = answer directly with ``reply``).
+        args: the tool's arguments.
+        reply: a direct answer (help, greeting, refusal).
+        fallback_request: when the tool fails (e.g. an unknown song for "songs like X"), call ``recommend`` with
+            this text instead.
+    """
+
+    tool: str | None = None
+    args: dict[str, Any] = field(default_factory=dict)
+    reply: str = ""
+    fallback_request: str = ""
+
+
+def page_number(m: re.Match[str], state: ConversationState) -> int | None:
+    """The list position a :data:`NUM` match names (ordinals count from the first item of the page shown), or None."""
+    groups = [g for g in m.groups() if g]
+    if not groups:
+        return None
+    g = groups[-1].lower()
+    n = ORDINALS.get(g) if g in ORDINALS else int(g)
+    if n == -1:
+        n = (state.page_first + len(state.last_page) - 1) if state.last_page else None
+    elif n is not None and g in ORDINALS and state.page_first > 1:
+        n += state.page_first - 1  # "the second one" on a playlist's page 2 is #12
+    return n
+
+
+def similar_refs(engine: Engine, target: str) -> list[str]:
+    """``target`` as one reference if it resolves, else split on ``;``/``|``/``and``/``&`` when every part does."""
+    from core.errors import MusicBotError
+
+    try:
+        engine.resolve(target)
+        return [target]
+    except MusicBotError:
+        pass
+    if target.count('"') >= 2:
+        try:
+            parts = shlex.split(target)
+        except ValueError:
+            parts = []
+    else:
+        parts = [r.strip(" \"'") for r in re.split(r"\s*(?:;|\band\b|&|\|)\s*", target) if r.strip(" \"'")]
+    if len(parts) > 1:
+        try:
+            for part in parts[:5]:
+                engine.resolve(part)
+            return parts[:5]
+        except MusicBotError:
+            pass
+    return [target]

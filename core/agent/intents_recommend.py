@@ -1,0 +1,276 @@
+"""Recommendation requests and their follow-ups for the local model — whatever is not a playlist, feedback or
+admin request:
+
+* "more" / "next"                               -> ``more_recommendations``
+* "less upbeat", "more energetic", "slower",
+  "only 90s", "not that artist", "no Drake",
+  "only rock", "1995-2000"                      -> ``refine_recommendations`` (when there is a last request)
+* "more like #3", "like the second one"         -> ``recommend_similar(["#3"])``
+* "songs like Blinding Lights"                  -> ``recommend_similar`` (falls back to ``recommend`` if unknown)
+* "tell me about #2", "why #4"                   -> ``get_track`` / ``explain_track``
+* "search daft punk", "songs by Daft Punk"      -> ``search_tracks``
+* anything else                                 -> ``recommend(request=text)``
+
+Musical meaning itself ("chill study music") is left to the local text understanding inside the ``recommend`` tool.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from core.agent.intents_common import NUM, Intent, page_number, similar_refs
+from core.catalog import normalize_text
+from core.conversation import ConversationState
+
+if TYPE_CHECKING:
+    from core.engine import Engine
+
+NOTHING_YET = "Ask for something first, e.g. “chill study music” — then say “more”, “slower” or “more like #3”."
+
+_MORE = re.compile(
+    r"^(?:(?:some |a few |show (?:me )?|give me |any )?more(?: please| pls)?|next(?: page| ones?)?(?: please)?|"
+    r"another (?:page|batch)|keep (?:them )?coming|keep going|(?:show me )?others?|what else\??)[\s!.]*$",
+    re.IGNORECASE,
+)
+_LIKE_NUM = re.compile(r"\b(?:more |songs? |tracks? |something |stuff )?(?:like|similar to|in the style of)\s+(?:the\s+)?" + NUM, re.IGNORECASE)
+_LIKE_THAT = re.compile(r"^(?:more |songs? |tracks? |something )?(?:like|similar to)\s+(?:that|this|it)(?: one| song| track)?[\s!.]*$", re.IGNORECASE)
+_EXPLAIN = re.compile(r"^(?:why|explain|how come|what makes)\b.*?" + NUM, re.IGNORECASE)
+_EXPLAIN_THAT = re.compile(r"^(?:why|explain)\b.*\b(?:that|this|it)(?: one| song| track)?\b", re.IGNORECASE)
+_ABOUT = re.compile(
+    r"^(?:tell me (?:more )?about|info(?:rmation)? (?:on|about)|details (?:of|for|on|about)|describe|"
+    r"what(?:'s| is) (?:the )?(?:song|track)|what does)\s+(.+?)(?:\s+sound like)?[\s?!.]*$",
+    re.IGNORECASE,
+)
+_SEARCH = re.compile(r"^(?:search(?: for)?|look ?up|find (?:the )?(?:songs?|tracks?)(?: called| named)?)\s+(.+)$", re.IGNORECASE)
+_BY_ARTIST = re.compile(r"^(?:(?:play|show me|give me|list)\s+)?(?:some\s+|all\s+)?(?:songs|tracks|music)\s+by\s+(.+)$", re.IGNORECASE)
+_SIMILAR = re.compile(
+    r"^(?:(?:please\s+)?(?:play|give me|find me|recommend(?: me)?|i want|i'd like)\s+)?(?:some\s+)?"
+    r"(?:songs?|tracks?|music|something|stuff|more)?\s*(?:like|similar to|that sounds? like|in the style of)\s+(.+?)[\s!.]*$",
+    re.IGNORECASE,
+)
+
+#: Follow-up modifiers: pattern -> (feature deltas, cue). 0–1 features move by 0.2; tempo by a fraction.
+MODIFIERS: list[tuple[re.Pattern[str], dict[str, float], str]] = [
+    (re.compile(r"\bless (?:up ?beat|happy|cheerful|positive|bright|poppy)\b|\bsadder\b|\bdarker\b|\bmoodier\b|"
+                r"\bmore (?:melancholic|melancholy|sad|moody|dark)\b|\bnot so (?:up ?beat|happy)\b"),
+     {"valence": -0.2, "energy": -0.1}, "less upbeat"),
+    (re.compile(r"\bmore (?:up ?beat|happy|cheerful|positive|fun)\b|\bhappier\b|\bbrighter\b|\bcheerier\b"),
+     {"valence": 0.2, "energy": 0.1}, "more upbeat"),
+    (re.compile(r"\bmore (?:energetic|energy|intense|hype|powerful|lively|aggressive)\b|\bharder\b|\blivelier\b|"
+                r"\bpump it up\b|\bhigher energy\b"),
+     {"energy": 0.2}, "more energetic"),
+    (re.compile(r"\bless (?:energetic|energy|intense|aggressive|loud)\b|\bcalmer\b|\bchill(?:l)?er\b|"
+                r"\bmore (?:chill|relaxed|mellow|calm|laid[- ]back)\b|\bmellower\b|\bsofter\b|\bquieter\b|"
+                r"\bgentler\b|\blower energy\b"),
+     {"energy": -0.2}, "calmer"),
+    (re.compile(r"\bslower\b|\bslow (?:it |things )?down\b|\bless fast\b|\blower tempo\b|\bless bpm\b"),
+     {"tempo": -0.15}, "slower"),
+    (re.compile(r"\bfaster\b|\bspeed (?:it |things )?up\b|\bquicker\b|\bhigher tempo\b|\bmore bpm\b|\bmore tempo\b"),
+     {"tempo": 0.15}, "faster"),
+    (re.compile(r"\bmore dance(?:able)?\b|\bgroovier\b|\bdancier\b|\bmore groovy\b"), {"danceability": 0.2}, "more danceable"),
+    (re.compile(r"\bless dance(?:able)?\b"), {"danceability": -0.2}, "less danceable"),
+    (re.compile(r"\bmore acoustic\b|\bunplugged\b"), {"acousticness": 0.3}, "more acoustic"),
+    (re.compile(r"\bless acoustic\b|\bmore electronic\b"), {"acousticness": -0.3}, "more electronic"),
+    (re.compile(r"\b(?:more |only )?instrumental\b|\bno vocals\b|\bwithout (?:vocals|lyrics|singing)\b|\bfewer vocals\b"),
+     {"instrumentalness": 0.4}, "more instrumental"),
+    (re.compile(r"\bwith (?:vocals|lyrics|singing)\b|\bmore vocals\b"), {"instrumentalness": -0.4}, "with vocals"),
+]
+_THAT_ARTIST = re.compile(
+    r"\b(?:not|no more(?: of)?|none of|without|skip|enough(?: of)?|less of)\s+(?:that|this|the same)\s+(?:artist|band|singer|guy|group)\b|"
+    r"\b(?:a |some )?different artists?\b|\bother artists?\b|\bnot (?:him|her|them)(?: again)?\b|\bsomeone else\b"
+)
+_NOT_NAME = re.compile(r"\b(no more|not|no|without|exclude|excluding|skip|except|minus|anything but)\s+(.+)$")
+_DECADE = re.compile(r"\b(?:the\s+)?(19|20)?(\d)0'?s\b")
+_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*(?:-|–|to|until|through|and)\s*((?:19|20)\d\d)\b")
+_BEFORE = re.compile(r"\b(before|until|pre|older than|up to)\s*-?\s*((?:19|20)\d\d)\b")
+_AFTER = re.compile(r"\b(after|since|from|post|newer than)\s*-?\s*((?:19|20)\d\d)(?:\s*on(?:wards?)?)?\b")
+_OLDER = re.compile(r"\b(?:older|old(?:er)? ones|more classic|oldies)\b")
+_NEWER = re.compile(r"\b(?:newer|more recent|recent ones|newer ones|fresher)\b")
+_ONLY = re.compile(r"\b(?:only|just)\s+(.+?)(?:\s+(?:please|pls|songs|tracks|music))?$|^(.+?)\s+only$")
+FILLER = frozenset(
+    """a an the and but or bit little lot much way slightly even still also too please pls plz make it them those
+    these something some songs song tracks track music stuff only just now can you could i want would like id i'd
+    me give show play let lets let's try same again instead rather to be more less ones one of kind kinda sort
+    with from in on maybe ok okay thanks thank go get need prefer stuff, ones. era decade years year please.
+    tunes tune vibes vibe so very really bit""".split()
+)
+
+
+def _artist_from(engine: Engine, phrase: str) -> str | None:
+    """The longest leading run of words in ``phrase`` that names a catalog artist (display form), or None."""
+    words = normalize_text(phrase).split()
+    for n in range(min(len(words), 6), 0, -1):
+        key = " ".join(words[:n])
+        if key in engine.table.artist_index and key not in FILLER and len(key) >= 3:
+            return _display_artist(engine, key)
+    return None
+
+
+def _display_artist(engine: Engine, key: str) -> str:
+    t = engine.table
+    aid = t.artist_index[key]
+    for p in t.artist_tracks.get(aid, ()):
+        for name, a in zip(t.artists[p], t.artist_ids[p]):
+            if a == aid:
+                return name
+    return key
+
+
+def _genre(engine: Engine, phrase: str) -> str | None:
+    key = normalize_text(phrase)
+    if not key:
+        return None
+    for kind in ("genre", "subgenre"):
+        if (kind, key) in engine.table.label_index:
+            return key
+    for (kind, label), _ in engine.table.label_index.items():
+        if kind in ("genre", "subgenre") and normalize_text(label) == key:
+            return label
+    return None
+
+
+def _focus_artist(engine: Engine, state: ConversationState) -> str | None:
+    t = engine.table
+    for tid in (state.focus, *(state.last_page[:1])):
+        if tid and tid in t.pos:
+            artists = t.artists[t.pos[tid]]
+            if artists:
+                return artists[0]
+    if state.last and state.last.kind == "similar":
+        for tid in state.last.refs:
+            if tid in t.pos and t.artists[t.pos[tid]]:
+                return t.artists[t.pos[tid]][0]
+    return None
+
+
+def _page_years(engine: Engine, state: ConversationState) -> list[int]:
+    t = engine.table
+    return sorted(int(t.year[t.pos[i]]) for i in state.last_page if i in t.pos and t.year[t.pos[i]] > 0)
+
+
+def parse_refinement(text: str, engine: Engine, state: ConversationState) -> dict[str, Any] | None:
+    """Arguments for ``refine_recommendations`` when ``text`` is a follow-up and nothing else, else None."""
+    t = " " + normalize_text(text.replace("'s", "s")) + " "
+    raw = text.lower()
+    args: dict[str, Any] = {}
+    deltas: dict[str, float] = {}
+    spans: list[str] = []
+
+    def consume(m: re.Match[str]) -> None:
+        spans.append(m.group(0))
+
+    for pattern, change, _cue in MODIFIERS:
+        for m in pattern.finditer(t):
+            consume(m)
+            for k, v in change.items():
+                deltas[k] = deltas.get(k, 0.0) + v
+    m = _THAT_ARTIST.search(t)
+    if m:
+        consume(m)
+        artist = _focus_artist(engine, state)
+        if artist:
+            args.setdefault("exclude_artists", []).append(artist)
+    else:
+        m = _NOT_NAME.search(t)
+        if m:
+            artist = _artist_from(engine, m.group(2))
+            if artist:
+                n = len(normalize_text(artist).split())
+                spans.append(m.group(1) + " " + " ".join(m.group(2).split()[:n]))
+                args.setdefault("exclude_artists", []).append(artist)
+    m = _RANGE.search(raw)
+    if m:
+        a, b = sorted((int(m.group(1)), int(m.group(2))))
+        args["year_min"], args["year_max"] = a, b
+        spans.append(normalize_text(m.group(0)))
+    else:
+        for m in _DECADE.finditer(raw):
+            century, digit = m.group(1), int(m.group(2))
+            start = int(century) * 100 + digit * 10 if century else (1900 if digit >= 3 else 2000) + digit * 10
+            args["year_min"], args["year_max"] = start, start + 9
+            spans.append(normalize_text(m.group(0)))
+        for m in _BEFORE.finditer(raw):
+            y = int(m.group(2))
+            args["year_max"] = y - 1 if m.group(1) in ("before", "pre", "older than") else y
+            spans.append(normalize_text(m.group(0)))
+        for m in _AFTER.finditer(raw):
+            y = int(m.group(2))
+            args["year_min"] = y + 1 if m.group(1) in ("after", "post", "newer than") else y
+            spans.append(normalize_text(m.group(0)))
+        if "year_min" not in args and "year_max" not in args:
+            years = _page_years(engine, state)
+            if (m := _OLDER.search(t)) and years:
+                args["year_max"] = years[len(years) // 2] - 5
+                spans.append(m.group(0))
+            elif (m := _NEWER.search(t)) and years:
+                args["year_min"] = years[len(years) // 2] + 3
+                spans.append(m.group(0))
+    residual = t
+    for span in sorted(spans, key=len, reverse=True):
+        residual = residual.replace(normalize_text(span), " ", 1)
+    residual = " ".join(residual.split())
+    words = [w for w in residual.split() if w not in FILLER]
+    if words:
+        m = _ONLY.search(residual)
+        phrase = (m.group(1) or m.group(2) or "") if m else ""
+        phrase = " ".join(w for w in phrase.split() if w not in FILLER)
+        genre = _genre(engine, phrase) if phrase and phrase == " ".join(words) else None
+        if genre is None:
+            return None
+        args["only_genres"] = [genre]
+    if not deltas and not args:
+        return None
+    for name, value in deltas.items():
+        if not value:
+            continue
+        if name == "tempo":
+            args["tempo_change_percent"] = round(value * 100, 1)
+        else:
+            args[f"{name}_change"] = round(max(min(value, 1.0), -1.0), 2)
+    return args
+
+
+def recommend_intent(text: str, engine: Engine, state: ConversationState) -> Intent:
+    """The tool call for a recommendation request or a follow-up (``text`` whitespace-normalized); a plain
+    ``recommend(request=text)`` when nothing more specific matches."""
+    low = text.lower().strip()
+    if _MORE.match(low):
+        if state.last is None:
+            return Intent(reply=NOTHING_YET)
+        return Intent(tool="more_recommendations")
+    m = _LIKE_NUM.search(low)
+    if m and state.last_page:
+        n = page_number(m, state)
+        if n:
+            return Intent(tool="recommend_similar", args={"refs": [f"#{n}"]})
+    if _LIKE_THAT.match(low) and (state.focus or state.last_page):
+        return Intent(tool="recommend_similar", args={"refs": [state.focus or state.last_page[0]]})
+    m = _EXPLAIN.match(low)
+    if m and state.last_page:
+        n = page_number(m, state)
+        if n:
+            return Intent(tool="explain_track", args={"ref": f"#{n}"})
+    if _EXPLAIN_THAT.match(low) and (state.focus or state.last_page):
+        return Intent(tool="explain_track", args={"ref": state.focus or state.last_page[0]})
+    m = _ABOUT.match(text)
+    if m:
+        ref = m.group(1).strip(" \"'?")
+        mn = re.fullmatch(NUM, ref.lower())
+        if mn:
+            n = page_number(mn, state)
+            ref = f"#{n}" if n else ref
+        return Intent(tool="get_track", args={"ref": ref})
+    m = _SEARCH.match(text) or _BY_ARTIST.match(text)
+    if m:
+        return Intent(tool="search_tracks", args={"query": m.group(1).strip(" \"'"), "limit": 10})
+    if state.last is not None or state.last_page:
+        refinement = parse_refinement(text, engine, state)
+        if refinement is not None:
+            return Intent(tool="refine_recommendations", args=refinement)
+    m = _SIMILAR.match(text)
+    if m:
+        target = m.group(1).strip(" \"'")
+        refs = similar_refs(engine, target)
+        return Intent(tool="recommend_similar", args={"refs": refs[:5] or [target]}, fallback_request=text)
+    return Intent(tool="recommend", args={"request": text})

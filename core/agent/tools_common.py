@@ -1,0 +1,108 @@
+"""What the agent's tools share: ``#N`` references, the turn's scope, and turning results or errors into tool output.
+
+Tools never raise for user mistakes: :func:`failure` turns a :class:`~core.errors.MusicBotError` into a
+:class:`~core.agent.deps.ToolFailure` the model can relay. Track references accept ids, Spotify links,
+"title - artist" and ``#3`` (item 3 of the last list shown, this turn's list first).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pydantic_ai import RunContext
+
+from core.agent.deps import AgentDeps, ToolFailure, TrackCard, TracksResult
+from core.agent.playlist_ops import NUM_REF, Scope
+from core.conversation import LastRequest
+from core.errors import InvalidInput, MusicBotError, PermissionDenied
+from core.models import Recommendation, Track
+
+log = logging.getLogger(__name__)
+
+
+def resolve_ref(ctx: RunContext[AgentDeps], ref: str) -> str:
+    """A track reference with ``#N`` (item N of the last list) replaced by its track id; remembers the focus."""
+    ref = str(ref or "").strip()
+    m = NUM_REF.match(ref)
+    if m:
+        n = int(m.group(1))
+        tid = turn_scope(ctx).list_ref(n)
+        if tid is None:
+            raise InvalidInput(f"There is no #{n} in the last list.", "ref")
+        ref = tid
+    pos = ctx.deps.engine.resolve(ref)
+    ctx.deps.log.focus = ctx.deps.engine.table.ids[pos]
+    return ctx.deps.log.focus
+
+
+def turn_scope(ctx: RunContext[AgentDeps]) -> Scope:
+    """The caller, group and lists of this turn, for :mod:`core.agent.playlist_ops`."""
+    deps, logbook = ctx.deps, ctx.deps.log
+    recent = None
+    if logbook.recommendation is not None:  # a list shown earlier in this turn: #N refers to it
+        recent = ([i.track.track_id for i in logbook.recommendation.tracks], 1)
+    elif logbook.playlist_page is not None and logbook.playlist_page.entries:
+        entries = logbook.playlist_page.entries
+        recent = ([e.track_id for e in entries], entries[0].index)
+    return Scope(deps.engine, deps.caller, deps.group_id, deps.group_admin, deps.state, recent)
+
+
+def failure(ctx: RunContext[AgentDeps], exc: MusicBotError) -> ToolFailure:
+    """The tool result for a user mistake or a refusal (denials are logged and recorded for the runtime)."""
+    if isinstance(exc, PermissionDenied):
+        ctx.deps.log.denied.append(str(exc))
+        log.info("permission denied for %s:%s (%s)", ctx.deps.caller.platform, ctx.deps.caller.user_id, exc.action)
+        return ToolFailure(error=str(exc), denied=True)
+    return ToolFailure(error=str(exc), suggestions=list(getattr(exc, "suggestions", []) or []))
+
+
+def _card(i: int, item: Any) -> TrackCard:
+    t: Track = item.track
+    return TrackCard(
+        ref=f"#{i}",
+        track_id=t.track_id,
+        title=t.title,
+        artist=t.artist,
+        year=t.year,
+        genre=(t.subgenres or t.genres or [""])[0],
+        energy=round(t.energy, 2),
+        valence=round(t.valence, 2),
+        danceability=round(t.danceability, 2),
+        tempo=round(t.tempo),
+        reason=item.reason,
+    )
+
+
+def tracks_result(ctx: RunContext[AgentDeps], rec: Recommendation, spec: LastRequest | None, note: str = "") -> TracksResult:
+    """``rec`` as the model sees it (``#N`` cards); records the list, its items and ``spec`` in this turn's log."""
+    logbook = ctx.deps.log
+    for item in rec.tracks:
+        logbook.items[item.track.track_id] = item
+    logbook.recommendation = rec
+    if spec is not None:
+        logbook.spec = spec
+    filters = rec.filters.model_dump(exclude_defaults=True, exclude={"limit"})
+    if not rec.tracks and not note:
+        note = "No tracks matched; suggest loosening the filters."
+    return TracksResult(
+        kind=rec.kind if rec.kind in ("text", "similar", "search", "playlist") else "text",
+        summary=rec.summary,
+        tracks=[_card(i, item) for i, item in enumerate(rec.tracks, 1)],
+        target=dict(rec.target),
+        filters=filters,
+        note=note,
+    )
+
+
+def excluded_ids(ctx: RunContext[AgentDeps]) -> list[str]:
+    """Track ids not to recommend again: shown earlier in the conversation or in this turn."""
+    return [*ctx.deps.state.shown, *ctx.deps.log.items]
+
+
+def clamp_limit(limit: int | None) -> int:
+    """A list length from the model, clamped to 1–50 (10 when missing or not a number)."""
+    try:
+        return min(max(int(limit or 10), 1), 50)
+    except (TypeError, ValueError):
+        return 10

@@ -1,0 +1,204 @@
+"""``Engine.chat``: one chat message -> one :class:`~core.models.ChatReply` (slash commands directly, free text
+through the agent), with the conversation memory and the agent it uses.
+
+:class:`ChatMixin` is mixed into :class:`core.engine.Engine`. It keeps the conversation memory
+(:class:`core.conversation.ConversationStore`, on the catalog connection), one lock per conversation id, and the agent
+configuration and runtime (:mod:`core.agent.runtime`, built — and ``pydantic_ai`` imported — on the first free-text
+message). Everything else it asks of the engine's public API (search, get_track, resolve, the playlist services).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from typing import TYPE_CHECKING, Any
+
+from core.catalog import normalize_text
+from core.commands import help_text, parse_command, split_refs
+from core.conversation import (
+    MORE_WORDS,
+    ConversationState,
+    ConversationStore,
+    LastRequest,
+    check_conversation_id,
+    default_group,
+)
+from core.errors import InvalidInput, MusicBotError
+from core.models import Caller, ChatReply, Filters, NeedsClarification, Recommendation
+from core.references import check_text
+
+if TYPE_CHECKING:
+    from core.agent.config import AgentConfig
+    from core.agent.runtime import AgentRuntime
+    from core.engine import Engine
+
+log = logging.getLogger(__name__)
+
+
+class ChatMixin:
+    """The chat part of :class:`core.engine.Engine` (its state is created on first use)."""
+
+    _conversation_store: ConversationStore | None = None
+    _conversation_locks: weakref.WeakValueDictionary[str, asyncio.Lock] | None = None
+    _agent_config: AgentConfig | None = None
+    _agent_runtime: AgentRuntime | None = None
+
+    async def chat(
+        self: Engine,
+        conversation_id: str,
+        caller: Caller,
+        text: str,
+        *,
+        group_id: str | None = None,
+        group_admin: bool = False,
+    ) -> ChatReply:
+        """Answer one chat message: a slash command (see :mod:`core.commands`) or free text.
+
+        Slash commands (``/recommend``, ``/similar``, ``/search``, ``/song``, ``/more``, ``/reset``, ``/help``,
+        ``/playlist …``, ``/playlists``, ``/like``, ``/dislike``, ``/preview``) and a bare "more" are answered
+        directly (no agent, no ``pydantic_ai`` import). Free text goes to the agent (:mod:`core.agent.runtime`): the
+        configured LLM, or the built-in local model. Conversation memory lives in SQLite (:mod:`core.conversation`),
+        keyed by ``conversation_id``; turns of one conversation run one at a time.
+
+        ``group_id`` is the playlist group (``telegram:<chat_id>``, ``discord:<guild_id>``, ``console:local``);
+        None = derived from the conversation id (:func:`core.conversation.default_group` — Discord adapters must pass
+        the guild). ``group_admin``: the platform says the caller administers that group (may rename/delete others'
+        playlists). Both come from the adapter, never from the conversation.
+
+        Never raises for user mistakes: :class:`MusicBotError` becomes a friendly ``ChatReply.text``; an unexpected
+        failure is logged and answered with a short apology.
+        """
+        try:
+            cid = check_conversation_id(conversation_id)
+            text = check_text(text, "message")
+            group = str(group_id).strip() if group_id else default_group(cid, caller)
+        except MusicBotError as exc:
+            return ChatReply(text=str(exc))
+        async with self._conversation_lock(cid):
+            store = await self.conversation_store()
+            state = await store.load_state(cid)
+            try:
+                cmd = parse_command(text)
+                if cmd.name in ("help", "start"):
+                    return ChatReply(text=help_text())
+                if cmd.name == "reset":
+                    await store.reset(cid)
+                    return ChatReply(text="Conversation cleared.")
+                if cmd.name == "song":
+                    track = await self.get_track(check_text(cmd.args, "song reference"))
+                    state.focus = track.track_id
+                    reply = ChatReply(text=f"{track.title} - {track.artist}", track=track)
+                elif cmd.name == "search":
+                    rec = await self.search(cmd.args)
+                    reply = _reply(state, rec, empty=f'No tracks match "{cmd.args}".')
+                elif cmd.name == "similar":
+                    refs = split_refs(cmd.args)
+                    if not refs:
+                        raise InvalidInput("Give at least one song, e.g. /similar Blinding Lights - The Weeknd")
+                    ids = [self.table.ids[self.resolve(r)] for r in refs[:25]]
+                    reply = await _run_last(self, state, caller, LastRequest(kind="similar", refs=ids), first=True)
+                elif cmd.name == "more" or (cmd.name == "" and normalize_text(text) in MORE_WORDS):
+                    reply = await _more(self, state, caller)
+                elif cmd.name == "recommend":
+                    request = check_text(cmd.args, "request")
+                    reply = await _run_last(self, state, caller, LastRequest(kind="text", request=request), first=True)
+                elif cmd.name in ("playlist", "playlists", "like", "dislike", "preview"):
+                    reply = await _group_command(self, state, caller, group, group_admin, cmd.name, cmd.args)
+                elif cmd.name == "":  # free text: the agent (LLM or local model, with fallback)
+                    reply = await self.agent_runtime.chat_turn(
+                        self, store, cid, caller, text, state, group_id=group, group_admin=group_admin
+                    )
+                else:
+                    return ChatReply(text=f"Unknown command /{cmd.name}.\n" + help_text())
+            except MusicBotError as exc:
+                return ChatReply(text=str(exc))
+            except Exception:  # never crash an adapter: log with traceback, answer briefly
+                log.exception("chat turn failed (conversation %s)", cid)
+                return ChatReply(text="Sorry, something went wrong handling that. Please try again.")
+            await store.save_state(cid, state)
+            return reply
+
+    async def conversation_store(self: Engine) -> ConversationStore:
+        """The SQLite conversation memory (:class:`core.conversation.ConversationStore`) on the catalog connection."""
+        if self._conversation_store is None:
+            self._conversation_store = await ConversationStore.open(self.catalog.db)
+        return self._conversation_store
+
+    def _conversation_lock(self, conversation_id: str) -> asyncio.Lock:
+        """One lock per conversation id (weakly held), so two messages of one chat never interleave."""
+        if self._conversation_locks is None:
+            self._conversation_locks = weakref.WeakValueDictionary()
+        lock = self._conversation_locks.get(conversation_id)
+        if lock is None:
+            lock = self._conversation_locks[conversation_id] = asyncio.Lock()
+        return lock
+
+    def configure_agent(self, config: AgentConfig | None) -> None:
+        """Use this :class:`core.agent.config.AgentConfig` (model, keys, timeouts) for free-text turns.
+
+        Cheap: the agent itself (and ``pydantic_ai``) is built on the first free-text message. ``bot.app`` should
+        call ``engine.configure_agent(settings.agent_config())`` after opening the engine; without it the built-in
+        local model answers.
+        """
+        self._agent_config = config
+        self._agent_runtime = None
+
+    @property
+    def agent_runtime(self) -> AgentRuntime:
+        """The :class:`core.agent.runtime.AgentRuntime` (built on first use; imports ``pydantic_ai``)."""
+        if self._agent_runtime is None:
+            from core.agent.runtime import AgentRuntime
+
+            self._agent_runtime = AgentRuntime(self._agent_config)
+        return self._agent_runtime
+
+
+def _reply(state: ConversationState, rec: Recommendation, empty: str = "") -> ChatReply:
+    """A list reply; records what was shown (``#N`` numbering, no repeats) in the conversation ``state``."""
+    if not rec.tracks:
+        return ChatReply(text=empty or "No tracks match that — try loosening the filters.", recommendation=rec)
+    state.show_page([t.track.track_id for t in rec.tracks], [t.reason for t in rec.tracks], rec.kind != "search")
+    return ChatReply(text=rec.summary or f"{len(rec.tracks)} tracks", recommendation=rec)
+
+
+async def _run_last(
+    engine: Engine, state: ConversationState, caller: Caller, spec: Any, first: bool = False
+) -> ChatReply:
+    """Run (or replay) a :class:`core.conversation.LastRequest` directly, excluding what was already shown."""
+    from core.agent.specs import run_request
+
+    result, ran = await run_request(engine, spec, state.shown, merge=Filters() if first else None, caller=caller)
+    if isinstance(result, NeedsClarification):
+        return ChatReply(text=result.question, clarification=result)
+    state.last = ran
+    return _reply(state, result, empty="That's all I have for this request." if not first else "")
+
+
+async def _more(engine: Engine, state: ConversationState, caller: Caller | None = None) -> ChatReply:
+    """The next page of the conversation's last request (nothing already shown is repeated)."""
+    if state.last is None:
+        return ChatReply(text="Ask for something first, e.g. /recommend chill study music.")
+    return await _run_last(engine, state, caller or Caller(), state.last)
+
+
+async def _group_command(
+    engine: Engine, state: ConversationState, caller: Caller, group_id: str, group_admin: bool, name: str, args: str
+) -> ChatReply:
+    """``/playlist …``, ``/playlists``, ``/like``, ``/dislike``, ``/preview`` (see :mod:`core.agent.playlist_ops`;
+    the playlist service enforces who may rename/delete/remove)."""
+    from core.agent import playlist_ops as ops
+
+    scope = ops.Scope(engine, caller, group_id, group_admin, state)
+    if name == "playlists":
+        return await ops.playlists_reply(scope)
+    if name in ("like", "dislike", "preview"):
+        return await ops.feedback_command(scope, name, args)
+    sub, _, rest = args.strip().partition(" ")
+    if sub.lower() in ("recommend", "rec", "suggest"):
+        if not rest.strip():
+            raise InvalidInput("Which playlist? e.g. /playlist recommend Road Trip", "playlist")
+        rec, spec = await ops.recommend(scope, rest.strip(), exclude_ids=state.shown)
+        state.last = spec
+        return _reply(state, rec, empty="Nothing new fits this playlist with the current filters.")
+    return await ops.playlist_command(scope, args)
