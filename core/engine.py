@@ -69,7 +69,7 @@ class Engine(ChatMixin, PersonalMixin):
         try:
             if seed:
                 await catalog.seed(seed_path, progress=progress)
-            table = TrackTable.from_rows(await catalog.all_rows(), await catalog.all_labels())
+            table = await TrackTable.load(catalog)
         except BaseException:
             await catalog.close()
             raise
@@ -375,7 +375,7 @@ class Engine(ChatMixin, PersonalMixin):
         self.require_admin(caller, "import catalogs")
         async with self._write_lock:
             report = await self.catalog.import_file(path, map_pairs=map_pairs, replace=replace, progress=progress)
-            self.table = TrackTable.from_rows(await self.catalog.all_rows(), await self.catalog.all_labels())
+            self.table = await TrackTable.load(self.catalog)
             self.recommender = Recommender(self.table, self.recommender.params)
             self._text = None
             self.refs = TrackReferences(self.table)

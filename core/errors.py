@@ -15,10 +15,10 @@ class SongNotFound(MusicBotError):
         suggestions: up to 3 close matches, ``"title - artist"`` strings.
     """
 
-    def __init__(self, ref: str, suggestions: list[str] | None = None) -> None:
+    def __init__(self, ref: str, suggestions: list[str] | None = None, reason: str = "") -> None:
         self.ref = ref
         self.suggestions = list(suggestions or [])[:3]
-        msg = f'No track found for "{ref}".'
+        msg = f'No track found for "{ref}".' + (f" {reason}" if reason else "")
         if self.suggestions:
             msg += " Did you mean: " + "; ".join(self.suggestions) + "?"
         super().__init__(msg)

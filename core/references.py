@@ -53,6 +53,7 @@ class TrackReferences:
     def __init__(self, table: TrackTable) -> None:
         self.table = table
         self._choices: tuple[int, list[str], list[str], list[int]] | None = None
+        self._bases: list[str] = []
 
     def choices(self) -> tuple[list[str], list[str], list[int]]:
         """``(full, titles, positions)``: normalized "title artist" and title strings of live tracks (cached)."""
@@ -62,6 +63,7 @@ class TrackReferences:
             titles = [normalize_text(t.titles[p]) for p in positions]
             full = [f"{title} {' '.join(t.artist_names[a] for a in t.artist_ids[p])}" for title, p in zip(titles, positions)]
             self._choices = (t.version, full, titles, positions)
+            self._bases = [t.norm_keys[p].split("|", 1)[0] for p in positions]  # titles without version suffixes
         return self._choices[1], self._choices[2], self._choices[3]
 
     def fuzzy_hits(self, title: str, artist: str, cutoff: float, limit: int = 5) -> list[tuple[float, int]]:
@@ -118,15 +120,18 @@ class TrackReferences:
             if tid in t.pos:
                 return t.pos[tid]
             if m:
-                raise SongNotFound(ref, [])
+                raise SongNotFound(ref, [], reason="That Spotify track is not in this catalog; try its title instead.")
         title, artist = split_ref(ref)
         n_title, n_artist = normalize_text(title), normalize_text(artist)
         _, titles, positions = self.choices()
+        # a title matches as typed, or without its version suffix: "Hotel California" is the catalog's
+        # "Hotel California - 2013 Remaster"; among all matches the most popular wins (the original, not a cover)
         whole = normalize_text(ref)
-        exact = [positions[i] for i, name in enumerate(titles) if name == whole]  # titles may contain " - "
-        if exact:
+        bases = self._bases
+        exact = [p for i, p in enumerate(positions) if titles[i] == whole or bases[i] == whole]
+        if exact:  # titles may contain " - " themselves
             return max(exact, key=lambda p: (int(t.popularity[p]), -p))
-        exact = [positions[i] for i, name in enumerate(titles) if name == n_title]
+        exact = [p for i, p in enumerate(positions) if titles[i] == n_title or bases[i] == n_title]
         if artist:
             exact = [p for p in exact if fuzz.partial_ratio(n_artist, " ".join(t.artist_names[a] for a in t.artist_ids[p])) >= 85]
         if exact:

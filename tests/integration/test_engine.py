@@ -166,3 +166,14 @@ async def test_artist_requests_get_the_artist_and_artists_like_them(engine: Engi
     assert others and all(t.year and t.year < 1995 for t in others)  # like Queen: same era, not 2019 pop
     excluded = await engine.recommend_text("hip hop without kanye")
     assert "Kanye West" in " ".join(excluded.filters.exclude_artists)
+
+
+async def test_everyday_titles_resolve_to_the_original_recording(engine: Engine) -> None:
+    """Titles typed without the catalog's version suffix find the remaster; the most popular match wins over covers."""
+    label = engine.label
+    assert label(engine.resolve("Hotel California")) == "Hotel California - 2013 Remaster - Eagles"
+    assert label(engine.resolve("hotel california - eagles")).endswith("Eagles")
+    assert label(engine.resolve("Stairway to Heaven")).endswith("Led Zeppelin")
+    assert label(engine.resolve("Bohemian Rhapsody")).endswith("Queen")
+    with pytest.raises(SongNotFound, match="not in this catalog"):
+        engine.resolve("https://open.spotify.com/track/0VjIjW4GlUZAMYd2vXMi3b")
