@@ -86,7 +86,7 @@ class ChatMixin:
                     await store.reset(cid)
                     return ChatReply(text="Conversation cleared.")
                 if cmd.name == "song":
-                    track = await self.get_track(check_text(cmd.args, "song reference"))
+                    track = await self.get_track(_list_ref(state, check_text(cmd.args, "song reference")))
                     state.focus = track.track_id
                     reply = ChatReply(text=f"{track.title} - {track.artist}", track=track)
                 elif cmd.name == "search":
@@ -96,7 +96,7 @@ class ChatMixin:
                     refs = split_refs(cmd.args)
                     if not refs:
                         raise InvalidInput("Give at least one song, e.g. /similar Blinding Lights - The Weeknd")
-                    ids = [self.table.ids[self.resolve(r)] for r in refs[:25]]
+                    ids = [self.table.ids[self.resolve(_list_ref(state, r))] for r in refs[:25]]
                     reply = await _run_last(self, state, caller, LastRequest(kind="similar", refs=ids), first=True)
                 elif cmd.name == "more" or (cmd.name == "" and normalize_text(text) in MORE_WORDS):
                     reply = await _more(self, state, caller)
@@ -180,6 +180,23 @@ async def _more(engine: Engine, state: ConversationState, caller: Caller | None 
     if state.last is None:
         return ChatReply(text="Ask for something first, e.g. /recommend chill study music.")
     return await _run_last(engine, state, caller or Caller(), state.last)
+
+
+def _list_ref(state: ConversationState, ref: str) -> str:
+    """``#N`` -> the track id of item N of the last list shown in this conversation; other references unchanged.
+
+    Raises:
+        InvalidInput: ``#N`` with no such item.
+    """
+    from core.agent.playlist_ops import NUM_REF
+
+    m = NUM_REF.match(ref)
+    if not m:
+        return ref
+    track_id = state.page_ref(int(m.group(1)))
+    if track_id is None:
+        raise InvalidInput(f"There is no #{m.group(1)} in the last list shown.", "ref")
+    return track_id
 
 
 async def _group_command(

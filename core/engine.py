@@ -90,10 +90,11 @@ class Engine(ChatMixin, PersonalMixin):
         return self._text
 
     # ------------------------------------------------------------------ references (core.references)
-    def resolve(self, ref: str) -> int:
+    def resolve(self, ref: str, fuzzy: bool = True) -> int:
         """Table position of a track reference: id, Spotify link/URI, "title" or "title - artist", exact then fuzzy
-        (see :meth:`core.references.TrackReferences.resolve`). Raises SongNotFound (with suggestions) / InvalidInput."""
-        return self.refs.resolve(ref)
+        unless ``fuzzy=False`` (see :meth:`core.references.TrackReferences.resolve`).
+        Raises SongNotFound (with suggestions) / InvalidInput."""
+        return self.refs.resolve(ref, fuzzy=fuzzy)
 
     def suggestions(self, ref: str, n: int = 3) -> list[str]:
         """Up to ``n`` close matches for an unresolved reference, as ``"Title - Artist"`` strings."""

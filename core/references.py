@@ -101,12 +101,14 @@ class TrackReferences:
                 out.append(label)
         return out[:n]
 
-    def resolve(self, ref: str) -> int:
+    def resolve(self, ref: str, fuzzy: bool = True) -> int:
         """Resolve a track reference to a table position.
 
         Accepts a Spotify track id, an open.spotify.com URL or ``spotify:track:`` URI, ``"title"`` or
         ``"title - artist"`` (also ``"title by artist"``), matched exactly, then fuzzily (rapidfuzz ``ratio`` ≥ 80,
         see :meth:`fuzzy_hits`). Among equal titles the most popular track wins.
+
+        ``fuzzy=False`` accepts only exact matches (used where a wrong guess would be recorded: likes, dislikes).
 
         Raises:
             SongNotFound: nothing matched (carries up to 3 suggestions).
@@ -136,7 +138,7 @@ class TrackReferences:
             exact = [p for p in exact if fuzz.partial_ratio(n_artist, " ".join(t.artist_names[a] for a in t.artist_ids[p])) >= 85]
         if exact:
             return max(exact, key=lambda p: (int(t.popularity[p]), -p))
-        hits = self.fuzzy_hits(title, artist, cutoff=80)
+        hits = self.fuzzy_hits(title, artist, cutoff=80) if fuzzy else []
         if hits:
             return hits[0][1]
         raise SongNotFound(ref, self.suggestions(ref))

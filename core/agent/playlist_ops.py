@@ -378,8 +378,9 @@ def show_reply(scope: Scope, page: PlaylistPage) -> ChatReply:
 
 
 async def feedback_command(scope: Scope, name: str, args: str) -> ChatReply:
-    """``/like REF``, ``/dislike REF``, ``/preview REF`` (REF may be ``#N``; empty = the track last pointed at)."""
-    ref = args.strip() or (scope.state.focus or "")
+    """``/like REF``, ``/dislike REF``, ``/preview REF`` (REF may be ``#N``; for /preview, empty = the track last
+    pointed at — likes and dislikes always name their track, so a verdict never lands on the wrong one)."""
+    ref = args.strip() or (scope.state.focus or "" if name == "preview" else "")
     if not ref:
         raise InvalidInput(f"Which song? e.g. /{name} #2 (from the last list) or /{name} Blinding Lights", "ref")
     if name == "preview":
