@@ -372,7 +372,10 @@ def chat_message(reply: ChatReply, previews: Mapping[str, str | None] | None = N
         content = clip(text, MESSAGE_LIMIT) if text and text != rec.summary else None
         return Rendered(content=content, embeds=[recommendation_embed(rec, note=note, previews=previews)])
     if reply.track is not None:
-        return Rendered(embeds=[track_embed(reply.track, note=note)])
+        t, said = reply.track, (reply.text or "").strip()
+        # keep what the engine said ("Updated: …", "Liked …") unless it is just the track's name
+        content = clip(said, MESSAGE_LIMIT) if said and said != f"{t.title} - {t.artist}" else None
+        return Rendered(content=content, embeds=[track_embed(t, note=note)])
     if reply.clarification is not None:
         return Rendered(content=clarification_text(reply.clarification))
     text = (reply.text or "").strip() or "…"

@@ -291,17 +291,29 @@ def render_clarification(c: NeedsClarification) -> list[str]:
     return split_html(blocks)
 
 
+FALLBACK_NOTE = "<i>(the language model was unavailable; answered with the built-in model)</i>"
+
+
 def render_chat_reply(reply: ChatReply, start: int = 1) -> list[str]:
-    """An agent reply: its text, then the track list / clarification / track details it carries."""
+    """An agent reply: its text, then the track list / clarification / track details it carries (plus a short note
+    when the LLM failed and the built-in model answered)."""
+    note = [FALLBACK_NOTE] if reply.fallback_used else []
     if reply.recommendation is not None and reply.recommendation.tracks:
         rec = reply.recommendation
         blocks = [esc_text(reply.text) + "\n"] if reply.text and reply.text != rec.summary else []
-        return split_html(blocks + recommendation_blocks(rec, start))
+        return split_html(note + blocks + recommendation_blocks(rec, start))
     if reply.clarification is not None:
-        return render_clarification(reply.clarification)
+        return note + render_clarification(reply.clarification)
     if reply.track is not None:
-        return render_track(reply.track)
-    return split_html(esc_text(reply.text).split("\n")) or [esc("…")]
+        t = reply.track
+        said = (reply.text or "").strip()
+        # keep what the engine said ("Updated: …", "Liked …") unless it is just the track's name
+        head = "\n".join(note + ([esc_text(said)] if said and said != f"{t.title} - {t.artist}" else []))
+        chunks = render_track(t)
+        if head and len(head) + 2 + len(chunks[0]) <= 4000:
+            return [head + "\n\n" + chunks[0], *chunks[1:]]
+        return ([head] if head else []) + chunks
+    return split_html(note + esc_text(reply.text).split("\n")) or [esc("…")]
 
 
 # ---------------------------------------------------------------------------------------------- errors, help, admin

@@ -356,9 +356,9 @@ async def test_the_role_reaches_the_agent_from_settings(bot: Harness) -> None:
 
     (done,) = await bot.ask("set energy of #2 to 0.01", user_id=ADMIN_ID)  # TELEGRAM_ADMIN_IDS
     assert (await bot.engine.get_track(second)).energy == 0.01
-    # the reply is the edited track's card (the engine's "Updated: …" line is not shown, see render_chat_reply)
+    # one message: the engine's confirmation line, then the edited track's card
     card = check_html(done.params["text"])
-    assert f"spotify:track:{second}" in card and "energy 0.01 ·" in card
+    assert card.startswith("Updated:") and f"spotify:track:{second}" in card and "energy 0.01 ·" in card
     assert unexpected_errors(bot) == []
 
 
