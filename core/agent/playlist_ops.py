@@ -356,7 +356,7 @@ async def playlist_command(scope: Scope, args: str) -> ChatReply:
         return ChatReply(text=f'Renamed "{was}" to "{p.name}".')
     if sub == "delete":
         p = await delete(scope, rest)
-        return ChatReply(text=f'Deleted playlist "{p.name}" ({p.track_count} tracks).')
+        return ChatReply(text=f'Deleted playlist "{p.name}" ({p.track_count} track{"" if p.track_count == 1 else "s"}).')
     if sub == "export":
         exported = await export(scope, rest)
         return ChatReply(text=export_text(exported), export_text=exported.as_text("urls") or None)

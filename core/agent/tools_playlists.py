@@ -95,7 +95,7 @@ async def list_playlists(ctx: RunContext[AgentDeps]) -> PlaylistsResult | ToolFa
         return failure(ctx, exc)
     ctx.deps.log.playlists = items
     return PlaylistsResult(
-        playlists=[_info(ctx, p) for p in items], note="" if items else "No playlists yet; create_playlist makes one."
+        playlists=[_info(ctx, p) for p in items], note="" if items else "No playlists yet; create one with /playlist create NAME."
     )
 
 
@@ -207,7 +207,7 @@ async def delete_playlist(ctx: RunContext[AgentDeps], playlist: str) -> Playlist
         p = await ops.delete(turn_scope(ctx), str(playlist))
     except MusicBotError as exc:
         return _change_failure(ctx, exc)
-    msg = f'Deleted playlist "{p.name}" ({p.track_count} tracks).'
+    msg = f'Deleted playlist "{p.name}" ({p.track_count} track{"" if p.track_count == 1 else "s"}).'
     _changed(ctx, msg)
     return PlaylistChangeResult(action="deleted", playlist=p.name, tracks=p.track_count, message=msg)
 
