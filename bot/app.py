@@ -45,13 +45,19 @@ class _RedactSecrets(logging.Filter):
         super().__init__()
         self.secrets = [s for s in secrets if s and len(s) >= 6]
 
+    def _redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
+
     def filter(self, record: logging.LogRecord) -> bool:
         if self.secrets:
             msg = record.getMessage()
             if any(s in msg for s in self.secrets):
-                for s in self.secrets:
-                    msg = msg.replace(s, "***")
-                record.msg, record.args = msg, None
+                record.msg, record.args = self._redact(msg), None
+            if record.exc_info and not record.exc_text:
+                # the traceback too: formatters reuse ``exc_text`` once it is set
+                record.exc_text = self._redact(logging.Formatter().formatException(record.exc_info))
         return True
 
 

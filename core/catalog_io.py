@@ -18,12 +18,15 @@ import csv
 import gzip
 import io
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.errors import ImportFailed
 from core.models import AUDIO_FEATURES, FEATURE_RANGES
+
+_SPOTIFY_ID = re.compile(r"[0-9A-Za-z]{22}")
 
 #: Canonical fields a CSV column can be mapped to.
 FIELDS: tuple[str, ...] = (
@@ -216,8 +219,8 @@ def validate_row(values: dict[str, str], artist_sep: str | None) -> TrackRow:
     track_id = (values.get("track_id") or "").strip()
     if not track_id:
         raise ValueError("missing track_id")
-    if len(track_id) > 64 or any(c.isspace() for c in track_id):
-        raise ValueError(f"malformed track_id {track_id[:30]!r}")
+    if not _SPOTIFY_ID.fullmatch(track_id):
+        raise ValueError(f"track_id {track_id[:30]!r} is not a 22-character Spotify id")
     feats: dict[str, float] = {}
     for name in AUDIO_FEATURES:
         if name not in values:

@@ -122,7 +122,9 @@ class ChatMixin:
     async def conversation_store(self: Engine) -> ConversationStore:
         """The SQLite conversation memory (:class:`core.conversation.ConversationStore`) on the catalog connection."""
         if self._conversation_store is None:
-            self._conversation_store = await ConversationStore.open(self.catalog.db)
+            async with self._write_lock:  # table creation must not land inside another task's transaction
+                if self._conversation_store is None:
+                    self._conversation_store = await ConversationStore.open(self.catalog.db)
         return self._conversation_store
 
     def _conversation_lock(self, conversation_id: str) -> asyncio.Lock:

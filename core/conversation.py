@@ -169,8 +169,14 @@ class ConversationStore:
 
     @classmethod
     async def open(cls, db: aiosqlite.Connection) -> ConversationStore:
-        """Create the tables if needed (``CREATE TABLE IF NOT EXISTS``) and return the store."""
-        await db.executescript(SCHEMA)
+        """Create the tables if needed (``CREATE TABLE IF NOT EXISTS``) and return the store.
+
+        One ``execute`` per statement, never ``executescript``: that would COMMIT whatever transaction another
+        task has open on the shared connection (callers hold the engine's write lock).
+        """
+        for statement in SCHEMA.split(";"):
+            if statement.strip():
+                await db.execute(statement)
         return cls(db)
 
     async def load_state(self, conversation_id: str) -> ConversationState:

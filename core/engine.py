@@ -299,17 +299,18 @@ class Engine(ChatMixin, PersonalMixin):
         data = dict(data)
         if isinstance(data.get("artists"), str):
             data["artists"] = _split_artists(data["artists"])
-        if not data.get("track_id") or not TRACK_ID.match(str(data["track_id"])):
+        if not data.get("track_id") or not TRACK_ID.fullmatch(str(data["track_id"])):
             raise InvalidInput("track_id must be a 22-character Spotify id (letters and digits).", "track_id", "22 chars")
-        if data["track_id"] in self.table.pos:
-            raise InvalidInput(f"A track with id {data['track_id']} already exists; use /editsong.", "track_id")
         if not str(data.get("title", "")).strip() or not data.get("artists"):
             raise InvalidInput("A song needs a title and at least one artist.", "title")
         if data.get("release_date") and not data.get("year"):
             head = str(data["release_date"])[:4]
             data["year"] = int(head) if head.isdigit() else None
         track = self.validate_track(data)
-        return await self._store(track)
+        async with self._write_lock:  # the duplicate check and the insert are one step
+            if track.track_id in self.table.pos:
+                raise InvalidInput(f"A track with id {track.track_id} already exists; use /editsong.", "track_id")
+            return await self._store_locked(track)
 
     async def edit_song(self, caller: Caller, ref: str, changes: dict[str, Any]) -> Track:
         """Change fields of an existing track (admin only); the track id cannot change.
@@ -320,18 +321,22 @@ class Engine(ChatMixin, PersonalMixin):
         self.require_admin(caller, "edit songs")
         if not changes:
             raise InvalidInput("Nothing to change: give field=value pairs, e.g. energy=0.8 tempo=120.")
-        pos = self.resolve(ref)
-        current = self.table.track(pos).model_dump(exclude={"artist", "spotify_url"})
-        changes = dict(changes)
-        if "track_id" in changes and changes["track_id"] != current["track_id"]:
-            raise InvalidInput("The track id cannot be changed.", "track_id")
-        unknown = set(changes) - set(current)
-        if unknown:
-            raise InvalidInput(f"Unknown field(s): {', '.join(sorted(unknown))}.", sorted(unknown)[0])
-        if isinstance(changes.get("artists"), str):
-            changes["artists"] = _split_artists(changes["artists"])
-        track = self.validate_track({**current, **changes})
-        return await self._store(track)
+        async with self._write_lock:  # read, merge and write as one step: concurrent edits never undo each other
+            pos = self.resolve(ref)
+            current = self.table.track(pos).model_dump(exclude={"artist", "spotify_url"})
+            changes = dict(changes)
+            if "track_id" in changes and changes["track_id"] != current["track_id"]:
+                raise InvalidInput("The track id cannot be changed.", "track_id")
+            unknown = set(changes) - set(current)
+            if unknown:
+                raise InvalidInput(f"Unknown field(s): {', '.join(sorted(unknown))}.", sorted(unknown)[0])
+            if isinstance(changes.get("artists"), str):
+                changes["artists"] = _split_artists(changes["artists"])
+            if "release_date" in changes and "year" not in changes:
+                head = str(changes["release_date"] or "")[:4]
+                changes["year"] = int(head) if head.isdigit() and 1900 <= int(head) <= 2100 else None
+            track = self.validate_track({**current, **changes})
+            return await self._store_locked(track)
 
     async def delete_song(self, caller: Caller, ref: str) -> Track:
         """Delete a track (admin only). Returns the deleted track.
@@ -340,23 +345,23 @@ class Engine(ChatMixin, PersonalMixin):
             PermissionDenied, SongNotFound.
         """
         self.require_admin(caller, "delete songs")
-        pos = self.resolve(ref)
-        track = self.table.track(pos)
         async with self._write_lock:
+            pos = self.resolve(ref)
+            track = self.table.track(pos)
             await self.catalog.delete_track(track.track_id)
             self.table.delete(track.track_id)
             self.recommender.on_delete(pos)
-        self._text_changed()
+            self._text_changed()
         return track
 
-    async def _store(self, track: Track) -> Track:
-        async with self._write_lock:
-            await self.catalog.upsert_track(track)
-            old = self.table.pos.get(track.track_id)
-            pos = self.table.upsert(track)
-            if old is not None:
-                self.recommender.on_delete(old)
-            self.recommender.on_upsert(pos)
+    async def _store_locked(self, track: Track) -> Track:
+        """Write a validated track to SQLite, the table and the index (caller holds ``_write_lock``)."""
+        await self.catalog.upsert_track(track)
+        old = self.table.pos.get(track.track_id)
+        pos = self.table.upsert(track)
+        if old is not None:
+            self.recommender.on_delete(old)
+        self.recommender.on_upsert(pos)
         self._text_changed()
         return self.table.track(pos)
 

@@ -106,9 +106,9 @@ class Track(AudioFeatures):
     artists: list[str]
     album: str = ""
     release_date: str = ""
-    year: int | None = None
+    year: int | None = Field(default=None, ge=1000, le=2100)
     popularity: int = Field(default=0, ge=0, le=100)
-    duration_ms: int = Field(default=0, ge=0)
+    duration_ms: int = Field(default=0, ge=0, le=100_000_000)
     genres: list[str] = Field(default_factory=list)
     subgenres: list[str] = Field(default_factory=list)
     playlists: list[str] = Field(default_factory=list)

@@ -32,7 +32,8 @@ def check_text(text: str, what: str = "request") -> str:
     """
     if text is None or not str(text).strip():
         raise InvalidInput(f"Your {what} is empty — tell me what you'd like to hear, e.g. “chill study music”.")
-    text = str(text).strip()
+    # lone surrogates (undecodable bytes from a terminal) cannot be stored or sent: replace them
+    text = str(text).encode("utf-8", "replace").decode("utf-8").strip()
     if len(text) > MAX_TEXT:
         raise InvalidInput(f"Your {what} is {len(text):,} characters long; please keep it under {MAX_TEXT:,}.")
     return text
@@ -117,7 +118,7 @@ class TrackReferences:
         ref = check_text(ref, "song reference")
         t = self.table
         m = SPOTIFY_REF.search(ref)
-        if m or TRACK_ID.match(ref):
+        if m or TRACK_ID.fullmatch(ref):
             tid = m.group(1) if m else ref
             if tid in t.pos:
                 return t.pos[tid]
@@ -126,6 +127,11 @@ class TrackReferences:
         title, artist = split_ref(ref)
         n_title, n_artist = normalize_text(title), normalize_text(artist)
         _, titles, positions = self.choices()
+        if not normalize_text(ref):  # only emoji / punctuation: match the raw title exactly or nothing
+            exact = [p for p in positions if t.titles[p].strip() == ref]
+            if exact:
+                return max(exact, key=lambda p: (int(t.popularity[p]), -p))
+            raise SongNotFound(ref, [])
         # a title matches as typed, or without its version suffix: "Hotel California" is the catalog's
         # "Hotel California - 2013 Remaster"; among all matches the most popular wins (the original, not a cover)
         whole = normalize_text(ref)

@@ -142,12 +142,19 @@ def _song_list(engine: Engine, obj: str, state: ConversationState) -> list[str] 
     return None
 
 
+#: "add X to NAME" requests longer than this, or with more connectors than this, are not parsed as playlist changes.
+MAX_CHANGE_CHARS = 300
+MAX_CONNECTORS = 4
+
+
 def _split_change(engine: Engine, rest: str, link: re.Pattern[str], state: ConversationState, playlists: list[str],
                   ) -> tuple[list[str], str, bool] | None:
     """``"X to NAME"`` -> ``(songs, name, sure)`` trying every connector position: a known playlist name wins, then
     the word "playlist", then songs that resolve. None when it does not look like a playlist change."""
     best: tuple[int, list[str], str] | None = None
-    for m in link.finditer(rest):
+    if len(rest) > MAX_CHANGE_CHARS:
+        return None  # "add a to a to a …": each position costs a fuzzy catalog search; never stall the event loop
+    for m in list(link.finditer(rest))[:MAX_CONNECTORS]:
         obj, target = rest[: m.start()], rest[m.end():]
         explicit = bool(re.search(r"\bplaylist\b", target, re.IGNORECASE))
         name = re.sub(r"^(?:the|my|our)\s+", "", _clean_name(target), flags=re.IGNORECASE)

@@ -177,3 +177,34 @@ async def test_everyday_titles_resolve_to_the_original_recording(engine: Engine)
     assert label(engine.resolve("Bohemian Rhapsody")).endswith("Queen")
     with pytest.raises(SongNotFound, match="not in this catalog"):
         engine.resolve("https://open.spotify.com/track/0VjIjW4GlUZAMYd2vXMi3b")
+
+
+async def test_concurrent_admin_edits_and_deletes_never_undo_each_other(engine: Engine, admin) -> None:
+    import asyncio
+
+    tid = BLINDING
+    await asyncio.gather(engine.edit_song(admin, tid, {"energy": 0.11}), engine.edit_song(admin, tid, {"tempo": 99.0}))
+    track = await engine.catalog.get(tid)
+    assert track.energy == 0.11 and track.tempo == 99.0
+    results = await asyncio.gather(
+        engine.delete_song(admin, tid), engine.edit_song(admin, tid, {"energy": 0.5}), return_exceptions=True
+    )
+    assert isinstance(results[1], SongNotFound)  # the edit saw the delete; the track does not come back
+    assert await engine.catalog.get(tid) is None and tid not in engine.table.pos
+
+
+async def test_first_chat_message_during_an_edit_does_not_break_it(engine: Engine, admin, user) -> None:
+    import asyncio
+
+    await asyncio.gather(engine.edit_song(admin, BLINDING, {"energy": 0.123}), engine.chat("c:1", user, "/help"))
+    assert (await engine.catalog.get(BLINDING)).energy == 0.123 == engine.table.track(engine.table.pos[BLINDING]).energy
+
+
+async def test_emoji_only_references_match_nothing(engine: Engine, admin) -> None:
+    before = await engine.catalog.checksum()
+    for ref in ("💀", "...", "!!!"):
+        with pytest.raises(SongNotFound):
+            await engine.delete_song(admin, ref)
+    assert await engine.catalog.checksum() == before
+    with pytest.raises(InvalidInput):
+        await engine.add_song(admin, {"track_id": "7x8dCjCr0x6x2lXKujYD34\n", "title": "x", "artists": "y"})

@@ -52,3 +52,29 @@ def test_non_sqlite_database_url_is_refused(monkeypatch: pytest.MonkeyPatch, tmp
         Settings().database_path()
     monkeypatch.setenv("DATABASE_URL", "sqlite:///~/music.db")
     assert Settings().database_path().endswith("/music.db") and "~" not in Settings().database_path()
+
+
+def test_log_records_and_tracebacks_are_redacted(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import io
+    import logging
+
+    from bot.app import setup_logging
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GOOGLE_API_KEY", "AIzaFAKEFAKEFAKE123")
+    stream = io.StringIO()
+    root = logging.getLogger()
+    handler = logging.StreamHandler(stream)
+    root.addHandler(handler)
+    try:
+        setup_logging(Settings())
+        log = logging.getLogger("musicbot.test")
+        log.error("key is %s", "AIzaFAKEFAKEFAKE123")
+        try:
+            raise RuntimeError("failed with key AIzaFAKEFAKEFAKE123")
+        except RuntimeError:
+            log.exception("boom")
+    finally:
+        root.removeHandler(handler)
+    out = stream.getvalue()
+    assert "AIzaFAKEFAKEFAKE123" not in out and out.count("***") >= 2 and "RuntimeError" in out
