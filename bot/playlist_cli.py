@@ -14,10 +14,10 @@ from typing import Annotated, Any, Literal, Optional
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
+from adapters.console.render import playlist_page_list, playlist_page_table
 from core.models import Caller
-from core.playlists import Playlist, PlaylistChange, PlaylistPage
+from core.playlists import Playlist, PlaylistChange
 
 playlist_app = typer.Typer(
     help="Shared playlists per group: create, add, remove, show, rename, delete, recommend, export.",
@@ -76,45 +76,8 @@ def _change_json(change: PlaylistChange) -> dict[str, Any]:
     }
 
 
-def _page_table(page: PlaylistPage) -> Table:
-    p = page.playlist
-    table = Table(
-        title=escape(f"{p.name} — {page.total} tracks"),
-        caption=f"page {page.page}/{page.pages}",
-        expand=False,
-    )
-    for col, kw in (
-        ("#", {"justify": "right", "style": "dim"}),
-        ("Title", {"style": "bold", "max_width": 38, "overflow": "fold"}),
-        ("Artist", {"max_width": 26, "overflow": "fold"}),
-        ("Year", {"justify": "right"}),
-        ("Added by", {"style": "dim", "max_width": 20}),
-        ("Spotify", {"style": "cyan", "no_wrap": True}),
-    ):
-        table.add_column(col, **kw)
-    for e in page.entries:
-        t = e.track
-        table.add_row(
-            str(e.index),
-            escape(t.title if t else "(not in catalog)"),
-            escape(t.artist if t else ""),
-            str(t.year or "") if t else "",
-            escape(e.added_by),
-            e.spotify_url,
-        )
-    return table
-
-
-def _page_list(page: PlaylistPage) -> str:
-    """Compact two-line-per-track rendering for narrow terminals."""
-    lines = [f"[bold]{escape(page.playlist.name)}[/bold] — {page.total} tracks, page {page.page}/{page.pages}"]
-    for e in page.entries:
-        t = e.track
-        title = f"[bold]{escape(t.title)}[/bold] — {escape(t.artist)}" if t else "[dim](not in catalog)[/dim]"
-        year = f" [dim]({t.year})[/dim]" if t and t.year else ""
-        lines.append(f"[dim]{e.index:>3}.[/dim] {title}{year}")
-        lines.append(f"      [cyan]{e.spotify_url}[/cyan] [dim]added by {escape(e.added_by)}[/dim]")
-    return "\n".join(lines)
+#: The next-page hint for ``musicbot playlist show`` (the chat's is ``/playlist show NAME N``).
+NEXT_PAGE = 'musicbot playlist show "{name}" --page {page}'
 
 
 @playlist_app.command("list")
@@ -240,9 +203,9 @@ def show(
             elif not pg.entries:
                 console.print(f'"{escape(pg.playlist.name)}" is empty. Add songs: musicbot playlist add NAME SONG')
             elif console.width >= 120:
-                console.print(_page_table(pg))
+                console.print(playlist_page_table(pg, NEXT_PAGE))
             else:
-                console.print(_page_list(pg), soft_wrap=True)
+                console.print(playlist_page_list(pg, NEXT_PAGE), soft_wrap=True)
 
     _run(go)
 

@@ -109,10 +109,22 @@ def show_recommendation(console: Console, rec: Recommendation) -> None:
         console.print(track_list(rec), soft_wrap=True)
 
 
-def playlist_page_table(page: Any) -> Table:
-    """A rich table of one :class:`core.playlists.PlaylistPage`: #, title, artist, year, added by, Spotify link."""
+def _next_hint(page: Any, next_command: str | None) -> str:
+    """How to see the next page (``{name}`` / ``{page}`` are filled in), or "" on the last page."""
+    if page.page >= page.pages:
+        return ""
+    template = next_command or "/playlist show {name} {page}"
+    return template.format(name=page.playlist.name, page=page.page + 1)
+
+
+def playlist_page_table(page: Any, next_command: str | None = None) -> Table:
+    """A rich table of one :class:`core.playlists.PlaylistPage`: #, title, artist, year, added by, Spotify link.
+
+    ``next_command`` is the hint shown for the next page (default: the chat's ``/playlist show {name} {page}``).
+    """
     p = page.playlist
-    caption = f"page {page.page}/{page.pages}" + (f" — next: /playlist show {p.name} {page.page + 1}" if page.page < page.pages else "")
+    hint = _next_hint(page, next_command)
+    caption = f"page {page.page}/{page.pages}" + (f" — next: {hint}" if hint else "")
     table = Table(title=escape(f"{p.name} — {page.total} tracks"), caption=escape(caption), expand=False)
     for col, kw in (
         ("#", {"justify": "right", "style": "dim"}),
@@ -136,7 +148,7 @@ def playlist_page_table(page: Any) -> Table:
     return table
 
 
-def playlist_page_list(page: Any) -> str:
+def playlist_page_list(page: Any, next_command: str | None = None) -> str:
     """Compact rich-markup rendering of a playlist page for narrow terminals (two lines per track)."""
     p = page.playlist
     lines = [f"[bold]{escape(p.name)}[/bold] — {page.total} tracks, page {page.page}/{page.pages}"]
@@ -146,8 +158,9 @@ def playlist_page_list(page: Any) -> str:
         year = f" [dim]({t.year})[/dim]" if t and t.year else ""
         lines.append(f"[dim]{e.index:>3}.[/dim] {title}{year}")
         lines.append(f"      [cyan]{e.spotify_url}[/cyan] [dim]added by {escape(e.added_by)}[/dim]")
-    if page.page < page.pages:
-        lines.append(f"[dim]next: /playlist show {escape(p.name)} {page.page + 1}[/dim]")
+    hint = _next_hint(page, next_command)
+    if hint:
+        lines.append(f"[dim]next: {escape(hint)}[/dim]")
     return "\n".join(lines)
 
 
