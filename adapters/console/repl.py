@@ -5,6 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 
+try:  # line editing and history (arrow keys) for input(), where the platform has GNU readline / libedit
+    import readline  # noqa: F401
+except ImportError:  # pragma: no cover - e.g. Windows without pyreadline
+    pass
+
 from rich.console import Console
 
 from adapters.console.render import print_reply
