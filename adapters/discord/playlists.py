@@ -58,7 +58,7 @@ from adapters.discord.replies import (
     send,
 )
 from adapters.discord.store import PageState
-from adapters.discord.transformers import MAX_CHOICES, SongRefs, song_choices
+from adapters.discord.transformers import MAX_CHOICES, SongRefs, TextTransformer, song_choices
 from adapters.discord.views import NEW_PLAYLIST, PICKER_PLAYLISTS, picker_view, playlist_page_view
 
 log = logging.getLogger("adapters.discord")
@@ -142,20 +142,10 @@ async def entry_choices(interaction: discord.Interaction, current: str) -> list[
         return await song_choices(interaction, current)
 
 
-class PlaylistName(app_commands.Transformer):
+class PlaylistName(TextTransformer):
     """A playlist of this server by name (autocompletes); ``#id`` works too."""
 
-    @property
-    def type(self) -> discord.AppCommandOptionType:
-        return discord.AppCommandOptionType.string
-
-    @property
-    def min_value(self) -> int:
-        return 1
-
-    @property
-    def max_value(self) -> int:
-        return 100
+    max_chars = 100
 
     async def transform(self, interaction: discord.Interaction, value: Any, /) -> str:
         text = one_line(value)
@@ -167,20 +157,10 @@ class PlaylistName(app_commands.Transformer):
         return await playlist_choices(interaction, str(value or ""))
 
 
-class PlaylistEntries(app_commands.Transformer):
+class PlaylistEntries(TextTransformer):
     """Tracks to remove, separated by ``;``: ``#N`` (position in /playlist show), title, Spotify link or id."""
 
-    @property
-    def type(self) -> discord.AppCommandOptionType:
-        return discord.AppCommandOptionType.string
-
-    @property
-    def min_value(self) -> int:
-        return 1
-
-    @property
-    def max_value(self) -> int:
-        return 1000
+    max_chars = 1000
 
     async def transform(self, interaction: discord.Interaction, value: Any, /) -> list[str]:
         refs = [one_line(r) for r in split_refs(str(value or "")) if one_line(r)]

@@ -81,8 +81,10 @@ def _choice_name(engine: Any, prefix: str, label: str) -> str:
     return name if len(name) <= CHOICE_NAME_LIMIT else "…" + name[-(CHOICE_NAME_LIMIT - 1) :]
 
 
-class SongRef(app_commands.Transformer):
-    """One song: Spotify id, open.spotify.com link, ``spotify:track:`` URI, ``title`` or ``title - artist``."""
+class TextTransformer(app_commands.Transformer):
+    """A string option of 1..``max_chars`` characters (the limits Discord enforces before the command runs)."""
+
+    max_chars: int = 100
 
     @property
     def type(self) -> discord.AppCommandOptionType:
@@ -94,7 +96,13 @@ class SongRef(app_commands.Transformer):
 
     @property
     def max_value(self) -> int:
-        return MAX_REF_CHARS
+        return self.max_chars
+
+
+class SongRef(TextTransformer):
+    """One song: Spotify id, open.spotify.com link, ``spotify:track:`` URI, ``title`` or ``title - artist``."""
+
+    max_chars = MAX_REF_CHARS
 
     async def transform(self, interaction: discord.Interaction, value: Any, /) -> str:
         text = one_line(value)
@@ -106,20 +114,10 @@ class SongRef(app_commands.Transformer):
         return await song_choices(interaction, str(value or ""))
 
 
-class SongRefs(app_commands.Transformer):
+class SongRefs(TextTransformer):
     """Several songs separated by ``;`` or ``|`` (e.g. ``Blinding Lights; Levitating - Dua Lipa``) -> list."""
 
-    @property
-    def type(self) -> discord.AppCommandOptionType:
-        return discord.AppCommandOptionType.string
-
-    @property
-    def min_value(self) -> int:
-        return 1
-
-    @property
-    def max_value(self) -> int:
-        return MAX_REF_CHARS
+    max_chars = MAX_REF_CHARS
 
     async def transform(self, interaction: discord.Interaction, value: Any, /) -> list[str]:
         refs = [one_line(r) for r in split_refs(str(value or "")) if one_line(r)]
