@@ -34,6 +34,7 @@ from core.models import (
     Track,
 )
 from core.personal import PersonalMixin
+from core.ratelimit import RateLimiter
 from core.recommender import Recommender, Scored
 from core.references import TRACK_ID, TrackReferences, check_text
 from core.table import TrackTable
@@ -53,6 +54,7 @@ class Engine(ChatMixin, PersonalMixin):
         self.recommender = recommender
         self.refs = TrackReferences(table)
         self._text: Any = None
+        self._rate_limiter: RateLimiter | None = None
         self._write_lock = asyncio.Lock()  # one transaction at a time on the catalog connection
 
     # ------------------------------------------------------------------ lifecycle
@@ -88,6 +90,13 @@ class Engine(ChatMixin, PersonalMixin):
             self._text = TextUnderstanding()
             self._text.fit(self.table)
         return self._text
+
+    @property
+    def rate_limits(self) -> RateLimiter:
+        """Per-user flood control in the catalog database (:class:`core.ratelimit.RateLimiter`), built on first use."""
+        if self._rate_limiter is None:
+            self._rate_limiter = RateLimiter(lambda: self.catalog.db, self._write_lock)
+        return self._rate_limiter
 
     # ------------------------------------------------------------------ references (core.references)
     def resolve(self, ref: str, fuzzy: bool = True) -> int:
