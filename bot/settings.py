@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     llm_output_retries: int = 2  # retries to fix an invalid final answer (min 2)
     conversation_turns: int = 10  # whole turns of history kept per conversation
 
+    # Flood control (issue 9, core.ratelimit; state in the catalog database, shared by workers)
+    rate_burst: int = Field(default=5, ge=1)  # commands + buttons per user at once, every adapter
+    rate_refill_s: float = Field(default=2.0, gt=0)  # ... then one more every this many seconds
+    chat_rate: int = Field(default=6, ge=1)  # Discord: LLM-backed mentions/DMs per user per window
+    chat_window_s: float = Field(default=60.0, gt=0)
+
     # Admins per platform (comma-separated ids). The console user is admin unless CONSOLE_ADMIN=false.
     console_admin: bool = True
     telegram_admin_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)

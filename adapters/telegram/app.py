@@ -19,15 +19,16 @@ from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Li
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseHandler,
+    BaseRateLimiter,
     CallbackQueryHandler,
     CommandHandler,
     Defaults,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -47,11 +48,12 @@ from adapters.telegram.keyboards import (
 )
 from adapters.telegram.playlists import CALLBACK_PATTERN, PlaylistHandlers
 from adapters.telegram.render import ADMIN_COMMANDS, USER_COMMANDS
-from adapters.telegram.throttle import Throttle
+from adapters.telegram.ratelimit import FloodRateLimiter
 from bot.app import build_engine, caller_for
 from bot.settings import Settings
 from core.engine import Engine
 from core.errors import InvalidInput
+from core.ratelimit import RatePolicy
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +154,7 @@ def build_app(
     preview_lookup: PreviewLookup | None = None,
     extra_rows: Sequence[ExtraRows] = (),
     extra_handlers: Sequence[BaseHandler] = (),
-    rate_limiter: bool = True,
+    rate_limiter: bool | BaseRateLimiter = True,
     preview_budget_s: float = PREVIEW_BUDGET_S,
 ) -> Application:
     """Build the PTB ``Application`` with every handler registered; nothing is started.
@@ -162,7 +164,9 @@ def build_app(
     Previews come from ``engine.previews`` (configured from settings by ``bot.app.build_engine``); ``preview_budget_s`` bounds how long a list reply waits for its preview links (0 = none);
     ``preview_lookup`` overrides the /preview lookup. Extension points: ``extra_rows`` adds keyboard rows under
     every track list (callback data built with :func:`~adapters.telegram.keyboards.callback_data`);
-    ``extra_handlers`` are registered before the catch-all button handler. The list state behind a key is
+    ``extra_handlers`` are registered before the catch-all button handler. ``rate_limiter``: True = a
+    :class:`~adapters.telegram.ratelimit.FloodRateLimiter` (Telegram's flood limits, bounded 429 retries), False =
+    none, or a configured limiter. The list state behind a key is
     ``app.bot_data["handlers"].store.get(key)`` (:class:`~adapters.telegram.keyboards.PageState`).
 
     Raises:
@@ -181,7 +185,7 @@ def build_app(
         .post_init(publish_commands)
     )
     if rate_limiter:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
+        builder = builder.rate_limiter(rate_limiter if isinstance(rate_limiter, BaseRateLimiter) else FloodRateLimiter())
     app = builder.build()
     app.bot_data["settings"] = settings
     app.bot_data["engine"] = engine
@@ -190,7 +194,8 @@ def build_app(
         engine,
         lambda user_id: caller_for(settings, "telegram", user_id),
         store=CallbackStore[PageState](settings.telegram_callback_ttl_s, settings.telegram_callback_max),
-        throttle=Throttle(settings.telegram_chat_rate, settings.telegram_chat_window_s),
+        commands_policy=RatePolicy("commands", settings.rate_burst, settings.rate_refill_s),
+        chat_policy=RatePolicy.per_window("chat", settings.telegram_chat_rate, settings.telegram_chat_window_s),
         preview_lookup=preview_lookup,
         extra_rows=extra_rows,
         preview_budget_s=preview_budget_s,
@@ -199,6 +204,7 @@ def build_app(
     app.bot_data["handlers"] = h
     app.bot_data["playlists"] = pl
     only_new = filters.UpdateType.MESSAGE
+    app.add_handler(TypeHandler(Update, h.flood_gate), group=-1)  # before every handler: per-user flood control
     for names, callback in (
         (["start", "help"], h.start),
         (["recommend"], h.recommend),
@@ -225,6 +231,7 @@ def build_app(
         (["delsong"], h.delsong),
     ):
         app.add_handler(CommandHandler(names, callback, filters=only_new))
+        h.command_names.update(names)
     app.add_handler(MessageHandler(only_new & filters.TEXT & ~filters.COMMAND, h.free_text))
     app.add_handler(MessageHandler(only_new & filters.COMMAND & filters.ChatType.PRIVATE, h.unknown_command))
     app.add_handler(CallbackQueryHandler(h.button, pattern=rf"^[{MORE_LIKE}{NEXT_PAGE}]\|"))

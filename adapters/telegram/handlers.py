@@ -1,12 +1,16 @@
 """Telegram update handlers: parse the update -> call the engine -> render -> send. No business logic here.
 
 Every handler is a method of :class:`BotHandlers`, which holds the engine and the adapter's own state (button store,
-per-chat "last list", throttle, group-admin cache); the playlist commands live in :mod:`adapters.telegram.playlists`.
+per-chat "last list", flood policies, group-admin cache); the playlist commands live in :mod:`adapters.telegram.playlists`.
 Recommendations go through the engine's ``*_for`` methods with the caller (a user's dislikes are never shown to
 them again, their likes shape the order), and list replies carry preview links found within a small time budget.
 Engine errors the user can fix (:class:`~core.errors.MusicBotError`) become a friendly reply via :func:`friendly`;
 anything else reaches :meth:`BotHandlers.on_error` (one handler, logs the traceback, apologises, the bot keeps
 running).
+Floods: :meth:`BotHandlers.flood_gate` runs before every other handler and asks the core limiter
+(:mod:`core.ratelimit`, state in the catalog database) for every command, button press and addressed message; a
+flooding user gets one short notice, then silence. A Telegram rate limit (429 ``RetryAfter``) is never answered
+with an apology (:meth:`BotHandlers.on_error`).
 """
 
 from __future__ import annotations
@@ -30,8 +34,8 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest, TelegramError
-from telegram.ext import ContextTypes
+from telegram.error import BadRequest, RetryAfter, TelegramError
+from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from adapters.telegram import render
 from adapters.telegram.keyboards import (
@@ -54,11 +58,12 @@ from adapters.telegram.keyboards import (
 )
 from adapters.telegram.inline import inline_results
 from adapters.telegram.parsing import parse_addsong, parse_editsong
-from adapters.telegram.throttle import Throttle
+from adapters.telegram.ratelimit import retry_after_s
 from core.commands import parse_command, split_refs
 from core.engine import Engine
 from core.errors import InvalidInput, MusicBotError, PermissionDenied
 from core.models import Caller, ChatReply, NeedsClarification, Recommendation, Track
+from core.ratelimit import CHAT, COMMANDS, RatePolicy, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +108,9 @@ class BotHandlers:
         engine: the core engine.
         caller_for: Telegram user id -> :class:`Caller` (role from settings, never from the chat).
         store: button states (see :mod:`adapters.telegram.keyboards`).
-        throttle: per-user limiter for LLM-backed free text.
+        commands_policy: per-user bucket for every command, button press and addressed message
+            (:mod:`core.ratelimit`).
+        chat_policy: per-user bucket for free text that goes to the agent (an LLM call each).
         preview_lookup: optional override of the /preview lookup (default: ``engine.preview``, i.e. Spotify ->
             Deezer -> iTunes with the SQLite cache).
         extra_rows: optional extra keyboard rows under every list.
@@ -115,7 +122,8 @@ class BotHandlers:
         engine: Engine,
         caller_for: Callable[[int | str], Caller],
         store: CallbackStore[PageState],
-        throttle: Throttle,
+        commands_policy: RatePolicy = COMMANDS,
+        chat_policy: RatePolicy = CHAT,
         preview_lookup: PreviewLookup | None = None,
         extra_rows: Sequence[ExtraRows] = (),
         preview_budget_s: float = PREVIEW_BUDGET_S,
@@ -123,7 +131,10 @@ class BotHandlers:
         self.engine = engine
         self.caller_for = caller_for
         self.store = store
-        self.throttle = throttle
+        self.commands_policy = commands_policy
+        #: Command names the bot answers (set by ``build_app``); in groups only these count as requests.
+        self.command_names: set[str] = set()
+        self.chat_policy = chat_policy
         self.preview_lookup = preview_lookup
         self.extra_rows = list(extra_rows)
         self.preview_budget_s = preview_budget_s
@@ -491,7 +502,8 @@ class BotHandlers:
         return " ".join(text.split()) or None
 
     async def free_text(self, update: Update, context: Context) -> None:
-        """Free text -> ``engine.chat("telegram:<chat_id>", caller, text)`` (the agent), throttled per user, with the
+        """Free text -> ``engine.chat("telegram:<chat_id>", caller, text)`` (the agent), limited per user by
+        :attr:`chat_policy` (one LLM turn per accepted message; a user's messages queue on the conversation), with the
         chat's playlist group and whether the sender administers the chat (:meth:`is_group_admin`, cached): a chat
         admin may rename/delete others' playlists through the agent too, as with the /pl_* commands."""
         message = update.effective_message
@@ -502,20 +514,16 @@ class BotHandlers:
             return
         chat_id = message.chat.id
         caller = self.caller(update)
-        if self.throttle.busy(caller.user_id):
-            await self.send(context, chat_id, [render.esc("Still working on your previous message — one moment.")], reply_to=message)
+        verdict = await self.engine.rate_limits.hit(f"telegram:{caller.user_id}", self.chat_policy)
+        if not verdict.allowed:
+            await self.refuse(update, context, verdict)
             return
-        wait = self.throttle.check(caller.user_id)
-        if wait:
-            await self.send(context, chat_id, [render.esc(f"Easy there 🙂 Try again in {int(wait) + 1} s.")], reply_to=message)
-            return
-        with self.throttle.running(caller.user_id):
-            with contextlib.suppress(TelegramError):  # the typing indicator is cosmetic
-                await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
-            group_admin = await self.is_group_admin(context, update)
-            reply = await self.engine.chat(
-                self.conversation_id(chat_id), caller, text, group_id=self.group_id(chat_id), group_admin=group_admin
-            )
+        with contextlib.suppress(TelegramError):  # the typing indicator is cosmetic
+            await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+        group_admin = await self.is_group_admin(context, update)
+        reply = await self.engine.chat(
+            self.conversation_id(chat_id), caller, text, group_id=self.group_id(chat_id), group_admin=group_admin
+        )
         await self.send_chat_reply(context, chat_id, reply, reply_to=message)
 
     async def send_chat_reply(self, context: Context, chat_id: int, reply: ChatReply, reply_to: Message | None = None) -> None:
@@ -656,17 +664,64 @@ class BotHandlers:
         results = await inline_results(self.engine, query.query, self.caller(update))
         await query.answer(results, cache_time=60, is_personal=True)  # personal: the user's dislikes are left out
 
+    # ------------------------------------------------------------------------------------------ floods
+    def counts_as_request(self, update: Update, context: Context) -> bool:
+        """True for the updates the flood gate counts: button presses, commands meant for this bot, and text
+        addressed to it (:meth:`addressed_text`). Group chatter the bot ignores, other bots' commands
+        (``/x@other_bot``, or in groups a name this bot does not have), edits and inline queries (typed live, answered without an LLM) are not counted."""
+        if update.callback_query is not None:
+            return True
+        message = update.message
+        if message is None or update.effective_user is None:
+            return False
+        text = message.text or ""
+        if text.startswith("/"):
+            target = text.split(maxsplit=1)[0].partition("@")[2]
+            if target:
+                return target.lower() == (context.bot.username or "").lower()
+            return message.chat.type == ChatType.PRIVATE or parse_command(text).name in self.command_names
+        return bool(text) and self.addressed_text(message, context.bot.id, context.bot.username or "") is not None
+
+    async def flood_gate(self, update: object, context: Context) -> None:
+        """Runs before every handler (group -1): a request over :attr:`commands_policy` is refused
+        (:meth:`refuse`) and no other handler sees it (``ApplicationHandlerStop``)."""
+        if not isinstance(update, Update) or not self.counts_as_request(update, context):
+            return
+        verdict = await self.engine.rate_limits.hit(f"telegram:{update.effective_user.id}", self.commands_policy)
+        if verdict.allowed:
+            return
+        await self.refuse(update, context, verdict)
+        raise ApplicationHandlerStop
+
+    async def refuse(self, update: Update, context: Context, verdict: Verdict) -> None:
+        """Tell a flooding user once (a toast for a button, a short reply for a message); later refusals are
+        silent (a button press is still answered, without text, so the client stops its spinner)."""
+        with contextlib.suppress(TelegramError):  # a notice is best effort; a 429 here must not become an error reply
+            if update.callback_query is not None:
+                await update.callback_query.answer(verdict.notice() if verdict.notify else None)
+            elif verdict.notify and update.effective_chat is not None:
+                await self.send(context, update.effective_chat.id, [render.esc(verdict.notice())], reply_to=update.effective_message)
+
     # ------------------------------------------------------------------------------------------ errors
     async def on_error(self, update: object, context: Context) -> None:
-        """The one error handler: log with traceback (secrets redacted by the log filter), apologise, carry on."""
+        """The one error handler: log with traceback (secrets redacted by the log filter), apologise, carry on.
+
+        A Telegram rate limit (``RetryAfter``, left over after :class:`~adapters.telegram.ratelimit.FloodRateLimiter`
+        gave up) is logged as a warning and never answered: an apology would be one more message into the limit.
+        """
         where = ""
         if isinstance(update, Update):
             chat = update.effective_chat
             where = f" (update {update.update_id}, chat {chat.id if chat else '-'})"
+        if isinstance(context.error, RetryAfter):
+            log.warning("Telegram rate limit%s: retry after %.0f s; this reply was dropped", where, retry_after_s(context.error))
+            return
         log.error("Unhandled error while handling an update%s", where, exc_info=context.error)
         if not isinstance(update, Update) or update.effective_chat is None:
             return
         try:
             await context.bot.send_message(update.effective_chat.id, APOLOGY)
+        except RetryAfter:
+            log.warning("rate limited: the apology was dropped")
         except Exception:  # never let the error handler raise
             log.warning("could not send the apology", exc_info=True)

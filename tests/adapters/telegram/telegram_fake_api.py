@@ -5,7 +5,8 @@ PTB calls ``base_url + token + "/" + method`` (form-encoded; non-string values J
 real HTTP. Like Telegram, the fake checks what it is sent: HTML parse mode (only Telegram's tags, escaped ``<``,
 ``>``, ``&``, balanced tags), message length (4,096 UTF-16 units after parsing), captions (1,024), ``callback_data``
 (1–64 bytes), at most 100 buttons and 8 per row, command names (``[a-z0-9_]{1,32}``), known chats and callback/inline
-query ids — and answers 400 like Telegram does. Files (``sendDocument``) arrive as multipart uploads and are kept
+query ids — and answers 400 like Telegram does. :meth:`FakeBotApi.flood` makes it answer 429 with
+``parameters.retry_after`` like Telegram's flood control. Files (``sendDocument``) arrive as multipart uploads and are kept
 in the call's params as ``{"filename", "content", "content_type"}``. ``getChatMember`` answers from
 :attr:`FakeBotApi.chat_roles` (``member`` by default).
 
@@ -41,11 +42,11 @@ _HTML_TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^<>]*)?)>|&(#\d+|
 
 
 class ApiError(Exception):
-    """A Bot API error answer (HTTP status = error_code)."""
+    """A Bot API error answer (HTTP status = error_code; ``parameters`` e.g. ``{"retry_after": 5}``)."""
 
-    def __init__(self, code: int, description: str) -> None:
+    def __init__(self, code: int, description: str, parameters: dict[str, Any] | None = None) -> None:
         super().__init__(description)
-        self.code, self.description = code, description
+        self.code, self.description, self.parameters = code, description, parameters
 
 
 def utf16_len(text: str) -> int:
@@ -119,6 +120,7 @@ class FakeBotApi:
         self.fail_scope_chats: set[int] = set()
         self.chat_roles: dict[tuple[int, int], str] = {}  # (chat id, user id) -> creator | administrator | member
         self.webhook: dict[str, Any] | None = None
+        self.floods: dict[str, list[int]] = {}  # method (lower case) -> retry_after of the next 429 answers
         self._update_id = 1000
         self._message_id = 1
         self._cond: asyncio.Condition | None = None
@@ -198,11 +200,18 @@ class FakeBotApi:
         try:
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
+            pending = self.floods.get(method.lower())
+            if pending:
+                wait = pending.pop(0)
+                raise ApiError(429, f"Too Many Requests: retry after {wait}", {"retry_after": wait})
             result = await handler(params)
         except ApiError as exc:
             call.error = exc.description
             await self._notify()
-            return web.json_response({"ok": False, "error_code": exc.code, "description": exc.description}, status=exc.code)
+            body: dict[str, Any] = {"ok": False, "error_code": exc.code, "description": exc.description}
+            if exc.parameters:
+                body["parameters"] = exc.parameters
+            return web.json_response(body, status=exc.code)
         call.result = result
         await self._notify()
         return web.json_response({"ok": True, "result": result})
@@ -424,6 +433,15 @@ class FakeBotApi:
         return True
 
     # ------------------------------------------------------------------------------------------ test helpers
+    def flood(self, method: str, times: int = 1, retry_after: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` with 429 "Too Many Requests" and
+        ``parameters.retry_after`` (seconds), as Telegram does under flood control."""
+        self.floods.setdefault(method.lower(), []).extend([retry_after] * times)
+
+    def rejected(self, method: str, since: int = 0, code: str = "Too Many Requests") -> list[Call]:
+        """Calls of ``method`` the fake refused with an error containing ``code``."""
+        return [c for c in self.calls[since:] if c.method.lower() == method.lower() and c.error and code in c.error]
+
     def add_chat(self, chat_id: int, chat_type: str = "private", title: str = "Test group", first_name: str = "Tester") -> dict[str, Any]:
         """Register a chat (Telegram answers "chat not found" for chats the bot has never seen)."""
         if chat_type == "private":

@@ -1,4 +1,4 @@
-"""Unit tests of the Telegram adapter's pure parts: HTML splitting, button store, throttle, argument parsing, logs."""
+"""Unit tests of the Telegram adapter's pure parts: HTML splitting, button store, argument parsing, logs."""
 
 from __future__ import annotations
 
@@ -36,7 +36,6 @@ from adapters.telegram.render import (
     tg_len,
     track_block,
 )
-from adapters.telegram.throttle import Throttle
 from bot.settings import Settings
 from core.errors import InvalidInput, SongNotFound
 from core.models import Track
@@ -175,20 +174,6 @@ def test_export_filename_and_safe_links() -> None:
     line = track_block(1, _track("T", "A"), "why", "https://cdn.example/p.mp3?a=1&b=2")
     assert '<a href="https://cdn.example/p.mp3?a=1&amp;b=2">▶ preview</a>' in line
     assert track_block(1, _track("T", "A"), "", "javascript:alert(1)") == track_block(1, _track("T", "A"))
-
-
-# ---------------------------------------------------------------------------------------------- throttle
-def test_throttle_sliding_window_and_in_flight() -> None:
-    now = [0.0]
-    t = Throttle(rate=2, window_s=10, clock=lambda: now[0])
-    assert t.check("u") == 0 and t.check("u") == 0
-    assert t.check("u") == pytest.approx(10)
-    assert t.check("v") == 0
-    now[0] = 10.0
-    assert t.check("u") == 0
-    with t.running("u"):
-        assert t.busy("u") and not t.busy("v")
-    assert not t.busy("u")
 
 
 # ---------------------------------------------------------------------------------------------- admin args

@@ -63,6 +63,7 @@ def make_settings(api: FakeBotApi, **overrides: Any) -> Settings:
         "telegram_admin_ids": [str(ADMIN_ID), "43"],
         "telegram_chat_rate": 50,
         "telegram_chat_window_s": 60.0,
+        "rate_burst": 1000,  # flood tests set their own
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
