@@ -24,10 +24,11 @@ from discord.ext import commands
 
 from core.errors import InvalidInput
 
+from adapters.discord.floods import admit, admit_message
 from adapters.discord.hooks import Hooks
 from adapters.discord.pages import chat_tracks, preview_map
 from adapters.discord.render import NONE_PING, chat_message, clip
-from adapters.discord.replies import APOLOGY, chat, handle_error, log, make_caller, playlist_scope
+from adapters.discord.replies import APOLOGY, chat, handle_error, is_rate_limit, log, make_caller, playlist_scope
 from adapters.discord.store import MemoryPageStore, PageStore, open_store
 from adapters.discord.views import DYNAMIC_ITEMS, chat_view
 
@@ -37,7 +38,11 @@ if TYPE_CHECKING:
 
 
 class MusicTree(app_commands.CommandTree):
-    """The command tree with the adapter's single error handler."""
+    """The command tree with the adapter's single error handler and the per-user flood check."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Every slash command first asks the core limiter (:func:`adapters.discord.floods.admit`)."""
+        return await admit(interaction)
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError, /) -> None:  # type: ignore[override]
         await handle_error(interaction, error)
@@ -159,7 +164,7 @@ def addressed_text(bot: commands.Bot, message: discord.Message) -> str | None:
 async def handle_message(bot: MusicBot, message: discord.Message) -> None:
     """Answer a mention or DM through the engine's chat; errors become a short apology (logged with traceback)."""
     text = addressed_text(bot, message)
-    if text is None:
+    if text is None or not await admit_message(bot, message):
         return
     in_guild = message.guild is not None
     perms = getattr(message.author, "guild_permissions", None) if in_guild else None
@@ -176,7 +181,10 @@ async def handle_message(bot: MusicBot, message: discord.Message) -> None:
         if view is not None:
             kwargs["view"] = view
         await message.reply(rendered.content, **kwargs)
-    except Exception:
+    except Exception as error:
+        if is_rate_limit(error):  # an apology would be one more message into the limit
+            log.warning("Rate limited while answering message %s in channel %s: dropped", message.id, message.channel.id)
+            return
         log.exception("Error answering message %s in channel %s", message.id, message.channel.id)
         try:
             await message.reply(clip(APOLOGY, 2000), mention_author=False, allowed_mentions=NONE_PING)

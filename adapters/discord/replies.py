@@ -198,9 +198,21 @@ def user_message(error: BaseException) -> str | None:
     return None
 
 
+def is_rate_limit(error: BaseException) -> bool:
+    """True for Discord's rate limits as discord.py surfaces them (``RateLimited``, or an HTTP 429 it gave up on)."""
+    error = unwrap(error)
+    return isinstance(error, discord.RateLimited) or (isinstance(error, discord.HTTPException) and error.status == 429)
+
+
 async def handle_error(interaction: discord.Interaction, error: BaseException) -> None:
-    """The one error handler (command tree, buttons, modals): ephemeral message; bugs logged with traceback."""
+    """The one error handler (command tree, buttons, modals): ephemeral message; bugs logged with traceback.
+
+    A rate limit (HTTP 429) is logged and never answered: the answer would be one more request into the limit.
+    """
     exc = unwrap(error)
+    if is_rate_limit(exc):
+        log.warning("Rate limited in %s (user %s): the reply was dropped", _what(interaction), getattr(interaction.user, "id", "?"))
+        return
     text = user_message(exc)
     if text is None:
         log.error(

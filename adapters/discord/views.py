@@ -20,7 +20,8 @@ with ``timeout=None``):
 
 Playlist ids are looked up in the clicker's group (the server, or their DMs), so a button can only ever reach the
 playlists of the place it is clicked in. All ids stay far below Discord's 100-character limit. Callbacks route errors to
-:func:`adapters.discord.replies.handle_error` (discord.py only logs errors raised in dynamic items).
+:func:`adapters.discord.replies.handle_error` (discord.py only logs errors raised in dynamic items). Every item is
+:class:`~adapters.discord.floods.FloodChecked`: a flooding user's presses are refused before the callback runs.
 """
 
 from __future__ import annotations
@@ -34,12 +35,13 @@ from core.models import ChatReply, Recommendation, Track
 from core.playlists import Playlist
 
 from adapters.discord.render import BUTTON_LABEL_LIMIT, OPTION_TEXT_LIMIT, PAGE_SIZE, clip, one_line
+from adapters.discord.floods import FloodChecked
 from adapters.discord.replies import handle_error
 
 _ID = r"[0-9A-Za-z]{1,40}"
 
 
-class MoreLikeButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"mb:more:(?P<n>\d{{1,2}}):(?P<tid>{_ID})"):
+class MoreLikeButton(FloodChecked, discord.ui.DynamicItem[discord.ui.Button], template=rf"mb:more:(?P<n>\d{{1,2}}):(?P<tid>{_ID})"):
     """ "More like #n" — tracks similar to the track with this Spotify id."""
 
     def __init__(self, n: int, track_id: str, label: str | None = None, row: int | None = None) -> None:
@@ -67,7 +69,7 @@ class MoreLikeButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"mb:m
             await handle_error(interaction, exc)
 
 
-class NextPageButton(discord.ui.DynamicItem[discord.ui.Button], template=r"mb:next:(?P<key>[A-Za-z0-9_-]{6,40})"):
+class NextPageButton(FloodChecked, discord.ui.DynamicItem[discord.ui.Button], template=r"mb:next:(?P<key>[A-Za-z0-9_-]{6,40})"):
     """ "Next page" of a stored request (slash-command results)."""
 
     def __init__(self, key: str) -> None:
@@ -91,7 +93,7 @@ class NextPageButton(discord.ui.DynamicItem[discord.ui.Button], template=r"mb:ne
             await handle_error(interaction, exc)
 
 
-class ChatMoreButton(discord.ui.DynamicItem[discord.ui.Button], template=r"mb:chat:more"):
+class ChatMoreButton(FloodChecked, discord.ui.DynamicItem[discord.ui.Button], template=r"mb:chat:more"):
     """ "Next page" of a chat answer: asks the engine for more in this channel's conversation."""
 
     def __init__(self) -> None:
@@ -112,7 +114,7 @@ class ChatMoreButton(discord.ui.DynamicItem[discord.ui.Button], template=r"mb:ch
             await handle_error(interaction, exc)
 
 
-class PlaylistSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"mb:pl:add"):
+class PlaylistSelect(FloodChecked, discord.ui.DynamicItem[discord.ui.Select], template=r"mb:pl:add"):
     """ "Add to playlist…" — a menu of the listed tracks; picking one opens the server's playlists privately
     (or, with :attr:`adapters.discord.hooks.Hooks.playlists`, hands the track to that sink)."""
 
@@ -141,7 +143,7 @@ class PlaylistSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"mb:pl
             await handle_error(interaction, exc)
 
 
-class AddToPlaylistButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"mb:pl:btn:(?P<tid>{_ID})"):
+class AddToPlaylistButton(FloodChecked, discord.ui.DynamicItem[discord.ui.Button], template=rf"mb:pl:btn:(?P<tid>{_ID})"):
     """ "Add to playlist" under one track: opens the server's playlists privately."""
 
     def __init__(self, track_id: str, row: int | None = None) -> None:
@@ -173,7 +175,7 @@ class AddToPlaylistButton(discord.ui.DynamicItem[discord.ui.Button], template=rf
 NEW_PLAYLIST = "new"
 
 
-class PlaylistPickSelect(discord.ui.DynamicItem[discord.ui.Select], template=rf"mb:pl:to:(?P<tid>{_ID})"):
+class PlaylistPickSelect(FloodChecked, discord.ui.DynamicItem[discord.ui.Select], template=rf"mb:pl:to:(?P<tid>{_ID})"):
     """The server's playlists (≤ 24, most recently changed first) + "New playlist…"; adds the track to the pick."""
 
     def __init__(self, track_id: str, options: list[discord.SelectOption] | None = None) -> None:
@@ -202,7 +204,7 @@ class PlaylistPickSelect(discord.ui.DynamicItem[discord.ui.Select], template=rf"
             await handle_error(interaction, exc)
 
 
-class FeedbackSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"mb:fb"):
+class FeedbackSelect(FloodChecked, discord.ui.DynamicItem[discord.ui.Select], template=r"mb:fb"):
     """ "👍 / 👎" — like or dislike one of the listed tracks (values ``like:<id>`` / ``dislike:<id>``)."""
 
     def __init__(self, options: list[discord.SelectOption] | None = None) -> None:
@@ -231,7 +233,7 @@ class FeedbackSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"mb:fb
 
 
 class FeedbackButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=rf"mb:fb:(?P<value>like|dislike):(?P<tid>{_ID})"
+    FloodChecked, discord.ui.DynamicItem[discord.ui.Button], template=rf"mb:fb:(?P<value>like|dislike):(?P<tid>{_ID})"
 ):
     """👍 / 👎 under one track."""
 
@@ -263,7 +265,7 @@ class FeedbackButton(
 
 
 class PlaylistPageButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"mb:pls:(?P<pid>\d{1,12}):(?P<page>\d{1,4}):(?P<d>[pn])"
+    FloodChecked, discord.ui.DynamicItem[discord.ui.Button], template=r"mb:pls:(?P<pid>\d{1,12}):(?P<page>\d{1,4}):(?P<d>[pn])"
 ):
     """ "◀ Prev" / "Next ▶" of /playlist show: shows that page in place (edits the message)."""
 
@@ -296,7 +298,7 @@ class PlaylistPageButton(
 
 
 class PlaylistActionButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"mb:pl(?P<action>[xr]):(?P<pid>\d{1,12})"
+    FloodChecked, discord.ui.DynamicItem[discord.ui.Button], template=r"mb:pl(?P<action>[xr]):(?P<pid>\d{1,12})"
 ):
     """ "Export" (``x``: the links, privately) / "Recommend" (``r``: tracks for the playlist) under /playlist show."""
 

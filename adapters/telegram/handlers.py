@@ -8,8 +8,8 @@ Engine errors the user can fix (:class:`~core.errors.MusicBotError`) become a fr
 anything else reaches :meth:`BotHandlers.on_error` (one handler, logs the traceback, apologises, the bot keeps
 running).
 Floods: :meth:`BotHandlers.flood_gate` runs before every other handler and asks the core limiter
-(:mod:`core.ratelimit`, state in the catalog database) for every command, button press and addressed message; a
-flooding user gets one short notice, then silence. A Telegram rate limit (429 ``RetryAfter``) is never answered
+(:mod:`core.ratelimit`, state in the catalog database) for every command and button press (free text for the agent
+has its own bucket, checked in :meth:`BotHandlers.free_text`); a flooding user gets one short notice, then silence. A Telegram rate limit (429 ``RetryAfter``) is never answered
 with an apology (:meth:`BotHandlers.on_error`).
 """
 
@@ -108,8 +108,7 @@ class BotHandlers:
         engine: the core engine.
         caller_for: Telegram user id -> :class:`Caller` (role from settings, never from the chat).
         store: button states (see :mod:`adapters.telegram.keyboards`).
-        commands_policy: per-user bucket for every command, button press and addressed message
-            (:mod:`core.ratelimit`).
+        commands_policy: per-user bucket for every command and button press (:mod:`core.ratelimit`).
         chat_policy: per-user bucket for free text that goes to the agent (an LLM call each).
         preview_lookup: optional override of the /preview lookup (default: ``engine.preview``, i.e. Spotify ->
             Deezer -> iTunes with the SQLite cache).
@@ -666,9 +665,10 @@ class BotHandlers:
 
     # ------------------------------------------------------------------------------------------ floods
     def counts_as_request(self, update: Update, context: Context) -> bool:
-        """True for the updates the flood gate counts: button presses, commands meant for this bot, and text
-        addressed to it (:meth:`addressed_text`). Group chatter the bot ignores, other bots' commands
-        (``/x@other_bot``, or in groups a name this bot does not have), edits and inline queries (typed live, answered without an LLM) are not counted."""
+        """True for the updates the flood gate counts: button presses and commands meant for this bot. Free text
+        has its own bucket (:attr:`chat_policy`, in :meth:`free_text`: one notice per flood, not one per bucket);
+        group chatter, other bots' commands (``/x@other_bot``, or in groups a name this bot does not have), edits
+        and inline queries (typed live, answered without an LLM) are not counted."""
         if update.callback_query is not None:
             return True
         message = update.message
@@ -680,7 +680,7 @@ class BotHandlers:
             if target:
                 return target.lower() == (context.bot.username or "").lower()
             return message.chat.type == ChatType.PRIVATE or parse_command(text).name in self.command_names
-        return bool(text) and self.addressed_text(message, context.bot.id, context.bot.username or "") is not None
+        return False
 
     async def flood_gate(self, update: object, context: Context) -> None:
         """Runs before every handler (group -1): a request over :attr:`commands_policy` is refused

@@ -103,6 +103,8 @@ def settings() -> Settings:
         discord_bot_token=TOKEN,
         discord_shards="",
         database_url="sqlite:///:memory:",
+        rate_burst=1000,  # flood tests set their own
+        chat_rate=1000,
     )
 
 

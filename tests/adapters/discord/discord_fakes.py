@@ -139,10 +139,13 @@ class FakeInteraction:
 
 
 async def invoke(bot: Any, cog_name: str, command_name: str, interaction: FakeInteraction, **kwargs: Any) -> None:
-    """Call a slash command's callback like the tree does, routing errors to the tree's error handler."""
+    """Call a slash command's callback like the tree does (its ``interaction_check`` first), routing errors to the
+    tree's error handler."""
     cog = bot.get_cog(cog_name)
     command = next(c for c in cog.get_app_commands() if c.name == command_name)
     interaction.command = command
+    if not await bot.tree.interaction_check(interaction):
+        return
     try:
         await command.callback(cog, interaction, **kwargs)
     except app_commands.AppCommandError as exc:
@@ -156,6 +159,8 @@ async def invoke_sub(bot: Any, group_name: str, command_name: str, interaction: 
     group = bot.tree.get_command(group_name)
     command = group.get_command(command_name)
     interaction.command = command
+    if not await bot.tree.interaction_check(interaction):
+        return
     try:
         await command.callback(command.binding, interaction, **kwargs)
     except app_commands.AppCommandError as exc:
@@ -170,7 +175,8 @@ async def pick(item: Any, interaction: FakeInteraction, value: str) -> None:
     match = cls.__discord_ui_compiled_template__.fullmatch(item.item.custom_id)
     fresh = await cls.from_custom_id(interaction, item.item, match)
     fresh.item._refresh_state(interaction, {"values": [value]})
-    await fresh.callback(interaction)
+    if await fresh.interaction_check(interaction):  # discord.py's ViewStore checks before the callback
+        await fresh.callback(interaction)
 
 
 async def click(item: Any, interaction: FakeInteraction) -> None:
@@ -178,7 +184,8 @@ async def click(item: Any, interaction: FakeInteraction) -> None:
     cls = type(item)
     match = cls.__discord_ui_compiled_template__.fullmatch(item.item.custom_id)
     fresh = await cls.from_custom_id(interaction, item.item, match)
-    await fresh.callback(interaction)
+    if await fresh.interaction_check(interaction):  # discord.py's ViewStore checks before the callback
+        await fresh.callback(interaction)
 
 
 def component(view: Any, custom_id_prefix: str) -> Any:

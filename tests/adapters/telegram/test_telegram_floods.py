@@ -20,16 +20,29 @@ from adapters.telegram.ratelimit import FloodRateLimiter
 OTHER = 777
 
 
-async def settled(h: Harness) -> None:
-    """Wait until the bot fetched every pushed update and finished handling them (not a timing assertion)."""
-    quiet = 0
-    for _ in range(1500):
-        busy = h.api.updates or not h.app.update_queue.empty() or h.app.update_processor.current_concurrent_updates
-        quiet = 0 if busy else quiet + 1
-        if quiet >= 5:
+def count_handled(h: Harness) -> list[int]:
+    """Instrument the application: the returned list grows by one each time an update has been fully handled."""
+    done: list[int] = []
+    real = h.app.process_update
+
+    async def process_update(update: object) -> None:
+        try:
+            await real(update)
+        finally:
+            done.append(1)
+
+    h.app.process_update = process_update  # type: ignore[method-assign]
+    return done
+
+
+async def handled(done: list[int], n: int) -> None:
+    """Wait until ``n`` updates were handled since :func:`count_handled` (a wait, not a timing assertion)."""
+    for _ in range(3000):
+        if len(done) >= n:
+            await asyncio.sleep(0.05)  # let the last sends reach the fake server's log
             return
-        await asyncio.sleep(0.02)
-    raise AssertionError("the bot did not finish handling its updates")
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"only {len(done)} of {n} updates were handled")
 
 
 def notices(h: Harness, chat_id: int, since: int = 0) -> list[str]:
@@ -38,10 +51,11 @@ def notices(h: Harness, chat_id: int, since: int = 0) -> list[str]:
 
 async def test_one_user_flooding_a_command_gets_a_few_replies_and_one_notice(start_bot) -> None:
     bot = await start_bot(rate_burst=3, rate_refill_s=60)
+    done = count_handled(bot)
     since = bot.api.mark()
     for _ in range(30):
         await bot.api.push_message("/search love")
-    await settled(bot)
+    await handled(done, 30)
     sent = bot.api.find("sendMessage", since, chat_id=USER_ID)
     (notice,) = notices(bot, USER_ID, since)
     assert notice.startswith("Slow down — try again in ") and notice.endswith(" s.")
@@ -51,9 +65,9 @@ async def test_one_user_flooding_a_command_gets_a_few_replies_and_one_notice(sta
     # another user is served normally while the first is still limited
     (other,) = await bot.ask("/search love", user_id=OTHER)
     assert "1. " in check_html(other.params["text"])
-    since = bot.api.mark()
+    since, before = bot.api.mark(), len(done)
     await bot.api.push_message("/help")
-    await settled(bot)
+    await handled(done, before + 1)
     assert not bot.api.find("sendMessage", since, chat_id=USER_ID)  # still limited, and silent
 
 
@@ -63,9 +77,10 @@ async def test_button_flood_every_press_answered_one_toast(start_bot) -> None:
     markup = first.params["reply_markup"]["inline_keyboard"]
     data = next(b["callback_data"] for row in markup for b in row if b["text"] == "Next page ▶")
     message = bot.api.message(first)
+    done = count_handled(bot)
     since = bot.api.mark()
     qids = [await bot.api.push_callback(message, data) for _ in range(20)]
-    await settled(bot)
+    await handled(done, 20)
     answers = bot.api.find("answerCallbackQuery", since)
     assert sorted(a.params["callback_query_id"] for a in answers) == sorted(qids)  # no spinner left hanging
     toasts = [a.params.get("text") for a in answers if (a.params.get("text") or "").startswith("Slow down")]
@@ -77,20 +92,22 @@ async def test_button_flood_every_press_answered_one_toast(start_bot) -> None:
 
 async def test_group_chatter_is_not_counted(start_bot) -> None:
     bot = await start_bot(rate_burst=2, rate_refill_s=60)
+    done = count_handled(bot)
     for i in range(10):  # the bot ignores these (privacy mode design): they must not use the user's tokens
         await bot.api.push_message(f"hello everyone {i}", chat_id=GROUP_ID, chat_type="supergroup")
         await bot.api.push_message("/start@some_other_bot", chat_id=GROUP_ID, chat_type="supergroup")
-    await settled(bot)
+    await handled(done, 20)
     (reply,) = await bot.ask("/help", chat_id=GROUP_ID, chat_type="supergroup")
     assert "Slow down" not in reply.params["text"]
 
 
 async def test_free_text_flood_reaches_the_agent_at_most_burst_times(start_bot) -> None:
     bot = await start_bot(telegram_chat_rate=2, telegram_chat_window_s=600)
+    done = count_handled(bot)
     since = bot.api.mark()
     for i in range(12):
         await bot.api.push_message(f"some chill music number {i}")
-    await settled(bot)
+    await handled(done, 12)
     assert len(notices(bot, USER_ID, since)) == 1
     replies = [c for c in bot.api.find("sendMessage", since, chat_id=USER_ID) if not c.params["text"].startswith("Slow down")]
     assert len(replies) == 2
@@ -125,9 +142,10 @@ async def test_429_retries_are_bounded_and_never_answered_with_an_apology(start_
     sleep = RecordingSleep()
     bot = await start_bot(build_kwargs={"rate_limiter": FloodRateLimiter(max_retries=2, sleep=sleep)})
     bot.api.flood("sendMessage", times=10, retry_after=1)
+    done = count_handled(bot)
     since = bot.api.mark()
     await bot.api.push_message("/search love")
-    await settled(bot)
+    await handled(done, 1)
     assert len(bot.api.rejected("sendMessage", since)) == 3  # first try + 2 retries, then dropped
     assert len(sleep.waits) == 2 and all(1.1 <= w <= 1.35 for w in sleep.waits)
     assert not bot.api.find("sendMessage", since)  # no apology (it would hit the limit too)
@@ -141,9 +159,10 @@ async def test_long_retry_after_drops_the_reply_without_waiting(start_bot) -> No
     sleep = RecordingSleep()
     bot = await start_bot(build_kwargs={"rate_limiter": FloodRateLimiter(sleep=sleep)})
     bot.api.flood("sendMessage", times=1, retry_after=3600)  # Telegram has asked for hours
+    done = count_handled(bot)
     since = bot.api.mark()
     await bot.api.push_message("/search love")
-    await settled(bot)
+    await handled(done, 1)
     assert len(bot.api.rejected("sendMessage", since)) == 1
     assert sleep.waits == []  # not waited for: the reply no longer matters an hour later
     assert not bot.api.find("sendMessage", since)
@@ -157,9 +176,10 @@ async def test_short_lived_answers_are_not_retried_after_a_long_wait(start_bot) 
     data = next(b["callback_data"] for row in markup for b in row if b["text"] == "Next page ▶")
     bot.api.flood("answerCallbackQuery", times=1, retry_after=10)  # the query expires before that
     bot.api.flood("sendChatAction", times=1, retry_after=1)
+    done = count_handled(bot)
     since = bot.api.mark()
     await bot.api.push_callback(bot.api.message(first), data)
     await bot.api.wait_for("editMessageText", since)  # the page still comes
-    await settled(bot)
+    await handled(done, 1)
     assert sleep.waits == []
     assert not [c for c in bot.api.find("sendMessage", since) if c.params.get("text") == APOLOGY]
