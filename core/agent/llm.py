@@ -8,7 +8,10 @@
 * anything else is handed to ``pydantic_ai.models.infer_model`` (which reads its own environment variables).
 
 A missing key or an unknown model is logged (without any secret) and means "use the local model".
-SDK-level retries are capped at 1 so the request deadline (``timeout_s``) really bounds a turn.
+SDK-level retries are off (:data:`SDK_RETRIES`): one accepted message makes one attempt per model request, a failed
+request (429 quota, 5xx, network) goes to the local model at once, and the deadline (``timeout_s``) bounds a turn.
+A retry would double the LLM calls of a request the flood limits (:mod:`core.ratelimit`) accepted once, and on a 429
+only spend more quota.
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ from typing import Any
 from core.agent.config import AgentConfig
 
 log = logging.getLogger(__name__)
+
+#: Retries the provider SDK may make on its own (OpenAI-compatible clients default to 2, re-sending on 429/5xx).
+SDK_RETRIES = 0
 
 
 def _secret(value: Any) -> str | None:
@@ -55,8 +61,11 @@ def build_llm_model(config: AgentConfig) -> Any | None:
             from pydantic_ai.models.ollama import OllamaModel
             from pydantic_ai.providers.ollama import OllamaProvider
 
+            from openai import AsyncOpenAI
+
             base = config.ollama_base_url or "http://127.0.0.1:11434/v1"
-            return OllamaModel(model_name, provider=OllamaProvider(base_url=base))
+            client = AsyncOpenAI(api_key="ollama", base_url=base, max_retries=SDK_RETRIES, timeout=config.timeout_s)
+            return OllamaModel(model_name, provider=OllamaProvider(openai_client=client))
         from pydantic_ai.models import infer_model
 
         return infer_model(name)
@@ -75,7 +84,7 @@ def _openai(config: AgentConfig, provider: str, model_name: str) -> Any | None:
     if not key and not base:
         log.warning("MODEL=%s:%s needs OPENAI_API_KEY (or OPENAI_BASE_URL); using the built-in local model", provider, model_name)
         return None
-    client = AsyncOpenAI(api_key=key or "not-needed", base_url=base, max_retries=1, timeout=config.timeout_s)
+    client = AsyncOpenAI(api_key=key or "not-needed", base_url=base, max_retries=SDK_RETRIES, timeout=config.timeout_s)
     openai_provider = OpenAIProvider(openai_client=client)
     if provider == "openai-responses" or (provider == "openai" and not base):
         return OpenAIResponsesModel(model_name, provider=openai_provider)

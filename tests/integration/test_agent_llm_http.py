@@ -162,6 +162,8 @@ async def test_llm_failures_fall_back_to_the_local_model(
     assert API_KEY not in caplog.text
     if mode == "bad_ids":
         assert len(fake_openai.requests) >= 3  # the model got its output retries first
+    if mode in ("ratelimit", "server_error", "malformed"):
+        assert len(fake_openai.requests) == 1  # one LLM call for one accepted message: no SDK re-sends on 429/5xx
 
     # the local answer was a complete turn: follow-ups keep working on the next message
     fake_openai.mode = "ok"
