@@ -22,6 +22,7 @@ from bot.app import build_engine, caller_for, setup_logging
 from bot.settings import Settings
 from core.engine import Engine
 from core.errors import MusicBotError
+from core.limits import MAX_TRACKS
 from core.models import Filters, NeedsClarification, Recommendation
 
 app = typer.Typer(
@@ -35,7 +36,7 @@ err_console = Console(stderr=True)
 
 DbOpt = Annotated[Optional[Path], typer.Option("--db", help="SQLite catalog file (default: DATABASE_URL).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON list of tracks instead of a table.")]
-LimitOpt = Annotated[int, typer.Option("--limit", "-n", min=1, max=50, help="Number of tracks (1–50).")]
+LimitOpt = Annotated[int, typer.Option("--limit", "-n", min=1, max=MAX_TRACKS, help=f"Number of tracks (1–{MAX_TRACKS}).")]
 
 
 def _settings() -> Settings:

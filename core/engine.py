@@ -22,10 +22,12 @@ from pydantic import ValidationError
 from core.catalog import SHIPPED_CATALOG, Catalog, ImportReport, ProgressFn
 from core.chat import ChatMixin
 from core.errors import InvalidInput, PermissionDenied
+from core.limits import DEFAULT_TRACKS, MAX_TRACKS
 from core.models import (
     AUDIO_FEATURES,
     FEATURE_RANGES,
     Caller,
+    CountCap,
     Filters,
     NeedsClarification,
     Recommendation,
@@ -148,9 +150,11 @@ class Engine(ChatMixin, PersonalMixin):
     @staticmethod
     def _limit(limit: int | None) -> int:
         if limit is None:
-            return 10
-        if not isinstance(limit, int) or not 1 <= limit <= 50:
-            raise InvalidInput(f"limit must be between 1 and 50 (got {limit}).", field="limit", allowed="1–50")
+            return DEFAULT_TRACKS
+        if not isinstance(limit, int) or not 1 <= limit <= MAX_TRACKS:
+            raise InvalidInput(
+                f"limit must be between 1 and {MAX_TRACKS} (got {limit}).", field="limit", allowed=f"1–{MAX_TRACKS}"
+            )
         return limit
 
     def _results(self, scored: Sequence[Scored]) -> list[RecommendedTrack]:
@@ -227,6 +231,7 @@ class Engine(ChatMixin, PersonalMixin):
             target={k: round(float(v), 3) for k, v in query.target.items()},
             filters=query.filters,
             summary="; ".join(query.cues[:4]),
+            capped=CountCap(requested=query.requested_count, limit=limit) if query.requested_count and limit == MAX_TRACKS else None,
         )
 
     @staticmethod
@@ -263,7 +268,12 @@ class Engine(ChatMixin, PersonalMixin):
     def _parse_request(
         self, text: str, filters: Filters | None, limit: int | None
     ) -> tuple[TextQuery | NeedsClarification, int]:
-        """``(the parsed request with explicit filters merged over the implied ones, the validated limit)``."""
+        """``(the parsed request with explicit filters merged over the implied ones, the validated limit)``.
+
+        The limit is the explicit one (``limit`` or ``filters.limit`` when set), else the count asked for in the text
+        ("20 songs", capped at :data:`~core.limits.MAX_TRACKS`), else the default.
+        """
+        explicit = limit is not None or (filters is not None and "limit" in filters.model_fields_set)
         limit = self._limit(limit if limit is not None else (filters.limit if filters else None))
         parsed = self.understand(text, limit=limit)
         if filters is not None and not isinstance(parsed, NeedsClarification):
@@ -271,6 +281,11 @@ class Engine(ChatMixin, PersonalMixin):
                 update={k: v for k, v in filters.model_dump(exclude_unset=True).items() if v not in (None, [])}
             )
             parsed = parsed.model_copy(update={"filters": merged})
+        if not isinstance(parsed, NeedsClarification):
+            if explicit:  # the caller chose the length (a later page, a slash option): no "you asked for N" note
+                parsed = parsed.model_copy(update={"requested_count": None})
+            else:
+                limit = self._limit(parsed.filters.limit)
         return parsed, limit
 
     # ------------------------------------------------------------------ catalog admin

@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from core.limits import DEFAULT_TRACKS, MAX_TRACKS
+
 #: Audio features stored for every track, in the column order of the feature matrix.
 AUDIO_FEATURES: tuple[str, ...] = (
     "danceability",
@@ -144,7 +146,7 @@ class Filters(BaseModel):
     year_max: int | None = None
     tempo_min: float | None = None
     tempo_max: float | None = None
-    limit: int = Field(default=10, ge=1, le=50)
+    limit: int = Field(default=DEFAULT_TRACKS, ge=1, le=MAX_TRACKS)
 
     def is_empty(self) -> bool:
         """True when no constraint other than the limit is set."""
@@ -161,8 +163,23 @@ class RecommendedTrack(BaseModel):
     reason: str
 
 
+class CountCap(BaseModel):
+    """A count asked for in text that was over :data:`core.limits.MAX_TRACKS`: ``requested`` (as asked) and
+    ``limit`` (what is sent). Adapters render :meth:`note` with their own way to get the next page."""
+
+    requested: int
+    limit: int
+
+    def note(self, more: str = "say “more”") -> str:
+        """``"You asked for 100; I send at most 50 at a time — say “more” for the next page."``"""
+        return f"You asked for {self.requested}; I send at most {self.limit} at a time — {more} for the next page."
+
+
 class Recommendation(BaseModel):
-    """Result of any recommendation path: the tracks plus what was asked for (for follow-ups and display)."""
+    """Result of any recommendation path: the tracks plus what was asked for (for follow-ups and display).
+
+    ``capped`` is set when the request asked for more tracks than :data:`core.limits.MAX_TRACKS` (say so first).
+    """
 
     kind: Literal["text", "similar", "search", "playlist"] = "text"
     query: str = ""
@@ -170,6 +187,7 @@ class Recommendation(BaseModel):
     target: dict[str, float] = Field(default_factory=dict, description="target audio features used, if any")
     filters: Filters = Field(default_factory=Filters)
     summary: str = ""
+    capped: CountCap | None = None
 
 
 class NeedsClarification(BaseModel):
@@ -196,6 +214,7 @@ class TextQuery(BaseModel):
     filters: Filters = Field(default_factory=Filters)
     cues: list[str] = Field(default_factory=list)
     confidence: float = 0.0
+    requested_count: int | None = Field(default=None, description="a count asked for in the text, before capping")
 
 
 class ChatReply(BaseModel):

@@ -102,7 +102,10 @@ def track_list(rec: Recommendation) -> str:
 
 
 def show_recommendation(console: Console, rec: Recommendation) -> None:
-    """A table on wide terminals (≥ 150 columns), else a compact two-line-per-track list."""
+    """A table on wide terminals (≥ 150 columns), else a compact two-line-per-track list; a capped count
+    (``rec.capped``) is said first."""
+    if rec.capped is not None:
+        console.print(f"[yellow]{escape(rec.capped.note('type /more'))}[/yellow]")
     if console.width >= 150:
         console.print(track_table(rec))
     else:

@@ -17,6 +17,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from core.errors import InvalidInput
+from core.limits import MAX_TRACKS
 from core.models import Track
 
 from adapters.discord.feedback import rate
@@ -29,7 +30,8 @@ from adapters.discord.views import preview_view, song_view
 
 log = logging.getLogger("adapters.discord")
 
-Count = app_commands.Range[int, 1, PAGE_SIZE]
+#: Tracks per page: Discord shows one embed of at most PAGE_SIZE; never above the product maximum (core.limits).
+Count = app_commands.Range[int, 1, min(PAGE_SIZE, MAX_TRACKS)]
 Year = app_commands.Range[int, 1900, 2100]
 Genre = app_commands.Range[str, 1, 100]
 

@@ -145,10 +145,13 @@ def recommendation_embed(
 ) -> discord.Embed:
     """One embed listing up to :data:`PAGE_SIZE` tracks of ``rec`` (numbered from ``first_number``).
 
-    ``previews`` maps track ids to 30-second audio URLs (best effort; missing or unsafe ones are skipped). Always
-    within every embed limit, whatever the catalog text (see the module docstring).
+    ``previews`` maps track ids to 30-second audio URLs (best effort; missing or unsafe ones are skipped). A capped
+    count (``rec.capped``) opens the description. Always within every embed limit, whatever the catalog text (see
+    the module docstring).
     """
     previews = previews or {}
+    if rec.capped is not None:  # said first: the count asked for was over the maximum
+        note = rec.capped.note("press “Next page”") + (f"\n{note}" if note.strip() else "")
     heading = title or rec.summary or (f"Results for “{rec.query}”" if rec.query else "Recommendations")
     embed = discord.Embed(title=md(heading, TITLE_LIMIT) or "Recommendations", colour=SPOTIFY_GREEN)
     items = rec.tracks[:PAGE_SIZE]

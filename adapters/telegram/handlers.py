@@ -62,6 +62,7 @@ from adapters.telegram.ratelimit import retry_after_s
 from core.commands import parse_command, split_refs
 from core.engine import Engine
 from core.errors import InvalidInput, MusicBotError, PermissionDenied
+from core.limits import MAX_TRACKS
 from core.models import Caller, ChatReply, NeedsClarification, Recommendation, Track
 from core.ratelimit import CHAT, COMMANDS, RatePolicy, Verdict
 
@@ -72,7 +73,7 @@ Context = ContextTypes.DEFAULT_TYPE
 PreviewLookup = Callable[[Track], Awaitable[str | None]]
 
 PAGE_SIZE = 10
-MAX_SEARCH = 50
+MAX_SEARCH = MAX_TRACKS
 #: Seconds a reply may wait for its tracks' preview links (lookups still running go on and fill the cache).
 PREVIEW_BUDGET_S = 2.0
 #: Seconds a group-admin answer (getChatMember) is reused.

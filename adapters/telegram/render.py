@@ -202,10 +202,13 @@ def recommendation_blocks(
     """HTML blocks for a track list: an optional bold header, the summary in italics, then numbered tracks.
 
     ``header`` is plain text (escaped here); ``start`` numbers the first track (11 on page 2); ``previews`` maps
-    track ids to 30-second preview URLs (a "▶ preview" link after the track).
+    track ids to 30-second preview URLs (a "▶ preview" link after the track). A capped count (``rec.capped``) is
+    said first.
     """
     previews = previews or {}
     blocks: list[str] = []
+    if rec.capped is not None:  # first line: the count asked for was over the maximum
+        blocks.append(f"<i>{esc(rec.capped.note('send /more or press “Next page”'))}</i>")
     if header:
         blocks.append(f"<b>{esc(header)}</b>")
     if rec.summary and rec.summary != header:

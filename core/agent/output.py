@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from core.limits import MAX_TRACKS as LIMIT_MAX_TRACKS
 from core.models import Filters, NeedsClarification
 
 UNIT_TARGETS = ("energy", "valence", "danceability", "acousticness", "instrumentalness", "speechiness", "liveness")
@@ -26,7 +27,7 @@ LOUDNESS_RANGE = (-60.0, 0.0)
 YEAR_RANGE = (1900, 2100)
 MAX_REPLY = 2000
 MAX_REASON = 300
-MAX_TRACKS = 50
+MAX_TRACKS = LIMIT_MAX_TRACKS  # core.limits: the one maximum
 
 
 def clamp(value: Any, lo: float, hi: float) -> float | None:

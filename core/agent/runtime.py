@@ -273,6 +273,7 @@ class AgentRuntime:
                 target=target,
                 filters=filters,
                 summary=base.summary if base is not None else "",
+                capped=base.capped if base is not None else None,
             )
         track = deps.log.track if not items else None
         logbook = deps.log

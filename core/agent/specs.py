@@ -125,7 +125,11 @@ async def run_request(
                 return parsed, spec
         else:
             base = parsed
-    filters = merge_filters(base.filters.model_copy(update={"limit": spec.filters.limit}), merge) if merge is not None else spec.filters
+    # the limit: the one given (tool argument, stored spec), else the count asked for in the text (capped), else default
+    limit = spec.filters.limit if "limit" in spec.filters.model_fields_set else base.filters.limit
+    if "limit" in spec.filters.model_fields_set:  # a given limit (or a later page): the text's count was not capped
+        base = base.model_copy(update={"requested_count": None})
+    filters = merge_filters(base.filters.model_copy(update={"limit": limit}), merge) if merge is not None else spec.filters
     weights = dict(base.weights)
     for name in spec.overrides:
         weights[name] = max(weights.get(name, 0.0), 0.8)

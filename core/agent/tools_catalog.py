@@ -15,7 +15,7 @@ from pydantic_ai import RunContext
 from core.agent.deps import AgentDeps, ClarifyResult, ToolFailure, TrackDetails, TracksResult
 from core.agent.output import TEMPO_RANGE, clamp, clamp_year
 from core.agent.specs import Refinement, refine, run_request
-from core.agent.tools_common import clamp_limit, excluded_ids, failure, resolve_ref, tracks_result
+from core.agent.tools_common import clamp_limit, excluded_ids, failure, resolve_ref, tracks_result, with_cap
 from core.conversation import LastRequest
 from core.errors import InvalidInput, MusicBotError
 from core.models import AUDIO_FEATURES, Filters, NeedsClarification, Recommendation, Track
@@ -30,7 +30,7 @@ def _filters(
     tempo_max: float | None = None,
     limit: int | None = None,
 ) -> Filters:
-    data: dict[str, Any] = {"limit": clamp_limit(limit)}
+    data: dict[str, Any] = {} if limit is None else {"limit": clamp_limit(limit)}  # no limit: the text's count or the default
     if genres:
         data["genres"] = [str(g)[:100] for g in genres][:20]
     if exclude_artists:
@@ -89,7 +89,7 @@ async def search_tracks(ctx: RunContext[AgentDeps], query: str, limit: int = 8) 
         limit: how many tracks to return, 1-50.
     """
     try:
-        rec = await ctx.deps.engine.search(str(query), clamp_limit(limit))
+        rec = with_cap(await ctx.deps.engine.search(str(query), clamp_limit(limit)), limit)
     except MusicBotError as exc:
         return failure(ctx, exc)
     return tracks_result(ctx, rec, None)
@@ -140,7 +140,7 @@ async def recommend(
     year_max: int | None = None,
     tempo_min: float | None = None,
     tempo_max: float | None = None,
-    limit: int = 10,
+    limit: int | None = None,
 ) -> TracksResult | ClarifyResult | ToolFailure:
     """Recommend tracks for a mood, activity, genre or era, optionally with explicit audio-feature targets and filters.
 
@@ -162,7 +162,7 @@ async def recommend(
         year_max: latest release year, e.g. 1999.
         tempo_min: minimum tempo in BPM.
         tempo_max: maximum tempo in BPM.
-        limit: number of tracks, 1-50.
+        limit: number of tracks, 1-50, or null for the count in the request ("20 songs") or 10.
     """
     explicit = {
         "energy": energy,
@@ -181,7 +181,7 @@ async def recommend(
         request=" ".join(str(request or "").split())[:2000],
         overrides=overrides,
         artists=[str(a)[:200] for a in (artists or [])][:10],
-        filters=Filters(limit=merge.limit),
+        filters=Filters(limit=merge.limit) if "limit" in merge.model_fields_set else Filters(),
     )
     if not spec.request and not overrides and not spec.artists and merge.is_empty():
         return ClarifyResult(question="What would you like to hear — a mood, an activity, a genre or a song you like?")
@@ -192,7 +192,7 @@ async def recommend(
     if isinstance(result, NeedsClarification):
         ctx.deps.log.clarification = result
         return ClarifyResult(question=result.question, suggestions=result.suggestions)
-    return tracks_result(ctx, result, spec)
+    return tracks_result(ctx, with_cap(result, limit), spec)
 
 
 async def recommend_similar(
@@ -224,7 +224,7 @@ async def recommend_similar(
     except MusicBotError as exc:
         return failure(ctx, exc)
     assert isinstance(rec, Recommendation)
-    return tracks_result(ctx, rec, spec)
+    return tracks_result(ctx, with_cap(rec, limit), spec)
 
 
 async def refine_recommendations(

@@ -16,7 +16,8 @@ from core.agent.deps import AgentDeps, ToolFailure, TrackCard, TracksResult
 from core.agent.playlist_ops import NUM_REF, Scope
 from core.conversation import LastRequest
 from core.errors import InvalidInput, MusicBotError, PermissionDenied
-from core.models import Recommendation, Track
+from core.limits import DEFAULT_TRACKS, MAX_TRACKS
+from core.models import CountCap, Recommendation, Track
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,8 @@ def tracks_result(ctx: RunContext[AgentDeps], rec: Recommendation, spec: LastReq
     filters = rec.filters.model_dump(exclude_defaults=True, exclude={"limit"})
     if not rec.tracks and not note:
         note = "No tracks matched; suggest loosening the filters."
+    if rec.capped is not None:  # the reply must say so (adapters also render it from the recommendation)
+        note = " ".join(x for x in (note, rec.capped.note()) if x)
     return TracksResult(
         kind=rec.kind if rec.kind in ("text", "similar", "search", "playlist") else "text",
         summary=rec.summary,
@@ -101,8 +104,24 @@ def excluded_ids(ctx: RunContext[AgentDeps]) -> list[str]:
 
 
 def clamp_limit(limit: int | None) -> int:
-    """A list length from the model, clamped to 1–50 (10 when missing or not a number)."""
+    """A list length from the model, clamped to 1–:data:`~core.limits.MAX_TRACKS` (the default when missing or not a
+    number)."""
     try:
-        return min(max(int(limit or 10), 1), 50)
+        return min(max(int(limit or DEFAULT_TRACKS), 1), MAX_TRACKS)
     except (TypeError, ValueError):
-        return 10
+        return DEFAULT_TRACKS
+
+
+def count_cap(limit: Any) -> CountCap | None:
+    """:class:`CountCap` when the model asked for more than :data:`~core.limits.MAX_TRACKS` tracks, else None."""
+    try:
+        requested = int(limit)
+    except (TypeError, ValueError):
+        return None
+    return CountCap(requested=requested, limit=MAX_TRACKS) if requested > MAX_TRACKS else None
+
+
+def with_cap(rec: Recommendation, limit: Any) -> Recommendation:
+    """``rec`` marked as capped when the tool's ``limit`` was over the maximum (an already-set cap is kept)."""
+    cap = rec.capped or count_cap(limit)
+    return rec.model_copy(update={"capped": cap}) if cap != rec.capped else rec

@@ -157,6 +157,7 @@ class QueryAssembly(TextState):
             filters=filters,
             cues=req.cues,
             confidence=round(max(0.05, min(0.99, confidence)), 3),
+            requested_count=req.requested,
         )
 
     def _clarify(self, raw: str) -> NeedsClarification:

@@ -9,6 +9,7 @@ import math
 import re
 from collections.abc import Callable
 
+from core.limits import MAX_TRACKS
 from core.text.matching import PhraseMatching
 from core.text.state import P_RULE, Request
 
@@ -109,7 +110,11 @@ class ExplicitRules(PhraseMatching):
             (re.compile(r"\b(?:no|without|zero|w/o|free of|minus|not any|nothing with|don'?t want|less|skip the)\s+(?:any\s+|the\s+)?"
                         r"(?:vocals?|singing|singers?|lyrics?|words|voices?|vocalists?|vox)\b|\b(?:vocal|lyrics?|voice)\s*-?\s*free\b|\bwordless\b"),
              no_vocals),
-            (re.compile(r"\b(?:top\s+)?(\d{1,2})\s+(?:songs|tracks|tunes|recommendations|picks|suggestions|records|jams)\b"),
+            # the count only: up to three words may sit between it and the noun ("100 chill songs"); they stay
+            (re.compile(r"\b(?:top\s+)?(\d{1,6})(?=\s+(?:[a-z][a-z'&-]*\s+){0,3}?"
+                        r"(?:songs|tracks|tunes|recommendations|picks|suggestions|records|jams)\b)"),
+             self._r_limit),
+            (re.compile(r"^(?:please\s+)?(?:give|send|show|get|find|recommend)\s+me\s+(\d{1,6})(?:\s+(?:more|of them|please|pls))?\s*$"),
              self._r_limit),
         ]
 
@@ -267,8 +272,11 @@ class ExplicitRules(PhraseMatching):
         return True
 
     def _r_limit(self, m: re.Match[str], req: Request) -> bool:
+        """A count ("20 songs", "give me 100"): capped at :data:`core.limits.MAX_TRACKS` (the cap is remembered in
+        ``req.requested`` so the reply can say so)."""
         n = int(m.group(1))
-        if not 1 <= n <= 50:
+        if n < 1:
             return False
-        req.limit = n
+        req.limit = min(n, MAX_TRACKS)
+        req.requested = n if n > MAX_TRACKS else None
         return True

@@ -51,6 +51,7 @@ class Request:
     evidence: list[float] = field(default_factory=list)  # per piece of evidence, its 0–1 strength
     known: int = 0
     unknown: list[str] = field(default_factory=list)
+    requested: int | None = None  # a count asked for ("100 songs") when it was over the maximum
 
     def target(self, priority: int, name: str, value: float, weight: float) -> None:
         """Record a target for audio feature ``name`` (raw units, clamped to its range); weights cap at 1, ≤ 0 drop."""

@@ -13,6 +13,7 @@ import numpy as np
 from core.catalog import normalize_text
 from core.errors import InvalidInput
 from core.models import AUDIO_FEATURES, NeedsClarification, TextQuery
+from core.limits import MAX_TRACKS
 from core.table import TrackTable
 from core.text.assembly import QueryAssembly
 from core.text.concepts import Concept, load_vocabulary
@@ -200,7 +201,8 @@ class TextUnderstanding(ExplicitRules, ArtistAndNegationCues, QueryAssembly):
 
         Args:
             text: the user's words, 1–2,000 characters.
-            limit: number of tracks wanted (clamped to 1–50); a count in the text ("20 songs") overrides it.
+            limit: number of tracks wanted (clamped to 1–MAX_TRACKS); a count in the text ("20 songs") overrides it
+                (one over the maximum is capped and kept in ``requested_count``).
 
         Returns:
             A :class:`TextQuery` (targets in raw units, weights 0–1, ``labels`` keyed ``"kind:label text"`` of the
@@ -222,7 +224,7 @@ class TextUnderstanding(ExplicitRules, ArtistAndNegationCues, QueryAssembly):
             self.fit(self._table)
         raw = text.strip()
         caps = {normalize_text(w) for w in re.findall(r"\b[A-Z][\w'&.-]*", raw)}
-        req = Request(raw=raw, limit=max(1, min(50, int(limit))), caps=caps)
+        req = Request(raw=raw, limit=max(1, min(MAX_TRACKS, int(limit))), caps=caps)
         folded = self._apply_rules(fold(raw), req)
         tokens = tokenize(folded)
         used = [t == "," for t in tokens]

@@ -183,3 +183,22 @@ async def test_short_lived_answers_are_not_retried_after_a_long_wait(start_bot) 
     await handled(done, 1)
     assert sleep.waits == []
     assert not [c for c in bot.api.find("sendMessage", since) if c.params.get("text") == APOLOGY]
+
+
+# ---------------------------------------------------------------------------------------------- count cap
+async def test_a_count_over_the_maximum_is_capped_and_said_first(bot) -> None:
+    from core.limits import MAX_TRACKS
+
+    since = bot.api.mark()
+    await bot.api.push_message("/recommend give me 100 chill songs")
+    for k in range(1, 12):  # a long list is split over several messages; the keyboard goes on the last one
+        sent = await bot.api.wait_for("sendMessage", since=since, count=k, chat_id=USER_ID)
+        if sent[-1].params.get("reply_markup"):
+            break
+    plain = check_html(sent[0].params["text"])
+    assert plain.splitlines()[0].startswith(f"You asked for 100; I send at most {MAX_TRACKS} at a time")
+    numbers = [line for c in sent for line in check_html(c.params["text"]).splitlines() if line[:3].rstrip(". ").isdigit()]
+    assert len(numbers) == MAX_TRACKS
+    # free text through the agent: the same cap and note
+    (reply, *_) = await bot.ask("100 upbeat party songs")
+    assert "You asked for 100" in check_html(reply.params["text"])
