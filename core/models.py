@@ -161,8 +161,38 @@ class RecommendedTrack(BaseModel):
     reason: str
 
 
+class CoverageNote(BaseModel):
+    """What the loaded catalog lacks for a request, computed from the catalog itself (:mod:`core.coverage`).
+
+    ``kind``: ``"missing"`` (no track carries the style), ``"sparse"`` (a few do), ``"unlabelled"`` (the catalog has
+    no style labels at all, so the style cannot be checked), ``"missing_artist"`` (no artist of that name),
+    ``"era"`` (no track in the requested years), ``"no_data"`` (an attribute the catalog has no data on, e.g.
+    singer's gender). ``requested`` is the user's word ("country"), ``found_count`` the number of catalog tracks that
+    carry it, ``alternative`` what the reply offers instead ("acoustic, mellow tracks"), empty when nothing is.
+    Adapters put :func:`core.coverage.coverage_line` of the first note on the first line of the reply.
+    """
+
+    requested: str
+    kind: Literal["missing", "sparse", "unlabelled", "missing_artist", "era", "no_data"]
+    found_count: int = 0
+    alternative: str = ""
+
+
+class AnchorInfo(BaseModel):
+    """The seed of an anchored request ("like Drake but newer"): who or what, and the modifiers applied around it."""
+
+    kind: Literal["artist", "track"]
+    name: str = Field(description="the artist's display name or 'Title - Artist'")
+    seed_ids: list[str] = Field(default_factory=list, description="track ids the similarity engine started from")
+    modifiers: list[str] = Field(default_factory=list, description="modifiers understood, e.g. 'newer → 2017+'")
+
+
 class Recommendation(BaseModel):
-    """Result of any recommendation path: the tracks plus what was asked for (for follow-ups and display)."""
+    """Result of any recommendation path: the tracks plus what was asked for (for follow-ups and display).
+
+    ``coverage`` lists what the catalog lacks for the request (first note first); when non-empty the tracks are an
+    alternative, not a match. ``anchor`` is set when a free-text request was anchored on an artist or song.
+    """
 
     kind: Literal["text", "similar", "search", "playlist"] = "text"
     query: str = ""
@@ -170,6 +200,8 @@ class Recommendation(BaseModel):
     target: dict[str, float] = Field(default_factory=dict, description="target audio features used, if any")
     filters: Filters = Field(default_factory=Filters)
     summary: str = ""
+    coverage: list[CoverageNote] = Field(default_factory=list)
+    anchor: AnchorInfo | None = None
 
 
 class NeedsClarification(BaseModel):
