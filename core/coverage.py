@@ -343,7 +343,7 @@ def coverage_line(note: CoverageNote) -> str:
     alt = note.alternative
     tail = f" — here's the closest: {alt}" if alt else ""
     if note.kind == "missing":
-        return f"This catalog has no {note.requested} music{tail}."
+        return f"This catalog has no music tagged {note.requested}{tail}."
     if note.kind == "sparse":
         return (f"This catalog has very little {note.requested} ({note.found_count} tracks)"
                 + (f" — these are the closest: {alt}." if alt else "."))
