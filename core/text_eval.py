@@ -105,7 +105,7 @@ def answer_of(rec: Recommendation | None, clarification: bool = False) -> Answer
     if rec is None:
         return Answer([], clarification=clarification)
     conflicts = getattr(rec, "conflicts", None)
-    return Answer([i.track.track_id for i in rec.tracks], gap_stated=bool(rec.coverage),
+    return Answer([i.track.track_id for i in rec.tracks], gap_stated=bool(getattr(rec, "coverage", None)),
                   conflict_named=bool(conflicts), clarification=clarification)
 
 
