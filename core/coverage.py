@@ -120,6 +120,13 @@ NO_DATA: tuple[tuple[re.Pattern[str], str], ...] = (
                 r"\bem (?:portugues|ingles|espanhol|frances)\b|\ben (?:francais|anglais|espagnol|allemand)\b|"
                 r"\bauf (?:deutsch|englisch|franzosisch|spanisch)\b"), "the language of the lyrics"),
 )
+#: Word stems by which a request is about an audio feature (for the "no values of this feature" check).
+FEATURE_WORDS: dict[str, tuple[str, ...]] = {
+    "danceability": ("danc", "bail", "tanz"), "energy": ("energ",), "valence": ("valence", "mood", "happy", "sad"),
+    "tempo": ("bpm", "tempo", "fast", "slow"), "acousticness": ("acoustic", "acustic", "akustisch"),
+    "instrumentalness": ("instrumental", "vocal", "lyrics"), "speechiness": ("speech", "spoken", "rap"),
+    "liveness": ("live",), "loudness": ("loud", "quiet", "db"), "key": ("key",), "mode": ("major", "minor"),
+}
 #: A style is *sparse* below this many live tracks (and this share of the catalog): ≈ a third of one playlist of the
 #: shipped catalog (~75 tracks per playlist); fewer cannot fill several pages without padding.
 SPARSE_TRACKS = 25
@@ -266,12 +273,13 @@ class CatalogCoverage:
             n = self.tracks_in_years(filters.year_min, filters.year_max)
             if n == 0:
                 lo, hi = filters.year_min, filters.year_max
-                span = f"{lo}–{hi}" if lo and hi else (f"after {lo}" if lo else f"before {hi}")
+                span = f"{lo}–{hi}" if lo and hi else (f"{lo} or later" if lo else f"{hi} or earlier")
                 notes.append(CoverageNote(requested=span, kind="era", found_count=0))
         for attribute in no_data_attributes(text):
             notes.append(CoverageNote(requested=attribute, kind="no_data"))
-        for name in targets:
-            if name in self.constant_features:
+        norm = normalize_text(text)
+        for name in targets:  # a feature the request is about, which this catalog carries no values of
+            if name in self.constant_features and any(w in norm for w in FEATURE_WORDS.get(name, (name,))):
                 notes.append(CoverageNote(requested=name, kind="no_data"))
         # the catalog-wide "no labels" statement once, first
         unlabelled = [n for n in notes if n.kind == "unlabelled"]

@@ -251,7 +251,7 @@ class Engine(ChatMixin, PersonalMixin):
                 filters=query.filters,
                 summary="; ".join(query.cues[:4]),
             )
-        return await self._with_coverage(rec, query, anchor, exclude, limit, rank)
+        return await self._with_coverage(rec, query, anchor, exclude, limit, rank, similar_rank)
 
     @property
     def coverage(self) -> CatalogCoverage:
@@ -267,13 +267,14 @@ class Engine(ChatMixin, PersonalMixin):
         limit: int,
         rank: Callable[[TextQuery, set[int], int], Awaitable[list[Scored]]] | None,
         similar_rank: SimilarRank | None,
+        era: bool = True,
     ) -> Recommendation:
         """"like X …": the similarity engine from X's seed tracks (≤ 2 tracks by X, its per-artist cap), re-ranked
         around the anchor by the request's modifiers (:func:`core.anchors.shift_around`); topped up from the text
         path (without X's tracks) when the filters leave too few."""
         t = self.table
         deltas, cues = relative_moves(anchor.rest)
-        filters, era_cue = era_shift(anchor.rest, t, anchor.seeds, query.filters)
+        filters, era_cue = era_shift(anchor.rest, t, anchor.seeds, query.filters) if era else (query.filters, "")
         if era_cue:
             cues.append(era_cue)
         absolute = {k: (float(v), float(query.weights.get(k, 0.0))) for k, v in query.target.items()
@@ -319,6 +320,7 @@ class Engine(ChatMixin, PersonalMixin):
         exclude: set[int],
         limit: int,
         rank: Callable[[TextQuery, set[int], int], Awaitable[list[Scored]]] | None,
+        similar_rank: SimilarRank | None = None,
     ) -> Recommendation:
         """``rec`` with :class:`~core.models.CoverageNote` items for what the loaded catalog lacks (see
         :meth:`core.coverage.CatalogCoverage.check_request`); an empty answer to a year range the catalog has
@@ -333,10 +335,14 @@ class Engine(ChatMixin, PersonalMixin):
         if not notes:
             return rec
         if not rec.tracks and any(n.kind == "era" for n in notes):
-            relaxed = query.model_copy(update={"filters": self.coverage.relaxed_years(query.filters)})
-            scored = (self.recommender.from_text(relaxed, exclude=exclude, limit=limit) if rank is None
-                      else await rank(relaxed, exclude, limit))
-            rec = rec.model_copy(update={"tracks": self._results(scored), "filters": relaxed.filters})
+            relaxed = query.model_copy(update={"filters": self.coverage.relaxed_years(rec.filters)})
+            if anchor is not None and anchor.seeds:  # still around the anchor, on the nearest years there are
+                again = await self._anchored(relaxed, anchor, exclude, limit, rank, similar_rank, era=False)
+                rec = rec.model_copy(update={"tracks": again.tracks, "filters": again.filters})
+            else:
+                scored = (self.recommender.from_text(relaxed, exclude=exclude, limit=limit) if rank is None
+                          else await rank(relaxed, exclude, limit))
+                rec = rec.model_copy(update={"tracks": self._results(scored), "filters": relaxed.filters})
         alternative = describe_alternative(self.table, rec.tracks)
         notes = [n.model_copy(update={"alternative": n.alternative or (
             alternative if n.kind != "no_data" else "these picks go by the audio features only")}) for n in notes]
