@@ -36,6 +36,7 @@ from core.models import (
     Track,
 )
 from core.anchors import Anchor, era_shift, find_anchor, relative_moves, shift_around
+from core.conflicts import conflict_line, find_conflicts
 from core.coverage import (
     CatalogCoverage,
     artist_suggestions,
@@ -251,7 +252,13 @@ class Engine(ChatMixin, PersonalMixin):
                 filters=query.filters,
                 summary="; ".join(query.cues[:4]),
             )
-        return await self._with_coverage(rec, query, anchor, exclude, limit, rank, similar_rank)
+        rec = await self._with_coverage(rec, query, anchor, exclude, limit, rank, similar_rank)
+        conflicts = find_conflicts(anchor.rest if anchor is not None and anchor.seeds else query.text, query)
+        if conflicts:  # named, not averaged silently: the summary (the list's title everywhere) starts with them
+            said = " ".join(conflict_line(c) for c in conflicts[:2])
+            rec = rec.model_copy(update={"conflicts": conflicts,
+                                         "summary": f"{said} {rec.summary}".strip() if rec.summary else said})
+        return rec
 
     @property
     def coverage(self) -> CatalogCoverage:

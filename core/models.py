@@ -187,11 +187,25 @@ class AnchorInfo(BaseModel):
     modifiers: list[str] = Field(default_factory=list, description="modifiers understood, e.g. 'newer → 2017+'")
 
 
+class Conflict(BaseModel):
+    """Two parts of one request that pull opposite ways on one axis (:mod:`core.conflicts`).
+
+    ``axis``: mood / energy / tempo / sound / loudness / era; ``sides``: the two words as written (low end first);
+    ``kept``: the side the answer leans to ("" = a middle ground); ``ask``: the follow-up word for the other side.
+    """
+
+    axis: str
+    sides: list[str]
+    kept: str = ""
+    ask: str = ""
+
+
 class Recommendation(BaseModel):
     """Result of any recommendation path: the tracks plus what was asked for (for follow-ups and display).
 
     ``coverage`` lists what the catalog lacks for the request (first note first); when non-empty the tracks are an
-    alternative, not a match. ``anchor`` is set when a free-text request was anchored on an artist or song.
+    alternative, not a match. ``anchor`` is set when a free-text request was anchored on an artist or song;
+    ``conflicts`` names parts of the request that contradict each other (the summary starts with them).
     """
 
     kind: Literal["text", "similar", "search", "playlist"] = "text"
@@ -202,6 +216,7 @@ class Recommendation(BaseModel):
     summary: str = ""
     coverage: list[CoverageNote] = Field(default_factory=list)
     anchor: AnchorInfo | None = None
+    conflicts: list[Conflict] = Field(default_factory=list, description="contradictions named in the request")
 
 
 class NeedsClarification(BaseModel):

@@ -276,6 +276,7 @@ class AgentRuntime:
                 summary=base.summary if base is not None else "",
                 coverage=list(base.coverage) if base is not None else [],
                 anchor=base.anchor if base is not None else None,
+                conflicts=list(base.conflicts) if base is not None else [],
             )
         track = deps.log.track if not items else None
         logbook = deps.log
