@@ -234,8 +234,10 @@ def shift_around(
 
     ``deltas``: relative moves from the seeds' mean (0–1 units; tempo a fraction). ``absolute``: feature ->
     ``(target value in raw units, weight 0–1)`` from the rest of the request ("acoustic", "valence 0.3"); a relative
-    move on the same feature wins. Score = similarity (pool score, 0–1) − Σ weight·|value − desired| / catalog std.
-    Candidates on the wrong side of the anchor for a relative move are dropped while at least ``limit`` remain.
+    move on the same feature wins. Score = similarity (pool score, 0–1) − Σ weight·shortfall / catalog std, where the
+    shortfall of a relative move is one-sided (how far a candidate stays short of anchor mean + move; going further
+    costs nothing) and of an absolute target is half the distance. Candidates that do not make at least half of a
+    relative move are dropped while at least ``limit`` remain.
     """
     if not pool:
         return []
@@ -259,9 +261,12 @@ def shift_around(
     ok = np.ones(len(pool), dtype=bool)
     for name, (value, weight, direction) in desired.items():
         i = FEATURE_INDEX[name]
-        score -= 0.5 * weight * np.abs(feats[:, i] - value) / std[i]
-        if direction:
-            ok &= (feats[:, i] - float(base[i])) * direction > 0
+        if direction:  # one-sided: short of the move costs, going further in its direction does not
+            short = np.maximum(0.0, (value - feats[:, i]) * direction)
+            score -= weight * short / std[i]
+            ok &= (feats[:, i] - float(base[i])) * direction >= 0.5 * abs(value - float(base[i]))
+        else:
+            score -= 0.5 * weight * np.abs(feats[:, i] - value) / std[i]
     if ok.sum() >= limit:
         score = np.where(ok, score, -np.inf)
     order = np.argsort(-score, kind="stable")[:limit]
