@@ -104,6 +104,8 @@ NOT_STYLES = ("house party", "opera house", "country road", "country roads", "so
 #: Words that negate a style named within the next three words ("no rap", "sin reggaeton", "kein EDM").
 NEGATIONS = frozenset("""no not without anything but except excluding exclude minus nothing none avoid skip
     sin nada ni sem nao nenhum sans pas aucun ohne kein keine keinen nicht""".split())
+#: What a request for lyrics in some language is called in a note (the audio features carry no language).
+LYRICS_LANGUAGE = "the language of the lyrics"
 #: Attributes the Spotify audio features carry no data on: phrase pattern (normalized text) -> what to call it.
 NO_DATA: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:female|male|women|woman|men|girl|boy)s? (?:vocals?|vocalists?|singers?|voices?|artists?|rappers?|"
@@ -118,7 +120,7 @@ NO_DATA: tuple[tuple[re.Pattern[str], str], ...] = (
                 r"\b(?:spanish|french|german|portuguese|italian|japanese|korean|hindi|arabic|russian|turkish|chinese)"
                 r"[ -]language\b|\ben (?:espanol|frances|aleman|portugues|italiano|ingles)\b|"
                 r"\bem (?:portugues|ingles|espanhol|frances)\b|\ben (?:francais|anglais|espagnol|allemand)\b|"
-                r"\bauf (?:deutsch|englisch|franzosisch|spanisch)\b"), "the language of the lyrics"),
+                r"\bauf (?:deutsch|englisch|franzosisch|spanisch)\b"), LYRICS_LANGUAGE),
 )
 #: Word stems by which a request is about an audio feature (for the "no values of this feature" check).
 FEATURE_WORDS: dict[str, tuple[str, ...]] = {
@@ -126,6 +128,20 @@ FEATURE_WORDS: dict[str, tuple[str, ...]] = {
     "tempo": ("bpm", "tempo", "fast", "slow"), "acousticness": ("acoustic", "acustic", "akustisch"),
     "instrumentalness": ("instrumental", "vocal", "lyrics"), "speechiness": ("speech", "spoken", "rap"),
     "liveness": ("live",), "loudness": ("loud", "quiet", "db"), "key": ("key",), "mode": ("major", "minor"),
+}
+#: Language -> words naming it (English and native spellings, normalized), to find it in requests and label texts.
+LANGUAGES: dict[str, tuple[str, ...]] = {
+    "spanish": ("spanish", "espanol", "espanhol", "espagnol", "spanisch"),
+    "french": ("french", "francais", "frances", "franzosisch"),
+    "german": ("german", "deutsch", "aleman", "allemand"),
+    "portuguese": ("portuguese", "portugues"),
+    "italian": ("italian", "italiano"),
+    "japanese": ("japanese", "japones"),
+    "korean": ("korean", "coreano"),
+    "hindi": ("hindi",),
+    "arabic": ("arabic", "arabe"),
+    "russian": ("russian", "ruso"),
+    "english": ("english", "ingles", "anglais", "englisch"),
 }
 #: A style is *sparse* below this many live tracks (and this share of the catalog): ≈ a third of one playlist of the
 #: shipped catalog (~75 tracks per playlist); fewer cannot fill several pages without padding.
@@ -276,6 +292,8 @@ class CatalogCoverage:
                 span = f"{lo}–{hi}" if lo and hi else (f"{lo} or later" if lo else f"{hi} or earlier")
                 notes.append(CoverageNote(requested=span, kind="era", found_count=0))
         for attribute in no_data_attributes(text):
+            if attribute == LYRICS_LANGUAGE and self._language_labelled(text):
+                continue  # the catalog's own labels name that language ("Pop En Español"): the labels answer it
             notes.append(CoverageNote(requested=attribute, kind="no_data"))
         norm = normalize_text(text)
         for name in targets:  # a feature the request is about, which this catalog carries no values of
@@ -287,6 +305,20 @@ class CatalogCoverage:
             joined = " or ".join(n.requested for n in unlabelled[:3])
             notes = [CoverageNote(requested=joined, kind="unlabelled")] + [n for n in notes if n.kind != "unlabelled"]
         return sort_notes(notes)
+
+    def _language_labelled(self, text: str) -> bool:
+        """True when a language the request names also appears in one of this catalog's label texts."""
+        norm = " " + normalize_text(text) + " "
+        wanted = {w for words in LANGUAGES.values() for w in words if f" {w} " in norm}
+        if not wanted:
+            return False
+        names = {lang for lang, words in LANGUAGES.items() if wanted & set(words)}
+        words = {w for lang in names for w in LANGUAGES[lang]}
+        return any(
+            f" {w} " in f" {normalize_text(text_)} "
+            for lid, (_k, text_) in enumerate(self.table.label_names) if self.table.label_tracks.get(lid)
+            for w in words
+        )
 
     def relaxed_years(self, filters: Filters) -> Filters:
         """``filters`` with a year range the catalog has nothing in moved to the nearest decade it does have."""

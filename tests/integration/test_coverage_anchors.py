@@ -161,3 +161,12 @@ async def test_every_adapter_shows_the_note_first(engine: Engine) -> None:
     assert embed.title is not None and embed.title.startswith("This catalog has no music tagged tango")
     empty = (await engine.search("Zorblax Quintet"))
     assert render_recommendation(empty)[0].startswith("There's no artist named Zorblax Quintet")
+
+
+async def test_attributes_without_data_are_said_unless_the_catalog_labels_them(engine: Engine) -> None:
+    hindi = await engine.recommend_text("songs in Hindi")
+    assert [(n.kind, n.requested) for n in hindi.coverage] == [("no_data", "the language of the lyrics")]
+    spanish = await engine.recommend_text("songs in Spanish")  # the catalog has "… Pop En Español" playlists
+    assert spanish.coverage == []
+    gender = await engine.recommend_text("upbeat songs with female vocals")
+    assert gender.coverage and gender.coverage[0].requested == "the singer's gender"
