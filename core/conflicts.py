@@ -10,6 +10,7 @@ with upbeat — say 'sadder' if you meant the other". The word lists are general
 
 from __future__ import annotations
 
+import functools
 import re
 
 from core.catalog import normalize_text
@@ -48,13 +49,18 @@ _NEW = re.compile(r"\b(?:just came out|came out this year|brand new|new releases
 _BPM = re.compile(r"\b(\d{2,3})\s*bpm\b")
 
 
+@functools.lru_cache(maxsize=64)
+def _words_re(words: tuple[str, ...]) -> re.Pattern[str]:
+    body = "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+    return re.compile(r"(?<!\w)(?:" + body + r")(?!\w)")
+
+
 def _present(norm: str, words: tuple[str, ...]) -> str | None:
     """The first of ``words`` in ``norm`` (whole words) that is not negated by the two words before it."""
-    for w in words:
-        for m in re.finditer(r"(?<!\w)" + re.escape(w) + r"(?!\w)", norm):
-            before = norm[: m.start()].split()[-2:]
-            if not any(b in _NEGATORS for b in before):
-                return w
+    for m in _words_re(words).finditer(norm):
+        before = norm[: m.start()].split()[-2:]
+        if not any(b in _NEGATORS for b in before):
+            return m.group(0)
     return None
 
 

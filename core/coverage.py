@@ -14,6 +14,7 @@ Nothing here is specific to the shipped catalog; a catalog with no labels at all
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -149,41 +150,43 @@ SPARSE_TRACKS = 25
 SPARSE_SHARE = 0.001
 
 
-def _phrase_re(phrase: str) -> re.Pattern[str]:
-    return re.compile(r"(?<!\w)" + re.escape(phrase).replace(r"\ ", r"\s+") + r"(?!\w)")
+def _alternation(phrases: Sequence[str]) -> re.Pattern[str]:
+    """One regex for many whole-word phrases; longest first, so at any position the longest phrase wins."""
+    body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(phrases, key=lambda p: (-len(p), p)))
+    return re.compile(r"(?<!\w)(?:" + body + r")(?!\w)")
 
 
-_ALL_PHRASES: list[tuple[str, str, re.Pattern[str]]] = sorted(
-    ((p, style, _phrase_re(p)) for style, phrases in STYLES.items() for p in phrases),
-    key=lambda item: (-len(item[0]), item[0]),
-)
-_NOT_STYLE_RES = [_phrase_re(p) for p in NOT_STYLES]
+_STYLE_OF: dict[str, str] = {p: style for style, phrases in STYLES.items() for p in phrases}
+_STYLE_RE = _alternation(list(_STYLE_OF))
+_NOT_STYLE_RE = _alternation(NOT_STYLES)
 
 
 def find_styles(text: str) -> list[tuple[str, str, bool]]:
-    """Styles named in ``text``: ``(style, phrase as matched, negated)`` in order of appearance.
+    """Styles named in ``text``: ``(style, phrase as matched, negated)`` in order of appearance, each style once.
 
     Longest phrases win and consume their words ("new jack swing" is one style, not "swing"); phrases of
     :data:`NOT_STYLES` ("house party") are removed first. ``negated`` is True when one of :data:`NEGATIONS` stands
     within the three words before the phrase ("no rap", "nada de reggaetón").
     """
     norm = " " + normalize_text(text).replace("_", " ") + " "
-    for rx in _NOT_STYLE_RES:
-        norm = rx.sub(lambda m: " " * len(m.group(0)), norm)
-    found: list[tuple[int, str, str, bool]] = []
-    for phrase, style, rx in _ALL_PHRASES:
-        for m in rx.finditer(norm):
-            before = norm[: m.start()].split()[-3:]
-            negated = any(w in NEGATIONS for w in before)
-            found.append((m.start(), style, phrase, negated))
-        norm = rx.sub(lambda m: " " * len(m.group(0)), norm)
+    norm = _NOT_STYLE_RE.sub(lambda m: " " * len(m.group(0)), norm)
     out: list[tuple[str, str, bool]] = []
     seen: set[str] = set()
-    for _, style, phrase, negated in sorted(found):
-        if style not in seen:
-            seen.add(style)
-            out.append((style, phrase, negated))
+    for m in _STYLE_RE.finditer(norm):
+        phrase = " ".join(m.group(0).split())
+        style = _STYLE_OF[phrase]
+        if style in seen:
+            continue
+        seen.add(style)
+        before = norm[: m.start()].split()[-3:]
+        out.append((style, phrase, any(w in NEGATIONS for w in before)))
     return out
+
+
+@functools.lru_cache(maxsize=50_000)
+def _label_styles(text: str) -> tuple[str, ...]:
+    """The styles one label text names (cached by text: catalog edits rebuild coverage without rescanning)."""
+    return tuple(style for style, _phrase, _neg in find_styles(text))
 
 
 def no_data_attributes(text: str) -> list[str]:
@@ -238,7 +241,7 @@ class CatalogCoverage:
         for lid, (_kind, text) in enumerate(self.table.label_names):
             if not self.table.label_tracks.get(lid):
                 continue
-            for style, _phrase, _neg in find_styles(text):
+            for style in _label_styles(text):
                 out.setdefault(style, []).append(lid)
         return out
 
