@@ -121,7 +121,9 @@ def _show(result: Recommendation | NeedsClarification, as_json: bool) -> None:
     if as_json:
         print(recommendation_json(result))
     elif not result.tracks:
-        console.print("No tracks match — try loosening the filters.")
+        from core.coverage import coverage_text
+
+        console.print(coverage_text(result.coverage) or "No tracks match — try loosening the filters.")
     else:
         show_recommendation(console, result)
 

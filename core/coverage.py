@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.catalog import normalize_text
-from core.models import CoverageNote, Filters, RecommendedTrack
+from core.models import CoverageNote, Filters, Recommendation, RecommendedTrack
 from core.table import FEATURE_INDEX, TrackTable
 
 #: Style name -> phrases (normalized: lower case, no accents, punctuation as spaces). General music knowledge;
@@ -444,3 +444,12 @@ def search_closeness(table: TrackTable, pos: int, query: str) -> float:
     scores.append(fuzz.ratio(q, title))
     scores.append(fuzz.token_sort_ratio(q, f"{title} {' '.join(names)}"))
     return float(max(scores))
+
+
+def text_is_gap_and_summary(text: str, rec: Recommendation) -> bool:
+    """True when a chat reply's ``text`` says nothing beyond the recommendation's coverage line(s) and summary (as
+    :meth:`core.engine.Engine.chat` writes it), so an adapter can render the list alone — the gap first — without
+    repeating the summary."""
+    gap = coverage_text(rec.coverage)
+    said = (text or "").strip()
+    return bool(gap) and said in (gap, f"{gap}\n{rec.summary}".strip())

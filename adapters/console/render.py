@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from core.catalog import ImportReport
-from core.coverage import coverage_text
+from core.coverage import coverage_text, text_is_gap_and_summary
 from core.models import AUDIO_FEATURES, ChatReply, Recommendation, Track
 
 
@@ -192,7 +192,8 @@ def print_reply(console: Console, reply: ChatReply) -> None:
     if reply.fallback_used:
         console.print("[yellow](the language model was unavailable; answered with the built-in model)[/yellow]")
     if reply.recommendation is not None and reply.recommendation.tracks:
-        shown = bool(reply.text and reply.text != reply.recommendation.summary)
+        rec = reply.recommendation
+        shown = bool(reply.text and reply.text != rec.summary and not text_is_gap_and_summary(reply.text, rec))
         if shown:
             console.print(escape(reply.text))  # the engine puts the catalog's gap on its first line
         show_recommendation(console, reply.recommendation, coverage=not shown)

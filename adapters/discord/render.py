@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import discord
 
-from core.coverage import coverage_text
+from core.coverage import coverage_text, text_is_gap_and_summary
 from core.models import AUDIO_FEATURES, ChatReply, NeedsClarification, Recommendation, Track, spotify_url
 from core.playlists import Playlist, PlaylistEntry, PlaylistPage
 
@@ -379,7 +379,8 @@ def chat_message(reply: ChatReply, previews: Mapping[str, str | None] | None = N
     rec = reply.recommendation
     if rec is not None and rec.tracks:
         text = reply.text.strip()
-        content = clip(text, MESSAGE_LIMIT) if text and text != rec.summary else None
+        plain = text == rec.summary or text_is_gap_and_summary(text, rec)
+        content = clip(text, MESSAGE_LIMIT) if text and not plain else None
         return Rendered(content=content, embeds=[recommendation_embed(rec, note=note, previews=previews,
                                                                        coverage=content is None)])
     if reply.track is not None:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from core.coverage import coverage_text
+from core.coverage import coverage_text, text_is_gap_and_summary
 from core.errors import InvalidInput, MusicBotError, PermissionDenied, SongNotFound
 from core.models import AUDIO_FEATURES, FEATURE_RANGES, ChatReply, NeedsClarification, Recommendation, Track
 
@@ -310,7 +310,8 @@ def render_chat_reply(reply: ChatReply, start: int = 1) -> list[str]:
     note = [FALLBACK_NOTE] if reply.fallback_used else []
     if reply.recommendation is not None and reply.recommendation.tracks:
         rec = reply.recommendation
-        blocks = [esc_text(reply.text) + "\n"] if reply.text and reply.text != rec.summary else []
+        plain = reply.text == rec.summary or text_is_gap_and_summary(reply.text, rec)
+        blocks = [esc_text(reply.text) + "\n"] if reply.text and not plain else []
         return split_html(note + blocks + recommendation_blocks(rec, start, coverage=not blocks))
     if reply.clarification is not None:
         return note + render_clarification(reply.clarification)

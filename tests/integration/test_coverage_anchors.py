@@ -170,3 +170,18 @@ async def test_attributes_without_data_are_said_unless_the_catalog_labels_them(e
     assert spanish.coverage == []
     gender = await engine.recommend_text("upbeat songs with female vocals")
     assert gender.coverage and gender.coverage[0].requested == "the singer's gender"
+
+
+async def test_chat_replies_put_the_gap_first_once_in_every_adapter(engine: Engine, user: Caller) -> None:
+    from adapters.discord.render import chat_message
+    from adapters.telegram.render import render_chat_reply
+
+    reply = await engine.chat("test:adapters", user, "some bossa nova please")
+    rec = reply.recommendation
+    assert rec is not None and rec.coverage and rec.summary
+    gap = coverage_text(rec.coverage)
+    html = "\n".join(render_chat_reply(reply))
+    assert html.startswith(f"<b>{gap}") and html.count(rec.summary) == 1
+    rendered = chat_message(reply)
+    assert rendered.content is None and rendered.embeds[0].title.startswith("This catalog has no music tagged bossa")
+    assert rec.summary in (rendered.embeds[0].description or "")
