@@ -74,6 +74,7 @@ RELATIVE: tuple[tuple[re.Pattern[str], dict[str, float], str], ...] = (
     (re.compile(r"\b(?:more romantic|romantic|romantic[oa]s?|romantiques?|romantischer)\b"),
      {"valence": 0.05, "energy": -0.15}, "more romantic"),
 )
+_DISTRIBUTE = re.compile(r"\b(more|less|mas|menos|mais|plus|moins|mehr|weniger) (\w+) (and|y|e|et|und) (?!more\b|less\b)(\w+)")
 _NEWER = re.compile(r"\b(?:newer|more recent|recent|modern|fresher|nuevos?|mas recientes?|mais (?:nov[oa]s|recentes?)|"
                     r"plus recents?|recents?|neuer|neuere)\b")
 _OLDER = re.compile(r"\b(?:older|oldies|more classic|mas antiguos?|mais antig[oa]s|plus anciens?|alter|altere)\b")
@@ -195,6 +196,8 @@ def find_anchor(text: str, table: TrackTable, refs: object) -> Anchor | None:
 def relative_moves(text: str) -> tuple[dict[str, float], list[str]]:
     """Feature deltas (0–1 units; tempo a fraction) and cue names for the relative modifiers in ``text``."""
     norm = " " + normalize_text(text.replace("'s", "s")) + " "
+    # "more upbeat and danceable" = "more upbeat and more danceable" (also less / más / mais / plus / mehr)
+    norm = _DISTRIBUTE.sub(lambda m: f"{m.group(1)} {m.group(2)} {m.group(3)} {m.group(1)} {m.group(4)}", norm)
     deltas: dict[str, float] = {}
     cues: list[str] = []
     for rx, change, cue in RELATIVE:

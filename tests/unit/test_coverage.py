@@ -88,3 +88,14 @@ def test_contradictions_are_found_on_their_axis_and_negated_words_do_not_count()
     leaning = find_conflicts("sad but upbeat", TextQuery(target={"valence": 0.8}))[0]
     assert leaning.kept == "upbeat" and leaning.ask == "sadder"
     assert "going with upbeat" in conflict_line(leaning)
+
+
+def test_relative_moves_around_an_anchor() -> None:
+    from core.anchors import relative_moves
+
+    deltas, cues = relative_moves("but more upbeat and danceable")
+    assert deltas["valence"] > 0 and deltas["danceability"] > 0 and cues == ["more upbeat", "more danceable"]
+    assert relative_moves("pero más lento")[0] == {"tempo": -0.15}
+    assert relative_moves("aber ruhiger")[0] == {"energy": -0.2}
+    assert relative_moves("mais plus récent")[0] == {}  # an era move, handled by era_shift
+    assert relative_moves("heavier")[0] == {"energy": 0.2}
