@@ -453,3 +453,31 @@ def text_is_gap_and_summary(text: str, rec: Recommendation) -> bool:
     gap = coverage_text(rec.coverage)
     said = (text or "").strip()
     return bool(gap) and said in (gap, f"{gap}\n{rec.summary}".strip())
+
+
+#: A run of 2–4 capitalised words (names: "Luke Combs", "Maria Callas", "João Gilberto"), joiners allowed inside.
+_CAPS_RUN = re.compile(r"(?<![\w'])((?:[A-ZÀ-ÖØ-Þ][\w'’.&-]*)(?:\s+(?:[A-ZÀ-ÖØ-Þ][\w'’.&-]*|de|da|do|dos|del|la|le|van|"
+                       r"von|der|di)){1,3})")
+
+
+def partial_artist_matches(text: str, artists: Sequence[str], table: TrackTable) -> list[tuple[str, str]]:
+    """``(name as written, catalog artist)`` pairs where the request names someone ("Luke Combs", "Maria Callas")
+    whom no catalog artist is called, but a catalog artist sharing part of the name ("Luke", "MARIA") was matched
+    for it — a substitution the reply must not make silently.
+
+    A run of capitalised words at the start of a sentence loses its first word ("Like The Weeknd" is not a name).
+    """
+    out: list[tuple[str, str]] = []
+    keys = {normalize_text(a): a for a in artists}
+    for m in _CAPS_RUN.finditer(text):
+        run = m.group(1)
+        head = text[: m.start()].rstrip()
+        if not head or head[-1] in ".!?:;¡¿\n":
+            run = run.split(None, 1)[1] if " " in run else ""
+        run = run.strip(" .,;:!?'’")
+        key = normalize_text(run)
+        if len(key.split()) < 2 or key in table.artist_index:
+            continue
+        words = set(key.split())
+        out.extend((run, display) for akey, display in keys.items() if akey != key and words & set(akey.split()))
+    return list(dict.fromkeys(out))

@@ -41,6 +41,7 @@ from core.coverage import (
     CatalogCoverage,
     artist_suggestions,
     describe_alternative,
+    partial_artist_matches,
     search_closeness,
     sort_notes,
 )
@@ -236,6 +237,14 @@ class Engine(ChatMixin, PersonalMixin):
         query = query.model_copy(update={"filters": query.filters.model_copy(update={"limit": limit})})
         query = self._clamp(query)
         exclude = self._exclude_positions(exclude_ids)
+        # "Luke Combs" read as the catalog's "Luke": not a substitution to make silently (a note says so below)
+        partial = partial_artist_matches(query.text, query.artists, self.table) if query.artists else []
+        if partial:
+            wrong = {a for _, a in partial}
+            query = query.model_copy(update={
+                "artists": [a for a in query.artists if a not in wrong],
+                "cues": [c for c in query.cues if not any(c.endswith(f"{a} → artist") for a in wrong)],
+            })
         anchor = find_anchor(query.text, self.table, self.refs) if query.text else None
         if anchor is not None and anchor.seeds:
             rec = await self._anchored(query, anchor, exclude, limit, rank, similar_rank)
@@ -252,7 +261,8 @@ class Engine(ChatMixin, PersonalMixin):
                 filters=query.filters,
                 summary="; ".join(query.cues[:4]),
             )
-        rec = await self._with_coverage(rec, query, anchor, exclude, limit, rank, similar_rank)
+        rec = await self._with_coverage(rec, query, anchor, exclude, limit, rank, similar_rank,
+                                        [name for name, _ in partial])
         conflicts = find_conflicts(anchor.rest if anchor is not None and anchor.seeds else query.text, query)
         if conflicts:  # named, not averaged silently: the summary (the list's title everywhere) starts with them
             said = " ".join(conflict_line(c) for c in conflicts[:2])
@@ -328,6 +338,7 @@ class Engine(ChatMixin, PersonalMixin):
         limit: int,
         rank: Callable[[TextQuery, set[int], int], Awaitable[list[Scored]]] | None,
         similar_rank: SimilarRank | None = None,
+        missing_names: Sequence[str] = (),
     ) -> Recommendation:
         """``rec`` with :class:`~core.models.CoverageNote` items for what the loaded catalog lacks (see
         :meth:`core.coverage.CatalogCoverage.check_request`); an empty answer to a year range the catalog has
@@ -337,8 +348,10 @@ class Engine(ChatMixin, PersonalMixin):
             text = re.sub(re.escape(name), " ", text, flags=re.IGNORECASE)
         weighted = [k for k, w in query.weights.items() if w >= 0.3]
         notes = self.coverage.check_request(text, query.filters, targets=weighted)
-        if anchor is not None and anchor.unresolved:
-            notes = sort_notes([*notes, CoverageNote(requested=anchor.name, kind="missing_artist")])
+        names = list(missing_names) + ([anchor.name] if anchor is not None and anchor.unresolved else [])
+        for name in dict.fromkeys(names):  # named artists this catalog has no one called
+            notes.append(CoverageNote(requested=name, kind="missing_artist"))
+        notes = sort_notes(notes)
         if not notes:
             return rec
         if not rec.tracks and any(n.kind == "era" for n in notes):

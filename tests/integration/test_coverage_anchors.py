@@ -69,6 +69,9 @@ async def test_shipped_catalog_states_missing_styles_first(engine: Engine, user:
     assert rec.coverage and rec.coverage[0].kind == "missing" and rec.coverage[0].requested == "country"
     assert rec.coverage[0].alternative  # the alternative is described from the tracks themselves
     assert all(t.reason.startswith("closest alternative") for t in rec.tracks)
+    # "Luke Combs" is not the catalog's "Luke": said, and no track of the other artist slipped in
+    assert ("missing_artist", "Luke Combs") in [(n.kind, n.requested) for n in rec.coverage]
+    assert not any(t.track.artists == ["Luke"] for t in rec.tracks) and "Luke → artist" not in rec.summary
     for present in ("I'm in the mood for neo soul.", "Upbeat party songs, but no rap please.",
                     "House party tonight, I need songs that get everyone dancing."):
         ok = await engine.recommend_text(present)
