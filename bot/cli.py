@@ -122,7 +122,9 @@ def _show(result: Recommendation | NeedsClarification, as_json: bool) -> None:
     if as_json:
         print(recommendation_json(result))
     elif not result.tracks:
-        console.print("No tracks match — try loosening the filters.")
+        from core.coverage import coverage_text
+
+        console.print(coverage_text(result.coverage) or "No tracks match — try loosening the filters.")
     else:
         show_recommendation(console, result)
 
@@ -307,11 +309,16 @@ def import_(
 
 
 @app.command("eval")
-def eval_(as_json: JsonOpt = False) -> None:
+def eval_(
+    as_json: JsonOpt = False,
+    text: Annotated[
+        bool, typer.Option("--text", help="Run the strict text benchmark (shipped vs label-stripped, baselines).")
+    ] = False,
+) -> None:
     """Playlist-continuation and text benchmarks on held-out data (seed method vs product)."""
-    from bot.evalcmd import run_eval
+    from bot.evalcmd import run_eval, run_text_eval
 
-    run(lambda: run_eval(console, as_json))
+    run(lambda: run_text_eval(console, as_json) if text else run_eval(console, as_json))
 
 
 @app.command()

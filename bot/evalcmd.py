@@ -132,3 +132,49 @@ async def run_eval(console: Console, as_json: bool) -> dict[str, Any]:
         console.print("Weakest requests: " + "; ".join(f"{r['text']!r} {r['precision']:.1f}" for r in worst))
     console.print(f"[dim]{figures['seconds']} s; features: {', '.join(AUDIO_FEATURES)}[/dim]")
     return figures
+
+
+async def run_text_eval(console: Console, as_json: bool) -> dict[str, Any]:
+    """``musicbot eval --text``: the strict text benchmark (:mod:`core.text_eval`) on a freshly seeded shipped
+    catalog and on a label-stripped copy, with the random and popularity baselines, in one run. Prints one table
+    (or JSON with every request's row) and returns the figures."""
+    from core.engine import Engine
+    from core.text_eval import run_text_benchmark
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "eval.db"
+        catalog = await Catalog.open(db)
+        try:
+            await catalog.seed(SHIPPED_CATALOG)
+            await catalog.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            await catalog.close()
+        figures = await run_text_benchmark(db, Path(tmp), lambda p: Engine.open(p, seed=False))
+    if as_json:
+        print(json.dumps(figures, indent=2, ensure_ascii=False))
+        return figures
+    table = Table(title="Strict text benchmark — hit = labels AND features AND years AND not excluded; pass = p@10 ≥ 0.5 "
+                  "+ gap stated / ≤ 2 anchor tracks / conflict named")
+    for col in ("requests", "method", "catalog", "n", "p@10", "pass", "gap stated", "anchor ≤2", "non-en pass",
+                "clarif."):
+        table.add_column(col, justify="left" if col in ("requests", "method", "catalog") else "right")
+
+    def fmt(v: Any) -> str:
+        return "–" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
+
+    for r in figures["results"]:
+        table.add_row(r["requests"], r["method"], r["catalog"], str(r["n"]), fmt(r["precision_at_10"]),
+                      fmt(r["pass_rate"]), fmt(r["gap_stated"]), fmt(r["anchor_within_cap"]),
+                      fmt(r["non_english_pass"]), str(r["clarifications"]))
+    console.print(table)
+    kinds = Table(title="Pass rate by kind (product)")
+    names = sorted({k for r in figures["results"] for k in r["by_kind"]})
+    kinds.add_column("requests / catalog")
+    for k in names:
+        kinds.add_column(k, justify="right")
+    for r in figures["results"]:
+        if r["method"] == "product":
+            kinds.add_row(f"{r['requests']} / {r['catalog']}", *(fmt(r["by_kind"].get(k)) for k in names))
+    console.print(kinds)
+    console.print(f"[dim]{figures['seconds']} s[/dim]")
+    return figures

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.catalog import normalize_text
 from core.commands import help_text, parse_command, split_refs
+from core.coverage import coverage_text
 from core.conversation import (
     MORE_WORDS,
     ConversationState,
@@ -158,10 +159,12 @@ class ChatMixin:
 
 def _reply(state: ConversationState, rec: Recommendation, empty: str = "") -> ChatReply:
     """A list reply; records what was shown (``#N`` numbering, no repeats) in the conversation ``state``."""
+    gap = coverage_text(rec.coverage)  # what the catalog lacks is the first line of the reply
     if not rec.tracks:
-        return ChatReply(text=empty or "No tracks match that — try loosening the filters.", recommendation=rec)
+        return ChatReply(text=gap or empty or "No tracks match that — try loosening the filters.", recommendation=rec)
     state.show_page([t.track.track_id for t in rec.tracks], [t.reason for t in rec.tracks], rec.kind != "search")
-    return ChatReply(text=rec.summary or f"{len(rec.tracks)} tracks", recommendation=rec)
+    text = rec.summary or f"{len(rec.tracks)} tracks"
+    return ChatReply(text=f"{gap}\n{text}" if gap else text, recommendation=rec)
 
 
 async def _run_last(

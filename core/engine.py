@@ -26,8 +26,10 @@ from core.limits import DEFAULT_TRACKS, MAX_TRACKS
 from core.models import (
     AUDIO_FEATURES,
     FEATURE_RANGES,
+    AnchorInfo,
     Caller,
     CountCap,
+    CoverageNote,
     Filters,
     NeedsClarification,
     Recommendation,
@@ -35,11 +37,24 @@ from core.models import (
     TextQuery,
     Track,
 )
+from core.anchors import Anchor, era_shift, find_anchor, relative_moves, shift_around
+from core.conflicts import conflict_line, find_conflicts
+from core.coverage import (
+    CatalogCoverage,
+    artist_suggestions,
+    describe_alternative,
+    partial_artist_matches,
+    search_closeness,
+    sort_notes,
+)
 from core.personal import PersonalMixin
 from core.ratelimit import RateLimiter
 from core.recommender import Recommender, Scored
 from core.references import TRACK_ID, TrackReferences, check_text
-from core.table import TrackTable
+from core.table import FEATURE_INDEX, TrackTable
+
+#: ``similar_rank(seed positions, filters, exclude, pool size) -> scored`` (the personalised similar ranker).
+SimilarRank = Callable[[list[int], Filters, set[int], int], Awaitable[list[Scored]]]
 
 
 def _split_artists(artists: str) -> list[str]:
@@ -57,6 +72,7 @@ class Engine(ChatMixin, PersonalMixin):
         self.refs = TrackReferences(table)
         self._text: Any = None
         self._rate_limiter: RateLimiter | None = None
+        self._coverage: Any = None
         self._write_lock = asyncio.Lock()  # one transaction at a time on the catalog connection
 
     # ------------------------------------------------------------------ lifecycle
@@ -131,8 +147,15 @@ class Engine(ChatMixin, PersonalMixin):
         limit = self._limit(limit)
         ids = await self.catalog.search_ids(query, limit * 3)
         positions = [self.table.pos[i] for i in ids if i in self.table.pos]
+        coverage: list[CoverageNote] = []
         if not positions:
-            positions = self.refs.fuzzy_search(query, limit)
+            # typo tolerance only: a fuzzy hit must be close to a whole artist name or title, never a partial-word
+            # match padding the list ("Luke Combs" is not "Luke Bryan")
+            positions = [p for p in self.refs.fuzzy_search(query, limit) if search_closeness(self.table, p, query) >= 85]
+            if not positions:
+                names = artist_suggestions(self.table, query)
+                alt = ("did you mean " + " or ".join(names)) if names else ""
+                coverage = [CoverageNote(requested=query, kind="missing_artist", alternative=alt)]
         seen: set[str] = set()
         results = []
         for p in positions:
@@ -143,7 +166,7 @@ class Engine(ChatMixin, PersonalMixin):
             results.append(RecommendedTrack(track=self.table.track(p), score=1.0, reason="matches your search"))
             if len(results) >= limit:
                 break
-        return Recommendation(kind="search", query=query, tracks=results, filters=Filters(limit=limit))
+        return Recommendation(kind="search", query=query, tracks=results, filters=Filters(limit=limit), coverage=coverage)
 
     # ------------------------------------------------------------------ recommendations
     # The personalised twins (``recommend_*_for``, core.personal) run the same pipelines with another ``rank``.
@@ -214,25 +237,155 @@ class Engine(ChatMixin, PersonalMixin):
         exclude_ids: Sequence[str],
         limit: int | None,
         rank: Callable[[TextQuery, set[int], int], Awaitable[list[Scored]]] | None = None,
+        similar_rank: SimilarRank | None = None,
     ) -> Recommendation:
-        """:meth:`recommend_query` scored by ``rank(query, exclude, limit)`` (default: the KNN recommender)."""
+        """:meth:`recommend_query` scored by ``rank(query, exclude, limit)`` (default: the KNN recommender).
+
+        A request anchored on an artist or song ("like Drake but newer", :mod:`core.anchors`) runs the similarity
+        engine from the anchor's seed tracks instead (``similar_rank(seeds, filters, exclude, pool)``, default
+        :meth:`Recommender.similar`). Every reply is checked against what the loaded catalog holds
+        (:mod:`core.coverage`): missing or sparse styles, eras and attributes become ``Recommendation.coverage``.
+        """
         limit = self._limit(limit or query.filters.limit)
         query = query.model_copy(update={"filters": query.filters.model_copy(update={"limit": limit})})
         query = self._clamp(query)
         exclude = self._exclude_positions(exclude_ids)
-        if rank is None:
-            scored = self.recommender.from_text(query, exclude=exclude, limit=limit)
+        # "Luke Combs" read as the catalog's "Luke": not a substitution to make silently (a note says so below)
+        partial = partial_artist_matches(query.text, query.artists, self.table) if query.artists else []
+        if partial:
+            wrong = {a for _, a in partial}
+            query = query.model_copy(update={
+                "artists": [a for a in query.artists if a not in wrong],
+                "cues": [c for c in query.cues if not any(c.endswith(f"{a} → artist") for a in wrong)],
+            })
+        anchor = find_anchor(query.text, self.table, self.refs) if query.text else None
+        if anchor is not None and anchor.seeds:
+            rec = await self._anchored(query, anchor, exclude, limit, rank, similar_rank)
         else:
-            scored = await rank(query, exclude, limit)
+            if rank is None:
+                scored = self.recommender.from_text(query, exclude=exclude, limit=limit)
+            else:
+                scored = await rank(query, exclude, limit)
+            rec = Recommendation(
+                kind="text",
+                query=query.text,
+                tracks=self._results(scored),
+                target={k: round(float(v), 3) for k, v in query.target.items()},
+                filters=query.filters,
+                summary="; ".join(query.cues[:4]),
+            )
+        if query.requested_count and limit == MAX_TRACKS:  # said first by every adapter
+            rec = rec.model_copy(update={"capped": CountCap(requested=query.requested_count, limit=limit)})
+        rec = await self._with_coverage(rec, query, anchor, exclude, limit, rank, similar_rank,
+                                        [name for name, _ in partial])
+        conflicts = find_conflicts(anchor.rest if anchor is not None and anchor.seeds else query.text, query)
+        if conflicts:  # named, not averaged silently: the summary (the list's title everywhere) starts with them
+            said = " ".join(conflict_line(c) for c in conflicts[:2])
+            rec = rec.model_copy(update={"conflicts": conflicts,
+                                         "summary": f"{said} {rec.summary}".strip() if rec.summary else said})
+        return rec
+
+    @property
+    def coverage(self) -> CatalogCoverage:
+        """What the loaded catalog holds (:class:`core.coverage.CatalogCoverage`), rebuilt when the table changes."""
+        self._coverage = CatalogCoverage.for_table(self.table, self._coverage)
+        return self._coverage
+
+    async def _anchored(
+        self,
+        query: TextQuery,
+        anchor: Anchor,
+        exclude: set[int],
+        limit: int,
+        rank: Callable[[TextQuery, set[int], int], Awaitable[list[Scored]]] | None,
+        similar_rank: SimilarRank | None,
+        era: bool = True,
+    ) -> Recommendation:
+        """"like X …": the similarity engine from X's seed tracks (≤ 2 tracks by X, its per-artist cap), re-ranked
+        around the anchor by the request's modifiers (:func:`core.anchors.shift_around`); topped up from the text
+        path (without X's tracks) when the filters leave too few."""
+        t = self.table
+        deltas, cues = relative_moves(anchor.rest)
+        filters, era_cue = era_shift(anchor.rest, t, anchor.seeds, query.filters) if era else (query.filters, "")
+        if era_cue:
+            cues.append(era_cue)
+        absolute = {k: (float(v), float(query.weights.get(k, 0.0))) for k, v in query.target.items()
+                    if query.weights.get(k, 0.0) >= 0.5 and k not in deltas}
+        pool_n = min(max(limit * 8, 80), 400)
+        if similar_rank is None:
+            pool = self.recommender.similar(anchor.seeds, filters, exclude=exclude, limit=pool_n)
+        else:
+            pool = await similar_rank(anchor.seeds, filters, exclude, pool_n)
+        scored = shift_around(t, anchor.seeds, pool, deltas, absolute, limit)
+        if len(scored) < limit:  # strict filters around a small neighbourhood: fill from the text path, never with X
+            own = {p for aid in anchor.artist_ids for p in t.artist_tracks.get(aid, ())}
+            taken = {s.pos for s in scored} | {p for p in anchor.seeds}
+            fill_query = query.model_copy(update={"filters": filters})
+            more = (self.recommender.from_text(fill_query, exclude=exclude | own | taken, limit=limit) if rank is None
+                    else await rank(fill_query, exclude | own | taken, limit))
+            keys = {t.norm_keys[s.pos] for s in scored}
+            for s in more:
+                if len(scored) >= limit:
+                    break
+                if t.norm_keys[s.pos] not in keys:
+                    keys.add(t.norm_keys[s.pos])
+                    scored.append(s)
+        target = {k: round(float(t.features[anchor.seeds].mean(axis=0)[FEATURE_INDEX[k]]), 3) for k in deltas
+                  if k in FEATURE_INDEX}
+        summary = f"Like {anchor.name}" + (f" ({'; '.join(cues[:4])})" if cues else "")
         return Recommendation(
             kind="text",
             query=query.text,
             tracks=self._results(scored),
-            target={k: round(float(v), 3) for k, v in query.target.items()},
-            filters=query.filters,
-            summary="; ".join(query.cues[:4]),
-            capped=CountCap(requested=query.requested_count, limit=limit) if query.requested_count and limit == MAX_TRACKS else None,
+            target=target,
+            filters=filters,
+            summary=summary,
+            anchor=AnchorInfo(kind="track" if anchor.kind == "track" else "artist", name=anchor.name,
+                              seed_ids=[t.ids[p] for p in anchor.seeds], modifiers=cues),
         )
+
+    async def _with_coverage(
+        self,
+        rec: Recommendation,
+        query: TextQuery,
+        anchor: Anchor | None,
+        exclude: set[int],
+        limit: int,
+        rank: Callable[[TextQuery, set[int], int], Awaitable[list[Scored]]] | None,
+        similar_rank: SimilarRank | None = None,
+        missing_names: Sequence[str] = (),
+    ) -> Recommendation:
+        """``rec`` with :class:`~core.models.CoverageNote` items for what the loaded catalog lacks (see
+        :meth:`core.coverage.CatalogCoverage.check_request`); an empty answer to a year range the catalog has
+        nothing in is re-run on the nearest years it has, and the tracks are then labelled as an alternative."""
+        text = anchor.rest if anchor is not None and anchor.seeds else query.text
+        for name in query.artists:  # artist names are not style words ("Daft Punk" is not a punk request)
+            text = re.sub(re.escape(name), " ", text, flags=re.IGNORECASE)
+        weighted = [k for k, w in query.weights.items() if w >= 0.3]
+        notes = self.coverage.check_request(text, query.filters, targets=weighted)
+        names = list(missing_names) + ([anchor.name] if anchor is not None and anchor.unresolved else [])
+        for name in dict.fromkeys(names):  # named artists this catalog has no one called
+            notes.append(CoverageNote(requested=name, kind="missing_artist"))
+        notes = sort_notes(notes)
+        if not notes:
+            return rec
+        if not rec.tracks and any(n.kind == "era" for n in notes):
+            relaxed = query.model_copy(update={"filters": self.coverage.relaxed_years(rec.filters)})
+            if anchor is not None and anchor.seeds:  # still around the anchor, on the nearest years there are
+                again = await self._anchored(relaxed, anchor, exclude, limit, rank, similar_rank, era=False)
+                rec = rec.model_copy(update={"tracks": again.tracks, "filters": again.filters})
+            else:
+                scored = (self.recommender.from_text(relaxed, exclude=exclude, limit=limit) if rank is None
+                          else await rank(relaxed, exclude, limit))
+                rec = rec.model_copy(update={"tracks": self._results(scored), "filters": relaxed.filters})
+        alternative = describe_alternative(self.table, rec.tracks)
+        notes = [n.model_copy(update={"alternative": n.alternative or (
+            alternative if n.kind != "no_data" else "these picks go by the audio features only")}) for n in notes]
+        if any(n.kind in ("missing", "unlabelled", "missing_artist", "era") for n in notes):
+            tracks = [i.model_copy(update={"reason": "closest alternative" if i.reason == "matches your request"
+                                           else f"closest alternative: {i.reason}"}) for i in rec.tracks]
+            rec = rec.model_copy(update={"tracks": tracks})
+        return rec.model_copy(update={"coverage": notes})
 
     @staticmethod
     def _clamp(query: TextQuery) -> TextQuery:

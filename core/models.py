@@ -175,10 +175,52 @@ class CountCap(BaseModel):
         return f"You asked for {self.requested}; I send at most {self.limit} at a time — {more} for the next page."
 
 
+class CoverageNote(BaseModel):
+    """What the loaded catalog lacks for a request, computed from the catalog itself (:mod:`core.coverage`).
+
+    ``kind``: ``"missing"`` (no track carries the style), ``"sparse"`` (a few do), ``"unlabelled"`` (the catalog has
+    no style labels at all, so the style cannot be checked), ``"missing_artist"`` (no artist of that name),
+    ``"era"`` (no track in the requested years), ``"no_data"`` (an attribute the catalog has no data on, e.g.
+    singer's gender). ``requested`` is the user's word ("country"), ``found_count`` the number of catalog tracks that
+    carry it, ``alternative`` what the reply offers instead ("acoustic, mellow tracks"), empty when nothing is.
+    Adapters put :func:`core.coverage.coverage_line` of the first note on the first line of the reply.
+    """
+
+    requested: str
+    kind: Literal["missing", "sparse", "unlabelled", "missing_artist", "era", "no_data"]
+    found_count: int = 0
+    alternative: str = ""
+
+
+class AnchorInfo(BaseModel):
+    """The seed of an anchored request ("like Drake but newer"): who or what, and the modifiers applied around it."""
+
+    kind: Literal["artist", "track"]
+    name: str = Field(description="the artist's display name or 'Title - Artist'")
+    seed_ids: list[str] = Field(default_factory=list, description="track ids the similarity engine started from")
+    modifiers: list[str] = Field(default_factory=list, description="modifiers understood, e.g. 'newer → 2017+'")
+
+
+class Conflict(BaseModel):
+    """Two parts of one request that pull opposite ways on one axis (:mod:`core.conflicts`).
+
+    ``axis``: mood / energy / tempo / sound / loudness / era; ``sides``: the two words as written (low end first);
+    ``kept``: the side the answer leans to ("" = a middle ground); ``ask``: the follow-up word for the other side.
+    """
+
+    axis: str
+    sides: list[str]
+    kept: str = ""
+    ask: str = ""
+
+
 class Recommendation(BaseModel):
     """Result of any recommendation path: the tracks plus what was asked for (for follow-ups and display).
 
     ``capped`` is set when the request asked for more tracks than :data:`core.limits.MAX_TRACKS` (say so first).
+    ``coverage`` lists what the catalog lacks for the request (first note first); when non-empty the tracks are an
+    alternative, not a match. ``anchor`` is set when a free-text request was anchored on an artist or song;
+    ``conflicts`` names parts of the request that contradict each other (the summary starts with them).
     """
 
     kind: Literal["text", "similar", "search", "playlist"] = "text"
@@ -188,6 +230,9 @@ class Recommendation(BaseModel):
     filters: Filters = Field(default_factory=Filters)
     summary: str = ""
     capped: CountCap | None = None
+    coverage: list[CoverageNote] = Field(default_factory=list)
+    anchor: AnchorInfo | None = None
+    conflicts: list[Conflict] = Field(default_factory=list, description="contradictions named in the request")
 
 
 class NeedsClarification(BaseModel):

@@ -99,7 +99,8 @@ class PersonalMixin:
         """:meth:`~core.engine.Engine.recommend_query` for a person (parsed request from the local parser or the LLM
         agent)."""
         return await self._query(
-            query, exclude_ids, limit, rank=lambda q, ex, n: self.feedback.rank_text(caller, q, ex, n)
+            query, exclude_ids, limit, rank=lambda q, ex, n: self.feedback.rank_text(caller, q, ex, n),
+            similar_rank=lambda pos, f, ex, n: self.feedback.rank_similar(caller, pos, f, ex, n),
         )
 
     async def recommend_text_for(

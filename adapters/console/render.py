@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from core.catalog import ImportReport
+from core.coverage import coverage_text, text_is_gap_and_summary
 from core.models import AUDIO_FEATURES, ChatReply, Recommendation, Track
 
 
@@ -89,9 +90,17 @@ def recommendation_json(rec: Recommendation) -> str:
     return json.dumps([track_json(i.track, i.score, i.reason) for i in rec.tracks], ensure_ascii=False, indent=2)
 
 
-def track_list(rec: Recommendation) -> str:
-    """Compact rich-markup list for narrow terminals: two lines per track."""
+def coverage_markup(rec: Recommendation) -> str:
+    """What the catalog lacks for this request (:mod:`core.coverage`), as one bold yellow line; "" when nothing."""
+    gap = coverage_text(rec.coverage)
+    return f"[bold yellow]{escape(gap)}[/bold yellow]" if gap else ""
+
+
+def track_list(rec: Recommendation, coverage: bool = True) -> str:
+    """Compact rich-markup list for narrow terminals: two lines per track (the catalog's gap first, if any)."""
     lines = [f"[bold]{escape(rec.summary)}[/bold]"] if rec.summary else []
+    if coverage and (gap := coverage_markup(rec)):
+        lines.insert(0, gap)
     for i, item in enumerate(rec.tracks, 1):
         t = item.track
         genre = (t.subgenres or t.genres or [""])[0]
@@ -101,15 +110,18 @@ def track_list(rec: Recommendation) -> str:
     return "\n".join(lines)
 
 
-def show_recommendation(console: Console, rec: Recommendation) -> None:
-    """A table on wide terminals (≥ 150 columns), else a compact two-line-per-track list; a capped count
-    (``rec.capped``) is said first."""
+def show_recommendation(console: Console, rec: Recommendation, coverage: bool = True) -> None:
+    """A table on wide terminals (≥ 150 columns), else a compact two-line-per-track list; what the catalog lacks
+    for the request comes first (``coverage=False`` when the caller already printed it), then a capped count
+    (``rec.capped``)."""
+    if coverage and (gap := coverage_markup(rec)):
+        console.print(gap, soft_wrap=True)
     if rec.capped is not None:
         console.print(f"[yellow]{escape(rec.capped.note('type /more'))}[/yellow]")
     if console.width >= 150:
         console.print(track_table(rec))
     else:
-        console.print(track_list(rec), soft_wrap=True)
+        console.print(track_list(rec, coverage=False), soft_wrap=True)
 
 
 def _next_hint(page: Any, next_command: str | None) -> str:
@@ -183,9 +195,11 @@ def print_reply(console: Console, reply: ChatReply) -> None:
     if reply.fallback_used:
         console.print("[yellow](the language model was unavailable; answered with the built-in model)[/yellow]")
     if reply.recommendation is not None and reply.recommendation.tracks:
-        if reply.text and reply.text != reply.recommendation.summary:
-            console.print(escape(reply.text))
-        show_recommendation(console, reply.recommendation)
+        rec = reply.recommendation
+        shown = bool(reply.text and reply.text != rec.summary and not text_is_gap_and_summary(reply.text, rec))
+        if shown:
+            console.print(escape(reply.text))  # the engine puts the catalog's gap on its first line
+        show_recommendation(console, reply.recommendation, coverage=not shown)
     elif reply.playlist is not None and getattr(reply.playlist, "entries", None):
         page = reply.playlist
         if console.width >= 120:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import discord
 
+from core.coverage import coverage_text, text_is_gap_and_summary
 from core.models import AUDIO_FEATURES, ChatReply, NeedsClarification, Recommendation, Track, spotify_url
 from core.playlists import Playlist, PlaylistEntry, PlaylistPage
 
@@ -142,17 +143,26 @@ def recommendation_embed(
     first_number: int = 1,
     note: str = "",
     previews: Mapping[str, str | None] | None = None,
+    coverage: bool = True,
 ) -> discord.Embed:
     """One embed listing up to :data:`PAGE_SIZE` tracks of ``rec`` (numbered from ``first_number``).
 
-    ``previews`` maps track ids to 30-second audio URLs (best effort; missing or unsafe ones are skipped). A capped
-    count (``rec.capped``) opens the description. Always within every embed limit, whatever the catalog text (see
-    the module docstring).
+    What the catalog lacks for the request (``rec.coverage``) is the embed's title, the summary then opens the
+    description (``coverage=False`` when the message content already says it).
+
+    ``previews`` maps track ids to 30-second audio URLs (best effort; missing or unsafe ones are skipped). A capped count
+    (``rec.capped``) follows. Always
+    within every embed limit, whatever the catalog text (see the module docstring).
     """
     previews = previews or {}
     if rec.capped is not None:  # said first: the count asked for was over the maximum
         note = rec.capped.note("press “Next page”") + (f"\n{note}" if note.strip() else "")
     heading = title or rec.summary or (f"Results for “{rec.query}”" if rec.query else "Recommendations")
+    gap = coverage_text(rec.coverage) if coverage else ""
+    if gap:  # the gap becomes the title; the summary (and the whole gap when it does not fit) opens the description
+        first = gap if len(gap) <= TITLE_LIMIT else gap.split(". ")[0][: TITLE_LIMIT - 1] + "…"
+        note = " · ".join(x for x in (heading, gap if first != gap else "", note) if x.strip())
+        heading = first
     embed = discord.Embed(title=md(heading, TITLE_LIMIT) or "Recommendations", colour=SPOTIFY_GREEN)
     items = rec.tracks[:PAGE_SIZE]
     intro = md(note, 300) + "\n\n" if note.strip() else ""
@@ -372,8 +382,10 @@ def chat_message(reply: ChatReply, previews: Mapping[str, str | None] | None = N
     rec = reply.recommendation
     if rec is not None and rec.tracks:
         text = reply.text.strip()
-        content = clip(text, MESSAGE_LIMIT) if text and text != rec.summary else None
-        return Rendered(content=content, embeds=[recommendation_embed(rec, note=note, previews=previews)])
+        plain = text == rec.summary or text_is_gap_and_summary(text, rec)
+        content = clip(text, MESSAGE_LIMIT) if text and not plain else None
+        return Rendered(content=content, embeds=[recommendation_embed(rec, note=note, previews=previews,
+                                                                       coverage=content is None)])
     if reply.track is not None:
         t, said = reply.track, (reply.text or "").strip()
         # keep what the engine said ("Updated: …", "Liked …") unless it is just the track's name

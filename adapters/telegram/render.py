@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from core.coverage import coverage_text, text_is_gap_and_summary
 from core.errors import InvalidInput, MusicBotError, PermissionDenied, SongNotFound
 from core.models import AUDIO_FEATURES, FEATURE_RANGES, ChatReply, NeedsClarification, Recommendation, Track
 
@@ -197,7 +198,11 @@ def track_block(n: int, track: Track, reason: str = "", preview: str | None = No
 
 
 def recommendation_blocks(
-    rec: Recommendation, start: int = 1, header: str | None = None, previews: Mapping[str, str | None] | None = None
+    rec: Recommendation,
+    start: int = 1,
+    header: str | None = None,
+    previews: Mapping[str, str | None] | None = None,
+    coverage: bool = True,
 ) -> list[str]:
     """HTML blocks for a track list: an optional bold header, the summary in italics, then numbered tracks.
 
@@ -207,6 +212,9 @@ def recommendation_blocks(
     """
     previews = previews or {}
     blocks: list[str] = []
+    gap = coverage_text(rec.coverage) if coverage else ""
+    if gap:  # what the catalog lacks for the request is the first line (core.coverage)
+        blocks.append(f"<b>{esc(gap)}</b>")
     if rec.capped is not None:  # first line: the count asked for was over the maximum
         blocks.append(f"<i>{esc(rec.capped.note('send /more or press “Next page”'))}</i>")
     if header:
@@ -227,6 +235,8 @@ def recommendation_blocks(
 
 def render_recommendation(rec: Recommendation, start: int = 1, header: str | None = None) -> list[str]:
     """A recommendation as one or more HTML messages (see :func:`split_html`)."""
+    if not rec.tracks and rec.coverage:
+        return [esc(coverage_text(rec.coverage))]
     if not rec.tracks:
         return [esc("No tracks match that — try loosening the filters." if rec.kind != "search" else f'No tracks match "{rec.query}".')]
     return split_html(recommendation_blocks(rec, start, header))
@@ -303,8 +313,9 @@ def render_chat_reply(reply: ChatReply, start: int = 1) -> list[str]:
     note = [FALLBACK_NOTE] if reply.fallback_used else []
     if reply.recommendation is not None and reply.recommendation.tracks:
         rec = reply.recommendation
-        blocks = [esc_text(reply.text) + "\n"] if reply.text and reply.text != rec.summary else []
-        return split_html(note + blocks + recommendation_blocks(rec, start))
+        plain = reply.text == rec.summary or text_is_gap_and_summary(reply.text, rec)
+        blocks = [esc_text(reply.text) + "\n"] if reply.text and not plain else []
+        return split_html(note + blocks + recommendation_blocks(rec, start, coverage=not blocks))
     if reply.clarification is not None:
         return note + render_clarification(reply.clarification)
     if reply.track is not None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from core.anchors import find_anchor
 from core.agent.intents_common import NUM, Intent, page_number, similar_refs
 from core.catalog import normalize_text
 from core.conversation import ConversationState
@@ -231,6 +232,12 @@ def parse_refinement(text: str, engine: Engine, state: ConversationState) -> dic
     return args
 
 
+def _has_modifier(rest: str) -> bool:
+    """True when the text around an anchor says more than filler ("songs like X" vs "like X but slower")."""
+    words = [w for w in normalize_text(rest).split() if w not in FILLER and w not in ("like", "similar", "sounds")]
+    return bool(words)
+
+
 def recommend_intent(text: str, engine: Engine, state: ConversationState) -> Intent:
     """The tool call for a recommendation request or a follow-up (``text`` whitespace-normalized); a plain
     ``recommend(request=text)`` when nothing more specific matches."""
@@ -268,6 +275,10 @@ def recommend_intent(text: str, engine: Engine, state: ConversationState) -> Int
         refinement = parse_refinement(text, engine, state)
         if refinement is not None:
             return Intent(tool="refine_recommendations", args=refinement)
+    anchor = find_anchor(text, engine.table, engine.refs)
+    if anchor is not None and (anchor.unresolved or anchor.kind == "artist" or _has_modifier(anchor.rest)):
+        # "like Drake but newer": the text path runs the similarity engine from the anchor, modifiers around it
+        return Intent(tool="recommend", args={"request": text})
     m = _SIMILAR.match(text)
     if m:
         target = m.group(1).strip(" \"'")

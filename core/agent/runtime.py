@@ -32,6 +32,7 @@ from pydantic_ai.messages import (
 )
 from pydantic_ai.usage import UsageLimits
 
+from core.coverage import coverage_text
 from core.agent.config import AgentConfig
 from core.agent.deps import AgentDeps
 from core.agent.intents import REFUSE_ADMIN
@@ -274,11 +275,18 @@ class AgentRuntime:
                 filters=filters,
                 summary=base.summary if base is not None else "",
                 capped=base.capped if base is not None else None,
+                coverage=list(base.coverage) if base is not None else [],
+                anchor=base.anchor if base is not None else None,
+                conflicts=list(base.conflicts) if base is not None else [],
             )
         track = deps.log.track if not items else None
         logbook = deps.log
+        text = output.reply or (rec.summary if rec else "") or "Done."
+        gap = coverage_text(base.coverage) if base is not None else ""
+        if gap and not text.startswith(gap):  # the catalog's gap is the first line, whatever the model wrote
+            text = f"{gap}\n{text}"
         return ChatReply(
-            text=output.reply or (rec.summary if rec else "") or "Done.",
+            text=text,
             recommendation=rec,
             track=track,
             playlist=logbook.playlist_page if rec is None else None,

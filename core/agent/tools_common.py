@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic_ai import RunContext
 
+from core.coverage import coverage_text
 from core.agent.deps import AgentDeps, ToolFailure, TrackCard, TracksResult
 from core.agent.playlist_ops import NUM_REF, Scope
 from core.conversation import LastRequest
@@ -84,6 +85,8 @@ def tracks_result(ctx: RunContext[AgentDeps], rec: Recommendation, spec: LastReq
     if spec is not None:
         logbook.spec = spec
     filters = rec.filters.model_dump(exclude_defaults=True, exclude={"limit"})
+    gap = coverage_text(rec.coverage)  # what the catalog lacks goes first, whatever the model writes
+    note = f"{gap} {note}".strip() if gap else note
     if not rec.tracks and not note:
         note = "No tracks matched; suggest loosening the filters."
     if rec.capped is not None:  # the reply must say so (adapters also render it from the recommendation)

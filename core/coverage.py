@@ -1,0 +1,483 @@
+"""Coverage honesty: what the LOADED catalog holds for the style, artist, era or attribute a request names.
+
+Before a reply is built, :class:`CatalogCoverage` checks the request against the catalog actually loaded and returns
+:class:`~core.models.CoverageNote` items for what is missing or sparse; adapters put the first one on the first line
+of the reply ("This catalog has no country music — here's the closest: acoustic, mellow tracks").
+
+What is hard-coded here is only a vocabulary of style *words* (general knowledge: "country", "bossa nova", "k-pop"),
+attribute words the Spotify audio features cannot express (singer's gender, instruments, lyrics language) and
+negation words. Which styles the catalog HAS is always computed from the loaded catalog: a style counts as present by
+the number of live tracks carrying a genre / subgenre / playlist label that contains one of its words as whole words
+(longer style phrases are matched first, so "new jack swing" is not "swing" and "death metal" is not "metal").
+Nothing here is specific to the shipped catalog; a catalog with no labels at all gets ``kind="unlabelled"`` notes.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.catalog import normalize_text
+from core.models import CoverageNote, Filters, Recommendation, RecommendedTrack
+from core.table import FEATURE_INDEX, TrackTable
+
+#: Style name -> phrases (normalized: lower case, no accents, punctuation as spaces). General music knowledge;
+#: multi-language where the word differs (es/pt/fr/de). Sorted longest-first at match time.
+STYLES: dict[str, tuple[str, ...]] = {
+    "country": ("country", "country music", "nashville", "musica country", "musique country", "countrymusik"),
+    "bluegrass": ("bluegrass",),
+    "blues": ("blues", "delta blues"),
+    "classical": ("classical", "classical music", "musica clasica", "musica classica", "musique classique", "klassik",
+                  "klassische musik", "symphony", "symphonies", "sinfonia", "sinfonie", "orchestral", "chamber music",
+                  "baroque", "nocturne", "nocturnes", "concerto", "concertos", "sonata", "sonatas", "string quartet"),
+    "opera": ("opera", "operas", "oper", "aria", "arias", "operetta"),
+    "jazz": ("jazz", "bebop", "free jazz", "smooth jazz", "cool jazz"),
+    "big band swing": ("big band", "swing music", "swing era", "big band swing"),
+    "reggae": ("reggae", "roots reggae", "dub reggae"),
+    "ska": ("ska",),
+    "dancehall": ("dancehall",),
+    "metal": ("metal", "heavy metal", "thrash metal", "metalcore", "nu metal", "power metal", "doom metal"),
+    "death metal": ("death metal", "black metal", "grindcore", "blast beats", "brutal death metal"),
+    "k-pop": ("k pop", "kpop", "korean pop"),
+    "j-pop": ("j pop", "jpop"),
+    "bossa nova": ("bossa nova", "bossa", "mpb"),
+    "samba": ("samba", "pagode"),
+    "sertanejo": ("sertanejo",),
+    "forro": ("forro",),
+    "fado": ("fado",),
+    "tango": ("tango", "tangos", "bandoneon", "milonga"),
+    "french chanson": ("french chanson", "chanson francaise", "chansons francaises", "variete francaise"),
+    "schlager": ("schlager", "volksmusik"),
+    "regional mexican": ("mariachi", "regional mexican", "ranchera", "rancheras", "corrido", "corridos", "norteno",
+                         "nortena", "musica regional mexicana", "banda sinaloense"),
+    "salsa": ("salsa",),
+    "bachata": ("bachata",),
+    "merengue": ("merengue",),
+    "cumbia": ("cumbia",),
+    "flamenco": ("flamenco",),
+    "bollywood": ("bollywood", "filmi", "hindi film"),
+    "bhangra": ("bhangra",),
+    "afrobeats": ("afrobeat", "afrobeats", "afro beats"),
+    "gospel": ("gospel",),
+    "folk": ("folk", "folk music"),
+    "celtic": ("celtic", "irish folk"),
+    "polka": ("polka",),
+    "gregorian chant": ("gregorian", "gregorian chant"),
+    "punk": ("punk", "punk rock"),
+    "grunge": ("grunge",),
+    "emo": ("emo",),
+    "funk": ("funk",),
+    "disco": ("disco",),
+    "soul": ("soul", "soul music"),
+    "neo soul": ("neo soul",),
+    "new jack swing": ("new jack swing",),
+    "techno": ("techno",),
+    "house": ("house", "house music", "deep house", "tech house"),
+    "trance": ("trance",),
+    "dubstep": ("dubstep",),
+    "drum and bass": ("drum and bass", "drum n bass", "dnb", "jungle"),
+    "hardstyle": ("hardstyle",),
+    "ambient": ("ambient",),
+    "edm": ("edm", "electronic dance music"),
+    "hip hop": ("hip hop", "hiphop", "rap"),
+    "trap": ("trap",),
+    "drill": ("drill",),
+    "grime": ("grime",),
+    "r&b": ("r b", "rnb", "r and b", "rhythm and blues"),
+    "rock": ("rock", "rock music", "rock and roll", "rock n roll"),
+    "hard rock": ("hard rock",),
+    "pop": ("pop", "pop music"),
+    "indie": ("indie",),
+    "latin": ("latin", "latino", "latina", "musica latina"),
+    "reggaeton": ("reggaeton", "perreo"),
+    "lo-fi": ("lo fi", "lofi"),
+    "soundtrack": ("soundtrack", "film score", "movie score"),
+    "musical theatre": ("musical theatre", "musical theater", "broadway", "show tunes"),
+}
+#: Phrases that contain a style word without asking for the style.
+NOT_STYLES = ("house party", "opera house", "country road", "country roads", "soul food", "rock bottom",
+              "rock star", "pop up", "pop star", "popstar", "trap door", "folk tale", "punk attitude", "soul mate",
+              "heart and soul", "swing by", "jazz hands")
+#: Words that negate a style named within the next three words ("no rap", "sin reggaeton", "kein EDM").
+NEGATIONS = frozenset("""no not without anything but except excluding exclude minus nothing none avoid skip
+    sin nada ni sem nao nenhum sans pas aucun ohne kein keine keinen nicht""".split())
+#: What a request for lyrics in some language is called in a note (the audio features carry no language).
+LYRICS_LANGUAGE = "the language of the lyrics"
+#: Attributes the Spotify audio features carry no data on: phrase pattern (normalized text) -> what to call it.
+NO_DATA: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b(?:female|male|women|woman|men|girl|boy)s? (?:vocals?|vocalists?|singers?|voices?|artists?|rappers?|"
+                r"bands?|groups?|fronted)\b|\bsung by (?:a )?(?:women|woman|men|man|girls?|boys?)\b|"
+                r"\bvoz (?:femenina|masculina)\b|\bvoix (?:feminine|masculine)\b|\b(?:frauen|manner)stimmen?\b|"
+                r"\bsangerin(?:nen)?\b|\bcantoras?\b|\bchanteuses?\b"), "the singer's gender"),
+    (re.compile(r"\b(?:saxophone|sax|violins?|cellos?|trumpets?|flutes?|harps?|banjos?|accordions?|ukuleles?|"
+                r"harmonicas?|bagpipes?|sitars?|clarinets?|trombones?|mandolins?|xylophones?|marimbas?)\b"),
+     "instruments"),
+    (re.compile(r"\b(?:sung |lyrics |songs |music |rap |pop )?in (?:spanish|french|german|portuguese|italian|"
+                r"japanese|korean|hindi|arabic|russian|turkish|chinese|mandarin)\b|"
+                r"\b(?:spanish|french|german|portuguese|italian|japanese|korean|hindi|arabic|russian|turkish|chinese)"
+                r"[ -]language\b|\ben (?:espanol|frances|aleman|portugues|italiano|ingles)\b|"
+                r"\bem (?:portugues|ingles|espanhol|frances)\b|\ben (?:francais|anglais|espagnol|allemand)\b|"
+                r"\bauf (?:deutsch|englisch|franzosisch|spanisch)\b"), LYRICS_LANGUAGE),
+)
+#: Word stems by which a request is about an audio feature (for the "no values of this feature" check).
+FEATURE_WORDS: dict[str, tuple[str, ...]] = {
+    "danceability": ("danc", "bail", "tanz"), "energy": ("energ",), "valence": ("valence", "mood", "happy", "sad"),
+    "tempo": ("bpm", "tempo", "fast", "slow"), "acousticness": ("acoustic", "acustic", "akustisch"),
+    "instrumentalness": ("instrumental", "vocal", "lyrics"), "speechiness": ("speech", "spoken", "rap"),
+    "liveness": ("live",), "loudness": ("loud", "quiet", "db"), "key": ("key",), "mode": ("major", "minor"),
+}
+#: Language -> words naming it (English and native spellings, normalized), to find it in requests and label texts.
+LANGUAGES: dict[str, tuple[str, ...]] = {
+    "spanish": ("spanish", "espanol", "espanhol", "espagnol", "spanisch"),
+    "french": ("french", "francais", "frances", "franzosisch"),
+    "german": ("german", "deutsch", "aleman", "allemand"),
+    "portuguese": ("portuguese", "portugues"),
+    "italian": ("italian", "italiano"),
+    "japanese": ("japanese", "japones"),
+    "korean": ("korean", "coreano"),
+    "hindi": ("hindi",),
+    "arabic": ("arabic", "arabe"),
+    "russian": ("russian", "ruso"),
+    "english": ("english", "ingles", "anglais", "englisch"),
+}
+#: A style is *sparse* below this many live tracks (and this share of the catalog): ≈ a third of one playlist of the
+#: shipped catalog (~75 tracks per playlist); fewer cannot fill several pages without padding.
+SPARSE_TRACKS = 25
+SPARSE_SHARE = 0.001
+
+
+def _alternation(phrases: Sequence[str]) -> re.Pattern[str]:
+    """One regex for many whole-word phrases; longest first, so at any position the longest phrase wins."""
+    body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(phrases, key=lambda p: (-len(p), p)))
+    return re.compile(r"(?<!\w)(?:" + body + r")(?!\w)")
+
+
+_STYLE_OF: dict[str, str] = {p: style for style, phrases in STYLES.items() for p in phrases}
+_STYLE_RE = _alternation(list(_STYLE_OF))
+_NOT_STYLE_RE = _alternation(NOT_STYLES)
+
+
+def find_styles(text: str) -> list[tuple[str, str, bool]]:
+    """Styles named in ``text``: ``(style, phrase as matched, negated)`` in order of appearance, each style once.
+
+    Longest phrases win and consume their words ("new jack swing" is one style, not "swing"); phrases of
+    :data:`NOT_STYLES` ("house party") are removed first. ``negated`` is True when one of :data:`NEGATIONS` stands
+    within the three words before the phrase ("no rap", "nada de reggaetón").
+    """
+    norm = " " + normalize_text(text).replace("_", " ") + " "
+    norm = _NOT_STYLE_RE.sub(lambda m: " " * len(m.group(0)), norm)
+    out: list[tuple[str, str, bool]] = []
+    seen: set[str] = set()
+    for m in _STYLE_RE.finditer(norm):
+        phrase = " ".join(m.group(0).split())
+        style = _STYLE_OF[phrase]
+        if style in seen:
+            continue
+        seen.add(style)
+        before = norm[: m.start()].split()[-3:]
+        out.append((style, phrase, any(w in NEGATIONS for w in before)))
+    return out
+
+
+@functools.lru_cache(maxsize=50_000)
+def _label_styles(text: str) -> tuple[str, ...]:
+    """The styles one label text names (cached by text: catalog edits rebuild coverage without rescanning)."""
+    return tuple(style for style, _phrase, _neg in find_styles(text))
+
+
+def no_data_attributes(text: str) -> list[str]:
+    """Attributes the request asks for that audio features cannot express ("the singer's gender", "instruments")."""
+    norm = normalize_text(text)
+    return [name for rx, name in NO_DATA if rx.search(norm)]
+
+
+@dataclass(frozen=True)
+class StyleCount:
+    """How many live tracks of the loaded catalog carry a style (by label text), and the labels that matched."""
+
+    style: str
+    tracks: int
+    labels: tuple[str, ...]
+
+
+class CatalogCoverage:
+    """What one loaded :class:`TrackTable` holds: style track counts (from its labels), artists, years, features.
+
+    Built lazily per table version (``CatalogCoverage.for_table``); label scanning is one regex pass per style phrase
+    over the distinct label texts (~2k on the shipped catalog, a few ms).
+    """
+
+    def __init__(self, table: TrackTable) -> None:
+        self.table = table
+        self.version = table.version
+        alive = table.alive_positions()
+        self.n_live = int(len(alive))
+        self.labelled = any(table.label_tracks.get(lid) for lid in range(len(table.label_names)))
+        years = table.year[alive] if len(alive) else np.zeros(0, dtype=np.int16)
+        years = years[years > 0]
+        self.year_range: tuple[int, int] | None = (int(years.min()), int(years.max())) if len(years) else None
+        self._years = np.sort(years.astype(np.int32))
+        feats = table.features[alive] if len(alive) else np.zeros((0, len(FEATURE_INDEX)))
+        self.constant_features = {
+            name for name, i in FEATURE_INDEX.items() if len(feats) >= 2 and float(np.std(feats[:, i])) < 1e-9
+        }
+        self._style_labels = self._scan_labels()
+        self._counts: dict[str, StyleCount] = {}
+
+    @classmethod
+    def for_table(cls, table: TrackTable, cached: CatalogCoverage | None) -> CatalogCoverage:
+        """``cached`` when it still describes ``table`` (same object and version), else a fresh one."""
+        if cached is not None and cached.table is table and cached.version == table.version:
+            return cached
+        return cls(table)
+
+    def _scan_labels(self) -> dict[str, list[int]]:
+        """style -> label ids whose text names it (longest phrases consume their words first)."""
+        out: dict[str, list[int]] = {}
+        for lid, (_kind, text) in enumerate(self.table.label_names):
+            if not self.table.label_tracks.get(lid):
+                continue
+            for style in _label_styles(text):
+                out.setdefault(style, []).append(lid)
+        return out
+
+    def style_count(self, style: str) -> StyleCount:
+        """Live tracks carrying any label that names ``style`` (a key of :data:`STYLES`)."""
+        if style not in self._counts:
+            lids = self._style_labels.get(style, [])
+            members: set[int] = set()
+            for lid in lids:
+                members |= self.table.label_tracks.get(lid, set())
+            members = {p for p in members if self.table.alive[p]}
+            names = tuple(dict.fromkeys(self.table.label_names[lid][1] for lid in lids))[:5]
+            self._counts[style] = StyleCount(style, len(members), names)
+        return self._counts[style]
+
+    def is_sparse(self, count: int) -> bool:
+        """True when ``count`` tracks are too few to answer a style request with (see :data:`SPARSE_TRACKS`)."""
+        return count < max(SPARSE_TRACKS, int(SPARSE_SHARE * self.n_live))
+
+    def tracks_in_years(self, lo: int | None, hi: int | None) -> int:
+        """Live tracks whose year lies in ``[lo, hi]`` (None = open end); tracks without a year are not counted."""
+        a = 0 if lo is None else int(np.searchsorted(self._years, lo, "left"))
+        b = len(self._years) if hi is None else int(np.searchsorted(self._years, hi, "right"))
+        return max(0, b - a)
+
+    # ------------------------------------------------------------------ checks
+    def check_request(self, text: str, filters: Filters | None = None,
+                      targets: Sequence[str] = ()) -> list[CoverageNote]:
+        """Notes for what ``text`` asks and this catalog lacks: styles (missing / sparse / unlabelled catalog), the
+        year range in ``filters``, attributes without data, and targeted features the catalog has no values for.
+
+        Styles the request negates ("no rap") are not checked. ``alternative`` is left empty (see
+        :func:`describe_alternative`, filled once the tracks are known).
+        """
+        notes: list[CoverageNote] = []
+        for style, phrase, negated in find_styles(text):
+            if negated:
+                continue
+            if not self.labelled:
+                notes.append(CoverageNote(requested=style, kind="unlabelled"))
+                continue
+            count = self.style_count(style).tracks
+            if count == 0:
+                notes.append(CoverageNote(requested=style, kind="missing"))
+            elif self.is_sparse(count):
+                notes.append(CoverageNote(requested=style, kind="sparse", found_count=count))
+        if filters is not None and (filters.year_min is not None or filters.year_max is not None):
+            n = self.tracks_in_years(filters.year_min, filters.year_max)
+            if n == 0:
+                lo, hi = filters.year_min, filters.year_max
+                span = f"{lo}–{hi}" if lo and hi else (f"{lo} or later" if lo else f"{hi} or earlier")
+                notes.append(CoverageNote(requested=span, kind="era", found_count=0))
+        for attribute in no_data_attributes(text):
+            if attribute == LYRICS_LANGUAGE and self._language_labelled(text):
+                continue  # the catalog's own labels name that language ("Pop En Español"): the labels answer it
+            notes.append(CoverageNote(requested=attribute, kind="no_data"))
+        norm = normalize_text(text)
+        for name in targets:  # a feature the request is about, which this catalog carries no values of
+            if name in self.constant_features and any(w in norm for w in FEATURE_WORDS.get(name, (name,))):
+                notes.append(CoverageNote(requested=name, kind="no_data"))
+        # the catalog-wide "no labels" statement once, first
+        unlabelled = [n for n in notes if n.kind == "unlabelled"]
+        if len(unlabelled) > 1:
+            joined = " or ".join(n.requested for n in unlabelled[:3])
+            notes = [CoverageNote(requested=joined, kind="unlabelled")] + [n for n in notes if n.kind != "unlabelled"]
+        return sort_notes(notes)
+
+    def _language_labelled(self, text: str) -> bool:
+        """True when a language the request names also appears in one of this catalog's label texts."""
+        norm = " " + normalize_text(text) + " "
+        wanted = {w for words in LANGUAGES.values() for w in words if f" {w} " in norm}
+        if not wanted:
+            return False
+        names = {lang for lang, words in LANGUAGES.items() if wanted & set(words)}
+        words = {w for lang in names for w in LANGUAGES[lang]}
+        return any(
+            f" {w} " in f" {normalize_text(text_)} "
+            for lid, (_k, text_) in enumerate(self.table.label_names) if self.table.label_tracks.get(lid)
+            for w in words
+        )
+
+    def relaxed_years(self, filters: Filters) -> Filters:
+        """``filters`` with a year range the catalog has nothing in moved to the nearest decade it does have."""
+        if self.year_range is None:
+            return filters.model_copy(update={"year_min": None, "year_max": None})
+        first, last = self.year_range
+        if filters.year_max is not None and filters.year_max < first:
+            return filters.model_copy(update={"year_min": None, "year_max": first + 9})
+        if filters.year_min is not None and filters.year_min > last:
+            return filters.model_copy(update={"year_min": last - 1, "year_max": None})
+        return filters.model_copy(update={"year_min": None, "year_max": None})
+
+
+#: Feature words for describing an alternative by its tracks' mean values (0–1 features; thresholds near the
+#: shipped catalog's quartiles: energy 0.58/0.72/0.84, valence 0.33/0.51/0.70, acousticness 0.01/0.08/0.26).
+def describe_alternative(table: TrackTable, tracks: Sequence[RecommendedTrack], limit: int = 10) -> str:
+    """A short, checkable description of what was offered instead: measured on the tracks themselves
+    ("calm, acoustic tracks, mostly indie poptimism"); empty when there are no tracks."""
+    if not tracks:
+        return ""
+    pos = [table.pos[t.track.track_id] for t in tracks[:limit] if t.track.track_id in table.pos]
+    if not pos:
+        return ""
+    mean = table.features[pos].mean(axis=0)
+
+    def f(name: str) -> float:
+        return float(mean[FEATURE_INDEX[name]])
+
+    words: list[str] = []
+    if f("energy") < 0.45:
+        words.append("calm")
+    elif f("energy") > 0.8:
+        words.append("high-energy")
+    if f("valence") < 0.33:
+        words.append("dark")
+    elif f("valence") > 0.68:
+        words.append("upbeat")
+    if f("acousticness") > 0.5:
+        words.append("acoustic")
+    if f("instrumentalness") > 0.5:
+        words.append("instrumental")
+    if f("danceability") > 0.74:
+        words.append("danceable")
+    if f("speechiness") > 0.3:
+        words.append("rap-heavy")
+    if f("tempo") < 95:
+        words.append("slow")
+    counts: dict[str, int] = {}
+    for t in tracks[:limit]:
+        for label in (t.track.subgenres or t.track.genres)[:1]:
+            counts[label] = counts.get(label, 0) + 1
+    head = ", ".join(words[:3]) + " tracks" if words else "tracks with the closest sound"
+    if counts:
+        label, n = max(counts.items(), key=lambda kv: kv[1])
+        if n >= max(2, len(tracks[:limit]) // 3):
+            head += f", mostly {label}"
+    return head
+
+
+def coverage_line(note: CoverageNote) -> str:
+    """The plain-text first line of a reply for ``note`` (adapters add their own emphasis)."""
+    alt = note.alternative
+    tail = f" — here's the closest: {alt}" if alt else ""
+    if note.kind == "missing":
+        return f"This catalog has no music tagged {note.requested}{tail}."
+    if note.kind == "sparse":
+        return (f"This catalog has very little {note.requested} ({note.found_count} tracks)"
+                + (f" — these are the closest: {alt}." if alt else "."))
+    if note.kind == "unlabelled":
+        return f"This catalog has no genre labels, so I can't check for {note.requested}" + (
+            f" — here's what sounds closest: {alt}." if alt else ".")
+    if note.kind == "missing_artist":
+        return f"There's no artist named {note.requested} in this catalog" + (f" — closest: {alt}." if alt else ".")
+    if note.kind == "era":
+        return f"This catalog has nothing from {note.requested}" + (f" — here's the closest: {alt}." if alt else ".")
+    return f"This catalog has no data on {note.requested}" + (f" — {alt}." if alt else ".")
+
+
+def coverage_text(notes: Sequence[CoverageNote]) -> str:
+    """The notes' lines joined by spaces: the first with its alternative, up to two more without (the alternative is
+    the same tracks); empty when there is nothing to say."""
+    if not notes:
+        return ""
+    rest = [coverage_line(n.model_copy(update={"alternative": ""}) if n.kind != "no_data" else n) for n in notes[1:3]]
+    return " ".join([coverage_line(notes[0]), *rest])
+
+
+def sort_notes(notes: Sequence[CoverageNote]) -> list[CoverageNote]:
+    """Most telling first: a missing style, an unlabelled catalog, a missing artist, an era, a sparse style, no data."""
+    order = {"missing": 0, "unlabelled": 1, "missing_artist": 2, "era": 3, "sparse": 4, "no_data": 5}
+    return sorted(notes, key=lambda n: order[n.kind])
+
+
+def artist_suggestions(table: TrackTable, name: str, n: int = 3) -> list[str]:
+    """Up to ``n`` catalog artist names close to ``name`` (rapidfuzz ``ratio`` ≥ 75), display spelling."""
+    from rapidfuzz import fuzz, process
+
+    key = normalize_text(name)
+    out: list[str] = []
+    for _, _, aid in process.extract(key, table.artist_names, scorer=fuzz.ratio, limit=n * 2, score_cutoff=75):
+        members = table.artist_tracks.get(aid)
+        if not members:
+            continue
+        p = next(iter(members))
+        display = next((d for d, a in zip(table.artists[p], table.artist_ids[p]) if a == aid), table.artist_names[aid])
+        if display not in out:
+            out.append(display)
+    return out[:n]
+
+
+def search_closeness(table: TrackTable, pos: int, query: str) -> float:
+    """0–100: how closely ``query`` names track ``pos`` as a whole — rapidfuzz ``ratio`` against each of its artist
+    names, its title and "title artist" (order-insensitive); a partial-word overlap scores low."""
+    from rapidfuzz import fuzz
+
+    q = normalize_text(query)
+    title = normalize_text(table.titles[pos])
+    names = [table.artist_names[a] for a in table.artist_ids[pos]]
+    scores = [fuzz.ratio(q, n) for n in names]
+    scores.append(fuzz.ratio(q, title))
+    scores.append(fuzz.token_sort_ratio(q, f"{title} {' '.join(names)}"))
+    return float(max(scores))
+
+
+def text_is_gap_and_summary(text: str, rec: Recommendation) -> bool:
+    """True when a chat reply's ``text`` says nothing beyond the recommendation's coverage line(s) and summary (as
+    :meth:`core.engine.Engine.chat` writes it), so an adapter can render the list alone — the gap first — without
+    repeating the summary."""
+    gap = coverage_text(rec.coverage)
+    said = (text or "").strip()
+    return bool(gap) and said in (gap, f"{gap}\n{rec.summary}".strip())
+
+
+#: A run of 2–4 capitalised words (names: "Luke Combs", "Maria Callas", "João Gilberto"), joiners allowed inside.
+_CAPS_RUN = re.compile(r"(?<![\w'])((?:[A-ZÀ-ÖØ-Þ][\w'’.&-]*)(?:\s+(?:[A-ZÀ-ÖØ-Þ][\w'’.&-]*|de|da|do|dos|del|la|le|van|"
+                       r"von|der|di)){1,3})")
+
+
+def partial_artist_matches(text: str, artists: Sequence[str], table: TrackTable) -> list[tuple[str, str]]:
+    """``(name as written, catalog artist)`` pairs where the request names someone ("Luke Combs", "Maria Callas")
+    whom no catalog artist is called, but a catalog artist sharing part of the name ("Luke", "MARIA") was matched
+    for it — a substitution the reply must not make silently.
+
+    A run of capitalised words at the start of a sentence loses its first word ("Like The Weeknd" is not a name).
+    """
+    out: list[tuple[str, str]] = []
+    keys = {normalize_text(a): a for a in artists}
+    for m in _CAPS_RUN.finditer(text):
+        run = m.group(1)
+        head = text[: m.start()].rstrip()
+        if not head or head[-1] in ".!?:;¡¿\n":
+            run = run.split(None, 1)[1] if " " in run else ""
+        run = run.strip(" .,;:!?'’")
+        key = normalize_text(run)
+        if len(key.split()) < 2 or key in table.artist_index:
+            continue
+        words = set(key.split())
+        out.extend((run, display) for akey, display in keys.items() if akey != key and words & set(akey.split()))
+    return list(dict.fromkeys(out))

@@ -1,0 +1,101 @@
+"""Coverage honesty, the parts that need no catalog: style words in requests (longest match, negation in five
+languages, phrases that only look like styles), attributes without data, the wording of the first line, and the
+strict text benchmark's scoring rule."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from core.coverage import coverage_line, coverage_text, find_styles, no_data_attributes
+from core.models import CoverageNote
+
+
+def styles(text: str) -> list[tuple[str, bool]]:
+    return [(s, neg) for s, _, neg in find_styles(text)]
+
+
+def test_longest_style_phrase_wins() -> None:
+    assert styles("Play some classic new jack swing") == [("new jack swing", False)]
+    assert styles("Brutal death metal with blast beats") == [("death metal", False)]
+    assert styles("heavy metal and k-pop") == [("metal", False), ("k-pop", False)]
+    assert styles("1940s big band swing like Glenn Miller") == [("big band swing", False)]
+
+
+def test_phrases_that_only_look_like_styles() -> None:
+    assert styles("House party tonight, I need songs that get everyone dancing") == []
+    assert styles("a rock star anthem") == []
+    assert styles("Des chansons douces et mélancoliques") == []  # French "chansons" = songs, not chanson
+
+
+def test_negated_styles_in_five_languages() -> None:
+    for text in ("Upbeat party songs, but no rap please", "Quiero música para bailar, pero nada de reggaetón",
+                 "Gute-Laune-Musik, aber bitte kein EDM", "quero rock, mas sem metal", "de la pop sans rap",
+                 "Workout music, anything but EDM"):
+        found = find_styles(text)
+        assert found and found[-1][2], text
+    assert styles("Latin music, but no reggaeton please") == [("latin", False), ("reggaeton", True)]
+
+
+def test_attributes_without_data() -> None:
+    assert no_data_attributes("songs with female vocals") == ["the singer's gender"]
+    assert no_data_attributes("something with saxophone") == ["instruments"]
+    assert no_data_attributes("rap in French please") == ["the language of the lyrics"]
+    assert no_data_attributes("canciones en español") == ["the language of the lyrics"]
+    assert no_data_attributes("calm acoustic songs") == []
+    assert no_data_attributes("songs for women's day run") == []
+
+
+def test_first_line_wording() -> None:
+    missing = CoverageNote(requested="country", kind="missing", alternative="calm, acoustic tracks")
+    assert coverage_line(missing) == "This catalog has no music tagged country — here's the closest: calm, acoustic tracks."
+    assert coverage_line(CoverageNote(requested="Zorblax", kind="missing_artist")).startswith(
+        "There's no artist named Zorblax in this catalog")
+    sparse = CoverageNote(requested="metal", kind="sparse", found_count=12, alternative="x")
+    assert "12 tracks" in coverage_line(sparse)
+    era = CoverageNote(requested="1940–1949", kind="era", alternative="the oldest tracks")
+    text = coverage_text([missing, era])
+    assert text.startswith(coverage_line(missing)) and text.count("here's the closest") == 1
+    assert coverage_text([]) == ""
+
+
+@given(st.text(max_size=200))
+def test_style_finding_never_crashes_and_is_stable(text: str) -> None:
+    first = find_styles(text)
+    assert first == find_styles(text)
+    for style, phrase, negated in first:
+        assert style and phrase and isinstance(negated, bool)
+
+
+@given(st.sampled_from(["no", "not", "without", "sin", "sem", "sans", "ohne", "kein"]),
+       st.sampled_from(["country", "jazz", "reggae", "opera", "tango", "polka"]))
+def test_a_negation_word_before_a_style_always_negates_it(neg: str, style: str) -> None:
+    assert find_styles(f"something nice, {neg} {style}") == [(style, style, True)]
+
+
+def test_contradictions_are_found_on_their_axis_and_negated_words_do_not_count() -> None:
+    from core.conflicts import conflict_line, find_conflicts
+    from core.models import TextQuery
+
+    assert [c.axis for c in find_conflicts("Sad but super upbeat party songs")] == ["mood"]
+    assert [c.axis for c in find_conflicts("Soft, gentle, quiet heavy metal")] == ["energy"]
+    assert [c.axis for c in find_conflicts("Slow songs at 170 BPM")] == ["tempo"]
+    assert [c.axis for c in find_conflicts("Old-school 90s hip hop that just came out this year")] == ["era"]
+    assert [c.axis for c in find_conflicts("Canciones muy tristes pero súper alegres")] == ["mood"]
+    for fine in ("Nostalgic, bittersweet songs. Not crying-sad, just wistful.", "Songs with energy around 30%, "
+                 "nothing intense.", "Lazy Sunday morning: chill but feel-good.", "Running: fast and high-energy"):
+        assert find_conflicts(fine) == [], fine
+    leaning = find_conflicts("sad but upbeat", TextQuery(target={"valence": 0.8}))[0]
+    assert leaning.kept == "upbeat" and leaning.ask == "sadder"
+    assert "going with upbeat" in conflict_line(leaning)
+
+
+def test_relative_moves_around_an_anchor() -> None:
+    from core.anchors import relative_moves
+
+    deltas, cues = relative_moves("but more upbeat and danceable")
+    assert deltas["valence"] > 0 and deltas["danceability"] > 0 and cues == ["more upbeat", "more danceable"]
+    assert relative_moves("pero más lento")[0] == {"tempo": -0.15}
+    assert relative_moves("aber ruhiger")[0] == {"energy": -0.2}
+    assert relative_moves("mais plus récent")[0] == {}  # an era move, handled by era_shift
+    assert relative_moves("heavier")[0] == {"energy": 0.2}
