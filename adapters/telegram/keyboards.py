@@ -80,18 +80,6 @@ class PageState:
     group: str = ""
     playlist_id: int | None = None
 
-    def number_to_id(self, n: int) -> str | None:
-        """The track shown as ``#n`` in this list (any page so far), or None when ``n`` is not in it."""
-        first = self.start + len(self.track_ids) - len(self.shown)  # number of shown[0] (shown keeps the last 500)
-        i = n - first
-        return self.shown[i] if 0 <= i < len(self.shown) else None
-
-    @property
-    def numbers(self) -> tuple[int, int]:
-        """``(first, last)`` number that :meth:`number_to_id` knows."""
-        last = self.start + len(self.track_ids) - 1
-        return last - len(self.shown) + 1, last
-
     @classmethod
     def from_recommendation(cls, rec: Recommendation, start: int = 1, shown: Sequence[str] = ()) -> PageState:
         """State for a freshly shown recommendation page."""
