@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from core.catalog import normalize_text
 from core.conversation import ConversationState, LastRequest, check_conversation_id
 from core.errors import InvalidInput
-from core.models import Caller, Filters, NeedsClarification, Recommendation
+from core.models import Caller, Filters, NeedsClarification, Recommendation, Track
 
 if TYPE_CHECKING:
     from core.engine import Engine
@@ -246,6 +246,22 @@ class SessionMixin:
                 state.show_page([t.track.track_id for t in rec.tracks], [t.reason for t in rec.tracks], False, first)
                 await store.save_state(cid, state)
         return rec
+
+    async def show_track(self: Engine, conversation_id: str, ref: str) -> Track:
+        """One track shown to a conversation (``/song``): ``ref`` may be ``#N`` of the list on screen; the track
+        becomes the one "that artist" / "more like that" point at until another list is shown.
+
+        Raises:
+            InvalidInput: bad conversation id or ``#N`` not on screen. SongNotFound: ``ref`` did not resolve.
+        """
+        cid = check_conversation_id(conversation_id)
+        async with self._conversation_lock(cid):
+            track = await self.get_track(await self.list_ref(cid, ref))
+            store = await self.conversation_store()
+            state = await store.load_state(cid)
+            state.focus = track.track_id
+            await store.save_state(cid, state)
+        return track
 
     async def list_ref(self: Engine, conversation_id: str, ref: str) -> str:
         """``#N`` (also ``no. N``) -> the track id of item N of the conversation's list on screen; any other

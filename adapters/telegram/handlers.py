@@ -353,7 +353,7 @@ class BotHandlers:
     async def song(self, update: Update, context: Context) -> None:
         """/song REF — details and audio features (with its preview link), and More like this / 👍 / 👎 / ➕."""
         chat_id = update.effective_chat.id
-        track = await self.engine.get_track(await self.resolve_number(chat_id, self.args(update)))
+        track = await self.engine.show_track(self.conversation_id(chat_id), self.args(update))
         state = PageState(kind="song", query=track.track_id, track_ids=[track.track_id], shown=[track.track_id], has_next=False)
         key = self.store.put(state)
         previews = await self.preview_links([track.track_id])

@@ -182,3 +182,24 @@ def test_console_more_like_3_and_pages_without_repeats(db_copy: Path, monkeypatc
             await engine.close()
 
     asyncio.run(check())
+
+
+async def test_a_second_worker_sees_the_list_on_screen(db_copy: Path) -> None:
+    """Two engines (two worker processes' worth of state) on one database: a list shown through one is what
+    "more like #3", "#2" and "more" mean on the other."""
+    one, two = await Engine.open(db_copy), await Engine.open(db_copy)
+    try:
+        cid = "telegram:4242"
+        rec = await one.recommend_text_for(USER, "chill study music", conversation_id=cid)
+        page = [i.track.track_id for i in rec.tracks]  # type: ignore[union-attr]
+        assert await two.list_ref(cid, "#2") == page[1]
+        reply = await two.chat(cid, USER, "more like #3")
+        assert reply.recommendation is not None and reply.recommendation.kind == "similar"
+        assert page[2] in reply.recommendation.query and not {i.track.track_id for i in reply.recommendation.tracks} & set(page)
+        more = await one.chat(cid, USER, "/more")  # back on the first worker: continues the second one's list
+        shown = set(page) | {i.track.track_id for i in reply.recommendation.tracks}
+        assert more.recommendation is not None and more.recommendation.kind == "similar"
+        assert not {i.track.track_id for i in more.recommendation.tracks} & shown
+    finally:
+        await one.close()
+        await two.close()

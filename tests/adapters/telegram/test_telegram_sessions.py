@@ -105,3 +105,17 @@ async def test_more_after_a_button_continues_that_list_without_repeats(bot: Harn
     (again,) = await bot.ask("/more")  # the command: the same conversation
     assert ids_in(again) and not set(ids_in(again)) & seen
     assert (await bot.conversation(USER_ID)).last.kind == "similar"
+
+
+async def test_song_command_points_at_that_artist(bot: Harness) -> None:
+    (listed,) = await bot.ask("/recommend upbeat dance party music")
+    page = ids_in(listed)
+    t = bot.engine.table
+    fourth_artist = t.artists[t.pos[page[3]]][0]
+    (song,) = await bot.ask("/song #4")
+    assert (await bot.conversation()).focus == page[3]
+    (refined,) = await bot.ask("not that artist")
+    state = await bot.conversation()
+    assert fourth_artist in state.last.filters.exclude_artists
+    assert ids_in(refined) and all(fourth_artist not in t.artists[t.pos[i]] for i in ids_in(refined))
+    assert state.focus is None  # the refined list is on screen now: "that one" points nowhere until asked again
