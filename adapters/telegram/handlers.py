@@ -260,10 +260,12 @@ class BotHandlers:
         reply_to: Message | None = None,
         edit: Any = None,
         playlist: tuple[str, int] | None = None,
+        chat: bool = False,
     ) -> None:
         """Render a recommendation page with its keyboard and send it (or edit ``edit``, a CallbackQuery).
 
-        ``playlist`` = ``(group, playlist id)`` for recommendations from a playlist (so "Next page" can continue).
+        ``playlist`` = ``(group, playlist id)`` for recommendations from a playlist (so "Next page" can continue);
+        ``chat``: the list came from the conversation (free text, ``/more``): "Next page" is the engine's ``/more``.
         Preview links are added when found within the budget.
         """
         if not rec.tracks:
@@ -272,6 +274,7 @@ class BotHandlers:
         state = PageState.from_recommendation(rec, start=start, shown=shown)
         if playlist is not None:
             state.group, state.playlist_id = playlist
+        state.chat = chat
         state.has_next = state.has_next and len(state.track_ids) >= PAGE_SIZE
         if rec.kind == "search":
             state.has_next = state.has_next and len(state.shown) < MAX_SEARCH
@@ -507,7 +510,7 @@ class BotHandlers:
         rec = reply.recommendation
         if rec is not None and rec.tracks:
             before = [render.esc_text(reply.text) + "\n"] if reply.text and reply.text != rec.summary else []
-            await self.send_list(context, chat_id, rec, before=before, reply_to=reply_to)
+            await self.send_list(context, chat_id, rec, before=before, reply_to=reply_to, chat=True)
         else:
             await self.send(context, chat_id, render.render_chat_reply(reply), reply_to=reply_to)
 
@@ -549,6 +552,14 @@ class BotHandlers:
             await self.send(context, chat_id, [render.render_error(exc)])
 
     async def _continue(self, context: Context, chat_id: int, state: PageState, caller: Caller, edit: Any = None) -> None:
+        if state.chat:  # the conversation's request, refinements included: the engine's /more (numbered from 1)
+            reply = await self.engine.chat(self.conversation_id(chat_id), caller, "/more")
+            if reply.recommendation is None or not reply.recommendation.tracks:
+                state.has_next = False
+                await self.send(context, chat_id, [render.esc(reply.text or END_OF_LIST)])
+                return
+            await self.send_list(context, chat_id, reply.recommendation, edit=edit, chat=True)
+            return
         rec = await self.next_page(chat_id, state, caller)
         if not rec.tracks:
             state.has_next = False

@@ -66,7 +66,8 @@ class PageState:
     request text, ``refs`` the reference songs (similar), ``track_ids`` the tracks on this page in display order,
     ``shown`` every id shown so far in this list (excluded from the next page), ``start`` the number of the first
     track on this page. For ``playlist`` lists (recommendations from a playlist), ``group`` / ``playlist_id`` say
-    which playlist the next page comes from.
+    which playlist the next page comes from. ``chat`` marks a list the conversation's agent made (free text): its
+    next page is the engine's ``/more``, which keeps the request's refinements ("less upbeat", "only 90s").
     """
 
     kind: str
@@ -79,6 +80,7 @@ class PageState:
     has_next: bool = True
     group: str = ""
     playlist_id: int | None = None
+    chat: bool = False
 
     @classmethod
     def from_recommendation(cls, rec: Recommendation, start: int = 1, shown: Sequence[str] = ()) -> PageState:

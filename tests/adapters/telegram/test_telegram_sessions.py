@@ -119,3 +119,20 @@ async def test_song_command_points_at_that_artist(bot: Harness) -> None:
     assert fourth_artist in state.last.filters.exclude_artists
     assert ids_in(refined) and all(fourth_artist not in t.artists[t.pos[i]] for i in ids_in(refined))
     assert state.focus is None  # the refined list is on screen now: "that one" points nowhere until asked again
+
+
+async def test_next_page_under_a_refined_chat_list_keeps_the_refinement(bot: Harness) -> None:
+    await bot.ask("chill study music")
+    (refined,) = await bot.ask("less upbeat")
+    state = await bot.conversation()
+    valence = state.last.overrides.get("valence")
+    assert valence is not None
+    shown = set(state.shown)
+    since = bot.api.mark()
+    await bot.api.push_callback(bot.api.message(refined), keyboard(refined)["Next page ▶"])
+    (edit,) = await bot.api.wait_for("editMessageText", since=since)
+    page = ids_in(edit)
+    assert page and not set(page) & shown and numbers(edit)[0] == "1"
+    state = await bot.conversation()
+    assert state.last.overrides.get("valence") == valence  # the next page is the refined request, not the first one
+    assert state.last_page == page
