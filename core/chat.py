@@ -173,7 +173,9 @@ async def _run_last(
     """Run (or replay) a :class:`core.conversation.LastRequest` directly, excluding what was already shown."""
     from core.agent.specs import run_request
 
-    result, ran = await run_request(engine, spec, state.shown, merge=Filters() if first else None, caller=caller)
+    result, ran = await run_request(
+        engine, spec, state.shown, merge=Filters() if first else None, caller=caller, recent=state.recent_pages
+    )
     if isinstance(result, NeedsClarification):
         return ChatReply(text=result.question, clarification=result)
     state.last = ran

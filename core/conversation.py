@@ -46,6 +46,8 @@ CREATE TABLE IF NOT EXISTS conversation_turns (
 MORE_WORDS = frozenset({"more", "next", "next page", "more please", "show more", "show me more", "/more"})
 #: Track ids remembered as "already shown" per conversation (oldest dropped first).
 MAX_SHOWN = 500
+#: Recommendation pages remembered per conversation for the artist cap across pages (:mod:`core.session`).
+RECENT_PAGES = 3
 #: Conversation ids: printable, no whitespace, at most 200 characters (``telegram:-100123``, ``console:local``).
 _CONVERSATION_ID = re.compile(r"^[\w.:@#/+\-=]{1,200}$")
 
@@ -94,6 +96,9 @@ class ConversationState(BaseModel):
     page_reasons: list[str] = Field(default_factory=list, description="why each track of the last list was picked")
     last: LastRequest | None = None
     focus: str | None = Field(default=None, description="track id the user last pointed at")
+    recent_pages: list[list[str]] = Field(
+        default_factory=list, description="track ids of the last recommendation pages, oldest first (artist cap)"
+    )
     turns: int = 0
 
     def remember_shown(self, ids: list[str]) -> None:
@@ -109,13 +114,18 @@ class ConversationState(BaseModel):
         """Record the list just shown and, unless it was a search (or a playlist page), add it to :attr:`shown`.
 
         ``first`` is the number the list starts at: a playlist's page 2 (10 per page) is shown as #11-#20, so
-        ``#13`` must mean its third item.
+        ``#13`` must mean its third item. The list becomes the one on screen: a track pointed at earlier
+        (:attr:`focus`) is forgotten unless it is on it, and a remembered page joins :attr:`recent_pages` (the last
+        :data:`RECENT_PAGES`, for the artist cap of :mod:`core.session`).
         """
         self.last_page = list(ids)
         self.page_first = max(1, int(first))
         self.page_reasons = [r[:300] for r in reasons]
+        if self.focus not in self.last_page:
+            self.focus = None
         if remember:
             self.remember_shown(ids)
+            self.recent_pages = [*self.recent_pages, list(ids)][-RECENT_PAGES:]
 
     def reason_for(self, track_id: str) -> str:
         """Why ``track_id`` was picked in the last list ("" when it was not in it)."""

@@ -5,7 +5,8 @@
 :mod:`core.models`, never platform-formatted text, and it re-checks permissions on every mutation.
 
 This module holds the lifecycle, search, recommendations and catalog admin; ``Engine`` also gets ``chat`` and the
-conversation memory from :class:`core.chat.ChatMixin`, and playlists, likes/dislikes, personalised recommendations
+conversation memory from :class:`core.chat.ChatMixin`, conversation-aware lists (the list on screen, no song twice,
+the artist cap across pages) from :class:`core.session.SessionMixin`, and playlists, likes/dislikes, personalised recommendations
 and previews from :class:`core.personal.PersonalMixin`. References are resolved by :mod:`core.references`.
 """
 
@@ -51,6 +52,7 @@ from core.personal import PersonalMixin
 from core.ratelimit import RateLimiter
 from core.recommender import Recommender, Scored
 from core.references import TRACK_ID, TrackReferences, check_text
+from core.session import SessionMixin
 from core.table import FEATURE_INDEX, TrackTable
 
 #: ``similar_rank(seed positions, filters, exclude, pool size) -> scored`` (the personalised similar ranker).
@@ -62,7 +64,7 @@ def _split_artists(artists: str) -> list[str]:
     return [a.strip() for a in re.split(r"[;,]", artists) if a.strip()]
 
 
-class Engine(ChatMixin, PersonalMixin):
+class Engine(ChatMixin, PersonalMixin, SessionMixin):
     """The core engine. Build with ``await Engine.open(db_path)``; close with ``await engine.close()``."""
 
     def __init__(self, catalog: Catalog, table: TrackTable, recommender: Recommender) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from core.errors import InvalidInput
 from core.models import Caller, Filters, NeedsClarification, Recommendation, TextQuery
 
 if TYPE_CHECKING:
@@ -84,11 +85,31 @@ class PersonalMixin:
         refs: Sequence[str],
         filters: Filters | None = None,
         exclude_ids: Sequence[str] = (),
+        *,
+        conversation_id: str | None = None,
+        first: int = 1,
     ) -> Recommendation:
         """:meth:`~core.engine.Engine.recommend_similar` for a person: never their dislikes, nudged by their likes.
 
-        ``exclude_ids``: e.g. tracks already shown in the conversation. Raises SongNotFound / InvalidInput.
+        ``exclude_ids``: e.g. tracks already shown in the conversation. With a ``conversation_id`` the list is made
+        and recorded for that conversation (:meth:`core.session.SessionMixin.show_request`: nothing it was shown
+        comes back, the artist cap across pages holds, ``#first``… then refer to this list). Raises SongNotFound /
+        InvalidInput.
         """
+        if conversation_id is not None:
+            from core.conversation import LastRequest
+
+            refs = [r for r in refs if r and str(r).strip()]
+            if not refs:
+                raise InvalidInput("Give at least one song, e.g. /similar Blinding Lights - The Weeknd")
+            ids = list(dict.fromkeys(self.table.ids[self.resolve(r)] for r in list(refs)[:25]))
+            limit = filters.limit if filters is not None else 10
+            result = await self.show_request(
+                conversation_id, caller, LastRequest(kind="similar", refs=ids, filters=Filters(limit=limit)),
+                merge=filters or Filters(), exclude_ids=exclude_ids, first=first,
+            )
+            assert isinstance(result, Recommendation)
+            return result
         return await self._similar(
             refs, filters, exclude_ids, rank=lambda pos, f, ex: self.feedback.rank_similar(caller, pos, f, ex)
         )
@@ -110,9 +131,23 @@ class PersonalMixin:
         filters: Filters | None = None,
         exclude_ids: Sequence[str] = (),
         limit: int | None = None,
+        *,
+        conversation_id: str | None = None,
+        first: int = 1,
     ) -> Recommendation | NeedsClarification:
         """:meth:`~core.engine.Engine.recommend_text` for a person (local text understanding, dislikes excluded,
-        likes blended in)."""
+        likes blended in). With a ``conversation_id`` the list is made and recorded for that conversation (see
+        :meth:`recommend_similar_for`), and "more" / "less upbeat" / "more like #3" continue from it."""
+        if conversation_id is not None:
+            from core.conversation import LastRequest
+            from core.references import check_text
+
+            limit = self._limit(limit if limit is not None else (filters.limit if filters else None))
+            spec = LastRequest(kind="text", request=check_text(text, "request"), filters=Filters(limit=limit))
+            merge = (filters or Filters()).model_copy(update={"limit": limit})
+            return await self.show_request(
+                conversation_id, caller, spec, merge=merge, exclude_ids=exclude_ids, first=first
+            )
         parsed, limit = self._parse_request(text, filters, limit)
         if isinstance(parsed, NeedsClarification):
             return parsed

@@ -117,7 +117,8 @@ class MusicCog(commands.Cog):
     @app_commands.describe(ref="Title, “title - artist”, Spotify link or id (autocompletes)")
     async def song(self, interaction: discord.Interaction, ref: app_commands.Transform[str, SongRef]) -> None:
         bot = context(interaction)
-        track = await bot.engine.get_track(ref)  # in-memory lookup: fast, no defer needed
+        # in-memory lookup: fast, no defer needed; the track becomes the channel's "that one" ("not that artist")
+        track = await bot.engine.show_track(conversation_id(interaction.channel_id), ref)
         await send(interaction, embeds=[track_embed(track)], view=song_view(track))
 
     @app_commands.command(name="preview", description="Listen to a track: 30-second preview and Spotify player.")

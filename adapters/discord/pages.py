@@ -4,7 +4,9 @@ Used by the slash commands (first page) and the persistent buttons (next page, m
 Callers are expected to have deferred already when the work may be slow.
 
 Recommendations are made *for the person who asked or clicked* (``engine.recommend_text_for`` /
-``recommend_similar_for`` / ``playlists.recommend``): their dislikes never come back, their likes shape the order.
+``recommend_similar_for`` / ``show_request`` for playlists): their dislikes never come back, their likes shape the
+order. Every page is made for the channel's conversation (``discord:<channel_id>``): the engine records it as the
+list on screen (so a mention "more like #2" refers to it) and never shows a song the channel has already seen.
 Each page then gets best-effort 30-second preview links (:func:`preview_map`, a small time budget; a slow or failed
 lookup only leaves the links out).
 """
@@ -17,11 +19,22 @@ from collections.abc import Sequence
 
 import discord
 
+from core.conversation import LastRequest
 from core.errors import InvalidInput
 from core.models import Filters, NeedsClarification, Recommendation, Track
 
 from adapters.discord.render import PAGE_SIZE, chat_message, clarification_text, recommendation_embed
-from adapters.discord.replies import BotContext, caller_of, chat, context, defer, group_of, is_group_admin, send
+from adapters.discord.replies import (
+    BotContext,
+    caller_of,
+    chat,
+    context,
+    conversation_id,
+    defer,
+    group_of,
+    is_group_admin,
+    send,
+)
 from adapters.discord.store import PageState
 from adapters.discord.views import chat_view, results_view
 
@@ -40,24 +53,27 @@ async def run_page(interaction: discord.Interaction, state: PageState) -> Recomm
     """
     engine = context(interaction).engine
     caller = caller_of(interaction)
+    cid = conversation_id(interaction.channel_id)  # the engine records the page as this channel's list on screen
     size = state.page_size
     if state.kind == "search":
         start = state.page * size
         if start >= SEARCH_MAX:
             return Recommendation(kind="search", query=state.query)
-        rec = await engine.search(state.query, limit=min(SEARCH_MAX, start + size))
-        return rec.model_copy(update={"tracks": rec.tracks[start : start + size]})
+        return await engine.show_search(cid, state.query, min(size, SEARCH_MAX - start), offset=start)
     if state.kind == "similar":
         filters = Filters(**{**state.filters, "limit": size})
-        return await engine.recommend_similar_for(caller, state.refs, filters=filters, exclude_ids=state.shown)
-    if state.kind == "playlist":
-        filters = Filters(**state.filters) if state.filters else None
-        playlist = int(state.refs[0]) if state.refs and state.refs[0].isdigit() else 0
-        return await engine.playlists.recommend(
-            caller, state.query, playlist, limit=size, filters=filters, exclude_ids=state.shown
+        return await engine.recommend_similar_for(
+            caller, state.refs, filters=filters, exclude_ids=state.shown, conversation_id=cid
         )
+    if state.kind == "playlist":
+        filters = Filters(**{**state.filters, "limit": size})
+        playlist = int(state.refs[0]) if state.refs and state.refs[0].isdigit() else 0
+        spec = LastRequest(kind="playlist", group=state.query, playlist=f"#{playlist}", filters=Filters(limit=size))
+        return await engine.show_request(cid, caller, spec, merge=filters, exclude_ids=state.shown)
     filters = Filters(**state.filters) if state.filters else None
-    return await engine.recommend_text_for(caller, state.query, filters=filters, exclude_ids=state.shown, limit=size)
+    return await engine.recommend_text_for(
+        caller, state.query, filters=filters, exclude_ids=state.shown, limit=size, conversation_id=cid
+    )
 
 
 async def preview_map(bot: BotContext, tracks: Sequence[Track]) -> dict[str, str | None]:

@@ -24,7 +24,7 @@ from core.errors import InvalidInput
 from core.models import AUDIO_FEATURES, FEATURE_RANGES
 
 from adapters.discord.render import CHOICE_NAME_LIMIT, clip, one_line
-from adapters.discord.replies import context
+from adapters.discord.replies import context, conversation_id
 
 log = logging.getLogger("adapters.discord")
 
@@ -99,6 +99,17 @@ class TextTransformer(app_commands.Transformer):
         return self.max_chars
 
 
+async def _list_ref(interaction: discord.Interaction, ref: str) -> str:
+    """``#N`` -> the id of track N of the channel's list on screen (the engine's record); other references as they are.
+
+    Raises:
+        InvalidInput: ``#N`` with no list shown in this channel, or N not on it.
+    """
+    if not ref.startswith("#"):
+        return ref
+    return await context(interaction).engine.list_ref(conversation_id(interaction.channel_id), ref)
+
+
 class SongRef(TextTransformer):
     """One song: Spotify id, open.spotify.com link, ``spotify:track:`` URI, ``title`` or ``title - artist``."""
 
@@ -108,7 +119,7 @@ class SongRef(TextTransformer):
         text = one_line(value)
         if not text:
             raise InvalidInput("Give a song: its title, “title - artist”, a Spotify link or id.", "ref")
-        return text
+        return await _list_ref(interaction, text)
 
     async def autocomplete(self, interaction: discord.Interaction, value: str, /) -> list[app_commands.Choice[str]]:  # type: ignore[override]
         return await song_choices(interaction, str(value or ""))
@@ -125,7 +136,7 @@ class SongRefs(TextTransformer):
             raise InvalidInput("Give at least one song, e.g. Blinding Lights - The Weeknd", "songs")
         if len(refs) > 25:
             raise InvalidInput("Please give at most 25 songs.", "songs", "1–25")
-        return refs
+        return [await _list_ref(interaction, r) for r in refs]
 
     async def autocomplete(self, interaction: discord.Interaction, value: str, /) -> list[app_commands.Choice[str]]:  # type: ignore[override]
         text = str(value or "")

@@ -1,7 +1,9 @@
 """Telegram update handlers: parse the update -> call the engine -> render -> send. No business logic here.
 
 Every handler is a method of :class:`BotHandlers`, which holds the engine and the adapter's own state (button store,
-per-chat "last list", flood policies, group-admin cache); the playlist commands live in :mod:`adapters.telegram.playlists`.
+flood policies, group-admin cache); the playlist commands live in :mod:`adapters.telegram.playlists`. The list on screen
+(``#3``, ``/more``, "more like #3" in free text) is the engine's: every list-producing call passes the chat's
+conversation id (``telegram:<chat_id>``) and the engine records the list in the conversation's database state.
 Recommendations go through the engine's ``*_for`` methods with the caller (a user's dislikes are never shown to
 them again, their likes shape the order), and list replies carry preview links found within a small time budget.
 Engine errors the user can fix (:class:`~core.errors.MusicBotError`) become a friendly reply via :func:`friendly`;
@@ -60,8 +62,9 @@ from adapters.telegram.inline import inline_results
 from adapters.telegram.parsing import parse_addsong, parse_editsong
 from adapters.telegram.ratelimit import retry_after_s
 from core.commands import parse_command, split_refs
+from core.conversation import LastRequest
 from core.engine import Engine
-from core.errors import InvalidInput, MusicBotError, PermissionDenied
+from core.errors import MusicBotError, PermissionDenied
 from core.limits import MAX_TRACKS
 from core.models import Caller, ChatReply, NeedsClarification, Recommendation, Track
 from core.ratelimit import CHAT, COMMANDS, RatePolicy, Verdict
@@ -79,7 +82,6 @@ PREVIEW_BUDGET_S = 2.0
 #: Seconds a group-admin answer (getChatMember) is reused.
 ADMIN_CACHE_S = 60.0
 GONE = "That track is no longer in the catalog."
-NUMBER_REF = re.compile(r"^#(\d{1,4})$")
 NUMBER_REFS = re.compile(r"^\s*(#\d{1,4}[\s,;]*)+$")
 APOLOGY = "Sorry — something went wrong on my side. Please try again in a moment."
 EXPIRED = "This button has expired. Send your request again, e.g. /recommend chill study music."
@@ -138,7 +140,6 @@ class BotHandlers:
         self.preview_lookup = preview_lookup
         self.extra_rows = list(extra_rows)
         self.preview_budget_s = preview_budget_s
-        self.last_list: OrderedDict[int, str] = OrderedDict()
         self._admin_cache: OrderedDict[tuple[int, int], tuple[float, bool]] = OrderedDict()
 
     # ------------------------------------------------------------------------------------------ helpers
@@ -188,33 +189,19 @@ class BotHandlers:
             self._admin_cache.popitem(last=False)
         return admin
 
-    def last_state(self, chat_id: int) -> PageState | None:
-        """The state of the last list shown in this chat (for ``#n`` references), or None."""
-        key = self.last_list.get(chat_id)
-        return self.store.get(key) if key else None
-
-    def resolve_number(self, chat_id: int, ref: str) -> str:
-        """``#n`` -> the id of track n of the last list shown in this chat; any other reference is returned as is.
+    async def resolve_number(self, chat_id: int, ref: str) -> str:
+        """``#n`` -> the id of track n of the list on screen in this chat (the engine's record of the conversation);
+        any other reference is returned as is.
 
         Raises:
-            InvalidInput: ``#n`` without a last list, or a number that is not in it.
+            InvalidInput: ``#n`` without a list shown, or a number that is not on it.
         """
-        m = NUMBER_REF.match(ref.strip())
-        if not m:
-            return ref
-        state = self.last_state(chat_id)
-        if state is None:
-            raise InvalidInput(f"{m.group(0)} means a number in the last list I showed in this chat — ask for some music first.", "track")
-        track_id = state.number_to_id(int(m.group(1)))
-        if track_id is None:
-            first, last = state.numbers
-            raise InvalidInput(f"The last list here has numbers {first}–{last}; {m.group(0)} is not one of them.", "track", f"#{first}–#{last}")
-        return track_id
+        return await self.engine.list_ref(self.conversation_id(chat_id), ref)
 
-    def split_song_refs(self, chat_id: int, text: str) -> list[str]:
+    async def split_song_refs(self, chat_id: int, text: str) -> list[str]:
         """Song references from command text (``a; b | c``, or ``#1 #3``), with ``#n`` resolved (see above)."""
         refs = re.findall(r"#\d{1,4}", text) if NUMBER_REFS.match(text) else split_refs(text)
-        return [self.resolve_number(chat_id, r) for r in refs]
+        return [await self.resolve_number(chat_id, r) for r in refs]
 
     async def preview_links(self, track_ids: Sequence[str]) -> dict[str, str | None]:
         """Preview URLs for a reply's tracks, best effort within :attr:`preview_budget_s` (never raises)."""
@@ -268,13 +255,8 @@ class BotHandlers:
         return sent
 
     def remember(self, chat_id: int, state: PageState) -> str:
-        """Store a list's state for its buttons and as the chat's last list (for /more)."""
-        key = self.store.put(state)
-        self.last_list[chat_id] = key
-        self.last_list.move_to_end(chat_id)
-        while len(self.last_list) > _LAST_LISTS:
-            self.last_list.popitem(last=False)
-        return key
+        """Store a list's state for its buttons ("Next page", "More like #n", pickers); returns its key."""
+        return self.store.put(state)
 
     async def send_list(
         self,
@@ -289,10 +271,12 @@ class BotHandlers:
         reply_to: Message | None = None,
         edit: Any = None,
         playlist: tuple[str, int] | None = None,
+        chat: bool = False,
     ) -> None:
         """Render a recommendation page with its keyboard and send it (or edit ``edit``, a CallbackQuery).
 
-        ``playlist`` = ``(group, playlist id)`` for recommendations from a playlist (so "Next page" can continue).
+        ``playlist`` = ``(group, playlist id)`` for recommendations from a playlist (so "Next page" can continue);
+        ``chat``: the list came from the conversation (free text, ``/more``): "Next page" is the engine's ``/more``.
         Preview links are added when found within the budget.
         """
         if not rec.tracks:
@@ -301,6 +285,7 @@ class BotHandlers:
         state = PageState.from_recommendation(rec, start=start, shown=shown)
         if playlist is not None:
             state.group, state.playlist_id = playlist
+        state.chat = chat
         state.has_next = state.has_next and len(state.track_ids) >= PAGE_SIZE
         if rec.kind == "search":
             state.has_next = state.has_next and len(state.shown) < MAX_SEARCH
@@ -321,21 +306,25 @@ class BotHandlers:
                 log.info("edit failed (%s); sending a new message", exc.message)
         await self.send(context, chat_id, messages, keyboard, reply_to=reply_to)
 
-    async def next_page(self, state: PageState, caller: Caller) -> Recommendation:
-        """The page after ``state`` (no track repeats within the list; never ``caller``'s dislikes)."""
+    async def next_page(self, chat_id: int, state: PageState, caller: Caller) -> Recommendation:
+        """The page after ``state`` (nothing shown in this chat repeats; never ``caller``'s dislikes), recorded by
+        the engine as the chat's list on screen."""
+        cid, first = self.conversation_id(chat_id), state.start + len(state.track_ids)
         if state.kind == "search":
             offset = len(state.shown)
-            rec = await self.engine.search(state.query, limit=min(MAX_SEARCH, offset + PAGE_SIZE))
-            return rec.model_copy(update={"tracks": rec.tracks[offset:]})
+            return await self.engine.show_search(cid, state.query, min(PAGE_SIZE, MAX_SEARCH - offset), offset=offset, first=first)
         if state.kind == "similar":
             return await self.engine.recommend_similar_for(
-                caller, state.refs or [state.query], filters=state.filters, exclude_ids=state.shown
+                caller, state.refs or [state.query], filters=state.filters, exclude_ids=state.shown,
+                conversation_id=cid, first=first,
             )
         if state.kind == "playlist" and state.playlist_id is not None:
-            return await self.engine.playlists.recommend(
-                caller, state.group, state.playlist_id, limit=PAGE_SIZE, exclude_ids=state.shown
-            )
-        result = await self.engine.recommend_text_for(caller, state.query, filters=state.filters, exclude_ids=state.shown)
+            spec = LastRequest(kind="playlist", group=state.group, playlist=f"#{state.playlist_id}")
+            result = await self.engine.show_request(cid, caller, spec, exclude_ids=state.shown, first=first)
+            return result if isinstance(result, Recommendation) else Recommendation(kind="playlist", query=state.query)
+        result = await self.engine.recommend_text_for(
+            caller, state.query, filters=state.filters, exclude_ids=state.shown, conversation_id=cid, first=first
+        )
         if isinstance(result, NeedsClarification):
             return Recommendation(kind="text", query=state.query)
         return result
@@ -353,7 +342,8 @@ class BotHandlers:
         if not text:
             await self.send(context, update.effective_chat.id, [render.esc("Tell me what to play, e.g. /recommend chill study music")])
             return
-        result = await self.engine.recommend_text_for(self.caller(update), text)
+        cid = self.conversation_id(update.effective_chat.id)
+        result = await self.engine.recommend_text_for(self.caller(update), text, conversation_id=cid)
         if isinstance(result, NeedsClarification):
             await self.send(context, update.effective_chat.id, render.render_clarification(result), reply_to=update.effective_message)
             return
@@ -363,20 +353,21 @@ class BotHandlers:
     async def similar(self, update: Update, context: Context) -> None:
         """/similar REF[; REF...]."""
         chat_id = update.effective_chat.id
-        rec = await self.engine.recommend_similar_for(self.caller(update), self.split_song_refs(chat_id, self.args(update)))
+        refs = await self.split_song_refs(chat_id, self.args(update))
+        rec = await self.engine.recommend_similar_for(self.caller(update), refs, conversation_id=self.conversation_id(chat_id))
         await self.send_list(context, update.effective_chat.id, rec, header=render.clip(rec.summary, 300), reply_to=update.effective_message)
 
     @friendly
     async def search(self, update: Update, context: Context) -> None:
         """/search QUERY."""
-        rec = await self.engine.search(self.args(update), limit=PAGE_SIZE)
+        rec = await self.engine.show_search(self.conversation_id(update.effective_chat.id), self.args(update), PAGE_SIZE)
         await self.send_list(context, update.effective_chat.id, rec, header=f"🔎 {render.clip(rec.query, 200)}", reply_to=update.effective_message)
 
     @friendly
     async def song(self, update: Update, context: Context) -> None:
         """/song REF — details and audio features (with its preview link), and More like this / 👍 / 👎 / ➕."""
         chat_id = update.effective_chat.id
-        track = await self.engine.get_track(self.resolve_number(chat_id, self.args(update)))
+        track = await self.engine.show_track(self.conversation_id(chat_id), self.args(update))
         state = PageState(kind="song", query=track.track_id, track_ids=[track.track_id], shown=[track.track_id], has_next=False)
         key = self.store.put(state)
         previews = await self.preview_links([track.track_id])
@@ -387,7 +378,7 @@ class BotHandlers:
         """/preview REF — the 30-second preview (Spotify -> Deezer -> iTunes, via ``engine.preview``), sent as audio
         with a link fallback; when none exists, a friendly "no preview" with the Spotify links."""
         chat_id = update.effective_chat.id
-        ref = self.resolve_number(chat_id, self.args(update))
+        ref = await self.resolve_number(chat_id, self.args(update))
         audio, source = None, None
         if self.preview_lookup is not None:
             track = await self.engine.get_track(ref)
@@ -423,27 +414,23 @@ class BotHandlers:
         if not args:
             await self.send(context, chat_id, [render.esc(f"Which song? e.g. /{value} Blinding Lights - The Weeknd, or /{value} #3 from the last list.")])
             return
-        ref = self.resolve_number(chat_id, args)
+        ref = await self.resolve_number(chat_id, args)
         caller = self.caller(update)
         result = await (self.engine.like(caller, ref) if value == "like" else self.engine.dislike(caller, ref))
         await self.send(context, chat_id, [render.render_feedback(result)], reply_to=update.effective_message)
 
     @friendly
     async def more(self, update: Update, context: Context) -> None:
-        """/more — next page of the last list shown in this chat."""
+        """/more — the next page of the chat's last request (the engine's ``/more``: whichever command, button or
+        message made it)."""
         chat_id = update.effective_chat.id
-        key = self.last_list.get(chat_id)
-        state = self.store.get(key) if key else None
-        if state is None or not state.has_next:
-            await self.send(context, chat_id, [render.esc("Ask for something first, e.g. /recommend chill study music.")])
-            return
-        await self._continue(context, chat_id, state, self.caller(update))
+        reply = await self.engine.chat(self.conversation_id(chat_id), self.caller(update), "/more")
+        await self.send_chat_reply(context, chat_id, reply, reply_to=update.effective_message)
 
     async def reset(self, update: Update, context: Context) -> None:
-        """/reset — forget the agent conversation and this chat's last list."""
+        """/reset — forget the chat's conversation (its list on screen included)."""
         chat_id = update.effective_chat.id
         reply = await self.engine.chat(self.conversation_id(chat_id), self.caller(update), "/reset")
-        self.last_list.pop(chat_id, None)
         await self.send(context, chat_id, [render.esc(reply.text or "Conversation cleared.")])
 
     # ------------------------------------------------------------------------------------------ admin commands
@@ -531,7 +518,7 @@ class BotHandlers:
         rec = reply.recommendation
         if rec is not None and rec.tracks:
             before = [render.esc_text(reply.text) + "\n"] if reply.text and reply.text != rec.summary else []
-            await self.send_list(context, chat_id, rec, before=before, reply_to=reply_to)
+            await self.send_list(context, chat_id, rec, before=before, reply_to=reply_to, chat=True)
         else:
             await self.send(context, chat_id, render.render_chat_reply(reply), reply_to=reply_to)
 
@@ -563,7 +550,9 @@ class BotHandlers:
         caller = self.caller(update)
         try:
             if action == MORE_LIKE:
-                rec = await self.engine.recommend_similar_for(caller, [state.track_ids[index]])
+                rec = await self.engine.recommend_similar_for(
+                    caller, [state.track_ids[index]], conversation_id=self.conversation_id(chat_id)
+                )
                 await self.send_list(context, chat_id, rec, header=render.clip(rec.summary, 300))
             else:
                 await self._continue(context, chat_id, state, caller, edit=query)
@@ -571,7 +560,15 @@ class BotHandlers:
             await self.send(context, chat_id, [render.render_error(exc)])
 
     async def _continue(self, context: Context, chat_id: int, state: PageState, caller: Caller, edit: Any = None) -> None:
-        rec = await self.next_page(state, caller)
+        if state.chat:  # the conversation's request, refinements included: the engine's /more (numbered from 1)
+            reply = await self.engine.chat(self.conversation_id(chat_id), caller, "/more")
+            if reply.recommendation is None or not reply.recommendation.tracks:
+                state.has_next = False
+                await self.send(context, chat_id, [render.esc(reply.text or END_OF_LIST)])
+                return
+            await self.send_list(context, chat_id, reply.recommendation, edit=edit, chat=True)
+            return
+        rec = await self.next_page(chat_id, state, caller)
         if not rec.tracks:
             state.has_next = False
             await self.send(context, chat_id, [render.esc(END_OF_LIST)])

@@ -66,7 +66,8 @@ class PageState:
     request text, ``refs`` the reference songs (similar), ``track_ids`` the tracks on this page in display order,
     ``shown`` every id shown so far in this list (excluded from the next page), ``start`` the number of the first
     track on this page. For ``playlist`` lists (recommendations from a playlist), ``group`` / ``playlist_id`` say
-    which playlist the next page comes from.
+    which playlist the next page comes from. ``chat`` marks a list the conversation's agent made (free text): its
+    next page is the engine's ``/more``, which keeps the request's refinements ("less upbeat", "only 90s").
     """
 
     kind: str
@@ -79,18 +80,7 @@ class PageState:
     has_next: bool = True
     group: str = ""
     playlist_id: int | None = None
-
-    def number_to_id(self, n: int) -> str | None:
-        """The track shown as ``#n`` in this list (any page so far), or None when ``n`` is not in it."""
-        first = self.start + len(self.track_ids) - len(self.shown)  # number of shown[0] (shown keeps the last 500)
-        i = n - first
-        return self.shown[i] if 0 <= i < len(self.shown) else None
-
-    @property
-    def numbers(self) -> tuple[int, int]:
-        """``(first, last)`` number that :meth:`number_to_id` knows."""
-        last = self.start + len(self.track_ids) - 1
-        return last - len(self.shown) + 1, last
+    chat: bool = False
 
     @classmethod
     def from_recommendation(cls, rec: Recommendation, start: int = 1, shown: Sequence[str] = ()) -> PageState:

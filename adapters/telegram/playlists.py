@@ -38,7 +38,9 @@ from adapters.telegram.keyboards import (
 )
 from core.catalog import normalize_text
 from core.commands import split_refs
+from core.conversation import LastRequest
 from core.errors import InvalidInput, MusicBotError, PermissionDenied
+from core.models import Filters, Recommendation
 from core.playlists import Playlist, member_key
 
 if TYPE_CHECKING:
@@ -209,7 +211,7 @@ class PlaylistHandlers:
         if not name or not rest:
             await self.reply(update, context, [render.esc(USAGE["add"])])
             return
-        refs = self.h.split_song_refs(chat_id, rest)
+        refs = await self.h.split_song_refs(chat_id, rest)
         change = await self.engine.playlists.add(self.h.caller(update), group, name, refs)
         await self.reply(update, context, [render.render_change(change)])
 
@@ -296,8 +298,11 @@ class PlaylistHandlers:
         await self.recommend(context, update.effective_chat.id, self.h.caller(update), group, playlist, reply_to=update.effective_message)
 
     async def recommend(self, context: Context, chat_id: int, caller, group: str, playlist: Playlist, reply_to=None) -> None:  # noqa: ANN001
-        """Tracks close to the playlist as a whole (never the caller's dislikes), with the usual list keyboard."""
-        rec = await self.engine.playlists.recommend(caller, group, playlist.playlist_id, limit=PAGE_SIZE)
+        """Tracks close to the playlist as a whole (never the caller's dislikes), with the usual list keyboard;
+        recorded by the engine as the chat's list on screen ("more" and ``#n`` continue from it)."""
+        spec = LastRequest(kind="playlist", group=group, playlist=f"#{playlist.playlist_id}", filters=Filters(limit=PAGE_SIZE))
+        result = await self.engine.show_request(self.h.conversation_id(chat_id), caller, spec, merge=Filters(limit=PAGE_SIZE))
+        rec = result if isinstance(result, Recommendation) else Recommendation(kind="playlist", query=playlist.name)
         await self.h.send_list(context, chat_id, rec, header=render.clip(f"🎧 For “{playlist.name}”", 200),
                                reply_to=reply_to, playlist=(group, playlist.playlist_id))
 

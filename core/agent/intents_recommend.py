@@ -23,6 +23,7 @@ from core.anchors import find_anchor
 from core.agent.intents_common import NUM, Intent, page_number, similar_refs
 from core.catalog import normalize_text
 from core.conversation import ConversationState
+from core.session import on_screen_artist
 
 if TYPE_CHECKING:
     from core.engine import Engine
@@ -79,7 +80,8 @@ MODIFIERS: list[tuple[re.Pattern[str], dict[str, float], str]] = [
 ]
 _THAT_ARTIST = re.compile(
     r"\b(?:not|no more(?: of)?|none of|without|skip|enough(?: of)?|less of)\s+(?:that|this|the same)\s+(?:artist|band|singer|guy|group)\b|"
-    r"\b(?:a |some )?different artists?\b|\bother artists?\b|\bnot (?:him|her|them)(?: again)?\b|\bsomeone else\b"
+    r"\b(?:a |some )?different artists?\b|\bother artists?\b|\bnot (?:him|her|them)(?: again)?\b|\bsomeone else\b|"
+    r"\b(?:no more|enough|nothing more)(?: of| from| by)? (?:him|her|them)\b"
 )
 _NOT_NAME = re.compile(r"\b(no more|not|no|without|exclude|excluding|skip|except|minus|anything but)\s+(.+)$")
 _DECADE = re.compile(r"\b(?:the\s+)?(19|20)?(\d)0'?s\b")
@@ -132,17 +134,8 @@ def _genre(engine: Engine, phrase: str) -> str | None:
 
 
 def _focus_artist(engine: Engine, state: ConversationState) -> str | None:
-    t = engine.table
-    for tid in (state.focus, *(state.last_page[:1])):
-        if tid and tid in t.pos:
-            artists = t.artists[t.pos[tid]]
-            if artists:
-                return artists[0]
-    if state.last and state.last.kind == "similar":
-        for tid in state.last.refs:
-            if tid in t.pos and t.artists[t.pos[tid]]:
-                return t.artists[t.pos[tid]][0]
-    return None
+    """ "That artist": decided by the list on screen (:func:`core.session.on_screen_artist`)."""
+    return on_screen_artist(engine.table, state)
 
 
 def _page_years(engine: Engine, state: ConversationState) -> list[int]:

@@ -199,7 +199,9 @@ async def recommend(
 
     name = (await scope.engine.playlists.get(scope.group_id, playlist)).name
     spec = LastRequest(kind="playlist", playlist=name, group=scope.group_id, filters=Filters(limit=limit))
-    rec, ran = await run_request(scope.engine, spec, exclude_ids, merge=filters, caller=scope.caller)
+    rec, ran = await run_request(
+        scope.engine, spec, exclude_ids, merge=filters, caller=scope.caller, recent=scope.state.recent_pages
+    )
     assert isinstance(rec, Recommendation)
     return rec, ran
 

@@ -42,6 +42,7 @@ from core.agent.output import AgentReply, Clarification
 from core.agent.tools import ADMIN_TOOL_NAMES, CHANGE_TOOL_NAMES, TOOL_NAMES, build_tools
 from core.conversation import ConversationState, ConversationStore
 from core.models import Caller, ChatReply, Recommendation, RecommendedTrack
+from core.session import same_song_ids
 
 if TYPE_CHECKING:
     from core.engine import Engine
@@ -253,7 +254,8 @@ class AgentRuntime:
             picks = []  # a playlist page was shown: it is rendered from the tool's data, not the model's picks
         if picks and (base is None or base.kind != "search"):
             # whatever the model picked: never a track this person disliked, never one shown earlier in this chat
-            blocked = set(deps.state.shown) | await deps.engine.disliked_ids(deps.caller)
+            # (nor another version of one: same normalized title + first artist, :mod:`core.session`)
+            blocked = set(same_song_ids(table, deps.state.shown)) | await deps.engine.disliked_ids(deps.caller)
             picks = [p for p in picks if p.track_id not in blocked]
         items: list[RecommendedTrack] = []
         for pick in picks:
@@ -351,6 +353,6 @@ class AgentRuntime:
             state.show_page([e.track_id for e in page.entries], [], remember=False, first=page.entries[0].index)
         if deps.log.spec is not None and rec is not None and rec.kind != "search":
             state.last = deps.log.spec
-        if deps.log.focus:
-            state.focus = deps.log.focus
+        if deps.log.focus and (rec is None or not rec.tracks or deps.log.focus in state.last_page):
+            state.focus = deps.log.focus  # a track pointed at in an older list is not "that one" of a new list
         state.turns += 1

@@ -89,31 +89,46 @@ async def run_request(
     exclude_ids: Sequence[str] = (),
     merge: Filters | None = None,
     caller: Caller | None = None,
+    recent: Sequence[Sequence[str]] = (),
 ) -> tuple[Recommendation | NeedsClarification, LastRequest]:
     """Run a text, similar or playlist request; returns the result and the spec as it was actually run.
 
     ``merge`` (first run only) holds explicit filters to apply over what the text implies; on replays the stored
     ``spec.filters`` are used as they are. With a ``caller``, the person-aware engine methods are used when the
     engine has them (``recommend_query_for`` / ``recommend_similar_for``: their dislikes are never recommended).
+    The session rules of :func:`core.session.capped` always apply: no version of a song in ``exclude_ids`` comes
+    back, and ``recent`` (the conversation's last pages, oldest first) drives the artist cap across pages.
 
     Raises:
         SongNotFound, InvalidInput: from the engine.
     """
+    from core.session import capped
+
+    table = engine.table
     if spec.kind == "playlist":
         filters = merge_filters(spec.filters, merge)
-        rec = await engine.playlists.recommend(
-            caller or Caller(), spec.group, spec.playlist, limit=filters.limit, filters=filters, exclude_ids=exclude_ids
-        )
+
+        async def run_playlist(ex: list[str], n: int) -> Recommendation:
+            return await engine.playlists.recommend(
+                caller or Caller(), spec.group, spec.playlist, limit=n,
+                filters=filters.model_copy(update={"limit": n}), exclude_ids=ex,
+            )
+
+        rec = await capped(table, run_playlist, exclude_ids, filters.limit, recent)
         if spec.cues:
             rec = rec.model_copy(update={"summary": f"{rec.summary} ({'; '.join(spec.cues[:3])})"})
         return rec, spec.model_copy(update={"filters": filters})
     if spec.kind == "similar":
         filters = merge_filters(spec.filters, merge)
         similar_for = getattr(engine, "recommend_similar_for", None) if caller is not None else None
-        if similar_for is not None:
-            rec = await similar_for(caller, spec.refs, filters=filters, exclude_ids=exclude_ids)
-        else:
-            rec = await engine.recommend_similar(spec.refs, filters=filters, exclude_ids=exclude_ids)
+
+        async def run_similar(ex: list[str], n: int) -> Recommendation:
+            f = filters.model_copy(update={"limit": n})
+            if similar_for is not None:
+                return await similar_for(caller, spec.refs, filters=f, exclude_ids=ex)
+            return await engine.recommend_similar(spec.refs, filters=f, exclude_ids=ex)
+
+        rec = await capped(table, run_similar, exclude_ids, filters.limit, recent)
         if spec.cues:
             rec = rec.model_copy(update={"summary": f"{rec.summary} ({'; '.join(spec.cues[:3])})"})
         return rec, spec.model_copy(update={"filters": filters})
@@ -145,10 +160,13 @@ async def run_request(
         }
     )
     query_for = getattr(engine, "recommend_query_for", None) if caller is not None else None
-    if query_for is not None:
-        rec = await query_for(caller, query, exclude_ids=exclude_ids, limit=filters.limit)
-    else:
-        rec = await engine.recommend_query(query, exclude_ids=exclude_ids, limit=filters.limit)
+
+    async def run_query(ex: list[str], n: int) -> Recommendation:
+        if query_for is not None:
+            return await query_for(caller, query, exclude_ids=ex, limit=n)
+        return await engine.recommend_query(query, exclude_ids=ex, limit=n)
+
+    rec = await capped(table, run_query, exclude_ids, filters.limit, recent, asked=query.artists)
     return rec, spec.model_copy(update={"target": dict(rec.target), "filters": rec.filters})
 
 

@@ -15,7 +15,7 @@ from pydantic_ai import RunContext
 from core.agent.deps import AgentDeps, ClarifyResult, ToolFailure, TrackDetails, TracksResult
 from core.agent.output import TEMPO_RANGE, clamp, clamp_year
 from core.agent.specs import Refinement, refine, run_request
-from core.agent.tools_common import clamp_limit, excluded_ids, failure, resolve_ref, tracks_result, with_cap
+from core.agent.tools_common import clamp_limit, excluded_ids, failure, recent_pages, resolve_ref, tracks_result, with_cap
 from core.conversation import LastRequest
 from core.errors import InvalidInput, MusicBotError
 from core.models import AUDIO_FEATURES, Filters, NeedsClarification, Recommendation, Track
@@ -186,7 +186,8 @@ async def recommend(
     if not spec.request and not overrides and not spec.artists and merge.is_empty():
         return ClarifyResult(question="What would you like to hear — a mood, an activity, a genre or a song you like?")
     try:
-        result, spec = await run_request(ctx.deps.engine, spec, excluded_ids(ctx), merge=merge, caller=ctx.deps.caller)
+        result, spec = await run_request(ctx.deps.engine, spec, excluded_ids(ctx), merge=merge, caller=ctx.deps.caller,
+                                       recent=recent_pages(ctx))
     except MusicBotError as exc:
         return failure(ctx, exc)
     if isinstance(result, NeedsClarification):
@@ -220,7 +221,8 @@ async def recommend_similar(
         ids = [resolve_ref(ctx, r) for r in list(refs)[:25]]
         spec = LastRequest(kind="similar", refs=ids, filters=Filters(limit=clamp_limit(limit)))
         merge = _filters(genres, exclude_artists, year_min, year_max, None, None, limit)
-        rec, spec = await run_request(ctx.deps.engine, spec, excluded_ids(ctx), merge=merge, caller=ctx.deps.caller)
+        rec, spec = await run_request(ctx.deps.engine, spec, excluded_ids(ctx), merge=merge, caller=ctx.deps.caller,
+                                       recent=recent_pages(ctx))
     except MusicBotError as exc:
         return failure(ctx, exc)
     assert isinstance(rec, Recommendation)
@@ -281,7 +283,7 @@ async def refine_recommendations(
     page = [i.track.track_id for i in ctx.deps.log.recommendation.tracks] if ctx.deps.log.recommendation else state.last_page
     try:
         spec = refine(ctx.deps.engine, last, page, change)
-        rec, spec = await run_request(ctx.deps.engine, spec, excluded_ids(ctx), caller=ctx.deps.caller)
+        rec, spec = await run_request(ctx.deps.engine, spec, excluded_ids(ctx), caller=ctx.deps.caller, recent=recent_pages(ctx))
     except MusicBotError as exc:
         return failure(ctx, exc)
     if isinstance(rec, NeedsClarification):
@@ -308,7 +310,7 @@ async def more_recommendations(ctx: RunContext[AgentDeps]) -> TracksResult | Too
     if last is None:
         return ToolFailure(error="There is no earlier recommendation; ask for something first.")
     try:
-        rec, spec = await run_request(ctx.deps.engine, last, excluded_ids(ctx), caller=ctx.deps.caller)
+        rec, spec = await run_request(ctx.deps.engine, last, excluded_ids(ctx), caller=ctx.deps.caller, recent=recent_pages(ctx))
     except MusicBotError as exc:
         return failure(ctx, exc)
     if isinstance(rec, NeedsClarification):

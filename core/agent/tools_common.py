@@ -106,6 +106,11 @@ def excluded_ids(ctx: RunContext[AgentDeps]) -> list[str]:
     return [*ctx.deps.state.shown, *ctx.deps.log.items]
 
 
+def recent_pages(ctx: RunContext[AgentDeps]) -> list[list[str]]:
+    """The conversation's last recommendation pages (oldest first), for the artist cap across pages."""
+    return list(ctx.deps.state.recent_pages)
+
+
 def clamp_limit(limit: int | None) -> int:
     """A list length from the model, clamped to 1–:data:`~core.limits.MAX_TRACKS` (the default when missing or not a
     number)."""

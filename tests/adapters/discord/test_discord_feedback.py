@@ -67,8 +67,9 @@ async def test_dislike_from_the_menu_under_a_list(bot, interaction_factory, smal
     await pick(menu, rate, f"dislike:{top}")
     assert rate.names == ["edit_message", "followup"] and rate.last.ephemeral and "Disliked" in rate.last.content
 
-    for user, expect in ((USER_ID, False), (OTHER_ID, True)):
-        seen = await pages(bot, interaction_factory, "party", 4, user_id=user)
+    # each in a channel of their own: a channel's conversation never shows a song twice, whoever asks there
+    for user, channel, expect in ((USER_ID, 9001, False), (OTHER_ID, 9002, True)):
+        seen = await pages(bot, interaction_factory, "party", 4, user_id=user, channel_id=channel)
         assert len(seen) == len(set(seen)) >= 30
         assert (top in seen) is expect
 

@@ -91,7 +91,10 @@ async def test_recommend_round_trip(bot: Harness) -> None:
     assert [f"More like #{i}" for i in range(1, 11)] == [b for b in buttons if b.startswith("More")]
     assert "Next page ▶" in buttons
     assert all(1 <= len(d.encode()) <= 64 for d in buttons.values())
-    assert (await bot.conversation()).last is None  # commands do not go through the agent's conversation
+    # the engine records the list on screen in the chat's conversation (free text "more like #3" refers to it)
+    state = await bot.conversation()
+    assert state.last is not None and state.last.request == "chill study music"
+    assert state.last_page == re.findall(r"/track/([0-9A-Za-z]{22})", text) and state.page_first == 1
     assert unexpected_errors(bot) == []
 
 
@@ -155,9 +158,12 @@ async def test_search_song_preview_more_and_not_found(bot: Harness) -> None:
     (usage,) = await bot.ask("/recommend")
     assert "/recommend chill study music" in html.unescape(usage.params["text"])
 
-    await bot.ask("/similar " + first_id)
-    (more,) = await bot.ask("/more")
-    assert re.findall(r"^(\d+)\. ", check_html(more.params["text"]), re.M)[0] == "11"
+    (similar,) = await bot.ask("/similar " + first_id)
+    (more,) = await bot.ask("/more")  # the engine's /more: a new message, numbered from 1, nothing repeated
+    assert re.findall(r"^(\d+)\. ", check_html(more.params["text"]), re.M)[0] == "1"
+    track_ids = re.compile(r"/track/([0-9A-Za-z]{22})")
+    assert not set(track_ids.findall(more.params["text"])) & set(track_ids.findall(similar.params["text"]))
+    assert (await bot.conversation()).last_page == track_ids.findall(more.params["text"])
     assert unexpected_errors(bot) == []
 
 
@@ -380,7 +386,7 @@ async def test_group_messages_need_mention_or_reply(bot: Harness) -> None:
     assert numbers(answer) and (await bot.conversation(GROUP_ID)).last.request == "party music please"
     (cmd,) = await bot.ask("/recommend@music_test_bot sad", chat_id=GROUP_ID)
     assert "1. " in check_html(cmd.params["text"])
-    assert (await bot.conversation(GROUP_ID)).last.request == "party music please"  # commands bypass the agent
+    assert (await bot.conversation(GROUP_ID)).last.request == "sad"  # a command's list is the one on screen too
     assert unexpected_errors(bot) == []
 
 

@@ -154,16 +154,6 @@ def test_pickers_stay_small_and_within_64_bytes() -> None:
     assert as_int("12") == 12 and as_int("-1") is None and as_int("1" * 20) is None and as_int("") is None
 
 
-def test_page_state_numbers_across_pages() -> None:
-    page1 = [f"a{i}" for i in range(10)]
-    page2 = [f"b{i}" for i in range(10)]
-    state = PageState(kind="text", track_ids=page2, shown=page1 + page2, start=11)
-    assert state.number_to_id(1) == "a0" and state.number_to_id(11) == "b0" and state.number_to_id(20) == "b9"
-    assert state.number_to_id(21) is None and state.number_to_id(0) is None and state.numbers == (1, 20)
-    trimmed = PageState(kind="text", track_ids=page2, shown=page2, start=11)  # older pages trimmed from shown
-    assert trimmed.number_to_id(5) is None and trimmed.number_to_id(12) == "b1" and trimmed.numbers == (11, 20)
-
-
 def test_export_filename_and_safe_links() -> None:
     assert export_filename("Road Trip!") == "road-trip.txt"
     assert export_filename("Été 🎵 ‹2024›") == "ete-2024.txt"
