@@ -142,9 +142,16 @@ class PersonalMixin:
             from core.conversation import LastRequest
             from core.references import check_text
 
-            limit = self._limit(limit if limit is not None else (filters.limit if filters else None))
-            spec = LastRequest(kind="text", request=check_text(text, "request"), filters=Filters(limit=limit))
-            merge = (filters or Filters()).model_copy(update={"limit": limit})
+            # a limit given by the caller wins; else the count asked for in the text (capped, core.limits), else 10
+            given = limit if limit is not None else (
+                filters.limit if filters is not None and "limit" in filters.model_fields_set else None)
+            text = check_text(text, "request")
+            if given is not None:
+                given = self._limit(given)
+                spec = LastRequest(kind="text", request=text, filters=Filters(limit=given))
+            else:
+                spec = LastRequest(kind="text", request=text)
+            merge = (filters or Filters()).model_copy(update={"limit": given}) if given is not None else (filters or Filters())
             return await self.show_request(
                 conversation_id, caller, spec, merge=merge, exclude_ids=exclude_ids, first=first
             )
