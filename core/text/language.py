@@ -1,0 +1,104 @@
+"""Request languages: stop-words of every supported language and a small detector for the reply-language hint.
+
+Supported: English (``en``), Spanish (``es``), Portuguese (``pt``), French (``fr``) and German (``de``). The word lists
+are function words (articles, pronouns, prepositions, conjunctions, common verbs of asking) — they carry no musical
+meaning, so :mod:`core.text` never matches them against catalog labels or playlist names ("para" must not find
+"… Para Bailar"). The lists are hand-written from each language's most frequent words (the top of any frequency list,
+e.g. the Leipzig Corpora / Wiktionary frequency lists), accents stripped as :func:`core.text.tokens.fold` does.
+
+:func:`detect_language` counts, per language, the request's tokens that are function words or musical words of that
+language and picks the best; ties and requests with no evidence fall back to English.
+"""
+
+from __future__ import annotations
+
+from core.text.tokens import word_tokens
+
+LANGS = ("en", "es", "pt", "fr", "de")
+
+#: Function words per language (folded: lower case, no accents). Never matched against labels.
+STOP: dict[str, frozenset[str]] = {
+    "es": frozenset(
+        """el la los las un una unos unas lo al del de y e o u ni que con sin para por pa en a mi mis me te tu tus
+        su sus se nos yo tu usted ustedes el ella ellos ellas es son esta estan estoy ser estar hay muy mucho mucha
+        muchos muchas poco poca algo alguna algunas alguno algunos algun como cuando donde pero mas menos ya tambien
+        solo sola solamente quiero quisiera quieres necesito dame ponme pon pone damelo busca buscame recomienda
+        recomiendame recomiendas puedes podrias favor porfa porfavor gracias hola canciones cancion musica temas tema
+        lista listas rato un poco este esta estos estas ese esa eso aqui ahi hoy noche dia nada ninguna ninguno
+        bien tan todo toda todos todas otro otra otros otras sea algo asi unas""".split()
+    ),
+    "pt": frozenset(
+        """o a os as um uma uns umas do da dos das de e ou nem que com sem para pra pro por em no na nos nas ao aos
+        eu me meu minha meus minhas te teu tua seu sua voce voces ele ela eles elas e sao esta estou ser estar ha
+        muito muita muitos muitas pouco algo alguma algumas algum alguns como quando onde mas mais menos ja tambem
+        so somente quero queria preciso me indica indica indicar manda coloca toca bota sugere favor obrigado obrigada
+        oi ola musica musicas cancao cancoes som sons faixa faixas lista umas bem tao todo toda todos todas outro
+        outra hoje noite dia nada nenhum nenhuma isso esse essa este esta aqui ai de preferencia""".split()
+    ),
+    "fr": frozenset(
+        """le la les un une des du de d l et ou ni que qui avec sans pour par en a au aux dans sur mon ma mes ton
+        ta tes son sa ses je j me m moi tu te toi il elle nous vous ils elles est sont suis etre ce cet cette ces
+        tres beaucoup peu quelque quelques comme quand ou mais plus moins deja aussi seulement juste veux voudrais
+        veut besoin mets met donne donnez donne moi trouve propose proposez s il te plait svp merci bonjour salut
+        chanson chansons musique musiques morceau morceaux titre titres playlist liste bien tout toute tous toutes
+        autre autres aujourd hui soir jour rien aucun aucune pas ne n un peu""".split()
+    ),
+    "de": frozenset(
+        """der die das den dem des ein eine einen einem einer eines und oder noch dass mit ohne fur von vom zu zum
+        zur im in am an auf aus bei nach uber unter mein meine meinen mir mich ich du dich dir er sie es wir ihr
+        ist sind bin bitte danke hallo sehr viel viele wenig etwas einige wie wenn wo aber mehr weniger schon auch
+        nur will mochte mochten brauche gib gebt spiel spiele spielt such suche empfiehl empfehle musik lieder lied
+        songs titel playlist liste gut ganz alle alles andere heute abend tag nichts kein keine keinen keiner nicht
+        mal so""".split()
+    ),
+}
+
+#: Words that only one language uses for music requests: strong evidence for that language (folded).
+MARKERS: dict[str, frozenset[str]] = {
+    "es": frozenset("canciones cancion musica ponme dame quiero necesito tristes alegre alegres bailar fiesta "
+                    "relajante tranquila tranquilas correr entrenar estudiar dormir sin nada llorar para por favor "
+                    "rato con mucha mucho energia".split()),
+    "pt": frozenset("musicas cancoes quero preciso pra indica alegres tristes tranquilas estudar treinar dormir "
+                    "correr sem letra bem meu minha astral pesado dancar festa voce umas".split()),
+    "fr": frozenset("chansons musique des une douces doux tristes melancoliques pour dimanche tres energique salle "
+                    "sport sans pas danser fete dormir etudier calme je veux".split()),
+    "de": frozenset("musik lieder ruhige ruhig entspannte entspannt zum zur nach der arbeit kein keine ohne bitte "
+                    "und traurig frohlich gute laune tanzen schlafen lernen abschalten aber".split()),
+    "en": frozenset("the songs music something some please with without for and but like give me want need "
+                    "tracks i my".split()),
+}
+
+
+def stopwords_all() -> frozenset[str]:
+    """The union of the non-English function-word lists (for label matching: never a label token on its own)."""
+    out: set[str] = set()
+    for words in STOP.values():
+        out |= words
+    return frozenset(out)
+
+
+def detect_language(text: str) -> str:
+    """Guess the language of a request: ``"en" | "es" | "pt" | "fr" | "de"``.
+
+    Each token adds 1 to every language whose function-word list holds it and 2 to the language it is a marker of
+    (:data:`MARKERS`); letters typical of one language add 1 each, at most 2 (``ß``/umlauts German, ``ñ``/``¿``/``¡``
+    Spanish, ``ã``/``õ``/``ç`` Portuguese, ``è``/``ê``/``à``/``ç`` French; on the raw text). English wins ties and texts with no evidence; a
+    non-English language needs a score of at least 3 and must beat English.
+    """
+    if not text:
+        return "en"
+    toks = word_tokens(text)
+    score = dict.fromkeys(LANGS, 0.0)
+    for tok in toks:
+        for lang in LANGS:
+            if lang != "en" and tok in STOP[lang]:
+                score[lang] += 1
+            if tok in MARKERS[lang]:
+                score[lang] += 2
+    raw = text.lower()
+    for lang, chars in (("de", "ßäöü"), ("es", "ñ¿¡"), ("pt", "ãõç"), ("fr", "èêàùœç")):
+        score[lang] += min(2, sum(raw.count(c) for c in chars))
+    best = max(LANGS, key=lambda lang: (score[lang], lang == "en"))
+    if best == "en" or score[best] < 3 or score[best] <= score["en"]:
+        return "en"
+    return best
