@@ -20,6 +20,7 @@ import csv
 import gzip
 import json
 import re
+import uuid
 from collections import defaultdict
 from pathlib import Path
 
@@ -75,13 +76,14 @@ async def run(db: Path, kinds: set[str] | None, show: bool) -> dict[str, list[fl
     truth = load_truth()
     engine = await Engine.open(db, seed=False)
     rows = [json.loads(line) for line in REQUESTS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    nonce = uuid.uuid4().hex[:8]  # a fresh conversation per request and run (no state from earlier runs)
     per_kind: dict[str, list[float]] = defaultdict(list)
     checks: dict[str, list[bool]] = defaultdict(list)
     try:
         for req in rows:
             if kinds and req["kind"] not in kinds:
                 continue
-            reply = await engine.chat(f"score:{req['id']}", Caller(user_id="scorer", platform="console"), req["q"])
+            reply = await engine.chat(f"score:{nonce}:{req['id']}", Caller(user_id="scorer", platform="console"), req["q"])
             tracks = [rt.track for rt in (reply.recommendation.tracks if reply.recommendation else [])][:10]
             hits = [is_hit(req, truth.get(t.track_id)) for t in tracks]
             if req["anchor_artist"]:

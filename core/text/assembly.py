@@ -9,6 +9,7 @@ import numpy as np
 from core.models import AUDIO_FEATURES, Filters, NeedsClarification, TextQuery
 from core.table import FEATURE_INDEX
 from core.text.labels import LabelSet
+from core.text.language import note_text
 from core.text.state import P_PROFILE, Request, TextState
 from core.text.tokens import GREETINGS, STOPWORDS, clamp, word_tokens
 
@@ -148,6 +149,9 @@ class QueryAssembly(TextState):
         unknown = len(req.unknown)
         coverage = req.known / (req.known + unknown) if req.known + unknown else 1.0
         confidence *= 0.5 + 0.5 * coverage
+        if req.lang != "en" and not req.notes:
+            req.note("language", req.lang, note_text("language", req.lang), asked=req.lang)
+        cues = list(dict.fromkeys([n.text for n in req.notes] + req.cues))  # notes lead: the reply shows them first
         return TextQuery(
             text=req.raw,
             target=target,
@@ -155,8 +159,11 @@ class QueryAssembly(TextState):
             labels=label_weights,
             artists=[self._cat.artist_display[a] for a in req.artists],
             filters=filters,
-            cues=req.cues,
+            cues=cues,
             confidence=round(max(0.05, min(0.99, confidence)), 3),
+            notes=req.notes,
+            ranges={k: [None if v is None else round(float(v), 4) for v in r] for k, r in req.ranges.items()},
+            lang=req.lang,
         )
 
     def _clarify(self, raw: str) -> NeedsClarification:

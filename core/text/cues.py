@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 
 from core.text.matching import PhraseMatching
+from core.text.numbers import NumberRules
 from core.text.state import P_RULE, Request
 
 #: A rule: the pattern and its handler, which records the evidence and returns False to leave the match unused.
@@ -27,7 +28,7 @@ _DECADE_WORDS = {
     "two thousands": 2000,
     "twenty tens": 2010,
 }
-_NUM_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+_NUM_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
               "few": 3, "couple of": 2, "couple": 2}
 
 
@@ -62,7 +63,7 @@ def no_vocals(m: re.Match[str] | None, req: Request) -> bool:
     return True
 
 
-class ExplicitRules(PhraseMatching):
+class ExplicitRules(NumberRules, PhraseMatching):
     """Regular-expression rules for numbers, years, keys and vocals (mixin of ``TextUnderstanding``)."""
 
     _rule_list: list[Rule]  # self._rules(), built once per instance
@@ -70,7 +71,7 @@ class ExplicitRules(PhraseMatching):
     def _apply_rules(self, s: str, req: Request) -> str:
         for pattern, handler in self._rule_list:
             s = pattern.sub(lambda m, h=handler: " , " if h(m, req) else m.group(0), s)
-        return s
+        return self._numbers(s, req)
 
     def _rules(self) -> list[Rule]:
         bpm = r"\s*(?:bpm|beats per minute|beats a minute|beats/min)\b"
@@ -87,7 +88,9 @@ class ExplicitRules(PhraseMatching):
              self._r_tempo_min2),
             (re.compile(rf"\b(under|below|slower than|less than|at most|max(?:imum)?|up to|<=?)\s*(\d{{2,3}}){bpm}"),
              self._r_tempo_max),
-            (re.compile(rf"(?:\b(around|about|approximately|approx|roughly|circa|near|close to|at|@)\s*|~\s*)?\b(\d{{2,3}}){bpm}"),
+            (re.compile(rf"(?:\b(around|about|approximately|approx|roughly|circa|near|close to|like|at|@|exactly)\s*|~\s*)?"
+                        rf"\b(\d{{2,3}}){bpm}(?:\s*,?\s*(?:give or take|plus or minus|\+/-|\u00b1|\+-)\s*"
+                        rf"(\d{{1,2}}|one|two|three|four|five|ten)\b(?:\s*bpm\b)?)?"),
              self._r_tempo_point),
             (re.compile(rf"\b(?:between\s+|from\s+)?{year}\s*(?:-|to|until|till|through|thru|and|\u2013)\s*((?:19|20)?\d{{2}})\b"),
              self._r_year_range),
@@ -118,6 +121,7 @@ class ExplicitRules(PhraseMatching):
         if not 30 <= lo <= 250 or not 30 <= hi <= 250:
             return False
         req.tempo_min, req.tempo_max = lo, hi
+        req.bound("tempo", lo, hi)
         req.target(P_RULE, "tempo", (lo + hi) / 2, 1.0)
         req.cue(f"{lo:.0f}–{hi:.0f} BPM → tempo filter")
         req.evidence.append(0.6)
@@ -135,6 +139,7 @@ class ExplicitRules(PhraseMatching):
     def _tempo_bound(self, bpm: float, side: str, req: Request) -> bool:
         if not 30 <= bpm <= 250:
             return False
+        req.bound("tempo", bpm if side == "min" else None, bpm if side == "max" else None)
         if side == "min":
             req.tempo_min = bpm
             req.target(P_RULE, "tempo", bpm + 12, 0.6)
@@ -150,9 +155,20 @@ class ExplicitRules(PhraseMatching):
         bpm = float(m.group(2))
         if not 30 <= bpm <= 250:
             return False
-        # "around 120 bpm" tolerates ±10 BPM, a bare "120 bpm" ±6 BPM (a beat-tracker's typical error is a few BPM)
-        tol = 10.0 if m.group(1) or m.group(0).lstrip().startswith("~") else 6.0
+        # "around 120 bpm" tolerates ±10 BPM, a bare "120 bpm" ±6 BPM (a beat-tracker's typical error is a few BPM),
+        # "at / exactly 128 bpm" ±3 BPM; "give or take N" / "± N" sets the tolerance itself
+        word = (m.group(1) or "").strip()
+        if m.group(3):
+            tol = float(_NUM_WORDS.get(m.group(3), 0) or m.group(3)) if not m.group(3).isdigit() else float(m.group(3))
+        elif word in ("at", "@", "exactly"):
+            tol = 3.0
+        elif word or m.group(0).lstrip().startswith("~"):
+            tol = 10.0
+        else:
+            tol = 6.0
+        tol = max(0.5, tol)
         req.tempo_min, req.tempo_max = bpm - tol, bpm + tol
+        req.bound("tempo", bpm - tol, bpm + tol)
         req.target(P_RULE, "tempo", bpm, 1.0)
         req.cue(f"{'around ' if tol == 10 else ''}{bpm:.0f} BPM → tempo {bpm - tol:.0f}–{bpm + tol:.0f}")
         req.evidence.append(0.6)

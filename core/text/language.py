@@ -102,3 +102,78 @@ def detect_language(text: str) -> str:
     if best == "en" or score[best] < 3 or score[best] <= score["en"]:
         return "en"
     return best
+
+
+#: Sentences of :class:`~core.models.TextNote` per kind and language (``str.format`` fields in braces).
+NOTE_TEMPLATES: dict[str, dict[str, str]] = {
+    "clamped": {
+        "en": "{feature} goes from {lo} to {hi}, so I used {used} for \u201c{asked}\u201d.",
+        "es": "{feature} va de {lo} a {hi}: usé {used} en lugar de \u201c{asked}\u201d.",
+        "pt": "{feature} vai de {lo} a {hi}: usei {used} em vez de \u201c{asked}\u201d.",
+        "fr": "{feature} va de {lo} à {hi} : j'ai pris {used} au lieu de \u00ab {asked} \u00bb.",
+        "de": "{feature} reicht von {lo} bis {hi}, daher {used} statt \u201e{asked}\u201c.",
+    },
+    "no_data": {
+        "en": "The catalog has no data on {attribute} (\u201c{asked}\u201d); {instead}.",
+        "es": "El catálogo no tiene datos sobre {attribute} (\u201c{asked}\u201d); {instead}.",
+        "pt": "O catálogo não tem dados sobre {attribute} (\u201c{asked}\u201d); {instead}.",
+        "fr": "Le catalogue n'a pas de données sur {attribute} (\u00ab {asked} \u00bb) ; {instead}.",
+        "de": "Der Katalog hat keine Daten zu {attribute} (\u201e{asked}\u201c); {instead}.",
+    },
+    "conflict": {
+        "en": "\u201c{a}\u201d and \u201c{b}\u201d pull in opposite directions: {winner} wins \u2014 say \u201c{alt}\u201d if "
+        "you meant the other.",
+        "es": "\u201c{a}\u201d y \u201c{b}\u201d se contradicen: gana {winner} \u2014 di \u201c{alt}\u201d si querías lo "
+        "otro.",
+        "pt": "\u201c{a}\u201d e \u201c{b}\u201d se contradizem: ganha {winner} \u2014 diga \u201c{alt}\u201d se queria o "
+        "contrário.",
+        "fr": "\u00ab {a} \u00bb et \u00ab {b} \u00bb se contredisent : {winner} l'emporte \u2014 dis \u00ab {alt} \u00bb "
+        "si tu voulais l'inverse.",
+        "de": "\u201e{a}\u201c und \u201e{b}\u201c widersprechen sich: {winner} gewinnt \u2014 sag \u201e{alt}\u201c, "
+        "wenn du das andere meintest.",
+    },
+    "language": {
+        "es": "Esto es lo que elegí para ti",
+        "pt": "Aqui está o que escolhi para você",
+        "fr": "Voici ce que j'ai choisi pour toi",
+        "de": "Das habe ich für dich ausgesucht",
+    },
+}
+#: What was done instead of an attribute the catalog has no data on, per language.
+INSTEAD: dict[str, dict[str, str]] = {
+    "vocals": {"en": "I picked tracks with vocals", "es": "elegí pistas con voz", "pt": "escolhi faixas com voz",
+               "fr": "j'ai pris des morceaux chantés", "de": "ich habe Titel mit Gesang gewählt"},
+    "labels": {"en": "I used the catalog's labels named after it", "es": "usé las etiquetas del catálogo que lo nombran",
+               "pt": "usei os rótulos do catálogo que o mencionam",
+               "fr": "j'ai utilisé les étiquettes du catalogue qui le nomment",
+               "de": "ich habe die Katalog-Labels mit diesem Namen genutzt"},
+    "sound": {"en": "I matched the sound usually associated with it", "es": "busqué el sonido que suele acompañarlo",
+              "pt": "busquei o som que costuma acompanhá-lo", "fr": "j'ai visé le son qui va souvent avec",
+              "de": "ich habe den Klang gewählt, der meist dazu passt"},
+    "ignored": {"en": "I left it out", "es": "lo dejé de lado", "pt": "deixei isso de lado", "fr": "je l'ai laissé de côté",
+                "de": "das habe ich weggelassen"},
+}
+#: Names of attributes the catalog has no data on, per language.
+ATTRIBUTES: dict[str, dict[str, str]] = {
+    "gender": {"en": "the singer's gender", "es": "el género de quien canta", "pt": "o gênero de quem canta",
+               "fr": "le genre de l'interprète", "de": "das Geschlecht der Stimme"},
+    "instrument": {"en": "instruments", "es": "los instrumentos", "pt": "os instrumentos", "fr": "les instruments",
+                   "de": "Instrumente"},
+    "lyrics_language": {"en": "the lyrics' language", "es": "el idioma de las letras", "pt": "o idioma das letras",
+                        "fr": "la langue des paroles", "de": "die Sprache der Texte"},
+    "lyrics_topic": {"en": "what the lyrics are about", "es": "el tema de las letras", "pt": "o tema das letras",
+                     "fr": "le sujet des paroles", "de": "den Inhalt der Texte"},
+}
+
+
+def note_text(kind: str, lang: str, **fields: str) -> str:
+    """The sentence of a note of ``kind`` in ``lang`` (English when that language has no wording), fields filled in.
+
+    For ``no_data`` pass ``attribute`` and ``instead`` as keys of :data:`ATTRIBUTES` / :data:`INSTEAD`.
+    """
+    forms = NOTE_TEMPLATES[kind]
+    lang = lang if lang in forms else "en"
+    if kind == "no_data":
+        fields = {**fields, "attribute": ATTRIBUTES[fields["attribute"]].get(lang, ATTRIBUTES[fields["attribute"]]["en"]),
+                  "instead": INSTEAD[fields["instead"]].get(lang, INSTEAD[fields["instead"]]["en"])}
+    return forms.get(lang, forms.get("en", "")).format(**fields)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from core.models import TextNote
 from core.text.tokens import clamp
 
 if TYPE_CHECKING:
@@ -51,6 +52,21 @@ class Request:
     evidence: list[float] = field(default_factory=list)  # per piece of evidence, its 0–1 strength
     known: int = 0
     unknown: list[str] = field(default_factory=list)
+    lang: str = "en"  # the request's language (core.text.language.detect_language)
+    notes: list[TextNote] = field(default_factory=list)  # clamped numbers, missing data, conflicts
+    ranges: dict[str, list[float | None]] = field(default_factory=dict)  # feature -> [low, high], raw units
+
+    def note(self, kind: str, subject: str, text: str, asked: str = "", used: str = "") -> None:
+        """Record a :class:`~core.models.TextNote` once per ``(kind, subject)``; ``text`` is the sentence shown."""
+        if not any(n.kind == kind and n.subject == subject for n in self.notes):
+            self.notes.append(TextNote(kind=kind, subject=subject, asked=asked, used=used, text=text))
+
+    def bound(self, name: str, low: float | None, high: float | None) -> None:
+        """Narrow the hard range of feature ``name`` (raw units; None = open) to ``[low, high]``."""
+        cur = self.ranges.get(name, [None, None])
+        lo = low if cur[0] is None else (cur[0] if low is None else max(cur[0], low))
+        hi = high if cur[1] is None else (cur[1] if high is None else min(cur[1], high))
+        self.ranges[name] = [lo, hi]
 
     def target(self, priority: int, name: str, value: float, weight: float) -> None:
         """Record a target for audio feature ``name`` (raw units, clamped to its range); weights cap at 1, ≤ 0 drop."""

@@ -19,6 +19,7 @@ from core.text.concepts import Concept, load_vocabulary
 from core.text.cues import ExplicitRules
 from core.text.embedder import Embedder, default_embedder
 from core.text.labels import LabelSet, load_shipped_profiles
+from core.text.language import detect_language
 from core.text.references import ArtistAndNegationCues
 from core.text.state import CatalogFit, Request
 from core.text.tokens import GENERIC, STOPWORDS, fold, tokenize, word_tokens
@@ -222,7 +223,7 @@ class TextUnderstanding(ExplicitRules, ArtistAndNegationCues, QueryAssembly):
             self.fit(self._table)
         raw = text.strip()
         caps = {normalize_text(w) for w in re.findall(r"\b[A-Z][\w'&.-]*", raw)}
-        req = Request(raw=raw, limit=max(1, min(50, int(limit))), caps=caps)
+        req = Request(raw=raw, limit=max(1, min(50, int(limit))), caps=caps, lang=detect_language(raw))
         folded = self._apply_rules(fold(raw), req)
         tokens = tokenize(folded)
         used = [t == "," for t in tokens]
