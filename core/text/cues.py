@@ -28,6 +28,22 @@ _DECADE_WORDS = {
     "two thousands": 2000,
     "twenty tens": 2010,
 }
+#: Decade words in Spanish, Portuguese, French and German (folded) -> first year.
+_FOREIGN_DECADES = {
+    "cincuenta": 1950, "sesenta": 1960, "setenta": 1970, "ochenta": 1980, "noventa": 1990,
+    "cinquenta": 1950, "sessenta": 1960, "oitenta": 1980,
+    "cinquante": 1950, "soixante": 1960, "soixante dix": 1970, "quatre vingt": 1980, "quatre vingts": 1980,
+    "quatre vingt dix": 1990,
+    "funfziger": 1950, "sechziger": 1960, "siebziger": 1970, "achtziger": 1980, "neunziger": 1990,
+}
+#: Open bounds in those languages -> the English word :func:`_open_bound` understands.
+_FOREIGN_BOUND_WORDS = {
+    "desde": "since", "depuis": "since", "seit": "since", "a partir de": "since", "ab": "since",
+    "despues de": "after", "depois de": "after", "apres": "after", "nach": "after", "posterior a": "after",
+    "antes de": "before", "avant": "before", "vor": "before", "anterior a": "before",
+    "hasta": "until", "ate": "until", "jusqu a": "until", "jusqu en": "until", "bis": "until",
+}
+_FOREIGN_BOUNDS = "|".join(sorted(_FOREIGN_BOUND_WORDS, key=len, reverse=True))
 _NUM_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
               "few": 3, "couple of": 2, "couple": 2}
 
@@ -100,6 +116,16 @@ class ExplicitRules(NumberRules, PhraseMatching):
              self._r_decade_word),
             (re.compile(rf"\b(since|after|post|newer than|later than|before|pre|until|till|up to|prior to|older than|earlier than)\s*-?\s*{year}\b"),
              self._r_year_bound),
+            # Spanish / Portuguese / French / German decades ("los 80", "anos 90", "annees 80", "80er", "achtziger")
+            (re.compile(rf"\b({_FOREIGN_BOUNDS})?\s*(?:(?:de|en|dos|das|des|der|in den)\s+)?(?:los|las|anos|annees|les annees|"
+                        r"decada de(?: los)?|decada de|die|den)\s+((?:19|20)?\d0)(?:s|er)?\b(?!\s*(?:bpm|%))"),
+             self._r_decade_foreign),
+            (re.compile(rf"\b({_FOREIGN_BOUNDS})?\s*(?:(?:die|den|der)\s+)?((?:19|20)?\d0)er\b(?:\s+jahren?\b)?"),
+             self._r_decade_foreign),
+            (re.compile(rf"\b({_FOREIGN_BOUNDS})?\s*(?:(?:de|en|dos|das|des|der|in den)\s+)?(?:los|las|anos|annees|les annees|die|den)?\s*"
+                        rf"({'|'.join(k.replace(' ', '[ -]') for k in sorted(_FOREIGN_DECADES, key=len, reverse=True))})\b(?:\s+jahren?\b)?"),
+             self._r_decade_foreign_word),
+            (re.compile(rf"\b({_FOREIGN_BOUNDS})\s+(?:(?:de|del|do|da)\s+)?{year}\b"), self._r_year_bound_foreign),
             (re.compile(rf"\b(?:from\s+)?{year}\s*(\+|onwards?|and (?:later|newer|after|up|beyond)|or (?:later|newer)|(?:up )?(?:to|till|until) (?:now|present|today)|or (?:earlier|older|before)|and (?:earlier|older|before))"),
              self._r_year_open),
             (re.compile(r"\b(?:last|past|previous)\s+(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|few|couple of)\s+years\b"),
@@ -223,6 +249,25 @@ class ExplicitRules(NumberRules, PhraseMatching):
     def _r_decade_word(self, m: re.Match[str], req: Request) -> bool:
         start = _DECADE_WORDS[m.group(3)]
         return self._decade_common(m.group(1), m.group(2), start, m.group(3), req)
+
+    def _r_decade_foreign(self, m: re.Match[str], req: Request) -> bool:
+        start = self._decade_start(m.group(2))
+        if start % 10 or not 1900 <= start <= 2090:
+            return False
+        prefix = _FOREIGN_BOUND_WORDS.get((m.group(1) or "").strip())
+        return self._decade_common(prefix, None, start, f"{start}s", req)
+
+    def _r_decade_foreign_word(self, m: re.Match[str], req: Request) -> bool:
+        start = _FOREIGN_DECADES[m.group(2).replace("-", " ")]
+        prefix = _FOREIGN_BOUND_WORDS.get((m.group(1) or "").strip())
+        return self._decade_common(prefix, None, start, f"{start}s", req)
+
+    def _r_year_bound_foreign(self, m: re.Match[str], req: Request) -> bool:
+        prefix, year = _FOREIGN_BOUND_WORDS[m.group(1).strip()], int(m.group(2))
+        _, bound = _open_bound(prefix, year, year, req)
+        req.cue(f"{m.group(1).strip()} {year} → {bound}")
+        req.evidence.append(0.6)
+        return True
 
     def _r_year_bound(self, m: re.Match[str], req: Request) -> bool:
         prefix, year = m.group(1), int(m.group(2))

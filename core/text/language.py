@@ -12,8 +12,6 @@ language and picks the best; ties and requests with no evidence fall back to Eng
 
 from __future__ import annotations
 
-from core.text.tokens import word_tokens
-
 LANGS = ("en", "es", "pt", "fr", "de")
 
 #: Function words per language (folded: lower case, no accents). Never matched against labels.
@@ -57,13 +55,15 @@ STOP: dict[str, frozenset[str]] = {
 MARKERS: dict[str, frozenset[str]] = {
     "es": frozenset("canciones cancion musica ponme dame quiero necesito tristes alegre alegres bailar fiesta "
                     "relajante tranquila tranquilas correr entrenar estudiar dormir sin nada llorar para por favor "
-                    "rato con mucha mucho energia".split()),
+                    "rato con mucha mucho energia ochenta sesenta cincuenta los las".split()),
     "pt": frozenset("musicas cancoes quero preciso pra indica alegres tristes tranquilas estudar treinar dormir "
-                    "correr sem letra bem meu minha astral pesado dancar festa voce umas".split()),
+                    "correr sem letra bem meu minha astral pesado dancar festa voce umas oitenta sessenta cinquenta nao "
+                    "tambem muito muita".split()),
     "fr": frozenset("chansons musique des une douces doux tristes melancoliques pour dimanche tres energique salle "
-                    "sport sans pas danser fete dormir etudier calme je veux".split()),
+                    "sport sans pas danser fete dormir etudier calme je veux annees quatre vingt soixante les".split()),
     "de": frozenset("musik lieder ruhige ruhig entspannte entspannt zum zur nach der arbeit kein keine ohne bitte "
-                    "und traurig frohlich gute laune tanzen schlafen lernen abschalten aber".split()),
+                    "und traurig frohlich gute laune tanzen schlafen lernen abschalten aber achtziger neunziger siebziger "
+                    "jahre".split()),
     "en": frozenset("the songs music something some please with without for and but like give me want need "
                     "tracks i my".split()),
 }
@@ -85,6 +85,8 @@ def detect_language(text: str) -> str:
     Spanish, ``ã``/``õ``/``ç`` Portuguese, ``è``/``ê``/``à``/``ç`` French; on the raw text). English wins ties and texts with no evidence; a
     non-English language needs a score of at least 3 and must beat English.
     """
+    from core.text.tokens import word_tokens  # tokens imports this module's word lists
+
     if not text:
         return "en"
     toks = word_tokens(text)
@@ -131,6 +133,18 @@ NOTE_TEMPLATES: dict[str, dict[str, str]] = {
         "si tu voulais l'inverse.",
         "de": "\u201e{a}\u201c und \u201e{b}\u201c widersprechen sich: {winner} gewinnt \u2014 sag \u201e{alt}\u201c, "
         "wenn du das andere meintest.",
+    },
+    "conflict_mid": {
+        "en": "\u201c{a}\u201d and \u201c{b}\u201d pull in opposite directions, so I aimed between them \u2014 say "
+        "\u201c{up}\u201d or \u201c{down}\u201d to pick one.",
+        "es": "\u201c{a}\u201d y \u201c{b}\u201d se contradicen, así que apunté a un punto medio \u2014 di "
+        "\u201c{up}\u201d o \u201c{down}\u201d para elegir.",
+        "pt": "\u201c{a}\u201d e \u201c{b}\u201d se contradizem, então mirei num meio-termo \u2014 diga "
+        "\u201c{up}\u201d ou \u201c{down}\u201d para escolher.",
+        "fr": "\u00ab {a} \u00bb et \u00ab {b} \u00bb se contredisent, j'ai donc visé entre les deux \u2014 dis "
+        "\u00ab {up} \u00bb ou \u00ab {down} \u00bb pour choisir.",
+        "de": "\u201e{a}\u201c und \u201e{b}\u201c widersprechen sich, daher habe ich die Mitte gewählt \u2014 sag "
+        "\u201e{up}\u201c oder \u201e{down}\u201c, um dich zu entscheiden.",
     },
     "language": {
         "es": "Esto es lo que elegí para ti",

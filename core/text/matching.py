@@ -65,7 +65,10 @@ class PhraseMatching(TextState):
                     break
                 hit = self._lookup(gram)
                 strong = hit["concepts"] or hit["exact"] or hit["ship_exact"]
-                partial = (hit["grams"] or hit["ship_grams"]) and len(" ".join(gram)) >= 3 and not gram[0].isdigit()
+                # a word inside a label needs a meaningful token: 4+ letters (3 for an n-gram), not a stop-word of
+                # any supported language ("para" must not find "... Para Bailar", "only" not "Cuban Vibes Only")
+                partial = ((hit["grams"] or hit["ship_grams"]) and len(" ".join(gram)) >= (4 if n == 1 else 3)
+                           and not gram[0].isdigit() and not all(t in STOPWORDS for t in gram))
                 if partial and not strong and self._artist_exact(gram) is not None:
                     partial = False  # "Queen": the artist, not a word inside a playlist name
                 if strong or partial:
@@ -158,6 +161,7 @@ class PhraseMatching(TextState):
             req.cue(f"not {phrase}" + (f" → {desc}" if desc else ""))
         else:
             req.concepts[cid] = max(req.concepts.get(cid, 0.0), strength)
+            req.said.setdefault(cid, phrase)
             for name, value in concept.target.items():
                 req.target(concept.priority, name, value, concept.weights.get(name, 0.0) * strength)
             for lid, w in self._cat.hints[cid].items():
@@ -185,7 +189,7 @@ class PhraseMatching(TextState):
             return
         still = []
         for tok in req.unknown:
-            if len(tok) >= 5:
+            if len(tok) >= 6:  # shorter words are more often other words than typos ("super"/"supper", "heard"/"hard")
                 hit = process.extractOne(tok, self._cat.words.get(tok[0], ()), scorer=fuzz.ratio, score_cutoff=86)
                 if hit:
                     word = hit[0]

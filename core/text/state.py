@@ -42,6 +42,7 @@ class Request:
     excluded: list[int] = field(default_factory=list)
     concepts: dict[int, float] = field(default_factory=dict)  # concept id -> strength
     negated: dict[int, float] = field(default_factory=dict)
+    said: dict[int, str] = field(default_factory=dict)  # concept id -> the request's phrase that named it
     year_ranges: list[tuple[int, int]] = field(default_factory=list)
     year_lo: int | None = None
     year_hi: int | None = None
