@@ -128,10 +128,17 @@ class QueryAssembly(Caveats):
         self._artist_targets(req)
         self._no_data_notes(req)
         self._conflicts(req)
-        # per feature: the highest priority present wins; equal priorities average by weight
-        best: dict[str, int] = {}
-        for prio, name, _, _ in req.targets:
+        # per feature the highest priority wins (equal priorities average by weight), but a side remark of a higher layer (weight < 0.5: the tempo hint of
+        # "energetic") does not override what a lower layer is about (the ~155 BPM of "running")
+        best: dict[str, float] = {}
+        strong: dict[str, float] = {}
+        for prio, name, _, w in req.targets:
             best[name] = max(best.get(name, 0), prio)
+            if w >= 0.5:
+                strong[name] = max(strong.get(name, 0), prio)
+        for name, prio in strong.items():
+            if best[name] > prio and all(w < 0.5 for p, n, _, w in req.targets if n == name and p == best[name]):
+                best[name] = prio
         target: dict[str, float] = {}
         weights: dict[str, float] = {}
         for name in AUDIO_FEATURES:

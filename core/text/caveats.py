@@ -57,7 +57,7 @@ NO_DATA: dict[str, tuple[str, str, frozenset[str] | None]] = {
     "guitar": ("instrument", "sound", None),
     "piano": ("instrument", "sound", None),
     "saxophone": ("instrument", "sound", None),
-    "drums": ("instrument", "sound", None),
+    "drums": ("instrument", "sound", frozenset({"drums", "drum", "drummer", "percussion", "drum heavy"})),
     "strings": ("instrument", "sound", None),
     "german": ("lyrics_language", "labels", None),
     "italian": ("lyrics_language", "labels", None),
@@ -81,6 +81,8 @@ class Caveats(TextState):
 
     def _no_data_notes(self, req: Request) -> None:
         for cid, phrase in req.said.items():
+            if "\u2248" in phrase:
+                continue  # a guess ("beat (≈ beats)") is not something the user asked for
             concept = self.vocab.concepts[cid]
             rule = NO_DATA.get(concept.name)
             if rule is None:
@@ -97,7 +99,9 @@ class Caveats(TextState):
 
     def _conflicts(self, req: Request) -> None:
         gmean, gstd = self._cat.labels.global_mean, self._cat.labels.global_std
-        named = [(cid, req.said[cid]) for cid, s in req.concepts.items() if s >= 0.6 and cid in req.said]
+        # only phrases the user wrote (not "moving (≈ moving on)" guessed by typo / embedding similarity)
+        named = [(cid, req.said[cid]) for cid, s in req.concepts.items()
+                 if s >= 0.6 and cid in req.said and "\u2248" not in req.said[cid]]
         lang = req.lang if req.lang in _MOVE else "en"
         settled: set[str] = set()  # one decision per feature: the first conflicting pair (in request order) decides
         for x in range(len(named)):
