@@ -4,8 +4,9 @@ instruments, lyrics language). Each becomes a :class:`~core.models.TextNote`; no
 
 Conflicts (:meth:`Caveats._conflicts`): two concepts the request named pull one audio feature in opposite directions
 when both weigh it ≥ 0.5 and their targets sit ≥ 2 catalog standard deviations apart. The winner per feature: the
-higher priority (an adjective such as "quiet" over a genre such as "metal"), else the concept for which the feature
-weighs more (valence is what "sad" is about, energy what "upbeat" is about), else the one said with an intensifier
+mood over the style ("quiet heavy metal": quiet wins the sound, metal keeps its labels), else the concept the feature
+is more central to (its weight relative to the concept's largest weight: energy is what "party" is about, a side
+remark of "sad"), else the higher priority (an adjective over an activity), else the one said with an intensifier
 ("super upbeat"); when none decides, the target goes between the two and the note says so. The winner's value is set
 at :data:`P_RESOLVED`, above every concept and adjective and below explicit numbers.
 """
@@ -13,6 +14,7 @@ at :data:`P_RESOLVED`, above every concept and adjective and below explicit numb
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from core.table import FEATURE_INDEX
 from core.text.language import note_text
@@ -77,6 +79,8 @@ NO_DATA: dict[str, tuple[str, str, frozenset[str] | None]] = {
 
 
 class Caveats(TextState):
+    _concept_target: Callable[[int], tuple[dict[str, float], dict[str, float]]]  # PhraseMatching._concept_target
+
     """Conflict and missing-data notes (mixin of ``TextUnderstanding``; run by ``QueryAssembly._build``)."""
 
     def _no_data_notes(self, req: Request) -> None:
@@ -107,20 +111,21 @@ class Caveats(TextState):
         for x in range(len(named)):
             for y in range(x + 1, len(named)):
                 a, b = self.vocab.concepts[named[x][0]], self.vocab.concepts[named[y][0]]
+                (ta, wta), (tb, wtb) = self._concept_target(named[x][0]), self._concept_target(named[y][0])
                 for f in _CONFLICT_FEATURES:
-                    wa, wb = a.weights.get(f, 0.0), b.weights.get(f, 0.0)
-                    if f in settled or f not in a.target or f not in b.target or min(wa, wb) < 0.5:
+                    wa, wb = wta.get(f, 0.0), wtb.get(f, 0.0)
+                    if f in settled or f not in ta or f not in tb or min(wa, wb) < 0.5:
                         continue
                     i = FEATURE_INDEX[f]
-                    if abs(a.target[f] - b.target[f]) / float(gstd[i]) < 2.0:
+                    if abs(ta[f] - tb[f]) / float(gstd[i]) < 2.0:
                         continue
                     settled.add(f)
                     pa, pb = named[x][1], named[y][1]
                     sa, sb = _is_style(a.hints), _is_style(b.hints)
                     if sa != sb:  # "quiet heavy metal": the mood wins the sound, the style keeps its labels
                         win = 1 if sa else 0
-                    elif abs(wa - wb) >= 0.15:
-                        win = 0 if wa > wb else 1
+                    elif abs(wa / max(wta.values()) - wb / max(wtb.values())) >= 0.15:
+                        win = 0 if wa / max(wta.values()) > wb / max(wtb.values()) else 1
                     elif a.priority != b.priority:
                         win = 0 if a.priority > b.priority else 1
                     else:
@@ -128,7 +133,7 @@ class Caveats(TextState):
                         win = 0 if ia and not ib else 1 if ib and not ia else -1
                     up, down = _MOVE[lang][f]
                     if win == -1:
-                        value = (a.target[f] + b.target[f]) / 2
+                        value = (ta[f] + tb[f]) / 2
                         req.target(P_RESOLVED, f, value, max(wa, wb))
                         if f == "energy":  # mid energy keeps momentum through a steady groove
                             req.target(P_RESOLVED, "danceability", max(float(gmean[FEATURE_INDEX["danceability"]]),
@@ -136,10 +141,10 @@ class Caveats(TextState):
                         text = note_text("conflict_mid", req.lang, a=pa, b=pb, up=up, down=down)
                         req.note("conflict", f"{pa}|{pb}", text, asked=f"{pa} + {pb}", used=f"{f} {value:g}")
                         continue
-                    wc, lc = (a, b) if win == 0 else (b, a)
-                    wp, lp = (pa, pb) if win == 0 else (pb, pa)
-                    req.target(P_RESOLVED, f, wc.target[f], max(wa, wb))
-                    alt = up if lc.target[f] > wc.target[f] else down
+                    wt, lt = (ta, tb) if win == 0 else (tb, ta)
+                    wp = pa if win == 0 else pb
+                    req.target(P_RESOLVED, f, wt[f], max(wa, wb))
+                    alt = up if lt[f] > wt[f] else down
                     text = note_text("conflict", req.lang, a=pa, b=pb, winner=f"\u201c{wp}\u201d", alt=alt)
                     req.note("conflict", f"{pa}|{pb}", text, asked=f"{pa} + {pb}", used=f"{wp}: {f}")
 

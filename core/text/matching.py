@@ -12,6 +12,7 @@ from rapidfuzz import fuzz, process
 
 from core.table import FEATURE_INDEX
 from core.text.concepts import describe
+from core.text.moods import MOOD_OF, MoodPrototype
 from core.text.state import Request, TextState
 from core.text.tokens import GENERIC, STOPWORDS, clamp, mark_used, phrase_keys
 
@@ -26,6 +27,8 @@ CONCEPT_SIM_MIN = 0.85  # an unknown word vs a concept phrase
 
 class PhraseMatching(TextState):
     """Turns words of a request into concept, label and shipped-profile evidence (mixin of ``TextUnderstanding``)."""
+
+    _moods: dict[str, MoodPrototype]  # core.text.moods.load_moods(), used when the catalog has no labels
 
     def _lookup(self, gram: list[str]) -> dict[str, Any]:
         """Everything a phrase names: concepts, whole catalog labels, parts of labels, shipped profiles."""
@@ -136,6 +139,15 @@ class PhraseMatching(TextState):
         if source and not negated:
             req.support.setdefault(lid, set()).add(source)
 
+    def _concept_target(self, cid: int) -> tuple[dict[str, float], dict[str, float]]:
+        """``(target, weights)`` of concept ``cid``: its own, or on a catalog without labels the measured mood
+        prototype of :data:`core.text.moods.MOOD_OF` (raw units; weights 0–1)."""
+        concept = self.vocab.concepts[cid]
+        mood = self._moods.get(MOOD_OF.get(concept.name, "")) if not len(self._cat.labels) else None
+        if mood is not None:
+            return mood.target, mood.weights
+        return concept.target, concept.weights
+
     def _apply_concept(self, cid: int, phrase: str, req: Request, negated: bool, strength: float) -> None:
         concept = self.vocab.concepts[cid]
         gmean, gstd = self._cat.labels.global_mean, self._cat.labels.global_std
@@ -162,8 +174,9 @@ class PhraseMatching(TextState):
         else:
             req.concepts[cid] = max(req.concepts.get(cid, 0.0), strength)
             req.said.setdefault(cid, phrase)
-            for name, value in concept.target.items():
-                req.target(concept.priority, name, value, concept.weights.get(name, 0.0) * strength)
+            target, weights = self._concept_target(cid)
+            for name, value in target.items():
+                req.target(concept.priority, name, value, weights.get(name, 0.0) * strength)
             for lid, w in self._cat.hints[cid].items():
                 self._label(lid, w * strength, req, negated=False, source=phrase)
             for sid, w in self._ship_hints[cid].items():

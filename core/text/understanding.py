@@ -20,6 +20,7 @@ from core.text.cues import ExplicitRules
 from core.text.embedder import Embedder, default_embedder
 from core.text.labels import LabelSet, load_shipped_profiles
 from core.text.language import detect_language
+from core.text.moods import load_moods
 from core.text.references import ArtistAndNegationCues
 from core.text.state import CatalogFit, Request
 from core.text.tokens import GENERIC, STOPWORDS, fold, tokenize, word_tokens
@@ -55,6 +56,7 @@ class TextUnderstanding(ExplicitRules, ArtistAndNegationCues, QueryAssembly):
                 log.warning("text embeddings unavailable (%s); continuing with rules and fuzzy matching only", exc)
         self.embedder = embedder
         self.vocab = load_vocabulary()
+        self._moods = load_moods()
         self.shipped = dataclasses.replace(load_shipped_profiles())  # own copy: .emb depends on the embedder
         self._ship_hints = [self._resolve_hints(c, self.shipped) for c in self.vocab.concepts]
         self._emb_cache: dict[str, np.ndarray] = {}
