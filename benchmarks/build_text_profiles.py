@@ -11,7 +11,7 @@ each of calm, sad, happy, energetic, romantic, angry, focus and sleep, the track
 mood's anchor region (hand-set directions from Spotify's audio-feature definitions and the product issue — calm is
 quiet, acoustic, low energy; sad is low valence and subdued — with thresholds at the catalog's own quantiles) give a
 prototype: target = their mean, weight per feature = how far and how tightly that mean sits from the catalog's
-(``min(1, |z| / 1.2) * (0.5 + 0.5 * tightness)``, kept when >= 0.15).
+(``min(1, |z| / 1.2) * (0.5 + 0.5 * tightness)``, at least 0.3 for the anchored features, kept when >= 0.15).
 
 Run: ``uv run python benchmarks/build_text_profiles.py [--csv data/spotify_songs.csv.gz] [--out data/text_profiles.json]
 [--moods-out data/text_moods.json]``
@@ -106,7 +106,7 @@ MOOD_ANCHORS: dict[str, dict[str, tuple]] = {
     "sad": {"valence": ("<=", 0.20), "energy": ("<=", 0.50)},
     "happy": {"valence": (">=", 0.80), "energy": (">=", 0.50)},
     "energetic": {"energy": (">=", 0.85), "loudness": (">=", 0.60)},
-    "romantic": {"energy": ("between", 0.03, 0.35), "valence": ("between", 0.30, 0.75), "acousticness": (">=", 0.60),
+    "romantic": {"energy": ("between", 0.02, 0.25), "valence": ("between", 0.30, 0.75), "acousticness": (">=", 0.60),
                  "speechiness": ("<=", 0.60)},
     "angry": {"energy": (">=", 0.85), "valence": ("<=", 0.35), "loudness": (">=", 0.70)},
     "focus": {"instrumentalness": (">=", 0.90), "speechiness": ("<=", 0.50), "energy": ("<=", 0.60)},
@@ -151,6 +151,8 @@ def build_moods(csv_path: Path) -> dict:
             z = (mean - float(gmean[f])) / float(gstd[f])
             tight = min(1.0, max(0.0, 1 - std / float(gstd[f])))
             w = min(1.0, abs(z) / 1.2) * (0.5 + 0.5 * tight)
+            if f in anchors:  # an anchored feature defines the mood even when its mean sits near the catalog's
+                w = max(w, 0.3)
             if w >= 0.15:
                 target[f], weights[f] = float(f"{mean:.4g}"), round(w, 3)
         doc["moods"][mood] = {"count": int(len(sub)), "target": target, "weights": weights}
