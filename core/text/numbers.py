@@ -85,7 +85,7 @@ _DURATION_RE = re.compile(
 
 
 def _value(raw: str) -> float:
-    return float(raw.replace(" ", "").replace(",", "."))
+    return float("".join(raw.split()).replace(",", "."))  # any whitespace the regex's \s allowed ("- 5", "-\x1f5")
 
 
 class NumberRules:

@@ -63,10 +63,13 @@ class Request:
             self.notes.append(TextNote(kind=kind, subject=subject, asked=asked, used=used, text=text))
 
     def bound(self, name: str, low: float | None, high: float | None) -> None:
-        """Narrow the hard range of feature ``name`` (raw units; None = open) to ``[low, high]``."""
+        """Narrow the hard range of feature ``name`` (raw units; None = open) to ``[low, high]``; when the ranges do
+        not overlap, the later one replaces the earlier."""
         cur = self.ranges.get(name, [None, None])
         lo = low if cur[0] is None else (cur[0] if low is None else max(cur[0], low))
         hi = high if cur[1] is None else (cur[1] if high is None else min(cur[1], high))
+        if lo is not None and hi is not None and lo > hi:  # two numbers that cannot both hold: the later one wins
+            lo, hi = low, high
         self.ranges[name] = [lo, hi]
 
     def target(self, priority: int, name: str, value: float, weight: float) -> None:

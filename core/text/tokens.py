@@ -49,6 +49,7 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     text = re.sub(r"[\u2018\u2019\u201b\u0060\u00b4]", "'", text)
+    text = text.replace("\u2044", "/").replace("\u2212", "-")  # fraction slash ("¼" -> "1/4"), minus sign
     text = re.sub(r"\b(\d0)\s?'\s?s\b", r"\1s", text)  # "90's" / "90 's" -> "90s"
     text = re.sub(r"\br\s*(?:&|'?n'?|and)\s*b\b", " rnb ", text)
     text = re.sub(r"\bd\s*&\s*b\b", " dnb ", text)

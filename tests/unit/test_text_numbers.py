@@ -169,3 +169,28 @@ def test_numbers_next_to_names_are_not_feature_values(tu: TextUnderstanding) -> 
     assert not isinstance(query, TextQuery) or "liveness" not in query.ranges
     assert "valence" not in q(tu, "top 10 happy songs").ranges
     assert "energy" not in q(tu, "energy songs from the 90s").ranges
+
+
+_PIECES = ["energy", "valence", "dB", "bpm", "%", "/10", "at least", "under", "or higher", "-", "0.5", "12", "1e9",
+           "between", "and", "minutes", "2:30", "los 80", "années", "80er", "sin", "kein", ",", ".", "1,5", "−3", "½"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=6)), min_size=1, max_size=12))
+def test_any_mix_of_numbers_and_words_parses_without_crashing(tu: TextUnderstanding, parts: list[str]) -> None:
+    from core.errors import InvalidInput
+    from core.models import FEATURE_RANGES, NeedsClarification
+
+    text = " ".join(parts)
+    try:
+        result = tu.parse(text)
+    except InvalidInput:
+        assert not text.strip()
+        return
+    assert isinstance(result, TextQuery | NeedsClarification)
+    if isinstance(result, TextQuery):
+        for name, value in result.target.items():
+            lo, hi = FEATURE_RANGES[name]
+            assert lo <= value <= hi
+        for name, (low, high) in result.ranges.items():
+            assert low is None or high is None or low <= high, (text, name, low, high)
