@@ -84,6 +84,7 @@ class Caveats(TextState):
     """Conflict and missing-data notes (mixin of ``TextUnderstanding``; run by ``QueryAssembly._build``)."""
 
     def _no_data_notes(self, req: Request) -> None:
+        styled = any(_is_style(self.vocab.concepts[cid].hints) for cid in req.said)
         for cid, phrase in req.said.items():
             if "\u2248" in phrase:
                 continue  # a guess ("beat (≈ beats)") is not something the user asked for
@@ -94,6 +95,8 @@ class Caveats(TextState):
             attribute, instead, triggers = rule
             if triggers is not None and phrase not in triggers:
                 continue
+            if attribute == "instrument" and styled:
+                continue  # "hard rock with big guitar riffs": the style named carries the instrument
             if instead == "labels" and not self._cat.hints[cid]:
                 instead = "ignored" if len(self._cat.labels) else "sound"
             if instead == "sound" and not concept.target:

@@ -139,6 +139,7 @@ def test_gender_is_not_mapped_to_unrelated_features(tu: TextUnderstanding) -> No
     # only a label that is itself about female vocals ("Female Vocal EDM"), none that merely says "girl" or "diva"
     assert all("female" in k.lower() for k in query.labels), query.labels
     assert not [n for n in q(tu, "blast beats and drops").notes if n.kind == "no_data"]  # "beats" is no drum kit
+    assert not [n for n in q(tu, "hard rock with big guitar riffs").notes if n.kind == "no_data"]  # style says it
 
 
 # ------------------------------------------------------------------------------------------------ mood model
