@@ -22,7 +22,7 @@ STOP: dict[str, frozenset[str]] = {
         muchos muchas poco poca algo alguna algunas alguno algunos algun como cuando donde pero mas menos ya tambien
         solo sola solamente quiero quisiera quieres necesito dame ponme pon pone damelo busca buscame recomienda
         recomiendame recomiendas puedes podrias favor porfa porfavor gracias hola canciones cancion musica temas tema
-        lista listas rato un poco este esta estos estas ese esa eso aqui ahi hoy noche dia nada ninguna ninguno
+        lista listas rato un poco este esta estos estas ese esa eso aqui ahi hoy dia nada ninguna ninguno
         bien tan todo toda todos todas otro otra otros otras sea algo asi unas""".split()
     ),
     "pt": frozenset(
@@ -31,7 +31,7 @@ STOP: dict[str, frozenset[str]] = {
         muito muita muitos muitas pouco algo alguma algumas algum alguns como quando onde mas mais menos ja tambem
         so somente quero queria preciso me indica indica indicar manda coloca toca bota sugere favor obrigado obrigada
         oi ola musica musicas cancao cancoes som sons faixa faixas lista umas bem tao todo toda todos todas outro
-        outra hoje noite dia nada nenhum nenhuma isso esse essa este esta aqui ai de preferencia""".split()
+        outra hoje dia nada nenhum nenhuma isso esse essa este esta aqui ai de preferencia""".split()
     ),
     "fr": frozenset(
         """le la les un une des du de d l et ou ni que qui avec sans pour par en a au aux dans sur mon ma mes ton
