@@ -116,9 +116,10 @@ class ExplicitRules(NumberRules, PhraseMatching):
              self._r_decade_word),
             (re.compile(rf"\b(since|after|post|newer than|later than|before|pre|until|till|up to|prior to|older than|earlier than)\s*-?\s*{year}\b"),
              self._r_year_bound),
-            # Spanish / Portuguese / French / German decades ("los 80", "anos 90", "annees 80", "80er", "achtziger")
+            # Spanish / Portuguese / French / German decades ("los 80", "anos 90", "annees 80", "80er", "achtziger");
+            # 1950s-2020s only: "los 40" is a radio chart ("Los 40 Principales"), not the 1940s
             (re.compile(rf"\b({_FOREIGN_BOUNDS})?\s*(?:(?:de|en|dos|das|des|der|in den)\s+)?(?:los|las|anos|annees|les annees|"
-                        r"decada de(?: los)?|decada de|die|den)\s+((?:19|20)?\d0)(?:s|er)?\b(?!\s*(?:bpm|%))"),
+                        r"decada de(?: los)?|decada de|die|den)\s+((?:19)?[5-9]0|20[0-2]0)(?:s|er)?\b(?!\s*(?:bpm|%))"),
              self._r_decade_foreign),
             (re.compile(rf"\b({_FOREIGN_BOUNDS})?\s*(?:(?:die|den|der)\s+)?((?:19|20)?\d0)er\b(?:\s+jahren?\b)?"),
              self._r_decade_foreign),
