@@ -39,7 +39,7 @@ from core.models import (
     Track,
 )
 from core.anchors import Anchor, era_shift, find_anchor, relative_moves, shift_around
-from core.conflicts import conflict_line, find_conflicts
+from core.text.caveats import conflicts_from_notes
 from core.coverage import (
     CatalogCoverage,
     artist_suggestions,
@@ -280,11 +280,17 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
             rec = rec.model_copy(update={"capped": CountCap(requested=query.requested_count, limit=limit)})
         rec = await self._with_coverage(rec, query, anchor, exclude, limit, rank, similar_rank,
                                         [name for name, _ in partial])
-        conflicts = find_conflicts(anchor.rest if anchor is not None and anchor.seeds else query.text, query)
+        if any(n.kind == "no_data" for n in rec.coverage):  # said once, on the first line (core.coverage)
+            summary = rec.summary
+            for n in query.notes:
+                if n.kind == "no_data":
+                    summary = summary.replace(f"{n.text}; ", "").replace(n.text, "")
+            rec = rec.model_copy(update={"summary": summary.strip("; ")})
+        conflicts = conflicts_from_notes(query.notes)  # decided and worded by core.text (the one place)
         if conflicts:  # named, not averaged silently: the summary (the list's title everywhere) starts with them
-            said = " ".join(conflict_line(c) for c in conflicts[:2])
-            rec = rec.model_copy(update={"conflicts": conflicts,
-                                         "summary": f"{said} {rec.summary}".strip() if rec.summary else said})
+            said = " ".join(n.text for n in query.notes if n.kind == "conflict")
+            summary = rec.summary if said in rec.summary else f"{said} {rec.summary}".strip()
+            rec = rec.model_copy(update={"conflicts": conflicts, "summary": summary})
         return rec
 
     @property

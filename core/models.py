@@ -242,13 +242,33 @@ class NeedsClarification(BaseModel):
     suggestions: list[str] = Field(default_factory=list)
 
 
+class TextNote(BaseModel):
+    """Something the reply must say about how a request was read, as data (adapters word or show ``text``).
+
+    ``kind``: ``clamped`` (a number outside the feature's range was clamped), ``no_data`` (the catalog has no data on
+    the attribute asked for: singer's gender, instruments, lyrics language…), ``conflict`` (two wishes contradict;
+    ``used`` says which one won), ``language`` (the request's language). ``subject`` is the feature / attribute / pair
+    concerned, ``asked`` what the user wrote, ``used`` what was done instead; ``text`` is one short sentence in the
+    request's language when :mod:`core.text` has the wording for it, else English.
+    """
+
+    kind: Literal["clamped", "no_data", "conflict", "language"]
+    subject: str
+    asked: str = ""
+    used: str = ""
+    text: str
+
+
 class TextQuery(BaseModel):
     """What a free-text request means, as produced by :mod:`core.text` (local) or an LLM agent.
 
     ``target`` holds target audio features in their own units (0–1, tempo BPM, loudness dB, mode 0/1) and
     ``weights`` how much each target matters (0–1; absent = 0). ``labels`` maps catalog label texts
     (``"subgenre:lo-fi"``-style keys ``kind:label``) to a preference weight in −1..1 (negative = avoid).
-    ``cues`` lists the phrases understood, for the reply's reason ("chill → low energy").
+    ``cues`` lists the phrases understood, for the reply's reason ("chill → low energy"); the texts of ``notes``
+    come first. ``ranges`` holds hard bounds the request stated in numbers (``{"valence": [None, 0.2],
+    "duration_ms": [None, 150000]}``; raw units, None = open), for a ranker to apply as a filter. ``lang`` is the
+    request's language (``en``, ``es``, ``pt``, ``fr``, ``de``) so replies can be worded in it.
     """
 
     text: str = ""
@@ -260,6 +280,9 @@ class TextQuery(BaseModel):
     cues: list[str] = Field(default_factory=list)
     confidence: float = 0.0
     requested_count: int | None = Field(default=None, description="a count asked for in the text, before capping")
+    notes: list[TextNote] = Field(default_factory=list)
+    ranges: dict[str, list[float | None]] = Field(default_factory=dict)
+    lang: str = "en"
 
 
 class ChatReply(BaseModel):

@@ -8,14 +8,16 @@ import numpy as np
 
 from core.models import AUDIO_FEATURES, Filters, NeedsClarification, TextQuery
 from core.table import FEATURE_INDEX
+from core.text.caveats import Caveats
 from core.text.labels import LabelSet
-from core.text.state import P_PROFILE, Request, TextState
+from core.text.language import note_text
+from core.text.state import P_PROFILE, Request
 from core.text.tokens import GREETINGS, STOPWORDS, clamp, word_tokens
 
 MAX_LABELS = 12  # labels kept per polarity in a TextQuery
 
 
-class QueryAssembly(TextState):
+class QueryAssembly(Caveats):
     """Profile targets, year bounds, the final :class:`TextQuery`, clarifications (mixin of ``TextUnderstanding``)."""
 
     def _profile_targets(self, labels: LabelSet, hits: dict[int, float], scale: float, req: Request) -> None:
@@ -76,6 +78,14 @@ class QueryAssembly(TextState):
             hi = r_hi if hi is None else min(hi, r_hi)
             if lo > hi:  # contradictory bounds ("90s since 2015"): keep the named period
                 lo, hi = r_lo, r_hi
+            recent = self._recent_years(req)
+            if recent is not None and (recent[0] > hi or (recent[1] is not None and recent[1] < lo)):
+                # the named period and recency contradict: "just came out this year" (the newest year) wins over
+                # "90s"; a vaguer "new" loses to a written year ("new songs from 2012" = new to me); either way, say so
+                wins = recent[0] >= self._cat.year_max
+                self._era_conflict(req, (lo, hi), recent, recent[2], recency_wins=wins)
+                if wins:
+                    lo, hi = recent[0], recent[1] if recent[1] is not None else self._cat.year_max
         if lo is None and hi is None:  # eras from the vocabulary apply only when no year was written
             newest = self._cat.year_max
             for cid in req.concepts:
@@ -96,6 +106,18 @@ class QueryAssembly(TextState):
                 lo, hi = hi, lo
         return lo, hi
 
+    def _recent_years(self, req: Request) -> tuple[int, int | None, str] | None:
+        """``(from, to, phrase)`` of a recency concept the request named ("this year", "newest"), else None."""
+        newest = self._cat.year_max
+        best: tuple[int, int | None, str] | None = None
+        for cid in req.concepts:
+            concept = self.vocab.concepts[cid]
+            if concept.years_relative and concept.years_relative[0] is not None and cid in req.said:
+                r0, r1 = concept.years_relative
+                if best is None or newest + r0 > best[0]:  # the narrowest ("this year" over "recent")
+                    best = (newest + r0, None if r1 is None else newest + r1, req.said[cid])
+        return best
+
     def _build(self, req: Request) -> TextQuery:
         has_labels = len(self._cat.labels) > 0
         if has_labels:
@@ -104,10 +126,19 @@ class QueryAssembly(TextState):
         else:
             self._profile_targets(self.shipped, req.ship_hits, 0.8, req)
         self._artist_targets(req)
-        # per feature: the highest priority present wins; equal priorities average by weight
-        best: dict[str, int] = {}
-        for prio, name, _, _ in req.targets:
+        self._no_data_notes(req)
+        self._conflicts(req)
+        # per feature the highest priority wins (equal priorities average by weight), but a side remark of a higher layer (weight < 0.5: the tempo hint of
+        # "energetic") does not override what a lower layer is about (the ~155 BPM of "running")
+        best: dict[str, float] = {}
+        strong: dict[str, float] = {}
+        for prio, name, _, w in req.targets:
             best[name] = max(best.get(name, 0), prio)
+            if w >= 0.5:
+                strong[name] = max(strong.get(name, 0), prio)
+        for name, prio in strong.items():
+            if best[name] > prio and all(w < 0.5 for p, n, _, w in req.targets if n == name and p == best[name]):
+                best[name] = prio
         target: dict[str, float] = {}
         weights: dict[str, float] = {}
         for name in AUDIO_FEATURES:
@@ -148,6 +179,9 @@ class QueryAssembly(TextState):
         unknown = len(req.unknown)
         coverage = req.known / (req.known + unknown) if req.known + unknown else 1.0
         confidence *= 0.5 + 0.5 * coverage
+        if req.lang != "en" and not req.notes:
+            req.note("language", req.lang, note_text("language", req.lang), asked=req.lang)
+        cues = list(dict.fromkeys([n.text for n in req.notes] + req.cues))  # notes lead: the reply shows them first
         return TextQuery(
             text=req.raw,
             target=target,
@@ -155,9 +189,12 @@ class QueryAssembly(TextState):
             labels=label_weights,
             artists=[self._cat.artist_display[a] for a in req.artists],
             filters=filters,
-            cues=req.cues,
+            cues=cues,
             confidence=round(max(0.05, min(0.99, confidence)), 3),
             requested_count=req.requested,
+            notes=req.notes,
+            ranges={k: [None if v is None else round(float(v), 4) for v in r] for k, r in req.ranges.items()},
+            lang=req.lang,
         )
 
     def _clarify(self, raw: str) -> NeedsClarification:

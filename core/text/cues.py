@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from core.limits import MAX_TRACKS
 from core.text.matching import PhraseMatching
+from core.text.numbers import NumberRules
 from core.text.state import P_RULE, Request
 
 #: A rule: the pattern and its handler, which records the evidence and returns False to leave the match unused.
@@ -28,7 +29,23 @@ _DECADE_WORDS = {
     "two thousands": 2000,
     "twenty tens": 2010,
 }
-_NUM_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+#: Decade words in Spanish, Portuguese, French and German (folded) -> first year.
+_FOREIGN_DECADES = {
+    "cincuenta": 1950, "sesenta": 1960, "setenta": 1970, "ochenta": 1980, "noventa": 1990,
+    "cinquenta": 1950, "sessenta": 1960, "oitenta": 1980,
+    "cinquante": 1950, "soixante": 1960, "soixante dix": 1970, "quatre vingt": 1980, "quatre vingts": 1980,
+    "quatre vingt dix": 1990,
+    "funfziger": 1950, "sechziger": 1960, "siebziger": 1970, "achtziger": 1980, "neunziger": 1990,
+}
+#: Open bounds in those languages -> the English word :func:`_open_bound` understands.
+_FOREIGN_BOUND_WORDS = {
+    "desde": "since", "depuis": "since", "seit": "since", "a partir de": "since", "ab": "since",
+    "despues de": "after", "depois de": "after", "apres": "after", "nach": "after", "posterior a": "after",
+    "antes de": "before", "avant": "before", "vor": "before", "anterior a": "before",
+    "hasta": "until", "ate": "until", "jusqu a": "until", "jusqu en": "until", "bis": "until",
+}
+_FOREIGN_BOUNDS = "|".join(sorted(_FOREIGN_BOUND_WORDS, key=len, reverse=True))
+_NUM_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
               "few": 3, "couple of": 2, "couple": 2}
 
 
@@ -63,7 +80,7 @@ def no_vocals(m: re.Match[str] | None, req: Request) -> bool:
     return True
 
 
-class ExplicitRules(PhraseMatching):
+class ExplicitRules(NumberRules, PhraseMatching):
     """Regular-expression rules for numbers, years, keys and vocals (mixin of ``TextUnderstanding``)."""
 
     _rule_list: list[Rule]  # self._rules(), built once per instance
@@ -71,7 +88,7 @@ class ExplicitRules(PhraseMatching):
     def _apply_rules(self, s: str, req: Request) -> str:
         for pattern, handler in self._rule_list:
             s = pattern.sub(lambda m, h=handler: " , " if h(m, req) else m.group(0), s)
-        return s
+        return self._numbers(s, req)
 
     def _rules(self) -> list[Rule]:
         bpm = r"\s*(?:bpm|beats per minute|beats a minute|beats/min)\b"
@@ -88,7 +105,9 @@ class ExplicitRules(PhraseMatching):
              self._r_tempo_min2),
             (re.compile(rf"\b(under|below|slower than|less than|at most|max(?:imum)?|up to|<=?)\s*(\d{{2,3}}){bpm}"),
              self._r_tempo_max),
-            (re.compile(rf"(?:\b(around|about|approximately|approx|roughly|circa|near|close to|at|@)\s*|~\s*)?\b(\d{{2,3}}){bpm}"),
+            (re.compile(rf"(?:\b(around|about|approximately|approx|roughly|circa|near|close to|like|at|@|exactly)\s*|~\s*)?"
+                        rf"\b(\d{{2,3}}){bpm}(?:\s*,?\s*(?:give or take|plus or minus|\+/-|\u00b1|\+-)\s*"
+                        rf"(\d{{1,2}}|one|two|three|four|five|ten)\b(?:\s*bpm\b)?)?"),
              self._r_tempo_point),
             (re.compile(rf"\b(?:between\s+|from\s+)?{year}\s*(?:-|to|until|till|through|thru|and|\u2013)\s*((?:19|20)?\d{{2}})\b"),
              self._r_year_range),
@@ -98,6 +117,17 @@ class ExplicitRules(PhraseMatching):
              self._r_decade_word),
             (re.compile(rf"\b(since|after|post|newer than|later than|before|pre|until|till|up to|prior to|older than|earlier than)\s*-?\s*{year}\b"),
              self._r_year_bound),
+            # Spanish / Portuguese / French / German decades ("los 80", "anos 90", "annees 80", "80er", "achtziger");
+            # 1950s-2020s only: "los 40" is a radio chart ("Los 40 Principales"), not the 1940s
+            (re.compile(rf"\b({_FOREIGN_BOUNDS})?\s*(?:(?:de|en|dos|das|des|der|in den)\s+)?(?:los|las|anos|annees|les annees|"
+                        r"decada de(?: los)?|decada de|die|den)\s+((?:19)?[5-9]0|20[0-2]0)(?:s|er)?\b(?!\s*(?:bpm|%))"),
+             self._r_decade_foreign),
+            (re.compile(rf"\b({_FOREIGN_BOUNDS})?\s*(?:(?:die|den|der)\s+)?((?:19|20)?\d0)er\b(?:\s+jahren?\b)?"),
+             self._r_decade_foreign),
+            (re.compile(rf"\b({_FOREIGN_BOUNDS})?\s*(?:(?:de|en|dos|das|des|der|in den)\s+)?(?:los|las|anos|annees|les annees|die|den)?\s*"
+                        rf"({'|'.join(k.replace(' ', '[ -]') for k in sorted(_FOREIGN_DECADES, key=len, reverse=True))})\b(?:\s+jahren?\b)?"),
+             self._r_decade_foreign_word),
+            (re.compile(rf"\b({_FOREIGN_BOUNDS})\s+(?:(?:de|del|do|da)\s+)?{year}\b"), self._r_year_bound_foreign),
             (re.compile(rf"\b(?:from\s+)?{year}\s*(\+|onwards?|and (?:later|newer|after|up|beyond)|or (?:later|newer)|(?:up )?(?:to|till|until) (?:now|present|today)|or (?:earlier|older|before)|and (?:earlier|older|before))"),
              self._r_year_open),
             (re.compile(r"\b(?:last|past|previous)\s+(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|few|couple of)\s+years\b"),
@@ -123,6 +153,7 @@ class ExplicitRules(PhraseMatching):
         if not 30 <= lo <= 250 or not 30 <= hi <= 250:
             return False
         req.tempo_min, req.tempo_max = lo, hi
+        req.bound("tempo", lo, hi)
         req.target(P_RULE, "tempo", (lo + hi) / 2, 1.0)
         req.cue(f"{lo:.0f}–{hi:.0f} BPM → tempo filter")
         req.evidence.append(0.6)
@@ -140,6 +171,7 @@ class ExplicitRules(PhraseMatching):
     def _tempo_bound(self, bpm: float, side: str, req: Request) -> bool:
         if not 30 <= bpm <= 250:
             return False
+        req.bound("tempo", bpm if side == "min" else None, bpm if side == "max" else None)
         if side == "min":
             req.tempo_min = bpm
             req.target(P_RULE, "tempo", bpm + 12, 0.6)
@@ -155,9 +187,20 @@ class ExplicitRules(PhraseMatching):
         bpm = float(m.group(2))
         if not 30 <= bpm <= 250:
             return False
-        # "around 120 bpm" tolerates ±10 BPM, a bare "120 bpm" ±6 BPM (a beat-tracker's typical error is a few BPM)
-        tol = 10.0 if m.group(1) or m.group(0).lstrip().startswith("~") else 6.0
+        # "around 120 bpm" tolerates ±10 BPM, a bare "120 bpm" ±6 BPM (a beat-tracker's typical error is a few BPM),
+        # "at / exactly 128 bpm" ±3 BPM; "give or take N" / "± N" sets the tolerance itself
+        word = (m.group(1) or "").strip()
+        if m.group(3):
+            tol = float(_NUM_WORDS.get(m.group(3), 0) or m.group(3)) if not m.group(3).isdigit() else float(m.group(3))
+        elif word in ("at", "@", "exactly"):
+            tol = 3.0
+        elif word or m.group(0).lstrip().startswith("~"):
+            tol = 10.0
+        else:
+            tol = 6.0
+        tol = max(0.5, tol)
         req.tempo_min, req.tempo_max = bpm - tol, bpm + tol
+        req.bound("tempo", bpm - tol, bpm + tol)
         req.target(P_RULE, "tempo", bpm, 1.0)
         req.cue(f"{'around ' if tol == 10 else ''}{bpm:.0f} BPM → tempo {bpm - tol:.0f}–{bpm + tol:.0f}")
         req.evidence.append(0.6)
@@ -212,6 +255,25 @@ class ExplicitRules(PhraseMatching):
     def _r_decade_word(self, m: re.Match[str], req: Request) -> bool:
         start = _DECADE_WORDS[m.group(3)]
         return self._decade_common(m.group(1), m.group(2), start, m.group(3), req)
+
+    def _r_decade_foreign(self, m: re.Match[str], req: Request) -> bool:
+        start = self._decade_start(m.group(2))
+        if start % 10 or not 1900 <= start <= 2090:
+            return False
+        prefix = _FOREIGN_BOUND_WORDS.get((m.group(1) or "").strip())
+        return self._decade_common(prefix, None, start, f"{start}s", req)
+
+    def _r_decade_foreign_word(self, m: re.Match[str], req: Request) -> bool:
+        start = _FOREIGN_DECADES[m.group(2).replace("-", " ")]
+        prefix = _FOREIGN_BOUND_WORDS.get((m.group(1) or "").strip())
+        return self._decade_common(prefix, None, start, f"{start}s", req)
+
+    def _r_year_bound_foreign(self, m: re.Match[str], req: Request) -> bool:
+        prefix, year = _FOREIGN_BOUND_WORDS[m.group(1).strip()], int(m.group(2))
+        _, bound = _open_bound(prefix, year, year, req)
+        req.cue(f"{m.group(1).strip()} {year} → {bound}")
+        req.evidence.append(0.6)
+        return True
 
     def _r_year_bound(self, m: re.Match[str], req: Request) -> bool:
         prefix, year = m.group(1), int(m.group(2))

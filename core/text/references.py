@@ -39,6 +39,30 @@ _NEGATORS: tuple[tuple[str, ...], ...] = (
     ("never",),
     ("hate",),
     ("non",),
+    # Spanish, Portuguese, French, German ("sin", "nada de", "pas de", "kein", "ohne"...)
+    ("nada", "de"),
+    ("pero", "no"),
+    ("mas", "nao"),
+    ("mas", "sem"),
+    ("pas", "de"),
+    ("sauf",),
+    ("sin",),
+    ("sem",),
+    ("sans",),
+    ("ohne",),
+    ("kein",),
+    ("keine",),
+    ("keinen",),
+    ("keiner",),
+    ("nicht",),
+    ("nao",),
+    ("nada",),
+    ("excepto",),
+    ("salvo",),
+    ("exceto",),
+    ("ausser",),
+    ("nunca",),
+    ("jamais",),
 )
 _ARTIST_CONNECTORS: tuple[tuple[str, ...], ...] = (
     ("in", "the", "style", "of"),
@@ -61,9 +85,13 @@ _ARTIST_CONNECTORS: tuple[tuple[str, ...], ...] = (
     ("by",),
     ("from",),
 )
-_FILLERS = frozenset("too any more much so the a an very overly really songs song music tracks stuff by from of".split())
+_FILLERS = frozenset("too any more much so the a an very overly really songs song music tracks stuff by from of "
+                     "el la los las un una de del mas o os as um uma do da dos das le les des du d l plus "
+                     "der die das den dem ein eine einen mehr musica musique musik canciones musicas chansons "
+                     "lieder nenhum nenhuma aucun aucune".split())
 _CHUNK_STOP = frozenset("and or nor but with please just only for in that while when at to".split())
-_VOCAL_WORDS = frozenset("vocal vocals singing singer singers lyrics lyric words voice voices vocalist vocalists".split())
+_VOCAL_WORDS = frozenset("vocal vocals singing singer singers lyrics lyric words voice voices vocalist vocalists "
+                         "letra letras voz vozes voces canto paroles voix chant gesang stimme stimmen texte text".split())
 
 
 class ArtistAndNegationCues(PhraseMatching):
@@ -124,7 +152,11 @@ class ArtistAndNegationCues(PhraseMatching):
                 while k < len(tokens) and not used[k] and tokens[k] in _FILLERS:
                     k += 1
                 end = self._chunk_end(tokens, used, k)
-                n = self._resolve_negated(tokens[k:end], req, strict) if end > k else 0
+                n = self._filler_artist(tokens, used, j, k, req) if k > j else 0
+                if n:
+                    k = j
+                else:
+                    n = self._resolve_negated(tokens[k:end], req, strict) if end > k else 0
                 if not n:
                     break
                 mark_used(used, i if not done else j, k + n)
@@ -134,6 +166,18 @@ class ArtistAndNegationCues(PhraseMatching):
                     continue
                 break
             i = j if done else i + 1
+
+    def _filler_artist(self, tokens: list[str], used: list[bool], j: int, k: int, req: Request) -> int:
+        """A negated artist whose name starts with a filler word ("no The Weeknd"): tokens used from ``j``, or 0."""
+        stop = min(len(tokens), k + 4)
+        for end in range(stop, k, -1):
+            if any(used[j:end]) or "," in tokens[j:end]:
+                continue
+            aid = self._artist_exact(tokens[j:end])
+            if aid is not None:
+                self._exclude_artist(aid, " ".join(tokens[j:end]), req)
+                return end - j
+        return 0
 
     def _resolve_negated(self, chunk: list[str], req: Request, strict: bool) -> int:
         """Apply a negated chunk ("rap", "drake", "sad songs"); return how many of its tokens were used (0 = none)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from core.models import TextNote
 from core.text.tokens import clamp
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ class Request:
     excluded: list[int] = field(default_factory=list)
     concepts: dict[int, float] = field(default_factory=dict)  # concept id -> strength
     negated: dict[int, float] = field(default_factory=dict)
+    said: dict[int, str] = field(default_factory=dict)  # concept id -> the request's phrase that named it
     year_ranges: list[tuple[int, int]] = field(default_factory=list)
     year_lo: int | None = None
     year_hi: int | None = None
@@ -52,6 +54,24 @@ class Request:
     known: int = 0
     unknown: list[str] = field(default_factory=list)
     requested: int | None = None  # a count asked for ("100 songs") when it was over the maximum
+    lang: str = "en"  # the request's language (core.text.language.detect_language)
+    notes: list[TextNote] = field(default_factory=list)  # clamped numbers, missing data, conflicts
+    ranges: dict[str, list[float | None]] = field(default_factory=dict)  # feature -> [low, high], raw units
+
+    def note(self, kind: str, subject: str, text: str, asked: str = "", used: str = "") -> None:
+        """Record a :class:`~core.models.TextNote` once per ``(kind, subject)``; ``text`` is the sentence shown."""
+        if not any(n.kind == kind and n.subject == subject for n in self.notes):
+            self.notes.append(TextNote(kind=kind, subject=subject, asked=asked, used=used, text=text))
+
+    def bound(self, name: str, low: float | None, high: float | None) -> None:
+        """Narrow the hard range of feature ``name`` (raw units; None = open) to ``[low, high]``; when the ranges do
+        not overlap, the later one replaces the earlier."""
+        cur = self.ranges.get(name, [None, None])
+        lo = low if cur[0] is None else (cur[0] if low is None else max(cur[0], low))
+        hi = high if cur[1] is None else (cur[1] if high is None else min(cur[1], high))
+        if lo is not None and hi is not None and lo > hi:  # two numbers that cannot both hold: the later one wins
+            lo, hi = low, high
+        self.ranges[name] = [lo, hi]
 
     def target(self, priority: int, name: str, value: float, weight: float) -> None:
         """Record a target for audio feature ``name`` (raw units, clamped to its range); weights cap at 1, ≤ 0 drop."""

@@ -6,6 +6,11 @@ import re
 import unicodedata
 
 from core.models import FEATURE_RANGES
+from core.text.language import STOP
+
+#: Function words of the other supported languages (Spanish, Portuguese, French, German), minus the few that are
+#: also musical words or negations handled elsewhere ("no" stays a negation, "rock"/"pop" never appear there).
+FOREIGN_STOPWORDS = frozenset().union(*STOP.values())
 
 #: Words that carry no musical meaning in a request (plus greetings); a request made only of these is unclear.
 STOPWORDS = frozenset(
@@ -22,8 +27,11 @@ STOPWORDS = frozenset(
     types sort sorts genre genres artist artists record records jams jam sounds sound listen listening hear
     more most less very really so too just bit little lot lots much many few couple of all every each other
     while when during whilst before after now today tonight right here there where what which who whom whose why how
+    only along alongside also even still ever again yet ones one instead ideally basically literally actually
+    super totally fully quite pretty kinda sorta rather somewhat truly absolutely extremely definitely
+    feel feels feeling felt got get getting gets want wants wanted like likes
     """.split()
-)
+) | FOREIGN_STOPWORDS
 GREETINGS = frozenset("hello hi hey hiya yo sup howdy greetings thanks thank thx ty bye goodbye help".split())
 
 #: Words that do not identify a label ("Top Hits", "Chill Vibes Playlist"): never matched on their own.
@@ -41,6 +49,7 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     text = re.sub(r"[\u2018\u2019\u201b\u0060\u00b4]", "'", text)
+    text = text.replace("\u2044", "/").replace("\u2212", "-")  # fraction slash ("¼" -> "1/4"), minus sign
     text = re.sub(r"\b(\d0)\s?'\s?s\b", r"\1s", text)  # "90's" / "90 's" -> "90s"
     text = re.sub(r"\br\s*(?:&|'?n'?|and)\s*b\b", " rnb ", text)
     text = re.sub(r"\bd\s*&\s*b\b", " dnb ", text)

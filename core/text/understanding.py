@@ -20,6 +20,8 @@ from core.text.concepts import Concept, load_vocabulary
 from core.text.cues import ExplicitRules
 from core.text.embedder import Embedder, default_embedder
 from core.text.labels import LabelSet, load_shipped_profiles
+from core.text.language import detect_language
+from core.text.moods import load_moods
 from core.text.references import ArtistAndNegationCues
 from core.text.state import CatalogFit, Request
 from core.text.tokens import GENERIC, STOPWORDS, fold, tokenize, word_tokens
@@ -55,6 +57,7 @@ class TextUnderstanding(ExplicitRules, ArtistAndNegationCues, QueryAssembly):
                 log.warning("text embeddings unavailable (%s); continuing with rules and fuzzy matching only", exc)
         self.embedder = embedder
         self.vocab = load_vocabulary()
+        self._moods = load_moods()
         self.shipped = dataclasses.replace(load_shipped_profiles())  # own copy: .emb depends on the embedder
         self._ship_hints = [self._resolve_hints(c, self.shipped) for c in self.vocab.concepts]
         self._emb_cache: dict[str, np.ndarray] = {}
@@ -224,7 +227,7 @@ class TextUnderstanding(ExplicitRules, ArtistAndNegationCues, QueryAssembly):
             self.fit(self._table)
         raw = text.strip()
         caps = {normalize_text(w) for w in re.findall(r"\b[A-Z][\w'&.-]*", raw)}
-        req = Request(raw=raw, limit=max(1, min(MAX_TRACKS, int(limit))), caps=caps)
+        req = Request(raw=raw, limit=max(1, min(MAX_TRACKS, int(limit))), caps=caps, lang=detect_language(raw))
         folded = self._apply_rules(fold(raw), req)
         tokens = tokenize(folded)
         used = [t == "," for t in tokens]

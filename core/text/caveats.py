@@ -1,0 +1,195 @@
+"""What a reply must admit about a request: contradictions ("sad but super upbeat", "calm but high energy", "quiet
+heavy metal", "90s hip hop that came out this year") and attributes the catalog has no data on (singer's gender,
+instruments, lyrics language). Each becomes a :class:`~core.models.TextNote`; nothing is averaged silently.
+
+Conflicts (:meth:`Caveats._conflicts`): two concepts the request named pull one audio feature in opposite directions
+when both weigh it ≥ 0.5 and their targets sit ≥ 2 catalog standard deviations apart. The winner per feature: the
+mood over the style ("quiet heavy metal": quiet wins the sound, metal keeps its labels), else the concept the feature
+is more central to (its weight relative to the concept's largest weight: energy is what "party" is about, a side
+remark of "sad"), else the higher priority (an adjective over an activity), else the one said with an intensifier
+("super upbeat"); when none decides, the target goes between the two and the note says so. The winner's value is set
+at :data:`P_RESOLVED`, above every concept and adjective and below explicit numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from core.models import Conflict, TextNote
+from core.table import FEATURE_INDEX
+from core.text.language import note_text
+from core.text.state import P_ADJ, Request, TextState
+
+P_RESOLVED = P_ADJ + 0.5  # a settled conflict: above adjectives (3), below numeric rules (4)
+_CONFLICT_FEATURES = ("energy", "valence", "acousticness", "loudness", "danceability", "tempo", "instrumentalness")
+_INTENSIFIERS = ("super", "really", "very", "so", "extremely", "totally", "fully", "truly", "mega", "ultra", "muy",
+                 "bien", "bem", "muito", "tres", "sehr", "total", "echt")
+#: Words to say to move a feature up / down, per language (the "say 'slower' if you meant …" of a conflict note).
+_MOVE: dict[str, dict[str, tuple[str, str]]] = {
+    "en": {"energy": ("more energy", "calmer"), "valence": ("happier", "sadder"), "acousticness": ("more acoustic",
+           "more electronic"), "loudness": ("louder", "quieter"), "danceability": ("more danceable", "less danceable"),
+           "tempo": ("faster", "slower"), "instrumentalness": ("instrumental", "with vocals")},
+    "es": {"energy": ("más energía", "más tranquilo"), "valence": ("más alegre", "más triste"), "acousticness": (
+           "más acústico", "más electrónico"), "loudness": ("más fuerte", "más suave"), "danceability": (
+           "más bailable", "menos bailable"), "tempo": ("más rápido", "más lento"), "instrumentalness": (
+           "instrumental", "con voz")},
+    "pt": {"energy": ("mais energia", "mais calmo"), "valence": ("mais alegre", "mais triste"), "acousticness": (
+           "mais acústico", "mais eletrônico"), "loudness": ("mais alto", "mais baixo"), "danceability": (
+           "mais dançante", "menos dançante"), "tempo": ("mais rápido", "mais lento"), "instrumentalness": (
+           "instrumental", "com voz")},
+    "fr": {"energy": ("plus d'énergie", "plus calme"), "valence": ("plus joyeux", "plus triste"), "acousticness": (
+           "plus acoustique", "plus électronique"), "loudness": ("plus fort", "plus doux"), "danceability": (
+           "plus dansant", "moins dansant"), "tempo": ("plus rapide", "plus lent"), "instrumentalness": (
+           "instrumental", "avec voix")},
+    "de": {"energy": ("mehr Energie", "ruhiger"), "valence": ("fröhlicher", "trauriger"), "acousticness": (
+           "akustischer", "elektronischer"), "loudness": ("lauter", "leiser"), "danceability": ("tanzbarer",
+           "weniger tanzbar"), "tempo": ("schneller", "langsamer"), "instrumentalness": ("instrumental",
+           "mit Gesang")},
+}
+_MOVE_NEW = {"en": "only new releases", "es": "solo novedades", "pt": "só lançamentos", "fr": "que des nouveautés",
+             "de": "nur Neuerscheinungen"}
+_ONLY_PERIOD = {"en": "only {period}", "es": "solo {period}", "pt": "só {period}", "fr": "seulement {period}",
+                "de": "nur {period}"}
+
+#: Concepts naming an attribute the catalog has no data on -> (attribute, what is done instead, phrases that trigger
+#: it; None = every phrase of the concept). Attributes and fallbacks are worded in core.text.language.
+NO_DATA: dict[str, tuple[str, str, frozenset[str] | None]] = {
+    "female": ("gender", "vocals", None),
+    "male": ("gender", "vocals", None),
+    "guitar": ("instrument", "sound", None),
+    "piano": ("instrument", "sound", None),
+    "saxophone": ("instrument", "sound", None),
+    "drums": ("instrument", "sound", frozenset({"drums", "drum", "drummer", "percussion", "drum heavy"})),
+    "strings": ("instrument", "sound", None),
+    "german": ("lyrics_language", "labels", None),
+    "italian": ("lyrics_language", "labels", None),
+    "russian": ("lyrics_language", "labels", None),
+    "arabic": ("lyrics_language", "labels", None),
+    "polish": ("lyrics_language", "labels", None),
+    "dutch": ("lyrics_language", "labels", None),
+    "filipino": ("lyrics_language", "labels", frozenset({"tagalog", "filipino"})),
+    "english": ("lyrics_language", "ignored", None),
+    "french": ("lyrics_language", "labels", frozenset({"french", "francais", "en francais", "in french"})),
+    "portuguese": ("lyrics_language", "labels", frozenset({"portuguese", "em portugues", "in portuguese"})),
+    "latin": ("lyrics_language", "labels", frozenset({"spanish", "espanol", "en espanol", "in spanish",
+                                                     "spanish language"})),
+    "kpop": ("lyrics_language", "labels", frozenset({"korean"})),
+    "jpop": ("lyrics_language", "labels", frozenset({"japanese"})),
+}
+
+
+class Caveats(TextState):
+    _concept_target: Callable[[int], tuple[dict[str, float], dict[str, float]]]  # PhraseMatching._concept_target
+
+    """Conflict and missing-data notes (mixin of ``TextUnderstanding``; run by ``QueryAssembly._build``)."""
+
+    def _no_data_notes(self, req: Request) -> None:
+        styled = any(_is_style(self.vocab.concepts[cid].hints) for cid in req.said)
+        for cid, phrase in req.said.items():
+            if "\u2248" in phrase:
+                continue  # a guess ("beat (≈ beats)") is not something the user asked for
+            concept = self.vocab.concepts[cid]
+            rule = NO_DATA.get(concept.name)
+            if rule is None:
+                continue
+            attribute, instead, triggers = rule
+            if triggers is not None and phrase not in triggers:
+                continue
+            if attribute == "instrument" and styled:
+                continue  # "hard rock with big guitar riffs": the style named carries the instrument
+            if instead == "labels" and not self._cat.hints[cid]:
+                instead = "ignored" if len(self._cat.labels) else "sound"
+            if instead == "sound" and not concept.target:
+                instead = "ignored"
+            req.note("no_data", attribute, note_text("no_data", req.lang, attribute=attribute, asked=phrase,
+                                                     instead=instead), asked=phrase, used=instead)
+
+    def _conflicts(self, req: Request) -> None:
+        gmean, gstd = self._cat.labels.global_mean, self._cat.labels.global_std
+        # only phrases the user wrote (not "moving (≈ moving on)" guessed by typo / embedding similarity)
+        named = [(cid, req.said[cid]) for cid, s in req.concepts.items()
+                 if s >= 0.6 and cid in req.said and "\u2248" not in req.said[cid]]
+        lang = req.lang if req.lang in _MOVE else "en"
+        settled: set[str] = set()  # one decision per feature: the first conflicting pair (in request order) decides
+        for x in range(len(named)):
+            for y in range(x + 1, len(named)):
+                a, b = self.vocab.concepts[named[x][0]], self.vocab.concepts[named[y][0]]
+                (ta, wta), (tb, wtb) = self._concept_target(named[x][0]), self._concept_target(named[y][0])
+                for f in _CONFLICT_FEATURES:
+                    wa, wb = wta.get(f, 0.0), wtb.get(f, 0.0)
+                    if f in settled or f not in ta or f not in tb or min(wa, wb) < 0.5:
+                        continue
+                    i = FEATURE_INDEX[f]
+                    if abs(ta[f] - tb[f]) / float(gstd[i]) < 2.0:
+                        continue
+                    settled.add(f)
+                    pa, pb = named[x][1], named[y][1]
+                    sa, sb = _is_style(a.hints), _is_style(b.hints)
+                    if sa != sb:  # "quiet heavy metal": the mood wins the sound, the style keeps its labels
+                        win = 1 if sa else 0
+                    elif abs(wa / max(wta.values()) - wb / max(wtb.values())) >= 0.15:
+                        win = 0 if wa / max(wta.values()) > wb / max(wtb.values()) else 1
+                    elif a.priority != b.priority:
+                        win = 0 if a.priority > b.priority else 1
+                    else:
+                        ia, ib = self._intensified(req, pa), self._intensified(req, pb)
+                        win = 0 if ia and not ib else 1 if ib and not ia else -1
+                    up, down = _MOVE[lang][f]
+                    if win == -1:
+                        value = (ta[f] + tb[f]) / 2
+                        req.target(P_RESOLVED, f, value, max(wa, wb))
+                        if f == "energy":  # mid energy keeps momentum through a steady groove
+                            req.target(P_RESOLVED, "danceability", max(float(gmean[FEATURE_INDEX["danceability"]]),
+                                                                       0.7), 0.6)
+                        text = note_text("conflict_mid", req.lang, a=pa, b=pb, up=up, down=down)
+                        req.note("conflict", f"{pa}|{pb}", text, asked=f"{pa} + {pb}", used=f"{f} {value:g}")
+                        continue
+                    wt, lt = (ta, tb) if win == 0 else (tb, ta)
+                    wp = pa if win == 0 else pb
+                    req.target(P_RESOLVED, f, wt[f], max(wa, wb))
+                    alt = up if lt[f] > wt[f] else down
+                    text = note_text("conflict", req.lang, a=pa, b=pb, winner=f"\u201c{wp}\u201d", alt=alt)
+                    req.note("conflict", f"{pa}|{pb}", text, asked=f"{pa} + {pb}", used=f"{wp}: {f}")
+
+    def _era_conflict(self, req: Request, named: tuple[int, int], newest: tuple[int, int | None, str],
+                      phrase: str, recency_wins: bool) -> None:
+        """Note a named period ("90s") that the request's recency ("this year", "new") contradicts."""
+        period = f"{named[0]}–{named[1]}" if named[0] != named[1] else str(named[0])
+        lang = req.lang if req.lang in _ONLY_PERIOD else "en"
+        if recency_wins:
+            winner, alt = phrase, _ONLY_PERIOD[lang].format(period=period)
+            used = f"{newest[0]}–{newest[1] if newest[1] is not None else self._cat.year_max}"
+        else:
+            winner, alt, used = period, _MOVE_NEW.get(lang, _MOVE_NEW["en"]), period
+        text = note_text("conflict", req.lang, a=period, b=phrase, winner=f"\u201c{winner}\u201d", alt=alt)
+        req.note("conflict", f"{period}|{phrase}", text, asked=f"{period} + {phrase}", used=f"{winner}: era {used}")
+
+    @staticmethod
+    def _intensified(req: Request, phrase: str) -> bool:
+        from core.text.tokens import fold
+
+        pattern = rf"\b(?:{'|'.join(_INTENSIFIERS)})\s+(?:[\w-]+\s+)?{re.escape(phrase.split(' (')[0])}"
+        return re.search(pattern, fold(req.raw).replace("-", " ")) is not None
+
+
+def _is_style(hints: dict[str, float]) -> bool:
+    """A style concept (rock, metal, EDM…) names a label outright (a hint of weight 1); moods and activities don't."""
+    return any(w >= 1.0 for w in hints.values())
+
+
+def conflicts_from_notes(notes: list[TextNote]) -> list[Conflict]:
+    """The ``conflict`` notes of a parsed request as :class:`~core.models.Conflict` items (the structured field a
+    reply carries: ``Recommendation.conflicts``). ``axis`` is the audio feature settled (``"era"`` for years),
+    ``sides`` the two phrases as written, ``kept`` the phrase that won ("" = a middle ground was taken)."""
+    out: list[Conflict] = []
+    for n in notes:
+        if n.kind != "conflict":
+            continue
+        sides = n.subject.split("|", 1)
+        if ": " in n.used:  # "upbeat: valence", "this year: era 2023–2024"
+            kept, axis = n.used.split(": ", 1)
+        else:  # a middle ground: "energy 0.55"
+            kept, axis = "", n.used
+        out.append(Conflict(axis=axis.split(" ", 1)[0], sides=sides, kept=kept))
+    return out

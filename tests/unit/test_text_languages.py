@@ -1,0 +1,190 @@
+"""Other languages in text requests: moods, activities, genres, eras and negation in Spanish, Portuguese, French and
+German; stop-words of every language never matched to catalog labels; the reply-language hint (TextQuery.lang)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from core.catalog import Catalog
+from core.models import TextQuery
+from core.table import TrackTable
+from core.text import TextUnderstanding
+from core.text.language import detect_language
+
+
+async def _rows(path: Path) -> tuple[list, list]:
+    cat = await Catalog.open(path)
+    try:
+        return await cat.all_rows(), await cat.all_labels()
+    finally:
+        await cat.close()
+
+
+@pytest.fixture(scope="module")
+def tu(shipped_db: Path) -> TextUnderstanding:
+    rows, labels = asyncio.run(_rows(shipped_db))
+    t = TextUnderstanding()
+    t.fit(TrackTable.from_rows(rows, labels))
+    return t
+
+
+def q(tu: TextUnderstanding, text: str) -> TextQuery:
+    result = tu.parse(text)
+    assert isinstance(result, TextQuery), f"{text!r} was not understood: {result}"
+    return result
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Ponme canciones tristes para llorar un rato.", "es"),
+        ("Quero músicas bem alegres pra levantar meu astral.", "pt"),
+        ("Des chansons douces et mélancoliques pour un dimanche pluvieux.", "fr"),
+        ("Entspannte, ruhige Musik zum Abschalten nach der Arbeit.", "de"),
+        ("musica dos anos oitenta", "pt"),
+        ("Bossa nova for a quiet evening, João Gilberto style.", "en"),
+        ("sad songs with no vocals", "en"),
+        ("de la soul", "en"),
+    ],
+)
+def test_language_is_detected_and_exposed(tu: TextUnderstanding, text: str, lang: str) -> None:
+    assert detect_language(text) == lang
+    query = tu.parse(text)
+    if isinstance(query, TextQuery):
+        assert query.lang == lang
+
+
+@pytest.mark.parametrize(
+    ("text", "feature", "low", "high"),
+    [
+        ("canciones tristes", "valence", 0.0, 0.35),
+        ("músicas tristes pra chorar", "valence", 0.0, 0.35),
+        ("chansons mélancoliques", "valence", 0.0, 0.35),
+        ("traurige Lieder", "valence", 0.0, 0.35),
+        ("música alegre", "valence", 0.7, 1.0),
+        ("musique joyeuse", "valence", 0.7, 1.0),
+        ("fröhliche Musik", "valence", 0.7, 1.0),
+        ("música tranquila para dormir", "energy", 0.0, 0.4),
+        ("musique calme", "energy", 0.0, 0.4),
+        ("ruhige Musik", "energy", 0.0, 0.4),
+        ("música con mucha energía para el gimnasio", "energy", 0.8, 1.0),
+        ("musique très énergique pour la salle de sport", "energy", 0.8, 1.0),
+        ("Musik zum Trainieren", "energy", 0.8, 1.0),
+        ("música pra treinar", "energy", 0.8, 1.0),
+    ],
+)
+def test_moods_and_activities_in_other_languages(tu: TextUnderstanding, text: str, feature: str, low: float,
+                                                 high: float) -> None:
+    query = q(tu, text)
+    assert low <= query.target[feature] <= high, (text, query.target, query.cues)
+
+
+@pytest.mark.parametrize(
+    ("text", "english"),
+    [
+        ("música para bailar, pero nada de reggaetón", "music to dance to, but no reggaeton"),
+        ("música para bailar sin reggaetón", "music to dance to without reggaeton"),
+        ("rock pesado, mas sem metal", "heavy rock, but no metal"),
+        ("musique pour danser, pas de rap", "music to dance to, no rap"),
+        ("musique pour danser sans rap", "music to dance to without rap"),
+        ("Gute-Laune-Musik, aber bitte kein EDM", "good mood music, but no edm"),
+        ("Musik ohne Rap", "music without rap"),
+    ],
+)
+def test_negation_in_other_languages(tu: TextUnderstanding, text: str, english: str) -> None:
+    """A foreign negation avoids what the English one avoids (never turns "without X" into "X")."""
+    query, ref = q(tu, text), q(tu, english)
+    avoided = {k for k, w in query.labels.items() if w < 0}
+    assert avoided == {k for k, w in ref.labels.items() if w < 0}, (text, query.labels, ref.labels)
+    assert any(c.startswith("not ") for c in query.cues), query.cues
+    assert not avoided & {k for k, w in query.labels.items() if w > 0}
+    negated = english.split()[-1]
+    assert not any(k.split(":", 1)[1].lower() == negated for k, w in query.labels.items() if w > 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "artist"),
+    [("Quero um rock pesado pra treinar, mas sem Metallica.", "Metallica"),
+     ("Chill R&B, but no Drake and no The Weeknd.", "The Weeknd"),
+     ("canciones románticas sin Shakira", "Shakira")],
+)
+def test_negated_artists(tu: TextUnderstanding, text: str, artist: str) -> None:
+    query = q(tu, text)
+    assert artist in query.filters.exclude_artists, (query.filters, query.cues)
+    assert artist not in query.artists
+
+
+@pytest.mark.parametrize(
+    ("text", "no_vocals"),
+    [("música tranquila sin letra", True), ("músicas pra estudar sem letra", True), ("musique sans paroles", True),
+     ("Musik ohne Gesang", True)],
+)
+def test_no_vocals_in_other_languages(tu: TextUnderstanding, text: str, no_vocals: bool) -> None:
+    assert q(tu, text).target["instrumentalness"] >= 0.7
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("canciones de los 80", (1980, 1989)),
+        ("música de los ochenta", (1980, 1989)),
+        ("rock dos anos 90", (1990, 1999)),
+        ("músicas dos anos oitenta", (1980, 1989)),
+        ("chansons des années 80", (1980, 1989)),
+        ("les années quatre-vingt-dix", (1990, 1999)),
+        ("Hits der 80er", (1980, 1989)),
+        ("Musik der achtziger Jahre", (1980, 1989)),
+        ("canciones después de 2015", (2016, None)),
+        ("músicas antes de 2000", (None, 1999)),
+        ("Lieder seit 2010", (2010, None)),
+        ("the nineties", (1990, 1999)),
+        ("2010-2015 pop", (2010, 2015)),
+        ("after 2015", (2016, None)),
+        ("before 2000", (None, 1999)),
+    ],
+)
+def test_eras_in_other_languages(tu: TextUnderstanding, text: str, years: tuple[int | None, int | None]) -> None:
+    query = q(tu, text)
+    assert (query.filters.year_min, query.filters.year_max) == years
+
+
+@pytest.mark.parametrize(
+    ("text", "forbidden"),
+    [
+        ("canciones tristes para llorar", "para bailar"),  # "para" (Spanish "for") is no playlist name
+        ("Necesito música con mucha energía para salir a correr", "para bailar"),
+        ("canciones de amor", "de fiesta"),
+        ("canciones de amor", "reggaeton de ayer"),
+        ("only sad songs", "vibes only"),
+        ("songs to listen along with", "jam along with"),
+        ("songs with energy", "with orchestra"),
+        ("la mejor música de la semana", "la historia"),
+        ("el ritmo de la noche", "la discografia"),
+        ("música en inglés", "en español"),
+        ("canciones para el verano y la playa", "house y más"),
+    ],
+)
+def test_stop_words_never_match_labels(tu: TextUnderstanding, text: str, forbidden: str) -> None:
+    """Labels are matched on meaningful words: a function word of any language never finds a playlist name."""
+    query = tu.parse(text)
+    labels = query.labels if isinstance(query, TextQuery) else {}
+    assert not any(forbidden in k.lower() for k in labels), (text, labels)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "word"),
+    [
+        ("canciones tristes", "es", "elegí"),
+        ("músicas alegres", "pt", "escolhi"),
+        ("chansons douces", "fr", "choisi"),
+        ("ruhige Musik", "de", "ausgesucht"),
+        ("canciones con energía 150%", "es", "usé"),
+    ],
+)
+def test_first_note_is_in_the_users_language(tu: TextUnderstanding, text: str, lang: str, word: str) -> None:
+    query = q(tu, text)
+    assert query.lang == lang
+    assert word in query.cues[0] and query.notes and query.notes[0].text == query.cues[0]
