@@ -73,23 +73,6 @@ def test_a_negation_word_before_a_style_always_negates_it(neg: str, style: str) 
     assert find_styles(f"something nice, {neg} {style}") == [(style, style, True)]
 
 
-def test_contradictions_are_found_on_their_axis_and_negated_words_do_not_count() -> None:
-    from core.conflicts import conflict_line, find_conflicts
-    from core.models import TextQuery
-
-    assert [c.axis for c in find_conflicts("Sad but super upbeat party songs")] == ["mood"]
-    assert [c.axis for c in find_conflicts("Soft, gentle, quiet heavy metal")] == ["energy"]
-    assert [c.axis for c in find_conflicts("Slow songs at 170 BPM")] == ["tempo"]
-    assert [c.axis for c in find_conflicts("Old-school 90s hip hop that just came out this year")] == ["era"]
-    assert [c.axis for c in find_conflicts("Canciones muy tristes pero súper alegres")] == ["mood"]
-    for fine in ("Nostalgic, bittersweet songs. Not crying-sad, just wistful.", "Songs with energy around 30%, "
-                 "nothing intense.", "Lazy Sunday morning: chill but feel-good.", "Running: fast and high-energy"):
-        assert find_conflicts(fine) == [], fine
-    leaning = find_conflicts("sad but upbeat", TextQuery(target={"valence": 0.8}))[0]
-    assert leaning.kept == "upbeat" and leaning.ask == "sadder"
-    assert "going with upbeat" in conflict_line(leaning)
-
-
 def test_relative_moves_around_an_anchor() -> None:
     from core.anchors import relative_moves
 

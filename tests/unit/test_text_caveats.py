@@ -178,3 +178,22 @@ def test_label_less_moods_rank_by_their_prototype(bare: tuple[TextUnderstanding,
     tu, table = bare
     mean = float(_top(table, tu, text)[:, FEATURE_INDEX[feature]].mean())
     assert lo <= mean <= hi, (text, feature, mean)
+
+
+def test_contradictions_become_structured_conflicts_on_their_axis(tu: TextUnderstanding) -> None:
+    """``Recommendation.conflicts`` comes from the parser's conflict notes (:func:`conflicts_from_notes`); negated
+    or compatible wishes are not conflicts."""
+    from core.text.caveats import conflicts_from_notes
+
+    def axes(text: str) -> list[str]:
+        return [c.axis for c in conflicts_from_notes(q(tu, text).notes)]
+
+    assert "valence" in axes("Sad but super upbeat party songs")
+    assert "energy" in axes("Soft, gentle, quiet heavy metal")
+    assert axes("Old-school 90s hip hop that just came out this year") == ["era"]
+    assert "valence" in axes("Canciones muy tristes pero súper alegres")
+    for fine in ("Nostalgic, bittersweet songs. Not crying-sad, just wistful.", "Lazy Sunday morning: chill but feel-good.",
+                 "Running: fast and high-energy"):
+        assert axes(fine) == [], fine
+    kept = conflicts_from_notes(q(tu, "sad but super upbeat").notes)[0]
+    assert kept.sides == ["sad", "upbeat"] and kept.kept == "upbeat"
