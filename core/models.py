@@ -170,6 +170,11 @@ class Recommendation(BaseModel):
     target: dict[str, float] = Field(default_factory=dict, description="target audio features used, if any")
     filters: Filters = Field(default_factory=Filters)
     summary: str = ""
+    notes: list[str] = Field(
+        default_factory=list,
+        description="what the reply must say first: a reference resolved to another track than the one asked for "
+        "(another artist's song, a fuzzy match), references not in the catalog; also prepended to ``summary``",
+    )
 
 
 class NeedsClarification(BaseModel):

@@ -266,6 +266,11 @@ def strip_links(text: str, links: list[SpotifyLink] | None = None) -> str:
     return " ".join(text.split())
 
 
+def looks_like_id(token: str) -> bool:
+    """True for a token of 16–40 letters and digits mixing lower case, upper case and digits (an id, not a word)."""
+    return bool(_ID_SHAPED.fullmatch(token))
+
+
 def parse_track_id(cell: object) -> str | None:
     """A catalog cell -> its 22-character Spotify track id, or None.
 
