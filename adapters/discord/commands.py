@@ -16,6 +16,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from core.spotify_links import find_links
 from core.errors import InvalidInput
 from core.models import Track
 
@@ -100,10 +101,16 @@ class MusicCog(commands.Cog):
     ) -> None:
         filters = edge_filters(genre, year_from, year_to)
         engine = context(interaction).engine
+        if any(lk.kind == "short" for ref in songs for lk in find_links(ref)):
+            await defer(interaction)  # following a short link may take up to 3 s: answer the interaction first
+            for ref in songs:
+                await engine.follow_short_links(ref)
         # resolve first (in memory, fast): an unknown song is refused privately, before any public "thinking…"
-        ids = list(dict.fromkeys(engine.table.track(engine.resolve(ref)).track_id for ref in songs))
+        found = [engine.resolve_ref(ref) for ref in songs]
+        ids = list(dict.fromkeys(engine.table.ids[f.pos] for f in found))
         await defer(interaction)
-        await show_page(interaction, PageState(kind="similar", refs=ids, filters=filters, page_size=count))
+        notice = "\n".join(dict.fromkeys(f.note for f in found if f.note)) or None  # never swap silently
+        await show_page(interaction, PageState(kind="similar", refs=ids, filters=filters, page_size=count), notice=notice)
 
     @app_commands.command(name="search", description="Find tracks by title, artist or album.")
     @app_commands.describe(query="Words from a title, artist or album")

@@ -382,10 +382,12 @@ class PlaylistCog(commands.Cog):
         engine = context(interaction).engine
         caller, group = caller_of(interaction), group_of(interaction)
         found = await engine.playlists.get(group, playlist)
-        ids = list(dict.fromkeys(engine.table.ids[engine.resolve(ref)] for ref in song))  # unknown song: private
+        found_refs = [engine.resolve_ref(ref) for ref in song]  # unknown song: private
+        ids = list(dict.fromkeys(engine.table.ids[f.pos] for f in found_refs))
         await defer(interaction)
         change = await engine.playlists.add(caller, group, found.playlist_id, ids)
-        await send(interaction, content=change_text(change))
+        notes = list(dict.fromkeys(f.note for f in found_refs if f.note))  # another track than asked: said first
+        await send(interaction, content="\n".join([*notes, change_text(change)]))
 
     @playlist.command(name="remove", description="Remove songs from a playlist.")
     @app_commands.describe(

@@ -55,7 +55,7 @@ from adapters.telegram.keyboards import (
 from adapters.telegram.inline import inline_results
 from adapters.telegram.parsing import parse_addsong, parse_editsong
 from adapters.telegram.throttle import Throttle
-from core.commands import parse_command, split_refs
+from core.commands import parse_command
 from core.engine import Engine
 from core.errors import InvalidInput, MusicBotError, PermissionDenied
 from core.models import Caller, ChatReply, NeedsClarification, Recommendation, Track
@@ -202,7 +202,7 @@ class BotHandlers:
 
     def split_song_refs(self, chat_id: int, text: str) -> list[str]:
         """Song references from command text (``a; b | c``, or ``#1 #3``), with ``#n`` resolved (see above)."""
-        refs = re.findall(r"#\d{1,4}", text) if NUMBER_REFS.match(text) else split_refs(text)
+        refs = re.findall(r"#\d{1,4}", text) if NUMBER_REFS.match(text) else self.engine.split_refs(text)
         return [self.resolve_number(chat_id, r) for r in refs]
 
     async def preview_links(self, track_ids: Sequence[str]) -> dict[str, str | None]:

@@ -59,12 +59,13 @@ def page_number(m: re.Match[str], state: ConversationState) -> int | None:
 
 
 def similar_refs(engine: Engine, target: str) -> list[str]:
-    """``target`` as one reference if it resolves, else split on ``;``/``|``/``and``/``&`` when every part does."""
+    """``target`` as one reference if it is an exact title (or link), else split on ``;``/``|``/``and``/``&`` when
+    every part resolves, else ``[target]`` whole (then resolved fuzzily, with a note saying which track was used)."""
     from core.errors import MusicBotError
 
     try:
-        engine.resolve(target)
-        return [target]
+        if engine.resolve_ref(target, fuzzy=False).exact:
+            return [target]
     except MusicBotError:
         pass
     if target.count('"') >= 2:
