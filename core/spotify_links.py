@@ -65,6 +65,7 @@ _CANDIDATE = re.compile(
 #: A bare id-shaped token: letters and digits mixing upper case, lower case and a digit (titles rarely do).
 _ID_SHAPED = re.compile(r"(?=[0-9A-Za-z]*[0-9])(?=[0-9A-Za-z]*[a-z])(?=[0-9A-Za-z]*[A-Z])[0-9A-Za-z]{16,40}")
 _BARE_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z/:=_-])[0-9A-Za-z]{16,40}(?![0-9A-Za-z/_-])")
+_MARKDOWN = re.compile(r"\[[^\]]*\]\((\S+)\)")
 _LEAD = "<([{\"'“‘«`*_~"
 _TRAIL = ">)]}\"'”’»`*_~.,;:!?…"
 
@@ -115,7 +116,10 @@ def link_message(kind: str) -> str:
 def _unwrap(token: str) -> str:
     """Strip what chat apps wrap around a pasted link: brackets, quotes, Slack ``|label``, trailing punctuation."""
     token = token.strip()
-    if "|" in token and "://" in token.split("|", 1)[0]:
+    md = _MARKDOWN.fullmatch(token)
+    if md:  # Markdown ``[label](url)``
+        token = md.group(1)
+    if "|" in token and ("://" in token.split("|", 1)[0] or token.startswith("<")):  # Slack ``<url|label>``
         token = token.split("|", 1)[0]
     prev = None
     while prev != token:
@@ -167,7 +171,7 @@ def _from_path(path: str) -> SpotifyLink:
 
 
 def _from_uri(token: str) -> SpotifyLink | None:
-    m = _URI.fullmatch(token.split("?", 1)[0].split("#", 1)[0])
+    m = _URI.match(token.split("?", 1)[0].split("#", 1)[0])
     if not m:
         return None
     kind, ident, rest = m.group(1).lower(), m.group(2) or "", m.group(3) or ""
