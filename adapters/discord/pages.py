@@ -20,7 +20,7 @@ import discord
 from core.errors import InvalidInput
 from core.models import Filters, NeedsClarification, Recommendation, Track
 
-from adapters.discord.render import PAGE_SIZE, chat_message, clarification_text, clip, recommendation_embed
+from adapters.discord.render import PAGE_SIZE, chat_message, clarification_text, md, recommendation_embed
 from adapters.discord.replies import BotContext, caller_of, chat, context, defer, group_of, is_group_admin, send
 from adapters.discord.store import PageState
 from adapters.discord.views import chat_view, results_view
@@ -105,7 +105,8 @@ async def show_page(
     previews = await preview_map(bot, [it.track for it in result.tracks[:PAGE_SIZE]])
     embed = recommendation_embed(result, title=title, page=after.page, previews=previews)
     view = results_view(result, next_key=key, playlists=True, feedback=True)
-    await send(interaction, content=clip(notice, 1900) if notice else None, embeds=[embed], view=view)
+    content = "\n".join(md(line, 600) for line in notice.splitlines()[:3]) if notice else None
+    await send(interaction, content=content, embeds=[embed], view=view)
 
 
 async def more_like(interaction: discord.Interaction, track_id: str) -> None:

@@ -387,7 +387,7 @@ class PlaylistCog(commands.Cog):
         await defer(interaction)
         change = await engine.playlists.add(caller, group, found.playlist_id, ids)
         notes = list(dict.fromkeys(f.note for f in found_refs if f.note))  # another track than asked: said first
-        await send(interaction, content="\n".join([*notes, change_text(change)]))
+        await send(interaction, content="\n".join([*(md(n, 600) for n in notes[:3]), change_text(change)]))
 
     @playlist.command(name="remove", description="Remove songs from a playlist.")
     @app_commands.describe(
