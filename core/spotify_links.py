@@ -58,8 +58,10 @@ _INTL = re.compile(r"intl-[a-z]{2}(?:[-_][a-z]{2,4})?", re.IGNORECASE)
 _NETLOC = re.compile(r"[A-Za-z0-9.-]+(?::\d{1,5})?")
 _URI = re.compile(r"spotify:([A-Za-z]+)(?::([^\s:?#/]*))?((?::[^\s:?#/]*)*)", re.IGNORECASE)
 #: A candidate link in free text: an explicit scheme, a ``spotify:`` URI, or ``host.tld/path`` without scheme.
+#: Starts only where no host/scheme character precedes (linear time on "a.a.a.…" floods), labels bounded.
 _CANDIDATE = re.compile(
-    r"(?:\b[a-z][a-z0-9+.-]{1,15}://|\bspotify:[a-z]|\bwww\.|\b(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?/)[^\s<>\"'`]*",
+    r"(?<![\w.+-])(?:[a-z][a-z0-9+.-]{1,15}://|spotify:[a-z]|www\.|(?:[a-z0-9-]{1,63}\.){1,8}[a-z]{2,24}(?::\d{1,5})?/)"
+    r"[^\s<>\"'`]*",
     re.IGNORECASE,
 )
 #: A bare id-shaped token: letters and digits mixing upper case, lower case and a digit (titles rarely do).
