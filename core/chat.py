@@ -118,6 +118,8 @@ class ChatMixin:
                         reply = await self.agent_runtime.chat_turn(
                             self, store, cid, caller, links.text, state, group_id=group, group_admin=group_admin
                         )
+                        if links.missing or links.others:  # links that were not used: said first
+                            reply = with_notes(reply, [n for n in links.notes() if not n.startswith("Using ")])
                 else:
                     return ChatReply(text=f"Unknown command /{cmd.name}.\n" + help_text())
             except MusicBotError as exc:

@@ -36,7 +36,7 @@ from core.models import (
 from core.personal import PersonalMixin
 from core.recommender import Recommender, Scored
 from core.references import TRACK_ID, ResolvedRef, TrackReferences, check_text
-from core.spotify_links import ShortLinkResolver, find_links
+from core.spotify_links import ShortLinkResolver, find_links, strip_links
 from core.table import TrackTable
 
 
@@ -237,8 +237,10 @@ class Engine(ChatMixin, PersonalMixin):
         )
 
     def understand(self, text: str, limit: int = 10) -> TextQuery | NeedsClarification:
-        """Run the local text understanding on a request (validated first)."""
-        return self.text.parse(check_text(text), limit=limit)
+        """Run the local text understanding on a request (validated first). Links are removed first: words inside
+        URLs ("album", "token" in a query string) never count as words of the request."""
+        text = check_text(text)
+        return self.text.parse(strip_links(text) or text, limit=limit)
 
     async def recommend_query(
         self, query: TextQuery, exclude_ids: Sequence[str] = (), limit: int | None = None

@@ -1,8 +1,8 @@
 """Pasted Spotify links in free text, handled before any text understanding.
 
 :func:`link_references` finds the links in a chat message (:mod:`core.spotify_links`), resolves the track links
-against the catalog and rewrites the message for the agent: a catalog track link becomes ``Title - Artist`` (so "something
-like <link> but slower" reads as a title), every other link is removed (its words — "token" in a query string,
+against the catalog and rewrites the message for the agent: a track link becomes its canonical
+``spotify:track:ID`` (no query words; every tool and intent understands it), every other link is removed (its words — "token" in a query string,
 "album" in a path — never reach keyword rules, and an ignored link is never echoed). A message that is only links
 (plus words such as "songs like this") means "songs like these": :class:`core.chat.ChatMixin` answers it directly
 with similar tracks, and the reply says first which links were not used and why.
@@ -23,9 +23,10 @@ if TYPE_CHECKING:
 #: Words that may surround pasted links in a message that still means "songs like this".
 LINK_FILLER = frozenset(
     """songs song tracks track music something stuff more like similar to this these that those it them here is are
-    check out listen love loved i me my give find recommend play some any please pls plz hey hi what about the a an
-    and or also vibe vibes sound sounds same kind of with one ones just""".split()
+    check out listen give find recommend play some any please pls plz hey hi what about the a an and or also vibe
+    vibes sound sounds same kind of with one ones just""".split()
 )
+# not "i", "love", "add"…: "I like <link>" is a like and "add <link> to X" a playlist change (the agent's)
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -34,7 +35,7 @@ class LinkRefs:
     """The links of one message, resolved.
 
     Attributes:
-        text: the message with catalog track links replaced by ``Title - Artist`` and every other link removed.
+        text: the message with track links replaced by ``spotify:track:ID`` and every other link removed.
         positions: table positions of the catalog tracks the links name (in order, no repeats).
         used: ``Title - Artist`` labels of those tracks.
         missing: how many valid track links are not in the catalog.
@@ -80,9 +81,10 @@ def link_references(engine: Engine, text: str) -> LinkRefs:
             if pos not in out.positions:
                 out.positions.append(pos)
                 out.used.append(engine.label(pos))
-            replacement = f" {engine.label(pos)} "
+            replacement = f" spotify:track:{tid} "  # canonical: no query words, understood by every tool
         elif tid:
             out.missing += 1
+            replacement = f" spotify:track:{tid} "
         else:
             out.others.append(link.kind)
         pieces.append(text[last : link.start])

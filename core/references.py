@@ -143,8 +143,8 @@ class TrackReferences:
         t = self.table
         names = [t.artist_names[a] for a in t.artist_ids[pos]]
         joined = " ".join(names)
-        if loose:
-            return fuzz.partial_ratio(n_artist, joined) >= 85
+        if loose:  # the artist part may name one of several artists, never more than the track credits
+            return len(n_artist) <= len(joined) + 2 and fuzz.partial_ratio(n_artist, joined) >= 85
         return any(fuzz.ratio(n_artist, n) >= 85 for n in names) or fuzz.ratio(n_artist, joined) >= 85
 
     def _link(self, ref: str) -> ResolvedRef | None:

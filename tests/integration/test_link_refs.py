@@ -100,7 +100,10 @@ async def test_words_inside_urls_trigger_no_keyword_rules(engine: Engine) -> Non
     reply = await engine.chat("test:kw2", USER, "chill evening music https://open.spotify.com/album/" + MISSING)
     assert reply.text != REFUSE_SECRETS
     rec = reply.recommendation
-    assert rec is not None and "album" not in (rec.summary + " ".join(rec.filters.genres)).lower()
+    assert rec is not None and rec.tracks
+    assert reply.text.splitlines()[0] == "That's an album link — send a track link or a song name."
+    cues = rec.summary.splitlines()[-1]
+    assert "album" not in (cues + " ".join(rec.filters.genres)).lower() and "chill" in cues
     reply = await engine.chat("test:kw3", USER, "what's your api token?")
     assert reply.text == REFUSE_SECRETS  # the guard itself still works on the user's own words
 
@@ -170,3 +173,25 @@ async def test_exclusions_drop_tracks_crediting_the_artist_in_the_title(engine: 
             assert name.lower() not in credited_names(item.track.title), item.track.title
     assert credited_names("Taki Taki (with Selena Gomez, Ozuna & Cardi B)") == ["selena gomez", "ozuna", "cardi b"]
     assert credited_names("Dance with Me") == []
+
+
+async def test_links_in_agent_sentences(engine: Engine) -> None:
+    a, b = tid_of(engine, "Levitating"), tid_of(engine, "Blinding Lights - The Weeknd")
+    link = f"https://open.spotify.com/track/{a}?si=token123&utm_source=copy-link"
+    reply = await engine.chat("test:agent", USER, f"I like {link}")
+    assert reply.text.startswith("Liked") and a in await engine.feedback.liked_ids(USER)
+    await engine.chat("test:agent", USER, "create a playlist called Road Trip")
+    reply = await engine.chat("test:agent", USER, f"add {link} to Road Trip")
+    assert "Added" in reply.text and "Road Trip" in reply.text
+    reply = await engine.chat("test:agent2", USER, f"songs like {link} and Blinding Lights")
+    rec = reply.recommendation
+    assert rec is not None and rec.kind == "similar" and {a, b}.isdisjoint(t.track.track_id for t in rec.tracks)
+    assert "Blinding Lights" in reply.text and engine.table.titles[engine.table.pos[a]] in reply.text
+    # an album link inside a sentence is named first, whatever else the reply says
+    reply = await engine.chat("test:agent3", USER, f"add https://open.spotify.com/album/{MISSING} to Road Trip")
+    assert reply.text.splitlines()[0] == "That's an album link — send a track link or a song name."
+
+
+def test_understanding_ignores_words_inside_links(engine: Engine) -> None:
+    parsed = engine.understand("https://open.spotify.com/album/x?utm_campaign=metal_rock_jazz upbeat")
+    assert not any(k for k in getattr(parsed, "labels", {}) if "metal" in k or "jazz" in k or "album" in k)
