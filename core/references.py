@@ -1,9 +1,12 @@
 """What users type about tracks: free-text checks and track references (ids, Spotify links, titles, fuzzy matches).
 
-:class:`TrackReferences` resolves a reference to a position in the live :class:`~core.table.TrackTable`: a Spotify
-track id, an open.spotify.com URL or ``spotify:track:`` URI, ``"title"``, ``"title - artist"`` or
-``"title by artist"`` — exactly first, then fuzzily (rapidfuzz). The normalized choice lists are cached per table
-version. :class:`core.engine.Engine` exposes it as ``resolve`` / ``suggestions`` / ``label``.
+:class:`TrackReferences` resolves a reference to a position in the live :class:`~core.table.TrackTable`. Links, URIs,
+bare ids and short links go through the one parser, :mod:`core.spotify_links` (other link types, wrong-length ids
+and look-alike hosts raise :class:`~core.errors.NotATrackLink`, whose message never echoes the link). Titles: the
+whole text as an exact title first, then title and artist in either order (with or without a separator), then
+fuzzily (rapidfuzz); :meth:`TrackReferences.resolve_ref` returns a :class:`ResolvedRef` whose ``note`` says when the
+track used is not exactly the one asked for. The normalized choice lists are cached per table version.
+:class:`core.engine.Engine` exposes it as ``resolve`` / ``resolve_ref`` / ``suggestions`` / ``label``.
 """
 
 from __future__ import annotations
