@@ -148,6 +148,14 @@ class Engine(ChatMixin, PersonalMixin):
         """``"Title - Artist"`` for a table position."""
         return self.refs.label(pos)
 
+    async def find_track(self, ref: str) -> tuple[Track, str]:
+        """``(track, note)`` for a reference (short links followed first); ``note`` is empty when the track is
+        exactly the one asked for, else the first line a reply must show (see :meth:`resolve_ref`).
+        Raises SongNotFound / NotATrackLink / InvalidInput."""
+        await self.follow_short_links(ref)
+        found = self.resolve_ref(ref)
+        return self.table.track(found.pos), found.note
+
     async def get_track(self, ref: str) -> Track:
         """The full track (all labels) for a reference (see :meth:`resolve`). Raises SongNotFound."""
         await self.follow_short_links(ref)

@@ -122,8 +122,8 @@ class MusicCog(commands.Cog):
     @app_commands.describe(ref="Title, “title - artist”, Spotify link or id (autocompletes)")
     async def song(self, interaction: discord.Interaction, ref: app_commands.Transform[str, SongRef]) -> None:
         bot = context(interaction)
-        track = await bot.engine.get_track(ref)  # in-memory lookup: fast, no defer needed
-        await send(interaction, embeds=[track_embed(track)], view=song_view(track))
+        track, note = await bot.engine.find_track(ref)  # in-memory lookup: fast, no defer needed
+        await send(interaction, embeds=[track_embed(track, note=note)], view=song_view(track))
 
     @app_commands.command(name="preview", description="Listen to a track: 30-second preview and Spotify player.")
     @app_commands.describe(ref="Title, “title - artist”, Spotify link or id (autocompletes)")

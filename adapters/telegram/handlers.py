@@ -365,11 +365,12 @@ class BotHandlers:
     async def song(self, update: Update, context: Context) -> None:
         """/song REF — details and audio features (with its preview link), and More like this / 👍 / 👎 / ➕."""
         chat_id = update.effective_chat.id
-        track = await self.engine.get_track(self.resolve_number(chat_id, self.args(update)))
+        track, note = await self.engine.find_track(self.resolve_number(chat_id, self.args(update)))
         state = PageState(kind="song", query=track.track_id, track_ids=[track.track_id], shown=[track.track_id], has_next=False)
         key = self.store.put(state)
         previews = await self.preview_links([track.track_id])
-        await self.send(context, chat_id, render.render_track(track, previews.get(track.track_id)), song_keyboard(key, state), reply_to=update.effective_message)
+        blocks = ([f"<i>{render.esc(note)}</i>"] if note else []) + render.render_track(track, previews.get(track.track_id))
+        await self.send(context, chat_id, render.split_html(blocks), song_keyboard(key, state), reply_to=update.effective_message)
 
     @friendly
     async def preview(self, update: Update, context: Context) -> None:

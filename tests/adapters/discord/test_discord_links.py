@@ -53,3 +53,12 @@ async def test_slash_similar_says_when_another_version_is_used(bot, interaction_
     await invoke(bot, "MusicCog", "similar", inter, songs=["https://open.spotify.com/album/37i9dQZF1DXcBWIGoYBM5M"])
     assert inter.names == ["send_message"] and inter.last.ephemeral
     assert "album link" in inter.last.content
+
+
+async def test_slash_song_with_a_typo_says_so(bot, interaction_factory, small_engine):
+    pos = popular(small_engine)
+    title = small_engine.table.titles[pos]
+    inter = interaction_factory()
+    await invoke(bot, "MusicCog", "song", inter, ref=title[:-1] + "q" + " zz")
+    embed = inter.last.embeds[0]
+    assert (embed.description or "").replace("\\", "").startswith("No exact match for")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 from tg_harness import Harness
 
@@ -30,3 +31,12 @@ async def test_non_track_links_are_named_and_lookalikes_not_echoed(bot: Harness)
     assert "evil" not in text and "s3cr3t" not in text
     (call,) = await bot.ask("/similar https://open.spotify.com/track/4aawyAB9vmqN3uQ7FjR")
     assert "not a valid Spotify track id" in html.unescape(call.params["text"])
+
+
+async def test_song_with_another_artist_says_which_was_used(bot: Harness) -> None:
+    engine = bot.engine
+    pos = max(engine.table.alive_positions(), key=lambda p: int(engine.table.popularity[p]))
+    title = engine.table.titles[pos]
+    (call,) = await bot.ask(f"/song {title} - Nobody Famous Zzz")
+    first = re.sub(r"<[^>]+>", "", html.unescape(call.params["text"]).splitlines()[0])
+    assert first.startswith(f"No “{title}” by Nobody Famous Zzz here — using")
