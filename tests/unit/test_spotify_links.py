@@ -222,3 +222,24 @@ def test_find_links_never_raises(text: str) -> None:
         assert 0 <= link.start < link.end <= len(text)
     strip_links(text)
     parse_track_id(text)
+
+
+def test_every_structural_form_exhaustively() -> None:
+    """Each of the TRACK_FORMS + URI_FORMS forms once (fixed id), so "covered" means parsed, not just sampled."""
+    import itertools
+
+    tid = "0VjIjW4GlUZAMYd2vXMi3b"
+    seen = 0
+    for scheme, host, intl, path, slash, query, frag, (left, right) in itertools.product(
+        SCHEMES, HOSTS, INTL, PATHS, SLASH, QUERIES, FRAGMENTS, WRAPPERS
+    ):
+        text = f"{left}{scheme}{host}/{intl}{path}{tid}{slash}{query}{frag}{right}"
+        assert parse_track_id(text) == tid, text
+        seen += 1
+    for (left, right), prefix, suffix in itertools.product(WRAPPERS, URI_PREFIXES, URI_SUFFIXES):
+        assert parse_track_id(f"{left}{prefix}{tid}{suffix}{right}") == tid
+        seen += 1
+    for left, right in WRAPPERS:
+        assert parse_track_id(f"{left}{tid}{right}") == tid
+        seen += 1
+    assert seen == TRACK_FORMS + URI_FORMS
