@@ -53,6 +53,12 @@ def check_text(text: str, what: str = "request") -> str:
     return text
 
 
+def _clip(text: str, limit: int = 80) -> str:
+    """One line of user text for a note, at most ``limit`` characters (``…`` when cut)."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def split_ref(ref: str) -> tuple[str, str]:
     """``"Title - Artist"`` / ``"Title by Artist"`` -> ``(title, artist)``; otherwise ``(ref, "")``."""
     for sep in (" - ", " – ", " — ", " by "):
@@ -222,20 +228,20 @@ class TrackReferences:
         if title_only is not None and fuzzy:
             title, artist, hits = title_only
             pos = self._popular(hits)
-            return ResolvedRef(pos, exact=False, note=f"No “{title}” by {artist} here — using {self.quote(pos)}.")
+            return ResolvedRef(pos, exact=False, note=f"No “{_clip(title)}” by {_clip(artist)} here — using {self.quote(pos)}.")
         title, artist = split_ref(ref)
         hits = self.fuzzy_hits(title, artist, cutoff=80) if fuzzy else []
         if hits:
             pos = hits[0][1]
             if normalize_text(self.label(pos)) == whole:
                 return ResolvedRef(pos)
-            return ResolvedRef(pos, exact=False, note=f"No exact match for “{ref}” — using the closest: {self.quote(pos)}.")
+            return ResolvedRef(pos, exact=False, note=f"No exact match for “{_clip(ref)}” — using the closest: {self.quote(pos)}.")
         raise SongNotFound(ref, self.suggestions(ref))
 
     def quote(self, pos: int) -> str:
         """``“Title” by Artist`` for a table position (for notes)."""
         t = self.table
-        return f"“{t.titles[pos] or '(untitled)'}” by {', '.join(t.artists[pos]) or 'an unknown artist'}"
+        return f"“{_clip(t.titles[pos] or '(untitled)', 120)}” by {_clip(', '.join(t.artists[pos]) or 'an unknown artist', 120)}"
 
     @staticmethod
     def _splits(ref: str) -> list[tuple[str, str, bool]]:
