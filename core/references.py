@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 
 from core.catalog import normalize_text
 from core.errors import InvalidInput, NotATrackLink, SongNotFound
-from core.spotify_links import SPOTIFY_ID, looks_like_id, parse_link
+from core.spotify_links import SPOTIFY_ID, find_links, looks_like_id, parse_link
 from core.table import TrackTable
 
 #: Longest free text accepted (characters).
@@ -214,6 +214,14 @@ class TrackReferences:
         index = self.title_index()
         if whole in index:  # the whole text first: titles may contain " - ", ";", "," or "and" themselves
             return ResolvedRef(self._popular(index[whole]))
+        inside = find_links(ref)
+        if inside:  # "Blinding Lights <link>": the link decides; a non-track link is named, never echoed
+            usable = [lk for lk in inside if lk.kind in ("track", "short")]
+            if not usable:
+                raise NotATrackLink(inside[0].kind)
+            linked = self._link(ref[usable[0].start : usable[0].end])
+            if linked is not None:
+                return linked
         title_only: tuple[str, str, list[int]] | None = None
         for title, artist, loose in self._splits(ref):
             hits = index.get(normalize_text(title), [])

@@ -195,3 +195,14 @@ async def test_links_in_agent_sentences(engine: Engine) -> None:
 def test_understanding_ignores_words_inside_links(engine: Engine) -> None:
     parsed = engine.understand("https://open.spotify.com/album/x?utm_campaign=metal_rock_jazz upbeat")
     assert not any(k for k in getattr(parsed, "labels", {}) if "metal" in k or "jazz" in k or "album" in k)
+
+
+async def test_links_inside_a_reference_decide_and_long_refs_are_not_echoed(engine: Engine) -> None:
+    tid = tid_of(engine, "Blinding Lights - The Weeknd")
+    assert engine.resolve(f"Blinding Lights https://open.spotify.com/track/{tid}?si=1") == engine.table.pos[tid]
+    for text in (f"/similar Levitating https://open.spotify.com.evil.io/track/{tid}",
+                 f"/song Levitating <https://www.spotify.com/redeem/?code=EVIL-s3cr3t>"):
+        reply = await engine.chat("test:inside", USER, text)
+        assert "isn't a Spotify track link" in reply.text and "evil" not in reply.text.lower() and "s3cr3t" not in reply.text
+    reply = await engine.chat("test:long", USER, "/similar " + " by " * 450)
+    assert len(reply.text.splitlines()[0]) < 400
