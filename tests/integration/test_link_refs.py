@@ -201,7 +201,7 @@ async def test_links_inside_a_reference_decide_and_long_refs_are_not_echoed(engi
     tid = tid_of(engine, "Blinding Lights - The Weeknd")
     assert engine.resolve(f"Blinding Lights https://open.spotify.com/track/{tid}?si=1") == engine.table.pos[tid]
     for text in (f"/similar Levitating https://open.spotify.com.evil.io/track/{tid}",
-                 f"/song Levitating <https://www.spotify.com/redeem/?code=EVIL-s3cr3t>"):
+                 "/song Levitating <https://www.spotify.com/redeem/?code=EVIL-s3cr3t>"):
         reply = await engine.chat("test:inside", USER, text)
         assert "isn't a Spotify track link" in reply.text and "evil" not in reply.text.lower() and "s3cr3t" not in reply.text
     reply = await engine.chat("test:long", USER, "/similar " + " by " * 450)
