@@ -125,19 +125,19 @@ class Engine(ChatMixin, PersonalMixin):
         :func:`core.commands.split_refs` (``a; b | c`` or quoted titles)."""
         from core.commands import split_refs
         from core.errors import MusicBotError
-        from core.spotify_links import strip_links
-
         args = (args or "").strip()
         if not args:
             return []
+        links = find_links(args)
+        if len(links) > 1:  # several links / ids: one reference each (separators or spaces between them)
+            if not re.sub(r"\band\b", " ", strip_links(args, links)).strip(" ;|,&"):
+                return [args[lk.start : lk.end] for lk in links]
+            return split_refs(args)
         try:
-            if self.refs.resolve_ref(args, fuzzy=False).exact:
+            if not links and self.refs.resolve_ref(args, fuzzy=False).exact:
                 return [args]
         except MusicBotError:
             pass
-        links = find_links(args)
-        if links and not strip_links(args, links).strip(" ;|,&") and len(links) > 1:
-            return [args[lk.start : lk.end] for lk in links]
         return split_refs(args)
 
     def suggestions(self, ref: str, n: int = 3) -> list[str]:

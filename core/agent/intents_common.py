@@ -65,12 +65,12 @@ def similar_refs(engine: Engine, target: str) -> list[str]:
 
     from core.spotify_links import find_links
 
+    found = find_links(target)
     try:
-        if engine.resolve_ref(target, fuzzy=False).exact:
+        if not found and engine.resolve_ref(target, fuzzy=False).exact:
             return [target]
     except MusicBotError:
         pass
-    found = find_links(target)
     if found:  # "like <link> and <link>", "like <link> and Blinding Lights": links, then titles that resolve
         from core.spotify_links import strip_links
 

@@ -206,3 +206,13 @@ async def test_links_inside_a_reference_decide_and_long_refs_are_not_echoed(engi
         assert "isn't a Spotify track link" in reply.text and "evil" not in reply.text.lower() and "s3cr3t" not in reply.text
     reply = await engine.chat("test:long", USER, "/similar " + " by " * 450)
     assert len(reply.text.splitlines()[0]) < 400
+
+
+def test_split_refs_keeps_links_apart_and_titles_whole(engine: Engine) -> None:
+    a, b = (engine.table.ids[p] for p in (40, 41))
+    assert engine.split_refs(f"{a}; {b}") == [a, b]
+    assert engine.split_refs(f"{a} {b}") == [a, b]
+    assert engine.split_refs(f"spotify:track:{a} and https://open.spotify.com/track/{b}?si=1") == [
+        f"spotify:track:{a}", f"https://open.spotify.com/track/{b}?si=1"]
+    assert engine.split_refs(f"Blinding Lights; {a}") == ["Blinding Lights", a]
+    assert engine.split_refs("Come and Get Your Love - Radio Edit") == ["Come and Get Your Love - Radio Edit"]
