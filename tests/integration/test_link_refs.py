@@ -216,3 +216,17 @@ def test_split_refs_keeps_links_apart_and_titles_whole(engine: Engine) -> None:
         f"spotify:track:{a}", f"https://open.spotify.com/track/{b}?si=1"]
     assert engine.split_refs(f"Blinding Lights; {a}") == ["Blinding Lights", a]
     assert engine.split_refs("Come and Get Your Love - Radio Edit") == ["Come and Get Your Love - Radio Edit"]
+
+
+async def test_not_an_artist_who_is_only_ever_featured(engine: Engine) -> None:
+    from collections import Counter
+
+    t = engine.table
+    only_featured = Counter(n for p in t.alive_positions() for n in credited_names(t.titles[int(p)]) if n not in t.artist_index)
+    name = next(n for n, _ in only_featured.most_common() if len(n) >= 4)
+    await engine.chat("test:feat", USER, "dance pop please")
+    reply = await engine.chat("test:feat", USER, f"not {name}")
+    rec = reply.recommendation
+    assert rec is not None and name in [a.lower() for a in rec.filters.exclude_artists]
+    more = await engine.recommend_text("dance pop", filters=Filters(exclude_artists=[name], limit=50))
+    assert all(name not in credited_names(i.track.title) for i in more.tracks)
