@@ -20,10 +20,12 @@ async def build_engine(settings: Settings, db: Path | str | None = None, progres
     """Open the engine on ``--db`` / ``DATABASE_URL`` (seeding the shipped catalog on first start) and configure the
     LLM agent (``MODEL`` + keys; none -> the built-in local model) and preview lookups from ``settings``."""
     from core.previews import PreviewConfig
+    from core.spotify_links import ShortLinkResolver
 
     engine = await Engine.open(resolve_db(settings, db), progress=progress)
     engine.configure_agent(settings.agent_config())
     engine.configure_previews(PreviewConfig.from_settings(settings))
+    engine.link_resolver = ShortLinkResolver(timeout_s=settings.short_link_timeout_s)
     return engine
 
 

@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     itunes_api_base_url: str = "https://itunes.apple.com"
     preview_cache_ttl_s: float = 86_400.0
     preview_timeout_s: float = 4.0
+    # Spotify short links (spotify.link/…): total time to follow one, capped at 3 s; 0 = never follow (issue 9)
+    short_link_timeout_s: float = 3.0
 
     @field_validator("telegram_admin_ids", "discord_admin_ids", mode="before")
     @classmethod

@@ -15,7 +15,7 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 from core.catalog import normalize_text
-from core.commands import help_text, parse_command, split_refs
+from core.commands import help_text, parse_command
 from core.coverage import coverage_text
 from core.conversation import (
     MORE_WORDS,
@@ -27,6 +27,7 @@ from core.conversation import (
 )
 from core.errors import InvalidInput, MusicBotError
 from core.models import Caller, ChatReply, Filters, NeedsClarification, Recommendation
+from core.link_refs import link_references, links_reply_text, with_notes
 from core.references import check_text
 
 if TYPE_CHECKING:
@@ -81,24 +82,28 @@ class ChatMixin:
             state = await store.load_state(cid)
             try:
                 cmd = parse_command(text)
+                await self.follow_short_links(text)
                 if cmd.name in ("help", "start"):
                     return ChatReply(text=help_text())
                 if cmd.name == "reset":
                     await store.reset(cid)
                     return ChatReply(text="Conversation cleared.")
                 if cmd.name == "song":
-                    track = await self.get_track(_list_ref(state, check_text(cmd.args, "song reference")))
+                    found = self.resolve_ref(_list_ref(state, check_text(cmd.args, "song reference")))
+                    track = self.table.track(found.pos)
                     state.focus = track.track_id
-                    reply = ChatReply(text=f"{track.title} - {track.artist}", track=track)
+                    reply = ChatReply(text="\n".join(filter(None, [found.note, f"{track.title} - {track.artist}"])), track=track)
                 elif cmd.name == "search":
                     rec = await self.search(cmd.args)
                     reply = _reply(state, rec, empty=f'No tracks match "{cmd.args}".')
                 elif cmd.name == "similar":
-                    refs = split_refs(cmd.args)
+                    refs = self.split_refs(cmd.args)
                     if not refs:
                         raise InvalidInput("Give at least one song, e.g. /similar Blinding Lights - The Weeknd")
-                    ids = [self.table.ids[self.resolve(_list_ref(state, r))] for r in refs[:25]]
+                    found = [self.resolve_ref(_list_ref(state, r)) for r in refs[:25]]
+                    ids = list(dict.fromkeys(self.table.ids[f.pos] for f in found))
                     reply = await _run_last(self, state, caller, LastRequest(kind="similar", refs=ids), first=True)
+                    reply = with_notes(reply, [f.note for f in found if f.note])
                 elif cmd.name == "more" or (cmd.name == "" and normalize_text(text) in MORE_WORDS):
                     reply = await _more(self, state, caller)
                 elif cmd.name == "recommend":
@@ -106,10 +111,16 @@ class ChatMixin:
                     reply = await _run_last(self, state, caller, LastRequest(kind="text", request=request), first=True)
                 elif cmd.name in ("playlist", "playlists", "like", "dislike", "preview"):
                     reply = await _group_command(self, state, caller, group, group_admin, cmd.name, cmd.args)
-                elif cmd.name == "":  # free text: the agent (LLM or local model, with fallback)
-                    reply = await self.agent_runtime.chat_turn(
-                        self, store, cid, caller, text, state, group_id=group, group_admin=group_admin
-                    )
+                elif cmd.name == "":  # free text: pasted links first, then the agent (LLM or local model)
+                    links = link_references(self, text)
+                    if links.only_links:
+                        reply = await _links_reply(self, state, caller, links)
+                    else:
+                        reply = await self.agent_runtime.chat_turn(
+                            self, store, cid, caller, links.text, state, group_id=group, group_admin=group_admin
+                        )
+                        if links.missing or links.others:  # links that were not used: said first
+                            reply = with_notes(reply, [n for n in links.notes() if not n.startswith("Using ")])
                 else:
                     return ChatReply(text=f"Unknown command /{cmd.name}.\n" + help_text())
             except MusicBotError as exc:
@@ -155,6 +166,16 @@ class ChatMixin:
 
             self._agent_runtime = AgentRuntime(self._agent_config)
         return self._agent_runtime
+
+
+async def _links_reply(engine: Engine, state: ConversationState, caller: Caller, links: Any) -> ChatReply:
+    """A message that is only pasted links: similar tracks to the catalog's track links among them (several
+    links = several references), saying first which links were not used and why."""
+    if not links.positions:
+        return ChatReply(text=links_reply_text(links))
+    ids = [engine.table.ids[p] for p in links.positions]
+    reply = await _run_last(engine, state, caller, LastRequest(kind="similar", refs=ids), first=True)
+    return with_notes(reply, links.notes())
 
 
 def _reply(state: ConversationState, rec: Recommendation, empty: str = "") -> ChatReply:

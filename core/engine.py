@@ -51,8 +51,9 @@ from core.coverage import (
 from core.personal import PersonalMixin
 from core.ratelimit import RateLimiter
 from core.recommender import Recommender, Scored
-from core.references import TRACK_ID, TrackReferences, check_text
+from core.references import TRACK_ID, ResolvedRef, TrackReferences, check_text
 from core.session import SessionMixin
+from core.spotify_links import ShortLinkResolver, find_links, strip_links
 from core.table import FEATURE_INDEX, TrackTable
 
 #: ``similar_rank(seed positions, filters, exclude, pool size) -> scored`` (the personalised similar ranker).
@@ -76,6 +77,7 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         self._rate_limiter: RateLimiter | None = None
         self._coverage: Any = None
         self._write_lock = asyncio.Lock()  # one transaction at a time on the catalog connection
+        self.link_resolver: ShortLinkResolver | None = None  # built from the environment on first short link
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -125,6 +127,48 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         Raises SongNotFound (with suggestions) / InvalidInput."""
         return self.refs.resolve(ref, fuzzy=fuzzy)
 
+    def resolve_ref(self, ref: str, fuzzy: bool = True) -> ResolvedRef:
+        """Like :meth:`resolve`, with ``exact`` / ``note`` saying when another track than the one asked for was used
+        (see :meth:`core.references.TrackReferences.resolve_ref`). Raises SongNotFound / NotATrackLink / InvalidInput."""
+        return self.refs.resolve_ref(ref, fuzzy=fuzzy)
+
+    async def follow_short_links(self, text: str) -> None:
+        """Follow the Spotify short links in ``text`` (at most 3, concurrently; each ≤ 3 s, only to ``*.spotify.com``,
+        see :class:`core.spotify_links.ShortLinkResolver`) so a later :meth:`resolve` of them finds the track.
+        Never raises; a link that can't be followed later resolves to a "send the full link" message."""
+        if "." not in text or not any(h in text.lower() for h in ("spotify.link", "spotify.app.link", "tospotify.com")):
+            return
+        shorts = [lk for lk in find_links(text) if lk.kind == "short"][:3]
+        if not shorts:
+            return
+        if self.link_resolver is None:
+            self.link_resolver = ShortLinkResolver.from_env()
+        ids = await asyncio.gather(*(self.link_resolver.resolve(lk) for lk in shorts))
+        for link, tid in zip(shorts, ids):
+            if tid:
+                self.refs.short_links[link.url] = tid
+
+    def split_refs(self, args: str) -> list[str]:
+        """Song references in a command argument: the whole text when it is one exact title or one link
+        (so ``;``, ``|``, ``,`` or "and" never cut a real title in two), pasted links one by one, else
+        :func:`core.commands.split_refs` (``a; b | c`` or quoted titles)."""
+        from core.commands import split_refs
+        from core.errors import MusicBotError
+        args = (args or "").strip()
+        if not args:
+            return []
+        links = find_links(args)
+        if len(links) > 1:  # several links / ids: one reference each (separators or spaces between them)
+            if not re.sub(r"\band\b", " ", strip_links(args, links)).strip(" ;|,&"):
+                return [args[lk.start : lk.end] for lk in links]
+            return split_refs(args)
+        try:
+            if not links and self.refs.resolve_ref(args, fuzzy=False).exact:
+                return [args]
+        except MusicBotError:
+            pass
+        return split_refs(args)
+
     def suggestions(self, ref: str, n: int = 3) -> list[str]:
         """Up to ``n`` close matches for an unresolved reference, as ``"Title - Artist"`` strings."""
         return self.refs.suggestions(ref, n)
@@ -133,8 +177,17 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         """``"Title - Artist"`` for a table position."""
         return self.refs.label(pos)
 
+    async def find_track(self, ref: str) -> tuple[Track, str]:
+        """``(track, note)`` for a reference (short links followed first); ``note`` is empty when the track is
+        exactly the one asked for, else the first line a reply must show (see :meth:`resolve_ref`).
+        Raises SongNotFound / NotATrackLink / InvalidInput."""
+        await self.follow_short_links(ref)
+        found = self.resolve_ref(ref)
+        return self.table.track(found.pos), found.note
+
     async def get_track(self, ref: str) -> Track:
         """The full track (all labels) for a reference (see :meth:`resolve`). Raises SongNotFound."""
+        await self.follow_short_links(ref)
         pos = self.resolve(ref)
         return self.table.track(pos)
 
@@ -212,20 +265,28 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         if len(refs) > 25:
             raise InvalidInput("Please give at most 25 reference songs.")
         filters = filters or Filters()
-        positions = [self.resolve(r) for r in refs]
+        for r in refs:
+            await self.follow_short_links(r)
+        resolved = [self.resolve_ref(r) for r in refs]
+        positions = [r.pos for r in resolved]
+        notes = [r.note for r in resolved if r.note]
         exclude = self._exclude_positions(exclude_ids)
         if rank is None:
             scored = self.recommender.similar(positions, filters, exclude=exclude)
         else:
             scored = await rank(positions, filters, exclude)
         names = ", ".join(self.label(p) for p in positions[:3]) + ("…" if len(positions) > 3 else "")
+        summary = "\n".join([*notes, f"Tracks like {names}"])
         return Recommendation(
-            kind="similar", query=" | ".join(refs), tracks=self._results(scored), filters=filters, summary=f"Tracks like {names}"
+            kind="similar", query=" | ".join(refs), tracks=self._results(scored), filters=filters, summary=summary,
+            notes=notes,
         )
 
     def understand(self, text: str, limit: int = 10) -> TextQuery | NeedsClarification:
-        """Run the local text understanding on a request (validated first)."""
-        return self.text.parse(check_text(text), limit=limit)
+        """Run the local text understanding on a request (validated first). Links are removed first: words inside
+        URLs ("album", "token" in a query string) never count as words of the request."""
+        text = check_text(text)
+        return self.text.parse(strip_links(text) or text, limit=limit)
 
     async def recommend_query(
         self, query: TextQuery, exclude_ids: Sequence[str] = (), limit: int | None = None

@@ -46,6 +46,22 @@ class InvalidInput(MusicBotError):
         super().__init__(message)
 
 
+class NotATrackLink(InvalidInput):
+    """A pasted link/URI/id that is not a usable track reference: another Spotify type (album, playlist, artist,
+    episode, show, user), a short link that could not be followed, a wrong-length id, or an ignored link
+    (look-alike host, non-track spotify.com page). The message names the kind and never echoes the link.
+
+    Attributes:
+        kind: the :data:`core.spotify_links.LinkKind`.
+    """
+
+    def __init__(self, kind: str) -> None:
+        from core.spotify_links import link_message
+
+        self.kind = kind
+        super().__init__(link_message(kind), field="ref")
+
+
 class ImportFailed(MusicBotError):
     """A catalog file could not be imported at all (not CSV, not UTF-8, missing columns); nothing was changed."""
 

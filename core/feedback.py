@@ -127,6 +127,7 @@ class FeedbackService:
         if value not in ("like", "dislike", "none"):
             raise InvalidInput(f"Feedback must be like, dislike or none (got {value!r}).", "value")
         await self.setup()
+        await self.engine.follow_short_links(str(ref or ""))
         pos = self.engine.resolve(ref, fuzzy=False)  # never record a verdict on a guessed track
         track = self.engine.table.track(pos)
         key = user_key(user)

@@ -233,6 +233,11 @@ class Recommendation(BaseModel):
     coverage: list[CoverageNote] = Field(default_factory=list)
     anchor: AnchorInfo | None = None
     conflicts: list[Conflict] = Field(default_factory=list, description="contradictions named in the request")
+    notes: list[str] = Field(
+        default_factory=list,
+        description="what the reply must say first: a reference resolved to another track than the one asked for "
+        "(another artist's song, a fuzzy match), references not in the catalog; also prepended to ``summary``",
+    )
 
 
 class NeedsClarification(BaseModel):

@@ -168,6 +168,7 @@ class PersonalMixin:
         """
         from core.previews import TrackPreview
 
+        await self.follow_short_links(ref)
         track = self.table.track(self.resolve(ref))
         found = await self.previews.find(track)
         return found or TrackPreview(track=track)

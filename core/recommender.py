@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.catalog import normalize_text
+from core.credits import credited_positions
 from core.features import FeatureSpace
 from core.index import FeatureIndex
 from core.models import AUDIO_FEATURES, Filters, TextQuery
@@ -171,6 +172,9 @@ class Recommender:
             if aid is not None:
                 pos = self.artist_positions(aid)
                 mask[pos[pos < n]] = False
+            for p in credited_positions(t, name):  # "Song (feat. X)": X is credited in the title only
+                if p < n:
+                    mask[p] = False
         return mask
 
     # ------------------------------------------------------------------ scoring views

@@ -1,27 +1,41 @@
 """What users type about tracks: free-text checks and track references (ids, Spotify links, titles, fuzzy matches).
 
-:class:`TrackReferences` resolves a reference to a position in the live :class:`~core.table.TrackTable`: a Spotify
-track id, an open.spotify.com URL or ``spotify:track:`` URI, ``"title"``, ``"title - artist"`` or
-``"title by artist"`` — exactly first, then fuzzily (rapidfuzz). The normalized choice lists are cached per table
-version. :class:`core.engine.Engine` exposes it as ``resolve`` / ``suggestions`` / ``label``.
+:class:`TrackReferences` resolves a reference to a position in the live :class:`~core.table.TrackTable`. Links, URIs,
+bare ids and short links go through the one parser, :mod:`core.spotify_links` (other link types, wrong-length ids
+and look-alike hosts raise :class:`~core.errors.NotATrackLink`, whose message never echoes the link). Titles: the
+whole text as an exact title first, then title and artist in either order (with or without a separator), then
+fuzzily (rapidfuzz); :meth:`TrackReferences.resolve_ref` returns a :class:`ResolvedRef` whose ``note`` says when the
+track used is not exactly the one asked for. The normalized choice lists are cached per table version.
+:class:`core.engine.Engine` exposes it as ``resolve`` / ``resolve_ref`` / ``suggestions`` / ``label``.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
 from core.catalog import normalize_text
-from core.errors import InvalidInput, SongNotFound
+from core.errors import InvalidInput, NotATrackLink, SongNotFound
+from core.spotify_links import SPOTIFY_ID, find_links, looks_like_id, parse_link
 from core.table import TrackTable
 
 #: Longest free text accepted (characters).
 MAX_TEXT = 2000
 #: A Spotify track id: 22 base-62 characters.
 TRACK_ID = re.compile(r"^[0-9A-Za-z]{22}$")
-#: A Spotify track link (open.spotify.com, also ``/intl-xx/``) or ``spotify:track:`` URI; group 1 is the id.
-SPOTIFY_REF = re.compile(r"(?:open\.spotify\.com/(?:intl-[a-z-]+/)?track/|spotify:track:)([0-9A-Za-z]{22})")
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedRef:
+    """A resolved track reference: ``pos`` in the track table; ``exact`` False when the track used is not exactly
+    the one asked for (another artist's song with that title, a fuzzy match) and ``note`` then says which was used,
+    in words meant for the first line of a reply."""
+
+    pos: int
+    exact: bool = True
+    note: str = ""
 
 
 def check_text(text: str, what: str = "request") -> str:
@@ -37,6 +51,12 @@ def check_text(text: str, what: str = "request") -> str:
     if len(text) > MAX_TEXT:
         raise InvalidInput(f"Your {what} is {len(text):,} characters long; please keep it under {MAX_TEXT:,}.")
     return text
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    """One line of user text for a note, at most ``limit`` characters (``…`` when cut)."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def split_ref(ref: str) -> tuple[str, str]:
@@ -55,6 +75,10 @@ class TrackReferences:
         self.table = table
         self._choices: tuple[int, list[str], list[str], list[int]] | None = None
         self._bases: list[str] = []
+        self._title_index: tuple[int, dict[str, list[int]]] = (-1, {})
+        #: short-link URL -> track id, filled by :meth:`core.engine.Engine.follow_short_links` (async) before a
+        #: synchronous :meth:`resolve`; shared with the engine's :class:`~core.spotify_links.ShortLinkResolver`.
+        self.short_links: dict[str, str] = {}
 
     def choices(self) -> tuple[list[str], list[str], list[int]]:
         """``(full, titles, positions)``: normalized "title artist" and title strings of live tracks (cached)."""
@@ -103,48 +127,146 @@ class TrackReferences:
         return out[:n]
 
     def resolve(self, ref: str, fuzzy: bool = True) -> int:
-        """Resolve a track reference to a table position.
+        """Table position of a track reference (see :meth:`resolve_ref`, which also says whether it was exact)."""
+        return self.resolve_ref(ref, fuzzy=fuzzy).pos
 
-        Accepts a Spotify track id, an open.spotify.com URL or ``spotify:track:`` URI, ``"title"`` or
-        ``"title - artist"`` (also ``"title by artist"``), matched exactly, then fuzzily (rapidfuzz ``ratio`` ≥ 80,
-        see :meth:`fuzzy_hits`). Among equal titles the most popular track wins.
+    def title_index(self) -> dict[str, list[int]]:
+        """Normalized title (as typed, and without its version suffix) -> live positions (cached per version)."""
+        _, titles, positions = self.choices()
+        if self._title_index[0] != self.table.version:
+            index: dict[str, list[int]] = {}
+            for i, p in enumerate(positions):
+                index.setdefault(titles[i], []).append(p)
+                if self._bases[i] != titles[i]:
+                    index.setdefault(self._bases[i], []).append(p)
+            self._title_index = (self.table.version, index)
+        return self._title_index[1]
+
+    def _popular(self, positions: list[int]) -> int:
+        t = self.table
+        return max(positions, key=lambda p: (int(t.popularity[p]), -p))
+
+    def _artist_fits(self, n_artist: str, pos: int, loose: bool) -> bool:
+        """Does ``n_artist`` (normalized) name an artist of track ``pos``? ``loose``: rapidfuzz partial_ratio ≥ 85
+        on all artists (an explicit "title - artist"); else ratio ≥ 85 against one artist or all of them."""
+        t = self.table
+        names = [t.artist_names[a] for a in t.artist_ids[pos]]
+        joined = " ".join(names)
+        if loose:  # the artist part may name one of several artists, never more than the track credits
+            return len(n_artist) <= len(joined) + 2 and fuzz.partial_ratio(n_artist, joined) >= 85
+        return any(fuzz.ratio(n_artist, n) >= 85 for n in names) or fuzz.ratio(n_artist, joined) >= 85
+
+    def _link(self, ref: str) -> ResolvedRef | None:
+        """A pasted link / URI / id (:mod:`core.spotify_links`) -> its track; None when ``ref`` is not link-shaped
+        (or is a bare 22-letter word that is not a catalog id: then it is a title)."""
+        link = parse_link(ref)
+        if link is None:
+            return None
+        t = self.table
+        if link.kind == "track":
+            if link.id in t.pos:
+                return ResolvedRef(t.pos[link.id])
+            if SPOTIFY_ID.fullmatch(ref.strip()) and not looks_like_id(ref.strip()):
+                return None  # e.g. a 22-letter one-word title
+            raise SongNotFound(f"spotify:track:{link.id}", [], reason="That Spotify track is not in this catalog; try its title instead.")
+        if link.kind == "short":
+            tid = self.short_links.get(link.url)
+            if tid and tid in t.pos:
+                return ResolvedRef(t.pos[tid])
+            if tid:
+                raise SongNotFound(f"spotify:track:{tid}", [], reason="That Spotify track is not in this catalog; try its title instead.")
+        raise NotATrackLink(link.kind)
+
+    def resolve_ref(self, ref: str, fuzzy: bool = True) -> ResolvedRef:
+        """Resolve a track reference to a :class:`ResolvedRef` (a table position, and a note when the track used is
+        not exactly the one asked for).
+
+        Accepts every form :func:`core.spotify_links.parse_link` understands (links, URIs, bare ids, short links
+        already followed), ``"title"``, and a title with its artist in any order and with or without a separator
+        (``"title - artist"``, ``"artist - title"``, ``"title by artist"``, ``"artist title"``, ``"title artist"``).
+        The whole text is tried as an exact title first (titles may contain " - ", ";" or "and"); among equal titles
+        the most popular track wins. When the title exists only by another artist, or only a fuzzy match (rapidfuzz
+        ``ratio`` ≥ 80, see :meth:`fuzzy_hits`) is found, that track is used and ``note`` says so
+        (``exact=False``).
 
         ``fuzzy=False`` accepts only exact matches (used where a wrong guess would be recorded: likes, dislikes).
 
         Raises:
             SongNotFound: nothing matched (carries up to 3 suggestions).
+            NotATrackLink: a link that is not a usable track link (album, playlist, short link not followed,
+                look-alike…); its message names the kind and never echoes the link.
             InvalidInput: empty or over-long reference.
         """
         ref = check_text(ref, "song reference")
         t = self.table
-        m = SPOTIFY_REF.search(ref)
-        if m or TRACK_ID.fullmatch(ref):
-            tid = m.group(1) if m else ref
-            if tid in t.pos:
-                return t.pos[tid]
-            if m:
-                raise SongNotFound(ref, [], reason="That Spotify track is not in this catalog; try its title instead.")
-        title, artist = split_ref(ref)
-        n_title, n_artist = normalize_text(title), normalize_text(artist)
+        linked = self._link(ref)
+        if linked is not None:
+            return linked
         _, titles, positions = self.choices()
-        if not normalize_text(ref):  # only emoji / punctuation: match the raw title exactly or nothing
+        whole = normalize_text(ref)
+        if not whole:  # only emoji / punctuation: match the raw title exactly or nothing
             exact = [p for p in positions if t.titles[p].strip() == ref]
             if exact:
-                return max(exact, key=lambda p: (int(t.popularity[p]), -p))
+                return ResolvedRef(self._popular(exact))
             raise SongNotFound(ref, [])
         # a title matches as typed, or without its version suffix: "Hotel California" is the catalog's
         # "Hotel California - 2013 Remaster"; among all matches the most popular wins (the original, not a cover)
-        whole = normalize_text(ref)
-        bases = self._bases
-        exact = [p for i, p in enumerate(positions) if titles[i] == whole or bases[i] == whole]
-        if exact:  # titles may contain " - " themselves
-            return max(exact, key=lambda p: (int(t.popularity[p]), -p))
-        exact = [p for i, p in enumerate(positions) if titles[i] == n_title or bases[i] == n_title]
-        if artist:
-            exact = [p for p in exact if fuzz.partial_ratio(n_artist, " ".join(t.artist_names[a] for a in t.artist_ids[p])) >= 85]
-        if exact:
-            return max(exact, key=lambda p: (int(t.popularity[p]), -p))
+        index = self.title_index()
+        if whole in index:  # the whole text first: titles may contain " - ", ";", "," or "and" themselves
+            return ResolvedRef(self._popular(index[whole]))
+        inside = find_links(ref)
+        if inside:  # "Blinding Lights <link>": the link decides; a non-track link is named, never echoed
+            usable = [lk for lk in inside if lk.kind in ("track", "short")]
+            if not usable:
+                raise NotATrackLink(inside[0].kind)
+            linked = self._link(ref[usable[0].start : usable[0].end])
+            if linked is not None:
+                return linked
+        title_only: tuple[str, str, list[int]] | None = None
+        for title, artist, loose in self._splits(ref):
+            hits = index.get(normalize_text(title), [])
+            if not hits:
+                continue
+            n_artist = normalize_text(artist)
+            fit = [p for p in hits if n_artist and self._artist_fits(n_artist, p, loose)]
+            if fit:
+                return ResolvedRef(self._popular(fit))
+            if loose and title_only is None:
+                title_only = (title, artist, hits)
+        if title_only is not None and fuzzy:
+            title, artist, hits = title_only
+            pos = self._popular(hits)
+            return ResolvedRef(pos, exact=False, note=f"No “{_clip(title)}” by {_clip(artist)} here — using {self.quote(pos)}.")
+        title, artist = split_ref(ref)
         hits = self.fuzzy_hits(title, artist, cutoff=80) if fuzzy else []
         if hits:
-            return hits[0][1]
+            pos = hits[0][1]
+            if normalize_text(self.label(pos)) == whole:
+                return ResolvedRef(pos)
+            return ResolvedRef(pos, exact=False, note=f"No exact match for “{_clip(ref)}” — using the closest: {self.quote(pos)}.")
         raise SongNotFound(ref, self.suggestions(ref))
+
+    def quote(self, pos: int) -> str:
+        """``“Title” by Artist`` for a table position (for notes)."""
+        t = self.table
+        return f"“{_clip(t.titles[pos] or '(untitled)', 120)}” by {_clip(', '.join(t.artists[pos]) or 'an unknown artist', 120)}"
+
+    @staticmethod
+    def _splits(ref: str) -> list[tuple[str, str, bool]]:
+        """Candidate ``(title, artist, explicit)`` readings of a reference, explicit separators first (both word
+        orders), then every split point of up to 12 words (both orders; ``explicit=False``)."""
+        out: list[tuple[str, str, bool]] = []
+        for sep in (" - ", " – ", " — ", " by ", " / "):
+            if sep in ref:
+                a, b = (x.strip() for x in ref.split(sep, 1))
+                if a and b:
+                    out.append((a, b, True))
+                    if sep != " by ":
+                        out.append((b, a, True))
+        words = ref.split()
+        if 2 <= len(words) <= 12:
+            for k in range(1, len(words)):
+                head, tail = " ".join(words[:k]), " ".join(words[k:])
+                out.append((head, tail, False))
+                out.append((tail, head, False))
+        return out

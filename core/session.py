@@ -247,21 +247,24 @@ class SessionMixin:
                 await store.save_state(cid, state)
         return rec
 
-    async def show_track(self: Engine, conversation_id: str, ref: str) -> Track:
-        """One track shown to a conversation (``/song``): ``ref`` may be ``#N`` of the list on screen; the track
-        becomes the one "that artist" / "more like that" point at until another list is shown.
+    async def show_track(self: Engine, conversation_id: str, ref: str) -> tuple[Track, str]:
+        """``(track, note)`` for one track shown to a conversation (``/song``): ``ref`` may be ``#N`` of the list on
+        screen; the track becomes the one "that artist" / "more like that" point at until another list is shown.
+        ``note`` is empty when the track is exactly the one asked for, else the first line the reply must show
+        (see :meth:`core.engine.Engine.find_track`).
 
         Raises:
-            InvalidInput: bad conversation id or ``#N`` not on screen. SongNotFound: ``ref`` did not resolve.
+            InvalidInput: bad conversation id or ``#N`` not on screen. SongNotFound / NotATrackLink: ``ref`` did
+            not resolve.
         """
         cid = check_conversation_id(conversation_id)
         async with self._conversation_lock(cid):
-            track = await self.get_track(await self.list_ref(cid, ref))
+            track, note = await self.find_track(await self.list_ref(cid, ref))
             store = await self.conversation_store()
             state = await store.load_state(cid)
             state.focus = track.track_id
             await store.save_state(cid, state)
-        return track
+        return track, note
 
     async def list_ref(self: Engine, conversation_id: str, ref: str) -> str:
         """``#N`` (also ``no. N``) -> the track id of item N of the conversation's list on screen; any other

@@ -4,6 +4,7 @@ their own copy (real SQLite files, never mocks)."""
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,6 +14,9 @@ import pytest
 from core.catalog import Catalog
 from core.engine import Engine
 from core.models import Caller, Role
+
+# never follow a real Spotify short link from a test: tests that follow one inject a loopback resolver
+os.environ.setdefault("SHORT_LINK_TIMEOUT_S", "0")
 
 
 @pytest.fixture(scope="session")

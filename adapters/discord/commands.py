@@ -16,6 +16,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from core.spotify_links import find_links
 from core.errors import InvalidInput
 from core.limits import MAX_TRACKS
 from core.models import Track
@@ -102,10 +103,16 @@ class MusicCog(commands.Cog):
     ) -> None:
         filters = edge_filters(genre, year_from, year_to)
         engine = context(interaction).engine
+        if any(lk.kind == "short" for ref in songs for lk in find_links(ref)):
+            await defer(interaction)  # following a short link may take up to 3 s: answer the interaction first
+            for ref in songs:
+                await engine.follow_short_links(ref)
         # resolve first (in memory, fast): an unknown song is refused privately, before any public "thinking…"
-        ids = list(dict.fromkeys(engine.table.track(engine.resolve(ref)).track_id for ref in songs))
+        found = [engine.resolve_ref(ref) for ref in songs]
+        ids = list(dict.fromkeys(engine.table.ids[f.pos] for f in found))
         await defer(interaction)
-        await show_page(interaction, PageState(kind="similar", refs=ids, filters=filters, page_size=count))
+        notice = "\n".join(dict.fromkeys(f.note for f in found if f.note)) or None  # never swap silently
+        await show_page(interaction, PageState(kind="similar", refs=ids, filters=filters, page_size=count), notice=notice)
 
     @app_commands.command(name="search", description="Find tracks by title, artist or album.")
     @app_commands.describe(query="Words from a title, artist or album")
@@ -118,8 +125,8 @@ class MusicCog(commands.Cog):
     async def song(self, interaction: discord.Interaction, ref: app_commands.Transform[str, SongRef]) -> None:
         bot = context(interaction)
         # in-memory lookup: fast, no defer needed; the track becomes the channel's "that one" ("not that artist")
-        track = await bot.engine.show_track(conversation_id(interaction.channel_id), ref)
-        await send(interaction, embeds=[track_embed(track)], view=song_view(track))
+        track, note = await bot.engine.show_track(conversation_id(interaction.channel_id), ref)
+        await send(interaction, embeds=[track_embed(track, note=note)], view=song_view(track))
 
     @app_commands.command(name="preview", description="Listen to a track: 30-second preview and Spotify player.")
     @app_commands.describe(ref="Title, “title - artist”, Spotify link or id (autocompletes)")

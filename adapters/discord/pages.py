@@ -23,7 +23,7 @@ from core.conversation import LastRequest
 from core.errors import InvalidInput
 from core.models import Filters, NeedsClarification, Recommendation, Track
 
-from adapters.discord.render import PAGE_SIZE, chat_message, clarification_text, recommendation_embed
+from adapters.discord.render import PAGE_SIZE, chat_message, clarification_text, md, recommendation_embed
 from adapters.discord.replies import (
     BotContext,
     caller_of,
@@ -102,8 +102,11 @@ async def preview_map(bot: BotContext, tracks: Sequence[Track]) -> dict[str, str
         return {}
 
 
-async def show_page(interaction: discord.Interaction, state: PageState, *, title: str | None = None) -> None:
-    """Compute, store and send the next page of ``state`` with its buttons and menus."""
+async def show_page(
+    interaction: discord.Interaction, state: PageState, *, title: str | None = None, notice: str | None = None
+) -> None:
+    """Compute, store and send the next page of ``state`` with its buttons and menus; ``notice`` (e.g. "No “X” by
+    Y here — using …") is sent as the message text, above the embed."""
     bot = context(interaction)
     result = await run_page(interaction, state)
     if isinstance(result, NeedsClarification):
@@ -118,7 +121,8 @@ async def show_page(interaction: discord.Interaction, state: PageState, *, title
     previews = await preview_map(bot, [it.track for it in result.tracks[:PAGE_SIZE]])
     embed = recommendation_embed(result, title=title, page=after.page, previews=previews)
     view = results_view(result, next_key=key, playlists=True, feedback=True)
-    await send(interaction, embeds=[embed], view=view)
+    content = "\n".join(md(line, 600) for line in notice.splitlines()[:3]) if notice else None
+    await send(interaction, content=content, embeds=[embed], view=view)
 
 
 async def more_like(interaction: discord.Interaction, track_id: str) -> None:

@@ -28,7 +28,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from core.commands import split_refs
 from core.errors import InvalidInput, MusicBotError, PermissionDenied
 from core.models import Caller
 from core.playlists import Playlist, PlaylistChange, member_key
@@ -58,7 +57,7 @@ from adapters.discord.replies import (
     send,
 )
 from adapters.discord.store import PageState
-from adapters.discord.transformers import MAX_CHOICES, SongRefs, TextTransformer, song_choices
+from adapters.discord.transformers import MAX_CHOICES, SongRefs, TextTransformer, engine_split_refs, song_choices
 from adapters.discord.views import NEW_PLAYLIST, PICKER_PLAYLISTS, picker_view, playlist_page_view
 
 log = logging.getLogger("adapters.discord")
@@ -163,7 +162,7 @@ class PlaylistEntries(TextTransformer):
     max_chars = 1000
 
     async def transform(self, interaction: discord.Interaction, value: Any, /) -> list[str]:
-        refs = [one_line(r) for r in split_refs(str(value or "")) if one_line(r)]
+        refs = [one_line(r) for r in engine_split_refs(interaction, str(value or "")) if one_line(r)]
         if not refs:
             raise InvalidInput("Which song? Give its #number in the playlist, a title, a link or an id.", "song")
         if len(refs) > 100:
@@ -382,10 +381,12 @@ class PlaylistCog(commands.Cog):
         engine = context(interaction).engine
         caller, group = caller_of(interaction), group_of(interaction)
         found = await engine.playlists.get(group, playlist)
-        ids = list(dict.fromkeys(engine.table.ids[engine.resolve(ref)] for ref in song))  # unknown song: private
+        found_refs = [engine.resolve_ref(ref) for ref in song]  # unknown song: private
+        ids = list(dict.fromkeys(engine.table.ids[f.pos] for f in found_refs))
         await defer(interaction)
         change = await engine.playlists.add(caller, group, found.playlist_id, ids)
-        await send(interaction, content=change_text(change))
+        notes = list(dict.fromkeys(f.note for f in found_refs if f.note))  # another track than asked: said first
+        await send(interaction, content="\n".join([*(md(n, 600) for n in notes[:3]), change_text(change)]))
 
     @playlist.command(name="remove", description="Remove songs from a playlist.")
     @app_commands.describe(

@@ -125,13 +125,22 @@ class SongRef(TextTransformer):
         return await song_choices(interaction, str(value or ""))
 
 
+def engine_split_refs(interaction: discord.Interaction, value: str) -> list[str]:
+    """The engine's reference split (a whole exact title is never cut at ``;``/``|``; pasted links one by one)."""
+    try:
+        engine = context(interaction).engine
+    except Exception:  # a stand-in interaction without the bot: the plain split
+        return split_refs(value)
+    return engine.split_refs(value)
+
+
 class SongRefs(TextTransformer):
     """Several songs separated by ``;`` or ``|`` (e.g. ``Blinding Lights; Levitating - Dua Lipa``) -> list."""
 
     max_chars = MAX_REF_CHARS
 
     async def transform(self, interaction: discord.Interaction, value: Any, /) -> list[str]:
-        refs = [one_line(r) for r in split_refs(str(value or "")) if one_line(r)]
+        refs = [one_line(r) for r in engine_split_refs(interaction, str(value or "")) if one_line(r)]
         if not refs:
             raise InvalidInput("Give at least one song, e.g. Blinding Lights - The Weeknd", "songs")
         if len(refs) > 25:

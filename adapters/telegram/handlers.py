@@ -61,7 +61,7 @@ from adapters.telegram.keyboards import (
 from adapters.telegram.inline import inline_results
 from adapters.telegram.parsing import parse_addsong, parse_editsong
 from adapters.telegram.ratelimit import retry_after_s
-from core.commands import parse_command, split_refs
+from core.commands import parse_command
 from core.conversation import LastRequest
 from core.engine import Engine
 from core.errors import MusicBotError, PermissionDenied
@@ -200,7 +200,7 @@ class BotHandlers:
 
     async def split_song_refs(self, chat_id: int, text: str) -> list[str]:
         """Song references from command text (``a; b | c``, or ``#1 #3``), with ``#n`` resolved (see above)."""
-        refs = re.findall(r"#\d{1,4}", text) if NUMBER_REFS.match(text) else split_refs(text)
+        refs = re.findall(r"#\d{1,4}", text) if NUMBER_REFS.match(text) else self.engine.split_refs(text)
         return [await self.resolve_number(chat_id, r) for r in refs]
 
     async def preview_links(self, track_ids: Sequence[str]) -> dict[str, str | None]:
@@ -367,11 +367,12 @@ class BotHandlers:
     async def song(self, update: Update, context: Context) -> None:
         """/song REF — details and audio features (with its preview link), and More like this / 👍 / 👎 / ➕."""
         chat_id = update.effective_chat.id
-        track = await self.engine.show_track(self.conversation_id(chat_id), self.args(update))
+        track, note = await self.engine.show_track(self.conversation_id(chat_id), self.args(update))
         state = PageState(kind="song", query=track.track_id, track_ids=[track.track_id], shown=[track.track_id], has_next=False)
         key = self.store.put(state)
         previews = await self.preview_links([track.track_id])
-        await self.send(context, chat_id, render.render_track(track, previews.get(track.track_id)), song_keyboard(key, state), reply_to=update.effective_message)
+        blocks = ([f"<i>{render.esc(note)}</i>"] if note else []) + render.render_track(track, previews.get(track.track_id))
+        await self.send(context, chat_id, render.split_html(blocks), song_keyboard(key, state), reply_to=update.effective_message)
 
     @friendly
     async def preview(self, update: Update, context: Context) -> None:

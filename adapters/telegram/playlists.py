@@ -37,7 +37,6 @@ from adapters.telegram.keyboards import (
     playlists_keyboard,
 )
 from core.catalog import normalize_text
-from core.commands import split_refs
 from core.conversation import LastRequest
 from core.errors import InvalidInput, MusicBotError, PermissionDenied
 from core.models import Filters, Recommendation
@@ -221,7 +220,7 @@ class PlaylistHandlers:
         if not name or not rest:
             await self.reply(update, context, [render.esc(USAGE["remove"])])
             return
-        refs = re.findall(r"#\d{1,4}", rest) if NUMBER_REFS.match(rest) else split_refs(rest)
+        refs = re.findall(r"#\d{1,4}", rest) if NUMBER_REFS.match(rest) else self.engine.split_refs(rest)
         caller = self.h.caller(update)
         change = await self.as_member_or_admin(
             update, context, lambda admin: self.engine.playlists.remove(caller, group, name, refs, group_admin=admin)

@@ -183,6 +183,8 @@ class RunLog:
         changed: True when a tool changed something (playlist, feedback) — such a turn is never replayed.
         failed_changes: why a playlist/feedback change was not made (shown instead of the model's words when the
             turn changed nothing).
+        notes: a reference resolved to another track than the one asked for (another artist's song, a fuzzy
+            match): the reply's first line(s), whatever the model wrote.
     """
 
     items: dict[str, RecommendedTrack] = field(default_factory=dict)
@@ -200,6 +202,7 @@ class RunLog:
     preview_url: str | None = None
     changed: bool = False
     failed_changes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -39,6 +39,7 @@ from core.agent.intents_common import Intent
 from core.agent.intents_playlists import ASK_PLAYLIST_NAME, playlist_intent
 from core.agent.intents_recommend import NOTHING_YET, parse_refinement, recommend_intent
 from core.conversation import ConversationState
+from core.spotify_links import strip_links
 
 if TYPE_CHECKING:
     from core.engine import Engine
@@ -76,7 +77,7 @@ def parse_intent(
     ``playlists`` = the names of the group's playlists (so "show road trip" is a playlist, "show me jazz" is not)."""
     text = " ".join(str(text).split())
     low = text.lower().strip()
-    if _SECRETS.search(low):
+    if _SECRETS.search(strip_links(low)):  # words inside a pasted URL ("?token=…") are not a question
         return Intent(reply=REFUSE_SECRETS)
     if _HELP.match(low):
         from core.commands import help_text

@@ -59,14 +59,30 @@ def page_number(m: re.Match[str], state: ConversationState) -> int | None:
 
 
 def similar_refs(engine: Engine, target: str) -> list[str]:
-    """``target`` as one reference if it resolves, else split on ``;``/``|``/``and``/``&`` when every part does."""
+    """``target`` as one reference if it is an exact title (or link), else split on ``;``/``|``/``and``/``&`` when
+    every part resolves, else ``[target]`` whole (then resolved fuzzily, with a note saying which track was used)."""
     from core.errors import MusicBotError
 
+    from core.spotify_links import find_links
+
+    found = find_links(target)
     try:
-        engine.resolve(target)
-        return [target]
+        if not found and engine.resolve_ref(target, fuzzy=False).exact:
+            return [target]
     except MusicBotError:
         pass
+    if found:  # "like <link> and <link>", "like <link> and Blinding Lights": links, then titles that resolve
+        from core.spotify_links import strip_links
+
+        refs = [target[lk.start : lk.end] for lk in found]
+        for part in re.split(r"\s*(?:;|\band\b|&|\||,)\s*", strip_links(target, found)):
+            part = part.strip(" \"'")
+            try:
+                if part and engine.resolve_ref(part).exact:
+                    refs.append(part)
+            except MusicBotError:
+                pass
+        return refs[:5]
     if target.count('"') >= 2:
         try:
             parts = shlex.split(target)

@@ -102,11 +102,17 @@ FILLER = frozenset(
 
 def _artist_from(engine: Engine, phrase: str) -> str | None:
     """The longest leading run of words in ``phrase`` that names a catalog artist (display form), or None."""
+    from core.credits import credited_positions
+
     words = normalize_text(phrase).split()
     for n in range(min(len(words), 6), 0, -1):
         key = " ".join(words[:n])
-        if key in engine.table.artist_index and key not in FILLER and len(key) >= 3:
+        if key in FILLER or len(key) < 3:
+            continue
+        if key in engine.table.artist_index:
             return _display_artist(engine, key)
+        if credited_positions(engine.table, key):  # only ever featured ("Song (feat. X)"): still an artist
+            return " ".join(phrase.split()[:n])
     return None
 
 

@@ -338,6 +338,8 @@ async def playlist_command(scope: Scope, args: str) -> ChatReply:
     if sub in ("add", "remove"):
         name, songs = await _name_and_rest(scope, rest, f"/playlist {sub} NAME | SONG")
         refs = split_songs(songs)
+        if len(refs) > 1 and not all(r.startswith("#") for r in refs):
+            refs = engine.split_refs(songs)  # a whole exact title is never cut at ";"
         change = await (add(scope, name, refs) if sub == "add" else remove(scope, name, refs))
         return ChatReply(text=change.message or "Nothing changed.")
     if sub == "show":

@@ -234,6 +234,10 @@ class AgentRuntime:
             reply = await self._to_reply(deps, result.output, text)
             calls = attempted + _tool_calls(new_messages)
             reply = self._guard(deps, reply, calls, _rejected_calls(new_messages))
+            if deps.log.notes:  # a reference resolved to another track than the one asked for: said first
+                from core.link_refs import with_notes
+
+                reply = with_notes(reply, [n for n in deps.log.notes if n not in reply.text])
             if fallback:  # adapters render ``fallback_used`` as a short note; a cut-off flood also says so in the text
                 text = f"{note} {reply.text}".strip() if note == FLOOD_NOTE else reply.text
                 reply = reply.model_copy(update={"text": text, "fallback_used": True})

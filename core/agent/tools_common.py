@@ -33,7 +33,10 @@ def resolve_ref(ctx: RunContext[AgentDeps], ref: str) -> str:
         if tid is None:
             raise InvalidInput(f"There is no #{n} in the last list.", "ref")
         ref = tid
-    pos = ctx.deps.engine.resolve(ref)
+    found = ctx.deps.engine.resolve_ref(ref)
+    if found.note and found.note not in ctx.deps.log.notes:  # never swap silently: the reply says so first
+        ctx.deps.log.notes.append(found.note)
+    pos = found.pos
     ctx.deps.log.focus = ctx.deps.engine.table.ids[pos]
     return ctx.deps.log.focus
 

@@ -36,11 +36,11 @@ from core.playlists.models import (
 from core.playlists.names import check_group, check_name, name_key
 from core.playlists.store import PlaylistRow, PlaylistStore
 
+from core.spotify_links import SPOTIFY_ID, parse_link
+
 if TYPE_CHECKING:
     from core.engine import Engine
 
-_TRACK_ID = re.compile(r"^[0-9A-Za-z]{22}$")
-_SPOTIFY_REF = re.compile(r"(?:open\.spotify\.com/(?:intl-[a-z-]+/)?track/|spotify:track:)([0-9A-Za-z]{22})")
 _INDEX_REF = re.compile(r"^#(\d{1,4})$")
 
 
@@ -98,7 +98,7 @@ class PlaylistService:
         pos = self.engine.table.pos.get(track_id)
         return self.engine.table.track(pos) if pos is not None else None
 
-    def _resolve_ids(self, refs: str | Sequence[str]) -> list[str]:
+    def _resolve_ids(self, refs: str | Sequence[str], notes: list[str] | None = None) -> list[str]:
         refs = [refs] if isinstance(refs, str) else list(refs)
         refs = [r for r in refs if r and str(r).strip()]
         if not refs:
@@ -106,7 +106,10 @@ class PlaylistService:
         if len(refs) > self.limits.refs_per_call:
             raise LimitReached(f"Please add at most {self.limits.refs_per_call} songs at a time.")
         t = self.engine.table
-        return [t.ids[self.engine.resolve(r)] for r in refs]  # SongNotFound (with suggestions) on the first miss
+        found = [self.engine.resolve_ref(r) for r in refs]  # SongNotFound (with suggestions) on the first miss
+        if notes is not None:  # another track than the one asked for: the reply says so first
+            notes.extend(f.note for f in found if f.note)
+        return [t.ids[f.pos] for f in found]
 
     @staticmethod
     def _may_manage(caller: Caller, row: PlaylistRow, group_admin: bool) -> bool:
@@ -152,7 +155,10 @@ class PlaylistService:
             PlaylistNotFound, SongNotFound (with suggestions), LimitReached, InvalidInput.
         """
         row = await self._row(group_id, playlist)
-        ids = self._resolve_ids(refs)
+        for r in [refs] if isinstance(refs, str) else list(refs)[: self.limits.refs_per_call]:
+            await self.engine.follow_short_links(str(r or ""))
+        notes: list[str] = []
+        ids = self._resolve_ids(refs, notes)
         out = await self.store.add_tracks(row.playlist_id, ids, member_key(caller), self.limits.tracks_per_playlist)
         if out.status == "missing":
             raise PlaylistNotFound(row.name)
@@ -165,7 +171,7 @@ class PlaylistService:
         fresh = await self._row(group_id, row.playlist_id)
         added = [t for t in map(self._track, out.added) if t]
         already = [t for t in map(self._track, out.already) if t]
-        bits = []
+        bits = list(dict.fromkeys(notes))
         if added:
             what = f'"{added[0].title} - {added[0].artist}"' if len(added) == 1 else f"{len(added)} tracks"
             bits.append(f'Added {what} to "{row.name}" ({fresh.track_count}/{cap}).')
@@ -203,14 +209,15 @@ class PlaylistService:
         missing: list[str] = []
         for ref in refs:
             ref = str(ref).strip()
-            m_idx, m_link = _INDEX_REF.match(ref), _SPOTIFY_REF.search(ref)
+            m_idx, link = _INDEX_REF.match(ref), parse_link(ref)
+            bare = SPOTIFY_ID.fullmatch(ref) is not None
             if m_idx:
                 i = int(m_idx.group(1))
                 if not 1 <= i <= len(entries):
                     raise InvalidInput(f'"{row.name}" has {len(entries)} tracks; #{i} is out of range.', "track")
                 tid = entries[i - 1].track_id
-            elif m_link or (_TRACK_ID.match(ref) and ref in by_id):
-                tid = m_link.group(1) if m_link else ref
+            elif link is not None and link.is_track and (not bare or link.id in by_id):
+                tid = link.id  # a link removes its track even when it left the catalog
             else:
                 tid = self.engine.table.ids[self.engine.resolve(ref)]
             if tid in by_id:
