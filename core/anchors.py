@@ -175,6 +175,16 @@ def find_anchor(text: str, table: TrackTable, refs: object) -> Anchor | None:
         if m.group(0).strip().lower() == "like" and re.search(r"\b(?:i|i'd|id|would|you|we|they|don't|dont|do|feel)$", before):
             continue  # "I'd like something calm"
         after = text[m.end():]
+        whole = after.strip().rstrip("!?.").strip("\"“”'")
+        if len(whole.split()) >= 2:  # the whole rest as an exact title first: "like Once and for All" is one song
+            try:
+                pos = refs.resolve(whole, fuzzy=False)  # type: ignore[attr-defined]
+            except Exception:
+                pos = None
+            if pos is not None and normalize_text(table.titles[pos]).startswith(normalize_text(whole)):
+                label = f"{table.titles[pos]} - {', '.join(table.artists[pos])}"
+                return Anchor("track", label, [pos], list(table.artist_ids[pos]), span=text[m.start():].strip(),
+                              rest=text[: m.start()].strip())
         end = _END.search(after)
         raw = after[: end.start()] if end else after
         raw = raw.strip()
