@@ -33,6 +33,7 @@ from core.models import (
     TextQuery,
     Track,
 )
+from core import policy
 from core.personal import PersonalMixin
 from core.recommender import Recommender, Scored
 from core.references import TRACK_ID, TrackReferences, check_text
@@ -268,7 +269,7 @@ class Engine(ChatMixin, PersonalMixin):
     @staticmethod
     def require_admin(caller: Caller, action: str) -> None:
         """Raise :class:`PermissionDenied` unless ``caller`` is an admin (checked on every mutation)."""
-        if not isinstance(caller, Caller) or not caller.is_admin:
+        if not policy.may_edit_catalog(caller):  # operators' lists only (core.policy)
             raise PermissionDenied(action)
 
     @staticmethod

@@ -27,7 +27,7 @@ from core.errors import InvalidInput
 from adapters.discord.hooks import Hooks
 from adapters.discord.pages import chat_tracks, preview_map
 from adapters.discord.render import NONE_PING, chat_message, clip
-from adapters.discord.replies import APOLOGY, chat, handle_error, log, make_caller, playlist_scope
+from adapters.discord.replies import APOLOGY, chat, discord_roles, handle_error, log, playlist_scope
 from adapters.discord.store import MemoryPageStore, PageStore, open_store
 from adapters.discord.views import DYNAMIC_ITEMS, chat_view
 
@@ -163,9 +163,9 @@ async def handle_message(bot: MusicBot, message: discord.Message) -> None:
         return
     in_guild = message.guild is not None
     perms = getattr(message.author, "guild_permissions", None) if in_guild else None
-    caller = make_caller(bot.settings, message.author.id, perms, in_guild)
+    who = discord_roles(bot.settings, message.author.id, perms, in_guild)
+    caller, manager = who.caller, who.playlist_manager
     group = playlist_scope(message.guild.id if message.guild is not None else None, message.author.id)
-    manager = not in_guild or bool(perms is not None and (perms.manage_guild or perms.administrator))
     try:
         async with message.channel.typing():
             reply = await chat(bot, message.channel.id, caller, text or "/help", group=group, group_admin=manager)
