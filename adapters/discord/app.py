@@ -207,6 +207,8 @@ def _token(settings: Settings) -> str:
 async def _serve(settings: Settings, db: Path | str | None, token: str, sync: bool, guild: int | None) -> None:
     from bot.app import build_engine
 
+    if settings.discord_api_base_url:  # a stand-in server (tests); discord.py builds every URL from Route.BASE
+        discord.http.Route.BASE = settings.discord_api_base_url.rstrip("/")
     engine = await build_engine(settings, db)
     try:
         bot = build_bot(engine, settings)
