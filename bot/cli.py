@@ -82,8 +82,8 @@ def run(coro_fn: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
     """Run an async command; a :class:`MusicBotError` prints one friendly line and exits 1."""
     try:
         return asyncio.run(coro_fn())
-    except MusicBotError as exc:
-        err_console.print(f"[red]{exc}[/red]")
+    except MusicBotError as exc:  # one line: no markup from the message, no wrapping at the console width
+        err_console.print(str(exc), style="red", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
 
 
