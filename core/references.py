@@ -55,6 +55,8 @@ class TrackReferences:
         self.table = table
         self._choices: tuple[int, list[str], list[str], list[int]] | None = None
         self._bases: list[str] = []
+        self._exact: dict[str, list[int]] = {}
+        self._longest = 0
 
     def choices(self) -> tuple[list[str], list[str], list[int]]:
         """``(full, titles, positions)``: normalized "title artist" and title strings of live tracks (cached)."""
@@ -65,6 +67,13 @@ class TrackReferences:
             full = [f"{title} {' '.join(t.artist_names[a] for a in t.artist_ids[p])}" for title, p in zip(titles, positions)]
             self._choices = (t.version, full, titles, positions)
             self._bases = [t.norm_keys[p].split("|", 1)[0] for p in positions]  # titles without version suffixes
+            # normalized title or base title -> positions: exact look-ups are one dict access, not a scan of the
+            # whole catalog per reference (issue 9 "CPU per message")
+            self._exact = {}
+            self._longest = max(map(len, full), default=0)
+            for i, p in enumerate(positions):
+                for key in {titles[i], self._bases[i]}:
+                    self._exact.setdefault(key, []).append(p)
         return self._choices[1], self._choices[2], self._choices[3]
 
     def fuzzy_hits(self, title: str, artist: str, cutoff: float, limit: int = 5) -> list[tuple[float, int]]:
@@ -73,6 +82,10 @@ class TrackReferences:
         full, titles, positions = self.choices()
         scores: dict[int, float] = {}
         query = normalize_text(f"{title} {artist}")
+        # ratio = 200·matches / (len(a) + len(b)) ≤ 200·len(b) / (len(a) + len(b)): a query this much longer than
+        # every choice cannot reach the cutoff, so skip the scan (long messages reach here as one reference)
+        if len(query) > self._longest * (200 / max(cutoff, 1.0) - 1):
+            return []
         for _, score, i in process.extract(query, full, scorer=fuzz.ratio, limit=limit, score_cutoff=cutoff):
             scores[positions[i]] = max(scores.get(positions[i], 0.0), score)
         if not artist:
@@ -135,11 +148,10 @@ class TrackReferences:
         # a title matches as typed, or without its version suffix: "Hotel California" is the catalog's
         # "Hotel California - 2013 Remaster"; among all matches the most popular wins (the original, not a cover)
         whole = normalize_text(ref)
-        bases = self._bases
-        exact = [p for i, p in enumerate(positions) if titles[i] == whole or bases[i] == whole]
+        exact = list(self._exact.get(whole, ()))
         if exact:  # titles may contain " - " themselves
             return max(exact, key=lambda p: (int(t.popularity[p]), -p))
-        exact = [p for i, p in enumerate(positions) if titles[i] == n_title or bases[i] == n_title]
+        exact = list(self._exact.get(n_title, ()))
         if artist:
             exact = [p for p in exact if fuzz.partial_ratio(n_artist, " ".join(t.artist_names[a] for a in t.artist_ids[p])) >= 85]
         if exact:

@@ -205,11 +205,12 @@ def _token(settings: Settings) -> str:
 
 
 async def _serve(settings: Settings, db: Path | str | None, token: str, sync: bool, guild: int | None) -> None:
-    from bot.app import build_engine
+    from bot.app import build_engine, settle_heap
 
     if settings.discord_api_base_url:  # a stand-in server (tests); discord.py builds every URL from Route.BASE
         discord.http.Route.BASE = settings.discord_api_base_url.rstrip("/")
     engine = await build_engine(settings, db)
+    settle_heap(engine)  # text understanding fitted now, startup objects out of the GC's reach (no stalls later)
     try:
         bot = build_bot(engine, settings)
         async with bot:

@@ -13,6 +13,10 @@ from typing import TYPE_CHECKING
 
 from core.text.tokens import clamp
 
+#: Full rapidfuzz scans over every catalog artist one request may run (each ~1–2 ms over ~10k artists; a real request
+#: names a few artists, an adversarial one can ask for hundreds — issue 9 "CPU per message").
+FUZZY_SCANS_PER_REQUEST = 12
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -51,6 +55,7 @@ class Request:
     evidence: list[float] = field(default_factory=list)  # per piece of evidence, its 0–1 strength
     known: int = 0
     unknown: list[str] = field(default_factory=list)
+    fuzzy_left: int = FUZZY_SCANS_PER_REQUEST  # full fuzzy scans over all artists this request may still run
 
     def target(self, priority: int, name: str, value: float, weight: float) -> None:
         """Record a target for audio feature ``name`` (raw units, clamped to its range); weights cap at 1, ≤ 0 drop."""
