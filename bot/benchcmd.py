@@ -14,6 +14,9 @@ Figures (JSON keys):
 * ``rss_mb`` — peak RSS of a fresh process that opens the engine on the shipped catalog and serves requests
   (similar, text, search, and two free-text chat turns through the agent).
 * ``agent_turn_p50_ms`` — one free-text turn through the agent on the built-in local model (import excluded).
+* ``worst_case_ms_per_message`` / ``worst_case_cpu_ms_per_message`` / ``worst_case_loop_block_ms`` — the slowest of
+  ~30 adversarial 2,000-character messages through ``Engine.chat`` (repeated connector words, one letter, quotes,
+  ``#3``, commas, unicode…; see :mod:`benchmarks.worst_case`), target under ~50 ms.
 """
 
 from __future__ import annotations
@@ -194,8 +197,11 @@ async def run_bench(console: Console, as_json: bool, skip_1m: bool = False) -> d
         figures["rss_mb"] = float(out.stdout.strip().splitlines()[-1])
 
         from benchmarks.agent_bench import bench_agent_turn_async
+        from benchmarks.worst_case import bench_worst_case_async
 
         figures.update(await bench_agent_turn_async(db_path=db))
+        worst = await bench_worst_case_async(db_path=db)
+        figures.update({k: v for k, v in worst.items() if not isinstance(v, dict)})
 
     if not skip_1m:
         t0 = time.perf_counter()

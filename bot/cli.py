@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bot.app import build_engine, caller_for, setup_logging
 from bot.settings import Settings
+from bot.startup import quiet_library_errors, run_bot
 from core.engine import Engine
 from core.errors import MusicBotError
 from core.limits import MAX_TRACKS
@@ -82,8 +83,8 @@ def run(coro_fn: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
     """Run an async command; a :class:`MusicBotError` prints one friendly line and exits 1."""
     try:
         return asyncio.run(coro_fn())
-    except MusicBotError as exc:
-        err_console.print(f"[red]{exc}[/red]")
+    except MusicBotError as exc:  # one line: no markup from the message, no wrapping at the console width
+        err_console.print(str(exc), style="red", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
 
 
@@ -342,11 +343,10 @@ def telegram(
     from adapters.telegram.app import run_telegram
 
     settings = _settings()
-    try:
-        run_telegram(settings, db, webhook_url=webhook_url, port=port)
-    except MusicBotError as exc:
-        err_console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from None
+    quiet_library_errors(settings)
+    where = settings.telegram_api_base_url.rstrip("/").removesuffix("/bot")
+    if run_bot("telegram", settings, lambda: run_telegram(settings, db, webhook_url=webhook_url, port=port), where):
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -359,11 +359,10 @@ def discord(
     from adapters.discord.app import run_discord
 
     settings = _settings()
-    try:
-        run_discord(settings, db, sync=sync, guild=guild)
-    except MusicBotError as exc:
-        err_console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from None
+    quiet_library_errors(settings)
+    where = settings.discord_api_base_url or ""
+    if run_bot("discord", settings, lambda: run_discord(settings, db, sync=sync, guild=guild), where):
+        raise typer.Exit(1)
 
 
 def _register_subcommands() -> None:

@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     # Discord (issue 5)
     discord_bot_token: SecretStr | None = None
     discord_shards: str = ""
+    discord_api_base_url: str | None = None  # e.g. http://127.0.0.1:PORT/api/v10 (a stand-in for tests); unset: Discord
 
     # Spotify / previews (issue 6)
     spotify_client_id: str | None = None

@@ -194,11 +194,21 @@ class Catalog:
         if path != ":memory:":
             try:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
+            except (FileExistsError, NotADirectoryError):
+                raise InvalidInput(f"Cannot create the folder for {path}: a file is in the way.") from None
             except OSError as exc:
                 raise InvalidInput(f"Cannot create the folder for {path} ({exc.strerror}).") from None
+        if path != ":memory:" and Path(path).is_dir():
+            raise InvalidInput(f"{path} is a folder, not a database file (give a file path, e.g. {Path(path) / 'musicbot.db'}).")
+        pending = aiosqlite.connect(path, isolation_level=None)
         try:
-            db = await aiosqlite.connect(path, isolation_level=None)
+            db = await pending
         except (sqlite3.Error, OSError) as exc:
+            # aiosqlite stops its worker thread without waiting for it; wait here, or the thread outlives the event
+            # loop and prints "Event loop is closed" tracebacks
+            thread = getattr(pending, "_thread", None)
+            if thread is not None and thread.is_alive():
+                await asyncio.to_thread(thread.join, 5.0)
             raise InvalidInput(f"{path} is not a usable musicbot database ({exc}).") from None
         try:
             await db.execute("PRAGMA journal_mode=WAL")

@@ -76,6 +76,7 @@ class TrackReferences:
         self._choices: tuple[int, list[str], list[str], list[int]] | None = None
         self._bases: list[str] = []
         self._title_index: tuple[int, dict[str, list[int]]] = (-1, {})
+        self._longest = 0
         #: short-link URL -> track id, filled by :meth:`core.engine.Engine.follow_short_links` (async) before a
         #: synchronous :meth:`resolve`; shared with the engine's :class:`~core.spotify_links.ShortLinkResolver`.
         self.short_links: dict[str, str] = {}
@@ -89,6 +90,7 @@ class TrackReferences:
             full = [f"{title} {' '.join(t.artist_names[a] for a in t.artist_ids[p])}" for title, p in zip(titles, positions)]
             self._choices = (t.version, full, titles, positions)
             self._bases = [t.norm_keys[p].split("|", 1)[0] for p in positions]  # titles without version suffixes
+            self._longest = max(map(len, full), default=0)  # bounds the fuzzy scans (see fuzzy_hits)
         return self._choices[1], self._choices[2], self._choices[3]
 
     def fuzzy_hits(self, title: str, artist: str, cutoff: float, limit: int = 5) -> list[tuple[float, int]]:
@@ -97,6 +99,10 @@ class TrackReferences:
         full, titles, positions = self.choices()
         scores: dict[int, float] = {}
         query = normalize_text(f"{title} {artist}")
+        # ratio = 200·matches / (len(a) + len(b)) ≤ 200·len(b) / (len(a) + len(b)): a query this much longer than
+        # every choice cannot reach the cutoff, so skip the scan (long messages reach here as one reference)
+        if len(query) > self._longest * (200 / max(cutoff, 1.0) - 1):
+            return []
         for _, score, i in process.extract(query, full, scorer=fuzz.ratio, limit=limit, score_cutoff=cutoff):
             scores[positions[i]] = max(scores.get(positions[i], 0.0), score)
         if not artist:

@@ -1,7 +1,8 @@
 """Admin slash commands: /addsong (a form), /editsong, /delsong (with a confirmation).
 
-Admins are members with Manage Server in that server, or user ids in ``DISCORD_ADMIN_IDS``. The check runs inside
-each command (``default_permissions`` is only a default that server owners can change) and the engine checks the
+Admins are the user ids in ``DISCORD_ADMIN_IDS`` only (:mod:`core.policy`): Manage Server, Administrator or owning a
+server never make a catalog admin, since anyone can create a server and invite the bot. The check runs inside each
+command (``default_permissions`` only hides the commands from most members) and the engine checks the
 :class:`~core.models.Caller` role again on every mutation.
 
 A modal holds at most 5 text inputs, so the form is: track id/link, title, artists, "album | release date", and one

@@ -28,7 +28,7 @@ from adapters.discord.floods import admit, admit_message
 from adapters.discord.hooks import Hooks
 from adapters.discord.pages import chat_tracks, preview_map
 from adapters.discord.render import NONE_PING, chat_message, clip
-from adapters.discord.replies import APOLOGY, chat, handle_error, is_rate_limit, log, make_caller, playlist_scope
+from adapters.discord.replies import APOLOGY, chat, discord_roles, handle_error, is_rate_limit, log, playlist_scope
 from adapters.discord.store import MemoryPageStore, PageStore, open_store
 from adapters.discord.views import DYNAMIC_ITEMS, chat_view
 
@@ -168,9 +168,9 @@ async def handle_message(bot: MusicBot, message: discord.Message) -> None:
         return
     in_guild = message.guild is not None
     perms = getattr(message.author, "guild_permissions", None) if in_guild else None
-    caller = make_caller(bot.settings, message.author.id, perms, in_guild)
+    who = discord_roles(bot.settings, message.author.id, perms, in_guild)
+    caller, manager = who.caller, who.playlist_manager
     group = playlist_scope(message.guild.id if message.guild is not None else None, message.author.id)
-    manager = not in_guild or bool(perms is not None and (perms.manage_guild or perms.administrator))
     try:
         async with message.channel.typing():
             reply = await chat(bot, message.channel.id, caller, text or "/help", group=group, group_admin=manager)
@@ -213,9 +213,12 @@ def _token(settings: Settings) -> str:
 
 
 async def _serve(settings: Settings, db: Path | str | None, token: str, sync: bool, guild: int | None) -> None:
-    from bot.app import build_engine
+    from bot.app import build_engine, settle_heap
 
+    if settings.discord_api_base_url:  # a stand-in server (tests); discord.py builds every URL from Route.BASE
+        discord.http.Route.BASE = settings.discord_api_base_url.rstrip("/")
     engine = await build_engine(settings, db)
+    settle_heap(engine)  # text understanding fitted now, startup objects out of the GC's reach (no stalls later)
     try:
         bot = build_bot(engine, settings)
         async with bot:

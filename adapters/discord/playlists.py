@@ -28,9 +28,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from core import policy
 from core.errors import InvalidInput, MusicBotError, PermissionDenied
 from core.models import Caller
-from core.playlists import Playlist, PlaylistChange, member_key
+from core.playlists import Playlist, PlaylistChange
 
 from adapters.discord.pages import show_page
 from adapters.discord.render import (
@@ -75,8 +76,9 @@ class NotAllowed(PermissionDenied):
 
 
 def may_manage(caller: Caller, playlist: Playlist, group_admin: bool) -> bool:
-    """The creator, a group admin (Manage Server) or a bot admin — the same rule as the playlist service."""
-    return caller.is_admin or group_admin or member_key(caller) == playlist.created_by
+    """The creator, a group admin (Manage Server) or a bot admin — :func:`core.policy.may_manage_playlist`, the
+    rule the playlist service applies."""
+    return policy.may_manage_playlist(caller, playlist.created_by, group_admin)
 
 
 def require_manager(interaction: discord.Interaction, playlist: Playlist, action: str) -> Caller:

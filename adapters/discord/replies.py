@@ -21,7 +21,9 @@ import discord
 from discord import app_commands
 
 from core.errors import MusicBotError
-from core.models import Caller, ChatReply, Role
+from core import policy
+from core.models import Caller, ChatReply
+from core.policy import Roles
 
 from adapters.discord.render import NONE_PING, error_text
 
@@ -67,32 +69,47 @@ def group_of(interaction: discord.Interaction) -> str:
     return playlist_scope(interaction.guild_id, interaction.user.id)
 
 
-def is_group_admin(interaction: discord.Interaction) -> bool:
-    """Whether the caller is a playlist "group admin": Manage Server (or Administrator) in this server; in DMs the
-    group is the user's own, so they manage it. Bot admins (``DISCORD_ADMIN_IDS``) are admins through their
-    :class:`Caller` role."""
-    if interaction.guild_id is None:
-        return True
-    perms = getattr(interaction, "permissions", None)
+def server_admin(perms: discord.Permissions | None) -> bool:
+    """Whether resolved member permissions make a *server* admin (Manage Server or Administrator; a server owner
+    resolves to every permission). Only ever used for this server's playlists (:func:`core.policy.roles`)."""
     return bool(perms is not None and (perms.manage_guild or perms.administrator))
 
 
-def make_caller(settings: Settings, user_id: int, perms: discord.Permissions | None, in_guild: bool) -> Caller:
-    """Identity + role: admin when listed in ``DISCORD_ADMIN_IDS``, or holding Manage Server in this server.
+def discord_roles(settings: Settings, user_id: int, perms: discord.Permissions | None, in_guild: bool) -> Roles:
+    """The caller (catalog role from ``DISCORD_ADMIN_IDS`` only) and the playlist-manager flag for this server,
+    decided by :func:`core.policy.roles`.
 
     ``perms`` are the member's resolved permissions in the server (``Interaction.permissions`` /
     ``Member.guild_permissions``); Manage Server cannot be granted per channel, so either is the server-level bit.
     """
-    listed = str(user_id) in settings.discord_admin_ids
-    manager = in_guild and perms is not None and (perms.manage_guild or perms.administrator)
-    return Caller(user_id=str(user_id), platform="discord", role=Role.ADMIN if listed or manager else Role.USER)
+    ops = policy.Operators.of(discord=settings.discord_admin_ids)
+    return policy.roles(
+        "discord", user_id, ops, in_server=in_guild, server_admin=in_guild and server_admin(perms)
+    )
+
+
+def interaction_roles(interaction: discord.Interaction) -> Roles:
+    """:func:`discord_roles` for the user behind an interaction."""
+    in_guild = interaction.guild_id is not None
+    perms = getattr(interaction, "permissions", None) if in_guild else None
+    return discord_roles(context(interaction).settings, interaction.user.id, perms, in_guild)
+
+
+def is_group_admin(interaction: discord.Interaction) -> bool:
+    """Whether the caller manages this group's playlists: Manage Server (or Administrator) in this server, a bot
+    admin (``DISCORD_ADMIN_IDS``), or anyone in DMs (the group is the user's own). Never a catalog power."""
+    return interaction_roles(interaction).playlist_manager
+
+
+def make_caller(settings: Settings, user_id: int, perms: discord.Permissions | None, in_guild: bool) -> Caller:
+    """Identity + catalog role: admin only when listed in ``DISCORD_ADMIN_IDS`` (server permissions never count;
+    see :mod:`core.policy`)."""
+    return discord_roles(settings, user_id, perms, in_guild).caller
 
 
 def caller_of(interaction: discord.Interaction) -> Caller:
     """The :class:`~core.models.Caller` for the user behind an interaction (checked again by the engine)."""
-    in_guild = interaction.guild_id is not None
-    perms = getattr(interaction, "permissions", None) if in_guild else None
-    return make_caller(context(interaction).settings, interaction.user.id, perms, in_guild)
+    return interaction_roles(interaction).caller
 
 
 async def chat(

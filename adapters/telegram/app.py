@@ -49,7 +49,7 @@ from adapters.telegram.keyboards import (
 from adapters.telegram.playlists import CALLBACK_PATTERN, PlaylistHandlers
 from adapters.telegram.render import ADMIN_COMMANDS, USER_COMMANDS
 from adapters.telegram.ratelimit import FloodRateLimiter
-from bot.app import build_engine, caller_for
+from bot.app import build_engine, caller_for, settle_heap
 from bot.settings import Settings
 from core.engine import Engine
 from core.errors import InvalidInput
@@ -260,10 +260,7 @@ def run_telegram(settings: Settings, db: Path | str | None = None, webhook_url: 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     engine = loop.run_until_complete(build_engine(settings, db))  # also configures previews and the agent
-    try:  # fit the local text understanding now (~0.5 s), not on the first inline query
-        _ = engine.text
-    except Exception:  # the commands that need it will report the problem; the bot can still start
-        log.warning("could not prepare the local text understanding", exc_info=True)
+    settle_heap(engine)  # fit the local text understanding now (~0.5 s), not on the first inline query; gc.freeze
     app = build_app(engine, settings)
 
     async def close_engine(_: Application) -> None:

@@ -61,6 +61,7 @@ from adapters.telegram.keyboards import (
 from adapters.telegram.inline import inline_results
 from adapters.telegram.parsing import parse_addsong, parse_editsong
 from adapters.telegram.ratelimit import retry_after_s
+from core import policy
 from core.commands import parse_command
 from core.conversation import LastRequest
 from core.engine import Engine
@@ -508,7 +509,9 @@ class BotHandlers:
             return
         with contextlib.suppress(TelegramError):  # the typing indicator is cosmetic
             await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
-        group_admin = await self.is_group_admin(context, update)
+        in_group = message.chat.type != ChatType.PRIVATE  # roles decided by core.policy, as on every adapter
+        server_admin = in_group and not caller.is_admin and await self.is_group_admin(context, update)
+        group_admin = policy.playlist_manager(caller, in_server=in_group, server_admin=server_admin)
         reply = await self.engine.chat(
             self.conversation_id(chat_id), caller, text, group_id=self.group_id(chat_id), group_admin=group_admin
         )

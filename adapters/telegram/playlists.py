@@ -37,10 +37,11 @@ from adapters.telegram.keyboards import (
     playlists_keyboard,
 )
 from core.catalog import normalize_text
+from core import policy
 from core.conversation import LastRequest
 from core.errors import InvalidInput, MusicBotError, PermissionDenied
 from core.models import Filters, Recommendation
-from core.playlists import Playlist, member_key
+from core.playlists import Playlist
 
 if TYPE_CHECKING:
     from adapters.telegram.handlers import BotHandlers
@@ -119,9 +120,9 @@ class PlaylistHandlers:
 
     async def _may_manage(self, update: Update, context: Context, playlist: Playlist) -> bool:
         caller = self.h.caller(update)
-        if caller.is_admin or member_key(caller) == playlist.created_by:
+        if policy.may_manage_playlist(caller, playlist.created_by, group_admin=False):
             return True
-        return await self.h.is_group_admin(context, update)
+        return policy.may_manage_playlist(caller, playlist.created_by, await self.h.is_group_admin(context, update))
 
     @staticmethod
     def _chat_id(update: Update) -> int:

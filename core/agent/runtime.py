@@ -35,6 +35,7 @@ from pydantic_ai.usage import UsageLimits
 from core.coverage import coverage_text
 from core.agent.config import AgentConfig
 from core.agent.deps import AgentDeps
+from core.agent.guard import Known, guard_llm_reply
 from core.agent.intents import REFUSE_ADMIN
 from core.agent.llm import build_llm_model, describe_failure
 from core.agent.local_model import CLARIFY_TOOL, CURRENT_DEPS, REPLY_TOOL, build_local_model
@@ -153,6 +154,34 @@ def _rejected_calls(messages: list[ModelMessage]) -> list[str]:
     ]
 
 
+def _guard_free_text(deps: AgentDeps, reply: ChatReply, user_text: str) -> ChatReply:
+    """:func:`core.agent.guard.guard_llm_reply` with what the tools returned this turn (and the conversation's
+    current page) as the allowed tracks and names; the fallback text comes from the tool results only."""
+    table = deps.engine.table
+    log_ = deps.log
+    ids = set(log_.items) | set(deps.state.last_page)
+    if log_.recommendation is not None:
+        ids |= {t.track.track_id for t in log_.recommendation.tracks}
+    if log_.track is not None:
+        ids.add(log_.track.track_id)
+    page = log_.playlist_page
+    for entry in getattr(page, "entries", None) or []:
+        ids.add(entry.track_id)
+    names: list[str] = [p.name for p in log_.playlists or [] if getattr(p, "name", None)]
+    if page is not None and getattr(getattr(page, "playlist", None), "name", None):
+        names.append(page.playlist.name)
+    for tid in ids:
+        pos = table.pos.get(tid)
+        if pos is not None:
+            names.append(table.titles[pos])
+            names.extend(table.artists[pos])
+    base = log_.recommendation
+    fallback = (base.summary if base is not None and base.summary else "") or (
+        "Here's what I found." if ids or names else "Sorry, I can't help with that."
+    )
+    return guard_llm_reply(reply, Known.of(names, user_text), ids, fallback)
+
+
 class AgentRuntime:
     """Holds the agent, the local model and the configured LLM; answers one turn with :meth:`chat_turn`."""
 
@@ -232,6 +261,8 @@ class AgentRuntime:
                 result = await self._run(self.local_model, deps, text, [], llm=False)
             new_messages = result.new_messages()
             reply = await self._to_reply(deps, result.output, text)
+            if self.llm is not None and not fallback:  # an LLM's free text is checked before it is sent
+                reply = _guard_free_text(deps, reply, text)
             calls = attempted + _tool_calls(new_messages)
             reply = self._guard(deps, reply, calls, _rejected_calls(new_messages))
             if deps.log.notes:  # a reference resolved to another track than the one asked for: said first

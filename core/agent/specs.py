@@ -134,7 +134,7 @@ async def run_request(
         return rec, spec.model_copy(update={"filters": filters})
     base = TextQuery(text=spec.request)
     if spec.request:
-        parsed = engine.understand(spec.request, limit=spec.filters.limit)
+        parsed = await engine.understand_async(spec.request, limit=spec.filters.limit)
         if isinstance(parsed, NeedsClarification):
             if not (spec.overrides or spec.artists or spec.labels or merge is not None and not merge.is_empty()):
                 return parsed, spec

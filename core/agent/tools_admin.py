@@ -15,6 +15,7 @@ from pydantic_ai.tools import ToolDefinition
 from core.agent.deps import AgentDeps, MutationResult, ToolFailure
 from core.agent.playlist_ops import NUM_REF
 from core.agent.tools_common import failure, resolve_ref
+from core import policy
 from core.catalog import normalize_text
 from core.errors import MusicBotError, SongNotFound
 
@@ -32,7 +33,7 @@ ADD_DEFAULTS = {
 
 async def admin_only(ctx: RunContext[AgentDeps], tool_def: ToolDefinition) -> ToolDefinition | None:
     """``prepare=`` hook: offer the tool only to admins (the engine re-checks on every call anyway)."""
-    return tool_def if ctx.deps.caller.is_admin else None
+    return tool_def if policy.may_edit_catalog(ctx.deps.caller) else None
 
 
 def resolve_exact(ctx: RunContext[AgentDeps], ref: str) -> str:

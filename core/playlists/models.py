@@ -9,7 +9,8 @@ from typing import Literal
 from pydantic import BaseModel, Field, computed_field
 
 from core.errors import InvalidInput
-from core.models import Caller, Track, spotify_uri, spotify_url
+from core.models import Track, spotify_uri, spotify_url
+from core.policy import member_key as member_key  # re-exported: one definition, in the policy module
 
 
 def from_epoch(value: float) -> datetime:
@@ -17,9 +18,6 @@ def from_epoch(value: float) -> datetime:
     return datetime.fromtimestamp(value, UTC)
 
 
-def member_key(caller: Caller) -> str:
-    """Stable identity of a caller across groups: ``"platform:user_id"`` (e.g. ``"telegram:42"``)."""
-    return f"{caller.platform}:{caller.user_id}"
 
 
 class Playlist(BaseModel):

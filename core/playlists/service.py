@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
+from core import policy
 from core.errors import InvalidInput, LimitReached, PermissionDenied
 from core.models import Caller, Filters, Recommendation, RecommendedTrack, Track
 from core.playlists.diversity import diversify
@@ -113,7 +114,7 @@ class PlaylistService:
 
     @staticmethod
     def _may_manage(caller: Caller, row: PlaylistRow, group_admin: bool) -> bool:
-        return caller.is_admin or group_admin or member_key(caller) == row.created_by
+        return policy.may_manage_playlist(caller, row.created_by, group_admin)
 
     # ------------------------------------------------------------------ use cases
     async def list(self, group_id: str) -> list[Playlist]:
@@ -224,8 +225,7 @@ class PlaylistService:
                 ids.append(tid)
             else:
                 missing.append(ref)
-        me = member_key(caller)
-        if not self._may_manage(caller, row, group_admin) and any(by_id[t].added_by != me for t in ids):
+        if not all(policy.may_remove_entry(caller, row.created_by, by_id[t].added_by, group_admin) for t in ids):
             raise PermissionDenied("remove tracks someone else added (ask the playlist's creator or an admin)")
         removed = await self.store.remove_tracks(row.playlist_id, ids) if ids else []
         fresh = await self._row(group_id, row.playlist_id)

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 
 from rapidfuzz import fuzz, process
@@ -118,23 +119,54 @@ class ArtistAndNegationCues(PhraseMatching):
             return None
         return aid
 
-    def _artist_fuzzy(self, tokens: list[str], cutoff: float) -> int | None:
+    def _artist_fuzzy(self, tokens: list[str], cutoff: float, req: Request | None = None) -> int | None:
         """An artist for a typo'd or shortened name: first a whole-word prefix ("kanye" -> "kanye west", the one
-        with most tracks), then rapidfuzz ``ratio`` ≥ ``cutoff`` ("drak" -> "drake")."""
+        with most tracks), then rapidfuzz ``ratio`` ≥ ``cutoff`` ("drak" -> "drake").
+
+        Bounded work per message (issue 9: a 2,000-character message of connector words stalled the bot for
+        seconds): answers are memoised per catalog fit, the prefix search is a binary search over the sorted names,
+        spans made only of stopwords are never looked up, and each request gets at most
+        :data:`~core.text.state.FUZZY_SCANS_PER_REQUEST` full rapidfuzz scans (``req.fuzzy_left``; ~2 ms each over ~10k artists).
+        """
         query = " ".join(tokens)
-        if len(query) < 4 or not self._cat.fuzzy_names:
+        if len(query) < 4 or not self._cat.fuzzy_names or all(t in STOPWORDS for t in tokens):
             return None
+        memo = self._fuzzy_memo()
+        key = (query, cutoff)
+        if key in memo:
+            return memo[key]
+        names, ids = self._fuzzy_sorted()
         prefix = query + " "
         best: tuple[int, int] | None = None
-        for name, aid in zip(self._cat.fuzzy_names, self._cat.fuzzy_ids):
-            if name.startswith(prefix):
-                count = self._cat.artist_count[aid] if aid < len(self._cat.artist_count) else 0
-                if count and (best is None or count > best[0]):
-                    best = (count, aid)
+        for pos in range(bisect_left(names, prefix), bisect_left(names, prefix + "\U0010ffff")):
+            aid = ids[pos]
+            count = self._cat.artist_count[aid] if aid < len(self._cat.artist_count) else 0
+            if count and (best is None or count > best[0]):
+                best = (count, aid)
         if best is not None:
+            memo[key] = best[1]
             return best[1]
+        if req is not None:
+            if req.fuzzy_left <= 0:
+                return None  # budget spent: not memoised, another request may afford the scan
+            req.fuzzy_left -= 1
         hit = process.extractOne(query, self._cat.fuzzy_names, scorer=fuzz.ratio, score_cutoff=cutoff)
-        return self._cat.fuzzy_ids[hit[2]] if hit else None
+        memo[key] = self._cat.fuzzy_ids[hit[2]] if hit else None
+        return memo[key]
+
+    def _fuzzy_memo(self) -> dict[tuple[str, float], int | None]:
+        """Memo of :meth:`_artist_fuzzy` for the current catalog fit (cleared on refit or past 4,096 entries)."""
+        state = getattr(self, "_fuzzy_state", None)
+        if state is None or state[0] is not self._cat or len(state[1]) > 4096:
+            names = sorted(zip(self._cat.fuzzy_names, self._cat.fuzzy_ids))
+            state = (self._cat, {}, [n for n, _ in names], [a for _, a in names])
+            self._fuzzy_state = state
+        return state[1]
+
+    def _fuzzy_sorted(self) -> tuple[list[str], list[int]]:
+        """The fuzzy artist names sorted (for prefix search by bisection) and their ids, for the current fit."""
+        self._fuzzy_memo()
+        return self._fuzzy_state[2], self._fuzzy_state[3]
 
     def _is_caps(self, tokens: list[str], req: Request) -> bool:
         return all(t in req.caps for t in tokens)
@@ -201,7 +233,7 @@ class ArtistAndNegationCues(PhraseMatching):
                 self._exclude_artist(aid, " ".join(gram), req)
                 return n
         for n in range(min(4, len(chunk)), 0, -1):
-            aid = self._artist_fuzzy(chunk[:n], 88)
+            aid = self._artist_fuzzy(chunk[:n], 88, req)
             if aid is not None:
                 self._exclude_artist(aid, " ".join(chunk[:n]), req)
                 return n
@@ -245,7 +277,7 @@ class ArtistAndNegationCues(PhraseMatching):
             for n in range(min(5, len(chunk)), 0, -1):
                 if self._lookup(chunk[:n])["concepts"]:
                     return 0
-                aid = self._artist_fuzzy(chunk[:n], 90)
+                aid = self._artist_fuzzy(chunk[:n], 90, req)
                 if aid is not None:
                     self._add_artist(aid, req)
                     return n

@@ -14,6 +14,10 @@ from typing import TYPE_CHECKING
 from core.models import TextNote
 from core.text.tokens import clamp
 
+#: Full rapidfuzz scans over every catalog artist one request may run (each ~1–2 ms over ~10k artists; a real request
+#: names a few artists, an adversarial one can ask for hundreds — issue 9 "CPU per message").
+FUZZY_SCANS_PER_REQUEST = 12
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -72,6 +76,7 @@ class Request:
         if lo is not None and hi is not None and lo > hi:  # two numbers that cannot both hold: the later one wins
             lo, hi = low, high
         self.ranges[name] = [lo, hi]
+    fuzzy_left: int = FUZZY_SCANS_PER_REQUEST  # full fuzzy scans over all artists this request may still run
 
     def target(self, priority: int, name: str, value: float, weight: float) -> None:
         """Record a target for audio feature ``name`` (raw units, clamped to its range); weights cap at 1, ≤ 0 drop."""

@@ -30,6 +30,11 @@ log = logging.getLogger(__name__)
 
 #: Longest request accepted, in characters (the product issue's limit).
 MAX_CHARS = 2000
+#: Tokens of one request read by the cue matchers (negations, artist references, phrases, bare artists): each step is
+#: linear-to-quadratic in tokens with dictionary and fuzzy look-ups per span, and no real request needs more — a longer
+#: one is read up to here and the reply's cues say so (issue 9 "CPU per message": 2,000 characters of connector words
+#: took seconds).
+MAX_PARSE_TOKENS = 96
 
 
 def _open_words(tokens: list[str], used: list[bool]) -> list[str]:
@@ -230,6 +235,9 @@ class TextUnderstanding(ExplicitRules, ArtistAndNegationCues, QueryAssembly):
         req = Request(raw=raw, limit=max(1, min(MAX_TRACKS, int(limit))), caps=caps, lang=detect_language(raw))
         folded = self._apply_rules(fold(raw), req)
         tokens = tokenize(folded)
+        if len(tokens) > MAX_PARSE_TOKENS:
+            tokens = tokens[:MAX_PARSE_TOKENS]
+            req.cue(f"long request: read the first {MAX_PARSE_TOKENS} words")
         used = [t == "," for t in tokens]
         self._negations(tokens, used, req)
         self._artist_refs(tokens, used, req)

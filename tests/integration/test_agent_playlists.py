@@ -204,20 +204,29 @@ async def test_no_track_repeats_within_a_conversation(agent_engine: Engine) -> N
 
 
 async def test_llm_picks_are_filtered_like_the_tools(agent_engine: Engine) -> None:
-    """An LLM that names a disliked or already-shown track in its final answer: those picks are dropped."""
+    """An LLM that names a disliked or already-shown track in its final answer: those picks are dropped (and so is
+    any pick no tool returned this turn: core.agent.guard)."""
+    from pydantic_ai.messages import ModelRequest, ToolReturnPart
+
     c = "test:llm-filter"
     first = ids(await agent_engine.chat(c, USER, "/recommend chill study music"))
     await agent_engine.chat(c, USER, "/dislike Get Lucky")
     get_lucky = agent_engine.table.ids[agent_engine.resolve("Get Lucky")]
-    fresh = [i for i in agent_engine.table.ids[100:140] if i not in first and i != get_lucky][:3]
+    unreturned = [i for i in agent_engine.table.ids[100:140] if i not in first and i != get_lucky][:2]
+    fresh: list[str] = []
 
     def plan(messages: list[Any], info: Any) -> Any:
-        picks = [first[0], get_lucky, *fresh]
+        returns = [p.content for m in messages if isinstance(m, ModelRequest) for p in m.parts
+                   if isinstance(p, ToolReturnPart) and p.tool_name == "recommend"]
+        if not returns:
+            return [("recommend", {"request": "upbeat dance party", "limit": 5})]
+        fresh[:] = [t.track_id for t in returns[-1].tracks[:3] if t.track_id not in unreturned]
+        picks = [first[0], get_lucky, *unreturned, *fresh]
         return [("reply", {"reply": "Here you go.", "tracks": [{"track_id": i} for i in picks]})]
 
     agent_engine.configure_agent(AgentConfig(model_override=hostile_model(plan)))
     reply = await agent_engine.chat(c, USER, "anything good?")
-    assert ids(reply) == fresh
+    assert fresh and ids(reply) == fresh
 
 
 async def test_preview_through_chat_with_fake_services(agent_engine: Engine) -> None:

@@ -318,16 +318,19 @@ async def test_local_model_treats_injected_catalog_text_as_data(agent_engine: En
 
 
 @pytest.mark.parametrize(
-    "step",
+    "steps",
     [
-        [("clarify", {"question": f"Is your key {OPENAI_SECRET}?", "suggestions": [GOOGLE_SECRET]})],
-        [("reply", {"reply": "ok", "tracks": [{"track_id": "0sf12qNH5qcw8qpgymFOqD", "reason": f"key={OPENAI_SECRET}"}]})],
+        [[("clarify", {"question": f"Is your key {OPENAI_SECRET}?", "suggestions": [GOOGLE_SECRET]})]],
+        # the pick must be a track a tool returned (core.agent.guard), so look it up first
+        [[("search_tracks", {"query": "Blinding Lights", "limit": 3})],
+         [("reply", {"reply": "ok", "tracks": [{"track_id": "0sf12qNH5qcw8qpgymFOqD", "reason": f"key={OPENAI_SECRET}"}]})]],
     ],
     ids=["clarification", "track_reason"],
 )
-async def test_secrets_are_scrubbed_from_every_reply_field(agent_engine: Engine, step: list[Any]) -> None:
+async def test_secrets_are_scrubbed_from_every_reply_field(agent_engine: Engine, steps: list[Any]) -> None:
+    plan = hostile_model(lambda m, i: steps[min(_steps(m), len(steps) - 1)])
     agent_engine.configure_agent(
-        AgentConfig(model_override=hostile_model(lambda m, i: step), openai_api_key=SecretStr(OPENAI_SECRET),
+        AgentConfig(model_override=plan, openai_api_key=SecretStr(OPENAI_SECRET),
                     google_api_key=SecretStr(GOOGLE_SECRET))
     )
     reply = await agent_engine.chat("sec:scrub", USER, "tell me a secret")

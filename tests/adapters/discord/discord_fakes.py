@@ -105,6 +105,7 @@ class FakeInteraction:
         guild_id: int | None = GUILD_ID,
         channel_id: int = CHANNEL_ID,
         manage_guild: bool = False,
+        permissions: discord.Permissions | None = None,
         message: Any = None,
         namespace: dict[str, Any] | None = None,
     ) -> None:
@@ -114,7 +115,9 @@ class FakeInteraction:
         self.user = FakeUser(user_id)
         self.guild_id = guild_id
         self.channel_id = channel_id
-        self.permissions = discord.Permissions(manage_guild=manage_guild) if guild_id else discord.Permissions.none()
+        if permissions is None:
+            permissions = discord.Permissions(manage_guild=manage_guild)
+        self.permissions = permissions if guild_id else discord.Permissions.none()
         self.extras: dict[str, Any] = {}
         self.command: Any = None
         self.data: dict[str, Any] = {}

@@ -48,10 +48,10 @@ async def test_manage_server_only_counts_inside_a_server(bot, interaction_factor
     assert await small_engine.catalog.checksum() == before
 
 
-async def test_admin_ids_work_in_dms_and_manage_server_in_a_server(bot, interaction_factory):
+async def test_admin_ids_work_in_dms_and_in_a_server(bot, interaction_factory):
     for inter in (
         interaction_factory(user_id=ADMIN_ID, guild_id=None),
-        interaction_factory(user_id=MANAGER_ID, manage_guild=True),
+        interaction_factory(user_id=ADMIN_ID),
     ):
         await invoke(bot, "AdminCog", "addsong", inter)
         assert inter.names == ["send_modal"]
@@ -61,7 +61,7 @@ async def test_admin_ids_work_in_dms_and_manage_server_in_a_server(bot, interact
 
 async def test_add_song_form_adds_a_track(bot, interaction_factory, small_engine):
     form = AddSongModal()
-    inter = interaction_factory(user_id=MANAGER_ID, manage_guild=True)
+    inter = interaction_factory(user_id=ADMIN_ID)
     await submit(
         form,
         inter,

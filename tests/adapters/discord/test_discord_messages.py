@@ -236,3 +236,30 @@ def test_default_intents_are_not_privileged(small_engine, settings):
     assert bot.intents.guild_messages and bot.intents.dm_messages
     assert no_pings({"allowed_mentions": bot.allowed_mentions.to_dict()})
     assert isinstance(bot, discord.Client)
+
+
+async def test_server_admins_are_not_catalog_admins_in_free_text(dbot, small_engine, settings):
+    """A member with Administrator / Manage Server in this server (not in DISCORD_ADMIN_IDS) cannot edit or delete
+    tracks by mention, but still manages the server's playlists (issue 9 §4)."""
+    config = dpytest.get_config()
+    guild, channel = config.guilds[0], text_channels()[0]
+    perms = discord.Permissions(manage_guild=True, administrator=True)
+    mods = dpytest.backend.make_role("mods", guild, permissions=perms.value)
+    boss_user = dpytest.backend.make_user("boss", "0002", id_num=ADMIN_ID + 1)
+    boss = dpytest.backend.make_member(boss_user, guild, roles=[mods])
+    assert boss.guild_permissions.manage_guild and str(boss.id) not in settings.discord_admin_ids
+    await dpytest.message(f"{mention(dbot)} party", channel=channel, member=boss)
+    assert dpytest.get_message().embeds
+    first = (await conversation(small_engine, channel.id)).last_page[0]
+    before = await small_engine.catalog.checksum()
+    for text in ("set energy of #1 to 0.01", "delete song #1", f"delete {first}"):
+        await dpytest.message(f"{mention(dbot)} {text}", channel=channel, member=boss)
+        assert "only admins" in everything(dpytest.get_message()), text
+    assert await small_engine.catalog.checksum() == before and first in small_engine.table.pos
+
+    owner = Caller(user_id="12345", platform="discord")
+    group = f"discord:{guild.id}"
+    await small_engine.playlists.create(owner, group, "Road Trip")
+    await dpytest.message(f"{mention(dbot)} delete playlist Road Trip", channel=channel, member=boss)
+    assert "Deleted" in everything(dpytest.get_message())
+    assert await small_engine.playlists.list(group) == []
