@@ -18,7 +18,9 @@ class SongNotFound(MusicBotError):
     def __init__(self, ref: str, suggestions: list[str] | None = None, reason: str = "") -> None:
         self.ref = ref
         self.suggestions = list(suggestions or [])[:3]
-        msg = f'No track found for "{ref}".' + (f" {reason}" if reason else "")
+        shown = " ".join(str(ref).split())
+        shown = shown if len(shown) <= 120 else shown[:119] + "…"  # a 2,000-character reference is never echoed whole
+        msg = f'No track found for "{shown}".' + (f" {reason}" if reason else "")
         if self.suggestions:
             msg += " Did you mean: " + "; ".join(self.suggestions) + "?"
         super().__init__(msg)

@@ -237,7 +237,7 @@ class TrackReferences:
             fit = [p for p in hits if n_artist and self._artist_fits(n_artist, p, loose)]
             if fit:
                 return ResolvedRef(self._popular(fit))
-            if loose and title_only is None:
+            if loose and title_only is None and len(artist.split()) <= 8:  # an artist name, not a whole message
                 title_only = (title, artist, hits)
         if title_only is not None and fuzzy:
             title, artist, hits = title_only
