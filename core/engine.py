@@ -306,6 +306,9 @@ class Engine(ChatMixin, PersonalMixin):
         if data.get("release_date") and not data.get("year"):
             head = str(data["release_date"])[:4]
             data["year"] = int(head) if head.isdigit() else None
+        missing = [f for f in AUDIO_FEATURES if data.get(f) is None]
+        if missing:  # hand-added songs carry all features (imports may lack them; see core.catalog_io)
+            raise InvalidInput(f"A new song needs all audio features; missing: {', '.join(missing)}.", missing[0])
         track = self.validate_track(data)
         async with self._write_lock:  # the duplicate check and the insert are one step
             if track.track_id in self.table.pos:

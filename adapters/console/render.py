@@ -55,9 +55,13 @@ def track_details(track: Track) -> Table:
         ("playlists", ", ".join(track.playlists[:5]) + (" …" if len(track.playlists) > 5 else "")),
     ]
     units = {"tempo": " BPM", "loudness": " dB"}
-    for name in AUDIO_FEATURES:
-        value = getattr(track, name)
-        rows.append((name, (f"{value:.3g}" if isinstance(value, float) else str(value)) + units.get(name, "")))
+    if not track.has_features and len(track.missing_features) == len(AUDIO_FEATURES):
+        rows.append(("audio features", "no audio features"))
+    else:
+        for name in AUDIO_FEATURES:
+            value = getattr(track, name)
+            shown = "—" if value is None else f"{value:.3g}" if isinstance(value, float) else str(value)
+            rows.append((name, shown + (units.get(name, "") if value is not None else "")))
     rows.append(("spotify", track.spotify_url))
     for k, v in rows:
         table.add_row(k, escape(v))
