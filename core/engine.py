@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from core.catalog import SHIPPED_CATALOG, Catalog, ImportReport, ProgressFn
+from core.catalog_io import MAX_DECOMPRESSED_BYTES
 from core.chat import ChatMixin
 from core.errors import InvalidInput, PermissionDenied
 from core.models import (
@@ -374,16 +375,20 @@ class Engine(ChatMixin, PersonalMixin):
 
     async def import_catalog(
         self, caller: Caller, path: Path, map_pairs: list[str] | None = None, replace: bool = False,
-        progress: ProgressFn | None = None,
+        progress: ProgressFn | None = None, max_decompressed: int = MAX_DECOMPRESSED_BYTES,
     ) -> ImportReport:
         """Import a CSV into the catalog (admin only) and rebuild the in-memory table and index.
+
+        ``max_decompressed``: byte cap for a gzip file's decompressed size (see :mod:`core.catalog_io`).
 
         Raises:
             PermissionDenied, ImportFailed, InvalidInput.
         """
         self.require_admin(caller, "import catalogs")
         async with self._write_lock:
-            report = await self.catalog.import_file(path, map_pairs=map_pairs, replace=replace, progress=progress)
+            report = await self.catalog.import_file(
+                path, map_pairs=map_pairs, replace=replace, progress=progress, max_decompressed=max_decompressed
+            )
             self.table = await TrackTable.load(self.catalog)
             self.recommender = Recommender(self.table, self.recommender.params)
             self._text = None
