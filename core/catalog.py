@@ -428,7 +428,7 @@ class Catalog:
             await db.execute("ROLLBACK")
             raise
         if progress:
-            progress(report.rows_read, total or report.rows_read)
+            progress(report.rows_read, report.rows_read)  # `total` may be an estimate: end at 100 %
         return report
 
     async def import_file(
@@ -455,7 +455,14 @@ class Catalog:
         mark = source or (f"import:{path.name}" if (replace or not is_seeded) else None)
         try:
             return await self.load_rows(
-                src.rows, report, replace=replace, source=mark, progress=progress, require_rows=True, name=path.name
+                src.rows,
+                report,
+                replace=replace,
+                source=mark,
+                progress=progress,
+                total=src.estimated_rows,
+                require_rows=True,
+                name=path.name,
             )
         finally:
             src.rows.close()  # closes the file even when the import stopped half-way

@@ -18,9 +18,11 @@ from hypothesis import strategies as st
 
 from core.catalog_io import (
     PLACEHOLDERS,
+    SEPARATORS,
     RowError,
     TrackRow,
     _track_id_from_cell,
+    detect_layout,
     normalize_header,
     open_catalog_csv,
 )
@@ -293,7 +295,8 @@ def catalog_files(draw: st.DrawFn) -> dict[str, object]:
         title = draw(text.filter(lambda s: s.strip().lower() not in PLACEHOLDERS and not s.strip().startswith("[")))
         row: dict[str, str] = {"track_id": _id_cell(track_id, draw(st.integers(0, 2))), "title": title}
         artists = draw(st.lists(st.sampled_from(["Ann", "Bo Dee", "Céline", "X Æ"]), min_size=1, max_size=3, unique=True))
-        row["artists"] = str(artists) if draw(st.booleans()) else (";".join(artists) if delimiter != ";" else str(artists))
+        joiner = SEPARATORS[detect_layout(header)].get("artists", "")[:1]  # "," for Exportify headers, else ";"
+        row["artists"] = joiner.join(artists) if joiner and draw(st.booleans()) else str(artists)
         feats: dict[str, float | None] = {}
         for f in AUDIO_FEATURES:
             if f not in fields or draw(st.booleans()):
