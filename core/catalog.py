@@ -347,15 +347,15 @@ class Catalog:
         db = self.db
         await db.execute("BEGIN IMMEDIATE")
         try:
-            for name in ("tracks_ai", "tracks_ad", "tracks_au"):
-                await db.execute(f"DROP TRIGGER IF EXISTS {name}")
+            for trigger_name in ("tracks_ai", "tracks_ad", "tracks_au"):
+                await db.execute(f"DROP TRIGGER IF EXISTS {trigger_name}")
             if replace:
                 await db.execute("DELETE FROM track_labels")
                 await db.execute("DELETE FROM tracks")
                 report.replaced = True
-            batch: list[TrackRow] = []
-            seen: set[str] = set()
-            counted: set[str] = set()
+            batch: list[TrackRow] = []  # first row of each track id: written as a track
+            label_batch: list[tuple[str, str, str, str]] = []  # labels of every row
+            seen: set[str] = set()  # the only structure that grows with the file (~100 bytes per distinct id)
             pending: list[asyncio.Task[Any]] = []
 
             async def drain() -> None:
@@ -370,10 +370,10 @@ class Catalog:
                 # Build parameters here (Python), then queue both statements on aiosqlite's worker thread and return:
                 # SQLite writes batch k while Python parses batch k+1 (sqlite3 releases the GIL), ~1.5x faster seeding.
                 await drain()
-                tracks = [_row_params(r) for r in batch if r.track_id not in seen]
-                seen.update(r.track_id for r in batch)
-                labels = [(r.track_id, *lab) for r in batch for lab in r.labels]
+                tracks = [_row_params(r) for r in batch]
+                labels = list(label_batch)
                 batch.clear()
+                label_batch.clear()
                 pending.append(asyncio.create_task(db.executemany(_UPSERT_SQL, tracks), name="tracks"))
                 pending.append(
                     asyncio.create_task(
@@ -390,15 +390,16 @@ class Catalog:
                         if len(report.errors) < MAX_KEPT_ERRORS:
                             report.errors.append(item)
                     else:
-                        if item.track_id not in counted:
-                            counted.add(item.track_id)
+                        if item.track_id not in seen:  # a later row of the same track only adds labels
+                            seen.add(item.track_id)
                             report.tracks_upserted += 1
                             if item.has_features:
                                 report.with_features += 1
                             else:
                                 report.without_features += 1
-                        batch.append(item)
-                    if len(batch) >= 2000:
+                            batch.append(item)
+                        label_batch.extend((item.track_id, *lab) for lab in item.labels)
+                    if len(batch) >= 2000 or len(label_batch) >= 8000:
                         await flush()
                         if progress:
                             progress(report.rows_read, total)

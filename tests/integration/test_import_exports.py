@@ -158,7 +158,7 @@ async def test_wholly_bad_file_changes_nothing(engine: Engine, admin, tmp_path) 
         tmp_path / "bad.csv",
         [exportify_new_row("tooShort", "X", "Y", None), exportify_new_row(IDS[0], "Z", "Y", feats(energy=7))],
     )
-    with pytest.raises(InvalidInput, match=r"no valid track row \(row 2: track_id 'spotify:track:tooShort'"):
+    with pytest.raises(InvalidInput, match=r"bad.csv has no valid track row \(row 2: track_id 'spotify:track:tooShort'"):
         await engine.import_catalog(admin, bad)
     with pytest.raises(InvalidInput, match="no valid track row"):
         await engine.import_catalog(admin, bad, replace=True)
