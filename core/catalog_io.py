@@ -16,7 +16,7 @@ ignored (``"Artist Name(s)"`` == ``artistnames``) and common synonyms (:data:`SY
 * ``custom`` — an explicit ``--map column=field`` (the other columns are still matched by synonyms).
 
 The file is streamed (never read whole): plain or gzip (detected by magic bytes, decompressed-size cap), UTF-8 with or
-without BOM, Excel's ``sep=;`` first line, ``,`` ``;`` tab ``|`` delimiters (:class:`csv.Sniffer`), CRLF, quoted
+without BOM (or UTF-16 with a BOM: Excel's "Unicode Text"), Excel's ``sep=;`` first line, ``,`` ``;`` tab ``|`` delimiters (:class:`csv.Sniffer`), CRLF, quoted
 newlines (collapsed to one space), decimal commas (detected once per file). Placeholder cells (:data:`PLACEHOLDERS`)
 are missing values. Rows are validated one by one; a bad row becomes a :class:`RowError` (row number as in a
 spreadsheet, header = row 1) and never stops the import; an unreadable file raises
@@ -240,7 +240,7 @@ def _list_literal(cell: str) -> list[str] | None:
     return None
 
 
-def _split_multi(cell: str | None, seps: str, what: str) -> list[str]:
+def _split_multi(cell: str | None, seps: str) -> list[str]:
     """A multi-value cell -> values: a Python list literal (:func:`_list_literal`), else split on ``seps``."""
     if _is_missing(cell):
         return []
@@ -320,6 +320,8 @@ def validate_row(values: dict[str, str], seps: dict[str, str], decimal_comma: bo
     if _is_missing(raw_id):
         raise ValueError("missing track_id")
     track_id = _track_id_from_cell(raw_id)
+    if track_id is None and raw_id.strip().lower().startswith("spotify:local:"):
+        raise ValueError("a local file (spotify:local:…), not a Spotify track")
     if track_id is None:
         raise ValueError(f"track_id {_clean_text(raw_id)[:40]!r} is not a Spotify track id, URI or link")
     feats: dict[str, float | None] = {name: _feature(values.get(name), name, decimal_comma) for name in AUDIO_FEATURES}
@@ -333,7 +335,7 @@ def validate_row(values: dict[str, str], seps: dict[str, str], decimal_comma: bo
     row = TrackRow(
         track_id=track_id,
         title=_clean_text(values.get("title")),
-        artists=_split_multi(values.get("artists"), seps.get("artists", ""), "artists"),
+        artists=_split_multi(values.get("artists"), seps.get("artists", "")),
         album=_clean_text(values.get("album")),
         release_date=release,
         year=year,
@@ -343,7 +345,7 @@ def validate_row(values: dict[str, str], seps: dict[str, str], decimal_comma: bo
     )
     source = _clean_text(values.get("playlist_id"))
     for kind, key in (("genre", "genre"), ("subgenre", "subgenre"), ("playlist", "playlist_name")):
-        labels = _split_multi(values.get(key), seps.get(key, ""), key) if kind != "playlist" else [
+        labels = _split_multi(values.get(key), seps.get(key, "")) if kind != "playlist" else [
             _clean_text(values.get(key))
         ]
         for label in labels:
@@ -449,8 +451,15 @@ def _open_stream(path: Path, max_bytes: int) -> tuple[io.TextIOWrapper, bool]:
     is_gzip = fh.read(2) == b"\x1f\x8b"
     fh.seek(0)
     src: IO[bytes] = gzip.GzipFile(fileobj=fh, mode="rb") if is_gzip else fh  # type: ignore[assignment]
-    raw = _CappedReader(src, max_bytes if is_gzip else 1 << 62, path.name)
-    return io.TextIOWrapper(io.BufferedReader(raw, 1 << 16), encoding="utf-8-sig", newline=""), is_gzip
+    raw = io.BufferedReader(_CappedReader(src, max_bytes if is_gzip else 1 << 62, path.name), 1 << 16)
+    try:
+        head = raw.peek(2)[:2]
+    except (OSError, EOFError) as exc:
+        raw.close()
+        raise ImportFailed(f"Cannot read {path.name}: {exc}") from None
+    # Excel's "Unicode Text" export is UTF-16 with a BOM (tab-separated); everything else must be UTF-8
+    encoding = "utf-16" if head in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+    return io.TextIOWrapper(raw, encoding=encoding, newline=""), is_gzip
 
 
 def _read_sample(path: Path, max_bytes: int, size: int = 1 << 16) -> str:

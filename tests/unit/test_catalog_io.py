@@ -333,3 +333,16 @@ def test_any_layout_and_dialect_reads_back(spec: dict[str, object]) -> None:
         assert row.track_id == track_id and row.title == title and row.artists == artists
         assert row.features == feats
         assert row.has_features == all(v is not None for v in feats.values())
+
+
+def test_excel_unicode_text_utf16_and_local_files(tmp_path: Path) -> None:
+    path = tmp_path / "excel.txt"
+    text = "Track URI\tTrack Name\tArtist Name(s)\tEnergy\r\n"
+    text += f"spotify:track:{ID}\tBeyoncé Song\tBeyoncé\t0,5\r\n"
+    text += "spotify:local:Me:Demo:Take+1:200\tTake 1\tMe\t\r\n"
+    path.write_bytes(text.encode("utf-16"))  # BOM + UTF-16 LE, as Excel's "Unicode Text" writes it
+    src, rows = rows_of(path)
+    assert src.layout == "exportify" and src.delimiter == "\t" and src.decimal_comma
+    good, local = rows
+    assert isinstance(good, TrackRow) and good.title == "Beyoncé Song" and good.features["energy"] == 0.5
+    assert isinstance(local, RowError) and local.row == 3 and "local file" in local.reason
