@@ -55,7 +55,8 @@ def describe(track: Track, target: dict[str, float] | None = None) -> str:
         return words[0] if v < 0.34 else words[1] if v < 0.67 else words[2]
 
     if not track.has_features:
-        text = "no audio features for this track"
+        known = [f"{n} {getattr(track, n):g}" for n in AUDIO_FEATURES if getattr(track, n) is not None]
+        text = "only some audio features known: " + ", ".join(known) if known else "no audio features for this track"
         labels = track.subgenres or track.genres
         if labels:
             text += f"; genres: {', '.join(labels[:3])}"
