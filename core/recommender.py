@@ -421,7 +421,7 @@ class Recommender:
         ref_years = [int(t.year[r]) for r in refs if t.year[r]]
         cols = [FEATURE_INDEX[name] for name in SIMILAR_REASON_FEATURES]
         spread = np.array([CLOSE_WITHIN[name] for name in SIMILAR_REASON_FEATURES])
-        mean = t.features[list(refs)][:, cols].mean(0)
+        mean = t.features[[r for r in refs if t.has_features[r]] or list(refs)][:, cols].mean(0)
         gaps = (np.abs(t.features[list(picked)][:, cols] - mean) / spread).tolist()
         out = []
         no_ref_features = not any(t.has_features[r] for r in refs)
