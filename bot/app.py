@@ -17,13 +17,16 @@ def resolve_db(settings: Settings, db: Path | str | None) -> str:
     return str(db) if db else settings.database_path()
 
 
-async def build_engine(settings: Settings, db: Path | str | None = None, progress: ProgressFn | None = None) -> Engine:
-    """Open the engine on ``--db`` / ``DATABASE_URL`` (seeding the shipped catalog on first start) and configure the
-    LLM agent (``MODEL`` + keys; none -> the built-in local model) and preview lookups from ``settings``."""
+async def build_engine(
+    settings: Settings, db: Path | str | None = None, progress: ProgressFn | None = None, seed: bool = True
+) -> Engine:
+    """Open the engine on ``--db`` / ``DATABASE_URL`` (seeding the shipped catalog on first start unless ``seed`` is
+    False, e.g. for ``import --replace``) and configure the LLM agent (``MODEL`` + keys; none -> the built-in local
+    model) and preview lookups from ``settings``."""
     from core.previews import PreviewConfig
     from core.spotify_links import ShortLinkResolver
 
-    engine = await Engine.open(resolve_db(settings, db), progress=progress)
+    engine = await Engine.open(resolve_db(settings, db), progress=progress, seed=seed)
     engine.configure_agent(settings.agent_config())
     engine.configure_previews(PreviewConfig.from_settings(settings))
     engine.link_resolver = ShortLinkResolver(timeout_s=settings.short_link_timeout_s)

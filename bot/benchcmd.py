@@ -88,6 +88,8 @@ def synthetic_table(base: TrackTable, n: int, seed: int = 7) -> TrackTable:
     table = TrackTable(capacity=n + 1024)
     table.n = n
     table.features[:n] = feats
+    table.known[:n] = True  # every synthetic track has all eleven audio features
+    table.has_features[:n] = True
     table.year[:n] = base.year[src]
     table.popularity[:n] = base.popularity[src]
     table.alive[:n] = True

@@ -47,8 +47,9 @@ def _settings() -> Settings:
 
 
 @asynccontextmanager
-async def open_engine(db: Path | None, quiet: bool = False) -> AsyncIterator[Engine]:
-    """Open the engine, showing a progress bar while the shipped catalog is seeded on first start."""
+async def open_engine(db: Path | None, quiet: bool = False, seed: bool = True) -> AsyncIterator[Engine]:
+    """Open the engine, showing a progress bar while the shipped catalog is seeded on first start (``seed=False``:
+    never seed, e.g. before ``import --replace``)."""
     settings = _settings()
     progress = Progress(
         TextColumn("[bold]Seeding catalog (CSV rows)"),
@@ -70,7 +71,7 @@ async def open_engine(db: Path | None, quiet: bool = False) -> AsyncIterator[Eng
         progress.update(task, completed=done, total=total or None)
 
     try:
-        engine = await build_engine(settings, db, progress=report)
+        engine = await build_engine(settings, db, progress=report, seed=seed)
     finally:
         progress.stop()
     try:
@@ -283,17 +284,29 @@ def seed(db: DbOpt = None) -> None:
 
 @app.command("import")
 def import_(
-    path: Annotated[Path, typer.Argument(help="CSV file (shipped layout, Spotify Tracks Dataset, or any with --map).")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV or .csv.gz: shipped layout, Spotify Tracks Dataset, Exportify, Kaggle 1921-2020, or any file "
+            "whose headers name a track id (see README 'Importing exported files')."
+        ),
+    ],
     db: DbOpt = None,
     map_: Annotated[Optional[list[str]], typer.Option("--map", help="column=field (repeatable).")] = None,
     replace: Annotated[bool, typer.Option("--replace", help="Swap the whole catalog for this file's tracks.")] = False,
+    max_gz_mb: Annotated[
+        int, typer.Option("--max-gz-mb", min=1, help="Refuse a .gz that expands to more than this many MB.")
+    ] = 2048,
 ) -> None:
-    """Import or update catalog tracks from a CSV (idempotent upsert; --replace swaps the catalog)."""
+    """Import or update catalog tracks from a CSV (idempotent upsert; --replace swaps the catalog).
+
+    The layout and column mapping used are printed first; the summary counts tracks with and without audio features.
+    """
     from adapters.console.render import print_import_report
     from core.models import Caller, Role
 
     async def go() -> None:
-        async with open_engine(db) as engine:
+        async with open_engine(db, seed=not replace) as engine:
             with Progress(TextColumn("[bold]Importing"), BarColumn(), MofNCompleteColumn(), console=err_console) as p:
                 task = p.add_task("import", total=None)
                 report = await engine.import_catalog(
@@ -302,6 +315,7 @@ def import_(
                     map_pairs=map_,
                     replace=replace,
                     progress=lambda d, t: p.update(task, completed=d, total=t or None),
+                    max_decompressed=max_gz_mb * 1024**2,
                 )
             print_import_report(console, report)
             console.print(f"Catalog now holds {len(engine.table):,} tracks.")

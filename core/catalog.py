@@ -2,7 +2,10 @@
 
 Schema (version :data:`SCHEMA_VERSION`):
 
-* ``tracks`` — one row per track: metadata + the eleven audio features; ``id`` is an internal integer key.
+* ``tracks`` — one row per track: metadata + the eleven audio features; ``id`` is an internal integer key. A feature
+  the source file did not give is NULL (never 0): exports without audio features import as tracks that can be
+  searched, shown and linked; a track "has features" when all eleven are non-NULL (schema 2; schema 1 had
+  ``NOT NULL`` feature columns and is upgraded in place by :func:`_upgrade_v1_to_v2`).
 * ``track_labels`` — every genre / subgenre / playlist label a track carries, with the playlist id it came from
   (a track in three playlists has three playlist labels).
 * ``tracks_fts`` — FTS5 index over title, artist and album (external content, kept in sync by triggers).
@@ -26,19 +29,20 @@ from typing import Any
 
 import aiosqlite
 
-from core.catalog_io import RowError, TrackRow, read_rows
+from core.catalog_io import MAX_DECOMPRESSED_BYTES, RowError, TrackRow, open_catalog_csv
 from core.errors import InvalidInput, SongNotFound
 from core.models import AUDIO_FEATURES, Track
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SHIPPED_CATALOG = Path(__file__).resolve().parent.parent / "data" / "spotify_songs.csv.gz"
 
 _FEATURE_COLS = ", ".join(AUDIO_FEATURES)
 _TRACK_COLS = "track_id, title, artists, album, release_date, year, popularity, duration_ms, " + _FEATURE_COLS
 
-SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS tracks (
+
+def _tracks_ddl(name: str) -> str:
+    """``CREATE TABLE`` for the tracks table (schema 2: nullable audio features)."""
+    return f"""CREATE TABLE IF NOT EXISTS {name} (
     id INTEGER PRIMARY KEY,
     track_id TEXT NOT NULL UNIQUE,
     title TEXT NOT NULL DEFAULT '',
@@ -49,8 +53,13 @@ CREATE TABLE IF NOT EXISTS tracks (
     year INTEGER,
     popularity INTEGER NOT NULL DEFAULT 0,
     duration_ms INTEGER NOT NULL DEFAULT 0,
-    {", ".join(f"{f} REAL NOT NULL" for f in AUDIO_FEATURES)}
-);
+    {", ".join(f"{f} REAL" for f in AUDIO_FEATURES)}
+);"""
+
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+{_tracks_ddl("tracks")}
 CREATE TABLE IF NOT EXISTS track_labels (
     track_id TEXT NOT NULL REFERENCES tracks(track_id) ON DELETE CASCADE,
     kind TEXT NOT NULL CHECK (kind IN ('genre', 'subgenre', 'playlist')),
@@ -83,6 +92,37 @@ CREATE TRIGGER IF NOT EXISTS tracks_au AFTER UPDATE ON tracks BEGIN
     INSERT INTO tracks_fts(rowid, title, artist_display, album) VALUES (new.id, new.title, new.artist_display, new.album);
 END""",
 )
+
+
+async def _upgrade_v1_to_v2(db: aiosqlite.Connection) -> None:
+    """Schema 1 -> 2: make the audio-feature columns nullable (SQLite cannot drop NOT NULL in place, so the tracks
+    table is rebuilt keeping every ``id``, which the FTS index and labels rely on). One transaction; foreign keys are
+    switched off meanwhile so the rebuild does not cascade into ``track_labels`` (SQLite's documented 12-step
+    ALTER TABLE procedure, https://www.sqlite.org/lang_altertable.html#otheralter)."""
+    await db.execute("PRAGMA foreign_keys=OFF")
+    try:
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            await db.execute(_tracks_ddl("tracks_v2"))
+            cols = "id, track_id, title, artists, artist_display, album, release_date, year, popularity, duration_ms, "
+            await db.execute(f"INSERT INTO tracks_v2 ({cols}{_FEATURE_COLS}) SELECT {cols}{_FEATURE_COLS} FROM tracks")
+            for name in ("tracks_ai", "tracks_ad", "tracks_au"):
+                await db.execute(f"DROP TRIGGER IF EXISTS {name}")
+            await db.execute("DROP TABLE tracks")
+            await db.execute("ALTER TABLE tracks_v2 RENAME TO tracks")
+            for trigger in FTS_TRIGGERS:
+                await db.execute(trigger)
+            async with db.execute("PRAGMA foreign_key_check") as cur:
+                if await cur.fetchone() is not None:
+                    raise sqlite3.DatabaseError("foreign key check failed while upgrading the schema")
+            await db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', '2')")
+            await db.execute("COMMIT")
+        except BaseException:
+            await db.execute("ROLLBACK")
+            raise
+    finally:
+        await db.execute("PRAGMA foreign_keys=ON")
+
 
 _VERSION_SUFFIX = re.compile(
     r"\s*[-–(\[]\s*[^-–()\[\]]*?\b(\d{4} )?(remaster(ed)?|remix|radio edit|edit|version|mono|stereo|live|deluxe|"
@@ -121,6 +161,27 @@ class ImportReport:
     labels_added: int = 0
     replaced: bool = False
     errors: list[RowError] = field(default_factory=list)
+    #: distinct tracks imported with all eleven audio features / with some or none of them
+    with_features: int = 0
+    without_features: int = 0
+    #: all skipped rows (``errors`` keeps only the first :data:`MAX_KEPT_ERRORS`)
+    rows_skipped: int = 0
+    #: how the file was read: layout, dialect, column mapping (:meth:`core.catalog_io.CsvSource.describe`)
+    details: list[str] = field(default_factory=list)
+    decimal_comma: bool = False
+
+    def summary(self) -> str:
+        """One line, e.g. ``"3 rows: 2 tracks (1 with audio features, 1 without), 1 row skipped"``."""
+        rows = f"{self.rows_read:,} row{'s' if self.rows_read != 1 else ''}"
+        text = f"{rows}: {self.tracks_upserted:,} track{'s' if self.tracks_upserted != 1 else ''} "
+        text += f"({self.with_features:,} with audio features, {self.without_features:,} without)"
+        if self.rows_skipped:
+            text += f", {self.rows_skipped:,} row{'s' if self.rows_skipped != 1 else ''} skipped"
+        return text
+
+
+#: Skipped rows kept with their reason in a report (the count is always exact): bounds memory on a bad 1 GB file.
+MAX_KEPT_ERRORS = 1000
 
 
 ProgressFn = Callable[[int, int], None]
@@ -149,8 +210,9 @@ ON CONFLICT(track_id) DO UPDATE SET
     title=excluded.title, artists=excluded.artists, artist_display=excluded.artist_display, album=excluded.album,
     release_date=excluded.release_date, year=excluded.year, popularity=excluded.popularity,
     duration_ms=excluded.duration_ms,
-    {", ".join(f"{f}=excluded.{f}" for f in AUDIO_FEATURES)}
+    {", ".join(f"{f}=coalesce(excluded.{f}, tracks.{f})" for f in AUDIO_FEATURES)}
 """
+# coalesce: a file without audio features (a recent Exportify export) never erases features already known
 
 
 def row_to_track(row: sqlite3.Row | tuple[Any, ...], labels: Iterable[tuple[str, str]] = ()) -> Track:
@@ -223,6 +285,8 @@ class Catalog:
                 await db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             elif int(version) > SCHEMA_VERSION:
                 raise InvalidInput(f"{path} was created by a newer musicbot (schema {version}); please upgrade.")
+            elif int(version) == 1:
+                await _upgrade_v1_to_v2(db)
         except sqlite3.DatabaseError as exc:
             await db.close()
             raise InvalidInput(f"{path} is not a usable musicbot database ({exc}).") from None
@@ -277,24 +341,31 @@ class Catalog:
         source: str | None = None,
         progress: ProgressFn | None = None,
         total: int = 0,
+        require_rows: bool = False,
+        name: str = "",
     ) -> ImportReport:
         """Upsert rows in ONE transaction; labels are added (never dropped) unless ``replace`` is set.
 
         ``replace`` first deletes every track. ``source`` is recorded in ``meta.catalog_source`` in the same
-        transaction, so a seed is either complete and marked, or absent. Any exception rolls everything back.
+        transaction, so a seed is either complete and marked, or absent. Any exception rolls everything back, so
+        a failed ``replace`` leaves exactly the previous catalog. Rows are consumed as they are read (memory bounded
+        by one batch of 2,000 rows plus the set of ids seen).
+
+        Raises:
+            InvalidInput: ``require_rows`` and no valid track row (``name`` names the file) — rolled back.
         """
         db = self.db
         await db.execute("BEGIN IMMEDIATE")
         try:
-            for name in ("tracks_ai", "tracks_ad", "tracks_au"):
-                await db.execute(f"DROP TRIGGER IF EXISTS {name}")
+            for trigger_name in ("tracks_ai", "tracks_ad", "tracks_au"):
+                await db.execute(f"DROP TRIGGER IF EXISTS {trigger_name}")
             if replace:
                 await db.execute("DELETE FROM track_labels")
                 await db.execute("DELETE FROM tracks")
                 report.replaced = True
-            batch: list[TrackRow] = []
-            seen: set[str] = set()
-            counted: set[str] = set()
+            batch: list[TrackRow] = []  # first row of each track id: written as a track
+            label_batch: list[tuple[str, str, str, str]] = []  # labels of every row
+            seen: set[str] = set()  # the only structure that grows with the file (~100 bytes per distinct id)
             pending: list[asyncio.Task[Any]] = []
 
             async def drain() -> None:
@@ -309,10 +380,10 @@ class Catalog:
                 # Build parameters here (Python), then queue both statements on aiosqlite's worker thread and return:
                 # SQLite writes batch k while Python parses batch k+1 (sqlite3 releases the GIL), ~1.5x faster seeding.
                 await drain()
-                tracks = [_row_params(r) for r in batch if r.track_id not in seen]
-                seen.update(r.track_id for r in batch)
-                labels = [(r.track_id, *lab) for r in batch for lab in r.labels]
+                tracks = [_row_params(r) for r in batch]
+                labels = list(label_batch)
                 batch.clear()
+                label_batch.clear()
                 pending.append(asyncio.create_task(db.executemany(_UPSERT_SQL, tracks), name="tracks"))
                 pending.append(
                     asyncio.create_task(
@@ -325,18 +396,32 @@ class Catalog:
                 for item in rows:
                     report.rows_read += 1
                     if isinstance(item, RowError):
-                        report.errors.append(item)
+                        report.rows_skipped += 1
+                        if len(report.errors) < MAX_KEPT_ERRORS:
+                            report.errors.append(item)
                     else:
-                        if item.track_id not in counted:
-                            counted.add(item.track_id)
+                        if item.track_id not in seen:  # a later row of the same track only adds labels
+                            seen.add(item.track_id)
                             report.tracks_upserted += 1
-                        batch.append(item)
-                    if len(batch) >= 2000:
+                            if item.has_features:
+                                report.with_features += 1
+                            else:
+                                report.without_features += 1
+                            batch.append(item)
+                        label_batch.extend((item.track_id, *lab) for lab in item.labels)
+                    if len(batch) >= 2000 or len(label_batch) >= 8000:
                         await flush()
                         if progress:
                             progress(report.rows_read, total)
                 await flush()
                 await drain()
+                if not report.tracks_upserted and require_rows:
+                    shown = "; ".join(f"row {e.row}: {e.reason}" for e in report.errors[:3])
+                    raise InvalidInput(
+                        f"{name or 'The file'} has no valid track row"
+                        + (f" ({shown}{'…' if report.rows_skipped > 3 else ''})" if shown else "")
+                        + "; the catalog was left unchanged."
+                    )
             except BaseException:
                 for task in pending:  # never leave a statement running into the ROLLBACK
                     try:
@@ -354,7 +439,7 @@ class Catalog:
             await db.execute("ROLLBACK")
             raise
         if progress:
-            progress(report.rows_read, total or report.rows_read)
+            progress(report.rows_read, report.rows_read)  # `total` may be an estimate: end at 100 %
         return report
 
     async def import_file(
@@ -365,23 +450,33 @@ class Catalog:
         replace: bool = False,
         progress: ProgressFn | None = None,
         source: str | None = None,
+        max_decompressed: int = MAX_DECOMPRESSED_BYTES,
     ) -> ImportReport:
-        """Import a CSV (see :mod:`core.catalog_io` for layouts). Re-importing upserts; ``replace`` swaps the catalog.
+        """Import a CSV, streamed (see :mod:`core.catalog_io` for layouts and dialects). Re-importing upserts;
+        ``replace`` swaps the catalog. ``report.details`` says how the file was read (layout, column mapping).
 
         Raises:
-            ImportFailed: not UTF-8 / not CSV / unknown layout / bad mapping — nothing changed.
-            InvalidInput: ``replace`` with a file that has no valid row (would empty the catalog).
+            ImportFailed: not UTF-8 / not CSV / no id column / bad mapping / gzip over ``max_decompressed`` bytes /
+                broken quoting — nothing changed (even when found half-way: one transaction).
+            InvalidInput: a file with no valid track row — nothing changed.
         """
-        layout, rows, total = read_rows(path, map_pairs)
-        report = ImportReport(layout=layout)
-        if replace:
-            materialized = list(rows)
-            if not any(isinstance(r, TrackRow) for r in materialized):
-                raise InvalidInput(f"{path.name} has no valid track row; the catalog was left unchanged.")
-            rows = iter(materialized)
+        src = open_catalog_csv(path, map_pairs, max_decompressed)
+        report = ImportReport(layout=src.layout, details=src.describe(), decimal_comma=src.decimal_comma)
         is_seeded = await self.is_seeded()
         mark = source or (f"import:{path.name}" if (replace or not is_seeded) else None)
-        return await self.load_rows(rows, report, replace=replace, source=mark, progress=progress, total=total)
+        try:
+            return await self.load_rows(
+                src.rows,
+                report,
+                replace=replace,
+                source=mark,
+                progress=progress,
+                total=src.estimated_rows,
+                require_rows=True,
+                name=path.name,
+            )
+        finally:
+            src.rows.close()  # closes the file even when the import stopped half-way
 
     async def seed(self, path: Path = SHIPPED_CATALOG, progress: ProgressFn | None = None) -> ImportReport | None:
         """Seed the shipped catalog unless a catalog was already committed (idempotent). Returns None if skipped."""

@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from core.catalog import SHIPPED_CATALOG, Catalog, ImportReport, ProgressFn
+from core.catalog_io import MAX_DECOMPRESSED_BYTES
 from core.chat import ChatMixin
 from core.errors import InvalidInput, PermissionDenied
 from core.limits import DEFAULT_TRACKS, MAX_TRACKS
@@ -572,6 +573,9 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         if data.get("release_date") and not data.get("year"):
             head = str(data["release_date"])[:4]
             data["year"] = int(head) if head.isdigit() else None
+        missing = [f for f in AUDIO_FEATURES if data.get(f) is None]
+        if missing:  # hand-added songs carry all features (imports may lack them; see core.catalog_io)
+            raise InvalidInput(f"A new song needs all audio features; missing: {', '.join(missing)}.", missing[0])
         track = self.validate_track(data)
         async with self._write_lock:  # the duplicate check and the insert are one step
             if track.track_id in self.table.pos:
@@ -637,16 +641,20 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
 
     async def import_catalog(
         self, caller: Caller, path: Path, map_pairs: list[str] | None = None, replace: bool = False,
-        progress: ProgressFn | None = None,
+        progress: ProgressFn | None = None, max_decompressed: int = MAX_DECOMPRESSED_BYTES,
     ) -> ImportReport:
         """Import a CSV into the catalog (admin only) and rebuild the in-memory table and index.
+
+        ``max_decompressed``: byte cap for a gzip file's decompressed size (see :mod:`core.catalog_io`).
 
         Raises:
             PermissionDenied, ImportFailed, InvalidInput.
         """
         self.require_admin(caller, "import catalogs")
         async with self._write_lock:
-            report = await self.catalog.import_file(path, map_pairs=map_pairs, replace=replace, progress=progress)
+            report = await self.catalog.import_file(
+                path, map_pairs=map_pairs, replace=replace, progress=progress, max_decompressed=max_decompressed
+            )
             self.table = await TrackTable.load(self.catalog)
             self.recommender = Recommender(self.table, self.recommender.params)
             self._text = None

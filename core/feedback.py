@@ -304,6 +304,7 @@ class FeedbackService:
         for p in pos:
             artists.update(t.artists[p])
             genres.update(t.label_strings(p, "subgenre") or t.label_strings(p, "genre"))
+        pos = [p for p in pos if t.has_features[p]] if pos else pos  # likes without audio features add no mean
         feats = t.features[pos].mean(0) if pos else None
         return TasteProfile(
             user=key,

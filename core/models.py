@@ -101,8 +101,24 @@ class AudioFeatures(BaseModel):
 
 
 class Track(AudioFeatures):
-    """One catalog track with its metadata, audio features and every label it carries."""
+    """One catalog track with its metadata, audio features and every label it carries.
 
+    Audio features are None when the source did not give them (e.g. a recent Exportify export): such a track can be
+    searched, shown, linked and put in playlists, but is never ranked by audio-feature distance
+    (see :attr:`has_features`).
+    """
+
+    danceability: float | None = Field(default=None, ge=0, le=1)
+    energy: float | None = Field(default=None, ge=0, le=1)
+    key: int | None = Field(default=None, ge=-1, le=11)
+    loudness: float | None = Field(default=None, ge=-60, le=5, description="dB")
+    mode: int | None = Field(default=None, ge=0, le=1)
+    speechiness: float | None = Field(default=None, ge=0, le=1)
+    acousticness: float | None = Field(default=None, ge=0, le=1)
+    instrumentalness: float | None = Field(default=None, ge=0, le=1)
+    liveness: float | None = Field(default=None, ge=0, le=1)
+    valence: float | None = Field(default=None, ge=0, le=1)
+    tempo: float | None = Field(default=None, ge=0, le=250, description="BPM")
     track_id: str
     title: str
     artists: list[str]
@@ -132,8 +148,22 @@ class Track(AudioFeatures):
         """``spotify:track:ID``."""
         return spotify_uri(self.track_id)
 
+    @property
+    def has_features(self) -> bool:
+        """True when all eleven audio features are known."""
+        return all(getattr(self, f) is not None for f in AUDIO_FEATURES)
+
+    @property
+    def missing_features(self) -> list[str]:
+        """Names of the audio features this track has no value for (empty for a complete track)."""
+        return [f for f in AUDIO_FEATURES if getattr(self, f) is None]
+
     def features(self) -> AudioFeatures:
-        """Return just the audio features of this track."""
+        """Return just the audio features of this track.
+
+        Raises:
+            pydantic.ValidationError: some feature is unknown (check :attr:`has_features` first).
+        """
         return AudioFeatures.model_validate(self.model_dump(include=set(AUDIO_FEATURES)))
 
 

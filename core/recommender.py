@@ -11,6 +11,12 @@ Similar tracks (playlist continuation) score every candidate ``c`` against the r
   ``log2(2 + tracks carrying it)`` (an IDF-like damping) and averaged over the references;
 * popularity — Spotify popularity / 100 (a small prior).
 
+Tracks without audio features (NULL in the catalog, e.g. from a recent Exportify export) are never ranked by a
+made-up distance: they are left out of the KNN index and get no audio term (nor a text-target term for a feature
+they lack), so they can only rank on artist, labels, year and popularity. A reference without audio features
+contributes no audio term either; when no reference has features, the reason says so ("no audio features for this
+track, matched on artist/genre").
+
 Results exclude the references, apply :class:`core.models.Filters`, collapse duplicates (same normalized title and
 first artist — remasters, edits) and cap tracks per artist (default 2 in a top 10).
 """
@@ -110,13 +116,15 @@ class Recommender:
     def rebuild(self) -> None:
         """Fit the feature scaling and the KNN index from the whole table (start-up only)."""
         t = self.table
-        alive = t.alive[: t.n]
-        self.space.fit(t.features[: t.n][alive] if alive.any() else t.features[: max(t.n, 1)])
-        self.index.fit(self.space.transform(t.features[: t.n]), alive)
+        alive = t.alive[: t.n] & t.has_features[: t.n]  # featureless tracks are not in the KNN index
+        self.space.fit(t.features[: t.n][alive] if alive.any() else np.zeros((1, t.features.shape[1])))
+        self.index.fit(np.nan_to_num(self.space.transform(t.features[: t.n]), nan=0.0), alive)
 
     def on_upsert(self, pos: int) -> None:
         """Index the track now at ``pos`` (incremental; the scaling learned at start is kept)."""
-        self.index.add(pos, self.space.transform(self.table.features[pos : pos + 1])[0])
+        self.index.add(pos, np.nan_to_num(self.space.transform(self.table.features[pos : pos + 1])[0], nan=0.0))
+        if not self.table.has_features[pos]:
+            self.index.remove(pos)
 
     def on_delete(self, pos: int) -> None:
         """Drop ``pos`` from the index."""
@@ -239,7 +247,8 @@ class Recommender:
         if self.index.centroids is None:
             return None
         t = self.table
-        parts = [self.index.candidate_positions(self.index.vectors[list(refs)].mean(0))]
+        featured = [r for r in refs if t.has_features[r]]
+        parts = [self.index.candidate_positions(self.index.vectors[featured].mean(0))] if featured else []
         for r in refs:
             parts.extend(self.artist_positions(a) for a in t.artist_ids[r])
             parts.extend(self.label_positions(l) for l in t.labels[r] if t.label_names[l][0] != "genre")
@@ -258,11 +267,16 @@ class Recommender:
         inv = 1.0 / len(refs)
         local = self._open_view(cand)
         try:
-            d = self.index.distances(self.index.vectors[refs], cand)  # (r, m), fresh array: work in place
-            np.multiply(d, -1.0 / p.tau_audio, out=d)
-            np.exp(d, out=d)
-            total = d[0] if len(refs) == 1 else d.mean(0)
-            total *= p.audio
+            featured = [r for r in refs if t.has_features[r]]
+            if featured:  # audio term only between tracks that both have features (see the module docstring)
+                d = self.index.distances(self.index.vectors[featured], cand)  # (r, m), fresh array: work in place
+                np.multiply(d, -1.0 / p.tau_audio, out=d)
+                np.exp(d, out=d)
+                total = d[0] if len(featured) == 1 else d.mean(0)
+                total *= p.audio * len(featured) * inv
+                total *= t.has_features[:n] if cand is None else t.has_features[cand]
+            else:
+                total = np.zeros(n if cand is None else len(cand), dtype=np.float32)
             slots = self._year_slots()
             for r in refs:
                 affinity = self._year_affinity(int(slots[r]))
@@ -411,11 +425,14 @@ class Recommender:
         ref_years = [int(t.year[r]) for r in refs if t.year[r]]
         cols = [FEATURE_INDEX[name] for name in SIMILAR_REASON_FEATURES]
         spread = np.array([CLOSE_WITHIN[name] for name in SIMILAR_REASON_FEATURES])
-        mean = t.features[list(refs)][:, cols].mean(0)
+        mean = t.features[[r for r in refs if t.has_features[r]] or list(refs)][:, cols].mean(0)
         gaps = (np.abs(t.features[list(picked)][:, cols] - mean) / spread).tolist()
         out = []
+        no_ref_features = not any(t.has_features[r] for r in refs)
         for p, row in zip(picked, gaps):
             bits: list[str] = []
+            if no_ref_features:
+                bits.append("no audio features for this track, matched on artist/genre")
             for i, a in enumerate(t.artist_ids[p]):
                 if a in ref_artists:
                     bits.append(f"same artist ({t.artists[p][i]})")
@@ -437,7 +454,8 @@ class Recommender:
             yr = int(t.year[p])
             if yr and ref_years and len(bits) < 3 and min(abs(yr - y) for y in ref_years) <= 2:
                 bits.append(f"same era ({yr})")
-            out.append("; ".join(bits[:3]) or "similar overall sound")
+            limit = 4 if no_ref_features else 3
+            out.append("; ".join(bits[:limit]) or ("similar era" if no_ref_features else "similar overall sound"))
         return out
 
     def _close_features(self, p: int, target: np.ndarray, names: Iterable[str] | None = None) -> list[str]:
@@ -476,7 +494,13 @@ class Recommender:
                 vec, w = self.space.target_vector(query.target, query.weights)
                 if w.sum() > 0:
                     d = self.index.distances(vec[None, :], cand, w)[0]
-                    total += 2.0 * np.exp(d * (-1.0 / (1.0 + float(w.sum()))))
+                    term = 2.0 * np.exp(d * (-1.0 / (1.0 + float(w.sum()))))
+                    # only tracks that know every targeted feature are scored on them (no made-up distance)
+                    cols = [FEATURE_INDEX[k] for k in query.target if k in FEATURE_INDEX]
+                    if cols:
+                        ok = t.known[:n][:, cols].all(1)
+                        term *= ok if cand is None else ok[cand]
+                    total += term
             for key, weight in query.labels.items():
                 kind, _, label = key.partition(":")
                 lid = t.label_index.get((kind, label))
@@ -568,7 +592,7 @@ class Recommender:
             if close:
                 bits.append("fits the " + " and ".join(close[:2]))
             f = t.features[p]
-            if "tempo" in query.target and not close[:2].count("tempo"):
+            if "tempo" in query.target and not close[:2].count("tempo") and t.known[p, FEATURE_INDEX["tempo"]]:
                 bits.append(f"{float(f[FEATURE_INDEX['tempo']]):.0f} BPM")
         yr = int(t.year[p])
         if (query.filters.year_min or query.filters.year_max) and yr:

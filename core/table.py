@@ -28,7 +28,11 @@ class TrackTable:
 
     Attributes:
         ids: Spotify track ids by position; ``pos[track_id]`` is the inverse.
-        features: ``(capacity, 11)`` float64 raw audio features in :data:`core.models.AUDIO_FEATURES` order.
+        features: ``(capacity, 11)`` float64 raw audio features in :data:`core.models.AUDIO_FEATURES` order; NaN where
+            the catalog has no value (NULL), never a made-up 0.
+        known: ``(capacity, 11)`` bool, True where a feature value is known.
+        has_features: ``(capacity,)`` bool, True when all eleven features are known (only these tracks take part
+            in audio-feature distances: KNN, the audio term of similarity, text targets).
         year: ``(capacity,)`` int16 release year, 0 when unknown. ``popularity``: int16 0–100.
         alive: ``(capacity,)`` bool; False for deleted positions and unused capacity.
         titles, artists, albums, release_dates, durations, norm_keys: Python lists by position.
@@ -41,6 +45,8 @@ class TrackTable:
     def __init__(self, capacity: int = 1024) -> None:
         self.n = 0
         self.features = np.zeros((capacity, N_FEATURES), dtype=np.float64)
+        self.known = np.zeros((capacity, N_FEATURES), dtype=bool)
+        self.has_features = np.zeros(capacity, dtype=bool)
         self.year = np.zeros(capacity, dtype=np.int16)
         self.popularity = np.zeros(capacity, dtype=np.int16)
         self.alive = np.zeros(capacity, dtype=bool)
@@ -97,7 +103,7 @@ class TrackTable:
 
     def _grow(self) -> None:
         cap = self.features.shape[0] * 2
-        for name in ("features", "year", "popularity", "alive"):
+        for name in ("features", "known", "has_features", "year", "popularity", "alive"):
             old = getattr(self, name)
             new = np.zeros((cap, *old.shape[1:]), dtype=old.dtype)
             new[: old.shape[0]] = old
@@ -142,7 +148,10 @@ class TrackTable:
         self.release_dates.append(release_date)
         self.durations.append(duration_ms)
         self.norm_keys.append(dedupe_key(title, artists))
-        self.features[p] = feats
+        known = [v is not None and v == v for v in feats]  # None (NULL) or NaN = unknown
+        self.features[p] = [v if k else np.nan for v, k in zip(feats, known)]
+        self.known[p] = known
+        self.has_features[p] = all(known)
         self.year[p] = year or 0
         self.popularity[p] = popularity
         self.alive[p] = True
@@ -215,6 +224,11 @@ class TrackTable:
             if k == kind and self.label_tracks.get(lid)
         ]
 
+    def featured_positions(self, positions: np.ndarray | Sequence[int]) -> np.ndarray:
+        """The subset of ``positions`` whose track has all eleven audio features (int64 array)."""
+        pos = np.asarray(positions, dtype=np.int64)
+        return pos[self.has_features[pos]] if len(pos) else pos
+
     def has_labels(self) -> bool:
         """True when any live track carries a genre, subgenre or playlist label."""
         return any(self.label_tracks.values())
@@ -235,7 +249,7 @@ class TrackTable:
             subgenres=self.label_strings(p, "subgenre"),
             playlists=self.label_strings(p, "playlist"),
             **{
-                name: (int(round(float(f[i]))) if name in ("key", "mode") else float(f[i]))
+                name: None if not self.known[p, i] else (int(round(float(f[i]))) if name in ("key", "mode") else float(f[i]))
                 for i, name in enumerate(AUDIO_FEATURES)
             },
         )

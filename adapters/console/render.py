@@ -56,9 +56,13 @@ def track_details(track: Track) -> Table:
         ("playlists", ", ".join(track.playlists[:5]) + (" …" if len(track.playlists) > 5 else "")),
     ]
     units = {"tempo": " BPM", "loudness": " dB"}
-    for name in AUDIO_FEATURES:
-        value = getattr(track, name)
-        rows.append((name, (f"{value:.3g}" if isinstance(value, float) else str(value)) + units.get(name, "")))
+    if not track.has_features and len(track.missing_features) == len(AUDIO_FEATURES):
+        rows.append(("audio features", "no audio features"))
+    else:
+        for name in AUDIO_FEATURES:
+            value = getattr(track, name)
+            shown = "—" if value is None else f"{value:.3g}" if isinstance(value, float) else str(value)
+            rows.append((name, shown + (units.get(name, "") if value is not None else "")))
     rows.append(("spotify", track.spotify_url))
     for k, v in rows:
         table.add_row(k, escape(v))
@@ -220,14 +224,19 @@ def print_reply(console: Console, reply: ChatReply) -> None:
 
 
 def print_import_report(console: Console, report: ImportReport, max_errors: int = 20) -> None:
-    """Summary of a seed/import plus the first skipped rows with their reasons."""
+    """How the file was read (layout, dialect, column mapping), the summary line, then the first skipped rows.
+
+    Summary: ``"3 rows: 2 tracks (1 with audio features, 1 without), 1 row skipped"`` — rows are data rows read,
+    tracks are distinct track ids written, a track "with audio features" has all eleven.
+    """
+    for line in report.details:
+        console.print(escape(line), highlight=False)
     console.print(
-        f"[green]{report.layout}[/green] layout: read {report.rows_read:,} rows, "
-        f"{report.tracks_upserted:,} tracks upserted, {report.labels_added:,} labels added"
-        + (", catalog replaced" if report.replaced else "")
-        + (f", [yellow]{len(report.errors):,} row{'s' if len(report.errors) != 1 else ''} skipped[/yellow]" if report.errors else "")
+        f"[green]{report.layout}[/green]: {escape(report.summary())}; {report.labels_added:,} labels added"
+        + (", catalog replaced" if report.replaced else ""),
+        highlight=False,
     )
     for err in report.errors[:max_errors]:
-        console.print(f"  row {err.row}: {escape(err.reason)}")
-    if len(report.errors) > max_errors:
-        console.print(f"  … and {len(report.errors) - max_errors:,} more")
+        console.print(f"  row {err.row}: {escape(err.reason)}", highlight=False)
+    if report.rows_skipped > max_errors:
+        console.print(f"  … and {report.rows_skipped - max_errors:,} more skipped rows")

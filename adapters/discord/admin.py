@@ -88,7 +88,7 @@ def artist_list(text: str) -> list[str]:
 
 def features_line(track: Track) -> str:
     """The form's ``field=value`` box for an existing track (round-trips through :func:`parse_fields`)."""
-    parts = [f"{f}={getattr(track, f)!r}" for f in AUDIO_FEATURES]
+    parts = [f"{f}={getattr(track, f)!r}" for f in AUDIO_FEATURES if getattr(track, f) is not None]
     parts.append(f"popularity={track.popularity}")
     for name in ("genres", "subgenres"):
         values = getattr(track, name)

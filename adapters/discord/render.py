@@ -208,9 +208,11 @@ def _feature_text(track: Track) -> str:
     rows = []
     for name in AUDIO_FEATURES:
         value = getattr(track, name)
+        if value is None:
+            continue
         shown = f"{value:.3g}" if isinstance(value, float) else str(value)
         rows.append(f"{name} {shown}{units.get(name, '')}")
-    return clip(" · ".join(rows), FIELD_VALUE_LIMIT)
+    return clip(" · ".join(rows), FIELD_VALUE_LIMIT) if rows else "no audio features"
 
 
 def track_embed(track: Track, *, note: str = "") -> discord.Embed:

@@ -262,7 +262,11 @@ def render_track(track: Track, preview: str | None = None) -> list[str]:
         ("popularity", str(track.popularity) if track.popularity else ""),
     ]
     blocks.append("\n".join(f"<i>{name}</i>: {esc(value)}" for name, value in meta if value))
-    blocks.append(" · ".join(f"{name} <code>{esc(_fmt_feature(name, getattr(track, name)))}</code>" for name in AUDIO_FEATURES))
+    known = [name for name in AUDIO_FEATURES if getattr(track, name) is not None]
+    blocks.append(
+        " · ".join(f"{name} <code>{esc(_fmt_feature(name, getattr(track, name)))}</code>" for name in known)
+        or "<i>no audio features</i>"
+    )
     blocks.append(f"<code>{esc(track.spotify_uri)}</code>")
     return split_html(blocks)
 

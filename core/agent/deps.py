@@ -31,10 +31,10 @@ class TrackCard(BaseModel):
     artist: str
     year: int | None = None
     genre: str = ""
-    energy: float
-    valence: float
-    danceability: float
-    tempo: float
+    energy: float | None = Field(default=None, description="null when the track has no audio features")
+    valence: float | None = None
+    danceability: float | None = None
+    tempo: float | None = None
     reason: str = ""
 
 

@@ -80,7 +80,9 @@ def page_mean(engine: Engine, ids: Sequence[str], name: str) -> float | None:
     pos = [t.pos[i] for i in ids if i in t.pos]
     if not pos or name not in FEATURE_INDEX:
         return None
-    return float(np.mean(t.features[pos, FEATURE_INDEX[name]]))
+    values = t.features[pos, FEATURE_INDEX[name]]
+    values = values[~np.isnan(values)]  # tracks without audio features
+    return float(np.mean(values)) if len(values) else None
 
 
 async def run_request(

@@ -54,6 +54,13 @@ def describe(track: Track, target: dict[str, float] | None = None) -> str:
     def level(v: float, words: tuple[str, str, str]) -> str:
         return words[0] if v < 0.34 else words[1] if v < 0.67 else words[2]
 
+    if not track.has_features:
+        known = [f"{n} {getattr(track, n):g}" for n in AUDIO_FEATURES if getattr(track, n) is not None]
+        text = "only some audio features known: " + ", ".join(known) if known else "no audio features for this track"
+        labels = track.subgenres or track.genres
+        if labels:
+            text += f"; genres: {', '.join(labels[:3])}"
+        return text + (f"; released {track.year}" if track.year else "")
     parts = [
         f"energy {track.energy:.2f} ({level(track.energy, ('calm', 'moderate', 'energetic'))})",
         f"mood/valence {track.valence:.2f} ({level(track.valence, ('dark or sad', 'neutral', 'upbeat, happy'))})",
@@ -118,7 +125,7 @@ def _details(track: Track, description: str) -> TrackDetails:
         album=track.album,
         year=track.year,
         genres=(track.subgenres + track.genres)[:6],
-        features={name: round(float(getattr(track, name)), 3) for name in AUDIO_FEATURES},
+        features={name: round(float(getattr(track, name)), 3) for name in AUDIO_FEATURES if getattr(track, name) is not None},
         description=description,
     )
 

@@ -71,10 +71,10 @@ def _card(i: int, item: Any) -> TrackCard:
         artist=t.artist,
         year=t.year,
         genre=(t.subgenres or t.genres or [""])[0],
-        energy=round(t.energy, 2),
-        valence=round(t.valence, 2),
-        danceability=round(t.danceability, 2),
-        tempo=round(t.tempo),
+        energy=None if t.energy is None else round(t.energy, 2),
+        valence=None if t.valence is None else round(t.valence, 2),
+        danceability=None if t.danceability is None else round(t.danceability, 2),
+        tempo=None if t.tempo is None else round(t.tempo),
         reason=item.reason,
     )
 

@@ -65,7 +65,10 @@ class QueryAssembly(Caveats):
         positions = sorted({p for aid in req.artists for p in table.artist_tracks.get(aid, ())})
         if not positions:
             return
-        sub = table.features[np.asarray(positions)]
+        featured = table.featured_positions(positions)
+        if not len(featured):
+            return
+        sub = table.features[featured]
         labels = self._cat.labels
         self._distinctive(sub.mean(axis=0), sub.std(axis=0), labels.global_mean, labels.global_std, 0.7, req)
 

@@ -83,8 +83,9 @@ class TextUnderstanding(ExplicitRules, ArtistAndNegationCues, QueryAssembly):
         Works on a table without labels (targets then come from the shipped profiles). ~0.2 s on 28k tracks.
         """
         alive = table.alive_positions()
-        feats = table.features[alive].astype(np.float64) if len(alive) else np.zeros((0, len(AUDIO_FEATURES)))
-        if len(alive) >= 2:
+        featured = table.featured_positions(alive)  # tracks without audio features add nothing to the profiles
+        feats = table.features[featured].astype(np.float64) if len(featured) else np.zeros((0, len(AUDIO_FEATURES)))
+        if len(featured) >= 2:
             gmean = feats.mean(axis=0).astype(np.float32)
             gstd = np.maximum(feats.std(axis=0), 1e-6).astype(np.float32)
         else:
@@ -95,11 +96,12 @@ class TextUnderstanding(ExplicitRules, ArtistAndNegationCues, QueryAssembly):
             if not members:
                 continue
             idx = np.fromiter(members, dtype=np.int64, count=len(members))
-            sub = table.features[idx]
+            sub = table.features[table.featured_positions(idx)]
             kinds.append(kind)
             texts.append(text)
-            means.append(sub.mean(axis=0))
-            stds.append(sub.std(axis=0))
+            # a label carried only by tracks without audio features gets the neutral global profile
+            means.append(sub.mean(axis=0) if len(sub) else gmean)
+            stds.append(sub.std(axis=0) if len(sub) else gstd)
             counts.append(len(idx))
         shape = (len(texts), len(AUDIO_FEATURES))
         labels = LabelSet.build(
