@@ -39,14 +39,7 @@ from typing import IO
 
 from core.errors import ImportFailed
 from core.models import AUDIO_FEATURES, FEATURE_RANGES
-
-_SPOTIFY_ID = re.compile(r"[0-9A-Za-z]{22}")
-_TRACK_URI = re.compile(r"spotify:track:([0-9A-Za-z]{22})(?::.*)?", re.IGNORECASE)
-_TRACK_URL = re.compile(
-    r"(?:https?://)?open\.spotify\.com/(?:intl-[a-z]{2}(?:-[a-z]{2})?/)?(?:embed/)?track/([0-9A-Za-z]{22})/?"
-    r"(?:[?#].*)?",
-    re.IGNORECASE,
-)
+from core.spotify_links import parse_track_id
 
 #: Cells that mean "no value" (compared case-insensitively after stripping): never imported as text.
 PLACEHOLDERS = frozenset({"", "na", "n/a", "#n/a", "null", "none", "-", "--"})
@@ -198,17 +191,6 @@ class CsvSource:
 
 
 # ---------------------------------------------------------------------------------------------------- cells
-def _track_id_from_cell(cell: str) -> str | None:
-    """The 22-character Spotify track id in a cell: a bare id, a ``spotify:track:ID`` URI (any case, suffixes such
-    as ``:play`` ignored) or an ``open.spotify.com/[intl-xx/][embed/]track/ID[?si=…]`` link; None for anything else
-    (other link types, ``spotify:local:`` files, ids of the wrong length)."""
-    cell = cell.strip()
-    if _SPOTIFY_ID.fullmatch(cell):
-        return cell
-    m = _TRACK_URI.fullmatch(cell) or _TRACK_URL.fullmatch(cell)
-    return m.group(1) if m else None
-
-
 _PLACEHOLDER_MAX = max(map(len, PLACEHOLDERS))
 
 
@@ -319,7 +301,7 @@ def validate_row(values: dict[str, str], seps: dict[str, str], decimal_comma: bo
     raw_id = values.get("track_id")
     if _is_missing(raw_id):
         raise ValueError("missing track_id")
-    track_id = _track_id_from_cell(raw_id)
+    track_id = parse_track_id(raw_id)  # the one Spotify reference parser (core.spotify_links)
     if track_id is None and raw_id.strip().lower().startswith("spotify:local:"):
         raise ValueError("a local file (spotify:local:…), not a Spotify track")
     if track_id is None:

@@ -16,12 +16,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.spotify_links import parse_track_id
 from core.catalog_io import (
     PLACEHOLDERS,
     SEPARATORS,
     RowError,
     TrackRow,
-    _track_id_from_cell,
     detect_layout,
     normalize_header,
     open_catalog_csv,
@@ -57,7 +57,7 @@ def rows_of(path: Path, **kw: object) -> tuple[object, list[TrackRow | RowError]
     ],
 )
 def test_track_id_from_every_cell_form(cell: str) -> None:
-    assert _track_id_from_cell(cell) == ID
+    assert parse_track_id(cell) == ID
 
 
 @pytest.mark.parametrize(
@@ -73,7 +73,7 @@ def test_track_id_from_every_cell_form(cell: str) -> None:
     ],
 )
 def test_not_a_track_id(cell: str) -> None:
-    assert _track_id_from_cell(cell) is None
+    assert parse_track_id(cell) is None
 
 
 @given(
@@ -86,7 +86,7 @@ def test_not_a_track_id(cell: str) -> None:
     track_id=st.text(alphabet="abcdefghijkABCDEFGHIJK0123456789", min_size=22, max_size=22),
 )
 def test_track_links_property(scheme: str, host: str, intl: str, embed: str, slash: str, query: str, track_id: str) -> None:
-    assert _track_id_from_cell(f"{scheme}{host}/{intl}{embed}track/{track_id}{slash}{query}") == track_id
+    assert parse_track_id(f"{scheme}{host}/{intl}{embed}track/{track_id}{slash}{query}") == track_id
 
 
 def test_normalize_header() -> None:
