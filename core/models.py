@@ -107,6 +107,12 @@ class Track(AudioFeatures):
     album: str = ""
     release_date: str = ""
     year: int | None = Field(default=None, ge=1000, le=2100)
+    original_year: int | None = Field(
+        default=None, ge=1000, le=2100, description="earliest year among this song's versions in the catalog"
+    )
+    year_is_album_date: bool = Field(
+        default=False, description="year is only an album date (compilation, remaster, re-release)"
+    )
     popularity: int = Field(default=0, ge=0, le=100)
     duration_ms: int = Field(default=0, ge=0, le=100_000_000)
     genres: list[str] = Field(default_factory=list)

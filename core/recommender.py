@@ -1,15 +1,23 @@
 """Recommendation: similar tracks and text-driven recommendations over the in-memory table + KNN index.
 
-Similar tracks (playlist continuation) score every candidate ``c`` against the references ``R`` as a weighted sum
-(weights in :class:`ScoreParams`, tuned on the *training* playlists only with ``musicbot eval --tune``):
+Similar tracks ("radio") put style first. Every candidate ``c`` is scored against the references ``R`` as a
+weighted sum (weights in :class:`ScoreParams`, tuned on the *training* playlists only, ``sha1(playlist_id) % 5 != 0``,
+see :mod:`core.evaluation`):
 
 * audio   — mean over r∈R of ``exp(-d(c, r) / tau_audio)``, d = weighted squared distance in
   :class:`core.features.FeatureSpace` (the KNN index);
 * artist  — share of references that have one of c's artists;
-* year    — mean over r∈R of ``exp(-|year_c - year_r| / tau_year)`` (0.5 when a year is unknown);
-* labels  — catalog labels shared with the references (playlist > subgenre > genre), each label's weight divided by
-  ``log2(2 + tracks carrying it)`` (an IDF-like damping) and averaged over the references;
+* related — artist relations learned from the loaded catalog (:class:`core.artist_graph.ArtistGraph`: artists
+  sharing playlists and subgenres), the strongest relation of c's artists to the references' artists, averaged
+  over the references;
+* labels  — catalog labels shared with the references (subgenre > genre; playlist membership counts as
+  co-occurrence, never as a genre), each label's weight divided by ``log2(2 + tracks carrying it)`` (IDF-like);
+* era     — a soft window on each song's *original* year (:meth:`core.table.TrackTable.original_years`): 1 within
+  ``era_flat`` years, then ``exp(-((|Δy| - era_flat) / era_tau)²)``; 0.5 when a year is unknown. No exact-year
+  bonus: 2011 and 2013 count the same;
 * popularity — Spotify popularity / 100 (a small prior).
+
+A catalog without labels scores on audio, artist and era alone (the related term is then 0 for every track).
 
 Results exclude the references, apply :class:`core.models.Filters`, collapse duplicates (same normalized title and
 first artist — remasters, edits) and cap tracks per artist (default 2 in a top 10).
@@ -23,6 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from core.artist_graph import ArtistGraph
 from core.catalog import normalize_text
 from core.features import FeatureSpace
 from core.index import FeatureIndex
@@ -61,14 +70,16 @@ CLOSE_WITHIN = {
 class ScoreParams:
     """Weights of the similar-tracks score (see module docstring); defaults from ``musicbot eval --tune``."""
 
-    audio: float = 0.5
+    audio: float = 1.0
     artist: float = 5.0
-    year: float = 1.5
+    related: float = 1.0
+    year: float = 1.0
     labels: float = 1.0
     popularity: float = 0.0
     tau_audio: float = 4.0
-    tau_year: float = 2.0
-    kind_weights: dict[str, float] = field(default_factory=lambda: {"playlist": 0.6, "subgenre": 0.6, "genre": 0.25})
+    era_flat: float = 1.0
+    era_tau: float = 5.0
+    kind_weights: dict[str, float] = field(default_factory=lambda: {"playlist": 0.3, "subgenre": 0.6, "genre": 0.3})
     per_artist: int = 2
 
 
@@ -103,6 +114,7 @@ class Recommender:
         self._slots: np.ndarray | None = None
         self._slots_version = -1
         self._local: np.ndarray | None = None
+        self.graph: ArtistGraph | None = None
         self.rebuild()
 
     # ------------------------------------------------------------------ index maintenance
@@ -112,6 +124,8 @@ class Recommender:
         alive = t.alive[: t.n]
         self.space.fit(t.features[: t.n][alive] if alive.any() else t.features[: max(t.n, 1)])
         self.index.fit(self.space.transform(t.features[: t.n]), alive)
+        # artist relations from the catalog as loaded; later single-track edits leave them as they are
+        self.graph = ArtistGraph(t)
 
     def on_upsert(self, pos: int) -> None:
         """Index the track now at ``pos`` (incremental; the scaling learned at start is kept)."""
@@ -177,11 +191,13 @@ class Recommender:
     def _year_lut(self) -> np.ndarray:
         """``(202, 202)`` table: row = reference year slot, column = candidate year slot -> year affinity.
 
-        Slot 0 = unknown year (affinity 0.5); slot ``y - 1899`` for years 1900–2100.
+        Slot 0 = unknown year (affinity 0.5); slot ``y - 1899`` for years 1900–2100. The window is flat for
+        ``era_flat`` years either side, then decays as a Gaussian of scale ``era_tau`` years.
         """
         if self._year_table is None:
             years = np.arange(1899, 2101, dtype=np.float32)
-            lut = np.exp(-np.abs(years[:, None] - years[None, :]) / self.params.tau_year).astype(np.float32)
+            gap = np.maximum(np.abs(years[:, None] - years[None, :]) - self.params.era_flat, 0.0)
+            lut = np.exp(-((gap / max(self.params.era_tau, 1e-6)) ** 2)).astype(np.float32)
             lut[0, :] = 0.5
             lut[:, 0] = 0.5
             self._year_table = lut
@@ -204,7 +220,7 @@ class Recommender:
     def _year_slots(self) -> np.ndarray:
         t = self.table
         if self._slots_version != t.version or self._slots is None or len(self._slots) < t.n:
-            y = t.year[: t.n].astype(np.intp)
+            y = t.original_years()[: t.n].astype(np.intp)
             self._slots = np.where((y >= 1900) & (y <= 2100), y - 1899, 0)
             self._slots_version = t.version
         return self._slots
@@ -272,9 +288,19 @@ class Recommender:
                     sparse[("a", aid)] = min(sparse.get(("a", aid), 0.0) + inv, 1.0)
                 for lid in t.labels[r]:
                     sparse[("l", lid)] = sparse.get(("l", lid), 0.0) + inv
+                if p.related and self.graph is not None:
+                    best: dict[int, float] = {}
+                    for aid in t.artist_ids[r]:
+                        for b, rel in zip(*self.graph.neighbours(aid)):
+                            if rel > best.get(int(b), 0.0):
+                                best[int(b)] = float(rel)
+                    for b, rel in best.items():
+                        sparse[("r", b)] = sparse.get(("r", b), 0.0) + rel * inv
             for (kind, key), share in sparse.items():
                 if kind == "a":
                     self._scatter(total, self.artist_positions(key), p.artist * share, local)
+                elif kind == "r":
+                    self._scatter(total, self.artist_positions(key), p.related * share, local)
                 else:
                     pos = self.label_positions(key)
                     w = p.kind_weights.get(t.label_names[key][0], 0.0)

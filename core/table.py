@@ -8,6 +8,7 @@ Rows are addressed by *position* (0..n-1, stable for the process lifetime); a de
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -21,6 +22,12 @@ from core.models import AUDIO_FEATURES, Track
 N_FEATURES = len(AUDIO_FEATURES)
 FEATURE_INDEX = {name: i for i, name in enumerate(AUDIO_FEATURES)}
 LABEL_KINDS = ("genre", "subgenre", "playlist")
+#: Album or title words that mark a release date as a re-release's, not the song's (compilations, remasters).
+_ALBUM_DATE_MARKERS = re.compile(
+    r"\b(greatest hits|best of|the very best|essential|collection|anthology|remaster(ed)?|anniversary|deluxe|"
+    r"expanded|hits|gold|legacy edition|definitive|reissue|re-release)\b",
+    re.IGNORECASE,
+)
 
 
 class TrackTable:
@@ -61,6 +68,9 @@ class TrackTable:
         self.label_index: dict[tuple[str, str], int] = {}
         self.label_tracks: dict[int, set[int]] = defaultdict(set)
         self.sources: list[set[str]] = []
+        self.key_tracks: dict[str, set[int]] = defaultdict(set)  # norm_key -> live positions (versions of a song)
+        self._orig_years: np.ndarray | None = None
+        self._orig_version = -1
         self.version = 0  # bumped on every change; caches key on it
 
     # ------------------------------------------------------------------ building
@@ -142,6 +152,7 @@ class TrackTable:
         self.release_dates.append(release_date)
         self.durations.append(duration_ms)
         self.norm_keys.append(dedupe_key(title, artists))
+        self.key_tracks[self.norm_keys[-1]].add(p)
         self.features[p] = feats
         self.year[p] = year or 0
         self.popularity[p] = popularity
@@ -181,6 +192,7 @@ class TrackTable:
 
     def _detach(self, p: int) -> None:
         self.alive[p] = False
+        self.key_tracks[self.norm_keys[p]].discard(p)
         for a in self.artist_ids[p]:
             self.artist_tracks[a].discard(p)
         for lid in self.labels[p]:
@@ -219,6 +231,37 @@ class TrackTable:
         """True when any live track carries a genre, subgenre or playlist label."""
         return any(self.label_tracks.values())
 
+    def original_years(self) -> np.ndarray:
+        """``(n,)`` int16 original year per position: the earliest known year among the live versions of the
+        song (same :func:`core.catalog.dedupe_key`: normalized title without version suffix + first artist);
+        0 when no version has a year. Cached until the table changes (one O(n) pass)."""
+        if self._orig_years is None or self._orig_version != self.version or len(self._orig_years) < self.n:
+            out = self.year[: self.n].copy()
+            for positions in self.key_tracks.values():
+                if len(positions) > 1:
+                    idx = np.fromiter(positions, dtype=np.int64)
+                    ys = self.year[idx]
+                    known = ys[ys > 0]
+                    if len(known):
+                        out[idx] = known.min()
+            self._orig_years = out
+            self._orig_version = self.version
+        return self._orig_years
+
+    def original_year(self, p: int) -> int:
+        """The original year of position ``p`` (see :meth:`original_years`); 0 when unknown."""
+        return int(self.original_years()[p])
+
+    def year_is_album_date(self, p: int) -> bool:
+        """True when ``year[p]`` is (likely) only an album date: an earlier version of the song is in the catalog,
+        or the album / title names a compilation, remaster or re-release (:data:`_ALBUM_DATE_MARKERS`)."""
+        y = int(self.year[p])
+        if not y:
+            return False
+        if self.original_year(p) < y:
+            return True
+        return bool(_ALBUM_DATE_MARKERS.search(self.albums[p] or "") or _ALBUM_DATE_MARKERS.search(self.titles[p] or ""))
+
     def track(self, p: int) -> Track:
         """Materialize position ``p`` as a :class:`Track` (raises IndexError for a bad position)."""
         f = self.features[p]
@@ -229,6 +272,8 @@ class TrackTable:
             album=self.albums[p],
             release_date=self.release_dates[p],
             year=int(self.year[p]) or None,
+            original_year=self.original_year(p) or None,
+            year_is_album_date=self.year_is_album_date(p),
             popularity=int(self.popularity[p]),
             duration_ms=self.durations[p],
             genres=self.label_strings(p, "genre"),
