@@ -33,38 +33,11 @@ import numpy as np
 
 from core.artist_graph import ArtistGraph
 from core.catalog import normalize_text
+from core.explain import explain_similar, explain_text, format_reasons
 from core.features import FeatureSpace
 from core.index import FeatureIndex
-from core.models import AUDIO_FEATURES, Filters, TextQuery
+from core.models import Filters, Reason, TextQuery
 from core.table import FEATURE_INDEX, TrackTable
-
-#: Human names for features in reasons.
-FEATURE_WORDS = {
-    "danceability": "danceability",
-    "energy": "energy",
-    "valence": "mood",
-    "tempo": "tempo",
-    "acousticness": "acoustic feel",
-    "instrumentalness": "instrumental feel",
-    "speechiness": "vocal/rap density",
-    "loudness": "loudness",
-    "liveness": "live feel",
-}
-#: Features worth naming in a "similar" reason (the others are near 0 for most songs, so "close" says nothing).
-SIMILAR_REASON_FEATURES = ("energy", "tempo", "danceability", "valence", "acousticness")
-#: Typical spread used to judge "close" in reasons: half a standard deviation of the shipped catalog.
-CLOSE_WITHIN = {
-    "danceability": 0.07,
-    "energy": 0.09,
-    "valence": 0.12,
-    "tempo": 13.0,
-    "acousticness": 0.11,
-    "instrumentalness": 0.12,
-    "speechiness": 0.05,
-    "loudness": 1.5,
-    "liveness": 0.07,
-}
-
 
 @dataclass
 class ScoreParams:
@@ -85,11 +58,13 @@ class ScoreParams:
 
 @dataclass(slots=True)
 class Scored:
-    """One ranked result: table position, 0–1 score and a short reason."""
+    """One ranked result: table position, 0–1 score, the plain reason line and the reasons as data
+    (:mod:`core.explain`; ``reason == format_reasons(reasons)`` unless a caller rewords it)."""
 
     pos: int
     score: float
     reason: str
+    reasons: list[Reason] = field(default_factory=list)
 
 
 class Recommender:
@@ -337,8 +312,11 @@ class Recommender:
         exclude_keys = {self.table.norm_keys[r] for r in refs}
         picked, scores = self._select(total, cand, filters, set(exclude) | set(refs), exclude_keys, limit or filters.limit)
         top = scores[0] if scores else 1.0
-        reasons = self._reasons(refs, picked) if with_reasons else [""] * len(picked)
-        return [Scored(pos, sc / top if top > 0 else 0.0, why) for pos, sc, why in zip(picked, scores, reasons)]
+        facts = explain_similar(self.table, refs, picked, self.graph) if with_reasons else [[] for _ in picked]
+        return [
+            Scored(pos, sc / top if top > 0 else 0.0, format_reasons(why), why)
+            for pos, sc, why in zip(picked, scores, facts)
+        ]
 
     @staticmethod
     def _top_indices(scores: np.ndarray, pool: int) -> np.ndarray:
@@ -418,61 +396,6 @@ class Recommender:
             if pool >= len(scores) or len(order) < min(pool, len(scores)):
                 return picked, values
             pool *= 4
-
-    def _reasons(self, refs: Sequence[int], picked: Sequence[int]) -> list[str]:
-        """Short reasons for the picked positions ("same artist (X); same subgenre (Y); close energy and tempo").
-
-        Feature closeness is computed for all picks at once (one ``(k, 5)`` array), so ten reasons cost about as
-        much as one.
-        """
-        if not picked:
-            return []
-        t = self.table
-        ref_artists = {a for r in refs for a in t.artist_ids[r]}
-        ref_labels: set[int] = set().union(*(t.labels[r] for r in refs))
-        ref_years = [int(t.year[r]) for r in refs if t.year[r]]
-        cols = [FEATURE_INDEX[name] for name in SIMILAR_REASON_FEATURES]
-        spread = np.array([CLOSE_WITHIN[name] for name in SIMILAR_REASON_FEATURES])
-        mean = t.features[list(refs)][:, cols].mean(0)
-        gaps = (np.abs(t.features[list(picked)][:, cols] - mean) / spread).tolist()
-        out = []
-        for p, row in zip(picked, gaps):
-            bits: list[str] = []
-            for i, a in enumerate(t.artist_ids[p]):
-                if a in ref_artists:
-                    bits.append(f"same artist ({t.artists[p][i]})")
-                    break
-            shared = t.labels[p] & ref_labels
-            if shared:
-                by_kind: dict[str, str] = {}
-                for lid in shared:
-                    kind, name = t.label_names[lid]
-                    if kind not in by_kind or name < by_kind[kind]:
-                        by_kind[kind] = name
-                for kind, word in (("subgenre", "same subgenre"), ("playlist", "on a shared playlist"), ("genre", "same genre")):
-                    if kind in by_kind:
-                        bits.append(f"{word} ({by_kind[kind]})" if kind != "playlist" else word)
-                        break
-            close = sorted((g, FEATURE_WORDS[name]) for g, name in zip(row, SIMILAR_REASON_FEATURES) if g <= 1.0)
-            if close:
-                bits.append("close " + " and ".join(w for _, w in close[:2]))
-            yr = int(t.year[p])
-            if yr and ref_years and len(bits) < 3 and min(abs(yr - y) for y in ref_years) <= 2:
-                bits.append(f"same era ({yr})")
-            out.append("; ".join(bits[:3]) or "similar overall sound")
-        return out
-
-    def _close_features(self, p: int, target: np.ndarray, names: Iterable[str] | None = None) -> list[str]:
-        f = self.table.features[p]
-        scored = []
-        for name in names or CLOSE_WITHIN:
-            if name not in CLOSE_WITHIN:
-                continue
-            i = FEATURE_INDEX[name]
-            gap = abs(float(f[i]) - float(target[i])) / CLOSE_WITHIN[name]
-            if gap <= 1.0:
-                scored.append((gap, FEATURE_WORDS[name]))
-        return [w for _, w in sorted(scored)]
 
     # ------------------------------------------------------------------ text
     #: Weight of a matching label per kind in text scoring (subgenres are the most specific reliable labels).
@@ -569,30 +492,8 @@ class Recommender:
             total = total + boost(cand)
         picked, scores = self._select(total, cand, query.filters, set(exclude), set(), limit, artist_caps)
         top = scores[0] if scores else 1.0
-        return [Scored(pos, sc / top if top > 0 else 0.0, self._text_reason(pos, query)) for pos, sc in zip(picked, scores)]
-
-    def _text_reason(self, p: int, query: TextQuery) -> str:
-        t = self.table
-        bits: list[str] = []
-        carried = {f"{k}:{v}" for k, v in (t.label_names[lid] for lid in t.labels[p])}
-        liked = [k.split(":", 1)[1] for k, w in sorted(query.labels.items(), key=lambda kv: -kv[1]) if w > 0 and k in carried]
-        if liked:
-            bits.append(liked[0])
-        for name in query.artists:
-            if normalize_text(name) in {t.artist_names[a] for a in t.artist_ids[p]}:
-                bits.append(f"by {name}")
-        if query.target:
-            target = np.zeros(len(AUDIO_FEATURES), dtype=np.float32)
-            for k, v in query.target.items():
-                if k in FEATURE_INDEX:
-                    target[FEATURE_INDEX[k]] = v
-            close = self._close_features(p, target, [k for k in query.target if k in CLOSE_WITHIN])
-            if close:
-                bits.append("fits the " + " and ".join(close[:2]))
-            f = t.features[p]
-            if "tempo" in query.target and not close[:2].count("tempo"):
-                bits.append(f"{float(f[FEATURE_INDEX['tempo']]):.0f} BPM")
-        yr = int(t.year[p])
-        if (query.filters.year_min or query.filters.year_max) and yr:
-            bits.append(str(yr))
-        return "; ".join(bits[:3]) or "matches your request"
+        out = []
+        for pos, sc in zip(picked, scores):
+            why = explain_text(self.table, pos, query)
+            out.append(Scored(pos, sc / top if top > 0 else 0.0, format_reasons(why), why))
+        return out
