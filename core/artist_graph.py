@@ -62,9 +62,7 @@ class ArtistGraph:
         n_artists = len(t.artist_names)
         if not rows:
             return sparse.csr_matrix((n_artists, 0), dtype=np.float32)
-        m = sparse.csr_matrix(
-            (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n_artists, len(contexts))
-        )
+        m = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n_artists, len(contexts)))
         m.sum_duplicates()
         m.data = np.log1p(m.data)  # damp artists with many tracks in one playlist
         df = np.asarray((m > 0).sum(0)).ravel()

@@ -244,13 +244,16 @@ def evaluate(
     held_out: bool = True,
     hidden: TrackTable | None = None,
     folds: set[int] | None = None,
+    bare: TrackTable | None = None,
     extra_methods: dict[str, ScoreParams] | None = None,
 ) -> list[EvalResult]:
     """Compare the seed method, audio-only and the product on the held-out (or training / ``folds``) playlists.
 
     ``table`` must already have the cases' labels stripped (``musicbot eval`` strips every held-out playlist's).
-    ``hidden`` is the same catalog with every label removed: when given, each method's one-seed radios are also
-    run on it (``extra["hidden_genre_agreement"]``). ``extra_methods`` adds rows for other weights (named).
+    ``hidden`` is the same catalog with its genre and subgenre labels removed (playlist memberships kept, held-out
+    ones stripped) and ``bare`` the catalog with no labels at all: when given, each method's one-seed radios are
+    also run on them (``extra["hidden_genre_agreement"]``, ``extra["bare_genre_agreement"]``), so the genre labels
+    scored cannot leak into the ranking. ``extra_methods`` adds rows for other weights (named).
     Radio figures go to ``extra`` (see :func:`radio_metrics`).
     """
     cases = build_cases(original_labels, table, held_out=held_out, folds=folds)
@@ -264,7 +267,7 @@ def evaluate(
     results = []
     for name, p in methods:
         fns = []
-        for tab in (table, hidden):
+        for tab in (table, hidden, bare):
             if tab is None:
                 fns.append(None)
             elif p is None:
@@ -280,5 +283,7 @@ def evaluate(
         result.extra.update(radio_metrics("", cases, fns[0], table, originals))
         if fns[1] is not None and hidden is not None:
             result.extra.update(radio_metrics("hidden_", cases, fns[1], hidden, originals))
+        if fns[2] is not None and bare is not None:
+            result.extra.update(radio_metrics("bare_", cases, fns[2], bare, originals))
         results.append(result)
     return results

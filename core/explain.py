@@ -105,7 +105,11 @@ def format_reason(reason: Reason) -> str:
         return feature_fact(reason.feature, reason.value)
     if k == "asked_feature" and reason.value is not None:
         fact = feature_fact(reason.feature, reason.value)
-        return fact if reason.target is None or reason.feature == "mode" else f"{fact} (asked {_asked(reason.feature, reason.target)})"
+        return (
+            fact
+            if reason.target is None or reason.feature == "mode"
+            else f"{fact} (asked {_asked(reason.feature, reason.target)})"
+        )
     if k == "artist":
         return f"same artist: {reason.label}"
     if k == "related_artist":
@@ -228,7 +232,9 @@ def explain_similar(
                 if kind in by_kind:
                     facts.append(Reason(kind="label", feature=kind, label=by_kind[kind]))
                     break
-        close = sorted((float(g), j) for j, g in enumerate(gaps[i]) if g <= 1.0 and _notable(REASON_FEATURES[j], values[i, j]))
+        close = sorted(
+            (float(g), j) for j, g in enumerate(gaps[i]) if g <= 1.0 and _notable(REASON_FEATURES[j], values[i, j])
+        )
         for _, j in close[:2]:
             facts.append(
                 Reason(kind="feature", feature=REASON_FEATURES[j], value=float(values[i, j]), target=float(mean[j]))
