@@ -36,6 +36,7 @@ class ArtistGraph:
         self.table = table
         self.version = table.version
         self._neighbours: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._maps: dict[int, dict[int, float]] = {}
         self.matrix = self._build()
 
     def _build(self) -> sparse.csr_matrix:
@@ -94,6 +95,14 @@ class ArtistGraph:
             out = (ids[order], vals[order])
         self._neighbours[aid] = out
         return out
+
+    def neighbour_map(self, aid: int) -> dict[int, float]:
+        """:meth:`neighbours` as a dict ``{artist_id: relation}`` (cached)."""
+        cached = self._maps.get(aid)
+        if cached is None:
+            ids, rel = self.neighbours(aid)
+            cached = self._maps[aid] = dict(zip(ids.tolist(), rel.tolist()))
+        return cached
 
     def relation(self, a: int, b: int) -> float:
         """Cosine relation 0–1 of artists ``a`` and ``b`` (0 when either has no contexts)."""

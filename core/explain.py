@@ -16,7 +16,7 @@ danceable ≥ 0.7, high energy ≥ 0.7 / low ≤ 0.35, bright valence ≥ 0.65 /
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -61,8 +61,17 @@ RELATED_MIN = 0.25
 #: Era facts for picks within this many years of a reference.
 ERA_WITHIN = 3
 #: At most this many facts in one rendered reason.
-MAX_FACTS = 5
+MAX_FACTS = 4
 SEPARATOR = " · "
+_COLS = [FEATURE_INDEX[f] for f in REASON_FEATURES]
+_SPREAD = np.array([CLOSE_WITHIN[f] for f in REASON_FEATURES])
+_NOTABLE_FROM = np.array(
+    [FEATURE_WORDS[f][0] if f in ONLY_WHEN_HIGH else -np.inf for f in REASON_FEATURES], dtype=np.float64
+)
+_MODE = FEATURE_INDEX["mode"]
+_SPREAD_LIST = _SPREAD.tolist()
+_LABEL_RANK = {"subgenre": 0, "genre": 1, "playlist": 2}
+_NOTABLE_LIST = _NOTABLE_FROM.tolist()
 
 
 # ---------------------------------------------------------------------- the one formatter
@@ -98,8 +107,8 @@ def _asked(feature: str, target: float) -> str:
     return f"{target:.2f}"
 
 
-def format_reason(reason: Reason) -> str:
-    """One :class:`Reason` as a short fact (see the module docstring)."""
+def format_reason(reason: Reason | Fact) -> str:
+    """One :class:`Reason` (or :class:`Fact`) as a short fact (see the module docstring)."""
     k = reason.kind
     if k == "feature" and reason.value is not None:
         return feature_fact(reason.feature, reason.value)
@@ -138,16 +147,26 @@ def format_reason(reason: Reason) -> str:
     return "matches your request"
 
 
-def format_reasons(reasons: Sequence[Reason], max_facts: int = MAX_FACTS) -> str:
+def format_reasons(reasons: Sequence[Reason | Fact], max_facts: int = MAX_FACTS) -> str:
     """The plain reason line: the first ``max_facts`` facts joined by " · " (empty for no reasons)."""
     facts: list[str] = []
     for r in reasons:
-        fact = format_reason(r)
+        fact = _WORDED.get(r) if isinstance(r, Fact) else None
+        if fact is None:
+            fact = format_reason(r)
+            if isinstance(r, Fact):
+                if len(_WORDED) >= 8192:
+                    _WORDED.clear()
+                _WORDED[r] = fact
         if fact and fact not in facts:
             facts.append(fact)
-        if len(facts) >= max_facts:
-            break
+            if len(facts) >= max_facts:
+                break
     return SEPARATOR.join(facts)
+
+
+#: Worded facts by value (labels, artists, years and modes repeat across radios); bounded, cleared when full.
+_WORDED: dict[Fact, str] = {}
 
 
 def reason_text(item: RecommendedTrack) -> str:
@@ -157,32 +176,29 @@ def reason_text(item: RecommendedTrack) -> str:
 
 
 # ---------------------------------------------------------------------- producing reasons
-def _year_facts(table: TrackTable, p: int, ref_years: Sequence[int]) -> list[Reason]:
-    out: list[Reason] = []
-    orig = table.original_year(p)
-    if orig and ref_years:
-        nearest = min(ref_years, key=lambda y: abs(y - orig))
-        if abs(nearest - orig) <= ERA_WITHIN:
-            out.append(Reason(kind="era", value=orig, target=nearest))
-    year = int(table.year[p])
-    if year and table.year_is_album_date(p):
-        out.append(Reason(kind="album_date", value=year, target=orig if orig and orig < year else None))
-    return out
+class Fact(NamedTuple):
+    """A :class:`Reason` in the hot path: the same fields as a plain tuple (a radio makes ~50 facts per request;
+    building Pydantic models for them would cost more than the ranking). :func:`to_reason` turns one into a
+    :class:`Reason`; :func:`format_reason` accepts both."""
+
+    kind: str
+    feature: str = ""
+    value: float | None = None
+    target: float | None = None
+    label: str = ""
 
 
-def _notable(feature: str, value: float) -> bool:
-    """False for features in :data:`ONLY_WHEN_HIGH` below their high threshold."""
-    if feature not in ONLY_WHEN_HIGH:
-        return True
-    hi = FEATURE_WORDS[feature][0]
-    return hi is not None and value >= hi
+def to_reason(fact: Fact | Reason) -> Reason:
+    """The :class:`Reason` model of a :class:`Fact` (validated), or the reason itself."""
+    return fact if isinstance(fact, Reason) else Reason(**fact._asdict())
 
 
 def explain_similar(
     table: TrackTable, refs: Sequence[int], picked: Sequence[int], graph: ArtistGraph | None = None
-) -> list[list[Reason]]:
+) -> list[list[Fact]]:
     """Reasons for each picked position against the reference positions (same artist or a related one, a shared
-    subgenre / genre / playlist, up to two audio features close to the references' mean, same mode, era).
+    subgenre / genre / playlist, up to two audio features close to the references' mean, era, same mode), at most
+    :data:`MAX_FACTS` per pick, most telling first.
 
     Feature gaps are computed for all picks at once (one ``(k, 7)`` array), so ten explanations cost about one.
     """
@@ -190,60 +206,64 @@ def explain_similar(
         return []
     t = table
     refs = list(refs)
+    picked = list(picked)
     ref_artists = {a for r in refs for a in t.artist_ids[r]}
     ref_labels: set[int] = set().union(*(t.labels[r] for r in refs))
+    # the label a pick shares that says most: subgenre, then genre, then playlist; alphabetical within a kind
+    ref_label_order = sorted(
+        (lid for lid in ref_labels if t.label_names[lid][0] in _LABEL_RANK),
+        key=lambda lid: (_LABEL_RANK[t.label_names[lid][0]], t.label_names[lid][1]),
+    )
     years = t.original_years()
     ref_years = sorted({int(years[r]) for r in refs if years[r]})
-    cols = [FEATURE_INDEX[f] for f in REASON_FEATURES]
-    spread = np.array([CLOSE_WITHIN[f] for f in REASON_FEATURES])
-    mean = t.features[refs][:, cols].mean(0)
-    values = t.features[list(picked)][:, cols]
-    gaps = np.abs(values - mean) / spread
-    ref_mode = round(float(t.features[refs, FEATURE_INDEX["mode"]].mean()))
-    related: dict[int, tuple[float, int]] = {}
-    if graph is not None:
-        for a in ref_artists:
-            for b, rel in zip(*graph.neighbours(a)):
-                if rel >= RELATED_MIN and rel > related.get(int(b), (0.0, -1))[0]:
-                    related[int(b)] = (float(rel), a)
-    out: list[list[Reason]] = []
+    # plain Python over a (k, 7) block: cheaper than a dozen tiny NumPy calls at k = 10
+    ref_rows = t.features[refs].tolist()
+    mean = [sum(row[c] for row in ref_rows) / len(ref_rows) for c in _COLS]
+    ref_mode = round(sum(row[_MODE] for row in ref_rows) / len(ref_rows))
+    rows = t.features[picked].tolist()
+    orig_years = years[picked].tolist()
+    spec = list(zip(range(len(_COLS)), _COLS, _SPREAD_LIST, _NOTABLE_LIST, mean))
+    ref_names = {a: t.artists[r][j] for r in refs for j, a in enumerate(t.artist_ids[r])}
+    maps = [(graph.neighbour_map(a), a) for a in ref_artists] if graph is not None else []
+    out: list[list[Fact]] = []
     for i, p in enumerate(picked):
-        facts: list[Reason] = []
-        for j, a in enumerate(t.artist_ids[p]):
+        facts: list[Fact] = []
+        aids = t.artist_ids[p]
+        for j, a in enumerate(aids):
             if a in ref_artists:
-                facts.append(Reason(kind="artist", label=t.artists[p][j]))
+                facts.append(Fact("artist", "", None, None, t.artists[p][j]))
                 break
         else:
-            best = max((related[a] for a in t.artist_ids[p] if a in related), default=None)
-            if best is not None:
-                ref_name = next(
-                    (t.artists[r][j] for r in refs for j, a in enumerate(t.artist_ids[r]) if a == best[1]), ""
-                )
-                if ref_name:
-                    facts.append(Reason(kind="related_artist", label=ref_name, value=round(best[0], 3)))
-        shared = t.labels[p] & ref_labels
-        if shared:
-            by_kind: dict[str, str] = {}
-            for lid in shared:
+            rel, ra = 0.0, -1
+            for m, ref_a in maps:
+                for a in aids:
+                    r = m.get(a, 0.0)
+                    if r > rel:
+                        rel, ra = r, ref_a
+            if rel >= RELATED_MIN:
+                facts.append(Fact("related_artist", "", round(rel, 3), None, ref_names[ra]))
+        carried = t.labels[p]
+        for lid in ref_label_order:
+            if lid in carried:
                 kind, name = t.label_names[lid]
-                if kind not in by_kind or name < by_kind[kind]:
-                    by_kind[kind] = name
-            for kind in ("subgenre", "genre", "playlist"):
-                if kind in by_kind:
-                    facts.append(Reason(kind="label", feature=kind, label=by_kind[kind]))
-                    break
-        close = sorted(
-            (float(g), j) for j, g in enumerate(gaps[i]) if g <= 1.0 and _notable(REASON_FEATURES[j], values[i, j])
-        )
+                facts.append(Fact("label", kind, None, None, name))
+                break
+        row = rows[i]
+        close = [(abs(row[c] - m) / w, j) for j, c, w, lo, m in spec if row[c] >= lo and abs(row[c] - m) <= w]
+        close.sort()
         for _, j in close[:2]:
-            facts.append(
-                Reason(kind="feature", feature=REASON_FEATURES[j], value=float(values[i, j]), target=float(mean[j]))
-            )
-        facts.extend(_year_facts(t, p, ref_years))
-        mode = float(t.features[p, FEATURE_INDEX["mode"]])
-        if round(mode) == ref_mode:
-            facts.append(Reason(kind="feature", feature="mode", value=mode, target=float(ref_mode)))
-        out.append(facts or [Reason(kind="sound")])
+            facts.append(Fact("feature", REASON_FEATURES[j], row[_COLS[j]], mean[j]))
+        orig = orig_years[i]
+        year = int(t.year[p])
+        if year and t.year_is_album_date(p):  # the year shown is a re-release's: say so before anything else
+            facts.insert(min(len(facts), MAX_FACTS - 1), Fact("album_date", "", year, orig if orig and orig < year else None))
+        elif orig and ref_years and len(facts) < MAX_FACTS:
+            nearest = min(ref_years, key=lambda y: abs(y - orig)) if len(ref_years) > 1 else ref_years[0]
+            if abs(nearest - orig) <= ERA_WITHIN:
+                facts.append(Fact("era", "", orig, nearest))
+        if len(facts) < MAX_FACTS and round(row[_MODE]) == ref_mode:
+            facts.append(Fact("feature", "mode", row[_MODE], float(ref_mode)))
+        out.append(facts[:MAX_FACTS] or [Fact("sound")])
     return out
 
 

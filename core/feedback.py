@@ -263,11 +263,11 @@ class FeedbackService:
         for s, v in zip(scored, values, strict=True):
             if v >= TASTE_REASON_MIN:
                 taste = Reason(kind="taste")
-                if not s.reasons or all(r.kind in generic for r in s.reasons):
-                    s.reasons = [taste]
+                if not s.facts or all(r.kind in generic for r in s.facts):
+                    s.facts = [taste]
                 else:  # keep it visible: replace the last fact when the line is full
-                    s.reasons = [*s.reasons[: MAX_FACTS - 1], taste]
-                s.reason = format_reasons(s.reasons)
+                    s.facts = [*s.facts[: MAX_FACTS - 1], taste]
+                s.reason = format_reasons(s.facts)
         return scored
 
     async def rank_similar(

@@ -33,7 +33,7 @@ import numpy as np
 
 from core.artist_graph import ArtistGraph
 from core.catalog import normalize_text
-from core.explain import explain_similar, explain_text, format_reasons
+from core.explain import Fact, explain_similar, explain_text, format_reasons, to_reason
 from core.features import FeatureSpace
 from core.index import FeatureIndex
 from core.models import Filters, Reason, TextQuery
@@ -59,12 +59,17 @@ class ScoreParams:
 @dataclass(slots=True)
 class Scored:
     """One ranked result: table position, 0–1 score, the plain reason line and the reasons as data
-    (:mod:`core.explain`; ``reason == format_reasons(reasons)`` unless a caller rewords it)."""
+    (:mod:`core.explain` facts; ``reason == format_reasons(facts)`` unless a caller rewords it)."""
 
     pos: int
     score: float
     reason: str
-    reasons: list[Reason] = field(default_factory=list)
+    facts: list[Fact | Reason] = field(default_factory=list)
+
+    @property
+    def reasons(self) -> list[Reason]:
+        """The facts as :class:`core.models.Reason` models (built on demand: the ranking's hot path keeps tuples)."""
+        return [to_reason(f) for f in self.facts]
 
 
 class Recommender:
@@ -83,6 +88,7 @@ class Recommender:
         self.index = index or FeatureIndex()
         self._label_cache: dict[int, np.ndarray] = {}
         self._artist_cache: dict[int, np.ndarray] = {}
+        self._related_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._cache_version = -1
         self._year_table: np.ndarray | None = None
         self._year_cache: dict[int, np.ndarray] = {}
@@ -115,6 +121,7 @@ class Recommender:
         if self._cache_version != self.table.version:
             self._label_cache.clear()
             self._artist_cache.clear()
+            self._related_cache.clear()
             self._year_cache.clear()
             self._cache_version = self.table.version
 
@@ -131,6 +138,20 @@ class Recommender:
         if arr is None:
             arr = self._artist_cache[aid] = np.fromiter(self.table.artist_tracks.get(aid, ()), dtype=np.int64)
         return arr
+
+    def related_tracks(self, aid: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(positions, relations)``: tracks by the artists :attr:`graph` relates to artist ``aid``, each with its
+        artist's relation 0–1 (one pair of arrays, cached until the table changes: one scatter per reference)."""
+        cached = self._related_cache.get(aid)
+        if cached is None:
+            ids, rel = self.graph.neighbours(aid) if self.graph is not None else ((), ())
+            parts = [self.artist_positions(int(b)) for b in ids]
+            if parts:
+                cached = (np.concatenate(parts), np.repeat(np.asarray(rel, np.float32), [len(x) for x in parts]))
+            else:
+                cached = (np.zeros(0, np.int64), np.zeros(0, np.float32))
+            self._related_cache[aid] = cached
+        return cached
 
     def filter_mask(self, filters: Filters, n: int) -> np.ndarray | None:
         """Boolean ``(n,)`` mask of tracks passing ``filters`` (None when no filter is set)."""
@@ -263,19 +284,21 @@ class Recommender:
                     sparse[("a", aid)] = min(sparse.get(("a", aid), 0.0) + inv, 1.0)
                 for lid in t.labels[r]:
                     sparse[("l", lid)] = sparse.get(("l", lid), 0.0) + inv
-                if p.related and self.graph is not None:
-                    best: dict[int, float] = {}
+                if p.related and t.artist_ids[r]:
+                    # mean over the reference's artists; a track by two related artists gets one of the two
+                    share = p.related * inv / len(t.artist_ids[r])
                     for aid in t.artist_ids[r]:
-                        for b, rel in zip(*self.graph.neighbours(aid)):
-                            if rel > best.get(int(b), 0.0):
-                                best[int(b)] = float(rel)
-                    for b, rel in best.items():
-                        sparse[("r", b)] = sparse.get(("r", b), 0.0) + rel * inv
+                        pos, rel = self.related_tracks(aid)
+                        if len(pos):
+                            if local is None:
+                                total[pos] += rel * share
+                            else:
+                                lp = local[pos]
+                                keep = lp >= 0
+                                total[lp[keep]] += rel[keep] * share
             for (kind, key), share in sparse.items():
                 if kind == "a":
                     self._scatter(total, self.artist_positions(key), p.artist * share, local)
-                elif kind == "r":
-                    self._scatter(total, self.artist_positions(key), p.related * share, local)
                 else:
                     pos = self.label_positions(key)
                     w = p.kind_weights.get(t.label_names[key][0], 0.0)

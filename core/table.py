@@ -71,6 +71,7 @@ class TrackTable:
         self.key_tracks: dict[str, set[int]] = defaultdict(set)  # norm_key -> live positions (versions of a song)
         self._orig_years: np.ndarray | None = None
         self._orig_version = -1
+        self._album_marks: dict[int, bool] = {}  # position -> album/title names a re-release (rows never change)
         self.version = 0  # bumped on every change; caches key on it
 
     # ------------------------------------------------------------------ building
@@ -260,7 +261,12 @@ class TrackTable:
             return False
         if self.original_year(p) < y:
             return True
-        return bool(_ALBUM_DATE_MARKERS.search(self.albums[p] or "") or _ALBUM_DATE_MARKERS.search(self.titles[p] or ""))
+        mark = self._album_marks.get(p)
+        if mark is None:
+            mark = self._album_marks[p] = bool(
+                _ALBUM_DATE_MARKERS.search(self.albums[p] or "") or _ALBUM_DATE_MARKERS.search(self.titles[p] or "")
+            )
+        return mark
 
     def track(self, p: int) -> Track:
         """Materialize position ``p`` as a :class:`Track` (raises IndexError for a bad position)."""
