@@ -22,12 +22,15 @@ from core.models import AUDIO_FEATURES, Track
 N_FEATURES = len(AUDIO_FEATURES)
 FEATURE_INDEX = {name: i for i, name in enumerate(AUDIO_FEATURES)}
 LABEL_KINDS = ("genre", "subgenre", "playlist")
-#: Album or title words that mark a release date as a re-release's, not the song's (compilations, remasters).
-_ALBUM_DATE_MARKERS = re.compile(
-    r"\b(greatest hits|best of|the very best|essential|collection|anthology|remaster(ed)?|anniversary|deluxe|"
-    r"expanded|hits|gold|legacy edition|definitive|reissue|re-release)\b",
+#: Album words that mark a compilation: its release date is not the song's.
+_COMPILATION = re.compile(
+    r"\b(greatest hits|best of|the very best|the essential|collection|anthology|hits|gold|definitive)\b",
     re.IGNORECASE,
 )
+#: A remaster / re-release naming its own year ("2011 Remaster", "Remastered 2009", "25th Anniversary").
+_REISSUE_YEAR = re.compile(r"\b((19|20)\d\d)\b[^()\[\]-]*\b(remaster(ed)?|re-?issue|anniversary|edition)\b|"
+                           r"\b(remaster(ed)?|re-?issue|anniversary|edition)\b[^()\[\]-]*\b((19|20)\d\d)\b",
+                           re.IGNORECASE)
 
 
 class TrackTable:
@@ -255,7 +258,9 @@ class TrackTable:
 
     def year_is_album_date(self, p: int) -> bool:
         """True when ``year[p]`` is (likely) only an album date: an earlier version of the song is in the catalog,
-        or the album / title names a compilation, remaster or re-release (:data:`_ALBUM_DATE_MARKERS`)."""
+        the album is a compilation (:data:`_COMPILATION`), or the title / album names a remaster or re-release of
+        that very year ("- 2011 Remaster" on a track dated 2011). A remaster dated with the original year is not
+        flagged (Spotify often dates remasters by the original release)."""
         y = int(self.year[p])
         if not y:
             return False
@@ -263,9 +268,9 @@ class TrackTable:
             return True
         mark = self._album_marks.get(p)
         if mark is None:
-            mark = self._album_marks[p] = bool(
-                _ALBUM_DATE_MARKERS.search(self.albums[p] or "") or _ALBUM_DATE_MARKERS.search(self.titles[p] or "")
-            )
+            album, title = self.albums[p] or "", self.titles[p] or ""
+            reissue = {int(m.group(1) or m.group(7)) for text in (album, title) for m in _REISSUE_YEAR.finditer(text)}
+            mark = self._album_marks[p] = bool(_COMPILATION.search(album)) or y in reissue
         return mark
 
     def track(self, p: int) -> Track:

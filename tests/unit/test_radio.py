@@ -76,11 +76,16 @@ def test_original_year_is_the_earliest_version_and_album_dates_are_marked() -> N
             row(2, "Hotel California", "Eagles", 2005, feats, album="The Very Best Of"),
             row(3, "Hotel California", "Gipsy Kings", 1990, feats),  # another artist's cover: not a version
             row(4, "Take It Easy", "Eagles", 1972, feats),
+            row(5, "Angie - Remastered 2009", "The Rolling Stones", 1973, feats, album="Goats Head Soup"),
+            row(6, "Pushin' Weight", "Ice Cube", 2001, feats, album="Greatest Hits"),
+            row(7, "Wish You Were Here - 2011 Remaster", "Pink Floyd", 2011, feats),
         ],
         [],
     )
     assert [table.original_year(p) for p in range(5)] == [1976, 1976, 1976, 1990, 1972]
-    assert [table.year_is_album_date(p) for p in range(5)] == [True, False, True, False, False]
+    # earlier version in the catalog, compilation album, remaster dated by its own year: album dates; a remaster
+    # dated with the original year (as Spotify often does) is not
+    assert [table.year_is_album_date(p) for p in range(8)] == [True, False, True, False, False, False, True, True]
     track = table.track(2)
     assert (track.year, track.original_year, track.year_is_album_date) == (2005, 1976, True)
     # an upsert of an even earlier version moves every version's original year; deleting it moves it back
