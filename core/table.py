@@ -74,6 +74,7 @@ class TrackTable:
         self.key_tracks: dict[str, set[int]] = defaultdict(set)  # norm_key -> live positions (versions of a song)
         self._orig_years: np.ndarray | None = None
         self._orig_version = -1
+        self._orig_dirty: set[str] = set()  # song keys whose versions changed since the last original_years()
         self._album_marks: dict[int, bool] = {}  # position -> album/title names a re-release (rows never change)
         self.version = 0  # bumped on every change; caches key on it
 
@@ -157,6 +158,7 @@ class TrackTable:
         self.durations.append(duration_ms)
         self.norm_keys.append(dedupe_key(title, artists))
         self.key_tracks[self.norm_keys[-1]].add(p)
+        self._orig_dirty.add(self.norm_keys[-1])
         self.features[p] = feats
         self.year[p] = year or 0
         self.popularity[p] = popularity
@@ -197,6 +199,7 @@ class TrackTable:
     def _detach(self, p: int) -> None:
         self.alive[p] = False
         self.key_tracks[self.norm_keys[p]].discard(p)
+        self._orig_dirty.add(self.norm_keys[p])
         for a in self.artist_ids[p]:
             self.artist_tracks[a].discard(p)
         for lid in self.labels[p]:
@@ -238,18 +241,26 @@ class TrackTable:
     def original_years(self) -> np.ndarray:
         """``(n,)`` int16 original year per position: the earliest known year among the live versions of the
         song (same :func:`core.catalog.dedupe_key`: normalized title without version suffix + first artist);
-        0 when no version has a year. Cached until the table changes (one O(n) pass)."""
-        if self._orig_years is None or self._orig_version != self.version or len(self._orig_years) < self.n:
+        0 when no version has a year. One O(n) pass the first time; after edits only the songs they touched."""
+        if self._orig_version == self.version and self._orig_years is not None:
+            return self._orig_years
+        full = self._orig_years is None
+        if self._orig_years is None:
             out = self.year[: self.n].copy()
-            for positions in self.key_tracks.values():
-                if len(positions) > 1:
-                    idx = np.fromiter(positions, dtype=np.int64)
-                    ys = self.year[idx]
-                    known = ys[ys > 0]
-                    if len(known):
-                        out[idx] = known.min()
-            self._orig_years = out
-            self._orig_version = self.version
+            keys: Iterable[str] = self.key_tracks.keys()
+        else:
+            out = np.concatenate([self._orig_years, self.year[len(self._orig_years) : self.n]])
+            keys = self._orig_dirty
+        for key in keys:
+            positions = self.key_tracks.get(key)
+            if positions and (len(positions) > 1 or not full):  # a lone version keeps its own year
+                idx = np.fromiter(positions, dtype=np.int64)
+                ys = self.year[idx]
+                known = ys[ys > 0]
+                out[idx] = known.min() if len(known) else 0
+        self._orig_dirty = set()
+        self._orig_years = out
+        self._orig_version = self.version
         return self._orig_years
 
     def original_year(self, p: int) -> int:
