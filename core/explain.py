@@ -222,6 +222,7 @@ def explain_similar(
     ref_mode = round(sum(row[_MODE] for row in ref_rows) / len(ref_rows))
     rows = t.features[picked].tolist()
     orig_years = years[picked].tolist()
+    stored_years = t.year[picked].tolist()
     spec = list(zip(range(len(_COLS)), _COLS, _SPREAD_LIST, _NOTABLE_LIST, mean))
     ref_names = {a: t.artists[r][j] for r in refs for j, a in enumerate(t.artist_ids[r])}
     maps = [(graph.neighbour_map(a), a) for a in ref_artists] if graph is not None else []
@@ -254,8 +255,8 @@ def explain_similar(
         for _, j in close[:2]:
             facts.append(Fact("feature", REASON_FEATURES[j], row[_COLS[j]], mean[j]))
         orig = orig_years[i]
-        year = int(t.year[p])
-        if year and t.year_is_album_date(p):  # the year shown is a re-release's: say so before anything else
+        year = stored_years[i]
+        if year and (orig < year or t.year_is_album_date(p)):  # the year shown is a re-release's: say so before anything else
             facts.insert(min(len(facts), MAX_FACTS - 1), Fact("album_date", "", year, orig if orig and orig < year else None))
         elif orig and ref_years and len(facts) < MAX_FACTS:
             nearest = min(ref_years, key=lambda y: abs(y - orig)) if len(ref_years) > 1 else ref_years[0]

@@ -406,16 +406,24 @@ class Recommender:
             values: list[float] = []
             keys = set(exclude_keys)
             per_artist: dict[int, int] = {}
-            for i in order:
-                pos = int(i) if cand is None else int(cand[i])
-                if t.norm_keys[pos] in keys:
+            caps = artist_caps or {}
+            norm_keys, artist_ids = t.norm_keys, t.artist_ids
+            positions = (order if cand is None else cand[order]).tolist()
+            for i, pos in zip(order.tolist(), positions):
+                key = norm_keys[pos]
+                if key in keys:
                     continue
-                aids = t.artist_ids[pos]
-                if any(per_artist.get(a, 0) >= (artist_caps or {}).get(a, cap) for a in aids):
+                aids = artist_ids[pos]
+                full = False
+                for a in aids:
+                    if per_artist.get(a, 0) >= caps.get(a, cap):
+                        full = True
+                        break
+                if full:
                     continue
                 picked.append(pos)
                 values.append(float(scores[i]))
-                keys.add(t.norm_keys[pos])
+                keys.add(key)
                 for a in aids:
                     per_artist[a] = per_artist.get(a, 0) + 1
                 if len(picked) >= limit:
