@@ -274,11 +274,13 @@ class Recommender:
             np.multiply(d, -1.0 / p.tau_audio, out=d)
             np.exp(d, out=d)
             total = d[0] if len(refs) == 1 else d.mean(0)
-            total *= p.audio
+            if p.audio != 1.0:
+                total *= p.audio
             slots = self._year_slots()
             for r in refs:
                 affinity = self._year_affinity(int(slots[r]))
-                total += (affinity if cand is None else affinity[cand]) * inv
+                affinity = affinity if cand is None else affinity[cand]
+                total += affinity if inv == 1.0 else affinity * inv
             pop = t.popularity[:n] if cand is None else t.popularity[cand]
             if p.popularity:
                 total += (p.popularity / 100.0) * pop
