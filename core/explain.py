@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-import numpy as np
 
 from core.catalog import normalize_text
 from core.models import Reason, RecommendedTrack, TextQuery
@@ -64,14 +63,11 @@ ERA_WITHIN = 3
 MAX_FACTS = 4
 SEPARATOR = " · "
 _COLS = [FEATURE_INDEX[f] for f in REASON_FEATURES]
-_SPREAD = np.array([CLOSE_WITHIN[f] for f in REASON_FEATURES])
-_NOTABLE_FROM = np.array(
-    [FEATURE_WORDS[f][0] if f in ONLY_WHEN_HIGH else -np.inf for f in REASON_FEATURES], dtype=np.float64
-)
+_SPREAD_LIST = [CLOSE_WITHIN[f] for f in REASON_FEATURES]
+#: Value from which a feature may be named: its high threshold for :data:`ONLY_WHEN_HIGH`, else any value.
+_NOTABLE_LIST = [FEATURE_WORDS[f][0] or 0.0 if f in ONLY_WHEN_HIGH else float("-inf") for f in REASON_FEATURES]
 _MODE = FEATURE_INDEX["mode"]
-_SPREAD_LIST = _SPREAD.tolist()
 _LABEL_RANK = {"subgenre": 0, "genre": 1, "playlist": 2}
-_NOTABLE_LIST = _NOTABLE_FROM.tolist()
 
 
 # ---------------------------------------------------------------------- the one formatter
