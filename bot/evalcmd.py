@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from core.catalog import SHIPPED_CATALOG, Catalog
-from core.evaluation import evaluate, is_held_out
+from core.evaluation import build_cases, evaluate, is_held_out, year_baselines
 from core.models import AUDIO_FEATURES, NeedsClarification, TextQuery
 from core.recommender import Recommender
 from core.table import FEATURE_INDEX, TrackTable
@@ -83,7 +83,12 @@ async def run_eval(console: Console, as_json: bool) -> dict[str, Any]:
     started = time.perf_counter()
     held = {s for *_, s in labels if s and is_held_out(s)}
     visible = [lab for lab in labels if lab[3] not in held]
-    playlist_results = evaluate(TrackTable.from_rows(rows, visible), labels)
+    no_genres = [lab for lab in visible if lab[1] not in ("genre", "subgenre")]
+    seen = TrackTable.from_rows(rows, visible)
+    playlist_results = evaluate(
+        seen, labels, hidden=TrackTable.from_rows(rows, no_genres), bare=TrackTable.from_rows(rows, [])
+    )
+    baselines = year_baselines(build_cases(labels, seen), seen)
 
     full = TrackTable.from_rows(rows, labels)
     original = {p: {f"{full.label_names[l][0]}:{full.label_names[l][1]}" for l in full.labels[p]} for p in range(full.n)}
@@ -101,6 +106,7 @@ async def run_eval(console: Console, as_json: bool) -> dict[str, Any]:
     figures = {
         "held_out_playlists": len(held),
         "playlist_continuation": [asdict(r) for r in playlist_results],
+        "same_year_baselines": baselines,
         "text_benchmark": {k: {kk: vv for kk, vv in v.items() if kk != "requests"} for k, v in text_rows.items()},
         "text_requests": len(requests),
         "seconds": round(time.perf_counter() - started, 1),
@@ -108,17 +114,40 @@ async def run_eval(console: Console, as_json: bool) -> dict[str, Any]:
     if as_json:
         print(json.dumps(figures, indent=2))
         return figures
-    table = Table(title=f"Playlist continuation — {playlist_results[0].cases} held-out playlists, 5 seeds → 10 picks")
-    for col in ("method", "precision@10", "genre agr.@10", "subgenre agr.@10", "max/artist"):
+    table = Table(
+        title=f"Similar tracks — {playlist_results[0].cases} held-out playlists: 5 seeds → 10 picks (P@10, agr.), "
+        "and one-seed radios (the rest)",
+        caption="genre agr. hidden = on a copy without genre/subgenre labels; no labels = without any label; "
+        "same year = share of other artists' picks with the seed's original year (target ≤ 0.45)",
+    )
+    for col in (
+        "method",
+        "P@10",
+        "genre agr.@10",
+        "subgenre agr.@10",
+        "radio genre agr.",
+        "genre agr. hidden",
+        "genre agr. no labels",
+        "same year",
+        "max/artist",
+    ):
         table.add_column(col, justify="left" if col == "method" else "right")
     for r in playlist_results:
+        e = r.extra
         table.add_row(
             r.method,
             f"{r.precision_at_10:.3f}",
             f"{r.genre_agreement_at_10:.3f}",
             f"{r.subgenre_agreement_at_10:.3f}",
-            str(r.max_per_artist),
+            f"{e.get('genre_agreement', 0):.3f}",
+            f"{e.get('hidden_genre_agreement', 0):.3f}",
+            f"{e.get('bare_genre_agreement', 0):.3f}",
+            f"{e.get('same_year_share', 0):.3f}",
+            f"{max(r.max_per_artist, int(e.get('max_per_artist', 0)))}",
         )
+    for name, key in (("real playlists (baseline)", "real_playlists_same_year_share"),
+                      ("random pairs (baseline)", "random_pairs_same_year_share")):
+        table.add_row(f"[dim]{name}[/dim]", "", "", "", "", "", "", f"{baselines[key]:.3f}", "")
     console.print(table)
     if text_rows:
         t2 = Table(title=f"Text benchmark — {len(requests)} requests, label precision@10")

@@ -126,7 +126,7 @@ async def _upgrade_v1_to_v2(db: aiosqlite.Connection) -> None:
 
 _VERSION_SUFFIX = re.compile(
     r"\s*[-–(\[]\s*[^-–()\[\]]*?\b(\d{4} )?(remaster(ed)?|remix|radio edit|edit|version|mono|stereo|live|deluxe|"
-    r"single|original mix|extended|mix|feat\.?|ft\.?|with|from)\b.*$",
+    r"single|original mix|extended|mix|feat\.?|featuring|ft\.?|with|from)\b.*$",
     re.IGNORECASE,
 )
 

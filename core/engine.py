@@ -24,6 +24,7 @@ from core.catalog import SHIPPED_CATALOG, Catalog, ImportReport, ProgressFn
 from core.catalog_io import MAX_DECOMPRESSED_BYTES
 from core.chat import ChatMixin
 from core.errors import InvalidInput, PermissionDenied
+from core.explain import format_reasons
 from core.limits import DEFAULT_TRACKS, MAX_TRACKS
 from core.models import (
     AUDIO_FEATURES,
@@ -34,6 +35,7 @@ from core.models import (
     CoverageNote,
     Filters,
     NeedsClarification,
+    Reason,
     Recommendation,
     RecommendedTrack,
     TextQuery,
@@ -225,7 +227,8 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
             if key in seen:
                 continue
             seen.add(key)
-            results.append(RecommendedTrack(track=self.table.track(p), score=1.0, reason="matches your search"))
+            why = [Reason(kind="search")]
+            results.append(RecommendedTrack(track=self.table.track(p), score=1.0, reason=format_reasons(why), reasons=why))
             if len(results) >= limit:
                 break
         return Recommendation(kind="search", query=query, tracks=results, filters=Filters(limit=limit), coverage=coverage)
@@ -243,7 +246,10 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         return limit
 
     def _results(self, scored: Sequence[Scored]) -> list[RecommendedTrack]:
-        return [RecommendedTrack(track=self.table.track(s.pos), score=round(s.score, 4), reason=s.reason) for s in scored]
+        return [
+            RecommendedTrack(track=self.table.track(s.pos), score=round(s.score, 4), reason=s.reason, reasons=s.reasons)
+            for s in scored
+        ]
 
     def _exclude_positions(self, exclude_ids: Sequence[str]) -> set[int]:
         return {self.table.pos[i] for i in exclude_ids if i in self.table.pos}

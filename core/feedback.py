@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from core.models import AUDIO_FEATURES, Caller, Filters, TextQuery, Track
+from core.explain import MAX_FACTS, format_reasons
+from core.models import AUDIO_FEATURES, Caller, Filters, Reason, TextQuery, Track
 from core.playlists import member_key
 from core.recommender import Scored
 
@@ -249,8 +250,8 @@ class FeedbackService:
             return None
         return lambda cand: TASTE_POINTS * self._taste_view(liked, cand)
 
-    def _mark(self, scored: list[Scored], liked: tuple[int, ...], default: str) -> list[Scored]:
-        """Append "close to tracks you liked" to reasons of results the taste lifted noticeably."""
+    def _mark(self, scored: list[Scored], liked: tuple[int, ...]) -> list[Scored]:
+        """Add a ``taste`` reason ("close to tracks you liked") to results the taste lifted noticeably."""
         if not liked or not scored:
             return scored
         if self.engine.recommender.index.centroids is None:
@@ -259,12 +260,15 @@ class FeedbackService:
         else:  # large catalogs: score just the results (scaled by their own best; only used for wording)
             view = self._taste_view(liked, np.array([s.pos for s in scored], dtype=np.int64))
             values = [float(v) for v in view]
+        generic = {"sound", "request"}
         for s, v in zip(scored, values, strict=True):
             if v >= TASTE_REASON_MIN:
-                if s.reason == default:
-                    s.reason = "close to tracks you liked"
-                elif s.reason.count(";") < 2:
-                    s.reason = f"{s.reason}; close to tracks you liked"
+                taste = Reason(kind="taste")
+                if not s.facts or all(r.kind in generic for r in s.facts):
+                    s.facts = [taste]
+                else:  # keep it visible: replace the last fact when the line is full
+                    s.facts = [*s.facts[: MAX_FACTS - 1], taste]
+                s.reason = format_reasons(s.facts)
         return scored
 
     async def rank_similar(
@@ -280,7 +284,7 @@ class FeedbackService:
         ex = set(exclude) | await self.exclusions(user)
         boost = await self.taste_boost(user)
         scored = rec.similar(refs, filters, exclude=ex, limit=limit, boost=boost)
-        return self._mark(scored, await self._liked_positions(user) if boost else (), "similar overall sound")
+        return self._mark(scored, await self._liked_positions(user) if boost else ())
 
     async def rank_text(
         self, user: Caller | str | None, query: TextQuery, exclude: Iterable[int] = (), limit: int | None = None
@@ -290,7 +294,7 @@ class FeedbackService:
         ex = set(exclude) | await self.exclusions(user)
         boost = await self.taste_boost(user)
         scored = rec.from_text(query, exclude=ex, limit=limit, boost=boost)
-        return self._mark(scored, await self._liked_positions(user) if boost else (), "matches your request")
+        return self._mark(scored, await self._liked_positions(user) if boost else ())
 
     async def profile(self, user: Caller | str) -> TasteProfile:
         """Counts, top artists / genres and mean audio features of the user's likes."""

@@ -125,6 +125,12 @@ class Track(AudioFeatures):
     album: str = ""
     release_date: str = ""
     year: int | None = Field(default=None, ge=1000, le=2100)
+    original_year: int | None = Field(
+        default=None, ge=1000, le=2100, description="earliest year among this song's versions in the catalog"
+    )
+    year_is_album_date: bool = Field(
+        default=False, description="year is only an album date (compilation, remaster, re-release)"
+    )
     popularity: int = Field(default=0, ge=0, le=100)
     duration_ms: int = Field(default=0, ge=0, le=100_000_000)
     genres: list[str] = Field(default_factory=list)
@@ -185,12 +191,54 @@ class Filters(BaseModel):
         )
 
 
+class Reason(BaseModel):
+    """One checkable fact about why a track was picked; :func:`core.explain.format_reasons` words it.
+
+    ``kind``: ``feature`` (an audio feature of the track close to the references': ``feature``, the track's
+    ``value`` in the feature's units, ``target`` = the references' mean), ``asked_feature`` (the same for a text
+    request, ``target`` = the asked value), ``artist`` (same artist as a reference: ``label`` = name),
+    ``related_artist`` (an artist the catalog's playlists pair with a reference's artist: ``label`` = that artist,
+    ``value`` = relation 0–1), ``label`` / ``asked_label`` (a catalog label shared with the references / asked for:
+    ``feature`` = genre, subgenre or playlist, ``label`` = its text), ``asked_artist`` (by an artist asked for),
+    ``era`` (``value`` = the track's original year, ``target`` = the nearest reference year, if any),
+    ``album_date`` (``value`` = the year stored, ``target`` = the first release year when known), ``taste`` (close
+    to tracks the user liked), ``search`` (full-text match), ``sound`` / ``request`` (no more specific fact),
+    ``no_features`` (the references have no audio features: the pick rests on artist, labels and era only).
+    """
+
+    kind: Literal[
+        "no_features",
+        "feature",
+        "asked_feature",
+        "artist",
+        "related_artist",
+        "label",
+        "asked_label",
+        "asked_artist",
+        "era",
+        "album_date",
+        "taste",
+        "search",
+        "sound",
+        "request",
+    ]
+    feature: str = ""
+    value: float | None = None
+    target: float | None = None
+    label: str = ""
+
+
 class RecommendedTrack(BaseModel):
-    """A track in a reply, with its 0–1 relevance score and a short human reason."""
+    """A track in a reply, with its 0–1 relevance score, the reasons as data and their plain rendering.
+
+    ``reason`` is :func:`core.explain.format_reasons` of ``reasons`` (or free text, e.g. from an LLM); adapters
+    show :func:`core.explain.reason_text`.
+    """
 
     track: Track
     score: float
     reason: str
+    reasons: list[Reason] = Field(default_factory=list)
 
 
 class CountCap(BaseModel):

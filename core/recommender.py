@@ -1,14 +1,20 @@
 """Recommendation: similar tracks and text-driven recommendations over the in-memory table + KNN index.
 
-Similar tracks (playlist continuation) score every candidate ``c`` against the references ``R`` as a weighted sum
-(weights in :class:`ScoreParams`, tuned on the *training* playlists only with ``musicbot eval --tune``):
+Similar tracks ("radio") put style first. Every candidate ``c`` is scored against the references ``R`` as a
+weighted sum (weights in :class:`ScoreParams`, tuned on training playlists only — fold ``sha1(playlist_id) % 5 == 1``
+with :func:`core.evaluation.evaluate` (``folds={1}``), checked on folds 2–4; fold 0 is held out):
 
 * audio   — mean over r∈R of ``exp(-d(c, r) / tau_audio)``, d = weighted squared distance in
   :class:`core.features.FeatureSpace` (the KNN index);
 * artist  — share of references that have one of c's artists;
-* year    — mean over r∈R of ``exp(-|year_c - year_r| / tau_year)`` (0.5 when a year is unknown);
-* labels  — catalog labels shared with the references (playlist > subgenre > genre), each label's weight divided by
-  ``log2(2 + tracks carrying it)`` (an IDF-like damping) and averaged over the references;
+* related — artist relations learned from the loaded catalog (:class:`core.artist_graph.ArtistGraph`: artists
+  sharing playlists and subgenres): the relation (cosine 0–1) of c's artist to each reference's artists, averaged
+  over the reference's artists and over the references;
+* labels  — catalog labels shared with the references (subgenre > genre; playlist membership counts as
+  co-occurrence, never as a genre), each label's weight divided by ``log2(2 + tracks carrying it)`` (IDF-like);
+* era     — a soft window on each song's *original* year (:meth:`core.table.TrackTable.original_years`): 1 within
+  ``era_flat`` years, then ``exp(-((|Δy| - era_flat) / era_tau)²)``; 0.5 when a year is unknown. No exact-year
+  bonus: 2011 and 2013 count the same;
 * popularity — Spotify popularity / 100 (a small prior).
 
 Tracks without audio features (NULL in the catalog, e.g. from a recent Exportify export) are never ranked by a
@@ -16,6 +22,8 @@ made-up distance: they are left out of the KNN index and get no audio term (nor 
 they lack), so they can only rank on artist, labels, year and popularity. A reference without audio features
 contributes no audio term either; when no reference has features, the reason says so ("no audio features for this
 track, matched on artist/genre").
+
+A catalog without labels scores on audio, artist and era alone (the related term is then 0 for every track).
 
 Results exclude the references, apply :class:`core.models.Filters`, collapse duplicates (same normalized title and
 first artist — remasters, edits) and cap tracks per artist (default 2 in a top 10).
@@ -29,63 +37,49 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from core.artist_graph import ArtistGraph
 from core.catalog import normalize_text
 from core.credits import credited_positions
+from core.explain import Fact, explain_similar, explain_text, format_reasons, to_reason
 from core.features import FeatureSpace
 from core.index import FeatureIndex
-from core.models import AUDIO_FEATURES, Filters, TextQuery
+from core.models import Filters, Reason, TextQuery
 from core.table import FEATURE_INDEX, TrackTable
-
-#: Human names for features in reasons.
-FEATURE_WORDS = {
-    "danceability": "danceability",
-    "energy": "energy",
-    "valence": "mood",
-    "tempo": "tempo",
-    "acousticness": "acoustic feel",
-    "instrumentalness": "instrumental feel",
-    "speechiness": "vocal/rap density",
-    "loudness": "loudness",
-    "liveness": "live feel",
-}
-#: Features worth naming in a "similar" reason (the others are near 0 for most songs, so "close" says nothing).
-SIMILAR_REASON_FEATURES = ("energy", "tempo", "danceability", "valence", "acousticness")
-#: Typical spread used to judge "close" in reasons: half a standard deviation of the shipped catalog.
-CLOSE_WITHIN = {
-    "danceability": 0.07,
-    "energy": 0.09,
-    "valence": 0.12,
-    "tempo": 13.0,
-    "acousticness": 0.11,
-    "instrumentalness": 0.12,
-    "speechiness": 0.05,
-    "loudness": 1.5,
-    "liveness": 0.07,
-}
-
 
 @dataclass
 class ScoreParams:
-    """Weights of the similar-tracks score (see module docstring); defaults from ``musicbot eval --tune``."""
+    """Weights of the similar-tracks score (see module docstring). Defaults from a grid over audio, related, year,
+    era_flat/era_tau, tau_audio, label kinds and popularity on training fold 1: among settings with P@10 within
+    0.01 of the best, the one whose one-seed radios share the seed's year about as often as real playlists do
+    (~0.3) — not the P@10 maximum, which comes from a sharp year bonus."""
 
-    audio: float = 0.5
+    audio: float = 1.0
     artist: float = 5.0
-    year: float = 1.5
+    related: float = 1.0
+    year: float = 1.0
     labels: float = 1.0
     popularity: float = 0.0
     tau_audio: float = 4.0
-    tau_year: float = 2.0
-    kind_weights: dict[str, float] = field(default_factory=lambda: {"playlist": 0.6, "subgenre": 0.6, "genre": 0.25})
+    era_flat: float = 1.0
+    era_tau: float = 5.0
+    kind_weights: dict[str, float] = field(default_factory=lambda: {"playlist": 0.3, "subgenre": 0.6, "genre": 0.3})
     per_artist: int = 2
 
 
 @dataclass(slots=True)
 class Scored:
-    """One ranked result: table position, 0–1 score and a short reason."""
+    """One ranked result: table position, 0–1 score, the plain reason line and the reasons as data
+    (:mod:`core.explain` facts; ``reason == format_reasons(facts)`` unless a caller rewords it)."""
 
     pos: int
     score: float
     reason: str
+    facts: list[Fact | Reason] = field(default_factory=list)
+
+    @property
+    def reasons(self) -> list[Reason]:
+        """The facts as :class:`core.models.Reason` models (built on demand: the ranking's hot path keeps tuples)."""
+        return [to_reason(f) for f in self.facts]
 
 
 class Recommender:
@@ -104,12 +98,14 @@ class Recommender:
         self.index = index or FeatureIndex()
         self._label_cache: dict[int, np.ndarray] = {}
         self._artist_cache: dict[int, np.ndarray] = {}
+        self._related_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._cache_version = -1
         self._year_table: np.ndarray | None = None
         self._year_cache: dict[int, np.ndarray] = {}
         self._slots: np.ndarray | None = None
         self._slots_version = -1
         self._local: np.ndarray | None = None
+        self.graph: ArtistGraph | None = None
         self.rebuild()
 
     # ------------------------------------------------------------------ index maintenance
@@ -119,6 +115,9 @@ class Recommender:
         alive = t.alive[: t.n] & t.has_features[: t.n]  # featureless tracks are not in the KNN index
         self.space.fit(t.features[: t.n][alive] if alive.any() else np.zeros((1, t.features.shape[1])))
         self.index.fit(np.nan_to_num(self.space.transform(t.features[: t.n]), nan=0.0), alive)
+        # artist relations from the catalog as loaded; later single-track edits leave them as they are
+        self.graph = ArtistGraph(t)
+        t.original_years()  # computed once here; later edits update only the songs they touch
 
     def on_upsert(self, pos: int) -> None:
         """Index the track now at ``pos`` (incremental; the scaling learned at start is kept)."""
@@ -135,6 +134,7 @@ class Recommender:
         if self._cache_version != self.table.version:
             self._label_cache.clear()
             self._artist_cache.clear()
+            self._related_cache.clear()
             self._year_cache.clear()
             self._cache_version = self.table.version
 
@@ -151,6 +151,20 @@ class Recommender:
         if arr is None:
             arr = self._artist_cache[aid] = np.fromiter(self.table.artist_tracks.get(aid, ()), dtype=np.int64)
         return arr
+
+    def related_tracks(self, aid: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(positions, relations)``: tracks by the artists :attr:`graph` relates to artist ``aid``, each with its
+        artist's relation 0–1 (one pair of arrays, cached until the table changes: one scatter per reference)."""
+        cached = self._related_cache.get(aid)
+        if cached is None:
+            ids, rel = self.graph.neighbours(aid) if self.graph is not None else ((), ())
+            parts = [self.artist_positions(int(b)) for b in ids]
+            if parts:
+                cached = (np.concatenate(parts), np.repeat(np.asarray(rel, np.float32), [len(x) for x in parts]))
+            else:
+                cached = (np.zeros(0, np.int64), np.zeros(0, np.float32))
+            self._related_cache[aid] = cached
+        return cached
 
     def filter_mask(self, filters: Filters, n: int) -> np.ndarray | None:
         """Boolean ``(n,)`` mask of tracks passing ``filters`` (None when no filter is set)."""
@@ -189,11 +203,13 @@ class Recommender:
     def _year_lut(self) -> np.ndarray:
         """``(202, 202)`` table: row = reference year slot, column = candidate year slot -> year affinity.
 
-        Slot 0 = unknown year (affinity 0.5); slot ``y - 1899`` for years 1900–2100.
+        Slot 0 = unknown year (affinity 0.5); slot ``y - 1899`` for years 1900–2100. The window is flat for
+        ``era_flat`` years either side, then decays as a Gaussian of scale ``era_tau`` years.
         """
         if self._year_table is None:
             years = np.arange(1899, 2101, dtype=np.float32)
-            lut = np.exp(-np.abs(years[:, None] - years[None, :]) / self.params.tau_year).astype(np.float32)
+            gap = np.maximum(np.abs(years[:, None] - years[None, :]) - self.params.era_flat, 0.0)
+            lut = np.exp(-((gap / max(self.params.era_tau, 1e-6)) ** 2)).astype(np.float32)
             lut[0, :] = 0.5
             lut[:, 0] = 0.5
             self._year_table = lut
@@ -216,7 +232,7 @@ class Recommender:
     def _year_slots(self) -> np.ndarray:
         t = self.table
         if self._slots_version != t.version or self._slots is None or len(self._slots) < t.n:
-            y = t.year[: t.n].astype(np.intp)
+            y = t.original_years()[: t.n].astype(np.intp)
             self._slots = np.where((y >= 1900) & (y <= 2100), y - 1899, 0)
             self._slots_version = t.version
         return self._slots
@@ -280,7 +296,8 @@ class Recommender:
             slots = self._year_slots()
             for r in refs:
                 affinity = self._year_affinity(int(slots[r]))
-                total += (affinity if cand is None else affinity[cand]) * inv
+                affinity = affinity if cand is None else affinity[cand]
+                total += affinity if inv == 1.0 else affinity * inv
             pop = t.popularity[:n] if cand is None else t.popularity[cand]
             if p.popularity:
                 total += (p.popularity / 100.0) * pop
@@ -290,6 +307,18 @@ class Recommender:
                     sparse[("a", aid)] = min(sparse.get(("a", aid), 0.0) + inv, 1.0)
                 for lid in t.labels[r]:
                     sparse[("l", lid)] = sparse.get(("l", lid), 0.0) + inv
+                if p.related and t.artist_ids[r]:
+                    # mean over the reference's artists; a track by two related artists gets one of the two
+                    share = p.related * inv / len(t.artist_ids[r])
+                    for aid in t.artist_ids[r]:
+                        pos, rel = self.related_tracks(aid)
+                        if len(pos):
+                            if local is None:
+                                total[pos] += rel * share
+                            else:
+                                lp = local[pos]
+                                keep = lp >= 0
+                                total[lp[keep]] += rel[keep] * share
             for (kind, key), share in sparse.items():
                 if kind == "a":
                     self._scatter(total, self.artist_positions(key), p.artist * share, local)
@@ -329,8 +358,11 @@ class Recommender:
         exclude_keys = {self.table.norm_keys[r] for r in refs}
         picked, scores = self._select(total, cand, filters, set(exclude) | set(refs), exclude_keys, limit or filters.limit)
         top = scores[0] if scores else 1.0
-        reasons = self._reasons(refs, picked) if with_reasons else [""] * len(picked)
-        return [Scored(pos, sc / top if top > 0 else 0.0, why) for pos, sc, why in zip(picked, scores, reasons)]
+        facts = explain_similar(self.table, refs, picked, self.graph) if with_reasons else [[] for _ in picked]
+        return [
+            Scored(pos, sc / top if top > 0 else 0.0, format_reasons(why), why)
+            for pos, sc, why in zip(picked, scores, facts)
+        ]
 
     @staticmethod
     def _top_indices(scores: np.ndarray, pool: int) -> np.ndarray:
@@ -393,16 +425,24 @@ class Recommender:
             values: list[float] = []
             keys = set(exclude_keys)
             per_artist: dict[int, int] = {}
-            for i in order:
-                pos = int(i) if cand is None else int(cand[i])
-                if t.norm_keys[pos] in keys:
+            caps = artist_caps or {}
+            norm_keys, artist_ids = t.norm_keys, t.artist_ids
+            positions = (order if cand is None else cand[order]).tolist()
+            for i, pos in zip(order.tolist(), positions):
+                key = norm_keys[pos]
+                if key in keys:
                     continue
-                aids = t.artist_ids[pos]
-                if any(per_artist.get(a, 0) >= (artist_caps or {}).get(a, cap) for a in aids):
+                aids = artist_ids[pos]
+                full = False
+                for a in aids:
+                    if per_artist.get(a, 0) >= caps.get(a, cap):
+                        full = True
+                        break
+                if full:
                     continue
                 picked.append(pos)
                 values.append(float(scores[i]))
-                keys.add(t.norm_keys[pos])
+                keys.add(key)
                 for a in aids:
                     per_artist[a] = per_artist.get(a, 0) + 1
                 if len(picked) >= limit:
@@ -410,65 +450,6 @@ class Recommender:
             if pool >= len(scores) or len(order) < min(pool, len(scores)):
                 return picked, values
             pool *= 4
-
-    def _reasons(self, refs: Sequence[int], picked: Sequence[int]) -> list[str]:
-        """Short reasons for the picked positions ("same artist (X); same subgenre (Y); close energy and tempo").
-
-        Feature closeness is computed for all picks at once (one ``(k, 5)`` array), so ten reasons cost about as
-        much as one.
-        """
-        if not picked:
-            return []
-        t = self.table
-        ref_artists = {a for r in refs for a in t.artist_ids[r]}
-        ref_labels: set[int] = set().union(*(t.labels[r] for r in refs))
-        ref_years = [int(t.year[r]) for r in refs if t.year[r]]
-        cols = [FEATURE_INDEX[name] for name in SIMILAR_REASON_FEATURES]
-        spread = np.array([CLOSE_WITHIN[name] for name in SIMILAR_REASON_FEATURES])
-        mean = t.features[[r for r in refs if t.has_features[r]] or list(refs)][:, cols].mean(0)
-        gaps = (np.abs(t.features[list(picked)][:, cols] - mean) / spread).tolist()
-        out = []
-        no_ref_features = not any(t.has_features[r] for r in refs)
-        for p, row in zip(picked, gaps):
-            bits: list[str] = []
-            if no_ref_features:
-                bits.append("no audio features for this track, matched on artist/genre")
-            for i, a in enumerate(t.artist_ids[p]):
-                if a in ref_artists:
-                    bits.append(f"same artist ({t.artists[p][i]})")
-                    break
-            shared = t.labels[p] & ref_labels
-            if shared:
-                by_kind: dict[str, str] = {}
-                for lid in shared:
-                    kind, name = t.label_names[lid]
-                    if kind not in by_kind or name < by_kind[kind]:
-                        by_kind[kind] = name
-                for kind, word in (("subgenre", "same subgenre"), ("playlist", "on a shared playlist"), ("genre", "same genre")):
-                    if kind in by_kind:
-                        bits.append(f"{word} ({by_kind[kind]})" if kind != "playlist" else word)
-                        break
-            close = sorted((g, FEATURE_WORDS[name]) for g, name in zip(row, SIMILAR_REASON_FEATURES) if g <= 1.0)
-            if close:
-                bits.append("close " + " and ".join(w for _, w in close[:2]))
-            yr = int(t.year[p])
-            if yr and ref_years and len(bits) < 3 and min(abs(yr - y) for y in ref_years) <= 2:
-                bits.append(f"same era ({yr})")
-            limit = 4 if no_ref_features else 3
-            out.append("; ".join(bits[:limit]) or ("similar era" if no_ref_features else "similar overall sound"))
-        return out
-
-    def _close_features(self, p: int, target: np.ndarray, names: Iterable[str] | None = None) -> list[str]:
-        f = self.table.features[p]
-        scored = []
-        for name in names or CLOSE_WITHIN:
-            if name not in CLOSE_WITHIN:
-                continue
-            i = FEATURE_INDEX[name]
-            gap = abs(float(f[i]) - float(target[i])) / CLOSE_WITHIN[name]
-            if gap <= 1.0:
-                scored.append((gap, FEATURE_WORDS[name]))
-        return [w for _, w in sorted(scored)]
 
     # ------------------------------------------------------------------ text
     #: Weight of a matching label per kind in text scoring (subgenres are the most specific reliable labels).
@@ -571,30 +552,8 @@ class Recommender:
             total = total + boost(cand)
         picked, scores = self._select(total, cand, query.filters, set(exclude), set(), limit, artist_caps)
         top = scores[0] if scores else 1.0
-        return [Scored(pos, sc / top if top > 0 else 0.0, self._text_reason(pos, query)) for pos, sc in zip(picked, scores)]
-
-    def _text_reason(self, p: int, query: TextQuery) -> str:
-        t = self.table
-        bits: list[str] = []
-        carried = {f"{k}:{v}" for k, v in (t.label_names[lid] for lid in t.labels[p])}
-        liked = [k.split(":", 1)[1] for k, w in sorted(query.labels.items(), key=lambda kv: -kv[1]) if w > 0 and k in carried]
-        if liked:
-            bits.append(liked[0])
-        for name in query.artists:
-            if normalize_text(name) in {t.artist_names[a] for a in t.artist_ids[p]}:
-                bits.append(f"by {name}")
-        if query.target:
-            target = np.zeros(len(AUDIO_FEATURES), dtype=np.float32)
-            for k, v in query.target.items():
-                if k in FEATURE_INDEX:
-                    target[FEATURE_INDEX[k]] = v
-            close = self._close_features(p, target, [k for k in query.target if k in CLOSE_WITHIN])
-            if close:
-                bits.append("fits the " + " and ".join(close[:2]))
-            f = t.features[p]
-            if "tempo" in query.target and not close[:2].count("tempo") and t.known[p, FEATURE_INDEX["tempo"]]:
-                bits.append(f"{float(f[FEATURE_INDEX['tempo']]):.0f} BPM")
-        yr = int(t.year[p])
-        if (query.filters.year_min or query.filters.year_max) and yr:
-            bits.append(str(yr))
-        return "; ".join(bits[:3]) or "matches your request"
+        out = []
+        for pos, sc in zip(picked, scores):
+            why = explain_text(self.table, pos, query)
+            out.append(Scored(pos, sc / top if top > 0 else 0.0, format_reasons(why), why))
+        return out

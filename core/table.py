@@ -8,6 +8,7 @@ Rows are addressed by *position* (0..n-1, stable for the process lifetime); a de
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -21,6 +22,15 @@ from core.models import AUDIO_FEATURES, Track
 N_FEATURES = len(AUDIO_FEATURES)
 FEATURE_INDEX = {name: i for i, name in enumerate(AUDIO_FEATURES)}
 LABEL_KINDS = ("genre", "subgenre", "playlist")
+#: Album words that mark a compilation: its release date is not the song's.
+_COMPILATION = re.compile(
+    r"\b(greatest hits|best of|the very best|the essential|collection|anthology|hits|gold|definitive)\b",
+    re.IGNORECASE,
+)
+#: A remaster / re-release naming its own year ("2011 Remaster", "Remastered 2009", "25th Anniversary").
+_REISSUE_YEAR = re.compile(r"\b((19|20)\d\d)\b[^()\[\]-]*\b(remaster(ed)?|re-?issue|anniversary|edition)\b|"
+                           r"\b(remaster(ed)?|re-?issue|anniversary|edition)\b[^()\[\]-]*\b((19|20)\d\d)\b",
+                           re.IGNORECASE)
 
 
 class TrackTable:
@@ -67,6 +77,11 @@ class TrackTable:
         self.label_index: dict[tuple[str, str], int] = {}
         self.label_tracks: dict[int, set[int]] = defaultdict(set)
         self.sources: list[set[str]] = []
+        self.key_tracks: dict[str, set[int]] = defaultdict(set)  # norm_key -> live positions (versions of a song)
+        self._orig_years: np.ndarray | None = None
+        self._orig_version = -1
+        self._orig_dirty: set[str] = set()  # song keys whose versions changed since the last original_years()
+        self._album_marks: dict[int, bool] = {}  # position -> album/title names a re-release (rows never change)
         self.version = 0  # bumped on every change; caches key on it
 
     # ------------------------------------------------------------------ building
@@ -148,6 +163,8 @@ class TrackTable:
         self.release_dates.append(release_date)
         self.durations.append(duration_ms)
         self.norm_keys.append(dedupe_key(title, artists))
+        self.key_tracks[self.norm_keys[-1]].add(p)
+        self._orig_dirty.add(self.norm_keys[-1])
         known = [v is not None and v == v for v in feats]  # None (NULL) or NaN = unknown
         self.features[p] = [v if k else np.nan for v, k in zip(feats, known)]
         self.known[p] = known
@@ -190,6 +207,8 @@ class TrackTable:
 
     def _detach(self, p: int) -> None:
         self.alive[p] = False
+        self.key_tracks[self.norm_keys[p]].discard(p)
+        self._orig_dirty.add(self.norm_keys[p])
         for a in self.artist_ids[p]:
             self.artist_tracks[a].discard(p)
         for lid in self.labels[p]:
@@ -233,6 +252,52 @@ class TrackTable:
         """True when any live track carries a genre, subgenre or playlist label."""
         return any(self.label_tracks.values())
 
+    def original_years(self) -> np.ndarray:
+        """``(n,)`` int16 original year per position: the earliest known year among the live versions of the
+        song (same :func:`core.catalog.dedupe_key`: normalized title without version suffix + first artist);
+        0 when no version has a year. One O(n) pass the first time; after edits only the songs they touched."""
+        if self._orig_version == self.version and self._orig_years is not None:
+            return self._orig_years
+        full = self._orig_years is None
+        if self._orig_years is None:
+            out = self.year[: self.n].copy()
+            keys: Iterable[str] = self.key_tracks.keys()
+        else:
+            out = np.concatenate([self._orig_years, self.year[len(self._orig_years) : self.n]])
+            keys = self._orig_dirty
+        for key in keys:
+            positions = self.key_tracks.get(key)
+            if positions and (len(positions) > 1 or not full):  # a lone version keeps its own year
+                idx = np.fromiter(positions, dtype=np.int64)
+                ys = self.year[idx]
+                known = ys[ys > 0]
+                out[idx] = known.min() if len(known) else 0
+        self._orig_dirty = set()
+        self._orig_years = out
+        self._orig_version = self.version
+        return self._orig_years
+
+    def original_year(self, p: int) -> int:
+        """The original year of position ``p`` (see :meth:`original_years`); 0 when unknown."""
+        return int(self.original_years()[p])
+
+    def year_is_album_date(self, p: int) -> bool:
+        """True when ``year[p]`` is (likely) only an album date: an earlier version of the song is in the catalog,
+        the album is a compilation (:data:`_COMPILATION`), or the title / album names a remaster or re-release of
+        that very year ("- 2011 Remaster" on a track dated 2011). A remaster dated with the original year is not
+        flagged (Spotify often dates remasters by the original release)."""
+        y = int(self.year[p])
+        if not y:
+            return False
+        if self.original_year(p) < y:
+            return True
+        mark = self._album_marks.get(p)
+        if mark is None:
+            album, title = self.albums[p] or "", self.titles[p] or ""
+            reissue = {int(m.group(1) or m.group(7)) for text in (album, title) for m in _REISSUE_YEAR.finditer(text)}
+            mark = self._album_marks[p] = bool(_COMPILATION.search(album)) or y in reissue
+        return mark
+
     def track(self, p: int) -> Track:
         """Materialize position ``p`` as a :class:`Track` (raises IndexError for a bad position)."""
         f = self.features[p]
@@ -243,6 +308,8 @@ class TrackTable:
             album=self.albums[p],
             release_date=self.release_dates[p],
             year=int(self.year[p]) or None,
+            original_year=self.original_year(p) or None,
+            year_is_album_date=self.year_is_album_date(p),
             popularity=int(self.popularity[p]),
             duration_ms=self.durations[p],
             genres=self.label_strings(p, "genre"),

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from core.catalog import ImportReport
 from core.coverage import coverage_text, text_is_gap_and_summary
+from core.explain import reason_text
 from core.models import AUDIO_FEATURES, ChatReply, Recommendation, Track
 
 
@@ -36,7 +37,7 @@ def track_table(rec: Recommendation) -> Table:
             escape(t.artist),
             str(t.year or ""),
             escape(genre),
-            escape(item.reason),
+            escape(reason_text(item)),
             t.spotify_url,
         )
     return table
@@ -91,7 +92,7 @@ def track_json(item_track: Track, score: float | None = None, reason: str = "") 
 
 def recommendation_json(rec: Recommendation) -> str:
     """A JSON list of tracks for ``--json``."""
-    return json.dumps([track_json(i.track, i.score, i.reason) for i in rec.tracks], ensure_ascii=False, indent=2)
+    return json.dumps([track_json(i.track, i.score, reason_text(i)) for i in rec.tracks], ensure_ascii=False, indent=2)
 
 
 def coverage_markup(rec: Recommendation) -> str:
@@ -110,7 +111,7 @@ def track_list(rec: Recommendation, coverage: bool = True) -> str:
         genre = (t.subgenres or t.genres or [""])[0]
         meta = ", ".join(x for x in (str(t.year or ""), genre) if x)
         lines.append(f"[dim]{i:>2}.[/dim] [bold]{escape(t.title)}[/bold] — {escape(t.artist)}" + (f" [dim]({escape(meta)})[/dim]" if meta else ""))
-        lines.append(f"    [italic]{escape(item.reason)}[/italic]  [cyan]{t.spotify_url}[/cyan]")
+        lines.append(f"    [italic]{escape(reason_text(item))}[/italic]  [cyan]{t.spotify_url}[/cyan]")
     return "\n".join(lines)
 
 

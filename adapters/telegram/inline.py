@@ -14,6 +14,7 @@ from telegram.constants import ParseMode
 from adapters.telegram import render
 from core.engine import Engine
 from core.errors import MusicBotError
+from core.explain import reason_text
 from core.models import Caller, Recommendation, Track
 
 INLINE_RESULTS = 10
@@ -32,7 +33,7 @@ async def inline_tracks(engine: Engine, text: str, caller: Caller | None = None)
     recs: list[tuple[Track, str]] = []
     result = await engine.recommend_text_for(caller, text, limit=INLINE_RESULTS)
     if isinstance(result, Recommendation):
-        recs = [(t.track, t.reason) for t in result.tracks]
+        recs = [(t.track, reason_text(t)) for t in result.tracks]
     out: list[tuple[Track, str]] = []
     seen: set[str] = set()
     for track, detail in [*hits[:3], *recs, *hits[3:]]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from core.coverage import coverage_text, text_is_gap_and_summary
 from core.errors import InvalidInput, MusicBotError, PermissionDenied, SongNotFound
+from core.explain import reason_text
 from core.models import AUDIO_FEATURES, FEATURE_RANGES, ChatReply, NeedsClarification, Recommendation, Track
 
 if TYPE_CHECKING:
@@ -229,7 +230,7 @@ def recommendation_blocks(
             extra = ", ".join(x for x in (item.track.album, str(item.track.year or "")) if x)
             blocks.append(track_block(i, item.track, extra, url))
         else:
-            blocks.append(track_block(i, item.track, item.reason, url))
+            blocks.append(track_block(i, item.track, reason_text(item), url))
     return blocks
 
 

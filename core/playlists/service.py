@@ -365,7 +365,8 @@ class PlaylistService:
             picked = []
         top = max((s.score for s in picked), default=1.0) or 1.0
         tracks = [
-            RecommendedTrack(track=t.track(s.pos), score=round(s.score / top, 4), reason=s.reason) for s in picked
+            RecommendedTrack(track=t.track(s.pos), score=round(s.score / top, 4), reason=s.reason, reasons=s.reasons)
+            for s in picked
         ]
         return Recommendation(
             kind="playlist",

@@ -9,6 +9,7 @@ import pytest
 from core.catalog import dedupe_key
 from core.engine import Engine
 from core.errors import InvalidInput, PermissionDenied, SongNotFound
+from core.explain import format_reasons
 from core.models import Filters
 
 BLINDING = "0sf12qNH5qcw8qpgymFOqD"
@@ -208,3 +209,16 @@ async def test_emoji_only_references_match_nothing(engine: Engine, admin) -> Non
     assert await engine.catalog.checksum() == before
     with pytest.raises(InvalidInput):
         await engine.add_song(admin, {"track_id": "7x8dCjCr0x6x2lXKujYD34\n", "title": "x", "artists": "y"})
+
+
+async def test_radio_of_the_shipped_catalog_keeps_style_and_explains_with_data(engine: Engine) -> None:
+    rec = await engine.recommend_similar(["Levels - Radio Edit - Avicii"])
+    assert len(rec.tracks) == 10
+    for item in rec.tracks:
+        assert item.reasons and item.reason == format_reasons(item.reasons)  # the data and the line agree
+        assert item.track.original_year is None or item.track.original_year <= (item.track.year or 9999)
+    other = [t.track for t in rec.tracks if "Avicii" not in t.track.artists]
+    same_year = sum((t.original_year or t.year) == 2011 for t in other) / len(other)
+    assert same_year <= 0.5  # style first, not the seed's release year
+    genres = [set(t.track.genres) for t in rec.tracks]
+    assert sum(bool(g & {"edm", "pop"}) for g in genres) >= 8

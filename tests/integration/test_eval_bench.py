@@ -28,6 +28,14 @@ def test_eval_reports_product_against_seed_method() -> None:
     assert product["cases"] >= 80
     assert product["precision_at_10"] > 5 * seed["precision_at_10"]
     assert product["max_per_artist"] <= 2
+    # similar = style first: radios do not lock onto the seed's year, and genres agree even with genre labels hidden
+    assert product["precision_at_10"] >= 0.20
+    radio = product["extra"]
+    assert radio["same_year_share"] <= 0.45 and radio["max_per_artist"] <= 2
+    assert radio["hidden_genre_agreement"] > audio["extra"]["hidden_genre_agreement"] + 0.1
+    assert radio["bare_genre_agreement"] >= audio["extra"]["bare_genre_agreement"]
+    base = figures["same_year_baselines"]
+    assert base["random_pairs_same_year_share"] < base["real_playlists_same_year_share"] < 0.6
     text = figures["text_benchmark"]
     assert figures["text_requests"] >= 30
     assert text["shipped catalog"]["label_precision_at_10"] > text["popularity only (baseline)"]["label_precision_at_10"]

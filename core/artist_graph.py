@@ -1,0 +1,112 @@
+"""Artist relations learned from the loaded catalog: artists that share playlists and subgenres are related.
+
+Each artist is a sparse vector over *contexts* — playlists (by source id, or by playlist label for tracks added
+without a source) and subgenre labels — counting their tracks in each context, weighted by an IDF
+``log(1 + n_artists / artists_in_context)`` (a context every artist shares says little) and L2-normalized. The
+relation of two artists is the cosine of their vectors (0–1). This is the item–item co-occurrence idea of
+collaborative filtering (e.g. implicit's ``ItemItemRecommender``), applied to artists and catalog contexts
+instead of users.
+
+The incidence matrix is built in one pass over the table's labels (~30 ms for the shipped catalog's 28k tracks);
+an artist's neighbours are computed lazily (one sparse row × matrix product) and cached until the table changes.
+A catalog without labels yields an empty graph: every relation is 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+
+from core.table import TrackTable
+
+#: Neighbours kept per artist (the strongest relations; the long tail is noise from one shared playlist).
+TOP_NEIGHBOURS = 25
+#: Context kinds that relate artists (genres are too broad: 6 genres in the shipped catalog).
+CONTEXT_KINDS = ("playlist", "subgenre")
+
+
+class ArtistGraph:
+    """Cosine relations between artists over shared playlists and subgenres.
+
+    Args:
+        table: the track table; the graph reflects ``table.version`` at construction.
+    """
+
+    def __init__(self, table: TrackTable) -> None:
+        self.table = table
+        self.version = table.version
+        self._neighbours: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._maps: dict[int, dict[int, float]] = {}
+        self.matrix = self._build()
+
+    def _build(self) -> sparse.csr_matrix:
+        t = self.table
+        contexts: dict[object, int] = {}
+        rows: list[int] = []
+        cols: list[int] = []
+        kinds = [k in CONTEXT_KINDS for k, _ in t.label_names]
+        playlist_kind = [k == "playlist" for k, _ in t.label_names]
+        for p in range(t.n):
+            if not t.alive[p] or not t.artist_ids[p]:
+                continue
+            keys: list[object] = list(t.sources[p])
+            for lid in t.labels[p]:
+                if kinds[lid] and not (playlist_kind[lid] and t.sources[p]):
+                    keys.append(lid)
+            for key in keys:
+                c = contexts.get(key)
+                if c is None:
+                    c = contexts[key] = len(contexts)
+                for a in t.artist_ids[p]:
+                    rows.append(a)
+                    cols.append(c)
+        n_artists = len(t.artist_names)
+        if not rows:
+            return sparse.csr_matrix((n_artists, 0), dtype=np.float32)
+        m = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n_artists, len(contexts)))
+        m.sum_duplicates()
+        m.data = np.log1p(m.data)  # damp artists with many tracks in one playlist
+        df = np.asarray((m > 0).sum(0)).ravel()
+        active = max(int((np.diff(m.indptr) > 0).sum()), 1)
+        idf = np.log1p(active / np.maximum(df, 1)).astype(np.float32)
+        m = m @ sparse.diags(idf)
+        norms = np.sqrt(np.asarray(m.multiply(m).sum(1)).ravel())
+        m = sparse.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ m
+        return sparse.csr_matrix(m, dtype=np.float32)
+
+    def neighbours(self, aid: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(artist_ids, relations)`` of the :data:`TOP_NEIGHBOURS` most related artists (self excluded),
+        relations 0–1 (cosine), strongest first; empty arrays for an artist without contexts."""
+        cached = self._neighbours.get(aid)
+        if cached is not None:
+            return cached
+        m = self.matrix
+        if aid >= m.shape[0] or m.indptr[aid] == m.indptr[aid + 1]:
+            out = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+        else:
+            row = (m[aid] @ m.T).tocsr()
+            ids, vals = row.indices.astype(np.int64), row.data.astype(np.float32)
+            keep = ids != aid
+            ids, vals = ids[keep], vals[keep]
+            if len(ids) > TOP_NEIGHBOURS:
+                top = np.argpartition(-vals, TOP_NEIGHBOURS - 1)[:TOP_NEIGHBOURS]
+                ids, vals = ids[top], vals[top]
+            order = np.argsort(-vals, kind="stable")
+            out = (ids[order], vals[order])
+        self._neighbours[aid] = out
+        return out
+
+    def neighbour_map(self, aid: int) -> dict[int, float]:
+        """:meth:`neighbours` as a dict ``{artist_id: relation}`` (cached)."""
+        cached = self._maps.get(aid)
+        if cached is None:
+            ids, rel = self.neighbours(aid)
+            cached = self._maps[aid] = dict(zip(ids.tolist(), rel.tolist()))
+        return cached
+
+    def relation(self, a: int, b: int) -> float:
+        """Cosine relation 0–1 of artists ``a`` and ``b`` (0 when either has no contexts)."""
+        m = self.matrix
+        if a >= m.shape[0] or b >= m.shape[0]:
+            return 0.0
+        return float(m[a].multiply(m[b]).sum())

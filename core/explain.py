@@ -1,0 +1,313 @@
+"""Reasons as data: why a track was picked, as :class:`core.models.Reason` facts, and the ONE formatter that words
+them ("96 BPM · minor key · acoustic 0.81 · same subgenre: neo soul").
+
+Every fact is checkable against the track: numbers are the track's own values (rounded as shown) and a word
+("acoustic", "instrumental", "vocal", "minor key") is used only when the track's value is on that side of the
+threshold in :data:`FEATURE_WORDS`. Playlist names are never shown as genres: a shared playlist is "on a playlist
+with the seed", an asked-for playlist label is named as a playlist.
+
+Thresholds: Spotify's audio-features reference
+(https://developer.spotify.com/documentation/web-api/reference/get-audio-features) — instrumentalness above 0.5
+"is intended to represent instrumental tracks", speechiness above 0.33 "may contain both music and speech, … such
+as rap music", liveness above 0.8 "provides strong likelihood that the track is live"; the others (acoustic ≥ 0.5,
+danceable ≥ 0.7, high energy ≥ 0.7 / low ≤ 0.35, bright valence ≥ 0.65 / dark ≤ 0.35) are this project's choice.
+"""
+
+from __future__ import annotations
+
+import math
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
+
+from core.catalog import normalize_text
+from core.models import Reason, RecommendedTrack, TextQuery
+from core.table import FEATURE_INDEX, TrackTable
+
+if TYPE_CHECKING:
+    from core.artist_graph import ArtistGraph
+
+#: ``feature: (high threshold, high word, low threshold, low word, neutral name)``; a word is used only on its side
+#: of the threshold (``None`` = no word on that side), otherwise the neutral name with the value.
+FEATURE_WORDS: dict[str, tuple[float | None, str, float | None, str, str]] = {
+    "danceability": (0.70, "danceable", 0.40, "low danceability", "danceability"),
+    "energy": (0.70, "high energy", 0.35, "low energy", "energy"),
+    "valence": (0.65, "bright valence", 0.35, "dark valence", "valence"),
+    "acousticness": (0.50, "acoustic", None, "", "acousticness"),
+    "instrumentalness": (0.50, "instrumental", None, "", "instrumentalness"),
+    "speechiness": (0.33, "rap/spoken", None, "", "speechiness"),
+    "liveness": (0.80, "live recording", None, "", "liveness"),
+}
+#: Instrumentalness below this reads as "vocal" (Spotify: values near 0 mean vocal content).
+VOCAL_BELOW = 0.10
+#: Half a standard deviation of each feature over the shipped catalog: a pick within it is "close" to the seed.
+CLOSE_WITHIN = {
+    "danceability": 0.07,
+    "energy": 0.09,
+    "valence": 0.12,
+    "tempo": 13.0,
+    "acousticness": 0.11,
+    "instrumentalness": 0.12,
+    "speechiness": 0.05,
+    "loudness": 1.5,
+    "liveness": 0.07,
+}
+#: Features a similar-track reason may name, in order of preference on ties.
+REASON_FEATURES = ("tempo", "acousticness", "energy", "valence", "danceability", "instrumentalness", "speechiness")
+#: Features named only above their "high" threshold (near 0 for most songs, so "close" says nothing).
+ONLY_WHEN_HIGH = ("acousticness", "instrumentalness", "speechiness", "liveness")
+#: A related artist is named when the catalog relation (cosine 0–1) is at least this.
+RELATED_MIN = 0.25
+#: Era facts for picks within this many years of a reference.
+ERA_WITHIN = 3
+#: At most this many facts in one rendered reason.
+MAX_FACTS = 4
+SEPARATOR = " · "
+_COLS = [FEATURE_INDEX[f] for f in REASON_FEATURES]
+_SPREAD_LIST = [CLOSE_WITHIN[f] for f in REASON_FEATURES]
+#: Value from which a feature may be named: its high threshold for :data:`ONLY_WHEN_HIGH`, else any value.
+_NOTABLE_LIST = [FEATURE_WORDS[f][0] or 0.0 if f in ONLY_WHEN_HIGH else float("-inf") for f in REASON_FEATURES]
+_MODE = FEATURE_INDEX["mode"]
+_LABEL_RANK = {"subgenre": 0, "genre": 1, "playlist": 2}
+
+
+# ---------------------------------------------------------------------- the one formatter
+def feature_fact(feature: str, value: float) -> str:
+    """One fact for an audio feature value: ``"96 BPM"``, ``"minor key"``, ``"-5.2 dB"``, ``"acoustic 0.81"``,
+    ``"vocal"``, ``"energy 0.55"``. Words follow :data:`FEATURE_WORDS`; numbers are the value rounded."""
+    if feature == "tempo":
+        return f"{value:.0f} BPM"
+    if feature == "mode":
+        return "minor key" if value < 0.5 else "major key"
+    if feature == "loudness":
+        return f"{value:.1f} dB"
+    if feature == "instrumentalness" and value < VOCAL_BELOW:
+        return "vocal"
+    spec = FEATURE_WORDS.get(feature)
+    if spec is None:
+        return f"{feature} {value:.2f}"
+    hi, hi_word, lo, lo_word, name = spec
+    if hi is not None and value >= hi:
+        return f"{hi_word} {value:.2f}"
+    if lo is not None and value <= lo:
+        return f"{lo_word} {value:.2f}"
+    return f"{name} {value:.2f}"
+
+
+def _asked(feature: str, target: float) -> str:
+    if feature == "tempo":
+        return f"{target:.0f} BPM"
+    if feature == "loudness":
+        return f"{target:.1f} dB"
+    if feature == "mode":
+        return "minor" if target < 0.5 else "major"
+    return f"{target:.2f}"
+
+
+def format_reason(reason: Reason | Fact) -> str:
+    """One :class:`Reason` (or :class:`Fact`) as a short fact (see the module docstring)."""
+    k = reason.kind
+    if k == "feature" and reason.value is not None:
+        return feature_fact(reason.feature, reason.value)
+    if k == "asked_feature" and reason.value is not None:
+        fact = feature_fact(reason.feature, reason.value)
+        return (
+            fact
+            if reason.target is None or reason.feature == "mode"
+            else f"{fact} (asked {_asked(reason.feature, reason.target)})"
+        )
+    if k == "artist":
+        return f"same artist: {reason.label}"
+    if k == "related_artist":
+        return f"often playlisted with {reason.label}"
+    if k == "asked_artist":
+        return f"by {reason.label}"
+    if k in ("label", "asked_label"):
+        if reason.feature == "playlist":
+            return "on a playlist with the seed" if k == "label" else f'in the catalog playlist "{reason.label}"'
+        return f"same {reason.feature}: {reason.label}" if k == "label" else f"{reason.feature}: {reason.label}"
+    if k == "era" and reason.value is not None:
+        year = int(reason.value)
+        if reason.target is None:
+            return str(year)
+        return f"{year}, like the seed" if int(reason.target) == year else f"{year} (seed {int(reason.target)})"
+    if k == "album_date" and reason.value is not None:
+        if reason.target is not None and int(reason.target) < int(reason.value):
+            return f"{int(reason.value)} (album date; first release {int(reason.target)})"
+        return f"{int(reason.value)} (album date)"
+    if k == "taste":
+        return "close to tracks you liked"
+    if k == "search":
+        return "matches your search"
+    if k == "sound":
+        return "similar overall sound"
+    if k == "no_features":
+        return "no audio features for this track, matched on artist/genre"
+    return "matches your request"
+
+
+def format_reasons(reasons: Sequence[Reason | Fact], max_facts: int = MAX_FACTS) -> str:
+    """The plain reason line: the first ``max_facts`` facts joined by " · " (empty for no reasons)."""
+    facts: list[str] = []
+    for r in reasons:
+        fact = _WORDED.get(r) if isinstance(r, Fact) else None
+        if fact is None:
+            fact = format_reason(r)
+            if isinstance(r, Fact):
+                if len(_WORDED) >= 8192:
+                    _WORDED.clear()
+                _WORDED[r] = fact
+        if fact and fact not in facts:
+            facts.append(fact)
+            if len(facts) >= max_facts:
+                break
+    return SEPARATOR.join(facts)
+
+
+#: Worded facts by value (labels, artists, years and modes repeat across radios); bounded, cleared when full.
+_WORDED: dict[Fact, str] = {}
+
+
+def reason_text(item: RecommendedTrack) -> str:
+    """What adapters show as the reason line: the rendered :attr:`RecommendedTrack.reasons`, else the free-text
+    :attr:`RecommendedTrack.reason` (an LLM's, for instance)."""
+    return format_reasons(item.reasons) if item.reasons else item.reason
+
+
+# ---------------------------------------------------------------------- producing reasons
+class Fact(NamedTuple):
+    """A :class:`Reason` in the hot path: the same fields as a plain tuple (a radio makes ~50 facts per request;
+    building Pydantic models for them would cost more than the ranking). :func:`to_reason` turns one into a
+    :class:`Reason`; :func:`format_reason` accepts both."""
+
+    kind: str
+    feature: str = ""
+    value: float | None = None
+    target: float | None = None
+    label: str = ""
+
+
+def to_reason(fact: Fact | Reason) -> Reason:
+    """The :class:`Reason` model of a :class:`Fact` (validated), or the reason itself."""
+    return fact if isinstance(fact, Reason) else Reason(**fact._asdict())
+
+
+def explain_similar(
+    table: TrackTable, refs: Sequence[int], picked: Sequence[int], graph: ArtistGraph | None = None
+) -> list[list[Fact]]:
+    """Reasons for each picked position against the reference positions (same artist or a related one, a shared
+    subgenre / genre / playlist, up to two audio features close to the references' mean, era, same mode), at most
+    :data:`MAX_FACTS` per pick, most telling first.
+
+    Feature gaps are computed for all picks at once (one ``(k, 7)`` array), so ten explanations cost about one.
+    """
+    if not picked:
+        return []
+    t = table
+    refs = list(refs)
+    picked = list(picked)
+    ref_artists = {a for r in refs for a in t.artist_ids[r]}
+    ref_labels: set[int] = set().union(*(t.labels[r] for r in refs))
+    # the label a pick shares that says most: subgenre, then genre, then playlist; alphabetical within a kind
+    ref_label_order = sorted(
+        (lid for lid in ref_labels if t.label_names[lid][0] in _LABEL_RANK),
+        key=lambda lid: (_LABEL_RANK[t.label_names[lid][0]], t.label_names[lid][1]),
+    )
+    years = t.original_years()
+    ref_years = sorted({int(years[r]) for r in refs if years[r]})
+    # plain Python over a (k, 7) block: cheaper than a dozen tiny NumPy calls at k = 10
+    # only references with audio features describe a sound (NaN = unknown, e.g. an Exportify row without them)
+    ref_rows = t.features[[r for r in refs if t.has_features[r]]].tolist()
+    no_features = not ref_rows
+    mean = [sum(row[c] for row in ref_rows) / len(ref_rows) if ref_rows else math.nan for c in _COLS]
+    ref_mode = round(sum(row[_MODE] for row in ref_rows) / len(ref_rows)) if ref_rows else -1
+    rows = t.features[picked].tolist()
+    orig_years = years[picked].tolist()
+    stored_years = t.year[picked].tolist()
+    spec = list(zip(range(len(_COLS)), _COLS, _SPREAD_LIST, _NOTABLE_LIST, mean))
+    ref_names = {a: t.artists[r][j] for r in refs for j, a in enumerate(t.artist_ids[r])}
+    maps = [(graph.neighbour_map(a), a) for a in ref_artists] if graph is not None else []
+    out: list[list[Fact]] = []
+    for i, p in enumerate(picked):
+        facts: list[Fact] = [Fact("no_features")] if no_features else []
+        aids = t.artist_ids[p]
+        for j, a in enumerate(aids):
+            if a in ref_artists:
+                facts.append(Fact("artist", "", None, None, t.artists[p][j]))
+                break
+        else:
+            rel, ra = 0.0, -1
+            for m, ref_a in maps:
+                for a in aids:
+                    r = m.get(a, 0.0)
+                    if r > rel:
+                        rel, ra = r, ref_a
+            if rel >= RELATED_MIN:
+                facts.append(Fact("related_artist", "", round(rel, 3), None, ref_names[ra]))
+        carried = t.labels[p]
+        for lid in ref_label_order:
+            if lid in carried:
+                kind, name = t.label_names[lid]
+                facts.append(Fact("label", kind, None, None, name))
+                break
+        row = rows[i]
+        close = [(abs(row[c] - m) / w, j) for j, c, w, lo, m in spec if row[c] >= lo and abs(row[c] - m) <= w]
+        close.sort()
+        for _, j in close[:2]:
+            facts.append(Fact("feature", REASON_FEATURES[j], row[_COLS[j]], mean[j]))
+        orig = orig_years[i]
+        year = stored_years[i]
+        if year and (orig < year or t.year_is_album_date(p)):  # the year shown is a re-release's: say so before anything else
+            facts.insert(min(len(facts), MAX_FACTS - 1), Fact("album_date", "", year, orig if orig and orig < year else None))
+        elif orig and ref_years and len(facts) < MAX_FACTS:
+            nearest = min(ref_years, key=lambda y: abs(y - orig)) if len(ref_years) > 1 else ref_years[0]
+            if abs(nearest - orig) <= ERA_WITHIN:
+                facts.append(Fact("era", "", orig, nearest))
+        if len(facts) < MAX_FACTS and row[_MODE] == row[_MODE] and round(row[_MODE]) == ref_mode:
+            facts.append(Fact("feature", "mode", row[_MODE], float(ref_mode)))
+        out.append(facts[:MAX_FACTS] or [Fact("sound")])
+    return out
+
+
+def explain_text(table: TrackTable, p: int, query: TextQuery) -> list[Reason]:
+    """Reasons for position ``p`` answering a text request: an asked label it carries, an asked artist, up to two
+    asked features the track is close to (value and asked value), the year when a year filter was asked."""
+    t = table
+    facts: list[Reason] = []
+    carried = {f"{k}:{v}" for k, v in (t.label_names[lid] for lid in t.labels[p])}
+    for key, w in sorted(query.labels.items(), key=lambda kv: -kv[1]):
+        if w > 0 and key in carried:
+            kind, _, label = key.partition(":")
+            facts.append(Reason(kind="asked_label", feature=kind, label=label))
+            break
+    names = {t.artist_names[a]: t.artists[p][j] for j, a in enumerate(t.artist_ids[p])}
+    for name in query.artists:
+        if normalize_text(name) in names:
+            facts.append(Reason(kind="asked_artist", label=names[normalize_text(name)]))
+    f = t.features[p]
+    scored = []
+    for name, target in query.target.items():
+        if name not in FEATURE_INDEX:
+            continue
+        value = float(f[FEATURE_INDEX[name]])
+        if math.isnan(value):  # the catalog has no value for this track: nothing to say about it
+            continue
+        if name == "mode":
+            gap = 0.0 if round(value) == round(target) else 9.0
+        elif name in CLOSE_WITHIN:
+            gap = abs(value - float(target)) / CLOSE_WITHIN[name]
+        else:
+            continue
+        if gap <= 1.5:
+            scored.append((-query.weights.get(name, 0.0), gap, name, value, float(target)))
+    for *_, name, value, target in sorted(scored)[:2]:
+        facts.append(Reason(kind="asked_feature", feature=name, value=value, target=target))
+    if query.filters.year_min or query.filters.year_max:
+        year = int(t.year[p])
+        if year:
+            facts.append(Reason(kind="era", value=year))
+            if t.year_is_album_date(p):
+                orig = t.original_year(p)
+                facts.append(Reason(kind="album_date", value=year, target=orig if orig and orig < year else None))
+    return facts or [Reason(kind="request")]
