@@ -108,7 +108,7 @@ async def test_featureless_seed_falls_back_to_artist_and_labels_and_says_so(fres
     top = recs.tracks[0]
     assert top.track.artists == ["Alpha"]  # same artist first: the only honest signal left
     assert all(r.reason.startswith("no audio features for this track, matched on artist/genre") for r in recs.tracks)
-    assert "same artist (Alpha)" in top.reason
+    assert "same artist: Alpha" in top.reason
     # a featured seed's reasons never claim audio closeness for a featureless pick
     recs = await fresh.recommend_similar(["Neon Run"], Filters(limit=10))
     by_id = {r.track.track_id: r.reason for r in recs.tracks}

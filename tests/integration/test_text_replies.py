@@ -20,7 +20,7 @@ async def ask(engine: Engine, user: Caller, text: str, conv: str) -> tuple[str, 
     ("text", "first_words"),
     [
         ("Songs with energy 150%", "energy goes from 0 to 1"),
-        ("songs with female vocals", "The catalog has no data on the singer's gender"),
+        ("songs with female vocals", "This catalog has no data on the singer's gender"),  # core.coverage says it once
         ("sad but super upbeat party songs", "\u201csad\u201d and \u201cupbeat\u201d pull in opposite directions"),
         ("Ponme canciones tristes para llorar un rato.", "Esto es lo que elegí para ti"),
         ("Des chansons douces et mélancoliques pour un dimanche pluvieux.", "Voici ce que j'ai choisi"),
