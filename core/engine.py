@@ -64,6 +64,18 @@ from core.table import FEATURE_INDEX, TrackTable
 SimilarRank = Callable[[list[int], Filters, set[int], int], Awaitable[list[Scored]]]
 
 
+def join_cues(cues: Sequence[str]) -> str:
+    """The cues of a parsed request as one summary line: phrases joined by "; ", a sentence (a note ending in
+    ".", "!" or "?") followed by a space only — never ".;"."""
+    out = ""
+    for cue in cues:
+        cue = cue.strip()
+        if not cue:
+            continue
+        out += ("" if not out else " " if out[-1] in ".!?" else "; ") + cue
+    return out
+
+
 def _split_artists(artists: str) -> list[str]:
     """``"A; B, C"`` -> ``["A", "B", "C"]`` (admin input: artists separated by ``;`` or ``,``)."""
     return [a.strip() for a in re.split(r"[;,]", artists) if a.strip()]
@@ -358,7 +370,7 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
                 tracks=self._results(scored),
                 target={k: round(float(v), 3) for k, v in query.target.items()},
                 filters=query.filters,
-                summary="; ".join(query.cues[:4]),
+                summary=join_cues(query.cues[:4]),
             )
         if query.requested_count and limit == MAX_TRACKS:  # said first by every adapter
             rec = rec.model_copy(update={"capped": CountCap(requested=query.requested_count, limit=limit)})

@@ -197,3 +197,12 @@ def test_contradictions_become_structured_conflicts_on_their_axis(tu: TextUnders
         assert axes(fine) == [], fine
     kept = conflicts_from_notes(q(tu, "sad but super upbeat").notes)[0]
     assert kept.sides == ["sad", "upbeat"] and kept.kept == "upbeat"
+
+
+def test_summary_joins_sentences_and_phrases_without_a_stray_semicolon() -> None:
+    from core.engine import join_cues
+
+    assert join_cues(["“sad” and “upbeat” pull in opposite directions: pick one.", "sad → low valence"]) == (
+        "“sad” and “upbeat” pull in opposite directions: pick one. sad → low valence")
+    assert join_cues(["chill → low energy", "", "study → focus"]) == "chill → low energy; study → focus"
+    assert ".;" not in join_cues(["A note.", "B?", "c", "d."])
