@@ -53,11 +53,13 @@ STOP: dict[str, frozenset[str]] = {
 
 #: Words that only one language uses for music requests: strong evidence for that language (folded).
 MARKERS: dict[str, frozenset[str]] = {
-    "es": frozenset("canciones cancion musica ponme dame quiero necesito tristes alegre alegres bailar fiesta "
-                    "relajante tranquila tranquilas correr entrenar estudiar dormir sin nada llorar para por favor "
+    # "musica" and "para" are Spanish and Portuguese alike: not markers of either
+    "es": frozenset("canciones cancion ponme dame quiero necesito tristes alegre alegres bailar fiesta relajar "
+                    "relajante tranquila tranquilas correr entrenar estudiar dormir sin nada llorar por favor noche "
                     "rato con mucha mucho energia ochenta sesenta cincuenta los las".split()),
     "pt": frozenset("musicas cancoes quero preciso pra indica alegres tristes tranquilas estudar treinar dormir "
                     "correr sem letra bem meu minha astral pesado dancar festa voce umas oitenta sessenta cinquenta nao "
+                    "relaxar brasileira brasileiro brasileiras brasileiros animada animadas ouvir malhar noite chuva "
                     "tambem muito muita".split()),
     "fr": frozenset("chansons musique des une douces doux tristes melancoliques pour dimanche tres energique salle "
                     "sport sans pas danser fete dormir etudier calme je veux annees quatre vingt soixante les".split()),

@@ -188,3 +188,18 @@ def test_first_note_is_in_the_users_language(tu: TextUnderstanding, text: str, l
     query = q(tu, text)
     assert query.lang == lang
     assert word in query.cues[0] and query.notes and query.notes[0].text == query.cues[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("música brasileira para relaxar", "pt"),
+        ("funk brasileiro para festa", "pt"),
+        ("música para bailar salsa", "es"),
+        ("canciones tristes para llorar", "es"),
+    ],
+)
+def test_portuguese_and_spanish_are_told_apart_by_their_own_words(text: str, lang: str) -> None:
+    from core.text.language import detect_language
+
+    assert detect_language(text) == lang
