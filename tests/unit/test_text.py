@@ -452,3 +452,11 @@ def test_benchmark_file(tu: TextUnderstanding, table: TrackTable) -> None:
                 assert lo - 0.05 * span <= query.target[name] <= hi + 0.05 * span, (entry["text"], name)
         if expect.get("labels"):
             assert any(query.labels.get(label, 0) > 0 for label in expect["labels"]), entry["text"]
+
+
+@pytest.mark.parametrize("text", ["angry music to let off steam", "something to blow off steam"])
+def test_idioms_are_read_as_phrases_not_guessed_word_by_word(tu: TextUnderstanding, stats: dict[str, float], text: str) -> None:
+    """"let off steam" means anger released: high energy — never "steamy" (a slow groove) guessed from one word."""
+    query = q(tu, text)
+    assert not any("≈" in c for c in query.cues), query.cues
+    assert query.target.get("energy", 0.0) > stats.get("energy", 0.7)
