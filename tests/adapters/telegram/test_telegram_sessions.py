@@ -41,14 +41,16 @@ async def test_more_like_3_in_free_text_after_a_recommend_command(bot: Harness) 
     shown = ids_in(similar)
     assert len(shown) == 10 and not set(shown) & set(page)
     assert state.last_page == shown  # ... and that list is now the one on screen
-    # tracks like #3 means closer to #3's sound than the list they came from, on average
+    # tracks like #3 are closer to #3's sound than the catalog at large (style comes first, so not necessarily
+    # closer than the chill list #3 came from)
     t = bot.engine.table
     ref = t.features[t.pos[third.track_id]]
 
     def spread(ids: list[str]) -> float:
         return float(sum(abs(t.features[t.pos[i]][[0, 1, 8, 9]] - ref[[0, 1, 8, 9]]).sum() for i in ids) / len(ids))
 
-    assert spread(shown) < spread([i for i in page if i != third.track_id])
+    sample = [t.ids[p] for p in t.alive_positions()[::100] if t.has_features[p]]
+    assert spread(shown) < spread(sample)
 
 
 async def test_numbers_follow_the_page_on_screen_after_next_page(bot: Harness) -> None:
