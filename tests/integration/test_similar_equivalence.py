@@ -135,3 +135,18 @@ def test_explain_similar_keeps_its_own_contract(shipped: Recommender) -> None:
         refs = pick_refs(rng, t, int(rng.integers(1, 4)))
         picks = pick_refs(rng, t, 20)
         assert explain_similar(t, refs, picks, shipped.graph) == ref.explain(shipped, refs, picks)
+
+
+def test_top_indices_is_a_stable_sort_prefix() -> None:
+    """The pool of best scores equals the first ``pool`` of a stable sort (ties in index order), with many ties,
+    excluded (-inf) scores, and a sample that misleads (a filter leaving few finite scores)."""
+    rng = np.random.default_rng(23)
+    for trial in range(300):
+        m = int(rng.integers(1, 40_000))
+        scores = rng.integers(0, int(rng.integers(1, 50)), size=m).astype(np.float32) / 7  # few distinct values
+        if trial % 3 == 0:
+            scores[rng.random(m) < rng.random()] = -np.inf
+        pool = int(rng.integers(1, 500))
+        want = np.argsort(-scores, kind="stable")[:pool]
+        want = want[np.isfinite(scores[want])]
+        assert Recommender._top_indices(scores, pool).tolist() == want.tolist(), (m, pool)
