@@ -19,8 +19,6 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-import numpy as np
-
 from core.catalog import normalize_text
 from core.models import Reason, RecommendedTrack, TextQuery
 from core.table import FEATURE_INDEX, TrackTable
@@ -199,17 +197,14 @@ class _RefContext(NamedTuple):
     no_features: bool
     ref_artists: set[int]
     labels: list[tuple[int, Fact, str]]  # (label id, fact, words), most telling first
-    related: dict[int, tuple[float, int, Fact, str]]  # artist -> (relation, map rank, fact, words), ≥ RELATED_MIN
+    related: dict[int, list]  # artist -> [relation, rank, reference artist's name, fact, words], ≥ RELATED_MIN
     ref_years: list[int]
     mean: list[float]
-    mean_row: np.ndarray  # (7,) float64 = mean
+    spec: list[tuple[int, int, float, float, float]]  # per reason feature: (j, column, spread, notable from, mean)
     ref_mode: int
 
 
 _new_fact = tuple.__new__  # Fact(...) without the NamedTuple's Python-level __new__ (the reasons' hot path)
-_NOTABLE = np.array(_NOTABLE_LIST)
-_SPREAD = np.array(_SPREAD_LIST)
-_COLS_ARRAY = np.array(_COLS)
 _WORDS_NO_FEATURES = "no audio features for this track, matched on artist/genre"
 _FACT_NO_FEATURES = Fact("no_features")
 _FACT_SOUND = Fact("sound")
@@ -239,14 +234,15 @@ def _ref_context(table: TrackTable, refs: list[int], graph: ArtistGraph | None) 
     ref_names = {a: t.artists[r][j] for r in refs for j, a in enumerate(t.artist_ids[r])}
     # the strongest relation of each artist to any reference artist; on a tie the first reference artist (in the
     # set's order) wins, as a scan of the references' neighbour maps in that order with a strict ">" would choose
-    related: dict[int, tuple[float, int, Fact, str]] = {}
+    # (the fact and its words are made the first time a pick needs them)
+    related: dict[int, list] = {}
     if graph is not None:
         for rank, ref_a in enumerate(ref_artists):
             for a, rel in graph.neighbour_map(ref_a).items():
                 if rel >= RELATED_MIN and rel > related.get(a, (0.0,))[0]:
-                    fact = Fact("related_artist", "", round(rel, 3), None, ref_names[ref_a])
-                    related[a] = (rel, rank, fact, format_reason(fact))
-    return _RefContext(not ref_rows, ref_artists, labels, related, ref_years, mean, np.array(mean), ref_mode)
+                    related[a] = [rel, rank, ref_names[ref_a], None, ""]
+    spec = list(zip(range(len(_COLS)), _COLS, _SPREAD_LIST, _NOTABLE_LIST, mean))
+    return _RefContext(not ref_rows, ref_artists, labels, related, ref_years, mean, spec, ref_mode)
 
 
 def explain_similar(
@@ -294,19 +290,11 @@ def explain_similar_lines(
             contexts[key] = ctx
     picked = list(picked)
     ref_artists, labels, related, ref_years, mean = ctx.ref_artists, ctx.labels, ctx.related, ctx.ref_years, ctx.mean
-    # audio features close to the references' mean: |value - mean| within CLOSE_WITHIN (and above the "high"
-    # threshold for ONLY_WHEN_HIGH), the two smallest gaps (in units of CLOSE_WITHIN) first, ties in feature order
-    block = t.features[picked]
-    values = block[:, _COLS_ARRAY]
-    diff = np.abs(values - ctx.mean_row)
-    close = (values >= _NOTABLE) & (diff <= _SPREAD)
-    gaps = np.where(close, diff / _SPREAD, np.inf)
-    order = np.argsort(gaps, axis=1, kind="stable")[:, :2].tolist()
-    close_rows = close.tolist()
-    value_rows = values.tolist()
-    modes = block[:, _MODE].tolist()
+    # plain Python over a (k, 11) block: cheaper than a dozen tiny NumPy calls at k = 10
+    rows = t.features[picked].tolist()
     orig_years = t.original_years()[picked].tolist()
     stored_years = t.year[picked].tolist()
+    spec = ctx.spec
     nearest_one = ref_years[0] if len(ref_years) == 1 else None
     ref_mode = ctx.ref_mode
     head = [_FACT_NO_FEATURES] if ctx.no_features else []
@@ -331,8 +319,11 @@ def explain_similar_lines(
                 if e is not None and (best is None or e[0] > best[0] or (e[0] == best[0] and e[1] < best[1])):
                     best = e
             if best is not None:
-                facts.append(best[2])
-                words.append(best[3])
+                if best[3] is None:
+                    best[3] = Fact("related_artist", "", round(best[0], 3), None, best[2])
+                    best[4] = f"often playlisted with {best[2]}"
+                facts.append(best[3])
+                words.append(best[4])
         if labels:
             carried = track_labels[p]
             for lid, fact, word in labels:
@@ -340,10 +331,14 @@ def explain_similar_lines(
                     facts.append(fact)
                     words.append(word)
                     break
-        row_close, row_values = close_rows[i], value_rows[i]
-        for j in order[i]:
-            if row_close[j]:
-                feature, value = REASON_FEATURES[j], row_values[j]
+        # audio features close to the references' mean: |value - mean| within CLOSE_WITHIN (and above the "high"
+        # threshold for ONLY_WHEN_HIGH), the two smallest gaps (in units of CLOSE_WITHIN) first, ties in feature order
+        row = rows[i]
+        close = [(abs(row[c] - m) / w, j) for j, c, w, lo, m in spec if row[c] >= lo and abs(row[c] - m) <= w]
+        if close:
+            close.sort()
+            for _, j in close[:2]:
+                feature, value = REASON_FEATURES[j], row[_COLS[j]]
                 facts.append(_new_fact(Fact, ("feature", feature, value, mean[j], "")))
                 words.append(feature_fact(feature, value))
         orig = orig_years[i]
@@ -358,7 +353,7 @@ def explain_similar_lines(
             if abs(nearest - orig) <= ERA_WITHIN:
                 facts.append(_new_fact(Fact, ("era", "", orig, nearest, "")))
                 words.append(f"{orig}, like the seed" if nearest == orig else f"{orig} (seed {nearest})")
-        mode = modes[i]
+        mode = row[_MODE]
         if len(facts) < MAX_FACTS and mode == mode and round(mode) == ref_mode:
             facts.append(_new_fact(Fact, ("feature", "mode", mode, float(ref_mode), "")))
             words.append("minor key" if mode < 0.5 else "major key")
