@@ -408,7 +408,7 @@ class Recommender:
         exclude_keys = {self.table.norm_keys[r] for r in refs}
         exclude = set(exclude)
         exclude.update(refs)
-        picked, scores = self._select(total, cand, filters, exclude, exclude_keys, limit or filters.limit)
+        picked, scores = self._select(total, cand, filters, exclude, exclude_keys, limit or filters.limit, owned=True)
         top = scores[0] if scores else 1.0
         if not with_reasons:
             return [Scored(pos, sc / top if top > 0 else 0.0, "", []) for pos, sc in zip(picked, scores)]
@@ -458,9 +458,11 @@ class Recommender:
         exclude_keys: set[str],
         limit: int,
         artist_caps: dict[int, int] | None = None,
+        owned: bool = False,
     ) -> tuple[list[int], list[float]]:
         """Greedy top-``limit`` with filters, exclusions, dedupe and the per-artist cap
-        (``artist_caps`` raises the cap for artists the user asked for by name).
+        (``artist_caps`` raises the cap for artists the user asked for by name; ``owned``: ``total`` is the
+        caller's scratch array and may be overwritten).
 
         Returns:
             ``(positions, scores)``, best first.
@@ -468,7 +470,7 @@ class Recommender:
         t = self.table
         n = t.n
         if t.n == len(t.pos):  # no tombstones: every position is live
-            scores = np.array(total, dtype=np.float32, copy=True)
+            scores = total if owned and total.dtype == np.float32 else np.array(total, dtype=np.float32, copy=True)
         else:
             alive = t.alive[:n] if cand is None else t.alive[cand]
             scores = np.where(alive, total, -np.inf)
