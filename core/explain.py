@@ -270,9 +270,10 @@ def explain_similar_lines(
     contexts: dict[tuple[int, ...], object] | None = None,
 ) -> tuple[list[list[Fact]], list[str]]:
     """:func:`explain_similar` plus each pick's reason line, worded as the facts are made
-    (``lines[i] == format_reasons(facts[i])``; no fact is worded twice).
-
-    Feature gaps are computed for all picks at once (one ``(k, 7)`` array), so ten explanations cost about one.
+    (``lines[i] == format_reasons(facts[i])``, no fact worded twice; the words follow :func:`format_reason`, the one
+    wording rule — ``tests/integration/test_similar_equivalence.py`` checks them against it). What depends only on
+    the references (their labels in order, related artists, mean features, years) is computed once per set of
+    references and kept in ``contexts`` when given.
 
     Returns:
         ``(facts, lines)``, one entry per pick.
