@@ -38,6 +38,7 @@ class ArtistGraph:
         self._neighbours: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._maps: dict[int, dict[int, float]] = {}
         self.matrix = self._build()
+        self._transposed = sparse.csr_matrix(self.matrix.T)  # converted once, not at every neighbours() call
 
     def _build(self) -> sparse.csr_matrix:
         t = self.table
@@ -84,7 +85,7 @@ class ArtistGraph:
         if aid >= m.shape[0] or m.indptr[aid] == m.indptr[aid + 1]:
             out = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
         else:
-            row = (m[aid] @ m.T).tocsr()
+            row = (m[aid] @ self._transposed).tocsr()
             ids, vals = row.indices.astype(np.int64), row.data.astype(np.float32)
             keep = ids != aid
             ids, vals = ids[keep], vals[keep]

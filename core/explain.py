@@ -16,10 +16,8 @@ danceable ≥ 0.7, high energy ≥ 0.7 / low ≤ 0.35, bright valence ≥ 0.65 /
 from __future__ import annotations
 
 import math
-
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
-
 
 from core.catalog import normalize_text
 from core.models import Reason, RecommendedTrack, TextQuery
@@ -193,81 +191,182 @@ def to_reason(fact: Fact | Reason) -> Reason:
     return fact if isinstance(fact, Reason) else Reason(**fact._asdict())
 
 
+class _RefContext(NamedTuple):
+    """What the reasons need to know about one set of references (built once per set, see :func:`explain_similar`)."""
+
+    no_features: bool
+    ref_artists: set[int]
+    labels: list[tuple[int, Fact, str]]  # (label id, fact, words), most telling first
+    related: dict[int, list]  # artist -> [relation, rank, reference artist's name, fact, words], ≥ RELATED_MIN
+    ref_years: list[int]
+    mean: list[float]
+    spec: list[tuple[int, int, float, float, float]]  # per reason feature: (j, column, spread, notable from, mean)
+    ref_mode: int
+
+
+_new_fact = tuple.__new__  # Fact(...) without the NamedTuple's Python-level __new__ (the reasons' hot path)
+_WORDS_NO_FEATURES = "no audio features for this track, matched on artist/genre"
+_FACT_NO_FEATURES = Fact("no_features")
+_FACT_SOUND = Fact("sound")
+_WORDS_SOUND = "similar overall sound"
+
+
+def _ref_context(table: TrackTable, refs: list[int], graph: ArtistGraph | None) -> _RefContext:
+    t = table
+    ref_artists = {a for r in refs for a in t.artist_ids[r]}
+    ref_labels: set[int] = set().union(*(t.labels[r] for r in refs))
+    # the label a pick shares that says most: subgenre, then genre, then playlist; alphabetical within a kind
+    order = sorted(
+        (lid for lid in ref_labels if t.label_names[lid][0] in _LABEL_RANK),
+        key=lambda lid: (_LABEL_RANK[t.label_names[lid][0]], t.label_names[lid][1]),
+    )
+    labels = []
+    for lid in order:
+        kind, name = t.label_names[lid]
+        fact = Fact("label", kind, None, None, name)
+        labels.append((lid, fact, format_reason(fact)))
+    years = t.original_years()
+    ref_years = sorted({int(years[r]) for r in refs if years[r]})
+    # only references with audio features describe a sound (NaN = unknown, e.g. an Exportify row without them)
+    ref_rows = t.features[[r for r in refs if t.has_features[r]]].tolist()
+    mean = [sum(row[c] for row in ref_rows) / len(ref_rows) if ref_rows else math.nan for c in _COLS]
+    ref_mode = round(sum(row[_MODE] for row in ref_rows) / len(ref_rows)) if ref_rows else -1
+    ref_names = {a: t.artists[r][j] for r in refs for j, a in enumerate(t.artist_ids[r])}
+    # the strongest relation of each artist to any reference artist; on a tie the first reference artist (in the
+    # set's order) wins, as a scan of the references' neighbour maps in that order with a strict ">" would choose
+    # (the fact and its words are made the first time a pick needs them)
+    related: dict[int, list] = {}
+    if graph is not None:
+        for rank, ref_a in enumerate(ref_artists):
+            for a, rel in graph.neighbour_map(ref_a).items():
+                if rel >= RELATED_MIN and rel > related.get(a, (0.0,))[0]:
+                    related[a] = [rel, rank, ref_names[ref_a], None, ""]
+    spec = list(zip(range(len(_COLS)), _COLS, _SPREAD_LIST, _NOTABLE_LIST, mean))
+    return _RefContext(not ref_rows, ref_artists, labels, related, ref_years, mean, spec, ref_mode)
+
+
 def explain_similar(
-    table: TrackTable, refs: Sequence[int], picked: Sequence[int], graph: ArtistGraph | None = None
+    table: TrackTable,
+    refs: Sequence[int],
+    picked: Sequence[int],
+    graph: ArtistGraph | None = None,
+    contexts: dict[tuple[int, ...], object] | None = None,
 ) -> list[list[Fact]]:
     """Reasons for each picked position against the reference positions (same artist or a related one, a shared
     subgenre / genre / playlist, up to two audio features close to the references' mean, era, same mode), at most
     :data:`MAX_FACTS` per pick, most telling first.
 
-    Feature gaps are computed for all picks at once (one ``(k, 7)`` array), so ten explanations cost about one.
+    ``contexts`` (optional) caches what is computed per set of references, keyed by the references; the caller
+    owns it and must empty it when the table or the graph changes. See :func:`explain_similar_lines`.
+    """
+    return explain_similar_lines(table, refs, picked, graph, contexts)[0]
+
+
+def explain_similar_lines(
+    table: TrackTable,
+    refs: Sequence[int],
+    picked: Sequence[int],
+    graph: ArtistGraph | None = None,
+    contexts: dict[tuple[int, ...], object] | None = None,
+) -> tuple[list[list[Fact]], list[str]]:
+    """:func:`explain_similar` plus each pick's reason line, worded as the facts are made
+    (``lines[i] == format_reasons(facts[i])``, no fact worded twice; the words follow :func:`format_reason`, the one
+    wording rule — ``tests/integration/test_similar_equivalence.py`` checks them against it). What depends only on
+    the references (their labels in order, related artists, mean features, years) is computed once per set of
+    references and kept in ``contexts`` when given.
+
+    Returns:
+        ``(facts, lines)``, one entry per pick.
     """
     if not picked:
-        return []
+        return [], []
     t = table
-    refs = list(refs)
+    key = tuple(refs)
+    ctx = contexts.get(key) if contexts is not None else None
+    if ctx is None:
+        ctx = _ref_context(t, list(refs), graph)
+        if contexts is not None:
+            if len(contexts) >= 256:
+                contexts.clear()
+            contexts[key] = ctx
     picked = list(picked)
-    ref_artists = {a for r in refs for a in t.artist_ids[r]}
-    ref_labels: set[int] = set().union(*(t.labels[r] for r in refs))
-    # the label a pick shares that says most: subgenre, then genre, then playlist; alphabetical within a kind
-    ref_label_order = sorted(
-        (lid for lid in ref_labels if t.label_names[lid][0] in _LABEL_RANK),
-        key=lambda lid: (_LABEL_RANK[t.label_names[lid][0]], t.label_names[lid][1]),
-    )
-    years = t.original_years()
-    ref_years = sorted({int(years[r]) for r in refs if years[r]})
-    # plain Python over a (k, 7) block: cheaper than a dozen tiny NumPy calls at k = 10
-    # only references with audio features describe a sound (NaN = unknown, e.g. an Exportify row without them)
-    ref_rows = t.features[[r for r in refs if t.has_features[r]]].tolist()
-    no_features = not ref_rows
-    mean = [sum(row[c] for row in ref_rows) / len(ref_rows) if ref_rows else math.nan for c in _COLS]
-    ref_mode = round(sum(row[_MODE] for row in ref_rows) / len(ref_rows)) if ref_rows else -1
+    ref_artists, labels, related, ref_years, mean = ctx.ref_artists, ctx.labels, ctx.related, ctx.ref_years, ctx.mean
+    # plain Python over a (k, 11) block: cheaper than a dozen tiny NumPy calls at k = 10
     rows = t.features[picked].tolist()
-    orig_years = years[picked].tolist()
+    orig_years = t.original_years()[picked].tolist()
     stored_years = t.year[picked].tolist()
-    spec = list(zip(range(len(_COLS)), _COLS, _SPREAD_LIST, _NOTABLE_LIST, mean))
-    ref_names = {a: t.artists[r][j] for r in refs for j, a in enumerate(t.artist_ids[r])}
-    maps = [(graph.neighbour_map(a), a) for a in ref_artists] if graph is not None else []
+    spec = ctx.spec
+    nearest_one = ref_years[0] if len(ref_years) == 1 else None
+    ref_mode = ctx.ref_mode
+    head = [_FACT_NO_FEATURES] if ctx.no_features else []
+    head_words = [_WORDS_NO_FEATURES] if ctx.no_features else []
+    artist_ids, artist_names, track_labels = t.artist_ids, t.artists, t.labels
     out: list[list[Fact]] = []
+    lines: list[str] = []
     for i, p in enumerate(picked):
-        facts: list[Fact] = [Fact("no_features")] if no_features else []
-        aids = t.artist_ids[p]
+        facts = head.copy()
+        words = head_words.copy()
+        aids = artist_ids[p]
         for j, a in enumerate(aids):
             if a in ref_artists:
-                facts.append(Fact("artist", "", None, None, t.artists[p][j]))
+                name = artist_names[p][j]
+                facts.append(_new_fact(Fact, ("artist", "", None, None, name)))
+                words.append(f"same artist: {name}")
                 break
         else:
-            rel, ra = 0.0, -1
-            for m, ref_a in maps:
-                for a in aids:
-                    r = m.get(a, 0.0)
-                    if r > rel:
-                        rel, ra = r, ref_a
-            if rel >= RELATED_MIN:
-                facts.append(Fact("related_artist", "", round(rel, 3), None, ref_names[ra]))
-        carried = t.labels[p]
-        for lid in ref_label_order:
-            if lid in carried:
-                kind, name = t.label_names[lid]
-                facts.append(Fact("label", kind, None, None, name))
-                break
+            best = None
+            for a in aids:
+                e = related.get(a)
+                if e is not None and (best is None or e[0] > best[0] or (e[0] == best[0] and e[1] < best[1])):
+                    best = e
+            if best is not None:
+                if best[3] is None:
+                    best[3] = Fact("related_artist", "", round(best[0], 3), None, best[2])
+                    best[4] = f"often playlisted with {best[2]}"
+                facts.append(best[3])
+                words.append(best[4])
+        if labels:
+            carried = track_labels[p]
+            for lid, fact, word in labels:
+                if lid in carried:
+                    facts.append(fact)
+                    words.append(word)
+                    break
+        # audio features close to the references' mean: |value - mean| within CLOSE_WITHIN (and above the "high"
+        # threshold for ONLY_WHEN_HIGH), the two smallest gaps (in units of CLOSE_WITHIN) first, ties in feature order
         row = rows[i]
         close = [(abs(row[c] - m) / w, j) for j, c, w, lo, m in spec if row[c] >= lo and abs(row[c] - m) <= w]
-        close.sort()
-        for _, j in close[:2]:
-            facts.append(Fact("feature", REASON_FEATURES[j], row[_COLS[j]], mean[j]))
+        if close:
+            close.sort()
+            for _, j in close[:2]:
+                feature, value = REASON_FEATURES[j], row[_COLS[j]]
+                facts.append(_new_fact(Fact, ("feature", feature, value, mean[j], "")))
+                words.append(feature_fact(feature, value))
         orig = orig_years[i]
         year = stored_years[i]
-        if year and (orig < year or t.year_is_album_date(p)):  # the year shown is a re-release's: say so before anything else
-            facts.insert(min(len(facts), MAX_FACTS - 1), Fact("album_date", "", year, orig if orig and orig < year else None))
+        if year and t.is_album_date(p, year, orig):  # the year shown is a re-release's: say so before anything else
+            first = orig if orig and orig < year else None
+            at = min(len(facts), MAX_FACTS - 1)
+            facts.insert(at, _new_fact(Fact, ("album_date", "", year, first, "")))
+            words.insert(at, f"{year} (album date; first release {first})" if first is not None else f"{year} (album date)")
         elif orig and ref_years and len(facts) < MAX_FACTS:
-            nearest = min(ref_years, key=lambda y: abs(y - orig)) if len(ref_years) > 1 else ref_years[0]
+            nearest = nearest_one if nearest_one is not None else min(ref_years, key=lambda y: abs(y - orig))
             if abs(nearest - orig) <= ERA_WITHIN:
-                facts.append(Fact("era", "", orig, nearest))
-        if len(facts) < MAX_FACTS and row[_MODE] == row[_MODE] and round(row[_MODE]) == ref_mode:
-            facts.append(Fact("feature", "mode", row[_MODE], float(ref_mode)))
-        out.append(facts[:MAX_FACTS] or [Fact("sound")])
-    return out
+                facts.append(_new_fact(Fact, ("era", "", orig, nearest, "")))
+                words.append(f"{orig}, like the seed" if nearest == orig else f"{orig} (seed {nearest})")
+        mode = row[_MODE]
+        if len(facts) < MAX_FACTS and mode == mode and round(mode) == ref_mode:
+            facts.append(_new_fact(Fact, ("feature", "mode", mode, float(ref_mode), "")))
+            words.append("minor key" if mode < 0.5 else "major key")
+        if not facts:
+            out.append([_FACT_SOUND])
+            lines.append(_WORDS_SOUND)
+            continue
+        if len(facts) > MAX_FACTS:
+            del facts[MAX_FACTS:], words[MAX_FACTS:]
+        out.append(facts)
+        lines.append(SEPARATOR.join(words if len(set(words)) == len(words) else dict.fromkeys(words)))
+    return out, lines
 
 
 def explain_text(table: TrackTable, p: int, query: TextQuery) -> list[Reason]:

@@ -298,6 +298,17 @@ class TrackTable:
             mark = self._album_marks[p] = bool(_COMPILATION.search(album)) or y in reissue
         return mark
 
+    def is_album_date(self, p: int, year: int, original: int) -> bool:
+        """:meth:`year_is_album_date` for a caller that already holds ``year == year[p]`` and
+        ``original == original_year(p)`` (the reasons' hot path): the same rule, without reading either again.
+        """
+        if not year:
+            return False
+        if original < year:
+            return True
+        mark = self._album_marks.get(p)
+        return self.year_is_album_date(p) if mark is None else mark
+
     def track(self, p: int) -> Track:
         """Materialize position ``p`` as a :class:`Track` (raises IndexError for a bad position)."""
         f = self.features[p]

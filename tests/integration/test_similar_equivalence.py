@@ -1,0 +1,152 @@
+"""The optimised similar-tracks path returns exactly what the plain computation returns.
+
+:mod:`tests.integration.similar_reference` re-does the ranking and the reasons the straightforward way (every
+score term as a dense increment, a full stable sort, reasons one pick at a time, each fact worded by
+``format_reason``). Over references drawn at random in the test (single songs, several songs, filters, exclusions,
+pages), on the shipped catalog, on an edited copy (deleted tracks, tracks without audio features or labels) and
+through the IVF candidate view, :meth:`Recommender.similar` must give the same positions, the same scores (equal
+floats), the same facts and the same reason lines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.catalog import Catalog
+from core.explain import explain_similar, format_reasons
+from core.index import FeatureIndex
+from core.models import AUDIO_FEATURES, Filters, Track
+from core.recommender import Recommender
+from core.table import TrackTable
+from tests.integration import similar_reference as ref
+
+
+def load_table(path: Path) -> TrackTable:
+    async def load() -> TrackTable:
+        catalog = await Catalog.open(path)
+        try:
+            return await TrackTable.load(catalog)
+        finally:
+            await catalog.close()
+
+    return asyncio.run(load())
+
+
+@pytest.fixture(scope="module")
+def shipped(shipped_db: Path) -> Recommender:
+    return Recommender(load_table(shipped_db))
+
+
+def assert_same(rec: Recommender, refs: list[int], **kw: object) -> list[int]:
+    """Compare the product and the reference for one request; returns the picked positions."""
+    got = rec.similar(refs, **kw)
+    want = ref.similar(rec, refs, **kw)
+    assert [s.pos for s in got] == [w[0] for w in want], refs
+    assert [s.score for s in got] == [w[1] for w in want], refs  # equal floats, not approximately equal
+    assert [list(s.facts) for s in got] == [w[3] for w in want], refs
+    assert [s.reason for s in got] == [w[2] for w in want], refs
+    assert all(s.reason == format_reasons(s.facts) for s in got)
+    assert len(got) == len(want)
+    return [s.pos for s in got]
+
+
+def pick_refs(rng: np.random.Generator, table: TrackTable, k: int) -> list[int]:
+    return [int(p) for p in rng.choice(table.alive_positions(), size=k, replace=False)]
+
+
+def test_single_song_radios_match_the_reference(shipped: Recommender) -> None:
+    rng = np.random.default_rng(2026)
+    for r in pick_refs(rng, shipped.table, 50):
+        assert len(assert_same(shipped, [r])) == 10
+
+
+def test_radios_of_several_songs_match_the_reference(shipped: Recommender) -> None:
+    rng = np.random.default_rng(7)
+    t = shipped.table
+    for _ in range(12):
+        assert_same(shipped, pick_refs(rng, t, int(rng.integers(2, 6))))
+    for _ in range(4):  # several songs by one artist: the artist term saturates at 1
+        a = t.artist_ids[pick_refs(rng, t, 1)[0]][0]
+        songs = sorted(t.artist_tracks[a])[:3]
+        assert_same(shipped, songs)
+
+
+def test_filters_exclusions_pages_and_limits_match_the_reference(shipped: Recommender) -> None:
+    rng = np.random.default_rng(11)
+    t = shipped.table
+    for r in pick_refs(rng, t, 12):
+        year = int(t.year[r]) or 2000
+        genres = t.label_strings(r, "genre")
+        assert_same(shipped, [r], filters=Filters(year_min=year - 5, year_max=year + 5, limit=15))
+        if genres:
+            assert_same(shipped, [r], filters=Filters(genres=genres[:1], tempo_min=80, tempo_max=160))
+        first = assert_same(shipped, [r])
+        neighbour = t.artists[first[0]][0]
+        assert_same(shipped, [r], filters=Filters(exclude_artists=[neighbour], limit=25))
+        assert_same(shipped, [r], exclude=first, limit=int(rng.integers(1, 50)))  # the next page
+
+
+def test_edited_catalog_matches_the_reference(shipped_db: Path) -> None:
+    """Deleted tracks (tombstones), tracks without audio features, tracks without labels, references among them."""
+    table = load_table(shipped_db)
+    rec = Recommender(table)
+    rng = np.random.default_rng(5)
+    for p in pick_refs(rng, table, 300):
+        table.delete(table.ids[p])
+        rec.on_delete(p)
+    new: list[int] = []
+    for i, p in enumerate(pick_refs(rng, table, 40)):
+        tr = table.track(p)
+        data = tr.model_dump()
+        data["track_id"] = f"Z{i:021d}"
+        if i % 2 == 0:  # no audio features (e.g. a recent Exportify export)
+            data.update({f: None for f in AUDIO_FEATURES})
+        if i % 3 == 0:  # no labels
+            data.update(genres=[], subgenres=[], playlists=[])
+        q = table.upsert(Track(**data))
+        rec.on_upsert(q)
+        new.append(q)
+    for r in new[:20] + pick_refs(rng, table, 20):
+        assert_same(rec, [r])
+    assert_same(rec, new[:4:2])  # only featureless references: no audio term, "no audio features" first
+    assert_same(rec, new[:3] + pick_refs(rng, table, 2))
+
+
+def test_ivf_candidate_view_matches_the_reference(shipped_db: Path) -> None:
+    """The candidate view the IVF regime uses above 150k tracks, forced on the shipped catalog."""
+    rec = Recommender(load_table(shipped_db), index=FeatureIndex(brute_max=1000, candidates=4000))
+    assert rec.index.centroids is not None
+    rng = np.random.default_rng(3)
+    for r in pick_refs(rng, rec.table, 15):
+        assert_same(rec, [r])
+    for _ in range(4):
+        assert_same(rec, pick_refs(rng, rec.table, 3), filters=Filters(limit=20))
+
+
+def test_explain_similar_keeps_its_own_contract(shipped: Recommender) -> None:
+    """The public ``explain_similar`` (used outside the recommender) gives the reference facts for any picks."""
+    rng = np.random.default_rng(17)
+    t = shipped.table
+    for _ in range(10):
+        refs = pick_refs(rng, t, int(rng.integers(1, 4)))
+        picks = pick_refs(rng, t, 20)
+        assert explain_similar(t, refs, picks, shipped.graph) == ref.explain(shipped, refs, picks)
+
+
+def test_top_indices_is_a_stable_sort_prefix() -> None:
+    """The pool of best scores equals the first ``pool`` of a stable sort (ties in index order), with many ties,
+    excluded (-inf) scores, and a sample that misleads (a filter leaving few finite scores)."""
+    rng = np.random.default_rng(23)
+    for trial in range(300):
+        m = int(rng.integers(1, 40_000))
+        scores = rng.integers(0, int(rng.integers(1, 50)), size=m).astype(np.float32) / 7  # few distinct values
+        if trial % 3 == 0:
+            scores[rng.random(m) < rng.random()] = -np.inf
+        pool = int(rng.integers(1, 500))
+        want = np.argsort(-scores, kind="stable")[:pool]
+        want = want[np.isfinite(scores[want])]
+        assert Recommender._top_indices(scores, pool).tolist() == want.tolist(), (m, pool)
