@@ -16,6 +16,7 @@ danceable ≥ 0.7, high energy ≥ 0.7 / low ≤ 0.35, bright valence ≥ 0.65 /
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -93,6 +94,13 @@ def feature_fact(feature: str, value: float) -> str:
     return f"{name} {value:.2f}"
 
 
+def shown_label(text: str, limit: int = 60) -> str:
+    """A catalog label as shown in a reason: invisible format characters (zero-width spaces, direction marks)
+    removed, whitespace collapsed, clipped to ``limit`` characters (playlist names can run to 130)."""
+    clean = " ".join("".join(ch for ch in text if unicodedata.category(ch) != "Cf").split())
+    return clean if len(clean) <= limit else clean[: limit - 1].rstrip() + "…"
+
+
 def _asked(feature: str, target: float) -> str:
     if feature == "tempo":
         return f"{target:.0f} BPM"
@@ -110,9 +118,10 @@ def format_reason(reason: Reason | Fact) -> str:
         return feature_fact(reason.feature, reason.value)
     if k == "asked_feature" and reason.value is not None:
         fact = feature_fact(reason.feature, reason.value)
+        worded = not any(ch.isdigit() for ch in fact)  # "vocal", "minor key": the word already answers the ask
         return (
             fact
-            if reason.target is None or reason.feature == "mode"
+            if reason.target is None or reason.feature == "mode" or worded
             else f"{fact} (asked {_asked(reason.feature, reason.target)})"
         )
     if k == "artist":
@@ -122,9 +131,10 @@ def format_reason(reason: Reason | Fact) -> str:
     if k == "asked_artist":
         return f"by {reason.label}"
     if k in ("label", "asked_label"):
+        label = shown_label(reason.label)
         if reason.feature == "playlist":
-            return "on a playlist with the seed" if k == "label" else f'in the catalog playlist "{reason.label}"'
-        return f"same {reason.feature}: {reason.label}" if k == "label" else f"{reason.feature}: {reason.label}"
+            return "on a playlist with the seed" if k == "label" else f'in the catalog playlist "{label}"'
+        return f"same {reason.feature}: {label}" if k == "label" else f"{reason.feature}: {label}"
     if k == "era" and reason.value is not None:
         year = int(reason.value)
         if reason.target is None:
@@ -405,8 +415,9 @@ def explain_text(table: TrackTable, p: int, query: TextQuery) -> list[Reason]:
     if query.filters.year_min or query.filters.year_max:
         year = int(t.year[p])
         if year:
-            facts.append(Reason(kind="era", value=year))
-            if t.year_is_album_date(p):
+            if t.year_is_album_date(p):  # one fact for the year: "1980 (album date; first release 1975)"
                 orig = t.original_year(p)
                 facts.append(Reason(kind="album_date", value=year, target=orig if orig and orig < year else None))
+            else:
+                facts.append(Reason(kind="era", value=year))
     return facts or [Reason(kind="request")]

@@ -206,3 +206,16 @@ def test_feature_facts_round_like_the_track() -> None:
         v = float(rng.random())
         fact = format_reasons([Reason(kind="feature", feature="energy", value=v)])
         assert abs(float(fact.split()[-1]) - v) <= 0.0051
+
+
+def test_reason_words_answer_the_ask_and_labels_show_clean() -> None:
+    """A worded fact ("vocal") is not followed by a meaningless "(asked 0.01)"; a number is; playlist names lose
+    invisible characters and are clipped."""
+    from core.explain import format_reason, shown_label
+    from core.models import Reason
+
+    assert format_reason(Reason(kind="asked_feature", feature="instrumentalness", value=0.0, target=0.01)) == "vocal"
+    assert "(asked 120 BPM)" in format_reason(Reason(kind="asked_feature", feature="tempo", value=118.0, target=120.0))
+    assert shown_label("Crossfit\u200f\u200f\u200b\u200b \u200d") == "Crossfit"
+    assert len(shown_label("x" * 130)) == 60
+    assert format_reason(Reason(kind="asked_label", feature="playlist", label="Gym\u200b  Hits")) == 'in the catalog playlist "Gym Hits"'
