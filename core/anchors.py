@@ -162,6 +162,10 @@ def _resolve_name(table: TrackTable, refs: object, raw: str) -> Anchor | None:
     return None
 
 
+#: At most this many "like" cues of one message are looked at (each costs a few exact look-ups and one fuzzy scan).
+MAX_CUES = 4
+
+
 def find_anchor(text: str, table: TrackTable, refs: object) -> Anchor | None:
     """The first "like X" in ``text`` whose X names a catalog artist or song, as an :class:`Anchor`.
 
@@ -170,13 +174,16 @@ def find_anchor(text: str, table: TrackTable, refs: object) -> Anchor | None:
     "I'd like something calm" and text without a cue.
     """
     unresolved: Anchor | None = None
-    for m in _CUE.finditer(text):
+    tried: set[str] = set()
+    for cue_no, m in enumerate(_CUE.finditer(text)):
+        if cue_no >= MAX_CUES:  # "like like like …": a request names one or two anchors, not hundreds
+            break
         before = text[: m.start()].rstrip().lower()
         if m.group(0).strip().lower() == "like" and re.search(r"\b(?:i|i'd|id|would|you|we|they|don't|dont|do|feel)$", before):
             continue  # "I'd like something calm"
         after = text[m.end():]
         whole = after.strip().rstrip("!?.").strip("\"“”'")
-        if len(whole.split()) >= 2:  # the whole rest as an exact title first: "like Once and for All" is one song
+        if 2 <= len(whole.split()) <= 12:  # the whole rest as an exact title first: "like Once and for All" is one song
             try:
                 pos = refs.resolve(whole, fuzzy=False)  # type: ignore[attr-defined]
             except Exception:
@@ -188,8 +195,9 @@ def find_anchor(text: str, table: TrackTable, refs: object) -> Anchor | None:
         end = _END.search(after)
         raw = after[: end.start()] if end else after
         raw = raw.strip()
-        if not raw:
+        if not raw or raw in tried:
             continue
+        tried.add(raw)
         anchor = _resolve_name(table, refs, raw)
         if anchor is not None:
             span_start = m.start()

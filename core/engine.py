@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from core.catalog import SHIPPED_CATALOG, Catalog, ImportReport, ProgressFn
+from core.catalog import SHIPPED_CATALOG, Catalog, ImportReport, ProgressFn, normalize_text
 from core.catalog_io import MAX_DECOMPRESSED_BYTES
 from core.chat import ChatMixin
 from core.errors import InvalidInput, PermissionDenied
@@ -374,8 +374,10 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
             )
         if query.requested_count and limit == MAX_TRACKS:  # said first by every adapter
             rec = rec.model_copy(update={"capped": CountCap(requested=query.requested_count, limit=limit)})
-        rec = await self._with_coverage(rec, query, anchor, exclude, limit, rank, similar_rank,
-                                        [name for name, _ in partial])
+        # a name inside a resolved anchor ("like Blinding Lights" read as the artist Lights) was not asked for
+        inside = normalize_text(anchor.span) if anchor is not None and anchor.seeds else ""
+        missing = [name for name, _ in partial if not (inside and normalize_text(name) in inside)]
+        rec = await self._with_coverage(rec, query, anchor, exclude, limit, rank, similar_rank, missing)
         if any(n.kind == "no_data" for n in rec.coverage):  # said once, on the first line (core.coverage)
             summary = rec.summary
             for n in query.notes:

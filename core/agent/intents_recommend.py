@@ -47,7 +47,7 @@ _ABOUT = re.compile(
 _SEARCH = re.compile(r"^(?:search(?: for)?|look ?up|find (?:the )?(?:songs?|tracks?)(?: called| named)?)\s+(.+)$", re.IGNORECASE)
 _BY_ARTIST = re.compile(r"^(?:(?:play|show me|give me|list)\s+)?(?:some\s+|all\s+)?(?:songs|tracks|music)\s+by\s+(.+)$", re.IGNORECASE)
 _SIMILAR = re.compile(
-    r"^(?:(?:please\s+)?(?:play|give me|find me|recommend(?: me)?|i want|i'd like)\s+)?(?:some\s+)?"
+    r"^(?:(?:please\s+)?(?:play|give me|find me|recommend(?: me)?|i want|i'd like)\s+)?(?:some\s+)?(?P<count>\d{1,4}\s+)?"
     r"(?:songs?|tracks?|music|something|stuff|more)?\s*(?:like|similar to|that sounds? like|in the style of)\s+(.+?)[\s!.]*$",
     re.IGNORECASE,
 )
@@ -233,7 +233,8 @@ def parse_refinement(text: str, engine: Engine, state: ConversationState) -> dic
 
 def _has_modifier(rest: str) -> bool:
     """True when the text around an anchor says more than filler ("songs like X" vs "like X but slower")."""
-    words = [w for w in normalize_text(rest).split() if w not in FILLER and w not in ("like", "similar", "sounds")]
+    words = [w for w in normalize_text(rest).split()
+             if w not in FILLER and w not in ("like", "similar", "sounds") and not w.isdigit()]  # "20 songs like X"
     return bool(words)
 
 
@@ -280,7 +281,10 @@ def recommend_intent(text: str, engine: Engine, state: ConversationState) -> Int
         return Intent(tool="recommend", args={"request": text})
     m = _SIMILAR.match(text)
     if m:
-        target = m.group(1).strip(" \"'")
+        target = m.group(2).strip(" \"'")
         refs = similar_refs(engine, target)
-        return Intent(tool="recommend_similar", args={"refs": refs[:5] or [target]}, fallback_request=text)
+        args: dict = {"refs": refs[:5] or [target]}
+        if m.group("count"):  # "20 songs like Mr. Brightside": the tool caps it (core.limits) and says so
+            args["limit"] = int(m.group("count"))
+        return Intent(tool="recommend_similar", args=args, fallback_request=text)
     return Intent(tool="recommend", args={"request": text})

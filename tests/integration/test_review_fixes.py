@@ -1,0 +1,35 @@
+"""Findings of the outside review (a blind listener and an adversarial tester), each kept fixed."""
+
+from __future__ import annotations
+
+from core.anchors import MAX_CUES, find_anchor
+from core.engine import Engine
+from core.models import Caller
+
+USER = Caller(user_id="review", platform="test")
+
+
+async def test_like_repeated_looks_at_a_bounded_number_of_cues(engine: Engine) -> None:
+    calls = 0
+    real = engine.refs.resolve
+
+    def counting(ref: str, fuzzy: bool = True) -> int:
+        nonlocal calls
+        calls += 1
+        return real(ref, fuzzy=fuzzy)
+
+    engine.refs.resolve = counting  # type: ignore[method-assign]
+    try:
+        find_anchor(("like " * 400)[:2000], engine.table, engine.refs)
+    finally:
+        engine.refs.resolve = real  # type: ignore[method-assign]
+    assert calls <= MAX_CUES * 8
+
+
+async def test_a_count_before_like_title_keeps_the_song_and_claims_no_missing_artist(engine: Engine) -> None:
+    for text, title in (("give me 5 songs like Blinding Lights", "Blinding Lights"),
+                        ("20 songs like Mr. Brightside", "Mr. Brightside")):
+        reply = await engine.chat(f"test:{len(text)}", USER, text)
+        assert reply.recommendation is not None, reply.text
+        assert not any(n.kind == "missing_artist" for n in reply.recommendation.coverage), reply.text
+        assert "no artist named" not in reply.text and title in reply.text.splitlines()[0], reply.text
