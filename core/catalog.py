@@ -214,6 +214,21 @@ ON CONFLICT(track_id) DO UPDATE SET
 """
 # coalesce: a file without audio features (a recent Exportify export) never erases features already known
 
+#: The import's upsert: a missing value in the file (empty cell, ``NA``, ``null`` …) never erases what the catalog
+#: already knows about a track — title, artists, album, dates, duration and audio features keep their stored values
+#: (an admin edit, :meth:`Catalog.upsert_track`, still writes exactly what it is given).
+_IMPORT_UPSERT_SQL = _UPSERT_SQL.split("ON CONFLICT")[0] + f"""ON CONFLICT(track_id) DO UPDATE SET
+    title=coalesce(nullif(excluded.title, ''), tracks.title),
+    artists=CASE WHEN excluded.artists = '[]' THEN tracks.artists ELSE excluded.artists END,
+    artist_display=CASE WHEN excluded.artists = '[]' THEN tracks.artist_display ELSE excluded.artist_display END,
+    album=coalesce(nullif(excluded.album, ''), tracks.album),
+    release_date=coalesce(nullif(excluded.release_date, ''), tracks.release_date),
+    year=coalesce(excluded.year, tracks.year),
+    popularity=CASE WHEN excluded.popularity = 0 THEN tracks.popularity ELSE excluded.popularity END,
+    duration_ms=CASE WHEN excluded.duration_ms = 0 THEN tracks.duration_ms ELSE excluded.duration_ms END,
+    {", ".join(f"{f}=coalesce(excluded.{f}, tracks.{f})" for f in AUDIO_FEATURES)}
+"""
+
 
 def row_to_track(row: sqlite3.Row | tuple[Any, ...], labels: Iterable[tuple[str, str]] = ()) -> Track:
     """Build a :class:`Track` from a ``SELECT`` of :data:`_TRACK_COLS` and ``(kind, label)`` pairs."""
@@ -384,7 +399,7 @@ class Catalog:
                 labels = list(label_batch)
                 batch.clear()
                 label_batch.clear()
-                pending.append(asyncio.create_task(db.executemany(_UPSERT_SQL, tracks), name="tracks"))
+                pending.append(asyncio.create_task(db.executemany(_IMPORT_UPSERT_SQL, tracks), name="tracks"))
                 pending.append(
                     asyncio.create_task(
                         db.executemany("INSERT OR IGNORE INTO track_labels VALUES (?, ?, ?, ?)", labels), name="labels"

@@ -33,3 +33,17 @@ async def test_a_count_before_like_title_keeps_the_song_and_claims_no_missing_ar
         assert reply.recommendation is not None, reply.text
         assert not any(n.kind == "missing_artist" for n in reply.recommendation.coverage), reply.text
         assert "no artist named" not in reply.text and title in reply.text.splitlines()[0], reply.text
+
+
+async def test_reimporting_a_row_with_blanks_never_erases_what_the_catalog_knows(engine: Engine, admin, tmp_path) -> None:
+    from tests.integration.test_import_exports import write_exportify
+    from tests.unit.test_catalog_io import exportify_new_row
+
+    pos = engine.resolve("Blinding Lights - The Weeknd")
+    before = engine.table.track(pos)
+    row = exportify_new_row(before.track_id, "NA", "N/A", None)
+    row[5], row[8], row[15] = "null", "", "N/A"  # album, release date, popularity: missing too
+    await engine.import_catalog(admin, write_exportify(tmp_path / "blanks.csv", [row]))
+    after = engine.table.track(engine.table.pos[before.track_id])
+    assert (after.title, after.artists, after.album) == (before.title, before.artists, before.album)
+    assert after.popularity == before.popularity and after.energy == before.energy
