@@ -612,7 +612,7 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         if not changes:
             raise InvalidInput("Nothing to change: give field=value pairs, e.g. energy=0.8 tempo=120.")
         async with self._write_lock:  # read, merge and write as one step: concurrent edits never undo each other
-            pos = self.resolve(ref)
+            pos = self._resolve_for_change(ref)
             current = self.table.track(pos).model_dump(exclude={"artist", "spotify_url"})
             changes = dict(changes)
             if "track_id" in changes and changes["track_id"] != current["track_id"]:
@@ -628,6 +628,22 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
             track = self.validate_track({**current, **changes})
             return await self._store_locked(track)
 
+    def _resolve_for_change(self, ref: str) -> int:
+        """The track an admin edit or delete names: an exact match only (never a fuzzy guess), and a title that
+        several artists' tracks share must name the artist.
+
+        Raises:
+            SongNotFound: no exact match (with suggestions). InvalidInput: the title is ambiguous.
+        """
+        pos = self.resolve(ref, fuzzy=False)
+        same = self.refs.title_index().get(normalize_text(ref), [])
+        artists = {self.table.artists[p][0] if self.table.artists[p] else "" for p in same}
+        if len(artists) > 1:
+            options = "; ".join(self.label(p) for p in same[:5])
+            raise InvalidInput(f"Several tracks are called that — name the artist too, e.g. “{self.label(pos)}” "
+                               f"(matches: {options}).", "track")
+        return pos
+
     async def delete_song(self, caller: Caller, ref: str) -> Track:
         """Delete a track (admin only). Returns the deleted track.
 
@@ -636,7 +652,7 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         """
         self.require_admin(caller, "delete songs")
         async with self._write_lock:
-            pos = self.resolve(ref)
+            pos = self._resolve_for_change(ref)
             track = self.table.track(pos)
             await self.catalog.delete_track(track.track_id)
             self.table.delete(track.track_id)

@@ -47,3 +47,18 @@ async def test_reimporting_a_row_with_blanks_never_erases_what_the_catalog_knows
     after = engine.table.track(engine.table.pos[before.track_id])
     assert (after.title, after.artists, after.album) == (before.title, before.artists, before.album)
     assert after.popularity == before.popularity and after.energy == before.energy
+
+
+async def test_admin_changes_need_an_exact_unambiguous_track(engine: Engine, admin) -> None:
+    import pytest
+
+    from core.errors import InvalidInput, SongNotFound
+
+    with pytest.raises(InvalidInput, match="name the artist"):  # several artists have a "Blinding Lights"
+        await engine.delete_song(admin, "Blinding Lights")
+    with pytest.raises(InvalidInput, match="name the artist"):
+        await engine.edit_song(admin, "Blinding Lights", {"energy": 0.5})
+    with pytest.raises(SongNotFound):  # never a fuzzy guess for a destructive change
+        await engine.delete_song(admin, "Blindin Lights - The Weeknd")
+    gone = await engine.delete_song(admin, "Blinding Lights - The Weeknd")
+    assert gone.artists == ["The Weeknd"]
