@@ -147,6 +147,9 @@ class ExplicitRules(NumberRules, PhraseMatching):
             (re.compile(r"\b(?:no|without|zero|w/o|free of|minus|not any|nothing with|don'?t want|less|skip the)\s+(?:any\s+|the\s+)?"
                         r"(?:vocals?|singing|singers?|lyrics?|words|voices?|vocalists?|vox)\b|\b(?:vocal|lyrics?|voice)\s*-?\s*free\b|\bwordless\b"),
              no_vocals),
+            # "in the mood for X" wants X: the idiom names no mood of its own (never "good mood"); also es/pt/fr/de
+            (re.compile(r"\b(?:(?:i'?m|i am|am|im)\s+)?(?:in|into)\s+(?:the|a)\s+mood\s+(?:for|to)\b|"
+                        r"\b(?:con|com)\s+ganas\s+de\b|\bd'?humeur a\b|\blust auf\b"), lambda m, req: True),
             # the count only: up to three words may sit between it and the noun ("100 chill songs"); they stay
             (re.compile(r"\b(?:top\s+)?(\d{1,6})(?=\s+(?:[a-z][a-z'&-]*\s+){0,3}?"
                         r"(?:songs|tracks|tunes|recommendations|picks|suggestions|records|jams)\b)"),
