@@ -14,16 +14,17 @@ tempo — the same steps as the follow-up modifiers of :mod:`core.agent.specs`.
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from core.catalog import normalize_text
 from core.models import Filters
-from core.recommender import Scored
+from core.recommender import Recommender, Scored
 from core.table import FEATURE_INDEX, TrackTable
 
 #: Words that introduce an anchor, per language (case-insensitive, matched on the raw text).
@@ -243,6 +244,73 @@ def era_shift(text: str, table: TrackTable, seeds: Sequence[int], filters: Filte
     return filters, ""
 
 
+#: Similarity-score bonus (:meth:`Recommender.similar` ``boost``) for tracks making the whole relative move: far above
+#: any similarity score, so the pool holds the most similar tracks AMONG those that move, not the most similar ones.
+MOVE_BONUS = 100.0
+#: How far into the catalog's tail a relative move may aim: the 5th / 95th percentile of the feature.
+MOVE_QUANTILE = 0.05
+
+
+def move_targets(table: TrackTable, seeds: Sequence[int], deltas: dict[str, float]) -> dict[str, tuple[float, float]]:
+    """Feature -> ``(anchor mean, target)`` of each relative move (raw units; tempo deltas are fractions). A target
+    stops at the catalog's own 5th / 95th percentile of the feature (:data:`MOVE_QUANTILE`): "sadder than Coldplay"
+    asks for the saddest the catalog has in quantity, not for valence 0.0; an anchor already past it keeps its mean."""
+    base = table.features[list(seeds)].mean(axis=0)
+    out: dict[str, tuple[float, float]] = {}
+    for name, d in deltas.items():
+        if name not in FEATURE_INDEX or not d:
+            continue
+        i = FEATURE_INDEX[name]
+        b = float(base[i])
+        v = b * (1.0 + d) if name == "tempo" else min(max(b + d, 0.0), 1.0)
+        known = table.features[: table.n, i][table.known[: table.n, i].astype(bool) & table.alive[: table.n]]
+        if len(known):
+            edge = float(np.quantile(known, MOVE_QUANTILE if d < 0 else 1.0 - MOVE_QUANTILE))
+            v = max(v, min(edge, b)) if d < 0 else min(v, max(edge, b))
+        out[name] = (b, v)
+    return out
+
+
+def move_mask(table: TrackTable, seeds: Sequence[int], deltas: dict[str, float]) -> np.ndarray | None:
+    """Boolean ``(table.n,)`` mask of tracks (with audio features) that make every relative move in full (e.g.
+    "more upbeat": valence at least the anchor's mean + 0.2); None when there is no move."""
+    moves = move_targets(table, seeds, deltas)
+    if not moves:
+        return None
+    n = table.n
+    mask = table.alive[:n].astype(bool).copy()
+    for name, (b, v) in moves.items():
+        i = FEATURE_INDEX[name]
+        col = table.features[:n, i]
+        mask &= table.known[:n, i].astype(bool) & ((col - b) * np.sign(v - b) >= abs(v - b) - 1e-9)
+    return mask
+
+
+def move_boost(table: TrackTable, seeds: Sequence[int],
+               deltas: dict[str, float]) -> Callable[[np.ndarray | None], np.ndarray] | None:
+    """The ``boost=`` hook for :meth:`Recommender.similar`: :data:`MOVE_BONUS` for tracks in :func:`move_mask`
+    (over the candidate view, ``None`` = all positions), or None when there is no move."""
+    mask = move_mask(table, seeds, deltas)
+    if mask is None:
+        return None
+
+    def boost(cand: np.ndarray | None) -> np.ndarray:
+        m = mask if cand is None else mask[cand]
+        return np.where(m, MOVE_BONUS, 0.0).astype(np.float32)
+
+    return boost
+
+
+def similarity_only(recommender: Recommender, seeds: Sequence[int], pool: Sequence[Scored]) -> list[Scored]:
+    """``pool`` re-scored on similarity to ``seeds`` alone (0–1, best = 1; :meth:`Recommender.similar_scores`), for
+    a pool chosen with :func:`move_boost` (whose bonus would otherwise flatten every score to ~1)."""
+    if not pool:
+        return []
+    sim = recommender.similar_scores(seeds, np.asarray([s.pos for s in pool], dtype=np.int64))
+    top = float(sim.max()) if float(sim.max()) > 0 else 1.0
+    return [replace(s, score=max(0.0, float(v)) / top) for s, v in zip(pool, sim)]
+
+
 def shift_around(
     table: TrackTable,
     seeds: Sequence[int],
@@ -268,31 +336,62 @@ def shift_around(
     for name, (value, weight) in absolute.items():
         if name in FEATURE_INDEX and weight > 0:
             desired[name] = (float(value), float(weight), 0.0)
-    for name, d in deltas.items():
-        if name not in FEATURE_INDEX or not d:
-            continue
-        b = float(base[FEATURE_INDEX[name]])
-        value = b * (1.0 + d) if name == "tempo" else min(max(b + d, 0.0), 1.0)
-        desired[name] = (value, 1.0, float(np.sign(d)))
+    for name, (_, value) in move_targets(table, seeds, deltas).items():
+        desired[name] = (value, 1.0, float(np.sign(deltas[name])))
     if not desired:
         return list(pool[:limit])
     pos = np.array([s.pos for s in pool])
     feats = table.features[pos]
     score = np.array([s.score for s in pool], dtype=np.float64)
-    ok = np.ones(len(pool), dtype=bool)
+    full = np.ones(len(pool), dtype=bool)
+    half = np.ones(len(pool), dtype=bool)
     for name, (value, weight, direction) in desired.items():
         i = FEATURE_INDEX[name]
         if direction:  # one-sided: short of the move costs, going further in its direction does not
             short = np.maximum(0.0, (value - feats[:, i]) * direction)
             score -= weight * short / std[i]
-            ok &= (feats[:, i] - float(base[i])) * direction >= 0.5 * abs(value - float(base[i]))
+            moved = (feats[:, i] - float(base[i])) * direction
+            full &= moved >= abs(value - float(base[i])) - 1e-9
+            half &= moved >= 0.5 * abs(value - float(base[i]))
         else:
             score -= 0.5 * weight * np.abs(feats[:, i] - value) / std[i]
-    if ok.sum() >= limit:
-        score = np.where(ok, score, -np.inf)
-    order = np.argsort(-score, kind="stable")[:limit]
+    # "more upbeat than X" means clearly more: candidates making the whole move when there are enough of them,
+    # else those making at least half of it, else the best of the pool
+    for ok in (full, half):
+        if ok.sum() >= limit:
+            score = np.where(ok, score, -np.inf)
+            break
+    order = _year_capped_order(table, pool, score, limit)
     top = float(score[order[0]]) if len(order) else 1.0
     lo = float(score[order[-1]]) if len(order) else 0.0
     span = top - lo if top > lo else 1.0
     return [Scored(pool[i].pos, round(0.5 + 0.5 * (float(score[i]) - lo) / span, 4), pool[i].reason)
             for i in order if np.isfinite(score[i])]
+
+
+#: Share of an anchored answer one release year may fill ("like Bad Bunny but older" must not come back as ten
+#: tracks from the one year next to the anchor's era); 0.4 of 10 = 4 tracks.
+YEAR_SHARE = 0.4
+
+
+def _year_capped_order(table: TrackTable, pool: Sequence[Scored], score: np.ndarray, limit: int) -> list[int]:
+    """Indices into ``pool`` of the best ``limit`` finite scores, at most ``ceil(YEAR_SHARE * limit)`` per album
+    year (unknown years uncapped); when the cap leaves fewer than ``limit``, the best capped-out ones fill up."""
+    order = [int(i) for i in np.argsort(-score, kind="stable") if np.isfinite(score[i])]
+    cap = max(1, math.ceil(YEAR_SHARE * limit))
+    per_year: dict[int, int] = {}
+    kept: list[int] = []
+    spill: list[int] = []
+    for i in order:
+        y = int(table.year[pool[i].pos])
+        if y > 0 and per_year.get(y, 0) >= cap:
+            spill.append(i)
+            continue
+        per_year[y] = per_year.get(y, 0) + 1
+        kept.append(i)
+        if len(kept) >= limit:
+            break
+    if len(kept) < limit:
+        kept += spill[: limit - len(kept)]
+        kept.sort(key=lambda i: -float(score[i]))
+    return kept

@@ -59,6 +59,7 @@ STYLES: dict[str, tuple[str, ...]] = {
     "merengue": ("merengue",),
     "cumbia": ("cumbia",),
     "flamenco": ("flamenco",),
+    "bolero": ("bolero", "boleros"),
     "bollywood": ("bollywood", "filmi", "hindi film"),
     "bhangra": ("bhangra",),
     "afrobeats": ("afrobeat", "afrobeats", "afro beats"),

@@ -42,7 +42,7 @@ from core.models import (
     Track,
 )
 from core import policy
-from core.anchors import Anchor, era_shift, find_anchor, relative_moves, shift_around
+from core.anchors import Anchor, era_shift, find_anchor, move_boost, relative_moves, shift_around, similarity_only
 from core.text.caveats import conflicts_from_notes
 from core.coverage import (
     CatalogCoverage,
@@ -60,8 +60,9 @@ from core.session import SessionMixin
 from core.spotify_links import ShortLinkResolver, find_links, strip_links
 from core.table import FEATURE_INDEX, TrackTable
 
-#: ``similar_rank(seed positions, filters, exclude, pool size) -> scored`` (the personalised similar ranker).
-SimilarRank = Callable[[list[int], Filters, set[int], int], Awaitable[list[Scored]]]
+#: ``similar_rank(seed positions, filters, exclude, pool size, boost) -> scored`` (the personalised similar ranker;
+#: ``boost`` is an extra score over the candidate view as in :meth:`Recommender.similar`, or None).
+SimilarRank = Callable[[list[int], Filters, set[int], int, Callable[[Any], Any] | None], Awaitable[list[Scored]]]
 
 
 def join_cues(cues: Sequence[str]) -> str:
@@ -418,10 +419,16 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         absolute = {k: (float(v), float(query.weights.get(k, 0.0))) for k, v in query.target.items()
                     if query.weights.get(k, 0.0) >= 0.5 and k not in deltas}
         pool_n = min(max(limit * 8, 80), 400)
+        years = [int(t.year[p]) for p in anchor.seeds if t.year[p] > 0]
+        if years and ((filters.year_max or 9999) < min(years) or (filters.year_min or 0) > max(years)):
+            pool_n = 400  # another era than the anchor's: a wide pool, or the year next to the anchor's fills it
+        boost = move_boost(t, anchor.seeds, deltas)  # "but more upbeat": the most similar AMONG the tracks that move
         if similar_rank is None:
-            pool = self.recommender.similar(anchor.seeds, filters, exclude=exclude, limit=pool_n)
+            pool = self.recommender.similar(anchor.seeds, filters, exclude=exclude, limit=pool_n, boost=boost)
         else:
-            pool = await similar_rank(anchor.seeds, filters, exclude, pool_n)
+            pool = await similar_rank(anchor.seeds, filters, exclude, pool_n, boost)
+        if boost is not None:
+            pool = similarity_only(self.recommender, anchor.seeds, pool)
         scored = shift_around(t, anchor.seeds, pool, deltas, absolute, limit)
         if len(scored) < limit:  # strict filters around a small neighbourhood: fill from the text path, never with X
             own = {p for aid in anchor.artist_ids for p in t.artist_tracks.get(aid, ())}

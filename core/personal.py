@@ -121,7 +121,7 @@ class PersonalMixin:
         agent)."""
         return await self._query(
             query, exclude_ids, limit, rank=lambda q, ex, n: self.feedback.rank_text(caller, q, ex, n),
-            similar_rank=lambda pos, f, ex, n: self.feedback.rank_similar(caller, pos, f, ex, n),
+            similar_rank=lambda pos, f, ex, n, boost=None: self.feedback.rank_similar(caller, pos, f, ex, n, boost),
         )
 
     async def recommend_text_for(

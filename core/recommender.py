@@ -44,6 +44,7 @@ from core.explain import Fact, explain_similar_lines, explain_text, format_reaso
 from core.features import FeatureSpace
 from core.index import FeatureIndex
 from core.models import Filters, Reason, TextQuery
+from core.ranges import RANGE_FIRST, range_mask
 from core.table import FEATURE_INDEX, TrackTable
 
 #: The filters of a request that sets none (read-only: never handed out).
@@ -583,6 +584,9 @@ class Recommender:
             aid = t.artist_index.get(normalize_text(name))
             if aid is not None:
                 parts.append(self.artist_positions(aid))
+        in_range = range_mask(t, query.ranges) if query.ranges else None
+        if in_range is not None:  # "longer than 6 minutes": every track in the stated range is a candidate
+            parts.append(np.flatnonzero(in_range))
         return np.unique(np.concatenate(parts))
 
     def from_text(
@@ -616,6 +620,13 @@ class Recommender:
                 total = total + sim * (1.5 / top_sim)
         if boost is not None:
             total = total + boost(cand)
+        in_range = range_mask(self.table, query.ranges) if query.ranges else None
+        if in_range is not None:  # numbers the request stated are hard: only tracks inside them, when there are any
+            inside = in_range if cand is None else in_range[cand]
+            if int(inside.sum()) >= limit:
+                total = np.where(inside, total, -np.inf)
+            else:  # fewer than asked: the ones inside first, then the nearest others
+                total = total + np.where(inside, RANGE_FIRST, 0.0).astype(np.float32)
         picked, scores = self._select(total, cand, query.filters, set(exclude), set(), limit, artist_caps)
         top = scores[0] if scores else 1.0
         out = []

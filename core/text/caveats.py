@@ -130,6 +130,10 @@ class Caveats(TextState):
                         win = 1 if sa else 0
                     elif abs(wa / max(wta.values()) - wb / max(wtb.values())) >= 0.15:
                         win = 0 if wa / max(wta.values()) > wb / max(wtb.values()) else 1
+                    elif _sole_top(wta, f) != _sole_top(wtb, f):
+                        # a word keeps the feature it is about above all: "sad" is about valence first, "upbeat" about
+                        # energy and valence alike, so "sad but upbeat" = low valence with upbeat's energy
+                        win = 0 if _sole_top(wta, f) else 1
                     elif a.priority != b.priority:
                         win = 0 if a.priority > b.priority else 1
                     else:
@@ -193,3 +197,9 @@ def conflicts_from_notes(notes: list[TextNote]) -> list[Conflict]:
             kept, axis = "", n.used
         out.append(Conflict(axis=axis.split(" ", 1)[0], sides=sides, kept=kept))
     return out
+
+
+def _sole_top(weights: dict[str, float], feature: str) -> bool:
+    """True when ``feature`` carries the largest weight of a concept and no other feature ties it."""
+    top = max(weights.values())
+    return weights.get(feature, 0.0) == top and sum(1 for w in weights.values() if w == top) == 1

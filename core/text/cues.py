@@ -14,6 +14,13 @@ from core.text.matching import PhraseMatching
 from core.text.numbers import NumberRules
 from core.text.state import P_RULE, Request
 
+#: Lower / upper bound words before a BPM value in Spanish, Portuguese, French and German (folded: "über" -> "uber"),
+#: as in "más de 140 BPM", "pelo menos 120 bpm", "moins de 90 BPM", "über 130 BPM".
+_MIN_WORDS = (r"mas de|mas que|al menos|por lo menos|como minimo|mais de|mais que|pelo menos|no minimo|acima de|"
+              r"au moins|plus de|plus que|superieur a|au dessus de|mindestens|uber|mehr als|schneller als")
+_MAX_WORDS = (r"menos de|menos que|por debajo de|hasta|como maximo|no maximo|abaixo de|ate|moins de|moins que|"
+              r"au plus|en dessous de|sous|jusqu a|hochstens|unter|weniger als|bis|langsamer als")
+
 #: A rule: the pattern and its handler, which records the evidence and returns False to leave the match unused.
 Rule = tuple[re.Pattern[str], Callable[[re.Match[str], Request], bool]]
 
@@ -99,11 +106,11 @@ class ExplicitRules(NumberRules, PhraseMatching):
             (re.compile(rf"\b(?:between\s+)?(\d{{2,3}})\s*(?:-|to|and|\u2013)\s*(\d{{2,3}}){bpm}"), self._r_tempo_range),
             (re.compile(rf"\b((?:no|not) (?:more|faster|higher|quicker) than)\s*(\d{{2,3}}){bpm}"), self._r_tempo_max),
             (re.compile(rf"\b((?:no|not) (?:less|slower|lower) than)\s*(\d{{2,3}}){bpm}"), self._r_tempo_min),
-            (re.compile(rf"\b(over|above|faster than|more than|at least|min(?:imum)?|greater than|>=?)\s*(\d{{2,3}}){bpm}"),
+            (re.compile(rf"\b(over|above|faster than|more than|at least|min(?:imum)?|greater than|>=?|{_MIN_WORDS})\s*(\d{{2,3}}){bpm}"),
              self._r_tempo_min),
             (re.compile(rf"\b(\d{{2,3}})\s*(?:\+|plus){bpm}|\b(\d{{2,3}}){bpm}\s*(?:or|and)\s*(?:more|above|faster|up|higher)\b"),
              self._r_tempo_min2),
-            (re.compile(rf"\b(under|below|slower than|less than|at most|max(?:imum)?|up to|<=?)\s*(\d{{2,3}}){bpm}"),
+            (re.compile(rf"\b(under|below|slower than|less than|at most|max(?:imum)?|up to|<=?|{_MAX_WORDS})\s*(\d{{2,3}}){bpm}"),
              self._r_tempo_max),
             (re.compile(rf"(?:\b(around|about|approximately|approx|roughly|circa|near|close to|like|at|@|exactly)\s*|~\s*)?"
                         rf"\b(\d{{2,3}}){bpm}(?:\s*,?\s*(?:give or take|plus or minus|\+/-|\u00b1|\+-)\s*"
@@ -140,6 +147,9 @@ class ExplicitRules(NumberRules, PhraseMatching):
             (re.compile(r"\b(?:no|without|zero|w/o|free of|minus|not any|nothing with|don'?t want|less|skip the)\s+(?:any\s+|the\s+)?"
                         r"(?:vocals?|singing|singers?|lyrics?|words|voices?|vocalists?|vox)\b|\b(?:vocal|lyrics?|voice)\s*-?\s*free\b|\bwordless\b"),
              no_vocals),
+            # "in the mood for X" wants X: the idiom names no mood of its own (never "good mood"); also es/pt/fr/de
+            (re.compile(r"\b(?:(?:i'?m|i am|am|im)\s+)?(?:in|into)\s+(?:the|a)\s+mood\s+(?:for|to)\b|"
+                        r"\b(?:con|com)\s+ganas\s+de\b|\bd'?humeur a\b|\blust auf\b"), lambda m, req: True),
             # the count only: up to three words may sit between it and the noun ("100 chill songs"); they stay
             (re.compile(r"\b(?:top\s+)?(\d{1,6})(?=\s+(?:[a-z][a-z'&-]*\s+){0,3}?"
                         r"(?:songs|tracks|tunes|recommendations|picks|suggestions|records|jams)\b)"),

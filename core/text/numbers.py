@@ -21,7 +21,7 @@ FEATURE_WORDS: dict[str, str] = {
     **dict.fromkeys("energy energetic energia energie energique energetico energetica energisch intensity "
                     "intensidad intensidade intensite intensitat".split(), "energy"),
     **dict.fromkeys("valence valencia positivity positiveness happiness positividad positividade positivite "
-                    "positivitat".split(), "valence"),
+                    "positivitat mood humor humeur stimmung animo".split(), "valence"),
     **dict.fromkeys("danceability danceable danceabilty dancability danceablity dance dancey dancy bailable "
                     "bailabilidad dancabilidade dancante dansant dansante dansabilite tanzbar tanzbarkeit "
                     "tanzbarer".split(), "danceability"),

@@ -196,7 +196,27 @@ def test_contradictions_become_structured_conflicts_on_their_axis(tu: TextUnders
                  "Running: fast and high-energy"):
         assert axes(fine) == [], fine
     kept = conflicts_from_notes(q(tu, "sad but super upbeat").notes)[0]
-    assert kept.sides == ["sad", "upbeat"] and kept.kept == "upbeat"
+    # "sad" is about valence above all, "upbeat" about energy and valence alike: sad keeps the valence
+    assert kept.sides == ["sad", "upbeat"] and kept.kept == "sad"
+
+
+@pytest.mark.parametrize(("text", "low_valence"), [
+    ("sad but super upbeat party songs", True),
+    ("melancholic but upbeat tracks", True),
+    ("dark but bouncy songs", True),
+])
+def test_each_side_of_a_conflict_keeps_the_feature_it_is_mostly_about(tu: TextUnderstanding, text: str,
+                                                                      low_valence: bool) -> None:
+    query = q(tu, text)
+    assert query.notes and any(n.kind == "conflict" for n in query.notes), text
+    assert (query.target["valence"] <= 0.35) is low_valence, (text, query.target)
+    assert query.target.get("energy", 0.0) >= 0.55, (text, query.target)  # the upbeat side's energy survives
+
+
+def test_two_words_about_the_same_feature_still_meet_or_name_a_winner(tu: TextUnderstanding) -> None:
+    query = q(tu, "happy sad songs")
+    assert any(n.kind == "conflict" for n in query.notes)
+    assert 0.3 <= query.target["valence"] <= 0.8  # neither side silently dropped to an extreme of the other
 
 
 def test_summary_joins_sentences_and_phrases_without_a_stray_semicolon() -> None:

@@ -1,0 +1,80 @@
+""""like X but more Y" makes the whole move: the similarity pool is drawn from the tracks that move in full
+(core.anchors.move_boost), for the plain and the personalised ranker; an anchored answer is not locked to one
+release year (core.anchors.YEAR_SHARE)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from core.anchors import YEAR_SHARE, find_anchor, move_mask, move_targets, relative_moves
+from core.engine import Engine
+from core.models import Caller, Recommendation
+from core.table import FEATURE_INDEX
+
+
+def anchor_mean(engine: Engine, text: str, feature: str) -> float:
+    anchor = find_anchor(text, engine.table, engine.refs)
+    assert anchor is not None and anchor.seeds
+    return float(engine.table.features[anchor.seeds, FEATURE_INDEX[feature]].mean())
+
+
+@pytest.mark.parametrize(
+    ("text", "feature", "delta"),
+    [
+        ("Something like The Weeknd but more upbeat", "valence", 0.2),
+        ("Like Daddy Yankee but calmer", "energy", -0.2),
+        ("Like Ed Sheeran but more acoustic", "acousticness", 0.3),
+        ("Like Martin Garrix but more chilled out", "energy", -0.2),
+        ("Músicas parecidas com Coldplay, mas mais tristes", "valence", -0.2),
+        ("Like Kygo but more energetic", "energy", 0.2),
+    ],
+)
+async def test_every_pick_makes_the_whole_move(engine: Engine, text: str, feature: str, delta: float) -> None:
+    anchor = find_anchor(text, engine.table, engine.refs)
+    assert anchor is not None
+    deltas, _ = relative_moves(anchor.rest)
+    assert deltas[feature] == pytest.approx(delta)
+    base, target = move_targets(engine.table, anchor.seeds, deltas)[feature]
+    assert abs(target - base) >= 0.05  # a real move (the catalog's 5th/95th percentile can stop a long one)
+    rec = await engine.recommend_text(text)
+    assert isinstance(rec, Recommendation) and rec.anchor is not None and len(rec.tracks) == 10
+    for item in rec.tracks:
+        moved = (float(getattr(item.track, feature)) - base) * np.sign(delta)
+        assert moved >= abs(target - base) - 1e-6, (text, item.track.title, getattr(item.track, feature), base)
+    assert sum(rec.anchor.name in i.track.artists for i in rec.tracks) <= 2
+
+
+async def test_the_move_holds_for_a_person_with_likes(engine: Engine) -> None:
+    caller = Caller(user_id="u-moves", platform="console")
+    liked = engine.table.ids[min(engine.table.artist_tracks[engine.table.artist_index["the weeknd"]])]
+    await engine.feedback.like(caller, liked)
+    text = "Something like The Weeknd but more upbeat"
+    base = anchor_mean(engine, text, "valence")
+    rec = await engine.recommend_text_for(caller, text)
+    assert isinstance(rec, Recommendation) and len(rec.tracks) == 10
+    assert all(float(i.track.valence) >= base + 0.2 - 1e-6 for i in rec.tracks)
+
+
+def test_move_mask_is_one_sided_and_none_without_a_move(engine: Engine) -> None:
+    t = engine.table
+    anchor = find_anchor("like Queen but slower", t, engine.refs)
+    assert anchor is not None
+    deltas, cues = relative_moves(anchor.rest)
+    assert cues == ["slower"]
+    (base, target), = move_targets(t, anchor.seeds, deltas).values()
+    mask = move_mask(t, anchor.seeds, deltas)
+    tempo = t.features[: t.n, FEATURE_INDEX["tempo"]]
+    assert mask is not None and mask.any() and target < base
+    assert float(tempo[mask].max()) <= target + 1e-6  # slower = at most the target, however much slower
+    assert move_mask(t, anchor.seeds, {}) is None
+
+
+async def test_an_anchor_moved_to_another_era_is_not_one_year(engine: Engine) -> None:
+    rec = await engine.recommend_text("Songs like Bad Bunny but older, from before 2015, more upbeat")
+    assert isinstance(rec, Recommendation) and len(rec.tracks) == 10
+    years = [i.track.year for i in rec.tracks if i.track.year]
+    assert all(y <= 2014 for y in years)
+    assert max(years.count(y) for y in set(years)) <= math.ceil(YEAR_SHARE * 10)

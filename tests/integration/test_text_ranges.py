@@ -1,0 +1,83 @@
+"""Numbers a request states are hard: ``TextQuery.ranges`` (feature values, BPM bounds in five languages, song
+length) filter the text ranker's picks on the shipped catalog and on a label-stripped copy; when fewer tracks than
+asked are in range, those come first (core.ranges, Recommender.from_text)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.engine import Engine
+from core.models import Recommendation, TextQuery
+from core.ranges import range_mask
+from core.table import FEATURE_INDEX
+from core.text_eval import strip_labels_copy
+
+
+def values(rec: Recommendation, name: str) -> list[float]:
+    if name == "duration_ms":
+        return [float(i.track.duration_ms) for i in rec.tracks]
+    return [float(getattr(i.track, name)) for i in rec.tracks]
+
+
+@pytest.mark.parametrize(
+    ("text", "feature", "low", "high"),
+    [
+        ("songs longer than 6 minutes", "duration_ms", 360_000, None),
+        ("short songs, under two minutes", "duration_ms", None, 120_000),
+        ("party songs with valence under 0.3", "valence", None, 0.3),
+        ("chill tracks, energy at most 30%", "energy", None, 0.3),
+        ("danceability 9/10 or more", "danceability", 0.85, None),
+        ("canciones con más de 140 BPM para correr", "tempo", 140, None),
+        ("des chansons tristes, moins de 90 BPM", "tempo", None, 90),
+        ("Musik zum Joggen, über 150 BPM", "tempo", 150, None),
+        ("músicas com pelo menos 160 bpm", "tempo", 160, None),
+        ("mood 2/10, really sad", "valence", None, 0.3),
+    ],
+)
+async def test_stated_numbers_filter_every_pick(engine: Engine, text: str, feature: str, low: float | None,
+                                                high: float | None) -> None:
+    rec = await engine.recommend_text(text)
+    assert isinstance(rec, Recommendation) and len(rec.tracks) == 10, text
+    for v in values(rec, feature):
+        assert low is None or v >= low, (text, v)
+        assert high is None or v <= high, (text, v)
+
+
+async def test_ranges_hold_on_a_catalog_without_labels(shipped_db: Path, tmp_path: Path) -> None:
+    stripped = strip_labels_copy(shipped_db, tmp_path / "bare.db")
+    eng = await Engine.open(stripped, seed=False)
+    try:
+        rec = await eng.recommend_text("sad songs with valence below 0.2 and over 120 bpm")
+        assert isinstance(rec, Recommendation) and len(rec.tracks) == 10
+        assert all(i.track.valence <= 0.2 and i.track.tempo >= 120 for i in rec.tracks)
+    finally:
+        await eng.close()
+
+
+async def test_too_few_in_range_puts_those_first_then_fills(engine: Engine) -> None:
+    t = engine.table
+    # a range only a handful of catalog tracks meet: liveness at least the 5th highest value
+    live = np.sort(t.features[: t.n, FEATURE_INDEX["liveness"]][t.alive[: t.n]])
+    ranges = {"liveness": [float(live[-5]), None]}
+    inside = range_mask(t, ranges)
+    assert inside is not None and 0 < int(inside.sum()) < 10
+    query = TextQuery(text="live rap", target={"energy": 0.8}, weights={"energy": 0.5}, ranges=ranges)
+    picked = engine.recommender.from_text(query, limit=10)
+    assert len(picked) == 10
+    first = [s.pos for s in picked[: int(inside.sum())]]
+    assert all(inside[p] for p in first)  # every in-range track before any other
+    assert not all(inside[s.pos] for s in picked)
+
+
+def test_range_mask_ignores_unknown_features_and_open_ranges(engine: Engine) -> None:
+    t = engine.table
+    assert range_mask(t, {}) is None
+    assert range_mask(t, {"colour": [0.1, 0.2]}) is None
+    assert range_mask(t, {"energy": [None, None]}) is None
+    mask = range_mask(t, {"energy": [0.5, 0.6]})
+    e = t.features[: t.n, FEATURE_INDEX["energy"]]
+    assert mask is not None and mask.sum() == int((t.alive[: t.n] & t.known[: t.n, FEATURE_INDEX["energy"]]
+                                                   & (e >= 0.5) & (e <= 0.6)).sum())
