@@ -68,8 +68,8 @@ _CANDIDATE = re.compile(
 _ID_SHAPED = re.compile(r"(?=[0-9A-Za-z]*[0-9])(?=[0-9A-Za-z]*[a-z])(?=[0-9A-Za-z]*[A-Z])[0-9A-Za-z]{16,40}")
 _BARE_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z/:=_-])[0-9A-Za-z]{16,40}(?![0-9A-Za-z/_-])")
 _MARKDOWN = re.compile(r"\[[^\]]*\]\((\S+)\)")
-_LEAD = "<([{\"'“‘«`*_~"
-_TRAIL = ">)]}\"'”’»`*_~.,;:!?…"
+_LEAD = "<([{\"'“‘«`*_~\u200b\u200c\u200d\u2060\ufeff"
+_TRAIL = ">)]}\"'”’»`*_~.,;:!?…\u200b\u200c\u200d\u2060\ufeff"  # also zero-width characters pasted after a link
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +110,8 @@ def link_message(kind: str) -> str:
                "(in Spotify: Share → Copy link, or the open.spotify.com/track/… address from a browser) or the song's name."
     if kind == "ignored":
         return "That link isn't a Spotify track link — send a track link (open.spotify.com/track/…) or a song name."
-    article = "an" if kind[:1] in "aeiou" else "a"
     noun = "user profile" if kind == "user" else kind
+    article = "an" if noun[:1] in "aeio" else "a"  # "a user profile": by sound, not by letter
     return f"That's {article} {noun} link — send a track link or a song name."
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import string
 
+import pytest
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -243,3 +245,21 @@ def test_every_structural_form_exhaustively() -> None:
         assert parse_track_id(f"{left}{tid}{right}") == tid
         seen += 1
     assert seen == TRACK_FORMS + URI_FORMS
+
+
+@pytest.mark.parametrize("zw", ["\u200b", "\u2060", "\ufeff", "\u200d"])
+def test_a_zero_width_character_pasted_around_a_link_is_stripped(zw: str) -> None:
+    from core.spotify_links import find_links
+
+    tid = "7ouMYWpwJ422jRcDASZB7P"
+    for text in (f"https://open.spotify.com/track/{tid}{zw}", f"{zw}https://open.spotify.com/track/{tid}{zw} more"):
+        links = find_links(text)
+        assert [(lk.kind, lk.id) for lk in links] == [("track", tid)], text
+
+
+def test_other_link_types_are_named_with_the_right_article() -> None:
+    from core.spotify_links import link_message
+
+    assert link_message("user").startswith("That's a user profile link")
+    assert link_message("album").startswith("That's an album link")
+    assert link_message("episode").startswith("That's an episode link")
