@@ -243,14 +243,18 @@ def search(
 @app.command()
 def song(ref: Annotated[str, typer.Argument(help="A song reference.")], db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Show one track with its audio features."""
+    from rich.markup import escape
+
     from adapters.console.render import track_details, track_json
 
     async def go() -> None:
         async with open_engine(db, quiet=as_json) as engine:
-            track = await engine.get_track(ref)
+            track, note = await engine.find_track(ref)  # a swapped-in track is said first, never silently
             if as_json:
                 print(json.dumps(track_json(track), ensure_ascii=False, indent=2))
             else:
+                if note:
+                    console.print(f"[yellow]{escape(note)}[/yellow]")
                 console.print(track_details(track))
 
     run(go)

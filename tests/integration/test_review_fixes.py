@@ -62,3 +62,14 @@ async def test_admin_changes_need_an_exact_unambiguous_track(engine: Engine, adm
         await engine.delete_song(admin, "Blindin Lights - The Weeknd")
     gone = await engine.delete_song(admin, "Blinding Lights - The Weeknd")
     assert gone.artists == ["The Weeknd"]
+
+
+def test_cli_song_says_when_it_used_another_track(db_copy) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    out = CliRunner().invoke(app, ["song", "Blinding Lights 2", "--db", str(db_copy)])
+    assert out.exit_code == 0 and out.output.lstrip().startswith("No exact match for"), out.output
+    exact = CliRunner().invoke(app, ["song", "Blinding Lights - The Weeknd", "--db", str(db_copy)])
+    assert exact.exit_code == 0 and "No exact match" not in exact.output
