@@ -476,7 +476,7 @@ class Catalog:
             InvalidInput: a file with no valid track row — nothing changed.
         """
         src = open_catalog_csv(path, map_pairs, max_decompressed)
-        report = ImportReport(layout=src.layout, details=src.describe(), decimal_comma=src.decimal_comma)
+        report = ImportReport(layout=src.layout, details=src.describe(), decimal_comma=bool(src.decimal_comma))
         is_seeded = await self.is_seeded()
         mark = source or (f"import:{path.name}" if (replace or not is_seeded) else None)
         try:

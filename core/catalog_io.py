@@ -164,7 +164,7 @@ class CsvSource:
     mapping: list[tuple[str, str]]
     ignored: list[str]
     delimiter: str
-    decimal_comma: bool
+    decimal_comma: bool | None
     gzip: bool
     missing_features: list[str]
     rows: Iterator[TrackRow | RowError]
@@ -255,11 +255,14 @@ def _to_float(raw: str, name: str, decimal_comma: bool) -> float:
     return value
 
 
-def _feature(raw: str | None, name: str, decimal_comma: bool) -> float | None:
+def _feature(raw: str | None, name: str, decimal_comma: bool | None) -> float | None:
+    """An audio-feature cell -> its value (None when missing). ``decimal_comma`` None = not decided from the first
+    rows (they had no numbers, as in exports whose recent rows lack features) and the delimiter is not ``,``: then
+    ``0,52`` can only be a decimal comma."""
     if raw is None:
         return None
     try:  # fast path: most cells are plain numbers (this runs 11 times per row)
-        value = float(raw.replace(",", ".") if decimal_comma else raw)
+        value = float(raw.replace(",", ".") if decimal_comma or decimal_comma is None else raw)
     except ValueError:
         if _is_missing(raw):
             return None
@@ -289,7 +292,7 @@ def _year(release_date: str) -> int | None:
     return None
 
 
-def validate_row(values: dict[str, str], seps: dict[str, str], decimal_comma: bool = False) -> TrackRow:
+def validate_row(values: dict[str, str], seps: dict[str, str], decimal_comma: bool | None = False) -> TrackRow:
     """Validate one mapped row (``{field: raw cell}``) into a :class:`TrackRow`.
 
     Missing / placeholder feature cells become None; ``key`` and ``mode`` are rounded to integers.
@@ -475,8 +478,10 @@ _DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d+\s*$")
 _DECIMAL_POINT = re.compile(r"^\s*-?\d*\.\d+\s*$")
 
 
-def _detect_decimal_comma(sample_rows: list[list[str]], numeric_cols: list[int], delimiter: str) -> bool:
-    """True when numeric cells in the first rows use ``0,5`` and none use ``0.5`` (impossible with ``,`` delimiter)."""
+def _detect_decimal_comma(sample_rows: list[list[str]], numeric_cols: list[int], delimiter: str) -> bool | None:
+    """True when numeric cells in the first rows use ``0,5`` and none use ``0.5`` (impossible with ``,`` delimiter);
+    None when those rows hold no number at all and the delimiter is not ``,`` (audio-feature cells then accept
+    ``0,5``, see :func:`_feature`)."""
     if delimiter == ",":
         return False
     comma = point = 0
@@ -485,6 +490,8 @@ def _detect_decimal_comma(sample_rows: list[list[str]], numeric_cols: list[int],
             if i < len(cells):
                 comma += bool(_DECIMAL_COMMA.match(cells[i]))
                 point += bool(_DECIMAL_POINT.match(cells[i]))
+    if comma == 0 and point == 0:
+        return None
     return comma > 0 and point == 0
 
 

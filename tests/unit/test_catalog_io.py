@@ -346,3 +346,19 @@ def test_excel_unicode_text_utf16_and_local_files(tmp_path: Path) -> None:
     good, local = rows
     assert isinstance(good, TrackRow) and good.title == "Beyoncé Song" and good.features["energy"] == 0.5
     assert isinstance(local, RowError) and local.row == 3 and "local file" in local.reason
+
+
+def test_decimal_commas_after_many_rows_without_features_are_read(tmp_path: Path) -> None:
+    """Exportify lists recent tracks (no audio features) first: the first 300 rows hold no number at all, so the
+    decimal comma of later rows cannot be detected up front — it is still read, never reported as 'not a number'."""
+    ids = [f"{chr(65 + i // 26)}{chr(97 + i % 26)}{'x' * 20}" for i in range(305)]
+    rows = [exportify_new_row(tid, f"Song {i}", "Artist", None) for i, tid in enumerate(ids[:300])]
+    late = {k: (str(v).replace(".", ",") if isinstance(v, float) else v) for k, v in FEATS.items()}
+    rows += [exportify_new_row(tid, f"Late {i}", "Artist", late) for i, tid in enumerate(ids[300:])]
+    for r in rows:
+        r[15] = ""  # popularity empty: no number at all in the first rows
+    path = _write(tmp_path / "late.csv", EXPORTIFY_NEW, rows, delimiter=";")
+    out = list(open_catalog_csv(path).rows)
+    errors = [r for r in out if not hasattr(r, "features")]
+    assert not errors, errors[:3]
+    assert [r.features["danceability"] for r in out[300:]] == [FEATS["danceability"]] * 5
