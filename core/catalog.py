@@ -169,6 +169,8 @@ class ImportReport:
     #: how the file was read: layout, dialect, column mapping (:meth:`core.catalog_io.CsvSource.describe`)
     details: list[str] = field(default_factory=list)
     decimal_comma: bool = False
+    #: later rows whose track id was already read with another title or artists (the first row is kept)
+    conflicting_duplicates: int = 0
 
     def summary(self) -> str:
         """One line, e.g. ``"3 rows: 2 tracks (1 with audio features, 1 without), 1 row skipped"``."""
@@ -177,6 +179,9 @@ class ImportReport:
         text += f"({self.with_features:,} with audio features, {self.without_features:,} without)"
         if self.rows_skipped:
             text += f", {self.rows_skipped:,} row{'s' if self.rows_skipped != 1 else ''} skipped"
+        if self.conflicting_duplicates:
+            n = self.conflicting_duplicates
+            text += f", {n:,} repeated track id{'s' if n != 1 else ''} with another title or artist (first row kept)"
         return text
 
 
@@ -380,7 +385,8 @@ class Catalog:
                 report.replaced = True
             batch: list[TrackRow] = []  # first row of each track id: written as a track
             label_batch: list[tuple[str, str, str, str]] = []  # labels of every row
-            seen: set[str] = set()  # the only structure that grows with the file (~100 bytes per distinct id)
+            # the only structure that grows with the file (~120 bytes per distinct id): id -> hash of title + artists
+            seen: dict[str, int] = {}
             pending: list[asyncio.Task[Any]] = []
 
             async def drain() -> None:
@@ -415,8 +421,12 @@ class Catalog:
                         if len(report.errors) < MAX_KEPT_ERRORS:
                             report.errors.append(item)
                     else:
-                        if item.track_id not in seen:  # a later row of the same track only adds labels
-                            seen.add(item.track_id)
+                        who = hash((item.title, tuple(item.artists)))
+                        first = seen.get(item.track_id)
+                        if first is not None and first != who:  # same id, another song: say so, keep the first
+                            report.conflicting_duplicates += 1
+                        if first is None:  # a later row of the same track only adds labels
+                            seen[item.track_id] = who
                             report.tracks_upserted += 1
                             if item.has_features:
                                 report.with_features += 1

@@ -73,3 +73,16 @@ def test_cli_song_says_when_it_used_another_track(db_copy) -> None:
     assert out.exit_code == 0 and out.output.lstrip().startswith("No exact match for"), out.output
     exact = CliRunner().invoke(app, ["song", "Blinding Lights - The Weeknd", "--db", str(db_copy)])
     assert exact.exit_code == 0 and "No exact match" not in exact.output
+
+
+async def test_a_repeated_id_with_another_song_is_reported_and_the_first_row_kept(engine: Engine, admin, tmp_path) -> None:
+    from tests.integration.test_import_exports import write_exportify
+    from tests.unit.test_catalog_io import FEATS, exportify_new_row
+
+    tid = "Z" * 21 + "1"
+    path = write_exportify(tmp_path / "dup.csv", [exportify_new_row(tid, "First Song", "Alpha", FEATS),
+                                                   exportify_new_row(tid, "Impostor", "Mallory", FEATS),
+                                                   exportify_new_row(tid, "First Song", "Alpha", FEATS)])
+    report = await engine.import_catalog(admin, path)
+    assert report.conflicting_duplicates == 1 and "1 repeated track id" in report.summary()
+    assert engine.table.track(engine.table.pos[tid]).title == "First Song"
