@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
@@ -38,6 +39,13 @@ err_console = Console(stderr=True)
 DbOpt = Annotated[Optional[Path], typer.Option("--db", help="SQLite catalog file (default: DATABASE_URL).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON list of tracks instead of a table.")]
 LimitOpt = Annotated[int, typer.Option("--limit", "-n", min=1, max=MAX_TRACKS, help=f"Number of tracks (1–{MAX_TRACKS}).")]
+
+
+@app.callback()
+def _everywhere(db: DbOpt = None) -> None:
+    # `musicbot --db FILE <command>` works like `musicbot <command> --db FILE` (both forms are what people type)
+    if db is not None:
+        os.environ["DATABASE_URL"] = "sqlite:///" + str(db.expanduser().absolute())
 
 
 def _settings() -> Settings:

@@ -86,3 +86,16 @@ async def test_a_repeated_id_with_another_song_is_reported_and_the_first_row_kep
     report = await engine.import_catalog(admin, path)
     assert report.conflicting_duplicates == 1 and "1 repeated track id" in report.summary()
     assert engine.table.track(engine.table.pos[tid]).title == "First Song"
+
+
+def test_db_option_works_before_the_command_too(db_copy, tmp_path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'unused.db'}")  # restored after the test
+    out = CliRunner().invoke(app, ["--db", str(db_copy), "search", "daft punk"])
+    assert out.exit_code == 0 and "Daft Punk" in out.output, out.output
+    import os
+
+    assert os.environ["DATABASE_URL"].endswith(str(db_copy))
