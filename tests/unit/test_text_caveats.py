@@ -4,13 +4,10 @@ calm (quiet, acoustic, low energy) apart from sad (low valence), ranked by the r
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from core.catalog import Catalog
 from core.models import TextQuery
 from core.recommender import Recommender
 from core.table import FEATURE_INDEX, TrackTable
@@ -18,29 +15,9 @@ from core.text import TextUnderstanding
 from core.text.moods import MOOD_OF, load_moods
 
 
-async def _rows(path: Path) -> tuple[list, list]:
-    cat = await Catalog.open(path)
-    try:
-        return await cat.all_rows(), await cat.all_labels()
-    finally:
-        await cat.close()
-
-
 @pytest.fixture(scope="module")
-def data(shipped_db: Path) -> tuple[list, list]:
-    return asyncio.run(_rows(shipped_db))
-
-
-@pytest.fixture(scope="module")
-def tu(data: tuple[list, list]) -> TextUnderstanding:
-    t = TextUnderstanding()
-    t.fit(TrackTable.from_rows(*data))
-    return t
-
-
-@pytest.fixture(scope="module")
-def bare(data: tuple[list, list]) -> tuple[TextUnderstanding, TrackTable]:
-    table = TrackTable.from_rows(data[0], [])
+def bare(shipped_rows: tuple[list, list]) -> tuple[TextUnderstanding, TrackTable]:
+    table = TrackTable.from_rows(shipped_rows[0], [])
     t = TextUnderstanding()
     t.fit(table)
     return t, table
@@ -96,8 +73,8 @@ def test_era_conflicts(tu: TextUnderstanding, table_newest: int) -> None:
 
 
 @pytest.fixture(scope="module")
-def table_newest(data: tuple[list, list]) -> int:
-    table = TrackTable.from_rows(*data)
+def table_newest(shipped_rows: tuple[list, list]) -> int:
+    table = TrackTable.from_rows(*shipped_rows)
     return int(table.year[table.alive_positions()].max())
 
 

@@ -3,32 +3,12 @@ German; stop-words of every language never matched to catalog labels; the reply-
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
 
 import pytest
 
-from core.catalog import Catalog
 from core.models import TextQuery
-from core.table import TrackTable
 from core.text import TextUnderstanding
 from core.text.language import detect_language
-
-
-async def _rows(path: Path) -> tuple[list, list]:
-    cat = await Catalog.open(path)
-    try:
-        return await cat.all_rows(), await cat.all_labels()
-    finally:
-        await cat.close()
-
-
-@pytest.fixture(scope="module")
-def tu(shipped_db: Path) -> TextUnderstanding:
-    rows, labels = asyncio.run(_rows(shipped_db))
-    t = TextUnderstanding()
-    t.fit(TrackTable.from_rows(rows, labels))
-    return t
 
 
 def q(tu: TextUnderstanding, text: str) -> TextQuery:
