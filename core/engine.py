@@ -373,6 +373,8 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
                 filters=query.filters,
                 summary=join_cues(query.cues[:4]),
             )
+        if query.ranges:  # what was asked in numbers, for charts of the set against it (core.charts)
+            rec = rec.model_copy(update={"ranges": {k: list(v) for k, v in query.ranges.items()}})
         if query.requested_count and limit == MAX_TRACKS:  # said first by every adapter
             rec = rec.model_copy(update={"capped": CountCap(requested=query.requested_count, limit=limit)})
         # a name inside a resolved anchor ("like Blinding Lights" read as the artist Lights) was not asked for

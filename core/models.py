@@ -316,6 +316,11 @@ class Recommendation(BaseModel):
         description="what the reply must say first: a reference resolved to another track than the one asked for "
         "(another artist's song, a fuzzy match), references not in the catalog; also prepended to ``summary``",
     )
+    ranges: dict[str, list[float | None]] = Field(
+        default_factory=dict,
+        description="hard bounds the request stated in numbers (``TextQuery.ranges``: feature -> [low, high], raw "
+        "units, None = open), e.g. for a chart of the set against what was asked",
+    )
 
 
 class NeedsClarification(BaseModel):
