@@ -393,7 +393,7 @@ def _draw_set(rec: Recommendation, songs: list[_Song], total: int, refs: list[_S
             for n, v in r.values.items():
                 targets.setdefault(n, []).append(v)
 
-    top, bottom, gap = 0.80, 0.05, 0.0
+    top, bottom = 0.80, 0.05
     h = (top - bottom) / len(ALL_FEATURES)
     for i, name in enumerate(ALL_FEATURES):
         y0 = top - (i + 1) * h

@@ -390,3 +390,9 @@ class ChatReply(BaseModel):
     playlists: list[Any] = Field(default_factory=list, description="core.playlists.Playlist items (a playlist list)")
     export_text: str | None = Field(default=None, description="a playlist export: one Spotify link per line")
     preview_url: str | None = Field(default=None, description="an audio preview of ``track`` (/preview), if found")
+    chart: bytes | None = Field(
+        default=None,
+        exclude=True,
+        description="a PNG picture (/chart, :mod:`core.charts`) of ``track`` or of ``recommendation`` against what was "
+        "asked; None when nothing was drawn (``text`` then says why and the adapter shows the data as text)",
+    )
