@@ -249,8 +249,15 @@ def search(
 
 
 @app.command()
-def song(ref: Annotated[str, typer.Argument(help="A song reference.")], db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Show one track with its audio features."""
+def song(
+    ref: Annotated[str, typer.Argument(help="A song reference.")],
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+    chart: Annotated[
+        Optional[Path], typer.Option("--chart", help="Also save a PNG chart of its audio features to this file.")
+    ] = None,
+) -> None:
+    """Show one track with its audio features (``--chart out.png``: and a picture of them)."""
     from rich.markup import escape
 
     from adapters.console.render import track_details, track_json
@@ -264,6 +271,15 @@ def song(ref: Annotated[str, typer.Argument(help="A song reference.")], db: DbOp
                 if note:
                     console.print(f"[yellow]{escape(note)}[/yellow]")
                 console.print(track_details(track))
+            if chart is not None:
+                from core.charts import ChartError, track_chart
+
+                try:
+                    chart.write_bytes(track_chart(track))
+                except (ChartError, OSError) as exc:
+                    err_console.print(f"[red]No chart written:[/red] {escape(str(exc))}")
+                    raise typer.Exit(1)
+                err_console.print(f"📊 Chart saved: {escape(str(chart))}", highlight=False)
 
     run(go)
 

@@ -94,7 +94,9 @@ class ChatMixin:
                     state.focus = track.track_id
                     reply = ChatReply(text="\n".join(filter(None, [found.note, f"{track.title} - {track.artist}"])), track=track)
                 elif cmd.name == "chart":
-                    reply = await _chart(self, state, cmd.args)
+                    from core.chart_replies import chart_command
+
+                    reply = await chart_command(self, state, _list_ref(state, cmd.args.strip()) if cmd.args.strip() else "")
                 elif cmd.name == "search":
                     rec = await self.search(cmd.args)
                     reply = _reply(state, rec, empty=f'No tracks match "{cmd.args}".')
@@ -210,69 +212,6 @@ async def _more(engine: Engine, state: ConversationState, caller: Caller | None 
     if state.last is None:
         return ChatReply(text="Ask for something first, e.g. /recommend chill study music.")
     return await _run_last(engine, state, caller or Caller(), state.last)
-
-
-async def _chart(engine: Engine, state: ConversationState, args: str) -> ChatReply:
-    """``/chart SONG``: the track's audio-feature chart; ``/chart``: the list on screen against what was asked (its
-    target, stated ranges, or the reference songs of a "similar" request). ``ChatReply.chart`` holds the PNG, or
-    None when drawing failed — then ``text`` says so and ``track`` / ``recommendation`` carry the data to show."""
-    from core import charts
-
-    if args.strip():
-        found = engine.resolve_ref(_list_ref(state, check_text(args, "song reference")))
-        track = engine.table.track(found.pos)
-        state.focus = track.track_id
-        caption = "\n".join(filter(None, [found.note, f"{track.title} - {track.artist}"]))
-        if all(getattr(track, f) is None for f in charts.ALL_FEATURES):
-            return ChatReply(text=f"{caption}\nNo audio features for this track, so there is nothing to chart.", track=track)
-        png = await charts.draw(charts.track_chart, track)
-        if png is None:
-            return ChatReply(text=f"{caption}\n(Couldn't draw the chart; here are the numbers.)", track=track)
-        return ChatReply(text=caption, track=track, chart=png)
-    rec, refs = chart_subject(engine, state)
-    if rec is None:
-        raise InvalidInput("Nothing to chart yet — ask for some tracks first, or give a song: /chart Blinding Lights")
-    png = await charts.draw(charts.recommendation_chart, rec, refs)
-    n = len(rec.tracks)
-    if rec.kind == "search":
-        text = f"Audio features of the {n} tracks in the last list"
-    elif rec.kind == "similar" and refs:
-        names = " + ".join(f"“{t.title}”" for t in refs)
-        text = f"{n} tracks like {names}, against {'your songs' if len(refs) > 1 else 'your song'}"
-    else:
-        text = f"{n} tracks for “{rec.query or rec.summary}”, against what you asked for"
-    if png is None:
-        return ChatReply(text=f"Couldn't draw the chart (no audio features to compare). {text}:", recommendation=rec)
-    return ChatReply(text=text, recommendation=rec, chart=png)
-
-
-def chart_subject(engine: Engine, state: ConversationState) -> tuple[Recommendation | None, list[Any]]:
-    """The list on screen as a :class:`Recommendation` for :func:`core.charts.recommendation_chart` (target,
-    ranges and filters of the request that made it; ``kind`` search when it was a search), and the reference
-    tracks of a "similar" request. ``(None, [])`` when no list was shown (or its tracks left the catalog)."""
-    from core.models import RecommendedTrack
-
-    items = []
-    for i, track_id in enumerate(state.last_page):
-        pos = engine.table.pos.get(track_id)
-        if pos is None:  # deleted since it was shown
-            continue
-        reason = state.page_reasons[i] if i < len(state.page_reasons) else ""
-        items.append(RecommendedTrack(track=engine.table.track(pos), score=0.0, reason=reason))
-    if not items:
-        return None, []
-    last = state.last
-    shown = set(state.shown)
-    if last is None or not all(t.track.track_id in shown for t in items):  # a search or playlist page: no target
-        return Recommendation(kind="search", query="", summary="Audio features of the last list", tracks=items), []
-    refs: list[Any] = []
-    if last.kind == "similar":
-        refs = [engine.table.track(p) for r in last.refs[:5] if (p := engine.table.pos.get(r)) is not None]
-    query = last.request or (last.playlist and f"from playlist {last.playlist}") or ""
-    rec = Recommendation(
-        kind=last.kind, query=query, tracks=items, target=dict(last.target), filters=last.filters, ranges=dict(last.ranges)
-    )
-    return rec, refs
 
 
 def _list_ref(state: ConversationState, ref: str) -> str:

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import tempfile
+import time
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -195,10 +200,52 @@ def playlists_table(playlists: list[Any]) -> Table:
     return table
 
 
-def print_reply(console: Console, reply: ChatReply) -> None:
-    """Print one chat reply: a table for tracks or a playlist page, details for one track, else the text."""
+#: Where the console saves ``/chart`` pictures (the system temp dir; the path is printed).
+CHART_DIR = Path(tempfile.gettempdir()) / "musicbot-charts"
+
+
+def save_chart(png: bytes, name: str, directory: Path | None = None) -> Path:
+    """Write a chart PNG as ``<directory>/<name-slug>-<time>.png`` (default :data:`CHART_DIR`) and return its path.
+
+    Raises:
+        OSError: the directory cannot be created or written.
+    """
+    directory = directory or CHART_DIR
+    directory.mkdir(parents=True, exist_ok=True)
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "chart"
+    path = directory / f"{slug}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid() % 1000:03d}.png"
+    n = 1
+    while path.exists():
+        n += 1
+        path = path.with_name(f"{path.stem.rsplit('~', 1)[0]}~{n}.png")
+    path.write_bytes(png)
+    return path
+
+
+def print_chart(console: Console, reply: ChatReply, directory: Path | None = None) -> bool:
+    """Save ``reply.chart`` and print its caption and path (a clickable ``file://`` link); False when there is no
+    chart or it cannot be saved (the caller then prints the reply as text)."""
+    if reply.chart is None:
+        return False
+    name = reply.track.title if reply.track is not None else (reply.recommendation.query if reply.recommendation else "")
+    try:
+        path = save_chart(reply.chart, name or "list", directory)
+    except OSError as exc:
+        console.print(f"[yellow]Couldn't save the chart: {escape(str(exc))}[/yellow]")
+        return False
+    console.print(escape(reply.text), soft_wrap=True)
+    uri = path.resolve().as_uri()
+    console.print(f"📊 Chart saved: [link={uri}]{escape(str(path))}[/link]", soft_wrap=True, highlight=False)
+    return True
+
+
+def print_reply(console: Console, reply: ChatReply, chart_dir: Path | None = None) -> None:
+    """Print one chat reply: a saved chart's path (``/chart``, into ``chart_dir``), a table for tracks or a playlist
+    page, details for one track, else the text."""
     if reply.fallback_used:
         console.print("[yellow](the language model was unavailable; answered with the built-in model)[/yellow]")
+    if reply.chart is not None and print_chart(console, reply, chart_dir):
+        return
     if reply.recommendation is not None and reply.recommendation.tracks:
         rec = reply.recommendation
         shown = bool(reply.text and reply.text != rec.summary and not text_is_gap_and_summary(reply.text, rec))
