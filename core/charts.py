@@ -167,8 +167,6 @@ def _setup() -> None:
     import matplotlib
 
     matplotlib.use("Agg", force=True)
-    # a title in a script no installed font covers is drawn with boxes (the caption carries the text): not an error
-    warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font", category=UserWarning)
     from matplotlib import font_manager
 
     installed = {f.name for f in font_manager.fontManager.ttflist}
@@ -196,6 +194,10 @@ def _figure(size_px: tuple[int, int]) -> Any:
     fig = Figure(figsize=(size_px[0] / DPI, size_px[1] / DPI), dpi=DPI, facecolor=BG)
     FigureCanvasAgg(fig)
     return fig
+
+
+#: A title in a script no installed font covers is drawn with boxes (the caption carries the text): not a warning.
+_GLYPH_WARNING = r"Glyph \d+ .*missing from font"
 
 
 def _png(fig: Any) -> bytes:
@@ -238,7 +240,8 @@ def track_chart(track: Track | Mapping[str, Any]) -> bytes:
     song = _song(track)
     if not any(n in song.values for n in ALL_FEATURES):
         raise ChartError(f"“{_clip(song.title, 80)}” has no audio features to chart.")
-    with _mpl_lock:
+    with _mpl_lock, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_GLYPH_WARNING, category=UserWarning)
         _setup()
         return _png(_draw_track(song))
 
@@ -342,7 +345,8 @@ def recommendation_chart(rec: Recommendation, references: Sequence[Track | Mappi
     if not charted:
         raise ChartError("None of these tracks has audio features to chart.")
     refs = [_song(r) for r in references]
-    with _mpl_lock:
+    with _mpl_lock, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_GLYPH_WARNING, category=UserWarning)
         _setup()
         return _png(_draw_set(rec, charted, len(songs), refs))
 
@@ -476,14 +480,16 @@ def _range_text(name: str, band: tuple[float | None, float | None]) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ async, fail-safe
-async def draw(fn: Callable[..., bytes], *args: Any, timeout_s: float = CHART_TIMEOUT_S) -> bytes | None:
+async def draw(fn: Callable[..., bytes], *args: Any, timeout_s: float | None = None) -> bytes | None:
     """Run ``fn(*args)`` (:func:`track_chart` or :func:`recommendation_chart`) in a worker thread with a deadline.
 
-    Returns the PNG bytes, or None when the drawing failed, timed out (``timeout_s`` seconds) or had nothing to draw
+    Returns the PNG bytes, or None when the drawing failed, timed out (``timeout_s`` seconds, default
+    :data:`CHART_TIMEOUT_S`) or had nothing to draw
     (logged; never raises) — the caller then replies with text only. The event loop is never blocked: drawings run
     one at a time in a thread (matplotlib's font cache is shared).
     """
     t0 = time.perf_counter()
+    timeout_s = CHART_TIMEOUT_S if timeout_s is None else timeout_s
     try:
         png = await asyncio.wait_for(asyncio.to_thread(fn, *args), timeout_s)
     except ChartError as exc:
