@@ -17,6 +17,8 @@ Figures (JSON keys):
 * ``worst_case_ms_per_message`` / ``worst_case_cpu_ms_per_message`` / ``worst_case_loop_block_ms`` — the slowest of
   ~30 adversarial 2,000-character messages through ``Engine.chat`` (repeated connector words, one letter, quotes,
   ``#3``, commas, unicode…; see :mod:`benchmarks.worst_case`), target under ~50 ms.
+* ``chart_import_ms`` / ``chart_first_draw_ms`` / ``chart_track_p50_ms`` / ``chart_set_p50_ms`` / ``chart_*_kb`` —
+  pictures (:mod:`benchmarks.chart_bench`): matplotlib's import (first chart of a process only) and one chart, warm.
 """
 
 from __future__ import annotations
@@ -204,6 +206,10 @@ async def run_bench(console: Console, as_json: bool, skip_1m: bool = False) -> d
         figures.update(await bench_agent_turn_async(db_path=db))
         worst = await bench_worst_case_async(db_path=db)
         figures.update({k: v for k, v in worst.items() if not isinstance(v, dict)})
+
+        from benchmarks.chart_bench import bench_charts
+
+        figures.update(bench_charts(db))
 
     if not skip_1m:
         t0 = time.perf_counter()
