@@ -380,22 +380,24 @@ def _draw_set(rec: Recommendation, songs: list[_Song], total: int, refs: list[_S
     _text(fig, lx + 0.025, ly, "each track", color=FG, fontsize=12, va="center")
     fig.lines.append(_marker(fig, lx + 0.215, ly, "|", FG, 16, mew=3))
     _text(fig, lx + 0.23, ly, "average", color=FG, fontsize=12, va="center")
-    asked_word = "your song" + ("s" if len(refs) > 1 else "") if (rec.kind == "similar" and refs and not rec.target) else "asked for"
-    fig.lines.append(_marker(fig, lx + 0.385, ly, "D", TARGET, 9))
-    _text(fig, lx + 0.40, ly, asked_word, color=FG, fontsize=12, va="center")
-    bands = _bands(rec)
-    if bands:
-        from matplotlib.patches import Rectangle
-
-        fig.patches.append(Rectangle((lx + 0.585, ly - 0.011), 0.03, 0.022, transform=fig.transFigure,
-                                     facecolor=TARGET, alpha=0.3, edgecolor=TARGET))
-        _text(fig, lx + 0.625, ly, "range asked", color=FG, fontsize=12, va="center")
-
     targets: dict[str, list[float]] = {n: [float(v)] for n, v in rec.target.items() if n in ALL_FEATURES}
     if rec.kind == "similar" and not targets and refs:
         for r in refs:
             for n, v in r.values.items():
                 targets.setdefault(n, []).append(v)
+    bands = _bands(rec)
+    asked_any = bool(targets or bands)
+    if targets:
+        asked_word = "your song" + ("s" if len(refs) > 1 else "") if (rec.kind == "similar" and not rec.target) else "asked for"
+        fig.lines.append(_marker(fig, lx + 0.385, ly, "D", TARGET, 9))
+        _text(fig, lx + 0.40, ly, asked_word, color=FG, fontsize=12, va="center")
+    if bands:
+        from matplotlib.patches import Rectangle
+
+        bx = lx + (0.585 if targets else 0.385)
+        fig.patches.append(Rectangle((bx, ly - 0.011), 0.03, 0.022, transform=fig.transFigure,
+                                     facecolor=TARGET, alpha=0.3, edgecolor=TARGET))
+        _text(fig, bx + 0.04, ly, "range asked", color=FG, fontsize=12, va="center")
 
     top, bottom = 0.80, 0.05
     h = (top - bottom) / len(ALL_FEATURES)
@@ -428,11 +430,14 @@ def _draw_set(rec: Recommendation, songs: list[_Song], total: int, refs: list[_S
         for a in asked:
             ax.axvline(a, color=TARGET, lw=1.4, alpha=0.9, zorder=2)
             ax.scatter([a], [0], marker="D", s=110, color=TARGET, edgecolors=BG, linewidths=1.2, zorder=5)
-        ax.tick_params(axis="x", colors=MUTED, labelsize=9, length=0, pad=2)
-        ticks = [lo, (lo + hi) / 2, hi]
-        ax.set_xticks(ticks)
-        ax.set_xticklabels([_tick(name, t) for t in ticks])
-        label_color = FG if emphasis else MUTED
+        ax.tick_params(axis="x", colors=MUTED, labelsize=10, length=0, pad=2)
+        if name in ("liveness", "tempo", "loudness"):  # one 0–1 scale under the seven unit rows, then each own scale
+            ticks = [lo, (lo + hi) / 2, hi]
+            ax.set_xticks(ticks)
+            ax.set_xticklabels([_tick(name, t) for t in ticks])
+        else:
+            ax.set_xticks([])
+        label_color = FG if emphasis or not asked_any else MUTED
         _text(fig, 0.28, y0 + h * 0.5, name.capitalize(), color=label_color, fontsize=14, ha="right", va="center",
               fontweight="bold" if emphasis else "normal")
         right = []
@@ -441,10 +446,10 @@ def _draw_set(rec: Recommendation, songs: list[_Song], total: int, refs: list[_S
         elif band is not None:
             right.append("asked " + _range_text(name, band))
         if vals:
-            right.append("got " + _short(name, sum(vals) / len(vals)))
+            right.append(("got " if asked_any else "avg ") + _short(name, sum(vals) / len(vals)))
         for k, line in enumerate(right[:2]):
-            _text(fig, 0.815, y0 + h * (0.62 - 0.3 * k), line, color=TARGET if k == 0 and emphasis else FG,
-                  fontsize=11.5, va="center")
+            _text(fig, 0.815, y0 + h * ((0.5 if len(right) == 1 else 0.7) - 0.38 * k), line,
+                  color=TARGET if k == 0 and emphasis else FG, fontsize=13, va="center")
     _text(fig, 0.955, 0.012, "musicbot · Spotify audio features", color=MUTED, fontsize=9, ha="right", alpha=0.7)
     return fig
 
