@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from core import charts
-from core.errors import InvalidInput
+from core.errors import InvalidInput, MusicBotError
 from core.models import ChatReply, Filters, NeedsClarification, Recommendation, RecommendedTrack, Track
 from core.references import check_text
 
@@ -80,8 +80,18 @@ def _items(engine: Engine, track_ids: Sequence[str], reasons: Sequence[str] = ()
     return items
 
 
-def _refs(engine: Engine, ids: Sequence[str]) -> list[Track]:
-    return [engine.table.track(p) for r in ids[:5] if (p := engine.table.pos.get(r)) is not None]
+def _refs(engine: Engine, refs: Sequence[str]) -> list[Track]:
+    """The reference songs (track ids, or the references as typed: links, titles) still in the catalog, at most 5."""
+    out = []
+    for ref in refs[:5]:
+        pos = engine.table.pos.get(ref)
+        if pos is None:
+            try:
+                pos = engine.resolve(ref, fuzzy=False)
+            except MusicBotError:
+                continue
+        out.append(engine.table.track(pos))
+    return out
 
 
 def list_subject(engine: Engine, state: ConversationState) -> tuple[Recommendation | None, list[Track]]:

@@ -399,46 +399,50 @@ def _draw_set(rec: Recommendation, songs: list[_Song], total: int, refs: list[_S
                                      facecolor=TARGET, alpha=0.3, edgecolor=TARGET))
         _text(fig, bx + 0.04, ly, "range asked", color=FG, fontsize=12, va="center")
 
+    # one axes for all nine rows (creating an axes per row costs more than drawing it): row i is centred at
+    # y = n - 1 - i, x is the value mapped onto the row's own scale (0–1 features, BPM, dB) as 0..1
+    from matplotlib.patches import Rectangle
+
+    n = len(ALL_FEATURES)
     top, bottom = 0.80, 0.05
-    h = (top - bottom) / len(ALL_FEATURES)
+    h = (top - bottom) / n
+    ax = fig.add_axes((0.30, bottom, 0.50, top - bottom))
+    ax.set_xlim(-0.03, 1.03)
+    ax.set_ylim(-0.5, n - 0.5)
+    ax.axis("off")
     for i, name in enumerate(ALL_FEATURES):
-        y0 = top - (i + 1) * h
-        ax = fig.add_axes((0.30, y0 + h * 0.18, 0.50, h * 0.64))
-        ax.set_facecolor(PANEL)
-        for s in ax.spines.values():
-            s.set_visible(False)
-        ax.set_yticks([])
+        yc = n - 1 - i
         vals = [s.values[name] for s in songs if name in s.values]
         asked = targets.get(name, [])
         band = bands.get(name)
         extra = [b for b in (band or ()) if b is not None]
         lo, hi = _scale(name, [*vals, *asked, *extra])
-        pad = (hi - lo) * 0.03
-        ax.set_xlim(lo - pad, hi + pad)
-        ax.set_ylim(-1, 1)
+
+        def x(v: float, lo: float = lo, hi: float = hi) -> float:
+            return (v - lo) / (hi - lo) if hi > lo else 0.5
+
+        ax.add_patch(Rectangle((-0.03, yc - 0.32), 1.06, 0.64, facecolor=PANEL, lw=0, zorder=0))
         emphasis = bool(asked or band)
         if band is not None:
-            b_lo = band[0] if band[0] is not None else lo - pad
-            b_hi = band[1] if band[1] is not None else hi + pad
-            ax.axvspan(b_lo, b_hi, color=TARGET, alpha=0.28, lw=0, zorder=1)
+            b_lo = x(band[0]) if band[0] is not None else -0.03
+            b_hi = x(band[1]) if band[1] is not None else 1.03
+            ax.add_patch(Rectangle((b_lo, yc - 0.32), b_hi - b_lo, 0.64, facecolor=TARGET, alpha=0.28, lw=0, zorder=1))
         if vals:
             # deterministic vertical spread so equal values stay visible
-            ys = [((k * 0.618) % 1.0) * 1.1 - 0.55 for k in range(len(vals))]
-            ax.scatter(vals, ys, s=46, color=FEATURE_COLORS[name], alpha=0.85, edgecolors=BG, linewidths=0.6, zorder=3)
-            mean = sum(vals) / len(vals)
-            ax.plot([mean, mean], [-0.92, 0.92], color=FG, lw=3, solid_capstyle="round", zorder=4)
+            ys = [yc + (((k * 0.618) % 1.0) * 1.1 - 0.55) * 0.32 for k in range(len(vals))]
+            ax.scatter([x(v) for v in vals], ys, s=46, color=FEATURE_COLORS[name], alpha=0.85, edgecolors=BG,
+                       linewidths=0.6, zorder=3)
+            mean = x(sum(vals) / len(vals))
+            ax.plot([mean, mean], [yc - 0.29, yc + 0.29], color=FG, lw=3, solid_capstyle="round", zorder=4)
         for a in asked:
-            ax.axvline(a, color=TARGET, lw=1.4, alpha=0.9, zorder=2)
-            ax.scatter([a], [0], marker="D", s=110, color=TARGET, edgecolors=BG, linewidths=1.2, zorder=5)
-        ax.tick_params(axis="x", colors=MUTED, labelsize=10, length=0, pad=2)
+            ax.plot([x(a), x(a)], [yc - 0.32, yc + 0.32], color=TARGET, lw=1.4, alpha=0.9, zorder=2)
+            ax.scatter([x(a)], [yc], marker="D", s=110, color=TARGET, edgecolors=BG, linewidths=1.2, zorder=5)
         if name in ("liveness", "tempo", "loudness"):  # one 0–1 scale under the seven unit rows, then each own scale
-            ticks = [lo, (lo + hi) / 2, hi]
-            ax.set_xticks(ticks)
-            ax.set_xticklabels([_tick(name, t) for t in ticks])
-        else:
-            ax.set_xticks([])
+            for t, ha in ((lo, "left"), ((lo + hi) / 2, "center"), (hi, "right")):
+                ax.text(x(t), yc - 0.36, _tick(name, t), color=MUTED, fontsize=10, ha=ha, va="top")
+        fig_y = bottom + (yc + 0.5) * h
         label_color = FG if emphasis or not asked_any else MUTED
-        _text(fig, 0.28, y0 + h * 0.5, name.capitalize(), color=label_color, fontsize=14, ha="right", va="center",
+        _text(fig, 0.28, fig_y, name.capitalize(), color=label_color, fontsize=14, ha="right", va="center",
               fontweight="bold" if emphasis else "normal")
         right = []
         if asked:
@@ -448,7 +452,7 @@ def _draw_set(rec: Recommendation, songs: list[_Song], total: int, refs: list[_S
         if vals:
             right.append(("got " if asked_any else "avg ") + _short(name, sum(vals) / len(vals)))
         for k, line in enumerate(right[:2]):
-            _text(fig, 0.815, y0 + h * ((0.5 if len(right) == 1 else 0.7) - 0.38 * k), line,
+            _text(fig, 0.815, fig_y + h * ((0.0 if len(right) == 1 else 0.19) - 0.38 * k), line,
                   color=TARGET if k == 0 and emphasis else FG, fontsize=13, va="center")
     _text(fig, 0.955, 0.012, "musicbot · Spotify audio features", color=MUTED, fontsize=9, ha="right", alpha=0.7)
     return fig

@@ -131,3 +131,13 @@ async def test_fake_api_checks_photos_like_telegram(bot: Harness) -> None:
         await bot.app.bot.send_photo(USER_ID, png, caption="x" * 1025)
     sent = await bot.app.bot.send_photo(USER_ID, png, caption="x" * 1024)
     assert sent.photo[-1].width == charts.TRACK_CHART_PX[0]
+
+
+async def test_chart_button_of_a_similar_list_compares_with_the_song_asked_about(bot: Harness) -> None:
+    seed = bot.engine.table.track(5)
+    (listed,) = await bot.ask(f"/similar {seed.title} - {seed.artists[0]}")
+    since = bot.api.mark()
+    await bot.api.push_callback(bot.api.message(listed), keyboard(listed)["📊 Chart"])
+    (photo,) = await bot.api.wait_for("sendPhoto", since=since, chat_id=USER_ID)
+    caption = check_html(photo.params["caption"])
+    assert f"like “{seed.title}”" in caption and "against your song" in caption
