@@ -25,12 +25,14 @@ clipped to one line; glyphs no installed font has are drawn as boxes (the captio
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import logging
 import threading
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -489,18 +491,36 @@ def _range_text(name: str, band: tuple[float | None, float | None]) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ async, fail-safe
+#: Drawings waiting or running at most; more are refused at once (the reply goes out as text) so a burst of chart
+#: requests from many users cannot build a queue that delays everyone's pictures past the deadline.
+MAX_PENDING = 6
+_executor: ThreadPoolExecutor | None = None
+_pending = 0
+_pending_lock = threading.Lock()
+
+
 async def draw(fn: Callable[..., bytes], *args: Any, timeout_s: float | None = None) -> bytes | None:
-    """Run ``fn(*args)`` (:func:`track_chart` or :func:`recommendation_chart`) in a worker thread with a deadline.
+    """Run ``fn(*args)`` (:func:`track_chart` or :func:`recommendation_chart`) in the chart thread with a deadline.
 
     Returns the PNG bytes, or None when the drawing failed, timed out (``timeout_s`` seconds, default
-    :data:`CHART_TIMEOUT_S`) or had nothing to draw
-    (logged; never raises) — the caller then replies with text only. The event loop is never blocked: drawings run
-    one at a time in a thread (matplotlib's font cache is shared).
+    :data:`CHART_TIMEOUT_S`), had nothing to draw, or :data:`MAX_PENDING` drawings were already waiting (logged;
+    never raises) — the caller then replies with text only. The event loop is never blocked and the default thread
+    pool is not used: drawings run one at a time in their own thread (matplotlib's font cache is shared).
     """
+    global _executor, _pending
+    if _pending >= MAX_PENDING:
+        log.warning("%d charts already waiting; replying without one", _pending)
+        return None
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="charts")
     t0 = time.perf_counter()
     timeout_s = CHART_TIMEOUT_S if timeout_s is None else timeout_s
+    with _pending_lock:
+        _pending += 1
+    future = asyncio.get_running_loop().run_in_executor(_executor, functools.partial(_run, fn, args))
+    future.add_done_callback(_retrieve)
     try:
-        png = await asyncio.wait_for(asyncio.to_thread(fn, *args), timeout_s)
+        png = await asyncio.wait_for(asyncio.shield(future), timeout_s)
     except ChartError as exc:
         log.info("no chart: %s", exc)
         return None
@@ -512,6 +532,22 @@ async def draw(fn: Callable[..., bytes], *args: Any, timeout_s: float | None = N
         return None
     log.debug("chart drawn in %.0f ms (%d bytes)", (time.perf_counter() - t0) * 1000, len(png))
     return png
+
+
+def _run(fn: Callable[..., bytes], args: tuple[Any, ...]) -> bytes:
+    """In the chart thread: draw, then free the place in the queue (also when the caller stopped waiting)."""
+    global _pending
+    try:
+        return fn(*args)
+    finally:
+        with _pending_lock:
+            _pending -= 1
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    """Mark a late drawing's exception as seen (its caller already replied without the chart)."""
+    if not future.cancelled():
+        future.exception()
 
 
 def png_size(data: bytes) -> tuple[int, int]:

@@ -136,3 +136,24 @@ def test_importing_core_charts_does_not_import_matplotlib() -> None:
     code = "import sys, core.charts, core.chart_replies; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "False"
+
+
+def test_a_burst_of_drawings_beyond_the_queue_is_refused_at_once() -> None:
+    import threading
+
+    release = threading.Event()
+
+    def blocked(*args):  # a drawing that holds the chart thread until released
+        release.wait(5)
+        return charts.track_chart(track())
+
+    async def burst() -> list[bytes | None]:
+        tasks = [asyncio.ensure_future(charts.draw(blocked, timeout_s=30)) for _ in range(charts.MAX_PENDING + 3)]
+        await asyncio.sleep(0.05)
+        release.set()
+        return await asyncio.gather(*tasks)
+
+    results = asyncio.run(burst())
+    assert sum(r is None for r in results) == 3  # refused, not queued
+    assert all(r is not None and charts.png_size(r) == charts.TRACK_CHART_PX for r in results[: charts.MAX_PENDING])
+    assert charts._pending == 0
