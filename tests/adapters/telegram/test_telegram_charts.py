@@ -13,6 +13,10 @@ from telegram_fake_api import utf16_len
 from core import charts
 from core.models import Caller, Role
 
+#: How long a test waits for a photo: the first chart of a process imports matplotlib, which takes many seconds when
+#: the shared CI machine is overloaded (a wait, not a timed assertion: speed is measured by `musicbot bench`).
+PHOTO_WAIT_S = 120.0
+
 FEATURES = dict(
     danceability=0.7, energy=0.8, key=5, loudness=-6.5, mode=1, speechiness=0.05, acousticness=0.1,
     instrumentalness=0.0, liveness=0.1, valence=0.6, tempo=124.0,
@@ -40,7 +44,7 @@ def photo_of(call) -> bytes:
 async def push_and_wait_photo(bot: Harness, text: str) -> object:
     since = bot.api.mark()
     await bot.api.push_message(text)
-    (call,) = await bot.api.wait_for("sendPhoto", since=since, chat_id=USER_ID)
+    (call,) = await bot.api.wait_for("sendPhoto", since=since, chat_id=USER_ID, timeout=PHOTO_WAIT_S)
     assert call.error is None, call.error
     return call
 
@@ -73,14 +77,14 @@ async def test_chart_buttons_under_a_list_and_a_song_card(bot: Harness) -> None:
     since = bot.api.mark()
     qid = await bot.api.push_callback(bot.api.message(listed), buttons["📊 Chart"])
     await bot.api.wait_for("answerCallbackQuery", since=since, callback_query_id=qid)
-    (photo,) = await bot.api.wait_for("sendPhoto", since=since, chat_id=USER_ID)
+    (photo,) = await bot.api.wait_for("sendPhoto", since=since, chat_id=USER_ID, timeout=PHOTO_WAIT_S)
     assert charts.png_size(photo_of(photo)) == charts.SET_CHART_PX
     assert "chill study music" in check_html(photo.params["caption"])
 
     (song,) = await bot.ask(f"/song {bot.engine.table.ids[3]}")
     since = bot.api.mark()
     await bot.api.push_callback(bot.api.message(song), keyboard(song)["📊 Chart"])
-    (photo,) = await bot.api.wait_for("sendPhoto", since=since, chat_id=USER_ID)
+    (photo,) = await bot.api.wait_for("sendPhoto", since=since, chat_id=USER_ID, timeout=PHOTO_WAIT_S)
     assert charts.png_size(photo_of(photo)) == charts.TRACK_CHART_PX
     assert bot.api.errors() == [] or all(c.method == "setMyCommands" for c in bot.api.errors())
 
@@ -93,8 +97,8 @@ async def test_a_card_longer_than_a_caption_is_sent_as_text_after_the_photo(bot:
     })
     since = bot.api.mark()
     await bot.api.push_message("/chart LongCaption00000000000")
-    (photo,) = await bot.api.wait_for("sendPhoto", since=since, chat_id=USER_ID)
-    (card,) = await bot.api.wait_for("sendMessage", since=since, chat_id=USER_ID)
+    (photo,) = await bot.api.wait_for("sendPhoto", since=since, chat_id=USER_ID, timeout=PHOTO_WAIT_S)
+    (card,) = await bot.api.wait_for("sendMessage", since=since, chat_id=USER_ID, timeout=PHOTO_WAIT_S)
     assert photo.error is None and card.error is None
     assert utf16_len(check_html(photo.params["caption"])) <= 1024
     assert "spotify:track:LongCaption00000000000" in check_html(card.params["text"])
@@ -138,6 +142,6 @@ async def test_chart_button_of_a_similar_list_compares_with_the_song_asked_about
     (listed,) = await bot.ask(f"/similar {seed.title} - {seed.artists[0]}")
     since = bot.api.mark()
     await bot.api.push_callback(bot.api.message(listed), keyboard(listed)["📊 Chart"])
-    (photo,) = await bot.api.wait_for("sendPhoto", since=since, chat_id=USER_ID)
+    (photo,) = await bot.api.wait_for("sendPhoto", since=since, chat_id=USER_ID, timeout=PHOTO_WAIT_S)
     caption = check_html(photo.params["caption"])
     assert f"like “{seed.title}”" in caption and "against your song" in caption
