@@ -29,6 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 
 from core.catalog import normalize_text
 from core.features import _prepare
@@ -63,10 +64,10 @@ class StyleModel:
         self.genres: list[str] = list(doc["genres"])
         self.mean = np.asarray(doc["mean"], dtype=np.float64)
         self.scale = np.asarray(doc["scale"], dtype=np.float64)
-        self.w1 = np.asarray(doc["w1"], dtype=np.float64)
-        self.b1 = np.asarray(doc["b1"], dtype=np.float64)
-        self.w2 = np.asarray(doc["w2"], dtype=np.float64)
-        self.b2 = np.asarray(doc["b2"], dtype=np.float64)
+        self.w1 = np.asarray(doc["w1"], dtype=np.float32)
+        self.b1 = np.asarray(doc["b1"], dtype=np.float32)
+        self.w2 = np.asarray(doc["w2"], dtype=np.float32)
+        self.b2 = np.asarray(doc["b2"], dtype=np.float32)
 
     @classmethod
     def load(cls, path: Path = STYLE_MODEL_PATH) -> StyleModel:
@@ -78,8 +79,8 @@ class StyleModel:
         replaced by the training mean); rows with ``has_features`` False get the flat prior ``1/K``."""
         x = model_inputs(raw, years)
         x = np.where(np.isnan(x), self.mean, x)
-        h = np.maximum((x - self.mean) / self.scale @ self.w1 + self.b1, 0.0)
-        z = h @ self.w2 + self.b2
+        h = np.maximum(((x - self.mean) / self.scale).astype(np.float32) @ self.w1 + self.b1, 0.0)
+        z = (h @ self.w2 + self.b2).astype(np.float64)
         z -= z.max(1, keepdims=True)
         p = np.exp(z)
         p /= p.sum(1, keepdims=True)
@@ -118,11 +119,9 @@ class StyleVectors:
         base = np.where(labelled[:, None], own, np.where(has_ctx[:, None], CONTEXT_SHARE * ctx + (1 - CONTEXT_SHARE) * audio, audio))
         first = np.array([a[0] if a else -1 for a in t.artist_ids[:n]], dtype=np.int64)
         n_artists = max(len(t.artist_names), 1)
-        sums = np.zeros((n_artists, k), dtype=np.float64)
-        counts = np.zeros(n_artists, dtype=np.float64)
         live = t.alive[:n] & (first >= 0)
-        np.add.at(sums, first[live], base[live])
-        np.add.at(counts, first[live], 1.0)
+        counts = np.bincount(first[live], minlength=n_artists).astype(np.float64)
+        sums = np.stack([np.bincount(first[live], weights=base[live, j], minlength=n_artists) for j in range(k)], 1)
         self._artist = (sums / np.maximum(counts, 1.0)[:, None]).astype(np.float32)
         self._artist_known = counts > 0
         self.vectors = self._combine(own, base, audio, first)
@@ -139,43 +138,40 @@ class StyleVectors:
         for lid, dim in dims.items():
             if dim is None:
                 continue
-            pos = np.fromiter((p for p in t.label_tracks.get(lid, ()) if start <= p < stop), dtype=np.int64)
+            pos = np.fromiter(t.label_tracks.get(lid, ()), dtype=np.int64)
+            pos = pos[(pos >= start) & (pos < stop)]
             own[pos - start, dim] = 1.0
         total = own.sum(1, keepdims=True)
         return np.divide(own, total, out=own, where=total > 0)
 
     def _contexts(self, base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``(centroid of the track's playlist contexts (n, K), has a context (n,))``."""
+        """``(centroid of the track's playlist contexts (n, K), has a context (n,))`` — two sparse products over the
+        track × context incidence matrix."""
         t = self.table
         n = len(base)
-        playlist = [kind == "playlist" for kind, _ in t.label_names]
+        playlist = {lid for lid, (kind, _) in enumerate(t.label_names) if kind == "playlist"}
         keys: dict[object, int] = {}
         rows: list[int] = []
         cols: list[int] = []
-        for p in range(n):
-            if not t.alive[p]:
+        alive = t.alive[:n].tolist()
+        for p, src in enumerate(t.sources[:n]):
+            if not alive[p]:
                 continue
-            src = t.sources[p]
-            for key in src or (lid for lid in t.labels[p] if playlist[lid]):
-                c = keys.setdefault(key, len(keys))
+            for key in src or (playlist & t.labels[p] if playlist else ()):
                 rows.append(p)
-                cols.append(c)
+                cols.append(keys.setdefault(key, len(keys)))
         ctx = np.zeros_like(base)
-        has = np.zeros(n, dtype=bool)
         if not rows:
-            return ctx, has
-        r, c = np.asarray(rows), np.asarray(cols)
-        size = np.bincount(c, minlength=len(keys)).astype(np.float64)
-        centroid = np.zeros((len(keys), base.shape[1]), dtype=np.float64)
-        np.add.at(centroid, c, base[r])
-        centroid /= np.maximum(size, 1.0)[:, None]
-        ok = size[c] >= MIN_CONTEXT
-        r, c = r[ok], c[ok]
-        per_track = np.bincount(r, minlength=n).astype(np.float64)
-        acc = np.zeros((n, base.shape[1]), dtype=np.float64)
-        np.add.at(acc, r, centroid[c])
+            return ctx, np.zeros(n, dtype=bool)
+        m = sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(n, len(keys)))
+        m.sum_duplicates()
+        m.data[:] = 1.0
+        size = np.asarray(m.sum(0)).ravel()
+        centroid = (m.T @ base) / np.maximum(size, 1.0)[:, None]
+        m = m @ sparse.diags((size >= MIN_CONTEXT).astype(np.float32))  # only contexts of MIN_CONTEXT+ tracks
+        per_track = np.asarray(m.sum(1)).ravel()
         has = per_track > 0
-        ctx[has] = (acc[has] / per_track[has, None]).astype(np.float32)
+        ctx[has] = (np.asarray(m @ centroid)[has] / per_track[has, None]).astype(np.float32)
         return ctx, has
 
     def _combine(self, own: np.ndarray, base: np.ndarray, audio: np.ndarray, first: np.ndarray) -> np.ndarray:
