@@ -23,8 +23,9 @@ def test_eval_reports_product_against_seed_method() -> None:
     result = runner.invoke(app, ["eval", "--json"])
     assert result.exit_code == 0, result.output
     figures = json.loads(result.output)
-    seed, audio, product = figures["playlist_continuation"]
+    seed, audio, no_style, product = figures["playlist_continuation"]
     assert seed["method"].startswith("seed") and product["method"] == "product"
+    assert no_style["method"] == "product without the style term"
     assert product["cases"] >= 80
     assert product["precision_at_10"] > 5 * seed["precision_at_10"]
     assert product["max_per_artist"] <= 2
@@ -34,6 +35,9 @@ def test_eval_reports_product_against_seed_method() -> None:
     assert radio["same_year_share"] <= 0.45 and radio["max_per_artist"] <= 2
     assert radio["hidden_genre_agreement"] > audio["extra"]["hidden_genre_agreement"] + 0.1
     assert radio["bare_genre_agreement"] >= audio["extra"]["bare_genre_agreement"]
+    # the style term (core/style.py) keeps radios in the seed's genre where labels are hidden or absent
+    assert radio["hidden_genre_agreement"] > no_style["extra"]["hidden_genre_agreement"]
+    assert radio["bare_genre_agreement"] >= no_style["extra"]["bare_genre_agreement"] + 0.05
     base = figures["same_year_baselines"]
     assert base["random_pairs_same_year_share"] < base["real_playlists_same_year_share"] < 0.6
     text = figures["text_benchmark"]
