@@ -32,6 +32,13 @@ from pydantic_ai.messages import (
 )
 from pydantic_ai.usage import UsageLimits
 
+import pydantic_ai
+
+# No third-party banner in our users' consoles: pydantic-ai >= 2.6x prints a first-run "observability" banner with an
+# advertisement on a terminal's stderr when an agent first runs (``pydantic_ai._display``). The switch is read at run
+# time, and every agent run of musicbot goes through this module.
+pydantic_ai.BANNER_ENABLED = False
+
 from core.coverage import coverage_text
 from core.agent.config import AgentConfig
 from core.agent.deps import AgentDeps
