@@ -40,6 +40,9 @@ async def run_repl(
     """
     console.print(BANNER)
     console.print(f"[dim]{len(engine.table):,} tracks in the catalog.[/dim]")
+    # while the person types, prepare what free text needs (text model, agent): the first reply is then as fast as
+    # the others (core.chat.ChatMixin.warm_up; the loop stays free, the agent is built in a worker thread)
+    warm = asyncio.create_task(engine.warm_up())
     while True:
         try:
             line = await asyncio.to_thread(console.input, "[bold cyan]you>[/bold cyan] ")
@@ -58,4 +61,6 @@ async def run_repl(
             console.print("[red]Sorry, something went wrong handling that. Please try again.[/red]")
             continue
         print_reply(console, reply)
+    if not warm.done():
+        warm.cancel()  # the worker thread, if running, finishes by itself (daemon work, nothing to save)
     console.print("Bye!")

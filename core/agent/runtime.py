@@ -199,6 +199,20 @@ class AgentRuntime:
         self.llm = build_llm_model(self.config)
         self.last_failure: str | None = None
 
+    @staticmethod
+    def warm() -> None:
+        """Do the one-time work of a first turn ahead of it: pydantic builds the stored-history (de)serializer lazily
+        on first use (~0.1–0.5 s), and a run's first tool call imports anyio's asyncio backend. Thread-safe; called by
+        :meth:`core.chat.ChatMixin.prepare_agent`."""
+        import importlib
+
+        ModelMessagesTypeAdapter.dump_json([])
+        ModelMessagesTypeAdapter.validate_json(b"[]")
+        try:
+            importlib.import_module("anyio._backends._asyncio")
+        except ImportError:  # another anyio layout: imported on first use instead
+            pass
+
     @property
     def model_label(self) -> str:
         """``"local"`` or the LLM's name (for diagnostics; never includes a key)."""
