@@ -13,6 +13,7 @@ except ImportError:  # pragma: no cover - e.g. Windows without pyreadline
 from rich.console import Console
 
 from adapters.console.render import print_reply
+from adapters.console.spinner import with_spinner
 from core.engine import Engine
 from core.models import Caller
 
@@ -55,7 +56,8 @@ async def run_repl(
         if text.lower() in ("/quit", "/exit", "quit", "exit"):
             break
         try:
-            reply = await engine.chat(conversation_id, caller, text, group_id=group_id)
+            reply = await with_spinner(console, engine.chat(conversation_id, caller, text, group_id=group_id),
+                                       "Thinking…")  # shown only when the answer takes over ~0.3 s
         except Exception:  # the REPL must survive anything
             log.exception("chat failed")
             console.print("[red]Sorry, something went wrong handling that. Please try again.[/red]")
