@@ -175,7 +175,7 @@ def bench_startup(db_path: Path, rounds: int = 7, baseline_src: Path | None = No
                 elapsed = _run(cmd, env, tmp)
                 if i:  # round 0 writes bytecode and the start-up cache: not timed
                     times[name].append(elapsed)
-            if i and i <= 3:
+            if i and i <= min(3, rounds):
                 slash = [*commands["slash"], "--conversation", f"bench:nocache:{i}"]
                 nocache.append(_run(slash, _env(tmp / "cache", MUSICBOT_CACHE="0"), tmp))
         for name, values in times.items():
@@ -191,7 +191,7 @@ def bench_startup(db_path: Path, rounds: int = 7, baseline_src: Path | None = No
         for prefix, src in sources.items():
             warm: list[dict[str, float]] = []
             cold: list[dict[str, float]] = []
-            for i in range(3):
+            for i in range(min(3, rounds)):
                 for mode, acc in (("warm", warm), ("cold", cold)):
                     db = tmp / f"chat-{prefix}{mode}-{i}.db"
                     shutil.copy(dbs[prefix], db)
@@ -211,7 +211,7 @@ def bench_startup(db_path: Path, rounds: int = 7, baseline_src: Path | None = No
             out[f"{prefix}chat_later_turn_ms"] = min(r["later_ms"] for r in cold + warm)
 
             for bot, script in _READY.items():
-                ready = [_ready_time(script.format(src=str(src)), dbs[prefix], env, tmp) for _ in range(3)]
+                ready = [_ready_time(script.format(src=str(src)), dbs[prefix], env, tmp) for _ in range(min(3, rounds))]
                 out[f"{prefix}{bot}_ready_s"] = min(ready)
                 out[f"{prefix}{bot}_ready_med_s"] = statistics.median(ready)
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}

@@ -360,11 +360,17 @@ def eval_(
 def bench(
     as_json: JsonOpt = False,
     skip_1m: Annotated[bool, typer.Option("--skip-1m", help="Skip the 1,000,000-track run.")] = False,
+    skip_startup: Annotated[
+        bool, typer.Option("--skip-startup", help="Skip the start-up figures (whole processes, ~2 min).")
+    ] = False,
+    startup_rounds: Annotated[
+        int, typer.Option("--startup-rounds", min=1, max=50, help="Timed runs per start-up figure (min/median).")
+    ] = 7,
 ) -> None:
-    """Latency, seeding time and memory figures, against the seed's per-request refit in the same run."""
+    """Latency, seeding time, memory and start-up figures, against the seed's per-request refit in the same run."""
     from bot.benchcmd import run_bench
 
-    run(lambda: run_bench(console, as_json, skip_1m=skip_1m))
+    run(lambda: run_bench(console, as_json, skip_1m=skip_1m, startup=not skip_startup, startup_rounds=startup_rounds))
 
 
 @app.command()

@@ -38,7 +38,7 @@ from core.table import TrackTable
 log = logging.getLogger(__name__)
 
 #: Bump when the file layout changes.
-FORMAT = 1
+FORMAT = 2
 #: Source files whose code decides the table's content (normalization, dedupe keys, labels): part of the key.
 CODE_FILES = ("table.py", "catalog.py", "startup_cache.py")
 _ARRAYS = ("features", "known", "has_features", "year", "popularity", "alive")
@@ -112,7 +112,8 @@ def table_to_arrays(table: TrackTable, label_rows: list[tuple[str, str, str, str
         for track_id, kind, label, source in label_rows
         if (p := table.pos.get(track_id)) is not None
     ]
-    out["label_rows"] = np.asarray(replay, dtype=np.int32).reshape(-1, 3)
+    rows = np.asarray(replay, dtype=np.int32).reshape(-1, 3)
+    out["label_pos"], out["label_ids"], out["label_src"] = rows[:, 0].copy(), rows[:, 1].copy(), rows[:, 2].copy()
     doc = {
         "ids": table.ids,
         "titles": table.titles,
@@ -163,7 +164,8 @@ def table_from_arrays(data: Any) -> TrackTable:
     sources: list[set[str]] = [set() for _ in range(n)]
     label_tracks: defaultdict[int, set[int]] = defaultdict(set)
     names = [""] + [sys.intern(s) for s in doc["source_names"]]
-    for p, lid, src in data["label_rows"].tolist():  # TrackTable._add_label, in the order load called it
+    replay = zip(data["label_pos"].tolist(), data["label_ids"].tolist(), data["label_src"].tolist())
+    for p, lid, src in replay:  # TrackTable._add_label, in the order load called it
         labels[p].add(lid)
         label_tracks[lid].add(p)
         if src:
