@@ -49,6 +49,7 @@ def settle_heap(engine: Engine, warm_agent: bool = True) -> threading.Thread | N
         _ = engine.text
     except Exception:  # the commands that need it report the problem; the bot can still start
         logging.getLogger(__name__).warning("could not prepare the local text understanding", exc_info=True)
+    _ = engine.recommender.graph  # the artist graph (built on first use elsewhere): not on a first /similar here
     gc.collect()
     gc.freeze()
     if not warm_agent:

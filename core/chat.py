@@ -189,6 +189,7 @@ class ChatMixin:
         instead."""
         try:
             _ = self.text
+            _ = self.recommender.graph  # artist relations, built on first use: not on the first "songs like …"
             await self.conversation_store()  # its tables, once
             _ = self.playlists  # the local model looks the group's playlist names up on every turn
             await asyncio.to_thread(self.prepare_agent)
