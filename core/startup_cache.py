@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from core.cache_key import catalog_version
+from core.disk_memo import cache_root
 from core.table import TrackTable
 
 log = logging.getLogger(__name__)
@@ -55,20 +56,12 @@ def _code_fingerprint() -> str:
 
 
 def cache_dir_for(db_path: str | Path) -> Path | None:
-    """The folder holding the start-up caches for ``db_path``, or None when caching is off or the database is in
-    memory: ``MUSICBOT_CACHE_DIR`` when set, else ``<user cache dir>/musicbot/startup``; ``MUSICBOT_CACHE=0`` (or
-    ``off``/``false``/``no``) -> None."""
-    if os.environ.get("MUSICBOT_CACHE", "").strip().lower() in ("0", "off", "false", "no"):
-        return None
+    """The folder holding the start-up caches for ``db_path`` (:func:`core.disk_memo.cache_root`: shared by every
+    database, files are named by content), or None when caching is off or the database is in memory."""
     path = str(db_path)
     if not path or path == ":memory:" or path.startswith("file::memory:"):
         return None
-    root = os.environ.get("MUSICBOT_CACHE_DIR", "").strip()
-    if root:
-        return Path(root).expanduser()
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("musicbot")) / "startup"
+    return cache_root()
 
 
 def table_file(cache_dir: Path, version: str) -> Path:

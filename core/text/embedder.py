@@ -56,12 +56,28 @@ class BundledWordLlama:
             # the same float32 values as widening the whole (32000, 256) matrix up front, without its start-up cost
             self.matrix = np.ascontiguousarray(fh.get_tensor(self.TENSOR))
         self.tokenizer = Tokenizer.from_file(str(tokenizer))
+        from core.disk_memo import fingerprint
+
+        stat = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in (weights, tokenizer)]
+        self._identity = fingerprint([Path(__file__)], extra=repr(stat))  # model files and this code
         self.tokenizer.enable_padding()
         self.tokenizer.no_truncation()
+
+    #: Batches at least this large (a catalog's label texts, the vocabulary's phrases at start-up) are memoized on
+    #: disk by content (:mod:`core.disk_memo`); a request's few words never are.
+    MEMO_FROM = 200
 
     def embed(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         """Return ``(len(texts), 256)`` float32 unit vectors (a text with no token gives a NaN row, as wordllama)."""
         texts = list(texts)
+        if len(texts) >= self.MEMO_FROM:
+            from core.disk_memo import memo_array, text_key
+
+            key = text_key(texts, self._identity)
+            return memo_array("embed", key, lambda: self._embed(texts, batch_size)).astype(np.float32, copy=False)
+        return self._embed(texts, batch_size)
+
+    def _embed(self, texts: list[str], batch_size: int) -> np.ndarray:
         out = np.empty((len(texts), self.matrix.shape[1]), dtype=np.float32)
         for i in range(0, len(texts), batch_size):
             encoded = self.tokenizer.encode_batch(texts[i : i + batch_size], is_pretokenized=False,
