@@ -1,9 +1,10 @@
 """Content-keyed results on disk: a computation over the same input by the same code is read back instead of redone.
 
-Used at start-up for what the catalog's label texts cost to index (:func:`core.text.labels.LabelSet.build`) and to
-embed (:class:`core.text.embedder.BundledWordLlama`): the file name is a SHA-1 of the input and of a fingerprint of
-the code that computes the result (its source files, Python and numpy versions), so a changed input or changed code
-is a miss, never a stale result. Formats: JSON (``.json``) and numpy ``.npy`` read with ``allow_pickle=False`` — no
+Used at start-up for the embeddings of the catalog's label texts and the vocabulary's phrases
+(:class:`core.text.embedder.BundledWordLlama`): the file name is a SHA-1 of the input and of a fingerprint of the code
+that computes the result (its source files, the model files, Python and numpy versions), so a changed input or
+changed code is a miss, never a stale result. (Memoizing the label-text index as JSON was measured and dropped: reading
+it back cost as much as building it.) Formats: JSON (``.json``) and numpy ``.npy`` read with ``allow_pickle=False`` — no
 pickle. Writes are atomic (temporary file + rename); the :data:`KEEP` most recently used files of a kind are kept.
 Any problem reading or writing is a miss, computed as without the memo.
 

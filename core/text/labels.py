@@ -57,24 +57,9 @@ class LabelSet:
         global_mean: np.ndarray,
         global_std: np.ndarray,
     ) -> LabelSet:
-        """Index the label texts (exact phrase keys and informative n-grams). The index depends on the texts only:
-        for a catalog's worth of them it is read back from :mod:`core.disk_memo` when the same texts were indexed
-        by the same code before (the start-up cost of a one-shot command)."""
+        """Index the label texts (exact phrase keys and informative n-grams)."""
         ls = cls(kinds, texts, [f"{k}:{t}" for k, t in zip(kinds, texts)], mean, std, count, global_mean, global_std)
-        if len(texts) >= MEMO_FROM:
-            from core.disk_memo import memo_json, text_key
-
-            exact, grams = memo_json("labelindex", text_key(list(texts), _index_code()), lambda: _index_json(texts))
-            ls.exact = exact
-            ls.grams = {key: [(lid, cov) for lid, cov in pairs] for key, pairs in grams.items()}
-            return ls
-        ls._index_texts()
-        return ls
-
-    def _index_texts(self) -> None:
-        """Fill :attr:`exact` and :attr:`grams` from :attr:`texts`."""
-        ls = self
-        for lid, text in enumerate(ls.texts):
+        for lid, text in enumerate(texts):
             toks = word_tokens(text)
             if not toks:
                 continue
@@ -92,6 +77,7 @@ class LabelSet:
                         if key not in seen:
                             seen.add(key)
                             ls.grams.setdefault(key, []).append((lid, coverage))
+        return ls
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -112,26 +98,6 @@ class LabelSet:
             for lid in self.exact.get(key, ()):
                 out[lid] = weight
         return out
-
-
-#: Label sets at least this large have their text index memoized on disk (:meth:`LabelSet.build`).
-MEMO_FROM = 200
-
-
-def _index_json(texts: list[str]) -> tuple[dict[str, list[int]], dict[str, list[tuple[int, float]]]]:
-    empty = np.zeros((0, len(AUDIO_FEATURES)), dtype=np.float32)
-    ls = LabelSet([], list(texts), [], empty, empty, np.zeros(0, np.int32), empty, empty)
-    ls._index_texts()
-    return ls.exact, ls.grams
-
-
-@lru_cache(maxsize=1)
-def _index_code() -> str:
-    """Fingerprint of the code that indexes label texts (this module and the tokenizer it uses)."""
-    from core.disk_memo import fingerprint
-
-    here = Path(__file__).resolve().parent
-    return fingerprint([here / "labels.py", here / "tokens.py", here / "language.py"])
 
 
 @lru_cache(maxsize=4)

@@ -45,25 +45,3 @@ def test_loading_it_does_not_import_the_wordllama_package() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
     assert out.stdout.strip() == "[]"
 
-
-def test_label_index_read_back_from_disk_equals_a_fresh_one(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from core.text.labels import MEMO_FROM, LabelSet
-
-    monkeypatch.setenv("MUSICBOT_CACHE_DIR", str(tmp_path))
-    texts = [f"chill lo-fi beats {i} for study" if i % 3 else f"Rock & Roll classics vol {i}" for i in range(MEMO_FROM)]
-    zeros = np.zeros((len(texts), 11), dtype=np.float32)
-
-    def build(names: list[str]) -> LabelSet:
-        return LabelSet.build(["playlist"] * len(names), names, zeros, zeros, np.ones(len(names), np.int32),
-                              zeros[0], zeros[0])
-
-    fresh = LabelSet([], texts, [], zeros, zeros, np.ones(len(texts), np.int32), zeros[0], zeros[0])
-    fresh._index_texts()
-    first = build(texts)  # computed and stored
-    assert list((tmp_path / "memo").glob("labelindex-*.json"))
-    second = build(texts)  # read back
-    for got in (first, second):
-        assert got.exact == fresh.exact and got.grams == fresh.grams
-        assert all(isinstance(pair, tuple) for pairs in got.grams.values() for pair in pairs)
-    other = build([*texts[:-1], "bossa nova evenings"])
-    assert "bossa nova evenings" in other.exact and "bossa nova" in other.grams and "bossa nova" not in second.grams
