@@ -56,6 +56,13 @@ def _path(kind: str, key: str, suffix: str) -> Path | None:
     return None if root is None else root / "memo" / f"{kind}-{key}{suffix}"
 
 
+def _touch(path: Path) -> None:
+    try:
+        os.utime(path)  # recently used: kept by the clean-up
+    except OSError:  # a read-only folder still serves its files
+        pass
+
+
 def _store(path: Path, data: bytes) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -77,7 +84,7 @@ def memo_json(kind: str, key: str, compute: Callable[[], Any]) -> Any:
     if path is not None and path.is_file():
         try:
             value = json.loads(path.read_bytes())
-            os.utime(path)
+            _touch(path)
             return value
         except (OSError, ValueError) as exc:
             log.debug("memo unreadable: %s (%s)", path, exc)
@@ -95,7 +102,7 @@ def memo_array(kind: str, key: str, compute: Callable[[], np.ndarray]) -> np.nda
     if path is not None and path.is_file():
         try:
             value = np.load(path, allow_pickle=False)
-            os.utime(path)
+            _touch(path)
             return value
         except (OSError, ValueError) as exc:
             log.debug("memo unreadable: %s (%s)", path, exc)

@@ -173,6 +173,14 @@ def table_from_arrays(data: Any) -> TrackTable:
 
 
 # ---------------------------------------------------------------------------------------------------- load / save
+def _touch(path: Path) -> None:
+    """Mark ``path`` recently used (kept by the clean-ups); a read-only folder is fine."""
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+
+
 def read_table(path: Path) -> TrackTable | None:
     """The table cached in ``path``, or None when the file is missing or unreadable (logged)."""
     if not path.is_file():
@@ -180,7 +188,7 @@ def read_table(path: Path) -> TrackTable | None:
     try:
         with np.load(path, allow_pickle=False) as data:
             table = table_from_arrays(data)
-        os.utime(path)  # recently used: kept by write_table's clean-up
+        _touch(path)
         return table
     except Exception as exc:  # a torn or foreign file is a miss, never an error for the user
         log.warning("ignoring unreadable start-up cache %s (%s)", path, exc)
