@@ -4,7 +4,7 @@ Used at start-up for the embeddings of the catalog's label texts and the vocabul
 (:class:`core.text.embedder.BundledWordLlama`): the file name is a SHA-1 of the input and of a fingerprint of the code
 that computes the result (its source files, the model files, Python and numpy versions), so a changed input or
 changed code is a miss, never a stale result. (Memoizing the label-text index as JSON was measured and dropped: reading
-it back cost as much as building it.) Formats: JSON (``.json``) and numpy ``.npy`` read with ``allow_pickle=False`` — no
+it back cost as much as building it.) Format: numpy ``.npy`` read with ``allow_pickle=False`` — no
 pickle. Writes are atomic (temporary file + rename); the :data:`KEEP` most recently used files of a kind are kept.
 Any problem reading or writing is a miss, computed as without the memo.
 
@@ -14,13 +14,11 @@ Folder: :func:`cache_root` ``/memo`` (``MUSICBOT_CACHE_DIR``, else the user cach
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -77,25 +75,9 @@ def _store(path: Path, data: bytes) -> None:
         log.debug("memo not written: %s (%s)", path, exc)
 
 
-def memo_json(kind: str, key: str, compute: Callable[[], Any]) -> Any:
-    """``compute()`` (a JSON-able value), or the value stored for ``(kind, key)``; ``key`` must already digest the
-    input and the code (see :func:`fingerprint`)."""
-    path = _path(kind, key, ".json")
-    if path is not None and path.is_file():
-        try:
-            value = json.loads(path.read_bytes())
-            _touch(path)
-            return value
-        except (OSError, ValueError) as exc:
-            log.debug("memo unreadable: %s (%s)", path, exc)
-    value = compute()
-    if path is not None:
-        _store(path, json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
-    return value
-
-
 def memo_array(kind: str, key: str, compute: Callable[[], np.ndarray]) -> np.ndarray:
-    """Like :func:`memo_json` for a numpy array (``.npy``, no pickle)."""
+    """``compute()`` (a numpy array), or the array stored for ``(kind, key)`` (``.npy``, no pickle); ``key`` must
+    already digest the input and the code (see :func:`fingerprint`, :func:`text_key`)."""
     import io
 
     path = _path(kind, key, ".npy")
