@@ -46,10 +46,9 @@ def settle_heap(engine: Engine, warm_agent: bool = True) -> threading.Thread | N
     import gc
 
     try:
-        _ = engine.text
+        engine.prepare_lists()  # text understanding, artist graph, coverage: not on the first message
     except Exception:  # the commands that need it report the problem; the bot can still start
         logging.getLogger(__name__).warning("could not prepare the local text understanding", exc_info=True)
-    _ = engine.recommender.graph  # the artist graph (built on first use elsewhere): not on a first /similar here
     gc.collect()
     gc.freeze()
     if not warm_agent:

@@ -173,6 +173,18 @@ class ChatMixin:
                     self._agent_runtime = AgentRuntime(self._agent_config)
         return self._agent_runtime
 
+    def prepare_lists(self: Engine) -> None:
+        """Build now what the first recommendation of a long-running process would otherwise build (each once per
+        catalog version): the local text understanding, the artist graph, the catalog coverage, the song-key
+        indexes of dislikes and of the conversation session. Runs on the event loop (they read the catalog table, which only the loop changes)."""
+        _ = self.text
+        _ = self.recommender.graph
+        _ = self.coverage
+        self.feedback._duplicates(())  # noqa: SLF001 - its per-version index, built on a first personal list
+        from core.session import same_song_ids
+
+        same_song_ids(self.table, ())  # the session's song-key index (no song twice in a conversation)
+
     def prepare_agent(self: Engine) -> None:
         """Build the agent runtime and do its one-time first-turn work now (~1 s: importing ``pydantic_ai``, pydantic
         schemas), so the first free-text message of a running chat or bot is answered at the speed of later ones.
@@ -188,8 +200,7 @@ class ChatMixin:
         worker thread so the loop keeps serving). Never raises: a failure is logged and the work happens on first use
         instead."""
         try:
-            _ = self.text
-            _ = self.recommender.graph  # artist relations, built on first use: not on the first "songs like …"
+            self.prepare_lists()
             await self.conversation_store()  # its tables, once
             _ = self.playlists  # the local model looks the group's playlist names up on every turn
             await asyncio.to_thread(self.prepare_agent)

@@ -122,3 +122,37 @@ def test_the_banner_probe_would_see_a_banner(tmp_path: Path) -> None:
                           timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "logfire" in (proc.stdout + proc.stderr).lower()
+
+
+_WARM = """
+import asyncio, json, sys
+from core.engine import Engine
+from core.models import Caller
+
+async def main():
+    engine = await Engine.open(sys.argv[1])
+    await engine.warm_up()  # what musicbot chat does while the person types
+    ready = {
+        "agent": engine._agent_runtime is not None,
+        "text": engine._text is not None,
+        "graph": engine.recommender._graph is not None,
+        "coverage": engine._coverage is not None,
+    }
+    before = set(sys.modules)
+    reply = await engine.chat("warm:1", Caller(), "something for a rainy drive")
+    print(json.dumps({"ready": ready, "new_modules": sorted(set(sys.modules) - before),
+                      "tracks": len(reply.recommendation.tracks) if reply.recommendation else 0}))
+    await engine.close()
+
+asyncio.run(main())
+"""
+
+
+def test_after_the_warm_up_the_first_free_text_turn_builds_and_imports_nothing(db_copy: Path, tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-c", _WARM, str(db_copy)], cwd=tmp_path, env=_env(), capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert all(result["ready"].values()), result["ready"]
+    assert result["new_modules"] == []  # pydantic_ai, anyio's backend, playlists, feedback: all loaded ahead
+    assert result["tracks"] == 10
