@@ -38,10 +38,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.artist_graph import ArtistGraph
 from core.catalog import normalize_text
 from core.credits import credited_positions
 from core.explain import Fact, explain_similar_lines, explain_text, format_reasons, to_reason
@@ -51,6 +51,9 @@ from core.models import Filters, Reason, TextQuery
 from core.ranges import RANGE_FIRST, range_mask
 from core.style import StyleVectors
 from core.table import FEATURE_INDEX, TrackTable
+
+if TYPE_CHECKING:
+    from core.artist_graph import ArtistGraph
 
 #: The filters of a request that sets none (read-only: never handed out).
 _NO_FILTERS = Filters()
@@ -125,10 +128,25 @@ class Recommender:
         self._slots: np.ndarray | None = None
         self._slots_version = -1
         self._local: np.ndarray | None = None
-        self.graph: ArtistGraph | None = None
+        self._graph: ArtistGraph | None = None
         self.style: StyleVectors | None = None
         self._style_rows: np.ndarray | None = None
         self.rebuild()
+
+    @property
+    def graph(self) -> ArtistGraph:
+        """The artist relations (:class:`core.artist_graph.ArtistGraph`), built from the table on first use (scipy and
+        ~60 ms of work only for the requests that need them: similar tracks and their reasons), then kept as built
+        while single-track edits follow; :meth:`rebuild` drops it."""
+        if self._graph is None:
+            from core.artist_graph import ArtistGraph
+
+            self._graph = ArtistGraph(self.table)
+        return self._graph
+
+    @graph.setter
+    def graph(self, value: ArtistGraph | None) -> None:
+        self._graph = value
 
     # ------------------------------------------------------------------ index maintenance
     def rebuild(self) -> None:
@@ -137,8 +155,8 @@ class Recommender:
         alive = t.alive[: t.n] & t.has_features[: t.n]  # featureless tracks are not in the KNN index
         self.space.fit(t.features[: t.n][alive] if alive.any() else np.zeros((1, t.features.shape[1])))
         self.index.fit(np.nan_to_num(self.space.transform(t.features[: t.n]), nan=0.0), alive)
-        # artist relations from the catalog as loaded; later single-track edits leave them as they are
-        self.graph = ArtistGraph(t)
+        # artist relations from the catalog as loaded (built on first use); later single-track edits leave them be
+        self._graph = None
         self.style = StyleVectors(t) if self.params.style else None
         self._style_rows = None
         self._cache_version = -1  # the next query re-reads the style rows
@@ -188,7 +206,7 @@ class Recommender:
         artist's relation 0–1 (one pair of arrays, cached until the table changes: one scatter per reference)."""
         cached = self._related_cache.get(aid)
         if cached is None:
-            ids, rel = self.graph.neighbours(aid) if self.graph is not None else ((), ())
+            ids, rel = self.graph.neighbours(aid)
             parts = [self.artist_positions(int(b)) for b in ids]
             if parts:
                 cached = (np.concatenate(parts), np.repeat(np.asarray(rel, np.float32), [len(x) for x in parts]))

@@ -20,6 +20,13 @@ from core.explain import reason_text
 from core.models import AUDIO_FEATURES, ChatReply, Recommendation, Track
 
 
+def spotify_link(url: str, text: str | None = None) -> str:
+    """Rich markup for a Spotify link as a terminal hyperlink (OSC 8): it stays clickable when a narrow terminal
+    wraps it or a table column cuts its visible text. The visible text is the URL itself (copyable where the terminal
+    has no hyperlinks); piped output gets the plain URL (rich writes no escape codes off a terminal)."""
+    return f"[link={escape(url)}]{escape(text if text is not None else url)}[/link]"
+
+
 def track_table(rec: Recommendation) -> Table:
     """A rich table: #, title, artist, year, genre, reason, Spotify link."""
     table = Table(title=escape(rec.summary) if rec.summary else None, show_lines=False, expand=False)
@@ -43,7 +50,7 @@ def track_table(rec: Recommendation) -> Table:
             str(t.year or ""),
             escape(genre),
             escape(reason_text(item)),
-            t.spotify_url,
+            spotify_link(t.spotify_url),
         )
     return table
 
@@ -69,9 +76,9 @@ def track_details(track: Track) -> Table:
             value = getattr(track, name)
             shown = "—" if value is None else f"{value:.3g}" if isinstance(value, float) else str(value)
             rows.append((name, shown + (units.get(name, "") if value is not None else "")))
-    rows.append(("spotify", track.spotify_url))
     for k, v in rows:
         table.add_row(k, escape(v))
+    table.add_row("spotify", spotify_link(track.spotify_url))
     return table
 
 
@@ -116,7 +123,7 @@ def track_list(rec: Recommendation, coverage: bool = True) -> str:
         genre = (t.subgenres or t.genres or [""])[0]
         meta = ", ".join(x for x in (str(t.year or ""), genre) if x)
         lines.append(f"[dim]{i:>2}.[/dim] [bold]{escape(t.title)}[/bold] — {escape(t.artist)}" + (f" [dim]({escape(meta)})[/dim]" if meta else ""))
-        lines.append(f"    [italic]{escape(reason_text(item))}[/italic]  [cyan]{t.spotify_url}[/cyan]")
+        lines.append(f"    [italic]{escape(reason_text(item))}[/italic]  [cyan]{spotify_link(t.spotify_url)}[/cyan]")
     return "\n".join(lines)
 
 
@@ -168,7 +175,7 @@ def playlist_page_table(page: Any, next_command: str | None = None) -> Table:
             escape(t.artist if t else ""),
             str(t.year or "") if t else "",
             escape(e.added_by),
-            e.spotify_url,
+            spotify_link(e.spotify_url),
         )
     return table
 
@@ -182,7 +189,7 @@ def playlist_page_list(page: Any, next_command: str | None = None) -> str:
         title = f"[bold]{escape(t.title)}[/bold] — {escape(t.artist)}" if t else "[dim](not in catalog)[/dim]"
         year = f" [dim]({t.year})[/dim]" if t and t.year else ""
         lines.append(f"[dim]{e.index:>3}.[/dim] {title}{year}")
-        lines.append(f"      [cyan]{e.spotify_url}[/cyan] [dim]added by {escape(e.added_by)}[/dim]")
+        lines.append(f"      [cyan]{spotify_link(e.spotify_url)}[/cyan] [dim]added by {escape(e.added_by)}[/dim]")
     hint = _next_hint(page, next_command)
     if hint:
         lines.append(f"[dim]next: {escape(hint)}[/dim]")

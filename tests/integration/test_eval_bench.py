@@ -47,7 +47,7 @@ def test_eval_reports_product_against_seed_method() -> None:
 
 
 def test_bench_json_has_the_required_keys() -> None:
-    result = runner.invoke(app, ["bench", "--json", "--skip-1m"])
+    result = runner.invoke(app, ["bench", "--json", "--skip-1m", "--startup-rounds", "1"])
     assert result.exit_code == 0, result.output
     figures = json.loads(result.output[result.output.index("{") :])
     for key in ("recommend_p50_ms", "seed_refit_p50_ms", "speedup", "seed_s", "rss_mb", "agent_turn_p50_ms",
@@ -58,3 +58,9 @@ def test_bench_json_has_the_required_keys() -> None:
     assert abs(figures["speedup"] - ratio) <= 0.01 * ratio  # same-run ratio, not a constant
     assert figures["speedup"] > 1
     assert figures["worst_case_message"] and figures["worst_case_cpu_message"]  # names of adversarial inputs
+    for key in ("startup_bare_min_s", "startup_slash_min_s", "startup_free_min_s", "startup_slash_nocache_min_s",
+                "chat_first_turn_ms", "chat_first_turn_cold_ms", "telegram_ready_s", "discord_ready_s"):
+        assert isinstance(figures[key], (int, float)) and figures[key] > 0, key
+    for kind in ("slash", "free"):  # ratios to the bare python of the same run, not constants
+        ratio = figures[f"startup_{kind}_min_s"] / figures["startup_bare_min_s"]
+        assert abs(figures[f"startup_{kind}_ratio"] - ratio) <= 0.01 * ratio
