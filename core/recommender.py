@@ -49,11 +49,11 @@ from core.features import FeatureSpace
 from core.index import FeatureIndex
 from core.models import Filters, Reason, TextQuery
 from core.ranges import RANGE_FIRST, range_mask
-from core.style import StyleVectors
 from core.table import FEATURE_INDEX, TrackTable
 
 if TYPE_CHECKING:
     from core.artist_graph import ArtistGraph
+    from core.style import StyleVectors
 
 #: The filters of a request that sets none (read-only: never handed out).
 _NO_FILTERS = Filters()
@@ -129,7 +129,7 @@ class Recommender:
         self._slots_version = -1
         self._local: np.ndarray | None = None
         self._graph: ArtistGraph | None = None
-        self.style: StyleVectors | None = None
+        self._style: StyleVectors | None = None
         self._style_rows: np.ndarray | None = None
         self.rebuild()
 
@@ -148,6 +148,16 @@ class Recommender:
     def graph(self, value: ArtistGraph | None) -> None:
         self._graph = value
 
+    @property
+    def style(self) -> StyleVectors | None:
+        """The tracks' style vectors (:class:`core.style.StyleVectors`), built from the table on first use; ``None``
+        when ``params.style`` is 0 (the style term is off)."""
+        if self._style is None and self.params.style:
+            from core.style import StyleVectors
+
+            self._style = StyleVectors(self.table)
+        return self._style
+
     # ------------------------------------------------------------------ index maintenance
     def rebuild(self) -> None:
         """Fit the feature scaling and the KNN index from the whole table (start-up only)."""
@@ -157,7 +167,7 @@ class Recommender:
         self.index.fit(np.nan_to_num(self.space.transform(t.features[: t.n]), nan=0.0), alive)
         # artist relations from the catalog as loaded (built on first use); later single-track edits leave them be
         self._graph = None
-        self.style = StyleVectors(t) if self.params.style else None
+        self._style = None  # built on first use (scipy, ~0.2 s): slash commands that never rank by style skip it
         self._style_rows = None
         self._cache_version = -1  # the next query re-reads the style rows
         self._explain_cache.clear()  # reasons name related artists from the graph
@@ -183,9 +193,17 @@ class Recommender:
             self._dense_labels.clear()
             self._featureless = None
             self._explain_cache.clear()
-            # (K, n) column-major: one vector-matrix product per request (~13x faster than rows @ q here)
-            self._style_rows = np.ascontiguousarray(self.style.sync()[: self.table.n].T) if self.style else None
+            self._style_rows = None  # re-read on the next similar-tracks request (:meth:`_style_columns`)
             self._cache_version = self.table.version
+
+    def _style_columns(self) -> np.ndarray | None:
+        """The style vectors as a ``(K, n)`` column-major float32 array (one vector-matrix product per request, ~13x
+        faster than ``rows @ q`` here), cached until the table changes; ``None`` when the style term is off."""
+        if self._style_rows is None and self.params.style:
+            style = self.style
+            if style is not None:
+                self._style_rows = np.ascontiguousarray(style.sync()[: self.table.n].T)
+        return self._style_rows
 
     def label_positions(self, lid: int) -> np.ndarray:
         """Positions carrying label ``lid`` as an int64 array (cached until the table changes)."""
@@ -381,7 +399,7 @@ class Recommender:
             pop = t.popularity[:n] if cand is None else t.popularity[cand]
             if p.popularity:
                 total += (p.popularity / 100.0) * pop
-            cols = self._style_rows
+            cols = self._style_columns()
             if cols is not None:
                 q = (cols[:, refs[0]] if len(refs) == 1 else cols[:, refs].mean(1)) * np.float32(p.style)
                 total += q @ cols if cand is None else q @ cols[:, cand]
