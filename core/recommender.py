@@ -46,6 +46,7 @@ from core.index import FeatureIndex
 from core.models import Filters, Reason, TextQuery
 from core.ranges import RANGE_FIRST, range_mask
 from core.table import FEATURE_INDEX, TrackTable
+from core.text.styles import style_scores
 
 #: The filters of a request that sets none (read-only: never handed out).
 _NO_FILTERS = Filters()
@@ -53,6 +54,8 @@ _NO_FILTERS = Filters()
 CACHE_BYTES = 16 << 20
 #: A label on more than ``1 / DENSE_FROM`` of the tracks is added as a dense row rather than scattered.
 DENSE_FROM = 20
+#: Tracks a named style adds to the text candidates on a catalog without labels (its most typical ones).
+STYLE_CANDIDATES = 2000
 
 
 @dataclass
@@ -521,6 +524,8 @@ class Recommender:
     # ------------------------------------------------------------------ text
     #: Weight of a matching label per kind in text scoring (subgenres are the most specific reliable labels).
     TEXT_KIND_WEIGHTS = {"playlist": 0.6, "subgenre": 1.0, "genre": 0.8}
+    #: Weight of the style model's score (``core.text.styles.style_scores``, ~0–1 per style) on catalogs without labels.
+    TEXT_STYLE_WEIGHT = 2.5
 
     def text_scores(self, query: TextQuery, cand: np.ndarray | None = None) -> np.ndarray:
         """Score candidates (all positions when ``cand`` is None) for a parsed text request.
@@ -559,6 +564,9 @@ class Recommender:
                 aid = t.artist_index.get(normalize_text(name))
                 if aid is not None:
                     self._scatter(total, self.artist_positions(aid), 1.5, local)
+            styled = style_scores(t, query.styles) if query.styles else None  # a catalog without labels
+            if styled is not None:
+                total += self.TEXT_STYLE_WEIGHT * (styled if cand is None else styled[cand])
             pop = t.popularity[:n] if cand is None else t.popularity[cand]
             total += (0.4 / 100.0) * pop
             return total
@@ -587,6 +595,9 @@ class Recommender:
         in_range = range_mask(t, query.ranges) if query.ranges else None
         if in_range is not None:  # "longer than 6 minutes": every track in the stated range is a candidate
             parts.append(np.flatnonzero(in_range))
+        styled = style_scores(t, {k: w for k, w in query.styles.items() if w > 0}) if query.styles else None
+        if styled is not None:  # the tracks most typical of a named style, whatever their distance to the target
+            parts.append(np.argsort(-styled, kind="stable")[:STYLE_CANDIDATES])
         return np.unique(np.concatenate(parts))
 
     def from_text(

@@ -12,9 +12,14 @@ from core.text.caveats import Caveats
 from core.text.labels import LabelSet
 from core.text.language import note_text
 from core.text.state import P_PROFILE, Request
+from core.text.styles import load_style_model
 from core.text.tokens import GREETINGS, STOPWORDS, clamp, word_tokens
 
 MAX_LABELS = 12  # labels kept per polarity in a TextQuery
+MAX_STYLES = 4  # style-model keys kept per polarity (catalogs without labels)
+STYLE_MIN = 0.5  # weakest shipped-label evidence that becomes a style (an embedding neighbour of 0.3 does not)
+STYLE_NEG_MIN = 0.5  # weakest evidence for a style to avoid ("no edm" reaching a playlist named "… EDM …" is weaker)
+STYLE_SHARE = 0.7  # a style is kept when its evidence is at least this share of the strongest style's
 
 
 class QueryAssembly(Caveats):
@@ -57,6 +62,30 @@ class QueryAssembly(Caveats):
             w = min(1.0, z / 1.5) * (0.5 + 0.5 * tight) * weight
             if w >= 0.1:
                 req.target(P_PROFILE, name, float(mean[i]), w)
+
+    def _styles(self, req: Request) -> dict[str, float]:
+        """On a catalog without labels: the shipped genres / subgenres the request names (a shipped playlist name
+        counts as its subgenres' shares) -> weight 0–1, negated ones -> −weight; for :mod:`core.text.styles`."""
+        model = load_style_model()
+        if model is None:
+            return {}
+        books: list[dict[str, float]] = [{}, {}]
+        for book, hits in zip(books, (req.ship_hits, req.ship_neg)):
+            for sid, w in hits.items():
+                for key, share in model.resolve(self.shipped.kinds[sid], self.shipped.texts[sid]).items():
+                    book[key] = max(book.get(key, 0.0), w * share)
+        pos, neg = books
+        for key in set(pos) & set(neg):  # said both ways ("latin, but no reggaeton" reaches latin twice): the stronger
+            del (neg if pos[key] >= neg[key] else pos)[key]
+        top = max(pos.values(), default=0.0)  # a style named outright outweighs the partial matches around it
+        pos = {k: w for k, w in pos.items() if w >= max(STYLE_MIN, STYLE_SHARE * top)}
+        neg = {k: w for k, w in neg.items() if w >= STYLE_NEG_MIN}
+        banned = {k.partition(":")[2] for k in neg if k.startswith("genre:")}  # "no EDM": none of its subgenres either
+        pos = {k: w for k, w in pos.items() if not (k.startswith("subgenre:")
+                                                    and model.genre_of.get(k.partition(":")[2]) in banned)}
+        out = {k: round(min(1.0, w), 3) for k, w in sorted(pos.items(), key=lambda kv: -kv[1])[:MAX_STYLES]}
+        out.update({k: -round(min(1.0, w), 3) for k, w in sorted(neg.items(), key=lambda kv: -kv[1])[:MAX_STYLES]})
+        return out
 
     def _artist_targets(self, req: Request) -> None:
         table = self._table
@@ -198,6 +227,7 @@ class QueryAssembly(Caveats):
             notes=req.notes,
             ranges={k: [None if v is None else round(float(v), 4) for v in r] for k, r in req.ranges.items()},
             lang=req.lang,
+            styles={} if has_labels else self._styles(req),
         )
 
     def _clarify(self, raw: str) -> NeedsClarification:

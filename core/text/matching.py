@@ -127,11 +127,11 @@ class PhraseMatching(TextState):
         if not found and not hit["concepts"] and not len(labels) and (hit["ship_exact"] or hit["ship_grams"]):
             sid = hit["ship_exact"][0] if hit["ship_exact"] else max(hit["ship_grams"], key=lambda x: x[1])[0]
             req.cue(f"{phrase} → sounds of the shipped '{self.shipped.texts[sid]}' {self.shipped.kinds[sid]}")
-        if not negated:
-            for sid in hit["ship_exact"]:
-                req.ship_hits[sid] = max(req.ship_hits.get(sid, 0.0), strength)
-            for sid, cov in hit["ship_grams"]:
-                req.ship_hits[sid] = max(req.ship_hits.get(sid, 0.0), 0.6 * math.sqrt(cov) * strength)
+        book = req.ship_neg if negated else req.ship_hits  # negated: what the style model keeps out (core.text.styles)
+        for sid in hit["ship_exact"]:
+            book[sid] = max(book.get(sid, 0.0), strength)
+        for sid, cov in hit["ship_grams"]:
+            book[sid] = max(book.get(sid, 0.0), 0.6 * math.sqrt(cov) * strength)
         for cid in hit["concepts"]:
             self._apply_concept(cid, phrase, req, negated, strength)
         if not hit["concepts"] and (found or hit["ship_exact"] or hit["ship_grams"]):
@@ -174,6 +174,9 @@ class PhraseMatching(TextState):
                     req.target(concept.priority, name, inverted[name], w * 0.5)
             for lid, w in self._cat.hints[cid].items():
                 self._label(lid, w * 0.8 * strength, req, negated=True)
+            for sid, w in self._ship_hints[cid].items():
+                if w >= 0.9:  # only the style the concept names outright ("no reggaeton" is not "no latin")
+                    req.ship_neg[sid] = max(req.ship_neg.get(sid, 0.0), w * strength)
             desc = describe(inverted, {k: concept.weights[k] for k in inverted}, gmean, gstd)
             req.cue(f"not {phrase}" + (f" → {desc}" if desc else ""))
         else:

@@ -41,6 +41,7 @@ class Request:
     pos_labels: dict[int, float] = field(default_factory=dict)  # catalog label id -> weight
     neg_labels: dict[int, float] = field(default_factory=dict)
     ship_hits: dict[int, float] = field(default_factory=dict)  # shipped profile id -> weight
+    ship_neg: dict[int, float] = field(default_factory=dict)  # shipped profile id -> weight, negated ("no rap")
     genres: list[str] = field(default_factory=list)
     artists: list[int] = field(default_factory=list)  # artist ids
     excluded: list[int] = field(default_factory=list)
