@@ -12,14 +12,20 @@ from core.text.caveats import Caveats
 from core.text.labels import LabelSet
 from core.text.language import note_text
 from core.text.state import P_PROFILE, Request
-from core.text.styles import load_style_model
+from core.text.styles import StyleModel, load_style_model
 from core.text.tokens import GREETINGS, STOPWORDS, clamp, word_tokens
 
 MAX_LABELS = 12  # labels kept per polarity in a TextQuery
 MAX_STYLES = 4  # style-model keys kept per polarity (catalogs without labels)
 STYLE_MIN = 0.5  # weakest shipped-label evidence that becomes a style (an embedding neighbour of 0.3 does not)
 STYLE_NEG_MIN = 0.5  # weakest evidence for a style to avoid ("no edm" reaching a playlist named "… EDM …" is weaker)
+STYLE_SUBSTITUTE = 0.8  # weight of the nearest style the vocabulary names for a style the model lacks (country -> rock)
 STYLE_SHARE = 0.7  # a style is kept when its evidence is at least this share of the strongest style's
+
+
+def _style_keys(model: StyleModel, text: str) -> list[str]:
+    """Style keys of the model a label text names exactly (``"hard rock"`` -> ``["subgenre:hard rock"]``)."""
+    return [k for kind in ("genre", "subgenre") for k in model.resolve(kind, text)]
 
 
 class QueryAssembly(Caveats):
@@ -74,6 +80,19 @@ class QueryAssembly(Caveats):
             for sid, w in hits.items():
                 for key, share in model.resolve(self.shipped.kinds[sid], self.shipped.texts[sid]).items():
                     book[key] = max(book.get(key, 0.0), w * share)
+        for cid, phrase in req.said.items():  # a style the model lacks ("country"): its own nearest-style hints
+            if "\u2248" in phrase or req.concepts.get(cid, 0.0) < 0.6:
+                continue
+            concept = self.vocab.concepts[cid]
+            if not any(w >= 1.0 for w in concept.hints.values()):
+                continue  # a mood or activity, not a style
+            known = {t: w for t, w in concept.hints.items() if _style_keys(model, t)}
+            if not known or any(w >= 1.0 for w in known.values()):
+                continue  # the model knows the style itself: the matching above already named it
+            top = max(known.values())
+            for text, w in known.items():
+                for key in _style_keys(model, text):
+                    books[0][key] = max(books[0].get(key, 0.0), STYLE_SUBSTITUTE * w / top)
         pos, neg = books
         for key in set(pos) & set(neg):  # said both ways ("latin, but no reggaeton" reaches latin twice): the stronger
             del (neg if pos[key] >= neg[key] else pos)[key]

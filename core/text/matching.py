@@ -13,8 +13,12 @@ from rapidfuzz import fuzz, process
 from core.table import FEATURE_INDEX
 from core.text.concepts import describe
 from core.text.moods import MOOD_OF, MoodPrototype
-from core.text.state import Request, TextState
+from core.text.state import P_PROFILE, Request, TextState
 from core.text.tokens import GENERIC, STOPWORDS, clamp, mark_used, phrase_keys
+
+#: Priority of the targets of a concept guessed from an unknown word by embedding similarity: above label profiles,
+#: below every concept and adjective the request named.
+P_GUESS = P_PROFILE + 0.5
 
 # Embedding thresholds, calibrated on wordllama l2_supercat_256 cosine similarities measured on the shipped labels:
 # gibberish and off-topic words score 0.15–0.55 against label texts ("cats" vs "Tropical Beats" 0.55), on-topic
@@ -153,8 +157,13 @@ class PhraseMatching(TextState):
             return mood.target, mood.weights
         return concept.target, concept.weights
 
-    def _apply_concept(self, cid: int, phrase: str, req: Request, negated: bool, strength: float) -> None:
+    def _apply_concept(self, cid: int, phrase: str, req: Request, negated: bool, strength: float,
+                       guessed: bool = False) -> None:
+        """Record concept ``cid`` as named by ``phrase`` (or negated). A concept ``guessed`` by embedding similarity
+        from an unknown word ("moving" ≈ "moving on") sets its targets below every concept the request named
+        outright (:data:`P_GUESS`): a guess never overrides what was said ("cleaning … keep me moving")."""
         concept = self.vocab.concepts[cid]
+        priority = min(concept.priority, P_GUESS) if guessed else concept.priority
         gmean, gstd = self._cat.labels.global_mean, self._cat.labels.global_std
         if negated:
             req.negated[cid] = max(req.negated.get(cid, 0.0), strength)
@@ -184,9 +193,9 @@ class PhraseMatching(TextState):
             req.said.setdefault(cid, phrase)
             target, weights = self._concept_target(cid)
             for name, value in target.items():
-                req.target(concept.priority, name, value, weights.get(name, 0.0) * strength)
+                req.target(priority, name, value, weights.get(name, 0.0) * strength)
             for lid, w in self._cat.hints[cid].items():
-                self._label(lid, w * strength, req, negated=False, source=phrase)
+                self._label(lid, w * strength * (0.5 if guessed else 1.0), req, negated=False, source=phrase)
             for sid, w in self._ship_hints[cid].items():
                 req.ship_hits[sid] = max(req.ship_hits.get(sid, 0.0), w * 0.7 * strength)
             if "→" in concept.cue:
@@ -260,5 +269,5 @@ class PhraseMatching(TextState):
                 if row[j] >= CONCEPT_SIM_MIN:
                     cid = self._phrase_concept[j]
                     strength = 0.6 + 0.4 * (float(row[j]) - CONCEPT_SIM_MIN) / (1 - CONCEPT_SIM_MIN)
-                    self._apply_concept(cid, f"{tok} (≈ {self._phrase_text[j]})", req, False, strength)
+                    self._apply_concept(cid, f"{tok} (≈ {self._phrase_text[j]})", req, False, strength, guessed=True)
                     req.unknown.remove(tok)
