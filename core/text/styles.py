@@ -168,6 +168,9 @@ def load_style_model(path: Path = STYLES_PATH) -> StyleModel | None:
     return StyleModel.from_doc(json.loads(path.read_text(encoding="utf-8")))
 
 
+#: Cap of a track's style score relative to the 99th percentile (the most typical tracks keep their order).
+STYLE_CAP = 1.5
+
 _CACHE: weakref.WeakKeyDictionary[Any, tuple[int, int, np.ndarray]] = weakref.WeakKeyDictionary()
 
 
@@ -212,6 +215,6 @@ def style_scores(table: TrackTable, styles: dict[str, float], model: StyleModel 
         top = float(np.percentile(alive, 99)) if len(alive) else 0.0
         if top <= 0:
             continue
-        total += float(weight) * np.minimum(col / top, 1.0)
+        total += float(weight) * np.minimum(col / top, STYLE_CAP)
         used = True
     return total if used else None
