@@ -20,6 +20,7 @@ MAX_STYLES = 4  # style-model keys kept per polarity (catalogs without labels)
 STYLE_MIN = 0.5  # weakest shipped-label evidence that becomes a style (an embedding neighbour of 0.3 does not)
 STYLE_NEG_MIN = 0.5  # weakest evidence for a style to avoid ("no edm" reaching a playlist named "… EDM …" is weaker)
 STYLE_SUBSTITUTE = 0.8  # weight of the nearest style the vocabulary names for a style the model lacks (country -> rock)
+STYLE_YIELD = 0.4  # style weight left when a mood won the sound over the style ("soft heavy metal")
 STYLE_SHARE = 0.7  # a style is kept when its evidence is at least this share of the strongest style's
 
 
@@ -76,7 +77,7 @@ class QueryAssembly(Caveats):
         if model is None:
             return {}
         books: list[dict[str, float]] = [{}, {}]
-        for book, hits in zip(books, (req.ship_hits, req.ship_neg)):
+        for book, hits in zip(books, (req.ship_style, req.ship_neg)):
             for sid, w in hits.items():
                 for key, share in model.resolve(self.shipped.kinds[sid], self.shipped.texts[sid]).items():
                     book[key] = max(book.get(key, 0.0), w * share)
@@ -102,7 +103,8 @@ class QueryAssembly(Caveats):
         banned = {k.partition(":")[2] for k in neg if k.startswith("genre:")}  # "no EDM": none of its subgenres either
         pos = {k: w for k, w in pos.items() if not (k.startswith("subgenre:")
                                                     and model.genre_of.get(k.partition(":")[2]) in banned)}
-        out = {k: round(min(1.0, w), 3) for k, w in sorted(pos.items(), key=lambda kv: -kv[1])[:MAX_STYLES]}
+        scale = STYLE_YIELD if req.style_yields else 1.0  # the style model hears sound: it must not undo the mood
+        out = {k: round(min(1.0, w) * scale, 3) for k, w in sorted(pos.items(), key=lambda kv: -kv[1])[:MAX_STYLES]}
         out.update({k: -round(min(1.0, w), 3) for k, w in sorted(neg.items(), key=lambda kv: -kv[1])[:MAX_STYLES]})
         return out
 

@@ -129,6 +129,7 @@ class Caveats(TextState):
                     sa, sb = _is_style(a.hints), _is_style(b.hints)
                     if sa != sb:  # "quiet heavy metal": the mood wins the sound, the style keeps its labels
                         win = 1 if sa else 0
+                        req.style_yields = True
                     elif abs(wa / max(wta.values()) - wb / max(wtb.values())) >= 0.15:
                         win = 0 if wa / max(wta.values()) > wb / max(wtb.values()) else 1
                     elif _sole_top(wta, f) != _sole_top(wtb, f):

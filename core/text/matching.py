@@ -131,11 +131,12 @@ class PhraseMatching(TextState):
         if not found and not hit["concepts"] and not len(labels) and (hit["ship_exact"] or hit["ship_grams"]):
             sid = hit["ship_exact"][0] if hit["ship_exact"] else max(hit["ship_grams"], key=lambda x: x[1])[0]
             req.cue(f"{phrase} → sounds of the shipped '{self.shipped.texts[sid]}' {self.shipped.kinds[sid]}")
-        book = req.ship_neg if negated else req.ship_hits  # negated: what the style model keeps out (core.text.styles)
-        for sid in hit["ship_exact"]:
-            book[sid] = max(book.get(sid, 0.0), strength)
-        for sid, cov in hit["ship_grams"]:
-            book[sid] = max(book.get(sid, 0.0), 0.6 * math.sqrt(cov) * strength)
+        # negated: what the style model keeps out (core.text.styles); named outright: a style it ranks by
+        for book in (req.ship_neg,) if negated else (req.ship_hits, req.ship_style):
+            for sid in hit["ship_exact"]:
+                book[sid] = max(book.get(sid, 0.0), strength)
+            for sid, cov in hit["ship_grams"]:
+                book[sid] = max(book.get(sid, 0.0), 0.6 * math.sqrt(cov) * strength)
         for cid in hit["concepts"]:
             self._apply_concept(cid, phrase, req, negated, strength)
         if not hit["concepts"] and (found or hit["ship_exact"] or hit["ship_grams"]):
@@ -196,8 +197,11 @@ class PhraseMatching(TextState):
                 req.target(priority, name, value, weights.get(name, 0.0) * strength)
             for lid, w in self._cat.hints[cid].items():
                 self._label(lid, w * strength * (0.5 if guessed else 1.0), req, negated=False, source=phrase)
+            style = any(w >= 1.0 for w in concept.hints.values())  # a style concept, not a mood or an activity
             for sid, w in self._ship_hints[cid].items():
                 req.ship_hits[sid] = max(req.ship_hits.get(sid, 0.0), w * 0.7 * strength)
+                if style and not guessed:
+                    req.ship_style[sid] = max(req.ship_style.get(sid, 0.0), w * 0.7 * strength)
             if "→" in concept.cue:
                 desc = concept.cue.split("→", 1)[1].strip()
             else:
