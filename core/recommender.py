@@ -46,7 +46,7 @@ from core.index import FeatureIndex
 from core.models import Filters, Reason, TextQuery
 from core.ranges import RANGE_FIRST, range_mask
 from core.table import FEATURE_INDEX, TrackTable
-from core.text.styles import style_scores
+from core.text.styles import style_affinity, style_scores
 
 #: The filters of a request that sets none (read-only: never handed out).
 _NO_FILTERS = Filters()
@@ -313,6 +313,16 @@ class Recommender:
             parts.extend(self.label_positions(l) for l in t.labels[r] if t.label_names[l][0] != "genre")
         return np.unique(np.concatenate(parts))
 
+    #: Weight of the style model's affinity (core.text.styles.style_affinity, 0–1) in similar scores on a catalog
+    #: without labels, where the label and related-artist terms are 0.
+    STYLE_AFFINITY = 2.0
+
+    def _has_labels(self) -> bool:
+        key = (id(self.table), self.table.version)
+        if getattr(self, "_labels_key", None) != key:
+            self._labels_key, self._labels_any = key, self.table.has_labels()
+        return self._labels_any
+
     def similar_scores(self, refs: Sequence[int], cand: np.ndarray | None = None) -> np.ndarray:
         """Score candidates against reference positions ``refs`` (see the module docstring for the formula).
 
@@ -369,6 +379,10 @@ class Recommender:
                                 lp = local[pos]
                                 keep = lp >= 0
                                 total[lp[keep]] += rel[keep] * share
+            if self.STYLE_AFFINITY and not self._has_labels():  # no labels: the style model stands in for them
+                affinity = style_affinity(t, refs, cand)
+                if affinity is not None:
+                    total += self.STYLE_AFFINITY * affinity
             for (kind, key), share in sparse.items():
                 if kind == "a":
                     self._scatter(total, self.artist_positions(key), p.artist * share, local)

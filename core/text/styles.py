@@ -218,3 +218,21 @@ def style_scores(table: TrackTable, styles: dict[str, float], model: StyleModel 
         total += float(weight) * np.minimum(col / top, STYLE_CAP)
         used = True
     return total if used else None
+
+
+def style_affinity(table: TrackTable, refs: list[int], cand: np.ndarray | None = None,
+                   model: StyleModel | None = None) -> np.ndarray | None:
+    """How alike in style each candidate is to the reference tracks, for a catalog without labels: the
+    Bhattacharyya coefficient ``Σ √(p·q)`` (0–1) between a candidate's ``P(subgenre)`` and the mean over the
+    references with audio features. ``(m,)`` float32 over ``cand`` (all positions when None), or None when the model
+    is absent or no reference has audio features."""
+    model = model if model is not None else load_style_model()
+    if model is None or table.n == 0:
+        return None
+    probs = table_probabilities(table, model)
+    featured = [r for r in refs if table.has_features[r]]
+    if not featured:
+        return None
+    ref = np.sqrt(probs[featured].mean(axis=0))
+    sub = probs if cand is None else probs[cand]
+    return (np.sqrt(sub) @ ref).astype(np.float32)
