@@ -148,3 +148,27 @@ async def test_number_against_word_conflict_is_in_the_reply(catalogs, tmp_path: 
         assert all(160 <= i.track.tempo <= 180 for i in rec.tracks)
     finally:
         await eng.close()
+
+
+async def test_similar_without_labels_keeps_the_seeds_style(catalogs, tmp_path: Path) -> None:
+    """One-seed radios on the label-less catalog: the style model's affinity (Recommender.STYLE_AFFINITY) stands in for
+    the labels, so more of the 10 tracks share a genre or subgenre with the seed than on audio, artist and era alone."""
+    _, plain, truth = catalogs
+    eng = await _open(plain, tmp_path)
+    try:
+        t, rec = eng.table, eng.recommender
+        seeds = t.alive_positions()[::70][:60].tolist()
+
+        def agreement() -> float:
+            total = 0.0
+            for s in seeds:
+                out = rec.similar([s], limit=10)
+                total += sum(bool(truth[t.ids[o.pos]] & truth[t.ids[s]]) for o in out) / len(out)
+            return total / len(seeds)
+
+        with_model = agreement()
+        rec.STYLE_AFFINITY = 0.0
+        without = agreement()
+        assert with_model >= without + 0.05, (with_model, without)
+    finally:
+        await eng.close()

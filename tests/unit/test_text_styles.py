@@ -171,3 +171,22 @@ def test_a_decimal_before_songs_is_a_value_not_a_count(tu: TextUnderstanding, te
     assert q.filters.limit == 10 and q.requested_count is None, text
     (feature, (lo, hi)), = q.ranges.items()
     assert 0.1 <= lo <= hi <= 1.0, (text, q.ranges)
+
+
+def test_style_scores_rank_typical_tracks_and_avoid_negated(shipped_rows) -> None:
+    from core.text.styles import style_scores
+
+    table = TrackTable.from_rows(*shipped_rows)
+    rock = style_scores(table, {"genre:rock": 1.0})
+    assert rock is not None and rock.shape == (table.n,)
+    assert 0.0 <= float(rock.min()) and float(rock.max()) <= 1.5
+    lid = table.label_index[("genre", "rock")]
+    labelled = np.zeros(table.n, dtype=bool)
+    labelled[list(table.label_tracks[lid])] = True
+    top = np.argsort(-rock)[:200]
+    assert labelled[top].mean() >= 0.8  # the 200 most rock-typical tracks are mostly filed under rock
+    both = style_scores(table, {"genre:rock": 1.0, "subgenre:hard rock": -1.0})
+    hard = table.label_index[("subgenre", "hard rock")]
+    members = list(table.label_tracks[hard])
+    assert float(both[members].mean()) < float(rock[members].mean())
+    assert style_scores(table, {"genre:polka": 1.0}) is None
