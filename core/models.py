@@ -371,6 +371,10 @@ class TextQuery(BaseModel):
     notes: list[TextNote] = Field(default_factory=list)
     ranges: dict[str, list[float | None]] = Field(default_factory=dict)
     lang: str = "en"
+    styles: dict[str, float] = Field(
+        default_factory=dict,
+        description="on a catalog without labels: styles of the shipped catalog ('genre:rock', 'subgenre:trap') the "
+        "request names, weight -1..1 (negative = avoid), ranked by the style model (core.text.styles)")
 
 
 class ChatReply(BaseModel):

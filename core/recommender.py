@@ -50,6 +50,7 @@ from core.index import FeatureIndex
 from core.models import Filters, Reason, TextQuery
 from core.ranges import RANGE_FIRST, range_mask
 from core.table import FEATURE_INDEX, TrackTable
+from core.text.styles import style_affinity, style_scores
 
 if TYPE_CHECKING:
     from core.artist_graph import ArtistGraph
@@ -61,6 +62,8 @@ _NO_FILTERS = Filters()
 CACHE_BYTES = 16 << 20
 #: A label on more than ``1 / DENSE_FROM`` of the tracks is added as a dense row rather than scattered.
 DENSE_FROM = 20
+#: Tracks a named style adds to the text candidates on a catalog without labels (its most typical ones).
+STYLE_CANDIDATES = 2000
 
 
 @dataclass
@@ -361,6 +364,16 @@ class Recommender:
             parts.extend(self.label_positions(l) for l in t.labels[r] if t.label_names[l][0] != "genre")
         return np.unique(np.concatenate(parts))
 
+    #: Weight of the style model's affinity (core.text.styles.style_affinity, 0–1) in similar scores on a catalog
+    #: without labels, where the label and related-artist terms are 0.
+    STYLE_AFFINITY = 2.0
+
+    def _has_labels(self) -> bool:
+        key = (id(self.table), self.table.version)
+        if getattr(self, "_labels_key", None) != key:
+            self._labels_key, self._labels_any = key, self.table.has_labels()
+        return self._labels_any
+
     def similar_scores(self, refs: Sequence[int], cand: np.ndarray | None = None) -> np.ndarray:
         """Score candidates against reference positions ``refs`` (see the module docstring for the formula).
 
@@ -421,6 +434,10 @@ class Recommender:
                                 lp = local[pos]
                                 keep = lp >= 0
                                 total[lp[keep]] += rel[keep] * share
+            if self.STYLE_AFFINITY and not self._has_labels():  # no labels: the style model stands in for them
+                affinity = style_affinity(t, refs, cand)
+                if affinity is not None:
+                    total += self.STYLE_AFFINITY * affinity
             for (kind, key), share in sparse.items():
                 if kind == "a":
                     self._scatter(total, self.artist_positions(key), p.artist * share, local)
@@ -576,6 +593,8 @@ class Recommender:
     # ------------------------------------------------------------------ text
     #: Weight of a matching label per kind in text scoring (subgenres are the most specific reliable labels).
     TEXT_KIND_WEIGHTS = {"playlist": 0.6, "subgenre": 1.0, "genre": 0.8}
+    #: Weight of the style model's score (``core.text.styles.style_scores``, ~0–1 per style) on catalogs without labels.
+    TEXT_STYLE_WEIGHT = 2.5
 
     def text_scores(self, query: TextQuery, cand: np.ndarray | None = None) -> np.ndarray:
         """Score candidates (all positions when ``cand`` is None) for a parsed text request.
@@ -614,6 +633,9 @@ class Recommender:
                 aid = t.artist_index.get(normalize_text(name))
                 if aid is not None:
                     self._scatter(total, self.artist_positions(aid), 1.5, local)
+            styled = style_scores(t, query.styles) if query.styles else None  # a catalog without labels
+            if styled is not None:
+                total += self.TEXT_STYLE_WEIGHT * (styled if cand is None else styled[cand])
             pop = t.popularity[:n] if cand is None else t.popularity[cand]
             total += (0.4 / 100.0) * pop
             return total
@@ -642,6 +664,9 @@ class Recommender:
         in_range = range_mask(t, query.ranges) if query.ranges else None
         if in_range is not None:  # "longer than 6 minutes": every track in the stated range is a candidate
             parts.append(np.flatnonzero(in_range))
+        styled = style_scores(t, {k: w for k, w in query.styles.items() if w > 0}) if query.styles else None
+        if styled is not None:  # the tracks most typical of a named style, whatever their distance to the target
+            parts.append(np.argsort(-styled, kind="stable")[:STYLE_CANDIDATES])
         return np.unique(np.concatenate(parts))
 
     def from_text(
