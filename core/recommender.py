@@ -434,7 +434,7 @@ class Recommender:
                                 lp = local[pos]
                                 keep = lp >= 0
                                 total[lp[keep]] += rel[keep] * share
-            if self.STYLE_AFFINITY and not self._has_labels():  # no labels: the style model stands in for them
+            if p.style and self.STYLE_AFFINITY and not self._has_labels():  # no labels: the style model stands in for them
                 affinity = style_affinity(t, refs, cand)
                 if affinity is not None:
                     total += self.STYLE_AFFINITY * affinity
