@@ -26,7 +26,9 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from core.buttons import ButtonStore, SqliteButtonStore
 from core.catalog import normalize_text
+from core.commands import LIST_REF
 from core.conversation import ConversationState, LastRequest, check_conversation_id
 from core.errors import InvalidInput
 from core.models import Caller, Filters, NeedsClarification, Recommendation, Track
@@ -206,14 +208,12 @@ class SessionMixin:
         Raises:
             InvalidInput: bad conversation id, request or limit. SongNotFound / PlaylistNotFound: from the request.
         """
-        from core.agent.specs import run_request
-
         cid = check_conversation_id(conversation_id)
         async with self._conversation_lock(cid):
             store = await self.conversation_store()
             state = await store.load_state(cid)
-            result, ran = await run_request(
-                self, spec, [*state.shown, *exclude_ids], merge=merge, caller=caller, recent=state.recent_pages
+            result, ran = await self.replay_request(
+                spec, [*state.shown, *exclude_ids], merge=merge, caller=caller, recent=state.recent_pages
             )
             if isinstance(result, NeedsClarification) or not result.tracks:
                 return result
@@ -266,6 +266,17 @@ class SessionMixin:
             await store.save_state(cid, state)
         return track, note
 
+    async def button_store(self: Engine) -> ButtonStore:
+        """The :class:`core.buttons.ButtonStore` every worker shares (the ``button_state`` table of the catalog
+        database): adapters keep the state behind inline-keyboard buttons here, never in process memory."""
+        store = getattr(self, "_button_store", None)
+        if store is None:
+            async with self._write_lock:  # table creation must not land inside another task's transaction
+                store = getattr(self, "_button_store", None)
+                if store is None:
+                    store = self._button_store = await SqliteButtonStore.open(self.catalog.db)
+        return store
+
     async def list_ref(self: Engine, conversation_id: str, ref: str) -> str:
         """``#N`` (also ``no. N``) -> the track id of item N of the conversation's list on screen; any other
         reference is returned unchanged (stripped), for :meth:`resolve` to handle.
@@ -273,10 +284,8 @@ class SessionMixin:
         Raises:
             InvalidInput: ``#N`` with no list shown yet, or N not on it (the message names the numbers shown).
         """
-        from core.agent.playlist_ops import NUM_REF
-
         ref = " ".join(str(ref or "").split())
-        m = NUM_REF.match(ref)
+        m = LIST_REF.match(ref)
         if not m:
             return ref
         cid = check_conversation_id(conversation_id)

@@ -14,6 +14,7 @@ from rich.console import Console
 
 from adapters.console.render import print_reply
 from core.engine import Engine
+from core.lookup import CatalogLookup
 from core.models import Caller
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ async def run_repl(
     or deleting someone else's playlist needs a console admin (``CONSOLE_ADMIN``, on by default).
     """
     console.print(BANNER)
-    console.print(f"[dim]{len(engine.table):,} tracks in the catalog.[/dim]")
+    console.print(f"[dim]{CatalogLookup(engine).size():,} tracks in the catalog.[/dim]")
     while True:
         try:
             line = await asyncio.to_thread(console.input, "[bold cyan]you>[/bold cyan] ")
