@@ -78,7 +78,7 @@ class ChatMixin:
             group = str(group_id).strip() if group_id else default_group(cid, caller)
         except MusicBotError as exc:
             return ChatReply(text=str(exc))
-        async with self._conversation_lock(cid):
+        async with self.conversation_turn(cid):  # one turn at a time, across workers too
             store = await self.conversation_store()
             state = await store.load_state(cid)
             try:

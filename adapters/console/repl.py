@@ -13,15 +13,19 @@ except ImportError:  # pragma: no cover - e.g. Windows without pyreadline
 from rich.console import Console
 
 from adapters.console.render import print_reply
+from core.commands import commands_on
 from core.engine import Engine
 from core.lookup import CatalogLookup
 from core.models import Caller
 
 log = logging.getLogger(__name__)
 
+#: The greeting: the console's user commands from the command registry (:mod:`core.commands`).
 BANNER = (
-    "[bold]musicbot[/bold] — tell me what you want to hear, or use /recommend, /similar, /search, /song, "
-    "/playlist, /like, /dislike, /preview, /help. /quit to leave."
+    "[bold]musicbot[/bold] — tell me what you want to hear, or use "
+    + ", ".join(dict.fromkeys(f"/{s.name.split()[0]}" for s in commands_on("console", admin=False)
+                              if s.menu and s.name not in ("help", "playlists", "more", "reset")))
+    + ", /help. /quit to leave."
 )
 #: The console's playlist group (shared with ``musicbot playlist`` and ``musicbot ask``).
 CONSOLE_GROUP = "console:local"
