@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bot.app import build_engine, caller_for, setup_logging
+from bot.app import build_engine, caller_for, settle_heap, setup_logging
 from bot.settings import Settings
 from bot.startup import quiet_library_errors, run_bot
 from core.engine import Engine
@@ -389,19 +389,34 @@ def bench(
     run(lambda: run_bench(console, as_json, skip_1m=skip_1m, startup=not skip_startup, startup_rounds=startup_rounds))
 
 
+def _engine_factory(settings: Settings, db: Path | None) -> Callable[[], Coroutine[Any, Any, Engine]]:
+    """The configured engine for a bot process (agent, previews, short links; text understanding fitted and the heap
+    frozen before the first message): the composition root hands it to the adapter."""
+
+    async def open_() -> Engine:
+        engine = await build_engine(settings, db)
+        settle_heap(engine)
+        return engine
+
+    return open_
+
+
 @app.command()
 def telegram(
     db: DbOpt = None,
     webhook_url: Annotated[Optional[str], typer.Option("--webhook-url", help="Public HTTPS URL; enables webhook mode.")] = None,
     port: Annotated[int, typer.Option("--port", help="Local port for webhook mode.")] = 8443,
 ) -> None:
-    """Run the Telegram bot (TELEGRAM_BOT_TOKEN); polling by default, webhook with --webhook-url."""
+    """Run the Telegram bot (TELEGRAM_BOT_TOKEN); polling by default, webhook with --webhook-url (any number of
+    workers behind one URL: same URL, same database, one --port each)."""
     from adapters.telegram.app import run_telegram
 
     settings = _settings()
     quiet_library_errors(settings)
     where = settings.telegram_api_base_url.rstrip("/").removesuffix("/bot")
-    if run_bot("telegram", settings, lambda: run_telegram(settings, db, webhook_url=webhook_url, port=port), where):
+    opener = _engine_factory(settings, db)
+    if run_bot("telegram", settings, lambda: run_telegram(settings, db, webhook_url=webhook_url, port=port,
+                                                           open_engine=opener), where):
         raise typer.Exit(1)
 
 
@@ -410,15 +425,29 @@ def discord(
     db: DbOpt = None,
     sync: Annotated[bool, typer.Option("--sync", help="Sync the slash-command tree to Discord, then exit.")] = False,
     guild: Annotated[Optional[int], typer.Option("--guild", help="Sync to this guild id only (instant).")] = None,
+    shard_count: Annotated[Optional[int], typer.Option(
+        "--shard-count", min=1, help="Total shards of the bot (several processes: same count, own --shard-ids).")] = None,
+    shard_ids: Annotated[Optional[str], typer.Option(
+        "--shard-ids", help="The shards this process runs, e.g. 0,1 (default: all of --shard-count).")] = None,
 ) -> None:
-    """Run the Discord bot (DISCORD_BOT_TOKEN); --sync publishes slash commands on demand."""
+    """Run the Discord bot (DISCORD_BOT_TOKEN); --sync publishes slash commands on demand; --shard-count/--shard-ids
+    split the servers across processes on one database."""
     from adapters.discord.app import run_discord
 
     settings = _settings()
     quiet_library_errors(settings)
     where = settings.discord_api_base_url or ""
-    if run_bot("discord", settings, lambda: run_discord(settings, db, sync=sync, guild=guild), where):
+    opener = _engine_factory(settings, db)
+    if run_bot("discord", settings, lambda: run_discord(settings, db, sync=sync, guild=guild, open_engine=opener,
+                                                         shard_count=shard_count, shard_ids=shard_ids), where):
         raise typer.Exit(1)
+
+
+def _register_admin() -> None:
+    """``musicbot addsong|editsong|delsong`` (:mod:`bot.admin_cli`): the chat's admin commands for scripts."""
+    from bot.admin_cli import register
+
+    register(app)
 
 
 def _register_subcommands() -> None:
@@ -431,6 +460,7 @@ def _register_subcommands() -> None:
 
 
 _register_subcommands()
+_register_admin()
 
 
 def main() -> None:

@@ -130,4 +130,4 @@ class Settings(BaseSettings):
     telegram_chat_rate: int = 6  # LLM-backed free-text messages per user per window
     telegram_chat_window_s: float = 60.0
     telegram_callback_ttl_s: float = 86400.0  # how long inline-keyboard buttons stay valid
-    telegram_callback_max: int = 5000  # button states kept in memory (LRU)
+    telegram_callback_max: int = 5000  # unused: button states live in the database (core/buttons.py), TTL only

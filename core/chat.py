@@ -16,7 +16,8 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 from core.catalog import normalize_text
-from core.commands import help_text, parse_command
+from core.catalog_admin import ADMIN_COMMANDS, run_admin_command
+from core.commands import LIST_REF, help_text, parse_command
 from core.coverage import coverage_text
 from core.conversation import (
     MORE_WORDS,
@@ -80,7 +81,7 @@ class ChatMixin:
             group = str(group_id).strip() if group_id else default_group(cid, caller)
         except MusicBotError as exc:
             return ChatReply(text=str(exc))
-        async with self._conversation_lock(cid):
+        async with self.conversation_turn(cid):  # one turn at a time, across workers too
             store = await self.conversation_store()
             state = await store.load_state(cid)
             try:
@@ -116,6 +117,9 @@ class ChatMixin:
                 elif cmd.name == "recommend":
                     request = check_text(cmd.args, "request")
                     reply = await _run_last(self, state, caller, LastRequest(kind="text", request=request), first=True)
+                elif cmd.name in ADMIN_COMMANDS:  # the console's /addsong …: same parser and checks as every surface
+                    change = await run_admin_command(self, caller, cmd.name, cmd.args, list_ref=_async_ref(state))
+                    reply = ChatReply(text=change.message(), track=change.track if change.action != "deleted" else None)
                 elif cmd.name in ("playlist", "playlists", "like", "dislike", "preview"):
                     reply = await _group_command(self, state, caller, group, group_admin, cmd.name, cmd.args)
                 elif cmd.name == "":  # free text: pasted links first, then the agent (LLM or local model)
@@ -154,6 +158,16 @@ class ChatMixin:
         if lock is None:
             lock = self._conversation_locks[conversation_id] = asyncio.Lock()
         return lock
+
+    async def replay_request(
+        self: Engine, spec: LastRequest, exclude_ids: list[str], *, merge: Filters | None = None,
+        caller: Caller | None = None, recent: Any = (),
+    ) -> tuple[Recommendation | NeedsClarification, LastRequest]:
+        """Run a replayable request (:func:`core.agent.specs.run_request`) — here, so that :mod:`core.session` needs
+        no import of :mod:`core.agent` (no cycle between core packages; import-linter contract)."""
+        from core.agent.specs import run_request
+
+        return await run_request(self, spec, exclude_ids, merge=merge, caller=caller, recent=recent)
 
     def configure_agent(self, config: AgentConfig | None) -> None:
         """Use this :class:`core.agent.config.AgentConfig` (model, keys, timeouts) for free-text turns.
@@ -254,15 +268,22 @@ async def _more(engine: Engine, state: ConversationState, caller: Caller | None 
     return await _run_last(engine, state, caller or Caller(), state.last)
 
 
+def _async_ref(state: ConversationState) -> Any:
+    """:func:`_list_ref` for ``state`` as the awaitable resolver :func:`core.catalog_admin.run_admin_command` takes."""
+
+    async def resolve(ref: str) -> str:
+        return _list_ref(state, ref)
+
+    return resolve
+
+
 def _list_ref(state: ConversationState, ref: str) -> str:
     """``#N`` -> the track id of item N of the last list shown in this conversation; other references unchanged.
 
     Raises:
         InvalidInput: ``#N`` with no such item.
     """
-    from core.agent.playlist_ops import NUM_REF
-
-    m = NUM_REF.match(ref)
+    m = LIST_REF.match(ref)
     if not m:
         return ref
     track_id = state.page_ref(int(m.group(1)))

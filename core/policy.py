@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from core.errors import PermissionDenied
 from core.models import Caller, Role
 
 #: Platforms whose operator lists are user ids; "console" is the local user (one setting).
@@ -128,3 +129,32 @@ def may_remove_entry(caller: Caller, created_by: str, added_by: str, group_admin
 def may_edit_catalog(caller: Caller) -> bool:
     """Add, edit or delete tracks of the shared catalog: catalog admins only (see :func:`catalog_role`)."""
     return isinstance(caller, Caller) and caller.is_admin
+
+
+def may_run(caller: Caller, command: str) -> bool:
+    """Whether ``caller`` may run the registry command ``command`` (:data:`core.commands.REGISTRY`): user commands
+    are for everyone, admin commands for catalog admins (:func:`may_edit_catalog`). Playlist actions are decided
+    per playlist by :func:`may_manage_playlist` / :func:`may_remove_entry` as well.
+
+    Raises:
+        KeyError: ``command`` is not in the registry (a programming error).
+    """
+    from core.commands import spec
+
+    return not spec(command).admin or may_edit_catalog(caller)
+
+
+def require_command(caller: Caller, command: str) -> Caller:
+    """``caller`` when :func:`may_run` allows ``command``; used by every adapter and the admin CLI before parsing
+    arguments (the engine checks again on every mutation).
+
+    Raises:
+        PermissionDenied: naming the command's action ("Sorry, only admins can addsong." is never shown: the
+            summary's verb is used, e.g. "add a track to the catalog").
+    """
+    if not may_run(caller, command):
+        from core.commands import spec
+
+        action = spec(command).summary.removeprefix("Admin: ")
+        raise PermissionDenied(action[:1].lower() + action[1:])
+    return caller

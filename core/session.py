@@ -21,12 +21,18 @@ not tuned values.
 
 from __future__ import annotations
 
+import os
+import secrets
 import weakref
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
+from core.buttons import ButtonStore, SqliteButtonStore
+from core.leases import SqliteLeases, acquire
 from core.catalog import normalize_text
+from core.commands import LIST_REF
 from core.conversation import ConversationState, LastRequest, check_conversation_id
 from core.errors import InvalidInput
 from core.models import Caller, Filters, NeedsClarification, Recommendation, Track
@@ -178,6 +184,13 @@ def on_screen_artist(table: TrackTable, state: ConversationState) -> str | None:
     return None
 
 
+def _new_owner(engine: object) -> str:
+    """A lease owner id unique to this engine (process id + random), remembered on the engine."""
+    owner = f"{os.getpid()}-{secrets.token_hex(6)}"
+    setattr(engine, "_lease_owner", owner)
+    return owner
+
+
 class SessionMixin:
     """Conversation-aware lists for :class:`core.engine.Engine`: adapters pass their conversation id and the engine
     records the list it returns (the list on screen), so every adapter and the agent share one session model.
@@ -206,14 +219,12 @@ class SessionMixin:
         Raises:
             InvalidInput: bad conversation id, request or limit. SongNotFound / PlaylistNotFound: from the request.
         """
-        from core.agent.specs import run_request
-
         cid = check_conversation_id(conversation_id)
-        async with self._conversation_lock(cid):
+        async with self.conversation_turn(cid):
             store = await self.conversation_store()
             state = await store.load_state(cid)
-            result, ran = await run_request(
-                self, spec, [*state.shown, *exclude_ids], merge=merge, caller=caller, recent=state.recent_pages
+            result, ran = await self.replay_request(
+                spec, [*state.shown, *exclude_ids], merge=merge, caller=caller, recent=state.recent_pages
             )
             if isinstance(result, NeedsClarification) or not result.tracks:
                 return result
@@ -240,7 +251,7 @@ class SessionMixin:
         rec = await self.search(query, limit=offset + limit)
         rec = rec.model_copy(update={"tracks": rec.tracks[offset:]})
         if rec.tracks:
-            async with self._conversation_lock(cid):
+            async with self.conversation_turn(cid):
                 store = await self.conversation_store()
                 state = await store.load_state(cid)
                 state.show_page([t.track.track_id for t in rec.tracks], [t.reason for t in rec.tracks], False, first)
@@ -258,13 +269,44 @@ class SessionMixin:
             not resolve.
         """
         cid = check_conversation_id(conversation_id)
-        async with self._conversation_lock(cid):
+        async with self.conversation_turn(cid):
             track, note = await self.find_track(await self.list_ref(cid, ref))
             store = await self.conversation_store()
             state = await store.load_state(cid)
             state.focus = track.track_id
             await store.save_state(cid, state)
         return track, note
+
+    @asynccontextmanager
+    async def conversation_turn(self: Engine, conversation_id: str) -> AsyncIterator[None]:
+        """One turn of ``conversation_id`` at a time: in this process (an ``asyncio.Lock``) *and* across workers
+        on the database (a lease row, :mod:`core.leases`), so two workers answering one chat never interleave
+        their load / save of its state."""
+        async with self._conversation_lock(conversation_id):
+            leases = getattr(self, "_leases", None)
+            if leases is None:
+                async with self._write_lock:  # table creation must not land inside another task's transaction
+                    leases = getattr(self, "_leases", None)
+                    if leases is None:
+                        leases = self._leases = await SqliteLeases.open(self.catalog.db)
+            owner = getattr(self, "_lease_owner", None) or _new_owner(self)
+            held = await acquire(leases, conversation_id, owner)
+            try:
+                yield
+            finally:
+                if held:
+                    await leases.release(conversation_id, owner)
+
+    async def button_store(self: Engine) -> ButtonStore:
+        """The :class:`core.buttons.ButtonStore` every worker shares (the ``button_state`` table of the catalog
+        database): adapters keep the state behind inline-keyboard buttons here, never in process memory."""
+        store = getattr(self, "_button_store", None)
+        if store is None:
+            async with self._write_lock:  # table creation must not land inside another task's transaction
+                store = getattr(self, "_button_store", None)
+                if store is None:
+                    store = self._button_store = await SqliteButtonStore.open(self.catalog.db)
+        return store
 
     async def list_ref(self: Engine, conversation_id: str, ref: str) -> str:
         """``#N`` (also ``no. N``) -> the track id of item N of the conversation's list on screen; any other
@@ -273,10 +315,8 @@ class SessionMixin:
         Raises:
             InvalidInput: ``#N`` with no list shown yet, or N not on it (the message names the numbers shown).
         """
-        from core.agent.playlist_ops import NUM_REF
-
         ref = " ".join(str(ref or "").split())
-        m = NUM_REF.match(ref)
+        m = LIST_REF.match(ref)
         if not m:
             return ref
         cid = check_conversation_id(conversation_id)

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from core.catalog import ImportReport
+from core.lookup import ImportReport
 from core.coverage import coverage_text, text_is_gap_and_summary
 from core.explain import reason_text
 from core.models import AUDIO_FEATURES, ChatReply, Recommendation, Track

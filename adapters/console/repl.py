@@ -14,14 +14,19 @@ from rich.console import Console
 
 from adapters.console.render import print_reply
 from adapters.console.spinner import with_spinner
+from core.commands import commands_on
 from core.engine import Engine
+from core.lookup import CatalogLookup
 from core.models import Caller
 
 log = logging.getLogger(__name__)
 
+#: The greeting: the console's user commands from the command registry (:mod:`core.commands`).
 BANNER = (
-    "[bold]musicbot[/bold] — tell me what you want to hear, or use /recommend, /similar, /search, /song, "
-    "/playlist, /like, /dislike, /preview, /help. /quit to leave."
+    "[bold]musicbot[/bold] — tell me what you want to hear, or use "
+    + ", ".join(dict.fromkeys(f"/{s.name.split()[0]}" for s in commands_on("console", admin=False)
+                              if s.menu and s.name not in ("help", "playlists", "more", "reset")))
+    + ", /help. /quit to leave."
 )
 #: The console's playlist group (shared with ``musicbot playlist`` and ``musicbot ask``).
 CONSOLE_GROUP = "console:local"
@@ -40,7 +45,7 @@ async def run_repl(
     or deleting someone else's playlist needs a console admin (``CONSOLE_ADMIN``, on by default).
     """
     console.print(BANNER)
-    console.print(f"[dim]{len(engine.table):,} tracks in the catalog.[/dim]")
+    console.print(f"[dim]{CatalogLookup(engine).size():,} tracks in the catalog.[/dim]")
     # while the person types, prepare what free text needs (text model, agent): the first reply is then as fast as
     # the others (core.chat.ChatMixin.warm_up; the loop stays free, the agent is built in a worker thread)
     warm = asyncio.create_task(engine.warm_up())

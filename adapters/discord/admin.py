@@ -7,7 +7,7 @@ command (``default_permissions`` only hides the commands from most members) and 
 
 A modal holds at most 5 text inputs, so the form is: track id/link, title, artists, "album | release date", and one
 ``field=value`` box for the eleven audio features and labels (parsed by
-:func:`adapters.discord.transformers.parse_fields`).
+:func:`core.fields.parse_fields`, the parser every surface uses).
 """
 
 from __future__ import annotations
@@ -20,12 +20,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from core.errors import InvalidInput, PermissionDenied
+from core import policy
+from core.commands import summary
+from core.errors import InvalidInput
+from core.fields import ALL_FIELDS, parse_fields
 from core.models import AUDIO_FEATURES, Caller, Track
 
 from adapters.discord.render import NONE_PING, clip, md, one_line, track_embed
 from adapters.discord.replies import caller_of, context, defer, handle_error, send
-from adapters.discord.transformers import ALL_FIELDS, FieldChanges, SongRef, parse_fields
+from adapters.discord.transformers import FieldChanges, SongRef
 
 _TRACK_REF = re.compile(
     r"^(?:https?://open\.spotify\.com/(?:intl-[a-z-]+/)?track/|spotify:track:)?([0-9A-Za-z]{22})(?:[?#].*)?$"
@@ -35,16 +38,13 @@ FORM_FIELDS = ALL_FIELDS - {"track_id", "title", "artists"}
 FEATURE_TEMPLATE = " ".join(f"{f}=" for f in AUDIO_FEATURES) + " genres="
 
 
-def require_admin(interaction: discord.Interaction, action: str) -> Caller:
-    """The caller when they are an admin here.
+def require_admin(interaction: discord.Interaction, command: str) -> Caller:
+    """The caller when the registry's permission for ``command`` allows them (:func:`core.policy.require_command`).
 
     Raises:
         PermissionDenied: not an admin (the engine would refuse too).
     """
-    caller = caller_of(interaction)
-    if not caller.is_admin:
-        raise PermissionDenied(action)
-    return caller
+    return policy.require_command(caller_of(interaction), command)
 
 
 def track_id_from(text: str) -> str:
@@ -165,7 +165,7 @@ class AddSongModal(SongForm, title="Add a song"):
         self._add_common(None)
 
     async def on_submit(self, interaction: discord.Interaction, /) -> None:  # type: ignore[override]
-        caller = require_admin(interaction, "add songs")
+        caller = require_admin(interaction, "addsong")
         data = {"track_id": track_id_from(self.track.value), **self.form_data()}
         missing = [f for f in AUDIO_FEATURES if f not in data]
         if missing:
@@ -199,7 +199,7 @@ class EditSongModal(SongForm, title="Edit a song"):
         return changes
 
     async def on_submit(self, interaction: discord.Interaction, /) -> None:  # type: ignore[override]
-        caller = require_admin(interaction, "edit songs")
+        caller = require_admin(interaction, "editsong")
         changes = self.changes()
         await defer(interaction, ephemeral=True)
         track = await context(interaction).engine.edit_song(caller, self.original.track_id, changes)
@@ -224,7 +224,7 @@ class ConfirmDelete(discord.ui.View):
 
     @discord.ui.button(label="Delete", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
-        caller = require_admin(interaction, "delete songs")
+        caller = require_admin(interaction, "delsong")
         track = await context(interaction).engine.delete_song(caller, self.track.track_id)
         self.stop()
         text = f"Deleted **{md(track.title, 300)}** — {md(track.artist, 200)}."
@@ -242,13 +242,13 @@ class AdminCog(commands.Cog):
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="addsong", description="Admin: add a track to the catalog (opens a form).")
+    @app_commands.command(name="addsong", description=summary("addsong"))
     @app_commands.default_permissions(manage_guild=True)
     async def addsong(self, interaction: discord.Interaction) -> None:
-        require_admin(interaction, "add songs")
+        require_admin(interaction, "addsong")
         await interaction.response.send_modal(AddSongModal())
 
-    @app_commands.command(name="editsong", description="Admin: change a track (form, or field=value pairs).")
+    @app_commands.command(name="editsong", description=summary("editsong"))
     @app_commands.describe(
         ref="The track to change (autocompletes)",
         changes="Optional field=value pairs, e.g. energy=0.8 tempo=120 genres=pop; without them a form opens",
@@ -260,7 +260,7 @@ class AdminCog(commands.Cog):
         ref: app_commands.Transform[str, SongRef],
         changes: Optional[app_commands.Transform[dict[str, Any], FieldChanges]] = None,
     ) -> None:
-        caller = require_admin(interaction, "edit songs")
+        caller = require_admin(interaction, "editsong")
         engine = context(interaction).engine
         if not changes:
             await interaction.response.send_modal(EditSongModal(await engine.get_track(ref)))
@@ -271,11 +271,11 @@ class AdminCog(commands.Cog):
             interaction, content="Updated: " + ", ".join(sorted(changes)), embeds=[track_embed(track)], ephemeral=True
         )
 
-    @app_commands.command(name="delsong", description="Admin: delete a track from the catalog.")
+    @app_commands.command(name="delsong", description=summary("delsong"))
     @app_commands.describe(ref="The track to delete (autocompletes)")
     @app_commands.default_permissions(manage_guild=True)
     async def delsong(self, interaction: discord.Interaction, ref: app_commands.Transform[str, SongRef]) -> None:
-        require_admin(interaction, "delete songs")
+        require_admin(interaction, "delsong")
         track = await context(interaction).engine.get_track(ref)
         prompt = f"Delete **{md(track.title, 300)}** — {md(track.artist, 200)} from the catalog?"
         await send(

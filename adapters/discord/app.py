@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +24,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from core.engine import Engine
 from core.errors import InvalidInput
 
 from adapters.discord.floods import admit, admit_message
@@ -29,12 +32,14 @@ from adapters.discord.hooks import Hooks
 from adapters.discord.pages import chat_tracks, preview_map
 from adapters.discord.render import NONE_PING, chat_message, clip
 from adapters.discord.replies import APOLOGY, chat, discord_roles, handle_error, is_rate_limit, log, playlist_scope
-from adapters.discord.store import MemoryPageStore, PageStore, open_store
+from adapters.discord.store import MemoryPageStore, PageStore, SharedPageStore
 from adapters.discord.views import DYNAMIC_ITEMS, chat_view
 
 if TYPE_CHECKING:
     from bot.settings import Settings
-    from core.engine import Engine
+
+#: Builds the configured engine (the composition root's ``bot.app.build_engine`` bound to settings and ``--db``).
+EngineFactory = Callable[[], Awaitable[Engine]]
 
 
 class MusicTree(app_commands.CommandTree):
@@ -70,7 +75,7 @@ class MusicBotMixin:
         from adapters.discord.commands import MusicCog
         from adapters.discord.playlists import PlaylistCog
 
-        self.store = await open_store(self.engine.catalog.path)
+        self.store = SharedPageStore(self.engine.button_store)  # in the database: every shard process shares it
         bot: Any = self
         await bot.add_cog(MusicCog(bot))
         await bot.add_cog(PlaylistCog(bot))
@@ -104,6 +109,41 @@ class ShardedMusicBot(MusicBotMixin, commands.AutoShardedBot):
     """The bot with discord.py's automatic sharding (``DISCORD_SHARDS=auto`` or a shard count)."""
 
 
+@dataclass(frozen=True)
+class Shards:
+    """The shards one process runs: ``ids`` of ``count`` (Discord routes guild ``g`` to shard
+    ``(g >> 22) % count``, so processes with disjoint ids share the servers; every process uses the same database,
+    so buttons, pages, playlists and limits work whichever shard a server lands on)."""
+
+    count: int
+    ids: tuple[int, ...]
+
+
+def shard_plan(count: int | None, ids: str | None) -> Shards | None:
+    """``--shard-count 4 --shard-ids 0,1`` -> ``Shards(4, (0, 1))``; ``--shard-count 4`` alone -> all four here;
+    neither -> None (``DISCORD_SHARDS`` decides).
+
+    Raises:
+        InvalidInput: ids without a count, a count below 1, ids that are not numbers in ``0 … count-1``, or repeated.
+    """
+    if count is None and not (ids or "").strip():
+        return None
+    if count is None:
+        raise InvalidInput("--shard-ids needs --shard-count (the total number of shards of the bot).", "shard_count")
+    if count < 1:
+        raise InvalidInput("--shard-count must be 1 or more.", "shard_count")
+    if not (ids or "").strip():
+        return Shards(count, tuple(range(count)))
+    parts = [p.strip() for p in str(ids).replace(" ", ",").split(",") if p.strip()]
+    if not all(p.isdigit() and int(p) < count for p in parts):
+        raise InvalidInput(f"--shard-ids must be numbers from 0 to {count - 1}, separated by commas (got {ids!r}).",
+                           "shard_ids", f"0–{count - 1}")
+    values = tuple(int(p) for p in parts)
+    if len(set(values)) != len(values):
+        raise InvalidInput("--shard-ids lists a shard twice.", "shard_ids")
+    return Shards(count, values)
+
+
 def shard_setting(value: str | None) -> int | str | None:
     """``DISCORD_SHARDS``: empty/``0``/``none`` -> no sharding, ``auto`` -> Discord's recommendation, N -> N shards.
 
@@ -120,9 +160,12 @@ def shard_setting(value: str | None) -> int | str | None:
     raise InvalidInput(f"DISCORD_SHARDS must be empty, 'auto' or a number of shards (got {value!r}).", "DISCORD_SHARDS")
 
 
-def build_bot(engine: Engine, settings: Settings, hooks: Hooks | None = None) -> commands.Bot:
-    """The configured bot (not connected): :class:`ShardedMusicBot` when ``DISCORD_SHARDS`` is set, else
-    :class:`MusicBot`. Every message it sends defaults to ``AllowedMentions.none()``.
+def build_bot(
+    engine: Engine, settings: Settings, hooks: Hooks | None = None, *, shards: Shards | None = None
+) -> commands.Bot:
+    """The configured bot (not connected): :class:`ShardedMusicBot` when ``DISCORD_SHARDS`` is set or ``shards``
+    (from :func:`shard_plan`) names this process's shards, else :class:`MusicBot`. Every message it sends defaults to
+    ``AllowedMentions.none()``.
     """
     intents = discord.Intents.default()
     intents.message_content = False
@@ -136,11 +179,14 @@ def build_bot(engine: Engine, settings: Settings, hooks: Hooks | None = None) ->
         "tree_cls": MusicTree,
         "activity": discord.Activity(type=discord.ActivityType.listening, name="/recommend"),
     }
-    shards = shard_setting(settings.discord_shards)
-    if shards is None:
+    if shards is not None:  # this process runs some shards of a fixed count (several processes, one bot)
+        kwargs["shard_count"], kwargs["shard_ids"] = shards.count, list(shards.ids)
+        return ShardedMusicBot(engine, settings, hooks, **kwargs)
+    configured = shard_setting(settings.discord_shards)
+    if configured is None:
         return MusicBot(engine, settings, hooks, **kwargs)
-    if isinstance(shards, int):
-        kwargs["shard_count"] = shards
+    if isinstance(configured, int):
+        kwargs["shard_count"] = configured
     return ShardedMusicBot(engine, settings, hooks, **kwargs)
 
 
@@ -214,15 +260,17 @@ def _token(settings: Settings) -> str:
     return token
 
 
-async def _serve(settings: Settings, db: Path | str | None, token: str, sync: bool, guild: int | None) -> None:
-    from bot.app import build_engine, settle_heap
-
+async def _serve(
+    settings: Settings, db: Path | str | None, token: str, sync: bool, guild: int | None,
+    open_engine: EngineFactory | None = None, shards: Shards | None = None,
+) -> None:
     if settings.discord_api_base_url:  # a stand-in server (tests); discord.py builds every URL from Route.BASE
         discord.http.Route.BASE = settings.discord_api_base_url.rstrip("/")
-    engine = await build_engine(settings, db)
-    settle_heap(engine)  # text understanding fitted now, startup objects out of the GC's reach (no stalls later)
+    # the composition root (bot.cli) passes the configured engine (agent, previews, heap settled); adapters never
+    # import bot (import-linter contract); a bare engine on the same database otherwise
+    engine = await (open_engine() if open_engine is not None else Engine.open(db or settings.database_path()))
     try:
-        bot = build_bot(engine, settings)
+        bot = build_bot(engine, settings, shards=shards)
         async with bot:
             try:
                 await bot.login(token)  # runs setup_hook
@@ -240,15 +288,23 @@ async def _serve(settings: Settings, db: Path | str | None, token: str, sync: bo
         await engine.close()
 
 
-def run_discord(settings: Settings, db: Path | str | None = None, sync: bool = False, guild: int | None = None) -> None:
+def run_discord(
+    settings: Settings, db: Path | str | None = None, sync: bool = False, guild: int | None = None,
+    *, open_engine: EngineFactory | None = None, shard_count: int | None = None, shard_ids: str | None = None,
+) -> None:
     """Run the bot until interrupted; with ``sync`` publish the slash commands (to ``guild`` only when given) and exit.
 
+    ``open_engine``: builds the configured engine (``bot.cli`` passes ``bot.app.build_engine``). ``shard_count`` /
+    ``shard_ids`` (``--shard-count 4 --shard-ids 0,1``): run only these shards of that many in this process, so N
+    processes share the servers (:func:`shard_plan`); without them ``DISCORD_SHARDS`` decides.
+
     Raises:
-        InvalidInput: no or rejected token, bad ``DISCORD_SHARDS``.
+        InvalidInput: no or rejected token, bad ``DISCORD_SHARDS`` or shard flags.
     """
     token = _token(settings)
     shard_setting(settings.discord_shards)
+    shards = shard_plan(shard_count, shard_ids)
     try:
-        asyncio.run(_serve(settings, db, token, sync, guild))
+        asyncio.run(_serve(settings, db, token, sync, guild, open_engine, shards))
     except KeyboardInterrupt:
         pass

@@ -17,7 +17,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from core.spotify_links import find_links
+from core.commands import help_lines, summary
 from core.errors import InvalidInput
+from core.lookup import CatalogLookup
 from core.limits import MAX_TRACKS
 from core.models import Track
 
@@ -61,7 +63,7 @@ class MusicCog(commands.Cog):
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="recommend", description="Tracks for a mood, activity, genre or era.")
+    @app_commands.command(name="recommend", description=summary("recommend"))
     @app_commands.describe(
         text="What you'd like to hear, e.g. “chill lo-fi for studying” or “upbeat 80s workout”",
         count="How many tracks (1–10)",
@@ -83,7 +85,7 @@ class MusicCog(commands.Cog):
         await defer(interaction)
         await show_page(interaction, PageState(kind="text", query=text, filters=filters, page_size=count))
 
-    @app_commands.command(name="similar", description="Tracks like one or more songs.")
+    @app_commands.command(name="similar", description=summary("similar"))
     @app_commands.describe(
         songs="Songs separated by ; — title, “title - artist”, Spotify link or id (autocompletes)",
         count="How many tracks (1–10)",
@@ -109,18 +111,18 @@ class MusicCog(commands.Cog):
                 await engine.follow_short_links(ref)
         # resolve first (in memory, fast): an unknown song is refused privately, before any public "thinking…"
         found = [engine.resolve_ref(ref) for ref in songs]
-        ids = list(dict.fromkeys(engine.table.ids[f.pos] for f in found))
+        ids = CatalogLookup(engine).ids(found)
         await defer(interaction)
         notice = "\n".join(dict.fromkeys(f.note for f in found if f.note)) or None  # never swap silently
         await show_page(interaction, PageState(kind="similar", refs=ids, filters=filters, page_size=count), notice=notice)
 
-    @app_commands.command(name="search", description="Find tracks by title, artist or album.")
+    @app_commands.command(name="search", description=summary("search"))
     @app_commands.describe(query="Words from a title, artist or album")
     async def search(self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 200]) -> None:
         await defer(interaction)
         await show_page(interaction, PageState(kind="search", query=query, page_size=PAGE_SIZE))
 
-    @app_commands.command(name="song", description="Details and audio features of one track.")
+    @app_commands.command(name="song", description=summary("song"))
     @app_commands.describe(ref="Title, “title - artist”, Spotify link or id (autocompletes)")
     async def song(self, interaction: discord.Interaction, ref: app_commands.Transform[str, SongRef]) -> None:
         bot = context(interaction)
@@ -128,7 +130,7 @@ class MusicCog(commands.Cog):
         track, note = await bot.engine.show_track(conversation_id(interaction.channel_id), ref)
         await send(interaction, embeds=[track_embed(track, note=note)], view=song_view(track))
 
-    @app_commands.command(name="preview", description="Listen to a track: 30-second preview and Spotify player.")
+    @app_commands.command(name="preview", description=summary("preview"))
     @app_commands.describe(ref="Title, “title - artist”, Spotify link or id (autocompletes)")
     async def preview(self, interaction: discord.Interaction, ref: app_commands.Transform[str, SongRef]) -> None:
         bot = context(interaction)
@@ -141,23 +143,23 @@ class MusicCog(commands.Cog):
             view=preview_view(track, audio_url),
         )
 
-    @app_commands.command(name="like", description="Like a track: your recommendations lean towards it.")
+    @app_commands.command(name="like", description=summary("like"))
     @app_commands.describe(song="Title, “title - artist”, Spotify link or id (autocompletes)")
     async def like(self, interaction: discord.Interaction, song: app_commands.Transform[str, SongRef]) -> None:
         await rate(interaction, "like", song)
 
-    @app_commands.command(name="dislike", description="Dislike a track: it is never recommended to you again.")
+    @app_commands.command(name="dislike", description=summary("dislike"))
     @app_commands.describe(song="Title, “title - artist”, Spotify link or id (autocompletes)")
     async def dislike(self, interaction: discord.Interaction, song: app_commands.Transform[str, SongRef]) -> None:
         await rate(interaction, "dislike", song)
 
-    @app_commands.command(name="reset", description="Forget this channel's conversation with the bot.")
+    @app_commands.command(name="reset", description=summary("reset"))
     async def reset(self, interaction: discord.Interaction) -> None:
         engine = context(interaction).engine
         reply = await engine.chat(conversation_id(interaction.channel_id), caller_of(interaction), "/reset")
         await send(interaction, content=reply.text or "Conversation cleared.", ephemeral=True)
 
-    @app_commands.command(name="help", description="What this bot can do.")
+    @app_commands.command(name="help", description=summary("help"))
     async def help(self, interaction: discord.Interaction) -> None:
         await send(interaction, content=help_text(), ephemeral=True)
 
@@ -181,20 +183,13 @@ async def find_preview(bot: BotContext, track: Track) -> tuple[str | None, str |
 
 
 def help_text() -> str:
-    """Discord help: the slash commands plus chatting by mention or DM."""
-    lines = [
-        "**/recommend** text — tracks for a mood, activity, genre or era",
-        "**/similar** songs — tracks like one or more songs (separate with ;)",
-        "**/search** query — find tracks by title, artist or album",
-        "**/song** ref — details and audio features of one track",
-        "**/chart** [song] — a picture: the last list against what you asked for, or one song's audio features",
-        "**/preview** ref — a 30-second preview and the Spotify player",
-        "**/like** song, **/dislike** song — tune your recommendations (a disliked song never comes back)",
-        "**/playlist** create · add · remove · show · rename · delete · recommend · export · list — "
-        "this server's shared playlists (yours in DMs)",
-        "**/reset** — forget this channel's conversation",
+    """Discord help: the registry's slash commands (:mod:`core.commands`) plus chatting by mention or DM."""
+    lines = [f"**{usage}** — {text}" for usage, text in help_lines("discord")]
+    lines += [
+        "`#n` in a song option means track n of the last list shown in this channel.",
         "Under lists: **More like #n**, **Next page**, **📊 Chart**, **➕ Add to playlist…** and **👍 / 👎**.",
         "Or mention me (or DM me) with what you'd like to hear.",
-        "Admins: **/addsong**, **/editsong**, **/delsong**.",
+        "Admins: " + ", ".join(f"**{usage}**" for usage, _ in help_lines("discord", admin=True)
+                               if usage not in {u for u, _ in help_lines("discord")}) + ".",
     ]
     return "\n".join(lines)

@@ -29,7 +29,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from core import policy
+from core.commands import summary
 from core.errors import InvalidInput, MusicBotError, PermissionDenied
+from core.lookup import CatalogLookup
 from core.models import Caller
 from core.playlists import Playlist, PlaylistChange
 
@@ -130,8 +132,8 @@ async def entry_choices(interaction: discord.Interaction, current: str) -> list[
         needle = one_line(current).casefold()
         out = []
         for i, tid in enumerate(export.track_ids, 1):
-            pos = engine.table.pos.get(tid)
-            label = f"#{i} " + (one_line(engine.label(pos)) if pos is not None else f"(not in catalog) {tid}")
+            known = CatalogLookup(engine).label(tid)
+            label = f"#{i} " + (one_line(known) if known is not None else f"(not in catalog) {tid}")
             if needle and needle not in label.casefold():
                 continue
             out.append(app_commands.Choice(name=clip(label, OPTION_TEXT_LIMIT), value=tid))
@@ -349,13 +351,13 @@ class PlaylistCog(commands.Cog):
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
 
-    @playlist.command(name="list", description="The playlists of this server.")
+    @playlist.command(name="list", description=summary("playlists"))
     async def list_(self, interaction: discord.Interaction) -> None:
         engine = context(interaction).engine
         items = await engine.playlists.list(group_of(interaction))
         await send(interaction, embeds=[playlists_embed(items, cap=engine.playlists.limits.playlists_per_group)])
 
-    @playlist.command(name="create", description="Start a new shared playlist.")
+    @playlist.command(name="create", description=summary("playlist create"))
     @app_commands.describe(name="Its name (1–100 characters), e.g. “Road Trip”")
     async def create(self, interaction: discord.Interaction, name: Name) -> None:
         engine = context(interaction).engine
@@ -369,7 +371,7 @@ class PlaylistCog(commands.Cog):
         )
         await send(interaction, content=clip(text, MESSAGE_LIMIT))
 
-    @playlist.command(name="add", description="Add songs to a playlist (separate several with ;).")
+    @playlist.command(name="add", description=summary("playlist add"))
     @app_commands.describe(
         playlist="The playlist (autocompletes)",
         song="Title, “title - artist”, Spotify link or id (autocompletes); several separated by ;",
@@ -384,13 +386,13 @@ class PlaylistCog(commands.Cog):
         caller, group = caller_of(interaction), group_of(interaction)
         found = await engine.playlists.get(group, playlist)
         found_refs = [engine.resolve_ref(ref) for ref in song]  # unknown song: private
-        ids = list(dict.fromkeys(engine.table.ids[f.pos] for f in found_refs))
+        ids = CatalogLookup(engine).ids(found_refs)
         await defer(interaction)
         change = await engine.playlists.add(caller, group, found.playlist_id, ids)
         notes = list(dict.fromkeys(f.note for f in found_refs if f.note))  # another track than asked: said first
         await send(interaction, content="\n".join([*(md(n, 600) for n in notes[:3]), change_text(change)]))
 
-    @playlist.command(name="remove", description="Remove songs from a playlist.")
+    @playlist.command(name="remove", description=summary("playlist remove"))
     @app_commands.describe(
         playlist="The playlist (autocompletes)",
         song="#N (position in /playlist show), title, Spotify link or id (autocompletes); several separated by ;",
@@ -410,7 +412,7 @@ class PlaylistCog(commands.Cog):
         )
         await send(interaction, content=change_text(change))
 
-    @playlist.command(name="show", description="Show a playlist, ten tracks a page.")
+    @playlist.command(name="show", description=summary("playlist show"))
     @app_commands.describe(playlist="The playlist (autocompletes)", page="Page number (default 1)")
     async def show(
         self, interaction: discord.Interaction, playlist: PlaylistArg, page: app_commands.Range[int, 1, 50] = 1
@@ -423,7 +425,7 @@ class PlaylistCog(commands.Cog):
             view=playlist_page_view(shown.playlist.playlist_id, shown.page, shown.pages, shown.total),
         )
 
-    @playlist.command(name="rename", description="Rename a playlist (its creator or Manage Server).")
+    @playlist.command(name="rename", description=summary("playlist rename"))
     @app_commands.describe(playlist="The playlist (autocompletes)", new_name="The new name (1–100 characters)")
     async def rename(self, interaction: discord.Interaction, playlist: PlaylistArg, new_name: Name) -> None:
         engine = context(interaction).engine
@@ -438,7 +440,7 @@ class PlaylistCog(commands.Cog):
         text = f"Renamed **{md(found.name, 200)}** to **{md(renamed.name, 200)}**."
         await send(interaction, content=clip(text, MESSAGE_LIMIT))
 
-    @playlist.command(name="delete", description="Delete a playlist (its creator or Manage Server).")
+    @playlist.command(name="delete", description=summary("playlist delete"))
     @app_commands.describe(playlist="The playlist (autocompletes)")
     async def delete(self, interaction: discord.Interaction, playlist: PlaylistArg) -> None:
         engine = context(interaction).engine
@@ -453,12 +455,12 @@ class PlaylistCog(commands.Cog):
             ephemeral=True,
         )
 
-    @playlist.command(name="recommend", description="Tracks that fit a playlist as a whole (not already in it).")
+    @playlist.command(name="recommend", description=summary("playlist recommend"))
     @app_commands.describe(playlist="The playlist (autocompletes)", count="How many tracks (1–10)")
     async def recommend(self, interaction: discord.Interaction, playlist: PlaylistArg, count: Count = 10) -> None:
         await recommend_playlist(interaction, playlist, count)
 
-    @playlist.command(name="export", description="All Spotify links of a playlist (a text file when long).")
+    @playlist.command(name="export", description=summary("playlist export"))
     @app_commands.describe(playlist="The playlist (autocompletes)", format="Links (default) or spotify:track URIs")
     @app_commands.choices(
         format=[

@@ -1,34 +1,26 @@
 """Where "Next page" buttons keep their request: a short random key -> :class:`PageState`.
 
 A button's ``custom_id`` holds only ``mb:next:<key>`` (Discord allows 100 characters; a free-text request may have
-2,000), so the request itself lives here. :class:`SqlitePageStore` keeps it in its own table of the catalog
-database (a separate connection; WAL lets it run beside the engine's), so buttons keep working after a restart;
-entries older than :data:`TTL_DAYS` are pruned. :class:`MemoryPageStore` is used for ``:memory:`` catalogs.
+2,000), so the request itself lives here. :class:`SharedPageStore` keeps it in the engine's button store
+(:mod:`core.buttons`, the catalog database), so buttons keep working after a restart and on every shard process;
+entries older than :data:`TTL_DAYS` expire. :class:`MemoryPageStore` is the in-process fake.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
-import time
 from dataclasses import asdict, dataclass, field
+from collections.abc import Awaitable, Callable
 from typing import Any, Literal, Protocol
 
-import aiosqlite
+from core.buttons import ButtonStore
 
 #: Days a stored page stays usable.
 TTL_DAYS = 30
 #: Track ids remembered per request (so later pages never repeat a track).
 MAX_SHOWN = 500
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS discord_pages (
-    key TEXT PRIMARY KEY,
-    state TEXT NOT NULL,
-    created REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS discord_pages_created ON discord_pages(created);
-"""
 
 
 @dataclass
@@ -103,47 +95,24 @@ class MemoryPageStore:
         """Nothing to release."""
 
 
-class SqlitePageStore:
-    """Durable store in the ``discord_pages`` table of the catalog database. Open with :meth:`open`."""
+class SharedPageStore:
+    """:class:`PageStore` in the engine's :class:`core.buttons.ButtonStore` (the catalog database, on the engine's
+    own connection): every process of a sharded bot, and the bot after a restart, continue each other's pages."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
-        self.db = db
-
-    @classmethod
-    async def open(cls, path: str) -> SqlitePageStore:
-        """Open a second connection to ``path``, create the table and prune expired entries."""
-        db = await aiosqlite.connect(path, isolation_level=None)
-        try:
-            await db.execute("PRAGMA busy_timeout=5000")
-            await db.executescript(_SCHEMA)
-            await db.execute("DELETE FROM discord_pages WHERE created < ?", (time.time() - TTL_DAYS * 86400,))
-        except BaseException:
-            await db.close()
-            raise
-        return cls(db)
+    def __init__(self, button_store: Callable[[], Awaitable[ButtonStore]]) -> None:
+        self._store = button_store
 
     async def save(self, state: PageState) -> str:
-        """Store ``state`` under a new key and return the key."""
-        key = new_key()
-        await self.db.execute("INSERT INTO discord_pages VALUES (?, ?, ?)", (key, state.to_json(), time.time()))
-        return key
+        """Store ``state`` for :data:`TTL_DAYS` and return its key."""
+        return await (await self._store()).put("discord", asdict(state), TTL_DAYS * 86400.0)
 
     async def load(self, key: str) -> PageState | None:
-        """The state for ``key``, or None when unknown or expired."""
-        cutoff = time.time() - TTL_DAYS * 86400
-        async with self.db.execute(
-            "SELECT state FROM discord_pages WHERE key=? AND created >= ?", (key, cutoff)
-        ) as cur:
-            row = await cur.fetchone()
-        return PageState.from_json(row[0]) if row else None
+        """The state for ``key``, or None when unknown, expired or unreadable."""
+        data = await (await self._store()).get(key)
+        try:
+            return PageState(**data) if data is not None else None
+        except TypeError:
+            return None
 
     async def close(self) -> None:
-        """Close the connection."""
-        await self.db.close()
-
-
-async def open_store(catalog_path: str) -> PageStore:
-    """A SQLite store beside the catalog, or a memory store for a ``:memory:`` catalog."""
-    if catalog_path == ":memory:" or not catalog_path:
-        return MemoryPageStore()
-    return await SqlitePageStore.open(catalog_path)
+        """Nothing to release (the engine owns the connection)."""

@@ -11,8 +11,9 @@ import asyncio
 import hashlib
 import logging
 import traceback
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, LinkPreviewOptions, Update
@@ -42,21 +43,26 @@ from adapters.telegram.keyboards import (
     MORE_LIKE,
     NEXT_PAGE,
     PICK,
-    CallbackStore,
+    SharedPages,
     ExtraRows,
-    PageState,
 )
 from adapters.telegram.playlists import CALLBACK_PATTERN, PlaylistHandlers
 from adapters.telegram import charts
 from adapters.telegram.render import ADMIN_COMMANDS, USER_COMMANDS
 from adapters.telegram.ratelimit import FloodRateLimiter
-from bot.app import build_engine, caller_for, settle_heap
-from bot.settings import Settings
+from core import policy
+from core.commands import commands_on
 from core.engine import Engine
+from core.lookup import CatalogLookup
 from core.errors import InvalidInput
 from core.ratelimit import RatePolicy
 
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
 log = logging.getLogger(__name__)
+#: Builds the configured engine (the composition root's ``bot.app.build_engine`` bound to settings and ``--db``).
+EngineFactory = Callable[[], Awaitable[Engine]]
 
 #: Update types the bot asks Telegram for (everything else is never delivered).
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
@@ -123,9 +129,32 @@ def webhook_secret(settings: Settings) -> str:
 
 # ---------------------------------------------------------------------------------------------- commands menu
 def command_menus(settings: Settings) -> tuple[list[BotCommand], list[BotCommand]]:
-    """(user commands, user + admin commands) for ``set_my_commands``."""
+    """(user commands, user + admin commands) for ``set_my_commands``, from the command registry."""
     users = [BotCommand(name, desc) for name, desc in USER_COMMANDS]
     return users, users + [BotCommand(name, desc) for name, desc in ADMIN_COMMANDS]
+
+
+def command_callbacks(h: BotHandlers, pl: PlaylistHandlers) -> dict[str, Any]:
+    """Telegram command name -> handler, for every command of the registry (:func:`core.commands.commands_on`).
+
+    The handler of registry command ``x`` is ``h.x`` (``playlist y``: ``pl.pl_y``; ``playlists``/``playlist``:
+    ``pl.<name>``; ``help``/``start``: ``h.start``).
+
+    Raises:
+        AttributeError: a registry command has no handler here (caught by the registry test, never at run time).
+    """
+    out: dict[str, Any] = {}
+    for spec in commands_on("telegram"):
+        name = spec.telegram or spec.name
+        if spec.name in ("help", "start"):
+            out[name] = h.start
+        elif spec.name == "chart":
+            out[name] = charts.chart_callback(h)
+        elif spec.name.startswith("playlist"):
+            out[name] = getattr(pl, name)
+        else:
+            out[name] = getattr(h, name)
+    return out
 
 
 async def publish_commands(app: Application) -> None:
@@ -168,7 +197,7 @@ def build_app(
     ``extra_handlers`` are registered before the catch-all button handler. ``rate_limiter``: True = a
     :class:`~adapters.telegram.ratelimit.FloodRateLimiter` (Telegram's flood limits, bounded 429 retries), False =
     none, or a configured limiter. The list state behind a key is
-    ``app.bot_data["handlers"].store.get(key)`` (:class:`~adapters.telegram.keyboards.PageState`).
+    ``await app.bot_data["handlers"].store.get(key)`` (:class:`~adapters.telegram.keyboards.PageState`).
 
     Raises:
         InvalidInput: no ``TELEGRAM_BOT_TOKEN``.
@@ -190,11 +219,12 @@ def build_app(
     app = builder.build()
     app.bot_data["settings"] = settings
     app.bot_data["engine"] = engine
+    operators = policy.Operators.of(telegram=settings.telegram_admin_ids)  # catalog admins: the operators' list only
 
     h = BotHandlers(
         engine,
-        lambda user_id: caller_for(settings, "telegram", user_id),
-        store=CallbackStore[PageState](settings.telegram_callback_ttl_s, settings.telegram_callback_max),
+        lambda user_id: policy.caller_for("telegram", user_id, operators),
+        store=SharedPages(engine.button_store, settings.telegram_callback_ttl_s),
         commands_policy=RatePolicy("commands", settings.rate_burst, settings.rate_refill_s),
         chat_policy=RatePolicy.per_window("chat", settings.telegram_chat_rate, settings.telegram_chat_window_s),
         preview_lookup=preview_lookup,
@@ -206,34 +236,10 @@ def build_app(
     app.bot_data["playlists"] = pl
     only_new = filters.UpdateType.MESSAGE
     app.add_handler(TypeHandler(Update, h.flood_gate), group=-1)  # before every handler: per-user flood control
-    for names, callback in (
-        (["start", "help"], h.start),
-        (["recommend"], h.recommend),
-        (["similar"], h.similar),
-        (["search"], h.search),
-        (["song"], h.song),
-        (["preview"], h.preview),
-        (["like"], h.like),
-        (["dislike"], h.dislike),
-        (["playlist"], pl.playlist),
-        (["playlists"], pl.playlists),
-        (["pl_create"], pl.pl_create),
-        (["pl_add"], pl.pl_add),
-        (["pl_remove"], pl.pl_remove),
-        (["pl_show"], pl.pl_show),
-        (["pl_rename"], pl.pl_rename),
-        (["pl_delete"], pl.pl_delete),
-        (["pl_recommend"], pl.pl_recommend),
-        (["pl_export"], pl.pl_export),
-        (["more"], h.more),
-        (["reset"], h.reset),
-        (["addsong"], h.addsong),
-        (["editsong"], h.editsong),
-        (["delsong"], h.delsong),
-    ):
-        app.add_handler(CommandHandler(names, callback, filters=only_new))
-        h.command_names.update(names)
-    charts.register(app, h, only_new)  # /chart and the "📊 Chart" button
+    for name, callback in command_callbacks(h, pl).items():  # one handler per registry command, nothing else
+        app.add_handler(CommandHandler(name, callback, filters=only_new))
+        h.command_names.add(name)
+    charts.register(app, h)  # the "📊 Chart" button
     app.add_handler(MessageHandler(only_new & filters.TEXT & ~filters.COMMAND, h.free_text))
     app.add_handler(MessageHandler(only_new & filters.COMMAND & filters.ChatType.PRIVATE, h.unknown_command))
     app.add_handler(CallbackQueryHandler(h.button, pattern=rf"^[{MORE_LIKE}{NEXT_PAGE}]\|"))
@@ -247,11 +253,20 @@ def build_app(
     return app
 
 
-def run_telegram(settings: Settings, db: Path | str | None = None, webhook_url: str | None = None, port: int = 8443) -> None:
+def run_telegram(
+    settings: Settings, db: Path | str | None = None, webhook_url: str | None = None, port: int = 8443,
+    *, open_engine: EngineFactory | None = None,
+) -> None:
     """Run the bot until interrupted (``musicbot telegram``).
 
     Polling by default. With ``webhook_url`` (public HTTPS URL), listens on ``TELEGRAM_WEBHOOK_LISTEN:port`` at the
-    URL's path (TLS terminated by a reverse proxy) and checks Telegram's ``secret_token`` header.
+    URL's path (TLS terminated by a reverse proxy) and checks Telegram's ``secret_token`` header (the same on every
+    worker, :func:`webhook_secret`). **Several workers behind one URL**: run one process per worker with the same
+    ``--webhook-url`` and database; every state a button or a follow-up needs is in the database (button keys,
+    the list on screen, pages, rate limits), so any worker answers any update. Each worker registers the same URL and
+    secret with Telegram on start (``setWebhook`` is idempotent).
+    ``open_engine``: builds the configured engine (``bot.cli`` passes ``bot.app.build_engine``; default: a bare
+    engine on ``db``).
 
     Raises:
         InvalidInput: no token, or a webhook URL that is not https.
@@ -261,15 +276,16 @@ def run_telegram(settings: Settings, db: Path | str | None = None, webhook_url: 
         raise InvalidInput("--webhook-url must be a public https:// URL (Telegram only delivers to HTTPS).", "webhook_url")
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    engine = loop.run_until_complete(build_engine(settings, db))  # also configures previews and the agent
-    settle_heap(engine)  # fit the local text understanding now (~0.5 s), not on the first inline query; gc.freeze
+    opened = open_engine() if open_engine is not None else Engine.open(db or settings.database_path())
+    engine = loop.run_until_complete(opened)  # bot.cli's factory also configures previews/agent and settles the heap
     app = build_app(engine, settings)
 
     async def close_engine(_: Application) -> None:
         await engine.close()
 
     app.post_shutdown = close_engine
-    log.warning("Telegram bot starting (%s mode, %d tracks)", "webhook" if webhook_url else "polling", len(engine.table))
+    log.warning("Telegram bot starting (%s mode, %d tracks)", "webhook" if webhook_url else "polling",
+                CatalogLookup(engine).size())
     if webhook_url:
         app.run_webhook(
             listen=settings.telegram_webhook_listen,

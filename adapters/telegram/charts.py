@@ -135,9 +135,8 @@ async def chart_button_pressed(h: BotHandlers, update: Update, context: Context)
     await send_chart_reply(h, context, chat_id, reply)
 
 
-def register(app: Any, h: BotHandlers, only_new: Any) -> None:
-    """Add ``/chart`` and the "📊 Chart" button handler to the PTB application."""
-    from telegram.ext import CallbackQueryHandler, CommandHandler
+def chart_callback(h: BotHandlers) -> Any:
+    """The ``/chart`` command handler (the registry's ``chart``, added by :func:`adapters.telegram.app.build_app`)."""
 
     async def chart(update: Update, context: Context) -> None:
         try:
@@ -145,9 +144,14 @@ def register(app: Any, h: BotHandlers, only_new: Any) -> None:
         except MusicBotError as exc:
             await h.send(context, update.effective_chat.id, [render.render_error(exc)], reply_to=update.effective_message)
 
+    return chart
+
+
+def register(app: Any, h: BotHandlers) -> None:
+    """Add the "📊 Chart" button handler to the PTB application."""
+    from telegram.ext import CallbackQueryHandler
+
     async def button(update: Update, context: Context) -> None:
         await chart_button_pressed(h, update, context)
 
-    app.add_handler(CommandHandler(["chart"], chart, filters=only_new))
-    h.command_names.add("chart")
     app.add_handler(CallbackQueryHandler(button, pattern=rf"^{CHART}\|"))

@@ -47,7 +47,7 @@ from adapters.telegram.keyboards import (
     MORE_LIKE,
     NEXT_PAGE,
     PICK_MODES,
-    CallbackStore,
+    SharedPages,
     ExtraRows,
     PageState,
     as_int,
@@ -59,13 +59,13 @@ from adapters.telegram.keyboards import (
     track_picker,
 )
 from adapters.telegram.inline import inline_results
-from adapters.telegram.parsing import parse_addsong, parse_editsong
 from adapters.telegram.ratelimit import retry_after_s
 from core import policy
-from core.commands import parse_command
+from core.commands import number_refs, parse_command
 from core.conversation import LastRequest
 from core.engine import Engine
-from core.errors import MusicBotError, PermissionDenied
+from core.errors import MusicBotError, SongNotFound
+from core.catalog_admin import run_admin_command
 from core.limits import MAX_TRACKS
 from core.models import Caller, ChatReply, NeedsClarification, Recommendation, Track
 from core.ratelimit import CHAT, COMMANDS, RatePolicy, Verdict
@@ -83,7 +83,6 @@ PREVIEW_BUDGET_S = 2.0
 #: Seconds a group-admin answer (getChatMember) is reused.
 ADMIN_CACHE_S = 60.0
 GONE = "That track is no longer in the catalog."
-NUMBER_REFS = re.compile(r"^\s*(#\d{1,4}[\s,;]*)+$")
 APOLOGY = "Sorry — something went wrong on my side. Please try again in a moment."
 EXPIRED = "This button has expired. Send your request again, e.g. /recommend chill study music."
 END_OF_LIST = "That's all I have for this list."
@@ -111,7 +110,7 @@ class BotHandlers:
     Args:
         engine: the core engine.
         caller_for: Telegram user id -> :class:`Caller` (role from settings, never from the chat).
-        store: button states (see :mod:`adapters.telegram.keyboards`).
+        store: button states in the database (:class:`~adapters.telegram.keyboards.SharedPages`).
         commands_policy: per-user bucket for every command and button press (:mod:`core.ratelimit`).
         chat_policy: per-user bucket for free text that goes to the agent (an LLM call each).
         preview_lookup: optional override of the /preview lookup (default: ``engine.preview``, i.e. Spotify ->
@@ -124,7 +123,7 @@ class BotHandlers:
         self,
         engine: Engine,
         caller_for: Callable[[int | str], Caller],
-        store: CallbackStore[PageState],
+        store: SharedPages,
         commands_policy: RatePolicy = COMMANDS,
         chat_policy: RatePolicy = CHAT,
         preview_lookup: PreviewLookup | None = None,
@@ -201,7 +200,7 @@ class BotHandlers:
 
     async def split_song_refs(self, chat_id: int, text: str) -> list[str]:
         """Song references from command text (``a; b | c``, or ``#1 #3``), with ``#n`` resolved (see above)."""
-        refs = re.findall(r"#\d{1,4}", text) if NUMBER_REFS.match(text) else self.engine.split_refs(text)
+        refs = number_refs(text) or self.engine.split_refs(text)
         return [await self.resolve_number(chat_id, r) for r in refs]
 
     async def preview_links(self, track_ids: Sequence[str]) -> dict[str, str | None]:
@@ -255,9 +254,10 @@ class BotHandlers:
             )
         return sent
 
-    def remember(self, chat_id: int, state: PageState) -> str:
-        """Store a list's state for its buttons ("Next page", "More like #n", pickers); returns its key."""
-        return self.store.put(state)
+    async def remember(self, chat_id: int, state: PageState) -> str:
+        """Store a list's state for its buttons ("Next page", "More like #n", pickers) in the database (every
+        worker answers its buttons); returns its key."""
+        return await self.store.put(state)
 
     async def send_list(
         self,
@@ -292,7 +292,7 @@ class BotHandlers:
             state.has_next = state.has_next and len(state.shown) < MAX_SEARCH
         if rec.kind == "playlist":
             state.has_next = state.has_next and state.playlist_id is not None
-        key = self.remember(chat_id, state)
+        key = await self.remember(chat_id, state)
         keyboard = list_keyboard(key, state, self.extra_rows)
         previews = await self.preview_links(state.track_ids)
         messages = render.split_html([*before, *render.recommendation_blocks(rec, start, header, previews)])
@@ -370,7 +370,7 @@ class BotHandlers:
         chat_id = update.effective_chat.id
         track, note = await self.engine.show_track(self.conversation_id(chat_id), self.args(update))
         state = PageState(kind="song", query=track.track_id, track_ids=[track.track_id], shown=[track.track_id], has_next=False)
-        key = self.store.put(state)
+        key = await self.store.put(state)
         previews = await self.preview_links([track.track_id])
         blocks = ([f"<i>{render.esc(note)}</i>"] if note else []) + render.render_track(track, previews.get(track.track_id))
         await self.send(context, chat_id, render.split_html(blocks), song_keyboard(key, state), reply_to=update.effective_message)
@@ -436,33 +436,30 @@ class BotHandlers:
         await self.send(context, chat_id, [render.esc(reply.text or "Conversation cleared.")])
 
     # ------------------------------------------------------------------------------------------ admin commands
-    def _require_admin(self, update: Update, action: str) -> Caller:
-        caller = self.caller(update)
-        if not caller.is_admin:
-            raise PermissionDenied(action)
-        return caller
+    async def _admin(self, update: Update, context: Context, command: str, verb: str) -> None:
+        """Run a registry admin command through :func:`core.catalog_admin.run_admin_command` (permission, the one
+        ``field=value`` parser, ``#n`` of this chat's list, the engine's checks); reply with the saved track."""
+        chat_id = update.effective_chat.id
+        change = await run_admin_command(
+            self.engine, self.caller(update), command, self.args(update),
+            list_ref=lambda ref: self.resolve_number(chat_id, ref),
+        )
+        await self.send(context, chat_id, [render.render_saved(change.track, verb)])
 
     @friendly
     async def addsong(self, update: Update, context: Context) -> None:
         """/addsong track_id | title | artist | feature=value ... (admins only)."""
-        caller = self._require_admin(update, "add songs")
-        track = await self.engine.add_song(caller, parse_addsong(self.args(update)))
-        await self.send(context, update.effective_chat.id, [render.render_saved(track, "Added")])
+        await self._admin(update, context, "addsong", "Added")
 
     @friendly
     async def editsong(self, update: Update, context: Context) -> None:
-        """/editsong song | field=value ... (admins only)."""
-        caller = self._require_admin(update, "edit songs")
-        ref, changes = parse_editsong(self.args(update))
-        track = await self.engine.edit_song(caller, ref, changes)
-        await self.send(context, update.effective_chat.id, [render.render_saved(track, "Updated")])
+        """/editsong song | field=value ... (admins only; song may be #n)."""
+        await self._admin(update, context, "editsong", "Updated")
 
     @friendly
     async def delsong(self, update: Update, context: Context) -> None:
-        """/delsong song (admins only)."""
-        caller = self._require_admin(update, "delete songs")
-        track = await self.engine.delete_song(caller, self.args(update))
-        await self.send(context, update.effective_chat.id, [render.render_saved(track, "Deleted")])
+        """/delsong song (admins only; song may be #n)."""
+        await self._admin(update, context, "delsong", "Deleted")
 
     # ------------------------------------------------------------------------------------------ free text -> agent
     def addressed_text(self, message: Message, bot_id: int, bot_username: str) -> str | None:
@@ -539,7 +536,7 @@ class BotHandlers:
         """Inline keyboard press: answered at once, then the engine call."""
         query = update.callback_query
         action, key, arg = parse_callback(query.data)
-        state = self.store.get(key)
+        state = await self.store.get(key)
         index = int(arg) if arg.isdigit() else -1
         if state is not None and action == NEXT_PAGE and not state.has_next:
             await query.answer(END_OF_LIST)
@@ -559,15 +556,19 @@ class BotHandlers:
                 )
                 await self.send_list(context, chat_id, rec, header=render.clip(rec.summary, 300))
             else:
-                await self._continue(context, chat_id, state, caller, edit=query)
+                await self._continue(context, chat_id, state, caller, edit=query, key=key)
         except MusicBotError as exc:
             await self.send(context, chat_id, [render.render_error(exc)])
 
-    async def _continue(self, context: Context, chat_id: int, state: PageState, caller: Caller, edit: Any = None) -> None:
+    async def _continue(
+        self, context: Context, chat_id: int, state: PageState, caller: Caller, edit: Any = None, key: str = ""
+    ) -> None:
         if state.chat:  # the conversation's request, refinements included: the engine's /more (numbered from 1)
             reply = await self.engine.chat(self.conversation_id(chat_id), caller, "/more")
             if reply.recommendation is None or not reply.recommendation.tracks:
                 state.has_next = False
+                if key:
+                    await self.store.save(key, state)
                 await self.send(context, chat_id, [render.esc(reply.text or END_OF_LIST)])
                 return
             await self.send_list(context, chat_id, reply.recommendation, edit=edit, chat=True)
@@ -575,6 +576,8 @@ class BotHandlers:
         rec = await self.next_page(chat_id, state, caller)
         if not rec.tracks:
             state.has_next = False
+            if key:
+                await self.store.save(key, state)
             await self.send(context, chat_id, [render.esc(END_OF_LIST)])
             return
         header = state.query if state.kind == "text" else None
@@ -599,12 +602,14 @@ class BotHandlers:
         except BadRequest as exc:
             log.info("could not change the keyboard (%s)", exc.message)
 
-    def _track_at(self, state: PageState, arg: str) -> Track | None:
+    async def _track_at(self, state: PageState, arg: str) -> Track | None:
         i = as_int(arg)
         if i is None or not 0 <= i < len(state.track_ids):
             return None
-        pos = self.engine.table.pos.get(state.track_ids[i])
-        return self.engine.table.track(pos) if pos is not None else None
+        try:
+            return await self.engine.get_track(state.track_ids[i])
+        except SongNotFound:  # deleted since the list was shown
+            return None
 
     async def list_button(self, update: Update, context: Context) -> None:
         """Pickers and feedback on a list: ``k`` open a picker, ``b`` back, ``l``/``d`` like/dislike track i,
@@ -614,7 +619,7 @@ class BotHandlers:
         """
         query = update.callback_query
         action, key, arg, pid = callback_parts(query.data, 4)
-        state = self.store.get(key)
+        state = await self.store.get(key)
         if state is None:
             await query.answer(EXPIRED, show_alert=True)
             return
@@ -626,7 +631,7 @@ class BotHandlers:
             await query.answer()
             await self._set_markup(query, self._list_markup(key, state))
             return
-        track = self._track_at(state, arg)
+        track = await self._track_at(state, arg)
         if track is None:
             await query.answer(GONE if as_int(arg) is not None and as_int(arg) < len(state.track_ids) else EXPIRED, show_alert=True)
             return

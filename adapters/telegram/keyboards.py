@@ -1,9 +1,10 @@
 """Inline keyboards and the in-memory store behind their buttons.
 
 Telegram's ``callback_data`` is 1–64 *bytes*, so a button never carries a title: it carries a short random key into
-:class:`CallbackStore` (LRU + TTL, in memory) plus a one-letter action and small numbers, e.g. ``m|Xy3_k9Qa|4``
-("More like #4" of the list stored under ``Xy3_k9Qa``). After a restart, or once an entry ages out, the key is
-unknown and the handler answers with a friendly "expired" message.
+:class:`SharedPages` (the database's ``button_state`` table, :mod:`core.buttons`, shared by every worker and kept
+across restarts) plus a one-letter action and small numbers, e.g. ``m|Xy3_k9Qa|4`` ("More like #4" of the list
+stored under ``Xy3_k9Qa``). Once an entry ages out (``TELEGRAM_CALLBACK_TTL_S``) the key is unknown and the handler
+answers with a friendly "expired" message.
 
 Actions (``KEY`` = list key, ``i`` = 0-based index on the page, ``PID`` = playlist id):
 
@@ -21,15 +22,13 @@ re-checked by the engine, so they never expire.
 
 from __future__ import annotations
 
-import secrets
-import time
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from core.buttons import ButtonStore
 from core.models import Filters, Recommendation
 
 #: Telegram's limit on ``callback_data`` (bytes, UTF-8).
@@ -57,9 +56,6 @@ PICK_MODES = {ADD_PICK: "➕", LIKE: "👍", DISLIKE: "👎"}
 PICKER_PER_ROW = 5
 PLAYLIST_PICKER_MAX = 20
 
-T = TypeVar("T")
-
-
 @dataclass
 class PageState:
     """What a button press needs to continue a track list without asking the user again.
@@ -84,6 +80,23 @@ class PageState:
     playlist_id: int | None = None
     chat: bool = False
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields (``filters`` as the explicitly set :class:`Filters` fields)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["filters"] = self.filters.model_dump(mode="json", exclude_unset=True) if self.filters else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PageState:
+        """Inverse of :meth:`to_dict`.
+
+        Raises:
+            TypeError / ValueError: not a stored page state.
+        """
+        data = dict(data)
+        data["filters"] = Filters.model_validate(data["filters"]) if data.get("filters") is not None else None
+        return cls(**data)
+
     @classmethod
     def from_recommendation(cls, rec: Recommendation, start: int = 1, shown: Sequence[str] = ()) -> PageState:
         """State for a freshly shown recommendation page."""
@@ -101,44 +114,39 @@ class PageState:
         )
 
 
-class CallbackStore(Generic[T]):
-    """A bounded mapping from short random keys to values, evicting the least recently used and the expired.
+class SharedPages:
+    """The :class:`PageState` behind each list's buttons, kept in the engine's :class:`core.buttons.ButtonStore`
+    (the database): a button pressed on a message any worker sent is answered by whichever worker gets the press.
 
-    Keys are 8 URL-safe characters (48 random bits). ``ttl_s`` is in seconds; ``clock`` is injectable for tests.
+    Args:
+        store: returns the button store (``engine.button_store``; a :class:`core.buttons.MemoryButtonStore` in unit
+            tests).
+        ttl_s: seconds a list's buttons keep working (``TELEGRAM_CALLBACK_TTL_S``).
     """
 
-    def __init__(self, ttl_s: float = 86400.0, max_items: int = 5000, clock: Callable[[], float] = time.monotonic) -> None:
-        if ttl_s <= 0 or max_items < 1:
-            raise ValueError("ttl_s must be > 0 and max_items ≥ 1")
+    def __init__(self, store: Callable[[], Awaitable[ButtonStore]], ttl_s: float = 86400.0) -> None:
+        if ttl_s <= 0:
+            raise ValueError("ttl_s must be > 0")
+        self._store = store
         self.ttl_s = ttl_s
-        self.max_items = max_items
-        self.clock = clock
-        self._items: OrderedDict[str, tuple[float, T]] = OrderedDict()
 
-    def put(self, value: T) -> str:
-        """Store ``value`` and return its new key."""
-        key = secrets.token_urlsafe(6)
-        while key in self._items:  # pragma: no cover - 2**-48 chance
-            key = secrets.token_urlsafe(6)
-        self._items[key] = (self.clock() + self.ttl_s, value)
-        while len(self._items) > self.max_items:
-            self._items.popitem(last=False)
-        return key
+    async def put(self, state: PageState) -> str:
+        """Store ``state`` and return its new key (8 characters)."""
+        return await (await self._store()).put("telegram", state.to_dict(), self.ttl_s)
 
-    def get(self, key: str) -> T | None:
-        """The value under ``key``, or None when unknown or expired (expired entries are dropped)."""
-        item = self._items.get(key)
-        if item is None:
+    async def get(self, key: str) -> PageState | None:
+        """The state under ``key``, or None when unknown, expired or unreadable."""
+        data = await (await self._store()).get(key)
+        if data is None:
             return None
-        expires, value = item
-        if self.clock() >= expires:
-            del self._items[key]
+        try:
+            return PageState.from_dict(data)
+        except (TypeError, ValueError):
             return None
-        self._items.move_to_end(key)
-        return value
 
-    def __len__(self) -> int:
-        return len(self._items)
+    async def save(self, key: str, state: PageState) -> None:
+        """Write back a state changed by a press (e.g. "no next page"), for every worker."""
+        await (await self._store()).replace(key, state.to_dict())
 
 
 def callback_data(action: str, key: str, arg: int | str | None = None) -> str:

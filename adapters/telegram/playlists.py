@@ -23,7 +23,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from adapters.telegram import render
-from adapters.telegram.handlers import EXPIRED, NUMBER_REFS, PAGE_SIZE, Context, friendly
+from adapters.telegram.handlers import EXPIRED, PAGE_SIZE, Context, friendly
 from adapters.telegram.keyboards import (
     PL_CANCEL,
     PL_DELETE,
@@ -36,7 +36,8 @@ from adapters.telegram.keyboards import (
     playlist_keyboard,
     playlists_keyboard,
 )
-from core.catalog import normalize_text
+from core.lookup import normalize_text
+from core.commands import number_refs, playlist_subcommand, spec
 from core import policy
 from core.conversation import LastRequest
 from core.errors import InvalidInput, MusicBotError, PermissionDenied
@@ -53,21 +54,13 @@ PER_PAGE = 10
 #: Callback actions handled here (``^[vrexc]\|``).
 CALLBACK_PATTERN = rf"^[{PL_SHOW}{PL_RECOMMEND}{PL_EXPORT}{PL_DELETE}{PL_CANCEL}]\|"
 
+#: Usage lines of the /pl_* commands, from the command registry (:mod:`core.commands`).
 USAGE = {
-    "create": "Usage: /pl_create NAME — e.g. /pl_create Road Trip",
-    "add": "Usage: /pl_add NAME | song; song — songs as title, “title - artist”, Spotify link, or #n from the last list",
-    "remove": "Usage: /pl_remove NAME | #n (as numbered by /pl_show) or song",
-    "show": "Usage: /pl_show NAME [page]",
-    "rename": "Usage: /pl_rename OLD NAME | NEW NAME",
-    "delete": "Usage: /pl_delete NAME",
-    "recommend": "Usage: /pl_recommend NAME",
-    "export": "Usage: /pl_export NAME (add “| uris” for spotify:track: URIs)",
+    sub: f"Usage: {spec('playlist ' + sub).telegram_usage()} — e.g. /{spec('playlist ' + sub).telegram} "
+    f"{spec('playlist ' + sub).example}"
+    for sub in ("create", "add", "remove", "show", "rename", "delete", "recommend", "export")
 }
-SUBCOMMANDS = {
-    "list": "list", "ls": "list", "create": "create", "new": "create", "add": "add", "remove": "remove",
-    "rm": "remove", "del": "delete", "show": "show", "view": "show", "rename": "rename", "delete": "delete",
-    "recommend": "recommend", "rec": "recommend", "export": "export",
-}
+USAGE["export"] += " (add “| uris” for spotify:track: URIs)"
 
 
 def _key(name: str) -> str:
@@ -136,8 +129,8 @@ class PlaylistHandlers:
     async def playlist(self, update: Update, context: Context) -> None:
         """``/playlist [SUBCOMMAND args]`` — list, create, add, remove, show, rename, delete, recommend, export."""
         sub, _, rest = self.h.args(update).strip().partition(" ")
-        name = SUBCOMMANDS.get(sub.lower()) if sub else "list"
-        if name is None:
+        name = playlist_subcommand(sub) if sub else "list"
+        if name is None or name == "help":
             await self.reply(update, context, [render.esc("Usage: /playlist list | create | add | remove | show | rename | delete | recommend | export …")])
             return
         await getattr(self, f"_{name}")(update, context, rest.strip())
@@ -221,7 +214,7 @@ class PlaylistHandlers:
         if not name or not rest:
             await self.reply(update, context, [render.esc(USAGE["remove"])])
             return
-        refs = re.findall(r"#\d{1,4}", rest) if NUMBER_REFS.match(rest) else self.engine.split_refs(rest)
+        refs = number_refs(rest) or self.engine.split_refs(rest)
         caller = self.h.caller(update)
         change = await self.as_member_or_admin(
             update, context, lambda admin: self.engine.playlists.remove(caller, group, name, refs, group_admin=admin)

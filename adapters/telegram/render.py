@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from core.commands import help_lines, menu
 from core.coverage import coverage_text, text_is_gap_and_summary
 from core.errors import InvalidInput, MusicBotError, PermissionDenied, SongNotFound
 from core.explain import reason_text
@@ -364,55 +365,26 @@ def feature_ranges_text() -> str:
     return ", ".join(f"{n} {lo:g}–{hi:g}{units.get(n, '')}" for n, (lo, hi) in FEATURE_RANGES.items())
 
 
-USER_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("recommend", "Tracks for a mood, activity, genre or era"),
-    ("similar", "Tracks like one or more songs (separate with ;)"),
-    ("search", "Find tracks by title, artist or album"),
-    ("song", "Details and audio features of one track"),
-    ("chart", "A picture: the last list vs what you asked, or /chart SONG"),
-    ("preview", "30-second preview of a track"),
-    ("like", "Like a track (song or #n): more like it for you"),
-    ("dislike", "Dislike a track (song or #n): never suggested to you again"),
-    ("playlists", "This chat's shared playlists"),
-    ("pl_create", "Create a playlist: /pl_create NAME"),
-    ("pl_add", "Add songs: /pl_add NAME | song; song or #n"),
-    ("pl_show", "Show a playlist: /pl_show NAME [page]"),
-    ("pl_remove", "Remove songs: /pl_remove NAME | #n or song"),
-    ("pl_recommend", "Tracks that fit a playlist: /pl_recommend NAME"),
-    ("pl_export", "All Spotify links of a playlist: /pl_export NAME"),
-    ("pl_rename", "Rename: /pl_rename OLD | NEW (creator or admin)"),
-    ("pl_delete", "Delete a playlist (creator or admin)"),
-    ("more", "Next page of the last list in this chat"),
-    ("reset", "Forget this conversation"),
-    ("help", "How to use the bot"),
-    ("start", "Welcome message"),
-)
-ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("addsong", "Admin: add a track (id | title | artist | feature=value ...)"),
-    ("editsong", "Admin: change a track (song | field=value ...)"),
-    ("delsong", "Admin: delete a track"),
-)
+#: The command menus (``set_my_commands``): built from the command registry (:mod:`core.commands`).
+USER_COMMANDS: tuple[tuple[str, str], ...] = tuple(menu("telegram"))
+ADMIN_COMMANDS: tuple[tuple[str, str], ...] = tuple(c for c in menu("telegram", admin=True) if c not in USER_COMMANDS)
+
+
+def _help_line(usage: str, text: str) -> str:
+    """``/pl_add <i>NAME | SONG…</i> — Add songs…`` (the arguments in italics)."""
+    name, _, args = usage.partition(" ")
+    return f"{esc(name)} <i>{esc(args)}</i> — {esc(text)}" if args else f"{esc(name)} — {esc(text)}"
 
 
 def render_help(is_admin: bool = False, bot_username: str = "") -> str:
-    """The /help text (HTML)."""
-    lines = [
-        "<b>Music recommendations</b> from a catalog of Spotify tracks.",
-        "",
-        "/recommend <i>chill study music</i> — tracks for a mood, activity, genre or era",
-        "/similar <i>Blinding Lights - The Weeknd; Levitating</i> — tracks like these songs",
-        "/search <i>daft punk</i> — find tracks by title, artist or album",
-        "/song <i>song</i> — details and audio features",
-        "/chart — a picture of the last list against what you asked · /chart <i>song</i> — one song's sound",
-        "/preview <i>song</i> — a 30-second preview",
-        "/like <i>song</i> · /dislike <i>song</i> — or <i>#n</i> from the last list; dislikes are never suggested to you again",
-        "/more — next page of the last list · /reset — forget this conversation",
-        "",
-        "<b>Shared playlists</b> (one set per chat)",
-        "/playlists — list them · /pl_create <i>Road Trip</i>",
-        "/pl_add <i>Road Trip | Blinding Lights; #3</i> · /pl_remove <i>Road Trip | #2</i>",
-        "/pl_show <i>Road Trip</i> · /pl_recommend <i>Road Trip</i> · /pl_export <i>Road Trip</i>",
-        "/pl_rename <i>Road Trip | Summer Trip</i> · /pl_delete <i>Road Trip</i> (creator or group admin)",
+    """The /help text (HTML), listing the registry's Telegram commands (admin ones for admins)."""
+    users = [(u, t) for u, t in help_lines("telegram") if u.split()[0] != "/playlist"]
+    lines = ["<b>Music recommendations</b> from a catalog of Spotify tracks.", ""]
+    lines += [_help_line(u, t) for u, t in users if not u.startswith(("/pl_", "/playlists"))]
+    lines += ["<i>#n</i> means track n of the last list shown in this chat (e.g. /like #3).", "",
+              "<b>Shared playlists</b> (one set per chat)"]
+    lines += [_help_line(u, t) for u, t in users if u.startswith(("/pl_", "/playlists"))]
+    lines += [
         "Under every list: ➕ Add to playlist, 👍 Like…, 👎 Dislike…, 📊 Chart.",
         "",
         "Or just write what you want to hear (in groups: mention me or reply to me).",
@@ -420,13 +392,8 @@ def render_help(is_admin: bool = False, bot_username: str = "") -> str:
     if bot_username:
         lines.append(f"Inline: type <code>@{esc(bot_username)} chill study</code> in any chat.")
     if is_admin:
-        lines += [
-            "",
-            "<b>Admin</b>",
-            "/addsong <i>track_id | title | artist | danceability=0.7 energy=0.8 ...</i>",
-            "/editsong <i>song | energy=0.8 tempo=120</i>",
-            "/delsong <i>song</i>",
-        ]
+        lines += ["", "<b>Admin</b>"]
+        lines += [_help_line(u, t) for u, t in help_lines("telegram", admin=True) if (u, t) not in users]
     return "\n".join(lines)
 
 

@@ -1,7 +1,7 @@
 """Catalog admin requests for the local model: "add song track_id=… title=…", "delete …", "set energy of #2 to 0.8".
 
 They become ``add_track`` / ``delete_track`` / ``edit_track`` calls *only if those tools are offered* (admins);
-anyone else gets :data:`REFUSE_ADMIN`. Field values are typed here; the engine validates them.
+anyone else gets :data:`REFUSE_ADMIN`. Field names and kinds come from :mod:`core.fields`; the engine validates.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from core.agent.intents_common import PREAMBLE, Intent
+from core.fields import FLOAT_FIELDS, INT_FIELDS, canonical
 
 REFUSE_ADMIN = "Sorry, only admins can add, edit or delete songs."
 
@@ -35,23 +36,20 @@ def _kv_pairs(text: str) -> dict[str, str]:
     return out
 
 
-_FLOAT_FIELDS = {"energy", "valence", "danceability", "acousticness", "instrumentalness", "speechiness", "liveness",
-                 "loudness", "tempo"}
-_INT_FIELDS = {"popularity", "key", "mode"}
-_ALIASES = {"id": "track_id", "name": "title", "track_name": "title", "artist": "artists", "track_artist": "artists",
-            "year": "release_date", "bpm": "tempo", "mood": "valence"}
+#: Words of spoken requests on top of :data:`core.fields.ALIASES` (the one field vocabulary).
+_ALIASES = {"track_name": "title", "track_artist": "artists", "year": "release_date", "mood": "valence"}
 
 
 def _typed(fields: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in fields.items():
-        key = _ALIASES.get(key, key)
-        if key in _FLOAT_FIELDS:
+        key = _ALIASES.get(key) or canonical(key)
+        if key in FLOAT_FIELDS:
             try:
                 out[key] = float(value)
             except ValueError:
                 out[key] = value
-        elif key in _INT_FIELDS:
+        elif key in INT_FIELDS:
             try:
                 out[key] = int(float(value))
             except ValueError:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from core.catalog import normalize_text
+from core.commands import LIST_REF, number_refs, playlist_subcommand, playlist_usage
 from core.conversation import ConversationState, LastRequest
 from core.errors import InvalidInput, MusicBotError
 from core.models import Caller, ChatReply, Filters, Recommendation
@@ -30,8 +31,8 @@ if TYPE_CHECKING:
     from core.engine import Engine
     from core.playlists import Playlist, PlaylistChange, PlaylistExport, PlaylistPage
 
-#: ``#3``, ``no. 3``, ``number 3``: item N of the last list shown (also the agent tools' ``#N``).
-NUM_REF = re.compile(r"^\s*(?:#|no\.?\s*|number\s+)(\d{1,4})\s*$", re.IGNORECASE)
+#: ``#3``, ``no. 3``, ``number 3``: item N of the last list shown (the one syntax: :data:`core.commands.LIST_REF`).
+NUM_REF = LIST_REF
 #: Playlist page size in chats.
 PER_PAGE = 10
 #: Export links shown inline (in ``text``); longer exports are only in ``ChatReply.export_text`` (a file).
@@ -273,20 +274,8 @@ def preview_text(found: Any) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- slash commands
-PLAYLIST_USAGE = (
-    "Playlist commands: /playlists · /playlist create NAME · /playlist add NAME | SONG[; SONG] · "
-    "/playlist remove NAME | SONG-or-#N · /playlist show NAME [page] · /playlist rename OLD | NEW · "
-    "/playlist delete NAME · /playlist recommend NAME · /playlist export NAME"
-)
-_SUBCOMMANDS = {
-    "create": "create", "new": "create", "make": "create",
-    "add": "add", "remove": "remove", "rm": "remove", "del": "remove",
-    "show": "show", "view": "show", "open": "show",
-    "rename": "rename", "delete": "delete", "drop": "delete",
-    "recommend": "recommend", "rec": "recommend", "suggest": "recommend",
-    "export": "export", "links": "export",
-    "list": "list", "ls": "list", "help": "help",
-}
+#: ``/playlists · /playlist create NAME · …``, from the command registry (:mod:`core.commands`).
+PLAYLIST_USAGE = playlist_usage()
 
 
 def split_songs(text: str) -> list[str]:
@@ -296,10 +285,8 @@ def split_songs(text: str) -> list[str]:
         return []
     if ";" in text:
         return [p.strip() for p in text.split(";") if p.strip()]
-    parts = [p for p in re.split(r"[\s,]+(?:and\s+)?", text) if p]
-    if len(parts) > 1 and all(re.fullmatch(r"#\d{1,4}", p) for p in parts):
-        return parts
-    return [text]
+    numbers = number_refs(text)
+    return numbers if numbers and len(numbers) > 1 else [text]
 
 
 async def _name_and_rest(scope: Scope, args: str, usage: str = "NAME | SONG") -> tuple[str, str]:
@@ -318,7 +305,7 @@ async def _name_and_rest(scope: Scope, args: str, usage: str = "NAME | SONG") ->
 async def playlist_command(scope: Scope, args: str) -> ChatReply:
     """``/playlist SUBCOMMAND ...`` (see :data:`PLAYLIST_USAGE`). Raises MusicBotError for the user to read."""
     head, _, rest = args.strip().partition(" ")
-    sub = _SUBCOMMANDS.get(head.lower())
+    sub = playlist_subcommand(head) if head else None
     rest = rest.strip()
     if sub is None:
         if not head:

@@ -110,7 +110,10 @@ async def test_previews_use_the_configured_services(settings, seeded_db, offline
     custom = settings.model_copy(
         update={"deezer_api_base_url": "http://127.0.0.1:9/dz", "itunes_api_base_url": "http://127.0.0.1:9/it"}
     )
-    await discord_app._serve(custom, seeded_db, TOKEN, sync=False, guild=None)
+    from bot.app import build_engine  # the composition root builds the configured engine and hands it over
+
+    await discord_app._serve(custom, seeded_db, TOKEN, sync=False, guild=None,
+                             open_engine=lambda: build_engine(custom, seeded_db))
     cfg = seen["config"]
     assert (cfg.deezer_api_base_url, cfg.itunes_api_base_url) == ("http://127.0.0.1:9/dz", "http://127.0.0.1:9/it")
 
@@ -134,3 +137,18 @@ def test_admin_commands_default_to_manage_server(bot):
     for name in ("addsong", "editsong", "delsong"):
         assert perms[name] is not None and perms[name].manage_guild
     assert perms["recommend"] is None
+
+
+def test_shard_flags_split_servers_across_processes(small_engine, settings):
+    from adapters.discord.app import Shards, shard_plan
+
+    assert shard_plan(None, None) is None and shard_plan(None, "") is None
+    assert shard_plan(4, "0, 1") == Shards(4, (0, 1)) and shard_plan(2, None) == Shards(2, (0, 1))
+    for count, ids, field in [(None, "0", "shard_count"), (0, None, "shard_count"), (2, "2", "shard_ids"),
+                              (2, "a", "shard_ids"), (4, "1,1", "shard_ids")]:
+        with pytest.raises(InvalidInput) as exc:
+            shard_plan(count, ids)
+        assert exc.value.field == field
+    bot = build_bot(small_engine, settings, shards=shard_plan(4, "2,3"))
+    assert isinstance(bot, ShardedMusicBot) and bot.shard_count == 4 and bot.shard_ids == [2, 3]
+    assert isinstance(build_bot(small_engine, settings), MusicBot)  # DISCORD_SHARDS empty, no flags: one connection

@@ -515,7 +515,9 @@ async def test_unknown_command_end_of_list_and_unknown_button(bot: Harness) -> N
 
     (page,) = await bot.ask("/recommend chill")
     key = keyboard(page)["Next page ▶"].split("|")[1]
-    bot.handlers.store.get(key).has_next = False
+    state = await bot.handlers.store.get(key)
+    state.has_next = False
+    await bot.handlers.store.save(key, state)
     qid = await bot.api.push_callback(bot.api.message(page), f"p|{key}")
     (answer,) = await bot.api.wait_for("answerCallbackQuery", callback_query_id=qid)
     assert answer.params["text"] == END_OF_LIST

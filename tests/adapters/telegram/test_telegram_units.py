@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from adapters.telegram.app import RedactFilter, build_app, run_telegram, webhook_secret
 from adapters.telegram.keyboards import (
-    CallbackStore,
     PageState,
+    SharedPages,
     as_int,
     callback_data,
     callback_parts,
@@ -25,7 +25,8 @@ from adapters.telegram.keyboards import (
     track_picker,
 )
 from adapters.telegram.playlists import export_filename
-from adapters.telegram.parsing import parse_addsong, parse_editsong, parse_pairs
+from core.buttons import MemoryButtonStore
+from core.fields import parse_addsong, parse_editsong, parse_fields as parse_pairs
 from adapters.telegram.render import (
     _cut_line,
     clean,
@@ -38,7 +39,7 @@ from adapters.telegram.render import (
 )
 from bot.settings import Settings
 from core.errors import InvalidInput, SongNotFound
-from core.models import Track
+from core.models import Filters, Track
 
 FEATURES = dict(
     danceability=0.5, energy=0.6, key=5, loudness=-7.5, mode=1, speechiness=0.05, acousticness=0.2,
@@ -109,16 +110,22 @@ def test_clean_drops_bidi_overrides_and_line_breaks() -> None:
 
 
 # ---------------------------------------------------------------------------------------------- buttons
-def test_callback_store_ttl_and_lru() -> None:
+async def test_shared_pages_ttl_and_round_trip() -> None:
     now = [0.0]
-    store: CallbackStore[str] = CallbackStore(ttl_s=10, max_items=3, clock=lambda: now[0])
-    a, b, c = store.put("a"), store.put("b"), store.put("c")
-    assert len(a) == 8 and store.get(a) == "a"  # a is now the most recently used
-    store.put("d")  # evicts b, the least recently used
-    assert store.get(b) is None and store.get(a) == "a" and store.get(c) == "c"
-    now[0] = 10.0
-    assert store.get(a) is None and len(store) == 2
-    assert store.get("unknown!") is None
+    store = MemoryButtonStore(clock=lambda: now[0])
+
+    async def get_store() -> MemoryButtonStore:
+        return store
+
+    pages = SharedPages(get_store, ttl_s=10)
+    state = PageState(kind="text", query="chill", filters=Filters(year_min=1990), track_ids=["a", "b"], shown=["a", "b"])
+    key = await pages.put(state)
+    assert len(key) == 8 and await pages.get(key) == state
+    state.has_next = False
+    await pages.save(key, state)
+    assert (await pages.get(key)).has_next is False
+    now[0] = 10.5
+    assert await pages.get(key) is None and await pages.get("unknown!") is None
 
 
 def test_callback_data_limits_and_keyboard() -> None:
@@ -173,8 +180,8 @@ def test_parse_addsong() -> None:
         f"{k}={v}" for k, v in FEATURES.items()
     ) + " album=Greatest Hits Vol 2 genre=pop, rock bpm=121"
     data = parse_addsong(args)
-    assert data["track_id"] == "0123456789abcdefABCDEF" and data["artists"] == "A, B"
-    assert data["album"] == "Greatest Hits Vol 2" and data["genres"] == ["pop", "rock"] and data["tempo"] == "121"
+    assert data["track_id"] == "0123456789abcdefABCDEF" and data["artists"] == ["A", "B"]
+    assert data["album"] == "Greatest Hits Vol 2" and data["genres"] == ["pop", "rock"] and data["tempo"] == 121.0
     with pytest.raises(InvalidInput) as exc:
         parse_addsong("id | title")
     assert exc.value.field == "track_id" and "Usage" in str(exc.value)
@@ -190,9 +197,9 @@ def test_parse_addsong() -> None:
 
 def test_parse_editsong() -> None:
     assert parse_editsong("Blinding Lights - The Weeknd | energy=0.8 tempo=120") == (
-        "Blinding Lights - The Weeknd", {"energy": "0.8", "tempo": "120"},
+        "Blinding Lights - The Weeknd", {"energy": 0.8, "tempo": 120.0},
     )
-    assert parse_editsong("Blinding Lights energy=0.8") == ("Blinding Lights", {"energy": "0.8"})
+    assert parse_editsong("Blinding Lights energy=0.8") == ("Blinding Lights", {"energy": 0.8})
     for bad in ("", "| energy=1", "Blinding Lights"):
         with pytest.raises(InvalidInput):
             parse_editsong(bad)

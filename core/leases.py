@@ -1,0 +1,111 @@
+"""Conversation leases: one turn of a conversation at a time across *processes* (workers behind one webhook URL).
+
+Inside one process, :meth:`core.chat.ChatMixin._conversation_lock` (an ``asyncio.Lock`` per conversation) orders the
+turns; two workers answering two messages of one chat at once would still interleave (both load the conversation
+state, both save it: one save is lost). A lease row in the database closes that gap: the worker that inserts the
+row for a conversation owns its turn; the others wait (polling every :data:`POLL_S`) until it is deleted or has
+expired (:data:`TTL_S`, so a crashed worker never blocks a chat for long).
+
+:class:`SqliteLeases` keeps the rows in the ``conversation_leases`` table on the engine's catalog connection (one
+statement per call, like :mod:`core.conversation`); :class:`MemoryLeases` is the in-process fake.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversation_leases (
+    key TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    expires_at REAL NOT NULL
+)
+"""
+#: Seconds a lease lasts when its holder never releases it (a crash): longer than a slow LLM turn (~30 s).
+TTL_S = 120.0
+#: Seconds between two tries of a waiting worker.
+POLL_S = 0.05
+#: Seconds a turn waits for another worker's lease before it goes ahead anyway (logged): a reply late by more is
+#: worse than the rare lost update the lease prevents.
+WAIT_S = 30.0
+
+
+class Leases(Protocol):
+    """Named leases with an owner and an expiry, shared by every worker on the database."""
+
+    async def try_acquire(self, key: str, owner: str, ttl_s: float = TTL_S) -> bool:
+        """Take ``key`` for ``owner`` unless another owner holds a live lease; True when taken."""
+        ...
+
+    async def release(self, key: str, owner: str) -> None:
+        """Give ``key`` back (only ``owner``'s own lease is removed)."""
+        ...
+
+
+class SqliteLeases:
+    """:class:`Leases` in the ``conversation_leases`` table. Build with ``await SqliteLeases.open(db)``."""
+
+    def __init__(self, db: aiosqlite.Connection, clock: Callable[[], float] = time.time) -> None:
+        self.db = db
+        self.clock = clock
+
+    @classmethod
+    async def open(cls, db: aiosqlite.Connection, clock: Callable[[], float] = time.time) -> SqliteLeases:
+        """Create the table if needed (one statement; the caller holds the engine's write lock)."""
+        await db.execute(SCHEMA)
+        return cls(db, clock)
+
+    async def try_acquire(self, key: str, owner: str, ttl_s: float = TTL_S) -> bool:
+        """One upsert that only overwrites an expired (or own) lease."""
+        now = self.clock()
+        cur = await self.db.execute(
+            "INSERT INTO conversation_leases (key, owner, expires_at) VALUES (?, ?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET owner=excluded.owner, expires_at=excluded.expires_at "
+            "WHERE conversation_leases.expires_at < ? OR conversation_leases.owner = excluded.owner",
+            (key, owner, now + ttl_s, now),
+        )
+        return cur.rowcount == 1
+
+    async def release(self, key: str, owner: str) -> None:
+        """Delete the row when it is still ``owner``'s."""
+        await self.db.execute("DELETE FROM conversation_leases WHERE key=? AND owner=?", (key, owner))
+
+
+class MemoryLeases:
+    """In-process :class:`Leases` (the fake for unit tests)."""
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self.clock = clock
+        self.rows: dict[str, tuple[str, float]] = {}
+
+    async def try_acquire(self, key: str, owner: str, ttl_s: float = TTL_S) -> bool:
+        row = self.rows.get(key)
+        if row is not None and row[0] != owner and row[1] >= self.clock():
+            return False
+        self.rows[key] = (owner, self.clock() + ttl_s)
+        return True
+
+    async def release(self, key: str, owner: str) -> None:
+        if self.rows.get(key, ("", 0.0))[0] == owner:
+            del self.rows[key]
+
+
+async def acquire(leases: Leases, key: str, owner: str, wait_s: float = WAIT_S, poll_s: float = POLL_S) -> bool:
+    """Wait up to ``wait_s`` seconds for ``key``; True when taken, False when another worker still held it then
+    (the caller goes ahead without it; logged)."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        if await leases.try_acquire(key, owner):
+            return True
+        if time.monotonic() >= deadline:
+            log.warning("conversation %s still busy on another worker after %.0f s; going ahead", key, wait_s)
+            return False
+        await asyncio.sleep(poll_s)
