@@ -40,6 +40,7 @@ from adapters.discord.replies import (
 )
 from adapters.discord.transformers import SongRef
 from core.chart_replies import list_chart_reply, page_subject, track_chart_reply
+from core.commands import summary
 from core.errors import InvalidInput
 from core.models import ChatReply, Filters
 
@@ -133,7 +134,7 @@ class ChartCog(commands.Cog):
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="chart", description="A picture: the last list against what you asked, or one song.")
+    @app_commands.command(name="chart", description=summary("chart"))
     @app_commands.describe(song="A song to picture (title, “title - artist”, link or id); empty = the last list here")
     async def chart(self, interaction: discord.Interaction, song: Optional[app_commands.Transform[str, SongRef]] = None) -> None:
         bot: Any = context(interaction)

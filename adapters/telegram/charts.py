@@ -108,7 +108,7 @@ async def chart_button_pressed(h: BotHandlers, update: Update, context: Context)
 
     query = update.callback_query
     _, key = callback_parts(query.data, 2)
-    state = h.store.get(key)
+    state = await h.store.get(key)
     if state is None:
         await query.answer(EXPIRED, show_alert=True)
         return
