@@ -42,7 +42,22 @@ from core.models import (
     Track,
 )
 from core import policy
-from core.anchors import Anchor, era_shift, find_anchor, move_boost, relative_moves, shift_around, similarity_only
+from core.anchors import (
+    Anchor,
+    era_shift,
+    find_anchor,
+    lean_seeds,
+    move_mask,
+    relative_moves,
+    seed_years,
+    shift_around,
+    in_scene,
+    similarity_only,
+    style_mask,
+    tiered_boost,
+    year_mask,
+)
+from core.moves import era_move
 from core.text.caveats import conflicts_from_notes
 from core.coverage import (
     CatalogCoverage,
@@ -416,23 +431,33 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         filters, era_cue = era_shift(anchor.rest, t, anchor.seeds, query.filters) if era else (query.filters, "")
         if era_cue:
             cues.append(era_cue)
+        seeds = lean_seeds(t, anchor, deltas, era_move(anchor.rest) if era else 0)
         absolute = {k: (float(v), float(query.weights.get(k, 0.0))) for k, v in query.target.items()
                     if query.weights.get(k, 0.0) >= 0.5 and k not in deltas}
         pool_n = min(max(limit * 8, 80), 400)
-        years = [int(t.year[p]) for p in anchor.seeds if t.year[p] > 0]
+        years = seed_years(t, seeds)
         if years and ((filters.year_max or 9999) < min(years) or (filters.year_min or 0) > max(years)):
             pool_n = 400  # another era than the anchor's: a wide pool, or the year next to the anchor's fills it
-        boost = move_boost(t, anchor.seeds, deltas)  # "but more upbeat": the most similar AMONG the tracks that move
+        # original years decide the era (a 1975 song on a 2018 compilation is not "newer"): a hard mask here, not the
+        # recommender's album-year filter; then the tracks making the move; then the anchor's own scene
+        in_years = year_mask(t, filters)
+        moving = move_mask(t, anchor.seeds, deltas)  # moves are measured from the anchor itself, not the leaning seeds
+        scene_sub, scene_genre = style_mask(t, anchor, "subgenre"), style_mask(t, anchor, "genre")
+        boost = tiered_boost((in_years, 8), (moving, 4), (scene_sub, 2), (scene_genre, 1))
+        ranked = filters.model_copy(update={"year_min": None, "year_max": None})
         if similar_rank is None:
-            pool = self.recommender.similar(anchor.seeds, filters, exclude=exclude, limit=pool_n, boost=boost)
+            pool = self.recommender.similar(seeds, ranked, exclude=exclude, limit=pool_n, boost=boost)
         else:
-            pool = await similar_rank(anchor.seeds, filters, exclude, pool_n, boost)
+            pool = await similar_rank(seeds, ranked, exclude, pool_n, boost)
+        if in_years is not None:
+            pool = [s for s in pool if in_years[s.pos]]
         if boost is not None:
-            pool = similarity_only(self.recommender, anchor.seeds, pool)
+            pool = similarity_only(self.recommender, seeds, pool)
+        pool = in_scene(pool, scene_sub, scene_genre)
         scored = shift_around(t, anchor.seeds, pool, deltas, absolute, limit)
         if len(scored) < limit:  # strict filters around a small neighbourhood: fill from the text path, never with X
             own = {p for aid in anchor.artist_ids for p in t.artist_tracks.get(aid, ())}
-            taken = {s.pos for s in scored} | {p for p in anchor.seeds}
+            taken = {s.pos for s in scored} | set(seeds) | set(anchor.seeds)
             fill_query = query.model_copy(update={"filters": filters})
             more = (self.recommender.from_text(fill_query, exclude=exclude | own | taken, limit=limit) if rank is None
                     else await rank(fill_query, exclude | own | taken, limit))
@@ -440,9 +465,12 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
             for s in more:
                 if len(scored) >= limit:
                     break
-                if t.norm_keys[s.pos] not in keys:
+                if t.norm_keys[s.pos] not in keys and (in_years is None or in_years[s.pos]):
                     keys.add(t.norm_keys[s.pos])
                     scored.append(s)
+        if not era_cue and (filters.year_min or filters.year_max):  # "like Eminem only 2010s": said in the title
+            lo, hi = filters.year_min, filters.year_max
+            cues.append(f"{lo}–{hi}" if lo and hi else f"{lo}+" if lo else f"up to {hi}")
         target = {k: round(float(t.features[anchor.seeds].mean(axis=0)[FEATURE_INDEX[k]]), 3) for k in deltas
                   if k in FEATURE_INDEX}
         summary = f"Like {anchor.name}" + (f" ({'; '.join(cues[:4])})" if cues else "")
@@ -454,7 +482,7 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
             filters=filters,
             summary=summary,
             anchor=AnchorInfo(kind="track" if anchor.kind == "track" else "artist", name=anchor.name,
-                              seed_ids=[t.ids[p] for p in anchor.seeds], modifiers=cues),
+                              seed_ids=[t.ids[p] for p in seeds], modifiers=cues),
         )
 
     async def _with_coverage(
