@@ -27,6 +27,7 @@ from core.moves import era_move
 from core.moves import relative_moves as relative_moves  # re-exported: the anchored path reads it here
 from core.models import Filters
 from core.recommender import Recommender, Scored
+from core.spotify_links import find_links, strip_links
 from core.table import FEATURE_INDEX, TrackTable
 
 #: Words that introduce an anchor, per language (case-insensitive, matched on the raw text).
@@ -131,13 +132,59 @@ def _resolve_name(table: TrackTable, refs: object, raw: str) -> Anchor | None:
 MAX_CUES = 4
 
 
+#: A cue word right before a pasted link ("like <link> but slower", "como <link> pero más lento").
+_CUE_BEFORE = re.compile(r"(?:^|\s)(?:" + "|".join(ANCHOR_CUES) + r")\s*$", re.IGNORECASE)
+#: Words joining more references to a pasted link ("<link> and Blinding Lights", "<link>; Levitating").
+_MORE_REFS = re.compile(r"\b(?:and|y|e|et|und|plus)\b|[;,|&+]", re.IGNORECASE)
+#: At most this many pasted track links seed one anchor.
+MAX_LINK_SEEDS = 5
+
+
+def link_anchor(text: str, table: TrackTable, refs: object) -> Anchor | None:
+    """Pasted Spotify track links / ``spotify:track:`` URIs of catalog tracks in ``text`` as a track anchor (up to
+    :data:`MAX_LINK_SEEDS` seeds; short links count once followed, see ``refs.short_links``), with ``rest`` = the
+    text without the links and the cue word before the first one — so "<link> but slower" keeps its modifier.
+    None when no link names a catalog track."""
+    links = find_links(text)
+    if not links:
+        return None
+    short = getattr(refs, "short_links", {}) or {}
+    seeds: list[int] = []
+    used = []
+    for link in links:
+        tid = link.id if link.kind == "track" else short.get(link.url, "") if link.kind == "short" else ""
+        pos = table.pos.get(tid) if tid else None
+        if pos is not None and table.alive[pos] and pos not in seeds and len(seeds) < MAX_LINK_SEEDS:
+            seeds.append(pos)
+            used.append(link)
+    if not seeds:
+        return None
+    first = used[0]
+    head = text[: first.start].rstrip().rstrip("<([{\"'“‘`*_").rstrip()  # the link's wrappers
+    cue = _CUE_BEFORE.search(head)
+    if cue:
+        head = head[: cue.start()]
+    rest = " ".join((head + " " + strip_links(text[first.start :])).split())
+    if _MORE_REFS.search(rest) and not (relative_moves(rest)[0] or era_move(rest) or _EXPLICIT_YEARS.search(rest)):
+        return None  # "songs like <link> and Blinding Lights": several references, the similar-songs path's
+    p = seeds[0]
+    label = f"{table.titles[p]} - {', '.join(table.artists[p])}" + (f" (+{len(seeds) - 1})" if len(seeds) > 1 else "")
+    aids = list(dict.fromkeys(a for q in seeds for a in table.artist_ids[q]))
+    return Anchor("track", label, seeds, aids, rest=rest, span=text[first.start : first.end])
+
+
 def find_anchor(text: str, table: TrackTable, refs: object) -> Anchor | None:
-    """The first "like X" in ``text`` whose X names a catalog artist or song, as an :class:`Anchor`.
+    """The first "like X" in ``text`` whose X names a catalog artist or song, as an :class:`Anchor`; pasted catalog
+    track links come first (:func:`link_anchor`: "<link> but newer" is anchored on the linked song).
 
     When no cue resolves but one is followed by a capitalised name ("like Zorblax Quintet"), returns an unresolved
     anchor (no seeds) so the reply can say the catalog has no such artist. Returns None for "like chill music",
     "I'd like something calm" and text without a cue.
     """
+    if ":" in text or "." in text:
+        linked = link_anchor(text, table, refs)
+        if linked is not None:
+            return linked
     unresolved: Anchor | None = None
     tried: set[str] = set()
     for cue_no, m in enumerate(_CUE.finditer(text)):

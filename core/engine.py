@@ -327,7 +327,21 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         """Run the local text understanding on a request (validated first). Links are removed first: words inside
         URLs ("album", "token" in a query string) never count as words of the request."""
         text = check_text(text)
-        return self.text.parse(strip_links(text) or text, limit=limit)
+        links = find_links(text)
+        if not links:
+            return self.text.parse(text, limit=limit)
+        parsed = self.text.parse(strip_links(text, links) or text, limit=limit)
+        # catalog track links stay in the query's text as canonical URIs: "<link> but slower" is anchored on the
+        # linked song (core.anchors.link_anchor), its modifier kept; other links are gone (core.link_refs). The
+        # linked song is the meaning even when the words around it carry none ("como <link> pero más lento").
+        from core.link_refs import link_references
+
+        linked = link_references(self, text)
+        if not linked.positions:
+            return parsed
+        if isinstance(parsed, NeedsClarification):
+            return TextQuery(text=linked.text, filters=Filters(limit=limit), confidence=0.5)
+        return parsed.model_copy(update={"text": linked.text})
 
     async def understand_async(self, text: str, limit: int = 10) -> TextQuery | NeedsClarification:
         """:meth:`understand` for the async paths: a request longer than :data:`INLINE_TEXT_CHARS` is parsed in a
