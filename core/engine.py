@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 
 from core.catalog import SHIPPED_CATALOG, Catalog, ImportReport, ProgressFn, normalize_text
@@ -60,6 +61,7 @@ from core.anchors import (
 from core.moves import era_move
 from core.text.caveats import conflicts_from_notes
 from core.coverage import (
+    MIN_EVIDENCE,
     CatalogCoverage,
     artist_suggestions,
     describe_alternative,
@@ -533,14 +535,58 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
                 scored = (self.recommender.from_text(relaxed, exclude=exclude, limit=limit) if rank is None
                           else await rank(relaxed, exclude, limit))
                 rec = rec.model_copy(update={"tracks": self._results(scored), "filters": relaxed.filters})
+        if anchor is None or not anchor.seeds:
+            rec = self._evidence_first(rec, query, notes, exclude, limit)
         alternative = describe_alternative(self.table, rec.tracks)
         notes = [n.model_copy(update={"alternative": n.alternative or (
             alternative if n.kind != "no_data" else "these picks go by the audio features only")}) for n in notes]
         if any(n.kind in ("missing", "unlabelled", "missing_artist", "era") for n in notes):
-            tracks = [i.model_copy(update={"reason": "closest alternative" if i.reason == "matches your request"
-                                           else f"closest alternative: {i.reason}"}) for i in rec.tracks]
+            tracks = [i if i.reason.startswith("closest alternative") else i.model_copy(update={
+                "reason": "closest alternative" if i.reason == "matches your request"
+                else f"closest alternative: {i.reason}"}) for i in rec.tracks]
             rec = rec.model_copy(update={"tracks": tracks})
         return rec.model_copy(update={"coverage": notes})
+
+    def _evidence_first(self, rec: Recommendation, query: TextQuery, notes: Sequence[CoverageNote],
+                        exclude: set[int], limit: int) -> Recommendation:
+        """For a style the catalog has no tags for but look-alikes of (:meth:`CatalogCoverage.evidence`: "Salsa
+        Version" titles, "Pura Salsa" albums), those tracks first — ranked by the request's text score, at most 2 per
+        artist, one version per song, within the request's filters — each with the checkable reason why it is there
+        ("closest alternative: its album names salsa"); the earlier picks fill up. ``rec`` unchanged without."""
+        note = next((n for n in notes if n.kind == "missing" and n.found_count >= MIN_EVIDENCE
+                     and (n.closest or n.playlists)), None)
+        if note is None:
+            return rec
+        t = self.table
+        ev = self.coverage.evidence(note.requested)
+        cand = np.asarray([p for p in ev.positions if p not in exclude and t.alive[p]], dtype=np.int64)
+        mask = self.recommender.filter_mask(query.filters, t.n)
+        if mask is not None and len(cand):
+            cand = cand[mask[cand]]
+        if len(cand) < MIN_EVIDENCE:
+            return rec
+        scores = self.recommender.text_scores(query, cand)
+        lid = next((t.label_index[(k, ev.closest)] for k in ("subgenre", "genre") if (k, ev.closest) in t.label_index),
+                   None) if ev.closest else None
+        if lid is not None:  # the look-alikes that carry the closest label first (salsa versions tagged tropical)
+            scores = scores + 2.0 * np.isin(cand, np.fromiter(t.label_tracks.get(lid, ()), dtype=np.int64))
+        picks: list[RecommendedTrack] = []
+        keys: set[str] = set()
+        per_artist: dict[int, int] = {}
+        for i in np.argsort(-scores, kind="stable"):
+            p = int(cand[i])
+            aids = t.artist_ids[p]
+            if t.norm_keys[p] in keys or any(per_artist.get(a, 0) >= 2 for a in aids):
+                continue
+            keys.add(t.norm_keys[p])
+            for a in aids:
+                per_artist[a] = per_artist.get(a, 0) + 1
+            why = f"closest alternative: {self.coverage.evidence_reason(note.requested, p)}"
+            picks.append(RecommendedTrack(track=t.track(p), score=round(float(scores[i]), 4), reason=why))
+            if len(picks) >= limit:
+                break
+        rest = [i for i in rec.tracks if t.norm_keys[t.pos[i.track.track_id]] not in keys]
+        return rec.model_copy(update={"tracks": (picks + rest)[:limit]})
 
     @staticmethod
     def _clamp(query: TextQuery) -> TextQuery:
