@@ -49,7 +49,6 @@ from core.anchors import (
     find_anchor,
     lean_seeds,
     move_mask,
-    relative_moves,
     seed_years,
     shift_around,
     in_scene,
@@ -58,7 +57,7 @@ from core.anchors import (
     tiered_boost,
     year_mask,
 )
-from core.moves import era_move
+from core.moves import conflict_sentence, era_move, read_moves
 from core.text.caveats import conflicts_from_notes
 from core.coverage import (
     MIN_EVIDENCE,
@@ -417,7 +416,7 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
                     summary = summary.replace(f"{n.text}; ", "").replace(n.text, "")
             rec = rec.model_copy(update={"summary": summary.strip("; ")})
         conflicts = conflicts_from_notes(query.notes)  # decided and worded by core.text (the one place)
-        if conflicts:  # named, not averaged silently: the summary (the list's title everywhere) starts with them
+        if conflicts and not (rec.anchor is not None and rec.conflicts):  # an anchor's moves were settled already  # named, not averaged silently: the summary (the list's title everywhere) starts with them
             said = " ".join(n.text for n in query.notes if n.kind == "conflict")
             summary = rec.summary if said in rec.summary else f"{said} {rec.summary}".strip()
             rec = rec.model_copy(update={"conflicts": conflicts, "summary": summary})
@@ -443,7 +442,8 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         around the anchor by the request's modifiers (:func:`core.anchors.shift_around`); topped up from the text
         path (without X's tracks) when the filters leave too few."""
         t = self.table
-        deltas, cues = relative_moves(anchor.rest)
+        reading = read_moves(anchor.rest)  # opposite moves said together are settled and named, never averaged
+        deltas, cues = reading.deltas, reading.cues
         filters, era_cue = era_shift(anchor.rest, t, anchor.seeds, query.filters) if era else (query.filters, "")
         if era_cue:
             cues.append(era_cue)
@@ -490,7 +490,10 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         target = {k: round(float(t.features[anchor.seeds].mean(axis=0)[FEATURE_INDEX[k]]), 3) for k in deltas
                   if k in FEATURE_INDEX}
         summary = f"Like {anchor.name}" + (f" ({'; '.join(cues[:4])})" if cues else "")
+        if reading.conflicts:
+            summary = " ".join(conflict_sentence(c) for c in reading.conflicts) + " " + summary
         return Recommendation(
+            conflicts=reading.conflicts,
             kind="text",
             query=query.text,
             tracks=self._results(scored),

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from core.catalog import normalize_text
+from core.models import Conflict
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,8 @@ MOVES: tuple[Move, ...] = (
     Move("more acoustic", {"acousticness": 0.3, "energy": -0.1}, _rx(
         r"more acoustic", r"unplugged", r"stripped(?: back| down)?", r"mas acusticos?", r"mais acusticos?",
         r"plus acoustiques?", r"akustischer")),
-    Move("more acoustic", {"acousticness": 0.3, "energy": -0.1}, _rx(r"acoustic", r"akustisch"), alone=False),
+    Move("more acoustic", {"acousticness": 0.3, "energy": -0.1},
+         _rx(r"(?<!less )(?<!more )acoustic", r"akustisch"), alone=False),
     Move("more electronic", {"acousticness": -0.3}, _rx(r"less acoustic", r"more electronic", r"mas electronic[oa]s?",
                                                         r"plus electroniques?", r"elektronischer")),
     Move("more instrumental", {"instrumentalness": 0.4}, _rx(
@@ -110,18 +112,60 @@ def move_matches(norm: str, *, alone: bool = False) -> Iterator[tuple[re.Match[s
             yield m, move
 
 
-def relative_moves(text: str, *, alone: bool = False) -> tuple[dict[str, float], list[str]]:
-    """Summed feature deltas (0–1 units; tempo a fraction) and the cues (each once, in table order) of the moves in
-    ``text``; one move counts once however often it is said ("slower, slower" is one step)."""
+#: Moves that pull one axis opposite ways: (low side cue, high side cue, axis name for the note).
+OPPOSED: tuple[tuple[str, str, str], ...] = (
+    ("less upbeat", "more upbeat", "mood"), ("calmer", "more energetic", "energy"), ("slower", "faster", "tempo"),
+    ("less danceable", "more danceable", "danceability"), ("more electronic", "more acoustic", "sound"),
+    ("with vocals", "more instrumental", "vocals"),
+)
+
+
+@dataclass
+class MoveReading:
+    """The moves of one text: summed ``deltas``, ``cues`` (each once, in table order) and ``conflicts`` — opposite
+    moves said together ("sadder but more upbeat"), each settled for the one said LAST (people correct themselves:
+    "slower… no, faster") and named, never averaged silently."""
+
+    deltas: dict[str, float]
+    cues: list[str]
+    conflicts: list[Conflict]
+
+
+def read_moves(text: str, *, alone: bool = False) -> MoveReading:
+    """:func:`relative_moves` with the contradictions named (see :class:`MoveReading`)."""
+    found: dict[str, tuple[int, Move]] = {}  # cue -> (last position said, move)
+    for m, move in move_matches(normalized(text), alone=alone):
+        if move.cue not in found or m.start() > found[move.cue][0]:
+            found[move.cue] = (m.start(), move)
+    conflicts: list[Conflict] = []
+    for low, high, axis in OPPOSED:
+        if low in found and high in found:
+            kept, dropped = (low, high) if found[low][0] > found[high][0] else (high, low)
+            conflicts.append(Conflict(axis=axis, sides=[low, high], kept=kept, ask=dropped))
+            del found[dropped]
     deltas: dict[str, float] = {}
     cues: list[str] = []
-    for _m, move in move_matches(normalized(text), alone=alone):
-        if move.cue in cues:  # "more acoustic" is also matched by the bare "acoustic": one move
-            continue
-        cues.append(move.cue)
-        for k, v in move.deltas.items():
-            deltas[k] = deltas.get(k, 0.0) + v
-    return deltas, cues
+    for move in MOVES:  # table order, each cue once ("more acoustic" is also matched by the bare "acoustic")
+        if move.cue in found and move.cue not in cues and found[move.cue][1] is move:
+            cues.append(move.cue)
+            for k, v in move.deltas.items():
+                deltas[k] = deltas.get(k, 0.0) + v
+    return MoveReading(deltas, cues, conflicts)
+
+
+def conflict_sentence(c: Conflict) -> str:
+    """The reply's words for a settled contradiction: "“slower” and “faster” pull opposite ways: “faster” wins —
+    say “slower” if you meant that."."""
+    a, b = c.sides
+    return f"“{a}” and “{b}” pull opposite ways: “{c.kept}” wins — say “{c.ask}” if you meant that."
+
+
+def relative_moves(text: str, *, alone: bool = False) -> tuple[dict[str, float], list[str]]:
+    """Summed feature deltas (0–1 units; tempo a fraction) and the cues (each once, in table order) of the moves in
+    ``text``; one move counts once however often it is said ("slower, slower" is one step); of two opposite moves
+    the one said last counts (:func:`read_moves` names the contradiction)."""
+    reading = read_moves(text, alone=alone)
+    return reading.deltas, reading.cues
 
 
 def era_move(text: str) -> int:

@@ -64,3 +64,17 @@ def test_every_follow_up_move_is_found_by_both_readers(move, prefix: str) -> Non
     deltas, cues = relative_moves(prefix + word)
     assert move.cue in cues
     assert [mv.cue for _m, mv in move_matches(normalized(prefix + word), alone=True)][:1] == [move.cue]
+
+
+def test_opposite_moves_are_named_and_the_last_said_wins() -> None:
+    from core.moves import conflict_sentence, read_moves
+
+    reading = read_moves("like Coldplay but slower, no wait, faster")
+    assert reading.deltas == {"tempo": 0.15} and reading.cues == ["faster"]
+    (c,) = reading.conflicts
+    assert (c.axis, c.sides, c.kept, c.ask) == ("tempo", ["slower", "faster"], "faster", "slower")
+    assert conflict_sentence(c).startswith("“slower” and “faster” pull opposite ways: “faster” wins")
+    sad = read_moves("pero más alegre y más triste")
+    assert sad.conflicts[0].kept == "less upbeat" and sad.deltas["valence"] < 0
+    assert read_moves("less acoustic").cues == ["more electronic"] and not read_moves("less acoustic").conflicts
+    assert read_moves("slower and calmer").conflicts == []
