@@ -555,7 +555,8 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         """For a style the catalog has no tags for but look-alikes of (:meth:`CatalogCoverage.evidence`: "Salsa
         Version" titles, "Pura Salsa" albums), those tracks first — ranked by the request's text score, at most 2 per
         artist, one version per song, within the request's filters — each with the checkable reason why it is there
-        ("closest alternative: its album names salsa"); the earlier picks fill up. ``rec`` unchanged without."""
+        ("closest alternative: its album names salsa"); the earlier picks fill up. ``rec`` unchanged without, or
+        when fewer look-alikes than ``limit`` pass the filters."""
         note = next((n for n in notes if n.kind == "missing" and n.found_count >= MIN_EVIDENCE
                      and (n.closest or n.playlists)), None)
         if note is None:
@@ -566,7 +567,7 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         mask = self.recommender.filter_mask(query.filters, t.n)
         if mask is not None and len(cand):
             cand = cand[mask[cand]]
-        if len(cand) < MIN_EVIDENCE:
+        if len(cand) < limit:  # a handful of look-alikes ("Un Bossa +") would crowd out closer-sounding tracks
             return rec
         scores = self.recommender.text_scores(query, cand)
         lid = next((t.label_index[(k, ev.closest)] for k in ("subgenre", "genre") if (k, ev.closest) in t.label_index),
