@@ -8,8 +8,8 @@ similarity-engine results (:meth:`core.recommender.Recommender.similar`, whose p
 by X) toward the modifiers: relative moves are measured from the anchor's own mean audio features, so "slower than
 Daddy Yankee" means slower than Daddy Yankee, not slow in general.
 
-Step sizes: 0.2 on 0–1 features (≈ one standard deviation of energy / valence in the shipped catalog) and ±15 % on
-tempo — the same steps as the follow-up modifiers of :mod:`core.agent.specs`.
+The move words and their step sizes are :mod:`core.moves` (the one vocabulary, shared with the follow-ups to a
+list); :func:`relative_moves` is re-exported here for the anchored path.
 """
 
 from __future__ import annotations
@@ -23,8 +23,11 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from core.catalog import normalize_text
+from core.moves import era_move
+from core.moves import relative_moves as relative_moves  # re-exported: the anchored path reads it here
 from core.models import Filters
 from core.recommender import Recommender, Scored
+from core.spotify_links import find_links, strip_links
 from core.table import FEATURE_INDEX, TrackTable
 
 #: Words that introduce an anchor, per language (case-insensitive, matched on the raw text).
@@ -43,44 +46,6 @@ _END = re.compile(
     r"m[aá]s|menos)\b)",
     re.IGNORECASE,
 )
-#: Relative modifiers around an anchor: pattern (normalized text) -> feature deltas (0–1 units; tempo a fraction).
-RELATIVE: tuple[tuple[re.Pattern[str], dict[str, float], str], ...] = (
-    (re.compile(r"\b(?:more (?:up ?beat|happy|cheerful|positive|fun|joyful)|happier|brighter|cheerier|"
-                r"mas alegres?|mais (?:alegres?|animad[oa]s?)|plus (?:joyeu[xs]e?|gai)|frohlicher)\b"),
-     {"valence": 0.2, "energy": 0.1}, "more upbeat"),
-    (re.compile(r"\b(?:less (?:up ?beat|happy|cheerful)|sadder|darker|moodier|more (?:melancholic|sad|moody|dark)|"
-                r"mas tristes?|mais tristes?|plus tristes?|trauriger)\b"),
-     {"valence": -0.2, "energy": -0.1}, "moodier"),
-    (re.compile(r"\b(?:heavier|harder|louder|more (?:energetic|energy|intense|aggressive|powerful|hype)|"
-                r"mas (?:energic[oa]s?|fuertes?|duros?)|mais (?:pesad[oa]s?|energetic[oa]s?)|plus (?:energiques?|fort)|"
-                r"harter|energischer)\b"),
-     {"energy": 0.2}, "more energy"),
-    (re.compile(r"\b(?:calmer|chill(?:l)?er|chilled(?: out)?|softer|mellower|quieter|gentler|low[- ]?key|laid[- ]back|"
-                r"less (?:energetic|intense|aggressive|loud)|more (?:chill|relaxed|mellow|calm|low ?key)|"
-                r"mas (?:tranquil[oa]s?|suaves?|relajad[oa]s?)|mais (?:calm[oa]s?|tranquil[oa]s?|suaves?)|"
-                r"plus (?:calmes?|doux|douce)|ruhiger|entspannter|sanfter)\b"),
-     {"energy": -0.2}, "calmer"),
-    (re.compile(r"\b(?:slower|slow jams?|less fast|mas lent[oa]s?|mais lent[oa]s?|plus lente?s?|langsamer)\b"),
-     {"tempo": -0.15}, "slower"),
-    (re.compile(r"\b(?:faster|quicker|mas rapid[oa]s?|mais rapid[oa]s?|plus rapides?|schneller)\b"),
-     {"tempo": 0.15}, "faster"),
-    (re.compile(r"\b(?:more dance(?:able)?|groovier|dancier|more groovy|mas bailables?|mais dancante?s?|"
-                r"plus dansantes?|tanzbarer)\b"),
-     {"danceability": 0.2}, "more danceable"),
-    (re.compile(r"\b(?:less dance(?:able)?|instead of dance)\b"), {"danceability": -0.2}, "less danceable"),
-    (re.compile(r"\b(?:more acoustic|acoustic|unplugged|stripped(?: back| down)?|mas acusticos?|mais acusticos?|"
-                r"plus acoustiques?|akustischer|akustisch)\b"),
-     {"acousticness": 0.3, "energy": -0.1}, "more acoustic"),
-    (re.compile(r"\b(?:less acoustic|more electronic)\b"), {"acousticness": -0.3}, "more electronic"),
-    (re.compile(r"\b(?:more romantic|romantic|romantic[oa]s?|romantiques?|romantischer)\b"),
-     {"valence": 0.05, "energy": -0.15}, "more romantic"),
-)
-_DISTRIBUTE = re.compile(r"\b(more|less|mas|menos|mais|plus|moins|mehr|weniger) (\w+) (and|y|e|et|und) (?!more\b|less\b)(\w+)")
-_NEWER = re.compile(r"\b(?:newer|more recent|recent|modern|fresher|nuevos?|mas recientes?|mais (?:nov[oa]s|recentes?)|"
-                    r"plus recents?|recents?|neuer|neuere)\b")
-_OLDER = re.compile(r"\b(?:older|oldies|more classic|mas antiguos?|mais antig[oa]s|plus anciens?|alter|altere)\b")
-
-
 @dataclass
 class Anchor:
     """A resolved "like X": ``kind`` "artist" or "track", display ``name``, seed positions, X's artist ids, the
@@ -167,13 +132,59 @@ def _resolve_name(table: TrackTable, refs: object, raw: str) -> Anchor | None:
 MAX_CUES = 4
 
 
+#: A cue word right before a pasted link ("like <link> but slower", "como <link> pero más lento").
+_CUE_BEFORE = re.compile(r"(?:^|\s)(?:" + "|".join(ANCHOR_CUES) + r")\s*$", re.IGNORECASE)
+#: Words joining more references to a pasted link ("<link> and Blinding Lights", "<link>; Levitating").
+_MORE_REFS = re.compile(r"\b(?:and|y|e|et|und|plus)\b|[;,|&+]", re.IGNORECASE)
+#: At most this many pasted track links seed one anchor.
+MAX_LINK_SEEDS = 5
+
+
+def link_anchor(text: str, table: TrackTable, refs: object) -> Anchor | None:
+    """Pasted Spotify track links / ``spotify:track:`` URIs of catalog tracks in ``text`` as a track anchor (up to
+    :data:`MAX_LINK_SEEDS` seeds; short links count once followed, see ``refs.short_links``), with ``rest`` = the
+    text without the links and the cue word before the first one — so "<link> but slower" keeps its modifier.
+    None when no link names a catalog track."""
+    links = find_links(text)
+    if not links:
+        return None
+    short = getattr(refs, "short_links", {}) or {}
+    seeds: list[int] = []
+    used = []
+    for link in links:
+        tid = link.id if link.kind == "track" else short.get(link.url, "") if link.kind == "short" else ""
+        pos = table.pos.get(tid) if tid else None
+        if pos is not None and table.alive[pos] and pos not in seeds and len(seeds) < MAX_LINK_SEEDS:
+            seeds.append(pos)
+            used.append(link)
+    if not seeds:
+        return None
+    first = used[0]
+    head = text[: first.start].rstrip().rstrip("<([{\"'“‘`*_").rstrip()  # the link's wrappers
+    cue = _CUE_BEFORE.search(head)
+    if cue:
+        head = head[: cue.start()]
+    rest = " ".join((head + " " + strip_links(text[first.start :])).split())
+    if _MORE_REFS.search(rest) and not (relative_moves(rest)[0] or era_move(rest) or _EXPLICIT_YEARS.search(rest)):
+        return None  # "songs like <link> and Blinding Lights": several references, the similar-songs path's
+    p = seeds[0]
+    label = f"{table.titles[p]} - {', '.join(table.artists[p])}" + (f" (+{len(seeds) - 1})" if len(seeds) > 1 else "")
+    aids = list(dict.fromkeys(a for q in seeds for a in table.artist_ids[q]))
+    return Anchor("track", label, seeds, aids, rest=rest, span=text[first.start : first.end])
+
+
 def find_anchor(text: str, table: TrackTable, refs: object) -> Anchor | None:
-    """The first "like X" in ``text`` whose X names a catalog artist or song, as an :class:`Anchor`.
+    """The first "like X" in ``text`` whose X names a catalog artist or song, as an :class:`Anchor`; pasted catalog
+    track links come first (:func:`link_anchor`: "<link> but newer" is anchored on the linked song).
 
     When no cue resolves but one is followed by a capitalised name ("like Zorblax Quintet"), returns an unresolved
     anchor (no seeds) so the reply can say the catalog has no such artist. Returns None for "like chill music",
     "I'd like something calm" and text without a cue.
     """
+    if ":" in text or "." in text:
+        linked = link_anchor(text, table, refs)
+        if linked is not None:
+            return linked
     unresolved: Anchor | None = None
     tried: set[str] = set()
     for cue_no, m in enumerate(_CUE.finditer(text)):
@@ -212,36 +223,138 @@ def find_anchor(text: str, table: TrackTable, refs: object) -> Anchor | None:
     return unresolved
 
 
-def relative_moves(text: str) -> tuple[dict[str, float], list[str]]:
-    """Feature deltas (0–1 units; tempo a fraction) and cue names for the relative modifiers in ``text``."""
-    norm = " " + normalize_text(text.replace("'s", "s")) + " "
-    # "more upbeat and danceable" = "more upbeat and more danceable" (also less / más / mais / plus / mehr)
-    norm = _DISTRIBUTE.sub(lambda m: f"{m.group(1)} {m.group(2)} {m.group(3)} {m.group(1)} {m.group(4)}", norm)
-    deltas: dict[str, float] = {}
-    cues: list[str] = []
-    for rx, change, cue in RELATIVE:
-        if rx.search(norm):
-            cues.append(cue)
-            for k, v in change.items():
-                deltas[k] = deltas.get(k, 0.0) + v
-    return deltas, cues
+#: Year words that pin an era in the request itself ("from the 2000s", "before 2015", "90s"): then "newer" /
+#: "older" is not read relative to the anchor.
+_EXPLICIT_YEARS = re.compile(r"\b(?:1[89]|20)\d\d(?:'?s)?\b|\b\d0'?s\b|\b(?:eighties|nineties|seventies|sixties)\b", re.IGNORECASE)
+#: How far past the anchor's median original year "newer" / "older" starts, in years.
+ERA_STEP = 5
+
+
+def seed_years(table: TrackTable, seeds: Sequence[int]) -> list[int]:
+    """The seeds' original years (:meth:`TrackTable.original_years`: the earliest year among a song's versions, not
+    a compilation's or remaster's album date), sorted, unknown ones left out."""
+    years = table.original_years()
+    return sorted(int(years[p]) for p in seeds if years[p] > 0)
 
 
 def era_shift(text: str, table: TrackTable, seeds: Sequence[int], filters: Filters) -> tuple[Filters, str]:
-    """"newer" / "older" relative to the anchor: year bound 5 years past the seeds' median year, unless the request
-    already gives a year bound in that direction. Returns the filters and a cue ("newer → 2001+") or ""."""
-    norm = normalize_text(text)
-    years = sorted(int(table.year[p]) for p in seeds if table.year[p] > 0)
-    if not years:
+    """"newer" / "older" relative to the anchor (:func:`core.moves.era_move`): a year bound :data:`ERA_STEP` years
+    past the seeds' median *original* year (:func:`seed_years`). The parser reads "newer" on its own as "the last
+    years of the catalog"; next to an anchor it means newer than the anchor, so such a bound is replaced — unless the
+    request names years itself ("like Drake but older, before 2015"). The bound stops at the catalog's own first /
+    last original year. Returns the filters and a cue ("newer than Queen (1977) → 1982+") or ""."""
+    move = era_move(text)
+    years = seed_years(table, seeds)
+    if not move or not years or _EXPLICIT_YEARS.search(text):
         return filters, ""
     median = years[len(years) // 2]
-    if _NEWER.search(norm) and filters.year_min is None:
-        y = median + 5
-        return filters.model_copy(update={"year_min": y}), f"newer → {y}+"
-    if _OLDER.search(norm) and filters.year_max is None:
-        y = median - 5
-        return filters.model_copy(update={"year_max": y}), f"older → up to {y}"
-    return filters, ""
+    known = table.original_years()[: table.n][table.alive[: table.n]]
+    known = known[known > 0]
+    first, last = (int(known.min()), int(known.max())) if len(known) else (median, median)
+    if move > 0:
+        y = min(median + ERA_STEP, last)
+        if y <= median:
+            return filters, f"newer: nothing here is newer than {median}"
+        return filters.model_copy(update={"year_min": y, "year_max": None}), f"newer → {y}+ (anchor {median})"
+    y = max(median - ERA_STEP, first)
+    if y >= median:
+        return filters, f"older: nothing here is older than {median}"
+    return filters.model_copy(update={"year_min": None, "year_max": y}), f"older → up to {y} (anchor {median})"
+
+
+def year_mask(table: TrackTable, filters: Filters) -> np.ndarray | None:
+    """Boolean ``(table.n,)`` mask of live tracks whose *original* year is within the filters' year bounds (unknown
+    years out when a bound is set); None without a bound. A 1975 song on a 2018 compilation is not "newer"."""
+    if filters.year_min is None and filters.year_max is None:
+        return None
+    years = table.original_years()[: table.n]
+    mask = table.alive[: table.n].astype(bool) & (years > 0)
+    if filters.year_min is not None:
+        mask &= years >= filters.year_min
+    if filters.year_max is not None:
+        mask &= years <= filters.year_max
+    return mask
+
+
+#: Share of an artist anchor's tracks a genre must carry to count as the anchor's scene (see :func:`style_mask`).
+STYLE_SHARE = 0.25
+
+
+def style_mask(table: TrackTable, anchor: Anchor, kind: str = "genre") -> np.ndarray | None:
+    """Boolean ``(table.n,)`` mask of tracks in the anchor's scene: carrying a label of ``kind`` ("genre" or
+    "subgenre") that at least :data:`STYLE_SHARE` of the anchor's tracks carry (all of an artist's tracks, or the
+    song's versions). None when the catalog (or the anchor) has no such labels — then style is audio, artist
+    relations and era alone."""
+    t = table
+    if anchor.kind == "artist":
+        own = [p for aid in anchor.artist_ids for p in t.artist_tracks.get(aid, ()) if t.alive[p]]
+    else:
+        own = [p for s in anchor.seeds for p in t.key_tracks.get(t.norm_keys[s], {s})]
+    if not own:
+        return None
+    counts: dict[int, int] = {}
+    for p in own:
+        for lid in t.labels[p]:
+            if t.label_names[lid][0] == kind:
+                counts[lid] = counts.get(lid, 0) + 1
+    scene = [lid for lid, c in counts.items() if c >= STYLE_SHARE * len(own)]
+    if not scene:
+        return None
+    mask = np.zeros(t.n, dtype=bool)
+    for lid in scene:
+        idx = np.fromiter(t.label_tracks.get(lid, ()), dtype=np.int64)
+        mask[idx[idx < t.n]] = True
+    return mask
+
+
+#: Score bonus (on the 0–1 similarity scale) for a pool track in the anchor's subgenres / genres (:func:`in_scene`):
+#: the scene outranks a slightly closer audio match from another scene ("like Bad Bunny but sadder" stays Latin).
+SCENE_BONUS = {"subgenre": 0.3, "genre": 0.15}
+
+
+def in_scene(pool: Sequence[Scored], subgenres: np.ndarray | None, genres: np.ndarray | None) -> list[Scored]:
+    """``pool`` with :data:`SCENE_BONUS` added to the score of tracks in the anchor's scene (masks from
+    :func:`style_mask`; None = no such labels), re-sorted best first."""
+    if subgenres is None and genres is None:
+        return list(pool)
+    out = []
+    for s in pool:
+        bonus = (SCENE_BONUS["subgenre"] if subgenres is not None and subgenres[s.pos] else 0.0) + (
+            SCENE_BONUS["genre"] if genres is not None and genres[s.pos] else 0.0)
+        out.append(replace(s, score=s.score + bonus) if bonus else s)
+    return sorted(out, key=lambda s: -s.score)
+
+
+def lean_seeds(table: TrackTable, anchor: Anchor, deltas: dict[str, float], era: int = 0, n: int = 5) -> list[int]:
+    """Seeds for an artist anchor with a move: of the artist's 10 most popular distinct songs, the ``n`` that lean
+    furthest in the move's direction ("like Daft Punk but slower" starts from Daft Punk's slower songs, "like Queen
+    but newer" from Queen's later ones), so the neighbourhood itself moves. Lean = Σ sign(delta) · z-score of the
+    feature (catalog mean / std), plus ``era`` (+1 newer, -1 older) times the original year's z-score. A track anchor,
+    or an artist anchor without a move, keeps its seeds."""
+    if anchor.kind != "artist" or not anchor.artist_ids or (not deltas and not era):
+        return list(anchor.seeds)
+    t = table
+    pool = _artist_seeds(t, anchor.artist_ids[0], n=10)
+    if len(pool) <= n:
+        return pool or list(anchor.seeds)
+    live = t.alive[: t.n].astype(bool)
+    lean = np.zeros(len(pool))
+    for name, d in deltas.items():
+        if name not in FEATURE_INDEX or not d:
+            continue
+        i = FEATURE_INDEX[name]
+        col = t.features[: t.n, i][live & t.known[: t.n, i].astype(bool)]
+        if len(col):
+            vals = np.nan_to_num(t.features[pool, i], nan=float(col.mean()))
+            lean += np.sign(d) * (vals - col.mean()) / max(float(col.std()), 1e-6)
+    if era:
+        years = t.original_years()
+        ys = np.array([float(years[p]) for p in pool])
+        known = ys[ys > 0]
+        if len(known) > 1 and known.std() > 0:
+            lean += era * np.where(ys > 0, (ys - known.mean()) / known.std(), 0.0)
+    order = sorted(range(len(pool)), key=lambda i: (-lean[i], i))  # ties: the more popular first
+    return [pool[i] for i in order[:n]]
 
 
 #: Similarity-score bonus (:meth:`Recommender.similar` ``boost``) for tracks making the whole relative move: far above
@@ -297,6 +410,24 @@ def move_boost(table: TrackTable, seeds: Sequence[int],
     def boost(cand: np.ndarray | None) -> np.ndarray:
         m = mask if cand is None else mask[cand]
         return np.where(m, MOVE_BONUS, 0.0).astype(np.float32)
+
+    return boost
+
+
+def tiered_boost(*tiers: tuple[np.ndarray | None, float]) -> Callable[[np.ndarray | None], np.ndarray] | None:
+    """A ``boost=`` hook for :meth:`Recommender.similar` from ``(mask over table positions, tier)`` pairs: each track
+    gets ``Σ tier · MOVE_BONUS`` over the masks it is in, so the pool holds the most similar tracks of the highest
+    tier first (e.g. in the era asked for 4, making the move 2, in the anchor's scene 1). None masks are skipped;
+    None when all are."""
+    live = [(m, float(w) * MOVE_BONUS) for m, w in tiers if m is not None and w]
+    if not live:
+        return None
+    total = np.zeros(len(live[0][0]), dtype=np.float32)
+    for m, w in live:
+        total[: len(m)] += np.where(m, w, 0.0).astype(np.float32)
+
+    def boost(cand: np.ndarray | None) -> np.ndarray:
+        return total if cand is None else total[cand]
 
     return boost
 
@@ -375,15 +506,16 @@ YEAR_SHARE = 0.4
 
 
 def _year_capped_order(table: TrackTable, pool: Sequence[Scored], score: np.ndarray, limit: int) -> list[int]:
-    """Indices into ``pool`` of the best ``limit`` finite scores, at most ``ceil(YEAR_SHARE * limit)`` per album
+    """Indices into ``pool`` of the best ``limit`` finite scores, at most ``ceil(YEAR_SHARE * limit)`` per original
     year (unknown years uncapped); when the cap leaves fewer than ``limit``, the best capped-out ones fill up."""
     order = [int(i) for i in np.argsort(-score, kind="stable") if np.isfinite(score[i])]
     cap = max(1, math.ceil(YEAR_SHARE * limit))
     per_year: dict[int, int] = {}
+    years = table.original_years()
     kept: list[int] = []
     spill: list[int] = []
     for i in order:
-        y = int(table.year[pool[i].pos])
+        y = int(years[pool[i].pos])
         if y > 0 and per_year.get(y, 0) >= cap:
             spill.append(i)
             continue

@@ -99,6 +99,19 @@ STYLES: dict[str, tuple[str, ...]] = {
     "soundtrack": ("soundtrack", "film score", "movie score"),
     "musical theatre": ("musical theatre", "musical theater", "broadway", "show tunes"),
 }
+#: Style -> the broader style it belongs to (general music knowledge, like :data:`STYLES`). A playlist NAME counts
+#: as evidence of a style only for tracks whose own genre labels name the style or this parent: a "Lo-Fi Beats"
+#: playlist of tracks tagged hip hop holds lo-fi; a "Jazz Vibes" playlist of the same tracks holds no jazz.
+PARENT: dict[str, str] = {
+    "lo-fi": "hip hop", "trap": "hip hop", "drill": "hip hop", "grime": "hip hop", "neo soul": "r&b",
+    "new jack swing": "r&b", "soul": "r&b", "funk": "r&b", "house": "edm", "techno": "edm", "trance": "edm",
+    "dubstep": "edm", "drum and bass": "edm", "hardstyle": "edm", "hard rock": "rock", "punk": "rock",
+    "grunge": "rock", "emo": "rock", "metal": "rock", "death metal": "metal", "indie": "rock", "k-pop": "pop",
+    "j-pop": "pop", "reggaeton": "latin", "salsa": "latin", "bachata": "latin", "merengue": "latin",
+    "cumbia": "latin", "bolero": "latin", "bossa nova": "latin", "samba": "latin", "sertanejo": "latin",
+    "forro": "latin", "tango": "latin", "regional mexican": "latin", "dancehall": "reggae", "ska": "reggae",
+    "bluegrass": "country", "disco": "pop",
+}
 #: Phrases that contain a style word without asking for the style.
 NOT_STYLES = ("house party", "opera house", "country road", "country roads", "soul food", "rock bottom",
               "rock star", "pop up", "pop star", "popstar", "trap door", "folk tale", "punk attitude", "soul mate",
@@ -205,6 +218,35 @@ class StyleCount:
     labels: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class StyleEvidence:
+    """What the loaded catalog holds for one style beyond its genre labels (:meth:`CatalogCoverage.evidence`).
+
+    ``tagged``: live tracks whose genre / subgenre label names the style (the only evidence that makes it present,
+    unless the catalog has no genre labels at all); ``playlists``: names of playlist labels that name it (a playlist
+    called "Jazz Vibes" says nothing of its tracks' style); ``positions``: live tracks that are not tagged but whose
+    title, album, artist or playlist names the style ("Tu Amor Me Hace Bien - Salsa Version", album "Pura Salsa");
+    ``closest``: the label those tracks carry most (subgenre, else genre; "" when none) — the honest "closest:".
+    """
+
+    style: str
+    tagged: int
+    playlists: tuple[str, ...]
+    positions: tuple[int, ...]
+    closest: str
+
+
+#: Evidence tracks needed before the reply names a closest label or answers from them (fewer is noise: one title
+#: with "Salsa" in it is not a style).
+MIN_EVIDENCE = 3
+#: Share of a missing style's look-alike tracks that must carry one label for it to be named as the closest.
+CLOSEST_SHARE = 0.4
+#: ... and be this many times more frequent among them than across the catalog (a label half the catalog carries
+#: says nothing). 8 separates, on the shipped catalog, salsa -> tropical (lift 17) and jazz -> neo soul (9.5) from
+#: country -> southern hip hop (7: albums called "Country Grammar").
+CLOSEST_LIFT = 8.0
+
+
 class CatalogCoverage:
     """What one loaded :class:`TrackTable` holds: style track counts (from its labels), artists, years, features.
 
@@ -228,6 +270,11 @@ class CatalogCoverage:
         }
         self._style_labels = self._scan_labels()
         self._counts: dict[str, StyleCount] = {}
+        #: True when some live track carries a genre or subgenre label: then only those make a style present
+        self.genre_labelled = any(
+            table.label_tracks.get(lid) for lid, (kind, _) in enumerate(table.label_names) if kind != "playlist")
+        self._texts: list[str] | None = None
+        self._evidence: dict[str, StyleEvidence] = {}
 
     @classmethod
     def for_table(cls, table: TrackTable, cached: CatalogCoverage | None) -> CatalogCoverage:
@@ -247,16 +294,104 @@ class CatalogCoverage:
         return out
 
     def style_count(self, style: str) -> StyleCount:
-        """Live tracks carrying any label that names ``style`` (a key of :data:`STYLES`)."""
+        """Live tracks carrying a label that names ``style`` (a key of :data:`STYLES`). When the catalog has genre /
+        subgenre labels, a playlist's NAME counts only for its tracks whose own genre labels name the style or its
+        :data:`PARENT` ("Jazz Vibes" holds lo-fi hip hop, not jazz); without any genre labels, every label counts."""
         if style not in self._counts:
             lids = self._style_labels.get(style, [])
             members: set[int] = set()
+            family = {style, PARENT.get(style, style)}
             for lid in lids:
-                members |= self.table.label_tracks.get(lid, set())
+                tracks = self.table.label_tracks.get(lid, set())
+                if self.genre_labelled and self.table.label_names[lid][0] == "playlist":
+                    tracks = {p for p in tracks if self._genre_styles(p) & family}  # a name is no label
+                members |= tracks
             members = {p for p in members if self.table.alive[p]}
             names = tuple(dict.fromkeys(self.table.label_names[lid][1] for lid in lids))[:5]
             self._counts[style] = StyleCount(style, len(members), names)
         return self._counts[style]
+
+    def _genre_styles(self, p: int) -> set[str]:
+        """The styles named by track ``p``'s own genre / subgenre labels."""
+        t = self.table
+        return {st for lid in t.labels[p] if t.label_names[lid][0] != "playlist"
+                for st in _label_styles(t.label_names[lid][1])}
+
+    def _track_texts(self) -> list[str]:
+        """Per position: normalized "title | album | artists" (built once per coverage object, ~28k strings)."""
+        if self._texts is None:
+            t = self.table
+            self._texts = [
+                " " + normalize_text(f"{t.titles[p]} | {t.albums[p] or ''} | {' '.join(t.artists[p])}") + " "
+                if t.alive[p] else "" for p in range(t.n)
+            ]
+        return self._texts
+
+    def evidence(self, style: str) -> StyleEvidence:
+        """What the catalog holds for ``style`` (a key of :data:`STYLES`) besides its tag count: tracks whose title,
+        album, artist or playlist names it, and the label they carry most (see :class:`StyleEvidence`). Computed
+        from the loaded catalog only; cached per catalog version."""
+        if style in self._evidence:
+            return self._evidence[style]
+        t = self.table
+        tagged_count = self.style_count(style)
+        tagged: set[int] = set()
+        family = {style, PARENT.get(style, style)}
+        for lid in self._style_labels.get(style, []):
+            tracks = t.label_tracks.get(lid, set())
+            if self.genre_labelled and t.label_names[lid][0] == "playlist":
+                tracks = {p for p in tracks if self._genre_styles(p) & family}
+            tagged |= tracks
+        playlists = tuple(dict.fromkeys(t.label_names[lid][1] for lid in sorted(
+            (lid for lid in self._style_labels.get(style, []) if t.label_names[lid][0] == "playlist"),
+            key=lambda lid: -len(t.label_tracks.get(lid, ())))))  # the largest playlists first
+        rx = _alternation(STYLES.get(style, (style,)))
+        named = {p for p, text in enumerate(self._track_texts())
+                 if text and rx.search(text) and rx.search(_NOT_STYLE_RE.sub(" ", text))}  # not "Country Roads"
+        for lid in self._style_labels.get(style, []):
+            if t.label_names[lid][0] == "playlist":
+                named |= t.label_tracks.get(lid, set())
+        positions = tuple(sorted(p for p in named - tagged if t.alive[p]))
+        closest = ""
+        if len(positions) >= MIN_EVIDENCE:
+            counts: dict[tuple[str, str], int] = {}
+            artists: dict[tuple[str, str], set[int]] = {}
+            for p in positions:
+                for lid in t.labels[p]:
+                    kind, label = t.label_names[lid]
+                    if kind in ("subgenre", "genre"):
+                        counts[(kind, label)] = counts.get((kind, label), 0) + 1
+                        artists.setdefault((kind, label), set()).update(t.artist_ids[p][:1])
+            # a label counts as the closest only when the look-alikes agree on it: at least CLOSEST_SHARE of them,
+            # by MIN_EVIDENCE artists or more (five versions of one "Country Grammar" are no country scene)
+            # and far more often than across the catalog (lift ≥ CLOSEST_LIFT: "Country Grammar" albums are hip hop)
+            live = max(self.n_live, 1)
+            # (in a small catalog where the label is a third of everything, a lift of 3 is all there can be: the
+            # bar is then 0.8 of the largest possible lift)
+            def lifted(k: tuple[str, str], c: int) -> bool:
+                share = max(len(t.label_tracks.get(t.label_index[k], ())) / live, 1e-9)
+                return (c / len(positions)) / share >= min(CLOSEST_LIFT, 0.8 / share)
+
+            ok = [(k, c) for k, c in counts.items()
+                  if c >= CLOSEST_SHARE * len(positions) and len(artists[k]) >= MIN_EVIDENCE and lifted(k, c)]
+            if ok:  # subgenre first (the most specific reliable label), then the most frequent
+                closest = max(ok, key=lambda kv: (kv[0][0] == "subgenre", kv[1]))[0][1]
+        ev = StyleEvidence(style, tagged_count.tracks, playlists, positions, closest)
+        self._evidence[style] = ev
+        return ev
+
+    def evidence_reason(self, style: str, p: int) -> str:
+        """Why track ``p`` is offered for a missing ``style``: which of its own texts names the style (checkable)."""
+        t = self.table
+        rx = _alternation(STYLES.get(style, (style,)))
+        for what, text in (("title", t.titles[p]), ("album", t.albums[p] or ""), ("artist", " ".join(t.artists[p]))):
+            if rx.search(" " + normalize_text(text) + " "):
+                return f"its {what} names {style}"
+        for lid in t.labels[p]:
+            kind, label = t.label_names[lid]
+            if kind == "playlist" and style in _label_styles(label):
+                return f"in a playlist named “{label[:60]}”"
+        return f"close to {style} by its labels"
 
     def is_sparse(self, count: int) -> bool:
         """True when ``count`` tracks are too few to answer a style request with (see :data:`SPARSE_TRACKS`)."""
@@ -286,7 +421,10 @@ class CatalogCoverage:
                 continue
             count = self.style_count(style).tracks
             if count == 0:
-                notes.append(CoverageNote(requested=style, kind="missing"))
+                ev = self.evidence(style)
+                notes.append(CoverageNote(requested=style, kind="missing", found_count=len(ev.positions),
+                                          closest=ev.closest if len(ev.positions) >= MIN_EVIDENCE else "",
+                                          playlists=list(ev.playlists[:2])))
             elif self.is_sparse(count):
                 notes.append(CoverageNote(requested=style, kind="sparse", found_count=count))
         if filters is not None and (filters.year_min is not None or filters.year_max is not None):
@@ -387,6 +525,10 @@ def coverage_line(note: CoverageNote) -> str:
     alt = note.alternative
     tail = f" — here's the closest: {alt}" if alt else ""
     if note.kind == "missing":
+        said = _evidence_words(note)
+        if said:  # honest about what there is: "closest: tropical", never the style itself
+            return f"This catalog has no music tagged {note.requested} ({said})" + (
+                f" — here are alternatives: {alt}." if alt else ".")
         return f"This catalog has no music tagged {note.requested}{tail}."
     if note.kind == "sparse":
         return (f"This catalog has very little {note.requested} ({note.found_count} tracks)"
@@ -399,6 +541,20 @@ def coverage_line(note: CoverageNote) -> str:
     if note.kind == "era":
         return f"This catalog has nothing from {note.requested}" + (f" — here's the closest: {alt}." if alt else ".")
     return f"This catalog has no data on {note.requested}" + (f" — {alt}." if alt else ".")
+
+
+def _evidence_words(note: CoverageNote) -> str:
+    """"closest: tropical; 31 tracks name salsa in their title, album or playlist" / "“Jazz Vibes” is only a
+    playlist name" for a missing style with evidence (see :meth:`CatalogCoverage.evidence`); "" without."""
+    parts: list[str] = []
+    if note.closest:
+        parts.append(f"closest: {note.closest}")
+        parts.append(f"{note.found_count} tracks name {note.requested} in their title, album or playlist")
+    if note.playlists:
+        names = " and ".join(f"“{shown}”" for shown in note.playlists[:2])
+        parts.append(f"{names} {'is' if len(note.playlists) == 1 else 'are'} only "
+                     f"{'a playlist name' if len(note.playlists) == 1 else 'playlist names'}")
+    return "; ".join(parts)
 
 
 def coverage_text(notes: Sequence[CoverageNote]) -> str:

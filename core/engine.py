@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 
 from core.catalog import SHIPPED_CATALOG, Catalog, ImportReport, ProgressFn, normalize_text
@@ -42,9 +43,24 @@ from core.models import (
     Track,
 )
 from core import policy
-from core.anchors import Anchor, era_shift, find_anchor, move_boost, relative_moves, shift_around, similarity_only
+from core.anchors import (
+    Anchor,
+    era_shift,
+    find_anchor,
+    lean_seeds,
+    move_mask,
+    seed_years,
+    shift_around,
+    in_scene,
+    similarity_only,
+    style_mask,
+    tiered_boost,
+    year_mask,
+)
+from core.moves import conflict_sentence, era_move, read_moves
 from core.text.caveats import conflicts_from_notes
 from core.coverage import (
+    MIN_EVIDENCE,
     CatalogCoverage,
     artist_suggestions,
     describe_alternative,
@@ -324,7 +340,21 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         """Run the local text understanding on a request (validated first). Links are removed first: words inside
         URLs ("album", "token" in a query string) never count as words of the request."""
         text = check_text(text)
-        return self.text.parse(strip_links(text) or text, limit=limit)
+        links = find_links(text)
+        if not links:
+            return self.text.parse(text, limit=limit)
+        parsed = self.text.parse(strip_links(text, links) or text, limit=limit)
+        # catalog track links stay in the query's text as canonical URIs: "<link> but slower" is anchored on the
+        # linked song (core.anchors.link_anchor), its modifier kept; other links are gone (core.link_refs). The
+        # linked song is the meaning even when the words around it carry none ("como <link> pero más lento").
+        from core.link_refs import link_references
+
+        linked = link_references(self, text)
+        if not linked.positions:
+            return parsed
+        if isinstance(parsed, NeedsClarification):
+            return TextQuery(text=linked.text, filters=Filters(limit=limit), confidence=0.5)
+        return parsed.model_copy(update={"text": linked.text})
 
     async def understand_async(self, text: str, limit: int = 10) -> TextQuery | NeedsClarification:
         """:meth:`understand` for the async paths: a request longer than :data:`INLINE_TEXT_CHARS` is parsed in a
@@ -400,7 +430,7 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
                     summary = summary.replace(f"{n.text}; ", "").replace(n.text, "")
             rec = rec.model_copy(update={"summary": summary.strip("; ")})
         conflicts = conflicts_from_notes(query.notes)  # decided and worded by core.text (the one place)
-        if conflicts:  # named, not averaged silently: the summary (the list's title everywhere) starts with them
+        if conflicts and not (rec.anchor is not None and rec.conflicts):  # an anchor's moves were settled already  # named, not averaged silently: the summary (the list's title everywhere) starts with them
             said = " ".join(n.text for n in query.notes if n.kind == "conflict")
             summary = rec.summary if said in rec.summary else f"{said} {rec.summary}".strip()
             rec = rec.model_copy(update={"conflicts": conflicts, "summary": summary})
@@ -426,27 +456,38 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         around the anchor by the request's modifiers (:func:`core.anchors.shift_around`); topped up from the text
         path (without X's tracks) when the filters leave too few."""
         t = self.table
-        deltas, cues = relative_moves(anchor.rest)
+        reading = read_moves(anchor.rest)  # opposite moves said together are settled and named, never averaged
+        deltas, cues = reading.deltas, reading.cues
         filters, era_cue = era_shift(anchor.rest, t, anchor.seeds, query.filters) if era else (query.filters, "")
         if era_cue:
             cues.append(era_cue)
+        seeds = lean_seeds(t, anchor, deltas, era_move(anchor.rest) if era else 0)
         absolute = {k: (float(v), float(query.weights.get(k, 0.0))) for k, v in query.target.items()
                     if query.weights.get(k, 0.0) >= 0.5 and k not in deltas}
         pool_n = min(max(limit * 8, 80), 400)
-        years = [int(t.year[p]) for p in anchor.seeds if t.year[p] > 0]
+        years = seed_years(t, seeds)
         if years and ((filters.year_max or 9999) < min(years) or (filters.year_min or 0) > max(years)):
             pool_n = 400  # another era than the anchor's: a wide pool, or the year next to the anchor's fills it
-        boost = move_boost(t, anchor.seeds, deltas)  # "but more upbeat": the most similar AMONG the tracks that move
+        # original years decide the era (a 1975 song on a 2018 compilation is not "newer"): a hard mask here, not the
+        # recommender's album-year filter; then the tracks making the move; then the anchor's own scene
+        in_years = year_mask(t, filters)
+        moving = move_mask(t, anchor.seeds, deltas)  # moves are measured from the anchor itself, not the leaning seeds
+        scene_sub, scene_genre = style_mask(t, anchor, "subgenre"), style_mask(t, anchor, "genre")
+        boost = tiered_boost((in_years, 8), (moving, 4), (scene_sub, 2), (scene_genre, 1))
+        ranked = filters.model_copy(update={"year_min": None, "year_max": None})
         if similar_rank is None:
-            pool = self.recommender.similar(anchor.seeds, filters, exclude=exclude, limit=pool_n, boost=boost)
+            pool = self.recommender.similar(seeds, ranked, exclude=exclude, limit=pool_n, boost=boost)
         else:
-            pool = await similar_rank(anchor.seeds, filters, exclude, pool_n, boost)
+            pool = await similar_rank(seeds, ranked, exclude, pool_n, boost)
+        if in_years is not None:
+            pool = [s for s in pool if in_years[s.pos]]
         if boost is not None:
-            pool = similarity_only(self.recommender, anchor.seeds, pool)
+            pool = similarity_only(self.recommender, seeds, pool)
+        pool = in_scene(pool, scene_sub, scene_genre)
         scored = shift_around(t, anchor.seeds, pool, deltas, absolute, limit)
         if len(scored) < limit:  # strict filters around a small neighbourhood: fill from the text path, never with X
             own = {p for aid in anchor.artist_ids for p in t.artist_tracks.get(aid, ())}
-            taken = {s.pos for s in scored} | {p for p in anchor.seeds}
+            taken = {s.pos for s in scored} | set(seeds) | set(anchor.seeds)
             fill_query = query.model_copy(update={"filters": filters})
             more = (self.recommender.from_text(fill_query, exclude=exclude | own | taken, limit=limit) if rank is None
                     else await rank(fill_query, exclude | own | taken, limit))
@@ -454,13 +495,19 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
             for s in more:
                 if len(scored) >= limit:
                     break
-                if t.norm_keys[s.pos] not in keys:
+                if t.norm_keys[s.pos] not in keys and (in_years is None or in_years[s.pos]):
                     keys.add(t.norm_keys[s.pos])
                     scored.append(s)
+        if not era_cue and (filters.year_min or filters.year_max):  # "like Eminem only 2010s": said in the title
+            lo, hi = filters.year_min, filters.year_max
+            cues.append(f"{lo}–{hi}" if lo and hi else f"{lo}+" if lo else f"up to {hi}")
         target = {k: round(float(t.features[anchor.seeds].mean(axis=0)[FEATURE_INDEX[k]]), 3) for k in deltas
                   if k in FEATURE_INDEX}
         summary = f"Like {anchor.name}" + (f" ({'; '.join(cues[:4])})" if cues else "")
+        if reading.conflicts:
+            summary = " ".join(conflict_sentence(c) for c in reading.conflicts) + " " + summary
         return Recommendation(
+            conflicts=reading.conflicts,
             kind="text",
             query=query.text,
             tracks=self._results(scored),
@@ -468,7 +515,7 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
             filters=filters,
             summary=summary,
             anchor=AnchorInfo(kind="track" if anchor.kind == "track" else "artist", name=anchor.name,
-                              seed_ids=[t.ids[p] for p in anchor.seeds], modifiers=cues),
+                              seed_ids=[t.ids[p] for p in seeds], modifiers=cues),
         )
 
     async def _with_coverage(
@@ -505,14 +552,59 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
                 scored = (self.recommender.from_text(relaxed, exclude=exclude, limit=limit) if rank is None
                           else await rank(relaxed, exclude, limit))
                 rec = rec.model_copy(update={"tracks": self._results(scored), "filters": relaxed.filters})
+        if anchor is None or not anchor.seeds:
+            rec = self._evidence_first(rec, query, notes, exclude, limit)
         alternative = describe_alternative(self.table, rec.tracks)
         notes = [n.model_copy(update={"alternative": n.alternative or (
             alternative if n.kind != "no_data" else "these picks go by the audio features only")}) for n in notes]
         if any(n.kind in ("missing", "unlabelled", "missing_artist", "era") for n in notes):
-            tracks = [i.model_copy(update={"reason": "closest alternative" if i.reason == "matches your request"
-                                           else f"closest alternative: {i.reason}"}) for i in rec.tracks]
+            tracks = [i if i.reason.startswith("closest alternative") else i.model_copy(update={
+                "reason": "closest alternative" if i.reason == "matches your request"
+                else f"closest alternative: {i.reason}"}) for i in rec.tracks]
             rec = rec.model_copy(update={"tracks": tracks})
         return rec.model_copy(update={"coverage": notes})
+
+    def _evidence_first(self, rec: Recommendation, query: TextQuery, notes: Sequence[CoverageNote],
+                        exclude: set[int], limit: int) -> Recommendation:
+        """For a style the catalog has no tags for but look-alikes of (:meth:`CatalogCoverage.evidence`: "Salsa
+        Version" titles, "Pura Salsa" albums), those tracks first — ranked by the request's text score, at most 2 per
+        artist, one version per song, within the request's filters — each with the checkable reason why it is there
+        ("closest alternative: its album names salsa"); the earlier picks fill up. ``rec`` unchanged without, or
+        when fewer look-alikes than ``limit`` pass the filters."""
+        note = next((n for n in notes if n.kind == "missing" and n.found_count >= MIN_EVIDENCE
+                     and (n.closest or n.playlists)), None)
+        if note is None:
+            return rec
+        t = self.table
+        ev = self.coverage.evidence(note.requested)
+        cand = np.asarray([p for p in ev.positions if p not in exclude and t.alive[p]], dtype=np.int64)
+        mask = self.recommender.filter_mask(query.filters, t.n)
+        if mask is not None and len(cand):
+            cand = cand[mask[cand]]
+        if len(cand) < limit:  # a handful of look-alikes ("Un Bossa +") would crowd out closer-sounding tracks
+            return rec
+        scores = self.recommender.text_scores(query, cand)
+        lid = next((t.label_index[(k, ev.closest)] for k in ("subgenre", "genre") if (k, ev.closest) in t.label_index),
+                   None) if ev.closest else None
+        if lid is not None:  # the look-alikes that carry the closest label first (salsa versions tagged tropical)
+            scores = scores + 2.0 * np.isin(cand, np.fromiter(t.label_tracks.get(lid, ()), dtype=np.int64))
+        picks: list[RecommendedTrack] = []
+        keys: set[str] = set()
+        per_artist: dict[int, int] = {}
+        for i in np.argsort(-scores, kind="stable"):
+            p = int(cand[i])
+            aids = t.artist_ids[p]
+            if t.norm_keys[p] in keys or any(per_artist.get(a, 0) >= 2 for a in aids):
+                continue
+            keys.add(t.norm_keys[p])
+            for a in aids:
+                per_artist[a] = per_artist.get(a, 0) + 1
+            why = f"closest alternative: {self.coverage.evidence_reason(note.requested, p)}"
+            picks.append(RecommendedTrack(track=t.track(p), score=round(float(scores[i]), 4), reason=why))
+            if len(picks) >= limit:
+                break
+        rest = [i for i in rec.tracks if t.norm_keys[t.pos[i.track.track_id]] not in keys]
+        return rec.model_copy(update={"tracks": (picks + rest)[:limit]})
 
     @staticmethod
     def _clamp(query: TextQuery) -> TextQuery:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from core.catalog import normalize_text
 from core.models import Reason, RecommendedTrack, TextQuery
 from core.table import FEATURE_INDEX, TrackTable
+from core.units import format_value
 
 if TYPE_CHECKING:
     from core.artist_graph import ArtistGraph
@@ -101,16 +102,6 @@ def shown_label(text: str, limit: int = 60) -> str:
     return clean if len(clean) <= limit else clean[: limit - 1].rstrip() + "…"
 
 
-def _asked(feature: str, target: float) -> str:
-    if feature == "tempo":
-        return f"{target:.0f} BPM"
-    if feature == "loudness":
-        return f"{target:.1f} dB"
-    if feature == "mode":
-        return "minor" if target < 0.5 else "major"
-    return f"{target:.2f}"
-
-
 def format_reason(reason: Reason | Fact) -> str:
     """One :class:`Reason` (or :class:`Fact`) as a short fact (see the module docstring)."""
     k = reason.kind
@@ -122,7 +113,7 @@ def format_reason(reason: Reason | Fact) -> str:
         return (
             fact
             if reason.target is None or reason.feature == "mode" or worded
-            else f"{fact} (asked {_asked(reason.feature, reason.target)})"
+            else f"{fact} (asked {format_value(reason.feature, reason.target)})"
         )
     if k == "artist":
         return f"same artist: {reason.label}"

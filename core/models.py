@@ -260,7 +260,9 @@ class CoverageNote(BaseModel):
     no style labels at all, so the style cannot be checked), ``"missing_artist"`` (no artist of that name),
     ``"era"`` (no track in the requested years), ``"no_data"`` (an attribute the catalog has no data on, e.g.
     singer's gender). ``requested`` is the user's word ("country"), ``found_count`` the number of catalog tracks that
-    carry it, ``alternative`` what the reply offers instead ("acoustic, mellow tracks"), empty when nothing is.
+    carry it (for ``"missing"``: the untagged tracks whose title, album, artist or playlist names it), ``alternative``
+    what the reply offers instead ("acoustic, mellow tracks"), empty when nothing is; ``closest`` / ``playlists``
+    the evidence a missing style has (see :class:`core.coverage.StyleEvidence`).
     Adapters put :func:`core.coverage.coverage_line` of the first note on the first line of the reply.
     """
 
@@ -268,6 +270,10 @@ class CoverageNote(BaseModel):
     kind: Literal["missing", "sparse", "unlabelled", "missing_artist", "era", "no_data"]
     found_count: int = 0
     alternative: str = ""
+    closest: str = Field(default="", description="for a missing style: the catalog label its look-alikes carry most "
+                         "(\"tropical\" for salsa), from the loaded catalog; empty when there is no such evidence")
+    playlists: list[str] = Field(default_factory=list, description="playlist names that name the missing style "
+                                 "(only names: their tracks are not tagged with it)")
 
 
 class AnchorInfo(BaseModel):

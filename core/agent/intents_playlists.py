@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from core.agent.intents_common import NUM, PREAMBLE, Intent, page_number, similar_refs
 from core.catalog import normalize_text
 from core.conversation import ConversationState
+from core.spotify_links import strip_links
 
 if TYPE_CHECKING:
     from core.engine import Engine
@@ -89,6 +90,10 @@ _EXPLICIT_SONG = re.compile(r"^(?:the\s+)?(?:song|track)\s+(.+)$", re.IGNORECASE
 _LINK_OR_ID = re.compile(r"(?:open\.spotify\.com/\S*track/|spotify:track:)[0-9A-Za-z]{22}|^[0-9A-Za-z]{22}$")
 
 
+#: Words that may stand next to a link in a feedback phrase ("I like this song <link> a lot").
+_LINK_WORDS = frozenset("this that the song track one it a lot so much very really too also here".split())
+
+
 def _clean_name(name: str) -> str:
     return name.strip().strip("\"'“”‘’").strip()
 
@@ -112,7 +117,9 @@ def _list_ref(obj: str, state: ConversationState, allow_titles: bool = False) ->
     if _THAT_ONE.match(obj):
         return state.focus or (state.last_page[0] if len(state.last_page) == 1 else None)
     if _LINK_OR_ID.search(obj):
-        return obj
+        # "like <link> only 2010s" / "like <link> but slower" is an anchored request, not a thumbs up
+        rest = [w for w in re.findall(r"[^\W_]+", strip_links(obj).lower()) if w not in _LINK_WORDS]
+        return None if rest else obj
     m = _EXPLICIT_SONG.match(obj)
     if m:
         return m.group(1).strip()

@@ -23,6 +23,7 @@ from core.anchors import find_anchor
 from core.agent.intents_common import NUM, Intent, page_number, similar_refs
 from core.catalog import normalize_text
 from core.conversation import ConversationState
+from core.moves import NEWER, OLDER, move_matches, normalized
 from core.session import on_screen_artist
 
 if TYPE_CHECKING:
@@ -52,32 +53,6 @@ _SIMILAR = re.compile(
     re.IGNORECASE,
 )
 
-#: Follow-up modifiers: pattern -> (feature deltas, cue). 0–1 features move by 0.2; tempo by a fraction.
-MODIFIERS: list[tuple[re.Pattern[str], dict[str, float], str]] = [
-    (re.compile(r"\bless (?:up ?beat|happy|cheerful|positive|bright|poppy)\b|\bsadder\b|\bdarker\b|\bmoodier\b|"
-                r"\bmore (?:melancholic|melancholy|sad|moody|dark)\b|\bnot so (?:up ?beat|happy)\b"),
-     {"valence": -0.2, "energy": -0.1}, "less upbeat"),
-    (re.compile(r"\bmore (?:up ?beat|happy|cheerful|positive|fun)\b|\bhappier\b|\bbrighter\b|\bcheerier\b"),
-     {"valence": 0.2, "energy": 0.1}, "more upbeat"),
-    (re.compile(r"\bmore (?:energetic|energy|intense|hype|powerful|lively|aggressive)\b|\bharder\b|\blivelier\b|"
-                r"\bpump it up\b|\bhigher energy\b"),
-     {"energy": 0.2}, "more energetic"),
-    (re.compile(r"\bless (?:energetic|energy|intense|aggressive|loud)\b|\bcalmer\b|\bchill(?:l)?er\b|"
-                r"\bmore (?:chill|relaxed|mellow|calm|laid[- ]back)\b|\bmellower\b|\bsofter\b|\bquieter\b|"
-                r"\bgentler\b|\blower energy\b"),
-     {"energy": -0.2}, "calmer"),
-    (re.compile(r"\bslower\b|\bslow (?:it |things )?down\b|\bless fast\b|\blower tempo\b|\bless bpm\b"),
-     {"tempo": -0.15}, "slower"),
-    (re.compile(r"\bfaster\b|\bspeed (?:it |things )?up\b|\bquicker\b|\bhigher tempo\b|\bmore bpm\b|\bmore tempo\b"),
-     {"tempo": 0.15}, "faster"),
-    (re.compile(r"\bmore dance(?:able)?\b|\bgroovier\b|\bdancier\b|\bmore groovy\b"), {"danceability": 0.2}, "more danceable"),
-    (re.compile(r"\bless dance(?:able)?\b"), {"danceability": -0.2}, "less danceable"),
-    (re.compile(r"\bmore acoustic\b|\bunplugged\b"), {"acousticness": 0.3}, "more acoustic"),
-    (re.compile(r"\bless acoustic\b|\bmore electronic\b"), {"acousticness": -0.3}, "more electronic"),
-    (re.compile(r"\b(?:more |only )?instrumental\b|\bno vocals\b|\bwithout (?:vocals|lyrics|singing)\b|\bfewer vocals\b"),
-     {"instrumentalness": 0.4}, "more instrumental"),
-    (re.compile(r"\bwith (?:vocals|lyrics|singing)\b|\bmore vocals\b"), {"instrumentalness": -0.4}, "with vocals"),
-]
 _THAT_ARTIST = re.compile(
     r"\b(?:not|no more(?: of)?|none of|without|skip|enough(?: of)?|less of)\s+(?:that|this|the same)\s+(?:artist|band|singer|guy|group)\b|"
     r"\b(?:a |some )?different artists?\b|\bother artists?\b|\bnot (?:him|her|them)(?: again)?\b|\bsomeone else\b|"
@@ -88,8 +63,6 @@ _DECADE = re.compile(r"\b(?:the\s+)?(19|20)?(\d)0'?s\b")
 _RANGE = re.compile(r"\b((?:19|20)\d\d)\s*(?:-|–|to|until|through|and)\s*((?:19|20)\d\d)\b")
 _BEFORE = re.compile(r"\b(before|until|pre|older than|up to)\s*-?\s*((?:19|20)\d\d)\b")
 _AFTER = re.compile(r"\b(after|since|from|post|newer than)\s*-?\s*((?:19|20)\d\d)(?:\s*on(?:wards?)?)?\b")
-_OLDER = re.compile(r"\b(?:older|old(?:er)? ones|more classic|oldies)\b")
-_NEWER = re.compile(r"\b(?:newer|more recent|recent ones|newer ones|fresher)\b")
 _ONLY = re.compile(r"\b(?:only|just)\s+(.+?)(?:\s+(?:please|pls|songs|tracks|music))?$|^(.+?)\s+only$")
 FILLER = frozenset(
     """a an the and but or bit little lot much way slightly even still also too please pls plz make it them those
@@ -151,7 +124,7 @@ def _page_years(engine: Engine, state: ConversationState) -> list[int]:
 
 def parse_refinement(text: str, engine: Engine, state: ConversationState) -> dict[str, Any] | None:
     """Arguments for ``refine_recommendations`` when ``text`` is a follow-up and nothing else, else None."""
-    t = " " + normalize_text(text.replace("'s", "s")) + " "
+    t = normalized(text)
     raw = text.lower()
     args: dict[str, Any] = {}
     deltas: dict[str, float] = {}
@@ -160,11 +133,10 @@ def parse_refinement(text: str, engine: Engine, state: ConversationState) -> dic
     def consume(m: re.Match[str]) -> None:
         spans.append(m.group(0))
 
-    for pattern, change, _cue in MODIFIERS:
-        for m in pattern.finditer(t):
-            consume(m)
-            for k, v in change.items():
-                deltas[k] = deltas.get(k, 0.0) + v
+    for m, move in move_matches(t, alone=True):  # the one vocabulary of moves (core.moves)
+        consume(m)
+        for k, v in move.deltas.items():
+            deltas[k] = deltas.get(k, 0.0) + v
     m = _THAT_ARTIST.search(t)
     if m:
         consume(m)
@@ -200,10 +172,10 @@ def parse_refinement(text: str, engine: Engine, state: ConversationState) -> dic
             spans.append(normalize_text(m.group(0)))
         if "year_min" not in args and "year_max" not in args:
             years = _page_years(engine, state)
-            if (m := _OLDER.search(t)) and years:
+            if (m := OLDER.search(t)) and years:
                 args["year_max"] = years[len(years) // 2] - 5
                 spans.append(m.group(0))
-            elif (m := _NEWER.search(t)) and years:
+            elif (m := NEWER.search(t)) and years:
                 args["year_min"] = years[len(years) // 2] + 3
                 spans.append(m.group(0))
     residual = t

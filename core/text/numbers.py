@@ -15,6 +15,8 @@ import re
 
 from core.text.language import note_text
 from core.text.state import P_RULE, Request
+from core.units import format_value as _fmt  # one rule for shown values (core.units)
+from core.units import mmss as _mmss
 
 #: Folded words naming a feature (English, Spanish, Portuguese, French, German) -> audio feature.
 FEATURE_WORDS: dict[str, str] = {
@@ -276,18 +278,3 @@ class NumberRules:
         req.cue(f"{m.group(0).strip()} → length {shown}")
         req.evidence.append(0.6)
         return True
-
-
-def _fmt(name: str, value: float) -> str:
-    if name == "loudness":
-        return f"{value:.1f} dB"
-    if name == "tempo":
-        return f"{value:.0f} BPM"
-    if name == "duration_ms":
-        return _mmss(value)
-    return f"{value:.2f}".rstrip("0").rstrip(".") if value not in (0.0, 1.0) else f"{value:.0f}"
-
-
-def _mmss(ms: float) -> str:
-    secs = max(0, int(round(ms / 1000)))
-    return f"{secs // 60}:{secs % 60:02d}"

@@ -169,7 +169,7 @@ def test_every_text_fact_agrees_with_the_track(tracks: list[dict], target: dict,
 def test_reason_never_claims_instrumental_on_a_vocal_track() -> None:
     assert format_reasons([Reason(kind="feature", feature="instrumentalness", value=0.02, target=0.9)]) == "vocal"
     assert format_reasons([Reason(kind="asked_feature", feature="instrumentalness", value=0.3, target=0.9)]) == (
-        "instrumentalness 0.30 (asked 0.90)"
+        "instrumentalness 0.30 (asked 0.9)"
     )
     line = format_reasons([
         Reason(kind="feature", feature="tempo", value=96.2),

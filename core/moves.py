@@ -1,0 +1,175 @@
+"""Relative moves — the one vocabulary of "slower", "more upbeat", "calmer", "más lento", "langsamer", "newer"…
+
+Two readers use it: anchored requests ("like Daft Punk but slower", :mod:`core.anchors`: the move is measured from
+the anchor's own audio features) and follow-ups to the list on screen ("slower", :mod:`core.agent.intents_recommend`
+-> :mod:`core.agent.specs`: the move is measured from the last request). Both read the same table, so a word that
+moves one moves the other the same way.
+
+Patterns match :func:`normalized` text (lower case, accents folded, "'s" joined). Step sizes: 0.2 on 0–1 features
+(≈ one standard deviation of energy / valence in the shipped catalog) and ±15 % on tempo (a fraction) — the same
+steps as :data:`core.agent.specs.STEP` / :data:`core.agent.specs.TEMPO_STEP`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from core.catalog import normalize_text
+from core.models import Conflict
+
+
+@dataclass(frozen=True)
+class Move:
+    """One relative move: its cue (the summary's words), feature deltas (0–1 units; tempo a fraction of the
+    baseline), the pattern (on :func:`normalized` text), and ``alone``: whether the words also make a follow-up by
+    themselves ("slower" after a list) — False for bare style words ("acoustic", "romantic") that start a new
+    request when said alone but shift an anchor when said next to one ("like Adele but acoustic")."""
+
+    cue: str
+    deltas: dict[str, float]
+    pattern: re.Pattern[str]
+    alone: bool = True
+
+
+def _rx(*parts: str) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(parts) + r")\b")
+
+
+#: The moves, most specific first ("less upbeat" before "more upbeat" never matters: patterns do not overlap).
+MOVES: tuple[Move, ...] = (
+    Move("less upbeat", {"valence": -0.2, "energy": -0.1}, _rx(
+        r"less (?:up ?beat|happy|cheerful|positive|bright|poppy)", r"sadder", r"darker", r"moodier",
+        r"more (?:melancholic|melancholy|sad|moody|dark)", r"not so (?:up ?beat|happy)",
+        r"mas (?:triste|tristes|melancolic[oa]s?|oscur[oa]s?)", r"menos alegres?", r"mais (?:triste|tristes|melancolic[oa]s?)",
+        r"plus (?:triste|tristes|sombres?|melancoliques?)", r"trauriger", r"dusterer", r"melancholischer")),
+    Move("more upbeat", {"valence": 0.2, "energy": 0.1}, _rx(
+        r"more (?:up ?beat|happy|cheerful|positive|fun|joyful)", r"happier", r"brighter", r"cheerier",
+        r"mas (?:alegres?|animad[oa]s?|feliz|felices)", r"mais (?:alegres?|animad[oa]s?|feliz|felizes)",
+        r"plus (?:joyeu[xs]e?s?|gaie?s?|heureu[xs]e?s?)", r"frohlicher", r"heiterer")),
+    Move("more energetic", {"energy": 0.2}, _rx(
+        r"more (?:energetic|energy|intense|hype|powerful|lively|aggressive)", r"harder", r"heavier", r"louder",
+        r"livelier", r"pump it up", r"higher energy", r"mas (?:energic[oa]s?|fuertes?|dur[oa]s?|intens[oa]s?)",
+        r"mais (?:pesad[oa]s?|energetic[oa]s?|fortes?|intens[oa]s?)", r"plus (?:energiques?|forte?s?|intenses?)",
+        r"harter", r"energischer", r"lauter", r"kraftiger")),
+    Move("calmer", {"energy": -0.2}, _rx(
+        r"less (?:energetic|energy|intense|aggressive|loud)", r"calmer", r"chill(?:l)?er", r"chilled(?: out)?",
+        r"more (?:chill|relaxed|mellow|calm|laid[- ]back|low ?key)", r"mellower", r"softer", r"quieter", r"gentler",
+        r"lower energy", r"low[- ]?key", r"laid[- ]back",
+        r"mas (?:tranquil[oa]s?|suaves?|relajad[oa]s?|calmad[oa]s?)", r"menos (?:intens[oa]s?|agresiv[oa]s?)",
+        r"mais (?:calm[oa]s?|tranquil[oa]s?|suaves?|relaxad[oa]s?)", r"plus (?:calmes?|doux|douce|douces|tranquilles?)",
+        r"ruhiger", r"entspannter", r"sanfter")),
+    Move("slower", {"tempo": -0.15}, _rx(
+        r"slower", r"slow (?:it |things )?down", r"less fast", r"lower tempo", r"less bpm", r"slow jams?",
+        r"mas lent[oa]s?", r"mais lent[oa]s?", r"plus lente?s?", r"langsamer")),
+    Move("faster", {"tempo": 0.15}, _rx(
+        r"faster", r"speed (?:it |things )?up", r"quicker", r"higher tempo", r"more bpm", r"more tempo",
+        r"mas rapid[oa]s?", r"mais rapid[oa]s?", r"plus rapides?", r"schneller")),
+    Move("more danceable", {"danceability": 0.2}, _rx(
+        r"more dance(?:able)?", r"groovier", r"dancier", r"more groovy", r"mas bailables?", r"mais dancantes?",
+        r"plus dansantes?", r"tanzbarer")),
+    Move("less danceable", {"danceability": -0.2}, _rx(r"less dance(?:able)?", r"instead of dance")),
+    Move("more acoustic", {"acousticness": 0.3, "energy": -0.1}, _rx(
+        r"more acoustic", r"unplugged", r"stripped(?: back| down)?", r"mas acusticos?", r"mais acusticos?",
+        r"plus acoustiques?", r"akustischer")),
+    Move("more acoustic", {"acousticness": 0.3, "energy": -0.1},
+         _rx(r"(?<!less )(?<!more )acoustic", r"akustisch"), alone=False),
+    Move("more electronic", {"acousticness": -0.3}, _rx(r"less acoustic", r"more electronic", r"mas electronic[oa]s?",
+                                                        r"plus electroniques?", r"elektronischer")),
+    Move("more instrumental", {"instrumentalness": 0.4}, _rx(
+        r"(?:more |only )?instrumental", r"no vocals", r"without (?:vocals|lyrics|singing)", r"fewer vocals")),
+    Move("with vocals", {"instrumentalness": -0.4}, _rx(r"with (?:vocals|lyrics|singing)", r"more vocals")),
+    Move("more romantic", {"valence": 0.05, "energy": -0.15}, _rx(
+        r"more romantic", r"romantic", r"romantic[oa]s?", r"romantiques?", r"romantischer"), alone=False),
+)
+
+#: "more upbeat and danceable" = "more upbeat and more danceable" (also less / más / mais / plus / mehr).
+_DISTRIBUTE = re.compile(
+    r"\b(more|less|mas|menos|mais|plus|moins|mehr|weniger) (\w+) (and|y|e|et|und) (?!more\b|less\b)(\w+)")
+#: Era moves relative to a baseline (the anchor's or the list's original years).
+NEWER = _rx(r"newer", r"more recent", r"recent ones", r"newer ones", r"fresher", r"modern", r"nuevos?",
+            r"mas recientes?", r"mas nuev[oa]s?", r"mais (?:nov[oa]s|recentes?)", r"plus recents?", r"recents?", r"neuer",
+            r"neuere", r"aktueller")
+OLDER = _rx(r"older", r"old(?:er)? ones", r"more classic", r"oldies", r"mas antigu[oa]s?", r"mais antig[oa]s",
+            r"plus anciens?", r"plus vieux", r"alter", r"altere")
+
+
+def normalized(text: str) -> str:
+    """``text`` as the move patterns read it: normalized (:func:`core.catalog.normalize_text`), "'s" joined, padded
+    with spaces, and "more X and Y" distributed to "more X and more Y"."""
+    norm = " " + normalize_text(text.replace("'s", "s")) + " "
+    return _DISTRIBUTE.sub(lambda m: f"{m.group(1)} {m.group(2)} {m.group(3)} {m.group(1)} {m.group(4)}", norm)
+
+
+def move_matches(norm: str, *, alone: bool = False) -> Iterator[tuple[re.Match[str], Move]]:
+    """Every match of a move in ``norm`` (:func:`normalized` text), in table order. ``alone=True``: only the moves
+    that make a follow-up by themselves (:attr:`Move.alone`)."""
+    for move in MOVES:
+        if alone and not move.alone:
+            continue
+        for m in move.pattern.finditer(norm):
+            yield m, move
+
+
+#: Moves that pull one axis opposite ways: (low side cue, high side cue, axis name for the note).
+OPPOSED: tuple[tuple[str, str, str], ...] = (
+    ("less upbeat", "more upbeat", "mood"), ("calmer", "more energetic", "energy"), ("slower", "faster", "tempo"),
+    ("less danceable", "more danceable", "danceability"), ("more electronic", "more acoustic", "sound"),
+    ("with vocals", "more instrumental", "vocals"),
+)
+
+
+@dataclass
+class MoveReading:
+    """The moves of one text: summed ``deltas``, ``cues`` (each once, in table order) and ``conflicts`` — opposite
+    moves said together ("sadder but more upbeat"), each settled for the one said LAST (people correct themselves:
+    "slower… no, faster") and named, never averaged silently."""
+
+    deltas: dict[str, float]
+    cues: list[str]
+    conflicts: list[Conflict]
+
+
+def read_moves(text: str, *, alone: bool = False) -> MoveReading:
+    """:func:`relative_moves` with the contradictions named (see :class:`MoveReading`)."""
+    found: dict[str, tuple[int, Move]] = {}  # cue -> (last position said, move)
+    for m, move in move_matches(normalized(text), alone=alone):
+        if move.cue not in found or m.start() > found[move.cue][0]:
+            found[move.cue] = (m.start(), move)
+    conflicts: list[Conflict] = []
+    for low, high, axis in OPPOSED:
+        if low in found and high in found:
+            kept, dropped = (low, high) if found[low][0] > found[high][0] else (high, low)
+            conflicts.append(Conflict(axis=axis, sides=[low, high], kept=kept, ask=dropped))
+            del found[dropped]
+    deltas: dict[str, float] = {}
+    cues: list[str] = []
+    for move in MOVES:  # table order, each cue once ("more acoustic" is also matched by the bare "acoustic")
+        if move.cue in found and move.cue not in cues and found[move.cue][1] is move:
+            cues.append(move.cue)
+            for k, v in move.deltas.items():
+                deltas[k] = deltas.get(k, 0.0) + v
+    return MoveReading(deltas, cues, conflicts)
+
+
+def conflict_sentence(c: Conflict) -> str:
+    """The reply's words for a settled contradiction: "“slower” and “faster” pull opposite ways: “faster” wins —
+    say “slower” if you meant that."."""
+    a, b = c.sides
+    return f"“{a}” and “{b}” pull opposite ways: “{c.kept}” wins — say “{c.ask}” if you meant that."
+
+
+def relative_moves(text: str, *, alone: bool = False) -> tuple[dict[str, float], list[str]]:
+    """Summed feature deltas (0–1 units; tempo a fraction) and the cues (each once, in table order) of the moves in
+    ``text``; one move counts once however often it is said ("slower, slower" is one step); of two opposite moves
+    the one said last counts (:func:`read_moves` names the contradiction)."""
+    reading = read_moves(text, alone=alone)
+    return reading.deltas, reading.cues
+
+
+def era_move(text: str) -> int:
+    """+1 for "newer" (and its translations), -1 for "older", 0 for neither (or both)."""
+    norm = normalized(text)
+    newer, older = bool(NEWER.search(norm)), bool(OLDER.search(norm))
+    return 0 if newer == older else (1 if newer else -1)
