@@ -13,8 +13,12 @@ from core.models import Caller
 
 
 def resolve_db(settings: Settings, db: Path | str | None) -> str:
-    """The catalog path: ``--db`` when given, else ``DATABASE_URL``."""
-    return str(db) if db else settings.database_path()
+    """The catalog path or ``postgresql://`` URL: ``--db`` when given, else ``DATABASE_URL``."""
+    if not db:
+        return settings.database_path()
+    from core.infra.database import restore_url
+
+    return restore_url(str(db))
 
 
 async def build_engine(

@@ -269,12 +269,21 @@ class Catalog:
 
     @classmethod
     async def open(cls, path: str | Path) -> Catalog:
-        """Open (creating if needed) the database at ``path`` (``":memory:"`` allowed), in WAL mode.
+        """Open (creating if needed) the database at ``path`` (``":memory:"`` allowed), in WAL mode, migrated to the
+        newest schema. ``path`` may also be a ``sqlite:///`` URL, or a ``postgresql://`` URL: then the catalog is a
+        :class:`core.infra.pg_catalog.PgCatalog` with the same interface.
 
         Raises:
             InvalidInput: the file exists but is not a SQLite database, or was written by a newer version.
         """
-        path = str(path)
+        from core.infra.database import parse_database
+
+        target = parse_database(str(path))
+        if target.is_postgres:
+            from core.infra.pg_catalog import PgCatalog
+
+            return await PgCatalog.open_target(target)
+        path = target.path
         if path != ":memory:":
             try:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)

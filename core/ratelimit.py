@@ -56,6 +56,13 @@ ON CONFLICT(bucket_key) DO UPDATE SET
 RETURNING tokens, state
 """
 
+#: The same statement for PostgreSQL: two-argument min/max are LEAST/GREATEST there, and the parameters need types.
+_HIT_PG = (
+    _HIT.replace("min(", "LEAST(").replace("max(", "GREATEST(")
+    .replace(":burst", "CAST(:burst AS double precision)").replace(":now", "CAST(:now AS double precision)")
+    .replace(":refill", "CAST(:refill AS double precision)")
+)
+
 #: Rows idle this long are deleted (a full bucket is the same as no row). Seconds.
 IDLE_S = 86400.0
 #: A prune runs after this many checks in a process.
@@ -153,7 +160,8 @@ class RateLimiter:
             await self.setup()
             now = self.clock()
             params = {"key": f"{policy.name}|{user}", "burst": float(policy.burst), "refill": policy.refill_s, "now": now}
-            async with self._db().execute(_HIT, params) as cur:
+            db = self._db()
+            async with db.execute(_HIT_PG if getattr(db, "dialect", "sqlite") == "postgresql" else _HIT, params) as cur:
                 row = await cur.fetchone()
             self._checks += 1
             if self._checks % PRUNE_EVERY == 0:

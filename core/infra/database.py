@@ -80,3 +80,12 @@ def parse_database(value: str) -> DatabaseTarget:
                 f"postgresql:// URL; got a {text.split('://', 1)[0]}:// URL."
             )
     return DatabaseTarget("sqlite", path=os.path.expanduser(text) if text != ":memory:" else text)
+
+
+def restore_url(text: str) -> str:
+    """A ``--db`` value as typed: ``pathlib.Path`` folds ``postgresql://host`` into ``postgresql:/host``; this puts
+    the ``//`` back. Anything else is returned unchanged."""
+    for scheme in ("postgresql+asyncpg:", "postgresql:", "postgres:"):
+        if text.lower().startswith(scheme + "/") and not text.lower().startswith(scheme + "//"):
+            return scheme + "//" + text[len(scheme):].lstrip("/")
+    return text
