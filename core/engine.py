@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from core.catalog import SHIPPED_CATALOG, Catalog, ImportReport, ProgressFn, normalize_text
 from core.catalog_io import MAX_DECOMPRESSED_BYTES
 from core.chat import ChatMixin
-from core.errors import InvalidInput, PermissionDenied
+from core.errors import InvalidInput, PermissionDenied, SongNotFound
 from core.explain import format_reasons
 from core.limits import DEFAULT_TRACKS, MAX_TRACKS
 from core.models import (
@@ -100,13 +100,18 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         self._coverage: Any = None
         self._write_lock = asyncio.Lock()  # one transaction at a time on the catalog connection
         self.link_resolver: ShortLinkResolver | None = None  # built from the environment on first short link
+        #: the catalog change-log position the table reflects at open (see core.infra.changes)
+        self.catalog_seq = 0
+        self.follower: Any = None  # core.infra.changes.CatalogFollower once following
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
     async def open(
-        cls, db_path: str | Path, *, seed: bool = True, seed_path: Path = SHIPPED_CATALOG, progress: ProgressFn | None = None
+        cls, db_path: str | Path, *, seed: bool = True, seed_path: Path = SHIPPED_CATALOG, progress: ProgressFn | None = None,
+        follow: bool = False,
     ) -> Engine:
         """Open the catalog (seeding the shipped one on first start), then build the table and KNN index.
+        ``db_path``: a SQLite file or ``postgresql://`` URL. ``follow``: start :meth:`follow_changes`.
 
         Raises:
             InvalidInput: the database file is unusable.
@@ -115,14 +120,38 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         try:
             if seed:
                 await catalog.seed(seed_path, progress=progress)
+            seq = await catalog.change_version()  # before loading: a change made meanwhile is replayed, not lost
             table = await TrackTable.load(catalog)
         except BaseException:
             await catalog.close()
             raise
-        return cls(catalog, table, Recommender(table))
+        engine = cls(catalog, table, Recommender(table))
+        engine.catalog_seq = seq
+        if follow:
+            await engine.follow_changes()
+        return engine
+
+    async def follow_changes(self) -> None:
+        """Follow catalog changes made by other processes (:class:`core.infra.changes.CatalogFollower`): the table
+        and KNN index apply them within ~1 s. Idempotent; stopped by :meth:`close`."""
+        from core.infra.changes import CatalogFollower
+
+        if self.follower is None:
+            self.follower = CatalogFollower(self, self.catalog_seq)
+            await self.follower.start()
+
+    async def _reload_table(self) -> None:
+        """Rebuild the table, KNN index, text understanding and references from the catalog (after a bulk load)."""
+        self.table = await TrackTable.load(self.catalog)
+        self.recommender = Recommender(self.table, self.recommender.params)
+        self._text = None
+        self.refs = TrackReferences(self.table)
 
     async def close(self) -> None:
-        """Close the catalog connection."""
+        """Stop following changes and close the catalog connection."""
+        if self.follower is not None:
+            await self.follower.stop()
+            self.follower = None
         await self.catalog.close()
 
     @property
@@ -605,7 +634,7 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
             raise InvalidInput(f"A new song needs all audio features; missing: {', '.join(missing)}.", missing[0])
         track = self.validate_track(data)
         async with self._write_lock:  # the duplicate check and the insert are one step
-            if track.track_id in self.table.pos:
+            if track.track_id in self.table.pos or await self.catalog.get(track.track_id) is not None:
                 raise InvalidInput(f"A track with id {track.track_id} already exists; use /editsong.", "track_id")
             return await self._store_locked(track)
 
@@ -632,8 +661,15 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
             if "release_date" in changes and "year" not in changes:
                 head = str(changes["release_date"] or "")[:4]
                 changes["year"] = int(head) if head.isdigit() and 1900 <= int(head) <= 2100 else None
-            track = self.validate_track({**current, **changes})
-            return await self._store_locked(track)
+            track = self.validate_track({**current, **changes})  # the whole track must stay valid
+            # write ONLY the changed fields (validated values), never the row as this process remembers it: another
+            # process's concurrent edit of another field survives (issue 11, "no lost updates")
+            fields = {name: getattr(track, name) for name in changes}
+            stored = await self.catalog.update_fields(track.track_id, fields)
+            if stored is None:  # deleted meanwhile by another process
+                self._apply_delete(track.track_id)
+                raise SongNotFound(ref)
+            return self._apply_upsert(stored)
 
     def _resolve_for_change(self, ref: str) -> int:
         """The track an admin edit or delete names: an exact match only (never a fuzzy guess), and a title that
@@ -668,15 +704,32 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         return track
 
     async def _store_locked(self, track: Track) -> Track:
-        """Write a validated track to SQLite, the table and the index (caller holds ``_write_lock``)."""
+        """Write a validated track to the catalog, the table and the index (caller holds ``_write_lock``)."""
         await self.catalog.upsert_track(track)
+        return self._apply_upsert(track)
+
+    def _apply_upsert(self, track: Track, refit: bool = True) -> Track:
+        """Put a track as stored in the catalog into the in-memory table and KNN index (incrementally); also used
+        for changes made by other processes (:mod:`core.infra.changes`). Returns the track as the table holds it."""
         old = self.table.pos.get(track.track_id)
         pos = self.table.upsert(track)
         if old is not None:
             self.recommender.on_delete(old)
         self.recommender.on_upsert(pos)
-        self._text_changed()
+        if refit:
+            self._text_changed()
         return self.table.track(pos)
+
+    def _apply_delete(self, track_id: str, refit: bool = True) -> bool:
+        """Drop a track from the in-memory table and KNN index; False when it was not there."""
+        pos = self.table.pos.get(track_id)
+        if pos is None:
+            return False
+        self.table.delete(track_id)
+        self.recommender.on_delete(pos)
+        if refit:
+            self._text_changed()
+        return True
 
     def _text_changed(self) -> None:
         if self._text is not None:
@@ -698,8 +751,8 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
             report = await self.catalog.import_file(
                 path, map_pairs=map_pairs, replace=replace, progress=progress, max_decompressed=max_decompressed
             )
-            self.table = await TrackTable.load(self.catalog)
-            self.recommender = Recommender(self.table, self.recommender.params)
-            self._text = None
-            self.refs = TrackReferences(self.table)
+            seq = await self.catalog.change_version()
+            await self._reload_table()
+            if self.follower is not None:  # the table already holds this import: don't reload it a second time
+                self.follower.seq = max(self.follower.seq, seq)
         return report
