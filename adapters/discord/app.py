@@ -69,7 +69,7 @@ class MusicBotMixin:
         from adapters.discord.commands import MusicCog
         from adapters.discord.playlists import PlaylistCog
 
-        self.store = await open_store(self.engine.catalog.path)
+        self.store = await open_store(self.engine.catalog.path, self.engine.catalog.db)
         bot: Any = self
         await bot.add_cog(MusicCog(bot))
         await bot.add_cog(PlaylistCog(bot))

@@ -142,8 +142,20 @@ class SqlitePageStore:
         await self.db.close()
 
 
-async def open_store(catalog_path: str) -> PageStore:
-    """A SQLite store beside the catalog, or a memory store for a ``:memory:`` catalog."""
+class SharedPageStore(SqlitePageStore):
+    """The ``discord_pages`` table on the catalog's own connection (PostgreSQL: the catalog's aiosqlite-shaped
+    connection, whose table the migrations made); closing it leaves that connection open."""
+
+    async def close(self) -> None:
+        """Nothing to release: the catalog owns the connection."""
+
+
+async def open_store(catalog_path: str, catalog_db: Any = None) -> PageStore:
+    """A SQLite store beside the catalog, a store on the catalog's connection for PostgreSQL (``catalog_db`` given
+    and a ``postgresql://`` path), or a memory store for a ``:memory:`` catalog."""
+    if catalog_path.startswith("postgresql://") and catalog_db is not None:
+        await catalog_db.execute("DELETE FROM discord_pages WHERE created < ?", (time.time() - TTL_DAYS * 86400,))
+        return SharedPageStore(catalog_db)
     if catalog_path == ":memory:" or not catalog_path:
         return MemoryPageStore()
     return await SqlitePageStore.open(catalog_path)

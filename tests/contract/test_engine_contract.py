@@ -76,3 +76,17 @@ async def test_admin_edits_are_field_level_and_stored(engine: Engine, db_url: st
         assert added.track_id not in other.table.pos
     finally:
         await other.close()
+
+
+async def test_discord_pages_live_in_the_catalog_database(engine: Engine) -> None:
+    from adapters.discord.store import MemoryPageStore, PageState, open_store
+
+    store = await open_store(engine.catalog.path, engine.catalog.db)
+    try:
+        assert not isinstance(store, MemoryPageStore)
+        key = await store.save(PageState(kind="search", query="daft punk", shown=["a", "b"], page=1))
+        loaded = await store.load(key)
+        assert loaded is not None and loaded.query == "daft punk" and loaded.shown == ["a", "b"]
+        assert await store.load("nope") is None
+    finally:
+        await store.close()
