@@ -58,6 +58,10 @@ _IMPORT_UPSERT_SQL = _INSERT + """
     popularity=CASE WHEN excluded.popularity = 0 THEN tracks.popularity ELSE excluded.popularity END,
     duration_ms=CASE WHEN excluded.duration_ms = 0 THEN tracks.duration_ms ELSE excluded.duration_ms END,
     """ + ", ".join(f"{f}=coalesce(excluded.{f}, tracks.{f})" for f in AUDIO_FEATURES)
+_COPY_UPSERT_SQL = (
+    f"INSERT INTO tracks ({', '.join(_PARAMS)}) SELECT {', '.join(_PARAMS)} FROM _import_tracks "
+    + _IMPORT_UPSERT_SQL.split(") ON CONFLICT", 1)[1].join(["ON CONFLICT", ""])
+)
 _LABEL_SQL = "INSERT INTO track_labels VALUES (:t, :k, :l, :s) ON CONFLICT DO NOTHING"
 
 
@@ -158,11 +162,26 @@ class PgCatalog(Catalog):
             label_batch: list[dict[str, str]] = []
             seen: dict[str, int] = {}
 
+            # batches go through COPY into temporary tables, then one INSERT … SELECT … ON CONFLICT each:
+            # ~5x faster than row-by-row inserts (https://www.postgresql.org/docs/15/populate.html#POPULATE-COPY-FROM)
+            raw = (await conn.get_raw_connection()).driver_connection
+            await conn.execute(text(
+                f"CREATE TEMP TABLE _import_tracks ON COMMIT DROP AS SELECT {', '.join(_PARAMS)} FROM tracks LIMIT 0"
+            ))
+            await conn.execute(text("CREATE TEMP TABLE _import_labels ON COMMIT DROP AS SELECT * FROM track_labels LIMIT 0"))
+
             async def flush() -> None:
                 if batch:
-                    await conn.execute(text(_IMPORT_UPSERT_SQL), batch)
+                    await raw.copy_records_to_table("_import_tracks", records=[tuple(r.values()) for r in batch],
+                                                    columns=_PARAMS)
+                    await conn.execute(text(_COPY_UPSERT_SQL))
+                    await conn.execute(text("TRUNCATE _import_tracks"))
                 if label_batch:
-                    await conn.execute(text(_LABEL_SQL), label_batch)
+                    await raw.copy_records_to_table(
+                        "_import_labels", records=[(r["t"], r["k"], r["l"], r["s"]) for r in label_batch]
+                    )
+                    await conn.execute(text("INSERT INTO track_labels SELECT * FROM _import_labels ON CONFLICT DO NOTHING"))
+                    await conn.execute(text("TRUNCATE _import_labels"))
                 batch.clear()
                 label_batch.clear()
 
