@@ -79,3 +79,45 @@ async def test_a_following_process_sees_edits_additions_and_deletions(db_url: st
         await editor.close()
     assert out.startswith("seen"), (out, err[-2000:])
     assert int(out.split()[1]) > 0  # recommendations seeded by the new track: it is in the follower's KNN index
+
+
+async def test_a_running_musicbot_chat_shows_another_process_edit(db_url: str, small_csv: Path) -> None:
+    """The issue's check: a `musicbot chat` process, running, sees an admin edit made by another process — no restart."""
+    import asyncio
+    import re
+
+    track_id = await _seeded(db_url, small_csv)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": db_url if "://" in db_url else "sqlite:///" + db_url}
+    chat = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "chat", cwd=ROOT, env=env,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    assert chat.stdin is not None and chat.stdout is not None
+    seen = ""
+
+    async def ask_song() -> str:
+        chat.stdin.write(f"/song {track_id}\n".encode())
+        await chat.stdin.drain()
+        out = b""
+        while b"spotify" not in out:  # the song card's last row
+            out += await asyncio.wait_for(chat.stdout.readline(), 120)
+        return out.decode(errors="replace")
+
+    try:
+        before = await ask_song()
+        assert re.search(r"energy\s*│\s*0\.314\b", before) is None
+        editor = await Engine.open(db_url, seed=False)
+        try:
+            await editor.edit_song(ADMIN, track_id, {"energy": 0.314})
+        finally:
+            await editor.close()
+        for _ in range(600):  # bounded; the follower applies it within ~1 s
+            seen = await ask_song()
+            if re.search(r"energy\s*│\s*0\.314\b", seen):
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        chat.stdin.write(b"/quit\n")
+        await chat.stdin.drain()
+        await asyncio.wait_for(chat.wait(), 60)
+    assert re.search(r"energy\s*│\s*0\.314\b", seen), seen[-1500:]
