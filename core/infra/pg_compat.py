@@ -2,9 +2,11 @@
 (conversation state and turns, feedback, previews cache, rate limits) run unchanged on PostgreSQL.
 
 It offers the subset of :class:`aiosqlite.Connection` those stores use — ``execute`` (awaitable and ``async with``),
-``executemany``, ``executescript``, cursors with ``fetchone``/``fetchall``/``rowcount`` — on ONE pooled SQLAlchemy
-connection (driver asyncpg) in autocommit mode, exactly like the single shared aiosqlite connection it stands in for:
-``BEGIN``/``COMMIT``/``ROLLBACK`` statements open and close a real transaction on it.
+``executemany``, ``executescript``, cursors with ``fetchone``/``fetchall``/``rowcount`` — over the SQLAlchemy pool
+(driver asyncpg) in autocommit mode. Each statement outside a transaction borrows a pooled connection, so concurrent
+requests do not queue behind each other; a ``BEGIN`` pins one connection until ``COMMIT``/``ROLLBACK``, and while it
+is pinned every statement runs on it — the semantics of the single shared aiosqlite connection it stands in for (the
+stores hold their lock across a transaction).
 
 Translation is deliberately small: ``?`` and ``:name`` placeholders become ``$n``; ``BEGIN IMMEDIATE`` becomes
 ``BEGIN``; ``CREATE … IF NOT EXISTS`` statements are skipped (on PostgreSQL the schema belongs to the Alembic
@@ -112,33 +114,67 @@ class PgCompatConnection:
     dialect = "postgresql"
 
     def __init__(self, engine: Any) -> None:
-        self._engine = engine
-        self._conn: Any = None  # the SQLAlchemy AsyncConnection
-        self._raw: Any = None  # its asyncpg connection
         import asyncio
 
-        self._mutex = asyncio.Lock()
+        self._engine = engine
+        self._pinned: Any = None  # (SQLAlchemy AsyncConnection, asyncpg connection) while a transaction is open
+        self._pin_lock = asyncio.Lock()
+        self._pinned_mutex = asyncio.Lock()  # one statement at a time on the pinned connection (asyncpg's rule)
 
-    async def _driver(self) -> Any:
-        if self._raw is None or self._raw.is_closed():
-            self._conn = await self._engine.connect()
-            await self._conn.execution_options(isolation_level="AUTOCOMMIT")
-            raw = await self._conn.get_raw_connection()
-            self._raw = raw.driver_connection
-        return self._raw
+    async def _borrow(self) -> tuple[Any, Any]:
+        conn = await self._engine.connect()
+        try:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            raw = (await conn.get_raw_connection()).driver_connection
+        except BaseException:
+            await conn.close()
+            raise
+        return conn, raw
+
+    @staticmethod
+    async def _on(raw: Any, text: str, args: list[Any]) -> PgCursor:
+        if _RETURNS_ROWS.search(text):
+            rows = await raw.fetch(text, *args)
+            return PgCursor(list(rows), len(rows))
+        status = await raw.execute(text, *args)
+        tail = status.rsplit(" ", 1)[-1] if status else ""
+        return PgCursor([], int(tail) if tail.isdigit() else -1)
 
     async def _run(self, sql: str, params: Any) -> PgCursor:
         if _SKIPPED.match(sql):
             return PgCursor([], -1)
         text, args = translate(sql, params)
-        async with self._mutex:
-            raw = await self._driver()
-            if _RETURNS_ROWS.search(text):
-                rows = await raw.fetch(text, *args)
-                return PgCursor(list(rows), len(rows))
-            status = await raw.execute(text, *args)
-        tail = status.rsplit(" ", 1)[-1] if status else ""
-        return PgCursor([], int(tail) if tail.isdigit() else -1)
+        word = text.strip().split(None, 1)[0].upper() if text.strip() else ""
+        if word in ("BEGIN", "START"):
+            await self._pin_lock.acquire()  # one transaction at a time, like one SQLite connection
+            try:
+                self._pinned = await self._borrow()
+                async with self._pinned_mutex:
+                    return await self._on(self._pinned[1], text, args)
+            except BaseException:
+                await self._unpin()
+                raise
+        if self._pinned is not None:
+            async with self._pinned_mutex:
+                pinned = self._pinned
+                if pinned is not None:
+                    try:
+                        return await self._on(pinned[1], text, args)
+                    finally:
+                        if word in ("COMMIT", "ROLLBACK", "END"):
+                            await self._unpin()
+        conn, raw = await self._borrow()
+        try:
+            return await self._on(raw, text, args)
+        finally:
+            await conn.close()
+
+    async def _unpin(self) -> None:
+        pinned, self._pinned = self._pinned, None
+        if pinned is not None:
+            await pinned[0].close()
+        if self._pin_lock.locked():
+            self._pin_lock.release()
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> _Pending:
         """Run one statement (see the module docstring for the translation)."""
@@ -162,7 +198,9 @@ class PgCompatConnection:
         """Nothing to do: autocommit (explicit ``BEGIN``/``COMMIT`` statements run as given)."""
 
     async def close(self) -> None:
-        """Return the connection to the pool."""
-        if self._conn is not None:
-            await self._conn.close()
-            self._conn = self._raw = None
+        """Return a connection still pinned by an unfinished transaction to the pool (rolled back)."""
+        if self._pinned is not None:
+            try:
+                await self._pinned[1].execute("ROLLBACK")
+            finally:
+                await self._unpin()

@@ -90,3 +90,24 @@ async def test_discord_pages_live_in_the_catalog_database(engine: Engine) -> Non
         assert await store.load("nope") is None
     finally:
         await store.close()
+
+
+async def test_concurrent_store_calls_and_transactions_do_not_interfere(engine: Engine) -> None:
+    import asyncio
+
+    policy = RatePolicy("burst", burst=100, refill_s=3600.0)
+    tracks = [engine.table.track(i).track_id for i in range(6)]
+
+    async def playlist(i: int) -> int:
+        made = await engine.playlists.create(USER, "test:g2", f"List {i}")
+        await engine.playlists.add(USER, "test:g2", made.name, tracks[: i + 1])
+        return (await engine.playlists.show("test:g2", made.name)).total
+
+    results = await asyncio.gather(
+        *(playlist(i) for i in range(5)),
+        *(engine.rate_limits.hit(f"test:user{i % 3}", policy) for i in range(30)),
+        *(engine.like(Caller(user_id=f"u{i}", platform="test", role=Role.USER), tracks[i % 6]) for i in range(12)),
+    )
+    assert results[:5] == [1, 2, 3, 4, 5]
+    assert all(v.allowed for v in results[5:35])
+    assert len(await engine.playlists.list("test:g2")) == 5
