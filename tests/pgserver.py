@@ -32,6 +32,15 @@ def find_bin(name: str) -> str | None:
     return None
 
 
+def _cmd(as_user: list[str], *args: str) -> list[str]:
+    """``args`` run as the ``postgres`` user: ``runuser -u postgres -- args…``, or ``su postgres -c 'args…'``."""
+    if as_user and as_user[-1] == "-c":
+        import shlex
+
+        return [*as_user, shlex.join(args)]
+    return [*as_user, *args]
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -69,7 +78,7 @@ class PgServer:
         return self.dsn(name)
 
     def stop(self) -> None:
-        subprocess.run([*self.as_user, self.pg_ctl, "-D", str(self.root / "data"), "-m", "fast", "-w", "stop"],
+        subprocess.run(_cmd(self.as_user, self.pg_ctl, "-D", str(self.root / "data"), "-m", "fast", "-w", "stop"),
                        capture_output=True, timeout=60)
         shutil.rmtree(self.root, ignore_errors=True)
 
@@ -89,18 +98,19 @@ def start_server() -> PgServer | str:
         runner = shutil.which("runuser") or shutil.which("su")
         if runner is None:
             return "running as root and neither runuser nor su is available"
-        as_user = [runner, "-u", "postgres", "--"] if runner.endswith("runuser") else [runner, "postgres", "-c"]
+        as_user = [runner, "-u", "postgres", "--"] if runner.endswith("runuser") else [runner, "postgres", "-s",
+                                                                                     "/bin/sh", "-c"]
         os.chown(root, pw.pw_uid, pw.pw_gid)
         root.chmod(0o700)
     data = root / "data"
     port = _free_port()
-    init = subprocess.run([*as_user, initdb, "-D", str(data), "-A", "trust", "-U", "musicbot", "-E", "UTF8",
-                           "--no-sync"], capture_output=True, text=True, timeout=120)
+    init = subprocess.run(_cmd(as_user, initdb, "-D", str(data), "-A", "trust", "-U", "musicbot", "-E", "UTF8",
+                               "--no-sync"), capture_output=True, text=True, timeout=120)
     if init.returncode != 0:
         shutil.rmtree(root, ignore_errors=True)
         return f"initdb failed: {init.stderr.strip()[-300:]}"
     opts = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100"
-    start = subprocess.run([*as_user, pg_ctl, "-D", str(data), "-o", opts, "-l", str(root / "log"), "-w", "start"],
+    start = subprocess.run(_cmd(as_user, pg_ctl, "-D", str(data), "-o", opts, "-l", str(root / "log"), "-w", "start"),
                            capture_output=True, text=True, timeout=120)
     if start.returncode != 0:
         log = (root / "log").read_text(errors="replace")[-300:] if (root / "log").exists() else start.stderr
