@@ -568,8 +568,11 @@ class Catalog:
             return [r[0] for r in await cur.fetchall()]
 
     # ------------------------------------------------------------------ writes (permission checks live in Engine)
-    async def upsert_track(self, track: Track) -> None:
-        """Insert or replace one track and set its labels to exactly those on ``track`` (one transaction)."""
+    async def upsert_track(self, track: Track, *, only_new: bool = False) -> bool:
+        """Insert or replace one track and set its labels to exactly those on ``track`` (one transaction).
+
+        ``only_new``: insert only — when the id exists (added meanwhile by another process too) nothing is written
+        and False is returned. Returns True when written."""
         row = TrackRow(
             track_id=track.track_id,
             title=track.title,
@@ -581,8 +584,13 @@ class Catalog:
             duration_ms=track.duration_ms,
             features={f: getattr(track, f) for f in AUDIO_FEATURES},
         )
-        await self.db.execute("BEGIN IMMEDIATE")
+        await self.db.execute("BEGIN IMMEDIATE")  # takes the write lock: the existence check below is atomic
         try:
+            if only_new:
+                async with self.db.execute("SELECT 1 FROM tracks WHERE track_id=?", (track.track_id,)) as cur:
+                    if await cur.fetchone() is not None:
+                        await self.db.execute("ROLLBACK")
+                        return False
             await self.db.execute(_UPSERT_SQL, _row_params(row))
             await self.db.execute("DELETE FROM track_labels WHERE track_id=?", (track.track_id,))
             labels = [
@@ -596,6 +604,7 @@ class Catalog:
         except BaseException:
             await self.db.execute("ROLLBACK")
             raise
+        return True
 
     async def delete_track(self, track_id: str) -> bool:
         """Delete a track and its labels. Returns False when it did not exist."""

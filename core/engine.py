@@ -634,9 +634,10 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
             raise InvalidInput(f"A new song needs all audio features; missing: {', '.join(missing)}.", missing[0])
         track = self.validate_track(data)
         async with self._write_lock:  # the duplicate check and the insert are one step
-            if track.track_id in self.table.pos or await self.catalog.get(track.track_id) is not None:
+            # insert-only in the database too: another process may have added this id since this table was loaded
+            if track.track_id in self.table.pos or not await self.catalog.upsert_track(track, only_new=True):
                 raise InvalidInput(f"A track with id {track.track_id} already exists; use /editsong.", "track_id")
-            return await self._store_locked(track)
+            return self._apply_upsert(track)
 
     async def edit_song(self, caller: Caller, ref: str, changes: dict[str, Any]) -> Track:
         """Change fields of an existing track (admin only); the track id cannot change.

@@ -296,8 +296,9 @@ class PgCatalog(Catalog):
         return [r[0] for r in rows]
 
     # ------------------------------------------------------------------ writes
-    async def upsert_track(self, track: Track) -> None:
-        """Insert or replace one track and set its labels to exactly those on ``track`` (one transaction)."""
+    async def upsert_track(self, track: Track, *, only_new: bool = False) -> bool:
+        """Insert or replace one track and set its labels to exactly those on ``track`` (one transaction).
+        ``only_new``: insert only; False (nothing written) when the id exists. Returns True when written."""
         from sqlalchemy import text
 
         row = TrackRow(
@@ -305,8 +306,10 @@ class PgCatalog(Catalog):
             release_date=track.release_date, year=track.year, popularity=track.popularity,
             duration_ms=track.duration_ms, features={f: getattr(track, f) for f in AUDIO_FEATURES},
         )
+        sql = _UPSERT_SQL.split(" ON CONFLICT")[0] + " ON CONFLICT (track_id) DO NOTHING" if only_new else _UPSERT_SQL
         async with self.engine.begin() as conn:
-            await conn.execute(text(_UPSERT_SQL), _as_dict(_row_params(row)))
+            if (await conn.execute(text(sql), _as_dict(_row_params(row)))).rowcount == 0:
+                return False  # only_new and the id exists (the unique index decides, also against other processes)
             await conn.execute(text("DELETE FROM track_labels WHERE track_id=:t"), {"t": track.track_id})
             labels = [
                 {"t": track.track_id, "k": kind, "l": label, "s": ""}
@@ -316,6 +319,7 @@ class PgCatalog(Catalog):
             if labels:
                 await conn.execute(text(_LABEL_SQL), labels)
             await self._log_change(conn, track.track_id, "upsert")
+        return True
 
     async def delete_track(self, track_id: str) -> bool:
         """Delete a track and its labels. Returns False when it did not exist."""

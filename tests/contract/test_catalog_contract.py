@@ -139,3 +139,19 @@ async def test_reimport_without_features_keeps_known_features(db_url: str, small
         assert after is not None and after.energy == before.energy and after.title == before.title
     finally:
         await cat.close()
+
+
+async def test_insert_only_never_overwrites_an_existing_track(db_url: str, small_csv: Path) -> None:
+    cat = await _loaded(db_url, small_csv)
+    try:
+        track = await cat.get((await cat.all_rows())[0][0])
+        assert track is not None
+        clash = track.model_copy(update={"title": "Overwritten?"})
+        assert await cat.upsert_track(clash, only_new=True) is False
+        assert (await cat.get(track.track_id)).title == track.title  # type: ignore[union-attr]
+        assert await cat.change_version() == 1  # nothing logged
+        fresh = track.model_copy(update={"track_id": "4" * 22})
+        assert await cat.upsert_track(fresh, only_new=True) is True
+        assert await cat.get(fresh.track_id) is not None
+    finally:
+        await cat.close()
