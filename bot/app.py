@@ -14,8 +14,12 @@ from core.models import Caller
 
 
 def resolve_db(settings: Settings, db: Path | str | None) -> str:
-    """The catalog path: ``--db`` when given, else ``DATABASE_URL``."""
-    return str(db) if db else settings.database_path()
+    """The catalog path or ``postgresql://`` URL: ``--db`` when given, else ``DATABASE_URL``."""
+    if not db:
+        return settings.database_path()
+    from core.infra.database import restore_url
+
+    return restore_url(str(db))
 
 
 async def build_engine(
@@ -23,11 +27,12 @@ async def build_engine(
 ) -> Engine:
     """Open the engine on ``--db`` / ``DATABASE_URL`` (seeding the shipped catalog on first start unless ``seed`` is
     False, e.g. for ``import --replace``) and configure the LLM agent (``MODEL`` + keys; none -> the built-in local
-    model) and preview lookups from ``settings``."""
+    model) and preview lookups from ``settings``. The engine follows catalog changes made by other processes
+    (:meth:`core.engine.Engine.follow_changes`)."""
     from core.previews import PreviewConfig
     from core.spotify_links import ShortLinkResolver
 
-    engine = await Engine.open(resolve_db(settings, db), progress=progress, seed=seed)
+    engine = await Engine.open(resolve_db(settings, db), progress=progress, seed=seed, follow=True)
     engine.configure_agent(settings.agent_config())
     engine.configure_previews(PreviewConfig.from_settings(settings))
     engine.link_resolver = ShortLinkResolver(timeout_s=settings.short_link_timeout_s)

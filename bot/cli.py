@@ -36,7 +36,8 @@ app = typer.Typer(
 console = Console()
 err_console = Console(stderr=True)
 
-DbOpt = Annotated[Optional[Path], typer.Option("--db", help="SQLite catalog file (default: DATABASE_URL).")]
+DbOpt = Annotated[Optional[Path], typer.Option("--db", help="SQLite catalog file or postgresql:// URL (default: DATABASE_URL).")]
+
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON list of tracks instead of a table.")]
 LimitOpt = Annotated[int, typer.Option("--limit", "-n", min=1, max=MAX_TRACKS, help=f"Number of tracks (1–{MAX_TRACKS}).")]
 
@@ -45,7 +46,10 @@ LimitOpt = Annotated[int, typer.Option("--limit", "-n", min=1, max=MAX_TRACKS, h
 def _everywhere(db: DbOpt = None) -> None:
     # `musicbot --db FILE <command>` works like `musicbot <command> --db FILE` (both forms are what people type)
     if db is not None:
-        os.environ["DATABASE_URL"] = "sqlite:///" + str(db.expanduser().absolute())
+        from core.infra.database import restore_url
+
+        url = restore_url(str(db))
+        os.environ["DATABASE_URL"] = url if "://" in url else "sqlite:///" + str(db.expanduser().absolute())
 
 
 def _settings() -> Settings:

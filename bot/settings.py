@@ -5,7 +5,6 @@ Secrets are :class:`~pydantic.SecretStr` so printing a Settings object never sho
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from platformdirs import user_data_dir
@@ -104,25 +103,17 @@ class Settings(BaseSettings):
         )
 
     def database_path(self) -> str:
-        """The SQLite file path from ``DATABASE_URL`` (``sqlite:///path`` or a bare path; ``:memory:`` allowed).
+        """The database from ``DATABASE_URL``: a SQLite file path (``sqlite:///path`` or a bare path; ``:memory:``
+        allowed) or a ``postgresql://user:password@host:port/dbname`` URL, returned as given (see
+        :func:`core.infra.database.parse_database`).
 
         Raises:
-            InvalidInput: a URL for another database (``postgres://…``): only SQLite is supported.
+            InvalidInput: a URL for another database (``mysql://…``).
         """
-        from core.errors import InvalidInput
+        from core.infra.database import parse_database
 
-        url = self.database_url.strip()
-        for prefix in ("sqlite+aiosqlite:///", "sqlite:///"):
-            if url.startswith(prefix):
-                url = url[len(prefix) :]
-                break
-        else:
-            if "://" in url:
-                raise InvalidInput(
-                    f"DATABASE_URL must be a SQLite file (sqlite:///path/to/musicbot.db or a plain path); "
-                    f"got a {url.split('://', 1)[0]}:// URL."
-                )
-        return os.path.expanduser(url) if url != ":memory:" else url
+        target = parse_database(self.database_url)
+        return target.dsn if target.is_postgres else target.path
 
     # Telegram adapter tuning (issue 4; see README, "Telegram bot")
     telegram_webhook_secret: SecretStr | None = None  # webhook secret_token; default derived from the bot token

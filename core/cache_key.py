@@ -5,8 +5,9 @@ record that SQLite triggers update on every insert, update and delete of a track
 (an admin edit through the engine, an import, a seed, another process, a hand-run SQL statement): a counter and a
 random token drawn anew at every change, so two copies of one database file that are then changed independently
 never share a version (nor does a deleted and re-created database). The schema version and the row count and
-highest internal id of ``tracks`` are added as a second line of defence. When persistence gets a change log
-(PostgreSQL / SQLAlchemy), re-point this function at it; nothing else has to change.
+highest internal id of ``tracks`` are added as a second line of defence. SQLite only: the record is the
+``catalog_stamp`` table (the change log other processes follow is ``catalog_changes``, :mod:`core.infra.changes`);
+a PostgreSQL catalog is not cached on disk (:meth:`core.engine.Engine.open`).
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from typing import Any
 #: Change record and triggers (idempotent; created by :meth:`core.catalog.Catalog.open`). Per-row triggers: SQLite has
 #: no statement-level ones; a full seed of the shipped catalog pays ~65k record updates (~0.1 s of ~3 s).
 CHANGE_COUNTER_DDL: tuple[str, ...] = (
-    "CREATE TABLE IF NOT EXISTS catalog_changes (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL, "
+    "CREATE TABLE IF NOT EXISTS catalog_stamp (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL, "
     "token TEXT NOT NULL)",
-    "INSERT OR IGNORE INTO catalog_changes VALUES (1, 0, lower(hex(randomblob(8))))",
+    "INSERT OR IGNORE INTO catalog_stamp VALUES (1, 0, lower(hex(randomblob(8))))",
     *(
-        f"CREATE TRIGGER IF NOT EXISTS catalog_changes_{table}_{op[0].lower()} AFTER {op} ON {table} BEGIN "
-        "UPDATE catalog_changes SET n = n + 1, token = lower(hex(randomblob(8))) WHERE id = 1; END"
+        f"CREATE TRIGGER IF NOT EXISTS catalog_stamp_{table}_{op[0].lower()} AFTER {op} ON {table} BEGIN "
+        "UPDATE catalog_stamp SET n = n + 1, token = lower(hex(randomblob(8))) WHERE id = 1; END"
         for table in ("tracks", "track_labels")
         for op in ("INSERT", "UPDATE", "DELETE")
     ),
@@ -49,7 +50,7 @@ async def catalog_version(db: Any) -> str:
     Raises:
         sqlite3.Error: the change table is missing (the database was not opened through ``Catalog.open``).
     """
-    async with db.execute("SELECT n, token FROM catalog_changes WHERE id = 1") as cur:
+    async with db.execute("SELECT n, token FROM catalog_stamp WHERE id = 1") as cur:
         n, token = await cur.fetchone()
     async with db.execute("SELECT value FROM meta WHERE key = 'schema_version'") as cur:
         row = await cur.fetchone()

@@ -5,11 +5,17 @@ Schema (version :data:`SCHEMA_VERSION`):
 * ``tracks`` — one row per track: metadata + the eleven audio features; ``id`` is an internal integer key. A feature
   the source file did not give is NULL (never 0): exports without audio features import as tracks that can be
   searched, shown and linked; a track "has features" when all eleven are non-NULL (schema 2; schema 1 had
-  ``NOT NULL`` feature columns and is upgraded in place by :func:`_upgrade_v1_to_v2`).
+  ``NOT NULL`` feature columns and is upgraded in place by the baseline migration).
 * ``track_labels`` — every genre / subgenre / playlist label a track carries, with the playlist id it came from
   (a track in three playlists has three playlist labels).
 * ``tracks_fts`` — FTS5 index over title, artist and album (external content, kept in sync by triggers).
 * ``meta`` — ``schema_version``, ``catalog_source`` (set once a catalog was seeded or imported).
+* ``catalog_changes`` — the change log: one row per track written or deleted, ``reload`` per bulk load, appended in
+  the same transaction as the write; its ``seq`` is the catalog's change counter (:meth:`Catalog.change_version`).
+
+Tables are created and upgraded by the Alembic migrations in ``core/infra/migrations`` (run on open). The same
+interface on PostgreSQL is :class:`core.infra.pg_catalog.PgCatalog`; :func:`open_catalog` picks one from a path or
+URL.
 
 The database runs in WAL mode. Seeding and imports run in a single transaction: a crash part-way leaves the
 previous state, and the next start seeds again.
@@ -22,6 +28,7 @@ import json
 import re
 import sqlite3
 import unicodedata
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,39 +47,6 @@ SHIPPED_CATALOG = Path(__file__).resolve().parent.parent / "data" / "spotify_son
 _FEATURE_COLS = ", ".join(AUDIO_FEATURES)
 _TRACK_COLS = "track_id, title, artists, album, release_date, year, popularity, duration_ms, " + _FEATURE_COLS
 
-
-def _tracks_ddl(name: str) -> str:
-    """``CREATE TABLE`` for the tracks table (schema 2: nullable audio features)."""
-    return f"""CREATE TABLE IF NOT EXISTS {name} (
-    id INTEGER PRIMARY KEY,
-    track_id TEXT NOT NULL UNIQUE,
-    title TEXT NOT NULL DEFAULT '',
-    artists TEXT NOT NULL DEFAULT '[]',
-    artist_display TEXT NOT NULL DEFAULT '',
-    album TEXT NOT NULL DEFAULT '',
-    release_date TEXT NOT NULL DEFAULT '',
-    year INTEGER,
-    popularity INTEGER NOT NULL DEFAULT 0,
-    duration_ms INTEGER NOT NULL DEFAULT 0,
-    {", ".join(f"{f} REAL" for f in AUDIO_FEATURES)}
-);"""
-
-
-SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-{_tracks_ddl("tracks")}
-CREATE TABLE IF NOT EXISTS track_labels (
-    track_id TEXT NOT NULL REFERENCES tracks(track_id) ON DELETE CASCADE,
-    kind TEXT NOT NULL CHECK (kind IN ('genre', 'subgenre', 'playlist')),
-    label TEXT NOT NULL,
-    source_id TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (track_id, kind, label, source_id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS track_labels_label ON track_labels(kind, label);
-CREATE VIRTUAL TABLE IF NOT EXISTS tracks_fts USING fts5(
-    title, artist_display, album, content='tracks', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
-);
-"""
 
 #: Triggers keeping the FTS index in step with single-row writes. Bulk loads drop them and rebuild the index once
 #: (``INSERT INTO tracks_fts(tracks_fts) VALUES('rebuild')``), inside the same transaction: ~3x faster seeding.
@@ -93,36 +67,6 @@ CREATE TRIGGER IF NOT EXISTS tracks_au AFTER UPDATE ON tracks BEGIN
     INSERT INTO tracks_fts(rowid, title, artist_display, album) VALUES (new.id, new.title, new.artist_display, new.album);
 END""",
 )
-
-
-async def _upgrade_v1_to_v2(db: aiosqlite.Connection) -> None:
-    """Schema 1 -> 2: make the audio-feature columns nullable (SQLite cannot drop NOT NULL in place, so the tracks
-    table is rebuilt keeping every ``id``, which the FTS index and labels rely on). One transaction; foreign keys are
-    switched off meanwhile so the rebuild does not cascade into ``track_labels`` (SQLite's documented 12-step
-    ALTER TABLE procedure, https://www.sqlite.org/lang_altertable.html#otheralter)."""
-    await db.execute("PRAGMA foreign_keys=OFF")
-    try:
-        await db.execute("BEGIN IMMEDIATE")
-        try:
-            await db.execute(_tracks_ddl("tracks_v2"))
-            cols = "id, track_id, title, artists, artist_display, album, release_date, year, popularity, duration_ms, "
-            await db.execute(f"INSERT INTO tracks_v2 ({cols}{_FEATURE_COLS}) SELECT {cols}{_FEATURE_COLS} FROM tracks")
-            for name in ("tracks_ai", "tracks_ad", "tracks_au"):
-                await db.execute(f"DROP TRIGGER IF EXISTS {name}")
-            await db.execute("DROP TABLE tracks")
-            await db.execute("ALTER TABLE tracks_v2 RENAME TO tracks")
-            for trigger in FTS_TRIGGERS:
-                await db.execute(trigger)
-            async with db.execute("PRAGMA foreign_key_check") as cur:
-                if await cur.fetchone() is not None:
-                    raise sqlite3.DatabaseError("foreign key check failed while upgrading the schema")
-            await db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', '2')")
-            await db.execute("COMMIT")
-        except BaseException:
-            await db.execute("ROLLBACK")
-            raise
-    finally:
-        await db.execute("PRAGMA foreign_keys=ON")
 
 
 _VERSION_SUFFIX = re.compile(
@@ -259,6 +203,64 @@ def row_to_track(row: sqlite3.Row | tuple[Any, ...], labels: Iterable[tuple[str,
     )
 
 
+async def _migrate(db: aiosqlite.Connection, path: str, uri: str | None) -> None:
+    """Bring the database to the newest schema with the Alembic migrations (:mod:`core.infra.migrate`), unless the
+    cheap check (one ``SELECT`` on ``alembic_version``) shows it is current. A database made by an older musicbot
+    (no ``alembic_version``; schema 1 or 2 from lazily created tables) is upgraded in place.
+
+    Raises:
+        sqlite3.DatabaseError: not a SQLite database. InvalidInput: made by a newer musicbot, or the upgrade failed.
+    """
+    from core.infra.migrate import HEAD_REVISION, upgrade
+
+    try:
+        async with db.execute("SELECT version_num FROM alembic_version") as cur:
+            row = await cur.fetchone()
+        if row is not None and row[0] == HEAD_REVISION:
+            return
+    except sqlite3.OperationalError as exc:
+        if "no such table" not in str(exc):
+            raise
+    url = f"sqlite+aiosqlite:///{uri}&uri=true" if uri else f"sqlite+aiosqlite:///{path}"
+    try:
+        await upgrade(url, connect_args={"timeout": 30})
+    except sqlite3.DatabaseError:
+        raise
+    except Exception as exc:  # alembic: an unknown revision is a newer musicbot's migration
+        if "Can't locate revision" in str(exc):
+            raise InvalidInput(f"{path} was created by a newer musicbot; please upgrade.") from None
+        raise InvalidInput(f"{path} could not be upgraded to the current schema ({exc}).") from None
+
+
+#: Track fields stored as columns, and the label kinds, that :meth:`Catalog.update_fields` may change.
+_UPDATABLE_COLUMNS = frozenset(
+    ("title", "album", "release_date", "year", "popularity", "duration_ms", *AUDIO_FEATURES)
+)
+_LABEL_FIELDS = {"genres": "genre", "subgenres": "subgenre", "playlists": "playlist"}
+
+
+def _split_update(fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """``fields`` -> (column values to SET, label kind -> new labels); ``artists`` also sets ``artist_display``.
+
+    Raises:
+        InvalidInput: a field that is neither a column nor a label kind (``track_id`` cannot change).
+    """
+    columns: dict[str, Any] = {}
+    labels: dict[str, list[str]] = {}
+    for name, value in fields.items():
+        if name == "artists":
+            artists = [str(a) for a in value]
+            columns["artists"] = json.dumps(artists, ensure_ascii=False)
+            columns["artist_display"] = ", ".join(artists)
+        elif name in _UPDATABLE_COLUMNS:
+            columns[name] = value
+        elif name in _LABEL_FIELDS:
+            labels[_LABEL_FIELDS[name]] = list(dict.fromkeys(str(v) for v in value))
+        else:
+            raise InvalidInput(f"Unknown or unchangeable field: {name}.", name)
+    return columns, labels
+
+
 class Catalog:
     """Async access to the SQLite catalog. Use ``await Catalog.open(path)``; close with ``await cat.close()``."""
 
@@ -268,12 +270,21 @@ class Catalog:
 
     @classmethod
     async def open(cls, path: str | Path) -> Catalog:
-        """Open (creating if needed) the database at ``path`` (``":memory:"`` allowed), in WAL mode.
+        """Open (creating if needed) the database at ``path`` (``":memory:"`` allowed), in WAL mode, migrated to the
+        newest schema. ``path`` may also be a ``sqlite:///`` URL, or a ``postgresql://`` URL: then the catalog is a
+        :class:`core.infra.pg_catalog.PgCatalog` with the same interface.
 
         Raises:
             InvalidInput: the file exists but is not a SQLite database, or was written by a newer version.
         """
-        path = str(path)
+        from core.infra.database import parse_database
+
+        target = parse_database(str(path))
+        if target.is_postgres:
+            from core.infra.pg_catalog import PgCatalog
+
+            return await PgCatalog.open_target(target)
+        path = target.path
         if path != ":memory:":
             try:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -283,7 +294,9 @@ class Catalog:
                 raise InvalidInput(f"Cannot create the folder for {path} ({exc.strerror}).") from None
         if path != ":memory:" and Path(path).is_dir():
             raise InvalidInput(f"{path} is a folder, not a database file (give a file path, e.g. {Path(path) / 'musicbot.db'}).")
-        pending = aiosqlite.connect(path, isolation_level=None)
+        # ":memory:" is a named shared-cache memory database, so the migration connection reaches the same one
+        uri = f"file:musicbot-{uuid.uuid4().hex}?mode=memory&cache=shared" if path == ":memory:" else None
+        pending = aiosqlite.connect(uri or path, isolation_level=None, uri=uri is not None)
         try:
             db = await pending
         except (sqlite3.Error, OSError) as exc:
@@ -298,16 +311,10 @@ class Catalog:
             await db.execute("PRAGMA foreign_keys=ON")
             await db.execute("PRAGMA synchronous=NORMAL")
             await db.execute("PRAGMA busy_timeout=5000")
-            await db.executescript(SCHEMA)
-            for trigger in FTS_TRIGGERS:
-                await db.execute(trigger)
+            await _migrate(db, path, uri)
             version = await cls._meta(db, "schema_version")
-            if version is None:
-                await db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            elif int(version) > SCHEMA_VERSION:
+            if version is not None and int(version) > SCHEMA_VERSION:
                 raise InvalidInput(f"{path} was created by a newer musicbot (schema {version}); please upgrade.")
-            elif int(version) == 1:
-                await _upgrade_v1_to_v2(db)
             await install_change_counter(db)  # the catalog version the start-up caches key on (core.cache_key)
         except sqlite3.DatabaseError as exc:
             await db.close()
@@ -461,6 +468,7 @@ class Catalog:
                 await db.execute(trigger)
             if source is not None:
                 await db.execute("INSERT OR REPLACE INTO meta VALUES ('catalog_source', ?)", (source,))
+            await db.execute("INSERT INTO catalog_changes (op) VALUES ('reload')")
             await db.execute("COMMIT")
         except BaseException:
             await db.execute("ROLLBACK")
@@ -562,8 +570,11 @@ class Catalog:
             return [r[0] for r in await cur.fetchall()]
 
     # ------------------------------------------------------------------ writes (permission checks live in Engine)
-    async def upsert_track(self, track: Track) -> None:
-        """Insert or replace one track and set its labels to exactly those on ``track`` (one transaction)."""
+    async def upsert_track(self, track: Track, *, only_new: bool = False) -> bool:
+        """Insert or replace one track and set its labels to exactly those on ``track`` (one transaction).
+
+        ``only_new``: insert only — when the id exists (added meanwhile by another process too) nothing is written
+        and False is returned. Returns True when written."""
         row = TrackRow(
             track_id=track.track_id,
             title=track.title,
@@ -575,8 +586,13 @@ class Catalog:
             duration_ms=track.duration_ms,
             features={f: getattr(track, f) for f in AUDIO_FEATURES},
         )
-        await self.db.execute("BEGIN IMMEDIATE")
+        await self.db.execute("BEGIN IMMEDIATE")  # takes the write lock: the existence check below is atomic
         try:
+            if only_new:
+                async with self.db.execute("SELECT 1 FROM tracks WHERE track_id=?", (track.track_id,)) as cur:
+                    if await cur.fetchone() is not None:
+                        await self.db.execute("ROLLBACK")
+                        return False
             await self.db.execute(_UPSERT_SQL, _row_params(row))
             await self.db.execute("DELETE FROM track_labels WHERE track_id=?", (track.track_id,))
             labels = [
@@ -585,10 +601,12 @@ class Catalog:
                 for label in values
             ]
             await self.db.executemany("INSERT OR IGNORE INTO track_labels VALUES (?, ?, ?, ?)", labels)
+            await self.db.execute("INSERT INTO catalog_changes (track_id, op) VALUES (?, 'upsert')", (track.track_id,))
             await self.db.execute("COMMIT")
         except BaseException:
             await self.db.execute("ROLLBACK")
             raise
+        return True
 
     async def delete_track(self, track_id: str) -> bool:
         """Delete a track and its labels. Returns False when it did not exist."""
@@ -596,6 +614,8 @@ class Catalog:
         try:
             await self.db.execute("DELETE FROM track_labels WHERE track_id=?", (track_id,))
             cur = await self.db.execute("DELETE FROM tracks WHERE track_id=?", (track_id,))
+            if cur.rowcount > 0:
+                await self.db.execute("INSERT INTO catalog_changes (track_id, op) VALUES (?, 'delete')", (track_id,))
             await self.db.execute("COMMIT")
         except BaseException:
             await self.db.execute("ROLLBACK")
@@ -612,7 +632,64 @@ class Catalog:
             await self.db.execute("DELETE FROM _strip")
             await self.db.executemany("INSERT OR IGNORE INTO _strip VALUES (?)", [(i,) for i in ids])
             cur = await self.db.execute("DELETE FROM track_labels WHERE source_id IN (SELECT id FROM _strip)")
+        await self.db.execute("INSERT INTO catalog_changes (op) VALUES ('reload')")
         return cur.rowcount
+
+    async def update_fields(self, track_id: str, fields: dict[str, Any]) -> Track | None:
+        """Change only the given fields of one track, in one transaction (never a whole row written back from a
+        process's memory, so concurrent edits of different fields all survive).
+
+        ``fields`` holds validated :class:`Track` field values: ``title``, ``artists`` (list), ``album``,
+        ``release_date``, ``year``, ``popularity``, ``duration_ms``, the audio features, and ``genres`` /
+        ``subgenres`` / ``playlists`` (a list replaces that kind of label). Returns the track as stored afterwards,
+        or None when it does not exist (nothing written).
+
+        Raises:
+            InvalidInput: an unknown field name.
+        """
+        columns, labels = _split_update(fields)
+        await self.db.execute("BEGIN IMMEDIATE")
+        try:
+            if columns:
+                sets = ", ".join(f"{c}=?" for c in columns)
+                cur = await self.db.execute(f"UPDATE tracks SET {sets} WHERE track_id=?", (*columns.values(), track_id))
+                found = cur.rowcount > 0
+            else:
+                async with self.db.execute("SELECT 1 FROM tracks WHERE track_id=?", (track_id,)) as cur:
+                    found = await cur.fetchone() is not None
+            if found:
+                for kind, values in labels.items():
+                    await self.db.execute("DELETE FROM track_labels WHERE track_id=? AND kind=?", (track_id, kind))
+                    await self.db.executemany(
+                        "INSERT OR IGNORE INTO track_labels VALUES (?, ?, ?, '')", [(track_id, kind, v) for v in values]
+                    )
+                await self.db.execute("INSERT INTO catalog_changes (track_id, op) VALUES (?, 'upsert')", (track_id,))
+            await self.db.execute("COMMIT")
+        except BaseException:
+            await self.db.execute("ROLLBACK")
+            raise
+        return await self.get(track_id) if found else None
+
+    # ------------------------------------------------------------------ change feed (core.infra.changes)
+    async def change_version(self) -> int:
+        """The catalog's change counter: the last ``seq`` of ``catalog_changes`` (0 for a catalog never changed
+        since the change log exists). It grows with every committed write by any process; equal values mean the
+        same catalog contents (for caches keyed by catalog version)."""
+        async with self.db.execute("SELECT coalesce(max(seq), 0) FROM catalog_changes") as cur:
+            return int((await cur.fetchone())[0])
+
+    async def changes_since(self, seq: int, limit: int = 10_000) -> list[tuple[int, str, str]]:
+        """Change-log rows after ``seq``, oldest first: ``(seq, track_id, op)`` with ``op`` in
+        ``upsert``/``delete``/``reload`` (``track_id`` is ``''`` for ``reload``)."""
+        sql = "SELECT seq, track_id, op FROM catalog_changes WHERE seq > ? ORDER BY seq LIMIT ?"
+        async with self.db.execute(sql, (seq, limit)) as cur:
+            return [(int(r[0]), r[1], r[2]) for r in await cur.fetchall()]
+
+    async def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version``: changes when ANOTHER connection commits to the file (one cheap call
+        that reads no table; https://www.sqlite.org/pragma.html#pragma_data_version)."""
+        async with self.db.execute("PRAGMA data_version") as cur:
+            return int((await cur.fetchone())[0])
 
     async def require(self, track_id: str) -> Track:
         """Like :meth:`get` but raises :class:`SongNotFound` when absent."""

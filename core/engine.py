@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from core.catalog import SHIPPED_CATALOG, Catalog, ImportReport, ProgressFn, normalize_text
 from core.catalog_io import MAX_DECOMPRESSED_BYTES
 from core.chat import ChatMixin
-from core.errors import InvalidInput, PermissionDenied
+from core.errors import InvalidInput, PermissionDenied, SongNotFound
 from core.explain import format_reasons
 from core.limits import DEFAULT_TRACKS, MAX_TRACKS
 from core.models import (
@@ -118,14 +118,19 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         self.link_resolver: ShortLinkResolver | None = None  # built from the environment on first short link
         self.cache_dir: Path | None = None  # the start-up cache folder (core.startup_cache), None = not cached
         self.table_source = "built-uncached"  # how the table was loaded: "cache", "built" or "built-uncached"
+        #: the catalog change-log position the table reflects at open (see core.infra.changes)
+        self.catalog_seq = 0
+        self.follower: Any = None  # core.infra.changes.CatalogFollower once following
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
     async def open(
         cls, db_path: str | Path, *, seed: bool = True, seed_path: Path = SHIPPED_CATALOG, progress: ProgressFn | None = None,
         cache: bool = True,
+        follow: bool = False,
     ) -> Engine:
         """Open the catalog (seeding the shipped one on first start), then build the table and KNN index.
+        ``db_path``: a SQLite file or ``postgresql://`` URL. ``follow``: start :meth:`follow_changes`.
 
         ``cache``: read the track table from the on-disk start-up cache when it matches the catalog version, and
         write it there after a build (:mod:`core.startup_cache`; ``MUSICBOT_CACHE=0`` turns it off everywhere).
@@ -139,7 +144,8 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         try:
             if seed:
                 await catalog.seed(seed_path, progress=progress)
-            cache_dir = cache_dir_for(db_path) if cache else None
+            cache_dir = cache_dir_for(db_path) if cache and not str(getattr(catalog, "path", "")).startswith("postgresql") else None
+            seq = await catalog.change_version()  # before loading: a change made meanwhile is replayed, not lost
             table, how = await load_table(catalog, cache_dir)
         except BaseException:
             await catalog.close()
@@ -147,10 +153,34 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         engine = cls(catalog, table, Recommender(table))
         engine.cache_dir = cache_dir
         engine.table_source = how
+        engine.catalog_seq = seq
+        if follow:
+            await engine.follow_changes()
         return engine
 
+    async def follow_changes(self) -> None:
+        """Follow catalog changes made by other processes (:class:`core.infra.changes.CatalogFollower`): the table
+        and KNN index apply them within ~1 s. Idempotent; stopped by :meth:`close`."""
+        from core.infra.changes import CatalogFollower
+
+        if self.follower is None:
+            self.follower = CatalogFollower(self, self.catalog_seq)
+            await self.follower.start()
+
+    async def _reload_table(self) -> None:
+        """Rebuild the table, KNN index, text understanding and references from the catalog (after a bulk load)."""
+        from core.startup_cache import load_table
+
+        self.table, self.table_source = await load_table(self.catalog, self.cache_dir)  # cached for the next start
+        self.recommender = Recommender(self.table, self.recommender.params)
+        self._text = None
+        self.refs = TrackReferences(self.table)
+
     async def close(self) -> None:
-        """Close the catalog connection."""
+        """Stop following changes and close the catalog connection."""
+        if self.follower is not None:
+            await self.follower.stop()
+            self.follower = None
         await self.catalog.close()
 
     @property
@@ -711,9 +741,10 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
             raise InvalidInput(f"A new song needs all audio features; missing: {', '.join(missing)}.", missing[0])
         track = self.validate_track(data)
         async with self._write_lock:  # the duplicate check and the insert are one step
-            if track.track_id in self.table.pos:
+            # insert-only in the database too: another process may have added this id since this table was loaded
+            if track.track_id in self.table.pos or not await self.catalog.upsert_track(track, only_new=True):
                 raise InvalidInput(f"A track with id {track.track_id} already exists; use /editsong.", "track_id")
-            return await self._store_locked(track)
+            return self._apply_upsert(track)
 
     async def edit_song(self, caller: Caller, ref: str, changes: dict[str, Any]) -> Track:
         """Change fields of an existing track (admin only); the track id cannot change.
@@ -738,8 +769,15 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
             if "release_date" in changes and "year" not in changes:
                 head = str(changes["release_date"] or "")[:4]
                 changes["year"] = int(head) if head.isdigit() and 1900 <= int(head) <= 2100 else None
-            track = self.validate_track({**current, **changes})
-            return await self._store_locked(track)
+            track = self.validate_track({**current, **changes})  # the whole track must stay valid
+            # write ONLY the changed fields (validated values), never the row as this process remembers it: another
+            # process's concurrent edit of another field survives (issue 11, "no lost updates")
+            fields = {name: getattr(track, name) for name in changes}
+            stored = await self.catalog.update_fields(track.track_id, fields)
+            if stored is None:  # deleted meanwhile by another process
+                self._apply_delete(track.track_id)
+                raise SongNotFound(ref)
+            return self._apply_upsert(stored)
 
     def _resolve_for_change(self, ref: str) -> int:
         """The track an admin edit or delete names: an exact match only (never a fuzzy guess), and a title that
@@ -774,15 +812,32 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         return track
 
     async def _store_locked(self, track: Track) -> Track:
-        """Write a validated track to SQLite, the table and the index (caller holds ``_write_lock``)."""
+        """Write a validated track to the catalog, the table and the index (caller holds ``_write_lock``)."""
         await self.catalog.upsert_track(track)
+        return self._apply_upsert(track)
+
+    def _apply_upsert(self, track: Track, refit: bool = True) -> Track:
+        """Put a track as stored in the catalog into the in-memory table and KNN index (incrementally); also used
+        for changes made by other processes (:mod:`core.infra.changes`). Returns the track as the table holds it."""
         old = self.table.pos.get(track.track_id)
         pos = self.table.upsert(track)
         if old is not None:
             self.recommender.on_delete(old)
         self.recommender.on_upsert(pos)
-        self._text_changed()
+        if refit:
+            self._text_changed()
         return self.table.track(pos)
+
+    def _apply_delete(self, track_id: str, refit: bool = True) -> bool:
+        """Drop a track from the in-memory table and KNN index; False when it was not there."""
+        pos = self.table.pos.get(track_id)
+        if pos is None:
+            return False
+        self.table.delete(track_id)
+        self.recommender.on_delete(pos)
+        if refit:
+            self._text_changed()
+        return True
 
     def _text_changed(self) -> None:
         if self._text is not None:
@@ -804,10 +859,8 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
             report = await self.catalog.import_file(
                 path, map_pairs=map_pairs, replace=replace, progress=progress, max_decompressed=max_decompressed
             )
-            from core.startup_cache import load_table
-
-            self.table, self.table_source = await load_table(self.catalog, self.cache_dir)  # cached for the next start
-            self.recommender = Recommender(self.table, self.recommender.params)
-            self._text = None
-            self.refs = TrackReferences(self.table)
+            seq = await self.catalog.change_version()
+            await self._reload_table()
+            if self.follower is not None:  # the table already holds this import: don't reload it a second time
+                self.follower.seq = max(self.follower.seq, seq)
         return report

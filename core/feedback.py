@@ -177,7 +177,8 @@ class FeedbackService:
             "SELECT track_id FROM track_feedback WHERE user_key=? AND value=? "
             "ORDER BY updated_at DESC, track_id LIMIT ?"
         )
-        async with self._db.execute(sql, (key, value, -1 if limit is None else limit)) as cur:
+        # 1 << 62: no limit (LIMIT -1 is SQLite-only)
+        async with self._db.execute(sql, (key, value, 1 << 62 if limit is None else limit)) as cur:
             return [r[0] for r in await cur.fetchall()]
 
     async def disliked_ids(self, user: Caller | str) -> set[str]:

@@ -291,7 +291,9 @@ class PreviewService:
             expires = min(expires, float(m.group(1)) - 60)
         async with self._lock:
             await self._db.execute(
-                "INSERT OR REPLACE INTO preview_cache VALUES (?, ?, ?, ?, ?)", (track_id, url, source, now, expires)
+                "INSERT INTO preview_cache VALUES (?, ?, ?, ?, ?) ON CONFLICT (track_id) DO UPDATE SET url=excluded.url, "
+                "source=excluded.source, fetched_at=excluded.fetched_at, expires_at=excluded.expires_at",
+                (track_id, url, source, now, expires),
             )
 
     # ------------------------------------------------------------------ lookup chain

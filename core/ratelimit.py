@@ -56,6 +56,22 @@ ON CONFLICT(bucket_key) DO UPDATE SET
 RETURNING tokens, state
 """
 
+#: The same statement for PostgreSQL: two-argument min/max are LEAST/GREATEST, the old row's columns must be named
+#: with the table (``tokens`` alone is ambiguous with ``excluded.tokens``), and the parameters need types.
+_REFILLED_PG = (
+    "LEAST(CAST(:burst AS double precision), rate_limits.tokens"
+    " + GREATEST(CAST(:now AS double precision) - rate_limits.updated_at, 0) / CAST(:refill AS double precision))"
+)
+_HIT_PG = f"""
+INSERT INTO rate_limits (bucket_key, tokens, updated_at, state)
+VALUES (:key, CAST(:burst AS double precision) - 1, CAST(:now AS double precision), 'ok')
+ON CONFLICT(bucket_key) DO UPDATE SET
+    tokens = CASE WHEN {_REFILLED_PG} >= 1 THEN {_REFILLED_PG} - 1 ELSE {_REFILLED_PG} END,
+    state = CASE WHEN {_REFILLED_PG} >= 1 THEN 'ok' WHEN rate_limits.state = 'ok' THEN 'notice' ELSE 'drop' END,
+    updated_at = CAST(:now AS double precision)
+RETURNING tokens, state
+"""
+
 #: Rows idle this long are deleted (a full bucket is the same as no row). Seconds.
 IDLE_S = 86400.0
 #: A prune runs after this many checks in a process.
@@ -153,7 +169,8 @@ class RateLimiter:
             await self.setup()
             now = self.clock()
             params = {"key": f"{policy.name}|{user}", "burst": float(policy.burst), "refill": policy.refill_s, "now": now}
-            async with self._db().execute(_HIT, params) as cur:
+            db = self._db()
+            async with db.execute(_HIT_PG if getattr(db, "dialect", "sqlite") == "postgresql" else _HIT, params) as cur:
                 row = await cur.fetchone()
             self._checks += 1
             if self._checks % PRUNE_EVERY == 0:

@@ -69,3 +69,27 @@ def admin() -> Caller:
 def user() -> Caller:
     """A regular (non-admin) caller."""
     return Caller(user_id="user-1", platform="test", role=Role.USER)
+
+
+# ---------------------------------------------------------------------------------------------- PostgreSQL
+@pytest.fixture(scope="session")
+def pg_server():
+    """A throwaway PostgreSQL server for the whole session (:mod:`tests.pgserver`); skipped with the reason where
+    the server binaries are missing, a failure in CI (``CI=true``: ``.ci/run`` installs them)."""
+    from tests.pgserver import start_server
+
+    server = start_server()
+    if isinstance(server, str):
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"CI must test PostgreSQL: {server}")
+        pytest.skip(server)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """The URL of a fresh, empty PostgreSQL database on the session's server."""
+    return pg_server.create_database()

@@ -103,10 +103,11 @@ class SqlitePlaylistStore:
                     return "exists"
             cur = await db.execute(
                 "INSERT INTO playlists (group_id, name, name_key, created_by, created_at, updated_at) "
-                "VALUES (?,?,?,?,?,?)",
+                "VALUES (?,?,?,?,?,?) RETURNING id",
                 (group_id, name, key, created_by, now, now),
             )
-            return PlaylistRow(int(cur.lastrowid), group_id, name, created_by, now, now, 0)
+            new_id = (await cur.fetchone())[0]  # RETURNING: SQLite >= 3.35 and PostgreSQL alike
+            return PlaylistRow(int(new_id), group_id, name, created_by, now, now, 0)
 
     async def get(self, group_id: str, playlist_id: int) -> PlaylistRow | None:
         return await self._one(_SELECT + "WHERE p.group_id=? AND p.id=?", (group_id, playlist_id))
@@ -153,9 +154,10 @@ class SqlitePlaylistStore:
     async def entries(self, playlist_id: int, offset: int = 0, limit: int | None = None) -> list[EntryRow]:
         sql = (
             "SELECT track_id, added_by, added_at FROM playlist_tracks WHERE playlist_id=? "
-            "ORDER BY rowid LIMIT ? OFFSET ?"
-        )
-        async with self._db().execute(sql, (playlist_id, -1 if limit is None else limit, offset)) as cur:
+            + ("ORDER BY added_at, ctid " if getattr(self._db(), "dialect", "sqlite") == "postgresql" else "ORDER BY rowid ")
+            + "LIMIT ? OFFSET ?"
+        )  # insertion order (PostgreSQL has no rowid: time added, then physical order)
+        async with self._db().execute(sql, (playlist_id, 1 << 62 if limit is None else limit, offset)) as cur:
             return [EntryRow(*r) for r in await cur.fetchall()]
 
     async def rename(self, playlist_id: int, name: str, key: str) -> Literal["ok", "exists", "missing"]:

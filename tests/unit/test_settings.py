@@ -43,13 +43,16 @@ def test_secrets_are_hidden_and_admin_ids_parsed(monkeypatch: pytest.MonkeyPatch
     assert not caller_for(s, "console", "local").is_admin
 
 
-def test_non_sqlite_database_url_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_database_urls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from core.errors import InvalidInput
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", "postgres://user@host/db")
+    monkeypatch.setenv("DATABASE_URL", "mysql://user@host/db")
     with pytest.raises(InvalidInput, match="SQLite"):
         Settings().database_path()
+    for url in ("postgres://user@host/db", "postgresql://user@host/db", "postgresql+asyncpg://user@host/db"):
+        monkeypatch.setenv("DATABASE_URL", url)
+        assert Settings().database_path() == "postgresql://user@host/db"
     monkeypatch.setenv("DATABASE_URL", "sqlite:///~/music.db")
     assert Settings().database_path().endswith("/music.db") and "~" not in Settings().database_path()
 

@@ -1,0 +1,32 @@
+"""Fixtures for the contract suite: every test runs once on SQLite (a temp file) and once on PostgreSQL (a fresh
+database on the session's throwaway server, :func:`tests.conftest.pg_server`)."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from core.catalog import SHIPPED_CATALOG
+
+#: Tracks in the small catalog the contract tests load (the shipped file's first rows).
+SMALL_ROWS = 120
+
+
+@pytest.fixture(scope="session")
+def small_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The first :data:`SMALL_ROWS` rows of the shipped catalog as a CSV (same layout)."""
+    path = tmp_path_factory.mktemp("contract") / "small.csv"
+    with gzip.open(SHIPPED_CATALOG, "rt", encoding="utf-8") as f:
+        lines = [next(f) for _ in range(SMALL_ROWS + 1)]
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database: a SQLite file path or a ``postgresql://`` URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "contract.db")
+    return request.getfixturevalue("pg_url")
