@@ -98,7 +98,7 @@ class SqliteButtonStore:
         while True:
             key = new_key()
             cur = await self.db.execute(
-                "INSERT OR IGNORE INTO button_state (key, scope, state_json, expires_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO button_state (key, scope, state_json, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
                 (key, scope, text, now + ttl_s),
             )
             if cur.rowcount == 1:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 #: The newest migration; a test checks it against the scripts (``tests/integration/test_migrations.py``).
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 

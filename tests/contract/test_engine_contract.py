@@ -79,17 +79,14 @@ async def test_admin_edits_are_field_level_and_stored(engine: Engine, db_url: st
 
 
 async def test_discord_pages_live_in_the_catalog_database(engine: Engine) -> None:
-    from adapters.discord.store import MemoryPageStore, PageState, open_store
+    from adapters.discord.store import PageState, SharedPageStore
 
-    store = await open_store(engine.catalog.path, engine.catalog.db)
-    try:
-        assert not isinstance(store, MemoryPageStore)
-        key = await store.save(PageState(kind="search", query="daft punk", shown=["a", "b"], page=1))
-        loaded = await store.load(key)
-        assert loaded is not None and loaded.query == "daft punk" and loaded.shown == ["a", "b"]
-        assert await store.load("nope") is None
-    finally:
-        await store.close()
+    store = SharedPageStore(engine.button_store)
+    key = await store.save(PageState(kind="search", query="daft punk", shown=["a", "b"], page=1))
+    again = SharedPageStore(engine.button_store)  # another shard process reads what this one wrote
+    loaded = await again.load(key)
+    assert loaded is not None and loaded.query == "daft punk" and loaded.shown == ["a", "b"]
+    assert await again.load("nope") is None
 
 
 async def test_concurrent_store_calls_and_transactions_do_not_interfere(engine: Engine) -> None:

@@ -1,0 +1,37 @@
+"""Button state and conversation leases on both backends (the tables come from migration 0003 on PostgreSQL)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.buttons import SqliteButtonStore
+from core.engine import Engine
+from core.leases import SqliteLeases
+
+
+@pytest.fixture
+async def engine(db_url: str, small_csv: Path):
+    eng = await Engine.open(db_url, seed_path=small_csv)
+    try:
+        yield eng
+    finally:
+        await eng.close()
+
+
+async def test_button_state_round_trip(engine: Engine) -> None:
+    store = await SqliteButtonStore.open(engine.catalog.db)
+    key = await store.put("telegram", {"kind": "search", "query": "daft punk", "shown": ["a", "b"]}, 60.0)
+    assert (await store.get(key)) == {"kind": "search", "query": "daft punk", "shown": ["a", "b"]}
+    assert await store.replace(key, {"kind": "search", "query": "x"})
+    assert (await store.get(key))["query"] == "x"
+    assert await store.get("no-such-key") is None
+
+
+async def test_a_lease_is_held_by_one_owner_at_a_time(engine: Engine) -> None:
+    leases = await SqliteLeases.open(engine.catalog.db)
+    assert await leases.try_acquire("conv:1", "worker-a")
+    assert not await leases.try_acquire("conv:1", "worker-b")
+    await leases.release("conv:1", "worker-a")
+    assert await leases.try_acquire("conv:1", "worker-b")
