@@ -42,6 +42,7 @@ from adapters.discord.transformers import SongRef
 from core.chart_replies import list_chart_reply, page_subject, track_chart_reply
 from core.commands import summary
 from core.errors import InvalidInput
+from core.lookup import CatalogLookup
 from core.models import ChatReply, Filters
 
 #: Largest attachment a bot may upload to any server (Discord: 10 MiB since 2024-09 for unboosted servers).
@@ -103,10 +104,10 @@ class ChartButton(FloodChecked, discord.ui.DynamicItem[discord.ui.Button], templ
     async def reply(self, interaction: discord.Interaction) -> ChatReply:
         bot = context(interaction)
         if self.what == "t":
-            pos = bot.engine.table.pos.get(self.ref)
-            if pos is None:
+            track = CatalogLookup(bot.engine).track(self.ref)
+            if track is None:
                 raise InvalidInput("That track is no longer in the catalog.")
-            return await track_chart_reply(bot.engine.table.track(pos))
+            return await track_chart_reply(track)
         if self.what == "k":
             state = await bot.store.load(self.ref)
             if state is None:

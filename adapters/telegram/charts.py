@@ -19,6 +19,7 @@ from telegram.error import BadRequest
 
 from adapters.telegram import render
 from adapters.telegram.keyboards import CHART, callback_parts
+from core.lookup import CatalogLookup
 from core.chart_replies import page_subject, list_chart_reply, track_chart_reply
 from core.errors import MusicBotError
 from core.models import ChatReply
@@ -116,11 +117,11 @@ async def chart_button_pressed(h: BotHandlers, update: Update, context: Context)
     chat_id = query.message.chat.id if query.message else query.from_user.id
     try:
         if state.kind == "song":
-            pos = h.engine.table.pos.get(state.track_ids[0]) if state.track_ids else None
-            if pos is None:
+            track = CatalogLookup(h.engine).track(state.track_ids[0]) if state.track_ids else None
+            if track is None:
                 await h.send(context, chat_id, [render.esc("That track is no longer in the catalog.")])
                 return
-            reply = await track_chart_reply(h.engine.table.track(pos))
+            reply = await track_chart_reply(track)
         else:
             rec, refs = await page_subject(h.engine, state.kind, state.query, state.track_ids, state.refs, state.filters)
             if rec is None:
