@@ -1,0 +1,134 @@
+"""Wiring for the REST API: :func:`build_app` (engine + settings -> FastAPI app) and :func:`run_api`
+(``musicbot api --host 127.0.0.1 --port 8000``, uvicorn).
+
+* OpenAPI at ``/api/v1/openapi.json``, Swagger UI at ``/docs``, ReDoc at ``/redoc``. Their JavaScript and CSS are
+  served by this server from the ``fastapi-offline`` package (``/static-offline-docs/…``), never from a CDN, so the
+  docs work offline.
+* CORS: only the origins in ``API_CORS_ORIGINS`` (none by default, never ``*``).
+* With ``telegram_webhook_url``, the same server also receives the Telegram bot's webhook updates
+  (:mod:`adapters.api.telegram_hook`), so one process serves both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+
+from adapters.api.errors import install_error_handlers
+from adapters.api.routes import router
+from bot.settings import Settings
+from core.engine import Engine
+from core.ratelimit import RatePolicy
+
+log = logging.getLogger(__name__)
+
+#: Where the OpenAPI document is served.
+OPENAPI_URL = "/api/v1/openapi.json"
+
+DESCRIPTION = """\
+Music recommendations over one catalog of tracks with Spotify audio features — the same engine the console,
+Telegram and Discord bots use.
+
+* **Read** endpoints are open (per-client rate limit: HTTP 429 with `Retry-After` past it).
+* **Writes** (`POST`/`PUT`/`DELETE /api/v1/songs`) need `Authorization: Bearer <API_ADMIN_KEY>`; without
+  `API_ADMIN_KEY` set on the server, writes are disabled.
+* Errors are JSON: `{"detail": "...", "error": "code", "field": ...}`.
+
+Units: danceability, energy, speechiness, acousticness, instrumentalness, liveness, valence 0–1; loudness dB;
+tempo BPM; key 0–11 (-1 = none); mode 1 = major, 0 = minor; duration_ms milliseconds.
+"""
+
+
+def build_app(engine: Engine, settings: Settings, *, telegram: Any | None = None) -> FastAPI:
+    """The FastAPI app over ``engine``; nothing is started.
+
+    Args:
+        engine: an open engine (the app does not close it).
+        settings: ``API_ADMIN_KEY``, ``API_CORS_ORIGINS``, ``API_RATE_BURST`` / ``API_RATE_REFILL_S``.
+        telegram: an :class:`adapters.api.telegram_hook.TelegramWebhook` to host on the same server, or None.
+    """
+    from fastapi_offline import FastAPIOffline
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if telegram is not None:
+            await telegram.start()
+        try:
+            yield
+        finally:
+            if telegram is not None:
+                await telegram.stop()
+
+    app = FastAPIOffline(
+        title="musicbot API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        openapi_url=OPENAPI_URL,
+        docs_url="/docs",
+        redoc_url="/redoc",
+        lifespan=lifespan,
+        swagger_ui_parameters={"tryItOutEnabled": False, "defaultModelsExpandDepth": 0},
+    )
+    app.state.engine = engine
+    app.state.admin_key = settings.api_admin_key.get_secret_value().strip() if settings.api_admin_key else ""
+    app.state.rate_policy = RatePolicy("api", settings.api_rate_burst, settings.api_rate_refill_s)
+    install_error_handlers(app)
+    app.include_router(router)
+    if telegram is not None:
+        telegram.mount(app)
+    origins = [o.rstrip("/") for o in settings.api_cors_origins if o.strip() and o.strip() != "*"]
+    if origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+            expose_headers=["X-Total-Count", "Retry-After"],
+        )
+    return app
+
+
+async def serve(
+    settings: Settings, db: Path | str | None, host: str, port: int, telegram_webhook_url: str | None = None
+) -> None:
+    """Open the engine, build the app (and the Telegram webhook, if asked) and serve until interrupted."""
+    import uvicorn
+
+    from bot.app import build_engine, settle_heap
+
+    engine = await build_engine(settings, db)
+    try:
+        settle_heap(engine)  # fit the text understanding now, not on the first request
+        telegram = None
+        if telegram_webhook_url:
+            from adapters.api.telegram_hook import TelegramWebhook
+
+            telegram = TelegramWebhook.build(engine, settings, telegram_webhook_url)
+        app = build_app(engine, settings, telegram=telegram)
+        config = uvicorn.Config(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
+        server = uvicorn.Server(config)
+        log.warning("musicbot API on http://%s:%d (docs at /docs, %d tracks)", host, port, len(engine.table))
+        await server.serve()
+    finally:
+        await engine.close()
+
+
+def run_api(
+    settings: Settings, db: Path | str | None = None, host: str = "127.0.0.1", port: int = 8000,
+    telegram_webhook_url: str | None = None,
+) -> None:
+    """Run the API server (``musicbot api``) until interrupted.
+
+    Raises:
+        InvalidInput: a bad database path, or (with a webhook URL) no Telegram token / a non-https URL.
+        OSError: the port is taken.
+    """
+    asyncio.run(serve(settings, db, host, port, telegram_webhook_url))
