@@ -44,7 +44,7 @@ def _feature_fields(required: bool) -> dict[str, Any]:
 class _SongMeta(BaseModel):
     """Metadata fields shared by create and update (all optional here)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
 
     track_popularity: Optional[int] = Field(default=None, ge=0, le=100, description="0–100")
     duration_ms: Optional[int] = Field(default=None, ge=0, le=100_000_000, description="milliseconds")
@@ -125,7 +125,7 @@ class RecommendedSong(SongOut):
 class RecommendRequest(BaseModel):
     """Body of ``POST /api/v1/recommend/``: tracks like these (ids, Spotify links or "title - artist")."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     song_ids: list[str] = Field(min_length=1, max_length=25, description="1–25 track ids (or links / titles)")
     limit: int = Field(default=DEFAULT_TRACKS, ge=1, le=MAX_TRACKS, description=f"1–{MAX_TRACKS}")
@@ -134,7 +134,7 @@ class RecommendRequest(BaseModel):
 class TextRecommendRequest(BaseModel):
     """Body of ``POST /api/v1/recommend/text``: a free-text request, e.g. "chill acoustic songs for studying"."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     text_input: str = Field(min_length=1, max_length=MAX_TEXT)
     limit: int = Field(default=DEFAULT_TRACKS, ge=1, le=MAX_TRACKS, description=f"1–{MAX_TRACKS}")
