@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
 from adapters.api.app import build_app
 from api_harness import ADMIN_KEY, ApiServer, api_settings, copy_db
 
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 10
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
           negative_data_rejection]
 
@@ -54,7 +54,7 @@ def test_no_input_breaks_the_api(case: schemathesis.Case, fuzz_server: ApiServer
 
 
 @schema.parametrize()
-@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 def test_no_input_breaks_the_api_without_a_key(case: schemathesis.Case, fuzz_server: ApiServer) -> None:
     case.call_and_validate(base_url=fuzz_server.url, checks=[not_a_server_error, status_code_conformance, response_schema_conformance],
                            timeout=30)
