@@ -19,6 +19,7 @@ import uvicorn
 from adapters.api.app import build_app
 from bot.settings import Settings
 from core.engine import Engine
+from core.previews import PreviewConfig
 
 ADMIN_KEY = "test-admin-key-0123456789abcdef"
 
@@ -28,6 +29,15 @@ def api_settings(**overrides: Any) -> Settings:
     values: dict[str, Any] = {"api_admin_key": ADMIN_KEY, "api_rate_burst": 10_000, "api_rate_refill_s": 0.01}
     values.update(overrides)
     return Settings(_env_file=None, **values)
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
 
 
 class ApiServer:
@@ -75,6 +85,9 @@ class ApiServer:
 
     async def _main(self) -> None:
         self.engine = await Engine.open(self.db)
+        # no test touches the internet: preview lookups go to a closed loopback port unless ``setup`` configures fakes
+        dead = f"http://127.0.0.1:{closed_port()}"
+        self.engine.configure_previews(PreviewConfig(deezer_api_base_url=dead, itunes_api_base_url=dead, timeout_s=1.0))
         try:
             if self.setup is not None:
                 self.extra = await self.setup(self.engine)

@@ -3,13 +3,12 @@ preview anywhere (200, null), every provider failing or unreachable (503 JSON wi
 
 from __future__ import annotations
 
-import socket
 from typing import Any
 
 from core.engine import Engine
 from core.previews import PreviewConfig
 
-from api_harness import ApiServer
+from api_harness import ApiServer, closed_port
 from tests.fakes.music_apis import FakeMusicApis
 
 PREVIEW = "https://cdns-preview.example/blinding-lights.mp3"
@@ -70,16 +69,8 @@ def test_upstream_failure_is_a_503_json_error(start_api) -> None:
     assert r.headers["Retry-After"]
 
 
-def _closed_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def test_offline_is_a_503_json_error(start_api) -> None:
-    dead = f"http://127.0.0.1:{_closed_port()}"
+    dead = f"http://127.0.0.1:{closed_port()}"
 
     async def setup(engine: Engine) -> None:
         engine.configure_previews(PreviewConfig(deezer_api_base_url=dead, itunes_api_base_url=dead, timeout_s=1.0))
