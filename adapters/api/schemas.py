@@ -10,7 +10,7 @@ the catalog does not store them (responses give ``null``).
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Annotated, Any, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -127,7 +127,9 @@ class RecommendRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    song_ids: list[str] = Field(min_length=1, max_length=25, description="1–25 track ids (or links / titles)")
+    song_ids: list[Annotated[str, Field(max_length=MAX_NAME)]] = Field(
+        min_length=1, max_length=25, description="1–25 track ids (or Spotify links, or \"title - artist\")"
+    )
     limit: int = Field(default=DEFAULT_TRACKS, ge=1, le=MAX_TRACKS, description=f"1–{MAX_TRACKS}")
 
 
