@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
 from bot.settings import Settings
@@ -33,19 +34,36 @@ async def build_engine(
     return engine
 
 
-def settle_heap(engine: Engine) -> None:
+def settle_heap(engine: Engine, warm_agent: bool = True) -> threading.Thread | None:
     """Prepare a long-running bot process: fit the local text understanding now (not on the first message) and move
     everything loaded so far — catalog table, KNN index, text models, libraries, ~250k objects — out of the garbage
     collector's generations (``gc.collect(); gc.freeze()``). A full collection over them takes 0.2–0.5 s, an event-loop
-    stall some unlucky message would trigger for every user (measured by ``musicbot bench``'s worst-case figures)."""
+    stall some unlucky message would trigger for every user (measured by ``musicbot bench``'s worst-case figures).
+
+    ``warm_agent``: then prepare the agent in a background daemon thread (:meth:`core.chat.ChatMixin.prepare_agent`:
+    importing ``pydantic_ai`` takes ~1 s), so the bot is ready at once and its first free-text message is not ~1 s
+    slower than the others; what that thread loaded is frozen too. Returns the thread (None without it)."""
     import gc
 
     try:
-        _ = engine.text
+        engine.prepare_lists()  # text understanding, artist graph, coverage: not on the first message
     except Exception:  # the commands that need it report the problem; the bot can still start
         logging.getLogger(__name__).warning("could not prepare the local text understanding", exc_info=True)
     gc.collect()
     gc.freeze()
+    if not warm_agent:
+        return None
+
+    def warm() -> None:
+        try:
+            engine.prepare_agent()
+        except Exception:  # noqa: BLE001 - the first free-text message prepares it instead
+            logging.getLogger(__name__).warning("could not prepare the agent ahead of time", exc_info=True)
+        gc.freeze()
+
+    thread = threading.Thread(target=warm, name="musicbot-agent-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def caller_for(settings: Settings, platform: str, user_id: str | int) -> Caller:

@@ -17,10 +17,17 @@ Figures (JSON keys):
 * ``worst_case_ms_per_message`` / ``worst_case_cpu_ms_per_message`` / ``worst_case_loop_block_ms`` — the slowest of
   ~30 adversarial 2,000-character messages through ``Engine.chat`` (repeated connector words, one letter, quotes,
   ``#3``, commas, unicode…; see :mod:`benchmarks.worst_case`), target under ~50 ms.
+* ``chart_import_ms`` / ``chart_first_draw_ms`` / ``chart_track_p50_ms`` / ``chart_set_p50_ms`` / ``chart_*_kb`` —
+  pictures (:mod:`benchmarks.chart_bench`): matplotlib's import (first chart of a process only) and one chart, warm.
+* ``startup_*``, ``chat_first_turn_ms``, ``telegram_ready_s``, ``discord_ready_s`` — start-up: one-shot commands as
+  whole processes against a bare ``python -c "import numpy, sqlite3"`` in the same run (``startup_slash_ratio``
+  target ≤ 4, ``startup_free_ratio`` ≤ 6), the first free-text turn of a running chat (≤ 200 ms), bots ready
+  (≤ 1.5 s); see :mod:`benchmarks.startup_bench` (``--skip-startup`` leaves them out).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import resource
 import subprocess
@@ -136,8 +143,12 @@ asyncio.run(main())
 """
 
 
-async def run_bench(console: Console, as_json: bool, skip_1m: bool = False) -> dict[str, Any]:
-    """Measure everything and print a table (or JSON). Returns the figures."""
+async def run_bench(
+    console: Console, as_json: bool, skip_1m: bool = False, startup: bool = True, startup_rounds: int = 7
+) -> dict[str, Any]:
+    """Measure everything and print a table (or JSON). Returns the figures. ``startup``: also the start-up figures of
+    :mod:`benchmarks.startup_bench` (whole processes, ``startup_rounds`` runs each: ratios to a bare
+    ``python -c "import numpy, sqlite3"``, first free-text turn in a running chat, bots ready)."""
     figures: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
@@ -204,6 +215,14 @@ async def run_bench(console: Console, as_json: bool, skip_1m: bool = False) -> d
         figures.update(await bench_agent_turn_async(db_path=db))
         worst = await bench_worst_case_async(db_path=db)
         figures.update({k: v for k, v in worst.items() if not isinstance(v, dict)})
+
+        from benchmarks.chart_bench import bench_charts
+
+        figures.update(bench_charts(db))
+        if startup:
+            from benchmarks.startup_bench import bench_startup
+
+            figures.update(await asyncio.to_thread(bench_startup, db, startup_rounds))
 
     if not skip_1m:
         t0 = time.perf_counter()

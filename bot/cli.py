@@ -69,17 +69,23 @@ async def open_engine(db: Path | None, quiet: bool = False, seed: bool = True) -
         disable=quiet or not err_console.is_terminal,
     )
     task = None
+    from adapters.console.spinner import DelayedSpinner
+
+    # a spinner on stderr when opening takes over ~0.3 s (a first start after a catalog change), never for --json
+    spinner = DelayedSpinner(err_console, "Loading the catalog…", enabled=not quiet)
 
     def report(done: int, total: int) -> None:
         # called only while a seed is running: the bar appears then, never for an already seeded catalog
         nonlocal task
         if task is None:
+            spinner.stop()  # one live display at a time: the seeding bar takes over
             progress.start()
             task = progress.add_task("seed", total=total or None)
         progress.update(task, completed=done, total=total or None)
 
     try:
-        engine = await build_engine(settings, db, progress=report, seed=seed)
+        with spinner:
+            engine = await build_engine(settings, db, progress=report, seed=seed)
     finally:
         progress.stop()
     try:
@@ -170,11 +176,13 @@ def ask(
 ) -> None:
     """Send one chat message and print the reply (like one line of `musicbot chat`)."""
     from adapters.console.render import print_reply, recommendation_json
+    from adapters.console.spinner import with_spinner
 
     async def go() -> None:
         settings = _settings()
         async with open_engine(db, quiet=as_json) as engine:
-            reply = await engine.chat(conversation, caller_for(settings, "console", user), text)
+            work = engine.chat(conversation, caller_for(settings, "console", user), text)
+            reply = await (work if as_json else with_spinner(err_console, work, "Thinking…"))
             if as_json:
                 if reply.recommendation is not None:
                     print(recommendation_json(reply.recommendation))
@@ -249,8 +257,15 @@ def search(
 
 
 @app.command()
-def song(ref: Annotated[str, typer.Argument(help="A song reference.")], db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Show one track with its audio features."""
+def song(
+    ref: Annotated[str, typer.Argument(help="A song reference.")],
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+    chart: Annotated[
+        Optional[Path], typer.Option("--chart", help="Also save a PNG chart of its audio features to this file.")
+    ] = None,
+) -> None:
+    """Show one track with its audio features (``--chart out.png``: and a picture of them)."""
     from rich.markup import escape
 
     from adapters.console.render import track_details, track_json
@@ -264,6 +279,15 @@ def song(ref: Annotated[str, typer.Argument(help="A song reference.")], db: DbOp
                 if note:
                     console.print(f"[yellow]{escape(note)}[/yellow]")
                 console.print(track_details(track))
+            if chart is not None:
+                from core.charts import ChartError, track_chart
+
+                try:
+                    chart.write_bytes(track_chart(track))
+                except (ChartError, OSError) as exc:
+                    err_console.print(f"[red]No chart written:[/red] {escape(str(exc))}")
+                    raise typer.Exit(1)
+                err_console.print(f"📊 Chart saved: {escape(str(chart))}", highlight=False)
 
     run(go)
 
@@ -352,11 +376,17 @@ def eval_(
 def bench(
     as_json: JsonOpt = False,
     skip_1m: Annotated[bool, typer.Option("--skip-1m", help="Skip the 1,000,000-track run.")] = False,
+    skip_startup: Annotated[
+        bool, typer.Option("--skip-startup", help="Skip the start-up figures (whole processes, ~2 min).")
+    ] = False,
+    startup_rounds: Annotated[
+        int, typer.Option("--startup-rounds", min=1, max=50, help="Timed runs per start-up figure (min/median).")
+    ] = 7,
 ) -> None:
-    """Latency, seeding time and memory figures, against the seed's per-request refit in the same run."""
+    """Latency, seeding time, memory and start-up figures, against the seed's per-request refit in the same run."""
     from bot.benchcmd import run_bench
 
-    run(lambda: run_bench(console, as_json, skip_1m=skip_1m))
+    run(lambda: run_bench(console, as_json, skip_1m=skip_1m, startup=not skip_startup, startup_rounds=startup_rounds))
 
 
 @app.command()

@@ -20,7 +20,7 @@ from rich.table import Table
 from core.catalog import SHIPPED_CATALOG, Catalog
 from core.evaluation import build_cases, evaluate, is_held_out, year_baselines
 from core.models import AUDIO_FEATURES, NeedsClarification, TextQuery
-from core.recommender import Recommender
+from core.recommender import Recommender, ScoreParams
 from core.table import FEATURE_INDEX, TrackTable
 
 TEXT_BENCHMARK = Path(__file__).resolve().parent.parent / "data" / "text_benchmark.json"
@@ -86,7 +86,9 @@ async def run_eval(console: Console, as_json: bool) -> dict[str, Any]:
     no_genres = [lab for lab in visible if lab[1] not in ("genre", "subgenre")]
     seen = TrackTable.from_rows(rows, visible)
     playlist_results = evaluate(
-        seen, labels, hidden=TrackTable.from_rows(rows, no_genres), bare=TrackTable.from_rows(rows, [])
+        seen, labels, hidden=TrackTable.from_rows(rows, no_genres), bare=TrackTable.from_rows(rows, []),
+        # the product as it ranked before the style term (core/style.py), for a before/after in one run
+        extra_methods={"product without the style term": ScoreParams(style=0.0)},
     )
     baselines = year_baselines(build_cases(labels, seen), seen)
 

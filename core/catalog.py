@@ -29,6 +29,7 @@ from typing import Any
 
 import aiosqlite
 
+from core.cache_key import install_change_counter
 from core.catalog_io import MAX_DECOMPRESSED_BYTES, RowError, TrackRow, open_catalog_csv
 from core.errors import InvalidInput, SongNotFound
 from core.models import AUDIO_FEATURES, Track
@@ -307,6 +308,7 @@ class Catalog:
                 raise InvalidInput(f"{path} was created by a newer musicbot (schema {version}); please upgrade.")
             elif int(version) == 1:
                 await _upgrade_v1_to_v2(db)
+            await install_change_counter(db)  # the catalog version the start-up caches key on (core.cache_key)
         except sqlite3.DatabaseError as exc:
             await db.close()
             raise InvalidInput(f"{path} is not a usable musicbot database ({exc}).") from None

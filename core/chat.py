@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import weakref
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
     from core.engine import Engine
 
 log = logging.getLogger(__name__)
+#: Serializes building the agent runtime between the event loop and a warm-up thread (:meth:`ChatMixin.prepare_agent`).
+_AGENT_BUILD_LOCK = threading.Lock()
 
 
 class ChatMixin:
@@ -57,7 +60,7 @@ class ChatMixin:
     ) -> ChatReply:
         """Answer one chat message: a slash command (see :mod:`core.commands`) or free text.
 
-        Slash commands (``/recommend``, ``/similar``, ``/search``, ``/song``, ``/more``, ``/reset``, ``/help``,
+        Slash commands (``/recommend``, ``/similar``, ``/search``, ``/song``, ``/chart``, ``/more``, ``/reset``, ``/help``,
         ``/playlist …``, ``/playlists``, ``/like``, ``/dislike``, ``/preview``) and a bare "more" are answered
         directly (no agent, no ``pydantic_ai`` import). Free text goes to the agent (:mod:`core.agent.runtime`): the
         configured LLM, or the built-in local model. Conversation memory lives in SQLite (:mod:`core.conversation`),
@@ -93,6 +96,10 @@ class ChatMixin:
                     track = self.table.track(found.pos)
                     state.focus = track.track_id
                     reply = ChatReply(text="\n".join(filter(None, [found.note, f"{track.title} - {track.artist}"])), track=track)
+                elif cmd.name == "chart":
+                    from core.chart_replies import chart_command
+
+                    reply = await chart_command(self, state, _list_ref(state, cmd.args.strip()) if cmd.args.strip() else "")
                 elif cmd.name == "search":
                     rec = await self.search(cmd.args)
                     reply = _reply(state, rec, empty=f'No tracks match "{cmd.args}".')
@@ -160,12 +167,49 @@ class ChatMixin:
 
     @property
     def agent_runtime(self) -> AgentRuntime:
-        """The :class:`core.agent.runtime.AgentRuntime` (built on first use; imports ``pydantic_ai``)."""
+        """The :class:`core.agent.runtime.AgentRuntime` (built on first use, or ahead of it by :meth:`prepare_agent`;
+        imports ``pydantic_ai``). Thread-safe: a message arriving while a warm-up thread builds it waits for that one."""
         if self._agent_runtime is None:
-            from core.agent.runtime import AgentRuntime
+            with _AGENT_BUILD_LOCK:
+                if self._agent_runtime is None:
+                    from core.agent.runtime import AgentRuntime
 
-            self._agent_runtime = AgentRuntime(self._agent_config)
+                    self._agent_runtime = AgentRuntime(self._agent_config)
         return self._agent_runtime
+
+    def prepare_lists(self: Engine) -> None:
+        """Build now what the first recommendation of a long-running process would otherwise build (each once per
+        catalog version): the local text understanding, the artist graph, the catalog coverage, the song-key
+        indexes of dislikes and of the conversation session. Runs on the event loop (they read the catalog table, which only the loop changes)."""
+        _ = self.text
+        _ = self.recommender.graph
+        _ = self.coverage
+        self.feedback._duplicates(())  # noqa: SLF001 - its per-version index, built on a first personal list
+        from core.session import same_song_ids
+
+        same_song_ids(self.table, ())  # the session's song-key index (no song twice in a conversation)
+
+    def prepare_agent(self: Engine) -> None:
+        """Build the agent runtime and do its one-time first-turn work now (~1 s: importing ``pydantic_ai``, pydantic
+        schemas), so the first free-text message of a running chat or bot is answered at the speed of later ones.
+        Blocking and thread-safe: long-running adapters call it in a background thread (:meth:`warm_up`)."""
+        import core.feedback  # noqa: F401 - what the local model's first turn imports (playlist names, dislikes)
+        import core.playlists  # noqa: F401
+
+        self.agent_runtime.warm()
+
+    async def warm_up(self: Engine) -> None:
+        """Prepare what a running chat needs before its first message: the local text understanding (fitted here, on
+        the event loop, where the catalog table is only ever changed) and the agent (:meth:`prepare_agent`, in a
+        worker thread so the loop keeps serving). Never raises: a failure is logged and the work happens on first use
+        instead."""
+        try:
+            self.prepare_lists()
+            await self.conversation_store()  # its tables, once
+            _ = self.playlists  # the local model looks the group's playlist names up on every turn
+            await asyncio.to_thread(self.prepare_agent)
+        except Exception:  # noqa: BLE001 - a warm-up must never take a chat down
+            log.warning("warm-up failed; the first free-text message will prepare the agent", exc_info=True)
 
 
 async def _links_reply(engine: Engine, state: ConversationState, caller: Caller, links: Any) -> ChatReply:

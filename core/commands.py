@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "search": "/search QUERY — find tracks by title, artist or album",
     "song": "/song SONG — details and audio features of one track",
     "more": "/more — the next page of the last recommendation",
+    "chart": "/chart [SONG] — a picture: the last list against what you asked for, or one song's audio features",
     "playlists": "/playlists — this group's shared playlists",
     "playlist": "/playlist create NAME · add NAME | SONG[; SONG] · remove NAME | SONG-or-#N · show NAME [page] · "
     "rename OLD | NEW · delete NAME · recommend NAME · export NAME — shared playlists",

@@ -85,6 +85,9 @@ class LastRequest(BaseModel):
     labels: dict[str, float] = Field(default_factory=dict, description="catalog label preferences, kind:label -> -1..1")
     filters: Filters = Field(default_factory=Filters)
     cues: list[str] = Field(default_factory=list)
+    ranges: dict[str, list[float | None]] = Field(
+        default_factory=dict, description="bounds the request stated in numbers (Recommendation.ranges), for /chart"
+    )
 
 
 class ConversationState(BaseModel):

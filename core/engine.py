@@ -100,26 +100,38 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         self._coverage: Any = None
         self._write_lock = asyncio.Lock()  # one transaction at a time on the catalog connection
         self.link_resolver: ShortLinkResolver | None = None  # built from the environment on first short link
+        self.cache_dir: Path | None = None  # the start-up cache folder (core.startup_cache), None = not cached
+        self.table_source = "built-uncached"  # how the table was loaded: "cache", "built" or "built-uncached"
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
     async def open(
-        cls, db_path: str | Path, *, seed: bool = True, seed_path: Path = SHIPPED_CATALOG, progress: ProgressFn | None = None
+        cls, db_path: str | Path, *, seed: bool = True, seed_path: Path = SHIPPED_CATALOG, progress: ProgressFn | None = None,
+        cache: bool = True,
     ) -> Engine:
         """Open the catalog (seeding the shipped one on first start), then build the table and KNN index.
+
+        ``cache``: read the track table from the on-disk start-up cache when it matches the catalog version, and
+        write it there after a build (:mod:`core.startup_cache`; ``MUSICBOT_CACHE=0`` turns it off everywhere).
 
         Raises:
             InvalidInput: the database file is unusable.
         """
+        from core.startup_cache import cache_dir_for, load_table
+
         catalog = await Catalog.open(db_path)
         try:
             if seed:
                 await catalog.seed(seed_path, progress=progress)
-            table = await TrackTable.load(catalog)
+            cache_dir = cache_dir_for(db_path) if cache else None
+            table, how = await load_table(catalog, cache_dir)
         except BaseException:
             await catalog.close()
             raise
-        return cls(catalog, table, Recommender(table))
+        engine = cls(catalog, table, Recommender(table))
+        engine.cache_dir = cache_dir
+        engine.table_source = how
+        return engine
 
     async def close(self) -> None:
         """Close the catalog connection."""
@@ -373,6 +385,8 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
                 filters=query.filters,
                 summary=join_cues(query.cues[:4]),
             )
+        if query.ranges:  # what was asked in numbers, for charts of the set against it (core.charts)
+            rec = rec.model_copy(update={"ranges": {k: list(v) for k, v in query.ranges.items()}})
         if query.requested_count and limit == MAX_TRACKS:  # said first by every adapter
             rec = rec.model_copy(update={"capped": CountCap(requested=query.requested_count, limit=limit)})
         # a name inside a resolved anchor ("like Blinding Lights" read as the artist Lights) was not asked for
@@ -698,7 +712,9 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
             report = await self.catalog.import_file(
                 path, map_pairs=map_pairs, replace=replace, progress=progress, max_decompressed=max_decompressed
             )
-            self.table = await TrackTable.load(self.catalog)
+            from core.startup_cache import load_table
+
+            self.table, self.table_source = await load_table(self.catalog, self.cache_dir)  # cached for the next start
             self.recommender = Recommender(self.table, self.recommender.params)
             self._text = None
             self.refs = TrackReferences(self.table)

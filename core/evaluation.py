@@ -260,7 +260,7 @@ def evaluate(
     originals = original_label_sets(original_labels, table)
     methods: list[tuple[str, ScoreParams | None]] = [
         ("seed (MinMax, mean of refs)", None),
-        ("audio features only", ScoreParams(artist=0, related=0, year=0, labels=0, popularity=0)),
+        ("audio features only", ScoreParams(artist=0, related=0, year=0, labels=0, popularity=0, style=0)),
         *((extra_methods or {}).items()),
         ("product", params or ScoreParams()),
     ]

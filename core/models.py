@@ -316,6 +316,11 @@ class Recommendation(BaseModel):
         description="what the reply must say first: a reference resolved to another track than the one asked for "
         "(another artist's song, a fuzzy match), references not in the catalog; also prepended to ``summary``",
     )
+    ranges: dict[str, list[float | None]] = Field(
+        default_factory=dict,
+        description="hard bounds the request stated in numbers (``TextQuery.ranges``: feature -> [low, high], raw "
+        "units, None = open), e.g. for a chart of the set against what was asked",
+    )
 
 
 class NeedsClarification(BaseModel):
@@ -366,6 +371,10 @@ class TextQuery(BaseModel):
     notes: list[TextNote] = Field(default_factory=list)
     ranges: dict[str, list[float | None]] = Field(default_factory=dict)
     lang: str = "en"
+    styles: dict[str, float] = Field(
+        default_factory=dict,
+        description="on a catalog without labels: styles of the shipped catalog ('genre:rock', 'subgenre:trap') the "
+        "request names, weight -1..1 (negative = avoid), ranked by the style model (core.text.styles)")
 
 
 class ChatReply(BaseModel):
@@ -385,3 +394,9 @@ class ChatReply(BaseModel):
     playlists: list[Any] = Field(default_factory=list, description="core.playlists.Playlist items (a playlist list)")
     export_text: str | None = Field(default=None, description="a playlist export: one Spotify link per line")
     preview_url: str | None = Field(default=None, description="an audio preview of ``track`` (/preview), if found")
+    chart: bytes | None = Field(
+        default=None,
+        exclude=True,
+        description="a PNG picture (/chart, :mod:`core.charts`) of ``track`` or of ``recommendation`` against what was "
+        "asked; None when nothing was drawn (``text`` then says why and the adapter shows the data as text)",
+    )

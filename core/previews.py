@@ -38,7 +38,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-import httpx
 from pydantic import BaseModel, computed_field
 from rapidfuzz import fuzz
 
@@ -46,6 +45,8 @@ from core.catalog import normalize_text
 from core.models import Track, spotify_uri, spotify_url
 
 if TYPE_CHECKING:
+    import httpx
+
     import aiosqlite
 
 log = logging.getLogger(__name__)
@@ -309,6 +310,8 @@ class PreviewService:
 
     # ------------------------------------------------------------------ lookup chain
     def _client(self) -> httpx.AsyncClient:
+        import httpx  # only when a preview is looked up: every command builds a PreviewConfig
+
         return httpx.AsyncClient(
             timeout=httpx.Timeout(self.config.timeout_s),
             follow_redirects=True,

@@ -31,10 +31,11 @@ import os
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urljoin, urlsplit
 
-import httpx
+if TYPE_CHECKING:  # imported where a short link is followed: parsing links must not pay for the HTTP client
+    import httpx
 
 #: A Spotify id (track, album, artist, playlist…): exactly 22 base-62 characters.
 SPOTIFY_ID = re.compile(r"[0-9A-Za-z]{22}")
@@ -349,6 +350,8 @@ class ShortLinkResolver:
             return self._cache[link.url]
         if self.timeout_s <= 0:
             return None
+        import httpx
+
         try:
             async with asyncio.timeout(self.timeout_s):
                 found = await self._follow(link.url)
@@ -360,6 +363,8 @@ class ShortLinkResolver:
         return found
 
     async def _follow(self, url: str) -> str | None:
+        import httpx
+
         timeout = httpx.Timeout(self.timeout_s)
         async with httpx.AsyncClient(transport=self.transport, timeout=timeout, follow_redirects=False) as client:
             for _ in range(self.max_hops):

@@ -7,7 +7,10 @@ Request sets (JSON Lines, schema and rules in ``data/TEXT-REQUESTS.md``):
   the shared benchmark folder; source and random baseline in ``data/TEXT-REQUESTS.md``);
 * ``data/text_requests_fresh.jsonl`` — 95 requests written fresh for this benchmark (``benchmarks/
   build_fresh_text_requests.py``: 25 non-English, 17 with numbers, 17 "like X" anchors, 7 contradictions,
-  12 absent styles).
+  12 absent styles);
+* ``data/text_requests_own.jsonl`` — 16 requests written for the style model of label-less catalogs (genres, eras,
+  negations of styles, in 4 languages) before it was measured on them, never tuned on: a check against fitting the
+  style model's constants to the two sets above.
 
 Scoring (the shared rules, strict): a recommended track is a **hit** when it carries one of ``labels_any`` (the
 catalog's ORIGINAL genre / subgenre labels, also on the stripped copy) AND every ``features`` range holds AND its
@@ -44,6 +47,7 @@ from core.table import FEATURE_INDEX, TrackTable
 DATA = Path(__file__).resolve().parent.parent / "data"
 SHARED_REQUESTS = DATA / "text_requests_shared.jsonl"
 FRESH_REQUESTS = DATA / "text_requests_fresh.jsonl"
+OWN_REQUESTS = DATA / "text_requests_own.jsonl"
 RANDOM_DRAWS = 20
 RANDOM_SEED = 20200121
 
@@ -236,7 +240,8 @@ async def run_text_benchmark(db_path: Path, workdir: Path, engine_factory: Calla
     engines are closed here). Returns ``{"results": [summary...], "rows": {key: rows}, "seconds": s}``.
     """
     started = time.perf_counter()
-    sets = sets if sets is not None else {"shared": load_requests(SHARED_REQUESTS), "fresh": load_requests(FRESH_REQUESTS)}
+    sets = sets if sets is not None else {"shared": load_requests(SHARED_REQUESTS), "fresh": load_requests(FRESH_REQUESTS),
+                                          "own": load_requests(OWN_REQUESTS)}
     catalog = await Catalog.open(db_path)
     try:
         table = await TrackTable.load(catalog)

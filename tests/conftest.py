@@ -19,6 +19,13 @@ from core.models import Caller, Role
 os.environ.setdefault("SHORT_LINK_TIMEOUT_S", "0")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _startup_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The start-up caches (core.startup_cache) of this test session live in its temp folder, never in the user's
+    cache folder; copies of the shipped catalog share one cached table there (it is keyed by content)."""
+    os.environ["MUSICBOT_CACHE_DIR"] = str(tmp_path_factory.mktemp("startup-cache"))
+
+
 @pytest.fixture(scope="session")
 def shipped_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Path of a fully seeded catalog (read-only template: copy it before writing)."""

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import tempfile
+import time
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -13,6 +18,13 @@ from core.catalog import ImportReport
 from core.coverage import coverage_text, text_is_gap_and_summary
 from core.explain import reason_text
 from core.models import AUDIO_FEATURES, ChatReply, Recommendation, Track
+
+
+def spotify_link(url: str, text: str | None = None) -> str:
+    """Rich markup for a Spotify link as a terminal hyperlink (OSC 8): it stays clickable when a narrow terminal
+    wraps it or a table column cuts its visible text. The visible text is the URL itself (copyable where the terminal
+    has no hyperlinks); piped output gets the plain URL (rich writes no escape codes off a terminal)."""
+    return f"[link={escape(url)}]{escape(text if text is not None else url)}[/link]"
 
 
 def track_table(rec: Recommendation) -> Table:
@@ -38,7 +50,7 @@ def track_table(rec: Recommendation) -> Table:
             str(t.year or ""),
             escape(genre),
             escape(reason_text(item)),
-            t.spotify_url,
+            spotify_link(t.spotify_url),
         )
     return table
 
@@ -64,9 +76,9 @@ def track_details(track: Track) -> Table:
             value = getattr(track, name)
             shown = "—" if value is None else f"{value:.3g}" if isinstance(value, float) else str(value)
             rows.append((name, shown + (units.get(name, "") if value is not None else "")))
-    rows.append(("spotify", track.spotify_url))
     for k, v in rows:
         table.add_row(k, escape(v))
+    table.add_row("spotify", spotify_link(track.spotify_url))
     return table
 
 
@@ -111,7 +123,7 @@ def track_list(rec: Recommendation, coverage: bool = True) -> str:
         genre = (t.subgenres or t.genres or [""])[0]
         meta = ", ".join(x for x in (str(t.year or ""), genre) if x)
         lines.append(f"[dim]{i:>2}.[/dim] [bold]{escape(t.title)}[/bold] — {escape(t.artist)}" + (f" [dim]({escape(meta)})[/dim]" if meta else ""))
-        lines.append(f"    [italic]{escape(reason_text(item))}[/italic]  [cyan]{t.spotify_url}[/cyan]")
+        lines.append(f"    [italic]{escape(reason_text(item))}[/italic]  [cyan]{spotify_link(t.spotify_url)}[/cyan]")
     return "\n".join(lines)
 
 
@@ -163,7 +175,7 @@ def playlist_page_table(page: Any, next_command: str | None = None) -> Table:
             escape(t.artist if t else ""),
             str(t.year or "") if t else "",
             escape(e.added_by),
-            e.spotify_url,
+            spotify_link(e.spotify_url),
         )
     return table
 
@@ -177,7 +189,7 @@ def playlist_page_list(page: Any, next_command: str | None = None) -> str:
         title = f"[bold]{escape(t.title)}[/bold] — {escape(t.artist)}" if t else "[dim](not in catalog)[/dim]"
         year = f" [dim]({t.year})[/dim]" if t and t.year else ""
         lines.append(f"[dim]{e.index:>3}.[/dim] {title}{year}")
-        lines.append(f"      [cyan]{e.spotify_url}[/cyan] [dim]added by {escape(e.added_by)}[/dim]")
+        lines.append(f"      [cyan]{spotify_link(e.spotify_url)}[/cyan] [dim]added by {escape(e.added_by)}[/dim]")
     hint = _next_hint(page, next_command)
     if hint:
         lines.append(f"[dim]next: {escape(hint)}[/dim]")
@@ -195,10 +207,52 @@ def playlists_table(playlists: list[Any]) -> Table:
     return table
 
 
-def print_reply(console: Console, reply: ChatReply) -> None:
-    """Print one chat reply: a table for tracks or a playlist page, details for one track, else the text."""
+#: Where the console saves ``/chart`` pictures (the system temp dir; the path is printed).
+CHART_DIR = Path(tempfile.gettempdir()) / "musicbot-charts"
+
+
+def save_chart(png: bytes, name: str, directory: Path | None = None) -> Path:
+    """Write a chart PNG as ``<directory>/<name-slug>-<time>.png`` (default :data:`CHART_DIR`) and return its path.
+
+    Raises:
+        OSError: the directory cannot be created or written.
+    """
+    directory = directory or CHART_DIR
+    directory.mkdir(parents=True, exist_ok=True)
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "chart"
+    path = directory / f"{slug}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid() % 1000:03d}.png"
+    n = 1
+    while path.exists():
+        n += 1
+        path = path.with_name(f"{path.stem.rsplit('~', 1)[0]}~{n}.png")
+    path.write_bytes(png)
+    return path
+
+
+def print_chart(console: Console, reply: ChatReply, directory: Path | None = None) -> bool:
+    """Save ``reply.chart`` and print its caption and path (a clickable ``file://`` link); False when there is no
+    chart or it cannot be saved (the caller then prints the reply as text)."""
+    if reply.chart is None:
+        return False
+    name = reply.track.title if reply.track is not None else (reply.recommendation.query if reply.recommendation else "")
+    try:
+        path = save_chart(reply.chart, name or "list", directory)
+    except OSError as exc:
+        console.print(f"[yellow]Couldn't save the chart: {escape(str(exc))}[/yellow]")
+        return False
+    console.print(escape(reply.text), soft_wrap=True)
+    uri = path.resolve().as_uri()
+    console.print(f"📊 Chart saved: [link={uri}]{escape(str(path))}[/link]", soft_wrap=True, highlight=False)
+    return True
+
+
+def print_reply(console: Console, reply: ChatReply, chart_dir: Path | None = None) -> None:
+    """Print one chat reply: a saved chart's path (``/chart``, into ``chart_dir``), a table for tracks or a playlist
+    page, details for one track, else the text."""
     if reply.fallback_used:
         console.print("[yellow](the language model was unavailable; answered with the built-in model)[/yellow]")
+    if reply.chart is not None and print_chart(console, reply, chart_dir):
+        return
     if reply.recommendation is not None and reply.recommendation.tracks:
         rec = reply.recommendation
         shown = bool(reply.text and reply.text != rec.summary and not text_is_gap_and_summary(reply.text, rec))

@@ -13,6 +13,7 @@ except ImportError:  # pragma: no cover - e.g. Windows without pyreadline
 from rich.console import Console
 
 from adapters.console.render import print_reply
+from adapters.console.spinner import with_spinner
 from core.engine import Engine
 from core.models import Caller
 
@@ -40,6 +41,9 @@ async def run_repl(
     """
     console.print(BANNER)
     console.print(f"[dim]{len(engine.table):,} tracks in the catalog.[/dim]")
+    # while the person types, prepare what free text needs (text model, agent): the first reply is then as fast as
+    # the others (core.chat.ChatMixin.warm_up; the loop stays free, the agent is built in a worker thread)
+    warm = asyncio.create_task(engine.warm_up())
     while True:
         try:
             line = await asyncio.to_thread(console.input, "[bold cyan]you>[/bold cyan] ")
@@ -52,10 +56,13 @@ async def run_repl(
         if text.lower() in ("/quit", "/exit", "quit", "exit"):
             break
         try:
-            reply = await engine.chat(conversation_id, caller, text, group_id=group_id)
+            reply = await with_spinner(console, engine.chat(conversation_id, caller, text, group_id=group_id),
+                                       "Thinking…")  # shown only when the answer takes over ~0.3 s
         except Exception:  # the REPL must survive anything
             log.exception("chat failed")
             console.print("[red]Sorry, something went wrong handling that. Please try again.[/red]")
             continue
         print_reply(console, reply)
+    if not warm.done():
+        warm.cancel()  # the worker thread, if running, finishes by itself (daemon work, nothing to save)
     console.print("Bye!")

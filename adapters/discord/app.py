@@ -66,6 +66,7 @@ class MusicBotMixin:
     async def setup_hook(self) -> None:
         """Open the page store, add the cogs and the persistent component handlers."""
         from adapters.discord.admin import AdminCog
+        from adapters.discord.charts import ChartCog
         from adapters.discord.commands import MusicCog
         from adapters.discord.playlists import PlaylistCog
 
@@ -74,6 +75,7 @@ class MusicBotMixin:
         await bot.add_cog(MusicCog(bot))
         await bot.add_cog(PlaylistCog(bot))
         await bot.add_cog(AdminCog(bot))
+        await bot.add_cog(ChartCog(bot))
         bot.add_dynamic_items(*DYNAMIC_ITEMS)
 
     async def close(self) -> None:

@@ -187,12 +187,13 @@ def help_text() -> str:
         "**/similar** songs — tracks like one or more songs (separate with ;)",
         "**/search** query — find tracks by title, artist or album",
         "**/song** ref — details and audio features of one track",
+        "**/chart** [song] — a picture: the last list against what you asked for, or one song's audio features",
         "**/preview** ref — a 30-second preview and the Spotify player",
         "**/like** song, **/dislike** song — tune your recommendations (a disliked song never comes back)",
         "**/playlist** create · add · remove · show · rename · delete · recommend · export · list — "
         "this server's shared playlists (yours in DMs)",
         "**/reset** — forget this channel's conversation",
-        "Under lists: **More like #n**, **Next page**, **➕ Add to playlist…** and **👍 / 👎**.",
+        "Under lists: **More like #n**, **Next page**, **📊 Chart**, **➕ Add to playlist…** and **👍 / 👎**.",
         "Or mention me (or DM me) with what you'd like to hear.",
         "Admins: **/addsong**, **/editsong**, **/delsong**.",
     ]

@@ -16,6 +16,7 @@ with ``timeout=None``):
 ``mb:pls:<playlist>:<page>:<d>``  /playlist show "◀ Prev" / "Next ▶" (``d`` = p / n); edits the message
 ``mb:plx:<playlist>``           /playlist show "Export" (links to the clicker, privately)
 ``mb:plr:<playlist>``           /playlist show "Recommend" (tracks for the playlist)
+``mb:chart:<t|k|c>[:<ref>]``    "📊 Chart" of a track / stored page / the channel's chat list (:mod:`adapters.discord.charts`)
 ==============================  ==========================================================================
 
 Playlist ids are looked up in the clicker's group (the server, or their DMs), so a button can only ever reach the
@@ -37,6 +38,7 @@ from core.playlists import Playlist
 from adapters.discord.render import BUTTON_LABEL_LIMIT, OPTION_TEXT_LIMIT, PAGE_SIZE, clip, one_line
 from adapters.discord.floods import FloodChecked
 from adapters.discord.replies import handle_error
+from adapters.discord.charts import ChartButton
 
 _ID = r"[0-9A-Za-z]{1,40}"
 
@@ -334,6 +336,7 @@ class PlaylistActionButton(
 
 #: Every dynamic item class, for ``bot.add_dynamic_items(*DYNAMIC_ITEMS)``.
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
+    ChartButton,
     MoreLikeButton,
     NextPageButton,
     ChatMoreButton,
@@ -415,6 +418,8 @@ def results_view(
         item = ChatMoreButton()
         item.row = 2
         view.add_item(item)
+    if tracks and (next_key or chat or rec.kind == "search"):  # "📊 Chart" of exactly this page
+        view.add_item(ChartButton("k", next_key, row=2) if next_key else ChartButton("c", row=2))
     if playlists:
         options = _playlist_options(tracks)
         if options:
@@ -444,6 +449,7 @@ def song_view(track: Track, *, playlists: bool = True) -> discord.ui.View:
     if _playable_id(track.track_id):
         view.add_item(MoreLikeButton(1, track.track_id, label="More like this", row=0))
         view.add_item(discord.ui.Button(label="Open in Spotify", url=track.spotify_url, row=0))
+        view.add_item(ChartButton("t", track.track_id, row=0))
     if playlists:
         track_actions(view, track, row=1)
     return view

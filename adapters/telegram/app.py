@@ -47,6 +47,7 @@ from adapters.telegram.keyboards import (
     PageState,
 )
 from adapters.telegram.playlists import CALLBACK_PATTERN, PlaylistHandlers
+from adapters.telegram import charts
 from adapters.telegram.render import ADMIN_COMMANDS, USER_COMMANDS
 from adapters.telegram.ratelimit import FloodRateLimiter
 from bot.app import build_engine, caller_for, settle_heap
@@ -232,6 +233,7 @@ def build_app(
     ):
         app.add_handler(CommandHandler(names, callback, filters=only_new))
         h.command_names.update(names)
+    charts.register(app, h, only_new)  # /chart and the "📊 Chart" button
     app.add_handler(MessageHandler(only_new & filters.TEXT & ~filters.COMMAND, h.free_text))
     app.add_handler(MessageHandler(only_new & filters.COMMAND & filters.ChatType.PRIVATE, h.unknown_command))
     app.add_handler(CallbackQueryHandler(h.button, pattern=rf"^[{MORE_LIKE}{NEXT_PAGE}]\|"))

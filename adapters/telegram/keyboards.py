@@ -12,7 +12,7 @@ Actions (``KEY`` = list key, ``i`` = 0-based index on the page, ``PID`` = playli
   keyboard) · ``b|KEY`` back to the list's keyboard
 * ``l|KEY|i`` / ``d|KEY|i`` like / dislike track i (for the person who pressed)
 * ``a|KEY|i`` add track i: open the playlist picker · ``t|KEY|i|PID`` add track i to playlist PID
-* ``v|PID|page`` show a playlist page · ``r|PID`` recommend from it · ``e|PID`` export it
+* ``g|KEY`` "📊 Chart" of the list (or song card) · ``v|PID|page`` show a playlist page · ``r|PID`` recommend from it · ``e|PID`` export it
 * ``x|PID`` / ``c|PID`` confirm / cancel a delete
 
 Playlist buttons carry only the playlist id: the group comes from the chat the button is in, and every action is
@@ -49,6 +49,8 @@ PL_RECOMMEND = "r"
 PL_EXPORT = "e"
 PL_DELETE = "x"
 PL_CANCEL = "c"
+#: "📊 Chart" of the list / song card stored under KEY (``g|KEY``; handled by :mod:`adapters.telegram.charts`).
+CHART = "g"
 #: Picker modes of ``k|KEY|mode``: button prefix per mode.
 PICK_MODES = {ADD_PICK: "➕", LIKE: "👍", DISLIKE: "👎"}
 #: Buttons per row in the track picker (10 tracks -> two rows of five) and the playlist picker.
@@ -194,16 +196,27 @@ def list_keyboard(
         rows.append(feedback_row(key))
     for extra in extra_rows:
         rows += extra(key, state)
+    last = [chart_button(key)] if state.track_ids else []
     if state.has_next:
-        rows.append([InlineKeyboardButton("Next page ▶", callback_data=callback_data(NEXT_PAGE, key))])
+        last.append(InlineKeyboardButton("Next page ▶", callback_data=callback_data(NEXT_PAGE, key)))
+    if last:
+        rows.append(last)
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def chart_button(key: str) -> InlineKeyboardButton:
+    """"📊 Chart": a picture of the list (or song) stored under ``key`` (see :mod:`adapters.telegram.charts`)."""
+    return InlineKeyboardButton("📊 Chart", callback_data=callback_data(CHART, key))
 
 
 def song_keyboard(key: str, state: PageState) -> InlineKeyboardMarkup:
     """Under a single track: "More like this", then 👍 / 👎 / ➕ Add to playlist (no picker needed)."""
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton("More like this", callback_data=callback_data(MORE_LIKE, key, 0))],
+            [
+                InlineKeyboardButton("More like this", callback_data=callback_data(MORE_LIKE, key, 0)),
+                chart_button(key),
+            ],
             [
                 InlineKeyboardButton("👍", callback_data=callback_data(LIKE, key, 0)),
                 InlineKeyboardButton("👎", callback_data=callback_data(DISLIKE, key, 0)),

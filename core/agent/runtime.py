@@ -32,6 +32,13 @@ from pydantic_ai.messages import (
 )
 from pydantic_ai.usage import UsageLimits
 
+import pydantic_ai
+
+# No third-party banner in our users' consoles: pydantic-ai >= 2.6x prints a first-run "observability" banner with an
+# advertisement on a terminal's stderr when an agent first runs (``pydantic_ai._display``). The switch is read at run
+# time, and every agent run of musicbot goes through this module.
+pydantic_ai.BANNER_ENABLED = False
+
 from core.coverage import coverage_text
 from core.agent.config import AgentConfig
 from core.agent.deps import AgentDeps
@@ -191,6 +198,20 @@ class AgentRuntime:
         self.local_model = build_local_model()
         self.llm = build_llm_model(self.config)
         self.last_failure: str | None = None
+
+    @staticmethod
+    def warm() -> None:
+        """Do the one-time work of a first turn ahead of it: pydantic builds the stored-history (de)serializer lazily
+        on first use (~0.1–0.5 s), and a run's first tool call imports anyio's asyncio backend. Thread-safe; called by
+        :meth:`core.chat.ChatMixin.prepare_agent`."""
+        import importlib
+
+        ModelMessagesTypeAdapter.dump_json([])
+        ModelMessagesTypeAdapter.validate_json(b"[]")
+        try:
+            importlib.import_module("anyio._backends._asyncio")
+        except ImportError:  # another anyio layout: imported on first use instead
+            pass
 
     @property
     def model_label(self) -> str:

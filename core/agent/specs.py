@@ -169,7 +169,7 @@ async def run_request(
         return await engine.recommend_query(query, exclude_ids=ex, limit=n)
 
     rec = await capped(table, run_query, exclude_ids, filters.limit, recent, asked=query.artists)
-    return rec, spec.model_copy(update={"target": dict(rec.target), "filters": rec.filters})
+    return rec, spec.model_copy(update={"target": dict(rec.target), "filters": rec.filters, "ranges": dict(rec.ranges)})
 
 
 def refine(engine: Engine, spec: LastRequest, last_page: Sequence[str], change: Refinement) -> LastRequest:

@@ -12,9 +12,21 @@ from core.text.caveats import Caveats
 from core.text.labels import LabelSet
 from core.text.language import note_text
 from core.text.state import P_PROFILE, Request
+from core.text.styles import StyleModel, load_style_model
 from core.text.tokens import GREETINGS, STOPWORDS, clamp, word_tokens
 
 MAX_LABELS = 12  # labels kept per polarity in a TextQuery
+MAX_STYLES = 4  # style-model keys kept per polarity (catalogs without labels)
+STYLE_MIN = 0.5  # weakest shipped-label evidence that becomes a style (an embedding neighbour of 0.3 does not)
+STYLE_NEG_MIN = 0.5  # weakest evidence for a style to avoid ("no edm" reaching a playlist named "… EDM …" is weaker)
+STYLE_SUBSTITUTE = 0.8  # weight of the nearest style the vocabulary names for a style the model lacks (country -> rock)
+STYLE_YIELD = 0.4  # style weight left when a mood won the sound over the style ("soft heavy metal")
+STYLE_SHARE = 0.7  # a style is kept when its evidence is at least this share of the strongest style's
+
+
+def _style_keys(model: StyleModel, text: str) -> list[str]:
+    """Style keys of the model a label text names exactly (``"hard rock"`` -> ``["subgenre:hard rock"]``)."""
+    return [k for kind in ("genre", "subgenre") for k in model.resolve(kind, text)]
 
 
 class QueryAssembly(Caveats):
@@ -57,6 +69,44 @@ class QueryAssembly(Caveats):
             w = min(1.0, z / 1.5) * (0.5 + 0.5 * tight) * weight
             if w >= 0.1:
                 req.target(P_PROFILE, name, float(mean[i]), w)
+
+    def _styles(self, req: Request) -> dict[str, float]:
+        """On a catalog without labels: the shipped genres / subgenres the request names (a shipped playlist name
+        counts as its subgenres' shares) -> weight 0–1, negated ones -> −weight; for :mod:`core.text.styles`."""
+        model = load_style_model()
+        if model is None:
+            return {}
+        books: list[dict[str, float]] = [{}, {}]
+        for book, hits in zip(books, (req.ship_style, req.ship_neg)):
+            for sid, w in hits.items():
+                for key, share in model.resolve(self.shipped.kinds[sid], self.shipped.texts[sid]).items():
+                    book[key] = max(book.get(key, 0.0), w * share)
+        for cid, phrase in req.said.items():  # a style the model lacks ("country"): its own nearest-style hints
+            if "\u2248" in phrase or req.concepts.get(cid, 0.0) < 0.6:
+                continue
+            concept = self.vocab.concepts[cid]
+            if not any(w >= 1.0 for w in concept.hints.values()):
+                continue  # a mood or activity, not a style
+            known = {t: w for t, w in concept.hints.items() if _style_keys(model, t)}
+            if not known or any(w >= 1.0 for w in known.values()):
+                continue  # the model knows the style itself: the matching above already named it
+            top = max(known.values())
+            for text, w in known.items():
+                for key in _style_keys(model, text):
+                    books[0][key] = max(books[0].get(key, 0.0), STYLE_SUBSTITUTE * w / top)
+        pos, neg = books
+        for key in set(pos) & set(neg):  # said both ways ("latin, but no reggaeton" reaches latin twice): the stronger
+            del (neg if pos[key] >= neg[key] else pos)[key]
+        top = max(pos.values(), default=0.0)  # a style named outright outweighs the partial matches around it
+        pos = {k: w for k, w in pos.items() if w >= max(STYLE_MIN, STYLE_SHARE * top)}
+        neg = {k: w for k, w in neg.items() if w >= STYLE_NEG_MIN}
+        banned = {k.partition(":")[2] for k in neg if k.startswith("genre:")}  # "no EDM": none of its subgenres either
+        pos = {k: w for k, w in pos.items() if not (k.startswith("subgenre:")
+                                                    and model.genre_of.get(k.partition(":")[2]) in banned)}
+        scale = STYLE_YIELD if req.style_yields else 1.0  # the style model hears sound: it must not undo the mood
+        out = {k: round(min(1.0, w) * scale, 3) for k, w in sorted(pos.items(), key=lambda kv: -kv[1])[:MAX_STYLES]}
+        out.update({k: -round(min(1.0, w), 3) for k, w in sorted(neg.items(), key=lambda kv: -kv[1])[:MAX_STYLES]})
+        return out
 
     def _artist_targets(self, req: Request) -> None:
         table = self._table
@@ -198,6 +248,7 @@ class QueryAssembly(Caveats):
             notes=req.notes,
             ranges={k: [None if v is None else round(float(v), 4) for v in r] for k, r in req.ranges.items()},
             lang=req.lang,
+            styles={} if has_labels else self._styles(req),
         )
 
     def _clarify(self, raw: str) -> NeedsClarification:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from core.models import Conflict, TextNote
 from core.table import FEATURE_INDEX
 from core.text.language import note_text
-from core.text.state import P_ADJ, Request, TextState
+from core.text.state import P_ADJ, P_RULE, Request, TextState
 
 P_RESOLVED = P_ADJ + 0.5  # a settled conflict: above adjectives (3), below numeric rules (4)
 _CONFLICT_FEATURES = ("energy", "valence", "acousticness", "loudness", "danceability", "tempo", "instrumentalness")
@@ -110,8 +110,9 @@ class Caveats(TextState):
         # only phrases the user wrote (not "moving (≈ moving on)" guessed by typo / embedding similarity)
         named = [(cid, req.said[cid]) for cid, s in req.concepts.items()
                  if s >= 0.6 and cid in req.said and "\u2248" not in req.said[cid]]
+        named += self._implied(named)
         lang = req.lang if req.lang in _MOVE else "en"
-        settled: set[str] = set()  # one decision per feature: the first conflicting pair (in request order) decides
+        settled = self._number_conflicts(req, named, lang)  # a number against a word: the number wins, said
         for x in range(len(named)):
             for y in range(x + 1, len(named)):
                 a, b = self.vocab.concepts[named[x][0]], self.vocab.concepts[named[y][0]]
@@ -128,6 +129,7 @@ class Caveats(TextState):
                     sa, sb = _is_style(a.hints), _is_style(b.hints)
                     if sa != sb:  # "quiet heavy metal": the mood wins the sound, the style keeps its labels
                         win = 1 if sa else 0
+                        req.style_yields = True
                     elif abs(wa / max(wta.values()) - wb / max(wtb.values())) >= 0.15:
                         win = 0 if wa / max(wta.values()) > wb / max(wtb.values()) else 1
                     elif _sole_top(wta, f) != _sole_top(wtb, f):
@@ -156,6 +158,57 @@ class Caveats(TextState):
                     text = note_text("conflict", req.lang, a=pa, b=pb, winner=f"\u201c{wp}\u201d", alt=alt)
                     req.note("conflict", f"{pa}|{pb}", text, asked=f"{pa} + {pb}", used=f"{wp}: {f}")
 
+    def _implied(self, named: list[tuple[int, str]]) -> list[tuple[int, str]]:
+        """Adjectives inside a longer phrase that names something else ("slow" in "slow jams", "slow songs"), as
+        ``(adjective concept id, the phrase)``: they pull a feature as the bare word would ("fast slow jams")."""
+        have = {cid for cid, _ in named}
+        out: list[tuple[int, str]] = []
+        for _, phrase in list(named):
+            words = phrase.split()
+            if len(words) < 2:
+                continue
+            for word in words:
+                for cid in self._lookup_concepts(word):
+                    if cid not in have and self.vocab.concepts[cid].priority >= P_ADJ:
+                        have.add(cid)
+                        out.append((cid, phrase))
+        return out
+
+    def _lookup_concepts(self, word: str) -> list[int]:
+        return list(self.vocab.index.get(word, ()))
+
+    def _number_conflicts(self, req: Request, named: list[tuple[int, str]], lang: str) -> set[str]:
+        """Note each word the request's own numbers contradict ("slow songs at 170 BPM", "calm, energy 0.9"): the
+        word weighs the feature ≥ 0.5 and its target lies outside the stated range by ≥ 1.5 catalog standard
+        deviations. The number already wins (numeric rules have the top priority); the note says so. Returns the
+        features settled this way."""
+        gstd = self._cat.labels.global_std
+        settled: set[str] = set()
+        for f in _CONFLICT_FEATURES:
+            rule = [v for p, n, v, w in req.targets if n == f and p >= P_RULE and w >= 0.6]
+            if not rule:
+                continue
+            lo, hi = (req.ranges.get(f) or [None, None])[:2]
+            value = rule[-1]
+            lo = value if lo is None else lo
+            hi = value if hi is None else hi
+            for cid, phrase in named:
+                target, weights = self._concept_target(cid)
+                if f not in target or weights.get(f, 0.0) < 0.5:
+                    continue
+                t = target[f]
+                gap = (lo - t) if t < lo else (t - hi) if t > hi else 0.0
+                if gap / float(gstd[FEATURE_INDEX[f]]) < 1.5:
+                    continue
+                said = _number_phrase(f, value, lo, hi)
+                up, down = _MOVE[lang][f]
+                alt = down if t < value else up
+                text = note_text("conflict", req.lang, a=phrase, b=said, winner=f"\u201c{said}\u201d", alt=alt)
+                req.note("conflict", f"{phrase}|{said}", text, asked=f"{phrase} + {said}", used=f"{said}: {f}")
+                settled.add(f)
+                break
+        return settled
+
     def _era_conflict(self, req: Request, named: tuple[int, int], newest: tuple[int, int | None, str],
                       phrase: str, recency_wins: bool) -> None:
         """Note a named period ("90s") that the request's recency ("this year", "new") contradicts."""
@@ -175,6 +228,16 @@ class Caveats(TextState):
 
         pattern = rf"\b(?:{'|'.join(_INTENSIFIERS)})\s+(?:[\w-]+\s+)?{re.escape(phrase.split(' (')[0])}"
         return re.search(pattern, fold(req.raw).replace("-", " ")) is not None
+
+
+def _number_phrase(feature: str, value: float, lo: float, hi: float) -> str:
+    """How a stated number reads in a note: "170 BPM", "-12 dB", "energy 0.9" (the range's middle for a range)."""
+    v = value if lo <= value <= hi else (lo + hi) / 2
+    if feature == "tempo":
+        return f"{v:.0f} BPM"
+    if feature == "loudness":
+        return f"{v:.0f} dB"
+    return f"{feature} {v:.2g}"
 
 
 def _is_style(hints: dict[str, float]) -> bool:

@@ -31,21 +31,106 @@ class WordLlamaEmbedder:
         return vecs.reshape(len(texts), -1)
 
 
+class BundledWordLlama:
+    """:class:`Embedder` reading wordllama's bundled files directly (tokenizer JSON + safetensors embedding matrix)
+    and pooling exactly as ``wordllama.inference.WordLlamaInference.embed(texts, norm=True)`` does: token ids
+    (padding on, truncation off, no special tokens) -> embedding rows -> mean over the attention mask -> L2 norm.
+
+    Why not ``WordLlama.load``: importing the ``wordllama`` package pulls ``requests``/``urllib3`` and its algorithm
+    modules (~0.1–0.4 s of start-up) for what is a table look-up and a mean. ``tests/unit`` checks the vectors are
+    identical to wordllama's own.
+
+    Args:
+        weights: the ``.safetensors`` file holding ``embedding.weight`` ``(vocab, 256)``.
+        tokenizer: the ``tokenizers`` JSON of the same model.
+    """
+
+    TENSOR = "embedding.weight"
+
+    def __init__(self, weights: Path, tokenizer: Path) -> None:
+        from safetensors import safe_open
+        from tokenizers import Tokenizer
+
+        with safe_open(str(weights), framework="np", device="cpu") as fh:
+            # kept as stored (float16 in the bundled file): rows are widened to float32 when looked up, which gives
+            # the same float32 values as widening the whole (32000, 256) matrix up front, without its start-up cost
+            self.matrix = np.ascontiguousarray(fh.get_tensor(self.TENSOR))
+        self.tokenizer = Tokenizer.from_file(str(tokenizer))
+        from core.disk_memo import fingerprint
+
+        stat = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in (weights, tokenizer)]
+        self._identity = fingerprint([Path(__file__)], extra=repr(stat))  # model files and this code
+        self.tokenizer.enable_padding()
+        self.tokenizer.no_truncation()
+
+    #: Batches at least this large (a catalog's label texts, the vocabulary's phrases at start-up) are memoized on
+    #: disk by content (:mod:`core.disk_memo`); a request's few words never are.
+    MEMO_FROM = 200
+
+    def embed(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        """Return ``(len(texts), 256)`` float32 unit vectors (a text with no token gives a NaN row, as wordllama)."""
+        texts = list(texts)
+        if len(texts) >= self.MEMO_FROM:
+            from core.disk_memo import memo_array, text_key
+
+            key = text_key(texts, self._identity)
+            return memo_array("embed", key, lambda: self._embed(texts, batch_size)).astype(np.float32, copy=False)
+        return self._embed(texts, batch_size)
+
+    def _embed(self, texts: list[str], batch_size: int) -> np.ndarray:
+        out = np.empty((len(texts), self.matrix.shape[1]), dtype=np.float32)
+        for i in range(0, len(texts), batch_size):
+            encoded = self.tokenizer.encode_batch(texts[i : i + batch_size], is_pretokenized=False,
+                                                  add_special_tokens=False)
+            ids = np.array([e.ids for e in encoded], dtype=np.int32)
+            mask = np.array([e.attention_mask for e in encoded], dtype=np.float32)
+            np.clip(ids, 0, self.matrix.shape[0] - 1, out=ids)
+            rows = self.matrix[ids].astype(np.float32)
+            count = np.maximum(mask.sum(axis=1, keepdims=True), 1.0).astype(np.float32)
+            pooled = np.sum(rows * mask[..., np.newaxis], axis=1, dtype=np.float32) / count
+            with np.errstate(invalid="ignore", divide="ignore"):
+                pooled /= np.linalg.norm(pooled, axis=1, keepdims=True)
+            out[i : i + len(pooled)] = pooled
+        return out
+
+
+def wordllama_dir() -> Path:
+    """The installed ``wordllama`` package folder (found without importing the package).
+
+    Raises:
+        ImportError: wordllama is not installed.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("wordllama")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("wordllama is not installed")
+    return Path(next(iter(spec.submodule_search_locations))).resolve()
+
+
 @lru_cache(maxsize=1)
 def default_embedder() -> Embedder:
-    """Load wordllama (config ``l2_supercat``, 256-d) from the weights bundled inside the installed package.
-
-    Offline by construction: ``cache_dir`` is the package directory (where ``weights/`` and ``tokenizers/`` ship) and
-    ``disable_download=True`` makes wordllama raise instead of fetching; ``HF_HUB_OFFLINE=1`` is set as well.
-    Cached: one model per process (~16 MB, ~1 s to load).
+    """The wordllama model (config ``l2_supercat``, 256-d) from the weights bundled inside the installed package,
+    read by :class:`BundledWordLlama` (offline by construction: only files inside the package are opened).
+    Cached: one model per process (~16 MB, ~30 ms to load).
 
     Raises:
         FileNotFoundError: the bundled weights are missing (a broken install); nothing is downloaded.
         ImportError: wordllama is not installed.
     """
+    package_dir = wordllama_dir()
+    weights = package_dir / "weights" / "l2_supercat_256.safetensors"
+    tokenizer = package_dir / "tokenizers" / "l2_supercat_tokenizer_config.json"
+    for path in (weights, tokenizer):
+        if not path.is_file():
+            raise FileNotFoundError(f"wordllama's bundled file is missing: {path}")
+    return BundledWordLlama(weights, tokenizer)
+
+
+def wordllama_embedder() -> Embedder:
+    """The same model through ``wordllama.WordLlama.load`` (the reference :class:`BundledWordLlama` is checked
+    against; ``HF_HUB_OFFLINE=1`` and ``disable_download=True``: never a download)."""
     os.environ["HF_HUB_OFFLINE"] = "1"
-    import wordllama
     from wordllama import WordLlama
 
-    package_dir = Path(wordllama.__file__).resolve().parent
-    return WordLlamaEmbedder(WordLlama.load(cache_dir=package_dir, disable_download=True))
+    return WordLlamaEmbedder(WordLlama.load(cache_dir=wordllama_dir(), disable_download=True))

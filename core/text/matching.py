@@ -13,8 +13,12 @@ from rapidfuzz import fuzz, process
 from core.table import FEATURE_INDEX
 from core.text.concepts import describe
 from core.text.moods import MOOD_OF, MoodPrototype
-from core.text.state import Request, TextState
+from core.text.state import P_PROFILE, Request, TextState
 from core.text.tokens import GENERIC, STOPWORDS, clamp, mark_used, phrase_keys
+
+#: Priority of the targets of a concept guessed from an unknown word by embedding similarity: above label profiles,
+#: below every concept and adjective the request named.
+P_GUESS = P_PROFILE + 0.5
 
 # Embedding thresholds, calibrated on wordllama l2_supercat_256 cosine similarities measured on the shipped labels:
 # gibberish and off-topic words score 0.15–0.55 against label texts ("cats" vs "Tropical Beats" 0.55), on-topic
@@ -127,11 +131,12 @@ class PhraseMatching(TextState):
         if not found and not hit["concepts"] and not len(labels) and (hit["ship_exact"] or hit["ship_grams"]):
             sid = hit["ship_exact"][0] if hit["ship_exact"] else max(hit["ship_grams"], key=lambda x: x[1])[0]
             req.cue(f"{phrase} → sounds of the shipped '{self.shipped.texts[sid]}' {self.shipped.kinds[sid]}")
-        if not negated:
+        # negated: what the style model keeps out (core.text.styles); named outright: a style it ranks by
+        for book in (req.ship_neg,) if negated else (req.ship_hits, req.ship_style):
             for sid in hit["ship_exact"]:
-                req.ship_hits[sid] = max(req.ship_hits.get(sid, 0.0), strength)
+                book[sid] = max(book.get(sid, 0.0), strength)
             for sid, cov in hit["ship_grams"]:
-                req.ship_hits[sid] = max(req.ship_hits.get(sid, 0.0), 0.6 * math.sqrt(cov) * strength)
+                book[sid] = max(book.get(sid, 0.0), 0.6 * math.sqrt(cov) * strength)
         for cid in hit["concepts"]:
             self._apply_concept(cid, phrase, req, negated, strength)
         if not hit["concepts"] and (found or hit["ship_exact"] or hit["ship_grams"]):
@@ -153,8 +158,13 @@ class PhraseMatching(TextState):
             return mood.target, mood.weights
         return concept.target, concept.weights
 
-    def _apply_concept(self, cid: int, phrase: str, req: Request, negated: bool, strength: float) -> None:
+    def _apply_concept(self, cid: int, phrase: str, req: Request, negated: bool, strength: float,
+                       guessed: bool = False) -> None:
+        """Record concept ``cid`` as named by ``phrase`` (or negated). A concept ``guessed`` by embedding similarity
+        from an unknown word ("moving" ≈ "moving on") sets its targets below every concept the request named
+        outright (:data:`P_GUESS`): a guess never overrides what was said ("cleaning … keep me moving")."""
         concept = self.vocab.concepts[cid]
+        priority = min(concept.priority, P_GUESS) if guessed else concept.priority
         gmean, gstd = self._cat.labels.global_mean, self._cat.labels.global_std
         if negated:
             req.negated[cid] = max(req.negated.get(cid, 0.0), strength)
@@ -174,6 +184,9 @@ class PhraseMatching(TextState):
                     req.target(concept.priority, name, inverted[name], w * 0.5)
             for lid, w in self._cat.hints[cid].items():
                 self._label(lid, w * 0.8 * strength, req, negated=True)
+            for sid, w in self._ship_hints[cid].items():
+                if w >= 0.9:  # only the style the concept names outright ("no reggaeton" is not "no latin")
+                    req.ship_neg[sid] = max(req.ship_neg.get(sid, 0.0), w * strength)
             desc = describe(inverted, {k: concept.weights[k] for k in inverted}, gmean, gstd)
             req.cue(f"not {phrase}" + (f" → {desc}" if desc else ""))
         else:
@@ -181,11 +194,14 @@ class PhraseMatching(TextState):
             req.said.setdefault(cid, phrase)
             target, weights = self._concept_target(cid)
             for name, value in target.items():
-                req.target(concept.priority, name, value, weights.get(name, 0.0) * strength)
+                req.target(priority, name, value, weights.get(name, 0.0) * strength)
             for lid, w in self._cat.hints[cid].items():
-                self._label(lid, w * strength, req, negated=False, source=phrase)
+                self._label(lid, w * strength * (0.5 if guessed else 1.0), req, negated=False, source=phrase)
+            style = any(w >= 1.0 for w in concept.hints.values())  # a style concept, not a mood or an activity
             for sid, w in self._ship_hints[cid].items():
                 req.ship_hits[sid] = max(req.ship_hits.get(sid, 0.0), w * 0.7 * strength)
+                if style and not guessed:
+                    req.ship_style[sid] = max(req.ship_style.get(sid, 0.0), w * 0.7 * strength)
             if "→" in concept.cue:
                 desc = concept.cue.split("→", 1)[1].strip()
             else:
@@ -257,5 +273,5 @@ class PhraseMatching(TextState):
                 if row[j] >= CONCEPT_SIM_MIN:
                     cid = self._phrase_concept[j]
                     strength = 0.6 + 0.4 * (float(row[j]) - CONCEPT_SIM_MIN) / (1 - CONCEPT_SIM_MIN)
-                    self._apply_concept(cid, f"{tok} (≈ {self._phrase_text[j]})", req, False, strength)
+                    self._apply_concept(cid, f"{tok} (≈ {self._phrase_text[j]})", req, False, strength, guessed=True)
                     req.unknown.remove(tok)

@@ -41,6 +41,9 @@ class Request:
     pos_labels: dict[int, float] = field(default_factory=dict)  # catalog label id -> weight
     neg_labels: dict[int, float] = field(default_factory=dict)
     ship_hits: dict[int, float] = field(default_factory=dict)  # shipped profile id -> weight
+    ship_neg: dict[int, float] = field(default_factory=dict)  # shipped profile id -> weight, negated ("no rap")
+    ship_style: dict[int, float] = field(default_factory=dict)  # the part of ship_hits a style named ("neo soul")
+    style_yields: bool = False  # a mood won the sound over a named style ("quiet heavy metal")
     genres: list[str] = field(default_factory=list)
     artists: list[int] = field(default_factory=list)  # artist ids
     excluded: list[int] = field(default_factory=list)

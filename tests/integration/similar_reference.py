@@ -104,6 +104,10 @@ def scores(rec: Recommender, refs: Sequence[int], cand: np.ndarray | None = None
         total += affinity if inv == 1.0 else affinity * inv
     if p.popularity:
         total += (p.popularity / 100.0) * t.popularity[:n][view]
+    if rec.style is not None:  # style term: the references' mean style vector against every candidate's
+        cols = np.ascontiguousarray(rec.style.sync()[:n].T)
+        q = (cols[:, refs[0]] if len(refs) == 1 else cols[:, refs].mean(1)) * np.float32(p.style)
+        total += q @ cols if cand is None else q @ cols[:, cand]
 
     def add(positions: np.ndarray, values: np.ndarray | float) -> None:
         inc = np.zeros(n, dtype=np.float32)

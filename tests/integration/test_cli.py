@@ -88,3 +88,41 @@ def test_chat_repl_survives_bad_input(db_copy: Path) -> None:
     out = result.output
     assert "No track found" in out and "2,000" in out and "Unknown command" in out
     assert "Daft Punk" in out and "Bye!" in out
+
+
+def test_song_chart_writes_a_png_and_chat_chart_saves_one(db_copy: Path, tmp_path: Path, monkeypatch) -> None:
+    from core import charts
+    from core.charts import TRACK_CHART_PX, SET_CHART_PX, png_size
+
+    monkeypatch.setattr(charts, "CHART_TIMEOUT_S", 120.0)  # an overloaded CI machine: a wait, not a timed check
+
+    out_png = tmp_path / "blinding.png"
+    code, out = invoke("song", "Blinding Lights - The Weeknd", "--db", str(db_copy), "--chart", str(out_png))
+    assert code == 0, out
+    assert "Chart saved" in out and png_size(out_png.read_bytes()) == TRACK_CHART_PX
+    code, out = invoke("song", "Blinding Lights", "--db", str(db_copy), "--chart", str(tmp_path / "no" / "dir.png"))
+    assert code == 1 and "No chart written" in out  # an unwritable path is said, the details still printed
+    assert "danceability" in out
+
+    from adapters.console.render import print_reply
+    from rich.console import Console
+    import asyncio
+
+    async def chat_chart() -> list[str]:
+        from core.engine import Engine
+        from core.models import Caller
+
+        engine = await Engine.open(db_copy)
+        try:
+            console = Console(record=True, width=200)
+            await engine.chat("console:t", Caller(), "/recommend chill study music")
+            reply = await engine.chat("console:t", Caller(), "/chart")
+            print_reply(console, reply, chart_dir=tmp_path / "charts")
+            return console.export_text().splitlines()
+        finally:
+            await engine.close()
+
+    lines = asyncio.run(chat_chart())
+    assert lines[0].startswith("10 tracks for “chill study music”, against what you asked for")
+    saved = Path(lines[1].split("Chart saved: ", 1)[1].strip())
+    assert saved.parent == tmp_path / "charts" and png_size(saved.read_bytes()) == SET_CHART_PX

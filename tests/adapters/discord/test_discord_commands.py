@@ -163,6 +163,7 @@ async def test_search_pages_and_song_card(bot, interaction_factory, small_engine
     tid = track.track_id
     assert custom_ids(card.last.view) == [
         f"mb:more:1:{tid}",
+        f"mb:chart:t:{tid}",
         f"mb:fb:like:{tid}",
         f"mb:fb:dislike:{tid}",
         f"mb:pl:btn:{tid}",

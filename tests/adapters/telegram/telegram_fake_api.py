@@ -6,7 +6,8 @@ real HTTP. Like Telegram, the fake checks what it is sent: HTML parse mode (only
 ``>``, ``&``, balanced tags), message length (4,096 UTF-16 units after parsing), captions (1,024), ``callback_data``
 (1–64 bytes), at most 100 buttons and 8 per row, command names (``[a-z0-9_]{1,32}``), known chats and callback/inline
 query ids — and answers 400 like Telegram does. :meth:`FakeBotApi.flood` makes it answer 429 with
-``parameters.retry_after`` like Telegram's flood control. Files (``sendDocument``) arrive as multipart uploads and are kept
+``parameters.retry_after`` like Telegram's flood control. Files (``sendDocument``, ``sendPhoto``: a PNG/JPEG of at most
+10 MB, width + height ≤ 10,000, side ratio ≤ 20) arrive as multipart uploads and are kept
 in the call's params as ``{"filename", "content", "content_type"}``. ``getChatMember`` answers from
 :attr:`FakeBotApi.chat_roles` (``member`` by default).
 
@@ -39,6 +40,26 @@ JSON_PARAMS = {
 INT_PARAMS = {"chat_id", "message_id", "offset", "limit", "timeout", "cache_time", "user_id"}
 _COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 _HTML_TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^<>]*)?)>|&(#\d+|#x[0-9a-fA-F]+|lt|gt|amp|quot);|([<>&])")
+
+
+def image_size(data: bytes) -> tuple[int, int]:
+    """(width, height) of a PNG (IHDR) or JPEG (first SOF marker) upload.
+
+    Raises:
+        ApiError: 400 ``IMAGE_PROCESS_FAILED`` for anything else, as Telegram answers an undecodable photo.
+    """
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR" and len(data) >= 24:
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if data[:2] == b"\xff\xd8":
+        i = 2
+        while i + 9 < len(data):
+            if data[i] != 0xFF:
+                break
+            marker, length = data[i + 1], int.from_bytes(data[i + 2 : i + 4], "big")
+            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+                return int.from_bytes(data[i + 7 : i + 9], "big"), int.from_bytes(data[i + 5 : i + 7], "big")
+            i += 2 + length
+    raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
 
 
 class ApiError(Exception):
@@ -368,6 +389,38 @@ class FakeBotApi:
                          "mime_type": doc.get("content_type"), "file_size": len(doc["content"])},
             "caption": caption,
         }
+        self._message_id += 1
+        self.messages[(chat["id"], msg["message_id"])] = {**msg, "html": p.get("caption", "")}
+        return msg
+
+    async def api_sendphoto(self, p: dict[str, Any]) -> dict[str, Any]:
+        """``sendPhoto`` as Telegram checks it: an uploaded file (multipart) of at most 10 MB that is a PNG or JPEG
+        whose width + height is at most 10,000 and whose side ratio is at most 20; caption at most 1,024 characters
+        after parsing; keyboard limits. A string ``photo`` must be an http(s) URL or a file id."""
+        chat = self._chat(p)
+        photo = p.get("photo")
+        if isinstance(photo, dict):
+            data = photo.get("content") or b""
+            if not data:
+                raise ApiError(400, "Bad Request: file must be non-empty")
+            if len(data) > 10 * 1024 * 1024:
+                raise ApiError(400, "Bad Request: file is too big")
+            width, height = image_size(data)
+            if width + height > 10_000 or max(width, height) > 20 * min(width, height):
+                raise ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+        elif not isinstance(photo, str) or not photo:
+            raise ApiError(400, "Bad Request: there is no photo in the request")
+        else:
+            width, height, data = 800, 600, b""
+        self._check_markup(p.get("reply_markup"))
+        caption = self._plain({"text": p.get("caption", " "), "parse_mode": p.get("parse_mode")}, limit=1024) if p.get("caption") else ""
+        sizes = [{"file_id": f"AgAD{self._message_id}{i}", "file_unique_id": f"p{self._message_id}{i}",
+                  "width": max(1, width // d), "height": max(1, height // d), "file_size": len(data) // d}
+                 for i, d in enumerate((4, 2, 1))]
+        msg = {"message_id": self._message_id, "date": int(time.time()), "chat": chat, "from": self.bot_user,
+               "photo": sizes, "caption": caption}
+        if p.get("reply_markup"):
+            msg["reply_markup"] = p["reply_markup"]
         self._message_id += 1
         self.messages[(chat["id"], msg["message_id"])] = {**msg, "html": p.get("caption", "")}
         return msg

@@ -145,7 +145,7 @@ async def test_search_song_preview_more_and_not_found(bot: Harness) -> None:
     (song,) = await bot.ask(f"/song {first_id}")
     plain = check_html(song.params["text"])
     assert track.title in plain and "danceability" in plain and f"spotify:track:{first_id}" in plain
-    assert list(keyboard(song)) == ["More like this", "👍", "👎", "➕ Add to playlist"]
+    assert list(keyboard(song)) == ["More like this", "📊 Chart", "👍", "👎", "➕ Add to playlist"]
 
     (preview,) = await bot.ask(f"/preview {track.title} - {track.artists[0]}")
     check_html(preview.params["text"].replace(f"https://open.spotify.com/embed/track/{first_id}", "https://open.spotify.com/x"))

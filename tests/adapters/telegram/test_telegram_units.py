@@ -128,8 +128,9 @@ def test_callback_data_limits_and_keyboard() -> None:
     state = PageState(kind="text", query="q", track_ids=[f"id{i}" for i in range(10)], start=11)
     markup = list_keyboard("Ab3_k9Qa", state)
     labels = [b.text for row in markup.inline_keyboard for b in row]
-    assert labels[0] == "More like #11" and labels[-1] == "Next page ▶" and len(labels) == 14
-    assert [len(r) for r in markup.inline_keyboard] == [3, 3, 3, 1, 3, 1]
+    assert labels[0] == "More like #11" and labels[-1] == "Next page ▶" and len(labels) == 15
+    assert [len(r) for r in markup.inline_keyboard] == [3, 3, 3, 1, 3, 2]
+    assert [b.text for b in markup.inline_keyboard[-1]] == ["📊 Chart", "Next page ▶"]
     assert [b.text for b in markup.inline_keyboard[4]] == ["➕ Add to playlist", "👍 Like…", "👎 Dislike…"]
     assert all(len(b.callback_data.encode()) <= 64 for row in markup.inline_keyboard for b in row)
 

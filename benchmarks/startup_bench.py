@@ -1,0 +1,248 @@
+"""Benchmark: how fast musicbot starts — one-shot commands against a bare Python, the first free-text turn of a
+running chat, and how long the bots take to be ready.
+
+Figures (JSON keys; ``*_s`` whole-process wall times in seconds, min and median over ``rounds`` runs, the commands
+interleaved round by round so machine load hits them alike):
+
+* ``startup_bare_{min,med}_s`` — ``python -c "import numpy, sqlite3"``: the yardstick.
+* ``startup_slash_{min,med}_s`` — ``musicbot ask "/recommend chill study music"`` on a seeded catalog whose start-up
+  cache is warm (the catalog was opened before: the normal case); ``startup_slash_ratio`` = min / bare min
+  (``_ratio_med`` with medians). Target ≤ 4.
+* ``startup_free_{min,med}_s`` / ``startup_free_ratio`` — ``musicbot ask "something for a rainy drive"`` (free text:
+  the agent on the built-in model). Target ≤ 6.
+* ``startup_slash_nocache_min_s`` — the slash command with the start-up cache off (``MUSICBOT_CACHE=0``: what the
+  first start after a catalog change costs).
+* ``chat_first_turn_ms`` — a running chat (``musicbot chat``'s warm-up done while the person types): the first
+  free-text message's reply time. Target ≤ 200 ms. ``chat_first_turn_cold_ms`` — the same without the warm-up (the
+  agent built on that first message), and ``chat_later_turn_ms`` a later message, for comparison;
+  ``chat_warm_up_s`` — how long the warm-up took in the background.
+* ``telegram_ready_s`` / ``discord_ready_s`` — process start until the bot is ready to serve (engine open, text
+  model fitted, heap settled, application built: everything before its first request to the platform) on an
+  existing catalog. Target ≤ 1.5 s.
+
+Child processes run with the caller's environment minus ``PYTHONDONTWRITEBYTECODE`` (so compiled bytecode is
+cached as in a normal installation after its first run; one untimed round first) and with a private start-up cache
+folder. ``baseline_src`` (``python -m benchmarks.startup_bench --baseline DIR``) times another checkout of the code
+(e.g. ``git archive`` of an older commit) in the same rounds, for before/after figures.
+
+Run: ``uv run python -m benchmarks.startup_bench [--rounds N] [--baseline DIR]`` or ``musicbot bench``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SLASH = "/recommend chill study music"
+FREE = "something for a rainy drive"
+
+_CLI = "import sys; sys.path.insert(0, {src!r}); from bot.cli import main; sys.argv[0] = 'musicbot'; main()"
+
+_CHAT = """
+import asyncio, json, sys, time
+sys.path.insert(0, {src!r})
+from core.engine import Engine
+from core.models import Caller
+
+async def main():
+    engine = await Engine.open(sys.argv[1])
+    warm = sys.argv[2] == "warm"
+    out = {{}}
+    if warm:  # what musicbot chat does at its prompt (adapters.console.repl), waited for here: a person types
+        t0 = time.perf_counter()
+        await engine.warm_up()
+        out["warm_up_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    await engine.chat("bench:first", Caller(), {free!r})
+    out["first_ms"] = (time.perf_counter() - t0) * 1000
+    t0 = time.perf_counter()
+    await engine.chat("bench:later", Caller(), "upbeat songs for running")
+    out["later_ms"] = (time.perf_counter() - t0) * 1000
+    await engine.close()
+    print(json.dumps(out))
+
+asyncio.run(main())
+"""
+
+_READY = {
+    "telegram": """
+import sys
+sys.path.insert(0, {src!r})
+from bot.app import build_engine, settle_heap
+from bot.settings import Settings
+from adapters.telegram.app import build_app
+import asyncio
+settings = Settings()
+loop = asyncio.new_event_loop()
+engine = loop.run_until_complete(build_engine(settings, sys.argv[1]))
+settle_heap(engine)
+build_app(engine, settings)
+print("READY", flush=True)
+""",
+    "discord": """
+import sys
+sys.path.insert(0, {src!r})
+from bot.app import build_engine, settle_heap
+from bot.settings import Settings
+from adapters.discord.app import build_bot
+import asyncio
+async def main():
+    settings = Settings()
+    engine = await build_engine(settings, sys.argv[1])
+    settle_heap(engine)
+    build_bot(engine, settings)
+    print("READY", flush=True)
+asyncio.run(main())
+""",
+}
+
+
+def _env(cache_dir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "MODEL", "DATABASE_URL")}
+    env.update(MUSICBOT_CACHE_DIR=str(cache_dir), COLUMNS="120", TELEGRAM_BOT_TOKEN="123456:bench-token-not-used-"
+               "for-anything", DISCORD_BOT_TOKEN="bench.token.unused", LOG_LEVEL="ERROR", **extra)
+    return env
+
+
+def _run(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd[:3]}… failed: {proc.stderr.decode(errors='replace')[-800:]}")
+    return elapsed
+
+
+def _ready_time(script: str, db: Path, env: dict[str, str], cwd: Path) -> float:
+    """Seconds from spawning ``script`` until it prints READY."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", script, str(db)], env=env, cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("READY"):
+                return time.perf_counter() - t0
+        raise RuntimeError(f"bot did not get ready: {proc.stderr.read()[-800:] if proc.stderr else ''}")
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def bench_startup(db_path: Path, rounds: int = 7, baseline_src: Path | None = None) -> dict[str, Any]:
+    """Measure the figures listed in the module docstring on a copy of the seeded catalog ``db_path``.
+
+    Args:
+        db_path: a seeded musicbot SQLite file (copied; the copy is written to).
+        rounds: timed runs per command (after one untimed round).
+        baseline_src: another checkout's root folder, timed alongside (keys ``baseline_*``).
+
+    Returns:
+        The figures (seconds / milliseconds / ratios as floats).
+
+    Raises:
+        RuntimeError: a child process failed.
+    """
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="musicbot-startup-") as tmp_dir:
+        tmp = Path(tmp_dir)
+        env = _env(tmp / "cache")
+        sources = {"": ROOT} | ({"baseline_": baseline_src.resolve()} if baseline_src else {})
+        dbs = {}
+        for prefix, src in sources.items():
+            db = tmp / f"{prefix or 'current_'}catalog.db"
+            shutil.copy(db_path, db)
+            dbs[prefix] = db
+        commands: dict[str, list[str]] = {"bare": [sys.executable, "-c", "import numpy, sqlite3"]}
+        for prefix, src in sources.items():
+            cli = [sys.executable, "-c", _CLI.format(src=str(src)), "ask"]
+            commands[f"{prefix}slash"] = [*cli, SLASH, "--db", str(dbs[prefix])]
+            commands[f"{prefix}free"] = [*cli, FREE, "--db", str(dbs[prefix])]
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        nocache: list[float] = []
+        for i in range(rounds + 1):
+            for name, cmd in commands.items():
+                cmd = [*cmd, "--conversation", f"bench:{i}"] if name != "bare" else cmd
+                elapsed = _run(cmd, env, tmp)
+                if i:  # round 0 writes bytecode and the start-up cache: not timed
+                    times[name].append(elapsed)
+            if i and i <= min(3, rounds):
+                slash = [*commands["slash"], "--conversation", f"bench:nocache:{i}"]
+                nocache.append(_run(slash, _env(tmp / "cache", MUSICBOT_CACHE="0"), tmp))
+        for name, values in times.items():
+            out[f"startup_{name}_min_s"] = min(values)
+            out[f"startup_{name}_med_s"] = statistics.median(values)
+        out["startup_slash_nocache_min_s"] = min(nocache)
+        bare_min, bare_med = out["startup_bare_min_s"], out["startup_bare_med_s"]
+        for prefix in sources:
+            for kind in ("slash", "free"):
+                out[f"startup_{prefix}{kind}_ratio"] = out[f"startup_{prefix}{kind}_min_s"] / bare_min
+                out[f"startup_{prefix}{kind}_ratio_med"] = out[f"startup_{prefix}{kind}_med_s"] / bare_med
+
+        for prefix, src in sources.items():
+            warm: list[dict[str, float]] = []
+            cold: list[dict[str, float]] = []
+            for i in range(min(3, rounds)):
+                for mode, acc in (("warm", warm), ("cold", cold)):
+                    db = tmp / f"chat-{prefix}{mode}-{i}.db"
+                    shutil.copy(dbs[prefix], db)
+                    script = _CHAT.format(src=str(src), free=FREE)
+                    if prefix and mode == "warm" and not (src / "core" / "chat.py").read_text().count("warm_up"):
+                        continue  # an older checkout without a warm-up: only its cold first turn
+                    proc = subprocess.run([sys.executable, "-c", script, str(db), mode], env=env, cwd=tmp,
+                                          capture_output=True, text=True, timeout=600)
+                    if proc.returncode != 0:
+                        raise RuntimeError(f"chat bench failed: {proc.stderr[-800:]}")
+                    acc.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+            if warm:
+                out[f"{prefix}chat_first_turn_ms"] = min(r["first_ms"] for r in warm)
+                out[f"{prefix}chat_first_turn_med_ms"] = statistics.median(r["first_ms"] for r in warm)
+                out[f"{prefix}chat_warm_up_s"] = statistics.median(r["warm_up_s"] for r in warm)
+            out[f"{prefix}chat_first_turn_cold_ms"] = min(r["first_ms"] for r in cold)
+            out[f"{prefix}chat_later_turn_ms"] = min(r["later_ms"] for r in cold + warm)
+
+            for bot, script in _READY.items():
+                ready = [_ready_time(script.format(src=str(src)), dbs[prefix], env, tmp) for _ in range(min(3, rounds))]
+                out[f"{prefix}{bot}_ready_s"] = min(ready)
+                out[f"{prefix}{bot}_ready_med_s"] = statistics.median(ready)
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
+
+
+def main() -> None:
+    """``python -m benchmarks.startup_bench [--rounds N] [--baseline DIR] [--db FILE]`` (seeds a temp catalog unless
+    ``--db`` names a seeded one); prints the figures as JSON."""
+    import argparse
+    import asyncio
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--baseline", type=Path, default=None, help="root folder of another checkout to compare")
+    parser.add_argument("--db", type=Path, default=None, help="a seeded catalog (default: seed one)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = args.db
+        if db is None:
+            from core.catalog import Catalog
+
+            db = Path(tmp) / "seeded.db"
+
+            async def seed() -> None:
+                catalog = await Catalog.open(db)
+                await catalog.seed()
+                await catalog.close()
+
+            asyncio.run(seed())
+        print(json.dumps(bench_startup(db, args.rounds, args.baseline), indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,249 @@
+"""On-disk start-up cache of the in-memory track table, keyed by the catalog version.
+
+Building :class:`~core.table.TrackTable` from SQLite costs ~1 s on the shipped catalog (a Python loop over 28k rows
+and 33k labels); reading it back from one uncompressed ``.npz`` file costs a few tens of ms. The file holds only
+numpy arrays and one UTF-8 JSON document (stored as a ``uint8`` array) and is read with ``allow_pickle=False``: no
+pickle, nothing executable.
+
+Correctness: the file name carries :func:`core.cache_key.catalog_version` (read in the same SQLite read transaction
+as the rows it describes) and a fingerprint of the code that builds the table (:data:`CODE_FILES`), so a cache is
+served only for exactly the catalog and code it was written from; a changed catalog (an import, an admin edit, a
+write from another process) or a changed table builder means a miss, a rebuild from SQLite and a new file. Files
+are written to a temporary name and renamed (atomic); older files of the same database are removed. Any problem
+reading or writing the cache is logged and the table is built from SQLite as before.
+
+Location (:func:`cache_dir_for`): the user cache folder (``platformdirs.user_cache_dir("musicbot")/startup``), shared
+by every database: files are named by content (catalog version + code), so copies of one catalog share one file;
+the :data:`KEEP` most recently used files are kept. ``MUSICBOT_CACHE_DIR`` names another folder, ``MUSICBOT_CACHE=0``
+turns the cache off; ``:memory:`` databases are never cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.cache_key import catalog_version
+from core.disk_memo import cache_root
+from core.table import TrackTable
+
+log = logging.getLogger(__name__)
+
+#: Bump when the file layout changes.
+FORMAT = 2
+#: Source files whose code decides the table's content (normalization, dedupe keys, labels): part of the key.
+CODE_FILES = ("table.py", "catalog.py", "startup_cache.py")
+_ARRAYS = ("features", "known", "has_features", "year", "popularity", "alive")
+#: Table files kept in the cache folder (least recently used removed first); ~8.5 MB each for the shipped catalog.
+KEEP = 6
+
+
+def _code_fingerprint() -> str:
+    digest = hashlib.sha1(f"{FORMAT}:{np.__version__}".encode())
+    here = Path(__file__).resolve().parent
+    for name in CODE_FILES:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def cache_dir_for(db_path: str | Path) -> Path | None:
+    """The folder holding the start-up caches for ``db_path`` (:func:`core.disk_memo.cache_root`: shared by every
+    database, files are named by content), or None when caching is off or the database is in memory."""
+    path = str(db_path)
+    if not path or path == ":memory:" or path.startswith("file::memory:"):
+        return None
+    return cache_root()
+
+
+def table_file(cache_dir: Path, version: str) -> Path:
+    """The cache file of the table for catalog ``version`` (and the current code)."""
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in version)
+    return cache_dir / f"table-{safe}-{_code_fingerprint()}.npz"
+
+
+# ---------------------------------------------------------------------------------------------------- (de)serialize
+def _csr(rows: list[Any], dtype: Any = np.int32) -> tuple[np.ndarray, np.ndarray]:
+    """Ragged rows (tuples of ints) -> ``(indptr, indices)``."""
+    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    flat = [v for r in rows for v in r]
+    return indptr, np.asarray(flat, dtype=dtype)
+
+
+def table_to_arrays(table: TrackTable, label_rows: list[tuple[str, str, str, str]]) -> dict[str, np.ndarray]:
+    """A freshly loaded table (no tombstones) as named arrays for :func:`numpy.savez`.
+
+    Args:
+        table: the table :meth:`TrackTable.load` built.
+        label_rows: the ``(track_id, kind, label, source_id)`` rows in the order that load read them
+            (:meth:`core.catalog.Catalog.all_labels`): they are replayed in that order, so every set and dict of the
+            rebuilt table is filled in the same order as the original and iterates alike.
+
+    Raises:
+        ValueError: the table has deleted positions (only a table straight from SQLite is cached).
+    """
+    n = table.n
+    if len(table.pos) != n:
+        raise ValueError("only a table without deleted positions can be cached")
+    out: dict[str, np.ndarray] = {name: getattr(table, name)[:n] for name in _ARRAYS}
+    out["orig_years"] = table.original_years()[:n]
+    out["artist_indptr"], out["artist_ids"] = _csr(table.artist_ids)
+    sources = sorted({s for row in table.sources for s in row})
+    code = {s: i + 1 for i, s in enumerate(sources)}  # 0 = no source
+    replay = [
+        (p, table.label_index[(kind, label)], code.get(source, 0))
+        for track_id, kind, label, source in label_rows
+        if (p := table.pos.get(track_id)) is not None
+    ]
+    rows = np.asarray(replay, dtype=np.int32).reshape(-1, 3)
+    out["label_pos"], out["label_ids"], out["label_src"] = rows[:, 0].copy(), rows[:, 1].copy(), rows[:, 2].copy()
+    doc = {
+        "ids": table.ids,
+        "titles": table.titles,
+        "artists": table.artists,
+        "albums": table.albums,
+        "release_dates": table.release_dates,
+        "durations": table.durations,
+        "norm_keys": table.norm_keys,
+        "artist_names": table.artist_names,
+        "label_names": table.label_names,
+        "source_names": sources,
+        "version": table.version,
+    }
+    out["doc"] = np.frombuffer(json.dumps(doc, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
+    return out
+
+
+def table_from_arrays(data: Any) -> TrackTable:
+    """Rebuild a :class:`TrackTable` equal to the one :func:`table_to_arrays` saved (indexes re-derived in the
+    original insertion order)."""
+    doc = json.loads(bytes(data["doc"]).decode("utf-8"))
+    n = len(doc["ids"])
+    table = TrackTable(capacity=max(1024, int(n * 1.1)))
+    for name in _ARRAYS:
+        getattr(table, name)[:n] = data[name]
+    table.n = n
+    table.ids = ids = doc["ids"]
+    table.pos = dict(zip(ids, range(n)))
+    table.titles = doc["titles"]
+    table.artists = doc["artists"]
+    table.albums = doc["albums"]
+    table.release_dates = doc["release_dates"]
+    table.durations = doc["durations"]
+    table.norm_keys = keys = doc["norm_keys"]
+    table.artist_names = doc["artist_names"]
+    table.artist_index = {name: i for i, name in enumerate(table.artist_names)}
+    flat, bounds = data["artist_ids"].tolist(), data["artist_indptr"].tolist()
+    table.artist_ids = artist_ids = [tuple(flat[bounds[i] : bounds[i + 1]]) for i in range(n)]
+    table.label_names = [tuple(x) for x in doc["label_names"]]
+    table.label_index = {key: i for i, key in enumerate(table.label_names)}
+    artist_tracks: defaultdict[int, set[int]] = defaultdict(set)
+    key_tracks: defaultdict[str, set[int]] = defaultdict(set)
+    for p in range(n):
+        for a in artist_ids[p]:
+            artist_tracks[a].add(p)
+        key_tracks[keys[p]].add(p)
+    labels: list[set[int]] = [set() for _ in range(n)]
+    sources: list[set[str]] = [set() for _ in range(n)]
+    label_tracks: defaultdict[int, set[int]] = defaultdict(set)
+    names = [""] + [sys.intern(s) for s in doc["source_names"]]
+    replay = zip(data["label_pos"].tolist(), data["label_ids"].tolist(), data["label_src"].tolist())
+    for p, lid, src in replay:  # TrackTable._add_label, in the order load called it
+        labels[p].add(lid)
+        label_tracks[lid].add(p)
+        if src:
+            sources[p].add(names[src])
+    table.labels, table.sources, table.label_tracks = labels, sources, label_tracks
+    table.artist_tracks, table.key_tracks = artist_tracks, key_tracks
+    table.version = int(doc["version"])
+    table._orig_years = np.asarray(data["orig_years"], dtype=table.year.dtype)
+    table._orig_version = table.version
+    table._orig_dirty = set()
+    return table
+
+
+# ---------------------------------------------------------------------------------------------------- load / save
+def _touch(path: Path) -> None:
+    """Mark ``path`` recently used (kept by the clean-ups); a read-only folder is fine."""
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+
+
+def read_table(path: Path) -> TrackTable | None:
+    """The table cached in ``path``, or None when the file is missing or unreadable (logged)."""
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            table = table_from_arrays(data)
+        _touch(path)
+        return table
+    except Exception as exc:  # a torn or foreign file is a miss, never an error for the user
+        log.warning("ignoring unreadable start-up cache %s (%s)", path, exc)
+        return None
+
+
+def write_table(path: Path, table: TrackTable, label_rows: list[tuple[str, str, str, str]]) -> bool:
+    """Write ``table`` (``label_rows``: see :func:`table_to_arrays`) to ``path`` atomically (temporary file + rename)
+    and keep only the :data:`KEEP` most recently used table files of the folder. Returns False (logged) when the
+    folder is not writable or the table cannot be cached."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            np.savez(fh, **table_to_arrays(table, label_rows))
+        os.replace(tmp, path)
+        files = sorted(path.parent.glob("table-*.npz"), key=lambda f: f.stat().st_mtime, reverse=True)
+        for old in files[KEEP:]:
+            if old != path:
+                old.unlink(missing_ok=True)
+        return True
+    except (OSError, ValueError) as exc:
+        log.warning("could not write the start-up cache %s (%s)", path, exc)
+        try:
+            tmp.unlink(missing_ok=True)  # type: ignore[possibly-undefined]
+        except (OSError, NameError):
+            pass
+        return False
+
+
+async def load_table(catalog: Any, cache_dir: Path | None) -> tuple[TrackTable, str]:
+    """The catalog's track table: from the cache when it matches the catalog version, else built from SQLite (and
+    cached for the next start).
+
+    Args:
+        catalog: an open :class:`core.catalog.Catalog`.
+        cache_dir: :func:`cache_dir_for` of its path (None = no cache).
+
+    Returns:
+        ``(table, how)`` with ``how`` one of ``"cache"``, ``"built"`` (and written to the cache), ``"built-uncached"``.
+    """
+    if cache_dir is None:
+        return await TrackTable.load(catalog), "built-uncached"
+    db = catalog.db
+    t0 = time.perf_counter()
+    await db.execute("BEGIN")  # the version and the rows it describes come from one snapshot
+    try:
+        version = await catalog_version(db)
+        path = table_file(cache_dir, version)
+        table = read_table(path)
+        if table is not None:
+            log.debug("track table from %s in %.0f ms", path, 1000 * (time.perf_counter() - t0))
+            return table, "cache"
+        table = await TrackTable.load(catalog)
+        label_rows = await catalog.all_labels()  # same snapshot, same order as the load read them
+    finally:
+        await db.execute("COMMIT")
+    return table, "built" if write_table(path, table, label_rows) else "built-uncached"
