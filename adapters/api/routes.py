@@ -177,6 +177,64 @@ async def recommend_text(body: TextRecommendRequest, engine: EngineDep) -> dict[
     return recommendation_body(await engine.recommend_text(body.text_input, limit=body.limit))
 
 
+# ---------------------------------------------------------------------------------------------- charts
+_PNG: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"image/png": {}}, "description": "A PNG chart"},
+    503: {"model": ErrorBody, "description": "The chart could not be drawn now (busy or too slow); try again"},
+}
+
+
+async def png_response(fn: Any, *args: Any) -> Response:
+    """Draw with :func:`core.charts.draw` (own thread, deadline, never raises) and answer the PNG, or a 503."""
+    from core import charts
+
+    png = await charts.draw(fn, *args)
+    if png is None:
+        raise ApiError(503, "chart_unavailable", "The chart could not be drawn right now; try again in a moment.",
+                       headers={"Retry-After": "5"})
+    return Response(content=png, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+
+@router.get(
+    "/songs/{track_id}/chart.png", response_class=Response, tags=["charts"], responses={**_NOT_FOUND, **_PNG},
+)
+async def song_chart(track_id: TrackIdPath, engine: EngineDep) -> Response:
+    """A PNG of the track's audio features: bars for the 0–1 features, tempo (BPM) and loudness (dB) on their own
+    scales (:func:`core.charts.track_chart`). 422 when the track has no audio features."""
+    from core import charts
+
+    track = engine.table.track(engine.resolve(track_id, fuzzy=False))
+    if not any(getattr(track, f) is not None for f in charts.ALL_FEATURES):
+        raise InvalidInput(f"“{track.title}” has no audio features to chart.", "track_id")
+    return await png_response(charts.track_chart, track)
+
+
+async def _recommendation_png(result: Recommendation | NeedsClarification, refs: list[Any]) -> Response:
+    from core import charts
+
+    if isinstance(result, NeedsClarification):
+        raise InvalidInput(result.question, "text_input")
+    if not any(getattr(i.track, f) is not None for i in result.tracks for f in charts.ALL_FEATURES):
+        raise InvalidInput("None of these tracks has audio features to chart.")
+    return await png_response(charts.recommendation_chart, result, refs)
+
+
+@router.post("/recommend/chart.png", response_class=Response, tags=["charts"], responses={**_NOT_FOUND, **_PNG})
+async def recommend_similar_chart(body: RecommendRequest, engine: EngineDep) -> Response:
+    """The same request as ``POST /recommend/``, answered as a PNG: every track's audio features against the
+    songs asked for (:func:`core.charts.recommendation_chart`)."""
+    rec = await engine.recommend_similar(body.song_ids, filters=Filters(limit=body.limit))
+    refs = [engine.table.track(engine.resolve_ref(r).pos) for r in body.song_ids if r.strip()]
+    return await _recommendation_png(rec, refs)
+
+
+@router.post("/recommend/text/chart.png", response_class=Response, tags=["charts"], responses=_PNG)
+async def recommend_text_chart(body: TextRecommendRequest, engine: EngineDep) -> Response:
+    """The same request as ``POST /recommend/text``, answered as a PNG: every track's audio features against the
+    target the text asked for (amber), with any range stated in numbers."""
+    return await _recommendation_png(await engine.recommend_text(body.text_input, limit=body.limit), [])
+
+
 # ---------------------------------------------------------------------------------------------- audio
 def audio_info(track: Any, preview: Any) -> dict[str, Any]:
     """An :class:`AudioInfo` dict for a track and its :class:`core.previews.TrackPreview` (or None)."""

@@ -71,7 +71,8 @@ def test_openapi_document_lists_every_endpoint_with_the_original_fields(shared_a
     paths = spec["paths"]
     assert set(paths) == {
         "/api/v1/songs/", "/api/v1/songs/{track_id}", "/api/v1/recommend/", "/api/v1/recommend/text",
-        "/api/v1/music/audio/{track_id}",
+        "/api/v1/music/audio/{track_id}", "/api/v1/songs/{track_id}/chart.png", "/api/v1/recommend/chart.png",
+        "/api/v1/recommend/text/chart.png",
     }
     assert set(paths["/api/v1/songs/"]) == {"get", "post"}
     assert set(paths["/api/v1/songs/{track_id}"]) == {"get", "put", "delete"}
