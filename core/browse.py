@@ -38,6 +38,30 @@ class TrackPage:
     note: str = ""
 
 
+def track_by_id(engine: Engine, track_id: str) -> Track:
+    """The catalog track with exactly this id (never a fuzzy guess).
+
+    Raises:
+        SongNotFound: no track has that id. InvalidInput: not a usable reference.
+    """
+    return engine.table.track(engine.resolve(track_id, fuzzy=False))
+
+
+def tracks_for(engine: Engine, refs: list[str]) -> list[Track]:
+    """The tracks the references name, resolved as :meth:`core.engine.Engine.recommend_similar` resolves them
+    (exact, then fuzzy); blank references are skipped.
+
+    Raises:
+        SongNotFound / NotATrackLink / InvalidInput: a reference did not resolve.
+    """
+    return [engine.table.track(engine.resolve_ref(r).pos) for r in refs if r and r.strip()]
+
+
+def catalog_size(engine: Engine) -> int:
+    """Tracks in the loaded catalog."""
+    return len(engine.table)
+
+
 async def list_tracks(engine: Engine, skip: int = 0, limit: int = DEFAULT_TRACKS, search: str | None = None) -> TrackPage:
     """``limit`` tracks from position ``skip`` of the catalog (insertion order: stable while the catalog does not
     change), or of the best matches for ``search`` (best first, up to :data:`~core.limits.MAX_TRACKS` matches).

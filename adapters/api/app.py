@@ -103,6 +103,7 @@ async def serve(
     import uvicorn
 
     from bot.app import build_engine, settle_heap
+    from core.browse import catalog_size
 
     engine = await build_engine(settings, db)
     try:
@@ -115,7 +116,7 @@ async def serve(
         app = build_app(engine, settings, telegram=telegram)
         config = uvicorn.Config(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
         server = uvicorn.Server(config)
-        log.warning("musicbot API on http://%s:%d (docs at /docs, %d tracks)", host, port, len(engine.table))
+        log.warning("musicbot API on http://%s:%d (docs at /docs, %d tracks)", host, port, catalog_size(engine))
         await server.serve()
     finally:
         await engine.close()

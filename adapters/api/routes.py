@@ -30,7 +30,7 @@ from adapters.api.schemas import (
     track_fields,
 )
 from core import policy
-from core.browse import MAX_SKIP, list_tracks
+from core.browse import MAX_SKIP, list_tracks, track_by_id, tracks_for
 from core.engine import Engine
 from core.errors import InvalidInput
 from core.limits import DEFAULT_TRACKS, MAX_TRACKS
@@ -122,7 +122,7 @@ async def read_songs(
 @router.get("/songs/{track_id}", response_model=SongOut, tags=["songs"], responses=_NOT_FOUND)
 async def read_song(track_id: TrackIdPath, engine: EngineDep) -> dict[str, Any]:
     """One track with its audio features."""
-    return song_out(engine.table.track(engine.resolve(track_id, fuzzy=False)))
+    return song_out(track_by_id(engine, track_id))
 
 
 @router.put("/songs/{track_id}", response_model=SongOut, tags=["songs"], responses={**_WRITE, **_NOT_FOUND})
@@ -203,7 +203,7 @@ async def song_chart(track_id: TrackIdPath, engine: EngineDep) -> Response:
     scales (:func:`core.charts.track_chart`). 422 when the track has no audio features."""
     from core import charts
 
-    track = engine.table.track(engine.resolve(track_id, fuzzy=False))
+    track = track_by_id(engine, track_id)
     if not any(getattr(track, f) is not None for f in charts.ALL_FEATURES):
         raise InvalidInput(f"“{track.title}” has no audio features to chart.", "track_id")
     return await png_response(charts.track_chart, track)
@@ -224,7 +224,7 @@ async def recommend_similar_chart(body: RecommendRequest, engine: EngineDep) -> 
     """The same request as ``POST /recommend/``, answered as a PNG: every track's audio features against the
     songs asked for (:func:`core.charts.recommendation_chart`)."""
     rec = await engine.recommend_similar(body.song_ids, filters=Filters(limit=body.limit))
-    refs = [engine.table.track(engine.resolve_ref(r).pos) for r in body.song_ids if r.strip()]
+    refs = tracks_for(engine, body.song_ids)
     return await _recommendation_png(rec, refs)
 
 
@@ -261,7 +261,7 @@ def audio_info(track: Any, preview: Any) -> dict[str, Any]:
 async def music_audio(track_id: TrackIdPath, engine: EngineDep) -> Any:
     """Where to listen: a 30 s preview (Spotify, Deezer, iTunes — best effort, cached) and the Spotify links.
     ``preview_url`` is null when no service has one; 503 when none could be reached (offline, upstream failure)."""
-    track = engine.table.track(engine.resolve(track_id, fuzzy=False))
+    track = track_by_id(engine, track_id)
     found, answered = await engine.previews.find_outcome(track)
     info = audio_info(track, found)
     if found is None and not answered:
