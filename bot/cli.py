@@ -432,7 +432,7 @@ def api(
     ] = None,
 ) -> None:
     """Run the REST API (/api/v1, docs at /docs); writes need API_ADMIN_KEY."""
-    from adapters.api.app import run_api
+    from bot.api import run_api
 
     settings = _settings()
     if telegram_webhook_url:

@@ -1,5 +1,5 @@
-"""Wiring for the REST API: :func:`build_app` (engine + settings -> FastAPI app) and :func:`run_api`
-(``musicbot api --host 127.0.0.1 --port 8000``, uvicorn).
+"""Wiring for the REST API: :func:`build_app` (engine + settings -> FastAPI app); ``musicbot api`` serves it with
+uvicorn (:mod:`bot.api`).
 
 * OpenAPI at ``/api/v1/openapi.json``, Swagger UI at ``/docs``, ReDoc at ``/redoc``. Their JavaScript and CSS are
   served by this server from the ``fastapi-offline`` package (``/static-offline-docs/…``), never from a CDN, so the
@@ -11,20 +11,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
+
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
 from adapters.api.errors import install_error_handlers
 from adapters.api.routes import router
-from bot.settings import Settings
 from core.engine import Engine
 from core.ratelimit import RatePolicy
+
+if TYPE_CHECKING:  # the composition root (bot/) hands the settings in; adapters never import it
+    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -94,42 +96,3 @@ def build_app(engine: Engine, settings: Settings, *, telegram: Any | None = None
             expose_headers=["X-Total-Count", "Retry-After"],
         )
     return app
-
-
-async def serve(
-    settings: Settings, db: Path | str | None, host: str, port: int, telegram_webhook_url: str | None = None
-) -> None:
-    """Open the engine, build the app (and the Telegram webhook, if asked) and serve until interrupted."""
-    import uvicorn
-
-    from bot.app import build_engine, settle_heap
-    from core.browse import catalog_size
-
-    engine = await build_engine(settings, db)
-    try:
-        settle_heap(engine)  # fit the text understanding now, not on the first request
-        telegram = None
-        if telegram_webhook_url:
-            from adapters.api.telegram_hook import TelegramWebhook
-
-            telegram = TelegramWebhook.build(engine, settings, telegram_webhook_url)
-        app = build_app(engine, settings, telegram=telegram)
-        config = uvicorn.Config(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
-        server = uvicorn.Server(config)
-        log.warning("musicbot API on http://%s:%d (docs at /docs, %d tracks)", host, port, catalog_size(engine))
-        await server.serve()
-    finally:
-        await engine.close()
-
-
-def run_api(
-    settings: Settings, db: Path | str | None = None, host: str = "127.0.0.1", port: int = 8000,
-    telegram_webhook_url: str | None = None,
-) -> None:
-    """Run the API server (``musicbot api``) until interrupted.
-
-    Raises:
-        InvalidInput: a bad database path, or (with a webhook URL) no Telegram token / a non-https URL.
-        OSError: the port is taken.
-    """
-    asyncio.run(serve(settings, db, host, port, telegram_webhook_url))

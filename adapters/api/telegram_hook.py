@@ -14,15 +14,17 @@ import hmac
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from fastapi import FastAPI, Request, Response
 
 from adapters.api.errors import error_response
-from bot.settings import Settings
 from core.engine import Engine
 from core.errors import InvalidInput
+
+if TYPE_CHECKING:  # handed in by the composition root (bot/api.py)
+    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
