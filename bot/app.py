@@ -120,6 +120,7 @@ def setup_logging(settings: Settings) -> None:
             settings.google_api_key,
             settings.openai_api_key,
             settings.spotify_client_secret,
+            settings.api_admin_key,
         )
         if s is not None
     ]

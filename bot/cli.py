@@ -454,6 +454,26 @@ def _register_admin() -> None:
     register(app)
 
 
+@app.command()
+def api(
+    db: DbOpt = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+    telegram_webhook_url: Annotated[
+        Optional[str],
+        typer.Option("--telegram-webhook-url", help="Also serve the Telegram bot's webhook at this public https URL."),
+    ] = None,
+) -> None:
+    """Run the REST API (/api/v1, docs at /docs); writes need API_ADMIN_KEY."""
+    from bot.api import run_api
+
+    settings = _settings()
+    if telegram_webhook_url:
+        quiet_library_errors(settings)
+    if run_bot("api", settings, lambda: run_api(settings, db, host, port, telegram_webhook_url)):
+        raise typer.Exit(1)
+
+
 def _register_subcommands() -> None:
     """Sub-apps living in their own modules (``musicbot playlist ...``)."""
     try:

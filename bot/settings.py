@@ -81,7 +81,14 @@ class Settings(BaseSettings):
     # Spotify short links (spotify.link/…): total time to follow one, capped at 3 s; 0 = never follow (issue 9)
     short_link_timeout_s: float = 3.0
 
-    @field_validator("telegram_admin_ids", "discord_admin_ids", mode="before")
+    # REST API (musicbot api; adapters/api). Writes (POST/PUT/DELETE /api/v1/songs) need
+    # "Authorization: Bearer <API_ADMIN_KEY>"; unset = writes disabled. CORS: allowed browser origins (none by default).
+    api_admin_key: SecretStr | None = None
+    api_cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    api_rate_burst: int = Field(default=30, ge=1)  # requests per client (IP) at once ...
+    api_rate_refill_s: float = Field(default=0.5, gt=0)  # ... then one more every this many seconds
+
+    @field_validator("telegram_admin_ids", "discord_admin_ids", "api_cors_origins", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> list[str]:
         return _id_list(value)

@@ -54,6 +54,7 @@ def secrets_of(settings: Settings) -> list[str]:
         settings.google_api_key,
         settings.openai_api_key,
         settings.spotify_client_secret,
+        settings.api_admin_key,
     )
     return [v.get_secret_value() for v in values if v is not None and v.get_secret_value().strip()]
 

@@ -18,6 +18,7 @@ Every adapter builds its :class:`~core.models.Caller` and ``group_admin`` flag t
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -82,6 +83,22 @@ def catalog_role(platform: str, user_id: str | int, operators: Operators) -> Rol
     if platform == "console":
         return Role.ADMIN if operators.console_admin else Role.USER
     return Role.ADMIN if str(user_id).strip() in operators.lists(platform) else Role.USER
+
+
+def api_caller(client: str, presented_key: str | None, admin_key: str | None) -> Caller:
+    """Identity + catalog role for a REST API request (``adapters/api``): ADMIN only when the operators configured
+    ``API_ADMIN_KEY`` and the request presented exactly that key (``Authorization: Bearer <key>``, compared in
+    constant time, :func:`hmac.compare_digest`). No key configured: nobody is admin (writes are disabled).
+
+    Args:
+        client: who is calling (the client's address), kept as ``user_id``.
+        presented_key: the bearer token sent, or None.
+        admin_key: the configured ``API_ADMIN_KEY``, or None / "" when unset.
+    """
+    ok = bool(admin_key) and presented_key is not None and hmac.compare_digest(
+        presented_key.encode("utf-8", "surrogatepass"), str(admin_key).encode("utf-8", "surrogatepass")
+    )
+    return Caller(user_id=str(client), platform="api", role=Role.ADMIN if ok else Role.USER)
 
 
 def caller_for(platform: str, user_id: str | int, operators: Operators) -> Caller:

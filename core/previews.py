@@ -244,6 +244,20 @@ class PreviewService:
             log.warning("preview lookup failed for %s", track.track_id, exc_info=True)
             return None
 
+    async def find_outcome(self, track: Track) -> tuple[TrackPreview | None, bool]:
+        """``(preview, answered)``: :meth:`find`, plus whether the providers gave an answer. ``(None, True)``: no
+        preview exists anywhere (a cached definitive "none"); ``(None, False)``: the lookup *failed* — offline,
+        timeouts, 5xx, rate limits, bad responses — so a caller can say "try again later" instead of "no preview".
+        Never raises (except cancellation)."""
+        found = await self.find(track)
+        if found is not None:
+            return found, True
+        try:
+            return None, (await self._cached(track)) is not None
+        except Exception:  # the cache itself failed: no answer either
+            log.warning("preview cache read failed for %s", track.track_id, exc_info=True)
+            return None, False
+
     async def preview_url(self, track: Track) -> str | None:
         """Just the preview URL (or None). Never raises."""
         found = await self.find(track)
