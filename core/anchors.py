@@ -46,6 +46,29 @@ _END = re.compile(
     r"m[aá]s|menos)\b)",
     re.IGNORECASE,
 )
+#: Words a period follows inside a name ("Mr. Brightside", "Dr. Dre", "St. Vincent", "feat."): not a clause end.
+_ABBREVIATION = re.compile(r"(?:^|\s)(?:mr|mrs|ms|dr|st|jr|sr|vs|feat|ft|vol|pt|no|mt|lt)$", re.IGNORECASE)
+
+
+def _name_end(after: str) -> int | None:
+    """Where the anchor's name in ``after`` (the text after a cue) ends: the first :data:`_END` match that is not a
+    period inside a name — after an abbreviation ("Mr. Brightside"), an initial ("J. Cole", "P.Y.T.") or followed
+    by a letter ("will.i.am"). Returns the index, or None when the name runs to the end."""
+    pos = 0
+    while True:
+        end = _END.search(after, pos)
+        if end is None:
+            return None
+        if after[end.start():end.end()].strip() == ".":
+            before = after[: end.start()]
+            nxt = after[end.end(): end.end() + 1]
+            if (_ABBREVIATION.search(before) or re.search(r"(?:^|[\s.])\w$", before)
+                    or (nxt and not nxt.isspace())):
+                pos = end.end()
+                continue
+        return end.start()
+
+
 @dataclass
 class Anchor:
     """A resolved "like X": ``kind`` "artist" or "track", display ``name``, seed positions, X's artist ids, the
@@ -204,8 +227,8 @@ def find_anchor(text: str, table: TrackTable, refs: object) -> Anchor | None:
                 label = f"{table.titles[pos]} - {', '.join(table.artists[pos])}"
                 return Anchor("track", label, [pos], list(table.artist_ids[pos]), span=text[m.start():].strip(),
                               rest=text[: m.start()].strip())
-        end = _END.search(after)
-        raw = after[: end.start()] if end else after
+        end = _name_end(after)
+        raw = after[: end] if end is not None else after
         raw = raw.strip()
         if not raw or raw in tried:
             continue

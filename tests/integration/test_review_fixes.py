@@ -99,3 +99,20 @@ def test_db_option_works_before_the_command_too(db_copy, tmp_path, monkeypatch) 
     import os
 
     assert os.environ["DATABASE_URL"].endswith(str(db_copy))
+
+
+async def test_a_period_inside_a_name_does_not_cut_the_anchor(engine: Engine) -> None:
+    """Blind listener review: "something like Mr. Brightside but newer" lost the song at "Mr." and answered with
+    unrelated recent tracks; abbreviations and initials keep the name whole, a real sentence end still ends it."""
+    cases = (
+        ("something like Mr. Brightside but newer", "track", "mr. brightside", "but newer"),
+        ("like Dr. Dre but slower", "artist", "dr. dre", "but slower"),
+        ("songs like J. Cole. Something chill", "artist", "j. cole", "something chill"),
+    )
+    for text, kind, name, rest in cases:
+        anchor = find_anchor(text, engine.table, engine.refs)
+        assert anchor is not None and not anchor.unresolved, text
+        assert anchor.kind == kind and anchor.name.lower().startswith(name), (text, anchor.name)
+        assert rest in anchor.rest.lower(), (text, anchor.rest)
+    reply = await engine.chat("test:brightside", USER, "something like Mr. Brightside but newer")
+    assert reply.recommendation is not None and reply.recommendation.anchor is not None, reply.text
