@@ -53,7 +53,7 @@ from core.anchors import (
     shift_around,
     in_scene,
     similarity_only,
-    style_mask,
+    scene_masks,
     tiered_boost,
     year_mask,
 )
@@ -502,8 +502,12 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         # recommender's album-year filter; then the tracks making the move; then the anchor's own scene
         in_years = year_mask(t, filters)
         moving = move_mask(t, anchor.seeds, deltas)  # moves are measured from the anchor itself, not the leaning seeds
-        scene_sub, scene_genre = style_mask(t, anchor, "subgenre"), style_mask(t, anchor, "genre")
-        boost = tiered_boost((in_years, 8), (moving, 4), (scene_sub, 2), (scene_genre, 1))
+        # the anchor's scene: its labels, or on a catalog without labels the style model's prediction (core.anchors.
+        # scene_masks) — a guess, so there only a score bonus (in_scene below), never a pool tier that would shut out
+        # the anchor's closest tracks the model happens to mislabel
+        scene_sub, scene_genre = scene_masks(t, anchor)
+        tiers = ((scene_sub, 2), (scene_genre, 1)) if t.has_labels() else ()
+        boost = tiered_boost((in_years, 8), (moving, 4), *tiers)
         ranked = filters.model_copy(update={"year_min": None, "year_max": None})
         if similar_rank is None:
             pool = self.recommender.similar(seeds, ranked, exclude=exclude, limit=pool_n, boost=boost)
