@@ -167,8 +167,8 @@ ON CONFLICT(track_id) DO UPDATE SET
 #: The import's upsert: a missing value in the file (empty cell, ``NA``, ``null`` …) never erases what the catalog
 #: already knows about a track — title, artists, album, dates, duration and audio features keep their stored values
 #: (an admin edit, :meth:`Catalog.upsert_track`, still writes exactly what it is given).
-_IMPORT_UPSERT_SQL = _UPSERT_SQL.split("ON CONFLICT")[0] + f"""ON CONFLICT(track_id) DO UPDATE SET
-    title=coalesce(nullif(excluded.title, ''), tracks.title),
+#: The SET clause of that upsert (shared with :mod:`core.infra.pg_catalog`, the same rules on PostgreSQL).
+IMPORT_KEEP_SET = f"""    title=coalesce(nullif(excluded.title, ''), tracks.title),
     artists=CASE WHEN excluded.artists = '[]' THEN tracks.artists ELSE excluded.artists END,
     artist_display=CASE WHEN excluded.artists = '[]' THEN tracks.artist_display ELSE excluded.artist_display END,
     album=coalesce(nullif(excluded.album, ''), tracks.album),
@@ -178,6 +178,7 @@ _IMPORT_UPSERT_SQL = _UPSERT_SQL.split("ON CONFLICT")[0] + f"""ON CONFLICT(track
     duration_ms=CASE WHEN excluded.duration_ms = 0 THEN tracks.duration_ms ELSE excluded.duration_ms END,
     {", ".join(f"{f}=coalesce(excluded.{f}, tracks.{f})" for f in AUDIO_FEATURES)}
 """
+_IMPORT_UPSERT_SQL = _UPSERT_SQL.split("ON CONFLICT")[0] + "ON CONFLICT(track_id) DO UPDATE SET\n" + IMPORT_KEEP_SET
 
 
 def row_to_track(row: sqlite3.Row | tuple[Any, ...], labels: Iterable[tuple[str, str]] = ()) -> Track:

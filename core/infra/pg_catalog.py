@@ -20,6 +20,7 @@ from typing import Any
 
 from core.catalog import (
     _TRACK_COLS,
+    IMPORT_KEEP_SET,
     MAX_KEPT_ERRORS,
     Catalog,
     ImportReport,
@@ -48,16 +49,7 @@ _UPSERT_SQL = _INSERT + ", ".join(
     [f"{c}=excluded.{c}" for c in _PARAMS[1:9]] + [f"{f}=coalesce(excluded.{f}, tracks.{f})" for f in AUDIO_FEATURES]
 )
 # the import keeps what the catalog knows when the file lacks a value (same rules as core.catalog._IMPORT_UPSERT_SQL)
-_IMPORT_UPSERT_SQL = _INSERT + """
-    title=coalesce(nullif(excluded.title, ''), tracks.title),
-    artists=CASE WHEN excluded.artists = '[]' THEN tracks.artists ELSE excluded.artists END,
-    artist_display=CASE WHEN excluded.artists = '[]' THEN tracks.artist_display ELSE excluded.artist_display END,
-    album=coalesce(nullif(excluded.album, ''), tracks.album),
-    release_date=coalesce(nullif(excluded.release_date, ''), tracks.release_date),
-    year=coalesce(excluded.year, tracks.year),
-    popularity=CASE WHEN excluded.popularity = 0 THEN tracks.popularity ELSE excluded.popularity END,
-    duration_ms=CASE WHEN excluded.duration_ms = 0 THEN tracks.duration_ms ELSE excluded.duration_ms END,
-    """ + ", ".join(f"{f}=coalesce(excluded.{f}, tracks.{f})" for f in AUDIO_FEATURES)
+_IMPORT_UPSERT_SQL = _INSERT + "\n" + IMPORT_KEEP_SET
 _COPY_UPSERT_SQL = (
     f"INSERT INTO tracks ({', '.join(_PARAMS)}) SELECT {', '.join(_PARAMS)} FROM _import_tracks "
     + _IMPORT_UPSERT_SQL.split(") ON CONFLICT", 1)[1].join(["ON CONFLICT", ""])

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from core.catalog import SHIPPED_CATALOG
+from core.engine import Engine
 
 #: Tracks in the small catalog the contract tests load (the shipped file's first rows).
 SMALL_ROWS = 120
@@ -30,3 +31,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "contract.db")
     return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+async def engine(db_url: str, small_csv: Path):
+    """An engine over the small catalog on each backend, closed after the test."""
+    eng = await Engine.open(db_url, seed_path=small_csv)
+    try:
+        yield eng
+    finally:
+        await eng.close()

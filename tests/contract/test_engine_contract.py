@@ -3,7 +3,6 @@ admin) behave the same on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -15,14 +14,6 @@ from core.ratelimit import RatePolicy
 ADMIN = Caller(user_id="a1", platform="test", role=Role.ADMIN)
 USER = Caller(user_id="u1", platform="test", role=Role.USER)
 
-
-@pytest.fixture
-async def engine(db_url: str, small_csv: Path):
-    eng = await Engine.open(db_url, seed_path=small_csv)
-    try:
-        yield eng
-    finally:
-        await eng.close()
 
 
 async def test_chat_continues_a_stored_conversation(engine: Engine) -> None:

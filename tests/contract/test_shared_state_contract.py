@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
-import pytest
 
 from core.buttons import SqliteButtonStore
 from core.engine import Engine
 from core.leases import SqliteLeases
 
-
-@pytest.fixture
-async def engine(db_url: str, small_csv: Path):
-    eng = await Engine.open(db_url, seed_path=small_csv)
-    try:
-        yield eng
-    finally:
-        await eng.close()
 
 
 async def test_button_state_round_trip(engine: Engine) -> None:
