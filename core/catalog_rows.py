@@ -218,6 +218,23 @@ def row_to_track(row: Iterable[Any], labels: Iterable[tuple[str, str]] = ()) -> 
     )
 
 
+def stored_row(row: Iterable[Any]) -> TrackRow:
+    """The :class:`TrackRow` of a stored track, exactly as stored (no labels): a ``SELECT`` of :data:`TRACK_COLS`
+    (e.g. ``all_rows()`` without its trailing id) -> the row ``load_rows`` writes back, to copy a catalog."""
+    values = dict(zip(TRACK_COLS.split(", "), row, strict=True))
+    return TrackRow(
+        track_id=values["track_id"],
+        title=values["title"],
+        artists=json.loads(values["artists"]),
+        album=values["album"],
+        release_date=values["release_date"],
+        year=values["year"],
+        popularity=values["popularity"],
+        duration_ms=values["duration_ms"],
+        features={f: values[f] for f in AUDIO_FEATURES},
+    )
+
+
 #: Track fields stored as columns, and the label kinds, that ``update_fields`` may change.
 UPDATABLE_COLUMNS = frozenset(("title", "album", "release_date", "year", "popularity", "duration_ms", *AUDIO_FEATURES))
 LABEL_FIELDS = {"genres": "genre", "subgenres": "subgenre", "playlists": "playlist"}
