@@ -59,3 +59,24 @@ def test_text_benchmark_gives_the_same_figures_on_sqlite_and_postgres(pg_url: st
             await conn.close()
 
     assert asyncio.run(leftovers()) == []  # the scratch databases were dropped
+
+
+def test_a_login_that_may_not_create_databases_gets_a_clear_error(pg_url: str, tmp_path: Path) -> None:
+    import pytest
+
+    from core.errors import InvalidInput
+
+    async def go() -> str:
+        conn = await asyncpg.connect(pg_url)
+        try:
+            await conn.execute("CREATE ROLE eval_reader LOGIN NOCREATEDB")
+        finally:
+            await conn.close()
+        server, dbname = pg_url.split("@", 1)[1].split("/", 1)
+        with pytest.raises(InvalidInput) as err:
+            async with scratch_database(f"postgresql://eval_reader@{server}/{dbname}", tmp_path, "eval"):
+                raise AssertionError("no scratch database may be made")
+        return str(err.value)
+
+    message = asyncio.run(go())
+    assert "CREATEDB" in message and "eval_reader@" in message
