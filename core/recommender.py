@@ -242,15 +242,22 @@ class Recommender:
         return cached
 
     def filter_mask(self, filters: Filters, n: int) -> np.ndarray | None:
-        """Boolean ``(n,)`` mask of tracks passing ``filters`` (None when no filter is set)."""
+        """Boolean ``(n,)`` mask of tracks passing ``filters`` (None when no filter is set).
+
+        Years are each song's *original* year (:meth:`core.table.TrackTable.original_years`: the earliest year among
+        its versions in the catalog), as :func:`core.anchors.year_mask` reads them: a 1985 song on a 2005 compilation
+        is an 80s song. Tracks without a known year fail any year bound.
+        """
         if filters.is_empty():
             return None
         t = self.table
         mask = t.alive[:n].copy()
-        if filters.year_min:
-            mask &= t.year[:n] >= filters.year_min
-        if filters.year_max:
-            mask &= (t.year[:n] <= filters.year_max) & (t.year[:n] > 0)
+        if filters.year_min or filters.year_max:
+            years = t.original_years()[:n]
+            if filters.year_min:
+                mask &= years >= filters.year_min
+            if filters.year_max:
+                mask &= (years <= filters.year_max) & (years > 0)
         tempo = t.features[:n, FEATURE_INDEX["tempo"]]
         if filters.tempo_min:
             mask &= tempo >= filters.tempo_min
