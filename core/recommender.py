@@ -125,6 +125,7 @@ class Recommender:
         self._explain_cache: dict[tuple[int, ...], object] = {}  # per reference set (core.explain contexts)
         self._plan_cache: dict[tuple[int, ...], tuple[list[tuple], np.ndarray, float]] = {}  # per reference set
         self._norms_scaled: tuple[np.ndarray, np.ndarray] | None = None
+        self._scratches: tuple[np.ndarray, np.ndarray] | None = None
         self._cache_version = -1
         self._year_table: np.ndarray | None = None
         self._year_cache: dict[int, np.ndarray] = {}
@@ -402,15 +403,16 @@ class Recommender:
         finally:
             self._close_view(cand)
 
-    def _similar_base(self, refs: list[int], cand: np.ndarray | None) -> np.ndarray:
-        """The dense terms added before the style term: audio, era and popularity, ``(m,)`` float32 (a fresh array)."""
+    def _similar_base(self, refs: list[int], cand: np.ndarray | None, scratch: bool = False) -> np.ndarray:
+        """The dense terms added before the style term: audio, era and popularity, ``(m,)`` float32 (a fresh array;
+        with ``scratch``, possibly the recommender's own scratch array, overwritten by the next request)."""
         t, p = self.table, self.params
         n = t.n
         inv = 1.0 / len(refs)
         featured = [r for r in refs if t.has_features[r]]
         if featured:  # audio term only between tracks that both have features (see the module docstring)
             if cand is None and len(featured) == 1 and self._scaled_norms() is not None:
-                total = self._audio_one(featured[0])
+                total = self._audio_one(featured[0], self._scratch(0)[None, :] if scratch else None)
             else:
                 d = self.index.distances(self.index.vectors[featured], cand)  # (r, m), fresh array: work in place
                 np.multiply(d, -1.0 / p.tau_audio, out=d)
@@ -447,20 +449,29 @@ class Recommender:
             self._norms_scaled = (self.index.norms, self.index.norms * np.float32(scale))
         return self._norms_scaled[1][: self.index.n]
 
-    def _audio_one(self, r: int) -> np.ndarray:
+    def _audio_one(self, r: int, out: np.ndarray | None = None) -> np.ndarray:
         """``exp(-d(x, r) / tau_audio)`` for every position, ``(n,)`` float32: the very floats of
         ``exp(index.distances(r) * (-1/tau))`` with two passes fewer. With ``s = -1/tau`` a power of two, scaling
         is exact in float32, so ``s·max((-2·x·q + |x|²) + |q|², 0) == min(((-2s·q)·x + s|x|²) + s|q|², 0)`` float for
-        float (:meth:`core.index.FeatureIndex.distances` computes the left side)."""
+        float (:meth:`core.index.FeatureIndex.distances` computes the left side). ``out``: a ``(1, n)`` float32
+        array to write into (a fresh one by default)."""
         idx = self.index
         s = np.float32(-1.0 / self.params.tau_audio)
         q = idx.vectors[r : r + 1]
-        d = (q * (np.float32(-2.0) * s)) @ idx.vectors_t[:, : idx.n]
+        d = np.matmul(q * (np.float32(-2.0) * s), idx.vectors_t[:, : idx.n], out=out)
         d += self._scaled_norms()[None, :]
         d += ((q * q).sum(1) * s)[:, None]
         np.minimum(d, 0.0, out=d)
         np.exp(d, out=d)
         return d[0]
+
+    def _scratch(self, i: int) -> np.ndarray:
+        """Scratch float32 array ``i`` (0 or 1) of length ``n``, reused across requests (no allocation, warm in the
+        cache); only :meth:`_similar_pruned` uses them, never for an array it hands out."""
+        n = self.table.n
+        if self._scratches is None or len(self._scratches[0]) != n:
+            self._scratches = (np.empty(n, np.float32), np.empty(n, np.float32))
+        return self._scratches[i]
 
     def _style_query(self, refs: list[int]) -> np.ndarray | None:
         """``params.style ×`` the references' mean style vector, ``(K,)`` float32 (None when the style term is off)."""
@@ -603,10 +614,10 @@ class Recommender:
         :data:`PRUNE_ROUNDS` rounds, ``C`` at most a quarter of the catalog), then everything is scored.
         """
         n = self.table.n
-        head = self._similar_base(refs, None)
+        head = self._similar_base(refs, None, scratch=True)
         q = self._style_query(refs)
         if q is not None:
-            head += self._style_term(q, None)
+            head += np.matmul(q, self._style_columns(), out=self._scratch(1))  # == self._style_term(q, None)
         plan, touched, reach = self._pruning_plan(refs)
         theta = float(head.max()) - reach - self.PRUNE_OFFSET if n else 0.0
         for _ in range(self.PRUNE_ROUNDS):
