@@ -29,8 +29,10 @@ track, matched on artist/genre").
 A catalog without labels scores on audio, artist, era and style (artist centroids of the audio genre prior); the
 related term is then 0 for every track.
 
-Results exclude the references, apply :class:`core.models.Filters`, collapse duplicates (same normalized title and
-first artist — remasters, edits) and cap tracks per artist (default 2 in a top 10).
+Results exclude the references, apply :class:`core.models.Filters` (year bounds on each song's original year),
+collapse duplicates (same normalized title and first artist — remasters, edits) and cap tracks per artist (default 2
+in a top 10). With the exact index, the sparse terms and that selection run only on the tracks that can still make
+the top (:meth:`Recommender._similar_pruned`: bound-checked, the same picks and floats as scoring every track).
 """
 
 from __future__ import annotations
