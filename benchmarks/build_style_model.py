@@ -72,6 +72,7 @@ def fit(raw: np.ndarray, y: np.ndarray, subs: list[str], hidden: tuple[int, ...]
     finite = np.where(np.isfinite(raw), raw, np.nan)
     mu = np.nanmean(finite, axis=0)
     sd = np.nanstd(finite, axis=0) + 1e-9
+    sd = np.where(sd > 1e-6, sd, 1.0)  # a constant input (one year, one duration) stays 0 after standardizing
     mu = np.where(np.isfinite(mu), mu, 0.0)
     xs = np.where(np.isfinite(raw), (raw - mu) / sd, 0.0)
     model = MLPClassifier(hidden_layer_sizes=hidden, max_iter=200, early_stopping=True, random_state=seed, alpha=1e-3)
@@ -146,14 +147,14 @@ def build(df: pd.DataFrame, exclude_folds: tuple[int, ...] = (0,), validate: boo
           half_out: Path | None = None, hidden: tuple[int, ...] = HIDDEN) -> dict:
     """Fit on the rows of ``df`` whose playlist fold is not in ``exclude_folds``; with ``validate``, add the
     ``validation`` block (half of the artists) and ``held_out_accuracy`` (on the excluded folds' tracks)."""
-    genre_of = dict(sorted(zip(df.playlist_subgenre, df.playlist_genre)))
+    train = df[~df.fold.isin(exclude_folds)]
+    genre_of = dict(sorted(zip(train.playlist_subgenre, train.playlist_genre)))  # the subgenres the model can learn
     subs = sorted(genre_of)
     playlists: dict[str, dict[str, float]] = {}
     for name, grp in df.groupby("playlist_name"):
         share = grp.playlist_subgenre.value_counts(normalize=True)
         if name.casefold() not in {s.casefold() for s in subs} and len(grp) >= 5:
-            playlists[name] = {s: round(float(v), 3) for s, v in share.items() if v >= 0.1}
-    train = df[~df.fold.isin(exclude_folds)]
+            playlists[name] = {s: round(float(v), 3) for s, v in share.items() if v >= 0.1 and s in genre_of}
     pairs = train.drop_duplicates(["track_id", "playlist_subgenre"])
     raw, y = rows(pairs)
     trained_on = f"rows of playlists with sha1(playlist_id) % 5 not in {sorted(exclude_folds)}"
