@@ -39,10 +39,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: The settings compared (name -> patches of ``core.style`` constants; ``"style"`` = ``ScoreParams.style``).
 SETTINGS: dict[str, dict[str, Any]] = {
-    "evidence-weighted artist centroid (shipped)": {},
-    "style 4": {"style": 4.0},
-    "style 5": {"style": 5.0},
-    "mix audio 0.5": {"MIX": (0.5, 1.0, 0.5)},
+    "sharpen 2": {"SHARPEN": 2.0},
+    "sharpen 3": {"SHARPEN": 3.0},
+    "sharpen 2, style 4": {"SHARPEN": 2.0, "style": 4.0},
 }
 
 
@@ -63,9 +62,9 @@ def fold_model(models: Path, fold: int) -> style.StyleModel:
     if not path.exists():
         from benchmarks.build_style_model import build, load_catalog
 
-        doc = build(load_catalog(ROOT / "data" / "spotify_songs.csv.gz"), (0, fold), validate=False)
+        doc = build(load_catalog(ROOT / "data" / "spotify_songs.csv.gz"), (0, fold), validate=False, with_all=False)
         path.write_text(json.dumps(doc), encoding="utf-8")
-    return style.StyleModel.from_doc(json.loads(path.read_text(encoding="utf-8")))
+    return style.StyleModel.from_doc(json.loads(path.read_text(encoding="utf-8")), fit="training")
 
 
 def fold_figures(rows: Sequence, labels: Sequence, fold: int, model: style.StyleModel, patches: dict[str, Any],

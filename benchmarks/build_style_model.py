@@ -144,9 +144,11 @@ def load_catalog(csv_path: Path) -> pd.DataFrame:
 
 
 def build(df: pd.DataFrame, exclude_folds: tuple[int, ...] = (0,), validate: bool = True,
-          half_out: Path | None = None, hidden: tuple[int, ...] = HIDDEN) -> dict:
-    """Fit on the rows of ``df`` whose playlist fold is not in ``exclude_folds``; with ``validate``, add the
-    ``validation`` block (half of the artists) and ``held_out_accuracy`` (on the excluded folds' tracks)."""
+          half_out: Path | None = None, hidden: tuple[int, ...] = HIDDEN, with_all: bool = True) -> dict:
+    """The model document: the ``training`` fit on the rows of ``df`` whose playlist fold is not in ``exclude_folds``
+    (with ``validate``: its ``held_out_accuracy`` on the excluded folds' tracks) and, with ``with_all``, the top-level
+    fit on every row (with ``validate``: its ``validation`` block, half of the artists). Without ``with_all`` the top
+    level is the training fit too. The subgenres are those of the training rows."""
     train = df[~df.fold.isin(exclude_folds)]
     genre_of = dict(sorted(zip(train.playlist_subgenre, train.playlist_genre)))  # the subgenres the model can learn
     subs = sorted(genre_of)
@@ -155,27 +157,34 @@ def build(df: pd.DataFrame, exclude_folds: tuple[int, ...] = (0,), validate: boo
         share = grp.playlist_subgenre.value_counts(normalize=True)
         if name.casefold() not in {s.casefold() for s in subs} and len(grp) >= 5:
             playlists[name] = {s: round(float(v), 3) for s, v in share.items() if v >= 0.1 and s in genre_of}
-    pairs = train.drop_duplicates(["track_id", "playlist_subgenre"])
-    raw, y = rows(pairs)
     trained_on = f"rows of playlists with sha1(playlist_id) % 5 not in {sorted(exclude_folds)}"
-    validation: dict = {}
+    raw, y = rows(train.drop_duplicates(["track_id", "playlist_subgenre"]))
+    model, mu, sd = fit(raw, y, subs, hidden)
+    training = document(model, mu, sd, subs, genre_of, playlists, trained_on)
+    block = {k: training[k] for k in ("trained_on", "mean", "std", "layers")}
+    if validate:
+        block["held_out_accuracy"] = round(genre_accuracy(StyleModel.from_doc(training), df[df.fold.isin(exclude_folds)]), 3)
+    if not with_all:
+        return {**training, "training": block}
+    everything = df[df.playlist_subgenre.isin(genre_of)]
+    pairs = everything.drop_duplicates(["track_id", "playlist_subgenre"])
+    raw, y = rows(pairs)
+    doc: dict = {}
     if validate:
         truth: dict[str, set[str]] = {}
         for tid, g, s in zip(df.track_id, df.playlist_genre, df.playlist_subgenre):
             truth.setdefault(tid, set()).update((g, s))
         half = np.asarray([zlib.crc32(a.encode()) % 2 == 0 for a in pairs.track_artist])
         model, mu, sd = fit(raw[half], y[half], subs, hidden)
-        half_doc = document(model, mu, sd, subs, genre_of, playlists, trained_on + ", artists with crc32(name) % 2 == 0")
-        held = train[[zlib.crc32(a.encode()) % 2 == 1 for a in train.track_artist]]
-        validation["half_model_on_held_out_artists"] = precision_table(StyleModel.from_doc(half_doc), held, truth)
+        half_doc = document(model, mu, sd, subs, genre_of, playlists, "all rows, artists with crc32(name) % 2 == 0")
+        held = everything[[zlib.crc32(a.encode()) % 2 == 1 for a in everything.track_artist]]
+        held_p = precision_table(StyleModel.from_doc(half_doc), held, truth)
         if half_out:
             half_out.write_text(json.dumps(half_doc, separators=(",", ":")), encoding="utf-8")
     model, mu, sd = fit(raw, y, subs, hidden)
-    doc = document(model, mu, sd, subs, genre_of, playlists, trained_on)
+    doc = document(model, mu, sd, subs, genre_of, playlists, "all rows (text requests); 'training': radios")
     if validate:
-        shipped = StyleModel.from_doc(doc)
-        held_p = validation["half_model_on_held_out_artists"]
-        full_p = precision_table(shipped, df, truth)
+        full_p = precision_table(StyleModel.from_doc(doc), everything, truth)
         doc["validation"] = {
             "metric": "precision@10 of the 10 most probable distinct tracks (<= 2 per artist) per label",
             "half_model_on_held_out_artists": held_p,
@@ -183,7 +192,7 @@ def build(df: pd.DataFrame, exclude_folds: tuple[int, ...] = (0,), validate: boo
             "mean_held_out": round(float(np.mean(list(held_p.values()))), 3),
             "mean_whole": round(float(np.mean(list(full_p.values()))), 3),
         }
-        doc["held_out_accuracy"] = round(genre_accuracy(shipped, df[df.fold.isin(exclude_folds)]), 3)
+    doc["training"] = block
     return doc
 
 
@@ -195,8 +204,10 @@ def main() -> None:
     ap.add_argument("--half-out", type=Path, default=None)
     ap.add_argument("--exclude-folds", type=int, nargs="+", default=[0])
     ap.add_argument("--no-validation", action="store_true")
+    ap.add_argument("--training-only", action="store_true", help="skip the fit on every row (fold experiments)")
     args = ap.parse_args()
-    doc = build(load_catalog(args.csv), tuple(args.exclude_folds), not args.no_validation, args.half_out)
+    doc = build(load_catalog(args.csv), tuple(args.exclude_folds), not args.no_validation, args.half_out,
+                with_all=not args.training_only)
     args.out.write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")
     if "validation" in doc:
         val = doc["validation"]
@@ -204,7 +215,8 @@ def main() -> None:
         for key in val["half_model_on_held_out_artists"]:
             print(f"{key:40} {val['half_model_on_held_out_artists'][key]:8.2f} {val['full_model_on_whole_catalog'][key]:6.2f}")
         print(f"{'mean':40} {val['mean_held_out']:8.3f} {val['mean_whole']:6.3f}")
-        print(f"held-out playlists' tracks, top genre right: {doc['held_out_accuracy']}")
+    if "held_out_accuracy" in doc["training"]:
+        print(f"training fit, held-out playlists' tracks, top genre right: {doc['training']['held_out_accuracy']}")
     print(f"{args.out}: trained on {doc['trained_on']}")
 
 

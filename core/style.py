@@ -68,6 +68,12 @@ if TYPE_CHECKING:
 STYLE_MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "style_model.json"
 #: Former name of :data:`STYLE_MODEL_PATH` (the text package's).
 STYLES_PATH = STYLE_MODEL_PATH
+#: The fitted weights the file holds (see :meth:`StyleModel.from_doc`): ``"all"`` shipped rows (text requests) and
+#: ``"training"`` playlists only (radios).
+FITS = ("all", "training")
+#: The fit radios use (style vectors, the style affinity of similar tracks): the one that never saw the held-out
+#: playlists ``musicbot eval`` scores similar tracks on.
+RADIO_FIT = "training"
 #: A playlist context counts once it holds this many tracks (a 1–2 track "playlist" is no evidence of a style).
 MIN_CONTEXT = 3
 #: Share of the playlist-context centroid in the base vector of a track that has contexts but no genre label.
@@ -157,13 +163,19 @@ class StyleModel:
     validation: dict[str, Any]
 
     @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> StyleModel:
-        """Build from the JSON document. Raises ValueError when its inputs differ from :data:`INPUTS`."""
+    def from_doc(cls, doc: dict[str, Any], fit: str = "all") -> StyleModel:
+        """Build from the JSON document: ``fit="all"`` the weights fitted on every shipped row (the top level),
+        ``fit="training"`` those fitted on the training playlists only (``doc["training"]``; the top level when the
+        document has no such block). Raises ValueError when its inputs differ from :data:`INPUTS`, KeyError for
+        another ``fit``."""
         if tuple(doc["inputs"]) != INPUTS:
             raise ValueError("style_model.json was built for other inputs; rerun benchmarks/build_style_model.py")
+        if fit not in FITS:
+            raise KeyError(fit)
+        weights = doc.get("training", doc) if fit == "training" else doc
         layers = tuple((np.asarray(layer["w"], dtype=np.float32), np.asarray(layer["b"], dtype=np.float32))
-                       for layer in doc["layers"])
-        return cls(np.asarray(doc["mean"], dtype=np.float64), np.asarray(doc["std"], dtype=np.float64), layers,
+                       for layer in weights["layers"])
+        return cls(np.asarray(weights["mean"], dtype=np.float64), np.asarray(weights["std"], dtype=np.float64), layers,
                    tuple(doc["subgenres"]), dict(doc["genre_of"]), {k.casefold(): v for k, v in
                                                                       doc.get("playlists", {}).items()},
                    dict(doc.get("validation", {})))
@@ -222,9 +234,10 @@ class StyleModel:
         return p
 
     @classmethod
-    def load(cls, path: Path = STYLE_MODEL_PATH) -> StyleModel:
-        """The model stored at ``path`` (read once per path). Raises OSError / ValueError for a missing or bad file."""
-        model = load_style_model(path)
+    def load(cls, path: Path = STYLE_MODEL_PATH, fit: str = "all") -> StyleModel:
+        """The model stored at ``path`` (read once per path and fit, see :meth:`from_doc`). Raises OSError /
+        ValueError for a missing or bad file."""
+        model = load_style_model(path, fit)
         if model is None:
             raise OSError(f"no style model at {path}")
         return model
@@ -242,24 +255,25 @@ class StyleModel:
         return {}
 
 
-def load_style_model(path: Path = STYLE_MODEL_PATH) -> StyleModel | None:
-    """The shipped style model (read once per path: every caller shares one instance), or None when the file is
-    absent (text styles then come from feature profiles only). Raises ValueError for a file of other inputs."""
-    return _load_path(str(Path(path).resolve()))
+def load_style_model(path: Path = STYLE_MODEL_PATH, fit: str = "all") -> StyleModel | None:
+    """The shipped style model (read once per path and fit: every caller shares one instance; ``fit`` as in
+    :meth:`StyleModel.from_doc`), or None when the file is absent (text styles then come from feature profiles only).
+    Raises ValueError for a file of other inputs."""
+    return _load_path(str(Path(path).resolve()), fit)
 
 
-@lru_cache(maxsize=4)
-def _load_path(path: str) -> StyleModel | None:
+@lru_cache(maxsize=8)
+def _load_path(path: str, fit: str) -> StyleModel | None:
     p = Path(path)
     if not p.exists():
         return None
-    return StyleModel.from_doc(json.loads(p.read_text(encoding="utf-8")))
+    return StyleModel.from_doc(json.loads(p.read_text(encoding="utf-8")), fit)
 
 
 #: Cap of a track's style score relative to the 99th percentile (the most typical tracks keep their order).
 STYLE_CAP = 1.5
 
-_CACHE: weakref.WeakKeyDictionary[Any, _TableStyles] = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary[Any, dict[int, _TableStyles]] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -272,11 +286,13 @@ class _TableStyles:
     probs: np.ndarray
     rel: np.ndarray
     root: np.ndarray
+    model: StyleModel
 
 
 def _table_styles(table: TrackTable, model: StyleModel) -> _TableStyles:
-    hit = _CACHE.get(table)
-    if hit is not None and hit.version == table.version and hit.n == table.n:
+    per_model = _CACHE.setdefault(table, {})
+    hit = per_model.get(id(model))
+    if hit is not None and hit.model is model and hit.version == table.version and hit.n == table.n:
         return hit
     n = table.n
     audio = np.where(table.known[:n], table.features[:n], np.nan)
@@ -288,8 +304,10 @@ def _table_styles(table: TrackTable, model: StyleModel) -> _TableStyles:
     alive = full[table.alive[:n]]
     top = np.percentile(alive, 99, axis=0) if len(alive) else np.zeros(full.shape[1])
     rel = np.where(top > 0, np.minimum(full / np.maximum(top, 1e-9), STYLE_CAP), 0.0).astype(np.float32)
-    out = _TableStyles(table.version, n, probs, rel, np.sqrt(probs))
-    _CACHE[table] = out
+    out = _TableStyles(table.version, n, probs, rel, np.sqrt(probs), model)
+    if len(per_model) >= 4:  # models built in tests / fold runs: keep the cache small
+        per_model.clear()
+    per_model[id(model)] = out
     return out
 
 
@@ -323,8 +341,9 @@ def style_affinity(table: TrackTable, refs: list[int], cand: np.ndarray | None =
     """How alike in style each candidate is to the reference tracks, for a catalog without labels: the
     Bhattacharyya coefficient ``Σ √(p·q)`` (0–1) between a candidate's ``P(subgenre)`` and the mean over the
     references with audio features. ``(m,)`` float32 over ``cand`` (all positions when None), or None when the model
-    is absent or no reference has audio features."""
-    model = model if model is not None else load_style_model()
+    is absent or no reference has audio features. The default model is the radios' (:data:`RADIO_FIT`): similar
+    tracks are what ``musicbot eval`` scores on held-out playlists."""
+    model = model if model is not None else load_style_model(fit=RADIO_FIT)
     if model is None or table.n == 0:
         return None
     cached = _table_styles(table, model)
@@ -349,7 +368,7 @@ class StyleVectors:
 
     def __init__(self, table, model: StyleModel | None = None) -> None:
         self.table = table
-        self.model = model or StyleModel.load()
+        self.model = model or StyleModel.load(fit=RADIO_FIT)
         k = len(self.model.genres)
         self._genre_dim = {normalize_text(g): i for i, g in enumerate(self.model.genres)}
         t, n = table, table.n
