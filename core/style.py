@@ -236,7 +236,8 @@ class StyleModel:
         raw = np.asarray(raw, dtype=np.float64)
         n = len(raw)
         dur = np.full(n, np.nan) if durations is None else np.asarray(durations, dtype=np.float64)
-        p = self.genre_probabilities(self.predict_raw(style_inputs(raw, dur, years, list(titles or [""] * n))))
+        names = [""] * n if titles is None else list(titles)
+        p = self.genre_probabilities(self.predict_raw(style_inputs(raw, dur, years, names)))
         if has_features is not None:
             p[~np.asarray(has_features, dtype=bool)] = 1.0 / len(self.genres)
         return p
