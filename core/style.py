@@ -116,6 +116,7 @@ LATIN_WORDS = frozenset(
     "voce meu minha nao pra eu seu sua tudo coracao saudade".split()
 )
 _ACCENTS = frozenset("áéíóúñãõçü¿¡")
+_ACCENT = re.compile("[" + "".join(sorted(_ACCENTS)) + "]")
 _TITLE_CUT = re.compile(r" - | \(|\[")
 _WORD = re.compile(r"[^\W\d_]+")
 _FOLD = str.maketrans("áéíóúñãõçü", "aeiounaocu")
@@ -125,9 +126,9 @@ def title_signals(title: str) -> tuple[float, float]:
     """``(share of words in LATIN_WORDS 0–1, 1.0 if the title has a Spanish/Portuguese accent else 0.0)`` for a
     track title; the part after " - " or "(" (remix / feat. credits) is ignored."""
     head = _TITLE_CUT.split(str(title).casefold(), maxsplit=1)[0]
-    words = [w.translate(_FOLD) for w in _WORD.findall(head)]
+    words = _WORD.findall(head.translate(_FOLD))  # folding first splits the same words (accented letters are letters)
     share = sum(w in LATIN_WORDS for w in words) / len(words) if words else 0.0
-    return share, float(any(c in _ACCENTS for c in head))
+    return share, 1.0 if _ACCENT.search(head) else 0.0
 
 
 def style_inputs(audio: np.ndarray, duration_ms: np.ndarray, years: np.ndarray, titles: Sequence[str]) -> np.ndarray:
