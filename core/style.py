@@ -126,9 +126,14 @@ def title_signals(title: str) -> tuple[float, float]:
     """``(share of words in LATIN_WORDS 0–1, 1.0 if the title has a Spanish/Portuguese accent else 0.0)`` for a
     track title; the part after " - " or "(" (remix / feat. credits) is ignored."""
     head = _TITLE_CUT.split(str(title).casefold(), maxsplit=1)[0]
-    words = _WORD.findall(head.translate(_FOLD))  # folding first splits the same words (accented letters are letters)
+    if head.isascii():  # most titles: nothing to fold, no accent
+        words = _WORD.findall(head)
+        accent = 0.0
+    else:  # folding first splits the same words (accented letters are letters)
+        words = _WORD.findall(head.translate(_FOLD))
+        accent = 1.0 if _ACCENT.search(head) else 0.0
     share = sum(w in LATIN_WORDS for w in words) / len(words) if words else 0.0
-    return share, 1.0 if _ACCENT.search(head) else 0.0
+    return share, accent
 
 
 def style_inputs(audio: np.ndarray, duration_ms: np.ndarray, years: np.ndarray, titles: Sequence[str]) -> np.ndarray:
