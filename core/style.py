@@ -4,10 +4,11 @@
 shipped catalog files every track under one of 24 playlist subgenres in 6 genres (edm, latin, pop, r&b, rap, rock). A
 small multilayer perceptron (two ReLU layers of 128 and 64 units, softmax over subgenres) gives ``P(subgenre | track)``
 from signals any imported catalog has: the eleven audio features, duration, album year and two title-language
-signals; ``P(genre | track)`` is the sum over the genre's subgenres. It is fitted on the rows of the shipped catalog's
-*training* playlists only (``sha1(playlist_id) % 5 != 0``, :func:`core.evaluation.is_held_out`), so the playlists
-``musicbot eval`` scores are never seen. The file records per-label precision@10 on artists the model never saw
-(fitted on half of the artists by name hash) next to the full model's. Nothing is downloaded; the forward pass is numpy
+signals; ``P(genre | track)`` is the sum over the genre's subgenres. Radios use its fit on the rows of the shipped
+catalog's *training* playlists only (``sha1(playlist_id) % 5 != 0``, :func:`core.evaluation.is_held_out`), so the
+playlists ``musicbot eval`` scores are never seen; text requests its fit on every row (see the end of this docstring).
+The file records per-label precision@10 on artists the model never saw (fitted on half of the artists by name hash)
+next to the full model's. Nothing is downloaded; the forward pass is numpy
 only (~40 ms per 28k tracks, once per catalog version, shared by every user of the table).
 
 **Text requests on catalogs without labels** (:mod:`core.text`): a named style ("neo soul", "no reggaeton") goes into
@@ -48,8 +49,10 @@ The model file holds two fits of the one recipe (:data:`FITS`): on every shipped
 training playlists only for radios (:data:`RADIO_FIT`), so what ``musicbot eval`` scores on held-out playlists never
 saw them. One fit for both costs one side: the training fit alone drops the label-stripped strict text benchmark
 (shared 0.850 → 0.790: it scores tracks the full fit has seen), the full fit alone would leak held-out playlists into
-the radio figures. Later single-track edits append vectors for new
-positions from the artist centroids as they were (like :class:`core.artist_graph.ArtistGraph`).
+the radio figures.
+
+Later single-track edits append vectors for new positions from the artist centroids as they were (like
+:class:`core.artist_graph.ArtistGraph`).
 
 :mod:`core.text.styles` re-exports this module's text-facing names (the text package imports them from there).
 """
