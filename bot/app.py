@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from pathlib import Path
@@ -69,6 +70,23 @@ def settle_heap(engine: Engine, warm_agent: bool = True) -> threading.Thread | N
     thread = threading.Thread(target=warm, name="musicbot-agent-warm-up", daemon=True)
     thread.start()
     return thread
+
+
+#: Seconds after a bot is ready before its warm-up (:func:`settle_heap_after_ready`) runs on the event loop.
+WARM_UP_DELAY_S = 0.05
+
+
+def settle_heap_after_ready(engine: Engine, delay_s: float = WARM_UP_DELAY_S) -> asyncio.TimerHandle:
+    """Schedule :func:`settle_heap` on the running event loop ``delay_s`` seconds from now, so a bot is ready (engine
+    open, application built, its first request to the platform on its way) without waiting for the text
+    understanding fit, the artist graph and the heap freeze (~0.5–1 s); they then overlap the platform's connect
+    (Telegram ``getMe`` / polling start, Discord login and gateway). On the loop, not in a thread: those structures
+    read the catalog table, which only the loop changes. A message arriving before the warm-up ran builds what it
+    needs itself, as without a warm-up.
+
+    Must be called from a coroutine (a running loop). Returns the timer (cancel it to skip the warm-up)."""
+    loop = asyncio.get_running_loop()
+    return loop.call_later(delay_s, settle_heap, engine)
 
 
 def caller_for(settings: Settings, platform: str, user_id: str | int) -> Caller:

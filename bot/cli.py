@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bot.app import build_engine, caller_for, settle_heap, setup_logging
+from bot.app import build_engine, caller_for, settle_heap_after_ready, setup_logging
 from bot.settings import Settings
 from bot.startup import quiet_library_errors, run_bot
 from core.engine import Engine
@@ -394,12 +394,13 @@ def bench(
 
 
 def _engine_factory(settings: Settings, db: Path | None) -> Callable[[], Coroutine[Any, Any, Engine]]:
-    """The configured engine for a bot process (agent, previews, short links; text understanding fitted and the heap
-    frozen before the first message): the composition root hands it to the adapter."""
+    """The configured engine for a bot process (agent, previews, short links): the composition root hands it to the
+    adapter. The text understanding fit and the heap freeze run on the loop just after the bot is ready
+    (:func:`bot.app.settle_heap_after_ready`), while it connects to the platform."""
 
     async def open_() -> Engine:
         engine = await build_engine(settings, db)
-        settle_heap(engine)
+        settle_heap_after_ready(engine)
         return engine
 
     return open_
