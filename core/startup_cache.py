@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from core.cache_key import catalog_version
+from core.cache_key import catalog_version, pg_catalog_version
 from core.disk_memo import cache_root
 from core.table import TrackTable
 
@@ -232,6 +232,8 @@ async def load_table(catalog: Any, cache_dir: Path | None) -> tuple[TrackTable, 
     """
     if cache_dir is None:
         return await TrackTable.load(catalog), "built-uncached"
+    if hasattr(catalog, "engine") and hasattr(catalog, "target"):  # PostgreSQL (core.infra.pg_catalog.PgCatalog)
+        return await _load_pg_table(catalog, cache_dir)
     db = catalog.db
     t0 = time.perf_counter()
     await db.execute("BEGIN")  # the version and the rows it describes come from one snapshot
@@ -246,4 +248,24 @@ async def load_table(catalog: Any, cache_dir: Path | None) -> tuple[TrackTable, 
         label_rows = await catalog.all_labels()  # same snapshot, same order as the load read them
     finally:
         await db.execute("COMMIT")
+    return table, "built" if write_table(path, table, label_rows) else "built-uncached"
+
+
+async def _load_pg_table(catalog: Any, cache_dir: Path) -> tuple[TrackTable, str]:
+    """:func:`load_table` for a PostgreSQL catalog. Its reads use several pooled connections (no single snapshot),
+    so the version is read before and after building: the table is cached only when both agree (a change landing
+    meanwhile means no file, never a file named by a version it does not match). A failing version read is a miss."""
+    try:
+        version = await pg_catalog_version(catalog)
+    except Exception as exc:  # noqa: BLE001 - the cache must never stop a start
+        log.warning("no start-up cache for this PostgreSQL catalog (%s)", exc)
+        return await TrackTable.load(catalog), "built-uncached"
+    path = table_file(cache_dir, version)
+    table = read_table(path)
+    if table is not None:
+        return table, "cache"
+    table = await TrackTable.load(catalog)
+    label_rows = await catalog.all_labels()
+    if await pg_catalog_version(catalog) != version:  # changed while loading: serve it, cache nothing
+        return table, "built-uncached"
     return table, "built" if write_table(path, table, label_rows) else "built-uncached"
