@@ -10,8 +10,11 @@ highest internal id of ``tracks`` are added as a second line of defence. On SQLi
 
 On PostgreSQL (:func:`pg_catalog_version`) the version is read from the server in one statement: the change log
 ``catalog_changes`` (highest ``seq`` and row count: every write through musicbot logs there), the schema revision,
-and a content digest of ``tracks`` and ``track_labels`` (row counts, highest id, and the sum of ``hashtext`` of every
-row's text) — so a write that bypasses the change log (hand-run SQL, a restore) changes the version too.
+and a write digest of ``tracks`` and ``track_labels``: row counts, highest id, and the sum of every row's ``xmin`` (the
+id of the transaction that wrote that row version: an insert or update gives the row a new one, a delete removes one)
+— so a write that bypasses the change log (hand-run SQL) changes the version too. (A digest of the rows' text,
+``hashtext(t::text)``, was measured at ~350 ms on the shipped catalog; the ``xmin`` sum at ~45 ms, count alone ~20 ms,
+on this loaded 2-core machine.)
 """
 
 from __future__ import annotations
@@ -63,14 +66,14 @@ async def catalog_version(db: Any) -> str:
     return f"s{row[0] if row else 0}-n{n}-{token}-r{count}-i{max_id}"
 
 
-#: One statement, one snapshot: change log, schema revision and a content digest of tracks and labels (~20–60 ms on
-#: the shipped catalog's 28k tracks and 33k labels).
+#: One statement, one snapshot: change log, schema revision and a write digest of tracks and labels (~45 ms on the
+#: shipped catalog's 28k tracks and 98k labels, measured under load).
 PG_VERSION_SQL = (
     "SELECT (SELECT coalesce(max(seq), 0) FROM catalog_changes), (SELECT count(*) FROM catalog_changes), "
     "(SELECT coalesce(max(version_num), '') FROM alembic_version), "
     "(SELECT count(*) FROM tracks), (SELECT coalesce(max(id), 0) FROM tracks), "
-    "(SELECT coalesce(sum(hashtext(t::text)::bigint), 0) FROM tracks t), "
-    "(SELECT count(*) FROM track_labels), (SELECT coalesce(sum(hashtext(l::text)::bigint), 0) FROM track_labels l)"
+    "(SELECT coalesce(sum(xmin::text::bigint), 0) FROM tracks), "
+    "(SELECT count(*) FROM track_labels), (SELECT coalesce(sum(xmin::text::bigint), 0) FROM track_labels)"
 )
 
 
@@ -79,12 +82,11 @@ async def pg_catalog_version(catalog: Any) -> str:
     an opaque string that changes whenever its tracks or labels change (see the module docstring).
 
     Returns:
-        e.g. ``"pg-q312-c312-0003-r28356-i28356-h1a2b…-l33012-h3c4d…"``.
+        e.g. ``"pg-q312-c312-0003-r28356-i28356-x20586456-l97594-x70853244"``.
 
     Raises:
         sqlalchemy.exc.DBAPIError: the server cannot answer (the caller treats it as a cache miss).
     """
     row = (await catalog._fetch(PG_VERSION_SQL))[0]  # noqa: SLF001 - the catalog's own read helper
-    seq, changes, schema, count, max_id, track_sum, labels, label_sum = row
-    return (f"pg-q{seq}-c{changes}-{schema}-r{count}-i{max_id}-h{int(track_sum) & (2**64 - 1):x}"
-            f"-l{labels}-h{int(label_sum) & (2**64 - 1):x}")
+    seq, changes, schema, count, max_id, track_xmin, labels, label_xmin = row
+    return f"pg-q{seq}-c{changes}-{schema}-r{count}-i{max_id}-x{track_xmin}-l{labels}-x{label_xmin}"
