@@ -16,6 +16,9 @@ Location (:func:`cache_dir_for`): the user cache folder (``platformdirs.user_cac
 by every database: files are named by content (catalog version + code), so copies of one catalog share one file;
 the :data:`KEEP` most recently used files are kept. ``MUSICBOT_CACHE_DIR`` names another folder, ``MUSICBOT_CACHE=0``
 turns the cache off; ``:memory:`` databases are never cached.
+
+PostgreSQL catalogs are cached too, keyed by :func:`core.cache_key.pg_catalog_version`; their reads span several
+pooled connections, so the version is read before and after the build and the file is written only when both agree.
 """
 
 from __future__ import annotations
