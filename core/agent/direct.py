@@ -11,8 +11,8 @@ varied requests against the agent (``tests/integration/test_direct_runner.py``).
 What the agent framework would add, and how it is matched here:
 
 * tools offered: admin tools only to callers who may edit the catalog (the agent's ``prepare=admin_only``);
-* a call whose arguments don't fit the tool's signature, or a final answer that fails validation or names unknown
-  track ids, is "sent back": the built-in model then answers :data:`local_model.COULD_NOT_COMPLETE`, as in the agent;
+* a call with a missing or unknown argument, to a tool not offered, or a final answer that fails validation or names
+  unknown track ids, is "sent back": the built-in model then answers :data:`local_model.COULD_NOT_COMPLETE`, as in the agent;
 * at most ``config.max_tool_calls`` tool calls per turn;
 * the turn is stored in the conversation memory in Pydantic AI's message JSON (user prompt, tool calls and returns,
   the final call), so an LLM configured later reads the same history (checked by decoding it with Pydantic AI in
@@ -99,13 +99,14 @@ class _Transcript:
         return json.dumps(self.messages, ensure_ascii=False)
 
 
-def _fits(fn: Any, args: dict[str, Any]) -> bool:
-    """True when ``args`` bind to the tool's parameters after the context (else the agent would send the call back)."""
+def _bound(fn: Any, args: dict[str, Any]) -> dict[str, Any] | None:
+    """``args`` when they bind to the tool's parameters after the context; None when one is missing or unknown (the
+    agent's argument validation would send the call back)."""
     try:
         inspect.signature(fn).bind(None, **args)
-        return True
+        return args
     except TypeError:
-        return False
+        return None
 
 
 def _output(step: Step, deps: AgentDeps) -> AgentReply | Clarification | None:
@@ -182,12 +183,13 @@ class DirectRuntime(ReplyBuilder):
                     continue
                 fn = TOOL_FUNCTIONS.get(step.tool)
                 calls.append(step.tool)
-                if fn is None or step.tool not in offered or not _fits(fn, step.args):
+                args = _bound(fn, step.args) if fn is not None and step.tool in offered else None
+                if args is None:
                     rejected.append(step.tool)
                     transcript.answer(step.tool, call_id, "Invalid call, please fix.", retry=True)
                     content, retried = None, True
                     continue
-                content = await fn(_Context(deps), **step.args)
+                content = await fn(_Context(deps), **args)
                 retried = False
                 transcript.answer(step.tool, call_id, content)
             if output is None:  # the loop bound was hit (never in practice: the built-in model makes ≤ 2 calls)

@@ -217,8 +217,11 @@ async def local_respond(messages: list[ModelMessage], info: AgentInfo) -> ModelR
     this_run = messages[start + 1 :] if start >= 0 else []
     calls = [p for m in this_run if isinstance(m, ModelResponse) for p in m.parts if isinstance(p, ToolCallPart)]
     last = messages[-1] if messages else None
-    returns = [p for p in last.parts if isinstance(p, ToolReturnPart)] if isinstance(last, ModelRequest) else []
-    retries = [p for p in last.parts if isinstance(p, RetryPromptPart)] if isinstance(last, ModelRequest) else []
+    parts = last.parts if isinstance(last, ModelRequest) else []
+    # a call sent back (arguments or output refused) arrives as a RetryPromptPart, or in Pydantic AI 2.x as a
+    # ToolReturnPart whose outcome is "retried": neither is a tool result
+    retries = [p for p in parts if isinstance(p, RetryPromptPart) or getattr(p, "outcome", None) == "retried"]
+    returns = [p for p in parts if isinstance(p, ToolReturnPart) and getattr(p, "outcome", None) != "retried"]
     offered = {t.name for t in info.function_tools}
     if deps is None:  # used outside the runtime (e.g. a bare test): no state, no engine-based parsing
         step = _reply("The local model needs the musicbot runtime.")

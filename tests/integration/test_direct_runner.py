@@ -141,3 +141,46 @@ async def test_offline_engine_uses_the_direct_runner_and_an_llm_config_the_agent
     engine.configure_agent(AgentConfig(model="openai:gpt-4o-mini"))
     assert isinstance(engine.agent_runtime, AgentRuntime)
     assert "pydantic_ai" in sys.modules
+
+
+# ------------------------------------------------------------------ the paths the built-in model rarely takes
+# A scripted decision (the model's part, like a FunctionModel in the agent tests) drives both runtimes into the
+# framework's edge paths: a call whose arguments don't fit the tool, a final answer naming an unknown track.
+def _scripted(first: "Step"):  # noqa: F821, ANN202 - Step imported below
+    async def decide(deps, text, offered, calls, content, retried=False):  # noqa: ANN001, ANN202
+        from core.agent.local_model import COULD_NOT_COMPLETE, REPLY_TOOL, Step
+
+        if retried:
+            return Step(REPLY_TOOL, {"reply": COULD_NOT_COMPLETE})
+        if not calls:
+            return first
+        return Step(REPLY_TOOL, {"reply": "done"})
+
+    return decide
+
+
+@pytest.mark.parametrize(
+    "tool, args, want",
+    [
+        # a change tool missing its required argument: sent back, and nothing changed says so
+        ("create_playlist", {"nme": "typo in the argument name"}, "Sorry, I can't do that — nothing was changed."),
+        # an argument the tool does not have: sent back too
+        ("search_tracks", {"query": "queen", "colour": "blue"}, "Sorry, I couldn't complete that request."),
+        # a final answer naming a track id the catalog lacks: sent back
+        ("reply", {"reply": "here", "tracks": [{"track_id": "0000000000000000000000", "reason": "made up"}]},
+         "Sorry, I couldn't complete that request."),
+        ("no_such_tool", {}, "Sorry, I can't do that."),
+    ],
+)
+async def test_sent_back_calls_end_alike(engine: Engine, twins: dict[str, object], monkeypatch: pytest.MonkeyPatch,
+                                         tool: str, args: dict[str, object], want: str) -> None:
+    import core.agent.direct
+    import core.agent.local_model
+    from core.agent.local_model import Step
+
+    scripted = _scripted(Step(tool, args))
+    monkeypatch.setattr(core.agent.local_model, "decide", scripted)
+    monkeypatch.setattr(core.agent.direct, "decide", scripted)
+    got = await _twin_turn(engine, twins, f"edge:{tool}", "anything")
+    assert got["direct"] == got["agent"], got
+    assert got["direct"]["text"] == want
