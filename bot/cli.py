@@ -107,6 +107,7 @@ async def open_engine(db: Path | None, quiet: bool = False, seed: bool = True) -
         yield engine
     finally:
         await engine.close()
+        _gc.unfreeze()  # build_engine froze the table: let the collector reclaim it (an in-process caller goes on)
 
 
 def run(coro_fn: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
