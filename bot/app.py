@@ -30,7 +30,8 @@ async def build_engine(
     """Open the engine on ``--db`` / ``DATABASE_URL`` (seeding the shipped catalog on first start unless ``seed`` is
     False, e.g. for ``import --replace``) and configure the LLM agent (``MODEL`` + keys; none -> the built-in local
     model) and preview lookups from ``settings``. The engine follows catalog changes made by other processes
-    (:meth:`core.engine.Engine.follow_changes`)."""
+    (:meth:`core.engine.Engine.follow_changes`). Leaves the heap frozen (``gc.freeze``, see below): a caller that
+    closes the engine and goes on in the same process calls ``gc.unfreeze()`` (``bot.cli.open_engine`` does)."""
     from core.previews import PreviewConfig
     from core.spotify_links import ShortLinkResolver
 
