@@ -181,14 +181,22 @@ class ChatMixin:
 
     @property
     def agent_runtime(self) -> AgentRuntime:
-        """The :class:`core.agent.runtime.AgentRuntime` (built on first use, or ahead of it by :meth:`prepare_agent`;
-        imports ``pydantic_ai``). Thread-safe: a message arriving while a warm-up thread builds it waits for that one."""
+        """The runtime answering free text (built on first use, or ahead of it by :meth:`prepare_agent`): with an LLM
+        configured the :class:`core.agent.runtime.AgentRuntime` (imports ``pydantic_ai``), offline the built-in
+        model's :class:`core.agent.direct.DirectRuntime` (same decisions, tools and replies, no agent framework).
+        Thread-safe: a message arriving while a warm-up thread builds it waits for that one."""
         if self._agent_runtime is None:
             with _AGENT_BUILD_LOCK:
                 if self._agent_runtime is None:
-                    from core.agent.runtime import AgentRuntime
+                    if self._agent_config is None or not self._agent_config.uses_llm:
+                        # offline: the built-in model's same decisions and tools, without pydantic_ai
+                        from core.agent.direct import DirectRuntime
 
-                    self._agent_runtime = AgentRuntime(self._agent_config)
+                        self._agent_runtime = DirectRuntime(self._agent_config)  # type: ignore[assignment]
+                    else:
+                        from core.agent.runtime import AgentRuntime
+
+                        self._agent_runtime = AgentRuntime(self._agent_config)
         return self._agent_runtime
 
     def prepare_lists(self: Engine) -> None:

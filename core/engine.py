@@ -144,7 +144,7 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         try:
             if seed:
                 await catalog.seed(seed_path, progress=progress)
-            cache_dir = cache_dir_for(db_path) if cache and not str(getattr(catalog, "path", "")).startswith("postgresql") else None
+            cache_dir = cache_dir_for(db_path) if cache else None
             seq = await catalog.change_version()  # before loading: a change made meanwhile is replayed, not lost
             table, how = await load_table(catalog, cache_dir)
         except BaseException:
