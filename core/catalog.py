@@ -265,9 +265,11 @@ def _split_update(fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, lis
 class Catalog:
     """Async access to the SQLite catalog. Use ``await Catalog.open(path)``; close with ``await cat.close()``."""
 
-    def __init__(self, db: aiosqlite.Connection, path: str) -> None:
+    def __init__(self, db: aiosqlite.Connection, path: str, uri: str | None = None) -> None:
         self.db = db
         self.path = path
+        #: the shared-cache URI of a ``":memory:"`` catalog (other connections reach it with it), else None
+        self.uri = uri
 
     @classmethod
     async def open(cls, path: str | Path) -> Catalog:
@@ -323,7 +325,7 @@ class Catalog:
         except BaseException:
             await db.close()
             raise
-        return cls(db, path)
+        return cls(db, path, uri)
 
     async def close(self) -> None:
         """Close the connection."""

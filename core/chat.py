@@ -143,11 +143,9 @@ class ChatMixin:
             return reply
 
     async def conversation_store(self: Engine) -> ConversationStore:
-        """The SQLite conversation memory (:class:`core.conversation.ConversationStore`) on the catalog connection."""
+        """The conversation memory (:class:`core.conversation.ConversationStore`) on the shared database."""
         if self._conversation_store is None:
-            async with self._write_lock:  # table creation must not land inside another task's transaction
-                if self._conversation_store is None:
-                    self._conversation_store = await ConversationStore.open(self.catalog.db)
+            self._conversation_store = ConversationStore(self.database)
         return self._conversation_store
 
     def _conversation_lock(self, conversation_id: str) -> asyncio.Lock:
