@@ -18,6 +18,7 @@ fails *open* (the request is allowed and the error logged): flood control must n
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
@@ -25,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import case, delete, func
+from sqlalchemy import Float, Text, bindparam, case, delete, func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -37,14 +38,18 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _hit_statement(dialect: str, key: str, burst: float, refill_s: float, now: float) -> Any:
+@functools.cache
+def _hit_statement(dialect: str) -> Any:
     """One statement: refill by elapsed time (capped at burst), take a token if one is whole, and classify a refusal
     as the first one since the last accepted request ('notice') or a later one ('drop'); returns (tokens, state).
     SET expressions see the old row. Two-argument min/max are ``min``/``max`` on SQLite, ``LEAST``/``GREATEST`` on
-    PostgreSQL; the old row's columns are named with the table (``rate_limits.tokens``) on both."""
+    PostgreSQL; the old row's columns are named with the table (``rate_limits.tokens``) on both. Built once per
+    dialect with bound parameters ``key``, ``burst``, ``refill``, ``now`` (building it per call costs more than the
+    statement itself on SQLite)."""
     t = rate_limits
+    key, burst, refill, now = (bindparam(n, type_=Text if n == "key" else Float) for n in ("key", "burst", "refill", "now"))
     least, greatest = (func.least, func.greatest) if dialect == "postgresql" else (func.min, func.max)
-    refilled = least(burst, t.c.tokens + greatest(now - t.c.updated_at, 0.0) / refill_s)
+    refilled = least(burst, t.c.tokens + greatest(now - t.c.updated_at, 0.0) / refill)
     stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(t).values(
         bucket_key=key, tokens=burst - 1, updated_at=now, state="ok"
     )
@@ -143,8 +148,8 @@ class RateLimiter:
         """
         try:
             now = self.clock()
-            stmt = _hit_statement(self.db.dialect, f"{policy.name}|{user}", float(policy.burst), policy.refill_s, now)
-            row = (await self.db.execute(stmt)).first()
+            params = {"key": f"{policy.name}|{user}", "burst": float(policy.burst), "refill": policy.refill_s, "now": now}
+            row = (await self.db.execute(_hit_statement(self.db.dialect), params)).first()
             self._checks += 1
             if self._checks % PRUNE_EVERY == 0:
                 await self.prune(now)
