@@ -16,13 +16,14 @@ Entries expire after their ``ttl_s`` (seconds); expired rows are pruned now and 
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -56,6 +57,21 @@ def _decode(text: str) -> dict[str, Any] | None:
     except ValueError:
         return None
     return value if isinstance(value, dict) else None
+
+
+# Statements are built once (bound parameters): building one per call costs more than running it on SQLite.
+_C = button_state.c
+_GET = select(_C.state_json).where(_C.key == bindparam("b_key"), _C.expires_at >= bindparam("b_now"))
+_REPLACE = (update(button_state).where(_C.key == bindparam("b_key"), _C.expires_at >= bindparam("b_now"))
+            .values(state_json=bindparam("b_state")))
+
+
+@functools.cache
+def _put_statement(dialect: str) -> Any:
+    """``INSERT … ON CONFLICT (key) DO NOTHING`` (values from the parameters) for ``dialect``."""
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(button_state).on_conflict_do_nothing(
+        index_elements=["key"]
+    )
 
 
 class ButtonStore(Protocol):
@@ -97,9 +113,6 @@ class SqliteButtonStore:
         """The store on ``db`` (the table comes from the migrations)."""
         return cls(db, clock)
 
-    def _insert(self) -> Any:
-        return (pg_insert if self.db.dialect == "postgresql" else sqlite_insert)(button_state)
-
     async def put(self, scope: str, state: dict[str, Any], ttl_s: float) -> str:
         """Insert ``state`` under a fresh key (a clash, 2**-48, draws another key)."""
         if ttl_s <= 0:
@@ -111,8 +124,7 @@ class SqliteButtonStore:
         while True:
             key = new_key()
             result = await self.db.execute(
-                self._insert().values(key=key, scope=scope, state_json=text, expires_at=now + ttl_s)
-                .on_conflict_do_nothing(index_elements=["key"])
+                _put_statement(self.db.dialect), {"key": key, "scope": scope, "state_json": text, "expires_at": now + ttl_s}
             )
             if result.rowcount == 1:
                 return key
@@ -121,18 +133,12 @@ class SqliteButtonStore:
         """The state under ``key`` when it has not expired (a malformed row reads as None)."""
         if not isinstance(key, str) or not 1 <= len(key) <= 64:
             return None
-        c = button_state.c
-        row = (await self.db.execute(
-            select(c.state_json).where(c.key == key, c.expires_at >= self.clock())
-        )).first()
+        row = (await self.db.execute(_GET, {"b_key": key, "b_now": self.clock()})).first()
         return None if row is None else _decode(row[0])
 
     async def replace(self, key: str, state: dict[str, Any]) -> bool:
         """One ``UPDATE`` of a live row."""
-        c = button_state.c
-        result = await self.db.execute(
-            update(button_state).where(c.key == key, c.expires_at >= self.clock()).values(state_json=_encode(state))
-        )
+        result = await self.db.execute(_REPLACE, {"b_key": key, "b_now": self.clock(), "b_state": _encode(state)})
         return result.rowcount == 1
 
     async def update(

@@ -17,12 +17,13 @@ last turn number, insert, trim) and ``/reset`` (two tables) are each one unit of
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -162,6 +163,20 @@ def default_group(conversation_id: str, caller: Any = None) -> str:
     return CONSOLE_GROUP
 
 
+# Hot statements are built once (bound parameters): building one per call costs more than running it on SQLite.
+_LOAD_STATE = select(conversation_state.c.state_json).where(conversation_state.c.conversation_id == bindparam("c_id"))
+
+
+@functools.cache
+def _save_statement(dialect: str) -> Any:
+    """The state upsert for ``dialect`` (values from the parameters)."""
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(conversation_state)
+    return stmt.on_conflict_do_update(
+        index_elements=["conversation_id"],
+        set_={"state_json": stmt.excluded.state_json, "updated_at": stmt.excluded.updated_at},
+    )
+
+
 class ConversationStore:
     """Tables ``conversation_state`` and ``conversation_turns`` (migration 0001) on SQLite or PostgreSQL, through the
     shared :class:`core.infra.store_db.Database` (SQLAlchemy Core).
@@ -177,13 +192,9 @@ class ConversationStore:
         """The store on ``db`` (the tables come from the migrations)."""
         return cls(db)
 
-    def _insert(self) -> Any:
-        return pg_insert if self.db.dialect == "postgresql" else sqlite_insert
-
     async def load_state(self, conversation_id: str) -> ConversationState:
         """The stored state, or a fresh one (also when the stored JSON no longer validates)."""
-        c = conversation_state.c
-        row = (await self.db.execute(select(c.state_json).where(c.conversation_id == conversation_id))).first()
+        row = (await self.db.execute(_LOAD_STATE, {"c_id": conversation_id})).first()
         if row is None:
             return ConversationState()
         try:
@@ -193,13 +204,9 @@ class ConversationStore:
 
     async def save_state(self, conversation_id: str, state: ConversationState) -> None:
         """Upsert the state (one statement)."""
-        stmt = self._insert()(conversation_state).values(
-            conversation_id=conversation_id, state_json=state.model_dump_json(), updated_at=time.time()
-        )
-        await self.db.execute(stmt.on_conflict_do_update(
-            index_elements=["conversation_id"],
-            set_={"state_json": stmt.excluded.state_json, "updated_at": stmt.excluded.updated_at},
-        ))
+        await self.db.execute(_save_statement(self.db.dialect), {
+            "conversation_id": conversation_id, "state_json": state.model_dump_json(), "updated_at": time.time()
+        })
 
     async def load_turns(self, conversation_id: str, max_turns: int) -> list[str]:
         """The JSON of the last ``max_turns`` whole turns, oldest first."""

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
-from sqlalchemy import delete, select
+from sqlalchemy import Integer, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -69,6 +69,14 @@ class TasteProfile(BaseModel):
     features: dict[str, float] = Field(default_factory=dict, description="mean audio features of liked tracks")
 
 
+# Hot statements (every recommendation reads the caller's likes and dislikes) are built once, with bound parameters.
+_F = track_feedback.c
+_VALUE = select(_F.value).where(_F.user_key == bindparam("f_user"), _F.track_id == bindparam("f_track"))
+_IDS = (select(_F.track_id).where(_F.user_key == bindparam("f_user"), _F.value == bindparam("f_value"))
+        .order_by(_F.updated_at.desc(), _F.track_id))
+_IDS_LIMIT = _IDS.limit(bindparam("f_limit", type_=Integer))
+
+
 def user_key(user: Caller | str) -> str:
     """``"platform:user_id"`` for a :class:`Caller`; strings pass through."""
     return member_key(user) if isinstance(user, Caller) else str(user)
@@ -96,8 +104,7 @@ class FeedbackService:
 
     # ------------------------------------------------------------------ verdicts
     async def _value(self, key: str, track_id: str) -> FeedbackValue:
-        c = track_feedback.c
-        row = (await self._db.execute(select(c.value).where(c.user_key == key, c.track_id == track_id))).first()
+        row = (await self._db.execute(_VALUE, {"f_user": key, "f_track": track_id})).first()
         return _VALUES[row[0] if row else 0]
 
     async def record(self, user: Caller | str, ref: str, value: FeedbackValue) -> FeedbackResult:
@@ -158,10 +165,11 @@ class FeedbackService:
         return await self.record(user, ref, "none")
 
     async def _ids(self, key: str, value: int, limit: int | None = None) -> list[str]:
-        c = track_feedback.c
-        stmt = (select(c.track_id).where(c.user_key == key, c.value == value)
-                .order_by(c.updated_at.desc(), c.track_id).limit(limit))
-        return [r[0] for r in (await self._db.execute(stmt)).all()]
+        if limit is None:
+            rows = await self._db.execute(_IDS, {"f_user": key, "f_value": value})
+        else:
+            rows = await self._db.execute(_IDS_LIMIT, {"f_user": key, "f_value": value, "f_limit": limit})
+        return [r[0] for r in rows.all()]
 
     async def disliked_ids(self, user: Caller | str) -> set[str]:
         """Track ids this user disliked (never recommend them to this user)."""

@@ -13,12 +13,13 @@ PostgreSQL, :class:`core.infra.store_db.Database`; one atomic upsert per try); :
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -50,6 +51,24 @@ class Leases(Protocol):
         ...
 
 
+@functools.cache
+def _acquire_statement(dialect: str) -> Any:
+    """The upsert of :meth:`SqliteLeases.try_acquire` for ``dialect``, built once (values from the parameters;
+    ``l_now``: the current time)."""
+    t = conversation_leases
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(t)
+    return stmt.on_conflict_do_update(
+        index_elements=["key"],
+        set_={"owner": stmt.excluded.owner, "expires_at": stmt.excluded.expires_at},
+        where=(t.c.expires_at < bindparam("l_now")) | (t.c.owner == stmt.excluded.owner),
+    )
+
+
+_RELEASE = delete(conversation_leases).where(
+    conversation_leases.c.key == bindparam("l_key"), conversation_leases.c.owner == bindparam("l_owner")
+)
+
+
 class SqliteLeases:
     """:class:`Leases` in the ``conversation_leases`` table (migration 0003), on SQLite or PostgreSQL through the
     shared :class:`core.infra.store_db.Database`. Build with ``SqliteLeases(database)`` or
@@ -67,21 +86,12 @@ class SqliteLeases:
     async def try_acquire(self, key: str, owner: str, ttl_s: float = TTL_S) -> bool:
         """One upsert that only overwrites an expired (or own) lease (atomic on both backends)."""
         now = self.clock()
-        t = conversation_leases
-        stmt = (pg_insert if self.db.dialect == "postgresql" else sqlite_insert)(t).values(
-            key=key, owner=owner, expires_at=now + ttl_s
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["key"],
-            set_={"owner": stmt.excluded.owner, "expires_at": stmt.excluded.expires_at},
-            where=(t.c.expires_at < now) | (t.c.owner == stmt.excluded.owner),
-        )
-        return (await self.db.execute(stmt)).rowcount == 1
+        params = {"key": key, "owner": owner, "expires_at": now + ttl_s, "l_now": now}
+        return (await self.db.execute(_acquire_statement(self.db.dialect), params)).rowcount == 1
 
     async def release(self, key: str, owner: str) -> None:
         """Delete the row when it is still ``owner``'s."""
-        t = conversation_leases
-        await self.db.execute(delete(t).where(t.c.key == key, t.c.owner == owner))
+        await self.db.execute(_RELEASE, {"l_key": key, "l_owner": owner})
 
 
 class MemoryLeases:

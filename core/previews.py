@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, computed_field
 from rapidfuzz import fuzz
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -62,6 +62,9 @@ _VERSION_SUFFIX = re.compile(
     re.IGNORECASE,
 )
 _EXP = re.compile(r"exp=(\d{9,11})")
+_CACHED = select(preview_cache.c.url, preview_cache.c.source, preview_cache.c.expires_at).where(
+    preview_cache.c.track_id == bindparam("p_track")
+)
 NEGATIVE_TTL_CAP_S = 6 * 3600.0
 COOLDOWN_CAP_S = 3600.0
 
@@ -271,8 +274,7 @@ class PreviewService:
 
     # ------------------------------------------------------------------ cache
     async def _cached(self, track: Track) -> TrackPreview | None:
-        c = preview_cache.c
-        row = (await self._db.execute(select(c.url, c.source, c.expires_at).where(c.track_id == track.track_id))).first()
+        row = (await self._db.execute(_CACHED, {"p_track": track.track_id})).first()
         if row is None or row[2] <= time.time():
             return None
         self.stats["cache_hits"] += 1
