@@ -21,14 +21,10 @@ import json
 import secrets
 import time
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
 from core.errors import InvalidInput
-from core.infra.tables import button_state
 
 if TYPE_CHECKING:
     from core.infra.store_db import Database
@@ -59,18 +55,23 @@ def _decode(text: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-# Statements are built once (bound parameters): building one per call costs more than running it on SQLite.
-_C = button_state.c
-_GET = select(_C.state_json).where(_C.key == bindparam("b_key"), _C.expires_at >= bindparam("b_now"))
-_REPLACE = (update(button_state).where(_C.key == bindparam("b_key"), _C.expires_at >= bindparam("b_now"))
-            .values(state_json=bindparam("b_state")))
-
-
 @functools.cache
-def _put_statement(dialect: str) -> Any:
-    """``INSERT … ON CONFLICT (key) DO NOTHING`` (values from the parameters) for ``dialect``."""
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(button_state).on_conflict_do_nothing(
-        index_elements=["key"]
+def _sql(dialect: str) -> SimpleNamespace:
+    """The store's statements for ``dialect``, built once with bound parameters (building a statement per call costs
+    more than running it on SQLite; SQLAlchemy is imported on first use, not at start-up)."""
+    from sqlalchemy import bindparam, delete, select, update
+
+    from core.infra.store_db import dialect_insert
+    from core.infra.tables import button_state
+
+    c = button_state.c
+    live = (c.key == bindparam("b_key")) & (c.expires_at >= bindparam("b_now"))
+    return SimpleNamespace(
+        put=dialect_insert(dialect)(button_state).on_conflict_do_nothing(index_elements=["key"]),
+        get=select(c.state_json).where(live),
+        get_for_update=select(c.state_json).where(live).with_for_update(),
+        replace=update(button_state).where(live).values(state_json=bindparam("b_state")),
+        prune=delete(button_state).where(c.expires_at < bindparam("b_now")),
     )
 
 
@@ -120,11 +121,11 @@ class SqliteButtonStore:
         text, now = _encode(state), self.clock()
         self._puts += 1
         if self._puts % PRUNE_EVERY == 1:
-            await self.db.execute(delete(button_state).where(button_state.c.expires_at < now))
+            await self.db.execute(_sql(self.db.dialect).prune, {"b_now": now})
         while True:
             key = new_key()
             result = await self.db.execute(
-                _put_statement(self.db.dialect), {"key": key, "scope": scope, "state_json": text, "expires_at": now + ttl_s}
+                _sql(self.db.dialect).put, {"key": key, "scope": scope, "state_json": text, "expires_at": now + ttl_s}
             )
             if result.rowcount == 1:
                 return key
@@ -133,12 +134,13 @@ class SqliteButtonStore:
         """The state under ``key`` when it has not expired (a malformed row reads as None)."""
         if not isinstance(key, str) or not 1 <= len(key) <= 64:
             return None
-        row = (await self.db.execute(_GET, {"b_key": key, "b_now": self.clock()})).first()
+        row = (await self.db.execute(_sql(self.db.dialect).get, {"b_key": key, "b_now": self.clock()})).first()
         return None if row is None else _decode(row[0])
 
     async def replace(self, key: str, state: dict[str, Any]) -> bool:
         """One ``UPDATE`` of a live row."""
-        result = await self.db.execute(_REPLACE, {"b_key": key, "b_now": self.clock(), "b_state": _encode(state)})
+        params = {"b_key": key, "b_now": self.clock(), "b_state": _encode(state)}
+        result = await self.db.execute(_sql(self.db.dialect).replace, params)
         return result.rowcount == 1
 
     async def update(
@@ -147,18 +149,16 @@ class SqliteButtonStore:
         """Read-modify-write of the state under ``key`` in one unit of work: ``change(state)`` returns the new state
         (or None to leave it), and no concurrent ``update`` of the same key — on any worker — is lost in between.
         Returns the stored state, or None when the key is unknown or expired."""
-        c = button_state.c
+        sql = _sql(self.db.dialect)
         async with self.db.uow() as uow:  # FOR UPDATE on PostgreSQL, BEGIN IMMEDIATE on SQLite
-            row = (await uow.execute(
-                select(c.state_json).where(c.key == key, c.expires_at >= self.clock()).with_for_update()
-            )).first()
+            row = (await uow.execute(sql.get_for_update, {"b_key": key, "b_now": self.clock()})).first()
             state = None if row is None else _decode(row[0])
             if state is None:
                 return None
             new = change(state)
             if new is None:
                 return state
-            await uow.execute(update(button_state).where(c.key == key).values(state_json=_encode(new)))
+            await uow.execute(sql.replace, {"b_key": key, "b_now": self.clock(), "b_state": _encode(new)})
             await uow.commit()
             return new
 

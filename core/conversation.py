@@ -20,15 +20,12 @@ from __future__ import annotations
 import functools
 import re
 import time
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import bindparam, delete, func, insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from core.errors import InvalidInput
-from core.infra.tables import conversation_state, conversation_turns
 from core.models import Filters
 
 if TYPE_CHECKING:
@@ -163,17 +160,22 @@ def default_group(conversation_id: str, caller: Any = None) -> str:
     return CONSOLE_GROUP
 
 
-# Hot statements are built once (bound parameters): building one per call costs more than running it on SQLite.
-_LOAD_STATE = select(conversation_state.c.state_json).where(conversation_state.c.conversation_id == bindparam("c_id"))
-
-
 @functools.cache
-def _save_statement(dialect: str) -> Any:
-    """The state upsert for ``dialect`` (values from the parameters)."""
-    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(conversation_state)
-    return stmt.on_conflict_do_update(
-        index_elements=["conversation_id"],
-        set_={"state_json": stmt.excluded.state_json, "updated_at": stmt.excluded.updated_at},
+def _sql(dialect: str) -> SimpleNamespace:
+    """The hot statements for ``dialect``, built once with bound parameters (building a statement per call costs more
+    than running it on SQLite; SQLAlchemy is imported on first use, not at start-up)."""
+    from sqlalchemy import bindparam, select
+
+    from core.infra.store_db import dialect_insert
+    from core.infra.tables import conversation_state
+
+    stmt = dialect_insert(dialect)(conversation_state)
+    return SimpleNamespace(
+        load=select(conversation_state.c.state_json).where(conversation_state.c.conversation_id == bindparam("c_id")),
+        save=stmt.on_conflict_do_update(
+            index_elements=["conversation_id"],
+            set_={"state_json": stmt.excluded.state_json, "updated_at": stmt.excluded.updated_at},
+        ),
     )
 
 
@@ -194,7 +196,7 @@ class ConversationStore:
 
     async def load_state(self, conversation_id: str) -> ConversationState:
         """The stored state, or a fresh one (also when the stored JSON no longer validates)."""
-        row = (await self.db.execute(_LOAD_STATE, {"c_id": conversation_id})).first()
+        row = (await self.db.execute(_sql(self.db.dialect).load, {"c_id": conversation_id})).first()
         if row is None:
             return ConversationState()
         try:
@@ -204,12 +206,16 @@ class ConversationStore:
 
     async def save_state(self, conversation_id: str, state: ConversationState) -> None:
         """Upsert the state (one statement)."""
-        await self.db.execute(_save_statement(self.db.dialect), {
+        await self.db.execute(_sql(self.db.dialect).save, {
             "conversation_id": conversation_id, "state_json": state.model_dump_json(), "updated_at": time.time()
         })
 
     async def load_turns(self, conversation_id: str, max_turns: int) -> list[str]:
         """The JSON of the last ``max_turns`` whole turns, oldest first."""
+        from sqlalchemy import select
+
+        from core.infra.tables import conversation_turns
+
         if max_turns <= 0:
             return []
         c = conversation_turns.c
@@ -221,6 +227,10 @@ class ConversationStore:
     async def append_turn(self, conversation_id: str, messages_json: str | bytes, keep: int) -> None:
         """Store one whole turn and drop turns older than the last ``keep`` ones (one unit of work: the next turn
         number is read and used atomically, also when two workers append to one conversation)."""
+        from sqlalchemy import delete, func, insert, select
+
+        from core.infra.tables import conversation_turns
+
         if isinstance(messages_json, bytes):
             messages_json = messages_json.decode()
         c = conversation_turns.c
@@ -239,6 +249,10 @@ class ConversationStore:
 
     async def count_turns(self, conversation_id: str) -> int:
         """Number of stored turns (for tests and diagnostics)."""
+        from sqlalchemy import func, select
+
+        from core.infra.tables import conversation_turns
+
         c = conversation_turns.c
         return int((await self.db.execute(
             select(func.count()).select_from(conversation_turns).where(c.conversation_id == conversation_id)
@@ -246,6 +260,10 @@ class ConversationStore:
 
     async def reset(self, conversation_id: str) -> None:
         """Forget everything about a conversation (``/reset``): both tables in one unit of work."""
+        from sqlalchemy import delete
+
+        from core.infra.tables import conversation_state, conversation_turns
+
         async with self.db.uow() as uow:
             await uow.execute(delete(conversation_turns).where(conversation_turns.c.conversation_id == conversation_id))
             await uow.execute(delete(conversation_state).where(conversation_state.c.conversation_id == conversation_id))
@@ -253,6 +271,10 @@ class ConversationStore:
 
     async def stats(self) -> dict[str, Any]:
         """Counts of stored conversations and turns."""
+        from sqlalchemy import func, select
+
+        from core.infra.tables import conversation_state, conversation_turns
+
         states = (await self.db.execute(select(func.count()).select_from(conversation_state))).scalar_one()
         turns = (await self.db.execute(select(func.count()).select_from(conversation_turns))).scalar_one()
         return {"conversations": int(states), "turns": int(turns)}

@@ -16,19 +16,17 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
-from sqlalchemy import Integer, bindparam, delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from core.explain import MAX_FACTS, format_reasons
-from core.infra.tables import track_feedback
 from core.models import AUDIO_FEATURES, Caller, Filters, Reason, TextQuery, Track
 from core.playlists import member_key
 from core.recommender import Scored
@@ -69,12 +67,30 @@ class TasteProfile(BaseModel):
     features: dict[str, float] = Field(default_factory=dict, description="mean audio features of liked tracks")
 
 
-# Hot statements (every recommendation reads the caller's likes and dislikes) are built once, with bound parameters.
-_F = track_feedback.c
-_VALUE = select(_F.value).where(_F.user_key == bindparam("f_user"), _F.track_id == bindparam("f_track"))
-_IDS = (select(_F.track_id).where(_F.user_key == bindparam("f_user"), _F.value == bindparam("f_value"))
-        .order_by(_F.updated_at.desc(), _F.track_id))
-_IDS_LIMIT = _IDS.limit(bindparam("f_limit", type_=Integer))
+@functools.cache
+def _sql(dialect: str) -> SimpleNamespace:
+    """The statements for ``dialect``, built once with bound parameters (every recommendation reads the caller's likes
+    and dislikes; building a statement per call costs more than running it on SQLite). SQLAlchemy is imported on
+    first use, not at start-up."""
+    from sqlalchemy import Integer, bindparam, delete, select
+
+    from core.infra.store_db import dialect_insert
+    from core.infra.tables import track_feedback
+
+    c = track_feedback.c
+    ids = (select(c.track_id).where(c.user_key == bindparam("f_user"), c.value == bindparam("f_value"))
+           .order_by(c.updated_at.desc(), c.track_id))
+    upsert = dialect_insert(dialect)(track_feedback)
+    return SimpleNamespace(
+        value=select(c.value).where(c.user_key == bindparam("f_user"), c.track_id == bindparam("f_track")),
+        ids=ids,
+        ids_limit=ids.limit(bindparam("f_limit", type_=Integer)),
+        delete=delete(track_feedback).where(c.user_key == bindparam("f_user"), c.track_id == bindparam("f_track")),
+        upsert=upsert.on_conflict_do_update(
+            index_elements=["user_key", "track_id"],
+            set_={"value": upsert.excluded.value, "updated_at": upsert.excluded.updated_at},
+        ),
+    )
 
 
 def user_key(user: Caller | str) -> str:
@@ -104,7 +120,7 @@ class FeedbackService:
 
     # ------------------------------------------------------------------ verdicts
     async def _value(self, key: str, track_id: str) -> FeedbackValue:
-        row = (await self._db.execute(_VALUE, {"f_user": key, "f_track": track_id})).first()
+        row = (await self._db.execute(_sql(self._db.dialect).value, {"f_user": key, "f_track": track_id})).first()
         return _VALUES[row[0] if row else 0]
 
     async def record(self, user: Caller | str, ref: str, value: FeedbackValue) -> FeedbackResult:
@@ -122,20 +138,15 @@ class FeedbackService:
         pos = self.engine.resolve(ref, fuzzy=False)  # never record a verdict on a guessed track
         track = self.engine.table.track(pos)
         key = user_key(user)
-        c = track_feedback.c
+        sql = _sql(self._db.dialect)
         async with self._db.uow() as uow:  # the previous verdict and the new one: one read-modify-write
             await uow.lock("track_feedback", key, track.track_id)
             previous = await self._value(key, track.track_id)
             if value == "none":
-                await uow.execute(delete(track_feedback).where(c.user_key == key, c.track_id == track.track_id))
+                await uow.execute(sql.delete, {"f_user": key, "f_track": track.track_id})
             else:
-                ins = (pg_insert if uow.dialect == "postgresql" else sqlite_insert)(track_feedback).values(
-                    user_key=key, track_id=track.track_id, value=1 if value == "like" else -1, updated_at=time.time()
-                )
-                await uow.execute(ins.on_conflict_do_update(
-                    index_elements=["user_key", "track_id"],
-                    set_={"value": ins.excluded.value, "updated_at": ins.excluded.updated_at},
-                ))
+                await uow.execute(sql.upsert, {"user_key": key, "track_id": track.track_id,
+                                               "value": 1 if value == "like" else -1, "updated_at": time.time()})
             await uow.commit()
         name = f'"{track.title} - {track.artist}"'
         if value == previous:
@@ -166,9 +177,10 @@ class FeedbackService:
 
     async def _ids(self, key: str, value: int, limit: int | None = None) -> list[str]:
         if limit is None:
-            rows = await self._db.execute(_IDS, {"f_user": key, "f_value": value})
+            rows = await self._db.execute(_sql(self._db.dialect).ids, {"f_user": key, "f_value": value})
         else:
-            rows = await self._db.execute(_IDS_LIMIT, {"f_user": key, "f_value": value, "f_limit": limit})
+            params = {"f_user": key, "f_value": value, "f_limit": limit}
+            rows = await self._db.execute(_sql(self._db.dialect).ids_limit, params)
         return [r[0] for r in rows.all()]
 
     async def disliked_ids(self, user: Caller | str) -> set[str]:

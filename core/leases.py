@@ -17,13 +17,8 @@ import functools
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
-
-from sqlalchemy import bindparam, delete
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-from core.infra.tables import conversation_leases
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from core.infra.store_db import Database
@@ -52,21 +47,23 @@ class Leases(Protocol):
 
 
 @functools.cache
-def _acquire_statement(dialect: str) -> Any:
-    """The upsert of :meth:`SqliteLeases.try_acquire` for ``dialect``, built once (values from the parameters;
-    ``l_now``: the current time)."""
-    t = conversation_leases
-    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(t)
-    return stmt.on_conflict_do_update(
-        index_elements=["key"],
-        set_={"owner": stmt.excluded.owner, "expires_at": stmt.excluded.expires_at},
-        where=(t.c.expires_at < bindparam("l_now")) | (t.c.owner == stmt.excluded.owner),
+def _sql(dialect: str) -> SimpleNamespace:
+    """The statements for ``dialect``, built once with bound parameters (SQLAlchemy imported on first use).
+    ``acquire``: the upsert of :meth:`SqliteLeases.try_acquire` (values from the parameters, ``l_now`` the time)."""
+    from sqlalchemy import bindparam, delete
+
+    from core.infra.store_db import dialect_insert
+    from core.infra.tables import conversation_leases as t
+
+    stmt = dialect_insert(dialect)(t)
+    return SimpleNamespace(
+        acquire=stmt.on_conflict_do_update(
+            index_elements=["key"],
+            set_={"owner": stmt.excluded.owner, "expires_at": stmt.excluded.expires_at},
+            where=(t.c.expires_at < bindparam("l_now")) | (t.c.owner == stmt.excluded.owner),
+        ),
+        release=delete(t).where(t.c.key == bindparam("l_key"), t.c.owner == bindparam("l_owner")),
     )
-
-
-_RELEASE = delete(conversation_leases).where(
-    conversation_leases.c.key == bindparam("l_key"), conversation_leases.c.owner == bindparam("l_owner")
-)
 
 
 class SqliteLeases:
@@ -87,11 +84,11 @@ class SqliteLeases:
         """One upsert that only overwrites an expired (or own) lease (atomic on both backends)."""
         now = self.clock()
         params = {"key": key, "owner": owner, "expires_at": now + ttl_s, "l_now": now}
-        return (await self.db.execute(_acquire_statement(self.db.dialect), params)).rowcount == 1
+        return (await self.db.execute(_sql(self.db.dialect).acquire, params)).rowcount == 1
 
     async def release(self, key: str, owner: str) -> None:
         """Delete the row when it is still ``owner``'s."""
-        await self.db.execute(_RELEASE, {"l_key": key, "l_owner": owner})
+        await self.db.execute(_sql(self.db.dialect).release, {"l_key": key, "l_owner": owner})
 
 
 class MemoryLeases:

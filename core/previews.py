@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import json
 import logging
 import os
@@ -36,16 +37,13 @@ import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, computed_field
 from rapidfuzz import fuzz
-from sqlalchemy import bindparam, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from core.catalog import normalize_text
-from core.infra.tables import preview_cache
 from core.models import Track, spotify_uri, spotify_url
 
 if TYPE_CHECKING:
@@ -62,9 +60,27 @@ _VERSION_SUFFIX = re.compile(
     re.IGNORECASE,
 )
 _EXP = re.compile(r"exp=(\d{9,11})")
-_CACHED = select(preview_cache.c.url, preview_cache.c.source, preview_cache.c.expires_at).where(
-    preview_cache.c.track_id == bindparam("p_track")
-)
+
+
+@functools.cache
+def _sql(dialect: str) -> SimpleNamespace:
+    """The cache's statements for ``dialect``, built once with bound parameters (SQLAlchemy imported on first use)."""
+    from sqlalchemy import bindparam, select
+
+    from core.infra.store_db import dialect_insert
+    from core.infra.tables import preview_cache
+
+    c = preview_cache.c
+    upsert = dialect_insert(dialect)(preview_cache)
+    return SimpleNamespace(
+        cached=select(c.url, c.source, c.expires_at).where(c.track_id == bindparam("p_track")),
+        store=upsert.on_conflict_do_update(  # one upsert: atomic, no lock
+            index_elements=["track_id"],
+            set_={k: upsert.excluded[k] for k in ("url", "source", "fetched_at", "expires_at")},
+        ),
+    )
+
+
 NEGATIVE_TTL_CAP_S = 6 * 3600.0
 COOLDOWN_CAP_S = 3600.0
 
@@ -274,7 +290,7 @@ class PreviewService:
 
     # ------------------------------------------------------------------ cache
     async def _cached(self, track: Track) -> TrackPreview | None:
-        row = (await self._db.execute(_CACHED, {"p_track": track.track_id})).first()
+        row = (await self._db.execute(_sql(self._db.dialect).cached, {"p_track": track.track_id})).first()
         if row is None or row[2] <= time.time():
             return None
         self.stats["cache_hits"] += 1
@@ -287,13 +303,9 @@ class PreviewService:
         m = _EXP.search(url or "")
         if m:  # signed CDN links stop working at exp=: don't serve them after that
             expires = min(expires, float(m.group(1)) - 60)
-        stmt = (pg_insert if self._db.dialect == "postgresql" else sqlite_insert)(preview_cache).values(
-            track_id=track_id, url=url, source=source, fetched_at=now, expires_at=expires
-        )
-        await self._db.execute(stmt.on_conflict_do_update(  # one upsert: atomic, no lock
-            index_elements=["track_id"],
-            set_={k: stmt.excluded[k] for k in ("url", "source", "fetched_at", "expires_at")},
-        ))
+        await self._db.execute(_sql(self._db.dialect).store, {
+            "track_id": track_id, "url": url, "source": source, "fetched_at": now, "expires_at": expires
+        })
 
     # ------------------------------------------------------------------ lookup chain
     def _client(self) -> httpx.AsyncClient:

@@ -26,12 +26,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Float, Text, bindparam, case, delete, func
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-from core.infra.tables import rate_limits
-
 if TYPE_CHECKING:
     from core.infra.store_db import Database
 
@@ -45,12 +39,16 @@ def _hit_statement(dialect: str) -> Any:
     SET expressions see the old row. Two-argument min/max are ``min``/``max`` on SQLite, ``LEAST``/``GREATEST`` on
     PostgreSQL; the old row's columns are named with the table (``rate_limits.tokens``) on both. Built once per
     dialect with bound parameters ``key``, ``burst``, ``refill``, ``now`` (building it per call costs more than the
-    statement itself on SQLite)."""
-    t = rate_limits
+    statement itself on SQLite; SQLAlchemy is imported on first use, not at start-up)."""
+    from sqlalchemy import Float, Text, bindparam, case, func
+
+    from core.infra.store_db import dialect_insert
+    from core.infra.tables import rate_limits as t
+
     key, burst, refill, now = (bindparam(n, type_=Text if n == "key" else Float) for n in ("key", "burst", "refill", "now"))
     least, greatest = (func.least, func.greatest) if dialect == "postgresql" else (func.min, func.max)
     refilled = least(burst, t.c.tokens + greatest(now - t.c.updated_at, 0.0) / refill)
-    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(t).values(
+    stmt = dialect_insert(dialect)(t).values(
         bucket_key=key, tokens=burst - 1, updated_at=now, state="ok"
     )
     return stmt.on_conflict_do_update(
@@ -164,9 +162,17 @@ class RateLimiter:
     async def prune(self, now: float | None = None) -> int:
         """Delete rows idle for :data:`IDLE_S` (their buckets are full again). Returns how many were deleted."""
         cutoff = (self.clock() if now is None else now) - IDLE_S
+        from sqlalchemy import delete
+
+        from core.infra.tables import rate_limits
+
         result = await self.db.execute(delete(rate_limits).where(rate_limits.c.updated_at < cutoff))
         return result.rowcount or 0
 
     async def reset(self, user: str, policy: RatePolicy = COMMANDS) -> None:
         """Forget ``user``'s bucket for ``policy`` (a full bucket again)."""
+        from sqlalchemy import delete
+
+        from core.infra.tables import rate_limits
+
         await self.db.execute(delete(rate_limits).where(rate_limits.c.bucket_key == f"{policy.name}|{user}"))

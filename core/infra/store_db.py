@@ -20,14 +20,14 @@ The schema belongs to the Alembic migrations; :mod:`core.infra.tables` describes
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
-
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from typing import TYPE_CHECKING, Any
 
 from core.infra.uow import UnitOfWork, current
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 #: Milliseconds a SQLite writer waits for another writer's lock before ``database is locked`` (as the catalog).
 BUSY_TIMEOUT_MS = 5000
@@ -35,6 +35,9 @@ _AUTOCOMMIT = "musicbot_autocommit"
 
 
 def _sqlite_engine(url: str, memory: bool) -> AsyncEngine:
+    from sqlalchemy import event
+    from sqlalchemy.ext.asyncio import create_async_engine
+
     kw: dict[str, Any] = {"pool_size": 1, "max_overflow": 0} if memory else {"pool_size": 5, "max_overflow": 10}
     if memory:
         from sqlalchemy.pool import AsyncAdaptedQueuePool
@@ -81,21 +84,57 @@ def _in_transaction(dbapi_connection: Any) -> bool:
     return True if inner is None else bool(inner.in_transaction)
 
 
+def dialect_insert(dialect: str) -> Any:
+    """SQLAlchemy's ``insert`` with ``on_conflict_do_update``/``on_conflict_do_nothing`` for ``dialect``
+    (``sqlalchemy.dialects.postgresql.insert`` or ``sqlalchemy.dialects.sqlite.insert``), imported on first use."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
 class Database:
     """The stores' access to one database (see the module docstring).
 
+    Args:
+        engine: the SQLAlchemy async engine, or None with ``factory`` and ``dialect``: the engine is then built on
+            first use (an engine that never runs a store query never imports ``sqlalchemy.ext.asyncio``).
+        owns_engine: :meth:`close` disposes the engine (False for an engine borrowed from a catalog).
+
     Attributes:
-        engine: the SQLAlchemy async engine. dialect: ``"sqlite"`` or ``"postgresql"``.
+        dialect: ``"sqlite"`` or ``"postgresql"``.
     """
 
-    def __init__(self, engine: AsyncEngine, *, owns_engine: bool = True) -> None:
-        self.engine = engine
-        self.dialect: str = engine.dialect.name
+    def __init__(
+        self, engine: AsyncEngine | None = None, *, factory: Callable[[], AsyncEngine] | None = None,
+        dialect: str | None = None, owns_engine: bool = True,
+    ) -> None:
+        if engine is None and (factory is None or dialect is None):
+            raise ValueError("give an engine, or a factory and its dialect")
+        self._engine = engine
+        self._factory = factory
+        self.dialect: str = engine.dialect.name if engine is not None else str(dialect)
         self._owns = owns_engine
-        if self.dialect == "postgresql":
-            self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
-        else:
-            self._autocommit = engine.execution_options(**{_AUTOCOMMIT: True})
+        self._autocommit_engine: Any = None
+
+    @property
+    def engine(self) -> AsyncEngine:
+        """The SQLAlchemy async engine (built on first use when the database was given a factory)."""
+        if self._engine is None:
+            assert self._factory is not None
+            self._engine = self._factory()
+        return self._engine
+
+    @property
+    def _autocommit(self) -> Any:
+        """The engine with autocommit execution options (built once)."""
+        if self._autocommit_engine is None:
+            if self.dialect == "postgresql":
+                self._autocommit_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            else:
+                self._autocommit_engine = self.engine.execution_options(**{_AUTOCOMMIT: True})
+        return self._autocommit_engine
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -103,15 +142,16 @@ class Database:
         """A pool on the SQLite file ``path``; ``uri`` (``file:…?mode=memory&cache=shared``) for a ``:memory:``
         catalog. Opens no connection yet."""
         if uri:
-            return cls(_sqlite_engine(f"sqlite+aiosqlite:///{uri}&uri=true", memory=True))
-        return cls(_sqlite_engine(f"sqlite+aiosqlite:///{path}", memory=False))
+            return cls(factory=lambda: _sqlite_engine(f"sqlite+aiosqlite:///{uri}&uri=true", memory=True),
+                       dialect="sqlite")
+        return cls(factory=lambda: _sqlite_engine(f"sqlite+aiosqlite:///{path}", memory=False), dialect="sqlite")
 
     @classmethod
     def for_catalog(cls, catalog: Any) -> Database:
         """The database of an open catalog: its engine on PostgreSQL (owned by the catalog), a new pool on its file
         on SQLite."""
         engine = getattr(catalog, "engine", None)
-        if isinstance(engine, AsyncEngine):
+        if engine is not None and hasattr(engine, "dialect"):  # PgCatalog: its AsyncEngine
             return cls(engine, owns_engine=False)
         return cls.for_sqlite(catalog.path, getattr(catalog, "uri", None))
 
@@ -127,6 +167,8 @@ class Database:
         from core.infra.database import parse_database
         from core.infra.migrate import upgrade
 
+        from sqlalchemy.ext.asyncio import create_async_engine
+
         target = parse_database(location)
         if target.is_postgres:
             await upgrade(target.sqlalchemy_url())
@@ -139,8 +181,8 @@ class Database:
 
     async def close(self) -> None:
         """Close the pooled connections (an engine borrowed from a catalog is left to the catalog)."""
-        if self._owns:
-            await self.engine.dispose()
+        if self._owns and self._engine is not None:
+            await self._engine.dispose()
 
     # ------------------------------------------------------------------ access
     @asynccontextmanager
