@@ -217,7 +217,13 @@ class ChatMixin:
         instead."""
         try:
             self.prepare_lists()
-            await self.conversation_store()  # its tables, once
+            # the stores' first queries import SQLAlchemy and the driver, open a pooled connection and build their
+            # statements: do it now (reads, and a lease taken and given back), not on the first message
+            store = await self.conversation_store()
+            async with self.conversation_turn("warm:up"):
+                await store.load_state("warm:up")
+            await self.feedback.disliked_ids("warm:up")
+            await (await self.button_store()).get("warm-up")
             _ = self.playlists  # the local model looks the group's playlist names up on every turn
             await asyncio.to_thread(self.prepare_agent)
         except Exception:  # noqa: BLE001 - a warm-up must never take a chat down
