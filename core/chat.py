@@ -143,11 +143,9 @@ class ChatMixin:
             return reply
 
     async def conversation_store(self: Engine) -> ConversationStore:
-        """The SQLite conversation memory (:class:`core.conversation.ConversationStore`) on the catalog connection."""
+        """The conversation memory (:class:`core.conversation.ConversationStore`) on the shared database."""
         if self._conversation_store is None:
-            async with self._write_lock:  # table creation must not land inside another task's transaction
-                if self._conversation_store is None:
-                    self._conversation_store = await ConversationStore.open(self.catalog.db)
+            self._conversation_store = ConversationStore(self.database)
         return self._conversation_store
 
     def _conversation_lock(self, conversation_id: str) -> asyncio.Lock:
@@ -227,7 +225,13 @@ class ChatMixin:
         instead."""
         try:
             self.prepare_lists()
-            await self.conversation_store()  # its tables, once
+            # the stores' first queries import SQLAlchemy and the driver, open a pooled connection and build their
+            # statements: do it now (reads, and a lease taken and given back), not on the first message
+            store = await self.conversation_store()
+            async with self.conversation_turn("warm:up"):
+                await store.load_state("warm:up")
+            await self.feedback.disliked_ids("warm:up")
+            await (await self.button_store()).get("warm-up")
             _ = self.playlists  # the local model looks the group's playlist names up on every turn
             await asyncio.to_thread(self.prepare_agent)
         except Exception:  # noqa: BLE001 - a warm-up must never take a chat down

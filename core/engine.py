@@ -69,6 +69,7 @@ from core.coverage import (
     sort_notes,
 )
 from core.personal import PersonalMixin
+from core.infra.store_db import Database
 from core.ratelimit import RateLimiter
 from core.recommender import Recommender, Scored
 from core.references import TRACK_ID, ResolvedRef, TrackReferences, check_text
@@ -108,6 +109,8 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
 
     def __init__(self, catalog: Catalog, table: TrackTable, recommender: Recommender) -> None:
         self.catalog = catalog
+        #: the small stores' shared SQLAlchemy engine on the same database (:mod:`core.infra.store_db`)
+        self.database = Database.for_catalog(catalog)
         self.table = table
         self.recommender = recommender
         self.refs = TrackReferences(table)
@@ -181,6 +184,7 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         if self.follower is not None:
             await self.follower.stop()
             self.follower = None
+        await self.database.close()
         await self.catalog.close()
 
     @property
@@ -197,7 +201,7 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
     def rate_limits(self) -> RateLimiter:
         """Per-user flood control in the catalog database (:class:`core.ratelimit.RateLimiter`), built on first use."""
         if self._rate_limiter is None:
-            self._rate_limiter = RateLimiter(lambda: self.catalog.db, self._write_lock)
+            self._rate_limiter = RateLimiter(self.database)
         return self._rate_limiter
 
     # ------------------------------------------------------------------ references (core.references)

@@ -36,7 +36,7 @@ class PersonalMixin:
         if self._playlist_service is None:
             from core.playlists import PlaylistService, SqlitePlaylistStore
 
-            store = SqlitePlaylistStore(lambda: self.catalog.db, self._write_lock)
+            store = SqlitePlaylistStore(self.database)
             self._playlist_service = PlaylistService(self, store, exclusions=self.feedback.exclusions)
         return self._playlist_service
 
@@ -46,7 +46,7 @@ class PersonalMixin:
         if self._feedback_service is None:
             from core.feedback import FeedbackService
 
-            self._feedback_service = FeedbackService(self, self._write_lock)
+            self._feedback_service = FeedbackService(self)
         return self._feedback_service
 
     @property
@@ -63,7 +63,7 @@ class PersonalMixin:
         """Use these preview URLs / credentials / timeouts (replaces the service and its in-memory state)."""
         from core.previews import PreviewService
 
-        self._preview_service = PreviewService(lambda: self.catalog.db, self._write_lock, config)
+        self._preview_service = PreviewService(self.database, config)
 
     # ------------------------------------------------------------------ likes / dislikes
     async def like(self, caller: Caller, ref: str) -> FeedbackResult:

@@ -285,10 +285,7 @@ class SessionMixin:
         async with self._conversation_lock(conversation_id):
             leases = getattr(self, "_leases", None)
             if leases is None:
-                async with self._write_lock:  # table creation must not land inside another task's transaction
-                    leases = getattr(self, "_leases", None)
-                    if leases is None:
-                        leases = self._leases = await SqliteLeases.open(self.catalog.db)
+                leases = self._leases = SqliteLeases(self.database)
             owner = getattr(self, "_lease_owner", None) or _new_owner(self)
             held = await acquire(leases, conversation_id, owner)
             try:
@@ -302,10 +299,7 @@ class SessionMixin:
         database): adapters keep the state behind inline-keyboard buttons here, never in process memory."""
         store = getattr(self, "_button_store", None)
         if store is None:
-            async with self._write_lock:  # table creation must not land inside another task's transaction
-                store = getattr(self, "_button_store", None)
-                if store is None:
-                    store = self._button_store = await SqliteButtonStore.open(self.catalog.db)
+            store = self._button_store = SqliteButtonStore(self.database)
         return store
 
     async def list_ref(self: Engine, conversation_id: str, ref: str) -> str:
