@@ -113,6 +113,24 @@ def _artist_display(table: TrackTable, aid: int) -> str:
     return table.artist_names[aid]
 
 
+def _lead_artist(table: TrackTable, key: str) -> int | None:
+    """The catalog artist credited as ``key`` plus a band ("bob marley" -> "Bob Marley & The Wailers"), the one
+    with the most live tracks; None when no artist name starts with ``key`` followed by a band joiner. A listener
+    asking for "Bob Marley" means that credit, never a song titled "Bob Marley" by someone else."""
+    best: tuple[int, int] | None = None
+    prefix = key + " "
+    for name, aid in table.artist_index.items():
+        if not name.startswith(prefix):
+            continue
+        tail = name[len(prefix):]
+        if not (tail.startswith(("the ", "and the ", "y los ", "y sus ", "et les ", "und die ", "his ", "and his "))):
+            continue
+        n = sum(1 for p in table.artist_tracks.get(aid, ()) if table.alive[p])
+        if n and (best is None or n > best[0]):
+            best = (n, aid)
+    return None if best is None else best[1]
+
+
 def _resolve_name(table: TrackTable, refs: object, raw: str) -> Anchor | None:
     """``raw`` (the words after a cue) as an artist or a song; tries the longest word prefix first."""
     words = raw.split()
@@ -124,6 +142,8 @@ def _resolve_name(table: TrackTable, refs: object, raw: str) -> Anchor | None:
             continue
         name_like = quoted or _looks_like_name(phrase)
         aid = table.artist_index.get(key)
+        if aid is None or not table.artist_tracks.get(aid):
+            aid = _lead_artist(table, key) if name_like and len(key.split()) >= 2 else aid
         if aid is not None and table.artist_tracks.get(aid) and (name_like or len(key.split()) >= 2):
             seeds = _artist_seeds(table, aid)
             if seeds:
@@ -223,7 +243,11 @@ def find_anchor(text: str, table: TrackTable, refs: object) -> Anchor | None:
                 pos = refs.resolve(whole, fuzzy=False)  # type: ignore[attr-defined]
             except Exception:
                 pos = None
-            if pos is not None and normalize_text(table.titles[pos]).startswith(normalize_text(whole)):
+            wkey = normalize_text(whole)
+            if pos is not None and _looks_like_name(whole) and (
+                    table.artist_tracks.get(table.artist_index.get(wkey, -1)) or _lead_artist(table, wkey) is not None):
+                pos = None  # "like Bob Marley": the artist (credited with his band), not a song titled "Bob Marley"
+            if pos is not None and normalize_text(table.titles[pos]).startswith(wkey):
                 label = f"{table.titles[pos]} - {', '.join(table.artists[pos])}"
                 return Anchor("track", label, [pos], list(table.artist_ids[pos]), span=text[m.start():].strip(),
                               rest=text[: m.start()].strip())
