@@ -570,7 +570,8 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         for name in query.artists:  # artist names are not style words ("Daft Punk" is not a punk request)
             text = re.sub(re.escape(name), " ", text, flags=re.IGNORECASE)
         weighted = [k for k, w in query.weights.items() if w >= 0.3]
-        notes = self.coverage.check_request(text, query.filters, targets=weighted)
+        notes = self.coverage.check_request(text, query.filters, targets=weighted,
+                                            anchor=anchor.name if anchor is not None and anchor.seeds else "")
         names = list(missing_names) + ([anchor.name] if anchor is not None and anchor.unresolved else [])
         for name in dict.fromkeys(names):  # named artists this catalog has no one called
             notes.append(CoverageNote(requested=name, kind="missing_artist"))
@@ -591,7 +592,7 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         alternative = describe_alternative(self.table, rec.tracks)
         notes = [n.model_copy(update={"alternative": n.alternative or (
             alternative if n.kind != "no_data" else "these picks go by the audio features only")}) for n in notes]
-        if any(n.kind in ("missing", "unlabelled", "missing_artist", "era") for n in notes):
+        if any(n.kind in ("missing", "unlabelled", "missing_artist", "era") and not n.via for n in notes):
             tracks = [i if i.reason.startswith("closest alternative") else i.model_copy(update={
                 "reason": "closest alternative" if i.reason == "matches your request"
                 else f"closest alternative: {i.reason}"}) for i in rec.tracks]
@@ -606,7 +607,7 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         ("closest alternative: its album names salsa"); the earlier picks fill up. ``rec`` unchanged without, or
         when fewer look-alikes than ``limit`` pass the filters."""
         note = next((n for n in notes if n.kind == "missing" and n.found_count >= MIN_EVIDENCE
-                     and (n.closest or n.playlists)), None)
+                     and ((n.closest and not n.family) or n.playlists)), None)
         if note is None:
             return rec
         t = self.table
