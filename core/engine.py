@@ -59,6 +59,7 @@ from core.anchors import (
 )
 from core.moves import conflict_sentence, era_move, read_moves
 from core.text.caveats import conflicts_from_notes
+from core.coherence import POOL_FACTOR, cohere, numbers_only
 from core.coverage import (
     MIN_EVIDENCE,
     CatalogCoverage,
@@ -433,10 +434,14 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         if anchor is not None and anchor.seeds:
             rec = await self._anchored(query, anchor, exclude, limit, rank, similar_rank)
         else:
+            # numbers and no style ("songs at 120 BPM"): a wider pool, then one scene inside the range (core.coherence)
+            pool_n = limit * POOL_FACTOR if numbers_only(query) and self.table.has_labels() else limit
             if rank is None:
-                scored = self.recommender.from_text(query, exclude=exclude, limit=limit)
+                scored = self.recommender.from_text(query, exclude=exclude, limit=pool_n)
             else:
-                scored = await rank(query, exclude, limit)
+                scored = await rank(query, exclude, pool_n)
+            if pool_n != limit:
+                scored = cohere(self.table, scored, query, limit)
             rec = Recommendation(
                 kind="text",
                 query=query.text,
