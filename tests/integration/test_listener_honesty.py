@@ -15,10 +15,11 @@ import csv
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from core.coverage import coverage_text
 from core.engine import Engine
-from core.models import Caller, Filters, Recommendation
+from core.models import Caller, Filters, NeedsClarification, Recommendation
 from core.table import FEATURE_INDEX
 
 MAP = ["Song=title", "Artist=artists", "Genre=genre", "Sub=subgenre", "Id=track_id", "Pop=popularity"]
@@ -139,3 +140,31 @@ async def test_numbers_without_a_style_give_one_scene_inside_the_range(tmp_path:
         assert len(set(genres)) == 1, genres  # one scene first, not a genre per line
     finally:
         await eng.close()
+
+
+# ---------------------------------------------------------------- the shipped catalog (parser forms people send)
+async def test_a_family_word_widens_a_thin_subgenre_filter(engine: Engine) -> None:
+    q = engine.understand("90s hip hop")
+    assert not isinstance(q, NeedsClarification)
+    assert q.filters.genres == ["hip hop", "rap"]  # the "hip hop" subgenre alone has 7 tracks from the 1990s
+    assert engine.understand("hip hop").filters.genres == ["hip hop"]  # plenty without years: left as named
+    rec = await engine.recommend_text("90s hip hop like Nas")
+    assert isinstance(rec, Recommendation) and len(rec.tracks) == 10
+    assert sum(i.track.artist == "Nas" for i in rec.tracks) <= 2
+
+
+@pytest.mark.parametrize(("text", "years"), [("ruhige Lieder aus den 80ern", (1980, 1989)),
+                                             ("Rock aus den Achtzigern", (1980, 1989)),
+                                             ("Hits der 2000er", (2000, 2009))])
+def test_german_decades_with_case_endings(engine: Engine, text: str, years: tuple[int, int]) -> None:
+    q = engine.understand(text)
+    assert not isinstance(q, NeedsClarification)
+    assert (q.filters.year_min, q.filters.year_max) == years
+
+
+@pytest.mark.parametrize("text", ["something mellow for a rainy sunday, nothing with rap", "chill, nichts mit Rap",
+                                  "musique calme, rien de rap", "algo tranquilo, nada con rap"])
+def test_nothing_with_x_negates_x(engine: Engine, text: str) -> None:
+    q = engine.understand(text)
+    assert not isinstance(q, NeedsClarification)
+    assert q.labels.get("genre:rap", 0.0) <= 0.0 and "rap" not in q.filters.genres
