@@ -290,6 +290,7 @@ class CatalogCoverage:
         }
         self._style_labels = self._scan_labels()
         self._counts: dict[str, StyleCount] = {}
+        self._members: dict[str, frozenset[int]] = {}
         #: True when some live track carries a genre or subgenre label: then only those make a style present
         self.genre_labelled = any(
             table.label_tracks.get(lid) for lid, (kind, _) in enumerate(table.label_names) if kind != "playlist")
@@ -329,6 +330,7 @@ class CatalogCoverage:
             members = {p for p in members if self.table.alive[p]}
             names = tuple(dict.fromkeys(self.table.label_names[lid][1] for lid in lids))[:5]
             self._counts[style] = StyleCount(style, len(members), names)
+            self._members[style] = frozenset(members)
         return self._counts[style]
 
     def _genre_styles(self, p: int) -> set[str]:
@@ -492,6 +494,16 @@ class CatalogCoverage:
                 continue
             if self.is_sparse(count):
                 notes.append(CoverageNote(requested=style, kind="sparse", found_count=count, via=anchor))
+            elif filters is not None and (filters.year_min is not None or filters.year_max is not None):
+                # "punk rock from the 70s": the style is here, but maybe not in those years
+                lo, hi = filters.year_min, filters.year_max
+                years = self.table.year
+                n = sum(1 for p in self._members.get(style, ()) if years[p] > 0 and (lo is None or years[p] >= lo)
+                        and (hi is None or years[p] <= hi))
+                if self.is_sparse(n):
+                    span = f"{lo}–{hi}" if lo and hi else (f"{lo} or later" if lo else f"{hi} or earlier")
+                    notes.append(CoverageNote(requested=f"{style} from {span}", kind="missing" if n == 0 else "sparse",
+                                              found_count=n, via=anchor))
         if filters is not None and (filters.year_min is not None or filters.year_max is not None):
             n = self.tracks_in_years(filters.year_min, filters.year_max)
             if n == 0:
