@@ -75,4 +75,28 @@ def cohere(table: TrackTable, pool: Sequence[Scored], query: TextQuery, limit: i
         : limit - len(unique)]
 
 
-__all__ = ["POOL_FACTOR", "cohere", "numbers_only"]
+#: Share of a list's tracks that must carry a label for it to count as the list's scene (:func:`scene_labels`).
+SCENE_SHARE = 0.4
+
+
+def scene_labels(table: TrackTable, positions: Sequence[int]) -> dict[str, float]:
+    """The scene of a list on screen as label preferences for a follow-up ("calmer" after a radio of Purple Emoji):
+    ``{"subgenre:neo soul": 0.8, "genre:r&b": 0.6}`` for the tracks' own labels (:func:`core.explain.own_labels`)
+    that at least :data:`SCENE_SHARE` of them carry; {} on a catalog without labels or a list without a scene. The
+    keys are ``TextQuery.labels`` keys (``"kind:label text"`` of the loaded catalog)."""
+    pos = [p for p in positions if 0 <= p < table.n]
+    if not pos:
+        return {}
+    counts: dict[int, int] = {}
+    for p in pos:
+        for lid in own_labels(table, p):
+            counts[lid] = counts.get(lid, 0) + 1
+    out: dict[str, float] = {}
+    for lid, c in counts.items():
+        if c >= SCENE_SHARE * len(pos):
+            kind, text = table.label_names[lid]
+            out[f"{kind}:{text}"] = 0.8 if kind == "subgenre" else 0.6
+    return out
+
+
+__all__ = ["POOL_FACTOR", "SCENE_SHARE", "cohere", "numbers_only", "scene_labels"]
