@@ -168,3 +168,19 @@ def test_nothing_with_x_negates_x(engine: Engine, text: str) -> None:
     q = engine.understand(text)
     assert not isinstance(q, NeedsClarification)
     assert q.labels.get("genre:rap", 0.0) <= 0.0 and "rap" not in q.filters.genres
+
+
+async def test_a_follow_up_after_a_radio_keeps_its_scene(engine: Engine, user: Caller) -> None:
+    radio = await engine.chat("console:scene", user, "more like Hard to Handle - The Black Crowes")
+    first = radio.recommendation
+    assert first is not None and first.tracks
+    t = engine.table
+    scene = {g for i in first.tracks for g in i.track.genres}
+    calmer = await engine.chat("console:scene", user, "calmer")
+    rec = calmer.recommendation
+    assert rec is not None and rec.tracks
+    in_scene = sum(bool(set(i.track.genres) & scene) for i in rec.tracks)
+    assert in_scene >= 0.7 * len(rec.tracks)  # not the whole catalog's calm tracks
+    energy = FEATURE_INDEX["energy"]
+    mean = lambda r: float(np.mean([t.features[t.pos[i.track.track_id], energy] for i in r.tracks]))  # noqa: E731
+    assert mean(rec) < mean(first)
