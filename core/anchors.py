@@ -90,10 +90,35 @@ def _looks_like_name(raw: str) -> bool:
     return bool(words) and all(w[0].isupper() or w[0].isdigit() or any(c.isdigit() for c in w) for w in words)
 
 
+#: Words of holiday songs (title or a playlist of the track): an artist's "Winter Wonderland" is no seed for "like
+#: Aretha Franklin" — a radio from it is a Christmas playlist. General knowledge, multi-language, normalized.
+_SEASONAL = re.compile(r"\b(?:christmas|xmas|x mas|navidad|navidena|natal|noel|weihnacht\w*|santa claus|jingle bells?|"
+                       r"winter wonderland|holiday|holidays|sleigh|mistletoe|rudolph|feliz navidad|silent night)\b")
+
+
+def is_seasonal(table: TrackTable, p: int) -> bool:
+    """True when track ``p``'s title, album or one of its playlists names a holiday (:data:`_SEASONAL`)."""
+    texts = [table.titles[p], table.albums[p] or ""]
+    texts += [table.label_names[lid][1] for lid in table.labels[p] if table.label_names[lid][0] == "playlist"]
+    return any(_SEASONAL.search(normalize_text(x)) for x in texts)
+
+
+def off_season(table: TrackTable, pool: Sequence[Scored], text: str) -> list[Scored]:
+    """``pool`` without holiday songs (:func:`is_seasonal`) unless ``text`` asks for them ("christmas soul like
+    Aretha"); unchanged when that would leave fewer than half of it."""
+    if _SEASONAL.search(normalize_text(text)):
+        return list(pool)
+    kept = [s for s in pool if not is_seasonal(table, s.pos)]
+    return kept if len(kept) * 2 >= len(pool) else list(pool)
+
+
 def _artist_seeds(table: TrackTable, aid: int, n: int = 5) -> list[int]:
-    """The artist's ``n`` most popular distinct songs (one per dedupe key), live only."""
+    """The artist's ``n`` most popular distinct songs (one per dedupe key), live only; holiday songs
+    (:func:`is_seasonal`) only when the artist has nothing else."""
     members = sorted((p for p in table.artist_tracks.get(aid, ()) if table.alive[p]),
-                     key=lambda p: (-int(table.popularity[p]), p))
+                     key=lambda p: (is_seasonal(table, p), -int(table.popularity[p]), p))
+    if any(not is_seasonal(table, p) for p in members):
+        members = [p for p in members if not is_seasonal(table, p)]
     out: list[int] = []
     keys: set[str] = set()
     for p in members:

@@ -47,6 +47,7 @@ from core.anchors import (
     Anchor,
     era_shift,
     find_anchor,
+    off_season,
     lean_seeds,
     move_mask,
     seed_years,
@@ -522,7 +523,7 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
             pool = [s for s in pool if in_years[s.pos]]
         if boost is not None:
             pool = similarity_only(self.recommender, seeds, pool)
-        pool = in_scene(pool, scene_sub, scene_genre)
+        pool = off_season(t, in_scene(pool, scene_sub, scene_genre), query.text)  # no Christmas songs unasked
         scored = shift_around(t, anchor.seeds, pool, deltas, absolute, limit)
         if len(scored) < limit:  # strict filters around a small neighbourhood: fill from the text path, never with X
             own = {p for aid in anchor.artist_ids for p in t.artist_tracks.get(aid, ())}

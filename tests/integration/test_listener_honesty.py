@@ -184,3 +184,15 @@ async def test_a_follow_up_after_a_radio_keeps_its_scene(engine: Engine, user: C
     energy = FEATURE_INDEX["energy"]
     mean = lambda r: float(np.mean([t.features[t.pos[i.track.track_id], energy] for i in r.tracks]))  # noqa: E731
     assert mean(rec) < mean(first)
+
+
+async def test_holiday_songs_only_when_asked(engine: Engine) -> None:
+    from core.anchors import is_seasonal
+
+    t = engine.table
+    rec = await engine.recommend_text("soul music like Aretha Franklin")
+    assert isinstance(rec, Recommendation) and rec.tracks
+    assert not any(is_seasonal(t, t.pos[i.track.track_id]) for i in rec.tracks)  # her Winter Wonderland is no seed
+    asked = await engine.recommend_text("christmas songs like Aretha Franklin")
+    assert isinstance(asked, Recommendation)
+    assert sum(is_seasonal(t, t.pos[i.track.track_id]) for i in asked.tracks) >= 5
