@@ -605,6 +605,8 @@ def coverage_line(note: CoverageNote) -> str:
         what = "no label" if note.kind == "missing" else f"only {note.found_count} tracks labelled"
         return (f"This catalog has {what} {'naming ' if note.kind == 'missing' else ''}{note.requested}, so these go "
                 f"by {note.via}'s sound and playlists" + (f": {alt}." if alt else "."))
+    if note.kind == "missing" and " from " in note.requested and not (note.closest or note.playlists):
+        return f"This catalog has no {note.requested}{tail}."  # "no punk from 1970–1979": the style, not those years
     if note.kind == "missing":
         said = _evidence_words(note)
         if said:  # honest about what there is: "closest: tropical", never the style itself

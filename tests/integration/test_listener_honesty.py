@@ -196,3 +196,11 @@ async def test_holiday_songs_only_when_asked(engine: Engine) -> None:
     asked = await engine.recommend_text("christmas songs like Aretha Franklin")
     assert isinstance(asked, Recommendation)
     assert sum(is_seasonal(t, t.pos[i.track.track_id]) for i in asked.tracks) >= 5
+
+
+async def test_a_style_absent_from_the_asked_years_is_named(engine: Engine) -> None:
+    rec = await engine.recommend_text("punk rock from the 70s")
+    assert isinstance(rec, Recommendation)
+    assert coverage_text(rec.coverage).startswith("This catalog has no punk from 1970–1979")
+    plenty = await engine.recommend_text("80s rock")  # a style the years have plenty of: nothing to say
+    assert isinstance(plenty, Recommendation) and plenty.coverage == []
