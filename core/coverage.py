@@ -414,12 +414,24 @@ class CatalogCoverage:
         parent = PARENT.get(style)
         if not parent:
             return []
+        t = self.table
         out: list[int] = []
-        for lid, (kind, text) in enumerate(self.table.label_names):
-            if kind == "playlist" or not self.table.label_tracks.get(lid):
+        for lid, (kind, text) in enumerate(t.label_names):
+            if kind == "playlist" or not t.label_tracks.get(lid):
                 continue
             named = set(_label_styles(text))
             if parent in named or any(PARENT.get(st) == parent for st in named):
+                out.append(lid)
+        genres = {lid for lid in out if t.label_names[lid][0] == "genre"}
+        for lid, (kind, _text) in enumerate(t.label_names):  # subgenres filed under a family genre ("tropical": latin)
+            if kind != "subgenre" or lid in out or not t.label_tracks.get(lid) or not genres:
+                continue
+            counts: dict[int, int] = {}
+            for p in t.label_tracks[lid]:
+                for g in t.labels[p]:
+                    if t.label_names[g][0] == "genre":
+                        counts[g] = counts.get(g, 0) + 1
+            if counts and max(counts, key=lambda g: counts[g]) in genres:
                 out.append(lid)
         return out
 
