@@ -90,10 +90,35 @@ def _looks_like_name(raw: str) -> bool:
     return bool(words) and all(w[0].isupper() or w[0].isdigit() or any(c.isdigit() for c in w) for w in words)
 
 
+#: Words of holiday songs (title or a playlist of the track): an artist's "Winter Wonderland" is no seed for "like
+#: Aretha Franklin" — a radio from it is a Christmas playlist. General knowledge, multi-language, normalized.
+_SEASONAL = re.compile(r"\b(?:christmas|xmas|x mas|navidad|navidena|natal|noel|weihnacht\w*|santa claus|jingle bells?|"
+                       r"winter wonderland|holiday|holidays|sleigh|mistletoe|rudolph|feliz navidad|silent night)\b")
+
+
+def is_seasonal(table: TrackTable, p: int) -> bool:
+    """True when track ``p``'s title, album or one of its playlists names a holiday (:data:`_SEASONAL`)."""
+    texts = [table.titles[p], table.albums[p] or ""]
+    texts += [table.label_names[lid][1] for lid in table.labels[p] if table.label_names[lid][0] == "playlist"]
+    return any(_SEASONAL.search(normalize_text(x)) for x in texts)
+
+
+def off_season(table: TrackTable, pool: Sequence[Scored], text: str) -> list[Scored]:
+    """``pool`` without holiday songs (:func:`is_seasonal`) unless ``text`` asks for them ("christmas soul like
+    Aretha"); unchanged when that would leave fewer than half of it."""
+    if _SEASONAL.search(normalize_text(text)):
+        return list(pool)
+    kept = [s for s in pool if not is_seasonal(table, s.pos)]
+    return kept if len(kept) * 2 >= len(pool) else list(pool)
+
+
 def _artist_seeds(table: TrackTable, aid: int, n: int = 5) -> list[int]:
-    """The artist's ``n`` most popular distinct songs (one per dedupe key), live only."""
+    """The artist's ``n`` most popular distinct songs (one per dedupe key), live only; holiday songs
+    (:func:`is_seasonal`) only when the artist has nothing else."""
     members = sorted((p for p in table.artist_tracks.get(aid, ()) if table.alive[p]),
-                     key=lambda p: (-int(table.popularity[p]), p))
+                     key=lambda p: (is_seasonal(table, p), -int(table.popularity[p]), p))
+    if any(not is_seasonal(table, p) for p in members):
+        members = [p for p in members if not is_seasonal(table, p)]
     out: list[int] = []
     keys: set[str] = set()
     for p in members:
@@ -113,6 +138,24 @@ def _artist_display(table: TrackTable, aid: int) -> str:
     return table.artist_names[aid]
 
 
+def _lead_artist(table: TrackTable, key: str) -> int | None:
+    """The catalog artist credited as ``key`` plus a band ("bob marley" -> "Bob Marley & The Wailers"), the one
+    with the most live tracks; None when no artist name starts with ``key`` followed by a band joiner. A listener
+    asking for "Bob Marley" means that credit, never a song titled "Bob Marley" by someone else."""
+    best: tuple[int, int] | None = None
+    prefix = key + " "
+    for name, aid in table.artist_index.items():
+        if not name.startswith(prefix):
+            continue
+        tail = name[len(prefix):]
+        if not (tail.startswith(("the ", "and the ", "y los ", "y sus ", "et les ", "und die ", "his ", "and his "))):
+            continue
+        n = sum(1 for p in table.artist_tracks.get(aid, ()) if table.alive[p])
+        if n and (best is None or n > best[0]):
+            best = (n, aid)
+    return None if best is None else best[1]
+
+
 def _resolve_name(table: TrackTable, refs: object, raw: str) -> Anchor | None:
     """``raw`` (the words after a cue) as an artist or a song; tries the longest word prefix first."""
     words = raw.split()
@@ -124,6 +167,8 @@ def _resolve_name(table: TrackTable, refs: object, raw: str) -> Anchor | None:
             continue
         name_like = quoted or _looks_like_name(phrase)
         aid = table.artist_index.get(key)
+        if aid is None or not table.artist_tracks.get(aid):
+            aid = _lead_artist(table, key) if name_like and len(key.split()) >= 2 else aid
         if aid is not None and table.artist_tracks.get(aid) and (name_like or len(key.split()) >= 2):
             seeds = _artist_seeds(table, aid)
             if seeds:
@@ -223,7 +268,11 @@ def find_anchor(text: str, table: TrackTable, refs: object) -> Anchor | None:
                 pos = refs.resolve(whole, fuzzy=False)  # type: ignore[attr-defined]
             except Exception:
                 pos = None
-            if pos is not None and normalize_text(table.titles[pos]).startswith(normalize_text(whole)):
+            wkey = normalize_text(whole)
+            if pos is not None and _looks_like_name(whole) and (
+                    table.artist_tracks.get(table.artist_index.get(wkey, -1)) or _lead_artist(table, wkey) is not None):
+                pos = None  # "like Bob Marley": the artist (credited with his band), not a song titled "Bob Marley"
+            if pos is not None and normalize_text(table.titles[pos]).startswith(wkey):
                 label = f"{table.titles[pos]} - {', '.join(table.artists[pos])}"
                 return Anchor("track", label, [pos], list(table.artist_ids[pos]), span=text[m.start():].strip(),
                               rest=text[: m.start()].strip())

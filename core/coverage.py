@@ -85,6 +85,16 @@ STYLES: dict[str, tuple[str, ...]] = {
     "ambient": ("ambient",),
     "edm": ("edm", "electronic dance music"),
     "hip hop": ("hip hop", "hiphop", "rap"),
+    "boom bap": ("boom bap", "boombap", "old school hip hop", "old school rap", "golden age hip hop"),
+    "g-funk": ("g funk", "gfunk"),
+    "conscious hip hop": ("conscious rap", "conscious hip hop"),
+    "trip hop": ("trip hop", "triphop"),
+    "new wave": ("new wave", "synth pop", "synthpop"),
+    "synthwave": ("synthwave", "retrowave", "outrun"),
+    "shoegaze": ("shoegaze", "dream pop"),
+    "britpop": ("britpop", "brit pop"),
+    "motown": ("motown",),
+    "uk garage": ("uk garage", "2 step"),
     "trap": ("trap",),
     "drill": ("drill",),
     "grime": ("grime",),
@@ -110,7 +120,9 @@ PARENT: dict[str, str] = {
     "j-pop": "pop", "reggaeton": "latin", "salsa": "latin", "bachata": "latin", "merengue": "latin",
     "cumbia": "latin", "bolero": "latin", "bossa nova": "latin", "samba": "latin", "sertanejo": "latin",
     "forro": "latin", "tango": "latin", "regional mexican": "latin", "dancehall": "reggae", "ska": "reggae",
-    "bluegrass": "country", "disco": "pop",
+    "bluegrass": "country", "disco": "pop", "boom bap": "hip hop", "g-funk": "hip hop", "conscious hip hop": "hip hop",
+    "trip hop": "hip hop", "new wave": "pop", "synthwave": "edm", "shoegaze": "rock", "britpop": "rock",
+    "motown": "r&b", "uk garage": "edm",
 }
 #: Phrases that contain a style word without asking for the style.
 NOT_STYLES = ("house party", "opera house", "country road", "country roads", "soul food", "rock bottom",
@@ -135,7 +147,14 @@ NO_DATA: tuple[tuple[re.Pattern[str], str], ...] = (
                 r"\b(?:spanish|french|german|portuguese|italian|japanese|korean|hindi|arabic|russian|turkish|chinese)"
                 r"[ -]language\b|\ben (?:espanol|frances|aleman|portugues|italiano|ingles)\b|"
                 r"\bem (?:portugues|ingles|espanhol|frances)\b|\ben (?:francais|anglais|espagnol|allemand)\b|"
-                r"\bauf (?:deutsch|englisch|franzosisch|spanisch)\b"), LYRICS_LANGUAGE),
+                r"\bauf (?:deutsch|englisch|franzosisch|spanisch)\b|"
+                # "musique française", "French songs", "chansons françaises", "deutsche Lieder", "música francesa"
+                r"\b(?:musique|chansons?|musica|canciones|cancoes|musik|lieder|songs?|music|tracks|rap|pop) "
+                r"(?:francais|francaises?|francesas?|franceses|franzosische[n]?|espagnoles?|espanolas?|alemanas?|allemandes?|"
+                r"italiennes?|italianas?|italienische[n]?|deutsche[n]?|portugaises?)\b|"
+                r"\b(?:french|spanish|german|italian|portuguese|japanese|korean|arabic|russian|turkish|chinese|"
+                r"francaises?|deutsche[n]?|franzosische[n]?) (?:songs?|music|lyrics|tracks|chansons?|lieder|musik|"
+                r"musique|rap|pop)\b"), LYRICS_LANGUAGE),
 )
 #: Word stems by which a request is about an audio feature (for the "no values of this feature" check).
 FEATURE_WORDS: dict[str, tuple[str, ...]] = {
@@ -234,6 +253,7 @@ class StyleEvidence:
     playlists: tuple[str, ...]
     positions: tuple[int, ...]
     closest: str
+    family: str = ""  # set when ``closest`` is the label of the style's family (boom bap -> hip hop), not look-alikes
 
 
 #: Evidence tracks needed before the reply names a closest label or answers from them (fewer is noise: one title
@@ -270,6 +290,7 @@ class CatalogCoverage:
         }
         self._style_labels = self._scan_labels()
         self._counts: dict[str, StyleCount] = {}
+        self._members: dict[str, frozenset[int]] = {}
         #: True when some live track carries a genre or subgenre label: then only those make a style present
         self.genre_labelled = any(
             table.label_tracks.get(lid) for lid, (kind, _) in enumerate(table.label_names) if kind != "playlist")
@@ -309,6 +330,7 @@ class CatalogCoverage:
             members = {p for p in members if self.table.alive[p]}
             names = tuple(dict.fromkeys(self.table.label_names[lid][1] for lid in lids))[:5]
             self._counts[style] = StyleCount(style, len(members), names)
+            self._members[style] = frozenset(members)
         return self._counts[style]
 
     def _genre_styles(self, p: int) -> set[str]:
@@ -372,13 +394,66 @@ class CatalogCoverage:
                 share = max(len(t.label_tracks.get(t.label_index[k], ())) / live, 1e-9)
                 return (c / len(positions)) / share >= min(CLOSEST_LIFT, 0.8 / share)
 
+            kin = {t.label_names[lid] for lid in self._family_lids(style)}  # boom bap: a hip-hop label or none
             ok = [(k, c) for k, c in counts.items()
-                  if c >= CLOSEST_SHARE * len(positions) and len(artists[k]) >= MIN_EVIDENCE and lifted(k, c)]
+                  if c >= CLOSEST_SHARE * len(positions) and len(artists[k]) >= MIN_EVIDENCE and lifted(k, c)
+                  and (not kin or k in kin)]
             if ok:  # subgenre first (the most specific reliable label), then the most frequent
                 closest = max(ok, key=lambda kv: (kv[0][0] == "subgenre", kv[1]))[0][1]
-        ev = StyleEvidence(style, tagged_count.tracks, playlists, positions, closest)
+        family = ""
+        if not closest and tagged_count.tracks == 0:
+            closest = self.family_label(style, positions)
+            family = PARENT.get(style, "") if closest else ""
+        ev = StyleEvidence(style, tagged_count.tracks, playlists, positions, closest, family)
         self._evidence[style] = ev
         return ev
+
+    def _family_lids(self, style: str) -> list[int]:
+        """Genre / subgenre label ids of the loaded catalog that name ``style``'s family (:data:`PARENT`) or a style of
+        that family ("southern hip hop", "gangster rap" for boom bap); [] without a family or such labels."""
+        parent = PARENT.get(style)
+        if not parent:
+            return []
+        t = self.table
+        out: list[int] = []
+        for lid, (kind, text) in enumerate(t.label_names):
+            if kind == "playlist" or not t.label_tracks.get(lid):
+                continue
+            named = set(_label_styles(text))
+            if parent in named or any(PARENT.get(st) == parent for st in named):
+                out.append(lid)
+        genres = {lid for lid in out if t.label_names[lid][0] == "genre"}
+        for lid, (kind, _text) in enumerate(t.label_names):  # subgenres filed under a family genre ("tropical": latin)
+            if kind != "subgenre" or lid in out or not t.label_tracks.get(lid) or not genres:
+                continue
+            counts: dict[int, int] = {}
+            for p in t.label_tracks[lid]:
+                for g in t.labels[p]:
+                    if t.label_names[g][0] == "genre":
+                        counts[g] = counts.get(g, 0) + 1
+            if counts and max(counts, key=lambda g: counts[g]) in genres:
+                out.append(lid)
+        return out
+
+    def family_label(self, style: str, positions: Sequence[int] = ()) -> str:
+        """The catalog label nearest to a ``style`` it has no tags for, by the style's family (:data:`PARENT`:
+        boom bap -> hip hop, disco -> pop): among the genre / subgenre labels of the loaded catalog that name the
+        family (or a style whose parent it is), the one most of ``positions`` (the style's look-alike tracks) carry,
+        else a subgenre named exactly like the family ("hip hop"), else the family's largest subgenre, else its genre.
+        "" when the family has no label here (or the style has no family). Computed from the loaded catalog."""
+        parent = PARENT.get(style, "")
+        t = self.table
+        members = [(lid, *t.label_names[lid]) for lid in self._family_lids(style)]  # (label id, kind, text)
+        if not members:
+            return ""
+        if positions:
+            inside = {lid: sum(1 for p in positions if lid in t.labels[p]) for lid, _k, _t in members}
+            lid, n = max(inside.items(), key=lambda kv: (kv[1], t.label_names[kv[0]][0] == "subgenre"))
+            if n >= MIN_EVIDENCE and n >= CLOSEST_SHARE * len(positions):
+                return t.label_names[lid][1]
+        exact = [m for m in members if m[1] == "subgenre" and normalize_text(m[2]) in STYLES.get(parent, (parent,))]
+        subs = exact or [m for m in members if m[1] == "subgenre"] or members
+        return max(subs, key=lambda m: len(t.label_tracks.get(m[0], ())))[2]
 
     def evidence_reason(self, style: str, p: int) -> str:
         """Why track ``p`` is offered for a missing ``style``: which of its own texts names the style (checkable)."""
@@ -405,9 +480,11 @@ class CatalogCoverage:
 
     # ------------------------------------------------------------------ checks
     def check_request(self, text: str, filters: Filters | None = None,
-                      targets: Sequence[str] = ()) -> list[CoverageNote]:
+                      targets: Sequence[str] = (), anchor: str = "") -> list[CoverageNote]:
         """Notes for what ``text`` asks and this catalog lacks: styles (missing / sparse / unlabelled catalog), the
         year range in ``filters``, attributes without data, and targeted features the catalog has no values for.
+        ``anchor``: the display name of a resolved "like X" of the same request ("k-pop like BTS"); a missing or
+        sparse style is then answered from X (``CoverageNote.via``), and the line says so instead of "no k-pop".
 
         Styles the request negates ("no rap") are not checked. ``alternative`` is left empty (see
         :func:`describe_alternative`, filled once the tracks are known).
@@ -423,10 +500,22 @@ class CatalogCoverage:
             if count == 0:
                 ev = self.evidence(style)
                 notes.append(CoverageNote(requested=style, kind="missing", found_count=len(ev.positions),
-                                          closest=ev.closest if len(ev.positions) >= MIN_EVIDENCE else "",
-                                          playlists=list(ev.playlists[:2])))
-            elif self.is_sparse(count):
-                notes.append(CoverageNote(requested=style, kind="sparse", found_count=count))
+                                          closest=ev.closest if len(ev.positions) >= MIN_EVIDENCE or ev.family
+                                          else "", family=ev.family, playlists=list(ev.playlists[:2]),
+                                          via=anchor))
+                continue
+            if self.is_sparse(count):
+                notes.append(CoverageNote(requested=style, kind="sparse", found_count=count, via=anchor))
+            elif filters is not None and (filters.year_min is not None or filters.year_max is not None):
+                # "punk rock from the 70s": the style is here, but maybe not in those years
+                lo, hi = filters.year_min, filters.year_max
+                years = self.table.year
+                n = sum(1 for p in self._members.get(style, ()) if years[p] > 0 and (lo is None or years[p] >= lo)
+                        and (hi is None or years[p] <= hi))
+                if self.is_sparse(n):
+                    span = f"{lo}–{hi}" if lo and hi else (f"{lo} or later" if lo else f"{hi} or earlier")
+                    notes.append(CoverageNote(requested=f"{style} from {span}", kind="missing" if n == 0 else "sparse",
+                                              found_count=n, via=anchor))
         if filters is not None and (filters.year_min is not None or filters.year_max is not None):
             n = self.tracks_in_years(filters.year_min, filters.year_max)
             if n == 0:
@@ -524,6 +613,12 @@ def coverage_line(note: CoverageNote) -> str:
     """The plain-text first line of a reply for ``note`` (adapters add their own emphasis)."""
     alt = note.alternative
     tail = f" — here's the closest: {alt}" if alt else ""
+    if note.kind in ("missing", "sparse") and note.via:  # "k-pop like BTS": the anchor is the evidence
+        what = "no label" if note.kind == "missing" else f"only {note.found_count} tracks labelled"
+        return (f"This catalog has {what} {'naming ' if note.kind == 'missing' else ''}{note.requested}, so these go "
+                f"by {note.via}'s sound and playlists" + (f": {alt}." if alt else "."))
+    if note.kind == "missing" and " from " in note.requested and not (note.closest or note.playlists):
+        return f"This catalog has no {note.requested}{tail}."  # "no punk from 1970–1979": the style, not those years
     if note.kind == "missing":
         said = _evidence_words(note)
         if said:  # honest about what there is: "closest: tropical", never the style itself
@@ -547,7 +642,9 @@ def _evidence_words(note: CoverageNote) -> str:
     """"closest: tropical; 31 tracks name salsa in their title, album or playlist" / "“Jazz Vibes” is only a
     playlist name" for a missing style with evidence (see :meth:`CatalogCoverage.evidence`); "" without."""
     parts: list[str] = []
-    if note.closest:
+    if note.closest and note.family:  # boom bap -> hip hop: the style's family, not look-alike tracks
+        parts.append(f"closest: {note.closest}, from the {note.family} family it belongs to")
+    elif note.closest:
         parts.append(f"closest: {note.closest}")
         parts.append(f"{note.found_count} tracks name {note.requested} in their title, album or playlist")
     if note.playlists:

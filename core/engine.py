@@ -47,6 +47,7 @@ from core.anchors import (
     Anchor,
     era_shift,
     find_anchor,
+    off_season,
     lean_seeds,
     move_mask,
     seed_years,
@@ -59,6 +60,7 @@ from core.anchors import (
 )
 from core.moves import conflict_sentence, era_move, read_moves
 from core.text.caveats import conflicts_from_notes
+from core.coherence import POOL_FACTOR, cohere, numbers_only
 from core.coverage import (
     MIN_EVIDENCE,
     CatalogCoverage,
@@ -437,10 +439,14 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         if anchor is not None and anchor.seeds:
             rec = await self._anchored(query, anchor, exclude, limit, rank, similar_rank)
         else:
+            # numbers and no style ("songs at 120 BPM"): a wider pool, then one scene inside the range (core.coherence)
+            pool_n = limit * POOL_FACTOR if numbers_only(query) and self.table.has_labels() else limit
             if rank is None:
-                scored = self.recommender.from_text(query, exclude=exclude, limit=limit)
+                scored = self.recommender.from_text(query, exclude=exclude, limit=pool_n)
             else:
-                scored = await rank(query, exclude, limit)
+                scored = await rank(query, exclude, pool_n)
+            if pool_n != limit:
+                scored = cohere(self.table, scored, query, limit)
             rec = Recommendation(
                 kind="text",
                 query=query.text,
@@ -521,7 +527,7 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
             pool = [s for s in pool if in_years[s.pos]]
         if boost is not None:
             pool = similarity_only(self.recommender, seeds, pool)
-        pool = in_scene(pool, scene_sub, scene_genre)
+        pool = off_season(t, in_scene(pool, scene_sub, scene_genre), query.text)  # no Christmas songs unasked
         scored = shift_around(t, anchor.seeds, pool, deltas, absolute, limit)
         if len(scored) < limit:  # strict filters around a small neighbourhood: fill from the text path, never with X
             own = {p for aid in anchor.artist_ids for p in t.artist_tracks.get(aid, ())}
@@ -574,7 +580,8 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         for name in query.artists:  # artist names are not style words ("Daft Punk" is not a punk request)
             text = re.sub(re.escape(name), " ", text, flags=re.IGNORECASE)
         weighted = [k for k, w in query.weights.items() if w >= 0.3]
-        notes = self.coverage.check_request(text, query.filters, targets=weighted)
+        notes = self.coverage.check_request(text, query.filters, targets=weighted,
+                                            anchor=anchor.name if anchor is not None and anchor.seeds else "")
         names = list(missing_names) + ([anchor.name] if anchor is not None and anchor.unresolved else [])
         for name in dict.fromkeys(names):  # named artists this catalog has no one called
             notes.append(CoverageNote(requested=name, kind="missing_artist"))
@@ -595,7 +602,7 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         alternative = describe_alternative(self.table, rec.tracks)
         notes = [n.model_copy(update={"alternative": n.alternative or (
             alternative if n.kind != "no_data" else "these picks go by the audio features only")}) for n in notes]
-        if any(n.kind in ("missing", "unlabelled", "missing_artist", "era") for n in notes):
+        if any(n.kind in ("missing", "unlabelled", "missing_artist", "era") and not n.via for n in notes):
             tracks = [i if i.reason.startswith("closest alternative") else i.model_copy(update={
                 "reason": "closest alternative" if i.reason == "matches your request"
                 else f"closest alternative: {i.reason}"}) for i in rec.tracks]
@@ -610,7 +617,7 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         ("closest alternative: its album names salsa"); the earlier picks fill up. ``rec`` unchanged without, or
         when fewer look-alikes than ``limit`` pass the filters."""
         note = next((n for n in notes if n.kind == "missing" and n.found_count >= MIN_EVIDENCE
-                     and (n.closest or n.playlists)), None)
+                     and ((n.closest and not n.family) or n.playlists)), None)
         if note is None:
             return rec
         t = self.table

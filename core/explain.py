@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -70,6 +71,44 @@ _SPREAD_LIST = [CLOSE_WITHIN[f] for f in REASON_FEATURES]
 _NOTABLE_LIST = [FEATURE_WORDS[f][0] or 0.0 if f in ONLY_WHEN_HIGH else float("-inf") for f in REASON_FEATURES]
 _MODE = FEATURE_INDEX["mode"]
 _LABEL_RANK = {"subgenre": 0, "genre": 1, "playlist": 2}
+#: per table: (version, position -> its own genre / subgenre label ids), see :func:`own_labels`
+_OWN: weakref.WeakKeyDictionary[TrackTable, tuple[int, dict[int, frozenset[int]]]] = weakref.WeakKeyDictionary()
+
+
+def own_labels(table: TrackTable, p: int) -> frozenset[int]:
+    """The genre / subgenre labels that are track ``p``'s own, not only one playlist's: per kind, those of its labels
+    that its artists' tracks carry most often (the artist's scene). Billie Jean, filed on one rock playlist, keeps
+    no genre (Michael Jackson's tracks are mostly r&b); a one-track artist keeps its labels. A reason says
+    "same genre: X" only for such labels (a listener knows Billie Jean is not rock). Cached per table version.
+
+    Returns:
+        label ids (kinds "genre" / "subgenre" only).
+    """
+    cached = _OWN.get(table)
+    if cached is None or cached[0] != table.version:
+        cached = (table.version, {})
+        _OWN[table] = cached
+    memo = cached[1]
+    got = memo.get(p)
+    if got is not None:
+        return got
+    names = table.label_names
+    out: set[int] = set()
+    mates = {q for a in table.artist_ids[p] for q in table.artist_tracks.get(a, ())} | {p}
+    for kind in ("genre", "subgenre"):
+        mine = {lid for lid in table.labels[p] if names[lid][0] == kind}
+        if not mine:
+            continue
+        counts: dict[int, int] = {}
+        for q in mates:
+            for lid in table.labels[q]:
+                if names[lid][0] == kind:
+                    counts[lid] = counts.get(lid, 0) + 1
+        top = max(counts.values())
+        out.update(lid for lid in mine if counts[lid] == top)  # none when the artist's scene is elsewhere
+    got = frozenset(out)
+    memo[p] = got
+    return got
 
 
 # ---------------------------------------------------------------------- the one formatter
@@ -215,7 +254,10 @@ _WORDS_SOUND = "similar overall sound"
 def _ref_context(table: TrackTable, refs: list[int], graph: ArtistGraph | None) -> _RefContext:
     t = table
     ref_artists = {a for r in refs for a in t.artist_ids[r]}
-    ref_labels: set[int] = set().union(*(t.labels[r] for r in refs))
+    # the references' own genre / subgenre labels (not one playlist's: Billie Jean on a rock playlist is no rock),
+    # and any playlist they share ("on a playlist with the seed" is true of every one)
+    ref_labels: set[int] = set().union(*(
+        {lid for lid in t.labels[r] if t.label_names[lid][0] == "playlist"} | own_labels(t, r) for r in refs))
     # the label a pick shares that says most: subgenre, then genre, then playlist; alphabetical within a kind
     order = sorted(
         (lid for lid in ref_labels if t.label_names[lid][0] in _LABEL_RANK),
@@ -328,8 +370,10 @@ def explain_similar_lines(
                 words.append(best[4])
         if labels:
             carried = track_labels[p]
+            own = None
             for lid, fact, word in labels:
-                if lid in carried:
+                if lid in carried and (fact.feature == "playlist" or lid in (
+                        own if own is not None else (own := own_labels(t, p)))):
                     facts.append(fact)
                     words.append(word)
                     break

@@ -274,6 +274,10 @@ class CoverageNote(BaseModel):
                          "(\"tropical\" for salsa), from the loaded catalog; empty when there is no such evidence")
     playlists: list[str] = Field(default_factory=list, description="playlist names that name the missing style "
                                  "(only names: their tracks are not tagged with it)")
+    family: str = Field(default="", description="for a missing style whose ``closest`` is the label of its family "
+                        "(boom bap -> hip hop), that family; empty otherwise")
+    via: str = Field(default="", description="for a missing / sparse style asked together with a resolved anchor "
+                     "(“k-pop like BTS”): the anchor's name, whose tracks answer the style")
 
 
 class AnchorInfo(BaseModel):

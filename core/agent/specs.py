@@ -182,7 +182,12 @@ def refine(engine: Engine, spec: LastRequest, last_page: Sequence[str], change: 
     if change.deltas and spec.kind in ("similar", "playlist"):
         core = ("energy", "valence", "danceability", "acousticness")
         base_target = {n: v for n in core if (v := page_mean(engine, last_page or spec.refs, n)) is not None}
-        spec = LastRequest(kind="text", overrides=base_target, filters=spec.filters, cues=list(spec.cues))
+        from core.coherence import scene_labels  # the list's scene stays: "calmer" after a neo-soul radio is neo soul
+
+        t = engine.table
+        scene = scene_labels(t, [t.pos[i] for i in (last_page or spec.refs) if i in t.pos])
+        spec = LastRequest(kind="text", overrides=base_target, filters=spec.filters, cues=list(spec.cues),
+                           labels=scene)
     filters = spec.filters.model_copy(deep=True)
     for name, delta in change.deltas.items():
         if name not in MOVABLE:

@@ -21,6 +21,7 @@ STYLE_MIN = 0.5  # weakest shipped-label evidence that becomes a style (an embed
 STYLE_NEG_MIN = 0.5  # weakest evidence for a style to avoid ("no edm" reaching a playlist named "… EDM …" is weaker)
 STYLE_SUBSTITUTE = 0.8  # weight of the nearest style the vocabulary names for a style the model lacks (country -> rock)
 STYLE_YIELD = 0.4  # style weight left when a mood won the sound over the style ("soft heavy metal")
+THIN_FILTER = 5  # a genre filter holding fewer than this many tracks per requested track is widened to its family
 STYLE_SHARE = 0.7  # a style is kept when its evidence is at least this share of the strongest style's
 
 
@@ -217,7 +218,7 @@ class QueryAssembly(Caveats):
         if tempo_min is not None and tempo_max is not None and tempo_min > tempo_max:
             tempo_min, tempo_max = tempo_max, tempo_min
         filters = Filters(
-            genres=req.genres,
+            genres=self._widen_genres(req, year_min, year_max),
             exclude_artists=[self._cat.artist_display[a] for a in req.excluded],
             year_min=year_min,
             year_max=year_max,
@@ -250,6 +251,26 @@ class QueryAssembly(Caveats):
             lang=req.lang,
             styles={} if has_labels else self._styles(req),
         )
+
+    def _widen_genres(self, req: Request, lo: int | None, hi: int | None) -> list[str]:
+        """``req.genres``, plus the genre of a subgenre named by a family word ("hip hop" -> "rap") when the named
+        labels hold fewer than :data:`THIN_FILTER` × the requested count of tracks in the asked years (the shipped
+        "hip hop" subgenre has 7 tracks from the 1990s: "90s hip hop" then means the whole genre)."""
+        genres = list(req.genres)
+        table = self._table
+        if not req.genre_families or table is None:
+            return genres
+        years = table.year
+        members: set[int] = set()
+        for text in genres:
+            for kind in ("genre", "subgenre"):
+                lid = table.label_index.get((kind, text))
+                if lid is not None:
+                    members |= table.label_tracks.get(lid, set())
+        n = sum(1 for p in members if table.alive[p] and (lo is None or years[p] >= lo) and (hi is None or 0 < years[p] <= hi))
+        if n < THIN_FILTER * max(1, req.limit):
+            genres += [g for g in dict.fromkeys(req.genre_families.values()) if g not in genres]
+        return genres
 
     def _clarify(self, raw: str) -> NeedsClarification:
         words = word_tokens(raw)

@@ -129,10 +129,10 @@ class ExplicitRules(NumberRules, PhraseMatching):
             (re.compile(rf"\b({_FOREIGN_BOUNDS})?\s*(?:(?:de|en|dos|das|des|der|in den)\s+)?(?:los|las|anos|annees|les annees|"
                         r"decada de(?: los)?|decada de|die|den)\s+((?:19)?[5-9]0|20[0-2]0)(?:s|er)?\b(?!\s*(?:bpm|%))"),
              self._r_decade_foreign),
-            (re.compile(rf"\b({_FOREIGN_BOUNDS})?\s*(?:(?:die|den|der)\s+)?((?:19|20)?\d0)er\b(?:\s+jahren?\b)?"),
+            (re.compile(rf"\b({_FOREIGN_BOUNDS})?\s*(?:(?:die|den|der)\s+)?((?:19|20)?\d0)er[ns]?\b(?:\s+jahren?\b)?"),
              self._r_decade_foreign),
             (re.compile(rf"\b({_FOREIGN_BOUNDS})?\s*(?:(?:de|en|dos|das|des|der|in den)\s+)?(?:los|las|anos|annees|les annees|die|den)?\s*"
-                        rf"({'|'.join(k.replace(' ', '[ -]') for k in sorted(_FOREIGN_DECADES, key=len, reverse=True))})\b(?:\s+jahren?\b)?"),
+                        rf"({'|'.join(k.replace(' ', '[ -]') for k in sorted(_FOREIGN_DECADES, key=len, reverse=True))})n?\b(?:\s+jahren?\b)?"),
              self._r_decade_foreign_word),
             (re.compile(rf"\b({_FOREIGN_BOUNDS})\s+(?:(?:de|del|do|da)\s+)?{year}\b"), self._r_year_bound_foreign),
             (re.compile(rf"\b(?:from\s+)?{year}\s*(\+|onwards?|and (?:later|newer|after|up|beyond)|or (?:later|newer)|(?:up )?(?:to|till|until) (?:now|present|today)|or (?:earlier|older|before)|and (?:earlier|older|before))"),

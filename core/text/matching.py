@@ -111,6 +111,28 @@ class PhraseMatching(TextState):
             else:
                 i += 1
 
+    def _family_genre(self, lid: int, gram: list[str]) -> str:
+        """For a subgenre named by a family word ("hip hop": other labels of the loaded catalog contain it, "southern
+        hip hop", "latin hip hop"), the genre most of its tracks carry ("rap"), so the hard genre filter holds the
+        whole family — the catalog's "hip hop" subgenre alone has 7 tracks from the 1990s, "90s hip hop" means the
+        genre (:meth:`QueryAssembly._widen_genres` decides). "" for a genre, a subgenre no other label contains ("hard rock", "dance pop"), or without a table."""
+        labels, table = self._cat.labels, self._table
+        if table is None or labels.kinds[lid] != "subgenre":
+            return ""
+        key = " ".join(gram)
+        if not any(other != lid and labels.kinds[other] in ("genre", "subgenre")
+                   for other, _cov in labels.grams.get(key, ())):
+            return ""
+        tid = table.label_index.get(("subgenre", labels.texts[lid]))
+        if tid is None:
+            return ""
+        counts: dict[int, int] = {}
+        for p in table.label_tracks.get(tid, ()):
+            for g in table.labels[p]:
+                if table.label_names[g][0] == "genre":
+                    counts[g] = counts.get(g, 0) + 1
+        return table.label_names[max(counts, key=lambda g: counts[g])][1] if counts else ""
+
     def _apply_hit(self, gram: list[str], hit: dict[str, Any], req: Request, negated: bool = False,
                    strength: float = 1.0, said: str | None = None) -> None:
         phrase = said or " ".join(gram)
@@ -120,6 +142,9 @@ class PhraseMatching(TextState):
             found[lid] = 1.0 if labels.kinds[lid] != "playlist" else 0.9
             if not negated and labels.kinds[lid] in ("genre", "subgenre") and labels.texts[lid] not in req.genres:
                 req.genres.append(labels.texts[lid])
+                family = self._family_genre(lid, gram)
+                if family:
+                    req.genre_families[labels.texts[lid]] = family  # used when the subgenre alone is too thin
         for lid, cov in ([] if hit["concepts"] else hit["grams"]):  # a concept's own label hints cover it
             scale = 0.75 if labels.kinds[lid] != "playlist" else 0.6
             found[lid] = max(found.get(lid, 0.0), scale * math.sqrt(cov))

@@ -18,6 +18,13 @@ _NEGATORS: tuple[tuple[str, ...], ...] = (
     ("anything", "but"),
     ("but", "not"),
     ("nothing", "by"),
+    ("nothing", "with"),
+    ("nothing", "like"),
+    ("anything", "except"),
+    ("rien", "de"),
+    ("nichts", "mit"),
+    ("nada", "con"),
+    ("nada", "com"),
     ("nothing", "from"),
     ("none", "of"),
     ("no", "more"),
@@ -85,6 +92,10 @@ _ARTIST_CONNECTORS: tuple[tuple[str, ...], ...] = (
     ("like",),
     ("by",),
     ("from",),
+    # es / pt / fr / de "like X" (folded tokens); the same cues as core.anchors.ANCHOR_CUES
+    ("al", "estilo", "de"), ("no", "estilo", "de"), ("dans", "le", "style", "de"), ("im", "stil", "von"),
+    ("parecido", "a"), ("parecida", "a"), ("parecidos", "a"), ("parecidas", "a"), ("parecido", "com"),
+    ("similares", "a"), ("similaires", "a"), ("ahnlich", "wie"), ("comme",), ("como",), ("tipo",), ("wie",),
 )
 _FILLERS = frozenset("too any more much so the a an very overly really songs song music tracks stuff by from of "
                      "el la los las un una de del mas o os as um uma do da dos das le les des du d l plus "

@@ -45,6 +45,7 @@ class Request:
     ship_style: dict[int, float] = field(default_factory=dict)  # the part of ship_hits a style named ("neo soul")
     style_yields: bool = False  # a mood won the sound over a named style ("quiet heavy metal")
     genres: list[str] = field(default_factory=list)
+    genre_families: dict[str, str] = field(default_factory=dict)  # subgenre named by a family word -> its genre
     artists: list[int] = field(default_factory=list)  # artist ids
     excluded: list[int] = field(default_factory=list)
     concepts: dict[int, float] = field(default_factory=dict)  # concept id -> strength

@@ -215,12 +215,29 @@ def select(
     return picked, values
 
 
+def _own(t, p: int) -> set[int]:
+    """Track ``p``'s genre / subgenre labels that its artists' tracks (and it) carry most often, per kind."""
+    mates = {p} | {q for a in t.artist_ids[p] for q in t.artist_tracks.get(a, ())}
+    out: set[int] = set()
+    for kind in ("genre", "subgenre"):
+        tally: dict[int, int] = {}
+        for q in mates:
+            for lid in t.labels[q]:
+                if t.label_names[lid][0] == kind:
+                    tally[lid] = tally.get(lid, 0) + 1
+        if tally:
+            top = max(tally.values())
+            out |= {lid for lid in t.labels[p] if tally.get(lid) == top}
+    return out
+
+
 def explain(rec: Recommender, refs: Sequence[int], picked: Sequence[int]) -> list[list[Fact]]:
     """Reasons for each pick, computed one pick at a time (the product's rules, no vectorisation, no cache)."""
     t = rec.table
     refs = list(refs)
     ref_artists = {a for r in refs for a in t.artist_ids[r]}
-    ref_labels: set[int] = set().union(*(t.labels[r] for r in refs))
+    # genre / subgenre labels count only where they are the track's own (its artists' most frequent of that kind)
+    ref_labels = {lid for r in refs for lid in t.labels[r] if t.label_names[lid][0] == "playlist" or lid in _own(t, r)}
     ref_label_order = sorted(
         (lid for lid in ref_labels if t.label_names[lid][0] in _LABEL_RANK),
         key=lambda lid: (_LABEL_RANK[t.label_names[lid][0]], t.label_names[lid][1]),
@@ -252,7 +269,7 @@ def explain(rec: Recommender, refs: Sequence[int], picked: Sequence[int]) -> lis
             if rel >= RELATED_MIN:
                 facts.append(Fact("related_artist", "", round(rel, 3), None, ref_names[ra]))
         for lid in ref_label_order:
-            if lid in t.labels[p]:
+            if lid in t.labels[p] and (t.label_names[lid][0] == "playlist" or lid in _own(t, p)):
                 kind, name = t.label_names[lid]
                 facts.append(Fact("label", kind, None, None, name))
                 break
