@@ -73,8 +73,8 @@ class Engine:
             open_leases=self._open_leases,
             open_buttons=self._open_buttons,
             lock=self._write_lock,
-            search=self.discovery.search,
-            find_track=self.tracks.find_track,
+            search=lambda query, limit=10: self.search(query, limit),  # through the facade, as before the split
+            find_track=lambda ref: self.find_track(ref),
             replay=self.replay_request,
         )
         self.personal = Personal(
@@ -103,7 +103,8 @@ class Engine:
         from core.playlists import PlaylistService, SqlitePlaylistStore
 
         store = SqlitePlaylistStore(lambda: self.catalog.db, self._write_lock)
-        return PlaylistService(self, store, exclusions=exclusions)
+        # the playlist rules need the live table, the KNN recommender and reference resolution: Discovery has them
+        return PlaylistService(self.discovery, store, exclusions=exclusions)  # type: ignore[arg-type]
 
     def _make_previews(self, config: PreviewConfig | None) -> PreviewService:
         from core.previews import PreviewConfig, PreviewService

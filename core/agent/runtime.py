@@ -105,7 +105,7 @@ def _role_instructions(ctx: RunContext[AgentDeps]) -> str:
 
 async def _check_output(ctx: RunContext[AgentDeps], output: AgentReply | Clarification) -> AgentReply | Clarification:
     if isinstance(output, AgentReply) and output.tracks:
-        table = ctx.deps.engine.table
+        table = ctx.deps.tracks.table
         unknown = [p.track_id for p in output.tracks if p.track_id not in table.pos]
         if unknown:
             raise ModelRetry(
@@ -164,7 +164,7 @@ def _rejected_calls(messages: list[ModelMessage]) -> list[str]:
 def _guard_free_text(deps: AgentDeps, reply: ChatReply, user_text: str) -> ChatReply:
     """:func:`core.agent.guard.guard_llm_reply` with what the tools returned this turn (and the conversation's
     current page) as the allowed tracks and names; the fallback text comes from the tool results only."""
-    table = deps.engine.table
+    table = deps.tracks.table
     log_ = deps.log
     ids = set(log_.items) | set(deps.state.last_page)
     if log_.recommendation is not None:
@@ -303,7 +303,7 @@ class AgentRuntime:
     async def _to_reply(self, deps: AgentDeps, output: AgentReply | Clarification, text: str) -> ChatReply:
         if isinstance(output, Clarification):
             return ChatReply(text=output.question, clarification=output.to_model())
-        table = deps.engine.table
+        table = deps.tracks.table
         base = deps.log.recommendation
         picks = list(output.tracks)
         if picks and deps.log.playlist_page is not None and base is None:
@@ -311,7 +311,7 @@ class AgentRuntime:
         if picks and (base is None or base.kind != "search"):
             # whatever the model picked: never a track this person disliked, never one shown earlier in this chat
             # (nor another version of one: same normalized title + first artist, :mod:`core.session`)
-            blocked = set(same_song_ids(table, deps.state.shown)) | await deps.engine.disliked_ids(deps.caller)
+            blocked = set(same_song_ids(table, deps.state.shown)) | await deps.personal.disliked_ids(deps.caller)
             picks = [p for p in picks if p.track_id not in blocked]
         items: list[RecommendedTrack] = []
         for pick in picks:

@@ -123,6 +123,10 @@ class Discovery:
         """What the loaded catalog holds (:class:`core.coverage.CatalogCoverage`)."""
         return self.loaded.coverage
 
+    def resolve(self, ref: str, fuzzy: bool = True) -> int:
+        """:meth:`core.app.tracks.TrackFinder.resolve`."""
+        return self.finder.resolve(ref, fuzzy=fuzzy)
+
     def resolve_ref(self, ref: str, fuzzy: bool = True) -> ResolvedRef:
         """:meth:`core.app.tracks.TrackFinder.resolve_ref`."""
         return self.finder.resolve_ref(ref, fuzzy=fuzzy)
