@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from core.engine import Engine
 
 log = logging.getLogger(__name__)
-#: Serializes building the agent runtime between the event loop and a warm-up thread (:meth:`ChatMixin.prepare_agent`).
+#: Serializes building the agent runtime between the event loop and a warm-up thread (:meth:`ChatService.prepare_agent`).
 _AGENT_BUILD_LOCK = threading.Lock()
 
 

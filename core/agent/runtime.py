@@ -203,7 +203,7 @@ class AgentRuntime:
     def warm() -> None:
         """Do the one-time work of a first turn ahead of it: pydantic builds the stored-history (de)serializer lazily
         on first use (~0.1–0.5 s), and a run's first tool call imports anyio's asyncio backend. Thread-safe; called by
-        :meth:`core.chat.ChatMixin.prepare_agent`."""
+        :meth:`core.chat.ChatService.prepare_agent`."""
         import importlib
 
         ModelMessagesTypeAdapter.dump_json([])
