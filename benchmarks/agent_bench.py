@@ -53,7 +53,8 @@ async def bench_agent_turn_async(db_path: str | Path | None = None, turns: int =
         db = Path(tmp) / "bench.db"
         if db_path is not None and Path(db_path).exists():
             shutil.copy(db_path, db)  # never write conversation rows into the caller's database
-        engine = await Engine.open(db)
+        # a postgresql:// URL is used as given: `musicbot bench` passes its scratch database (core.infra.scratch)
+        engine = await Engine.open(str(db_path) if "://" in str(db_path or "") else db)
         try:
             t0 = time.perf_counter()
             import pydantic_ai  # noqa: F401  (timed separately, excluded from the turn figures)

@@ -1,14 +1,19 @@
-"""Load test on loopback: Telegram webhook workers (real ``musicbot telegram`` processes) on one database.
+"""Load test on loopback: Telegram webhook workers (real ``musicbot telegram`` processes) on one database, on SQLite
+and on PostgreSQL in the same session.
 
 A fake Bot API server (``tests/adapters/telegram/telegram_fake_api.py``) stands in for Telegram; this script plays
 the load balancer, posting ``/recommend`` and ``/search`` updates round-robin to 1..N workers with a bounded
 concurrency, and measures each message's latency from the POST to the bot's ``sendMessage`` for that chat.
-Reported per worker count: messages/s over the run and p50 / p95 latency (ms). Nothing leaves 127.0.0.1: preview
-lookups go to the fake Deezer / iTunes servers of ``tests/fakes/music_apis.py`` (no previews, answered at once).
+Reported per backend and worker count: messages/s over the run, p50 / p95 latency (ms) and the machine's 1-minute
+load average at the end of the run. Nothing leaves 127.0.0.1: preview lookups go to the fake Deezer / iTunes servers
+of ``tests/fakes/music_apis.py`` (no previews, answered at once).
 
-Run: ``uv run python -m benchmarks.load_webhook --workers 1 2 --messages 120 --concurrency 16``
-(``--db PATH`` reuses a seeded catalog; otherwise the shipped one is seeded into a temp dir first).
-Figures depend on the machine's load: compare worker counts within one run, never across machines.
+Run: ``uv run python -m benchmarks.load_webhook --backends sqlite postgresql --workers 1 2 --messages 120``
+(``--db PATH`` reuses a seeded SQLite catalog; ``--pg-url postgresql://…`` uses that server, whose login may create
+databases — otherwise a throwaway PostgreSQL server is started like the tests do (``tests/pgserver.py``) and
+stopped at the end). Every run gets a fresh database: a copy of the seeded SQLite file, or a new PostgreSQL
+database seeded from the shipped catalog (:mod:`core.infra.scratch`), so no cache is carried between runs.
+Figures depend on the machine's load: compare within one run, never across machines.
 """
 
 from __future__ import annotations
@@ -87,10 +92,10 @@ def _update(api: Any, update_id: int, chat_id: int, text: str) -> dict[str, Any]
 
 
 async def run_workers(
-    api: Any, db: Path, n: int, messages: int, concurrency: int, secret: str, music: tuple[str, str]
+    api: Any, db: Path | str, n: int, messages: int, concurrency: int, secret: str, music: tuple[str, str]
 ) -> dict[str, Any]:
-    """Start ``n`` workers, send ``messages`` updates, stop them; the figures of that run. ``music``: the fake
-    Deezer and iTunes base URLs."""
+    """Start ``n`` workers on ``db`` (a SQLite file or a ``postgresql://`` URL), send ``messages`` updates, stop
+    them; the figures of that run. ``music``: the fake Deezer and iTunes base URLs."""
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_BASE_URL": api.base_url,
            "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1", "TELEGRAM_WEBHOOK_SECRET": secret, "LOG_LEVEL": "WARNING",
            "RATE_BURST": "100000", "DEEZER_API_BASE_URL": music[0], "ITUNES_API_BASE_URL": music[1]}
@@ -130,7 +135,8 @@ async def run_workers(
         return {"workers": n, "messages": messages, "concurrency": concurrency,
                 "messages_per_s": round(messages / wall, 1),
                 "p50_ms": round(statistics.median(latencies) * 1000),
-                "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))] * 1000)}
+                "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))] * 1000),
+                "load_avg_1m": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()}
     finally:
         for proc in procs:
             proc.terminate()
@@ -141,29 +147,60 @@ async def run_workers(
                 proc.kill()
 
 
+async def _seeded_pg(location: str) -> None:
+    from core.engine import Engine
+
+    engine = await Engine.open(location)  # seeds the shipped catalog into the new database
+    await engine.close()
+
+
 async def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
-    """Parse arguments, run each worker count, print one JSON line per run."""
+    """Parse arguments, run each backend and worker count, print one JSON line per run."""
+    from core.infra.scratch import scratch_database
+
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--messages", type=int, default=120)
     ap.add_argument("--concurrency", type=int, default=16)
-    ap.add_argument("--db", type=Path, default=None)
+    ap.add_argument("--backends", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"])
+    ap.add_argument("--db", type=Path, default=None, help="a seeded SQLite catalog to copy")
+    ap.add_argument("--pg-url", default=None, help="a PostgreSQL server (default: start a throwaway one)")
     args = ap.parse_args(argv)
     api, music = _fakes()
     await api.start()
     await music.__aenter__()
     urls = (music.deezer.root, music.itunes.root)
     results = []
+    server = None
     try:
         with tempfile.TemporaryDirectory(prefix="musicbot-load-") as tmp:
-            db = await _seeded(args.db, Path(tmp))
-            for n in args.workers:
-                run_db = Path(tmp) / f"run{n}.db"  # a fresh copy per run: no cache carried from the previous run
-                shutil.copy(db, run_db)
-                result = await run_workers(api, run_db, n, args.messages, args.concurrency, "bench-secret-123", urls)
-                print(json.dumps({"backend": "sqlite", **result}), flush=True)
-                results.append(result)
+            for backend in args.backends:
+                if backend == "sqlite":
+                    db = await _seeded(args.db, Path(tmp))
+                elif args.pg_url is None:
+                    from tests.pgserver import start_server
+
+                    server = start_server()
+                    if isinstance(server, str):
+                        raise SystemExit(f"cannot start PostgreSQL: {server} (or pass --pg-url)")
+                for n in args.workers:
+                    if backend == "sqlite":
+                        run_db = Path(tmp) / f"run{n}.db"  # a fresh copy per run: no cache carried over
+                        shutil.copy(db, run_db)
+                        result = await run_workers(api, run_db, n, args.messages, args.concurrency,
+                                                   "bench-secret-123", urls)
+                    else:
+                        base = args.pg_url or server.dsn()  # type: ignore[union-attr]
+                        async with scratch_database(base, Path(tmp), f"load{n}") as url:
+                            await _seeded_pg(url)
+                            result = await run_workers(api, url, n, args.messages, args.concurrency,
+                                                       "bench-secret-123", urls)
+                    result = {"backend": backend, **result}
+                    print(json.dumps(result), flush=True)
+                    results.append(result)
     finally:
+        if server is not None and not isinstance(server, str):
+            server.stop()
         await music.__aexit__(None, None, None)
         await api.stop()
     return results

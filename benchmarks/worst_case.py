@@ -77,7 +77,8 @@ async def bench_worst_case_async(db_path: str | Path | None = None, repeat: int 
         db = Path(tmp) / "bench.db"
         if db_path is not None and Path(db_path).exists():
             shutil.copy(db_path, db)
-        engine = await Engine.open(db)
+        # a postgresql:// URL is used as given: `musicbot bench` passes its scratch database (core.infra.scratch)
+        engine = await Engine.open(str(db_path) if "://" in str(db_path or "") else db)
         try:
             for i, warm in enumerate(("chill study music", "songs like Blinding Lights", "more like #1")):
                 await engine.chat(f"bench:warmup{i}", Caller(), warm)  # fit text understanding, caches, agent

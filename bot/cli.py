@@ -370,10 +370,13 @@ def eval_(
         bool, typer.Option("--text", help="Run the strict text benchmark (shipped vs label-stripped, baselines).")
     ] = False,
 ) -> None:
-    """Playlist-continuation and text benchmarks on held-out data (seed method vs product)."""
+    """Playlist-continuation and text benchmarks on held-out data (seed method vs product), on a scratch database of
+    the configured backend (DATABASE_URL: SQLite or PostgreSQL; the catalog itself is never touched)."""
+    from bot.app import resolve_db
     from bot.evalcmd import run_eval, run_text_eval
 
-    run(lambda: run_text_eval(console, as_json) if text else run_eval(console, as_json))
+    database = resolve_db(_settings(), None)
+    run(lambda: run_text_eval(console, as_json, database) if text else run_eval(console, as_json, database))
 
 
 @app.command()
@@ -387,10 +390,14 @@ def bench(
         int, typer.Option("--startup-rounds", min=1, max=50, help="Timed runs per start-up figure (min/median).")
     ] = 7,
 ) -> None:
-    """Latency, seeding time, memory and start-up figures, against the seed's per-request refit in the same run."""
+    """Latency, seeding time, memory and start-up figures, against the seed's per-request refit in the same run
+    (database figures on a scratch database of the configured backend, DATABASE_URL: SQLite or PostgreSQL)."""
+    from bot.app import resolve_db
     from bot.benchcmd import run_bench
 
-    run(lambda: run_bench(console, as_json, skip_1m=skip_1m, startup=not skip_startup, startup_rounds=startup_rounds))
+    database = resolve_db(_settings(), None)
+    run(lambda: run_bench(console, as_json, skip_1m=skip_1m, startup=not skip_startup, startup_rounds=startup_rounds,
+                          database=database))
 
 
 def _engine_factory(settings: Settings, db: Path | None) -> Callable[[], Coroutine[Any, Any, Engine]]:

@@ -1,7 +1,8 @@
 """``musicbot eval``: playlist continuation (seed method vs product) and the text benchmark, in one run.
 
-The shipped catalog is seeded into a temporary database, so the user's catalog is never touched and the figures
-are always on the same data. See :mod:`core.evaluation` for the protocol.
+The shipped catalog is seeded into a scratch database on the configured backend (``--db`` / ``DATABASE_URL``: a
+temporary SQLite file, or a temporary database on the PostgreSQL server, :mod:`core.infra.scratch`), so the user's
+catalog is never touched and the figures are always on the same data. See :mod:`core.evaluation` for the protocol.
 """
 
 from __future__ import annotations
@@ -70,16 +71,24 @@ def text_precision(
     return mean, clarifications, rows
 
 
-async def run_eval(console: Console, as_json: bool) -> dict[str, Any]:
-    """Run every benchmark and print a table (or JSON). Returns the figures."""
+async def run_eval(console: Console, as_json: bool, database: str | None = None) -> dict[str, Any]:
+    """Run every benchmark and print a table (or JSON). Returns the figures. ``database``: the configured database
+    (``--db`` / ``DATABASE_URL``); the catalog is seeded into a scratch database on its backend (SQLite if None).
+
+    Raises:
+        InvalidInput: a PostgreSQL server that refuses to create the scratch database.
+    """
+    from core.infra.scratch import scratch_database
+
     with tempfile.TemporaryDirectory() as tmp:
-        catalog = await Catalog.open(Path(tmp) / "eval.db")
-        try:
-            await catalog.seed(SHIPPED_CATALOG)
-            rows = await catalog.all_rows()
-            labels = await catalog.all_labels()
-        finally:
-            await catalog.close()
+        async with scratch_database(database, Path(tmp), "eval") as location:
+            catalog = await Catalog.open(location)
+            try:
+                await catalog.seed(SHIPPED_CATALOG)
+                rows = await catalog.all_rows()
+                labels = await catalog.all_labels()
+            finally:
+                await catalog.close()
     started = time.perf_counter()
     held = {s for *_, s in labels if s and is_held_out(s)}
     visible = [lab for lab in labels if lab[3] not in held]
@@ -112,6 +121,7 @@ async def run_eval(console: Console, as_json: bool) -> dict[str, Any]:
         "text_benchmark": {k: {kk: vv for kk, vv in v.items() if kk != "requests"} for k, v in text_rows.items()},
         "text_requests": len(requests),
         "seconds": round(time.perf_counter() - started, 1),
+        "backend": "postgresql" if "://" in location else "sqlite",
     }
     if as_json:
         print(json.dumps(figures, indent=2))
@@ -165,22 +175,25 @@ async def run_eval(console: Console, as_json: bool) -> dict[str, Any]:
     return figures
 
 
-async def run_text_eval(console: Console, as_json: bool) -> dict[str, Any]:
+async def run_text_eval(console: Console, as_json: bool, database: str | None = None) -> dict[str, Any]:
     """``musicbot eval --text``: the strict text benchmark (:mod:`core.text_eval`) on a freshly seeded shipped
     catalog and on a label-stripped copy, with the random and popularity baselines, in one run. Prints one table
-    (or JSON with every request's row) and returns the figures."""
+    (or JSON with every request's row) and returns the figures. ``database``: as in :func:`run_eval` (both
+    catalogs are scratch databases on its backend)."""
     from core.engine import Engine
+    from core.infra.scratch import scratch_database
     from core.text_eval import run_text_benchmark
 
     with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "eval.db"
-        catalog = await Catalog.open(db)
-        try:
-            await catalog.seed(SHIPPED_CATALOG)
-            await catalog.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            await catalog.close()
-        figures = await run_text_benchmark(db, Path(tmp), lambda p: Engine.open(p, seed=False))
+        async with (scratch_database(database, Path(tmp), "eval") as db,
+                    scratch_database(database, Path(tmp), "eval_stripped") as stripped):
+            catalog = await Catalog.open(db)
+            try:
+                await catalog.seed(SHIPPED_CATALOG)
+            finally:
+                await catalog.close()
+            figures = await run_text_benchmark(db, stripped, lambda p: Engine.open(p, seed=False))
+        figures["backend"] = "postgresql" if "://" in db else "sqlite"
     if as_json:
         print(json.dumps(figures, indent=2, ensure_ascii=False))
         return figures

@@ -24,28 +24,44 @@ previous state, and the next start seeds again.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import sqlite3
-import unicodedata
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
 from core.cache_key import install_change_counter
-from core.catalog_io import MAX_DECOMPRESSED_BYTES, RowError, TrackRow, open_catalog_csv
-from core.errors import InvalidInput, SongNotFound
+from core.catalog_io import RowError, TrackRow
+from core.catalog_rows import (  # noqa: F401  (re-exported: the names callers import from core.catalog)
+    BATCH_ROWS,
+    FEATURE_COLS,
+    IMPORT_KEEP_SET,
+    MAX_KEPT_ERRORS,
+    SHIPPED_CATALOG,
+    TRACK_COLS,
+    UPSERT_SET,
+    CatalogBase,
+    ImportReport,
+    ProgressFn,
+    normalize_text,
+    require_some_rows,
+    row_params,
+    row_to_track,
+    split_update,
+    tally_rows,
+    track_labels,
+    track_to_row,
+)
+from core.errors import InvalidInput
 from core.models import AUDIO_FEATURES, Track
 
 SCHEMA_VERSION = 2
-SHIPPED_CATALOG = Path(__file__).resolve().parent.parent / "data" / "spotify_songs.csv.gz"
 
-_FEATURE_COLS = ", ".join(AUDIO_FEATURES)
-_TRACK_COLS = "track_id, title, artists, album, release_date, year, popularity, duration_ms, " + _FEATURE_COLS
+_FEATURE_COLS = FEATURE_COLS
+_TRACK_COLS = TRACK_COLS
 
 
 #: Triggers keeping the FTS index in step with single-row writes. Bulk loads drop them and rebuild the index once
@@ -76,17 +92,6 @@ _VERSION_SUFFIX = re.compile(
 )
 
 
-def normalize_text(text: str) -> str:
-    """Lower-case, strip accents and punctuation, collapse spaces: ``"Beyoncé!"`` -> ``"beyonce"``."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(c for c in text if not unicodedata.combining(c))
-    return _NON_WORD.sub(" ", text.lower()).strip()
-
-
-_NON_WORD = re.compile(r"[^\w]+")
-
-
 def dedupe_key(title: str, artists: list[str]) -> str:
     """Key under which remasters / edits of one song collide: normalized base title + first artist.
 
@@ -96,112 +101,16 @@ def dedupe_key(title: str, artists: list[str]) -> str:
     return normalize_text(base) + "|" + normalize_text(artists[0] if artists else "")
 
 
-@dataclass(slots=True)
-class ImportReport:
-    """Outcome of a seed or import: counts, the skipped rows (row number + reason) and the detected layout."""
-
-    layout: str
-    rows_read: int = 0
-    tracks_upserted: int = 0
-    labels_added: int = 0
-    replaced: bool = False
-    errors: list[RowError] = field(default_factory=list)
-    #: distinct tracks imported with all eleven audio features / with some or none of them
-    with_features: int = 0
-    without_features: int = 0
-    #: all skipped rows (``errors`` keeps only the first :data:`MAX_KEPT_ERRORS`)
-    rows_skipped: int = 0
-    #: how the file was read: layout, dialect, column mapping (:meth:`core.catalog_io.CsvSource.describe`)
-    details: list[str] = field(default_factory=list)
-    decimal_comma: bool = False
-    #: later rows whose track id was already read with another title or artists (the first row is kept)
-    conflicting_duplicates: int = 0
-
-    def summary(self) -> str:
-        """One line, e.g. ``"3 rows: 2 tracks (1 with audio features, 1 without), 1 row skipped"``."""
-        rows = f"{self.rows_read:,} row{'s' if self.rows_read != 1 else ''}"
-        text = f"{rows}: {self.tracks_upserted:,} track{'s' if self.tracks_upserted != 1 else ''} "
-        text += f"({self.with_features:,} with audio features, {self.without_features:,} without)"
-        if self.rows_skipped:
-            text += f", {self.rows_skipped:,} row{'s' if self.rows_skipped != 1 else ''} skipped"
-        if self.conflicting_duplicates:
-            n = self.conflicting_duplicates
-            text += f", {n:,} repeated track id{'s' if n != 1 else ''} with another title or artist (first row kept)"
-        return text
-
-
-#: Skipped rows kept with their reason in a report (the count is always exact): bounds memory on a bad 1 GB file.
-MAX_KEPT_ERRORS = 1000
-
-
-ProgressFn = Callable[[int, int], None]
-
-
-def _row_params(row: TrackRow) -> tuple[Any, ...]:
-    return (
-        row.track_id,
-        row.title,
-        json.dumps(row.artists, ensure_ascii=False),
-        ", ".join(row.artists),
-        row.album,
-        row.release_date,
-        row.year,
-        row.popularity,
-        row.duration_ms,
-        *(row.features[f] for f in AUDIO_FEATURES),
-    )
-
-
 _UPSERT_SQL = f"""
 INSERT INTO tracks (track_id, title, artists, artist_display, album, release_date, year, popularity, duration_ms,
                     {_FEATURE_COLS})
 VALUES ({", ".join("?" * (9 + len(AUDIO_FEATURES)))})
 ON CONFLICT(track_id) DO UPDATE SET
-    title=excluded.title, artists=excluded.artists, artist_display=excluded.artist_display, album=excluded.album,
-    release_date=excluded.release_date, year=excluded.year, popularity=excluded.popularity,
-    duration_ms=excluded.duration_ms,
-    {", ".join(f"{f}=coalesce(excluded.{f}, tracks.{f})" for f in AUDIO_FEATURES)}
+    {UPSERT_SET}
 """
 # coalesce: a file without audio features (a recent Exportify export) never erases features already known
 
-#: The import's upsert: a missing value in the file (empty cell, ``NA``, ``null`` …) never erases what the catalog
-#: already knows about a track — title, artists, album, dates, duration and audio features keep their stored values
-#: (an admin edit, :meth:`Catalog.upsert_track`, still writes exactly what it is given).
-#: The SET clause of that upsert (shared with :mod:`core.infra.pg_catalog`, the same rules on PostgreSQL).
-IMPORT_KEEP_SET = f"""    title=coalesce(nullif(excluded.title, ''), tracks.title),
-    artists=CASE WHEN excluded.artists = '[]' THEN tracks.artists ELSE excluded.artists END,
-    artist_display=CASE WHEN excluded.artists = '[]' THEN tracks.artist_display ELSE excluded.artist_display END,
-    album=coalesce(nullif(excluded.album, ''), tracks.album),
-    release_date=coalesce(nullif(excluded.release_date, ''), tracks.release_date),
-    year=coalesce(excluded.year, tracks.year),
-    popularity=CASE WHEN excluded.popularity = 0 THEN tracks.popularity ELSE excluded.popularity END,
-    duration_ms=CASE WHEN excluded.duration_ms = 0 THEN tracks.duration_ms ELSE excluded.duration_ms END,
-    {", ".join(f"{f}=coalesce(excluded.{f}, tracks.{f})" for f in AUDIO_FEATURES)}
-"""
 _IMPORT_UPSERT_SQL = _UPSERT_SQL.split("ON CONFLICT")[0] + "ON CONFLICT(track_id) DO UPDATE SET\n" + IMPORT_KEEP_SET
-
-
-def row_to_track(row: sqlite3.Row | tuple[Any, ...], labels: Iterable[tuple[str, str]] = ()) -> Track:
-    """Build a :class:`Track` from a ``SELECT`` of :data:`_TRACK_COLS` and ``(kind, label)`` pairs."""
-    values = dict(zip(_TRACK_COLS.split(", "), row, strict=True))
-    grouped: dict[str, list[str]] = {"genre": [], "subgenre": [], "playlist": []}
-    for kind, label in labels:
-        if label not in grouped[kind]:
-            grouped[kind].append(label)
-    return Track(
-        track_id=values["track_id"],
-        title=values["title"] or "(untitled)",
-        artists=json.loads(values["artists"]) or ["(unknown artist)"],
-        album=values["album"],
-        release_date=values["release_date"],
-        year=values["year"],
-        popularity=values["popularity"],
-        duration_ms=values["duration_ms"],
-        genres=grouped["genre"],
-        subgenres=grouped["subgenre"],
-        playlists=grouped["playlist"],
-        **{f: values[f] for f in AUDIO_FEATURES},
-    )
 
 
 async def _migrate(db: aiosqlite.Connection, path: str, uri: str | None) -> None:
@@ -233,36 +142,7 @@ async def _migrate(db: aiosqlite.Connection, path: str, uri: str | None) -> None
         raise InvalidInput(f"{path} could not be upgraded to the current schema ({exc}).") from None
 
 
-#: Track fields stored as columns, and the label kinds, that :meth:`Catalog.update_fields` may change.
-_UPDATABLE_COLUMNS = frozenset(
-    ("title", "album", "release_date", "year", "popularity", "duration_ms", *AUDIO_FEATURES)
-)
-_LABEL_FIELDS = {"genres": "genre", "subgenres": "subgenre", "playlists": "playlist"}
-
-
-def _split_update(fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """``fields`` -> (column values to SET, label kind -> new labels); ``artists`` also sets ``artist_display``.
-
-    Raises:
-        InvalidInput: a field that is neither a column nor a label kind (``track_id`` cannot change).
-    """
-    columns: dict[str, Any] = {}
-    labels: dict[str, list[str]] = {}
-    for name, value in fields.items():
-        if name == "artists":
-            artists = [str(a) for a in value]
-            columns["artists"] = json.dumps(artists, ensure_ascii=False)
-            columns["artist_display"] = ", ".join(artists)
-        elif name in _UPDATABLE_COLUMNS:
-            columns[name] = value
-        elif name in _LABEL_FIELDS:
-            labels[_LABEL_FIELDS[name]] = list(dict.fromkeys(str(v) for v in value))
-        else:
-            raise InvalidInput(f"Unknown or unchangeable field: {name}.", name)
-    return columns, labels
-
-
-class Catalog:
+class Catalog(CatalogBase):
     """Async access to the SQLite catalog. Use ``await Catalog.open(path)``; close with ``await cat.close()``."""
 
     def __init__(self, db: aiosqlite.Connection, path: str) -> None:
@@ -339,10 +219,6 @@ class Catalog:
         """Read one value from the ``meta`` table (None when absent)."""
         return await self._meta(self.db, key)
 
-    async def is_seeded(self) -> bool:
-        """True once a catalog (the shipped one or an imported replacement) has been committed."""
-        return await self.get_meta("catalog_source") is not None
-
     async def count(self) -> int:
         """Number of tracks."""
         async with self.db.execute("SELECT count(*) FROM tracks") as cur:
@@ -395,8 +271,6 @@ class Catalog:
                 report.replaced = True
             batch: list[TrackRow] = []  # first row of each track id: written as a track
             label_batch: list[tuple[str, str, str, str]] = []  # labels of every row
-            # the only structure that grows with the file (~120 bytes per distinct id): id -> hash of title + artists
-            seen: dict[str, int] = {}
             pending: list[asyncio.Task[Any]] = []
 
             async def drain() -> None:
@@ -411,7 +285,7 @@ class Catalog:
                 # Build parameters here (Python), then queue both statements on aiosqlite's worker thread and return:
                 # SQLite writes batch k while Python parses batch k+1 (sqlite3 releases the GIL), ~1.5x faster seeding.
                 await drain()
-                tracks = [_row_params(r) for r in batch]
+                tracks = [row_params(r) for r in batch]
                 labels = list(label_batch)
                 batch.clear()
                 label_batch.clear()
@@ -424,39 +298,18 @@ class Catalog:
                 await asyncio.sleep(0)  # let both tasks enqueue their statements, in order
 
             try:
-                for item in rows:
-                    report.rows_read += 1
-                    if isinstance(item, RowError):
-                        report.rows_skipped += 1
-                        if len(report.errors) < MAX_KEPT_ERRORS:
-                            report.errors.append(item)
-                    else:
-                        who = hash((item.title, tuple(item.artists)))
-                        first = seen.get(item.track_id)
-                        if first is not None and first != who:  # same id, another song: say so, keep the first
-                            report.conflicting_duplicates += 1
-                        if first is None:  # a later row of the same track only adds labels
-                            seen[item.track_id] = who
-                            report.tracks_upserted += 1
-                            if item.has_features:
-                                report.with_features += 1
-                            else:
-                                report.without_features += 1
-                            batch.append(item)
-                        label_batch.extend((item.track_id, *lab) for lab in item.labels)
-                    if len(batch) >= 2000 or len(label_batch) >= 8000:
+                for row, first in tally_rows(rows, report):
+                    if first:
+                        batch.append(row)
+                    label_batch.extend((row.track_id, *lab) for lab in row.labels)
+                    if len(batch) >= BATCH_ROWS or len(label_batch) >= 4 * BATCH_ROWS:
                         await flush()
                         if progress:
                             progress(report.rows_read, total)
                 await flush()
                 await drain()
-                if not report.tracks_upserted and require_rows:
-                    shown = "; ".join(f"row {e.row}: {e.reason}" for e in report.errors[:3])
-                    raise InvalidInput(
-                        f"{name or 'The file'} has no valid track row"
-                        + (f" ({shown}{'…' if report.rows_skipped > 3 else ''})" if shown else "")
-                        + "; the catalog was left unchanged."
-                    )
+                if require_rows:
+                    require_some_rows(report, name)
             except BaseException:
                 for task in pending:  # never leave a statement running into the ROLLBACK
                     try:
@@ -477,48 +330,6 @@ class Catalog:
         if progress:
             progress(report.rows_read, report.rows_read)  # `total` may be an estimate: end at 100 %
         return report
-
-    async def import_file(
-        self,
-        path: Path,
-        *,
-        map_pairs: list[str] | None = None,
-        replace: bool = False,
-        progress: ProgressFn | None = None,
-        source: str | None = None,
-        max_decompressed: int = MAX_DECOMPRESSED_BYTES,
-    ) -> ImportReport:
-        """Import a CSV, streamed (see :mod:`core.catalog_io` for layouts and dialects). Re-importing upserts;
-        ``replace`` swaps the catalog. ``report.details`` says how the file was read (layout, column mapping).
-
-        Raises:
-            ImportFailed: not UTF-8 / not CSV / no id column / bad mapping / gzip over ``max_decompressed`` bytes /
-                broken quoting — nothing changed (even when found half-way: one transaction).
-            InvalidInput: a file with no valid track row — nothing changed.
-        """
-        src = open_catalog_csv(path, map_pairs, max_decompressed)
-        report = ImportReport(layout=src.layout, details=src.describe(), decimal_comma=bool(src.decimal_comma))
-        is_seeded = await self.is_seeded()
-        mark = source or (f"import:{path.name}" if (replace or not is_seeded) else None)
-        try:
-            return await self.load_rows(
-                src.rows,
-                report,
-                replace=replace,
-                source=mark,
-                progress=progress,
-                total=src.estimated_rows,
-                require_rows=True,
-                name=path.name,
-            )
-        finally:
-            src.rows.close()  # closes the file even when the import stopped half-way
-
-    async def seed(self, path: Path = SHIPPED_CATALOG, progress: ProgressFn | None = None) -> ImportReport | None:
-        """Seed the shipped catalog unless a catalog was already committed (idempotent). Returns None if skipped."""
-        if await self.is_seeded():
-            return None
-        return await self.import_file(path, progress=progress, source=f"shipped:{path.name}")
 
     # ------------------------------------------------------------------ reads
     async def all_rows(self) -> list[tuple[Any, ...]]:
@@ -576,17 +387,7 @@ class Catalog:
 
         ``only_new``: insert only — when the id exists (added meanwhile by another process too) nothing is written
         and False is returned. Returns True when written."""
-        row = TrackRow(
-            track_id=track.track_id,
-            title=track.title,
-            artists=track.artists,
-            album=track.album,
-            release_date=track.release_date,
-            year=track.year,
-            popularity=track.popularity,
-            duration_ms=track.duration_ms,
-            features={f: getattr(track, f) for f in AUDIO_FEATURES},
-        )
+        row = track_to_row(track)
         await self.db.execute("BEGIN IMMEDIATE")  # takes the write lock: the existence check below is atomic
         try:
             if only_new:
@@ -594,13 +395,9 @@ class Catalog:
                     if await cur.fetchone() is not None:
                         await self.db.execute("ROLLBACK")
                         return False
-            await self.db.execute(_UPSERT_SQL, _row_params(row))
+            await self.db.execute(_UPSERT_SQL, row_params(row))
             await self.db.execute("DELETE FROM track_labels WHERE track_id=?", (track.track_id,))
-            labels = [
-                (track.track_id, kind, label, "")
-                for kind, values in (("genre", track.genres), ("subgenre", track.subgenres), ("playlist", track.playlists))
-                for label in values
-            ]
+            labels = [(track.track_id, kind, label, "") for kind, label in track_labels(track)]
             await self.db.executemany("INSERT OR IGNORE INTO track_labels VALUES (?, ?, ?, ?)", labels)
             await self.db.execute("INSERT INTO catalog_changes (track_id, op) VALUES (?, 'upsert')", (track.track_id,))
             await self.db.execute("COMMIT")
@@ -648,7 +445,7 @@ class Catalog:
         Raises:
             InvalidInput: an unknown field name.
         """
-        columns, labels = _split_update(fields)
+        columns, labels = split_update(fields)
         await self.db.execute("BEGIN IMMEDIATE")
         try:
             if columns:
@@ -691,10 +488,3 @@ class Catalog:
         that reads no table; https://www.sqlite.org/pragma.html#pragma_data_version)."""
         async with self.db.execute("PRAGMA data_version") as cur:
             return int((await cur.fetchone())[0])
-
-    async def require(self, track_id: str) -> Track:
-        """Like :meth:`get` but raises :class:`SongNotFound` when absent."""
-        track = await self.get(track_id)
-        if track is None:
-            raise SongNotFound(track_id)
-        return track

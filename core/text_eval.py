@@ -31,8 +31,6 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
-import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
@@ -41,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from core.catalog import Catalog
+from core.catalog_rows import ImportReport, stored_row
 from core.models import Caller, NeedsClarification, Recommendation
 from core.table import FEATURE_INDEX, TrackTable
 
@@ -168,17 +167,26 @@ class SetResult:
         }
 
 
-def strip_labels_copy(source: Path, target: Path) -> Path:
-    """A copy of the SQLite catalog ``source`` at ``target`` with every genre / subgenre / playlist label deleted
-    (the "catalog without labels" case). Returns ``target``."""
-    shutil.copy(source, target)
-    con = sqlite3.connect(target)
+async def strip_labels_copy(source: str | Path, target: str | Path) -> str:
+    """Copy the catalog at ``source`` into the EMPTY database ``target`` without any genre / subgenre / playlist
+    label (the "catalog without labels" case), through the catalog port: any backend to any backend (a SQLite file
+    path or a ``postgresql://`` URL each). Tracks keep their stored values and their order. Returns ``target``.
+
+    Raises:
+        InvalidInput: either location is not a usable musicbot database.
+    """
+    src = await Catalog.open(source)
     try:
-        con.execute("DELETE FROM track_labels")
-        con.commit()
+        rows = await src.all_rows()  # TRACK_COLS + the internal id last
     finally:
-        con.close()
-    return target
+        await src.close()
+    dst = await Catalog.open(target)
+    try:
+        await dst.load_rows((stored_row(r[:-1]) for r in rows), ImportReport(layout="copy"),
+                            source="copy:labels stripped")
+    finally:
+        await dst.close()
+    return str(target)
 
 
 Ask = Callable[[str, str], Awaitable[Answer]]
@@ -232,17 +240,19 @@ def popularity_answer(table: TrackTable) -> Answer:
     return Answer(ids)
 
 
-async def run_text_benchmark(db_path: Path, workdir: Path, engine_factory: Callable[[Path], Awaitable[Any]],
+async def run_text_benchmark(db: str | Path, stripped_db: str | Path,
+                             engine_factory: Callable[[str], Awaitable[Any]],
                              sets: dict[str, list[dict[str, Any]]] | None = None) -> dict[str, Any]:
-    """Run every request set on the seeded catalog ``db_path`` and on a label-stripped copy in ``workdir``.
+    """Run every request set on the seeded catalog ``db`` and on a label-stripped copy written to the empty database
+    ``stripped_db`` (either backend: file paths or ``postgresql://`` URLs).
 
-    ``engine_factory(path)`` opens an engine (``Engine.open(path, seed=False)``; the caller closes nothing — the
-    engines are closed here). Returns ``{"results": [summary...], "rows": {key: rows}, "seconds": s}``.
+    ``engine_factory(location)`` opens an engine (``Engine.open(location, seed=False)``; the caller closes nothing —
+    the engines are closed here). Returns ``{"results": [summary...], "rows": {key: rows}, "seconds": s}``.
     """
     started = time.perf_counter()
     sets = sets if sets is not None else {"shared": load_requests(SHARED_REQUESTS), "fresh": load_requests(FRESH_REQUESTS),
                                           "own": load_requests(OWN_REQUESTS)}
-    catalog = await Catalog.open(db_path)
+    catalog = await Catalog.open(db)
     try:
         table = await TrackTable.load(catalog)
     finally:
@@ -254,7 +264,7 @@ async def run_text_benchmark(db_path: Path, workdir: Path, engine_factory: Calla
             if kind in ("genre", "subgenre"):
                 labels[table.ids[p]].add(text)
     truth = Truth(dict(labels), table)
-    stripped = strip_labels_copy(db_path, workdir / "stripped.db")
+    stripped = await strip_labels_copy(db, stripped_db)
     results: list[SetResult] = []
     pop = popularity_answer(table)
     for name, reqs in sets.items():
@@ -263,8 +273,8 @@ async def run_text_benchmark(db_path: Path, workdir: Path, engine_factory: Calla
         rnd = SetResult("random", "any", name, random_rows(reqs, truth))
         results.append(rnd)
         results.append(SetResult("popularity", "any", name, [score(r, pop, truth) for r in reqs]))
-    for variant, path in (("shipped", db_path), ("labels stripped", stripped)):
-        engine = await engine_factory(path)
+    for variant, location in (("shipped", str(db)), ("labels stripped", stripped)):
+        engine = await engine_factory(location)
         try:
             for name, reqs in sets.items():
                 if not reqs:

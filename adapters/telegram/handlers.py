@@ -80,7 +80,11 @@ PAGE_SIZE = 10
 MAX_SEARCH = MAX_TRACKS
 #: Seconds a reply may wait for its tracks' preview links (lookups still running go on and fill the cache).
 PREVIEW_BUDGET_S = 2.0
-#: Seconds a group-admin answer (getChatMember) is reused.
+#: Seconds a group-admin answer (getChatMember) is reused. A per-process cache on purpose, not shared state: the
+#: truth is Telegram's member list, which no worker owns or writes, so a database copy would be just as stale (and
+#: cost a write per check). Each worker asks Telegram at most once per chat member per period; the only effect of
+#: the cache is that a demotion or promotion reaches a worker's answer up to this many seconds late, the same bound
+#: with one worker or ten. Only positive and negative answers from Telegram are kept; an API failure is not cached.
 ADMIN_CACHE_S = 60.0
 GONE = "That track is no longer in the catalog."
 APOLOGY = "Sorry — something went wrong on my side. Please try again in a moment."

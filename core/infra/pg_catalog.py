@@ -1,5 +1,7 @@
 """The catalog on PostgreSQL (SQLAlchemy 2.0 async, driver asyncpg): the same interface as the SQLite
-:class:`core.catalog.Catalog`, so the engine, the table loader, seeding and import run unchanged.
+:class:`core.catalog.Catalog`, so the engine, the table loader, seeding and import run unchanged. What both share
+(row shape, the import's counting loop and keep-rules, seed/import/require) lives in :mod:`core.catalog_rows`;
+this module never imports the SQLite catalog.
 
 Differences from SQLite, all behind the same methods:
 
@@ -18,37 +20,39 @@ import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
-from core.catalog import (
-    _TRACK_COLS,
+from core.catalog_io import RowError, TrackRow
+from core.catalog_rows import (
+    BATCH_ROWS,
     IMPORT_KEEP_SET,
-    MAX_KEPT_ERRORS,
-    Catalog,
+    TRACK_COLS,
+    UPSERT_COLUMNS,
+    UPSERT_SET,
+    CatalogBase,
     ImportReport,
     ProgressFn,
-    _row_params,
-    _split_update,
     normalize_text,
+    require_some_rows,
+    row_params,
     row_to_track,
+    split_update,
+    tally_rows,
+    track_labels,
+    track_to_row,
 )
-from core.catalog_io import RowError, TrackRow
 from core.errors import InvalidInput
 from core.infra.database import DatabaseTarget
-from core.models import AUDIO_FEATURES, Track
+from core.models import Track
 
 #: The LISTEN/NOTIFY channel carrying catalog change-log sequence numbers.
 CHANNEL = "musicbot_catalog"
 
-_COLS = _TRACK_COLS.split(", ")
-_PARAMS = ["track_id", "title", "artists", "artist_display", "album", "release_date", "year", "popularity",
-           "duration_ms", *AUDIO_FEATURES]
+_PARAMS = list(UPSERT_COLUMNS)
 _INSERT = (
     f"INSERT INTO tracks ({', '.join(_PARAMS)}) VALUES ({', '.join(':' + p for p in _PARAMS)}) "
     "ON CONFLICT (track_id) DO UPDATE SET "
 )
-_UPSERT_SQL = _INSERT + ", ".join(
-    [f"{c}=excluded.{c}" for c in _PARAMS[1:9]] + [f"{f}=coalesce(excluded.{f}, tracks.{f})" for f in AUDIO_FEATURES]
-)
-# the import keeps what the catalog knows when the file lacks a value (same rules as core.catalog._IMPORT_UPSERT_SQL)
+_UPSERT_SQL = _INSERT + UPSERT_SET
+# the import keeps what the catalog knows when the file lacks a value (the same rule as on SQLite)
 _IMPORT_UPSERT_SQL = _INSERT + "\n" + IMPORT_KEEP_SET
 _COPY_UPSERT_SQL = (
     f"INSERT INTO tracks ({', '.join(_PARAMS)}) SELECT {', '.join(_PARAMS)} FROM _import_tracks "
@@ -61,7 +65,7 @@ def _as_dict(params: tuple[Any, ...]) -> dict[str, Any]:
     return dict(zip(_PARAMS, params, strict=True))
 
 
-class PgCatalog(Catalog):
+class PgCatalog(CatalogBase):
     """The catalog in a PostgreSQL database. Open with ``await Catalog.open("postgresql://…")`` (or
     :meth:`open_target`); close with ``await cat.close()``."""
 
@@ -116,7 +120,7 @@ class PgCatalog(Catalog):
     async def checksum(self) -> str:
         """A digest of all track rows and labels; equal before/after means the catalog did not change."""
         digest = hashlib.sha256()
-        for row in await self._fetch(f"SELECT {_TRACK_COLS} FROM tracks ORDER BY track_id"):
+        for row in await self._fetch(f"SELECT {TRACK_COLS} FROM tracks ORDER BY track_id"):
             digest.update(repr(tuple(row)).encode())
         for row in await self._fetch("SELECT * FROM track_labels ORDER BY 1, 2, 3, 4"):
             digest.update(repr(tuple(row)).encode())
@@ -141,7 +145,7 @@ class PgCatalog(Catalog):
         require_rows: bool = False,
         name: str = "",
     ) -> ImportReport:
-        """Upsert rows in ONE transaction (see :meth:`core.catalog.Catalog.load_rows`; same report and rules)."""
+        """Upsert rows in ONE transaction (the same report and rules as the SQLite catalog)."""
         from sqlalchemy import text
 
         async with self.engine.begin() as conn:
@@ -150,9 +154,8 @@ class PgCatalog(Catalog):
                 await conn.execute(text("DELETE FROM tracks"))
                 report.replaced = True
             labels_before = (await conn.execute(text("SELECT count(*) FROM track_labels"))).scalar()
-            batch: list[dict[str, Any]] = []
-            label_batch: list[dict[str, str]] = []
-            seen: dict[str, int] = {}
+            batch: list[tuple[Any, ...]] = []  # row_params of the first row of each track id
+            label_batch: list[tuple[str, str, str, str]] = []
 
             # batches go through COPY into temporary tables, then one INSERT … SELECT … ON CONFLICT each:
             # ~5x faster than row-by-row inserts (https://www.postgresql.org/docs/15/populate.html#POPULATE-COPY-FROM)
@@ -164,51 +167,27 @@ class PgCatalog(Catalog):
 
             async def flush() -> None:
                 if batch:
-                    await raw.copy_records_to_table("_import_tracks", records=[tuple(r.values()) for r in batch],
-                                                    columns=_PARAMS)
+                    await raw.copy_records_to_table("_import_tracks", records=batch, columns=_PARAMS)
                     await conn.execute(text(_COPY_UPSERT_SQL))
                     await conn.execute(text("TRUNCATE _import_tracks"))
                 if label_batch:
-                    await raw.copy_records_to_table(
-                        "_import_labels", records=[(r["t"], r["k"], r["l"], r["s"]) for r in label_batch]
-                    )
+                    await raw.copy_records_to_table("_import_labels", records=label_batch)
                     await conn.execute(text("INSERT INTO track_labels SELECT * FROM _import_labels ON CONFLICT DO NOTHING"))
                     await conn.execute(text("TRUNCATE _import_labels"))
                 batch.clear()
                 label_batch.clear()
 
-            for item in rows:
-                report.rows_read += 1
-                if isinstance(item, RowError):
-                    report.rows_skipped += 1
-                    if len(report.errors) < MAX_KEPT_ERRORS:
-                        report.errors.append(item)
-                else:
-                    who = hash((item.title, tuple(item.artists)))
-                    first = seen.get(item.track_id)
-                    if first is not None and first != who:
-                        report.conflicting_duplicates += 1
-                    if first is None:
-                        seen[item.track_id] = who
-                        report.tracks_upserted += 1
-                        if item.has_features:
-                            report.with_features += 1
-                        else:
-                            report.without_features += 1
-                        batch.append(_as_dict(_row_params(item)))
-                    label_batch.extend({"t": item.track_id, "k": k, "l": lab, "s": s} for k, lab, s in item.labels)
-                if len(batch) >= 2000 or len(label_batch) >= 8000:
+            for row, first in tally_rows(rows, report):
+                if first:
+                    batch.append(row_params(row))
+                label_batch.extend((row.track_id, *lab) for lab in row.labels)
+                if len(batch) >= BATCH_ROWS or len(label_batch) >= 4 * BATCH_ROWS:
                     await flush()
                     if progress:
                         progress(report.rows_read, total)
             await flush()
-            if not report.tracks_upserted and require_rows:
-                shown = "; ".join(f"row {e.row}: {e.reason}" for e in report.errors[:3])
-                raise InvalidInput(
-                    f"{name or 'The file'} has no valid track row"
-                    + (f" ({shown}{'…' if report.rows_skipped > 3 else ''})" if shown else "")
-                    + "; the catalog was left unchanged."
-                )
+            if require_rows:
+                require_some_rows(report, name)
             labels_after = (await conn.execute(text("SELECT count(*) FROM track_labels"))).scalar()
             report.labels_added = int(labels_after - (0 if replace else labels_before))
             if source is not None:
@@ -234,15 +213,15 @@ class PgCatalog(Catalog):
 
     # ------------------------------------------------------------------ reads
     async def all_rows(self) -> list[tuple[Any, ...]]:
-        """Every track as a tuple in ``_TRACK_COLS`` order plus the internal id last."""
-        return await self._fetch(f"SELECT {_TRACK_COLS}, id FROM tracks ORDER BY id")
+        """Every track as a tuple in ``TRACK_COLS`` order plus the internal id last."""
+        return await self._fetch(f"SELECT {TRACK_COLS}, id FROM tracks ORDER BY id")
 
     async def row_chunks(self, chunk: int = 4000) -> AsyncIterator[list[tuple[Any, ...]]]:
         """The rows of :meth:`all_rows` in lists of up to ``chunk`` (a server-side cursor)."""
         from sqlalchemy import text
 
         async with self.engine.connect() as conn:
-            result = await conn.stream(text(f"SELECT {_TRACK_COLS}, id FROM tracks ORDER BY id"))
+            result = await conn.stream(text(f"SELECT {TRACK_COLS}, id FROM tracks ORDER BY id"))
             async for part in result.partitions(chunk):
                 yield [tuple(r) for r in part]
 
@@ -261,7 +240,7 @@ class PgCatalog(Catalog):
 
     async def get(self, track_id: str) -> Track | None:
         """The track with this Spotify id, with all its labels, or None."""
-        rows = await self._fetch(f"SELECT {_TRACK_COLS} FROM tracks WHERE track_id=:t", t=track_id)
+        rows = await self._fetch(f"SELECT {TRACK_COLS} FROM tracks WHERE track_id=:t", t=track_id)
         if not rows:
             return None
         labels = await self._fetch("SELECT kind, label FROM track_labels WHERE track_id=:t", t=track_id)
@@ -293,21 +272,13 @@ class PgCatalog(Catalog):
         ``only_new``: insert only; False (nothing written) when the id exists. Returns True when written."""
         from sqlalchemy import text
 
-        row = TrackRow(
-            track_id=track.track_id, title=track.title, artists=track.artists, album=track.album,
-            release_date=track.release_date, year=track.year, popularity=track.popularity,
-            duration_ms=track.duration_ms, features={f: getattr(track, f) for f in AUDIO_FEATURES},
-        )
+        row = track_to_row(track)
         sql = _UPSERT_SQL.split(" ON CONFLICT")[0] + " ON CONFLICT (track_id) DO NOTHING" if only_new else _UPSERT_SQL
         async with self.engine.begin() as conn:
-            if (await conn.execute(text(sql), _as_dict(_row_params(row)))).rowcount == 0:
+            if (await conn.execute(text(sql), _as_dict(row_params(row)))).rowcount == 0:
                 return False  # only_new and the id exists (the unique index decides, also against other processes)
             await conn.execute(text("DELETE FROM track_labels WHERE track_id=:t"), {"t": track.track_id})
-            labels = [
-                {"t": track.track_id, "k": kind, "l": label, "s": ""}
-                for kind, values in (("genre", track.genres), ("subgenre", track.subgenres), ("playlist", track.playlists))
-                for label in values
-            ]
+            labels = [{"t": track.track_id, "k": kind, "l": label, "s": ""} for kind, label in track_labels(track)]
             if labels:
                 await conn.execute(text(_LABEL_SQL), labels)
             await self._log_change(conn, track.track_id, "upsert")
@@ -339,10 +310,10 @@ class PgCatalog(Catalog):
 
     async def update_fields(self, track_id: str, fields: dict[str, Any]) -> Track | None:
         """Change only the given fields of one track in one transaction (see
-        :meth:`core.catalog.Catalog.update_fields`). Returns the stored track, or None when it does not exist."""
+        the SQLite catalog's ``update_fields``). Returns the stored track, or None when it does not exist."""
         from sqlalchemy import text
 
-        columns, labels = _split_update(fields)
+        columns, labels = split_update(fields)
         async with self.engine.begin() as conn:
             if columns:
                 sets = ", ".join(f"{c}=:{c}" for c in columns)

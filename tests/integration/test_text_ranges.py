@@ -47,7 +47,7 @@ async def test_stated_numbers_filter_every_pick(engine: Engine, text: str, featu
 
 
 async def test_ranges_hold_on_a_catalog_without_labels(shipped_db: Path, tmp_path: Path) -> None:
-    stripped = strip_labels_copy(shipped_db, tmp_path / "bare.db")
+    stripped = await strip_labels_copy(shipped_db, tmp_path / "bare.db")
     eng = await Engine.open(stripped, seed=False)
     try:
         rec = await eng.recommend_text("sad songs with valence below 0.2 and over 120 bpm")

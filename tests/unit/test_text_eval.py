@@ -3,9 +3,6 @@ AND not an excluded artist; anchors capped at 2; gap and conflict flags read fro
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
-
 import pytest
 
 from core.models import Filters, Recommendation, RecommendedTrack, Track
@@ -18,7 +15,6 @@ from core.text_eval import (
     answer_of,
     load_requests,
     score,
-    strip_labels_copy,
 )
 
 
@@ -86,19 +82,3 @@ def test_request_sets_meet_the_brief() -> None:
     assert sum(r["kind"] == "contradiction" for r in fresh) >= 5
     assert sum(r["gap"] for r in fresh) >= 5
     assert not {r["q"] for r in fresh} & {r["q"] for r in shared}
-
-
-def test_label_stripped_copy_has_no_labels(tmp_path: Path) -> None:
-    src = tmp_path / "a.db"
-    con = sqlite3.connect(src)
-    con.execute("CREATE TABLE track_labels (track_id TEXT, kind TEXT, label TEXT, source_id TEXT)")
-    con.execute("INSERT INTO track_labels VALUES ('x', 'genre', 'rock', '')")
-    con.commit()
-    con.close()
-    out = strip_labels_copy(src, tmp_path / "b.db")
-    con = sqlite3.connect(out)
-    assert con.execute("SELECT COUNT(*) FROM track_labels").fetchone()[0] == 0
-    con.close()
-    con = sqlite3.connect(src)
-    assert con.execute("SELECT COUNT(*) FROM track_labels").fetchone()[0] == 1  # the source is untouched
-    con.close()

@@ -1,7 +1,8 @@
 """Several Telegram workers behind one webhook URL: any worker answers any button (state in the database).
 
-Two real PTB Applications in webhook mode, each with its own engine, on one SQLite file; one fake Bot API server for
-both (``telegram_fake_api.py``). A "load balancer" (this test) posts each update to one worker: the list is sent by
+Two real PTB Applications in webhook mode, each with its own engine, on one database — a SQLite file, and a
+PostgreSQL database on the session's throwaway server (:func:`tests.conftest.pg_server`); one fake Bot API server
+for both (``telegram_fake_api.py``). A "load balancer" (this test) posts each update to one worker: the list is sent by
 worker A, its buttons are pressed on worker B.
 """
 
@@ -52,12 +53,18 @@ class Worker:
         return r.status_code
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def shared_db(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """The one database both workers open: a SQLite file, or a fresh PostgreSQL database (``postgresql://`` URL)."""
+    return tmp_path / "shared.db" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+
+
 @pytest.fixture
-async def workers(tmp_path: Path, catalog_csv: Path,
+async def workers(shared_db: Path | str, catalog_csv: Path,
                   catalog_text: tuple[TextUnderstanding, TrackTable]) -> AsyncIterator[tuple[FakeBotApi, list[Worker]]]:
+    db = shared_db
     api = await FakeBotApi().start()
     api.add_chat(ADMIN_ID)
-    db = tmp_path / "shared.db"
     started: list[Worker] = []
     text, table = catalog_text
     try:
@@ -131,6 +138,13 @@ async def test_a_button_sent_by_one_worker_works_on_another(workers: tuple[FakeB
     shown = (await state.load_state(f"telegram:{USER_ID}")).last_page
     second = await a.engine.get_track(shown[1])
     assert html.escape(second.title.split()[0], quote=False) in liked.params["text"]
+
+    # and `#2` typed on worker B means the same track: the list lives in the database, not in A's memory
+    since = api.mark()
+    assert await b.post(message_update(api, 6, "/similar #2"), secret) == 200
+    (like2,) = await api.wait_for("sendMessage", since=since, chat_id=USER_ID)
+    assert "Tracks like" in like2.params["text"]
+    assert html.escape(second.title.split()[0], quote=False) in like2.params["text"].split("\n", 1)[0]
 
     since = api.mark()
     assert await b.post(press_update(api, 5, listed, "p|unknownkey"), secret) == 200
