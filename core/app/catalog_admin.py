@@ -20,7 +20,7 @@ from core import policy
 from core.app.loaded import LoadedCatalog
 from core.app.ports import CatalogRepository
 from core.app.tracks import TrackFinder
-from core.catalog import ImportReport, ProgressFn, normalize_text
+from core.catalog_rows import ImportReport, ProgressFn, normalize_text
 from core.catalog_io import MAX_DECOMPRESSED_BYTES
 from core.errors import InvalidInput, PermissionDenied, SongNotFound
 from core.models import AUDIO_FEATURES, FEATURE_RANGES, Caller, Track

@@ -33,7 +33,7 @@ from core.anchors import (
 from core.app.loaded import LoadedCatalog
 from core.app.ports import TrackSearch
 from core.app.tracks import TrackFinder
-from core.catalog import normalize_text
+from core.catalog_rows import normalize_text
 from core.coverage import (
     MIN_EVIDENCE,
     CatalogCoverage,

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     import numpy as np
 
-    from core.catalog import ImportReport, ProgressFn
+    from core.catalog_rows import ImportReport, ProgressFn
     from core.conversation import ConversationState
     from core.feedback import FeedbackResult
     from core.models import Caller, Filters, TextQuery
