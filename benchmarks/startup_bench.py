@@ -16,9 +16,10 @@ interleaved round by round so machine load hits them alike):
   free-text message's reply time. Target ≤ 200 ms. ``chat_first_turn_cold_ms`` — the same without the warm-up (the
   agent built on that first message), and ``chat_later_turn_ms`` a later message, for comparison;
   ``chat_warm_up_s`` — how long the warm-up took in the background.
-* ``telegram_ready_s`` / ``discord_ready_s`` — process start until the bot is ready to serve (engine open, text
-  model fitted, heap settled, application built: everything before its first request to the platform) on an
-  existing catalog. Target ≤ 1.5 s.
+* ``telegram_ready_s`` / ``discord_ready_s`` — process start until the bot is ready to serve (the bot command's own
+  engine factory, ``bot.cli._engine_factory``, then the application built: everything before its first request to
+  the platform) on an existing catalog. Target ≤ 1.5 s. (Work the factory defers until after that point — the text
+  understanding fit and heap freeze, :func:`bot.app.settle_heap_after_ready` — overlaps the platform connect.)
 
 Child processes run with the caller's environment minus ``PYTHONDONTWRITEBYTECODE`` (so compiled bytecode is
 cached as in a normal installation after its first run; one untimed round first) and with a private start-up cache
@@ -73,32 +74,32 @@ async def main():
 asyncio.run(main())
 """
 
+#: The bots' start as ``musicbot telegram`` / ``musicbot discord`` do it: the composition root's engine factory
+#: (``bot.cli._engine_factory``: engine, agent/preview configuration, warm-up) and the adapter's application.
 _READY = {
     "telegram": """
 import sys
 sys.path.insert(0, {src!r})
-from bot.app import build_engine, settle_heap
+from bot.cli import _engine_factory
 from bot.settings import Settings
 from adapters.telegram.app import build_app
 import asyncio
 settings = Settings()
 loop = asyncio.new_event_loop()
-engine = loop.run_until_complete(build_engine(settings, sys.argv[1]))
-settle_heap(engine)
+engine = loop.run_until_complete(_engine_factory(settings, sys.argv[1])())
 build_app(engine, settings)
 print("READY", flush=True)
 """,
     "discord": """
 import sys
 sys.path.insert(0, {src!r})
-from bot.app import build_engine, settle_heap
+from bot.cli import _engine_factory
 from bot.settings import Settings
 from adapters.discord.app import build_bot
 import asyncio
 async def main():
     settings = Settings()
-    engine = await build_engine(settings, sys.argv[1])
-    settle_heap(engine)
+    engine = await _engine_factory(settings, sys.argv[1])()
     build_bot(engine, settings)
     print("READY", flush=True)
 asyncio.run(main())

@@ -9,6 +9,9 @@ Figures (JSON keys):
   generated ``tsvector`` on PostgreSQL).
 * ``recommend_p50_ms`` / ``recommend_p95_ms`` — one similar-songs recommendation in-process (the recommender:
   scoring, filters, dedupe, per-artist cap, reasons), 1 reference, 28k tracks.
+* ``recommend_ranking_p50_ms`` — the same requests without reasons (scoring, filters, dedupe, cap: the recommender's
+  own share; the reasons are :mod:`core.explain`'s); ``recommend_style0_p50_ms`` — with ``ScoreParams(style=0)`` (no
+  style-vector term), same run, for the style term's cost.
 * ``text_p50_ms`` / ``text_p95_ms`` — one text recommendation (local text understanding + recommender).
 * ``engine_similar_p50_ms`` — the same through ``Engine.recommend_similar`` (reference resolution + Pydantic models).
 * ``seed_refit_p50_ms`` — the seed design: MinMax scaling + ``NearestNeighbors`` fitted per request; ``speedup`` is
@@ -50,7 +53,7 @@ from rich.table import Table
 from core.catalog import SHIPPED_CATALOG, Catalog
 from core.evaluation import SeedMethod
 from core.models import Filters
-from core.recommender import Recommender
+from core.recommender import Recommender, ScoreParams
 from core.table import TrackTable
 
 TEXT_REQUESTS = [
@@ -186,6 +189,10 @@ async def run_bench(
         refs = [int(p) for p in rng.choice(table.alive_positions(), size=200, replace=False)]
         next_ref = _cycle(refs)
         figures["recommend_p50_ms"], figures["recommend_p95_ms"] = timeit(lambda: rec.similar([next_ref()]), 1000)
+        # the same requests split: ranking alone (no reasons), and the ranking without the style term (same run)
+        figures["recommend_ranking_p50_ms"], _ = timeit(lambda: rec.similar([next_ref()], with_reasons=False), 1000)
+        no_style = Recommender(table, ScoreParams(style=0))
+        figures["recommend_style0_p50_ms"], _ = timeit(lambda: no_style.similar([next_ref()]), 1000)
 
         from core.text import TextUnderstanding
 

@@ -5,9 +5,10 @@ random key and the request behind it (query, filters, tracks on the page, what w
 in the catalog database — not in one process's memory — a button pressed on a message sent by worker A is answered
 by worker B (several webhook workers behind one URL, or after a restart).
 
-:class:`ButtonStore` is the port; :class:`SqliteButtonStore` keeps the rows in the ``button_state`` table on the
-engine's catalog connection (one statement per call, like :mod:`core.conversation`); :class:`MemoryButtonStore` is
-the in-memory fake for unit tests. Get the engine's with :meth:`core.session.SessionMixin.button_store`.
+:class:`ButtonStore` is the port; :class:`SqliteButtonStore` keeps the rows in the ``button_state`` table of the
+catalog database — SQLite or PostgreSQL, through the shared :class:`core.infra.store_db.Database` (one statement per
+call; :meth:`SqliteButtonStore.update` is a read-modify-write in a unit of work); :class:`MemoryButtonStore` is the
+in-memory fake for unit tests. Get the engine's with :meth:`core.session.SessionMixin.button_store`.
 
 States are JSON objects (``dict``); each adapter owns its own shape (``scope`` names it, e.g. ``telegram``).
 Entries expire after their ``ttl_s`` (seconds); expired rows are pruned now and then on ``put``.
@@ -15,25 +16,19 @@ Entries expire after their ``ttl_s`` (seconds); expired rows are pruned now and 
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
-
-import aiosqlite
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, Protocol
 
 from core.errors import InvalidInput
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS button_state (
-    key TEXT PRIMARY KEY,
-    scope TEXT NOT NULL,
-    state_json TEXT NOT NULL,
-    expires_at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS button_state_expires ON button_state(expires_at)
-"""
+if TYPE_CHECKING:
+    from core.infra.store_db import Database
+
 #: Largest state accepted (bytes of JSON): a page of 50 track ids plus 500 shown ids is ~13 kB.
 MAX_STATE_BYTES = 64_000
 #: Prune expired rows once every this many ``put`` calls (per process).
@@ -52,6 +47,34 @@ def _encode(state: dict[str, Any]) -> str:
     return text
 
 
+def _decode(text: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+@functools.cache
+def _sql(dialect: str) -> SimpleNamespace:
+    """The store's statements for ``dialect``, built once with bound parameters (building a statement per call costs
+    more than running it on SQLite; SQLAlchemy is imported on first use, not at start-up)."""
+    from sqlalchemy import bindparam, delete, select, update
+
+    from core.infra.store_db import dialect_insert
+    from core.infra.tables import button_state
+
+    c = button_state.c
+    live = (c.key == bindparam("b_key")) & (c.expires_at >= bindparam("b_now"))
+    return SimpleNamespace(
+        put=dialect_insert(dialect)(button_state).on_conflict_do_nothing(index_elements=["key"]),
+        get=select(c.state_json).where(live),
+        get_for_update=select(c.state_json).where(live).with_for_update(),
+        replace=update(button_state).where(live).values(state_json=bindparam("b_state")),
+        prune=delete(button_state).where(c.expires_at < bindparam("b_now")),
+    )
+
+
 class ButtonStore(Protocol):
     """Key -> button state (JSON object) with an expiry, shared by every worker on the database."""
 
@@ -67,24 +90,28 @@ class ButtonStore(Protocol):
         """Overwrite the state under ``key`` (expiry unchanged); False when the key is unknown or expired."""
         ...
 
+    async def update(
+        self, key: str, change: Callable[[dict[str, Any]], dict[str, Any] | None]
+    ) -> dict[str, Any] | None:
+        """Atomic read-modify-write: ``change(state)`` -> new state (None: unchanged); None when unknown/expired."""
+        ...
+
 
 class SqliteButtonStore:
-    """:class:`ButtonStore` in the ``button_state`` table of the catalog database (see the module docstring).
+    """:class:`ButtonStore` in the ``button_state`` table (migration 0003), on SQLite or PostgreSQL through the shared
+    :class:`core.infra.store_db.Database` (SQLAlchemy Core; one statement per call, :meth:`update` in a unit of work).
 
-    Build with ``await SqliteButtonStore.open(db)`` (creates the table; the caller holds the engine's write lock).
+    Build with ``SqliteButtonStore(database)`` or ``await SqliteButtonStore.open(database)``.
     """
 
-    def __init__(self, db: aiosqlite.Connection, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, db: Database, clock: Callable[[], float] = time.time) -> None:
         self.db = db
         self.clock = clock
         self._puts = 0
 
     @classmethod
-    async def open(cls, db: aiosqlite.Connection, clock: Callable[[], float] = time.time) -> SqliteButtonStore:
-        """Create the table if needed and return the store (one ``execute`` per statement, never a script)."""
-        for statement in SCHEMA.split(";"):
-            if statement.strip():
-                await db.execute(statement)
+    async def open(cls, db: Database, clock: Callable[[], float] = time.time) -> SqliteButtonStore:
+        """The store on ``db`` (the table comes from the migrations)."""
         return cls(db, clock)
 
     async def put(self, scope: str, state: dict[str, Any], ttl_s: float) -> str:
@@ -94,38 +121,46 @@ class SqliteButtonStore:
         text, now = _encode(state), self.clock()
         self._puts += 1
         if self._puts % PRUNE_EVERY == 1:
-            await self.db.execute("DELETE FROM button_state WHERE expires_at < ?", (now,))
+            await self.db.execute(_sql(self.db.dialect).prune, {"b_now": now})
         while True:
             key = new_key()
-            cur = await self.db.execute(
-                "INSERT INTO button_state (key, scope, state_json, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
-                (key, scope, text, now + ttl_s),
+            result = await self.db.execute(
+                _sql(self.db.dialect).put, {"key": key, "scope": scope, "state_json": text, "expires_at": now + ttl_s}
             )
-            if cur.rowcount == 1:
+            if result.rowcount == 1:
                 return key
 
     async def get(self, key: str) -> dict[str, Any] | None:
         """The state under ``key`` when it has not expired (a malformed row reads as None)."""
         if not isinstance(key, str) or not 1 <= len(key) <= 64:
             return None
-        async with self.db.execute(
-            "SELECT state_json FROM button_state WHERE key=? AND expires_at >= ?", (key, self.clock())
-        ) as cur:
-            row = await cur.fetchone()
-        if row is None:
-            return None
-        try:
-            value = json.loads(row[0])
-        except ValueError:
-            return None
-        return value if isinstance(value, dict) else None
+        row = (await self.db.execute(_sql(self.db.dialect).get, {"b_key": key, "b_now": self.clock()})).first()
+        return None if row is None else _decode(row[0])
 
     async def replace(self, key: str, state: dict[str, Any]) -> bool:
         """One ``UPDATE`` of a live row."""
-        cur = await self.db.execute(
-            "UPDATE button_state SET state_json=? WHERE key=? AND expires_at >= ?", (_encode(state), key, self.clock())
-        )
-        return cur.rowcount == 1
+        params = {"b_key": key, "b_now": self.clock(), "b_state": _encode(state)}
+        result = await self.db.execute(_sql(self.db.dialect).replace, params)
+        return result.rowcount == 1
+
+    async def update(
+        self, key: str, change: Callable[[dict[str, Any]], dict[str, Any] | None]
+    ) -> dict[str, Any] | None:
+        """Read-modify-write of the state under ``key`` in one unit of work: ``change(state)`` returns the new state
+        (or None to leave it), and no concurrent ``update`` of the same key — on any worker — is lost in between.
+        Returns the stored state, or None when the key is unknown or expired."""
+        sql = _sql(self.db.dialect)
+        async with self.db.uow() as uow:  # FOR UPDATE on PostgreSQL, BEGIN IMMEDIATE on SQLite
+            row = (await uow.execute(sql.get_for_update, {"b_key": key, "b_now": self.clock()})).first()
+            state = None if row is None else _decode(row[0])
+            if state is None:
+                return None
+            new = change(state)
+            if new is None:
+                return state
+            await uow.execute(sql.replace, {"b_key": key, "b_now": self.clock(), "b_state": _encode(new)})
+            await uow.commit()
+            return new
 
 
 class MemoryButtonStore:
@@ -154,3 +189,15 @@ class MemoryButtonStore:
             return False
         self.rows[key] = (row[0], _encode(state))
         return True
+
+    async def update(
+        self, key: str, change: Callable[[dict[str, Any]], dict[str, Any] | None]
+    ) -> dict[str, Any] | None:
+        state = await self.get(key)
+        if state is None:
+            return None
+        new = change(state)
+        if new is None:
+            return state
+        await self.replace(key, new)
+        return new

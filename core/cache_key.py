@@ -5,9 +5,16 @@ record that SQLite triggers update on every insert, update and delete of a track
 (an admin edit through the engine, an import, a seed, another process, a hand-run SQL statement): a counter and a
 random token drawn anew at every change, so two copies of one database file that are then changed independently
 never share a version (nor does a deleted and re-created database). The schema version and the row count and
-highest internal id of ``tracks`` are added as a second line of defence. SQLite only: the record is the
-``catalog_stamp`` table (the change log other processes follow is ``catalog_changes``, :mod:`core.infra.changes`);
-a PostgreSQL catalog is not cached on disk (:meth:`core.engine.Engine.open`).
+highest internal id of ``tracks`` are added as a second line of defence. On SQLite the record is the
+``catalog_stamp`` table (the change log other processes follow is ``catalog_changes``, :mod:`core.infra.changes`).
+
+On PostgreSQL (:func:`pg_catalog_version`) the version is read from the server in one statement: the change log
+``catalog_changes`` (highest ``seq`` and row count: every write through musicbot logs there), the schema revision,
+and a write digest of ``tracks`` and ``track_labels``: row counts, highest id, and the sum of every row's ``xmin`` (the
+id of the transaction that wrote that row version: an insert or update gives the row a new one, a delete removes one)
+— so a write that bypasses the change log (hand-run SQL) changes the version too. (A digest of the rows' text,
+``hashtext(t::text)``, was measured at ~350 ms on the shipped catalog; the ``xmin`` sum at ~45 ms, count alone ~20 ms,
+on this loaded 2-core machine.)
 """
 
 from __future__ import annotations
@@ -57,3 +64,29 @@ async def catalog_version(db: Any) -> str:
     async with db.execute("SELECT count(*), coalesce(max(id), 0) FROM tracks") as cur:
         count, max_id = await cur.fetchone()
     return f"s{row[0] if row else 0}-n{n}-{token}-r{count}-i{max_id}"
+
+
+#: One statement, one snapshot: change log, schema revision and a write digest of tracks and labels (~45 ms on the
+#: shipped catalog's 28k tracks and 98k labels, measured under load).
+PG_VERSION_SQL = (
+    "SELECT (SELECT coalesce(max(seq), 0) FROM catalog_changes), (SELECT count(*) FROM catalog_changes), "
+    "(SELECT coalesce(max(version_num), '') FROM alembic_version), "
+    "(SELECT count(*) FROM tracks), (SELECT coalesce(max(id), 0) FROM tracks), "
+    "(SELECT coalesce(sum(xmin::text::bigint), 0) FROM tracks), "
+    "(SELECT count(*) FROM track_labels), (SELECT coalesce(sum(xmin::text::bigint), 0) FROM track_labels)"
+)
+
+
+async def pg_catalog_version(catalog: Any) -> str:
+    """The version of a PostgreSQL catalog (:class:`core.infra.pg_catalog.PgCatalog`): like :func:`catalog_version`,
+    an opaque string that changes whenever its tracks or labels change (see the module docstring).
+
+    Returns:
+        e.g. ``"pg-q312-c312-0003-r28356-i28356-x20586456-l97594-x70853244"``.
+
+    Raises:
+        sqlalchemy.exc.DBAPIError: the server cannot answer (the caller treats it as a cache miss).
+    """
+    row = (await catalog._fetch(PG_VERSION_SQL))[0]  # noqa: SLF001 - the catalog's own read helper
+    seq, changes, schema, count, max_id, track_xmin, labels, label_xmin = row
+    return f"pg-q{seq}-c{changes}-{schema}-r{count}-i{max_id}-x{track_xmin}-l{labels}-x{label_xmin}"

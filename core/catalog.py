@@ -145,9 +145,11 @@ async def _migrate(db: aiosqlite.Connection, path: str, uri: str | None) -> None
 class Catalog(CatalogBase):
     """Async access to the SQLite catalog. Use ``await Catalog.open(path)``; close with ``await cat.close()``."""
 
-    def __init__(self, db: aiosqlite.Connection, path: str) -> None:
+    def __init__(self, db: aiosqlite.Connection, path: str, uri: str | None = None) -> None:
         self.db = db
         self.path = path
+        #: the shared-cache URI of a ``":memory:"`` catalog (other connections reach it with it), else None
+        self.uri = uri
 
     @classmethod
     async def open(cls, path: str | Path) -> Catalog:
@@ -203,7 +205,7 @@ class Catalog(CatalogBase):
         except BaseException:
             await db.close()
             raise
-        return cls(db, path)
+        return cls(db, path, uri)
 
     async def close(self) -> None:
         """Close the connection."""

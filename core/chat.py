@@ -163,14 +163,22 @@ class ChatService:
 
     @property
     def agent_runtime(self) -> AgentRuntime:
-        """The :class:`core.agent.runtime.AgentRuntime` (built on first use, or ahead of it by :meth:`prepare_agent`;
-        imports ``pydantic_ai``). Thread-safe: a message arriving while a warm-up thread builds it waits for that one."""
+        """The runtime answering free text (built on first use, or ahead of it by :meth:`prepare_agent`): with an LLM
+        configured the :class:`core.agent.runtime.AgentRuntime` (imports ``pydantic_ai``), offline the built-in
+        model's :class:`core.agent.direct.DirectRuntime` (same decisions, tools and replies, no agent framework).
+        Thread-safe: a message arriving while a warm-up thread builds it waits for that one."""
         if self._agent_runtime is None:
             with _AGENT_BUILD_LOCK:
                 if self._agent_runtime is None:
-                    from core.agent.runtime import AgentRuntime
+                    if self._agent_config is None or not self._agent_config.uses_llm:
+                        # offline: the built-in model's same decisions and tools, without pydantic_ai
+                        from core.agent.direct import DirectRuntime
 
-                    self._agent_runtime = AgentRuntime(self._agent_config)
+                        self._agent_runtime = DirectRuntime(self._agent_config)  # type: ignore[assignment]
+                    else:
+                        from core.agent.runtime import AgentRuntime
+
+                        self._agent_runtime = AgentRuntime(self._agent_config)
         return self._agent_runtime
 
     def prepare_lists(self) -> None:
@@ -201,7 +209,13 @@ class ChatService:
         instead."""
         try:
             self.prepare_lists()
-            await self.engine.conversation_store()  # its tables, once
+            # the stores' first queries import SQLAlchemy and the driver, open a pooled connection and build their
+            # statements: do it now (reads, and a lease taken and given back), not on the first message
+            store = await self.engine.conversation_store()
+            async with self.engine.conversation_turn("warm:up"):
+                await store.load_state("warm:up")
+            await self.engine.feedback.disliked_ids("warm:up")
+            await (await self.engine.button_store()).get("warm-up")
             _ = self.engine.playlists  # the local model looks the group's playlist names up on every turn
             await asyncio.to_thread(self.prepare_agent)
         except Exception:  # noqa: BLE001 - a warm-up must never take a chat down

@@ -1,4 +1,4 @@
-"""Per-conversation memory in SQLite (same database file as the catalog).
+"""Per-conversation memory in the catalog database (SQLite or PostgreSQL, :class:`core.infra.store_db.Database`).
 
 A conversation is keyed by an opaque id chosen by the adapter (``telegram:<chat_id>``, ``discord:<channel_id>``,
 ``console:local``). Two things are kept:
@@ -11,36 +11,25 @@ A conversation is keyed by an opaque id chosen by the adapter (``telegram:<chat_
   makes LLM APIs answer 400 forever). The rows are opaque JSON here; :mod:`core.agent` encodes/decodes them, so this
   module never imports Pydantic AI.
 
-Both survive a restart; ``/reset`` deletes both. Only single statements are used (the catalog connection is in
-autocommit mode and shared), so a crash can at worst leave one extra turn row, never a half-written one.
+Both survive a restart; ``/reset`` deletes both. Single statements run in autocommit; appending a turn (read the
+last turn number, insert, trim) and ``/reset`` (two tables) are each one unit of work (:mod:`core.infra.uow`).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import time
-from typing import Any, Literal
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, Literal
 
-import aiosqlite
 from pydantic import BaseModel, Field, ValidationError
 
 from core.errors import InvalidInput
 from core.models import Filters
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS conversation_state (
-    conversation_id TEXT PRIMARY KEY,
-    state_json TEXT NOT NULL,
-    updated_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS conversation_turns (
-    conversation_id TEXT NOT NULL,
-    turn INTEGER NOT NULL,
-    messages_json TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    PRIMARY KEY (conversation_id, turn)
-);
-"""
+if TYPE_CHECKING:
+    from core.infra.store_db import Database
 
 #: Free-text messages answered as "next page" without the agent (compared after ``normalize_text``).
 MORE_WORDS = frozenset({"more", "next", "next page", "more please", "show more", "show me more", "/more"})
@@ -171,33 +160,43 @@ def default_group(conversation_id: str, caller: Any = None) -> str:
     return CONSOLE_GROUP
 
 
-class ConversationStore:
-    """SQLite tables ``conversation_state`` and ``conversation_turns`` on an open aiosqlite connection.
+@functools.cache
+def _sql(dialect: str) -> SimpleNamespace:
+    """The hot statements for ``dialect``, built once with bound parameters (building a statement per call costs more
+    than running it on SQLite; SQLAlchemy is imported on first use, not at start-up)."""
+    from sqlalchemy import bindparam, select
 
-    Build with ``await ConversationStore.open(engine.catalog.db)``.
+    from core.infra.store_db import dialect_insert
+    from core.infra.tables import conversation_state
+
+    stmt = dialect_insert(dialect)(conversation_state)
+    return SimpleNamespace(
+        load=select(conversation_state.c.state_json).where(conversation_state.c.conversation_id == bindparam("c_id")),
+        save=stmt.on_conflict_do_update(
+            index_elements=["conversation_id"],
+            set_={"state_json": stmt.excluded.state_json, "updated_at": stmt.excluded.updated_at},
+        ),
+    )
+
+
+class ConversationStore:
+    """Tables ``conversation_state`` and ``conversation_turns`` (migration 0001) on SQLite or PostgreSQL, through the
+    shared :class:`core.infra.store_db.Database` (SQLAlchemy Core).
+
+    Build with ``ConversationStore(engine.database)`` (or ``await ConversationStore.open(engine.database)``).
     """
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     @classmethod
-    async def open(cls, db: aiosqlite.Connection) -> ConversationStore:
-        """Create the tables if needed (``CREATE TABLE IF NOT EXISTS``) and return the store.
-
-        One ``execute`` per statement, never ``executescript``: that would COMMIT whatever transaction another
-        task has open on the shared connection (callers hold the engine's write lock).
-        """
-        for statement in SCHEMA.split(";"):
-            if statement.strip():
-                await db.execute(statement)
+    async def open(cls, db: Database) -> ConversationStore:
+        """The store on ``db`` (the tables come from the migrations)."""
         return cls(db)
 
     async def load_state(self, conversation_id: str) -> ConversationState:
         """The stored state, or a fresh one (also when the stored JSON no longer validates)."""
-        async with self.db.execute(
-            "SELECT state_json FROM conversation_state WHERE conversation_id=?", (conversation_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        row = (await self.db.execute(_sql(self.db.dialect).load, {"c_id": conversation_id})).first()
         if row is None:
             return ConversationState()
         try:
@@ -207,56 +206,75 @@ class ConversationStore:
 
     async def save_state(self, conversation_id: str, state: ConversationState) -> None:
         """Upsert the state (one statement)."""
-        await self.db.execute(
-            "INSERT INTO conversation_state (conversation_id, state_json, updated_at) VALUES (?, ?, ?) "
-            "ON CONFLICT(conversation_id) DO UPDATE SET state_json=excluded.state_json, updated_at=excluded.updated_at",
-            (conversation_id, state.model_dump_json(), time.time()),
-        )
+        await self.db.execute(_sql(self.db.dialect).save, {
+            "conversation_id": conversation_id, "state_json": state.model_dump_json(), "updated_at": time.time()
+        })
 
     async def load_turns(self, conversation_id: str, max_turns: int) -> list[str]:
         """The JSON of the last ``max_turns`` whole turns, oldest first."""
+        from sqlalchemy import select
+
+        from core.infra.tables import conversation_turns
+
         if max_turns <= 0:
             return []
-        async with self.db.execute(
-            "SELECT messages_json FROM conversation_turns WHERE conversation_id=? ORDER BY turn DESC LIMIT ?",
-            (conversation_id, max_turns),
-        ) as cur:
-            rows = await cur.fetchall()
+        c = conversation_turns.c
+        rows = (await self.db.execute(
+            select(c.messages_json).where(c.conversation_id == conversation_id).order_by(c.turn.desc()).limit(max_turns)
+        )).all()
         return [r[0] for r in reversed(rows)]
 
     async def append_turn(self, conversation_id: str, messages_json: str | bytes, keep: int) -> None:
-        """Store one whole turn and drop turns older than the last ``keep`` ones."""
+        """Store one whole turn and drop turns older than the last ``keep`` ones (one unit of work: the next turn
+        number is read and used atomically, also when two workers append to one conversation)."""
+        from sqlalchemy import delete, func, insert, select
+
+        from core.infra.tables import conversation_turns
+
         if isinstance(messages_json, bytes):
             messages_json = messages_json.decode()
-        async with self.db.execute(
-            "SELECT COALESCE(MAX(turn), 0) FROM conversation_turns WHERE conversation_id=?", (conversation_id,)
-        ) as cur:
-            last = (await cur.fetchone())[0]
-        await self.db.execute(
-            "INSERT INTO conversation_turns (conversation_id, turn, messages_json, created_at) VALUES (?, ?, ?, ?)",
-            (conversation_id, last + 1, messages_json, time.time()),
-        )
-        await self.db.execute(
-            "DELETE FROM conversation_turns WHERE conversation_id=? AND turn <= ?",
-            (conversation_id, last + 1 - max(keep, 1)),
-        )
+        c = conversation_turns.c
+        async with self.db.uow() as uow:
+            await uow.lock("conversation_turns", conversation_id)
+            last = (await uow.execute(
+                select(func.coalesce(func.max(c.turn), 0)).where(c.conversation_id == conversation_id)
+            )).scalar_one()
+            await uow.execute(insert(conversation_turns).values(
+                conversation_id=conversation_id, turn=last + 1, messages_json=messages_json, created_at=time.time()
+            ))
+            await uow.execute(delete(conversation_turns).where(
+                c.conversation_id == conversation_id, c.turn <= last + 1 - max(keep, 1)
+            ))
+            await uow.commit()
 
     async def count_turns(self, conversation_id: str) -> int:
         """Number of stored turns (for tests and diagnostics)."""
-        async with self.db.execute(
-            "SELECT count(*) FROM conversation_turns WHERE conversation_id=?", (conversation_id,)
-        ) as cur:
-            return (await cur.fetchone())[0]
+        from sqlalchemy import func, select
+
+        from core.infra.tables import conversation_turns
+
+        c = conversation_turns.c
+        return int((await self.db.execute(
+            select(func.count()).select_from(conversation_turns).where(c.conversation_id == conversation_id)
+        )).scalar_one())
 
     async def reset(self, conversation_id: str) -> None:
-        """Forget everything about a conversation (``/reset``)."""
-        await self.db.execute("DELETE FROM conversation_turns WHERE conversation_id=?", (conversation_id,))
-        await self.db.execute("DELETE FROM conversation_state WHERE conversation_id=?", (conversation_id,))
+        """Forget everything about a conversation (``/reset``): both tables in one unit of work."""
+        from sqlalchemy import delete
+
+        from core.infra.tables import conversation_state, conversation_turns
+
+        async with self.db.uow() as uow:
+            await uow.execute(delete(conversation_turns).where(conversation_turns.c.conversation_id == conversation_id))
+            await uow.execute(delete(conversation_state).where(conversation_state.c.conversation_id == conversation_id))
+            await uow.commit()
 
     async def stats(self) -> dict[str, Any]:
         """Counts of stored conversations and turns."""
-        async with self.db.execute("SELECT count(*) FROM conversation_state") as cur:
-            states = (await cur.fetchone())[0]
-        async with self.db.execute("SELECT count(*) FROM conversation_turns") as cur:
-            turns = (await cur.fetchone())[0]
-        return {"conversations": states, "turns": turns}
+        from sqlalchemy import func, select
+
+        from core.infra.tables import conversation_state, conversation_turns
+
+        states = (await self.db.execute(select(func.count()).select_from(conversation_state))).scalar_one()
+        turns = (await self.db.execute(select(func.count()).select_from(conversation_turns))).scalar_one()
+        return {"conversations": int(states), "turns": int(turns)}

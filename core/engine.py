@@ -35,6 +35,7 @@ from core.catalog_io import MAX_DECOMPRESSED_BYTES
 from core.chat import ChatService
 from core.conversation import ConversationStore, LastRequest
 from core.coverage import CatalogCoverage
+from core.infra.store_db import Database
 from core.models import Caller, ChatReply, Filters, NeedsClarification, Recommendation, TextQuery, Track
 from core.ratelimit import RateLimiter
 from core.recommender import Recommender
@@ -58,6 +59,8 @@ class Engine:
 
     def __init__(self, catalog: Catalog, table: TrackTable, recommender: Recommender) -> None:
         self.catalog = catalog
+        #: the small stores' shared SQLAlchemy engine on the same database (:mod:`core.infra.store_db`)
+        self.database = Database.for_catalog(catalog)
         self.loaded = LoadedCatalog(table, recommender)
         self._write_lock = asyncio.Lock()  # one transaction at a time on the catalog connection
         self._rate_limiter: RateLimiter | None = None
@@ -69,7 +72,7 @@ class Engine:
         self.discovery = Discovery(self.loaded, catalog, self.tracks)
         self.admin = CatalogAdmin(catalog, self.loaded, self.tracks, self._write_lock, lambda: self.follower)
         self.sessions = Sessions(
-            open_conversations=lambda: ConversationStore.open(self.catalog.db),
+            open_conversations=self._open_conversations,
             open_leases=self._open_leases,
             open_buttons=self._open_buttons,
             lock=self._write_lock,
@@ -84,32 +87,35 @@ class Engine:
         self.chat_service = ChatService(self)
 
     # ------------------------------------------------------------------ storage behind the ports (built here only)
+    async def _open_conversations(self) -> ConversationStore:
+        return ConversationStore(self.database)
+
     async def _open_leases(self) -> Any:
         from core.leases import SqliteLeases
 
-        return await SqliteLeases.open(self.catalog.db)
+        return SqliteLeases(self.database)
 
     async def _open_buttons(self) -> Any:
         from core.buttons import SqliteButtonStore
 
-        return await SqliteButtonStore.open(self.catalog.db)
+        return SqliteButtonStore(self.database)
 
     def _make_feedback(self) -> FeedbackService:
         from core.feedback import FeedbackService
 
-        return FeedbackService(self, self._write_lock)  # it reads the catalog connection and the live table
+        return FeedbackService(self)  # it reads the shared database and the live table
 
     def _make_playlists(self, exclusions: Any) -> PlaylistService:
         from core.playlists import PlaylistService, SqlitePlaylistStore
 
-        store = SqlitePlaylistStore(lambda: self.catalog.db, self._write_lock)
+        store = SqlitePlaylistStore(self.database)
         # the playlist rules need the live table, the KNN recommender and reference resolution: Discovery has them
         return PlaylistService(self.discovery, store, exclusions=exclusions)  # type: ignore[arg-type]
 
     def _make_previews(self, config: PreviewConfig | None) -> PreviewService:
         from core.previews import PreviewConfig, PreviewService
 
-        return PreviewService(lambda: self.catalog.db, self._write_lock, config or PreviewConfig.from_env())
+        return PreviewService(self.database, config or PreviewConfig.from_env())
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -133,7 +139,7 @@ class Engine:
         try:
             if seed:
                 await catalog.seed(seed_path, progress=progress)
-            cache_dir = cache_dir_for(db_path) if cache and not str(getattr(catalog, "path", "")).startswith("postgresql") else None
+            cache_dir = cache_dir_for(db_path) if cache else None
             seq = await catalog.change_version()  # before loading: a change made meanwhile is replayed, not lost
             table, how = await load_table(catalog, cache_dir)
         except BaseException:
@@ -161,6 +167,7 @@ class Engine:
         if self.follower is not None:
             await self.follower.stop()
             self.follower = None
+        await self.database.close()
         await self.catalog.close()
 
     # ------------------------------------------------------------------ the live in-memory catalog (core.app.loaded)
@@ -234,7 +241,7 @@ class Engine:
     def rate_limits(self) -> RateLimiter:
         """Per-user flood control in the catalog database (:class:`core.ratelimit.RateLimiter`), built on first use."""
         if self._rate_limiter is None:
-            self._rate_limiter = RateLimiter(lambda: self.catalog.db, self._write_lock)
+            self._rate_limiter = RateLimiter(self.database)
         return self._rate_limiter
 
     # ------------------------------------------------------------------ references (core.app.tracks)

@@ -16,10 +16,11 @@
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -32,6 +33,7 @@ from core.recommender import Scored
 
 if TYPE_CHECKING:
     from core.engine import Engine
+    from core.infra.store_db import Database
 
 FeedbackValue = Literal["like", "dislike", "none"]
 _VALUES: dict[int, FeedbackValue] = {1: "like", -1: "dislike", 0: "none"}
@@ -44,18 +46,6 @@ TASTE_POINTS = 0.6
 PROFILE_LIKES = 50
 #: Taste at or above this gets "close to tracks you liked" in the reason.
 TASTE_REASON_MIN = 0.5
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS track_feedback (
-    user_key TEXT NOT NULL,
-    track_id TEXT NOT NULL,
-    value INTEGER NOT NULL CHECK (value IN (-1, 1)),
-    updated_at REAL NOT NULL,
-    PRIMARY KEY (user_key, track_id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS track_feedback_recent ON track_feedback(user_key, value, updated_at);
-"""
-
 
 class FeedbackResult(BaseModel):
     """Outcome of like / dislike / clear: the track, the verdict now and before, and a plain-text message."""
@@ -77,6 +67,32 @@ class TasteProfile(BaseModel):
     features: dict[str, float] = Field(default_factory=dict, description="mean audio features of liked tracks")
 
 
+@functools.cache
+def _sql(dialect: str) -> SimpleNamespace:
+    """The statements for ``dialect``, built once with bound parameters (every recommendation reads the caller's likes
+    and dislikes; building a statement per call costs more than running it on SQLite). SQLAlchemy is imported on
+    first use, not at start-up."""
+    from sqlalchemy import Integer, bindparam, delete, select
+
+    from core.infra.store_db import dialect_insert
+    from core.infra.tables import track_feedback
+
+    c = track_feedback.c
+    ids = (select(c.track_id).where(c.user_key == bindparam("f_user"), c.value == bindparam("f_value"))
+           .order_by(c.updated_at.desc(), c.track_id))
+    upsert = dialect_insert(dialect)(track_feedback)
+    return SimpleNamespace(
+        value=select(c.value).where(c.user_key == bindparam("f_user"), c.track_id == bindparam("f_track")),
+        ids=ids,
+        ids_limit=ids.limit(bindparam("f_limit", type_=Integer)),
+        delete=delete(track_feedback).where(c.user_key == bindparam("f_user"), c.track_id == bindparam("f_track")),
+        upsert=upsert.on_conflict_do_update(
+            index_elements=["user_key", "track_id"],
+            set_={"value": upsert.excluded.value, "updated_at": upsert.excluded.updated_at},
+        ),
+    )
+
+
 def user_key(user: Caller | str) -> str:
     """``"platform:user_id"`` for a :class:`Caller`; strings pass through."""
     return member_key(user) if isinstance(user, Caller) else str(user)
@@ -86,35 +102,25 @@ class FeedbackService:
     """Feedback use cases; build through ``engine.feedback``.
 
     Args:
-        engine: resolves references and owns the live table / recommender.
-        lock: the engine's write lock (every write on the shared connection is serialized with transactions).
+        engine: resolves references, owns the live table / recommender and the shared database (``engine.database``).
     """
 
-    def __init__(self, engine: Engine, lock: asyncio.Lock | None = None) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._lock = lock or asyncio.Lock()
-        self._ready = False
         self._taste_cache: dict[tuple[int, tuple[int, ...]], np.ndarray] = {}
         self._key_index: dict[str, list[int]] = {}
         self._keys_version = -1
 
     @property
-    def _db(self):  # noqa: ANN202 - aiosqlite.Connection
-        return self.engine.catalog.db
+    def _db(self) -> Database:
+        return self.engine.database
 
     async def setup(self) -> None:
-        """Create the feedback table if needed (idempotent)."""
-        if not self._ready:
-            async with self._lock:
-                if not self._ready:
-                    await self._db.executescript(_SCHEMA)
-                    self._ready = True
+        """Nothing to do: the feedback table comes from the migrations (kept for callers)."""
 
     # ------------------------------------------------------------------ verdicts
     async def _value(self, key: str, track_id: str) -> FeedbackValue:
-        sql = "SELECT value FROM track_feedback WHERE user_key=? AND track_id=?"
-        async with self._db.execute(sql, (key, track_id)) as cur:
-            row = await cur.fetchone()
+        row = (await self._db.execute(_sql(self._db.dialect).value, {"f_user": key, "f_track": track_id})).first()
         return _VALUES[row[0] if row else 0]
 
     async def record(self, user: Caller | str, ref: str, value: FeedbackValue) -> FeedbackResult:
@@ -132,18 +138,16 @@ class FeedbackService:
         pos = self.engine.resolve(ref, fuzzy=False)  # never record a verdict on a guessed track
         track = self.engine.table.track(pos)
         key = user_key(user)
-        async with self._lock:
+        sql = _sql(self._db.dialect)
+        async with self._db.uow() as uow:  # the previous verdict and the new one: one read-modify-write
+            await uow.lock("track_feedback", key, track.track_id)
             previous = await self._value(key, track.track_id)
             if value == "none":
-                await self._db.execute(
-                    "DELETE FROM track_feedback WHERE user_key=? AND track_id=?", (key, track.track_id)
-                )
+                await uow.execute(sql.delete, {"f_user": key, "f_track": track.track_id})
             else:
-                await self._db.execute(
-                    "INSERT INTO track_feedback VALUES (?, ?, ?, ?) ON CONFLICT(user_key, track_id) "
-                    "DO UPDATE SET value=excluded.value, updated_at=excluded.updated_at",
-                    (key, track.track_id, 1 if value == "like" else -1, time.time()),
-                )
+                await uow.execute(sql.upsert, {"user_key": key, "track_id": track.track_id,
+                                               "value": 1 if value == "like" else -1, "updated_at": time.time()})
+            await uow.commit()
         name = f'"{track.title} - {track.artist}"'
         if value == previous:
             msg = {
@@ -172,14 +176,12 @@ class FeedbackService:
         return await self.record(user, ref, "none")
 
     async def _ids(self, key: str, value: int, limit: int | None = None) -> list[str]:
-        await self.setup()
-        sql = (
-            "SELECT track_id FROM track_feedback WHERE user_key=? AND value=? "
-            "ORDER BY updated_at DESC, track_id LIMIT ?"
-        )
-        # 1 << 62: no limit (LIMIT -1 is SQLite-only)
-        async with self._db.execute(sql, (key, value, 1 << 62 if limit is None else limit)) as cur:
-            return [r[0] for r in await cur.fetchall()]
+        if limit is None:
+            rows = await self._db.execute(_sql(self._db.dialect).ids, {"f_user": key, "f_value": value})
+        else:
+            params = {"f_user": key, "f_value": value, "f_limit": limit}
+            rows = await self._db.execute(_sql(self._db.dialect).ids_limit, params)
+        return [r[0] for r in rows.all()]
 
     async def disliked_ids(self, user: Caller | str) -> set[str]:
         """Track ids this user disliked (never recommend them to this user)."""

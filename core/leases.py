@@ -6,29 +6,25 @@ state, both save it: one save is lost). A lease row in the database closes that 
 row for a conversation owns its turn; the others wait (polling every :data:`POLL_S`) until it is deleted or has
 expired (:data:`TTL_S`, so a crashed worker never blocks a chat for long).
 
-:class:`SqliteLeases` keeps the rows in the ``conversation_leases`` table on the engine's catalog connection (one
-statement per call, like :mod:`core.conversation`); :class:`MemoryLeases` is the in-process fake.
+:class:`SqliteLeases` keeps the rows in the ``conversation_leases`` table of the catalog database (SQLite or
+PostgreSQL, :class:`core.infra.store_db.Database`; one atomic upsert per try); :class:`MemoryLeases` is the in-process fake.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Callable
-from typing import Protocol
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Protocol
 
-import aiosqlite
+if TYPE_CHECKING:
+    from core.infra.store_db import Database
 
 log = logging.getLogger(__name__)
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS conversation_leases (
-    key TEXT PRIMARY KEY,
-    owner TEXT NOT NULL,
-    expires_at REAL NOT NULL
-)
-"""
 #: Seconds a lease lasts when its holder never releases it (a crash): longer than a slow LLM turn (~30 s).
 TTL_S = 120.0
 #: Seconds between two tries of a waiting worker.
@@ -50,33 +46,49 @@ class Leases(Protocol):
         ...
 
 
-class SqliteLeases:
-    """:class:`Leases` in the ``conversation_leases`` table. Build with ``await SqliteLeases.open(db)``."""
+@functools.cache
+def _sql(dialect: str) -> SimpleNamespace:
+    """The statements for ``dialect``, built once with bound parameters (SQLAlchemy imported on first use).
+    ``acquire``: the upsert of :meth:`SqliteLeases.try_acquire` (values from the parameters, ``l_now`` the time)."""
+    from sqlalchemy import bindparam, delete
 
-    def __init__(self, db: aiosqlite.Connection, clock: Callable[[], float] = time.time) -> None:
+    from core.infra.store_db import dialect_insert
+    from core.infra.tables import conversation_leases as t
+
+    stmt = dialect_insert(dialect)(t)
+    return SimpleNamespace(
+        acquire=stmt.on_conflict_do_update(
+            index_elements=["key"],
+            set_={"owner": stmt.excluded.owner, "expires_at": stmt.excluded.expires_at},
+            where=(t.c.expires_at < bindparam("l_now")) | (t.c.owner == stmt.excluded.owner),
+        ),
+        release=delete(t).where(t.c.key == bindparam("l_key"), t.c.owner == bindparam("l_owner")),
+    )
+
+
+class SqliteLeases:
+    """:class:`Leases` in the ``conversation_leases`` table (migration 0003), on SQLite or PostgreSQL through the
+    shared :class:`core.infra.store_db.Database`. Build with ``SqliteLeases(database)`` or
+    ``await SqliteLeases.open(database)``."""
+
+    def __init__(self, db: Database, clock: Callable[[], float] = time.time) -> None:
         self.db = db
         self.clock = clock
 
     @classmethod
-    async def open(cls, db: aiosqlite.Connection, clock: Callable[[], float] = time.time) -> SqliteLeases:
-        """Create the table if needed (one statement; the caller holds the engine's write lock)."""
-        await db.execute(SCHEMA)
+    async def open(cls, db: Database, clock: Callable[[], float] = time.time) -> SqliteLeases:
+        """The leases on ``db`` (the table comes from the migrations)."""
         return cls(db, clock)
 
     async def try_acquire(self, key: str, owner: str, ttl_s: float = TTL_S) -> bool:
-        """One upsert that only overwrites an expired (or own) lease."""
+        """One upsert that only overwrites an expired (or own) lease (atomic on both backends)."""
         now = self.clock()
-        cur = await self.db.execute(
-            "INSERT INTO conversation_leases (key, owner, expires_at) VALUES (?, ?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET owner=excluded.owner, expires_at=excluded.expires_at "
-            "WHERE conversation_leases.expires_at < ? OR conversation_leases.owner = excluded.owner",
-            (key, owner, now + ttl_s, now),
-        )
-        return cur.rowcount == 1
+        params = {"key": key, "owner": owner, "expires_at": now + ttl_s, "l_now": now}
+        return (await self.db.execute(_sql(self.db.dialect).acquire, params)).rowcount == 1
 
     async def release(self, key: str, owner: str) -> None:
         """Delete the row when it is still ``owner``'s."""
-        await self.db.execute("DELETE FROM conversation_leases WHERE key=? AND owner=?", (key, owner))
+        await self.db.execute(_sql(self.db.dialect).release, {"l_key": key, "l_owner": owner})
 
 
 class MemoryLeases:

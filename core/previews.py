@@ -1,4 +1,4 @@
-"""Best-effort 30-second audio previews: Spotify Web API -> Deezer -> iTunes, cached in SQLite.
+"""Best-effort 30-second audio previews: Spotify Web API -> Deezer -> iTunes, cached in the catalog database.
 
 Order (see ``../shared/PLATFORM-NOTES.md``, Spotify section):
 
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import json
 import logging
 import os
@@ -36,6 +37,7 @@ import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, computed_field
@@ -47,7 +49,7 @@ from core.models import Track, spotify_uri, spotify_url
 if TYPE_CHECKING:
     import httpx
 
-    import aiosqlite
+    from core.infra.store_db import Database
 
 log = logging.getLogger(__name__)
 
@@ -58,15 +60,27 @@ _VERSION_SUFFIX = re.compile(
     re.IGNORECASE,
 )
 _EXP = re.compile(r"exp=(\d{9,11})")
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS preview_cache (
-    track_id TEXT PRIMARY KEY,
-    url TEXT,
-    source TEXT,
-    fetched_at REAL NOT NULL,
-    expires_at REAL NOT NULL
-) WITHOUT ROWID;
-"""
+
+
+@functools.cache
+def _sql(dialect: str) -> SimpleNamespace:
+    """The cache's statements for ``dialect``, built once with bound parameters (SQLAlchemy imported on first use)."""
+    from sqlalchemy import bindparam, select
+
+    from core.infra.store_db import dialect_insert
+    from core.infra.tables import preview_cache
+
+    c = preview_cache.c
+    upsert = dialect_insert(dialect)(preview_cache)
+    return SimpleNamespace(
+        cached=select(c.url, c.source, c.expires_at).where(c.track_id == bindparam("p_track")),
+        store=upsert.on_conflict_do_update(  # one upsert: atomic, no lock
+            index_elements=["track_id"],
+            set_={k: upsert.excluded[k] for k in ("url", "source", "fetched_at", "expires_at")},
+        ),
+    )
+
+
 NEGATIVE_TTL_CAP_S = 6 * 3600.0
 COOLDOWN_CAP_S = 3600.0
 
@@ -191,36 +205,25 @@ def matches(track: Track, title: str, artist: str) -> float:
 
 
 class PreviewService:
-    """Preview lookups with a SQLite cache; build through ``engine.previews``.
+    """Preview lookups with a cache in the catalog database (SQLite or PostgreSQL); build through
+    ``engine.previews``.
 
     Args:
-        db: returns the (shared) aiosqlite connection holding ``preview_cache``.
-        lock: the engine's write lock (cache writes must not land inside another coroutine's transaction).
+        db: the shared :class:`core.infra.store_db.Database` holding ``preview_cache`` (``engine.database``).
         config: URLs, credentials, timeouts.
     """
 
-    def __init__(self, db: Any, lock: asyncio.Lock | None = None, config: PreviewConfig | None = None) -> None:
-        self._db_fn = db if callable(db) else (lambda: db)
-        self._lock = lock or asyncio.Lock()
+    def __init__(self, db: Database, config: PreviewConfig | None = None) -> None:
+        self._db = db
         self.config = config or PreviewConfig()
-        self._ready = False
         self._token: tuple[str, float] | None = None
         self._token_lock = asyncio.Lock()
         self._cooldown: dict[str, float] = {}
         self._inflight: dict[str, asyncio.Task[TrackPreview | None]] = {}
         self.stats: dict[str, int] = {"requests": 0, "cache_hits": 0, "skips": 0}
 
-    @property
-    def _db(self) -> aiosqlite.Connection:
-        return self._db_fn()
-
     async def setup(self) -> None:
-        """Create the cache table if needed (idempotent)."""
-        if not self._ready:
-            async with self._lock:
-                if not self._ready:
-                    await self._db.executescript(_SCHEMA)
-                    self._ready = True
+        """Nothing to do: the cache table comes from the migrations (kept for callers)."""
 
     # ------------------------------------------------------------------ public API (never raises)
     async def find(self, track: Track) -> TrackPreview | None:
@@ -287,10 +290,7 @@ class PreviewService:
 
     # ------------------------------------------------------------------ cache
     async def _cached(self, track: Track) -> TrackPreview | None:
-        await self.setup()
-        sql = "SELECT url, source, expires_at FROM preview_cache WHERE track_id=?"
-        async with self._db.execute(sql, (track.track_id,)) as cur:
-            row = await cur.fetchone()
+        row = (await self._db.execute(_sql(self._db.dialect).cached, {"p_track": track.track_id})).first()
         if row is None or row[2] <= time.time():
             return None
         self.stats["cache_hits"] += 1
@@ -303,12 +303,9 @@ class PreviewService:
         m = _EXP.search(url or "")
         if m:  # signed CDN links stop working at exp=: don't serve them after that
             expires = min(expires, float(m.group(1)) - 60)
-        async with self._lock:
-            await self._db.execute(
-                "INSERT INTO preview_cache VALUES (?, ?, ?, ?, ?) ON CONFLICT (track_id) DO UPDATE SET url=excluded.url, "
-                "source=excluded.source, fetched_at=excluded.fetched_at, expires_at=excluded.expires_at",
-                (track_id, url, source, now, expires),
-            )
+        await self._db.execute(_sql(self._db.dialect).store, {
+            "track_id": track_id, "url": url, "source": source, "fetched_at": now, "expires_at": expires
+        })
 
     # ------------------------------------------------------------------ lookup chain
     def _client(self) -> httpx.AsyncClient:

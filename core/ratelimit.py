@@ -2,7 +2,7 @@
 
 One rule, one place: Telegram commands/buttons/free text and Discord slash commands/buttons/mentions all ask
 :meth:`RateLimiter.hit` before doing any work. The state is one row per (bucket, user) in the ``rate_limits``
-table of the catalog's SQLite file, so two bot processes on the same database share it.
+table of the catalog database, so two bot processes on the same database share it.
 
 Behaviour of one bucket (:class:`RatePolicy`): a user holds up to ``burst`` tokens, one comes back every
 ``refill_s`` seconds; a request takes a token. When none is left the request is refused and the verdict says
@@ -10,67 +10,56 @@ whether to tell the user: only the **first** refusal after an accepted request g
 in 4 s"); later refusals are dropped silently until a request is accepted again, so a flood never turns into a
 flood of notices. Other users are untouched (their rows are separate).
 
-Every check is ONE ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` statement on the shared autocommit connection:
-atomic in SQLite even across processes, and it needs no lock (it never waits behind a catalog import). The table
-is created under the engine's write lock with one ``execute`` per statement (never ``executescript``, which would
-commit another task's open transaction). A database error fails *open* (the request is allowed and the error
-logged): flood control must never take the bot down.
+Every check is ONE ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` statement (SQLAlchemy Core, per dialect) on an
+autocommit connection of the shared :class:`core.infra.store_db.Database`: atomic on SQLite and PostgreSQL even
+across processes, so it needs no lock and no unit of work. The table comes from the migrations. A database error
+fails *open* (the request is allowed and the error logged): flood control must never take the bot down.
 """
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import logging
 import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from core.infra.store_db import Database
 
 log = logging.getLogger(__name__)
 
-_SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS rate_limits (
-        bucket_key TEXT PRIMARY KEY,
-        tokens REAL NOT NULL,
-        updated_at REAL NOT NULL,
-        state TEXT NOT NULL DEFAULT 'ok' CHECK (state IN ('ok', 'notice', 'drop'))
-    ) WITHOUT ROWID""",
-    "CREATE INDEX IF NOT EXISTS rate_limits_age ON rate_limits(updated_at)",
-)
 
-# One statement: refill by elapsed time (capped at burst), take a token if one is whole, and classify a refusal as
-# the first one since the last accepted request ('notice') or a later one ('drop'). SET expressions see the old row.
-_HIT = """
-INSERT INTO rate_limits (bucket_key, tokens, updated_at, state) VALUES (:key, :burst - 1, :now, 'ok')
-ON CONFLICT(bucket_key) DO UPDATE SET
-    tokens = CASE
-        WHEN min(:burst, tokens + max(:now - updated_at, 0) / :refill) >= 1
-        THEN min(:burst, tokens + max(:now - updated_at, 0) / :refill) - 1
-        ELSE min(:burst, tokens + max(:now - updated_at, 0) / :refill) END,
-    state = CASE
-        WHEN min(:burst, tokens + max(:now - updated_at, 0) / :refill) >= 1 THEN 'ok'
-        WHEN state = 'ok' THEN 'notice'
-        ELSE 'drop' END,
-    updated_at = :now
-RETURNING tokens, state
-"""
+@functools.cache
+def _hit_statement(dialect: str) -> Any:
+    """One statement: refill by elapsed time (capped at burst), take a token if one is whole, and classify a refusal
+    as the first one since the last accepted request ('notice') or a later one ('drop'); returns (tokens, state).
+    SET expressions see the old row. Two-argument min/max are ``min``/``max`` on SQLite, ``LEAST``/``GREATEST`` on
+    PostgreSQL; the old row's columns are named with the table (``rate_limits.tokens``) on both. Built once per
+    dialect with bound parameters ``key``, ``burst``, ``refill``, ``now`` (building it per call costs more than the
+    statement itself on SQLite; SQLAlchemy is imported on first use, not at start-up)."""
+    from sqlalchemy import Float, Text, bindparam, case, func
 
-#: The same statement for PostgreSQL: two-argument min/max are LEAST/GREATEST, the old row's columns must be named
-#: with the table (``tokens`` alone is ambiguous with ``excluded.tokens``), and the parameters need types.
-_REFILLED_PG = (
-    "LEAST(CAST(:burst AS double precision), rate_limits.tokens"
-    " + GREATEST(CAST(:now AS double precision) - rate_limits.updated_at, 0) / CAST(:refill AS double precision))"
-)
-_HIT_PG = f"""
-INSERT INTO rate_limits (bucket_key, tokens, updated_at, state)
-VALUES (:key, CAST(:burst AS double precision) - 1, CAST(:now AS double precision), 'ok')
-ON CONFLICT(bucket_key) DO UPDATE SET
-    tokens = CASE WHEN {_REFILLED_PG} >= 1 THEN {_REFILLED_PG} - 1 ELSE {_REFILLED_PG} END,
-    state = CASE WHEN {_REFILLED_PG} >= 1 THEN 'ok' WHEN rate_limits.state = 'ok' THEN 'notice' ELSE 'drop' END,
-    updated_at = CAST(:now AS double precision)
-RETURNING tokens, state
-"""
+    from core.infra.store_db import dialect_insert
+    from core.infra.tables import rate_limits as t
+
+    key, burst, refill, now = (bindparam(n, type_=Text if n == "key" else Float) for n in ("key", "burst", "refill", "now"))
+    least, greatest = (func.least, func.greatest) if dialect == "postgresql" else (func.min, func.max)
+    refilled = least(burst, t.c.tokens + greatest(now - t.c.updated_at, 0.0) / refill)
+    stmt = dialect_insert(dialect)(t).values(
+        bucket_key=key, tokens=burst - 1, updated_at=now, state="ok"
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=["bucket_key"],
+        set_={
+            "tokens": case((refilled >= 1, refilled - 1), else_=refilled),
+            "state": case((refilled >= 1, "ok"), (t.c.state == "ok", "notice"), else_="drop"),
+            "updated_at": now,
+        },
+    ).returning(t.c.tokens, t.c.state)
+
 
 #: Rows idle this long are deleted (a full bucket is the same as no row). Seconds.
 IDLE_S = 86400.0
@@ -135,30 +124,20 @@ ALLOWED = Verdict(True)
 
 
 class RateLimiter:
-    """Token buckets per (policy, user) in the catalog database.
+    """Token buckets per (policy, user) in the catalog database (SQLite or PostgreSQL).
 
     Args:
-        db: a zero-argument callable returning the open aiosqlite connection (``lambda: engine.catalog.db``).
-        lock: the engine's write lock (held only while creating the table).
+        db: the shared :class:`core.infra.store_db.Database` (``engine.database``).
         clock: wall-clock seconds (``time.time``; shared across processes, so not monotonic).
     """
 
-    def __init__(self, db: Callable[[], Any], lock: asyncio.Lock | None = None, clock: Callable[[], float] = time.time) -> None:
-        self._db = db
-        self._lock = lock or asyncio.Lock()
+    def __init__(self, db: Database, clock: Callable[[], float] = time.time) -> None:
+        self.db = db
         self.clock = clock
-        self._ready = False
         self._checks = 0
 
     async def setup(self) -> None:
-        """Create the ``rate_limits`` table if needed (idempotent)."""
-        if self._ready:
-            return
-        async with self._lock:
-            if not self._ready:
-                for statement in _SCHEMA:
-                    await self._db().execute(statement)
-                self._ready = True
+        """Nothing to do: the ``rate_limits`` table comes from the migrations (kept for callers)."""
 
     async def hit(self, user: str, policy: RatePolicy = COMMANDS) -> Verdict:
         """Count one request of ``user`` (a ``"platform:user_id"`` key) against ``policy``.
@@ -166,12 +145,9 @@ class RateLimiter:
         Returns the :class:`Verdict`. Never raises for a database problem (fails open, logged).
         """
         try:
-            await self.setup()
             now = self.clock()
             params = {"key": f"{policy.name}|{user}", "burst": float(policy.burst), "refill": policy.refill_s, "now": now}
-            db = self._db()
-            async with db.execute(_HIT_PG if getattr(db, "dialect", "sqlite") == "postgresql" else _HIT, params) as cur:
-                row = await cur.fetchone()
+            row = (await self.db.execute(_hit_statement(self.db.dialect), params)).first()
             self._checks += 1
             if self._checks % PRUNE_EVERY == 0:
                 await self.prune(now)
@@ -186,10 +162,17 @@ class RateLimiter:
     async def prune(self, now: float | None = None) -> int:
         """Delete rows idle for :data:`IDLE_S` (their buckets are full again). Returns how many were deleted."""
         cutoff = (self.clock() if now is None else now) - IDLE_S
-        async with self._db().execute("DELETE FROM rate_limits WHERE updated_at < ?", (cutoff,)) as cur:
-            return cur.rowcount or 0
+        from sqlalchemy import delete
+
+        from core.infra.tables import rate_limits
+
+        result = await self.db.execute(delete(rate_limits).where(rate_limits.c.updated_at < cutoff))
+        return result.rowcount or 0
 
     async def reset(self, user: str, policy: RatePolicy = COMMANDS) -> None:
         """Forget ``user``'s bucket for ``policy`` (a full bucket again)."""
-        await self.setup()
-        await self._db().execute("DELETE FROM rate_limits WHERE bucket_key=?", (f"{policy.name}|{user}",))
+        from sqlalchemy import delete
+
+        from core.infra.tables import rate_limits
+
+        await self.db.execute(delete(rate_limits).where(rate_limits.c.bucket_key == f"{policy.name}|{user}"))

@@ -29,8 +29,10 @@ track, matched on artist/genre").
 A catalog without labels scores on audio, artist, era and style (artist centroids of the audio genre prior); the
 related term is then 0 for every track.
 
-Results exclude the references, apply :class:`core.models.Filters`, collapse duplicates (same normalized title and
-first artist — remasters, edits) and cap tracks per artist (default 2 in a top 10).
+Results exclude the references, apply :class:`core.models.Filters` (year bounds on each song's original year),
+collapse duplicates (same normalized title and first artist — remasters, edits) and cap tracks per artist (default 2
+in a top 10). With the exact index, the sparse terms and that selection run only on the tracks that can still make
+the top (:meth:`Recommender._similar_pruned`: bound-checked, the same picks and floats as scoring every track).
 """
 
 from __future__ import annotations
@@ -123,6 +125,9 @@ class Recommender:
         self._artist_cache: dict[int, np.ndarray] = {}
         self._related_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._explain_cache: dict[tuple[int, ...], object] = {}  # per reference set (core.explain contexts)
+        self._plan_cache: dict[tuple[int, ...], tuple[list[tuple], np.ndarray, float]] = {}  # per reference set
+        self._norms_scaled: tuple[np.ndarray, np.ndarray] | None = None
+        self._scratches: tuple[np.ndarray, np.ndarray] | None = None
         self._cache_version = -1
         self._year_table: np.ndarray | None = None
         self._year_cache: dict[int, np.ndarray] = {}
@@ -174,6 +179,7 @@ class Recommender:
         self._style_rows = None
         self._cache_version = -1  # the next query re-reads the style rows
         self._explain_cache.clear()  # reasons name related artists from the graph
+        self._plan_cache.clear()  # and the related-artist term comes from it
         t.original_years()  # computed once here; later edits update only the songs they touch
 
     def on_upsert(self, pos: int) -> None:
@@ -196,6 +202,8 @@ class Recommender:
             self._dense_labels.clear()
             self._featureless = None
             self._explain_cache.clear()
+            self._plan_cache.clear()
+            self._norms_scaled = None  # the index's norms change in place with each edit
             self._style_rows = None  # re-read on the next similar-tracks request (:meth:`_style_columns`)
             self._cache_version = self.table.version
 
@@ -237,15 +245,22 @@ class Recommender:
         return cached
 
     def filter_mask(self, filters: Filters, n: int) -> np.ndarray | None:
-        """Boolean ``(n,)`` mask of tracks passing ``filters`` (None when no filter is set)."""
+        """Boolean ``(n,)`` mask of tracks passing ``filters`` (None when no filter is set).
+
+        Years are each song's *original* year (:meth:`core.table.TrackTable.original_years`: the earliest year among
+        its versions in the catalog), as :func:`core.anchors.year_mask` reads them: a 1985 song on a 2005 compilation
+        is an 80s song. Tracks without a known year fail any year bound.
+        """
         if filters.is_empty():
             return None
         t = self.table
         mask = t.alive[:n].copy()
-        if filters.year_min:
-            mask &= t.year[:n] >= filters.year_min
-        if filters.year_max:
-            mask &= (t.year[:n] <= filters.year_max) & (t.year[:n] > 0)
+        if filters.year_min or filters.year_max:
+            years = t.original_years()[:n]
+            if filters.year_min:
+                mask &= years >= filters.year_min
+            if filters.year_max:
+                mask &= (years <= filters.year_max) & (years > 0)
         tempo = t.features[:n, FEATURE_INDEX["tempo"]]
         if filters.tempo_min:
             mask &= tempo >= filters.tempo_min
@@ -381,78 +396,252 @@ class Recommender:
             ``(m,)`` float32 scores, ``m = len(cand)`` or ``n`` when ``cand`` is None (all positions).
         """
         self._sync_caches()
-        t, p = self.table, self.params
-        n = t.n
         refs = list(refs)
-        inv = 1.0 / len(refs)
         local = self._open_view(cand)
         try:
-            featured = [r for r in refs if t.has_features[r]]
-            if featured:  # audio term only between tracks that both have features (see the module docstring)
+            total = self._similar_base(refs, cand)
+            self._similar_rest(total, refs, cand, local, self._sparse_plan(refs))
+            return total.astype(np.float32, copy=False)
+        finally:
+            self._close_view(cand)
+
+    def _similar_base(self, refs: list[int], cand: np.ndarray | None, scratch: bool = False) -> np.ndarray:
+        """The dense terms added before the style term: audio, era and popularity, ``(m,)`` float32 (a fresh array;
+        with ``scratch``, possibly the recommender's own scratch array, overwritten by the next request)."""
+        t, p = self.table, self.params
+        n = t.n
+        inv = 1.0 / len(refs)
+        featured = [r for r in refs if t.has_features[r]]
+        if featured:  # audio term only between tracks that both have features (see the module docstring)
+            if cand is None and len(featured) == 1 and self._scaled_norms() is not None:
+                total = self._audio_one(featured[0], self._scratch(0)[None, :] if scratch else None)
+            else:
                 d = self.index.distances(self.index.vectors[featured], cand)  # (r, m), fresh array: work in place
                 np.multiply(d, -1.0 / p.tau_audio, out=d)
                 np.exp(d, out=d)
                 total = d[0] if len(featured) == 1 else d.mean(0)
-                factor = p.audio * len(featured) * inv
-                if factor != 1.0:  # x * 1.0 == x: skip a pass over every track
-                    total *= factor
-                if cand is None:
-                    off = self._featureless_positions()
-                    if len(off):
-                        total[off] = 0.0  # == total * has_features: the distances are finite, so x * 0 is 0
-                else:
-                    total *= t.has_features[cand]
+            factor = p.audio * len(featured) * inv
+            if factor != 1.0:  # x * 1.0 == x: skip a pass over every track
+                total *= factor
+            if cand is None:
+                off = self._featureless_positions()
+                if len(off):
+                    total[off] = 0.0  # == total * has_features: the distances are finite, so x * 0 is 0
             else:
-                total = np.zeros(n if cand is None else len(cand), dtype=np.float32)
-            slots = self._year_slots()
-            for r in refs:
-                affinity = self._year_affinity(int(slots[r]))
-                affinity = affinity if cand is None else affinity[cand]
-                total += affinity if inv == 1.0 else affinity * inv
+                total *= t.has_features[cand]
+        else:
+            total = np.zeros(n if cand is None else len(cand), dtype=np.float32)
+        slots = self._year_slots()
+        for r in refs:
+            affinity = self._year_affinity(int(slots[r]))
+            affinity = affinity if cand is None else affinity[cand]
+            total += affinity if inv == 1.0 else affinity * inv
+        if p.popularity:
             pop = t.popularity[:n] if cand is None else t.popularity[cand]
-            if p.popularity:
-                total += (p.popularity / 100.0) * pop
-            cols = self._style_columns()
-            if cols is not None:
-                q = (cols[:, refs[0]] if len(refs) == 1 else cols[:, refs].mean(1)) * np.float32(p.style)
-                total += q @ cols if cand is None else q @ cols[:, cand]
-            sparse: dict[tuple[str, int], float] = {}
-            for r in refs:
+            total += (p.popularity / 100.0) * pop
+        return total
+
+    def _scaled_norms(self) -> np.ndarray | None:
+        """``-1/tau_audio ×`` the index's squared norms (float32, cached until the table changes), or None when
+        ``-1/tau_audio`` is not a power of two (then scaling does not commute exactly with float32 rounding)."""
+        scale = -1.0 / self.params.tau_audio
+        if not math.isfinite(scale) or math.frexp(abs(scale))[0] != 0.5:
+            return None
+        if self._norms_scaled is None or self._norms_scaled[0] is not self.index.norms:
+            self._norms_scaled = (self.index.norms, self.index.norms * np.float32(scale))
+        return self._norms_scaled[1][: self.index.n]
+
+    def _audio_one(self, r: int, out: np.ndarray | None = None) -> np.ndarray:
+        """``exp(-d(x, r) / tau_audio)`` for every position, ``(n,)`` float32: the very floats of
+        ``exp(index.distances(r) * (-1/tau))`` with two passes fewer. With ``s = -1/tau`` a power of two, scaling
+        is exact in float32, so ``s·max((-2·x·q + |x|²) + |q|², 0) == min(((-2s·q)·x + s|x|²) + s|q|², 0)`` float for
+        float (:meth:`core.index.FeatureIndex.distances` computes the left side). ``out``: a ``(1, n)`` float32
+        array to write into (a fresh one by default)."""
+        idx = self.index
+        s = np.float32(-1.0 / self.params.tau_audio)
+        q = idx.vectors[r : r + 1]
+        d = np.matmul(q * (np.float32(-2.0) * s), idx.vectors_t[:, : idx.n], out=out)
+        d += self._scaled_norms()[None, :]
+        d += ((q * q).sum(1) * s)[:, None]
+        np.minimum(d, 0.0, out=d)
+        np.exp(d, out=d)
+        return d[0]
+
+    def _scratch(self, i: int) -> np.ndarray:
+        """Scratch float32 array ``i`` (0 or 1) of length ``n``, reused across requests (no allocation, warm in the
+        cache); only :meth:`_similar_pruned` uses them, never for an array it hands out."""
+        n = self.table.n
+        if self._scratches is None or len(self._scratches[0]) != n:
+            self._scratches = (np.empty(n, np.float32), np.empty(n, np.float32))
+        return self._scratches[i]
+
+    def _style_query(self, refs: list[int]) -> np.ndarray | None:
+        """``params.style ×`` the references' mean style vector, ``(K,)`` float32 (None when the style term is off)."""
+        cols = self._style_columns()
+        if cols is None:
+            return None
+        return (cols[:, refs[0]] if len(refs) == 1 else cols[:, refs].mean(1)) * np.float32(self.params.style)
+
+    def _style_term(self, q: np.ndarray, cand: np.ndarray | None) -> np.ndarray:
+        """``(m,)`` float32 style term ``q · s`` of the candidates (one vector-matrix product)."""
+        cols = self._style_columns()
+        return q @ cols if cand is None else q @ cols[:, cand]
+
+    def _sparse_plan(self, refs: list[int]) -> list[tuple]:
+        """The sparse terms of a similar-tracks score, in the order they are added after the style term.
+
+        Each entry is ``("rel", positions, values (float32 array))`` (related artists: assignment semantics, a
+        track listed twice gets the last value), ``("artist", positions, value)``, ``("label", positions, value)``
+        or ``("dense", lid, positions, value)`` (a label on more than ``1 / DENSE_FROM`` of the tracks, added as a
+        cached dense row), or ``("affinity",)``: where the style affinity of a catalog without labels goes.
+        """
+        t, p = self.table, self.params
+        n = t.n
+        inv = 1.0 / len(refs)
+        plan: list[tuple] = []
+        sparse: dict[tuple[str, int], float] = {}
+        for r in refs:
+            for aid in t.artist_ids[r]:
+                sparse[("a", aid)] = min(sparse.get(("a", aid), 0.0) + inv, 1.0)
+            for lid in t.labels[r]:
+                sparse[("l", lid)] = sparse.get(("l", lid), 0.0) + inv
+            if p.related and t.artist_ids[r]:
+                # mean over the reference's artists; a track by two related artists gets one of the two
+                share = p.related * inv / len(t.artist_ids[r])
                 for aid in t.artist_ids[r]:
-                    sparse[("a", aid)] = min(sparse.get(("a", aid), 0.0) + inv, 1.0)
-                for lid in t.labels[r]:
-                    sparse[("l", lid)] = sparse.get(("l", lid), 0.0) + inv
-                if p.related and t.artist_ids[r]:
-                    # mean over the reference's artists; a track by two related artists gets one of the two
-                    share = p.related * inv / len(t.artist_ids[r])
-                    for aid in t.artist_ids[r]:
-                        pos, rel = self.related_tracks(aid)
-                        if len(pos):
-                            if local is None:
-                                total[pos] += rel * share
-                            else:
-                                lp = local[pos]
-                                keep = lp >= 0
-                                total[lp[keep]] += rel[keep] * share
-            if p.style and self.STYLE_AFFINITY and not self._has_labels():  # no labels: the style model stands in for them
-                affinity = style_affinity(t, refs, cand)
+                    pos, rel = self.related_tracks(aid)
+                    if len(pos):
+                        plan.append(("rel", pos, rel * share))
+        plan.append(("affinity",))  # where the label-less style affinity goes (:meth:`_similar_rest`)
+        for (kind, key), share in sparse.items():
+            if kind == "a":
+                plan.append(("artist", self.artist_positions(key), p.artist * share))
+            else:
+                pos = self.label_positions(key)
+                w = p.kind_weights.get(t.label_names[key][0], 0.0)
+                if w:
+                    value = p.labels * w * share / math.log2(2 + len(pos))
+                    if len(pos) * DENSE_FROM > n:
+                        plan.append(("dense", key, pos, value))
+                    else:
+                        plan.append(("label", pos, value))
+        return plan
+
+    #: Reference sets whose sparse terms :meth:`_pruning_plan` keeps (until the table changes).
+    PLAN_CACHE = 1024
+
+    def _pruning_plan(self, refs: list[int]) -> tuple[list[tuple], np.ndarray, float]:
+        """``(plan, touched, reach)`` for :meth:`_similar_pruned`: the :meth:`_sparse_plan`, the positions its
+        artist and related-artist terms touch (int64, may repeat) and the most a track gains from its label terms
+        (their sum + :data:`PRUNE_MARGIN`). Cached per reference set until the table changes (a radio's pages and
+        "more like this" ask for the same references again)."""
+        key = tuple(refs)
+        cached = self._plan_cache.get(key)
+        if cached is None:
+            plan = self._sparse_plan(refs)
+            reach = self.PRUNE_MARGIN
+            touched = [np.zeros(0, np.int64)]
+            for step in plan:
+                if step[0] == "rel" or step[0] == "artist":
+                    touched.append(step[1])
+                elif step[0] == "label" or step[0] == "dense":  # a track outside C gains at most every label value
+                    reach += step[-1]
+            if len(self._plan_cache) >= self.PLAN_CACHE:
+                self._plan_cache.pop(next(iter(self._plan_cache)))
+            cached = self._plan_cache[key] = (plan, np.concatenate(touched), reach)
+        return cached
+
+    def _similar_rest(
+        self,
+        total: np.ndarray,
+        refs: list[int],
+        cand: np.ndarray | None,
+        local: np.ndarray | None,
+        plan: list[tuple],
+        style: bool = True,
+    ) -> None:
+        """Add the style term (unless ``style`` is False: already added) and the sparse terms of ``plan`` to ``total``
+        (the candidate view ``cand``) in place."""
+        p = self.params
+        q = self._style_query(refs) if style else None
+        if q is not None:
+            total += self._style_term(q, cand)
+        for step in plan:
+            kind = step[0]
+            if kind == "rel":
+                _, pos, values = step
+                if local is None:
+                    total[pos] += values
+                else:
+                    lp = local[pos]
+                    keep = lp >= 0
+                    total[lp[keep]] += values[keep]
+            elif kind == "artist" or kind == "label":
+                self._scatter(total, step[1], step[2], local)
+            elif kind == "dense":
+                _, key, pos, value = step
+                if cand is None:
+                    total += self._dense_label(key, value)
+                elif len(cand) * 4 < len(pos):  # few candidates: gather them from the dense row
+                    total += self._dense_label(key, value)[cand]
+                else:
+                    self._scatter(total, pos, value, local)
+            elif p.style and self.STYLE_AFFINITY and not self._has_labels():
+                # no labels: the style model stands in for them
+                affinity = style_affinity(self.table, refs, cand)
                 if affinity is not None:
                     total += self.STYLE_AFFINITY * affinity
-            for (kind, key), share in sparse.items():
-                if kind == "a":
-                    self._scatter(total, self.artist_positions(key), p.artist * share, local)
-                else:
-                    pos = self.label_positions(key)
-                    w = p.kind_weights.get(t.label_names[key][0], 0.0)
-                    if w:
-                        value = p.labels * w * share / math.log2(2 + len(pos))
-                        if local is None and len(pos) * DENSE_FROM > n:
-                            total += self._dense_label(key, value)
-                        else:
-                            self._scatter(total, pos, value, local)
-            return total.astype(np.float32, copy=False)
-        finally:
-            self._close_view(cand)
+
+    #: Rounding allowance of the pruned ranking's bound (scores are float32 sums of ~20 terms below ~10: their
+    #: rounding stays below 1e-5).
+    PRUNE_MARGIN = 1e-3
+    #: Rounds of :meth:`_similar_pruned` before it gives up (each lowers its threshold to what the picks prove).
+    PRUNE_ROUNDS = 3
+    #: How far below the best dense score the first round's threshold starts (a guess: 1 round for ~90 % of radios).
+    PRUNE_OFFSET = 0.5
+
+    def _similar_pruned(
+        self, refs: list[int], filters: Filters, exclude: set[int], exclude_keys: set[str], limit: int
+    ) -> tuple[list[int], list[float]]:
+        """The top ``limit`` of :meth:`similar_scores` over every track (exact index), with the sparse terms and the
+        selection done only on the tracks that can still make it — the very picks and floats of scoring everything.
+
+        Every track gets the dense terms (audio, era, popularity, style: ``head``, the same floats as
+        :meth:`similar_scores` has before its sparse terms). The candidates ``C`` are the tracks with
+        ``head >= theta`` plus every track the artist and related-artist terms touch; any other track can reach at
+        most ``theta + L`` (``L``: the sum of this request's label values + :data:`PRUNE_MARGIN`). ``C`` gets the
+        sparse terms in the same order as the full computation and :meth:`_select` ranks it; when the
+        ``limit``-th pick scores above ``theta + L``, no other track could have entered the greedy walk before it, so
+        the picks are the full ranking's. Otherwise ``theta`` drops to what the picks prove (at most
+        :data:`PRUNE_ROUNDS` rounds, ``C`` at most a quarter of the catalog), then everything is scored.
+        """
+        n = self.table.n
+        head = self._similar_base(refs, None, scratch=True)
+        q = self._style_query(refs)
+        if q is not None:
+            head += np.matmul(q, self._style_columns(), out=self._scratch(1))  # == self._style_term(q, None)
+        plan, touched, reach = self._pruning_plan(refs)
+        theta = float(head.max()) - reach - self.PRUNE_OFFSET if n else 0.0
+        for _ in range(self.PRUNE_ROUNDS):
+            keep = head >= theta
+            keep[touched] = True
+            cand = np.flatnonzero(keep)
+            if len(cand) * 4 > n:
+                break
+            local = self._open_view(cand)
+            try:
+                total = head[cand]
+                self._similar_rest(total, refs, cand, local, plan, style=False)
+            finally:
+                self._close_view(cand)
+            picked, scores = self._select(total, cand, filters, exclude, exclude_keys, limit, owned=True)
+            if len(picked) < limit:
+                break  # the other tracks may be needed to fill the list
+            if scores[-1] > theta + reach:
+                return picked, scores
+            theta = scores[-1] - reach - self.PRUNE_MARGIN
+        self._similar_rest(head, refs, None, None, plan, style=False)  # everything: the same as similar_scores
+        return self._select(head, None, filters, exclude, exclude_keys, limit, owned=True)
 
     def similar(
         self,
@@ -474,14 +663,23 @@ class Recommender:
         filters = filters or _NO_FILTERS
         if not refs:
             return []
+        refs = list(refs)
         cand = self._similar_candidates(refs)
-        total = self.similar_scores(refs, cand)  # also empties the per-table caches when the table changed
-        if boost is not None:
-            total = total + boost(cand)
         exclude_keys = {self.table.norm_keys[r] for r in refs}
         exclude = set(exclude)
         exclude.update(refs)
-        picked, scores = self._select(total, cand, filters, exclude, exclude_keys, limit or filters.limit, owned=True)
+        limit = limit or filters.limit
+        found = None
+        if cand is None and boost is None:  # exact index: sparse terms and selection only where they can matter
+            self._sync_caches()
+            if self._has_labels() or not (self.params.style and self.STYLE_AFFINITY):
+                found = self._similar_pruned(refs, filters, exclude, exclude_keys, limit)
+        if found is None:
+            total = self.similar_scores(refs, cand)  # also empties the per-table caches when the table changed
+            if boost is not None:
+                total = total + boost(cand)
+            found = self._select(total, cand, filters, exclude, exclude_keys, limit, owned=True)
+        picked, scores = found
         top = scores[0] if scores else 1.0
         if not with_reasons:
             return [Scored(pos, sc / top if top > 0 else 0.0, "", []) for pos, sc in zip(picked, scores)]
@@ -554,6 +752,9 @@ class Recommender:
             ex = [e for e in exclude if 0 <= e < n]
             if cand is None:
                 scores[ex] = -np.inf
+            elif len(ex) <= 16:  # a few: one comparison each (np.isin costs ~10x more here)
+                for e in ex:
+                    scores[cand == e] = -np.inf
             else:
                 scores[np.isin(cand, ex)] = -np.inf
         cap = self.params.per_artist

@@ -13,18 +13,8 @@ The conversation state reaches it through a context variable set by the runtime 
 from __future__ import annotations
 
 from contextvars import ContextVar
-from typing import Any
-
-from pydantic_ai.messages import (
-    ModelMessage,
-    ModelRequest,
-    ModelResponse,
-    RetryPromptPart,
-    ToolCallPart,
-    ToolReturnPart,
-    UserPromptPart,
-)
-from pydantic_ai.models.function import AgentInfo, FunctionModel
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from core.agent.deps import (
     AgentDeps,
@@ -42,6 +32,10 @@ from core.agent.deps import (
 )
 from core.agent.intents import REFUSE_ADMIN, Intent, parse_intent
 
+if TYPE_CHECKING:  # pydantic_ai is imported only when the model runs inside the agent (:func:`build_local_model`)
+    from pydantic_ai.messages import ModelMessage, ModelResponse
+    from pydantic_ai.models.function import AgentInfo, FunctionModel
+
 #: The deps of the turn being answered (set by :mod:`core.agent.runtime`).
 CURRENT_DEPS: ContextVar[AgentDeps | None] = ContextVar("musicbot_agent_deps", default=None)
 
@@ -51,8 +45,25 @@ FEATURES = ("energy", "valence", "danceability", "acousticness", "instrumentalne
             "tempo", "loudness")
 
 
+@dataclass(frozen=True)
+class Step:
+    """One decision of the built-in model: call ``tool`` with ``args`` — a catalog/playlist/admin tool, or the final
+    :data:`REPLY_TOOL` / :data:`CLARIFY_TOOL` output call. The agent wraps it in a ``ToolCallPart``
+    (:func:`local_respond`); :mod:`core.agent.direct` runs it without the agent framework."""
+
+    tool: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def final(self) -> bool:
+        """True for the output call that ends the turn."""
+        return self.tool in (REPLY_TOOL, CLARIFY_TOOL)
+
+
 def _user_text(messages: list[ModelMessage]) -> tuple[str, int]:
     """The latest user prompt and the index of the request that holds it."""
+    from pydantic_ai.messages import ModelRequest, UserPromptPart
+
     for i in range(len(messages) - 1, -1, -1):
         msg = messages[i]
         if isinstance(msg, ModelRequest):
@@ -65,22 +76,19 @@ def _user_text(messages: list[ModelMessage]) -> tuple[str, int]:
     return "", -1
 
 
-def _reply(text: str, **fields: Any) -> ModelResponse:
-    return ModelResponse(parts=[ToolCallPart(REPLY_TOOL, {"reply": text, **fields})], model_name="musicbot-local")
+def _reply(text: str, **fields: Any) -> Step:
+    return Step(REPLY_TOOL, {"reply": text, **fields})
 
 
-def _clarify(question: str, suggestions: list[str] | None = None) -> ModelResponse:
-    return ModelResponse(
-        parts=[ToolCallPart(CLARIFY_TOOL, {"question": question, "suggestions": suggestions or []})],
-        model_name="musicbot-local",
-    )
+def _clarify(question: str, suggestions: list[str] | None = None) -> Step:
+    return Step(CLARIFY_TOOL, {"question": question, "suggestions": suggestions or []})
 
 
-def _call(tool: str, args: dict[str, Any]) -> ModelResponse:
-    return ModelResponse(parts=[ToolCallPart(tool, args)], model_name="musicbot-local")
+def _call(tool: str, args: dict[str, Any]) -> Step:
+    return Step(tool, args)
 
 
-def _tracks_reply(result: TracksResult, request: str) -> ModelResponse:
+def _tracks_reply(result: TracksResult, request: str) -> Step:
     if not result.tracks:
         return _reply(result.note or "No tracks match that — try loosening the filters.")
     n = len(result.tracks)
@@ -117,7 +125,7 @@ def _page_text(page: PlaylistPageResult) -> str:
     return "\n".join(lines)
 
 
-def _final(content: Any, intent: Intent, request: str) -> ModelResponse:
+def _final(content: Any, intent: Intent, request: str) -> Step:
     if isinstance(content, TracksResult):
         return _tracks_reply(content, request)
     if isinstance(content, ClarifyResult):
@@ -160,18 +168,24 @@ async def _playlist_names(deps: AgentDeps) -> list[str]:
         return []
 
 
-async def local_respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
-    """The local model's single step (see module docstring)."""
-    deps = CURRENT_DEPS.get()
-    text, start = _user_text(messages)
-    this_run = messages[start + 1 :] if start >= 0 else []
-    calls = [p for m in this_run if isinstance(m, ModelResponse) for p in m.parts if isinstance(p, ToolCallPart)]
-    last = messages[-1] if messages else None
-    returns = [p for p in last.parts if isinstance(p, ToolReturnPart)] if isinstance(last, ModelRequest) else []
-    retries = [p for p in last.parts if isinstance(p, RetryPromptPart)] if isinstance(last, ModelRequest) else []
-    offered = {t.name for t in info.function_tools}
-    if deps is None:  # used outside the runtime (e.g. a bare test): no state, no engine-based parsing
-        return _reply("The local model needs the musicbot runtime.")
+#: The built-in model's answer when a call it made was sent back (arguments rejected, output refused).
+COULD_NOT_COMPLETE = "Sorry, I couldn't complete that request."
+
+
+async def decide(deps: AgentDeps, text: str, offered: set[str] | frozenset[str], calls: list[str], content: Any,
+                 retried: bool = False) -> Step:
+    """The built-in model's next step for the message ``text`` (see module docstring).
+
+    Args:
+        deps: the turn's deps (conversation state, engine, caller); the parsed intent is kept in ``deps.log``.
+        offered: names of the tools the agent offers this caller (admin tools only to admins).
+        calls: tool names already called in this turn, in order (empty = first step).
+        content: what the last tool returned (None when nothing was returned).
+        retried: the last call was sent back (bad arguments or a refused output) and nothing was returned.
+
+    Returns:
+        The tool call to make next, or the final ``reply`` / ``clarify`` call.
+    """
     intent = deps.log.intent if isinstance(deps.log.intent, Intent) else None
     if intent is None:
         names = await _playlist_names(deps)
@@ -182,19 +196,43 @@ async def local_respond(messages: list[ModelMessage], info: AgentInfo) -> ModelR
         if intent.tool not in offered:
             return _reply(REFUSE_ADMIN)
         return _call(intent.tool, intent.args)
-    if retries and not returns:
-        return _reply("Sorry, I couldn't complete that request.")
-    content = returns[-1].content if returns else None
+    if retried:
+        return _reply(COULD_NOT_COMPLETE)
     if (
         isinstance(content, ToolFailure)
         and intent.fallback_request
         and not content.denied
-        and not any(c.tool_name == "recommend" for c in calls)
+        and "recommend" not in calls
     ):
         return _call("recommend", {"request": intent.fallback_request})
     return _final(content, intent, text)
 
 
+async def local_respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+    """The local model's single step inside the agent: :func:`decide` on what the messages say, as a tool call."""
+    from pydantic_ai.messages import ModelRequest, ModelResponse, RetryPromptPart, ToolCallPart, ToolReturnPart
+
+    deps = CURRENT_DEPS.get()
+    text, start = _user_text(messages)
+    this_run = messages[start + 1 :] if start >= 0 else []
+    calls = [p for m in this_run if isinstance(m, ModelResponse) for p in m.parts if isinstance(p, ToolCallPart)]
+    last = messages[-1] if messages else None
+    parts = last.parts if isinstance(last, ModelRequest) else []
+    # a call sent back (arguments or output refused) arrives as a RetryPromptPart, or in Pydantic AI 2.x as a
+    # ToolReturnPart whose outcome is "retried": neither is a tool result
+    retries = [p for p in parts if isinstance(p, RetryPromptPart) or getattr(p, "outcome", None) == "retried"]
+    returns = [p for p in parts if isinstance(p, ToolReturnPart) and getattr(p, "outcome", None) != "retried"]
+    offered = {t.name for t in info.function_tools}
+    if deps is None:  # used outside the runtime (e.g. a bare test): no state, no engine-based parsing
+        step = _reply("The local model needs the musicbot runtime.")
+    else:
+        content = returns[-1].content if returns else None
+        step = await decide(deps, text, offered, [c.tool_name for c in calls], content, bool(retries and not returns))
+    return ModelResponse(parts=[ToolCallPart(step.tool, step.args)], model_name="musicbot-local")
+
+
 def build_local_model() -> FunctionModel:
-    """A fresh local model instance."""
+    """A fresh local model instance (imports ``pydantic_ai``)."""
+    from pydantic_ai.models.function import FunctionModel
+
     return FunctionModel(local_respond, model_name="musicbot-local")

@@ -7,10 +7,11 @@ raising ``PermissionDenied`` for anyone else whatever the model was told. Change
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic_ai import RunContext
-from pydantic_ai.tools import ToolDefinition
+if TYPE_CHECKING:  # annotations only; bound for the agent by core.agent.tools.build_tools
+    from pydantic_ai import RunContext
+    from pydantic_ai.tools import ToolDefinition
 
 from core.agent.deps import AgentDeps, MutationResult, ToolFailure
 from core.agent.playlist_ops import NUM_REF

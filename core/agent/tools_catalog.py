@@ -8,9 +8,10 @@ Tracks already shown in the conversation are never recommended again; requests a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic_ai import RunContext
+if TYPE_CHECKING:  # annotations only; bound for the agent by core.agent.tools.build_tools
+    from pydantic_ai import RunContext
 
 from core.agent.deps import AgentDeps, ClarifyResult, ToolFailure, TrackDetails, TracksResult
 from core.agent.output import TEMPO_RANGE, clamp, clamp_year

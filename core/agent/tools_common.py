@@ -8,9 +8,10 @@ Tools never raise for user mistakes: :func:`failure` turns a :class:`~core.error
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic_ai import RunContext
+if TYPE_CHECKING:  # annotations only; bound for the agent by core.agent.tools.build_tools
+    from pydantic_ai import RunContext
 
 from core.coverage import coverage_text
 from core.agent.deps import AgentDeps, ToolFailure, TrackCard, TracksResult

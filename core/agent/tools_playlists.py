@@ -10,9 +10,10 @@ need the user's own words to ask for them (:func:`_asked_by_user`). Slash comman
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic_ai import RunContext
+if TYPE_CHECKING:  # annotations only; bound for the agent by core.agent.tools.build_tools
+    from pydantic_ai import RunContext
 
 from core.agent import playlist_ops as ops
 from core.agent.deps import (

@@ -10,7 +10,8 @@ Differences from SQLite, all behind the same methods:
   (typos) ``pg_trgm`` similarity over title + artist answers instead;
 * every write also ``NOTIFY``s channel :data:`CHANNEL` with the change-log ``seq`` in the same transaction (delivered
   on commit), which other workers ``LISTEN`` to (:mod:`core.infra.changes`);
-* ``db`` is a :class:`core.infra.pg_compat.PgCompatConnection` for the small stores written against aiosqlite.
+* there is no aiosqlite-style ``db``: the small stores share :attr:`PgCatalog.engine` (SQLAlchemy Core,
+  :class:`core.infra.store_db.Database`).
 """
 
 from __future__ import annotations
@@ -70,12 +71,10 @@ class PgCatalog(CatalogBase):
     :meth:`open_target`); close with ``await cat.close()``."""
 
     def __init__(self, engine: Any, target: DatabaseTarget) -> None:  # noqa: D107 - see the class docstring
-        from core.infra.pg_compat import PgCompatConnection
-
         self.engine = engine
         self.target = target
         self.path = target.display()
-        self.db = PgCompatConnection(engine)  # type: ignore[assignment]
+        self.uri = None
 
     @classmethod
     async def open_target(cls, target: DatabaseTarget) -> PgCatalog:
@@ -100,7 +99,6 @@ class PgCatalog(CatalogBase):
 
     async def close(self) -> None:
         """Close the connections."""
-        await self.db.close()
         await self.engine.dispose()
 
     async def _scalar(self, sql: str, **params: Any) -> Any:

@@ -145,10 +145,11 @@ def filter_mask(rec: Recommender, filters: Filters, n: int) -> np.ndarray | None
         return None
     t = rec.table
     mask = t.alive[:n].copy()
+    years = t.original_years()[:n]  # a song's original year (the earliest among its versions), not an album date
     if filters.year_min:
-        mask &= t.year[:n] >= filters.year_min
+        mask &= years >= filters.year_min
     if filters.year_max:
-        mask &= (t.year[:n] <= filters.year_max) & (t.year[:n] > 0)
+        mask &= (years <= filters.year_max) & (years > 0)
     tempo = t.features[:n, FEATURE_INDEX["tempo"]]
     if filters.tempo_min:
         mask &= tempo >= filters.tempo_min

@@ -72,12 +72,12 @@ async def test_follow_ups_work_offline(agent_engine: Engine) -> None:
     seen += ids(r6)
 
     r7 = await chat(c, USER, "only 90s")
-    assert all(1990 <= (t.track.year or 0) <= 1999 for t in r7.recommendation.tracks)  # type: ignore[union-attr]
+    assert all(1990 <= (t.track.original_year or 0) <= 1999 for t in r7.recommendation.tracks)  # type: ignore[union-attr]
     seen += ids(r7)
 
     r8 = await chat(c, USER, "more")
     assert not set(ids(r8)) & set(seen)
-    assert all(1990 <= (t.track.year or 0) <= 1999 for t in r8.recommendation.tracks)  # type: ignore[union-attr]
+    assert all(1990 <= (t.track.original_year or 0) <= 1999 for t in r8.recommendation.tracks)  # type: ignore[union-attr]
     assert all(artist not in t.track.artists for t in r8.recommendation.tracks)  # type: ignore[union-attr]
     assert not any(r.fallback_used for r in (r1, r2, r3, r4, r5, r6, r7, r8))
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import aiosqlite
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.browse import list_tracks
 from core.engine import Engine
+from core.infra.store_db import Database
 from core.errors import InvalidInput
 from core.models import Role, Track
 from core.policy import api_caller, may_edit_catalog
@@ -85,8 +85,8 @@ TRACK = Track(track_id="0sf12qNH5qcw8qpgymFOqD", title="Blinding Lights", artist
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[aiosqlite.Connection]:
-    conn = await aiosqlite.connect(tmp_path / "cache.db", isolation_level=None)
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    conn = await Database.open(str(tmp_path / "cache.db"))
     try:
         yield conn
     finally:

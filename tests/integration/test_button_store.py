@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import aiosqlite
 import pytest
 
 from core.buttons import MemoryButtonStore, SqliteButtonStore
 from core.errors import InvalidInput
+from core.infra.store_db import Database
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "memory"])
 async def test_store_contract(tmp_path: Path, kind: str) -> None:
     now = [1000.0]
-    db = await aiosqlite.connect(tmp_path / "b.db", isolation_level=None)
+    db = await Database.open(str(tmp_path / "b.db"))  # migrated: the tables exist
     try:
         store = (await SqliteButtonStore.open(db, clock=lambda: now[0]) if kind == "sqlite"
                  else MemoryButtonStore(clock=lambda: now[0]))
@@ -35,8 +35,8 @@ async def test_store_contract(tmp_path: Path, kind: str) -> None:
 
 
 async def test_two_workers_share_keys(tmp_path: Path) -> None:
-    a_db = await aiosqlite.connect(tmp_path / "shared.db", isolation_level=None)
-    b_db = await aiosqlite.connect(tmp_path / "shared.db", isolation_level=None)
+    a_db = await Database.open(str(tmp_path / "shared.db"))
+    b_db = await Database.open(str(tmp_path / "shared.db"))
     try:
         a, b = await SqliteButtonStore.open(a_db), await SqliteButtonStore.open(b_db)
         key = await a.put("discord", {"page": 1}, 3600)

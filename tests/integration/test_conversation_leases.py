@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import aiosqlite
 import pytest
 
 from core.engine import Engine
+from core.infra.store_db import Database
 from core.leases import MemoryLeases, SqliteLeases, acquire
 from core.models import Caller
 
@@ -16,7 +16,7 @@ from core.models import Caller
 @pytest.mark.parametrize("kind", ["sqlite", "memory"])
 async def test_lease_contract(tmp_path: Path, kind: str) -> None:
     now = [100.0]
-    db = await aiosqlite.connect(tmp_path / "l.db", isolation_level=None)
+    db = await Database.open(str(tmp_path / "l.db"))
     try:
         leases = await SqliteLeases.open(db, clock=lambda: now[0]) if kind == "sqlite" else MemoryLeases(lambda: now[0])
         assert await leases.try_acquire("telegram:1", "a", ttl_s=10)

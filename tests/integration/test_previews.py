@@ -10,9 +10,10 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import aiosqlite
 import pytest
+from sqlalchemy import text
 
+from core.infra.store_db import Database
 from core.models import Track
 from core.previews import PreviewConfig, PreviewService, matches, parse_retry_after
 from tests.fakes.music_apis import FakeMusicApis
@@ -45,8 +46,8 @@ SP_URL, DZ_URL, IT_URL = (
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[aiosqlite.Connection]:
-    conn = await aiosqlite.connect(tmp_path / "cache.db", isolation_level=None)
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    conn = await Database.open(str(tmp_path / "cache.db"))  # migrated: preview_cache exists
     try:
         yield conn
     finally:
@@ -62,13 +63,12 @@ async def apis() -> AsyncIterator[FakeMusicApis]:
         yield fakes
 
 
-def service(db: aiosqlite.Connection, apis: FakeMusicApis, **overrides: object) -> PreviewService:
+def service(db: Database, apis: FakeMusicApis, **overrides: object) -> PreviewService:
     return PreviewService(db, config=apis.config(**overrides))
 
 
-async def cached_rows(db: aiosqlite.Connection) -> list[tuple]:
-    async with db.execute("SELECT track_id, url, source, expires_at FROM preview_cache") as cur:
-        return [tuple(r) for r in await cur.fetchall()]
+async def cached_rows(db: Database) -> list[tuple]:
+    return [tuple(r) for r in await db.execute(text("SELECT track_id, url, source, expires_at FROM preview_cache"))]
 
 
 # ---------------------------------------------------------------------------------------------------- success paths
@@ -81,7 +81,7 @@ async def test_spotify_success_and_token_reuse(db, apis) -> None:
     )
     assert found.embed_url == f"https://open.spotify.com/embed/track/{BL_ID}"
     assert apis.deezer.requests == [] and apis.itunes.requests == []
-    await db.execute("DELETE FROM preview_cache")
+    await db.execute(text("DELETE FROM preview_cache"))
     await svc.find(BL)
     assert apis.spotify.tokens_issued == 1 and len(apis.spotify.requests) == 2  # one client-credentials grant reused
 
@@ -133,7 +133,7 @@ async def test_result_is_cached_with_ttl(db, apis) -> None:
     assert hit is not None and hit.cached and hit.preview_url == SP_URL and apis.total_requests == before
     (row,) = await cached_rows(db)
     assert 90 < row[3] - time.time() <= 100
-    await db.execute("UPDATE preview_cache SET expires_at = ?", (time.time() - 1,))  # expired
+    await db.execute(text("UPDATE preview_cache SET expires_at = :t"), {"t": time.time() - 1})  # expired
     again = await svc.find(BL)
     assert again is not None and not again.cached and apis.total_requests > before
 
@@ -195,7 +195,7 @@ async def test_429_long_retry_after_skips_and_cools_down(db, apis, provider) -> 
         assert found is None
     else:
         assert found is not None and found.source != provider
-    await db.execute("DELETE FROM preview_cache")
+    await db.execute(text("DELETE FROM preview_cache"))
     await svc.find(BL)
     assert len(fake.requests) == 1  # still cooling down: not asked again
     if provider == "itunes":
@@ -285,10 +285,10 @@ async def test_spotify_401_drops_the_token(db, apis) -> None:
     svc = service(db, apis)
     await svc.find(BL)
     svc._token = ("revoked", time.monotonic() + 999)
-    await db.execute("DELETE FROM preview_cache")
+    await db.execute(text("DELETE FROM preview_cache"))
     found = await svc.find(BL)
     assert found is not None and found.source == "deezer" and svc._token is None
-    await db.execute("DELETE FROM preview_cache")
+    await db.execute(text("DELETE FROM preview_cache"))
     found = await svc.find(BL)  # a fresh token on the next lookup
     assert found is not None and found.source == "spotify" and apis.spotify.tokens_issued == 2
 

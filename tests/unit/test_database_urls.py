@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from core.errors import InvalidInput
 from core.infra.database import parse_database, restore_url
-from core.infra.pg_compat import translate
 
 
 @pytest.mark.parametrize(
@@ -49,19 +46,3 @@ def test_restore_url_undoes_path_folding() -> None:
     assert restore_url(str(Path("postgresql://u@h:1/d"))) == "postgresql://u@h:1/d"
     assert restore_url("postgresql://u@h/d") == "postgresql://u@h/d"
     assert restore_url("/tmp/m.db") == "/tmp/m.db"
-
-
-def test_translate_placeholders() -> None:
-    assert translate("SELECT a FROM t WHERE b=? AND c=?", (1, "x")) == ("SELECT a FROM t WHERE b=$1 AND c=$2", [1, "x"])
-    sql, args = translate("INSERT INTO t VALUES (:k, :n - 1, :n) ON CONFLICT DO NOTHING", {"k": "a", "n": 2.0})
-    assert sql == "INSERT INTO t VALUES ($1, $2 - 1, $2) ON CONFLICT DO NOTHING" and args == ["a", 2.0]
-    assert translate("SELECT x::text, '?', ':no' FROM t WHERE y=?", (3,)) == ("SELECT x::text, '?', ':no' FROM t WHERE y=$1", [3])
-    assert translate("BEGIN IMMEDIATE", None)[0] == "BEGIN"
-
-
-@given(st.lists(st.one_of(st.integers(), st.text(max_size=5), st.none()), max_size=8))
-def test_translate_numbers_every_question_mark_in_order(values: list) -> None:
-    sql = "SELECT " + ", ".join("?" for _ in values) if values else "SELECT 1"
-    text, args = translate(sql, tuple(values))
-    assert args == values
-    assert text == ("SELECT " + ", ".join(f"${i + 1}" for i in range(len(values))) if values else "SELECT 1")

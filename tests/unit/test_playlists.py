@@ -53,7 +53,7 @@ def make_service(request: pytest.FixtureRequest, small_engine: Engine):
         if request.param == "memory":
             store = MemoryPlaylistStore()
         else:
-            store = SqlitePlaylistStore(lambda: small_engine.catalog.db, small_engine._write_lock)
+            store = SqlitePlaylistStore(small_engine.database)
         return PlaylistService(
             small_engine, store, PlaylistLimits(**limits), exclusions=small_engine.feedback.exclusions
         )

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from pathlib import Path
 
-import aiosqlite
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 
+from core.infra.store_db import Database
 from core.ratelimit import COMMANDS, RateLimiter, RatePolicy, Verdict
 
 
@@ -21,17 +23,14 @@ class Clock:
         return self.t
 
 
-async def _open(path: Path) -> aiosqlite.Connection:
-    db = await aiosqlite.connect(path, isolation_level=None)
-    await db.execute("PRAGMA journal_mode=WAL")
-    await db.execute("PRAGMA busy_timeout=5000")
-    return db
+async def _open(path: Path) -> Database:
+    return await Database.open(str(path))  # WAL, busy timeout 5 s, migrated (the rate_limits table exists)
 
 
 async def test_flood_gets_burst_then_one_notice_then_silence(tmp_path: Path) -> None:
     db = await _open(tmp_path / "r.db")
     clock = Clock()
-    rl = RateLimiter(lambda: db, clock=clock)
+    rl = RateLimiter(db, clock=clock)
     try:
         verdicts = [await rl.hit("telegram:1") for _ in range(30)]  # 30 at the same instant
         assert [v.allowed for v in verdicts[:5]] == [True] * 5
@@ -55,7 +54,7 @@ async def test_state_is_shared_between_two_connections(tmp_path: Path) -> None:
     a, b = await _open(tmp_path / "r.db"), await _open(tmp_path / "r.db")
     clock = Clock()
     policy = RatePolicy("t", burst=4, refill_s=10.0)
-    ra, rb = RateLimiter(lambda: a, clock=clock), RateLimiter(lambda: b, clock=clock)
+    ra, rb = RateLimiter(a, clock=clock), RateLimiter(b, clock=clock)
     try:
         results = await asyncio.gather(*[(ra if i % 2 else rb).hit("discord:9", policy) for i in range(10)])
         assert sum(v.allowed for v in results) == 4
@@ -67,15 +66,18 @@ async def test_state_is_shared_between_two_connections(tmp_path: Path) -> None:
 
 async def test_database_error_fails_open(tmp_path: Path) -> None:
     db = await _open(tmp_path / "r.db")
-    rl = RateLimiter(lambda: db)
-    await db.close()
-    assert await rl.hit("telegram:1") == Verdict(True)
+    rl = RateLimiter(db)
+    try:
+        await db.execute(text("DROP TABLE rate_limits"))  # every check now fails in the database
+        assert await rl.hit("telegram:1") == Verdict(True)
+    finally:
+        await db.close()
 
 
 async def test_prune_and_reset(tmp_path: Path) -> None:
     db = await _open(tmp_path / "r.db")
     clock = Clock()
-    rl = RateLimiter(lambda: db, clock=clock)
+    rl = RateLimiter(db, clock=clock)
     try:
         policy = RatePolicy("p", 1, 5.0)
         assert (await rl.hit("u", policy)).allowed
@@ -107,16 +109,17 @@ def test_bucket_bounds_and_one_notice_per_refusal_run(tmp_path: Path, gaps: list
     """For any arrival pattern: accepted ≤ burst + elapsed / refill, and exactly one notice per run of refusals."""
 
     async def run() -> None:
-        db = await aiosqlite.connect(":memory:", isolation_level=None)
+        db = await _open(tmp_path / "prop.db")  # one file for every example: each uses its own user
         clock = Clock()
-        rl = RateLimiter(lambda: db, clock=clock)
+        rl = RateLimiter(db, clock=clock)
         policy = RatePolicy("prop", burst, refill)
+        user = uuid.uuid4().hex
         start = clock.t
         verdicts: list[Verdict] = []
         try:
             for gap in gaps:
                 clock.t += gap
-                verdicts.append(await rl.hit("u", policy))
+                verdicts.append(await rl.hit(user, policy))
         finally:
             await db.close()
         elapsed = clock.t - start

@@ -1,4 +1,4 @@
-"""The style model for catalogs without labels (core.text.styles, data/text_styles.json) and how requests reach it:
+"""The style model for catalogs without labels (core.style via core.text.styles, data/style_model.json) and how requests reach it:
 named, negated and substituted styles in ``TextQuery.styles``; conflicts between a stated number and a word."""
 
 from __future__ import annotations
