@@ -1,8 +1,8 @@
 """``Engine.chat``: one chat message -> one :class:`~core.models.ChatReply` (slash commands directly, free text
 through the agent), with the conversation memory and the agent it uses.
 
-:class:`ChatMixin` is mixed into :class:`core.engine.Engine`. It keeps the conversation memory
-(:class:`core.conversation.ConversationStore`, on the catalog connection), one lock per conversation id, and the agent
+:class:`ChatService` is built by :class:`core.engine.Engine` (``engine.chat`` delegates to it). The conversation memory
+and the one-turn-at-a-time rule live in :class:`core.app.session.Sessions`; this module keeps the agent
 configuration and runtime (:mod:`core.agent.runtime`, built — and ``pydantic_ai`` imported — on the first free-text
 message). Everything else it asks of the engine's public API (search, get_track, resolve, the playlist services).
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-import weakref
 from typing import TYPE_CHECKING, Any
 
 from core.catalog import normalize_text
@@ -22,7 +21,6 @@ from core.coverage import coverage_text
 from core.conversation import (
     MORE_WORDS,
     ConversationState,
-    ConversationStore,
     LastRequest,
     check_conversation_id,
     default_group,
@@ -38,20 +36,21 @@ if TYPE_CHECKING:
     from core.engine import Engine
 
 log = logging.getLogger(__name__)
-#: Serializes building the agent runtime between the event loop and a warm-up thread (:meth:`ChatMixin.prepare_agent`).
+#: Serializes building the agent runtime between the event loop and a warm-up thread (:meth:`ChatService.prepare_agent`).
 _AGENT_BUILD_LOCK = threading.Lock()
 
 
-class ChatMixin:
-    """The chat part of :class:`core.engine.Engine` (its state is created on first use)."""
+class ChatService:
+    """The chat use case over the :class:`core.engine.Engine` facade (the agent's tools take the facade), and the
+    agent configuration and runtime it uses (built on first use)."""
 
-    _conversation_store: ConversationStore | None = None
-    _conversation_locks: weakref.WeakValueDictionary[str, asyncio.Lock] | None = None
-    _agent_config: AgentConfig | None = None
-    _agent_runtime: AgentRuntime | None = None
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._agent_config: AgentConfig | None = None
+        self._agent_runtime: AgentRuntime | None = None
 
     async def chat(
-        self: Engine,
+        self,
         conversation_id: str,
         caller: Caller,
         text: str,
@@ -81,54 +80,54 @@ class ChatMixin:
             group = str(group_id).strip() if group_id else default_group(cid, caller)
         except MusicBotError as exc:
             return ChatReply(text=str(exc))
-        async with self.conversation_turn(cid):  # one turn at a time, across workers too
-            store = await self.conversation_store()
+        async with self.engine.conversation_turn(cid):  # one turn at a time, across workers too
+            store = await self.engine.conversation_store()
             state = await store.load_state(cid)
             try:
                 cmd = parse_command(text)
-                await self.follow_short_links(text)
+                await self.engine.follow_short_links(text)
                 if cmd.name in ("help", "start"):
                     return ChatReply(text=help_text())
                 if cmd.name == "reset":
                     await store.reset(cid)
                     return ChatReply(text="Conversation cleared.")
                 if cmd.name == "song":
-                    found = self.resolve_ref(_list_ref(state, check_text(cmd.args, "song reference")))
-                    track = self.table.track(found.pos)
+                    found = self.engine.resolve_ref(_list_ref(state, check_text(cmd.args, "song reference")))
+                    track = self.engine.table.track(found.pos)
                     state.focus = track.track_id
                     reply = ChatReply(text="\n".join(filter(None, [found.note, f"{track.title} - {track.artist}"])), track=track)
                 elif cmd.name == "chart":
                     from core.chart_replies import chart_command
 
-                    reply = await chart_command(self, state, _list_ref(state, cmd.args.strip()) if cmd.args.strip() else "")
+                    reply = await chart_command(self.engine, state, _list_ref(state, cmd.args.strip()) if cmd.args.strip() else "")
                 elif cmd.name == "search":
-                    rec = await self.search(cmd.args)
+                    rec = await self.engine.search(cmd.args)
                     reply = _reply(state, rec, empty=f'No tracks match "{cmd.args}".')
                 elif cmd.name == "similar":
-                    refs = self.split_refs(cmd.args)
+                    refs = self.engine.split_refs(cmd.args)
                     if not refs:
                         raise InvalidInput("Give at least one song, e.g. /similar Blinding Lights - The Weeknd")
-                    found = [self.resolve_ref(_list_ref(state, r)) for r in refs[:25]]
-                    ids = list(dict.fromkeys(self.table.ids[f.pos] for f in found))
-                    reply = await _run_last(self, state, caller, LastRequest(kind="similar", refs=ids), first=True)
+                    found = [self.engine.resolve_ref(_list_ref(state, r)) for r in refs[:25]]
+                    ids = list(dict.fromkeys(self.engine.table.ids[f.pos] for f in found))
+                    reply = await _run_last(self.engine, state, caller, LastRequest(kind="similar", refs=ids), first=True)
                     reply = with_notes(reply, [f.note for f in found if f.note])
                 elif cmd.name == "more" or (cmd.name == "" and normalize_text(text) in MORE_WORDS):
-                    reply = await _more(self, state, caller)
+                    reply = await _more(self.engine, state, caller)
                 elif cmd.name == "recommend":
                     request = check_text(cmd.args, "request")
-                    reply = await _run_last(self, state, caller, LastRequest(kind="text", request=request), first=True)
+                    reply = await _run_last(self.engine, state, caller, LastRequest(kind="text", request=request), first=True)
                 elif cmd.name in ADMIN_COMMANDS:  # the console's /addsong …: same parser and checks as every surface
-                    change = await run_admin_command(self, caller, cmd.name, cmd.args, list_ref=_async_ref(state))
+                    change = await run_admin_command(self.engine, caller, cmd.name, cmd.args, list_ref=_async_ref(state))
                     reply = ChatReply(text=change.message(), track=change.track if change.action != "deleted" else None)
                 elif cmd.name in ("playlist", "playlists", "like", "dislike", "preview"):
-                    reply = await _group_command(self, state, caller, group, group_admin, cmd.name, cmd.args)
+                    reply = await _group_command(self.engine, state, caller, group, group_admin, cmd.name, cmd.args)
                 elif cmd.name == "":  # free text: pasted links first, then the agent (LLM or local model)
-                    links = link_references(self, text)
+                    links = link_references(self.engine, text)
                     if links.only_links:
-                        reply = await _links_reply(self, state, caller, links)
+                        reply = await _links_reply(self.engine, state, caller, links)
                     else:
                         reply = await self.agent_runtime.chat_turn(
-                            self, store, cid, caller, links.text, state, group_id=group, group_admin=group_admin
+                            self.engine, store, cid, caller, links.text, state, group_id=group, group_admin=group_admin
                         )
                         if links.missing or links.others:  # links that were not used: said first
                             reply = with_notes(reply, [n for n in links.notes() if not n.startswith("Using ")])
@@ -142,30 +141,15 @@ class ChatMixin:
             await store.save_state(cid, state)
             return reply
 
-    async def conversation_store(self: Engine) -> ConversationStore:
-        """The conversation memory (:class:`core.conversation.ConversationStore`) on the shared database."""
-        if self._conversation_store is None:
-            self._conversation_store = ConversationStore(self.database)
-        return self._conversation_store
-
-    def _conversation_lock(self, conversation_id: str) -> asyncio.Lock:
-        """One lock per conversation id (weakly held), so two messages of one chat never interleave."""
-        if self._conversation_locks is None:
-            self._conversation_locks = weakref.WeakValueDictionary()
-        lock = self._conversation_locks.get(conversation_id)
-        if lock is None:
-            lock = self._conversation_locks[conversation_id] = asyncio.Lock()
-        return lock
-
     async def replay_request(
-        self: Engine, spec: LastRequest, exclude_ids: list[str], *, merge: Filters | None = None,
+        self, spec: LastRequest, exclude_ids: list[str], *, merge: Filters | None = None,
         caller: Caller | None = None, recent: Any = (),
     ) -> tuple[Recommendation | NeedsClarification, LastRequest]:
         """Run a replayable request (:func:`core.agent.specs.run_request`) — here, so that :mod:`core.session` needs
         no import of :mod:`core.agent` (no cycle between core packages; import-linter contract)."""
         from core.agent.specs import run_request
 
-        return await run_request(self, spec, exclude_ids, merge=merge, caller=caller, recent=recent)
+        return await run_request(self.engine, spec, exclude_ids, merge=merge, caller=caller, recent=recent)
 
     def configure_agent(self, config: AgentConfig | None) -> None:
         """Use this :class:`core.agent.config.AgentConfig` (model, keys, timeouts) for free-text turns.
@@ -197,19 +181,19 @@ class ChatMixin:
                         self._agent_runtime = AgentRuntime(self._agent_config)
         return self._agent_runtime
 
-    def prepare_lists(self: Engine) -> None:
+    def prepare_lists(self) -> None:
         """Build now what the first recommendation of a long-running process would otherwise build (each once per
         catalog version): the local text understanding, the artist graph, the catalog coverage, the song-key
         indexes of dislikes and of the conversation session. Runs on the event loop (they read the catalog table, which only the loop changes)."""
-        _ = self.text
-        _ = self.recommender.graph
-        _ = self.coverage
-        self.feedback._duplicates(())  # noqa: SLF001 - its per-version index, built on a first personal list
+        _ = self.engine.text
+        _ = self.engine.recommender.graph
+        _ = self.engine.coverage
+        self.engine.feedback._duplicates(())  # noqa: SLF001 - its per-version index, built on a first personal list
         from core.session import same_song_ids
 
-        same_song_ids(self.table, ())  # the session's song-key index (no song twice in a conversation)
+        same_song_ids(self.engine.table, ())  # the session's song-key index (no song twice in a conversation)
 
-    def prepare_agent(self: Engine) -> None:
+    def prepare_agent(self) -> None:
         """Build the agent runtime and do its one-time first-turn work now (~1 s: importing ``pydantic_ai``, pydantic
         schemas), so the first free-text message of a running chat or bot is answered at the speed of later ones.
         Blocking and thread-safe: long-running adapters call it in a background thread (:meth:`warm_up`)."""
@@ -218,7 +202,7 @@ class ChatMixin:
 
         self.agent_runtime.warm()
 
-    async def warm_up(self: Engine) -> None:
+    async def warm_up(self) -> None:
         """Prepare what a running chat needs before its first message: the local text understanding (fitted here, on
         the event loop, where the catalog table is only ever changed) and the agent (:meth:`prepare_agent`, in a
         worker thread so the loop keeps serving). Never raises: a failure is logged and the work happens on first use
@@ -227,12 +211,12 @@ class ChatMixin:
             self.prepare_lists()
             # the stores' first queries import SQLAlchemy and the driver, open a pooled connection and build their
             # statements: do it now (reads, and a lease taken and given back), not on the first message
-            store = await self.conversation_store()
-            async with self.conversation_turn("warm:up"):
+            store = await self.engine.conversation_store()
+            async with self.engine.conversation_turn("warm:up"):
                 await store.load_state("warm:up")
-            await self.feedback.disliked_ids("warm:up")
-            await (await self.button_store()).get("warm-up")
-            _ = self.playlists  # the local model looks the group's playlist names up on every turn
+            await self.engine.feedback.disliked_ids("warm:up")
+            await (await self.engine.button_store()).get("warm-up")
+            _ = self.engine.playlists  # the local model looks the group's playlist names up on every turn
             await asyncio.to_thread(self.prepare_agent)
         except Exception:  # noqa: BLE001 - a warm-up must never take a chat down
             log.warning("warm-up failed; the first free-text message will prepare the agent", exc_info=True)

@@ -1,131 +1,121 @@
-"""The use-case facade every adapter calls: search, resolve, recommend, catalog admin, chat.
+"""The composition root of the core and the facade every adapter calls: search, resolve, recommend, catalog admin,
+sessions, playlists, feedback, previews, chat.
 
-``Engine`` owns the SQLite catalog, the in-memory :class:`~core.table.TrackTable`, the
-:class:`~core.recommender.Recommender` (KNN index) and the local text understanding. It returns typed models from
-:mod:`core.models`, never platform-formatted text, and it re-checks permissions on every mutation.
+``Engine`` opens the catalog, loads the in-memory :class:`~core.table.TrackTable` and the
+:class:`~core.recommender.Recommender` (KNN index), builds the storage behind the ports of :mod:`core.app.ports`, and
+wires the use-case services of :mod:`core.app` once:
 
-This module holds the lifecycle, search, recommendations and catalog admin; ``Engine`` also gets ``chat`` and the
-conversation memory from :class:`core.chat.ChatMixin`, conversation-aware lists (the list on screen, no song twice,
-the artist cap across pages) from :class:`core.session.SessionMixin`, and playlists, likes/dislikes, personalised recommendations
-and previews from :class:`core.personal.PersonalMixin`. References are resolved by :mod:`core.references`.
+* :class:`core.app.tracks.TrackFinder` — track references (ids, links, titles, fuzzy matches);
+* :class:`core.app.discovery.Discovery` — search and recommendations (similar, free text, parsed query, anchored);
+* :class:`core.app.catalog_admin.CatalogAdmin` — add / edit / delete / import (admins only);
+* :class:`core.app.session.Sessions` — the conversation's list on screen, ``#N``, pages, turns, button state;
+* :class:`core.app.personal.Personal` — likes / dislikes, personalised lists, previews, playlists;
+* :class:`core.chat.ChatService` — one chat message -> one reply (slash commands, or the agent).
+
+Every public method below delegates to one of them; it returns typed models from :mod:`core.models`, never
+platform-formatted text, and mutations re-check permissions in the service.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from pydantic import ValidationError
-
-from core.catalog import SHIPPED_CATALOG, Catalog, ImportReport, ProgressFn, normalize_text
+from core.app.catalog_admin import CatalogAdmin
+from core.app.discovery import INLINE_TEXT_CHARS, Discovery, SimilarRank, join_cues
+from core.app.loaded import LoadedCatalog
+from core.app.personal import Personal
+from core.app.session import Sessions
+from core.app.tracks import TrackFinder
+from core.catalog import SHIPPED_CATALOG, Catalog, ImportReport, ProgressFn
 from core.catalog_io import MAX_DECOMPRESSED_BYTES
-from core.chat import ChatMixin
-from core.errors import InvalidInput, PermissionDenied, SongNotFound
-from core.explain import format_reasons
-from core.limits import DEFAULT_TRACKS, MAX_TRACKS
-from core.models import (
-    AUDIO_FEATURES,
-    FEATURE_RANGES,
-    AnchorInfo,
-    Caller,
-    CountCap,
-    CoverageNote,
-    Filters,
-    NeedsClarification,
-    Reason,
-    Recommendation,
-    RecommendedTrack,
-    TextQuery,
-    Track,
-)
-from core import policy
-from core.anchors import (
-    Anchor,
-    era_shift,
-    find_anchor,
-    off_season,
-    lean_seeds,
-    move_mask,
-    seed_years,
-    shift_around,
-    in_scene,
-    similarity_only,
-    scene_masks,
-    tiered_boost,
-    year_mask,
-)
-from core.moves import conflict_sentence, era_move, read_moves
-from core.text.caveats import conflicts_from_notes
-from core.coherence import POOL_FACTOR, cohere, numbers_only
-from core.coverage import (
-    MIN_EVIDENCE,
-    CatalogCoverage,
-    artist_suggestions,
-    describe_alternative,
-    partial_artist_matches,
-    search_closeness,
-    sort_notes,
-)
-from core.personal import PersonalMixin
+from core.chat import ChatService
+from core.conversation import ConversationStore, LastRequest
+from core.coverage import CatalogCoverage
 from core.infra.store_db import Database
+from core.models import Caller, ChatReply, Filters, NeedsClarification, Recommendation, TextQuery, Track
 from core.ratelimit import RateLimiter
-from core.recommender import Recommender, Scored
-from core.references import TRACK_ID, ResolvedRef, TrackReferences, check_text
-from core.session import SessionMixin
-from core.spotify_links import ShortLinkResolver, find_links, strip_links
-from core.table import FEATURE_INDEX, TrackTable
+from core.recommender import Recommender
+from core.references import ResolvedRef
+from core.spotify_links import ShortLinkResolver
+from core.table import TrackTable
 
-#: ``similar_rank(seed positions, filters, exclude, pool size, boost) -> scored`` (the personalised similar ranker;
-#: ``boost`` is an extra score over the candidate view as in :meth:`Recommender.similar`, or None).
-SimilarRank = Callable[[list[int], Filters, set[int], int, Callable[[Any], Any] | None], Awaitable[list[Scored]]]
+if TYPE_CHECKING:
+    from core.agent.config import AgentConfig
+    from core.agent.runtime import AgentRuntime
+    from core.buttons import ButtonStore
+    from core.feedback import FeedbackResult, FeedbackService
+    from core.playlists import PlaylistService
+    from core.previews import PreviewConfig, PreviewService, TrackPreview
 
-
-def join_cues(cues: Sequence[str]) -> str:
-    """The cues of a parsed request as one summary line: phrases joined by "; ", a sentence (a note ending in
-    ".", "!" or "?") followed by a space only — never ".;"."""
-    out = ""
-    for cue in cues:
-        cue = cue.strip()
-        if not cue:
-            continue
-        out += ("" if not out else " " if out[-1] in ".!?" else "; ") + cue
-    return out
+__all__ = ["INLINE_TEXT_CHARS", "Engine", "SimilarRank", "join_cues"]
 
 
-def _split_artists(artists: str) -> list[str]:
-    """``"A; B, C"`` -> ``["A", "B", "C"]`` (admin input: artists separated by ``;`` or ``,``)."""
-    return [a.strip() for a in re.split(r"[;,]", artists) if a.strip()]
-
-
-#: Requests up to this many characters are parsed on the event loop; longer ones in a worker thread
-#: (:meth:`Engine.understand_async`). A typical request is < 100 characters and parses in ~1–3 ms.
-INLINE_TEXT_CHARS = 200
-
-
-class Engine(ChatMixin, PersonalMixin, SessionMixin):
+class Engine:
     """The core engine. Build with ``await Engine.open(db_path)``; close with ``await engine.close()``."""
 
     def __init__(self, catalog: Catalog, table: TrackTable, recommender: Recommender) -> None:
         self.catalog = catalog
         #: the small stores' shared SQLAlchemy engine on the same database (:mod:`core.infra.store_db`)
         self.database = Database.for_catalog(catalog)
-        self.table = table
-        self.recommender = recommender
-        self.refs = TrackReferences(table)
-        self._text: Any = None
-        self._rate_limiter: RateLimiter | None = None
-        self._coverage: Any = None
+        self.loaded = LoadedCatalog(table, recommender)
         self._write_lock = asyncio.Lock()  # one transaction at a time on the catalog connection
-        self.link_resolver: ShortLinkResolver | None = None  # built from the environment on first short link
-        self.cache_dir: Path | None = None  # the start-up cache folder (core.startup_cache), None = not cached
-        self.table_source = "built-uncached"  # how the table was loaded: "cache", "built" or "built-uncached"
+        self._rate_limiter: RateLimiter | None = None
         #: the catalog change-log position the table reflects at open (see core.infra.changes)
         self.catalog_seq = 0
         self.follower: Any = None  # core.infra.changes.CatalogFollower once following
+        # the use-case services (core.app), each with the narrow parts it needs
+        self.tracks = TrackFinder(self.loaded)
+        self.discovery = Discovery(self.loaded, catalog, self.tracks)
+        self.admin = CatalogAdmin(catalog, self.loaded, self.tracks, self._write_lock, lambda: self.follower)
+        self.sessions = Sessions(
+            open_conversations=self._open_conversations,
+            open_leases=self._open_leases,
+            open_buttons=self._open_buttons,
+            lock=self._write_lock,
+            search=lambda query, limit=10: self.search(query, limit),  # through the facade, as before the split
+            find_track=lambda ref: self.find_track(ref),
+            replay=self.replay_request,
+        )
+        self.personal = Personal(
+            self.discovery, self.sessions, make_feedback=self._make_feedback, make_playlists=self._make_playlists,
+            make_previews=self._make_previews,
+        )
+        self.chat_service = ChatService(self)
+
+    # ------------------------------------------------------------------ storage behind the ports (built here only)
+    async def _open_conversations(self) -> ConversationStore:
+        return ConversationStore(self.database)
+
+    async def _open_leases(self) -> Any:
+        from core.leases import SqliteLeases
+
+        return SqliteLeases(self.database)
+
+    async def _open_buttons(self) -> Any:
+        from core.buttons import SqliteButtonStore
+
+        return SqliteButtonStore(self.database)
+
+    def _make_feedback(self) -> FeedbackService:
+        from core.feedback import FeedbackService
+
+        return FeedbackService(self)  # it reads the shared database and the live table
+
+    def _make_playlists(self, exclusions: Any) -> PlaylistService:
+        from core.playlists import PlaylistService, SqlitePlaylistStore
+
+        store = SqlitePlaylistStore(self.database)
+        # the playlist rules need the live table, the KNN recommender and reference resolution: Discovery has them
+        return PlaylistService(self.discovery, store, exclusions=exclusions)  # type: ignore[arg-type]
+
+    def _make_previews(self, config: PreviewConfig | None) -> PreviewService:
+        from core.previews import PreviewConfig, PreviewService
+
+        return PreviewService(self.database, config or PreviewConfig.from_env())
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -172,15 +162,6 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
             self.follower = CatalogFollower(self, self.catalog_seq)
             await self.follower.start()
 
-    async def _reload_table(self) -> None:
-        """Rebuild the table, KNN index, text understanding and references from the catalog (after a bulk load)."""
-        from core.startup_cache import load_table
-
-        self.table, self.table_source = await load_table(self.catalog, self.cache_dir)  # cached for the next start
-        self.recommender = Recommender(self.table, self.recommender.params)
-        self._text = None
-        self.refs = TrackReferences(self.table)
-
     async def close(self) -> None:
         """Stop following changes and close the catalog connection."""
         if self.follower is not None:
@@ -189,15 +170,72 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
         await self.database.close()
         await self.catalog.close()
 
+    # ------------------------------------------------------------------ the live in-memory catalog (core.app.loaded)
+    table = property(lambda self: self.loaded.table, doc="The live :class:`~core.table.TrackTable`.")
+    recommender = property(lambda self: self.loaded.recommender, doc="The live KNN :class:`~core.recommender.Recommender`.")
+    refs = property(lambda self: self.loaded.refs, doc="The live :class:`~core.references.TrackReferences`.")
+
     @property
     def text(self) -> Any:
         """The local text understanding (:class:`core.text.TextUnderstanding`), fitted on first use."""
-        if self._text is None:
-            from core.text import TextUnderstanding
+        return self.loaded.text
 
-            self._text = TextUnderstanding()
-            self._text.fit(self.table)
-        return self._text
+    @property
+    def _text(self) -> Any:  # the fitted text understanding or None (tests hand in a pre-fitted one)
+        return self.loaded.text_model
+
+    @_text.setter
+    def _text(self, value: Any) -> None:
+        self.loaded.text_model = value
+
+    @property
+    def _coverage(self) -> Any:
+        return self.loaded.coverage_model
+
+    @property
+    def coverage(self) -> CatalogCoverage:
+        """What the loaded catalog holds (:class:`core.coverage.CatalogCoverage`), rebuilt when the table changes."""
+        return self.loaded.coverage
+
+    @property
+    def cache_dir(self) -> Path | None:
+        """The start-up cache folder (:mod:`core.startup_cache`), None = not cached."""
+        return self.loaded.cache_dir
+
+    @cache_dir.setter
+    def cache_dir(self, value: Path | None) -> None:
+        self.loaded.cache_dir = value
+
+    @property
+    def table_source(self) -> str:
+        """How the table was loaded: "cache", "built" or "built-uncached"."""
+        return self.loaded.table_source
+
+    @table_source.setter
+    def table_source(self, value: str) -> None:
+        self.loaded.table_source = value
+
+    @property
+    def link_resolver(self) -> ShortLinkResolver | None:
+        """The Spotify short-link resolver (built from the environment on first short link)."""
+        return self.tracks.link_resolver
+
+    @link_resolver.setter
+    def link_resolver(self, value: ShortLinkResolver | None) -> None:
+        self.tracks.link_resolver = value
+
+    # used by core.infra.changes (the follower applies other processes' changes)
+    async def _reload_table(self) -> None:
+        await self.loaded.reload(self.catalog)
+
+    def _apply_upsert(self, track: Track, refit: bool = True) -> Track:
+        return self.loaded.apply_upsert(track, refit)
+
+    def _apply_delete(self, track_id: str, refit: bool = True) -> bool:
+        return self.loaded.apply_delete(track_id, refit)
+
+    def _text_changed(self) -> None:
+        self.loaded.text_changed()
 
     @property
     def rate_limits(self) -> RateLimiter:
@@ -206,676 +244,222 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
             self._rate_limiter = RateLimiter(self.database)
         return self._rate_limiter
 
-    # ------------------------------------------------------------------ references (core.references)
+    # ------------------------------------------------------------------ references (core.app.tracks)
     def resolve(self, ref: str, fuzzy: bool = True) -> int:
-        """Table position of a track reference: id, Spotify link/URI, "title" or "title - artist", exact then fuzzy
-        unless ``fuzzy=False`` (see :meth:`core.references.TrackReferences.resolve`).
-        Raises SongNotFound (with suggestions) / InvalidInput."""
-        return self.refs.resolve(ref, fuzzy=fuzzy)
+        """Table position of a track reference (:meth:`core.app.tracks.TrackFinder.resolve`). Raises SongNotFound / InvalidInput."""
+        return self.tracks.resolve(ref, fuzzy)
 
     def resolve_ref(self, ref: str, fuzzy: bool = True) -> ResolvedRef:
-        """Like :meth:`resolve`, with ``exact`` / ``note`` saying when another track than the one asked for was used
-        (see :meth:`core.references.TrackReferences.resolve_ref`). Raises SongNotFound / NotATrackLink / InvalidInput."""
-        return self.refs.resolve_ref(ref, fuzzy=fuzzy)
+        """:meth:`core.app.tracks.TrackFinder.resolve_ref`. Raises SongNotFound / NotATrackLink / InvalidInput."""
+        return self.tracks.resolve_ref(ref, fuzzy)
 
     async def follow_short_links(self, text: str) -> None:
-        """Follow the Spotify short links in ``text`` (at most 3, concurrently; each ≤ 3 s, only to ``*.spotify.com``,
-        see :class:`core.spotify_links.ShortLinkResolver`) so a later :meth:`resolve` of them finds the track.
-        Never raises; a link that can't be followed later resolves to a "send the full link" message."""
-        if "." not in text or not any(h in text.lower() for h in ("spotify.link", "spotify.app.link", "tospotify.com")):
-            return
-        shorts = [lk for lk in find_links(text) if lk.kind == "short"][:3]
-        if not shorts:
-            return
-        if self.link_resolver is None:
-            self.link_resolver = ShortLinkResolver.from_env()
-        ids = await asyncio.gather(*(self.link_resolver.resolve(lk) for lk in shorts))
-        for link, tid in zip(shorts, ids):
-            if tid:
-                self.refs.short_links[link.url] = tid
+        """:meth:`core.app.tracks.TrackFinder.follow_short_links` (never raises)."""
+        await self.tracks.follow_short_links(text)
 
     def split_refs(self, args: str) -> list[str]:
-        """Song references in a command argument: the whole text when it is one exact title or one link
-        (so ``;``, ``|``, ``,`` or "and" never cut a real title in two), pasted links one by one, else
-        :func:`core.commands.split_refs` (``a; b | c`` or quoted titles)."""
-        from core.commands import split_refs
-        from core.errors import MusicBotError
-        args = (args or "").strip()
-        if not args:
-            return []
-        links = find_links(args)
-        if len(links) > 1:  # several links / ids: one reference each (separators or spaces between them)
-            if not re.sub(r"\band\b", " ", strip_links(args, links)).strip(" ;|,&"):
-                return [args[lk.start : lk.end] for lk in links]
-            return split_refs(args)
-        try:
-            if not links and self.refs.resolve_ref(args, fuzzy=False).exact:
-                return [args]
-        except MusicBotError:
-            pass
-        return split_refs(args)
+        """:meth:`core.app.tracks.TrackFinder.split_refs`."""
+        return self.tracks.split_refs(args)
 
     def suggestions(self, ref: str, n: int = 3) -> list[str]:
         """Up to ``n`` close matches for an unresolved reference, as ``"Title - Artist"`` strings."""
-        return self.refs.suggestions(ref, n)
+        return self.tracks.suggestions(ref, n)
 
     def label(self, pos: int) -> str:
         """``"Title - Artist"`` for a table position."""
-        return self.refs.label(pos)
+        return self.tracks.label(pos)
 
     async def find_track(self, ref: str) -> tuple[Track, str]:
-        """``(track, note)`` for a reference (short links followed first); ``note`` is empty when the track is
-        exactly the one asked for, else the first line a reply must show (see :meth:`resolve_ref`).
-        Raises SongNotFound / NotATrackLink / InvalidInput."""
-        await self.follow_short_links(ref)
-        found = self.resolve_ref(ref)
-        return self.table.track(found.pos), found.note
+        """:meth:`core.app.tracks.TrackFinder.find_track`: ``(track, note)``. Raises SongNotFound / NotATrackLink / InvalidInput."""
+        return await self.tracks.find_track(ref)
 
     async def get_track(self, ref: str) -> Track:
-        """The full track (all labels) for a reference (see :meth:`resolve`). Raises SongNotFound."""
-        await self.follow_short_links(ref)
-        pos = self.resolve(ref)
-        return self.table.track(pos)
+        """:meth:`core.app.tracks.TrackFinder.get_track`. Raises SongNotFound."""
+        return await self.tracks.get_track(ref)
 
-    # ------------------------------------------------------------------ search
+    # ------------------------------------------------------------------ search and recommendations (core.app.discovery)
     async def search(self, query: str, limit: int = 10) -> Recommendation:
-        """Full-text search over title / artist / album (FTS5), falling back to fuzzy matching.
-
-        Raises:
-            InvalidInput: empty/over-long query or limit outside 1–50.
-        """
-        query = check_text(query, "search")
-        limit = self._limit(limit)
-        ids = await self.catalog.search_ids(query, limit * 3)
-        positions = [self.table.pos[i] for i in ids if i in self.table.pos]
-        coverage: list[CoverageNote] = []
-        if not positions:
-            # typo tolerance only: a fuzzy hit must be close to a whole artist name or title, never a partial-word
-            # match padding the list ("Luke Combs" is not "Luke Bryan")
-            positions = [p for p in self.refs.fuzzy_search(query, limit) if search_closeness(self.table, p, query) >= 85]
-            if not positions:
-                names = artist_suggestions(self.table, query)
-                alt = ("did you mean " + " or ".join(names)) if names else ""
-                coverage = [CoverageNote(requested=query, kind="missing_artist", alternative=alt)]
-        seen: set[str] = set()
-        results = []
-        for p in positions:
-            key = self.table.norm_keys[p]
-            if key in seen:
-                continue
-            seen.add(key)
-            why = [Reason(kind="search")]
-            results.append(RecommendedTrack(track=self.table.track(p), score=1.0, reason=format_reasons(why), reasons=why))
-            if len(results) >= limit:
-                break
-        return Recommendation(kind="search", query=query, tracks=results, filters=Filters(limit=limit), coverage=coverage)
-
-    # ------------------------------------------------------------------ recommendations
-    # The personalised twins (``recommend_*_for``, core.personal) run the same pipelines with another ``rank``.
-    @staticmethod
-    def _limit(limit: int | None) -> int:
-        if limit is None:
-            return DEFAULT_TRACKS
-        if not isinstance(limit, int) or not 1 <= limit <= MAX_TRACKS:
-            raise InvalidInput(
-                f"limit must be between 1 and {MAX_TRACKS} (got {limit}).", field="limit", allowed=f"1–{MAX_TRACKS}"
-            )
-        return limit
-
-    def _results(self, scored: Sequence[Scored]) -> list[RecommendedTrack]:
-        return [
-            RecommendedTrack(track=self.table.track(s.pos), score=round(s.score, 4), reason=s.reason, reasons=s.reasons)
-            for s in scored
-        ]
-
-    def _exclude_positions(self, exclude_ids: Sequence[str]) -> set[int]:
-        return {self.table.pos[i] for i in exclude_ids if i in self.table.pos}
+        """:meth:`core.app.discovery.Discovery.search`. Raises InvalidInput."""
+        return await self.discovery.search(query, limit)
 
     async def recommend_similar(
         self, refs: Sequence[str], filters: Filters | None = None, exclude_ids: Sequence[str] = ()
     ) -> Recommendation:
-        """Tracks similar to one or many references (ids, links, URIs, titles, "title - artist").
-
-        Raises:
-            SongNotFound: a reference did not resolve (first failing one). InvalidInput: no reference given.
-        """
-        return await self._similar(refs, filters, exclude_ids)
-
-    async def _similar(
-        self,
-        refs: Sequence[str],
-        filters: Filters | None,
-        exclude_ids: Sequence[str],
-        rank: Callable[[list[int], Filters, set[int]], Awaitable[list[Scored]]] | None = None,
-    ) -> Recommendation:
-        """:meth:`recommend_similar` scored by ``rank(positions, filters, exclude)`` (default: the KNN recommender)."""
-        refs = [r for r in refs if r and r.strip()]
-        if not refs:
-            raise InvalidInput("Give at least one song, e.g. /similar Blinding Lights - The Weeknd")
-        if len(refs) > 25:
-            raise InvalidInput("Please give at most 25 reference songs.")
-        filters = filters or Filters()
-        for r in refs:
-            await self.follow_short_links(r)
-        resolved = [self.resolve_ref(r) for r in refs]
-        positions = [r.pos for r in resolved]
-        notes = [r.note for r in resolved if r.note]
-        exclude = self._exclude_positions(exclude_ids)
-        if rank is None:
-            scored = self.recommender.similar(positions, filters, exclude=exclude)
-        else:
-            scored = await rank(positions, filters, exclude)
-        names = ", ".join(self.label(p) for p in positions[:3]) + ("…" if len(positions) > 3 else "")
-        summary = "\n".join([*notes, f"Tracks like {names}"])
-        return Recommendation(
-            kind="similar", query=" | ".join(refs), tracks=self._results(scored), filters=filters, summary=summary,
-            notes=notes,
-        )
+        """:meth:`core.app.discovery.Discovery.recommend_similar`. Raises SongNotFound / InvalidInput."""
+        return await self.discovery.recommend_similar(refs, filters, exclude_ids)
 
     def understand(self, text: str, limit: int = 10) -> TextQuery | NeedsClarification:
-        """Run the local text understanding on a request (validated first). Links are removed first: words inside
-        URLs ("album", "token" in a query string) never count as words of the request."""
-        text = check_text(text)
-        links = find_links(text)
-        if not links:
-            return self.text.parse(text, limit=limit)
-        parsed = self.text.parse(strip_links(text, links) or text, limit=limit)
-        # catalog track links stay in the query's text as canonical URIs: "<link> but slower" is anchored on the
-        # linked song (core.anchors.link_anchor), its modifier kept; other links are gone (core.link_refs). The
-        # linked song is the meaning even when the words around it carry none ("como <link> pero más lento").
-        from core.link_refs import link_references
-
-        linked = link_references(self, text)
-        if not linked.positions:
-            return parsed
-        if isinstance(parsed, NeedsClarification):
-            return TextQuery(text=linked.text, filters=Filters(limit=limit), confidence=0.5)
-        return parsed.model_copy(update={"text": linked.text})
+        """:meth:`core.app.discovery.Discovery.understand`."""
+        return self.discovery.understand(text, limit)
 
     async def understand_async(self, text: str, limit: int = 10) -> TextQuery | NeedsClarification:
-        """:meth:`understand` for the async paths: a request longer than :data:`INLINE_TEXT_CHARS` is parsed in a
-        worker thread (``asyncio.to_thread``), so one long message never holds the event loop while other users
-        wait; shorter ones are parsed inline (the thread hop would cost more than they do). The text
-        understanding is fitted on the loop first."""
-        _ = self.text
-        if len(text) <= INLINE_TEXT_CHARS:
-            return self.understand(text, limit)
-        return await asyncio.to_thread(self.understand, text, limit)
+        """:meth:`core.app.discovery.Discovery.understand_async`."""
+        return await self.discovery.understand_async(text, limit)
 
     async def recommend_query(
         self, query: TextQuery, exclude_ids: Sequence[str] = (), limit: int | None = None
     ) -> Recommendation:
-        """Recommendations for an already-parsed :class:`TextQuery` (from the local parser or an LLM)."""
-        return await self._query(query, exclude_ids, limit)
-
-    async def _query(
-        self,
-        query: TextQuery,
-        exclude_ids: Sequence[str],
-        limit: int | None,
-        rank: Callable[[TextQuery, set[int], int], Awaitable[list[Scored]]] | None = None,
-        similar_rank: SimilarRank | None = None,
-    ) -> Recommendation:
-        """:meth:`recommend_query` scored by ``rank(query, exclude, limit)`` (default: the KNN recommender).
-
-        A request anchored on an artist or song ("like Drake but newer", :mod:`core.anchors`) runs the similarity
-        engine from the anchor's seed tracks instead (``similar_rank(seeds, filters, exclude, pool)``, default
-        :meth:`Recommender.similar`). Every reply is checked against what the loaded catalog holds
-        (:mod:`core.coverage`): missing or sparse styles, eras and attributes become ``Recommendation.coverage``.
-        """
-        limit = self._limit(limit or query.filters.limit)
-        query = query.model_copy(update={"filters": query.filters.model_copy(update={"limit": limit})})
-        query = self._clamp(query)
-        exclude = self._exclude_positions(exclude_ids)
-        # "Luke Combs" read as the catalog's "Luke": not a substitution to make silently (a note says so below)
-        partial = partial_artist_matches(query.text, query.artists, self.table) if query.artists else []
-        if partial:
-            wrong = {a for _, a in partial}
-            query = query.model_copy(update={
-                "artists": [a for a in query.artists if a not in wrong],
-                "cues": [c for c in query.cues if not any(c.endswith(f"{a} → artist") for a in wrong)],
-            })
-        anchor = find_anchor(query.text, self.table, self.refs) if query.text else None
-        if anchor is not None and anchor.seeds:
-            rec = await self._anchored(query, anchor, exclude, limit, rank, similar_rank)
-        else:
-            # numbers and no style ("songs at 120 BPM"): a wider pool, then one scene inside the range (core.coherence)
-            pool_n = limit * POOL_FACTOR if numbers_only(query) and self.table.has_labels() else limit
-            if rank is None:
-                scored = self.recommender.from_text(query, exclude=exclude, limit=pool_n)
-            else:
-                scored = await rank(query, exclude, pool_n)
-            if pool_n != limit:
-                scored = cohere(self.table, scored, query, limit)
-            rec = Recommendation(
-                kind="text",
-                query=query.text,
-                tracks=self._results(scored),
-                target={k: round(float(v), 3) for k, v in query.target.items()},
-                filters=query.filters,
-                summary=join_cues(query.cues[:4]),
-            )
-        if query.ranges:  # what was asked in numbers, for charts of the set against it (core.charts)
-            rec = rec.model_copy(update={"ranges": {k: list(v) for k, v in query.ranges.items()}})
-        if query.requested_count and limit == MAX_TRACKS:  # said first by every adapter
-            rec = rec.model_copy(update={"capped": CountCap(requested=query.requested_count, limit=limit)})
-        # a name inside a resolved anchor ("like Blinding Lights" read as the artist Lights) was not asked for
-        inside = normalize_text(anchor.span) if anchor is not None and anchor.seeds else ""
-        missing = [name for name, _ in partial if not (inside and normalize_text(name) in inside)]
-        rec = await self._with_coverage(rec, query, anchor, exclude, limit, rank, similar_rank, missing)
-        if any(n.kind == "no_data" for n in rec.coverage):  # said once, on the first line (core.coverage)
-            summary = rec.summary
-            for n in query.notes:
-                if n.kind == "no_data":
-                    summary = summary.replace(f"{n.text}; ", "").replace(n.text, "")
-            rec = rec.model_copy(update={"summary": summary.strip("; ")})
-        conflicts = conflicts_from_notes(query.notes)  # decided and worded by core.text (the one place)
-        if conflicts and not (rec.anchor is not None and rec.conflicts):  # an anchor's moves were settled already  # named, not averaged silently: the summary (the list's title everywhere) starts with them
-            said = " ".join(n.text for n in query.notes if n.kind == "conflict")
-            summary = rec.summary if said in rec.summary else f"{said} {rec.summary}".strip()
-            rec = rec.model_copy(update={"conflicts": conflicts, "summary": summary})
-        return rec
-
-    @property
-    def coverage(self) -> CatalogCoverage:
-        """What the loaded catalog holds (:class:`core.coverage.CatalogCoverage`), rebuilt when the table changes."""
-        self._coverage = CatalogCoverage.for_table(self.table, self._coverage)
-        return self._coverage
-
-    async def _anchored(
-        self,
-        query: TextQuery,
-        anchor: Anchor,
-        exclude: set[int],
-        limit: int,
-        rank: Callable[[TextQuery, set[int], int], Awaitable[list[Scored]]] | None,
-        similar_rank: SimilarRank | None,
-        era: bool = True,
-    ) -> Recommendation:
-        """"like X …": the similarity engine from X's seed tracks (≤ 2 tracks by X, its per-artist cap), re-ranked
-        around the anchor by the request's modifiers (:func:`core.anchors.shift_around`); topped up from the text
-        path (without X's tracks) when the filters leave too few."""
-        t = self.table
-        reading = read_moves(anchor.rest)  # opposite moves said together are settled and named, never averaged
-        deltas, cues = reading.deltas, reading.cues
-        filters, era_cue = era_shift(anchor.rest, t, anchor.seeds, query.filters) if era else (query.filters, "")
-        if era_cue:
-            cues.append(era_cue)
-        seeds = lean_seeds(t, anchor, deltas, era_move(anchor.rest) if era else 0)
-        absolute = {k: (float(v), float(query.weights.get(k, 0.0))) for k, v in query.target.items()
-                    if query.weights.get(k, 0.0) >= 0.5 and k not in deltas}
-        pool_n = min(max(limit * 8, 80), 400)
-        years = seed_years(t, seeds)
-        if years and ((filters.year_max or 9999) < min(years) or (filters.year_min or 0) > max(years)):
-            pool_n = 400  # another era than the anchor's: a wide pool, or the year next to the anchor's fills it
-        # original years decide the era (a 1975 song on a 2018 compilation is not "newer"): a hard mask here, not the
-        # recommender's album-year filter; then the tracks making the move; then the anchor's own scene
-        in_years = year_mask(t, filters)
-        moving = move_mask(t, anchor.seeds, deltas)  # moves are measured from the anchor itself, not the leaning seeds
-        # the anchor's scene: its labels, or on a catalog without labels the style model's prediction (core.anchors.
-        # scene_masks) — a guess, so there only a score bonus (in_scene below), never a pool tier that would shut out
-        # the anchor's closest tracks the model happens to mislabel
-        scene_sub, scene_genre = scene_masks(t, anchor)
-        tiers = ((scene_sub, 2), (scene_genre, 1)) if t.has_labels() else ()
-        boost = tiered_boost((in_years, 8), (moving, 4), *tiers)
-        ranked = filters.model_copy(update={"year_min": None, "year_max": None})
-        if similar_rank is None:
-            pool = self.recommender.similar(seeds, ranked, exclude=exclude, limit=pool_n, boost=boost)
-        else:
-            pool = await similar_rank(seeds, ranked, exclude, pool_n, boost)
-        if in_years is not None:
-            pool = [s for s in pool if in_years[s.pos]]
-        if boost is not None:
-            pool = similarity_only(self.recommender, seeds, pool)
-        pool = off_season(t, in_scene(pool, scene_sub, scene_genre), query.text)  # no Christmas songs unasked
-        scored = shift_around(t, anchor.seeds, pool, deltas, absolute, limit)
-        if len(scored) < limit:  # strict filters around a small neighbourhood: fill from the text path, never with X
-            own = {p for aid in anchor.artist_ids for p in t.artist_tracks.get(aid, ())}
-            taken = {s.pos for s in scored} | set(seeds) | set(anchor.seeds)
-            fill_query = query.model_copy(update={"filters": filters})
-            more = (self.recommender.from_text(fill_query, exclude=exclude | own | taken, limit=limit) if rank is None
-                    else await rank(fill_query, exclude | own | taken, limit))
-            keys = {t.norm_keys[s.pos] for s in scored}
-            for s in more:
-                if len(scored) >= limit:
-                    break
-                if t.norm_keys[s.pos] not in keys and (in_years is None or in_years[s.pos]):
-                    keys.add(t.norm_keys[s.pos])
-                    scored.append(s)
-        if not era_cue and (filters.year_min or filters.year_max):  # "like Eminem only 2010s": said in the title
-            lo, hi = filters.year_min, filters.year_max
-            cues.append(f"{lo}–{hi}" if lo and hi else f"{lo}+" if lo else f"up to {hi}")
-        target = {k: round(float(t.features[anchor.seeds].mean(axis=0)[FEATURE_INDEX[k]]), 3) for k in deltas
-                  if k in FEATURE_INDEX}
-        summary = f"Like {anchor.name}" + (f" ({'; '.join(cues[:4])})" if cues else "")
-        if reading.conflicts:
-            summary = " ".join(conflict_sentence(c) for c in reading.conflicts) + " " + summary
-        return Recommendation(
-            conflicts=reading.conflicts,
-            kind="text",
-            query=query.text,
-            tracks=self._results(scored),
-            target=target,
-            filters=filters,
-            summary=summary,
-            anchor=AnchorInfo(kind="track" if anchor.kind == "track" else "artist", name=anchor.name,
-                              seed_ids=[t.ids[p] for p in seeds], modifiers=cues),
-        )
-
-    async def _with_coverage(
-        self,
-        rec: Recommendation,
-        query: TextQuery,
-        anchor: Anchor | None,
-        exclude: set[int],
-        limit: int,
-        rank: Callable[[TextQuery, set[int], int], Awaitable[list[Scored]]] | None,
-        similar_rank: SimilarRank | None = None,
-        missing_names: Sequence[str] = (),
-    ) -> Recommendation:
-        """``rec`` with :class:`~core.models.CoverageNote` items for what the loaded catalog lacks (see
-        :meth:`core.coverage.CatalogCoverage.check_request`); an empty answer to a year range the catalog has
-        nothing in is re-run on the nearest years it has, and the tracks are then labelled as an alternative."""
-        text = anchor.rest if anchor is not None and anchor.seeds else query.text
-        for name in query.artists:  # artist names are not style words ("Daft Punk" is not a punk request)
-            text = re.sub(re.escape(name), " ", text, flags=re.IGNORECASE)
-        weighted = [k for k, w in query.weights.items() if w >= 0.3]
-        notes = self.coverage.check_request(text, query.filters, targets=weighted,
-                                            anchor=anchor.name if anchor is not None and anchor.seeds else "")
-        names = list(missing_names) + ([anchor.name] if anchor is not None and anchor.unresolved else [])
-        for name in dict.fromkeys(names):  # named artists this catalog has no one called
-            notes.append(CoverageNote(requested=name, kind="missing_artist"))
-        notes = sort_notes(notes)
-        if not notes:
-            return rec
-        if not rec.tracks and any(n.kind == "era" for n in notes):
-            relaxed = query.model_copy(update={"filters": self.coverage.relaxed_years(rec.filters)})
-            if anchor is not None and anchor.seeds:  # still around the anchor, on the nearest years there are
-                again = await self._anchored(relaxed, anchor, exclude, limit, rank, similar_rank, era=False)
-                rec = rec.model_copy(update={"tracks": again.tracks, "filters": again.filters})
-            else:
-                scored = (self.recommender.from_text(relaxed, exclude=exclude, limit=limit) if rank is None
-                          else await rank(relaxed, exclude, limit))
-                rec = rec.model_copy(update={"tracks": self._results(scored), "filters": relaxed.filters})
-        if anchor is None or not anchor.seeds:
-            rec = self._evidence_first(rec, query, notes, exclude, limit)
-        alternative = describe_alternative(self.table, rec.tracks)
-        notes = [n.model_copy(update={"alternative": n.alternative or (
-            alternative if n.kind != "no_data" else "these picks go by the audio features only")}) for n in notes]
-        if any(n.kind in ("missing", "unlabelled", "missing_artist", "era") and not n.via for n in notes):
-            tracks = [i if i.reason.startswith("closest alternative") else i.model_copy(update={
-                "reason": "closest alternative" if i.reason == "matches your request"
-                else f"closest alternative: {i.reason}"}) for i in rec.tracks]
-            rec = rec.model_copy(update={"tracks": tracks})
-        return rec.model_copy(update={"coverage": notes})
-
-    def _evidence_first(self, rec: Recommendation, query: TextQuery, notes: Sequence[CoverageNote],
-                        exclude: set[int], limit: int) -> Recommendation:
-        """For a style the catalog has no tags for but look-alikes of (:meth:`CatalogCoverage.evidence`: "Salsa
-        Version" titles, "Pura Salsa" albums), those tracks first — ranked by the request's text score, at most 2 per
-        artist, one version per song, within the request's filters — each with the checkable reason why it is there
-        ("closest alternative: its album names salsa"); the earlier picks fill up. ``rec`` unchanged without, or
-        when fewer look-alikes than ``limit`` pass the filters."""
-        note = next((n for n in notes if n.kind == "missing" and n.found_count >= MIN_EVIDENCE
-                     and ((n.closest and not n.family) or n.playlists)), None)
-        if note is None:
-            return rec
-        t = self.table
-        ev = self.coverage.evidence(note.requested)
-        cand = np.asarray([p for p in ev.positions if p not in exclude and t.alive[p]], dtype=np.int64)
-        mask = self.recommender.filter_mask(query.filters, t.n)
-        if mask is not None and len(cand):
-            cand = cand[mask[cand]]
-        if len(cand) < limit:  # a handful of look-alikes ("Un Bossa +") would crowd out closer-sounding tracks
-            return rec
-        scores = self.recommender.text_scores(query, cand)
-        lid = next((t.label_index[(k, ev.closest)] for k in ("subgenre", "genre") if (k, ev.closest) in t.label_index),
-                   None) if ev.closest else None
-        if lid is not None:  # the look-alikes that carry the closest label first (salsa versions tagged tropical)
-            scores = scores + 2.0 * np.isin(cand, np.fromiter(t.label_tracks.get(lid, ()), dtype=np.int64))
-        picks: list[RecommendedTrack] = []
-        keys: set[str] = set()
-        per_artist: dict[int, int] = {}
-        for i in np.argsort(-scores, kind="stable"):
-            p = int(cand[i])
-            aids = t.artist_ids[p]
-            if t.norm_keys[p] in keys or any(per_artist.get(a, 0) >= 2 for a in aids):
-                continue
-            keys.add(t.norm_keys[p])
-            for a in aids:
-                per_artist[a] = per_artist.get(a, 0) + 1
-            why = f"closest alternative: {self.coverage.evidence_reason(note.requested, p)}"
-            picks.append(RecommendedTrack(track=t.track(p), score=round(float(scores[i]), 4), reason=why))
-            if len(picks) >= limit:
-                break
-        rest = [i for i in rec.tracks if t.norm_keys[t.pos[i.track.track_id]] not in keys]
-        return rec.model_copy(update={"tracks": (picks + rest)[:limit]})
-
-    @staticmethod
-    def _clamp(query: TextQuery) -> TextQuery:
-        target = {}
-        for name, value in query.target.items():
-            if name in FEATURE_RANGES:
-                lo, hi = FEATURE_RANGES[name]
-                if name == "tempo":
-                    lo, hi = 40.0, 220.0
-                if name == "loudness":
-                    hi = 0.0
-                target[name] = min(max(float(value), lo), hi)
-        weights = {k: min(max(float(v), 0.0), 1.0) for k, v in query.weights.items() if k in AUDIO_FEATURES}
-        labels = {k: min(max(float(v), -1.0), 1.0) for k, v in query.labels.items()}
-        return query.model_copy(update={"target": target, "weights": weights, "labels": labels})
+        """:meth:`core.app.discovery.Discovery.recommend_query`."""
+        return await self.discovery.recommend_query(query, exclude_ids, limit)
 
     async def recommend_text(
         self, text: str, filters: Filters | None = None, exclude_ids: Sequence[str] = (), limit: int | None = None
     ) -> Recommendation | NeedsClarification:
-        """Free text -> recommendations with the local text understanding (offline).
-
-        Explicit ``filters`` are merged over what the text implies. Returns :class:`NeedsClarification` when the
-        text carries no musical meaning.
-
-        Raises:
-            InvalidInput: empty or over 2,000 characters, or a bad limit.
-        """
-        _ = self.text  # fitted on the loop; a long request is then parsed in a worker thread (understand_async)
-        if len(text) > INLINE_TEXT_CHARS:
-            parsed, limit = await asyncio.to_thread(self._parse_request, text, filters, limit)
-        else:
-            parsed, limit = self._parse_request(text, filters, limit)
-        if isinstance(parsed, NeedsClarification):
-            return parsed
-        return await self.recommend_query(parsed, exclude_ids=exclude_ids, limit=limit)
-
-    def _parse_request(
-        self, text: str, filters: Filters | None, limit: int | None
-    ) -> tuple[TextQuery | NeedsClarification, int]:
-        """``(the parsed request with explicit filters merged over the implied ones, the validated limit)``.
-
-        The limit is the explicit one (``limit`` or ``filters.limit`` when set), else the count asked for in the text
-        ("20 songs", capped at :data:`~core.limits.MAX_TRACKS`), else the default.
-        """
-        explicit = limit is not None or (filters is not None and "limit" in filters.model_fields_set)
-        limit = self._limit(limit if limit is not None else (filters.limit if filters else None))
-        parsed = self.understand(text, limit=limit)
-        if filters is not None and not isinstance(parsed, NeedsClarification):
-            merged = parsed.filters.model_copy(
-                update={k: v for k, v in filters.model_dump(exclude_unset=True).items() if v not in (None, [])}
-            )
-            parsed = parsed.model_copy(update={"filters": merged})
-        if not isinstance(parsed, NeedsClarification):
-            if explicit:  # the caller chose the length (a later page, a slash option): no "you asked for N" note
-                parsed = parsed.model_copy(update={"requested_count": None})
-            else:
-                limit = self._limit(parsed.filters.limit)
-        return parsed, limit
-
-    # ------------------------------------------------------------------ catalog admin
-    @staticmethod
-    def require_admin(caller: Caller, action: str) -> None:
-        """Raise :class:`PermissionDenied` unless ``caller`` is an admin (checked on every mutation)."""
-        if not policy.may_edit_catalog(caller):  # operators' lists only (core.policy)
-            raise PermissionDenied(action)
+        """:meth:`core.app.discovery.Discovery.recommend_text`. Raises InvalidInput."""
+        return await self.discovery.recommend_text(text, filters, exclude_ids, limit)
 
     @staticmethod
-    def validate_track(data: dict[str, Any]) -> Track:
-        """Validate raw track fields into a :class:`Track`.
+    def _limit(limit: int | None) -> int:
+        return Discovery._limit(limit)  # noqa: SLF001
 
-        Raises:
-            InvalidInput: naming the first bad field and its allowed range, e.g. ``energy must be 0–1``.
-        """
-        try:
-            return Track.model_validate(data)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            name = str(err["loc"][0]) if err["loc"] else "track"
-            if name in FEATURE_RANGES:
-                lo, hi = FEATURE_RANGES[name]
-                allowed = f"{lo:g}–{hi:g}"
-                raise InvalidInput(f"{name} must be a number in {allowed} (got {err.get('input')!r}).", name, allowed) from None
-            raise InvalidInput(f"Invalid {name}: {err['msg']}.", name) from None
+    # ------------------------------------------------------------------ catalog admin (core.app.catalog_admin)
+    require_admin = staticmethod(CatalogAdmin.require_admin)
+    validate_track = staticmethod(CatalogAdmin.validate_track)
 
     async def add_song(self, caller: Caller, data: dict[str, Any]) -> Track:
-        """Add a track (admin only). ``data`` holds Track fields; ``artists`` may be a string.
-
-        Raises:
-            PermissionDenied, InvalidInput (bad field / duplicate id).
-        """
-        self.require_admin(caller, "add songs")
-        data = dict(data)
-        if isinstance(data.get("artists"), str):
-            data["artists"] = _split_artists(data["artists"])
-        if not data.get("track_id") or not TRACK_ID.fullmatch(str(data["track_id"])):
-            raise InvalidInput("track_id must be a 22-character Spotify id (letters and digits).", "track_id", "22 chars")
-        if not str(data.get("title", "")).strip() or not data.get("artists"):
-            raise InvalidInput("A song needs a title and at least one artist.", "title")
-        if data.get("release_date") and not data.get("year"):
-            head = str(data["release_date"])[:4]
-            data["year"] = int(head) if head.isdigit() else None
-        missing = [f for f in AUDIO_FEATURES if data.get(f) is None]
-        if missing:  # hand-added songs carry all features (imports may lack them; see core.catalog_io)
-            raise InvalidInput(f"A new song needs all audio features; missing: {', '.join(missing)}.", missing[0])
-        track = self.validate_track(data)
-        async with self._write_lock:  # the duplicate check and the insert are one step
-            # insert-only in the database too: another process may have added this id since this table was loaded
-            if track.track_id in self.table.pos or not await self.catalog.upsert_track(track, only_new=True):
-                raise InvalidInput(f"A track with id {track.track_id} already exists; use /editsong.", "track_id")
-            return self._apply_upsert(track)
+        """:meth:`core.app.catalog_admin.CatalogAdmin.add_song`. Raises PermissionDenied / InvalidInput."""
+        return await self.admin.add_song(caller, data)
 
     async def edit_song(self, caller: Caller, ref: str, changes: dict[str, Any]) -> Track:
-        """Change fields of an existing track (admin only); the track id cannot change.
-
-        Raises:
-            PermissionDenied, SongNotFound, InvalidInput.
-        """
-        self.require_admin(caller, "edit songs")
-        if not changes:
-            raise InvalidInput("Nothing to change: give field=value pairs, e.g. energy=0.8 tempo=120.")
-        async with self._write_lock:  # read, merge and write as one step: concurrent edits never undo each other
-            pos = self._resolve_for_change(ref)
-            current = self.table.track(pos).model_dump(exclude={"artist", "spotify_url"})
-            changes = dict(changes)
-            if "track_id" in changes and changes["track_id"] != current["track_id"]:
-                raise InvalidInput("The track id cannot be changed.", "track_id")
-            unknown = set(changes) - set(current)
-            if unknown:
-                raise InvalidInput(f"Unknown field(s): {', '.join(sorted(unknown))}.", sorted(unknown)[0])
-            if isinstance(changes.get("artists"), str):
-                changes["artists"] = _split_artists(changes["artists"])
-            if "release_date" in changes and "year" not in changes:
-                head = str(changes["release_date"] or "")[:4]
-                changes["year"] = int(head) if head.isdigit() and 1900 <= int(head) <= 2100 else None
-            track = self.validate_track({**current, **changes})  # the whole track must stay valid
-            # write ONLY the changed fields (validated values), never the row as this process remembers it: another
-            # process's concurrent edit of another field survives (issue 11, "no lost updates")
-            fields = {name: getattr(track, name) for name in changes}
-            stored = await self.catalog.update_fields(track.track_id, fields)
-            if stored is None:  # deleted meanwhile by another process
-                self._apply_delete(track.track_id)
-                raise SongNotFound(ref)
-            return self._apply_upsert(stored)
-
-    def _resolve_for_change(self, ref: str) -> int:
-        """The track an admin edit or delete names: an exact match only (never a fuzzy guess), and a title that
-        several artists' tracks share must name the artist.
-
-        Raises:
-            SongNotFound: no exact match (with suggestions). InvalidInput: the title is ambiguous.
-        """
-        pos = self.resolve(ref, fuzzy=False)
-        same = self.refs.title_index().get(normalize_text(ref), [])
-        artists = {self.table.artists[p][0] if self.table.artists[p] else "" for p in same}
-        if len(artists) > 1:
-            options = "; ".join(self.label(p) for p in same[:5])
-            raise InvalidInput(f"Several tracks are called that — name the artist too, e.g. “{self.label(pos)}” "
-                               f"(matches: {options}).", "track")
-        return pos
+        """:meth:`core.app.catalog_admin.CatalogAdmin.edit_song`. Raises PermissionDenied / SongNotFound / InvalidInput."""
+        return await self.admin.edit_song(caller, ref, changes)
 
     async def delete_song(self, caller: Caller, ref: str) -> Track:
-        """Delete a track (admin only). Returns the deleted track.
-
-        Raises:
-            PermissionDenied, SongNotFound.
-        """
-        self.require_admin(caller, "delete songs")
-        async with self._write_lock:
-            pos = self._resolve_for_change(ref)
-            track = self.table.track(pos)
-            await self.catalog.delete_track(track.track_id)
-            self.table.delete(track.track_id)
-            self.recommender.on_delete(pos)
-            self._text_changed()
-        return track
-
-    async def _store_locked(self, track: Track) -> Track:
-        """Write a validated track to the catalog, the table and the index (caller holds ``_write_lock``)."""
-        await self.catalog.upsert_track(track)
-        return self._apply_upsert(track)
-
-    def _apply_upsert(self, track: Track, refit: bool = True) -> Track:
-        """Put a track as stored in the catalog into the in-memory table and KNN index (incrementally); also used
-        for changes made by other processes (:mod:`core.infra.changes`). Returns the track as the table holds it."""
-        old = self.table.pos.get(track.track_id)
-        pos = self.table.upsert(track)
-        if old is not None:
-            self.recommender.on_delete(old)
-        self.recommender.on_upsert(pos)
-        if refit:
-            self._text_changed()
-        return self.table.track(pos)
-
-    def _apply_delete(self, track_id: str, refit: bool = True) -> bool:
-        """Drop a track from the in-memory table and KNN index; False when it was not there."""
-        pos = self.table.pos.get(track_id)
-        if pos is None:
-            return False
-        self.table.delete(track_id)
-        self.recommender.on_delete(pos)
-        if refit:
-            self._text_changed()
-        return True
-
-    def _text_changed(self) -> None:
-        if self._text is not None:
-            self._text.update(self.table)
+        """:meth:`core.app.catalog_admin.CatalogAdmin.delete_song`. Raises PermissionDenied / SongNotFound."""
+        return await self.admin.delete_song(caller, ref)
 
     async def import_catalog(
         self, caller: Caller, path: Path, map_pairs: list[str] | None = None, replace: bool = False,
         progress: ProgressFn | None = None, max_decompressed: int = MAX_DECOMPRESSED_BYTES,
     ) -> ImportReport:
-        """Import a CSV into the catalog (admin only) and rebuild the in-memory table and index.
+        """:meth:`core.app.catalog_admin.CatalogAdmin.import_catalog`. Raises PermissionDenied / ImportFailed / InvalidInput."""
+        return await self.admin.import_catalog(caller, path, map_pairs, replace, progress, max_decompressed)
 
-        ``max_decompressed``: byte cap for a gzip file's decompressed size (see :mod:`core.catalog_io`).
+    # ------------------------------------------------------------------ sessions (core.app.session)
+    async def conversation_store(self) -> ConversationStore:
+        """The conversation memory (:meth:`core.app.session.Sessions.conversation_store`)."""
+        return await self.sessions.conversation_store()  # type: ignore[return-value]
 
-        Raises:
-            PermissionDenied, ImportFailed, InvalidInput.
-        """
-        self.require_admin(caller, "import catalogs")
-        async with self._write_lock:
-            report = await self.catalog.import_file(
-                path, map_pairs=map_pairs, replace=replace, progress=progress, max_decompressed=max_decompressed
-            )
-            seq = await self.catalog.change_version()
-            await self._reload_table()
-            if self.follower is not None:  # the table already holds this import: don't reload it a second time
-                self.follower.seq = max(self.follower.seq, seq)
-        return report
+    def conversation_turn(self, conversation_id: str) -> AbstractAsyncContextManager[None]:
+        """One turn of a conversation at a time, across workers (:meth:`core.app.session.Sessions.conversation_turn`)."""
+        return self.sessions.conversation_turn(conversation_id)
+
+    async def button_store(self) -> ButtonStore:
+        """The shared inline-keyboard button state (:meth:`core.app.session.Sessions.button_store`)."""
+        return await self.sessions.button_store()  # type: ignore[return-value]
+
+    async def list_ref(self, conversation_id: str, ref: str) -> str:
+        """``#N`` -> track id of the list on screen (:meth:`core.app.session.Sessions.list_ref`). Raises InvalidInput."""
+        return await self.sessions.list_ref(conversation_id, ref)
+
+    async def show_request(
+        self, conversation_id: str, caller: Caller | None, spec: LastRequest, *, merge: Filters | None = None,
+        exclude_ids: Sequence[str] = (), first: int = 1,
+    ) -> Recommendation | NeedsClarification:
+        """:meth:`core.app.session.Sessions.show_request`."""
+        return await self.sessions.show_request(
+            conversation_id, caller, spec, merge=merge, exclude_ids=exclude_ids, first=first
+        )
+
+    async def show_search(
+        self, conversation_id: str, query: str, limit: int = 10, *, offset: int = 0, first: int = 1
+    ) -> Recommendation:
+        """:meth:`core.app.session.Sessions.show_search`."""
+        return await self.sessions.show_search(conversation_id, query, limit, offset=offset, first=first)
+
+    async def show_track(self, conversation_id: str, ref: str) -> tuple[Track, str]:
+        """:meth:`core.app.session.Sessions.show_track`."""
+        return await self.sessions.show_track(conversation_id, ref)
+
+    async def replay_request(
+        self, spec: LastRequest, exclude_ids: list[str], *, merge: Filters | None = None,
+        caller: Caller | None = None, recent: Any = (),
+    ) -> tuple[Recommendation | NeedsClarification, LastRequest]:
+        """Run a replayable request (:func:`core.agent.specs.run_request`, see :meth:`core.chat.ChatService.replay_request`)."""
+        return await self.chat_service.replay_request(spec, exclude_ids, merge=merge, caller=caller, recent=recent)
+
+    # ------------------------------------------------------------------ personal (core.app.personal)
+    playlists = property(lambda self: self.personal.playlists, doc="Group playlists (:class:`core.playlists.PlaylistService`).")
+    feedback = property(lambda self: self.personal.feedback, doc="Likes / dislikes (:class:`core.feedback.FeedbackService`).")
+    previews = property(lambda self: self.personal.previews, doc="Preview lookups (:class:`core.previews.PreviewService`).")
+
+    def configure_previews(self, config: PreviewConfig) -> None:
+        """Use these preview URLs / credentials / timeouts (:meth:`core.app.personal.Personal.configure_previews`)."""
+        self.personal.configure_previews(config)
+
+    async def like(self, caller: Caller, ref: str) -> FeedbackResult:
+        """Like a track for ``caller``. Raises SongNotFound / InvalidInput."""
+        return await self.personal.like(caller, ref)
+
+    async def dislike(self, caller: Caller, ref: str) -> FeedbackResult:
+        """Dislike a track: never recommended to ``caller`` again. Raises SongNotFound / InvalidInput."""
+        return await self.personal.dislike(caller, ref)
+
+    async def disliked_ids(self, caller: Caller | str) -> set[str]:
+        """Track ids ``caller`` disliked."""
+        return await self.personal.disliked_ids(caller)
+
+    async def recommend_similar_for(
+        self, caller: Caller | None, refs: Sequence[str], filters: Filters | None = None, exclude_ids: Sequence[str] = (),
+        *, conversation_id: str | None = None, first: int = 1,
+    ) -> Recommendation:
+        """:meth:`core.app.personal.Personal.recommend_similar_for`. Raises SongNotFound / InvalidInput."""
+        return await self.personal.recommend_similar_for(
+            caller, refs, filters, exclude_ids, conversation_id=conversation_id, first=first
+        )
+
+    async def recommend_query_for(
+        self, caller: Caller | None, query: TextQuery, exclude_ids: Sequence[str] = (), limit: int | None = None
+    ) -> Recommendation:
+        """:meth:`core.app.personal.Personal.recommend_query_for`."""
+        return await self.personal.recommend_query_for(caller, query, exclude_ids, limit)
+
+    async def recommend_text_for(
+        self, caller: Caller | None, text: str, filters: Filters | None = None, exclude_ids: Sequence[str] = (),
+        limit: int | None = None, *, conversation_id: str | None = None, first: int = 1,
+    ) -> Recommendation | NeedsClarification:
+        """:meth:`core.app.personal.Personal.recommend_text_for`. Raises InvalidInput."""
+        return await self.personal.recommend_text_for(
+            caller, text, filters, exclude_ids, limit, conversation_id=conversation_id, first=first
+        )
+
+    async def preview(self, ref: str) -> TrackPreview:
+        """:meth:`core.app.personal.Personal.preview`. Raises SongNotFound / InvalidInput."""
+        return await self.personal.preview(ref)
+
+    async def preview_urls(self, track_ids: Sequence[str], budget_s: float = 3.0) -> dict[str, str | None]:
+        """:meth:`core.app.personal.Personal.preview_urls`."""
+        return await self.personal.preview_urls(track_ids, budget_s)
+
+    # ------------------------------------------------------------------ chat and the agent (core.chat)
+    async def chat(
+        self, conversation_id: str, caller: Caller, text: str, *, group_id: str | None = None, group_admin: bool = False,
+    ) -> ChatReply:
+        """One chat message -> one reply (:meth:`core.chat.ChatService.chat`); never raises for user mistakes."""
+        return await self.chat_service.chat(conversation_id, caller, text, group_id=group_id, group_admin=group_admin)
+
+    def configure_agent(self, config: AgentConfig | None) -> None:
+        """Use this agent configuration for free-text turns (:meth:`core.chat.ChatService.configure_agent`)."""
+        self.chat_service.configure_agent(config)
+
+    @property
+    def agent_runtime(self) -> AgentRuntime:
+        """The agent runtime, built on first use (:attr:`core.chat.ChatService.agent_runtime`)."""
+        return self.chat_service.agent_runtime
+
+    @property
+    def _agent_runtime(self) -> AgentRuntime | None:
+        return self.chat_service._agent_runtime  # noqa: SLF001
+
+    def prepare_lists(self) -> None:
+        """:meth:`core.chat.ChatService.prepare_lists`."""
+        self.chat_service.prepare_lists()
+
+    def prepare_agent(self) -> None:
+        """:meth:`core.chat.ChatService.prepare_agent` (blocking, thread-safe)."""
+        self.chat_service.prepare_agent()
+
+    async def warm_up(self) -> None:
+        """:meth:`core.chat.ChatService.warm_up` (never raises)."""
+        await self.chat_service.warm_up()
+

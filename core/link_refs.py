@@ -4,7 +4,7 @@
 against the catalog and rewrites the message for the agent: a track link becomes its canonical
 ``spotify:track:ID`` (no query words; every tool and intent understands it), every other link is removed (its words — "token" in a query string,
 "album" in a path — never reach keyword rules, and an ignored link is never echoed). A message that is only links
-(plus words such as "songs like this") means "songs like these": :class:`core.chat.ChatMixin` answers it directly
+(plus words such as "songs like this") means "songs like these": :class:`core.chat.ChatService` answers it directly
 with similar tracks, and the reply says first which links were not used and why.
 """
 

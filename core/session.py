@@ -12,7 +12,7 @@ conversation obeys, whichever path produced it (slash command, button, free text
   included), unless the request named that artist (:func:`artist_budget`, :func:`capped`).
 * **The list on screen.** ``#3``, "more like #3", "that artist", "not that artist", "no more of them" mean the last
   list shown to the conversation. The engine records every list it returns for a conversation
-  (:class:`SessionMixin`: adapters pass their conversation id), so a list made by a Telegram command is the one a
+  (:class:`core.app.session.Sessions`: adapters pass their conversation id), so a list made by a Telegram command is the one a
   free-text "more like #3" refers to; :func:`on_screen_artist` picks "that artist".
 
 The numbers (2 per page, 3 per 3 pages) are product choices from issue 10 ("one artist recurs page after page"),
@@ -21,24 +21,16 @@ not tuned values.
 
 from __future__ import annotations
 
-import os
-import secrets
 import weakref
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from core.buttons import ButtonStore, SqliteButtonStore
-from core.leases import SqliteLeases, acquire
 from core.catalog import normalize_text
-from core.commands import LIST_REF
-from core.conversation import ConversationState, LastRequest, check_conversation_id
-from core.errors import InvalidInput
-from core.models import Caller, Filters, NeedsClarification, Recommendation, Track
+from core.conversation import ConversationState
+from core.models import Recommendation
 
 if TYPE_CHECKING:
-    from core.engine import Engine
     from core.table import TrackTable
 
 #: Tracks of one artist allowed on one page (same as :attr:`core.recommender.ScoreParams.per_artist`).
@@ -182,145 +174,3 @@ def on_screen_artist(table: TrackTable, state: ConversationState) -> str | None:
         if name := first_artist(track_id):
             return name
     return None
-
-
-def _new_owner(engine: object) -> str:
-    """A lease owner id unique to this engine (process id + random), remembered on the engine."""
-    owner = f"{os.getpid()}-{secrets.token_hex(6)}"
-    setattr(engine, "_lease_owner", owner)
-    return owner
-
-
-class SessionMixin:
-    """Conversation-aware lists for :class:`core.engine.Engine`: adapters pass their conversation id and the engine
-    records the list it returns (the list on screen), so every adapter and the agent share one session model.
-
-    Uses :meth:`core.chat.ChatMixin.conversation_store` and its per-conversation lock (one turn at a time).
-    """
-
-    async def show_request(
-        self: Engine,
-        conversation_id: str,
-        caller: Caller | None,
-        spec: LastRequest,
-        *,
-        merge: Filters | None = None,
-        exclude_ids: Sequence[str] = (),
-        first: int = 1,
-    ) -> Recommendation | NeedsClarification:
-        """Run a replayable request (:class:`core.conversation.LastRequest`: text, similar or playlist) for a
-        conversation and record the result as its last list (``#first`` … numbering) and ``spec`` as its last
-        request (what "more" continues and "less upbeat" refines).
-
-        Nothing shown earlier in the conversation (nor another version of it) comes back; the artist cap across
-        pages holds. ``merge``: explicit filters applied over what the text implies (first page of a request);
-        ``exclude_ids``: more ids to leave out (e.g. the adapter's own list of what this message showed).
-
-        Raises:
-            InvalidInput: bad conversation id, request or limit. SongNotFound / PlaylistNotFound: from the request.
-        """
-        cid = check_conversation_id(conversation_id)
-        async with self.conversation_turn(cid):
-            store = await self.conversation_store()
-            state = await store.load_state(cid)
-            result, ran = await self.replay_request(
-                spec, [*state.shown, *exclude_ids], merge=merge, caller=caller, recent=state.recent_pages
-            )
-            if isinstance(result, NeedsClarification) or not result.tracks:
-                return result
-            state.last = ran
-            state.show_page(
-                [t.track.track_id for t in result.tracks], [t.reason for t in result.tracks], first=first
-            )
-            await store.save_state(cid, state)
-            return result
-
-    async def show_search(
-        self: Engine, conversation_id: str, query: str, limit: int = 10, *, offset: int = 0, first: int = 1
-    ) -> Recommendation:
-        """:meth:`core.engine.Engine.search` for a conversation: results ``offset`` … ``offset + limit - 1`` (paging),
-        recorded as its last list (``#N`` refers to them). Search results are what was asked for: they are not
-        marked as shown and do not count towards the artist cap.
-
-        Raises:
-            InvalidInput: bad conversation id, empty/over-long query, ``limit`` or ``offset + limit`` outside 1–50.
-        """
-        cid = check_conversation_id(conversation_id)
-        if not isinstance(offset, int) or offset < 0:
-            raise InvalidInput("offset must be 0 or more.", "offset")
-        rec = await self.search(query, limit=offset + limit)
-        rec = rec.model_copy(update={"tracks": rec.tracks[offset:]})
-        if rec.tracks:
-            async with self.conversation_turn(cid):
-                store = await self.conversation_store()
-                state = await store.load_state(cid)
-                state.show_page([t.track.track_id for t in rec.tracks], [t.reason for t in rec.tracks], False, first)
-                await store.save_state(cid, state)
-        return rec
-
-    async def show_track(self: Engine, conversation_id: str, ref: str) -> tuple[Track, str]:
-        """``(track, note)`` for one track shown to a conversation (``/song``): ``ref`` may be ``#N`` of the list on
-        screen; the track becomes the one "that artist" / "more like that" point at until another list is shown.
-        ``note`` is empty when the track is exactly the one asked for, else the first line the reply must show
-        (see :meth:`core.engine.Engine.find_track`).
-
-        Raises:
-            InvalidInput: bad conversation id or ``#N`` not on screen. SongNotFound / NotATrackLink: ``ref`` did
-            not resolve.
-        """
-        cid = check_conversation_id(conversation_id)
-        async with self.conversation_turn(cid):
-            track, note = await self.find_track(await self.list_ref(cid, ref))
-            store = await self.conversation_store()
-            state = await store.load_state(cid)
-            state.focus = track.track_id
-            await store.save_state(cid, state)
-        return track, note
-
-    @asynccontextmanager
-    async def conversation_turn(self: Engine, conversation_id: str) -> AsyncIterator[None]:
-        """One turn of ``conversation_id`` at a time: in this process (an ``asyncio.Lock``) *and* across workers
-        on the database (a lease row, :mod:`core.leases`), so two workers answering one chat never interleave
-        their load / save of its state."""
-        async with self._conversation_lock(conversation_id):
-            leases = getattr(self, "_leases", None)
-            if leases is None:
-                leases = self._leases = SqliteLeases(self.database)
-            owner = getattr(self, "_lease_owner", None) or _new_owner(self)
-            held = await acquire(leases, conversation_id, owner)
-            try:
-                yield
-            finally:
-                if held:
-                    await leases.release(conversation_id, owner)
-
-    async def button_store(self: Engine) -> ButtonStore:
-        """The :class:`core.buttons.ButtonStore` every worker shares (the ``button_state`` table of the catalog
-        database): adapters keep the state behind inline-keyboard buttons here, never in process memory."""
-        store = getattr(self, "_button_store", None)
-        if store is None:
-            store = self._button_store = SqliteButtonStore(self.database)
-        return store
-
-    async def list_ref(self: Engine, conversation_id: str, ref: str) -> str:
-        """``#N`` (also ``no. N``) -> the track id of item N of the conversation's list on screen; any other
-        reference is returned unchanged (stripped), for :meth:`resolve` to handle.
-
-        Raises:
-            InvalidInput: ``#N`` with no list shown yet, or N not on it (the message names the numbers shown).
-        """
-        ref = " ".join(str(ref or "").split())
-        m = LIST_REF.match(ref)
-        if not m:
-            return ref
-        cid = check_conversation_id(conversation_id)
-        store = await self.conversation_store()
-        state = await store.load_state(cid)
-        n = int(m.group(1))
-        track_id = state.page_ref(n)
-        if track_id is not None:
-            return track_id
-        if not state.last_page:
-            raise InvalidInput(f"#{n} means a number in the last list I showed here — ask for some music first.", "ref")
-        lo, hi = state.page_first, state.page_first + len(state.last_page) - 1
-        raise InvalidInput(f"The list on screen has numbers {lo}–{hi}; #{n} is not one of them.", "ref", f"#{lo}–#{hi}")

@@ -1,6 +1,9 @@
 """The agent's dependencies (one per turn) and the typed results its tools return.
 
-:class:`AgentDeps` carries the engine handle and the caller's identity. The caller (user id, platform, role) comes
+:class:`AgentDeps` carries the caller's identity and the application services the tools call — the same
+:mod:`core.app` services the slash commands reach through the engine facade (:attr:`AgentDeps.tracks`,
+:attr:`~AgentDeps.discovery`, :attr:`~AgentDeps.admin`, :attr:`~AgentDeps.personal`). The engine handle itself is
+still carried for the helpers that take the facade (:func:`core.agent.specs.run_request`, the playlist ``Scope``). The caller (user id, platform, role) comes
 from the adapter and the settings — never from the conversation — and tools check it in code.
 
 Tool results are Pydantic models. Everything in them that comes from the catalog (titles, artists, albums, genres)
@@ -19,6 +22,10 @@ from core.conversation import ConversationState, LastRequest, default_group
 from core.models import Caller, NeedsClarification, Recommendation, RecommendedTrack, Track
 
 if TYPE_CHECKING:
+    from core.app.catalog_admin import CatalogAdmin
+    from core.app.discovery import Discovery
+    from core.app.personal import Personal
+    from core.app.tracks import TrackFinder
     from core.engine import Engine
 
 
@@ -210,7 +217,8 @@ class AgentDeps:
     """Per-turn dependencies of the agent (Pydantic AI ``deps``).
 
     Attributes:
-        engine: the :class:`core.engine.Engine` (catalog, recommender, text understanding).
+        engine: the :class:`core.engine.Engine` facade, for the helpers that still take it (replayable requests,
+            playlist scopes); tools call the services below instead.
         caller: who is talking; ``caller.role`` decides whether admin tools are offered and allowed.
         conversation_id: the opaque conversation key (``telegram:<chat_id>``…).
         state: the conversation's follow-up state (read by tools; committed by the runtime after the turn).
@@ -236,6 +244,26 @@ class AgentDeps:
     def __post_init__(self) -> None:
         if not self.group_id:
             self.group_id = default_group(self.conversation_id, self.caller)
+
+    @property
+    def tracks(self) -> TrackFinder:
+        """Track references (:class:`core.app.tracks.TrackFinder`)."""
+        return self.engine.tracks
+
+    @property
+    def discovery(self) -> Discovery:
+        """Search and recommendations (:class:`core.app.discovery.Discovery`)."""
+        return self.engine.discovery
+
+    @property
+    def admin(self) -> CatalogAdmin:
+        """Catalog admin use cases, permission re-checked inside (:class:`core.app.catalog_admin.CatalogAdmin`)."""
+        return self.engine.admin
+
+    @property
+    def personal(self) -> Personal:
+        """Likes / dislikes, previews, playlists (:class:`core.app.personal.Personal`)."""
+        return self.engine.personal
 
     def fresh(self) -> AgentDeps:
         """The same deps with an empty :class:`RunLog` (used when a failed LLM turn is replayed locally)."""

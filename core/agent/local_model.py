@@ -163,7 +163,7 @@ async def _playlist_names(deps: AgentDeps) -> list[str]:
     from core.errors import MusicBotError
 
     try:
-        return [p.name for p in await deps.engine.playlists.list(deps.group_id)]
+        return [p.name for p in await deps.personal.playlists.list(deps.group_id)]
     except MusicBotError:
         return []
 

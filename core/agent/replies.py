@@ -35,7 +35,7 @@ class ReplyBuilder:
     async def _to_reply(self, deps: AgentDeps, output: AgentReply | Clarification, text: str) -> ChatReply:
         if isinstance(output, Clarification):
             return ChatReply(text=output.question, clarification=output.to_model())
-        table = deps.engine.table
+        table = deps.tracks.table
         base = deps.log.recommendation
         picks = list(output.tracks)
         if picks and deps.log.playlist_page is not None and base is None:
@@ -43,7 +43,7 @@ class ReplyBuilder:
         if picks and (base is None or base.kind != "search"):
             # whatever the model picked: never a track this person disliked, never one shown earlier in this chat
             # (nor another version of one: same normalized title + first artist, :mod:`core.session`)
-            blocked = set(same_song_ids(table, deps.state.shown)) | await deps.engine.disliked_ids(deps.caller)
+            blocked = set(same_song_ids(table, deps.state.shown)) | await deps.personal.disliked_ids(deps.caller)
             picks = [p for p in picks if p.track_id not in blocked]
         items: list[RecommendedTrack] = []
         for pick in picks:

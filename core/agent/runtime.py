@@ -98,7 +98,7 @@ def _role_instructions(ctx: RunContext[AgentDeps]) -> str:
 
 async def _check_output(ctx: RunContext[AgentDeps], output: AgentReply | Clarification) -> AgentReply | Clarification:
     if isinstance(output, AgentReply) and output.tracks:
-        table = ctx.deps.engine.table
+        table = ctx.deps.tracks.table
         unknown = [p.track_id for p in output.tracks if p.track_id not in table.pos]
         if unknown:
             raise ModelRetry(
@@ -157,7 +157,7 @@ def _rejected_calls(messages: list[ModelMessage]) -> list[str]:
 def _guard_free_text(deps: AgentDeps, reply: ChatReply, user_text: str) -> ChatReply:
     """:func:`core.agent.guard.guard_llm_reply` with what the tools returned this turn (and the conversation's
     current page) as the allowed tracks and names; the fallback text comes from the tool results only."""
-    table = deps.engine.table
+    table = deps.tracks.table
     log_ = deps.log
     ids = set(log_.items) | set(deps.state.last_page)
     if log_.recommendation is not None:
@@ -196,7 +196,7 @@ class AgentRuntime(ReplyBuilder):
     def warm() -> None:
         """Do the one-time work of a first turn ahead of it: pydantic builds the stored-history (de)serializer lazily
         on first use (~0.1–0.5 s), and a run's first tool call imports anyio's asyncio backend. Thread-safe; called by
-        :meth:`core.chat.ChatMixin.prepare_agent`."""
+        :meth:`core.chat.ChatService.prepare_agent`."""
         import importlib
 
         ModelMessagesTypeAdapter.dump_json([])

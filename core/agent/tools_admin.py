@@ -49,7 +49,7 @@ def resolve_exact(ctx: RunContext[AgentDeps], ref: str) -> str:
     tid = resolve_ref(ctx, raw)
     if NUM_REF.match(raw) or tid in raw:
         return tid
-    engine = ctx.deps.engine
+    engine = ctx.deps.tracks
     title = engine.table.titles[engine.table.pos[tid]]
     candidates = [raw] + [raw.split(sep, 1)[0] for sep in (" - ", " – ", " by ") if sep in raw]
     if any(normalize_text(c) == normalize_text(title) for c in candidates):
@@ -107,7 +107,7 @@ async def add_track(
     }
     data.update({k: v for k, v in given.items() if v is not None})
     try:
-        track = await ctx.deps.engine.add_song(ctx.deps.caller, data)
+        track = await ctx.deps.admin.add_song(ctx.deps.caller, data)
     except MusicBotError as exc:
         return failure(ctx, exc)
     ctx.deps.log.mutations.append(f"Added {track.title} - {track.artist} ({track.track_id}).")
@@ -160,9 +160,9 @@ async def edit_track(
     }
     changes = {k: v for k, v in given.items() if v is not None}
     try:
-        ctx.deps.engine.require_admin(ctx.deps.caller, "edit songs")
+        ctx.deps.admin.require_admin(ctx.deps.caller, "edit songs")
         tid = resolve_exact(ctx, ref)
-        track = await ctx.deps.engine.edit_song(ctx.deps.caller, tid, changes)
+        track = await ctx.deps.admin.edit_song(ctx.deps.caller, tid, changes)
     except MusicBotError as exc:
         return failure(ctx, exc)
     ctx.deps.log.mutations.append(f"Updated {track.title} - {track.artist}: {', '.join(sorted(changes))}.")
@@ -177,9 +177,9 @@ async def delete_track(ctx: RunContext[AgentDeps], ref: str) -> MutationResult |
         ref: the track: id, "title - artist", or #N for item N of the last list.
     """
     try:
-        ctx.deps.engine.require_admin(ctx.deps.caller, "delete songs")
+        ctx.deps.admin.require_admin(ctx.deps.caller, "delete songs")
         tid = resolve_exact(ctx, ref)
-        track = await ctx.deps.engine.delete_song(ctx.deps.caller, tid)
+        track = await ctx.deps.admin.delete_song(ctx.deps.caller, tid)
     except MusicBotError as exc:
         return failure(ctx, exc)
     ctx.deps.log.mutations.append(f"Deleted {track.title} - {track.artist} ({track.track_id}).")

@@ -97,7 +97,7 @@ async def search_tracks(ctx: RunContext[AgentDeps], query: str, limit: int = 8) 
         limit: how many tracks to return, 1-50.
     """
     try:
-        rec = with_cap(await ctx.deps.engine.search(str(query), clamp_limit(limit)), limit)
+        rec = with_cap(await ctx.deps.discovery.search(str(query), clamp_limit(limit)), limit)
     except MusicBotError as exc:
         return failure(ctx, exc)
     return tracks_result(ctx, rec, None)
@@ -111,7 +111,7 @@ async def get_track(ctx: RunContext[AgentDeps], ref: str) -> TrackDetails | Tool
     """
     try:
         tid = resolve_ref(ctx, ref)
-        track = await ctx.deps.engine.get_track(tid)
+        track = await ctx.deps.tracks.get_track(tid)
     except MusicBotError as exc:
         return failure(ctx, exc)
     ctx.deps.log.track = track
@@ -334,7 +334,7 @@ async def explain_track(ctx: RunContext[AgentDeps], ref: str) -> TrackDetails | 
     """
     try:
         tid = resolve_ref(ctx, ref)
-        track = await ctx.deps.engine.get_track(tid)
+        track = await ctx.deps.tracks.get_track(tid)
     except MusicBotError as exc:
         return failure(ctx, exc)
     last = ctx.deps.log.spec or ctx.deps.state.last

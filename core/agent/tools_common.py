@@ -34,11 +34,11 @@ def resolve_ref(ctx: RunContext[AgentDeps], ref: str) -> str:
         if tid is None:
             raise InvalidInput(f"There is no #{n} in the last list.", "ref")
         ref = tid
-    found = ctx.deps.engine.resolve_ref(ref)
+    found = ctx.deps.tracks.resolve_ref(ref)
     if found.note and found.note not in ctx.deps.log.notes:  # never swap silently: the reply says so first
         ctx.deps.log.notes.append(found.note)
     pos = found.pos
-    ctx.deps.log.focus = ctx.deps.engine.table.ids[pos]
+    ctx.deps.log.focus = ctx.deps.tracks.table.ids[pos]
     return ctx.deps.log.focus
 
 

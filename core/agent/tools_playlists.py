@@ -60,7 +60,7 @@ async def _asked_by_user(ctx: RunContext[AgentDeps], playlist: str, action: str)
     said = ctx.deps.user_text
     if not said:
         return
-    name = (await ctx.deps.engine.playlists.get(ctx.deps.group_id, str(playlist))).name
+    name = (await ctx.deps.personal.playlists.get(ctx.deps.group_id, str(playlist))).name
     if f" {normalize_text(name)} " not in f" {normalize_text(said)} " or not _ASKED[action].search(said):
         raise InvalidInput(
             f'Not done: to {action} the playlist "{name}", ask for it in your own words, e.g. “{action} {name}”.',

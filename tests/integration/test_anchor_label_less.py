@@ -119,7 +119,7 @@ def test_anchored_lists_keep_the_anchors_genre(plain: tuple[Path, dict[str, set[
             pairs = _anchors(eng, truth)
             with_scene = await _agreement(eng, truth, pairs)
             with monkeypatch.context() as m:
-                m.setattr("core.engine.scene_masks", lambda t, a: (None, None))
+                m.setattr("core.app.discovery.scene_masks", lambda t, a: (None, None))
                 without = await _agreement(eng, truth, pairs)
             return with_scene, without
         finally:

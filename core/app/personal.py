@@ -1,69 +1,117 @@
-"""Group playlists, a person's likes/dislikes, personalised recommendations and track previews (issue 6).
+"""Personal use cases: likes/dislikes, personalised recommendations, track previews, group playlists (issue 6).
 
-:class:`PersonalMixin` is mixed into :class:`core.engine.Engine`. Its services are created lazily on the catalog
-connection and share the engine's write lock (one transaction at a time on that connection); the rules live in the
-services themselves — see :mod:`core.playlists`, :mod:`core.feedback` and :mod:`core.previews`. The ``*_for``
-recommendations run the engine's own pipelines with the feedback service as the ranker: never the caller's dislikes,
-nudged by their likes.
+:class:`Personal` (moved from ``core.personal.PersonalMixin``, bodies unchanged) runs the discovery pipelines
+(:class:`core.app.discovery.Discovery`) with the feedback ranker (:class:`~core.app.ports.Feedback`): never the caller's
+dislikes, nudged by their likes; with a conversation id the list is made and recorded through
+:class:`core.app.session.Sessions`. The feedback, playlist and preview services are built on first use by factories
+the composition root passes in (they live on the catalog connection and share its write lock).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
+from core.app.discovery import Discovery
+from core.app.ports import Feedback, PreviewCache
+from core.app.session import Sessions
 from core.errors import InvalidInput
 from core.models import Caller, Filters, NeedsClarification, Recommendation, TextQuery
+from core.table import TrackTable
 
 if TYPE_CHECKING:
-    from core.engine import Engine
-    from core.feedback import FeedbackResult, FeedbackService
+    from core.feedback import FeedbackResult
     from core.playlists import PlaylistService
-    from core.previews import PreviewConfig, PreviewService, TrackPreview
+    from core.previews import PreviewConfig, TrackPreview
 
 
-class PersonalMixin:
-    """The playlist / feedback / preview part of :class:`core.engine.Engine` (services built on first use)."""
+class Personal:
+    """Feedback, personalised recommendations, previews and the playlist service.
 
-    _playlist_service: PlaylistService | None = None
-    _feedback_service: FeedbackService | None = None
-    _preview_service: PreviewService | None = None
+    Args:
+        discovery: the search / recommendation pipelines.
+        sessions: records a list for a conversation (``show_request``).
+        make_feedback: builds the feedback service (called once).
+        make_playlists: ``make_playlists(exclusions) -> PlaylistService`` (called once; ``exclusions`` is the
+            feedback service's, so a playlist recommendation never holds the caller's dislikes).
+        make_previews: ``make_previews(config or None = from the environment) -> PreviewCache``.
+    """
+
+    def __init__(
+        self,
+        discovery: Discovery,
+        sessions: Sessions,
+        *,
+        make_feedback: Callable[[], Feedback],
+        make_playlists: Callable[[Any], PlaylistService],
+        make_previews: Callable[[PreviewConfig | None], PreviewCache],
+    ) -> None:
+        self.discovery = discovery
+        self.sessions = sessions
+        self._make_feedback = make_feedback
+        self._make_playlists = make_playlists
+        self._make_previews = make_previews
+        self._feedback_service: Feedback | None = None
+        self._playlist_service: PlaylistService | None = None
+        self._preview_service: PreviewCache | None = None
 
     # ------------------------------------------------------------------ services
     @property
-    def playlists(self: Engine) -> PlaylistService:
+    def playlists(self) -> PlaylistService:
         """Group playlists (:class:`core.playlists.PlaylistService`): create/add/remove/show/rename/delete/…"""
         if self._playlist_service is None:
-            from core.playlists import PlaylistService, SqlitePlaylistStore
-
-            store = SqlitePlaylistStore(self.database)
-            self._playlist_service = PlaylistService(self, store, exclusions=self.feedback.exclusions)
+            self._playlist_service = self._make_playlists(self.feedback.exclusions)
         return self._playlist_service
 
     @property
-    def feedback(self: Engine) -> FeedbackService:
+    def feedback(self) -> Feedback:
         """Likes / dislikes and taste profiles (:class:`core.feedback.FeedbackService`)."""
         if self._feedback_service is None:
-            from core.feedback import FeedbackService
-
-            self._feedback_service = FeedbackService(self)
+            self._feedback_service = self._make_feedback()
         return self._feedback_service
 
     @property
-    def previews(self) -> PreviewService:
+    def previews(self) -> PreviewCache:
         """Preview lookups (:class:`core.previews.PreviewService`); configured from the environment unless
         :meth:`configure_previews` was called (``bot.app`` should call it with ``PreviewConfig.from_settings``)."""
         if self._preview_service is None:
-            from core.previews import PreviewConfig
-
-            self.configure_previews(PreviewConfig.from_env())
+            self._preview_service = self._make_previews(None)
         return self._preview_service
 
-    def configure_previews(self: Engine, config: PreviewConfig) -> None:
+    def configure_previews(self, config: PreviewConfig) -> None:
         """Use these preview URLs / credentials / timeouts (replaces the service and its in-memory state)."""
-        from core.previews import PreviewService
+        self._preview_service = self._make_previews(config)
 
-        self._preview_service = PreviewService(self.database, config)
+    # ------------------------------------------------------------------ the discovery parts the bodies below use
+    @property
+    def table(self) -> TrackTable:
+        """The live track table."""
+        return self.discovery.table
+
+    def resolve(self, ref: str, fuzzy: bool = True) -> int:
+        """:meth:`core.app.tracks.TrackFinder.resolve`."""
+        return self.discovery.finder.resolve(ref, fuzzy=fuzzy)
+
+    async def follow_short_links(self, text: str) -> None:
+        """:meth:`core.app.tracks.TrackFinder.follow_short_links`."""
+        await self.discovery.follow_short_links(text)
+
+    def _similar(self, *args: Any, **kwargs: Any) -> Any:
+        return self.discovery._similar(*args, **kwargs)  # noqa: SLF001 - the shared pipeline, with a ranker
+
+    def _query(self, *args: Any, **kwargs: Any) -> Any:
+        return self.discovery._query(*args, **kwargs)  # noqa: SLF001
+
+    def _parse_request(self, *args: Any, **kwargs: Any) -> Any:
+        return self.discovery._parse_request(*args, **kwargs)  # noqa: SLF001
+
+    @staticmethod
+    def _limit(limit: int | None) -> int:
+        return Discovery._limit(limit)  # noqa: SLF001
+
+    async def show_request(self, *args: Any, **kwargs: Any) -> Recommendation | NeedsClarification:
+        """:meth:`core.app.session.Sessions.show_request`."""
+        return await self.sessions.show_request(*args, **kwargs)
 
     # ------------------------------------------------------------------ likes / dislikes
     async def like(self, caller: Caller, ref: str) -> FeedbackResult:
@@ -80,7 +128,7 @@ class PersonalMixin:
 
     # ------------------------------------------------------------------ personalised recommendations
     async def recommend_similar_for(
-        self: Engine,
+        self,
         caller: Caller | None,
         refs: Sequence[str],
         filters: Filters | None = None,
@@ -115,7 +163,7 @@ class PersonalMixin:
         )
 
     async def recommend_query_for(
-        self: Engine, caller: Caller | None, query: TextQuery, exclude_ids: Sequence[str] = (), limit: int | None = None
+        self, caller: Caller | None, query: TextQuery, exclude_ids: Sequence[str] = (), limit: int | None = None
     ) -> Recommendation:
         """:meth:`~core.engine.Engine.recommend_query` for a person (parsed request from the local parser or the LLM
         agent)."""
@@ -125,7 +173,7 @@ class PersonalMixin:
         )
 
     async def recommend_text_for(
-        self: Engine,
+        self,
         caller: Caller | None,
         text: str,
         filters: Filters | None = None,
@@ -161,7 +209,7 @@ class PersonalMixin:
         return await self.recommend_query_for(caller, parsed, exclude_ids=exclude_ids, limit=limit)
 
     # ------------------------------------------------------------------ previews
-    async def preview(self: Engine, ref: str) -> TrackPreview:
+    async def preview(self, ref: str) -> TrackPreview:
         """The track for ``ref`` with its best-effort preview (``preview_url`` None when none was found).
 
         Only a bad reference raises (SongNotFound / InvalidInput); the lookup itself never does.
@@ -173,7 +221,7 @@ class PersonalMixin:
         found = await self.previews.find(track)
         return found or TrackPreview(track=track)
 
-    async def preview_urls(self: Engine, track_ids: Sequence[str], budget_s: float = 3.0) -> dict[str, str | None]:
+    async def preview_urls(self, track_ids: Sequence[str], budget_s: float = 3.0) -> dict[str, str | None]:
         """Preview URLs for a reply's tracks within ``budget_s`` seconds (unknown/late/failed ids -> None)."""
         tracks = [self.table.track(self.table.pos[i]) for i in dict.fromkeys(track_ids) if i in self.table.pos]
         out: dict[str, str | None] = {i: None for i in track_ids}

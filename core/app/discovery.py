@@ -1,0 +1,568 @@
+"""Discovery use cases: full-text search and recommendations (similar tracks, free text, parsed queries, anchored
+"like X but …" requests), each checked against what the loaded catalog covers.
+
+:class:`Discovery` (moved from ``Engine``'s "search" and "recommendations" sections, bodies unchanged) takes narrow
+parts — the :class:`~core.app.loaded.LoadedCatalog` (table, KNN recommender, text understanding, coverage), a
+:class:`~core.app.ports.TrackSearch` port (the catalog's full-text search) and the :class:`~core.app.tracks.TrackFinder`
+— never the engine. Personalised twins pass a ``rank`` (see :mod:`core.app.personal`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from core.anchors import (
+    Anchor,
+    era_shift,
+    find_anchor,
+    in_scene,
+    lean_seeds,
+    off_season,
+    move_mask,
+    scene_masks,
+    seed_years,
+    shift_around,
+    similarity_only,
+    tiered_boost,
+    year_mask,
+)
+from core.app.loaded import LoadedCatalog
+from core.app.ports import TrackSearch
+from core.app.tracks import TrackFinder
+from core.catalog_rows import normalize_text
+from core.coherence import POOL_FACTOR, cohere, numbers_only
+from core.coverage import (
+    MIN_EVIDENCE,
+    CatalogCoverage,
+    artist_suggestions,
+    describe_alternative,
+    partial_artist_matches,
+    search_closeness,
+    sort_notes,
+)
+from core.errors import InvalidInput
+from core.explain import format_reasons
+from core.limits import DEFAULT_TRACKS, MAX_TRACKS
+from core.models import (
+    AUDIO_FEATURES,
+    FEATURE_RANGES,
+    AnchorInfo,
+    CountCap,
+    CoverageNote,
+    Filters,
+    NeedsClarification,
+    Reason,
+    Recommendation,
+    RecommendedTrack,
+    TextQuery,
+)
+from core.moves import conflict_sentence, era_move, read_moves
+from core.recommender import Recommender, Scored
+from core.references import ResolvedRef, TrackReferences, check_text
+from core.spotify_links import find_links, strip_links
+from core.table import FEATURE_INDEX, TrackTable
+from core.text.caveats import conflicts_from_notes
+
+#: ``boost`` is an extra score over the candidate view as in :meth:`Recommender.similar`, or None).
+SimilarRank = Callable[[list[int], Filters, set[int], int, Callable[[Any], Any] | None], Awaitable[list[Scored]]]
+
+
+def join_cues(cues: Sequence[str]) -> str:
+    """The cues of a parsed request as one summary line: phrases joined by "; ", a sentence (a note ending in
+    ".", "!" or "?") followed by a space only — never ".;"."""
+    out = ""
+    for cue in cues:
+        cue = cue.strip()
+        if not cue:
+            continue
+        out += ("" if not out else " " if out[-1] in ".!?" else "; ") + cue
+    return out
+
+
+
+
+#: Requests up to this many characters are parsed on the event loop; longer ones in a worker thread
+#: (:meth:`Engine.understand_async`). A typical request is < 100 characters and parses in ~1–3 ms.
+INLINE_TEXT_CHARS = 200
+
+
+class Discovery:
+    """Search and recommendation use cases over the live catalog (no storage writes, no engine)."""
+
+    def __init__(self, loaded: LoadedCatalog, search_port: TrackSearch, finder: TrackFinder) -> None:
+        self.loaded = loaded
+        self.search_port = search_port
+        self.finder = finder
+
+    # ------------------------------------------------------------------ the live parts (read on every call)
+    @property
+    def table(self) -> TrackTable:
+        """The live track table."""
+        return self.loaded.table
+
+    @property
+    def recommender(self) -> Recommender:
+        """The live KNN recommender."""
+        return self.loaded.recommender
+
+    @property
+    def refs(self) -> TrackReferences:
+        """The live track references."""
+        return self.loaded.refs
+
+    @property
+    def text(self) -> Any:
+        """The local text understanding (fitted on first use)."""
+        return self.loaded.text
+
+    @property
+    def coverage(self) -> CatalogCoverage:
+        """What the loaded catalog holds (:class:`core.coverage.CatalogCoverage`)."""
+        return self.loaded.coverage
+
+    def resolve(self, ref: str, fuzzy: bool = True) -> int:
+        """:meth:`core.app.tracks.TrackFinder.resolve`."""
+        return self.finder.resolve(ref, fuzzy=fuzzy)
+
+    def resolve_ref(self, ref: str, fuzzy: bool = True) -> ResolvedRef:
+        """:meth:`core.app.tracks.TrackFinder.resolve_ref`."""
+        return self.finder.resolve_ref(ref, fuzzy=fuzzy)
+
+    def label(self, pos: int) -> str:
+        """``"Title - Artist"`` for a table position."""
+        return self.finder.label(pos)
+
+    async def follow_short_links(self, text: str) -> None:
+        """:meth:`core.app.tracks.TrackFinder.follow_short_links`."""
+        await self.finder.follow_short_links(text)
+
+    # ------------------------------------------------------------------ search
+    async def search(self, query: str, limit: int = 10) -> Recommendation:
+        """Full-text search over title / artist / album (FTS5), falling back to fuzzy matching.
+
+        Raises:
+            InvalidInput: empty/over-long query or limit outside 1–50.
+        """
+        query = check_text(query, "search")
+        limit = self._limit(limit)
+        ids = await self.search_port.search_ids(query, limit * 3)
+        positions = [self.table.pos[i] for i in ids if i in self.table.pos]
+        coverage: list[CoverageNote] = []
+        if not positions:
+            # typo tolerance only: a fuzzy hit must be close to a whole artist name or title, never a partial-word
+            # match padding the list ("Luke Combs" is not "Luke Bryan")
+            positions = [p for p in self.refs.fuzzy_search(query, limit) if search_closeness(self.table, p, query) >= 85]
+            if not positions:
+                names = artist_suggestions(self.table, query)
+                alt = ("did you mean " + " or ".join(names)) if names else ""
+                coverage = [CoverageNote(requested=query, kind="missing_artist", alternative=alt)]
+        seen: set[str] = set()
+        results = []
+        for p in positions:
+            key = self.table.norm_keys[p]
+            if key in seen:
+                continue
+            seen.add(key)
+            why = [Reason(kind="search")]
+            results.append(RecommendedTrack(track=self.table.track(p), score=1.0, reason=format_reasons(why), reasons=why))
+            if len(results) >= limit:
+                break
+        return Recommendation(kind="search", query=query, tracks=results, filters=Filters(limit=limit), coverage=coverage)
+
+    # ------------------------------------------------------------------ recommendations
+    # The personalised twins (``recommend_*_for``, core.personal) run the same pipelines with another ``rank``.
+    @staticmethod
+    def _limit(limit: int | None) -> int:
+        if limit is None:
+            return DEFAULT_TRACKS
+        if not isinstance(limit, int) or not 1 <= limit <= MAX_TRACKS:
+            raise InvalidInput(
+                f"limit must be between 1 and {MAX_TRACKS} (got {limit}).", field="limit", allowed=f"1–{MAX_TRACKS}"
+            )
+        return limit
+
+    def _results(self, scored: Sequence[Scored]) -> list[RecommendedTrack]:
+        return [
+            RecommendedTrack(track=self.table.track(s.pos), score=round(s.score, 4), reason=s.reason, reasons=s.reasons)
+            for s in scored
+        ]
+
+    def _exclude_positions(self, exclude_ids: Sequence[str]) -> set[int]:
+        return {self.table.pos[i] for i in exclude_ids if i in self.table.pos}
+
+    async def recommend_similar(
+        self, refs: Sequence[str], filters: Filters | None = None, exclude_ids: Sequence[str] = ()
+    ) -> Recommendation:
+        """Tracks similar to one or many references (ids, links, URIs, titles, "title - artist").
+
+        Raises:
+            SongNotFound: a reference did not resolve (first failing one). InvalidInput: no reference given.
+        """
+        return await self._similar(refs, filters, exclude_ids)
+
+    async def _similar(
+        self,
+        refs: Sequence[str],
+        filters: Filters | None,
+        exclude_ids: Sequence[str],
+        rank: Callable[[list[int], Filters, set[int]], Awaitable[list[Scored]]] | None = None,
+    ) -> Recommendation:
+        """:meth:`recommend_similar` scored by ``rank(positions, filters, exclude)`` (default: the KNN recommender)."""
+        refs = [r for r in refs if r and r.strip()]
+        if not refs:
+            raise InvalidInput("Give at least one song, e.g. /similar Blinding Lights - The Weeknd")
+        if len(refs) > 25:
+            raise InvalidInput("Please give at most 25 reference songs.")
+        filters = filters or Filters()
+        for r in refs:
+            await self.follow_short_links(r)
+        resolved = [self.resolve_ref(r) for r in refs]
+        positions = [r.pos for r in resolved]
+        notes = [r.note for r in resolved if r.note]
+        exclude = self._exclude_positions(exclude_ids)
+        if rank is None:
+            scored = self.recommender.similar(positions, filters, exclude=exclude)
+        else:
+            scored = await rank(positions, filters, exclude)
+        names = ", ".join(self.label(p) for p in positions[:3]) + ("…" if len(positions) > 3 else "")
+        summary = "\n".join([*notes, f"Tracks like {names}"])
+        return Recommendation(
+            kind="similar", query=" | ".join(refs), tracks=self._results(scored), filters=filters, summary=summary,
+            notes=notes,
+        )
+
+    def understand(self, text: str, limit: int = 10) -> TextQuery | NeedsClarification:
+        """Run the local text understanding on a request (validated first). Links are removed first: words inside
+        URLs ("album", "token" in a query string) never count as words of the request."""
+        text = check_text(text)
+        links = find_links(text)
+        if not links:
+            return self.text.parse(text, limit=limit)
+        parsed = self.text.parse(strip_links(text, links) or text, limit=limit)
+        # catalog track links stay in the query's text as canonical URIs: "<link> but slower" is anchored on the
+        # linked song (core.anchors.link_anchor), its modifier kept; other links are gone (core.link_refs). The
+        # linked song is the meaning even when the words around it carry none ("como <link> pero más lento").
+        from core.link_refs import link_references
+
+        linked = link_references(self, text)
+        if not linked.positions:
+            return parsed
+        if isinstance(parsed, NeedsClarification):
+            return TextQuery(text=linked.text, filters=Filters(limit=limit), confidence=0.5)
+        return parsed.model_copy(update={"text": linked.text})
+
+    async def understand_async(self, text: str, limit: int = 10) -> TextQuery | NeedsClarification:
+        """:meth:`understand` for the async paths: a request longer than :data:`INLINE_TEXT_CHARS` is parsed in a
+        worker thread (``asyncio.to_thread``), so one long message never holds the event loop while other users
+        wait; shorter ones are parsed inline (the thread hop would cost more than they do). The text
+        understanding is fitted on the loop first."""
+        _ = self.text
+        if len(text) <= INLINE_TEXT_CHARS:
+            return self.understand(text, limit)
+        return await asyncio.to_thread(self.understand, text, limit)
+
+    async def recommend_query(
+        self, query: TextQuery, exclude_ids: Sequence[str] = (), limit: int | None = None
+    ) -> Recommendation:
+        """Recommendations for an already-parsed :class:`TextQuery` (from the local parser or an LLM)."""
+        return await self._query(query, exclude_ids, limit)
+
+    async def _query(
+        self,
+        query: TextQuery,
+        exclude_ids: Sequence[str],
+        limit: int | None,
+        rank: Callable[[TextQuery, set[int], int], Awaitable[list[Scored]]] | None = None,
+        similar_rank: SimilarRank | None = None,
+    ) -> Recommendation:
+        """:meth:`recommend_query` scored by ``rank(query, exclude, limit)`` (default: the KNN recommender).
+
+        A request anchored on an artist or song ("like Drake but newer", :mod:`core.anchors`) runs the similarity
+        engine from the anchor's seed tracks instead (``similar_rank(seeds, filters, exclude, pool)``, default
+        :meth:`Recommender.similar`). Every reply is checked against what the loaded catalog holds
+        (:mod:`core.coverage`): missing or sparse styles, eras and attributes become ``Recommendation.coverage``.
+        """
+        limit = self._limit(limit or query.filters.limit)
+        query = query.model_copy(update={"filters": query.filters.model_copy(update={"limit": limit})})
+        query = self._clamp(query)
+        exclude = self._exclude_positions(exclude_ids)
+        # "Luke Combs" read as the catalog's "Luke": not a substitution to make silently (a note says so below)
+        partial = partial_artist_matches(query.text, query.artists, self.table) if query.artists else []
+        if partial:
+            wrong = {a for _, a in partial}
+            query = query.model_copy(update={
+                "artists": [a for a in query.artists if a not in wrong],
+                "cues": [c for c in query.cues if not any(c.endswith(f"{a} → artist") for a in wrong)],
+            })
+        anchor = find_anchor(query.text, self.table, self.refs) if query.text else None
+        if anchor is not None and anchor.seeds:
+            rec = await self._anchored(query, anchor, exclude, limit, rank, similar_rank)
+        else:
+            # numbers and no style ("songs at 120 BPM"): a wider pool, then one scene inside the range (core.coherence)
+            pool_n = limit * POOL_FACTOR if numbers_only(query) and self.table.has_labels() else limit
+            if rank is None:
+                scored = self.recommender.from_text(query, exclude=exclude, limit=pool_n)
+            else:
+                scored = await rank(query, exclude, pool_n)
+            if pool_n != limit:
+                scored = cohere(self.table, scored, query, limit)
+            rec = Recommendation(
+                kind="text",
+                query=query.text,
+                tracks=self._results(scored),
+                target={k: round(float(v), 3) for k, v in query.target.items()},
+                filters=query.filters,
+                summary=join_cues(query.cues[:4]),
+            )
+        if query.ranges:  # what was asked in numbers, for charts of the set against it (core.charts)
+            rec = rec.model_copy(update={"ranges": {k: list(v) for k, v in query.ranges.items()}})
+        if query.requested_count and limit == MAX_TRACKS:  # said first by every adapter
+            rec = rec.model_copy(update={"capped": CountCap(requested=query.requested_count, limit=limit)})
+        # a name inside a resolved anchor ("like Blinding Lights" read as the artist Lights) was not asked for
+        inside = normalize_text(anchor.span) if anchor is not None and anchor.seeds else ""
+        missing = [name for name, _ in partial if not (inside and normalize_text(name) in inside)]
+        rec = await self._with_coverage(rec, query, anchor, exclude, limit, rank, similar_rank, missing)
+        if any(n.kind == "no_data" for n in rec.coverage):  # said once, on the first line (core.coverage)
+            summary = rec.summary
+            for n in query.notes:
+                if n.kind == "no_data":
+                    summary = summary.replace(f"{n.text}; ", "").replace(n.text, "")
+            rec = rec.model_copy(update={"summary": summary.strip("; ")})
+        conflicts = conflicts_from_notes(query.notes)  # decided and worded by core.text (the one place)
+        if conflicts and not (rec.anchor is not None and rec.conflicts):  # an anchor's moves were settled already  # named, not averaged silently: the summary (the list's title everywhere) starts with them
+            said = " ".join(n.text for n in query.notes if n.kind == "conflict")
+            summary = rec.summary if said in rec.summary else f"{said} {rec.summary}".strip()
+            rec = rec.model_copy(update={"conflicts": conflicts, "summary": summary})
+        return rec
+
+    async def _anchored(
+        self,
+        query: TextQuery,
+        anchor: Anchor,
+        exclude: set[int],
+        limit: int,
+        rank: Callable[[TextQuery, set[int], int], Awaitable[list[Scored]]] | None,
+        similar_rank: SimilarRank | None,
+        era: bool = True,
+    ) -> Recommendation:
+        """"like X …": the similarity engine from X's seed tracks (≤ 2 tracks by X, its per-artist cap), re-ranked
+        around the anchor by the request's modifiers (:func:`core.anchors.shift_around`); topped up from the text
+        path (without X's tracks) when the filters leave too few."""
+        t = self.table
+        reading = read_moves(anchor.rest)  # opposite moves said together are settled and named, never averaged
+        deltas, cues = reading.deltas, reading.cues
+        filters, era_cue = era_shift(anchor.rest, t, anchor.seeds, query.filters) if era else (query.filters, "")
+        if era_cue:
+            cues.append(era_cue)
+        seeds = lean_seeds(t, anchor, deltas, era_move(anchor.rest) if era else 0)
+        absolute = {k: (float(v), float(query.weights.get(k, 0.0))) for k, v in query.target.items()
+                    if query.weights.get(k, 0.0) >= 0.5 and k not in deltas}
+        pool_n = min(max(limit * 8, 80), 400)
+        years = seed_years(t, seeds)
+        if years and ((filters.year_max or 9999) < min(years) or (filters.year_min or 0) > max(years)):
+            pool_n = 400  # another era than the anchor's: a wide pool, or the year next to the anchor's fills it
+        # original years decide the era (a 1975 song on a 2018 compilation is not "newer"): a hard mask here, not the
+        # recommender's album-year filter; then the tracks making the move; then the anchor's own scene
+        in_years = year_mask(t, filters)
+        moving = move_mask(t, anchor.seeds, deltas)  # moves are measured from the anchor itself, not the leaning seeds
+        # the anchor's scene: its labels, or on a catalog without labels the style model's prediction (core.anchors.
+        # scene_masks) — a guess, so there only a score bonus (in_scene below), never a pool tier that would shut out
+        # the anchor's closest tracks the model happens to mislabel
+        scene_sub, scene_genre = scene_masks(t, anchor)
+        tiers = ((scene_sub, 2), (scene_genre, 1)) if t.has_labels() else ()
+        boost = tiered_boost((in_years, 8), (moving, 4), *tiers)
+        ranked = filters.model_copy(update={"year_min": None, "year_max": None})
+        if similar_rank is None:
+            pool = self.recommender.similar(seeds, ranked, exclude=exclude, limit=pool_n, boost=boost)
+        else:
+            pool = await similar_rank(seeds, ranked, exclude, pool_n, boost)
+        if in_years is not None:
+            pool = [s for s in pool if in_years[s.pos]]
+        if boost is not None:
+            pool = similarity_only(self.recommender, seeds, pool)
+        pool = off_season(t, in_scene(pool, scene_sub, scene_genre), query.text)  # no Christmas songs unasked
+        scored = shift_around(t, anchor.seeds, pool, deltas, absolute, limit)
+        if len(scored) < limit:  # strict filters around a small neighbourhood: fill from the text path, never with X
+            own = {p for aid in anchor.artist_ids for p in t.artist_tracks.get(aid, ())}
+            taken = {s.pos for s in scored} | set(seeds) | set(anchor.seeds)
+            fill_query = query.model_copy(update={"filters": filters})
+            more = (self.recommender.from_text(fill_query, exclude=exclude | own | taken, limit=limit) if rank is None
+                    else await rank(fill_query, exclude | own | taken, limit))
+            keys = {t.norm_keys[s.pos] for s in scored}
+            for s in more:
+                if len(scored) >= limit:
+                    break
+                if t.norm_keys[s.pos] not in keys and (in_years is None or in_years[s.pos]):
+                    keys.add(t.norm_keys[s.pos])
+                    scored.append(s)
+        if not era_cue and (filters.year_min or filters.year_max):  # "like Eminem only 2010s": said in the title
+            lo, hi = filters.year_min, filters.year_max
+            cues.append(f"{lo}–{hi}" if lo and hi else f"{lo}+" if lo else f"up to {hi}")
+        target = {k: round(float(t.features[anchor.seeds].mean(axis=0)[FEATURE_INDEX[k]]), 3) for k in deltas
+                  if k in FEATURE_INDEX}
+        summary = f"Like {anchor.name}" + (f" ({'; '.join(cues[:4])})" if cues else "")
+        if reading.conflicts:
+            summary = " ".join(conflict_sentence(c) for c in reading.conflicts) + " " + summary
+        return Recommendation(
+            conflicts=reading.conflicts,
+            kind="text",
+            query=query.text,
+            tracks=self._results(scored),
+            target=target,
+            filters=filters,
+            summary=summary,
+            anchor=AnchorInfo(kind="track" if anchor.kind == "track" else "artist", name=anchor.name,
+                              seed_ids=[t.ids[p] for p in seeds], modifiers=cues),
+        )
+
+    async def _with_coverage(
+        self,
+        rec: Recommendation,
+        query: TextQuery,
+        anchor: Anchor | None,
+        exclude: set[int],
+        limit: int,
+        rank: Callable[[TextQuery, set[int], int], Awaitable[list[Scored]]] | None,
+        similar_rank: SimilarRank | None = None,
+        missing_names: Sequence[str] = (),
+    ) -> Recommendation:
+        """``rec`` with :class:`~core.models.CoverageNote` items for what the loaded catalog lacks (see
+        :meth:`core.coverage.CatalogCoverage.check_request`); an empty answer to a year range the catalog has
+        nothing in is re-run on the nearest years it has, and the tracks are then labelled as an alternative."""
+        text = anchor.rest if anchor is not None and anchor.seeds else query.text
+        for name in query.artists:  # artist names are not style words ("Daft Punk" is not a punk request)
+            text = re.sub(re.escape(name), " ", text, flags=re.IGNORECASE)
+        weighted = [k for k, w in query.weights.items() if w >= 0.3]
+        notes = self.coverage.check_request(text, query.filters, targets=weighted,
+                                            anchor=anchor.name if anchor is not None and anchor.seeds else "")
+        names = list(missing_names) + ([anchor.name] if anchor is not None and anchor.unresolved else [])
+        for name in dict.fromkeys(names):  # named artists this catalog has no one called
+            notes.append(CoverageNote(requested=name, kind="missing_artist"))
+        notes = sort_notes(notes)
+        if not notes:
+            return rec
+        if not rec.tracks and any(n.kind == "era" for n in notes):
+            relaxed = query.model_copy(update={"filters": self.coverage.relaxed_years(rec.filters)})
+            if anchor is not None and anchor.seeds:  # still around the anchor, on the nearest years there are
+                again = await self._anchored(relaxed, anchor, exclude, limit, rank, similar_rank, era=False)
+                rec = rec.model_copy(update={"tracks": again.tracks, "filters": again.filters})
+            else:
+                scored = (self.recommender.from_text(relaxed, exclude=exclude, limit=limit) if rank is None
+                          else await rank(relaxed, exclude, limit))
+                rec = rec.model_copy(update={"tracks": self._results(scored), "filters": relaxed.filters})
+        if anchor is None or not anchor.seeds:
+            rec = self._evidence_first(rec, query, notes, exclude, limit)
+        alternative = describe_alternative(self.table, rec.tracks)
+        notes = [n.model_copy(update={"alternative": n.alternative or (
+            alternative if n.kind != "no_data" else "these picks go by the audio features only")}) for n in notes]
+        if any(n.kind in ("missing", "unlabelled", "missing_artist", "era") and not n.via for n in notes):
+            tracks = [i if i.reason.startswith("closest alternative") else i.model_copy(update={
+                "reason": "closest alternative" if i.reason == "matches your request"
+                else f"closest alternative: {i.reason}"}) for i in rec.tracks]
+            rec = rec.model_copy(update={"tracks": tracks})
+        return rec.model_copy(update={"coverage": notes})
+
+    def _evidence_first(self, rec: Recommendation, query: TextQuery, notes: Sequence[CoverageNote],
+                        exclude: set[int], limit: int) -> Recommendation:
+        """For a style the catalog has no tags for but look-alikes of (:meth:`CatalogCoverage.evidence`: "Salsa
+        Version" titles, "Pura Salsa" albums), those tracks first — ranked by the request's text score, at most 2 per
+        artist, one version per song, within the request's filters — each with the checkable reason why it is there
+        ("closest alternative: its album names salsa"); the earlier picks fill up. ``rec`` unchanged without, or
+        when fewer look-alikes than ``limit`` pass the filters."""
+        note = next((n for n in notes if n.kind == "missing" and n.found_count >= MIN_EVIDENCE
+                     and ((n.closest and not n.family) or n.playlists)), None)
+        if note is None:
+            return rec
+        t = self.table
+        ev = self.coverage.evidence(note.requested)
+        cand = np.asarray([p for p in ev.positions if p not in exclude and t.alive[p]], dtype=np.int64)
+        mask = self.recommender.filter_mask(query.filters, t.n)
+        if mask is not None and len(cand):
+            cand = cand[mask[cand]]
+        if len(cand) < limit:  # a handful of look-alikes ("Un Bossa +") would crowd out closer-sounding tracks
+            return rec
+        scores = self.recommender.text_scores(query, cand)
+        lid = next((t.label_index[(k, ev.closest)] for k in ("subgenre", "genre") if (k, ev.closest) in t.label_index),
+                   None) if ev.closest else None
+        if lid is not None:  # the look-alikes that carry the closest label first (salsa versions tagged tropical)
+            scores = scores + 2.0 * np.isin(cand, np.fromiter(t.label_tracks.get(lid, ()), dtype=np.int64))
+        picks: list[RecommendedTrack] = []
+        keys: set[str] = set()
+        per_artist: dict[int, int] = {}
+        for i in np.argsort(-scores, kind="stable"):
+            p = int(cand[i])
+            aids = t.artist_ids[p]
+            if t.norm_keys[p] in keys or any(per_artist.get(a, 0) >= 2 for a in aids):
+                continue
+            keys.add(t.norm_keys[p])
+            for a in aids:
+                per_artist[a] = per_artist.get(a, 0) + 1
+            why = f"closest alternative: {self.coverage.evidence_reason(note.requested, p)}"
+            picks.append(RecommendedTrack(track=t.track(p), score=round(float(scores[i]), 4), reason=why))
+            if len(picks) >= limit:
+                break
+        rest = [i for i in rec.tracks if t.norm_keys[t.pos[i.track.track_id]] not in keys]
+        return rec.model_copy(update={"tracks": (picks + rest)[:limit]})
+
+    @staticmethod
+    def _clamp(query: TextQuery) -> TextQuery:
+        target = {}
+        for name, value in query.target.items():
+            if name in FEATURE_RANGES:
+                lo, hi = FEATURE_RANGES[name]
+                if name == "tempo":
+                    lo, hi = 40.0, 220.0
+                if name == "loudness":
+                    hi = 0.0
+                target[name] = min(max(float(value), lo), hi)
+        weights = {k: min(max(float(v), 0.0), 1.0) for k, v in query.weights.items() if k in AUDIO_FEATURES}
+        labels = {k: min(max(float(v), -1.0), 1.0) for k, v in query.labels.items()}
+        return query.model_copy(update={"target": target, "weights": weights, "labels": labels})
+
+    async def recommend_text(
+        self, text: str, filters: Filters | None = None, exclude_ids: Sequence[str] = (), limit: int | None = None
+    ) -> Recommendation | NeedsClarification:
+        """Free text -> recommendations with the local text understanding (offline).
+
+        Explicit ``filters`` are merged over what the text implies. Returns :class:`NeedsClarification` when the
+        text carries no musical meaning.
+
+        Raises:
+            InvalidInput: empty or over 2,000 characters, or a bad limit.
+        """
+        _ = self.text  # fitted on the loop; a long request is then parsed in a worker thread (understand_async)
+        if len(text) > INLINE_TEXT_CHARS:
+            parsed, limit = await asyncio.to_thread(self._parse_request, text, filters, limit)
+        else:
+            parsed, limit = self._parse_request(text, filters, limit)
+        if isinstance(parsed, NeedsClarification):
+            return parsed
+        return await self.recommend_query(parsed, exclude_ids=exclude_ids, limit=limit)
+
+    def _parse_request(
+        self, text: str, filters: Filters | None, limit: int | None
+    ) -> tuple[TextQuery | NeedsClarification, int]:
+        """``(the parsed request with explicit filters merged over the implied ones, the validated limit)``.
+
+        The limit is the explicit one (``limit`` or ``filters.limit`` when set), else the count asked for in the text
+        ("20 songs", capped at :data:`~core.limits.MAX_TRACKS`), else the default.
+        """
+        explicit = limit is not None or (filters is not None and "limit" in filters.model_fields_set)
+        limit = self._limit(limit if limit is not None else (filters.limit if filters else None))
+        parsed = self.understand(text, limit=limit)
+        if filters is not None and not isinstance(parsed, NeedsClarification):
+            merged = parsed.filters.model_copy(
+                update={k: v for k, v in filters.model_dump(exclude_unset=True).items() if v not in (None, [])}
+            )
+            parsed = parsed.model_copy(update={"filters": merged})
+        if not isinstance(parsed, NeedsClarification):
+            if explicit:  # the caller chose the length (a later page, a slash option): no "you asked for N" note
+                parsed = parsed.model_copy(update={"requested_count": None})
+            else:
+                limit = self._limit(parsed.filters.limit)
+        return parsed, limit

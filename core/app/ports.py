@@ -1,0 +1,211 @@
+"""The ports of the application layer: what the use-case services need from storage and outside services.
+
+Each port is a :class:`typing.Protocol` matching the public methods of the existing implementation (named in each
+docstring), so the SQLite / PostgreSQL stores satisfy it structurally and :mod:`core.app.fakes` gives an in-memory
+fake for unit tests (fakes, not mocks: cosmicpython's ``FakeRepository``). The services in :mod:`core.app` import
+these ports, never a storage implementation; the composition root (:class:`core.engine.Engine`) builds the real ones.
+
+Playlists keep their port where the playlist package defines it (:class:`core.playlists.store.PlaylistStore`,
+re-exported here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from core.models import Track
+from core.playlists.store import PlaylistStore
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    import numpy as np
+
+    from core.catalog_rows import ImportReport, ProgressFn
+    from core.conversation import ConversationState
+    from core.feedback import FeedbackResult
+    from core.models import Caller, Filters, TextQuery
+    from core.previews import TrackPreview
+    from core.ratelimit import RatePolicy, Verdict
+    from core.recommender import Scored
+
+__all__ = [
+    "ButtonState",
+    "CatalogRepository",
+    "Conversations",
+    "Feedback",
+    "Leases",
+    "PlaylistStore",
+    "PreviewCache",
+    "RateLimits",
+    "TrackSearch",
+]
+
+
+@runtime_checkable
+class TrackSearch(Protocol):
+    """Full-text search over title / artist / album (FTS5 on SQLite, ``tsvector`` on PostgreSQL)."""
+
+    async def search_ids(self, query: str, limit: int = 10) -> list[str]:
+        """Track ids matching ``query``, best first, at most ``limit``."""
+        ...
+
+
+@runtime_checkable
+class CatalogRepository(TrackSearch, Protocol):
+    """The stored catalog (:class:`core.catalog.Catalog`, :class:`core.infra.pg_catalog.PgCatalog`): field-level
+    writes, each its own transaction, and a change log other workers follow."""
+
+    async def get(self, track_id: str) -> Track | None:
+        """The stored track, or None."""
+        ...
+
+    async def upsert_track(self, track: Track, *, only_new: bool = False) -> bool:
+        """Insert or replace ``track``; with ``only_new`` insert only (False when the id exists)."""
+        ...
+
+    async def update_fields(self, track_id: str, fields: dict[str, Any]) -> Track | None:
+        """Write only these (validated) fields; the stored track after, or None when it is gone."""
+        ...
+
+    async def delete_track(self, track_id: str) -> bool:
+        """Delete a track; False when it was not there."""
+        ...
+
+    async def import_file(
+        self,
+        path: Path,
+        *,
+        map_pairs: list[str] | None = None,
+        replace: bool = False,
+        progress: ProgressFn | None = None,
+        source: str | None = None,
+        max_decompressed: int = ...,
+    ) -> ImportReport:
+        """Import a CSV (see :mod:`core.catalog_io`); raises ImportFailed / InvalidInput."""
+        ...
+
+    async def change_version(self) -> int:
+        """The change-log position (monotonic)."""
+        ...
+
+
+@runtime_checkable
+class Conversations(Protocol):
+    """Conversation memory keyed by an opaque id (:class:`core.conversation.ConversationStore`)."""
+
+    async def load_state(self, conversation_id: str) -> ConversationState:
+        """The follow-up state (last list, ``#N``, pages, last request); a fresh one when unknown."""
+        ...
+
+    async def save_state(self, conversation_id: str, state: ConversationState) -> None:
+        """Store the follow-up state."""
+        ...
+
+    async def load_turns(self, conversation_id: str, max_turns: int) -> list[str]:
+        """The last ``max_turns`` agent turns (JSON), oldest first."""
+        ...
+
+    async def append_turn(self, conversation_id: str, messages_json: str | bytes, keep: int) -> None:
+        """Append one agent turn, keeping the last ``keep``."""
+        ...
+
+    async def count_turns(self, conversation_id: str) -> int:
+        """Stored turns of a conversation."""
+        ...
+
+    async def reset(self, conversation_id: str) -> None:
+        """Forget the conversation (state and turns)."""
+        ...
+
+
+@runtime_checkable
+class Leases(Protocol):
+    """Named leases with an owner and an expiry, shared by every worker (:class:`core.leases.SqliteLeases`)."""
+
+    async def try_acquire(self, key: str, owner: str, ttl_s: float = 120.0) -> bool:
+        """Take ``key`` for ``owner`` unless another owner holds a live lease; True when taken."""
+        ...
+
+    async def release(self, key: str, owner: str) -> None:
+        """Give ``key`` back (only ``owner``'s own lease is removed)."""
+        ...
+
+
+@runtime_checkable
+class ButtonState(Protocol):
+    """Key -> inline-keyboard button state with an expiry, shared by every worker (:class:`core.buttons.ButtonStore`)."""
+
+    async def put(self, scope: str, state: dict[str, Any], ttl_s: float) -> str:
+        """Store ``state`` for ``ttl_s`` seconds; returns its new key."""
+        ...
+
+    async def get(self, key: str) -> dict[str, Any] | None:
+        """The state under ``key``, or None when unknown or expired."""
+        ...
+
+    async def replace(self, key: str, state: dict[str, Any]) -> bool:
+        """Overwrite the state under ``key`` (expiry unchanged); False when unknown or expired."""
+        ...
+
+
+@runtime_checkable
+class RateLimits(Protocol):
+    """Per-user token buckets in the database (:class:`core.ratelimit.RateLimiter`)."""
+
+    async def hit(self, user: str, policy: RatePolicy = ...) -> Verdict:
+        """Count one action of ``user``; the verdict says whether it may run."""
+        ...
+
+    async def reset(self, user: str, policy: RatePolicy = ...) -> None:
+        """Forget ``user``'s bucket for ``policy``."""
+        ...
+
+
+@runtime_checkable
+class PreviewCache(Protocol):
+    """Best-effort audio previews with a cache (:class:`core.previews.PreviewService`); never raises for a lookup."""
+
+    async def find(self, track: Track) -> TrackPreview | None:
+        """The preview of ``track`` (cached or looked up), or None."""
+        ...
+
+    async def many(self, tracks: Iterable[Track], budget_s: float = 3.0, concurrency: int = 4) -> dict[str, str | None]:
+        """Track id -> preview URL for ``tracks`` within ``budget_s`` seconds (late/failed -> None)."""
+        ...
+
+
+@runtime_checkable
+class Feedback(Protocol):
+    """Likes / dislikes and the rankers built on them (:class:`core.feedback.FeedbackService`)."""
+
+    async def like(self, user: Caller | str, ref: str) -> FeedbackResult:
+        """Record a like."""
+        ...
+
+    async def dislike(self, user: Caller | str, ref: str) -> FeedbackResult:
+        """Record a dislike."""
+        ...
+
+    async def disliked_ids(self, user: Caller | str) -> set[str]:
+        """Track ids ``user`` disliked."""
+        ...
+
+    async def exclusions(self, user: Caller | str | None, extra_ids: Iterable[str] = ()) -> set[int]:
+        """Table positions never to recommend to ``user`` (dislikes and their other versions)."""
+        ...
+
+    async def rank_similar(
+        self, user: Caller | str | None, refs: Sequence[int], filters: Filters, exclude: Iterable[int] = (),
+        limit: int | None = None, extra_boost: Callable[[np.ndarray | None], Any] | None = None,
+    ) -> list[Scored]:
+        """:meth:`core.recommender.Recommender.similar` for ``user``."""
+        ...
+
+    async def rank_text(
+        self, user: Caller | str | None, query: TextQuery, exclude: Iterable[int] = (), limit: int | None = None
+    ) -> list[Scored]:
+        """:meth:`core.recommender.Recommender.from_text` for ``user``."""
+        ...
