@@ -157,7 +157,8 @@ async def test_llm_failures_fall_back_to_the_local_model(
     assert reply.recommendation is not None and len(reply.recommendation.tracks) == 10
     assert all(t.track.track_id in agent_engine.table.pos for t in reply.recommendation.tracks)
     assert "0NotARealTrack00000000" not in reply.model_dump_json()
-    assert elapsed < 8, f"{mode} took {elapsed:.1f}s"
+    # not a speed test: the SDK's own retries and 600 s default timeout would take minutes; a fallback takes seconds
+    assert elapsed < 30, f"{mode} took {elapsed:.1f}s"
     assert any("LLM turn failed" in r.getMessage() for r in caplog.records)
     assert API_KEY not in caplog.text
     if mode == "bad_ids":
@@ -171,7 +172,9 @@ async def test_llm_failures_fall_back_to_the_local_model(
     assert more.recommendation is not None and not {t.track.track_id for t in more.recommendation.tracks} & {
         t.track.track_id for t in reply.recommendation.tracks
     }
-    # ... and the LLM, back online, continues from a history that holds the local model's turn
+    # ... and the LLM, back online, continues from a history that holds the local model's turn (a normal timeout
+    # now: the 0.5 s above exists to make "timeout" fail fast, and a loaded machine may need more for a good answer)
+    configure(agent_engine, fake_openai, timeout_s=10.0, monkeypatch=monkeypatch)
     again = await agent_engine.chat("http:fail", USER, "upbeat 90s rock")
     assert not again.fallback_used, again.text
     sent = fake_openai.requests[-2]["messages"]
