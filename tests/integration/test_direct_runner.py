@@ -69,7 +69,7 @@ async def _twin_turn(engine: Engine, runtimes: dict[str, object], conv: str, tex
                      role: Role = Role.USER) -> dict[str, dict[str, object]]:
     out = {}
     for name, runtime in runtimes.items():
-        engine._agent_runtime = runtime  # type: ignore[assignment]  # noqa: SLF001 - the runtime under test
+        engine.chat_service._agent_runtime = runtime  # type: ignore[assignment]  # noqa: SLF001 - the runtime under test
         caller = Caller(user_id=f"{caller_id}-{name}", platform="test", role=role)
         reply = await engine.chat(f"eq:{name}:{conv}", caller, text or " ", group_id=f"test:{name}:{conv}")
         out[name] = _key(reply)
