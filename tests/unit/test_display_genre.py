@@ -107,3 +107,31 @@ def test_claimed_genre_is_always_own_and_shown_genre_is_the_artists_most_carried
         for sub in counts:
             text = format_reasons(explain_text(t, p, TextQuery(labels={f"subgenre:{sub}": 1.0})))
             assert ("subgenre: " + sub in text) == (sub in own)
+
+
+# ---------------------------------------------------------------- one song, one entry (normalized title + artist)
+@given(st.sampled_from(["Best of-Version", "M-22 Remix", "Re-Recorded Version", "12-inch Version", "Pilooski Re-edit",
+                        "2009 Remaster", "Radio Edit", "Live at Wembley"]),
+       st.sampled_from([" - {}", " ({})", " [{}]"]),
+       st.sampled_from(["Big in Japan", "Anti-Hero", "Closer"]))
+def test_hyphenated_version_suffixes_collide_with_the_song(suffix: str, form: str, title: str) -> None:
+    from core.catalog import dedupe_key
+
+    assert dedupe_key(title + form.format(suffix), ["Alphaville"]) == dedupe_key(title, ["Alphaville"])
+
+
+def test_two_versions_of_a_song_never_share_a_similar_list() -> None:
+    from core.recommender import Recommender
+
+    t = build([
+        _t("Forever Young", "Alphaville", ("subgenre", "permanent wave")),
+        _t("Big in Japan", "Alphaville", ("subgenre", "permanent wave")),
+        _t("Big in Japan - Best of-Version", "Alphaville", ("subgenre", "permanent wave")),
+        _t("Sounds Like a Melody", "Alphaville", ("subgenre", "permanent wave")),
+        _t("Don't You Want Me", "The Human League", ("subgenre", "permanent wave")),
+        _t("Rio", "Duran Duran", ("subgenre", "permanent wave")),
+    ])
+    for seed in range(t.n):
+        titles = [t.titles[s.pos] for s in Recommender(t).similar([seed], limit=5)]
+        japan = [x for x in titles + [t.titles[seed]] if x.startswith("Big in Japan")]
+        assert len(japan) <= 1 and len(titles) >= 3, (seed, titles)
