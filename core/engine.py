@@ -52,6 +52,7 @@ from core.anchors import (
     move_mask,
     seed_years,
     shift_around,
+    familiar_bonus,
     in_scene,
     similarity_only,
     scene_masks,
@@ -527,7 +528,8 @@ class Engine(ChatMixin, PersonalMixin, SessionMixin):
             pool = [s for s in pool if in_years[s.pos]]
         if boost is not None:
             pool = similarity_only(self.recommender, seeds, pool)
-        pool = off_season(t, in_scene(pool, scene_sub, scene_genre), query.text)  # no Christmas songs unasked
+        familiar = familiar_bonus(t, anchor, self.recommender.graph, [s.pos for s in pool])  # scene-mates, known
+        pool = off_season(t, in_scene(pool, scene_sub, scene_genre, familiar), query.text)  # no Christmas unasked
         scored = shift_around(t, anchor.seeds, pool, deltas, absolute, limit)
         if len(scored) < limit:  # strict filters around a small neighbourhood: fill from the text path, never with X
             own = {p for aid in anchor.artist_ids for p in t.artist_tracks.get(aid, ())}
