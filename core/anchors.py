@@ -17,12 +17,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from core.artist_graph import ArtistGraph
 from core.catalog import normalize_text
 from core.moves import era_move
 from core.moves import relative_moves as relative_moves  # re-exported: the anchored path reads it here
@@ -30,6 +30,9 @@ from core.models import Filters
 from core.recommender import Recommender, Scored
 from core.spotify_links import find_links, strip_links
 from core.table import FEATURE_INDEX, TrackTable
+
+if TYPE_CHECKING:
+    from core.artist_graph import ArtistGraph  # scipy: not imported on the fast start path
 
 #: Words that introduce an anchor, per language (case-insensitive, matched on the raw text).
 ANCHOR_CUES = (
