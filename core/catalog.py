@@ -86,7 +86,7 @@ END""",
 
 
 _VERSION_SUFFIX = re.compile(
-    r"\s*[-–(\[]\s*[^-–()\[\]]*?\b(\d{4} )?(remaster(ed)?|remix|radio edit|edit|version|mono|stereo|live|deluxe|"
+    r"\s*[-–(\[]\s*(?:[^-–()\[\]]|(?<=\w)-(?=\w))*?\b(\d{4} )?(remaster(ed)?|remix|radio edit|edit|version|mono|stereo|live|deluxe|"
     r"single|original mix|extended|mix|feat\.?|featuring|ft\.?|with|from)\b.*$",
     re.IGNORECASE,
 )

@@ -115,7 +115,7 @@ def _song(track: Track | Mapping[str, Any]) -> _Song:
     if isinstance(track, Track):
         d: Mapping[str, Any] = track.model_dump()
         artist = track.artist
-        genre = (track.subgenres or track.genres or [""])[0]
+        genre = track.shown_genre
     else:
         d = track
         artists = d.get("artists")

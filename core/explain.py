@@ -94,21 +94,59 @@ def own_labels(table: TrackTable, p: int) -> frozenset[int]:
         return got
     names = table.label_names
     out: set[int] = set()
-    mates = {q for a in table.artist_ids[p] for q in table.artist_tracks.get(a, ())} | {p}
     for kind in ("genre", "subgenre"):
         mine = {lid for lid in table.labels[p] if names[lid][0] == kind}
         if not mine:
             continue
-        counts: dict[int, int] = {}
-        for q in mates:
-            for lid in table.labels[q]:
-                if names[lid][0] == kind:
-                    counts[lid] = counts.get(lid, 0) + 1
+        counts = artist_label_counts(table, p, kind)
         top = max(counts.values())
         out.update(lid for lid in mine if counts[lid] == top)  # none when the artist's scene is elsewhere
     got = frozenset(out)
     memo[p] = got
     return got
+
+
+def artist_label_counts(table: TrackTable, p: int, kind: str) -> dict[int, int]:
+    """How many of track ``p``'s artists' tracks (``p`` included) carry each label of ``kind`` ("genre" /
+    "subgenre"): ``{label id: tracks}``, empty when none carries one. The one count behind :func:`own_labels` and
+    :func:`display_genre`."""
+    names = table.label_names
+    mates = {q for a in table.artist_ids[p] for q in table.artist_tracks.get(a, ())} | {p}
+    counts: dict[int, int] = {}
+    for q in mates:
+        for lid in table.labels[q]:
+            if names[lid][0] == kind:
+                counts[lid] = counts.get(lid, 0) + 1
+    return counts
+
+
+def display_genre(table: TrackTable, p: int) -> str:
+    """The style shown next to track ``p`` ("(1982, synth pop)"): the subgenre its artists' tracks carry most (the
+    rule of :func:`own_labels`; on a tie the one ``p`` itself carries, then the alphabetically first), else that
+    genre; for a catalog without such labels the top genre of the style model's ``P(genre | track)``
+    (:mod:`core.style`); "" when nothing is known. Billie Jean, filed on one rock playlist, shows Michael Jackson's
+    scene, not "classic rock". Raw playlist labels stay in ``Track.genres`` / ``subgenres``."""
+    names = table.label_names
+    mine = set(table.labels[p])
+    for kind in ("subgenre", "genre"):
+        counts = artist_label_counts(table, p, kind)
+        if counts:
+            best = min(counts, key=lambda lid: (-counts[lid], lid not in mine, names[lid][1]))
+            return shown_label(names[best][1])
+    return _model_genre(table, p)
+
+
+def _model_genre(table: TrackTable, p: int) -> str:
+    """Top genre of the style model for a track without labels ("" without audio features or model)."""
+    if not table.has_features[p]:
+        return ""
+    from core.style import load_style_model, table_probabilities  # lazy: numpy model, only for label-less tracks
+
+    model = load_style_model()
+    if model is None:
+        return ""
+    probs = model.genre_probabilities(table_probabilities(table, model)[p : p + 1])
+    return model.genres[int(probs[0].argmax())] if probs.size and float(probs[0].max()) > 0 else ""
 
 
 # ---------------------------------------------------------------------- the one formatter
@@ -164,6 +202,8 @@ def format_reason(reason: Reason | Fact) -> str:
         label = shown_label(reason.label)
         if reason.feature == "playlist":
             return "on a playlist with the seed" if k == "label" else f'in the catalog playlist "{label}"'
+        if reason.feature.startswith("playlist "):  # a playlist's tag, not the track's own style (own_labels)
+            return f"on a playlist tagged {label}"
         return f"same {reason.feature}: {label}" if k == "label" else f"{reason.feature}: {label}"
     if k == "era" and reason.value is not None:
         year = int(reason.value)
@@ -420,11 +460,19 @@ def explain_text(table: TrackTable, p: int, query: TextQuery) -> list[Reason]:
     t = table
     facts: list[Reason] = []
     carried = {f"{k}:{v}" for k, v in (t.label_names[lid] for lid in t.labels[p])}
+    own = {f"{k}:{v}" for k, v in (t.label_names[lid] for lid in own_labels(t, p))}
+    tagged: Reason | None = None  # an asked genre only one playlist gives the track (not its artist's scene)
     for key, w in sorted(query.labels.items(), key=lambda kv: -kv[1]):
         if w > 0 and key in carried:
             kind, _, label = key.partition(":")
+            if kind in ("genre", "subgenre") and key not in own:
+                tagged = tagged or Reason(kind="asked_label", feature=f"playlist {kind}", label=label)
+                continue
             facts.append(Reason(kind="asked_label", feature=kind, label=label))
             break
+    else:
+        if tagged is not None:
+            facts.append(tagged)
     names = {t.artist_names[a]: t.artists[p][j] for j, a in enumerate(t.artist_ids[p])}
     for name in query.artists:
         if normalize_text(name) in names:

@@ -136,6 +136,17 @@ class Track(AudioFeatures):
     genres: list[str] = Field(default_factory=list)
     subgenres: list[str] = Field(default_factory=list)
     playlists: list[str] = Field(default_factory=list)
+    display_genre: str = Field(
+        default="", max_length=200,
+        description="the track's own style as shown to a listener (core.explain.display_genre: its artist's most "
+        "carried subgenre, else genre, else the style model's top genre); genres / subgenres stay the raw labels",
+    )
+
+    @property
+    def shown_genre(self) -> str:
+        """The style shown next to the track, e.g. ``"(1982, synth pop)"``: :attr:`display_genre`, or for a track
+        built without a catalog table the first subgenre / genre label ("" when none). Every adapter uses this."""
+        return self.display_genre or (self.subgenres or self.genres or [""])[0]
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -311,6 +311,8 @@ class TrackTable:
 
     def track(self, p: int) -> Track:
         """Materialize position ``p`` as a :class:`Track` (raises IndexError for a bad position)."""
+        from core.explain import display_genre  # lazy: core.explain imports this module
+
         f = self.features[p]
         return Track(
             track_id=self.ids[p],
@@ -326,6 +328,7 @@ class TrackTable:
             genres=self.label_strings(p, "genre"),
             subgenres=self.label_strings(p, "subgenre"),
             playlists=self.label_strings(p, "playlist"),
+            display_genre=display_genre(self, p),
             **{
                 name: None if not self.known[p, i] else (int(round(float(f[i]))) if name in ("key", "mode") else float(f[i]))
                 for i, name in enumerate(AUDIO_FEATURES)

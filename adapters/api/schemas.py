@@ -97,6 +97,8 @@ class SongOut(BaseModel):
     playlist_id: Optional[str] = Field(default=None, description="not stored by the catalog: always null")
     playlist_genre: Optional[str] = Field(description="the first genre label, if any")
     playlist_subgenre: Optional[str] = Field(description="the first subgenre label, if any")
+    genre: str = Field(default="", description="the track's own style as every chat reply shows it (its artist's "
+                       "most carried subgenre/genre, else the style model's guess); playlist_genre stays the raw label")
     genres: list[str]
     subgenres: list[str]
     playlists: list[str]
@@ -247,6 +249,7 @@ def song_out(track: Track) -> dict[str, Any]:
         "playlist_id": None,
         "playlist_genre": track.genres[0] if track.genres else None,
         "playlist_subgenre": track.subgenres[0] if track.subgenres else None,
+        "genre": track.shown_genre,
         "genres": track.genres,
         "subgenres": track.subgenres,
         "playlists": track.playlists,

@@ -42,7 +42,7 @@ def track_table(rec: Recommendation) -> Table:
         table.add_column(col, **kw)
     for i, item in enumerate(rec.tracks, 1):
         t = item.track
-        genre = (t.subgenres or t.genres or [""])[0]
+        genre = t.shown_genre
         table.add_row(
             str(i),
             escape(t.title),
@@ -120,7 +120,7 @@ def track_list(rec: Recommendation, coverage: bool = True) -> str:
         lines.insert(0, gap)
     for i, item in enumerate(rec.tracks, 1):
         t = item.track
-        genre = (t.subgenres or t.genres or [""])[0]
+        genre = t.shown_genre
         meta = ", ".join(x for x in (str(t.year or ""), genre) if x)
         lines.append(f"[dim]{i:>2}.[/dim] [bold]{escape(t.title)}[/bold] — {escape(t.artist)}" + (f" [dim]({escape(meta)})[/dim]" if meta else ""))
         lines.append(f"    [italic]{escape(reason_text(item))}[/italic]  [cyan]{spotify_link(t.spotify_url)}[/cyan]")

@@ -91,7 +91,7 @@ def md(text: object, limit: int) -> str:
 
 # ---------------------------------------------------------------------------------------------------- track lists
 def _meta(track: Track) -> str:
-    genre = (track.subgenres or track.genres or [""])[0]
+    genre = track.shown_genre
     return ", ".join(x for x in (str(track.year) if track.year else "", one_line(genre)) if x)
 
 

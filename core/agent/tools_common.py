@@ -71,7 +71,7 @@ def _card(i: int, item: Any) -> TrackCard:
         title=t.title,
         artist=t.artist,
         year=t.year,
-        genre=(t.subgenres or t.genres or [""])[0],
+        genre=t.shown_genre,
         energy=None if t.energy is None else round(t.energy, 2),
         valence=None if t.valence is None else round(t.valence, 2),
         danceability=None if t.danceability is None else round(t.danceability, 2),

@@ -19,6 +19,7 @@ import numpy as np
 from core.anchors import (
     Anchor,
     era_shift,
+    familiar_bonus,
     find_anchor,
     in_scene,
     lean_seeds,
@@ -385,7 +386,8 @@ class Discovery:
             pool = [s for s in pool if in_years[s.pos]]
         if boost is not None:
             pool = similarity_only(self.recommender, seeds, pool)
-        pool = off_season(t, in_scene(pool, scene_sub, scene_genre), query.text)  # no Christmas songs unasked
+        familiar = familiar_bonus(t, anchor, self.recommender.graph, [s.pos for s in pool])  # scene-mates, known
+        pool = off_season(t, in_scene(pool, scene_sub, scene_genre, familiar), query.text)  # no Christmas unasked
         scored = shift_around(t, anchor.seeds, pool, deltas, absolute, limit)
         if len(scored) < limit:  # strict filters around a small neighbourhood: fill from the text path, never with X
             own = {p for aid in anchor.artist_ids for p in t.artist_tracks.get(aid, ())}

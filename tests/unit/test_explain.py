@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from adapters.console.render import recommendation_json, track_list
 from adapters.discord.render import recommendation_embed
 from adapters.telegram.render import recommendation_blocks
-from core.explain import explain_similar, explain_text, format_reasons, reason_text
+from core.explain import explain_similar, explain_text, format_reasons, own_labels, reason_text
 from core.models import AUDIO_FEATURES, Reason, Recommendation, RecommendedTrack, TextQuery
 from core.recommender import Recommender
 from core.table import FEATURE_INDEX, TrackTable
@@ -85,6 +85,9 @@ def check_fact(fact: str, table: TrackTable, p: int, refs: list[int]) -> None:
             assert int(m[2]) == table.original_year(p) < int(m[1]), fact
     elif m := re.fullmatch(r"(genre|subgenre): (.+)", fact):
         assert m[2] in table.label_strings(p, m[1]), fact
+        assert (m[1], m[2]) in {table.label_names[lid] for lid in own_labels(table, p)}, fact  # the track's own
+    elif m := re.fullmatch(r"on a playlist tagged (.+)", fact):
+        assert m[1] in table.label_strings(p, "genre") + table.label_strings(p, "subgenre"), fact
     elif m := re.fullmatch(r'in the catalog playlist "(.+)"', fact):
         assert m[1] in table.label_strings(p, "playlist"), fact
     elif m := re.fullmatch(r"(\d{4})", fact):
