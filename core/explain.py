@@ -420,7 +420,13 @@ def explain_similar_lines(
         # audio features close to the references' mean: |value - mean| within CLOSE_WITHIN (and above the "high"
         # threshold for ONLY_WHEN_HIGH), the two smallest gaps (in units of CLOSE_WITHIN) first, ties in feature order
         row = rows[i]
-        close = [(abs(row[c] - m) / w, j) for j, c, w, lo, m in spec if row[c] >= lo and abs(row[c] - m) <= w]
+        close = []
+        for j, c, w, lo, m in spec:  # a plain loop: each value read and each gap computed once
+            v = row[c]
+            if v >= lo:
+                g = abs(v - m)
+                if g <= w:
+                    close.append((g / w, j))
         if close:
             close.sort()
             for _, j in close[:2]:

@@ -703,10 +703,12 @@ class Recommender:
             idx = np.argsort(-scores, kind="stable")[:pool]
             return idx[np.isfinite(scores[idx])]
         step = max(1, m // 2048)
-        sample = scores[::step]
-        k = min(len(sample), int(pool / step * 3) + 16)
-        thr = np.partition(sample, len(sample) - k)[len(sample) - k]
-        idx = np.flatnonzero(scores >= thr) if np.isfinite(thr) else None
+        idx = None
+        if step > 1:  # a sample smaller than the scores: estimate the threshold from it
+            sample = scores[::step]
+            k = min(len(sample), int(pool / step * 3) + 16)
+            thr = np.partition(sample, len(sample) - k)[len(sample) - k]
+            idx = np.flatnonzero(scores >= thr) if np.isfinite(thr) else None
         if idx is None or len(idx) < pool:
             idx = np.flatnonzero(scores >= np.partition(scores, m - pool)[m - pool])
         sub = scores[idx]
@@ -719,6 +721,9 @@ class Recommender:
         order = np.argsort(-sub, kind="stable")
         idx = idx[order]
         return idx[np.isfinite(sub[order])]
+
+    #: Picks' worth of the ranking a candidate block's selection walks first (× limit, + 2), see :meth:`_select`.
+    FIRST_WALK = 3
 
     def _select(
         self,
@@ -758,7 +763,10 @@ class Recommender:
             else:
                 scores[np.isin(cand, ex)] = -np.inf
         cap = self.params.per_artist
-        pool = max(limit * 8, 100)
+        # a candidate block (the pruned radio: ~300 tracks) first walks a short prefix of the ranking: ~3 walks in 4
+        # end within it; otherwise a longer prefix is walked again from the start (the same picks: the top k of
+        # :meth:`_top_indices` is a prefix of its top 4k)
+        pool = self.FIRST_WALK * limit + 2 if cand is not None else max(limit * 8, 100)
         while True:
             order = self._top_indices(scores, min(pool, len(scores)))
             picked: list[int] = []
