@@ -36,7 +36,7 @@ import os
 import re
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -74,6 +74,9 @@ def _sql(dialect: str) -> SimpleNamespace:
     upsert = dialect_insert(dialect)(preview_cache)
     return SimpleNamespace(
         cached=select(c.url, c.source, c.expires_at).where(c.track_id == bindparam("p_track")),
+        cached_many=select(c.track_id, c.url, c.source, c.expires_at).where(
+            c.track_id.in_(bindparam("p_tracks", expanding=True))
+        ),
         store=upsert.on_conflict_do_update(  # one upsert: atomic, no lock
             index_elements=["track_id"],
             set_={k: upsert.excluded[k] for k in ("url", "source", "fetched_at", "expires_at")},
@@ -172,6 +175,14 @@ class TrackPreview(BaseModel):
         return f"https://open.spotify.com/embed/track/{self.track.track_id}"
 
 
+@dataclass(slots=True)
+class _Batch:
+    """Cache rows collected by one :meth:`PreviewService.many` call, written together when its budget ends."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    closed: bool = False
+
+
 class _Skip(Exception):
     """A provider could not answer (rate limit, timeout, bad response): try the next one, don't cache."""
 
@@ -235,12 +246,7 @@ class PreviewService:
             hit = await self._cached(track)
             if hit is not None:
                 return hit if hit.preview_url else None
-            task = self._inflight.get(track.track_id)
-            if task is None:
-                task = asyncio.ensure_future(self._lookup(track))
-                self._inflight[track.track_id] = task
-                task.add_done_callback(lambda _t, k=track.track_id: self._inflight.pop(k, None))
-            return await asyncio.shield(task)
+            return await self._shared_lookup(track, None)
         except asyncio.CancelledError:
             raise
         except Exception:  # a preview must never fail a reply
@@ -269,26 +275,72 @@ class PreviewService:
     async def many(self, tracks: Iterable[Track], budget_s: float = 3.0, concurrency: int = 4) -> dict[str, str | None]:
         """Preview URLs for a reply's tracks within ``budget_s`` seconds total; late or failed ones map to None.
 
-        Lookups still running at the deadline keep going in the background and fill the cache for next time.
+        The cache is read with **one** statement for the whole list (``WHERE track_id IN (…)``), and the misses
+        looked up within the budget are written back with **one** batched upsert; a list whose previews are all
+        cached costs a single round trip. Lookups still running at the deadline keep going in the background and
+        fill the cache (one upsert each) for next time. Never raises (except cancellation).
         """
         tracks = list({t.track_id: t for t in tracks}.values())
         out: dict[str, str | None] = {t.track_id: None for t in tracks}
         if not tracks:
             return out
+        try:
+            hits = await self._cached_many(tracks)
+        except Exception:  # the cache failed: look everything up (each lookup may still fail on its own)
+            log.warning("preview cache read failed", exc_info=True)
+            hits = {}
+        for track_id, hit in hits.items():
+            out[track_id] = hit.preview_url
+        misses = [t for t in tracks if t.track_id not in hits]
+        if not misses:
+            return out
         sem = asyncio.Semaphore(concurrency)
+        batch = _Batch()
 
         async def one(track: Track) -> None:
             async with sem:
-                found = await self.find(track)
+                found = await self._shared_lookup(track, batch)
             out[track.track_id] = found.preview_url if found else None
 
-        tasks = [asyncio.ensure_future(one(t)) for t in tracks]
-        _, pending = await asyncio.wait(tasks, timeout=budget_s)
-        for task in pending:
-            task.cancel()  # stops waiting; the shielded lookup itself runs on and fills the cache
+        tasks = [asyncio.ensure_future(one(t)) for t in misses]
+        try:
+            _, pending = await asyncio.wait(tasks, timeout=budget_s)
+            for task in pending:
+                task.cancel()  # stops waiting; the shielded lookup itself runs on and fills the cache
+        finally:
+            batch.closed = True  # lookups finishing from now on write their own row
+            if batch.rows:
+                try:
+                    await self._db.execute(_sql(self._db.dialect).store, batch.rows)
+                except Exception:  # a cache write must never fail a reply
+                    log.warning("preview cache write failed", exc_info=True)
         return out
 
+    async def _shared_lookup(self, track: Track, batch: _Batch | None) -> TrackPreview | None:
+        """The provider lookup of ``track``, shared by concurrent callers (one request chain per track); its cache
+        row goes into ``batch`` while that is open, else it is written at once."""
+        task = self._inflight.get(track.track_id)
+        if task is None:
+            task = asyncio.ensure_future(self._lookup(track, batch))
+            self._inflight[track.track_id] = task
+            task.add_done_callback(lambda _t, k=track.track_id: self._inflight.pop(k, None))
+        return await asyncio.shield(task)
+
     # ------------------------------------------------------------------ cache
+    async def _cached_many(self, tracks: list[Track]) -> dict[str, TrackPreview]:
+        """Live cache rows of ``tracks`` in one statement: track id -> preview (``preview_url`` None for a cached
+        "no preview anywhere"); missing or expired ids are absent."""
+        stmt = _sql(self._db.dialect).cached_many
+        rows = (await self._db.execute(stmt, {"p_tracks": [t.track_id for t in tracks]})).all()
+        by_id = {t.track_id: t for t in tracks}
+        now = time.time()
+        out: dict[str, TrackPreview] = {}
+        for track_id, url, source, expires_at in rows:
+            if expires_at > now and track_id in by_id:
+                out[track_id] = TrackPreview(track=by_id[track_id], preview_url=url, source=source, cached=True)
+        self.stats["cache_hits"] += len(out)
+        return out
+
     async def _cached(self, track: Track) -> TrackPreview | None:
         row = (await self._db.execute(_sql(self._db.dialect).cached, {"p_track": track.track_id})).first()
         if row is None or row[2] <= time.time():
@@ -296,16 +348,22 @@ class PreviewService:
         self.stats["cache_hits"] += 1
         return TrackPreview(track=track, preview_url=row[0], source=row[1], cached=True)
 
-    async def _store(self, track_id: str, url: str | None, source: str | None) -> None:
+    async def _store(
+        self, track_id: str, url: str | None, source: str | None, batch: _Batch | None = None
+    ) -> None:
+        """Cache the outcome of a lookup: into ``batch`` while it is open (written by :meth:`many` in one
+        statement), else one upsert now."""
         now = time.time()
         ttl = self.config.cache_ttl_s if url else min(self.config.cache_ttl_s, NEGATIVE_TTL_CAP_S)
         expires = now + ttl
         m = _EXP.search(url or "")
         if m:  # signed CDN links stop working at exp=: don't serve them after that
             expires = min(expires, float(m.group(1)) - 60)
-        await self._db.execute(_sql(self._db.dialect).store, {
-            "track_id": track_id, "url": url, "source": source, "fetched_at": now, "expires_at": expires
-        })
+        row = {"track_id": track_id, "url": url, "source": source, "fetched_at": now, "expires_at": expires}
+        if batch is not None and not batch.closed:
+            batch.rows.append(row)
+            return
+        await self._db.execute(_sql(self._db.dialect).store, row)
 
     # ------------------------------------------------------------------ lookup chain
     def _client(self) -> httpx.AsyncClient:
@@ -317,18 +375,20 @@ class PreviewService:
             headers={"User-Agent": "musicbot/0.1 (+preview lookup)", "Accept": "application/json"},
         )
 
-    async def _lookup(self, track: Track) -> TrackPreview | None:
+    async def _lookup(self, track: Track, batch: _Batch | None = None) -> TrackPreview | None:
         try:
             async with asyncio.timeout(self.config.lookup_budget_s):
                 async with self._client() as client:
-                    return await self._chain(track, client)
+                    return await self._chain(track, client, batch)
         except TimeoutError:
             log.info("preview lookup for %s ran out of time", track.track_id)
         except Exception:
             log.warning("preview lookup failed for %s", track.track_id, exc_info=True)
         return None
 
-    async def _chain(self, track: Track, client: httpx.AsyncClient) -> TrackPreview | None:
+    async def _chain(
+        self, track: Track, client: httpx.AsyncClient, batch: _Batch | None = None
+    ) -> TrackPreview | None:
         definitive = True
         isrc: str | None = None
         providers: list[Source] = (["spotify"] if self.config.spotify_enabled else []) + ["deezer", "itunes"]
@@ -349,10 +409,10 @@ class PreviewService:
                 definitive = False
                 continue
             if url:
-                await self._store(track.track_id, url, source)
+                await self._store(track.track_id, url, source, batch)
                 return TrackPreview(track=track, preview_url=url, source=source)
         if definitive:
-            await self._store(track.track_id, None, None)
+            await self._store(track.track_id, None, None, batch)
         return None
 
     def _cooling(self, source: str) -> bool:

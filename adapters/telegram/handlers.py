@@ -572,7 +572,7 @@ class BotHandlers:
             if reply.recommendation is None or not reply.recommendation.tracks:
                 state.has_next = False
                 if key:
-                    await self.store.save(key, state)
+                    await self.store.mark_end(key)
                 await self.send(context, chat_id, [render.esc(reply.text or END_OF_LIST)])
                 return
             await self.send_list(context, chat_id, reply.recommendation, edit=edit, chat=True)
@@ -581,7 +581,7 @@ class BotHandlers:
         if not rec.tracks:
             state.has_next = False
             if key:
-                await self.store.save(key, state)
+                await self.store.mark_end(key)
             await self.send(context, chat_id, [render.esc(END_OF_LIST)])
             return
         header = state.query if state.kind == "text" else None

@@ -145,8 +145,41 @@ class SharedPages:
             return None
 
     async def save(self, key: str, state: PageState) -> None:
-        """Write back a state changed by a press (e.g. "no next page"), for every worker."""
+        """Overwrite the whole state under ``key`` (a blind write: a press changing one field uses :meth:`update`,
+        so a concurrent press on another worker is not undone)."""
         await (await self._store()).replace(key, state.to_dict())
+
+    async def update(self, key: str, change: Callable[[PageState], PageState | None]) -> PageState | None:
+        """Atomic read-modify-write of the state under ``key`` on every worker (:meth:`core.buttons.ButtonStore.
+        update`): ``change(current)`` returns the new state, or None to leave it. Returns the stored state; None
+        when the key is unknown, expired or unreadable (nothing written)."""
+
+        def apply(data: dict[str, Any]) -> dict[str, Any] | None:
+            try:
+                current = PageState.from_dict(data)
+            except (TypeError, ValueError):
+                return None
+            new = change(current)
+            return None if new is None else new.to_dict()
+
+        data = await (await self._store()).update(key, apply)
+        if data is None:
+            return None
+        try:
+            return PageState.from_dict(data)
+        except (TypeError, ValueError):
+            return None
+
+    async def mark_end(self, key: str) -> None:
+        """Record "no next page" for the list under ``key`` (its other fields as they are now in the database)."""
+
+        def end(state: PageState) -> PageState | None:
+            if not state.has_next:
+                return None
+            state.has_next = False
+            return state
+
+        await self.update(key, end)
 
 
 def callback_data(action: str, key: str, arg: int | str | None = None) -> str:
