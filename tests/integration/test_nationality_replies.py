@@ -1,0 +1,22 @@
+"""A nationality named in a request is honoured on the shipped catalog: "deutscher Hip-Hop aus den 2010ern" gives
+German rap (the catalog's "Gangster Rap Deutsch" playlist), not US rap under a "deutscher → german" line."""
+
+from __future__ import annotations
+
+from core.engine import Engine
+from core.models import Recommendation
+
+
+async def test_german_hip_hop_is_german(engine: Engine) -> None:
+    rec = await engine.recommend_text("deutscher Hip-Hop aus den 2010ern")
+    assert isinstance(rec, Recommendation)
+    german = [t for t in rec.tracks if "Gangster Rap Deutsch" in t.track.playlists]
+    assert len(german) >= 8, [t.track.artists for t in rec.tracks]
+    assert all(2010 <= t.track.year <= 2019 for t in rec.tracks)
+
+
+async def test_a_language_the_catalog_lacks_is_said_and_not_claimed(engine: Engine) -> None:
+    rec = await engine.recommend_text("rap français")
+    assert isinstance(rec, Recommendation)
+    assert any(n.kind == "no_data" for n in rec.coverage)
+    assert "french" not in rec.summary
