@@ -20,3 +20,12 @@ async def test_a_language_the_catalog_lacks_is_said_and_not_claimed(engine: Engi
     assert isinstance(rec, Recommendation)
     assert any(n.kind == "no_data" for n in rec.coverage)
     assert "french" not in rec.summary
+
+
+async def test_a_sub_style_named_only_by_mixed_playlists_is_missing(engine: Engine) -> None:
+    # "deep house" appears only inside playlist names that list many styles: a name is not a style label
+    rec = await engine.recommend_text("deep house")
+    assert isinstance(rec, Recommendation)
+    note = rec.coverage[0]
+    assert (note.kind, note.requested) == ("missing", "deep house")
+    assert note.family == "" or note.family == "house"
