@@ -29,3 +29,12 @@ async def test_a_sub_style_named_only_by_mixed_playlists_is_missing(engine: Engi
     note = rec.coverage[0]
     assert (note.kind, note.requested) == ("missing", "deep house")
     assert note.family == "" or note.family == "house"
+
+
+async def test_a_sad_rainy_night_is_sad_songs_not_study_beats(engine: Engine) -> None:
+    for text in ("quelque chose de triste pour une nuit de pluie", "etwas Trauriges für eine regnerische Nacht",
+                 "algo triste para el desamor"):
+        rec = await engine.recommend_text(text)
+        assert isinstance(rec, Recommendation)
+        assert sum(t.track.instrumentalness > 0.5 for t in rec.tracks) <= 1, text
+        assert sum(t.track.valence for t in rec.tracks) / len(rec.tracks) <= 0.35, text
