@@ -38,3 +38,16 @@ async def test_a_sad_rainy_night_is_sad_songs_not_study_beats(engine: Engine) ->
         assert isinstance(rec, Recommendation)
         assert sum(t.track.instrumentalness > 0.5 for t in rec.tracks) <= 1, text
         assert sum(t.track.valence for t in rec.tracks) / len(rec.tracks) <= 0.35, text
+
+
+async def test_after_less_upbeat_the_summary_is_the_current_request(engine: Engine) -> None:
+    from core.models import Caller, Role
+
+    user = Caller(user_id="u-followup", platform="test", role=Role.USER)
+    first = await engine.chat("console:followup", user, "upbeat hip hop")
+    assert first.recommendation is not None and "upbeat →" in first.recommendation.summary
+    less = await engine.chat("console:followup", user, "less upbeat")
+    rec = less.recommendation
+    assert rec is not None and rec.tracks
+    assert "upbeat →" not in rec.summary and "high energy" not in rec.summary
+    assert "hip hop" in rec.summary  # the style of the request still stands
