@@ -77,7 +77,30 @@ STYLES: dict[str, tuple[str, ...]] = {
     "neo soul": ("neo soul",),
     "new jack swing": ("new jack swing",),
     "techno": ("techno",),
-    "house": ("house", "house music", "deep house", "tech house"),
+    "house": ("house", "house music"),
+    # house / techno sub-styles: each its own style, so "deep house" is checked as deep house, not as any house
+    "deep house": ("deep house",),
+    "tech house": ("tech house",),
+    "progressive house": ("progressive house", "progressive electro house"),
+    "future house": ("future house",),
+    "bass house": ("bass house",),
+    "acid house": ("acid house",),
+    "afro house": ("afro house",),
+    "tropical house": ("tropical house",),
+    "lo-fi house": ("lo fi house", "lofi house"),
+    "minimal techno": ("minimal techno",),
+    "melodic techno": ("melodic techno",),
+    "psytrance": ("psytrance", "psy trance", "psychedelic trance", "goa trance"),
+    "nu disco": ("nu disco", "nudisco"),
+    "chillwave": ("chillwave",),
+    "vaporwave": ("vaporwave",),
+    "dream pop": ("dream pop",),
+    "post rock": ("post rock",),
+    "math rock": ("math rock",),
+    "post punk": ("post punk",),
+    "hyperpop": ("hyperpop",),
+    "phonk": ("phonk",),
+    "amapiano": ("amapiano",),
     "trance": ("trance",),
     "dubstep": ("dubstep",),
     "drum and bass": ("drum and bass", "drum n bass", "dnb", "jungle"),
@@ -122,8 +145,16 @@ PARENT: dict[str, str] = {
     "forro": "latin", "tango": "latin", "regional mexican": "latin", "dancehall": "reggae", "ska": "reggae",
     "bluegrass": "country", "disco": "pop", "boom bap": "hip hop", "g-funk": "hip hop", "conscious hip hop": "hip hop",
     "trip hop": "hip hop", "new wave": "pop", "synthwave": "edm", "shoegaze": "rock", "britpop": "rock",
-    "motown": "r&b", "uk garage": "edm",
+    "motown": "r&b", "uk garage": "edm", "deep house": "house", "tech house": "house", "progressive house": "house",
+    "future house": "house", "bass house": "house", "acid house": "house", "afro house": "house",
+    "tropical house": "house", "lo-fi house": "house", "minimal techno": "techno", "melodic techno": "techno",
+    "psytrance": "trance", "nu disco": "disco", "chillwave": "edm", "vaporwave": "edm", "dream pop": "pop",
+    "post rock": "rock", "math rock": "rock", "post punk": "punk", "hyperpop": "pop", "phonk": "hip hop",
+    "amapiano": "house",
 }
+#: A playlist whose name names at least this many styles is a mix ("Fresh EDM | Progressive House | Electro House |
+#: Trap | Deep House"): on a catalog with genre labels its name is evidence for none of them.
+MIX_STYLES = 3
 #: Phrases that contain a style word without asking for the style.
 NOT_STYLES = ("house party", "opera house", "country road", "country roads", "soul food", "rock bottom",
               "rock star", "pop up", "pop star", "popstar", "trap door", "folk tale", "punk attitude", "soul mate",
@@ -324,6 +355,9 @@ class CatalogCoverage:
             family = {style, PARENT.get(style, style)}
             for lid in lids:
                 tracks = self.table.label_tracks.get(lid, set())
+                if self.genre_labelled and self.table.label_names[lid][0] == "playlist" and len(
+                        _label_styles(self.table.label_names[lid][1])) >= MIX_STYLES:
+                    continue  # "Fresh EDM | Progressive House | … | Deep House": a mix names styles, it holds none
                 if self.genre_labelled and self.table.label_names[lid][0] == "playlist":
                     tracks = {p for p in tracks if self._genre_styles(p) & family}  # a name is no label
                 members |= tracks

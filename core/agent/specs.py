@@ -19,6 +19,7 @@ import numpy as np
 from core.agent.output import TEMPO_RANGE, clamp
 from core.conversation import LastRequest
 from core.models import Caller, Filters, NeedsClarification, Recommendation, TextQuery
+from core.text.followups import current_cues
 
 if TYPE_CHECKING:
     from core.engine import Engine
@@ -158,7 +159,7 @@ async def run_request(
             "labels": labels,
             "artists": list(dict.fromkeys([*base.artists, *spec.artists])),
             "filters": filters,
-            "cues": [*spec.cues, *base.cues],
+            "cues": [*spec.cues, *current_cues(base.cues, spec.overrides)],  # "less upbeat": not "upbeat → …"
         }
     )
     query_for = getattr(engine, "recommend_query_for", None) if caller is not None else None

@@ -8,7 +8,7 @@ import numpy as np
 
 from core.models import AUDIO_FEATURES, Filters, NeedsClarification, TextQuery
 from core.table import FEATURE_INDEX
-from core.text.caveats import Caveats
+from core.text.caveats import Caveats, honour_languages
 from core.text.labels import LabelSet
 from core.text.language import note_text
 from core.text.state import P_PROFILE, Request
@@ -213,12 +213,18 @@ class QueryAssembly(Caveats):
         pos = labels.top({lid: w for lid, w in req.pos_labels.items() if lid not in req.neg_labels}, MAX_LABELS)
         label_weights = {labels.keys[lid]: round(w, 3) for lid, w in pos if w >= 0.05}
         label_weights.update({labels.keys[lid]: -round(w, 3) for lid, w in neg if w >= 0.05})
+        styled = [k.partition(":")[2] for k, w in label_weights.items() if w > 0 and k.startswith("genre:")]
+        language = honour_languages(self.vocab.concepts, req.said, req.concepts, self._cat.hints, labels.keys,
+                                    label_weights)
         year_min, year_max = self._years(req)
         tempo_min, tempo_max = req.tempo_min, req.tempo_max
         if tempo_min is not None and tempo_max is not None and tempo_min > tempo_max:
             tempo_min, tempo_max = tempo_max, tempo_min
+        genres = self._widen_genres(req, year_min, year_max)
+        if language and genres:  # "deutscher Hip-Hop": German rap tagged "rap" / "gangster rap" counts as hip hop
+            genres += [g for g in styled if g not in genres]
         filters = Filters(
-            genres=self._widen_genres(req, year_min, year_max),
+            genres=genres,
             exclude_artists=[self._cat.artist_display[a] for a in req.excluded],
             year_min=year_min,
             year_max=year_max,

@@ -70,12 +70,26 @@ NO_DATA: dict[str, tuple[str, str, frozenset[str] | None]] = {
     "dutch": ("lyrics_language", "labels", None),
     "filipino": ("lyrics_language", "labels", frozenset({"tagalog", "filipino"})),
     "english": ("lyrics_language", "ignored", None),
-    "french": ("lyrics_language", "labels", frozenset({"french", "francais", "en francais", "in french"})),
-    "portuguese": ("lyrics_language", "labels", frozenset({"portuguese", "em portugues", "in portuguese"})),
-    "latin": ("lyrics_language", "labels", frozenset({"spanish", "espanol", "en espanol", "in spanish",
-                                                     "spanish language"})),
-    "kpop": ("lyrics_language", "labels", frozenset({"korean"})),
-    "jpop": ("lyrics_language", "labels", frozenset({"japanese"})),
+    # nationality adjectives in the five reply languages (not place names: "paris", "france", "latin")
+    "french": ("lyrics_language", "labels", frozenset({
+        "french", "francais", "en francais", "in french", "french rap", "francaise", "francaises", "musique francaise",
+        "franzosisch", "franzosische", "franzosischer", "franzosischen", "franzosisches", "frances", "francesa",
+        "franceses", "francesas"})),
+    "portuguese": ("lyrics_language", "labels", frozenset({
+        "portuguese", "em portugues", "in portuguese", "brazilian", "brasileiro", "brasileira", "brasileiros",
+        "brasileiras", "brasilianisch", "brasilianische", "brasilianischer", "brasilianischen", "bresilien",
+        "bresilienne", "brasileno", "brasilena", "brasilenos", "portugues", "portugiesisch", "portugiesische",
+        "portugais", "portugaise"})),
+    "latin": ("lyrics_language", "labels", frozenset({
+        "spanish", "espanol", "en espanol", "in spanish", "spanish language", "espanola", "espanoles", "espanolas",
+        "spanisch", "spanische", "spanischer", "spanischen", "espagnol", "espagnole", "espagnols", "espanhol",
+        "espanhola"})),
+    "kpop": ("lyrics_language", "labels", frozenset({
+        "korean", "coreano", "coreana", "coreanos", "coreen", "coreenne", "koreanisch", "koreanische",
+        "koreanischer", "koreanischen"})),
+    "jpop": ("lyrics_language", "labels", frozenset({
+        "japanese", "japones", "japonesa", "japonais", "japonaise", "japanisch", "japanische", "japanischer",
+        "japanischen"})),
 }
 
 
@@ -102,6 +116,8 @@ class Caveats(TextState):
                 instead = "ignored" if len(self._cat.labels) else "sound"
             if instead == "sound" and not concept.target:
                 instead = "ignored"
+            if instead == "ignored":  # never echo a constraint that was not applied ("francais → french")
+                req.cues = [c for c in req.cues if not (c.startswith(phrase) and c.endswith(f"→ {concept.cue}"))]
             req.note("no_data", attribute, note_text("no_data", req.lang, attribute=attribute, asked=phrase,
                                                      instead=instead), asked=phrase, used=instead)
 
@@ -266,3 +282,35 @@ def _sole_top(weights: dict[str, float], feature: str) -> bool:
     """True when ``feature`` carries the largest weight of a concept and no other feature ties it."""
     top = max(weights.values())
     return weights.get(feature, 0.0) == top and sum(1 for w in weights.values() if w == top) == 1
+
+
+#: Weight given to the catalog labels that name a requested nationality / language ("Gangster Rap Deutsch" for
+#: "deutscher Hip-Hop"): the most a label may weigh (the engine clamps label weights to ±1).
+LANGUAGE_LABEL_WEIGHT = 1.0
+
+
+def honour_languages(concepts: list, said: dict[int, str], scores: dict[int, float], hints: list[dict[int, float]], keys: list[str],
+                     label_weights: dict[str, float]) -> bool:
+    """Make a named nationality / language a real constraint: the catalog labels its concept resolves to get
+    :data:`LANGUAGE_LABEL_WEIGHT` and other positive labels (look-alike names such as "RAP 91") are dropped, so the
+    ranking is led by tracks the catalog places in that language. ``label_weights`` (``"kind:text" -> weight``) is
+    changed in place. Returns True when a language was honoured (the caller keeps its cue), else False."""
+    honoured: set[str] = set()
+    for cid, phrase in said.items():
+        rule = NO_DATA.get(concepts[cid].name)
+        if rule is None or rule[0] != "lyrics_language" or rule[1] != "labels" or scores.get(cid, 0.0) <= 0:
+            continue
+        if rule[2] is not None and phrase not in rule[2]:
+            continue  # "latin pop" names a style, "spanish" a language
+        for lid, w in hints[cid].items():
+            if w >= 0.3:  # a word inside a label ("Gangster Rap Deutsch"): 0.8 × sqrt(coverage), see LabelSet
+                honoured.add(keys[lid])
+    if not honoured:
+        return False
+    # other positive labels add up on tracks filed under many of them (a US rap hit under four hip hop subgenres
+    # outweighs one language label): the named style stays a filter (Filters.genres), the labels rank the language
+    for key in [k for k, w in label_weights.items() if w > 0 and k not in honoured]:
+        del label_weights[key]
+    for key in honoured:
+        label_weights[key] = LANGUAGE_LABEL_WEIGHT
+    return True

@@ -234,6 +234,8 @@ class PhraseMatching(TextState):
             hints = self._cat.hints[cid]
             top = max(hints, key=lambda lid: hints[lid]) if hints else None
             name = self._cat.labels.keys[top] if top is not None and hints[top] >= 0.9 else ""
+            if name.startswith("playlist:"):  # a playlist's name is no style label ("deep house" ≠ Tropical House)
+                name = ""
             if not name and concept.cue and "→" not in concept.cue and concept.cue.lower() != phrase:
                 name = concept.cue
             parts = [p for p in (name, desc) if p]

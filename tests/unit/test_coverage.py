@@ -82,3 +82,12 @@ def test_relative_moves_around_an_anchor() -> None:
     assert relative_moves("aber ruhiger")[0] == {"energy": -0.2}
     assert relative_moves("mais plus récent")[0] == {}  # an era move, handled by era_shift
     assert relative_moves("heavier")[0] == {"energy": 0.2}
+
+
+def test_sub_styles_are_their_own_styles_and_mixed_playlists_name_none() -> None:
+    from core.coverage import _label_styles, find_styles
+
+    assert [s for s, _, _ in find_styles("some deep house please")] == ["deep house"]
+    assert [s for s, _, _ in find_styles("tech house for the gym")] == ["tech house"]
+    assert [s for s, _, _ in find_styles("house music")] == ["house"]
+    assert len(_label_styles("Fresh EDM | Progressive House | Electro House | Trap | Deep House")) >= 3
