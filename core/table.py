@@ -311,7 +311,7 @@ class TrackTable:
 
     def track(self, p: int) -> Track:
         """Materialize position ``p`` as a :class:`Track` (raises IndexError for a bad position)."""
-        from core.explain import display_genre  # lazy: core.explain imports this module
+        from core.genres import display_genre  # lazy: the label-less fallback loads the style model
 
         f = self.features[p]
         return Track(

@@ -1,0 +1,65 @@
+"""The style shown for a track: the one artist-majority label rule (:func:`artist_label_counts`) behind the genre
+next to each track (:func:`display_genre`) and the genre claims of reasons (:func:`core.explain.own_labels`), and
+the wording of a catalog label (:func:`shown_label`).
+
+Kept apart from :mod:`core.explain` so the track table can fill ``Track.display_genre`` without importing the
+reasons (which import the table).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.table import TrackTable
+
+
+def shown_label(text: str, limit: int = 60) -> str:
+    """A catalog label as shown in a reason: invisible format characters (zero-width spaces, direction marks)
+    removed, whitespace collapsed, clipped to ``limit`` characters (playlist names can run to 130)."""
+    clean = " ".join("".join(ch for ch in text if unicodedata.category(ch) != "Cf").split())
+    return clean if len(clean) <= limit else clean[: limit - 1].rstrip() + "…"
+
+
+def artist_label_counts(table: TrackTable, p: int, kind: str) -> dict[int, int]:
+    """How many of track ``p``'s artists' tracks (``p`` included) carry each label of ``kind`` ("genre" /
+    "subgenre"): ``{label id: tracks}``, empty when none carries one. The one count behind :func:`own_labels` and
+    :func:`display_genre`."""
+    names = table.label_names
+    mates = {q for a in table.artist_ids[p] for q in table.artist_tracks.get(a, ())} | {p}
+    counts: dict[int, int] = {}
+    for q in mates:
+        for lid in table.labels[q]:
+            if names[lid][0] == kind:
+                counts[lid] = counts.get(lid, 0) + 1
+    return counts
+
+
+def display_genre(table: TrackTable, p: int) -> str:
+    """The style shown next to track ``p`` ("(1982, synth pop)"): the subgenre its artists' tracks carry most (the
+    rule of :func:`own_labels`; on a tie the one ``p`` itself carries, then the alphabetically first), else that
+    genre; for a catalog without such labels the top genre of the style model's ``P(genre | track)``
+    (:mod:`core.style`); "" when nothing is known. Billie Jean, filed on one rock playlist, shows Michael Jackson's
+    scene, not "classic rock". Raw playlist labels stay in ``Track.genres`` / ``subgenres``."""
+    names = table.label_names
+    mine = set(table.labels[p])
+    for kind in ("subgenre", "genre"):
+        counts = artist_label_counts(table, p, kind)
+        if counts:
+            best = min(counts, key=lambda lid: (-counts[lid], lid not in mine, names[lid][1]))
+            return shown_label(names[best][1])
+    return _model_genre(table, p)
+
+
+def _model_genre(table: TrackTable, p: int) -> str:
+    """Top genre of the style model for a track without labels ("" without audio features or model)."""
+    if not table.has_features[p]:
+        return ""
+    from core.style import load_style_model, table_probabilities  # lazy: numpy model, only for label-less tracks
+
+    model = load_style_model()
+    if model is None:
+        return ""
+    probs = model.genre_probabilities(table_probabilities(table, model)[p : p + 1])
+    return model.genres[int(probs[0].argmax())] if probs.size and float(probs[0].max()) > 0 else ""
