@@ -138,7 +138,7 @@ class Track(AudioFeatures):
     playlists: list[str] = Field(default_factory=list)
     display_genre: str = Field(
         default="", max_length=200,
-        description="the track's own style as shown to a listener (core.explain.display_genre: its artist's most "
+        description="the track's own style as shown to a listener (core.genres.display_genre: its artist's most "
         "carried subgenre, else genre, else the style model's top genre); genres / subgenres stay the raw labels",
     )
 
