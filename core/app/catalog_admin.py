@@ -17,16 +17,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from core import policy
-from core.app.loaded import LoadedCatalog
+from core.app.loaded import LiveParts, LoadedCatalog
 from core.app.ports import CatalogRepository
 from core.app.tracks import TrackFinder
 from core.catalog_rows import ImportReport, ProgressFn, normalize_text
 from core.catalog_io import MAX_DECOMPRESSED_BYTES
 from core.errors import InvalidInput, PermissionDenied, SongNotFound
 from core.models import AUDIO_FEATURES, FEATURE_RANGES, Caller, Track
-from core.recommender import Recommender
-from core.references import TRACK_ID, TrackReferences
-from core.table import TrackTable
+from core.references import TRACK_ID
 
 
 def _split_artists(artists: str) -> list[str]:
@@ -34,7 +32,7 @@ def _split_artists(artists: str) -> list[str]:
     return [a.strip() for a in re.split(r"[;,]", artists) if a.strip()]
 
 
-class CatalogAdmin:
+class CatalogAdmin(LiveParts):
     """Admin mutations of the catalog.
 
     Args:
@@ -54,21 +52,6 @@ class CatalogAdmin:
         self.finder = finder
         self._write_lock = lock
         self._follower = follower
-
-    @property
-    def table(self) -> TrackTable:
-        """The live track table."""
-        return self.loaded.table
-
-    @property
-    def recommender(self) -> Recommender:
-        """The live KNN recommender."""
-        return self.loaded.recommender
-
-    @property
-    def refs(self) -> TrackReferences:
-        """The live track references."""
-        return self.loaded.refs
 
     @property
     def follower(self) -> Any:

@@ -32,7 +32,7 @@ from core.anchors import (
     tiered_boost,
     year_mask,
 )
-from core.app.loaded import LoadedCatalog
+from core.app.loaded import LiveParts, LoadedCatalog
 from core.app.ports import TrackSearch
 from core.app.tracks import TrackFinder
 from core.catalog_rows import normalize_text
@@ -63,10 +63,10 @@ from core.models import (
     TextQuery,
 )
 from core.moves import conflict_sentence, era_move, read_moves
-from core.recommender import Recommender, Scored
-from core.references import ResolvedRef, TrackReferences, check_text
+from core.recommender import Scored
+from core.references import ResolvedRef, check_text
 from core.spotify_links import find_links, strip_links
-from core.table import FEATURE_INDEX, TrackTable
+from core.table import FEATURE_INDEX
 from core.text.caveats import conflicts_from_notes
 
 #: ``boost`` is an extra score over the candidate view as in :meth:`Recommender.similar`, or None).
@@ -92,7 +92,7 @@ def join_cues(cues: Sequence[str]) -> str:
 INLINE_TEXT_CHARS = 200
 
 
-class Discovery:
+class Discovery(LiveParts):
     """Search and recommendation use cases over the live catalog (no storage writes, no engine)."""
 
     def __init__(self, loaded: LoadedCatalog, search_port: TrackSearch, finder: TrackFinder) -> None:
@@ -101,21 +101,6 @@ class Discovery:
         self.finder = finder
 
     # ------------------------------------------------------------------ the live parts (read on every call)
-    @property
-    def table(self) -> TrackTable:
-        """The live track table."""
-        return self.loaded.table
-
-    @property
-    def recommender(self) -> Recommender:
-        """The live KNN recommender."""
-        return self.loaded.recommender
-
-    @property
-    def refs(self) -> TrackReferences:
-        """The live track references."""
-        return self.loaded.refs
-
     @property
     def text(self) -> Any:
         """The local text understanding (fitted on first use)."""

@@ -90,3 +90,26 @@ class LoadedCatalog:
         """Refresh the fitted text understanding after a table change (no-op before it is first used)."""
         if self.text_model is not None:
             self.text_model.update(self.table)
+
+
+class LiveParts:
+    """The live parts of a :class:`LoadedCatalog` as attributes of a service that holds it in ``self.loaded``: read
+    on every call, so a reload or another worker's change (:mod:`core.infra.changes`) is seen at once. The one copy
+    of these accessors for every ``core.app`` service."""
+
+    loaded: LoadedCatalog
+
+    @property
+    def table(self) -> TrackTable:
+        """The live track table."""
+        return self.loaded.table
+
+    @property
+    def recommender(self) -> Recommender:
+        """The live KNN recommender."""
+        return self.loaded.recommender
+
+    @property
+    def refs(self) -> TrackReferences:
+        """The live track references."""
+        return self.loaded.refs
