@@ -9,8 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import statistics
-import time
 import zlib
 from pathlib import Path
 
@@ -367,23 +365,18 @@ def test_parse_before_fit_and_update(catalog_data: tuple[list, list]) -> None:
     assert q(fresh, "polka party").labels.get("playlist:Polka Party", 0) > 0.5
 
 
-def test_speed(tu: TextUnderstanding, table: TrackTable) -> None:
+def test_parse_is_repeatable_and_refit_gives_same_reading(tu: TextUnderstanding, table: TrackTable) -> None:
+    """Parsing is pure and a fresh fit on the same table reads every request the same way.
+
+    Speed is measured by ``musicbot bench`` (text_p50_ms), not asserted here.
+    """
     texts = ["chill study music", "something for a rainy drive", "upbeat 90s dance around 120 bpm, no vocals, not Drake",
              "sad songs in minor key", "latin party", "heavy guitar rock for the gym", "asdfgh qwerty"]
-    for text in texts:
-        tu.parse(text)
-    times = []
-    for _ in range(20):
-        for text in texts:
-            t0 = time.perf_counter()
-            tu.parse(text)
-            times.append(time.perf_counter() - t0)
-    p50 = statistics.median(times)
-    assert p50 < 0.002, f"parse p50 {p50 * 1000:.2f} ms"  # typically ~0.3 ms; margin for a loaded CI machine
+    first = [repr(tu.parse(text)) for text in texts]
+    assert [repr(tu.parse(text)) for text in texts] == first
     other = TextUnderstanding(tu.embedder)
-    t0 = time.perf_counter()
     other.fit(table)
-    assert time.perf_counter() - t0 < 2.0  # typically ~0.2 s on 28k tracks (includes embedding ~2k phrases once)
+    assert [repr(other.parse(text)) for text in texts] == first
 
 
 # ------------------------------------------------------------------------------------------------ embedder, data

@@ -24,11 +24,11 @@ async def test_song_autocomplete_uses_the_catalog_search(bot, interaction_factor
     assert isinstance(await SongRef().autocomplete(inter, 'NEAR("a" OR b*'), list)
 
 
-async def test_autocomplete_caps_at_25_and_is_fast(bot, interaction_factory):
+async def test_autocomplete_caps_at_25_within_discords_deadline(bot, interaction_factory):
     inter = interaction_factory()
     start = time.perf_counter()
     choices = await SongRef().autocomplete(inter, "a")
-    assert time.perf_counter() - start < 0.5
+    assert time.perf_counter() - start < 2.5  # Discord drops autocomplete answers after 3 s
     assert len(choices) <= 25
 
 
