@@ -632,13 +632,13 @@ def describe_alternative(table: TrackTable, tracks: Sequence[RecommendedTrack], 
     if f("tempo") < 95:
         words.append("slow")
     counts: dict[str, int] = {}
-    for t in tracks[:limit]:
-        for label in (t.track.subgenres or t.track.genres)[:1]:
-            counts[label] = counts.get(label, 0) + 1
+    for t in tracks[:limit]:  # the genre shown next to each track, so "mostly X" can be checked on the list
+        if t.track.shown_genre:
+            counts[t.track.shown_genre] = counts.get(t.track.shown_genre, 0) + 1
     head = ", ".join(words[:3]) + " tracks" if words else "tracks with the closest sound"
     if counts:
         label, n = max(counts.items(), key=lambda kv: kv[1])
-        if n >= max(2, len(tracks[:limit]) // 3):
+        if n * 2 >= len(tracks[:limit]) and n >= 2:  # "mostly" = at least half of the tracks shown
             head += f", mostly {label}"
     return head
 
@@ -652,7 +652,8 @@ def coverage_line(note: CoverageNote) -> str:
         return (f"This catalog has {what} {'naming ' if note.kind == 'missing' else ''}{note.requested}, so these go "
                 f"by {note.via}'s sound and playlists" + (f": {alt}." if alt else "."))
     if note.kind == "missing" and " from " in note.requested and not (note.closest or note.playlists):
-        return f"This catalog has no {note.requested}{tail}."  # "no punk from 1970–1979": the style, not those years
+        # "no punk from 1970–1979": no track of those years is tagged with the style (some may still sound like it)
+        return f"This catalog has no tracks tagged {note.requested}{tail}."
     if note.kind == "missing":
         said = _evidence_words(note)
         if said:  # honest about what there is: "closest: tropical", never the style itself
@@ -665,6 +666,9 @@ def coverage_line(note: CoverageNote) -> str:
     if note.kind == "unlabelled":
         return f"This catalog has no genre labels, so I can't check for {note.requested}" + (
             f" — here's what sounds closest: {alt}." if alt else ".")
+    if note.kind == "no_match":
+        return f"Nothing in this catalog matches “{note.requested}” — no title, artist or album by that name" + (
+            f"; did you mean {alt}?" if alt else ".")
     if note.kind == "missing_artist":
         return f"There's no artist named {note.requested} in this catalog" + (f" — closest: {alt}." if alt else ".")
     if note.kind == "era":
@@ -699,7 +703,7 @@ def coverage_text(notes: Sequence[CoverageNote]) -> str:
 
 def sort_notes(notes: Sequence[CoverageNote]) -> list[CoverageNote]:
     """Most telling first: a missing style, an unlabelled catalog, a missing artist, an era, a sparse style, no data."""
-    order = {"missing": 0, "unlabelled": 1, "missing_artist": 2, "era": 3, "sparse": 4, "no_data": 5}
+    order = {"missing": 0, "unlabelled": 1, "missing_artist": 2, "no_match": 2, "era": 3, "sparse": 4, "no_data": 5}
     return sorted(notes, key=lambda n: order[n.kind])
 
 

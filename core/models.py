@@ -269,6 +269,7 @@ class CoverageNote(BaseModel):
 
     ``kind``: ``"missing"`` (no track carries the style), ``"sparse"`` (a few do), ``"unlabelled"`` (the catalog has
     no style labels at all, so the style cannot be checked), ``"missing_artist"`` (no artist of that name),
+    ``"no_match"`` (a search nothing matched: no title, artist or album of that name),
     ``"era"`` (no track in the requested years), ``"no_data"`` (an attribute the catalog has no data on, e.g.
     singer's gender). ``requested`` is the user's word ("country"), ``found_count`` the number of catalog tracks that
     carry it (for ``"missing"``: the untagged tracks whose title, album, artist or playlist names it), ``alternative``
@@ -278,7 +279,7 @@ class CoverageNote(BaseModel):
     """
 
     requested: str
-    kind: Literal["missing", "sparse", "unlabelled", "missing_artist", "era", "no_data"]
+    kind: Literal["missing", "sparse", "unlabelled", "missing_artist", "no_match", "era", "no_data"]
     found_count: int = 0
     alternative: str = ""
     closest: str = Field(default="", description="for a missing style: the catalog label its look-alikes carry most "

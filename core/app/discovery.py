@@ -20,6 +20,7 @@ from core.anchors import (
     Anchor,
     era_shift,
     familiar_bonus,
+    is_seasonal,
     find_anchor,
     in_scene,
     lean_seeds,
@@ -41,6 +42,7 @@ from core.coverage import (
     MIN_EVIDENCE,
     CatalogCoverage,
     artist_suggestions,
+    coverage_line,
     describe_alternative,
     partial_artist_matches,
     search_closeness,
@@ -66,7 +68,7 @@ from core.moves import conflict_sentence, era_move, read_moves
 from core.recommender import Scored
 from core.references import ResolvedRef, check_text
 from core.spotify_links import find_links, strip_links
-from core.table import FEATURE_INDEX
+from core.table import FEATURE_INDEX, TrackTable
 from core.text.caveats import conflicts_from_notes
 
 #: ``boost`` is an extra score over the candidate view as in :meth:`Recommender.similar`, or None).
@@ -90,6 +92,16 @@ def join_cues(cues: Sequence[str]) -> str:
 #: Requests up to this many characters are parsed on the event loop; longer ones in a worker thread
 #: (:meth:`Engine.understand_async`). A typical request is < 100 characters and parses in ~1–3 ms.
 INLINE_TEXT_CHARS = 200
+#: Extra radio picks asked for, so up to this many holiday songs can be dropped from a year-round radio.
+HOLIDAY_SPARE = 5
+
+
+def _off_season_radio(table: TrackTable, scored: list[Scored], seeds: Sequence[int]) -> list[Scored]:
+    """``scored`` without holiday songs (:func:`core.anchors.is_seasonal`: "Sleigh Ride" in a "No Scrubs" radio)
+    unless a seed is one itself (a radio of "Last Christmas" stays a Christmas radio); order kept."""
+    if any(is_seasonal(table, p) for p in seeds):
+        return scored
+    return [s for s in scored if not is_seasonal(table, s.pos)]
 
 
 class Discovery(LiveParts):
@@ -146,7 +158,8 @@ class Discovery(LiveParts):
             if not positions:
                 names = artist_suggestions(self.table, query)
                 alt = ("did you mean " + " or ".join(names)) if names else ""
-                coverage = [CoverageNote(requested=query, kind="missing_artist", alternative=alt)]
+                # a search may name a title, an artist or an album: say nothing matched, not "no such artist"
+                coverage = [CoverageNote(requested=query, kind="no_match", alternative=alt)]
         seen: set[str] = set()
         results = []
         for p in positions:
@@ -211,10 +224,13 @@ class Discovery(LiveParts):
         positions = [r.pos for r in resolved]
         notes = [r.note for r in resolved if r.note]
         exclude = self._exclude_positions(exclude_ids)
+        # a few spare picks, so holiday songs can leave a radio of a year-round song (core.anchors.off_season)
+        wider = filters.model_copy(update={"limit": min(MAX_TRACKS, filters.limit + HOLIDAY_SPARE)})
         if rank is None:
-            scored = self.recommender.similar(positions, filters, exclude=exclude)
+            scored = self.recommender.similar(positions, wider, exclude=exclude)
         else:
-            scored = await rank(positions, filters, exclude)
+            scored = await rank(positions, wider, exclude)
+        scored = _off_season_radio(self.table, scored, positions)[: filters.limit]
         names = ", ".join(self.label(p) for p in positions[:3]) + ("…" if len(positions) > 3 else "")
         summary = "\n".join([*notes, f"Tracks like {names}"])
         return Recommendation(
@@ -228,8 +244,8 @@ class Discovery(LiveParts):
         text = check_text(text)
         links = find_links(text)
         if not links:
-            return self.text.parse(text, limit=limit)
-        parsed = self.text.parse(strip_links(text, links) or text, limit=limit)
+            return self._gap_or(text, self.text.parse(text, limit=limit))
+        parsed = self._gap_or(text, self.text.parse(strip_links(text, links) or text, limit=limit))
         # catalog track links stay in the query's text as canonical URIs: "<link> but slower" is anchored on the
         # linked song (core.anchors.link_anchor), its modifier kept; other links are gone (core.link_refs). The
         # linked song is the meaning even when the words around it carry none ("como <link> pero más lento").
@@ -241,6 +257,23 @@ class Discovery(LiveParts):
         if isinstance(parsed, NeedsClarification):
             return TextQuery(text=linked.text, filters=Filters(limit=limit), confidence=0.5)
         return parsed.model_copy(update={"text": linked.text})
+
+    def _gap_or(self, text: str, parsed: TextQuery | NeedsClarification) -> TextQuery | NeedsClarification:
+        """``parsed``, except that a request the text understanding could not read but which names a style this
+        catalog has no track of ("gregorian chant") says so first, with the genres the catalog does have, instead
+        of "I couldn't tell what kind of music … means"."""
+        if not isinstance(parsed, NeedsClarification):
+            return parsed
+        missing = [n for n in self.coverage.check_request(text) if n.kind in ("missing", "unlabelled")]
+        if not missing:
+            return parsed
+        table = self.table
+        genres = sorted(((len(table.label_tracks.get(lid, ())), name) for (kind, name), lid in table.label_index.items()
+                         if kind == "genre"), reverse=True)
+        has = f" Its genres are {', '.join(name for _, name in genres[:8])}." if genres else ""
+        question = (f"{coverage_line(missing[0])}{has} Tell me a mood, activity, genre, era or artist — for example "
+                    "\u201crelaxing acoustic songs\u201d or \u201clike Daft Punk but slower\u201d.")
+        return NeedsClarification(question=question, suggestions=parsed.suggestions)
 
     async def understand_async(self, text: str, limit: int = 10) -> TextQuery | NeedsClarification:
         """:meth:`understand` for the async paths: a request longer than :data:`INLINE_TEXT_CHARS` is parsed in a

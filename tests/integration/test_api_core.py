@@ -68,7 +68,7 @@ async def test_search_pages_and_notes(engine: Engine) -> None:
     assert not {t.track_id for t in page.tracks} & {t.track_id for t in rest.tracks}
     assert page.total == len(page.tracks) + len(rest.tracks)
     missing = await list_tracks(engine, search="Zzyzx Qwertyuiop Orchestra")
-    assert missing.tracks == [] and missing.note.startswith("There's no artist named")
+    assert missing.tracks == [] and missing.note.startswith("Nothing in this catalog matches")
 
 
 @pytest.mark.parametrize(("skip", "limit", "field"), [(-1, 10, "skip"), (0, 0, "limit"), (0, 51, "limit")])

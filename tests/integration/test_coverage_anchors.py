@@ -90,9 +90,12 @@ async def test_an_era_the_catalog_lacks_is_said_and_the_nearest_years_are_offere
     assert rec.tracks and all(t.track.year and t.track.year < 1975 for t in rec.tracks)
 
 
-async def test_search_says_no_such_artist_instead_of_padding(engine: Engine) -> None:
+async def test_search_says_nothing_matched_instead_of_padding(engine: Engine) -> None:
     rec = await engine.search("Luke Combs")
-    assert rec.tracks == [] and rec.coverage[0].kind == "missing_artist" and rec.coverage[0].requested == "Luke Combs"
+    assert rec.tracks == [] and rec.coverage[0].kind == "no_match" and rec.coverage[0].requested == "Luke Combs"
+    assert coverage_text(rec.coverage).startswith("Nothing in this catalog matches “Luke Combs” — no title, artist")
+    song = await engine.search("master of puppets")  # a song title is not called an artist
+    assert song.tracks == [] and "artist named" not in coverage_text(song.coverage)
     typo = await engine.search("dafft punkk", limit=3)
     assert typo.tracks and "Daft Punk" in typo.tracks[0].track.artist and typo.coverage == []
 
@@ -163,7 +166,7 @@ async def test_every_adapter_shows_the_note_first(engine: Engine) -> None:
     embed = recommendation_embed(rec)
     assert embed.title is not None and embed.title.startswith("This catalog has no music tagged tango")
     empty = (await engine.search("Zorblax Quintet"))
-    assert render_recommendation(empty)[0].startswith("There's no artist named Zorblax Quintet")
+    assert render_recommendation(empty)[0].startswith("Nothing in this catalog matches “Zorblax Quintet”")
 
 
 async def test_attributes_without_data_are_said_unless_the_catalog_labels_them(engine: Engine) -> None:
@@ -188,3 +191,21 @@ async def test_chat_replies_put_the_gap_first_once_in_every_adapter(engine: Engi
     rendered = chat_message(reply)
     assert rendered.content is None and rendered.embeds[0].title.startswith("This catalog has no music tagged bossa")
     assert rec.summary in (rendered.embeds[0].description or "")
+
+
+async def test_a_request_that_only_names_a_missing_style_says_so_instead_of_playing_dumb(
+        tmp_path: Path, admin: Caller) -> None:
+    from core.models import NeedsClarification
+
+    eng = await small_engine(tmp_path, admin, labelled=True)
+    try:
+        gap = await eng.recommend_text("gregorian chant")
+        assert isinstance(gap, NeedsClarification)
+        assert gap.question.startswith("This catalog has no music tagged gregorian chant.")
+        assert "Its genres are " in gap.question and "country" in gap.question and "rock" in gap.question
+        asked = await eng.chat("gap", admin, "gregorian chant")  # the same line in the chat
+        assert asked.text.startswith("This catalog has no music tagged gregorian chant"), asked.text
+        dumb = await eng.recommend_text("qwzx blorf")  # no style named: the usual question
+        assert isinstance(dumb, NeedsClarification) and dumb.question.startswith("I couldn't tell")
+    finally:
+        await eng.close()

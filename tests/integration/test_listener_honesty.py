@@ -201,10 +201,38 @@ async def test_holiday_songs_only_when_asked(engine: Engine) -> None:
 async def test_a_style_absent_from_the_asked_years_is_named(engine: Engine) -> None:
     rec = await engine.recommend_text("trap from the 70s")
     assert isinstance(rec, Recommendation)
-    assert coverage_text(rec.coverage).startswith("This catalog has no trap from 1970–1979")
+    assert coverage_text(rec.coverage).startswith("This catalog has no tracks tagged trap from 1970–1979")
     # punk shows up only inside mixed playlist names ("… / Pop Punk / Grunge / Britpop"): no punk label at all
     punk = await engine.recommend_text("punk rock from the 70s")
     assert isinstance(punk, Recommendation)
     assert coverage_text(punk.coverage).startswith("This catalog has no music tagged punk")
     plenty = await engine.recommend_text("80s rock")  # a style the years have plenty of: nothing to say
     assert isinstance(plenty, Recommendation) and plenty.coverage == []
+
+
+async def test_radios_of_year_round_songs_leave_out_holiday_songs(engine: Engine) -> None:
+    from core.anchors import is_seasonal
+
+    t = engine.table
+    rec_ = engine.recommender
+    seasonal = [p for p in range(t.n) if t.alive[p] and is_seasonal(t, p)]
+    assert seasonal, "the catalog has holiday songs"
+    # a year-round seed whose plain KNN neighbours include a holiday song (found, not hard-coded)
+    seed = None
+    for s in seasonal[:200]:
+        for cand in rec_.similar([s], Filters(limit=15), with_reasons=False):
+            if not is_seasonal(t, cand.pos):
+                near = rec_.similar([cand.pos], Filters(limit=10), with_reasons=False)
+                if any(is_seasonal(t, x.pos) for x in near):
+                    seed = cand.pos
+                    break
+        if seed is not None:
+            break
+    assert seed is not None
+    radio = await engine.recommend_similar([t.ids[seed]])
+    assert len(radio.tracks) == 10
+    assert not any(is_seasonal(t, t.pos[i.track.track_id]) for i in radio.tracks)
+    holiday = await engine.recommend_similar([t.ids[seasonal[0]]])  # a Christmas radio stays one
+    plain = rec_.similar([seasonal[0]], Filters(limit=10), with_reasons=False)
+    assert sum(is_seasonal(t, t.pos[i.track.track_id]) for i in holiday.tracks) == sum(
+        is_seasonal(t, s.pos) for s in plain)

@@ -143,7 +143,7 @@ async def test_search_finds_by_words_and_says_when_nothing_matches() -> None:
     rec = await w.discovery.search("night", limit=5)
     assert {t.track.title for t in rec.tracks} == {"Red Night", "Blue Night"} and rec.kind == "search"
     empty = await w.discovery.search("zzqx nothing")
-    assert empty.tracks == [] and empty.coverage and empty.coverage[0].kind == "missing_artist"
+    assert empty.tracks == [] and empty.coverage and empty.coverage[0].kind == "no_match"
     with pytest.raises(InvalidInput):
         await w.discovery.search("night", limit=0)
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.coverage import coverage_line, coverage_text, find_styles, no_data_attributes
-from core.models import CoverageNote
+from core.coverage import coverage_line, coverage_text, describe_alternative, find_styles, no_data_attributes
+from core.models import CoverageNote, RecommendedTrack, Track
+from core.table import TrackTable
 
 
 def styles(text: str) -> list[tuple[str, bool]]:
@@ -91,3 +92,26 @@ def test_sub_styles_are_their_own_styles_and_mixed_playlists_name_none() -> None
     assert [s for s, _, _ in find_styles("tech house for the gym")] == ["tech house"]
     assert [s for s, _, _ in find_styles("house music")] == ["house"]
     assert len(_label_styles("Fresh EDM | Progressive House | Electro House | Trap | Deep House")) >= 3
+
+
+def test_no_match_and_style_in_years_wording() -> None:
+    none = CoverageNote(requested="master of puppets", kind="no_match", alternative="Metallica")
+    assert coverage_line(none) == ("Nothing in this catalog matches “master of puppets” — no title, artist or album "
+                                   "by that name; did you mean Metallica?")
+    funk = CoverageNote(requested="funk from 1970–1979", kind="missing")
+    assert coverage_line(funk) == "This catalog has no tracks tagged funk from 1970–1979."
+
+
+def _recommended(genres: list[str]) -> list[RecommendedTrack]:
+    return [RecommendedTrack(track=Track(track_id=f"T{i:021d}", title=f"S{i}", artists=["A"], genres=["pop"],
+                                         subgenres=[g]), score=1.0, reason="") for i, g in enumerate(genres)]
+
+
+def test_mostly_names_the_shown_genre_of_at_least_half_the_tracks() -> None:
+    table = TrackTable()
+    recs = _recommended(["grunge"] * 5 + ["hard rock"] * 3 + ["pop punk"] * 2)
+    for r in recs:
+        table.upsert(r.track)
+    assert describe_alternative(table, recs).endswith("mostly grunge")
+    split = _recommended(["grunge"] * 4 + ["hard rock"] * 3 + ["pop punk"] * 3)
+    assert "mostly" not in describe_alternative(table, split)
