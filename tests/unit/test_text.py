@@ -453,3 +453,10 @@ def test_idioms_are_read_as_phrases_not_guessed_word_by_word(tu: TextUnderstandi
     query = q(tu, text)
     assert not any("≈" in c for c in query.cues), query.cues
     assert query.target.get("energy", 0.0) > stats.get("energy", 0.7)
+
+
+def test_covers_are_their_own_concept_not_remixes(tu: TextUnderstanding) -> None:
+    q = tu.parse("acoustic covers")
+    assert not isinstance(q, NeedsClarification)
+    assert any(c.startswith("covers →") and "cover" in c.split("→")[1] for c in q.cues), q.cues
+    assert not any("remix" in c for c in q.cues), q.cues
