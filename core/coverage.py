@@ -599,6 +599,11 @@ class CatalogCoverage:
 
 #: Feature words for describing an alternative by its tracks' mean values (0–1 features; thresholds near the
 #: shipped catalog's quartiles: energy 0.58/0.72/0.84, valence 0.33/0.51/0.70, acousticness 0.01/0.08/0.26).
+#: How :func:`describe_alternative` says most picks come from one asked-for playlist; the family guess ("closest:
+#: indie poptimism") is then left out of the first line, as the picks are not from it.
+FROM_PLAYLIST = ", mostly from the playlist "
+
+
 def describe_alternative(table: TrackTable, tracks: Sequence[RecommendedTrack], limit: int = 10) -> str:
     """A short, checkable description of what was offered instead: measured on the tracks themselves
     ("calm, acoustic tracks, mostly indie poptimism"); empty when there are no tracks."""
@@ -636,6 +641,15 @@ def describe_alternative(table: TrackTable, tracks: Sequence[RecommendedTrack], 
         if t.track.shown_genre:
             counts[t.track.shown_genre] = counts.get(t.track.shown_genre, 0) + 1
     head = ", ".join(words[:3]) + " tracks" if words else "tracks with the closest sound"
+    playlists: dict[str, int] = {}  # the asked-for playlist most picks come from ("K-Party Dance Mix" for k-pop)
+    for t in tracks[:limit]:
+        for name in {r.label for r in t.reasons if r.kind == "asked_label" and r.feature == "playlist" and r.label}:
+            playlists[name] = playlists.get(name, 0) + 1
+    if playlists:
+        name, n = max(playlists.items(), key=lambda kv: kv[1])
+        if n * 2 >= len(tracks[:limit]) and n >= 2:
+            short = name if len(name) <= 40 else name[:39].rstrip() + "…"
+            return (", ".join(words[:3]) + " tracks" if words else "tracks") + f"{FROM_PLAYLIST}“{short}”"
     if counts:
         label, n = max(counts.items(), key=lambda kv: kv[1])
         if n * 2 >= len(tracks[:limit]) and n >= 2:  # "mostly" = at least half of the tracks shown
@@ -655,7 +669,8 @@ def coverage_line(note: CoverageNote) -> str:
         # "no punk from 1970–1979": no track of those years is tagged with the style (some may still sound like it)
         return f"This catalog has no tracks tagged {note.requested}{tail}."
     if note.kind == "missing":
-        said = _evidence_words(note)
+        said = _evidence_words(note.model_copy(update={"family": "", "closest": ""})
+                               if note.family and FROM_PLAYLIST in alt else note)
         if said:  # honest about what there is: "closest: tropical", never the style itself
             return f"This catalog has no music tagged {note.requested} ({said})" + (
                 f" — here are alternatives: {alt}." if alt else ".")

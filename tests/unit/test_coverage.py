@@ -115,3 +115,22 @@ def test_mostly_names_the_shown_genre_of_at_least_half_the_tracks() -> None:
     assert describe_alternative(table, recs).endswith("mostly grunge")
     split = _recommended(["grunge"] * 4 + ["hard rock"] * 3 + ["pop punk"] * 3)
     assert "mostly" not in describe_alternative(table, split)
+
+
+def test_alternative_from_one_asked_playlist_is_named_and_drops_the_family_guess() -> None:
+    from core.coverage import FROM_PLAYLIST
+    from core.models import Reason
+
+    table = TrackTable()
+    recs = _recommended(["dance pop"] * 6)
+    for i, r in enumerate(recs):
+        table.upsert(r.track)
+        if i < 4:
+            r.reasons.append(Reason(kind="asked_label", feature="playlist", label="K-Party Dance Mix"))
+    alt = describe_alternative(table, recs)
+    assert alt.endswith(f"{FROM_PLAYLIST}“K-Party Dance Mix”"), alt
+    note = CoverageNote(requested="k-pop", kind="missing", closest="indie poptimism", family="pop", alternative=alt)
+    line = coverage_line(note)
+    assert "indie poptimism" not in line and "K-Party Dance Mix" in line
+    family_only = note.model_copy(update={"alternative": "calm tracks"})
+    assert "closest: indie poptimism" in coverage_line(family_only)
