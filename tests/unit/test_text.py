@@ -460,3 +460,9 @@ def test_covers_are_their_own_concept_not_remixes(tu: TextUnderstanding) -> None
     assert not isinstance(q, NeedsClarification)
     assert any(c.startswith("covers →") and "cover" in c.split("→")[1] for c in q.cues), q.cues
     assert not any("remix" in c for c in q.cues), q.cues
+
+
+def test_synthpop_asks_for_electropop_not_all_of_pop(tu: TextUnderstanding) -> None:
+    q = tu.parse("upbeat 80s synthpop")
+    assert not isinstance(q, NeedsClarification)
+    assert q.labels.get("subgenre:electropop", 0) > q.labels.get("genre:pop", 0), q.labels
