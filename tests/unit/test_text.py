@@ -466,3 +466,11 @@ def test_synthpop_asks_for_electropop_not_all_of_pop(tu: TextUnderstanding) -> N
     q = tu.parse("upbeat 80s synthpop")
     assert not isinstance(q, NeedsClarification)
     assert q.labels.get("subgenre:electropop", 0) > q.labels.get("genre:pop", 0), q.labels
+
+
+@pytest.mark.parametrize("text", ["Musik zum Autofahren, schnell und laut", "música ruidosa para el gimnasio",
+                                  "musique bruyante", "música barulhenta", "LAUTE Musik bitte"])
+def test_loud_in_other_languages(tu: TextUnderstanding, text: str) -> None:
+    q = tu.parse(text)
+    assert not isinstance(q, NeedsClarification)
+    assert q.target.get("loudness", -60.0) >= -6.0 and q.weights.get("loudness", 0.0) > 0.5, (q.target, q.cues)
