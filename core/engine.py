@@ -28,6 +28,7 @@ from core.app.catalog_admin import CatalogAdmin
 from core.app.discovery import INLINE_TEXT_CHARS, Discovery, SimilarRank, join_cues
 from core.app.loaded import LoadedCatalog
 from core.app.personal import Personal
+from core.app.services import AppServices
 from core.app.session import Sessions
 from core.app.tracks import TrackFinder
 from core.catalog import SHIPPED_CATALOG, Catalog, ImportReport, ProgressFn
@@ -63,7 +64,6 @@ class Engine:
         self.database = Database.for_catalog(catalog)
         self.loaded = LoadedCatalog(table, recommender)
         self._write_lock = asyncio.Lock()  # one transaction at a time on the catalog connection
-        self._rate_limiter: RateLimiter | None = None
         #: the catalog change-log position the table reflects at open (see core.infra.changes)
         self.catalog_seq = 0
         self.follower: Any = None  # core.infra.changes.CatalogFollower once following
@@ -84,7 +84,12 @@ class Engine:
             self.discovery, self.sessions, make_feedback=self._make_feedback, make_playlists=self._make_playlists,
             make_previews=self._make_previews,
         )
-        self.chat_service = ChatService(self)
+        #: the typed bundle adapters and the agent call (core.app.services)
+        self.app = AppServices(
+            tracks=self.tracks, discovery=self.discovery, admin=self.admin, sessions=self.sessions,
+            personal=self.personal, make_rate_limits=lambda: RateLimiter(self.database),
+        )
+        self.chat_service = self.app.chat = ChatService(self.app)
 
     # ------------------------------------------------------------------ storage behind the ports (built here only)
     async def _open_conversations(self) -> ConversationStore:
@@ -103,7 +108,7 @@ class Engine:
     def _make_feedback(self) -> FeedbackService:
         from core.feedback import FeedbackService
 
-        return FeedbackService(self)  # it reads the shared database and the live table
+        return FeedbackService(self.database, self.tracks, self.loaded)  # the shared database and the live table
 
     def _make_playlists(self, exclusions: Any) -> PlaylistService:
         from core.playlists import PlaylistService, SqlitePlaylistStore
@@ -159,7 +164,7 @@ class Engine:
         from core.infra.changes import CatalogFollower
 
         if self.follower is None:
-            self.follower = CatalogFollower(self, self.catalog_seq)
+            self.follower = CatalogFollower(self.catalog, self.loaded, self._write_lock, self.catalog_seq)
             await self.follower.start()
 
     async def close(self) -> None:
@@ -240,9 +245,7 @@ class Engine:
     @property
     def rate_limits(self) -> RateLimiter:
         """Per-user flood control in the catalog database (:class:`core.ratelimit.RateLimiter`), built on first use."""
-        if self._rate_limiter is None:
-            self._rate_limiter = RateLimiter(self.database)
-        return self._rate_limiter
+        return self.app.rate_limits
 
     # ------------------------------------------------------------------ references (core.app.tracks)
     def resolve(self, ref: str, fuzzy: bool = True) -> int:

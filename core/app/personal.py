@@ -96,6 +96,22 @@ class Personal:
         """:meth:`core.app.tracks.TrackFinder.follow_short_links`."""
         await self.discovery.follow_short_links(text)
 
+    async def understand_async(self, text: str, limit: int = 10) -> TextQuery | NeedsClarification:
+        """:meth:`core.app.discovery.Discovery.understand_async`."""
+        return await self.discovery.understand_async(text, limit)
+
+    async def recommend_similar(
+        self, refs: Sequence[str], filters: Filters | None = None, exclude_ids: Sequence[str] = ()
+    ) -> Recommendation:
+        """:meth:`core.app.discovery.Discovery.recommend_similar` (no caller: nobody's dislikes)."""
+        return await self.discovery.recommend_similar(refs, filters, exclude_ids)
+
+    async def recommend_query(
+        self, query: TextQuery, exclude_ids: Sequence[str] = (), limit: int | None = None
+    ) -> Recommendation:
+        """:meth:`core.app.discovery.Discovery.recommend_query` (no caller: nobody's dislikes)."""
+        return await self.discovery.recommend_query(query, exclude_ids, limit)
+
     def _similar(self, *args: Any, **kwargs: Any) -> Any:
         return self.discovery._similar(*args, **kwargs)  # noqa: SLF001 - the shared pipeline, with a ranker
 
