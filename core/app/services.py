@@ -18,10 +18,10 @@ table or storage. Each field is the narrow service for one family of use cases:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from core.app.catalog_admin import CatalogAdmin
 from core.app.discovery import Discovery
@@ -77,3 +77,21 @@ class AppServices:
     async def buttons(self) -> ButtonState:
         """The shared inline-keyboard button state (:meth:`core.app.session.Sessions.button_store`)."""
         return await self.sessions.button_store()
+
+
+class OpenServices(Protocol):
+    """What an adapter's entry point (``run_telegram``, ``run_discord``) gets from the composition root's factory: the
+    services to serve, and a way to close what they run on. :class:`core.engine.Engine` satisfies it."""
+
+    @property
+    def app(self) -> AppServices:
+        """The application services."""
+        ...
+
+    async def close(self) -> None:
+        """Stop following catalog changes and close the database connections."""
+        ...
+
+
+#: Opens the configured services (``bot.cli`` passes ``bot.app.build_engine`` bound to the settings and ``--db``).
+ServicesFactory = Callable[[], Awaitable[OpenServices]]
