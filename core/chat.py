@@ -88,6 +88,7 @@ class ChatService:
         async with self.app.sessions.conversation_turn(cid):  # one turn at a time, across workers too
             store = await self.app.sessions.conversation_store()
             state = await store.load_state(cid)
+            turns = _DeferredTurns(store)  # the agent's history is written with the state, in one unit of work
             try:
                 cmd = parse_command(text)
                 await self.app.tracks.follow_short_links(text)
@@ -132,18 +133,20 @@ class ChatService:
                         reply = await _links_reply(self.app, state, caller, links)
                     else:
                         reply = await self.agent_runtime.chat_turn(
-                            self.app, store, cid, caller, links.text, state, group_id=group, group_admin=group_admin
+                            self.app, turns, cid, caller, links.text, state, group_id=group, group_admin=group_admin
                         )
                         if links.missing or links.others:  # links that were not used: said first
                             reply = with_notes(reply, [n for n in links.notes() if not n.startswith("Using ")])
                 else:
                     return ChatReply(text=f"Unknown command /{cmd.name}.\n" + help_text())
             except MusicBotError as exc:
+                await self.app.sessions.save_turn(cid, None, turns.pending)  # a finished agent turn is kept
                 return ChatReply(text=str(exc))
             except Exception:  # never crash an adapter: log with traceback, answer briefly
                 log.exception("chat turn failed (conversation %s)", cid)
+                await self.app.sessions.save_turn(cid, None, turns.pending)
                 return ChatReply(text="Sorry, something went wrong handling that. Please try again.")
-            await store.save_state(cid, state)
+            await self.app.sessions.save_turn(cid, state, turns.pending)
             return reply
 
     async def replay_request(
@@ -225,6 +228,24 @@ class ChatService:
             await asyncio.to_thread(self.prepare_agent)
         except Exception:  # noqa: BLE001 - a warm-up must never take a chat down
             log.warning("warm-up failed; the first free-text message will prepare the agent", exc_info=True)
+
+
+class _DeferredTurns:
+    """The conversation store as the agent runtime sees it during a turn: reads go to the store, the new message
+    history (``append_turn``) is kept in :attr:`pending` until :meth:`core.app.session.Sessions.save_turn` writes it
+    together with the follow-up state (one unit of work, after the model has answered — no transaction is held open
+    while an LLM thinks)."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+        self.pending: list[tuple[str | bytes, int]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    async def append_turn(self, conversation_id: str, messages_json: str | bytes, keep: int) -> None:
+        """Keep the turn for :meth:`~core.app.session.Sessions.save_turn`."""
+        self.pending.append((messages_json, keep))
 
 
 async def _links_reply(app: AppServices, state: ConversationState, caller: Caller, links: Any) -> ChatReply:

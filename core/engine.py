@@ -82,6 +82,7 @@ class Engine:
             search=lambda query, limit=10: self.search(query, limit),  # through the facade, as before the split
             find_track=lambda ref: self.find_track(ref),
             replay=lambda *args, **kwargs: self.chat_service.replay_request(*args, **kwargs),
+            transactions=self.database,
         )
         self.personal = Personal(
             self.discovery, self.sessions, make_feedback=self._make_feedback, make_playlists=self._make_playlists,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from core.models import Track
@@ -52,6 +53,8 @@ __all__ = [
     "TrackFinding",
     "TrackLookup",
     "TrackSearch",
+    "Transactions",
+    "UnitOfWork",
 ]
 
 
@@ -129,6 +132,27 @@ class Conversations(Protocol):
 
     async def reset(self, conversation_id: str) -> None:
         """Forget the conversation (state and turns)."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One open transaction (:class:`core.infra.uow.UnitOfWork`): every store call the task makes on the same
+    database while it is open joins it; nothing is written unless :meth:`commit` runs."""
+
+    async def commit(self) -> None:
+        """Make the transaction's writes permanent."""
+        ...
+
+    async def lock(self, *key: object) -> None:
+        """Serialise read-modify-writes of ``key`` across workers until the transaction ends."""
+        ...
+
+
+class Transactions(Protocol):
+    """Opens units of work on the stores' database (:class:`core.infra.store_db.Database`)."""
+
+    def uow(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """A new unit of work: ``async with transactions.uow() as uow: … await uow.commit()``."""
         ...
 
 
