@@ -13,11 +13,11 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from core.app.discovery import Discovery
+from core.app.loaded import LiveParts
 from core.app.ports import Feedback, PreviewCache
 from core.app.session import Sessions
 from core.errors import InvalidInput
 from core.models import Caller, Filters, NeedsClarification, Recommendation, TextQuery
-from core.table import TrackTable
 
 if TYPE_CHECKING:
     from core.feedback import FeedbackResult
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from core.previews import PreviewConfig, TrackPreview
 
 
-class Personal:
+class Personal(LiveParts):
     """Feedback, personalised recommendations, previews and the playlist service.
 
     Args:
@@ -47,6 +47,7 @@ class Personal:
         make_previews: Callable[[PreviewConfig | None], PreviewCache],
     ) -> None:
         self.discovery = discovery
+        self.loaded = discovery.loaded  # the live table / recommender (LiveParts)
         self.sessions = sessions
         self._make_feedback = make_feedback
         self._make_playlists = make_playlists
@@ -83,11 +84,6 @@ class Personal:
         self._preview_service = self._make_previews(config)
 
     # ------------------------------------------------------------------ the discovery parts the bodies below use
-    @property
-    def table(self) -> TrackTable:
-        """The live track table."""
-        return self.discovery.table
-
     def resolve(self, ref: str, fuzzy: bool = True) -> int:
         """:meth:`core.app.tracks.TrackFinder.resolve`."""
         return self.discovery.finder.resolve(ref, fuzzy=fuzzy)
