@@ -119,7 +119,7 @@ class Engine:
 
         store = SqlitePlaylistStore(self.database)
         # the playlist rules need the live table, the KNN recommender and reference resolution: Discovery has them
-        return PlaylistService(self.discovery, store, exclusions=exclusions)  # type: ignore[arg-type]
+        return PlaylistService(self.discovery, store, exclusions=exclusions)
 
     def _make_previews(self, config: PreviewConfig | None) -> PreviewService:
         from core.previews import PreviewConfig, PreviewService

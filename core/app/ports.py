@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from core.previews import TrackPreview
     from core.ratelimit import RatePolicy, Verdict
     from core.playlists import PlaylistService
-    from core.recommender import Scored
+    from core.recommender import Recommender, Scored
     from core.references import ResolvedRef, TrackReferences
     from core.table import TrackTable
 
@@ -45,6 +45,7 @@ __all__ = [
     "Feedback",
     "Leases",
     "LiveCatalogUpdates",
+    "PlaylistCatalog",
     "PlaylistStore",
     "PreviewCache",
     "RateLimits",
@@ -337,6 +338,19 @@ class RequestRunner(Protocol):
         self, query: TextQuery, exclude_ids: Sequence[str] = (), limit: int | None = None
     ) -> Recommendation:
         """Tracks for a parsed request."""
+        ...
+
+
+class PlaylistCatalog(TrackLookup, Protocol):
+    """What the playlist use cases read (:class:`core.playlists.PlaylistService`; :class:`core.app.discovery.Discovery`)."""
+
+    @property
+    def recommender(self) -> Recommender:
+        """The live KNN recommender (recommendations from a playlist)."""
+        ...
+
+    async def follow_short_links(self, text: str) -> None:
+        """Resolve the Spotify short links in ``text`` into the references (never raises)."""
         ...
 
 
