@@ -29,8 +29,8 @@ async def serve(
         if telegram_webhook_url:
             from adapters.api.telegram_hook import TelegramWebhook
 
-            telegram = TelegramWebhook.build(engine, settings, telegram_webhook_url)
-        app = build_app(engine, settings, telegram=telegram)
+            telegram = TelegramWebhook.build(engine.app, settings, telegram_webhook_url)
+        app = build_app(engine.app, settings, telegram=telegram)
         config = uvicorn.Config(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
         server = uvicorn.Server(config)
         log.warning("musicbot API on http://%s:%d (docs at /docs, %d tracks)", host, port, catalog_size(engine))

@@ -177,7 +177,7 @@ def chat(db: DbOpt = None, user: Annotated[str, typer.Option(help="Your user id.
     async def go() -> None:
         settings = _settings()
         async with open_engine(db) as engine:
-            await run_repl(engine, caller_for(settings, "console", user), console)
+            await run_repl(engine.app, caller_for(settings, "console", user), console)
 
     run(go)
 

@@ -23,7 +23,7 @@ from core.fields import parse_addsong, parse_editsong
 from core.models import Caller, Track
 
 if TYPE_CHECKING:
-    from core.engine import Engine
+    from core.app.ports import SongAdmin
 
 #: The registry's admin commands handled here.
 ADMIN_COMMANDS = ("addsong", "editsong", "delsong")
@@ -56,12 +56,12 @@ class AdminChange:
 
 
 async def run_admin_command(
-    engine: Engine, caller: Caller, command: str, args: str, *, list_ref: ListRef | None = None
+    admin: SongAdmin, caller: Caller, command: str, args: str, *, list_ref: ListRef | None = None
 ) -> AdminChange:
     """Run ``addsong`` / ``editsong`` / ``delsong`` with its argument text as typed.
 
     Args:
-        engine: the engine whose catalog changes.
+        admin: the catalog admin use cases (:class:`core.app.catalog_admin.CatalogAdmin`) whose catalog changes.
         caller: who asks (admin rights come only from the operators' lists, see :mod:`core.policy`).
         command: one of :data:`ADMIN_COMMANDS`.
         args: ``track_id | title | artist | field=value …`` or ``field=value …`` (addsong); ``SONG | field=value …``
@@ -79,16 +79,16 @@ async def run_admin_command(
     policy.require_command(caller, command)
     if command == "addsong":
         data = parse_addsong(args)
-        track = await engine.add_song(caller, data)
+        track = await admin.add_song(caller, data)
         return AdminChange("added", track, tuple(data))
     if command == "editsong":
         ref, changes = parse_editsong(args)
-        track = await engine.edit_song(caller, await _ref(ref, list_ref), changes)
+        track = await admin.edit_song(caller, await _ref(ref, list_ref), changes)
         return AdminChange("updated", track, tuple(changes))
     ref = " ".join(str(args or "").split())
     if not ref:
         raise InvalidInput("Which song? e.g. delsong Blinding Lights - The Weeknd (or delsong #3).", "song")
-    track = await engine.delete_song(caller, await _ref(ref, list_ref))
+    track = await admin.delete_song(caller, await _ref(ref, list_ref))
     return AdminChange("deleted", track)
 
 

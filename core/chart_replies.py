@@ -2,7 +2,8 @@
 
 One place decides what a chart of "the list on screen" compares against (the request's target audio features, the
 ranges it stated in numbers and its tempo filter, or the reference songs of a "similar" request) and words the
-caption, for every adapter: :func:`chart_command` (the chat's ``/chart [SONG]``), :func:`page_subject` (a list an
+caption, for every adapter (each function takes the narrow :class:`~core.app.ports.ChartLookup` /
+:class:`~core.app.ports.TrackLookup` port, e.g. :class:`core.app.discovery.Discovery`): :func:`chart_command` (the chat's ``/chart [SONG]``), :func:`page_subject` (a list an
 adapter remembers for its buttons), :func:`track_chart_reply` and :func:`list_chart_reply`. Drawing goes through
 :func:`core.charts.draw`: a failure never raises, the reply then says so and keeps the data for a text rendering.
 """
@@ -18,11 +19,11 @@ from core.models import ChatReply, Filters, NeedsClarification, Recommendation, 
 from core.references import check_text
 
 if TYPE_CHECKING:
+    from core.app.ports import ChartLookup, TrackLookup
     from core.conversation import ConversationState
-    from core.engine import Engine
 
 
-async def chart_command(engine: Engine, state: ConversationState, ref: str = "") -> ChatReply:
+async def chart_command(lookup: ChartLookup, state: ConversationState, ref: str = "") -> ChatReply:
     """``/chart SONG`` (``ref`` already resolved from ``#N``): the track's chart; ``/chart``: the list on screen in
     conversation ``state`` against what was asked.
 
@@ -30,11 +31,11 @@ async def chart_command(engine: Engine, state: ConversationState, ref: str = "")
         InvalidInput: no list was shown yet (and no song given). SongNotFound: ``ref`` did not resolve.
     """
     if ref:
-        found = engine.resolve_ref(check_text(ref, "song reference"))
-        track = engine.table.track(found.pos)
+        found = lookup.resolve_ref(check_text(ref, "song reference"))
+        track = lookup.table.track(found.pos)
         state.focus = track.track_id
         return await track_chart_reply(track, found.note)
-    rec, refs = list_subject(engine, state)
+    rec, refs = list_subject(lookup, state)
     if rec is None:
         raise InvalidInput("Nothing to chart yet — ask for some tracks first, or give a song: /chart Blinding Lights")
     return await list_chart_reply(rec, refs)
@@ -70,41 +71,41 @@ async def list_chart_reply(rec: Recommendation, refs: Sequence[Track] = ()) -> C
     return ChatReply(text=text, recommendation=rec, chart=png)
 
 
-def _items(engine: Engine, track_ids: Sequence[str], reasons: Sequence[str] = ()) -> list[RecommendedTrack]:
+def _items(lookup: TrackLookup, track_ids: Sequence[str], reasons: Sequence[str] = ()) -> list[RecommendedTrack]:
     items = []
     for i, track_id in enumerate(track_ids):
-        pos = engine.table.pos.get(track_id)
+        pos = lookup.table.pos.get(track_id)
         if pos is None:  # deleted since it was shown
             continue
-        items.append(RecommendedTrack(track=engine.table.track(pos), score=0.0, reason=reasons[i] if i < len(reasons) else ""))
+        items.append(RecommendedTrack(track=lookup.table.track(pos), score=0.0, reason=reasons[i] if i < len(reasons) else ""))
     return items
 
 
-def _refs(engine: Engine, refs: Sequence[str]) -> list[Track]:
+def _refs(lookup: TrackLookup, refs: Sequence[str]) -> list[Track]:
     """The reference songs (track ids, or the references as typed: links, titles) still in the catalog, at most 5."""
     out = []
     for ref in refs[:5]:
-        pos = engine.table.pos.get(ref)
+        pos = lookup.table.pos.get(ref)
         if pos is None:
             try:
-                pos = engine.resolve(ref, fuzzy=False)
+                pos = lookup.resolve(ref, fuzzy=False)
             except MusicBotError:
                 continue
-        out.append(engine.table.track(pos))
+        out.append(lookup.table.track(pos))
     return out
 
 
-def list_subject(engine: Engine, state: ConversationState) -> tuple[Recommendation | None, list[Track]]:
+def list_subject(lookup: TrackLookup, state: ConversationState) -> tuple[Recommendation | None, list[Track]]:
     """The list on screen as a :class:`Recommendation` for :func:`core.charts.recommendation_chart` (target,
     ranges and filters of the request that made it; ``kind`` search when it was a search or playlist page), and the
     reference tracks of a "similar" request. ``(None, [])`` when no list was shown (or its tracks left the catalog)."""
-    items = _items(engine, state.last_page, state.page_reasons)
+    items = _items(lookup, state.last_page, state.page_reasons)
     if not items:
         return None, []
     last, shown = state.last, set(state.shown)
     if last is None or not all(t.track.track_id in shown for t in items):  # a search or playlist page: no target
         return Recommendation(kind="search", summary="Audio features of the last list", tracks=items), []
-    refs = _refs(engine, last.refs) if last.kind == "similar" else []
+    refs = _refs(lookup, last.refs) if last.kind == "similar" else []
     query = last.request or (f"playlist {last.playlist}" if last.playlist else "")
     rec = Recommendation(
         kind=last.kind, query=query, tracks=items, target=dict(last.target), filters=last.filters, ranges=dict(last.ranges)
@@ -113,7 +114,7 @@ def list_subject(engine: Engine, state: ConversationState) -> tuple[Recommendati
 
 
 async def page_subject(
-    engine: Engine,
+    lookup: ChartLookup,
     kind: str,
     query: str,
     track_ids: Sequence[str],
@@ -124,17 +125,17 @@ async def page_subject(
     the page's track ids, the reference songs' ids) as a chartable :class:`Recommendation`: a text request is read
     again by the local text understanding for its target and stated ranges (cheap; no LLM); ``(None, [])`` when
     none of the tracks is still in the catalog."""
-    items = _items(engine, track_ids)
+    items = _items(lookup, track_ids)
     if not items:
         return None, []
     target: dict[str, float] = {}
     ranges: dict[str, list[Any]] = {}
     if kind == "text" and query.strip():
-        parsed = await engine.understand_async(query)
+        parsed = await lookup.understand_async(query)
         if not isinstance(parsed, NeedsClarification):
             target = {k: round(float(v), 3) for k, v in parsed.target.items()}
             ranges = {k: list(v) for k, v in parsed.ranges.items()}
-    ref_tracks = _refs(engine, refs) if kind == "similar" else []
+    ref_tracks = _refs(lookup, refs) if kind == "similar" else []
     rec_kind = kind if kind in ("text", "similar", "search", "playlist") else "search"
     rec = Recommendation(kind=rec_kind, query=query if kind != "similar" else "", tracks=items, target=target,
                          filters=filters or Filters(), ranges=ranges)

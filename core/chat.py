@@ -1,10 +1,11 @@
-"""``Engine.chat``: one chat message -> one :class:`~core.models.ChatReply` (slash commands directly, free text
+"""The chat use case: one chat message -> one :class:`~core.models.ChatReply` (slash commands directly, free text
 through the agent), with the conversation memory and the agent it uses.
 
-:class:`ChatService` is built by :class:`core.engine.Engine` (``engine.chat`` delegates to it). The conversation memory
-and the one-turn-at-a-time rule live in :class:`core.app.session.Sessions`; this module keeps the agent
-configuration and runtime (:mod:`core.agent.runtime`, built — and ``pydantic_ai`` imported — on the first free-text
-message). Everything else it asks of the engine's public API (search, get_track, resolve, the playlist services).
+:class:`ChatService` is built by the composition root (:class:`core.engine.Engine`) over the application services
+(:class:`core.app.services.AppServices`: track references, discovery, catalog admin, sessions, personal) and reached
+by adapters as ``app.chat``. The conversation memory and the one-turn-at-a-time rule live in
+:class:`core.app.session.Sessions`; this module keeps the agent configuration and runtime (:mod:`core.agent.runtime`,
+built — and ``pydantic_ai`` imported — on the first free-text message).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from core.references import check_text
 if TYPE_CHECKING:
     from core.agent.config import AgentConfig
     from core.agent.runtime import AgentRuntime
-    from core.engine import Engine
+    from core.app.services import AppServices
 
 log = logging.getLogger(__name__)
 #: Serializes building the agent runtime between the event loop and a warm-up thread (:meth:`ChatService.prepare_agent`).
@@ -41,11 +42,15 @@ _AGENT_BUILD_LOCK = threading.Lock()
 
 
 class ChatService:
-    """The chat use case over the :class:`core.engine.Engine` facade (the agent's tools take the facade), and the
-    agent configuration and runtime it uses (built on first use)."""
+    """The chat use case over the application services, and the agent configuration and runtime it uses (built on
+    first use).
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    Args:
+        app: the application services (:class:`core.app.services.AppServices`) the commands and the agent's tools call.
+    """
+
+    def __init__(self, app: AppServices) -> None:
+        self.app = app
         self._agent_config: AgentConfig | None = None
         self._agent_runtime: AgentRuntime | None = None
 
@@ -80,65 +85,68 @@ class ChatService:
             group = str(group_id).strip() if group_id else default_group(cid, caller)
         except MusicBotError as exc:
             return ChatReply(text=str(exc))
-        async with self.engine.conversation_turn(cid):  # one turn at a time, across workers too
-            store = await self.engine.conversation_store()
+        async with self.app.sessions.conversation_turn(cid):  # one turn at a time, across workers too
+            store = await self.app.sessions.conversation_store()
             state = await store.load_state(cid)
+            turns = _DeferredTurns(store)  # the agent's history is written with the state, in one unit of work
             try:
                 cmd = parse_command(text)
-                await self.engine.follow_short_links(text)
+                await self.app.tracks.follow_short_links(text)
                 if cmd.name in ("help", "start"):
                     return ChatReply(text=help_text())
                 if cmd.name == "reset":
                     await store.reset(cid)
                     return ChatReply(text="Conversation cleared.")
                 if cmd.name == "song":
-                    found = self.engine.resolve_ref(_list_ref(state, check_text(cmd.args, "song reference")))
-                    track = self.engine.table.track(found.pos)
+                    found = self.app.tracks.resolve_ref(_list_ref(state, check_text(cmd.args, "song reference")))
+                    track = self.app.tracks.table.track(found.pos)
                     state.focus = track.track_id
                     reply = ChatReply(text="\n".join(filter(None, [found.note, f"{track.title} - {track.artist}"])), track=track)
                 elif cmd.name == "chart":
                     from core.chart_replies import chart_command
 
-                    reply = await chart_command(self.engine, state, _list_ref(state, cmd.args.strip()) if cmd.args.strip() else "")
+                    reply = await chart_command(self.app.discovery, state, _list_ref(state, cmd.args.strip()) if cmd.args.strip() else "")
                 elif cmd.name == "search":
-                    rec = await self.engine.search(cmd.args)
+                    rec = await self.app.discovery.search(cmd.args)
                     reply = _reply(state, rec, empty=f'No tracks match "{cmd.args}".')
                 elif cmd.name == "similar":
-                    refs = self.engine.split_refs(cmd.args)
+                    refs = self.app.tracks.split_refs(cmd.args)
                     if not refs:
                         raise InvalidInput("Give at least one song, e.g. /similar Blinding Lights - The Weeknd")
-                    found = [self.engine.resolve_ref(_list_ref(state, r)) for r in refs[:25]]
-                    ids = list(dict.fromkeys(self.engine.table.ids[f.pos] for f in found))
-                    reply = await _run_last(self.engine, state, caller, LastRequest(kind="similar", refs=ids), first=True)
+                    found = [self.app.tracks.resolve_ref(_list_ref(state, r)) for r in refs[:25]]
+                    ids = list(dict.fromkeys(self.app.tracks.table.ids[f.pos] for f in found))
+                    reply = await _run_last(self.app, state, caller, LastRequest(kind="similar", refs=ids), first=True)
                     reply = with_notes(reply, [f.note for f in found if f.note])
                 elif cmd.name == "more" or (cmd.name == "" and normalize_text(text) in MORE_WORDS):
-                    reply = await _more(self.engine, state, caller)
+                    reply = await _more(self.app, state, caller)
                 elif cmd.name == "recommend":
                     request = check_text(cmd.args, "request")
-                    reply = await _run_last(self.engine, state, caller, LastRequest(kind="text", request=request), first=True)
+                    reply = await _run_last(self.app, state, caller, LastRequest(kind="text", request=request), first=True)
                 elif cmd.name in ADMIN_COMMANDS:  # the console's /addsong …: same parser and checks as every surface
-                    change = await run_admin_command(self.engine, caller, cmd.name, cmd.args, list_ref=_async_ref(state))
+                    change = await run_admin_command(self.app.admin, caller, cmd.name, cmd.args, list_ref=_async_ref(state))
                     reply = ChatReply(text=change.message(), track=change.track if change.action != "deleted" else None)
                 elif cmd.name in ("playlist", "playlists", "like", "dislike", "preview"):
-                    reply = await _group_command(self.engine, state, caller, group, group_admin, cmd.name, cmd.args)
+                    reply = await _group_command(self.app, state, caller, group, group_admin, cmd.name, cmd.args)
                 elif cmd.name == "":  # free text: pasted links first, then the agent (LLM or local model)
-                    links = link_references(self.engine, text)
+                    links = link_references(self.app.tracks, text)
                     if links.only_links:
-                        reply = await _links_reply(self.engine, state, caller, links)
+                        reply = await _links_reply(self.app, state, caller, links)
                     else:
                         reply = await self.agent_runtime.chat_turn(
-                            self.engine, store, cid, caller, links.text, state, group_id=group, group_admin=group_admin
+                            self.app, turns, cid, caller, links.text, state, group_id=group, group_admin=group_admin
                         )
                         if links.missing or links.others:  # links that were not used: said first
                             reply = with_notes(reply, [n for n in links.notes() if not n.startswith("Using ")])
                 else:
                     return ChatReply(text=f"Unknown command /{cmd.name}.\n" + help_text())
             except MusicBotError as exc:
+                await self.app.sessions.save_turn(cid, None, turns.pending)  # a finished agent turn is kept
                 return ChatReply(text=str(exc))
             except Exception:  # never crash an adapter: log with traceback, answer briefly
                 log.exception("chat turn failed (conversation %s)", cid)
+                await self.app.sessions.save_turn(cid, None, turns.pending)
                 return ChatReply(text="Sorry, something went wrong handling that. Please try again.")
-            await store.save_state(cid, state)
+            await self.app.sessions.save_turn(cid, state, turns.pending)
             return reply
 
     async def replay_request(
@@ -149,7 +157,7 @@ class ChatService:
         no import of :mod:`core.agent` (no cycle between core packages; import-linter contract)."""
         from core.agent.specs import run_request
 
-        return await run_request(self.engine, spec, exclude_ids, merge=merge, caller=caller, recent=recent)
+        return await run_request(self.app.personal, spec, exclude_ids, merge=merge, caller=caller, recent=recent)
 
     def configure_agent(self, config: AgentConfig | None) -> None:
         """Use this :class:`core.agent.config.AgentConfig` (model, keys, timeouts) for free-text turns.
@@ -185,13 +193,13 @@ class ChatService:
         """Build now what the first recommendation of a long-running process would otherwise build (each once per
         catalog version): the local text understanding, the artist graph, the catalog coverage, the song-key
         indexes of dislikes and of the conversation session. Runs on the event loop (they read the catalog table, which only the loop changes)."""
-        _ = self.engine.text
-        _ = self.engine.recommender.graph
-        _ = self.engine.coverage
-        self.engine.feedback._duplicates(())  # noqa: SLF001 - its per-version index, built on a first personal list
+        _ = self.app.discovery.text
+        _ = self.app.discovery.recommender.graph
+        _ = self.app.discovery.coverage
+        self.app.feedback._duplicates(())  # noqa: SLF001 - its per-version index, built on a first personal list
         from core.session import same_song_ids
 
-        same_song_ids(self.engine.table, ())  # the session's song-key index (no song twice in a conversation)
+        same_song_ids(self.app.tracks.table, ())  # the session's song-key index (no song twice in a conversation)
 
     def prepare_agent(self) -> None:
         """Build the agent runtime and do its one-time first-turn work now (~1 s: importing ``pydantic_ai``, pydantic
@@ -211,24 +219,42 @@ class ChatService:
             self.prepare_lists()
             # the stores' first queries import SQLAlchemy and the driver, open a pooled connection and build their
             # statements: do it now (reads, and a lease taken and given back), not on the first message
-            store = await self.engine.conversation_store()
-            async with self.engine.conversation_turn("warm:up"):
+            store = await self.app.sessions.conversation_store()
+            async with self.app.sessions.conversation_turn("warm:up"):
                 await store.load_state("warm:up")
-            await self.engine.feedback.disliked_ids("warm:up")
-            await (await self.engine.button_store()).get("warm-up")
-            _ = self.engine.playlists  # the local model looks the group's playlist names up on every turn
+            await self.app.feedback.disliked_ids("warm:up")
+            await (await self.app.sessions.button_store()).get("warm-up")
+            _ = self.app.playlists  # the local model looks the group's playlist names up on every turn
             await asyncio.to_thread(self.prepare_agent)
         except Exception:  # noqa: BLE001 - a warm-up must never take a chat down
             log.warning("warm-up failed; the first free-text message will prepare the agent", exc_info=True)
 
 
-async def _links_reply(engine: Engine, state: ConversationState, caller: Caller, links: Any) -> ChatReply:
+class _DeferredTurns:
+    """The conversation store as the agent runtime sees it during a turn: reads go to the store, the new message
+    history (``append_turn``) is kept in :attr:`pending` until :meth:`core.app.session.Sessions.save_turn` writes it
+    together with the follow-up state (one unit of work, after the model has answered — no transaction is held open
+    while an LLM thinks)."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+        self.pending: list[tuple[str | bytes, int]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    async def append_turn(self, conversation_id: str, messages_json: str | bytes, keep: int) -> None:
+        """Keep the turn for :meth:`~core.app.session.Sessions.save_turn`."""
+        self.pending.append((messages_json, keep))
+
+
+async def _links_reply(app: AppServices, state: ConversationState, caller: Caller, links: Any) -> ChatReply:
     """A message that is only pasted links: similar tracks to the catalog's track links among them (several
     links = several references), saying first which links were not used and why."""
     if not links.positions:
         return ChatReply(text=links_reply_text(links))
-    ids = [engine.table.ids[p] for p in links.positions]
-    reply = await _run_last(engine, state, caller, LastRequest(kind="similar", refs=ids), first=True)
+    ids = [app.tracks.table.ids[p] for p in links.positions]
+    reply = await _run_last(app, state, caller, LastRequest(kind="similar", refs=ids), first=True)
     return with_notes(reply, links.notes())
 
 
@@ -243,13 +269,13 @@ def _reply(state: ConversationState, rec: Recommendation, empty: str = "") -> Ch
 
 
 async def _run_last(
-    engine: Engine, state: ConversationState, caller: Caller, spec: Any, first: bool = False
+    app: AppServices, state: ConversationState, caller: Caller, spec: Any, first: bool = False
 ) -> ChatReply:
     """Run (or replay) a :class:`core.conversation.LastRequest` directly, excluding what was already shown."""
     from core.agent.specs import run_request
 
     result, ran = await run_request(
-        engine, spec, state.shown, merge=Filters() if first else None, caller=caller, recent=state.recent_pages
+        app.personal, spec, state.shown, merge=Filters() if first else None, caller=caller, recent=state.recent_pages
     )
     if isinstance(result, NeedsClarification):
         return ChatReply(text=result.question, clarification=result)
@@ -257,11 +283,11 @@ async def _run_last(
     return _reply(state, result, empty="That's all I have for this request." if not first else "")
 
 
-async def _more(engine: Engine, state: ConversationState, caller: Caller | None = None) -> ChatReply:
+async def _more(app: AppServices, state: ConversationState, caller: Caller | None = None) -> ChatReply:
     """The next page of the conversation's last request (nothing already shown is repeated)."""
     if state.last is None:
         return ChatReply(text="Ask for something first, e.g. /recommend chill study music.")
-    return await _run_last(engine, state, caller or Caller(), state.last)
+    return await _run_last(app, state, caller or Caller(), state.last)
 
 
 def _async_ref(state: ConversationState) -> Any:
@@ -289,13 +315,13 @@ def _list_ref(state: ConversationState, ref: str) -> str:
 
 
 async def _group_command(
-    engine: Engine, state: ConversationState, caller: Caller, group_id: str, group_admin: bool, name: str, args: str
+    app: AppServices, state: ConversationState, caller: Caller, group_id: str, group_admin: bool, name: str, args: str
 ) -> ChatReply:
     """``/playlist …``, ``/playlists``, ``/like``, ``/dislike``, ``/preview`` (see :mod:`core.agent.playlist_ops`;
     the playlist service enforces who may rename/delete/remove)."""
     from core.agent import playlist_ops as ops
 
-    scope = ops.Scope(engine, caller, group_id, group_admin, state)
+    scope = ops.Scope(app, caller, group_id, group_admin, state)
     if name == "playlists":
         return await ops.playlists_reply(scope)
     if name in ("like", "dislike", "preview"):

@@ -1,9 +1,10 @@
-"""The composition root of the core and the facade every adapter calls: search, resolve, recommend, catalog admin,
-sessions, playlists, feedback, previews, chat.
+"""The composition root of the core: opens the catalog, builds the in-memory parts and the storage behind the ports,
+and wires the application services once — the :class:`~core.app.services.AppServices` bundle (``engine.app``) that
+every adapter and the agent receive.
 
 ``Engine`` opens the catalog, loads the in-memory :class:`~core.table.TrackTable` and the
 :class:`~core.recommender.Recommender` (KNN index), builds the storage behind the ports of :mod:`core.app.ports`, and
-wires the use-case services of :mod:`core.app` once:
+wires the use-case services of :mod:`core.app`:
 
 * :class:`core.app.tracks.TrackFinder` — track references (ids, links, titles, fuzzy matches);
 * :class:`core.app.discovery.Discovery` — search and recommendations (similar, free text, parsed query, anchored);
@@ -12,8 +13,10 @@ wires the use-case services of :mod:`core.app` once:
 * :class:`core.app.personal.Personal` — likes / dislikes, personalised lists, previews, playlists;
 * :class:`core.chat.ChatService` — one chat message -> one reply (slash commands, or the agent).
 
-Every public method below delegates to one of them; it returns typed models from :mod:`core.models`, never
-platform-formatted text, and mutations re-check permissions in the service.
+Adapters never see the engine (import-linter contract): the entry points in ``bot/`` hand them ``engine.app``. The
+delegating methods below remain for ``bot/`` (CLI one-shots: ``ask``, ``import``, ``eval``), benchmarks and tests;
+each delegates to one service, returns typed models from :mod:`core.models`, and mutations re-check permissions in
+the service.
 """
 
 from __future__ import annotations
@@ -28,12 +31,13 @@ from core.app.catalog_admin import CatalogAdmin
 from core.app.discovery import INLINE_TEXT_CHARS, Discovery, SimilarRank, join_cues
 from core.app.loaded import LoadedCatalog
 from core.app.personal import Personal
+from core.app.services import AppServices
 from core.app.session import Sessions
 from core.app.tracks import TrackFinder
 from core.catalog import SHIPPED_CATALOG, Catalog, ImportReport, ProgressFn
 from core.catalog_io import MAX_DECOMPRESSED_BYTES
 from core.chat import ChatService
-from core.conversation import ConversationStore, LastRequest
+from core.conversation import ConversationStore
 from core.coverage import CatalogCoverage
 from core.infra.store_db import Database
 from core.models import Caller, ChatReply, Filters, NeedsClarification, Recommendation, TextQuery, Track
@@ -63,7 +67,6 @@ class Engine:
         self.database = Database.for_catalog(catalog)
         self.loaded = LoadedCatalog(table, recommender)
         self._write_lock = asyncio.Lock()  # one transaction at a time on the catalog connection
-        self._rate_limiter: RateLimiter | None = None
         #: the catalog change-log position the table reflects at open (see core.infra.changes)
         self.catalog_seq = 0
         self.follower: Any = None  # core.infra.changes.CatalogFollower once following
@@ -78,13 +81,19 @@ class Engine:
             lock=self._write_lock,
             search=lambda query, limit=10: self.search(query, limit),  # through the facade, as before the split
             find_track=lambda ref: self.find_track(ref),
-            replay=self.replay_request,
+            replay=lambda *args, **kwargs: self.chat_service.replay_request(*args, **kwargs),
+            transactions=self.database,
         )
         self.personal = Personal(
             self.discovery, self.sessions, make_feedback=self._make_feedback, make_playlists=self._make_playlists,
             make_previews=self._make_previews,
         )
-        self.chat_service = ChatService(self)
+        #: the typed bundle adapters and the agent call (core.app.services)
+        self.app = AppServices(
+            tracks=self.tracks, discovery=self.discovery, admin=self.admin, sessions=self.sessions,
+            personal=self.personal, make_rate_limits=lambda: RateLimiter(self.database),
+        )
+        self.chat_service = self.app.chat = ChatService(self.app)
 
     # ------------------------------------------------------------------ storage behind the ports (built here only)
     async def _open_conversations(self) -> ConversationStore:
@@ -103,14 +112,14 @@ class Engine:
     def _make_feedback(self) -> FeedbackService:
         from core.feedback import FeedbackService
 
-        return FeedbackService(self)  # it reads the shared database and the live table
+        return FeedbackService(self.database, self.tracks, self.loaded)  # the shared database and the live table
 
     def _make_playlists(self, exclusions: Any) -> PlaylistService:
         from core.playlists import PlaylistService, SqlitePlaylistStore
 
         store = SqlitePlaylistStore(self.database)
         # the playlist rules need the live table, the KNN recommender and reference resolution: Discovery has them
-        return PlaylistService(self.discovery, store, exclusions=exclusions)  # type: ignore[arg-type]
+        return PlaylistService(self.discovery, store, exclusions=exclusions)
 
     def _make_previews(self, config: PreviewConfig | None) -> PreviewService:
         from core.previews import PreviewConfig, PreviewService
@@ -159,7 +168,7 @@ class Engine:
         from core.infra.changes import CatalogFollower
 
         if self.follower is None:
-            self.follower = CatalogFollower(self, self.catalog_seq)
+            self.follower = CatalogFollower(self.catalog, self.loaded, self._write_lock, self.catalog_seq)
             await self.follower.start()
 
     async def close(self) -> None:
@@ -224,25 +233,10 @@ class Engine:
     def link_resolver(self, value: ShortLinkResolver | None) -> None:
         self.tracks.link_resolver = value
 
-    # used by core.infra.changes (the follower applies other processes' changes)
-    async def _reload_table(self) -> None:
-        await self.loaded.reload(self.catalog)
-
-    def _apply_upsert(self, track: Track, refit: bool = True) -> Track:
-        return self.loaded.apply_upsert(track, refit)
-
-    def _apply_delete(self, track_id: str, refit: bool = True) -> bool:
-        return self.loaded.apply_delete(track_id, refit)
-
-    def _text_changed(self) -> None:
-        self.loaded.text_changed()
-
     @property
     def rate_limits(self) -> RateLimiter:
         """Per-user flood control in the catalog database (:class:`core.ratelimit.RateLimiter`), built on first use."""
-        if self._rate_limiter is None:
-            self._rate_limiter = RateLimiter(self.database)
-        return self._rate_limiter
+        return self.app.rate_limits
 
     # ------------------------------------------------------------------ references (core.app.tracks)
     def resolve(self, ref: str, fuzzy: bool = True) -> int:
@@ -260,10 +254,6 @@ class Engine:
     def split_refs(self, args: str) -> list[str]:
         """:meth:`core.app.tracks.TrackFinder.split_refs`."""
         return self.tracks.split_refs(args)
-
-    def suggestions(self, ref: str, n: int = 3) -> list[str]:
-        """Up to ``n`` close matches for an unresolved reference, as ``"Title - Artist"`` strings."""
-        return self.tracks.suggestions(ref, n)
 
     def label(self, pos: int) -> str:
         """``"Title - Artist"`` for a table position."""
@@ -308,14 +298,7 @@ class Engine:
         """:meth:`core.app.discovery.Discovery.recommend_text`. Raises InvalidInput."""
         return await self.discovery.recommend_text(text, filters, exclude_ids, limit)
 
-    @staticmethod
-    def _limit(limit: int | None) -> int:
-        return Discovery._limit(limit)  # noqa: SLF001
-
     # ------------------------------------------------------------------ catalog admin (core.app.catalog_admin)
-    require_admin = staticmethod(CatalogAdmin.require_admin)
-    validate_track = staticmethod(CatalogAdmin.validate_track)
-
     async def add_song(self, caller: Caller, data: dict[str, Any]) -> Track:
         """:meth:`core.app.catalog_admin.CatalogAdmin.add_song`. Raises PermissionDenied / InvalidInput."""
         return await self.admin.add_song(caller, data)
@@ -351,32 +334,6 @@ class Engine:
     async def list_ref(self, conversation_id: str, ref: str) -> str:
         """``#N`` -> track id of the list on screen (:meth:`core.app.session.Sessions.list_ref`). Raises InvalidInput."""
         return await self.sessions.list_ref(conversation_id, ref)
-
-    async def show_request(
-        self, conversation_id: str, caller: Caller | None, spec: LastRequest, *, merge: Filters | None = None,
-        exclude_ids: Sequence[str] = (), first: int = 1,
-    ) -> Recommendation | NeedsClarification:
-        """:meth:`core.app.session.Sessions.show_request`."""
-        return await self.sessions.show_request(
-            conversation_id, caller, spec, merge=merge, exclude_ids=exclude_ids, first=first
-        )
-
-    async def show_search(
-        self, conversation_id: str, query: str, limit: int = 10, *, offset: int = 0, first: int = 1
-    ) -> Recommendation:
-        """:meth:`core.app.session.Sessions.show_search`."""
-        return await self.sessions.show_search(conversation_id, query, limit, offset=offset, first=first)
-
-    async def show_track(self, conversation_id: str, ref: str) -> tuple[Track, str]:
-        """:meth:`core.app.session.Sessions.show_track`."""
-        return await self.sessions.show_track(conversation_id, ref)
-
-    async def replay_request(
-        self, spec: LastRequest, exclude_ids: list[str], *, merge: Filters | None = None,
-        caller: Caller | None = None, recent: Any = (),
-    ) -> tuple[Recommendation | NeedsClarification, LastRequest]:
-        """Run a replayable request (:func:`core.agent.specs.run_request`, see :meth:`core.chat.ChatService.replay_request`)."""
-        return await self.chat_service.replay_request(spec, exclude_ids, merge=merge, caller=caller, recent=recent)
 
     # ------------------------------------------------------------------ personal (core.app.personal)
     playlists = property(lambda self: self.personal.playlists, doc="Group playlists (:class:`core.playlists.PlaylistService`).")

@@ -31,8 +31,11 @@ from core.models import AUDIO_FEATURES, Caller, Filters, Reason, TextQuery, Trac
 from core.playlists import member_key
 from core.recommender import Scored
 
+from core.app.loaded import LiveParts
+
 if TYPE_CHECKING:
-    from core.engine import Engine
+    from core.app.loaded import LoadedCatalog
+    from core.app.ports import TrackFinding
     from core.infra.store_db import Database
 
 FeedbackValue = Literal["like", "dislike", "none"]
@@ -98,22 +101,27 @@ def user_key(user: Caller | str) -> str:
     return member_key(user) if isinstance(user, Caller) else str(user)
 
 
-class FeedbackService:
-    """Feedback use cases; build through ``engine.feedback``.
+class FeedbackService(LiveParts):
+    """Feedback use cases; built by the composition root (:class:`core.engine.Engine`), reached as
+    ``personal.feedback``.
 
     Args:
-        engine: resolves references, owns the live table / recommender and the shared database (``engine.database``).
+        database: the shared database the ``track_feedback`` table lives in (:class:`core.infra.store_db.Database`).
+        finder: resolves track references and short links (:class:`core.app.tracks.TrackFinder`).
+        loaded: the live table and KNN recommender (:class:`core.app.loaded.LoadedCatalog`, read on every call).
     """
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, database: Database, finder: TrackFinding, loaded: LoadedCatalog) -> None:
+        self.database = database
+        self.finder = finder
+        self.loaded = loaded
         self._taste_cache: dict[tuple[int, tuple[int, ...]], np.ndarray] = {}
         self._key_index: dict[str, list[int]] = {}
         self._keys_version = -1
 
     @property
     def _db(self) -> Database:
-        return self.engine.database
+        return self.database
 
     async def setup(self) -> None:
         """Nothing to do: the feedback table comes from the migrations (kept for callers)."""
@@ -134,9 +142,9 @@ class FeedbackService:
         if value not in ("like", "dislike", "none"):
             raise InvalidInput(f"Feedback must be like, dislike or none (got {value!r}).", "value")
         await self.setup()
-        await self.engine.follow_short_links(str(ref or ""))
-        pos = self.engine.resolve(ref, fuzzy=False)  # never record a verdict on a guessed track
-        track = self.engine.table.track(pos)
+        await self.finder.follow_short_links(str(ref or ""))
+        pos = self.finder.resolve(ref, fuzzy=False)  # never record a verdict on a guessed track
+        track = self.table.track(pos)
         key = user_key(user)
         sql = _sql(self._db.dialect)
         async with self._db.uow() as uow:  # the previous verdict and the new one: one read-modify-write
@@ -194,7 +202,7 @@ class FeedbackService:
     # ------------------------------------------------------------------ taste
     def _duplicates(self, positions: Iterable[int]) -> set[int]:
         """``positions`` plus every live position sharing their dedupe key (remasters, edits, re-releases)."""
-        t = self.engine.table
+        t = self.table
         if self._keys_version != t.version:
             index: dict[str, list[int]] = {}
             for p in t.alive_positions():
@@ -207,7 +215,7 @@ class FeedbackService:
 
     async def exclusions(self, user: Caller | str | None, extra_ids: Iterable[str] = ()) -> set[int]:
         """Positions never to recommend: the user's dislikes with their duplicates, plus ``extra_ids``."""
-        t = self.engine.table
+        t = self.table
         positions = {t.pos[i] for i in extra_ids if i in t.pos}
         if user is not None:
             disliked = [t.pos[i] for i in await self.disliked_ids(user) if i in t.pos]
@@ -217,12 +225,12 @@ class FeedbackService:
     async def _liked_positions(self, user: Caller | str | None) -> tuple[int, ...]:
         if user is None:
             return ()
-        t = self.engine.table
+        t = self.table
         return tuple(t.pos[i] for i in await self.liked_ids(user, PROFILE_LIKES) if i in t.pos)
 
     def _taste_view(self, liked: tuple[int, ...], cand: np.ndarray | None) -> np.ndarray:
         """0–1 taste over the candidate view (all positions when ``cand`` is None; cached per table version)."""
-        t, rec = self.engine.table, self.engine.recommender
+        t, rec = self.table, self.recommender
         if cand is None:
             key = (t.version, liked)
             hit = self._taste_cache.get(key)
@@ -257,7 +265,7 @@ class FeedbackService:
         """Add a ``taste`` reason ("close to tracks you liked") to results the taste lifted noticeably."""
         if not liked or not scored:
             return scored
-        if self.engine.recommender.index.centroids is None:
+        if self.recommender.index.centroids is None:
             taste = self._taste_view(liked, None)
             values = [float(taste[s.pos]) for s in scored]
         else:  # large catalogs: score just the results (scaled by their own best; only used for wording)
@@ -286,7 +294,7 @@ class FeedbackService:
         """:meth:`Recommender.similar` without the user's dislikes (and their duplicates), nudged by their likes;
         ``extra_boost`` (same shape as the taste boost) is added to the score, e.g. the move bonus of "like X but
         more upbeat" (:func:`core.anchors.move_boost`)."""
-        rec = self.engine.recommender
+        rec = self.recommender
         ex = set(exclude) | await self.exclusions(user)
         boost = await self.taste_boost(user)
         both = boost
@@ -299,7 +307,7 @@ class FeedbackService:
         self, user: Caller | str | None, query: TextQuery, exclude: Iterable[int] = (), limit: int | None = None
     ) -> list[Scored]:
         """:meth:`Recommender.from_text` without the user's dislikes (and their duplicates), nudged by their likes."""
-        rec = self.engine.recommender
+        rec = self.recommender
         ex = set(exclude) | await self.exclusions(user)
         boost = await self.taste_boost(user)
         scored = rec.from_text(query, exclude=ex, limit=limit, boost=boost)
@@ -310,7 +318,7 @@ class FeedbackService:
         key = user_key(user)
         liked = await self.liked_ids(key)
         disliked = await self.disliked_ids(key)
-        t = self.engine.table
+        t = self.table
         pos = [t.pos[i] for i in liked if i in t.pos]
         artists: Counter[str] = Counter()
         genres: Counter[str] = Counter()

@@ -2,7 +2,7 @@
 
 ``/addsong`` and ``/editsong`` on Telegram, ``/editsong changes:`` and the forms on Discord, the console chat and
 ``musicbot addsong|editsong`` (the admin CLI) all call :func:`parse_fields`, :func:`parse_addsong` or
-:func:`parse_editsong`; the engine validates everything again (:meth:`core.engine.Engine.validate_track`).
+:func:`parse_editsong`; the engine validates everything again (:meth:`core.app.catalog_admin.CatalogAdmin.validate_track`).
 
 Forms people type::
 

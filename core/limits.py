@@ -1,4 +1,4 @@
-"""Product-wide maximums, stated once. Every path that takes a count uses these: the engine (``Engine._limit``),
+"""Product-wide maximums, stated once. Every path that takes a count uses these: the discovery pipeline (``Discovery._limit``),
 ``Filters.limit``, the text parser's counts ("50 songs"), the agent tools (``clamp_limit``), the CLI ``--limit``
 options and the adapters' slash-command options. A count asked for in text above the maximum is capped and the reply
 says so (:class:`core.models.CountCap`, rendered by each adapter)."""

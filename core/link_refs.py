@@ -18,7 +18,7 @@ from core.models import ChatReply
 from core.spotify_links import find_links, link_message, strip_links
 
 if TYPE_CHECKING:
-    from core.engine import Engine
+    from core.app.ports import TrackLookup
 
 #: Words that may surround pasted links in a message that still means "songs like this".
 LINK_FILLER = frozenset(
@@ -63,24 +63,24 @@ class LinkRefs:
         return out
 
 
-def link_references(engine: Engine, text: str) -> LinkRefs:
+def link_references(lookup: TrackLookup, text: str) -> LinkRefs:
     """Find and resolve the links in ``text`` (short links must have been followed already, see
-    :meth:`core.engine.Engine.follow_short_links`). Never raises."""
+    :meth:`core.app.tracks.TrackFinder.follow_short_links`). Never raises."""
     links = find_links(text)
     if not links:
         return LinkRefs(text=text)
-    table = engine.table
+    table = lookup.table
     out = LinkRefs(text=text)
     pieces: list[str] = []
     last = 0
     for link in links:
-        tid = link.id if link.kind == "track" else engine.refs.short_links.get(link.url) if link.kind == "short" else ""
+        tid = link.id if link.kind == "track" else lookup.refs.short_links.get(link.url) if link.kind == "short" else ""
         replacement = " "
         if tid and tid in table.pos:
             pos = table.pos[tid]
             if pos not in out.positions:
                 out.positions.append(pos)
-                out.used.append(engine.label(pos))
+                out.used.append(lookup.label(pos))
             replacement = f" spotify:track:{tid} "  # canonical: no query words, understood by every tool
         elif tid:
             out.missing += 1

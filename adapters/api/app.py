@@ -1,4 +1,4 @@
-"""Wiring for the REST API: :func:`build_app` (engine + settings -> FastAPI app); ``musicbot api`` serves it with
+"""Wiring for the REST API: :func:`build_app` (application services + settings -> FastAPI app); ``musicbot api`` serves it with
 uvicorn (:mod:`bot.api`).
 
 * OpenAPI at ``/api/v1/openapi.json``, Swagger UI at ``/docs``, ReDoc at ``/redoc``. Their JavaScript and CSS are
@@ -22,7 +22,7 @@ from fastapi import FastAPI
 
 from adapters.api.errors import install_error_handlers
 from adapters.api.routes import router
-from core.engine import Engine
+from core.app.services import AppServices
 from core.ratelimit import RatePolicy
 
 if TYPE_CHECKING:  # the composition root (bot/) hands the settings in; adapters never import it
@@ -47,11 +47,11 @@ tempo BPM; key 0–11 (-1 = none); mode 1 = major, 0 = minor; duration_ms millis
 """
 
 
-def build_app(engine: Engine, settings: Settings, *, telegram: Any | None = None) -> FastAPI:
-    """The FastAPI app over ``engine``; nothing is started.
+def build_app(services: AppServices, settings: Settings, *, telegram: Any | None = None) -> FastAPI:
+    """The FastAPI app over the application ``services``; nothing is started.
 
     Args:
-        engine: an open engine (the app does not close it).
+        services: the application services (:class:`core.app.services.AppServices`; the app does not close them).
         settings: ``API_ADMIN_KEY``, ``API_CORS_ORIGINS``, ``API_RATE_BURST`` / ``API_RATE_REFILL_S``.
         telegram: an :class:`adapters.api.telegram_hook.TelegramWebhook` to host on the same server, or None.
     """
@@ -77,7 +77,7 @@ def build_app(engine: Engine, settings: Settings, *, telegram: Any | None = None
         lifespan=lifespan,
         swagger_ui_parameters={"tryItOutEnabled": False, "defaultModelsExpandDepth": 0},
     )
-    app.state.engine = engine
+    app.state.services = services
     app.state.admin_key = settings.api_admin_key.get_secret_value().strip() if settings.api_admin_key else ""
     app.state.rate_policy = RatePolicy("api", settings.api_rate_burst, settings.api_rate_refill_s)
     install_error_handlers(app)

@@ -1,5 +1,5 @@
-"""The ``/api/v1`` endpoints: thin handlers — parse (FastAPI + :mod:`adapters.api.schemas`) -> engine call ->
-render (:func:`~adapters.api.schemas.song_out`). Permissions are checked by the engine (``require_admin``) on the
+"""The ``/api/v1`` endpoints: thin handlers — parse (FastAPI + :mod:`adapters.api.schemas`) -> application service call ->
+render (:func:`~adapters.api.schemas.song_out`). Permissions are checked by the catalog admin service (``require_admin``) on the
 caller built by :func:`core.policy.api_caller`; counts come from :mod:`core.limits`; the per-client rate limit is
 :class:`core.ratelimit.RateLimiter` (in the catalog database, shared by every worker and adapter).
 """
@@ -31,7 +31,7 @@ from adapters.api.schemas import (
 )
 from core import policy
 from core.browse import MAX_SKIP, list_tracks, track_by_id, tracks_for
-from core.engine import Engine
+from core.app.services import AppServices
 from core.errors import InvalidInput
 from core.limits import DEFAULT_TRACKS, MAX_TRACKS
 from core.models import Caller, Filters, NeedsClarification, Recommendation
@@ -48,15 +48,15 @@ def client_of(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def get_engine(request: Request) -> Engine:
-    """The engine the app was built with."""
-    return request.app.state.engine
+def get_services(request: Request) -> AppServices:
+    """The application services the app was built with."""
+    return request.app.state.services
 
 
 async def rate_limited(request: Request) -> None:
     """Count the request against the client's bucket (:data:`RATE_KEY`); 429 with ``Retry-After`` when empty."""
     rate_policy: RatePolicy = request.app.state.rate_policy
-    verdict = await get_engine(request).rate_limits.hit(RATE_KEY.format(client_of(request)), rate_policy)
+    verdict = await get_services(request).rate_limits.hit(RATE_KEY.format(client_of(request)), rate_policy)
     if not verdict.allowed:
         raise ApiError(429, "rate_limited", verdict.notice(), headers={"Retry-After": str(verdict.seconds)})
 
@@ -80,7 +80,7 @@ async def admin_caller(
     return caller
 
 
-EngineDep = Annotated[Engine, Depends(get_engine)]
+ServicesDep = Annotated[AppServices, Depends(get_services)]
 AdminDep = Annotated[Caller, Depends(admin_caller)]
 TrackIdPath = Annotated[str, Path(pattern=TRACK_ID_PATTERN, description="Spotify track id (22 letters/digits)")]
 
@@ -99,14 +99,14 @@ router = APIRouter(prefix="/api/v1", dependencies=[Depends(rate_limited)], respo
 
 # ---------------------------------------------------------------------------------------------- songs
 @router.post("/songs/", status_code=201, response_model=SongOut, tags=["songs"], responses=_WRITE)
-async def create_song(body: SongCreate, engine: EngineDep, caller: AdminDep) -> dict[str, Any]:  # type: ignore[valid-type]
+async def create_song(body: SongCreate, services: ServicesDep, caller: AdminDep) -> dict[str, Any]:  # type: ignore[valid-type]
     """Add a track with all eleven audio features (admin key needed)."""
-    return song_out(await engine.add_song(caller, track_fields(body, only_set=False)))
+    return song_out(await services.admin.add_song(caller, track_fields(body, only_set=False)))
 
 
 @router.get("/songs/", response_model=list[SongOut], tags=["songs"])
 async def read_songs(
-    engine: EngineDep,
+    services: ServicesDep,
     response: Response,
     skip: Annotated[int, Query(ge=0, le=MAX_SKIP, description="tracks to skip")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_TRACKS, description=f"tracks to return, 1–{MAX_TRACKS}")] = DEFAULT_TRACKS,
@@ -114,30 +114,30 @@ async def read_songs(
 ) -> list[dict[str, Any]]:
     """Page through the catalog, or through the best matches of ``search`` (at most 50). The header
     ``X-Total-Count`` holds the size of the whole listing."""
-    page = await list_tracks(engine, skip=skip, limit=limit, search=search)
+    page = await list_tracks(services.discovery, skip=skip, limit=limit, search=search)
     response.headers["X-Total-Count"] = str(page.total)
     return [song_out(t) for t in page.tracks]
 
 
 @router.get("/songs/{track_id}", response_model=SongOut, tags=["songs"], responses=_NOT_FOUND)
-async def read_song(track_id: TrackIdPath, engine: EngineDep) -> dict[str, Any]:
+async def read_song(track_id: TrackIdPath, services: ServicesDep) -> dict[str, Any]:
     """One track with its audio features."""
-    return song_out(track_by_id(engine, track_id))
+    return song_out(track_by_id(services.tracks, track_id))
 
 
 @router.put("/songs/{track_id}", response_model=SongOut, tags=["songs"], responses={**_WRITE, **_NOT_FOUND})
-async def update_song(track_id: TrackIdPath, body: SongUpdate, engine: EngineDep, caller: AdminDep) -> dict[str, Any]:  # type: ignore[valid-type]
+async def update_song(track_id: TrackIdPath, body: SongUpdate, services: ServicesDep, caller: AdminDep) -> dict[str, Any]:  # type: ignore[valid-type]
     """Change the fields sent (others keep their value; admin key needed). The track id cannot change."""
     changes = track_fields(body, only_set=True)
     if not changes:
         raise InvalidInput('Nothing to change: send at least one field, e.g. {"energy": 0.8}.')
-    return song_out(await engine.edit_song(caller, track_id, changes))
+    return song_out(await services.admin.edit_song(caller, track_id, changes))
 
 
 @router.delete("/songs/{track_id}", response_model=SongOut, tags=["songs"], responses={**_WRITE, **_NOT_FOUND})
-async def delete_song(track_id: TrackIdPath, engine: EngineDep, caller: AdminDep) -> dict[str, Any]:
+async def delete_song(track_id: TrackIdPath, services: ServicesDep, caller: AdminDep) -> dict[str, Any]:
     """Delete a track (admin key needed); answers the deleted track."""
-    return song_out(await engine.delete_song(caller, track_id))
+    return song_out(await services.admin.delete_song(caller, track_id))
 
 
 # ---------------------------------------------------------------------------------------------- recommendations
@@ -166,15 +166,15 @@ def recommendation_body(result: Recommendation | NeedsClarification) -> dict[str
 
 
 @router.post("/recommend/", response_model=RecommendResponse, tags=["recommend"], responses=_NOT_FOUND)
-async def recommend_similar(body: RecommendRequest, engine: EngineDep) -> dict[str, Any]:
+async def recommend_similar(body: RecommendRequest, services: ServicesDep) -> dict[str, Any]:
     """Tracks like the given songs (KNN over audio features, artists and labels), with score and reason."""
-    return recommendation_body(await engine.recommend_similar(body.song_ids, filters=Filters(limit=body.limit)))
+    return recommendation_body(await services.discovery.recommend_similar(body.song_ids, filters=Filters(limit=body.limit)))
 
 
 @router.post("/recommend/text", response_model=RecommendResponse, tags=["recommend"])
-async def recommend_text(body: TextRecommendRequest, engine: EngineDep) -> dict[str, Any]:
+async def recommend_text(body: TextRecommendRequest, services: ServicesDep) -> dict[str, Any]:
     """Tracks for a free-text request ("upbeat 80s synth pop for running"), understood offline."""
-    return recommendation_body(await engine.recommend_text(body.text_input, limit=body.limit))
+    return recommendation_body(await services.discovery.recommend_text(body.text_input, limit=body.limit))
 
 
 # ---------------------------------------------------------------------------------------------- charts
@@ -198,12 +198,12 @@ async def png_response(fn: Any, *args: Any) -> Response:
 @router.get(
     "/songs/{track_id}/chart.png", response_class=Response, tags=["charts"], responses={**_NOT_FOUND, **_PNG},
 )
-async def song_chart(track_id: TrackIdPath, engine: EngineDep) -> Response:
+async def song_chart(track_id: TrackIdPath, services: ServicesDep) -> Response:
     """A PNG of the track's audio features: bars for the 0–1 features, tempo (BPM) and loudness (dB) on their own
     scales (:func:`core.charts.track_chart`). 422 when the track has no audio features."""
     from core import charts
 
-    track = track_by_id(engine, track_id)
+    track = track_by_id(services.tracks, track_id)
     if not any(getattr(track, f) is not None for f in charts.ALL_FEATURES):
         raise InvalidInput(f"“{track.title}” has no audio features to chart.", "track_id")
     return await png_response(charts.track_chart, track)
@@ -220,19 +220,19 @@ async def _recommendation_png(result: Recommendation | NeedsClarification, refs:
 
 
 @router.post("/recommend/chart.png", response_class=Response, tags=["charts"], responses={**_NOT_FOUND, **_PNG})
-async def recommend_similar_chart(body: RecommendRequest, engine: EngineDep) -> Response:
+async def recommend_similar_chart(body: RecommendRequest, services: ServicesDep) -> Response:
     """The same request as ``POST /recommend/``, answered as a PNG: every track's audio features against the
     songs asked for (:func:`core.charts.recommendation_chart`)."""
-    rec = await engine.recommend_similar(body.song_ids, filters=Filters(limit=body.limit))
-    refs = tracks_for(engine, body.song_ids)
+    rec = await services.discovery.recommend_similar(body.song_ids, filters=Filters(limit=body.limit))
+    refs = tracks_for(services.tracks, body.song_ids)
     return await _recommendation_png(rec, refs)
 
 
 @router.post("/recommend/text/chart.png", response_class=Response, tags=["charts"], responses=_PNG)
-async def recommend_text_chart(body: TextRecommendRequest, engine: EngineDep) -> Response:
+async def recommend_text_chart(body: TextRecommendRequest, services: ServicesDep) -> Response:
     """The same request as ``POST /recommend/text``, answered as a PNG: every track's audio features against the
     target the text asked for (amber), with any range stated in numbers."""
-    return await _recommendation_png(await engine.recommend_text(body.text_input, limit=body.limit), [])
+    return await _recommendation_png(await services.discovery.recommend_text(body.text_input, limit=body.limit), [])
 
 
 # ---------------------------------------------------------------------------------------------- audio
@@ -258,11 +258,11 @@ def audio_info(track: Any, preview: Any) -> dict[str, Any]:
     "/music/audio/{track_id}", response_model=AudioInfo, tags=["music"],
     responses={**_NOT_FOUND, 503: {"model": AudioUnavailable, "description": "No preview service reachable"}},
 )
-async def music_audio(track_id: TrackIdPath, engine: EngineDep) -> Any:
+async def music_audio(track_id: TrackIdPath, services: ServicesDep) -> Any:
     """Where to listen: a 30 s preview (Spotify, Deezer, iTunes — best effort, cached) and the Spotify links.
     ``preview_url`` is null when no service has one; 503 when none could be reached (offline, upstream failure)."""
-    track = track_by_id(engine, track_id)
-    found, answered = await engine.previews.find_outcome(track)
+    track = track_by_id(services.tracks, track_id)
+    found, answered = await services.previews.find_outcome(track)
     info = audio_info(track, found)
     if found is None and not answered:
         body = AudioUnavailable(

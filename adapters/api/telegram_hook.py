@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 from fastapi import FastAPI, Request, Response
 
 from adapters.api.errors import error_response
-from core.engine import Engine
+from core.app.services import AppServices
 from core.errors import InvalidInput
 
 if TYPE_CHECKING:  # handed in by the composition root (bot/api.py)
@@ -49,7 +49,7 @@ class TelegramWebhook:
     secret: str
 
     @classmethod
-    def build(cls, engine: Engine, settings: Settings, url: str, **build_kwargs: Any) -> TelegramWebhook:
+    def build(cls, services: AppServices, settings: Settings, url: str, **build_kwargs: Any) -> TelegramWebhook:
         """Build the bot for ``url`` (``build_kwargs`` go to :func:`adapters.telegram.app.build_app`).
 
         Raises:
@@ -65,7 +65,7 @@ class TelegramWebhook:
         if path.startswith(("/api/", "/docs", "/redoc", "/static-offline-docs")):
             raise InvalidInput("The webhook path must not be under /api/, /docs or /redoc (e.g. https://HOST/telegram).",
                                "telegram_webhook_url")
-        app = build_app(engine, settings, **build_kwargs)
+        app = build_app(services, settings, **build_kwargs)
         return cls(app=app, url=url, path=path, secret=webhook_secret(settings))
 
     async def start(self) -> None:

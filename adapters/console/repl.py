@@ -1,4 +1,4 @@
-"""The local console chat (``musicbot chat``): a REPL over :meth:`core.engine.Engine.chat`."""
+"""The local console chat (``musicbot chat``): a REPL over the chat use case (:meth:`core.chat.ChatService.chat`)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from rich.console import Console
 from adapters.console.render import print_reply
 from adapters.console.spinner import with_spinner
 from core.commands import commands_on
-from core.engine import Engine
+from core.app.services import AppServices
 from core.lookup import CatalogLookup
 from core.models import Caller
 
@@ -33,7 +33,7 @@ CONSOLE_GROUP = "console:local"
 
 
 async def run_repl(
-    engine: Engine,
+    services: AppServices,
     caller: Caller,
     console: Console,
     conversation_id: str = "console:local",
@@ -45,10 +45,10 @@ async def run_repl(
     or deleting someone else's playlist needs a console admin (``CONSOLE_ADMIN``, on by default).
     """
     console.print(BANNER)
-    console.print(f"[dim]{CatalogLookup(engine).size():,} tracks in the catalog.[/dim]")
+    console.print(f"[dim]{CatalogLookup(services).size():,} tracks in the catalog.[/dim]")
     # while the person types, prepare what free text needs (text model, agent): the first reply is then as fast as
     # the others (core.chat.ChatMixin.warm_up; the loop stays free, the agent is built in a worker thread)
-    warm = asyncio.create_task(engine.warm_up())
+    warm = asyncio.create_task(services.chat.warm_up())
     while True:
         try:
             line = await asyncio.to_thread(console.input, "[bold cyan]you>[/bold cyan] ")
@@ -61,7 +61,7 @@ async def run_repl(
         if text.lower() in ("/quit", "/exit", "quit", "exit"):
             break
         try:
-            reply = await with_spinner(console, engine.chat(conversation_id, caller, text, group_id=group_id),
+            reply = await with_spinner(console, services.chat.chat(conversation_id, caller, text, group_id=group_id),
                                        "Thinking…")  # shown only when the answer takes over ~0.3 s
         except Exception:  # the REPL must survive anything
             log.exception("chat failed")

@@ -171,7 +171,7 @@ class AddSongModal(SongForm, title="Add a song"):
         if missing:
             raise InvalidInput("Missing audio features: " + ", ".join(missing) + ".", missing[0])
         await defer(interaction, ephemeral=True)
-        track = await context(interaction).engine.add_song(caller, data)
+        track = await context(interaction).services.admin.add_song(caller, data)
         await send(interaction, content="Added to the catalog.", embeds=[track_embed(track)], ephemeral=True)
 
 
@@ -202,7 +202,7 @@ class EditSongModal(SongForm, title="Edit a song"):
         caller = require_admin(interaction, "editsong")
         changes = self.changes()
         await defer(interaction, ephemeral=True)
-        track = await context(interaction).engine.edit_song(caller, self.original.track_id, changes)
+        track = await context(interaction).services.admin.edit_song(caller, self.original.track_id, changes)
         await send(
             interaction, content="Updated: " + ", ".join(sorted(changes)), embeds=[track_embed(track)], ephemeral=True
         )
@@ -225,7 +225,7 @@ class ConfirmDelete(discord.ui.View):
     @discord.ui.button(label="Delete", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
         caller = require_admin(interaction, "delsong")
-        track = await context(interaction).engine.delete_song(caller, self.track.track_id)
+        track = await context(interaction).services.admin.delete_song(caller, self.track.track_id)
         self.stop()
         text = f"Deleted **{md(track.title, 300)}** — {md(track.artist, 200)}."
         await interaction.response.edit_message(content=text, view=None, allowed_mentions=NONE_PING)
@@ -261,12 +261,12 @@ class AdminCog(commands.Cog):
         changes: Optional[app_commands.Transform[dict[str, Any], FieldChanges]] = None,
     ) -> None:
         caller = require_admin(interaction, "editsong")
-        engine = context(interaction).engine
+        services = context(interaction).services
         if not changes:
-            await interaction.response.send_modal(EditSongModal(await engine.get_track(ref)))
+            await interaction.response.send_modal(EditSongModal(await services.tracks.get_track(ref)))
             return
         await defer(interaction, ephemeral=True)
-        track = await engine.edit_song(caller, ref, changes)
+        track = await services.admin.edit_song(caller, ref, changes)
         await send(
             interaction, content="Updated: " + ", ".join(sorted(changes)), embeds=[track_embed(track)], ephemeral=True
         )
@@ -276,7 +276,7 @@ class AdminCog(commands.Cog):
     @app_commands.default_permissions(manage_guild=True)
     async def delsong(self, interaction: discord.Interaction, ref: app_commands.Transform[str, SongRef]) -> None:
         require_admin(interaction, "delsong")
-        track = await context(interaction).engine.get_track(ref)
+        track = await context(interaction).services.tracks.get_track(ref)
         prompt = f"Delete **{md(track.title, 300)}** — {md(track.artist, 200)} from the catalog?"
         await send(
             interaction,

@@ -1,4 +1,4 @@
-"""Wiring of the Discord bot: :func:`build_bot` (engine + settings -> bot) and :func:`run_discord` (CLI entry).
+"""Wiring of the Discord bot: :func:`build_bot` (application services + settings -> bot) and :func:`run_discord` (CLI entry).
 
 The bot receives its resources in ``__init__`` and registers everything in ``setup_hook`` (discord.py's
 ``examples/advanced_startup.py``): the three cogs (music, playlists, admin), the persistent button handlers
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +23,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from core.engine import Engine
+from core.app.services import AppServices, ServicesFactory
 from core.errors import InvalidInput
 
 from adapters.discord.floods import admit, admit_message
@@ -38,8 +37,8 @@ from adapters.discord.views import DYNAMIC_ITEMS, chat_view
 if TYPE_CHECKING:
     from bot.settings import Settings
 
-#: Builds the configured engine (the composition root's ``bot.app.build_engine`` bound to settings and ``--db``).
-EngineFactory = Callable[[], Awaitable[Engine]]
+#: Opens the configured services (the composition root's ``bot.app.build_engine`` bound to settings and ``--db``).
+EngineFactory = ServicesFactory
 
 
 class MusicTree(app_commands.CommandTree):
@@ -56,14 +55,14 @@ class MusicTree(app_commands.CommandTree):
 class MusicBotMixin:
     """Resources and event handlers shared by :class:`MusicBot` and :class:`ShardedMusicBot`."""
 
-    engine: Engine
+    services: AppServices
     settings: Settings
     hooks: Hooks
     store: PageStore
 
-    def __init__(self, engine: Engine, settings: Settings, hooks: Hooks | None = None, **kwargs: Any) -> None:
+    def __init__(self, services: AppServices, settings: Settings, hooks: Hooks | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)  # type: ignore[call-arg]
-        self.engine = engine
+        self.services = services
         self.settings = settings
         self.hooks = hooks or Hooks()
         self.store = MemoryPageStore()
@@ -75,7 +74,7 @@ class MusicBotMixin:
         from adapters.discord.commands import MusicCog
         from adapters.discord.playlists import PlaylistCog
 
-        self.store = SharedPageStore(self.engine.button_store)  # in the database: every shard process shares it
+        self.store = SharedPageStore(self.services.sessions.button_store)  # in the database: every shard process shares it
         bot: Any = self
         await bot.add_cog(MusicCog(bot))
         await bot.add_cog(PlaylistCog(bot))
@@ -97,7 +96,7 @@ class MusicBotMixin:
         )
 
     async def on_message(self, message: discord.Message) -> None:
-        """Mentions and DMs with free text go to ``engine.chat("discord:<channel_id>", caller, text)``."""
+        """Mentions and DMs with free text go to ``services.chat.chat("discord:<channel_id>", caller, text)``."""
         await handle_message(self, message)  # type: ignore[arg-type]
 
 
@@ -161,7 +160,7 @@ def shard_setting(value: str | None) -> int | str | None:
 
 
 def build_bot(
-    engine: Engine, settings: Settings, hooks: Hooks | None = None, *, shards: Shards | None = None
+    services: AppServices, settings: Settings, hooks: Hooks | None = None, *, shards: Shards | None = None
 ) -> commands.Bot:
     """The configured bot (not connected): :class:`ShardedMusicBot` when ``DISCORD_SHARDS`` is set or ``shards``
     (from :func:`shard_plan`) names this process's shards, else :class:`MusicBot`. Every message it sends defaults to
@@ -181,13 +180,13 @@ def build_bot(
     }
     if shards is not None:  # this process runs some shards of a fixed count (several processes, one bot)
         kwargs["shard_count"], kwargs["shard_ids"] = shards.count, list(shards.ids)
-        return ShardedMusicBot(engine, settings, hooks, **kwargs)
+        return ShardedMusicBot(services, settings, hooks, **kwargs)
     configured = shard_setting(settings.discord_shards)
     if configured is None:
-        return MusicBot(engine, settings, hooks, **kwargs)
+        return MusicBot(services, settings, hooks, **kwargs)
     if isinstance(configured, int):
         kwargs["shard_count"] = configured
-    return ShardedMusicBot(engine, settings, hooks, **kwargs)
+    return ShardedMusicBot(services, settings, hooks, **kwargs)
 
 
 # ---------------------------------------------------------------------------------------------------- messages
@@ -210,7 +209,7 @@ def addressed_text(bot: commands.Bot, message: discord.Message) -> str | None:
 
 
 async def handle_message(bot: MusicBot, message: discord.Message) -> None:
-    """Answer a mention or DM through the engine's chat; errors become a short apology (logged with traceback)."""
+    """Answer a mention or DM through the chat use case; errors become a short apology (logged with traceback)."""
     text = addressed_text(bot, message)
     if text is None or not await admit_message(bot, message):
         return
@@ -266,11 +265,13 @@ async def _serve(
 ) -> None:
     if settings.discord_api_base_url:  # a stand-in server (tests); discord.py builds every URL from Route.BASE
         discord.http.Route.BASE = settings.discord_api_base_url.rstrip("/")
-    # the composition root (bot.cli) passes the configured engine (agent, previews, heap settled); adapters never
-    # import bot (import-linter contract); a bare engine on the same database otherwise
-    engine = await (open_engine() if open_engine is not None else Engine.open(db or settings.database_path()))
+    # the composition root (bot.cli) passes the factory of the configured services (agent, previews, heap settled);
+    # adapters import neither bot nor core.engine (import-linter contracts)
+    if open_engine is None:
+        raise InvalidInput("No services to serve: the composition root (bot.cli) passes open_engine.", "open_engine")
+    opened = await open_engine()
     try:
-        bot = build_bot(engine, settings, shards=shards)
+        bot = build_bot(opened.app, settings, shards=shards)
         async with bot:
             try:
                 await bot.login(token)  # runs setup_hook
@@ -285,7 +286,7 @@ async def _serve(
                 return
             await bot.connect(reconnect=True)
     finally:
-        await engine.close()
+        await opened.close()
 
 
 def run_discord(
@@ -294,7 +295,7 @@ def run_discord(
 ) -> None:
     """Run the bot until interrupted; with ``sync`` publish the slash commands (to ``guild`` only when given) and exit.
 
-    ``open_engine``: builds the configured engine (``bot.cli`` passes ``bot.app.build_engine``). ``shard_count`` /
+    ``open_engine``: opens the configured services (``bot.cli`` passes ``bot.app.build_engine``; required). ``shard_count`` /
     ``shard_ids`` (``--shard-count 4 --shard-ids 0,1``): run only these shards of that many in this process, so N
     processes share the servers (:func:`shard_plan`); without them ``DISCORD_SHARDS`` decides.
 

@@ -104,7 +104,7 @@ class ChartButton(FloodChecked, discord.ui.DynamicItem[discord.ui.Button], templ
     async def reply(self, interaction: discord.Interaction) -> ChatReply:
         bot = context(interaction)
         if self.what == "t":
-            track = CatalogLookup(bot.engine).track(self.ref)
+            track = CatalogLookup(bot.services).track(self.ref)
             if track is None:
                 raise InvalidInput("That track is no longer in the catalog.")
             return await track_chart_reply(track)
@@ -114,7 +114,7 @@ class ChartButton(FloodChecked, discord.ui.DynamicItem[discord.ui.Button], templ
                 raise InvalidInput("This list has expired — run the command again for fresh results.")
             ids = state.shown[-state.page_size:] if state.page_size else state.shown
             filters = Filters(**state.filters) if state.filters else None
-            rec, refs = await page_subject(bot.engine, state.kind, state.query, ids, state.refs, filters)
+            rec, refs = await page_subject(bot.services.discovery, state.kind, state.query, ids, state.refs, filters)
             if rec is None:
                 raise InvalidInput("These tracks are no longer in the catalog.")
             return await list_chart_reply(rec, refs)

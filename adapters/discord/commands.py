@@ -104,14 +104,14 @@ class MusicCog(commands.Cog):
         year_to: Optional[Year] = None,
     ) -> None:
         filters = edge_filters(genre, year_from, year_to)
-        engine = context(interaction).engine
+        services = context(interaction).services
         if any(lk.kind == "short" for ref in songs for lk in find_links(ref)):
             await defer(interaction)  # following a short link may take up to 3 s: answer the interaction first
             for ref in songs:
-                await engine.follow_short_links(ref)
+                await services.tracks.follow_short_links(ref)
         # resolve first (in memory, fast): an unknown song is refused privately, before any public "thinking…"
-        found = [engine.resolve_ref(ref) for ref in songs]
-        ids = CatalogLookup(engine).ids(found)
+        found = [services.tracks.resolve_ref(ref) for ref in songs]
+        ids = CatalogLookup(services).ids(found)
         await defer(interaction)
         notice = "\n".join(dict.fromkeys(f.note for f in found if f.note)) or None  # never swap silently
         await show_page(interaction, PageState(kind="similar", refs=ids, filters=filters, page_size=count), notice=notice)
@@ -127,14 +127,14 @@ class MusicCog(commands.Cog):
     async def song(self, interaction: discord.Interaction, ref: app_commands.Transform[str, SongRef]) -> None:
         bot = context(interaction)
         # in-memory lookup: fast, no defer needed; the track becomes the channel's "that one" ("not that artist")
-        track, note = await bot.engine.show_track(conversation_id(interaction.channel_id), ref)
+        track, note = await bot.services.sessions.show_track(conversation_id(interaction.channel_id), ref)
         await send(interaction, embeds=[track_embed(track, note=note)], view=song_view(track))
 
     @app_commands.command(name="preview", description=summary("preview"))
     @app_commands.describe(ref="Title, “title - artist”, Spotify link or id (autocompletes)")
     async def preview(self, interaction: discord.Interaction, ref: app_commands.Transform[str, SongRef]) -> None:
         bot = context(interaction)
-        track = await bot.engine.get_track(ref)  # an unknown song is refused privately, before "thinking…"
+        track = await bot.services.tracks.get_track(ref)  # an unknown song is refused privately, before "thinking…"
         await defer(interaction)  # the lookup may hit the network (Spotify -> Deezer -> iTunes)
         audio_url, source = await find_preview(bot, track)
         await send(
@@ -155,8 +155,8 @@ class MusicCog(commands.Cog):
 
     @app_commands.command(name="reset", description=summary("reset"))
     async def reset(self, interaction: discord.Interaction) -> None:
-        engine = context(interaction).engine
-        reply = await engine.chat(conversation_id(interaction.channel_id), caller_of(interaction), "/reset")
+        services = context(interaction).services
+        reply = await services.chat.chat(conversation_id(interaction.channel_id), caller_of(interaction), "/reset")
         await send(interaction, content=reply.text or "Conversation cleared.", ephemeral=True)
 
     @app_commands.command(name="help", description=summary("help"))
@@ -168,14 +168,14 @@ async def find_preview(bot: BotContext, track: Track) -> tuple[str | None, str |
     """``(audio URL, source)`` of a track's 30-second preview, or ``(None, None)``; within
     ``hooks.preview_timeout_s``, never raises (a preview must never fail the reply).
 
-    ``hooks.previews`` when plugged in, else ``engine.preview`` (Spotify → Deezer → iTunes, cached in SQLite).
+    ``hooks.previews`` when plugged in, else ``services.personal.preview`` (Spotify → Deezer → iTunes, cached in SQLite).
     """
     try:
         source = bot.hooks.previews
         if source is not None:
             url = await asyncio.wait_for(source.preview_url(track), bot.hooks.preview_timeout_s)
             return url, None
-        found = await asyncio.wait_for(bot.engine.preview(track.track_id), bot.hooks.preview_timeout_s)
+        found = await asyncio.wait_for(bot.services.personal.preview(track.track_id), bot.hooks.preview_timeout_s)
         return found.preview_url, (found.source if found.preview_url else None)
     except Exception as exc:
         log.warning("preview lookup failed for %s: %s", track.track_id, exc)

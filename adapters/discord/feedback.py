@@ -30,14 +30,14 @@ async def rate(interaction: discord.Interaction, value: str, ref: str, *, menu: 
     """
     if value not in ("like", "dislike"):
         raise InvalidInput("Choose like or dislike.", "value")
-    engine = context(interaction).engine
-    track = await engine.get_track(ref)  # in memory: fast
+    services = context(interaction).services
+    track = await services.tracks.get_track(ref)  # in memory: fast
     if menu:
         await ack_component(interaction)
     else:
         await defer(interaction, ephemeral=True)
     caller = caller_of(interaction)
-    result = await (engine.like if value == "like" else engine.dislike)(caller, track.track_id)
+    result = await (services.personal.like if value == "like" else services.personal.dislike)(caller, track.track_id)
     await send(interaction, content=feedback_text(result.message), ephemeral=True)
 
 

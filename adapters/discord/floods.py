@@ -65,7 +65,7 @@ async def admit(interaction: discord.Interaction) -> bool:
     if getattr(interaction, "type", None) == discord.InteractionType.autocomplete:
         return True
     bot = context(interaction)
-    verdict = await bot.engine.rate_limits.hit(user_key(interaction.user.id), commands_policy(bot.settings))
+    verdict = await bot.services.rate_limits.hit(user_key(interaction.user.id), commands_policy(bot.settings))
     if verdict.allowed:
         return True
     await refuse(interaction, verdict)
@@ -75,7 +75,7 @@ async def admit(interaction: discord.Interaction) -> bool:
 async def admit_message(bot: Any, message: discord.Message) -> bool:
     """For a mention/DM meant for the bot (an LLM turn each): the ``chat`` bucket only (one bucket, so one notice
     per flood). A refusal is told once (a short reply), then dropped silently. True = answer it."""
-    verdict = await bot.engine.rate_limits.hit(user_key(message.author.id), chat_policy(bot.settings))
+    verdict = await bot.services.rate_limits.hit(user_key(message.author.id), chat_policy(bot.settings))
     if verdict.allowed:
         return True
     if verdict.notify:

@@ -1,9 +1,9 @@
 """Optional collaborators of the Discord bot, passed to :func:`adapters.discord.app.build_bot` as :class:`Hooks`.
 
-Playlists, feedback and previews are built in (issue 6: ``engine.playlists``, ``engine.like`` / ``dislike``,
-``engine.preview`` / ``preview_urls``). Hooks only override them or tune time budgets:
+Playlists, feedback and previews are built in (issue 6: ``services.playlists``, ``services.personal.like`` / ``dislike``,
+``services.personal.preview`` / ``preview_urls``). Hooks only override them or tune time budgets:
 
-* ``previews`` — a custom preview source used instead of ``engine.preview`` (``/preview`` and the links in lists);
+* ``previews`` — a custom preview source used instead of ``services.personal.preview`` (``/preview`` and the links in lists);
 * ``playlists`` — a custom sink: the "Add to playlist" menu then hands the picked track to it directly instead of
   showing the server's playlists;
 * ``preview_timeout_s`` — how long ``/preview`` waits for a lookup before answering without one;

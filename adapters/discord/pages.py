@@ -3,7 +3,7 @@
 Used by the slash commands (first page) and the persistent buttons (next page, more like #n, chat next page).
 Callers are expected to have deferred already when the work may be slow.
 
-Recommendations are made *for the person who asked or clicked* (``engine.recommend_text_for`` /
+Recommendations are made *for the person who asked or clicked* (``services.personal.recommend_text_for`` /
 ``recommend_similar_for`` / ``show_request`` for playlists): their dislikes never come back, their likes shape the
 order. Every page is made for the channel's conversation (``discord:<channel_id>``): the engine records it as the
 list on screen (so a mention "more like #2" refers to it) and never shows a song the channel has already seen.
@@ -51,7 +51,7 @@ async def run_page(interaction: discord.Interaction, state: PageState) -> Recomm
     Raises:
         InvalidInput, SongNotFound, PlaylistNotFound: from the engine (re-validated there).
     """
-    engine = context(interaction).engine
+    services = context(interaction).services
     caller = caller_of(interaction)
     cid = conversation_id(interaction.channel_id)  # the engine records the page as this channel's list on screen
     size = state.page_size
@@ -59,19 +59,19 @@ async def run_page(interaction: discord.Interaction, state: PageState) -> Recomm
         start = state.page * size
         if start >= SEARCH_MAX:
             return Recommendation(kind="search", query=state.query)
-        return await engine.show_search(cid, state.query, min(size, SEARCH_MAX - start), offset=start)
+        return await services.sessions.show_search(cid, state.query, min(size, SEARCH_MAX - start), offset=start)
     if state.kind == "similar":
         filters = Filters(**{**state.filters, "limit": size})
-        return await engine.recommend_similar_for(
+        return await services.personal.recommend_similar_for(
             caller, state.refs, filters=filters, exclude_ids=state.shown, conversation_id=cid
         )
     if state.kind == "playlist":
         filters = Filters(**{**state.filters, "limit": size})
         playlist = int(state.refs[0]) if state.refs and state.refs[0].isdigit() else 0
         spec = LastRequest(kind="playlist", group=state.query, playlist=f"#{playlist}", filters=Filters(limit=size))
-        return await engine.show_request(cid, caller, spec, merge=filters, exclude_ids=state.shown)
+        return await services.sessions.show_request(cid, caller, spec, merge=filters, exclude_ids=state.shown)
     filters = Filters(**state.filters) if state.filters else None
-    return await engine.recommend_text_for(
+    return await services.personal.recommend_text_for(
         caller, state.query, filters=filters, exclude_ids=state.shown, limit=size, conversation_id=cid
     )
 
@@ -79,7 +79,7 @@ async def run_page(interaction: discord.Interaction, state: PageState) -> Recomm
 async def preview_map(bot: BotContext, tracks: Sequence[Track]) -> dict[str, str | None]:
     """Track id -> 30-second preview URL for the tracks of a reply, within ``hooks.embed_preview_budget_s``.
 
-    Uses ``hooks.previews`` when one is plugged in, else ``engine.preview_urls`` (Spotify → Deezer → iTunes, cached).
+    Uses ``hooks.previews`` when one is plugged in, else ``services.personal.preview_urls`` (Spotify → Deezer → iTunes, cached).
     Never raises and never takes much longer than the budget: late or failed lookups are simply missing (they keep
     running in the background and fill the cache for next time).
     """
@@ -91,7 +91,7 @@ async def preview_map(bot: BotContext, tracks: Sequence[Track]) -> dict[str, str
         source = bot.hooks.previews
         if source is None:
             ids = [t.track_id for t in tracks]
-            return await asyncio.wait_for(bot.engine.preview_urls(ids, budget_s=budget), budget + 1.0)
+            return await asyncio.wait_for(bot.services.personal.preview_urls(ids, budget_s=budget), budget + 1.0)
         tasks = {asyncio.ensure_future(source.preview_url(t)): t.track_id for t in tracks}
         done, pending = await asyncio.wait(tasks, timeout=budget)
         for task in pending:

@@ -105,7 +105,7 @@ def change_text(change: PlaylistChange) -> str:
 async def playlist_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
     """This server's playlists whose name contains ``current`` (all when empty), at most 25; never raises."""
     try:
-        items = await context(interaction).engine.playlists.list(group_of(interaction))
+        items = await context(interaction).services.playlists.list(group_of(interaction))
         needle = one_line(current).casefold()
         hits = [p for p in items if needle in p.name.casefold()] if needle else list(items)
         hits.sort(key=lambda p: (not p.name.casefold().startswith(needle), -p.updated_at.timestamp()))
@@ -127,12 +127,12 @@ async def entry_choices(interaction: discord.Interaction, current: str) -> list[
     if not playlist:
         return await song_choices(interaction, current)
     try:
-        engine = context(interaction).engine
-        export = await engine.playlists.export(group_of(interaction), playlist)
+        services = context(interaction).services
+        export = await services.playlists.export(group_of(interaction), playlist)
         needle = one_line(current).casefold()
         out = []
         for i, tid in enumerate(export.track_ids, 1):
-            known = CatalogLookup(engine).label(tid)
+            known = CatalogLookup(services).label(tid)
             label = f"#{i} " + (one_line(known) if known is not None else f"(not in catalog) {tid}")
             if needle and needle not in label.casefold():
                 continue
@@ -194,11 +194,11 @@ async def export_playlist(
     Raises:
         PlaylistNotFound (before anything is sent).
     """
-    engine = context(interaction).engine
+    services = context(interaction).services
     group = group_of(interaction)
-    found = await engine.playlists.get(group, playlist)
+    found = await services.playlists.get(group, playlist)
     await defer(interaction, ephemeral=ephemeral)
-    export = await engine.playlists.export(group, found.playlist_id)
+    export = await services.playlists.export(group, found.playlist_id)
     links = export.urls if fmt == "links" else export.uris
     content, file_text = export_reply(export.playlist.name, links, "links" if fmt == "links" else "URIs")
     files = []
@@ -214,9 +214,9 @@ async def recommend_playlist(interaction: discord.Interaction, playlist: str | i
     Raises:
         PlaylistNotFound, InvalidInput (empty playlist) — before anything public is sent.
     """
-    engine = context(interaction).engine
+    services = context(interaction).services
     group = group_of(interaction)
-    found = await engine.playlists.get(group, playlist)
+    found = await services.playlists.get(group, playlist)
     if found.track_count == 0:
         raise InvalidInput(f"“{clip(one_line(found.name), 100)}” is empty — add a few songs first.", "playlist")
     await defer(interaction)
@@ -226,12 +226,12 @@ async def recommend_playlist(interaction: discord.Interaction, playlist: str | i
 
 async def turn_page(interaction: discord.Interaction, playlist_id: int, page: int) -> None:
     """◀ / ▶ under /playlist show: the requested page, edited into the same message."""
-    engine = context(interaction).engine
+    services = context(interaction).services
     if not interaction.response.is_done():
         await interaction.response.defer()  # "deferred update": no new message, the edit follows
-    shown = await engine.playlists.show(group_of(interaction), playlist_id, page=page, per_page=PLAYLIST_PAGE_SIZE)
+    shown = await services.playlists.show(group_of(interaction), playlist_id, page=page, per_page=PLAYLIST_PAGE_SIZE)
     await interaction.edit_original_response(
-        embeds=[playlist_embed(shown, cap=engine.playlists.limits.tracks_per_playlist)],
+        embeds=[playlist_embed(shown, cap=services.playlists.limits.tracks_per_playlist)],
         view=playlist_page_view(shown.playlist.playlist_id, shown.page, shown.pages, shown.total),
         allowed_mentions=NONE_PING,
     )
@@ -248,7 +248,7 @@ async def pick_track_for_playlist(interaction: discord.Interaction, track_id: st
     bot = context(interaction)
     if not track_id or track_id == "-":
         raise InvalidInput("Pick a track to add.")
-    track = await bot.engine.get_track(track_id)
+    track = await bot.services.tracks.get_track(track_id)
     if menu:
         await ack_component(interaction)
     else:
@@ -258,7 +258,7 @@ async def pick_track_for_playlist(interaction: discord.Interaction, track_id: st
         text = await sink.add_track(caller_of(interaction), group_of(interaction), track.track_id)
         await send(interaction, content=clip(one_line(text) or "Added.", MESSAGE_LIMIT), ephemeral=True)
         return
-    items = await bot.engine.playlists.list(group_of(interaction))
+    items = await bot.services.playlists.list(group_of(interaction))
     text = f"Add **{md(track.title, 300)}** — {md(track.artist, 200)} to which playlist?"
     if not items:
         text += " There are none here yet: choose “New playlist…” to start one."
@@ -278,9 +278,9 @@ async def add_picked(interaction: discord.Interaction, track_id: str, choice: st
         return
     if not choice.isdigit():
         raise InvalidInput("Pick a playlist.")
-    engine = context(interaction).engine
+    services = context(interaction).services
     await ack_component(interaction)
-    change = await engine.playlists.add(caller_of(interaction), group_of(interaction), int(choice), [track_id])
+    change = await services.playlists.add(caller_of(interaction), group_of(interaction), int(choice), [track_id])
     await send(interaction, content=change_text(change), ephemeral=True)
 
 
@@ -296,11 +296,11 @@ class NewPlaylistModal(discord.ui.Modal, title="New playlist"):
         self.add_item(self.playlist_name)
 
     async def on_submit(self, interaction: discord.Interaction, /) -> None:  # type: ignore[override]
-        engine = context(interaction).engine
+        services = context(interaction).services
         caller, group = caller_of(interaction), group_of(interaction)
         await defer(interaction, ephemeral=True)
-        created = await engine.playlists.create(caller, group, self.playlist_name.value)
-        change = await engine.playlists.add(caller, group, created.playlist_id, [self.track_id])
+        created = await services.playlists.create(caller, group, self.playlist_name.value)
+        change = await services.playlists.add(caller, group, created.playlist_id, [self.track_id])
         text = f"Created **{md(created.name, 200)}**. {change_text(change)}"
         await send(interaction, content=clip(text, MESSAGE_LIMIT), ephemeral=True)
 
@@ -324,9 +324,9 @@ class ConfirmPlaylistDelete(discord.ui.View):
 
     @discord.ui.button(label="Delete playlist", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
-        engine = context(interaction).engine
+        services = context(interaction).services
         caller = require_manager(interaction, self.playlist, "delete")
-        deleted = await engine.playlists.delete(
+        deleted = await services.playlists.delete(
             caller, group_of(interaction), self.playlist.playlist_id, group_admin=is_group_admin(interaction)
         )
         self.stop()
@@ -353,18 +353,18 @@ class PlaylistCog(commands.Cog):
 
     @playlist.command(name="list", description=summary("playlists"))
     async def list_(self, interaction: discord.Interaction) -> None:
-        engine = context(interaction).engine
-        items = await engine.playlists.list(group_of(interaction))
-        await send(interaction, embeds=[playlists_embed(items, cap=engine.playlists.limits.playlists_per_group)])
+        services = context(interaction).services
+        items = await services.playlists.list(group_of(interaction))
+        await send(interaction, embeds=[playlists_embed(items, cap=services.playlists.limits.playlists_per_group)])
 
     @playlist.command(name="create", description=summary("playlist create"))
     @app_commands.describe(name="Its name (1–100 characters), e.g. “Road Trip”")
     async def create(self, interaction: discord.Interaction, name: Name) -> None:
-        engine = context(interaction).engine
+        services = context(interaction).services
         caller, group = caller_of(interaction), group_of(interaction)
-        engine.playlists.check_name(name)  # a bad name is refused privately, before "thinking…"
+        services.playlists.check_name(name)  # a bad name is refused privately, before "thinking…"
         await defer(interaction)
-        created = await engine.playlists.create(caller, group, name)
+        created = await services.playlists.create(caller, group, name)
         text = (
             f"Created the playlist **{md(created.name, 200)}**. Add songs with **/playlist add** or the "
             "“➕ Add to playlist…” menu under recommendations."
@@ -382,13 +382,13 @@ class PlaylistCog(commands.Cog):
         playlist: PlaylistArg,
         song: app_commands.Transform[list[str], SongRefs],
     ) -> None:
-        engine = context(interaction).engine
+        services = context(interaction).services
         caller, group = caller_of(interaction), group_of(interaction)
-        found = await engine.playlists.get(group, playlist)
-        found_refs = [engine.resolve_ref(ref) for ref in song]  # unknown song: private
-        ids = CatalogLookup(engine).ids(found_refs)
+        found = await services.playlists.get(group, playlist)
+        found_refs = [services.tracks.resolve_ref(ref) for ref in song]  # unknown song: private
+        ids = CatalogLookup(services).ids(found_refs)
         await defer(interaction)
-        change = await engine.playlists.add(caller, group, found.playlist_id, ids)
+        change = await services.playlists.add(caller, group, found.playlist_id, ids)
         notes = list(dict.fromkeys(f.note for f in found_refs if f.note))  # another track than asked: said first
         await send(interaction, content="\n".join([*(md(n, 600) for n in notes[:3]), change_text(change)]))
 
@@ -403,11 +403,11 @@ class PlaylistCog(commands.Cog):
         playlist: PlaylistArg,
         song: app_commands.Transform[list[str], PlaylistEntries],
     ) -> None:
-        engine = context(interaction).engine
+        services = context(interaction).services
         caller, group = caller_of(interaction), group_of(interaction)
-        found = await engine.playlists.get(group, playlist)
+        found = await services.playlists.get(group, playlist)
         await defer(interaction)
-        change = await engine.playlists.remove(
+        change = await services.playlists.remove(
             caller, group, found.playlist_id, song, group_admin=is_group_admin(interaction)
         )
         await send(interaction, content=change_text(change))
@@ -417,24 +417,24 @@ class PlaylistCog(commands.Cog):
     async def show(
         self, interaction: discord.Interaction, playlist: PlaylistArg, page: app_commands.Range[int, 1, 50] = 1
     ) -> None:
-        engine = context(interaction).engine
-        shown = await engine.playlists.show(group_of(interaction), playlist, page=page, per_page=PLAYLIST_PAGE_SIZE)
+        services = context(interaction).services
+        shown = await services.playlists.show(group_of(interaction), playlist, page=page, per_page=PLAYLIST_PAGE_SIZE)
         await send(
             interaction,
-            embeds=[playlist_embed(shown, cap=engine.playlists.limits.tracks_per_playlist)],
+            embeds=[playlist_embed(shown, cap=services.playlists.limits.tracks_per_playlist)],
             view=playlist_page_view(shown.playlist.playlist_id, shown.page, shown.pages, shown.total),
         )
 
     @playlist.command(name="rename", description=summary("playlist rename"))
     @app_commands.describe(playlist="The playlist (autocompletes)", new_name="The new name (1–100 characters)")
     async def rename(self, interaction: discord.Interaction, playlist: PlaylistArg, new_name: Name) -> None:
-        engine = context(interaction).engine
+        services = context(interaction).services
         group = group_of(interaction)
-        found = await engine.playlists.get(group, playlist)
+        found = await services.playlists.get(group, playlist)
         caller = require_manager(interaction, found, "rename")
-        engine.playlists.check_name(new_name)
+        services.playlists.check_name(new_name)
         await defer(interaction)
-        renamed = await engine.playlists.rename(
+        renamed = await services.playlists.rename(
             caller, group, found.playlist_id, new_name, group_admin=is_group_admin(interaction)
         )
         text = f"Renamed **{md(found.name, 200)}** to **{md(renamed.name, 200)}**."
@@ -443,8 +443,8 @@ class PlaylistCog(commands.Cog):
     @playlist.command(name="delete", description=summary("playlist delete"))
     @app_commands.describe(playlist="The playlist (autocompletes)")
     async def delete(self, interaction: discord.Interaction, playlist: PlaylistArg) -> None:
-        engine = context(interaction).engine
-        found = await engine.playlists.get(group_of(interaction), playlist)
+        services = context(interaction).services
+        found = await services.playlists.get(group_of(interaction), playlist)
         require_manager(interaction, found, "delete")
         n = found.track_count
         prompt = f"Delete the playlist **{md(found.name, 200)}** and its {n} track{'s' if n != 1 else ''}?"

@@ -29,7 +29,7 @@ from adapters.discord.render import NONE_PING, error_text
 
 if TYPE_CHECKING:
     from bot.settings import Settings
-    from core.engine import Engine
+    from core.app.services import AppServices
 
     from adapters.discord.hooks import Hooks
     from adapters.discord.store import PageStore
@@ -42,7 +42,7 @@ APOLOGY = "Sorry — something went wrong on my side. Please try again in a mome
 class BotContext(Protocol):
     """What handlers need from the bot (``interaction.client``): set up by :func:`adapters.discord.app.build_bot`."""
 
-    engine: Engine
+    services: AppServices
     settings: Settings
     hooks: Hooks
     store: PageStore
@@ -115,10 +115,10 @@ def caller_of(interaction: discord.Interaction) -> Caller:
 async def chat(
     bot: BotContext, channel_id: int | None, caller: Caller, text: str, *, group: str, group_admin: bool
 ) -> ChatReply:
-    """``engine.chat`` for a channel's conversation (``discord:<channel_id>``), telling the engine the playlist group
+    """``services.chat.chat`` for a channel's conversation (``discord:<channel_id>``), telling the engine the playlist group
     (``discord:<guild_id>`` / ``discord:dm:<user_id>``: a conversation id cannot tell the server) and whether the
     caller has Manage Server there (``group_id=`` / ``group_admin=``)."""
-    return await bot.engine.chat(conversation_id(channel_id), caller, text, group_id=group, group_admin=group_admin)
+    return await bot.services.chat.chat(conversation_id(channel_id), caller, text, group_id=group, group_admin=group_admin)
 
 
 async def defer(interaction: discord.Interaction, *, ephemeral: bool = False) -> None:

@@ -43,7 +43,7 @@ async def song_choices(
     if not current:
         return []
     try:
-        lookup = CatalogLookup(context(interaction).engine)
+        lookup = CatalogLookup(context(interaction).services)
         choices: list[app_commands.Choice[str]] = []
         seen: set[str] = set()
         for tid, label in await lookup.suggest(current, MAX_CHOICES):
@@ -101,7 +101,7 @@ async def _list_ref(interaction: discord.Interaction, ref: str) -> str:
     """
     if not ref.startswith("#"):
         return ref
-    return await context(interaction).engine.list_ref(conversation_id(interaction.channel_id), ref)
+    return await context(interaction).services.sessions.list_ref(conversation_id(interaction.channel_id), ref)
 
 
 class SongRef(TextTransformer):
@@ -122,10 +122,10 @@ class SongRef(TextTransformer):
 def engine_split_refs(interaction: discord.Interaction, value: str) -> list[str]:
     """The engine's reference split (a whole exact title is never cut at ``;``/``|``; pasted links one by one)."""
     try:
-        engine = context(interaction).engine
+        services = context(interaction).services
     except Exception:  # a stand-in interaction without the bot: the plain split
         return split_refs(value)
-    return engine.split_refs(value)
+    return services.tracks.split_refs(value)
 
 
 class SongRefs(TextTransformer):
@@ -168,7 +168,7 @@ async def genre_choices(interaction: discord.Interaction, current: str) -> list[
     """Genre and subgenre labels of the catalog containing ``current`` (all when empty), at most 25."""
     try:
         needle = one_line(current).lower()
-        names = CatalogLookup(context(interaction).engine).genre_names()
+        names = CatalogLookup(context(interaction).services).genre_names()
         hits = [n for n in names if needle in n.lower()] if needle else names
         hits.sort(key=lambda n: (not n.lower().startswith(needle), len(n)))
         return [

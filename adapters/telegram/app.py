@@ -1,4 +1,4 @@
-"""Wiring for the Telegram bot: :func:`build_app` (engine + settings -> PTB ``Application``) and
+"""Wiring for the Telegram bot: :func:`build_app` (application services + settings -> PTB ``Application``) and
 :func:`run_telegram` (``musicbot telegram``: polling by default, webhook with ``--webhook-url``).
 
 Composition follows PTB's examples (one ``main()`` that builds the application and registers every handler); the
@@ -11,7 +11,7 @@ import asyncio
 import hashlib
 import logging
 import traceback
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
@@ -52,7 +52,7 @@ from adapters.telegram.render import ADMIN_COMMANDS, USER_COMMANDS
 from adapters.telegram.ratelimit import FloodRateLimiter
 from core import policy
 from core.commands import commands_on
-from core.engine import Engine
+from core.app.services import AppServices, ServicesFactory
 from core.lookup import CatalogLookup
 from core.errors import InvalidInput
 from core.ratelimit import RatePolicy
@@ -61,8 +61,8 @@ if TYPE_CHECKING:
     from bot.settings import Settings
 
 log = logging.getLogger(__name__)
-#: Builds the configured engine (the composition root's ``bot.app.build_engine`` bound to settings and ``--db``).
-EngineFactory = Callable[[], Awaitable[Engine]]
+#: Opens the configured services (the composition root's ``bot.app.build_engine`` bound to settings and ``--db``).
+EngineFactory = ServicesFactory
 
 #: Update types the bot asks Telegram for (everything else is never delivered).
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
@@ -178,7 +178,7 @@ async def publish_commands(app: Application) -> None:
 
 # ---------------------------------------------------------------------------------------------- application
 def build_app(
-    engine: Engine,
+    services: AppServices,
     settings: Settings,
     *,
     preview_lookup: PreviewLookup | None = None,
@@ -191,7 +191,7 @@ def build_app(
 
     ``TELEGRAM_API_BASE_URL`` selects the Bot API server (``https://api.telegram.org/bot`` by default, or a
     self-hosted one); PTB calls ``base_url + token + "/" + method``. ``post_init`` publishes the command menus.
-    Previews come from ``engine.previews`` (configured from settings by ``bot.app.build_engine``); ``preview_budget_s`` bounds how long a list reply waits for its preview links (0 = none);
+    Previews come from ``services.previews`` (configured from settings by ``bot.app.build_engine``); ``preview_budget_s`` bounds how long a list reply waits for its preview links (0 = none);
     ``preview_lookup`` overrides the /preview lookup. Extension points: ``extra_rows`` adds keyboard rows under
     every track list (callback data built with :func:`~adapters.telegram.keyboards.callback_data`);
     ``extra_handlers`` are registered before the catch-all button handler. ``rate_limiter``: True = a
@@ -218,13 +218,13 @@ def build_app(
         builder = builder.rate_limiter(rate_limiter if isinstance(rate_limiter, BaseRateLimiter) else FloodRateLimiter())
     app = builder.build()
     app.bot_data["settings"] = settings
-    app.bot_data["engine"] = engine
+    app.bot_data["services"] = services
     operators = policy.Operators.of(telegram=settings.telegram_admin_ids)  # catalog admins: the operators' list only
 
     h = BotHandlers(
-        engine,
+        services,
         lambda user_id: policy.caller_for("telegram", user_id, operators),
-        store=SharedPages(engine.button_store, settings.telegram_callback_ttl_s),
+        store=SharedPages(services.sessions.button_store, settings.telegram_callback_ttl_s),
         commands_policy=RatePolicy("commands", settings.rate_burst, settings.rate_refill_s),
         chat_policy=RatePolicy.per_window("chat", settings.telegram_chat_rate, settings.telegram_chat_window_s),
         preview_lookup=preview_lookup,
@@ -265,8 +265,7 @@ def run_telegram(
     ``--webhook-url`` and database; every state a button or a follow-up needs is in the database (button keys,
     the list on screen, pages, rate limits), so any worker answers any update. Each worker registers the same URL and
     secret with Telegram on start (``setWebhook`` is idempotent).
-    ``open_engine``: builds the configured engine (``bot.cli`` passes ``bot.app.build_engine``; default: a bare
-    engine on ``db``).
+    ``open_engine``: opens the configured services (``bot.cli`` passes ``bot.app.build_engine``; required).
 
     Raises:
         InvalidInput: no token, or a webhook URL that is not https.
@@ -276,16 +275,17 @@ def run_telegram(
         raise InvalidInput("--webhook-url must be a public https:// URL (Telegram only delivers to HTTPS).", "webhook_url")
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    opened = open_engine() if open_engine is not None else Engine.open(db or settings.database_path())
-    engine = loop.run_until_complete(opened)  # bot.cli's factory also configures previews/agent and settles the heap
-    app = build_app(engine, settings)
+    if open_engine is None:
+        raise InvalidInput("No services to serve: the composition root (bot.cli) passes open_engine.", "open_engine")
+    opened = loop.run_until_complete(open_engine())  # bot.cli's factory also configures previews/agent, settles the heap
+    app = build_app(opened.app, settings)
 
     async def close_engine(_: Application) -> None:
-        await engine.close()
+        await opened.close()
 
     app.post_shutdown = close_engine
     log.warning("Telegram bot starting (%s mode, %d tracks)", "webhook" if webhook_url else "polling",
-                CatalogLookup(engine).size())
+                CatalogLookup(opened.app).size())
     if webhook_url:
         app.run_webhook(
             listen=settings.telegram_webhook_listen,

@@ -98,7 +98,7 @@ async def chart_command(h: BotHandlers, update: Update, context: Context) -> Non
     """``/chart [SONG]``: the chat's list on screen against what was asked, or one song (``#n`` works)."""
     chat_id = update.effective_chat.id
     text = "/chart " + h.args(update)
-    reply = await h.engine.chat(h.conversation_id(chat_id), h.caller(update), text.strip(), group_id=h.group_id(chat_id))
+    reply = await h.services.chat.chat(h.conversation_id(chat_id), h.caller(update), text.strip(), group_id=h.group_id(chat_id))
     await send_chart_reply(h, context, chat_id, reply, reply_to=update.effective_message)
 
 
@@ -117,13 +117,13 @@ async def chart_button_pressed(h: BotHandlers, update: Update, context: Context)
     chat_id = query.message.chat.id if query.message else query.from_user.id
     try:
         if state.kind == "song":
-            track = CatalogLookup(h.engine).track(state.track_ids[0]) if state.track_ids else None
+            track = CatalogLookup(h.services).track(state.track_ids[0]) if state.track_ids else None
             if track is None:
                 await h.send(context, chat_id, [render.esc("That track is no longer in the catalog.")])
                 return
             reply = await track_chart_reply(track)
         else:
-            rec, refs = await page_subject(h.engine, state.kind, state.query, state.track_ids, state.refs, state.filters)
+            rec, refs = await page_subject(h.services.discovery, state.kind, state.query, state.track_ids, state.refs, state.filters)
             if rec is None:
                 await h.send(context, chat_id, [render.esc("These tracks are no longer in the catalog.")])
                 return

@@ -63,7 +63,7 @@ from adapters.telegram.ratelimit import retry_after_s
 from core import policy
 from core.commands import number_refs, parse_command
 from core.conversation import LastRequest
-from core.engine import Engine
+from core.app.services import AppServices
 from core.errors import MusicBotError, SongNotFound
 from core.catalog_admin import run_admin_command
 from core.limits import MAX_TRACKS
@@ -73,7 +73,7 @@ from core.ratelimit import CHAT, COMMANDS, RatePolicy, Verdict
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
-#: Optional override of the /preview lookup (default: ``engine.preview``): an MP3 URL or None.
+#: Optional override of the /preview lookup (default: ``services.personal.preview``): an MP3 URL or None.
 PreviewLookup = Callable[[Track], Awaitable[str | None]]
 
 PAGE_SIZE = 10
@@ -109,15 +109,15 @@ def friendly(handler: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable
 
 
 class BotHandlers:
-    """All handlers, sharing the engine and the adapter state.
+    """All handlers, sharing the application services and the adapter state.
 
     Args:
-        engine: the core engine.
+        services: the application services (:class:`core.app.services.AppServices`).
         caller_for: Telegram user id -> :class:`Caller` (role from settings, never from the chat).
         store: button states in the database (:class:`~adapters.telegram.keyboards.SharedPages`).
         commands_policy: per-user bucket for every command and button press (:mod:`core.ratelimit`).
         chat_policy: per-user bucket for free text that goes to the agent (an LLM call each).
-        preview_lookup: optional override of the /preview lookup (default: ``engine.preview``, i.e. Spotify ->
+        preview_lookup: optional override of the /preview lookup (default: ``services.personal.preview``, i.e. Spotify ->
             Deezer -> iTunes with the SQLite cache).
         extra_rows: optional extra keyboard rows under every list.
         preview_budget_s: how long a reply may wait for preview links (0 = no preview links in lists).
@@ -125,7 +125,7 @@ class BotHandlers:
 
     def __init__(
         self,
-        engine: Engine,
+        services: AppServices,
         caller_for: Callable[[int | str], Caller],
         store: SharedPages,
         commands_policy: RatePolicy = COMMANDS,
@@ -134,7 +134,7 @@ class BotHandlers:
         extra_rows: Sequence[ExtraRows] = (),
         preview_budget_s: float = PREVIEW_BUDGET_S,
     ) -> None:
-        self.engine = engine
+        self.services = services
         self.caller_for = caller_for
         self.store = store
         self.commands_policy = commands_policy
@@ -200,11 +200,11 @@ class BotHandlers:
         Raises:
             InvalidInput: ``#n`` without a list shown, or a number that is not on it.
         """
-        return await self.engine.list_ref(self.conversation_id(chat_id), ref)
+        return await self.services.sessions.list_ref(self.conversation_id(chat_id), ref)
 
     async def split_song_refs(self, chat_id: int, text: str) -> list[str]:
         """Song references from command text (``a; b | c``, or ``#1 #3``), with ``#n`` resolved (see above)."""
-        refs = number_refs(text) or self.engine.split_refs(text)
+        refs = number_refs(text) or self.services.tracks.split_refs(text)
         return [await self.resolve_number(chat_id, r) for r in refs]
 
     async def preview_links(self, track_ids: Sequence[str]) -> dict[str, str | None]:
@@ -213,7 +213,7 @@ class BotHandlers:
             return {}
         try:
             async with asyncio.timeout(self.preview_budget_s + 0.5):
-                return await self.engine.preview_urls(list(track_ids), budget_s=self.preview_budget_s)
+                return await self.services.personal.preview_urls(list(track_ids), budget_s=self.preview_budget_s)
         except Exception:  # a preview link must never fail a reply (TimeoutError included)
             log.warning("preview links failed", exc_info=True)
             return {}
@@ -317,17 +317,17 @@ class BotHandlers:
         cid, first = self.conversation_id(chat_id), state.start + len(state.track_ids)
         if state.kind == "search":
             offset = len(state.shown)
-            return await self.engine.show_search(cid, state.query, min(PAGE_SIZE, MAX_SEARCH - offset), offset=offset, first=first)
+            return await self.services.sessions.show_search(cid, state.query, min(PAGE_SIZE, MAX_SEARCH - offset), offset=offset, first=first)
         if state.kind == "similar":
-            return await self.engine.recommend_similar_for(
+            return await self.services.personal.recommend_similar_for(
                 caller, state.refs or [state.query], filters=state.filters, exclude_ids=state.shown,
                 conversation_id=cid, first=first,
             )
         if state.kind == "playlist" and state.playlist_id is not None:
             spec = LastRequest(kind="playlist", group=state.group, playlist=f"#{state.playlist_id}")
-            result = await self.engine.show_request(cid, caller, spec, exclude_ids=state.shown, first=first)
+            result = await self.services.sessions.show_request(cid, caller, spec, exclude_ids=state.shown, first=first)
             return result if isinstance(result, Recommendation) else Recommendation(kind="playlist", query=state.query)
-        result = await self.engine.recommend_text_for(
+        result = await self.services.personal.recommend_text_for(
             caller, state.query, filters=state.filters, exclude_ids=state.shown, conversation_id=cid, first=first
         )
         if isinstance(result, NeedsClarification):
@@ -348,7 +348,7 @@ class BotHandlers:
             await self.send(context, update.effective_chat.id, [render.esc("Tell me what to play, e.g. /recommend chill study music")])
             return
         cid = self.conversation_id(update.effective_chat.id)
-        result = await self.engine.recommend_text_for(self.caller(update), text, conversation_id=cid)
+        result = await self.services.personal.recommend_text_for(self.caller(update), text, conversation_id=cid)
         if isinstance(result, NeedsClarification):
             await self.send(context, update.effective_chat.id, render.render_clarification(result), reply_to=update.effective_message)
             return
@@ -359,20 +359,20 @@ class BotHandlers:
         """/similar REF[; REF...]."""
         chat_id = update.effective_chat.id
         refs = await self.split_song_refs(chat_id, self.args(update))
-        rec = await self.engine.recommend_similar_for(self.caller(update), refs, conversation_id=self.conversation_id(chat_id))
+        rec = await self.services.personal.recommend_similar_for(self.caller(update), refs, conversation_id=self.conversation_id(chat_id))
         await self.send_list(context, update.effective_chat.id, rec, header=render.clip(rec.summary, 300), reply_to=update.effective_message)
 
     @friendly
     async def search(self, update: Update, context: Context) -> None:
         """/search QUERY."""
-        rec = await self.engine.show_search(self.conversation_id(update.effective_chat.id), self.args(update), PAGE_SIZE)
+        rec = await self.services.sessions.show_search(self.conversation_id(update.effective_chat.id), self.args(update), PAGE_SIZE)
         await self.send_list(context, update.effective_chat.id, rec, header=f"🔎 {render.clip(rec.query, 200)}", reply_to=update.effective_message)
 
     @friendly
     async def song(self, update: Update, context: Context) -> None:
         """/song REF — details and audio features (with its preview link), and More like this / 👍 / 👎 / ➕."""
         chat_id = update.effective_chat.id
-        track, note = await self.engine.show_track(self.conversation_id(chat_id), self.args(update))
+        track, note = await self.services.sessions.show_track(self.conversation_id(chat_id), self.args(update))
         state = PageState(kind="song", query=track.track_id, track_ids=[track.track_id], shown=[track.track_id], has_next=False)
         key = await self.store.put(state)
         previews = await self.preview_links([track.track_id])
@@ -381,19 +381,19 @@ class BotHandlers:
 
     @friendly
     async def preview(self, update: Update, context: Context) -> None:
-        """/preview REF — the 30-second preview (Spotify -> Deezer -> iTunes, via ``engine.preview``), sent as audio
+        """/preview REF — the 30-second preview (Spotify -> Deezer -> iTunes, via ``services.personal.preview``), sent as audio
         with a link fallback; when none exists, a friendly "no preview" with the Spotify links."""
         chat_id = update.effective_chat.id
         ref = await self.resolve_number(chat_id, self.args(update))
         audio, source = None, None
         if self.preview_lookup is not None:
-            track = await self.engine.get_track(ref)
+            track = await self.services.tracks.get_track(ref)
             try:
                 audio = await self.preview_lookup(track)
             except Exception:  # a preview is best effort: never fail the reply for it
                 log.warning("preview lookup failed for %s", track.track_id, exc_info=True)
         else:
-            found = await self.engine.preview(ref)  # only a bad reference raises; the lookup itself never does
+            found = await self.services.personal.preview(ref)  # only a bad reference raises; the lookup itself never does
             track, audio, source = found.track, found.preview_url, found.source
         audio = render.safe_link(audio)
         if audio:
@@ -422,7 +422,7 @@ class BotHandlers:
             return
         ref = await self.resolve_number(chat_id, args)
         caller = self.caller(update)
-        result = await (self.engine.like(caller, ref) if value == "like" else self.engine.dislike(caller, ref))
+        result = await (self.services.personal.like(caller, ref) if value == "like" else self.services.personal.dislike(caller, ref))
         await self.send(context, chat_id, [render.render_feedback(result)], reply_to=update.effective_message)
 
     @friendly
@@ -430,13 +430,13 @@ class BotHandlers:
         """/more — the next page of the chat's last request (the engine's ``/more``: whichever command, button or
         message made it)."""
         chat_id = update.effective_chat.id
-        reply = await self.engine.chat(self.conversation_id(chat_id), self.caller(update), "/more")
+        reply = await self.services.chat.chat(self.conversation_id(chat_id), self.caller(update), "/more")
         await self.send_chat_reply(context, chat_id, reply, reply_to=update.effective_message)
 
     async def reset(self, update: Update, context: Context) -> None:
         """/reset — forget the chat's conversation (its list on screen included)."""
         chat_id = update.effective_chat.id
-        reply = await self.engine.chat(self.conversation_id(chat_id), self.caller(update), "/reset")
+        reply = await self.services.chat.chat(self.conversation_id(chat_id), self.caller(update), "/reset")
         await self.send(context, chat_id, [render.esc(reply.text or "Conversation cleared.")])
 
     # ------------------------------------------------------------------------------------------ admin commands
@@ -445,7 +445,7 @@ class BotHandlers:
         ``field=value`` parser, ``#n`` of this chat's list, the engine's checks); reply with the saved track."""
         chat_id = update.effective_chat.id
         change = await run_admin_command(
-            self.engine, self.caller(update), command, self.args(update),
+            self.services.admin, self.caller(update), command, self.args(update),
             list_ref=lambda ref: self.resolve_number(chat_id, ref),
         )
         await self.send(context, chat_id, [render.render_saved(change.track, verb)])
@@ -492,7 +492,7 @@ class BotHandlers:
         return " ".join(text.split()) or None
 
     async def free_text(self, update: Update, context: Context) -> None:
-        """Free text -> ``engine.chat("telegram:<chat_id>", caller, text)`` (the agent), limited per user by
+        """Free text -> ``services.chat.chat("telegram:<chat_id>", caller, text)`` (the agent), limited per user by
         :attr:`chat_policy` (one LLM turn per accepted message; a user's messages queue on the conversation), with the
         chat's playlist group and whether the sender administers the chat (:meth:`is_group_admin`, cached): a chat
         admin may rename/delete others' playlists through the agent too, as with the /pl_* commands."""
@@ -504,7 +504,7 @@ class BotHandlers:
             return
         chat_id = message.chat.id
         caller = self.caller(update)
-        verdict = await self.engine.rate_limits.hit(f"telegram:{caller.user_id}", self.chat_policy)
+        verdict = await self.services.rate_limits.hit(f"telegram:{caller.user_id}", self.chat_policy)
         if not verdict.allowed:
             await self.refuse(update, context, verdict)
             return
@@ -513,7 +513,7 @@ class BotHandlers:
         in_group = message.chat.type != ChatType.PRIVATE  # roles decided by core.policy, as on every adapter
         server_admin = in_group and not caller.is_admin and await self.is_group_admin(context, update)
         group_admin = policy.playlist_manager(caller, in_server=in_group, server_admin=server_admin)
-        reply = await self.engine.chat(
+        reply = await self.services.chat.chat(
             self.conversation_id(chat_id), caller, text, group_id=self.group_id(chat_id), group_admin=group_admin
         )
         await self.send_chat_reply(context, chat_id, reply, reply_to=message)
@@ -555,7 +555,7 @@ class BotHandlers:
         caller = self.caller(update)
         try:
             if action == MORE_LIKE:
-                rec = await self.engine.recommend_similar_for(
+                rec = await self.services.personal.recommend_similar_for(
                     caller, [state.track_ids[index]], conversation_id=self.conversation_id(chat_id)
                 )
                 await self.send_list(context, chat_id, rec, header=render.clip(rec.summary, 300))
@@ -568,7 +568,7 @@ class BotHandlers:
         self, context: Context, chat_id: int, state: PageState, caller: Caller, edit: Any = None, key: str = ""
     ) -> None:
         if state.chat:  # the conversation's request, refinements included: the engine's /more (numbered from 1)
-            reply = await self.engine.chat(self.conversation_id(chat_id), caller, "/more")
+            reply = await self.services.chat.chat(self.conversation_id(chat_id), caller, "/more")
             if reply.recommendation is None or not reply.recommendation.tracks:
                 state.has_next = False
                 if key:
@@ -611,7 +611,7 @@ class BotHandlers:
         if i is None or not 0 <= i < len(state.track_ids):
             return None
         try:
-            return await self.engine.get_track(state.track_ids[i])
+            return await self.services.tracks.get_track(state.track_ids[i])
         except SongNotFound:  # deleted since the list was shown
             return None
 
@@ -648,9 +648,9 @@ class BotHandlers:
                     f"👍 Liked “{name}” — I'll suggest more like it." if action == LIKE
                     else f"👎 Got it — I won't suggest “{name}” to you again."
                 )
-                await (self.engine.like(caller, track.track_id) if action == LIKE else self.engine.dislike(caller, track.track_id))
+                await (self.services.personal.like(caller, track.track_id) if action == LIKE else self.services.personal.dislike(caller, track.track_id))
             elif action == ADD_PICK:
-                playlists = await self.engine.playlists.list(self.group_id(chat_id))
+                playlists = await self.services.playlists.list(self.group_id(chat_id))
                 if not playlists:
                     await query.answer("No playlists in this chat yet — create one with /pl_create NAME, then press again.", show_alert=True)
                     return
@@ -659,7 +659,7 @@ class BotHandlers:
                 await self._set_markup(query, playlist_picker(key, int(arg), [(p.playlist_id, p.name, p.track_count) for p in recent]))
             elif action == "t" and as_int(pid) is not None:
                 await query.answer()
-                change = await self.engine.playlists.add(caller, self.group_id(chat_id), int(pid), [track.track_id])
+                change = await self.services.playlists.add(caller, self.group_id(chat_id), int(pid), [track.track_id])
                 await self._set_markup(query, self._list_markup(key, state))
                 await self.send(context, chat_id, [render.render_change(change)])
             else:
@@ -671,7 +671,7 @@ class BotHandlers:
     async def inline(self, update: Update, context: Context) -> None:
         """``@bot chill study``: up to 10 article results, from the local recommender and search (no LLM)."""
         query = update.inline_query
-        results = await inline_results(self.engine, query.query, self.caller(update))
+        results = await inline_results(self.services, query.query, self.caller(update))
         await query.answer(results, cache_time=60, is_personal=True)  # personal: the user's dislikes are left out
 
     # ------------------------------------------------------------------------------------------ floods
@@ -698,7 +698,7 @@ class BotHandlers:
         (:meth:`refuse`) and no other handler sees it (``ApplicationHandlerStop``)."""
         if not isinstance(update, Update) or not self.counts_as_request(update, context):
             return
-        verdict = await self.engine.rate_limits.hit(f"telegram:{update.effective_user.id}", self.commands_policy)
+        verdict = await self.services.rate_limits.hit(f"telegram:{update.effective_user.id}", self.commands_policy)
         if verdict.allowed:
             return
         await self.refuse(update, context, verdict)

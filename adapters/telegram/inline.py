@@ -12,7 +12,7 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPrev
 from telegram.constants import ParseMode
 
 from adapters.telegram import render
-from core.engine import Engine
+from core.app.services import AppServices
 from core.errors import MusicBotError
 from core.explain import reason_text
 from core.models import Caller, Recommendation, Track
@@ -21,17 +21,17 @@ INLINE_RESULTS = 10
 INLINE_TIMEOUT_S = 5.0
 
 
-async def inline_tracks(engine: Engine, text: str, caller: Caller | None = None) -> list[tuple[Track, str]]:
+async def inline_tracks(services: AppServices, text: str, caller: Caller | None = None) -> list[tuple[Track, str]]:
     """Up to 10 ``(track, detail)``: 3 search hits first, then recommendations for the text (for ``caller``: never
     their dislikes, nudged by their likes), then more hits.
 
     Raises:
         MusicBotError: the engine rejected the text (e.g. too long).
     """
-    found = await engine.search(text, limit=INLINE_RESULTS)
+    found = await services.discovery.search(text, limit=INLINE_RESULTS)
     hits = [(t.track, ", ".join(x for x in (t.track.album, str(t.track.year or "")) if x)) for t in found.tracks]
     recs: list[tuple[Track, str]] = []
-    result = await engine.recommend_text_for(caller, text, limit=INLINE_RESULTS)
+    result = await services.personal.recommend_text_for(caller, text, limit=INLINE_RESULTS)
     if isinstance(result, Recommendation):
         recs = [(t.track, reason_text(t)) for t in result.tracks]
     out: list[tuple[Track, str]] = []
@@ -43,13 +43,13 @@ async def inline_tracks(engine: Engine, text: str, caller: Caller | None = None)
     return out[:INLINE_RESULTS]
 
 
-async def inline_results(engine: Engine, query: str, caller: Caller | None = None) -> list[InlineQueryResultArticle]:
+async def inline_results(services: AppServices, query: str, caller: Caller | None = None) -> list[InlineQueryResultArticle]:
     """Article results for an inline query; empty for an empty query, an engine error or a timeout."""
     text = query.strip()
     if not text:
         return []
     try:
-        tracks = await asyncio.wait_for(inline_tracks(engine, text, caller), INLINE_TIMEOUT_S)
+        tracks = await asyncio.wait_for(inline_tracks(services, text, caller), INLINE_TIMEOUT_S)
     except (MusicBotError, TimeoutError):
         return []
     return [

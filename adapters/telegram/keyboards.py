@@ -119,7 +119,7 @@ class SharedPages:
     (the database): a button pressed on a message any worker sent is answered by whichever worker gets the press.
 
     Args:
-        store: returns the button store (``engine.button_store``; a :class:`core.buttons.MemoryButtonStore` in unit
+        store: returns the button store (``services.sessions.button_store``; a :class:`core.buttons.MemoryButtonStore` in unit
             tests).
         ttl_s: seconds a list's buttons keep working (``TELEGRAM_CALLBACK_TTL_S``).
     """

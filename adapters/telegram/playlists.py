@@ -79,7 +79,7 @@ class PlaylistHandlers:
 
     def __init__(self, handlers: BotHandlers) -> None:
         self.h = handlers
-        self.engine = handlers.engine
+        self.services = handlers.services
 
     # ------------------------------------------------------------------------------------------ helpers
     async def send(self, context: Context, chat_id: int, messages: list[str], keyboard=None, reply_to=None):  # noqa: ANN001, ANN201
@@ -94,7 +94,7 @@ class PlaylistHandlers:
         if "|" in args:
             name, _, rest = args.partition("|")
             return name.strip(), rest.strip()
-        keys = {_key(p.name) for p in await self.engine.playlists.list(group)}
+        keys = {_key(p.name) for p in await self.services.playlists.list(group)}
         words = args.split()
         for i in range(len(words), 0, -1):
             if _key(" ".join(words[:i])) in keys:
@@ -182,7 +182,7 @@ class PlaylistHandlers:
 
     # ------------------------------------------------------------------------------------------ use cases
     async def _list(self, update: Update, context: Context, args: str) -> None:
-        playlists = await self.engine.playlists.list(self.h.group_id(update.effective_chat.id))
+        playlists = await self.services.playlists.list(self.h.group_id(update.effective_chat.id))
         keyboard = playlists_keyboard([(p.playlist_id, p.name, p.track_count) for p in playlists])
         await self.reply(update, context, [render.render_playlists(playlists)], keyboard)
 
@@ -190,7 +190,7 @@ class PlaylistHandlers:
         if not args.strip():
             await self.reply(update, context, [render.esc(USAGE["create"])])
             return
-        p = await self.engine.playlists.create(self.h.caller(update), self.h.group_id(update.effective_chat.id), args)
+        p = await self.services.playlists.create(self.h.caller(update), self.h.group_id(update.effective_chat.id), args)
         name = render.esc(render.clip(p.name, 100))
         await self.reply(update, context, [
             f"✅ Created playlist {render.playlist_name(p)}.\n"
@@ -205,7 +205,7 @@ class PlaylistHandlers:
             await self.reply(update, context, [render.esc(USAGE["add"])])
             return
         refs = await self.h.split_song_refs(chat_id, rest)
-        change = await self.engine.playlists.add(self.h.caller(update), group, name, refs)
+        change = await self.services.playlists.add(self.h.caller(update), group, name, refs)
         await self.reply(update, context, [render.render_change(change)])
 
     async def _remove(self, update: Update, context: Context, args: str) -> None:
@@ -214,10 +214,10 @@ class PlaylistHandlers:
         if not name or not rest:
             await self.reply(update, context, [render.esc(USAGE["remove"])])
             return
-        refs = number_refs(rest) or self.engine.split_refs(rest)
+        refs = number_refs(rest) or self.services.tracks.split_refs(rest)
         caller = self.h.caller(update)
         change = await self.as_member_or_admin(
-            update, context, lambda admin: self.engine.playlists.remove(caller, group, name, refs, group_admin=admin)
+            update, context, lambda admin: self.services.playlists.remove(caller, group, name, refs, group_admin=admin)
         )
         await self.reply(update, context, [render.render_change(change)])
 
@@ -229,17 +229,17 @@ class PlaylistHandlers:
             return
         m = re.fullmatch(r"(.+?)\s*(?:\||\s)\s*(\d{1,4})", name)
         try:
-            playlist = await self.engine.playlists.get(group, name)
+            playlist = await self.services.playlists.get(group, name)
         except InvalidInput:
             if not m:
                 raise
-            playlist = await self.engine.playlists.get(group, m.group(1))
+            playlist = await self.services.playlists.get(group, m.group(1))
             page = int(m.group(2))
         await self.show_page(context, update.effective_chat.id, group, playlist.playlist_id, page, reply_to=update.effective_message)
 
     async def show_page(self, context: Context, chat_id: int, group: str, playlist_id: int, page: int, reply_to=None, edit=None) -> None:  # noqa: ANN001
         """Send (or edit in place, for the Prev/Next buttons) one page of a playlist with its keyboard."""
-        shown = await self.engine.playlists.show(group, playlist_id, page=page, per_page=PER_PAGE)
+        shown = await self.services.playlists.show(group, playlist_id, page=page, per_page=PER_PAGE)
         previews = await self.h.preview_links([e.track_id for e in shown.entries if e.track is not None])
         messages = render.render_playlist_page(shown, previews)
         keyboard = playlist_keyboard(shown.playlist.playlist_id, shown.page, shown.pages, shown.total)
@@ -261,9 +261,9 @@ class PlaylistHandlers:
             await self.reply(update, context, [render.esc(USAGE["rename"])])
             return
         caller = self.h.caller(update)
-        before = await self.engine.playlists.get(group, old)
+        before = await self.services.playlists.get(group, old)
         after = await self.as_member_or_admin(
-            update, context, lambda admin: self.engine.playlists.rename(caller, group, before.playlist_id, new, group_admin=admin)
+            update, context, lambda admin: self.services.playlists.rename(caller, group, before.playlist_id, new, group_admin=admin)
         )
         await self.reply(update, context, [f"✏️ Renamed {render.playlist_name(before)} to {render.playlist_name(after)}."])
 
@@ -271,7 +271,7 @@ class PlaylistHandlers:
         if not args.strip():
             await self.reply(update, context, [render.esc(USAGE["delete"])])
             return
-        playlist = await self.engine.playlists.get(self.h.group_id(update.effective_chat.id), args)
+        playlist = await self.services.playlists.get(self.h.group_id(update.effective_chat.id), args)
         if not await self._may_manage(update, context, playlist):
             await self.reply(update, context, [
                 f"🚫 Only the playlist's creator or a group admin can delete {render.playlist_name(playlist)}."
@@ -287,14 +287,14 @@ class PlaylistHandlers:
             await self.reply(update, context, [render.esc(USAGE["recommend"])])
             return
         group = self.h.group_id(update.effective_chat.id)
-        playlist = await self.engine.playlists.get(group, args)
+        playlist = await self.services.playlists.get(group, args)
         await self.recommend(context, update.effective_chat.id, self.h.caller(update), group, playlist, reply_to=update.effective_message)
 
     async def recommend(self, context: Context, chat_id: int, caller, group: str, playlist: Playlist, reply_to=None) -> None:  # noqa: ANN001
         """Tracks close to the playlist as a whole (never the caller's dislikes), with the usual list keyboard;
         recorded by the engine as the chat's list on screen ("more" and ``#n`` continue from it)."""
         spec = LastRequest(kind="playlist", group=group, playlist=f"#{playlist.playlist_id}", filters=Filters(limit=PAGE_SIZE))
-        result = await self.engine.show_request(self.h.conversation_id(chat_id), caller, spec, merge=Filters(limit=PAGE_SIZE))
+        result = await self.services.sessions.show_request(self.h.conversation_id(chat_id), caller, spec, merge=Filters(limit=PAGE_SIZE))
         rec = result if isinstance(result, Recommendation) else Recommendation(kind="playlist", query=playlist.name)
         await self.h.send_list(context, chat_id, rec, header=render.clip(f"🎧 For “{playlist.name}”", 200),
                                reply_to=reply_to, playlist=(group, playlist.playlist_id))
@@ -305,13 +305,13 @@ class PlaylistHandlers:
             await self.reply(update, context, [render.esc(USAGE["export"])])
             return
         group = self.h.group_id(update.effective_chat.id)
-        playlist = await self.engine.playlists.get(group, name.strip())
+        playlist = await self.services.playlists.get(group, name.strip())
         await self.export(context, update.effective_chat.id, group, playlist.playlist_id,
                           "uris" if fmt.strip().lower() in ("uri", "uris") else "urls", reply_to=update.effective_message)
 
     async def export(self, context: Context, chat_id: int, group: str, playlist_id: int, fmt: str = "urls", reply_to=None) -> None:  # noqa: ANN001
         """Every Spotify link in one message, or a ``.txt`` document when that message would pass 4,096 characters."""
-        export = await self.engine.playlists.export(group, playlist_id)
+        export = await self.services.playlists.export(group, playlist_id)
         text = render.render_export(export, fmt)
         if render.tg_len(text) <= render.MAX_MESSAGE:
             await self.send(context, chat_id, [text], reply_to=reply_to)
@@ -345,12 +345,12 @@ class PlaylistHandlers:
             if action == PL_SHOW:
                 await self.show_page(context, chat_id, group, pid, as_int(arg) or 1, edit=query)
             elif action == PL_RECOMMEND:
-                await self.recommend(context, chat_id, caller, group, await self.engine.playlists.get(group, pid))
+                await self.recommend(context, chat_id, caller, group, await self.services.playlists.get(group, pid))
             elif action == PL_EXPORT:
                 await self.export(context, chat_id, group, pid)
             elif action == PL_DELETE:
                 deleted = await self.as_member_or_admin(
-                    update, context, lambda admin: self.engine.playlists.delete(caller, group, pid, group_admin=admin)
+                    update, context, lambda admin: self.services.playlists.delete(caller, group, pid, group_admin=admin)
                 )
                 n = deleted.track_count
                 await self._replace(query, context, chat_id, f"🗑 Deleted {render.playlist_name(deleted)} ({n} track{'s' if n != 1 else ''}).")

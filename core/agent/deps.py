@@ -1,9 +1,9 @@
 """The agent's dependencies (one per turn) and the typed results its tools return.
 
 :class:`AgentDeps` carries the caller's identity and the application services the tools call — the same
-:mod:`core.app` services the slash commands reach through the engine facade (:attr:`AgentDeps.tracks`,
-:attr:`~AgentDeps.discovery`, :attr:`~AgentDeps.admin`, :attr:`~AgentDeps.personal`). The engine handle itself is
-still carried for the helpers that take the facade (:func:`core.agent.specs.run_request`, the playlist ``Scope``). The caller (user id, platform, role) comes
+:mod:`core.app` services the slash commands use, from the :class:`core.app.services.AppServices` bundle
+(:attr:`AgentDeps.tracks`, :attr:`~AgentDeps.discovery`, :attr:`~AgentDeps.admin`, :attr:`~AgentDeps.personal`),
+never the engine. The caller (user id, platform, role) comes
 from the adapter and the settings — never from the conversation — and tools check it in code.
 
 Tool results are Pydantic models. Everything in them that comes from the catalog (titles, artists, albums, genres)
@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from core.app.catalog_admin import CatalogAdmin
     from core.app.discovery import Discovery
     from core.app.personal import Personal
+    from core.app.services import AppServices
     from core.app.tracks import TrackFinder
-    from core.engine import Engine
 
 
 class TrackCard(BaseModel):
@@ -217,8 +217,7 @@ class AgentDeps:
     """Per-turn dependencies of the agent (Pydantic AI ``deps``).
 
     Attributes:
-        engine: the :class:`core.engine.Engine` facade, for the helpers that still take it (replayable requests,
-            playlist scopes); tools call the services below instead.
+        app: the application services (:class:`core.app.services.AppServices`); tools call the ones below.
         caller: who is talking; ``caller.role`` decides whether admin tools are offered and allowed.
         conversation_id: the opaque conversation key (``telegram:<chat_id>``…).
         state: the conversation's follow-up state (read by tools; committed by the runtime after the turn).
@@ -232,7 +231,7 @@ class AgentDeps:
             cannot make the model wreck the user's own playlists. Empty (direct tool calls in tests) = no check.
     """
 
-    engine: Engine
+    app: AppServices
     caller: Caller
     conversation_id: str
     state: ConversationState
@@ -248,27 +247,27 @@ class AgentDeps:
     @property
     def tracks(self) -> TrackFinder:
         """Track references (:class:`core.app.tracks.TrackFinder`)."""
-        return self.engine.tracks
+        return self.app.tracks
 
     @property
     def discovery(self) -> Discovery:
         """Search and recommendations (:class:`core.app.discovery.Discovery`)."""
-        return self.engine.discovery
+        return self.app.discovery
 
     @property
     def admin(self) -> CatalogAdmin:
         """Catalog admin use cases, permission re-checked inside (:class:`core.app.catalog_admin.CatalogAdmin`)."""
-        return self.engine.admin
+        return self.app.admin
 
     @property
     def personal(self) -> Personal:
         """Likes / dislikes, previews, playlists (:class:`core.app.personal.Personal`)."""
-        return self.engine.personal
+        return self.app.personal
 
     def fresh(self) -> AgentDeps:
         """The same deps with an empty :class:`RunLog` (used when a failed LLM turn is replayed locally)."""
         return AgentDeps(
-            self.engine,
+            self.app,
             self.caller,
             self.conversation_id,
             self.state,

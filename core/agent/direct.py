@@ -46,7 +46,7 @@ from core.models import Caller, ChatReply
 
 if TYPE_CHECKING:
     from core.conversation import ConversationState, ConversationStore
-    from core.engine import Engine
+    from core.app.services import AppServices
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ def _output(step: Step, deps: AgentDeps) -> AgentReply | Clarification | None:
         )
     except ValidationError:
         return None
-    if isinstance(out, AgentReply) and any(p.track_id not in deps.engine.table.pos for p in out.tracks):
+    if isinstance(out, AgentReply) and any(p.track_id not in deps.tracks.table.pos for p in out.tracks):
         return None
     return out
 
@@ -145,7 +145,7 @@ class DirectRuntime(ReplyBuilder):
 
     async def chat_turn(
         self,
-        engine: Engine,
+        app: AppServices,
         store: ConversationStore,
         conversation_id: str,
         caller: Caller,
@@ -158,7 +158,7 @@ class DirectRuntime(ReplyBuilder):
 
         Raises whatever a tool raises unexpectedly (as the agent run would; :meth:`core.chat.ChatMixin.chat` turns
         it into an apology)."""
-        deps = AgentDeps(engine=engine, caller=caller, conversation_id=conversation_id, state=state,
+        deps = AgentDeps(app=app, caller=caller, conversation_id=conversation_id, state=state,
                          group_id=group_id, group_admin=group_admin, user_text=text)
         token = CURRENT_DEPS.set(deps)
         try:

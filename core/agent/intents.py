@@ -42,7 +42,7 @@ from core.conversation import ConversationState
 from core.spotify_links import strip_links
 
 if TYPE_CHECKING:
-    from core.engine import Engine
+    from core.app.ports import TrackLookup
 
 __all__ = [
     "ASK_PLAYLIST_NAME",
@@ -71,7 +71,7 @@ _HELLO = re.compile(r"^(?:hi|hello|hey|yo|hiya|good (?:morning|evening|afternoon
 
 
 def parse_intent(
-    text: str, engine: Engine, state: ConversationState, offered: set[str], playlists: list[str] | None = None
+    text: str, lookup: TrackLookup, state: ConversationState, offered: set[str], playlists: list[str] | None = None
 ) -> Intent:
     """Decide what to do with one message (see the module docstring). ``offered`` = tool names available;
     ``playlists`` = the names of the group's playlists (so "show road trip" is a playlist, "show me jazz" is not)."""
@@ -85,10 +85,10 @@ def parse_intent(
         return Intent(reply=help_text())
     if _HELLO.match(low):
         return Intent(reply=HELLO)
-    playlist = playlist_intent(text, engine, state, list(playlists or []))
+    playlist = playlist_intent(text, lookup, state, list(playlists or []))
     if playlist is not None:
         return playlist
     admin = admin_intent(text, offered)
     if admin is not None:
         return admin
-    return recommend_intent(text, engine, state)
+    return recommend_intent(text, lookup, state)

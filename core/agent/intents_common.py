@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from core.conversation import ConversationState
 
 if TYPE_CHECKING:
-    from core.engine import Engine
+    from core.app.ports import TrackLookup
 
 ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
@@ -58,7 +58,7 @@ def page_number(m: re.Match[str], state: ConversationState) -> int | None:
     return n
 
 
-def similar_refs(engine: Engine, target: str) -> list[str]:
+def similar_refs(lookup: TrackLookup, target: str) -> list[str]:
     """``target`` as one reference if it is an exact title (or link), else split on ``;``/``|``/``and``/``&`` when
     every part resolves, else ``[target]`` whole (then resolved fuzzily, with a note saying which track was used)."""
     from core.errors import MusicBotError
@@ -67,7 +67,7 @@ def similar_refs(engine: Engine, target: str) -> list[str]:
 
     found = find_links(target)
     try:
-        if not found and engine.resolve_ref(target, fuzzy=False).exact:
+        if not found and lookup.resolve_ref(target, fuzzy=False).exact:
             return [target]
     except MusicBotError:
         pass
@@ -78,7 +78,7 @@ def similar_refs(engine: Engine, target: str) -> list[str]:
         for part in re.split(r"\s*(?:;|\band\b|&|\||,)\s*", strip_links(target, found)):
             part = part.strip(" \"'")
             try:
-                if part and engine.resolve_ref(part).exact:
+                if part and lookup.resolve_ref(part).exact:
                     refs.append(part)
             except MusicBotError:
                 pass
@@ -93,7 +93,7 @@ def similar_refs(engine: Engine, target: str) -> list[str]:
     if len(parts) > 1:
         try:
             for part in parts[:5]:
-                engine.resolve(part)
+                lookup.resolve(part)
             return parts[:5]
         except MusicBotError:
             pass

@@ -17,7 +17,7 @@ from core.conversation import ConversationState
 from core.spotify_links import strip_links
 
 if TYPE_CHECKING:
-    from core.engine import Engine
+    from core.app.ports import TrackLookup
 
 _P_OPT = r"(?:\s+(?:the|my|our|this))?"
 _NAME_END = r"[\s!.?]*$"
@@ -126,7 +126,7 @@ def _list_ref(obj: str, state: ConversationState, allow_titles: bool = False) ->
     return obj if allow_titles and obj else None
 
 
-def _song_list(engine: Engine, obj: str, state: ConversationState) -> list[str] | None:
+def _song_list(lookup: TrackLookup, obj: str, state: ConversationState) -> list[str] | None:
     """Songs named in "add X to …": ``#N`` lists ("#1, #3 and #5"), "that one", links, or titles that resolve."""
     from core.errors import MusicBotError
 
@@ -139,11 +139,11 @@ def _song_list(engine: Engine, obj: str, state: ConversationState) -> list[str] 
     if one is not None:
         return [one]
     try:
-        engine.resolve(obj)
+        lookup.resolve(obj)
         return [obj]
     except MusicBotError:
         pass
-    refs = similar_refs(engine, obj)
+    refs = similar_refs(lookup, obj)
     if len(refs) > 1:
         return refs
     return None
@@ -154,7 +154,7 @@ MAX_CHANGE_CHARS = 300
 MAX_CONNECTORS = 4
 
 
-def _split_change(engine: Engine, rest: str, link: re.Pattern[str], state: ConversationState, playlists: list[str],
+def _split_change(lookup: TrackLookup, rest: str, link: re.Pattern[str], state: ConversationState, playlists: list[str],
                   ) -> tuple[list[str], str, bool] | None:
     """``"X to NAME"`` -> ``(songs, name, sure)`` trying every connector position: a known playlist name wins, then
     the word "playlist", then songs that resolve. None when it does not look like a playlist change."""
@@ -169,7 +169,7 @@ def _split_change(engine: Engine, rest: str, link: re.Pattern[str], state: Conve
         if not name or normalize_text(name) in _CATALOG_WORDS or normalize_text(target) in _CATALOG_WORDS:
             continue
         known = _known(name, playlists)
-        songs = _song_list(engine, obj, state)
+        songs = _song_list(lookup, obj, state)
         if songs is None and not (known or explicit):
             continue
         score = (2 if known else 0) + (1 if explicit else 0) + (1 if songs else 0)
@@ -180,7 +180,7 @@ def _split_change(engine: Engine, rest: str, link: re.Pattern[str], state: Conve
     return best[1], best[2], best[0] >= 2
 
 
-def playlist_intent(text: str, engine: Engine, state: ConversationState, playlists: list[str]) -> Intent | None:
+def playlist_intent(text: str, lookup: TrackLookup, state: ConversationState, playlists: list[str]) -> Intent | None:
     """Playlist operations, likes / dislikes and previews (see :mod:`core.agent.playlist_ops`)."""
     if _PL_LIST.match(text):
         return Intent(tool="list_playlists")
@@ -235,7 +235,7 @@ def playlist_intent(text: str, engine: Engine, state: ConversationState, playlis
     if m:
         verb, rest = m.group(1).lower(), m.group(2)
         link = _ADD_LINK if verb in ("add", "put", "save", "stick", "throw") else _REMOVE_LINK
-        split = _split_change(engine, rest, link, state, playlists)
+        split = _split_change(lookup, rest, link, state, playlists)
         if split is not None:
             songs, name, _sure = split
             tool = "add_to_playlist" if link is _ADD_LINK else "remove_from_playlist"

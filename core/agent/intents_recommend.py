@@ -27,7 +27,7 @@ from core.moves import NEWER, OLDER, move_matches, normalized
 from core.session import on_screen_artist
 
 if TYPE_CHECKING:
-    from core.engine import Engine
+    from core.app.ports import TrackLookup
 
 NOTHING_YET = "Ask for something first, e.g. “chill study music” — then say “more”, “slower” or “more like #3”."
 
@@ -73,7 +73,7 @@ FILLER = frozenset(
 )
 
 
-def _artist_from(engine: Engine, phrase: str) -> str | None:
+def _artist_from(engine: TrackLookup, phrase: str) -> str | None:
     """The longest leading run of words in ``phrase`` that names a catalog artist (display form), or None."""
     from core.credits import credited_positions
 
@@ -89,7 +89,7 @@ def _artist_from(engine: Engine, phrase: str) -> str | None:
     return None
 
 
-def _display_artist(engine: Engine, key: str) -> str:
+def _display_artist(engine: TrackLookup, key: str) -> str:
     t = engine.table
     aid = t.artist_index[key]
     for p in t.artist_tracks.get(aid, ()):
@@ -99,7 +99,7 @@ def _display_artist(engine: Engine, key: str) -> str:
     return key
 
 
-def _genre(engine: Engine, phrase: str) -> str | None:
+def _genre(engine: TrackLookup, phrase: str) -> str | None:
     key = normalize_text(phrase)
     if not key:
         return None
@@ -112,17 +112,17 @@ def _genre(engine: Engine, phrase: str) -> str | None:
     return None
 
 
-def _focus_artist(engine: Engine, state: ConversationState) -> str | None:
+def _focus_artist(engine: TrackLookup, state: ConversationState) -> str | None:
     """ "That artist": decided by the list on screen (:func:`core.session.on_screen_artist`)."""
     return on_screen_artist(engine.table, state)
 
 
-def _page_years(engine: Engine, state: ConversationState) -> list[int]:
+def _page_years(engine: TrackLookup, state: ConversationState) -> list[int]:
     t = engine.table
     return sorted(int(t.year[t.pos[i]]) for i in state.last_page if i in t.pos and t.year[t.pos[i]] > 0)
 
 
-def parse_refinement(text: str, engine: Engine, state: ConversationState) -> dict[str, Any] | None:
+def parse_refinement(text: str, engine: TrackLookup, state: ConversationState) -> dict[str, Any] | None:
     """Arguments for ``refine_recommendations`` when ``text`` is a follow-up and nothing else, else None."""
     t = normalized(text)
     raw = text.lower()
@@ -210,7 +210,7 @@ def _has_modifier(rest: str) -> bool:
     return bool(words)
 
 
-def recommend_intent(text: str, engine: Engine, state: ConversationState) -> Intent:
+def recommend_intent(text: str, engine: TrackLookup, state: ConversationState) -> Intent:
     """The tool call for a recommendation request or a follow-up (``text`` whitespace-normalized); a plain
     ``recommend(request=text)`` when nothing more specific matches."""
     low = text.lower().strip()

@@ -177,7 +177,7 @@ async def decide(deps: AgentDeps, text: str, offered: set[str] | frozenset[str],
     """The built-in model's next step for the message ``text`` (see module docstring).
 
     Args:
-        deps: the turn's deps (conversation state, engine, caller); the parsed intent is kept in ``deps.log``.
+        deps: the turn's deps (conversation state, services, caller); the parsed intent is kept in ``deps.log``.
         offered: names of the tools the agent offers this caller (admin tools only to admins).
         calls: tool names already called in this turn, in order (empty = first step).
         content: what the last tool returned (None when nothing was returned).
@@ -189,7 +189,7 @@ async def decide(deps: AgentDeps, text: str, offered: set[str] | frozenset[str],
     intent = deps.log.intent if isinstance(deps.log.intent, Intent) else None
     if intent is None:
         names = await _playlist_names(deps)
-        intent = deps.log.intent = parse_intent(text, deps.engine, deps.state, offered, names)
+        intent = deps.log.intent = parse_intent(text, deps.tracks, deps.state, offered, names)
     if not calls:
         if intent.tool is None:
             return _reply(intent.reply)

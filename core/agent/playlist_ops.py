@@ -1,7 +1,7 @@
 """Group playlists, likes/dislikes and previews in a chat: one implementation for the slash commands and the agent.
 
-Both :meth:`core.engine.Engine.chat` (``/playlist …``, ``/playlists``, ``/like``, ``/dislike``, ``/preview``) and the
-agent's tools (:mod:`core.agent.tools`) go through the functions here, which call the services on the engine
+Both :meth:`core.chat.ChatService.chat` (``/playlist …``, ``/playlists``, ``/like``, ``/dislike``, ``/preview``) and the
+agent's tools (:mod:`core.agent.tools`) go through the functions here, which call the application services (:class:`core.app.services.AppServices`)
 (:attr:`Engine.playlists`, :attr:`Engine.feedback`, :attr:`Engine.previews`). Every permission is enforced by those
 services (creator / group admin / bot admin for rename, delete and removing others' tracks); nothing here decides
 who may do what, it only passes on who is asking (:class:`Scope`: the caller and ``group_admin`` come from the
@@ -28,7 +28,8 @@ from core.errors import InvalidInput, MusicBotError
 from core.models import Caller, ChatReply, Filters, Recommendation
 
 if TYPE_CHECKING:
-    from core.engine import Engine
+    from core.app.ports import TrackLookup
+    from core.app.services import AppServices
     from core.playlists import Playlist, PlaylistChange, PlaylistExport, PlaylistPage
 
 #: ``#3``, ``no. 3``, ``number 3``: item N of the last list shown (the one syntax: :data:`core.commands.LIST_REF`).
@@ -46,7 +47,7 @@ class Scope:
     """Who is acting where.
 
     Attributes:
-        engine: the engine (its playlist / feedback / preview services).
+        app: the application services (playlists, feedback, previews, track references).
         caller: identity and bot role, from the adapter and settings.
         group_id: the playlist group (``telegram:<chat_id>``, ``discord:<guild_id>``, ``console:local``).
         group_admin: the caller administers the group (from the platform: Telegram chat admin, Discord Manage Server).
@@ -54,7 +55,7 @@ class Scope:
         recent: ``(ids, first)`` of a list shown earlier in the same agent turn (takes precedence over ``state``).
     """
 
-    engine: Engine
+    app: AppServices
     caller: Caller
     group_id: str
     group_admin: bool
@@ -96,20 +97,20 @@ def _songs(songs: str | Sequence[str]) -> list[str]:
     return out
 
 
-def _label(engine: Engine, track_id: str) -> str:
-    pos = engine.table.pos.get(track_id)
-    return engine.label(pos) if pos is not None else track_id
+def _label(lookup: TrackLookup, track_id: str) -> str:
+    pos = lookup.table.pos.get(track_id)
+    return lookup.label(pos) if pos is not None else track_id
 
 
 # ---------------------------------------------------------------------------------------------- playlist operations
 async def list_playlists(scope: Scope) -> list[Playlist]:
     """The group's playlists (by name)."""
-    return await scope.engine.playlists.list(scope.group_id)
+    return await scope.app.playlists.list(scope.group_id)
 
 
 async def create(scope: Scope, name: str) -> Playlist:
     """Create an empty playlist owned by the caller. Raises InvalidInput (bad/taken name), LimitReached."""
-    return await scope.engine.playlists.create(scope.caller, scope.group_id, name)
+    return await scope.app.playlists.create(scope.caller, scope.group_id, name)
 
 
 async def add(scope: Scope, playlist: str, songs: str | Sequence[str]) -> PlaylistChange:
@@ -119,9 +120,9 @@ async def add(scope: Scope, playlist: str, songs: str | Sequence[str]) -> Playli
         PlaylistNotFound, SongNotFound (with suggestions), LimitReached, InvalidInput.
     """
     songs = _songs(songs)
-    target = await scope.engine.playlists.get(scope.group_id, playlist)  # an unknown playlist is the first error
+    target = await scope.app.playlists.get(scope.group_id, playlist)  # an unknown playlist is the first error
     refs = [scope.track_ref(s) for s in songs]
-    return await scope.engine.playlists.add(scope.caller, scope.group_id, target.playlist_id, refs)
+    return await scope.app.playlists.add(scope.caller, scope.group_id, target.playlist_id, refs)
 
 
 async def remove(scope: Scope, playlist: str, songs: str | Sequence[str]) -> PlaylistChange:
@@ -142,16 +143,16 @@ async def remove(scope: Scope, playlist: str, songs: str | Sequence[str]) -> Pla
                 from_list.add(tid)
         else:
             refs.append(song)
-    change = await scope.engine.playlists.remove(
+    change = await scope.app.playlists.remove(
         scope.caller, scope.group_id, playlist, refs, group_admin=scope.group_admin
     )
     if change.missing:  # name the tracks instead of echoing bare ids
         name = change.playlist.name
         bits = []
         if change.removed:
-            what = f'"{_label(scope.engine, change.removed[0])}"' if len(change.removed) == 1 else f"{len(change.removed)} tracks"
+            what = f'"{_label(scope.app.tracks, change.removed[0])}"' if len(change.removed) == 1 else f"{len(change.removed)} tracks"
             bits.append(f'Removed {what} from "{name}".')
-        missing = [_label(scope.engine, r) if r in scope.engine.table.pos else r for r in change.missing]
+        missing = [_label(scope.app.tracks, r) if r in scope.app.tracks.table.pos else r for r in change.missing]
         bits.append(f'Not in "{name}": {"; ".join(missing[:5])}.')
         if from_list & set(change.missing):
             bits.append(f"(#N means the last list shown; /playlist show {name} numbers its tracks.)")
@@ -161,7 +162,7 @@ async def remove(scope: Scope, playlist: str, songs: str | Sequence[str]) -> Pla
 
 async def show(scope: Scope, playlist: str, page: int = 1) -> PlaylistPage:
     """One page (``PER_PAGE`` tracks) of a playlist; a page past the end shows the last one. Raises PlaylistNotFound."""
-    return await scope.engine.playlists.show(scope.group_id, playlist, page=max(1, int(page or 1)), per_page=PER_PAGE)
+    return await scope.app.playlists.show(scope.group_id, playlist, page=max(1, int(page or 1)), per_page=PER_PAGE)
 
 
 async def rename(scope: Scope, playlist: str, new_name: str) -> tuple[str, Playlist]:
@@ -170,8 +171,8 @@ async def rename(scope: Scope, playlist: str, new_name: str) -> tuple[str, Playl
     Raises:
         PlaylistNotFound, PermissionDenied, InvalidInput (bad or taken name).
     """
-    old = await scope.engine.playlists.get(scope.group_id, playlist)
-    new = await scope.engine.playlists.rename(
+    old = await scope.app.playlists.get(scope.group_id, playlist)
+    new = await scope.app.playlists.rename(
         scope.caller, scope.group_id, old.playlist_id, new_name, group_admin=scope.group_admin
     )
     return old.name, new
@@ -179,12 +180,12 @@ async def rename(scope: Scope, playlist: str, new_name: str) -> tuple[str, Playl
 
 async def delete(scope: Scope, playlist: str) -> Playlist:
     """Delete a playlist and its tracks (creator, group admin or bot admin). Raises PlaylistNotFound, PermissionDenied."""
-    return await scope.engine.playlists.delete(scope.caller, scope.group_id, playlist, group_admin=scope.group_admin)
+    return await scope.app.playlists.delete(scope.caller, scope.group_id, playlist, group_admin=scope.group_admin)
 
 
 async def export(scope: Scope, playlist: str) -> PlaylistExport:
     """Every track as Spotify links / URIs. Raises PlaylistNotFound."""
-    return await scope.engine.playlists.export(scope.group_id, playlist)
+    return await scope.app.playlists.export(scope.group_id, playlist)
 
 
 async def recommend(
@@ -198,10 +199,10 @@ async def recommend(
     """
     from core.agent.specs import run_request
 
-    name = (await scope.engine.playlists.get(scope.group_id, playlist)).name
+    name = (await scope.app.playlists.get(scope.group_id, playlist)).name
     spec = LastRequest(kind="playlist", playlist=name, group=scope.group_id, filters=Filters(limit=limit))
     rec, ran = await run_request(
-        scope.engine, spec, exclude_ids, merge=filters, caller=scope.caller, recent=scope.state.recent_pages
+        scope.app.personal, spec, exclude_ids, merge=filters, caller=scope.caller, recent=scope.state.recent_pages
     )
     assert isinstance(rec, Recommendation)
     return rec, ran
@@ -210,17 +211,17 @@ async def recommend(
 # ---------------------------------------------------------------------------------------------- feedback, previews
 async def like(scope: Scope, ref: str) -> Any:
     """Like a track (``#N`` or any reference): :class:`core.feedback.FeedbackResult`. Raises SongNotFound."""
-    return await scope.engine.like(scope.caller, scope.track_ref(_songs(ref)[0]))
+    return await scope.app.personal.like(scope.caller, scope.track_ref(_songs(ref)[0]))
 
 
 async def dislike(scope: Scope, ref: str) -> Any:
     """Dislike a track: never recommended to this caller again. Raises SongNotFound."""
-    return await scope.engine.dislike(scope.caller, scope.track_ref(_songs(ref)[0]))
+    return await scope.app.personal.dislike(scope.caller, scope.track_ref(_songs(ref)[0]))
 
 
 async def preview(scope: Scope, ref: str) -> Any:
     """:class:`core.previews.TrackPreview` (``preview_url`` None when none was found; lookups never raise)."""
-    return await scope.engine.preview(scope.track_ref(_songs(ref)[0]))
+    return await scope.app.personal.preview(scope.track_ref(_songs(ref)[0]))
 
 
 # ---------------------------------------------------------------------------------------------- wording
@@ -318,7 +319,7 @@ async def playlist_command(scope: Scope, args: str) -> ChatReply:
         return await playlists_reply(scope)
     if not rest:
         raise InvalidInput(f"Which playlist? {PLAYLIST_USAGE}", "playlist")
-    engine = scope.engine
+    app = scope.app
     if sub == "create":
         p = await create(scope, rest.strip(" \"'“”"))
         return ChatReply(text=f'Created playlist "{p.name}". Add songs with: /playlist add {p.name} | SONG')
@@ -326,7 +327,7 @@ async def playlist_command(scope: Scope, args: str) -> ChatReply:
         name, songs = await _name_and_rest(scope, rest, f"/playlist {sub} NAME | SONG")
         refs = split_songs(songs)
         if len(refs) > 1 and not all(r.startswith("#") for r in refs):
-            refs = engine.split_refs(songs)  # a whole exact title is never cut at ";"
+            refs = app.tracks.split_refs(songs)  # a whole exact title is never cut at ";"
         change = await (add(scope, name, refs) if sub == "add" else remove(scope, name, refs))
         return ChatReply(text=change.message or "Nothing changed.")
     if sub == "show":
@@ -334,7 +335,7 @@ async def playlist_command(scope: Scope, args: str) -> ChatReply:
         m = re.fullmatch(r"(.+?)\s*(?:\|\s*|\s+)(?:page\s*|p\.?\s*)?(\d{1,4})", rest, re.IGNORECASE)
         if m:  # "Top 40 2": a trailing number is a page unless the whole text names a playlist
             try:
-                await engine.playlists.get(scope.group_id, rest.replace("|", " "))
+                await app.playlists.get(scope.group_id, rest.replace("|", " "))
             except MusicBotError:
                 name, page = m.group(1).strip(), int(m.group(2))
         return show_reply(scope, await show(scope, name, page))

@@ -50,7 +50,7 @@ from core.conversation import ConversationState, ConversationStore
 from core.models import Caller, ChatReply
 
 if TYPE_CHECKING:
-    from core.engine import Engine
+    from core.app.services import AppServices
 
 log = logging.getLogger(__name__)
 
@@ -226,7 +226,7 @@ class AgentRuntime(ReplyBuilder):
 
     async def chat_turn(
         self,
-        engine: Engine,
+        app: AppServices,
         store: ConversationStore,
         conversation_id: str,
         caller: Caller,
@@ -241,7 +241,7 @@ class AgentRuntime(ReplyBuilder):
         history: list[ModelMessage] = []
         if self.llm is not None:  # the local model works from the structured state; only an LLM reads history
             history = decode_history(await store.load_turns(conversation_id, self.config.conversation_turns))
-        deps = AgentDeps(engine=engine, caller=caller, conversation_id=conversation_id, state=state,
+        deps = AgentDeps(app=app, caller=caller, conversation_id=conversation_id, state=state,
                          group_id=group_id, group_admin=group_admin, user_text=text)
         token = CURRENT_DEPS.set(deps)
         try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -22,7 +22,17 @@ from core.models import Caller, Filters, NeedsClarification, Recommendation, Tex
 from core.text.followups import current_cues
 
 if TYPE_CHECKING:
-    from core.engine import Engine
+    from core.app.ports import RequestRunner
+    from core.table import TrackTable
+
+
+class _HasTable(Protocol):
+    """Anything holding the live track table (:class:`core.app.tracks.TrackFinder`, :class:`core.app.personal.Personal`)."""
+
+    @property
+    def table(self) -> TrackTable:
+        """The live track table."""
+        ...
 
 #: Features a refinement can move, with their human names for the summary.
 MOVABLE = {
@@ -73,11 +83,11 @@ def merge_filters(base: Filters, extra: Filters | None) -> Filters:
     return base.model_copy(update=update)
 
 
-def page_mean(engine: Engine, ids: Sequence[str], name: str) -> float | None:
+def page_mean(source: _HasTable, ids: Sequence[str], name: str) -> float | None:
     """Mean of feature ``name`` over the given track ids (those still in the catalog), or None."""
     from core.table import FEATURE_INDEX
 
-    t = engine.table
+    t = source.table
     pos = [t.pos[i] for i in ids if i in t.pos]
     if not pos or name not in FEATURE_INDEX:
         return None
@@ -87,7 +97,7 @@ def page_mean(engine: Engine, ids: Sequence[str], name: str) -> float | None:
 
 
 async def run_request(
-    engine: Engine,
+    runner: RequestRunner,
     spec: LastRequest,
     exclude_ids: Sequence[str] = (),
     merge: Filters | None = None,
@@ -96,23 +106,24 @@ async def run_request(
 ) -> tuple[Recommendation | NeedsClarification, LastRequest]:
     """Run a text, similar or playlist request; returns the result and the spec as it was actually run.
 
-    ``merge`` (first run only) holds explicit filters to apply over what the text implies; on replays the stored
-    ``spec.filters`` are used as they are. With a ``caller``, the person-aware engine methods are used when the
-    engine has them (``recommend_query_for`` / ``recommend_similar_for``: their dislikes are never recommended).
+    ``runner``: the recommendation use cases (:class:`core.app.personal.Personal`, or any
+    :class:`~core.app.ports.RequestRunner`). ``merge`` (first run only) holds explicit filters to apply over what the text implies; on replays the stored
+    ``spec.filters`` are used as they are. With a ``caller``, the person-aware methods are used when the
+    runner has them (``recommend_query_for`` / ``recommend_similar_for``: their dislikes are never recommended).
     The session rules of :func:`core.session.capped` always apply: no version of a song in ``exclude_ids`` comes
     back, and ``recent`` (the conversation's last pages, oldest first) drives the artist cap across pages.
 
     Raises:
-        SongNotFound, InvalidInput: from the engine.
+        SongNotFound, InvalidInput: from the runner.
     """
     from core.session import capped
 
-    table = engine.table
+    table = runner.table
     if spec.kind == "playlist":
         filters = merge_filters(spec.filters, merge)
 
         async def run_playlist(ex: list[str], n: int) -> Recommendation:
-            return await engine.playlists.recommend(
+            return await runner.playlists.recommend(
                 caller or Caller(), spec.group, spec.playlist, limit=n,
                 filters=filters.model_copy(update={"limit": n}), exclude_ids=ex,
             )
@@ -123,13 +134,13 @@ async def run_request(
         return rec, spec.model_copy(update={"filters": filters})
     if spec.kind == "similar":
         filters = merge_filters(spec.filters, merge)
-        similar_for = getattr(engine, "recommend_similar_for", None) if caller is not None else None
+        similar_for = getattr(runner, "recommend_similar_for", None) if caller is not None else None
 
         async def run_similar(ex: list[str], n: int) -> Recommendation:
             f = filters.model_copy(update={"limit": n})
             if similar_for is not None:
                 return await similar_for(caller, spec.refs, filters=f, exclude_ids=ex)
-            return await engine.recommend_similar(spec.refs, filters=f, exclude_ids=ex)
+            return await runner.recommend_similar(spec.refs, filters=f, exclude_ids=ex)
 
         rec = await capped(table, run_similar, exclude_ids, filters.limit, recent)
         if spec.cues:
@@ -137,7 +148,7 @@ async def run_request(
         return rec, spec.model_copy(update={"filters": filters})
     base = TextQuery(text=spec.request)
     if spec.request:
-        parsed = await engine.understand_async(spec.request, limit=spec.filters.limit)
+        parsed = await runner.understand_async(spec.request, limit=spec.filters.limit)
         if isinstance(parsed, NeedsClarification):
             if not (spec.overrides or spec.artists or spec.labels or merge is not None and not merge.is_empty()):
                 return parsed, spec
@@ -162,18 +173,18 @@ async def run_request(
             "cues": [*spec.cues, *current_cues(base.cues, spec.overrides)],  # "less upbeat": not "upbeat → …"
         }
     )
-    query_for = getattr(engine, "recommend_query_for", None) if caller is not None else None
+    query_for = getattr(runner, "recommend_query_for", None) if caller is not None else None
 
     async def run_query(ex: list[str], n: int) -> Recommendation:
         if query_for is not None:
             return await query_for(caller, query, exclude_ids=ex, limit=n)
-        return await engine.recommend_query(query, exclude_ids=ex, limit=n)
+        return await runner.recommend_query(query, exclude_ids=ex, limit=n)
 
     rec = await capped(table, run_query, exclude_ids, filters.limit, recent, asked=query.artists)
     return rec, spec.model_copy(update={"target": dict(rec.target), "filters": rec.filters, "ranges": dict(rec.ranges)})
 
 
-def refine(engine: Engine, spec: LastRequest, last_page: Sequence[str], change: Refinement) -> LastRequest:
+def refine(source: _HasTable, spec: LastRequest, last_page: Sequence[str], change: Refinement) -> LastRequest:
     """Apply a follow-up to the last request and return the new request (the old one is not modified).
 
     Feature moves on a "similar" or "playlist" request turn it into a feature-target request around the last page's
@@ -182,10 +193,10 @@ def refine(engine: Engine, spec: LastRequest, last_page: Sequence[str], change: 
     spec = spec.model_copy(deep=True)
     if change.deltas and spec.kind in ("similar", "playlist"):
         core = ("energy", "valence", "danceability", "acousticness")
-        base_target = {n: v for n in core if (v := page_mean(engine, last_page or spec.refs, n)) is not None}
+        base_target = {n: v for n in core if (v := page_mean(source, last_page or spec.refs, n)) is not None}
         from core.coherence import scene_labels  # the list's scene stays: "calmer" after a neo-soul radio is neo soul
 
-        t = engine.table
+        t = source.table
         scene = scene_labels(t, [t.pos[i] for i in (last_page or spec.refs) if i in t.pos])
         spec = LastRequest(kind="text", overrides=base_target, filters=spec.filters, cues=list(spec.cues),
                            labels=scene)
@@ -195,7 +206,7 @@ def refine(engine: Engine, spec: LastRequest, last_page: Sequence[str], change: 
             continue
         baseline = spec.overrides.get(name, spec.target.get(name))
         if baseline is None:
-            baseline = page_mean(engine, last_page, name)
+            baseline = page_mean(source, last_page, name)
         if baseline is None:
             baseline = DEFAULT_BASELINE.get(name, 0.5)
         if name == "tempo":

@@ -194,7 +194,7 @@ async def recommend(
     if not spec.request and not overrides and not spec.artists and merge.is_empty():
         return ClarifyResult(question="What would you like to hear — a mood, an activity, a genre or a song you like?")
     try:
-        result, spec = await run_request(ctx.deps.engine, spec, excluded_ids(ctx), merge=merge, caller=ctx.deps.caller,
+        result, spec = await run_request(ctx.deps.personal, spec, excluded_ids(ctx), merge=merge, caller=ctx.deps.caller,
                                        recent=recent_pages(ctx))
     except MusicBotError as exc:
         return failure(ctx, exc)
@@ -229,7 +229,7 @@ async def recommend_similar(
         ids = [resolve_ref(ctx, r) for r in list(refs)[:25]]
         spec = LastRequest(kind="similar", refs=ids, filters=Filters(limit=clamp_limit(limit)))
         merge = _filters(genres, exclude_artists, year_min, year_max, None, None, limit)
-        rec, spec = await run_request(ctx.deps.engine, spec, excluded_ids(ctx), merge=merge, caller=ctx.deps.caller,
+        rec, spec = await run_request(ctx.deps.personal, spec, excluded_ids(ctx), merge=merge, caller=ctx.deps.caller,
                                        recent=recent_pages(ctx))
     except MusicBotError as exc:
         return failure(ctx, exc)
@@ -290,8 +290,8 @@ async def refine_recommendations(
     )
     page = [i.track.track_id for i in ctx.deps.log.recommendation.tracks] if ctx.deps.log.recommendation else state.last_page
     try:
-        spec = refine(ctx.deps.engine, last, page, change)
-        rec, spec = await run_request(ctx.deps.engine, spec, excluded_ids(ctx), caller=ctx.deps.caller, recent=recent_pages(ctx))
+        spec = refine(ctx.deps.tracks, last, page, change)
+        rec, spec = await run_request(ctx.deps.personal, spec, excluded_ids(ctx), caller=ctx.deps.caller, recent=recent_pages(ctx))
     except MusicBotError as exc:
         return failure(ctx, exc)
     if isinstance(rec, NeedsClarification):
@@ -318,7 +318,7 @@ async def more_recommendations(ctx: RunContext[AgentDeps]) -> TracksResult | Too
     if last is None:
         return ToolFailure(error="There is no earlier recommendation; ask for something first.")
     try:
-        rec, spec = await run_request(ctx.deps.engine, last, excluded_ids(ctx), caller=ctx.deps.caller, recent=recent_pages(ctx))
+        rec, spec = await run_request(ctx.deps.personal, last, excluded_ids(ctx), caller=ctx.deps.caller, recent=recent_pages(ctx))
     except MusicBotError as exc:
         return failure(ctx, exc)
     if isinstance(rec, NeedsClarification):

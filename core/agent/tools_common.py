@@ -51,7 +51,7 @@ def turn_scope(ctx: RunContext[AgentDeps]) -> Scope:
     elif logbook.playlist_page is not None and logbook.playlist_page.entries:
         entries = logbook.playlist_page.entries
         recent = ([e.track_id for e in entries], entries[0].index)
-    return Scope(deps.engine, deps.caller, deps.group_id, deps.group_admin, deps.state, recent)
+    return Scope(deps.app, deps.caller, deps.group_id, deps.group_admin, deps.state, recent)
 
 
 def failure(ctx: RunContext[AgentDeps], exc: MusicBotError) -> ToolFailure:

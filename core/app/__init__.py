@@ -1,5 +1,5 @@
-"""The application layer: use-case services between the adapters (through the :class:`core.engine.Engine` facade)
-and the inner parts (track table, KNN recommender, text understanding, storage).
+"""The application layer: use-case services between the adapters (which receive them as one
+:class:`~core.app.services.AppServices` bundle) and the inner parts (track table, KNN recommender, text understanding, storage).
 
 Each service takes the narrow parts it needs — ports (:mod:`core.app.ports`), the live in-memory catalog
 (:mod:`core.app.loaded`) and other services — never the engine:
@@ -10,5 +10,8 @@ Each service takes the narrow parts it needs — ports (:mod:`core.app.ports`), 
 * :mod:`core.app.session` — :class:`~core.app.session.Sessions`: the list on screen, ``#N``, pages, turns, buttons;
 * :mod:`core.app.personal` — :class:`~core.app.personal.Personal`: feedback, personalised lists, previews, playlists.
 
-The composition root (:class:`core.engine.Engine`) builds the storage behind the ports and wires these once.
+The composition root (:class:`core.engine.Engine`) builds the storage behind the ports and wires these once into
+:class:`core.app.services.AppServices` (``engine.app``), which also carries the chat use case
+(:class:`core.chat.ChatService`). Helpers outside this package (charts, paging, feedback, the change follower, the
+agent's request helpers) take the narrow ports of :mod:`core.app.ports` (``TrackLookup``, ``RequestRunner``…).
 """

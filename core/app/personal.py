@@ -13,11 +13,11 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from core.app.discovery import Discovery
+from core.app.loaded import LiveParts
 from core.app.ports import Feedback, PreviewCache
 from core.app.session import Sessions
 from core.errors import InvalidInput
 from core.models import Caller, Filters, NeedsClarification, Recommendation, TextQuery
-from core.table import TrackTable
 
 if TYPE_CHECKING:
     from core.feedback import FeedbackResult
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from core.previews import PreviewConfig, TrackPreview
 
 
-class Personal:
+class Personal(LiveParts):
     """Feedback, personalised recommendations, previews and the playlist service.
 
     Args:
@@ -47,6 +47,7 @@ class Personal:
         make_previews: Callable[[PreviewConfig | None], PreviewCache],
     ) -> None:
         self.discovery = discovery
+        self.loaded = discovery.loaded  # the live table / recommender (LiveParts)
         self.sessions = sessions
         self._make_feedback = make_feedback
         self._make_playlists = make_playlists
@@ -83,11 +84,6 @@ class Personal:
         self._preview_service = self._make_previews(config)
 
     # ------------------------------------------------------------------ the discovery parts the bodies below use
-    @property
-    def table(self) -> TrackTable:
-        """The live track table."""
-        return self.discovery.table
-
     def resolve(self, ref: str, fuzzy: bool = True) -> int:
         """:meth:`core.app.tracks.TrackFinder.resolve`."""
         return self.discovery.finder.resolve(ref, fuzzy=fuzzy)
@@ -95,6 +91,22 @@ class Personal:
     async def follow_short_links(self, text: str) -> None:
         """:meth:`core.app.tracks.TrackFinder.follow_short_links`."""
         await self.discovery.follow_short_links(text)
+
+    async def understand_async(self, text: str, limit: int = 10) -> TextQuery | NeedsClarification:
+        """:meth:`core.app.discovery.Discovery.understand_async`."""
+        return await self.discovery.understand_async(text, limit)
+
+    async def recommend_similar(
+        self, refs: Sequence[str], filters: Filters | None = None, exclude_ids: Sequence[str] = ()
+    ) -> Recommendation:
+        """:meth:`core.app.discovery.Discovery.recommend_similar` (no caller: nobody's dislikes)."""
+        return await self.discovery.recommend_similar(refs, filters, exclude_ids)
+
+    async def recommend_query(
+        self, query: TextQuery, exclude_ids: Sequence[str] = (), limit: int | None = None
+    ) -> Recommendation:
+        """:meth:`core.app.discovery.Discovery.recommend_query` (no caller: nobody's dislikes)."""
+        return await self.discovery.recommend_query(query, exclude_ids, limit)
 
     def _similar(self, *args: Any, **kwargs: Any) -> Any:
         return self.discovery._similar(*args, **kwargs)  # noqa: SLF001 - the shared pipeline, with a ranker

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from core.models import Track
@@ -26,21 +27,35 @@ if TYPE_CHECKING:
     from core.catalog_rows import ImportReport, ProgressFn
     from core.conversation import ConversationState
     from core.feedback import FeedbackResult
-    from core.models import Caller, Filters, TextQuery
+    from core.models import Caller, Filters, NeedsClarification, Recommendation, TextQuery
     from core.previews import TrackPreview
     from core.ratelimit import RatePolicy, Verdict
-    from core.recommender import Scored
+    from core.playlists import PlaylistService
+    from core.recommender import Recommender, Scored
+    from core.references import ResolvedRef, TrackReferences
+    from core.table import TrackTable
 
 __all__ = [
     "ButtonState",
+    "CatalogBrowser",
     "CatalogRepository",
+    "ChangeLog",
+    "ChartLookup",
     "Conversations",
     "Feedback",
     "Leases",
+    "LiveCatalogUpdates",
+    "PlaylistCatalog",
     "PlaylistStore",
     "PreviewCache",
     "RateLimits",
+    "RequestRunner",
+    "SongAdmin",
+    "TrackFinding",
+    "TrackLookup",
     "TrackSearch",
+    "Transactions",
+    "UnitOfWork",
 ]
 
 
@@ -118,6 +133,27 @@ class Conversations(Protocol):
 
     async def reset(self, conversation_id: str) -> None:
         """Forget the conversation (state and turns)."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One open transaction (:class:`core.infra.uow.UnitOfWork`): every store call the task makes on the same
+    database while it is open joins it; nothing is written unless :meth:`commit` runs."""
+
+    async def commit(self) -> None:
+        """Make the transaction's writes permanent."""
+        ...
+
+    async def lock(self, *key: object) -> None:
+        """Serialise read-modify-writes of ``key`` across workers until the transaction ends."""
+        ...
+
+
+class Transactions(Protocol):
+    """Opens units of work on the stores' database (:class:`core.infra.store_db.Database`)."""
+
+    def uow(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """A new unit of work: ``async with transactions.uow() as uow: … await uow.commit()``."""
         ...
 
 
@@ -208,4 +244,163 @@ class Feedback(Protocol):
         self, user: Caller | str | None, query: TextQuery, exclude: Iterable[int] = (), limit: int | None = None
     ) -> list[Scored]:
         """:meth:`core.recommender.Recommender.from_text` for ``user``."""
+        ...
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Narrow ports onto the use-case services themselves: what a helper outside core.app (the chat, the agent's request
+# helpers, charts, paging, feedback, the change follower) needs, so it takes one small part and never the engine.
+# The concrete service named in each docstring satisfies the port structurally (as does the Engine facade, so old
+# callers keep working).
+
+
+class TrackLookup(Protocol):
+    """Track references over the live table (:class:`core.app.tracks.TrackFinder`, :class:`core.app.discovery.Discovery`)."""
+
+    @property
+    def table(self) -> TrackTable:
+        """The live track table (read on every call: a reload replaces it)."""
+        ...
+
+    @property
+    def refs(self) -> TrackReferences:
+        """The live :class:`core.references.TrackReferences`."""
+        ...
+
+    def resolve(self, ref: str, fuzzy: bool = True) -> int:
+        """Table position of a track reference. Raises SongNotFound / InvalidInput."""
+        ...
+
+    def resolve_ref(self, ref: str, fuzzy: bool = True) -> ResolvedRef:
+        """A reference with the note to say when it was not an exact match. Raises SongNotFound / NotATrackLink."""
+        ...
+
+    def label(self, pos: int) -> str:
+        """``"Title - Artist"`` for a table position."""
+        ...
+
+
+class TrackFinding(TrackLookup, Protocol):
+    """:class:`TrackLookup` plus splitting several references and following short links
+    (:class:`core.app.tracks.TrackFinder`)."""
+
+    def split_refs(self, args: str) -> list[str]:
+        """``"a; b, c"`` -> the references, never cutting inside a whole exact title."""
+        ...
+
+    async def follow_short_links(self, text: str) -> None:
+        """Resolve the Spotify short links in ``text`` into the references (never raises)."""
+        ...
+
+
+class ChartLookup(TrackLookup, Protocol):
+    """What the charts of :mod:`core.chart_replies` read (:class:`core.app.discovery.Discovery`)."""
+
+    async def understand_async(self, text: str, limit: int = 10) -> TextQuery | NeedsClarification:
+        """The local text understanding's reading of a request."""
+        ...
+
+
+class CatalogBrowser(TrackLookup, Protocol):
+    """What paging through the catalog (:mod:`core.browse`) needs (:class:`core.app.discovery.Discovery`)."""
+
+    async def search(self, query: str, limit: int = 10) -> Recommendation:
+        """Full-text then fuzzy search, best first. Raises InvalidInput."""
+        ...
+
+
+class RequestRunner(Protocol):
+    """What running a replayable request needs (:func:`core.agent.specs.run_request`;
+    :class:`core.app.personal.Personal`). A runner that also has ``recommend_similar_for`` /
+    ``recommend_query_for`` keeps a caller's dislikes out of the lists."""
+
+    @property
+    def table(self) -> TrackTable:
+        """The live track table."""
+        ...
+
+    @property
+    def playlists(self) -> PlaylistService:
+        """Group playlists (``recommend`` from a playlist)."""
+        ...
+
+    async def understand_async(self, text: str, limit: int = 10) -> TextQuery | NeedsClarification:
+        """The local text understanding's reading of a request."""
+        ...
+
+    async def recommend_similar(
+        self, refs: Sequence[str], filters: Filters | None = None, exclude_ids: Sequence[str] = ()
+    ) -> Recommendation:
+        """Tracks like ``refs``. Raises SongNotFound / InvalidInput."""
+        ...
+
+    async def recommend_query(
+        self, query: TextQuery, exclude_ids: Sequence[str] = (), limit: int | None = None
+    ) -> Recommendation:
+        """Tracks for a parsed request."""
+        ...
+
+
+class PlaylistCatalog(TrackLookup, Protocol):
+    """What the playlist use cases read (:class:`core.playlists.PlaylistService`; :class:`core.app.discovery.Discovery`)."""
+
+    @property
+    def recommender(self) -> Recommender:
+        """The live KNN recommender (recommendations from a playlist)."""
+        ...
+
+    async def follow_short_links(self, text: str) -> None:
+        """Resolve the Spotify short links in ``text`` into the references (never raises)."""
+        ...
+
+
+class SongAdmin(Protocol):
+    """Catalog edits, admins only, permission re-checked inside (:class:`core.app.catalog_admin.CatalogAdmin`)."""
+
+    async def add_song(self, caller: Caller, data: dict[str, Any]) -> Track:
+        """Add a track. Raises PermissionDenied / InvalidInput."""
+        ...
+
+    async def edit_song(self, caller: Caller, ref: str, changes: dict[str, Any]) -> Track:
+        """Edit fields of a track. Raises PermissionDenied / SongNotFound / InvalidInput."""
+        ...
+
+    async def delete_song(self, caller: Caller, ref: str) -> Track:
+        """Delete a track. Raises PermissionDenied / SongNotFound."""
+        ...
+
+
+class ChangeLog(Protocol):
+    """The catalog's change log as a follower reads it (:class:`core.catalog.Catalog`, :class:`core.infra.pg_catalog.PgCatalog`)."""
+
+    async def changes_since(self, seq: int, limit: int) -> list[tuple[int, str, str]]:
+        """``(seq, track_id, op)`` rows after ``seq``, oldest first, at most ``limit``; op upsert / delete / reload."""
+        ...
+
+    async def change_version(self) -> int:
+        """The change-log position (monotonic)."""
+        ...
+
+    async def get(self, track_id: str) -> Track | None:
+        """The stored track, or None."""
+        ...
+
+
+class LiveCatalogUpdates(Protocol):
+    """The in-memory catalog a follower updates (:class:`core.app.loaded.LoadedCatalog`)."""
+
+    async def reload(self, catalog: Any) -> None:
+        """Rebuild table, KNN index, text understanding and references from ``catalog``."""
+        ...
+
+    def apply_upsert(self, track: Track, refit: bool = True) -> Track:
+        """Put a stored track into the table and KNN index."""
+        ...
+
+    def apply_delete(self, track_id: str, refit: bool = True) -> bool:
+        """Drop a track from the table and KNN index; False when it was not there."""
+        ...
+
+    def text_changed(self) -> None:
+        """Refresh the fitted text understanding after table changes."""
         ...

@@ -14,11 +14,11 @@ import os
 import secrets
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from core.app.ports import ButtonState, Conversations, Leases
+from core.app.ports import ButtonState, Conversations, Leases, Transactions, UnitOfWork
 from core.commands import LIST_REF
-from core.conversation import LastRequest, check_conversation_id
+from core.conversation import ConversationState, LastRequest, check_conversation_id
 from core.errors import InvalidInput
 from core.leases import acquire
 from core.models import Caller, Filters, NeedsClarification, Recommendation, Track
@@ -46,6 +46,8 @@ class Sessions:
         search: ``search(query, limit) -> Recommendation`` (:meth:`core.app.discovery.Discovery.search`).
         find_track: ``find_track(ref) -> (track, note)`` (:meth:`core.app.tracks.TrackFinder.find_track`).
         replay: runs a replayable request (see :data:`Replay`).
+        transactions: opens units of work on the stores' database (:class:`~core.app.ports.Transactions`); None
+            (in-memory fakes) = each write stands alone.
     """
 
     def __init__(
@@ -58,6 +60,7 @@ class Sessions:
         search: Callable[..., Awaitable[Recommendation]],
         find_track: Callable[[str], Awaitable[tuple[Track, str]]],
         replay: Replay,
+        transactions: Transactions | None = None,
     ) -> None:
         self._open_conversations = open_conversations
         self._open_leases = open_leases
@@ -66,6 +69,7 @@ class Sessions:
         self.search = search
         self.find_track = find_track
         self.replay_request = replay
+        self._transactions = transactions
         self._conversation_store: Conversations | None = None
         self._conversation_locks: weakref.WeakValueDictionary[str, asyncio.Lock] | None = None
         self._leases: Leases | None = None
@@ -167,6 +171,29 @@ class Sessions:
             await store.save_state(cid, state)
         return track, note
 
+    def unit_of_work(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """One transaction for several writes of a use case (:class:`~core.app.ports.UnitOfWork`); without a
+        transactional store (in-memory fakes) a stand-in whose writes each stand alone."""
+        if self._transactions is None:
+            return _Autocommit()
+        return self._transactions.uow()
+
+    async def save_turn(
+        self, conversation_id: str, state: ConversationState | None, turns: Sequence[tuple[str | bytes, int]] = ()
+    ) -> None:
+        """The end of one chat turn as one unit of work: the agent's new message history (``turns``:
+        ``(messages_json, keep)`` each, see :meth:`~core.app.ports.Conversations.append_turn`) and the conversation's
+        follow-up ``state`` (None = leave it) — both written or neither, never a turn stored without its list."""
+        if state is None and not turns:
+            return
+        store = await self.conversation_store()
+        async with self.unit_of_work() as uow:
+            for messages_json, keep in turns:
+                await store.append_turn(conversation_id, messages_json, keep)
+            if state is not None:
+                await store.save_state(conversation_id, state)
+            await uow.commit()
+
     @asynccontextmanager
     async def conversation_turn(self, conversation_id: str) -> AsyncIterator[None]:
         """One turn of ``conversation_id`` at a time: in this process (an ``asyncio.Lock``) *and* across workers
@@ -220,3 +247,19 @@ class Sessions:
             raise InvalidInput(f"#{n} means a number in the last list I showed here — ask for some music first.", "ref")
         lo, hi = state.page_first, state.page_first + len(state.last_page) - 1
         raise InvalidInput(f"The list on screen has numbers {lo}–{hi}; #{n} is not one of them.", "ref", f"#{lo}–#{hi}")
+
+
+class _Autocommit:
+    """A unit of work over stores without transactions (the in-memory fakes): each write already stands alone."""
+
+    async def __aenter__(self) -> _Autocommit:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+    async def commit(self) -> None:
+        """Nothing to do: every write is already done."""
+
+    async def lock(self, *key: object) -> None:
+        """Nothing to do: one process, and the conversation turn already holds its lease."""

@@ -9,29 +9,19 @@ from __future__ import annotations
 import asyncio
 import re
 
-from core.app.loaded import LoadedCatalog
+from core.app.loaded import LiveParts, LoadedCatalog
 from core.models import Track
-from core.references import ResolvedRef, TrackReferences
+from core.references import ResolvedRef
 from core.spotify_links import ShortLinkResolver, find_links, strip_links
-from core.table import TrackTable
 
 
-class TrackFinder:
-    """Resolve track references against the live table (see :mod:`core.references`)."""
+class TrackFinder(LiveParts):
+    """Resolve track references against the live table (see :mod:`core.references`); ``table`` / ``refs`` are the
+    live ones (:class:`~core.app.loaded.LiveParts`)."""
 
     def __init__(self, loaded: LoadedCatalog) -> None:
         self.loaded = loaded
         self.link_resolver: ShortLinkResolver | None = None  # built from the environment on first short link
-
-    @property
-    def table(self) -> TrackTable:
-        """The live track table."""
-        return self.loaded.table
-
-    @property
-    def refs(self) -> TrackReferences:
-        """The live :class:`core.references.TrackReferences`."""
-        return self.loaded.refs
 
     def resolve(self, ref: str, fuzzy: bool = True) -> int:
         """Table position of a track reference: id, Spotify link/URI, "title" or "title - artist", exact then fuzzy

@@ -24,7 +24,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from core.engine import Engine
+    from core.app.ports import ChangeLog, LiveCatalogUpdates
 
 log = logging.getLogger(__name__)
 
@@ -37,15 +37,20 @@ MAX_INCREMENTAL = 2000
 
 
 class CatalogFollower:
-    """Keeps one engine's table and KNN index in step with the catalog's change log.
+    """Keeps one process's table and KNN index in step with the catalog's change log.
 
     Args:
-        engine: the engine to update (its catalog, table, recommender and write lock are used).
-        seq: the change-log position the engine's table reflects (read BEFORE the table was loaded).
+        catalog: the stored catalog (:class:`core.catalog.Catalog` or :class:`core.infra.pg_catalog.PgCatalog`): its
+            change log, its tracks, and (SQLite) ``data_version`` / (PostgreSQL) ``target`` to know when to look.
+        loaded: the in-memory catalog to update (:class:`core.app.loaded.LoadedCatalog`).
+        lock: the catalog write lock, so a catch-up never interleaves with this process's own writes.
+        seq: the change-log position ``loaded`` reflects (read BEFORE the table was loaded).
     """
 
-    def __init__(self, engine: Engine, seq: int) -> None:
-        self.engine = engine
+    def __init__(self, catalog: ChangeLog, loaded: LiveCatalogUpdates, lock: asyncio.Lock, seq: int) -> None:
+        self.catalog: Any = catalog
+        self.loaded = loaded
+        self.lock = lock
         self.seq = seq
         self.applied = 0  # changes applied so far (for tests and diagnostics)
         self.reloads = 0
@@ -55,14 +60,14 @@ class CatalogFollower:
 
     async def catch_up(self) -> int:
         """Apply every change-log row after :attr:`seq`; returns how many rows were read."""
-        engine = self.engine
-        async with engine._write_lock:  # never interleave with this process's own writes
-            rows = await engine.catalog.changes_since(self.seq, MAX_INCREMENTAL + 1)
+        catalog, loaded = self.catalog, self.loaded
+        async with self.lock:  # never interleave with this process's own writes
+            rows = await catalog.changes_since(self.seq, MAX_INCREMENTAL + 1)
             if not rows:
                 return 0
             if len(rows) > MAX_INCREMENTAL or any(op == "reload" for _, _, op in rows):
-                target = await engine.catalog.change_version()
-                await engine._reload_table()
+                target = await catalog.change_version()
+                await loaded.reload(catalog)
                 self.seq = max(target, rows[-1][0])
                 self.reloads += 1
                 return len(rows)
@@ -70,12 +75,12 @@ class CatalogFollower:
             for _, track_id, op in rows:
                 latest[track_id] = op
             for track_id, op in latest.items():
-                track = None if op == "delete" else await engine.catalog.get(track_id)
+                track = None if op == "delete" else await catalog.get(track_id)
                 if track is None:
-                    engine._apply_delete(track_id, refit=False)
+                    loaded.apply_delete(track_id, refit=False)
                 else:
-                    engine._apply_upsert(track, refit=False)
-            engine._text_changed()  # once for the whole batch
+                    loaded.apply_upsert(track, refit=False)
+            loaded.text_changed()  # once for the whole batch
             self.seq = rows[-1][0]
             self.applied += len(rows)
             return len(rows)
@@ -84,7 +89,7 @@ class CatalogFollower:
         """Start following in the background (idempotent)."""
         if self._task is not None:
             return
-        target = getattr(self.engine.catalog, "target", None)
+        target = getattr(self.catalog, "target", None)
         if target is not None and target.is_postgres:
             await self._listen(target.dsn)
             self._task = asyncio.create_task(self._run_postgres(), name="catalog-follower")
@@ -104,7 +109,7 @@ class CatalogFollower:
             self._listener = None
 
     async def _run_sqlite(self) -> None:
-        catalog = self.engine.catalog
+        catalog = self.catalog
         seen = await catalog.data_version()
         while True:
             await asyncio.sleep(POLL_S)
@@ -131,7 +136,7 @@ class CatalogFollower:
             self._listener = None
 
     async def _run_postgres(self) -> None:
-        target = self.engine.catalog.target  # type: ignore[attr-defined]
+        target = self.catalog.target
         while True:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), FALLBACK_S)

@@ -40,16 +40,18 @@ from core.playlists.store import PlaylistRow, PlaylistStore
 from core.spotify_links import SPOTIFY_ID, parse_link
 
 if TYPE_CHECKING:
-    from core.engine import Engine
+    from core.app.ports import PlaylistCatalog
 
 _INDEX_REF = re.compile(r"^#(\d{1,4})$")
 
 
 class PlaylistService:
-    """Use cases for group playlists. Build through ``engine.playlists`` (lazily created on the catalog DB).
+    """Use cases for group playlists; built by the composition root (``core.engine.Engine``), reached as
+    ``services.playlists``.
 
     Args:
-        engine: resolves references (``engine.resolve``) and owns the live track table and recommender.
+        lookup: resolves references and holds the live track table and recommender
+            (:class:`~core.app.ports.PlaylistCatalog`: :class:`core.app.discovery.Discovery`).
         store: the persistence port (SQLite or the in-memory fake).
         limits: size limits.
         exclusions: async ``caller -> table positions`` never to recommend to that caller (their dislikes and the
@@ -58,12 +60,12 @@ class PlaylistService:
 
     def __init__(
         self,
-        engine: Engine,
+        lookup: PlaylistCatalog,
         store: PlaylistStore,
         limits: PlaylistLimits | None = None,
         exclusions: Callable[[Caller], Awaitable[set[int]]] | None = None,
     ) -> None:
-        self.engine = engine
+        self.lookup = lookup
         self.store = store
         self.limits = limits or PlaylistLimits()
         self._exclusions = exclusions
@@ -96,8 +98,8 @@ class PlaylistService:
         return row
 
     def _track(self, track_id: str) -> Track | None:
-        pos = self.engine.table.pos.get(track_id)
-        return self.engine.table.track(pos) if pos is not None else None
+        pos = self.lookup.table.pos.get(track_id)
+        return self.lookup.table.track(pos) if pos is not None else None
 
     def _resolve_ids(self, refs: str | Sequence[str], notes: list[str] | None = None) -> list[str]:
         refs = [refs] if isinstance(refs, str) else list(refs)
@@ -106,8 +108,8 @@ class PlaylistService:
             raise InvalidInput("Which song? Give an id, a Spotify link, or “title - artist”.", "track")
         if len(refs) > self.limits.refs_per_call:
             raise LimitReached(f"Please add at most {self.limits.refs_per_call} songs at a time.")
-        t = self.engine.table
-        found = [self.engine.resolve_ref(r) for r in refs]  # SongNotFound (with suggestions) on the first miss
+        t = self.lookup.table
+        found = [self.lookup.resolve_ref(r) for r in refs]  # SongNotFound (with suggestions) on the first miss
         if notes is not None:  # another track than the one asked for: the reply says so first
             notes.extend(f.note for f in found if f.note)
         return [t.ids[f.pos] for f in found]
@@ -157,7 +159,7 @@ class PlaylistService:
         """
         row = await self._row(group_id, playlist)
         for r in [refs] if isinstance(refs, str) else list(refs)[: self.limits.refs_per_call]:
-            await self.engine.follow_short_links(str(r or ""))
+            await self.lookup.follow_short_links(str(r or ""))
         notes: list[str] = []
         ids = self._resolve_ids(refs, notes)
         out = await self.store.add_tracks(row.playlist_id, ids, member_key(caller), self.limits.tracks_per_playlist)
@@ -220,7 +222,7 @@ class PlaylistService:
             elif link is not None and link.is_track and (not bare or link.id in by_id):
                 tid = link.id  # a link removes its track even when it left the catalog
             else:
-                tid = self.engine.table.ids[self.engine.resolve(ref)]
+                tid = self.lookup.table.ids[self.lookup.resolve(ref)]
             if tid in by_id:
                 ids.append(tid)
             else:
@@ -339,7 +341,7 @@ class PlaylistService:
             raise InvalidInput(f"limit must be between 1 and 50 (got {limit}).", "limit", "1–50")
         row = await self._row(group_id, playlist)
         ids = [e.track_id for e in await self.store.entries(row.playlist_id)]
-        eng = self.engine
+        eng = self.lookup
         t, rec = eng.table, eng.recommender
         refs = [t.pos[i] for i in ids if i in t.pos]
         if not refs:

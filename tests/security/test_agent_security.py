@@ -283,7 +283,7 @@ async def test_engine_rechecks_the_role_when_prepare_is_bypassed(agent_engine: E
     from core.agent.deps import AgentDeps, ToolFailure
     from core.conversation import ConversationState
 
-    deps = AgentDeps(engine=agent_engine, caller=USER, conversation_id="sec:direct", state=ConversationState())
+    deps = AgentDeps(app=agent_engine.app, caller=USER, conversation_id="sec:direct", state=ConversationState())
     ctx = RunContext(deps=deps, model=TestModel(), usage=RunUsage())
     before = await agent_engine.catalog.checksum()
     results = [

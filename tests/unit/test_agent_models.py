@@ -146,7 +146,7 @@ async def test_tool_schemas_are_flat_documented_and_admin_tools_hidden() -> None
 
     agent = build_agent(AgentConfig())
     for role in (Role.USER, Role.ADMIN):
-        deps = AgentDeps(engine=None, caller=Caller(role=role), conversation_id="t", state=ConversationState())  # type: ignore[arg-type]
+        deps = AgentDeps(app=None, caller=Caller(role=role), conversation_id="t", state=ConversationState())  # type: ignore[arg-type]
         result = await agent.run("hi", model=FunctionModel(fn), deps=deps)
         assert result.output.reply == "ok"
         names = set(seen["tools"])

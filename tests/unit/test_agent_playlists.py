@@ -172,7 +172,7 @@ def _ctx(engine: Engine, caller: Caller = USER, state: ConversationState | None 
 
     from core.agent.deps import AgentDeps
 
-    deps = AgentDeps(engine=engine, caller=caller, conversation_id="unit:pl", state=state or ConversationState(), **kw)
+    deps = AgentDeps(app=engine.app, caller=caller, conversation_id="unit:pl", state=state or ConversationState(), **kw)
     return RunContext(deps=deps, model=TestModel(), usage=RunUsage())
 
 
@@ -245,7 +245,7 @@ async def test_playlist_tool_schemas_are_flat_documented_and_offered_to_everyone
         seen.update({t.name: t for t in info.function_tools})
         return ModelResponse(parts=[ToolCallPart("reply", {"reply": "ok"})])
 
-    deps = AgentDeps(engine=agent_engine, caller=USER, conversation_id="t:x", state=ConversationState())
+    deps = AgentDeps(app=agent_engine.app, caller=USER, conversation_id="t:x", state=ConversationState())
     await build_agent(AgentConfig()).run("hi", model=FunctionModel(fn), deps=deps)
     for fn_ in PLAYLIST_TOOLS:
         tool = seen[fn_.__name__]

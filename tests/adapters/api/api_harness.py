@@ -93,7 +93,7 @@ class ApiServer:
                 self.extra = await self.setup(self.engine)
             if self.telegram is not None:
                 self.webhook = self.telegram(self.engine, self)
-            app = build_app(self.engine, self.settings, telegram=self.webhook)
+            app = build_app(self.engine.app, self.settings, telegram=self.webhook)
             config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
             self.server = uvicorn.Server(config)
             await self.server.serve(sockets=[self.sock])

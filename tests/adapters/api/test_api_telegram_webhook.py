@@ -53,7 +53,7 @@ def _tg_settings(fake: Any) -> Settings:
 
 
 def _webhook(engine: Engine, server: ApiServer) -> TelegramWebhook:
-    return TelegramWebhook.build(engine, _tg_settings(server.extra.api), HOOK_URL, rate_limiter=False)
+    return TelegramWebhook.build(engine.app, _tg_settings(server.extra.api), HOOK_URL, rate_limiter=False)
 
 
 @pytest.fixture

@@ -111,7 +111,7 @@ def settings() -> Settings:
 @pytest.fixture
 async def bot(small_engine: Engine, settings: Settings) -> AsyncIterator[Any]:
     """The real bot, set up (cogs, dynamic items, page store) but never connected."""
-    b = build_bot(small_engine, settings)
+    b = build_bot(small_engine.app, settings)
     await b._async_setup_hook()
     await b.setup_hook()
     try:

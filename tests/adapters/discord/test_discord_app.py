@@ -23,12 +23,12 @@ def test_shard_setting():
 
 
 def test_sharded_bot_when_asked(small_engine, settings):
-    assert type(build_bot(small_engine, settings)) is MusicBot
-    auto = build_bot(small_engine, settings.model_copy(update={"discord_shards": "auto"}))
+    assert type(build_bot(small_engine.app, settings)) is MusicBot
+    auto = build_bot(small_engine.app, settings.model_copy(update={"discord_shards": "auto"}))
     assert (
         isinstance(auto, ShardedMusicBot) and isinstance(auto, discord.AutoShardedClient) and auto.shard_count is None
     )
-    fixed = build_bot(small_engine, settings.model_copy(update={"discord_shards": "3"}))
+    fixed = build_bot(small_engine.app, settings.model_copy(update={"discord_shards": "3"}))
     assert isinstance(fixed, ShardedMusicBot) and fixed.shard_count == 3
     assert isinstance(fixed.tree, MusicTree)
 
@@ -84,12 +84,12 @@ def offline_discord(monkeypatch):
 
 
 async def test_start_never_syncs(settings, seeded_db, offline_discord):
-    await discord_app._serve(settings, seeded_db, TOKEN, sync=False, guild=None)
+    await discord_app._serve(settings, seeded_db, TOKEN, sync=False, guild=None, open_engine=lambda: Engine.open(seeded_db))
     assert [e[0] for e in offline_discord] == ["login", "connect"]
 
 
 async def test_sync_to_one_guild_then_exit(settings, seeded_db, offline_discord, capsys):
-    await discord_app._serve(settings, seeded_db, TOKEN, sync=True, guild=1234)
+    await discord_app._serve(settings, seeded_db, TOKEN, sync=True, guild=1234, open_engine=lambda: Engine.open(seeded_db))
     assert [e[0] for e in offline_discord] == ["login", "sync"]
     _, guild, names = offline_discord[1]
     assert guild == 1234
@@ -104,7 +104,7 @@ async def test_previews_use_the_configured_services(settings, seeded_db, offline
     seen = {}
 
     async def connect(self, *, reconnect=True):
-        seen["config"] = self.engine.previews.config
+        seen["config"] = self.services.previews.config
 
     monkeypatch.setattr(MusicBot, "connect", connect)
     custom = settings.model_copy(
@@ -119,7 +119,7 @@ async def test_previews_use_the_configured_services(settings, seeded_db, offline
 
 
 async def test_global_sync(settings, seeded_db, offline_discord):
-    await discord_app._serve(settings, seeded_db, TOKEN, sync=True, guild=None)
+    await discord_app._serve(settings, seeded_db, TOKEN, sync=True, guild=None, open_engine=lambda: Engine.open(seeded_db))
     assert offline_discord[1][:2] == ("sync", None)
 
 
@@ -129,7 +129,7 @@ async def test_rejected_token_is_a_clear_error(settings, seeded_db, monkeypatch)
 
     monkeypatch.setattr(MusicBot, "login", login)
     with pytest.raises(InvalidInput, match="rejected DISCORD_BOT_TOKEN"):
-        await discord_app._serve(settings, seeded_db, TOKEN, sync=False, guild=None)
+        await discord_app._serve(settings, seeded_db, TOKEN, sync=False, guild=None, open_engine=lambda: Engine.open(seeded_db))
 
 
 def test_admin_commands_default_to_manage_server(bot):
@@ -149,6 +149,6 @@ def test_shard_flags_split_servers_across_processes(small_engine, settings):
         with pytest.raises(InvalidInput) as exc:
             shard_plan(count, ids)
         assert exc.value.field == field
-    bot = build_bot(small_engine, settings, shards=shard_plan(4, "2,3"))
+    bot = build_bot(small_engine.app, settings, shards=shard_plan(4, "2,3"))
     assert isinstance(bot, ShardedMusicBot) and bot.shard_count == 4 and bot.shard_ids == [2, 3]
-    assert isinstance(build_bot(small_engine, settings), MusicBot)  # DISCORD_SHARDS empty, no flags: one connection
+    assert isinstance(build_bot(small_engine.app, settings), MusicBot)  # DISCORD_SHARDS empty, no flags: one connection

@@ -52,7 +52,7 @@ async def test_chart_command_pictures_the_channel_list_against_the_request(bot, 
 
 
 async def test_chart_command_for_one_song_puts_the_picture_in_its_track_embed(bot, interaction_factory):
-    track = bot.engine.table.track(0)
+    track = bot.services.tracks.table.track(0)
     inter = interaction_factory()
     await invoke(bot, "ChartCog", "chart", inter, song=track.track_id)
     embed = assert_chart_embed(inter.last, charts.TRACK_CHART_PX)
@@ -71,7 +71,7 @@ async def test_chart_buttons_under_results_and_song_cards(bot, interaction_facto
     assert "chill study music" in embed.title
 
     song = interaction_factory()
-    track = bot.engine.table.track(2)
+    track = bot.services.tracks.table.track(2)
     await invoke(bot, "MusicCog", "song", song, ref=track.track_id)
     (button,) = chart_buttons(song.last.view)
     assert button.item.custom_id == f"mb:chart:t:{track.track_id}"
@@ -85,7 +85,7 @@ async def test_a_drawing_failure_sends_the_track_embed_without_a_picture(bot, in
         raise RuntimeError("backend exploded")
 
     monkeypatch.setattr(charts, "track_chart", broken)
-    track = bot.engine.table.track(1)
+    track = bot.services.tracks.table.track(1)
     inter = interaction_factory()
     await invoke(bot, "ChartCog", "chart", inter, song=track.track_id)
     (embed,) = inter.last.embeds

@@ -70,7 +70,7 @@ async def test_next_page_never_repeats_and_survives_a_restart(small_engine, sett
 
     from adapters.discord.app import build_bot
 
-    bot2 = build_bot(small_engine, settings)
+    bot2 = build_bot(small_engine.app, settings)
     await bot2._async_setup_hook()
     await bot2.setup_hook()
     try:
@@ -252,11 +252,11 @@ async def test_reset_is_ephemeral(bot, interaction_factory, small_engine):
     assert "cleared" in inter.last.content.lower()
 
 
-async def test_unexpected_error_is_logged_with_traceback_and_apologised_for(bot, interaction_factory, caplog):
+async def test_unexpected_error_is_logged_with_traceback_and_apologised_for(bot, interaction_factory, caplog, monkeypatch):
     async def broken(*args, **kwargs):
         raise RuntimeError("index corrupted")
 
-    bot.engine.recommend_text_for = broken
+    monkeypatch.setattr(bot.services.personal, "recommend_text_for", broken)
     inter = interaction_factory()
     with caplog.at_level(logging.ERROR, logger="adapters.discord"):
         await invoke(bot, "MusicCog", "recommend", inter, text="chill")

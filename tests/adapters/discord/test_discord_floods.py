@@ -23,7 +23,7 @@ OTHER = 9999
 @pytest.fixture
 async def tight_bot(small_engine, settings) -> AsyncIterator[Any]:
     """The real bot with a small bucket: 3 at once, then one a minute."""
-    b = build_bot(small_engine, settings.model_copy(update={"rate_burst": 3, "rate_refill_s": 60.0, "chat_rate": 2}))
+    b = build_bot(small_engine.app, settings.model_copy(update={"rate_burst": 3, "rate_refill_s": 60.0, "chat_rate": 2}))
     await b._async_setup_hook()
     await b.setup_hook()
     try:

@@ -25,7 +25,7 @@ from core.models import Caller
 @pytest.fixture
 async def dbot(small_engine, settings) -> AsyncIterator[Any]:
     """The real bot wired to dpytest's fake gateway/HTTP (one server with two text channels, two members)."""
-    bot = build_bot(small_engine, settings)
+    bot = build_bot(small_engine.app, settings)
     await bot._async_setup_hook()
     # dpytest fakes a server from its member cache, which needs the members intent; the production bot runs
     # without it (mentions carry the author's member data)
@@ -167,16 +167,16 @@ async def test_clarification_is_a_question(dbot, small_engine):
 
 
 async def test_agent_failure_is_apologised_for_and_logged_without_the_token(dbot, small_engine, caplog, monkeypatch):
-    # Engine.chat never raises (it answers every failure itself), so the adapter's error path can only be reached by
+    # ChatService.chat never raises (it answers every failure itself), so the adapter's error path can only be reached by
     # injecting one: the real method wrapped, raising for this one message only.
-    real_chat = small_engine.chat
+    real_chat = small_engine.chat_service.chat
 
     async def chat_or_explode(conversation_id, caller, text, **kwargs):
         if text == "boom":
             raise RuntimeError("agent exploded")
         return await real_chat(conversation_id, caller, text, **kwargs)
 
-    monkeypatch.setattr(small_engine, "chat", chat_or_explode)
+    monkeypatch.setattr(small_engine.chat_service, "chat", chat_or_explode)
     with caplog.at_level(logging.ERROR, logger="adapters.discord"):
         await dpytest.message(f"{mention(dbot)} boom")
     assert "Sorry" in dpytest.get_message().content
@@ -231,7 +231,7 @@ def _fake_bot_message(bot) -> Any:
 
 
 def test_default_intents_are_not_privileged(small_engine, settings):
-    bot = build_bot(small_engine, settings)
+    bot = build_bot(small_engine.app, settings)
     assert not bot.intents.message_content and not bot.intents.members and not bot.intents.presences
     assert bot.intents.guild_messages and bot.intents.dm_messages
     assert no_pings({"allowed_mentions": bot.allowed_mentions.to_dict()})

@@ -40,7 +40,7 @@ async def two_bots(pg_url: str, catalog_csv: Path, catalog_text: tuple[TextUnder
             engine.configure_previews(
                 PreviewConfig(deezer_api_base_url=UNREACHABLE, itunes_api_base_url=UNREACHABLE, timeout_s=0.5)
             )
-            b = build_bot(engine, settings)
+            b = build_bot(engine.app, settings)
             b.test_engine = engine
             bots.append(b)
             await b._async_setup_hook()

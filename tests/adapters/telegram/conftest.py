@@ -100,7 +100,7 @@ async def start_bot(tg_engine: Engine) -> AsyncIterator[Callable[..., Awaitable[
         music = await FakeMusicApis().__aenter__()
         tg_engine.configure_previews(music.config(spotify=False, **(preview_config or {})))
         settings = make_settings(api, **overrides)
-        app = build_app(tg_engine, settings, **(build_kwargs or {}))
+        app = build_app(tg_engine.app, settings, **(build_kwargs or {}))
         harness = Harness(api, app, tg_engine, settings, music)
         started.append(harness)
         await app.initialize()

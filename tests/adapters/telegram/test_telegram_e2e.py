@@ -238,7 +238,7 @@ async def test_hostile_titles_render_valid_html_and_split(bot: Harness, admin_ca
 async def test_long_agent_reply_split_on_line_boundaries(bot: Harness, monkeypatch) -> None:
     # The built-in model answers in a sentence or two; an LLM can write pages. To test the splitting, the real
     # Engine.chat is wrapped and only the text of its (real) reply is replaced by a long one.
-    real_chat = bot.engine.chat
+    real_chat = bot.engine.chat_service.chat
     long_text = ""
 
     async def long_reply(conversation_id, caller, text, **kwargs):
@@ -246,7 +246,7 @@ async def test_long_agent_reply_split_on_line_boundaries(bot: Harness, monkeypat
         assert reply.recommendation is None, reply  # "hi" is answered by text alone
         return reply.model_copy(update={"text": long_text})
 
-    monkeypatch.setattr(bot.engine, "chat", long_reply)
+    monkeypatch.setattr(bot.engine.chat_service, "chat", long_reply)
     lines = [f"Line {i:03d}: <tag> & “quotes” 🎵 " + "lorem ipsum " * (i % 9 + 1) for i in range(300)]
     long_text = "\n".join(lines)
     since = bot.api.mark()
@@ -424,14 +424,14 @@ async def test_messages_sent_via_inline_mode_are_ignored(bot: Harness) -> None:
 async def test_handler_exception_is_logged_redacted_and_bot_keeps_running(bot: Harness, caplog, monkeypatch) -> None:
     # Engine.chat never raises (it answers every failure itself), so the adapter's last-resort error handler can only
     # be reached by injecting one: the real method wrapped, raising for this one message only.
-    real_chat = bot.engine.chat
+    real_chat = bot.engine.chat_service.chat
 
     async def chat_or_explode(conversation_id, caller, text, **kwargs):
         if "boom" in text:
             raise RuntimeError(f"exploded calling https://api.telegram.org/bot{bot.api.token}/sendMessage")
         return await real_chat(conversation_id, caller, text, **kwargs)
 
-    monkeypatch.setattr(bot.engine, "chat", chat_or_explode)
+    monkeypatch.setattr(bot.engine.chat_service, "chat", chat_or_explode)
     caplog.set_level(logging.INFO)
     (apology,) = await bot.ask("boom please")
     assert apology.params["text"] == APOLOGY
@@ -460,7 +460,7 @@ async def test_per_user_throttle_on_free_text(start_bot) -> None:
 async def test_webhook_mode_receives_updates_and_checks_secret(tg_engine) -> None:
     api = await FakeBotApi().start()
     settings = make_settings(api)
-    app = build_app(tg_engine, settings)
+    app = build_app(tg_engine.app, settings)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

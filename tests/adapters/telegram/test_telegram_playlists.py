@@ -495,10 +495,10 @@ async def test_preview_links_never_delay_or_fail_a_reply(start_bot) -> None:
     async def broken(*args: Any, **kwargs: Any) -> dict[str, str | None]:
         raise RuntimeError("preview service exploded")
 
-    bot.engine.preview_urls = broken  # type: ignore[method-assign]
+    bot.engine.personal.preview_urls = broken  # type: ignore[method-assign]
     reply = await say(bot, "/recommend happy", chat_id=None)
     assert len(ids_in(reply)) == 10
-    del bot.engine.preview_urls
+    del bot.engine.personal.preview_urls
     assert unexpected_errors(bot) == []
 
 

@@ -73,7 +73,7 @@ async def counted_bot(rt_db: Path | str, catalog_csv: Path,
     api = await FakeBotApi().start()
     music = await FakeMusicApis().__aenter__()  # no previews anywhere: every lookup is a definitive, cached miss
     engine.configure_previews(music.config(spotify=False))
-    app = build_app(engine, make_settings(api), preview_budget_s=5)
+    app = build_app(engine.app, make_settings(api), preview_budget_s=5)
     counter = Counter()
     sync_engine = engine.database.engine.sync_engine
     event.listen(sync_engine, "before_cursor_execute", counter)

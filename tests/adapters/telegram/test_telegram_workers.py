@@ -72,7 +72,7 @@ async def workers(shared_db: Path | str, catalog_csv: Path,
             engine = await Engine.open(db, seed_path=catalog_csv)  # the second finds the catalog seeded
             engine._text = text
             settings = make_settings(api)
-            app = build_app(engine, settings, preview_budget_s=0)
+            app = build_app(engine.app, settings, preview_budget_s=0)
             port = free_port()
             await app.initialize()
             await app.updater.start_webhook(listen="127.0.0.1", port=port, url_path="telegram", webhook_url=URL,
