@@ -1,4 +1,4 @@
-"""The SQLite catalog (aiosqlite): schema, seeding, import, CRUD and full-text search.
+"""The SQLite catalog (SQLAlchemy Core async, driver aiosqlite): schema, seeding, import, CRUD and full-text search.
 
 Schema (version :data:`SCHEMA_VERSION`):
 
@@ -13,9 +13,12 @@ Schema (version :data:`SCHEMA_VERSION`):
 * ``catalog_changes`` — the change log: one row per track written or deleted, ``reload`` per bulk load, appended in
   the same transaction as the write; its ``seq`` is the catalog's change counter (:meth:`Catalog.change_version`).
 
-Tables are created and upgraded by the Alembic migrations in ``core/infra/migrations`` (run on open). The same
-interface on PostgreSQL is :class:`core.infra.pg_catalog.PgCatalog`; :func:`open_catalog` picks one from a path or
-URL.
+Tables are created and upgraded by the Alembic migrations in ``core/infra/migrations`` (run on open) and described
+for SQLAlchemy Core in :mod:`core.infra.tables`; the FTS5 table and its triggers are DDL text (migration 0001 and
+:data:`FTS_TRIGGERS`), searched through ``text()`` with bound parameters. Reads and single-track writes are shared
+with PostgreSQL (:class:`core.infra.sql_catalog.SqlCatalog`); this module holds what is SQLite's own: opening
+the file, the bulk load, FTS5 search and ``PRAGMA data_version``. The same interface on PostgreSQL is
+:class:`core.infra.pg_catalog.PgCatalog`; :meth:`Catalog.open` picks one from a path or URL.
 
 The database runs in WAL mode. Seeding and imports run in a single transaction: a crash part-way leaves the
 previous state, and the next start seeds again.
@@ -27,13 +30,12 @@ import asyncio
 import re
 import sqlite3
 import uuid
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
-
-from core.cache_key import install_change_counter
+from core.cache_key import CHANGE_COUNTER_DDL
 from core.catalog_io import RowError, TrackRow
 from core.catalog_rows import (  # noqa: F401  (re-exported: the names callers import from core.catalog)
     BATCH_ROWS,
@@ -42,6 +44,7 @@ from core.catalog_rows import (  # noqa: F401  (re-exported: the names callers i
     MAX_KEPT_ERRORS,
     SHIPPED_CATALOG,
     TRACK_COLS,
+    UPSERT_COLUMNS,
     UPSERT_SET,
     CatalogBase,
     ImportReport,
@@ -56,7 +59,8 @@ from core.catalog_rows import (  # noqa: F401  (re-exported: the names callers i
     track_to_row,
 )
 from core.errors import InvalidInput
-from core.models import AUDIO_FEATURES, Track
+from core.infra.sql_catalog import SqlCatalog
+from core.infra.store_db import AUTOCOMMIT
 
 SCHEMA_VERSION = 2
 
@@ -101,55 +105,103 @@ def dedupe_key(title: str, artists: list[str]) -> str:
     return normalize_text(base) + "|" + normalize_text(artists[0] if artists else "")
 
 
-_UPSERT_SQL = f"""
-INSERT INTO tracks (track_id, title, artists, artist_display, album, release_date, year, popularity, duration_ms,
-                    {_FEATURE_COLS})
-VALUES ({", ".join("?" * (9 + len(AUDIO_FEATURES)))})
-ON CONFLICT(track_id) DO UPDATE SET
-    {UPSERT_SET}
-"""
-# coalesce: a file without audio features (a recent Exportify export) never erases features already known
+#: The bulk load's statements, in the driver's own paramstyle (``?``) so a batch goes to ``executemany`` with no
+#: per-row work by SQLAlchemy; the keep-rules (a missing value never erases a known one) are :data:`IMPORT_KEEP_SET`.
+_IMPORT_UPSERT_SQL = (
+    f"INSERT INTO tracks ({', '.join(UPSERT_COLUMNS)}) VALUES ({', '.join('?' * len(UPSERT_COLUMNS))})\n"
+    f"ON CONFLICT(track_id) DO UPDATE SET\n{IMPORT_KEEP_SET}"
+)
+_LABELS_SQL = "INSERT OR IGNORE INTO track_labels VALUES (?, ?, ?, ?)"
+#: FTS5 query: every word prefix-matched, bm25 with title hits x3 and artist x2, ties broken by popularity.
+_SEARCH_SQL = (
+    "SELECT t.track_id FROM tracks_fts JOIN tracks t ON t.id = tracks_fts.rowid "
+    "WHERE tracks_fts MATCH :q ORDER BY bm25(tracks_fts, 3.0, 2.0, 1.0) - t.popularity / 50.0 LIMIT :n"
+)
+#: Rows parsed between two chances for the batch writer to run (so both statements of a batch reach SQLite's
+#: thread while the next batch is parsed).
+_YIELD_EVERY = 256
 
-_IMPORT_UPSERT_SQL = _UPSERT_SQL.split("ON CONFLICT")[0] + "ON CONFLICT(track_id) DO UPDATE SET\n" + IMPORT_KEEP_SET
+
+def _reason(exc: BaseException) -> str:
+    """The driver's message of a (SQLAlchemy-wrapped) database error, without SQLAlchemy's SQL echo and help link."""
+    orig = getattr(exc, "orig", None)
+    return str(orig if orig is not None else exc).splitlines()[0]
 
 
-async def _migrate(db: aiosqlite.Connection, path: str, uri: str | None) -> None:
+async def _migrate(conn: Any, path: str, uri: str | None) -> None:
     """Bring the database to the newest schema with the Alembic migrations (:mod:`core.infra.migrate`), unless the
     cheap check (one ``SELECT`` on ``alembic_version``) shows it is current. A database made by an older musicbot
     (no ``alembic_version``; schema 1 or 2 from lazily created tables) is upgraded in place.
 
     Raises:
-        sqlite3.DatabaseError: not a SQLite database. InvalidInput: made by a newer musicbot, or the upgrade failed.
+        sqlalchemy.exc.DBAPIError: not a SQLite database. InvalidInput: made by a newer musicbot, or the upgrade
+        failed.
     """
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
     from core.infra.migrate import HEAD_REVISION, upgrade
 
     try:
-        async with db.execute("SELECT version_num FROM alembic_version") as cur:
-            row = await cur.fetchone()
-        if row is not None and row[0] == HEAD_REVISION:
+        if (await conn.exec_driver_sql("SELECT version_num FROM alembic_version")).scalar() == HEAD_REVISION:
             return
-    except sqlite3.OperationalError as exc:
+    except OperationalError as exc:
         if "no such table" not in str(exc):
             raise
     url = f"sqlite+aiosqlite:///{uri}&uri=true" if uri else f"sqlite+aiosqlite:///{path}"
     try:
         await upgrade(url, connect_args={"timeout": 30})
-    except sqlite3.DatabaseError:
-        raise
+    except DBAPIError as exc:
+        if isinstance(exc.orig, sqlite3.DatabaseError) and not isinstance(exc.orig, sqlite3.OperationalError):
+            raise
+        raise InvalidInput(f"{path} could not be upgraded to the current schema ({_reason(exc)}).") from None
     except Exception as exc:  # alembic: an unknown revision is a newer musicbot's migration
         if "Can't locate revision" in str(exc):
             raise InvalidInput(f"{path} was created by a newer musicbot; please upgrade.") from None
         raise InvalidInput(f"{path} could not be upgraded to the current schema ({exc}).") from None
 
 
-class Catalog(CatalogBase):
-    """Async access to the SQLite catalog. Use ``await Catalog.open(path)``; close with ``await cat.close()``."""
+def _check_openable(path: str) -> None:
+    """Open and close the file with ``sqlite3`` (creating it), so an unusable path fails here, in this thread, with
+    the driver's message — not in aiosqlite's connection thread, which outlives a failed connect and prints
+    "Event loop is closed" at exit.
 
-    def __init__(self, db: aiosqlite.Connection, path: str, uri: str | None = None) -> None:
+    Raises:
+        InvalidInput: SQLite cannot open or create the file.
+    """
+    try:
+        sqlite3.connect(path, timeout=5).close()
+    except sqlite3.Error as exc:
+        raise InvalidInput(f"{path} is not a usable musicbot database ({exc}).") from None
+
+
+class Catalog(SqlCatalog):
+    """The catalog in a SQLite file, on the SQLAlchemy async engine (driver aiosqlite) the stores share
+    (:class:`core.infra.store_db.Database`). Use ``await Catalog.open(path)``; close with ``await cat.close()``.
+
+    Connections: reads run on one pinned connection (:attr:`connection`, serialised by a lock), so the start-up
+    cache reads the catalog version and the rows it describes in one snapshot (:mod:`core.startup_cache`) and
+    ``PRAGMA data_version`` is asked of the same connection every time (:mod:`core.infra.changes`); writes run on a
+    pooled connection in a ``BEGIN IMMEDIATE`` transaction (:meth:`_writing`), so readers never see a write half
+    done and never wait for one (WAL).
+
+    Attributes:
+        engine: the :class:`~sqlalchemy.ext.asyncio.AsyncEngine` on the file (the stores use it too).
+        connection: the pinned reading connection (``AsyncConnection``, autocommit).
+        db: the ``aiosqlite.Connection`` under :attr:`connection`: the driver's handle for PRAGMAs and the start-up
+            cache's snapshot (``BEGIN`` … ``COMMIT`` around its reads); catalog code uses the SQLAlchemy API.
+        path: the file (``":memory:"`` for a memory catalog); uri: the shared-cache URI of a memory catalog (other
+            connections reach it with it), else None.
+    """
+
+    dialect = "sqlite"
+
+    def __init__(self, engine: Any, connection: Any, db: Any, path: str, uri: str | None = None) -> None:
+        self.engine = engine
+        self.connection = connection
         self.db = db
         self.path = path
-        #: the shared-cache URI of a ``":memory:"`` catalog (other connections reach it with it), else None
         self.uri = uri
+        self._lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: str | Path) -> Catalog:
@@ -177,67 +229,59 @@ class Catalog(CatalogBase):
                 raise InvalidInput(f"Cannot create the folder for {path} ({exc.strerror}).") from None
         if path != ":memory:" and Path(path).is_dir():
             raise InvalidInput(f"{path} is a folder, not a database file (give a file path, e.g. {Path(path) / 'musicbot.db'}).")
+        if path != ":memory:":
+            _check_openable(path)
+        from sqlalchemy.exc import DBAPIError
+
+        from core.infra.store_db import sqlite_engine
+
         # ":memory:" is a named shared-cache memory database, so the migration connection reaches the same one
         uri = f"file:musicbot-{uuid.uuid4().hex}?mode=memory&cache=shared" if path == ":memory:" else None
-        pending = aiosqlite.connect(uri or path, isolation_level=None, uri=uri is not None)
+        engine = sqlite_engine(f"sqlite+aiosqlite:///{uri}&uri=true" if uri else f"sqlite+aiosqlite:///{path}",
+                               memory=uri is not None)
+        conn: Any = None
         try:
-            db = await pending
-        except (sqlite3.Error, OSError) as exc:
-            # aiosqlite stops its worker thread without waiting for it; wait here, or the thread outlives the event
-            # loop and prints "Event loop is closed" tracebacks
-            thread = getattr(pending, "_thread", None)
-            if thread is not None and thread.is_alive():
-                await asyncio.to_thread(thread.join, 5.0)
-            raise InvalidInput(f"{path} is not a usable musicbot database ({exc}).") from None
-        try:
-            await db.execute("PRAGMA journal_mode=WAL")
-            await db.execute("PRAGMA foreign_keys=ON")
-            await db.execute("PRAGMA synchronous=NORMAL")
-            await db.execute("PRAGMA busy_timeout=5000")
-            await _migrate(db, path, uri)
-            version = await cls._meta(db, "schema_version")
+            conn = await engine.connect()
+            conn = await conn.execution_options(**AUTOCOMMIT)
+            await conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+            if uri:  # shared cache: reads take no table locks, so they never fail against a write in progress
+                await conn.exec_driver_sql("PRAGMA read_uncommitted=1")
+            await _migrate(conn, path, uri)
+            version = (await conn.exec_driver_sql("SELECT value FROM meta WHERE key='schema_version'")).scalar()
             if version is not None and int(version) > SCHEMA_VERSION:
                 raise InvalidInput(f"{path} was created by a newer musicbot (schema {version}); please upgrade.")
-            await install_change_counter(db)  # the catalog version the start-up caches key on (core.cache_key)
-        except sqlite3.DatabaseError as exc:
-            await db.close()
-            raise InvalidInput(f"{path} is not a usable musicbot database ({exc}).") from None
-        except BaseException:
-            await db.close()
+            for statement in CHANGE_COUNTER_DDL:  # the catalog version the start-up caches key on (core.cache_key)
+                await conn.exec_driver_sql(statement)
+            db = (await conn.get_raw_connection()).driver_connection
+        except BaseException as exc:
+            if conn is not None:
+                await conn.close()
+            await engine.dispose()
+            if isinstance(exc, (DBAPIError, sqlite3.Error)):
+                raise InvalidInput(f"{path} is not a usable musicbot database ({_reason(exc)}).") from None
             raise
-        return cls(db, path, uri)
+        return cls(engine, conn, db, path, uri)
 
     async def close(self) -> None:
-        """Close the connection."""
-        await self.db.close()
+        """Close the pinned connection and every pooled one (the stores' too: they share the engine)."""
+        try:
+            await self.connection.close()
+        finally:
+            await self.engine.dispose()
 
-    @staticmethod
-    async def _meta(db: aiosqlite.Connection, key: str) -> str | None:
-        async with db.execute("SELECT value FROM meta WHERE key=?", (key,)) as cur:
-            row = await cur.fetchone()
-        return row[0] if row else None
+    # ------------------------------------------------------------------ connections (core.infra.sql_catalog)
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[Any]:
+        """The pinned connection, one task at a time."""
+        async with self._lock:
+            yield self.connection
 
-    async def get_meta(self, key: str) -> str | None:
-        """Read one value from the ``meta`` table (None when absent)."""
-        return await self._meta(self.db, key)
-
-    async def count(self) -> int:
-        """Number of tracks."""
-        async with self.db.execute("SELECT count(*) FROM tracks") as cur:
-            return (await cur.fetchone())[0]
-
-    async def checksum(self) -> str:
-        """A digest of all track rows and labels; equal before/after means the catalog did not change."""
-        import hashlib
-
-        digest = hashlib.sha256()
-        async with self.db.execute(f"SELECT {_TRACK_COLS} FROM tracks ORDER BY track_id") as cur:
-            async for row in cur:
-                digest.update(repr(tuple(row)).encode())
-        async with self.db.execute("SELECT * FROM track_labels ORDER BY 1, 2, 3, 4") as cur:
-            async for row in cur:
-                digest.update(repr(tuple(row)).encode())
-        return digest.hexdigest()
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[Any]:
+        """A pooled connection in a ``BEGIN IMMEDIATE`` transaction (the write lock is held from the start, so a
+        read-then-write inside stays atomic against other processes); committed at a clean exit."""
+        async with self.engine.begin() as conn:
+            yield conn
 
     # ------------------------------------------------------------------ bulk load
     async def load_rows(
@@ -262,44 +306,37 @@ class Catalog(CatalogBase):
         Raises:
             InvalidInput: ``require_rows`` and no valid track row (``name`` names the file) — rolled back.
         """
-        db = self.db
-        await db.execute("BEGIN IMMEDIATE")
-        try:
+        async with self._writing() as conn:
             for trigger_name in ("tracks_ai", "tracks_ad", "tracks_au"):
-                await db.execute(f"DROP TRIGGER IF EXISTS {trigger_name}")
+                await conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger_name}")
             if replace:
-                await db.execute("DELETE FROM track_labels")
-                await db.execute("DELETE FROM tracks")
+                await conn.exec_driver_sql("DELETE FROM track_labels")
+                await conn.exec_driver_sql("DELETE FROM tracks")
                 report.replaced = True
             batch: list[TrackRow] = []  # first row of each track id: written as a track
             label_batch: list[tuple[str, str, str, str]] = []  # labels of every row
-            pending: list[asyncio.Task[Any]] = []
+            pending: list[asyncio.Task[None]] = []
 
-            async def drain() -> None:
-                # label inserts report how many rows they added; track upserts are counted while reading
-                for task in pending:
-                    cursor = await task
-                    if task.get_name() == "labels":
-                        report.labels_added += max(cursor.rowcount, 0)
-                pending.clear()
+            async def write(tracks: list[tuple[Any, ...]], labels: list[tuple[str, str, str, str]]) -> None:
+                if tracks:
+                    await conn.exec_driver_sql(_IMPORT_UPSERT_SQL, tracks)
+                if labels:  # label inserts report how many rows they added; tracks are counted while reading
+                    report.labels_added += max((await conn.exec_driver_sql(_LABELS_SQL, labels)).rowcount, 0)
 
             async def flush() -> None:
-                # Build parameters here (Python), then queue both statements on aiosqlite's worker thread and return:
-                # SQLite writes batch k while Python parses batch k+1 (sqlite3 releases the GIL), ~1.5x faster seeding.
-                await drain()
+                # Build the parameters here, then let a task send the batch and return: SQLite writes batch k on
+                # aiosqlite's thread while Python parses batch k+1 (sqlite3 releases the GIL), ~1.5x faster seeding.
+                while pending:
+                    await pending.pop()
                 tracks = [row_params(r) for r in batch]
                 labels = list(label_batch)
                 batch.clear()
                 label_batch.clear()
-                pending.append(asyncio.create_task(db.executemany(_IMPORT_UPSERT_SQL, tracks), name="tracks"))
-                pending.append(
-                    asyncio.create_task(
-                        db.executemany("INSERT OR IGNORE INTO track_labels VALUES (?, ?, ?, ?)", labels), name="labels"
-                    )
-                )
-                await asyncio.sleep(0)  # let both tasks enqueue their statements, in order
+                pending.append(asyncio.create_task(write(tracks, labels)))
+                await asyncio.sleep(0)  # the task sends its first statement now
 
             try:
+                n = 0
                 for row, first in tally_rows(rows, report):
                     if first:
                         batch.append(row)
@@ -308,8 +345,12 @@ class Catalog(CatalogBase):
                         await flush()
                         if progress:
                             progress(report.rows_read, total)
+                    n += 1
+                    if n % _YIELD_EVERY == 0 and pending:
+                        await asyncio.sleep(0)  # the writer sends the batch's next statement when the last is done
                 await flush()
-                await drain()
+                while pending:
+                    await pending.pop()
                 if require_rows:
                     require_some_rows(report, name)
             except BaseException:
@@ -319,174 +360,36 @@ class Catalog(CatalogBase):
                     except Exception:
                         pass
                 raise
-            await db.execute("INSERT INTO tracks_fts(tracks_fts) VALUES('rebuild')")
+            await conn.exec_driver_sql("INSERT INTO tracks_fts(tracks_fts) VALUES('rebuild')")
             for trigger in FTS_TRIGGERS:
-                await db.execute(trigger)
+                await conn.exec_driver_sql(trigger)
             if source is not None:
-                await db.execute("INSERT OR REPLACE INTO meta VALUES ('catalog_source', ?)", (source,))
-            await db.execute("INSERT INTO catalog_changes (op) VALUES ('reload')")
-            await db.execute("COMMIT")
-        except BaseException:
-            await db.execute("ROLLBACK")
-            raise
+                await conn.exec_driver_sql("INSERT OR REPLACE INTO meta VALUES ('catalog_source', ?)", (source,))
+            await self._log_change(conn, "", "reload")
         if progress:
             progress(report.rows_read, report.rows_read)  # `total` may be an estimate: end at 100 %
         return report
 
-    # ------------------------------------------------------------------ reads
-    async def all_rows(self) -> list[tuple[Any, ...]]:
-        """Every track as a tuple in :data:`_TRACK_COLS` order plus the internal id last (for building the index)."""
-        async with self.db.execute(f"SELECT {_TRACK_COLS}, id FROM tracks ORDER BY id") as cur:
-            return [tuple(r) for r in await cur.fetchall()]
-
-    async def row_chunks(self, chunk: int = 4000) -> AsyncIterator[list[tuple[Any, ...]]]:
-        """The rows of :meth:`all_rows` in lists of up to ``chunk`` (never all rows in memory at once)."""
-        async with self.db.execute(f"SELECT {_TRACK_COLS}, id FROM tracks ORDER BY id") as cur:
-            while rows := await cur.fetchmany(chunk):
-                yield rows
-
-    async def label_chunks(self, chunk: int = 10000) -> AsyncIterator[list[tuple[str, str, str, str]]]:
-        """The labels of :meth:`all_labels` in lists of up to ``chunk``."""
-        async with self.db.execute("SELECT track_id, kind, label, source_id FROM track_labels") as cur:
-            while rows := await cur.fetchmany(chunk):
-                yield rows
-
-    async def all_labels(self) -> list[tuple[str, str, str, str]]:
-        """Every ``(track_id, kind, label, source_id)``."""
-        async with self.db.execute("SELECT track_id, kind, label, source_id FROM track_labels") as cur:
-            return [tuple(r) for r in await cur.fetchall()]
-
-    async def get(self, track_id: str) -> Track | None:
-        """The track with this Spotify id, with all its labels, or None."""
-        async with self.db.execute(f"SELECT {_TRACK_COLS} FROM tracks WHERE track_id=?", (track_id,)) as cur:
-            row = await cur.fetchone()
-        if row is None:
-            return None
-        async with self.db.execute("SELECT kind, label FROM track_labels WHERE track_id=?", (track_id,)) as cur:
-            labels = [tuple(r) for r in await cur.fetchall()]
-        return row_to_track(tuple(row), labels)
-
+    # ------------------------------------------------------------------ search
     async def search_ids(self, query: str, limit: int = 10) -> list[str]:
         """Full-text search (FTS5, prefix match on every word) over title / artist / album, best first.
 
         Ranking is FTS5's bm25 with title hits weighted x3 and artist x2, ties broken by popularity.
         Returns an empty list for a query with no searchable word.
         """
+        from sqlalchemy import text
+
         words = re.findall(r"\w+", normalize_text(query))
         if not words:
             return []
         match = " ".join(f'"{w}"*' for w in words[:12])
-        sql = (
-            "SELECT t.track_id FROM tracks_fts JOIN tracks t ON t.id = tracks_fts.rowid "
-            "WHERE tracks_fts MATCH ? ORDER BY bm25(tracks_fts, 3.0, 2.0, 1.0) - t.popularity / 50.0 LIMIT ?"
-        )
-        async with self.db.execute(sql, (match, limit)) as cur:
-            return [r[0] for r in await cur.fetchall()]
-
-    # ------------------------------------------------------------------ writes (permission checks live in Engine)
-    async def upsert_track(self, track: Track, *, only_new: bool = False) -> bool:
-        """Insert or replace one track and set its labels to exactly those on ``track`` (one transaction).
-
-        ``only_new``: insert only — when the id exists (added meanwhile by another process too) nothing is written
-        and False is returned. Returns True when written."""
-        row = track_to_row(track)
-        await self.db.execute("BEGIN IMMEDIATE")  # takes the write lock: the existence check below is atomic
-        try:
-            if only_new:
-                async with self.db.execute("SELECT 1 FROM tracks WHERE track_id=?", (track.track_id,)) as cur:
-                    if await cur.fetchone() is not None:
-                        await self.db.execute("ROLLBACK")
-                        return False
-            await self.db.execute(_UPSERT_SQL, row_params(row))
-            await self.db.execute("DELETE FROM track_labels WHERE track_id=?", (track.track_id,))
-            labels = [(track.track_id, kind, label, "") for kind, label in track_labels(track)]
-            await self.db.executemany("INSERT OR IGNORE INTO track_labels VALUES (?, ?, ?, ?)", labels)
-            await self.db.execute("INSERT INTO catalog_changes (track_id, op) VALUES (?, 'upsert')", (track.track_id,))
-            await self.db.execute("COMMIT")
-        except BaseException:
-            await self.db.execute("ROLLBACK")
-            raise
-        return True
-
-    async def delete_track(self, track_id: str) -> bool:
-        """Delete a track and its labels. Returns False when it did not exist."""
-        await self.db.execute("BEGIN IMMEDIATE")
-        try:
-            await self.db.execute("DELETE FROM track_labels WHERE track_id=?", (track_id,))
-            cur = await self.db.execute("DELETE FROM tracks WHERE track_id=?", (track_id,))
-            if cur.rowcount > 0:
-                await self.db.execute("INSERT INTO catalog_changes (track_id, op) VALUES (?, 'delete')", (track_id,))
-            await self.db.execute("COMMIT")
-        except BaseException:
-            await self.db.execute("ROLLBACK")
-            raise
-        return cur.rowcount > 0
-
-    async def strip_labels(self, source_ids: Iterable[str] | None = None) -> int:
-        """Delete labels (all, or only those from the given playlist ids). Used by evaluation on a copy."""
-        if source_ids is None:
-            cur = await self.db.execute("DELETE FROM track_labels")
-        else:
-            ids = list(source_ids)
-            await self.db.execute("CREATE TEMP TABLE IF NOT EXISTS _strip(id TEXT PRIMARY KEY)")
-            await self.db.execute("DELETE FROM _strip")
-            await self.db.executemany("INSERT OR IGNORE INTO _strip VALUES (?)", [(i,) for i in ids])
-            cur = await self.db.execute("DELETE FROM track_labels WHERE source_id IN (SELECT id FROM _strip)")
-        await self.db.execute("INSERT INTO catalog_changes (op) VALUES ('reload')")
-        return cur.rowcount
-
-    async def update_fields(self, track_id: str, fields: dict[str, Any]) -> Track | None:
-        """Change only the given fields of one track, in one transaction (never a whole row written back from a
-        process's memory, so concurrent edits of different fields all survive).
-
-        ``fields`` holds validated :class:`Track` field values: ``title``, ``artists`` (list), ``album``,
-        ``release_date``, ``year``, ``popularity``, ``duration_ms``, the audio features, and ``genres`` /
-        ``subgenres`` / ``playlists`` (a list replaces that kind of label). Returns the track as stored afterwards,
-        or None when it does not exist (nothing written).
-
-        Raises:
-            InvalidInput: an unknown field name.
-        """
-        columns, labels = split_update(fields)
-        await self.db.execute("BEGIN IMMEDIATE")
-        try:
-            if columns:
-                sets = ", ".join(f"{c}=?" for c in columns)
-                cur = await self.db.execute(f"UPDATE tracks SET {sets} WHERE track_id=?", (*columns.values(), track_id))
-                found = cur.rowcount > 0
-            else:
-                async with self.db.execute("SELECT 1 FROM tracks WHERE track_id=?", (track_id,)) as cur:
-                    found = await cur.fetchone() is not None
-            if found:
-                for kind, values in labels.items():
-                    await self.db.execute("DELETE FROM track_labels WHERE track_id=? AND kind=?", (track_id, kind))
-                    await self.db.executemany(
-                        "INSERT OR IGNORE INTO track_labels VALUES (?, ?, ?, '')", [(track_id, kind, v) for v in values]
-                    )
-                await self.db.execute("INSERT INTO catalog_changes (track_id, op) VALUES (?, 'upsert')", (track_id,))
-            await self.db.execute("COMMIT")
-        except BaseException:
-            await self.db.execute("ROLLBACK")
-            raise
-        return await self.get(track_id) if found else None
+        async with self._reading() as conn:
+            return [r[0] for r in await conn.execute(text(_SEARCH_SQL), {"q": match, "n": limit})]
 
     # ------------------------------------------------------------------ change feed (core.infra.changes)
-    async def change_version(self) -> int:
-        """The catalog's change counter: the last ``seq`` of ``catalog_changes`` (0 for a catalog never changed
-        since the change log exists). It grows with every committed write by any process; equal values mean the
-        same catalog contents (for caches keyed by catalog version)."""
-        async with self.db.execute("SELECT coalesce(max(seq), 0) FROM catalog_changes") as cur:
-            return int((await cur.fetchone())[0])
-
-    async def changes_since(self, seq: int, limit: int = 10_000) -> list[tuple[int, str, str]]:
-        """Change-log rows after ``seq``, oldest first: ``(seq, track_id, op)`` with ``op`` in
-        ``upsert``/``delete``/``reload`` (``track_id`` is ``''`` for ``reload``)."""
-        sql = "SELECT seq, track_id, op FROM catalog_changes WHERE seq > ? ORDER BY seq LIMIT ?"
-        async with self.db.execute(sql, (seq, limit)) as cur:
-            return [(int(r[0]), r[1], r[2]) for r in await cur.fetchall()]
-
     async def data_version(self) -> int:
-        """SQLite's ``PRAGMA data_version``: changes when ANOTHER connection commits to the file (one cheap call
-        that reads no table; https://www.sqlite.org/pragma.html#pragma_data_version)."""
-        async with self.db.execute("PRAGMA data_version") as cur:
-            return int((await cur.fetchone())[0])
+        """SQLite's ``PRAGMA data_version`` on the pinned connection: changes when ANOTHER connection commits to the
+        file (this process's pooled writers included; one cheap call that reads no table;
+        https://www.sqlite.org/pragma.html#pragma_data_version)."""
+        async with self._reading() as conn:
+            return int((await conn.exec_driver_sql("PRAGMA data_version")).scalar_one())
