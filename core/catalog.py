@@ -122,6 +122,14 @@ _SEARCH_SQL = (
 _YIELD_EVERY = 256
 
 
+#: How many of the change record's table and triggers exist (:data:`CHANGE_COUNTER_DDL` makes them: 1 + 6; its
+#: other statement inserts the record's row).
+_STAMP_PRESENT = (
+    "SELECT count(*) FROM sqlite_master WHERE (type='table' AND name='catalog_stamp') "
+    "OR (type='trigger' AND name LIKE 'catalog_stamp_%')"
+)
+
+
 def _reason(exc: BaseException) -> str:
     """The driver's message of a (SQLAlchemy-wrapped) database error, without SQLAlchemy's SQL echo and help link."""
     orig = getattr(exc, "orig", None)
@@ -250,8 +258,11 @@ class Catalog(SqlCatalog):
             version = (await conn.exec_driver_sql("SELECT value FROM meta WHERE key='schema_version'")).scalar()
             if version is not None and int(version) > SCHEMA_VERSION:
                 raise InvalidInput(f"{path} was created by a newer musicbot (schema {version}); please upgrade.")
-            for statement in CHANGE_COUNTER_DDL:  # the catalog version the start-up caches key on (core.cache_key)
-                await conn.exec_driver_sql(statement)
+            # the change record the start-up caches key on (core.cache_key): one look when it is all there already
+            present = (await conn.exec_driver_sql(_STAMP_PRESENT)).scalar()
+            if present != len(CHANGE_COUNTER_DDL) - 1:
+                for statement in CHANGE_COUNTER_DDL:
+                    await conn.exec_driver_sql(statement)
             db = (await conn.get_raw_connection()).driver_connection
         except BaseException as exc:
             if conn is not None:
