@@ -381,6 +381,26 @@ class Catalog(SqlCatalog):
             progress(report.rows_read, report.rows_read)  # `total` may be an estimate: end at 100 %
         return report
 
+    # ------------------------------------------------------------------ bulk reads (the table loader)
+    async def row_chunks(self, chunk: int = 4000) -> AsyncIterator[list[tuple[Any, ...]]]:
+        """The rows of :meth:`all_rows` in lists of up to ``chunk`` (never all rows in memory at once).
+
+        Read with the driver's ``fetchmany`` on the pinned connection, under its lock (as PostgreSQL's bulk load
+        uses the driver's ``COPY``): the uncached start reads every row and label, and SQLAlchemy's result rows cost
+        ~30 % more CPU there (TrackTable.load of the shipped catalog: 1.0 s vs 0.76 s, measured under load)."""
+        async for rows in self._driver_chunks(f"SELECT {TRACK_COLS}, id FROM tracks ORDER BY id", chunk):
+            yield rows
+
+    async def label_chunks(self, chunk: int = 10000) -> AsyncIterator[list[tuple[str, str, str, str]]]:
+        """The labels of :meth:`all_labels` in lists of up to ``chunk`` (read as :meth:`row_chunks`)."""
+        async for rows in self._driver_chunks("SELECT track_id, kind, label, source_id FROM track_labels", chunk):
+            yield rows  # type: ignore[misc]
+
+    async def _driver_chunks(self, sql: str, chunk: int) -> AsyncIterator[list[tuple[Any, ...]]]:
+        async with self._reading(), self.db.execute(sql) as cursor:
+            while rows := await cursor.fetchmany(chunk):
+                yield rows
+
     # ------------------------------------------------------------------ search
     async def search_ids(self, query: str, limit: int = 10) -> list[str]:
         """Full-text search (FTS5, prefix match on every word) over title / artist / album, best first.
