@@ -35,7 +35,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from core.cache_key import CHANGE_COUNTER_DDL
+import aiosqlite
+
+from core.cache_key import CHANGE_COUNTER_DDL, install_change_counter
 from core.catalog_io import RowError, TrackRow
 from core.catalog_rows import (  # noqa: F401  (re-exported: the names callers import from core.catalog)
     BATCH_ROWS,
@@ -60,7 +62,6 @@ from core.catalog_rows import (  # noqa: F401  (re-exported: the names callers i
 )
 from core.errors import InvalidInput
 from core.infra.sql_catalog import SqlCatalog
-from core.infra.store_db import AUTOCOMMIT
 
 SCHEMA_VERSION = 2
 
@@ -130,86 +131,69 @@ _STAMP_PRESENT = (
 )
 
 
-def _reason(exc: BaseException) -> str:
-    """The driver's message of a (SQLAlchemy-wrapped) database error, without SQLAlchemy's SQL echo and help link."""
-    orig = getattr(exc, "orig", None)
-    return str(orig if orig is not None else exc).splitlines()[0]
-
-
-async def _migrate(conn: Any, path: str, uri: str | None) -> None:
+async def _migrate(db: aiosqlite.Connection, path: str, uri: str | None) -> None:
     """Bring the database to the newest schema with the Alembic migrations (:mod:`core.infra.migrate`), unless the
     cheap check (one ``SELECT`` on ``alembic_version``) shows it is current. A database made by an older musicbot
     (no ``alembic_version``; schema 1 or 2 from lazily created tables) is upgraded in place.
 
     Raises:
-        sqlalchemy.exc.DBAPIError: not a SQLite database. InvalidInput: made by a newer musicbot, or the upgrade
-        failed.
+        sqlite3.DatabaseError: not a SQLite database. InvalidInput: made by a newer musicbot, or the upgrade failed.
     """
-    from sqlalchemy.exc import DBAPIError, OperationalError
-
     from core.infra.migrate import HEAD_REVISION, upgrade
 
     try:
-        if (await conn.exec_driver_sql("SELECT version_num FROM alembic_version")).scalar() == HEAD_REVISION:
+        async with db.execute("SELECT version_num FROM alembic_version") as cur:
+            row = await cur.fetchone()
+        if row is not None and row[0] == HEAD_REVISION:
             return
-    except OperationalError as exc:
+    except sqlite3.OperationalError as exc:
         if "no such table" not in str(exc):
             raise
     url = f"sqlite+aiosqlite:///{uri}&uri=true" if uri else f"sqlite+aiosqlite:///{path}"
     try:
         await upgrade(url, connect_args={"timeout": 30})
-    except DBAPIError as exc:
-        if isinstance(exc.orig, sqlite3.DatabaseError) and not isinstance(exc.orig, sqlite3.OperationalError):
-            raise
-        raise InvalidInput(f"{path} could not be upgraded to the current schema ({_reason(exc)}).") from None
+    except sqlite3.DatabaseError:
+        raise
     except Exception as exc:  # alembic: an unknown revision is a newer musicbot's migration
         if "Can't locate revision" in str(exc):
             raise InvalidInput(f"{path} was created by a newer musicbot; please upgrade.") from None
         raise InvalidInput(f"{path} could not be upgraded to the current schema ({exc}).") from None
 
 
-def _check_openable(path: str) -> None:
-    """Open and close the file with ``sqlite3`` (creating it), so an unusable path fails here, in this thread, with
-    the driver's message — not in aiosqlite's connection thread, which outlives a failed connect and prints
-    "Event loop is closed" at exit.
-
-    Raises:
-        InvalidInput: SQLite cannot open or create the file.
-    """
-    try:
-        sqlite3.connect(path, timeout=5).close()
-    except sqlite3.Error as exc:
-        raise InvalidInput(f"{path} is not a usable musicbot database ({exc}).") from None
-
-
 class Catalog(SqlCatalog):
-    """The catalog in a SQLite file, on the SQLAlchemy async engine (driver aiosqlite) the stores share
-    (:class:`core.infra.store_db.Database`). Use ``await Catalog.open(path)``; close with ``await cat.close()``.
+    """The catalog in a SQLite file. Use ``await Catalog.open(path)``; close with ``await cat.close()``.
 
-    Connections: reads run on one pinned connection (:attr:`connection`, serialised by a lock), so the start-up
-    cache reads the catalog version and the rows it describes in one snapshot (:mod:`core.startup_cache`) and
-    ``PRAGMA data_version`` is asked of the same connection every time (:mod:`core.infra.changes`); writes run on a
-    pooled connection in a ``BEGIN IMMEDIATE`` transaction (:meth:`_writing`), so readers never see a write half
-    done and never wait for one (WAL).
+    Two ways in, one file:
+
+    * **SQLAlchemy** (:attr:`database`: the async engine and pool the stores share, built on first use): every
+      single-track read and write (:class:`core.infra.sql_catalog.SqlCatalog`, SQLAlchemy Core on
+      :mod:`core.infra.tables`), the bulk load and FTS5 search (``text()`` with bound parameters). Writes are one
+      transaction each, begun with ``BEGIN IMMEDIATE`` (or the caller's unit of work, :mod:`core.infra.uow`).
+    * **The driver connection** (:attr:`db`, ``aiosqlite``, opened first): the start-up path only — PRAGMAs, the
+      migration check, ``meta``, the change counter, ``PRAGMA data_version`` (asked of the same connection every
+      time, :mod:`core.infra.changes`) and the table loader's bulk reads (``all_rows``, ``row_chunks``,
+      ``label_chunks``, ``all_labels``), which the start-up cache reads in one snapshot with the catalog version
+      (``BEGIN`` … ``COMMIT`` on :attr:`db`, :mod:`core.startup_cache`). So a start served from the start-up cache
+      never imports SQLAlchemy's async engine (~0.4 s, most of it ``sqlalchemy.orm``, which
+      ``sqlalchemy.ext.asyncio`` imports), and the loader reads rows ~30 % cheaper than through SQLAlchemy rows.
 
     Attributes:
-        engine: the :class:`~sqlalchemy.ext.asyncio.AsyncEngine` on the file (the stores use it too).
-        connection: the pinned reading connection (``AsyncConnection``, autocommit).
-        db: the ``aiosqlite.Connection`` under :attr:`connection`: the driver's handle for PRAGMAs and the start-up
-            cache's snapshot (``BEGIN`` … ``COMMIT`` around its reads); catalog code uses the SQLAlchemy API.
+        db: the ``aiosqlite.Connection`` (autocommit; WAL).
+        database: the :class:`core.infra.store_db.Database` on the same file (the engine's own
+            :meth:`~core.infra.store_db.Database.for_catalog` returns it, so catalog and stores share one pool).
         path: the file (``":memory:"`` for a memory catalog); uri: the shared-cache URI of a memory catalog (other
             connections reach it with it), else None.
     """
 
     dialect = "sqlite"
 
-    def __init__(self, engine: Any, connection: Any, db: Any, path: str, uri: str | None = None) -> None:
-        self.engine = engine
-        self.connection = connection
+    def __init__(self, db: aiosqlite.Connection, path: str, uri: str | None = None) -> None:
+        from core.infra.store_db import Database
+
         self.db = db
         self.path = path
         self.uri = uri
-        self._lock = asyncio.Lock()
+        self.database = Database.for_sqlite(path, uri)
 
     @classmethod
     async def open(cls, path: str | Path) -> Catalog:
@@ -237,62 +221,114 @@ class Catalog(SqlCatalog):
                 raise InvalidInput(f"Cannot create the folder for {path} ({exc.strerror}).") from None
         if path != ":memory:" and Path(path).is_dir():
             raise InvalidInput(f"{path} is a folder, not a database file (give a file path, e.g. {Path(path) / 'musicbot.db'}).")
-        if path != ":memory:":
-            _check_openable(path)
-        from sqlalchemy.exc import DBAPIError
-
-        from core.infra.store_db import sqlite_engine
-
         # ":memory:" is a named shared-cache memory database, so the migration connection reaches the same one
         uri = f"file:musicbot-{uuid.uuid4().hex}?mode=memory&cache=shared" if path == ":memory:" else None
-        engine = sqlite_engine(f"sqlite+aiosqlite:///{uri}&uri=true" if uri else f"sqlite+aiosqlite:///{path}",
-                               memory=uri is not None)
-        conn: Any = None
+        pending = aiosqlite.connect(uri or path, isolation_level=None, uri=uri is not None)
         try:
-            conn = await engine.connect()
-            conn = await conn.execution_options(**AUTOCOMMIT)
-            await conn.exec_driver_sql("PRAGMA journal_mode=WAL")
-            if uri:  # shared cache: reads take no table locks, so they never fail against a write in progress
-                await conn.exec_driver_sql("PRAGMA read_uncommitted=1")
-            await _migrate(conn, path, uri)
-            version = (await conn.exec_driver_sql("SELECT value FROM meta WHERE key='schema_version'")).scalar()
+            db = await pending
+        except (sqlite3.Error, OSError) as exc:
+            # aiosqlite stops its worker thread without waiting for it; wait here, or the thread outlives the event
+            # loop and prints "Event loop is closed" tracebacks
+            thread = getattr(pending, "_thread", None)
+            if thread is not None and thread.is_alive():
+                await asyncio.to_thread(thread.join, 5.0)
+            raise InvalidInput(f"{path} is not a usable musicbot database ({exc}).") from None
+        try:
+            await db.execute("PRAGMA journal_mode=WAL")
+            await db.execute("PRAGMA foreign_keys=ON")
+            await db.execute("PRAGMA synchronous=NORMAL")
+            await db.execute("PRAGMA busy_timeout=5000")
+            if uri:  # shared cache: reads take no table locks, so they never fail against the pool's write
+                await db.execute("PRAGMA read_uncommitted=1")
+            await _migrate(db, path, uri)
+            version = await cls._meta(db, "schema_version")
             if version is not None and int(version) > SCHEMA_VERSION:
                 raise InvalidInput(f"{path} was created by a newer musicbot (schema {version}); please upgrade.")
             # the change record the start-up caches key on (core.cache_key): one look when it is all there already
-            present = (await conn.exec_driver_sql(_STAMP_PRESENT)).scalar()
-            if present != len(CHANGE_COUNTER_DDL) - 1:
-                for statement in CHANGE_COUNTER_DDL:
-                    await conn.exec_driver_sql(statement)
-            db = (await conn.get_raw_connection()).driver_connection
-        except BaseException as exc:
-            if conn is not None:
-                await conn.close()
-            await engine.dispose()
-            if isinstance(exc, (DBAPIError, sqlite3.Error)):
-                raise InvalidInput(f"{path} is not a usable musicbot database ({_reason(exc)}).") from None
+            async with db.execute(_STAMP_PRESENT) as cur:
+                if (await cur.fetchone())[0] != len(CHANGE_COUNTER_DDL) - 1:
+                    await install_change_counter(db)
+        except sqlite3.DatabaseError as exc:
+            await db.close()
+            raise InvalidInput(f"{path} is not a usable musicbot database ({exc}).") from None
+        except BaseException:
+            await db.close()
             raise
-        return cls(engine, conn, db, path, uri)
+        return cls(db, path, uri)
 
     async def close(self) -> None:
-        """Close the pinned connection and every pooled one (the stores' too: they share the engine)."""
+        """Close the pool (the stores' too: they share it) and the driver connection."""
         try:
-            await self.connection.close()
+            await self.database.close()
         finally:
-            await self.engine.dispose()
+            await self.db.close()
 
     # ------------------------------------------------------------------ connections (core.infra.sql_catalog)
     @asynccontextmanager
     async def _reading(self) -> AsyncIterator[Any]:
-        """The pinned connection, one task at a time."""
-        async with self._lock:
-            yield self.connection
+        """A pooled autocommit connection (or the current task's unit of work's, which sees its own writes)."""
+        async with self.database.connect() as conn:
+            yield conn
 
     @asynccontextmanager
     async def _writing(self) -> AsyncIterator[Any]:
-        """A pooled connection in a ``BEGIN IMMEDIATE`` transaction (the write lock is held from the start, so a
-        read-then-write inside stays atomic against other processes); committed at a clean exit."""
-        async with self.engine.begin() as conn:
-            yield conn
+        """A unit of work (``BEGIN IMMEDIATE``: the write lock is held from the start, so a read-then-write inside
+        stays atomic against other processes), committed at a clean exit; inside the caller's unit of work, its
+        transaction."""
+        async with self.database.uow() as uow:
+            yield uow.connection
+            await uow.commit()
+
+    # ------------------------------------------------------------------ start-up reads (the driver connection)
+    @staticmethod
+    async def _meta(db: aiosqlite.Connection, key: str) -> str | None:
+        async with db.execute("SELECT value FROM meta WHERE key=?", (key,)) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def get_meta(self, key: str) -> str | None:
+        """Read one value from the ``meta`` table (None when absent)."""
+        return await self._meta(self.db, key)
+
+    async def count(self) -> int:
+        """Number of tracks."""
+        async with self.db.execute("SELECT count(*) FROM tracks") as cur:
+            return (await cur.fetchone())[0]
+
+    async def change_version(self) -> int:
+        """The catalog's change counter: the last ``seq`` of ``catalog_changes`` (0 for a catalog never changed
+        since the change log exists). It grows with every committed write by any process."""
+        async with self.db.execute("SELECT coalesce(max(seq), 0) FROM catalog_changes") as cur:
+            return int((await cur.fetchone())[0])
+
+    async def all_rows(self) -> list[tuple[Any, ...]]:
+        """Every track as a tuple in :data:`_TRACK_COLS` order plus the internal id last (for building the index)."""
+        async with self.db.execute(f"SELECT {_TRACK_COLS}, id FROM tracks ORDER BY id") as cur:
+            return [tuple(r) for r in await cur.fetchall()]
+
+    async def row_chunks(self, chunk: int = 4000) -> AsyncIterator[list[tuple[Any, ...]]]:
+        """The rows of :meth:`all_rows` in lists of up to ``chunk`` (never all rows in memory at once)."""
+        async with self.db.execute(f"SELECT {_TRACK_COLS}, id FROM tracks ORDER BY id") as cur:
+            while rows := await cur.fetchmany(chunk):
+                yield rows
+
+    async def label_chunks(self, chunk: int = 10000) -> AsyncIterator[list[tuple[str, str, str, str]]]:
+        """The labels of :meth:`all_labels` in lists of up to ``chunk``."""
+        async with self.db.execute("SELECT track_id, kind, label, source_id FROM track_labels") as cur:
+            while rows := await cur.fetchmany(chunk):
+                yield rows
+
+    async def all_labels(self) -> list[tuple[str, str, str, str]]:
+        """Every ``(track_id, kind, label, source_id)``."""
+        async with self.db.execute("SELECT track_id, kind, label, source_id FROM track_labels") as cur:
+            return [tuple(r) for r in await cur.fetchall()]
+
+    async def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version`` on :attr:`db`: changes when ANOTHER connection commits to the file (this
+        process's pool included; one cheap call that reads no table;
+        https://www.sqlite.org/pragma.html#pragma_data_version)."""
+        async with self.db.execute("PRAGMA data_version") as cur:
+            return int((await cur.fetchone())[0])
 
     # ------------------------------------------------------------------ bulk load
     async def load_rows(
@@ -381,26 +417,6 @@ class Catalog(SqlCatalog):
             progress(report.rows_read, report.rows_read)  # `total` may be an estimate: end at 100 %
         return report
 
-    # ------------------------------------------------------------------ bulk reads (the table loader)
-    async def row_chunks(self, chunk: int = 4000) -> AsyncIterator[list[tuple[Any, ...]]]:
-        """The rows of :meth:`all_rows` in lists of up to ``chunk`` (never all rows in memory at once).
-
-        Read with the driver's ``fetchmany`` on the pinned connection, under its lock (as PostgreSQL's bulk load
-        uses the driver's ``COPY``): the uncached start reads every row and label, and SQLAlchemy's result rows cost
-        ~30 % more CPU there (TrackTable.load of the shipped catalog: 1.0 s vs 0.76 s, measured under load)."""
-        async for rows in self._driver_chunks(f"SELECT {TRACK_COLS}, id FROM tracks ORDER BY id", chunk):
-            yield rows
-
-    async def label_chunks(self, chunk: int = 10000) -> AsyncIterator[list[tuple[str, str, str, str]]]:
-        """The labels of :meth:`all_labels` in lists of up to ``chunk`` (read as :meth:`row_chunks`)."""
-        async for rows in self._driver_chunks("SELECT track_id, kind, label, source_id FROM track_labels", chunk):
-            yield rows  # type: ignore[misc]
-
-    async def _driver_chunks(self, sql: str, chunk: int) -> AsyncIterator[list[tuple[Any, ...]]]:
-        async with self._reading(), self.db.execute(sql) as cursor:
-            while rows := await cursor.fetchmany(chunk):
-                yield rows
-
     # ------------------------------------------------------------------ search
     async def search_ids(self, query: str, limit: int = 10) -> list[str]:
         """Full-text search (FTS5, prefix match on every word) over title / artist / album, best first.
@@ -416,11 +432,3 @@ class Catalog(SqlCatalog):
         match = " ".join(f'"{w}"*' for w in words[:12])
         async with self._reading() as conn:
             return [r[0] for r in await conn.execute(text(_SEARCH_SQL), {"q": match, "n": limit})]
-
-    # ------------------------------------------------------------------ change feed (core.infra.changes)
-    async def data_version(self) -> int:
-        """SQLite's ``PRAGMA data_version`` on the pinned connection: changes when ANOTHER connection commits to the
-        file (this process's pooled writers included; one cheap call that reads no table;
-        https://www.sqlite.org/pragma.html#pragma_data_version)."""
-        async with self._reading() as conn:
-            return int((await conn.exec_driver_sql("PRAGMA data_version")).scalar_one())

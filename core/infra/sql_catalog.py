@@ -4,13 +4,14 @@ SQLAlchemy Core on the tables of :mod:`core.infra.tables` and run on either back
 :class:`SqlCatalog` is the base of the SQLite catalog (:class:`core.catalog.Catalog`) and the PostgreSQL catalog
 (:class:`core.infra.pg_catalog.PgCatalog`). A backend supplies only what differs:
 
-* :meth:`SqlCatalog._reading` — the connection reads run on (SQLite: the catalog's one pinned connection, so the
-  start-up cache can read a version and the rows in one snapshot; PostgreSQL: a pooled connection);
-* :meth:`SqlCatalog._writing` — a connection with a transaction begun (SQLite: ``BEGIN IMMEDIATE``, the write lock
-  at once; PostgreSQL: READ COMMITTED), committed when the block ends cleanly, else rolled back;
+* :meth:`SqlCatalog._reading` — the connection reads run on (a pooled autocommit connection);
+* :meth:`SqlCatalog._writing` — a connection with a transaction begun (SQLite: a unit of work, ``BEGIN IMMEDIATE``,
+  the write lock at once; PostgreSQL: READ COMMITTED), committed when the block ends cleanly, else rolled back;
 * :meth:`SqlCatalog._log_change` — the change-log row every write appends in its transaction (PostgreSQL also
   ``NOTIFY``s);
-* the bulk load (``load_rows``) and full-text search (``search_ids``), which are dialect code by nature.
+* the bulk load (``load_rows``) and full-text search (``search_ids``), which are dialect code by nature. The SQLite
+  catalog also reads its start-up path (``meta``, counts, the table loader's bulk reads) on its driver connection,
+  so a start served from the start-up cache never imports SQLAlchemy's async engine (:class:`core.catalog.Catalog`).
 
 Edits are field-level: :meth:`SqlCatalog.update_fields` sets only the given columns and label kinds in one
 transaction, never a whole row written back from a process's memory, so concurrent edits of different fields all

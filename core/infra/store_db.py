@@ -8,14 +8,13 @@ SQLite (driver aiosqlite) and PostgreSQL (driver asyncpg).
   (:meth:`Database.uow`, :mod:`core.infra.uow`). Inside one, :meth:`Database.connect` hands out the unit of work's
   connection, so store calls made by that task join its transaction.
 
-SQLite connections are pooled (``AsyncAdaptedQueuePool``) on the catalog file — the SQLite catalog's own engine
-(:class:`core.catalog.Catalog`), which the stores share — each with ``busy_timeout`` 5000 ms,
+SQLite connections are pooled (``AsyncAdaptedQueuePool``) on the catalog file — one pool shared by the catalog
+(:class:`core.catalog.Catalog`) and the stores — each with ``busy_timeout`` 5000 ms,
 ``foreign_keys`` on, ``synchronous=NORMAL`` (the file is already in WAL mode, set by :meth:`core.catalog.Catalog.open`);
 the driver's own transaction handling is off (``isolation_level=None``) and a unit of work starts with
 ``BEGIN IMMEDIATE`` (SQLAlchemy's documented recipe for pysqlite/aiosqlite transactions). A ``:memory:`` catalog is a
-named shared-cache memory database; the catalog pins one connection for its reads and everything else shares one
-more (a memory database lives in one process). On PostgreSQL the catalog's own engine
-(:class:`core.infra.pg_catalog.PgCatalog`) is reused too.
+named shared-cache memory database; its stores use one pooled connection (a memory database lives in one process).
+On PostgreSQL the catalog's own engine (:class:`core.infra.pg_catalog.PgCatalog`) is reused.
 
 The schema belongs to the Alembic migrations; :mod:`core.infra.tables` describes the tables.
 """
@@ -34,18 +33,13 @@ if TYPE_CHECKING:
 #: Milliseconds a SQLite writer waits for another writer's lock before ``database is locked`` (as the catalog).
 BUSY_TIMEOUT_MS = 5000
 _AUTOCOMMIT = "musicbot_autocommit"
-#: Execution options of a SQLite connection that runs each statement on its own (no ``BEGIN IMMEDIATE``).
-AUTOCOMMIT: dict[str, Any] = {_AUTOCOMMIT: True}
 
 
-def sqlite_engine(url: str, memory: bool) -> AsyncEngine:
-    """The async engine on a SQLite file or shared-cache memory database (``sqlite+aiosqlite:///…``): pooled
-    connections with the PRAGMAs above; a transaction begins with ``BEGIN IMMEDIATE`` unless the connection has the
-    :data:`AUTOCOMMIT` execution options. Memory: two connections (the catalog's pinned reader and one shared)."""
+def _sqlite_engine(url: str, memory: bool) -> AsyncEngine:
     from sqlalchemy import event
     from sqlalchemy.ext.asyncio import create_async_engine
 
-    kw: dict[str, Any] = {"pool_size": 2, "max_overflow": 0} if memory else {"pool_size": 5, "max_overflow": 10}
+    kw: dict[str, Any] = {"pool_size": 1, "max_overflow": 0} if memory else {"pool_size": 5, "max_overflow": 10}
     if memory:
         from sqlalchemy.pool import AsyncAdaptedQueuePool
 
@@ -149,16 +143,20 @@ class Database:
         """A pool on the SQLite file ``path``; ``uri`` (``file:…?mode=memory&cache=shared``) for a ``:memory:``
         catalog. Opens no connection yet."""
         if uri:
-            return cls(factory=lambda: sqlite_engine(f"sqlite+aiosqlite:///{uri}&uri=true", memory=True),
+            return cls(factory=lambda: _sqlite_engine(f"sqlite+aiosqlite:///{uri}&uri=true", memory=True),
                        dialect="sqlite")
-        return cls(factory=lambda: sqlite_engine(f"sqlite+aiosqlite:///{path}", memory=False), dialect="sqlite")
+        return cls(factory=lambda: _sqlite_engine(f"sqlite+aiosqlite:///{path}", memory=False), dialect="sqlite")
 
     @classmethod
     def for_catalog(cls, catalog: Any) -> Database:
-        """The database of an open catalog: its engine (owned by the catalog) on both backends; a new pool on its
-        file for a catalog without one."""
+        """The database of an open catalog: the SQLite catalog's own (:attr:`core.catalog.Catalog.database`: one
+        pool, its engine built on first use, so a unit of work spans catalog and store writes), the PostgreSQL
+        catalog's engine (owned by the catalog), else a new pool on its file."""
+        database = getattr(catalog, "database", None)
+        if isinstance(database, Database):
+            return database
         engine = getattr(catalog, "engine", None)
-        if engine is not None and hasattr(engine, "dialect"):  # Catalog / PgCatalog: its AsyncEngine
+        if engine is not None and hasattr(engine, "dialect"):  # PgCatalog: its AsyncEngine
             return cls(engine, owns_engine=False)
         return cls.for_sqlite(catalog.path, getattr(catalog, "uri", None))
 
