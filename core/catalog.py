@@ -17,7 +17,8 @@ Tables are created and upgraded by the Alembic migrations in ``core/infra/migrat
 for SQLAlchemy Core in :mod:`core.infra.tables`; the FTS5 table and its triggers are DDL text (migration 0001 and
 :data:`FTS_TRIGGERS`), searched through ``text()`` with bound parameters. Reads and single-track writes are shared
 with PostgreSQL (:class:`core.infra.sql_catalog.SqlCatalog`); this module holds what is SQLite's own: opening
-the file, the bulk load, FTS5 search and ``PRAGMA data_version``. The same interface on PostgreSQL is
+the file, the start-up reads on the driver connection (see :class:`Catalog`), the bulk load, FTS5 search and
+``PRAGMA data_version``. The same interface on PostgreSQL is
 :class:`core.infra.pg_catalog.PgCatalog`; :meth:`Catalog.open` picks one from a path or URL.
 
 The database runs in WAL mode. Seeding and imports run in a single transaction: a crash part-way leaves the
