@@ -1,4 +1,4 @@
-"""The SQLite catalog (aiosqlite): schema, seeding, import, CRUD and full-text search.
+"""The SQLite catalog (SQLAlchemy Core async, driver aiosqlite): schema, seeding, import, CRUD and full-text search.
 
 Schema (version :data:`SCHEMA_VERSION`):
 
@@ -13,9 +13,13 @@ Schema (version :data:`SCHEMA_VERSION`):
 * ``catalog_changes`` — the change log: one row per track written or deleted, ``reload`` per bulk load, appended in
   the same transaction as the write; its ``seq`` is the catalog's change counter (:meth:`Catalog.change_version`).
 
-Tables are created and upgraded by the Alembic migrations in ``core/infra/migrations`` (run on open). The same
-interface on PostgreSQL is :class:`core.infra.pg_catalog.PgCatalog`; :func:`open_catalog` picks one from a path or
-URL.
+Tables are created and upgraded by the Alembic migrations in ``core/infra/migrations`` (run on open) and described
+for SQLAlchemy Core in :mod:`core.infra.tables`; the FTS5 table and its triggers are DDL text (migration 0001 and
+:data:`FTS_TRIGGERS`), searched through ``text()`` with bound parameters. Reads and single-track writes are shared
+with PostgreSQL (:class:`core.infra.sql_catalog.SqlCatalog`); this module holds what is SQLite's own: opening
+the file, the start-up reads on the driver connection (see :class:`Catalog`), the bulk load, FTS5 search and
+``PRAGMA data_version``. The same interface on PostgreSQL is
+:class:`core.infra.pg_catalog.PgCatalog`; :meth:`Catalog.open` picks one from a path or URL.
 
 The database runs in WAL mode. Seeding and imports run in a single transaction: a crash part-way leaves the
 previous state, and the next start seeds again.
@@ -27,13 +31,14 @@ import asyncio
 import re
 import sqlite3
 import uuid
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
-from core.cache_key import install_change_counter
+from core.cache_key import CHANGE_COUNTER_DDL, install_change_counter
 from core.catalog_io import RowError, TrackRow
 from core.catalog_rows import (  # noqa: F401  (re-exported: the names callers import from core.catalog)
     BATCH_ROWS,
@@ -42,6 +47,7 @@ from core.catalog_rows import (  # noqa: F401  (re-exported: the names callers i
     MAX_KEPT_ERRORS,
     SHIPPED_CATALOG,
     TRACK_COLS,
+    UPSERT_COLUMNS,
     UPSERT_SET,
     CatalogBase,
     ImportReport,
@@ -56,7 +62,7 @@ from core.catalog_rows import (  # noqa: F401  (re-exported: the names callers i
     track_to_row,
 )
 from core.errors import InvalidInput
-from core.models import AUDIO_FEATURES, Track
+from core.infra.sql_catalog import SqlCatalog
 
 SCHEMA_VERSION = 2
 
@@ -101,16 +107,29 @@ def dedupe_key(title: str, artists: list[str]) -> str:
     return normalize_text(base) + "|" + normalize_text(artists[0] if artists else "")
 
 
-_UPSERT_SQL = f"""
-INSERT INTO tracks (track_id, title, artists, artist_display, album, release_date, year, popularity, duration_ms,
-                    {_FEATURE_COLS})
-VALUES ({", ".join("?" * (9 + len(AUDIO_FEATURES)))})
-ON CONFLICT(track_id) DO UPDATE SET
-    {UPSERT_SET}
-"""
-# coalesce: a file without audio features (a recent Exportify export) never erases features already known
+#: The bulk load's statements, in the driver's own paramstyle (``?``) so a batch goes to ``executemany`` with no
+#: per-row work by SQLAlchemy; the keep-rules (a missing value never erases a known one) are :data:`IMPORT_KEEP_SET`.
+_IMPORT_UPSERT_SQL = (
+    f"INSERT INTO tracks ({', '.join(UPSERT_COLUMNS)}) VALUES ({', '.join('?' * len(UPSERT_COLUMNS))})\n"
+    f"ON CONFLICT(track_id) DO UPDATE SET\n{IMPORT_KEEP_SET}"
+)
+_LABELS_SQL = "INSERT OR IGNORE INTO track_labels VALUES (?, ?, ?, ?)"
+#: FTS5 query: every word prefix-matched, bm25 with title hits x3 and artist x2, ties broken by popularity.
+_SEARCH_SQL = (
+    "SELECT t.track_id FROM tracks_fts JOIN tracks t ON t.id = tracks_fts.rowid "
+    "WHERE tracks_fts MATCH :q ORDER BY bm25(tracks_fts, 3.0, 2.0, 1.0) - t.popularity / 50.0 LIMIT :n"
+)
+#: Rows parsed between two chances for the batch writer to run (so both statements of a batch reach SQLite's
+#: thread while the next batch is parsed).
+_YIELD_EVERY = 256
 
-_IMPORT_UPSERT_SQL = _UPSERT_SQL.split("ON CONFLICT")[0] + "ON CONFLICT(track_id) DO UPDATE SET\n" + IMPORT_KEEP_SET
+
+#: How many of the change record's table and triggers exist (:data:`CHANGE_COUNTER_DDL` makes them: 1 + 6; its
+#: other statement inserts the record's row).
+_STAMP_PRESENT = (
+    "SELECT count(*) FROM sqlite_master WHERE (type='table' AND name='catalog_stamp') "
+    "OR (type='trigger' AND name LIKE 'catalog_stamp_%')"
+)
 
 
 async def _migrate(db: aiosqlite.Connection, path: str, uri: str | None) -> None:
@@ -142,14 +161,40 @@ async def _migrate(db: aiosqlite.Connection, path: str, uri: str | None) -> None
         raise InvalidInput(f"{path} could not be upgraded to the current schema ({exc}).") from None
 
 
-class Catalog(CatalogBase):
-    """Async access to the SQLite catalog. Use ``await Catalog.open(path)``; close with ``await cat.close()``."""
+class Catalog(SqlCatalog):
+    """The catalog in a SQLite file. Use ``await Catalog.open(path)``; close with ``await cat.close()``.
+
+    Two ways in, one file:
+
+    * **SQLAlchemy** (:attr:`database`: the async engine and pool the stores share, built on first use): every
+      single-track read and write (:class:`core.infra.sql_catalog.SqlCatalog`, SQLAlchemy Core on
+      :mod:`core.infra.tables`), the bulk load and FTS5 search (``text()`` with bound parameters). Writes are one
+      transaction each, begun with ``BEGIN IMMEDIATE`` (or the caller's unit of work, :mod:`core.infra.uow`).
+    * **The driver connection** (:attr:`db`, ``aiosqlite``, opened first): the start-up path only — PRAGMAs, the
+      migration check, ``meta``, the change counter, ``PRAGMA data_version`` (asked of the same connection every
+      time, :mod:`core.infra.changes`) and the table loader's bulk reads (``all_rows``, ``row_chunks``,
+      ``label_chunks``, ``all_labels``), which the start-up cache reads in one snapshot with the catalog version
+      (``BEGIN`` … ``COMMIT`` on :attr:`db`, :mod:`core.startup_cache`). So a start served from the start-up cache
+      never imports SQLAlchemy's async engine (~0.4 s, most of it ``sqlalchemy.orm``, which
+      ``sqlalchemy.ext.asyncio`` imports), and the loader reads rows ~30 % cheaper than through SQLAlchemy rows.
+
+    Attributes:
+        db: the ``aiosqlite.Connection`` (autocommit; WAL).
+        database: the :class:`core.infra.store_db.Database` on the same file (the engine's own
+            :meth:`~core.infra.store_db.Database.for_catalog` returns it, so catalog and stores share one pool).
+        path: the file (``":memory:"`` for a memory catalog); uri: the shared-cache URI of a memory catalog (other
+            connections reach it with it), else None.
+    """
+
+    dialect = "sqlite"
 
     def __init__(self, db: aiosqlite.Connection, path: str, uri: str | None = None) -> None:
+        from core.infra.store_db import Database
+
         self.db = db
         self.path = path
-        #: the shared-cache URI of a ``":memory:"`` catalog (other connections reach it with it), else None
         self.uri = uri
+        self.database = Database.for_sqlite(path, uri)
 
     @classmethod
     async def open(cls, path: str | Path) -> Catalog:
@@ -194,11 +239,16 @@ class Catalog(CatalogBase):
             await db.execute("PRAGMA foreign_keys=ON")
             await db.execute("PRAGMA synchronous=NORMAL")
             await db.execute("PRAGMA busy_timeout=5000")
+            if uri:  # shared cache: reads take no table locks, so they never fail against the pool's write
+                await db.execute("PRAGMA read_uncommitted=1")
             await _migrate(db, path, uri)
             version = await cls._meta(db, "schema_version")
             if version is not None and int(version) > SCHEMA_VERSION:
                 raise InvalidInput(f"{path} was created by a newer musicbot (schema {version}); please upgrade.")
-            await install_change_counter(db)  # the catalog version the start-up caches key on (core.cache_key)
+            # the change record the start-up caches key on (core.cache_key): one look when it is all there already
+            async with db.execute(_STAMP_PRESENT) as cur:
+                if (await cur.fetchone())[0] != len(CHANGE_COUNTER_DDL) - 1:
+                    await install_change_counter(db)
         except sqlite3.DatabaseError as exc:
             await db.close()
             raise InvalidInput(f"{path} is not a usable musicbot database ({exc}).") from None
@@ -208,9 +258,29 @@ class Catalog(CatalogBase):
         return cls(db, path, uri)
 
     async def close(self) -> None:
-        """Close the connection."""
-        await self.db.close()
+        """Close the pool (the stores' too: they share it) and the driver connection."""
+        try:
+            await self.database.close()
+        finally:
+            await self.db.close()
 
+    # ------------------------------------------------------------------ connections (core.infra.sql_catalog)
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[Any]:
+        """A pooled autocommit connection (or the current task's unit of work's, which sees its own writes)."""
+        async with self.database.connect() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[Any]:
+        """A unit of work (``BEGIN IMMEDIATE``: the write lock is held from the start, so a read-then-write inside
+        stays atomic against other processes), committed at a clean exit; inside the caller's unit of work, its
+        transaction."""
+        async with self.database.uow() as uow:
+            yield uow.connection
+            await uow.commit()
+
+    # ------------------------------------------------------------------ start-up reads (the driver connection)
     @staticmethod
     async def _meta(db: aiosqlite.Connection, key: str) -> str | None:
         async with db.execute("SELECT value FROM meta WHERE key=?", (key,)) as cur:
@@ -226,18 +296,40 @@ class Catalog(CatalogBase):
         async with self.db.execute("SELECT count(*) FROM tracks") as cur:
             return (await cur.fetchone())[0]
 
-    async def checksum(self) -> str:
-        """A digest of all track rows and labels; equal before/after means the catalog did not change."""
-        import hashlib
+    async def change_version(self) -> int:
+        """The catalog's change counter: the last ``seq`` of ``catalog_changes`` (0 for a catalog never changed
+        since the change log exists). It grows with every committed write by any process."""
+        async with self.db.execute("SELECT coalesce(max(seq), 0) FROM catalog_changes") as cur:
+            return int((await cur.fetchone())[0])
 
-        digest = hashlib.sha256()
-        async with self.db.execute(f"SELECT {_TRACK_COLS} FROM tracks ORDER BY track_id") as cur:
-            async for row in cur:
-                digest.update(repr(tuple(row)).encode())
-        async with self.db.execute("SELECT * FROM track_labels ORDER BY 1, 2, 3, 4") as cur:
-            async for row in cur:
-                digest.update(repr(tuple(row)).encode())
-        return digest.hexdigest()
+    async def all_rows(self) -> list[tuple[Any, ...]]:
+        """Every track as a tuple in :data:`_TRACK_COLS` order plus the internal id last (for building the index)."""
+        async with self.db.execute(f"SELECT {_TRACK_COLS}, id FROM tracks ORDER BY id") as cur:
+            return [tuple(r) for r in await cur.fetchall()]
+
+    async def row_chunks(self, chunk: int = 4000) -> AsyncIterator[list[tuple[Any, ...]]]:
+        """The rows of :meth:`all_rows` in lists of up to ``chunk`` (never all rows in memory at once)."""
+        async with self.db.execute(f"SELECT {_TRACK_COLS}, id FROM tracks ORDER BY id") as cur:
+            while rows := await cur.fetchmany(chunk):
+                yield rows
+
+    async def label_chunks(self, chunk: int = 10000) -> AsyncIterator[list[tuple[str, str, str, str]]]:
+        """The labels of :meth:`all_labels` in lists of up to ``chunk``."""
+        async with self.db.execute("SELECT track_id, kind, label, source_id FROM track_labels") as cur:
+            while rows := await cur.fetchmany(chunk):
+                yield rows
+
+    async def all_labels(self) -> list[tuple[str, str, str, str]]:
+        """Every ``(track_id, kind, label, source_id)``."""
+        async with self.db.execute("SELECT track_id, kind, label, source_id FROM track_labels") as cur:
+            return [tuple(r) for r in await cur.fetchall()]
+
+    async def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version`` on :attr:`db`: changes when ANOTHER connection commits to the file (this
+        process's pool included; one cheap call that reads no table;
+        https://www.sqlite.org/pragma.html#pragma_data_version)."""
+        async with self.db.execute("PRAGMA data_version") as cur:
+            return int((await cur.fetchone())[0])
 
     # ------------------------------------------------------------------ bulk load
     async def load_rows(
@@ -262,44 +354,37 @@ class Catalog(CatalogBase):
         Raises:
             InvalidInput: ``require_rows`` and no valid track row (``name`` names the file) — rolled back.
         """
-        db = self.db
-        await db.execute("BEGIN IMMEDIATE")
-        try:
+        async with self._writing() as conn:
             for trigger_name in ("tracks_ai", "tracks_ad", "tracks_au"):
-                await db.execute(f"DROP TRIGGER IF EXISTS {trigger_name}")
+                await conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger_name}")
             if replace:
-                await db.execute("DELETE FROM track_labels")
-                await db.execute("DELETE FROM tracks")
+                await conn.exec_driver_sql("DELETE FROM track_labels")
+                await conn.exec_driver_sql("DELETE FROM tracks")
                 report.replaced = True
             batch: list[TrackRow] = []  # first row of each track id: written as a track
             label_batch: list[tuple[str, str, str, str]] = []  # labels of every row
-            pending: list[asyncio.Task[Any]] = []
+            pending: list[asyncio.Task[None]] = []
 
-            async def drain() -> None:
-                # label inserts report how many rows they added; track upserts are counted while reading
-                for task in pending:
-                    cursor = await task
-                    if task.get_name() == "labels":
-                        report.labels_added += max(cursor.rowcount, 0)
-                pending.clear()
+            async def write(tracks: list[tuple[Any, ...]], labels: list[tuple[str, str, str, str]]) -> None:
+                if tracks:
+                    await conn.exec_driver_sql(_IMPORT_UPSERT_SQL, tracks)
+                if labels:  # label inserts report how many rows they added; tracks are counted while reading
+                    report.labels_added += max((await conn.exec_driver_sql(_LABELS_SQL, labels)).rowcount, 0)
 
             async def flush() -> None:
-                # Build parameters here (Python), then queue both statements on aiosqlite's worker thread and return:
-                # SQLite writes batch k while Python parses batch k+1 (sqlite3 releases the GIL), ~1.5x faster seeding.
-                await drain()
+                # Build the parameters here, then let a task send the batch and return: SQLite writes batch k on
+                # aiosqlite's thread while Python parses batch k+1 (sqlite3 releases the GIL), ~1.5x faster seeding.
+                while pending:
+                    await pending.pop()
                 tracks = [row_params(r) for r in batch]
                 labels = list(label_batch)
                 batch.clear()
                 label_batch.clear()
-                pending.append(asyncio.create_task(db.executemany(_IMPORT_UPSERT_SQL, tracks), name="tracks"))
-                pending.append(
-                    asyncio.create_task(
-                        db.executemany("INSERT OR IGNORE INTO track_labels VALUES (?, ?, ?, ?)", labels), name="labels"
-                    )
-                )
-                await asyncio.sleep(0)  # let both tasks enqueue their statements, in order
+                pending.append(asyncio.create_task(write(tracks, labels)))
+                await asyncio.sleep(0)  # the task sends its first statement now
 
             try:
+                n = 0
                 for row, first in tally_rows(rows, report):
                     if first:
                         batch.append(row)
@@ -308,8 +393,12 @@ class Catalog(CatalogBase):
                         await flush()
                         if progress:
                             progress(report.rows_read, total)
+                    n += 1
+                    if n % _YIELD_EVERY == 0 and pending:
+                        await asyncio.sleep(0)  # the writer sends the batch's next statement when the last is done
                 await flush()
-                await drain()
+                while pending:
+                    await pending.pop()
                 if require_rows:
                     require_some_rows(report, name)
             except BaseException:
@@ -319,174 +408,28 @@ class Catalog(CatalogBase):
                     except Exception:
                         pass
                 raise
-            await db.execute("INSERT INTO tracks_fts(tracks_fts) VALUES('rebuild')")
+            await conn.exec_driver_sql("INSERT INTO tracks_fts(tracks_fts) VALUES('rebuild')")
             for trigger in FTS_TRIGGERS:
-                await db.execute(trigger)
+                await conn.exec_driver_sql(trigger)
             if source is not None:
-                await db.execute("INSERT OR REPLACE INTO meta VALUES ('catalog_source', ?)", (source,))
-            await db.execute("INSERT INTO catalog_changes (op) VALUES ('reload')")
-            await db.execute("COMMIT")
-        except BaseException:
-            await db.execute("ROLLBACK")
-            raise
+                await conn.exec_driver_sql("INSERT OR REPLACE INTO meta VALUES ('catalog_source', ?)", (source,))
+            await self._log_change(conn, "", "reload")
         if progress:
             progress(report.rows_read, report.rows_read)  # `total` may be an estimate: end at 100 %
         return report
 
-    # ------------------------------------------------------------------ reads
-    async def all_rows(self) -> list[tuple[Any, ...]]:
-        """Every track as a tuple in :data:`_TRACK_COLS` order plus the internal id last (for building the index)."""
-        async with self.db.execute(f"SELECT {_TRACK_COLS}, id FROM tracks ORDER BY id") as cur:
-            return [tuple(r) for r in await cur.fetchall()]
-
-    async def row_chunks(self, chunk: int = 4000) -> AsyncIterator[list[tuple[Any, ...]]]:
-        """The rows of :meth:`all_rows` in lists of up to ``chunk`` (never all rows in memory at once)."""
-        async with self.db.execute(f"SELECT {_TRACK_COLS}, id FROM tracks ORDER BY id") as cur:
-            while rows := await cur.fetchmany(chunk):
-                yield rows
-
-    async def label_chunks(self, chunk: int = 10000) -> AsyncIterator[list[tuple[str, str, str, str]]]:
-        """The labels of :meth:`all_labels` in lists of up to ``chunk``."""
-        async with self.db.execute("SELECT track_id, kind, label, source_id FROM track_labels") as cur:
-            while rows := await cur.fetchmany(chunk):
-                yield rows
-
-    async def all_labels(self) -> list[tuple[str, str, str, str]]:
-        """Every ``(track_id, kind, label, source_id)``."""
-        async with self.db.execute("SELECT track_id, kind, label, source_id FROM track_labels") as cur:
-            return [tuple(r) for r in await cur.fetchall()]
-
-    async def get(self, track_id: str) -> Track | None:
-        """The track with this Spotify id, with all its labels, or None."""
-        async with self.db.execute(f"SELECT {_TRACK_COLS} FROM tracks WHERE track_id=?", (track_id,)) as cur:
-            row = await cur.fetchone()
-        if row is None:
-            return None
-        async with self.db.execute("SELECT kind, label FROM track_labels WHERE track_id=?", (track_id,)) as cur:
-            labels = [tuple(r) for r in await cur.fetchall()]
-        return row_to_track(tuple(row), labels)
-
+    # ------------------------------------------------------------------ search
     async def search_ids(self, query: str, limit: int = 10) -> list[str]:
         """Full-text search (FTS5, prefix match on every word) over title / artist / album, best first.
 
         Ranking is FTS5's bm25 with title hits weighted x3 and artist x2, ties broken by popularity.
         Returns an empty list for a query with no searchable word.
         """
+        from sqlalchemy import text
+
         words = re.findall(r"\w+", normalize_text(query))
         if not words:
             return []
         match = " ".join(f'"{w}"*' for w in words[:12])
-        sql = (
-            "SELECT t.track_id FROM tracks_fts JOIN tracks t ON t.id = tracks_fts.rowid "
-            "WHERE tracks_fts MATCH ? ORDER BY bm25(tracks_fts, 3.0, 2.0, 1.0) - t.popularity / 50.0 LIMIT ?"
-        )
-        async with self.db.execute(sql, (match, limit)) as cur:
-            return [r[0] for r in await cur.fetchall()]
-
-    # ------------------------------------------------------------------ writes (permission checks live in Engine)
-    async def upsert_track(self, track: Track, *, only_new: bool = False) -> bool:
-        """Insert or replace one track and set its labels to exactly those on ``track`` (one transaction).
-
-        ``only_new``: insert only — when the id exists (added meanwhile by another process too) nothing is written
-        and False is returned. Returns True when written."""
-        row = track_to_row(track)
-        await self.db.execute("BEGIN IMMEDIATE")  # takes the write lock: the existence check below is atomic
-        try:
-            if only_new:
-                async with self.db.execute("SELECT 1 FROM tracks WHERE track_id=?", (track.track_id,)) as cur:
-                    if await cur.fetchone() is not None:
-                        await self.db.execute("ROLLBACK")
-                        return False
-            await self.db.execute(_UPSERT_SQL, row_params(row))
-            await self.db.execute("DELETE FROM track_labels WHERE track_id=?", (track.track_id,))
-            labels = [(track.track_id, kind, label, "") for kind, label in track_labels(track)]
-            await self.db.executemany("INSERT OR IGNORE INTO track_labels VALUES (?, ?, ?, ?)", labels)
-            await self.db.execute("INSERT INTO catalog_changes (track_id, op) VALUES (?, 'upsert')", (track.track_id,))
-            await self.db.execute("COMMIT")
-        except BaseException:
-            await self.db.execute("ROLLBACK")
-            raise
-        return True
-
-    async def delete_track(self, track_id: str) -> bool:
-        """Delete a track and its labels. Returns False when it did not exist."""
-        await self.db.execute("BEGIN IMMEDIATE")
-        try:
-            await self.db.execute("DELETE FROM track_labels WHERE track_id=?", (track_id,))
-            cur = await self.db.execute("DELETE FROM tracks WHERE track_id=?", (track_id,))
-            if cur.rowcount > 0:
-                await self.db.execute("INSERT INTO catalog_changes (track_id, op) VALUES (?, 'delete')", (track_id,))
-            await self.db.execute("COMMIT")
-        except BaseException:
-            await self.db.execute("ROLLBACK")
-            raise
-        return cur.rowcount > 0
-
-    async def strip_labels(self, source_ids: Iterable[str] | None = None) -> int:
-        """Delete labels (all, or only those from the given playlist ids). Used by evaluation on a copy."""
-        if source_ids is None:
-            cur = await self.db.execute("DELETE FROM track_labels")
-        else:
-            ids = list(source_ids)
-            await self.db.execute("CREATE TEMP TABLE IF NOT EXISTS _strip(id TEXT PRIMARY KEY)")
-            await self.db.execute("DELETE FROM _strip")
-            await self.db.executemany("INSERT OR IGNORE INTO _strip VALUES (?)", [(i,) for i in ids])
-            cur = await self.db.execute("DELETE FROM track_labels WHERE source_id IN (SELECT id FROM _strip)")
-        await self.db.execute("INSERT INTO catalog_changes (op) VALUES ('reload')")
-        return cur.rowcount
-
-    async def update_fields(self, track_id: str, fields: dict[str, Any]) -> Track | None:
-        """Change only the given fields of one track, in one transaction (never a whole row written back from a
-        process's memory, so concurrent edits of different fields all survive).
-
-        ``fields`` holds validated :class:`Track` field values: ``title``, ``artists`` (list), ``album``,
-        ``release_date``, ``year``, ``popularity``, ``duration_ms``, the audio features, and ``genres`` /
-        ``subgenres`` / ``playlists`` (a list replaces that kind of label). Returns the track as stored afterwards,
-        or None when it does not exist (nothing written).
-
-        Raises:
-            InvalidInput: an unknown field name.
-        """
-        columns, labels = split_update(fields)
-        await self.db.execute("BEGIN IMMEDIATE")
-        try:
-            if columns:
-                sets = ", ".join(f"{c}=?" for c in columns)
-                cur = await self.db.execute(f"UPDATE tracks SET {sets} WHERE track_id=?", (*columns.values(), track_id))
-                found = cur.rowcount > 0
-            else:
-                async with self.db.execute("SELECT 1 FROM tracks WHERE track_id=?", (track_id,)) as cur:
-                    found = await cur.fetchone() is not None
-            if found:
-                for kind, values in labels.items():
-                    await self.db.execute("DELETE FROM track_labels WHERE track_id=? AND kind=?", (track_id, kind))
-                    await self.db.executemany(
-                        "INSERT OR IGNORE INTO track_labels VALUES (?, ?, ?, '')", [(track_id, kind, v) for v in values]
-                    )
-                await self.db.execute("INSERT INTO catalog_changes (track_id, op) VALUES (?, 'upsert')", (track_id,))
-            await self.db.execute("COMMIT")
-        except BaseException:
-            await self.db.execute("ROLLBACK")
-            raise
-        return await self.get(track_id) if found else None
-
-    # ------------------------------------------------------------------ change feed (core.infra.changes)
-    async def change_version(self) -> int:
-        """The catalog's change counter: the last ``seq`` of ``catalog_changes`` (0 for a catalog never changed
-        since the change log exists). It grows with every committed write by any process; equal values mean the
-        same catalog contents (for caches keyed by catalog version)."""
-        async with self.db.execute("SELECT coalesce(max(seq), 0) FROM catalog_changes") as cur:
-            return int((await cur.fetchone())[0])
-
-    async def changes_since(self, seq: int, limit: int = 10_000) -> list[tuple[int, str, str]]:
-        """Change-log rows after ``seq``, oldest first: ``(seq, track_id, op)`` with ``op`` in
-        ``upsert``/``delete``/``reload`` (``track_id`` is ``''`` for ``reload``)."""
-        sql = "SELECT seq, track_id, op FROM catalog_changes WHERE seq > ? ORDER BY seq LIMIT ?"
-        async with self.db.execute(sql, (seq, limit)) as cur:
-            return [(int(r[0]), r[1], r[2]) for r in await cur.fetchall()]
-
-    async def data_version(self) -> int:
-        """SQLite's ``PRAGMA data_version``: changes when ANOTHER connection commits to the file (one cheap call
-        that reads no table; https://www.sqlite.org/pragma.html#pragma_data_version)."""
-        async with self.db.execute("PRAGMA data_version") as cur:
-            return int((await cur.fetchone())[0])
+        async with self._reading() as conn:
+            return [r[0] for r in await conn.execute(text(_SEARCH_SQL), {"q": match, "n": limit})]

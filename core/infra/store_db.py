@@ -8,7 +8,8 @@ SQLite (driver aiosqlite) and PostgreSQL (driver asyncpg).
   (:meth:`Database.uow`, :mod:`core.infra.uow`). Inside one, :meth:`Database.connect` hands out the unit of work's
   connection, so store calls made by that task join its transaction.
 
-SQLite connections are pooled (``AsyncAdaptedQueuePool``) on the catalog file, each with ``busy_timeout`` 5000 ms,
+SQLite connections are pooled (``AsyncAdaptedQueuePool``) on the catalog file — one pool shared by the catalog
+(:class:`core.catalog.Catalog`) and the stores — each with ``busy_timeout`` 5000 ms,
 ``foreign_keys`` on, ``synchronous=NORMAL`` (the file is already in WAL mode, set by :meth:`core.catalog.Catalog.open`);
 the driver's own transaction handling is off (``isolation_level=None``) and a unit of work starts with
 ``BEGIN IMMEDIATE`` (SQLAlchemy's documented recipe for pysqlite/aiosqlite transactions). A ``:memory:`` catalog is a
@@ -148,8 +149,12 @@ class Database:
 
     @classmethod
     def for_catalog(cls, catalog: Any) -> Database:
-        """The database of an open catalog: its engine on PostgreSQL (owned by the catalog), a new pool on its file
-        on SQLite."""
+        """The database of an open catalog: the SQLite catalog's own (:attr:`core.catalog.Catalog.database`: one
+        pool, its engine built on first use, so a unit of work spans catalog and store writes), the PostgreSQL
+        catalog's engine (owned by the catalog), else a new pool on its file."""
+        database = getattr(catalog, "database", None)
+        if isinstance(database, Database):
+            return database
         engine = getattr(catalog, "engine", None)
         if engine is not None and hasattr(engine, "dialect"):  # PgCatalog: its AsyncEngine
             return cls(engine, owns_engine=False)

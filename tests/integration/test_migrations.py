@@ -1,6 +1,8 @@
 """Alembic migrations on SQLite: a database made by the code before Alembic (schema 2, tables created lazily by each
 module; ``tests/data/legacy_v2.db``, built at commit 515b3e0 by ``tests/data/make_legacy_v2.py``) and a schema-1
-database are upgraded in place, keeping every row."""
+database are upgraded in place, keeping every row; a database of the raw-aiosqlite catalog (Alembic 0003,
+``tests/data/pre_sqlalchemy_0003.db``, built at commit 31d4c37 by ``tests/data/make_pre_sqlalchemy.py``) opens and
+keeps working on the SQLAlchemy catalog."""
 
 from __future__ import annotations
 
@@ -97,3 +99,46 @@ async def test_unknown_newer_revision_is_refused(tmp_path: Path) -> None:
     con.close()
     with pytest.raises(InvalidInput, match="newer musicbot"):
         await Catalog.open(path)
+
+
+PRE_SQLALCHEMY = Path(__file__).resolve().parent.parent / "data" / "pre_sqlalchemy_0003.db"
+#: What tests/data/make_pre_sqlalchemy.py did with the raw-aiosqlite catalog of commit 31d4c37.
+EDITED, DELETED, ADDED = "6f807x0ima9a1j3VPbc7VN", "0r7CVbZTWZgbTCYdfa2P31", "4uLU6hMCjMI75M1A2tKUQC"
+
+
+async def test_database_of_the_aiosqlite_catalog_opens_and_keeps_working(tmp_path: Path) -> None:
+    """A database written by the catalog before it moved onto SQLAlchemy (same Alembic head, 0003) opens without a
+    migration, reads back exactly what the old code wrote, keeps its change log and start-up cache version, and
+    takes new writes (FTS5 index and change log in step)."""
+    path = tmp_path / "old.db"
+    shutil.copy(PRE_SQLALCHEMY, path)
+    before = _counts(path)
+    con = sqlite3.connect(path)
+    stamp = con.execute("SELECT n, token FROM catalog_stamp").fetchone()
+    con.close()
+    cat = await Catalog.open(path)
+    try:
+        assert await cat.count() == before["tracks"] == 40  # 40 seeded, one added, one deleted
+        edited = await cat.get(EDITED)
+        assert edited is not None and edited.tempo == 123.5 and edited.genres == ["legacy-genre"]
+        assert await cat.get(DELETED) is None and ADDED in await cat.search_ids("legacy added")
+        assert await cat.changes_since(0) == [(1, "", "reload"), (2, EDITED, "upsert"), (3, ADDED, "upsert"),
+                                              (4, DELETED, "delete")]
+        from core.cache_key import catalog_version
+
+        version = await catalog_version(cat.db)
+        assert f"-n{stamp[0]}-{stamp[1]}-" in version  # opening changed nothing the start-up cache keys on
+        changed = await cat.update_fields(ADDED, {"title": "Renamed By New Code", "energy": 0.25})
+        assert changed is not None and changed.title == "Renamed By New Code" and changed.energy == 0.25
+        assert await cat.search_ids("renamed new code") == [ADDED] and await cat.search_ids("legacy added") == []
+        assert await cat.changes_since(4) == [(5, ADDED, "upsert")]
+        assert await catalog_version(cat.db) != version
+    finally:
+        await cat.close()
+    after = _counts(path)
+    for table, n in before.items():
+        if table not in ("catalog_changes", "catalog_stamp"):
+            assert after[table] == n, table  # conversations, likes, playlists … all kept
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD_REVISION
+    con.close()

@@ -3,8 +3,8 @@
 One real PTB application (polling the fake Bot API) on a real engine; a SQLAlchemy ``before_cursor_execute`` listener
 on the stores' engine counts every statement a turn sends to the database (SQLite's ``BEGIN IMMEDIATE`` included;
 transaction ends, and the driver-level ``BEGIN`` of a PostgreSQL unit of work, are not cursor statements and are not
-counted — single statements run in autocommit and have none). On SQLite the catalog reads go through the catalog's own
-in-process connection and are not counted; on PostgreSQL the catalog shares the engine, so they are.
+counted — single statements run in autocommit and have none). The catalog shares the engine on both backends, so its
+reads are counted too (the SQLite catalog's start-up reads on its driver connection are not: none happen in a turn).
 
 The bound asserted for a ``/recommend`` on a warm preview cache is what the turn needs — rate limit, conversation
 lease and state, button key, one preview-cache read for the whole list — with a little room; one statement per
