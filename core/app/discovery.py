@@ -18,17 +18,20 @@ import numpy as np
 
 from core.anchors import (
     Anchor,
+    credited_mask,
     era_shift,
     familiar_bonus,
     find_anchor,
     in_scene,
     lean_seeds,
     off_season,
+    rest_targets,
     move_mask,
     scene_masks,
     seed_years,
     shift_around,
     similarity_only,
+    thin_scene_line,
     tiered_boost,
     year_mask,
 )
@@ -346,8 +349,9 @@ class Discovery(LiveParts):
         if era_cue:
             cues.append(era_cue)
         seeds = lean_seeds(t, anchor, deltas, era_move(anchor.rest) if era else 0)
-        absolute = {k: (float(v), float(query.weights.get(k, 0.0))) for k, v in query.target.items()
-                    if query.weights.get(k, 0.0) >= 0.5 and k not in deltas}
+        # what the words around the anchor ask for ("like Ed Sheeran but acoustic"), not the anchor's own profile
+        # (the parser reads a named artist's distinctive features: one song's 190 BPM would lock the whole list)
+        absolute = rest_targets(lambda rest: self.text.parse(rest, limit=limit), anchor.rest, deltas)
         pool_n = min(max(limit * 8, 80), 400)
         years = seed_years(t, seeds)
         if years and ((filters.year_max or 9999) < min(years) or (filters.year_min or 0) > max(years)):
@@ -360,7 +364,7 @@ class Discovery(LiveParts):
         # scene_masks) — a guess, so there only a score bonus (in_scene below), never a pool tier that would shut out
         # the anchor's closest tracks the model happens to mislabel
         scene_sub, scene_genre = scene_masks(t, anchor)
-        tiers = ((scene_sub, 2), (scene_genre, 1)) if t.has_labels() else ()
+        tiers = ((scene_sub, 2), (scene_genre, 1)) if t.has_labels() else ((credited_mask(t, anchor), 1),)
         boost = tiered_boost((in_years, 8), (moving, 4), *tiers)
         ranked = filters.model_copy(update={"year_min": None, "year_max": None})
         if similar_rank is None:
@@ -393,6 +397,9 @@ class Discovery(LiveParts):
         target = {k: round(float(t.features[anchor.seeds].mean(axis=0)[FEATURE_INDEX[k]]), 3) for k in deltas
                   if k in FEATURE_INDEX}
         summary = f"Like {anchor.name}" + (f" ({'; '.join(cues[:4])})" if cues else "")
+        thin = thin_scene_line(t, anchor, self.recommender.graph, [s.pos for s in scored[:limit]])
+        if thin:  # a scene the catalog barely holds: said first, the picks are the nearest it has
+            summary = f"{thin} {summary}"
         if reading.conflicts:
             summary = " ".join(conflict_sentence(c) for c in reading.conflicts) + " " + summary
         return Recommendation(
