@@ -559,23 +559,6 @@ def thin_scene_line(table: TrackTable, anchor: Anchor, graph: ArtistGraph | None
             "closest by sound, era and shared credits.")
 
 
-def credited_mask(table: TrackTable, anchor: Anchor) -> np.ndarray | None:
-    """Boolean ``(table.n,)`` mask of live tracks by the anchor's direct collaborators (:func:`core.collabs.
-    collaborators` at :data:`core.collabs.DIRECT`: credited together on a track) — on a catalog without labels the
-    only artist-level evidence of the anchor's scene, so their closest tracks get into the similarity pool. None when
-    the anchor's artists share no credit with anyone."""
-    from core.collabs import DIRECT, collaborators
-
-    direct = [a for a, r in collaborators(table, anchor.artist_ids).items() if r >= DIRECT]
-    if not direct:
-        return None
-    mask = np.zeros(table.n, dtype=bool)
-    for a in direct:
-        idx = np.fromiter(table.artist_tracks.get(a, ()), dtype=np.int64)
-        mask[idx[idx < table.n]] = True
-    return mask & table.alive[: table.n].astype(bool)
-
-
 def lean_seeds(table: TrackTable, anchor: Anchor, deltas: dict[str, float], era: int = 0, n: int = 5) -> list[int]:
     """Seeds for an artist anchor with a move: of the artist's 10 most popular distinct songs, the ``n`` that lean
     furthest in the move's direction ("like Daft Punk but slower" starts from Daft Punk's slower songs, "like Queen

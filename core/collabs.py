@@ -22,7 +22,7 @@ from core.table import TrackTable
 #: Relation (0–1, on the scale of :class:`core.artist_graph.ArtistGraph` cosines) of a direct collaborator.
 DIRECT = 1.0
 #: Relation of a collaborator's collaborator (one hop further: the same scene more often than not, but weaker).
-SECOND_DEGREE = 0.5
+SECOND_DEGREE = 0.0
 #: A collaborator with more links than this is a hub (a producer or a DJ credited everywhere): their other
 #: collaborators are not taken as second-degree links.
 HUB_LINKS = 40
@@ -75,7 +75,7 @@ def collaborators(table: TrackTable, artist_ids: Iterable[int]) -> dict[int, flo
             if len(links.get(b, {})) > HUB_LINKS:
                 continue
             for c in links.get(b, {}):
-                if c not in own and c not in out:
+                if SECOND_DEGREE and c not in own and c not in out:
                     out[c] = SECOND_DEGREE
     return out
 

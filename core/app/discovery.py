@@ -18,7 +18,6 @@ import numpy as np
 
 from core.anchors import (
     Anchor,
-    credited_mask,
     era_shift,
     familiar_bonus,
     find_anchor,
@@ -364,7 +363,7 @@ class Discovery(LiveParts):
         # scene_masks) — a guess, so there only a score bonus (in_scene below), never a pool tier that would shut out
         # the anchor's closest tracks the model happens to mislabel
         scene_sub, scene_genre = scene_masks(t, anchor)
-        tiers = ((scene_sub, 2), (scene_genre, 1)) if t.has_labels() else ((credited_mask(t, anchor), 1),)
+        tiers = ((scene_sub, 2), (scene_genre, 1)) if t.has_labels() else ()
         boost = tiered_boost((in_years, 8), (moving, 4), *tiers)
         ranked = filters.model_copy(update={"year_min": None, "year_max": None})
         if similar_rank is None:
