@@ -466,14 +466,21 @@ def familiar_bonus(table: TrackTable, anchor: Anchor, graph: ArtistGraph | None,
                    positions: Sequence[int]) -> dict[int, float]:
     """Per pool position: ``RELATED_BONUS × strongest relation`` of its artists to the anchor's artists (0 for the
     anchor's own artists, whose tracks the per-artist cap limits anyway) ``+ POPULAR_BONUS × popularity / 100``.
-    Empty when no relation is known (``graph`` None, or a catalog without labels: there popularity alone pulled the
-    label-stripped strict text benchmark's anchor requests from 0.70 to 0.60, so it is only a tie-breaker next to
-    relations)."""
+    Relations are the catalog's playlist / label relations (``graph``) and, on any catalog, shared credits
+    (:func:`core.collabs.collaborators`: "Location (feat. Burna Boy)" links Dave to Burna Boy), the stronger of the
+    two. Empty when no relation is known (no graph and no credits: there popularity alone pulled the label-stripped
+    strict text benchmark's anchor requests from 0.70 to 0.60, so it is only a tie-breaker next to relations)."""
+    from core.collabs import collaborators
+
     related: dict[int, float] = {}
     if graph is not None:
         for aid in anchor.artist_ids:
             for b, r in graph.neighbour_map(aid).items():
                 related[b] = max(related.get(b, 0.0), r)
+    for b, r in collaborators(table, anchor.artist_ids).items():
+        related[b] = max(related.get(b, 0.0), r)
+    for aid in anchor.artist_ids:
+        related.pop(aid, None)
     if not related:
         return {}
     out: dict[int, float] = {}
@@ -481,6 +488,75 @@ def familiar_bonus(table: TrackTable, anchor: Anchor, graph: ArtistGraph | None,
         rel = max((related.get(a, 0.0) for a in table.artist_ids[p]), default=0.0)
         out[p] = RELATED_BONUS * rel + POPULAR_BONUS * float(table.popularity[p]) / 100.0
     return out
+
+
+def rest_targets(parse: Callable[[str], object], rest: str, deltas: dict[str, float]) -> dict[str, tuple[float, float]]:
+    """Absolute feature targets for :func:`shift_around` from the words around the anchor only: ``parse(rest)``
+    (the text understanding, returning a :class:`~core.models.TextQuery` or a clarification) -> feature ->
+    ``(target in raw units, weight)`` for weights ≥ 0.5, features a relative move already sets left out. The whole
+    request's parse is not used: it reads the named artist's own distinctive features as targets ("songs like WizKid"
+    would ask for his one song's 190 BPM), which the similarity engine already starts from. {} when the rest carries
+    no musical meaning ("songs like X")."""
+    from core.models import TextQuery
+
+    if not re.search(r"\w", rest or ""):
+        return {}
+    try:
+        parsed = parse(rest)
+    except Exception:  # a rest the parser refuses (too short, only filler) asks for nothing
+        return {}
+    if not isinstance(parsed, TextQuery):
+        return {}
+    return {k: (float(v), float(parsed.weights.get(k, 0.0))) for k, v in parsed.target.items()
+            if parsed.weights.get(k, 0.0) >= 0.5 and k not in deltas}
+
+
+#: An anchor whose artists have fewer distinct songs than this in the catalog, and whose linked artists
+#: (:func:`scene_size`) have fewer than :data:`THIN_LINKED`, has a thin scene here: the reply says so on its first line.
+#: 10 = one full list of the artist's own songs; 60 = six lists of scene-mates. Not tuned on any benchmark.
+THIN_OWN = 10
+THIN_LINKED = 60
+#: Relation (cosine, :class:`core.artist_graph.ArtistGraph`) from which an artist counts as linked to the anchor.
+LINKED_RELATION = 0.3
+
+
+def scene_size(table: TrackTable, anchor: Anchor, graph: ArtistGraph | None) -> tuple[int, int]:
+    """``(own, linked)``: distinct live songs (one per normalized title + artist) of the anchor's artists, and live
+    tracks of the artists the catalog's playlists / labels link to them (relation ≥ :data:`LINKED_RELATION` in
+    ``graph``; 0 without a graph or labels). Shared credits do not count here: a guest verse crosses scenes
+    ("Own It" links Burna Boy to Ed Sheeran) — evidence of a link, not of a scene's size."""
+    t = table
+    own = len({t.norm_keys[p] for a in anchor.artist_ids for p in t.artist_tracks.get(a, ()) if t.alive[p]})
+    linked: set[int] = set()
+    if graph is not None:
+        for aid in anchor.artist_ids:
+            linked |= {b for b, r in graph.neighbour_map(aid).items() if r >= LINKED_RELATION}
+    linked -= set(anchor.artist_ids)
+    n_linked = sum(1 for a in linked for p in t.artist_tracks.get(a, ()) if t.alive[p])
+    return own, n_linked
+
+
+def thin_scene_line(table: TrackTable, anchor: Anchor, graph: ArtistGraph | None, picks: Sequence[int]) -> str:
+    """The first-line sentence for an anchor whose scene the catalog barely holds (:func:`scene_size` below
+    :data:`THIN_OWN` and :data:`THIN_LINKED`; on a catalog without labels, own songs alone decide), e.g. "Burna Boy has
+    only 7 songs here and this catalog links few artists to them: after 2 of theirs, these are the closest by sound
+    and shared playlists." ``picks`` = the positions of the answer (how many are the anchor's own). "" when the
+    scene is not thin, or the anchor has no artist."""
+    t = table
+    if not anchor.artist_ids or not anchor.seeds:
+        return ""
+    own, linked = scene_size(t, anchor, graph)
+    if own >= THIN_OWN or (t.has_labels() and linked >= THIN_LINKED):
+        return ""
+    name = _artist_display(t, anchor.artist_ids[0]) if anchor.kind == "track" else anchor.name
+    mine = sum(1 for p in picks if set(t.artist_ids[p]) & set(anchor.artist_ids))
+    songs = "only 1 song" if own == 1 else f"only {own} songs"
+    after = f"after {mine} of theirs, " if mine else ""
+    if t.has_labels():
+        return (f"{name}'s scene is thin in this catalog ({songs} and few linked artists): {after}these are the "
+                "closest by sound and shared playlists.")
+    return (f"{name} has {songs} here and the catalog has no genre labels to place their scene: {after}these are the "
+            "closest by sound, era and shared credits.")
 
 
 def lean_seeds(table: TrackTable, anchor: Anchor, deltas: dict[str, float], era: int = 0, n: int = 5) -> list[int]:

@@ -25,11 +25,13 @@ from core.anchors import (
     in_scene,
     lean_seeds,
     off_season,
+    rest_targets,
     move_mask,
     scene_masks,
     seed_years,
     shift_around,
     similarity_only,
+    thin_scene_line,
     tiered_boost,
     year_mask,
 )
@@ -379,8 +381,9 @@ class Discovery(LiveParts):
         if era_cue:
             cues.append(era_cue)
         seeds = lean_seeds(t, anchor, deltas, era_move(anchor.rest) if era else 0)
-        absolute = {k: (float(v), float(query.weights.get(k, 0.0))) for k, v in query.target.items()
-                    if query.weights.get(k, 0.0) >= 0.5 and k not in deltas}
+        # what the words around the anchor ask for ("like Ed Sheeran but acoustic"), not the anchor's own profile
+        # (the parser reads a named artist's distinctive features: one song's 190 BPM would lock the whole list)
+        absolute = rest_targets(lambda rest: self.text.parse(rest, limit=limit), anchor.rest, deltas)
         pool_n = min(max(limit * 8, 80), 400)
         years = seed_years(t, seeds)
         if years and ((filters.year_max or 9999) < min(years) or (filters.year_min or 0) > max(years)):
@@ -426,6 +429,9 @@ class Discovery(LiveParts):
         target = {k: round(float(t.features[anchor.seeds].mean(axis=0)[FEATURE_INDEX[k]]), 3) for k in deltas
                   if k in FEATURE_INDEX}
         summary = f"Like {anchor.name}" + (f" ({'; '.join(cues[:4])})" if cues else "")
+        thin = thin_scene_line(t, anchor, self.recommender.graph, [s.pos for s in scored[:limit]])
+        if thin:  # a scene the catalog barely holds: said first, the picks are the nearest it has
+            summary = f"{thin} {summary}"
         if reading.conflicts:
             summary = " ".join(conflict_sentence(c) for c in reading.conflicts) + " " + summary
         return Recommendation(

@@ -232,6 +232,9 @@ class QueryAssembly(Caveats):
             tempo_max=tempo_max,
             limit=req.limit,
         )
+        if req.style_yields and genres:  # "soft EDM bangers": the genre filter keeps the style, and its many labels
+            # (genre + subgenres + playlists add up) must not outvote the mood that won the sound (core.text.caveats)
+            label_weights = {k: round(w * STYLE_YIELD, 3) if w > 0 else w for k, w in label_weights.items()}
         confidence = 1.0
         for e in req.evidence:
             confidence *= 1.0 - max(0.0, min(0.95, e))

@@ -47,6 +47,19 @@ _MOVE: dict[str, dict[str, tuple[str, str]]] = {
            "weniger tanzbar"), "tempo": ("schneller", "langsamer"), "instrumentalness": ("instrumental",
            "mit Gesang")},
 }
+#: The audio feature a conflict note names, per language ("“sad” sets the mood, “upbeat” keeps the energy").
+_AXES: dict[str, dict[str, str]] = {
+    "en": {"energy": "the energy", "valence": "the mood", "acousticness": "the sound", "loudness": "the volume",
+           "danceability": "the groove", "tempo": "the tempo", "instrumentalness": "the vocals"},
+    "es": {"energy": "la energía", "valence": "el ánimo", "acousticness": "el sonido", "loudness": "el volumen",
+           "danceability": "el ritmo", "tempo": "el tempo", "instrumentalness": "la voz"},
+    "pt": {"energy": "a energia", "valence": "o clima", "acousticness": "o som", "loudness": "o volume",
+           "danceability": "o balanço", "tempo": "o andamento", "instrumentalness": "a voz"},
+    "fr": {"energy": "l'énergie", "valence": "l'humeur", "acousticness": "le son", "loudness": "le volume",
+           "danceability": "le groove", "tempo": "le tempo", "instrumentalness": "la voix"},
+    "de": {"energy": "die Energie", "valence": "die Stimmung", "acousticness": "den Klang", "loudness": "die Lautstärke",
+           "danceability": "den Groove", "tempo": "das Tempo", "instrumentalness": "den Gesang"},
+}
 _MOVE_NEW = {"en": "only new releases", "es": "solo novedades", "pt": "só lançamentos", "fr": "que des nouveautés",
              "de": "nur Neuerscheinungen"}
 _ONLY_PERIOD = {"en": "only {period}", "es": "solo {period}", "pt": "só {period}", "fr": "seulement {period}",
@@ -170,9 +183,37 @@ class Caveats(TextState):
                     wt, lt = (ta, tb) if win == 0 else (tb, ta)
                     wp = pa if win == 0 else pb
                     req.target(P_RESOLVED, f, wt[f], max(wa, wb))
+                    kept: set[str] = set()
+                    if sa == sb:  # two moods: the loser keeps what it is about elsewhere ("sad but upbeat" = sad
+                        kept = self._split(req, (wta, wtb) if win == 1 else (wtb, wta), lt, wt, f, settled)  # bangers
+                        settled |= kept
                     alt = up if lt[f] > wt[f] else down
-                    text = note_text("conflict", req.lang, a=pa, b=pb, winner=f"\u201c{wp}\u201d", alt=alt)
+                    if kept:  # said: "“sad” sets the mood, “upbeat” keeps the energy — say “happier” …"
+                        axes = _AXES.get(req.lang, _AXES["en"])
+                        text = note_text("conflict_split", req.lang, a=pa, b=pb, winner=f"\u201c{wp}\u201d",
+                                         loser=f"\u201c{pb if win == 0 else pa}\u201d", alt=alt, axis=axes[f],
+                                         kept=axes[sorted(kept, key=_CONFLICT_FEATURES.index)[0]])
+                    else:
+                        text = note_text("conflict", req.lang, a=pa, b=pb, winner=f"\u201c{wp}\u201d", alt=alt)
                     req.note("conflict", f"{pa}|{pb}", text, asked=f"{pa} + {pb}", used=f"{wp}: {f}")
+
+    def _split(self, req: Request, weights: tuple[dict[str, float], dict[str, float]], lose: dict[str, float],
+               win: dict[str, float], feature: str, settled: set[str]) -> set[str]:
+        """After a mood conflict on ``feature`` is settled for one side, the other side keeps the features it weighs
+        ≥ 0.5 and more than the winner does (``weights`` = (loser's, winner's) weights, ``lose`` / ``win`` their
+        targets in raw units): "sad but super upbeat" = sad's low valence with upbeat's energy — not sad's "softer"
+        averaged with upbeat's drive. Only features both sides name, whose targets differ by ≥ 0.5 catalog standard
+        deviations (else nothing needs settling); each is set at :data:`P_RESOLVED`. Returns the features set."""
+        gstd = self._cat.labels.global_std
+        wl, ww = weights
+        out: set[str] = set()
+        for g in _CONFLICT_FEATURES:
+            if g == feature or g in settled or g not in lose or g not in win or wl.get(g, 0.0) < 0.5 \
+                    or wl[g] <= ww.get(g, 0.0) or abs(lose[g] - win[g]) / float(gstd[FEATURE_INDEX[g]]) < 0.5:
+                continue
+            req.target(P_RESOLVED, g, lose[g], wl[g])
+            out.add(g)
+        return out
 
     def _implied(self, named: list[tuple[int, str]]) -> list[tuple[int, str]]:
         """Adjectives inside a longer phrase that names something else ("slow" in "slow jams", "slow songs"), as

@@ -136,6 +136,18 @@ NOTE_TEMPLATES: dict[str, dict[str, str]] = {
         "de": "\u201e{a}\u201c und \u201e{b}\u201c widersprechen sich: {winner} gewinnt \u2014 sag \u201e{alt}\u201c, "
         "wenn du das andere meintest.",
     },
+    "conflict_split": {  # a conflict settled per feature: one side sets {axis}, the other keeps {kept}
+        "en": "\u201c{a}\u201d and \u201c{b}\u201d pull in opposite directions: {winner} sets {axis}, {loser} "
+        "keeps {kept} \u2014 say \u201c{alt}\u201d if you meant the other.",
+        "es": "\u201c{a}\u201d y \u201c{b}\u201d se contradicen: {winner} marca {axis}, {loser} pone {kept} "
+        "\u2014 di \u201c{alt}\u201d si querías lo otro.",
+        "pt": "\u201c{a}\u201d e \u201c{b}\u201d se contradizem: {winner} define {axis}, {loser} dá {kept} "
+        "\u2014 diga \u201c{alt}\u201d se queria o contrário.",
+        "fr": "\u00ab {a} \u00bb et \u00ab {b} \u00bb se contredisent : {winner} donne {axis}, {loser} garde {kept} "
+        "\u2014 dis \u00ab {alt} \u00bb si tu voulais l'inverse.",
+        "de": "\u201e{a}\u201c und \u201e{b}\u201c widersprechen sich: {winner} bestimmt {axis}, {loser} behält "
+        "{kept} \u2014 sag \u201e{alt}\u201c, wenn du das andere meintest.",
+    },
     "conflict_mid": {
         "en": "\u201c{a}\u201d and \u201c{b}\u201d pull in opposite directions, so I aimed between them \u2014 say "
         "\u201c{up}\u201d or \u201c{down}\u201d to pick one.",
