@@ -215,7 +215,7 @@ class QueryAssembly(Caveats):
         label_weights.update({labels.keys[lid]: -round(w, 3) for lid, w in neg if w >= 0.05})
         styled = [k.partition(":")[2] for k, w in label_weights.items() if w > 0 and k.startswith("genre:")]
         language = honour_languages(self.vocab.concepts, req.said, req.concepts, self._cat.hints, labels.keys,
-                                    label_weights)
+                                    label_weights, counts=labels.count)
         year_min, year_max = self._years(req)
         tempo_min, tempo_max = req.tempo_min, req.tempo_max
         if tempo_min is not None and tempo_max is not None and tempo_min > tempo_max:

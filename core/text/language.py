@@ -12,6 +12,8 @@ language and picks the best; ties and requests with no evidence fall back to Eng
 
 from __future__ import annotations
 
+import re
+
 LANGS = ("en", "es", "pt", "fr", "de")
 
 #: Function words per language (folded: lower case, no accents). Never matched against labels.
@@ -56,16 +58,18 @@ MARKERS: dict[str, frozenset[str]] = {
     # "musica" and "para" are Spanish and Portuguese alike: not markers of either
     "es": frozenset("canciones cancion ponme dame quiero necesito tristes alegre alegres bailar fiesta relajar "
                     "relajante tranquila tranquilas correr entrenar estudiar dormir sin nada llorar por favor noche "
+                    "espanol espanola animada animadas animado animados "
                     "rato con mucha mucho energia ochenta sesenta cincuenta los las".split()),
     "pt": frozenset("musicas cancoes quero preciso pra indica alegres tristes tranquilas estudar treinar dormir "
                     "correr sem letra bem meu minha astral pesado dancar festa voce umas oitenta sessenta cinquenta nao "
                     "relaxar brasileira brasileiro brasileiras brasileiros animada animadas ouvir malhar noite chuva "
-                    "tambem muito muita".split()),
+                    "tambem muito muita em portugues forro".split()),
     "fr": frozenset("chansons musique des une douces doux tristes melancoliques pour dimanche tres energique salle "
-                    "sport sans pas danser fete dormir etudier calme je veux annees quatre vingt soixante les".split()),
+                    "sport sans pas danser fete dormir etudier calme je veux annees quatre vingt soixante les francais "
+                    "francaise francaises moins comme quelque chose".split()),
     "de": frozenset("musik lieder ruhige ruhig entspannte entspannt zum zur nach der arbeit kein keine ohne bitte "
                     "und traurig frohlich gute laune tanzen schlafen lernen abschalten aber achtziger neunziger siebziger "
-                    "jahre".split()),
+                    "jahre aus den wie etwas weniger deutsch deutsche deutschen traurige gesang".split()),
     "en": frozenset("the songs music something some please with without for and but like give me want need "
                     "tracks i my".split()),
 }
@@ -100,6 +104,7 @@ def detect_language(text: str) -> str:
             if tok in MARKERS[lang]:
                 score[lang] += 2
     raw = text.lower()
+    score["de"] += 2 * min(1, len(re.findall(r"\b\d0ern?\b", raw)))  # "aus den 90ern", "80er Jahre"
     for lang, chars in (("de", "ßäöü"), ("es", "ñ¿¡"), ("pt", "ãõç"), ("fr", "èêàùœç")):
         score[lang] += min(2, sum(raw.count(c) for c in chars))
     best = max(LANGS, key=lambda lang: (score[lang], lang == "en"))
@@ -122,7 +127,7 @@ NOTE_TEMPLATES: dict[str, dict[str, str]] = {
         "es": "El catálogo no tiene datos sobre {attribute} (\u201c{asked}\u201d); {instead}.",
         "pt": "O catálogo não tem dados sobre {attribute} (\u201c{asked}\u201d); {instead}.",
         "fr": "Le catalogue n'a pas de données sur {attribute} (\u00ab {asked} \u00bb) ; {instead}.",
-        "de": "Der Katalog hat keine Daten zu {attribute} (\u201e{asked}\u201c); {instead}.",
+        "de": "Der Katalog hat keine Daten über {attribute} (\u201e{asked}\u201c); {instead}.",
     },
     "conflict": {
         "en": "\u201c{a}\u201d and \u201c{b}\u201d pull in opposite directions: {winner} wins \u2014 say \u201c{alt}\u201d if "
