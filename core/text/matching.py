@@ -214,6 +214,9 @@ class PhraseMatching(TextState):
                 if w >= 0.9:  # only the style the concept names outright ("no reggaeton" is not "no latin")
                     req.ship_neg[sid] = max(req.ship_neg.get(sid, 0.0), w * strength)
             desc = describe(inverted, {k: concept.weights[k] for k in inverted}, gmean, gstd)
+            if req.softened and not desc:  # "less energetic": a small move, said as its direction
+                desc = ", ".join(f"{'lower' if v < float(gmean[FEATURE_INDEX[k]]) else 'higher'} {k}"
+                                 for k, v in inverted.items() if k in FEATURE_INDEX and k not in ("mode", "key"))
             req.cue(f"{'less' if req.softened else 'not'} {phrase}" + (f" → {desc}" if desc else ""))
         else:
             req.concepts[cid] = max(req.concepts.get(cid, 0.0), strength)

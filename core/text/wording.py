@@ -154,6 +154,15 @@ GLOSSARY: dict[str, dict[str, str]] = {k: _t(v) for k, v in {
     "tempo filter": "filtro de tempo | filtro de andamento | filtre de tempo | Tempofilter",
     "artist": "artista | artista | artiste | Künstler",
     "calmer": "más tranquilo | mais calmo | plus calme | ruhiger",
+    "lower valence": "valencia más baja | valência mais baixa | valence plus basse | niedrigere Valenz",
+    "higher valence": "valencia más alta | valência mais alta | valence plus haute | höhere Valenz",
+    "higher energy": "más energía | mais energia | plus d'énergie | mehr Energie",
+    "lower danceability": "menos bailable | menos dançante | moins dansant | weniger tanzbar",
+    "higher danceability": "más bailable | mais dançante | plus dansant | tanzbarer",
+    "lower acousticness": "menos acústico | menos acústico | moins acoustique | weniger akustisch",
+    "higher acousticness": "más acústico | mais acústico | plus acoustique | akustischer",
+    "lower tempo": "tempo más lento | andamento mais lento | tempo plus lent | langsameres Tempo",
+    "higher tempo": "tempo más rápido | andamento mais rápido | tempo plus rapide | schnelleres Tempo",
     # language / nationality concepts (their cue is the name itself)
     "portuguese / brazilian": "portugués / brasileño | português / brasileiro | portugais / brésilien | "
                               "portugiesisch / brasilianisch",
@@ -180,6 +189,15 @@ MOVES: dict[str, dict[str, str]] = {k: _t(v) for k, v in {
     "more upbeat": "más animado | mais animado | plus entraînant | beschwingter",
     "more energetic": "más enérgico | mais energético | plus énergique | energiegeladener",
     "calmer": "más tranquilo | mais calmo | plus calme | ruhiger",
+    "lower valence": "valencia más baja | valência mais baixa | valence plus basse | niedrigere Valenz",
+    "higher valence": "valencia más alta | valência mais alta | valence plus haute | höhere Valenz",
+    "higher energy": "más energía | mais energia | plus d'énergie | mehr Energie",
+    "lower danceability": "menos bailable | menos dançante | moins dansant | weniger tanzbar",
+    "higher danceability": "más bailable | mais dançante | plus dansant | tanzbarer",
+    "lower acousticness": "menos acústico | menos acústico | moins acoustique | weniger akustisch",
+    "higher acousticness": "más acústico | mais acústico | plus acoustique | akustischer",
+    "lower tempo": "tempo más lento | andamento mais lento | tempo plus lent | langsameres Tempo",
+    "higher tempo": "tempo más rápido | andamento mais rápido | tempo plus rapide | schnelleres Tempo",
     "slower": "más lento | mais lento | plus lent | langsamer",
     "faster": "más rápido | mais rápido | plus rapide | schneller",
     "more danceable": "más bailable | mais dançante | plus dansant | tanzbarer",
@@ -320,6 +338,10 @@ _PHRASES: dict[str, dict[str, str]] = {k: _t(v) for k, v in {
                       "{n} autres playlists ne le citent que dans leur nom | {n} weitere Playlists nennen es nur im Namen",
     "only playlists": "{n} listas lo mencionan solo en su nombre | {n} playlists o mencionam só no nome | {n} playlists "
                       "ne le citent que dans leur nom | {n} Playlists nennen es nur im Namen",
+    "more playlist": "otra lista lo menciona solo en su nombre | outra playlist o menciona só no nome | une autre "
+                     "playlist ne le cite que dans son nom | eine weitere Playlist nennt es nur im Namen",
+    "only playlist": "una lista lo menciona solo en su nombre | uma playlist o menciona só no nome | une playlist ne le "
+                     "cite que dans son nom | eine Playlist nennt es nur im Namen",
     # cues: the request's own side
     "not": "sin {x} | sem {x} | sans {x} | ohne {x}",
     "less": "menos {x} | menos {x} | moins {x} | weniger {x}",
@@ -466,7 +488,8 @@ def _evidence(note: CoverageNote, lang: str) -> str:
         names = f' {_p("and", lang)} '.join(_quote(q, lang) for q in quoted)
         parts.append(_p("one playlist" if len(quoted) == 1 else "playlists", lang, names=names))
     if more:
-        parts.append(_p("more playlists" if quoted else "only playlists", lang, n=more))
+        key = ("more playlist" if quoted else "only playlist") + ("s" if more > 1 else "")
+        parts.append(_p(key, lang, n=more))
     return "; ".join(parts)
 
 
