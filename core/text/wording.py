@@ -95,6 +95,7 @@ GLOSSARY: dict[str, dict[str, str]] = {k: _t(v) for k, v in {
     "high valence": "valencia alta | valência alta | valence haute | hohe Valenz",
     "sad": "triste | triste | triste | traurig",
     "softer": "más suave | mais suave | plus doux | sanfter",
+    "soft": "suave | suave | doux | sanft",
     "jazzy": "jazzístico | jazzístico | jazzy | jazzig",
     "instrumentalness high": "muy instrumental | muito instrumental | très instrumental | sehr instrumental",
     "liveness high": "muy en directo | muito ao vivo | très live | sehr live",
