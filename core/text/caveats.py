@@ -118,8 +118,21 @@ class Caveats(TextState):
                 instead = "ignored"
             if instead == "ignored":  # never echo a constraint that was not applied ("francais → french")
                 req.cues = [c for c in req.cues if not (c.startswith(phrase) and c.endswith(f"→ {concept.cue}"))]
+            if attribute == "lyrics_language" and instead == "sound" and self._mood_named(req, cid):
+                req.style_yields = True  # "sad spanish songs" without labels: the language's sound must not undo sad
             req.note("no_data", attribute, note_text("no_data", req.lang, attribute=attribute, asked=phrase,
                                                      instead=instead), asked=phrase, used=instead)
+
+    def _mood_named(self, req: Request, other_than: int) -> bool:
+        """True when the request names a mood or activity (a concept weighing valence or energy ≥ 0.7 that is no
+        style) besides concept ``other_than``."""
+        for cid in req.concepts:
+            concept = self.vocab.concepts[cid]
+            if cid == other_than or _is_style(concept.hints):
+                continue
+            if max(concept.weights.get("valence", 0.0), concept.weights.get("energy", 0.0)) >= 0.7:
+                return True
+        return False
 
     def _conflicts(self, req: Request) -> None:
         gmean, gstd = self._cat.labels.global_mean, self._cat.labels.global_std
