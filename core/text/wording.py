@@ -155,6 +155,14 @@ GLOSSARY: dict[str, dict[str, str]] = {k: _t(v) for k, v in {
     "tempo filter": "filtro de tempo | filtro de andamento | filtre de tempo | Tempofilter",
     "artist": "artista | artista | artiste | Künstler",
     "calmer": "más tranquilo | mais calmo | plus calme | ruhiger",
+    "higher mood": "ánimo más alegre | astral mais alto | humeur plus gaie | bessere Stimmung",
+    "lower mood": "ánimo más bajo | astral mais baixo | humeur plus sombre | gedrücktere Stimmung",
+    "higher acoustic feel": "más acústico | mais acústico | plus acoustique | akustischer",
+    "lower acoustic feel": "menos acústico | menos acústico | moins acoustique | weniger akustisch",
+    "higher instrumental feel": "más instrumental | mais instrumental | plus instrumental | instrumentaler",
+    "lower instrumental feel": "menos instrumental | menos instrumental | moins instrumental | weniger instrumental",
+    "higher vocal density": "más voz | mais voz | plus de chant | mehr Gesang",
+    "lower vocal density": "menos voz | menos voz | moins de chant | weniger Gesang",
     "lower valence": "valencia más baja | valência mais baixa | valence plus basse | niedrigere Valenz",
     "higher valence": "valencia más alta | valência mais alta | valence plus haute | höhere Valenz",
     "higher energy": "más energía | mais energia | plus d'énergie | mehr Energie",
@@ -346,6 +354,7 @@ _PHRASES: dict[str, dict[str, str]] = {k: _t(v) for k, v in {
     # cues: the request's own side
     "not": "sin {x} | sem {x} | sans {x} | ohne {x}",
     "less": "menos {x} | menos {x} | moins {x} | weniger {x}",
+    "only": "solo {x} | só {x} | seulement {x} | nur {x}",
     "no vocals": "sin voz | sem voz | sans voix | ohne Gesang",
     "like": "como {x} | como {x} | comme {x} | wie {x}",
     "over": "más de {x} | mais de {x} | plus de {x} | über {x}",
@@ -554,6 +563,14 @@ def _left(text: str, lang: str) -> str:
         return _p("no vocals", lang)
     if text in MOVES:
         return MOVES[text][lang]
+    if text.lower() in GLOSSARY:  # a follow-up's change ("higher mood", "lower energy")
+        return GLOSSARY[text.lower()][lang]
+    m = re.fullmatch(r"without (.+)", text)
+    if m:
+        return _p("not", lang, x=m.group(1))
+    m = re.fullmatch(r"only (.+)", text)
+    if m:
+        return _p("only", lang, x=m.group(1))
     m = re.fullmatch(r"less (.+)", text)
     if m:
         return _p("less", lang, x=m.group(1))
@@ -645,8 +662,17 @@ def localize_cue(cue: str, lang: str) -> str:
 
 
 def localize_cues(cues: Sequence[str], lang: str) -> list[str]:
-    """:func:`localize_cue` over a request's cues (order kept; duplicates after wording dropped)."""
-    return list(dict.fromkeys(localize_cue(c, lang) for c in cues))
+    """:func:`localize_cue` over a request's cues, duplicates after wording dropped; in a language of :data:`LOCAL`
+    the sentences (notes such as "El catálogo no tiene datos sobre …", the language's lead) come first, then the
+    cues in their order — a follow-up's changes are put before the request's cues and must not split them."""
+    from core.text.language import NOTE_TEMPLATES
+
+    worded = list(dict.fromkeys(localize_cue(c, lang) for c in cues))
+    if lang not in LOCAL:
+        return worded
+    leads = set(NOTE_TEMPLATES["language"].values())
+    first = [c for c in worded if c.endswith((".", "!", "?")) or c in leads]
+    return first + [c for c in worded if c not in first]
 
 
 def _anchor_cue(cue: str, lang: str) -> str:

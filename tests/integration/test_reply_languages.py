@@ -97,3 +97,18 @@ async def test_less_x_lowers_x(engine: Engine, text: str, feature: str, word: st
     mean = statistics.mean(getattr(t.track, feature) for t in rec.tracks)
     assert mean < {"valence": 0.45, "energy": 0.66}[feature], mean  # shipped means: valence 0.51, energy 0.70
     assert word in line, line
+
+
+async def test_a_spanish_follow_up_moves_the_list_and_keeps_the_language(engine: Engine) -> None:
+    conversation = "test-followup-es"
+    first = await engine.chat(conversation, USER, "canciones tristes en español")
+    assert first.recommendation is not None
+    before = statistics.mean(t.track.valence for t in first.recommendation.tracks)
+    reply = await engine.chat(conversation, USER, "menos tristes")
+    rec = reply.recommendation
+    assert rec is not None and rec.tracks
+    after = statistics.mean(t.track.valence for t in rec.tracks)
+    assert after > before + 0.1, (before, after)
+    assert sum("latin" in t.track.genres for t in rec.tracks) >= 7  # the request's language still stands
+    line = reply.text.splitlines()[0]
+    assert not ENGLISH.search(line) and "higher mood" not in line, line

@@ -304,3 +304,28 @@ def test_shipped_means_used_above_are_the_profiles(tu: TextUnderstanding) -> Non
     assert abs(float(mean[FEATURE_INDEX["valence"]]) - 0.51) < 0.03
     assert abs(float(mean[FEATURE_INDEX["energy"]]) - 0.70) < 0.03
     assert isinstance(mean, np.ndarray)
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [("menos tristes", "more upbeat"), ("moins tristes", "more upbeat"), ("weniger traurig", "more upbeat"),
+     ("less sad", "more upbeat"), ("algo menos animada", "less upbeat"), ("moins joyeux", "less upbeat"),
+     ("weniger fröhlich", "less upbeat"), ("moins énergique", "calmer"), ("menos enérgica", "calmer"),
+     ("weniger laut", "calmer"), ("mais energia", "more energetic"), ("plus d'énergie", "more energetic")],
+)
+def test_follow_up_moves_in_four_languages(text: str, cue: str) -> None:
+    from core.moves import read_moves
+
+    assert read_moves(text, alone=True).cues == [cue]
+
+
+@pytest.mark.parametrize("lang", LOCAL)
+def test_follow_up_summaries_put_sentences_first_and_word_changes(lang: str) -> None:
+    from core.text.language import NOTE_TEMPLATES
+    from core.text.wording import localize_cues
+
+    lead = NOTE_TEMPLATES["language"][lang]
+    out = localize_cues(["higher mood", "lower energy", lead, "tristes → low valence, softer"], lang)
+    assert out[0] == lead
+    assert out[1] == GLOSSARY["higher mood"][lang] and out[2] == GLOSSARY["lower energy"][lang]
+    assert localize_cues(["higher mood", lead], "en") == ["higher mood", lead]
