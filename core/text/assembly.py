@@ -10,10 +10,11 @@ from core.models import AUDIO_FEATURES, Filters, NeedsClarification, TextQuery
 from core.table import FEATURE_INDEX
 from core.text.caveats import Caveats, honour_languages
 from core.text.labels import LabelSet
-from core.text.language import note_text
+from core.text.language import detect_language, note_text
 from core.text.state import P_PROFILE, Request
 from core.text.styles import StyleModel, load_style_model
 from core.text.tokens import GREETINGS, STOPWORDS, clamp, word_tokens
+from core.text.wording import clarify_in
 
 MAX_LABELS = 12  # labels kept per polarity in a TextQuery
 MAX_STYLES = 4  # style-model keys kept per polarity (catalogs without labels)
@@ -285,8 +286,9 @@ class QueryAssembly(Caveats):
         suggestions = ["chill study music", "upbeat 90s dance around 120 bpm", "sad songs in a minor key",
                        "heavy rock for the gym"]
         suggestions += [f"{g} party" for g in self._cat.suggestions[:2]]
+        asked = clarify_in(raw, greeting, detect_language(raw))  # the request's language (es/pt/fr/de), else ""
         return NeedsClarification(
-            question=lead + "Tell me a mood, activity, genre, era or artist — for example \u201crelaxing acoustic "
-            "songs\u201d or \u201clike Daft Punk but slower\u201d.",
+            question=asked or lead + "Tell me a mood, activity, genre, era or artist — for example \u201crelaxing "
+            "acoustic songs\u201d or \u201clike Daft Punk but slower\u201d.",
             suggestions=suggestions[:6],
         )

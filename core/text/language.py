@@ -59,18 +59,18 @@ MARKERS: dict[str, frozenset[str]] = {
     # Spanish "años" keeps its ñ, which counts for Spanish)
     "es": frozenset("canciones cancion ponme dame quiero necesito tristes bailar fiesta relajar "
                     "relajante tranquila tranquilas correr entrenar estudiar dormir sin nada llorar por favor noche "
-                    "espanol espanola animada animadas animado animados "
+                    "espanol espanola animada animadas animado animados hola que tal "
                     "rato con mucha mucho energia ochenta sesenta cincuenta los las".split()),
     "pt": frozenset("musicas cancoes quero preciso pra indica alegres tristes tranquilas estudar treinar dormir "
                     "correr sem letra bem meu minha astral pesado dancar festa voce umas oitenta sessenta cinquenta nao "
                     "relaxar brasileira brasileiro brasileiras brasileiros animada animadas ouvir malhar noite chuva "
-                    "tambem muito muita em portugues forro anos".split()),
+                    "tambem muito muita em portugues forro anos oi ola tudo".split()),
     "fr": frozenset("chansons musique des une douces doux tristes melancoliques pour dimanche tres energique salle "
                     "sport sans pas danser fete dormir etudier calme je veux annees quatre vingt soixante les francais "
-                    "francaise francaises moins comme quelque chose".split()),
+                    "francaise francaises moins comme quelque chose bonjour salut peux aider".split()),
     "de": frozenset("musik lieder ruhige ruhig entspannte entspannt zum zur nach der arbeit kein keine ohne bitte "
                     "und traurig frohlich gute laune tanzen schlafen lernen abschalten aber achtziger neunziger siebziger "
-                    "jahre aus den wie etwas weniger deutsch deutsche deutschen traurige gesang".split()),
+                    "jahre aus den wie etwas weniger deutsch deutsche deutschen traurige gesang hallo spiel was".split()),
     "en": frozenset("the songs music something some please with without for and but like give me want need "
                     "tracks i my".split()),
 }

@@ -717,3 +717,29 @@ def localize_anchor_summary(summary: str, lang: str) -> str:
     if m.group(2):
         said += " (" + "; ".join(_anchor_cue(c.strip(), lang) for c in m.group(2).split("; ")) + ")"
     return head + said
+
+
+#: The clarifying question for a request with nothing musical in it, per language: (greeting lead, unclear lead, ask).
+_CLARIFY: dict[str, tuple[str, str, str]] = {
+    "es": ("¡Hola! ", "No entendí qué tipo de música es \u201c{raw}\u201d. ",
+           "Dime un estado de ánimo, una actividad, un género, una época o un artista — por ejemplo \u201ccanciones "
+           "acústicas relajantes\u201d o \u201ccomo Daft Punk pero más lento\u201d."),
+    "pt": ("Oi! ", "Não entendi que tipo de música é \u201c{raw}\u201d. ",
+           "Diga um clima, uma atividade, um gênero, uma época ou um artista — por exemplo \u201cmúsicas acústicas "
+           "relaxantes\u201d ou \u201cparecido com Daft Punk, mas mais lento\u201d."),
+    "fr": ("Salut ! ", "Je n'ai pas compris quel genre de musique est \u00ab {raw} \u00bb. ",
+           "Donne-moi une humeur, une activité, un genre, une époque ou un artiste — par exemple \u00ab des "
+           "chansons acoustiques relaxantes \u00bb ou \u00ab comme Daft Punk mais plus lent \u00bb."),
+    "de": ("Hallo! ", "Ich habe nicht verstanden, welche Musik \u201e{raw}\u201c meint. ",
+           "Nenn mir eine Stimmung, eine Aktivität, ein Genre, eine Epoche oder einen Künstler — zum Beispiel "
+           "\u201eentspannte akustische Lieder\u201c oder \u201ewie Daft Punk, aber langsamer\u201c."),
+}
+
+
+def clarify_in(raw: str, greeting: bool, lang: str) -> str:
+    """The clarifying question for ``raw`` (a greeting, or text with nothing musical in it) in ``lang``; "" for
+    English and other languages (the caller keeps its English question). ``raw`` is quoted up to 80 characters."""
+    if lang not in _CLARIFY:
+        return ""
+    hello, unclear, ask = _CLARIFY[lang]
+    return (hello if greeting else unclear.format(raw=raw[:80])) + ask

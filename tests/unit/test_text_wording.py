@@ -329,3 +329,16 @@ def test_follow_up_summaries_put_sentences_first_and_word_changes(lang: str) -> 
     assert out[0] == lead
     assert out[1] == GLOSSARY["higher mood"][lang] and out[2] == GLOSSARY["lower energy"][lang]
     assert localize_cues(["higher mood", lead], "en") == ["higher mood", lead]
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [("hola", "¡Hola!"), ("hola, ¿qué tal?", "¡Hola!"), ("oi, tudo bem?", "Oi!"), ("Hallo, spiel was", "Hallo!"),
+     ("bonjour, tu peux m'aider ?", "Je n'ai pas compris"), ("hello", "Hi!"), ("asdfgh", "I couldn't tell")],
+)
+def test_a_clarifying_question_is_asked_in_the_request_language(tu: TextUnderstanding, text: str, start: str) -> None:
+    from core.models import NeedsClarification
+
+    result = tu.parse(text)
+    assert isinstance(result, NeedsClarification), result
+    assert result.question.startswith(start), result.question
