@@ -280,8 +280,8 @@ _ALT_WORDS: dict[str, dict[str, str]] = {k: _t(v) for k, v in {
 _PHRASES: dict[str, dict[str, str]] = {k: _t(v) for k, v in {
     # describe_alternative
     "tracks": "pistas {w} | faixas {w} | morceaux {w} | {w} Titel",
-    "closest sound": "pistas con el sonido más parecido | faixas com o som mais parecido | morceaux au son le plus "
-                     "proche | Titel mit dem ähnlichsten Klang",
+    "closest sound": "pistas de sonido parecido | faixas de som parecido | morceaux au son proche | ähnlich "
+                     "klingende Titel",
     "mostly": "{head}, sobre todo {label} | {head}, a maioria {label} | {head}, surtout {label} | {head}, meist {label}",
     "features only": "estas elecciones se basan solo en las características de audio | estas escolhas seguem só as "
                      "características de áudio | ces choix reposent uniquement sur les caractéristiques audio | diese "
