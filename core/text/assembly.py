@@ -13,7 +13,7 @@ from core.text.labels import LabelSet
 from core.text.language import detect_language, note_text
 from core.text.state import P_PROFILE, Request
 from core.text.styles import StyleModel, load_style_model
-from core.text.tokens import GREETINGS, STOPWORDS, clamp, word_tokens
+from core.text.tokens import GREETINGS, STOPWORDS, clamp, fold, word_tokens
 from core.text.wording import clarify_in
 
 MAX_LABELS = 12  # labels kept per polarity in a TextQuery
@@ -29,6 +29,23 @@ STYLE_SHARE = 0.7  # a style is kept when its evidence is at least this share of
 def _style_keys(model: StyleModel, text: str) -> list[str]:
     """Style keys of the model a label text names exactly (``"hard rock"`` -> ``["subgenre:hard rock"]``)."""
     return [k for kind in ("genre", "subgenre") for k in model.resolve(kind, text)]
+
+
+#: A negated genre / subgenre label this strong is the style the request refused ("sin reguetón" -> reggaeton 0.8+);
+#: weaker ones are its concept's side hints (latin 0.48), which must not knock out "latin pop".
+NEGATED_STYLE_MIN = 0.8
+
+
+def _names_negated(labels: LabelSet, lid: int, negated: dict[int, float]) -> bool:
+    """True when label ``lid`` (a playlist such as "Pop Latino 2019 - Mix Canciones Reggaeton …") names, as a whole
+    word, a genre / subgenre the request refused with weight ≥ :data:`NEGATED_STYLE_MIN`: "música para bailar sin
+    reguetón" must not rank a reggaeton mix because its title also says "para bailar"."""
+    text = f" {fold(labels.texts[lid])} "
+    for nid, w in negated.items():
+        if w >= NEGATED_STYLE_MIN and labels.kinds[nid] in ("genre", "subgenre") and nid != lid:
+            if f" {fold(labels.texts[nid])} " in text:
+                return True
+    return False
 
 
 class QueryAssembly(Caveats):
@@ -211,7 +228,8 @@ class QueryAssembly(Caveats):
             if len(phrases) > 1:
                 req.pos_labels[lid] = min(1.0, req.pos_labels[lid] * (1.0 + 0.35 * (len(phrases) - 1)))
         neg = labels.top(req.neg_labels, MAX_LABELS)
-        pos = labels.top({lid: w for lid, w in req.pos_labels.items() if lid not in req.neg_labels}, MAX_LABELS)
+        pos = labels.top({lid: w for lid, w in req.pos_labels.items()
+                          if lid not in req.neg_labels and not _names_negated(labels, lid, req.neg_labels)}, MAX_LABELS)
         label_weights = {labels.keys[lid]: round(w, 3) for lid, w in pos if w >= 0.05}
         label_weights.update({labels.keys[lid]: -round(w, 3) for lid, w in neg if w >= 0.05})
         styled = [k.partition(":")[2] for k, w in label_weights.items() if w > 0 and k.startswith("genre:")]

@@ -342,3 +342,16 @@ def test_a_clarifying_question_is_asked_in_the_request_language(tu: TextUndersta
     result = tu.parse(text)
     assert isinstance(result, NeedsClarification), result
     assert result.question.startswith(start), result.question
+
+
+@pytest.mark.parametrize("text", ["música para bailar sin reguetón", "musique pour danser sans reggaeton",
+                                  "Musik zum Tanzen ohne Reggaeton", "dance music but no reggaeton"])
+def test_a_refused_style_is_not_let_back_in_by_a_playlist_naming_it(tu: TextUnderstanding, text: str) -> None:
+    query = q(tu, text)
+    assert any(k.endswith(":reggaeton") and w < 0 for k, w in query.labels.items()), query.labels
+    assert not any("reggaeton" in k.lower() and w > 0 for k, w in query.labels.items()), query.labels
+
+
+def test_a_side_hint_of_a_refused_style_does_not_drop_the_style_asked_for(tu: TextUnderstanding) -> None:
+    query = q(tu, "latin pop sin reggaeton")
+    assert query.labels.get("subgenre:latin pop", 0) > 0.9
