@@ -195,6 +195,10 @@ def note_text(kind: str, lang: str, **fields: str) -> str:
     """
     forms = NOTE_TEMPLATES[kind]
     lang = lang if lang in forms else "en"
+    if kind == "clamped" and lang != "en":  # "valencia va de 0 a 1", not "valence va de 0 a 1"
+        from core.text.wording import FEATURES
+
+        fields = {**fields, "feature": FEATURES.get(fields["feature"], {}).get(lang, fields["feature"])}
     if kind == "no_data":
         fields = {**fields, "attribute": ATTRIBUTES[fields["attribute"]].get(lang, ATTRIBUTES[fields["attribute"]]["en"]),
                   "instead": INSTEAD[fields["instead"]].get(lang, INSTEAD[fields["instead"]]["en"])}

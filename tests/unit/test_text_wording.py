@@ -355,3 +355,17 @@ def test_a_refused_style_is_not_let_back_in_by_a_playlist_naming_it(tu: TextUnde
 def test_a_side_hint_of_a_refused_style_does_not_drop_the_style_asked_for(tu: TextUnderstanding) -> None:
     query = q(tu, "latin pop sin reggaeton")
     assert query.labels.get("subgenre:latin pop", 0) > 0.9
+
+
+@pytest.mark.parametrize(("text", "n"), [("dame 20 canciones tristes", 20), ("3 Lieder zum Tanzen", 3),
+                                         ("15 chansons calmes", 15), ("me indica 12 músicas animadas", 12)])
+def test_a_count_in_other_languages_sets_the_limit(tu: TextUnderstanding, text: str, n: int) -> None:
+    assert q(tu, text).filters.limit == n
+
+
+@pytest.mark.parametrize(("text", "word"), [("canciones con valencia 1.5", "valencia va de 0 a 1"),
+                                            ("Musik mit Energie 150%", "Energie reicht von 0 bis 1")])
+def test_a_clamped_number_is_said_with_the_feature_named_in_the_language(tu: TextUnderstanding, text: str,
+                                                                        word: str) -> None:
+    query = q(tu, text)
+    assert any(n.kind == "clamped" and n.text.startswith(word) for n in query.notes), query.notes
