@@ -88,7 +88,7 @@ def detect_language(text: str) -> str:
     """Guess the language of a request: ``"en" | "es" | "pt" | "fr" | "de"``.
 
     Each token adds 1 to every language whose function-word list holds it and 2 to the language it is a marker of
-    (:data:`MARKERS`); letters typical of one language add 1 each, at most 2 (``ß``/umlauts German, ``ñ``/``¿``/``¡``
+    (:data:`MARKERS`); letters typical of one language add 1 each, at most 2 (``ß``/umlauts German, ``ñ``/``¿``/``¡``/``í``/``ó``/``ú``
     Spanish, ``ã``/``õ``/``ç`` Portuguese, ``è``/``ê``/``à``/``ç`` French; on the raw text). English wins ties and texts with no evidence; a
     non-English language needs a score of at least 3 and must beat English.
     """
@@ -106,7 +106,7 @@ def detect_language(text: str) -> str:
                 score[lang] += 2
     raw = text.lower()
     score["de"] += 2 * min(1, len(re.findall(r"\b\d0ern?\b", raw)))  # "aus den 90ern", "80er Jahre"
-    for lang, chars in (("de", "ßäöü"), ("es", "ñ¿¡"), ("pt", "ãõç"), ("fr", "èêàùœç")):
+    for lang, chars in (("de", "ßäöü"), ("es", "ñ¿¡íóú"), ("pt", "ãõç"), ("fr", "èêàùœç")):
         score[lang] += min(2, sum(raw.count(c) for c in chars))
     best = max(LANGS, key=lambda lang: (score[lang], lang == "en"))
     if best == "en" or score[best] < 3 or score[best] <= score["en"]:
