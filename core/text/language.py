@@ -55,15 +55,16 @@ STOP: dict[str, frozenset[str]] = {
 
 #: Words that only one language uses for music requests: strong evidence for that language (folded).
 MARKERS: dict[str, frozenset[str]] = {
-    # "musica", "para" and "alegre" are Spanish and Portuguese alike: not markers of either (folded "anos" is Portuguese;
+    # "musica", "para" and "alegre" are Spanish and Portuguese alike: not markers of either; "animada" is a marker of
+    # both (a tie goes to Spanish, the first listed; "noite", "pra" … tip it to Portuguese) (folded "anos" is Portuguese;
     # Spanish "años" keeps its ñ, which counts for Spanish)
     "es": frozenset("canciones cancion ponme dame quiero necesito tristes bailar fiesta relajar "
                     "relajante tranquila tranquilas correr entrenar estudiar dormir sin nada llorar por favor noche "
-                    "espanol espanola animada animadas animado animados hola que tal "
+                    "espanol espanola hola que tal animada animadas animado animados "
                     "rato con mucha mucho energia ochenta sesenta cincuenta los las".split()),
     "pt": frozenset("musicas cancoes quero preciso pra indica alegres tristes tranquilas estudar treinar dormir "
                     "correr sem letra bem meu minha astral pesado dancar festa voce umas oitenta sessenta cinquenta nao "
-                    "relaxar brasileira brasileiro brasileiras brasileiros animada animadas ouvir malhar noite chuva "
+                    "relaxar brasileira brasileiro brasileiras brasileiros animada animadas animado animados ouvir malhar noite chuva "
                     "tambem muito muita em portugues forro anos oi ola tudo".split()),
     "fr": frozenset("chansons musique des une douces doux tristes melancoliques pour dimanche tres energique salle "
                     "sport sans pas danser fete dormir etudier calme je veux annees quatre vingt soixante les francais "
