@@ -659,6 +659,12 @@ def describe_alternative(table: TrackTable, tracks: Sequence[RecommendedTrack], 
 
 def coverage_line(note: CoverageNote) -> str:
     """The plain-text first line of a reply for ``note`` (adapters add their own emphasis)."""
+    if note.lang != "en":  # the request's language (core.text.wording: es, pt, fr, de), same facts
+        from core.text.wording import coverage_line_in
+
+        line = coverage_line_in(note, note.lang)
+        if line:
+            return line
     alt = note.alternative
     tail = f" — here's the closest: {alt}" if alt else ""
     if note.kind in ("missing", "sparse") and note.via:  # "k-pop like BTS": the anchor is the evidence
@@ -700,10 +706,16 @@ def _evidence_words(note: CoverageNote) -> str:
     elif note.closest:
         parts.append(f"closest: {note.closest}")
         parts.append(f"{note.found_count} tracks name {note.requested} in their title, album or playlist")
-    if note.playlists:
-        names = " and ".join(f"“{shown}”" for shown in note.playlists[:2])
-        parts.append(f"{names} {'is' if len(note.playlists) == 1 else 'are'} only "
-                     f"{'a playlist name' if len(note.playlists) == 1 else 'playlist names'}")
+    from core.text.wording import playlist_mentions
+
+    quoted, more = playlist_mentions(note.playlists)  # a first line names the style briefly, never whole titles
+    if quoted:
+        names = " and ".join(f"“{shown}”" for shown in quoted)
+        parts.append(f"{names} {'is' if len(quoted) == 1 else 'are'} only "
+                     f"{'a playlist name' if len(quoted) == 1 else 'playlist names'}")
+    if more:
+        parts.append(f"{'' if quoted else 'only '}{more} {'other ' if quoted else ''}playlist "
+                     f"name{'s' if more != 1 else ''} mention{'s' if more == 1 else ''} it")
     return "; ".join(parts)
 
 

@@ -290,6 +290,8 @@ class CoverageNote(BaseModel):
                         "(boom bap -> hip hop), that family; empty otherwise")
     via: str = Field(default="", description="for a missing / sparse style asked together with a resolved anchor "
                      "(“k-pop like BTS”): the anchor's name, whose tracks answer the style")
+    lang: str = Field(default="en", description="language the line is worded in (the request's: en, es, pt, fr, de; "
+                      "core.text.wording words es/pt/fr/de)")
 
 
 class AnchorInfo(BaseModel):

@@ -43,23 +43,32 @@ MOVES: tuple[Move, ...] = (
         r"less (?:up ?beat|happy|cheerful|positive|bright|poppy)", r"sadder", r"darker", r"moodier",
         r"more (?:melancholic|melancholy|sad|moody|dark)", r"not so (?:up ?beat|happy)",
         r"mas (?:triste|tristes|melancolic[oa]s?|oscur[oa]s?)", r"menos alegres?", r"mais (?:triste|tristes|melancolic[oa]s?)",
-        r"plus (?:triste|tristes|sombres?|melancoliques?)", r"trauriger", r"dusterer", r"melancholischer")),
+        r"plus (?:triste|tristes|sombres?|melancoliques?)", r"trauriger", r"dusterer", r"melancholischer",
+        # es / pt / fr / de "less happy" ("menos animada", "moins joyeux", "weniger fröhlich")
+        r"menos (?:animad[oa]s?|feliz|felices|felizes)", r"moins (?:joyeu[xs]e?s?|gaie?s?|heureu[xs]e?s?|entrainante?s?)",
+        r"weniger (?:frohlich\w*|heiter\w*|beschwingt\w*|gut gelaunt\w*)")),
     Move("more upbeat", {"valence": 0.2, "energy": 0.1}, _rx(
         r"more (?:up ?beat|happy|cheerful|positive|fun|joyful)", r"happier", r"brighter", r"cheerier",
         r"mas (?:alegres?|animad[oa]s?|feliz|felices)", r"mais (?:alegres?|animad[oa]s?|feliz|felizes)",
-        r"plus (?:joyeu[xs]e?s?|gaie?s?|heureu[xs]e?s?)", r"frohlicher", r"heiterer")),
+        r"plus (?:joyeu[xs]e?s?|gaie?s?|heureu[xs]e?s?)", r"frohlicher", r"heiterer",
+        # "less sad" in every language ("menos tristes", "moins tristes", "weniger traurig")
+        r"less (?:sad|dark|depressing|gloomy)", r"menos (?:trist[ea]s?|melancolic[oa]s?|oscur[oa]s?)",
+        r"moins (?:tristes?|sombres?|melancoliques?)", r"weniger (?:traurig\w*|duster\w*|melancholisch\w*)")),
     Move("more energetic", {"energy": 0.2}, _rx(
         r"more (?:energetic|energy|intense|hype|powerful|lively|aggressive)", r"harder", r"heavier", r"louder",
         r"livelier", r"pump it up", r"higher energy", r"mas (?:energic[oa]s?|fuertes?|dur[oa]s?|intens[oa]s?)",
         r"mais (?:pesad[oa]s?|energetic[oa]s?|fortes?|intens[oa]s?)", r"plus (?:energiques?|forte?s?|intenses?)",
-        r"harter", r"energischer", r"lauter", r"kraftiger")),
+        r"harter", r"energischer", r"lauter", r"kraftiger", r"mas energia", r"mais energia", r"plus d ?energie",
+        r"mehr energie")),
     Move("calmer", {"energy": -0.2}, _rx(
         r"less (?:energetic|energy|intense|aggressive|loud)", r"calmer", r"chill(?:l)?er", r"chilled(?: out)?",
         r"more (?:chill|relaxed|mellow|calm|laid[- ]back|low ?key)", r"mellower", r"softer", r"quieter", r"gentler",
         r"lower energy", r"low[- ]?key", r"laid[- ]back",
         r"mas (?:tranquil[oa]s?|suaves?|relajad[oa]s?|calmad[oa]s?)", r"menos (?:intens[oa]s?|agresiv[oa]s?)",
         r"mais (?:calm[oa]s?|tranquil[oa]s?|suaves?|relaxad[oa]s?)", r"plus (?:calmes?|doux|douce|douces|tranquilles?)",
-        r"ruhiger", r"entspannter", r"sanfter")),
+        r"ruhiger", r"entspannter", r"sanfter", r"menos (?:energic[oa]s?|movid[oa]s?|fuertes?|energia)",
+        r"menos (?:energetic[oa]s?|agitad[oa]s?)", r"moins (?:energiques?|intenses?|forte?s?|d ?energie)",
+        r"weniger (?:energisch\w*|intensiv\w*|laut\w*|energie)")),
     Move("slower", {"tempo": -0.15}, _rx(
         r"slower", r"slow (?:it |things )?down", r"less fast", r"lower tempo", r"less bpm", r"slow jams?",
         r"mas lent[oa]s?", r"mais lent[oa]s?", r"plus lente?s?", r"langsamer")),

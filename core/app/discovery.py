@@ -72,6 +72,7 @@ from core.references import ResolvedRef, check_text
 from core.spotify_links import find_links, strip_links
 from core.table import FEATURE_INDEX, TrackTable
 from core.text.caveats import conflicts_from_notes
+from core.text.wording import localize_anchor_summary, localize_cues, no_data_alternative
 
 #: ``boost`` is an extra score over the candidate view as in :meth:`Recommender.similar`, or None).
 SimilarRank = Callable[[list[int], Filters, set[int], int, Callable[[Any], Any] | None], Awaitable[list[Scored]]]
@@ -323,6 +324,8 @@ class Discovery(LiveParts):
         anchor = find_anchor(query.text, self.table, self.refs) if query.text else None
         if anchor is not None and anchor.seeds:
             rec = await self._anchored(query, anchor, exclude, limit, rank, similar_rank)
+            if query.lang != "en":  # "Like X (slower)" in the request's language (core.text.wording)
+                rec = rec.model_copy(update={"summary": localize_anchor_summary(rec.summary, query.lang)})
         else:
             # numbers and no style ("songs at 120 BPM"): a wider pool, then one scene inside the range (core.coherence)
             pool_n = limit * POOL_FACTOR if numbers_only(query) and self.table.has_labels() else limit
@@ -338,7 +341,7 @@ class Discovery(LiveParts):
                 tracks=self._results(scored),
                 target={k: round(float(v), 3) for k, v in query.target.items()},
                 filters=query.filters,
-                summary=join_cues(query.cues[:4]),
+                summary=join_cues(localize_cues(query.cues[:4], query.lang)),  # the request's language
             )
         if query.ranges:  # what was asked in numbers, for charts of the set against it (core.charts)
             rec = rec.model_copy(update={"ranges": {k: list(v) for k, v in query.ranges.items()}})
@@ -484,8 +487,8 @@ class Discovery(LiveParts):
         if anchor is None or not anchor.seeds:
             rec = self._evidence_first(rec, query, notes, exclude, limit)
         alternative = describe_alternative(self.table, rec.tracks)
-        notes = [n.model_copy(update={"alternative": n.alternative or (
-            alternative if n.kind != "no_data" else "these picks go by the audio features only")}) for n in notes]
+        notes = [n.model_copy(update={"lang": query.lang, "alternative": n.alternative or (
+            alternative if n.kind != "no_data" else no_data_alternative(query.notes, n.requested))}) for n in notes]
         if any(n.kind in ("missing", "unlabelled", "missing_artist", "era") and not n.via for n in notes):
             tracks = [i if i.reason.startswith("closest alternative") else i.model_copy(update={
                 "reason": "closest alternative" if i.reason == "matches your request"

@@ -10,10 +10,11 @@ from core.models import AUDIO_FEATURES, Filters, NeedsClarification, TextQuery
 from core.table import FEATURE_INDEX
 from core.text.caveats import Caveats, honour_languages
 from core.text.labels import LabelSet
-from core.text.language import note_text
+from core.text.language import detect_language, note_text
 from core.text.state import P_PROFILE, Request
 from core.text.styles import StyleModel, load_style_model
-from core.text.tokens import GREETINGS, STOPWORDS, clamp, word_tokens
+from core.text.tokens import GREETINGS, STOPWORDS, clamp, fold, word_tokens
+from core.text.wording import clarify_in
 
 MAX_LABELS = 12  # labels kept per polarity in a TextQuery
 MAX_STYLES = 4  # style-model keys kept per polarity (catalogs without labels)
@@ -28,6 +29,23 @@ STYLE_SHARE = 0.7  # a style is kept when its evidence is at least this share of
 def _style_keys(model: StyleModel, text: str) -> list[str]:
     """Style keys of the model a label text names exactly (``"hard rock"`` -> ``["subgenre:hard rock"]``)."""
     return [k for kind in ("genre", "subgenre") for k in model.resolve(kind, text)]
+
+
+#: A negated genre / subgenre label this strong is the style the request refused ("sin reguetón" -> reggaeton 0.8+);
+#: weaker ones are its concept's side hints (latin 0.48), which must not knock out "latin pop".
+NEGATED_STYLE_MIN = 0.8
+
+
+def _names_negated(labels: LabelSet, lid: int, negated: dict[int, float]) -> bool:
+    """True when label ``lid`` (a playlist such as "Pop Latino 2019 - Mix Canciones Reggaeton …") names, as a whole
+    word, a genre / subgenre the request refused with weight ≥ :data:`NEGATED_STYLE_MIN`: "música para bailar sin
+    reguetón" must not rank a reggaeton mix because its title also says "para bailar"."""
+    text = f" {fold(labels.texts[lid])} "
+    for nid, w in negated.items():
+        if w >= NEGATED_STYLE_MIN and labels.kinds[nid] in ("genre", "subgenre") and nid != lid:
+            if f" {fold(labels.texts[nid])} " in text:
+                return True
+    return False
 
 
 class QueryAssembly(Caveats):
@@ -210,12 +228,13 @@ class QueryAssembly(Caveats):
             if len(phrases) > 1:
                 req.pos_labels[lid] = min(1.0, req.pos_labels[lid] * (1.0 + 0.35 * (len(phrases) - 1)))
         neg = labels.top(req.neg_labels, MAX_LABELS)
-        pos = labels.top({lid: w for lid, w in req.pos_labels.items() if lid not in req.neg_labels}, MAX_LABELS)
+        pos = labels.top({lid: w for lid, w in req.pos_labels.items()
+                          if lid not in req.neg_labels and not _names_negated(labels, lid, req.neg_labels)}, MAX_LABELS)
         label_weights = {labels.keys[lid]: round(w, 3) for lid, w in pos if w >= 0.05}
         label_weights.update({labels.keys[lid]: -round(w, 3) for lid, w in neg if w >= 0.05})
         styled = [k.partition(":")[2] for k, w in label_weights.items() if w > 0 and k.startswith("genre:")]
         language = honour_languages(self.vocab.concepts, req.said, req.concepts, self._cat.hints, labels.keys,
-                                    label_weights)
+                                    label_weights, counts=labels.count)
         year_min, year_max = self._years(req)
         tempo_min, tempo_max = req.tempo_min, req.tempo_max
         if tempo_min is not None and tempo_max is not None and tempo_min > tempo_max:
@@ -288,8 +307,9 @@ class QueryAssembly(Caveats):
         suggestions = ["chill study music", "upbeat 90s dance around 120 bpm", "sad songs in a minor key",
                        "heavy rock for the gym"]
         suggestions += [f"{g} party" for g in self._cat.suggestions[:2]]
+        asked = clarify_in(raw, greeting, detect_language(raw))  # the request's language (es/pt/fr/de), else ""
         return NeedsClarification(
-            question=lead + "Tell me a mood, activity, genre, era or artist — for example \u201crelaxing acoustic "
-            "songs\u201d or \u201clike Daft Punk but slower\u201d.",
+            question=asked or lead + "Tell me a mood, activity, genre, era or artist — for example \u201crelaxing "
+            "acoustic songs\u201d or \u201clike Daft Punk but slower\u201d.",
             suggestions=suggestions[:6],
         )

@@ -14,7 +14,7 @@ at :data:`P_RESOLVED`, above every concept and adjective and below explicit numb
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from core.models import Conflict, TextNote
 from core.table import FEATURE_INDEX
@@ -131,8 +131,21 @@ class Caveats(TextState):
                 instead = "ignored"
             if instead == "ignored":  # never echo a constraint that was not applied ("francais → french")
                 req.cues = [c for c in req.cues if not (c.startswith(phrase) and c.endswith(f"→ {concept.cue}"))]
+            if attribute == "lyrics_language" and instead == "sound" and self._mood_named(req, cid):
+                req.style_yields = True  # "sad spanish songs" without labels: the language's sound must not undo sad
             req.note("no_data", attribute, note_text("no_data", req.lang, attribute=attribute, asked=phrase,
                                                      instead=instead), asked=phrase, used=instead)
+
+    def _mood_named(self, req: Request, other_than: int) -> bool:
+        """True when the request names a mood or activity (a concept weighing valence or energy ≥ 0.7 that is no
+        style) besides concept ``other_than``."""
+        for cid in req.concepts:
+            concept = self.vocab.concepts[cid]
+            if cid == other_than or _is_style(concept.hints):
+                continue
+            if max(concept.weights.get("valence", 0.0), concept.weights.get("energy", 0.0)) >= 0.7:
+                return True
+        return False
 
     def _conflicts(self, req: Request) -> None:
         gmean, gstd = self._cat.labels.global_mean, self._cat.labels.global_std
@@ -328,14 +341,22 @@ def _sole_top(weights: dict[str, float], feature: str) -> bool:
 #: Weight given to the catalog labels that name a requested nationality / language ("Gangster Rap Deutsch" for
 #: "deutscher Hip-Hop"): the most a label may weigh (the engine clamps label weights to ±1).
 LANGUAGE_LABEL_WEIGHT = 1.0
+#: Weight of each further label of the same language (a playlist inside the language's genre): small, so that
+#: membership in many of them does not outweigh the request's mood (0.25 each: a track in the main label and two more scores 1.5, not 3).
+LANGUAGE_EXTRA_WEIGHT = 0.25
 
 
 def honour_languages(concepts: list, said: dict[int, str], scores: dict[int, float], hints: list[dict[int, float]], keys: list[str],
-                     label_weights: dict[str, float]) -> bool:
+                     label_weights: dict[str, float], counts: Sequence[int] | None = None) -> bool:
     """Make a named nationality / language a real constraint: the catalog labels its concept resolves to get
     :data:`LANGUAGE_LABEL_WEIGHT` and other positive labels (look-alike names such as "RAP 91") are dropped, so the
     ranking is led by tracks the catalog places in that language. ``label_weights`` (``"kind:text" -> weight``) is
-    changed in place. Returns True when a language was honoured (the caller keeps its cue), else False."""
+    changed in place. Returns True when a language was honoured (the caller keeps its cue), else False.
+
+    ``counts`` (tracks per label id, optional): the language is a yes/no property, so its labels must not add up —
+    with counts, the label holding the most tracks gets :data:`LANGUAGE_LABEL_WEIGHT` and the others
+    :data:`LANGUAGE_EXTRA_WEIGHT` each, so a Spanish hit filed under eight Latin playlists does not outrank a sad
+    Spanish song the request asked for ("canciones en español tristes": the mood still decides inside the language)."""
     honoured: set[str] = set()
     for cid, phrase in said.items():
         rule = NO_DATA.get(concepts[cid].name)
@@ -352,6 +373,12 @@ def honour_languages(concepts: list, said: dict[int, str], scores: dict[int, flo
     # outweighs one language label): the named style stays a filter (Filters.genres), the labels rank the language
     for key in [k for k, w in label_weights.items() if w > 0 and k not in honoured]:
         del label_weights[key]
+    if counts is not None and len(honoured) > 1:
+        index = {k: i for i, k in enumerate(keys)}
+        top = max(sorted(honoured), key=lambda k: int(counts[index[k]]))
+        for key in honoured:
+            label_weights[key] = LANGUAGE_LABEL_WEIGHT if key == top else LANGUAGE_EXTRA_WEIGHT
+        return True
     for key in honoured:
         label_weights[key] = LANGUAGE_LABEL_WEIGHT
     return True

@@ -153,7 +153,8 @@ class ExplicitRules(NumberRules, PhraseMatching):
             # the count only: up to three words may sit between it and the noun ("100 chill songs"); they stay. Never
             # the decimals of a feature value ("energy 0.9 workout songs" is not 9 songs)
             (re.compile(r"\b(?:top\s+)?(?<![\d.,])(\d{1,6})(?=\s+(?:[a-z][a-z'&-]*\s+){0,3}?"
-                        r"(?:songs|tracks|tunes|recommendations|picks|suggestions|records|jams)\b)"),
+                        r"(?:songs|tracks|tunes|recommendations|picks|suggestions|records|jams|canciones|temas|musicas|cancoes|"
+                        r"faixas|chansons|morceaux|titres|lieder|titel)\b)"),
              self._r_limit),
             (re.compile(r"^(?:please\s+)?(?:give|send|show|get|find|recommend)\s+me\s+(\d{1,6})(?:\s+(?:more|of them|please|pls))?\s*$"),
              self._r_limit),

@@ -12,6 +12,8 @@ language and picks the best; ties and requests with no evidence fall back to Eng
 
 from __future__ import annotations
 
+import re
+
 LANGS = ("en", "es", "pt", "fr", "de")
 
 #: Function words per language (folded: lower case, no accents). Never matched against labels.
@@ -53,19 +55,23 @@ STOP: dict[str, frozenset[str]] = {
 
 #: Words that only one language uses for music requests: strong evidence for that language (folded).
 MARKERS: dict[str, frozenset[str]] = {
-    # "musica" and "para" are Spanish and Portuguese alike: not markers of either
-    "es": frozenset("canciones cancion ponme dame quiero necesito tristes alegre alegres bailar fiesta relajar "
+    # "musica", "para" and "alegre" are Spanish and Portuguese alike: not markers of either; "animada" is a marker of
+    # both (a tie goes to Spanish, the first listed; "noite", "pra" … tip it to Portuguese) (folded "anos" is Portuguese;
+    # Spanish "años" keeps its ñ, which counts for Spanish)
+    "es": frozenset("canciones cancion ponme dame quiero necesito tristes bailar fiesta relajar "
                     "relajante tranquila tranquilas correr entrenar estudiar dormir sin nada llorar por favor noche "
+                    "espanol espanola hola que tal animada animadas animado animados "
                     "rato con mucha mucho energia ochenta sesenta cincuenta los las".split()),
     "pt": frozenset("musicas cancoes quero preciso pra indica alegres tristes tranquilas estudar treinar dormir "
                     "correr sem letra bem meu minha astral pesado dancar festa voce umas oitenta sessenta cinquenta nao "
-                    "relaxar brasileira brasileiro brasileiras brasileiros animada animadas ouvir malhar noite chuva "
-                    "tambem muito muita".split()),
+                    "relaxar brasileira brasileiro brasileiras brasileiros animada animadas animado animados ouvir malhar noite chuva "
+                    "tambem muito muita em portugues forro anos oi ola tudo".split()),
     "fr": frozenset("chansons musique des une douces doux tristes melancoliques pour dimanche tres energique salle "
-                    "sport sans pas danser fete dormir etudier calme je veux annees quatre vingt soixante les".split()),
+                    "sport sans pas danser fete dormir etudier calme je veux annees quatre vingt soixante les francais "
+                    "francaise francaises moins comme quelque chose bonjour salut peux aider".split()),
     "de": frozenset("musik lieder ruhige ruhig entspannte entspannt zum zur nach der arbeit kein keine ohne bitte "
                     "und traurig frohlich gute laune tanzen schlafen lernen abschalten aber achtziger neunziger siebziger "
-                    "jahre".split()),
+                    "jahre aus den wie etwas weniger deutsch deutsche deutschen traurige gesang hallo spiel was".split()),
     "en": frozenset("the songs music something some please with without for and but like give me want need "
                     "tracks i my".split()),
 }
@@ -83,7 +89,7 @@ def detect_language(text: str) -> str:
     """Guess the language of a request: ``"en" | "es" | "pt" | "fr" | "de"``.
 
     Each token adds 1 to every language whose function-word list holds it and 2 to the language it is a marker of
-    (:data:`MARKERS`); letters typical of one language add 1 each, at most 2 (``ß``/umlauts German, ``ñ``/``¿``/``¡``
+    (:data:`MARKERS`); letters typical of one language add 1 each, at most 2 (``ß``/umlauts German, ``ñ``/``¿``/``¡``/``í``/``ó``/``ú``
     Spanish, ``ã``/``õ``/``ç`` Portuguese, ``è``/``ê``/``à``/``ç`` French; on the raw text). English wins ties and texts with no evidence; a
     non-English language needs a score of at least 3 and must beat English.
     """
@@ -100,7 +106,8 @@ def detect_language(text: str) -> str:
             if tok in MARKERS[lang]:
                 score[lang] += 2
     raw = text.lower()
-    for lang, chars in (("de", "ßäöü"), ("es", "ñ¿¡"), ("pt", "ãõç"), ("fr", "èêàùœç")):
+    score["de"] += 2 * min(1, len(re.findall(r"\b\d0ern?\b", raw)))  # "aus den 90ern", "80er Jahre"
+    for lang, chars in (("de", "ßäöü"), ("es", "ñ¿¡íóú"), ("pt", "ãõç"), ("fr", "èêàùœç")):
         score[lang] += min(2, sum(raw.count(c) for c in chars))
     best = max(LANGS, key=lambda lang: (score[lang], lang == "en"))
     if best == "en" or score[best] < 3 or score[best] <= score["en"]:
@@ -122,7 +129,7 @@ NOTE_TEMPLATES: dict[str, dict[str, str]] = {
         "es": "El catálogo no tiene datos sobre {attribute} (\u201c{asked}\u201d); {instead}.",
         "pt": "O catálogo não tem dados sobre {attribute} (\u201c{asked}\u201d); {instead}.",
         "fr": "Le catalogue n'a pas de données sur {attribute} (\u00ab {asked} \u00bb) ; {instead}.",
-        "de": "Der Katalog hat keine Daten zu {attribute} (\u201e{asked}\u201c); {instead}.",
+        "de": "Der Katalog hat keine Daten über {attribute} (\u201e{asked}\u201c); {instead}.",
     },
     "conflict": {
         "en": "\u201c{a}\u201d and \u201c{b}\u201d pull in opposite directions: {winner} wins \u2014 say \u201c{alt}\u201d if "
@@ -201,6 +208,10 @@ def note_text(kind: str, lang: str, **fields: str) -> str:
     """
     forms = NOTE_TEMPLATES[kind]
     lang = lang if lang in forms else "en"
+    if kind == "clamped" and lang != "en":  # "valencia va de 0 a 1", not "valence va de 0 a 1"
+        from core.text.wording import FEATURES
+
+        fields = {**fields, "feature": FEATURES.get(fields["feature"], {}).get(lang, fields["feature"])}
     if kind == "no_data":
         fields = {**fields, "attribute": ATTRIBUTES[fields["attribute"]].get(lang, ATTRIBUTES[fields["attribute"]]["en"]),
                   "instead": INSTEAD[fields["instead"]].get(lang, INSTEAD[fields["instead"]]["en"])}

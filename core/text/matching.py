@@ -205,7 +205,8 @@ class PhraseMatching(TextState):
                 i = FEATURE_INDEX[name]
                 z = (value - float(gmean[i])) / float(gstd[i])
                 if abs(z) >= 0.8 and concept.weights.get(name, 0.0) >= 0.7:  # only a distinctive target has a meaningful opposite: mirror it about the mean
-                    inverted[name] = clamp(name, float(gmean[i]) - z * float(gstd[i]))
+                    # "less upbeat" (req.softened) goes half as far as "not upbeat"
+                    inverted[name] = clamp(name, float(gmean[i]) - (0.5 if req.softened else 1.0) * z * float(gstd[i]))
                     req.target(concept.priority, name, inverted[name], w * 0.5)
             for lid, w in self._cat.hints[cid].items():
                 self._label(lid, w * 0.8 * strength, req, negated=True)
@@ -213,7 +214,10 @@ class PhraseMatching(TextState):
                 if w >= 0.9:  # only the style the concept names outright ("no reggaeton" is not "no latin")
                     req.ship_neg[sid] = max(req.ship_neg.get(sid, 0.0), w * strength)
             desc = describe(inverted, {k: concept.weights[k] for k in inverted}, gmean, gstd)
-            req.cue(f"not {phrase}" + (f" → {desc}" if desc else ""))
+            if req.softened and not desc:  # "less energetic": a small move, said as its direction
+                desc = ", ".join(f"{'lower' if v < float(gmean[FEATURE_INDEX[k]]) else 'higher'} {k}"
+                                 for k, v in inverted.items() if k in FEATURE_INDEX and k not in ("mode", "key"))
+            req.cue(f"{'less' if req.softened else 'not'} {phrase}" + (f" → {desc}" if desc else ""))
         else:
             req.concepts[cid] = max(req.concepts.get(cid, 0.0), strength)
             req.said.setdefault(cid, phrase)

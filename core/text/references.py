@@ -72,6 +72,9 @@ _NEGATORS: tuple[tuple[str, ...], ...] = (
     ("nunca",),
     ("jamais",),
 )
+#: Comparatives that lower what follows ("less upbeat", "menos animada", "moins énergique", "weniger fröhlich"): read
+#: as a milder negation — the concept's distinctive targets mirrored halfway about the catalog mean, not all the way.
+_SOFTENERS: tuple[tuple[str, ...], ...] = (("less",), ("menos",), ("moins",), ("weniger",))
 _ARTIST_CONNECTORS: tuple[tuple[str, ...], ...] = (
     ("in", "the", "style", "of"),
     ("in", "the", "vein", "of"),
@@ -186,9 +189,13 @@ class ArtistAndNegationCues(PhraseMatching):
         i = 0
         while i < len(tokens):
             seq = () if used[i] else self._match_seq(tokens, used, i, _NEGATORS)
+            soft = not seq and not used[i] and bool(self._match_seq(tokens, used, i, _SOFTENERS))
+            if soft and not (i and tokens[i - 1] in ("more", "or", "mas", "mais", "plus", "o", "ou", "al", "au", "nicht")):
+                seq = self._match_seq(tokens, used, i, _SOFTENERS)  # never "more or less", "al menos", "au moins"
             if not seq:
                 i += 1
                 continue
+            req.softened = soft
             j, strict, done = i + len(seq), False, False
             while True:
                 k = j
@@ -208,6 +215,7 @@ class ArtistAndNegationCues(PhraseMatching):
                     j, strict = j + 1, True  # "no rap or trap", "not Drake, Future" continue the negation
                     continue
                 break
+            req.softened = False
             i = j if done else i + 1
 
     def _filler_artist(self, tokens: list[str], used: list[bool], j: int, k: int, req: Request) -> int:

@@ -63,6 +63,7 @@ class Request:
     unknown: list[str] = field(default_factory=list)
     requested: int | None = None  # a count asked for ("100 songs") when it was over the maximum
     lang: str = "en"  # the request's language (core.text.language.detect_language)
+    softened: bool = False  # while a "less X" / "menos X" / "moins X" / "weniger X" chunk is read (a milder "not X")
     notes: list[TextNote] = field(default_factory=list)  # clamped numbers, missing data, conflicts
     ranges: dict[str, list[float | None]] = field(default_factory=dict)  # feature -> [low, high], raw units
 

@@ -32,7 +32,10 @@ STOPWORDS = frozenset(
     feel feels feeling felt got get getting gets want wants wanted like likes
     """.split()
 ) | FOREIGN_STOPWORDS
-GREETINGS = frozenset("hello hi hey hiya yo sup howdy greetings thanks thank thx ty bye goodbye help".split())
+GREETINGS = frozenset("hello hi hey hiya yo sup howdy greetings thanks thank thx ty bye goodbye help "
+                      # es / pt / fr / de (folded): "hola, ¿qué tal?" is a greeting, not an unclear request
+                      "hola buenas tal gracias adios oi ola tudo obrigado obrigada tchau bonjour salut bonsoir merci hallo "
+                      "servus moin danke tschuss".split())
 
 #: Words that do not identify a label ("Top Hits", "Chill Vibes Playlist"): never matched on their own.
 GENERIC = STOPWORDS | frozenset(
