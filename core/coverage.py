@@ -648,7 +648,9 @@ def describe_alternative(table: TrackTable, tracks: Sequence[RecommendedTrack], 
     if playlists:
         name, n = max(playlists.items(), key=lambda kv: kv[1])
         if n * 2 >= len(tracks[:limit]) and n >= 2:
-            short = name if len(name) <= 40 else name[:39].rstrip() + "…"
+            from core.text.wording import short_playlist_name
+
+            short = short_playlist_name(name)
             return (", ".join(words[:3]) + " tracks" if words else "tracks") + f"{FROM_PLAYLIST}“{short}”"
     if counts:
         label, n = max(counts.items(), key=lambda kv: kv[1])
@@ -659,6 +661,8 @@ def describe_alternative(table: TrackTable, tracks: Sequence[RecommendedTrack], 
 
 def coverage_line(note: CoverageNote) -> str:
     """The plain-text first line of a reply for ``note`` (adapters add their own emphasis)."""
+    if note.kind == "missing" and note.family and FROM_PLAYLIST in note.alternative:
+        note = note.model_copy(update={"family": "", "closest": ""})  # the picks are not from the family's label
     if note.lang != "en":  # the request's language (core.text.wording: es, pt, fr, de), same facts
         from core.text.wording import coverage_line_in
 
@@ -675,8 +679,7 @@ def coverage_line(note: CoverageNote) -> str:
         # "no punk from 1970–1979": no track of those years is tagged with the style (some may still sound like it)
         return f"This catalog has no tracks tagged {note.requested}{tail}."
     if note.kind == "missing":
-        said = _evidence_words(note.model_copy(update={"family": "", "closest": ""})
-                               if note.family and FROM_PLAYLIST in alt else note)
+        said = _evidence_words(note)
         if said:  # honest about what there is: "closest: tropical", never the style itself
             return f"This catalog has no music tagged {note.requested} ({said})" + (
                 f" — here are alternatives: {alt}." if alt else ".")

@@ -122,6 +122,8 @@ GLOSSARY: dict[str, dict[str, str]] = {k: _t(v) for k, v in {
                                "leise und wenig Energie",
     "wistful": "nostálgico | nostálgico | nostalgique | wehmütig",
     "remix playlists": "listas de remixes | playlists de remixes | playlists de remixes | Remix-Playlists",
+    "cover playlists": "listas de versiones | playlists de covers | playlists de reprises | Cover-Playlists",
+    "synths": "sintetizadores | sintetizadores | synthés | Synthesizer",
     "upbeat sing-alongs": "canciones animadas para cantar | músicas animadas para cantar junto | chansons entraînantes "
                           "à chanter | beschwingte Mitsing-Lieder",
     "relaxed": "relajado | relaxado | détendu | entspannt",
@@ -283,6 +285,8 @@ _PHRASES: dict[str, dict[str, str]] = {k: _t(v) for k, v in {
     "closest sound": "pistas de sonido parecido | faixas de som parecido | morceaux au son proche | ähnlich "
                      "klingende Titel",
     "mostly": "{head}, sobre todo {label} | {head}, a maioria {label} | {head}, surtout {label} | {head}, meist {label}",
+    "mostly playlist": "{head}, sobre todo de la lista “{name}” | {head}, a maioria da playlist “{name}” | {head}, "
+                       "surtout de la playlist « {name} » | {head}, meist aus der Playlist „{name}“",
     "features only": "estas elecciones se basan solo en las características de audio | estas escolhas seguem só as "
                      "características de áudio | ces choix reposent uniquement sur les caractéristiques audio | diese "
                      "Auswahl beruht nur auf den Audio-Merkmalen",
@@ -473,7 +477,7 @@ def alternative_in(alt: str, lang: str) -> str:
     for forms in INSTEAD.values():
         if alt == forms["en"]:
             return forms.get(lang, alt)
-    m = re.fullmatch(r"(?:(.+?) tracks|tracks with the closest sound)(?:, mostly (.+))?", alt)
+    m = re.fullmatch(r"(?:(.+?) tracks|tracks with the closest sound|tracks)(?:, mostly (.+))?", alt)
     if not m:
         return alt
     if m.group(1):
@@ -483,6 +487,9 @@ def alternative_in(alt: str, lang: str) -> str:
         head = _p("tracks", lang, w=", ".join(_ALT_WORDS[w][lang] for w in words))
     else:
         head = _p("closest sound", lang)
+    playlist = re.fullmatch(r"from the playlist \u201c(.+)\u201d", m.group(2) or "")
+    if playlist:
+        return _p("mostly playlist", lang, head=head, name=playlist.group(1))
     return _p("mostly", lang, head=head, label=m.group(2)) if m.group(2) else head
 
 

@@ -369,3 +369,13 @@ def test_a_clamped_number_is_said_with_the_feature_named_in_the_language(tu: Tex
                                                                         word: str) -> None:
     query = q(tu, text)
     assert any(n.kind == "clamped" and n.text.startswith(word) for n in query.notes), query.notes
+
+
+@pytest.mark.parametrize("lang", ["es", "pt", "fr", "de"])
+def test_alternative_mostly_from_one_playlist_is_worded_in_the_language(lang: str) -> None:
+    from core.text.wording import alternative_in
+
+    for alt in ("tracks, mostly from the playlist “K-Party Dance Mix”",
+                "calm, acoustic tracks, mostly from the playlist “K-Party Dance Mix”"):
+        said = alternative_in(alt, lang)
+        assert "K-Party Dance Mix" in said and "from the playlist" not in said and "mostly" not in said, said
