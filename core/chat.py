@@ -128,8 +128,16 @@ class ChatService:
                 elif cmd.name in ("playlist", "playlists", "like", "dislike", "preview"):
                     reply = await _group_command(self.app, state, caller, group, group_admin, cmd.name, cmd.args)
                 elif cmd.name == "":  # free text: pasted links first, then the agent (LLM or local model)
+                    from core.chart_requests import chart_request
+
                     links = link_references(self.app.tracks, text)
-                    if links.only_links:
+                    chart_ref = None if links.only_links else chart_request(self.app.tracks, text, state)
+                    if chart_ref is not None:  # "chart of #2", "show me a picture": as /chart, on every adapter
+                        from core.chart_replies import chart_command
+
+                        reply = await chart_command(self.app.discovery, state,
+                                                    _list_ref(state, chart_ref) if chart_ref else "")
+                    elif links.only_links:
                         reply = await _links_reply(self.app, state, caller, links)
                     else:
                         reply = await self.agent_runtime.chat_turn(

@@ -222,6 +222,12 @@ async def handle_message(bot: MusicBot, message: discord.Message) -> None:
         async with message.channel.typing():
             reply = await chat(bot, message.channel.id, caller, text or "/help", group=group, group_admin=manager)
             previews = await preview_map(bot, chat_tracks(reply))
+        if reply.chart is not None:  # "chart of #2", "show me a picture": the same picture as /chart
+            from adapters.discord.charts import chart_message
+
+            content, embeds, files = chart_message(reply)
+            await message.reply(content, embeds=embeds, files=files, mention_author=False, allowed_mentions=NONE_PING)
+            return
         rendered = chat_message(reply, previews=previews)
         view = chat_view(reply)
         kwargs: dict[str, Any] = {"embeds": rendered.embeds, "mention_author": False, "allowed_mentions": NONE_PING}

@@ -519,9 +519,13 @@ class BotHandlers:
         await self.send_chat_reply(context, chat_id, reply, reply_to=message)
 
     async def send_chat_reply(self, context: Context, chat_id: int, reply: ChatReply, reply_to: Message | None = None) -> None:
-        """Render an agent reply; a track list gets the usual keyboard."""
+        """Render an agent reply; a track list gets the usual keyboard; a chart ("chart of #2") goes out as /chart's."""
         rec = reply.recommendation
-        if rec is not None and rec.tracks:
+        if reply.chart is not None:
+            from adapters.telegram.charts import send_chart_reply
+
+            await send_chart_reply(self, context, chat_id, reply, reply_to=reply_to)
+        elif rec is not None and rec.tracks:
             before = [render.esc_text(reply.text) + "\n"] if reply.text and reply.text != rec.summary else []
             await self.send_list(context, chat_id, rec, before=before, reply_to=reply_to, chat=True)
         else:

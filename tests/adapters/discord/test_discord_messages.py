@@ -263,3 +263,43 @@ async def test_server_admins_are_not_catalog_admins_in_free_text(dbot, small_eng
     await dpytest.message(f"{mention(dbot)} delete playlist Road Trip", channel=channel, member=boss)
     assert "Deleted" in everything(dpytest.get_message())
     assert await small_engine.playlists.list(group) == []
+
+
+async def test_chart_asked_in_a_mention_attaches_the_slash_chart_picture(dbot, small_engine, monkeypatch, tmp_path):
+    """Issue 12 part 2: "chart of #2" / "show me a picture of #2" / "chart" after a list: the /chart embed + PNG."""
+    import json
+
+    from adapters.discord.charts import CHART_FILENAME
+    from core import charts
+
+    monkeypatch.setattr(charts, "CHART_TIMEOUT_S", 120.0)  # a wait on a loaded machine, not a timed check
+    monkeypatch.chdir(tmp_path)  # dpytest stores attachments in the working folder
+    uploads: list[dict[str, Any]] = []
+    recording = dbot.http.send_message
+
+    async def upload_recording(channel_id, *, params):  # dpytest keeps no embeds of a multipart (file) message
+        if params.multipart:
+            part = next(p for p in params.multipart if p["name"] == "payload_json")
+            uploads.append(json.loads(part["value"]))
+        channel = inspect.currentframe().f_back.f_locals.get("channel")  # noqa: F841 - dpytest reads it from here
+        return await recording(channel_id, params=params)
+
+    dbot.http.send_message = upload_recording
+    channel = text_channels()[0]
+    await dpytest.message(f"{mention(dbot)} some party music please", channel=channel)
+    dpytest.get_message()
+    state = await conversation(small_engine, channel.id)
+    second = small_engine.table.track(small_engine.table.pos[state.page_ref(2)])
+    for text in ("chart of #2", "show me a picture of #2", "chart"):
+        await dpytest.message(f"{mention(dbot)} {text}", channel=channel)
+        reply = dpytest.get_message()
+        assert [a.filename for a in reply.attachments] == [CHART_FILENAME]
+        payload = uploads[-1]
+        (embed,) = [discord.Embed.from_dict(e) for e in payload["embeds"]]
+        assert embed.image.url == f"attachment://{CHART_FILENAME}" and embed_problems([embed]) == []
+        assert no_pings(payload)
+        if text != "chart":
+            assert second.title[:40] in (embed.title or "").replace("\\", "")
+        else:
+            assert "some party music please" in embed.title
+    assert len(uploads) == 3

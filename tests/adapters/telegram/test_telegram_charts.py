@@ -145,3 +145,18 @@ async def test_chart_button_of_a_similar_list_compares_with_the_song_asked_about
     (photo,) = await bot.api.wait_for("sendPhoto", since=since, chat_id=USER_ID, timeout=PHOTO_WAIT_S)
     caption = check_html(photo.params["caption"])
     assert f"like “{seed.title}”" in caption and "against your song" in caption
+
+
+async def test_chart_asked_in_free_text_is_the_same_photo_as_slash_chart(bot: Harness) -> None:
+    """Issue 12 part 2: "chart of #2" / "show me a picture of #2" / "chart" after a list send the /chart photo."""
+    await bot.ask("/recommend chill study music")
+    second = (await bot.conversation()).page_ref(2)
+    track = bot.engine.table.track(bot.engine.table.pos[second])
+    for text in ("chart of #2", "show me a picture of #2"):
+        call = await push_and_wait_photo(bot, text)
+        assert charts.png_size(photo_of(call)) == charts.TRACK_CHART_PX
+        assert track.title in check_html(call.params["caption"])
+    free = await push_and_wait_photo(bot, "chart")
+    slash = await push_and_wait_photo(bot, "/chart")
+    assert charts.png_size(photo_of(free)) == charts.SET_CHART_PX
+    assert check_html(free.params["caption"]) == check_html(slash.params["caption"])
