@@ -17,6 +17,11 @@ by every database: files are named by content (catalog version + code), so copie
 the :data:`KEEP` most recently used files are kept. ``MUSICBOT_CACHE_DIR`` names another folder, ``MUSICBOT_CACHE=0``
 turns the cache off; ``:memory:`` databases are never cached.
 
+The fitted local text understanding (:class:`core.text.TextUnderstanding`: label profiles and indexes, label
+embeddings, artist names, typo word lists) is cached beside the table it was fitted on (:func:`fit_text`), in a file
+named after that table file, the text code and data and the embedding model: a changed catalog has another table file
+and therefore another text file; a table changed in memory since it was loaded is fitted afresh.
+
 PostgreSQL catalogs are cached too, keyed by :func:`core.cache_key.pg_catalog_version`; their reads span several
 pooled connections, so the version is read before and after the build and the file is written only when both agree.
 """
@@ -30,9 +35,11 @@ import logging
 import os
 import sys
 import time
+import weakref
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +58,9 @@ CODE_FILES = ("table.py", "catalog.py", "infra/sql_catalog.py", "startup_cache.p
 _ARRAYS = ("features", "known", "has_features", "year", "popularity", "alive")
 #: Table files kept in the cache folder (least recently used removed first); ~8.5 MB each for the shipped catalog.
 KEEP = 6
+#: Each table loaded with a cache file -> (that file, the table's ``version`` then): what its fitted text model is
+#: keyed by (:func:`fit_text`); a table changed since (``version`` moved on) has no cached text model.
+_TABLE_FILES: weakref.WeakKeyDictionary[TrackTable, tuple[Path, int]] = weakref.WeakKeyDictionary()
 
 
 def _code_fingerprint() -> str:
@@ -295,12 +305,18 @@ async def load_table(catalog: Any, cache_dir: Path | None) -> tuple[TrackTable, 
         table = read_table(path)
         if table is not None:
             log.debug("track table from %s in %.0f ms", path, 1000 * (time.perf_counter() - t0))
-            return table, "cache"
+            return _keyed(table, path), "cache"
         table = await TrackTable.load(catalog)
         label_rows = await catalog.all_labels()  # same snapshot, same order as the load read them
     finally:
         await db.execute("COMMIT")
-    return table, "built" if write_table(path, table, label_rows) else "built-uncached"
+    return (_keyed(table, path), "built") if write_table(path, table, label_rows) else (table, "built-uncached")
+
+
+def _keyed(table: TrackTable, path: Path) -> TrackTable:
+    """Remember that ``table`` is exactly what the cache file ``path`` holds (for :func:`fit_text`)."""
+    _TABLE_FILES[table] = (path, table.version)
+    return table
 
 
 async def _load_pg_table(catalog: Any, cache_dir: Path) -> tuple[TrackTable, str]:
@@ -315,9 +331,78 @@ async def _load_pg_table(catalog: Any, cache_dir: Path) -> tuple[TrackTable, str
     path = table_file(cache_dir, version)
     table = read_table(path)
     if table is not None:
-        return table, "cache"
+        return _keyed(table, path), "cache"
     table = await TrackTable.load(catalog)
     label_rows = await catalog.all_labels()
     if await pg_catalog_version(catalog) != version:  # changed while loading: serve it, cache nothing
         return table, "built-uncached"
-    return table, "built" if write_table(path, table, label_rows) else "built-uncached"
+    return (_keyed(table, path), "built") if write_table(path, table, label_rows) else (table, "built-uncached")
+
+
+# ---------------------------------------------------------------------------------------------------- text model
+#: What the fitted text understanding depends on besides the catalog: its code and the shipped vocabulary files.
+TEXT_DATA = ("text_concepts.json", "text_profiles.json", "text_moods.json")
+
+
+@lru_cache(maxsize=1)
+def _text_fingerprint() -> str:
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha1(f"{FORMAT}:{np.__version__}".encode())
+    for path in sorted((here / "text").glob("*.py")) + [here.parent / "data" / name for name in TEXT_DATA]:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def text_file(table: TrackTable, embedder: Any) -> Path | None:
+    """The cache file of the text model fitted on ``table`` with ``embedder``: next to the table's own cache file and
+    named after it (so after the catalog version and the table code), the text code and data
+    (:data:`TEXT_DATA`) and the embedder's model files; None when ``table`` came from no cache file or has changed
+    since it was loaded (``table.version``)."""
+    entry = _TABLE_FILES.get(table)
+    if entry is None or entry[1] != table.version:
+        return None
+    path, _ = entry
+    model = hashlib.sha1(str(getattr(embedder, "_identity", type(embedder).__name__)).encode()).hexdigest()[:8]
+    return path.with_name(f"text-{path.stem.removeprefix('table-')}-{_text_fingerprint()}-{model}.npz")
+
+
+def fit_text(text: Any, table: TrackTable) -> Any:
+    """Fit the local text understanding ``text`` (:class:`core.text.TextUnderstanding`) on ``table``: restored from
+    the start-up cache when a file for exactly this table exists (:func:`text_file`; ~25 ms instead of the ~150 ms
+    fit under load on the shipped catalog), else fitted and written there for the next start. Any problem with the
+    file is logged and the model fitted as without a cache. Returns ``text``."""
+    path = text_file(table, text.embedder)
+    if path is not None and path.is_file():
+        try:
+            with np.load(path, allow_pickle=False) as data, _gc_paused():
+                doc = json.loads(bytes(data["doc"]).decode("utf-8"))
+                text.load_fit(table, doc, {k: data[k] for k in data.files if k != "doc"})
+            _touch(path)
+            return text
+        except Exception as exc:  # a torn or foreign file is a miss, never an error for the user
+            log.warning("ignoring unreadable text-model cache %s (%s)", path, exc)
+    text.fit(table)
+    if path is not None:
+        _write_text(path, text)
+    return text
+
+
+def _write_text(path: Path, text: Any) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        doc, arrays = text.export_fit()
+        blob = np.frombuffer(json.dumps(doc, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
+        with open(tmp, "wb") as fh:
+            np.savez(fh, doc=blob, **arrays)
+        os.replace(tmp, path)
+        files = sorted(path.parent.glob("text-*.npz"), key=lambda f: f.stat().st_mtime, reverse=True)
+        for old in files[KEEP:]:
+            if old != path:
+                old.unlink(missing_ok=True)
+    except (OSError, ValueError, TypeError) as exc:
+        log.warning("could not write the text-model cache %s (%s)", path, exc)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass

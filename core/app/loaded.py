@@ -42,10 +42,10 @@ class LoadedCatalog:
     def text(self) -> Any:
         """The local text understanding (:class:`core.text.TextUnderstanding`), fitted on first use."""
         if self.text_model is None:
+            from core.startup_cache import fit_text
             from core.text import TextUnderstanding
 
-            self.text_model = TextUnderstanding()
-            self.text_model.fit(self.table)
+            self.text_model = fit_text(TextUnderstanding(), self.table)  # from the start-up cache when it matches
         return self.text_model
 
     @property

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+from typing import Any
 
 import numpy as np
 
@@ -142,6 +143,71 @@ class TextUnderstanding(ExplicitRules, ArtistAndNegationCues, QueryAssembly):
             year_max=year_max,
             suggestions=[t for _, t in genre_counts[:3]],
             words=self._word_list(labels),
+        )
+        self._ensure_static_embeddings()
+        self._table = table
+        self._version = table.version
+
+    def export_fit(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """What :meth:`fit` learned, as ``(doc, arrays)``: a JSON-able dict (label texts and indexes, concept hints,
+        artist names, typo word lists) and named numpy arrays (label profiles, label embeddings, artist counts), for
+        the start-up cache (:func:`core.startup_cache.fit_text`); :meth:`load_fit` restores it.
+
+        Raises:
+            ValueError: nothing was fitted yet.
+        """
+        if self._table is None:
+            raise ValueError("fit() first")
+        cat, labels = self._cat, self._cat.labels
+        doc = {
+            "kinds": labels.kinds, "texts": labels.texts, "exact": labels.exact, "grams": labels.grams,
+            "year_max_labels": labels.year_max, "hints": [list(h.items()) for h in cat.hints],
+            "artist_display": cat.artist_display, "fuzzy_names": cat.fuzzy_names, "fuzzy_ids": cat.fuzzy_ids,
+            "year_max": cat.year_max, "suggestions": cat.suggestions, "words": cat.words,
+        }
+        arrays = {"mean": labels.mean, "std": labels.std, "count": labels.count, "global_mean": labels.global_mean,
+                  "global_std": labels.global_std, "artist_count": cat.artist_count}
+        if labels.emb is not None:
+            arrays["label_emb"] = labels.emb
+        return doc, arrays
+
+    def load_fit(self, table: TrackTable, doc: dict[str, Any], arrays: Any) -> None:
+        """Restore what :meth:`fit` learned from ``table`` (``doc`` / ``arrays`` from :meth:`export_fit` of a fit on an
+        equal table: the caller keys them by catalog version). Afterwards the object is as after ``fit(table)``.
+
+        Raises:
+            KeyError / ValueError / TypeError: ``doc`` or ``arrays`` are not an export of this code's fit.
+        """
+        texts = list(doc["texts"])
+        labels = LabelSet(
+            list(doc["kinds"]), texts, [f"{k}:{t}" for k, t in zip(doc["kinds"], texts)],
+            np.asarray(arrays["mean"], dtype=np.float32), np.asarray(arrays["std"], dtype=np.float32),
+            np.asarray(arrays["count"], dtype=np.int32), np.asarray(arrays["global_mean"], dtype=np.float32),
+            np.asarray(arrays["global_std"], dtype=np.float32),
+            exact={k: list(v) for k, v in doc["exact"].items()},
+            grams={k: [(int(lid), float(cov)) for lid, cov in v] for k, v in doc["grams"].items()},
+            year_max=int(doc["year_max_labels"]),
+        )
+        if len(labels.mean) != len(texts) or len(np.asarray(arrays["artist_count"])) != len(table.artist_names):
+            raise ValueError("the cached text fit does not match the table")
+        if self.embedder is not None:
+            emb = np.asarray(arrays["label_emb"], dtype=np.float32)
+            if emb.shape[0] != len(texts):
+                raise ValueError("the cached label embeddings do not match the labels")
+            labels.emb = emb
+            for text, vec in zip(texts, emb):
+                self._emb_cache.setdefault(text, vec)
+        self._cat = CatalogFit(
+            labels=labels,
+            hints=[{int(lid): float(w) for lid, w in pairs} for pairs in doc["hints"]],
+            artist_index=table.artist_index,
+            artist_display=list(doc["artist_display"]),
+            artist_count=np.asarray(arrays["artist_count"], dtype=np.int32),
+            fuzzy_names=list(doc["fuzzy_names"]),
+            fuzzy_ids=[int(a) for a in doc["fuzzy_ids"]],
+            year_max=int(doc["year_max"]),
+            suggestions=list(doc["suggestions"]),
+            words={k: list(v) for k, v in doc["words"].items()},
         )
         self._ensure_static_embeddings()
         self._table = table
