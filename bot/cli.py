@@ -24,7 +24,6 @@ from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot.app import build_engine, caller_for, settle_heap_after_ready, setup_logging
 from bot.settings import Settings
@@ -74,15 +73,7 @@ async def open_engine(db: Path | None, quiet: bool = False, seed: bool = True) -
     """Open the engine, showing a progress bar while the shipped catalog is seeded on first start (``seed=False``:
     never seed, e.g. before ``import --replace``)."""
     settings = _settings()
-    progress = Progress(
-        TextColumn("[bold]Seeding catalog (CSV rows)"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-        disable=quiet or not err_console.is_terminal,
-    )
+    progress: Any = None  # rich.progress is imported only when a seed runs (not on an already seeded catalog)
     task = None
     from adapters.console.spinner import DelayedSpinner
 
@@ -91,9 +82,11 @@ async def open_engine(db: Path | None, quiet: bool = False, seed: bool = True) -
 
     def report(done: int, total: int) -> None:
         # called only while a seed is running: the bar appears then, never for an already seeded catalog
-        nonlocal task
+        nonlocal task, progress
         if task is None:
             spinner.stop()  # one live display at a time: the seeding bar takes over
+            progress = _progress("[bold]Seeding catalog (CSV rows)", elapsed=True, transient=True,
+                                 disable=quiet or not err_console.is_terminal)
             progress.start()
             task = progress.add_task("seed", total=total or None)
         progress.update(task, completed=done, total=total or None)
@@ -102,12 +95,21 @@ async def open_engine(db: Path | None, quiet: bool = False, seed: bool = True) -
         with spinner:
             engine = await build_engine(settings, db, progress=report, seed=seed)
     finally:
-        progress.stop()
+        if progress is not None:
+            progress.stop()
     try:
         yield engine
     finally:
         await engine.close()
         _gc.unfreeze()  # build_engine froze the table: let the collector reclaim it (an in-process caller goes on)
+
+
+def _progress(label: str, elapsed: bool = False, **kw: Any) -> Any:
+    """A rich progress bar on stderr (``label``, bar, done/total[, elapsed]); rich.progress imported here, on use."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = [TextColumn(label), BarColumn(), MofNCompleteColumn()] + ([TimeElapsedColumn()] if elapsed else [])
+    return Progress(*columns, console=err_console, **kw)
 
 
 def run(coro_fn: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
@@ -319,7 +321,7 @@ def seed(db: DbOpt = None) -> None:
 
         catalog = await Catalog.open(resolve_db(settings, db))
         try:
-            with Progress(TextColumn("[bold]Seeding"), BarColumn(), MofNCompleteColumn(), console=err_console) as p:
+            with _progress("[bold]Seeding") as p:
                 task = p.add_task("seed", total=None)
                 report = await catalog.seed(progress=lambda d, t: p.update(task, completed=d, total=t or None))
             if report is None:
@@ -359,7 +361,7 @@ def import_(
 
     async def go() -> None:
         async with open_engine(db, seed=not replace) as engine:
-            with Progress(TextColumn("[bold]Importing"), BarColumn(), MofNCompleteColumn(), console=err_console) as p:
+            with _progress("[bold]Importing") as p:
                 task = p.add_task("import", total=None)
                 report = await engine.import_catalog(
                     Caller(user_id="cli", platform="console", role=Role.ADMIN),
