@@ -213,6 +213,7 @@ class ChatService:
         """Build the agent runtime and do its one-time first-turn work now (~1 s: importing ``pydantic_ai``, pydantic
         schemas), so the first free-text message of a running chat or bot is answered at the speed of later ones.
         Blocking and thread-safe: long-running adapters call it in a background thread (:meth:`warm_up`)."""
+        import core.chart_requests  # noqa: F401 - every free-text turn asks whether it is a chart request
         import core.feedback  # noqa: F401 - what the local model's first turn imports (playlist names, dislikes)
         import core.playlists  # noqa: F401
 
