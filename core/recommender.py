@@ -107,6 +107,22 @@ class Scored:
         return [to_reason(f) for f in self.facts]
 
 
+def tree_sum(rows: np.ndarray) -> np.ndarray:
+    """The sum over the first axis of a ``(k, m)`` float32 array, added pairwise in a fixed order (the first half of
+    the rows plus the second, an odd last row onto the first, until one row is left), ``(m,)`` float32 (a fresh
+    array). Every column gets the same float operations, so a column's sum does not depend on the others (NumPy's
+    ``sum`` and BLAS products round by where a value falls in their blocks); 4 passes for 12 rows."""
+    if len(rows) == 1:
+        return rows[0].copy()
+    while len(rows) > 1:
+        half = len(rows) // 2
+        out = rows[:half] + rows[half : 2 * half]
+        if len(rows) % 2:
+            out[0] += rows[2 * half]
+        rows = out
+    return rows[0]
+
+
 class Recommender:
     """Ranks tracks of a :class:`TrackTable` for references (similar) or a :class:`TextQuery` (text).
 
@@ -126,8 +142,7 @@ class Recommender:
         self._related_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._explain_cache: dict[tuple[int, ...], object] = {}  # per reference set (core.explain contexts)
         self._plan_cache: dict[tuple[int, ...], tuple[list[tuple], np.ndarray, float]] = {}  # per reference set
-        self._norms_scaled: tuple[np.ndarray, np.ndarray] | None = None
-        self._scratches: tuple[np.ndarray, np.ndarray] | None = None
+        self._marks: np.ndarray | None = None
         self._cache_version = -1
         self._year_table: np.ndarray | None = None
         self._year_cache: dict[int, np.ndarray] = {}
@@ -203,7 +218,6 @@ class Recommender:
             self._featureless = None
             self._explain_cache.clear()
             self._plan_cache.clear()
-            self._norms_scaled = None  # the index's norms change in place with each edit
             self._style_rows = None  # re-read on the next similar-tracks request (:meth:`_style_columns`)
             self._cache_version = self.table.version
 
@@ -399,81 +413,85 @@ class Recommender:
         refs = list(refs)
         local = self._open_view(cand)
         try:
-            total = self._similar_base(refs, cand)
+            total = self._audio_term(refs, cand)
+            total += self._era_style(refs, cand)
             self._similar_rest(total, refs, cand, local, self._sparse_plan(refs))
             return total.astype(np.float32, copy=False)
         finally:
             self._close_view(cand)
 
-    def _similar_base(self, refs: list[int], cand: np.ndarray | None, scratch: bool = False) -> np.ndarray:
-        """The dense terms added before the style term: audio, era and popularity, ``(m,)`` float32 (a fresh array;
-        with ``scratch``, possibly the recommender's own scratch array, overwritten by the next request)."""
+    def _audio_term(self, refs: list[int], cand: np.ndarray | None) -> np.ndarray:
+        """The audio term, ``(m,)`` float32 (a fresh array): ``params.audio / len(refs) ×`` :meth:`_audio_sum` over
+        the references with audio features, 0 for tracks without them (and everywhere when no reference has them).
+
+        Each track's value is computed from its own features only (see :meth:`_audio_sum`), so it does not depend
+        on which other tracks are scored: :meth:`_similar_pruned` scores a few hundred tracks and gets the floats
+        of scoring every track.
+        """
+        t, p = self.table, self.params
+        n = t.n
+        featured = [r for r in refs if t.has_features[r]]
+        if not featured:  # audio term only between tracks that both have features (see the module docstring)
+            return np.zeros(n if cand is None else len(cand), dtype=np.float32)
+        total = self._audio_sum(featured, cand)
+        factor = p.audio * (1.0 / len(refs))
+        if factor != 1.0:  # x * 1.0 == x: skip a pass
+            total *= factor
+        if len(self._featureless_positions()):  # x * 0 == 0 (the distances are finite)
+            total *= t.has_features[:n] if cand is None else t.has_features[cand]
+        return total
+
+    def _audio_sum(self, featured: list[int], cand: np.ndarray | None) -> np.ndarray:
+        """``Σ_r exp(-|x - x_r|² / tau_audio)`` over the references ``featured`` (with audio features) for every
+        position (``cand`` None) or the positions ``cand``, ``(m,)`` float32.
+
+        Element by element, the same float operations for every track in a fixed order (the squared differences
+        summed pairwise as :func:`tree_sum` does, then ``exp(s · (-1/tau_audio))``), so a track's value does not
+        depend on which other tracks are scored with it — unlike a BLAS product or a NumPy reduction, whose rounding
+        depends on where a value falls in their blocks. ``tests/integration/similar_reference.py`` writes the same
+        formula over every track; the equivalence tests check the two agree float for float.
+        """
+        idx = self.index
+        cols = idx.vectors_t[:, : self.table.n] if cand is None else idx.vectors_t.take(cand, axis=1)
+        scale = np.float32(-1.0 / self.params.tau_audio)
+        total = None
+        for r in featured:
+            d = cols - idx.vectors[r][:, None]
+            np.multiply(d, d, out=d)
+            s = tree_sum(d)
+            s *= scale
+            np.exp(s, out=s)
+            if total is None:
+                total = s
+            else:
+                total += s
+        return total
+
+    def _era_style(self, refs: list[int], cand: np.ndarray | None) -> np.ndarray:
+        """The dense terms besides audio, ``(m,)`` float32 (a fresh array): era (each reference's year affinity
+        ``× 1/len(refs)``, added reference by reference), popularity, then style (one vector-matrix product over
+        the candidates)."""
         t, p = self.table, self.params
         n = t.n
         inv = 1.0 / len(refs)
-        featured = [r for r in refs if t.has_features[r]]
-        if featured:  # audio term only between tracks that both have features (see the module docstring)
-            if cand is None and len(featured) == 1 and self._scaled_norms() is not None:
-                total = self._audio_one(featured[0], self._scratch(0)[None, :] if scratch else None)
-            else:
-                d = self.index.distances(self.index.vectors[featured], cand)  # (r, m), fresh array: work in place
-                np.multiply(d, -1.0 / p.tau_audio, out=d)
-                np.exp(d, out=d)
-                total = d[0] if len(featured) == 1 else d.mean(0)
-            factor = p.audio * len(featured) * inv
-            if factor != 1.0:  # x * 1.0 == x: skip a pass over every track
-                total *= factor
-            if cand is None:
-                off = self._featureless_positions()
-                if len(off):
-                    total[off] = 0.0  # == total * has_features: the distances are finite, so x * 0 is 0
-            else:
-                total *= t.has_features[cand]
-        else:
-            total = np.zeros(n if cand is None else len(cand), dtype=np.float32)
+        total = None
         slots = self._year_slots()
         for r in refs:
             affinity = self._year_affinity(int(slots[r]))
             affinity = affinity if cand is None else affinity[cand]
-            total += affinity if inv == 1.0 else affinity * inv
+            if inv != 1.0:
+                affinity = affinity * inv
+            if total is None:  # 0 + x == x: start from the first reference's affinity
+                total = affinity.copy() if inv == 1.0 and cand is None else affinity
+            else:
+                total += affinity
         if p.popularity:
             pop = t.popularity[:n] if cand is None else t.popularity[cand]
             total += (p.popularity / 100.0) * pop
+        q = self._style_query(refs)
+        if q is not None:
+            total += self._style_term(q, cand)
         return total
-
-    def _scaled_norms(self) -> np.ndarray | None:
-        """``-1/tau_audio ×`` the index's squared norms (float32, cached until the table changes), or None when
-        ``-1/tau_audio`` is not a power of two (then scaling does not commute exactly with float32 rounding)."""
-        scale = -1.0 / self.params.tau_audio
-        if not math.isfinite(scale) or math.frexp(abs(scale))[0] != 0.5:
-            return None
-        if self._norms_scaled is None or self._norms_scaled[0] is not self.index.norms:
-            self._norms_scaled = (self.index.norms, self.index.norms * np.float32(scale))
-        return self._norms_scaled[1][: self.index.n]
-
-    def _audio_one(self, r: int, out: np.ndarray | None = None) -> np.ndarray:
-        """``exp(-d(x, r) / tau_audio)`` for every position, ``(n,)`` float32: the very floats of
-        ``exp(index.distances(r) * (-1/tau))`` with two passes fewer. With ``s = -1/tau`` a power of two, scaling
-        is exact in float32, so ``s·max((-2·x·q + |x|²) + |q|², 0) == min(((-2s·q)·x + s|x|²) + s|q|², 0)`` float for
-        float (:meth:`core.index.FeatureIndex.distances` computes the left side). ``out``: a ``(1, n)`` float32
-        array to write into (a fresh one by default)."""
-        idx = self.index
-        s = np.float32(-1.0 / self.params.tau_audio)
-        q = idx.vectors[r : r + 1]
-        d = np.matmul(q * (np.float32(-2.0) * s), idx.vectors_t[:, : idx.n], out=out)
-        d += self._scaled_norms()[None, :]
-        d += ((q * q).sum(1) * s)[:, None]
-        np.minimum(d, 0.0, out=d)
-        np.exp(d, out=d)
-        return d[0]
-
-    def _scratch(self, i: int) -> np.ndarray:
-        """Scratch float32 array ``i`` (0 or 1) of length ``n``, reused across requests (no allocation, warm in the
-        cache); only :meth:`_similar_pruned` uses them, never for an array it hands out."""
-        n = self.table.n
-        if self._scratches is None or len(self._scratches[0]) != n:
-            self._scratches = (np.empty(n, np.float32), np.empty(n, np.float32))
-        return self._scratches[i]
 
     def _style_query(self, refs: list[int]) -> np.ndarray | None:
         """``params.style ×`` the references' mean style vector, ``(K,)`` float32 (None when the style term is off)."""
@@ -532,7 +550,7 @@ class Recommender:
 
     def _pruning_plan(self, refs: list[int]) -> tuple[list[tuple], np.ndarray, float]:
         """``(plan, touched, reach)`` for :meth:`_similar_pruned`: the :meth:`_sparse_plan`, the positions its
-        artist and related-artist terms touch (int64, may repeat) and the most a track gains from its label terms
+        artist and related-artist terms touch (int64, sorted, each once) and the most a track gains from its label terms
         (their sum + :data:`PRUNE_MARGIN`). Cached per reference set until the table changes (a radio's pages and
         "more like this" ask for the same references again)."""
         key = tuple(refs)
@@ -548,7 +566,7 @@ class Recommender:
                     reach += step[-1]
             if len(self._plan_cache) >= self.PLAN_CACHE:
                 self._plan_cache.pop(next(iter(self._plan_cache)))
-            cached = self._plan_cache[key] = (plan, np.concatenate(touched), reach)
+            cached = self._plan_cache[key] = (plan, np.unique(np.concatenate(touched)), reach)
         return cached
 
     def _similar_rest(
@@ -558,14 +576,9 @@ class Recommender:
         cand: np.ndarray | None,
         local: np.ndarray | None,
         plan: list[tuple],
-        style: bool = True,
     ) -> None:
-        """Add the style term (unless ``style`` is False: already added) and the sparse terms of ``plan`` to ``total``
-        (the candidate view ``cand``) in place."""
+        """Add the sparse terms of ``plan`` to ``total`` (the candidate view ``cand``) in place."""
         p = self.params
-        q = self._style_query(refs) if style else None
-        if q is not None:
-            total += self._style_term(q, cand)
         for step in plan:
             kind = step[0]
             if kind == "rel":
@@ -595,53 +608,99 @@ class Recommender:
     #: Rounding allowance of the pruned ranking's bound (scores are float32 sums of ~20 terms below ~10: their
     #: rounding stays below 1e-5).
     PRUNE_MARGIN = 1e-3
-    #: Rounds of :meth:`_similar_pruned` before it gives up (each lowers its threshold to what the picks prove).
+    #: Rounds of :meth:`_similar_pruned` before it gives up (each lowers its threshold to what the picks prove);
+    #: 0 scores every track.
     PRUNE_ROUNDS = 3
-    #: How far below the best dense score the first round's threshold starts (a guess: 1 round for ~90 % of radios).
-    PRUNE_OFFSET = 0.5
+    #: Tracks of best era + style scored in the first round besides the touched ones (see :meth:`_similar_pruned`).
+    PROBE = 32
+
+    def _with_touched(self, positions: np.ndarray, touched: np.ndarray) -> np.ndarray:
+        """``positions ∪ touched``, sorted, each once (int64; ``positions`` ascending)."""
+        if not len(touched):
+            return positions
+        n = self.table.n
+        if self._marks is None or len(self._marks) < n:
+            self._marks = np.zeros(max(n, 1024) * 2, dtype=bool)
+        marks = self._marks
+        marks[positions] = True
+        marks[touched] = True
+        out = np.flatnonzero(marks[:n])
+        marks[out] = False
+        return out
 
     def _similar_pruned(
         self, refs: list[int], filters: Filters, exclude: set[int], exclude_keys: set[str], limit: int
     ) -> tuple[list[int], list[float]]:
-        """The top ``limit`` of :meth:`similar_scores` over every track (exact index), with the sparse terms and the
-        selection done only on the tracks that can still make it — the very picks and floats of scoring everything.
+        """The top ``limit`` of :meth:`similar_scores` over every track (exact index), with the audio term, the
+        sparse terms and the selection done only on the tracks that can still make it — the very picks and floats of
+        scoring everything.
 
-        Every track gets the dense terms (audio, era, popularity, style: ``head``, the same floats as
-        :meth:`similar_scores` has before its sparse terms). The candidates ``C`` are the tracks with
-        ``head >= theta`` plus every track the artist and related-artist terms touch; any other track can reach at
-        most ``theta + L`` (``L``: the sum of this request's label values + :data:`PRUNE_MARGIN`). ``C`` gets the
-        sparse terms in the same order as the full computation and :meth:`_select` ranks it; when the
-        ``limit``-th pick scores above ``theta + L``, no other track could have entered the greedy walk before it, so
-        the picks are the full ranking's. Otherwise ``theta`` drops to what the picks prove (at most
-        :data:`PRUNE_ROUNDS` rounds, ``C`` at most a quarter of the catalog), then everything is scored.
+        Every track gets the era and style terms (``es``: :meth:`_era_style`, the same floats as
+        :meth:`similar_scores`); the audio term is at most ``A = params.audio × (references with features) /
+        len(refs)`` (``exp`` of a negative number, at most 1), and the sparse terms add at most what the touched
+        tracks get (artist, related artists) plus ``L`` (the sum of this request's label values +
+        :data:`PRUNE_MARGIN`) for any track. Round 0 scores exactly (:meth:`_audio_term` is computed track by
+        track: the same floats whatever else is scored) the tracks the artist terms touch and the :data:`PROBE`
+        tracks of best ``es``; every other track ends at most at ``es_probe + A + L`` (``es_probe``: the lowest
+        ``es`` of the probe). When the ``limit``-th pick scores above that, no other track could have entered the
+        greedy walk before it, so the picks are the full ranking's. Otherwise ``theta`` = that pick's score
+        ``- L``: the next round scores the tracks with ``es + A >= theta`` (the others cannot reach it) and the
+        touched ones, keeps as candidates those whose dense terms reach ``theta``, and is proven when its
+        ``limit``-th pick scores above ``theta + L``; else ``theta`` drops to what the picks prove (at most
+        :data:`PRUNE_ROUNDS` rounds, at most a quarter of the catalog scored), then everything is scored.
         """
-        n = self.table.n
-        head = self._similar_base(refs, None, scratch=True)
-        q = self._style_query(refs)
-        if q is not None:
-            head += np.matmul(q, self._style_columns(), out=self._scratch(1))  # == self._style_term(q, None)
+        t, p = self.table, self.params
+        n = t.n
         plan, touched, reach = self._pruning_plan(refs)
-        theta = float(head.max()) - reach - self.PRUNE_OFFSET if n else 0.0
+        es = self._era_style(refs, None)
+        if self.PRUNE_ROUNDS <= 0 or n <= 4 * self.PROBE:
+            return self._select_all(refs, es, plan, filters, exclude, exclude_keys, limit)
+        featured = sum(1 for r in refs if t.has_features[r])
+        reach_audio = p.audio * featured / len(refs) + self.PRUNE_MARGIN  # the most the audio term adds
+        if len(touched) >= 4 * limit:  # enough tracks to fill the list: round 0 scores them alone
+            pos, outside = touched, float(es.max()) + reach_audio  # the most any other track's dense terms reach
+        else:  # and the tracks of best era + style
+            probe = np.sort(self._top_indices(es, self.PROBE))
+            pos, outside = self._with_touched(probe, touched), float(es[probe].min()) + reach_audio
+        theta = -math.inf
         for _ in range(self.PRUNE_ROUNDS):
-            keep = head >= theta
-            keep[touched] = True
-            cand = np.flatnonzero(keep)
-            if len(cand) * 4 > n:
-                break
+            head = self._audio_term(refs, pos)
+            head += es[pos]
+            if theta == -math.inf:
+                cand, total = pos, head
+            else:
+                keep = head >= theta
+                if len(touched):  # the touched tracks are candidates whatever their dense terms
+                    marks = self._marks
+                    marks[touched] = True
+                    keep |= marks[pos]
+                    marks[touched] = False
+                cand, total = pos[keep], head[keep]
             local = self._open_view(cand)
             try:
-                total = head[cand]
-                self._similar_rest(total, refs, cand, local, plan, style=False)
+                self._similar_rest(total, refs, cand, local, plan)
             finally:
                 self._close_view(cand)
             picked, scores = self._select(total, cand, filters, exclude, exclude_keys, limit, owned=True)
             if len(picked) < limit:
                 break  # the other tracks may be needed to fill the list
-            if scores[-1] > theta + reach:
+            if scores[-1] > (outside if theta == -math.inf else theta) + reach:
                 return picked, scores
             theta = scores[-1] - reach - self.PRUNE_MARGIN
-        self._similar_rest(head, refs, None, None, plan, style=False)  # everything: the same as similar_scores
-        return self._select(head, None, filters, exclude, exclude_keys, limit, owned=True)
+            pos = self._with_touched(np.flatnonzero(es >= theta - reach_audio), touched)
+            if len(pos) * 4 > n:
+                break
+        return self._select_all(refs, es, plan, filters, exclude, exclude_keys, limit)
+
+    def _select_all(
+        self, refs: list[int], es: np.ndarray, plan: list[tuple], filters: Filters, exclude: set[int],
+        exclude_keys: set[str], limit: int,
+    ) -> tuple[list[int], list[float]]:
+        """:meth:`_select` over every track scored in full (``es``: :meth:`_era_style` of every track)."""
+        total = self._audio_term(refs, None)
+        total += es
+        self._similar_rest(total, refs, None, None, plan)  # the same floats as similar_scores
+        return self._select(total, None, filters, exclude, exclude_keys, limit, owned=True)
 
     def similar(
         self,
