@@ -337,6 +337,8 @@ def explain_similar_lines(
     head = [_FACT_NO_FEATURES] if ctx.no_features else []
     head_words = [_WORDS_NO_FEATURES] if ctx.no_features else []
     artist_ids, artist_names, track_labels = t.artist_ids, t.artists, t.labels
+    cached_own = _OWN.get(t)
+    own_memo = cached_own[1] if cached_own is not None and cached_own[0] == t.version else {}
     out: list[list[Fact]] = []
     lines: list[str] = []
     for i, p in enumerate(picked):
@@ -366,7 +368,7 @@ def explain_similar_lines(
             own = None
             for lid, fact, word in labels:
                 if lid in carried and (fact.feature == "playlist" or lid in (
-                        own if own is not None else (own := own_labels(t, p)))):
+                        own if own is not None else (own := own_memo.get(p) or own_labels(t, p)))):
                     facts.append(fact)
                     words.append(word)
                     break

@@ -476,6 +476,12 @@ class Recommender:
         inv = 1.0 / len(refs)
         total = None
         slots = self._year_slots()
+        q = self._style_query(refs)
+        if len(refs) == 1 and not p.popularity and q is not None:  # era + style == style + era: no copy of the row
+            total = self._style_term(q, cand)
+            affinity = self._year_affinity(int(slots[refs[0]]))
+            total += affinity if cand is None else affinity[cand]
+            return total
         for r in refs:
             affinity = self._year_affinity(int(slots[r]))
             affinity = affinity if cand is None else affinity[cand]
@@ -488,7 +494,6 @@ class Recommender:
         if p.popularity:
             pop = t.popularity[:n] if cand is None else t.popularity[cand]
             total += (p.popularity / 100.0) * pop
-        q = self._style_query(refs)
         if q is not None:
             total += self._style_term(q, cand)
         return total
@@ -618,13 +623,10 @@ class Recommender:
         """``positions ∪ touched``, sorted, each once (int64; ``positions`` ascending)."""
         if not len(touched):
             return positions
-        n = self.table.n
-        if self._marks is None or len(self._marks) < n:
-            self._marks = np.zeros(max(n, 1024) * 2, dtype=bool)
-        marks = self._marks
+        marks = self._mark_array()
         marks[positions] = True
         marks[touched] = True
-        out = np.flatnonzero(marks[:n])
+        out = np.flatnonzero(marks[: self.table.n])
         marks[out] = False
         return out
 
@@ -662,35 +664,58 @@ class Recommender:
         else:  # and the tracks of best era + style
             probe = np.sort(self._top_indices(es, self.PROBE))
             pos, outside = self._with_touched(probe, touched), float(es[probe].min()) + reach_audio
-        theta = -math.inf
+        # round 0: every track of ``pos`` is a candidate
+        cand = pos
+        total = self._audio_term(refs, cand)
+        total += es[cand]
+        self._add_sparse(total, refs, cand, plan)
+        picked, scores = self._select(total, cand, filters, exclude, exclude_keys, limit)
+        if len(picked) < limit:  # the other tracks may be needed to fill the list
+            return self._select_all(refs, es, plan, filters, exclude, exclude_keys, limit)
+        if scores[-1] > outside + reach:
+            return picked, scores
         for _ in range(self.PRUNE_ROUNDS):
-            head = self._audio_term(refs, pos)
-            head += es[pos]
-            if theta == -math.inf:
-                cand, total = pos, head
-            else:
-                keep = head >= theta
-                if len(touched):  # the touched tracks are candidates whatever their dense terms
-                    marks = self._marks
-                    marks[touched] = True
-                    keep |= marks[pos]
-                    marks[touched] = False
-                cand, total = pos[keep], head[keep]
-            local = self._open_view(cand)
-            try:
-                self._similar_rest(total, refs, cand, local, plan)
-            finally:
-                self._close_view(cand)
-            picked, scores = self._select(total, cand, filters, exclude, exclude_keys, limit, owned=True)
-            if len(picked) < limit:
-                break  # the other tracks may be needed to fill the list
-            if scores[-1] > (outside if theta == -math.inf else theta) + reach:
-                return picked, scores
             theta = scores[-1] - reach - self.PRUNE_MARGIN
-            pos = self._with_touched(np.flatnonzero(es >= theta - reach_audio), touched)
-            if len(pos) * 4 > n:
+            # the tracks not scored yet whose dense terms can reach theta (the others end below theta + L)
+            more = np.flatnonzero(es >= theta - reach_audio)
+            if len(more) * 4 > n:
                 break
+            marks = self._mark_array()
+            marks[cand] = True
+            more = more[~marks[more]]
+            marks[cand] = False
+            head = self._audio_term(refs, more)
+            head += es[more]
+            keep = head >= theta
+            if not keep.any():  # no other track can enter: the picks are proven
+                return picked, scores
+            more, head = more[keep], head[keep]
+            self._add_sparse(head, refs, more, plan)  # each track's floats do not depend on the others
+            cand = np.concatenate([cand, more])
+            total = np.concatenate([total, head])
+            order = np.argsort(cand, kind="stable")  # positions ascending: ties rank as in the full ranking
+            cand, total = cand[order], total[order]
+            picked, scores = self._select(total, cand, filters, exclude, exclude_keys, limit)
+            if len(picked) < limit:
+                break
+            if scores[-1] > theta + reach:
+                return picked, scores
         return self._select_all(refs, es, plan, filters, exclude, exclude_keys, limit)
+
+    def _mark_array(self) -> np.ndarray:
+        """A boolean scratch array of at least ``n`` False values (callers set and reset their marks)."""
+        n = self.table.n
+        if self._marks is None or len(self._marks) < n:
+            self._marks = np.zeros(max(n, 1024) * 2, dtype=bool)
+        return self._marks
+
+    def _add_sparse(self, total: np.ndarray, refs: list[int], cand: np.ndarray, plan: list[tuple]) -> None:
+        """:meth:`_similar_rest` over the candidate view ``cand`` (positions, each once)."""
+        local = self._open_view(cand)
+        try:
+            self._similar_rest(total, refs, cand, local, plan)
+        finally:
+            self._close_view(cand)
 
     def _select_all(
         self, refs: list[int], es: np.ndarray, plan: list[tuple], filters: Filters, exclude: set[int],
