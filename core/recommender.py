@@ -31,8 +31,9 @@ related term is then 0 for every track.
 
 Results exclude the references, apply :class:`core.models.Filters` (year bounds on each song's original year),
 collapse duplicates (same normalized title and first artist — remasters, edits) and cap tracks per artist (default 2
-in a top 10). With the exact index, the sparse terms and that selection run only on the tracks that can still make
-the top (:meth:`Recommender._similar_pruned`: bound-checked, the same picks and floats as scoring every track).
+in a top 10). With the exact index, the audio term, the sparse terms and that selection run only on the tracks that
+can still make the top (:meth:`Recommender._similar_pruned`: bound-checked, the same picks and floats as scoring every
+track; the audio term is computed track by track so that a track's float does not depend on which others are scored).
 """
 
 from __future__ import annotations
@@ -638,18 +639,20 @@ class Recommender:
         scoring everything.
 
         Every track gets the era and style terms (``es``: :meth:`_era_style`, the same floats as
-        :meth:`similar_scores`); the audio term is at most ``A = params.audio × (references with features) /
-        len(refs)`` (``exp`` of a negative number, at most 1), and the sparse terms add at most what the touched
-        tracks get (artist, related artists) plus ``L`` (the sum of this request's label values +
-        :data:`PRUNE_MARGIN`) for any track. Round 0 scores exactly (:meth:`_audio_term` is computed track by
-        track: the same floats whatever else is scored) the tracks the artist terms touch and the :data:`PROBE`
-        tracks of best ``es``; every other track ends at most at ``es_probe + A + L`` (``es_probe``: the lowest
-        ``es`` of the probe). When the ``limit``-th pick scores above that, no other track could have entered the
-        greedy walk before it, so the picks are the full ranking's. Otherwise ``theta`` = that pick's score
-        ``- L``: the next round scores the tracks with ``es + A >= theta`` (the others cannot reach it) and the
-        touched ones, keeps as candidates those whose dense terms reach ``theta``, and is proven when its
-        ``limit``-th pick scores above ``theta + L``; else ``theta`` drops to what the picks prove (at most
-        :data:`PRUNE_ROUNDS` rounds, at most a quarter of the catalog scored), then everything is scored.
+        :meth:`similar_scores`). The audio term adds at most ``A = params.audio × (references with features) /
+        len(refs)`` (``exp`` of a negative number is at most 1); the sparse terms add to a track the artists touch
+        (same or related artist) anything, to any other track at most ``L`` (the sum of this request's label values
+        + :data:`PRUNE_MARGIN`). The audio term is computed track by track (:meth:`_audio_sum`), so scoring a few
+        tracks gives the floats of scoring all of them.
+
+        Round 0 scores the touched tracks (with the :data:`PROBE` tracks of best ``es`` when they are fewer than
+        ``4 × limit``), all of them candidates; any other track ends at most at ``max es + A + L`` (or the probe's
+        lowest ``es + A + L``). When the ``limit``-th pick of :meth:`_select` scores above that, no other track
+        could have entered the greedy walk before it, so the picks are the full ranking's. Otherwise, with ``theta``
+        = that pick's score ``- L``: the tracks not scored yet with ``es + A >= theta`` (no other can reach theta)
+        are scored; none reaching ``theta`` proves the picks, else those that do join the candidates, which are
+        ranked again and proven when the ``limit``-th pick scores above ``theta + L``; at most
+        :data:`PRUNE_ROUNDS` such rounds scoring at most a quarter of the catalog, then everything is scored.
         """
         t, p = self.table, self.params
         n = t.n
@@ -690,6 +693,14 @@ class Recommender:
             if not keep.any():  # no other track can enter: the picks are proven
                 return picked, scores
             more, head = more[keep], head[keep]
+            if len(more) <= self.FEW:  # each one's own label values (at most L): can it reach the last pick?
+                gains = self._label_values(refs)
+                labels = t.labels
+                bound = head + np.array([sum(gains.get(lid, 0.0) for lid in labels[q]) for q in more.tolist()])
+                enter = bound + self.PRUNE_MARGIN >= scores[-1]
+                if not enter.any():  # every one ends below the last pick: the picks are proven
+                    return picked, scores
+                more, head = more[enter], head[enter]
             self._add_sparse(head, refs, more, plan)  # each track's floats do not depend on the others
             cand = np.concatenate([cand, more])
             total = np.concatenate([total, head])
@@ -701,6 +712,25 @@ class Recommender:
             if scores[-1] > theta + reach:
                 return picked, scores
         return self._select_all(refs, es, plan, filters, exclude, exclude_keys, limit)
+
+    #: At most this many new candidates of a later round are first bounded one by one by their own label values.
+    FEW = 64
+
+    def _label_values(self, refs: list[int]) -> dict[int, float]:
+        """label id -> the value its label term adds to a track carrying it, for references ``refs`` (as
+        :meth:`_sparse_plan` computes it, in float64: a bound, not the score's floats)."""
+        t, p = self.table, self.params
+        inv = 1.0 / len(refs)
+        share: dict[int, float] = {}
+        for r in refs:
+            for lid in t.labels[r]:
+                share[lid] = share.get(lid, 0.0) + inv
+        out = {}
+        for lid, sh in share.items():
+            w = p.kind_weights.get(t.label_names[lid][0], 0.0)
+            if w:
+                out[lid] = p.labels * w * sh / math.log2(2 + len(self.label_positions(lid)))
+        return out
 
     def _mark_array(self) -> np.ndarray:
         """A boolean scratch array of at least ``n`` False values (callers set and reset their marks)."""
@@ -848,19 +878,21 @@ class Recommender:
                 scores[np.isin(cand, ex)] = -np.inf
         cap = self.params.per_artist
         # a candidate block (the pruned radio: ~300 tracks) first walks a short prefix of the ranking: ~3 walks in 4
-        # end within it; otherwise a longer prefix is walked again from the start (the same picks: the top k of
+        # end within it; otherwise the walk goes on over a 4× longer prefix (the same picks: the top k of
         # :meth:`_top_indices` is a prefix of its top 4k)
         pool = self.FIRST_WALK * limit + 2 if cand is not None else max(limit * 8, 100)
+        picked: list[int] = []
+        values: list[float] = []
+        keys = set(exclude_keys)
+        per_artist: dict[int, int] = {}
+        caps = artist_caps or {}
+        norm_keys, artist_ids = t.norm_keys, t.artist_ids
+        walked = 0
         while True:
             order = self._top_indices(scores, min(pool, len(scores)))
-            picked: list[int] = []
-            values: list[float] = []
-            keys = set(exclude_keys)
-            per_artist: dict[int, int] = {}
-            caps = artist_caps or {}
-            norm_keys, artist_ids = t.norm_keys, t.artist_ids
-            positions = (order if cand is None else cand[order]).tolist()
-            for i, pos in zip(order.tolist(), positions):
+            ahead = order[walked:]
+            positions = (ahead if cand is None else cand[ahead]).tolist()
+            for pos, value in zip(positions, scores[ahead].tolist()):
                 key = norm_keys[pos]
                 if key in keys:
                     continue
@@ -873,7 +905,7 @@ class Recommender:
                 if full:
                     continue
                 picked.append(pos)
-                values.append(float(scores[i]))
+                values.append(value)
                 keys.add(key)
                 for a in aids:
                     per_artist[a] = per_artist.get(a, 0) + 1
@@ -881,6 +913,7 @@ class Recommender:
                     return picked, values
             if pool >= len(scores) or len(order) < min(pool, len(scores)):
                 return picked, values
+            walked = len(order)
             pool *= 4
 
     # ------------------------------------------------------------------ text
