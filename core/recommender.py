@@ -144,6 +144,7 @@ class Recommender:
         self._explain_cache: dict[tuple[int, ...], object] = {}  # per reference set (core.explain contexts)
         self._plan_cache: dict[tuple[int, ...], tuple[list[tuple], np.ndarray, float]] = {}  # per reference set
         self._marks: np.ndarray | None = None
+        self._wide: tuple[np.ndarray, np.ndarray] | None = None
         self._cache_version = -1
         self._year_table: np.ndarray | None = None
         self._year_cache: dict[int, np.ndarray] = {}
@@ -217,6 +218,7 @@ class Recommender:
             self._year_cache.clear()
             self._dense_labels.clear()
             self._featureless = None
+            self._wide = None
             self._explain_cache.clear()
             self._plan_cache.clear()
             self._style_rows = None  # re-read on the next similar-tracks request (:meth:`_style_columns`)
@@ -660,8 +662,8 @@ class Recommender:
         es = self._era_style(refs, None)
         if self.PRUNE_ROUNDS <= 0 or n <= 4 * self.PROBE:
             return self._select_all(refs, es, plan, filters, exclude, exclude_keys, limit)
-        featured = sum(1 for r in refs if t.has_features[r])
-        reach_audio = p.audio * featured / len(refs) + self.PRUNE_MARGIN  # the most the audio term adds
+        featured = [r for r in refs if t.has_features[r]]
+        reach_audio = p.audio * len(featured) / len(refs) + self.PRUNE_MARGIN  # the most the audio term adds
         if len(touched) >= 4 * limit:  # enough tracks to fill the list: round 0 scores them alone
             pos, outside = touched, float(es.max()) + reach_audio  # the most any other track's dense terms reach
         else:  # and the tracks of best era + style
@@ -687,6 +689,8 @@ class Recommender:
             marks[cand] = True
             more = more[~marks[more]]
             marks[cand] = False
+            if len(featured) == 1 and len(more) > self.PREFILTER_FROM:
+                more = self._audio_prefilter(featured[0], more, (theta - self.PRUNE_MARGIN) - es[more], len(refs))
             head = self._audio_term(refs, more)
             head += es[more]
             keep = head >= theta
@@ -715,6 +719,41 @@ class Recommender:
 
     #: At most this many new candidates of a later round are first bounded one by one by their own label values.
     FEW = 64
+    #: From this many tracks a later round first bounds their audio term on :data:`WIDE_ROWS` features.
+    PREFILTER_FROM = 128
+    #: Features (the most spread ones) of the audio prefilter's partial distance.
+    WIDE_ROWS = 3
+
+    def _wide_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(rows, cols)``: the indices of the :data:`WIDE_ROWS` most spread scaled audio features and their
+        ``(WIDE_ROWS, n)`` float32 values (cached until the table changes)."""
+        if self._wide is None:
+            n = self.table.n
+            vt = self.index.vectors_t[:, :n]
+            rows = np.argsort(-vt.var(axis=1), kind="stable")[: self.WIDE_ROWS]
+            self._wide = (rows, np.ascontiguousarray(vt[rows]))
+        return self._wide
+
+    def _audio_prefilter(self, r: int, more: np.ndarray, need: np.ndarray, n_refs: int) -> np.ndarray:
+        """The positions of ``more`` whose audio term to the one reference with features ``r`` may reach ``need``
+        (float32, the audio term each must reach).
+
+        A partial squared distance over a few features is at most the whole (each feature adds a square), so
+        ``exp(-partial / tau_audio) × weight`` bounds the audio term from above; a track whose bound is below its
+        need (with a relative slack of 1e-5 for rounding) cannot reach it. Tracks that need nothing are kept.
+        """
+        weight = self.params.audio / n_refs
+        if weight <= 0:
+            return more
+        rows, wide = self._wide_rows()
+        part = wide.take(more, axis=1)
+        part -= self.index.vectors[r][rows][:, None]
+        np.multiply(part, part, out=part)
+        dist = tree_sum(part)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            most = np.log(np.maximum(need, 0.0) / np.float32(weight)) * np.float32(-self.params.tau_audio)  # inf at 0
+        keep = dist * np.float32(1 - 1e-5) <= most + np.float32(1e-5)
+        return more[keep]
 
     def _label_values(self, refs: list[int]) -> dict[int, float]:
         """label id -> the value its label term adds to a track carrying it, for references ``refs`` (as
