@@ -142,7 +142,7 @@ class Recommender:
         self._artist_cache: dict[int, np.ndarray] = {}
         self._related_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._explain_cache: dict[tuple[int, ...], object] = {}  # per reference set (core.explain contexts)
-        self._plan_cache: dict[tuple[int, ...], tuple[list[tuple], np.ndarray, float]] = {}  # per reference set
+        self._plan_cache: dict[tuple[int, ...], tuple] = {}  # per reference set (:meth:`_pruning_plan`)
         self._marks: np.ndarray | None = None
         self._wide: tuple[np.ndarray, np.ndarray] | None = None
         self._cache_version = -1
@@ -556,11 +556,11 @@ class Recommender:
     #: Reference sets whose sparse terms :meth:`_pruning_plan` keeps (until the table changes).
     PLAN_CACHE = 1024
 
-    def _pruning_plan(self, refs: list[int]) -> tuple[list[tuple], np.ndarray, float]:
-        """``(plan, touched, reach)`` for :meth:`_similar_pruned`: the :meth:`_sparse_plan`, the positions its
-        artist and related-artist terms touch (int64, sorted, each once) and the most a track gains from its label terms
-        (their sum + :data:`PRUNE_MARGIN`). Cached per reference set until the table changes (a radio's pages and
-        "more like this" ask for the same references again)."""
+    def _pruning_plan(self, refs: list[int]) -> tuple[list[tuple], np.ndarray, float, dict[int, float]]:
+        """``(plan, touched, reach, label values)`` for :meth:`_similar_pruned`: the :meth:`_sparse_plan`, the
+        positions its artist and related-artist terms touch (int64, sorted, each once), the most a track gains from
+        its label terms (their sum + :data:`PRUNE_MARGIN`) and :meth:`_label_values`. Cached per reference set until
+        the table changes (a radio's pages and "more like this" ask for the same references again)."""
         key = tuple(refs)
         cached = self._plan_cache.get(key)
         if cached is None:
@@ -574,7 +574,8 @@ class Recommender:
                     reach += step[-1]
             if len(self._plan_cache) >= self.PLAN_CACHE:
                 self._plan_cache.pop(next(iter(self._plan_cache)))
-            cached = self._plan_cache[key] = (plan, np.unique(np.concatenate(touched)), reach)
+            cached = (plan, np.unique(np.concatenate(touched)), reach, self._label_values(refs))
+            self._plan_cache[key] = cached
         return cached
 
     def _similar_rest(
@@ -658,7 +659,7 @@ class Recommender:
         """
         t, p = self.table, self.params
         n = t.n
-        plan, touched, reach = self._pruning_plan(refs)
+        plan, touched, reach, gains = self._pruning_plan(refs)
         es = self._era_style(refs, None)
         if self.PRUNE_ROUNDS <= 0 or n <= 4 * self.PROBE:
             return self._select_all(refs, es, plan, filters, exclude, exclude_keys, limit)
@@ -682,7 +683,7 @@ class Recommender:
         for _ in range(self.PRUNE_ROUNDS):
             theta = scores[-1] - reach - self.PRUNE_MARGIN
             # the tracks not scored yet whose dense terms can reach theta (the others end below theta + L)
-            more = np.flatnonzero(es >= theta - reach_audio)
+            more = (es >= theta - reach_audio).nonzero()[0]
             if len(more) * 4 > n:
                 break
             marks = self._mark_array()
@@ -698,7 +699,6 @@ class Recommender:
                 return picked, scores
             more, head = more[keep], head[keep]
             if len(more) <= self.FEW:  # each one's own label values (at most L): can it reach the last pick?
-                gains = self._label_values(refs)
                 labels = t.labels
                 bound = head + np.array([sum(gains.get(lid, 0.0) for lid in labels[q]) for q in more.tolist()])
                 enter = bound + self.PRUNE_MARGIN >= scores[-1]
@@ -719,8 +719,9 @@ class Recommender:
 
     #: At most this many new candidates of a later round are first bounded one by one by their own label values.
     FEW = 64
-    #: From this many tracks a later round first bounds their audio term on :data:`WIDE_ROWS` features.
-    PREFILTER_FROM = 128
+    #: From this many tracks a later round first bounds their audio term on :data:`WIDE_ROWS` features (fewer: the
+    #: bound costs about what it saves).
+    PREFILTER_FROM = 1024
     #: Features (the most spread ones) of the audio prefilter's partial distance.
     WIDE_ROWS = 3
 
@@ -739,8 +740,8 @@ class Recommender:
         (float32, the audio term each must reach).
 
         A partial squared distance over a few features is at most the whole (each feature adds a square), so
-        ``exp(-partial / tau_audio) × weight`` bounds the audio term from above; a track whose bound is below its
-        need (with a relative slack of 1e-5 for rounding) cannot reach it. Tracks that need nothing are kept.
+        ``exp(-partial / tau_audio) × weight`` bounds the audio term from above; a track whose bound (with a relative
+        slack of 1e-5 for rounding) is below its need cannot reach it.
         """
         weight = self.params.audio / n_refs
         if weight <= 0:
@@ -749,11 +750,11 @@ class Recommender:
         part = wide.take(more, axis=1)
         part -= self.index.vectors[r][rows][:, None]
         np.multiply(part, part, out=part)
-        dist = tree_sum(part)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            most = np.log(np.maximum(need, 0.0) / np.float32(weight)) * np.float32(-self.params.tau_audio)  # inf at 0
-        keep = dist * np.float32(1 - 1e-5) <= most + np.float32(1e-5)
-        return more[keep]
+        bound = tree_sum(part)
+        bound *= np.float32(-(1 - 1e-5) / self.params.tau_audio)
+        np.exp(bound, out=bound)
+        bound *= np.float32(weight * (1 + 1e-5))
+        return more[bound >= need]
 
     def _label_values(self, refs: list[int]) -> dict[int, float]:
         """label id -> the value its label term adds to a track carrying it, for references ``refs`` (as
