@@ -571,7 +571,7 @@ class Recommender:
                 if step[0] == "rel" or step[0] == "artist":
                     touched.append(step[1])
                 elif step[0] == "label" or step[0] == "dense":  # a track outside C gains at most every label value
-                    reach += step[-1]
+                    reach += max(step[-1], 0.0)
             if len(self._plan_cache) >= self.PLAN_CACHE:
                 self._plan_cache.pop(next(iter(self._plan_cache)))
             cached = (plan, np.unique(np.concatenate(touched)), reach, self._label_values(refs))
@@ -664,7 +664,7 @@ class Recommender:
         if self.PRUNE_ROUNDS <= 0 or n <= 4 * self.PROBE:
             return self._select_all(refs, es, plan, filters, exclude, exclude_keys, limit)
         featured = [r for r in refs if t.has_features[r]]
-        reach_audio = p.audio * len(featured) / len(refs) + self.PRUNE_MARGIN  # the most the audio term adds
+        reach_audio = max(p.audio, 0.0) * len(featured) / len(refs) + self.PRUNE_MARGIN  # the most audio adds
         if len(touched) >= 4 * limit:  # enough tracks to fill the list: round 0 scores them alone
             pos, outside = touched, float(es.max()) + reach_audio  # the most any other track's dense terms reach
         else:  # and the tracks of best era + style
@@ -757,8 +757,8 @@ class Recommender:
         return more[bound >= need]
 
     def _label_values(self, refs: list[int]) -> dict[int, float]:
-        """label id -> the value its label term adds to a track carrying it, for references ``refs`` (as
-        :meth:`_sparse_plan` computes it, in float64: a bound, not the score's floats)."""
+        """label id -> the most its label term adds to a track carrying it, for references ``refs`` (as
+        :meth:`_sparse_plan` computes it, in float64, negative weights as 0: a bound, not the score's floats)."""
         t, p = self.table, self.params
         inv = 1.0 / len(refs)
         share: dict[int, float] = {}
@@ -769,7 +769,7 @@ class Recommender:
         for lid, sh in share.items():
             w = p.kind_weights.get(t.label_names[lid][0], 0.0)
             if w:
-                out[lid] = p.labels * w * sh / math.log2(2 + len(self.label_positions(lid)))
+                out[lid] = max(p.labels * w * sh / math.log2(2 + len(self.label_positions(lid))), 0.0)
         return out
 
     def _mark_array(self) -> np.ndarray:
