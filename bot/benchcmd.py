@@ -11,7 +11,10 @@ Figures (JSON keys):
   scoring, filters, dedupe, per-artist cap, reasons), 1 reference, 28k tracks.
 * ``recommend_ranking_p50_ms`` — the same requests without reasons (scoring, filters, dedupe, cap: the recommender's
   own share; the reasons are :mod:`core.explain`'s); ``recommend_style0_p50_ms`` — with ``ScoreParams(style=0)`` (no
-  style-vector term), same run, for the style term's cost.
+  style-vector term), same run, for the style term's cost; ``recommend_unpruned_ranking_p50_ms`` — the ranking with
+  every track scored (``Recommender.PRUNE_ROUNDS = 0``: the same picks and floats), the same-run baseline of the
+  pruned radio (``recommend_pruning_ratio`` = unpruned / ``recommend_ranking_p50_ms``; both after the first pass over
+  the 200 seeds, which ``recommend_p50_ms`` includes: its first 200 of 1,000 requests meet each seed cold).
 * ``text_p50_ms`` / ``text_p95_ms`` — one text recommendation (local text understanding + recommender).
 * ``engine_similar_p50_ms`` — the same through ``Engine.recommend_similar`` (reference resolution + Pydantic models).
 * ``seed_refit_p50_ms`` — the seed design: MinMax scaling + ``NearestNeighbors`` fitted per request; ``speedup`` is
@@ -193,6 +196,10 @@ async def run_bench(
         figures["recommend_ranking_p50_ms"], _ = timeit(lambda: rec.similar([next_ref()], with_reasons=False), 1000)
         no_style = Recommender(table, ScoreParams(style=0))
         figures["recommend_style0_p50_ms"], _ = timeit(lambda: no_style.similar([next_ref()]), 1000)
+        rec.PRUNE_ROUNDS = 0  # every track scored: the same picks and floats as the pruned radio
+        figures["recommend_unpruned_ranking_p50_ms"], _ = timeit(lambda: rec.similar([next_ref()], with_reasons=False), 1000)
+        del rec.PRUNE_ROUNDS
+        figures["recommend_pruning_ratio"] = figures["recommend_unpruned_ranking_p50_ms"] / figures["recommend_ranking_p50_ms"]
 
         from core.text import TextUnderstanding
 

@@ -230,6 +230,7 @@ class _RefContext(NamedTuple):
     no_features: bool
     ref_artists: set[int]
     labels: list[tuple[int, Fact, str]]  # (label id, fact, words), most telling first
+    label_ids: frozenset[int]  # the label ids of ``labels``
     related: dict[int, list]  # artist -> [relation, rank, reference artist's name, fact, words], ≥ RELATED_MIN
     ref_years: list[int]
     mean: list[float]
@@ -237,6 +238,8 @@ class _RefContext(NamedTuple):
     ref_mode: int
 
 
+#: :func:`feature_fact` by (feature, value) (the picks' values repeat across radios); bounded, cleared when full.
+_FEATURE_WORDS: dict[tuple[str, float], str] = {}
 _new_fact = tuple.__new__  # Fact(...) without the NamedTuple's Python-level __new__ (the reasons' hot path)
 _WORDS_NO_FEATURES = "no audio features for this track, matched on artist/genre"
 _FACT_NO_FEATURES = Fact("no_features")
@@ -278,7 +281,8 @@ def _ref_context(table: TrackTable, refs: list[int], graph: ArtistGraph | None) 
                 if rel >= RELATED_MIN and rel > related.get(a, (0.0,))[0]:
                     related[a] = [rel, rank, ref_names[ref_a], None, ""]
     spec = list(zip(range(len(_COLS)), _COLS, _SPREAD_LIST, _NOTABLE_LIST, mean))
-    return _RefContext(not ref_rows, ref_artists, labels, related, ref_years, mean, spec, ref_mode)
+    label_ids = frozenset(lid for lid, _, _ in labels)
+    return _RefContext(not ref_rows, ref_artists, labels, label_ids, related, ref_years, mean, spec, ref_mode)
 
 
 def explain_similar(
@@ -327,6 +331,7 @@ def explain_similar_lines(
             contexts[key] = ctx
     picked = list(picked)
     ref_artists, labels, related, ref_years, mean = ctx.ref_artists, ctx.labels, ctx.related, ctx.ref_years, ctx.mean
+    label_ids = ctx.label_ids
     # plain Python over a (k, 11) block: cheaper than a dozen tiny NumPy calls at k = 10
     rows = t.features[picked].tolist()
     orig_years = t.original_years()[picked].tolist()
@@ -337,6 +342,8 @@ def explain_similar_lines(
     head = [_FACT_NO_FEATURES] if ctx.no_features else []
     head_words = [_WORDS_NO_FEATURES] if ctx.no_features else []
     artist_ids, artist_names, track_labels = t.artist_ids, t.artists, t.labels
+    cached_own = _OWN.get(t)
+    own_memo = cached_own[1] if cached_own is not None and cached_own[0] == t.version else {}
     out: list[list[Fact]] = []
     lines: list[str] = []
     for i, p in enumerate(picked):
@@ -361,12 +368,12 @@ def explain_similar_lines(
                     best[4] = f"often playlisted with {best[2]}"
                 facts.append(best[3])
                 words.append(best[4])
-        if labels:
-            carried = track_labels[p]
+        carried = track_labels[p]
+        if labels and not label_ids.isdisjoint(carried):
             own = None
             for lid, fact, word in labels:
                 if lid in carried and (fact.feature == "playlist" or lid in (
-                        own if own is not None else (own := own_labels(t, p)))):
+                        own if own is not None else (own := own_memo.get(p) or own_labels(t, p)))):
                     facts.append(fact)
                     words.append(word)
                     break
@@ -385,7 +392,12 @@ def explain_similar_lines(
             for _, j in close[:2]:
                 feature, value = REASON_FEATURES[j], row[_COLS[j]]
                 facts.append(_new_fact(Fact, ("feature", feature, value, mean[j], "")))
-                words.append(feature_fact(feature, value))
+                word = _FEATURE_WORDS.get((feature, value))
+                if word is None:
+                    if len(_FEATURE_WORDS) >= 8192:
+                        _FEATURE_WORDS.clear()
+                    word = _FEATURE_WORDS[(feature, value)] = feature_fact(feature, value)
+                words.append(word)
         orig = orig_years[i]
         year = stored_years[i]
         if year and t.is_album_date(p, year, orig):  # the year shown is a re-release's: say so before anything else

@@ -31,8 +31,9 @@ related term is then 0 for every track.
 
 Results exclude the references, apply :class:`core.models.Filters` (year bounds on each song's original year),
 collapse duplicates (same normalized title and first artist — remasters, edits) and cap tracks per artist (default 2
-in a top 10). With the exact index, the sparse terms and that selection run only on the tracks that can still make
-the top (:meth:`Recommender._similar_pruned`: bound-checked, the same picks and floats as scoring every track).
+in a top 10). With the exact index, the audio term, the sparse terms and that selection run only on the tracks that
+can still make the top (:meth:`Recommender._similar_pruned`: bound-checked, the same picks and floats as scoring every
+track; the audio term is computed track by track so that a track's float does not depend on which others are scored).
 """
 
 from __future__ import annotations
@@ -107,6 +108,22 @@ class Scored:
         return [to_reason(f) for f in self.facts]
 
 
+def tree_sum(rows: np.ndarray) -> np.ndarray:
+    """The sum over the first axis of a ``(k, m)`` float32 array, added pairwise in a fixed order (the first half of
+    the rows plus the second, an odd last row onto the first, until one row is left), ``(m,)`` float32 (a fresh
+    array). Every column gets the same float operations, so a column's sum does not depend on the others (NumPy's
+    ``sum`` and BLAS products round by where a value falls in their blocks); 4 passes for 12 rows."""
+    if len(rows) == 1:
+        return rows[0].copy()
+    while len(rows) > 1:
+        half = len(rows) // 2
+        out = rows[:half] + rows[half : 2 * half]
+        if len(rows) % 2:
+            out[0] += rows[2 * half]
+        rows = out
+    return rows[0]
+
+
 class Recommender:
     """Ranks tracks of a :class:`TrackTable` for references (similar) or a :class:`TextQuery` (text).
 
@@ -125,9 +142,9 @@ class Recommender:
         self._artist_cache: dict[int, np.ndarray] = {}
         self._related_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._explain_cache: dict[tuple[int, ...], object] = {}  # per reference set (core.explain contexts)
-        self._plan_cache: dict[tuple[int, ...], tuple[list[tuple], np.ndarray, float]] = {}  # per reference set
-        self._norms_scaled: tuple[np.ndarray, np.ndarray] | None = None
-        self._scratches: tuple[np.ndarray, np.ndarray] | None = None
+        self._plan_cache: dict[tuple[int, ...], tuple] = {}  # per reference set (:meth:`_pruning_plan`)
+        self._marks: np.ndarray | None = None
+        self._wide: tuple[np.ndarray, np.ndarray] | None = None
         self._cache_version = -1
         self._year_table: np.ndarray | None = None
         self._year_cache: dict[int, np.ndarray] = {}
@@ -201,9 +218,9 @@ class Recommender:
             self._year_cache.clear()
             self._dense_labels.clear()
             self._featureless = None
+            self._wide = None
             self._explain_cache.clear()
             self._plan_cache.clear()
-            self._norms_scaled = None  # the index's norms change in place with each edit
             self._style_rows = None  # re-read on the next similar-tracks request (:meth:`_style_columns`)
             self._cache_version = self.table.version
 
@@ -399,81 +416,90 @@ class Recommender:
         refs = list(refs)
         local = self._open_view(cand)
         try:
-            total = self._similar_base(refs, cand)
+            total = self._audio_term(refs, cand)
+            total += self._era_style(refs, cand)
             self._similar_rest(total, refs, cand, local, self._sparse_plan(refs))
             return total.astype(np.float32, copy=False)
         finally:
             self._close_view(cand)
 
-    def _similar_base(self, refs: list[int], cand: np.ndarray | None, scratch: bool = False) -> np.ndarray:
-        """The dense terms added before the style term: audio, era and popularity, ``(m,)`` float32 (a fresh array;
-        with ``scratch``, possibly the recommender's own scratch array, overwritten by the next request)."""
+    def _audio_term(self, refs: list[int], cand: np.ndarray | None) -> np.ndarray:
+        """The audio term, ``(m,)`` float32 (a fresh array): ``params.audio / len(refs) ×`` :meth:`_audio_sum` over
+        the references with audio features, 0 for tracks without them (and everywhere when no reference has them).
+
+        Each track's value is computed from its own features only (see :meth:`_audio_sum`), so it does not depend
+        on which other tracks are scored: :meth:`_similar_pruned` scores a few hundred tracks and gets the floats
+        of scoring every track.
+        """
+        t, p = self.table, self.params
+        n = t.n
+        featured = [r for r in refs if t.has_features[r]]
+        if not featured:  # audio term only between tracks that both have features (see the module docstring)
+            return np.zeros(n if cand is None else len(cand), dtype=np.float32)
+        total = self._audio_sum(featured, cand)
+        factor = p.audio * (1.0 / len(refs))
+        if factor != 1.0:  # x * 1.0 == x: skip a pass
+            total *= factor
+        if len(self._featureless_positions()):  # x * 0 == 0 (the distances are finite)
+            total *= t.has_features[:n] if cand is None else t.has_features[cand]
+        return total
+
+    def _audio_sum(self, featured: list[int], cand: np.ndarray | None) -> np.ndarray:
+        """``Σ_r exp(-|x - x_r|² / tau_audio)`` over the references ``featured`` (with audio features) for every
+        position (``cand`` None) or the positions ``cand``, ``(m,)`` float32.
+
+        Element by element, the same float operations for every track in a fixed order (the squared differences
+        summed pairwise as :func:`tree_sum` does, then ``exp(s · (-1/tau_audio))``), so a track's value does not
+        depend on which other tracks are scored with it — unlike a BLAS product or a NumPy reduction, whose rounding
+        depends on where a value falls in their blocks. ``tests/integration/similar_reference.py`` writes the same
+        formula over every track; the equivalence tests check the two agree float for float.
+        """
+        idx = self.index
+        cols = idx.vectors_t[:, : self.table.n] if cand is None else idx.vectors_t.take(cand, axis=1)
+        scale = np.float32(-1.0 / self.params.tau_audio)
+        total = None
+        for r in featured:
+            d = cols - idx.vectors[r][:, None]
+            np.multiply(d, d, out=d)
+            s = tree_sum(d)
+            s *= scale
+            np.exp(s, out=s)
+            if total is None:
+                total = s
+            else:
+                total += s
+        return total
+
+    def _era_style(self, refs: list[int], cand: np.ndarray | None) -> np.ndarray:
+        """The dense terms besides audio, ``(m,)`` float32 (a fresh array): era (each reference's year affinity
+        ``× 1/len(refs)``, added reference by reference), popularity, then style (one vector-matrix product over
+        the candidates)."""
         t, p = self.table, self.params
         n = t.n
         inv = 1.0 / len(refs)
-        featured = [r for r in refs if t.has_features[r]]
-        if featured:  # audio term only between tracks that both have features (see the module docstring)
-            if cand is None and len(featured) == 1 and self._scaled_norms() is not None:
-                total = self._audio_one(featured[0], self._scratch(0)[None, :] if scratch else None)
-            else:
-                d = self.index.distances(self.index.vectors[featured], cand)  # (r, m), fresh array: work in place
-                np.multiply(d, -1.0 / p.tau_audio, out=d)
-                np.exp(d, out=d)
-                total = d[0] if len(featured) == 1 else d.mean(0)
-            factor = p.audio * len(featured) * inv
-            if factor != 1.0:  # x * 1.0 == x: skip a pass over every track
-                total *= factor
-            if cand is None:
-                off = self._featureless_positions()
-                if len(off):
-                    total[off] = 0.0  # == total * has_features: the distances are finite, so x * 0 is 0
-            else:
-                total *= t.has_features[cand]
-        else:
-            total = np.zeros(n if cand is None else len(cand), dtype=np.float32)
+        total = None
         slots = self._year_slots()
+        q = self._style_query(refs)
+        if len(refs) == 1 and not p.popularity and q is not None:  # era + style == style + era: no copy of the row
+            total = self._style_term(q, cand)
+            affinity = self._year_affinity(int(slots[refs[0]]))
+            total += affinity if cand is None else affinity[cand]
+            return total
         for r in refs:
             affinity = self._year_affinity(int(slots[r]))
             affinity = affinity if cand is None else affinity[cand]
-            total += affinity if inv == 1.0 else affinity * inv
+            if inv != 1.0:
+                affinity = affinity * inv
+            if total is None:  # 0 + x == x: start from the first reference's affinity
+                total = affinity.copy() if inv == 1.0 and cand is None else affinity
+            else:
+                total += affinity
         if p.popularity:
             pop = t.popularity[:n] if cand is None else t.popularity[cand]
             total += (p.popularity / 100.0) * pop
+        if q is not None:
+            total += self._style_term(q, cand)
         return total
-
-    def _scaled_norms(self) -> np.ndarray | None:
-        """``-1/tau_audio ×`` the index's squared norms (float32, cached until the table changes), or None when
-        ``-1/tau_audio`` is not a power of two (then scaling does not commute exactly with float32 rounding)."""
-        scale = -1.0 / self.params.tau_audio
-        if not math.isfinite(scale) or math.frexp(abs(scale))[0] != 0.5:
-            return None
-        if self._norms_scaled is None or self._norms_scaled[0] is not self.index.norms:
-            self._norms_scaled = (self.index.norms, self.index.norms * np.float32(scale))
-        return self._norms_scaled[1][: self.index.n]
-
-    def _audio_one(self, r: int, out: np.ndarray | None = None) -> np.ndarray:
-        """``exp(-d(x, r) / tau_audio)`` for every position, ``(n,)`` float32: the very floats of
-        ``exp(index.distances(r) * (-1/tau))`` with two passes fewer. With ``s = -1/tau`` a power of two, scaling
-        is exact in float32, so ``s·max((-2·x·q + |x|²) + |q|², 0) == min(((-2s·q)·x + s|x|²) + s|q|², 0)`` float for
-        float (:meth:`core.index.FeatureIndex.distances` computes the left side). ``out``: a ``(1, n)`` float32
-        array to write into (a fresh one by default)."""
-        idx = self.index
-        s = np.float32(-1.0 / self.params.tau_audio)
-        q = idx.vectors[r : r + 1]
-        d = np.matmul(q * (np.float32(-2.0) * s), idx.vectors_t[:, : idx.n], out=out)
-        d += self._scaled_norms()[None, :]
-        d += ((q * q).sum(1) * s)[:, None]
-        np.minimum(d, 0.0, out=d)
-        np.exp(d, out=d)
-        return d[0]
-
-    def _scratch(self, i: int) -> np.ndarray:
-        """Scratch float32 array ``i`` (0 or 1) of length ``n``, reused across requests (no allocation, warm in the
-        cache); only :meth:`_similar_pruned` uses them, never for an array it hands out."""
-        n = self.table.n
-        if self._scratches is None or len(self._scratches[0]) != n:
-            self._scratches = (np.empty(n, np.float32), np.empty(n, np.float32))
-        return self._scratches[i]
 
     def _style_query(self, refs: list[int]) -> np.ndarray | None:
         """``params.style ×`` the references' mean style vector, ``(K,)`` float32 (None when the style term is off)."""
@@ -530,11 +556,11 @@ class Recommender:
     #: Reference sets whose sparse terms :meth:`_pruning_plan` keeps (until the table changes).
     PLAN_CACHE = 1024
 
-    def _pruning_plan(self, refs: list[int]) -> tuple[list[tuple], np.ndarray, float]:
-        """``(plan, touched, reach)`` for :meth:`_similar_pruned`: the :meth:`_sparse_plan`, the positions its
-        artist and related-artist terms touch (int64, may repeat) and the most a track gains from its label terms
-        (their sum + :data:`PRUNE_MARGIN`). Cached per reference set until the table changes (a radio's pages and
-        "more like this" ask for the same references again)."""
+    def _pruning_plan(self, refs: list[int]) -> tuple[list[tuple], np.ndarray, float, dict[int, float]]:
+        """``(plan, touched, reach, label values)`` for :meth:`_similar_pruned`: the :meth:`_sparse_plan`, the
+        positions its artist and related-artist terms touch (int64, sorted, each once), the most a track gains from
+        its label terms (their sum + :data:`PRUNE_MARGIN`) and :meth:`_label_values`. Cached per reference set until
+        the table changes (a radio's pages and "more like this" ask for the same references again)."""
         key = tuple(refs)
         cached = self._plan_cache.get(key)
         if cached is None:
@@ -545,10 +571,11 @@ class Recommender:
                 if step[0] == "rel" or step[0] == "artist":
                     touched.append(step[1])
                 elif step[0] == "label" or step[0] == "dense":  # a track outside C gains at most every label value
-                    reach += step[-1]
+                    reach += max(step[-1], 0.0)
             if len(self._plan_cache) >= self.PLAN_CACHE:
                 self._plan_cache.pop(next(iter(self._plan_cache)))
-            cached = self._plan_cache[key] = (plan, np.concatenate(touched), reach)
+            cached = (plan, np.unique(np.concatenate(touched)), reach, self._label_values(refs))
+            self._plan_cache[key] = cached
         return cached
 
     def _similar_rest(
@@ -558,14 +585,9 @@ class Recommender:
         cand: np.ndarray | None,
         local: np.ndarray | None,
         plan: list[tuple],
-        style: bool = True,
     ) -> None:
-        """Add the style term (unless ``style`` is False: already added) and the sparse terms of ``plan`` to ``total``
-        (the candidate view ``cand``) in place."""
+        """Add the sparse terms of ``plan`` to ``total`` (the candidate view ``cand``) in place."""
         p = self.params
-        q = self._style_query(refs) if style else None
-        if q is not None:
-            total += self._style_term(q, cand)
         for step in plan:
             kind = step[0]
             if kind == "rel":
@@ -595,53 +617,185 @@ class Recommender:
     #: Rounding allowance of the pruned ranking's bound (scores are float32 sums of ~20 terms below ~10: their
     #: rounding stays below 1e-5).
     PRUNE_MARGIN = 1e-3
-    #: Rounds of :meth:`_similar_pruned` before it gives up (each lowers its threshold to what the picks prove).
+    #: Rounds of :meth:`_similar_pruned` before it gives up (each lowers its threshold to what the picks prove);
+    #: 0 scores every track.
     PRUNE_ROUNDS = 3
-    #: How far below the best dense score the first round's threshold starts (a guess: 1 round for ~90 % of radios).
-    PRUNE_OFFSET = 0.5
+    #: Tracks of best era + style scored in the first round besides the touched ones (see :meth:`_similar_pruned`).
+    PROBE = 32
+
+    def _with_touched(self, positions: np.ndarray, touched: np.ndarray) -> np.ndarray:
+        """``positions ∪ touched``, sorted, each once (int64; ``positions`` ascending)."""
+        if not len(touched):
+            return positions
+        marks = self._mark_array()
+        marks[positions] = True
+        marks[touched] = True
+        out = np.flatnonzero(marks[: self.table.n])
+        marks[out] = False
+        return out
 
     def _similar_pruned(
         self, refs: list[int], filters: Filters, exclude: set[int], exclude_keys: set[str], limit: int
     ) -> tuple[list[int], list[float]]:
-        """The top ``limit`` of :meth:`similar_scores` over every track (exact index), with the sparse terms and the
-        selection done only on the tracks that can still make it — the very picks and floats of scoring everything.
+        """The top ``limit`` of :meth:`similar_scores` over every track (exact index), with the audio term, the
+        sparse terms and the selection done only on the tracks that can still make it — the very picks and floats of
+        scoring everything.
 
-        Every track gets the dense terms (audio, era, popularity, style: ``head``, the same floats as
-        :meth:`similar_scores` has before its sparse terms). The candidates ``C`` are the tracks with
-        ``head >= theta`` plus every track the artist and related-artist terms touch; any other track can reach at
-        most ``theta + L`` (``L``: the sum of this request's label values + :data:`PRUNE_MARGIN`). ``C`` gets the
-        sparse terms in the same order as the full computation and :meth:`_select` ranks it; when the
-        ``limit``-th pick scores above ``theta + L``, no other track could have entered the greedy walk before it, so
-        the picks are the full ranking's. Otherwise ``theta`` drops to what the picks prove (at most
-        :data:`PRUNE_ROUNDS` rounds, ``C`` at most a quarter of the catalog), then everything is scored.
+        Every track gets the era and style terms (``es``: :meth:`_era_style`, the same floats as
+        :meth:`similar_scores`). The audio term adds at most ``A = params.audio × (references with features) /
+        len(refs)`` (``exp`` of a negative number is at most 1); the sparse terms add to a track the artists touch
+        (same or related artist) anything, to any other track at most ``L`` (the sum of this request's label values
+        + :data:`PRUNE_MARGIN`). The audio term is computed track by track (:meth:`_audio_sum`), so scoring a few
+        tracks gives the floats of scoring all of them.
+
+        Round 0 scores the touched tracks (with the :data:`PROBE` tracks of best ``es`` when they are fewer than
+        ``4 × limit``), all of them candidates; any other track ends at most at ``max es + A + L`` (or the probe's
+        lowest ``es + A + L``). When the ``limit``-th pick of :meth:`_select` scores above that, no other track
+        could have entered the greedy walk before it, so the picks are the full ranking's. Otherwise, with ``theta``
+        = that pick's score ``- L``: the tracks not scored yet with ``es + A >= theta`` (no other can reach theta)
+        are scored; none reaching ``theta`` proves the picks, else those that do join the candidates, which are
+        ranked again and proven when the ``limit``-th pick scores above ``theta + L``; at most
+        :data:`PRUNE_ROUNDS` such rounds scoring at most a quarter of the catalog, then everything is scored.
         """
-        n = self.table.n
-        head = self._similar_base(refs, None, scratch=True)
-        q = self._style_query(refs)
-        if q is not None:
-            head += np.matmul(q, self._style_columns(), out=self._scratch(1))  # == self._style_term(q, None)
-        plan, touched, reach = self._pruning_plan(refs)
-        theta = float(head.max()) - reach - self.PRUNE_OFFSET if n else 0.0
+        t, p = self.table, self.params
+        n = t.n
+        plan, touched, reach, gains = self._pruning_plan(refs)
+        es = self._era_style(refs, None)
+        if self.PRUNE_ROUNDS <= 0 or n <= 4 * self.PROBE:
+            return self._select_all(refs, es, plan, filters, exclude, exclude_keys, limit)
+        featured = [r for r in refs if t.has_features[r]]
+        reach_audio = max(p.audio, 0.0) * len(featured) / len(refs) + self.PRUNE_MARGIN  # the most audio adds
+        if len(touched) >= 4 * limit:  # enough tracks to fill the list: round 0 scores them alone
+            pos, outside = touched, float(es.max()) + reach_audio  # the most any other track's dense terms reach
+        else:  # and the tracks of best era + style
+            probe = np.sort(self._top_indices(es, self.PROBE))
+            pos, outside = self._with_touched(probe, touched), float(es[probe].min()) + reach_audio
+        # round 0: every track of ``pos`` is a candidate
+        cand = pos
+        total = self._audio_term(refs, cand)
+        total += es[cand]
+        self._add_sparse(total, refs, cand, plan)
+        picked, scores = self._select(total, cand, filters, exclude, exclude_keys, limit)
+        if len(picked) < limit:  # the other tracks may be needed to fill the list
+            return self._select_all(refs, es, plan, filters, exclude, exclude_keys, limit)
+        if scores[-1] > outside + reach:
+            return picked, scores
         for _ in range(self.PRUNE_ROUNDS):
-            keep = head >= theta
-            keep[touched] = True
-            cand = np.flatnonzero(keep)
-            if len(cand) * 4 > n:
+            theta = scores[-1] - reach - self.PRUNE_MARGIN
+            # the tracks not scored yet whose dense terms can reach theta (the others end below theta + L)
+            more = (es >= theta - reach_audio).nonzero()[0]
+            if len(more) * 4 > n:
                 break
-            local = self._open_view(cand)
-            try:
-                total = head[cand]
-                self._similar_rest(total, refs, cand, local, plan, style=False)
-            finally:
-                self._close_view(cand)
-            picked, scores = self._select(total, cand, filters, exclude, exclude_keys, limit, owned=True)
+            marks = self._mark_array()
+            marks[cand] = True
+            more = more[~marks[more]]
+            marks[cand] = False
+            if len(featured) == 1 and len(more) > self.PREFILTER_FROM:
+                more = self._audio_prefilter(featured[0], more, (theta - self.PRUNE_MARGIN) - es[more], len(refs))
+            head = self._audio_term(refs, more)
+            head += es[more]
+            keep = head >= theta
+            if not keep.any():  # no other track can enter: the picks are proven
+                return picked, scores
+            more, head = more[keep], head[keep]
+            if len(more) <= self.FEW:  # each one's own label values (at most L): can it reach the last pick?
+                labels = t.labels
+                bound = head + np.array([sum(gains.get(lid, 0.0) for lid in labels[q]) for q in more.tolist()])
+                enter = bound + self.PRUNE_MARGIN >= scores[-1]
+                if not enter.any():  # every one ends below the last pick: the picks are proven
+                    return picked, scores
+                more, head = more[enter], head[enter]
+            self._add_sparse(head, refs, more, plan)  # each track's floats do not depend on the others
+            cand = np.concatenate([cand, more])
+            total = np.concatenate([total, head])
+            order = np.argsort(cand, kind="stable")  # positions ascending: ties rank as in the full ranking
+            cand, total = cand[order], total[order]
+            picked, scores = self._select(total, cand, filters, exclude, exclude_keys, limit)
             if len(picked) < limit:
-                break  # the other tracks may be needed to fill the list
+                break
             if scores[-1] > theta + reach:
                 return picked, scores
-            theta = scores[-1] - reach - self.PRUNE_MARGIN
-        self._similar_rest(head, refs, None, None, plan, style=False)  # everything: the same as similar_scores
-        return self._select(head, None, filters, exclude, exclude_keys, limit, owned=True)
+        return self._select_all(refs, es, plan, filters, exclude, exclude_keys, limit)
+
+    #: At most this many new candidates of a later round are first bounded one by one by their own label values.
+    FEW = 64
+    #: From this many tracks a later round first bounds their audio term on :data:`WIDE_ROWS` features (fewer: the
+    #: bound costs about what it saves).
+    PREFILTER_FROM = 1024
+    #: Features (the most spread ones) of the audio prefilter's partial distance.
+    WIDE_ROWS = 3
+
+    def _wide_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(rows, cols)``: the indices of the :data:`WIDE_ROWS` most spread scaled audio features and their
+        ``(WIDE_ROWS, n)`` float32 values (cached until the table changes)."""
+        if self._wide is None:
+            n = self.table.n
+            vt = self.index.vectors_t[:, :n]
+            rows = np.argsort(-vt.var(axis=1), kind="stable")[: self.WIDE_ROWS]
+            self._wide = (rows, np.ascontiguousarray(vt[rows]))
+        return self._wide
+
+    def _audio_prefilter(self, r: int, more: np.ndarray, need: np.ndarray, n_refs: int) -> np.ndarray:
+        """The positions of ``more`` whose audio term to the one reference with features ``r`` may reach ``need``
+        (float32, the audio term each must reach).
+
+        A partial squared distance over a few features is at most the whole (each feature adds a square), so
+        ``exp(-partial / tau_audio) × weight`` bounds the audio term from above; a track whose bound (with a relative
+        slack of 1e-5 for rounding) is below its need cannot reach it.
+        """
+        weight = self.params.audio / n_refs
+        if weight <= 0:
+            return more
+        rows, wide = self._wide_rows()
+        part = wide.take(more, axis=1)
+        part -= self.index.vectors[r][rows][:, None]
+        np.multiply(part, part, out=part)
+        bound = tree_sum(part)
+        bound *= np.float32(-(1 - 1e-5) / self.params.tau_audio)
+        np.exp(bound, out=bound)
+        bound *= np.float32(weight * (1 + 1e-5))
+        return more[bound >= need]
+
+    def _label_values(self, refs: list[int]) -> dict[int, float]:
+        """label id -> the most its label term adds to a track carrying it, for references ``refs`` (as
+        :meth:`_sparse_plan` computes it, in float64, negative weights as 0: a bound, not the score's floats)."""
+        t, p = self.table, self.params
+        inv = 1.0 / len(refs)
+        share: dict[int, float] = {}
+        for r in refs:
+            for lid in t.labels[r]:
+                share[lid] = share.get(lid, 0.0) + inv
+        out = {}
+        for lid, sh in share.items():
+            w = p.kind_weights.get(t.label_names[lid][0], 0.0)
+            if w:
+                out[lid] = max(p.labels * w * sh / math.log2(2 + len(self.label_positions(lid))), 0.0)
+        return out
+
+    def _mark_array(self) -> np.ndarray:
+        """A boolean scratch array of at least ``n`` False values (callers set and reset their marks)."""
+        n = self.table.n
+        if self._marks is None or len(self._marks) < n:
+            self._marks = np.zeros(max(n, 1024) * 2, dtype=bool)
+        return self._marks
+
+    def _add_sparse(self, total: np.ndarray, refs: list[int], cand: np.ndarray, plan: list[tuple]) -> None:
+        """:meth:`_similar_rest` over the candidate view ``cand`` (positions, each once)."""
+        local = self._open_view(cand)
+        try:
+            self._similar_rest(total, refs, cand, local, plan)
+        finally:
+            self._close_view(cand)
+
+    def _select_all(
+        self, refs: list[int], es: np.ndarray, plan: list[tuple], filters: Filters, exclude: set[int],
+        exclude_keys: set[str], limit: int,
+    ) -> tuple[list[int], list[float]]:
+        """:meth:`_select` over every track scored in full (``es``: :meth:`_era_style` of every track)."""
+        total = self._audio_term(refs, None)
+        total += es
+        self._similar_rest(total, refs, None, None, plan)  # the same floats as similar_scores
+        return self._select(total, None, filters, exclude, exclude_keys, limit, owned=True)
 
     def similar(
         self,
@@ -764,19 +918,21 @@ class Recommender:
                 scores[np.isin(cand, ex)] = -np.inf
         cap = self.params.per_artist
         # a candidate block (the pruned radio: ~300 tracks) first walks a short prefix of the ranking: ~3 walks in 4
-        # end within it; otherwise a longer prefix is walked again from the start (the same picks: the top k of
+        # end within it; otherwise the walk goes on over a 4× longer prefix (the same picks: the top k of
         # :meth:`_top_indices` is a prefix of its top 4k)
         pool = self.FIRST_WALK * limit + 2 if cand is not None else max(limit * 8, 100)
+        picked: list[int] = []
+        values: list[float] = []
+        keys = set(exclude_keys)
+        per_artist: dict[int, int] = {}
+        caps = artist_caps or {}
+        norm_keys, artist_ids = t.norm_keys, t.artist_ids
+        walked = 0
         while True:
             order = self._top_indices(scores, min(pool, len(scores)))
-            picked: list[int] = []
-            values: list[float] = []
-            keys = set(exclude_keys)
-            per_artist: dict[int, int] = {}
-            caps = artist_caps or {}
-            norm_keys, artist_ids = t.norm_keys, t.artist_ids
-            positions = (order if cand is None else cand[order]).tolist()
-            for i, pos in zip(order.tolist(), positions):
+            ahead = order[walked:]
+            positions = (ahead if cand is None else cand[ahead]).tolist()
+            for pos, value in zip(positions, scores[ahead].tolist()):
                 key = norm_keys[pos]
                 if key in keys:
                     continue
@@ -789,7 +945,7 @@ class Recommender:
                 if full:
                     continue
                 picked.append(pos)
-                values.append(float(scores[i]))
+                values.append(value)
                 keys.add(key)
                 for a in aids:
                     per_artist[a] = per_artist.get(a, 0) + 1
@@ -797,6 +953,7 @@ class Recommender:
                     return picked, values
             if pool >= len(scores) or len(order) < min(pool, len(scores)):
                 return picked, values
+            walked = len(order)
             pool *= 4
 
     # ------------------------------------------------------------------ text

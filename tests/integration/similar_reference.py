@@ -2,6 +2,12 @@
 latency work (commit 794168f, ``Recommender.similar`` / ``similar_scores`` / ``_select`` and
 ``core.explain.explain_similar``), written as straightforward functions over the table.
 
+The audio term is written element by element (``audio="elementwise"``, the default): each track's squared feature
+differences summed pairwise (:func:`pairwise_rows`), so a track's float does not depend on the other tracks — the
+formula the product uses to score only the tracks that can still make the top. ``audio="blas"`` keeps the former
+formula (BLAS distances of :meth:`core.index.FeatureIndex.distances`, mean over the references): the product must give
+the same tracks and reasons with it, and the same scores to float tolerance (``test_similar_equivalence.py``).
+
 It is the oracle of ``test_similar_equivalence.py``: the optimised :meth:`core.recommender.Recommender.similar` must
 return the same positions, the same scores and the same reasons. It shares only read-only pieces with the product
 (the table's columns and original years, the KNN index's distances, the artist graph's sparse matrix, the one reason
@@ -35,6 +41,7 @@ from core.explain import (
 from core.models import Filters
 from core.recommender import Recommender
 from core.table import FEATURE_INDEX
+from core.text.styles import style_affinity
 
 
 def neighbours(graph: ArtistGraph, aid: int) -> tuple[np.ndarray, np.ndarray]:
@@ -71,11 +78,40 @@ def candidates(rec: Recommender, refs: Sequence[int]) -> np.ndarray | None:
     return np.unique(np.concatenate(parts))
 
 
-def scores(rec: Recommender, refs: Sequence[int], cand: np.ndarray | None = None) -> np.ndarray:
+def pairwise_rows(rows: Sequence[np.ndarray]) -> np.ndarray:
+    """Sum of equal-length float32 rows, added pairwise: row i plus row h+i (h = half the count), an odd last row
+    onto the first, until one is left."""
+    rows = list(rows)
+    while len(rows) > 1:
+        h = len(rows) // 2
+        nxt = [rows[i] + rows[h + i] for i in range(h)]
+        if len(rows) % 2:
+            nxt[0] = nxt[0] + rows[2 * h]
+        rows = nxt
+    return rows[0]
+
+
+def audio_elementwise(rec: Recommender, featured: list[int], view) -> np.ndarray:
+    """``Σ_r exp(-|x - x_r|² / tau_audio)`` of every track in ``view``: per feature (scaled, the KNN index's vectors)
+    the squared difference, summed over features by :func:`pairwise_rows`, scaled, ``exp``; summed over the
+    references in their order."""
+    n = rec.table.n
+    x = rec.index.vectors[:n][view]  # (m, d)
+    total = None
+    for r in featured:
+        q = rec.index.vectors[r]
+        rows = [(x[:, j] - q[j]) * (x[:, j] - q[j]) for j in range(x.shape[1])]
+        e = np.exp(pairwise_rows(rows) * np.float32(-1.0 / rec.params.tau_audio))
+        total = e if total is None else total + e
+    return total
+
+
+def scores(rec: Recommender, refs: Sequence[int], cand: np.ndarray | None = None, audio: str = "elementwise") -> np.ndarray:
     """Float32 similar-track scores of every position (``cand`` None) or of the positions ``cand``.
 
-    Every sparse term (related artists, artists, labels) is first written into a dense ``(n,)`` increment
-    (``inc[positions] = value``) and then added to the running total term by term, in the product's order.
+    ``audio + (era + popularity + style)``, then every sparse term (related artists, the style affinity of a catalog
+    without labels, artists, labels), each first written into a dense ``(n,)`` increment (``inc[positions] =
+    value``) and then added to the running total term by term, in the product's order.
     """
     t, p = rec.table, rec.params
     n = t.n
@@ -83,15 +119,20 @@ def scores(rec: Recommender, refs: Sequence[int], cand: np.ndarray | None = None
     refs = list(refs)
     inv = 1.0 / len(refs)
     featured = [r for r in refs if t.has_features[r]]
-    if featured:
+    if featured and audio == "blas":  # the former formula
         d = rec.index.distances(rec.index.vectors[featured], cand)
         np.multiply(d, -1.0 / p.tau_audio, out=d)
         np.exp(d, out=d)
         total = d[0] if len(featured) == 1 else d.mean(0)
         total *= p.audio * len(featured) * inv
         total *= t.has_features[:n][view]
+    elif featured:
+        total = audio_elementwise(rec, featured, view) * np.float32(p.audio * inv)
+        total *= t.has_features[:n][view]
     else:
         total = np.zeros(n if cand is None else len(cand), dtype=np.float32)
+    # era, popularity and style: one sum added to the audio term (the former formula added them to it one by one)
+    dense = total if audio == "blas" else np.zeros(n if cand is None else len(cand), dtype=np.float32)
     years = np.arange(1899, 2101, dtype=np.float32)
     gap = np.maximum(np.abs(years[:, None] - years[None, :]) - p.era_flat, 0.0)
     lut = np.exp(-((gap / max(p.era_tau, 1e-6)) ** 2)).astype(np.float32)
@@ -101,13 +142,15 @@ def scores(rec: Recommender, refs: Sequence[int], cand: np.ndarray | None = None
     slots = np.where((y >= 1900) & (y <= 2100), y - 1899, 0)
     for r in refs:
         affinity = (lut[slots[r]] * np.float32(p.year))[slots][view]
-        total += affinity if inv == 1.0 else affinity * inv
+        dense += affinity if inv == 1.0 else affinity * inv
     if p.popularity:
-        total += (p.popularity / 100.0) * t.popularity[:n][view]
+        dense += (p.popularity / 100.0) * t.popularity[:n][view]
     if rec.style is not None:  # style term: the references' mean style vector against every candidate's
         cols = np.ascontiguousarray(rec.style.sync()[:n].T)
         q = (cols[:, refs[0]] if len(refs) == 1 else cols[:, refs].mean(1)) * np.float32(p.style)
-        total += q @ cols if cand is None else q @ cols[:, cand]
+        dense += q @ cols if cand is None else q @ cols[:, cand]
+    if audio != "blas":
+        total = total + dense
 
     def add(positions: np.ndarray, values: np.ndarray | float) -> None:
         inc = np.zeros(n, dtype=np.float32)
@@ -128,6 +171,10 @@ def scores(rec: Recommender, refs: Sequence[int], cand: np.ndarray | None = None
                 if parts:
                     # a track by two related artists gets one of the two relations (the last one written)
                     add(np.concatenate(parts), np.repeat(np.asarray(rel, np.float32), [len(x) for x in parts]) * share)
+    if p.style and rec.STYLE_AFFINITY and not t.has_labels():  # no labels: the style model stands in for them
+        affinity = style_affinity(t, refs, cand)
+        if affinity is not None:
+            total += rec.STYLE_AFFINITY * affinity
     for (kind, key), share in sparse.items():
         if kind == "a":
             add(_positions(t.artist_tracks.get(key, ())), np.float32(p.artist * share))
@@ -310,11 +357,13 @@ def similar(
     filters: Filters | None = None,
     exclude: Iterable[int] = (),
     limit: int | None = None,
+    audio: str = "elementwise",
 ) -> list[tuple[int, float, str, list[Fact]]]:
-    """``(position, 0–1 score, reason line, facts)`` of the top similar tracks, computed the plain way."""
+    """``(position, 0–1 score, reason line, facts)`` of the top similar tracks, computed the plain way (``audio``:
+    see :func:`scores`)."""
     filters = filters or Filters()
     cand = candidates(rec, refs)
-    total = scores(rec, refs, cand)
+    total = scores(rec, refs, cand, audio)
     exclude_keys = {rec.table.norm_keys[r] for r in refs}
     picked, values = select(rec, total, cand, filters, set(exclude) | set(refs), exclude_keys, limit or filters.limit)
     top = values[0] if values else 1.0

@@ -50,13 +50,16 @@ def test_bench_json_has_the_required_keys() -> None:
     result = runner.invoke(app, ["bench", "--json", "--skip-1m", "--startup-rounds", "1"])
     assert result.exit_code == 0, result.output
     figures = json.loads(result.output[result.output.index("{") :])
-    for key in ("recommend_p50_ms", "recommend_ranking_p50_ms", "recommend_style0_p50_ms", "seed_refit_p50_ms", "speedup", "seed_s", "rss_mb", "agent_turn_p50_ms",
+    for key in ("recommend_p50_ms", "recommend_ranking_p50_ms", "recommend_style0_p50_ms",
+                "recommend_unpruned_ranking_p50_ms", "recommend_pruning_ratio", "seed_refit_p50_ms", "speedup", "seed_s", "rss_mb", "agent_turn_p50_ms",
                 "worst_case_ms_per_message", "worst_case_cpu_ms_per_message", "worst_case_loop_block_ms",
                 "chart_import_ms", "chart_first_draw_ms", "chart_track_p50_ms", "chart_set_p50_ms", "chart_track_kb"):
         assert isinstance(figures[key], (int, float)) and figures[key] > 0, key
     ratio = figures["seed_refit_p50_ms"] / figures["recommend_p50_ms"]
     assert abs(figures["speedup"] - ratio) <= 0.01 * ratio  # same-run ratio, not a constant
     assert figures["speedup"] > 1
+    pruning = figures["recommend_unpruned_ranking_p50_ms"] / figures["recommend_ranking_p50_ms"]
+    assert abs(figures["recommend_pruning_ratio"] - pruning) <= 0.01 * pruning  # same-run ratio
     assert figures["worst_case_message"] and figures["worst_case_cpu_message"]  # names of adversarial inputs
     for key in ("startup_bare_min_s", "startup_slash_min_s", "startup_free_min_s", "startup_slash_nocache_min_s",
                 "chat_first_turn_ms", "chat_first_turn_cold_ms", "telegram_ready_s", "discord_ready_s"):

@@ -3,9 +3,13 @@
 :mod:`tests.integration.similar_reference` re-does the ranking and the reasons the straightforward way (every
 score term as a dense increment, a full stable sort, reasons one pick at a time, each fact worded by
 ``format_reason``). Over references drawn at random in the test (single songs, several songs, filters, exclusions,
-pages), on the shipped catalog, on an edited copy (deleted tracks, tracks without audio features or labels) and
-through the IVF candidate view, :meth:`Recommender.similar` must give the same positions, the same scores (equal
-floats), the same facts and the same reason lines.
+pages), on the shipped catalog, on an edited copy (deleted tracks, tracks without audio features or labels), on a
+copy without any label and through the IVF candidate view, :meth:`Recommender.similar` must give the same positions,
+the same scores (equal floats), the same facts and the same reason lines.
+
+The reference's audio term is written element by element, as the product's (the formula that lets the product score
+only part of the catalog). Against the former formula (BLAS distances, ``audio="blas"``), kept in the reference, the
+product must give the same tracks, facts and reason lines, and scores within float tolerance.
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ from core.catalog import Catalog
 from core.explain import explain_similar, format_reasons
 from core.index import FeatureIndex
 from core.models import AUDIO_FEATURES, Filters, Track
-from core.recommender import Recommender
+from core.recommender import Recommender, tree_sum
 from core.table import TrackTable
+from core.text_eval import strip_labels_copy
 from tests.integration import similar_reference as ref
 
 
@@ -52,6 +57,16 @@ def assert_same(rec: Recommender, refs: list[int], **kw: object) -> list[int]:
     assert all(s.reason == format_reasons(s.facts) for s in got)
     assert len(got) == len(want)
     return [s.pos for s in got]
+
+
+def assert_as_before(rec: Recommender, refs: list[int], **kw: object) -> None:
+    """The product against the former formula (BLAS distances): same tracks and reasons, scores to float tolerance."""
+    got = rec.similar(refs, **kw)
+    want = ref.similar(rec, refs, audio="blas", **kw)
+    assert [s.pos for s in got] == [w[0] for w in want], refs
+    assert [s.score for s in got] == pytest.approx([w[1] for w in want], rel=1e-5, abs=1e-6), refs
+    assert [list(s.facts) for s in got] == [w[3] for w in want], refs
+    assert [s.reason for s in got] == [w[2] for w in want], refs
 
 
 def pick_refs(rng: np.random.Generator, table: TrackTable, k: int) -> list[int]:
@@ -150,3 +165,59 @@ def test_top_indices_is_a_stable_sort_prefix() -> None:
         want = np.argsort(-scores, kind="stable")[:pool]
         want = want[np.isfinite(scores[want])]
         assert Recommender._top_indices(scores, pool).tolist() == want.tolist(), (m, pool)
+
+
+@pytest.fixture(scope="module")
+def stripped(shipped_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Recommender:
+    """The shipped catalog copied without any genre, subgenre or playlist label."""
+    target = tmp_path_factory.mktemp("stripped") / "stripped.db"
+    asyncio.run(strip_labels_copy(shipped_db, target))
+    rec = Recommender(load_table(target))
+    assert not rec.table.has_labels()
+    return rec
+
+
+def test_label_stripped_catalog_matches_the_reference(stripped: Recommender) -> None:
+    """Without labels the style model's affinity stands in for them (and the related-artist term is 0)."""
+    rng = np.random.default_rng(31)
+    t = stripped.table
+    for r in pick_refs(rng, t, 20):
+        assert len(assert_same(stripped, [r])) == 10
+    for _ in range(6):
+        assert_same(stripped, pick_refs(rng, t, int(rng.integers(2, 5))))
+    for r in pick_refs(rng, t, 6):
+        year = int(t.year[r]) or 2000
+        assert_same(stripped, [r], filters=Filters(year_min=year - 4, year_max=year + 4, tempo_min=70, limit=20))
+
+
+def test_the_same_radios_as_the_former_formula(shipped: Recommender, stripped: Recommender) -> None:
+    """The audio term's element-by-element formula rounds differently from the former BLAS distances (last bits):
+    radios keep their tracks and reasons, single and several songs, with filters, pages, with and without labels."""
+    rng = np.random.default_rng(2027)
+    for rec in (shipped, stripped):
+        t = rec.table
+        for r in pick_refs(rng, t, 40 if rec is shipped else 15):
+            assert_as_before(rec, [r])
+        for _ in range(10 if rec is shipped else 4):
+            assert_as_before(rec, pick_refs(rng, t, int(rng.integers(2, 6))))
+        for r in pick_refs(rng, t, 6):
+            year = int(t.year[r]) or 2000
+            genres = t.label_strings(r, "genre")
+            assert_as_before(rec, [r], filters=Filters(year_min=year - 5, year_max=year + 5, limit=15))
+            if genres:
+                assert_as_before(rec, [r], filters=Filters(genres=genres[:1], tempo_min=80, tempo_max=160))
+            first = [s.pos for s in rec.similar([r])]
+            assert_as_before(rec, [r], exclude=first, limit=20)
+
+
+def test_tree_sum_gives_each_column_the_same_float_whatever_else_is_summed() -> None:
+    """:func:`core.recommender.tree_sum` of any subset of columns equals those columns of the whole sum, float for
+    float (what lets the pruned radio score part of the catalog), and the plain pairwise sum of the reference."""
+    rng = np.random.default_rng(41)
+    for k in (1, 2, 3, 5, 11, 12, 13):
+        rows = (rng.standard_normal((k, 5000)) * 10).astype(np.float32) ** 2
+        whole = tree_sum(rows)
+        assert np.array_equal(whole, ref.pairwise_rows(list(rows)))
+        for m in (1, 2, 3, 7, 8, 9, 31, 200, 4999):
+            cols = np.sort(rng.choice(5000, size=m, replace=False))
+            assert np.array_equal(tree_sum(np.ascontiguousarray(rows[:, cols])), whole[cols]), (k, m)

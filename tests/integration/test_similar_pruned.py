@@ -43,13 +43,27 @@ def test_pruned_ranking_is_taken_and_equals_scoring_everything(recs: tuple[Recom
         return select(total, cand, *args, **kwargs)
 
     pruned._select = spy  # type: ignore[method-assign]
+    scored: list[int] = []  # tracks whose audio term each round computed (-1: every track)
+    audio = pruned._audio_term
+
+    def audio_spy(refs, cand):  # type: ignore[no-untyped-def]
+        scored.append(-1 if cand is None else len(cand))
+        return audio(refs, cand)
+
+    pruned._audio_term = audio_spy  # type: ignore[method-assign]
     early = 0
+    rounds: list[int] = []
     for r in rng.choice(t.alive_positions(), size=40, replace=False).tolist():
         calls.clear()
+        scored.clear()
         got, want = pruned.similar([r]), full.similar([r])
         assert [(s.pos, s.score, s.reason) for s in got] == [(s.pos, s.score, s.reason) for s in want], r
         early += bool(calls) and calls[-1]  # the last selection ran on the candidates: no fall-back
+        if -1 not in scored:
+            rounds.append(len(scored))
+            assert sum(scored) * 4 <= t.n  # at most a quarter of the catalog got the audio term
     assert early >= 30  # ordinary one-song radios do not need every track
+    assert 1 in rounds and 2 in rounds  # proven by the touched tracks alone, and after a second round
     year = int(t.year[int(rng.integers(t.n))]) or 2000
     cases = [
         dict(filters=Filters(year_min=year - 1, year_max=year + 1, limit=20)),
