@@ -16,6 +16,8 @@ with :func:`core.evaluation.evaluate` (``folds={1}``), checked on folds 2–4; f
   ``era_flat`` years, then ``exp(-((|Δy| - era_flat) / era_tau)²)``; 0.5 when a year is unknown. No exact-year
   bonus: 2011 and 2013 count the same;
 * popularity — Spotify popularity / 100 (a small prior);
+* popularity match — ``exp(-|Δ popularity| / popularity_tau)`` against the references' mean popularity
+  (:mod:`core.popularity_match`): how mainstream a track is, heard as part of its style;
 * style   — the dot product (0–1) of c's style vector with the mean of the references' (:mod:`core.style`: genre
   labels, else playlist-context centroids, else a genre prior from audio features, averaged over each artist's
   tracks), so a seed without labels still draws tracks of its own genre rather than of its year.
@@ -50,6 +52,7 @@ from core.explain import Fact, explain_similar_lines, explain_text, format_reaso
 from core.features import FeatureSpace
 from core.index import FeatureIndex
 from core.models import Filters, Reason, TextQuery
+from core.popularity_match import popularity_match_row
 from core.ranges import RANGE_FIRST, range_mask
 from core.table import FEATURE_INDEX, TrackTable
 from core.text.styles import style_affinity, style_scores
@@ -92,6 +95,11 @@ class ScoreParams:
     #: weight of the style-vector term (core.style); 3.0 from {1, 2, 3, 4, 5} on training folds 3–4 (radio genre
     #: agreement with labels hidden / absent, P@10 kept); 0 turns the term (and its start-up cost) off
     style: float = 3.0
+    #: weight of the popularity-match term (:mod:`core.popularity_match`: ``exp(-|Δ popularity| / popularity_tau)``
+    #: against the references' mean popularity — how mainstream a track is, heard as part of its style); 0 turns it off
+    popularity_match: float = 0.5
+    #: scale of that term in popularity points (0–100); 0.5 / 30 from a grid on training folds 1–4 (see the module)
+    popularity_tau: float = 30.0
 
 
 @dataclass(slots=True)
@@ -442,6 +450,9 @@ class Recommender:
         if p.popularity:
             pop = t.popularity[:n] if cand is None else t.popularity[cand]
             total += (p.popularity / 100.0) * pop
+        if p.popularity_match:  # how close in popularity to the references (core.popularity_match)
+            row = popularity_match_row(t, refs, p.popularity_match, p.popularity_tau)
+            total += row if cand is None else row[cand]
         return total
 
     def _scaled_norms(self) -> np.ndarray | None:

@@ -104,6 +104,10 @@ def scores(rec: Recommender, refs: Sequence[int], cand: np.ndarray | None = None
         total += affinity if inv == 1.0 else affinity * inv
     if p.popularity:
         total += (p.popularity / 100.0) * t.popularity[:n][view]
+    if p.popularity_match:  # closeness to the references' mean popularity, rounded half up
+        slot = int(np.floor(float(np.mean([float(t.popularity[r]) for r in refs])) + 0.5))
+        d = t.popularity[:n].astype(np.float64) - float(min(max(slot, 0), 100))
+        total += (p.popularity_match * np.exp(-np.abs(d) / p.popularity_tau)).astype(np.float32)[view]
     if rec.style is not None:  # style term: the references' mean style vector against every candidate's
         cols = np.ascontiguousarray(rec.style.sync()[:n].T)
         q = (cols[:, refs[0]] if len(refs) == 1 else cols[:, refs].mean(1)) * np.float32(p.style)
