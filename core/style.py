@@ -414,12 +414,12 @@ def _artist_probs(table: TrackTable, cached: _TableStyles) -> tuple[np.ndarray, 
         return hit, cached.derived[key + ":root"]
     n = cached.n
     probs = cached.probs
-    first = np.fromiter((a[0] if a else -1 for a in table.artist_ids[:n]), dtype=np.int64, count=n)
+    first = np.array([a[0] if a else -1 for a in table.artist_ids[:n]], dtype=np.int64)
     use = (first >= 0) & table.alive[:n] & table.has_features[:n]
     m = max(int(first.max()) + 1 if n else 0, 1)
-    sums = np.zeros((m, probs.shape[1]), np.float64)
-    np.add.at(sums, first[use], probs[use])
-    counts = np.bincount(first[use], minlength=m).astype(np.float64)
+    idx, kept = first[use], probs[use]
+    sums = np.stack([np.bincount(idx, weights=kept[:, j], minlength=m) for j in range(probs.shape[1])], 1)
+    counts = np.bincount(idx, minlength=m).astype(np.float64)
     mean = sums / np.maximum(counts, 1.0)[:, None]
     has = (first >= 0) & (counts[np.maximum(first, 0)] > 0) & table.has_features[:n]
     share = float(AFFINITY_ARTIST_SHARE)
