@@ -27,9 +27,10 @@ CONTEXT_KINDS = ("playlist", "subgenre")
 #: Weight of a subgenre context's column relative to a playlist's (1.0). A subgenre is a broad context ("permanent
 #: wave" holds Nirvana, U2 and Oasis; "hard rock" Nirvana and Poison), a playlist a listener's grouping: with both, the
 #: playlists should decide. Alone (a catalog with subgenre labels and no playlists) the scale cancels in the cosine.
-#: 0.3 chosen on training folds 1–4 with ``ScoreParams.related`` 2.0 (see there); 0 (playlists only) read the same on
-#: the metrics but leaves a catalog whose only labels are subgenres without relations.
-SUBGENRE_WEIGHT = 0.3
+#: 0.3–0.5 read the same on training folds 1–4 with ``ScoreParams.related`` 2.0 (see there); 0.5 keeps "christmas
+#: songs like Aretha Franklin" seasonal (tests/integration/test_listener_honesty.py), 0.3–0.4 lose it. 0 (playlists
+#: only) leaves a catalog whose only labels are subgenres without relations.
+SUBGENRE_WEIGHT = 0.5
 
 
 class ArtistGraph:

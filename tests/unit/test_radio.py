@@ -160,7 +160,7 @@ def test_playlists_relate_artists_more_than_a_shared_subgenre() -> None:
     aid = table.artist_index
     graph = ArtistGraph(table)
     assert graph.relation(aid["nirvana"], aid["pearl jam"]) > 0.9
-    assert 0 < graph.relation(aid["nirvana"], aid["poison"]) < 0.1  # 0.28 if the subgenre counted as a playlist
+    assert 0 < graph.relation(aid["nirvana"], aid["poison"]) < 0.15  # 0.28 if the subgenre counted as a playlist
     assert graph.neighbours(aid["nirvana"])[0][0] == aid["pearl jam"]
     only_subgenres = ArtistGraph(TrackTable.from_rows(rows, [(t, k, v, "") for t, k, v, _ in labels if k == "subgenre"]))
     assert only_subgenres.relation(aid["nirvana"], aid["poison"]) > 0.9  # one shared context: fully related
