@@ -2,7 +2,8 @@
 
 Each artist is a sparse vector over *contexts* — playlists (by source id, or by playlist label for tracks added
 without a source) and subgenre labels — counting their tracks in each context, weighted by an IDF
-``log(1 + n_artists / artists_in_context)`` (a context every artist shares says little) and L2-normalized. The
+``log(1 + n_artists / artists_in_context)`` (a context every artist shares says little; subgenre contexts count
+:data:`SUBGENRE_WEIGHT` of a playlist) and L2-normalized. The
 relation of two artists is the cosine of their vectors (0–1). This is the item–item co-occurrence idea of
 collaborative filtering (e.g. implicit's ``ItemItemRecommender``), applied to artists and catalog contexts
 instead of users.
@@ -23,6 +24,13 @@ from core.table import TrackTable
 TOP_NEIGHBOURS = 25
 #: Context kinds that relate artists (genres are too broad: 6 genres in the shipped catalog).
 CONTEXT_KINDS = ("playlist", "subgenre")
+#: Weight of a subgenre context's column relative to a playlist's (1.0). A subgenre is a broad context ("permanent
+#: wave" holds Nirvana, U2 and Oasis; "hard rock" Nirvana and Poison), a playlist a listener's grouping: with both, the
+#: playlists should decide. Alone (a catalog with subgenre labels and no playlists) the scale cancels in the cosine.
+#: 0.3–0.5 read the same on training folds 1–4 with ``ScoreParams.related`` 2.0 (see there); 0.5 keeps "christmas
+#: songs like Aretha Franklin" seasonal (tests/integration/test_listener_honesty.py), 0.3–0.4 lose it. 0 (playlists
+#: only) leaves a catalog whose only labels are subgenres without relations.
+SUBGENRE_WEIGHT = 0.5
 
 
 class ArtistGraph:
@@ -45,6 +53,7 @@ class ArtistGraph:
         contexts: dict[object, int] = {}
         rows: list[int] = []
         cols: list[int] = []
+        subgenre_cols: set[int] = set()
         kinds = [k in CONTEXT_KINDS for k, _ in t.label_names]
         playlist_kind = [k == "playlist" for k, _ in t.label_names]
         for p in range(t.n):
@@ -58,6 +67,8 @@ class ArtistGraph:
                 c = contexts.get(key)
                 if c is None:
                     c = contexts[key] = len(contexts)
+                    if isinstance(key, int) and t.label_names[key][0] == "subgenre":
+                        subgenre_cols.add(c)
                 for a in t.artist_ids[p]:
                     rows.append(a)
                     cols.append(c)
@@ -70,6 +81,8 @@ class ArtistGraph:
         df = np.asarray((m > 0).sum(0)).ravel()
         active = max(int((np.diff(m.indptr) > 0).sum()), 1)
         idf = np.log1p(active / np.maximum(df, 1)).astype(np.float32)
+        if SUBGENRE_WEIGHT != 1.0 and subgenre_cols:
+            idf[sorted(subgenre_cols)] *= np.float32(SUBGENRE_WEIGHT)
         m = m @ sparse.diags(idf)
         norms = np.sqrt(np.asarray(m.multiply(m).sum(1)).ravel())
         m = sparse.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ m

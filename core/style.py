@@ -13,7 +13,8 @@ only (~40 ms per 28k tracks, once per catalog version, shared by every user of t
 
 **Text requests on catalogs without labels** (:mod:`core.text`): a named style ("neo soul", "no reggaeton") goes into
 ``TextQuery.styles`` and the recommender ranks by these probabilities (:func:`style_scores`); similar tracks add the
-Bhattacharyya affinity of the subgenre distributions (:func:`style_affinity`).
+Bhattacharyya affinity of the subgenre distributions (:func:`style_affinity`), each track's blended with its
+artist's mean (:data:`AFFINITY_ARTIST_SHARE`).
 
 **Style vectors for radios** (:class:`StyleVectors`). Every track gets a ``(K,)`` vector over the model's genres,
 L2-normalized, built from what the loaded catalog knows, best evidence first:
@@ -63,7 +64,7 @@ import json
 import re
 import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -305,6 +306,8 @@ class _TableStyles:
     rel: np.ndarray
     root: np.ndarray
     model: StyleModel
+    #: derived arrays built on first use (:func:`_artist_root`), dropped with this entry
+    derived: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
 
 _INPUTS: weakref.WeakKeyDictionary[Any, tuple[int, int, np.ndarray]] = weakref.WeakKeyDictionary()
@@ -383,9 +386,48 @@ def style_affinity(table: TrackTable, refs: list[int], cand: np.ndarray | None =
     featured = [r for r in refs if table.has_features[r]]
     if not featured:
         return None
-    ref = np.sqrt(cached.probs[featured].mean(axis=0))
-    sub = cached.root if cand is None else cached.root[cand]
+    if AFFINITY_ARTIST_SHARE:
+        probs, root = _artist_probs(table, cached)
+        ref = np.sqrt(probs[featured].mean(axis=0))
+    else:
+        root = cached.root
+        ref = np.sqrt(cached.probs[featured].mean(axis=0))
+    sub = root if cand is None else root[cand]
     return (sub @ ref).astype(np.float32)
+
+
+#: Share of the artist's mean ``P(subgenre)`` in the distributions :func:`style_affinity` compares (the rest is the
+#: track's own): one track's audio says its style poorly, the mean over an artist's tracks far better (top genre of
+#: held-out playlists' tracks by artists the model never saw: 0.57 per track, 0.68 averaged over the artist). 0.8
+#: from {0, 0.5, 0.8, 1.0} on training folds 1–4 (fold models): radios on a label-less copy, genre agreement
+#: 0.644 → 0.655 and same-year share 0.360 → 0.331; 0 turns it off.
+AFFINITY_ARTIST_SHARE = 0.8
+
+
+def _artist_probs(table: TrackTable, cached: _TableStyles) -> tuple[np.ndarray, np.ndarray]:
+    """``(P, √P)`` ``(n, S)`` float32: each track's ``P(subgenre)`` blended with the mean over the live tracks with
+    audio features of its first artist, ``AFFINITY_ARTIST_SHARE × artist mean + rest × own`` (own alone for a track
+    without artist or features). Built once per table version and share (one pass of ``np.add.at``)."""
+    key = f"artist:{AFFINITY_ARTIST_SHARE}"
+    hit = cached.derived.get(key)
+    if hit is not None and len(hit) == cached.n:
+        return hit, cached.derived[key + ":root"]
+    n = cached.n
+    probs = cached.probs
+    first = np.array([a[0] if a else -1 for a in table.artist_ids[:n]], dtype=np.int64)
+    use = (first >= 0) & table.alive[:n] & table.has_features[:n]
+    m = max(int(first.max()) + 1 if n else 0, 1)
+    idx, kept = first[use], probs[use]
+    sums = np.stack([np.bincount(idx, weights=kept[:, j], minlength=m) for j in range(probs.shape[1])], 1)
+    counts = np.bincount(idx, minlength=m).astype(np.float64)
+    mean = sums / np.maximum(counts, 1.0)[:, None]
+    has = (first >= 0) & (counts[np.maximum(first, 0)] > 0) & table.has_features[:n]
+    share = float(AFFINITY_ARTIST_SHARE)
+    out = probs.astype(np.float32, copy=True)
+    out[has] = (share * mean[first[has]] + (1.0 - share) * probs[has]).astype(np.float32)
+    cached.derived[key] = out
+    cached.derived[key + ":root"] = np.sqrt(out)
+    return out, cached.derived[key + ":root"]
 
 
 class StyleVectors:

@@ -152,3 +152,32 @@ def test_genre_words_in_playlist_names_place_tracks_whose_labels_are_hidden(smal
     monkeypatch.setattr(style, "NAME_SHARE", 0.0)
     without = accuracy()
     assert with_names > without + 0.02, (with_names, without)
+
+
+def test_label_less_affinity_reads_each_track_with_its_artists_other_tracks(small, monkeypatch) -> None:
+    """core.style.AFFINITY_ARTIST_SHARE: the affinity compares P(subgenre) blended with the artist's mean, so a
+    track is placed by all of its artist's tracks (rows sum to 1; a one-track artist keeps its own), and label-less
+    radios stay in the seed's genre at least as often as with each track's own distribution."""
+    import core.style as style
+
+    rows, _, meta = small
+    table = TrackTable.from_rows(rows, [])
+    model = StyleModel.load(fit=style.RADIO_FIT)
+    cached = style._table_styles(table, model)
+    probs, root = style._artist_probs(table, cached)
+    assert np.allclose(probs.sum(1), 1.0, atol=1e-4) and np.allclose(root, np.sqrt(probs))
+    first = [a[0] for a in table.artist_ids[: table.n]]
+    counts = {a: first.count(a) for a in set(first)}
+    solo = [p for p in range(table.n) if counts[first[p]] == 1]
+    band = [p for p in range(table.n) if counts[first[p]] >= 3]
+    assert solo and band
+    assert np.allclose(probs[solo], cached.probs[solo], atol=1e-6)
+    a = first[band[0]]
+    mates = [p for p in range(table.n) if first[p] == a]
+    mean = cached.probs[mates].mean(0)
+    share = style.AFFINITY_ARTIST_SHARE
+    assert np.allclose(probs[band[0]], share * mean + (1 - share) * cached.probs[band[0]], atol=1e-5)
+    smoothed = agreement(table, meta, radios(table, meta, ScoreParams()), 0)
+    monkeypatch.setattr(style, "AFFINITY_ARTIST_SHARE", 0.0)
+    own = agreement(table, meta, radios(table, meta, ScoreParams()), 0)
+    assert smoothed >= own - 0.01, (smoothed, own)

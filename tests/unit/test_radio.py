@@ -145,3 +145,22 @@ def test_radio_reasons_name_the_related_artist_and_never_a_playlist_name() -> No
     lines = [s.reason for s in results]
     assert any("often playlisted with Avicii" in line or "same artist: Avicii" in line for line in lines)
     assert not any("Mainstage" in line for line in lines)
+
+
+def test_playlists_relate_artists_more_than_a_shared_subgenre() -> None:
+    """Nirvana shares a playlist with Pearl Jam and only the broad subgenre "hard rock" with Poison: the playlist
+    decides (core.artist_graph.SUBGENRE_WEIGHT); a catalog whose only labels are subgenres still relates artists."""
+    rows, labels = [], []
+    members = [("Nirvana", "pl-grunge"), ("Nirvana", "pl-grunge"), ("Pearl Jam", "pl-grunge"), ("Pearl Jam", "pl-grunge"),
+               ("Poison", "pl-hair"), ("Poison", "pl-hair"), ("Bon Jovi", "pl-hair")]
+    for i, (artist, pl) in enumerate(members):
+        rows.append(row(i, f"{artist} {i}", artist, 1991, NU_METAL))
+        labels += [(rows[-1][0], "playlist", pl, pl), (rows[-1][0], "subgenre", "hard rock", pl)]
+    table = TrackTable.from_rows(rows, labels)
+    aid = table.artist_index
+    graph = ArtistGraph(table)
+    assert graph.relation(aid["nirvana"], aid["pearl jam"]) > 0.9
+    assert 0 < graph.relation(aid["nirvana"], aid["poison"]) < 0.15  # 0.28 if the subgenre counted as a playlist
+    assert graph.neighbours(aid["nirvana"])[0][0] == aid["pearl jam"]
+    only_subgenres = ArtistGraph(TrackTable.from_rows(rows, [(t, k, v, "") for t, k, v, _ in labels if k == "subgenre"]))
+    assert only_subgenres.relation(aid["nirvana"], aid["poison"]) > 0.9  # one shared context: fully related
