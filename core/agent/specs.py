@@ -180,6 +180,12 @@ def refine(engine: Engine, spec: LastRequest, last_page: Sequence[str], change: 
     mean sound; filters alone (years, artists, genres) keep it a playlist/similar request.
     """
     spec = spec.model_copy(deep=True)
+    if change.deltas and spec.kind == "text" and spec.request:
+        # "like Coldplay but more upbeat" + "slower": the move is made around the anchor (core.anchors), so it is
+        # said in the request's words; an earlier move on the same axis gives way ("less upbeat" replaces "more upbeat")
+        from core.anchored_followups import restate_anchored
+
+        spec.request = restate_anchored(engine, spec.request, change.deltas)
     if change.deltas and spec.kind in ("similar", "playlist"):
         core = ("energy", "valence", "danceability", "acousticness")
         base_target = {n: v for n in core if (v := page_mean(engine, last_page or spec.refs, n)) is not None}

@@ -234,6 +234,8 @@ async def recommend_similar(
     except MusicBotError as exc:
         return failure(ctx, exc)
     assert isinstance(rec, Recommendation)
+    if any(str(r).strip().startswith("#") for r in refs) or set(ids) & {ctx.deps.state.focus, *ctx.deps.state.last_page}:
+        rec = _in_language(ctx, rec)  # "más como el #2": the list's title in the follow-up's language
     return tracks_result(ctx, with_cap(rec, limit), spec)
 
 
@@ -296,7 +298,26 @@ async def refine_recommendations(
         return failure(ctx, exc)
     if isinstance(rec, NeedsClarification):
         return ToolFailure(error=rec.question)
+    rec = _in_language(ctx, rec, change=change)
     return tracks_result(ctx, rec, spec)
+
+
+def _in_language(ctx: RunContext[AgentDeps], rec: Recommendation, change: Refinement | None = None,
+                 next_page: bool = False) -> Recommendation:
+    """``rec`` with its summary (the list's title and the reply's first line) in the language of the user's
+    follow-up when that is Spanish, Portuguese, French or German (:mod:`core.agent.followup_replies`); unchanged
+    for English."""
+    from core.agent.followup_replies import change_words, followup_summary, reply_language
+
+    last = ctx.deps.state.last
+    lang = reply_language(ctx.deps.user_text, last.request if last is not None else "")
+    if lang == "en" or not rec.summary and change is None and not next_page:
+        return rec
+    words = change_words(lang, change.deltas, change.exclude_artists, change.genres, change.year_min,
+                         change.year_max) if change is not None else []
+    summary = followup_summary(rec.summary, lang, changes=words, english_changes=change.cues if change else (),
+                               next_page=next_page)
+    return rec.model_copy(update={"summary": summary})
 
 
 def _change_cues(deltas: dict[str, float], f: Filters) -> list[str]:
@@ -323,7 +344,13 @@ async def more_recommendations(ctx: RunContext[AgentDeps]) -> TracksResult | Too
         return failure(ctx, exc)
     if isinstance(rec, NeedsClarification):
         return ToolFailure(error=rec.question)
-    return tracks_result(ctx, rec, spec, note="" if rec.tracks else "That's everything for this request.")
+    rec = _in_language(ctx, rec, next_page=True)
+    if not rec.tracks:
+        from core.agent.followup_replies import EVERYTHING, reply_language
+
+        lang = reply_language(ctx.deps.user_text, last.request)
+        return tracks_result(ctx, rec, spec, note=EVERYTHING.get(lang, "That's everything for this request."))
+    return tracks_result(ctx, rec, spec)
 
 
 async def explain_track(ctx: RunContext[AgentDeps], ref: str) -> TrackDetails | ToolFailure:
