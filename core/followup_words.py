@@ -361,16 +361,9 @@ def followup_language(text: str, previous: str = "en") -> str:
     :data:`LANGS` order ("menos triste" is Spanish and Portuguese alike). Accented letters of one language break ties
     first (ñ/¿/¡ Spanish, ã/õ Portuguese, è/ê/à French, ä/ö/ü/ß German).
     """
-    raw = str(text).lower()
-    folded = " ".join(re.sub(r"[^\w#]+", " ", fold(raw)).split())
-    score = {lang: len(rx.findall(folded)) for lang, rx in _LANG_RX.items()}
-    for lang, chars in (("es", "ñ¿¡"), ("pt", "ãõ"), ("fr", "èêàùœ"), ("de", "äöüß")):
-        if any(c in raw for c in chars):
-            score[lang] += 0.5
-    top = max(score.values())
-    if top == 0:
+    best = _best_languages(text)
+    if not best:
         return previous if previous in LANGS else "en"
-    best = [lang for lang in LANGS if score[lang] == top]
     if len(best) == 1:
         return best[0]
     if previous in best:
@@ -378,8 +371,27 @@ def followup_language(text: str, previous: str = "en") -> str:
     return best[0]
 
 
+def clear_language(text: str) -> str | None:
+    """The follow-up's language when its words point to exactly one (:func:`followup_language` without a fallback),
+    else None ("#3", "menos triste": Spanish or Portuguese)."""
+    best = _best_languages(text)
+    return best[0] if len(best) == 1 else None
+
+
+def _best_languages(text: str) -> list[str]:
+    """The languages with the most follow-up words in ``text`` (in :data:`LANGS` order); [] when it has none."""
+    raw = str(text).lower()
+    folded = " ".join(re.sub(r"[^\w#]+", " ", fold(raw)).split())
+    score = {lang: float(len(rx.findall(folded))) for lang, rx in _LANG_RX.items()}
+    for lang, chars in (("es", "ñ¿¡"), ("pt", "ãõ"), ("fr", "èêàùœ"), ("de", "äöüß")):
+        if any(c in raw for c in chars):
+            score[lang] += 0.5
+    top = max(score.values())
+    return [lang for lang in LANGS if score[lang] == top] if top > 0 else []
+
+
 __all__ = [
     "ARTICLE", "ARTICLE_NUM", "DECADE_I18N", "FILLER_I18N", "LANGS", "LIKE_CUE", "LIKE_THAT", "MORE_PAGE",
     "NOT_NAME_I18N", "NUMBER_WORD_RX", "ONLY_I18N", "ORDINAL_RX", "ORDINAL_WORDS", "POLES", "THAT_ARTIST_I18N", "WHY",
-    "fold", "followup_language", "not_after_marker", "ordinal_value", "toward",
+    "clear_language", "fold", "followup_language", "not_after_marker", "ordinal_value", "toward",
 ]

@@ -87,7 +87,8 @@ MOVES: tuple[Move, ...] = (
     Move("with vocals", {"instrumentalness": -0.4}, _rx(r"with (?:vocals|lyrics|singing)", r"more vocals",
                                                         *toward("vocals", -1))),
     Move("more romantic", {"valence": 0.05, "energy": -0.15}, _rx(
-        r"more romantic", _bare(r"romantic"), _bare(r"romantic[oa]s?"), _bare(r"romantiques?"), r"romantischer"),
+        r"more romantic", _bare(r"romantic"), _bare(r"romantic[oa]s?"), _bare(r"romantiques?"), r"romantischer",
+        r"(?:mas|mais) romantic[oa]s?", r"plus romantiques?", r"mehr romantisch(?:e[nrms]?)?"),
          alone=False),
 )
 

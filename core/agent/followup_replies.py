@@ -83,12 +83,17 @@ _EN_CHANGE = re.compile(r"^(?:(?:higher|lower) (?:energy|mood|danceability|acous
 _LIKE_HEAD = re.compile(r"^(?P<head>Like|Tracks like) (?P<name>.+?)(?: \((?P<cues>[^()]*)\))?$")
 
 
-def reply_language(user_text: str, previous_request: str = "") -> str:
+def reply_language(user_text: str, previous_request: str = "", conversation_lang: str = "") -> str:
     """The language to answer a follow-up in: ``"en" | "es" | "pt" | "fr" | "de"`` (see the module docstring).
-    ``previous_request``: the text of the conversation's last request ("" when none)."""
+    ``previous_request``: the text of the conversation's last request ("" when none, e.g. a "similar" list);
+    ``conversation_lang``: the language the conversation's last clear follow-up was in
+    (:attr:`core.conversation.ConversationState.lang`). Ties go to the last request's language when it is not
+    English, else to the conversation's."""
     from core.text.language import detect_language
 
     previous = detect_language(previous_request) if previous_request else "en"
+    if previous == "en" and conversation_lang:
+        previous = conversation_lang
     return followup_language(user_text, previous)
 
 

@@ -307,17 +307,29 @@ def _in_language(ctx: RunContext[AgentDeps], rec: Recommendation, change: Refine
     """``rec`` with its summary (the list's title and the reply's first line) in the language of the user's
     follow-up when that is Spanish, Portuguese, French or German (:mod:`core.agent.followup_replies`); unchanged
     for English."""
-    from core.agent.followup_replies import change_words, followup_summary, reply_language
-
-    last = ctx.deps.state.last
-    lang = reply_language(ctx.deps.user_text, last.request if last is not None else "")
+    lang = _language(ctx)
     if lang == "en" or not rec.summary and change is None and not next_page:
         return rec
+    from core.agent.followup_replies import change_words, followup_summary
+
     words = change_words(lang, change.deltas, change.exclude_artists, change.genres, change.year_min,
                          change.year_max) if change is not None else []
     summary = followup_summary(rec.summary, lang, changes=words, english_changes=change.cues if change else (),
                                next_page=next_page)
     return rec.model_copy(update={"summary": summary})
+
+
+def _language(ctx: RunContext[AgentDeps]) -> str:
+    """The language of this turn's follow-up (:func:`core.agent.followup_replies.reply_language`); a clear one is
+    remembered in the conversation state for the next ambiguous follow-up."""
+    from core.agent.followup_replies import reply_language
+    from core.followup_words import clear_language
+
+    state, text = ctx.deps.state, ctx.deps.user_text
+    lang = reply_language(text, state.last.request if state.last is not None else "", state.lang)
+    if clear_language(text) == lang:
+        state.lang = lang
+    return lang
 
 
 def _change_cues(deltas: dict[str, float], f: Filters) -> list[str]:
@@ -346,10 +358,9 @@ async def more_recommendations(ctx: RunContext[AgentDeps]) -> TracksResult | Too
         return ToolFailure(error=rec.question)
     rec = _in_language(ctx, rec, next_page=True)
     if not rec.tracks:
-        from core.agent.followup_replies import EVERYTHING, reply_language
+        from core.agent.followup_replies import EVERYTHING
 
-        lang = reply_language(ctx.deps.user_text, last.request)
-        return tracks_result(ctx, rec, spec, note=EVERYTHING.get(lang, "That's everything for this request."))
+        return tracks_result(ctx, rec, spec, note=EVERYTHING.get(_language(ctx), "That's everything for this request."))
     return tracks_result(ctx, rec, spec)
 
 
