@@ -4,8 +4,10 @@ fröhlich".
 The anchored path (:meth:`core.app.discovery.Discovery._anchored`) reads its moves from the words around the anchor
 and measures them from the anchor's own audio features, and its summary ("Like Coldplay (more upbeat)") lists them.
 A follow-up's move is therefore restated in those words: the request becomes "more upbeat, slower like Coldplay"
-(the moves before the anchor, where no song title can swallow them), and an earlier move on the same axis is
-dropped ("less upbeat" replaces "more upbeat", never averaged with it). The words are the move's cue in the request's
+(the moves before the anchor, where no song title can swallow them). A move is one step, as everywhere else: a move
+against an earlier one on the same axis takes that one back ("less upbeat" after "like Coldplay but more upbeat" is
+Coldplay's own mood again — never both words averaged, never a jump two steps down); a second "less upbeat" then
+goes below it. The words are the move's cue in the request's
 own language (:data:`core.agent.followup_replies.MOVE_CUES`), so the request stays in one language.
 """
 
@@ -62,14 +64,23 @@ def restate_anchored(engine: Engine, request: str, deltas: Mapping[str, float]) 
     cues = move_cues(deltas)
     if not cues:
         return request
-    axes = {_AXIS.get(c, c) for c in cues}
+    axes = {_AXIS.get(c, c): c for c in cues}
     rest = anchor.rest
     folded = " " + re.sub(r"[^\w]", " ", fold(rest)) + " "
     if len(folded) != len(rest) + 2:  # a character that folds to several ("ﬁ"): work on the folded text
         rest, folded = folded.strip(), folded
-    cut = [(m.start() - 1, m.end() - 1) for m, move in move_matches(folded) if _AXIS.get(move.cue, move.cue) in axes]
+    cut: list[tuple[int, int]] = []
+    for m, move in move_matches(folded):
+        new = axes.get(_AXIS.get(move.cue, move.cue))
+        if new is None:
+            continue
+        cut.append((m.start() - 1, m.end() - 1))
+        if new != move.cue and new in cues:  # one step back: "less upbeat" after "more upbeat" is the anchor's mood
+            cues.remove(new)
     for start, end in sorted(cut, reverse=True):
         rest = rest[: max(start, 0)] + " " + rest[max(end, 0):]
+    if not cues and not cut:
+        return request
     from core.text.language import detect_language
 
     lang = detect_language(request)
