@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 #: A connector at the end of what is left of the words around the anchor ("like X but" once "more upbeat" is gone).
 _CONNECTOR = re.compile(r"(?:^|\s)(?:but|and|pero|y|mas|mais|e|et|aber|und|only|solo|nur|a bit|un poco|un peu|etwas)$",
                         re.IGNORECASE)
+#: A connector left at the start before a comma ("but , slower" once "more upbeat" is gone); "mais alegre" is kept.
+_LEADING = re.compile(r"^(?:but|and|pero|y|mas|e|et|aber|und)\s*(?:,|$)", re.IGNORECASE)
 #: Move cue -> its axis (a cue outside :data:`core.moves.OPPOSED` is its own axis).
 _AXIS = {cue: axis for low, high, axis in OPPOSED for cue in (low, high)}
 
@@ -85,6 +87,8 @@ def restate_anchored(engine: Engine, request: str, deltas: Mapping[str, float]) 
 
     lang = detect_language(request)
     said = ", ".join(_cue_words(c, lang) for c in cues)
-    rest = " ".join(rest.split()).strip(" ,;")
+    rest = re.sub(r"\s*[,;](?:\s*[,;])*\s*", ", ", " ".join(rest.split())).strip(" ,;")
     rest = _CONNECTOR.sub("", rest).strip(" ,;")  # "but" left alone once its move is gone
-    return " ".join(x for x in (rest + ("," if rest else ""), said, anchor.span) if x).strip(", ")
+    rest = _LEADING.sub("", rest).strip(" ,;")
+    moves = ", ".join(x for x in (rest, said) if x)
+    return f"{moves} {anchor.span}".strip()

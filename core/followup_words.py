@@ -158,7 +158,11 @@ def toward(axis: str, sign: int) -> tuple[str, ...]:
         if low:
             out.append(rf"{LESS[lang]} {_SOFT}{_alts(low)}")
             out.append(rf"{NOT_SO[lang]} {_alts(low)}")
-            out.append(rf"{TOO_BEFORE[lang]} {_alts(low)}")
+            if lang == "de":  # "zu laut" (too loud), not "zu entspannten Abenden" (for relaxed evenings)
+                bare = [w[: -len(_DE)] if w.endswith(_DE) else w for w in low]
+                out.append(rf"{TOO_BEFORE[lang]} {_alts(bare + ['leise'] if 'leis' in bare else bare)}")
+            else:
+                out.append(rf"{TOO_BEFORE[lang]} {_alts(low)}")
             if lang in TOO_AFTER:
                 out.append(rf"{_alts(low)} {TOO_AFTER[lang]}")
         nouns = NOUNS.get(axis, {}).get(lang, ((), ()))

@@ -78,6 +78,10 @@ NOTHING_YET = {
     "de": "Frag mich zuerst nach etwas, z. B. „ruhige Musik zum Lernen“; dann sag „mehr“, „langsamer“ oder "
           "„mehr wie #3“.",
 }
+#: "#N" is not on the list on screen.
+NO_SUCH_ITEM = {"es": "No hay #{} en la última lista.", "pt": "Não há #{} na última lista.",
+                "fr": "Il n'y a pas de #{} dans la dernière liste.", "de": "In der letzten Liste gibt es kein #{}."}
+_NO_ITEM = re.compile(r"^There is no #(\d+) in the last list")
 _EN_CHANGE = re.compile(r"^(?:(?:higher|lower) (?:energy|mood|danceability|acoustic feel|instrumental feel|tempo|"
                         r"vocal density)|without .+?|only .+?|(?:\d{4}|…)–(?:\d{4}|…))$")
 _LIKE_HEAD = re.compile(r"^(?P<head>Like|Tracks like) (?P<name>.+?)(?: \((?P<cues>[^()]*)\))?$")
@@ -102,6 +106,16 @@ def nothing_yet(user_text: str) -> str:
     from core.agent.intents_recommend import NOTHING_YET as ENGLISH
 
     return NOTHING_YET.get(reply_language(user_text), ENGLISH)
+
+
+def localized_error(message: str, lang: str) -> str:
+    """A tool's error about the list on screen ("There is no #12 in the last list.") in ``lang``, with the English
+    after it when it says more; other messages unchanged."""
+    m = _NO_ITEM.match(message)
+    if m is None or lang not in NO_SUCH_ITEM:
+        return message
+    rest = message[m.end():].lstrip(" .")
+    return NO_SUCH_ITEM[lang].format(m.group(1)) + (f" ({rest})" if rest else "")
 
 
 def change_words(lang: str, deltas: Mapping[str, float], exclude_artists: Sequence[str] = (),
@@ -188,5 +202,5 @@ def followup_summary(summary: str, lang: str, *, changes: Sequence[str] = (), en
     return f"{lead} — {rest}" if rest else lead
 
 
-__all__ = ["CHANGE", "MOVE_CUES", "NOTHING_YET", "change_words", "followup_summary", "localized_summary",
+__all__ = ["CHANGE", "MOVE_CUES", "NOTHING_YET", "change_words", "followup_summary", "localized_error", "localized_summary",
            "nothing_yet", "reply_language"]

@@ -232,7 +232,12 @@ async def recommend_similar(
         rec, spec = await run_request(ctx.deps.engine, spec, excluded_ids(ctx), merge=merge, caller=ctx.deps.caller,
                                        recent=recent_pages(ctx))
     except MusicBotError as exc:
-        return failure(ctx, exc)
+        result = failure(ctx, exc)
+        if any(str(r).strip().startswith("#") for r in refs):  # "más como el #12": said in the follow-up's language
+            from core.agent.followup_replies import localized_error
+
+            result.error = localized_error(result.error, _language(ctx))
+        return result
     assert isinstance(rec, Recommendation)
     if any(str(r).strip().startswith("#") for r in refs) or set(ids) & {ctx.deps.state.focus, *ctx.deps.state.last_page}:
         rec = _in_language(ctx, rec)  # "más como el #2": the list's title in the follow-up's language

@@ -232,3 +232,30 @@ def test_new_requests_are_not_taken_for_follow_ups(agent_engine: Engine, state: 
     """Words near the follow-up forms that start a new request stay a new request."""
     for text in ("música para correr", "como la primera vez", "canciones de los 80 para bailar", "rock français"):
         assert parse_intent(text, agent_engine, state, READ).tool == "recommend", text
+
+
+def test_an_item_not_on_the_list_is_said_in_the_follow_ups_language() -> None:
+    from core.agent.followup_replies import localized_error
+
+    assert localized_error("There is no #15 in the last list.", "es") == "No hay #15 en la última lista."
+    assert localized_error("There is no #15 in the last list.", "en") == "There is no #15 in the last list."
+    assert localized_error("Song not found.", "de") == "Song not found."
+
+
+def test_too_and_not_so_in_german_need_the_plain_adjective() -> None:
+    assert relative_moves("zu laut")[0] == {"energy": -0.2} and relative_moves("zu schnell bitte")[0] == {"tempo": -0.15}
+    assert relative_moves("Musik zu entspannten Abenden") == ({}, [])  # "for relaxed evenings", not "too relaxed"
+
+
+async def test_anchored_requests_are_restated_around_the_anchor(agent_engine: Engine) -> None:
+    from core.anchored_followups import restate_anchored
+
+    artist = "Martin Garrix"
+    assert artist.casefold() in agent_engine.table.artist_index
+    said = restate_anchored(agent_engine, f"like {artist} but more upbeat", {"tempo": -0.15})
+    assert said == f"but more upbeat, slower like {artist}"
+    back = restate_anchored(agent_engine, said, {"valence": -0.2, "energy": -0.1})
+    assert back == f"slower like {artist}"  # one step back, never "more upbeat" and "less upbeat" together
+    assert restate_anchored(agent_engine, f"como {artist} pero más alegre", {"tempo": -0.15}) == (
+        f"pero más alegre, más lento como {artist}")
+    assert restate_anchored(agent_engine, "chill music", {"tempo": -0.15}) == "chill music"  # no anchor: unchanged
