@@ -12,6 +12,8 @@ admin request:
 * anything else                                 -> ``recommend(request=text)``
 
 Musical meaning itself ("chill study music") is left to the local text understanding inside the ``recommend`` tool.
+The follow-ups are also read in Spanish, Portuguese, French and German ("más", "weiter", "plus comme le #1", "sin ese
+artista", "moins rapide", "solo los 90"); their word lists are :mod:`core.followup_words`, matched on folded text.
 """
 
 from __future__ import annotations
