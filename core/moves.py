@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from core.catalog import normalize_text
+from core.followup_words import not_after_marker as _bare
+from core.followup_words import toward
 from core.models import Conflict
 
 
@@ -46,20 +48,21 @@ MOVES: tuple[Move, ...] = (
         r"plus (?:triste|tristes|sombres?|melancoliques?)", r"trauriger", r"dusterer", r"melancholischer",
         # es / pt / fr / de "less happy" ("menos animada", "moins joyeux", "weniger fröhlich")
         r"menos (?:animad[oa]s?|feliz|felices|felizes)", r"moins (?:joyeu[xs]e?s?|gaie?s?|heureu[xs]e?s?|entrainante?s?)",
-        r"weniger (?:frohlich\w*|heiter\w*|beschwingt\w*|gut gelaunt\w*)")),
+        r"weniger (?:frohlich\w*|heiter\w*|beschwingt\w*|gut gelaunt\w*)", *toward("mood", -1))),
     Move("more upbeat", {"valence": 0.2, "energy": 0.1}, _rx(
         r"more (?:up ?beat|happy|cheerful|positive|fun|joyful)", r"happier", r"brighter", r"cheerier",
         r"mas (?:alegres?|animad[oa]s?|feliz|felices)", r"mais (?:alegres?|animad[oa]s?|feliz|felizes)",
         r"plus (?:joyeu[xs]e?s?|gaie?s?|heureu[xs]e?s?)", r"frohlicher", r"heiterer",
         # "less sad" in every language ("menos tristes", "moins tristes", "weniger traurig")
         r"less (?:sad|dark|depressing|gloomy)", r"menos (?:trist[ea]s?|melancolic[oa]s?|oscur[oa]s?)",
-        r"moins (?:tristes?|sombres?|melancoliques?)", r"weniger (?:traurig\w*|duster\w*|melancholisch\w*)")),
+        r"moins (?:tristes?|sombres?|melancoliques?)", r"weniger (?:traurig\w*|duster\w*|melancholisch\w*)",
+        *toward("mood", 1))),
     Move("more energetic", {"energy": 0.2}, _rx(
         r"more (?:energetic|energy|intense|hype|powerful|lively|aggressive)", r"harder", r"heavier", r"louder",
         r"livelier", r"pump it up", r"higher energy", r"mas (?:energic[oa]s?|fuertes?|dur[oa]s?|intens[oa]s?)",
         r"mais (?:pesad[oa]s?|energetic[oa]s?|fortes?|intens[oa]s?)", r"plus (?:energiques?|forte?s?|intenses?)",
         r"harter", r"energischer", r"lauter", r"kraftiger", r"mas energia", r"mais energia", r"plus d ?energie",
-        r"mehr energie")),
+        r"mehr energie", *toward("energy", 1))),
     Move("calmer", {"energy": -0.2}, _rx(
         r"less (?:energetic|energy|intense|aggressive|loud)", r"calmer", r"chill(?:l)?er", r"chilled(?: out)?",
         r"more (?:chill|relaxed|mellow|calm|laid[- ]back|low ?key)", r"mellower", r"softer", r"quieter", r"gentler",
@@ -68,40 +71,54 @@ MOVES: tuple[Move, ...] = (
         r"mais (?:calm[oa]s?|tranquil[oa]s?|suaves?|relaxad[oa]s?)", r"plus (?:calmes?|doux|douce|douces|tranquilles?)",
         r"ruhiger", r"entspannter", r"sanfter", r"menos (?:energic[oa]s?|movid[oa]s?|fuertes?|energia)",
         r"menos (?:energetic[oa]s?|agitad[oa]s?)", r"moins (?:energiques?|intenses?|forte?s?|d ?energie)",
-        r"weniger (?:energisch\w*|intensiv\w*|laut\w*|energie)")),
+        r"weniger (?:energisch\w*|intensiv\w*|laut\w*|energie)", *toward("energy", -1))),
     Move("slower", {"tempo": -0.15}, _rx(
         r"slower", r"slow (?:it |things )?down", r"less fast", r"lower tempo", r"less bpm", r"slow jams?",
-        r"mas lent[oa]s?", r"mais lent[oa]s?", r"plus lente?s?", r"langsamer")),
+        r"mas lent[oa]s?", r"mais lent[oa]s?", r"plus lente?s?", r"langsamer", *toward("tempo", -1))),
     Move("faster", {"tempo": 0.15}, _rx(
         r"faster", r"speed (?:it |things )?up", r"quicker", r"higher tempo", r"more bpm", r"more tempo",
-        r"mas rapid[oa]s?", r"mais rapid[oa]s?", r"plus rapides?", r"schneller")),
+        r"mas rapid[oa]s?", r"mais rapid[oa]s?", r"plus rapides?", r"schneller", *toward("tempo", 1))),
     Move("more danceable", {"danceability": 0.2}, _rx(
         r"more dance(?:able)?", r"groovier", r"dancier", r"more groovy", r"mas bailables?", r"mais dancantes?",
-        r"plus dansantes?", r"tanzbarer")),
-    Move("less danceable", {"danceability": -0.2}, _rx(r"less dance(?:able)?", r"instead of dance")),
+        r"plus dansantes?", r"tanzbarer", *toward("dance", 1))),
+    Move("less danceable", {"danceability": -0.2}, _rx(r"less dance(?:able)?", r"instead of dance", *toward("dance", -1))),
     Move("more acoustic", {"acousticness": 0.3, "energy": -0.1}, _rx(
         r"more acoustic", r"unplugged", r"stripped(?: back| down)?", r"mas acusticos?", r"mais acusticos?",
-        r"plus acoustiques?", r"akustischer")),
+        r"plus acoustiques?", r"akustischer", *toward("acoustic", 1))),
     Move("more acoustic", {"acousticness": 0.3, "energy": -0.1},
-         _rx(r"(?<!less )(?<!more )acoustic", r"akustisch"), alone=False),
+         _rx(_bare(r"acoustic"), _bare(r"akustisch")), alone=False),
     Move("more electronic", {"acousticness": -0.3}, _rx(r"less acoustic", r"more electronic", r"mas electronic[oa]s?",
-                                                        r"plus electroniques?", r"elektronischer")),
+                                                        r"plus electroniques?", r"elektronischer",
+                                                        *toward("acoustic", -1))),
     Move("more instrumental", {"instrumentalness": 0.4}, _rx(
-        r"(?:more |only )?instrumental", r"no vocals", r"without (?:vocals|lyrics|singing)", r"fewer vocals")),
-    Move("with vocals", {"instrumentalness": -0.4}, _rx(r"with (?:vocals|lyrics|singing)", r"more vocals")),
+        _bare(r"(?:more |only )?instrumental"), r"no vocals", r"without (?:vocals|lyrics|singing)", r"fewer vocals",
+        *toward("vocals", 1))),
+    Move("with vocals", {"instrumentalness": -0.4}, _rx(r"with (?:vocals|lyrics|singing)", r"more vocals",
+                                                        *toward("vocals", -1))),
     Move("more romantic", {"valence": 0.05, "energy": -0.15}, _rx(
-        r"more romantic", r"romantic", r"romantic[oa]s?", r"romantiques?", r"romantischer"), alone=False),
+        r"more romantic", _bare(r"romantic"), _bare(r"romantic[oa]s?"), _bare(r"romantiques?"), r"romantischer",
+        r"(?:mas|mais) romantic[oa]s?", r"plus romantiques?", r"mehr romantisch(?:e[nrms]?)?"),
+         alone=False),
 )
 
 #: "more upbeat and danceable" = "more upbeat and more danceable" (also less / más / mais / plus / mehr).
 _DISTRIBUTE = re.compile(
     r"\b(more|less|mas|menos|mais|plus|moins|mehr|weniger) (\w+) (and|y|e|et|und) (?!more\b|less\b)(\w+)")
 #: Era moves relative to a baseline (the anchor's or the list's original years).
-NEWER = _rx(r"newer", r"more recent", r"recent ones", r"newer ones", r"fresher", r"modern", r"nuevos?",
-            r"mas recientes?", r"mas nuev[oa]s?", r"mais (?:nov[oa]s|recentes?)", r"plus recents?", r"recents?", r"neuer",
-            r"neuere", r"aktueller")
+NEWER = _rx(r"newer", r"more recent", r"recent ones", r"newer ones", r"fresher", _bare(r"modern"), _bare(r"nuevos?"),
+            r"mas recientes?", r"mas nuev[oa]s?", r"mais (?:nov[oa]s|recentes?)", r"plus recents?", _bare(r"recents?"),
+            r"neuer", r"neuere", r"aktueller",
+            # es / pt / fr / de comparatives and negated "older" (core.followup_words: never read as its opposite)
+            r"mas (?:modern[oa]s?|actuales?)", r"mais (?:modern[oa]s?|atuais|atual)", r"plus (?:recente?s?|modernes?|"
+            r"actuel(?:le)?s?)", r"neuer(?:e[nrms]?)?", r"moderner(?:e[nrms]?)?", r"aktueller(?:e[nrms]?)?",
+            r"(?:less|menos) (?:old|antigu[oa]s?|viej[oa]s?|antig[oa]s?|velh[oa]s?)", r"moins (?:ancien(?:ne)?s?|vieu(?:x|ille|illes))",
+            r"weniger alt(?:e[nrms]?)?", r"nicht so alt(?:e[nrms]?)?")
 OLDER = _rx(r"older", r"old(?:er)? ones", r"more classic", r"oldies", r"mas antigu[oa]s?", r"mais antig[oa]s",
-            r"plus anciens?", r"plus vieux", r"alter", r"altere")
+            r"plus anciens?", r"plus vieux", r"alter", r"altere",
+            r"mas (?:viej[oa]s?|clasic[oa]s?)", r"mais (?:antig[oa]s?|velh[oa]s?|classic[oa]s?)",
+            r"plus (?:ancien(?:ne)?s?|vieil(?:le)?s?|classiques?)", r"alter(?:e[nrms]?)?", r"klassischer(?:e[nrms]?)?",
+            r"(?:less|menos) (?:new|recent|nuev[oa]s?|recientes?|modern[oa]s?|nov[oa]s?|recentes?)",
+            r"moins (?:recente?s?|modernes?)", r"weniger (?:neu|modern|aktuell)(?:e[nrms]?)?")
 
 
 def normalized(text: str) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from core.conversation import ConversationState
+from core.followup_words import ORDINAL_RX, ordinal_value
 
 if TYPE_CHECKING:
     from core.app.ports import TrackLookup
@@ -20,8 +21,11 @@ ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
     "ninth": 9, "tenth": 10, "last": -1,
 }
-#: A list reference — "#3", "number 3", "no. 3", "3rd", "third", "last" — as one regex group per form.
-NUM = r"(?:#\s*(\d{1,2})|\bnumber\s+(\d{1,2})|\bno\.\s*(\d{1,2})|\b(\d{1,2})(?:st|nd|rd|th)\b|\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last)\b)"
+#: A list reference — "#3", "number 3", "no. 3", "3rd", "third", "last", and in es/pt/fr/de "número 3", "nº 3",
+#: "nummer 3", "3º", "2ª", "1er", "2e", "segunda", "troisième", "letzte" (those on :func:`core.followup_words.fold`
+#: text: accents stripped) — as one regex group per form.
+NUM = (r"(?:#\s*(\d{1,2})|\bnumber\s+(\d{1,2})|\bno\.\s*(\d{1,2})|\b(\d{1,2})(?:st|nd|rd|th)\b|\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last)\b"
+       r"|\b(?:numero|nummer|nr\.?|n[o°]\.?)\s*(\d{1,2})\b|\b(\d{1,2})(?:o|a|e|eme|te)\b|\b(1)(?:er|re)\b|" + ORDINAL_RX + ")")
 #: Optional lead-in before a command verb ("ok, now please delete …").
 PREAMBLE = r"^(?:[^,.;:!?]{0,80}[,.;:!?]\s*)?(?:(?:please|now|and|then|so)\s+)*"
 
@@ -50,10 +54,10 @@ def page_number(m: re.Match[str], state: ConversationState) -> int | None:
     if not groups:
         return None
     g = groups[-1].lower()
-    n = ORDINALS.get(g) if g in ORDINALS else int(g)
+    n = ORDINALS.get(g) if g in ORDINALS else int(g) if g.isdigit() else ordinal_value(g)  # "segunda", "letzte"
     if n == -1:
         n = (state.page_first + len(state.last_page) - 1) if state.last_page else None
-    elif n is not None and g in ORDINALS and state.page_first > 1:
+    elif n is not None and not g.isdigit() and state.page_first > 1:
         n += state.page_first - 1  # "the second one" on a playlist's page 2 is #12
     return n
 

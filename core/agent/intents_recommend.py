@@ -12,6 +12,8 @@ admin request:
 * anything else                                 -> ``recommend(request=text)``
 
 Musical meaning itself ("chill study music") is left to the local text understanding inside the ``recommend`` tool.
+The follow-ups are also read in Spanish, Portuguese, French and German ("más", "weiter", "plus comme le #1", "sin ese
+artista", "moins rapide", "solo los 90"); their word lists are :mod:`core.followup_words`, matched on folded text.
 """
 
 from __future__ import annotations
@@ -23,7 +25,25 @@ from core.anchors import find_anchor
 from core.agent.intents_common import NUM, Intent, page_number, similar_refs
 from core.catalog import normalize_text
 from core.conversation import ConversationState
+from core.followup_words import (
+    AFTER_I18N,
+    ARTICLE,
+    ARTICLE_NUM,
+    BEFORE_I18N,
+    DECADE_I18N,
+    EXCLUSIVE,
+    FILLER_I18N,
+    LIKE_CUE,
+    LIKE_THAT,
+    MORE_PAGE,
+    NOT_NAME_I18N,
+    ONLY_I18N,
+    THAT_ARTIST_I18N,
+    WHY,
+    fold,
+)
 from core.moves import NEWER, OLDER, move_matches, normalized
+from core.text.language import STOP
 from core.session import on_screen_artist
 
 if TYPE_CHECKING:
@@ -37,8 +57,10 @@ _MORE = re.compile(
     re.IGNORECASE,
 )
 _LIKE_NUM = re.compile(r"\b(?:more |songs? |tracks? |something |stuff )?(?:like|similar to|in the style of)\s+(?:the\s+)?" + NUM, re.IGNORECASE)
+#: "más como el #2", "plus comme le #1", "mehr wie #2", "mais como o #3", "parecidas a la 2" (folded text).
+_LIKE_NUM_I18N = re.compile(LIKE_CUE + ARTICLE + "(?:" + NUM + "|" + ARTICLE_NUM + ")")
 _LIKE_THAT = re.compile(r"^(?:more |songs? |tracks? |something )?(?:like|similar to)\s+(?:that|this|it)(?: one| song| track)?[\s!.]*$", re.IGNORECASE)
-_EXPLAIN = re.compile(r"^(?:why|explain|how come|what makes)\b.*?" + NUM, re.IGNORECASE)
+_EXPLAIN = re.compile(r"^(?:why|explain|how come|what makes|" + WHY + r")\b.*?" + NUM, re.IGNORECASE)
 _EXPLAIN_THAT = re.compile(r"^(?:why|explain)\b.*\b(?:that|this|it)(?: one| song| track)?\b", re.IGNORECASE)
 _ABOUT = re.compile(
     r"^(?:tell me (?:more )?about|info(?:rmation)? (?:on|about)|details (?:of|for|on|about)|describe|"
@@ -56,21 +78,22 @@ _SIMILAR = re.compile(
 _THAT_ARTIST = re.compile(
     r"\b(?:not|no more(?: of)?|none of|without|skip|enough(?: of)?|less of)\s+(?:that|this|the same)\s+(?:artist|band|singer|guy|group)\b|"
     r"\b(?:a |some )?different artists?\b|\bother artists?\b|\bnot (?:him|her|them)(?: again)?\b|\bsomeone else\b|"
-    r"\b(?:no more|enough|nothing more)(?: of| from| by)? (?:him|her|them)\b"
+    r"\b(?:no more|enough|nothing more)(?: of| from| by)? (?:him|her|them)\b|" + THAT_ARTIST_I18N
 )
-_NOT_NAME = re.compile(r"\b(no more|not|no|without|exclude|excluding|skip|except|minus|anything but)\s+(.+)$")
+_NOT_NAME = re.compile(r"\b(no more|not|no|without|exclude|excluding|skip|except|minus|anything but|" + NOT_NAME_I18N
+                       + r")\s+(.+)$")
 _DECADE = re.compile(r"\b(?:the\s+)?(19|20)?(\d)0'?s\b")
 _RANGE = re.compile(r"\b((?:19|20)\d\d)\s*(?:-|–|to|until|through|and)\s*((?:19|20)\d\d)\b")
 _BEFORE = re.compile(r"\b(before|until|pre|older than|up to)\s*-?\s*((?:19|20)\d\d)\b")
 _AFTER = re.compile(r"\b(after|since|from|post|newer than)\s*-?\s*((?:19|20)\d\d)(?:\s*on(?:wards?)?)?\b")
-_ONLY = re.compile(r"\b(?:only|just)\s+(.+?)(?:\s+(?:please|pls|songs|tracks|music))?$|^(.+?)\s+only$")
+_ONLY = re.compile(r"\b(?:only|just|" + ONLY_I18N + r")\s+(.+?)(?:\s+(?:please|pls|songs|tracks|music))?$|^(.+?)\s+only$")
 FILLER = frozenset(
     """a an the and but or bit little lot much way slightly even still also too please pls plz make it them those
     these something some songs song tracks track music stuff only just now can you could i want would like id i'd
     me give show play let lets let's try same again instead rather to be more less ones one of kind kinda sort
     with from in on maybe ok okay thanks thank go get need prefer stuff, ones. era decade years year please.
     tunes tune vibes vibe so very really bit""".split()
-)
+) | FILLER_I18N | frozenset().union(*STOP.values())  # the function words of es/pt/fr/de (core.text.language)
 
 
 def _artist_from(engine: TrackLookup, phrase: str) -> str | None:
@@ -170,6 +193,18 @@ def parse_refinement(text: str, engine: TrackLookup, state: ConversationState) -
             y = int(m.group(2))
             args["year_min"] = y + 1 if m.group(1) in ("after", "post", "newer than") else y
             spans.append(normalize_text(m.group(0)))
+        if "year_min" not in args and "year_max" not in args:  # "los 90", "anos 80", "années 2000", "90er"
+            for m in DECADE_I18N.finditer(t):
+                century, digit = m.group(1) or m.group(3), int(m.group(2) or m.group(4))
+                start = int(century) * 100 + digit * 10 if century else (1900 if digit >= 3 else 2000) + digit * 10
+                args["year_min"], args["year_max"] = start, start + 9
+                spans.append(m.group(0))
+            for m in BEFORE_I18N.finditer(t):
+                args["year_max"] = int(m.group(2)) - (1 if m.group(1) in EXCLUSIVE else 0)
+                spans.append(m.group(0))
+            for m in AFTER_I18N.finditer(t):
+                args["year_min"] = int(m.group(2)) + (1 if m.group(1) in EXCLUSIVE else 0)
+                spans.append(m.group(0))
         if "year_min" not in args and "year_max" not in args:
             years = _page_years(engine, state)
             if (m := OLDER.search(t)) and years:
@@ -214,18 +249,21 @@ def recommend_intent(text: str, engine: TrackLookup, state: ConversationState) -
     """The tool call for a recommendation request or a follow-up (``text`` whitespace-normalized); a plain
     ``recommend(request=text)`` when nothing more specific matches."""
     low = text.lower().strip()
-    if _MORE.match(low):
+    folded = " ".join(fold(low).replace("\u2019", "'").split())  # "Más como el #2" -> "mas como el #2"
+    if _MORE.match(low) or MORE_PAGE.match(folded):
         if state.last is None:
-            return Intent(reply=NOTHING_YET)
+            from core.agent.followup_replies import nothing_yet
+
+            return Intent(reply=nothing_yet(text))
         return Intent(tool="more_recommendations")
-    m = _LIKE_NUM.search(low)
+    m = _LIKE_NUM.search(low) or _LIKE_NUM_I18N.search(folded)
     if m and state.last_page:
         n = page_number(m, state)
         if n:
             return Intent(tool="recommend_similar", args={"refs": [f"#{n}"]})
-    if _LIKE_THAT.match(low) and (state.focus or state.last_page):
+    if (_LIKE_THAT.match(low) or LIKE_THAT.match(folded)) and (state.focus or state.last_page):
         return Intent(tool="recommend_similar", args={"refs": [state.focus or state.last_page[0]]})
-    m = _EXPLAIN.match(low)
+    m = _EXPLAIN.match(folded)
     if m and state.last_page:
         n = page_number(m, state)
         if n:

@@ -191,6 +191,14 @@ def refine(source: _HasTable, spec: LastRequest, last_page: Sequence[str], chang
     mean sound; filters alone (years, artists, genres) keep it a playlist/similar request.
     """
     spec = spec.model_copy(deep=True)
+    restated = False
+    if change.deltas and spec.kind == "text" and spec.request:
+        # "like Coldplay but more upbeat" + "slower": the move is made around the anchor (core.anchors), so it is
+        # said in the request's words; a move against an earlier one on the same axis takes it back one step
+        from core.anchored_followups import restate_anchored
+
+        said = restate_anchored(engine, spec.request, change.deltas)
+        restated, spec.request = said != spec.request, said
     if change.deltas and spec.kind in ("similar", "playlist"):
         core = ("energy", "valence", "danceability", "acousticness")
         base_target = {n: v for n in core if (v := page_mean(source, last_page or spec.refs, n)) is not None}
@@ -203,6 +211,9 @@ def refine(source: _HasTable, spec: LastRequest, last_page: Sequence[str], chang
     filters = spec.filters.model_copy(deep=True)
     for name, delta in change.deltas.items():
         if name not in MOVABLE:
+            continue
+        if restated and name != "tempo":  # said around the anchor: no absolute target (tempo keeps its bound below)
+            spec.overrides.pop(name, None)
             continue
         baseline = spec.overrides.get(name, spec.target.get(name))
         if baseline is None:

@@ -232,8 +232,15 @@ async def recommend_similar(
         rec, spec = await run_request(ctx.deps.personal, spec, excluded_ids(ctx), merge=merge, caller=ctx.deps.caller,
                                        recent=recent_pages(ctx))
     except MusicBotError as exc:
-        return failure(ctx, exc)
+        result = failure(ctx, exc)
+        if any(str(r).strip().startswith("#") for r in refs):  # "más como el #12": said in the follow-up's language
+            from core.agent.followup_replies import localized_error
+
+            result.error = localized_error(result.error, _language(ctx))
+        return result
     assert isinstance(rec, Recommendation)
+    if any(str(r).strip().startswith("#") for r in refs) or set(ids) & {ctx.deps.state.focus, *ctx.deps.state.last_page}:
+        rec = _in_language(ctx, rec)  # "más como el #2": the list's title in the follow-up's language
     return tracks_result(ctx, with_cap(rec, limit), spec)
 
 
@@ -296,7 +303,38 @@ async def refine_recommendations(
         return failure(ctx, exc)
     if isinstance(rec, NeedsClarification):
         return ToolFailure(error=rec.question)
+    rec = _in_language(ctx, rec, change=change)
     return tracks_result(ctx, rec, spec)
+
+
+def _in_language(ctx: RunContext[AgentDeps], rec: Recommendation, change: Refinement | None = None,
+                 next_page: bool = False) -> Recommendation:
+    """``rec`` with its summary (the list's title and the reply's first line) in the language of the user's
+    follow-up when that is Spanish, Portuguese, French or German (:mod:`core.agent.followup_replies`); unchanged
+    for English."""
+    lang = _language(ctx)
+    if lang == "en" or not rec.summary and change is None and not next_page:
+        return rec
+    from core.agent.followup_replies import change_words, followup_summary
+
+    words = change_words(lang, change.deltas, change.exclude_artists, change.genres, change.year_min,
+                         change.year_max) if change is not None else []
+    summary = followup_summary(rec.summary, lang, changes=words, english_changes=change.cues if change else (),
+                               next_page=next_page)
+    return rec.model_copy(update={"summary": summary})
+
+
+def _language(ctx: RunContext[AgentDeps]) -> str:
+    """The language of this turn's follow-up (:func:`core.agent.followup_replies.reply_language`); a clear one is
+    remembered in the conversation state for the next ambiguous follow-up."""
+    from core.agent.followup_replies import reply_language
+    from core.followup_words import clear_language
+
+    state, text = ctx.deps.state, ctx.deps.user_text
+    lang = reply_language(text, state.last.request if state.last is not None else "", state.lang)
+    if clear_language(text) == lang:
+        state.lang = lang
+    return lang
 
 
 def _change_cues(deltas: dict[str, float], f: Filters) -> list[str]:
@@ -323,7 +361,12 @@ async def more_recommendations(ctx: RunContext[AgentDeps]) -> TracksResult | Too
         return failure(ctx, exc)
     if isinstance(rec, NeedsClarification):
         return ToolFailure(error=rec.question)
-    return tracks_result(ctx, rec, spec, note="" if rec.tracks else "That's everything for this request.")
+    rec = _in_language(ctx, rec, next_page=True)
+    if not rec.tracks:
+        from core.agent.followup_replies import EVERYTHING
+
+        return tracks_result(ctx, rec, spec, note=EVERYTHING.get(_language(ctx), "That's everything for this request."))
+    return tracks_result(ctx, rec, spec)
 
 
 async def explain_track(ctx: RunContext[AgentDeps], ref: str) -> TrackDetails | ToolFailure:
