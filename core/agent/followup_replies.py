@@ -101,11 +101,10 @@ def reply_language(user_text: str, previous_request: str = "", conversation_lang
     return followup_language(user_text, previous)
 
 
-def nothing_yet(user_text: str) -> str:
-    """The answer to a follow-up that has nothing to follow ("más" as a first message), in its language."""
-    from core.agent.intents_recommend import NOTHING_YET as ENGLISH
-
-    return NOTHING_YET.get(reply_language(user_text), ENGLISH)
+def nothing_yet(user_text: str, english: str) -> str:
+    """The answer to a follow-up that has nothing to follow ("más" as a first message), in its language; ``english``
+    (:data:`core.agent.intents_recommend.NOTHING_YET`) otherwise."""
+    return NOTHING_YET.get(reply_language(user_text), english)
 
 
 def localized_error(message: str, lang: str) -> str:

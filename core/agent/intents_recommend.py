@@ -254,7 +254,7 @@ def recommend_intent(text: str, engine: TrackLookup, state: ConversationState) -
         if state.last is None:
             from core.agent.followup_replies import nothing_yet
 
-            return Intent(reply=nothing_yet(text))
+            return Intent(reply=nothing_yet(text, NOTHING_YET))
         return Intent(tool="more_recommendations")
     m = _LIKE_NUM.search(low) or _LIKE_NUM_I18N.search(folded)
     if m and state.last_page:

@@ -22,7 +22,7 @@ from core.models import Caller, Filters, NeedsClarification, Recommendation, Tex
 from core.text.followups import current_cues
 
 if TYPE_CHECKING:
-    from core.app.ports import RequestRunner
+    from core.app.ports import RequestRunner, TrackLookup
     from core.table import TrackTable
 
 
@@ -184,8 +184,9 @@ async def run_request(
     return rec, spec.model_copy(update={"target": dict(rec.target), "filters": rec.filters, "ranges": dict(rec.ranges)})
 
 
-def refine(source: _HasTable, spec: LastRequest, last_page: Sequence[str], change: Refinement) -> LastRequest:
-    """Apply a follow-up to the last request and return the new request (the old one is not modified).
+def refine(source: TrackLookup, spec: LastRequest, last_page: Sequence[str], change: Refinement) -> LastRequest:
+    """Apply a follow-up to the last request and return the new request (the old one is not modified); ``source``
+    gives the live table and references (an anchored request is restated around its anchor).
 
     Feature moves on a "similar" or "playlist" request turn it into a feature-target request around the last page's
     mean sound; filters alone (years, artists, genres) keep it a playlist/similar request.
@@ -195,9 +196,9 @@ def refine(source: _HasTable, spec: LastRequest, last_page: Sequence[str], chang
     if change.deltas and spec.kind == "text" and spec.request:
         # "like Coldplay but more upbeat" + "slower": the move is made around the anchor (core.anchors), so it is
         # said in the request's words; a move against an earlier one on the same axis takes it back one step
-        from core.anchored_followups import restate_anchored
+        from core.agent.anchored_followups import restate_anchored
 
-        said = restate_anchored(engine, spec.request, change.deltas)
+        said = restate_anchored(source, spec.request, change.deltas)
         restated, spec.request = said != spec.request, said
     if change.deltas and spec.kind in ("similar", "playlist"):
         core = ("energy", "valence", "danceability", "acousticness")

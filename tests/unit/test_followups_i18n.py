@@ -23,7 +23,7 @@ from core.agent.followup_replies import (
     reply_language,
 )
 from core.agent.intents import parse_intent
-from core.anchored_followups import move_cues
+from core.agent.anchored_followups import move_cues
 from core.conversation import ConversationState, LastRequest
 from core.engine import Engine
 from core.followup_words import clear_language, followup_language, ordinal_value
@@ -92,7 +92,7 @@ def test_case_accents_punctuation_and_polite_words_keep_the_direction(case, befo
 
 
 def test_the_move_cues_said_in_each_language_read_back_as_the_same_move() -> None:
-    """The anchored follow-up restates a move in the request's language (core.anchored_followups)."""
+    """The anchored follow-up restates a move in the request's language (core.agent.anchored_followups)."""
     for cue, words in MOVE_CUES.items():
         for lang, said in words.items():
             assert read_moves(said).cues == [cue], (lang, said)
@@ -248,7 +248,7 @@ def test_too_and_not_so_in_german_need_the_plain_adjective() -> None:
 
 
 async def test_anchored_requests_are_restated_around_the_anchor(agent_engine: Engine) -> None:
-    from core.anchored_followups import restate_anchored
+    from core.agent.anchored_followups import restate_anchored
 
     artist = "Martin Garrix"
     assert artist.casefold() in agent_engine.table.artist_index

@@ -22,13 +22,13 @@ from core.followup_words import fold
 from core.moves import OPPOSED, move_matches
 
 if TYPE_CHECKING:
-    from core.engine import Engine
+    from core.app.ports import TrackLookup
 
 #: A connector at the end of what is left of the words around the anchor ("like X but" once "more upbeat" is gone).
 _CONNECTOR = re.compile(r"(?:^|\s)(?:but|and|pero|y|mas|mais|e|et|aber|und|only|solo|nur|a bit|un poco|un peu|etwas)$",
                         re.IGNORECASE)
-#: A connector left at the start before a comma ("but , slower" once "more upbeat" is gone); "mais alegre" is kept.
-_LEADING = re.compile(r"^(?:but|and|pero|y|mas|e|et|aber|und)\s*(?:,|$)", re.IGNORECASE)
+#: A connector left at the start before a comma ("but , slower" once "more upbeat" is gone); "mais alegre" is kept (no comma).
+_LEADING = re.compile(r"^(?:but|and|pero|y|mas|mais|e|et|aber|und)\s*(?:,|$)", re.IGNORECASE)
 #: Move cue -> its axis (a cue outside :data:`core.moves.OPPOSED` is its own axis).
 _AXIS = {cue: axis for low, high, axis in OPPOSED for cue in (low, high)}
 
@@ -57,10 +57,10 @@ def _cue_words(cue: str, lang: str) -> str:
     return MOVE_CUES.get(cue, {}).get(lang, cue)
 
 
-def restate_anchored(engine: Engine, request: str, deltas: Mapping[str, float]) -> str:
+def restate_anchored(lookup: TrackLookup, request: str, deltas: Mapping[str, float]) -> str:
     """``request`` with the moves of ``deltas`` said around its anchor (see module docstring); ``request`` unchanged
-    when it names no catalog artist or song. Pure: reads the engine's table and references only."""
-    anchor = find_anchor(request, engine.table, engine.refs)
+    when it names no catalog artist or song. Pure: reads the lookup's table and references only."""
+    anchor = find_anchor(request, lookup.table, lookup.refs)
     if anchor is None or not anchor.seeds or not anchor.span:
         return request
     cues = move_cues(deltas)
