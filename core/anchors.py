@@ -177,11 +177,14 @@ def _resolve_name(table: TrackTable, refs: object, raw: str) -> Anchor | None:
             seeds = _artist_seeds(table, aid)
             if seeds:
                 return Anchor("artist", _artist_display(table, aid), seeds, [aid], span=phrase)
-        if name_like and (len(key.split()) >= 2 or quoted):
+        if name_like and (len(key.split()) >= 2 or quoted or len(key) >= 4):
             try:
                 pos = refs.resolve(phrase, fuzzy=False)  # type: ignore[attr-defined]
             except Exception:
                 pos = None
+            if pos is not None and len(key.split()) == 1 and not quoted and normalize_text(
+                    re.split(r"\s+-\s+|\s*\(", table.titles[pos])[0]) != key:
+                pos = None  # one word ("like Despacito"): only a song titled exactly that, never a title's first word
             if pos is not None:
                 label = f"{table.titles[pos]} - {', '.join(table.artists[pos])}"
                 return Anchor("track", label, [pos], list(table.artist_ids[pos]), span=phrase)

@@ -209,3 +209,27 @@ async def test_a_request_that_only_names_a_missing_style_says_so_instead_of_play
         assert isinstance(dumb, NeedsClarification) and dumb.question.startswith("I couldn't tell")
     finally:
         await eng.close()
+
+
+async def test_like_a_one_word_song_title_anchors_on_the_song_not_a_missing_artist(engine: Engine) -> None:
+    from core.anchors import find_anchor
+    from core.catalog_rows import normalize_text
+
+    t = engine.table
+    p = next(p for p in range(t.n) if t.alive[p] and normalize_text(t.titles[p]) == "despacito")
+    anchor = find_anchor("canciones como Despacito pero más lentas", t, engine.app.tracks.refs)
+    assert anchor is not None and anchor.kind == "track" and not anchor.unresolved
+    assert normalize_text(t.titles[anchor.seeds[0]]) == "despacito" and anchor.seeds[0] in t.key_tracks[t.norm_keys[p]]
+    rec = await engine.recommend_text("songs like Despacito but slower")
+    assert isinstance(rec, Recommendation) and rec.anchor is not None and rec.anchor.kind == "track"
+    assert not any(n.kind == "missing_artist" for n in rec.coverage)
+    # a capitalised word that only begins longer titles is no song: "like Zorblax" stays an unknown name
+    import re
+
+    titles = {normalize_text(re.split(r"\s+-\s+|\s*\(", t.titles[q])[0]) for q in range(t.n)}  # base titles
+    artists = set(t.artist_index)
+    word = next(w for w in sorted({normalize_text(t.titles[q]).split()[0] for q in range(t.n)
+                                   if normalize_text(t.titles[q]).split()})
+                if len(w) >= 6 and w.isalpha() and w not in titles and w not in artists)
+    other = find_anchor(f"like {word.capitalize()} but slower", t, engine.app.tracks.refs)
+    assert other is None or other.kind == "artist" or other.unresolved, (word, other)
