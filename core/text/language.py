@@ -41,7 +41,7 @@ STOP: dict[str, frozenset[str]] = {
         tres beaucoup peu quelque quelques comme quand ou mais plus moins deja aussi seulement juste veux voudrais
         veut besoin mets met donne donnez donne moi trouve propose proposez s il te plait svp merci bonjour salut
         chanson chansons musique musiques morceau morceaux titre titres playlist liste bien tout toute tous toutes
-        autre autres aujourd hui soir jour rien aucun aucune pas ne n un peu""".split()
+        autre autres aujourd hui soir jour rien aucun aucune pas ne n un peu trop""".split()
     ),
     "de": frozenset(
         """der die das den dem des ein eine einen einem einer eines und oder noch dass mit ohne fur von vom zu zum

@@ -474,3 +474,12 @@ def test_loud_in_other_languages(tu: TextUnderstanding, text: str) -> None:
     q = tu.parse(text)
     assert not isinstance(q, NeedsClarification)
     assert q.target.get("loudness", -60.0) >= -6.0 and q.weights.get("loudness", 0.0) > 0.5, (q.target, q.cues)
+
+
+@pytest.mark.parametrize("text", ["musique calme pour travailler, pas trop de voix", "musique avec peu de voix",
+                                  "música con poca voz para estudiar", "Musik mit wenig Gesang"])
+def test_little_voice_means_instrumental_and_trop_is_no_style(tu: TextUnderstanding, text: str) -> None:
+    q = tu.parse(text)
+    assert not isinstance(q, NeedsClarification)
+    assert q.target.get("instrumentalness", 0.0) >= 0.5, (q.target, q.cues)
+    assert not any("trop" in c.split("→")[0] and "tropic" in c for c in q.cues), q.cues
