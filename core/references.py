@@ -145,6 +145,17 @@ class TrackReferences:
                 index.setdefault(titles[i], []).append(p)
                 if self._bases[i] != titles[i]:
                     index.setdefault(self._bases[i], []).append(p)
+            # "I Never Loved a Man" is "I Never Loved a Man (The Way I Love You)": a title without its bracketed
+            # tail, when that leaves 3+ words and no other title is exactly that ("Stay" is not "Stay (feat. …)")
+            short: dict[str, list[int]] = {}
+            for p in positions:
+                raw = self.table.titles[p]
+                if "(" in raw:
+                    key = normalize_text(raw.split("(", 1)[0])
+                    if len(key.split()) >= 3 and key not in index:
+                        short.setdefault(key, []).append(p)
+            for key, found in short.items():
+                index[key] = found
             self._title_index = (self.table.version, index)
         return self._title_index[1]
 

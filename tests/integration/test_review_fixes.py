@@ -116,3 +116,23 @@ async def test_a_period_inside_a_name_does_not_cut_the_anchor(engine: Engine) ->
         assert rest in anchor.rest.lower(), (text, anchor.rest)
     reply = await engine.chat("test:brightside", USER, "something like Mr. Brightside but newer")
     assert reply.recommendation is not None and reply.recommendation.anchor is not None, reply.text
+
+
+async def test_a_title_without_its_bracketed_tail_finds_the_song(engine: Engine) -> None:
+    """"I Never Loved a Man" names "I Never Loved a Man (The Way I Love You)" (found from the catalog, not
+    hard-coded)."""
+    import re
+
+    from core.catalog_rows import normalize_text
+
+    t = engine.table
+    refs = engine.app.tracks.refs
+    exact = {normalize_text(t.titles[p]) for p in range(t.n) if t.alive[p]}
+    long = [p for p in range(t.n) if t.alive[p] and re.match(r"^[^(]+\(.+\)$", t.titles[p])
+            and len(normalize_text(t.titles[p].split("(")[0]).split()) >= 3
+            and normalize_text(t.titles[p].split("(")[0]) not in exact]
+    assert long
+    for p in long[:20]:
+        got = refs.resolve_ref(t.titles[p].split("(")[0].strip(), fuzzy=False)
+        assert got.exact and t.norm_keys[got.pos] == t.norm_keys[p] or normalize_text(
+            t.titles[got.pos].split("(")[0]) == normalize_text(t.titles[p].split("(")[0]), (t.titles[p], t.titles[got.pos])
