@@ -733,7 +733,7 @@ def shift_around(
     top = float(score[order[0]]) if len(order) else 1.0
     lo = float(score[order[-1]]) if len(order) else 0.0
     span = top - lo if top > lo else 1.0
-    return [Scored(pool[i].pos, round(0.5 + 0.5 * (float(score[i]) - lo) / span, 4), pool[i].reason)
+    return [Scored(pool[i].pos, round(0.5 + 0.5 * (float(score[i]) - lo) / span, 4), pool[i].reason, pool[i].facts)
             for i in order if np.isfinite(score[i])]
 
 

@@ -145,6 +145,11 @@ def format_reason(reason: Reason | Fact) -> str:
             if reason.target is None or reason.feature == "mode" or worded
             else f"{fact} (asked {format_value(reason.feature, reason.target)})"
         )
+    if k == "anchor_feature" and reason.value is not None:  # "like Coldplay but slower": the move, checkable
+        fact = feature_fact(reason.feature, reason.value)
+        if reason.target is None or reason.feature == "mode":
+            return fact
+        return f"{fact} ({reason.label or 'seed'} {format_value(reason.feature, reason.target)})"
     if k == "artist":
         return f"same artist: {reason.label}"
     if k == "related_artist":

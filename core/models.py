@@ -214,7 +214,9 @@ class Reason(BaseModel):
     ``era`` (``value`` = the track's original year, ``target`` = the nearest reference year, if any),
     ``album_date`` (``value`` = the year stored, ``target`` = the first release year when known), ``taste`` (close
     to tracks the user liked), ``search`` (full-text match), ``sound`` / ``request`` (no more specific fact),
-    ``no_features`` (the references have no audio features: the pick rests on artist, labels and era only).
+    ``no_features`` (the references have no audio features: the pick rests on artist, labels and era only),
+    ``anchor_feature`` (a feature a "like X but slower" request moved: the track's ``value``, ``target`` = X's mean,
+    ``label`` = X's name or "seed").
     """
 
     kind: Literal[
@@ -232,6 +234,7 @@ class Reason(BaseModel):
         "search",
         "sound",
         "request",
+        "anchor_feature",
     ]
     feature: str = ""
     value: float | None = None

@@ -51,7 +51,7 @@ from core.coverage import (
     sort_notes,
 )
 from core.errors import InvalidInput
-from core.explain import format_reasons
+from core.explain import Fact, format_reasons
 from core.limits import DEFAULT_TRACKS, MAX_TRACKS
 from core.models import (
     AUDIO_FEATURES,
@@ -97,6 +97,22 @@ def join_cues(cues: Sequence[str]) -> str:
 INLINE_TEXT_CHARS = 200
 #: Extra radio picks asked for, so up to this many holiday songs can be dropped from a year-round radio.
 HOLIDAY_SPARE = 5
+
+
+def _with_moves(table: TrackTable, scored: list[Scored], target: dict[str, float], name: str) -> list[Scored]:
+    """``scored`` with the features a "like X but …" request moved said first in each reason, as the track's value
+    next to X's mean (``target``: feature -> X's mean, native units), e.g. "92 BPM (Coldplay 118 BPM)"; at most two
+    moved features, and a plain fact about the same feature is dropped. Unchanged when nothing was moved."""
+    moved = [k for k in target if k in FEATURE_INDEX][:2]
+    if not moved:
+        return scored
+    out = []
+    for s in scored:
+        said = [Fact("anchor_feature", k, float(table.features[s.pos, FEATURE_INDEX[k]]), float(target[k]), name)
+                for k in moved]
+        facts = said + [f for f in s.facts if not (f.kind in ("feature", "asked_feature") and f.feature in moved)]
+        out.append(Scored(s.pos, s.score, format_reasons(facts), facts))
+    return out
 
 
 def _off_season_radio(table: TrackTable, scored: list[Scored], seeds: Sequence[int]) -> list[Scored]:
@@ -431,6 +447,7 @@ class Discovery(LiveParts):
             cues.append(f"{lo}–{hi}" if lo and hi else f"{lo}+" if lo else f"up to {hi}")
         target = {k: round(float(t.features[anchor.seeds].mean(axis=0)[FEATURE_INDEX[k]]), 3) for k in deltas
                   if k in FEATURE_INDEX}
+        scored = _with_moves(t, scored, target, anchor.name if anchor.kind != "track" else "seed")
         summary = f"Like {anchor.name}" + (f" ({'; '.join(cues[:4])})" if cues else "")
         thin = thin_scene_line(t, anchor, self.recommender.graph, [s.pos for s in scored[:limit]])
         if thin:  # a scene the catalog barely holds: said first, the picks are the nearest it has

@@ -233,3 +233,18 @@ async def test_like_a_one_word_song_title_anchors_on_the_song_not_a_missing_arti
                 if len(w) >= 6 and w.isalpha() and w not in titles and w not in artists)
     other = find_anchor(f"like {word.capitalize()} but slower", t, engine.app.tracks.refs)
     assert other is None or other.kind == "artist" or other.unresolved, (word, other)
+
+
+async def test_an_anchored_move_is_shown_in_each_reason_next_to_the_anchor(engine: Engine) -> None:
+    t = engine.table
+    aid = max(t.artist_tracks, key=lambda a: len(t.artist_tracks[a]))  # the catalog's most recorded artist
+    name = next(n for p in t.artist_tracks[aid] for n, a in zip(t.artists[p], t.artist_ids[p]) if a == aid)
+    rec = await engine.recommend_text(f"like {name} but slower")
+    assert isinstance(rec, Recommendation) and rec.anchor is not None and rec.tracks
+    anchor_bpm = rec.target["tempo"]
+    for item in rec.tracks:
+        first = item.reasons[0]
+        assert first.kind == "anchor_feature" and first.feature == "tempo" and first.label == rec.anchor.name
+        assert first.value == float(item.track.tempo) and first.target == anchor_bpm
+        assert item.reason.startswith(f"{item.track.tempo:.0f} BPM ({rec.anchor.name} {anchor_bpm:.0f} BPM)"), item.reason
+        assert sum(r.feature == "tempo" for r in item.reasons) == 1  # the plain tempo fact is not said twice
