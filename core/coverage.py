@@ -253,6 +253,12 @@ def _label_styles(text: str) -> tuple[str, ...]:
     return tuple(style for style, _phrase, _neg in find_styles(text))
 
 
+def _synonym(phrase: str, style: str) -> str:
+    """``phrase`` when it names ``style`` in other words ("old school hip hop" for boom bap), so the first line can
+    say what the user said; "" when it shares a word with the style name ("country music", "chanson francaise")."""
+    return phrase if not set(phrase.split()) & set(normalize_text(style).replace("_", " ").split()) else ""
+
+
 def no_data_attributes(text: str) -> list[str]:
     """Attributes the request asks for that audio features cannot express ("the singer's gender", "instruments")."""
     norm = normalize_text(text)
@@ -533,13 +539,15 @@ class CatalogCoverage:
             count = self.style_count(style).tracks
             if count == 0:
                 ev = self.evidence(style)
-                notes.append(CoverageNote(requested=style, kind="missing", found_count=len(ev.positions),
+                notes.append(CoverageNote(requested=style, asked=_synonym(phrase, style), kind="missing",
+                                          found_count=len(ev.positions),
                                           closest=ev.closest if len(ev.positions) >= MIN_EVIDENCE or ev.family
                                           else "", family=ev.family, playlists=list(ev.playlists[:2]),
                                           via=anchor))
                 continue
             if self.is_sparse(count):
-                notes.append(CoverageNote(requested=style, kind="sparse", found_count=count, via=anchor))
+                notes.append(CoverageNote(requested=style, asked=_synonym(phrase, style), kind="sparse",
+                                          found_count=count, via=anchor))
             elif filters is not None and (filters.year_min is not None or filters.year_max is not None):
                 # "punk rock from the 70s": the style is here, but maybe not in those years
                 lo, hi = filters.year_min, filters.year_max
@@ -669,6 +677,8 @@ def coverage_line(note: CoverageNote) -> str:
         line = coverage_line_in(note, note.lang)
         if line:
             return line
+    if note.asked and " from " not in note.requested:  # the user's words, not the vocabulary's style name
+        note = note.model_copy(update={"requested": note.asked})
     alt = note.alternative
     tail = f" — here's the closest: {alt}" if alt else ""
     if note.kind in ("missing", "sparse") and note.via:  # "k-pop like BTS": the anchor is the evidence
@@ -704,7 +714,9 @@ def _evidence_words(note: CoverageNote) -> str:
     """"closest: tropical; 31 tracks name salsa in their title, album or playlist" / "“Jazz Vibes” is only a
     playlist name" for a missing style with evidence (see :meth:`CatalogCoverage.evidence`); "" without."""
     parts: list[str] = []
-    if note.closest and note.family:  # boom bap -> hip hop: the style's family, not look-alike tracks
+    if note.closest and note.family and note.closest == note.family:  # "closest: hip hop" (its own family)
+        parts.append(f"closest: {note.closest}")
+    elif note.closest and note.family:  # boom bap -> hip hop: the style's family, not look-alike tracks
         parts.append(f"closest: {note.closest}, from the {note.family} family it belongs to")
     elif note.closest:
         parts.append(f"closest: {note.closest}")

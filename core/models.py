@@ -283,6 +283,8 @@ class CoverageNote(BaseModel):
 
     requested: str
     kind: Literal["missing", "sparse", "unlabelled", "missing_artist", "no_match", "era", "no_data"]
+    asked: str = Field(default="", description="the user's own words for ``requested`` when they differ "
+                       "(\"old school hip hop\" for the style boom bap): the first line says those")
     found_count: int = 0
     alternative: str = ""
     closest: str = Field(default="", description="for a missing style: the catalog label its look-alikes carry most "

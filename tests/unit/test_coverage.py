@@ -134,3 +134,11 @@ def test_alternative_from_one_asked_playlist_is_named_and_drops_the_family_guess
     assert "indie poptimism" not in line and "K-Party Dance Mix" in line
     family_only = note.model_copy(update={"alternative": "calm tracks"})
     assert "closest: indie poptimism" in coverage_line(family_only)
+
+
+def test_the_first_line_uses_the_users_words_for_a_style() -> None:
+    note = CoverageNote(requested="boom bap", asked="old school hip hop", kind="missing", closest="hip hop",
+                        family="hip hop", found_count=0)
+    line = coverage_line(note)
+    assert line.startswith("This catalog has no music tagged old school hip hop (closest: hip hop)"), line
+    assert "boom bap" not in line
