@@ -142,3 +142,9 @@ def test_the_first_line_uses_the_users_words_for_a_style() -> None:
     line = coverage_line(note)
     assert line.startswith("This catalog has no music tagged old school hip hop (closest: hip hop)"), line
     assert "boom bap" not in line
+
+
+def test_world_styles_are_known_by_name() -> None:
+    assert [s for s, _p, _n in find_styles("Some zydeco from Louisiana, washboard and all.")] == ["zydeco"]
+    assert [s for s, _p, _n in find_styles("Qawwali devotional music")] == ["qawwali"]
+    assert [s for s, _p, _n in find_styles("a carnatic raga for the morning")] == ["indian classical"]
