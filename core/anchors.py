@@ -107,10 +107,15 @@ def is_seasonal(table: TrackTable, p: int) -> bool:
     return any(_SEASONAL.search(normalize_text(x)) for x in texts)
 
 
+def asks_seasonal(text: str) -> bool:
+    """True when ``text`` names a holiday ("christmas soul", "canciones de navidad"): holiday songs are then wanted."""
+    return bool(_SEASONAL.search(normalize_text(text)))
+
+
 def off_season(table: TrackTable, pool: Sequence[Scored], text: str) -> list[Scored]:
     """``pool`` without holiday songs (:func:`is_seasonal`) unless ``text`` asks for them ("christmas soul like
     Aretha"); unchanged when that would leave fewer than half of it."""
-    if _SEASONAL.search(normalize_text(text)):
+    if asks_seasonal(text):
         return list(pool)
     kept = [s for s in pool if not is_seasonal(table, s.pos)]
     return kept if len(kept) * 2 >= len(pool) else list(pool)

@@ -18,6 +18,7 @@ import numpy as np
 
 from core.anchors import (
     Anchor,
+    asks_seasonal,
     era_shift,
     familiar_bonus,
     is_seasonal,
@@ -97,6 +98,8 @@ def join_cues(cues: Sequence[str]) -> str:
 INLINE_TEXT_CHARS = 200
 #: Extra radio picks asked for, so up to this many holiday songs can be dropped from a year-round radio.
 HOLIDAY_SPARE = 5
+#: Times a free-text ranking is run again without the holiday songs that made it (each run drops all of them).
+HOLIDAY_RERANKS = 3
 
 
 def _with_moves(table: TrackTable, scored: list[Scored], target: dict[str, float], name: str) -> list[Scored]:
@@ -345,10 +348,7 @@ class Discovery(LiveParts):
         else:
             # numbers and no style ("songs at 120 BPM"): a wider pool, then one scene inside the range (core.coherence)
             pool_n = limit * POOL_FACTOR if numbers_only(query) and self.table.has_labels() else limit
-            if rank is None:
-                scored = self.recommender.from_text(query, exclude=exclude, limit=pool_n)
-            else:
-                scored = await rank(query, exclude, pool_n)
+            scored = await self._ranked_off_season(query, exclude, pool_n, rank)
             if pool_n != limit:
                 scored = cohere(self.table, scored, query, limit)
             rec = Recommendation(
@@ -379,6 +379,36 @@ class Discovery(LiveParts):
             summary = rec.summary if said in rec.summary else f"{said} {rec.summary}".strip()
             rec = rec.model_copy(update={"conflicts": conflicts, "summary": summary})
         return rec
+
+    async def _ranked_off_season(
+        self,
+        query: TextQuery,
+        exclude: set[int],
+        n: int,
+        rank: Callable[[TextQuery, set[int], int], Awaitable[list[Scored]]] | None,
+    ) -> list[Scored]:
+        """The top ``n`` for ``query`` (``rank`` or the KNN recommender) without holiday songs unless the request
+        names a holiday ("70s soul and funk for cooking" got "This Christmas"; :func:`core.anchors.is_seasonal`).
+
+        Holiday songs that made the list are excluded and the ranking run again (at most :data:`HOLIDAY_RERANKS`
+        times), so every other pick, cap and filter is the same as without them; a list that would still hold them
+        after that (a catalog of carols) is kept as ranked."""
+        async def ranked(skip: set[int]) -> list[Scored]:
+            if rank is None:
+                return self.recommender.from_text(query, exclude=skip, limit=n)
+            return await rank(query, skip, n)
+
+        scored = await ranked(exclude)
+        if asks_seasonal(query.text):
+            return scored
+        skip = set(exclude)
+        for _ in range(HOLIDAY_RERANKS):
+            holiday = {s.pos for s in scored if is_seasonal(self.table, s.pos)}
+            if not holiday:
+                break
+            skip |= holiday
+            scored = await ranked(skip)
+        return scored
 
     async def _anchored(
         self,
