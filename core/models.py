@@ -409,6 +409,9 @@ class TextQuery(BaseModel):
         default="", description="a language the request names that no catalog label names (ISO 639-1: 'fr', 'pt'): "
         "tracks whose song titles — or whose artist's titles — are in it rank first (core.text.title_language); "
         "empty = none")
+    title_language_weight: float = Field(
+        default=1.0, ge=0.0, le=1.0, description="how strongly ``title_language`` ranks (1 = every track in the "
+        "language first; less when the language is only implied by a style: samba -> Portuguese)")
 
 
 class ChatReply(BaseModel):

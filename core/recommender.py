@@ -1012,8 +1012,8 @@ class Recommender:
             if styled is not None:
                 total += self.TEXT_STYLE_WEIGHT * (styled if cand is None else styled[cand])
             if query.title_language:  # a language no label names: its song titles (core.text.title_language)
-                self._scatter(total, table_languages(t).positions(query.title_language), self.TEXT_TITLE_LANGUAGE,
-                              local)
+                self._scatter(total, table_languages(t).positions(query.title_language),
+                              self.TEXT_TITLE_LANGUAGE * float(query.title_language_weight), local)
             pop = t.popularity[:n] if cand is None else t.popularity[cand]
             total += (0.4 / 100.0) * pop
             return total

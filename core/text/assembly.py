@@ -12,7 +12,7 @@ from core.text.caveats import Caveats, honour_languages
 from core.text.labels import LabelSet
 from core.text.language import detect_language, note_text
 from core.text.language_choice import has_title_language, labels_answer, named_language, titles_note
-from core.text.title_language import table_languages
+from core.text.title_language import LANGUAGE_CONCEPTS, STYLE_LANGUAGE_WEIGHT, table_languages
 from core.text.state import P_PROFILE, Request
 from core.text.styles import StyleModel, load_style_model
 from core.text.tokens import GREETINGS, STOPWORDS, clamp, fold, spelled_as, word_tokens
@@ -314,7 +314,13 @@ class QueryAssembly(Caveats):
             lang=req.lang,
             styles={} if has_labels else self._styles(req),
             title_language=title_language,
+            title_language_weight=1.0 if not title_language or self._names_language(req)
+            else STYLE_LANGUAGE_WEIGHT,
         )
+
+    def _names_language(self, req: Request) -> bool:
+        """True when the request names a language outright ("français"), not only a style sung in one ("samba")."""
+        return any(self.vocab.concepts[cid].name in LANGUAGE_CONCEPTS for cid in req.said)
 
     def _title_language(self, req: Request, before: dict[str, float], label_weights: dict[str, float],
                         honoured: bool, years: tuple[int | None, int | None],

@@ -94,6 +94,9 @@ LANGUAGE_CONCEPTS: dict[str, str] = {"french": "fr", "portuguese": "pt", "latin"
 #: Style concepts whose music is sung in one language (general knowledge: samba, pagode, forró and sertanejo are
 #: Brazilian): when the loaded catalog has no genre label for the style, its language's titles stand in for it.
 STYLE_LANGUAGES: dict[str, str] = {"samba": "pt"}
+#: How strongly a language only implied by a style ranks (``TextQuery.title_language_weight``): the language is a
+#: strong hint, not the request itself — the style's labels (or, without labels, the style model) still count.
+STYLE_LANGUAGE_WEIGHT = 0.4
 #: A language needs this many artists titling their songs in it before titles stand in for a missing label.
 MIN_ARTISTS = 3
 #: Names of the languages, in each reply language.
