@@ -73,7 +73,7 @@ from core.references import ResolvedRef, check_text
 from core.spotify_links import find_links, strip_links
 from core.table import FEATURE_INDEX, TrackTable
 from core.text.caveats import conflicts_from_notes
-from core.text.title_language import table_languages
+from core.text.title_language import by_titles, table_languages
 from core.text.wording import localize_anchor_summary, localize_cues, no_data_alternative
 
 #: ``boost`` is an extra score over the candidate view as in :meth:`Recommender.similar`, or None).
@@ -373,6 +373,11 @@ class Discovery(LiveParts):
         inside = normalize_text(anchor.span) if anchor is not None and anchor.seeds else ""
         missing = [name for name, _ in partial if not (inside and normalize_text(name) in inside)]
         rec = await self._with_coverage(rec, query, anchor, exclude, limit, rank, similar_rank, missing)
+        if query.title_language and rec.tracks:  # "son de artistas cuyos títulos…" → "solo 7 son …" when fewer are
+            n_in = self._in_title_language(rec, query.title_language)
+            if n_in < len(rec.tracks):
+                rec = rec.model_copy(update={"summary": rec.summary.replace(
+                    by_titles(query.title_language, query.lang), by_titles(query.title_language, query.lang, n_in))})
         if any(n.kind == "no_data" for n in rec.coverage):  # said once, on the first line (core.coverage)
             summary = rec.summary
             for n in query.notes:
@@ -515,8 +520,7 @@ class Discovery(LiveParts):
         notes = [n.model_copy(update={"lang": query.lang, "alternative": n.alternative or (
             alternative if n.kind != "no_data" else no_data_alternative(query.notes, n.requested))}) for n in notes]
         if query.title_language:  # a language no label names: the first line says the song titles stood in
-            inside = set(table_languages(self.table).positions(query.title_language).tolist())
-            n_in = sum(1 for i in rec.tracks if self.table.pos.get(i.track.track_id) in inside)
+            n_in = self._in_title_language(rec, query.title_language)
             notes = [titled(n, query.title_language, query.lang, n_in if n_in < len(rec.tracks) else None)
                      for n in notes]
         if any(n.kind in ("missing", "unlabelled", "missing_artist", "era") and not n.via for n in notes):
@@ -567,6 +571,11 @@ class Discovery(LiveParts):
                 break
         rest = [i for i in rec.tracks if t.norm_keys[t.pos[i.track.track_id]] not in keys]
         return rec.model_copy(update={"tracks": (picks + rest)[:limit]})
+
+    def _in_title_language(self, rec: Recommendation, code: str) -> int:
+        """How many of ``rec``'s tracks are in the title language ``code`` (:mod:`core.text.title_language`)."""
+        inside = set(table_languages(self.table).positions(code).tolist())
+        return sum(1 for i in rec.tracks if self.table.pos.get(i.track.track_id) in inside)
 
     def _playlists_first(self, rec: Recommendation, query: TextQuery, notes: Sequence[CoverageNote],
                          exclude: set[int], limit: int) -> Recommendation:

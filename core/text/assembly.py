@@ -334,13 +334,14 @@ class QueryAssembly(Caveats):
         code, cid = named_language(self.vocab.concepts, req.said, self._cat.hints, labels.kinds)
         if not code or not has_title_language(self._table, code):
             return "", label_weights, honoured
+        drop = {labels.keys[lid] for lid in self._cat.hints[cid]}  # the language's own labels ("genre:latin")
         if honoured:
             keys = [k for k, w in label_weights.items() if w > 0]
-            family = [*req.genres, *(g for g in styled if g not in req.genres)] if req.genres else []
+            family = [*req.genres, *(g for g in styled if g not in req.genres and f"genre:{g}" not in drop)] \
+                if req.genres else []
             if labels_answer(self._table, keys, family, years, max(1, req.limit)):
                 return "", label_weights, honoured
             phrase = req.said.get(cid, "")
-            drop = {labels.keys[lid] for lid in self._cat.hints[cid]}
             label_weights = {k: w for k, w in before.items() if k not in drop}
             req.cues = [c for c in req.cues if not c.startswith(f"{phrase} →")]
         req.notes = titles_note(req.notes, code, req.lang)

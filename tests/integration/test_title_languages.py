@@ -175,3 +175,17 @@ async def test_a_style_only_playlists_name_is_said_and_reached(catalogs: dict[st
         assert any("Metal Madness" in t.track.playlists for t in rec.tracks[:5])
     finally:
         await eng.close()
+
+
+async def test_a_language_label_without_the_asked_style_gives_way_to_titles(catalogs: dict[str, Path]) -> None:
+    # "Rap Français" names the language but holds no rock: "rock français" is read from titles, and says how many
+    eng = await Engine.open(catalogs["french_label"], seed=False)
+    try:
+        query = eng.understand("rock français")
+        assert query.title_language == "fr"
+        assert query.labels.get("playlist:Rap Français", 0) <= 0
+        rec = await eng.recommend_text("rock français")
+        assert isinstance(rec, Recommendation)
+        assert _leads(rec, "fr"), [t.track.artists for t in rec.tracks]
+    finally:
+        await eng.close()
