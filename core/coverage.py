@@ -243,7 +243,9 @@ def find_styles(text: str) -> list[tuple[str, str, bool]]:
     :data:`NOT_STYLES` ("house party") are removed first. ``negated`` is True when one of :data:`NEGATIONS` stands
     within the three words before the phrase ("no rap", "nada de reggaetón").
     """
-    norm = " " + normalize_text(text).replace("_", " ") + " "
+    from core.text.language import split_compounds  # "Jazzmusik" names jazz
+
+    norm = " " + split_compounds(normalize_text(text).replace("_", " "), _STYLE_OF.__contains__) + " "
     norm = _NOT_STYLE_RE.sub(lambda m: " " * len(m.group(0)), norm)
     out: list[tuple[str, str, bool]] = []
     seen: set[str] = set()
@@ -559,6 +561,13 @@ class CatalogCoverage:
             if self.is_sparse(count):
                 notes.append(CoverageNote(requested=style, asked=_synonym(phrase, style), kind="sparse",
                                           found_count=count, via=anchor))
+            elif self.genre_labelled and not anchor and self._playlists_only(style):
+                # "metal": the catalog's genres don't name it, a playlist does ("Progressive Rock / Metal")
+                t = self.table
+                names = sorted((lid for lid in self._style_labels.get(style, [])),
+                               key=lambda lid: -len(t.label_tracks.get(lid, ())))
+                notes.append(CoverageNote(requested=style, asked=_synonym(phrase, style), kind="playlists_only",
+                                          found_count=count, playlists=[t.label_names[lid][1] for lid in names[:2]]))
             elif filters is not None and (filters.year_min is not None or filters.year_max is not None):
                 # "punk rock from the 70s": the style is here, but maybe not in those years
                 lo, hi = filters.year_min, filters.year_max
@@ -589,6 +598,23 @@ class CatalogCoverage:
             joined = " or ".join(n.requested for n in unlabelled[:3])
             notes = [CoverageNote(requested=joined, kind="unlabelled")] + [n for n in notes if n.kind != "unlabelled"]
         return sort_notes(notes)
+
+    def playlist_members(self, style: str) -> np.ndarray:
+        """Live positions of the playlists whose titles name ``style`` (sorted ``(m,)`` int64; empty without)."""
+        members: set[int] = set()
+        for lid in self._style_labels.get(style, []):
+            if self.table.label_names[lid][0] == "playlist":
+                members |= self.table.label_tracks.get(lid, set())
+        return np.asarray(sorted(p for p in members if self.table.alive[p]), dtype=np.int64)
+
+    def _playlists_only(self, style: str) -> bool:
+        """True when only playlist titles name ``style`` in this catalog (no genre / subgenre label does)."""
+        lids = self._style_labels.get(style, [])
+        if not lids or any(self.table.label_names[lid][0] != "playlist" for lid in lids):
+            return False
+        rx = _alternation(STYLES.get(style, (style,)))  # "neo soul" is a label of soul, "hard rock" of rock
+        return not any(kind != "playlist" and self.table.label_tracks.get(lid) and rx.search(normalize_text(text))
+                       for lid, (kind, text) in enumerate(self.table.label_names))
 
     def _language_labelled(self, text: str) -> bool:
         """True when a language the request names also appears in one of this catalog's label texts."""
@@ -682,6 +708,8 @@ def coverage_line(note: CoverageNote) -> str:
     """The plain-text first line of a reply for ``note`` (adapters add their own emphasis)."""
     if note.kind == "missing" and note.family and FROM_PLAYLIST in note.alternative:
         note = note.model_copy(update={"family": "", "closest": ""})  # the picks are not from the family's label
+    if note.kind == "playlists_only":
+        return playlists_only_line(note)
     if note.lang != "en":  # the request's language (core.text.wording: es, pt, fr, de), same facts
         from core.text.wording import coverage_line_in
 
@@ -756,7 +784,8 @@ def coverage_text(notes: Sequence[CoverageNote]) -> str:
 
 def sort_notes(notes: Sequence[CoverageNote]) -> list[CoverageNote]:
     """Most telling first: a missing style, an unlabelled catalog, a missing artist, an era, a sparse style, no data."""
-    order = {"missing": 0, "unlabelled": 1, "missing_artist": 2, "no_match": 2, "era": 3, "sparse": 4, "no_data": 5}
+    order = {"missing": 0, "unlabelled": 1, "missing_artist": 2, "no_match": 2, "era": 3, "sparse": 4,
+             "playlists_only": 4, "no_data": 5}
     return sorted(notes, key=lambda n: order[n.kind])
 
 
@@ -826,3 +855,45 @@ def partial_artist_matches(text: str, artists: Sequence[str], table: TrackTable)
         words = set(key.split())
         out.extend((run, display) for akey, display in keys.items() if akey != key and words & set(akey.split()))
     return list(dict.fromkeys(out))
+
+
+def titled(note: CoverageNote, code: str, lang: str, some: int | None = None) -> CoverageNote:
+    """A coverage note of a request answered by song titles in ``code`` (``TextQuery.title_language``,
+    :mod:`core.text.language_choice`): the lyrics-language no-data note, or a missing style sung in that language
+    (:data:`core.text.title_language.STYLE_LANGUAGES`: "samba"), offers "these are by artists whose song titles are in
+    Portuguese" (in the reply language ``lang``; "only 3 of these …" with ``some``) instead of its usual alternative;
+    other notes come back unchanged."""
+    from core.text.title_language import STYLE_LANGUAGES, by_titles
+
+    if note.kind == "no_data" and note.requested == LYRICS_LANGUAGE:
+        return note.model_copy(update={"alternative": by_titles(code, lang, some)})
+    if note.kind == "missing" and STYLE_LANGUAGES.get(note.requested) == code:
+        return note.model_copy(update={"alternative": by_titles(code, lang, some), "closest": "", "family": "",
+                                       "playlists": []})
+    return note
+
+
+#: The first line for a style only playlist titles name, per reply language ({req}: the style as asked, {names}: the
+#: quoted short playlist names, {n}: their tracks).
+PLAYLISTS_ONLY: dict[str, str] = {
+    "en": "This catalog has no genre label for {req} — only playlist titles name it ({names}, {n} tracks).",
+    "es": "Este catálogo no tiene ningún género etiquetado {req}: solo lo nombran títulos de listas ({names}, "
+          "{n} pistas).",
+    "pt": "Este catálogo não tem nenhum gênero rotulado {req}: só títulos de playlists o mencionam ({names}, "
+          "{n} faixas).",
+    "fr": "Ce catalogue n'a aucun genre étiqueté {req} : seuls des titres de playlists le nomment ({names}, "
+          "{n} titres).",
+    "de": "Dieser Katalog hat kein Genre-Label {req} — nur Playlist-Titel nennen es ({names}, {n} Titel).",
+}
+
+
+def playlists_only_line(note: CoverageNote) -> str:
+    """The first line of a ``playlists_only`` note in its language: the style as the user said it, the playlists'
+    short names quoted (:func:`core.text.wording.short_playlist_name`) and how many tracks they hold."""
+    from core.text.wording import short_playlist_name
+
+    quoted, more = [short_playlist_name(p) for p in note.playlists[:2]], max(0, len(note.playlists) - 2)
+    quote = ("\u00ab {} \u00bb" if note.lang == "fr" else "\u201e{}\u201c" if note.lang == "de" else "\u201c{}\u201d")
+    names = ", ".join(quote.format(q) for q in quoted) + (f" +{more}" if more else "")
+    form = PLAYLISTS_ONLY.get(note.lang, PLAYLISTS_ONLY["en"])
+    return form.format(req=note.asked or note.requested, names=names or "?", n=note.found_count)

@@ -274,7 +274,8 @@ class CoverageNote(BaseModel):
     no style labels at all, so the style cannot be checked), ``"missing_artist"`` (no artist of that name),
     ``"no_match"`` (a search nothing matched: no title, artist or album of that name),
     ``"era"`` (no track in the requested years), ``"no_data"`` (an attribute the catalog has no data on, e.g.
-    singer's gender). ``requested`` is the user's word ("country"), ``found_count`` the number of catalog tracks that
+    singer's gender), ``"playlists_only"`` (no genre / subgenre label names the style, only playlist titles do:
+    ``playlists`` lists them, ``found_count`` their tracks). ``requested`` is the user's word ("country"), ``found_count`` the number of catalog tracks that
     carry it (for ``"missing"``: the untagged tracks whose title, album, artist or playlist names it), ``alternative``
     what the reply offers instead ("acoustic, mellow tracks"), empty when nothing is; ``closest`` / ``playlists``
     the evidence a missing style has (see :class:`core.coverage.StyleEvidence`).
@@ -282,7 +283,7 @@ class CoverageNote(BaseModel):
     """
 
     requested: str
-    kind: Literal["missing", "sparse", "unlabelled", "missing_artist", "no_match", "era", "no_data"]
+    kind: Literal["missing", "sparse", "unlabelled", "missing_artist", "no_match", "era", "no_data", "playlists_only"]
     asked: str = Field(default="", description="the user's own words for ``requested`` when they differ "
                        "(\"old school hip hop\" for the style boom bap): the first line says those")
     found_count: int = 0
@@ -404,6 +405,13 @@ class TextQuery(BaseModel):
         default_factory=dict,
         description="on a catalog without labels: styles of the shipped catalog ('genre:rock', 'subgenre:trap') the "
         "request names, weight -1..1 (negative = avoid), ranked by the style model (core.text.styles)")
+    title_language: str = Field(
+        default="", description="a language the request names that no catalog label names (ISO 639-1: 'fr', 'pt'): "
+        "tracks whose song titles — or whose artist's titles — are in it rank first (core.text.title_language); "
+        "empty = none")
+    title_language_weight: float = Field(
+        default=1.0, ge=0.0, le=1.0, description="how strongly ``title_language`` ranks (1 = every track in the "
+        "language first; less when the language is only implied by a style: samba -> Portuguese)")
 
 
 class ChatReply(BaseModel):

@@ -54,6 +54,7 @@ from core.models import Filters, Reason, TextQuery
 from core.ranges import RANGE_FIRST, range_mask
 from core.table import FEATURE_INDEX, TrackTable
 from core.text.styles import style_affinity, style_scores
+from core.text.title_language import table_languages
 
 if TYPE_CHECKING:
     from core.artist_graph import ArtistGraph
@@ -964,6 +965,11 @@ class Recommender:
     TEXT_KIND_WEIGHTS = {"playlist": 0.6, "subgenre": 1.0, "genre": 0.8}
     #: Weight of the style model's score (``core.text.styles.style_scores``, ~0–1 per style) on catalogs without labels.
     TEXT_STYLE_WEIGHT = 2.5
+    #: Score of a track whose title (or artist's titles) is in the language a request names and no label names: more
+    #: than audio (≤ 2) and the labels of a style (genre 0.8 + subgenre 1.0 + playlists) add up to, so every track in
+    #: the language ranks before the others — a yes/no constraint like a language label
+    #: (core.text.caveats.honour_languages) — and sound and style decide within it.
+    TEXT_TITLE_LANGUAGE = 6.0
 
     def text_scores(self, query: TextQuery, cand: np.ndarray | None = None) -> np.ndarray:
         """Score candidates (all positions when ``cand`` is None) for a parsed text request.
@@ -1005,6 +1011,9 @@ class Recommender:
             styled = style_scores(t, query.styles) if query.styles else None  # a catalog without labels
             if styled is not None:
                 total += self.TEXT_STYLE_WEIGHT * (styled if cand is None else styled[cand])
+            if query.title_language:  # a language no label names: its song titles (core.text.title_language)
+                self._scatter(total, table_languages(t).positions(query.title_language),
+                              self.TEXT_TITLE_LANGUAGE * float(query.title_language_weight), local)
             pop = t.popularity[:n] if cand is None else t.popularity[cand]
             total += (0.4 / 100.0) * pop
             return total
@@ -1033,6 +1042,8 @@ class Recommender:
         in_range = range_mask(t, query.ranges) if query.ranges else None
         if in_range is not None:  # "longer than 6 minutes": every track in the stated range is a candidate
             parts.append(np.flatnonzero(in_range))
+        if query.title_language:
+            parts.append(table_languages(t).positions(query.title_language))
         styled = style_scores(t, {k: w for k, w in query.styles.items() if w > 0}) if query.styles else None
         if styled is not None:  # the tracks most typical of a named style, whatever their distance to the target
             parts.append(np.argsort(-styled, kind="stable")[:STYLE_CANDIDATES])

@@ -50,6 +50,7 @@ from core.coverage import (
     partial_artist_matches,
     search_closeness,
     sort_notes,
+    titled,
 )
 from core.errors import InvalidInput
 from core.explain import Fact, format_reasons
@@ -73,6 +74,7 @@ from core.references import ResolvedRef, check_text
 from core.spotify_links import find_links, strip_links
 from core.table import FEATURE_INDEX, TrackTable
 from core.text.caveats import conflicts_from_notes
+from core.text.title_language import by_titles, table_languages
 from core.text.wording import localize_anchor_summary, localize_cues, no_data_alternative
 
 #: ``boost`` is an extra score over the candidate view as in :meth:`Recommender.similar`, or None).
@@ -96,6 +98,10 @@ def join_cues(cues: Sequence[str]) -> str:
 #: Requests up to this many characters are parsed on the event loop; longer ones in a worker thread
 #: (:meth:`Engine.understand_async`). A typical request is < 100 characters and parses in ~1–3 ms.
 INLINE_TEXT_CHARS = 200
+#: Score added to the tracks of the playlists named after a style no genre label names: as much as a subgenre label,
+#: so they reach the list next to the neighbour style's tracks ("metal": the "… / Metal" playlist beside hard rock)
+#: without pushing out better-fitting ones (a prog-metal playlist does not own "aggressive metal for the gym").
+PLAYLIST_FIRST = 1.0
 #: Extra radio picks asked for, so up to this many holiday songs can be dropped from a year-round radio.
 HOLIDAY_SPARE = 5
 #: Times a free-text ranking is run again without the holiday songs that made it (each run drops all of them).
@@ -367,6 +373,11 @@ class Discovery(LiveParts):
         inside = normalize_text(anchor.span) if anchor is not None and anchor.seeds else ""
         missing = [name for name, _ in partial if not (inside and normalize_text(name) in inside)]
         rec = await self._with_coverage(rec, query, anchor, exclude, limit, rank, similar_rank, missing)
+        if query.title_language and rec.tracks:  # "son de artistas cuyos títulos…" → "solo 7 son …" when fewer are
+            n_in = self._in_title_language(rec, query.title_language)
+            if n_in < len(rec.tracks):
+                rec = rec.model_copy(update={"summary": rec.summary.replace(
+                    by_titles(query.title_language, query.lang), by_titles(query.title_language, query.lang, n_in))})
         if any(n.kind == "no_data" for n in rec.coverage):  # said once, on the first line (core.coverage)
             summary = rec.summary
             for n in query.notes:
@@ -533,9 +544,15 @@ class Discovery(LiveParts):
                 rec = rec.model_copy(update={"tracks": self._results(scored), "filters": relaxed.filters})
         if anchor is None or not anchor.seeds:
             rec = self._evidence_first(rec, query, notes, exclude, limit)
+            if rank is None:
+                rec = self._playlists_first(rec, query, notes, exclude, limit)
         alternative = describe_alternative(self.table, rec.tracks)
         notes = [n.model_copy(update={"lang": query.lang, "alternative": n.alternative or (
             alternative if n.kind != "no_data" else no_data_alternative(query.notes, n.requested))}) for n in notes]
+        if query.title_language:  # a language no label names: the first line says the song titles stood in
+            n_in = self._in_title_language(rec, query.title_language)
+            notes = [titled(n, query.title_language, query.lang, n_in if n_in < len(rec.tracks) else None)
+                     for n in notes]
         if any(n.kind in ("missing", "unlabelled", "missing_artist", "era") and not n.via for n in notes):
             tracks = [i if i.reason.startswith("closest alternative") else i.model_copy(update={
                 "reason": "closest alternative" if i.reason == "matches your request"
@@ -584,6 +601,31 @@ class Discovery(LiveParts):
                 break
         rest = [i for i in rec.tracks if t.norm_keys[t.pos[i.track.track_id]] not in keys]
         return rec.model_copy(update={"tracks": (picks + rest)[:limit]})
+
+    def _in_title_language(self, rec: Recommendation, code: str) -> int:
+        """How many of ``rec``'s tracks are in the title language ``code`` (:mod:`core.text.title_language`)."""
+        inside = set(table_languages(self.table).positions(code).tolist())
+        return sum(1 for i in rec.tracks if self.table.pos.get(i.track.track_id) in inside)
+
+    def _playlists_first(self, rec: Recommendation, query: TextQuery, notes: Sequence[CoverageNote],
+                         exclude: set[int], limit: int) -> Recommendation:
+        """For a style only playlist titles name (a ``playlists_only`` note: "metal" in "Progressive Rock / Metal"),
+        the request's own ranking with :data:`PLAYLIST_FIRST` added to the tracks of those playlists, as the first
+        line says they come from them; ``rec`` unchanged without such a note."""
+        note = next((n for n in notes if n.kind == "playlists_only"), None)
+        if note is None:
+            return rec
+        members = self.coverage.playlist_members(note.requested)
+        if not len(members):
+            return rec
+        mark = np.zeros(self.table.n, dtype=np.float32)
+        mark[members] = PLAYLIST_FIRST
+
+        def boost(cand: np.ndarray | None) -> np.ndarray:
+            return mark if cand is None else mark[cand]
+
+        scored = self.recommender.from_text(query, exclude=exclude, limit=limit, boost=boost)
+        return rec.model_copy(update={"tracks": self._results(scored)})
 
     @staticmethod
     def _clamp(query: TextQuery) -> TextQuery:

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.models import AUDIO_FEATURES, Filters, NeedsClarification, TextQuery
+from core.models import AUDIO_FEATURES, Filters, NeedsClarification, TextNote, TextQuery
 from core.table import FEATURE_INDEX
 from core.text.caveats import Caveats, honour_languages
 from core.text.labels import LabelSet
 from core.text.language import detect_language, note_text
+from core.text.language_choice import has_title_language, labels_answer, named_language, titles_note
+from core.text.title_language import LANGUAGE_CONCEPTS, STYLE_LANGUAGE_WEIGHT, table_languages
 from core.text.state import P_PROFILE, Request
 from core.text.styles import StyleModel, load_style_model
-from core.text.tokens import GREETINGS, STOPWORDS, clamp, fold, word_tokens
+from core.text.tokens import GREETINGS, STOPWORDS, clamp, fold, spelled_as, word_tokens
 from core.text.wording import clarify_in
 
 MAX_LABELS = 12  # labels kept per polarity in a TextQuery
@@ -46,6 +48,28 @@ def _names_negated(labels: LabelSet, lid: int, negated: dict[int, float]) -> boo
             if f" {fold(labels.texts[nid])} " in text:
                 return True
     return False
+
+
+def _spelled_cue(raw: str, cue: str) -> str:
+    """A cue's phrase as the user wrote it ("en español → …", not the folded "en espanol → …")."""
+    left, arrow, right = cue.partition(" \u2192 ")
+    head, _, rest = left.partition(" ")
+    if head in ("not", "no", "less") and rest:
+        said = f"{head} {spelled_as(raw, rest)}"
+    else:
+        said = spelled_as(raw, left)
+    return f"{said}{arrow}{right}"
+
+
+def _spelled_note(raw: str, note: TextNote) -> TextNote:
+    """``note`` quoting the user's own spelling of what they asked (accents kept)."""
+    said = spelled_as(raw, note.asked) if note.asked and note.kind != "language" else ""
+    if not said or said == note.asked:
+        return note
+    text = note.text
+    for a, b in (("\u201c", "\u201d"), ("\u00ab ", " \u00bb"), ("\u201e", "\u201c")):
+        text = text.replace(f"{a}{note.asked}{b}", f"{a}{said}{b}")
+    return note.model_copy(update={"asked": said, "text": text})
 
 
 class QueryAssembly(Caveats):
@@ -233,13 +257,22 @@ class QueryAssembly(Caveats):
         label_weights = {labels.keys[lid]: round(w, 3) for lid, w in pos if w >= 0.05}
         label_weights.update({labels.keys[lid]: -round(w, 3) for lid, w in neg if w >= 0.05})
         styled = [k.partition(":")[2] for k, w in label_weights.items() if w > 0 and k.startswith("genre:")]
+        before = dict(label_weights)
         language = honour_languages(self.vocab.concepts, req.said, req.concepts, self._cat.hints, labels.keys,
                                     label_weights, counts=labels.count)
         year_min, year_max = self._years(req)
+        title_language, label_weights, language = self._title_language(req, before, label_weights, language,
+                                                                       (year_min, year_max), styled)
         tempo_min, tempo_max = req.tempo_min, req.tempo_max
         if tempo_min is not None and tempo_max is not None and tempo_min > tempo_max:
             tempo_min, tempo_max = tempo_max, tempo_min
         genres = self._widen_genres(req, year_min, year_max)
+        if title_language and genres and not labels_answer(
+                self._table, [], genres, (year_min, year_max), max(1, req.limit),
+                positions=table_languages(self._table).positions(title_language)):
+            # "rap français": the French rappers of this catalog are filed under r&b — the style's labels still rank,
+            # the genre filter would leave only a few tracks in the language
+            genres = []
         if language and genres:  # "deutscher Hip-Hop": German rap tagged "rap" / "gangster rap" counts as hip hop
             genres += [g for g in styled if g not in genres]
         filters = Filters(
@@ -263,7 +296,9 @@ class QueryAssembly(Caveats):
         confidence *= 0.5 + 0.5 * coverage
         if req.lang != "en" and not req.notes:
             req.note("language", req.lang, note_text("language", req.lang), asked=req.lang)
-        cues = list(dict.fromkeys([n.text for n in req.notes] + req.cues))  # notes lead: the reply shows them first
+        req.notes = [_spelled_note(req.raw, n) for n in req.notes]
+        cues = list(dict.fromkeys([n.text for n in req.notes] + [_spelled_cue(req.raw, c) for c in req.cues]))
+        # notes lead: the reply shows them first
         return TextQuery(
             text=req.raw,
             target=target,
@@ -278,7 +313,39 @@ class QueryAssembly(Caveats):
             ranges={k: [None if v is None else round(float(v), 4) for v in r] for k, r in req.ranges.items()},
             lang=req.lang,
             styles={} if has_labels else self._styles(req),
+            title_language=title_language,
+            title_language_weight=1.0 if not title_language or self._names_language(req)
+            else STYLE_LANGUAGE_WEIGHT,
         )
+
+    def _names_language(self, req: Request) -> bool:
+        """True when the request names a language outright ("français"), not only a style sung in one ("samba")."""
+        return any(self.vocab.concepts[cid].name in LANGUAGE_CONCEPTS for cid in req.said)
+
+    def _title_language(self, req: Request, before: dict[str, float], label_weights: dict[str, float],
+                        honoured: bool, years: tuple[int | None, int | None],
+                        styled: list[str]) -> tuple[str, dict[str, float], bool]:
+        """``(title language code or "", label weights, language still honoured by labels)`` for a request naming a
+        language (:mod:`core.text.language_choice`): labels naming it are kept when they hold enough of the requested
+        style; otherwise song titles stand in (the labels the language had put first are dropped, ``before`` — the
+        weights before :func:`honour_languages` — comes back) and the request's note says how. ``styled``: the genres
+        the request's labels name, which count with the genre filter as :meth:`_build` widens it for a language."""
+        labels = self._cat.labels
+        code, cid = named_language(self.vocab.concepts, req.said, self._cat.hints, labels.kinds)
+        if not code or not has_title_language(self._table, code):
+            return "", label_weights, honoured
+        drop = {labels.keys[lid] for lid in self._cat.hints[cid]}  # the language's own labels ("genre:latin")
+        if honoured:
+            keys = [k for k, w in label_weights.items() if w > 0]
+            family = [*req.genres, *(g for g in styled if g not in req.genres and f"genre:{g}" not in drop)] \
+                if req.genres else []
+            if labels_answer(self._table, keys, family, years, max(1, req.limit)):
+                return "", label_weights, honoured
+            phrase = req.said.get(cid, "")
+            label_weights = {k: w for k, w in before.items() if k not in drop}
+            req.cues = [c for c in req.cues if not c.startswith(f"{phrase} →")]
+        req.notes = titles_note(req.notes, code, req.lang)
+        return code, label_weights, False
 
     def _widen_genres(self, req: Request, lo: int | None, hi: int | None) -> list[str]:
         """``req.genres``, plus the genre of a subgenre named by a family word ("hip hop" -> "rap") when the named

@@ -13,6 +13,7 @@ language and picks the best; ties and requests with no evidence fall back to Eng
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 LANGS = ("en", "es", "pt", "fr", "de")
 
@@ -75,6 +76,28 @@ MARKERS: dict[str, frozenset[str]] = {
     "en": frozenset("the songs music something some please with without for and but like give me want need "
                     "tracks i my".split()),
 }
+
+
+#: German compound heads meaning "music" / "songs" ("Jazzmusik", "Partylieder", "Tanzmucke"), folded.
+COMPOUND_HEADS = ("musik", "mucke", "lieder", "lied", "songs", "song", "klange", "sound")
+_COMPOUND = re.compile(r"\b([a-z]{3,}?)(" + "|".join(COMPOUND_HEADS) + r")\b")
+
+
+def split_compounds(folded: str, known: Callable[[str], bool]) -> str:
+    """German compounds of a style or mood with a word for music read as two words: "jazzmusik" -> "jazz musik",
+    "entspannungsmusik" -> "entspannung musik" (linking s dropped), "tanzmusik" -> "tanzen musik". ``folded`` is a
+    folded request (:func:`core.text.tokens.fold`); ``known(word)`` says whether the vocabulary or the catalog's
+    labels know a word. A compound whose first part is unknown is left as written."""
+
+    def part(m: re.Match[str]) -> str:
+        head = m.group(1)
+        for cand in (head, head[:-1] if head.endswith("s") else "", head + "en", head + "e",
+                     head[:-1] if head.endswith("e") else ""):
+            if len(cand) >= 3 and known(cand):
+                return f"{cand} {m.group(2)}"
+        return m.group(0)
+
+    return _COMPOUND.sub(part, folded)
 
 
 def stopwords_all() -> frozenset[str]:

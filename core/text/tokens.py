@@ -59,6 +59,23 @@ def fold(text: str) -> str:
     return re.sub(r"\s*&\s*", " and ", text)
 
 
+_RAW_WORD = re.compile(r"\w+")
+
+
+def spelled_as(raw: str, phrase: str) -> str:
+    """``phrase`` (folded words, as the parser keeps them: "en espanol") as the user spelled it in ``raw`` ("en
+    español"): the first run of ``raw``'s words that fold to the phrase's words; ``phrase`` itself when there is none."""
+    words = phrase.split()
+    if not words or not raw:
+        return phrase
+    toks = [(m.start(), m.end(), fold(m.group(0))) for m in _RAW_WORD.finditer(raw)]
+    n = len(words)
+    for i in range(len(toks) - n + 1):
+        if all(toks[i + k][2] == words[k] for k in range(n)):
+            return raw[toks[i][0]:toks[i + n - 1][1]]
+    return phrase
+
+
 def tokenize(folded: str) -> list[str]:
     """Split folded text into word tokens; clause punctuation becomes a ``","`` delimiter token."""
     text = _DELIM_RE.sub(" , ", folded)

@@ -21,10 +21,11 @@ from core.text.concepts import Concept, load_vocabulary
 from core.text.cues import ExplicitRules
 from core.text.embedder import Embedder, default_embedder
 from core.text.labels import LabelSet, load_shipped_profiles
-from core.text.language import detect_language
+from core.text.language import detect_language, split_compounds
 from core.text.moods import load_moods
 from core.text.references import ArtistAndNegationCues
 from core.text.state import CatalogFit, Request
+from core.text.title_language import TitleLanguages, adopt, table_languages
 from core.text.tokens import GENERIC, STOPWORDS, fold, tokenize, word_tokens
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,10 @@ MAX_CHARS = 2000
 #: one is read up to here and the reply's cues say so (issue 9 "CPU per message": 2,000 characters of connector words
 #: took seconds).
 MAX_PARSE_TOKENS = 96
+#: Playlists named after a style that no genre / subgenre label names, kept per style concept, and their least weight
+#: (a genre hint weighs 1.0, a word inside a label 0.8 × √coverage: "metal" in a six-word title gets 0.33).
+OWN_PLAYLISTS = 3
+OWN_PLAYLIST_WEIGHT = 0.7
 
 
 def _open_words(tokens: list[str], used: list[bool]) -> list[str]:
@@ -145,6 +150,7 @@ class TextUnderstanding(ExplicitRules, ArtistAndNegationCues, QueryAssembly):
             words=self._word_list(labels),
         )
         self._ensure_static_embeddings()
+        table_languages(table)  # the song titles' languages, read once per catalog version (core.text.title_language)
         self._table = table
         self._version = table.version
 
@@ -169,6 +175,8 @@ class TextUnderstanding(ExplicitRules, ArtistAndNegationCues, QueryAssembly):
                   "global_std": labels.global_std, "artist_count": cat.artist_count}
         if labels.emb is not None:
             arrays["label_emb"] = labels.emb
+        languages = table_languages(self._table)
+        arrays["title_lang_artist"], arrays["title_lang_track"] = languages.artist, languages.track
         return doc, arrays
 
     def load_fit(self, table: TrackTable, doc: dict[str, Any], arrays: Any) -> None:
@@ -210,6 +218,14 @@ class TextUnderstanding(ExplicitRules, ArtistAndNegationCues, QueryAssembly):
             words={k: list(v) for k, v in doc["words"].items()},
         )
         self._ensure_static_embeddings()
+        if "title_lang_track" in getattr(arrays, "keys", lambda: ())():
+            track = np.asarray(arrays["title_lang_track"], dtype=np.int8)
+            artist = np.asarray(arrays["title_lang_artist"], dtype=np.int8)
+            if len(track) != table.n or len(artist) != len(table.artist_names):
+                raise ValueError("the cached title languages do not match the table")
+            adopt(table, TitleLanguages(artist, track))
+        else:
+            table_languages(table)
         self._table = table
         self._version = table.version
 
@@ -239,11 +255,23 @@ class TextUnderstanding(ExplicitRules, ArtistAndNegationCues, QueryAssembly):
         return buckets
 
     def _resolve_hints(self, concept: Concept, labels: LabelSet) -> dict[int, float]:
+        """Label id -> weight of the labels a concept's hints name (the 8 heaviest). A style the catalog has no
+        genre / subgenre label for but names in playlist titles ("Progressive Rock / Metal") also keeps its
+        :data:`OWN_PLAYLISTS` such playlists whose titles say most of it at :data:`OWN_PLAYLIST_WEIGHT` or more: the playlists named after
+        the style hold it better than the neighbour styles the hints also name ("hard rock" for metal)."""
         out: dict[int, float] = {}
+        own: dict[int, float] = {}
         for hint, weight in concept.hints.items():
             for lid, w in labels.resolve_hint(hint, weight).items():
                 out[lid] = max(out.get(lid, 0.0), w)
-        return dict(labels.top(out, 8))
+                if weight >= 1.0:
+                    own[lid] = max(own.get(lid, 0.0), w)
+        kept = dict(labels.top(out, 8))
+        if own and not any(labels.kinds[lid] != "playlist" for lid in own):
+            named = sorted(own, key=lambda lid: (-own[lid], -int(labels.count[lid]), lid))[:OWN_PLAYLISTS]
+            for lid in named:
+                kept[lid] = max(kept.get(lid, 0.0), own[lid], OWN_PLAYLIST_WEIGHT)
+        return kept
 
     def _embed_cached(self, texts: list[str]) -> np.ndarray | None:
         if self.embedder is None:
@@ -270,6 +298,12 @@ class TextUnderstanding(ExplicitRules, ArtistAndNegationCues, QueryAssembly):
         self._phrase_text = phrases
         if self.shipped.emb is None:
             self.shipped.emb = self._embed_cached(self.shipped.texts)
+
+    def _known_word(self, word: str) -> bool:
+        """True when ``word`` (folded) is a phrase of the vocabulary or a whole word of a loaded / shipped label."""
+        labels = self._cat.labels
+        return (word in self.vocab.index or word in labels.exact or word in labels.grams
+                or word in self.shipped.exact) and word not in STOPWORDS
 
     # ------------------------------------------------------------------------------------------ parsing
     def parse(self, text: str, limit: int = 10) -> TextQuery | NeedsClarification:
@@ -301,7 +335,7 @@ class TextUnderstanding(ExplicitRules, ArtistAndNegationCues, QueryAssembly):
         raw = text.strip()
         caps = {normalize_text(w) for w in re.findall(r"\b[A-Z][\w'&.-]*", raw)}
         req = Request(raw=raw, limit=max(1, min(MAX_TRACKS, int(limit))), caps=caps, lang=detect_language(raw))
-        folded = self._apply_rules(fold(raw), req)
+        folded = self._apply_rules(split_compounds(fold(raw), self._known_word), req)
         tokens = tokenize(folded)
         if len(tokens) > MAX_PARSE_TOKENS:
             tokens = tokens[:MAX_PARSE_TOKENS]

@@ -668,6 +668,16 @@ def localize_cue(cue: str, lang: str) -> str:
     return f"{said} → " + ", ".join(_piece(p, lang) for p in right.split(", "))
 
 
+#: A catalog label key inside an English cue ("genre:rock", "avoid playlist:Southern soul & hip hop").
+_LABEL_KEY = re.compile(r"\b(genre|subgenre|playlist):([^,;]+)")
+
+
+def _english_label(m: re.Match[str]) -> str:
+    """An English cue's label key as words: "genre rock", "playlist “Southern soul & hip hop”" (short name)."""
+    name = m.group(2).strip()
+    return f"playlist \u201c{short_playlist_name(name)}\u201d" if m.group(1) == "playlist" else f"{m.group(1)} {name}"
+
+
 def localize_cues(cues: Sequence[str], lang: str) -> list[str]:
     """:func:`localize_cue` over a request's cues, duplicates after wording dropped; in a language of :data:`LOCAL`
     the sentences (notes such as "El catálogo no tiene datos sobre …", the language's lead) come first, then the
@@ -676,7 +686,7 @@ def localize_cues(cues: Sequence[str], lang: str) -> list[str]:
 
     worded = list(dict.fromkeys(localize_cue(c, lang) for c in cues))
     if lang not in LOCAL:
-        return worded
+        return [_LABEL_KEY.sub(_english_label, c) for c in worded]
     leads = set(NOTE_TEMPLATES["language"].values())
     first = [c for c in worded if c.endswith((".", "!", "?")) or c in leads]
     return first + [c for c in worded if c not in first]

@@ -90,8 +90,8 @@ async def test_sad_is_kept_next_to_a_language_in_any_order(engine: Engine, text:
 
 @pytest.mark.parametrize(("text", "feature", "word"),
                          [("algo menos animada", "valence", "menos animada"),
-                          ("weniger fröhliche Lieder", "valence", "weniger frohliche"),
-                          ("musique moins énergique", "energy", "moins energique")])
+                          ("weniger fröhliche Lieder", "valence", "weniger fröhliche"),
+                          ("musique moins énergique", "energy", "moins énergique")])  # the user's spelling
 async def test_less_x_lowers_x(engine: Engine, text: str, feature: str, word: str) -> None:
     line, rec = await _first_line(engine, f"test:less:{text}", text)
     mean = statistics.mean(getattr(t.track, feature) for t in rec.tracks)

@@ -1,0 +1,92 @@
+"""Which way a request's language is honoured: by the catalog's labels that name it, or by song titles.
+
+A request naming a language or nationality ("rap français", "rock en español", "músicas brasileiras") or a style
+sung in one language ("samba", "pagode") is answered, in this order:
+
+1. by **labels** naming the language ("Gangster Rap Deutsch", "Pop En Español": :func:`core.text.caveats.honour_languages`)
+   when those labels hold enough tracks of the style the request also names (at least the requested count inside the
+   genre filter and years) — "deutscher Hip-Hop" stays with "Gangster Rap Deutsch";
+2. else by **song titles** (:mod:`core.text.title_language`): tracks by artists whose titles are in that language rank
+   first (``TextQuery.title_language``) when the loaded catalog has at least
+   :data:`~core.text.title_language.MIN_ARTISTS` such artists; the request's note then says so ("no data on the
+   lyrics' language — these are by artists whose song titles are in French");
+3. else nothing is claimed (the no-data note stands).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from core.models import TextNote
+from core.table import TrackTable
+from core.text.caveats import NO_DATA
+from core.text.language import ATTRIBUTES, NOTE_TEMPLATES
+from core.text.title_language import LANGUAGE_CONCEPTS, MIN_ARTISTS, STYLE_LANGUAGES, by_titles, table_languages
+
+
+def named_language(concepts: Sequence, said: dict[int, str], hints: Sequence[dict[int, float]],
+                   kinds: Sequence[str]) -> tuple[str, int]:
+    """``(language code, concept id)`` of the first language the request names — a language concept by one of its
+    language phrases, or a style of :data:`STYLE_LANGUAGES` the loaded catalog has no genre / subgenre label for
+    (``hints[cid]``: label id -> weight; ``kinds``: label kinds) — else ``("", -1)``. Guesses ("≈") don't count."""
+    for cid, phrase in said.items():
+        if "\u2248" in phrase:
+            continue
+        name = concepts[cid].name
+        code = LANGUAGE_CONCEPTS.get(name)
+        if code:
+            rule = NO_DATA.get(name)
+            if rule is not None and rule[2] is not None and phrase not in rule[2]:
+                continue  # "latin pop" names a style, "en español" a language
+            return code, cid
+        code = STYLE_LANGUAGES.get(name, "")
+        if code and not any(w >= 0.9 and kinds[lid] in ("genre", "subgenre") for lid, w in hints[cid].items()):
+            return code, cid
+    return "", -1
+
+
+def labels_answer(table: TrackTable | None, label_keys: Sequence[str], genres: Sequence[str],
+                  years: tuple[int | None, int | None], need: int, positions: Iterable[int] = ()) -> bool:
+    """True when the tracks carrying the language labels ``label_keys`` (``"kind:text"``) — or the given
+    ``positions`` — hold at least ``need`` live tracks of the requested ``genres`` (genre / subgenre label texts; any
+    when empty) within ``years``."""
+    if table is None:
+        return True
+    members: set[int] = {int(p) for p in positions}
+    for key in label_keys:
+        kind, _, text = key.partition(":")
+        lid = table.label_index.get((kind, text))
+        if lid is not None:
+            members |= table.label_tracks.get(lid, set())
+    if genres:
+        styled: set[int] = set()
+        for text in genres:
+            for kind in ("genre", "subgenre"):
+                lid = table.label_index.get((kind, text))
+                if lid is not None:
+                    styled |= table.label_tracks.get(lid, set())
+        members &= styled
+    lo, hi = years
+    n = sum(1 for p in members if table.alive[p] and (lo is None or table.year[p] >= lo)
+            and (hi is None or 0 < table.year[p] <= hi))
+    return n >= need
+
+
+def has_title_language(table: TrackTable | None, code: str) -> bool:
+    """True when at least :data:`MIN_ARTISTS` artists of ``table`` title their songs in ``code``."""
+    return table is not None and table_languages(table).artists(code) >= MIN_ARTISTS
+
+
+def titles_note(notes: list[TextNote], code: str, lang: str) -> list[TextNote]:
+    """``notes`` with the lyrics-language no-data note saying the titles were used ("… (“français”); these are by
+    artists whose song titles are in French."), worded in the request's language ``lang``."""
+    out = []
+    for n in notes:
+        if n.kind == "no_data" and n.subject == "lyrics_language":
+            form = NOTE_TEMPLATES["no_data"].get(lang, NOTE_TEMPLATES["no_data"]["en"])
+            attribute = ATTRIBUTES["lyrics_language"].get(lang, ATTRIBUTES["lyrics_language"]["en"])
+            n = n.model_copy(update={"used": "titles", "text": form.format(
+                attribute=attribute, asked=n.asked, instead=by_titles(code, lang))})
+        out.append(n)
+    return out
+
