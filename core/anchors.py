@@ -107,6 +107,36 @@ def is_seasonal(table: TrackTable, p: int) -> bool:
     return any(_SEASONAL.search(normalize_text(x)) for x in texts)
 
 
+#: A cheap first pass over raw lower-case titles and albums (accents kept): every text :data:`_SEASONAL` can match
+#: contains one of these stems, so only the tracks it flags are checked with :func:`is_seasonal`.
+_SEASONAL_STEMS = re.compile(r"christmas|xmas|x.mas|navid|natal|no[eë]l|weihnacht|santa|jingle|wonderland|holiday|"
+                             r"sleigh|mistletoe|rudolph|silent night")
+_SEASONAL_MEMO: dict[int, tuple[int, int, frozenset[int]]] = {}
+
+
+def seasonal_positions(table: TrackTable) -> frozenset[int]:
+    """Positions of every holiday song of ``table`` (:func:`is_seasonal`), computed once per table version.
+
+    A stem pass over all titles and albums joined (one regex over ~1 MB) and the playlists whose names are seasonal
+    give the candidates; :func:`is_seasonal` decides each (~102 tracks of the shipped catalog, ~10 ms; checking every
+    track with :func:`is_seasonal` took ~0.3 s)."""
+    key = id(table)
+    memo = _SEASONAL_MEMO.get(key)
+    if memo is not None and memo[0] == table.version and memo[1] == table.n:
+        return memo[2]
+    texts = [f"{table.titles[p]} {table.albums[p] or ''}".lower() for p in range(table.n)]
+    joined = "\n".join(texts)
+    starts = np.cumsum([0] + [len(x) + 1 for x in texts])
+    cand = {int(np.searchsorted(starts, m.start(), side="right")) - 1 for m in _SEASONAL_STEMS.finditer(joined)}
+    for lid, (kind, name) in enumerate(table.label_names):
+        if kind == "playlist" and _SEASONAL.search(normalize_text(name)):
+            cand |= set(table.label_tracks.get(lid, ()))
+    found = frozenset(p for p in cand if is_seasonal(table, p))
+    _SEASONAL_MEMO.clear()  # one live table per process: keep the newest only
+    _SEASONAL_MEMO[key] = (table.version, table.n, found)
+    return found
+
+
 def asks_seasonal(text: str) -> bool:
     """True when ``text`` names a holiday ("christmas soul", "canciones de navidad"): holiday songs are then wanted."""
     return bool(_SEASONAL.search(normalize_text(text)))

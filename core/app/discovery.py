@@ -22,6 +22,7 @@ from core.anchors import (
     era_shift,
     familiar_bonus,
     is_seasonal,
+    seasonal_positions,
     find_anchor,
     in_scene,
     lean_seeds,
@@ -104,8 +105,6 @@ INLINE_TEXT_CHARS = 200
 PLAYLIST_FIRST = 1.0
 #: Extra radio picks asked for, so up to this many holiday songs can be dropped from a year-round radio.
 HOLIDAY_SPARE = 5
-#: Times a free-text ranking is run again without the holiday songs that made it (each run drops all of them).
-HOLIDAY_RERANKS = 3
 
 
 def _with_moves(table: TrackTable, scored: list[Scored], target: dict[str, float], name: str) -> list[Scored]:
@@ -347,6 +346,10 @@ class Discovery(LiveParts):
                 "cues": [c for c in query.cues if not any(c.endswith(f"{a} → artist") for a in wrong)],
             })
         anchor = find_anchor(query.text, self.table, self.refs) if query.text else None
+        # holiday songs only when asked for or anchored on one ("60s soul" held five Christmas songs)
+        seeds = anchor.seeds if anchor is not None else []
+        if not asks_seasonal(query.text) and not any(is_seasonal(self.table, p) for p in seeds):
+            exclude = exclude | seasonal_positions(self.table)
         if anchor is not None and anchor.seeds:
             rec = await self._anchored(query, anchor, exclude, limit, rank, similar_rank)
             if query.lang != "en":  # "Like X (slower)" in the request's language (core.text.wording)
@@ -354,7 +357,10 @@ class Discovery(LiveParts):
         else:
             # numbers and no style ("songs at 120 BPM"): a wider pool, then one scene inside the range (core.coherence)
             pool_n = limit * POOL_FACTOR if numbers_only(query) and self.table.has_labels() else limit
-            scored = await self._ranked_off_season(query, exclude, pool_n, rank)
+            if rank is None:
+                scored = self.recommender.from_text(query, exclude=exclude, limit=pool_n)
+            else:
+                scored = await rank(query, exclude, pool_n)
             if pool_n != limit:
                 scored = cohere(self.table, scored, query, limit)
             rec = Recommendation(
@@ -390,36 +396,6 @@ class Discovery(LiveParts):
             summary = rec.summary if said in rec.summary else f"{said} {rec.summary}".strip()
             rec = rec.model_copy(update={"conflicts": conflicts, "summary": summary})
         return rec
-
-    async def _ranked_off_season(
-        self,
-        query: TextQuery,
-        exclude: set[int],
-        n: int,
-        rank: Callable[[TextQuery, set[int], int], Awaitable[list[Scored]]] | None,
-    ) -> list[Scored]:
-        """The top ``n`` for ``query`` (``rank`` or the KNN recommender) without holiday songs unless the request
-        names a holiday ("70s soul and funk for cooking" got "This Christmas"; :func:`core.anchors.is_seasonal`).
-
-        Holiday songs that made the list are excluded and the ranking run again (at most :data:`HOLIDAY_RERANKS`
-        times), so every other pick, cap and filter is the same as without them; a list that would still hold them
-        after that (a catalog of carols) is kept as ranked."""
-        async def ranked(skip: set[int]) -> list[Scored]:
-            if rank is None:
-                return self.recommender.from_text(query, exclude=skip, limit=n)
-            return await rank(query, skip, n)
-
-        scored = await ranked(exclude)
-        if asks_seasonal(query.text):
-            return scored
-        skip = set(exclude)
-        for _ in range(HOLIDAY_RERANKS):
-            holiday = {s.pos for s in scored if is_seasonal(self.table, s.pos)}
-            if not holiday:
-                break
-            skip |= holiday
-            scored = await ranked(skip)
-        return scored
 
     async def _anchored(
         self,

@@ -255,3 +255,12 @@ async def test_free_text_leaves_out_holiday_songs_unless_asked(engine: Engine, t
     assert {s.pos for s in plain if s.pos not in holiday} <= set(shown)  # only the holiday songs were replaced
     asked = await engine.recommend_text(f"christmas {text}")
     assert isinstance(asked, Recommendation) and any(is_seasonal(t, t.pos[i.track.track_id]) for i in asked.tracks)
+
+
+async def test_seasonal_positions_are_every_holiday_song(engine: Engine) -> None:
+    from core.anchors import is_seasonal, seasonal_positions
+
+    t = engine.loaded.table if hasattr(engine, "loaded") else engine.table
+    every = {p for p in range(t.n) if is_seasonal(t, p)}
+    assert len(every) > 50
+    assert seasonal_positions(t) == every  # the stem pre-pass misses none
