@@ -9,8 +9,8 @@ collaborative filtering (e.g. implicit's ``ItemItemRecommender``), applied to ar
 instead of users.
 
 The incidence matrix is built in one pass over the table's labels (~30 ms for the shipped catalog's 28k tracks);
-an artist's neighbours are computed lazily (one sparse row × matrix product) and cached until the table changes.
-A catalog without labels yields an empty graph: every relation is 0.
+an artist's neighbours are computed lazily (its row of ``matrix @ matrix.T``, see :meth:`ArtistGraph.neighbours`) and
+cached until the table changes. A catalog without labels yields an empty graph: every relation is 0.
 """
 
 from __future__ import annotations
@@ -90,7 +90,13 @@ class ArtistGraph:
 
     def neighbours(self, aid: int) -> tuple[np.ndarray, np.ndarray]:
         """``(artist_ids, relations)`` of the :data:`TOP_NEIGHBOURS` most related artists (self excluded),
-        relations 0–1 (cosine), strongest first; empty arrays for an artist without contexts."""
+        relations 0–1 (cosine), strongest first; empty arrays for an artist without contexts.
+
+        Shapes: ``(k,)`` int64 and ``(k,)`` float32, ``k <= TOP_NEIGHBOURS``. Cached per artist (the graph is rebuilt
+        when the table is reloaded). The row comes from :meth:`_row` (~40 µs on the shipped catalog, ~190 µs through
+        SciPy's sparse product); the top is chosen as before (``argpartition``, then a stable sort by relation), so
+        ties keep the order they had.
+        """
         cached = self._neighbours.get(aid)
         if cached is not None:
             return cached
@@ -98,8 +104,7 @@ class ArtistGraph:
         if aid >= m.shape[0] or m.indptr[aid] == m.indptr[aid + 1]:
             out = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
         else:
-            row = (m[aid] @ self._transposed).tocsr()
-            ids, vals = row.indices.astype(np.int64), row.data.astype(np.float32)
+            ids, vals = self._row(aid)
             keep = ids != aid
             ids, vals = ids[keep], vals[keep]
             if len(ids) > TOP_NEIGHBOURS:
@@ -109,6 +114,36 @@ class ArtistGraph:
             out = (ids[order], vals[order])
         self._neighbours[aid] = out
         return out
+
+    def _row(self, aid: int) -> tuple[np.ndarray, np.ndarray]:
+        """Row ``aid`` of ``matrix @ matrix.T`` as ``(artist ids int64, relations float32)``, the nonzero entries in
+        the order SciPy's CSR × CSR product (``csr_matmat``, the former ``(matrix[aid] @ matrix.T).tocsr()``) lists
+        them, with the very same floats — written with NumPy on the stored arrays, without the ~150 µs of sparse
+        matrix objects per call.
+
+        The product visits the row's contexts in stored order and, for each, the artists of that context (a row of
+        :attr:`_transposed`): ``sums[b] += m[aid, c] * m[b, c]`` in float32, one artist at most once per context,
+        so the NumPy scatter below adds the same products in the same order. SciPy lists an artist when first met
+        by pushing it on the head of a linked list, i.e. the output is the first-met order reversed, and it drops
+        sums equal to 0. ``tests/integration/test_similar_equivalence.py`` compares this with SciPy's product for
+        every artist of the shipped catalog.
+        """
+        m, t = self.matrix, self._transposed
+        lo, hi = int(m.indptr[aid]), int(m.indptr[aid + 1])
+        n = m.shape[0]
+        sums = np.zeros(n, dtype=np.float32)
+        seen = np.zeros(n, dtype=bool)
+        met = []
+        for c, v in zip(m.indices[lo:hi].tolist(), m.data[lo:hi]):
+            a, b = t.indptr[c], t.indptr[c + 1]
+            artists = t.indices[a:b]
+            sums[artists] += t.data[a:b] * v  # float32 × float32 scalar: float32, as in the product
+            met.append(artists[~seen[artists]])
+            seen[artists] = True
+        ids = (np.concatenate(met) if len(met) > 1 else met[0])[::-1].astype(np.int64)
+        vals = sums[ids]
+        keep = vals != 0
+        return ids[keep], vals[keep]
 
     def neighbour_map(self, aid: int) -> dict[int, float]:
         """:meth:`neighbours` as a dict ``{artist_id: relation}`` (cached)."""
