@@ -9,6 +9,8 @@ reasons (which import the table).
 from __future__ import annotations
 
 import unicodedata
+import weakref
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -22,18 +24,48 @@ def shown_label(text: str, limit: int = 60) -> str:
     return clean if len(clean) <= limit else clean[: limit - 1].rstrip() + "…"
 
 
+#: per table: (version, artist ids -> {kind: {label id: tracks}} over all their tracks), see :func:`artist_label_counts`
+_BY_ARTISTS: weakref.WeakKeyDictionary[TrackTable, tuple[int, dict[tuple[int, ...], dict[str, dict[int, int]]]]] = (
+    weakref.WeakKeyDictionary())
+
+
 def artist_label_counts(table: TrackTable, p: int, kind: str) -> dict[int, int]:
     """How many of track ``p``'s artists' tracks (``p`` included) carry each label of ``kind`` ("genre" /
-    "subgenre"): ``{label id: tracks}``, empty when none carries one. The one count behind :func:`own_labels` and
-    :func:`display_genre`."""
+    "subgenre"): ``{label id: tracks}`` (a fresh dict), empty when none carries one. The one count behind
+    :func:`own_labels` and :func:`display_genre`.
+
+    The counts depend only on the artists when ``p`` is one of their live tracks (always, except for a deleted
+    track): they are then counted once per set of artists, every kind in one pass, and kept until the table
+    changes (a radio's picks, pages and lists meet the same artists again).
+    """
+    aids = table.artist_ids[p]
+    if not aids or p not in table.artist_tracks.get(aids[0], ()):
+        return _count_labels(table, {q for a in aids for q in table.artist_tracks.get(a, ())} | {p}).get(kind, {})
+    cached = _BY_ARTISTS.get(table)
+    if cached is None or cached[0] != table.version:
+        cached = (table.version, {})
+        _BY_ARTISTS[table] = cached
+    by_kind = cached[1].get(aids)
+    if by_kind is None:
+        mates = table.artist_tracks[aids[0]] if len(aids) == 1 else {
+            q for a in aids for q in table.artist_tracks.get(a, ())}
+        by_kind = cached[1][aids] = _count_labels(table, mates)
+    return dict(by_kind.get(kind, ()))
+
+
+def _count_labels(table: TrackTable, tracks: Iterable[int]) -> dict[str, dict[int, int]]:
+    """``{kind: {label id: tracks}}`` over ``tracks`` for the kinds "genre" and "subgenre" (absent when none)."""
     names = table.label_names
-    mates = {q for a in table.artist_ids[p] for q in table.artist_tracks.get(a, ())} | {p}
-    counts: dict[int, int] = {}
-    for q in mates:
+    out: dict[str, dict[int, int]] = {}
+    for q in tracks:
         for lid in table.labels[q]:
-            if names[lid][0] == kind:
+            kind = names[lid][0]
+            if kind == "genre" or kind == "subgenre":
+                counts = out.get(kind)
+                if counts is None:
+                    counts = out[kind] = {}
                 counts[lid] = counts.get(lid, 0) + 1
-    return counts
+    return out
 
 
 def display_genre(table: TrackTable, p: int) -> str:
