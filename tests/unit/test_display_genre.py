@@ -149,15 +149,20 @@ def _direct_counts(t, p: int, kind: str) -> dict[int, int]:
 
 def test_artist_label_counts_follow_edits_of_the_table() -> None:
     """The counts kept per set of artists (core.genres.artist_label_counts) equal a direct count for every track,
-    deleted ones included, after each edit: a track moved to another scene, a track deleted, a duet added."""
+    deleted ones included, and its own labels are those its artists carry most, after each edit: a track moved to
+    another scene, a track deleted, a duet added."""
     from core.genres import artist_label_counts
 
     t = catalog()
 
     def check() -> None:
         for p in range(t.n):
+            own = set()
             for kind in ("genre", "subgenre"):
-                assert artist_label_counts(t, p, kind) == _direct_counts(t, p, kind), (p, kind)
+                counts = _direct_counts(t, p, kind)
+                assert artist_label_counts(t, p, kind) == counts, (p, kind)
+                own |= {lid for lid in t.labels[p] if lid in counts and counts[lid] == max(counts.values())}
+            assert own_labels(t, p) == own, p
 
     check()
     beat_it = t.track(7).model_copy(update={"genres": ["r&b"], "subgenres": ["new jack swing"], "playlists": []})
