@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from core import artist_graph
 from core.artist_graph import ArtistGraph
 from core.catalog import Catalog
 from core.explain import explain_similar, format_reasons
@@ -153,21 +154,27 @@ def test_explain_similar_keeps_its_own_contract(shipped: Recommender) -> None:
         assert explain_similar(t, refs, picks, shipped.graph) == ref.explain(shipped, refs, picks)
 
 
-def test_artist_neighbours_are_the_sparse_products_rows(shipped: Recommender, shipped_db: Path) -> None:
-    """:meth:`ArtistGraph.neighbours` (its row written with NumPy) gives SciPy's ``matrix[a] @ matrix.T`` top on the
-    shipped catalog (the 300 artists with most contexts and 1,500 drawn at random; all 10,677 agreed when checked
-    once) and on a copy with tracks deleted and added: the same artists in the same order (ties included) and the
-    same float32 relations."""
-    graph = ArtistGraph(shipped.table)  # fresh: nothing cached by the other tests
+def test_artist_neighbours_are_the_sparse_products_rows(
+    shipped: Recommender, shipped_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """:meth:`ArtistGraph.neighbours` (its row from SciPy's product kernel called on the stored arrays, or from the
+    public product when that kernel is missing) gives SciPy's ``matrix[a] @ matrix.T`` top on the shipped catalog
+    (the 300 artists with most contexts and 1,500 drawn at random; all 10,677 agreed when checked once) and on a copy
+    with tracks deleted and added: the same artists in the same order (ties included) and the same float32
+    relations."""
     rng = np.random.default_rng(41)
-    n_artists = graph.matrix.shape[0]
-    widest = np.argsort(-np.diff(graph.matrix.indptr), kind="stable")[:300]
-    for a in widest.tolist() + rng.choice(n_artists, size=1500, replace=False).tolist():
-        ids, rel = graph.neighbours(a)
-        want_ids, want_rel = ref.neighbours(graph, a)
-        assert ids.tolist() == want_ids.tolist(), a
-        assert rel.tolist() == want_rel.tolist(), a  # equal floats
-        assert (ids.dtype, rel.dtype) == (want_ids.dtype, want_rel.dtype)
+    for kernel in (artist_graph._kernel, None):
+        monkeypatch.setattr(artist_graph, "_kernel", kernel)
+        graph = ArtistGraph(shipped.table)  # fresh: nothing cached by the other tests
+        n_artists = graph.matrix.shape[0]
+        widest = np.argsort(-np.diff(graph.matrix.indptr), kind="stable")[:300]
+        for a in widest.tolist() + rng.choice(n_artists, size=1500 if kernel else 300, replace=False).tolist():
+            ids, rel = graph.neighbours(a)
+            want_ids, want_rel = ref.neighbours(graph, a)
+            assert ids.tolist() == want_ids.tolist(), a
+            assert rel.tolist() == want_rel.tolist(), a  # equal floats
+            assert (ids.dtype, rel.dtype) == (want_ids.dtype, want_rel.dtype)
+    monkeypatch.undo()
     table = load_table(shipped_db)
     for p in pick_refs(rng, table, 500):
         table.delete(table.ids[p])
