@@ -9,8 +9,8 @@ collaborative filtering (e.g. implicit's ``ItemItemRecommender``), applied to ar
 instead of users.
 
 The incidence matrix is built in one pass over the table's labels (~30 ms for the shipped catalog's 28k tracks);
-an artist's neighbours are computed lazily (one sparse row × matrix product) and cached until the table changes.
-A catalog without labels yields an empty graph: every relation is 0.
+an artist's neighbours are computed lazily (its row of ``matrix @ matrix.T``, see :meth:`ArtistGraph.neighbours`) and
+cached until the table changes. A catalog without labels yields an empty graph: every relation is 0.
 """
 
 from __future__ import annotations
@@ -19,6 +19,11 @@ import numpy as np
 from scipy import sparse
 
 from core.table import TrackTable
+
+try:  # the C kernel of SciPy's CSR × CSR product, called on one row (see ArtistGraph._row)
+    from scipy.sparse import _sparsetools as _kernel
+except ImportError:  # pragma: no cover - another SciPy layout: the public product
+    _kernel = None
 
 #: Neighbours kept per artist (the strongest relations; the long tail is noise from one shared playlist).
 TOP_NEIGHBOURS = 25
@@ -90,7 +95,12 @@ class ArtistGraph:
 
     def neighbours(self, aid: int) -> tuple[np.ndarray, np.ndarray]:
         """``(artist_ids, relations)`` of the :data:`TOP_NEIGHBOURS` most related artists (self excluded),
-        relations 0–1 (cosine), strongest first; empty arrays for an artist without contexts."""
+        relations 0–1 (cosine), strongest first; empty arrays for an artist without contexts.
+
+        Shapes: ``(k,)`` int64 and ``(k,)`` float32, ``k <= TOP_NEIGHBOURS``. Cached per artist (the graph is rebuilt
+        when the table is reloaded). The row comes from :meth:`_row`; the top is chosen from it as before
+        (``argpartition``, then a stable sort by relation), so ties keep the order they had.
+        """
         cached = self._neighbours.get(aid)
         if cached is not None:
             return cached
@@ -98,8 +108,7 @@ class ArtistGraph:
         if aid >= m.shape[0] or m.indptr[aid] == m.indptr[aid + 1]:
             out = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
         else:
-            row = (m[aid] @ self._transposed).tocsr()
-            ids, vals = row.indices.astype(np.int64), row.data.astype(np.float32)
+            ids, vals = self._row(aid)
             keep = ids != aid
             ids, vals = ids[keep], vals[keep]
             if len(ids) > TOP_NEIGHBOURS:
@@ -109,6 +118,35 @@ class ArtistGraph:
             out = (ids[order], vals[order])
         self._neighbours[aid] = out
         return out
+
+    def _row(self, aid: int) -> tuple[np.ndarray, np.ndarray]:
+        """Row ``aid`` of ``matrix @ matrix.T`` as ``(artist ids int64, relations float32)``: the nonzero entries as
+        SciPy's CSR × CSR product lists them (the former ``(matrix[aid] @ matrix.T).tocsr()``), same order, same floats.
+
+        It calls the kernel that product runs (``csr_matmat_maxnnz`` + ``csr_matmat`` of ``scipy.sparse._sparsetools``)
+        on the row's slice of the stored arrays, without building sparse matrix objects: ~30 µs instead of ~200 µs for
+        an artist of a typical seed (~11 contexts, ~2,000 related artists) on the shipped catalog. The module is
+        SciPy-internal: if it is missing or its signature changed, the row goes through the public product (same
+        result, slower). ``tests/integration/test_similar_equivalence.py`` compares the top with the public product.
+        """
+        m, t = self.matrix, self._transposed
+        lo, hi = int(m.indptr[aid]), int(m.indptr[aid + 1])
+        n = m.shape[0]
+        indices, data = m.indices[lo:hi], m.data[lo:hi]
+        bounds = np.array([0, hi - lo], dtype=m.indptr.dtype)
+        if _kernel is not None:
+            try:
+                nnz = _kernel.csr_matmat_maxnnz(1, n, bounds, indices, t.indptr, t.indices)
+                out_ptr = np.empty(2, dtype=m.indptr.dtype)
+                out_ids = np.empty(nnz, dtype=m.indptr.dtype)
+                out_vals = np.empty(nnz, dtype=m.data.dtype)
+                _kernel.csr_matmat(1, n, bounds, indices, data, t.indptr, t.indices, t.data, out_ptr, out_ids, out_vals)
+                k = int(out_ptr[1])
+                return out_ids[:k].astype(np.int64), out_vals[:k]
+            except (AttributeError, TypeError, ValueError):  # another SciPy: the public product below
+                pass
+        row = sparse.csr_matrix((data, indices, bounds), shape=(1, m.shape[1])) @ t
+        return row.indices.astype(np.int64), row.data.astype(np.float32)
 
     def neighbour_map(self, aid: int) -> dict[int, float]:
         """:meth:`neighbours` as a dict ``{artist_id: relation}`` (cached)."""

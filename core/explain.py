@@ -20,7 +20,7 @@ import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from core.genres import artist_label_counts, display_genre, shown_label  # noqa: F401 - re-exported
+from core.genres import artist_label_counts, display_genre, scene_labels, shown_label  # noqa: F401 - re-exported
 from core.catalog import normalize_text
 from core.models import Reason, RecommendedTrack, TextQuery
 from core.table import FEATURE_INDEX, TrackTable
@@ -92,15 +92,8 @@ def own_labels(table: TrackTable, p: int) -> frozenset[int]:
     got = memo.get(p)
     if got is not None:
         return got
-    names = table.label_names
-    out: set[int] = set()
-    for kind in ("genre", "subgenre"):
-        mine = {lid for lid in table.labels[p] if names[lid][0] == kind}
-        if not mine:
-            continue
-        counts = artist_label_counts(table, p, kind)
-        top = max(counts.values())
-        out.update(lid for lid in mine if counts[lid] == top)  # none when the artist's scene is elsewhere
+    # per kind, the labels of ``p`` its artists' tracks carry most (none when the artist's scene is elsewhere)
+    out = scene_labels(table, p).intersection(table.labels[p])
     got = frozenset(out)
     memo[p] = got
     return got

@@ -8,32 +8,86 @@ reasons (which import the table).
 
 from __future__ import annotations
 
+import functools
 import unicodedata
+import weakref
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from core.table import TrackTable
 
 
+@functools.lru_cache(maxsize=4096)
 def shown_label(text: str, limit: int = 60) -> str:
     """A catalog label as shown in a reason: invisible format characters (zero-width spaces, direction marks)
-    removed, whitespace collapsed, clipped to ``limit`` characters (playlist names can run to 130)."""
+    removed, whitespace collapsed, clipped to ``limit`` characters (playlist names can run to 130). Memoized (a
+    radio's reasons word the seed's labels, often dozens of playlist names, the first time it is asked for)."""
     clean = " ".join("".join(ch for ch in text if unicodedata.category(ch) != "Cf").split())
     return clean if len(clean) <= limit else clean[: limit - 1].rstrip() + "…"
 
 
+#: per table: (version, artist ids -> ({kind: {label id: tracks}}, scene labels)), see :func:`_artists_entry`
+_BY_ARTISTS: weakref.WeakKeyDictionary[
+    TrackTable, tuple[int, dict[tuple[int, ...], tuple[dict[str, dict[int, int]], frozenset[int]]]]
+] = weakref.WeakKeyDictionary()
+
+
 def artist_label_counts(table: TrackTable, p: int, kind: str) -> dict[int, int]:
     """How many of track ``p``'s artists' tracks (``p`` included) carry each label of ``kind`` ("genre" /
-    "subgenre"): ``{label id: tracks}``, empty when none carries one. The one count behind :func:`own_labels` and
-    :func:`display_genre`."""
+    "subgenre"): ``{label id: tracks}`` (a fresh dict), empty when none carries one. The one count behind
+    :func:`scene_labels` (the reasons' :func:`core.explain.own_labels`) and :func:`display_genre`.
+
+    The counts depend only on the artists when ``p`` is one of their live tracks (always, except for a deleted
+    track): they are then counted once per set of artists, every kind in one pass, and kept until the table
+    changes (a radio's picks, pages and lists meet the same artists again).
+    """
+    return dict(_artists_entry(table, p)[0].get(kind, ()))
+
+
+def scene_labels(table: TrackTable, p: int) -> frozenset[int]:
+    """The genre / subgenre labels that ``p``'s artists' tracks (``p`` included) carry most, per kind (all of them
+    on a tie): the artists' scene by :func:`artist_label_counts`. Kept per set of artists like the counts."""
+    return _artists_entry(table, p)[1]
+
+
+def _artists_entry(table: TrackTable, p: int) -> tuple[dict[str, dict[int, int]], frozenset[int]]:
+    aids = table.artist_ids[p]
+    if not aids or p not in table.artist_tracks.get(aids[0], ()):  # e.g. a deleted track: it counts itself
+        return _scene(_count_labels(table, {q for a in aids for q in table.artist_tracks.get(a, ())} | {p}))
+    cached = _BY_ARTISTS.get(table)
+    if cached is None or cached[0] != table.version:
+        cached = (table.version, {})
+        _BY_ARTISTS[table] = cached
+    entry = cached[1].get(aids)
+    if entry is None:
+        mates = table.artist_tracks[aids[0]] if len(aids) == 1 else {
+            q for a in aids for q in table.artist_tracks.get(a, ())}
+        entry = cached[1][aids] = _scene(_count_labels(table, mates))
+    return entry
+
+
+def _scene(by_kind: dict[str, dict[int, int]]) -> tuple[dict[str, dict[int, int]], frozenset[int]]:
+    top: set[int] = set()
+    for counts in by_kind.values():
+        most = max(counts.values())
+        top.update(lid for lid, c in counts.items() if c == most)
+    return by_kind, frozenset(top)
+
+
+def _count_labels(table: TrackTable, tracks: Iterable[int]) -> dict[str, dict[int, int]]:
+    """``{kind: {label id: tracks}}`` over ``tracks`` for the kinds "genre" and "subgenre" (absent when none)."""
     names = table.label_names
-    mates = {q for a in table.artist_ids[p] for q in table.artist_tracks.get(a, ())} | {p}
-    counts: dict[int, int] = {}
-    for q in mates:
+    out: dict[str, dict[int, int]] = {}
+    for q in tracks:
         for lid in table.labels[q]:
-            if names[lid][0] == kind:
+            kind = names[lid][0]
+            if kind == "genre" or kind == "subgenre":
+                counts = out.get(kind)
+                if counts is None:
+                    counts = out[kind] = {}
                 counts[lid] = counts.get(lid, 0) + 1
-    return counts
+    return out
 
 
 def display_genre(table: TrackTable, p: int) -> str:

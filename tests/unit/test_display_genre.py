@@ -135,3 +135,45 @@ def test_two_versions_of_a_song_never_share_a_similar_list() -> None:
         titles = [t.titles[s.pos] for s in Recommender(t).similar([seed], limit=5)]
         japan = [x for x in titles + [t.titles[seed]] if x.startswith("Big in Japan")]
         assert len(japan) <= 1 and len(titles) >= 3, (seed, titles)
+
+
+def _direct_counts(t, p: int, kind: str) -> dict[int, int]:
+    mates = {q for a in t.artist_ids[p] for q in t.artist_tracks.get(a, ())} | {p}
+    out: dict[int, int] = {}
+    for q in mates:
+        for lid in t.labels[q]:
+            if t.label_names[lid][0] == kind:
+                out[lid] = out.get(lid, 0) + 1
+    return out
+
+
+def test_artist_label_counts_follow_edits_of_the_table() -> None:
+    """The counts kept per set of artists (core.genres.artist_label_counts) equal a direct count for every track,
+    deleted ones included, and its own labels are those its artists carry most, after each edit: a track moved to
+    another scene, a track deleted, a duet added."""
+    from core.genres import artist_label_counts
+
+    t = catalog()
+
+    def check() -> None:
+        for p in range(t.n):
+            own = set()
+            for kind in ("genre", "subgenre"):
+                counts = _direct_counts(t, p, kind)
+                assert artist_label_counts(t, p, kind) == counts, (p, kind)
+                own |= {lid for lid in t.labels[p] if lid in counts and counts[lid] == max(counts.values())}
+            assert own_labels(t, p) == own, p
+
+    check()
+    beat_it = t.track(7).model_copy(update={"genres": ["r&b"], "subgenres": ["new jack swing"], "playlists": []})
+    t.upsert(beat_it)  # Michael Jackson's scene is now new jack swing only
+    check()
+    assert display_genre(t, t.pos[beat_it.track_id]) == "new jack swing"
+    t.delete(t.ids[1])  # a Human League track gone: its tombstone counts itself, as before
+    check()
+    duet = t.track(4).model_copy(update={"track_id": "duet", "artists": ["Ed Sheeran", "Joao Gilberto"]})
+    t.upsert(duet)
+    check()
+    counts = artist_label_counts(t, t.pos["duet"], "subgenre")  # both artists' tracks, the duet once
+    assert counts[t.label_names.index(("subgenre", "latin pop"))] == 2  # Photograph, Chega de Saudade
+    assert counts[t.label_names.index(("subgenre", "dance pop"))] == 4  # Photograph, Perfect, Shape of You, the duet
