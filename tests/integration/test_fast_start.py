@@ -55,10 +55,12 @@ def _banner_env() -> dict[str, str]:
     return env
 
 
-def _imported(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> tuple[list[str], str]:
+def _imported(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None, watched: tuple[str, ...] = WATCHED
+) -> tuple[list[str], str]:
     out = tmp_path / "modules.json"
     proc = subprocess.run(
-        [sys.executable, "-c", _PROBE, json.dumps(WATCHED), str(out), *args],
+        [sys.executable, "-c", _PROBE, json.dumps(watched), str(out), *args],
         cwd=tmp_path, env=env or _env(), capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -96,6 +98,16 @@ def test_catalog_commands_import_no_agent(db_copy: Path, tmp_path: Path) -> None
     for args in (("recommend", "sad songs in a minor key"), ("search", "queen"), ("song", "Bohemian Rhapsody")):
         loaded, _ = _imported(tmp_path, *args, "--db", str(db_copy))
         assert not set(loaded) - {"scipy"}, (args, loaded)
+
+
+def test_catalog_commands_that_write_nothing_import_no_sqlalchemy(db_copy: Path, tmp_path: Path) -> None:
+    # the catalog is read through its driver connection and the table comes from the start-up cache; the stores (and
+    # the playlist store's SQL, core.playlists is imported lazily) are never used by these commands
+    _imported(tmp_path, "song", "Bohemian Rhapsody", "--db", str(db_copy))  # writes the start-up cache
+    for args in (("recommend", "sad songs in a minor key"), ("similar", "Blinding Lights"), ("song", "Hello")):
+        loaded, output = _imported(tmp_path, *args, "--db", str(db_copy), watched=("sqlalchemy",))
+        assert loaded == [], (args, loaded)
+        assert output.strip()
 
 
 def test_no_third_party_banner_or_advertisement_in_the_console(db_copy: Path, tmp_path: Path) -> None:
