@@ -69,9 +69,12 @@ def _settings() -> Settings:
 
 
 @asynccontextmanager
-async def open_engine(db: Path | None, quiet: bool = False, seed: bool = True) -> AsyncIterator[Engine]:
+async def open_engine(
+    db: Path | None, quiet: bool = False, seed: bool = True, follow: bool = False
+) -> AsyncIterator[Engine]:
     """Open the engine, showing a progress bar while the shipped catalog is seeded on first start (``seed=False``:
-    never seed, e.g. before ``import --replace``)."""
+    never seed, e.g. before ``import --replace``). ``follow``: apply catalog changes other processes make while it
+    runs (the interactive chat); one-shot commands don't (:func:`bot.app.build_engine`)."""
     settings = _settings()
     progress: Any = None  # rich.progress is imported only when a seed runs (not on an already seeded catalog)
     task = None
@@ -93,7 +96,7 @@ async def open_engine(db: Path | None, quiet: bool = False, seed: bool = True) -
 
     try:
         with spinner:
-            engine = await build_engine(settings, db, progress=report, seed=seed)
+            engine = await build_engine(settings, db, progress=report, seed=seed, follow=follow)
     finally:
         if progress is not None:
             progress.stop()
@@ -178,7 +181,7 @@ def chat(db: DbOpt = None, user: Annotated[str, typer.Option(help="Your user id.
 
     async def go() -> None:
         settings = _settings()
-        async with open_engine(db) as engine:
+        async with open_engine(db, follow=True) as engine:
             await run_repl(engine.app, caller_for(settings, "console", user), console)
 
     run(go)

@@ -199,15 +199,11 @@ class ChatService:
 
     def prepare_lists(self) -> None:
         """Build now what the first recommendation of a long-running process would otherwise build (each once per
-        catalog version): the local text understanding, the artist graph, the catalog coverage, the song-key
-        indexes of dislikes and of the conversation session. Runs on the event loop (they read the catalog table, which only the loop changes)."""
+        catalog version): the local text understanding, the artist graph, the catalog coverage. (Other versions of a
+        song come from the table's own index, :attr:`core.table.TrackTable.key_tracks`: nothing to build.) Runs on the event loop (they read the catalog table, which only the loop changes)."""
         _ = self.app.discovery.text
         _ = self.app.discovery.recommender.graph
         _ = self.app.discovery.coverage
-        self.app.feedback._duplicates(())  # noqa: SLF001 - its per-version index, built on a first personal list
-        from core.session import same_song_ids
-
-        same_song_ids(self.app.tracks.table, ())  # the session's song-key index (no song twice in a conversation)
 
     def prepare_agent(self) -> None:
         """Build the agent runtime and do its one-time first-turn work now (~1 s: importing ``pydantic_ai``, pydantic

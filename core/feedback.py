@@ -116,8 +116,6 @@ class FeedbackService(LiveParts):
         self.finder = finder
         self.loaded = loaded
         self._taste_cache: dict[tuple[int, tuple[int, ...]], np.ndarray] = {}
-        self._key_index: dict[str, list[int]] = {}
-        self._keys_version = -1
 
     @property
     def _db(self) -> Database:
@@ -203,14 +201,9 @@ class FeedbackService(LiveParts):
     def _duplicates(self, positions: Iterable[int]) -> set[int]:
         """``positions`` plus every live position sharing their dedupe key (remasters, edits, re-releases)."""
         t = self.table
-        if self._keys_version != t.version:
-            index: dict[str, list[int]] = {}
-            for p in t.alive_positions():
-                index.setdefault(t.norm_keys[int(p)], []).append(int(p))
-            self._key_index, self._keys_version = index, t.version
         out = set(positions)
         for p in list(out):
-            out.update(self._key_index.get(t.norm_keys[p], ()))
+            out.update(t.key_tracks.get(t.norm_keys[p], ()))  # the table's own index of live versions
         return out
 
     async def exclusions(self, user: Caller | str | None, extra_ids: Iterable[str] = ()) -> set[int]:

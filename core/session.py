@@ -21,7 +21,6 @@ not tuned values.
 
 from __future__ import annotations
 
-import weakref
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -42,33 +41,17 @@ WINDOW_PAGES = 3
 #: Largest list the engine returns (``limit`` 1–50); over-fetching for the cap never asks for more.
 MAX_LIMIT = 50
 
-_KEY_INDEX: weakref.WeakKeyDictionary[TrackTable, tuple[int, dict[str, list[int]]]] = weakref.WeakKeyDictionary()
-
-
-def _songs(table: TrackTable) -> dict[str, list[int]]:
-    """Song key (normalized title + first artist) -> table positions, rebuilt when the table changes."""
-    hit = _KEY_INDEX.get(table)
-    if hit is not None and hit[0] == table.version:
-        return hit[1]
-    index: dict[str, list[int]] = {}
-    for p in range(table.n):
-        if table.alive[p]:
-            index.setdefault(table.norm_keys[p], []).append(p)
-    _KEY_INDEX[table] = (table.version, index)
-    return index
-
 
 def same_song_ids(table: TrackTable, ids: Iterable[str]) -> list[str]:
     """``ids`` plus the ids of every other version of the same songs (same normalized title + first artist),
     order kept, no duplicates; unknown ids are kept as they are (they may be deleted tracks)."""
-    index = _songs(table)
     out: dict[str, None] = {}
     for track_id in ids:
         out[track_id] = None
         p = table.pos.get(track_id)
         if p is None:
             continue
-        for q in index.get(table.norm_keys[p], ()):
+        for q in sorted(table.key_tracks.get(table.norm_keys[p], ())):  # the table's own index of live versions
             out[table.ids[q]] = None
     return list(out)
 

@@ -18,7 +18,8 @@ Modules: :mod:`~core.playlists.models`, :mod:`~core.playlists.names` (group ids,
 :mod:`~core.playlists.diversity` (MMR) and :mod:`~core.playlists.service` (use cases, permissions).
 """
 
-from core.playlists.diversity import diversify
+from typing import TYPE_CHECKING, Any
+
 from core.playlists.models import (
     Playlist,
     PlaylistChange,
@@ -29,9 +30,37 @@ from core.playlists.models import (
     PlaylistPage,
     member_key,
 )
-from core.playlists.service import PlaylistService
-from core.playlists.sqlite_store import SqlitePlaylistStore
 from core.playlists.store import AddOutcome, EntryRow, MemoryPlaylistStore, PlaylistStore
+
+if TYPE_CHECKING:
+    from core.playlists.diversity import diversify
+    from core.playlists.service import PlaylistService
+    from core.playlists.sqlite_store import SqlitePlaylistStore
+
+#: Imported on first use (PEP 562): the SQL store pulls in SQLAlchemy, which a process that never touches a
+#: playlist (a one-shot ``musicbot recommend``) need not import.
+_LAZY = {
+    "diversify": "core.playlists.diversity",
+    "PlaylistService": "core.playlists.service",
+    "SqlitePlaylistStore": "core.playlists.sqlite_store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The lazily imported names of :data:`_LAZY`.
+
+    Raises:
+        AttributeError: no such name in this package.
+    """
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "AddOutcome",

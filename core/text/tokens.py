@@ -45,18 +45,27 @@ GENERIC = STOPWORDS | frozenset(
 
 _DELIM_RE = re.compile(r"[,;.!?:()\[\]{}|/\n\u2013\u2014]+")
 _NONWORD_RE = re.compile(r"[^\w,]+|_")
+_APOSTROPHES_RE = re.compile(r"[\u2018\u2019\u201b\u0060\u00b4]")
+_DECADE_S_RE = re.compile(r"\b(\d0)\s?'\s?s\b")
+_RNB_RE = re.compile(r"\br\s*(?:&|'?n'?|and)\s*b\b")
+_DNB_RE = re.compile(r"\bd\s*&\s*b\b")
+_AMP_RE = re.compile(r"\s*&\s*")
 
 
 def fold(text: str) -> str:
     """Lower-case, strip accents, unify apostrophes and spell R&B / D&B as single words."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = re.sub(r"[\u2018\u2019\u201b\u0060\u00b4]", "'", text)
-    text = text.replace("\u2044", "/").replace("\u2212", "-")  # fraction slash ("¼" -> "1/4"), minus sign
-    text = re.sub(r"\b(\d0)\s?'\s?s\b", r"\1s", text)  # "90's" / "90 's" -> "90s"
-    text = re.sub(r"\br\s*(?:&|'?n'?|and)\s*b\b", " rnb ", text)
-    text = re.sub(r"\bd\s*&\s*b\b", " dnb ", text)
-    return re.sub(r"\s*&\s*", " and ", text)
+    if not text.isascii():  # NFKD leaves ASCII as it is: only other text has accents to strip
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.lower()
+    if "`" in text or not text.isascii():  # the backtick is the one ASCII apostrophe-alike
+        text = _APOSTROPHES_RE.sub("'", text)
+        text = text.replace("\u2044", "/").replace("\u2212", "-")  # fraction slash ("¼" -> "1/4"), minus sign
+    text = _DECADE_S_RE.sub(r"\1s", text)  # "90's" / "90 's" -> "90s"
+    if "b" in text:
+        text = _RNB_RE.sub(" rnb ", text)
+        text = _DNB_RE.sub(" dnb ", text)
+    return _AMP_RE.sub(" and ", text) if "&" in text else text
 
 
 _RAW_WORD = re.compile(r"\w+")
