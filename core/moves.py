@@ -5,21 +5,39 @@ the anchor's own audio features) and follow-ups to the list on screen ("slower",
 -> :mod:`core.agent.specs`: the move is measured from the last request). Both read the same table, so a word that
 moves one moves the other the same way.
 
-Patterns match :func:`normalized` text (lower case, accents folded, "'s" joined). Step sizes: 0.2 on 0–1 features
-(≈ one standard deviation of energy / valence in the shipped catalog) and ±15 % on tempo (a fraction) — the same
-steps as :data:`core.agent.specs.STEP` / :data:`core.agent.specs.TEMPO_STEP`.
+Patterns match :func:`normalized` text (lower case, accents folded, "'s" joined). One step is defined here, once, for
+every language and every reader: :data:`STEP` on 0–1 features and :data:`TEMPO_STEP` on tempo (a fraction); each move
+is a multiple of it ("more upbeat" = one step of valence and half a step of energy, "más movida" = one step of energy,
+whatever the language it is said in).
+
+Besides the fixed table, a comparative of any *mood word* the text understanding knows ("more hopeful", "a bit
+dreamier", "más esperanzador", "plus chaleureux", "wärmer", "less romantic") is read by :func:`concept_moves`: the word
+is looked up in the concept vocabulary (``data/text_concepts.json``, :data:`MOOD_CONCEPTS` only — no genres, no eras)
+and the move is one step toward (or away from) where that concept sits relative to the shipped catalog's average sound
+(:data:`NEUTRAL`), on the features the concept weighs most.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from core.catalog import normalize_text
+from core.followup_words import COMPARATIVE_RX
 from core.followup_words import not_after_marker as _bare
 from core.followup_words import toward
 from core.models import Conflict
+
+#: One step of a relative move on a 0–1 audio feature: 0.2 ≈ one standard deviation of energy (0.18) and valence
+#: (0.23) in the shipped catalog (measured on data/spotify_songs.csv.gz, 28,356 tracks).
+STEP = 0.2
+#: One step on tempo, as a fraction of the baseline BPM (±15 %; tempo's standard deviation is 27 BPM ≈ 22 % of its
+#: 121 BPM mean in the shipped catalog).
+TEMPO_STEP = 0.15
+#: Loudness (dB) that goes with one unit of energy: the least-squares slope of loudness on energy in the shipped catalog
+#: (11.2 dB per unit, correlation 0.68), so an energy move also moves a loudness target instead of fighting it.
+LOUDNESS_PER_ENERGY = 11.2
 
 
 @dataclass(frozen=True)
@@ -41,7 +59,7 @@ def _rx(*parts: str) -> re.Pattern[str]:
 
 #: The moves, most specific first ("less upbeat" before "more upbeat" never matters: patterns do not overlap).
 MOVES: tuple[Move, ...] = (
-    Move("less upbeat", {"valence": -0.2, "energy": -0.1}, _rx(
+    Move("less upbeat", {"valence": -STEP, "energy": -STEP / 2}, _rx(
         r"less (?:up ?beat|happy|cheerful|positive|bright|poppy)", r"sadder", r"darker", r"moodier",
         r"more (?:melancholic|melancholy|sad|moody|dark)", r"not so (?:up ?beat|happy)",
         r"mas (?:triste|tristes|melancolic[oa]s?|oscur[oa]s?)", r"menos alegres?", r"mais (?:triste|tristes|melancolic[oa]s?)",
@@ -49,7 +67,7 @@ MOVES: tuple[Move, ...] = (
         # es / pt / fr / de "less happy" ("menos animada", "moins joyeux", "weniger fröhlich")
         r"menos (?:animad[oa]s?|feliz|felices|felizes)", r"moins (?:joyeu[xs]e?s?|gaie?s?|heureu[xs]e?s?|entrainante?s?)",
         r"weniger (?:frohlich\w*|heiter\w*|beschwingt\w*|gut gelaunt\w*)", *toward("mood", -1))),
-    Move("more upbeat", {"valence": 0.2, "energy": 0.1}, _rx(
+    Move("more upbeat", {"valence": STEP, "energy": STEP / 2}, _rx(
         r"more (?:up ?beat|happy|cheerful|positive|fun|joyful)", r"happier", r"brighter", r"cheerier",
         r"mas (?:alegres?|animad[oa]s?|feliz|felices)", r"mais (?:alegres?|animad[oa]s?|feliz|felizes)",
         r"plus (?:joyeu[xs]e?s?|gaie?s?|heureu[xs]e?s?)", r"frohlicher", r"heiterer",
@@ -57,13 +75,13 @@ MOVES: tuple[Move, ...] = (
         r"less (?:sad|dark|depressing|gloomy)", r"menos (?:trist[ea]s?|melancolic[oa]s?|oscur[oa]s?)",
         r"moins (?:tristes?|sombres?|melancoliques?)", r"weniger (?:traurig\w*|duster\w*|melancholisch\w*)",
         *toward("mood", 1))),
-    Move("more energetic", {"energy": 0.2}, _rx(
+    Move("more energetic", {"energy": STEP}, _rx(
         r"more (?:energetic|energy|intense|hype|powerful|lively|aggressive)", r"harder", r"heavier", r"louder",
         r"livelier", r"pump it up", r"higher energy", r"mas (?:energic[oa]s?|fuertes?|dur[oa]s?|intens[oa]s?)",
         r"mais (?:pesad[oa]s?|energetic[oa]s?|fortes?|intens[oa]s?)", r"plus (?:energiques?|forte?s?|intenses?)",
         r"harter", r"energischer", r"lauter", r"kraftiger", r"mas energia", r"mais energia", r"plus d ?energie",
         r"mehr energie", *toward("energy", 1))),
-    Move("calmer", {"energy": -0.2}, _rx(
+    Move("calmer", {"energy": -STEP}, _rx(
         r"less (?:energetic|energy|intense|aggressive|loud)", r"calmer", r"chill(?:l)?er", r"chilled(?: out)?",
         r"more (?:chill|relaxed|mellow|calm|laid[- ]back|low ?key)", r"mellower", r"softer", r"quieter", r"gentler",
         r"lower energy", r"low[- ]?key", r"laid[- ]back",
@@ -72,30 +90,30 @@ MOVES: tuple[Move, ...] = (
         r"ruhiger", r"entspannter", r"sanfter", r"menos (?:energic[oa]s?|movid[oa]s?|fuertes?|energia)",
         r"menos (?:energetic[oa]s?|agitad[oa]s?)", r"moins (?:energiques?|intenses?|forte?s?|d ?energie)",
         r"weniger (?:energisch\w*|intensiv\w*|laut\w*|energie)", *toward("energy", -1))),
-    Move("slower", {"tempo": -0.15}, _rx(
+    Move("slower", {"tempo": -TEMPO_STEP}, _rx(
         r"slower", r"slow (?:it |things )?down", r"less fast", r"lower tempo", r"less bpm", r"slow jams?",
         r"mas lent[oa]s?", r"mais lent[oa]s?", r"plus lente?s?", r"langsamer", *toward("tempo", -1))),
-    Move("faster", {"tempo": 0.15}, _rx(
+    Move("faster", {"tempo": TEMPO_STEP}, _rx(
         r"faster", r"speed (?:it |things )?up", r"quicker", r"higher tempo", r"more bpm", r"more tempo",
         r"mas rapid[oa]s?", r"mais rapid[oa]s?", r"plus rapides?", r"schneller", *toward("tempo", 1))),
-    Move("more danceable", {"danceability": 0.2}, _rx(
+    Move("more danceable", {"danceability": STEP}, _rx(
         r"more dance(?:able)?", r"groovier", r"dancier", r"more groovy", r"mas bailables?", r"mais dancantes?",
         r"plus dansantes?", r"tanzbarer", *toward("dance", 1))),
-    Move("less danceable", {"danceability": -0.2}, _rx(r"less dance(?:able)?", r"instead of dance", *toward("dance", -1))),
-    Move("more acoustic", {"acousticness": 0.3, "energy": -0.1}, _rx(
+    Move("less danceable", {"danceability": -STEP}, _rx(r"less dance(?:able)?", r"instead of dance", *toward("dance", -1))),
+    Move("more acoustic", {"acousticness": round(1.5 * STEP, 3), "energy": -STEP / 2}, _rx(
         r"more acoustic", r"unplugged", r"stripped(?: back| down)?", r"mas acusticos?", r"mais acusticos?",
         r"plus acoustiques?", r"akustischer", *toward("acoustic", 1))),
-    Move("more acoustic", {"acousticness": 0.3, "energy": -0.1},
+    Move("more acoustic", {"acousticness": round(1.5 * STEP, 3), "energy": -STEP / 2},
          _rx(_bare(r"acoustic"), _bare(r"akustisch")), alone=False),
-    Move("more electronic", {"acousticness": -0.3}, _rx(r"less acoustic", r"more electronic", r"mas electronic[oa]s?",
+    Move("more electronic", {"acousticness": round(-1.5 * STEP, 3)}, _rx(r"less acoustic", r"more electronic", r"mas electronic[oa]s?",
                                                         r"plus electroniques?", r"elektronischer",
                                                         *toward("acoustic", -1))),
-    Move("more instrumental", {"instrumentalness": 0.4}, _rx(
+    Move("more instrumental", {"instrumentalness": 2 * STEP}, _rx(
         _bare(r"(?:more |only )?instrumental"), r"no vocals", r"without (?:vocals|lyrics|singing)", r"fewer vocals",
         *toward("vocals", 1))),
-    Move("with vocals", {"instrumentalness": -0.4}, _rx(r"with (?:vocals|lyrics|singing)", r"more vocals",
+    Move("with vocals", {"instrumentalness": -2 * STEP}, _rx(r"with (?:vocals|lyrics|singing)", r"more vocals",
                                                         *toward("vocals", -1))),
-    Move("more romantic", {"valence": 0.05, "energy": -0.15}, _rx(
+    Move("more romantic", {"valence": STEP / 4, "energy": round(-0.75 * STEP, 3)}, _rx(
         r"more romantic", _bare(r"romantic"), _bare(r"romantic[oa]s?"), _bare(r"romantiques?"), r"romantischer",
         r"(?:mas|mais) romantic[oa]s?", r"plus romantiques?", r"mehr romantisch(?:e[nrms]?)?"),
          alone=False),
@@ -129,13 +147,172 @@ def normalized(text: str) -> str:
 
 
 def move_matches(norm: str, *, alone: bool = False) -> Iterator[tuple[re.Match[str], Move]]:
-    """Every match of a move in ``norm`` (:func:`normalized` text), in table order. ``alone=True``: only the moves
-    that make a follow-up by themselves (:attr:`Move.alone`)."""
+    """Every match of a move in ``norm`` (:func:`normalized` text): the fixed table's, in table order, then the mood
+    comparatives of :func:`concept_moves` that overlap none of them. ``alone=True``: only the moves that make a
+    follow-up by themselves (:attr:`Move.alone`)."""
+    taken: list[tuple[int, int]] = []
     for move in MOVES:
         if alone and not move.alone:
             continue
         for m in move.pattern.finditer(norm):
+            taken.append(m.span())
             yield m, move
+    for m, move in concept_moves(norm):
+        if not any(m.start() < end and start < m.end() for start, end in taken):
+            yield m, move
+
+
+#: Vocabulary concepts (``data/text_concepts.json``) whose comparative is a move: moods and feels, never genres,
+#: eras, languages or activities that name a scene.
+MOOD_CONCEPTS = frozenset({
+    "happy", "upbeat", "sad", "dark", "calm", "chill", "relax", "energetic", "angry", "romantic", "sensual", "dreamy",
+    "epic", "heavy", "heartbreak", "motivation", "winter", "sunset", "summer", "quiet", "loud", "warm", "danceable",
+    "acoustic", "electronic", "instrumental", "slow", "fast", "party",
+})
+#: The point a concept's direction is measured from: the shipped catalog's mean sound (data/spotify_songs.csv.gz:
+#: energy 0.70, valence 0.51, danceability 0.66, acousticness 0.18, instrumentalness 0.09, tempo 121 BPM).
+NEUTRAL = {"energy": 0.70, "valence": 0.51, "danceability": 0.66, "acousticness": 0.18, "instrumentalness": 0.09,
+           "tempo": 121.0}
+#: A concept moves a feature when its target is at least this far from :data:`NEUTRAL` (0–1 units; tempo: BPM / 100)
+#: and its weight is at least :data:`_MIN_SHARE` of the concept's largest weight among the movable features.
+_MARGIN = 0.08
+_MIN_SHARE = 0.4
+
+
+#: Feel words that are comparatives in follow-ups ("warmer", "lighter") but not requests of their own (the concept
+#: vocabulary has no "warm songs"): name -> (folded words in en/es/pt/fr/de, target, weights), read like a concept.
+#: Hand-set in the direction of Spotify's feature definitions: warm = more acoustic, softer, a little brighter;
+#: light = less intense, brighter.
+FEELS: dict[str, tuple[tuple[str, ...], dict[str, float], dict[str, float]]] = {
+    "warm": (("warm", "warmth", "calido", "calida", "calidos", "calidas", "quente", "quentes", "caloroso", "calorosa",
+              "chaleureux", "chaleureuse", "chaleureuses", "chaud", "chaude", "warme", "warmen"),
+             {"acousticness": 0.4, "energy": 0.5, "valence": 0.6}, {"acousticness": 0.5, "energy": 0.5, "valence": 0.4}),
+    "light": (("light", "ligero", "ligera", "ligeros", "ligeras", "leger", "legere", "legeres", "leicht", "leichte"),
+              {"energy": 0.5, "valence": 0.62}, {"energy": 0.6, "valence": 0.4}),
+}
+
+
+def _concept_deltas(name: str) -> dict[str, float]:
+    """One step toward concept ``name`` (a vocabulary concept or a :data:`FEELS` entry) from :data:`NEUTRAL`:
+    feature -> delta (tempo a fraction), {} when the concept leans on nothing movable."""
+    from core.text.concepts import load_vocabulary
+
+    if name in FEELS:
+        _, target, weights = FEELS[name]
+    else:
+        concept = next((c for c in load_vocabulary().concepts if c.name == name), None)
+        if concept is None:
+            return {}
+        target, weights = concept.target, concept.weights
+    lean: dict[str, tuple[float, float]] = {}  # feature -> (direction, weight)
+    for feature, ref in NEUTRAL.items():
+        if feature not in target:
+            continue
+        gap = target[feature] - ref
+        if abs(gap if feature != "tempo" else gap / 100.0) >= _MARGIN:
+            lean[feature] = (1.0 if gap > 0 else -1.0, weights.get(feature, 0.0))
+    top = max((w for _, w in lean.values()), default=0.0)
+    if top <= 0:
+        return {}
+    out: dict[str, float] = {}
+    for feature, (sign, w) in lean.items():
+        if w >= _MIN_SHARE * top:
+            out[feature] = round(sign * (TEMPO_STEP if feature == "tempo" else STEP) * w / top, 3)
+    return out
+
+
+def _word_concept(words: str) -> str | None:
+    """The :data:`MOOD_CONCEPTS` concept a word or phrase (normalized) names, trying its plain forms too: "dreamier" ->
+    "dreamy", "sadder" -> "sad", "warmer" -> "warm", "hoffnungsvoller" -> "hoffnungsvoll", "esperanzadora" ->
+    "esperanzador"; None when it names none."""
+    from core.text.concepts import load_vocabulary
+
+    vocab = load_vocabulary()
+    for form in _forms(words):
+        for name, (said, _, _) in FEELS.items():
+            if form in said:
+                return name
+        for cid in vocab.index.get(form, ()):
+            if vocab.concepts[cid].name in MOOD_CONCEPTS:
+                return vocab.concepts[cid].name
+    return None
+
+
+def _forms(word: str) -> list[str]:
+    forms = [word]
+    w = word
+    for end in ("eren", "erem", "eres", "erer", "ere", "er"):  # comparatives: -er (+ German endings)
+        if w.endswith(end) and len(w) - len(end) >= 3:
+            stem = w[: -len(end)]
+            forms += [stem, stem + "e"]
+            if stem.endswith("i"):
+                forms.append(stem[:-1] + "y")  # dreamier -> dreamy
+            if len(stem) > 3 and stem[-1] == stem[-2]:
+                forms.append(stem[:-1])  # sadder -> sad
+            break
+    for end in ("as", "os", "es", "a", "s"):  # es/pt/fr gender and number: esperanzadora(s) -> esperanzador
+        if w.endswith(end) and len(w) - len(end) >= 4:
+            forms += [w[: -len(end)], w[: -len(end)] + "o"]
+    return list(dict.fromkeys(forms))
+
+
+def concept_moves(norm: str) -> Iterator[tuple[re.Match[str], Move]]:
+    """Comparatives of a mood word in ``norm`` (:func:`normalized` text) as moves: "more hopeful" / "más esperanzador"
+    / "plus chaleureux" / "wärmer" one step toward the concept the word names (:func:`_concept_deltas`), "less X" /
+    "not so X" / "too X" one step away. The move's cue is the fixed table's cue of its largest feature move
+    (:func:`move_cues`), so summaries and translations stay the table's. Words that name no mood are skipped."""
+    for m in COMPARATIVE_RX.finditer(norm):
+        if m.group("er"):
+            name, said = _word_concept(m.group("er")), m.group("er")
+            sign = 1.0
+            if name is None or m.group("er") in (name, ) or not _is_comparative(m.group("er")):
+                continue
+        else:
+            words = m.group("word").split()
+            name, said = None, ""
+            for n in (2, 1)[2 - len(words):]:
+                name = _word_concept(" ".join(words[:n]))
+                if name is not None:
+                    said = " ".join(words[:n])
+                    break
+            if name is None:
+                continue
+            sign = 1.0 if m.group("more") else -1.0
+        deltas = {k: round(sign * v, 3) for k, v in _concept_deltas(name).items()}
+        if not deltas:
+            continue
+        end = m.start("er") + len(said) if m.group("er") else m.start("word") + len(said)
+        start = m.start()
+        span = re.compile(re.escape(norm[start:end])).search(norm, start)
+        assert span is not None
+        cues = move_cues(deltas)
+        yield span, Move(cues[0] if cues else f"more {name}", deltas, span.re)
+
+
+def _is_comparative(word: str) -> bool:
+    """True when ``word`` is an "-er" form whose plain form is a mood word ("warmer", "dreamier"), not a plain word
+    that ends in "er" and names the concept itself ("summer", "winter")."""
+    from core.text.concepts import load_vocabulary
+
+    return word not in load_vocabulary().index and not any(word in said for said, _, _ in FEELS.values())
+
+
+def move_cues(deltas: Mapping[str, float]) -> list[str]:
+    """The :data:`MOVES` cues that make ``deltas`` (feature -> change, tempo a fraction), largest move first:
+    "slower", "calmer", "less upbeat" (a valence move with a smaller energy move the same way is one cue)…"""
+    cues: list[str] = []
+    valence = deltas.get("valence", 0.0)
+    table = {"tempo": ("faster", "slower"), "valence": ("more upbeat", "less upbeat"),
+             "energy": ("more energetic", "calmer"), "danceability": ("more danceable", "less danceable"),
+             "acousticness": ("more acoustic", "more electronic"),
+             "instrumentalness": ("more instrumental", "with vocals")}
+    for name, value in sorted(deltas.items(), key=lambda kv: -abs(kv[1]) / (TEMPO_STEP if kv[0] == "tempo" else STEP)):
+        if not value or name not in table:
+            continue
+        if name == "energy" and valence and (value > 0) == (valence > 0) and abs(value) < abs(valence):
+            continue
+        cues.append(table[name][0 if value > 0 else 1])
+    return cues
 
 
 #: Moves that pull one axis opposite ways: (low side cue, high side cue, axis name for the note).
@@ -171,11 +348,13 @@ def read_moves(text: str, *, alone: bool = False) -> MoveReading:
             del found[dropped]
     deltas: dict[str, float] = {}
     cues: list[str] = []
-    for move in MOVES:  # table order, each cue once ("more acoustic" is also matched by the bare "acoustic")
-        if move.cue in found and move.cue not in cues and found[move.cue][1] is move:
-            cues.append(move.cue)
-            for k, v in move.deltas.items():
-                deltas[k] = deltas.get(k, 0.0) + v
+    order = {move.cue: i for i, move in reversed(list(enumerate(MOVES)))}
+    # table order, each cue once ("more acoustic" is also matched by the bare "acoustic"); a mood comparative
+    # (concept_moves) counts under its largest move's cue
+    for cue in sorted(found, key=lambda c: order.get(c, len(MOVES))):
+        cues.append(cue)
+        for k, v in found[cue][1].deltas.items():
+            deltas[k] = deltas.get(k, 0.0) + v
     return MoveReading(deltas, cues, conflicts)
 
 
