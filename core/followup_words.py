@@ -132,7 +132,8 @@ IDIOMS: dict[tuple[str, int], tuple[str, ...]] = {
                     "mais agito"),
     ("vocals", 1): ("sin (?:voz|voces|letra)", "sem (?:voz|vozes|letra)", "sans (?:voix|paroles|chant)",
                     "ohne (?:gesang|stimme|text)"),
-    ("vocals", -1): ("con (?:voz|letra)", "com (?:voz|letra)", "avec (?:voix|paroles|chant)", "mit (?:gesang|stimme|text)"),
+    ("vocals", -1): ("con (?:voz|voces|letra|vocal(?:es)?|cantante)", "com (?:voz|vozes|letra|vocal|vocais|cantor(?:a)?)",
+                     "avec (?:de la |des )?(?:voix|paroles|chant)", "mit (?:gesang|stimme|text|vocals)"),
 }
 #: Words that also mean "more"/"less" before a noun: "de", "d'", "de l'" (fr), "de" (es/pt).
 _OF = r"(?:(?:de la|de l|du|des|de|d|del|do|da) )?"

@@ -185,6 +185,10 @@ def followup_summary(summary: str, lang: str, *, changes: Sequence[str] = (), en
     """
     if lang not in ADJUSTED:
         return summary
+    from core.text.wording import localize_cue
+
+    # the summary may carry the changes already worded in ``lang`` ("humeur plus gaie" for "higher mood")
+    english_changes = [*english_changes, *(localize_cue(c, lang) for c in english_changes)]
     rest = summary
     parts = rest.split("; ")
     cut = 0

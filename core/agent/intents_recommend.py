@@ -149,7 +149,7 @@ def _era_window(engine: TrackLookup, state: ConversationState, sign: int) -> dic
     """Year bounds for "newer" (``sign`` +1) / "older" (-1) after the list on screen: when the last request had a closed
     year window (a decade, "1995-2000") the window of the same width just after / before it ("newer" after the 80s
     is 1990–1999; open-ended past the catalog's newest year), else from the page's median year (newer: 3 years after
-    it, open-ended; older: up to 5 years before it). None when neither is known."""
+    it, open-ended; older: up to 5 years before it), kept inside the catalog's years. None when neither is known."""
     last = state.last.filters if state.last is not None else None
     t = engine.table
     if last is not None and last.year_min is not None and last.year_max is not None:
@@ -167,7 +167,10 @@ def _era_window(engine: TrackLookup, state: ConversationState, sign: int) -> dic
     if not years:
         return None
     mid = years[len(years) // 2]
-    return {"year_max": mid - 5} if sign < 0 else {"year_min": mid + 3}
+    known = t.year[: t.n][t.year[: t.n] > 0]
+    if sign < 0:
+        return {"year_max": max(mid - 5, int(known.min()) + 1) if len(known) else mid - 5}
+    return {"year_min": min(mid + 3, int(known.max())) if len(known) else mid + 3}  # never past the newest year
 
 
 def parse_refinement(text: str, engine: TrackLookup, state: ConversationState) -> dict[str, Any] | None:
