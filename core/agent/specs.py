@@ -231,6 +231,14 @@ def refine(source: TrackLookup, spec: LastRequest, last_page: Sequence[str], cha
 
         said = restate_anchored(source, spec.request, change.deltas)
         restated, spec.request = said != spec.request, said
+    if change.deltas and spec.kind == "text" and not restated and not spec.filters.genres and last_page:
+        # the style of the list on screen stays ("more hopeful" after sad R&B is brighter R&B, not a genre salad);
+        # labels the request named itself keep their own weight
+        from core.coherence import scene_labels
+
+        t = source.table
+        scene = scene_labels(t, [t.pos[i] for i in last_page if i in t.pos])
+        spec.labels = {**scene, **spec.labels}
     if change.deltas and spec.kind in ("similar", "playlist"):
         core = ("energy", "valence", "danceability", "acousticness")
         base_target = {n: v for n in core if (v := page_mean(source, last_page or spec.refs, n)) is not None}

@@ -7,7 +7,8 @@ previous request.
 * an energy or mood move opens a tempo window the request stated on the side it contradicts, a tempo move shifts it;
 * "more X" is heard: the list moves by about one step (core.moves.STEP) whatever the language;
 * "newer" / "older" after a decade replace the window (the 80s -> the 90s), the first line states it once, and every
-  listed track is inside it.
+  listed track is inside it;
+* a mood move keeps the scene of the list on screen (core.coherence.scene_labels), not a genre salad.
 """
 
 from __future__ import annotations
@@ -123,3 +124,21 @@ async def test_newer_after_recent_songs_never_asks_past_the_catalog(agent_engine
     newest = max(int(y) for y in agent_engine.table.year[: agent_engine.table.n])
     assert rec.filters.year_min is not None and rec.filters.year_min <= newest
     assert all(y >= rec.filters.year_min for y in years(newer))
+
+
+@pytest.mark.parametrize(("first", "follow"), [("sad songs for a rainy night", "a bit more hopeful"),
+                                               ("party songs", "darker")])
+async def test_a_mood_move_keeps_the_scene_of_the_list_on_screen(agent_engine: Engine, first: str, follow: str) -> None:
+    from core.coherence import SCENE_SHARE, scene_labels
+    from core.explain import own_labels
+
+    t = agent_engine.table
+    cid = "test:shift:scene:" + "-".join(follow.split())
+    start = await agent_engine.chat(cid, USER, first)
+    scene = scene_labels(t, [t.pos[i.track.track_id] for i in start.recommendation.tracks])  # type: ignore[union-attr]
+    assert scene, "the first list has a scene on the small catalog (the precondition of this test)"
+    after = await agent_engine.chat(cid, USER, follow)
+    assert after.recommendation is not None and after.recommendation.tracks, after.text
+    inside = [i for i in after.recommendation.tracks
+              if {"{}:{}".format(*t.label_names[lid]) for lid in own_labels(t, t.pos[i.track.track_id])} & set(scene)]
+    assert len(inside) >= SCENE_SHARE * len(after.recommendation.tracks), (scene, len(inside))
