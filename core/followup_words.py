@@ -130,8 +130,8 @@ IDIOMS: dict[tuple[str, int], tuple[str, ...]] = {
     ("energy", -1): ("baja(?:le)? (?:la )?intensidad", "mas relax", "tranqui"),
     ("energy", 1): ("sube(?:le)? (?:la )?(?:intensidad|energia)", "mas caña", "mas cana", "mas marcha", "plus de peps",
                     "mais agito"),
-    ("vocals", 1): ("sin (?:voz|voces|letra)", "sem (?:voz|vozes|letra)", "sans (?:voix|paroles|chant)",
-                    "ohne (?:gesang|stimme|text)"),
+    ("vocals", 1): ("sin (?:voz|voces|letra|vocal(?:es)?)", "sem (?:voz|vozes|letra|vocal|vocais)",
+                    "sans (?:voix|paroles|chant|vocal(?:e|es|s)?)", "ohne (?:gesang|stimme|text|vocals)"),
     ("vocals", -1): ("con (?:voz|voces|letra|vocal(?:es)?|cantante)", "com (?:voz|vozes|letra|vocal|vocais|cantor(?:a)?)",
                      "avec (?:de la |des )?(?:voix|paroles|chant)", "mit (?:gesang|stimme|text|vocals)"),
 }

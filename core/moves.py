@@ -5,39 +5,29 @@ the anchor's own audio features) and follow-ups to the list on screen ("slower",
 -> :mod:`core.agent.specs`: the move is measured from the last request). Both read the same table, so a word that
 moves one moves the other the same way.
 
-Patterns match :func:`normalized` text (lower case, accents folded, "'s" joined). One step is defined here, once, for
-every language and every reader: :data:`STEP` on 0–1 features and :data:`TEMPO_STEP` on tempo (a fraction); each move
+Patterns match :func:`normalized` text (lower case, accents folded, "'s" joined). One step is defined once, for
+every language and every reader (:mod:`core.steps`): ``STEP`` on 0–1 features and ``TEMPO_STEP`` on tempo (a fraction); each move
 is a multiple of it ("more upbeat" = one step of valence and half a step of energy, "más movida" = one step of energy,
 whatever the language it is said in).
 
 Besides the fixed table, a comparative of any *mood word* the text understanding knows ("more hopeful", "a bit
-dreamier", "más esperanzador", "plus chaleureux", "wärmer", "less romantic") is read by :func:`concept_moves`: the word
-is looked up in the concept vocabulary (``data/text_concepts.json``, :data:`MOOD_CONCEPTS` only — no genres, no eras)
-and the move is one step toward (or away from) where that concept sits relative to the shipped catalog's average sound
-(:data:`NEUTRAL`), on the features the concept weighs most.
+dreamier", "más esperanzador", "plus chaleureux", "wärmer", "less romantic") is a move too
+(:func:`core.comparatives.concept_moves`, one step toward or away from where that mood sits).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from core.catalog import normalize_text
-from core.followup_words import COMPARATIVE_RX
 from core.followup_words import not_after_marker as _bare
 from core.followup_words import toward
 from core.models import Conflict
-
-#: One step of a relative move on a 0–1 audio feature: 0.2 ≈ one standard deviation of energy (0.18) and valence
-#: (0.23) in the shipped catalog (measured on data/spotify_songs.csv.gz, 28,356 tracks).
-STEP = 0.2
-#: One step on tempo, as a fraction of the baseline BPM (±15 %; tempo's standard deviation is 27 BPM ≈ 22 % of its
-#: 121 BPM mean in the shipped catalog).
-TEMPO_STEP = 0.15
-#: Loudness (dB) that goes with one unit of energy: the least-squares slope of loudness on energy in the shipped catalog
-#: (11.2 dB per unit, correlation 0.68), so an energy move also moves a loudness target instead of fighting it.
-LOUDNESS_PER_ENERGY = 11.2
+from core.steps import LOUDNESS_PER_ENERGY as LOUDNESS_PER_ENERGY
+from core.steps import STEP, TEMPO_STEP
+from core.steps import move_cues as move_cues
 
 
 @dataclass(frozen=True)
@@ -131,7 +121,8 @@ NEWER = _rx(r"newer", r"more recent", r"recent ones", r"newer ones", r"fresher",
             r"actuel(?:le)?s?)", r"neuer(?:e[nrms]?)?", r"moderner(?:e[nrms]?)?", r"aktueller(?:e[nrms]?)?",
             r"(?:less|menos) (?:old|antigu[oa]s?|viej[oa]s?|antig[oa]s?|velh[oa]s?)", r"moins (?:ancien(?:ne)?s?|vieu(?:x|ille|illes))",
             r"weniger alt(?:e[nrms]?)?", r"nicht so alt(?:e[nrms]?)?")
-OLDER = _rx(r"older", r"old(?:er)? ones", r"more classic", r"oldies", r"mas antigu[oa]s?", r"mais antig[oa]s",
+OLDER = _rx(r"older", r"old(?:er)? ones", r"more classic", r"oldies", r"more nostalgic", r"(?:mas|mais) nostalgic[oa]s?",
+            r"plus nostalgiques?", r"nostalgischer(?:e[nrms]?)?", r"mehr nostalgisch(?:e[nrms]?)?", r"mas antigu[oa]s?", r"mais antig[oa]s",
             r"plus anciens?", r"plus vieux", r"alter", r"altere",
             r"mas (?:viej[oa]s?|clasic[oa]s?)", r"mais (?:antig[oa]s?|velh[oa]s?|classic[oa]s?)",
             r"plus (?:ancien(?:ne)?s?|vieil(?:le)?s?|classiques?)", r"alter(?:e[nrms]?)?", r"klassischer(?:e[nrms]?)?",
@@ -148,7 +139,7 @@ def normalized(text: str) -> str:
 
 def move_matches(norm: str, *, alone: bool = False) -> Iterator[tuple[re.Match[str], Move]]:
     """Every match of a move in ``norm`` (:func:`normalized` text): the fixed table's, in table order, then the mood
-    comparatives of :func:`concept_moves` that overlap none of them. ``alone=True``: only the moves that make a
+    comparatives of :func:`core.comparatives.concept_moves` that overlap none of them. ``alone=True``: only the moves that make a
     follow-up by themselves (:attr:`Move.alone`)."""
     taken: list[tuple[int, int]] = []
     for move in MOVES:
@@ -157,162 +148,12 @@ def move_matches(norm: str, *, alone: bool = False) -> Iterator[tuple[re.Match[s
         for m in move.pattern.finditer(norm):
             taken.append(m.span())
             yield m, move
-    for m, move in concept_moves(norm):
+    from core.comparatives import concept_moves
+
+    for m, deltas in concept_moves(norm):
         if not any(m.start() < end and start < m.end() for start, end in taken):
-            yield m, move
-
-
-#: Vocabulary concepts (``data/text_concepts.json``) whose comparative is a move: moods and feels, never genres,
-#: eras, languages or activities that name a scene.
-MOOD_CONCEPTS = frozenset({
-    "happy", "upbeat", "sad", "dark", "calm", "chill", "relax", "energetic", "angry", "romantic", "sensual", "dreamy",
-    "epic", "heavy", "heartbreak", "motivation", "winter", "sunset", "summer", "quiet", "loud", "warm", "danceable",
-    "acoustic", "electronic", "instrumental", "slow", "fast", "party",
-})
-#: The point a concept's direction is measured from: the shipped catalog's mean sound (data/spotify_songs.csv.gz:
-#: energy 0.70, valence 0.51, danceability 0.66, acousticness 0.18, instrumentalness 0.09, tempo 121 BPM).
-NEUTRAL = {"energy": 0.70, "valence": 0.51, "danceability": 0.66, "acousticness": 0.18, "instrumentalness": 0.09,
-           "tempo": 121.0}
-#: A concept moves a feature when its target is at least this far from :data:`NEUTRAL` (0–1 units; tempo: BPM / 100)
-#: and its weight is at least :data:`_MIN_SHARE` of the concept's largest weight among the movable features.
-_MARGIN = 0.08
-_MIN_SHARE = 0.4
-
-
-#: Feel words that are comparatives in follow-ups ("warmer", "lighter") but not requests of their own (the concept
-#: vocabulary has no "warm songs"): name -> (folded words in en/es/pt/fr/de, target, weights), read like a concept.
-#: Hand-set in the direction of Spotify's feature definitions: warm = more acoustic, a little brighter;
-#: light = less intense, brighter.
-FEELS: dict[str, tuple[tuple[str, ...], dict[str, float], dict[str, float]]] = {
-    "warm": (("warm", "warmth", "calido", "calida", "calidos", "calidas", "quente", "quentes", "caloroso", "calorosa",
-              "chaleureux", "chaleureuse", "chaleureuses", "chaud", "chaude", "warme", "warmen"),
-             {"acousticness": 0.4, "energy": 0.5, "valence": 0.6}, {"acousticness": 0.6, "energy": 0.2, "valence": 0.4}),
-    "light": (("light", "ligero", "ligera", "ligeros", "ligeras", "leger", "legere", "legeres", "leicht", "leichte"),
-              {"energy": 0.5, "valence": 0.62}, {"energy": 0.6, "valence": 0.4}),
-}
-
-
-def _concept_deltas(name: str) -> dict[str, float]:
-    """One step toward concept ``name`` (a vocabulary concept or a :data:`FEELS` entry) from :data:`NEUTRAL`:
-    feature -> delta (tempo a fraction), {} when the concept leans on nothing movable."""
-    from core.text.concepts import load_vocabulary
-
-    if name in FEELS:
-        _, target, weights = FEELS[name]
-    else:
-        concept = next((c for c in load_vocabulary().concepts if c.name == name), None)
-        if concept is None:
-            return {}
-        target, weights = concept.target, concept.weights
-    lean: dict[str, tuple[float, float]] = {}  # feature -> (direction, weight)
-    for feature, ref in NEUTRAL.items():
-        if feature not in target:
-            continue
-        gap = target[feature] - ref
-        if abs(gap if feature != "tempo" else gap / 100.0) >= _MARGIN:
-            lean[feature] = (1.0 if gap > 0 else -1.0, weights.get(feature, 0.0))
-    top = max((w for _, w in lean.values()), default=0.0)
-    if top <= 0:
-        return {}
-    out: dict[str, float] = {}
-    for feature, (sign, w) in lean.items():
-        if w >= _MIN_SHARE * top:
-            out[feature] = round(sign * (TEMPO_STEP if feature == "tempo" else STEP) * w / top, 3)
-    return out
-
-
-def _word_concept(words: str) -> str | None:
-    """The :data:`MOOD_CONCEPTS` concept a word or phrase (normalized) names, trying its plain forms too: "dreamier" ->
-    "dreamy", "sadder" -> "sad", "warmer" -> "warm", "hoffnungsvoller" -> "hoffnungsvoll", "esperanzadora" ->
-    "esperanzador"; None when it names none."""
-    from core.text.concepts import load_vocabulary
-
-    vocab = load_vocabulary()
-    for form in _forms(words):
-        for name, (said, _, _) in FEELS.items():
-            if form in said:
-                return name
-        for cid in vocab.index.get(form, ()):
-            if vocab.concepts[cid].name in MOOD_CONCEPTS:
-                return vocab.concepts[cid].name
-    return None
-
-
-def _forms(word: str) -> list[str]:
-    forms = [word]
-    w = word
-    for end in ("eren", "erem", "eres", "erer", "ere", "er"):  # comparatives: -er (+ German endings)
-        if w.endswith(end) and len(w) - len(end) >= 3:
-            stem = w[: -len(end)]
-            forms += [stem, stem + "e"]
-            if stem.endswith("i"):
-                forms.append(stem[:-1] + "y")  # dreamier -> dreamy
-            if len(stem) > 3 and stem[-1] == stem[-2]:
-                forms.append(stem[:-1])  # sadder -> sad
-            break
-    for end in ("as", "os", "es", "a", "s"):  # es/pt/fr gender and number: esperanzadora(s) -> esperanzador
-        if w.endswith(end) and len(w) - len(end) >= 4:
-            forms += [w[: -len(end)], w[: -len(end)] + "o"]
-    return list(dict.fromkeys(forms))
-
-
-def concept_moves(norm: str) -> Iterator[tuple[re.Match[str], Move]]:
-    """Comparatives of a mood word in ``norm`` (:func:`normalized` text) as moves: "more hopeful" / "más esperanzador"
-    / "plus chaleureux" / "wärmer" one step toward the concept the word names (:func:`_concept_deltas`), "less X" /
-    "not so X" / "too X" one step away. The move's cue is the fixed table's cue of its largest feature move
-    (:func:`move_cues`), so summaries and translations stay the table's. Words that name no mood are skipped."""
-    for m in COMPARATIVE_RX.finditer(norm):
-        if m.group("er"):
-            name, said = _word_concept(m.group("er")), m.group("er")
-            sign = 1.0
-            if name is None or m.group("er") in (name, ) or not _is_comparative(m.group("er")):
-                continue
-        else:
-            words = m.group("word").split()
-            name, said = None, ""
-            for n in (2, 1)[2 - len(words):]:
-                name = _word_concept(" ".join(words[:n]))
-                if name is not None:
-                    said = " ".join(words[:n])
-                    break
-            if name is None:
-                continue
-            sign = 1.0 if m.group("more") else -1.0
-        deltas = {k: round(sign * v, 3) for k, v in _concept_deltas(name).items()}
-        if not deltas:
-            continue
-        end = m.start("er") + len(said) if m.group("er") else m.start("word") + len(said)
-        start = m.start()
-        span = re.compile(re.escape(norm[start:end])).search(norm, start)
-        assert span is not None
-        cues = move_cues(deltas)
-        yield span, Move(cues[0] if cues else f"more {name}", deltas, span.re)
-
-
-def _is_comparative(word: str) -> bool:
-    """True when ``word`` is an "-er" form whose plain form is a mood word ("warmer", "dreamier"), not a plain word
-    that ends in "er" and names the concept itself ("summer", "winter")."""
-    from core.text.concepts import load_vocabulary
-
-    return word not in load_vocabulary().index and not any(word in said for said, _, _ in FEELS.values())
-
-
-def move_cues(deltas: Mapping[str, float]) -> list[str]:
-    """The :data:`MOVES` cues that make ``deltas`` (feature -> change, tempo a fraction), largest move first:
-    "slower", "calmer", "less upbeat" (a valence move with a smaller energy move the same way is one cue)…"""
-    cues: list[str] = []
-    valence = deltas.get("valence", 0.0)
-    table = {"tempo": ("faster", "slower"), "valence": ("more upbeat", "less upbeat"),
-             "energy": ("more energetic", "calmer"), "danceability": ("more danceable", "less danceable"),
-             "acousticness": ("more acoustic", "more electronic"),
-             "instrumentalness": ("more instrumental", "with vocals")}
-    for name, value in sorted(deltas.items(), key=lambda kv: -abs(kv[1]) / (TEMPO_STEP if kv[0] == "tempo" else STEP)):
-        if not value or name not in table:
-            continue
-        if name == "energy" and valence and (value > 0) == (valence > 0) and abs(value) < abs(valence):
-            continue
-        cues.append(table[name][0 if value > 0 else 1])
-    return cues
+            cues = move_cues(deltas)
+            yield m, Move(cues[0] if cues else "more", deltas, m.re)
 
 
 #: Moves that pull one axis opposite ways: (low side cue, high side cue, axis name for the note).

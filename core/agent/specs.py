@@ -4,26 +4,29 @@ A :class:`~core.conversation.LastRequest` is replayed by re-parsing its text wit
 applying its explicit ``overrides`` and stored ``filters``; "more" replays it while excluding what was shown.
 Follow-ups ("less upbeat", "slower", "only 90s", "not that artist") are a :class:`Refinement` applied to it.
 
-Step sizes are :data:`core.moves.STEP` (0–1 features) and :data:`core.moves.TEMPO_STEP` (tempo), the same for every
+Step sizes are :data:`core.steps.STEP` (0–1 features) and :data:`core.steps.TEMPO_STEP` (tempo), the same for every
 language and every reader. A step is measured from what the list on screen actually sounded like when that is further
 along than the request's target ("more energetic" after a list whose energy came out above its target starts from the
 list), so each follow-up is heard. Tempo keeps a hard bound 5 % past the old tempo so "slower" is always slower, and a
 tempo window the request stated ("around 160 BPM") moves with a tempo step and opens on the side an energy or mood
 move contradicts, by one tempo step ("less upbeat" after "… around 160 BPM": 128–170 BPM). A year move replaces a year window
-it contradicts ("newer" after "from the 80s" is the 90s, never 1989–1991).
+it contradicts ("newer" after "from the 80s" is the 90s, never 1989–1991). A feature move keeps the scene of the
+list on screen (:func:`core.coherence.scene_labels`: "darker" after a Latin party list stays Latin). The helpers are
+:mod:`core.agent.refine_steps`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from core import moves as _moves
+from core import steps as _steps
 from core.agent.output import TEMPO_RANGE, clamp
+from core.agent.refine_steps import DEFAULT_BASELINE as DEFAULT_BASELINE
+from core.agent.refine_steps import TEMPO_CUE, YEAR_CUE, current_ranges, move_start, shift_tempo_window, tempo_cue
 from core.conversation import LastRequest
 from core.models import Caller, Filters, NeedsClarification, Recommendation, TextQuery
 from core.text.followups import current_cues
@@ -51,10 +54,8 @@ MOVABLE = {
     "speechiness": "vocal density",
     "tempo": "tempo",
 }
-STEP = _moves.STEP
-TEMPO_STEP = _moves.TEMPO_STEP
-#: Catalog-wide fallbacks when neither the last target nor the last page gives a baseline.
-DEFAULT_BASELINE = {"tempo": 120.0}
+STEP = _steps.STEP
+TEMPO_STEP = _steps.TEMPO_STEP
 
 
 @dataclass
@@ -182,7 +183,7 @@ async def run_request(
             "labels": labels,
             "artists": list(dict.fromkeys([*base.artists, *spec.artists])),
             "filters": filters,
-            "ranges": _current_ranges(base.ranges, spec.overrides, filters),
+            "ranges": current_ranges(base.ranges, spec.overrides, filters),
             "cues": [*spec.cues, *current_cues(base.cues, moved)],  # "less upbeat": not "upbeat → …"
         }
     )
@@ -195,24 +196,6 @@ async def run_request(
 
     rec = await capped(table, run_query, exclude_ids, filters.limit, recent, asked=query.artists)
     return rec, spec.model_copy(update={"target": dict(rec.target), "filters": rec.filters, "ranges": dict(rec.ranges)})
-
-
-def _current_ranges(ranges: dict[str, list[float | None]], overrides: dict[str, float],
-                    filters: Filters) -> dict[str, list[float | None]]:
-    """The number ranges a request stated (``TextQuery.ranges``) as a follow-up left them: a feature whose override
-    falls outside its stated range ("energy 40%", then "more energetic") is no longer bound by it, and the tempo range
-    is the one of the current ``filters`` (moved or opened by a follow-up, :func:`refine`)."""
-    out: dict[str, list[float | None]] = {}
-    for name, (lo, hi) in ranges.items():
-        value = overrides.get(name)
-        if name == "tempo":
-            if filters.tempo_min is not None or filters.tempo_max is not None:
-                out[name] = [filters.tempo_min, filters.tempo_max]
-            continue
-        if value is not None and ((lo is not None and value < lo) or (hi is not None and value > hi)):
-            continue
-        out[name] = [lo, hi]
-    return out
 
 
 def refine(source: TrackLookup, spec: LastRequest, last_page: Sequence[str], change: Refinement) -> LastRequest:
@@ -257,16 +240,16 @@ def refine(source: TrackLookup, spec: LastRequest, last_page: Sequence[str], cha
             spec.overrides.pop(name, None)
             continue
         before = spec.overrides.get(name, spec.target.get(name))
-        baseline = _baseline(before, page_mean(source, last_page, name), delta, name)
+        baseline = move_start(before, page_mean(source, last_page, name), delta, name)
         if name == "tempo":
             new = clamp(baseline * (1.0 + delta), *TEMPO_RANGE)
-            _shift_tempo_window(filters, baseline, delta)
+            shift_tempo_window(filters, baseline, delta)
         else:
             new = clamp(baseline + delta, 0.02, 0.98)
             loud = spec.overrides.get("loudness", spec.target.get("loudness"))
-            if name == "energy" and loud is not None:  # loudness follows energy (core.moves.LOUDNESS_PER_ENERGY)
+            if name == "energy" and loud is not None:  # loudness follows energy (core.steps.LOUDNESS_PER_ENERGY)
                 moved = float(new) - (before if before is not None else baseline)
-                spec.overrides["loudness"] = round(float(clamp(loud + moved * _moves.LOUDNESS_PER_ENERGY, -30.0, -2.0)), 2)
+                spec.overrides["loudness"] = round(float(clamp(loud + moved * _steps.LOUDNESS_PER_ENERGY, -30.0, -2.0)), 2)
         spec.overrides[name] = round(float(new), 3)
     if not change.deltas.get("tempo") and not restated:
         # "less upbeat" after "… around 160 BPM": the window opens by one tempo step on the side the move contradicts
@@ -275,7 +258,7 @@ def refine(source: TrackLookup, spec: LastRequest, last_page: Sequence[str], cha
             filters.tempo_min = round(filters.tempo_min * (1.0 - TEMPO_STEP), 1)
         elif mood > 0 and filters.tempo_max is not None:
             filters.tempo_max = round(filters.tempo_max * (1.0 + TEMPO_STEP), 1)
-    window_cue = _tempo_cue(filters) if (filters.tempo_min, filters.tempo_max) != window else ""
+    window_cue = tempo_cue(filters) if (filters.tempo_min, filters.tempo_max) != window else ""
     if change.exclude_artists:
         names = list(dict.fromkeys([*filters.exclude_artists, *change.exclude_artists]))
         filters.exclude_artists = names[-50:]
@@ -295,51 +278,7 @@ def refine(source: TrackLookup, spec: LastRequest, last_page: Sequence[str], cha
     spec.filters = filters
     replaced = {c.split(" ", 1)[-1] for c in change.cues}
     kept = [c for c in spec.cues if c.split(" ", 1)[-1] not in replaced
-            and not (_YEAR_CUE.match(c) and (change.year_min is not None or change.year_max is not None))]
+            and not (YEAR_CUE.match(c) and (change.year_min is not None or change.year_max is not None))]
     spec.cues = list(dict.fromkeys([*change.cues, *([window_cue] if window_cue else []),
-                                    *(c for c in kept if not _TEMPO_CUE.match(c))]))[:6]
+                                    *(c for c in kept if not TEMPO_CUE.match(c))]))[:6]
     return spec
-
-
-#: A year window cue of a refinement ("1990–1999", "2016–…"): a later year move replaces it.
-_YEAR_CUE = re.compile(r"^(?:\d{4}|…)–(?:\d{4}|…)$")
-#: A tempo window cue made by :func:`_tempo_cue` ("128–145 BPM", "≤ 170 BPM").
-_TEMPO_CUE = re.compile(r"^(?:\d+–\d+|[≤≥] \d+) BPM$")
-
-
-def _tempo_cue(filters: Filters) -> str:
-    """The tempo window of ``filters`` in words that need no translation: "128–145 BPM", "≤ 170 BPM", "≥ 96 BPM",
-    "" when there is none."""
-    lo, hi = filters.tempo_min, filters.tempo_max
-    if lo is not None and hi is not None:
-        return f"{lo:.0f}–{hi:.0f} BPM"
-    if hi is not None:
-        return f"≤ {hi:.0f} BPM"
-    return f"≥ {lo:.0f} BPM" if lo is not None else ""
-
-
-def _baseline(target: float | None, page: float | None, delta: float, name: str) -> float:
-    """Where a move of ``delta`` starts: the request's ``target`` for the feature, or the list on screen's mean
-    (``page``) when that is further along the move's direction (so the step is heard against what was played), else
-    whichever is known, else the catalog-wide default."""
-    known = [v for v in (target, page) if v is not None]
-    if not known:
-        return DEFAULT_BASELINE.get(name, 0.5)
-    return max(known) if delta > 0 else min(known)
-
-
-def _shift_tempo_window(filters: Filters, baseline: float, delta: float) -> None:
-    """Move the tempo window of ``filters`` (in place) by a tempo step ``delta`` (a fraction): both stated bounds move
-    with it, and the bound on the move's side is at most 5 % past ``baseline`` (BPM) so "slower" is always slower;
-    a bound the move leaves behind the other is dropped."""
-    lo, hi = filters.tempo_min, filters.tempo_max
-    lo = None if lo is None else lo * (1.0 + delta)
-    hi = None if hi is None else hi * (1.0 + delta)
-    if delta < 0:
-        hi = min(hi, baseline * 0.95) if hi is not None else baseline * 0.95
-        lo = lo if lo is not None and lo < hi else None
-    else:
-        lo = max(lo, baseline * 1.05) if lo is not None else baseline * 1.05
-        hi = hi if hi is not None and hi > lo else None
-    filters.tempo_min = None if lo is None else round(lo, 1)
-    filters.tempo_max = None if hi is None else round(hi, 1)

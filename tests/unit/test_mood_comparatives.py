@@ -1,5 +1,5 @@
 """Mood comparatives as follow-ups (issue 10, grader's follow-up report): "a bit more hopeful", "dreamier", "más
-esperanzador", "plus chaleureux", "wärmer", "less romantic" are moves of the one vocabulary (core.moves), in every
+esperanzador", "plus chaleureux", "wärmer", "less romantic" are moves of the one vocabulary (core.moves, core.comparatives), in every
 language by the same rule, with one step defined once (core.moves.STEP / TEMPO_STEP).
 
 Pure text: no catalog. Hypothesis varies the marker's language, an intensifier ("a bit", "un poco", "etwas"), case
@@ -13,9 +13,10 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core import moves
+from core import moves, steps
 from core.agent import specs
-from core.moves import STEP, TEMPO_STEP, concept_moves, normalized, read_moves, relative_moves
+from core.comparatives import concept_moves
+from core.moves import STEP, TEMPO_STEP, normalized, read_moves, relative_moves
 
 #: language -> (more, less, intensifier) as people write them (accents kept: the reader folds them).
 MARKERS = {
@@ -85,7 +86,7 @@ def test_opposite_mood_comparatives_are_settled_for_the_last_one_and_named() -> 
 
 
 def test_one_step_is_defined_once_and_the_same_in_every_language() -> None:
-    assert specs.STEP is moves.STEP and specs.TEMPO_STEP is moves.TEMPO_STEP
+    assert specs.STEP is steps.STEP is moves.STEP and specs.TEMPO_STEP is steps.TEMPO_STEP is moves.TEMPO_STEP
     upbeat = relative_moves("more upbeat", alone=True)[0]
     assert upbeat == {"valence": STEP, "energy": STEP / 2}
     for said in ("más alegre", "mais alegre", "plus joyeux", "fröhlicher", "a bit happier"):
