@@ -41,11 +41,14 @@ _MIN_SHARE = 0.4
 #: Feel words that are comparatives in follow-ups ("warmer", "lighter") but not requests of their own (the concept
 #: vocabulary has no "warm songs"): name -> (folded words in en/es/pt/fr/de, target, weights), read like a concept.
 #: Hand-set in the direction of Spotify's feature definitions: warm = more acoustic, a little brighter;
-#: light = less intense, brighter.
+#: euphoric = more intense, brighter; light = less intense, brighter.
 FEELS: dict[str, tuple[tuple[str, ...], dict[str, float], dict[str, float]]] = {
     "warm": (("warm", "warmth", "calido", "calida", "calidos", "calidas", "quente", "quentes", "caloroso", "calorosa",
               "chaleureux", "chaleureuse", "chaleureuses", "chaud", "chaude", "warme", "warmen"),
              {"acousticness": 0.4, "energy": 0.5, "valence": 0.6}, {"acousticness": 0.6, "energy": 0.2, "valence": 0.4}),
+    "euphoric": (("euphoric", "euforico", "euforica", "euforicos", "euforicas", "euphorique", "euphoriques",
+                  "euphorisch", "euphorische"),
+                 {"energy": 0.85, "valence": 0.7}, {"energy": 0.8, "valence": 0.5}),
     "light": (("light", "ligero", "ligera", "ligeros", "ligeras", "leger", "legere", "legeres", "leicht", "leichte"),
               {"energy": 0.5, "valence": 0.62}, {"energy": 0.6, "valence": 0.4}),
 }
