@@ -2,21 +2,27 @@
 esperanzador", "plus chaleureux", "wärmer", "less romantic" are moves of the one vocabulary (core.moves, core.comparatives), in every
 language by the same rule, with one step defined once (core.moves.STEP / TEMPO_STEP).
 
-Pure text: no catalog. Hypothesis varies the marker's language, an intensifier ("a bit", "un poco", "etwas"), case
-and accents.
+Word-level tests are pure text; hypothesis varies the marker's language, an intensifier ("a bit", "un poco", "etwas"),
+case and accents. Intent tests (the local model's follow-up parsing) run on a real small SQLite catalog.
 """
 
 from __future__ import annotations
 
 import unicodedata
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from core import moves, steps
 from core.agent import specs
+from core.agent.intents import parse_intent
+from core.conversation import ConversationState, LastRequest
+from core.engine import Engine
+from core.models import Filters
 from core.comparatives import concept_moves
 from core.moves import STEP, TEMPO_STEP, normalized, read_moves, relative_moves
+from tests.security.agent_fixtures import *  # noqa: F403  (fixtures)
 
 #: language -> (more, less, intensifier) as people write them (accents kept: the reader folds them).
 MARKERS = {
@@ -97,3 +103,44 @@ def test_one_step_is_defined_once_and_the_same_in_every_language() -> None:
         assert relative_moves(said, alone=True)[0] == livelier, said
     for said in ("slower", "más lenta", "mais lento", "plus lent", "langsamer"):
         assert relative_moves(said, alone=True)[0] == {"tempo": -TEMPO_STEP}, said
+
+
+# ---------------------------------------------------------------------------------------------- intents (real catalog)
+READ = {"search_tracks", "get_track", "recommend", "recommend_similar", "refine_recommendations",
+        "more_recommendations", "explain_track"}
+
+
+@pytest.fixture
+async def page_state(agent_engine: Engine) -> ConversationState:
+    """A conversation that has shown a list of "sad songs from the 80s" (a closed decade window)."""
+    page = list(agent_engine.table.ids[:10])
+    return ConversationState(last=LastRequest(request="sad songs", filters=Filters(year_min=1980, year_max=1989)),
+                             last_page=page, shown=list(page))
+
+
+@pytest.mark.parametrize(("text", "feature", "sign"), [
+    ("a bit more hopeful", "valence", 1), ("more hopeful please", "valence", 1), ("un poco más esperanzadoras", "valence", 1),
+    ("um pouco mais otimista", "valence", 1), ("un peu plus optimiste", "valence", 1), ("hoffnungsvoller", "valence", 1),
+    ("warmer", "acousticness", 1), ("más cálidas", "acousticness", 1), ("plus chaleureux", "acousticness", 1),
+    ("wärmer bitte", "acousticness", 1), ("dreamier", "instrumentalness", 1), ("less dreamy", "instrumentalness", -1),
+    ("not so dark", "valence", 1), ("a bit darker", "valence", -1), ("más movida", "energy", 1),
+    ("sem vocal", "instrumentalness", 1), ("com vocal", "instrumentalness", -1), ("sin vocales", "instrumentalness", 1),
+    ("sans voix", "instrumentalness", 1), ("mit Gesang", "instrumentalness", -1),
+])
+def test_mood_comparatives_are_refinements_in_each_language(agent_engine: Engine, page_state: ConversationState,
+                                                          text: str, feature: str, sign: int) -> None:
+    intent = parse_intent(text, agent_engine, page_state, READ)
+    assert intent.tool == "refine_recommendations", (text, intent)
+    assert intent.args.get(f"{feature}_change", 0.0) * sign > 0, (text, intent.args)
+
+
+@pytest.mark.parametrize(("text", "window"), [
+    ("newer", (1990, 1999)), ("más recientes", (1990, 1999)), ("mais recentes", (1990, 1999)),
+    ("plus récent", (1990, 1999)), ("neuere", (1990, 1999)), ("older", (1970, 1979)), ("más antiguas", (1970, 1979)),
+    ("plus anciens", (1970, 1979)), ("ältere", (1970, 1979)), ("more nostalgic", (1970, 1979)),
+])
+def test_newer_and_older_replace_a_decade_window_in_each_language(agent_engine: Engine, page_state: ConversationState,
+                                                                  text: str, window: tuple[int, int]) -> None:
+    intent = parse_intent(text, agent_engine, page_state, READ)
+    assert intent.tool == "refine_recommendations", (text, intent)
+    assert (intent.args.get("year_min"), intent.args.get("year_max")) == window, (text, intent.args)
