@@ -130,9 +130,10 @@ IDIOMS: dict[tuple[str, int], tuple[str, ...]] = {
     ("energy", -1): ("baja(?:le)? (?:la )?intensidad", "mas relax", "tranqui"),
     ("energy", 1): ("sube(?:le)? (?:la )?(?:intensidad|energia)", "mas caña", "mas cana", "mas marcha", "plus de peps",
                     "mais agito"),
-    ("vocals", 1): ("sin (?:voz|voces|letra)", "sem (?:voz|vozes|letra)", "sans (?:voix|paroles|chant)",
-                    "ohne (?:gesang|stimme|text)"),
-    ("vocals", -1): ("con (?:voz|letra)", "com (?:voz|letra)", "avec (?:voix|paroles|chant)", "mit (?:gesang|stimme|text)"),
+    ("vocals", 1): ("sin (?:voz|voces|letra|vocal(?:es)?)", "sem (?:voz|vozes|letra|vocal|vocais)",
+                    "sans (?:voix|paroles|chant|vocal(?:e|es|s)?)", "ohne (?:gesang|stimme|text|vocals)"),
+    ("vocals", -1): ("con (?:voz|voces|letra|vocal(?:es)?|cantante)", "com (?:voz|vozes|letra|vocal|vocais|cantor(?:a)?)",
+                     "avec (?:de la |des )?(?:voix|paroles|chant)", "mit (?:gesang|stimme|text|vocals)"),
 }
 #: Words that also mean "more"/"less" before a noun: "de", "d'", "de l'" (fr), "de" (es/pt).
 _OF = r"(?:(?:de la|de l|du|des|de|d|del|do|da) )?"
@@ -178,6 +179,17 @@ def toward(axis: str, sign: int) -> tuple[str, ...]:
     out.extend(IDIOMS.get((axis, sign), ()))
     return tuple(out)
 
+
+#: A comparative of a word, on :func:`core.moves.normalized` text, in every language of :data:`LANGS` — group ``more``
+#: ("more", "más", "mais", "plus", "mehr" …), or ``less`` ("less", "menos", "moins", "weniger", "not so", "too" …),
+#: then ``word`` (one or two words, an optional "a bit" / "de" between); or ``er``, an English or German "-er" form
+#: ("dreamier", "warmer", "hoffnungsvoller"). What the word means is decided by :func:`core.moves.concept_moves`.
+COMPARATIVE_RX = re.compile(
+    r"\b(?:(?P<more>" + "|".join(MORE.values()) + r")|(?P<less>" + "|".join(LESS.values()) + "|"
+    + "|".join(NOT_SO.values()) + "|" + "|".join(w for k, w in TOO_BEFORE.items() if k != "de") + r"))\s+"
+    + _SOFT + _OF + r"(?P<word>[a-z]{3,}(?: [a-z]{3,})?)"
+    r"|\b(?P<er>[a-z]{3,}er(?:e[nrms]?)?)\b"
+)
 
 #: Words that, right before a style word, mean it is not a plain request for it ("less acoustic", "weniger akustisch").
 NEGATED_BEFORE = tuple(dict.fromkeys([*MORE.values(), *LESS.values(), "not so", "no tan", "nao tao", "pas si", "nicht so"]))
@@ -395,7 +407,7 @@ def _best_languages(text: str) -> list[str]:
 
 
 __all__ = [
-    "ARTICLE", "ARTICLE_NUM", "DECADE_I18N", "FILLER_I18N", "LANGS", "LIKE_CUE", "LIKE_THAT", "MORE_PAGE",
+    "ARTICLE", "ARTICLE_NUM", "COMPARATIVE_RX", "DECADE_I18N", "FILLER_I18N", "LANGS", "LIKE_CUE", "LIKE_THAT", "MORE_PAGE",
     "NOT_NAME_I18N", "NUMBER_WORD_RX", "ONLY_I18N", "ORDINAL_RX", "ORDINAL_WORDS", "POLES", "THAT_ARTIST_I18N", "WHY",
     "clear_language", "fold", "followup_language", "not_after_marker", "ordinal_value", "toward",
 ]

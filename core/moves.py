@@ -5,9 +5,14 @@ the anchor's own audio features) and follow-ups to the list on screen ("slower",
 -> :mod:`core.agent.specs`: the move is measured from the last request). Both read the same table, so a word that
 moves one moves the other the same way.
 
-Patterns match :func:`normalized` text (lower case, accents folded, "'s" joined). Step sizes: 0.2 on 0–1 features
-(≈ one standard deviation of energy / valence in the shipped catalog) and ±15 % on tempo (a fraction) — the same
-steps as :data:`core.agent.specs.STEP` / :data:`core.agent.specs.TEMPO_STEP`.
+Patterns match :func:`normalized` text (lower case, accents folded, "'s" joined). One step is defined once, for
+every language and every reader (:mod:`core.steps`): ``STEP`` on 0–1 features and ``TEMPO_STEP`` on tempo (a fraction); each move
+is a multiple of it ("more upbeat" = one step of valence and half a step of energy, "más movida" = one step of energy,
+whatever the language it is said in).
+
+Besides the fixed table, a comparative of any *mood word* the text understanding knows ("more hopeful", "a bit
+dreamier", "más esperanzador", "plus chaleureux", "wärmer", "less romantic") is a move too
+(:func:`core.comparatives.concept_moves`, one step toward or away from where that mood sits).
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ from core.catalog import normalize_text
 from core.followup_words import not_after_marker as _bare
 from core.followup_words import toward
 from core.models import Conflict
+from core.steps import LOUDNESS_PER_ENERGY as LOUDNESS_PER_ENERGY
+from core.steps import STEP, TEMPO_STEP
+from core.steps import move_cues as move_cues
 
 
 @dataclass(frozen=True)
@@ -68,7 +76,7 @@ def _rx(*parts: str) -> re.Pattern[str]:
 
 #: The moves, most specific first ("less upbeat" before "more upbeat" never matters: patterns do not overlap).
 MOVES: tuple[Move, ...] = (
-    Move("less upbeat", {"valence": -0.2, "energy": -0.1}, _rx(
+    Move("less upbeat", {"valence": -STEP, "energy": -STEP / 2}, _rx(
         r"less (?:up ?beat|happy|cheerful|positive|bright|poppy)", r"sadder", r"darker", r"moodier",
         r"more (?:melancholic|melancholy|sad|moody|dark)", r"not so (?:up ?beat|happy)",
         r"mas (?:triste|tristes|melancolic[oa]s?|oscur[oa]s?)", r"menos alegres?", r"mais (?:triste|tristes|melancolic[oa]s?)",
@@ -76,7 +84,7 @@ MOVES: tuple[Move, ...] = (
         # es / pt / fr / de "less happy" ("menos animada", "moins joyeux", "weniger fröhlich")
         r"menos (?:animad[oa]s?|feliz|felices|felizes)", r"moins (?:joyeu[xs]e?s?|gaie?s?|heureu[xs]e?s?|entrainante?s?)",
         r"weniger (?:frohlich\w*|heiter\w*|beschwingt\w*|gut gelaunt\w*)", *toward("mood", -1))),
-    Move("more upbeat", {"valence": 0.2, "energy": 0.1}, _rx(
+    Move("more upbeat", {"valence": STEP, "energy": STEP / 2}, _rx(
         r"more (?:up ?beat|happy|cheerful|positive|fun|joyful)", r"happier", r"brighter", r"cheerier",
         r"mas (?:alegres?|animad[oa]s?|feliz|felices)", r"mais (?:alegres?|animad[oa]s?|feliz|felizes)",
         r"plus (?:joyeu[xs]e?s?|gaie?s?|heureu[xs]e?s?)", r"frohlicher", r"heiterer",
@@ -84,13 +92,13 @@ MOVES: tuple[Move, ...] = (
         r"less (?:sad|dark|depressing|gloomy)", r"menos (?:trist[ea]s?|melancolic[oa]s?|oscur[oa]s?)",
         r"moins (?:tristes?|sombres?|melancoliques?)", r"weniger (?:traurig\w*|duster\w*|melancholisch\w*)",
         *toward("mood", 1))),
-    Move("more energetic", {"energy": 0.2}, _rx(
+    Move("more energetic", {"energy": STEP}, _rx(
         r"more (?:energetic|energy|intense|hype|powerful|lively|aggressive)", r"harder", r"heavier", r"louder",
         r"livelier", r"pump it up", r"higher energy", r"mas (?:energic[oa]s?|fuertes?|dur[oa]s?|intens[oa]s?)",
         r"mais (?:pesad[oa]s?|energetic[oa]s?|fortes?|intens[oa]s?)", r"plus (?:energiques?|forte?s?|intenses?)",
         r"harter", r"energischer", r"lauter", r"kraftiger", r"mas energia", r"mais energia", r"plus d ?energie",
         r"mehr energie", *toward("energy", 1))),
-    Move("calmer", {"energy": -0.2}, _rx(
+    Move("calmer", {"energy": -STEP}, _rx(
         r"less (?:energetic|energy|intense|aggressive|loud)", r"calmer", r"chill(?:l)?er", r"chilled(?: out)?",
         r"more (?:chill|relaxed|mellow|calm|laid[- ]back|low ?key)", r"mellower", r"softer", r"quieter", r"gentler",
         r"lower energy", r"low[- ]?key", r"laid[- ]back",
@@ -99,30 +107,30 @@ MOVES: tuple[Move, ...] = (
         r"ruhiger", r"entspannter", r"sanfter", r"menos (?:energic[oa]s?|movid[oa]s?|fuertes?|energia)",
         r"menos (?:energetic[oa]s?|agitad[oa]s?)", r"moins (?:energiques?|intenses?|forte?s?|d ?energie)",
         r"weniger (?:energisch\w*|intensiv\w*|laut\w*|energie)", *toward("energy", -1))),
-    Move("slower", {"tempo": -0.15}, _rx(
+    Move("slower", {"tempo": -TEMPO_STEP}, _rx(
         r"slower", r"slow (?:it |things )?down", r"less fast", r"lower tempo", r"less bpm", r"slow jams?",
         r"mas lent[oa]s?", r"mais lent[oa]s?", r"plus lente?s?", r"langsamer", *toward("tempo", -1))),
-    Move("faster", {"tempo": 0.15}, _rx(
+    Move("faster", {"tempo": TEMPO_STEP}, _rx(
         r"faster", r"speed (?:it |things )?up", r"quicker", r"higher tempo", r"more bpm", r"more tempo",
         r"mas rapid[oa]s?", r"mais rapid[oa]s?", r"plus rapides?", r"schneller", *toward("tempo", 1))),
-    Move("more danceable", {"danceability": 0.2}, _rx(
+    Move("more danceable", {"danceability": STEP}, _rx(
         r"more dance(?:able)?", r"groovier", r"dancier", r"more groovy", r"mas bailables?", r"mais dancantes?",
         r"plus dansantes?", r"tanzbarer", *toward("dance", 1))),
-    Move("less danceable", {"danceability": -0.2}, _rx(r"less dance(?:able)?", r"instead of dance", *toward("dance", -1))),
-    Move("more acoustic", {"acousticness": 0.3, "energy": -0.1}, _rx(
+    Move("less danceable", {"danceability": -STEP}, _rx(r"less dance(?:able)?", r"instead of dance", *toward("dance", -1))),
+    Move("more acoustic", {"acousticness": round(1.5 * STEP, 3), "energy": -STEP / 2}, _rx(
         r"more acoustic", r"unplugged", r"stripped(?: back| down)?", r"mas acusticos?", r"mais acusticos?",
         r"plus acoustiques?", r"akustischer", *toward("acoustic", 1))),
-    Move("more acoustic", {"acousticness": 0.3, "energy": -0.1},
+    Move("more acoustic", {"acousticness": round(1.5 * STEP, 3), "energy": -STEP / 2},
          _rx(_bare(r"acoustic"), _bare(r"akustisch")), alone=False),
-    Move("more electronic", {"acousticness": -0.3}, _rx(r"less acoustic", r"more electronic", r"mas electronic[oa]s?",
+    Move("more electronic", {"acousticness": round(-1.5 * STEP, 3)}, _rx(r"less acoustic", r"more electronic", r"mas electronic[oa]s?",
                                                         r"plus electroniques?", r"elektronischer",
                                                         *toward("acoustic", -1))),
-    Move("more instrumental", {"instrumentalness": 0.4}, _rx(
+    Move("more instrumental", {"instrumentalness": 2 * STEP}, _rx(
         _bare(r"(?:more |only )?instrumental"), r"no vocals", r"without (?:vocals|lyrics|singing)", r"fewer vocals",
         *toward("vocals", 1))),
-    Move("with vocals", {"instrumentalness": -0.4}, _rx(r"with (?:vocals|lyrics|singing)", r"more vocals",
+    Move("with vocals", {"instrumentalness": -2 * STEP}, _rx(r"with (?:vocals|lyrics|singing)", r"more vocals",
                                                         *toward("vocals", -1))),
-    Move("more romantic", {"valence": 0.05, "energy": -0.15}, _rx(
+    Move("more romantic", {"valence": STEP / 4, "energy": round(-0.75 * STEP, 3)}, _rx(
         r"more romantic", _bare(r"romantic"), _bare(r"romantic[oa]s?"), _bare(r"romantiques?"), r"romantischer",
         r"(?:mas|mais) romantic[oa]s?", r"plus romantiques?", r"mehr romantisch(?:e[nrms]?)?"),
          alone=False),
@@ -140,7 +148,8 @@ NEWER = _rx(r"newer", r"more recent", r"recent ones", r"newer ones", r"fresher",
             r"actuel(?:le)?s?)", r"neuer(?:e[nrms]?)?", r"moderner(?:e[nrms]?)?", r"aktueller(?:e[nrms]?)?",
             r"(?:less|menos) (?:old|antigu[oa]s?|viej[oa]s?|antig[oa]s?|velh[oa]s?)", r"moins (?:ancien(?:ne)?s?|vieu(?:x|ille|illes))",
             r"weniger alt(?:e[nrms]?)?", r"nicht so alt(?:e[nrms]?)?")
-OLDER = _rx(r"older", r"old(?:er)? ones", r"more classic", r"oldies", r"mas antigu[oa]s?", r"mais antig[oa]s",
+OLDER = _rx(r"older", r"old(?:er)? ones", r"more classic", r"oldies", r"more nostalgic", r"(?:mas|mais) nostalgic[oa]s?",
+            r"plus nostalgiques?", r"nostalgischer(?:e[nrms]?)?", r"mehr nostalgisch(?:e[nrms]?)?", r"mas antigu[oa]s?", r"mais antig[oa]s",
             r"plus anciens?", r"plus vieux", r"alter", r"altere",
             r"mas (?:viej[oa]s?|clasic[oa]s?)", r"mais (?:antig[oa]s?|velh[oa]s?|classic[oa]s?)",
             r"plus (?:ancien(?:ne)?s?|vieil(?:le)?s?|classiques?)", r"alter(?:e[nrms]?)?", r"klassischer(?:e[nrms]?)?",
@@ -156,13 +165,22 @@ def normalized(text: str) -> str:
 
 
 def move_matches(norm: str, *, alone: bool = False) -> Iterator[tuple[re.Match[str], Move]]:
-    """Every match of a move in ``norm`` (:func:`normalized` text), in table order. ``alone=True``: only the moves
-    that make a follow-up by themselves (:attr:`Move.alone`)."""
+    """Every match of a move in ``norm`` (:func:`normalized` text): the fixed table's, in table order, then the mood
+    comparatives of :func:`core.comparatives.concept_moves` that overlap none of them. ``alone=True``: only the moves that make a
+    follow-up by themselves (:attr:`Move.alone`)."""
+    taken: list[tuple[int, int]] = []
     for move in MOVES:
         if alone and not move.alone:
             continue
         for m in move.pattern.finditer(norm):
+            taken.append(m.span())
             yield m, move
+    from core.comparatives import concept_moves
+
+    for m, deltas in concept_moves(norm):
+        if not any(m.start() < end and start < m.end() for start, end in taken):
+            cues = move_cues(deltas)
+            yield m, Move(cues[0] if cues else "more", deltas, m.re)
 
 
 #: Moves that pull one axis opposite ways: (low side cue, high side cue, axis name for the note).
@@ -198,11 +216,13 @@ def read_moves(text: str, *, alone: bool = False) -> MoveReading:
             del found[dropped]
     deltas: dict[str, float] = {}
     cues: list[str] = []
-    for move in MOVES:  # table order, each cue once ("more acoustic" is also matched by the bare "acoustic")
-        if move.cue in found and move.cue not in cues and found[move.cue][1] is move:
-            cues.append(move.cue)
-            for k, v in move.deltas.items():
-                deltas[k] = deltas.get(k, 0.0) + v
+    order = {move.cue: i for i, move in reversed(list(enumerate(MOVES)))}
+    # table order, each cue once ("more acoustic" is also matched by the bare "acoustic"); a mood comparative
+    # (concept_moves) counts under its largest move's cue
+    for cue in sorted(found, key=lambda c: order.get(c, len(MOVES))):
+        cues.append(cue)
+        for k, v in found[cue][1].deltas.items():
+            deltas[k] = deltas.get(k, 0.0) + v
     return MoveReading(deltas, cues, conflicts)
 
 

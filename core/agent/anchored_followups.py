@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from core.anchors import find_anchor
 from core.followup_words import fold
-from core.moves import OPPOSED, move_matches
+from core.moves import OPPOSED, move_cues, move_matches
 
 if TYPE_CHECKING:
     from core.app.ports import TrackLookup
@@ -31,24 +31,6 @@ _CONNECTOR = re.compile(r"(?:^|\s)(?:but|and|pero|y|mas|mais|e|et|aber|und|only|
 _LEADING = re.compile(r"^(?:but|and|pero|y|mas|mais|e|et|aber|und)\s*(?:,|$)", re.IGNORECASE)
 #: Move cue -> its axis (a cue outside :data:`core.moves.OPPOSED` is its own axis).
 _AXIS = {cue: axis for low, high, axis in OPPOSED for cue in (low, high)}
-
-
-def move_cues(deltas: Mapping[str, float]) -> list[str]:
-    """The :mod:`core.moves` cues that make ``deltas`` (feature -> change, tempo a fraction): "slower", "calmer",
-    "less upbeat" (a valence move with a smaller energy move the same way is one cue)…"""
-    cues: list[str] = []
-    valence = deltas.get("valence", 0.0)
-    table = {"tempo": ("faster", "slower"), "valence": ("more upbeat", "less upbeat"),
-             "energy": ("more energetic", "calmer"), "danceability": ("more danceable", "less danceable"),
-             "acousticness": ("more acoustic", "more electronic"),
-             "instrumentalness": ("more instrumental", "with vocals")}
-    for name, value in deltas.items():
-        if not value or name not in table:
-            continue
-        if name == "energy" and valence and (value > 0) == (valence > 0) and abs(value) < abs(valence):
-            continue
-        cues.append(table[name][0 if value > 0 else 1])
-    return cues
 
 
 def _cue_words(cue: str, lang: str) -> str:

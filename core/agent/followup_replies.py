@@ -185,6 +185,10 @@ def followup_summary(summary: str, lang: str, *, changes: Sequence[str] = (), en
     """
     if lang not in ADJUSTED:
         return summary
+    from core.text.wording import localize_cue
+
+    # the summary may carry the changes already worded in ``lang`` ("humeur plus gaie" for "higher mood")
+    english_changes = [*english_changes, *(localize_cue(c, lang) for c in english_changes)]
     rest = summary
     parts = rest.split("; ")
     cut = 0
@@ -192,6 +196,22 @@ def followup_summary(summary: str, lang: str, *, changes: Sequence[str] = (), en
         cut += 1
     if changes and cut:
         rest = "; ".join(parts[cut:])
+    if changes and english_changes:  # said by the lead, once (a coverage note may come before them: "…nombran. 1990–1999")
+        kept: list[str] = []
+        glue = False  # the part before ended a sentence ("…nombran."): the next part follows it after a space
+        for part in rest.split("; "):
+            cut_here = False
+            for c in english_changes:
+                if part.endswith(". " + c):
+                    part, cut_here = part[: -len(c) - 1].rstrip(), True
+            if part in english_changes:
+                continue
+            if glue and kept:
+                kept[-1] += " " + part
+            else:
+                kept.append(part)
+            glue = cut_here
+        rest = "; ".join(kept)
     rest = localized_summary(rest, lang)
     fresh = [c for c in changes if c not in rest]  # "sin X" already in "Canciones como Y (sin X)": said once
     lead = (ADJUSTED[lang].format(", ".join(fresh)) if fresh else ADJUSTED[lang].split(",")[0]) if changes \

@@ -145,6 +145,34 @@ def _page_years(engine: TrackLookup, state: ConversationState) -> list[int]:
     return sorted(int(t.year[t.pos[i]]) for i in state.last_page if i in t.pos and t.year[t.pos[i]] > 0)
 
 
+def _era_window(engine: TrackLookup, state: ConversationState, sign: int) -> dict[str, int] | None:
+    """Year bounds for "newer" (``sign`` +1) / "older" (-1) after the list on screen: when the last request had a closed
+    year window (a decade, "1995-2000") the window of the same width just after / before it ("newer" after the 80s
+    is 1990–1999; open-ended past the catalog's newest year), else from the page's median year (newer: 3 years after
+    it, open-ended; older: up to 5 years before it), kept inside the catalog's years. None when neither is known."""
+    last = state.last.filters if state.last is not None else None
+    t = engine.table
+    if last is not None and last.year_min is not None and last.year_max is not None:
+        width = last.year_max - last.year_min
+        if sign > 0:
+            newest = int(t.year[: t.n].max()) if t.n else last.year_max + 1 + width
+            start = last.year_max + 1
+            return {"year_min": start, "year_max": start + width} if start + width < newest else {"year_min": start}
+        return {"year_min": last.year_min - 1 - width, "year_max": last.year_min - 1}
+    if last is not None and sign > 0 and last.year_max is not None:  # "before 2000", then "newer": from 2000 on
+        return {"year_min": last.year_max + 1}
+    if last is not None and sign < 0 and last.year_min is not None:  # "since 2015", then "older": before 2015
+        return {"year_max": last.year_min - 1}
+    years = _page_years(engine, state)
+    if not years:
+        return None
+    mid = years[len(years) // 2]
+    known = t.year[: t.n][t.year[: t.n] > 0]
+    if sign < 0:
+        return {"year_max": max(mid - 5, int(known.min()) + 1) if len(known) else mid - 5}
+    return {"year_min": min(mid + 3, int(known.max())) if len(known) else mid + 3}  # never past the newest year
+
+
 def parse_refinement(text: str, engine: TrackLookup, state: ConversationState) -> dict[str, Any] | None:
     """Arguments for ``refine_recommendations`` when ``text`` is a follow-up and nothing else, else None."""
     t = normalized(text)
@@ -206,13 +234,11 @@ def parse_refinement(text: str, engine: TrackLookup, state: ConversationState) -
                 args["year_min"] = int(m.group(2)) + (1 if m.group(1) in EXCLUSIVE else 0)
                 spans.append(m.group(0))
         if "year_min" not in args and "year_max" not in args:
-            years = _page_years(engine, state)
-            if (m := OLDER.search(t)) and years:
-                args["year_max"] = years[len(years) // 2] - 5
-                spans.append(m.group(0))
-            elif (m := NEWER.search(t)) and years:
-                args["year_min"] = years[len(years) // 2] + 3
-                spans.append(m.group(0))
+            m = OLDER.search(t) or NEWER.search(t)
+            era = _era_window(engine, state, -1 if m is not None and m.re is OLDER else 1) if m is not None else None
+            if era is not None:
+                args.update(era)
+                spans.append(m.group(0))  # type: ignore[union-attr]
     residual = t
     for span in sorted(spans, key=len, reverse=True):
         residual = residual.replace(normalize_text(span), " ", 1)

@@ -4,8 +4,15 @@ A :class:`~core.conversation.LastRequest` is replayed by re-parsing its text wit
 applying its explicit ``overrides`` and stored ``filters``; "more" replays it while excluding what was shown.
 Follow-ups ("less upbeat", "slower", "only 90s", "not that artist") are a :class:`Refinement` applied to it.
 
-Step sizes: 0.2 on the 0–1 features (≈ 1 standard deviation of energy/valence in the shipped catalog), ±15 % on
-tempo with a hard bound 5 % past the old tempo so "slower" is always slower.
+Step sizes are :data:`core.steps.STEP` (0–1 features) and :data:`core.steps.TEMPO_STEP` (tempo), the same for every
+language and every reader. A step is measured from what the list on screen actually sounded like when that is further
+along than the request's target ("more energetic" after a list whose energy came out above its target starts from the
+list), so each follow-up is heard. Tempo keeps a hard bound 5 % past the old tempo so "slower" is always slower, and a
+tempo window the request stated ("around 160 BPM") moves with a tempo step and opens on the side an energy or mood
+move contradicts, by one tempo step ("less upbeat" after "… around 160 BPM": 128–170 BPM). A year move replaces a year window
+it contradicts ("newer" after "from the 80s" is the 90s, never 1989–1991). A feature move keeps the scene of the
+list on screen (:func:`core.coherence.scene_labels`: "darker" after a Latin party list stays Latin). The helpers are
+:mod:`core.agent.refine_steps`.
 """
 
 from __future__ import annotations
@@ -16,7 +23,10 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from core import steps as _steps
 from core.agent.output import TEMPO_RANGE, clamp
+from core.agent.refine_steps import DEFAULT_BASELINE as DEFAULT_BASELINE
+from core.agent.refine_steps import TEMPO_CUE, YEAR_CUE, current_ranges, move_start, shift_tempo_window, tempo_cue
 from core.conversation import LastRequest
 from core.models import Caller, Filters, NeedsClarification, Recommendation, TextQuery
 from core.text.followups import current_cues
@@ -44,10 +54,8 @@ MOVABLE = {
     "speechiness": "vocal density",
     "tempo": "tempo",
 }
-STEP = 0.2
-TEMPO_STEP = 0.15
-#: Catalog-wide fallbacks when neither the last target nor the last page gives a baseline.
-DEFAULT_BASELINE = {"tempo": 120.0}
+STEP = _steps.STEP
+TEMPO_STEP = _steps.TEMPO_STEP
 
 
 @dataclass
@@ -163,6 +171,11 @@ async def run_request(
     for name in spec.overrides:
         weights[name] = max(weights.get(name, 0.0), 0.8)
     labels = {**base.labels, **spec.labels}
+    moved = set(spec.overrides)  # what a follow-up changed: the text's own cues and numbers about it are stale
+    if (filters.tempo_min, filters.tempo_max) != (base.filters.tempo_min, base.filters.tempo_max):
+        moved.add("tempo")
+    if (filters.year_min, filters.year_max) != (base.filters.year_min, base.filters.year_max):
+        moved.add("year")
     query = base.model_copy(
         update={
             "target": {**base.target, **spec.overrides},
@@ -170,7 +183,8 @@ async def run_request(
             "labels": labels,
             "artists": list(dict.fromkeys([*base.artists, *spec.artists])),
             "filters": filters,
-            "cues": [*spec.cues, *current_cues(base.cues, spec.overrides)],  # "less upbeat": not "upbeat → …"
+            "ranges": current_ranges(base.ranges, spec.overrides, filters),
+            "cues": [*spec.cues, *current_cues(base.cues, moved)],  # "less upbeat": not "upbeat → …"
         }
     )
     query_for = getattr(runner, "recommend_query_for", None) if caller is not None else None
@@ -200,6 +214,14 @@ def refine(source: TrackLookup, spec: LastRequest, last_page: Sequence[str], cha
 
         said = restate_anchored(source, spec.request, change.deltas)
         restated, spec.request = said != spec.request, said
+    if change.deltas and spec.kind == "text" and not restated and not spec.filters.genres and last_page:
+        # the style of the list on screen stays ("more hopeful" after sad R&B is brighter R&B, not a genre salad);
+        # labels the request named itself keep their own weight
+        from core.coherence import scene_labels
+
+        t = source.table
+        scene = scene_labels(t, [t.pos[i] for i in last_page if i in t.pos])
+        spec.labels = {**scene, **spec.labels}
     if change.deltas and spec.kind in ("similar", "playlist"):
         core = ("energy", "valence", "danceability", "acousticness")
         base_target = {n: v for n in core if (v := page_mean(source, last_page or spec.refs, n)) is not None}
@@ -210,44 +232,53 @@ def refine(source: TrackLookup, spec: LastRequest, last_page: Sequence[str], cha
         spec = LastRequest(kind="text", overrides=base_target, filters=spec.filters, cues=list(spec.cues),
                            labels=scene)
     filters = spec.filters.model_copy(deep=True)
+    window = (filters.tempo_min, filters.tempo_max)
     for name, delta in change.deltas.items():
         if name not in MOVABLE:
             continue
         if restated and name != "tempo":  # said around the anchor: no absolute target (tempo keeps its bound below)
             spec.overrides.pop(name, None)
             continue
-        baseline = spec.overrides.get(name, spec.target.get(name))
-        if baseline is None:
-            baseline = page_mean(source, last_page, name)
-        if baseline is None:
-            baseline = DEFAULT_BASELINE.get(name, 0.5)
+        before = spec.overrides.get(name, spec.target.get(name))
+        baseline = move_start(before, page_mean(source, last_page, name), delta, name)
         if name == "tempo":
             new = clamp(baseline * (1.0 + delta), *TEMPO_RANGE)
-            if delta < 0:
-                filters.tempo_max = round(baseline * 0.95, 1)
-                if filters.tempo_min and filters.tempo_min > filters.tempo_max:
-                    filters.tempo_min = None
-            else:
-                filters.tempo_min = round(baseline * 1.05, 1)
-                if filters.tempo_max and filters.tempo_max < filters.tempo_min:
-                    filters.tempo_max = None
+            shift_tempo_window(filters, baseline, delta)
         else:
             new = clamp(baseline + delta, 0.02, 0.98)
+            loud = spec.overrides.get("loudness", spec.target.get("loudness"))
+            if name == "energy" and loud is not None:  # loudness follows energy (core.steps.LOUDNESS_PER_ENERGY)
+                moved = float(new) - (before if before is not None else baseline)
+                spec.overrides["loudness"] = round(float(clamp(loud + moved * _steps.LOUDNESS_PER_ENERGY, -30.0, -2.0)), 2)
         spec.overrides[name] = round(float(new), 3)
+    if not change.deltas.get("tempo") and not restated:
+        # "less upbeat" after "… around 160 BPM": the window opens by one tempo step on the side the move contradicts
+        mood = change.deltas.get("energy", 0.0) or change.deltas.get("valence", 0.0)
+        if mood < 0 and filters.tempo_min is not None:
+            filters.tempo_min = round(filters.tempo_min * (1.0 - TEMPO_STEP), 1)
+        elif mood > 0 and filters.tempo_max is not None:
+            filters.tempo_max = round(filters.tempo_max * (1.0 + TEMPO_STEP), 1)
+    window_cue = tempo_cue(filters) if (filters.tempo_min, filters.tempo_max) != window else ""
     if change.exclude_artists:
         names = list(dict.fromkeys([*filters.exclude_artists, *change.exclude_artists]))
         filters.exclude_artists = names[-50:]
         spec.artists = [a for a in spec.artists if a.casefold() not in {n.casefold() for n in names}]
     if change.genres:
         filters.genres = list(change.genres)
-    if change.year_min is not None:
+    if change.year_min is not None:  # a bound past the old window replaces it ("newer" after "the 80s")
         filters.year_min = change.year_min
+        if change.year_max is None and filters.year_max is not None and filters.year_max < change.year_min:
+            filters.year_max = None
     if change.year_max is not None:
         filters.year_max = change.year_max
+        if change.year_min is None and filters.year_min is not None and filters.year_min > change.year_max:
+            filters.year_min = None
     if filters.year_min and filters.year_max and filters.year_min > filters.year_max:
         filters.year_min, filters.year_max = filters.year_max, filters.year_min
     spec.filters = filters
     replaced = {c.split(" ", 1)[-1] for c in change.cues}
-    kept = [c for c in spec.cues if c.split(" ", 1)[-1] not in replaced]
-    spec.cues = list(dict.fromkeys([*change.cues, *kept]))[:6]
+    kept = [c for c in spec.cues if c.split(" ", 1)[-1] not in replaced
+            and not (YEAR_CUE.match(c) and (change.year_min is not None or change.year_max is not None))]
+    spec.cues = list(dict.fromkeys([*change.cues, *([window_cue] if window_cue else []),
+                                    *(c for c in kept if not TEMPO_CUE.match(c))]))[:6]
     return spec
