@@ -234,8 +234,9 @@ def parse_refinement(text: str, engine: TrackLookup, state: ConversationState) -
                 args["year_min"] = int(m.group(2)) + (1 if m.group(1) in EXCLUSIVE else 0)
                 spans.append(m.group(0))
         if "year_min" not in args and "year_max" not in args:
-            m = OLDER.search(t) or NEWER.search(t)
-            era = _era_window(engine, state, -1 if m is not None and m.re is OLDER else 1) if m is not None else None
+            older = OLDER.search(t)
+            m = older or NEWER.search(t)
+            era = _era_window(engine, state, -1 if older is not None else 1) if m is not None else None
             if era is not None:
                 args.update(era)
                 spans.append(m.group(0))  # type: ignore[union-attr]
