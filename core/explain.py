@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from core.genres import artist_label_counts, display_genre, shown_label  # noqa: F401 - re-exported
 from core.catalog import normalize_text
-from core.models import Reason, RecommendedTrack, TextQuery
+from core.models import Reason, Recommendation, RecommendedTrack, TextQuery
+from core.reason_words import REASON_WORDS, words_for
 from core.table import FEATURE_INDEX, TrackTable
 from core.units import format_value
 
@@ -107,93 +108,96 @@ def own_labels(table: TrackTable, p: int) -> frozenset[int]:
 
 
 # ---------------------------------------------------------------------- the one formatter
-def feature_fact(feature: str, value: float) -> str:
+def feature_fact(feature: str, value: float, lang: str = "en") -> str:
     """One fact for an audio feature value: ``"96 BPM"``, ``"minor key"``, ``"-5.2 dB"``, ``"acoustic 0.81"``,
-    ``"vocal"``, ``"energy 0.55"``. Words follow :data:`FEATURE_WORDS`; numbers are the value rounded."""
+    ``"vocal"``, ``"energy 0.55"`` (in ``lang``: ``"acústica 0.81"``, ``"Moll"``; :mod:`core.reason_words`). Words
+    follow :data:`FEATURE_WORDS`; numbers are the value rounded, the same in every language."""
     if feature == "tempo":
         return f"{value:.0f} BPM"
-    if feature == "mode":
-        return "minor key" if value < 0.5 else "major key"
     if feature == "loudness":
         return f"{value:.1f} dB"
+    w = words_for(lang)
+    if feature == "mode":
+        return w["minor key"] if value < 0.5 else w["major key"]
     if feature == "instrumentalness" and value < VOCAL_BELOW:
-        return "vocal"
+        return w["vocal"]
     spec = FEATURE_WORDS.get(feature)
     if spec is None:
         return f"{feature} {value:.2f}"
     hi, hi_word, lo, lo_word, name = spec
-    if hi is not None and value >= hi:
-        return f"{hi_word} {value:.2f}"
-    if lo is not None and value <= lo:
-        return f"{lo_word} {value:.2f}"
-    return f"{name} {value:.2f}"
+    word = hi_word if hi is not None and value >= hi else lo_word if lo is not None and value <= lo else name
+    return w["value"].format(word=w.get(word, word), v=f"{value:.2f}")
 
 
+def _target(feature: str, target: float, w: dict[str, str]) -> str:
+    """An asked / anchor value in its unit (:func:`core.units.format_value`); "minor" / "major" worded."""
+    said = format_value(feature, target)
+    return w.get(said, said) if feature == "mode" else said
 
 
-
-def format_reason(reason: Reason | Fact) -> str:
-    """One :class:`Reason` (or :class:`Fact`) as a short fact (see the module docstring)."""
+def format_reason(reason: Reason | Fact, lang: str = "en") -> str:
+    """One :class:`Reason` (or :class:`Fact`) as a short fact (see the module docstring), worded in ``lang`` by
+    :mod:`core.reason_words` (English for a language without a table)."""
     k = reason.kind
+    w = words_for(lang)
     if k == "feature" and reason.value is not None:
-        return feature_fact(reason.feature, reason.value)
+        return feature_fact(reason.feature, reason.value, lang)
     if k == "asked_feature" and reason.value is not None:
-        fact = feature_fact(reason.feature, reason.value)
+        fact = feature_fact(reason.feature, reason.value, lang)
         worded = not any(ch.isdigit() for ch in fact)  # "vocal", "minor key": the word already answers the ask
         return (
             fact
             if reason.target is None or reason.feature == "mode" or worded
-            else f"{fact} (asked {format_value(reason.feature, reason.target)})"
+            else w["asked"].format(fact=fact, target=_target(reason.feature, reason.target, w))
         )
     if k == "anchor_feature" and reason.value is not None:  # "like Coldplay but slower": the move, checkable
-        fact = feature_fact(reason.feature, reason.value)
+        fact = feature_fact(reason.feature, reason.value, lang)
         if reason.target is None or reason.feature == "mode":
             return fact
-        return f"{fact} ({reason.label or 'seed'} {format_value(reason.feature, reason.target)})"
-    if k == "artist":
-        return f"same artist: {reason.label}"
-    if k == "related_artist":
-        return f"often playlisted with {reason.label}"
-    if k == "asked_artist":
-        return f"by {reason.label}"
+        return w["anchor"].format(fact=fact, x=reason.label or w["seed"],
+                                  target=_target(reason.feature, reason.target, w))
+    if k in ("artist", "related_artist", "asked_artist"):
+        return w[k].format(x=reason.label)
     if k in ("label", "asked_label"):
         label = shown_label(reason.label)
         if reason.feature == "playlist":
-            return "on a playlist with the seed" if k == "label" else f'in the catalog playlist "{label}"'
+            return w["with seed"] if k == "label" else w["catalog playlist"].format(x=label)
         if reason.feature.startswith("playlist "):  # a playlist's tag, not the track's own style (own_labels)
-            return f"on a playlist tagged {label}"
-        return f"same {reason.feature}: {label}" if k == "label" else f"{reason.feature}: {label}"
+            return w["tagged"].format(x=label)
+        kind = w.get(reason.feature, reason.feature) if reason.feature in ("genre", "subgenre") else reason.feature
+        return w["same label" if k == "label" else "asked label"].format(kind=kind, x=label)
     if k == "era" and reason.value is not None:
         year = int(reason.value)
         if reason.target is None:
             return str(year)
-        return f"{year}, like the seed" if int(reason.target) == year else f"{year} (seed {int(reason.target)})"
+        seed = int(reason.target)
+        return w["like seed"].format(y=year) if seed == year else w["near seed"].format(y=year, s=seed)
     if k == "album_date" and reason.value is not None:
         if reason.target is not None and int(reason.target) < int(reason.value):
-            return f"{int(reason.value)} (album date; first release {int(reason.target)})"
-        return f"{int(reason.value)} (album date)"
-    if k == "taste":
-        return "close to tracks you liked"
-    if k == "search":
-        return "matches your search"
-    if k == "sound":
-        return "similar overall sound"
-    if k == "no_features":
-        return "no audio features for this track, matched on artist/genre"
-    return "matches your request"
+            return w["album first"].format(y=int(reason.value), f=int(reason.target))
+        return w["album"].format(y=int(reason.value))
+    if k == "evidence":  # a look-alike for a style the catalog lacks: which of its own texts names the style
+        said = (w["named playlist"].format(x=reason.label[:60]) if reason.feature == "playlist"
+                else w["by labels"].format(x=reason.label) if reason.feature == "labels"
+                else w[f"names {reason.feature}"].format(x=reason.label))
+        return w["alternative of"].format(x=said)
+    if k in ("taste", "search", "sound", "no_features"):
+        return w[k]
+    return w["request"]
 
 
-def format_reasons(reasons: Sequence[Reason | Fact], max_facts: int = MAX_FACTS) -> str:
-    """The plain reason line: the first ``max_facts`` facts joined by " · " (empty for no reasons)."""
+def format_reasons(reasons: Sequence[Reason | Fact], max_facts: int = MAX_FACTS, lang: str = "en") -> str:
+    """The plain reason line: the first ``max_facts`` facts joined by " · " (empty for no reasons), in ``lang``."""
     facts: list[str] = []
+    worded = _WORDED if lang == "en" else _WORDED_IN.setdefault(lang, {})
     for r in reasons:
-        fact = _WORDED.get(r) if isinstance(r, Fact) else None
+        fact = worded.get(r) if isinstance(r, Fact) else None
         if fact is None:
-            fact = format_reason(r)
+            fact = format_reason(r, lang)
             if isinstance(r, Fact):
-                if len(_WORDED) >= 8192:
-                    _WORDED.clear()
-                _WORDED[r] = fact
+                if len(worded) >= 8192:
+                    worded.clear()
+                worded[r] = fact
         if fact and fact not in facts:
             facts.append(fact)
             if len(facts) >= max_facts:
@@ -203,12 +207,56 @@ def format_reasons(reasons: Sequence[Reason | Fact], max_facts: int = MAX_FACTS)
 
 #: Worded facts by value (labels, artists, years and modes repeat across radios); bounded, cleared when full.
 _WORDED: dict[Fact, str] = {}
+#: The same per other language (``lang -> fact -> words``).
+_WORDED_IN: dict[str, dict[Fact, str]] = {}
 
 
-def reason_text(item: RecommendedTrack) -> str:
+def reason_text(item: RecommendedTrack, lang: str = "en") -> str:
     """What adapters show as the reason line: the rendered :attr:`RecommendedTrack.reasons`, else the free-text
-    :attr:`RecommendedTrack.reason` (an LLM's, for instance)."""
-    return format_reasons(item.reasons) if item.reasons else item.reason
+    :attr:`RecommendedTrack.reason` (an LLM's, for instance). ``lang`` is the reply's language
+    (:attr:`core.models.Recommendation.lang`): the facts are worded in it, and a "closest alternative" pick says so
+    first (see :func:`localized_reason`)."""
+    if lang == "en" or lang not in REASON_WORDS:
+        return format_reasons(item.reasons) if item.reasons else item.reason
+    return localized_reason(item, lang)
+
+
+#: The English fixed phrases a free-text reason may be made of (no structured facts behind it).
+_FIXED = {"matches your request": "request", "picked for your request": "picked", "closest alternative": "alternative"}
+_ALTERNATIVE = "closest alternative"
+
+
+def localized_reason(item: RecommendedTrack, lang: str) -> str:
+    """``item``'s reason line in ``lang``: its facts worded by :mod:`core.reason_words`, after "closest alternative"
+    when the English line was marked so (:meth:`core.app.discovery.Discovery._with_coverage`). A reason with no facts
+    is translated when it is one of this module's fixed phrases; other free text (an LLM's) is kept as written."""
+    w = words_for(lang)
+    alt = item.reason.startswith(_ALTERNATIVE) or item.reason.startswith(w["alternative"])
+    if item.reasons:
+        if alt and all(r.kind == "request" for r in item.reasons):
+            return w["alternative"]
+        body = format_reasons(item.reasons, lang=lang)
+        if not alt or item.reasons[0].kind == "evidence":
+            return body
+        return w["alternative of"].format(x=body)
+    key = _FIXED.get(item.reason)
+    if key is not None:
+        return w[key]
+    if item.reason.startswith(_ALTERNATIVE + ": "):
+        rest = item.reason[len(_ALTERNATIVE) + 2:]
+        return w["alternative of"].format(x=w[_FIXED[rest]] if rest in _FIXED else rest)
+    return item.reason
+
+
+def localize(rec: Recommendation, lang: str) -> Recommendation:
+    """``rec`` with :attr:`~core.models.Recommendation.lang` set to ``lang`` and each track's plain ``reason`` worded
+    in it (:func:`localized_reason`; the facts in ``reasons`` are unchanged). Presentation only: the tracks, their
+    order and scores stay. ``rec`` itself when it is already in ``lang`` or ``lang`` has no wording; reasons
+    already worded in another language than English are left as they are."""
+    if lang == rec.lang or lang not in REASON_WORDS or rec.lang != "en":
+        return rec
+    tracks = [i.model_copy(update={"reason": localized_reason(i, lang)}) for i in rec.tracks]
+    return rec.model_copy(update={"tracks": tracks, "lang": lang})
 
 
 # ---------------------------------------------------------------------- producing reasons
