@@ -2,8 +2,8 @@
 
 One rule for every path of a turn (free text, ``/recommend``, "more", follow-ups, ``#N``):
 
-* **A clear message** — at least :data:`MIN_WORDS` words and evidence for one language that beats every other and
-  the conversation's language by :data:`MARGIN` (function words and request words of
+* **A clear message** — more than :data:`MIN_WORDS` words (or exactly that many with :data:`SHORT_SCORE` evidence)
+  and evidence for one language that beats every other and the conversation's language by :data:`MARGIN` (function words and request words of
   :func:`core.text.language.language_scores`, plus :data:`ENGLISH_WORDS` for English) — is answered in its language.
 * **A short or ambiguous message** ("more", "#3", "menos", "plus calme", "less upbeat") is answered in the
   conversation's last language (:attr:`core.conversation.ConversationState.lang`, stored with the session in the
@@ -26,8 +26,11 @@ import re
 from core.followup_words import clear_language
 from core.text.language import LANGS, MARKERS, language_scores
 
-#: Fewer words than this (once titles are set aside; ``#3`` and numbers are not words) never switch the language.
+#: Fewer words than this (once titles are set aside; ``#3`` and numbers are not words) never switch the language…
 MIN_WORDS = 3
+#: …and a message of exactly that many words switches only with this much evidence ("canciones tristes españolas"
+#: does, "not that one" / "sin ese artista" / "less upbeat please" do not: follow-ups keep the conversation's language).
+SHORT_SCORE = 6.0
 #: Evidence points by which a message's language must beat the conversation's to switch to it.
 MARGIN = 2.0
 #: Evidence a language needs at all (:func:`core.text.language.detect_language`'s threshold).
@@ -100,7 +103,8 @@ def decide(text: str, conversation_lang: str = "") -> tuple[str, str]:
         return conv, conv
     s = scores(ev)
     best = max(LANGS, key=lambda lang: (s[lang], lang == conv))
-    if best != conv and s[best] >= MIN_SCORE and s[best] >= s[conv] + MARGIN and all(
+    need = SHORT_SCORE if len(words) == MIN_WORDS else MIN_SCORE
+    if best != conv and s[best] >= need and s[best] >= s[conv] + MARGIN and all(
             s[best] > s[other] for other in LANGS if other != best):
         return best, best
     return conv, conv
@@ -111,5 +115,5 @@ def reply_lang(text: str, conversation_lang: str = "") -> str:
     return turn_language(text, conversation_lang) or "en"
 
 
-__all__ = ["ENGLISH_WORDS", "MARGIN", "MIN_SCORE", "MIN_WORDS", "decide", "evidence_text", "reply_lang", "scores",
+__all__ = ["ENGLISH_WORDS", "MARGIN", "MIN_SCORE", "MIN_WORDS", "SHORT_SCORE", "decide", "evidence_text", "reply_lang", "scores",
            "turn_language"]
