@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from core.genres import artist_label_counts, display_genre, shown_label  # noqa: F401 - re-exported
 from core.catalog import normalize_text
-from core.models import Reason, Recommendation, RecommendedTrack, TextQuery
+from core.models import Reason, Recommendation, RecommendedTrack, TextQuery, Track
 from core.reason_words import REASON_WORDS, words_for
 from core.table import FEATURE_INDEX, TrackTable
 from core.units import format_value
@@ -246,6 +246,19 @@ def localized_reason(item: RecommendedTrack, lang: str) -> str:
         rest = item.reason[len(_ALTERNATIVE) + 2:]
         return w["alternative of"].format(x=w[_FIXED[rest]] if rest in _FIXED else rest)
     return item.reason
+
+
+def describe_track(track: Track, lang: str, reason: str = "") -> str:
+    """One track's sound as checkable facts in ``lang`` ("energía 0.46 · ánimo sombrío 0.20 · 148 BPM · con voz ·
+    tonalidad menor; hip pop; 2020. Elegida porque: …"), for "why #2" in a conversation held in another
+    language than English; ``reason``: the line the list showed (already in ``lang``), "" for none."""
+    facts = [feature_fact(f, float(getattr(track, f)), lang)
+             for f in ("energy", "valence", "danceability", "tempo", "acousticness", "instrumentalness", "mode")
+             if getattr(track, f, None) is not None]
+    labels = (track.subgenres or track.genres)[:3]
+    parts = [SEPARATOR.join(facts), ", ".join(labels), str(track.year or "")]
+    text = "; ".join(p for p in parts if p) + "."
+    return text + (" " + words_for(lang)["why"].format(x=reason) if reason else "")
 
 
 def localize(rec: Recommendation, lang: str) -> Recommendation:

@@ -57,6 +57,7 @@ REASON_WORDS: dict[str, dict[str, str]] = {
         "names artist": "its artist names {x}",
         "named playlist": "in a playlist named \u201c{x}\u201d",
         "by labels": "close to {x} by its labels",
+        "why": "Picked because: {x}.",
     },
     "es": {
         "danceable": "bailable", "low danceability": "poco bailable", "danceability": "bailabilidad",
@@ -98,6 +99,7 @@ REASON_WORDS: dict[str, dict[str, str]] = {
         "names artist": "su artista menciona {x}",
         "named playlist": "en una lista llamada «{x}»",
         "by labels": "cercana a {x} por sus etiquetas",
+        "why": "Elegida porque: {x}.",
     },
     "pt": {
         "danceable": "dançante", "low danceability": "pouco dançante", "danceability": "dançabilidade",
@@ -139,6 +141,7 @@ REASON_WORDS: dict[str, dict[str, str]] = {
         "names artist": "o artista menciona {x}",
         "named playlist": "numa playlist chamada “{x}”",
         "by labels": "próxima de {x} pelos rótulos",
+        "why": "Escolhida porque: {x}.",
     },
     "fr": {
         "danceable": "dansant", "low danceability": "peu dansant", "danceability": "dansabilité",
@@ -180,6 +183,7 @@ REASON_WORDS: dict[str, dict[str, str]] = {
         "names artist": "son artiste mentionne {x}",
         "named playlist": "dans une playlist nommée « {x} »",
         "by labels": "proche de {x} par ses étiquettes",
+        "why": "Choisi parce que : {x}.",
     },
     "de": {
         "danceable": "tanzbar", "low danceability": "wenig tanzbar", "danceability": "Tanzbarkeit",
@@ -221,6 +225,7 @@ REASON_WORDS: dict[str, dict[str, str]] = {
         "names artist": "der Künstlername nennt {x}",
         "named playlist": "in einer Playlist namens „{x}“",
         "by labels": "nach den Labels nah an {x}",
+        "why": "Ausgewählt, weil: {x}.",
     },
 }
 

@@ -28,8 +28,9 @@ from core.text.language import LANGS, MARKERS, language_scores
 
 #: Fewer words than this (once titles are set aside; ``#3`` and numbers are not words) never switch the language…
 MIN_WORDS = 3
-#: …and a message of exactly that many words switches only with this much evidence ("canciones tristes españolas"
-#: does, "not that one" / "sin ese artista" / "less upbeat please" do not: follow-ups keep the conversation's language).
+#: …and a message of exactly that many words switches only with this much evidence, its follow-up words
+#: (:func:`core.followup_words.clear_language`) agreeing ("canciones tristes españolas" does; "not that one", "sin ese
+#: artista", "less upbeat please", "por que o #2" do not: follow-ups keep the conversation's language).
 SHORT_SCORE = 6.0
 #: Evidence points by which a message's language must beat the conversation's to switch to it.
 MARGIN = 2.0
@@ -103,9 +104,10 @@ def decide(text: str, conversation_lang: str = "") -> tuple[str, str]:
         return conv, conv
     s = scores(ev)
     best = max(LANGS, key=lambda lang: (s[lang], lang == conv))
-    need = SHORT_SCORE if len(words) == MIN_WORDS else MIN_SCORE
+    short = len(words) == MIN_WORDS  # three words switch only when their follow-up words agree ("por que o #2": pt)
+    need = SHORT_SCORE if short else MIN_SCORE
     if best != conv and s[best] >= need and s[best] >= s[conv] + MARGIN and all(
-            s[best] > s[other] for other in LANGS if other != best):
+            s[best] > s[other] for other in LANGS if other != best) and (not short or clear_language(ev) == best):
         return best, best
     return conv, conv
 

@@ -376,9 +376,14 @@ async def explain_track(ctx: RunContext[AgentDeps], ref: str) -> TrackDetails | 
     except MusicBotError as exc:
         return failure(ctx, exc)
     last = ctx.deps.log.spec or ctx.deps.state.last
-    desc = describe(track, last.target if last and last.kind == "text" else None)
     item = ctx.deps.log.items.get(tid)
     reason = item.reason if item is not None else ctx.deps.state.reason_for(tid)
+    lang = _language(ctx)
+    if lang != "en":  # "pourquoi le #2 ?": the track's sound and the reason in the conversation's language
+        from core.explain import describe_track
+
+        return _details(track, describe_track(track, lang, reason))
+    desc = describe(track, last.target if last and last.kind == "text" else None)
     if reason:
         desc += f" Picked because: {reason}."
     return _details(track, desc)

@@ -66,7 +66,7 @@ MARKERS: dict[str, frozenset[str]] = {
                     "correr sem letra bem meu minha astral pesado dancar festa voce umas oitenta sessenta cinquenta nao "
                     "relaxar brasileira brasileiro brasileiras brasileiros animada animadas animado animados ouvir malhar noite chuva "
                     "tambem muito muita em portugues forro anos oi ola tudo".split()),
-    "fr": frozenset("chansons musique des une douces doux tristes melancoliques pour dimanche tres energique salle "
+    "fr": frozenset("chanson chansons musique des une douces doux tristes melancoliques pour dimanche tres energique salle "
                     "sport sans pas danser fete dormir etudier calme je veux annees quatre vingt soixante les francais "
                     "francaise francaises moins comme quelque chose bonjour salut peux aider".split()),
     "de": frozenset("musik lieder ruhige ruhig entspannte entspannt zum zur nach der arbeit kein keine ohne bitte "

@@ -178,3 +178,17 @@ async def test_a_slash_similar_and_a_gap_are_worded_in_the_conversation_language
     for item in rec.tracks:
         check_reasons(item, "es", item.reason)
     assert any(i.reason.startswith(REASON_WORDS["es"]["alternative"]) for i in rec.tracks)
+
+
+@pytest.mark.parametrize(("lang", "why"), [("es", "¿por qué el #2?"), ("pt", "por que o #2?"), ("fr", "pourquoi le #2 ?"),
+                                           ("de", "warum #2?")])
+async def test_why_a_track_is_said_in_the_conversation_language(agent_engine: Engine, lang: str, why: str) -> None:
+    cid = f"test:reasons:why:{lang}"
+    first = await _turn(agent_engine, cid, NATIVE[lang][0], lang)
+    second = first.recommendation.tracks[1]  # type: ignore[union-attr]
+    reply = await agent_engine.chat(cid, USER, why)
+    head, _, because = reply.text.partition(REASON_WORDS[lang]["why"].split("{x}")[0])
+    assert because.rstrip(".") == second.reason, reply.text  # the reason the list showed, in the same words
+    sound = head.split(": ", 1)[-1].split("; ")[0]  # "energía 0.46 · ánimo sombrío 0.20 · … · con voz"
+    check_reasons(second, lang, sound)
+    assert "Picked because" not in reply.text and "energy" not in reply.text

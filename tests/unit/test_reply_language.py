@@ -37,7 +37,7 @@ WORDS = {
 SHORT = ["more", "next", "slower", "less upbeat", "more like #3", "#2", "not that one", "calmer please",
          "más", "menos", "siguiente", "menos movida", "más como #3", "otra vez", "sin reggaetón",
          "mais", "próxima", "mais calmo", "menos triste", "mais como o #2",
-         "encore", "plus calme", "moins fort", "plus comme le #2", "pas lui",
+         "encore", "plus calme", "moins fort", "plus comme le #2", "pas lui", "por que o #2",
          "mehr", "weiter", "nicht so laut", "mehr wie #2", "langsamer bitte", "#7", "3", "ok", "?"]
 #: Foreign words and song titles an English message may carry.
 FOREIGN = ["música", "tranquilo", "canciones", "fiesta", "chanson", "lieder", "saudade", "cumbia", "reggaetón",
