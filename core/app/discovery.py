@@ -450,7 +450,7 @@ class Discovery(LiveParts):
                   if k in FEATURE_INDEX}
         scored = _with_moves(t, scored, target, anchor.name if anchor.kind != "track" else "seed")
         summary = f"Like {anchor.name}" + (f" ({'; '.join(cues[:4])})" if cues else "")
-        thin = thin_scene_line(t, anchor, self.recommender.graph, [s.pos for s in scored[:limit]])
+        thin = thin_scene_line(t, anchor, self.recommender.graph, [s.pos for s in scored[:limit]], query.lang)
         if thin:  # a scene the catalog barely holds: said first, the picks are the nearest it has
             summary = f"{thin} {summary}"
         if reading.conflicts:
