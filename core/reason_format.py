@@ -37,6 +37,7 @@ VOCAL_BELOW = 0.10
 #: At most this many facts in one rendered reason.
 MAX_FACTS = 4
 SEPARATOR = " · "
+_EN = REASON_WORDS["en"]
 
 
 class Fact(NamedTuple):
@@ -60,11 +61,14 @@ def feature_fact(feature: str, value: float, lang: str = "en") -> str:
     """One fact for an audio feature value: ``"96 BPM"``, ``"minor key"``, ``"-5.2 dB"``, ``"acoustic 0.81"``,
     ``"vocal"``, ``"energy 0.55"`` (in ``lang``: ``"acústica 0.81"``, ``"Moll"``; :mod:`core.reason_words`). Words
     follow :data:`FEATURE_WORDS`; numbers are the value rounded, the same in every language."""
+    return _feature_fact(feature, value, REASON_WORDS.get(lang) or _EN)
+
+
+def _feature_fact(feature: str, value: float, w: dict[str, str]) -> str:
     if feature == "tempo":
         return f"{value:.0f} BPM"
     if feature == "loudness":
         return f"{value:.1f} dB"
-    w = words_for(lang)
     if feature == "mode":
         return w["minor key"] if value < 0.5 else w["major key"]
     if feature == "instrumentalness" and value < VOCAL_BELOW:
@@ -74,7 +78,7 @@ def feature_fact(feature: str, value: float, lang: str = "en") -> str:
         return f"{feature} {value:.2f}"
     hi, hi_word, lo, lo_word, name = spec
     word = hi_word if hi is not None and value >= hi else lo_word if lo is not None and value <= lo else name
-    return w["value"].format(word=w.get(word, word), v=f"{value:.2f}")
+    return f"{w.get(word, word)} {value:.2f}"  # the word, then the value, in every language
 
 
 def _target(feature: str, target: float, w: dict[str, str]) -> str:
@@ -87,11 +91,11 @@ def format_reason(reason: Reason | Fact, lang: str = "en") -> str:
     """One :class:`Reason` (or :class:`Fact`) as a short fact (see the module docstring), worded in ``lang`` by
     :mod:`core.reason_words` (English for a language without a table)."""
     k = reason.kind
-    w = words_for(lang)
+    w = REASON_WORDS.get(lang) or _EN
     if k == "feature" and reason.value is not None:
-        return feature_fact(reason.feature, reason.value, lang)
+        return _feature_fact(reason.feature, reason.value, w)
     if k == "asked_feature" and reason.value is not None:
-        fact = feature_fact(reason.feature, reason.value, lang)
+        fact = _feature_fact(reason.feature, reason.value, w)
         worded = not any(ch.isdigit() for ch in fact)  # "vocal", "minor key": the word already answers the ask
         return (
             fact
@@ -99,7 +103,7 @@ def format_reason(reason: Reason | Fact, lang: str = "en") -> str:
             else w["asked"].format(fact=fact, target=_target(reason.feature, reason.target, w))
         )
     if k == "anchor_feature" and reason.value is not None:  # "like Coldplay but slower": the move, checkable
-        fact = feature_fact(reason.feature, reason.value, lang)
+        fact = _feature_fact(reason.feature, reason.value, w)
         if reason.target is None or reason.feature == "mode":
             return fact
         return w["anchor"].format(fact=fact, x=reason.label or w["seed"],

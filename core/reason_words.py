@@ -1,14 +1,14 @@
 """The words of a reason line, one table per language (English, Spanish, Portuguese, French, German).
 
-:func:`core.explain.format_reason` decides *which* fact to say from the :class:`~core.models.Reason` data (the
+:func:`core.reason_format.format_reason` decides *which* fact to say from the :class:`~core.models.Reason` data (the
 track's values against the thresholds of :data:`core.explain.FEATURE_WORDS`); this table only says it. Numbers and
 units are the same in every language ("112 BPM", "-5.2 dB", "0.81"); catalog labels, playlist names and artist
 names are shown as the catalog spells them. The English table is the wording every adapter has always shown.
 
 Keys: the English words of :data:`core.explain.FEATURE_WORDS` (and ``vocal``, ``minor key``, ``major key``) name a
-feature's side; the other keys are templates with ``str.format`` fields (``{word}``/``{v}`` a feature word and its
-value, ``{fact}`` a worded feature fact, ``{target}`` an asked or anchor value, ``{x}`` a name, ``{kind}`` a label
-kind, ``{y}``/``{s}``/``{f}`` years).
+feature's side (a feature fact is always the word, then the value: "acústica 0.81"); the other keys are templates
+with ``str.format`` fields (``{fact}`` a worded feature fact, ``{target}`` an asked or anchor value, ``{x}`` a name,
+``{kind}`` a label kind, ``{y}``/``{s}``/``{f}`` years).
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ REASON_WORDS: dict[str, dict[str, str]] = {
         "live recording": "live recording", "liveness": "liveness",
         "vocal": "vocal", "minor key": "minor key", "major key": "major key",
         "minor": "minor", "major": "major",
-        "value": "{word} {v}",
         "asked": "{fact} (asked {target})",
         "anchor": "{fact} ({x} {target})",
         "seed": "seed",
@@ -69,7 +68,6 @@ REASON_WORDS: dict[str, dict[str, str]] = {
         "live recording": "grabación en vivo", "liveness": "sonido en vivo",
         "vocal": "con voz", "minor key": "tonalidad menor", "major key": "tonalidad mayor",
         "minor": "menor", "major": "mayor",
-        "value": "{word} {v}",
         "asked": "{fact} (pediste {target})",
         "anchor": "{fact} ({x} {target})",
         "seed": "la referencia",
@@ -111,7 +109,6 @@ REASON_WORDS: dict[str, dict[str, str]] = {
         "live recording": "gravação ao vivo", "liveness": "som ao vivo",
         "vocal": "com voz", "minor key": "tom menor", "major key": "tom maior",
         "minor": "menor", "major": "maior",
-        "value": "{word} {v}",
         "asked": "{fact} (você pediu {target})",
         "anchor": "{fact} ({x} {target})",
         "seed": "a referência",
@@ -153,7 +150,6 @@ REASON_WORDS: dict[str, dict[str, str]] = {
         "live recording": "enregistrement live", "liveness": "son live",
         "vocal": "chanté", "minor key": "tonalité mineure", "major key": "tonalité majeure",
         "minor": "mineur", "major": "majeur",
-        "value": "{word} {v}",
         "asked": "{fact} (demandé : {target})",
         "anchor": "{fact} ({x} {target})",
         "seed": "la référence",
@@ -195,7 +191,6 @@ REASON_WORDS: dict[str, dict[str, str]] = {
         "live recording": "Live-Aufnahme", "liveness": "Live-Anteil",
         "vocal": "mit Gesang", "minor key": "Moll", "major key": "Dur",
         "minor": "Moll", "major": "Dur",
-        "value": "{word} {v}",
         "asked": "{fact} (gewünscht {target})",
         "anchor": "{fact} ({x} {target})",
         "seed": "Vorlage",
