@@ -129,9 +129,9 @@ def format_reason(reason: Reason | Fact, lang: str = "en") -> str:
             return w["album first"].format(y=int(reason.value), f=int(reason.target))
         return w["album"].format(y=int(reason.value))
     if k == "evidence":  # a look-alike for a style the catalog lacks: which of its own texts names the style
+        names = w.get(f"names {reason.feature}")  # title / album / artist; anything else: close by its labels
         said = (w["named playlist"].format(x=reason.label[:60]) if reason.feature == "playlist"
-                else w["by labels"].format(x=reason.label) if reason.feature == "labels"
-                else w[f"names {reason.feature}"].format(x=reason.label))
+                else names.format(x=reason.label) if names else w["by labels"].format(x=reason.label))
         return w["alternative of"].format(x=said)
     if k in ("taste", "search", "sound", "no_features"):
         return w[k]

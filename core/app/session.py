@@ -22,6 +22,7 @@ from core.conversation import ConversationState, LastRequest, check_conversation
 from core.errors import InvalidInput
 from core.leases import acquire
 from core.models import Caller, Filters, NeedsClarification, Recommendation, Track
+from core.reason_format import localize
 from core.reply_language import decide
 
 #: ``replay(spec, exclude_ids, *, merge, caller, recent) -> (result, the request as run)`` (see
@@ -152,6 +153,7 @@ class Sessions:
             async with self.conversation_turn(cid):
                 store = await self.conversation_store()
                 state = await store.load_state(cid)
+                rec = localize(rec, state.lang)  # "coincide con tu búsqueda" in a Spanish conversation
                 state.show_page([t.track.track_id for t in rec.tracks], [t.reason for t in rec.tracks], False, first)
                 await store.save_state(cid, state)
         return rec
