@@ -574,12 +574,14 @@ def scene_size(table: TrackTable, anchor: Anchor, graph: ArtistGraph | None) -> 
     return own, n_linked
 
 
-def thin_scene_line(table: TrackTable, anchor: Anchor, graph: ArtistGraph | None, picks: Sequence[int]) -> str:
+def thin_scene_line(table: TrackTable, anchor: Anchor, graph: ArtistGraph | None, picks: Sequence[int],
+                    lang: str = "en") -> str:
     """The first-line sentence for an anchor whose scene the catalog barely holds (:func:`scene_size` below
     :data:`THIN_OWN` and :data:`THIN_LINKED`; on a catalog without labels, own songs alone decide), e.g. "Burna Boy has
     only 7 songs here and this catalog links few artists to them: after 2 of theirs, these are the closest by sound
-    and shared playlists." ``picks`` = the positions of the answer (how many are the anchor's own). "" when the
-    scene is not thin, or the anchor has no artist."""
+    and shared playlists." ``picks`` = the positions of the answer (how many are the anchor's own); ``lang`` the
+    reply's language (es/pt/fr/de worded by :data:`core.text.wording.THIN_SCENE`). "" when the scene is not thin, or
+    the anchor has no artist."""
     t = table
     if not anchor.artist_ids or not anchor.seeds:
         return ""
@@ -588,6 +590,12 @@ def thin_scene_line(table: TrackTable, anchor: Anchor, graph: ArtistGraph | None
         return ""
     name = _artist_display(t, anchor.artist_ids[0]) if anchor.kind == "track" else anchor.name
     mine = sum(1 for p in picks if set(t.artist_ids[p]) & set(anchor.artist_ids))
+    if lang != "en":
+        from core.text.wording import thin_scene_in
+
+        line = thin_scene_in(lang, name, own, mine, t.has_labels())
+        if line:
+            return line
     songs = "only 1 song" if own == 1 else f"only {own} songs"
     after = f"after {mine} of theirs, " if mine else ""
     if t.has_labels():

@@ -30,6 +30,8 @@ from core.errors import InvalidInput, MusicBotError
 from core.models import Caller, ChatReply, Filters, NeedsClarification, Recommendation
 from core.link_refs import link_references, links_reply_text, with_notes
 from core.references import check_text
+from core.reply_language import decide
+from core.explain import localize
 
 if TYPE_CHECKING:
     from core.agent.config import AgentConfig
@@ -91,6 +93,10 @@ class ChatService:
             turns = _DeferredTurns(store)  # the agent's history is written with the state, in one unit of work
             try:
                 cmd = parse_command(text)
+                # the reply's language, per message: its own words, else the conversation's (core.reply_language)
+                lang, keep = decide(text if not cmd.name else cmd.args if cmd.name == "recommend" else "", state.lang)
+                state.lang = keep or state.lang
+                lang = lang or "en"
                 await self.app.tracks.follow_short_links(text)
                 if cmd.name in ("help", "start"):
                     return ChatReply(text=help_text())
@@ -108,20 +114,22 @@ class ChatService:
                     reply = await chart_command(self.app.discovery, state, _list_ref(state, cmd.args.strip()) if cmd.args.strip() else "")
                 elif cmd.name == "search":
                     rec = await self.app.discovery.search(cmd.args)
-                    reply = _reply(state, rec, empty=f'No tracks match "{cmd.args}".')
+                    reply = _reply(state, localize(rec, lang), empty=f'No tracks match "{cmd.args}".')
                 elif cmd.name == "similar":
                     refs = self.app.tracks.split_refs(cmd.args)
                     if not refs:
                         raise InvalidInput("Give at least one song, e.g. /similar Blinding Lights - The Weeknd")
                     found = [self.app.tracks.resolve_ref(_list_ref(state, r)) for r in refs[:25]]
                     ids = list(dict.fromkeys(self.app.tracks.table.ids[f.pos] for f in found))
-                    reply = await _run_last(self.app, state, caller, LastRequest(kind="similar", refs=ids), first=True)
+                    reply = await _run_last(self.app, state, caller, LastRequest(kind="similar", refs=ids), first=True,
+                                            lang=lang)
                     reply = with_notes(reply, [f.note for f in found if f.note])
                 elif cmd.name == "more" or (cmd.name == "" and normalize_text(text) in MORE_WORDS):
-                    reply = await _more(self.app, state, caller)
+                    reply = await _more(self.app, state, caller, lang)
                 elif cmd.name == "recommend":
                     request = check_text(cmd.args, "request")
-                    reply = await _run_last(self.app, state, caller, LastRequest(kind="text", request=request), first=True)
+                    reply = await _run_last(self.app, state, caller, LastRequest(kind="text", request=request), first=True,
+                                            lang=lang)
                 elif cmd.name in ADMIN_COMMANDS:  # the console's /addsong …: same parser and checks as every surface
                     change = await run_admin_command(self.app.admin, caller, cmd.name, cmd.args, list_ref=_async_ref(state))
                     reply = ChatReply(text=change.message(), track=change.track if change.action != "deleted" else None)
@@ -138,7 +146,7 @@ class ChatService:
                         reply = await chart_command(self.app.discovery, state,
                                                     _list_ref(state, chart_ref) if chart_ref else "")
                     elif links.only_links:
-                        reply = await _links_reply(self.app, state, caller, links)
+                        reply = await _links_reply(self.app, state, caller, links, lang)
                     else:
                         reply = await self.agent_runtime.chat_turn(
                             self.app, turns, cid, caller, links.text, state, group_id=group, group_admin=group_admin
@@ -159,13 +167,15 @@ class ChatService:
 
     async def replay_request(
         self, spec: LastRequest, exclude_ids: list[str], *, merge: Filters | None = None,
-        caller: Caller | None = None, recent: Any = (),
+        caller: Caller | None = None, recent: Any = (), lang: str = "",
     ) -> tuple[Recommendation | NeedsClarification, LastRequest]:
-        """Run a replayable request (:func:`core.agent.specs.run_request`) — here, so that :mod:`core.session` needs
-        no import of :mod:`core.agent` (no cycle between core packages; import-linter contract)."""
+        """Run a replayable request (:func:`core.agent.specs.run_request`, worded in ``lang``) — here, so that
+        :mod:`core.session` needs no import of :mod:`core.agent` (no cycle between core packages; import-linter
+        contract)."""
         from core.agent.specs import run_request
 
-        return await run_request(self.app.personal, spec, exclude_ids, merge=merge, caller=caller, recent=recent)
+        return await run_request(self.app.personal, spec, exclude_ids, merge=merge, caller=caller, recent=recent,
+                                 lang=lang)
 
     def configure_agent(self, config: AgentConfig | None) -> None:
         """Use this :class:`core.agent.config.AgentConfig` (model, keys, timeouts) for free-text turns.
@@ -253,13 +263,14 @@ class _DeferredTurns:
         self.pending.append((messages_json, keep))
 
 
-async def _links_reply(app: AppServices, state: ConversationState, caller: Caller, links: Any) -> ChatReply:
+async def _links_reply(app: AppServices, state: ConversationState, caller: Caller, links: Any,
+                       lang: str = "en") -> ChatReply:
     """A message that is only pasted links: similar tracks to the catalog's track links among them (several
     links = several references), saying first which links were not used and why."""
     if not links.positions:
         return ChatReply(text=links_reply_text(links))
     ids = [app.tracks.table.ids[p] for p in links.positions]
-    reply = await _run_last(app, state, caller, LastRequest(kind="similar", refs=ids), first=True)
+    reply = await _run_last(app, state, caller, LastRequest(kind="similar", refs=ids), first=True, lang=lang)
     return with_notes(reply, links.notes())
 
 
@@ -274,25 +285,39 @@ def _reply(state: ConversationState, rec: Recommendation, empty: str = "") -> Ch
 
 
 async def _run_last(
-    app: AppServices, state: ConversationState, caller: Caller, spec: Any, first: bool = False
+    app: AppServices, state: ConversationState, caller: Caller, spec: Any, first: bool = False, lang: str = "en",
+    next_page: bool = False,
 ) -> ChatReply:
-    """Run (or replay) a :class:`core.conversation.LastRequest` directly, excluding what was already shown."""
+    """Run (or replay) a :class:`core.conversation.LastRequest` directly, excluding what was already shown; the
+    reply in ``lang`` (the turn's, :mod:`core.reply_language`; ``next_page``: "Más canciones — …")."""
     from core.agent.specs import run_request
 
     result, ran = await run_request(
-        app.personal, spec, state.shown, merge=Filters() if first else None, caller=caller, recent=state.recent_pages
+        app.personal, spec, state.shown, merge=Filters() if first else None, caller=caller, recent=state.recent_pages,
+        lang=lang,
     )
     if isinstance(result, NeedsClarification):
         return ChatReply(text=result.question, clarification=result)
+    if next_page and lang != "en" and result.tracks:
+        from core.agent.followup_replies import followup_summary
+
+        result = result.model_copy(update={"summary": followup_summary(result.summary, lang, next_page=True)})
     state.last = ran
-    return _reply(state, result, empty="That's all I have for this request." if not first else "")
+    if first:
+        return _reply(state, result)
+    from core.agent.followup_replies import EVERYTHING
+
+    return _reply(state, result, empty=EVERYTHING.get(lang, "That's all I have for this request."))
 
 
-async def _more(app: AppServices, state: ConversationState, caller: Caller | None = None) -> ChatReply:
-    """The next page of the conversation's last request (nothing already shown is repeated)."""
+async def _more(app: AppServices, state: ConversationState, caller: Caller | None = None,
+                lang: str = "en") -> ChatReply:
+    """The next page of the conversation's last request (nothing already shown is repeated), in ``lang``."""
     if state.last is None:
-        return ChatReply(text="Ask for something first, e.g. /recommend chill study music.")
-    return await _run_last(app, state, caller or Caller(), state.last)
+        from core.agent.followup_replies import NOTHING_YET
+
+        return ChatReply(text=NOTHING_YET.get(lang, "Ask for something first, e.g. /recommend chill study music."))
+    return await _run_last(app, state, caller or Caller(), state.last, lang=lang, next_page=True)
 
 
 def _async_ref(state: ConversationState) -> Any:

@@ -92,8 +92,9 @@ class ConversationState(BaseModel):
         default_factory=list, description="track ids of the last recommendation pages, oldest first (artist cap)"
     )
     turns: int = 0
-    lang: str = Field(default="", description="language of the last follow-up whose words were clearly one language "
-                      "(en/es/pt/fr/de; core.agent.followup_replies), for the next ambiguous one (\"próxima\")")
+    lang: str = Field(default="", description="the conversation's reply language (en/es/pt/fr/de; \"\" = not decided "
+                      "yet): set by each message clear enough to decide it, kept for short or ambiguous ones "
+                      "(\"más\", \"#3\", \"less upbeat\"); core.reply_language")
 
     def remember_shown(self, ids: list[str]) -> None:
         """Add ids to :attr:`shown` (deduplicated, bounded by :data:`MAX_SHOWN`)."""

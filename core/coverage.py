@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.catalog import normalize_text
-from core.models import CoverageNote, Filters, Recommendation, RecommendedTrack
+from core.models import CoverageNote, Filters, Reason, Recommendation, RecommendedTrack
 from core.table import FEATURE_INDEX, TrackTable
 
 #: Style name -> phrases (normalized: lower case, no accents, punctuation as spaces). General music knowledge;
@@ -508,18 +508,20 @@ class CatalogCoverage:
         subs = exact or [m for m in members if m[1] == "subgenre"] or members
         return max(subs, key=lambda m: len(t.label_tracks.get(m[0], ())))[2]
 
-    def evidence_reason(self, style: str, p: int) -> str:
-        """Why track ``p`` is offered for a missing ``style``: which of its own texts names the style (checkable)."""
+    def evidence_reason(self, style: str, p: int) -> Reason:
+        """Why track ``p`` is offered for a missing ``style``: which of its own texts names the style (checkable), as
+        a :class:`~core.models.Reason` of kind ``evidence`` (worded by :func:`core.explain.format_reason`: "closest
+        alternative: its title names salsa")."""
         t = self.table
         rx = _alternation(STYLES.get(style, (style,)))
         for what, text in (("title", t.titles[p]), ("album", t.albums[p] or ""), ("artist", " ".join(t.artists[p]))):
             if rx.search(" " + normalize_text(text) + " "):
-                return f"its {what} names {style}"
+                return Reason(kind="evidence", feature=what, label=style)
         for lid in t.labels[p]:
             kind, label = t.label_names[lid]
             if kind == "playlist" and style in _label_styles(label):
-                return f"in a playlist named “{label[:60]}”"
-        return f"close to {style} by its labels"
+                return Reason(kind="evidence", feature="playlist", label=label)
+        return Reason(kind="evidence", feature="labels", label=style)
 
     def is_sparse(self, count: int) -> bool:
         """True when ``count`` tracks are too few to answer a style request with (see :data:`SPARSE_TRACKS`)."""

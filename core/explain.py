@@ -1,16 +1,11 @@
-"""Reasons as data: why a track was picked, as :class:`core.models.Reason` facts, and the ONE formatter that words
-them ("96 BPM · minor key · acoustic 0.81 · same subgenre: neo soul").
+"""Reasons as data: why a track was picked, as :class:`core.models.Reason` facts (:func:`explain_similar`,
+:func:`explain_text`). They are worded by the ONE formatter, :mod:`core.reason_format` (re-exported here:
+:func:`format_reasons`, :func:`reason_text`, :data:`FEATURE_WORDS` …), in the reply's language.
 
 Every fact is checkable against the track: numbers are the track's own values (rounded as shown) and a word
 ("acoustic", "instrumental", "vocal", "minor key") is used only when the track's value is on that side of the
 threshold in :data:`FEATURE_WORDS`. Playlist names are never shown as genres: a shared playlist is "on a playlist
 with the seed", an asked-for playlist label is named as a playlist.
-
-Thresholds: Spotify's audio-features reference
-(https://developer.spotify.com/documentation/web-api/reference/get-audio-features) — instrumentalness above 0.5
-"is intended to represent instrumental tracks", speechiness above 0.33 "may contain both music and speech, … such
-as rap music", liveness above 0.8 "provides strong likelihood that the track is live"; the others (acoustic ≥ 0.5,
-danceable ≥ 0.7, high energy ≥ 0.7 / low ≤ 0.35, bright valence ≥ 0.65 / dark ≤ 0.35) are this project's choice.
 """
 
 from __future__ import annotations
@@ -22,26 +17,27 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from core.genres import artist_label_counts, display_genre, scene_labels, shown_label  # noqa: F401 - re-exported
 from core.catalog import normalize_text
-from core.models import Reason, RecommendedTrack, TextQuery
+from core.models import Reason, TextQuery
+from core.reason_format import (  # noqa: F401 - the one formatter, re-exported (adapters import it from here)
+    FEATURE_WORDS,
+    MAX_FACTS,
+    SEPARATOR,
+    VOCAL_BELOW,
+    Fact,
+    describe_track,
+    feature_fact,
+    format_reason,
+    format_reasons,
+    localize,
+    localized_reason,
+    reason_text,
+    to_reason,
+)
 from core.table import FEATURE_INDEX, TrackTable
-from core.units import format_value
 
 if TYPE_CHECKING:
     from core.artist_graph import ArtistGraph
 
-#: ``feature: (high threshold, high word, low threshold, low word, neutral name)``; a word is used only on its side
-#: of the threshold (``None`` = no word on that side), otherwise the neutral name with the value.
-FEATURE_WORDS: dict[str, tuple[float | None, str, float | None, str, str]] = {
-    "danceability": (0.70, "danceable", 0.40, "low danceability", "danceability"),
-    "energy": (0.70, "high energy", 0.35, "low energy", "energy"),
-    "valence": (0.65, "bright valence", 0.35, "dark valence", "valence"),
-    "acousticness": (0.50, "acoustic", None, "", "acousticness"),
-    "instrumentalness": (0.50, "instrumental", None, "", "instrumentalness"),
-    "speechiness": (0.33, "rap/spoken", None, "", "speechiness"),
-    "liveness": (0.80, "live recording", None, "", "liveness"),
-}
-#: Instrumentalness below this reads as "vocal" (Spotify: values near 0 mean vocal content).
-VOCAL_BELOW = 0.10
 #: Half a standard deviation of each feature over the shipped catalog: a pick within it is "close" to the seed.
 CLOSE_WITHIN = {
     "danceability": 0.07,
@@ -62,9 +58,6 @@ ONLY_WHEN_HIGH = ("acousticness", "instrumentalness", "speechiness", "liveness")
 RELATED_MIN = 0.25
 #: Era facts for picks within this many years of a reference.
 ERA_WITHIN = 3
-#: At most this many facts in one rendered reason.
-MAX_FACTS = 4
-SEPARATOR = " · "
 _COLS = [FEATURE_INDEX[f] for f in REASON_FEATURES]
 _SPREAD_LIST = [CLOSE_WITHIN[f] for f in REASON_FEATURES]
 #: Value from which a feature may be named: its high threshold for :data:`ONLY_WHEN_HIGH`, else any value.
@@ -100,128 +93,7 @@ def own_labels(table: TrackTable, p: int) -> frozenset[int]:
 
 
 # ---------------------------------------------------------------------- the one formatter
-def feature_fact(feature: str, value: float) -> str:
-    """One fact for an audio feature value: ``"96 BPM"``, ``"minor key"``, ``"-5.2 dB"``, ``"acoustic 0.81"``,
-    ``"vocal"``, ``"energy 0.55"``. Words follow :data:`FEATURE_WORDS`; numbers are the value rounded."""
-    if feature == "tempo":
-        return f"{value:.0f} BPM"
-    if feature == "mode":
-        return "minor key" if value < 0.5 else "major key"
-    if feature == "loudness":
-        return f"{value:.1f} dB"
-    if feature == "instrumentalness" and value < VOCAL_BELOW:
-        return "vocal"
-    spec = FEATURE_WORDS.get(feature)
-    if spec is None:
-        return f"{feature} {value:.2f}"
-    hi, hi_word, lo, lo_word, name = spec
-    if hi is not None and value >= hi:
-        return f"{hi_word} {value:.2f}"
-    if lo is not None and value <= lo:
-        return f"{lo_word} {value:.2f}"
-    return f"{name} {value:.2f}"
-
-
-
-
-
-def format_reason(reason: Reason | Fact) -> str:
-    """One :class:`Reason` (or :class:`Fact`) as a short fact (see the module docstring)."""
-    k = reason.kind
-    if k == "feature" and reason.value is not None:
-        return feature_fact(reason.feature, reason.value)
-    if k == "asked_feature" and reason.value is not None:
-        fact = feature_fact(reason.feature, reason.value)
-        worded = not any(ch.isdigit() for ch in fact)  # "vocal", "minor key": the word already answers the ask
-        return (
-            fact
-            if reason.target is None or reason.feature == "mode" or worded
-            else f"{fact} (asked {format_value(reason.feature, reason.target)})"
-        )
-    if k == "anchor_feature" and reason.value is not None:  # "like Coldplay but slower": the move, checkable
-        fact = feature_fact(reason.feature, reason.value)
-        if reason.target is None or reason.feature == "mode":
-            return fact
-        return f"{fact} ({reason.label or 'seed'} {format_value(reason.feature, reason.target)})"
-    if k == "artist":
-        return f"same artist: {reason.label}"
-    if k == "related_artist":
-        return f"often playlisted with {reason.label}"
-    if k == "asked_artist":
-        return f"by {reason.label}"
-    if k in ("label", "asked_label"):
-        label = shown_label(reason.label)
-        if reason.feature == "playlist":
-            return "on a playlist with the seed" if k == "label" else f'in the catalog playlist "{label}"'
-        if reason.feature.startswith("playlist "):  # a playlist's tag, not the track's own style (own_labels)
-            return f"on a playlist tagged {label}"
-        return f"same {reason.feature}: {label}" if k == "label" else f"{reason.feature}: {label}"
-    if k == "era" and reason.value is not None:
-        year = int(reason.value)
-        if reason.target is None:
-            return str(year)
-        return f"{year}, like the seed" if int(reason.target) == year else f"{year} (seed {int(reason.target)})"
-    if k == "album_date" and reason.value is not None:
-        if reason.target is not None and int(reason.target) < int(reason.value):
-            return f"{int(reason.value)} (album date; first release {int(reason.target)})"
-        return f"{int(reason.value)} (album date)"
-    if k == "taste":
-        return "close to tracks you liked"
-    if k == "search":
-        return "matches your search"
-    if k == "sound":
-        return "similar overall sound"
-    if k == "no_features":
-        return "no audio features for this track, matched on artist/genre"
-    return "matches your request"
-
-
-def format_reasons(reasons: Sequence[Reason | Fact], max_facts: int = MAX_FACTS) -> str:
-    """The plain reason line: the first ``max_facts`` facts joined by " · " (empty for no reasons)."""
-    facts: list[str] = []
-    for r in reasons:
-        fact = _WORDED.get(r) if isinstance(r, Fact) else None
-        if fact is None:
-            fact = format_reason(r)
-            if isinstance(r, Fact):
-                if len(_WORDED) >= 8192:
-                    _WORDED.clear()
-                _WORDED[r] = fact
-        if fact and fact not in facts:
-            facts.append(fact)
-            if len(facts) >= max_facts:
-                break
-    return SEPARATOR.join(facts)
-
-
-#: Worded facts by value (labels, artists, years and modes repeat across radios); bounded, cleared when full.
-_WORDED: dict[Fact, str] = {}
-
-
-def reason_text(item: RecommendedTrack) -> str:
-    """What adapters show as the reason line: the rendered :attr:`RecommendedTrack.reasons`, else the free-text
-    :attr:`RecommendedTrack.reason` (an LLM's, for instance)."""
-    return format_reasons(item.reasons) if item.reasons else item.reason
-
-
 # ---------------------------------------------------------------------- producing reasons
-class Fact(NamedTuple):
-    """A :class:`Reason` in the hot path: the same fields as a plain tuple (a radio makes ~50 facts per request;
-    building Pydantic models for them would cost more than the ranking). :func:`to_reason` turns one into a
-    :class:`Reason`; :func:`format_reason` accepts both."""
-
-    kind: str
-    feature: str = ""
-    value: float | None = None
-    target: float | None = None
-    label: str = ""
-
-
-def to_reason(fact: Fact | Reason) -> Reason:
-    """The :class:`Reason` model of a :class:`Fact` (validated), or the reason itself."""
-    return fact if isinstance(fact, Reason) else Reason(**fact._asdict())
-
-
 class _RefContext(NamedTuple):
     """What the reasons need to know about one set of references (built once per set, see :func:`explain_similar`)."""
 

@@ -216,7 +216,9 @@ class Reason(BaseModel):
     to tracks the user liked), ``search`` (full-text match), ``sound`` / ``request`` (no more specific fact),
     ``no_features`` (the references have no audio features: the pick rests on artist, labels and era only),
     ``anchor_feature`` (a feature a "like X but slower" request moved: the track's ``value``, ``target`` = X's mean,
-    ``label`` = X's name or "seed").
+    ``label`` = X's name or "seed"), ``evidence`` (a closest alternative for a style the catalog lacks: ``feature``
+    = which of the track's texts names it — title, album, artist, playlist (``label`` = the playlist's name) — or
+    labels (close by its labels); ``label`` = the style).
     """
 
     kind: Literal[
@@ -235,6 +237,7 @@ class Reason(BaseModel):
         "sound",
         "request",
         "anchor_feature",
+        "evidence",
     ]
     feature: str = ""
     value: float | None = None
@@ -350,6 +353,11 @@ class Recommendation(BaseModel):
         default_factory=dict,
         description="hard bounds the request stated in numbers (``TextQuery.ranges``: feature -> [low, high], raw "
         "units, None = open), e.g. for a chart of the set against what was asked",
+    )
+    lang: str = Field(
+        default="en",
+        description="the reply's language (en, es, pt, fr, de): ``summary`` and each ``RecommendedTrack.reason`` are "
+        "worded in it; adapters word ``reasons`` in it too (core.explain.reason_text)",
     )
 
 

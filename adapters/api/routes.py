@@ -157,7 +157,7 @@ def recommendation_body(result: Recommendation | NeedsClarification) -> dict[str
         "message": " ".join(x for x in first if x),
         "summary": result.summary,
         "query": result.query,
-        "tracks": [recommended_song(item) for item in result.tracks],
+        "tracks": [recommended_song(item, result.lang) for item in result.tracks],
         "target": result.target,
         "coverage": result.coverage,
         "notes": result.notes,

@@ -258,8 +258,9 @@ def song_out(track: Track) -> dict[str, Any]:
     }
 
 
-def recommended_song(item: RecommendedTrack) -> dict[str, Any]:
-    """A :class:`RecommendedSong` dict: the track, score, reason text (as the chat words it) and facts."""
+def recommended_song(item: RecommendedTrack, lang: str = "en") -> dict[str, Any]:
+    """A :class:`RecommendedSong` dict: the track, score, reason text (as the chat words it, in the reply's language
+    ``lang``) and facts."""
     from core.explain import reason_text
 
-    return {**song_out(item.track), "score": item.score, "reason": reason_text(item), "reasons": item.reasons}
+    return {**song_out(item.track), "score": item.score, "reason": reason_text(item, lang), "reasons": item.reasons}

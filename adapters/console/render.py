@@ -49,7 +49,7 @@ def track_table(rec: Recommendation) -> Table:
             escape(t.artist),
             str(t.year or ""),
             escape(genre),
-            escape(reason_text(item)),
+            escape(reason_text(item, rec.lang)),
             spotify_link(t.spotify_url),
         )
     return table
@@ -104,7 +104,7 @@ def track_json(item_track: Track, score: float | None = None, reason: str = "") 
 
 def recommendation_json(rec: Recommendation) -> str:
     """A JSON list of tracks for ``--json``."""
-    return json.dumps([track_json(i.track, i.score, reason_text(i)) for i in rec.tracks], ensure_ascii=False, indent=2)
+    return json.dumps([track_json(i.track, i.score, reason_text(i, rec.lang)) for i in rec.tracks], ensure_ascii=False, indent=2)
 
 
 def coverage_markup(rec: Recommendation) -> str:
@@ -123,7 +123,7 @@ def track_list(rec: Recommendation, coverage: bool = True) -> str:
         genre = t.shown_genre
         meta = ", ".join(x for x in (str(t.year or ""), genre) if x)
         lines.append(f"[dim]{i:>2}.[/dim] [bold]{escape(t.title)}[/bold] — {escape(t.artist)}" + (f" [dim]({escape(meta)})[/dim]" if meta else ""))
-        lines.append(f"    [italic]{escape(reason_text(item))}[/italic]  [cyan]{spotify_link(t.spotify_url)}[/cyan]")
+        lines.append(f"    [italic]{escape(reason_text(item, rec.lang))}[/italic]  [cyan]{spotify_link(t.spotify_url)}[/cyan]")
     return "\n".join(lines)
 
 

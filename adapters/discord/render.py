@@ -172,7 +172,7 @@ def recommendation_embed(
         return embed
     # description budget: 4,096, minus the intro and a margin, shared by the lines (and separators)
     budget = (min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - TITLE_LIMIT - 200) - len(intro) - 2 * len(items)) // len(items)
-    lines = [track_line(first_number + i, it.track, reason_text(it), budget) for i, it in enumerate(items)]
+    lines = [track_line(first_number + i, it.track, reason_text(it, rec.lang), budget) for i, it in enumerate(items)]
     if previews:
         add_preview_links(lines, [previews.get(it.track.track_id) for it in items], len(intro))
     embed.description = clip(intro + "\n\n".join(lines), DESCRIPTION_LIMIT)

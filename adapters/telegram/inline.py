@@ -33,7 +33,7 @@ async def inline_tracks(services: AppServices, text: str, caller: Caller | None 
     recs: list[tuple[Track, str]] = []
     result = await services.personal.recommend_text_for(caller, text, limit=INLINE_RESULTS)
     if isinstance(result, Recommendation):
-        recs = [(t.track, reason_text(t)) for t in result.tracks]
+        recs = [(t.track, reason_text(t, result.lang)) for t in result.tracks]
     out: list[tuple[Track, str]] = []
     seen: set[str] = set()
     for track, detail in [*hits[:3], *recs, *hits[3:]]:

@@ -231,7 +231,7 @@ def recommendation_blocks(
             extra = ", ".join(x for x in (item.track.album, str(item.track.year or "")) if x)
             blocks.append(track_block(i, item.track, extra, url))
         else:
-            blocks.append(track_block(i, item.track, reason_text(item), url))
+            blocks.append(track_block(i, item.track, reason_text(item, rec.lang), url))
     return blocks
 
 

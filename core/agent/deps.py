@@ -231,6 +231,22 @@ class AgentDeps:
             cannot make the model wreck the user's own playlists. Empty (direct tool calls in tests) = no check.
     """
 
+    @property
+    def lang(self) -> str:
+        """The reply language of this turn (en/es/pt/fr/de): decided from the message and the conversation's last
+        language (:func:`core.reply_language.decide`) and remembered in :attr:`state` (saved with the session), so
+        the reply's lines, reasons and a later short follow-up ("más", "#3") share it. Decided on first use
+        (:class:`core.chat.ChatService` has already applied the same rule to the turn: applying it again gives the
+        same language)."""
+        if not self._lang:
+            from core.reply_language import decide
+
+            lang, keep = decide(self.user_text, self.state.lang)
+            if keep:
+                self.state.lang = keep
+            self._lang = lang or "en"
+        return self._lang
+
     app: AppServices
     caller: Caller
     conversation_id: str
@@ -239,6 +255,7 @@ class AgentDeps:
     group_id: str = ""
     group_admin: bool = False
     user_text: str = ""
+    _lang: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
         if not self.group_id:

@@ -2,8 +2,8 @@
 
 A follow-up ("moins rapide", "más como el #2", "pas cet artiste", "weiter") is answered with the same facts as in
 English — what changed (slower, calmer, without <artist>, only <genre>, years), whose tracks the list is like, that
-it is the next page — worded in the follow-up's language (:func:`core.followup_words.followup_language`, ties going
-to the language of the conversation's last request). The English summary's own cue phrases that the line restates are
+it is the next page — worded in the turn's reply language (:mod:`core.reply_language`: the follow-up's own words
+when it is clearly one language, else the conversation's). The English summary's own cue phrases that the line restates are
 replaced, the rest (the original request's "phrase → meaning" cues) is kept after a dash.
 
 No LLM, no Pydantic AI import; used by the catalog tools (:mod:`core.agent.tools_catalog`) and the local intents.
@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from core.followup_words import followup_language
 
 #: Feature -> direction -> language -> words (what a refinement changed).
 CHANGE: dict[str, dict[int, dict[str, str]]] = {
@@ -88,17 +87,15 @@ _LIKE_HEAD = re.compile(r"^(?P<head>Like|Tracks like) (?P<name>.+?)(?: \((?P<cue
 
 
 def reply_language(user_text: str, previous_request: str = "", conversation_lang: str = "") -> str:
-    """The language to answer a follow-up in: ``"en" | "es" | "pt" | "fr" | "de"`` (see the module docstring).
-    ``previous_request``: the text of the conversation's last request ("" when none, e.g. a "similar" list);
-    ``conversation_lang``: the language the conversation's last clear follow-up was in
-    (:attr:`core.conversation.ConversationState.lang`). Ties go to the last request's language when it is not
-    English, else to the conversation's."""
+    """The language to answer a follow-up in: ``"en" | "es" | "pt" | "fr" | "de"`` — the one rule of
+    :func:`core.reply_language.turn_language`, with the conversation's language taken from ``conversation_lang``
+    (:attr:`core.conversation.ConversationState.lang`) or else from the last request's text (``previous_request``;
+    "" when none, e.g. a "similar" list)."""
+    from core.reply_language import reply_lang
     from core.text.language import detect_language
 
-    previous = detect_language(previous_request) if previous_request else "en"
-    if previous == "en" and conversation_lang:
-        previous = conversation_lang
-    return followup_language(user_text, previous)
+    conv = conversation_lang or (detect_language(previous_request) if previous_request else "")
+    return reply_lang(user_text, conv)
 
 
 def nothing_yet(user_text: str, english: str) -> str:

@@ -290,7 +290,7 @@ def recommend_intent(text: str, engine: TrackLookup, state: ConversationState) -
             return Intent(tool="recommend_similar", args={"refs": [f"#{n}"]})
     if (_LIKE_THAT.match(low) or LIKE_THAT.match(folded)) and (state.focus or state.last_page):
         return Intent(tool="recommend_similar", args={"refs": [state.focus or state.last_page[0]]})
-    m = _EXPLAIN.match(folded)
+    m = _EXPLAIN.match(folded.lstrip("¿¡ "))  # "¿por qué el #3?"
     if m and state.last_page:
         n = page_number(m, state)
         if n:

@@ -68,6 +68,7 @@ class ReplyBuilder:
                 coverage=list(base.coverage) if base is not None else [],
                 anchor=base.anchor if base is not None else None,
                 conflicts=list(base.conflicts) if base is not None else [],
+                lang=base.lang if base is not None else deps.state.lang or "en",
             )
         track = deps.log.track if not items else None
         logbook = deps.log

@@ -111,6 +111,33 @@ async def run_request(
     merge: Filters | None = None,
     caller: Caller | None = None,
     recent: Sequence[Sequence[str]] = (),
+    lang: str = "",
+) -> tuple[Recommendation | NeedsClarification, LastRequest]:
+    """Run a text, similar or playlist request (see :func:`_run`) and word the result in ``lang``: the reply's
+    language of this turn (:func:`core.reply_language.turn_language`; "" = the request's own for a text request,
+    English otherwise). The request text is read in that language (its notes and questions are worded in it) and
+    every track's reason and a "Tracks like X" title are worded in it (:func:`core.explain.localize`; presentation
+    only, the ranking is the same)."""
+    result, ran = await _run(runner, spec, exclude_ids, merge, caller, recent, lang)
+    if isinstance(result, NeedsClarification) or not lang or lang == "en":
+        return result, ran
+    from core.explain import localize
+
+    if result.kind == "similar" and result.lang == "en":
+        from core.agent.followup_replies import localized_summary
+
+        result = result.model_copy(update={"summary": localized_summary(result.summary, lang)})
+    return localize(result, lang), ran
+
+
+async def _run(
+    runner: RequestRunner,
+    spec: LastRequest,
+    exclude_ids: Sequence[str],
+    merge: Filters | None,
+    caller: Caller | None,
+    recent: Sequence[Sequence[str]],
+    lang: str,
 ) -> tuple[Recommendation | NeedsClarification, LastRequest]:
     """Run a text, similar or playlist request; returns the result and the spec as it was actually run.
 
@@ -156,7 +183,7 @@ async def run_request(
         return rec, spec.model_copy(update={"filters": filters})
     base = TextQuery(text=spec.request)
     if spec.request:
-        parsed = await runner.understand_async(spec.request, limit=spec.filters.limit)
+        parsed = await runner.understand_async(spec.request, limit=spec.filters.limit, lang=lang)
         if isinstance(parsed, NeedsClarification):
             if not (spec.overrides or spec.artists or spec.labels or merge is not None and not merge.is_empty()):
                 return parsed, spec

@@ -195,7 +195,7 @@ async def recommend(
         return ClarifyResult(question="What would you like to hear — a mood, an activity, a genre or a song you like?")
     try:
         result, spec = await run_request(ctx.deps.personal, spec, excluded_ids(ctx), merge=merge, caller=ctx.deps.caller,
-                                       recent=recent_pages(ctx))
+                                         recent=recent_pages(ctx), lang=_language(ctx))
     except MusicBotError as exc:
         return failure(ctx, exc)
     if isinstance(result, NeedsClarification):
@@ -230,7 +230,7 @@ async def recommend_similar(
         spec = LastRequest(kind="similar", refs=ids, filters=Filters(limit=clamp_limit(limit)))
         merge = _filters(genres, exclude_artists, year_min, year_max, None, None, limit)
         rec, spec = await run_request(ctx.deps.personal, spec, excluded_ids(ctx), merge=merge, caller=ctx.deps.caller,
-                                       recent=recent_pages(ctx))
+                                      recent=recent_pages(ctx), lang=_language(ctx))
     except MusicBotError as exc:
         result = failure(ctx, exc)
         if any(str(r).strip().startswith("#") for r in refs):  # "más como el #12": said in the follow-up's language
@@ -298,7 +298,8 @@ async def refine_recommendations(
     page = [i.track.track_id for i in ctx.deps.log.recommendation.tracks] if ctx.deps.log.recommendation else state.last_page
     try:
         spec = refine(ctx.deps.tracks, last, page, change)
-        rec, spec = await run_request(ctx.deps.personal, spec, excluded_ids(ctx), caller=ctx.deps.caller, recent=recent_pages(ctx))
+        rec, spec = await run_request(ctx.deps.personal, spec, excluded_ids(ctx), caller=ctx.deps.caller,
+                                      recent=recent_pages(ctx), lang=_language(ctx))
     except MusicBotError as exc:
         return failure(ctx, exc)
     if isinstance(rec, NeedsClarification):
@@ -325,16 +326,9 @@ def _in_language(ctx: RunContext[AgentDeps], rec: Recommendation, change: Refine
 
 
 def _language(ctx: RunContext[AgentDeps]) -> str:
-    """The language of this turn's follow-up (:func:`core.agent.followup_replies.reply_language`); a clear one is
-    remembered in the conversation state for the next ambiguous follow-up."""
-    from core.agent.followup_replies import reply_language
-    from core.followup_words import clear_language
-
-    state, text = ctx.deps.state, ctx.deps.user_text
-    lang = reply_language(text, state.last.request if state.last is not None else "", state.lang)
-    if clear_language(text) == lang:
-        state.lang = lang
-    return lang
+    """The reply language of this turn (:attr:`AgentDeps.lang`, decided once per message by
+    :mod:`core.reply_language`)."""
+    return ctx.deps.lang
 
 
 def _change_cues(deltas: dict[str, float], f: Filters) -> list[str]:
@@ -356,7 +350,8 @@ async def more_recommendations(ctx: RunContext[AgentDeps]) -> TracksResult | Too
     if last is None:
         return ToolFailure(error="There is no earlier recommendation; ask for something first.")
     try:
-        rec, spec = await run_request(ctx.deps.personal, last, excluded_ids(ctx), caller=ctx.deps.caller, recent=recent_pages(ctx))
+        rec, spec = await run_request(ctx.deps.personal, last, excluded_ids(ctx), caller=ctx.deps.caller,
+                                      recent=recent_pages(ctx), lang=_language(ctx))
     except MusicBotError as exc:
         return failure(ctx, exc)
     if isinstance(rec, NeedsClarification):
@@ -381,9 +376,14 @@ async def explain_track(ctx: RunContext[AgentDeps], ref: str) -> TrackDetails | 
     except MusicBotError as exc:
         return failure(ctx, exc)
     last = ctx.deps.log.spec or ctx.deps.state.last
-    desc = describe(track, last.target if last and last.kind == "text" else None)
     item = ctx.deps.log.items.get(tid)
     reason = item.reason if item is not None else ctx.deps.state.reason_for(tid)
+    lang = _language(ctx)
+    if lang != "en":  # "pourquoi le #2 ?": the track's sound and the reason in the conversation's language
+        from core.explain import describe_track
+
+        return _details(track, describe_track(track, lang, reason))
+    desc = describe(track, last.target if last and last.kind == "text" else None)
     if reason:
         desc += f" Picked because: {reason}."
     return _details(track, desc)

@@ -54,7 +54,7 @@ from core.coverage import (
     titled,
 )
 from core.errors import InvalidInput
-from core.explain import Fact, format_reasons
+from core.explain import Fact, format_reasons, localize
 from core.limits import DEFAULT_TRACKS, MAX_TRACKS
 from core.models import (
     AUDIO_FEATURES,
@@ -265,14 +265,15 @@ class Discovery(LiveParts):
             notes=notes,
         )
 
-    def understand(self, text: str, limit: int = 10) -> TextQuery | NeedsClarification:
+    def understand(self, text: str, limit: int = 10, lang: str = "") -> TextQuery | NeedsClarification:
         """Run the local text understanding on a request (validated first). Links are removed first: words inside
-        URLs ("album", "token" in a query string) never count as words of the request."""
+        URLs ("album", "token" in a query string) never count as words of the request. ``lang``: the language to
+        word notes and questions in (the conversation's, :mod:`core.reply_language`); "" = the request's own."""
         text = check_text(text)
         links = find_links(text)
         if not links:
-            return self._gap_or(text, self.text.parse(text, limit=limit))
-        parsed = self._gap_or(text, self.text.parse(strip_links(text, links) or text, limit=limit))
+            return self._gap_or(text, self.text.parse(text, limit=limit, lang=lang))
+        parsed = self._gap_or(text, self.text.parse(strip_links(text, links) or text, limit=limit, lang=lang))
         # catalog track links stay in the query's text as canonical URIs: "<link> but slower" is anchored on the
         # linked song (core.anchors.link_anchor), its modifier kept; other links are gone (core.link_refs). The
         # linked song is the meaning even when the words around it carry none ("como <link> pero más lento").
@@ -302,15 +303,15 @@ class Discovery(LiveParts):
                     "\u201crelaxing acoustic songs\u201d or \u201clike Daft Punk but slower\u201d.")
         return NeedsClarification(question=question, suggestions=parsed.suggestions)
 
-    async def understand_async(self, text: str, limit: int = 10) -> TextQuery | NeedsClarification:
+    async def understand_async(self, text: str, limit: int = 10, lang: str = "") -> TextQuery | NeedsClarification:
         """:meth:`understand` for the async paths: a request longer than :data:`INLINE_TEXT_CHARS` is parsed in a
         worker thread (``asyncio.to_thread``), so one long message never holds the event loop while other users
         wait; shorter ones are parsed inline (the thread hop would cost more than they do). The text
         understanding is fitted on the loop first."""
         _ = self.text
         if len(text) <= INLINE_TEXT_CHARS:
-            return self.understand(text, limit)
-        return await asyncio.to_thread(self.understand, text, limit)
+            return self.understand(text, limit, lang)
+        return await asyncio.to_thread(self.understand, text, limit, lang)
 
     async def recommend_query(
         self, query: TextQuery, exclude_ids: Sequence[str] = (), limit: int | None = None
@@ -395,7 +396,7 @@ class Discovery(LiveParts):
             said = " ".join(n.text for n in query.notes if n.kind == "conflict")
             summary = rec.summary if said in rec.summary else f"{said} {rec.summary}".strip()
             rec = rec.model_copy(update={"conflicts": conflicts, "summary": summary})
-        return rec
+        return localize(rec, query.lang)  # each reason in the request's language (core.reason_words)
 
     async def _anchored(
         self,
@@ -466,7 +467,7 @@ class Discovery(LiveParts):
                   if k in FEATURE_INDEX}
         scored = _with_moves(t, scored, target, anchor.name if anchor.kind != "track" else "seed")
         summary = f"Like {anchor.name}" + (f" ({'; '.join(cues[:4])})" if cues else "")
-        thin = thin_scene_line(t, anchor, self.recommender.graph, [s.pos for s in scored[:limit]])
+        thin = thin_scene_line(t, anchor, self.recommender.graph, [s.pos for s in scored[:limit]], query.lang)
         if thin:  # a scene the catalog barely holds: said first, the picks are the nearest it has
             summary = f"{thin} {summary}"
         if reading.conflicts:
@@ -571,8 +572,9 @@ class Discovery(LiveParts):
             keys.add(t.norm_keys[p])
             for a in aids:
                 per_artist[a] = per_artist.get(a, 0) + 1
-            why = f"closest alternative: {self.coverage.evidence_reason(note.requested, p)}"
-            picks.append(RecommendedTrack(track=t.track(p), score=round(float(scores[i]), 4), reason=why))
+            why = [self.coverage.evidence_reason(note.requested, p)]  # "closest alternative: its title names salsa"
+            picks.append(RecommendedTrack(track=t.track(p), score=round(float(scores[i]), 4),
+                                          reason=format_reasons(why), reasons=why))
             if len(picks) >= limit:
                 break
         rest = [i for i in rec.tracks if t.norm_keys[t.pos[i.track.track_id]] not in keys]

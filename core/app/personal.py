@@ -92,9 +92,9 @@ class Personal(LiveParts):
         """:meth:`core.app.tracks.TrackFinder.follow_short_links`."""
         await self.discovery.follow_short_links(text)
 
-    async def understand_async(self, text: str, limit: int = 10) -> TextQuery | NeedsClarification:
+    async def understand_async(self, text: str, limit: int = 10, lang: str = "") -> TextQuery | NeedsClarification:
         """:meth:`core.app.discovery.Discovery.understand_async`."""
-        return await self.discovery.understand_async(text, limit)
+        return await self.discovery.understand_async(text, limit, lang)
 
     async def recommend_similar(
         self, refs: Sequence[str], filters: Filters | None = None, exclude_ids: Sequence[str] = ()

@@ -296,8 +296,8 @@ class TrackFinding(TrackLookup, Protocol):
 class ChartLookup(TrackLookup, Protocol):
     """What the charts of :mod:`core.chart_replies` read (:class:`core.app.discovery.Discovery`)."""
 
-    async def understand_async(self, text: str, limit: int = 10) -> TextQuery | NeedsClarification:
-        """The local text understanding's reading of a request."""
+    async def understand_async(self, text: str, limit: int = 10, lang: str = "") -> TextQuery | NeedsClarification:
+        """The local text understanding's reading of a request (``lang``: the reply's language, "" = the request's)."""
         ...
 
 
@@ -324,8 +324,8 @@ class RequestRunner(Protocol):
         """Group playlists (``recommend`` from a playlist)."""
         ...
 
-    async def understand_async(self, text: str, limit: int = 10) -> TextQuery | NeedsClarification:
-        """The local text understanding's reading of a request."""
+    async def understand_async(self, text: str, limit: int = 10, lang: str = "") -> TextQuery | NeedsClarification:
+        """The local text understanding's reading of a request (``lang``: the reply's language, "" = the request's)."""
         ...
 
     async def recommend_similar(

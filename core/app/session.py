@@ -22,6 +22,8 @@ from core.conversation import ConversationState, LastRequest, check_conversation
 from core.errors import InvalidInput
 from core.leases import acquire
 from core.models import Caller, Filters, NeedsClarification, Recommendation, Track
+from core.reason_format import localize
+from core.reply_language import decide
 
 #: ``replay(spec, exclude_ids, *, merge, caller, recent) -> (result, the request as run)`` (see
 #: :func:`core.agent.specs.run_request`).
@@ -117,8 +119,11 @@ class Sessions:
         async with self.conversation_turn(cid):
             store = await self.conversation_store()
             state = await store.load_state(cid)
+            # the reply's language: a new request's own words, else the conversation's (core.reply_language)
+            lang, keep = decide(spec.request if spec.kind == "text" and merge is not None else "", state.lang)
+            state.lang = keep or state.lang
             result, ran = await self.replay_request(
-                spec, [*state.shown, *exclude_ids], merge=merge, caller=caller, recent=state.recent_pages
+                spec, [*state.shown, *exclude_ids], merge=merge, caller=caller, recent=state.recent_pages, lang=lang
             )
             if isinstance(result, NeedsClarification) or not result.tracks:
                 return result
@@ -148,6 +153,7 @@ class Sessions:
             async with self.conversation_turn(cid):
                 store = await self.conversation_store()
                 state = await store.load_state(cid)
+                rec = localize(rec, state.lang)  # "coincide con tu búsqueda" in a Spanish conversation
                 state.show_page([t.track.track_id for t in rec.tracks], [t.reason for t in rec.tracks], False, first)
                 await store.save_state(cid, state)
         return rec

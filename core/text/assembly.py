@@ -367,14 +367,14 @@ class QueryAssembly(Caveats):
             genres += [g for g in dict.fromkeys(req.genre_families.values()) if g not in genres]
         return genres
 
-    def _clarify(self, raw: str) -> NeedsClarification:
+    def _clarify(self, raw: str, lang: str = "") -> NeedsClarification:
         words = word_tokens(raw)
         greeting = bool(words) and all(t in GREETINGS or t in STOPWORDS for t in words)
         lead = "Hi! " if greeting else f"I couldn't tell what kind of music \u201c{raw[:80]}\u201d means. "
         suggestions = ["chill study music", "upbeat 90s dance around 120 bpm", "sad songs in a minor key",
                        "heavy rock for the gym"]
         suggestions += [f"{g} party" for g in self._cat.suggestions[:2]]
-        asked = clarify_in(raw, greeting, detect_language(raw))  # the request's language (es/pt/fr/de), else ""
+        asked = clarify_in(raw, greeting, lang or detect_language(raw))  # the request's language (es/pt/fr/de), else ""
         return NeedsClarification(
             question=asked or lead + "Tell me a mood, activity, genre, era or artist — for example \u201crelaxing "
             "acoustic songs\u201d or \u201clike Daft Punk but slower\u201d.",

@@ -67,7 +67,7 @@ MARKERS: dict[str, frozenset[str]] = {
                     "correr sem letra bem meu minha astral pesado dancar festa voce umas oitenta sessenta cinquenta nao "
                     "relaxar brasileira brasileiro brasileiras brasileiros animada animadas animado animados ouvir malhar noite chuva "
                     "tambem muito muita em portugues forro anos oi ola tudo".split()),
-    "fr": frozenset("chansons musique des une douces doux tristes melancoliques pour dimanche tres energique salle "
+    "fr": frozenset("chanson chansons musique des une douces doux tristes melancoliques pour dimanche tres energique salle "
                     "sport sans pas danser fete dormir etudier calme je veux annees quatre vingt soixante les francais "
                     "francaise francaises moins comme quelque chose bonjour salut peux aider".split()),
     "de": frozenset("musik lieder ruhige ruhig entspannte entspannt zum zur nach der arbeit kein keine ohne bitte "
@@ -108,21 +108,14 @@ def stopwords_all() -> frozenset[str]:
     return frozenset(out)
 
 
-def detect_language(text: str) -> str:
-    """Guess the language of a request: ``"en" | "es" | "pt" | "fr" | "de"``.
-
-    Each token adds 1 to every language whose function-word list holds it and 2 to the language it is a marker of
-    (:data:`MARKERS`); letters typical of one language add 1 each, at most 2 (``ß``/umlauts German, ``ñ``/``¿``/``¡``/``í``/``ó``/``ú``
-    Spanish, ``ã``/``õ``/``ç`` Portuguese, ``è``/``ê``/``à``/``ç`` French; on the raw text). English wins ties and texts with no evidence; a
-    non-English language needs a score of at least 3 and must beat English.
-    """
+def language_scores(text: str) -> dict[str, float]:
+    """The evidence :func:`detect_language` weighs, per language (``{"en": 4.0, "es": 1.0, …}``; see there)."""
     from core.text.tokens import word_tokens  # tokens imports this module's word lists
 
-    if not text:
-        return "en"
-    toks = word_tokens(text)
     score = dict.fromkeys(LANGS, 0.0)
-    for tok in toks:
+    if not text:
+        return score
+    for tok in word_tokens(text):
         for lang in LANGS:
             if lang != "en" and tok in STOP[lang]:
                 score[lang] += 1
@@ -132,6 +125,20 @@ def detect_language(text: str) -> str:
     score["de"] += 2 * min(1, len(re.findall(r"\b\d0ern?\b", raw)))  # "aus den 90ern", "80er Jahre"
     for lang, chars in (("de", "ßäöü"), ("es", "ñ¿¡íóú"), ("pt", "ãõç"), ("fr", "èêàùœç")):
         score[lang] += min(2, sum(raw.count(c) for c in chars))
+    return score
+
+
+def detect_language(text: str) -> str:
+    """Guess the language of a request: ``"en" | "es" | "pt" | "fr" | "de"``.
+
+    Each token adds 1 to every language whose function-word list holds it and 2 to the language it is a marker of
+    (:data:`MARKERS`); letters typical of one language add 1 each, at most 2 (``ß``/umlauts German, ``ñ``/``¿``/``¡``/``í``/``ó``/``ú``
+    Spanish, ``ã``/``õ``/``ç`` Portuguese, ``è``/``ê``/``à``/``ç`` French; on the raw text). English wins ties and texts with no evidence; a
+    non-English language needs a score of at least 3 and must beat English.
+    """
+    if not text:
+        return "en"
+    score = language_scores(text)
     best = max(LANGS, key=lambda lang: (score[lang], lang == "en"))
     if best == "en" or score[best] < 3 or score[best] <= score["en"]:
         return "en"

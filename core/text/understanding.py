@@ -21,7 +21,7 @@ from core.text.concepts import Concept, load_vocabulary
 from core.text.cues import ExplicitRules
 from core.text.embedder import Embedder, default_embedder
 from core.text.labels import LabelSet, load_shipped_profiles
-from core.text.language import detect_language, split_compounds
+from core.text.language import LANGS, detect_language, split_compounds
 from core.text.moods import load_moods
 from core.text.references import ArtistAndNegationCues
 from core.text.state import CatalogFit, Request
@@ -306,13 +306,15 @@ class TextUnderstanding(ExplicitRules, ArtistAndNegationCues, QueryAssembly):
                 or word in self.shipped.exact) and word not in STOPWORDS
 
     # ------------------------------------------------------------------------------------------ parsing
-    def parse(self, text: str, limit: int = 10) -> TextQuery | NeedsClarification:
+    def parse(self, text: str, limit: int = 10, lang: str = "") -> TextQuery | NeedsClarification:
         """Understand one request.
 
         Args:
             text: the user's words, 1–2,000 characters.
             limit: number of tracks wanted (clamped to 1–MAX_TRACKS); a count in the text ("20 songs") overrides it
                 (one over the maximum is capped and kept in ``requested_count``).
+            lang: the language to word notes and questions in (``TextQuery.lang``; the conversation's reply language,
+                :mod:`core.reply_language`); "" = the request's own (:func:`core.text.language.detect_language`).
 
         Returns:
             A :class:`TextQuery` (targets in raw units, weights 0–1, ``labels`` keyed ``"kind:label text"`` of the
@@ -334,7 +336,8 @@ class TextUnderstanding(ExplicitRules, ArtistAndNegationCues, QueryAssembly):
             self.fit(self._table)
         raw = text.strip()
         caps = {normalize_text(w) for w in re.findall(r"\b[A-Z][\w'&.-]*", raw)}
-        req = Request(raw=raw, limit=max(1, min(MAX_TRACKS, int(limit))), caps=caps, lang=detect_language(raw))
+        req = Request(raw=raw, limit=max(1, min(MAX_TRACKS, int(limit))), caps=caps,
+                      lang=lang if lang in LANGS else detect_language(raw))
         folded = self._apply_rules(split_compounds(fold(raw), self._known_word), req)
         tokens = tokenize(folded)
         if len(tokens) > MAX_PARSE_TOKENS:
@@ -350,5 +353,5 @@ class TextUnderstanding(ExplicitRules, ArtistAndNegationCues, QueryAssembly):
         self._typos(req)
         self._embeddings(content, req)
         if not req.evidence:
-            return self._clarify(raw)
+            return self._clarify(raw, req.lang)
         return self._build(req)

@@ -714,6 +714,43 @@ _CONFLICT = re.compile(r"\u201c(.+?)\u201d and \u201c(.+?)\u201d pull opposite w
 _LIKE = re.compile(r"Like (.+?)(?: \((.+)\))?")
 
 
+#: The first-line sentence for an anchor whose scene the catalog barely holds (:func:`core.anchors.thin_scene_line`):
+#: language -> (labelled catalog, catalog without labels, one song, n songs, "after n of theirs, ").
+THIN_SCENE: dict[str, tuple[str, str, str, str, str]] = {
+    "es": ("La escena de {name} es escasa en este catálogo ({songs} y pocos artistas relacionados): {after}estas son "
+           "las más cercanas por sonido y listas compartidas.",
+           "{name} tiene {songs} aquí y el catálogo no tiene etiquetas de género para situar su escena: {after}estas "
+           "son las más cercanas por sonido, época y créditos compartidos.",
+           "solo 1 canción", "solo {n} canciones", "tras {m} suyas, "),
+    "pt": ("A cena de {name} é escassa neste catálogo ({songs} e poucos artistas relacionados): {after}estas são as "
+           "mais próximas por som e playlists em comum.",
+           "{name} tem {songs} aqui e o catálogo não tem rótulos de gênero para situar a cena: {after}estas são as "
+           "mais próximas por som, época e créditos em comum.",
+           "só 1 música", "só {n} músicas", "depois de {m} dele(s), "),
+    "fr": ("La scène de {name} est mince dans ce catalogue ({songs} et peu d'artistes liés) : {after}voici les plus "
+           "proches par le son et les playlists partagées.",
+           "{name} a {songs} ici et le catalogue n'a pas d'étiquettes de genre pour situer sa scène : {after}voici les "
+           "plus proches par le son, l'époque et les crédits partagés.",
+           "seulement 1 titre", "seulement {n} titres", "après {m} des siens, "),
+    "de": ("Die Szene von {name} ist in diesem Katalog dünn ({songs} und wenige verwandte Künstler): {after}das sind "
+           "die nächsten nach Klang und gemeinsamen Playlists.",
+           "{name} hat hier {songs}, und der Katalog hat keine Genre-Labels, um die Szene einzuordnen: {after}das sind "
+           "die nächsten nach Klang, Zeit und gemeinsamen Credits.",
+           "nur 1 Titel", "nur {n} Titel", "nach {m} eigenen, "),
+}
+
+
+def thin_scene_in(lang: str, name: str, own: int, mine: int, labelled: bool) -> str:
+    """:func:`core.anchors.thin_scene_line` in ``lang`` (es/pt/fr/de; "" for another): ``own`` songs of ``name`` in
+    the catalog, ``mine`` of them in the answer, ``labelled`` = the catalog has genre labels."""
+    forms = THIN_SCENE.get(lang)
+    if forms is None:
+        return ""
+    songs = forms[2] if own == 1 else forms[3].format(n=own)
+    after = forms[4].format(m=mine) if mine else ""
+    return forms[0 if labelled else 1].format(name=name, songs=songs, after=after)
+
+
 def localize_anchor_summary(summary: str, lang: str) -> str:
     """The summary of an anchored request ("Like Queen (calmer; 2010–2019)", led by any conflict sentences of
     :func:`core.moves.conflict_sentence`) in ``lang``; unchanged for other languages or another shape."""

@@ -91,3 +91,18 @@ def test_thin_scene_is_said_with_counts_and_only_when_thin() -> None:
     many = table([(f"Song {i}", ["Big Act"], [("playlist", "Rock Hits")]) for i in range(THIN_OWN)])
     assert scene_size(many, anchor(many, "Big Act"), ArtistGraph(many))[0] == THIN_OWN
     assert thin_scene_line(many, anchor(many, "Big Act"), ArtistGraph(many), [0]) == ""
+
+
+def test_thin_scene_is_said_in_the_reply_language() -> None:
+    from core.text.wording import THIN_SCENE
+
+    few = credits_catalog([("playlist", "Afro Hits"), ("subgenre", "urban contemporary")])
+    plain = credits_catalog()
+    for lang, forms in THIN_SCENE.items():
+        line = thin_scene_line(few, anchor(few, "Burna Boy"), ArtistGraph(few), [0, 1, 2], lang)
+        assert "Burna Boy" in line and forms[2] in line and forms[4].format(m=1) in line, line  # same counts
+        assert "scene is thin" not in line and "closest" not in line
+        line = thin_scene_line(plain, anchor(plain, "Burna Boy"), ArtistGraph(plain), [1, 2], lang)
+        assert line.startswith("Burna Boy") and forms[2] in line and forms[4].format(m=1) not in line, line
+    assert thin_scene_line(few, anchor(few, "Burna Boy"), ArtistGraph(few), [0, 1, 2], "en").startswith(
+        "Burna Boy's scene is thin")

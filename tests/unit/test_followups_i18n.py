@@ -118,7 +118,8 @@ def test_ambiguous_follow_ups_keep_the_conversations_language() -> None:
     assert followup_language("próxima", previous="fr") == "es"  # not the previous one's: the first of the tie
     assert reply_language("menos triste", "músicas animadas para festa") == "pt"
     assert reply_language("menos triste", "", conversation_lang="pt") == "pt"
-    assert reply_language("slower", "musique joyeuse") == "en"  # the follow-up's own words win
+    assert reply_language("slower", "musique joyeuse") == "fr"  # a short follow-up keeps the conversation's language
+    assert reply_language("now something slower and sadder for the night please", "musique joyeuse") == "en"
 
 
 def test_ordinal_words() -> None:
