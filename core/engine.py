@@ -79,8 +79,8 @@ class Engine:
             open_leases=self._open_leases,
             open_buttons=self._open_buttons,
             lock=self._write_lock,
-            search=lambda query, limit=10: self.search(query, limit),  # through the facade, as before the split
-            find_track=lambda ref: self.find_track(ref),
+            search=self.discovery,
+            tracks=self.tracks,
             replay=lambda *args, **kwargs: self.chat_service.replay_request(*args, **kwargs),
             transactions=self.database,
         )

@@ -528,7 +528,7 @@ async def test_exception_in_command_handler_apologises_and_continues(bot: Harnes
     async def broken(*args, **kwargs):
         raise RuntimeError("index exploded")
 
-    monkeypatch.setattr(bot.engine, "search", broken)
+    monkeypatch.setattr(bot.engine.app.discovery, "search", broken)  # what /search runs (Sessions' search port)
     (reply,) = await bot.ask("/search anything")
     assert reply.params["text"] == APOLOGY
     (ok,) = await bot.ask("/recommend chill")
