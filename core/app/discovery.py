@@ -93,7 +93,7 @@ def join_cues(cues: Sequence[str]) -> str:
 
 
 #: Requests up to this many characters are parsed on the event loop; longer ones in a worker thread
-#: (:meth:`Engine.understand_async`). A typical request is < 100 characters and parses in ~1–3 ms.
+#: (:meth:`Discovery.understand_async`). A typical request is < 100 characters and parses in ~1–3 ms.
 INLINE_TEXT_CHARS = 200
 #: Extra radio picks asked for, so up to this many holiday songs can be dropped from a year-round radio.
 HOLIDAY_SPARE = 5
