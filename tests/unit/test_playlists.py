@@ -55,7 +55,7 @@ def make_service(request: pytest.FixtureRequest, small_engine: Engine):
         else:
             store = SqlitePlaylistStore(small_engine.database)
         return PlaylistService(
-            small_engine, store, PlaylistLimits(**limits), exclusions=small_engine.app.feedback.exclusions
+            small_engine.app.discovery, store, PlaylistLimits(**limits), exclusions=small_engine.app.feedback.exclusions
         )
 
     return make
