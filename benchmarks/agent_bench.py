@@ -1,6 +1,6 @@
 """Benchmark: one free-text chat turn answered by the agent on the built-in local model.
 
-What is timed: ``Engine.chat`` for a free-text message — conversation state load/save in SQLite, the Pydantic AI agent
+What is timed: ``engine.app.chat.chat`` for a free-text message — conversation state load/save in SQLite, the Pydantic AI agent
 run (two model steps: intent -> tool call, tool result -> validated output), the tool (text understanding +
 recommender over the whole catalog), reply building and storing the turn. Not timed: ``import pydantic_ai`` (≈ 2.5 s,
 reported separately), building the agent and the first turn (text-understanding fit), seeding.
@@ -62,7 +62,7 @@ async def bench_agent_turn_async(db_path: str | Path | None = None, turns: int =
             import_s = time.perf_counter() - t0
             caller = Caller(user_id="bench", platform="bench")
             t0 = time.perf_counter()
-            await engine.chat("bench:warmup", caller, "chill study music")  # builds the agent, fits text understanding
+            await engine.app.chat.chat("bench:warmup", caller, "chill study music")  # builds the agent, fits text understanding
             first_ms = (time.perf_counter() - t0) * 1000
             samples: list[float] = []
             fallbacks = 0
@@ -71,7 +71,7 @@ async def bench_agent_turn_async(db_path: str | Path | None = None, turns: int =
                 cid = f"bench:{cycle}"
                 for text in MESSAGES:
                     t0 = time.perf_counter()
-                    reply = await engine.chat(cid, caller, text)
+                    reply = await engine.app.chat.chat(cid, caller, text)
                     samples.append((time.perf_counter() - t0) * 1000)
                     fallbacks += reply.fallback_used
                     if len(samples) >= turns:
@@ -84,7 +84,7 @@ async def bench_agent_turn_async(db_path: str | Path | None = None, turns: int =
                 "agent_turn_n": len(samples),
                 "agent_first_turn_ms": round(first_ms, 1),
                 "agent_import_s": round(import_s, 3),
-                "agent_catalog_tracks": len(engine.table),
+                "agent_catalog_tracks": len(engine.loaded.table),
                 "agent_fallbacks": fallbacks,
             }
         finally:
@@ -92,7 +92,7 @@ async def bench_agent_turn_async(db_path: str | Path | None = None, turns: int =
 
 
 def bench_agent_turn(db_path: str | Path | None = None, turns: int = 200) -> dict[str, Any]:
-    """p50/p90 latency (ms) of one local-model agent turn through ``Engine.chat`` (import time excluded).
+    """p50/p90 latency (ms) of one local-model agent turn through ``engine.app.chat.chat`` (import time excluded).
 
     Args:
         db_path: a seeded catalog to copy (default: seed the shipped catalog into a temporary directory).

@@ -22,8 +22,9 @@ from core.engine import Engine
 
 async def main():
     engine = await Engine.open(sys.argv[1])
-    rec = await engine.recommend_text("upbeat 128 bpm dance, energy 80%")
-    tracks = [engine.table.track(p) for p in range(0, engine.table.n, max(1, engine.table.n // 40))][:40]
+    rec = await engine.app.discovery.recommend_text("upbeat 128 bpm dance, energy 80%")
+    table = engine.loaded.table
+    tracks = [table.track(p) for p in range(0, table.n, max(1, table.n // 40))][:40]
     await engine.close()
     from core import charts
     t0 = time.perf_counter(); charts._setup(); imp = (time.perf_counter() - t0) * 1000

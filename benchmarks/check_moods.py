@@ -33,14 +33,14 @@ async def run(db: Path, k: int) -> None:
 
     engine = await Engine.open(db, seed=False)
     try:
-        tu = engine.text
+        tu = engine.loaded.text
         prototypes = tu._moods
         rows = []
         lists: dict[tuple[str, str], set[str]] = {}
         for mode, moods in (("before", {}), ("after", prototypes)):
             tu._moods = moods
             for mood, (request, region) in REGIONS.items():
-                rec = await engine.recommend_text(request, limit=k)
+                rec = await engine.app.discovery.recommend_text(request, limit=k)
                 tracks = [rt.track for rt in rec.tracks]
                 inside = sum(all(lo <= getattr(t, f) <= hi for f, (lo, hi) in region.items()) for t in tracks)
                 lists[(mode, mood)] = {t.track_id for t in tracks}

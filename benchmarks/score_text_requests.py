@@ -1,5 +1,5 @@
 """Quick scorer for ``data/text_requests_shared.jsonl`` (100 requests written outside the team; rules in
-``data/TEXT-REQUESTS.md``), per kind, through the chat path (``Engine.chat`` with the local model).
+``data/TEXT-REQUESTS.md``), per kind, through the chat path (``engine.app.chat.chat`` with the local model).
 
 A developer tool for the text-understanding work, not the product benchmark (``musicbot eval`` owns that). Hits are
 judged against the shipped CSV (labels = union of playlist genre/subgenre over a track's rows; features, artist, album
@@ -83,7 +83,7 @@ async def run(db: Path, kinds: set[str] | None, show: bool) -> dict[str, list[fl
         for req in rows:
             if kinds and req["kind"] not in kinds:
                 continue
-            reply = await engine.chat(f"score:{nonce}:{req['id']}", Caller(user_id="scorer", platform="console"), req["q"])
+            reply = await engine.app.chat.chat(f"score:{nonce}:{req['id']}", Caller(user_id="scorer", platform="console"), req["q"])
             tracks = [rt.track for rt in (reply.recommendation.tracks if reply.recommendation else [])][:10]
             hits = [is_hit(req, truth.get(t.track_id)) for t in tracks]
             if req["anchor_artist"]:

@@ -64,13 +64,13 @@ async def main():
     out = {{}}
     if warm:  # what musicbot chat does at its prompt (adapters.console.repl), waited for here: a person types
         t0 = time.perf_counter()
-        await engine.warm_up()
+        await engine.app.chat.warm_up()
         out["warm_up_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    await engine.chat("bench:first", Caller(), {free!r})
+    await engine.app.chat.chat("bench:first", Caller(), {free!r})
     out["first_ms"] = (time.perf_counter() - t0) * 1000
     t0 = time.perf_counter()
-    await engine.chat("bench:later", Caller(), "upbeat songs for running")
+    await engine.app.chat.chat("bench:later", Caller(), "upbeat songs for running")
     out["later_ms"] = (time.perf_counter() - t0) * 1000
     await engine.close()
     print(json.dumps(out))
@@ -91,7 +91,7 @@ import asyncio
 settings = Settings()
 loop = asyncio.new_event_loop()
 engine = loop.run_until_complete(_engine_factory(settings, sys.argv[1])())
-build_app(engine, settings)
+build_app(engine.app, settings)
 print("READY", flush=True)
 """,
     "discord": """
@@ -104,7 +104,7 @@ import asyncio
 async def main():
     settings = Settings()
     engine = await _engine_factory(settings, sys.argv[1])()
-    build_bot(engine, settings)
+    build_bot(engine.app, settings)
     print("READY", flush=True)
 asyncio.run(main())
 """,

@@ -1,7 +1,7 @@
 """Per-operation cost of the small stores (rate limit, button state, conversation state, feedback, playlists).
 
 Opens an engine on a small catalog (the shipped file's first 300 rows, SQLite file or ``--db postgresql://…``) and
-times each store call N times in a row through the engine's accessors (so the same script measures any storage
+times each store call N times in a row through the services on ``engine.app`` (so the same script measures any storage
 implementation behind them). Reported: mean and p50 microseconds per call. Figures depend on the machine's load:
 compare implementations within one session, never across machines.
 
@@ -41,19 +41,19 @@ async def run(db: str, n: int) -> list[tuple[str, float, float]]:
         csv.write_text("".join(next(f) for _ in range(301)), encoding="utf-8")
     engine = await Engine.open(db or str(tmp / "ops.db"), seed_path=csv, cache=False)
     try:
-        ids = list(engine.table.pos)[:50]
+        ids = list(engine.loaded.table.pos)[:50]
         policy = RatePolicy("bench", burst=1_000_000, refill_s=1.0)
-        buttons = await engine.button_store()
+        buttons = await engine.app.sessions.button_store()
         key = await buttons.put("bench", {"q": "x", "ids": ids[:10]}, 600.0)
-        convs = await engine.conversation_store()
+        convs = await engine.app.sessions.conversation_store()
         state = await convs.load_state("bench:1")
         state.show_page(ids[:10], ["r"] * 10)
         caller = Caller(platform="bench", user_id="1")
         group = "bench:g"
-        await engine.playlists.create(caller, group, "mix")
+        await engine.app.playlists.create(caller, group, "mix")
 
         async def rate(i: int) -> None:
-            await engine.rate_limits.hit(f"bench:{i % 5}", policy)
+            await engine.app.rate_limits.hit(f"bench:{i % 5}", policy)
 
         async def put(i: int) -> None:
             await buttons.put("bench", {"q": "x", "ids": ids[:10]}, 600.0)
@@ -71,10 +71,10 @@ async def run(db: str, n: int) -> list[tuple[str, float, float]]:
             await convs.append_turn("bench:1", '{"m": 1}', keep=10)
 
         async def like(i: int) -> None:
-            await engine.feedback.record("bench:u", ids[i % 50], "like" if i % 2 else "dislike")
+            await engine.app.feedback.record("bench:u", ids[i % 50], "like" if i % 2 else "dislike")
 
         async def add(i: int) -> None:
-            await engine.playlists.add(caller, group, "mix", [ids[i % 50]])
+            await engine.app.playlists.add(caller, group, "mix", [ids[i % 50]])
 
         return [
             await _time("rate_limits.hit", n, rate),

@@ -3,7 +3,7 @@
 Adversarial messages of up to 2,000 characters (the longest a Discord message can be; Telegram allows 4,096 but the
 engine clips requests) — repeated connector words (" by ", " not ", " and ", " like ", " no ", " without "), one
 letter repeated, many quotes, many ``#3`` references, commas / semicolons, long unicode (accents, CJK, emoji,
-combining marks), artist names and follow-up phrases repeated — go through ``Engine.chat`` (conversation state, the
+combining marks), artist names and follow-up phrases repeated — go through ``engine.app.chat.chat`` (conversation state, the
 agent on the built-in local model, text understanding, recommender). Figures:
 
 * ``worst_case_ms_per_message`` — the slowest message's wall time (ms; best of ``repeat`` runs, so other processes'
@@ -81,7 +81,7 @@ async def bench_worst_case_async(db_path: str | Path | None = None, repeat: int 
         engine = await Engine.open(str(db_path) if "://" in str(db_path or "") else db)
         try:
             for i, warm in enumerate(("chill study music", "songs like Blinding Lights", "more like #1")):
-                await engine.chat(f"bench:warmup{i}", Caller(), warm)  # fit text understanding, caches, agent
+                await engine.app.chat.chat(f"bench:warmup{i}", Caller(), warm)  # fit text understanding, caches, agent
             gc.collect()
             gc.freeze()  # as the bots do after startup (bot.app.settle_heap): no full collection over the catalog
             gaps: list[float] = []
@@ -102,7 +102,7 @@ async def bench_worst_case_async(db_path: str | Path | None = None, repeat: int 
             for r in range(repeat):
                 for i, (name, text) in enumerate(messages.items()):
                     t0, c0 = time.perf_counter(), time.process_time()
-                    await engine.chat(f"bench:worst:{r}:{i}", Caller(user_id=f"w{i}"), text)
+                    await engine.app.chat.chat(f"bench:worst:{r}:{i}", Caller(user_id=f"w{i}"), text)
                     per[name] = min(per.get(name, 1e12), (time.perf_counter() - t0) * 1000)
                     cpu[name] = min(cpu.get(name, 1e12), (time.process_time() - c0) * 1000)
             stop.set()

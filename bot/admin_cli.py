@@ -52,7 +52,7 @@ def run_admin(command: str, args: str, db: Path | None, as_json: bool) -> None:
 
     async def go() -> AdminChange:
         async with open_engine(db, quiet=True) as engine:
-            return await run_admin_command(engine, CLI_OPERATOR, command, args)
+            return await run_admin_command(engine.app.admin, CLI_OPERATOR, command, args)
 
     try:
         change = asyncio.run(go())

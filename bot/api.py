@@ -33,7 +33,7 @@ async def serve(
         app = build_app(engine.app, settings, telegram=telegram)
         config = uvicorn.Config(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
         server = uvicorn.Server(config)
-        log.warning("musicbot API on http://%s:%d (docs at /docs, %d tracks)", host, port, catalog_size(engine))
+        log.warning("musicbot API on http://%s:%d (docs at /docs, %d tracks)", host, port, catalog_size(engine.app.tracks))
         await server.serve()
     finally:
         await engine.close()

@@ -50,9 +50,9 @@ async def build_engine(
     finally:
         if was_enabled:
             gc.enable()
-    engine.configure_agent(settings.agent_config())
-    engine.configure_previews(PreviewConfig.from_settings(settings))
-    engine.link_resolver = ShortLinkResolver(timeout_s=settings.short_link_timeout_s)
+    engine.app.chat.configure_agent(settings.agent_config())
+    engine.app.personal.configure_previews(PreviewConfig.from_settings(settings))
+    engine.app.tracks.link_resolver = ShortLinkResolver(timeout_s=settings.short_link_timeout_s)
     return engine
 
 
@@ -62,13 +62,13 @@ def settle_heap(engine: Engine, warm_agent: bool = True) -> threading.Thread | N
     collector's generations (``gc.collect(); gc.freeze()``). A full collection over them takes 0.2–0.5 s, an event-loop
     stall some unlucky message would trigger for every user (measured by ``musicbot bench``'s worst-case figures).
 
-    ``warm_agent``: then prepare the agent in a background daemon thread (:meth:`core.chat.ChatMixin.prepare_agent`:
+    ``warm_agent``: then prepare the agent in a background daemon thread (:meth:`core.chat.ChatService.prepare_agent`:
     importing ``pydantic_ai`` takes ~1 s), so the bot is ready at once and its first free-text message is not ~1 s
     slower than the others; what that thread loaded is frozen too. Returns the thread (None without it)."""
     import gc
 
     try:
-        engine.prepare_lists()  # text understanding, artist graph, coverage: not on the first message
+        engine.app.chat.prepare_lists()  # text understanding, artist graph, coverage: not on the first message
     except Exception:  # the commands that need it report the problem; the bot can still start
         logging.getLogger(__name__).warning("could not prepare the local text understanding", exc_info=True)
     gc.collect()
@@ -78,7 +78,7 @@ def settle_heap(engine: Engine, warm_agent: bool = True) -> threading.Thread | N
 
     def warm() -> None:
         try:
-            engine.prepare_agent()
+            engine.app.chat.prepare_agent()
         except Exception:  # noqa: BLE001 - the first free-text message prepares it instead
             logging.getLogger(__name__).warning("could not prepare the agent ahead of time", exc_info=True)
         gc.freeze()

@@ -16,7 +16,7 @@ Figures (JSON keys):
   pruned radio (``recommend_pruning_ratio`` = unpruned / ``recommend_ranking_p50_ms``; both after the first pass over
   the 200 seeds, which ``recommend_p50_ms`` includes: its first 200 of 1,000 requests meet each seed cold).
 * ``text_p50_ms`` / ``text_p95_ms`` — one text recommendation (local text understanding + recommender).
-* ``engine_similar_p50_ms`` — the same through ``Engine.recommend_similar`` (reference resolution + Pydantic models).
+* ``engine_similar_p50_ms`` — the same through the application service (``engine.app.discovery.recommend_similar``) (reference resolution + Pydantic models).
 * ``seed_refit_p50_ms`` — the seed design: MinMax scaling + ``NearestNeighbors`` fitted per request; ``speedup`` is
   its p50 over ``recommend_p50_ms``.
 * ``recommend_p50_ms_1m`` / ``text_p50_ms_1m`` / ``ivf_recall_at_100_1m`` — the same on 1,000,000 synthetic tracks
@@ -25,7 +25,7 @@ Figures (JSON keys):
   (similar, text, search, and two free-text chat turns through the agent).
 * ``agent_turn_p50_ms`` — one free-text turn through the agent on the built-in local model (import excluded).
 * ``worst_case_ms_per_message`` / ``worst_case_cpu_ms_per_message`` / ``worst_case_loop_block_ms`` — the slowest of
-  ~30 adversarial 2,000-character messages through ``Engine.chat`` (repeated connector words, one letter, quotes,
+  ~30 adversarial 2,000-character messages through the chat use case (``engine.app.chat.chat``) (repeated connector words, one letter, quotes,
   ``#3``, commas, unicode…; see :mod:`benchmarks.worst_case`), target under ~50 ms.
 * ``chart_import_ms`` / ``chart_first_draw_ms`` / ``chart_track_p50_ms`` / ``chart_set_p50_ms`` / ``chart_*_kb`` —
   pictures (:mod:`benchmarks.chart_bench`): matplotlib's import (first chart of a process only) and one chart, warm.
@@ -140,12 +140,12 @@ from core.engine import Engine
 async def main():
     engine = await Engine.open(sys.argv[1])
     for ref in ("Blinding Lights", "Dance Monkey", "One More Time"):
-        await engine.recommend_similar([ref])
-    await engine.recommend_text("chill study music")
-    await engine.search("daft punk")
+        await engine.app.discovery.recommend_similar([ref])
+    await engine.app.discovery.recommend_text("chill study music")
+    await engine.app.discovery.search("daft punk")
     from core.models import Caller
-    await engine.chat("bench:rss", Caller(), "something for a rainy drive")  # the agent (pydantic_ai) too
-    await engine.chat("bench:rss", Caller(), "less upbeat")
+    await engine.app.chat.chat("bench:rss", Caller(), "something for a rainy drive")  # the agent (pydantic_ai) too
+    await engine.app.chat.chat("bench:rss", Caller(), "less upbeat")
     await engine.close()
     # VmHWM (peak resident set) of this process; ru_maxrss would include the parent's RSS inherited through fork
     hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM"))
@@ -220,17 +220,17 @@ async def run_bench(
         from core.engine import Engine
 
         engine = Engine(await Catalog.open(db), table, rec)
-        titles = [engine.label(p) for p in refs[:50]]
+        titles = [engine.app.tracks.label(p) for p in refs[:50]]
         times = []
         for i in range(300):
             t0 = time.perf_counter()
-            await engine.recommend_similar([table.ids[refs[i % len(refs)]]])
+            await engine.app.discovery.recommend_similar([table.ids[refs[i % len(refs)]]])
             times.append((time.perf_counter() - t0) * 1000)
         figures["engine_similar_p50_ms"] = float(np.percentile(times, 50))
         times = []
         for i in range(100):
             t0 = time.perf_counter()
-            await engine.recommend_similar([titles[i % len(titles)]])
+            await engine.app.discovery.recommend_similar([titles[i % len(titles)]])
             times.append((time.perf_counter() - t0) * 1000)
         figures["engine_similar_by_title_p50_ms"] = float(np.percentile(times, 50))
         await engine.close()

@@ -202,7 +202,7 @@ def ask(
     async def go() -> None:
         settings = _settings()
         async with open_engine(db, quiet=as_json) as engine:
-            work = engine.chat(conversation, caller_for(settings, "console", user), text)
+            work = engine.app.chat.chat(conversation, caller_for(settings, "console", user), text)
             reply = await (work if as_json else with_spinner(err_console, work, "Thinking…"))
             if as_json:
                 if reply.recommendation is not None:
@@ -233,7 +233,7 @@ def recommend(
     async def go() -> None:
         async with open_engine(db, quiet=as_json) as engine:
             f = _filters(limit, genre, exclude_artist, year_min, year_max, tempo_min, tempo_max)
-            _show(await engine.recommend_text(text, filters=f, limit=limit), as_json)
+            _show(await engine.app.discovery.recommend_text(text, filters=f, limit=limit), as_json)
 
     run(go)
 
@@ -256,7 +256,7 @@ def similar(
     async def go() -> None:
         async with open_engine(db, quiet=as_json) as engine:
             f = _filters(limit, genre, exclude_artist, year_min, year_max, tempo_min, tempo_max)
-            _show(await engine.recommend_similar(refs, filters=f), as_json)
+            _show(await engine.app.discovery.recommend_similar(refs, filters=f), as_json)
 
     run(go)
 
@@ -272,7 +272,7 @@ def search(
 
     async def go() -> None:
         async with open_engine(db, quiet=as_json) as engine:
-            _show(await engine.search(query, limit), as_json)
+            _show(await engine.app.discovery.search(query, limit), as_json)
 
     run(go)
 
@@ -293,7 +293,7 @@ def song(
 
     async def go() -> None:
         async with open_engine(db, quiet=as_json) as engine:
-            track, note = await engine.find_track(ref)  # a swapped-in track is said first, never silently
+            track, note = await engine.app.tracks.find_track(ref)  # a swapped-in track is said first, never silently
             if as_json:
                 print(json.dumps(track_json(track), ensure_ascii=False, indent=2))
             else:
@@ -366,7 +366,7 @@ def import_(
         async with open_engine(db, seed=not replace) as engine:
             with _progress("[bold]Importing") as p:
                 task = p.add_task("import", total=None)
-                report = await engine.import_catalog(
+                report = await engine.app.admin.import_catalog(
                     Caller(user_id="cli", platform="console", role=Role.ADMIN),
                     path,
                     map_pairs=map_,
@@ -375,7 +375,7 @@ def import_(
                     max_decompressed=max_gz_mb * 1024**2,
                 )
             print_import_report(console, report)
-            console.print(f"Catalog now holds {len(engine.table):,} tracks.")
+            console.print(f"Catalog now holds {len(engine.app.tracks.table):,} tracks.")
 
     run(go)
 

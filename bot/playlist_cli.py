@@ -86,7 +86,7 @@ def list_(db: DbOpt = None, group: GroupOpt = "console:local", as_json: JsonOpt 
 
     async def go() -> None:
         async with _engine(db, as_json) as engine:
-            items = await engine.playlists.list(group)
+            items = await engine.app.playlists.list(group)
             if as_json:
                 _dump({"group": group, "playlists": [_playlist_json(p) for p in items]})
             elif not items:
@@ -110,7 +110,7 @@ def create(
 
     async def go() -> None:
         async with _engine(db, as_json) as engine:
-            p = await engine.playlists.create(_caller(user), group, name)
+            p = await engine.app.playlists.create(_caller(user), group, name)
             if as_json:
                 _dump({"playlist": _playlist_json(p)})
             else:
@@ -132,7 +132,7 @@ def add(
 
     async def go() -> None:
         async with _engine(db, as_json) as engine:
-            change = await engine.playlists.add(_caller(user), group, name, refs)
+            change = await engine.app.playlists.add(_caller(user), group, name, refs)
             if as_json:
                 _dump(_change_json(change))
             else:
@@ -154,7 +154,7 @@ def remove(
 
     async def go() -> None:
         async with _engine(db, as_json) as engine:
-            change = await engine.playlists.remove(_caller(user), group, name, refs)
+            change = await engine.app.playlists.remove(_caller(user), group, name, refs)
             if as_json:
                 _dump(_change_json(change))
             else:
@@ -176,7 +176,7 @@ def show(
 
     async def go() -> None:
         async with _engine(db, as_json) as engine:
-            pg = await engine.playlists.show(group, name, page=page, per_page=per_page)
+            pg = await engine.app.playlists.show(group, name, page=page, per_page=per_page)
             if as_json:
                 from adapters.console.render import track_json
 
@@ -223,7 +223,7 @@ def rename(
 
     async def go() -> None:
         async with _engine(db, as_json) as engine:
-            p = await engine.playlists.rename(_caller(user), group, name, new_name)
+            p = await engine.app.playlists.rename(_caller(user), group, name, new_name)
             if as_json:
                 _dump({"playlist": _playlist_json(p)})
             else:
@@ -247,7 +247,7 @@ def delete(
 
     async def go() -> None:
         async with _engine(db, as_json) as engine:
-            p = await engine.playlists.delete(_caller(user), group, name)
+            p = await engine.app.playlists.delete(_caller(user), group, name)
             if as_json:
                 _dump({"deleted": _playlist_json(p)})
             else:
@@ -271,7 +271,7 @@ def recommend(
         from adapters.console.render import recommendation_json, show_recommendation
 
         async with _engine(db, as_json) as engine:
-            rec = await engine.playlists.recommend(_caller(user), group, name, limit=limit)
+            rec = await engine.app.playlists.recommend(_caller(user), group, name, limit=limit)
             if as_json:
                 print(recommendation_json(rec))
             elif not rec.tracks:
@@ -303,7 +303,7 @@ def export(
 
     async def go() -> None:
         async with _engine(db, as_json) as engine:
-            ex = await engine.playlists.export(group, name)
+            ex = await engine.app.playlists.export(group, name)
             if as_json:
                 _dump(
                     {

@@ -94,7 +94,7 @@ class Settings(BaseSettings):
         return _id_list(value)
 
     def agent_config(self) -> AgentConfig:
-        """The LLM part of the settings for :meth:`core.engine.Engine.configure_agent` (keys stay ``SecretStr``)."""
+        """The LLM part of the settings for :meth:`core.chat.ChatService.configure_agent` (keys stay ``SecretStr``)."""
         from core.agent.config import AgentConfig
 
         return AgentConfig(

@@ -8,7 +8,7 @@ by worker B (several webhook workers behind one URL, or after a restart).
 :class:`ButtonStore` is the port; :class:`SqliteButtonStore` keeps the rows in the ``button_state`` table of the
 catalog database — SQLite or PostgreSQL, through the shared :class:`core.infra.store_db.Database` (one statement per
 call; :meth:`SqliteButtonStore.update` is a read-modify-write in a unit of work); :class:`MemoryButtonStore` is the
-in-memory fake for unit tests. Get the engine's with :meth:`core.session.SessionMixin.button_store`.
+in-memory fake for unit tests. Get the shared one with :meth:`core.app.session.Sessions.button_store`.
 
 States are JSON objects (``dict``); each adapter owns its own shape (``scope`` names it, e.g. ``telegram``).
 Entries expire after their ``ttl_s`` (seconds); expired rows are pruned now and then on ``put``.

@@ -1,6 +1,6 @@
 """Catalog admin use cases — ``addsong``, ``editsong``, ``delsong`` — for every surface.
 
-The console chat and ``musicbot ask`` (through :meth:`core.engine.Engine.chat`), Telegram's ``/addsong`` …, and the
+The console chat and ``musicbot ask`` (through :meth:`core.chat.ChatService.chat`), Telegram's ``/addsong`` …, and the
 admin CLI (``musicbot addsong field=value …``) all call :func:`run_admin_command`: it checks the registry permission
 (:func:`core.policy.require_command`), parses the arguments with the one parser (:mod:`core.fields`), resolves
 ``#N`` against the conversation's list on screen, and calls the engine's ``add_song`` / ``edit_song`` /
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 #: The registry's admin commands handled here.
 ADMIN_COMMANDS = ("addsong", "editsong", "delsong")
-#: ``"#3"`` -> a track id of the list on screen (e.g. :meth:`core.engine.Engine.list_ref` bound to a conversation).
+#: ``"#3"`` -> a track id of the list on screen (e.g. :meth:`core.app.session.Sessions.list_ref` bound to a conversation).
 ListRef = Callable[[str], Awaitable[str]]
 
 

@@ -181,8 +181,8 @@ class ChatService:
         """Use this :class:`core.agent.config.AgentConfig` (model, keys, timeouts) for free-text turns.
 
         Cheap: the agent itself (and ``pydantic_ai``) is built on the first free-text message. ``bot.app`` should
-        call ``engine.configure_agent(settings.agent_config())`` after opening the engine; without it the built-in
-        local model answers.
+        call ``engine.app.chat.configure_agent(settings.agent_config())`` after opening the engine; without it the
+        built-in local model answers.
         """
         self._agent_config = config
         self._agent_runtime = None

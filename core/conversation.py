@@ -141,7 +141,7 @@ CONSOLE_GROUP = "console:local"
 
 
 def default_group(conversation_id: str, caller: Any = None) -> str:
-    """The playlist group of a conversation when the adapter does not say (``Engine.chat(group_id=...)``).
+    """The playlist group of a conversation when the adapter does not say (``ChatService.chat(group_id=...)``).
 
     * ``console:*`` and ``cli:*`` conversations (the REPL, ``musicbot ask``) -> ``console:local`` (the group
       ``musicbot playlist`` uses by default);

@@ -824,7 +824,7 @@ def search_closeness(table: TrackTable, pos: int, query: str) -> float:
 
 def text_is_gap_and_summary(text: str, rec: Recommendation) -> bool:
     """True when a chat reply's ``text`` says nothing beyond the recommendation's coverage line(s) and summary (as
-    :meth:`core.engine.Engine.chat` writes it), so an adapter can render the list alone — the gap first — without
+    :meth:`core.chat.ChatService.chat` writes it), so an adapter can render the list alone — the gap first — without
     repeating the summary."""
     gap = coverage_text(rec.coverage)
     said = (text or "").strip()

@@ -1,6 +1,6 @@
 """Conversation leases: one turn of a conversation at a time across *processes* (workers behind one webhook URL).
 
-Inside one process, :meth:`core.chat.ChatMixin._conversation_lock` (an ``asyncio.Lock`` per conversation) orders the
+Inside one process, :meth:`core.app.session.Sessions._conversation_lock` (an ``asyncio.Lock`` per conversation) orders the
 turns; two workers answering two messages of one chat at once would still interleave (both load the conversation
 state, both save it: one save is lost). A lease row in the database closes that gap: the worker that inserts the
 row for a conversation owns its turn; the others wait (polling every :data:`POLL_S`) until it is deleted or has

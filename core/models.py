@@ -423,7 +423,7 @@ class TextQuery(BaseModel):
 
 
 class ChatReply(BaseModel):
-    """What :meth:`core.engine.Engine.chat` returns for one user message, for any adapter to render.
+    """What :meth:`core.chat.ChatService.chat` returns for one user message, for any adapter to render.
 
     ``text`` always reads on its own; the optional fields let an adapter render more (tables, buttons, files).
     ``playlist`` / ``playlists`` hold :mod:`core.playlists` models (typed ``Any`` here because

@@ -217,7 +217,7 @@ def matches(track: Track, title: str, artist: str) -> float:
 
 class PreviewService:
     """Preview lookups with a cache in the catalog database (SQLite or PostgreSQL); build through
-    ``engine.previews``.
+    ``engine.app.previews``.
 
     Args:
         db: the shared :class:`core.infra.store_db.Database` holding ``preview_cache`` (``engine.database``).

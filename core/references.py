@@ -6,7 +6,7 @@ and look-alike hosts raise :class:`~core.errors.NotATrackLink`, whose message ne
 whole text as an exact title first, then title and artist in either order (with or without a separator), then
 fuzzily (rapidfuzz); :meth:`TrackReferences.resolve_ref` returns a :class:`ResolvedRef` whose ``note`` says when the
 track used is not exactly the one asked for. The normalized choice lists are cached per table version.
-:class:`core.engine.Engine` exposes it as ``resolve`` / ``resolve_ref`` / ``suggestions`` / ``label``.
+:class:`core.app.tracks.TrackFinder` exposes it as ``resolve`` / ``resolve_ref`` / ``suggestions`` / ``label``.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ class TrackReferences:
         self._bases: list[str] = []
         self._title_index: tuple[int, dict[str, list[int]]] = (-1, {})
         self._longest = 0
-        #: short-link URL -> track id, filled by :meth:`core.engine.Engine.follow_short_links` (async) before a
+        #: short-link URL -> track id, filled by :meth:`core.app.tracks.TrackFinder.follow_short_links` (async) before a
         #: synchronous :meth:`resolve`; shared with the engine's :class:`~core.spotify_links.ShortLinkResolver`.
         self.short_links: dict[str, str] = {}
 

@@ -23,7 +23,7 @@ and, by kind: ``gap`` — the reply carries a :class:`~core.models.CoverageNote`
 ``contradiction`` — the reply names the conflict in a structured field (``Recommendation.conflicts`` when the
 model has one; an answer without it does not pass).
 
-The product answers each request through :meth:`core.engine.Engine.chat` (the local agent: intents, the text
+The product answers each request through :meth:`core.chat.ChatService.chat` (the local agent: intents, the text
 understanding, the recommenders), one fresh conversation per request. Baselines: ``random`` (10 distinct live tracks,
 ``random.Random(20200121)``, averaged over 20 draws) and ``popularity`` (the 10 most popular distinct tracks, the same
 for every request).
@@ -38,12 +38,15 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.catalog import Catalog
 from core.catalog_rows import ImportReport, stored_row
 from core.models import Caller, NeedsClarification, Recommendation
 from core.table import FEATURE_INDEX, TrackTable
+
+if TYPE_CHECKING:
+    from core.app.services import AppServices
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SHARED_REQUESTS = DATA / "text_requests_shared.jsonl"
@@ -194,21 +197,22 @@ async def strip_labels_copy(source: str | Path, target: str | Path) -> str:
 Ask = Callable[[str, str], Awaitable[Answer]]
 
 
-async def run_product(engine: Any, requests: Sequence[dict[str, Any]], prefix: str) -> list[Answer]:
-    """Each request through ``engine.chat`` in its own conversation (``eval:<prefix>:<id>``)."""
+async def run_product(services: AppServices, requests: Sequence[dict[str, Any]], prefix: str) -> list[Answer]:
+    """Each request through the chat use case (``services.chat.chat``) in its own conversation
+    (``eval:<prefix>:<id>``)."""
     caller = Caller(user_id="eval", platform="eval")
     out = []
     for req in requests:
-        reply = await engine.chat(f"eval:{prefix}:{req['id']}", caller, req["q"])
+        reply = await services.chat.chat(f"eval:{prefix}:{req['id']}", caller, req["q"])
         out.append(answer_of(reply.recommendation, clarification=reply.clarification is not None))
     return out
 
 
-async def run_engine_text(engine: Any, requests: Sequence[dict[str, Any]]) -> list[Answer]:
-    """Each request through :meth:`Engine.recommend_text` (no agent): the text path alone."""
+async def run_engine_text(services: AppServices, requests: Sequence[dict[str, Any]]) -> list[Answer]:
+    """Each request through :meth:`core.app.discovery.Discovery.recommend_text` (no agent): the text path alone."""
     out = []
     for req in requests:
-        rec = await engine.recommend_text(req["q"])
+        rec = await services.discovery.recommend_text(req["q"])
         out.append(answer_of(None, True) if isinstance(rec, NeedsClarification) else answer_of(rec))
     return out
 
@@ -281,7 +285,7 @@ async def run_text_benchmark(db: str | Path, stripped_db: str | Path,
             for name, reqs in sets.items():
                 if not reqs:
                     continue
-                answers = await run_product(engine, reqs, f"{variant.replace(' ', '-')}:{name}")
+                answers = await run_product(engine.app, reqs, f"{variant.replace(' ', '-')}:{name}")
                 results.append(SetResult("product", variant, name, [score(r, a, truth) for r, a in zip(reqs, answers)]))
         finally:
             await engine.close()

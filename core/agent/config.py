@@ -1,7 +1,7 @@
 """Agent configuration: which model, keys, timeouts and bounds. Plain data — no Pydantic AI import here.
 
 Built from the application settings by :meth:`bot.settings.Settings.agent_config` and handed to
-:meth:`core.engine.Engine.configure_agent`. Without a model (the default) the built-in local model answers.
+:meth:`core.chat.ChatService.configure_agent`. Without a model (the default) the built-in local model answers.
 """
 
 from __future__ import annotations

@@ -156,7 +156,7 @@ class DirectRuntime(ReplyBuilder):
     ) -> ChatReply:
         """Answer one free-text message with the built-in model; commits ``state`` in place and stores the turn.
 
-        Raises whatever a tool raises unexpectedly (as the agent run would; :meth:`core.chat.ChatMixin.chat` turns
+        Raises whatever a tool raises unexpectedly (as the agent run would; :meth:`core.chat.ChatService.chat` turns
         it into an apology)."""
         deps = AgentDeps(app=app, caller=caller, conversation_id=conversation_id, state=state,
                          group_id=group_id, group_admin=group_admin, user_text=text)

@@ -96,7 +96,7 @@ FILLER = frozenset(
 ) | FILLER_I18N | frozenset().union(*STOP.values())  # the function words of es/pt/fr/de (core.text.language)
 
 
-def _artist_from(engine: TrackLookup, phrase: str) -> str | None:
+def _artist_from(lookup: TrackLookup, phrase: str) -> str | None:
     """The longest leading run of words in ``phrase`` that names a catalog artist (display form), or None."""
     from core.credits import credited_positions
 
@@ -105,15 +105,15 @@ def _artist_from(engine: TrackLookup, phrase: str) -> str | None:
         key = " ".join(words[:n])
         if key in FILLER or len(key) < 3:
             continue
-        if key in engine.table.artist_index:
-            return _display_artist(engine, key)
-        if credited_positions(engine.table, key):  # only ever featured ("Song (feat. X)"): still an artist
+        if key in lookup.table.artist_index:
+            return _display_artist(lookup, key)
+        if credited_positions(lookup.table, key):  # only ever featured ("Song (feat. X)"): still an artist
             return " ".join(phrase.split()[:n])
     return None
 
 
-def _display_artist(engine: TrackLookup, key: str) -> str:
-    t = engine.table
+def _display_artist(lookup: TrackLookup, key: str) -> str:
+    t = lookup.table
     aid = t.artist_index[key]
     for p in t.artist_tracks.get(aid, ()):
         for name, a in zip(t.artists[p], t.artist_ids[p]):
@@ -122,36 +122,36 @@ def _display_artist(engine: TrackLookup, key: str) -> str:
     return key
 
 
-def _genre(engine: TrackLookup, phrase: str) -> str | None:
+def _genre(lookup: TrackLookup, phrase: str) -> str | None:
     key = normalize_text(phrase)
     if not key:
         return None
     for kind in ("genre", "subgenre"):
-        if (kind, key) in engine.table.label_index:
+        if (kind, key) in lookup.table.label_index:
             return key
-    for (kind, label), _ in engine.table.label_index.items():
+    for (kind, label), _ in lookup.table.label_index.items():
         if kind in ("genre", "subgenre") and normalize_text(label) == key:
             return label
     return None
 
 
-def _focus_artist(engine: TrackLookup, state: ConversationState) -> str | None:
+def _focus_artist(lookup: TrackLookup, state: ConversationState) -> str | None:
     """ "That artist": decided by the list on screen (:func:`core.session.on_screen_artist`)."""
-    return on_screen_artist(engine.table, state)
+    return on_screen_artist(lookup.table, state)
 
 
-def _page_years(engine: TrackLookup, state: ConversationState) -> list[int]:
-    t = engine.table
+def _page_years(lookup: TrackLookup, state: ConversationState) -> list[int]:
+    t = lookup.table
     return sorted(int(t.year[t.pos[i]]) for i in state.last_page if i in t.pos and t.year[t.pos[i]] > 0)
 
 
-def _era_window(engine: TrackLookup, state: ConversationState, sign: int) -> dict[str, int] | None:
+def _era_window(lookup: TrackLookup, state: ConversationState, sign: int) -> dict[str, int] | None:
     """Year bounds for "newer" (``sign`` +1) / "older" (-1) after the list on screen: when the last request had a closed
     year window (a decade, "1995-2000") the window of the same width just after / before it ("newer" after the 80s
     is 1990–1999; open-ended past the catalog's newest year), else from the page's median year (newer: 3 years after
     it, open-ended; older: up to 5 years before it), kept inside the catalog's years. None when neither is known."""
     last = state.last.filters if state.last is not None else None
-    t = engine.table
+    t = lookup.table
     if last is not None and last.year_min is not None and last.year_max is not None:
         width = last.year_max - last.year_min
         if sign > 0:
@@ -163,7 +163,7 @@ def _era_window(engine: TrackLookup, state: ConversationState, sign: int) -> dic
         return {"year_min": last.year_max + 1}
     if last is not None and sign < 0 and last.year_min is not None:  # "since 2015", then "older": before 2015
         return {"year_max": last.year_min - 1}
-    years = _page_years(engine, state)
+    years = _page_years(lookup, state)
     if not years:
         return None
     mid = years[len(years) // 2]
@@ -173,7 +173,7 @@ def _era_window(engine: TrackLookup, state: ConversationState, sign: int) -> dic
     return {"year_min": min(mid + 3, int(known.max())) if len(known) else mid + 3}  # never past the newest year
 
 
-def parse_refinement(text: str, engine: TrackLookup, state: ConversationState) -> dict[str, Any] | None:
+def parse_refinement(text: str, lookup: TrackLookup, state: ConversationState) -> dict[str, Any] | None:
     """Arguments for ``refine_recommendations`` when ``text`` is a follow-up and nothing else, else None."""
     t = normalized(text)
     raw = text.lower()
@@ -191,13 +191,13 @@ def parse_refinement(text: str, engine: TrackLookup, state: ConversationState) -
     m = _THAT_ARTIST.search(t)
     if m:
         consume(m)
-        artist = _focus_artist(engine, state)
+        artist = _focus_artist(lookup, state)
         if artist:
             args.setdefault("exclude_artists", []).append(artist)
     else:
         m = _NOT_NAME.search(t)
         if m:
-            artist = _artist_from(engine, m.group(2))
+            artist = _artist_from(lookup, m.group(2))
             if artist:
                 n = len(normalize_text(artist).split())
                 spans.append(m.group(1) + " " + " ".join(m.group(2).split()[:n]))
@@ -236,7 +236,7 @@ def parse_refinement(text: str, engine: TrackLookup, state: ConversationState) -
         if "year_min" not in args and "year_max" not in args:
             older = OLDER.search(t)
             m = older or NEWER.search(t)
-            era = _era_window(engine, state, -1 if older is not None else 1) if m is not None else None
+            era = _era_window(lookup, state, -1 if older is not None else 1) if m is not None else None
             if era is not None:
                 args.update(era)
                 spans.append(m.group(0))  # type: ignore[union-attr]
@@ -249,7 +249,7 @@ def parse_refinement(text: str, engine: TrackLookup, state: ConversationState) -
         m = _ONLY.search(residual)
         phrase = (m.group(1) or m.group(2) or "") if m else ""
         phrase = " ".join(w for w in phrase.split() if w not in FILLER)
-        genre = _genre(engine, phrase) if phrase and phrase == " ".join(words) else None
+        genre = _genre(lookup, phrase) if phrase and phrase == " ".join(words) else None
         if genre is None:
             return None
         args["only_genres"] = [genre]
@@ -272,7 +272,7 @@ def _has_modifier(rest: str) -> bool:
     return bool(words)
 
 
-def recommend_intent(text: str, engine: TrackLookup, state: ConversationState) -> Intent:
+def recommend_intent(text: str, lookup: TrackLookup, state: ConversationState) -> Intent:
     """The tool call for a recommendation request or a follow-up (``text`` whitespace-normalized); a plain
     ``recommend(request=text)`` when nothing more specific matches."""
     low = text.lower().strip()
@@ -309,17 +309,17 @@ def recommend_intent(text: str, engine: TrackLookup, state: ConversationState) -
     if m:
         return Intent(tool="search_tracks", args={"query": m.group(1).strip(" \"'"), "limit": 10})
     if state.last is not None or state.last_page:
-        refinement = parse_refinement(text, engine, state)
+        refinement = parse_refinement(text, lookup, state)
         if refinement is not None:
             return Intent(tool="refine_recommendations", args=refinement)
-    anchor = find_anchor(text, engine.table, engine.refs)
+    anchor = find_anchor(text, lookup.table, lookup.refs)
     if anchor is not None and (anchor.unresolved or anchor.kind == "artist" or _has_modifier(anchor.rest)):
         # "like Drake but newer": the text path runs the similarity engine from the anchor, modifiers around it
         return Intent(tool="recommend", args={"request": text})
     m = _SIMILAR.match(text)
     if m:
         target = m.group(2).strip(" \"'")
-        refs = similar_refs(engine, target)
+        refs = similar_refs(lookup, target)
         args: dict = {"refs": refs[:5] or [target]}
         if m.group("count"):  # "20 songs like Mr. Brightside": the tool caps it (core.limits) and says so
             args["limit"] = int(m.group("count"))

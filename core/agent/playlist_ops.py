@@ -2,7 +2,7 @@
 
 Both :meth:`core.chat.ChatService.chat` (``/playlist …``, ``/playlists``, ``/like``, ``/dislike``, ``/preview``) and the
 agent's tools (:mod:`core.agent.tools`) go through the functions here, which call the application services (:class:`core.app.services.AppServices`)
-(:attr:`Engine.playlists`, :attr:`Engine.feedback`, :attr:`Engine.previews`). Every permission is enforced by those
+(:attr:`core.app.services.AppServices.playlists`, ``.feedback``, ``.previews``). Every permission is enforced by those
 services (creator / group admin / bot admin for rename, delete and removing others' tracks); nothing here decides
 who may do what, it only passes on who is asking (:class:`Scope`: the caller and ``group_admin`` come from the
 adapter, never from the conversation).

@@ -49,12 +49,12 @@ def resolve_exact(ctx: RunContext[AgentDeps], ref: str) -> str:
     tid = resolve_ref(ctx, raw)
     if NUM_REF.match(raw) or tid in raw:
         return tid
-    engine = ctx.deps.tracks
-    title = engine.table.titles[engine.table.pos[tid]]
+    tracks = ctx.deps.tracks
+    title = tracks.table.titles[tracks.table.pos[tid]]
     candidates = [raw] + [raw.split(sep, 1)[0] for sep in (" - ", " – ", " by ") if sep in raw]
     if any(normalize_text(c) == normalize_text(title) for c in candidates):
         return tid
-    raise SongNotFound(raw, [engine.label(engine.table.pos[tid])])
+    raise SongNotFound(raw, [tracks.label(tracks.table.pos[tid])])
 
 
 async def add_track(

@@ -97,7 +97,7 @@ def join_cues(cues: Sequence[str]) -> str:
 
 
 #: Requests up to this many characters are parsed on the event loop; longer ones in a worker thread
-#: (:meth:`Engine.understand_async`). A typical request is < 100 characters and parses in ~1–3 ms.
+#: (:meth:`Discovery.understand_async`). A typical request is < 100 characters and parses in ~1–3 ms.
 INLINE_TEXT_CHARS = 200
 #: Score added to the tracks of the playlists named after a style no genre label names: as much as a subgenre label,
 #: so they reach the list next to the neighbour style's tracks ("metal": the "… / Metal" playlist beside hard rock)

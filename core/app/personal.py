@@ -149,10 +149,10 @@ class Personal(LiveParts):
         conversation_id: str | None = None,
         first: int = 1,
     ) -> Recommendation:
-        """:meth:`~core.engine.Engine.recommend_similar` for a person: never their dislikes, nudged by their likes.
+        """:meth:`~core.app.discovery.Discovery.recommend_similar` for a person: never their dislikes, nudged by their likes.
 
         ``exclude_ids``: e.g. tracks already shown in the conversation. With a ``conversation_id`` the list is made
-        and recorded for that conversation (:meth:`core.session.SessionMixin.show_request`: nothing it was shown
+        and recorded for that conversation (:meth:`core.app.session.Sessions.show_request`: nothing it was shown
         comes back, the artist cap across pages holds, ``#first``… then refer to this list). Raises SongNotFound /
         InvalidInput.
         """
@@ -177,7 +177,7 @@ class Personal(LiveParts):
     async def recommend_query_for(
         self, caller: Caller | None, query: TextQuery, exclude_ids: Sequence[str] = (), limit: int | None = None
     ) -> Recommendation:
-        """:meth:`~core.engine.Engine.recommend_query` for a person (parsed request from the local parser or the LLM
+        """:meth:`~core.app.discovery.Discovery.recommend_query` for a person (parsed request from the local parser or the LLM
         agent)."""
         return await self._query(
             query, exclude_ids, limit, rank=lambda q, ex, n: self.feedback.rank_text(caller, q, ex, n),
@@ -195,7 +195,7 @@ class Personal(LiveParts):
         conversation_id: str | None = None,
         first: int = 1,
     ) -> Recommendation | NeedsClarification:
-        """:meth:`~core.engine.Engine.recommend_text` for a person (local text understanding, dislikes excluded,
+        """:meth:`~core.app.discovery.Discovery.recommend_text` for a person (local text understanding, dislikes excluded,
         likes blended in). With a ``conversation_id`` the list is made and recorded for that conversation (see
         :meth:`recommend_similar_for`), and "more" / "less upbeat" / "more like #3" continue from it."""
         if conversation_id is not None:

@@ -39,6 +39,7 @@ __all__ = [
     "ButtonState",
     "CatalogBrowser",
     "CatalogRepository",
+    "CatalogSearch",
     "ChangeLog",
     "ChartLookup",
     "Conversations",
@@ -51,6 +52,7 @@ __all__ = [
     "RateLimits",
     "RequestRunner",
     "SongAdmin",
+    "TrackFetcher",
     "TrackFinding",
     "TrackLookup",
     "TrackSearch",
@@ -250,8 +252,7 @@ class Feedback(Protocol):
 # ---------------------------------------------------------------------------------------------------------------------
 # Narrow ports onto the use-case services themselves: what a helper outside core.app (the chat, the agent's request
 # helpers, charts, paging, feedback, the change follower) needs, so it takes one small part and never the engine.
-# The concrete service named in each docstring satisfies the port structurally (as does the Engine facade, so old
-# callers keep working).
+# The concrete service named in each docstring satisfies the port structurally.
 
 
 class TrackLookup(Protocol):
@@ -298,6 +299,23 @@ class ChartLookup(TrackLookup, Protocol):
 
     async def understand_async(self, text: str, limit: int = 10, lang: str = "") -> TextQuery | NeedsClarification:
         """The local text understanding's reading of a request (``lang``: the reply's language, "" = the request's)."""
+        ...
+
+
+class CatalogSearch(Protocol):
+    """Search as :class:`core.app.session.Sessions` runs it for a conversation (:class:`core.app.discovery.Discovery`)."""
+
+    async def search(self, query: str, limit: int = 10) -> Recommendation:
+        """Full-text then fuzzy search, best first. Raises InvalidInput."""
+        ...
+
+
+class TrackFetcher(Protocol):
+    """One track for a reference, as ``/song`` shows it (:class:`core.app.tracks.TrackFinder`)."""
+
+    async def find_track(self, ref: str) -> tuple[Track, str]:
+        """``(track, note)``: ``note`` is empty for an exact match, else the first line the reply must show.
+        Raises SongNotFound / NotATrackLink / InvalidInput."""
         ...
 
 

@@ -3,8 +3,10 @@
 :class:`Sessions` (moved from ``core.session.SessionMixin`` and the conversation memory of ``core.chat.ChatMixin``,
 bodies unchanged) is the one session model every adapter and the agent share. It holds ports only — conversation
 memory, leases and button state, each opened on first use through a factory the composition root passes in — plus
-the two use cases it runs for a conversation: ``search`` (:class:`core.app.discovery.Discovery`) and ``replay``
-(a replayable request, :func:`core.agent.specs.run_request`, handed in so that core.app never imports the agent).
+the use cases it runs for a conversation: search (a :class:`~core.app.ports.CatalogSearch`, e.g.
+:class:`core.app.discovery.Discovery`), one track for ``/song`` (a :class:`~core.app.ports.TrackFetcher`, e.g.
+:class:`core.app.tracks.TrackFinder`) and ``replay`` (a replayable request, :func:`core.agent.specs.run_request`,
+handed in so that core.app never imports the agent).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from core.app.ports import ButtonState, Conversations, Leases, Transactions, UnitOfWork
+from core.app.ports import ButtonState, CatalogSearch, Conversations, Leases, TrackFetcher, Transactions, UnitOfWork
 from core.commands import LIST_REF
 from core.conversation import ConversationState, LastRequest, check_conversation_id
 from core.errors import InvalidInput
@@ -45,8 +47,9 @@ class Sessions:
         open_conversations / open_leases / open_buttons: async factories of the ports (each called once, under
             ``lock``: table creation must not land inside another task's transaction).
         lock: the write lock of the catalog connection.
-        search: ``search(query, limit) -> Recommendation`` (:meth:`core.app.discovery.Discovery.search`).
-        find_track: ``find_track(ref) -> (track, note)`` (:meth:`core.app.tracks.TrackFinder.find_track`).
+        search: the search port (:class:`~core.app.ports.CatalogSearch`: :class:`core.app.discovery.Discovery`).
+        tracks: one track for a reference (:class:`~core.app.ports.TrackFetcher`:
+            :class:`core.app.tracks.TrackFinder`).
         replay: runs a replayable request (see :data:`Replay`).
         transactions: opens units of work on the stores' database (:class:`~core.app.ports.Transactions`); None
             (in-memory fakes) = each write stands alone.
@@ -59,8 +62,8 @@ class Sessions:
         open_leases: Callable[[], Awaitable[Leases]],
         open_buttons: Callable[[], Awaitable[ButtonState]],
         lock: asyncio.Lock,
-        search: Callable[..., Awaitable[Recommendation]],
-        find_track: Callable[[str], Awaitable[tuple[Track, str]]],
+        search: CatalogSearch,
+        tracks: TrackFetcher,
         replay: Replay,
         transactions: Transactions | None = None,
     ) -> None:
@@ -68,8 +71,8 @@ class Sessions:
         self._open_leases = open_leases
         self._open_buttons = open_buttons
         self._write_lock = lock
-        self.search = search
-        self.find_track = find_track
+        self._search = search
+        self._tracks = tracks
         self.replay_request = replay
         self._transactions = transactions
         self._conversation_store: Conversations | None = None
@@ -137,9 +140,9 @@ class Sessions:
     async def show_search(
         self, conversation_id: str, query: str, limit: int = 10, *, offset: int = 0, first: int = 1
     ) -> Recommendation:
-        """:meth:`core.engine.Engine.search` for a conversation: results ``offset`` … ``offset + limit - 1`` (paging),
-        recorded as its last list (``#N`` refers to them). Search results are what was asked for: they are not
-        marked as shown and do not count towards the artist cap.
+        """Search (:meth:`core.app.discovery.Discovery.search`) for a conversation: results ``offset`` …
+        ``offset + limit - 1`` (paging), recorded as its last list (``#N`` refers to them). Search results are what
+        was asked for: they are not marked as shown and do not count towards the artist cap.
 
         Raises:
             InvalidInput: bad conversation id, empty/over-long query, ``limit`` or ``offset + limit`` outside 1–50.
@@ -147,7 +150,7 @@ class Sessions:
         cid = check_conversation_id(conversation_id)
         if not isinstance(offset, int) or offset < 0:
             raise InvalidInput("offset must be 0 or more.", "offset")
-        rec = await self.search(query, limit=offset + limit)
+        rec = await self._search.search(query, limit=offset + limit)
         rec = rec.model_copy(update={"tracks": rec.tracks[offset:]})
         if rec.tracks:
             async with self.conversation_turn(cid):
@@ -162,7 +165,7 @@ class Sessions:
         """``(track, note)`` for one track shown to a conversation (``/song``): ``ref`` may be ``#N`` of the list on
         screen; the track becomes the one "that artist" / "more like that" point at until another list is shown.
         ``note`` is empty when the track is exactly the one asked for, else the first line the reply must show
-        (see :meth:`core.engine.Engine.find_track`).
+        (see :meth:`core.app.tracks.TrackFinder.find_track`).
 
         Raises:
             InvalidInput: bad conversation id or ``#N`` not on screen. SongNotFound / NotATrackLink: ``ref`` did
@@ -170,7 +173,7 @@ class Sessions:
         """
         cid = check_conversation_id(conversation_id)
         async with self.conversation_turn(cid):
-            track, note = await self.find_track(await self.list_ref(cid, ref))
+            track, note = await self._tracks.find_track(await self.list_ref(cid, ref))
             store = await self.conversation_store()
             state = await store.load_state(cid)
             state.focus = track.track_id

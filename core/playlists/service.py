@@ -341,8 +341,7 @@ class PlaylistService:
             raise InvalidInput(f"limit must be between 1 and 50 (got {limit}).", "limit", "1–50")
         row = await self._row(group_id, playlist)
         ids = [e.track_id for e in await self.store.entries(row.playlist_id)]
-        eng = self.lookup
-        t, rec = eng.table, eng.recommender
+        t, rec = self.lookup.table, self.lookup.recommender
         refs = [t.pos[i] for i in ids if i in t.pos]
         if not refs:
             raise InvalidInput(f'"{row.name}" has no catalog tracks yet — add a few songs first.', "playlist")

@@ -46,7 +46,7 @@ def test_import_seed_ask_and_chat_on_each_backend(db_url: str, small_csv: Path) 
     async def stored() -> list[str]:
         engine = await Engine.open(db_url, seed=False)
         try:
-            store = await engine.conversation_store()
+            store = await engine.app.sessions.conversation_store()
             return (await store.load_state("console:local")).last_page
         finally:
             await engine.close()

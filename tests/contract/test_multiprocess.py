@@ -66,14 +66,14 @@ async def test_a_following_process_sees_edits_additions_and_deletions(db_url: st
     track_id = await _seeded(db_url, small_csv)
     editor = await Engine.open(db_url, seed=False)
     try:
-        gone = editor.table.track(7)
+        gone = editor.loaded.table.track(7)
         new_id = "3" * 22
         follower = _worker("follow", db_url, track_id, "energy", "0.314", new_id, gone.track_id)
         assert follower.stdout is not None and follower.stdout.readline().strip() == "ready", follower.stderr.read()
-        await editor.edit_song(ADMIN, track_id, {"energy": 0.314})
-        template = editor.table.track(1).model_dump(exclude={"artist", "spotify_url"})
-        await editor.add_song(ADMIN, template | {"track_id": new_id, "title": "Propagated Song"})
-        await editor.delete_song(ADMIN, gone.track_id)
+        await editor.app.admin.edit_song(ADMIN, track_id, {"energy": 0.314})
+        template = editor.loaded.table.track(1).model_dump(exclude={"artist", "spotify_url"})
+        await editor.app.admin.add_song(ADMIN, template | {"track_id": new_id, "title": "Propagated Song"})
+        await editor.app.admin.delete_song(ADMIN, gone.track_id)
         out, err = follower.communicate(timeout=300)
     finally:
         await editor.close()
@@ -108,7 +108,7 @@ async def test_a_running_musicbot_chat_shows_another_process_edit(db_url: str, s
         assert re.search(r"energy\s*│\s*0\.314\b", before) is None
         editor = await Engine.open(db_url, seed=False)
         try:
-            await editor.edit_song(ADMIN, track_id, {"energy": 0.314})
+            await editor.app.admin.edit_song(ADMIN, track_id, {"energy": 0.314})
         finally:
             await editor.close()
         for _ in range(600):  # bounded; the follower applies it within ~1 s

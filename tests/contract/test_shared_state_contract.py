@@ -30,7 +30,7 @@ async def test_a_lease_is_held_by_one_owner_at_a_time(engine: Engine) -> None:
 async def test_concurrent_button_updates_lose_nothing(engine: Engine) -> None:
     """20 read-modify-writes of one button's state at once (each appends its number, yielding in between): every
     number is kept, on both backends."""
-    store = await engine.button_store()
+    store = await engine.app.sessions.button_store()
     key = await store.put("test", {"pressed": []}, 60.0)
 
     def append(i: int):  # noqa: ANN202

@@ -53,8 +53,8 @@ async def test_leaving_without_commit_writes_nothing_and_commit_writes_all(engin
 
 async def test_store_calls_inside_a_unit_of_work_join_its_transaction(engine: Engine) -> None:
     """Two stores written in one unit of work: an error after both rolls both back."""
-    store = await engine.conversation_store()
-    buttons = await engine.button_store()
+    store = await engine.app.sessions.conversation_store()
+    buttons = await engine.app.sessions.button_store()
     state = await store.load_state("test:join")
     state.last_page = ["x"]
     with pytest.raises(Boom):

@@ -27,7 +27,7 @@ async def edit(db: str, track_id: str, field: str, value: str, go_file: str) -> 
         while not os.path.exists(go_file):
             await asyncio.sleep(0.005)
         number = float(value) if "." in value else int(value)
-        await engine.edit_song(ADMIN, track_id, {field: number})
+        await engine.app.admin.edit_song(ADMIN, track_id, {field: number})
         print("done", flush=True)
     finally:
         await engine.close()
@@ -39,15 +39,15 @@ async def follow(db: str, track_id: str, field: str, value: str, new_id: str, go
         print("ready", flush=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            table = engine.table
+            table = engine.loaded.table
             pos = table.pos.get(track_id)
             current = getattr(table.track(pos), field) if pos is not None else None
             if current == float(value) and new_id in table.pos and gone_id not in table.pos:
-                similar = await engine.recommend_similar([new_id])  # the KNN index holds the new track
+                similar = await engine.app.discovery.recommend_similar([new_id])  # the KNN index holds the new track
                 print("seen", len(similar.tracks), flush=True)
                 return
             await asyncio.sleep(0.02)
-        print("timeout", current, new_id in engine.table.pos, gone_id in engine.table.pos, flush=True)
+        print("timeout", current, new_id in engine.loaded.table.pos, gone_id in engine.loaded.table.pos, flush=True)
     finally:
         await engine.close()
 

@@ -21,12 +21,12 @@ async def main():
 
 async def body(eng):
     user = Caller(user_id="u1", platform="test", role=Role.USER)
-    first = eng.table.track(0)
-    await eng.chat("test:c1", user, "something chill")
-    await eng.like(user, first.track_id)
-    await eng.rate_limits.hit("test:u1")
-    await eng.previews.setup()
-    await eng.playlists.create(user, "test:g1", "Road trip")
+    first = eng.loaded.table.track(0)
+    await eng.app.chat.chat("test:c1", user, "something chill")
+    await eng.app.personal.like(user, first.track_id)
+    await eng.app.rate_limits.hit("test:u1")
+    await eng.app.previews.setup()
+    await eng.app.playlists.create(user, "test:g1", "Road trip")
     st = await open_store(str(out)); await st.close()
     await eng.catalog.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     async with eng.catalog.db.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY 1") as cur:

@@ -19,15 +19,15 @@ USER = Caller(user_id="u1", platform="test", role=Role.USER)
 async def main():
     eng = await Engine.open(out, seed_path=src, cache=False)
     try:
-        first, second = eng.table.track(0), eng.table.track(1)
-        await eng.edit_song(ADMIN, first.track_id, {"tempo": 123.5, "genres": ["legacy-genre"]})
+        first, second = eng.loaded.table.track(0), eng.loaded.table.track(1)
+        await eng.app.admin.edit_song(ADMIN, first.track_id, {"tempo": 123.5, "genres": ["legacy-genre"]})
         added = {**{f: getattr(first, f) for f in AUDIO_FEATURES}, "track_id": "4uLU6hMCjMI75M1A2tKUQC",
                  "title": "Legacy Added", "artists": ["Old Code"]}
-        await eng.add_song(ADMIN, added)
-        await eng.delete_song(ADMIN, second.track_id)
-        await eng.chat("test:c1", USER, "something chill")
-        await eng.like(USER, first.track_id)
-        await eng.playlists.create(USER, "test:g1", "Road trip")
+        await eng.app.admin.add_song(ADMIN, added)
+        await eng.app.admin.delete_song(ADMIN, second.track_id)
+        await eng.app.chat.chat("test:c1", USER, "something chill")
+        await eng.app.personal.like(USER, first.track_id)
+        await eng.app.playlists.create(USER, "test:g1", "Road trip")
         await eng.catalog.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         async with eng.catalog.db.execute("SELECT seq, track_id, op FROM catalog_changes ORDER BY seq") as cur:
             print([tuple(r) for r in await cur.fetchall()])

@@ -99,14 +99,14 @@ def test_unknown_song_and_duplicate_id_are_refused(db_copy: Path) -> None:
 async def test_console_chat_admin_commands_use_the_same_service(engine: Engine) -> None:
     admin = Caller(user_id="local", platform="console", role=Role.ADMIN)
     user = Caller(user_id="someone", platform="console")
-    reply = await engine.chat("console:t", user, f"/addsong {NEW_ID} | T | A | " + " ".join(FEATURES))
+    reply = await engine.app.chat.chat("console:t", user, f"/addsong {NEW_ID} | T | A | " + " ".join(FEATURES))
     assert reply.text.startswith("Sorry, only admins can add a track")
-    assert NEW_ID not in engine.table.pos
-    reply = await engine.chat("console:t", admin, f"/addsong {NEW_ID} | Test Song | Test Artist | " + " ".join(FEATURES))
-    assert reply.text.startswith("Added: Test Song - Test Artist") and NEW_ID in engine.table.pos
-    await engine.chat("console:t", admin, "/search Test Song Test Artist")
-    reply = await engine.chat("console:t", admin, "/editsong #1 | valence=0.25")  # #N of the list on screen
+    assert NEW_ID not in engine.loaded.table.pos
+    reply = await engine.app.chat.chat("console:t", admin, f"/addsong {NEW_ID} | Test Song | Test Artist | " + " ".join(FEATURES))
+    assert reply.text.startswith("Added: Test Song - Test Artist") and NEW_ID in engine.loaded.table.pos
+    await engine.app.chat.chat("console:t", admin, "/search Test Song Test Artist")
+    reply = await engine.app.chat.chat("console:t", admin, "/editsong #1 | valence=0.25")  # #N of the list on screen
     assert reply.text.startswith("Updated: Test Song") and "valence" in reply.text
-    assert engine.table.track(engine.table.pos[NEW_ID]).valence == 0.25
-    reply = await engine.chat("console:t", admin, "/delsong #1")
-    assert reply.text.startswith("Deleted: Test Song") and NEW_ID not in engine.table.pos
+    assert engine.loaded.table.track(engine.loaded.table.pos[NEW_ID]).valence == 0.25
+    reply = await engine.app.chat.chat("console:t", admin, "/delsong #1")
+    assert reply.text.startswith("Deleted: Test Song") and NEW_ID not in engine.loaded.table.pos

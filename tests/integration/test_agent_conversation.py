@@ -1,4 +1,4 @@
-"""Conversations through Engine.chat on a real SQLite file: offline follow-ups, memory across restarts, /reset,
+"""Conversations through ChatService.chat on a real SQLite file: offline follow-ups, memory across restarts, /reset,
 bounded whole-turn history, ``musicbot ask`` continuing a stored conversation, slash commands without pydantic_ai."""
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def mean(reply: ChatReply, feature: str) -> float:
 
 
 async def test_follow_ups_work_offline(agent_engine: Engine) -> None:
-    chat = agent_engine.chat
+    chat = agent_engine.app.chat.chat
     c = "test:follow"
     seen: list[str] = []
 
@@ -83,24 +83,24 @@ async def test_follow_ups_work_offline(agent_engine: Engine) -> None:
 
 
 async def test_more_never_repeats_within_a_conversation(agent_engine: Engine) -> None:
-    pages = [ids(await agent_engine.chat("test:more", USER, "/recommend happy party music"))]
+    pages = [ids(await agent_engine.app.chat.chat("test:more", USER, "/recommend happy party music"))]
     for text in ("more", "/more", "next", "more please"):
-        pages.append(ids(await agent_engine.chat("test:more", USER, text)))
+        pages.append(ids(await agent_engine.app.chat.chat("test:more", USER, text)))
     flat = [i for page in pages for i in page]
     assert len(flat) == len(set(flat)) == 50
-    other = ids(await agent_engine.chat("test:other", USER, "/recommend happy party music"))
+    other = ids(await agent_engine.app.chat.chat("test:other", USER, "/recommend happy party music"))
     assert other == pages[0]  # another conversation starts fresh
 
 
 async def test_agent_and_slash_commands_share_state(agent_engine: Engine) -> None:
-    r1 = await agent_engine.chat("test:mix", USER, "/similar Blinding Lights")
-    r2 = await agent_engine.chat("test:mix", USER, "more like #2")
+    r1 = await agent_engine.app.chat.chat("test:mix", USER, "/similar Blinding Lights")
+    r2 = await agent_engine.app.chat.chat("test:mix", USER, "more like #2")
     assert ids(r1)[1] in r2.recommendation.query  # type: ignore[union-attr]
-    r3 = await agent_engine.chat("test:mix", USER, "/more")
+    r3 = await agent_engine.app.chat.chat("test:mix", USER, "/more")
     assert not set(ids(r3)) & (set(ids(r1)) | set(ids(r2)))
-    song = await agent_engine.chat("test:mix", USER, "tell me about #1")
+    song = await agent_engine.app.chat.chat("test:mix", USER, "tell me about #1")
     assert song.track is not None and song.track.track_id == ids(r3)[0]
-    why = await agent_engine.chat("test:mix", USER, "why #2")
+    why = await agent_engine.app.chat.chat("test:mix", USER, "why #2")
     assert why.track is None and "BPM" in why.text and "Picked because" in why.text
 
 
@@ -108,20 +108,20 @@ async def test_memory_survives_a_restart_and_reset_clears_it(agent_template_db: 
     db = tmp_path / "restart.db"
     shutil.copy(agent_template_db, db)
     engine = await Engine.open(db)
-    first = ids(await engine.chat("console:local", USER, "chill study music"))
+    first = ids(await engine.app.chat.chat("console:local", USER, "chill study music"))
     await engine.close()
 
     engine = await Engine.open(db)
     try:
-        second = await engine.chat("console:local", USER, "more")
+        second = await engine.app.chat.chat("console:local", USER, "more")
         assert not set(ids(second)) & set(first)
-        calmer = await engine.chat("console:local", USER, "less upbeat")
+        calmer = await engine.app.chat.chat("console:local", USER, "less upbeat")
         assert calmer.recommendation.target  # the last request was remembered  # type: ignore[union-attr]
-        store = await engine.conversation_store()
+        store = await engine.app.sessions.conversation_store()
         assert await store.count_turns("console:local") == 2  # agent turns ("more" is answered directly)
-        assert (await engine.chat("console:local", USER, "/reset")).text == "Conversation cleared."
+        assert (await engine.app.chat.chat("console:local", USER, "/reset")).text == "Conversation cleared."
         assert await store.count_turns("console:local") == 0
-        assert "Ask for something first" in (await engine.chat("console:local", USER, "more")).text
+        assert "Ask for something first" in (await engine.app.chat.chat("console:local", USER, "more")).text
     finally:
         await engine.close()
 
@@ -140,13 +140,13 @@ async def test_history_is_bounded_to_whole_turns(agent_engine: Engine) -> None:
             return [("recommend", {"request": prompts[-1]}), ("search_tracks", {"query": "love"})]
         return "Here you go."
 
-    agent_engine.configure_agent(AgentConfig(model_override=hostile_model(plan), conversation_turns=3))
+    agent_engine.app.chat.configure_agent(AgentConfig(model_override=hostile_model(plan), conversation_turns=3))
     for text in ("rock", "jazz", "pop", "sad songs", "party", "piano"):
-        reply = await agent_engine.chat("test:bounded", USER, text)
+        reply = await agent_engine.app.chat.chat("test:bounded", USER, text)
         assert not reply.fallback_used
     assert [len(p) for p in prompts_seen] == [1, 2, 3, 4, 4, 4]  # current prompt + at most 3 stored turns
     assert prompts_seen[-1] == ["pop", "sad songs", "party", "piano"]
-    store = await agent_engine.conversation_store()
+    store = await agent_engine.app.sessions.conversation_store()
     rows = await store.load_turns("test:bounded", 100)
     assert len(rows) == 3
     for row in rows:
@@ -158,32 +158,32 @@ async def test_history_is_bounded_to_whole_turns(agent_engine: Engine) -> None:
 
 
 async def test_turns_of_one_conversation_run_one_at_a_time(agent_engine: Engine) -> None:
-    await agent_engine.chat("test:race", USER, "/recommend rock")
-    replies = await asyncio.gather(*(agent_engine.chat("test:race", USER, "more") for _ in range(3)))
+    await agent_engine.app.chat.chat("test:race", USER, "/recommend rock")
+    replies = await asyncio.gather(*(agent_engine.app.chat.chat("test:race", USER, "more") for _ in range(3)))
     flat = [i for r in replies for i in ids(r)]
     assert len(flat) == len(set(flat))
 
 
 async def test_bad_input_gets_a_friendly_answer(agent_engine: Engine) -> None:
-    assert "2,000" in (await agent_engine.chat("test:bad", USER, "x" * 2001)).text
-    assert "empty" in (await agent_engine.chat("test:bad", USER, "   ")).text
-    assert "conversation id" in (await agent_engine.chat("bad id with spaces", USER, "rock")).text
-    unclear = await agent_engine.chat("test:bad", USER, "asdfgh qwerty")
+    assert "2,000" in (await agent_engine.app.chat.chat("test:bad", USER, "x" * 2001)).text
+    assert "empty" in (await agent_engine.app.chat.chat("test:bad", USER, "   ")).text
+    assert "conversation id" in (await agent_engine.app.chat.chat("bad id with spaces", USER, "rock")).text
+    unclear = await agent_engine.app.chat.chat("test:bad", USER, "asdfgh qwerty")
     assert unclear.clarification is not None
-    assert (await agent_engine.chat("test:bad", USER, "hello")).text.startswith("Hi")
+    assert (await agent_engine.app.chat.chat("test:bad", USER, "hello")).text.startswith("Hi")
 
 
 async def test_admin_changes_through_the_local_model(agent_engine: Engine) -> None:
     before = await agent_engine.catalog.checksum()
-    reply = await agent_engine.chat("test:admin", ADMIN, "set energy of Blinding Lights to 0.9")
+    reply = await agent_engine.app.chat.chat("test:admin", ADMIN, "set energy of Blinding Lights to 0.9")
     assert reply.text.startswith("Updated"), reply.text
-    assert (await agent_engine.get_track("Blinding Lights")).energy == 0.9
+    assert (await agent_engine.app.tracks.get_track("Blinding Lights")).energy == 0.9
     changed = await agent_engine.catalog.checksum()
     assert changed != before
     # destructive changes need an exact reference: no fuzzy "everything" -> "Everything I Wanted"
-    reply = await agent_engine.chat("test:admin", ADMIN, "delete everything")
+    reply = await agent_engine.app.chat.chat("test:admin", ADMIN, "delete everything")
     assert "No track found" in reply.text and await agent_engine.catalog.checksum() == changed
-    reply = await agent_engine.chat("test:admin", ADMIN, "delete Blinding Lights")
+    reply = await agent_engine.app.chat.chat("test:admin", ADMIN, "delete Blinding Lights")
     assert reply.text.startswith("Deleted"), reply.text
     assert await agent_engine.catalog.checksum() != changed
 
@@ -221,7 +221,7 @@ def test_slash_commands_never_import_pydantic_ai(agent_template_db: Path, tmp_pa
             e = await Engine.open({str(db)!r})
             for text in ["/recommend chill study music", "more", "/similar Blinding Lights", "/more",
                          "/search love", "/song Blinding Lights", "/help", "/reset"]:
-                r = await e.chat("console:local", Caller(), text)
+                r = await e.app.chat.chat("console:local", Caller(), text)
                 assert r.text, text
             await e.close()
             print("pydantic_ai" in sys.modules)

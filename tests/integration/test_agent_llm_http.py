@@ -108,7 +108,7 @@ def configure(engine: Engine, fake: FakeOpenAI, timeout_s: float = 10.0, monkeyp
     monkeypatch.setenv("OPENAI_BASE_URL", fake.url)
     monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
     monkeypatch.setenv("LLM_TIMEOUT_S", str(timeout_s))
-    engine.configure_agent(Settings(_env_file=None).agent_config())
+    engine.app.chat.configure_agent(Settings(_env_file=None).agent_config())
 
 
 async def test_llm_turn_over_http_with_tool_call_then_output(
@@ -117,7 +117,7 @@ async def test_llm_turn_over_http_with_tool_call_then_output(
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.INFO, logger="aiosqlite")
     configure(agent_engine, fake_openai, monkeypatch=monkeypatch)
-    reply = await agent_engine.chat("http:1", USER, "chill study music")
+    reply = await agent_engine.app.chat.chat("http:1", USER, "chill study music")
 
     assert not reply.fallback_used, reply.text
     assert reply.text == "Three picks from the fake LLM."
@@ -135,7 +135,7 @@ async def test_llm_turn_over_http_with_tool_call_then_output(
     assert API_KEY not in caplog.text and API_KEY not in reply.model_dump_json()
 
     # the next turn carries the stored history and the follow-up state
-    reply2 = await agent_engine.chat("http:1", USER, "upbeat 90s rock")
+    reply2 = await agent_engine.app.chat.chat("http:1", USER, "upbeat 90s rock")
     assert not reply2.fallback_used
     roles = [m["role"] for m in fake_openai.requests[2]["messages"]]
     assert roles.count("user") == 2 and "tool" in roles
@@ -150,12 +150,12 @@ async def test_llm_failures_fall_back_to_the_local_model(
     fake_openai.mode = mode
     configure(agent_engine, fake_openai, timeout_s=0.5, monkeypatch=monkeypatch)
     started = time.perf_counter()
-    reply = await agent_engine.chat("http:fail", USER, "chill study music")
+    reply = await agent_engine.app.chat.chat("http:fail", USER, "chill study music")
     elapsed = time.perf_counter() - started
 
     assert reply.fallback_used  # adapters render it as a short "answered offline" note
     assert reply.recommendation is not None and len(reply.recommendation.tracks) == 10
-    assert all(t.track.track_id in agent_engine.table.pos for t in reply.recommendation.tracks)
+    assert all(t.track.track_id in agent_engine.loaded.table.pos for t in reply.recommendation.tracks)
     assert "0NotARealTrack00000000" not in reply.model_dump_json()
     # not a speed test: the SDK's own retries and 600 s default timeout would take minutes; a fallback takes seconds
     assert elapsed < 30, f"{mode} took {elapsed:.1f}s"
@@ -168,14 +168,14 @@ async def test_llm_failures_fall_back_to_the_local_model(
 
     # the local answer was a complete turn: follow-ups keep working on the next message
     fake_openai.mode = "ok"
-    more = await agent_engine.chat("http:fail", USER, "more")
+    more = await agent_engine.app.chat.chat("http:fail", USER, "more")
     assert more.recommendation is not None and not {t.track.track_id for t in more.recommendation.tracks} & {
         t.track.track_id for t in reply.recommendation.tracks
     }
     # ... and the LLM, back online, continues from a history that holds the local model's turn (a normal timeout
     # now: the 0.5 s above exists to make "timeout" fail fast, and a loaded machine may need more for a good answer)
     configure(agent_engine, fake_openai, timeout_s=10.0, monkeypatch=monkeypatch)
-    again = await agent_engine.chat("http:fail", USER, "upbeat 90s rock")
+    again = await agent_engine.app.chat.chat("http:fail", USER, "upbeat 90s rock")
     assert not again.fallback_used, again.text
     sent = fake_openai.requests[-2]["messages"]
     assert [m["content"] for m in sent if m["role"] == "user"] == ["chill study music", "upbeat 90s rock"]
@@ -184,10 +184,10 @@ async def test_llm_failures_fall_back_to_the_local_model(
 async def test_unreachable_server_falls_back(agent_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     from pydantic_ai.models import override_allow_model_requests
 
-    agent_engine.configure_agent(
+    agent_engine.app.chat.configure_agent(
         AgentConfig(model="openai:fake", openai_base_url="http://127.0.0.1:9/v1", openai_api_key=SecretStr(API_KEY), timeout_s=1)
     )
     with override_allow_model_requests(True):
-        reply = await agent_engine.chat("http:down", USER, "upbeat 90s rock")
+        reply = await agent_engine.app.chat.chat("http:down", USER, "upbeat 90s rock")
     assert reply.fallback_used and reply.recommendation is not None and reply.recommendation.tracks
-    assert agent_engine.agent_runtime.last_failure is not None and API_KEY not in agent_engine.agent_runtime.last_failure
+    assert agent_engine.app.chat.agent_runtime.last_failure is not None and API_KEY not in agent_engine.app.chat.agent_runtime.last_failure

@@ -1,4 +1,4 @@
-"""Playlists, feedback and previews through Engine.chat (issue 6), offline, on a real SQLite copy.
+"""Playlists, feedback and previews through ChatService.chat (issue 6), offline, on a real SQLite copy.
 
 Slash commands and free text (the built-in local model) share one implementation and one group per conversation;
 the playlist service enforces permissions; dislikes are never recommended, likes shape recommendations, and nothing
@@ -27,11 +27,11 @@ def ids(reply: ChatReply) -> list[str]:
 
 
 async def playlist_ids(engine: Engine, group: str, name: str) -> list[str]:
-    return (await engine.playlists.export(group, name)).track_ids
+    return (await engine.app.playlists.export(group, name)).track_ids
 
 
 async def test_slash_command_flow(agent_engine: Engine) -> None:
-    chat, c, g = agent_engine.chat, "test:slash", "test:slash"
+    chat, c, g = agent_engine.app.chat.chat, "test:slash", "test:slash"
     assert "No playlists" in (await chat(c, USER, "/playlists")).text
     assert (await chat(c, USER, "/playlist create Road Trip")).text.startswith('Created playlist "Road Trip"')
     assert "already exists" in (await chat(c, USER, "/playlist create road trip")).text
@@ -42,7 +42,7 @@ async def test_slash_command_flow(agent_engine: Engine) -> None:
     assert 'Added "Smells Like Teen Spirit - Nirvana"' in r.text, r.text
     r = await chat(c, USER, "/playlist add Road Trip #1")  # no "|": the playlist name is recognised
     assert "already in" in r.text
-    blinding = agent_engine.table.ids[agent_engine.resolve("Smells Like Teen Spirit")]
+    blinding = agent_engine.loaded.table.ids[agent_engine.app.tracks.resolve("Smells Like Teen Spirit")]
     assert await playlist_ids(agent_engine, g, "Road Trip") == [shown[0], shown[2], blinding]
 
     page = await chat(c, USER, "/playlist show road trip")
@@ -67,7 +67,7 @@ async def test_slash_command_flow(agent_engine: Engine) -> None:
     listed = await chat(c, USER, "/playlists")
     assert [p.name for p in listed.playlists] == ["Summer Drive"] and "(yours)" in listed.text
     assert "Deleted playlist" in (await chat(c, USER, "/playlist delete summer drive")).text
-    assert await agent_engine.playlists.list(g) == []
+    assert await agent_engine.app.playlists.list(g) == []
     for bad in ("/playlist", "/playlist frobnicate x", "/playlist show", "/playlist show Nope", "/like", "/like #99",
                 "/playlist add Nope | #1", "/playlist rename x"):
         r = await chat(c, USER, bad)
@@ -76,7 +76,7 @@ async def test_slash_command_flow(agent_engine: Engine) -> None:
 
 async def test_pages_number_like_the_playlist(agent_engine: Engine) -> None:
     """Page 2 shows #11-#15; "#12" then means the playlist's 12th track, for /like and for removing."""
-    chat, c = agent_engine.chat, "test:pages"
+    chat, c = agent_engine.app.chat.chat, "test:pages"
     await chat(c, USER, "/playlist create Big One")
     refs = "; ".join(f"#{i}" for i in range(1, 11))
     first = ids(await chat(c, USER, "/recommend chill study music"))
@@ -88,7 +88,7 @@ async def test_pages_number_like_the_playlist(agent_engine: Engine) -> None:
     assert page.playlist.page == 2 and [e.index for e in page.playlist.entries] == [11, 12, 13, 14, 15]
     assert "page 2/2" in page.text
     r = await chat(c, USER, "/like #12")
-    assert r.text.startswith("Liked") and order[11] in await agent_engine.feedback.liked_ids(USER)
+    assert r.text.startswith("Liked") and order[11] in await agent_engine.app.feedback.liked_ids(USER)
     r = await chat(c, USER, "remove #13 from big one")  # free text, same numbering
     assert r.text.startswith("Removed"), r.text
     assert await playlist_ids(agent_engine, "test:pages", "Big One") == order[:12] + order[13:]
@@ -99,13 +99,13 @@ async def test_pages_number_like_the_playlist(agent_engine: Engine) -> None:
 
 async def test_free_text_flow_offline(agent_engine: Engine) -> None:
     """The phrases of the brief, answered by the built-in local model through the same tools."""
-    chat, c, g = agent_engine.chat, "test:free", "test:free"
+    chat, c, g = agent_engine.app.chat.chat, "test:free", "test:free"
     r = await chat(c, USER, "create a playlist called road trip")
     assert r.text == 'Created playlist "road trip".' and not r.fallback_used
     shown = ids(await chat(c, USER, "upbeat summer pop"))
     assert "Added" in (await chat(c, USER, "add #3 to road trip")).text
     assert "Blinding Lights" in (await chat(c, USER, "add Blinding Lights to road trip")).text
-    blinding = agent_engine.table.ids[agent_engine.resolve("Blinding Lights")]
+    blinding = agent_engine.loaded.table.ids[agent_engine.app.tracks.resolve("Blinding Lights")]
     assert await playlist_ids(agent_engine, g, "road trip") == [shown[2], blinding]
     page = await chat(c, USER, "show road trip")
     assert page.playlist is not None and "#2 Blinding Lights - The Weeknd" in page.text
@@ -116,8 +116,8 @@ async def test_free_text_flow_offline(agent_engine: Engine) -> None:
     assert (await chat(c, USER, "I like #2")).text.startswith("Liked")
     assert (await chat(c, USER, "I don't like #4")).text.startswith("Disliked")
     assert "already disliked" in (await chat(c, USER, "dislike #4")).text
-    assert await agent_engine.feedback.liked_ids(USER) == [picks[1]]
-    assert await agent_engine.disliked_ids(USER) == {picks[3]}
+    assert await agent_engine.app.feedback.liked_ids(USER) == [picks[1]]
+    assert await agent_engine.app.personal.disliked_ids(USER) == {picks[3]}
     preview = await chat(c, USER, "preview #1")
     assert preview.track is not None and preview.track.track_id == picks[0] and "open.spotify.com" in preview.text
     exported = await chat(c, USER, "export road trip")
@@ -125,14 +125,14 @@ async def test_free_text_flow_offline(agent_engine: Engine) -> None:
     listed = await chat(c, USER, "my playlists")
     assert [p.name for p in listed.playlists] == ["road trip"]
     assert (await chat(c, USER, "delete playlist road trip")).text.startswith('Deleted playlist "road trip"')
-    assert await agent_engine.playlists.list(g) == []
+    assert await agent_engine.app.playlists.list(g) == []
     # not playlist commands: plain recommendations still work
     assert ids(await chat(c, USER, "recommend songs from the 90s"))
     assert ids(await chat(c, USER, "show me some chill music"))
 
 
 async def test_permissions_are_the_services(agent_engine: Engine) -> None:
-    chat, g = agent_engine.chat, "test:perm"
+    chat, g = agent_engine.app.chat.chat, "test:perm"
     await chat(g, USER, "/playlist create Mine")
     await chat(g, USER, "/recommend rock")
     await chat(g, USER, "/playlist add Mine | #1; #2")
@@ -141,7 +141,7 @@ async def test_permissions_are_the_services(agent_engine: Engine) -> None:
                  "rename Mine to Stolen", "/playlist remove Mine | #1"):
         r = await chat(g, OTHER, text)
         assert "only admins" in r.text or "creator" in r.text, (text, r.text)
-    assert [p.name for p in await agent_engine.playlists.list(g)] == ["Mine"]
+    assert [p.name for p in await agent_engine.app.playlists.list(g)] == ["Mine"]
     assert await playlist_ids(agent_engine, g, "Mine") == before
     # others may add, and remove what they added
     await chat(g, OTHER, "/playlist add Mine | Get Lucky")
@@ -154,26 +154,26 @@ async def test_permissions_are_the_services(agent_engine: Engine) -> None:
 
 async def test_group_comes_from_the_adapter(agent_engine: Engine) -> None:
     """Discord: conversations are channels, playlists are per server — the adapter passes ``group_id``."""
-    chat = agent_engine.chat
+    chat = agent_engine.app.chat.chat
     await chat("discord:111", USER, "/playlist create Server Mix", group_id="discord:999")
     shown = await chat("discord:222", OTHER, "/playlist show server mix", group_id="discord:999")
     assert shown.text.startswith('"Server Mix" is empty')
     alone = await chat("discord:222", OTHER, "/playlist show server mix")  # no group: per channel
     assert "No playlist" in alone.text
-    assert [p.group_id for p in await agent_engine.playlists.list("discord:999")] == ["discord:999"]
+    assert [p.group_id for p in await agent_engine.app.playlists.list("discord:999")] == ["discord:999"]
     # the console conversation and `musicbot ask` share console:local
     await chat("console:local", USER, "create a playlist called Desk")
     assert "Desk" in (await chat("cli:ask", USER, "/playlists")).text
 
 
 async def test_dislikes_never_come_back_and_likes_shape_recommendations(agent_engine: Engine) -> None:
-    chat = agent_engine.chat
+    chat = agent_engine.app.chat.chat
     top = ids(await chat("test:fb-a", USER, "/recommend chill study music"))
     await chat("test:fb-a", USER, "/dislike #1")
     await chat("test:fb-a", USER, "dislike #2")
     banned = set(top[:2])
     for c, text in (("test:fb-b", "/recommend chill study music"), ("test:fb-c", "chill study music"),
-                    ("test:fb-d", f"songs like {agent_engine.label(agent_engine.table.pos[top[2]])}")):
+                    ("test:fb-d", f"songs like {agent_engine.app.tracks.label(agent_engine.loaded.table.pos[top[2]])}")):
         seen: list[str] = []
         for _ in range(4):
             reply = await chat(c, USER, text if not seen else "more")
@@ -193,7 +193,7 @@ async def test_dislikes_never_come_back_and_likes_shape_recommendations(agent_en
 
 
 async def test_no_track_repeats_within_a_conversation(agent_engine: Engine) -> None:
-    chat, c = agent_engine.chat, "test:norepeat"
+    chat, c = agent_engine.app.chat.chat, "test:norepeat"
     await chat(c, USER, "/playlist create Mix")
     seen = ids(await chat(c, USER, "dance party music"))
     await chat(c, USER, "/playlist add Mix | #1; #2; #3")
@@ -209,10 +209,10 @@ async def test_llm_picks_are_filtered_like_the_tools(agent_engine: Engine) -> No
     from pydantic_ai.messages import ModelRequest, ToolReturnPart
 
     c = "test:llm-filter"
-    first = ids(await agent_engine.chat(c, USER, "/recommend chill study music"))
-    await agent_engine.chat(c, USER, "/dislike Get Lucky")
-    get_lucky = agent_engine.table.ids[agent_engine.resolve("Get Lucky")]
-    unreturned = [i for i in agent_engine.table.ids[100:140] if i not in first and i != get_lucky][:2]
+    first = ids(await agent_engine.app.chat.chat(c, USER, "/recommend chill study music"))
+    await agent_engine.app.chat.chat(c, USER, "/dislike Get Lucky")
+    get_lucky = agent_engine.loaded.table.ids[agent_engine.app.tracks.resolve("Get Lucky")]
+    unreturned = [i for i in agent_engine.loaded.table.ids[100:140] if i not in first and i != get_lucky][:2]
     fresh: list[str] = []
 
     def plan(messages: list[Any], info: Any) -> Any:
@@ -224,29 +224,29 @@ async def test_llm_picks_are_filtered_like_the_tools(agent_engine: Engine) -> No
         picks = [first[0], get_lucky, *unreturned, *fresh]
         return [("reply", {"reply": "Here you go.", "tracks": [{"track_id": i} for i in picks]})]
 
-    agent_engine.configure_agent(AgentConfig(model_override=hostile_model(plan)))
-    reply = await agent_engine.chat(c, USER, "anything good?")
+    agent_engine.app.chat.configure_agent(AgentConfig(model_override=hostile_model(plan)))
+    reply = await agent_engine.app.chat.chat(c, USER, "anything good?")
     assert fresh and ids(reply) == fresh
 
 
 async def test_preview_through_chat_with_fake_services(agent_engine: Engine) -> None:
     async with FakeMusicApis() as apis:
         apis.deezer.add("Blinding Lights", "The Weeknd", "https://cdn.example/deezer/bl.mp3")
-        agent_engine.configure_previews(apis.config(spotify=False, timeout_s=1.0))
-        r = await agent_engine.chat("test:preview", USER, "/preview Blinding Lights")
+        agent_engine.app.personal.configure_previews(apis.config(spotify=False, timeout_s=1.0))
+        r = await agent_engine.app.chat.chat("test:preview", USER, "/preview Blinding Lights")
         assert r.preview_url == "https://cdn.example/deezer/bl.mp3" and r.track is not None
         assert "https://open.spotify.com/track/0sf12qNH5qcw8qpgymFOqD" in r.text
-        await agent_engine.chat("test:preview", USER, "/search blinding lights")
-        r = await agent_engine.chat("test:preview", USER, "preview #1")
+        await agent_engine.app.chat.chat("test:preview", USER, "/search blinding lights")
+        r = await agent_engine.app.chat.chat("test:preview", USER, "preview #1")
         assert r.preview_url == "https://cdn.example/deezer/bl.mp3", r.text
         apis.deezer.behaviour.mode = "malformed"
         apis.itunes.behaviour.mode = "timeout"
-        r = await agent_engine.chat("test:preview", USER, "/preview Get Lucky")
+        r = await agent_engine.app.chat.chat("test:preview", USER, "/preview Get Lucky")
         assert r.preview_url is None and "No preview available" in r.text and "open.spotify.com" in r.text
 
 
 async def test_flooding_adds_is_bounded(agent_engine: Engine) -> None:
-    chat, g = agent_engine.chat, "test:flood"
+    chat, g = agent_engine.app.chat.chat, "test:flood"
     await chat(g, USER, "/playlist create Flood")
     many = "; ".join(["Blinding Lights"] * 60)
     r = await chat(g, USER, f"/playlist add Flood | {many}")
@@ -254,7 +254,7 @@ async def test_flooding_adds_is_bounded(agent_engine: Engine) -> None:
     # the service's own limits apply too: a full playlist takes nothing more
     from core.playlists import PlaylistLimits
 
-    agent_engine.playlists.limits = PlaylistLimits(tracks_per_playlist=3)
+    agent_engine.app.playlists.limits = PlaylistLimits(tracks_per_playlist=3)
     await chat(g, USER, "/recommend rock")
     r = await chat(g, USER, "/playlist add Flood | #1; #2; #3; #4")
     assert "limit of 3" in r.text and await playlist_ids(agent_engine, g, "Flood") == []
@@ -277,13 +277,13 @@ def test_group_slash_commands_never_import_pydantic_ai(agent_template_db: Any, t
         from core.previews import PreviewConfig
         async def main():
             e = await Engine.open({str(db)!r})
-            e.configure_previews(PreviewConfig(deezer_api_base_url="http://127.0.0.1:9",
+            e.app.personal.configure_previews(PreviewConfig(deezer_api_base_url="http://127.0.0.1:9",
                                                itunes_api_base_url="http://127.0.0.1:9", timeout_s=0.5))
             for text in ["/playlist create Road Trip", "/recommend chill study music", "/playlist add Road Trip | #1; #2",
                          "/playlist show Road Trip", "/like #1", "/dislike #2", "/preview #1",
                          "/playlist recommend Road Trip", "/more", "/playlist export Road Trip", "/playlists",
                          "/playlist rename Road Trip | Trip", "/playlist remove Trip | #1", "/playlist delete Trip"]:
-                r = await e.chat("console:local", Caller(), text)
+                r = await e.app.chat.chat("console:local", Caller(), text)
                 assert r.text and "wrong" not in r.text, (text, r.text)
             await e.close()
             print("pydantic_ai" in sys.modules)

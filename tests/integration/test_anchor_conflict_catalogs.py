@@ -26,7 +26,7 @@ def _db(built, kind):  # noqa: ANN001, ANN202
 
 def _artists(eng: Engine, lo: int, hi: int) -> list[tuple[int, str]]:
     """``(distinct live songs, display name)`` of artists with ``lo``–``hi`` songs, most first, ties by name."""
-    t = eng.table
+    t = eng.loaded.table
     out = []
     for aid, positions in t.artist_tracks.items():
         live = [p for p in positions if t.alive[p]]
@@ -41,7 +41,7 @@ def _artists(eng: Engine, lo: int, hi: int) -> list[tuple[int, str]]:
 async def test_sad_but_upbeat_keeps_sad_valence_and_upbeat_energy(catalogs, kind: str, tmp_path) -> None:  # noqa: F811
     eng = await _open(_db(catalogs, kind), tmp_path)
     try:
-        reply = await eng.chat("c-sad", CALLER, "sad but super upbeat party songs")
+        reply = await eng.app.chat.chat("c-sad", CALLER, "sad but super upbeat party songs")
         rec = reply.recommendation
         assert rec is not None and rec.conflicts, reply.text
         first = reply.text.splitlines()[0]
@@ -56,10 +56,10 @@ async def test_sad_but_upbeat_keeps_sad_valence_and_upbeat_energy(catalogs, kind
 async def test_like_x_but_slower_stays_around_x(catalogs, kind: str, tmp_path) -> None:  # noqa: F811
     eng = await _open(_db(catalogs, kind), tmp_path)
     try:
-        t = eng.table
+        t = eng.loaded.table
         (_, name), *_ = _artists(eng, THIN_OWN, 10_000)
         own = [p for p in t.artist_tracks[t.artist_index[normalize_text(name)]] if t.alive[p]]
-        reply = await eng.chat("c-slow", CALLER, f"like {name} but slower")
+        reply = await eng.app.chat.chat("c-slow", CALLER, f"like {name} but slower")
         rec = reply.recommendation
         assert rec is not None and rec.anchor is not None and rec.anchor.name == name, reply.text
         mine = sum(name in x.track.artists for x in rec.tracks)
@@ -77,7 +77,7 @@ async def test_a_thin_scene_is_said_first(catalogs, kind: str, tmp_path) -> None
     try:
         said = 0
         for songs, name in _artists(eng, 2, 3)[:6]:
-            reply = await eng.chat(f"c-thin-{name}", CALLER, f"songs like {name}")
+            reply = await eng.app.chat.chat(f"c-thin-{name}", CALLER, f"songs like {name}")
             rec = reply.recommendation
             if rec is None or rec.anchor is None or rec.anchor.name != name:
                 continue  # a name the anchor reader takes for a song title

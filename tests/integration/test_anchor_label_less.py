@@ -33,7 +33,7 @@ def plain(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, set
         db = root / "plain.db"
         eng = await Engine.open(db, seed=False)
         try:
-            await eng.import_catalog(ADMIN, root / "plain.csv", replace=True)
+            await eng.app.admin.import_catalog(ADMIN, root / "plain.csv", replace=True)
         finally:
             await eng.close()
         return db
@@ -44,7 +44,7 @@ def plain(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, set
 def _anchors(eng: Engine, truth: dict[str, set[str]]) -> list[tuple[str, str]]:
     """Artists of the imported catalog with ≥ 5 tracks, ≥ 80 % of them in one shipped genre, whose name the anchor
     reader resolves to them: ``(name, genre)``, most tracks first (chosen from the data, not by name)."""
-    t = eng.table
+    t = eng.loaded.table
     out = []
     for aid, positions in t.artist_tracks.items():
         live = [p for p in positions if t.alive[p]]
@@ -55,7 +55,7 @@ def _anchors(eng: Engine, truth: dict[str, set[str]]) -> list[tuple[str, str]]:
             continue
         genre, c = counts.most_common(1)[0]
         name = t.artists[live[0]][0]
-        anchor = find_anchor(f"something like {name} but more upbeat", t, eng.refs)
+        anchor = find_anchor(f"something like {name} but more upbeat", t, eng.loaded.refs)
         if c >= 0.8 * len(live) and anchor is not None and anchor.kind == "artist" and aid in anchor.artist_ids:
             out.append((len(live), name, genre))
     out.sort(key=lambda x: (-x[0], x[1]))
@@ -67,7 +67,7 @@ async def _agreement(eng: Engine, truth: dict[str, set[str]], pairs: list[tuple[
     hits = total = 0
     for i, (name, genre) in enumerate(pairs):
         for j, move in enumerate(MOVES):
-            reply = await eng.chat(f"c{i}-{j}", CALLER, f"something like {name} {move}")
+            reply = await eng.app.chat.chat(f"c{i}-{j}", CALLER, f"something like {name} {move}")
             rec = reply.recommendation
             assert rec is not None and rec.anchor is not None, (name, move)
             hits += sum(genre in truth.get(x.track.track_id, set()) for x in rec.tracks)
@@ -84,13 +84,13 @@ def test_predicted_scene_marks_the_anchors_genre(plain: tuple[Path, dict[str, se
         shutil.copy(src, tmp_path / "p.db")
         eng = await Engine.open(tmp_path / "p.db", seed=False)
         try:
-            t = eng.table
+            t = eng.loaded.table
             assert not t.has_labels()
             pairs = _anchors(eng, truth)
             assert len(pairs) >= 6
             inside = base = 0.0
             for name, genre in pairs:
-                anchor = find_anchor(f"like {name}", t, eng.refs)
+                anchor = find_anchor(f"like {name}", t, eng.loaded.refs)
                 assert anchor is not None and anchor.seeds
                 sub, gen = scene_masks(t, anchor)
                 assert sub is not None and gen is not None

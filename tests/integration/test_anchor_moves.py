@@ -16,9 +16,9 @@ from core.table import FEATURE_INDEX
 
 
 def anchor_mean(engine: Engine, text: str, feature: str) -> float:
-    anchor = find_anchor(text, engine.table, engine.refs)
+    anchor = find_anchor(text, engine.loaded.table, engine.loaded.refs)
     assert anchor is not None and anchor.seeds
-    return float(engine.table.features[anchor.seeds, FEATURE_INDEX[feature]].mean())
+    return float(engine.loaded.table.features[anchor.seeds, FEATURE_INDEX[feature]].mean())
 
 
 @pytest.mark.parametrize(
@@ -33,13 +33,13 @@ def anchor_mean(engine: Engine, text: str, feature: str) -> float:
     ],
 )
 async def test_every_pick_makes_the_whole_move(engine: Engine, text: str, feature: str, delta: float) -> None:
-    anchor = find_anchor(text, engine.table, engine.refs)
+    anchor = find_anchor(text, engine.loaded.table, engine.loaded.refs)
     assert anchor is not None
     deltas, _ = relative_moves(anchor.rest)
     assert deltas[feature] == pytest.approx(delta)
-    base, target = move_targets(engine.table, anchor.seeds, deltas)[feature]
+    base, target = move_targets(engine.loaded.table, anchor.seeds, deltas)[feature]
     assert abs(target - base) >= 0.05  # a real move (the catalog's 5th/95th percentile can stop a long one)
-    rec = await engine.recommend_text(text)
+    rec = await engine.app.discovery.recommend_text(text)
     assert isinstance(rec, Recommendation) and rec.anchor is not None and len(rec.tracks) == 10
     for item in rec.tracks:
         moved = (float(getattr(item.track, feature)) - base) * np.sign(delta)
@@ -49,18 +49,18 @@ async def test_every_pick_makes_the_whole_move(engine: Engine, text: str, featur
 
 async def test_the_move_holds_for_a_person_with_likes(engine: Engine) -> None:
     caller = Caller(user_id="u-moves", platform="console")
-    liked = engine.table.ids[min(engine.table.artist_tracks[engine.table.artist_index["the weeknd"]])]
-    await engine.feedback.like(caller, liked)
+    liked = engine.loaded.table.ids[min(engine.loaded.table.artist_tracks[engine.loaded.table.artist_index["the weeknd"]])]
+    await engine.app.feedback.like(caller, liked)
     text = "Something like The Weeknd but more upbeat"
     base = anchor_mean(engine, text, "valence")
-    rec = await engine.recommend_text_for(caller, text)
+    rec = await engine.app.personal.recommend_text_for(caller, text)
     assert isinstance(rec, Recommendation) and len(rec.tracks) == 10
     assert all(float(i.track.valence) >= base + 0.2 - 1e-6 for i in rec.tracks)
 
 
 def test_move_mask_is_one_sided_and_none_without_a_move(engine: Engine) -> None:
-    t = engine.table
-    anchor = find_anchor("like Queen but slower", t, engine.refs)
+    t = engine.loaded.table
+    anchor = find_anchor("like Queen but slower", t, engine.loaded.refs)
     assert anchor is not None
     deltas, cues = relative_moves(anchor.rest)
     assert cues == ["slower"]
@@ -73,7 +73,7 @@ def test_move_mask_is_one_sided_and_none_without_a_move(engine: Engine) -> None:
 
 
 async def test_an_anchor_moved_to_another_era_is_not_one_year(engine: Engine) -> None:
-    rec = await engine.recommend_text("Songs like Bad Bunny but older, from before 2015, more upbeat")
+    rec = await engine.app.discovery.recommend_text("Songs like Bad Bunny but older, from before 2015, more upbeat")
     assert isinstance(rec, Recommendation) and len(rec.tracks) == 10
     years = [i.track.year for i in rec.tracks if i.track.year]
     assert all(y <= 2014 for y in years)

@@ -13,12 +13,12 @@ from core.table import FEATURE_INDEX
 
 
 async def test_newer_than_queen_means_newer_songs_not_newer_album_dates(engine: Engine) -> None:
-    t = engine.table
-    anchor = find_anchor("like Queen but newer", t, engine.refs)
+    t = engine.loaded.table
+    anchor = find_anchor("like Queen but newer", t, engine.loaded.refs)
     assert anchor is not None and anchor.seeds
     median = seed_years(t, anchor.seeds)[len(anchor.seeds) // 2]
     assert median < 1985  # Queen's famous songs are 1970s songs, whatever their remasters' album dates say
-    rec = await engine.recommend_text("like Queen but newer")
+    rec = await engine.app.discovery.recommend_text("like Queen but newer")
     assert isinstance(rec, Recommendation) and len(rec.tracks) == 10
     assert rec.filters.year_min is not None and rec.filters.year_min > median  # relative to Queen, not "2018–2020"
     for item in rec.tracks:
@@ -29,14 +29,14 @@ async def test_newer_than_queen_means_newer_songs_not_newer_album_dates(engine: 
 
 
 async def test_an_explicit_era_is_read_on_original_years(engine: Engine) -> None:
-    rec = await engine.recommend_text("like Eminem only 2010s")
+    rec = await engine.app.discovery.recommend_text("like Eminem only 2010s")
     assert isinstance(rec, Recommendation) and len(rec.tracks) == 10 and "2010–2019" in rec.summary
     assert all(2010 <= (i.track.original_year or 0) <= 2019 for i in rec.tracks)
 
 
 def test_era_shift_is_relative_to_the_anchor_unless_the_request_names_years(engine: Engine) -> None:
-    t = engine.table
-    anchor = find_anchor("like Drake but older", t, engine.refs)
+    t = engine.loaded.table
+    anchor = find_anchor("like Drake but older", t, engine.loaded.refs)
     assert anchor is not None
     parsed = Filters(year_min=2018, year_max=2020)  # what the parser makes of "newer"/"recent" on its own
     filters, cue = era_shift("but older", t, anchor.seeds, parsed)
@@ -46,9 +46,9 @@ def test_era_shift_is_relative_to_the_anchor_unless_the_request_names_years(engi
 
 
 async def test_nothing_newer_than_the_catalog_is_said_not_invented(engine: Engine) -> None:
-    t = engine.table
+    t = engine.loaded.table
     last = int(t.original_years()[: t.n].max())
-    anchor = find_anchor("like Roddy Ricch but newer", t, engine.refs)
+    anchor = find_anchor("like Roddy Ricch but newer", t, engine.loaded.refs)
     assert anchor is not None and anchor.seeds
     filters, cue = era_shift("but newer", t, anchor.seeds, Filters())
     assert (filters.year_min or 0) <= last
@@ -57,16 +57,16 @@ async def test_nothing_newer_than_the_catalog_is_said_not_invented(engine: Engin
 
 
 async def test_like_daft_punk_but_slower(engine: Engine) -> None:
-    t = engine.table
+    t = engine.loaded.table
     text = "like Daft Punk but slower"
-    anchor = find_anchor(text, t, engine.refs)
+    anchor = find_anchor(text, t, engine.loaded.refs)
     assert anchor is not None and anchor.kind == "artist"
     deltas, _ = relative_moves(anchor.rest)
     ti = FEATURE_INDEX["tempo"]
     leaning = lean_seeds(t, anchor, deltas)
     assert float(t.features[leaning, ti].mean()) < float(t.features[anchor.seeds, ti].mean())  # its slower songs
     base = float(t.features[anchor.seeds, ti].mean())
-    rec = await engine.recommend_text(text)
+    rec = await engine.app.discovery.recommend_text(text)
     assert isinstance(rec, Recommendation) and len(rec.tracks) == 10 and rec.anchor is not None
     assert all(float(i.track.tempo) <= base * 0.85 + 1e-6 for i in rec.tracks)  # slower than Daft Punk itself
     assert sum("Daft Punk" in i.track.artists for i in rec.tracks) <= 2
@@ -76,12 +76,12 @@ async def test_like_daft_punk_but_slower(engine: Engine) -> None:
 
 
 async def test_spanish_and_german_anchors_keep_their_scene(engine: Engine) -> None:
-    rec = await engine.recommend_text("como Shakira pero más lento")
+    rec = await engine.app.discovery.recommend_text("como Shakira pero más lento")
     assert isinstance(rec, Recommendation) and rec.anchor is not None and rec.anchor.name == "Shakira"
     assert sum("latin" in i.track.genres for i in rec.tracks) >= 8
-    rec = await engine.recommend_text("wie Rammstein aber langsamer")
+    rec = await engine.app.discovery.recommend_text("wie Rammstein aber langsamer")
     assert isinstance(rec, Recommendation) and rec.anchor is not None
     assert all("rock" in i.track.genres for i in rec.tracks)
-    seeds_tempo = np.mean([engine.table.features[p, FEATURE_INDEX["tempo"]] for p in
-                           find_anchor("wie Rammstein", engine.table, engine.refs).seeds])
+    seeds_tempo = np.mean([engine.loaded.table.features[p, FEATURE_INDEX["tempo"]] for p in
+                           find_anchor("wie Rammstein", engine.loaded.table, engine.loaded.refs).seeds])
     assert all(float(i.track.tempo) < seeds_tempo for i in rec.tracks)

@@ -43,38 +43,38 @@ def test_no_other_key_is_admin(sent: str) -> None:
 
 # ---------------------------------------------------------------------------------------------- browse
 async def test_pages_cover_the_catalog_in_order(engine: Engine) -> None:
-    first = await list_tracks(engine, skip=0, limit=50)
-    second = await list_tracks(engine, skip=50, limit=50)
-    assert first.total == second.total == len(engine.table)
+    first = await list_tracks(engine.app.discovery, skip=0, limit=50)
+    second = await list_tracks(engine.app.discovery, skip=50, limit=50)
+    assert first.total == second.total == len(engine.loaded.table)
     ids = [t.track_id for t in first.tracks + second.tracks]
     assert len(ids) == len(set(ids)) == 100
-    last = await list_tracks(engine, skip=first.total - 3, limit=50)
+    last = await list_tracks(engine.app.discovery, skip=first.total - 3, limit=50)
     assert len(last.tracks) == 3
-    assert (await list_tracks(engine, skip=first.total, limit=5)).tracks == []
+    assert (await list_tracks(engine.app.discovery, skip=first.total, limit=5)).tracks == []
 
 
 async def test_a_deleted_track_leaves_the_listing(engine: Engine, admin) -> None:
-    page = await list_tracks(engine, skip=0, limit=3)
+    page = await list_tracks(engine.app.discovery, skip=0, limit=3)
     gone = page.tracks[1].track_id
-    await engine.delete_song(admin, gone)
-    after = await list_tracks(engine, skip=0, limit=3)
+    await engine.app.admin.delete_song(admin, gone)
+    after = await list_tracks(engine.app.discovery, skip=0, limit=3)
     assert gone not in [t.track_id for t in after.tracks] and after.total == page.total - 1
 
 
 async def test_search_pages_and_notes(engine: Engine) -> None:
-    page = await list_tracks(engine, skip=0, limit=3, search="daft punk")
+    page = await list_tracks(engine.app.discovery, skip=0, limit=3, search="daft punk")
     assert page.tracks and all("Daft Punk" in t.artists for t in page.tracks) and page.note == ""
-    rest = await list_tracks(engine, skip=3, limit=50, search="daft punk")
+    rest = await list_tracks(engine.app.discovery, skip=3, limit=50, search="daft punk")
     assert not {t.track_id for t in page.tracks} & {t.track_id for t in rest.tracks}
     assert page.total == len(page.tracks) + len(rest.tracks)
-    missing = await list_tracks(engine, search="Zzyzx Qwertyuiop Orchestra")
+    missing = await list_tracks(engine.app.discovery, search="Zzyzx Qwertyuiop Orchestra")
     assert missing.tracks == [] and missing.note.startswith("Nothing in this catalog matches")
 
 
 @pytest.mark.parametrize(("skip", "limit", "field"), [(-1, 10, "skip"), (0, 0, "limit"), (0, 51, "limit")])
 async def test_bad_paging_is_invalid_input(engine: Engine, skip: int, limit: int, field: str) -> None:
     with pytest.raises(InvalidInput) as err:
-        await list_tracks(engine, skip=skip, limit=limit)
+        await list_tracks(engine.app.discovery, skip=skip, limit=limit)
     assert err.value.field == field
 
 

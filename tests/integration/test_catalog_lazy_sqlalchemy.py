@@ -28,7 +28,7 @@ async def main(db, seed_path):
         opened = "sqlalchemy.ext.asyncio" in sys.modules
         hits = await engine.catalog.search_ids("the")  # FTS5 through SQLAlchemy text()
         track = await engine.catalog.get(hits[0])
-        print(json.dumps({"how": engine.table_source, "async_engine_at_open": opened,
+        print(json.dumps({"how": engine.loaded.table_source, "async_engine_at_open": opened,
                           "async_engine_after_query": "sqlalchemy.ext.asyncio" in sys.modules,
                           "found": track is not None and track.track_id == hits[0]}))
     finally:

@@ -40,7 +40,7 @@ def listed_state(n: int = 10) -> ConversationState:
     ],
 )
 def test_chart_wordings_become_the_chart_command_argument(engine, text: str, ref: str) -> None:
-    assert chart_request(engine, text, listed_state()) == ref
+    assert chart_request(engine.app.tracks, text, listed_state()) == ref
 
 
 @pytest.mark.parametrize(
@@ -52,47 +52,47 @@ def test_chart_wordings_become_the_chart_command_argument(engine, text: str, ref
     ],
 )
 def test_music_requests_that_mention_charts_are_not_chart_requests(engine, text: str) -> None:
-    assert chart_request(engine, text, listed_state()) is None
+    assert chart_request(engine.app.tracks, text, listed_state()) is None
 
 
 def test_a_song_named_exactly_is_charted_and_a_link_too(engine) -> None:
     state = listed_state()
-    assert chart_request(engine, "chart of Blinding Lights", state) == "Blinding Lights"
-    assert chart_request(engine, 'show me a picture of "Blinding Lights - The Weeknd"', state) == "Blinding Lights - The Weeknd"
-    tid = engine.table.ids[0]
-    assert chart_request(engine, f"chart of https://open.spotify.com/track/{tid}", state) == f"https://open.spotify.com/track/{tid}"
+    assert chart_request(engine.app.tracks, "chart of Blinding Lights", state) == "Blinding Lights"
+    assert chart_request(engine.app.tracks, 'show me a picture of "Blinding Lights - The Weeknd"', state) == "Blinding Lights - The Weeknd"
+    tid = engine.loaded.table.ids[0]
+    assert chart_request(engine.app.tracks, f"chart of https://open.spotify.com/track/{tid}", state) == f"https://open.spotify.com/track/{tid}"
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=300))
 def test_any_text_is_read_without_error(engine, text: str) -> None:
-    out = chart_request(engine, text, ConversationState())
+    out = chart_request(engine.app.tracks, text, ConversationState())
     assert out is None or isinstance(out, str)
 
 
 async def test_free_text_chart_is_the_slash_chart(engine) -> None:
-    await engine.chat("console:fc", Caller(), "/recommend chill study music")
-    state = await (await engine.conversation_store()).load_state("console:fc")
+    await engine.app.chat.chat("console:fc", Caller(), "/recommend chill study music")
+    state = await (await engine.app.sessions.conversation_store()).load_state("console:fc")
     second = state.page_ref(2)
     for text in ("chart of #2", "show me a picture of #2"):
-        reply = await engine.chat("console:fc", Caller(), text)
+        reply = await engine.app.chat.chat("console:fc", Caller(), text)
         assert reply.chart is not None and reply.chart[:8] == PNG and charts.png_size(reply.chart) == charts.TRACK_CHART_PX
         assert reply.track is not None and reply.track.track_id == second
-    slash = await engine.chat("console:fc", Caller(), "/chart")
-    free = await engine.chat("console:fc", Caller(), "chart")
+    slash = await engine.app.chat.chat("console:fc", Caller(), "/chart")
+    free = await engine.app.chat.chat("console:fc", Caller(), "chart")
     assert free.chart is not None and charts.png_size(free.chart) == charts.SET_CHART_PX
     assert free.text == slash.text  # same caption, same list, same target
     assert [t.track.track_id for t in free.recommendation.tracks] == [t.track.track_id for t in slash.recommendation.tracks]
     assert free.recommendation.target == slash.recommendation.target
     # a music request mentioning charts still gets tracks, and "#N" past the list is a clear error, not a crash
-    hits = await engine.chat("console:fc", Caller(), "chart hits from the 80s")
+    hits = await engine.app.chat.chat("console:fc", Caller(), "chart hits from the 80s")
     assert hits.chart is None and hits.recommendation is not None and hits.recommendation.tracks
-    missing = await engine.chat("console:fc", Caller(), "chart of #42")
+    missing = await engine.app.chat.chat("console:fc", Caller(), "chart of #42")
     assert missing.chart is None and "no #42" in missing.text
 
 
 async def test_chart_before_any_list_says_what_to_do(engine) -> None:
-    reply = await engine.chat("console:empty", Caller(), "show me a chart")
+    reply = await engine.app.chat.chat("console:empty", Caller(), "show me a chart")
     assert reply.chart is None and "Nothing to chart yet" in reply.text
 
 
@@ -101,8 +101,8 @@ async def test_console_saves_the_free_text_chart_like_slash_chart(engine, tmp_pa
 
     from adapters.console.render import print_reply
 
-    await engine.chat("console:save", Caller(), "/recommend upbeat dance 128 bpm")
+    await engine.app.chat.chat("console:save", Caller(), "/recommend upbeat dance 128 bpm")
     console = Console(record=True, width=120)
-    print_reply(console, await engine.chat("console:save", Caller(), "chart of #1"), chart_dir=tmp_path)
+    print_reply(console, await engine.app.chat.chat("console:save", Caller(), "chart of #1"), chart_dir=tmp_path)
     (saved,) = list(tmp_path.glob("*.png"))
     assert saved.read_bytes()[:8] == PNG and "Chart saved" in console.export_text()

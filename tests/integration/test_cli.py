@@ -115,8 +115,8 @@ def test_song_chart_writes_a_png_and_chat_chart_saves_one(db_copy: Path, tmp_pat
         engine = await Engine.open(db_copy)
         try:
             console = Console(record=True, width=200)
-            await engine.chat("console:t", Caller(), "/recommend chill study music")
-            reply = await engine.chat("console:t", Caller(), "/chart")
+            await engine.app.chat.chat("console:t", Caller(), "/recommend chill study music")
+            reply = await engine.app.chat.chat("console:t", Caller(), "/chart")
             print_reply(console, reply, chart_dir=tmp_path / "charts")
             return console.export_text().splitlines()
         finally:

@@ -38,17 +38,17 @@ async def test_two_workers_take_turns_on_one_chat(db_copy: Path) -> None:
     a, b = await Engine.open(db_copy), await Engine.open(db_copy)
     try:
         cid = "telegram:777"
-        turn = a.conversation_turn(cid)
+        turn = a.app.sessions.conversation_turn(cid)
         await turn.__aenter__()  # worker A is in the middle of a turn of this chat
         try:
-            task = asyncio.create_task(b.chat(cid, Caller(user_id="777", platform="telegram"), "/search daft punk"))
+            task = asyncio.create_task(b.app.chat.chat(cid, Caller(user_id="777", platform="telegram"), "/search daft punk"))
             await asyncio.sleep(0.5)
             assert not task.done()  # worker B waits for A's turn to end (it would not before: per-process locks)
         finally:
             await turn.__aexit__(None, None, None)
         reply = await asyncio.wait_for(task, 30)
         assert reply.recommendation is not None and reply.recommendation.tracks
-        store = await a.conversation_store()
+        store = await a.app.sessions.conversation_store()
         state = await store.load_state(cid)
         assert state.last_page == [t.track.track_id for t in reply.recommendation.tracks]  # B's list, seen by A
     finally:

@@ -35,41 +35,41 @@ FORMS = [
 @given(n=st.one_of(st.integers(1, 120), st.integers(121, 1899), st.integers(2100, 999_999)), form=st.sampled_from(FORMS))
 def test_text_counts_are_capped_at_one_maximum(engine: Engine, n: int, form: str) -> None:
     """Any count in any of the forms (1900–2099 are years: "1985 songs" means songs from 1985)."""
-    parsed = engine.understand(form.format(n=n))
+    parsed = engine.app.discovery.understand(form.format(n=n))
     assert isinstance(parsed, TextQuery)
     assert parsed.filters.limit == min(n, MAX_TRACKS)
     assert parsed.requested_count == (n if n > MAX_TRACKS else None)
 
 
 def test_counts_do_not_eat_words_or_years(engine: Engine) -> None:
-    parsed = engine.understand("100 chill acoustic songs")
+    parsed = engine.app.discovery.understand("100 chill acoustic songs")
     assert isinstance(parsed, TextQuery) and parsed.filters.limit == MAX_TRACKS
     assert any("chill" in c for c in parsed.cues)  # the words between the count and "songs" are still understood
-    eighties = engine.understand("1985 songs")
+    eighties = engine.app.discovery.understand("1985 songs")
     assert isinstance(eighties, TextQuery) and eighties.filters.year_min == 1985 and eighties.requested_count is None
 
 
 async def test_engine_caps_and_says_so_only_when_the_text_asked(engine: Engine) -> None:
-    rec = await engine.recommend_text("give me 100 chill songs")
+    rec = await engine.app.discovery.recommend_text("give me 100 chill songs")
     assert isinstance(rec, Recommendation)
     assert len(rec.tracks) == MAX_TRACKS and rec.capped == CountCap(requested=100, limit=MAX_TRACKS)
     assert rec.capped.note().startswith(f"You asked for 100; I send at most {MAX_TRACKS} at a time")
-    twenty = await engine.recommend_text("20 upbeat songs for running")
+    twenty = await engine.app.discovery.recommend_text("20 upbeat songs for running")
     assert isinstance(twenty, Recommendation) and len(twenty.tracks) == 20 and twenty.capped is None
     # an explicit limit (a later page, a slash-command option) wins and carries no note
-    page = await engine.recommend_text("give me 100 chill songs", filters=Filters(limit=10))
+    page = await engine.app.discovery.recommend_text("give me 100 chill songs", filters=Filters(limit=10))
     assert isinstance(page, Recommendation) and len(page.tracks) == 10 and page.capped is None
     with pytest.raises(Exception, match=f"between 1 and {MAX_TRACKS}"):
-        await engine.recommend_text("chill", limit=MAX_TRACKS + 1)
+        await engine.app.discovery.recommend_text("chill", limit=MAX_TRACKS + 1)
 
 
 async def test_chat_caps_and_the_next_page_does_not_repeat_the_note(engine: Engine) -> None:
     caller = Caller(user_id="u1", platform="console")
-    reply = await engine.chat("console:cap", caller, "give me 100 chill songs")
+    reply = await engine.app.chat.chat("console:cap", caller, "give me 100 chill songs")
     rec = reply.recommendation
     assert rec is not None and len(rec.tracks) == MAX_TRACKS
     assert rec.capped == CountCap(requested=100, limit=MAX_TRACKS)
-    more = await engine.chat("console:cap", caller, "more")
+    more = await engine.app.chat.chat("console:cap", caller, "more")
     assert more.recommendation is not None and more.recommendation.tracks and more.recommendation.capped is None
 
 
@@ -90,7 +90,7 @@ def test_option_ranges_use_the_maximum() -> None:
 def _capped_rec(engine: Engine) -> Recommendation:
     from core.models import RecommendedTrack
 
-    tracks = [RecommendedTrack(track=engine.table.track(i), score=1.0, reason="r") for i in range(3)]
+    tracks = [RecommendedTrack(track=engine.loaded.table.track(i), score=1.0, reason="r") for i in range(3)]
     return Recommendation(kind="text", query="q", tracks=tracks, summary="chill", capped=CountCap(requested=100, limit=MAX_TRACKS))
 
 

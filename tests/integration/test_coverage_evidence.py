@@ -54,14 +54,14 @@ async def test_evidence_on_an_imported_catalog(tmp_path: Path, admin: Caller) ->
     write_catalog(src)
     eng = await Engine.open(tmp_path / "ev.db", seed=False)
     try:
-        await eng.import_catalog(admin, src)
-        cov = eng.coverage
+        await eng.app.admin.import_catalog(admin, src)
+        cov = eng.loaded.coverage
         salsa = cov.evidence("salsa")
         assert cov.style_count("salsa").tracks == 0 and len(salsa.positions) == 12 and salsa.closest == "tropical"
         assert cov.style_count("jazz").tracks == 0 and cov.evidence("jazz").playlists == ("Jazz Vibes",)
         assert cov.style_count("lo-fi").tracks == 15  # a "Lo-Fi Beats" playlist of tracks tagged hip hop
 
-        rec = await eng.recommend_text("some salsa please")
+        rec = await eng.app.discovery.recommend_text("some salsa please")
         assert isinstance(rec, Recommendation)
         first = rec.coverage[0]
         assert (first.kind, first.requested, first.closest) == ("missing", "salsa", "tropical")
@@ -72,12 +72,12 @@ async def test_evidence_on_an_imported_catalog(tmp_path: Path, admin: Caller) ->
         assert all(i.reason.startswith("closest alternative: its ") for i in top)
         assert max(sum(a in i.track.artists for i in top) for a in {x for i in top for x in i.track.artists}) <= 2
 
-        jazz = await eng.recommend_text("some jazz")
+        jazz = await eng.app.discovery.recommend_text("some jazz")
         assert isinstance(jazz, Recommendation) and jazz.coverage[0].kind == "missing"
         assert "“Jazz Vibes” is only a playlist name" in coverage_text(jazz.coverage)
         assert all(i.reason.startswith("closest alternative") for i in jazz.tracks)
 
-        lofi = await eng.recommend_text("lo-fi beats")
+        lofi = await eng.app.discovery.recommend_text("lo-fi beats")
         assert isinstance(lofi, Recommendation)
         # present (15 tracks: "sparse" below 25), never "missing" as jazz is
         assert [(n.kind, n.found_count) for n in lofi.coverage if n.requested == "lo-fi"] == [("sparse", 15)]
@@ -86,15 +86,15 @@ async def test_evidence_on_an_imported_catalog(tmp_path: Path, admin: Caller) ->
 
 
 async def test_shipped_catalog_salsa_and_jazz_are_honest(engine: Engine, user: Caller) -> None:
-    rec = await engine.recommend_text("salsa")
+    rec = await engine.app.discovery.recommend_text("salsa")
     assert isinstance(rec, Recommendation)
     note = rec.coverage[0]
     assert note.kind == "missing" and note.requested == "salsa" and note.closest == "tropical"
     assert sum("tropical" in i.track.subgenres for i in rec.tracks) >= 8
-    reply = await engine.chat("test:jazz-gap", user, "jazz")
+    reply = await engine.app.chat.chat("test:jazz-gap", user, "jazz")
     assert reply.text.splitlines()[0].startswith("This catalog has no music tagged jazz")
     assert "only playlist names" in reply.text.splitlines()[0] or "only a playlist name" in reply.text.splitlines()[0]
     assert all(i.reason.startswith("closest alternative") for i in reply.recommendation.tracks)
     # a word in an album title is no style: "Country Grammar" albums are hip hop, so no "closest" is claimed
-    country = await engine.recommend_text("country music")
+    country = await engine.app.discovery.recommend_text("country music")
     assert country.coverage[0].kind == "missing" and country.coverage[0].closest == ""

@@ -69,9 +69,9 @@ async def _twin_turn(engine: Engine, runtimes: dict[str, object], conv: str, tex
                      role: Role = Role.USER) -> dict[str, dict[str, object]]:
     out = {}
     for name, runtime in runtimes.items():
-        engine.chat_service._agent_runtime = runtime  # type: ignore[assignment]  # noqa: SLF001 - the runtime under test
+        engine.app.chat._agent_runtime = runtime  # type: ignore[assignment]  # noqa: SLF001 - the runtime under test
         caller = Caller(user_id=f"{caller_id}-{name}", platform="test", role=role)
-        reply = await engine.chat(f"eq:{name}:{conv}", caller, text or " ", group_id=f"test:{name}:{conv}")
+        reply = await engine.app.chat.chat(f"eq:{name}:{conv}", caller, text or " ", group_id=f"test:{name}:{conv}")
         out[name] = _key(reply)
     return out
 
@@ -113,7 +113,7 @@ async def test_the_stored_turn_is_pydantic_ai_history_with_the_same_calls(engine
 
     for text in ("something for a rainy drive", "create playlist gym", "why #1"):
         await _twin_turn(engine, twins, "stored", text)
-    store = await engine.conversation_store()
+    store = await engine.app.sessions.conversation_store()
     calls = {}
     for name in twins:
         rows = await store.load_turns(f"eq:{name}:stored", 10)
@@ -135,11 +135,11 @@ async def test_the_stored_turn_is_pydantic_ai_history_with_the_same_calls(engine
 async def test_offline_engine_uses_the_direct_runner_and_an_llm_config_the_agent(engine: Engine) -> None:
     import sys
 
-    reply = await engine.chat("eq:default", Caller(), "something for a rainy drive")
-    assert isinstance(engine.agent_runtime, DirectRuntime)
+    reply = await engine.app.chat.chat("eq:default", Caller(), "something for a rainy drive")
+    assert isinstance(engine.app.chat.agent_runtime, DirectRuntime)
     assert reply.recommendation is not None and len(reply.recommendation.tracks) == 10
-    engine.configure_agent(AgentConfig(model="openai:gpt-4o-mini"))
-    assert isinstance(engine.agent_runtime, AgentRuntime)
+    engine.app.chat.configure_agent(AgentConfig(model="openai:gpt-4o-mini"))
+    assert isinstance(engine.app.chat.agent_runtime, AgentRuntime)
     assert "pydantic_ai" in sys.modules
 
 

@@ -150,15 +150,15 @@ from core.models import Caller
 
 async def main():
     engine = await Engine.open(sys.argv[1])
-    await engine.warm_up()  # what musicbot chat does while the person types
+    await engine.app.chat.warm_up()  # what musicbot chat does while the person types
     ready = {
-        "agent": engine._agent_runtime is not None,
-        "text": engine._text is not None,
-        "graph": engine.recommender._graph is not None,
-        "coverage": engine._coverage is not None,
+        "agent": engine.app.chat._agent_runtime is not None,
+        "text": engine.loaded.text_model is not None,
+        "graph": engine.loaded.recommender._graph is not None,
+        "coverage": engine.loaded.coverage_model is not None,
     }
     before = set(sys.modules)
-    reply = await engine.chat("warm:1", Caller(), "something for a rainy drive")
+    reply = await engine.app.chat.chat("warm:1", Caller(), "something for a rainy drive")
     print(json.dumps({"ready": ready, "new_modules": sorted(set(sys.modules) - before),
                       "tracks": len(reply.recommendation.tracks) if reply.recommendation else 0}))
     await engine.close()
@@ -189,15 +189,15 @@ async def test_a_bot_is_ready_before_its_warm_up_which_then_runs_on_the_loop(db_
 
     engine = await _engine_factory(Settings(_env_file=None), db_copy)()
     try:
-        assert engine._text is None  # ready without the fit: it has not run yet
+        assert engine.loaded.text_model is None  # ready without the fit: it has not run yet
         frozen = gc.get_freeze_count()
         for _ in range(6000):  # the warm-up is a timer on this loop; give it turns (no timing asserted)
-            if engine._text is not None:
+            if engine.loaded.text_model is not None:
                 break
             await asyncio.sleep(0.01)
-        assert engine._text is not None and engine.recommender._graph is not None and engine._coverage is not None
+        assert engine.loaded.text_model is not None and engine.loaded.recommender._graph is not None and engine.loaded.coverage_model is not None
         assert gc.get_freeze_count() > frozen  # what was loaded is out of the collector's generations
-        reply = await engine.chat("ready:1", Caller(), "/recommend chill study music")
+        reply = await engine.app.chat.chat("ready:1", Caller(), "/recommend chill study music")
         assert reply.recommendation is not None and len(reply.recommendation.tracks) == 10
     finally:
         gc.unfreeze()

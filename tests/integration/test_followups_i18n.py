@@ -4,7 +4,7 @@ rapide" / "nicht so laut", never up), "#N" / "not that artist" / the next page a
 reply's first line is in the follow-up's language. Also the anchored case: after "like X but more upbeat", "slower"
 is applied around the anchor and the header changes.
 
-The engine answers through the built-in model (engine.chat), as the console chat, Telegram and Discord do.
+The engine answers through the built-in model (engine.app.chat.chat), as the console chat, Telegram and Discord do.
 """
 
 from __future__ import annotations
@@ -61,39 +61,39 @@ async def test_a_conversation_in_each_language(agent_engine: Engine, lang: str) 
     cid = f"test:followups:{lang}"
     pages: list[list[str]] = []
 
-    start = await agent_engine.chat(cid, USER, first)
+    start = await agent_engine.app.chat.chat(cid, USER, first)
     pages.append(ids(start))
     assert len(pages[-1]) == 10
 
-    slow = await agent_engine.chat(cid, USER, slower)  # negated "fast": must be slower, never faster
+    slow = await agent_engine.app.chat.chat(cid, USER, slower)  # negated "fast": must be slower, never faster
     assert said(slow.text, leads[0]), slow.text
     assert mean(slow, "tempo") < mean(start, "tempo") - 5, (mean(start, "tempo"), mean(slow, "tempo"))
     assert max(float(i.track.tempo) for i in slow.recommendation.tracks) < max(  # type: ignore[union-attr]
         float(i.track.tempo) for i in start.recommendation.tracks)  # type: ignore[union-attr]
     pages.append(ids(slow))
 
-    calm = await agent_engine.chat(cid, USER, calmer)
+    calm = await agent_engine.app.chat.chat(cid, USER, calmer)
     assert said(calm.text, leads[1]), calm.text
     assert mean(calm, "energy") < mean(slow, "energy"), (mean(slow, "energy"), mean(calm, "energy"))
     assert mean(calm, "tempo") <= mean(start, "tempo")  # the earlier move is kept
     pages.append(ids(calm))
 
     second = pages[-1][1]
-    like = await agent_engine.chat(cid, USER, like_2)
+    like = await agent_engine.app.chat.chat(cid, USER, like_2)
     rec = like.recommendation
     assert rec is not None and rec.kind == "similar" and len(rec.tracks) >= 5, like.text
-    t = agent_engine.table
+    t = agent_engine.loaded.table
     title = t.titles[t.pos[second]]
     assert like.text.startswith(leads[2]) and title in like.text, (like.text, title)
     pages.append(ids(like))
 
     artist = t.artists[t.pos[second]][0]  # "that artist": the reference's, whose list is on screen
-    without = await agent_engine.chat(cid, USER, not_artist)
+    without = await agent_engine.app.chat.chat(cid, USER, not_artist)
     assert without.text.startswith(leads[3]) and artist in without.text, without.text
     assert all(artist not in i.track.artists for i in without.recommendation.tracks)  # type: ignore[union-attr]
     pages.append(ids(without))
 
-    more = await agent_engine.chat(cid, USER, next_page)
+    more = await agent_engine.app.chat.chat(cid, USER, next_page)
     assert more.text.startswith(leads[4]), more.text
     assert all(artist not in i.track.artists for i in more.recommendation.tracks)  # type: ignore[union-attr]
     pages.append(ids(more))
@@ -104,7 +104,7 @@ async def test_a_conversation_in_each_language(agent_engine: Engine, lang: str) 
 
 async def _anchor_artist(engine: Engine) -> str:
     """An artist of the small catalog with enough tracks to anchor on (the most tracks, a stable choice)."""
-    t = engine.table
+    t = engine.loaded.table
     counts = sorted(((len(v), aid) for aid, v in t.artist_tracks.items()), reverse=True)
     for _, aid in counts:
         name = next(n for p in t.artist_tracks[aid] for n, a in zip(t.artists[p], t.artist_ids[p]) if a == aid)
@@ -127,9 +127,9 @@ async def test_follow_ups_of_an_anchored_request_move_around_the_anchor(
         agent_engine: Engine, first: str, slower: str, sadder: str, header: str, lead: str) -> None:
     artist = await _anchor_artist(agent_engine)
     cid = "test:anchored:" + first.split()[0]
-    start = await agent_engine.chat(cid, USER, first.format(artist))
+    start = await agent_engine.app.chat.chat(cid, USER, first.format(artist))
     assert start.recommendation is not None and start.recommendation.anchor is not None, start.text
-    slow = await agent_engine.chat(cid, USER, slower)
+    slow = await agent_engine.app.chat.chat(cid, USER, slower)
     assert slow.recommendation is not None and slow.recommendation.anchor is not None  # still around the anchor
     assert slow.recommendation.anchor.name == start.recommendation.anchor.name
     # the header changed: the move is said once, in the language (the earlier move's wording may be a synonym)
@@ -137,12 +137,12 @@ async def test_follow_ups_of_an_anchored_request_move_around_the_anchor(
     assert slow.text.startswith(head + " (") and moves.split("; ")[-1].rstrip(")") in slow.text.split("\n")[0], slow.text
     assert slow.text.split("\n")[0].count(moves.split("; ")[-1].rstrip(")")) == 1, slow.text
     assert mean(slow, "tempo") < mean(start, "tempo"), (mean(start, "tempo"), mean(slow, "tempo"))
-    sad = await agent_engine.chat(cid, USER, sadder)
+    sad = await agent_engine.app.chat.chat(cid, USER, sadder)
     assert header.format(artist) in sad.text, sad.text  # "less upbeat" took "more upbeat" back: one step, no conflict
     assert "pull" not in sad.text and not sad.recommendation.conflicts  # type: ignore[union-attr]
     assert mean(sad, "valence") < mean(slow, "valence"), (mean(slow, "valence"), mean(sad, "valence"))
     assert mean(sad, "tempo") < mean(start, "tempo")
-    sadder_still = await agent_engine.chat(cid, USER, sadder)  # a second step goes below the anchor's own mood
+    sadder_still = await agent_engine.app.chat.chat(cid, USER, sadder)  # a second step goes below the anchor's own mood
     # said as "less …" in the header ("moins joyeux" may be worded "moins entraînant", the same move)
     assert f"({sadder.split()[0]} " in sadder_still.text.split("\n")[0], sadder_still.text
     assert mean(sadder_still, "valence") < mean(sad, "valence")

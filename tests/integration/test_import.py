@@ -79,7 +79,7 @@ async def empty_engine(tmp_path: Path):
 async def test_spotify_tracks_layout_imports_good_rows_and_reports_bad_ones(empty_engine: Engine, admin, tmp_path) -> None:
     src = tmp_path / "dataset.csv"
     write_spotify_tracks(src)
-    report = await empty_engine.import_catalog(admin, src)
+    report = await empty_engine.app.admin.import_catalog(admin, src)
     assert report.layout == "spotify-tracks"
     assert report.tracks_upserted == 2
     reasons = {e.row: e.reason for e in report.errors}
@@ -88,27 +88,27 @@ async def test_spotify_tracks_layout_imports_good_rows_and_reports_bad_ones(empt
     assert "energy" in reasons[6] and "not a number" in reasons[6]
     assert "valence" in reasons[7] and "outside" in reasons[7]
     assert "tempo" in reasons[8] and "NaN" in reasons[8]
-    track = await empty_engine.get_track("AAAAAAAAAAAAAAAAAAAAA1")
+    track = await empty_engine.app.tracks.get_track("AAAAAAAAAAAAAAAAAAAAA1")
     assert track.artists == ["Alpha Band", "Beta Singer"]
-    second = await empty_engine.get_track("AAAAAAAAAAAAAAAAAAAAA2")
+    second = await empty_engine.app.tracks.get_track("AAAAAAAAAAAAAAAAAAAAA2")
     assert set(second.genres) == {"edm", "house"}  # both genre rows kept
-    assert len(empty_engine.table) == 2
+    assert len(empty_engine.loaded.table) == 2
 
 
 async def test_reimport_is_idempotent(empty_engine: Engine, admin, tmp_path) -> None:
     src = tmp_path / "dataset.csv"
     write_spotify_tracks(src)
-    await empty_engine.import_catalog(admin, src)
+    await empty_engine.app.admin.import_catalog(admin, src)
     first = await empty_engine.catalog.checksum()
-    await empty_engine.import_catalog(admin, src)
+    await empty_engine.app.admin.import_catalog(admin, src)
     assert await empty_engine.catalog.checksum() == first
-    assert len(empty_engine.table) == 2
+    assert len(empty_engine.loaded.table) == 2
 
 
 async def test_shipped_layout_with_bad_rows(empty_engine: Engine, admin, tmp_path) -> None:
     src = tmp_path / "subset.csv"
     write_shipped_subset(src)
-    report = await empty_engine.import_catalog(admin, src)
+    report = await empty_engine.app.admin.import_catalog(admin, src)
     assert report.layout == "shipped"
     assert [e.row for e in report.errors] == [5, 7, 9]
     assert "loudness" in report.errors[2].reason
@@ -123,14 +123,14 @@ async def test_custom_mapping(empty_engine: Engine, admin, tmp_path) -> None:
         w.writerow(names)
         w.writerow(["BBBBBBBBBBBBBBBBBBBBB1", "Mapped Song", "Mapper", *_feat().values(), "lo-fi"])
     pairs = ["id=track_id", "Song=title", "Singer=artists", "Style=genre"]
-    report = await empty_engine.import_catalog(admin, src, map_pairs=pairs)
+    report = await empty_engine.app.admin.import_catalog(admin, src, map_pairs=pairs)
     assert report.layout == "custom" and report.tracks_upserted == 1 and not report.errors
-    track = await empty_engine.get_track("Mapped Song")
+    track = await empty_engine.app.tracks.get_track("Mapped Song")
     assert track.artists == ["Mapper"] and track.genres == ["lo-fi"]
     with pytest.raises(ImportFailed, match="Unknown field"):
-        await empty_engine.import_catalog(admin, src, map_pairs=["id=track_id", "Song=name"])
+        await empty_engine.app.admin.import_catalog(admin, src, map_pairs=["id=track_id", "Song=name"])
     with pytest.raises(ImportFailed, match="not in the file"):
-        await empty_engine.import_catalog(admin, src, map_pairs=["nope=track_id"])
+        await empty_engine.app.admin.import_catalog(admin, src, map_pairs=["nope=track_id"])
 
 
 async def test_unreadable_files_change_nothing(engine: Engine, admin, tmp_path) -> None:
@@ -138,17 +138,17 @@ async def test_unreadable_files_change_nothing(engine: Engine, admin, tmp_path) 
     latin1 = tmp_path / "latin1.csv"
     latin1.write_bytes("track_id,track_name\nx,Beyonc\xe9\n".encode("latin-1"))
     with pytest.raises(ImportFailed, match="not UTF-8"):
-        await engine.import_catalog(admin, latin1)
+        await engine.app.admin.import_catalog(admin, latin1)
     binary = tmp_path / "song.mp3"
     binary.write_bytes(b"ID3\x00\x00\x00" + bytes(range(256)) * 10)
     with pytest.raises(ImportFailed):
-        await engine.import_catalog(admin, binary)
+        await engine.app.admin.import_catalog(admin, binary)
     prose = tmp_path / "notes.csv"
     prose.write_text("just some text\nnot a catalog\n", encoding="utf-8")
     with pytest.raises(ImportFailed):
-        await engine.import_catalog(admin, prose)
+        await engine.app.admin.import_catalog(admin, prose)
     with pytest.raises(ImportFailed, match="not found"):
-        await engine.import_catalog(admin, tmp_path / "missing.csv")
+        await engine.app.admin.import_catalog(admin, tmp_path / "missing.csv")
     assert await engine.catalog.checksum() == before
 
 
@@ -157,7 +157,7 @@ async def test_import_needs_admin(engine: Engine, user, tmp_path) -> None:
     write_spotify_tracks(src)
     before = await engine.catalog.checksum()
     with pytest.raises(PermissionDenied):
-        await engine.import_catalog(user, src)
+        await engine.app.admin.import_catalog(user, src)
     assert await engine.catalog.checksum() == before
 
 
@@ -165,9 +165,9 @@ async def test_replace_swaps_catalog_and_default_is_not_seeded_again(db_copy: Pa
     src = tmp_path / "dataset.csv"
     write_spotify_tracks(src)
     eng = await Engine.open(db_copy)
-    report = await eng.import_catalog(admin, src, replace=True)
-    assert report.replaced and len(eng.table) == 2
-    recs = await eng.recommend_similar(["Opening Song"])
+    report = await eng.app.admin.import_catalog(admin, src, replace=True)
+    assert report.replaced and len(eng.loaded.table) == 2
+    recs = await eng.app.discovery.recommend_similar(["Opening Song"])
     assert [r.track.title for r in recs.tracks] == ["Second Song"]
     await eng.close()
     eng = await Engine.open(db_copy)  # restart: the shipped catalog must not come back
@@ -183,5 +183,5 @@ async def test_replace_with_no_valid_rows_is_refused(engine: Engine, admin, tmp_
         w.writerow(["0", "", "x", "x", "x", "1", "1", "False", *_feat().values(), "4", "pop"])
     before = await engine.catalog.checksum()
     with pytest.raises(InvalidInput, match="no valid track row"):
-        await engine.import_catalog(admin, src, replace=True)
+        await engine.app.admin.import_catalog(admin, src, replace=True)
     assert await engine.catalog.checksum() == before

@@ -63,23 +63,23 @@ async def fresh(tmp_path: Path):
 
 
 async def test_featureless_rows_are_stored_null_counted_found_and_shown(fresh: Engine, admin, tmp_path) -> None:
-    report = await fresh.import_catalog(admin, mixed_export(tmp_path / "e.csv"))
+    report = await fresh.app.admin.import_catalog(admin, mixed_export(tmp_path / "e.csv"))
     assert report.layout == "exportify"
     assert (report.tracks_upserted, report.with_features, report.without_features) == (7, 5, 2)
     assert report.summary() == "7 rows: 7 tracks (5 with audio features, 2 without)"
     async with fresh.catalog.db.execute(f"SELECT {', '.join(AUDIO_FEATURES)} FROM tracks WHERE track_id=?", (IDS[6],)) as cur:
         assert tuple(await cur.fetchone()) == (None,) * len(AUDIO_FEATURES)  # NULL, never 0
-    ghost = await fresh.get_track("Lonely Ghost")
+    ghost = await fresh.app.tracks.get_track("Lonely Ghost")
     assert ghost.track_id == IDS[6] and not ghost.has_features and ghost.energy is None
     assert ghost.spotify_url == f"https://open.spotify.com/track/{IDS[6]}"
     assert sorted(ghost.genres) == ["dance pop", "pop"]
-    found = await fresh.search("ghost")
+    found = await fresh.app.discovery.search("ghost")
     assert {r.track.track_id for r in found.tracks} == {IDS[5], IDS[6]}
 
 
 async def test_featureless_tracks_are_never_ranked_by_feature_distance(fresh: Engine, admin, tmp_path) -> None:
-    await fresh.import_catalog(admin, mixed_export(tmp_path / "e.csv"))
-    t, rec = fresh.table, fresh.recommender
+    await fresh.app.admin.import_catalog(admin, mixed_export(tmp_path / "e.csv"))
+    t, rec = fresh.loaded.table, fresh.loaded.recommender
     featureless = {t.pos[IDS[5]], t.pos[IDS[6]]}
     assert not t.has_features[list(featureless)].any() and np.isnan(t.features[t.pos[IDS[6]]]).all()
     # KNN over audio features never returns them
@@ -95,22 +95,22 @@ async def test_featureless_tracks_are_never_ranked_by_feature_distance(fresh: En
         assert full[p] == pytest.approx(no_audio[p])
     assert full[t.pos[IDS[0]]] > no_audio[t.pos[IDS[0]]]  # featured tracks do get it
     # text targets: a "fast, energetic" query never scores them on tempo/energy; a tempo filter excludes them
-    res = await fresh.recommend_text("energetic fast workout music")
+    res = await fresh.app.discovery.recommend_text("energetic fast workout music")
     assert res.tracks and featureless.isdisjoint({t.pos[r.track.track_id] for r in res.tracks[:3]})
-    filtered = fresh.recommender.filter_mask(Filters(tempo_min=60), t.n)
+    filtered = fresh.loaded.recommender.filter_mask(Filters(tempo_min=60), t.n)
     assert filtered is not None and not filtered[list(featureless)].any()
 
 
 async def test_featureless_seed_falls_back_to_artist_and_labels_and_says_so(fresh: Engine, admin, tmp_path) -> None:
-    await fresh.import_catalog(admin, mixed_export(tmp_path / "e.csv"))
-    recs = await fresh.recommend_similar(["Ghost Song"])
+    await fresh.app.admin.import_catalog(admin, mixed_export(tmp_path / "e.csv"))
+    recs = await fresh.app.discovery.recommend_similar(["Ghost Song"])
     assert recs.tracks
     top = recs.tracks[0]
     assert top.track.artists == ["Alpha"]  # same artist first: the only honest signal left
     assert all(r.reason.startswith("no audio features for this track, matched on artist/genre") for r in recs.tracks)
     assert "same artist: Alpha" in top.reason
     # a featured seed's reasons never claim audio closeness for a featureless pick
-    recs = await fresh.recommend_similar(["Neon Run"], Filters(limit=10))
+    recs = await fresh.app.discovery.recommend_similar(["Neon Run"], Filters(limit=10))
     by_id = {r.track.track_id: r.reason for r in recs.tracks}
     assert IDS[5] in by_id and "close" not in by_id[IDS[5]]
 
@@ -121,8 +121,8 @@ async def test_featureless_tracks_work_in_playlists_and_cards(fresh: Engine, adm
     from adapters.telegram.render import render_track
     from core.agent.tools_catalog import describe
 
-    await fresh.import_catalog(admin, mixed_export(tmp_path / "e.csv"))
-    ghost = await fresh.get_track("Lonely Ghost")
+    await fresh.app.admin.import_catalog(admin, mixed_export(tmp_path / "e.csv"))
+    ghost = await fresh.app.tracks.get_track("Lonely Ghost")
     assert "no audio features" in "".join(render_track(ghost))
     embed = track_embed(ghost)
     assert any(f.value == "no audio features" for f in embed.fields)
@@ -133,7 +133,7 @@ async def test_featureless_tracks_work_in_playlists_and_cards(fresh: Engine, adm
     assert "no audio features" in console.export_text()
     assert describe(ghost).startswith("no audio features")
     # a playlist holding only featureless tracks: added by link, exported, and continued on artist / labels
-    svc = fresh.playlists
+    svc = fresh.app.playlists
     await svc.create(admin, "console:g1", "ghosts")
     await svc.add(admin, "console:g1", "ghosts", [f"https://open.spotify.com/track/{IDS[5]}", IDS[6]])
     export = await svc.export("console:g1", "ghosts")
@@ -145,10 +145,10 @@ async def test_featureless_tracks_work_in_playlists_and_cards(fresh: Engine, adm
 
 async def test_reimport_without_features_keeps_known_features(fresh: Engine, admin, tmp_path) -> None:
     write_exportify(tmp_path / "a.csv", [exportify_new_row(IDS[0], "Neon Run", "Alpha", feats(energy=0.9))])
-    await fresh.import_catalog(admin, tmp_path / "a.csv")
+    await fresh.app.admin.import_catalog(admin, tmp_path / "a.csv")
     write_exportify(tmp_path / "b.csv", [exportify_new_row(IDS[0], "Neon Run (Remix)", "Alpha", None)])
-    await fresh.import_catalog(admin, tmp_path / "b.csv")
-    track = await fresh.get_track(IDS[0])
+    await fresh.app.admin.import_catalog(admin, tmp_path / "b.csv")
+    track = await fresh.app.tracks.get_track(IDS[0])
     assert track.title == "Neon Run (Remix)" and track.energy == 0.9 and track.has_features
 
 
@@ -159,10 +159,10 @@ async def test_wholly_bad_file_changes_nothing(engine: Engine, admin, tmp_path) 
         [exportify_new_row("tooShort", "X", "Y", None), exportify_new_row(IDS[0], "Z", "Y", feats(energy=7))],
     )
     with pytest.raises(InvalidInput, match=r"bad.csv has no valid track row \(row 2: track_id 'spotify:track:tooShort'"):
-        await engine.import_catalog(admin, bad)
+        await engine.app.admin.import_catalog(admin, bad)
     with pytest.raises(InvalidInput, match="no valid track row"):
-        await engine.import_catalog(admin, bad, replace=True)
-    assert await engine.catalog.checksum() == before and len(engine.table) == 28_356
+        await engine.app.admin.import_catalog(admin, bad, replace=True)
+    assert await engine.catalog.checksum() == before and len(engine.loaded.table) == 28_356
 
 
 async def test_failed_replace_half_way_leaves_exactly_the_previous_catalog(engine: Engine, admin, tmp_path) -> None:
@@ -171,7 +171,7 @@ async def test_failed_replace_half_way_leaves_exactly_the_previous_catalog(engin
     good = "".join(f"{IDS[i % 9][:-3]}{i:03d},Song {i},Artist\n" for i in range(900))
     src.write_bytes(("id,name,artist\n" + good).encode() * 100 + b"x" * 22 + b",Beyonc\xe9,Z\n")
     with pytest.raises(ImportFailed, match="not UTF-8"):
-        await engine.import_catalog(admin, src, replace=True)
+        await engine.app.admin.import_catalog(admin, src, replace=True)
     assert await engine.catalog.checksum() == before
     assert await engine.catalog.get_meta("catalog_source") == "shipped:spotify_songs.csv.gz"
     bomb = tmp_path / "bomb.csv.gz"
@@ -180,8 +180,8 @@ async def test_failed_replace_half_way_leaves_exactly_the_previous_catalog(engin
     with gzip.open(bomb, "wb") as fh:
         fh.write(f"id,name\n{IDS[0]},x\n".encode() + b"\n" * (4 << 20))
     with pytest.raises(ImportFailed, match="when decompressed"):
-        await engine.import_catalog(admin, bomb, replace=True, max_decompressed=1 << 20)
-    assert await engine.catalog.checksum() == before and len(engine.table) == 28_356
+        await engine.app.admin.import_catalog(admin, bomb, replace=True, max_decompressed=1 << 20)
+    assert await engine.catalog.checksum() == before and len(engine.loaded.table) == 28_356
 
 
 async def test_old_schema_database_is_upgraded_in_place(tmp_path: Path) -> None:

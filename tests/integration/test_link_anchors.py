@@ -1,5 +1,5 @@
-"""A pasted Spotify link plus a modifier keeps both (core.anchors.link_anchor, core.engine.Engine.understand): the
-linked song is the anchor and the words around it move the answer, through Engine.chat (local agent) and in every
+"""A pasted Spotify link plus a modifier keeps both (core.anchors.link_anchor, core.app.discovery.Discovery.understand): the
+linked song is the anchor and the words around it move the answer, through ChatService.chat (local agent) and in every
 form people paste (links with queries, intl paths, URIs, Spanish words around them)."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ MISSING = "4uLU6hMCjMI75M1A2tKUQQ"  # a valid id that is not in the shipped cata
 
 
 def tid_of(engine: Engine, ref: str) -> str:
-    return engine.table.ids[engine.resolve(ref)]
+    return engine.loaded.table.ids[engine.app.tracks.resolve(ref)]
 
 
 @pytest.mark.parametrize(
@@ -32,22 +32,22 @@ def tid_of(engine: Engine, ref: str) -> str:
 )
 def test_link_anchor_keeps_the_words_around_the_link(engine: Engine, template: str, rest: str) -> None:
     tid = tid_of(engine, "Get Lucky - Daft Punk")
-    anchor = find_anchor(template.format(tid=tid), engine.table, engine.refs)
-    assert anchor is not None and anchor.kind == "track" and anchor.seeds == [engine.table.pos[tid]]
+    anchor = find_anchor(template.format(tid=tid), engine.loaded.table, engine.loaded.refs)
+    assert anchor is not None and anchor.kind == "track" and anchor.seeds == [engine.loaded.table.pos[tid]]
     assert anchor.rest == rest
 
 
 def test_a_link_outside_the_catalog_is_no_anchor(engine: Engine) -> None:
-    assert link_anchor(f"https://open.spotify.com/track/{MISSING} but slower", engine.table, engine.refs) is None
+    assert link_anchor(f"https://open.spotify.com/track/{MISSING} but slower", engine.loaded.table, engine.loaded.refs) is None
 
 
 def test_understand_keeps_a_catalog_link_as_its_canonical_uri(engine: Engine) -> None:
     tid = tid_of(engine, "Get Lucky - Daft Punk")
-    parsed = engine.understand(f"https://open.spotify.com/track/{tid}?si=xyz&utm_source=copy but slower")
+    parsed = engine.app.discovery.understand(f"https://open.spotify.com/track/{tid}?si=xyz&utm_source=copy but slower")
     assert isinstance(parsed, TextQuery) and parsed.text == f"spotify:track:{tid} but slower"
     assert "si" not in parsed.text.split() and "utm" not in parsed.text
     # words that mean nothing alone still make a request around the linked song
-    parsed = engine.understand(f"como https://open.spotify.com/track/{tid} pero más lento")
+    parsed = engine.app.discovery.understand(f"como https://open.spotify.com/track/{tid} pero más lento")
     assert isinstance(parsed, TextQuery) and f"spotify:track:{tid}" in parsed.text
 
 
@@ -62,9 +62,9 @@ def test_understand_keeps_a_catalog_link_as_its_canonical_uri(engine: Engine) ->
 )
 async def test_chat_link_plus_modifier(engine: Engine, template: str, check: str) -> None:
     tid = tid_of(engine, "Get Lucky - Daft Punk")
-    pos = engine.table.pos[tid]
+    pos = engine.loaded.table.pos[tid]
     text = template.format(tid=tid, tid_link=f"https://open.spotify.com/track/{tid}")
-    reply = await engine.chat(f"test:linkmod:{check}:{abs(hash(template))}", USER, text)
+    reply = await engine.app.chat.chat(f"test:linkmod:{check}:{abs(hash(template))}", USER, text)
     rec = reply.recommendation
     assert rec is not None and rec.anchor is not None and rec.anchor.seed_ids == [tid], reply.text
     # the first line is in the request's language (core.text.wording): "Como Get Lucky (más lento)" for Spanish
@@ -74,10 +74,10 @@ async def test_chat_link_plus_modifier(engine: Engine, template: str, check: str
     assert len(tracks) == 10 and tid not in [t.track_id for t in tracks]
     assert sum("Daft Punk" in t.artists for t in tracks) <= 2
     if check == "slower":
-        base = float(engine.table.features[pos, FEATURE_INDEX["tempo"]])
+        base = float(engine.loaded.table.features[pos, FEATURE_INDEX["tempo"]])
         assert all(float(t.tempo) < base for t in tracks)
     elif check == "newer":
-        seed = int(engine.table.original_years()[pos])
+        seed = int(engine.loaded.table.original_years()[pos])
         assert all((t.original_year or 0) > seed for t in tracks)
     else:
         assert all(2010 <= (t.original_year or 0) <= 2019 for t in tracks)
@@ -86,6 +86,6 @@ async def test_chat_link_plus_modifier(engine: Engine, template: str, check: str
 
 async def test_i_like_a_link_is_still_a_like(engine: Engine) -> None:
     tid = tid_of(engine, "Get Lucky - Daft Punk")
-    reply = await engine.chat("test:linklike", Caller(user_id="u-liker", platform="test"),
+    reply = await engine.app.chat.chat("test:linklike", Caller(user_id="u-liker", platform="test"),
                               f"I like https://open.spotify.com/track/{tid}")
     assert reply.text.startswith("Liked")

@@ -62,14 +62,14 @@ async def _engine(tmp_path: Path, admin: Caller) -> Engine:
         w.writerow(header)
         w.writerows(_rows())
     eng = await Engine.open(tmp_path / "listener.db", seed=False)
-    await eng.import_catalog(admin, src, map_pairs=MAP)
+    await eng.app.admin.import_catalog(admin, src, map_pairs=MAP)
     return eng
 
 
 async def test_a_style_outside_the_labels_names_its_family_label(tmp_path: Path, admin: Caller) -> None:
     eng = await _engine(tmp_path, admin)
     try:
-        rec = await eng.recommend_text("boom bap please")
+        rec = await eng.app.discovery.recommend_text("boom bap please")
         assert isinstance(rec, Recommendation)
         note = rec.coverage[0]
         assert (note.kind, note.requested, note.closest, note.family) == ("missing", "boom bap", "hip hop", "hip hop")
@@ -82,7 +82,7 @@ async def test_like_an_artist_credited_with_his_band_is_that_artist(tmp_path: Pa
     eng = await _engine(tmp_path, admin)
     try:
         for text in ("like Bob Marley", "comme Bob Marley", "algo como Bob Marley"):
-            rec = await eng.recommend_text(text)
+            rec = await eng.app.discovery.recommend_text(text)
             assert isinstance(rec, Recommendation), text
             assert rec.anchor is not None and rec.anchor.name == "Bob Marley & The Wailers", text
             assert all(i.track.title != "Bob Marley" for i in rec.tracks), text  # never the song titled after him
@@ -93,14 +93,14 @@ async def test_like_an_artist_credited_with_his_band_is_that_artist(tmp_path: Pa
 async def test_a_missing_style_with_an_anchor_goes_by_the_anchor(tmp_path: Path, admin: Caller) -> None:
     eng = await _engine(tmp_path, admin)
     try:
-        rec = await eng.recommend_text("k-pop like Idol Crew")
+        rec = await eng.app.discovery.recommend_text("k-pop like Idol Crew")
         assert isinstance(rec, Recommendation) and rec.anchor is not None
         note = rec.coverage[0]
         assert note.requested == "k-pop" and note.via == "Idol Crew"
         line = coverage_text(rec.coverage)
         assert "no music tagged" not in line and "Idol Crew" in line
         assert not any(i.reason.startswith("closest alternative") for i in rec.tracks)
-        alone = await eng.recommend_text("k-pop please")  # without the anchor the gap is plain
+        alone = await eng.app.discovery.recommend_text("k-pop please")  # without the anchor the gap is plain
         assert alone.coverage[0].via == "" and "no music tagged k-pop" in coverage_text(alone.coverage)
     finally:
         await eng.close()
@@ -110,7 +110,7 @@ async def test_lyrics_language_is_named_as_not_available(tmp_path: Path, admin: 
     eng = await _engine(tmp_path, admin)
     try:
         for text in ("musique française pour danser", "French songs to dance to", "deutsche Lieder zum Tanzen"):
-            rec = await eng.recommend_text(text)
+            rec = await eng.app.discovery.recommend_text(text)
             assert isinstance(rec, Recommendation), text
             assert [n.requested for n in rec.coverage if n.kind == "no_data"] == ["the language of the lyrics"], text
     finally:
@@ -120,7 +120,7 @@ async def test_lyrics_language_is_named_as_not_available(tmp_path: Path, admin: 
 async def test_reasons_claim_only_the_tracks_own_genre(tmp_path: Path, admin: Caller) -> None:
     eng = await _engine(tmp_path, admin)
     try:
-        rec = await eng.recommend_similar(["Signature Hit"], Filters(limit=20))
+        rec = await eng.app.discovery.recommend_similar(["Signature Hit"], Filters(limit=20))
         reasons = [i.reason for i in rec.tracks]
         assert reasons and not any("same genre: rock" in r or "same subgenre: album rock" in r for r in reasons)
         assert any("same subgenre: new jack swing" in r for r in reasons)  # his own scene is still said
@@ -131,9 +131,9 @@ async def test_reasons_claim_only_the_tracks_own_genre(tmp_path: Path, admin: Ca
 async def test_numbers_without_a_style_give_one_scene_inside_the_range(tmp_path: Path, admin: Caller) -> None:
     eng = await _engine(tmp_path, admin)
     try:
-        rec = await eng.recommend_text("songs at 120 BPM")
+        rec = await eng.app.discovery.recommend_text("songs at 120 BPM")
         assert isinstance(rec, Recommendation) and len(rec.tracks) >= 5
-        t = eng.table
+        t = eng.loaded.table
         tempos = [float(t.features[t.pos[i.track.track_id], FEATURE_INDEX["tempo"]]) for i in rec.tracks]
         assert all(115 <= x <= 125 for x in tempos)
         genres = [tuple(i.track.genres) for i in rec.tracks[:5]]
@@ -144,11 +144,11 @@ async def test_numbers_without_a_style_give_one_scene_inside_the_range(tmp_path:
 
 # ---------------------------------------------------------------- the shipped catalog (parser forms people send)
 async def test_a_family_word_widens_a_thin_subgenre_filter(engine: Engine) -> None:
-    q = engine.understand("90s hip hop")
+    q = engine.app.discovery.understand("90s hip hop")
     assert not isinstance(q, NeedsClarification)
     assert q.filters.genres == ["hip hop", "rap"]  # the "hip hop" subgenre alone has 7 tracks from the 1990s
-    assert engine.understand("hip hop").filters.genres == ["hip hop"]  # plenty without years: left as named
-    rec = await engine.recommend_text("90s hip hop like Nas")
+    assert engine.app.discovery.understand("hip hop").filters.genres == ["hip hop"]  # plenty without years: left as named
+    rec = await engine.app.discovery.recommend_text("90s hip hop like Nas")
     assert isinstance(rec, Recommendation) and len(rec.tracks) == 10
     assert sum(i.track.artist == "Nas" for i in rec.tracks) <= 2
 
@@ -157,7 +157,7 @@ async def test_a_family_word_widens_a_thin_subgenre_filter(engine: Engine) -> No
                                              ("Rock aus den Achtzigern", (1980, 1989)),
                                              ("Hits der 2000er", (2000, 2009))])
 def test_german_decades_with_case_endings(engine: Engine, text: str, years: tuple[int, int]) -> None:
-    q = engine.understand(text)
+    q = engine.app.discovery.understand(text)
     assert not isinstance(q, NeedsClarification)
     assert (q.filters.year_min, q.filters.year_max) == years
 
@@ -165,18 +165,18 @@ def test_german_decades_with_case_endings(engine: Engine, text: str, years: tupl
 @pytest.mark.parametrize("text", ["something mellow for a rainy sunday, nothing with rap", "chill, nichts mit Rap",
                                   "musique calme, rien de rap", "algo tranquilo, nada con rap"])
 def test_nothing_with_x_negates_x(engine: Engine, text: str) -> None:
-    q = engine.understand(text)
+    q = engine.app.discovery.understand(text)
     assert not isinstance(q, NeedsClarification)
     assert q.labels.get("genre:rap", 0.0) <= 0.0 and "rap" not in q.filters.genres
 
 
 async def test_a_follow_up_after_a_radio_keeps_its_scene(engine: Engine, user: Caller) -> None:
-    radio = await engine.chat("console:scene", user, "more like Hard to Handle - The Black Crowes")
+    radio = await engine.app.chat.chat("console:scene", user, "more like Hard to Handle - The Black Crowes")
     first = radio.recommendation
     assert first is not None and first.tracks
-    t = engine.table
+    t = engine.loaded.table
     scene = {g for i in first.tracks for g in i.track.genres}
-    calmer = await engine.chat("console:scene", user, "calmer")
+    calmer = await engine.app.chat.chat("console:scene", user, "calmer")
     rec = calmer.recommendation
     assert rec is not None and rec.tracks
     in_scene = sum(bool(set(i.track.genres) & scene) for i in rec.tracks)
@@ -189,32 +189,32 @@ async def test_a_follow_up_after_a_radio_keeps_its_scene(engine: Engine, user: C
 async def test_holiday_songs_only_when_asked(engine: Engine) -> None:
     from core.anchors import is_seasonal
 
-    t = engine.table
-    rec = await engine.recommend_text("soul music like Aretha Franklin")
+    t = engine.loaded.table
+    rec = await engine.app.discovery.recommend_text("soul music like Aretha Franklin")
     assert isinstance(rec, Recommendation) and rec.tracks
     assert not any(is_seasonal(t, t.pos[i.track.track_id]) for i in rec.tracks)  # her Winter Wonderland is no seed
-    asked = await engine.recommend_text("christmas songs like Aretha Franklin")
+    asked = await engine.app.discovery.recommend_text("christmas songs like Aretha Franklin")
     assert isinstance(asked, Recommendation)
     assert sum(is_seasonal(t, t.pos[i.track.track_id]) for i in asked.tracks) >= 5
 
 
 async def test_a_style_absent_from_the_asked_years_is_named(engine: Engine) -> None:
-    rec = await engine.recommend_text("trap from the 70s")
+    rec = await engine.app.discovery.recommend_text("trap from the 70s")
     assert isinstance(rec, Recommendation)
     assert coverage_text(rec.coverage).startswith("This catalog has no tracks tagged trap from 1970–1979")
     # punk shows up only inside mixed playlist names ("… / Pop Punk / Grunge / Britpop"): no punk label at all
-    punk = await engine.recommend_text("punk rock from the 70s")
+    punk = await engine.app.discovery.recommend_text("punk rock from the 70s")
     assert isinstance(punk, Recommendation)
     assert coverage_text(punk.coverage).startswith("This catalog has no music tagged punk")
-    plenty = await engine.recommend_text("80s rock")  # a style the years have plenty of: nothing to say
+    plenty = await engine.app.discovery.recommend_text("80s rock")  # a style the years have plenty of: nothing to say
     assert isinstance(plenty, Recommendation) and plenty.coverage == []
 
 
 async def test_radios_of_year_round_songs_leave_out_holiday_songs(engine: Engine) -> None:
     from core.anchors import is_seasonal
 
-    t = engine.table
-    rec_ = engine.recommender
+    t = engine.loaded.table
+    rec_ = engine.loaded.recommender
     seasonal = [p for p in range(t.n) if t.alive[p] and is_seasonal(t, p)]
     assert seasonal, "the catalog has holiday songs"
     # a year-round seed whose plain KNN neighbours include a holiday song (found, not hard-coded)
@@ -229,10 +229,10 @@ async def test_radios_of_year_round_songs_leave_out_holiday_songs(engine: Engine
         if seed is not None:
             break
     assert seed is not None
-    radio = await engine.recommend_similar([t.ids[seed]])
+    radio = await engine.app.discovery.recommend_similar([t.ids[seed]])
     assert len(radio.tracks) == 10
     assert not any(is_seasonal(t, t.pos[i.track.track_id]) for i in radio.tracks)
-    holiday = await engine.recommend_similar([t.ids[seasonal[0]]])  # a Christmas radio stays one
+    holiday = await engine.app.discovery.recommend_similar([t.ids[seasonal[0]]])  # a Christmas radio stays one
     plain = rec_.similar([seasonal[0]], Filters(limit=10), with_reasons=False)
     assert sum(is_seasonal(t, t.pos[i.track.track_id]) for i in holiday.tracks) == sum(
         is_seasonal(t, s.pos) for s in plain)

@@ -45,14 +45,14 @@ async def test_decade_filters_use_the_songs_original_year(tmp_path: Path, admin:
     write_catalog(src)
     eng = await Engine.open(tmp_path / "decades.db", seed=False)
     try:
-        await eng.import_catalog(admin, src, map_pairs=MAP)
-        t = eng.table
+        await eng.app.admin.import_catalog(admin, src, map_pairs=MAP)
+        t = eng.loaded.table
         versions = sorted(p for p in t.alive_positions().tolist() if t.titles[p] == SONG)
         assert len(versions) == 2
         compilation = next(p for p in versions if "Best Of" in t.albums[p])
         assert int(t.year[compilation]) == 2005 and t.original_year(compilation) == 1985
 
-        rec = eng.recommender
+        rec = eng.loaded.recommender
         eighties = rec.filter_mask(Filters(year_min=1980, year_max=1989), t.n)
         noughties = rec.filter_mask(Filters(year_min=2000, year_max=2009), t.n)
         assert eighties is not None and noughties is not None
@@ -61,10 +61,10 @@ async def test_decade_filters_use_the_songs_original_year(tmp_path: Path, admin:
         assert noughties[[p for p in range(t.n) if t.titles[p].startswith("Noughties")]].all()
 
         # the same through text requests, as a user types them
-        old = await eng.recommend_text("only 80s songs")
+        old = await eng.app.discovery.recommend_text("only 80s songs")
         assert isinstance(old, Recommendation) and (old.filters.year_min, old.filters.year_max) == (1980, 1989)
         assert SONG in [i.track.title for i in old.tracks]
-        new = await eng.recommend_text("rock from the 2000s")
+        new = await eng.app.discovery.recommend_text("rock from the 2000s")
         assert isinstance(new, Recommendation) and (new.filters.year_min, new.filters.year_max) == (2000, 2009)
         titles = [i.track.title for i in new.tracks]
         assert titles and SONG not in titles

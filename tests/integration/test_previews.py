@@ -305,18 +305,18 @@ async def test_many_within_budget(db, apis) -> None:
 
 
 async def test_engine_preview_and_links(engine, apis) -> None:
-    engine.configure_previews(apis.config(spotify=False))
+    engine.app.personal.configure_previews(apis.config(spotify=False))
     apis.deezer.entries.clear()
     apis.itunes.entries.clear()
     apis.deezer.add("Blinding Lights", "The Weeknd", DZ_URL)
-    got = await engine.preview("Blinding Lights - The Weeknd")
+    got = await engine.app.personal.preview("Blinding Lights - The Weeknd")
     assert got.preview_url == DZ_URL and got.track.title == "Blinding Lights"
     assert got.spotify_url == f"https://open.spotify.com/track/{got.track.track_id}"
-    urls = await engine.preview_urls([got.track.track_id, "unknownid0000000000000"])
+    urls = await engine.app.personal.preview_urls([got.track.track_id, "unknownid0000000000000"])
     assert urls == {got.track.track_id: DZ_URL, "unknownid0000000000000": None}
     for api in (apis.deezer, apis.itunes):
         api.behaviour.mode = "malformed"
-    other = await engine.preview("Say So - Doja Cat")  # every provider broken: still an answer, no exception
+    other = await engine.app.personal.preview("Say So - Doja Cat")  # every provider broken: still an answer, no exception
     assert other.preview_url is None and other.spotify_uri == f"spotify:track:{other.track.track_id}"
 
 

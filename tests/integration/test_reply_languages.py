@@ -1,5 +1,5 @@
 """The first line of a reply to a Spanish, Portuguese, French or German request is in that language, with the same
-facts as the English line (the shipped catalog, through Engine.chat); a mood next to a language still decides the
+facts as the English line (the shipped catalog, through ChatService.chat); a mood next to a language still decides the
 list; "less X" lowers X."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ ENGLISH = re.compile(r"\b(?:This catalog|here's|here are|closest:|mostly|nothing
 
 async def _first_line(engine: Engine, conversation: str, text: str):
     conversation = re.sub(r"\W+", "-", conversation)[:120]  # ids carry no spaces
-    reply = await engine.chat(conversation, USER, text)
+    reply = await engine.app.chat.chat(conversation, USER, text)
     assert reply.recommendation is not None and reply.recommendation.tracks, reply.text
     return reply.text.splitlines()[0], reply.recommendation
 
@@ -101,10 +101,10 @@ async def test_less_x_lowers_x(engine: Engine, text: str, feature: str, word: st
 
 async def test_a_spanish_follow_up_moves_the_list_and_keeps_the_language(engine: Engine) -> None:
     conversation = "test-followup-es"
-    first = await engine.chat(conversation, USER, "canciones tristes en español")
+    first = await engine.app.chat.chat(conversation, USER, "canciones tristes en español")
     assert first.recommendation is not None
     before = statistics.mean(t.track.valence for t in first.recommendation.tracks)
-    reply = await engine.chat(conversation, USER, "menos tristes")
+    reply = await engine.app.chat.chat(conversation, USER, "menos tristes")
     rec = reply.recommendation
     assert rec is not None and rec.tracks
     after = statistics.mean(t.track.valence for t in rec.tracks)

@@ -11,25 +11,25 @@ USER = Caller(user_id="review", platform="test")
 
 async def test_like_repeated_looks_at_a_bounded_number_of_cues(engine: Engine) -> None:
     calls = 0
-    real = engine.refs.resolve
+    real = engine.loaded.refs.resolve
 
     def counting(ref: str, fuzzy: bool = True) -> int:
         nonlocal calls
         calls += 1
         return real(ref, fuzzy=fuzzy)
 
-    engine.refs.resolve = counting  # type: ignore[method-assign]
+    engine.loaded.refs.resolve = counting  # type: ignore[method-assign]
     try:
-        find_anchor(("like " * 400)[:2000], engine.table, engine.refs)
+        find_anchor(("like " * 400)[:2000], engine.loaded.table, engine.loaded.refs)
     finally:
-        engine.refs.resolve = real  # type: ignore[method-assign]
+        engine.loaded.refs.resolve = real  # type: ignore[method-assign]
     assert calls <= MAX_CUES * 8
 
 
 async def test_a_count_before_like_title_keeps_the_song_and_claims_no_missing_artist(engine: Engine) -> None:
     for text, title in (("give me 5 songs like Blinding Lights", "Blinding Lights"),
                         ("20 songs like Mr. Brightside", "Mr. Brightside")):
-        reply = await engine.chat(f"test:{len(text)}", USER, text)
+        reply = await engine.app.chat.chat(f"test:{len(text)}", USER, text)
         assert reply.recommendation is not None, reply.text
         assert not any(n.kind == "missing_artist" for n in reply.recommendation.coverage), reply.text
         assert "no artist named" not in reply.text and title in reply.text.splitlines()[0], reply.text
@@ -39,12 +39,12 @@ async def test_reimporting_a_row_with_blanks_never_erases_what_the_catalog_knows
     from tests.integration.test_import_exports import write_exportify
     from tests.unit.test_catalog_io import exportify_new_row
 
-    pos = engine.resolve("Blinding Lights - The Weeknd")
-    before = engine.table.track(pos)
+    pos = engine.app.tracks.resolve("Blinding Lights - The Weeknd")
+    before = engine.loaded.table.track(pos)
     row = exportify_new_row(before.track_id, "NA", "N/A", None)
     row[5], row[8], row[15] = "null", "", "N/A"  # album, release date, popularity: missing too
-    await engine.import_catalog(admin, write_exportify(tmp_path / "blanks.csv", [row]))
-    after = engine.table.track(engine.table.pos[before.track_id])
+    await engine.app.admin.import_catalog(admin, write_exportify(tmp_path / "blanks.csv", [row]))
+    after = engine.loaded.table.track(engine.loaded.table.pos[before.track_id])
     assert (after.title, after.artists, after.album) == (before.title, before.artists, before.album)
     assert after.popularity == before.popularity and after.energy == before.energy
 
@@ -55,12 +55,12 @@ async def test_admin_changes_need_an_exact_unambiguous_track(engine: Engine, adm
     from core.errors import InvalidInput, SongNotFound
 
     with pytest.raises(InvalidInput, match="name the artist"):  # several artists have a "Blinding Lights"
-        await engine.delete_song(admin, "Blinding Lights")
+        await engine.app.admin.delete_song(admin, "Blinding Lights")
     with pytest.raises(InvalidInput, match="name the artist"):
-        await engine.edit_song(admin, "Blinding Lights", {"energy": 0.5})
+        await engine.app.admin.edit_song(admin, "Blinding Lights", {"energy": 0.5})
     with pytest.raises(SongNotFound):  # never a fuzzy guess for a destructive change
-        await engine.delete_song(admin, "Blindin Lights - The Weeknd")
-    gone = await engine.delete_song(admin, "Blinding Lights - The Weeknd")
+        await engine.app.admin.delete_song(admin, "Blindin Lights - The Weeknd")
+    gone = await engine.app.admin.delete_song(admin, "Blinding Lights - The Weeknd")
     assert gone.artists == ["The Weeknd"]
 
 
@@ -83,9 +83,9 @@ async def test_a_repeated_id_with_another_song_is_reported_and_the_first_row_kep
     path = write_exportify(tmp_path / "dup.csv", [exportify_new_row(tid, "First Song", "Alpha", FEATS),
                                                    exportify_new_row(tid, "Impostor", "Mallory", FEATS),
                                                    exportify_new_row(tid, "First Song", "Alpha", FEATS)])
-    report = await engine.import_catalog(admin, path)
+    report = await engine.app.admin.import_catalog(admin, path)
     assert report.conflicting_duplicates == 1 and "1 repeated track id" in report.summary()
-    assert engine.table.track(engine.table.pos[tid]).title == "First Song"
+    assert engine.loaded.table.track(engine.loaded.table.pos[tid]).title == "First Song"
 
 
 def test_db_option_works_before_the_command_too(db_copy, tmp_path, monkeypatch) -> None:
@@ -110,11 +110,11 @@ async def test_a_period_inside_a_name_does_not_cut_the_anchor(engine: Engine) ->
         ("songs like J. Cole. Something chill", "artist", "j. cole", "something chill"),
     )
     for text, kind, name, rest in cases:
-        anchor = find_anchor(text, engine.table, engine.refs)
+        anchor = find_anchor(text, engine.loaded.table, engine.loaded.refs)
         assert anchor is not None and not anchor.unresolved, text
         assert anchor.kind == kind and anchor.name.lower().startswith(name), (text, anchor.name)
         assert rest in anchor.rest.lower(), (text, anchor.rest)
-    reply = await engine.chat("test:brightside", USER, "something like Mr. Brightside but newer")
+    reply = await engine.app.chat.chat("test:brightside", USER, "something like Mr. Brightside but newer")
     assert reply.recommendation is not None and reply.recommendation.anchor is not None, reply.text
 
 
@@ -125,7 +125,7 @@ async def test_a_title_without_its_bracketed_tail_finds_the_song(engine: Engine)
 
     from core.catalog_rows import normalize_text
 
-    t = engine.table
+    t = engine.loaded.table
     refs = engine.app.tracks.refs
     exact = {normalize_text(t.titles[p]) for p in range(t.n) if t.alive[p]}
     long = [p for p in range(t.n) if t.alive[p] and re.match(r"^[^(]+\(.+\)$", t.titles[p])

@@ -89,22 +89,22 @@ async def test_disabled_resolver_makes_no_request() -> None:
 
 async def test_engine_chat_with_short_links(engine: Engine) -> None:
     caller = Caller(user_id="u1", platform="test")
-    tid = engine.table.ids[engine.resolve("Blinding Lights - The Weeknd")]
+    tid = engine.loaded.table.ids[engine.app.tracks.resolve("Blinding Lights - The Weeknd")]
     async with FakeShortLinks() as fake:
         fake.answers[("spotify.link", "/good1")] = Answer(302, f"https://open.spotify.com/track/{tid}?si=1")
         fake.answers[("spotify.link", "/gone")] = Answer(302, "https://evil.io/x")
-        engine.link_resolver = ShortLinkResolver(transport=fake.transport())
-        reply = await engine.chat("test:short", caller, "https://spotify.link/good1")
+        engine.app.tracks.link_resolver = ShortLinkResolver(transport=fake.transport())
+        reply = await engine.app.chat.chat("test:short", caller, "https://spotify.link/good1")
         assert reply.recommendation is not None and reply.recommendation.kind == "similar"
         assert "Blinding Lights" in reply.recommendation.summary
         assert tid not in [t.track.track_id for t in reply.recommendation.tracks]
         # the same short link works in a slash command
-        reply = await engine.chat("test:short", caller, "/similar https://spotify.link/good1")
+        reply = await engine.app.chat.chat("test:short", caller, "/similar https://spotify.link/good1")
         assert reply.recommendation is not None and reply.recommendation.tracks
         # one that can't be followed: ask for the full link; the code is neither an id nor a title
-        reply = await engine.chat("test:short2", caller, "https://spotify.link/gone")
+        reply = await engine.app.chat.chat("test:short2", caller, "https://spotify.link/gone")
         assert reply.recommendation is None
         assert "short link" in reply.text and "Copy link" in reply.text and "gone" not in reply.text
-        reply = await engine.chat("test:short2", caller, "/song https://spotify.link/gone")
+        reply = await engine.app.chat.chat("test:short2", caller, "/song https://spotify.link/gone")
         assert "short link" in reply.text and "gone" not in reply.text
         assert "evil.io" not in fake.hosts()

@@ -89,17 +89,17 @@ async def test_cached_table_is_identical_to_the_one_built_from_sqlite(db_copy: P
 async def test_engine_hits_the_cache_and_answers_exactly_as_without_it(db_copy: Path, cache_dir: Path) -> None:
     first = await Engine.open(db_copy)
     try:
-        assert first.table_source == "built"
-        want_text = await first.recommend_text("chill study music")
-        want_similar = await first.recommend_similar(["Blinding Lights - The Weeknd"])
+        assert first.loaded.table_source == "built"
+        want_text = await first.app.discovery.recommend_text("chill study music")
+        want_similar = await first.app.discovery.recommend_similar(["Blinding Lights - The Weeknd"])
     finally:
         await first.close()
     assert len(list(cache_dir.glob("table-*.npz"))) == 1
     second = await Engine.open(db_copy)
     try:
-        assert second.table_source == "cache"
-        assert (await second.recommend_text("chill study music")).model_dump() == want_text.model_dump()
-        got = await second.recommend_similar(["Blinding Lights - The Weeknd"])
+        assert second.loaded.table_source == "cache"
+        assert (await second.app.discovery.recommend_text("chill study music")).model_dump() == want_text.model_dump()
+        got = await second.app.discovery.recommend_similar(["Blinding Lights - The Weeknd"])
         assert got.model_dump() == want_similar.model_dump()
     finally:
         await second.close()
@@ -109,23 +109,23 @@ async def test_an_admin_edit_through_the_engine_invalidates_the_cache(small_db: 
     db, seed = small_db
     engine = await _open(db, seed)
     try:
-        assert engine.table_source == "built"
-        track = engine.table.track(5)
+        assert engine.loaded.table_source == "built"
+        track = engine.loaded.table.track(5)
         new_energy = 0.123 if track.energy != 0.123 else 0.321
-        await engine.edit_song(ADMIN, track.track_id, {"energy": new_energy, "title": "Edited Title"})
+        await engine.app.admin.edit_song(ADMIN, track.track_id, {"energy": new_energy, "title": "Edited Title"})
     finally:
         await engine.close()
     engine = await _open(db, seed)
     try:
-        assert engine.table_source == "built"  # never the stale file
-        edited = engine.table.track(engine.table.pos[track.track_id])
+        assert engine.loaded.table_source == "built"  # never the stale file
+        edited = engine.loaded.table.track(engine.loaded.table.pos[track.track_id])
         assert edited.energy == new_energy and edited.title == "Edited Title"
     finally:
         await engine.close()
     engine = await _open(db, seed)
     try:
-        assert engine.table_source == "cache"  # the rebuilt table was cached
-        edited = engine.table.track(engine.table.pos[track.track_id])
+        assert engine.loaded.table_source == "cache"  # the rebuilt table was cached
+        edited = engine.loaded.table.track(engine.loaded.table.pos[track.track_id])
         assert edited.energy == new_energy and edited.title == "Edited Title"
     finally:
         await engine.close()
@@ -135,19 +135,19 @@ async def test_add_and_delete_invalidate_the_cache(small_db: tuple[Path, Path], 
     db, seed = small_db
     engine = await _open(db, seed)
     try:
-        data = engine.table.track(0).model_dump(exclude={"artist", "spotify_url", "original_year",
+        data = engine.loaded.table.track(0).model_dump(exclude={"artist", "spotify_url", "original_year",
                                                           "year_is_album_date"})
         data.update(track_id="Z" * 22, title="A Brand New Song")
-        await engine.add_song(ADMIN, data)
-        gone = engine.table.track(1).track_id
-        await engine.delete_song(ADMIN, gone)
-        n = len(engine.table)
+        await engine.app.admin.add_song(ADMIN, data)
+        gone = engine.loaded.table.track(1).track_id
+        await engine.app.admin.delete_song(ADMIN, gone)
+        n = len(engine.loaded.table)
     finally:
         await engine.close()
     engine = await _open(db, seed)
     try:
-        assert engine.table_source == "built"
-        assert "Z" * 22 in engine.table.pos and gone not in engine.table.pos and len(engine.table) == n
+        assert engine.loaded.table_source == "built"
+        assert "Z" * 22 in engine.loaded.table.pos and gone not in engine.loaded.table.pos and len(engine.loaded.table) == n
     finally:
         await engine.close()
 
@@ -158,17 +158,17 @@ async def test_an_import_invalidates_the_cache_and_is_cached_itself(
     db, seed = small_db
     engine = await _open(db, seed)
     try:
-        before = len(engine.table)
+        before = len(engine.loaded.table)
         more = _subset_csv(tmp_path / "more.csv", 700)  # 300 more rows than the seed
-        await engine.import_catalog(ADMIN, more)
-        after = len(engine.table)
+        await engine.app.admin.import_catalog(ADMIN, more)
+        after = len(engine.loaded.table)
         assert after > before
-        assert engine.table_source == "built"  # reloaded from SQLite, then written to the cache
+        assert engine.loaded.table_source == "built"  # reloaded from SQLite, then written to the cache
     finally:
         await engine.close()
     engine = await _open(db, seed)
     try:
-        assert engine.table_source == "cache" and len(engine.table) == after
+        assert engine.loaded.table_source == "cache" and len(engine.loaded.table) == after
     finally:
         await engine.close()
 
@@ -187,14 +187,14 @@ async def test_a_write_by_another_process_invalidates_the_cache(
 ) -> None:
     db, seed = small_db
     engine = await _open(db, seed)
-    before = engine.table
+    before = engine.loaded.table
     await engine.close()
     with sqlite3.connect(db) as conn:  # plain sqlite3: no musicbot code involved, only the schema's triggers
         conn.execute(statement)
     engine = await _open(db, seed)
     try:
-        assert engine.table_source == "built"
-        fresh = engine.table
+        assert engine.loaded.table_source == "built"
+        fresh = engine.loaded.table
         assert vars(fresh).keys() == vars(before).keys()
         changed = (fresh.titles != before.titles or not np.array_equal(fresh.features[: fresh.n],
                    before.features[: before.n], equal_nan=True) or fresh.labels != before.labels
@@ -215,14 +215,14 @@ async def test_copies_changed_apart_never_share_a_version(small_db: tuple[Path, 
     for path, track_pos in ((db, 3), (twin, 4)):  # one edit each, same row count, same highest id
         engine = await _open(path, seed)
         try:
-            await engine.edit_song(ADMIN, engine.table.ids[track_pos], {"energy": 0.5})
+            await engine.app.admin.edit_song(ADMIN, engine.loaded.table.ids[track_pos], {"energy": 0.5})
             versions.append(await catalog_version(engine.catalog.db))
         finally:
             await engine.close()
     assert versions[0] != versions[1]
     engine = await _open(twin, seed)
     try:
-        assert engine.table.track(4).energy == 0.5  # the twin's own edit, whatever the other copy cached
+        assert engine.loaded.table.track(4).energy == 0.5  # the twin's own edit, whatever the other copy cached
     finally:
         await engine.close()
 
@@ -230,13 +230,13 @@ async def test_copies_changed_apart_never_share_a_version(small_db: tuple[Path, 
 async def test_a_broken_cache_file_is_a_miss_and_is_replaced(small_db: tuple[Path, Path], cache_dir: Path) -> None:
     db, seed = small_db
     engine = await _open(db, seed)
-    n = len(engine.table)
+    n = len(engine.loaded.table)
     await engine.close()
     (path,) = cache_dir.glob("table-*.npz")
     path.write_bytes(b"PK\x03\x04 not really a zip")
     engine = await _open(db, seed)
     try:
-        assert engine.table_source == "built" and len(engine.table) == n
+        assert engine.loaded.table_source == "built" and len(engine.loaded.table) == n
     finally:
         await engine.close()
     assert read_table(path) is not None
@@ -250,7 +250,7 @@ async def test_cache_off_in_memory_and_unwritable(small_db: tuple[Path, Path], c
     assert cache_dir_for(db) is None
     engine = await _open(db, seed)
     try:
-        assert engine.table_source == "built-uncached" and not cache_dir.exists()
+        assert engine.loaded.table_source == "built-uncached" and not cache_dir.exists()
     finally:
         await engine.close()
     monkeypatch.delenv("MUSICBOT_CACHE")
@@ -259,7 +259,7 @@ async def test_cache_off_in_memory_and_unwritable(small_db: tuple[Path, Path], c
     monkeypatch.setenv("MUSICBOT_CACHE_DIR", str(blocker / "cache"))  # cannot be created: still works, uncached
     engine = await _open(db, seed)
     try:
-        assert engine.table_source == "built-uncached" and len(engine.table) > 0
+        assert engine.loaded.table_source == "built-uncached" and len(engine.loaded.table) > 0
     finally:
         await engine.close()
 

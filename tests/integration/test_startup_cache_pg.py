@@ -57,8 +57,8 @@ async def _sql(engine: Engine, statement: str, **params: object) -> None:
 async def test_pg_catalog_is_cached_and_never_served_stale(pg_url: str, seed_csv: Path, cache_dir: Path) -> None:
     engine = await Engine.open(pg_url, seed_path=seed_csv)
     try:
-        assert engine.table_source == "built"
-        first = engine.table
+        assert engine.loaded.table_source == "built"
+        first = engine.loaded.table
         version = await pg_catalog_version(engine.catalog)
         assert version == await pg_catalog_version(engine.catalog)  # stable while nothing changes
     finally:
@@ -67,19 +67,19 @@ async def test_pg_catalog_is_cached_and_never_served_stale(pg_url: str, seed_csv
 
     engine = await Engine.open(pg_url, seed_path=seed_csv)
     try:
-        assert engine.table_source == "cache"
-        _same(first, engine.table)
-        want = await engine.recommend_text("chill study music")
+        assert engine.loaded.table_source == "cache"
+        _same(first, engine.loaded.table)
+        want = await engine.app.discovery.recommend_text("chill study music")
         # an edit through musicbot (logged in catalog_changes)
-        track = engine.table.track(3)
-        await engine.edit_song(ADMIN, track.track_id, {"title": "Edited Through Musicbot"})
+        track = engine.loaded.table.track(3)
+        await engine.app.admin.edit_song(ADMIN, track.track_id, {"title": "Edited Through Musicbot"})
     finally:
         await engine.close()
 
     engine = await Engine.open(pg_url, seed_path=seed_csv)
     try:
-        assert engine.table_source == "built"  # never the stale file
-        assert engine.table.track(engine.table.pos[track.track_id]).title == "Edited Through Musicbot"
+        assert engine.loaded.table_source == "built"  # never the stale file
+        assert engine.loaded.table.track(engine.loaded.table.pos[track.track_id]).title == "Edited Through Musicbot"
         # a hand-run write that bypasses musicbot's change log
         await _sql(engine, "UPDATE tracks SET energy = 0.0123 WHERE track_id = :t", t=track.track_id)
     finally:
@@ -87,24 +87,24 @@ async def test_pg_catalog_is_cached_and_never_served_stale(pg_url: str, seed_csv
 
     engine = await Engine.open(pg_url, seed_path=seed_csv)
     try:
-        assert engine.table_source == "built"
-        assert engine.table.track(engine.table.pos[track.track_id]).energy == pytest.approx(0.0123)
+        assert engine.loaded.table_source == "built"
+        assert engine.loaded.table.track(engine.loaded.table.pos[track.track_id]).energy == pytest.approx(0.0123)
         await _sql(engine, "DELETE FROM track_labels WHERE track_id = :t", t=track.track_id)
     finally:
         await engine.close()
 
     engine = await Engine.open(pg_url, seed_path=seed_csv)
     try:
-        assert engine.table_source == "built"
-        assert not engine.table.labels[engine.table.pos[track.track_id]]
+        assert engine.loaded.table_source == "built"
+        assert not engine.loaded.table.labels[engine.loaded.table.pos[track.track_id]]
     finally:
         await engine.close()
 
     engine = await Engine.open(pg_url, seed_path=seed_csv)
     try:
-        assert engine.table_source == "cache"  # the rebuilt table was cached
-        assert engine.table.track(engine.table.pos[track.track_id]).energy == pytest.approx(0.0123)
-        got = await engine.recommend_text("chill study music")
+        assert engine.loaded.table_source == "cache"  # the rebuilt table was cached
+        assert engine.loaded.table.track(engine.loaded.table.pos[track.track_id]).energy == pytest.approx(0.0123)
+        got = await engine.app.discovery.recommend_text("chill study music")
         assert [t.track.track_id for t in got.tracks]  # answers from the cached table
         assert want.kind == got.kind
     finally:
@@ -120,12 +120,12 @@ async def test_pg_cache_off_and_unreadable_file(pg_url: str, seed_csv: Path, cac
     files[0].write_bytes(b"not a numpy file")
     engine = await Engine.open(pg_url, seed_path=seed_csv)
     try:
-        assert engine.table_source == "built" and len(engine.table) == 300  # a broken file is a miss
+        assert engine.loaded.table_source == "built" and len(engine.loaded.table) == 300  # a broken file is a miss
     finally:
         await engine.close()
     monkeypatch.setenv("MUSICBOT_CACHE", "0")
     engine = await Engine.open(pg_url, seed_path=seed_csv)
     try:
-        assert engine.table_source == "built-uncached"
+        assert engine.loaded.table_source == "built-uncached"
     finally:
         await engine.close()

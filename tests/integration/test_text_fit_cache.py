@@ -43,10 +43,10 @@ def _text_files(folder: Path) -> list[Path]:
 async def test_a_cached_fit_is_the_same_model(db_copy: Path, cache_dir: Path) -> None:  # noqa: F811
     engine = await _open(db_copy)
     try:
-        assert engine.table_source == "built" and not _text_files(cache_dir)
-        fitted = engine.text  # fitted now, and written beside the table file
+        assert engine.loaded.table_source == "built" and not _text_files(cache_dir)
+        fitted = engine.loaded.text  # fitted now, and written beside the table file
         (written,) = _text_files(cache_dir)
-        assert written == text_file(engine.table, fitted.embedder)
+        assert written == text_file(engine.loaded.table, fitted.embedder)
         assert written.name.startswith("text-") and written.name.removeprefix("text-").startswith(
             next(cache_dir.glob("table-*.npz")).stem.removeprefix("table-"))
         want = _parses(fitted)
@@ -54,13 +54,13 @@ async def test_a_cached_fit_is_the_same_model(db_copy: Path, cache_dir: Path) ->
         await engine.close()
     engine = await _open(db_copy)
     try:
-        assert engine.table_source == "cache"
-        restored = fit_text(TextUnderstanding(), engine.table)
+        assert engine.loaded.table_source == "cache"
+        restored = fit_text(TextUnderstanding(), engine.loaded.table)
         fresh = TextUnderstanding()
-        fresh.fit(engine.table)
+        fresh.fit(engine.loaded.table)
         _same_fit(restored, fresh)
         assert _parses(restored) == want == _parses(fresh)
-        assert _parses(engine.text) == want  # what the engine serves
+        assert _parses(engine.loaded.text) == want  # what the engine serves
     finally:
         await engine.close()
 
@@ -69,25 +69,25 @@ async def test_a_catalog_change_gets_a_new_fit(small_db, cache_dir: Path) -> Non
     db, seed = small_db
     engine = await _open(db, seed)
     try:
-        _ = engine.text
+        _ = engine.loaded.text
         (first,) = _text_files(cache_dir)
-        data = engine.table.track(0).model_dump(exclude={"artist", "spotify_url", "original_year", "year_is_album_date"})
+        data = engine.loaded.table.track(0).model_dump(exclude={"artist", "spotify_url", "original_year", "year_is_album_date"})
         data.update(track_id="Q" * 22, title="Zyxwv Song", artists=["Qwertyuiop Band"])
-        await engine.add_song(ADMIN, data)
+        await engine.app.admin.add_song(ADMIN, data)
         # the table changed in memory: it no longer matches its file, so no cached fit is used or written for it
-        assert text_file(engine.table, engine.text.embedder) is None
-        assert "qwertyuiop band" in engine.text._cat.artist_index
+        assert text_file(engine.loaded.table, engine.loaded.text.embedder) is None
+        assert "qwertyuiop band" in engine.loaded.text._cat.artist_index
     finally:
         await engine.close()
     engine = await _open(db, seed)
     try:
-        assert engine.table_source == "built"
-        text = engine.text
+        assert engine.loaded.table_source == "built"
+        text = engine.loaded.text
         assert len(_text_files(cache_dir)) == 2 and first in _text_files(cache_dir)
         names = [text._cat.artist_display[a] for a in text._cat.fuzzy_ids]
         assert "Qwertyuiop Band" in names  # fitted on the changed catalog, not restored from the old file
         fresh = TextUnderstanding()
-        fresh.fit(engine.table)
+        fresh.fit(engine.loaded.table)
         _same_fit(text, fresh)
     finally:
         await engine.close()
@@ -97,18 +97,18 @@ async def test_a_broken_text_file_is_a_miss_and_is_replaced(small_db, cache_dir:
     db, seed = small_db
     engine = await _open(db, seed)
     try:
-        _ = engine.text
+        _ = engine.loaded.text
         (path,) = _text_files(cache_dir)
     finally:
         await engine.close()
     path.write_bytes(b"not an npz file")
     engine = await _open(db, seed)
     try:
-        assert engine.table_source == "cache"
-        text = engine.text
+        assert engine.loaded.table_source == "cache"
+        text = engine.loaded.text
         assert "ignoring unreadable text-model cache" in caplog.text
         fresh = TextUnderstanding()
-        fresh.fit(engine.table)
+        fresh.fit(engine.loaded.table)
         _same_fit(text, fresh)
         with np.load(path, allow_pickle=False) as data:  # rewritten, readable again
             assert "doc" in data.files
@@ -121,9 +121,9 @@ async def test_no_cache_no_text_file(small_db, cache_dir: Path, monkeypatch) -> 
     db, seed = small_db
     engine = await _open(db, seed)
     try:
-        assert engine.table_source == "built-uncached"
-        assert engine.text.parse("chill study music").target
-        assert text_file(engine.table, engine.text.embedder) is None and not _text_files(cache_dir)
+        assert engine.loaded.table_source == "built-uncached"
+        assert engine.loaded.text.parse("chill study music").target
+        assert text_file(engine.loaded.table, engine.loaded.text.embedder) is None and not _text_files(cache_dir)
     finally:
         await engine.close()
 
@@ -144,7 +144,7 @@ def test_the_text_fingerprint_follows_the_text_code_and_data(monkeypatch, tmp_pa
 @pytest.mark.parametrize("bad", ["doc", "mean", "label_emb"])
 async def test_load_fit_refuses_an_export_of_another_table(engine, bad: str) -> None:
     """load_fit checks shapes against the table (a file of another catalog can never be served silently)."""
-    tu = engine.text
+    tu = engine.loaded.text
     doc, arrays = tu.export_fit()
     arrays = dict(arrays)
     if bad == "doc":

@@ -39,7 +39,7 @@ def values(rec: Recommendation, name: str) -> list[float]:
 )
 async def test_stated_numbers_filter_every_pick(engine: Engine, text: str, feature: str, low: float | None,
                                                 high: float | None) -> None:
-    rec = await engine.recommend_text(text)
+    rec = await engine.app.discovery.recommend_text(text)
     assert isinstance(rec, Recommendation) and len(rec.tracks) == 10, text
     for v in values(rec, feature):
         assert low is None or v >= low, (text, v)
@@ -50,7 +50,7 @@ async def test_ranges_hold_on_a_catalog_without_labels(shipped_db: Path, tmp_pat
     stripped = await strip_labels_copy(shipped_db, tmp_path / "bare.db")
     eng = await Engine.open(stripped, seed=False)
     try:
-        rec = await eng.recommend_text("sad songs with valence below 0.2 and over 120 bpm")
+        rec = await eng.app.discovery.recommend_text("sad songs with valence below 0.2 and over 120 bpm")
         assert isinstance(rec, Recommendation) and len(rec.tracks) == 10
         assert all(i.track.valence <= 0.2 and i.track.tempo >= 120 for i in rec.tracks)
     finally:
@@ -58,14 +58,14 @@ async def test_ranges_hold_on_a_catalog_without_labels(shipped_db: Path, tmp_pat
 
 
 async def test_too_few_in_range_puts_those_first_then_fills(engine: Engine) -> None:
-    t = engine.table
+    t = engine.loaded.table
     # a range only a handful of catalog tracks meet: liveness at least the 5th highest value
     live = np.sort(t.features[: t.n, FEATURE_INDEX["liveness"]][t.alive[: t.n]])
     ranges = {"liveness": [float(live[-5]), None]}
     inside = range_mask(t, ranges)
     assert inside is not None and 0 < int(inside.sum()) < 10
     query = TextQuery(text="live rap", target={"energy": 0.8}, weights={"energy": 0.5}, ranges=ranges)
-    picked = engine.recommender.from_text(query, limit=10)
+    picked = engine.loaded.recommender.from_text(query, limit=10)
     assert len(picked) == 10
     first = [s.pos for s in picked[: int(inside.sum())]]
     assert all(inside[p] for p in first)  # every in-range track before any other
@@ -73,7 +73,7 @@ async def test_too_few_in_range_puts_those_first_then_fills(engine: Engine) -> N
 
 
 def test_range_mask_ignores_unknown_features_and_open_ranges(engine: Engine) -> None:
-    t = engine.table
+    t = engine.loaded.table
     assert range_mask(t, {}) is None
     assert range_mask(t, {"colour": [0.1, 0.2]}) is None
     assert range_mask(t, {"energy": [None, None]}) is None

@@ -11,7 +11,7 @@ from core.models import Caller
 
 
 async def ask(engine: Engine, user: Caller, text: str, conv: str) -> tuple[str, list]:
-    reply = await engine.chat(f"test:{conv}", user, text)
+    reply = await engine.app.chat.chat(f"test:{conv}", user, text)
     tracks = [rt.track for rt in reply.recommendation.tracks] if reply.recommendation else []
     return reply.text, tracks
 

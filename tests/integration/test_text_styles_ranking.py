@@ -53,7 +53,7 @@ def catalogs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict
         db = root / f"{name}.db"
         eng = await Engine.open(db, seed=False)
         try:
-            await eng.import_catalog(ADMIN, root / f"{name}.csv", replace=True)
+            await eng.app.admin.import_catalog(ADMIN, root / f"{name}.csv", replace=True)
         finally:
             await eng.close()
         await with_catalog(db)
@@ -94,14 +94,14 @@ async def test_named_styles_rank_by_the_model_without_labels(catalogs, tmp_path:
     _, plain, truth = catalogs
     eng = await _open(plain, tmp_path)
     try:
-        assert not eng.table.has_labels()
+        assert not eng.loaded.table.has_labels()
         with_model, without = [], []
         for text, wanted in STYLE_REQUESTS:
-            query = eng.understand(text)
+            query = eng.app.discovery.understand(text)
             assert isinstance(query, TextQuery) and query.styles, text
-            with_model.append(_share(await eng.recommend_query(query), truth, wanted))
+            with_model.append(_share(await eng.app.discovery.recommend_query(query), truth, wanted))
             bare = query.model_copy(update={"styles": {}})  # the sound profile alone, as before the style model
-            without.append(_share(await eng.recommend_query(bare), truth, wanted))
+            without.append(_share(await eng.app.discovery.recommend_query(bare), truth, wanted))
         assert all(s >= 0.5 for s in with_model), list(zip(STYLE_REQUESTS, with_model))
         assert sum(with_model) >= sum(without) + 0.2 * len(STYLE_REQUESTS), (with_model, without)
     finally:
@@ -119,7 +119,7 @@ async def test_negated_style_is_kept_out_without_labels(catalogs, tmp_path: Path
     _, plain, truth = catalogs
     eng = await _open(plain, tmp_path)
     try:
-        rec = await eng.recommend_text(text)
+        rec = await eng.app.discovery.recommend_text(text)
         assert isinstance(rec, Recommendation)
         assert _share(rec, truth, kept) >= 0.5, text
         assert _share(rec, truth, avoided) <= 0.2, text
@@ -131,11 +131,11 @@ async def test_labelled_catalog_ranks_by_its_own_labels(catalogs, tmp_path: Path
     labelled, _, truth = catalogs
     eng = await _open(labelled, tmp_path)
     try:
-        assert eng.table.has_labels()
+        assert eng.loaded.table.has_labels()
         for text, wanted in STYLE_REQUESTS:
-            query = eng.understand(text)
+            query = eng.app.discovery.understand(text)
             assert isinstance(query, TextQuery) and query.styles == {}, text  # labels, not the model
-            assert _share(await eng.recommend_query(query), truth, wanted) >= 0.5, text
+            assert _share(await eng.app.discovery.recommend_query(query), truth, wanted) >= 0.5, text
     finally:
         await eng.close()
 
@@ -144,7 +144,7 @@ async def test_number_against_word_conflict_is_in_the_reply(catalogs, tmp_path: 
     _, plain, _ = catalogs
     eng = await _open(plain, tmp_path)
     try:
-        rec = await eng.recommend_text("slow songs at 170 BPM")
+        rec = await eng.app.discovery.recommend_text("slow songs at 170 BPM")
         assert isinstance(rec, Recommendation)
         assert rec.conflicts and rec.conflicts[0].axis == "tempo" and rec.conflicts[0].kept == "170 BPM"
         assert all(160 <= i.track.tempo <= 180 for i in rec.tracks)
@@ -158,7 +158,7 @@ async def test_similar_without_labels_keeps_the_seeds_style(catalogs, tmp_path: 
     _, plain, truth = catalogs
     eng = await _open(plain, tmp_path)
     try:
-        t, rec = eng.table, eng.recommender
+        t, rec = eng.loaded.table, eng.loaded.recommender
         seeds = t.alive_positions()[::35][:120].tolist()  # 120 radios: a 0.02 margin is ~24 tracks, not noise
 
         def agreement() -> float:

@@ -81,7 +81,7 @@ async def agent_engine(agent_template_db: Path, tmp_path: Path) -> AsyncIterator
     shutil.copy(agent_template_db, db)
     engine = await Engine.open(db)
     # previews never leave the machine in these tests: a closed local port answers "connection refused" at once
-    engine.configure_previews(PreviewConfig(deezer_api_base_url=CLOSED_PORT, itunes_api_base_url=CLOSED_PORT,
+    engine.app.personal.configure_previews(PreviewConfig(deezer_api_base_url=CLOSED_PORT, itunes_api_base_url=CLOSED_PORT,
                                             spotify_api_base_url=CLOSED_PORT, spotify_accounts_url=CLOSED_PORT,
                                             timeout_s=0.5))
     try:

@@ -133,16 +133,16 @@ async def test_long_references_skip_the_fuzzy_scan_over_all_tracks(engine: Engin
     long_ref = "love by " * 250
     with counting(track_refs) as scans:
         with pytest.raises(Exception):
-            engine.resolve(long_ref)
+            engine.app.tracks.resolve(long_ref)
     assert scans.calls == 0
     with counting(track_refs) as scans:  # a short typo still gets its fuzzy scan (and is found)
-        pos = engine.resolve("Blindng Lights")
-    assert scans.calls >= 1 and "Blinding Lights" in engine.label(pos)
+        pos = engine.app.tracks.resolve("Blindng Lights")
+    assert scans.calls >= 1 and "Blinding Lights" in engine.app.tracks.label(pos)
 
 
 async def test_long_requests_are_parsed_off_the_event_loop(engine: Engine):
     seen: list[str] = []
-    text = engine.text
+    text = engine.loaded.text
     real = text.parse
 
     def parse(*args, **kwargs):
@@ -151,9 +151,9 @@ async def test_long_requests_are_parsed_off_the_event_loop(engine: Engine):
 
     text.parse = parse
     try:
-        await engine.understand_async("chill study music")
-        await engine.understand_async(("not drake and " * 200)[:2000])
-        await engine.recommend_text(("sad songs without adele, " * 100)[:2000])
+        await engine.app.discovery.understand_async("chill study music")
+        await engine.app.discovery.understand_async(("not drake and " * 200)[:2000])
+        await engine.app.discovery.recommend_text(("sad songs without adele, " * 100)[:2000])
     finally:
         del text.parse
     main = threading.main_thread().name

@@ -75,9 +75,9 @@ async def hostile(agent_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Asyn
     """``await run(script, query=...)`` -> the ChatReply for one user message answered by the hostile model."""
     from pydantic_ai.models import override_allow_model_requests
 
-    await agent_engine.add_song(ADMIN, {"track_id": HOSTILE_ID, "title": HOSTILE_TITLE, "artists": ["Evil Corp"],
+    await agent_engine.app.admin.add_song(ADMIN, {"track_id": HOSTILE_ID, "title": HOSTILE_TITLE, "artists": ["Evil Corp"],
                                         "genres": ["pop"], **FEATURES})
-    await agent_engine.add_song(ADMIN, {"track_id": BENIGN_ID, "title": "Password", "artists": ["Benign Band"],
+    await agent_engine.app.admin.add_song(ADMIN, {"track_id": BENIGN_ID, "title": "Password", "artists": ["Benign Band"],
                                         "genres": ["rock"], **FEATURES})
     runners: list[web.AppRunner] = []
 
@@ -87,9 +87,9 @@ async def hostile(agent_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Asyn
         monkeypatch.setenv("MODEL", "openai:hostile")
         monkeypatch.setenv("OPENAI_BASE_URL", fake.url)
         monkeypatch.setenv("OPENAI_API_KEY", "sk-test-hostile-0123456789abcdef")
-        agent_engine.configure_agent(Settings(_env_file=None).agent_config())
+        agent_engine.app.chat.configure_agent(Settings(_env_file=None).agent_config())
         with override_allow_model_requests(True):
-            reply = await agent_engine.chat(f"hostile:{len(runners)}", USER, text)
+            reply = await agent_engine.app.chat.chat(f"hostile:{len(runners)}", USER, text)
         assert len(fake.requests) >= 2  # the model really ran (tool call, then the reply)
         assert not reply.fallback_used
         return reply
@@ -137,7 +137,7 @@ async def test_injected_instructions_never_reach_the_user(hostile, text):
 
 
 async def test_tracks_the_tools_did_not_return_are_not_named(hostile, agent_engine):
-    outsider = agent_engine.table.ids[0]  # a real catalog track, but not in this search's results
+    outsider = agent_engine.loaded.table.ids[0]  # a real catalog track, but not in this search's results
 
     def invent(result):
         assert outsider not in {t["track_id"] for t in result["tracks"]}

@@ -30,8 +30,8 @@ PLAYLISTS = ["Road Trip", "Chill"]
 @pytest.fixture
 async def state(agent_engine: Engine) -> ConversationState:
     """A conversation that has shown a 10-track list."""
-    blinding = agent_engine.table.ids[agent_engine.resolve("Blinding Lights")]
-    page = [blinding, *[i for i in agent_engine.table.ids[:9] if i != blinding]]
+    blinding = agent_engine.loaded.table.ids[agent_engine.app.tracks.resolve("Blinding Lights")]
+    page = [blinding, *[i for i in agent_engine.loaded.table.ids[:9] if i != blinding]]
     return ConversationState(last=LastRequest(request="chill study music"), last_page=page, shown=list(page))
 
 
@@ -75,7 +75,7 @@ async def state(agent_engine: Engine) -> ConversationState:
 def test_playlist_and_feedback_intents(
     agent_engine: Engine, state: ConversationState, text: str, tool: str, args: dict
 ) -> None:
-    intent = parse_intent(text, agent_engine, state, READ, PLAYLISTS)
+    intent = parse_intent(text, agent_engine.app.tracks, state, READ, PLAYLISTS)
     assert intent.tool == tool, (text, intent)
     for key, value in args.items():
         assert intent.args.get(key) == value, (text, key, intent.args)
@@ -96,10 +96,10 @@ def test_required_phrases_work_before_the_playlist_exists(agent_engine: Engine, 
         "preview #1": ("preview_track", {"ref": "#1"}),
     }
     for text, (tool, args) in expected.items():
-        intent = parse_intent(text, agent_engine, state, READ, [])
+        intent = parse_intent(text, agent_engine.app.tracks, state, READ, [])
         assert intent.tool == tool and all(intent.args.get(k) == v for k, v in args.items()), (text, intent)
     # "show NAME" needs a known name or the word "playlist" (else "show me jazz" would be a playlist)
-    assert parse_intent("show road trip", agent_engine, state, READ, ["road trip"]).tool == "show_playlist"
+    assert parse_intent("show road trip", agent_engine.app.tracks, state, READ, ["road trip"]).tool == "show_playlist"
 
 
 @pytest.mark.parametrize(
@@ -120,7 +120,7 @@ def test_required_phrases_work_before_the_playlist_exists(agent_engine: Engine, 
 def test_everyday_requests_are_not_playlist_commands(
     agent_engine: Engine, state: ConversationState, text: str, tool: str | None
 ) -> None:
-    intent = parse_intent(text, agent_engine, state, READ, PLAYLISTS)
+    intent = parse_intent(text, agent_engine.app.tracks, state, READ, PLAYLISTS)
     playlist_tools = {"create_playlist", "add_to_playlist", "remove_from_playlist", "show_playlist", "rename_playlist",
                       "delete_playlist", "recommend_from_playlist", "export_playlist", "list_playlists", "like_track",
                       "dislike_track", "preview_track"}
@@ -130,11 +130,11 @@ def test_everyday_requests_are_not_playlist_commands(
 
 
 def test_unknown_from_name_falls_back_and_bare_create_asks(agent_engine: Engine, state: ConversationState) -> None:
-    intent = parse_intent("recommend songs from the 90s", agent_engine, state, READ, PLAYLISTS)
+    intent = parse_intent("recommend songs from the 90s", agent_engine.app.tracks, state, READ, PLAYLISTS)
     assert intent.tool == "recommend_from_playlist" and intent.fallback_request == "recommend songs from the 90s"
-    known = parse_intent("recommend from road trip", agent_engine, state, READ, PLAYLISTS)
+    known = parse_intent("recommend from road trip", agent_engine.app.tracks, state, READ, PLAYLISTS)
     assert known.fallback_request == ""  # a real playlist: its errors are shown, not papered over
-    assert parse_intent("make a playlist", agent_engine, state, READ, PLAYLISTS).reply == ASK_PLAYLIST_NAME
+    assert parse_intent("make a playlist", agent_engine.app.tracks, state, READ, PLAYLISTS).reply == ASK_PLAYLIST_NAME
 
 
 def test_catalog_commands_stay_admin_commands(agent_engine: Engine, state: ConversationState) -> None:
@@ -144,13 +144,13 @@ def test_catalog_commands_stay_admin_commands(agent_engine: Engine, state: Conve
         ("add song track_id=0abcdefghijklmnopqrstu title=Road to Nowhere artists=A energy=0.5 valence=0.4 "
          "danceability=0.6 tempo=121", "add_track"),
     ):
-        assert parse_intent(text, agent_engine, state, ADMIN_TOOLS, PLAYLISTS).tool == tool, text
+        assert parse_intent(text, agent_engine.app.tracks, state, ADMIN_TOOLS, PLAYLISTS).tool == tool, text
 
 
 def test_ordinals_follow_the_page_numbering(agent_engine: Engine, state: ConversationState) -> None:
     """On a playlist's page 2 (#11-#20), "the second one" is #12 and #13 is its third item."""
     state.show_page(state.last_page, [], remember=False, first=11)
-    assert parse_intent("like the second one", agent_engine, state, READ, []).args == {"ref": "#12"}
+    assert parse_intent("like the second one", agent_engine.app.tracks, state, READ, []).args == {"ref": "#12"}
     assert state.page_ref(13) == state.last_page[2]
     assert state.page_ref(3) is None and state.page_ref(21) is None
 
@@ -211,7 +211,7 @@ async def test_feedback_and_preview_tools(agent_engine: Engine, state: Conversat
     disliked = await tools.dislike_track(ctx, "#1")
     assert isinstance(liked, FeedbackDone) and liked.track_id == state.last_page[1]
     assert isinstance(disliked, FeedbackDone) and disliked.track_id == state.last_page[0]
-    assert await agent_engine.disliked_ids(USER) == {state.last_page[0]}
+    assert await agent_engine.app.personal.disliked_ids(USER) == {state.last_page[0]}
     found = await tools.preview_track(ctx, "#2")  # previews point at a closed port: a miss, never an error
     assert isinstance(found, PreviewFound) and found.preview_url is None
     assert found.spotify_url.endswith(state.last_page[1]) and "No preview" in found.message
@@ -264,10 +264,10 @@ async def test_testmodel_drives_every_playlist_tool_without_crashing(agent_engin
 
     names = [fn.__name__ for fn in PLAYLIST_TOOLS]
     model = TestModel(call_tools=names, custom_output_args={"reply": "done", "tracks": []})
-    agent_engine.configure_agent(AgentConfig(model_override=model, max_tool_calls=len(names) + 2))
-    await agent_engine.chat("unit:tm-pl", USER, "/recommend chill")
+    agent_engine.app.chat.configure_agent(AgentConfig(model_override=model, max_tool_calls=len(names) + 2))
+    await agent_engine.app.chat.chat("unit:tm-pl", USER, "/recommend chill")
     before = await agent_engine.catalog.checksum()
-    reply = await agent_engine.chat("unit:tm-pl", USER, "do playlist things")
+    reply = await agent_engine.app.chat.chat("unit:tm-pl", USER, "do playlist things")
     assert not reply.fallback_used and reply.text == "done", reply.text
     assert await agent_engine.catalog.checksum() == before
 
@@ -276,7 +276,7 @@ async def test_scripted_llm_adds_then_shows_and_the_reply_carries_the_page(agent
     """An LLM stand-in calls create + add, then show_playlist; the page is rendered from the tool's data."""
     from pydantic_ai.messages import ModelRequest, ToolReturnPart
 
-    first = await agent_engine.chat("unit:llm-pl", USER, "/recommend upbeat dance")
+    first = await agent_engine.app.chat.chat("unit:llm-pl", USER, "/recommend upbeat dance")
     ids = [t.track.track_id for t in first.recommendation.tracks]  # type: ignore[union-attr]
 
     def plan(messages: list[Any], info: Any) -> Any:
@@ -289,10 +289,10 @@ async def test_scripted_llm_adds_then_shows_and_the_reply_carries_the_page(agent
         picks = [{"track_id": c.track_id} for c in returns[0].content.tracks]
         return [("reply", {"reply": "Your party playlist.", "tracks": picks})]
 
-    agent_engine.configure_agent(AgentConfig(model_override=hostile_model(plan)))
-    reply = await agent_engine.chat("unit:llm-pl", USER, "make a party playlist with the first two")
+    agent_engine.app.chat.configure_agent(AgentConfig(model_override=hostile_model(plan)))
+    reply = await agent_engine.app.chat.chat("unit:llm-pl", USER, "make a party playlist with the first two")
     assert reply.text == "Your party playlist." and not reply.fallback_used
     assert reply.recommendation is None  # the page is not re-labelled as a recommendation
     assert [e.track_id for e in reply.playlist.entries] == ids[:2]
-    state = await (await agent_engine.conversation_store()).load_state("unit:llm-pl")
+    state = await (await agent_engine.app.sessions.conversation_store()).load_state("unit:llm-pl")
     assert state.last_page == ids[:2] and state.page_first == 1

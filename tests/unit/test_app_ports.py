@@ -34,8 +34,8 @@ async def stores(request: pytest.FixtureRequest, db_copy: Path) -> AsyncIterator
         return
     engine = await Engine.open(db_copy)
     try:
-        yield {"conversations": await engine.conversation_store(), "leases": await engine._open_leases(),  # noqa: SLF001
-               "buttons": await engine.button_store(), "rates": engine.rate_limits, "catalog": engine.catalog}
+        yield {"conversations": await engine.app.sessions.conversation_store(), "leases": await engine._open_leases(),  # noqa: SLF001
+               "buttons": await engine.app.sessions.button_store(), "rates": engine.app.rate_limits, "catalog": engine.catalog}
     finally:
         await engine.close()
 
@@ -76,8 +76,8 @@ async def test_every_implementation_satisfies_its_port(stores: dict[str, object]
 async def test_the_other_real_services_and_fakes_satisfy_their_ports(engine: Engine) -> None:
     assert mismatches(FakeCatalog(), ports.CatalogRepository) == []
     assert mismatches(FakePreviews(), ports.PreviewCache) == []
-    assert mismatches(engine.previews, ports.PreviewCache) == []
-    assert mismatches(engine.feedback, ports.Feedback) == []
+    assert mismatches(engine.app.previews, ports.PreviewCache) == []
+    assert mismatches(engine.app.feedback, ports.Feedback) == []
     assert mismatches(MemoryPlaylistStore(), ports.PlaylistStore) == []
     assert mismatches(object(), ports.Leases) == ["try_acquire: missing", "release: missing"]  # the check can fail
 

@@ -70,7 +70,7 @@ class World:
 
         self.sessions = Sessions(
             open_conversations=open_conversations, open_leases=open_leases, open_buttons=open_buttons, lock=self.lock,
-            search=self.discovery.search, find_track=self.finder.find_track, replay=replay,
+            search=self.discovery, tracks=self.finder, replay=replay,
         )
         self.previews = FakePreviews({TRACKS[0].track_id: "https://cdn.example/preview1.mp3"})
 

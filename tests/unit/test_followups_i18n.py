@@ -147,8 +147,8 @@ def test_first_lines_in_the_follow_ups_language() -> None:
 @pytest.fixture
 async def state(agent_engine: Engine) -> ConversationState:
     """A conversation that has shown a list whose #1 is Blinding Lights (so follow-ups apply)."""
-    blinding = agent_engine.table.ids[agent_engine.resolve("Blinding Lights")]
-    page = [blinding, *[i for i in agent_engine.table.ids[:9] if i != blinding]]
+    blinding = agent_engine.loaded.table.ids[agent_engine.app.tracks.resolve("Blinding Lights")]
+    page = [blinding, *[i for i in agent_engine.loaded.table.ids[:9] if i != blinding]]
     return ConversationState(last=LastRequest(request="música alegre"), last_page=page, shown=list(page))
 
 
@@ -159,7 +159,7 @@ NEXT_PAGE = ["más", "Más!", "dame más", "más canciones", "siguiente", "la si
 
 @pytest.mark.parametrize("text", NEXT_PAGE)
 def test_next_page_in_each_language(agent_engine: Engine, state: ConversationState, text: str) -> None:
-    assert parse_intent(text, agent_engine, state, READ).tool == "more_recommendations"
+    assert parse_intent(text, agent_engine.app.tracks, state, READ).tool == "more_recommendations"
 
 
 @pytest.mark.parametrize(
@@ -170,7 +170,7 @@ def test_next_page_in_each_language(agent_engine: Engine, state: ConversationSta
      ("plus comme la 2e", 2), ("ähnlich wie #4", 4), ("des chansons comme le #6", 6)],
 )
 def test_more_like_a_list_item(agent_engine: Engine, state: ConversationState, text: str, n: int) -> None:
-    intent = parse_intent(text, agent_engine, state, READ)
+    intent = parse_intent(text, agent_engine.app.tracks, state, READ)
     assert intent.tool == "recommend_similar" and intent.args["refs"] == [f"#{n}"], intent
 
 
@@ -181,7 +181,7 @@ def test_more_like_a_list_item(agent_engine: Engine, state: ConversationState, t
      "nada más de él", "nichts mehr von ihm"],
 )
 def test_not_that_artist_means_the_list_on_screen(agent_engine: Engine, state: ConversationState, text: str) -> None:
-    intent = parse_intent(text, agent_engine, state, READ)
+    intent = parse_intent(text, agent_engine.app.tracks, state, READ)
     assert intent.tool == "refine_recommendations" and intent.args["exclude_artists"] == ["The Weeknd"], intent
 
 
@@ -199,7 +199,7 @@ def test_not_that_artist_means_the_list_on_screen(agent_engine: Engine, state: C
      ("más antiguas", {"year_max": None}), ("menos antiguas", {"year_min": None})],
 )
 def test_refinements_in_each_language(agent_engine: Engine, state: ConversationState, text: str, args: dict) -> None:
-    intent = parse_intent(text, agent_engine, state, READ)
+    intent = parse_intent(text, agent_engine.app.tracks, state, READ)
     assert intent.tool == "refine_recommendations", intent
     for key, value in args.items():
         if value is None:
@@ -216,23 +216,23 @@ def test_refinements_in_each_language(agent_engine: Engine, state: ConversationS
        shape=st.sampled_from(["as is", "upper", "no accents", "title"]), end=st.sampled_from(["", "!", " ?", "."]))
 def test_intents_survive_case_accents_and_punctuation(agent_engine: Engine, state: ConversationState, text: str,
                                                       shape: str, end: str) -> None:
-    expected = parse_intent(text, agent_engine, state, READ)
+    expected = parse_intent(text, agent_engine.app.tracks, state, READ)
     said = {"upper": text.upper(), "title": text.title(), "no accents": _strip_accents(text)}.get(shape, text) + end
-    got = parse_intent(said, agent_engine, state, READ)
+    got = parse_intent(said, agent_engine.app.tracks, state, READ)
     assert (got.tool, got.args) == (expected.tool, expected.args), said
 
 
 def test_a_follow_up_with_nothing_before_is_answered_in_its_language(agent_engine: Engine) -> None:
     empty = ConversationState()
-    assert parse_intent("más", agent_engine, empty, READ).reply == NOTHING_YET["es"]
-    assert parse_intent("encore", agent_engine, empty, READ).reply == NOTHING_YET["fr"]
-    assert parse_intent("noch mehr", agent_engine, empty, READ).reply == NOTHING_YET["de"]
+    assert parse_intent("más", agent_engine.app.tracks, empty, READ).reply == NOTHING_YET["es"]
+    assert parse_intent("encore", agent_engine.app.tracks, empty, READ).reply == NOTHING_YET["fr"]
+    assert parse_intent("noch mehr", agent_engine.app.tracks, empty, READ).reply == NOTHING_YET["de"]
 
 
 def test_new_requests_are_not_taken_for_follow_ups(agent_engine: Engine, state: ConversationState) -> None:
     """Words near the follow-up forms that start a new request stay a new request."""
     for text in ("música para correr", "como la primera vez", "canciones de los 80 para bailar", "rock français"):
-        assert parse_intent(text, agent_engine, state, READ).tool == "recommend", text
+        assert parse_intent(text, agent_engine.app.tracks, state, READ).tool == "recommend", text
 
 
 def test_an_item_not_on_the_list_is_said_in_the_follow_ups_language() -> None:
@@ -252,11 +252,11 @@ async def test_anchored_requests_are_restated_around_the_anchor(agent_engine: En
     from core.agent.anchored_followups import restate_anchored
 
     artist = "Martin Garrix"
-    assert artist.casefold() in agent_engine.table.artist_index
-    said = restate_anchored(agent_engine, f"like {artist} but more upbeat", {"tempo": -0.15})
+    assert artist.casefold() in agent_engine.loaded.table.artist_index
+    said = restate_anchored(agent_engine.app.tracks, f"like {artist} but more upbeat", {"tempo": -0.15})
     assert said == f"but more upbeat, slower like {artist}"
-    back = restate_anchored(agent_engine, said, {"valence": -0.2, "energy": -0.1})
+    back = restate_anchored(agent_engine.app.tracks, said, {"valence": -0.2, "energy": -0.1})
     assert back == f"slower like {artist}"  # one step back, never "more upbeat" and "less upbeat" together
-    assert restate_anchored(agent_engine, f"como {artist} pero más alegre", {"tempo": -0.15}) == (
+    assert restate_anchored(agent_engine.app.tracks, f"como {artist} pero más alegre", {"tempo": -0.15}) == (
         f"pero más alegre, más lento como {artist}")
-    assert restate_anchored(agent_engine, "chill music", {"tempo": -0.15}) == "chill music"  # no anchor: unchanged
+    assert restate_anchored(agent_engine.app.tracks, "chill music", {"tempo": -0.15}) == "chill music"  # no anchor: unchanged

@@ -55,7 +55,7 @@ def make_service(request: pytest.FixtureRequest, small_engine: Engine):
         else:
             store = SqlitePlaylistStore(small_engine.database)
         return PlaylistService(
-            small_engine, store, PlaylistLimits(**limits), exclusions=small_engine.feedback.exclusions
+            small_engine.app.discovery, store, PlaylistLimits(**limits), exclusions=small_engine.app.feedback.exclusions
         )
 
     return make
@@ -69,11 +69,11 @@ def svc(make_service) -> PlaylistService:
 def ids(engine: Engine, n: int, start: int = 0) -> list[str]:
     """``n`` track ids with distinct dedupe keys (so none is a duplicate of another)."""
     out, keys = [], set()
-    for p in engine.table.alive_positions()[start:]:
+    for p in engine.loaded.table.alive_positions()[start:]:
         p = int(p)
-        if engine.table.norm_keys[p] not in keys:
-            keys.add(engine.table.norm_keys[p])
-            out.append(engine.table.ids[p])
+        if engine.loaded.table.norm_keys[p] not in keys:
+            keys.add(engine.loaded.table.norm_keys[p])
+            out.append(engine.loaded.table.ids[p])
         if len(out) == n:
             break
     return out
@@ -137,7 +137,7 @@ async def test_playlists_per_group_limit(make_service) -> None:
 async def test_add_by_id_link_uri_title_and_fuzzy(svc: PlaylistService, small_engine: Engine) -> None:
     await svc.create(ALICE, G, "Mix")
     a, b, c = ids(small_engine, 3)
-    bl = small_engine.table.ids[small_engine.resolve("Blinding Lights - The Weeknd")]
+    bl = small_engine.loaded.table.ids[small_engine.app.tracks.resolve("Blinding Lights - The Weeknd")]
     change = await svc.add(
         ALICE, G, "mix", [a, f"https://open.spotify.com/track/{b}?si=xyz", f"spotify:track:{c}", "Blinding Lites"]
     )
@@ -155,7 +155,7 @@ async def test_duplicate_add_is_a_noop_with_message(svc: PlaylistService, small_
         BOB,
         G,
         "Mix",
-        "https://open.spotify.com/track/" + small_engine.table.ids[small_engine.resolve("Blinding Lights")],
+        "https://open.spotify.com/track/" + small_engine.loaded.table.ids[small_engine.app.tracks.resolve("Blinding Lights")],
     )
     assert again.added == [] and [t.title for t in again.already] == ["Blinding Lights"]
     assert again.message == '"Blinding Lights - The Weeknd" is already in "Mix".'
@@ -282,7 +282,7 @@ async def test_track_deleted_from_catalog_stays_listed_and_exported(svc: Playlis
     await svc.create(ALICE, G, "Mix")
     a, b = ids(small_engine, 2)
     await svc.add(ALICE, G, "Mix", [a, b])
-    await small_engine.delete_song(ADMIN, a)
+    await small_engine.app.admin.delete_song(ADMIN, a)
     page = await svc.show(G, "Mix")
     assert page.entries[0].track is None and page.entries[0].track_id == a
     assert page.entries[0].spotify_url.endswith(a) and "not in catalog" in page.entries[0].label
@@ -298,14 +298,14 @@ async def test_recommend_excludes_playlist_duplicates_and_dislikes(svc: Playlist
     rec = await svc.recommend(BOB, G, "Mix", limit=10)
     got = [r.track.track_id for r in rec.tracks]
     assert rec.kind == "playlist" and len(got) == 10 and len(set(got)) == 10
-    t = small_engine.table
+    t = small_engine.loaded.table
     in_keys = {t.norm_keys[t.pos[i]] for i in tracks}
     assert not set(got) & set(tracks)
     assert not {t.norm_keys[t.pos[i]] for i in got} & in_keys
     assert rec.tracks[0].score == pytest.approx(1.0) and all(r.reason for r in rec.tracks)
     # Bob dislikes the first two; a conversation already showed the third
-    await small_engine.dislike(BOB, got[0])
-    await small_engine.dislike(BOB, got[1])
+    await small_engine.app.personal.dislike(BOB, got[0])
+    await small_engine.app.personal.dislike(BOB, got[1])
     again = await svc.recommend(BOB, G, "Mix", limit=10, exclude_ids=[got[2]])
     assert not {r.track.track_id for r in again.tracks} & set(got[:3])
     alice = await svc.recommend(ALICE, G, "Mix", limit=10)  # Alice's dislikes are hers only

@@ -87,7 +87,7 @@ class ApiServer:
         self.engine = await Engine.open(self.db)
         # no test touches the internet: preview lookups go to a closed loopback port unless ``setup`` configures fakes
         dead = f"http://127.0.0.1:{closed_port()}"
-        self.engine.configure_previews(PreviewConfig(deezer_api_base_url=dead, itunes_api_base_url=dead, timeout_s=1.0))
+        self.engine.app.personal.configure_previews(PreviewConfig(deezer_api_base_url=dead, itunes_api_base_url=dead, timeout_s=1.0))
         try:
             if self.setup is not None:
                 self.extra = await self.setup(self.engine)

@@ -20,7 +20,7 @@ def _fakes(mode: str = "ok") -> Any:
         apis.deezer.add("Blinding Lights", "The Weeknd", PREVIEW)
         for fake in (apis.deezer, apis.itunes):
             fake.behaviour.mode = mode
-        engine.configure_previews(apis.config(spotify=False, timeout_s=1.0))
+        engine.app.personal.configure_previews(apis.config(spotify=False, timeout_s=1.0))
         return apis
 
     return setup
@@ -73,7 +73,7 @@ def test_offline_is_a_503_json_error(start_api) -> None:
     dead = f"http://127.0.0.1:{closed_port()}"
 
     async def setup(engine: Engine) -> None:
-        engine.configure_previews(PreviewConfig(deezer_api_base_url=dead, itunes_api_base_url=dead, timeout_s=1.0))
+        engine.app.personal.configure_previews(PreviewConfig(deezer_api_base_url=dead, itunes_api_base_url=dead, timeout_s=1.0))
 
     api = start_api(setup=setup)
     tid = _blinding_lights(api)

@@ -58,7 +58,7 @@ def test_a_track_without_audio_features_is_a_clear_422(start_api) -> None:
     api = start_api()
     tid = _blinding_lights(api)
     admin = Caller(user_id="t", platform="test", role=Role.ADMIN)
-    api.run(api.engine.edit_song(admin, tid, {f: None for f in AUDIO_FEATURES}))
+    api.run(api.engine.app.admin.edit_song(admin, tid, {f: None for f in AUDIO_FEATURES}))
     with api.client() as c:
         r = c.get(f"/api/v1/songs/{tid}/chart.png")
         song = c.get(f"/api/v1/songs/{tid}")

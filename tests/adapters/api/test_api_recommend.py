@@ -38,7 +38,7 @@ def test_text_request_is_the_engines_answer(shared_api: ApiServer) -> None:
     text = "upbeat 80s synth pop for running"
     with shared_api.client() as c:
         api_ids = [t["track_id"] for t in c.post("/api/v1/recommend/text", json={"text_input": text, "limit": 7}).json()["tracks"]]
-    rec = shared_api.run(shared_api.engine.recommend_text(text, limit=7))
+    rec = shared_api.run(shared_api.engine.app.discovery.recommend_text(text, limit=7))
     assert api_ids == [i.track.track_id for i in rec.tracks]
 
 

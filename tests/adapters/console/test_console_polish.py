@@ -23,7 +23,7 @@ def _terminal(width: int) -> tuple[Console, io.StringIO]:
 
 @pytest.mark.parametrize("width", [30, 60, 80, 120, 149, 150, 180, 250])
 async def test_every_spotify_link_is_a_whole_hyperlink_at_any_width(engine: Engine, width: int) -> None:
-    rec = await engine.recommend_text("chill study music")
+    rec = await engine.app.discovery.recommend_text("chill study music")
     console, buf = _terminal(width)
     show_recommendation(console, rec)
     linked = set(OSC8.findall(buf.getvalue()))
@@ -31,7 +31,7 @@ async def test_every_spotify_link_is_a_whole_hyperlink_at_any_width(engine: Engi
 
 
 async def test_piped_output_keeps_plain_urls_and_no_escape_codes(engine: Engine) -> None:
-    rec = await engine.recommend_text("chill study music")
+    rec = await engine.app.discovery.recommend_text("chill study music")
     buf = io.StringIO()
     show_recommendation(Console(file=buf, width=100), rec)  # not a terminal
     out = buf.getvalue()
@@ -40,7 +40,7 @@ async def test_piped_output_keeps_plain_urls_and_no_escape_codes(engine: Engine)
 
 
 async def test_song_card_link_is_a_hyperlink(engine: Engine) -> None:
-    track, _ = await engine.find_track("One More Time")
+    track, _ = await engine.app.tracks.find_track("One More Time")
     console, buf = _terminal(40)
     console.print(track_details(track))
     assert OSC8.findall(buf.getvalue()) == [track.spotify_url]

@@ -3,7 +3,7 @@
 - The catalog is a real SQLite file in ``tmp_path`` seeded from a 200-track CSV cut from the shipped catalog
   (shipped layout), so each test gets its own writable engine quickly.
 - The engine is the real one throughout: its local text understanding (:class:`core.text.TextUnderstanding`, fitted
-  once per session on the same catalog, :func:`catalog_text`) and its chat (``Engine.chat`` with the built-in local
+  once per session on the same catalog, :func:`catalog_text`) and its chat (``engine.app.chat.chat`` with the built-in local
   model, offline). A test that needs a failure wraps the real method and says why.
 - Preview lookups go to 127.0.0.1:1 (refused at once) unless a test plugs in the fake music APIs.
 """
@@ -63,7 +63,7 @@ def catalog_text(tmp_path_factory: pytest.TempPathFactory, catalog_csv: Path) ->
     async def fit() -> tuple[TextUnderstanding, TrackTable]:
         engine = await Engine.open(tmp_path_factory.mktemp("discord_text") / "fit.db", seed_path=catalog_csv)
         try:
-            return engine.text, engine.table
+            return engine.loaded.text, engine.loaded.table
         finally:
             await engine.close()
 
@@ -78,10 +78,10 @@ async def small_engine(
     its own lazily when ``_text`` is unset)."""
     text, table = catalog_text
     engine = await Engine.open(tmp_path / "catalog.db", seed_path=catalog_csv)
-    engine._text = text
+    engine.loaded.text_model = text
     # previews never leave the machine: nothing listens on port 1, so lookups fail at once (tests that want previews
     # point the engine at tests.fakes.music_apis instead)
-    engine.configure_previews(
+    engine.app.personal.configure_previews(
         PreviewConfig(deezer_api_base_url=UNREACHABLE, itunes_api_base_url=UNREACHABLE, timeout_s=0.5)
     )
     try:

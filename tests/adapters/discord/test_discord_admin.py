@@ -29,7 +29,7 @@ FEATURES = (
 async def test_non_admins_are_refused_and_the_catalog_is_unchanged(
     bot, interaction_factory, small_engine, command, kwargs
 ):
-    ref = small_engine.table.track(0).track_id
+    ref = small_engine.loaded.table.track(0).track_id
     if command != "addsong":
         kwargs = {"ref": ref, **kwargs}
     before = await small_engine.catalog.checksum()
@@ -43,7 +43,7 @@ async def test_non_admins_are_refused_and_the_catalog_is_unchanged(
 async def test_manage_server_only_counts_inside_a_server(bot, interaction_factory, small_engine):
     before = await small_engine.catalog.checksum()
     dm = interaction_factory(user_id=MANAGER_ID, guild_id=None, manage_guild=True)
-    await invoke(bot, "AdminCog", "delsong", dm, ref=small_engine.table.track(0).track_id)
+    await invoke(bot, "AdminCog", "delsong", dm, ref=small_engine.loaded.table.track(0).track_id)
     assert dm.last.ephemeral and "only admins" in dm.last.content
     assert await small_engine.catalog.checksum() == before
 
@@ -75,7 +75,7 @@ async def test_add_song_form_adds_a_track(bot, interaction_factory, small_engine
     )
     assert inter.names == ["defer", "followup"]
     assert inter.calls[0].ephemeral and inter.last.ephemeral
-    track = await small_engine.get_track(NEW_ID)
+    track = await small_engine.app.tracks.get_track(NEW_ID)
     assert track.title.startswith("**@everyone**") and track.artists == ["Test Artist", "Other Artist"]
     assert track.year == 2021 and track.subgenres == ["dance pop"] and track.tempo == 118
     (embed,) = inter.last.embeds
@@ -120,15 +120,15 @@ async def test_engine_refuses_even_if_the_adapter_check_is_bypassed(bot, interac
 
     before = await small_engine.catalog.checksum()
     with pytest.raises(Exception) as err:
-        await small_engine.delete_song(
-            Caller(user_id=str(USER_ID), platform="discord", role=Role.USER), small_engine.table.track(0).track_id
+        await small_engine.app.admin.delete_song(
+            Caller(user_id=str(USER_ID), platform="discord", role=Role.USER), small_engine.loaded.table.track(0).track_id
         )
     assert "only admins" in str(err.value)
     assert await small_engine.catalog.checksum() == before
 
 
 async def test_duplicate_id_is_refused(bot, interaction_factory, small_engine):
-    existing = small_engine.table.track(0).track_id
+    existing = small_engine.loaded.table.track(0).track_id
     inter = interaction_factory(user_id=ADMIN_ID)
     await submit(
         AddSongModal(), inter, {"track": existing, "song_title": "T", "artists": "A", "album": "", "fields": FEATURES}
@@ -137,18 +137,18 @@ async def test_duplicate_id_is_refused(bot, interaction_factory, small_engine):
 
 
 async def test_edit_song_with_field_pairs(bot, interaction_factory, small_engine):
-    track = small_engine.table.track(4)
+    track = small_engine.loaded.table.track(4)
     inter = interaction_factory(user_id=ADMIN_ID)
     await invoke(
         bot, "AdminCog", "editsong", inter, ref=track.track_id, changes={"energy": 0.11, "title": "Renamed Song"}
     )
     assert inter.names == ["defer", "followup"] and inter.last.ephemeral
-    updated = await small_engine.get_track(track.track_id)
+    updated = await small_engine.app.tracks.get_track(track.track_id)
     assert updated.energy == 0.11 and updated.title == "Renamed Song"
 
 
 async def test_edit_song_form_is_prefilled_and_sends_only_changes(bot, interaction_factory, small_engine):
-    track = small_engine.table.track(6)
+    track = small_engine.loaded.table.track(6)
     inter = interaction_factory(user_id=ADMIN_ID)
     await invoke(bot, "AdminCog", "editsong", inter, ref=track.track_id)
     assert inter.names == ["send_modal"]
@@ -164,27 +164,27 @@ async def test_edit_song_form_is_prefilled_and_sends_only_changes(bot, interacti
     await submit(form, done, {"fields": form.fields.value.replace(f"tempo={track.tempo!r}", "tempo=99.5")})
     assert done.names == ["defer", "followup"], done.calls
     assert "tempo" in done.last.content and "title" not in done.last.content
-    assert (await small_engine.get_track(track.track_id)).tempo == 99.5
+    assert (await small_engine.app.tracks.get_track(track.track_id)).tempo == 99.5
 
 
 async def test_delete_needs_confirmation_from_the_same_admin(bot, interaction_factory, small_engine):
-    track = small_engine.table.track(8)
+    track = small_engine.loaded.table.track(8)
     inter = interaction_factory(user_id=ADMIN_ID)
     await invoke(bot, "AdminCog", "delsong", inter, ref=track.track_id)
     assert inter.names == ["send_message"] and inter.last.ephemeral
     view = inter.last.view
     assert isinstance(view, ConfirmDelete)
-    assert track.track_id in small_engine.table.pos  # nothing deleted yet
+    assert track.track_id in small_engine.loaded.table.pos  # nothing deleted yet
 
     assert await view.interaction_check(interaction_factory(user_id=USER_ID)) is False
     cancel = interaction_factory(user_id=ADMIN_ID)
     await view.cancel.callback(cancel)
-    assert cancel.names == ["edit_message"] and track.track_id in small_engine.table.pos
+    assert cancel.names == ["edit_message"] and track.track_id in small_engine.loaded.table.pos
 
     confirm = interaction_factory(user_id=ADMIN_ID)
     await view.confirm.callback(confirm)
     assert confirm.names == ["edit_message"] and "Deleted" in confirm.last.content
-    assert track.track_id not in small_engine.table.pos
+    assert track.track_id not in small_engine.loaded.table.pos
 
 
 def test_form_helpers():

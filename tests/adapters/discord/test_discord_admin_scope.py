@@ -55,7 +55,7 @@ async def test_roles_come_from_the_operator_list_only(bot, settings, server_admi
 async def test_server_admins_cannot_use_admin_slash_commands(bot, small_engine, server_admin, command):
     before = await small_engine.catalog.checksum()
     inter = server_admin()
-    kwargs = {} if command == "addsong" else {"ref": small_engine.table.track(0).track_id}
+    kwargs = {} if command == "addsong" else {"ref": small_engine.loaded.table.track(0).track_id}
     if command == "editsong":
         kwargs["changes"] = {"energy": 0.01}
     await invoke(bot, "AdminCog", command, inter, **kwargs)
@@ -71,16 +71,16 @@ async def test_server_admins_cannot_submit_the_forms(bot, small_engine, server_a
         AddSongModal(), add, {"track": NEW_ID, "song_title": "T", "artists": "A", "album": "", "fields": FEATURES}
     )
     assert add.last.ephemeral and "only admins" in add.last.content
-    track = small_engine.table.track(3)
+    track = small_engine.loaded.table.track(3)
     edit = server_admin()
     await submit(EditSongModal(track), edit, {"fields": "energy=0.01"})
     assert edit.last.ephemeral and "only admins" in edit.last.content
     assert await small_engine.catalog.checksum() == before
-    assert NEW_ID not in small_engine.table.pos
+    assert NEW_ID not in small_engine.loaded.table.pos
 
 
 async def test_server_admins_cannot_press_delete(bot, small_engine, server_admin):
-    track = small_engine.table.track(5)
+    track = small_engine.loaded.table.track(5)
     view = ConfirmDelete(track, MANAGER_ID)  # even a confirmation addressed to them (e.g. a stale one)
     press = server_admin()
     try:  # as discord.py's view dispatch does: errors go to View.on_error
@@ -88,21 +88,21 @@ async def test_server_admins_cannot_press_delete(bot, small_engine, server_admin
     except Exception as exc:
         await view.on_error(press, exc, view.confirm)
     assert "only admins" in (press.last.content or "")
-    assert track.track_id in small_engine.table.pos
+    assert track.track_id in small_engine.loaded.table.pos
 
 
 async def test_server_admins_still_manage_their_servers_playlists(bot, small_engine, server_admin):
     owner = Caller(user_id=str(USER_ID), platform="discord")
-    p = await small_engine.playlists.create(owner, GROUP, "Road Trip")
-    await small_engine.playlists.add(owner, GROUP, p.playlist_id, [small_engine.table.ids[i] for i in range(3)])
+    p = await small_engine.app.playlists.create(owner, GROUP, "Road Trip")
+    await small_engine.app.playlists.add(owner, GROUP, p.playlist_id, [small_engine.loaded.table.ids[i] for i in range(3)])
     rename = server_admin()
     await invoke_sub(bot, "playlist", "rename", rename, playlist="Road Trip", new_name="Renamed")
-    assert [x.name for x in await small_engine.playlists.list(GROUP)] == ["Renamed"]
+    assert [x.name for x in await small_engine.app.playlists.list(GROUP)] == ["Renamed"]
     remove = server_admin()
-    await invoke_sub(bot, "playlist", "remove", remove, playlist="Renamed", song=[small_engine.table.ids[0]])
+    await invoke_sub(bot, "playlist", "remove", remove, playlist="Renamed", song=[small_engine.loaded.table.ids[0]])
     assert "Removed" in remove.last.content
     # ... and nowhere else: another server's playlists are not theirs
     elsewhere = f"discord:{GUILD_ID + 1}"
-    q = await small_engine.playlists.create(owner, elsewhere, "Theirs")
+    q = await small_engine.app.playlists.create(owner, elsewhere, "Theirs")
     with pytest.raises(Exception, match="only admins"):
-        await small_engine.playlists.delete(caller_of(server_admin()), elsewhere, q.playlist_id, group_admin=False)
+        await small_engine.app.playlists.delete(caller_of(server_admin()), elsewhere, q.playlist_id, group_admin=False)

@@ -100,7 +100,7 @@ async def test_expired_next_page_is_an_ephemeral_error(bot, interaction_factory)
 
 
 async def test_more_like_button(bot, interaction_factory, small_engine):
-    tid = small_engine.table.track(0).track_id
+    tid = small_engine.loaded.table.track(0).track_id
     inter = interaction_factory()
     await MoreLikeButton(3, tid).callback(inter)
     assert inter.names == ["defer", "followup"]
@@ -110,7 +110,7 @@ async def test_more_like_button(bot, interaction_factory, small_engine):
 
 
 async def test_similar_with_several_songs_and_filters(bot, interaction_factory, small_engine):
-    a, b = small_engine.table.track(1), small_engine.table.track(2)
+    a, b = small_engine.loaded.table.track(1), small_engine.loaded.table.track(2)
     inter = interaction_factory()
     await invoke(
         bot, "MusicCog", "similar", inter, songs=[a.track_id, f"{b.title} - {b.artists[0]}"], count=3, year_from=1950
@@ -121,7 +121,7 @@ async def test_similar_with_several_songs_and_filters(bot, interaction_factory, 
 
 
 async def test_unknown_song_is_refused_privately_before_deferring(bot, interaction_factory, small_engine):
-    known = small_engine.table.track(5).track_id
+    known = small_engine.loaded.table.track(5).track_id
     inter = interaction_factory()
     await invoke(bot, "MusicCog", "similar", inter, songs=[known, "Qwzx Vbnmk Plokij"])
     assert inter.names == ["send_message"]
@@ -146,7 +146,7 @@ async def test_vague_request_gets_a_question_not_an_error(bot, interaction_facto
 
 
 async def test_search_pages_and_song_card(bot, interaction_factory, small_engine):
-    track = small_engine.table.track(7)
+    track = small_engine.loaded.table.track(7)
     word = track.artists[0].split()[0]
     inter = interaction_factory()
     await invoke(bot, "MusicCog", "search", inter, query=word)
@@ -179,7 +179,7 @@ async def test_search_without_results(bot, interaction_factory):
 
 
 async def test_preview_unreachable_services_still_link_spotify(bot, interaction_factory, small_engine):
-    track = small_engine.table.track(3)
+    track = small_engine.loaded.table.track(3)
     inter = interaction_factory()
     await invoke(bot, "MusicCog", "preview", inter, ref=track.track_id)
     assert inter.names == ["defer", "followup"] and not inter.last.ephemeral
@@ -198,7 +198,7 @@ async def test_preview_with_a_preview_source(bot, interaction_factory, small_eng
             return f"https://cdn.example.test/{track.track_id}.mp3"
 
     bot.hooks = Hooks(previews=Previews())
-    track = small_engine.table.track(3)
+    track = small_engine.loaded.table.track(3)
     inter = interaction_factory()
     await invoke(bot, "MusicCog", "preview", inter, ref=track.track_id)
     assert inter.names == ["defer", "followup"]
@@ -214,7 +214,7 @@ async def test_preview_source_failure_never_fails_the_reply(bot, interaction_fac
 
     bot.hooks = Hooks(previews=Broken())
     inter = interaction_factory()
-    await invoke(bot, "MusicCog", "preview", inter, ref=small_engine.table.track(3).track_id)
+    await invoke(bot, "MusicCog", "preview", inter, ref=small_engine.loaded.table.track(3).track_id)
     assert inter.names == ["defer", "followup"] and not inter.last.ephemeral
 
 
@@ -278,7 +278,7 @@ async def test_chat_next_page_button(bot, interaction_factory, small_engine):
 
     # a request in this channel's conversation (as a mention would make it), then the button continues it
     member = Caller(user_id="501", platform="discord")
-    first = await small_engine.chat(f"discord:{CHANNEL_ID}", member, "party music", group_id="discord:900")
+    first = await small_engine.app.chat.chat(f"discord:{CHANNEL_ID}", member, "party music", group_id="discord:900")
     shown = {t.track.track_id for t in first.recommendation.tracks}
     inter = interaction_factory()
     await ChatMoreButton().callback(inter)
@@ -293,13 +293,13 @@ async def test_chat_next_page_button(bot, interaction_factory, small_engine):
 
 
 async def test_genre_filter_reaches_the_engine(bot, interaction_factory, small_engine):
-    genre = small_engine.table.track(0).genres[0]
+    genre = small_engine.loaded.table.track(0).genres[0]
     inter = interaction_factory()
     await invoke(bot, "MusicCog", "recommend", inter, text="party", genre=genre, count=5)
     ids = listed_ids(inter.last.view)
     assert ids
     for tid in ids:
-        track = await small_engine.get_track(tid)
+        track = await small_engine.app.tracks.get_track(tid)
         assert genre in track.genres + track.subgenres
 
 

@@ -38,14 +38,14 @@ async def pages(bot, make, text: str, n_pages: int, **kw) -> list[str]:
 
 
 async def test_dislike_command_then_that_track_never_comes_back_for_that_user(bot, interaction_factory, small_engine):
-    seed = small_engine.table.track(0)
-    nearest = (await small_engine.recommend_similar([seed.track_id])).tracks[0].track
+    seed = small_engine.loaded.table.track(0)
+    nearest = (await small_engine.app.discovery.recommend_similar([seed.track_id])).tracks[0].track
 
     inter = interaction_factory()
     await invoke(bot, "MusicCog", "dislike", inter, song=nearest.track_id)
     assert inter.names == ["defer", "followup"] and inter.calls[0].ephemeral and inter.last.ephemeral
     assert plain(inter.last.content).startswith(f'Disliked "{nearest.title}')
-    assert await small_engine.disliked_ids(Caller(user_id=str(USER_ID), platform="discord")) == {nearest.track_id}
+    assert await small_engine.app.personal.disliked_ids(Caller(user_id=str(USER_ID), platform="discord")) == {nearest.track_id}
 
     mine = interaction_factory()
     await MoreLikeButton(1, seed.track_id).callback(mine)
@@ -75,7 +75,7 @@ async def test_dislike_from_the_menu_under_a_list(bot, interaction_factory, smal
 
 
 async def test_like_button_and_command(bot, interaction_factory, small_engine):
-    track = small_engine.table.track(5)
+    track = small_engine.loaded.table.track(5)
     button = interaction_factory()
     await FeedbackButton("like", track.track_id).callback(button)
     assert button.names == ["defer", "followup"] and button.last.ephemeral
@@ -84,16 +84,16 @@ async def test_like_button_and_command(bot, interaction_factory, small_engine):
     await invoke(bot, "MusicCog", "like", again, song=track.track_id)
     assert "already like" in plain(again.last.content)
     me = Caller(user_id=str(USER_ID), platform="discord")
-    assert await small_engine.feedback.liked_ids(me) == [track.track_id]
+    assert await small_engine.app.feedback.liked_ids(me) == [track.track_id]
     # a like replaces an earlier dislike (and the other way round)
     flip = interaction_factory()
     await FeedbackButton("dislike", track.track_id).callback(flip)
-    assert await small_engine.feedback.liked_ids(me) == [] and await small_engine.disliked_ids(me) == {track.track_id}
+    assert await small_engine.app.feedback.liked_ids(me) == [] and await small_engine.app.personal.disliked_ids(me) == {track.track_id}
 
 
 async def test_likes_shape_later_recommendations(bot, interaction_factory, small_engine):
-    seed = small_engine.table.track(0)
-    near = [it.track.track_id for it in (await small_engine.recommend_similar([seed.track_id])).tracks[:3]]
+    seed = small_engine.loaded.table.track(0)
+    near = [it.track.track_id for it in (await small_engine.app.discovery.recommend_similar([seed.track_id])).tracks[:3]]
     for tid in [seed.track_id, *near]:
         await FeedbackButton("like", tid).callback(interaction_factory())
     liked = interaction_factory()
@@ -112,11 +112,11 @@ async def test_unknown_song_is_refused_privately(bot, interaction_factory):
 
 
 async def test_song_card_buttons_are_persistent(bot, interaction_factory, small_engine):
-    track = small_engine.table.track(2)
+    track = small_engine.loaded.table.track(2)
     card = interaction_factory()
     await invoke(bot, "MusicCog", "song", card, ref=track.track_id)
     dislike = component(card.last.view, "mb:fb:dislike:")
     rebuilt = interaction_factory(user_id=OTHER_ID)
     await click(dislike, rebuilt)  # rebuilt from its custom_id, as after a restart
     assert rebuilt.last.ephemeral and "Disliked" in rebuilt.last.content
-    assert await small_engine.disliked_ids(Caller(user_id=str(OTHER_ID), platform="discord")) == {track.track_id}
+    assert await small_engine.app.personal.disliked_ids(Caller(user_id=str(OTHER_ID), platform="discord")) == {track.track_id}

@@ -10,18 +10,18 @@ from core.engine import Engine
 
 
 def popular(engine: Engine) -> int:
-    return max(engine.table.alive_positions(), key=lambda p: int(engine.table.popularity[p]))
+    return max(engine.loaded.table.alive_positions(), key=lambda p: int(engine.loaded.table.popularity[p]))
 
 
 async def test_pasted_link_as_plain_message_gives_similar_songs(dbot, small_engine):  # noqa: F811
     pos = popular(small_engine)
-    tid, title = small_engine.table.ids[pos], small_engine.table.titles[pos]
+    tid, title = small_engine.loaded.table.ids[pos], small_engine.loaded.table.titles[pos]
     member = dpytest.get_config().members[0]
     dm = await member.create_dm()
     await dpytest.message(f"https://open.spotify.com/intl-de/track/{tid}?si=abc", channel=dm, member=member)
     reply = dpytest.get_message()
     assert reply.embeds and title in everything(reply).replace("\\", "")
-    state = await (await small_engine.conversation_store()).load_state(f"discord:{dm.id}")
+    state = await (await small_engine.app.sessions.conversation_store()).load_state(f"discord:{dm.id}")
     assert state.last is not None and state.last.kind == "similar" and state.last.refs == [tid]
     assert state.last_page and tid not in state.last_page
     # in a server channel, with a mention, and the <link> form Discord users type to suppress the preview
@@ -42,7 +42,7 @@ async def test_non_track_link_gets_the_named_message(dbot, small_engine):  # noq
 
 async def test_slash_similar_says_when_another_version_is_used(bot, interaction_factory, small_engine):
     pos = popular(small_engine)
-    title = small_engine.table.titles[pos]
+    title = small_engine.loaded.table.titles[pos]
     inter = interaction_factory()
     await invoke(bot, "MusicCog", "similar", inter, songs=[f"{title} - Nobody Famous Zzz"])
     assert inter.names == ["defer", "followup"]
@@ -57,7 +57,7 @@ async def test_slash_similar_says_when_another_version_is_used(bot, interaction_
 
 async def test_slash_song_with_a_typo_says_so(bot, interaction_factory, small_engine):
     pos = popular(small_engine)
-    title = small_engine.table.titles[pos]
+    title = small_engine.loaded.table.titles[pos]
     inter = interaction_factory()
     await invoke(bot, "MusicCog", "song", inter, ref=title[:-1] + "q" + " zz")
     embed = inter.last.embeds[0]

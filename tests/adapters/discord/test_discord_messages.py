@@ -1,4 +1,4 @@
-"""Mentions and DMs through dpytest, answered by the real ``Engine.chat`` (the offline agent on the built-in local
+"""Mentions and DMs through dpytest, answered by the real ``engine.app.chat.chat`` (the offline agent on the built-in local
 model): the conversation is the channel (``discord:<channel_id>``), playlists belong to the server
 (``discord:<guild_id>``) or, in DMs, to the person (``discord:dm:<user_id>``); replies never ping."""
 
@@ -67,7 +67,7 @@ def text_channels() -> list[discord.TextChannel]:
 
 async def conversation(engine: Engine, channel_id: int) -> ConversationState:
     """What the engine remembers of the conversation ``discord:<channel_id>`` (its SQLite memory)."""
-    return await (await engine.conversation_store()).load_state(f"discord:{channel_id}")
+    return await (await engine.app.sessions.conversation_store()).load_state(f"discord:{channel_id}")
 
 
 def everything(message: discord.Message) -> str:
@@ -113,14 +113,14 @@ async def test_playlists_made_by_mention_belong_to_the_server(dbot, small_engine
     assert "Road Trip" in everything(dpytest.get_message())
     await dpytest.message(f"{mention(dbot)} my playlists", channel=other, member=bob)
     assert "Road Trip" in everything(dpytest.get_message())
-    assert [p.name for p in await small_engine.playlists.list(f"discord:{channel.guild.id}")] == ["Road Trip"]
-    assert await small_engine.playlists.list(f"discord:{channel.id}") == []
+    assert [p.name for p in await small_engine.app.playlists.list(f"discord:{channel.guild.id}")] == ["Road Trip"]
+    assert await small_engine.app.playlists.list(f"discord:{channel.id}") == []
 
     await dpytest.message(f"{mention(dbot)} delete playlist Road Trip", channel=other, member=bob)
     assert "only admins" in everything(dpytest.get_message())  # not the creator, no Manage Server
     await dpytest.message(f"{mention(dbot)} delete playlist Road Trip", channel=other, member=alice)
     assert "Deleted" in everything(dpytest.get_message())
-    assert await small_engine.playlists.list(f"discord:{channel.guild.id}") == []
+    assert await small_engine.app.playlists.list(f"discord:{channel.guild.id}") == []
 
 
 async def test_plain_channel_messages_are_ignored(dbot, small_engine):
@@ -139,12 +139,12 @@ async def test_dm_without_mention_is_answered(dbot, small_engine):
     # in DMs the playlists are the person's own (discord:dm:<user_id>) and they manage them (group_admin): even one
     # someone else put there (e.g. from the CLI) is theirs to delete
     group = f"discord:dm:{member.id}"
-    await small_engine.playlists.create(Caller(user_id="someone-else", platform="cli"), group, "Gift")
+    await small_engine.app.playlists.create(Caller(user_id="someone-else", platform="cli"), group, "Gift")
     await dpytest.message("my playlists", channel=dm, member=member)
     assert "Gift" in everything(dpytest.get_message())
     await dpytest.message("delete playlist Gift", channel=dm, member=member)
     assert "Deleted" in everything(dpytest.get_message())
-    assert await small_engine.playlists.list(group) == []
+    assert await small_engine.app.playlists.list(group) == []
 
 
 async def test_empty_mention_gets_help(dbot, small_engine):
@@ -169,14 +169,14 @@ async def test_clarification_is_a_question(dbot, small_engine):
 async def test_agent_failure_is_apologised_for_and_logged_without_the_token(dbot, small_engine, caplog, monkeypatch):
     # ChatService.chat never raises (it answers every failure itself), so the adapter's error path can only be reached by
     # injecting one: the real method wrapped, raising for this one message only.
-    real_chat = small_engine.chat_service.chat
+    real_chat = small_engine.app.chat.chat
 
     async def chat_or_explode(conversation_id, caller, text, **kwargs):
         if text == "boom":
             raise RuntimeError("agent exploded")
         return await real_chat(conversation_id, caller, text, **kwargs)
 
-    monkeypatch.setattr(small_engine.chat_service, "chat", chat_or_explode)
+    monkeypatch.setattr(small_engine.app.chat, "chat", chat_or_explode)
     with caplog.at_level(logging.ERROR, logger="adapters.discord"):
         await dpytest.message(f"{mention(dbot)} boom")
     assert "Sorry" in dpytest.get_message().content
@@ -194,14 +194,14 @@ async def test_admin_role_reaches_the_engine_from_settings(dbot, small_engine, s
     await dpytest.message(f"{mention(dbot)} party", channel=channel, member=admin)
     assert dpytest.get_message().embeds
     first = (await conversation(small_engine, channel.id)).last_page[0]
-    before = (await small_engine.get_track(first)).energy
+    before = (await small_engine.app.tracks.get_track(first)).energy
 
     await dpytest.message(f"{mention(dbot)} set energy of #1 to 0.01", channel=channel)  # a regular member
     assert "only admins" in everything(dpytest.get_message())
-    assert (await small_engine.get_track(first)).energy == before
+    assert (await small_engine.app.tracks.get_track(first)).energy == before
     await dpytest.message(f"{mention(dbot)} set energy of #1 to 0.01", channel=channel, member=admin)
     assert dpytest.get_message().embeds  # the edited track's card
-    assert (await small_engine.get_track(first)).energy == 0.01
+    assert (await small_engine.app.tracks.get_track(first)).energy == 0.01
 
 
 async def test_messages_from_bots_are_ignored(dbot, small_engine):
@@ -255,14 +255,14 @@ async def test_server_admins_are_not_catalog_admins_in_free_text(dbot, small_eng
     for text in ("set energy of #1 to 0.01", "delete song #1", f"delete {first}"):
         await dpytest.message(f"{mention(dbot)} {text}", channel=channel, member=boss)
         assert "only admins" in everything(dpytest.get_message()), text
-    assert await small_engine.catalog.checksum() == before and first in small_engine.table.pos
+    assert await small_engine.catalog.checksum() == before and first in small_engine.loaded.table.pos
 
     owner = Caller(user_id="12345", platform="discord")
     group = f"discord:{guild.id}"
-    await small_engine.playlists.create(owner, group, "Road Trip")
+    await small_engine.app.playlists.create(owner, group, "Road Trip")
     await dpytest.message(f"{mention(dbot)} delete playlist Road Trip", channel=channel, member=boss)
     assert "Deleted" in everything(dpytest.get_message())
-    assert await small_engine.playlists.list(group) == []
+    assert await small_engine.app.playlists.list(group) == []
 
 
 async def test_chart_asked_in_a_mention_attaches_the_slash_chart_picture(dbot, small_engine, monkeypatch, tmp_path):
@@ -289,7 +289,7 @@ async def test_chart_asked_in_a_mention_attaches_the_slash_chart_picture(dbot, s
     await dpytest.message(f"{mention(dbot)} some party music please", channel=channel)
     dpytest.get_message()
     state = await conversation(small_engine, channel.id)
-    second = small_engine.table.track(small_engine.table.pos[state.page_ref(2)])
+    second = small_engine.loaded.table.track(small_engine.loaded.table.pos[state.page_ref(2)])
     for text in ("chart of #2", "show me a picture of #2", "chart"):
         await dpytest.message(f"{mention(dbot)} {text}", channel=channel)
         reply = dpytest.get_message()

@@ -50,14 +50,14 @@ def persistent(view) -> bool:
 async def make_playlist(engine, name: str = "Road Trip", n: int = 0, caller: Caller | None = None):
     """A playlist of the test guild with the catalog's first ``n`` tracks, created by ``caller`` (USER_ID)."""
     caller = caller or creator()
-    p = await engine.playlists.create(caller, GROUP, name)
+    p = await engine.app.playlists.create(caller, GROUP, name)
     if n:
-        await engine.playlists.add(caller, GROUP, p.playlist_id, [engine.table.ids[i] for i in range(n)])
-    return await engine.playlists.get(GROUP, p.playlist_id)
+        await engine.app.playlists.add(caller, GROUP, p.playlist_id, [engine.loaded.table.ids[i] for i in range(n)])
+    return await engine.app.playlists.get(GROUP, p.playlist_id)
 
 
 async def track_ids(engine, name: str = "Road Trip") -> list[str]:
-    return (await engine.playlists.export(GROUP, name)).track_ids
+    return (await engine.app.playlists.export(GROUP, name)).track_ids
 
 
 # ---------------------------------------------------------------------------------------------------- create / add
@@ -67,10 +67,10 @@ async def test_create_then_add_by_title_and_id(bot, interaction_factory, small_e
     assert inter.names == ["defer", "followup"] and not inter.last.ephemeral
     assert "Created the playlist **Road Trip**" in inter.last.content
     assert inter.last.kwargs["allowed_mentions"] is NONE_PING
-    (p,) = await small_engine.playlists.list(GROUP)
+    (p,) = await small_engine.app.playlists.list(GROUP)
     assert p.created_by == f"discord:{USER_ID}"
 
-    a, b = small_engine.table.track(4), small_engine.table.track(9)
+    a, b = small_engine.loaded.table.track(4), small_engine.loaded.table.track(9)
     add = interaction_factory(user_id=OTHER_ID)
     songs = [f"{a.title} - {a.artists[0]}", b.track_id]
     await invoke_sub(bot, "playlist", "add", add, playlist="road trip", song=songs)
@@ -104,14 +104,14 @@ async def test_bad_input_is_refused_privately_before_thinking(bot, interaction_f
     hashed = interaction_factory()
     await invoke_sub(bot, "playlist", "create", hashed, name="#1")
     assert hashed.names == ["send_message"] and hashed.last.ephemeral
-    assert await track_ids(small_engine) == before and len(await small_engine.playlists.list(GROUP)) == 1
+    assert await track_ids(small_engine) == before and len(await small_engine.app.playlists.list(GROUP)) == 1
 
 
 async def test_playlists_belong_to_the_server_or_to_the_user_in_dms(bot, interaction_factory, small_engine):
     await make_playlist(small_engine, "Server Mix")
     dm = interaction_factory(guild_id=None, channel_id=31)
     await invoke_sub(bot, "playlist", "create", dm, name="My Own")
-    assert [p.name for p in await small_engine.playlists.list(f"discord:dm:{USER_ID}")] == ["My Own"]
+    assert [p.name for p in await small_engine.app.playlists.list(f"discord:dm:{USER_ID}")] == ["My Own"]
 
     other_dm = interaction_factory(guild_id=None, channel_id=32)  # another DM channel, same person
     await invoke_sub(bot, "playlist", "list", other_dm)
@@ -159,8 +159,8 @@ async def test_show_pages_with_prev_next_buttons_edited_in_place(bot, interactio
 
 async def test_show_a_deleted_track_and_an_empty_playlist(bot, interaction_factory, small_engine, admin_caller):
     await make_playlist(small_engine, n=2)
-    gone = small_engine.table.ids[0]
-    await small_engine.delete_song(admin_caller, gone)
+    gone = small_engine.loaded.table.ids[0]
+    await small_engine.app.admin.delete_song(admin_caller, gone)
     inter = interaction_factory()
     await invoke_sub(bot, "playlist", "show", inter, playlist="Road Trip")
     assert "no longer in the catalog" in inter.last.embeds[0].description and gone in inter.last.embeds[0].description
@@ -173,7 +173,7 @@ async def test_show_a_deleted_track_and_an_empty_playlist(bot, interaction_facto
 
 async def test_page_button_of_a_deleted_playlist_is_a_private_error(bot, interaction_factory, small_engine):
     p = await make_playlist(small_engine, n=12)
-    await small_engine.playlists.delete(creator(), GROUP, p.playlist_id)
+    await small_engine.app.playlists.delete(creator(), GROUP, p.playlist_id)
     inter = interaction_factory()
     await PlaylistPageButton(p.playlist_id, 2, "n").callback(inter)
     assert inter.names == ["defer", "followup"] and inter.last.ephemeral and "No playlist" in inter.last.content
@@ -245,14 +245,14 @@ async def test_rename_by_creator(bot, interaction_factory, small_engine):
     inter = interaction_factory()
     await invoke_sub(bot, "playlist", "rename", inter, playlist="Road Trip", new_name="Night Drive")
     assert "Renamed **Road Trip** to **Night Drive**" in inter.last.content
-    assert [p.name for p in await small_engine.playlists.list(GROUP)] == ["Night Drive"]
+    assert [p.name for p in await small_engine.app.playlists.list(GROUP)] == ["Night Drive"]
 
 
 # ---------------------------------------------------------------------------------------------------- permissions
 async def test_delete_by_someone_else_is_refused_and_nothing_changes(bot, interaction_factory, small_engine):
     await make_playlist(small_engine, n=6)
     before = await track_ids(small_engine)
-    catalog_size = len(small_engine.table.alive_positions())
+    catalog_size = len(small_engine.loaded.table.alive_positions())
 
     for command, kwargs in (("delete", {}), ("rename", {"new_name": "Mine Now"})):
         inter = interaction_factory(user_id=OTHER_ID)
@@ -264,7 +264,7 @@ async def test_delete_by_someone_else_is_refused_and_nothing_changes(bot, intera
     from core.errors import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        await small_engine.playlists.delete(Caller(user_id=str(OTHER_ID), platform="discord"), GROUP, "Road Trip")
+        await small_engine.app.playlists.delete(Caller(user_id=str(OTHER_ID), platform="discord"), GROUP, "Road Trip")
 
     # removing a track someone else added: refused by the service after "thinking…", shown privately
     rm = interaction_factory(user_id=OTHER_ID)
@@ -272,12 +272,12 @@ async def test_delete_by_someone_else_is_refused_and_nothing_changes(bot, intera
     assert rm.names == ["defer", "delete_original", "followup"] and rm.last.ephemeral
 
     # a confirmation prompt can only be answered by the member who asked for it
-    view = ConfirmPlaylistDelete(await small_engine.playlists.get(GROUP, "Road Trip"), USER_ID)
+    view = ConfirmPlaylistDelete(await small_engine.app.playlists.get(GROUP, "Road Trip"), USER_ID)
     assert await view.interaction_check(interaction_factory(user_id=OTHER_ID)) is False
 
-    assert [p.name for p in await small_engine.playlists.list(GROUP)] == ["Road Trip"]
+    assert [p.name for p in await small_engine.app.playlists.list(GROUP)] == ["Road Trip"]
     assert await track_ids(small_engine) == before
-    assert len(small_engine.table.alive_positions()) == catalog_size
+    assert len(small_engine.loaded.table.alive_positions()) == catalog_size
 
 
 @pytest.mark.parametrize(
@@ -297,7 +297,7 @@ async def test_delete_with_confirmation(bot, interaction_factory, small_engine, 
     assert await view.interaction_check(confirm)
     await view.confirm.callback(confirm)
     assert confirm.names == ["edit_message"] and "Deleted the playlist **Road Trip** (3 tracks)" in confirm.last.content
-    assert await small_engine.playlists.list(GROUP) == []
+    assert await small_engine.app.playlists.list(GROUP) == []
 
 
 async def test_manager_may_remove_anyones_track(bot, interaction_factory, small_engine):
@@ -332,13 +332,13 @@ async def test_add_to_playlist_menu_under_a_recommendation(bot, interaction_fact
     await pick(select, step2, road)
     assert step2.names == ["edit_message", "followup"] and step2.last.ephemeral and "Added" in step2.last.content
     assert await track_ids(small_engine) == [chosen]
-    p = await small_engine.playlists.get(GROUP, "Road Trip")
-    entries = await small_engine.playlists.show(GROUP, p.playlist_id)
+    p = await small_engine.app.playlists.get(GROUP, "Road Trip")
+    entries = await small_engine.app.playlists.show(GROUP, p.playlist_id)
     assert entries.entries[0].added_by == f"discord:{OTHER_ID}"
 
 
 async def test_add_to_a_new_playlist_from_the_menu(bot, interaction_factory, small_engine):
-    track = small_engine.table.track(11)
+    track = small_engine.loaded.table.track(11)
     card = interaction_factory()
     await invoke(bot, "MusicCog", "song", card, ref=track.track_id)
     button = component(card.last.view, "mb:pl:btn:")
@@ -365,7 +365,7 @@ async def test_add_to_a_new_playlist_from_the_menu(bot, interaction_factory, sma
 
 async def test_picker_lists_at_most_24_playlists_plus_new(bot, interaction_factory, small_engine):
     for i in range(30):
-        await small_engine.playlists.create(creator(), GROUP, f"List {i:02d} " + "x" * 90)
+        await small_engine.app.playlists.create(creator(), GROUP, f"List {i:02d} " + "x" * 90)
     step = interaction_factory()
     await click(component(song_card_view(small_engine), "mb:pl:btn:"), step)
     select = component(step.last.view, "mb:pl:to:")
@@ -378,7 +378,7 @@ async def test_picker_lists_at_most_24_playlists_plus_new(bot, interaction_facto
 def song_card_view(engine):
     from adapters.discord.views import song_view
 
-    return song_view(engine.table.track(3))
+    return song_view(engine.loaded.table.track(3))
 
 
 async def test_playlist_recommend_with_next_page(bot, interaction_factory, small_engine):

@@ -36,8 +36,8 @@ async def two_bots(pg_url: str, catalog_csv: Path, catalog_text: tuple[TextUnder
     try:
         for _ in range(2):
             engine = await Engine.open(pg_url, seed_path=catalog_csv)  # the second finds the catalog seeded
-            engine._text = text
-            engine.configure_previews(
+            engine.loaded.text_model = text
+            engine.app.personal.configure_previews(
                 PreviewConfig(deezer_api_base_url=UNREACHABLE, itunes_api_base_url=UNREACHABLE, timeout_s=0.5)
             )
             b = build_bot(engine.app, settings)
@@ -59,7 +59,7 @@ def at(bot: Any) -> FakeInteraction:
 
 async def test_pages_buttons_and_song_numbers_cross_bots_on_postgres(two_bots: list[Any]) -> None:
     a, b = two_bots
-    assert a.test_engine.catalog.target.is_postgres and len(a.test_engine.table) == len(b.test_engine.table) > 0
+    assert a.test_engine.catalog.target.is_postgres and len(a.test_engine.loaded.table) == len(b.test_engine.loaded.table) > 0
 
     first = at(a)
     await invoke(a, "MusicCog", "recommend", first, text="party", count=4)
@@ -95,6 +95,6 @@ async def test_pages_buttons_and_song_numbers_cross_bots_on_postgres(two_bots: l
     more = at(b)
     await MoreLikeButton(1, page1[0]).callback(more)
     assert more.names == ["defer", "followup"]
-    title = b.test_engine.table.track(b.test_engine.table.pos[page1[0]]).title
+    title = b.test_engine.loaded.table.track(b.test_engine.loaded.table.pos[page1[0]]).title
     assert more.last.embeds[0].title.startswith("Tracks like") and title in more.last.embeds[0].title.replace("\\", "")
     assert page1[0] not in listed_ids(more.last.view)

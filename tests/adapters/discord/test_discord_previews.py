@@ -27,10 +27,10 @@ def buttons(view) -> dict[str, str | None]:
 
 
 async def test_preview_found_on_deezer(bot, interaction_factory, small_engine, apis):
-    track = small_engine.table.track(3)
+    track = small_engine.loaded.table.track(3)
     url = DEEZER_CDN.format(track.track_id, track.track_id)
     apis.deezer.add(track.title, track.artists[0], url)
-    small_engine.configure_previews(apis.config(spotify=False))
+    small_engine.app.personal.configure_previews(apis.config(spotify=False))
     inter = interaction_factory()
     await invoke(bot, "MusicCog", "preview", inter, ref=track.track_id)
     assert inter.names == ["defer", "followup"] and not inter.last.ephemeral
@@ -42,9 +42,9 @@ async def test_preview_found_on_deezer(bot, interaction_factory, small_engine, a
 
 
 async def test_preview_found_on_spotify_first(bot, interaction_factory, small_engine, apis):
-    track = small_engine.table.track(4)
+    track = small_engine.loaded.table.track(4)
     apis.spotify.add(track.title, track.artists[0], "https://p.scdn.co/mp3-preview/abc", track_id=track.track_id)
-    small_engine.configure_previews(apis.config())
+    small_engine.app.personal.configure_previews(apis.config())
     inter = interaction_factory()
     await invoke(bot, "MusicCog", "preview", inter, ref=track.title)
     assert "(via Spotify): <https://p.scdn.co/mp3-preview/abc>" in inter.last.content
@@ -55,12 +55,12 @@ async def test_preview_found_on_spotify_first(bot, interaction_factory, small_en
 async def test_no_preview_is_a_friendly_answer_with_the_spotify_link(
     bot, interaction_factory, small_engine, apis, mode
 ):
-    track = small_engine.table.track(6)
+    track = small_engine.loaded.table.track(6)
     for fake in (apis.deezer, apis.itunes):
         fake.add(track.title, track.artists[0], f"https://cdn.example.test/{track.track_id}.mp3")
         fake.behaviour.mode = mode
         fake.behaviour.retry_after = "120"  # longer than the retry cap: the provider is skipped, never waited for
-    small_engine.configure_previews(apis.config(spotify=False))
+    small_engine.app.personal.configure_previews(apis.config(spotify=False))
     inter = interaction_factory()
     started = time.monotonic()
     await invoke(bot, "MusicCog", "preview", inter, ref=track.track_id)
@@ -74,11 +74,11 @@ async def test_no_preview_is_a_friendly_answer_with_the_spotify_link(
 
 
 async def test_slow_preview_services_are_cut_off(bot, interaction_factory, small_engine, apis):
-    track = small_engine.table.track(6)
+    track = small_engine.loaded.table.track(6)
     for fake in (apis.deezer, apis.itunes):
         fake.add(track.title, track.artists[0], "https://cdn.example.test/late.mp3")
         fake.behaviour.mode, fake.behaviour.delay_s = "timeout", 5.0
-    small_engine.configure_previews(apis.config(spotify=False, timeout_s=10.0))
+    small_engine.app.personal.configure_previews(apis.config(spotify=False, timeout_s=10.0))
     bot.hooks = Hooks(preview_timeout_s=0.5)
     inter = interaction_factory()
     started = time.monotonic()
@@ -88,7 +88,7 @@ async def test_slow_preview_services_are_cut_off(bot, interaction_factory, small
 
 
 async def test_unknown_song_is_refused_before_any_lookup(bot, interaction_factory, small_engine, apis):
-    small_engine.configure_previews(apis.config())
+    small_engine.app.personal.configure_previews(apis.config())
     inter = interaction_factory()
     await invoke(bot, "MusicCog", "preview", inter, ref="Qwzx Vbnmk Plokij")
     assert inter.names == ["send_message"] and inter.last.ephemeral
@@ -97,11 +97,11 @@ async def test_unknown_song_is_refused_before_any_lookup(bot, interaction_factor
 
 async def test_lists_carry_preview_links_where_available(bot, interaction_factory, small_engine, apis):
     me = Caller(user_id="501", platform="discord")
-    expected = (await small_engine.recommend_text_for(me, "party", limit=5)).tracks
+    expected = (await small_engine.app.personal.recommend_text_for(me, "party", limit=5)).tracks
     with_preview = [it.track for it in expected[:3]]
     for t in with_preview:
         apis.deezer.add(t.title, t.artists[0], DEEZER_CDN.format(t.track_id, t.track_id))
-    small_engine.configure_previews(apis.config(spotify=False))
+    small_engine.app.personal.configure_previews(apis.config(spotify=False))
     inter = interaction_factory()
     await invoke(bot, "MusicCog", "recommend", inter, text="party", count=5)
     (embed,) = inter.last.embeds
@@ -114,7 +114,7 @@ async def test_lists_carry_preview_links_where_available(bot, interaction_factor
 async def test_slow_previews_never_hold_up_a_list(bot, interaction_factory, small_engine, apis):
     for fake in (apis.deezer, apis.itunes):
         fake.behaviour.mode, fake.behaviour.delay_s = "timeout", 5.0
-    small_engine.configure_previews(apis.config(spotify=False, timeout_s=10.0))
+    small_engine.app.personal.configure_previews(apis.config(spotify=False, timeout_s=10.0))
     bot.hooks = Hooks(embed_preview_budget_s=0.3)
     inter = interaction_factory()
     started = time.monotonic()
@@ -125,7 +125,7 @@ async def test_slow_previews_never_hold_up_a_list(bot, interaction_factory, smal
 
 async def test_a_custom_preview_source_hook_is_used_and_its_failures_ignored(bot, interaction_factory, small_engine):
     me = Caller(user_id="501", platform="discord")
-    expected = [it.track.track_id for it in (await small_engine.recommend_text_for(me, "party", limit=10)).tracks]
+    expected = [it.track.track_id for it in (await small_engine.app.personal.recommend_text_for(me, "party", limit=10)).tracks]
     flaky = expected[0]
 
     class Previews:

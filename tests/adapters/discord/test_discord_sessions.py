@@ -19,7 +19,7 @@ async def test_mention_more_like_2_after_a_recommend_slash_command(dbot, small_e
     assert len(page) == 10
     state = await conversation(small_engine, channel.id)
     assert state.last_page == page and state.last.request == "chill study music"
-    second = small_engine.table.track(small_engine.table.pos[page[1]])
+    second = small_engine.loaded.table.track(small_engine.loaded.table.pos[page[1]])
 
     await dpytest.message(f"{mention(dbot)} more like #2", channel=channel)
     reply = dpytest.get_message()

@@ -11,7 +11,7 @@ from core.errors import InvalidInput
 
 
 async def test_song_autocomplete_uses_the_catalog_search(bot, interaction_factory, small_engine):
-    track = small_engine.table.track(10)
+    track = small_engine.loaded.table.track(10)
     word = track.title.split()[0]
     inter = interaction_factory()
     choices = await SongRef().autocomplete(inter, word)
@@ -33,17 +33,17 @@ async def test_autocomplete_caps_at_25_within_discords_deadline(bot, interaction
 
 
 async def test_autocomplete_keeps_long_names_within_100_chars(bot, interaction_factory, small_engine, admin_caller):
-    track = small_engine.table.track(0)
+    track = small_engine.loaded.table.track(0)
     data = track.model_dump(exclude={"artist", "spotify_url"})
     data.update(track_id="0123456789abcdefABCDEF", title="Supercalifragilistic " + "x" * 280, artists=["Y" * 300])
-    await small_engine.add_song(admin_caller, data)
+    await small_engine.app.admin.add_song(admin_caller, data)
     choices = await SongRef().autocomplete(interaction_factory(), "Supercalifragilistic")
     assert choices and choices[0].value == "0123456789abcdefABCDEF"
     assert len(choices[0].name) == 100 and choices[0].name.endswith("…")
 
 
 async def test_song_list_autocomplete_completes_the_last_song(bot, interaction_factory, small_engine):
-    first, second = small_engine.table.track(11), small_engine.table.track(12)
+    first, second = small_engine.loaded.table.track(11), small_engine.loaded.table.track(12)
     word = second.title.split()[0]
     choices = await SongRefs().autocomplete(interaction_factory(), f"{first.track_id}; {word}")
     hit = next(c for c in choices if c.value.endswith(second.track_id))

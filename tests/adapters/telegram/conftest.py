@@ -3,7 +3,7 @@
 - The catalog is a real SQLite file in ``tmp_path`` seeded from a ~300-track CSV cut from the shipped catalog
   (shipped layout), so each test gets its own writable engine in ~40 ms.
 - The engine is the real one throughout: its local text understanding (:class:`core.text.TextUnderstanding`, fitted
-  once per session on the same catalog, :func:`catalog_text`) and its chat (``Engine.chat`` with the built-in local
+  once per session on the same catalog, :func:`catalog_text`) and its chat (``engine.app.chat.chat`` with the built-in local
   model, offline). A test that needs a failure wraps the real method and says why.
 - Helpers (Harness, make_settings) live in ``tg_harness.py``; the fake Bot API server in ``telegram_fake_api.py``.
 - Previews: every bot's engine looks previews up on the fake Spotify/Deezer/iTunes servers of
@@ -56,7 +56,7 @@ def catalog_text(tmp_path_factory: pytest.TempPathFactory, catalog_csv: Path) ->
     async def fit() -> tuple[TextUnderstanding, TrackTable]:
         engine = await Engine.open(tmp_path_factory.mktemp("tgtext") / "fit.db", seed_path=catalog_csv)
         try:
-            return engine.text, engine.table
+            return engine.loaded.text, engine.loaded.table
         finally:
             await engine.close()
 
@@ -71,7 +71,7 @@ async def tg_engine(
     understanding (the engine would fit its own lazily when ``_text`` is unset)."""
     text, table = catalog_text
     engine = await Engine.open(tmp_path / "telegram.db", seed_path=catalog_csv)
-    engine._text = text
+    engine.loaded.text_model = text
     try:
         yield engine
     finally:
@@ -98,7 +98,7 @@ async def start_bot(tg_engine: Engine) -> AsyncIterator[Callable[..., Awaitable[
         api.fail_scope_chats.add(43)  # an admin who never talked to the bot: "chat not found"
         api.add_chat(ADMIN_ID)
         music = await FakeMusicApis().__aenter__()
-        tg_engine.configure_previews(music.config(spotify=False, **(preview_config or {})))
+        tg_engine.app.personal.configure_previews(music.config(spotify=False, **(preview_config or {})))
         settings = make_settings(api, **overrides)
         app = build_app(tg_engine.app, settings, **(build_kwargs or {}))
         harness = Harness(api, app, tg_engine, settings, music)

@@ -38,13 +38,13 @@ async def test_group_admins_are_not_catalog_admins(bot: Harness, user_id: int) -
         (reply,) = await bot.ask(text, chat_id=GROUP_ID, user_id=user_id)
         assert "only admins" in text_of(reply), (text, text_of(reply))
     assert await bot.engine.catalog.checksum() == before
-    assert first in bot.engine.table.pos and NEW_ID not in bot.engine.table.pos
+    assert first in bot.engine.loaded.table.pos and NEW_ID not in bot.engine.loaded.table.pos
 
     # ... while they manage this group's playlists (someone else's too)
     group = f"telegram:{GROUP_ID}"
-    await bot.engine.playlists.create(Caller(user_id="777", platform="telegram"), group, "Road Trip")
+    await bot.engine.app.playlists.create(Caller(user_id="777", platform="telegram"), group, "Road Trip")
     (renamed,) = await bot.ask("/pl_rename Road Trip | Renamed", chat_id=GROUP_ID, user_id=user_id)
-    assert [p.name for p in await bot.engine.playlists.list(group)] == ["Renamed"], text_of(renamed)
+    assert [p.name for p in await bot.engine.app.playlists.list(group)] == ["Renamed"], text_of(renamed)
     (deleted,) = await bot.ask("@music_test_bot delete playlist Renamed", chat_id=GROUP_ID, user_id=user_id)
     assert "Deleted" in text_of(deleted)
-    assert await bot.engine.playlists.list(group) == []
+    assert await bot.engine.app.playlists.list(group) == []

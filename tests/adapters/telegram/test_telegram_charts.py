@@ -58,12 +58,12 @@ async def test_chart_of_the_list_on_screen_is_a_png_with_a_caption(bot: Harness)
     caption = check_html(call.params["caption"])
     assert caption.startswith("📊 10 tracks for “upbeat dance 128 bpm”") and utf16_len(caption) <= 1024
     state = await bot.conversation()
-    titles = [bot.engine.table.track(bot.engine.table.pos[i]).title for i in state.last_page]
+    titles = [bot.engine.loaded.table.track(bot.engine.loaded.table.pos[i]).title for i in state.last_page]
     assert all(t[:20] in caption for t in titles)  # the numbered list of the charted tracks
 
 
 async def test_chart_of_one_song_carries_its_card_as_caption(bot: Harness) -> None:
-    track = bot.engine.table.track(0)
+    track = bot.engine.loaded.table.track(0)
     call = await push_and_wait_photo(bot, f"/chart {track.track_id}")
     assert charts.png_size(photo_of(call)) == charts.TRACK_CHART_PX
     caption = check_html(call.params["caption"])
@@ -81,7 +81,7 @@ async def test_chart_buttons_under_a_list_and_a_song_card(bot: Harness) -> None:
     assert charts.png_size(photo_of(photo)) == charts.SET_CHART_PX
     assert "chill study music" in check_html(photo.params["caption"])
 
-    (song,) = await bot.ask(f"/song {bot.engine.table.ids[3]}")
+    (song,) = await bot.ask(f"/song {bot.engine.loaded.table.ids[3]}")
     since = bot.api.mark()
     await bot.api.push_callback(bot.api.message(song), keyboard(song)["📊 Chart"])
     (photo,) = await bot.api.wait_for("sendPhoto", since=since, chat_id=USER_ID, timeout=PHOTO_WAIT_S)
@@ -91,7 +91,7 @@ async def test_chart_buttons_under_a_list_and_a_song_card(bot: Harness) -> None:
 
 async def test_a_card_longer_than_a_caption_is_sent_as_text_after_the_photo(bot: Harness) -> None:
     admin = Caller(user_id=str(ADMIN_ID), platform="telegram", role=Role.ADMIN)
-    await bot.engine.add_song(admin, {
+    await bot.engine.app.admin.add_song(admin, {
         "track_id": "LongCaption00000000000", "title": "Ŧ" * 250, "artists": ["A" * 200, "B" * 200],
         "album": "C" * 300, "genres": ["g" * 60, "h" * 60], "year": 2001, **FEATURES,
     })
@@ -109,7 +109,7 @@ async def test_a_drawing_failure_degrades_to_the_numbers_as_text(bot: Harness, m
         raise RuntimeError("backend exploded")
 
     monkeypatch.setattr(charts, "track_chart", broken)
-    track = bot.engine.table.track(1)
+    track = bot.engine.loaded.table.track(1)
     since = bot.api.mark()
     (reply,) = await bot.ask(f"/chart {track.track_id}")
     plain = check_html(reply.params["text"])
@@ -130,7 +130,7 @@ async def test_fake_api_checks_photos_like_telegram(bot: Harness) -> None:
     tall = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + (100).to_bytes(4, "big") + (9950).to_bytes(4, "big") + b"\x08\x02\x00\x00\x00"
     with pytest.raises(BadRequest, match="(?i)photo_invalid_dimensions"):
         await bot.app.bot.send_photo(USER_ID, tall)
-    png = charts.track_chart(bot.engine.table.track(0))
+    png = charts.track_chart(bot.engine.loaded.table.track(0))
     with pytest.raises(BadRequest, match="(?i)too long"):
         await bot.app.bot.send_photo(USER_ID, png, caption="x" * 1025)
     sent = await bot.app.bot.send_photo(USER_ID, png, caption="x" * 1024)
@@ -138,7 +138,7 @@ async def test_fake_api_checks_photos_like_telegram(bot: Harness) -> None:
 
 
 async def test_chart_button_of_a_similar_list_compares_with_the_song_asked_about(bot: Harness) -> None:
-    seed = bot.engine.table.track(5)
+    seed = bot.engine.loaded.table.track(5)
     (listed,) = await bot.ask(f"/similar {seed.title} - {seed.artists[0]}")
     since = bot.api.mark()
     await bot.api.push_callback(bot.api.message(listed), keyboard(listed)["📊 Chart"])
@@ -151,7 +151,7 @@ async def test_chart_asked_in_free_text_is_the_same_photo_as_slash_chart(bot: Ha
     """Issue 12 part 2: "chart of #2" / "show me a picture of #2" / "chart" after a list send the /chart photo."""
     await bot.ask("/recommend chill study music")
     second = (await bot.conversation()).page_ref(2)
-    track = bot.engine.table.track(bot.engine.table.pos[second])
+    track = bot.engine.loaded.table.track(bot.engine.loaded.table.pos[second])
     for text in ("chart of #2", "show me a picture of #2"):
         call = await push_and_wait_photo(bot, text)
         assert charts.png_size(photo_of(call)) == charts.TRACK_CHART_PX

@@ -42,7 +42,7 @@ def hostile_id(n: int) -> str:
 
 async def add_hostile(h: Harness, admin: Caller) -> None:
     for n, (title, artist) in enumerate(HOSTILE_NAMES):
-        await h.engine.add_song(
+        await h.engine.app.admin.add_song(
             admin,
             {"track_id": hostile_id(n), "title": title, "artists": [artist], "album": "Hostile Test Album",
              "year": 2020, **FEATURES},
@@ -109,7 +109,7 @@ async def test_callback_more_like_next_page_and_expired(bot: Harness) -> None:
     (answer,) = await bot.api.wait_for("answerCallbackQuery", since=since, callback_query_id=qid)
     (similar,) = await bot.api.wait_for("sendMessage", since=since)
     assert answer.index < similar.index  # answered at once, before the engine's reply
-    track2 = await bot.engine.get_track(page1_ids[1])
+    track2 = await bot.engine.app.tracks.get_track(page1_ids[1])
     plain = check_html(similar.params["text"])
     assert plain.startswith("Tracks like")
     assert track2.title in plain.split("\n")[0]
@@ -140,7 +140,7 @@ async def test_search_song_preview_more_and_not_found(bot: Harness) -> None:
     plain = check_html(search.params["text"])
     assert plain.startswith("🔎 love") and "1. " in plain
     first_id = re.search(r"/track/([0-9A-Za-z]{22})", search.params["text"]).group(1)
-    track = await bot.engine.get_track(first_id)
+    track = await bot.engine.app.tracks.get_track(first_id)
 
     (song,) = await bot.ask(f"/song {first_id}")
     plain = check_html(song.params["text"])
@@ -237,8 +237,8 @@ async def test_hostile_titles_render_valid_html_and_split(bot: Harness, admin_ca
 
 async def test_long_agent_reply_split_on_line_boundaries(bot: Harness, monkeypatch) -> None:
     # The built-in model answers in a sentence or two; an LLM can write pages. To test the splitting, the real
-    # Engine.chat is wrapped and only the text of its (real) reply is replaced by a long one.
-    real_chat = bot.engine.chat_service.chat
+    # ChatService.chat is wrapped and only the text of its (real) reply is replaced by a long one.
+    real_chat = bot.engine.app.chat.chat
     long_text = ""
 
     async def long_reply(conversation_id, caller, text, **kwargs):
@@ -246,7 +246,7 @@ async def test_long_agent_reply_split_on_line_boundaries(bot: Harness, monkeypat
         assert reply.recommendation is None, reply  # "hi" is answered by text alone
         return reply.model_copy(update={"text": long_text})
 
-    monkeypatch.setattr(bot.engine.chat_service, "chat", long_reply)
+    monkeypatch.setattr(bot.engine.app.chat, "chat", long_reply)
     lines = [f"Line {i:03d}: <tag> & “quotes” 🎵 " + "lorem ipsum " * (i % 9 + 1) for i in range(300)]
     long_text = "\n".join(lines)
     since = bot.api.mark()
@@ -278,13 +278,13 @@ VALID_ADD = "/addsong 0123456789abcdefABCDEF | New Song | New Artist | " + " ".j
 
 async def test_non_admin_addsong_refused_catalog_unchanged(bot: Harness) -> None:
     before = await bot.engine.catalog.checksum()
-    count = len(bot.engine.table)
+    count = len(bot.engine.loaded.table)
     for text in (VALID_ADD, "/delsong love", "/editsong love | energy=0.9"):
         (reply,) = await bot.ask(text, user_id=USER_ID)
         assert "only admins" in reply.params["text"]
     assert await bot.engine.catalog.checksum() == before
-    assert len(bot.engine.table) == count
-    assert "0123456789abcdefABCDEF" not in bot.engine.table.pos
+    assert len(bot.engine.loaded.table) == count
+    assert "0123456789abcdefABCDEF" not in bot.engine.loaded.table.pos
 
 
 async def test_admin_addsong_invalid_values_name_the_field(bot: Harness) -> None:
@@ -302,14 +302,14 @@ async def test_admin_addsong_invalid_values_name_the_field(bot: Harness) -> None
 
     (reply,) = await bot.ask(VALID_ADD + " album=Greatest Hits Vol 2 year=2021", user_id=ADMIN_ID)
     assert "Added" in reply.params["text"]
-    track = await bot.engine.get_track("0123456789abcdefABCDEF")
+    track = await bot.engine.app.tracks.get_track("0123456789abcdefABCDEF")
     assert track.album == "Greatest Hits Vol 2" and track.year == 2021 and track.energy == 0.6
     (reply,) = await bot.ask("/editsong 0123456789abcdefABCDEF | tempo=300", user_id=ADMIN_ID)
     assert "tempo" in html.unescape(reply.params["text"]) and "0–250" in html.unescape(reply.params["text"])
     (reply,) = await bot.ask("/editsong New Song - New Artist tempo=128", user_id=ADMIN_ID)
-    assert "Updated" in reply.params["text"] and (await bot.engine.get_track("0123456789abcdefABCDEF")).tempo == 128
+    assert "Updated" in reply.params["text"] and (await bot.engine.app.tracks.get_track("0123456789abcdefABCDEF")).tempo == 128
     (reply,) = await bot.ask("/delsong 0123456789abcdefABCDEF", user_id=ADMIN_ID)
-    assert "Deleted" in reply.params["text"] and "0123456789abcdefABCDEF" not in bot.engine.table.pos
+    assert "Deleted" in reply.params["text"] and "0123456789abcdefABCDEF" not in bot.engine.loaded.table.pos
     assert unexpected_errors(bot) == []
 
 
@@ -344,8 +344,8 @@ async def test_private_free_text_goes_to_the_agent(bot: Harness) -> None:
     first = TRACK_ID.findall(more.params["text"])[0]
     (ok,) = await bot.ask("I don't like #1")
     assert "Disliked" in html.unescape(ok.params["text"])
-    assert await bot.engine.disliked_ids(Caller(user_id=str(USER_ID), platform="telegram")) == {first}
-    assert await bot.engine.disliked_ids(Caller(user_id=str(ADMIN_ID), platform="telegram")) == set()
+    assert await bot.engine.app.personal.disliked_ids(Caller(user_id=str(USER_ID), platform="telegram")) == {first}
+    assert await bot.engine.app.personal.disliked_ids(Caller(user_id=str(ADMIN_ID), platform="telegram")) == set()
     assert unexpected_errors(bot) == []
 
 
@@ -354,14 +354,14 @@ async def test_the_role_reaches_the_agent_from_settings(bot: Harness) -> None:
     second = TRACK_ID.findall(listing.params["text"])[1]
     (user_list,) = await bot.ask("party music")
     user_second = TRACK_ID.findall(user_list.params["text"])[1]
-    before = (await bot.engine.get_track(user_second)).energy
+    before = (await bot.engine.app.tracks.get_track(user_second)).energy
 
     (refused,) = await bot.ask("set energy of #2 to 0.01")  # a regular user: admin tools are not even offered
     assert "only admins" in html.unescape(refused.params["text"])
-    assert (await bot.engine.get_track(user_second)).energy == before
+    assert (await bot.engine.app.tracks.get_track(user_second)).energy == before
 
     (done,) = await bot.ask("set energy of #2 to 0.01", user_id=ADMIN_ID)  # TELEGRAM_ADMIN_IDS
-    assert (await bot.engine.get_track(second)).energy == 0.01
+    assert (await bot.engine.app.tracks.get_track(second)).energy == 0.01
     # one message: the engine's confirmation line, then the edited track's card
     card = check_html(done.params["text"])
     assert card.startswith("Updated:") and f"spotify:track:{second}" in card and "energy 0.01 ·" in card
@@ -398,15 +398,15 @@ async def test_group_admins_manage_playlists_through_the_agent(bot: Harness) -> 
     bot.api.chat_roles[(GROUP_ID, chat_admin)] = "administrator"
     (made,) = await bot.ask("@music_test_bot create a playlist called Road Trip", chat_id=GROUP_ID)
     assert "Created" in html.unescape(made.params["text"])
-    assert [p.name for p in await bot.engine.playlists.list(f"telegram:{GROUP_ID}")] == ["Road Trip"]
+    assert [p.name for p in await bot.engine.app.playlists.list(f"telegram:{GROUP_ID}")] == ["Road Trip"]
 
     (refused,) = await bot.ask("@music_test_bot delete playlist Road Trip", chat_id=GROUP_ID, user_id=member)
     assert "only admins" in html.unescape(refused.params["text"])
-    assert len(await bot.engine.playlists.list(f"telegram:{GROUP_ID}")) == 1
+    assert len(await bot.engine.app.playlists.list(f"telegram:{GROUP_ID}")) == 1
 
     (deleted,) = await bot.ask("@music_test_bot delete playlist Road Trip", chat_id=GROUP_ID, user_id=chat_admin)
     assert "Deleted" in html.unescape(deleted.params["text"])
-    assert await bot.engine.playlists.list(f"telegram:{GROUP_ID}") == []
+    assert await bot.engine.app.playlists.list(f"telegram:{GROUP_ID}") == []
     await bot.ask("@music_test_bot my playlists", chat_id=GROUP_ID, user_id=chat_admin)
     assert len(bot.api.find("getChatMember", chat_id=GROUP_ID, user_id=chat_admin)) == 1  # asked once, then cached
     assert unexpected_errors(bot) == []
@@ -422,16 +422,16 @@ async def test_messages_sent_via_inline_mode_are_ignored(bot: Harness) -> None:
 
 
 async def test_handler_exception_is_logged_redacted_and_bot_keeps_running(bot: Harness, caplog, monkeypatch) -> None:
-    # Engine.chat never raises (it answers every failure itself), so the adapter's last-resort error handler can only
+    # ChatService.chat never raises (it answers every failure itself), so the adapter's last-resort error handler can only
     # be reached by injecting one: the real method wrapped, raising for this one message only.
-    real_chat = bot.engine.chat_service.chat
+    real_chat = bot.engine.app.chat.chat
 
     async def chat_or_explode(conversation_id, caller, text, **kwargs):
         if "boom" in text:
             raise RuntimeError(f"exploded calling https://api.telegram.org/bot{bot.api.token}/sendMessage")
         return await real_chat(conversation_id, caller, text, **kwargs)
 
-    monkeypatch.setattr(bot.engine.chat_service, "chat", chat_or_explode)
+    monkeypatch.setattr(bot.engine.app.chat, "chat", chat_or_explode)
     caplog.set_level(logging.INFO)
     (apology,) = await bot.ask("boom please")
     assert apology.params["text"] == APOLOGY
@@ -528,7 +528,7 @@ async def test_exception_in_command_handler_apologises_and_continues(bot: Harnes
     async def broken(*args, **kwargs):
         raise RuntimeError("index exploded")
 
-    monkeypatch.setattr(bot.engine, "search", broken)
+    monkeypatch.setattr(bot.engine.app.discovery, "search", broken)  # what /search runs (Sessions' search port)
     (reply,) = await bot.ask("/search anything")
     assert reply.params["text"] == APOLOGY
     (ok,) = await bot.ask("/recommend chill")
@@ -545,7 +545,7 @@ async def test_preview_extension_point(start_bot) -> None:
         return "https://cdn.example.com/fail.mp3" if len(looked_up) == 3 else "https://cdn.example.com/p.mp3"
 
     bot = await start_bot(build_kwargs={"preview_lookup": lookup})
-    ref = bot.engine.table.track(0).track_id
+    ref = bot.engine.loaded.table.track(0).track_id
     since = bot.api.mark()
     await bot.api.push_message(f"/preview {ref}")
     (audio,) = await bot.api.wait_for("sendAudio", since=since)

@@ -111,7 +111,7 @@ async def test_free_text_flood_reaches_the_agent_at_most_burst_times(start_bot) 
     assert len(notices(bot, USER_ID, since)) == 1
     replies = [c for c in bot.api.find("sendMessage", since, chat_id=USER_ID) if not c.params["text"].startswith("Slow down")]
     assert len(replies) == 2
-    store = await bot.engine.conversation_store()
+    store = await bot.engine.app.sessions.conversation_store()
     assert await store.count_turns(f"telegram:{USER_ID}") <= 2  # at most one agent turn per accepted message
 
 

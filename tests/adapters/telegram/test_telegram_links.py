@@ -10,8 +10,8 @@ from tg_harness import Harness
 
 async def test_pasted_track_link_gives_similar_songs(bot: Harness) -> None:
     engine = bot.engine
-    pos = max(engine.table.alive_positions(), key=lambda p: int(engine.table.popularity[p]))
-    tid, title = engine.table.ids[pos], engine.table.titles[pos]
+    pos = max(engine.loaded.table.alive_positions(), key=lambda p: int(engine.loaded.table.popularity[p]))
+    tid, title = engine.loaded.table.ids[pos], engine.loaded.table.titles[pos]
     (call,) = await bot.ask(f"https://open.spotify.com/intl-de/track/{tid}?si=abc")
     text = html.unescape(call.params["text"])
     assert title in text
@@ -35,8 +35,8 @@ async def test_non_track_links_are_named_and_lookalikes_not_echoed(bot: Harness)
 
 async def test_song_with_another_artist_says_which_was_used(bot: Harness) -> None:
     engine = bot.engine
-    pos = max(engine.table.alive_positions(), key=lambda p: int(engine.table.popularity[p]))
-    title = engine.table.titles[pos]
+    pos = max(engine.loaded.table.alive_positions(), key=lambda p: int(engine.loaded.table.popularity[p]))
+    title = engine.loaded.table.titles[pos]
     (call,) = await bot.ask(f"/song {title} - Nobody Famous Zzz")
     first = re.sub(r"<[^>]+>", "", html.unescape(call.params["text"]).splitlines()[0])
     assert first.startswith(f"No “{title}” by Nobody Famous Zzz here — using")

@@ -87,20 +87,20 @@ async def test_playlist_create_add_show_round_trip(bot: Harness) -> None:
     shown = ids_in(listing)
     added = await say(bot, "/pl_add Road Trip | #1; #2")
     assert plain(added) == '✅ Added 2 tracks to "Road Trip" (2/500).'
-    t3 = await bot.engine.get_track(shown[2])
+    t3 = await bot.engine.app.tracks.get_track(shown[2])
     added = await say(bot, f"/pl_add road trip {t3.title} - {t3.artists[0]}")  # no "|": the name is recognised
     assert "Added" in plain(added) and "(3/500)" in plain(added)
     dup = await say(bot, "/pl_add Road Trip | #1")
     assert "already in" in plain(dup) and plain(dup).startswith("ℹ️")
 
     # playlists belong to the chat: telegram:<chat_id>
-    (pl,) = await bot.engine.playlists.list(pl_group())
+    (pl,) = await bot.engine.app.playlists.list(pl_group())
     assert pl.name == "Road Trip" and pl.track_count == 3 and pl.created_by == f"telegram:{USER_ID}"
-    assert await bot.engine.playlists.list(f"telegram:{USER_ID}") == []
+    assert await bot.engine.app.playlists.list(f"telegram:{USER_ID}") == []
     assert "No playlists in this chat yet" in plain(await say(bot, "/playlists", chat_id=None))
 
     # 12 more (by id) -> two pages of 10
-    more = [bot.engine.table.ids[p] for p in range(40, 52)]
+    more = [bot.engine.loaded.table.ids[p] for p in range(40, 52)]
     assert "Added 12 tracks" in plain(await say(bot, "/pl_add Road Trip | " + "; ".join(more)))
     show = await say(bot, "/pl_show road trip")
     text = plain(show)
@@ -132,14 +132,14 @@ async def test_playlist_create_add_show_round_trip(bot: Harness) -> None:
     # remove by the number /pl_show gave, by the one who added it
     removed = await say(bot, "/pl_remove Road Trip | #1")
     assert "Removed" in plain(removed)
-    assert (await bot.engine.playlists.get(pl_group(), "Road Trip")).track_count == 14
+    assert (await bot.engine.app.playlists.get(pl_group(), "Road Trip")).track_count == 14
     assert unexpected_errors(bot) == []
 
 
 async def test_playlist_subcommands_rename_and_recommend(bot: Harness) -> None:
     group(bot)
     assert "Created" in plain(await say(bot, "/playlist create Chill Set"))
-    refs = [bot.engine.table.ids[p] for p in range(5)]
+    refs = [bot.engine.loaded.table.ids[p] for p in range(5)]
     assert "Added 5 tracks" in plain(await say(bot, "/playlist add Chill Set | " + "; ".join(refs)))
     assert "• “Chill Set” — 5 tracks" in plain(await say(bot, "/playlist"))
     renamed = await say(bot, "/pl_rename Chill Set | Evening Set")
@@ -170,7 +170,7 @@ async def test_playlist_subcommands_rename_and_recommend(bot: Harness) -> None:
 async def test_export_links_message_and_document_when_long(bot: Harness) -> None:
     group(bot)
     await say(bot, "/pl_create Short")
-    short = [bot.engine.table.ids[p] for p in (3, 1, 4, 15, 9)]
+    short = [bot.engine.loaded.table.ids[p] for p in (3, 1, 4, 15, 9)]
     await say(bot, "/pl_add Short | " + "; ".join(short))
     export = await say(bot, "/pl_export Short")
     lines = plain(export).split("\n")
@@ -187,7 +187,7 @@ async def test_export_links_message_and_document_when_long(bot: Harness) -> None
 
     # 90 tracks: 90 links do not fit in 4,096 characters -> one .txt document with every link
     await say(bot, "/pl_create Long Drive: Ünïcode & <Friends>")
-    long_ids = [bot.engine.table.ids[p] for p in range(100, 190)]
+    long_ids = [bot.engine.loaded.table.ids[p] for p in range(100, 190)]
     added = await say(bot, "/pl_add Long Drive: Ünïcode & <Friends> | " + "; ".join(long_ids))
     assert "Added 90 tracks" in plain(added)
     since = bot.api.mark()
@@ -224,29 +224,29 @@ async def test_add_to_playlist_button(bot: Harness) -> None:
 
     await say(bot, "/pl_create Mix")
     await say(bot, "/pl_create Zebra")
-    await bot.engine.playlists.add(caller(USER_ID), pl_group(), "Zebra", [shown[0]])  # most recently updated: first
+    await bot.engine.app.playlists.add(caller(USER_ID), pl_group(), "Zebra", [shown[0]])  # most recently updated: first
     since, answer = await press(bot, listing, keyboard(picker)["➕ #3"], user_id=OTHER_ID)
     (choose,) = await bot.api.wait_for("editMessageReplyMarkup", since=since)
     assert answer.index < choose.index and answer.params["text"] == "Add to which playlist?"
     assert rows(choose) == [["Zebra (1)", "Mix (0)"], ["« Back"]]
-    mix = (await bot.engine.playlists.get(pl_group(), "Mix")).playlist_id
+    mix = (await bot.engine.app.playlists.get(pl_group(), "Mix")).playlist_id
     assert keyboard(choose)["Mix (0)"] == f"t|{buttons['➕ Add to playlist'].split('|')[1]}|2|{mix}"
 
     since, answer = await press(bot, listing, keyboard(choose)["Mix (0)"], user_id=OTHER_ID)
     (done,) = await bot.api.wait_for("sendMessage", since=since, chat_id=GROUP_ID)
     (restored,) = await bot.api.wait_for("editMessageReplyMarkup", since=since)
     assert answer.index < done.index
-    track = await bot.engine.get_track(shown[2])
+    track = await bot.engine.app.tracks.get_track(shown[2])
     assert plain(done).startswith("✅ Added") and track.title in plain(done) and '"Mix" (1/500)' in plain(done)
     assert keyboard(restored) == buttons  # the list's own keyboard is back
-    page = await bot.engine.playlists.show(pl_group(), "Mix")
+    page = await bot.engine.app.playlists.show(pl_group(), "Mix")
     assert [e.track_id for e in page.entries] == [shown[2]] and page.entries[0].added_by == f"telegram:{OTHER_ID}"
 
     # the same press again: a no-op with a message
     since, _ = await press(bot, listing, keyboard(choose)["Mix (0)"])
     (dup,) = await bot.api.wait_for("sendMessage", since=since, chat_id=GROUP_ID)
     assert "already in" in plain(dup)
-    assert (await bot.engine.playlists.get(pl_group(), "Mix")).track_count == 1
+    assert (await bot.engine.app.playlists.get(pl_group(), "Mix")).track_count == 1
 
     # Back from a picker; expired keys are friendly
     since, _ = await press(bot, listing, buttons["👍 Like…"])
@@ -259,7 +259,7 @@ async def test_add_to_playlist_button(bot: Harness) -> None:
         assert answer.params["text"] == EXPIRED and answer.params["show_alert"] is True
 
     # a button for a playlist deleted meanwhile
-    await bot.engine.playlists.delete(caller(USER_ID), pl_group(), "Mix")
+    await bot.engine.app.playlists.delete(caller(USER_ID), pl_group(), "Mix")
     since, _ = await press(bot, listing, keyboard(choose)["Mix (0)"])
     (gone,) = await bot.api.wait_for("sendMessage", since=since, chat_id=GROUP_ID)
     assert "No playlist" in plain(gone)
@@ -280,12 +280,12 @@ async def test_dislikes_never_come_back_and_likes_are_recorded(bot: Harness) -> 
     await asyncio.sleep(0.1)
     assert bot.api.find("sendMessage", since=since) == []  # feedback is a toast, not a chat message
     for _ in range(50):
-        if top[0] in await bot.engine.disliked_ids(caller(USER_ID)):
+        if top[0] in await bot.engine.app.personal.disliked_ids(caller(USER_ID)):
             break
         await asyncio.sleep(0.02)
-    assert await bot.engine.disliked_ids(caller(USER_ID)) == {top[0]}
+    assert await bot.engine.app.personal.disliked_ids(caller(USER_ID)) == {top[0]}
 
-    second_title = (await bot.engine.get_track(top[1])).title
+    second_title = (await bot.engine.app.tracks.get_track(top[1])).title
     reply = await say(bot, f"/dislike {top[1]}", chat_id=None)
     assert plain(reply).startswith("👎 Disliked") and second_title in plain(reply)
 
@@ -315,10 +315,10 @@ async def test_dislikes_never_come_back_and_likes_are_recorded(bot: Harness) -> 
     _, answer = await press(bot, other, keyboard(picker)["👍 #4"], user_id=OTHER_ID)
     assert answer.params["text"].startswith("👍 Liked")
     for _ in range(50):
-        if len(await bot.engine.feedback.liked_ids(caller(OTHER_ID))) == 2:
+        if len(await bot.engine.app.feedback.liked_ids(caller(OTHER_ID))) == 2:
             break
         await asyncio.sleep(0.02)
-    assert set(await bot.engine.feedback.liked_ids(caller(OTHER_ID))) == {top[1], ids_in(other)[3]}
+    assert set(await bot.engine.app.feedback.liked_ids(caller(OTHER_ID))) == {top[1], ids_in(other)[3]}
     assert "already like" in plain(await say(bot, f"/like {top[1]}", user_id=OTHER_ID, chat_id=None))
     assert "Which song?" in plain(await say(bot, "/like", chat_id=None))
     assert "couldn't find" in plain(await say(bot, "/dislike qqqzzzxxx no such song", chat_id=None))
@@ -328,10 +328,10 @@ async def test_dislikes_never_come_back_and_likes_are_recorded(bot: Harness) -> 
     _, answer = await press(bot, song, keyboard(song)["👎"])
     assert "won't suggest" in answer.params["text"]
     for _ in range(50):
-        if top[5] in await bot.engine.disliked_ids(caller(USER_ID)):
+        if top[5] in await bot.engine.app.personal.disliked_ids(caller(USER_ID)):
             break
         await asyncio.sleep(0.02)
-    assert top[5] in await bot.engine.disliked_ids(caller(USER_ID))
+    assert top[5] in await bot.engine.app.personal.disliked_ids(caller(USER_ID))
     final = await say(bot, "/recommend party music", chat_id=None)
     assert not {top[0], top[1], top[5]} & set(ids_in(final))
     assert unexpected_errors(bot) == []
@@ -352,7 +352,7 @@ async def test_likes_shape_later_recommendations(bot: Harness) -> None:
 async def test_delete_rename_remove_need_creator_or_admin(bot: Harness) -> None:
     group(bot)
     await say(bot, "/pl_create Mine")
-    refs = [bot.engine.table.ids[p] for p in range(3)]
+    refs = [bot.engine.loaded.table.ids[p] for p in range(3)]
     await say(bot, "/pl_add Mine | " + "; ".join(refs))
 
     since = bot.api.mark()
@@ -368,14 +368,14 @@ async def test_delete_rename_remove_need_creator_or_admin(bot: Harness) -> None:
     since, _ = await press(bot, prompt, keyboard(prompt)["🗑 Delete"], user_id=OTHER_ID)
     (no,) = await bot.api.wait_for("sendMessage", since=since, chat_id=GROUP_ID)
     assert plain(no).startswith("🚫")
-    pl = await bot.engine.playlists.get(pl_group(), "Mine")
+    pl = await bot.engine.app.playlists.get(pl_group(), "Mine")
     assert pl.name == "Mine" and pl.track_count == 3
 
     # cancel keeps it
     since, answer = await press(bot, prompt, keyboard(prompt)["Cancel"])
     (edit,) = await bot.api.wait_for("editMessageText", since=since)
     assert answer.params["text"] == "Cancelled." and "nothing was deleted" in plain(edit)
-    assert (await bot.engine.playlists.get(pl_group(), "Mine")).track_count == 3
+    assert (await bot.engine.app.playlists.get(pl_group(), "Mine")).track_count == 3
 
     # a Telegram group administrator may; asked once, then cached
     prompt = await say(bot, "/pl_delete Mine", user_id=GROUP_ADMIN_ID)
@@ -383,7 +383,7 @@ async def test_delete_rename_remove_need_creator_or_admin(bot: Harness) -> None:
     (edit,) = await bot.api.wait_for("editMessageText", since=since)
     assert answer.index < edit.index
     assert plain(edit) == "🗑 Deleted “Mine” (3 tracks)."
-    assert await bot.engine.playlists.list(pl_group()) == []
+    assert await bot.engine.app.playlists.list(pl_group()) == []
     assert len(bot.api.find("getChatMember", user_id=GROUP_ADMIN_ID)) == 1
 
     # the creator, and a bot admin (TELEGRAM_ADMIN_IDS), may too — without asking Telegram
@@ -394,20 +394,20 @@ async def test_delete_rename_remove_need_creator_or_admin(bot: Harness) -> None:
     assert "Delete the playlist" in plain(prompt) and not bot.api.find("getChatMember", since=since)
     since, _ = await press(bot, prompt, keyboard(prompt)["🗑 Delete"], user_id=ADMIN_ID)
     await bot.api.wait_for("editMessageText", since=since)
-    assert await bot.engine.playlists.list(pl_group()) == []
+    assert await bot.engine.app.playlists.list(pl_group()) == []
 
     # in a private chat the user owns the chat's playlists
     await say(bot, "/pl_create Solo", chat_id=None)
     prompt = await say(bot, "/pl_delete Solo", chat_id=None)
     since, _ = await press(bot, prompt, keyboard(prompt)["🗑 Delete"])
     await bot.api.wait_for("editMessageText", since=since)
-    assert await bot.engine.playlists.list(f"telegram:{USER_ID}") == []
+    assert await bot.engine.app.playlists.list(f"telegram:{USER_ID}") == []
     assert unexpected_errors(bot) == []
 
 
 # ---------------------------------------------------------------------------------------------- previews
 async def test_preview_command_success_and_failure_paths(bot: Harness) -> None:
-    table = bot.engine.table
+    table = bot.engine.loaded.table
     a, b, c, d = (table.track(p) for p in (10, 11, 12, 13))
     bot.music.deezer.add(a.title, a.artists[0], DZ.format("a"))
     bot.music.itunes.add(b.title, b.artists[0], IT.format("b"))
@@ -465,7 +465,7 @@ async def test_preview_command_success_and_failure_paths(bot: Harness) -> None:
 
 
 async def test_preview_links_in_list_replies(bot: Harness) -> None:
-    expected = await bot.engine.recommend_text_for(caller(USER_ID), "happy party")
+    expected = await bot.engine.app.personal.recommend_text_for(caller(USER_ID), "happy party")
     t1, t2 = expected.tracks[0].track, expected.tracks[1].track
     bot.music.deezer.add(t1.title, t1.artists[0], DZ.format("one"))
     bot.music.itunes.add(t2.title, t2.artists[0], IT.format("two"))
@@ -495,10 +495,10 @@ async def test_preview_links_never_delay_or_fail_a_reply(start_bot) -> None:
     async def broken(*args: Any, **kwargs: Any) -> dict[str, str | None]:
         raise RuntimeError("preview service exploded")
 
-    bot.engine.personal.preview_urls = broken  # type: ignore[method-assign]
+    bot.engine.app.personal.preview_urls = broken  # type: ignore[method-assign]
     reply = await say(bot, "/recommend happy", chat_id=None)
     assert len(ids_in(reply)) == 10
-    del bot.engine.personal.preview_urls
+    del bot.engine.app.personal.preview_urls
     assert unexpected_errors(bot) == []
 
 

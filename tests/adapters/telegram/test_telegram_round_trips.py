@@ -69,10 +69,10 @@ async def counted_bot(rt_db: Path | str, catalog_csv: Path,
     db = rt_db
     text, table = catalog_text
     engine = await Engine.open(db, seed_path=catalog_csv)
-    engine._text = text
+    engine.loaded.text_model = text
     api = await FakeBotApi().start()
     music = await FakeMusicApis().__aenter__()  # no previews anywhere: every lookup is a definitive, cached miss
-    engine.configure_previews(music.config(spotify=False))
+    engine.app.personal.configure_previews(music.config(spotify=False))
     app = build_app(engine.app, make_settings(api), preview_budget_s=5)
     counter = Counter()
     sync_engine = engine.database.engine.sync_engine
@@ -106,7 +106,7 @@ async def turn(api: FakeBotApi, counter: Counter, text: str) -> tuple[Any, list[
 async def warm_cache(engine: Engine) -> None:
     """A cached "no preview" row for every track (what earlier lookups leave behind), written directly."""
     rows = [{"track_id": i, "url": None, "source": None, "fetched_at": time.time(), "expires_at": time.time() + 3600}
-            for i in engine.table.pos]
+            for i in engine.loaded.table.pos]
     await engine.database.execute(_sql(engine.database.dialect).store, rows)
 
 

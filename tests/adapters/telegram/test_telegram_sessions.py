@@ -31,7 +31,7 @@ async def test_more_like_3_in_free_text_after_a_recommend_command(bot: Harness) 
     (listed,) = await bot.ask("/recommend chill study music")
     page = ids_in(listed)
     assert len(page) == 10 and numbers(listed)[:3] == ["1", "2", "3"]
-    third = await bot.engine.get_track(page[2])
+    third = await bot.engine.app.tracks.get_track(page[2])
 
     (similar,) = await bot.ask("more like #3")  # free text: the agent, reading the list the command showed
     text = check_html(similar.params["text"])
@@ -43,7 +43,7 @@ async def test_more_like_3_in_free_text_after_a_recommend_command(bot: Harness) 
     assert state.last_page == shown  # ... and that list is now the one on screen
     # tracks like #3 are closer to #3's sound than the catalog at large (style comes first, so not necessarily
     # closer than the chill list #3 came from)
-    t = bot.engine.table
+    t = bot.engine.loaded.table
     ref = t.features[t.pos[third.track_id]]
 
     def spread(ids: list[str]) -> float:
@@ -64,7 +64,7 @@ async def test_numbers_follow_the_page_on_screen_after_next_page(bot: Harness) -
     state = await bot.conversation()
     assert state.last_page == page2 and state.page_first == 11
 
-    twelfth = await bot.engine.get_track(page2[1])
+    twelfth = await bot.engine.app.tracks.get_track(page2[1])
     (song,) = await bot.ask("/song #12")  # a command, resolved against the engine's record
     assert twelfth.title in check_html(song.params["text"])
     (gone,) = await bot.ask("/song #3")  # page 1 is no longer on screen
@@ -78,8 +78,8 @@ async def test_not_that_artist_means_the_command_list_not_an_older_agent_list(bo
     (older,) = await bot.ask("upbeat dance party music")  # a list made by the agent
     (listed,) = await bot.ask("/similar " + ids_in(older)[4])  # then one made by a command: on screen now
     state = await bot.conversation()
-    ref_artist = bot.engine.table.artists[bot.engine.table.pos[state.last.refs[0]]][0]
-    older_first = bot.engine.table.artists[bot.engine.table.pos[ids_in(older)[0]]][0]
+    ref_artist = bot.engine.loaded.table.artists[bot.engine.loaded.table.pos[state.last.refs[0]]][0]
+    older_first = bot.engine.loaded.table.artists[bot.engine.loaded.table.pos[ids_in(older)[0]]][0]
 
     (refined,) = await bot.ask("not that artist")
     state = await bot.conversation()
@@ -87,7 +87,7 @@ async def test_not_that_artist_means_the_command_list_not_an_older_agent_list(bo
     assert ref_artist in excluded, (excluded, ref_artist)
     if older_first != ref_artist:
         assert older_first not in excluded
-    t = bot.engine.table
+    t = bot.engine.loaded.table
     assert ids_in(refined) and all(ref_artist not in t.artists[t.pos[i]] for i in ids_in(refined))
     assert not set(ids_in(refined)) & (set(ids_in(older)) | set(ids_in(listed)))
 
@@ -112,7 +112,7 @@ async def test_more_after_a_button_continues_that_list_without_repeats(bot: Harn
 async def test_song_command_points_at_that_artist(bot: Harness) -> None:
     (listed,) = await bot.ask("/recommend upbeat dance party music")
     page = ids_in(listed)
-    t = bot.engine.table
+    t = bot.engine.loaded.table
     fourth_artist = t.artists[t.pos[page[3]]][0]
     (song,) = await bot.ask("/song #4")
     assert (await bot.conversation()).focus == page[3]

@@ -70,7 +70,7 @@ async def workers(shared_db: Path | str, catalog_csv: Path,
     try:
         for _ in range(2):
             engine = await Engine.open(db, seed_path=catalog_csv)  # the second finds the catalog seeded
-            engine._text = text
+            engine.loaded.text_model = text
             settings = make_settings(api)
             app = build_app(engine.app, settings, preview_budget_s=0)
             port = free_port()
@@ -134,9 +134,9 @@ async def test_a_button_sent_by_one_worker_works_on_another(workers: tuple[FakeB
     since = api.mark()
     assert await a.post(message_update(api, 4, "/like #2"), secret) == 200
     (liked,) = await api.wait_for("sendMessage", since=since, chat_id=USER_ID)
-    state = await a.engine.conversation_store()
+    state = await a.engine.app.sessions.conversation_store()
     shown = (await state.load_state(f"telegram:{USER_ID}")).last_page
-    second = await a.engine.get_track(shown[1])
+    second = await a.engine.app.tracks.get_track(shown[1])
     assert html.escape(second.title.split()[0], quote=False) in liked.params["text"]
 
     # and `#2` typed on worker B means the same track: the list lives in the database, not in A's memory

@@ -1,7 +1,7 @@
 """Helpers for the Telegram adapter tests (imported by conftest.py and the tests): settings and a harness.
 
 Everything behind the adapter is real: the engine with its local text understanding (:mod:`core.text`, fitted once
-per session, see ``conftest.py``) and its chat (``Engine.chat``: slash commands and the offline agent on the
+per session, see ``conftest.py``) and its chat (``engine.app.chat.chat``: slash commands and the offline agent on the
 built-in local model). Tests check what the bot sends and what the engine remembers (:meth:`Harness.conversation`),
 never a recording of calls.
 """
@@ -44,7 +44,7 @@ class Harness:
 
     async def conversation(self, chat_id: int = USER_ID) -> ConversationState:
         """What the engine remembers of the chat conversation ``telegram:<chat_id>`` (its SQLite memory)."""
-        store = await self.engine.conversation_store()
+        store = await self.engine.app.sessions.conversation_store()
         return await store.load_state(f"telegram:{chat_id}")
 
     async def ask(self, text: str, **kw: Any) -> list[Any]:
