@@ -47,8 +47,8 @@ def years(reply: ChatReply) -> list[int]:
 async def test_a_mood_comparative_moves_the_mood_of_the_previous_request(agent_engine: Engine, first: str,
                                                                         follow: str) -> None:
     cid = "test:shift:mood:" + "-".join(f"{first} {follow}".split())
-    start = await agent_engine.chat(cid, USER, first)
-    after = await agent_engine.chat(cid, USER, follow)
+    start = await agent_engine.app.chat.chat(cid, USER, first)
+    after = await agent_engine.app.chat.chat(cid, USER, follow)
     assert after.recommendation is not None and after.recommendation.tracks, after.text
     assert "couldn't tell" not in after.text
     assert mean(after, "valence") > mean(start, "valence") + STEP / 2, (mean(start, "valence"), mean(after, "valence"))
@@ -58,9 +58,9 @@ async def test_a_mood_comparative_moves_the_mood_of_the_previous_request(agent_e
 
 async def test_less_upbeat_opens_a_stated_tempo_window_and_slower_shifts_it(agent_engine: Engine) -> None:
     cid = "test:shift:run"
-    start = await agent_engine.chat(cid, USER, "upbeat music for a morning run around 160 BPM")
+    start = await agent_engine.app.chat.chat(cid, USER, "upbeat music for a morning run around 160 BPM")
     assert all(150 <= float(i.track.tempo) <= 170 for i in start.recommendation.tracks)  # type: ignore[union-attr]
-    less = await agent_engine.chat(cid, USER, "less upbeat")
+    less = await agent_engine.app.chat.chat(cid, USER, "less upbeat")
     rec = less.recommendation
     assert rec is not None and rec.tracks, less.text
     lo, hi = rec.filters.tempo_min, rec.filters.tempo_max
@@ -69,7 +69,7 @@ async def test_less_upbeat_opens_a_stated_tempo_window_and_slower_shifts_it(agen
     assert mean(less, "valence") < mean(start, "valence") - STEP / 2
     assert "150–170" not in rec.summary  # the stale window is not announced
     assert f"{lo:.0f}–{hi:.0f} BPM" in rec.summary
-    slower = await agent_engine.chat(cid, USER, "slower")
+    slower = await agent_engine.app.chat.chat(cid, USER, "slower")
     rec2 = slower.recommendation
     assert rec2 is not None and rec2.tracks, slower.text
     assert rec2.filters.tempo_max is not None and rec2.filters.tempo_max < mean(less, "tempo")
@@ -85,8 +85,8 @@ async def test_less_upbeat_opens_a_stated_tempo_window_and_slower_shifts_it(agen
 ])
 async def test_more_energy_is_heard_the_same_in_every_language(agent_engine: Engine, first: str, follow: str) -> None:
     cid = "test:shift:energy:" + "-".join(follow.split())
-    start = await agent_engine.chat(cid, USER, first)
-    after = await agent_engine.chat(cid, USER, follow)
+    start = await agent_engine.app.chat.chat(cid, USER, first)
+    after = await agent_engine.app.chat.chat(cid, USER, follow)
     assert after.recommendation is not None and start.recommendation is not None, after.text
     # the target moves one full step from what the list on screen sounded like (never less than the request's target)
     assert after.recommendation.target["energy"] >= round(mean(start, "energy") + STEP, 3) - 1e-6
@@ -97,9 +97,9 @@ async def test_more_energy_is_heard_the_same_in_every_language(agent_engine: Eng
 
 async def test_newer_after_a_decade_is_the_next_decade_stated_once(agent_engine: Engine) -> None:
     cid = "test:shift:era"
-    start = await agent_engine.chat(cid, USER, "rock de los 80")
+    start = await agent_engine.app.chat.chat(cid, USER, "rock de los 80")
     assert all(1980 <= y <= 1989 for y in years(start)), years(start)
-    newer = await agent_engine.chat(cid, USER, "más recientes")
+    newer = await agent_engine.app.chat.chat(cid, USER, "más recientes")
     rec = newer.recommendation
     assert rec is not None and rec.tracks, newer.text
     assert (rec.filters.year_min, rec.filters.year_max) == (1990, 1999)
@@ -107,7 +107,7 @@ async def test_newer_after_a_decade_is_the_next_decade_stated_once(agent_engine:
     first = newer.text.split("\n")[0] + " " + rec.summary
     assert rec.summary.count("1990–1999") == 1, rec.summary
     assert "1980" not in rec.summary and "1989" not in rec.summary and "desde" not in first, first
-    older = await agent_engine.chat(cid, USER, "older")
+    older = await agent_engine.app.chat.chat(cid, USER, "older")
     rec2 = older.recommendation
     assert rec2 is not None and rec2.tracks, older.text
     assert (rec2.filters.year_min, rec2.filters.year_max) == (1980, 1989)
@@ -117,11 +117,11 @@ async def test_newer_after_a_decade_is_the_next_decade_stated_once(agent_engine:
 
 async def test_newer_after_recent_songs_never_asks_past_the_catalog(agent_engine: Engine) -> None:
     cid = "test:shift:newest"
-    await agent_engine.chat(cid, USER, "party songs")
-    newer = await agent_engine.chat(cid, USER, "plus récent")
+    await agent_engine.app.chat.chat(cid, USER, "party songs")
+    newer = await agent_engine.app.chat.chat(cid, USER, "plus récent")
     rec = newer.recommendation
     assert rec is not None and rec.tracks, newer.text
-    newest = max(int(y) for y in agent_engine.table.year[: agent_engine.table.n])
+    newest = max(int(y) for y in agent_engine.loaded.table.year[: agent_engine.loaded.table.n])
     assert rec.filters.year_min is not None and rec.filters.year_min <= newest
     assert all(y >= rec.filters.year_min for y in years(newer))
 
@@ -132,12 +132,12 @@ async def test_a_mood_move_keeps_the_scene_of_the_list_on_screen(agent_engine: E
     from core.coherence import SCENE_SHARE, scene_labels
     from core.explain import own_labels
 
-    t = agent_engine.table
+    t = agent_engine.loaded.table
     cid = "test:shift:scene:" + "-".join(follow.split())
-    start = await agent_engine.chat(cid, USER, first)
+    start = await agent_engine.app.chat.chat(cid, USER, first)
     scene = scene_labels(t, [t.pos[i.track.track_id] for i in start.recommendation.tracks])  # type: ignore[union-attr]
     assert scene, "the first list has a scene on the small catalog (the precondition of this test)"
-    after = await agent_engine.chat(cid, USER, follow)
+    after = await agent_engine.app.chat.chat(cid, USER, follow)
     assert after.recommendation is not None and after.recommendation.tracks, after.text
     inside = [i for i in after.recommendation.tracks
               if {"{}:{}".format(*t.label_names[lid]) for lid in own_labels(t, t.pos[i.track.track_id])} & set(scene)]

@@ -242,25 +242,25 @@ async def test_radios_of_year_round_songs_leave_out_holiday_songs(engine: Engine
 async def test_free_text_leaves_out_holiday_songs_unless_asked(engine: Engine, text: str) -> None:
     from core.anchors import is_seasonal
 
-    t = engine.table
-    q = engine.understand(text)
+    t = engine.loaded.table
+    q = engine.app.discovery.understand(text)
     assert not isinstance(q, NeedsClarification)
-    plain = engine.recommender.from_text(q, limit=10)
+    plain = engine.loaded.recommender.from_text(q, limit=10)
     holiday = [s.pos for s in plain if is_seasonal(t, s.pos)]
     assert holiday, "the plain ranking of this request holds a holiday song (else the test proves nothing)"
-    rec = await engine.recommend_text(text)
+    rec = await engine.app.discovery.recommend_text(text)
     assert isinstance(rec, Recommendation) and len(rec.tracks) == 10
     shown = [t.pos[i.track.track_id] for i in rec.tracks]
     assert not any(is_seasonal(t, p) for p in shown)
     assert {s.pos for s in plain if s.pos not in holiday} <= set(shown)  # only the holiday songs were replaced
-    asked = await engine.recommend_text(f"christmas {text}")
+    asked = await engine.app.discovery.recommend_text(f"christmas {text}")
     assert isinstance(asked, Recommendation) and any(is_seasonal(t, t.pos[i.track.track_id]) for i in asked.tracks)
 
 
 async def test_seasonal_positions_are_every_holiday_song(engine: Engine) -> None:
     from core.anchors import is_seasonal, seasonal_positions
 
-    t = engine.loaded.table if hasattr(engine, "loaded") else engine.table
+    t = engine.loaded.table
     every = {p for p in range(t.n) if is_seasonal(t, p)}
     assert len(every) > 50
     assert seasonal_positions(t) == every  # the stem pre-pass misses none

@@ -36,7 +36,7 @@ async def main(db, conversation, text):
     settings = Settings()
     engine = await build_engine(settings, db, follow=True)  # as the interactive chat opens it
     try:
-        reply = await engine.chat(conversation, caller_for(settings, "console", "local"), text)
+        reply = await engine.app.chat.chat(conversation, caller_for(settings, "console", "local"), text)
     finally:
         await engine.close()
     out = io.StringIO()

@@ -93,7 +93,7 @@ def catalogs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         db = root / f"{name}.db"
         eng = await Engine.open(db, seed=False)
         try:
-            await eng.import_catalog(ADMIN, root / f"{name}.csv", replace=True)
+            await eng.app.admin.import_catalog(ADMIN, root / f"{name}.csv", replace=True)
         finally:
             await eng.close()
         return db
@@ -115,7 +115,7 @@ def _leads(rec: Recommendation, lang: str) -> bool:
 async def test_french_rap_is_french_and_says_how(catalogs: dict[str, Path], name: str) -> None:
     eng = await Engine.open(catalogs[name], seed=False)
     try:
-        rec = await eng.recommend_text("du rap français pour faire du sport")
+        rec = await eng.app.discovery.recommend_text("du rap français pour faire du sport")
         assert isinstance(rec, Recommendation)
         assert _leads(rec, "fr"), [t.track.artists for t in rec.tracks]
         said = " ".join(n.alternative for n in rec.coverage) + " " + rec.summary
@@ -128,10 +128,10 @@ async def test_french_rap_is_french_and_says_how(catalogs: dict[str, Path], name
 async def test_a_label_naming_the_language_keeps_answering(catalogs: dict[str, Path]) -> None:
     eng = await Engine.open(catalogs["french_label"], seed=False)
     try:
-        query = eng.understand("du rap français")
+        query = eng.app.discovery.understand("du rap français")
         assert query.title_language == ""  # the "Rap Français" playlist names it: labels answer, not titles
         assert query.labels.get("playlist:Rap Français", 0) > 0
-        rec = await eng.recommend_text("du rap français")
+        rec = await eng.app.discovery.recommend_text("du rap français")
         assert isinstance(rec, Recommendation)
         assert _leads(rec, "fr")
     finally:
@@ -141,7 +141,7 @@ async def test_a_label_naming_the_language_keeps_answering(catalogs: dict[str, P
 async def test_samba_without_a_samba_label_is_portuguese_and_said(catalogs: dict[str, Path]) -> None:
     eng = await Engine.open(catalogs["labelled"], seed=False)
     try:
-        rec = await eng.recommend_text("músicas animadas de pagode e samba para churrasco")
+        rec = await eng.app.discovery.recommend_text("músicas animadas de pagode e samba para churrasco")
         assert isinstance(rec, Recommendation)
         assert _leads(rec, "pt"), [t.track.artists for t in rec.tracks]
         first = rec.coverage[0]
@@ -154,7 +154,7 @@ async def test_samba_without_a_samba_label_is_portuguese_and_said(catalogs: dict
 async def test_english_request_for_french_songs_is_worded_in_english(catalogs: dict[str, Path]) -> None:
     eng = await Engine.open(catalogs["plain"], seed=False)
     try:
-        rec = await eng.recommend_text("french songs")
+        rec = await eng.app.discovery.recommend_text("french songs")
         assert isinstance(rec, Recommendation)
         assert _by(rec, "fr") >= min(8, len(rec.tracks))
         from core.coverage import coverage_text
@@ -167,7 +167,7 @@ async def test_english_request_for_french_songs_is_worded_in_english(catalogs: d
 async def test_a_style_only_playlists_name_is_said_and_reached(catalogs: dict[str, Path]) -> None:
     eng = await Engine.open(catalogs["labelled"], seed=False)
     try:
-        rec = await eng.recommend_text("heavy metal")
+        rec = await eng.app.discovery.recommend_text("heavy metal")
         assert isinstance(rec, Recommendation)
         first = rec.coverage[0]
         assert (first.kind, first.requested) == ("playlists_only", "metal")
@@ -181,10 +181,10 @@ async def test_a_language_label_without_the_asked_style_gives_way_to_titles(cata
     # "Rap Français" names the language but holds no rock: "rock français" is read from titles, and says how many
     eng = await Engine.open(catalogs["french_label"], seed=False)
     try:
-        query = eng.understand("rock français")
+        query = eng.app.discovery.understand("rock français")
         assert query.title_language == "fr"
         assert query.labels.get("playlist:Rap Français", 0) <= 0
-        rec = await eng.recommend_text("rock français")
+        rec = await eng.app.discovery.recommend_text("rock français")
         assert isinstance(rec, Recommendation)
         assert _leads(rec, "fr"), [t.track.artists for t in rec.tracks]
     finally:

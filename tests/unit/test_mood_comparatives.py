@@ -113,7 +113,7 @@ READ = {"search_tracks", "get_track", "recommend", "recommend_similar", "refine_
 @pytest.fixture
 async def page_state(agent_engine: Engine) -> ConversationState:
     """A conversation that has shown a list of "sad songs from the 80s" (a closed decade window)."""
-    page = list(agent_engine.table.ids[:10])
+    page = list(agent_engine.loaded.table.ids[:10])
     return ConversationState(last=LastRequest(request="sad songs", filters=Filters(year_min=1980, year_max=1989)),
                              last_page=page, shown=list(page))
 
@@ -129,7 +129,7 @@ async def page_state(agent_engine: Engine) -> ConversationState:
 ])
 def test_mood_comparatives_are_refinements_in_each_language(agent_engine: Engine, page_state: ConversationState,
                                                           text: str, feature: str, sign: int) -> None:
-    intent = parse_intent(text, agent_engine, page_state, READ)
+    intent = parse_intent(text, agent_engine.app.tracks, page_state, READ)
     assert intent.tool == "refine_recommendations", (text, intent)
     assert intent.args.get(f"{feature}_change", 0.0) * sign > 0, (text, intent.args)
 
@@ -141,6 +141,6 @@ def test_mood_comparatives_are_refinements_in_each_language(agent_engine: Engine
 ])
 def test_newer_and_older_replace_a_decade_window_in_each_language(agent_engine: Engine, page_state: ConversationState,
                                                                   text: str, window: tuple[int, int]) -> None:
-    intent = parse_intent(text, agent_engine, page_state, READ)
+    intent = parse_intent(text, agent_engine.app.tracks, page_state, READ)
     assert intent.tool == "refine_recommendations", (text, intent)
     assert (intent.args.get("year_min"), intent.args.get("year_max")) == window, (text, intent.args)
