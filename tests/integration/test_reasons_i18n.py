@@ -96,7 +96,7 @@ def first_line_in(reply: ChatReply, lang: str) -> bool:
 
 
 async def _turn(engine: Engine, cid: str, text: str, lang: str) -> ChatReply:
-    reply = await engine.chat(cid, USER, text)
+    reply = await engine.app.chat.chat(cid, USER, text)
     rec = reply.recommendation
     assert rec is not None and len(rec.tracks) >= 5, (text, reply.text)
     assert rec.lang == lang, (text, rec.lang, reply.text)
@@ -131,7 +131,7 @@ async def test_english_stays_english(agent_engine: Engine) -> None:
     cid = "test:reasons:en"
     for text in ("happy songs for a party", "less upbeat", "more like #2", "more", "más",
                  "something tranquilo for the night please", "songs like Bésame Mucho but slower"):
-        reply = await agent_engine.chat(cid, USER, text)
+        reply = await agent_engine.app.chat.chat(cid, USER, text)
         rec = reply.recommendation
         if rec is None or not rec.tracks:  # a title the small catalog lacks: said in English
             assert not any(first_line_in(reply, other) for other in NATIVE), reply.text
@@ -172,7 +172,7 @@ async def test_a_slash_similar_and_a_gap_are_worded_in_the_conversation_language
     cid = "test:reasons:slash"
     await _turn(agent_engine, cid, NATIVE["de"][0], "de")
     await _turn(agent_engine, cid, "/similar Blinding Lights", "de")
-    reply = await agent_engine.chat("test:reasons:gap", USER, "salsa para bailar")
+    reply = await agent_engine.app.chat.chat("test:reasons:gap", USER, "salsa para bailar")
     rec = reply.recommendation
     assert rec is not None and rec.coverage and rec.lang == "es", reply.text
     for item in rec.tracks:
@@ -186,7 +186,7 @@ async def test_why_a_track_is_said_in_the_conversation_language(agent_engine: En
     cid = f"test:reasons:why:{lang}"
     first = await _turn(agent_engine, cid, NATIVE[lang][0], lang)
     second = first.recommendation.tracks[1]  # type: ignore[union-attr]
-    reply = await agent_engine.chat(cid, USER, why)
+    reply = await agent_engine.app.chat.chat(cid, USER, why)
     head, _, because = reply.text.partition(REASON_WORDS[lang]["why"].split("{x}")[0])
     assert because.rstrip(".") == second.reason, reply.text  # the reason the list showed, in the same words
     sound = head.split(": ", 1)[-1].split("; ")[0]  # "energía 0.46 · ánimo sombrío 0.20 · … · con voz"
