@@ -62,6 +62,11 @@ def test_a_conflict_is_never_averaged_silently(tu: TextUnderstanding) -> None:
     assert not conflicts(q(tu, "sad songs")) and not conflicts(q(tu, "happy songs"))
     assert not conflicts(q(tu, "chill r&b")) and not conflicts(q(tu, "sad acoustic songs"))
     assert not conflicts(q(tu, "heavy metal workout"))
+    # a setting is no contradiction: the beach is about sun and groove, not energy ("relaxar na praia" was flagged)
+    for text in ("relaxing music for the beach", "músicas para relaxar na praia", "chill summer songs"):
+        relaxed = q(tu, text)
+        assert not conflicts(relaxed), text
+        assert relaxed.target["energy"] < 0.55 and relaxed.target["valence"] > 0.55, (text, relaxed.target)
 
 
 def test_era_conflicts(tu: TextUnderstanding, table_newest: int) -> None:
