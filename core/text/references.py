@@ -104,6 +104,11 @@ _FILLERS = frozenset("too any more much so the a an very overly really songs son
                      "el la los las un una de del mas o os as um uma do da dos das le les des du d l plus "
                      "der die das den dem ein eine einen mehr musica musique musik canciones musicas chansons "
                      "lieder nenhum nenhuma aucun aucune".split())
+#: Words that carry a negation on to the next name or label ("no rap or trap", "sin Soda Stereo ni Caifanes",
+#: "ohne Rap oder Trap"); what follows must then be an exact label or a capitalised artist (strict).
+_NEGATION_JOINERS = frozenset(", or nor and ni o y e ou et oder und noch".split())
+#: Words after a joiner that turn back to what is wanted ("no rap and more rock", "sin rap y con guitarras").
+_POSITIVE_TURNS = frozenset("more mas mais plus mehr with con com avec mit lots some algo".split())
 _CHUNK_STOP = frozenset("and or nor but with please just only for in that while when at to".split())
 _VOCAL_WORDS = frozenset("vocal vocals singing singer singers lyrics lyric words voice voices vocalist vocalists "
                          "letra letras voz vozes voces canto paroles voix chant gesang stimme stimmen texte text".split())
@@ -211,7 +216,8 @@ class ArtistAndNegationCues(PhraseMatching):
                     break
                 mark_used(used, i if not done else j, k + n)
                 done, j = True, k + n
-                if j + 1 < len(tokens) and tokens[j] in (",", "or", "nor", "and") and not used[j + 1]:
+                if (j + 1 < len(tokens) and tokens[j] in _NEGATION_JOINERS and not used[j + 1]
+                        and tokens[j + 1] not in _POSITIVE_TURNS):
                     j, strict = j + 1, True  # "no rap or trap", "not Drake, Future" continue the negation
                     continue
                 break
@@ -251,7 +257,7 @@ class ArtistAndNegationCues(PhraseMatching):
             if aid is not None:
                 self._exclude_artist(aid, " ".join(gram), req)
                 return n
-        for n in range(min(4, len(chunk)), 0, -1):
+        for n in range(min(4, len(chunk)), 0, -1) if not strict else ():  # a continued negation names exactly
             aid = self._artist_fuzzy(chunk[:n], 88, req)
             if aid is not None:
                 self._exclude_artist(aid, " ".join(chunk[:n]), req)

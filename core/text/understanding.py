@@ -48,6 +48,10 @@ def _open_words(tokens: list[str], used: list[bool]) -> list[str]:
     return [t for t, u in zip(tokens, used) if not u and t not in STOPWORDS and not t.isdigit()]
 
 
+#: Punctuation inside an artist name, between two word characters ("ac/dc", "p!nk", "r.e.m", "tyler, the creator").
+_INNER_PUNCT = re.compile(r"\w[,;.!?:/|]+\s*\w")
+
+
 class TextUnderstanding(ExplicitRules, ArtistAndNegationCues, QueryAssembly):
     """Turns a free-text music request into a :class:`TextQuery` using only local data.
 
@@ -299,6 +303,30 @@ class TextUnderstanding(ExplicitRules, ArtistAndNegationCues, QueryAssembly):
         if self.shipped.emb is None:
             self.shipped.emb = self._embed_cached(self.shipped.texts)
 
+    def _punctuated_names(self, folded: str) -> str:
+        """``folded`` with the catalog's artist names that hold punctuation inside ("ac/dc", "p!nk", "r.e.m",
+        "tyler, the creator") written as their word form ("ac dc"), so the tokenizer does not cut them at the
+        punctuation ("without AC/DC" excluded nobody: "/" is a clause delimiter). Names come from the loaded catalog
+        (compiled once per fit); text without such a name is returned unchanged."""
+        cat = self._cat
+        memo = getattr(self, "_punct_memo", None)
+        if memo is None or memo[0] is not cat:
+            names = {}
+            for display in cat.artist_display:
+                name = fold(display)
+                if _INNER_PUNCT.search(name) and len(name) >= 3:
+                    names[name] = normalize_text(display)
+            pattern = None
+            if names:
+                alts = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+                pattern = re.compile(rf"(?<!\w)(?:{alts})(?!\w)")
+            memo = (cat, pattern, names)
+            self._punct_memo = memo
+        pattern, names = memo[1], memo[2]
+        if pattern is None:
+            return folded
+        return pattern.sub(lambda m: names[m.group(0)], folded)
+
     def _known_word(self, word: str) -> bool:
         """True when ``word`` (folded) is a phrase of the vocabulary or a whole word of a loaded / shipped label."""
         labels = self._cat.labels
@@ -338,7 +366,7 @@ class TextUnderstanding(ExplicitRules, ArtistAndNegationCues, QueryAssembly):
         caps = {normalize_text(w) for w in re.findall(r"\b[A-Z][\w'&.-]*", raw)}
         req = Request(raw=raw, limit=max(1, min(MAX_TRACKS, int(limit))), caps=caps,
                       lang=lang if lang in LANGS else detect_language(raw))
-        folded = self._apply_rules(split_compounds(fold(raw), self._known_word), req)
+        folded = self._apply_rules(split_compounds(self._punctuated_names(fold(raw)), self._known_word), req)
         tokens = tokenize(folded)
         if len(tokens) > MAX_PARSE_TOKENS:
             tokens = tokens[:MAX_PARSE_TOKENS]

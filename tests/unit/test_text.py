@@ -247,6 +247,26 @@ def test_negated_artists(tu: TextUnderstanding) -> None:
     assert q(tu, "no drake, no ed sheran please").filters.exclude_artists == ["Drake", "Ed Sheeran"]  # typo
 
 
+@pytest.mark.parametrize(("text", "excluded"), [
+    ("80s rock without AC/DC or Journey", ["AC/DC", "Journey"]),  # "/" cut the name: nobody was excluded
+    ("rock en español pero sin Soda Stereo ni Caifanes", ["Soda Stereo", "Caifanes"]),  # "ni X" was a request for X
+    ("musique calme sans Stromae ni Drake", ["Stromae", "Drake"]),
+    ("chill, ohne Drake oder Future", ["Drake", "Future"]),
+    ("no AC/DC", ["AC/DC"]),
+])
+def test_negation_carries_over_joiners_and_punctuated_names(tu: TextUnderstanding, text: str,
+                                                            excluded: list[str]) -> None:
+    assert q(tu, text).filters.exclude_artists == excluded
+
+
+def test_a_negation_stops_where_the_request_turns_back(tu: TextUnderstanding) -> None:
+    query = q(tu, "no rap and more rock")
+    assert query.labels.get("genre:rock", 0.0) > 0 and query.labels.get("genre:rap", 0.0) <= 0
+    # a continued negation names a label or an artist exactly: "funk" is no fuzzy "Funk Machine"
+    assert "Funk Machine" not in q(tu, "sem Anitta e Ludmilla, funk brasileiro").filters.exclude_artists
+    assert q(tu, "songs by AC/DC").artists == ["AC/DC"]
+
+
 def test_artist_references(tu: TextUnderstanding) -> None:
     assert q(tu, "songs like Daft Punk").artists == ["Daft Punk"]
     assert q(tu, "something similar to the weeknd").artists == ["The Weeknd"]
