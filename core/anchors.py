@@ -96,7 +96,8 @@ def _looks_like_name(raw: str) -> bool:
 
 #: Words of holiday songs (title or a playlist of the track): an artist's "Winter Wonderland" is no seed for "like
 #: Aretha Franklin" — a radio from it is a Christmas playlist. General knowledge, multi-language, normalized.
-_SEASONAL = re.compile(r"\b(?:christmas|xmas|x mas|navidad|navidena|natal|noel|weihnacht\w*|santa claus|jingle bells?|"
+_SEASONAL = re.compile(r"\b(?:christmas|xmas|x mas|navidad|naviden[oa]s?|villancicos?|natal|natalin[oa]s?|natale|"
+                       r"nataliz\w*|noel|weihnacht\w*|santa claus|jingle bells?|"
                        r"winter wonderland|holiday|holidays|sleigh|mistletoe|rudolph|feliz navidad|silent night)\b")
 
 
@@ -109,7 +110,7 @@ def is_seasonal(table: TrackTable, p: int) -> bool:
 
 #: A cheap first pass over raw lower-case titles and albums (accents kept): every text :data:`_SEASONAL` can match
 #: contains one of these stems, so only the tracks it flags are checked with :func:`is_seasonal`.
-_SEASONAL_STEMS = re.compile(r"christmas|xmas|x.mas|navid|natal|no[eë]l|weihnacht|santa|jingle|wonderland|holiday|"
+_SEASONAL_STEMS = re.compile(r"christmas|xmas|x.mas|navid|villancico|natal|no[eë]l|weihnacht|santa|jingle|wonderland|holiday|"
                              r"sleigh|mistletoe|rudolph|silent night")
 _SEASONAL_MEMO: dict[int, tuple[int, int, frozenset[int]]] = {}
 

@@ -93,7 +93,10 @@ END""",
 
 _VERSION_SUFFIX = re.compile(
     r"\s*[-–(\[]\s*(?:[^-–()\[\]]|(?<=\w)-(?=\w))*?\b(\d{4} )?(remaster(ed)?|remix|radio edit|edit|version|mono|stereo|live|deluxe|"
-    r"single|original mix|extended|mix|feat\.?|featuring|ft\.?|with|from)\b.*$",
+    r"single|original mix|extended|mix|feat\.?|featuring|ft\.?|with|from|"
+    # es / pt / fr / de: "Canción Animal - Remasterizado 2007", "Ao Vivo", "En Vivo", "Versión Acústica"
+    r"remasterizad[oa]|remasteris[ée]e?|remastered version|en vivo|ao vivo|en directo|versi[oó]n|vers[aã]o|"
+    r"live version|neu aufgenommen)\b.*$",
     re.IGNORECASE,
 )
 

@@ -42,6 +42,7 @@ from core.followup_words import (
     WHY,
     fold,
 )
+from core.commands import list_number
 from core.moves import NEWER, OLDER, move_matches, normalized
 from core.text.language import STOP
 from core.session import on_screen_artist
@@ -297,6 +298,9 @@ def recommend_intent(text: str, lookup: TrackLookup, state: ConversationState) -
             return Intent(tool="explain_track", args={"ref": f"#{n}"})
     if _EXPLAIN_THAT.match(low) and (state.focus or state.last_page):
         return Intent(tool="explain_track", args={"ref": state.focus or state.last_page[0]})
+    only = list_number(text.strip(" ?!."))  # "#3" alone: track 3 of the list on screen, as "/song #3" shows it
+    if only is not None and state.last_page:
+        return Intent(tool="get_track", args={"ref": f"#{only}"})
     m = _ABOUT.match(text)
     if m:
         ref = m.group(1).strip(" \"'?")

@@ -264,3 +264,13 @@ async def test_seasonal_positions_are_every_holiday_song(engine: Engine) -> None
     every = {p for p in range(t.n) if is_seasonal(t, p)}
     assert len(every) > 50
     assert seasonal_positions(t) == every  # the stem pre-pass misses none
+
+
+@pytest.mark.parametrize("text", ["Weihnachtsmusik", "canciones de navidad", "musica natalizia"])
+async def test_holiday_requests_in_other_languages_get_holiday_songs(engine: Engine, text: str) -> None:
+    from core.anchors import is_seasonal
+
+    t = engine.loaded.table
+    rec = await engine.app.discovery.recommend_text(text)  # were "I couldn't tell what kind of music …"
+    assert isinstance(rec, Recommendation)
+    assert sum(is_seasonal(t, t.pos[i.track.track_id]) for i in rec.tracks) >= 5

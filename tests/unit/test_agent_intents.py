@@ -49,6 +49,8 @@ async def state(agent_engine: Engine) -> ConversationState:
         ("more like the second one", "recommend_similar", {"refs": ["#2"]}),
         ("why #2", "explain_track", {"ref": "#2"}),
         ("tell me about #1", "get_track", {"ref": "#1"}),
+        ("#3", "get_track", {"ref": "#3"}),  # "#3" alone was "I couldn't tell what kind of music '#3' means"
+        ("#2?", "get_track", {"ref": "#2"}),
         ("tell me about Blinding Lights", "get_track", {"ref": "Blinding Lights"}),
         ("search daft punk", "search_tracks", {"query": "daft punk"}),
         ("songs by The Weeknd", "search_tracks", {"query": "The Weeknd"}),
