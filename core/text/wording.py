@@ -563,6 +563,12 @@ def _decade(m: re.Match[str], lang: str) -> str:
     return _p(mod or "decade", lang, d=d)
 
 
+#: Cue prefixes the parser writes in English and the phrase key (:func:`_p`) each is worded with, in order.
+_LEFT_PREFIXES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(rx), key) for rx, key in ((r"without (.+)", "not"), (r"only (.+)", "only"), (r"less (.+)", "less"),
+                                          (r"(?:not|no) (.+)", "not"), (r"like (.+)", "like")))
+
+
 def _left(text: str, lang: str) -> str:
     """The request's side of a cue: English words the parser wrote ("not", "no vocals", "1970s", "over 140 BPM",
     "like X") in ``lang``; the user's own words are kept."""
@@ -572,21 +578,10 @@ def _left(text: str, lang: str) -> str:
         return MOVES[text][lang]
     if text.lower() in GLOSSARY:  # a follow-up's change ("higher mood", "lower energy")
         return GLOSSARY[text.lower()][lang]
-    m = re.fullmatch(r"without (.+)", text)
-    if m:
-        return _p("not", lang, x=m.group(1))
-    m = re.fullmatch(r"only (.+)", text)
-    if m:
-        return _p("only", lang, x=m.group(1))
-    m = re.fullmatch(r"less (.+)", text)
-    if m:
-        return _p("less", lang, x=m.group(1))
-    m = re.fullmatch(r"(?:not|no) (.+)", text)
-    if m:
-        return _p("not", lang, x=m.group(1))
-    m = re.fullmatch(r"like (.+)", text)
-    if m:
-        return _p("like", lang, x=m.group(1))
+    for pattern, key in _LEFT_PREFIXES:  # "without X", "only X", "less X", "not X", "like X"
+        m = pattern.fullmatch(text)
+        if m:
+            return _p(key, lang, x=m.group(1))
     m = re.fullmatch(r"(over|under|around) (\d+ BPM)", text)
     if m:
         return _p(m.group(1), lang, x=m.group(2))
