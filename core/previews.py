@@ -243,10 +243,8 @@ class PreviewService:
         Never raises (except cancellation); concurrent lookups of one track share a single request chain.
         """
         try:
-            hit = await self._cached(track)
-            if hit is not None:
-                return hit if hit.preview_url else None
-            return await self._shared_lookup(track, None)
+            found = await self._shared_lookup(track, None, check_cache=True)
+            return found if found is not None and found.preview_url else None
         except asyncio.CancelledError:
             raise
         except Exception:  # a preview must never fail a reply
@@ -316,15 +314,25 @@ class PreviewService:
                     log.warning("preview cache write failed", exc_info=True)
         return out
 
-    async def _shared_lookup(self, track: Track, batch: _Batch | None) -> TrackPreview | None:
+    async def _shared_lookup(
+        self, track: Track, batch: _Batch | None, check_cache: bool = False
+    ) -> TrackPreview | None:
         """The provider lookup of ``track``, shared by concurrent callers (one request chain per track); its cache
-        row goes into ``batch`` while that is open, else it is written at once."""
+        row goes into ``batch`` while that is open, else it is written at once. With ``check_cache`` the cache is
+        read inside the shared task, so a caller arriving just after a lookup finished reads the row it wrote
+        instead of starting a second request chain (a cached "no preview" comes back with ``preview_url`` None)."""
         task = self._inflight.get(track.track_id)
         if task is None:
-            task = asyncio.ensure_future(self._lookup(track, batch))
+            task = asyncio.ensure_future(
+                self._cached_or_lookup(track, batch) if check_cache else self._lookup(track, batch)
+            )
             self._inflight[track.track_id] = task
             task.add_done_callback(lambda _t, k=track.track_id: self._inflight.pop(k, None))
         return await asyncio.shield(task)
+
+    async def _cached_or_lookup(self, track: Track, batch: _Batch | None) -> TrackPreview | None:
+        hit = await self._cached(track)
+        return hit if hit is not None else await self._lookup(track, batch)
 
     # ------------------------------------------------------------------ cache
     async def _cached_many(self, tracks: list[Track]) -> dict[str, TrackPreview]:
@@ -348,9 +356,7 @@ class PreviewService:
         self.stats["cache_hits"] += 1
         return TrackPreview(track=track, preview_url=row[0], source=row[1], cached=True)
 
-    async def _store(
-        self, track_id: str, url: str | None, source: str | None, batch: _Batch | None = None
-    ) -> None:
+    async def _store(self, track_id: str, url: str | None, source: str | None, batch: _Batch | None = None) -> None:
         """Cache the outcome of a lookup: into ``batch`` while it is open (written by :meth:`many` in one
         statement), else one upsert now."""
         now = time.time()
@@ -386,9 +392,7 @@ class PreviewService:
             log.warning("preview lookup failed for %s", track.track_id, exc_info=True)
         return None
 
-    async def _chain(
-        self, track: Track, client: httpx.AsyncClient, batch: _Batch | None = None
-    ) -> TrackPreview | None:
+    async def _chain(self, track: Track, client: httpx.AsyncClient, batch: _Batch | None = None) -> TrackPreview | None:
         definitive = True
         isrc: str | None = None
         providers: list[Source] = (["spotify"] if self.config.spotify_enabled else []) + ["deezer", "itunes"]

@@ -57,8 +57,13 @@ async def test_hops_outside_spotify_are_never_requested(location: str) -> None:
     async with FakeShortLinks() as fake:
         fake.answers[("spotify.link", "/bad")] = Answer(302, location)
         fake.answers[("evil.io", f"/track/{TID}")] = Answer(200, body=f"https://open.spotify.com/track/{TID}")
-        resolver = ShortLinkResolver(transport=fake.transport())
-        assert await resolver.resolve(short("https://spotify.link/bad")) is None
+        # A stalled machine can time the first hop out before it reaches the server (seen once in CI): then nothing
+        # was requested and nothing was proven, so try again with a fresh resolver (results are cached per resolver).
+        for _ in range(3):
+            resolver = ShortLinkResolver(transport=fake.transport())
+            assert await resolver.resolve(short("https://spotify.link/bad")) is None
+            if fake.requests:
+                break
         assert fake.hosts() == {"spotify.link"}
 
 
