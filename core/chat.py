@@ -165,18 +165,6 @@ class ChatService:
             await self.app.sessions.save_turn(cid, state, turns.pending)
             return reply
 
-    async def replay_request(
-        self, spec: LastRequest, exclude_ids: list[str], *, merge: Filters | None = None,
-        caller: Caller | None = None, recent: Any = (), lang: str = "",
-    ) -> tuple[Recommendation | NeedsClarification, LastRequest]:
-        """Run a replayable request (:func:`core.agent.specs.run_request`, worded in ``lang``) — here, so that
-        :mod:`core.session` needs no import of :mod:`core.agent` (no cycle between core packages; import-linter
-        contract)."""
-        from core.agent.specs import run_request
-
-        return await run_request(self.app.personal, spec, exclude_ids, merge=merge, caller=caller, recent=recent,
-                                 lang=lang)
-
     def configure_agent(self, config: AgentConfig | None) -> None:
         """Use this :class:`core.agent.config.AgentConfig` (model, keys, timeouts) for free-text turns.
 

@@ -44,7 +44,9 @@ from core.recommender import Recommender
 from core.table import TrackTable
 
 if TYPE_CHECKING:
+    from core.conversation import LastRequest
     from core.feedback import FeedbackService
+    from core.models import NeedsClarification, Recommendation
     from core.playlists import PlaylistService
     from core.previews import PreviewConfig, PreviewService
 
@@ -76,7 +78,7 @@ class Engine:
             lock=self._write_lock,
             search=discovery,
             tracks=tracks,
-            replay=lambda *args, **kwargs: self.app.chat.replay_request(*args, **kwargs),  # built below, on the bundle
+            replay=self._replay,
             transactions=self.database,
         )
         personal = Personal(
@@ -89,6 +91,17 @@ class Engine:
             personal=personal, make_rate_limits=lambda: RateLimiter(self.database),
         )
         self.app.chat = ChatService(self.app)
+
+    async def _replay(
+        self, spec: LastRequest, exclude_ids: list[str], **options: Any
+    ) -> tuple[Recommendation | NeedsClarification, LastRequest]:
+        """Run a replayable request for :class:`core.app.session.Sessions` (:func:`core.agent.specs.run_request` on
+        the personal service; ``options``: ``merge, caller, recent, lang``). Wired here, in the composition root, so
+        that ``core.app`` never imports ``core.agent`` (import-linter contract) and the agent package is imported
+        only when a request is replayed."""
+        from core.agent.specs import run_request
+
+        return await run_request(self.app.personal, spec, exclude_ids, **options)
 
     # ------------------------------------------------------------------ storage behind the ports (built here only)
     async def _open_conversations(self) -> ConversationStore:
