@@ -82,6 +82,9 @@ class TextUnderstanding(ExplicitRules, ArtistAndNegationCues, QueryAssembly):
         self._table: TrackTable | None = None
         self._version = -1
         self._cat = self._empty_catalog()
+        #: (catalog it was built for, pattern of punctuated artist names, folded name -> word form); see
+        #: :meth:`_punctuated_names`
+        self._punct_memo: tuple[Any, re.Pattern[str] | None, dict[str, str]] | None = None
         self._rule_list = self._rules()
 
     # ------------------------------------------------------------------------------------------ fitting
@@ -309,7 +312,7 @@ class TextUnderstanding(ExplicitRules, ArtistAndNegationCues, QueryAssembly):
         punctuation ("without AC/DC" excluded nobody: "/" is a clause delimiter). Names come from the loaded catalog
         (compiled once per fit); text without such a name is returned unchanged."""
         cat = self._cat
-        memo = getattr(self, "_punct_memo", None)
+        memo = self._punct_memo
         if memo is None or memo[0] is not cat:
             names = {}
             for display in cat.artist_display:
