@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 from dataclasses import dataclass, field, replace
@@ -112,7 +113,9 @@ def is_seasonal(table: TrackTable, p: int) -> bool:
 #: contains one of these stems, so only the tracks it flags are checked with :func:`is_seasonal`.
 _SEASONAL_STEMS = re.compile(r"christmas|xmas|x.mas|navid|villancico|natal|no[eë]l|weihnacht|santa|jingle|wonderland|holiday|"
                              r"sleigh|mistletoe|rudolph|silent night")
-_SEASONAL_MEMO: dict[int, tuple[int, int, frozenset[int]]] = {}
+#: the newest table's answer: (weak reference to the table, its version, its size, positions) — one live table per
+#: process; a weak reference, not ``id()``, so a new table at a reused address never gets another table's answer
+_SEASONAL_MEMO: list[tuple[weakref.ref[TrackTable], int, int, frozenset[int]]] = []
 
 
 def seasonal_positions(table: TrackTable) -> frozenset[int]:
@@ -121,10 +124,10 @@ def seasonal_positions(table: TrackTable) -> frozenset[int]:
     A stem pass over all titles and albums joined (one regex over ~1 MB) and the playlists whose names are seasonal
     give the candidates; :func:`is_seasonal` decides each (~102 tracks of the shipped catalog, ~10 ms; checking every
     track with :func:`is_seasonal` took ~0.3 s)."""
-    key = id(table)
-    memo = _SEASONAL_MEMO.get(key)
-    if memo is not None and memo[0] == table.version and memo[1] == table.n:
-        return memo[2]
+    if _SEASONAL_MEMO:
+        ref, version, n, found = _SEASONAL_MEMO[0]
+        if ref() is table and version == table.version and n == table.n:
+            return found
     texts = [f"{table.titles[p]} {table.albums[p] or ''}".lower() for p in range(table.n)]
     joined = "\n".join(texts)
     starts = np.cumsum([0] + [len(x) + 1 for x in texts])
@@ -133,8 +136,7 @@ def seasonal_positions(table: TrackTable) -> frozenset[int]:
         if kind == "playlist" and _SEASONAL.search(normalize_text(name)):
             cand |= set(table.label_tracks.get(lid, ()))
     found = frozenset(p for p in cand if is_seasonal(table, p))
-    _SEASONAL_MEMO.clear()  # one live table per process: keep the newest only
-    _SEASONAL_MEMO[key] = (table.version, table.n, found)
+    _SEASONAL_MEMO[:] = [(weakref.ref(table), table.version, table.n, found)]  # keep the newest only
     return found
 
 
