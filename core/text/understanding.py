@@ -307,7 +307,11 @@ class TextUnderstanding(ExplicitRules, ArtistAndNegationCues, QueryAssembly):
         """``folded`` with the catalog's artist names that hold punctuation inside ("ac/dc", "p!nk", "r.e.m",
         "tyler, the creator") written as their word form ("ac dc"), so the tokenizer does not cut them at the
         punctuation ("without AC/DC" excluded nobody: "/" is a clause delimiter). Names come from the loaded catalog
-        (compiled once per fit); text without such a name is returned unchanged."""
+        (compiled once per fit); text without such a name is returned unchanged. Every such name holds an
+        :data:`_INNER_PUNCT` span, so text without one cannot hold a name and is returned before the names are
+        collected (~0.1 s of folding the catalog's artist names, which most requests never need)."""
+        if not _INNER_PUNCT.search(folded):
+            return folded
         cat = self._cat
         memo = getattr(self, "_punct_memo", None)
         if memo is None or memo[0] is not cat:
