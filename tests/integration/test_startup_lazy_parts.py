@@ -129,3 +129,16 @@ async def test_an_inner_punctuation_name_is_still_rewritten(engine: Engine) -> N
         folded = fold(f"nothing like {name}")
         assert text._punctuated_names(folded) != folded, name
     assert text._punctuated_names(fold("without AC/DC")) == "without ac dc"
+
+
+def test_the_shipped_hints_are_made_per_concept_on_first_read_and_equal_the_eager_ones() -> None:
+    from core.text import TextUnderstanding
+
+    tu = TextUnderstanding()
+    hints = tu._ship_hints
+    assert len(hints) == len(tu.vocab.concepts) and all(v is None for v in hints._items)  # nothing made at start
+    tu.parse("chill study music")
+    made = sum(v is not None for v in hints._items)
+    assert 0 < made < len(hints) // 4  # a request reads the few concepts it names
+    eager = [tu._resolve_hints(c, tu.shipped) for c in tu.vocab.concepts]
+    assert list(hints) == eager and any(eager) and hints[-1] == eager[-1] and hints[2:5] == eager[2:5]
