@@ -142,3 +142,12 @@ def test_the_shipped_hints_are_made_per_concept_on_first_read_and_equal_the_eage
     assert 0 < made < len(hints) // 4  # a request reads the few concepts it names
     eager = [tu._resolve_hints(c, tu.shipped) for c in tu.vocab.concepts]
     assert list(hints) == eager and any(eager) and hints[-1] == eager[-1] and hints[2:5] == eager[2:5]
+
+
+async def test_coverage_scans_the_label_texts_only_for_a_request_that_needs_a_style(engine: Engine) -> None:
+    reply = await engine.app.chat.chat("cov:1", Caller(), "/recommend chill study music")
+    assert reply.recommendation is not None and len(reply.recommendation.tracks) == 10
+    coverage = engine.loaded.coverage_model
+    assert coverage is not None and coverage._style_map is None  # built, but no label text scanned
+    count = coverage.style_count("rock")  # read now: scanned once, the same as an eager scan
+    assert coverage._style_map == coverage._scan_labels() and count.tracks > 0
