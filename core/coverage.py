@@ -362,6 +362,10 @@ class CatalogCoverage:
             self._style_map = self._scan_labels()
         return self._style_map
 
+    def prepare(self) -> None:
+        """Scan the label texts now (a long-running process's warm-up), not on its first request that names a style."""
+        _ = self._style_labels
+
     def _scan_labels(self) -> dict[str, list[int]]:
         """style -> label ids whose text names it (longest phrases consume their words first)."""
         out: dict[str, list[int]] = {}

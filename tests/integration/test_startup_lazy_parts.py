@@ -151,3 +151,9 @@ async def test_coverage_scans_the_label_texts_only_for_a_request_that_needs_a_st
     assert coverage is not None and coverage._style_map is None  # built, but no label text scanned
     count = coverage.style_count("rock")  # read now: scanned once, the same as an eager scan
     assert coverage._style_map == coverage._scan_labels() and count.tracks > 0
+
+
+async def test_a_long_running_process_scans_the_label_texts_in_its_warm_up(engine: Engine) -> None:
+    engine.app.chat.prepare_lists()  # what a bot's and musicbot chat's warm-up runs
+    coverage = engine.loaded.coverage_model
+    assert coverage is not None and coverage._style_map is not None
