@@ -27,7 +27,7 @@ import numpy as np
 from pydantic import Field
 
 from core.explain import MAX_FACTS, format_reasons
-from core.models import DeferredModel, AUDIO_FEATURES, Caller, Filters, Reason, TextQuery, Track
+from core.models import AUDIO_FEATURES, Caller, DeferredModel, Filters, Reason, TextQuery, Track
 from core.playlists import member_key
 from core.recommender import Scored
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field
 
 from core.conversation import ConversationState, LastRequest, default_group
-from core.models import DeferredModel, Caller, NeedsClarification, Recommendation, RecommendedTrack, Track
+from core.models import Caller, DeferredModel, NeedsClarification, Recommendation, RecommendedTrack, Track
 
 if TYPE_CHECKING:
     from core.app.catalog_admin import CatalogAdmin

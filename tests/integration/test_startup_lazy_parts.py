@@ -62,9 +62,11 @@ async def test_a_change_before_the_first_read_keeps_the_playlist_ids_whole(db_co
     engine = await _reopen(db_copy)
     try:
         table = engine.loaded.table
-        p = next(i for i, s in enumerate(await _built_sources(db_copy)) if s)
-        want = (await _built_sources(db_copy))[p]
+        built = await _built_sources(db_copy)
+        p = next(i for i, s in enumerate(built) if s)
+        want = built[p]
         track = table.track(p)
+        assert table._sources is None  # not built yet: the upsert below is the first to need them
         q = table.pos[engine.loaded.apply_upsert(track.model_copy(update={"popularity": 3})).track_id]
         assert q == table.n - 1 and len(table.sources) == table.n  # the new position got its own (empty) set
         assert table.sources[p] == want  # the old position kept what the cache file held
