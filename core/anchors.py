@@ -20,6 +20,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -119,7 +120,9 @@ _SEASONAL_MEMO: list[tuple[weakref.ref[TrackTable], int, int, frozenset[int]]] =
 
 
 def seasonal_positions(table: TrackTable) -> frozenset[int]:
-    """Positions of every holiday song of ``table`` (:func:`is_seasonal`), computed once per table version.
+    """Positions of every holiday song of ``table`` (:func:`is_seasonal`), computed once per table version, and kept
+    on disk beside the start-up cache for a table read from it (:func:`core.startup_cache.table_memo`: ~0.05–0.1 s of
+    a one-shot ``/recommend``, keyed by the catalog version and this code).
 
     A stem pass over all titles and albums joined (one regex over ~1 MB) and the playlists whose names are seasonal
     give the candidates; :func:`is_seasonal` decides each (~102 tracks of the shipped catalog, ~10 ms; checking every
@@ -128,6 +131,21 @@ def seasonal_positions(table: TrackTable) -> frozenset[int]:
         ref, version, n, found = _SEASONAL_MEMO[0]
         if ref() is table and version == table.version and n == table.n:
             return found
+    from core.startup_cache import table_memo
+
+    def scan() -> np.ndarray:
+        return np.asarray(sorted(_seasonal_scan(table)), dtype=np.int64)
+
+    found = frozenset(table_memo(table, "seasonal", _SEASONAL_CODE, scan).tolist())
+    _SEASONAL_MEMO[:] = [(weakref.ref(table), table.version, table.n, found)]  # keep the newest only
+    return found
+
+
+#: The code :func:`seasonal_positions` depends on: this module (the patterns) and the text normalization.
+_SEASONAL_CODE = (Path(__file__), Path(__file__).with_name("catalog_rows.py"))
+
+
+def _seasonal_scan(table: TrackTable) -> set[int]:
     texts = [f"{table.titles[p]} {table.albums[p] or ''}".lower() for p in range(table.n)]
     joined = "\n".join(texts)
     starts = np.cumsum([0] + [len(x) + 1 for x in texts])
@@ -135,9 +153,7 @@ def seasonal_positions(table: TrackTable) -> frozenset[int]:
     for lid, (kind, name) in enumerate(table.label_names):
         if kind == "playlist" and _SEASONAL.search(normalize_text(name)):
             cand |= set(table.label_tracks.get(lid, ()))
-    found = frozenset(p for p in cand if is_seasonal(table, p))
-    _SEASONAL_MEMO[:] = [(weakref.ref(table), table.version, table.n, found)]  # keep the newest only
-    return found
+    return {p for p in cand if is_seasonal(table, p)}
 
 
 def asks_seasonal(text: str) -> bool:

@@ -201,7 +201,7 @@ class ChatService:
         song come from the table's own index, :attr:`core.table.TrackTable.key_tracks`: nothing to build.) Runs on the event loop (they read the catalog table, which only the loop changes)."""
         _ = self.app.discovery.text
         _ = self.app.discovery.recommender.graph
-        _ = self.app.discovery.coverage
+        self.app.discovery.coverage.prepare()
 
     def prepare_agent(self) -> None:
         """Build the agent runtime and do its one-time first-turn work now (~1 s: importing ``pydantic_ai``, pydantic

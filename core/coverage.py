@@ -338,7 +338,7 @@ class CatalogCoverage:
         self.constant_features = {
             name for name, i in FEATURE_INDEX.items() if len(feats) >= 2 and float(np.std(feats[:, i])) < 1e-9
         }
-        self._style_labels = self._scan_labels()
+        self._style_map: dict[str, list[int]] | None = None  # see _style_labels: scanned on first read
         self._counts: dict[str, StyleCount] = {}
         self._members: dict[str, frozenset[int]] = {}
         #: True when some live track carries a genre or subgenre label: then only those make a style present
@@ -353,6 +353,18 @@ class CatalogCoverage:
         if cached is not None and cached.table is table and cached.version == table.version:
             return cached
         return cls(table)
+
+    @property
+    def _style_labels(self) -> dict[str, list[int]]:
+        """style -> label ids whose text names it (:meth:`_scan_labels`), scanned on first read: a request that names
+        no style (a one-shot "/recommend chill study music") never scans the ~2k label texts."""
+        if self._style_map is None:
+            self._style_map = self._scan_labels()
+        return self._style_map
+
+    def prepare(self) -> None:
+        """Scan the label texts now (a long-running process's warm-up), not on its first request that names a style."""
+        _ = self._style_labels
 
     def _scan_labels(self) -> dict[str, list[int]]:
         """style -> label ids whose text names it (longest phrases consume their words first)."""

@@ -24,10 +24,10 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from core.explain import MAX_FACTS, format_reasons
-from core.models import AUDIO_FEATURES, Caller, Filters, Reason, TextQuery, Track
+from core.models import AUDIO_FEATURES, Caller, DeferredModel, Filters, Reason, TextQuery, Track
 from core.playlists import member_key
 from core.recommender import Scored
 
@@ -50,7 +50,7 @@ PROFILE_LIKES = 50
 #: Taste at or above this gets "close to tracks you liked" in the reason.
 TASTE_REASON_MIN = 0.5
 
-class FeedbackResult(BaseModel):
+class FeedbackResult(DeferredModel):
     """Outcome of like / dislike / clear: the track, the verdict now and before, and a plain-text message."""
 
     track: Track
@@ -59,7 +59,7 @@ class FeedbackResult(BaseModel):
     message: str
 
 
-class TasteProfile(BaseModel):
+class TasteProfile(DeferredModel):
     """What a user's feedback says, for display (``/taste``) and debugging."""
 
     user: str

@@ -62,6 +62,15 @@ def spotify_uri(track_id: str) -> str:
     return f"spotify:track:{track_id}"
 
 
+class DeferredModel(BaseModel):
+    """Base of the models only some paths validate — playlists, feedback, previews, the agent's tool results and
+    outputs: pydantic builds each one's validator and serializer on its first use (``defer_build``), not at import,
+    so a one-shot ``/recommend`` does not pay for the ~25 models it never touches. Behaviour is otherwise that of
+    :class:`pydantic.BaseModel`."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
 class Role(StrEnum):
     """Role of the person talking to the bot; decides which catalog mutations are allowed."""
 

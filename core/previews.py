@@ -40,11 +40,11 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, computed_field
+from pydantic import computed_field
 from rapidfuzz import fuzz
 
 from core.catalog import normalize_text
-from core.models import Track, spotify_uri, spotify_url
+from core.models import DeferredModel, Track, spotify_uri, spotify_url
 
 if TYPE_CHECKING:
     import httpx
@@ -148,7 +148,7 @@ class PreviewConfig:
         return cls.from_settings(_Env())
 
 
-class TrackPreview(BaseModel):
+class TrackPreview(DeferredModel):
     """A track with its best-effort preview. Links are always built from the Spotify id."""
 
     track: Track

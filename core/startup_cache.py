@@ -28,6 +28,7 @@ pooled connections, so the version is read before and after the build and the fi
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import json
@@ -37,7 +38,7 @@ import sys
 import time
 import weakref
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -46,7 +47,7 @@ from typing import Any
 import numpy as np
 
 from core.cache_key import catalog_version, pg_catalog_version
-from core.disk_memo import cache_root
+from core.disk_memo import cache_root, fingerprint, memo_array
 from core.table import TrackTable
 
 log = logging.getLogger(__name__)
@@ -170,6 +171,16 @@ def _sets_by_key(keys: np.ndarray, positions: np.ndarray) -> defaultdict[int, se
     return out
 
 
+def _sources_by_position(source_names: list[str], label_pos: np.ndarray, label_src: np.ndarray, n: int) -> list[set[str]]:
+    """:attr:`TrackTable.sources` of a cached table: per position, the set of its labels' playlist ids (interned: ~470
+    ids shared by ~32k memberships), each set filled in the original order."""
+    with _gc_paused():
+        names = [""] + [sys.intern(s) for s in source_names]
+        has_src = label_src > 0
+        source_names = [names[i] for i in label_src[has_src].tolist()]
+        return _sets_by_position(label_pos[has_src], source_names, n)
+
+
 def table_from_arrays(data: Any) -> TrackTable:
     """Rebuild a :class:`TrackTable` equal to the one :func:`table_to_arrays` saved (indexes re-derived in the
     original insertion order)."""
@@ -206,11 +217,9 @@ def table_from_arrays(data: Any) -> TrackTable:
     label_src = data["label_src"].astype(np.int64, copy=False)
     labels = _sets_by_position(label_pos, label_ids, n)
     label_tracks = _sets_by_key(label_ids, label_pos)
-    names = [""] + [sys.intern(s) for s in doc["source_names"]]
-    has_src = label_src > 0
-    source_names = [names[i] for i in label_src[has_src].tolist()]
-    sources = _sets_by_position(label_pos[has_src], source_names, n)
-    table.labels, table.sources, table.label_tracks = labels, sources, label_tracks
+    table.labels, table.label_tracks = labels, label_tracks
+    # the per-position playlist ids: built on first read (TrackTable.defer_sources), which most commands never do
+    table.defer_sources(functools.partial(_sources_by_position, doc["source_names"], label_pos, label_src, n))
     table.artist_tracks, table.key_tracks = artist_tracks, key_tracks
     table.version = int(doc["version"])
     table._orig_years = np.asarray(data["orig_years"], dtype=table.year.dtype)
@@ -337,6 +346,28 @@ async def _load_pg_table(catalog: Any, cache_dir: Path) -> tuple[TrackTable, str
     if await pg_catalog_version(catalog) != version:  # changed while loading: serve it, cache nothing
         return table, "built-uncached"
     return (_keyed(table, path), "built") if write_table(path, table, label_rows) else (table, "built-uncached")
+
+
+def table_memo(table: TrackTable, kind: str, code: Sequence[Path], compute: Callable[[], np.ndarray]) -> np.ndarray:
+    """``compute()`` — an array derived from ``table`` alone by the code in the files ``code`` — read back from disk
+    (:func:`core.disk_memo.memo_array`) when ``table`` is exactly what a start-up cache file holds (so the catalog
+    version names it, as for :func:`fit_text`); a table changed since it was loaded, or not cached at all, is computed
+    afresh every time. The key digests the table file's name and the code files' bytes: a changed catalog or changed
+    code is a miss, never a stale result.
+
+    Args:
+        table: the live table ``compute`` reads.
+        kind: the memo file kind (a short name, e.g. ``"seasonal"``).
+        code: the source files whose code decides the result.
+        compute: builds the array (no arguments).
+
+    Returns:
+        The array (as ``compute`` returned it, or as stored: ``.npy`` without pickle)."""
+    entry = _TABLE_FILES.get(table)
+    if entry is None or entry[1] != table.version:
+        return compute()
+    key = hashlib.sha1(f"{entry[0].stem}|{fingerprint(code)}".encode()).hexdigest()[:24]
+    return memo_array(kind, key, compute)
 
 
 # ---------------------------------------------------------------------------------------------------- text model

@@ -11,7 +11,7 @@ import json
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -76,13 +76,32 @@ class TrackTable:
         self.label_names: list[tuple[str, str]] = []
         self.label_index: dict[tuple[str, str], int] = {}
         self.label_tracks: dict[int, set[int]] = defaultdict(set)
-        self.sources: list[set[str]] = []
+        self._sources: list[set[str]] | None = []  # see sources
+        self._sources_build: Callable[[], list[set[str]]] | None = None
         self.key_tracks: dict[str, set[int]] = defaultdict(set)  # norm_key -> live positions (versions of a song)
         self._orig_years: np.ndarray | None = None
         self._orig_version = -1
         self._orig_dirty: set[str] = set()  # song keys whose versions changed since the last original_years()
         self._album_marks: dict[int, bool] = {}  # position -> album/title names a re-release (rows never change)
         self.version = 0  # bumped on every change; caches key on it
+
+    @property
+    def sources(self) -> list[set[str]]:
+        """Per position, the set of playlist ids (label sources) it belongs to. A table read from the start-up cache
+        builds these ~28k sets on first read (:meth:`defer_sources`): a one-shot ``/recommend`` or free-text request
+        never reads them (the artist graph and the style model do)."""
+        if self._sources is None:
+            build, self._sources_build = self._sources_build, None
+            self._sources = build() if build is not None else []
+        return self._sources
+
+    @sources.setter
+    def sources(self, value: list[set[str]]) -> None:
+        self._sources, self._sources_build = value, None
+
+    def defer_sources(self, build: Callable[[], list[set[str]]]) -> None:
+        """Have :attr:`sources` built by ``build()`` (one set per position ``0..n-1``) on its first read."""
+        self._sources, self._sources_build = None, build
 
     # ------------------------------------------------------------------ building
     @classmethod

@@ -16,10 +16,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from core.limits import MAX_TRACKS as LIMIT_MAX_TRACKS
-from core.models import Filters, NeedsClarification
+from core.models import DeferredModel, Filters, NeedsClarification
 
 UNIT_TARGETS = ("energy", "valence", "danceability", "acousticness", "instrumentalness", "speechiness", "liveness")
 TEMPO_RANGE = (40.0, 220.0)
@@ -51,7 +51,7 @@ def _text(value: Any, limit: int) -> str:
     return text[:limit]
 
 
-class TrackPick(BaseModel):
+class TrackPick(DeferredModel):
     """One recommended track: its catalog id and why it was picked."""
 
     track_id: str = Field(description="track_id exactly as returned by a tool (22 letters/digits)")
@@ -68,7 +68,7 @@ class TrackPick(BaseModel):
         return _text(v, MAX_REASON)
 
 
-class AgentReply(BaseModel):
+class AgentReply(DeferredModel):
     """The final answer: a reply, the tracks recommended (in order) and the targets/filters used.
 
     Leave a feature ``null`` when it played no part. Feature ranges: 0–1 for energy, valence (mood), danceability,
@@ -150,7 +150,7 @@ class AgentReply(BaseModel):
         )
 
 
-class Clarification(BaseModel):
+class Clarification(DeferredModel):
     """Ask the user a question instead of answering (the request was unclear)."""
 
     question: str = Field(description="one short question, max 500 characters")

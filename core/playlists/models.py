@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import Field, computed_field
 
 from core.errors import InvalidInput
-from core.models import Track, spotify_uri, spotify_url
+from core.models import DeferredModel, Track, spotify_uri, spotify_url
 from core.policy import member_key as member_key  # re-exported: one definition, in the policy module
 
 
@@ -20,7 +20,7 @@ def from_epoch(value: float) -> datetime:
 
 
 
-class Playlist(BaseModel):
+class Playlist(DeferredModel):
     """A group playlist (metadata only). ``created_by`` is a :func:`member_key`."""
 
     playlist_id: int
@@ -32,7 +32,7 @@ class Playlist(BaseModel):
     track_count: int = 0
 
 
-class PlaylistEntry(BaseModel):
+class PlaylistEntry(DeferredModel):
     """One track in a playlist. ``index`` is 1-based in playlist order; ``track`` is None if it left the catalog."""
 
     index: int
@@ -53,7 +53,7 @@ class PlaylistEntry(BaseModel):
         return f"{self.track.title} - {self.track.artist}" if self.track else f"(not in catalog) {self.track_id}"
 
 
-class PlaylistPage(BaseModel):
+class PlaylistPage(DeferredModel):
     """One page of a playlist; ``page`` is 1-based, ``pages`` ≥ 1 even for an empty playlist."""
 
     playlist: Playlist
@@ -64,7 +64,7 @@ class PlaylistPage(BaseModel):
     pages: int
 
 
-class PlaylistChange(BaseModel):
+class PlaylistChange(DeferredModel):
     """Result of add/remove: what changed, what was a no-op, and a plain-text summary for any adapter."""
 
     playlist: Playlist
@@ -75,7 +75,7 @@ class PlaylistChange(BaseModel):
     message: str = ""
 
 
-class PlaylistExport(BaseModel):
+class PlaylistExport(DeferredModel):
     """Every track of a playlist as Spotify links and URIs (in playlist order)."""
 
     playlist: Playlist

@@ -8,8 +8,9 @@ profiles 1); evidence of equal priority is averaged by weight.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 from core.models import TextNote
 from core.text.tokens import clamp
@@ -110,6 +111,33 @@ class CatalogFit:
     words: dict[str, list[str]]  # first letter -> words of the vocabulary and the labels, for typo matching
 
 
+class PerConcept(Sequence[dict[int, float]]):
+    """A read-only list of ``n`` values, ``self[i] == make(i)``, each made on its first read and kept: for per-concept
+    tables a request reads a few of (the shipped profiles' hints of the ~130 concepts: a one-shot ``/recommend`` reads
+    three or four, and no longer waits for all of them at start-up)."""
+
+    def __init__(self, n: int, make: Callable[[int], dict[int, float]]) -> None:
+        self._make = make
+        self._items: list[dict[int, float] | None] = [None] * n
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, i: int) -> dict[int, float]: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[dict[int, float]]: ...
+
+    def __getitem__(self, i: int | slice) -> dict[int, float] | list[dict[int, float]]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self._items)))]
+        value = self._items[i]
+        if value is None:
+            value = self._items[i] = self._make(range(len(self._items))[i])
+        return value
+
+
 class TextState:
     """The state the parsing mixins share, set by :class:`~core.text.understanding.TextUnderstanding` (``__init__``
     and ``fit``); declared here so each mixin module names what it reads."""
@@ -117,7 +145,7 @@ class TextState:
     embedder: Embedder | None
     vocab: Vocabulary
     shipped: LabelSet  # the shipped profiles (own copy: ``emb`` depends on the embedder)
-    _ship_hints: list[dict[int, float]]  # per concept: shipped profile id -> weight
+    _ship_hints: Sequence[dict[int, float]]  # per concept: shipped profile id -> weight (PerConcept)
     _cat: CatalogFit
     _table: TrackTable | None
     _phrase_emb: np.ndarray | None  # (n phrases, d) unit vectors of every vocabulary phrase

@@ -203,3 +203,48 @@ async def test_a_bot_is_ready_before_its_warm_up_which_then_runs_on_the_loop(db_
         gc.unfreeze()
         await engine.close()
 
+
+
+_DEFERRED_PROBE = """
+import atexit, json, sys
+out = sys.argv[1]
+def report():
+    from core.models import DeferredModel
+    def walk(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from walk(sub)
+    built = sorted(f"{c.__module__}.{c.__name__}" for c in walk(DeferredModel) if c.__pydantic_complete__)
+    count = sum(1 for _ in walk(DeferredModel))
+    with open(out, "w") as fh:
+        json.dump({"built": built, "count": count}, fh)
+atexit.register(report)
+sys.argv = ["musicbot"] + sys.argv[2:]
+from bot.cli import main
+main()
+"""
+
+
+def test_a_one_shot_recommend_builds_none_of_the_deferred_models(db_copy: Path, tmp_path: Path) -> None:
+    """Playlist, feedback, preview and agent result models are built on first use (core.models.DeferredModel): a
+    one-shot /recommend validates none of them."""
+    out = tmp_path / "deferred.json"
+    proc = subprocess.run(
+        [sys.executable, "-c", _DEFERRED_PROBE, str(out), "ask", "/recommend chill study music", "--db", str(db_copy)],
+        cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "open.spotify.com/track/" in proc.stdout
+    result = json.loads(out.read_text())
+    assert result["count"] >= 5 and result["built"] == [], result  # the probe saw some (imported), none built
+
+
+def test_a_deferred_model_validates_as_before_on_first_use() -> None:
+    from pydantic import ValidationError
+
+    from core.agent.deps import TrackCard
+    from core.playlists.models import Playlist
+
+    with pytest.raises(ValidationError):
+        Playlist.model_validate({"name": 3})
+    assert Playlist.__pydantic_complete__ and "properties" in TrackCard.model_json_schema()

@@ -54,7 +54,8 @@ async def _open(db: Path, seed_csv: Path | None = None) -> Engine:
 
 def _assert_same_table(a: TrackTable, b: TrackTable) -> None:
     """Every attribute equal — arrays by value, dicts and sets also in iteration order (same order = same float
-    sums downstream)."""
+    sums downstream). ``sources`` is read first: a cached table builds it on first read."""
+    assert a.sources == b.sources
     va, vb = vars(a), vars(b)
     assert va.keys() == vb.keys()
     for name, x in va.items():
