@@ -51,6 +51,8 @@ MOVE_CUES: dict[str, dict[str, str]] = {
                           "de": "instrumentaler"},
     "with vocals": {"es": "con voz", "pt": "com voz", "fr": "avec voix", "de": "mit Gesang"},
     "more romantic": {"es": "más romántico", "pt": "mais romântico", "fr": "plus romantique", "de": "romantischer"},
+    "less rap": {"es": "menos rap", "pt": "menos rap", "fr": "moins de rap", "de": "weniger Rap"},
+    "more rap": {"es": "más rap", "pt": "mais rap", "fr": "plus de rap", "de": "mehr Rap"},
 }
 WITHOUT = {"es": "sin {}", "pt": "sem {}", "fr": "sans {}", "de": "ohne {}"}
 ONLY = {"es": "solo {}", "pt": "só {}", "fr": "seulement {}", "de": "nur {}"}
