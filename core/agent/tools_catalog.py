@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # annotations only; bound for the agent by core.agent.tools.b
 
 from core.agent.deps import AgentDeps, ClarifyResult, ToolFailure, TrackDetails, TracksResult
 from core.agent.output import TEMPO_RANGE, clamp, clamp_year
-from core.agent.specs import Refinement, refine, run_request
+from core.agent.specs import Refinement, page_mean, refine, run_request
 from core.agent.tools_common import clamp_limit, excluded_ids, failure, recent_pages, resolve_ref, tracks_result, with_cap
 from core.conversation import LastRequest
 from core.errors import InvalidInput, MusicBotError
@@ -305,6 +305,16 @@ async def refine_recommendations(
     if isinstance(rec, NeedsClarification):
         return ToolFailure(error=rec.question)
     rec = _in_language(ctx, rec, change=change)
+    # "faster" a seventh time: said on the first line when the list could not move further (core.agent.ceilings)
+    from core.agent.ceilings import ceiling_cues, ceiling_line
+
+    on_screen = {n: page_mean(ctx.deps.tracks, page, n) for n in change.deltas}
+    stuck = ceiling_cues(change.deltas, last.filters, spec.filters, (change.year_min, change.year_max), on_screen, rec)
+    if stuck:
+        line = ceiling_line(stuck, _language(ctx))
+        rec = rec.model_copy(update={"summary": f"{line} {rec.summary}".strip()})
+        if not rec.tracks:  # nothing at all past the ceiling: the request stays where it was
+            return tracks_result(ctx, rec, last, note=line)
     return tracks_result(ctx, rec, spec)
 
 
