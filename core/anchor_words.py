@@ -100,14 +100,33 @@ def read_rest(parse: Callable[[str], object], rest: str, deltas: dict[str, float
             if at < 0 or _overlaps((at + 1, at + 1 + len(said)), taken):
                 continue  # "darker → low valence": said by the move's own cue ("less upbeat"); a concept's name only
             out.cues.append(cue)
-    for m in COMPARATIVE_RX.finditer(norm):
-        if not (m.group("more") or m.group("less")) or _overlaps(m.span(), taken):
+    pos = 0
+    while (m := COMPARATIVE_RX.search(norm, pos)) is not None:
+        if not (m.group("more") or m.group("less")):
+            pos = m.end()
             continue
-        word = m.group("word").split()[0]
-        phrase = norm[m.start(): m.start("word") + len(word)].strip()
+        word = m.group("word").split()[0]  # "more melodic less soulful": the next comparative is read on its own
+        end = m.start("word") + len(word)
+        pos = end
+        if _overlaps((m.start(), end), taken):
+            continue
+        phrase = norm[m.start(): end].strip()
         if not _asks(_safe(parse, phrase)):
-            out.unread.append(phrase)
+            out.unread.append(_as_written(rest, phrase))
     return out
+
+
+def _as_written(text: str, phrase: str) -> str:
+    """``phrase`` (normalized words) as ``text`` wrote them ("más melódico" for "mas melodico"), else ``phrase``."""
+    from core.catalog import normalize_text
+
+    want = phrase.split()
+    tokens = list(re.finditer(r"\w+", text))
+    keys = [normalize_text(t.group(0)) for t in tokens]
+    for i in range(len(tokens) - len(want) + 1):
+        if keys[i: i + len(want)] == want:
+            return text[tokens[i].start(): tokens[i + len(want) - 1].end()]
+    return phrase
 
 
 def label_mask(table: TrackTable, keys: list[str]) -> np.ndarray | None:

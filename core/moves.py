@@ -137,7 +137,7 @@ MOVES: tuple[Move, ...] = (
     # rapped vs sung vocals: speechiness (Spotify: "the presence of spoken words"); next to an anchor only ("like Drake
     # but less rap") — said alone after a list, "less rap" stays the text understanding's (a genre to avoid)
     Move("less rap", {"speechiness": -SPEECH_STEP}, _rx(
-        r"less (?:rap|rapping|raps|rapped|hip ?hop)", r"fewer (?:raps|bars|spoken words)", r"more (?:singing|sung)",
+        r"less (?:rap|rapping|raps|rapped|hip ?hop)", r"fewer (?:raps|bars|spoken words)",
         r"menos (?:rap|hip ?hop)", r"mais cantad[oa]s?", r"moins (?:de )?(?:rap|hip ?hop)", r"plus chantee?s?",
         r"weniger (?:rap|hip ?hop)", r"mehr gesang"), alone=False),
     Move("more rap", {"speechiness": SPEECH_STEP}, _rx(
