@@ -70,7 +70,8 @@ from core.models import (
     RecommendedTrack,
     TextQuery,
 )
-from core.anchor_words import label_mask, read_rest, unread_line
+from core.anchor_words import label_mask, read_rest, scene_left_line, unread_line
+from core.steps import CUES as _MOVE_CUES
 from core.moves import conflict_sentence, era_reading, read_moves
 from core.recommender import Scored
 from core.references import ResolvedRef, check_text
@@ -98,6 +99,8 @@ def join_cues(cues: Sequence[str]) -> str:
 
 
 
+#: Every move cue (core.steps.CUES): the moves a scene-left line names.
+MOVE_CUE_WORDS = frozenset(c for pair in _MOVE_CUES.values() for c in pair)
 #: Requests up to this many characters are parsed on the event loop; longer ones in a worker thread
 #: (:meth:`Discovery.understand_async`). A typical request is < 100 characters and parses in ~1–3 ms.
 INLINE_TEXT_CHARS = 200
@@ -445,7 +448,8 @@ class Discovery(LiveParts):
         tiers = ((scene_sub, 2), (scene_genre, 1)) if t.has_labels() else ()
         # scene-mates by the catalog's playlists make a tier too: a move keeps the anchor's neighbours first ("like
         # Daft Punk but slower": slower tracks of the artists playlisted with Daft Punk before any slower electropop)
-        linked = linked_mask(t, anchor, self.recommender.graph) if deltas or rest.prefer or rest.avoid else None
+        linked = (linked_mask(t, anchor, self.recommender.graph) if deltas or rest.prefer or rest.avoid or era_cue
+                  else None)
         tiers = (*tiers, (linked, 2))
         # styles the words ask for or against ("more rock", "less rap"): a tier above / below the anchor's scene
         prefer, avoid = label_mask(t, rest.prefer), label_mask(t, rest.avoid)
@@ -488,8 +492,11 @@ class Discovery(LiveParts):
         thin = thin_scene_line(t, anchor, self.recommender.graph, [s.pos for s in scored[:limit]], query.lang)
         if thin:  # a scene the catalog barely holds: said first, the picks are the nearest it has
             summary = f"{thin} {summary}"
-        said = [*rest.notes, unread_line(rest.unread, anchor.name if anchor.kind != "track" else anchor.name.split(
-            " - ")[0], query.lang)]  # what could not be applied, first
+        who = anchor.name if anchor.kind != "track" else anchor.name.split(" - ")[0]
+        # a move that had to leave the anchor's scene (its subgenre, its playlist scene-mates) is said, not hidden
+        left = scene_left_line([s.pos for s in scored[:limit]], [scene_sub, linked], set(anchor.artist_ids), t, who,
+                               [c for c in cues if c in MOVE_CUE_WORDS], query.lang) if t.has_labels() else ""
+        said = [*rest.notes, unread_line(rest.unread, who, query.lang), left]  # what could not be applied, first
         said = [x for x in said if x]
         if said:
             summary = " ".join(said) + " " + summary
