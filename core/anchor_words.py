@@ -174,18 +174,17 @@ def unread_line(unread: list[str], name: str, lang: str = "en") -> str:
 
 
 #: The first line when a move around an anchor had to leave its scene (fewer than half of the picks are in the anchor's
-#: subgenre or by artists the catalog links to it), per reply language: {name} the anchor, {cues} the moves.
+#: subgenre or by artists the catalog links to it), per reply language: {name} the anchor (the moves are the title's).
 SCENE_LEFT: dict[str, str] = {
-    "en": "Few tracks of {name}'s scene here go that way ({cues}): most of these come from outside it, the closest by "
-          "sound.",
-    "es": "Pocas canciones de la escena de {name} van en esa dirección ({cues}): la mayoría de estas vienen de fuera, "
-          "las más cercanas por sonido.",
-    "pt": "Poucas faixas da cena de {name} vão nessa direção ({cues}): a maioria destas vem de fora dela, as mais "
-          "próximas pelo som.",
-    "fr": "Peu de titres de la scène de {name} vont dans ce sens ({cues}) : la plupart de ceux-ci viennent d'ailleurs, "
-          "les plus proches par le son.",
-    "de": "Wenige Titel aus der Szene von {name} gehen in diese Richtung ({cues}): Die meisten hier kommen von "
-          "außerhalb, die klanglich nächsten.",
+    "en": "Few tracks of {name}'s scene here make that move: most of these come from outside it, the closest by sound.",
+    "es": "Pocas canciones de la escena de {name} van en esa dirección: la mayoría de estas vienen de fuera, las más "
+          "cercanas por sonido.",
+    "pt": "Poucas faixas da cena de {name} vão nessa direção: a maioria destas vem de fora dela, as mais próximas pelo "
+          "som.",
+    "fr": "Peu de titres de la scène de {name} vont dans ce sens : la plupart de ceux-ci viennent d'ailleurs, les plus "
+          "proches par le son.",
+    "de": "Wenige Titel aus der Szene von {name} gehen in diese Richtung: Die meisten hier kommen von außerhalb, die "
+          "klanglich nächsten.",
 }
 
 
@@ -200,12 +199,7 @@ def scene_left_line(picks: list[int], scene: list[np.ndarray | None], own: set[i
     inside = sum(1 for p in picks if any(bool(m[p]) for m in masks) or set(table.artist_ids[p]) & own)
     if inside * 2 >= len(picks):
         return ""
-    lang = lang if lang in SCENE_LEFT else "en"
-    if lang != "en":
-        from core.text.wording import MOVES
-
-        cues = [MOVES.get(c, {}).get(lang, c) for c in cues]
-    return SCENE_LEFT[lang].format(name=name, cues=", ".join(cues))
+    return SCENE_LEFT[lang if lang in SCENE_LEFT else "en"].format(name=name)
 
 
 __all__ = ["MIN_WEIGHT", "SCENE_LEFT", "UNREAD", "RestReading", "label_mask", "read_rest", "scene_left_line",
