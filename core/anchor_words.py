@@ -22,6 +22,8 @@ from core.followup_words import COMPARATIVE_RX
 from core.moves import NEWER, OLDER, move_matches, normalized
 from core.table import TrackTable
 
+#: A year in a cue's meaning ("2010s → 2010–2019"): the anchored path words its year window itself.
+_YEARS = re.compile(r"\b(?:1[89]|20)\d\d\b")
 #: A feature target (or a label) the text understanding gives at least this weight counts as asked for (0–1).
 MIN_WEIGHT = 0.5
 
@@ -92,9 +94,9 @@ def read_rest(parse: Callable[[str], object], rest: str, deltas: dict[str, float
                 (out.prefer if w > 0 else out.avoid).append(key)
         out.notes = [n.text for n in parsed.notes if n.kind == "no_data" and n.text]
         for cue in parsed.cues:
-            phrase, arrow, _ = cue.partition(" → ")
-            if not arrow or cue in out.notes:
-                continue
+            phrase, arrow, meaning = cue.partition(" → ")
+            if not arrow or cue in out.notes or _YEARS.search(meaning):
+                continue  # a year window is said by the anchored path's own year cue ("2010–2019")
             said = normalized(phrase).strip()
             at = norm.find(" " + said + " ")
             if at < 0 or _overlaps((at + 1, at + 1 + len(said)), taken):

@@ -65,9 +65,16 @@ def test_comparatives_nothing_applies_are_listed() -> None:
     assert read_rest(_parse, "", {}).unread == []
 
 
-def test_cues_of_the_rest_leave_out_what_a_move_says() -> None:
-    reading = read_rest(_parse, "but acoustic and newer", {})
-    assert reading.cues == [] or all("newer" not in c for c in reading.cues)
+def test_cues_of_the_rest_leave_out_what_a_move_or_a_year_window_says() -> None:
+    def parse(text: str) -> TextQuery:
+        return TextQuery(text=text, target={"valence": 0.2, "acousticness": 0.8}, filters=Filters(year_min=2010),
+                         weights={"valence": 0.8, "acousticness": 0.8},
+                         cues=["darker → low valence", "2010s → 2010–2019", "unplugged → acoustic", "recent → 2018+"])
+
+    reading = read_rest(parse, "but darker, from the 2010s, unplugged", {"valence": -0.2})
+    assert reading.cues == []  # "darker" and "unplugged" are moves; the years are the anchored path's own cue
+    assert read_rest(parse, "but from the 2010s and unplugged", {}).cues == []
+    assert read_rest(parse, "but darker", {}).targets == {"acousticness": (0.8, 0.8), "valence": (0.2, 0.8)}
 
 
 @pytest.mark.parametrize("lang", list(UNREAD))
@@ -84,3 +91,13 @@ def test_ceiling_line_in_every_language(lang: str) -> None:
     assert ceiling_line([], lang) == ""
     if lang == "en":
         assert "fastest" in line and "faster" in line
+
+
+def test_a_cue_of_the_rest_no_move_says_is_kept() -> None:
+    def parse(text: str) -> TextQuery:
+        return TextQuery(text=text, target={"acousticness": 0.8}, weights={"acousticness": 0.7}, filters=Filters(),
+                         cues=["The catalog has no data on instruments (“piano”); I matched the sound.",
+                               "piano → acoustic, soft"])
+
+    reading = read_rest(parse, "but with piano", {})
+    assert reading.cues == ["piano → acoustic, soft"] and reading.targets == {"acousticness": (0.8, 0.7)}
