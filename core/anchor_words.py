@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core.followup_words import COMPARATIVE_RX
+from core.followup_words import COMPARATIVE_RX, NEGATED_BEFORE
 from core.moves import NEWER, OLDER, move_matches, normalized
 from core.table import TrackTable
 
@@ -108,6 +108,9 @@ def read_rest(parse: Callable[[str], object], rest: str, deltas: dict[str, float
             pos = m.end()
             continue
         word = m.group("word").split()[0]  # "more melodic less soulful": the next comparative is read on its own
+        if word in NEGATED_BEFORE:  # "mais plus mélodique": French "but", then the comparative
+            pos = m.start("word")
+            continue
         end = m.start("word") + len(word)
         pos = end
         if _overlaps((m.start(), end), taken):
@@ -175,6 +178,31 @@ def unread_line(unread: list[str], name: str, lang: str = "en") -> str:
     return UNREAD[lang].format(said=said, name=name)
 
 
+#: The first line when a style asked against ("less pop") fills most of the anchor's neighbourhood anyway, per reply
+#: language: {name} the anchor, {styles} the label names.
+AVOID_HELD: dict[str, str] = {
+    "en": "Most tracks near {name} in this catalog are {styles} too, so asking for less of it barely changes the list "
+          "— these stay close to {name}'s sound.",
+    "es": "La mayoría de las canciones cercanas a {name} en este catálogo también son {styles}, así que pedir menos de "
+          "eso apenas cambia la lista: estas siguen cerca del sonido de {name}.",
+    "pt": "A maioria das faixas próximas de {name} neste catálogo também é {styles}, então pedir menos disso quase não "
+          "muda a lista: estas continuam perto do som de {name}.",
+    "fr": "La plupart des titres proches de {name} dans ce catalogue sont aussi {styles} : en demander moins change à "
+          "peine la liste — ceux-ci restent proches du son de {name}.",
+    "de": "Die meisten Titel in der Nähe von {name} sind in diesem Katalog ebenfalls {styles}, daher ändert weniger "
+          "davon die Liste kaum – diese bleiben nah am Klang von {name}.",
+}
+
+
+def avoid_held_line(picks: list[int], avoid: np.ndarray | None, keys: list[str], name: str, lang: str = "en") -> str:
+    """The first-line sentence (:data:`AVOID_HELD`) when at least half of ``picks`` (table positions) still carry a
+    style asked against (``avoid``: :func:`label_mask` of ``keys``, label texts such as "genre:pop"); "" otherwise."""
+    if avoid is None or not picks or sum(1 for p in picks if avoid[p]) * 2 < len(picks):
+        return ""
+    styles = ", ".join(dict.fromkeys(k.split(":", 1)[-1] for k in keys[:2]))
+    return AVOID_HELD[lang if lang in AVOID_HELD else "en"].format(name=name, styles=styles)
+
+
 #: The first line when a move around an anchor had to leave its scene (fewer than half of the picks are in the anchor's
 #: subgenre or by artists the catalog links to it), per reply language: {name} the anchor (the moves are the title's).
 SCENE_LEFT: dict[str, str] = {
@@ -204,5 +232,5 @@ def scene_left_line(picks: list[int], scene: list[np.ndarray | None], own: set[i
     return SCENE_LEFT[lang if lang in SCENE_LEFT else "en"].format(name=name)
 
 
-__all__ = ["MIN_WEIGHT", "SCENE_LEFT", "UNREAD", "RestReading", "label_mask", "read_rest", "scene_left_line",
+__all__ = ["AVOID_HELD", "MIN_WEIGHT", "SCENE_LEFT", "avoid_held_line", "UNREAD", "RestReading", "label_mask", "read_rest", "scene_left_line",
            "unread_line"]

@@ -134,15 +134,15 @@ MOVES: tuple[Move, ...] = (
         r"more romantic", _bare(r"romantic"), _bare(r"romantic[oa]s?"), _bare(r"romantiques?"), r"romantischer",
         r"(?:mas|mais) romantic[oa]s?", r"plus romantiques?", r"mehr romantisch(?:e[nrms]?)?"),
          alone=False),
-    # rapped vs sung vocals: speechiness (Spotify: "the presence of spoken words"); next to an anchor only ("like Drake
-    # but less rap") — said alone after a list, "less rap" stays the text understanding's (a genre to avoid)
+    # rapped vs sung vocals: speechiness (Spotify: "the presence of spoken words"): "like Drake but less rap", and
+    # "less rap" after a list (the list's request with fewer spoken words, never a new request for "not rap")
     Move("less rap", {"speechiness": -SPEECH_STEP}, _rx(
         r"less (?:rap|rapping|raps|rapped|hip ?hop)", r"fewer (?:raps|bars|spoken words)",
         r"menos (?:rap|hip ?hop)", r"mais cantad[oa]s?", r"moins (?:de )?(?:rap|hip ?hop)", r"plus chantee?s?",
-        r"weniger (?:rap|hip ?hop)", r"mehr gesang"), alone=False),
+        r"weniger (?:rap|hip ?hop)", r"mehr gesang")),
     Move("more rap", {"speechiness": SPEECH_STEP}, _rx(
         r"more (?:rap|rapping|raps|bars|hip ?hop)", r"mas (?:rap|hip ?hop)", r"mais (?:rap|hip ?hop)",
-        r"plus (?:de )?(?:rap|hip ?hop)", r"mehr (?:rap|hip ?hop)"), alone=False),
+        r"plus (?:de )?(?:rap|hip ?hop)", r"mehr (?:rap|hip ?hop)")),
 )
 
 #: "more upbeat and danceable" = "more upbeat and more danceable" (also less / más / mais / plus / mehr).

@@ -251,6 +251,7 @@ async def refine_recommendations(
     danceability_change: float = 0.0,
     acousticness_change: float = 0.0,
     instrumentalness_change: float = 0.0,
+    speechiness_change: float = 0.0,
     tempo_change_percent: float = 0.0,
     exclude_artists: list[str] | None = None,
     only_genres: list[str] | None = None,
@@ -265,6 +266,7 @@ async def refine_recommendations(
         danceability_change: change of danceability, -1 to 1.
         acousticness_change: change of acousticness, -1 to 1.
         instrumentalness_change: change of instrumentalness, -1 to 1.
+        speechiness_change: change of speechiness (spoken words: rap), -1 to 1 (e.g. -0.05 = less rap).
         tempo_change_percent: tempo change in percent, -50 to 50 (e.g. -15 = slower).
         exclude_artists: artists to leave out from now on.
         only_genres: keep only these genres/subgenres.
@@ -283,6 +285,7 @@ async def refine_recommendations(
             ("danceability", danceability_change),
             ("acousticness", acousticness_change),
             ("instrumentalness", instrumentalness_change),
+            ("speechiness", speechiness_change),
         )
     }
     deltas["tempo"] = (clamp(tempo_change_percent, -50.0, 50.0) or 0.0) / 100.0
@@ -343,7 +346,7 @@ def _language(ctx: RunContext[AgentDeps]) -> str:
 
 def _change_cues(deltas: dict[str, float], f: Filters) -> list[str]:
     words = {"energy": "energy", "valence": "mood", "danceability": "danceability", "acousticness": "acoustic feel",
-             "instrumentalness": "instrumental feel", "tempo": "tempo"}
+             "instrumentalness": "instrumental feel", "speechiness": "vocal density", "tempo": "tempo"}
     cues = [f"{'higher' if v > 0 else 'lower'} {words[k]}" for k, v in deltas.items() if v]
     if f.exclude_artists:
         cues.append("without " + ", ".join(f.exclude_artists[:3]))

@@ -70,7 +70,7 @@ from core.models import (
     RecommendedTrack,
     TextQuery,
 )
-from core.anchor_words import label_mask, read_rest, scene_left_line, unread_line
+from core.anchor_words import avoid_held_line, label_mask, read_rest, scene_left_line, unread_line
 from core.steps import CUES as _MOVE_CUES
 from core.moves import conflict_sentence, era_reading, read_moves
 from core.recommender import Scored
@@ -496,7 +496,9 @@ class Discovery(LiveParts):
         # a move that had to leave the anchor's scene (its subgenre, its playlist scene-mates) is said, not hidden
         left = scene_left_line([s.pos for s in scored[:limit]], [scene_sub, linked], set(anchor.artist_ids), t, who,
                                [c for c in cues if c in MOVE_CUE_WORDS], query.lang) if t.has_labels() else ""
-        said = [*rest.notes, unread_line(rest.unread, who, query.lang), left]  # what could not be applied, first
+        held = "" if "speechiness" in deltas else avoid_held_line(  # "less pop" (a "less rap" move is its own)
+            [s.pos for s in scored[:limit]], avoid, rest.avoid, who, query.lang)
+        said = [*rest.notes, unread_line(rest.unread, who, query.lang), held, left]  # what could not be applied, first
         said = [x for x in said if x]
         if said:
             summary = " ".join(said) + " " + summary

@@ -24,8 +24,8 @@ def test_rap_comparatives_move_speechiness(text: str, sign: int) -> None:
     assert reading.cues == ["less rap" if sign < 0 else "more rap"]
 
 
-def test_rap_moves_are_not_follow_ups_alone() -> None:
-    assert read_moves("less rap", alone=True).deltas == {}  # after a list, "less rap" stays a genre to avoid
+def test_rap_moves_are_follow_ups_alone() -> None:
+    assert read_moves("less rap", alone=True).deltas == {"speechiness": -SPEECH_STEP}  # never a new "not rap" request
 
 
 @pytest.mark.parametrize(("text", "move", "kept"), [
