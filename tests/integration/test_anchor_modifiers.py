@@ -120,3 +120,24 @@ async def test_older_and_newer_as_a_follow_up_asks(engine: Engine) -> None:
     assert older.recommendation is not None and older.recommendation.tracks
     assert mean(older.recommendation, "energy") < 0.6
     assert older.recommendation.filters.year_max is not None
+
+
+async def test_less_of_the_anchor_own_style_is_said_when_it_barely_applies(engine: Engine) -> None:
+    rec = await engine.app.discovery.recommend_text("like Dua Lipa but less pop")
+    assert isinstance(rec, Recommendation) and rec.tracks
+    pop = sum("pop" in (i.track.genres or []) for i in rec.tracks)
+    if pop * 2 >= len(rec.tracks):  # the neighbourhood is pop anyway: said, never silently dropped
+        assert rec.summary.startswith("Most tracks near Dua Lipa in this catalog are pop too"), rec.summary
+    else:
+        assert "Most tracks near" not in rec.summary
+
+
+async def test_less_rap_after_an_anchored_list_keeps_the_anchor(engine: Engine) -> None:
+    cid = "test:anchored:less-rap"
+    start = await chat(engine, cid, "like Drake")
+    assert start.recommendation is not None and start.recommendation.anchor is not None
+    reply = await chat(engine, cid, "less rap")
+    rec = reply.recommendation
+    assert rec is not None and rec.anchor is not None and rec.anchor.name == "Drake", reply.text
+    assert reply.text.startswith("Like Drake (less rap)"), reply.text
+    assert mean(rec, "speechiness") < mean(start.recommendation, "speechiness")

@@ -101,3 +101,7 @@ def test_a_cue_of_the_rest_no_move_says_is_kept() -> None:
 
     reading = read_rest(parse, "but with piano", {})
     assert reading.cues == ["piano → acoustic, soft"] and reading.targets == {"acousticness": (0.8, 0.7)}
+
+
+def test_french_but_before_a_comparative_is_not_the_comparative() -> None:
+    assert read_rest(_parse, "mais plus mélodique", {}).unread == ["plus mélodique"]
