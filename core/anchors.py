@@ -550,22 +550,13 @@ def familiar_bonus(table: TrackTable, anchor: Anchor, graph: ArtistGraph | None,
 def rest_targets(parse: Callable[[str], object], rest: str, deltas: dict[str, float]) -> dict[str, tuple[float, float]]:
     """Absolute feature targets for :func:`shift_around` from the words around the anchor only: ``parse(rest)``
     (the text understanding, returning a :class:`~core.models.TextQuery` or a clarification) -> feature ->
-    ``(target in raw units, weight)`` for weights ≥ 0.5, features a relative move already sets left out. The whole
-    request's parse is not used: it reads the named artist's own distinctive features as targets ("songs like WizKid"
-    would ask for his one song's 190 BPM), which the similarity engine already starts from. {} when the rest carries
-    no musical meaning ("songs like X")."""
-    from core.models import TextQuery
+    ``(target in raw units, weight)`` for weights ≥ 0.5, features a relative move already sets left out
+    (:attr:`core.anchor_words.RestReading.targets`). The whole request's parse is not used: it reads the named artist's
+    own distinctive features as targets ("songs like WizKid" would ask for his one song's 190 BPM), which the
+    similarity engine already starts from. {} when the rest carries no musical meaning ("songs like X")."""
+    from core.anchor_words import read_rest
 
-    if not re.search(r"\w", rest or ""):
-        return {}
-    try:
-        parsed = parse(rest)
-    except Exception:  # a rest the parser refuses (too short, only filler) asks for nothing
-        return {}
-    if not isinstance(parsed, TextQuery):
-        return {}
-    return {k: (float(v), float(parsed.weights.get(k, 0.0))) for k, v in parsed.target.items()
-            if parsed.weights.get(k, 0.0) >= 0.5 and k not in deltas}
+    return read_rest(parse, rest, deltas).targets
 
 
 #: An anchor whose artists have fewer distinct songs than this in the catalog, and whose linked artists
@@ -584,13 +575,32 @@ def scene_size(table: TrackTable, anchor: Anchor, graph: ArtistGraph | None) -> 
     ("Own It" links Burna Boy to Ed Sheeran) — evidence of a link, not of a scene's size."""
     t = table
     own = len({t.norm_keys[p] for a in anchor.artist_ids for p in t.artist_tracks.get(a, ()) if t.alive[p]})
+    n_linked = sum(1 for a in linked_artists(anchor, graph) for p in t.artist_tracks.get(a, ()) if t.alive[p])
+    return own, n_linked
+
+
+def linked_artists(anchor: Anchor, graph: ArtistGraph | None) -> set[int]:
+    """Artist ids the catalog's playlists / labels link to the anchor's artists (relation ≥ :data:`LINKED_RELATION`
+    in ``graph``), the anchor's own left out; empty without a graph."""
     linked: set[int] = set()
     if graph is not None:
         for aid in anchor.artist_ids:
             linked |= {b for b, r in graph.neighbour_map(aid).items() if r >= LINKED_RELATION}
-    linked -= set(anchor.artist_ids)
-    n_linked = sum(1 for a in linked for p in t.artist_tracks.get(a, ()) if t.alive[p])
-    return own, n_linked
+    return linked - set(anchor.artist_ids)
+
+
+def linked_mask(table: TrackTable, anchor: Anchor, graph: ArtistGraph | None) -> np.ndarray | None:
+    """Boolean ``(table.n,)`` mask of the tracks of :func:`linked_artists` — the anchor's scene-mates by the catalog's
+    own playlists, a tighter scene than a subgenre label ("electropop" holds Maroon 5 and Daft Punk alike); None when
+    no artist is linked."""
+    linked = linked_artists(anchor, graph)
+    if not linked:
+        return None
+    mask = np.zeros(table.n, dtype=bool)
+    for a in linked:
+        idx = np.fromiter(table.artist_tracks.get(a, ()), dtype=np.int64)
+        mask[idx[idx < table.n]] = True
+    return mask
 
 
 def thin_scene_line(table: TrackTable, anchor: Anchor, graph: ArtistGraph | None, picks: Sequence[int],

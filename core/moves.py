@@ -27,7 +27,7 @@ from core.followup_words import not_after_marker as _bare
 from core.followup_words import toward
 from core.models import Conflict
 from core.steps import LOUDNESS_PER_ENERGY as LOUDNESS_PER_ENERGY
-from core.steps import STEP, TEMPO_STEP
+from core.steps import SPEECH_STEP, STEP, TEMPO_STEP
 from core.steps import move_cues as move_cues
 
 
@@ -134,6 +134,15 @@ MOVES: tuple[Move, ...] = (
         r"more romantic", _bare(r"romantic"), _bare(r"romantic[oa]s?"), _bare(r"romantiques?"), r"romantischer",
         r"(?:mas|mais) romantic[oa]s?", r"plus romantiques?", r"mehr romantisch(?:e[nrms]?)?"),
          alone=False),
+    # rapped vs sung vocals: speechiness (Spotify: "the presence of spoken words"): "like Drake but less rap", and
+    # "less rap" after a list (the list's request with fewer spoken words, never a new request for "not rap")
+    Move("less rap", {"speechiness": -SPEECH_STEP}, _rx(
+        r"less (?:rap|rapping|raps|rapped|hip ?hop)", r"fewer (?:raps|bars|spoken words)",
+        r"menos (?:rap|hip ?hop)", r"mais cantad[oa]s?", r"moins (?:de )?(?:rap|hip ?hop)", r"plus chantee?s?",
+        r"weniger (?:rap|hip ?hop)", r"mehr gesang")),
+    Move("more rap", {"speechiness": SPEECH_STEP}, _rx(
+        r"more (?:rap|rapping|raps|bars|hip ?hop)", r"mas (?:rap|hip ?hop)", r"mais (?:rap|hip ?hop)",
+        r"plus (?:de )?(?:rap|hip ?hop)", r"mehr (?:rap|hip ?hop)")),
 )
 
 #: "more upbeat and danceable" = "more upbeat and more danceable" (also less / más / mais / plus / mehr).
@@ -187,7 +196,7 @@ def move_matches(norm: str, *, alone: bool = False) -> Iterator[tuple[re.Match[s
 OPPOSED: tuple[tuple[str, str, str], ...] = (
     ("less upbeat", "more upbeat", "mood"), ("calmer", "more energetic", "energy"), ("slower", "faster", "tempo"),
     ("less danceable", "more danceable", "danceability"), ("more electronic", "more acoustic", "sound"),
-    ("with vocals", "more instrumental", "vocals"),
+    ("with vocals", "more instrumental", "vocals"), ("less rap", "more rap", "rap"),
 )
 
 
@@ -241,8 +250,25 @@ def relative_moves(text: str, *, alone: bool = False) -> tuple[dict[str, float],
     return reading.deltas, reading.cues
 
 
-def era_move(text: str) -> int:
-    """+1 for "newer" (and its translations), -1 for "older", 0 for neither (or both)."""
+def era_reading(text: str) -> tuple[int, Conflict | None]:
+    """The era move of ``text``: +1 for "newer" (and its translations), -1 for "older", 0 for neither — and, when
+    both are said ("older and newer"), the one said last with the contradiction named (a :class:`Conflict` on the
+    "era" axis, worded by :func:`conflict_sentence`), as :func:`read_moves` settles opposite moves."""
     norm = normalized(text)
-    newer, older = bool(NEWER.search(norm)), bool(OLDER.search(norm))
-    return 0 if newer == older else (1 if newer else -1)
+    newer = [m.start() for m in NEWER.finditer(norm)]
+    older = [m.start() for m in OLDER.finditer(norm)]
+    if newer and older:
+        kept, dropped = ("newer", "older") if max(newer) > max(older) else ("older", "newer")
+        return (1 if kept == "newer" else -1), Conflict(axis="era", sides=["older", "newer"], kept=kept, ask=dropped)
+    return (1 if newer else -1 if older else 0), None
+
+
+def era_move(text: str) -> int:
+    """+1 for "newer" (and its translations), -1 for "older", 0 for neither; of both, the one said last
+    (:func:`era_reading` names that contradiction)."""
+    return era_reading(text)[0]
+
+
+def era_both(text: str) -> bool:
+    """True when ``text`` says both "newer" and "older" (in any of the languages of :data:`NEWER` / :data:`OLDER`)."""
+    return era_reading(text)[1] is not None

@@ -15,6 +15,12 @@ STEP = 0.2
 #: One step on tempo, as a fraction of the baseline BPM (±15 %; tempo's standard deviation is 27 BPM ≈ 22 % of its
 #: 121 BPM mean in the shipped catalog).
 TEMPO_STEP = 0.15
+#: One step on speechiness ("less rap", "more rap"): 0.05, half a standard deviation of speechiness (0.10) in the
+#: shipped catalog (data/spotify_songs.csv.gz, 28,356 tracks) — it is right-skewed (5th percentile 0.03, median 0.06,
+#: 95th 0.33), so a whole deviation down from a sung-and-rapped artist (Drake: 0.09) asks for the floor of the catalog
+#: and lets any near-silent track in; half of it keeps his own sung songs and scene-mates (read on "like Drake but
+#: less rap", not tuned on a benchmark).
+SPEECH_STEP = 0.05
 #: Loudness (dB) that goes with one unit of energy: the least-squares slope of loudness on energy in the shipped catalog
 #: (11.2 dB per unit, correlation 0.68), so an energy move also moves a loudness target instead of fighting it.
 LOUDNESS_PER_ENERGY = 11.2
@@ -24,7 +30,7 @@ LOUDNESS_PER_ENERGY = 11.2
 CUES: dict[str, tuple[str, str]] = {
     "tempo": ("faster", "slower"), "valence": ("more upbeat", "less upbeat"), "energy": ("more energetic", "calmer"),
     "danceability": ("more danceable", "less danceable"), "acousticness": ("more acoustic", "more electronic"),
-    "instrumentalness": ("more instrumental", "with vocals"),
+    "instrumentalness": ("more instrumental", "with vocals"), "speechiness": ("more rap", "less rap"),
 }
 
 
@@ -43,4 +49,4 @@ def move_cues(deltas: Mapping[str, float]) -> list[str]:
     return cues
 
 
-__all__ = ["CUES", "LOUDNESS_PER_ENERGY", "STEP", "TEMPO_STEP", "move_cues"]
+__all__ = ["CUES", "LOUDNESS_PER_ENERGY", "SPEECH_STEP", "STEP", "TEMPO_STEP", "move_cues"]

@@ -51,6 +51,8 @@ MOVE_CUES: dict[str, dict[str, str]] = {
                           "de": "instrumentaler"},
     "with vocals": {"es": "con voz", "pt": "com voz", "fr": "avec voix", "de": "mit Gesang"},
     "more romantic": {"es": "más romántico", "pt": "mais romântico", "fr": "plus romantique", "de": "romantischer"},
+    "less rap": {"es": "menos rap", "pt": "menos rap", "fr": "moins de rap", "de": "weniger Rap"},
+    "more rap": {"es": "más rap", "pt": "mais rap", "fr": "plus de rap", "de": "mehr Rap"},
 }
 WITHOUT = {"es": "sin {}", "pt": "sem {}", "fr": "sans {}", "de": "ohne {}"}
 ONLY = {"es": "solo {}", "pt": "só {}", "fr": "seulement {}", "de": "nur {}"}
@@ -77,6 +79,27 @@ NOTHING_YET = {
     "de": "Frag mich zuerst nach etwas, z. B. „ruhige Musik zum Lernen“; dann sag „mehr“, „langsamer“ oder "
           "„mehr wie #3“.",
 }
+#: "older and newer" as one follow-up: the two era moves cancel out, so the list is kept and the user is asked.
+ERA_BOTH = {
+    "en": "“Older” and “newer” pull opposite ways, so I kept the list as it is — which one do you mean? Say “older” "
+          "or “newer”.",
+    "es": "«Más antiguas» y «más nuevas» se contradicen, así que dejé la lista como está: ¿cuál querías? Di «más "
+          "antiguas» o «más nuevas».",
+    "pt": "“Mais antigas” e “mais novas” se contradizem, então mantive a lista como está: qual você quer? Diga “mais "
+          "antigas” ou “mais novas”.",
+    "fr": "« Plus ancien » et « plus récent » se contredisent, j'ai donc gardé la liste telle quelle : lequel "
+          "voulais-tu ? Dis « plus ancien » ou « plus récent ».",
+    "de": "„Älter“ und „neuer“ widersprechen sich, deshalb bleibt die Liste, wie sie ist – was meinst du? Sag "
+          "„älter“ oder „neuer“.",
+}
+
+
+def era_both_reply(user_text: str) -> str:
+    """The answer to a follow-up that asks for older and newer at once (:data:`ERA_BOTH`), in its language."""
+    lang = reply_language(user_text)
+    return ERA_BOTH.get(lang, ERA_BOTH["en"])
+
+
 #: "#N" is not on the list on screen.
 NO_SUCH_ITEM = {"es": "No hay #{} en la última lista.", "pt": "Não há #{} na última lista.",
                 "fr": "Il n'y a pas de #{} dans la dernière liste.", "de": "In der letzten Liste gibt es kein #{}."}
@@ -218,5 +241,5 @@ def followup_summary(summary: str, lang: str, *, changes: Sequence[str] = (), en
     return f"{lead} — {rest}" if rest else lead
 
 
-__all__ = ["CHANGE", "MOVE_CUES", "NOTHING_YET", "change_words", "followup_summary", "localized_error", "localized_summary",
+__all__ = ["CHANGE", "ERA_BOTH", "MOVE_CUES", "era_both_reply", "NOTHING_YET", "change_words", "followup_summary", "localized_error", "localized_summary",
            "nothing_yet", "reply_language"]

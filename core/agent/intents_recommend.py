@@ -43,7 +43,7 @@ from core.followup_words import (
     fold,
 )
 from core.commands import list_number
-from core.moves import NEWER, OLDER, move_matches, normalized
+from core.moves import NEWER, OLDER, era_both, move_matches, normalized
 from core.text.language import STOP
 from core.session import on_screen_artist
 
@@ -266,6 +266,17 @@ def parse_refinement(text: str, lookup: TrackLookup, state: ConversationState) -
     return args
 
 
+def _older_and_newer(text: str) -> bool:
+    """True when ``text`` is only an era follow-up that says both "older" and "newer" ("older and newer", "más nuevas
+    y más antiguas"): their words (:data:`core.moves.NEWER` / :data:`core.moves.OLDER`) and filler, nothing else."""
+    t = normalized(text)
+    if not era_both(t):
+        return False
+    for rx in (NEWER, OLDER):
+        t = rx.sub(" ", t)
+    return all(w in FILLER for w in t.split())
+
+
 def _has_modifier(rest: str) -> bool:
     """True when the text around an anchor says more than filler ("songs like X" vs "like X but slower")."""
     words = [w for w in normalize_text(rest).split()
@@ -312,6 +323,10 @@ def recommend_intent(text: str, lookup: TrackLookup, state: ConversationState) -
     m = _SEARCH.match(text) or _BY_ARTIST.match(text)
     if m:
         return Intent(tool="search_tracks", args={"query": m.group(1).strip(" \"'"), "limit": 10})
+    if (state.last is not None or state.last_page) and _older_and_newer(text):
+        from core.agent.followup_replies import era_both_reply
+
+        return Intent(reply=era_both_reply(text))  # never a silent new request for "the last ~3 years"
     if state.last is not None or state.last_page:
         refinement = parse_refinement(text, lookup, state)
         if refinement is not None:

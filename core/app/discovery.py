@@ -25,9 +25,10 @@ from core.anchors import (
     seasonal_positions,
     find_anchor,
     in_scene,
+    SCENE_BONUS,
     lean_seeds,
+    linked_mask,
     off_season,
-    rest_targets,
     move_mask,
     scene_masks,
     seed_years,
@@ -69,7 +70,9 @@ from core.models import (
     RecommendedTrack,
     TextQuery,
 )
-from core.moves import conflict_sentence, era_move, read_moves
+from core.anchor_words import avoid_held_line, label_mask, read_rest, scene_left_line, unread_line
+from core.steps import CUES as _MOVE_CUES
+from core.moves import conflict_sentence, era_reading, read_moves
 from core.recommender import Scored
 from core.references import ResolvedRef, check_text
 from core.spotify_links import find_links, strip_links
@@ -96,6 +99,8 @@ def join_cues(cues: Sequence[str]) -> str:
 
 
 
+#: Every move cue (core.steps.CUES): the moves a scene-left line names.
+MOVE_CUE_WORDS = frozenset(c for pair in _MOVE_CUES.values() for c in pair)
 #: Requests up to this many characters are parsed on the event loop; longer ones in a worker thread
 #: (:meth:`Discovery.understand_async`). A typical request is < 100 characters and parses in ~1–3 ms.
 INLINE_TEXT_CHARS = 200
@@ -414,13 +419,20 @@ class Discovery(LiveParts):
         t = self.table
         reading = read_moves(anchor.rest)  # opposite moves said together are settled and named, never averaged
         deltas, cues = reading.deltas, reading.cues
+        conflicts = list(reading.conflicts)
+        era_said, era_conflict = era_reading(anchor.rest)  # "older and newer": the last said wins, named
+        if era and era_conflict is not None:
+            conflicts.append(era_conflict)
         filters, era_cue = era_shift(anchor.rest, t, anchor.seeds, query.filters) if era else (query.filters, "")
         if era_cue:
             cues.append(era_cue)
-        seeds = lean_seeds(t, anchor, deltas, era_move(anchor.rest) if era else 0)
-        # what the words around the anchor ask for ("like Ed Sheeran but acoustic"), not the anchor's own profile
-        # (the parser reads a named artist's distinctive features: one song's 190 BPM would lock the whole list)
-        absolute = rest_targets(lambda rest: self.text.parse(rest, limit=limit), anchor.rest, deltas)
+        seeds = lean_seeds(t, anchor, deltas, era_said if era else 0)
+        # what the words around the anchor ask for ("like Ed Sheeran but acoustic", "… but less rap"), not the anchor's
+        # own profile (the parser reads a named artist's distinctive features: one song's 190 BPM would lock the list);
+        # comparatives nothing can apply ("more melodic") are named on the first line (core.anchor_words)
+        rest = read_rest(lambda words: self.text.parse(words, limit=limit), anchor.rest, deltas)
+        absolute = rest.targets
+        cues += [c for c in rest.cues if c not in cues]
         pool_n = min(max(limit * 8, 80), 400)
         years = seed_years(t, seeds)
         if years and ((filters.year_max or 9999) < min(years) or (filters.year_min or 0) > max(years)):
@@ -434,7 +446,14 @@ class Discovery(LiveParts):
         # the anchor's closest tracks the model happens to mislabel
         scene_sub, scene_genre = scene_masks(t, anchor)
         tiers = ((scene_sub, 2), (scene_genre, 1)) if t.has_labels() else ()
-        boost = tiered_boost((in_years, 8), (moving, 4), *tiers)
+        # scene-mates by the catalog's playlists make a tier too: a move keeps the anchor's neighbours first ("like
+        # Daft Punk but slower": slower tracks of the artists playlisted with Daft Punk before any slower electropop)
+        linked = (linked_mask(t, anchor, self.recommender.graph) if deltas or rest.prefer or rest.avoid or era_cue
+                  else None)
+        tiers = (*tiers, (linked, 2))
+        # styles the words ask for or against ("more rock", "less rap"): a tier above / below the anchor's scene
+        prefer, avoid = label_mask(t, rest.prefer), label_mask(t, rest.avoid)
+        boost = tiered_boost((in_years, 8), (moving, 4), (prefer, 3), (avoid, -2), *tiers)
         ranked = filters.model_copy(update={"year_min": None, "year_max": None})
         if similar_rank is None:
             pool = self.recommender.similar(seeds, ranked, exclude=exclude, limit=pool_n, boost=boost)
@@ -445,6 +464,9 @@ class Discovery(LiveParts):
         if boost is not None:
             pool = similarity_only(self.recommender, seeds, pool)
         familiar = familiar_bonus(t, anchor, self.recommender.graph, [s.pos for s in pool])  # scene-mates, known
+        if linked is not None:  # while shifting, a scene-mate counts as much as the anchor's subgenre
+            familiar = {s.pos: familiar.get(s.pos, 0.0) + (SCENE_BONUS["subgenre"] if linked[s.pos] else 0.0)
+                        for s in pool}
         pool = off_season(t, in_scene(pool, scene_sub, scene_genre, familiar), query.text)  # no Christmas unasked
         scored = shift_around(t, anchor.seeds, pool, deltas, absolute, limit)
         if len(scored) < limit:  # strict filters around a small neighbourhood: fill from the text path, never with X
@@ -470,10 +492,20 @@ class Discovery(LiveParts):
         thin = thin_scene_line(t, anchor, self.recommender.graph, [s.pos for s in scored[:limit]], query.lang)
         if thin:  # a scene the catalog barely holds: said first, the picks are the nearest it has
             summary = f"{thin} {summary}"
-        if reading.conflicts:
-            summary = " ".join(conflict_sentence(c) for c in reading.conflicts) + " " + summary
+        who = anchor.name if anchor.kind != "track" else anchor.name.split(" - ")[0]
+        # a move that had to leave the anchor's scene (its subgenre, its playlist scene-mates) is said, not hidden
+        left = scene_left_line([s.pos for s in scored[:limit]], [scene_sub, linked], set(anchor.artist_ids), t, who,
+                               [c for c in cues if c in MOVE_CUE_WORDS], query.lang) if t.has_labels() else ""
+        held = "" if "speechiness" in deltas else avoid_held_line(  # "less pop" (a "less rap" move is its own)
+            [s.pos for s in scored[:limit]], avoid, rest.avoid, who, query.lang)
+        said = [*rest.notes, unread_line(rest.unread, who, query.lang), held, left]  # what could not be applied, first
+        said = [x for x in said if x]
+        if said:
+            summary = " ".join(said) + " " + summary
+        if conflicts:
+            summary = " ".join(conflict_sentence(c) for c in conflicts) + " " + summary
         return Recommendation(
-            conflicts=reading.conflicts,
+            conflicts=conflicts,
             kind="text",
             query=query.text,
             tracks=self._results(scored),

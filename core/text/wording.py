@@ -218,6 +218,8 @@ MOVES: dict[str, dict[str, str]] = {k: _t(v) for k, v in {
     "more instrumental": "más instrumental | mais instrumental | plus instrumental | instrumentaler",
     "with vocals": "con voz | com voz | avec chant | mit Gesang",
     "more romantic": "más romántico | mais romântico | plus romantique | romantischer",
+    "less rap": "menos rap | menos rap | moins de rap | weniger Rap",
+    "more rap": "más rap | mais rap | plus de rap | mehr Rap",
     "newer": "más reciente | mais recente | plus récent | neuer",
     "older": "más antiguo | mais antigo | plus ancien | älter",
     "anchor": "referencia | referência | référence | Vorbild",

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import core.agent.intents_recommend as intents
 import core.anchors as anchors
-from core.moves import MOVES, era_move, move_matches, normalized, relative_moves
+from core.moves import MOVES, era_move, era_reading, move_matches, normalized, relative_moves
 
 
 @pytest.mark.parametrize(
@@ -42,7 +42,9 @@ def test_bare_style_words_are_no_follow_up_alone() -> None:
 
 def test_era_words() -> None:
     assert era_move("but newer") == 1 and era_move("pero más antiguos") == -1 and era_move("mais plus récent") == 1
-    assert era_move("aber neuere") == 1 and era_move("slower") == 0 and era_move("newer or older") == 0
+    assert era_move("aber neuere") == 1 and era_move("slower") == 0
+    # both: the one said last, the contradiction named by core.moves.era_reading (never a silent 0 / reset)
+    assert era_move("newer or older") == -1 and era_reading("newer or older")[1] is not None
 
 
 def test_there_is_one_table() -> None:
