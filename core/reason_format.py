@@ -52,10 +52,10 @@ class Fact(NamedTuple):
     label: str = ""
 
 
-#: :func:`to_reason` by fact (a radio's facts repeat across its pages, its picks and other radios); bounded, cleared
-#: when full.
+#: :func:`to_reason` by fact (a radio's facts repeat across its pages, its picks and other radios); at most
+#: :data:`_REASONS_MAX` (~1 KB each), cleared when full.
 _REASONS: dict[Fact, Reason] = {}
-_REASONS_MAX = 8192
+_REASONS_MAX = 4096
 
 
 def to_reason(fact: Fact | Reason) -> Reason:

@@ -311,8 +311,8 @@ class TrackTable:
         mark = self._album_marks.get(p)
         return self.year_is_album_date(p) if mark is None else mark
 
-    #: Tracks :meth:`track` keeps built per table version (~2 KB each; the oldest goes first when full).
-    TRACK_MEMO = 4096
+    #: Tracks :meth:`track` keeps built per table version (~4.5 KB each, ~9 MB when full; the oldest goes first).
+    TRACK_MEMO = 2048
 
     def track(self, p: int) -> Track:
         """Position ``p`` as a :class:`Track` (raises IndexError for a bad position). Built once per table version
