@@ -103,11 +103,22 @@ _SEASONAL = re.compile(r"\b(?:christmas|xmas|x mas|navidad|naviden[oa]s?|villanc
                        r"winter wonderland|holiday|holidays|sleigh|mistletoe|rudolph|feliz navidad|silent night)\b")
 
 
+#: per table: (version, position -> :func:`is_seasonal`), so a radio's picks are read once per table version
+_SEASONAL_BY_POS: weakref.WeakKeyDictionary[TrackTable, tuple[int, dict[int, bool]]] = weakref.WeakKeyDictionary()
+
+
 def is_seasonal(table: TrackTable, p: int) -> bool:
-    """True when track ``p``'s title, album or one of its playlists names a holiday (:data:`_SEASONAL`)."""
-    texts = [table.titles[p], table.albums[p] or ""]
-    texts += [table.label_names[lid][1] for lid in table.labels[p] if table.label_names[lid][0] == "playlist"]
-    return any(_SEASONAL.search(normalize_text(x)) for x in texts)
+    """True when track ``p``'s title, album or one of its playlists names a holiday (:data:`_SEASONAL`). Kept per
+    position until the table changes (every radio reads its picks and seeds: ~15 µs each to normalize and match)."""
+    memo = _SEASONAL_BY_POS.get(table)
+    if memo is None or memo[0] != table.version:
+        memo = _SEASONAL_BY_POS[table] = (table.version, {})
+    got = memo[1].get(p)
+    if got is None:
+        texts = [table.titles[p], table.albums[p] or ""]
+        texts += [table.label_names[lid][1] for lid in table.labels[p] if table.label_names[lid][0] == "playlist"]
+        got = memo[1][p] = any(_SEASONAL.search(normalize_text(x)) for x in texts)
+    return got
 
 
 #: A cheap first pass over raw lower-case titles and albums (accents kept): every text :data:`_SEASONAL` can match

@@ -106,6 +106,7 @@ class _RefContext(NamedTuple):
     mean: list[float]
     spec: list[tuple[int, int, float, float, float]]  # per reason feature: (j, column, spread, notable from, mean)
     ref_mode: int
+    picks: dict[int, tuple[list[Fact], str]]  # pick -> (facts, line) already made for these references
 
 
 #: :func:`feature_fact` by (feature, value) (the picks' values repeat across radios); bounded, cleared when full.
@@ -152,7 +153,7 @@ def _ref_context(table: TrackTable, refs: list[int], graph: ArtistGraph | None) 
                     related[a] = [rel, rank, ref_names[ref_a], None, ""]
     spec = list(zip(range(len(_COLS)), _COLS, _SPREAD_LIST, _NOTABLE_LIST, mean))
     label_ids = frozenset(lid for lid, _, _ in labels)
-    return _RefContext(not ref_rows, ref_artists, labels, label_ids, related, ref_years, mean, spec, ref_mode)
+    return _RefContext(not ref_rows, ref_artists, labels, label_ids, related, ref_years, mean, spec, ref_mode, {})
 
 
 def explain_similar(
@@ -183,7 +184,8 @@ def explain_similar_lines(
     (``lines[i] == format_reasons(facts[i])``, no fact worded twice; the words follow :func:`format_reason`, the one
     wording rule — ``tests/integration/test_similar_equivalence.py`` checks them against it). What depends only on
     the references (their labels in order, related artists, mean features, years) is computed once per set of
-    references and kept in ``contexts`` when given.
+    references and kept in ``contexts`` when given, with the reasons of its picks (up to :data:`PICK_MEMO`): a pick
+    met again is not worded again (the caller empties ``contexts`` when the table or the graph changes).
 
     Returns:
         ``(facts, lines)``, one entry per pick.
@@ -199,7 +201,32 @@ def explain_similar_lines(
             if len(contexts) >= 256:
                 contexts.clear()
             contexts[key] = ctx
-    picked = list(picked)
+    done = ctx.picks
+    todo = [p for p in picked if p not in done]
+    if todo:
+        facts_of, lines_of = _explain_picks(t, ctx, todo)
+        fresh = dict(zip(todo, zip(facts_of, lines_of)))
+        if len(done) + len(fresh) <= PICK_MEMO:
+            done.update(fresh)
+    else:
+        fresh = done
+    out: list[list[Fact]] = []
+    lines: list[str] = []
+    for p in picked:
+        facts, line = done.get(p) or fresh[p]
+        out.append(facts.copy())  # the caller's own list: a kept pick's facts are never handed out
+        lines.append(line)
+    return out, lines
+
+
+#: Picks whose reasons one set of references keeps (:func:`explain_similar_lines`: a radio asked for again — the same
+#: song by another listener, a repeated request — words its picks once; its further pages add theirs up to this).
+PICK_MEMO = 64
+
+
+def _explain_picks(t: TrackTable, ctx: _RefContext, picked: list[int]) -> tuple[list[list[Fact]], list[str]]:
+    """The facts and reason line of each pick of ``picked`` against the references of ``ctx`` (see
+    :func:`explain_similar_lines`)."""
     ref_artists, labels, related, ref_years, mean = ctx.ref_artists, ctx.labels, ctx.related, ctx.ref_years, ctx.mean
     label_ids = ctx.label_ids
     # plain Python over a (k, 11) block: cheaper than a dozen tiny NumPy calls at k = 10

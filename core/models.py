@@ -117,6 +117,8 @@ class Track(AudioFeatures):
     (see :attr:`has_features`).
     """
 
+    model_config = ConfigDict(frozen=True)  # shared: core.table.TrackTable.track keeps one per position
+
     danceability: float | None = Field(default=None, ge=0, le=1)
     energy: float | None = Field(default=None, ge=0, le=1)
     key: int | None = Field(default=None, ge=-1, le=11)
@@ -229,6 +231,8 @@ class Reason(BaseModel):
     = which of the track's texts names it — title, album, artist, playlist (``label`` = the playlist's name) — or
     labels (close by its labels); ``label`` = the style).
     """
+
+    model_config = ConfigDict(frozen=True)  # shared: core.reason_format.to_reason keeps one per fact
 
     kind: Literal[
         "no_features",

@@ -52,9 +52,24 @@ class Fact(NamedTuple):
     label: str = ""
 
 
+#: :func:`to_reason` by fact (a radio's facts repeat across its pages, its picks and other radios); at most
+#: :data:`_REASONS_MAX` (~1 KB each), cleared when full.
+_REASONS: dict[Fact, Reason] = {}
+_REASONS_MAX = 4096
+
+
 def to_reason(fact: Fact | Reason) -> Reason:
-    """The :class:`Reason` model of a :class:`Fact` (validated), or the reason itself."""
-    return fact if isinstance(fact, Reason) else Reason(**fact._asdict())
+    """The :class:`Reason` model of a :class:`Fact` (validated once per distinct fact and then shared: a
+    :class:`Reason` is frozen), or the reason itself."""
+    if isinstance(fact, Reason):
+        return fact
+    got = _REASONS.get(fact)
+    if got is None:
+        got = Reason(**fact._asdict())
+        if len(_REASONS) >= _REASONS_MAX:
+            _REASONS.clear()
+        _REASONS[fact] = got
+    return got
 
 
 def feature_fact(feature: str, value: float, lang: str = "en") -> str:

@@ -83,6 +83,8 @@ class TrackTable:
         self._orig_version = -1
         self._orig_dirty: set[str] = set()  # song keys whose versions changed since the last original_years()
         self._album_marks: dict[int, bool] = {}  # position -> album/title names a re-release (rows never change)
+        self._tracks: dict[int, Track] = {}  # position -> its Track model, for the version in _tracks_version
+        self._tracks_version = -1
         self.version = 0  # bumped on every change; caches key on it
 
     @property
@@ -328,8 +330,25 @@ class TrackTable:
         mark = self._album_marks.get(p)
         return self.year_is_album_date(p) if mark is None else mark
 
+    #: Tracks :meth:`track` keeps built per table version (~4.5 KB each, ~9 MB when full; the oldest goes first).
+    TRACK_MEMO = 2048
+
     def track(self, p: int) -> Track:
-        """Materialize position ``p`` as a :class:`Track` (raises IndexError for a bad position)."""
+        """Position ``p`` as a :class:`Track` (raises IndexError for a bad position). Built once per table version
+        and position (a radio's picks and a list's pages show the same tracks again; building one — its labels,
+        display genre and a validated model — costs ~30 µs): the model is shared, frozen (:class:`Track`)."""
+        if self._tracks_version != self.version:
+            self._tracks.clear()
+            self._tracks_version = self.version
+        got = self._tracks.get(p)
+        if got is None:
+            got = self._build_track(p)
+            if len(self._tracks) >= self.TRACK_MEMO:
+                self._tracks.pop(next(iter(self._tracks)))
+            self._tracks[p] = got
+        return got
+
+    def _build_track(self, p: int) -> Track:
         from core.genres import display_genre  # lazy: the label-less fallback loads the style model
 
         f = self.features[p]

@@ -50,7 +50,7 @@ def test_bench_json_has_the_required_keys() -> None:
     result = runner.invoke(app, ["bench", "--json", "--skip-1m", "--startup-rounds", "1"])
     assert result.exit_code == 0, result.output
     figures = json.loads(result.output[result.output.index("{") :])
-    for key in ("recommend_p50_ms", "recommend_ranking_p50_ms", "recommend_style0_p50_ms",
+    for key in ("recommend_p50_ms", "recommend_cold_p50_ms", "recommend_ranking_p50_ms", "recommend_style0_p50_ms",
                 "recommend_unpruned_ranking_p50_ms", "recommend_pruning_ratio", "seed_refit_p50_ms", "speedup", "seed_s", "rss_mb", "agent_turn_p50_ms",
                 "worst_case_ms_per_message", "worst_case_cpu_ms_per_message", "worst_case_loop_block_ms",
                 "chart_import_ms", "chart_first_draw_ms", "chart_track_p50_ms", "chart_set_p50_ms", "chart_track_kb"):

@@ -23,7 +23,7 @@ import pytest
 from core import artist_graph
 from core.artist_graph import ArtistGraph
 from core.catalog import Catalog
-from core.explain import explain_similar, format_reasons
+from core.explain import Fact, explain_similar, format_reasons
 from core.index import FeatureIndex
 from core.models import AUDIO_FEATURES, Filters, Track
 from core.recommender import Recommender, tree_sum
@@ -268,3 +268,28 @@ def test_tree_sum_gives_each_column_the_same_float_whatever_else_is_summed() -> 
         for m in (1, 2, 3, 7, 8, 9, 31, 200, 4999):
             cols = np.sort(rng.choice(5000, size=m, replace=False))
             assert np.array_equal(tree_sum(np.ascontiguousarray(rows[:, cols])), whole[cols]), (k, m)
+
+
+def test_a_radio_asked_again_words_its_picks_as_the_reference(shipped_db: Path) -> None:
+    """The reasons a set of references keeps for its picks (core.explain.PICK_MEMO): a radio asked again, its pages
+    past the memo's size and a radio after an edit of one of its picks give the reference's facts and lines; a caller
+    changing its list of facts changes no later reply."""
+    table = load_table(shipped_db)
+    rec = Recommender(table)
+    rng = np.random.default_rng(31)
+    for r in pick_refs(rng, table, 8):
+        first = assert_same(rec, [r])
+        got = rec.similar([r])
+        got[0].facts.append(Fact("sound"))  # the caller's own list
+        got[1].facts.clear()
+        assert_same(rec, [r])
+        page = assert_same(rec, [r], exclude=first, limit=50)  # more picks than the memo keeps
+        assert_same(rec, [r], exclude=first + page[:20], limit=50)
+        assert_same(rec, [r])
+    r = pick_refs(rng, table, 1)[0]
+    pick = assert_same(rec, [r])[0]
+    data = table.track(pick).model_dump()
+    data["year"] = (data["year"] or 2000) - 30  # the pick's era fact changes (or goes)
+    data["genres"], data["subgenres"] = [], []  # and its labels
+    rec.on_upsert(table.upsert(Track(**data)))
+    assert_same(rec, [r])

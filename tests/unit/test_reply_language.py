@@ -5,10 +5,12 @@ punctuation, and the conversation's language."""
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.reply_language import MIN_WORDS, decide, evidence_text, reply_lang, turn_language
+from core.reply_language import _LINK, MIN_WORDS, decide, evidence_text, reply_lang, turn_language
 
 LANGS = ("en", "es", "pt", "fr", "de")
 CONV = st.sampled_from(("", *LANGS))
@@ -128,3 +130,25 @@ def test_links_and_quotes_are_not_evidence() -> None:
     assert len(evidence_text("«Ne me quitte pas» de Jacques Brel").split()) < MIN_WORDS + 1
     # a German request keeps its capitalized nouns: a run of Capitalized words that opens a longer message is kept
     assert turn_language("Ruhige Musik zum Lernen", "en") == "de"
+
+
+#: The link rule as first written (unanchored: retried from every character of a token without a marker — quadratic
+#: on a 2,000-character token such as "aaaa…"); the anchored rule must remove exactly what it removed.
+_UNANCHORED_LINK = re.compile(r"\S*(?:://|www\.|\.com/|\.link/|spotify:)\S*", re.IGNORECASE)
+_LINK_PIECES = st.sampled_from(["a", "A", ";", ",", " ", "  ", "\t", "\n", "://", "www.", ".com/", ".LINK/", "Spotify:",
+                                "https", "open.spotify.com/track/x", "é", "音", "🎵", "#3", '"', "-"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_LINK_PIECES, max_size=40))
+def test_the_link_rule_removes_what_the_unanchored_rule_removed(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert _LINK.sub(" ", text) == _UNANCHORED_LINK.sub(" ", text)
+
+
+def test_long_tokens_without_links_are_kept_whole() -> None:
+    # the worst-case benchmark's one-token messages (benchmarks/worst_case.py): nothing is a link, so nothing goes
+    for text in ("a" * 2000, "a;" * 1000, "," * 2000, ("bynotandlikenowithout" * 100)[:2000]):
+        assert _LINK.sub(" ", text) == text
+        assert evidence_text(text) == text
+    assert _LINK.sub(" ", "a" * 1990 + "www.x.com") == " "  # a marker at a long token's end still takes the token
