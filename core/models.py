@@ -265,9 +265,15 @@ class CountCap(BaseModel):
     requested: int
     limit: int
 
-    def note(self, more: str = "say “more”") -> str:
-        """``"You asked for 100; I send at most 50 at a time — say “more” for the next page."``"""
-        return f"You asked for {self.requested}; I send at most {self.limit} at a time — {more} for the next page."
+    def note(self, more: str | None = None, lang: str = "en", how: str = "say more") -> str:
+        """``"You asked for 100; I send at most 50 at a time — say “more” for the next page."``, in ``lang`` (the
+        reply's language, :data:`core.reply_words.REPLY_WORDS`). ``how``: the key of the way to get the next page
+        (``"say more"``, ``"type more"``, ``"press next"``, ``"send or press"``); ``more`` (English only): those words
+        given as they are."""
+        from core.reply_words import say
+
+        return say("count cap", lang, requested=self.requested, limit=self.limit,
+                   more=more if more is not None else say(how, lang))
 
 
 class CoverageNote(BaseModel):

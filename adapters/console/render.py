@@ -134,7 +134,7 @@ def show_recommendation(console: Console, rec: Recommendation, coverage: bool = 
     if coverage and (gap := coverage_markup(rec)):
         console.print(gap, soft_wrap=True)
     if rec.capped is not None:
-        console.print(f"[yellow]{escape(rec.capped.note('type /more'))}[/yellow]")
+        console.print(f"[yellow]{escape(rec.capped.note(lang=rec.lang, how='type more'))}[/yellow]")
     if console.width >= 150:
         console.print(track_table(rec))
     else:

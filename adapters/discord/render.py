@@ -157,7 +157,7 @@ def recommendation_embed(
     """
     previews = previews or {}
     if rec.capped is not None:  # said first: the count asked for was over the maximum
-        note = rec.capped.note("press “Next page”") + (f"\n{note}" if note.strip() else "")
+        note = rec.capped.note(lang=rec.lang, how="press next") + (f"\n{note}" if note.strip() else "")
     heading = title or rec.summary or (f"Results for “{rec.query}”" if rec.query else "Recommendations")
     gap = coverage_text(rec.coverage) if coverage else ""
     if gap:  # the gap becomes the title; the summary (and the whole gap when it does not fit) opens the description

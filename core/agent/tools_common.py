@@ -94,7 +94,7 @@ def tracks_result(ctx: RunContext[AgentDeps], rec: Recommendation, spec: LastReq
     if not rec.tracks and not note:
         note = "No tracks matched; suggest loosening the filters."
     if rec.capped is not None:  # the reply must say so (adapters also render it from the recommendation)
-        note = " ".join(x for x in (note, rec.capped.note()) if x)
+        note = " ".join(x for x in (note, rec.capped.note(lang=rec.lang)) if x)
     return TracksResult(
         kind=rec.kind if rec.kind in ("text", "similar", "search", "playlist") else "text",
         summary=rec.summary,
