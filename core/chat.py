@@ -90,11 +90,13 @@ class ChatService:
             text = check_text(text, "message")
             group = str(group_id).strip() if group_id else default_group(cid, caller)
         except MusicBotError as exc:  # an empty or too long message: said in its language, else the conversation's
-            return ChatReply(text=error_text(exc, await self._language_of(cid, text)))
+            lang = await self._language_of(cid, text)
+            return ChatReply(text=error_text(exc, lang), lang=lang)
         async with self.app.sessions.conversation_turn(cid):  # one turn at a time, across workers too
             store = await self.app.sessions.conversation_store()
             state = await store.load_state(cid)
             turns = _DeferredTurns(store)  # the agent's history is written with the state, in one unit of work
+            lang = "en"
             try:
                 cmd = parse_command(text)
                 # the reply's language, per message: its own words, else the conversation's (core.reply_language)
@@ -103,10 +105,10 @@ class ChatService:
                 lang = lang or "en"
                 await self.app.tracks.follow_short_links(text)
                 if cmd.name in ("help", "start"):
-                    return ChatReply(text=help_text(lang=lang))
+                    return ChatReply(text=help_text(lang=lang), lang=lang)
                 if cmd.name == "reset":
                     await store.reset(cid)
-                    return ChatReply(text=say("cleared", lang))
+                    return ChatReply(text=say("cleared", lang), lang=lang)
                 if cmd.name == "song":
                     found = self.app.tracks.resolve_ref(_list_ref(state, check_text(cmd.args, "song reference")))
                     track = self.app.tracks.table.track(found.pos)
@@ -158,16 +160,17 @@ class ChatService:
                         if links.missing or links.others:  # links that were not used: said first
                             reply = with_notes(reply, [n for n in links.notes() if not n.startswith("Using ")])
                 else:
-                    return ChatReply(text=say("unknown command", lang, name=cmd.name) + "\n" + help_text(lang=lang))
+                    return ChatReply(text=say("unknown command", lang, name=cmd.name) + "\n" + help_text(lang=lang),
+                                     lang=lang)
             except MusicBotError as exc:
                 await self.app.sessions.save_turn(cid, None, turns.pending)  # a finished agent turn is kept
-                return ChatReply(text=error_text(exc, lang))
+                return ChatReply(text=error_text(exc, lang), lang=lang)
             except Exception:  # never crash an adapter: log with traceback, answer briefly
                 log.exception("chat turn failed (conversation %s)", cid)
                 await self.app.sessions.save_turn(cid, None, turns.pending)
-                return ChatReply(text=say("sorry", lang))
+                return ChatReply(text=say("sorry", lang), lang=lang)
             await self.app.sessions.save_turn(cid, state, turns.pending)
-            return reply
+            return reply.model_copy(update={"lang": lang}) if reply.lang != lang else reply
 
     async def _language_of(self, cid: str, text: str) -> str:
         """The language to word a refused message in (:func:`core.reply_language.decide` on its first

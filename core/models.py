@@ -445,6 +445,8 @@ class ChatReply(BaseModel):
     playlists: list[Any] = Field(default_factory=list, description="core.playlists.Playlist items (a playlist list)")
     export_text: str | None = Field(default=None, description="a playlist export: one Spotify link per line")
     preview_url: str | None = Field(default=None, description="an audio preview of ``track`` (/preview), if found")
+    lang: str = Field(default="en", description="the language the reply is worded in (core.reply_language: en, es, "
+                      "pt, fr, de); adapters word their labels around it in the same (core.reply_words)")
     chart: bytes | None = Field(
         default=None,
         exclude=True,

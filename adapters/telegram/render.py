@@ -218,7 +218,7 @@ def recommendation_blocks(
     if gap:  # what the catalog lacks for the request is the first line (core.coverage)
         blocks.append(f"<b>{esc(gap)}</b>")
     if rec.capped is not None:  # first line: the count asked for was over the maximum
-        blocks.append(f"<i>{esc(rec.capped.note(lang=rec.lang, how="send or press"))}</i>")
+        blocks.append(f"<i>{esc(rec.capped.note(lang=rec.lang, how='send or press'))}</i>")
     if header:
         blocks.append(f"<b>{esc(header)}</b>")
     if rec.summary and rec.summary != header:

@@ -26,6 +26,7 @@ from core.commands import LIST_REF, number_refs, playlist_subcommand, playlist_u
 from core.conversation import ConversationState, LastRequest
 from core.errors import InvalidInput, MusicBotError
 from core.models import Caller, ChatReply, Filters, Recommendation
+from core.reply_words import invalid
 
 if TYPE_CHECKING:
     from core.app.ports import TrackLookup
@@ -83,7 +84,7 @@ class Scope:
         n = int(m.group(1))
         tid = self.list_ref(n)
         if tid is None:
-            raise InvalidInput(f"There is no #{n} in the last list shown.", "ref")
+            raise invalid("no item", "ref", n=str(n))
         return tid
 
 

@@ -17,8 +17,9 @@ from core.coverage import coverage_text
 from core.agent.deps import AgentDeps, ToolFailure, TrackCard, TracksResult
 from core.agent.playlist_ops import NUM_REF, Scope
 from core.conversation import LastRequest
-from core.errors import InvalidInput, MusicBotError, PermissionDenied
+from core.errors import MusicBotError, PermissionDenied
 from core.limits import DEFAULT_TRACKS, MAX_TRACKS
+from core.reply_words import error_text, invalid
 from core.models import CountCap, Recommendation, Track
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ def resolve_ref(ctx: RunContext[AgentDeps], ref: str) -> str:
         n = int(m.group(1))
         tid = turn_scope(ctx).list_ref(n)
         if tid is None:
-            raise InvalidInput(f"There is no #{n} in the last list.", "ref")
+            raise invalid("no item here", "ref", n=str(n))
         ref = tid
     found = ctx.deps.tracks.resolve_ref(ref)
     if found.note and found.note not in ctx.deps.log.notes:  # never swap silently: the reply says so first
@@ -60,7 +61,7 @@ def failure(ctx: RunContext[AgentDeps], exc: MusicBotError) -> ToolFailure:
         ctx.deps.log.denied.append(str(exc))
         log.info("permission denied for %s:%s (%s)", ctx.deps.caller.platform, ctx.deps.caller.user_id, exc.action)
         return ToolFailure(error=str(exc), denied=True)
-    return ToolFailure(error=str(exc), suggestions=list(getattr(exc, "suggestions", []) or []))
+    return ToolFailure(error=error_text(exc, ctx.deps.lang), suggestions=list(getattr(exc, "suggestions", []) or []))
 
 
 def _card(i: int, item: Any) -> TrackCard:
