@@ -30,7 +30,7 @@ from core.errors import InvalidInput, MusicBotError
 from core.models import Caller, ChatReply, Filters, NeedsClarification, Recommendation
 from core.link_refs import link_references, links_reply_text, with_notes
 from core.references import MAX_TEXT, check_text
-from core.reply_words import error_text, invalid, say
+from core.reply_words import error_text, invalid, localize_note, say
 from core.reply_language import decide
 from core.explain import localize
 
@@ -90,7 +90,7 @@ class ChatService:
             text = check_text(text, "message")
             group = str(group_id).strip() if group_id else default_group(cid, caller)
         except MusicBotError as exc:  # an empty or too long message: said in its language, else the conversation's
-            lang = await self._language_of(cid, text)
+            lang = await self.reply_language(cid, text)
             return ChatReply(text=error_text(exc, lang), lang=lang)
         async with self.app.sessions.conversation_turn(cid):  # one turn at a time, across workers too
             store = await self.app.sessions.conversation_store()
@@ -113,7 +113,8 @@ class ChatService:
                     found = self.app.tracks.resolve_ref(_list_ref(state, check_text(cmd.args, "song reference")))
                     track = self.app.tracks.table.track(found.pos)
                     state.focus = track.track_id
-                    reply = ChatReply(text="\n".join(filter(None, [found.note, f"{track.title} - {track.artist}"])), track=track)
+                    reply = ChatReply(text="\n".join(filter(None, [localize_note(found.note, lang),
+                                                                   f"{track.title} - {track.artist}"])), track=track)
                 elif cmd.name == "chart":
                     from core.chart_replies import chart_command
 
@@ -129,7 +130,7 @@ class ChatService:
                     ids = list(dict.fromkeys(self.app.tracks.table.ids[f.pos] for f in found))
                     reply = await _run_last(self.app, state, caller, LastRequest(kind="similar", refs=ids), first=True,
                                             lang=lang)
-                    reply = with_notes(reply, [f.note for f in found if f.note])
+                    reply = with_notes(reply, [localize_note(f.note, lang) for f in found if f.note])
                 elif cmd.name == "more" or (cmd.name == "" and normalize_text(text) in MORE_WORDS):
                     reply = await _more(self.app, state, caller, lang)
                 elif cmd.name == "recommend":
@@ -158,7 +159,7 @@ class ChatService:
                             self.app, turns, cid, caller, links.text, state, group_id=group, group_admin=group_admin
                         )
                         if links.missing or links.others:  # links that were not used: said first
-                            reply = with_notes(reply, [n for n in links.notes() if not n.startswith("Using ")])
+                            reply = with_notes(reply, links.notes(lang, used=False))
                 else:
                     return ChatReply(text=say("unknown command", lang, name=cmd.name) + "\n" + help_text(lang=lang),
                                      lang=lang)
@@ -172,11 +173,13 @@ class ChatService:
             await self.app.sessions.save_turn(cid, state, turns.pending)
             return reply.model_copy(update={"lang": lang}) if reply.lang != lang else reply
 
-    async def _language_of(self, cid: str, text: str) -> str:
-        """The language to word a refused message in (:func:`core.reply_language.decide` on its first
-        :data:`core.references.MAX_TEXT` characters, with the conversation's stored language); English when the
-        conversation cannot be read."""
+    async def reply_language(self, conversation_id: str, text: str = "") -> str:
+        """The language to word a message that is not answered by :meth:`chat` in — a refused one (empty, too long,
+        over the flood limit) or a button press (``text`` ""): :func:`core.reply_language.decide` on its first
+        :data:`core.references.MAX_TEXT` characters with the conversation's stored language (read only, nothing is
+        saved). ``"en" | "es" | "pt" | "fr" | "de"``; English when the conversation cannot be read. Never raises."""
         try:
+            cid = check_conversation_id(conversation_id)
             state = await (await self.app.sessions.conversation_store()).load_state(cid)
             return decide(str(text or "")[:MAX_TEXT], state.lang)[0] or "en"
         except Exception:  # noqa: BLE001 - a refusal is still answered, in English
@@ -286,10 +289,10 @@ async def _links_reply(app: AppServices, state: ConversationState, caller: Calle
     """A message that is only pasted links: similar tracks to the catalog's track links among them (several
     links = several references), saying first which links were not used and why."""
     if not links.positions:
-        return ChatReply(text=links_reply_text(links))
+        return ChatReply(text=links_reply_text(links, lang))
     ids = [app.tracks.table.ids[p] for p in links.positions]
     reply = await _run_last(app, state, caller, LastRequest(kind="similar", refs=ids), first=True, lang=lang)
-    return with_notes(reply, links.notes())
+    return with_notes(reply, links.notes(lang))
 
 
 def _reply(state: ConversationState, rec: Recommendation, empty: str = "") -> ChatReply:

@@ -254,20 +254,22 @@ class TrackReferences:
         if title_only is not None and fuzzy:
             title, artist, hits = title_only
             pos = self._popular(hits)
-            return ResolvedRef(pos, exact=False, note=f"No “{_clip(title)}” by {_clip(artist)} here — using {self.quote(pos)}.")
+            return ResolvedRef(pos, exact=False, note=say("using other artist", title=_clip(title), artist=_clip(artist),
+                                                          quote=self.quote(pos)))
         title, artist = split_ref(ref)
         hits = self.fuzzy_hits(title, artist, cutoff=80) if fuzzy else []
         if hits:
             pos = hits[0][1]
             if normalize_text(self.label(pos)) == whole:
                 return ResolvedRef(pos)
-            return ResolvedRef(pos, exact=False, note=f"No exact match for “{_clip(ref)}” — using the closest: {self.quote(pos)}.")
+            return ResolvedRef(pos, exact=False, note=say("using closest", ref=_clip(ref), quote=self.quote(pos)))
         raise SongNotFound(ref, self.suggestions(ref))
 
     def quote(self, pos: int) -> str:
         """``“Title” by Artist`` for a table position (for notes)."""
         t = self.table
-        return f"“{_clip(t.titles[pos] or '(untitled)', 120)}” by {_clip(', '.join(t.artists[pos]) or 'an unknown artist', 120)}"
+        return say("quote", title=_clip(t.titles[pos] or "(untitled)", 120),
+                   artist=_clip(", ".join(t.artists[pos]) or say("unknown artist"), 120))
 
     @staticmethod
     def _splits(ref: str) -> list[tuple[str, str, bool]]:

@@ -15,9 +15,10 @@ surface has always shown, byte for byte; the others say the same facts with the 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from core.errors import InvalidInput, MusicBotError, SongNotFound
+from core.errors import InvalidInput, MusicBotError, NotATrackLink, SongNotFound
 
 #: Languages with a wording (``en`` first); any other language is worded in English.
 LANGS = ("en", "es", "pt", "fr", "de")
@@ -52,6 +53,23 @@ REPLY_WORDS: dict[str, dict[str, str]] = {
         "commands": "Commands:",
         "help tail": "#N means item N of the last list shown. Or just tell me what you want to hear.",
         # labels around a list (adapters)
+        "add to playlist": "Add to playlist", "like…": "Like…", "dislike…": "Dislike…", "chart": "Chart",
+        "using other artist": "No “{title}” by {artist} here — using {quote}.",
+        "using closest": "No exact match for “{ref}” — using the closest: {quote}.",
+        "quote": "“{title}” by {artist}",
+        "unknown artist": "an unknown artist",
+        "using links": "Using {used}.",
+        "link missing": "That track link is not in this catalog.",
+        "links missing": "{n} of the track links are not in this catalog.",
+        "link track missing": ("That Spotify track is not in this catalog — send its title and I'll look for it, or a song name."),
+        "link invalid_id": ("That's not a valid Spotify track id — track ids are exactly 22 letters and digits. Send the whole "
+                "track link or the song's name."),
+        "link short": ("That's a Spotify short link and I couldn't open it. Please send the full track link (in Spotify: "
+                "Share → Copy link, or the open.spotify.com/track/… address from a browser) or the song's name."),
+        "link ignored": ("That link isn't a Spotify track link — send a track link (open.spotify.com/track/…) or a song name."),
+        "link kind": "That's {article} {noun} link — send a track link or a song name.",
+        "noun album": "album", "noun playlist": "playlist", "noun artist": "artist", "noun episode": "episode",
+        "noun show": "show", "noun user": "user profile",
         "next page": "Next page",
         "more like n": "More like #{n}",
         "more like this": "More like this",
@@ -61,6 +79,8 @@ REPLY_WORDS: dict[str, dict[str, str]] = {
         "results for": "Results for “{q}”",
         "recommendations": "Recommendations",
         "col title": "Title", "col artist": "Artist", "col year": "Year", "col genre": "Genre", "col why": "Why",
+        "card album": "Album", "card released": "Released", "card length": "Length",
+        "card popularity": "Popularity", "card genres": "Genres", "card audio features": "Audio features",
         "field album": "album", "field released": "released", "field popularity": "popularity",
         "field duration": "duration", "field genres": "genres", "field playlists": "playlists",
         "field audio features": "audio features", "field no audio features": "no audio features",
@@ -120,6 +140,29 @@ REPLY_WORDS: dict[str, dict[str, str]] = {
         "help addsong": "Admin: añadir una canción al catálogo",
         "help editsong": "Admin: cambiar campos de una canción",
         "help delsong": "Admin: borrar una canción del catálogo",
+        "add to playlist": "Añadir a una lista", "like…": "Me gusta…", "dislike…": "No me gusta…", "chart": "Gráfico",
+        "using other artist": "No hay «{title}» de {artist} aquí — uso {quote}.",
+        "using closest": "No hay una coincidencia exacta para «{ref}» — uso la más parecida: {quote}.",
+        "quote": "«{title}» de {artist}",
+        "unknown artist": "un artista desconocido",
+        "using links": "Uso {used}.",
+        "link missing": "Ese enlace de canción no está en este catálogo.",
+        "links missing": "{n} de los enlaces de canciones no están en este catálogo.",
+        "link track missing": ("Esa canción de Spotify no está en este catálogo — envíame su título y la busco, o el nombre de una "
+                "canción."),
+        "link invalid_id": ("Ese no es un id de canción de Spotify válido — tienen exactamente 22 letras y cifras. Envía el "
+                "enlace completo de la canción o su nombre."),
+        "link short": ("Es un enlace corto de Spotify y no pude abrirlo. Envía el enlace completo de la canción (en Spotify:"
+                " Compartir → Copiar enlace, o la dirección open.spotify.com/track/… del navegador) o su nombre."),
+        "link ignored": ("Ese enlace no es de una canción de Spotify — envía un enlace de canción (open.spotify.com/track/…) o"
+                " el nombre de una canción."),
+        "link kind": "Es un enlace de {noun} — envía un enlace de canción o el nombre de una canción.",
+        "noun album": "álbum",
+        "noun playlist": "lista",
+        "noun artist": "artista",
+        "noun episode": "episodio",
+        "noun show": "programa",
+        "noun user": "perfil de usuario",
         "next page": "Página siguiente",
         "more like n": "Más como #{n}",
         "more like this": "Más como esta",
@@ -129,6 +172,8 @@ REPLY_WORDS: dict[str, dict[str, str]] = {
         "results for": "Resultados para «{q}»",
         "recommendations": "Recomendaciones",
         "col title": "Título", "col artist": "Artista", "col year": "Año", "col genre": "Género", "col why": "Por qué",
+        "card album": "Álbum", "card released": "Publicada", "card length": "Duración",
+        "card popularity": "Popularidad", "card genres": "Géneros", "card audio features": "Características de audio",
         "field album": "álbum", "field released": "publicada", "field popularity": "popularidad",
         "field duration": "duración", "field genres": "géneros", "field playlists": "listas",
         "field audio features": "características de audio", "field no audio features": "sin características de audio",
@@ -188,6 +233,29 @@ REPLY_WORDS: dict[str, dict[str, str]] = {
         "help addsong": "Admin: adicionar uma música ao catálogo",
         "help editsong": "Admin: alterar campos de uma música",
         "help delsong": "Admin: apagar uma música do catálogo",
+        "add to playlist": "Adicionar à playlist", "like…": "Curtir…", "dislike…": "Não curtir…", "chart": "Gráfico",
+        "using other artist": "Não há “{title}” de {artist} aqui — uso {quote}.",
+        "using closest": "Não há correspondência exata para “{ref}” — uso a mais próxima: {quote}.",
+        "quote": "“{title}” de {artist}",
+        "unknown artist": "um artista desconhecido",
+        "using links": "Uso {used}.",
+        "link missing": "Esse link de música não está neste catálogo.",
+        "links missing": "{n} dos links de músicas não estão neste catálogo.",
+        "link track missing": ("Essa música do Spotify não está neste catálogo — mande o título e eu procuro, ou o nome de uma "
+                "música."),
+        "link invalid_id": ("Esse não é um id de música do Spotify válido — eles têm exatamente 22 letras e dígitos. Mande o link"
+                " completo da música ou o nome dela."),
+        "link short": ("É um link curto do Spotify e não consegui abri-lo. Mande o link completo da música (no Spotify: "
+                "Compartilhar → Copiar link, ou o endereço open.spotify.com/track/… do navegador) ou o nome dela."),
+        "link ignored": ("Esse link não é de uma música do Spotify — mande um link de música (open.spotify.com/track/…) ou o "
+                "nome de uma música."),
+        "link kind": "É um link de {noun} — mande um link de música ou o nome de uma música.",
+        "noun album": "álbum",
+        "noun playlist": "playlist",
+        "noun artist": "artista",
+        "noun episode": "episódio",
+        "noun show": "programa",
+        "noun user": "perfil de usuário",
         "next page": "Próxima página",
         "more like n": "Mais como #{n}",
         "more like this": "Mais como esta",
@@ -197,6 +265,8 @@ REPLY_WORDS: dict[str, dict[str, str]] = {
         "results for": "Resultados para “{q}”",
         "recommendations": "Recomendações",
         "col title": "Título", "col artist": "Artista", "col year": "Ano", "col genre": "Gênero", "col why": "Por quê",
+        "card album": "Álbum", "card released": "Lançamento", "card length": "Duração",
+        "card popularity": "Popularidade", "card genres": "Gêneros", "card audio features": "Características de áudio",
         "field album": "álbum", "field released": "lançamento", "field popularity": "popularidade",
         "field duration": "duração", "field genres": "gêneros", "field playlists": "playlists",
         "field audio features": "características de áudio", "field no audio features": "sem características de áudio",
@@ -258,6 +328,30 @@ REPLY_WORDS: dict[str, dict[str, str]] = {
         "help addsong": "Admin : ajouter un morceau au catalogue",
         "help editsong": "Admin : modifier des champs d'un morceau",
         "help delsong": "Admin : supprimer un morceau du catalogue",
+        "add to playlist": "Ajouter à une playlist", "like…": "J'aime…", "dislike…": "Je n'aime pas…", "chart": "Graphique",
+        "using other artist": "Pas de « {title} » de {artist} ici — j'utilise {quote}.",
+        "using closest": "Aucune correspondance exacte pour « {ref} » — j'utilise la plus proche : {quote}.",
+        "quote": "« {title} » de {artist}",
+        "unknown artist": "un artiste inconnu",
+        "using links": "J'utilise {used}.",
+        "link missing": "Ce lien de morceau n'est pas dans ce catalogue.",
+        "links missing": "{n} des liens de morceaux ne sont pas dans ce catalogue.",
+        "link track missing": ("Ce morceau Spotify n'est pas dans ce catalogue — envoie son titre et je le cherche, ou le nom d'un "
+                "morceau."),
+        "link invalid_id": ("Ce n'est pas un id de morceau Spotify valide — ils font exactement 22 lettres et chiffres. Envoie le"
+                " lien complet du morceau ou son nom."),
+        "link short": ("C'est un lien court Spotify et je n'ai pas pu l'ouvrir. Envoie le lien complet du morceau (dans "
+                "Spotify : Partager → Copier le lien, ou l'adresse open.spotify.com/track/… d'un navigateur) ou son "
+                "nom."),
+        "link ignored": ("Ce lien n'est pas un lien de morceau Spotify — envoie un lien de morceau (open.spotify.com/track/…) "
+                "ou le nom d'un morceau."),
+        "link kind": "C'est un lien {noun} — envoie un lien de morceau ou le nom d'un morceau.",
+        "noun album": "d'album",
+        "noun playlist": "de playlist",
+        "noun artist": "d'artiste",
+        "noun episode": "d'épisode",
+        "noun show": "d'émission",
+        "noun user": "de profil utilisateur",
         "next page": "Page suivante",
         "more like n": "Plus comme #{n}",
         "more like this": "Plus comme celui-ci",
@@ -267,6 +361,8 @@ REPLY_WORDS: dict[str, dict[str, str]] = {
         "results for": "Résultats pour « {q} »",
         "recommendations": "Recommandations",
         "col title": "Titre", "col artist": "Artiste", "col year": "Année", "col genre": "Genre", "col why": "Pourquoi",
+        "card album": "Album", "card released": "Sortie", "card length": "Durée",
+        "card popularity": "Popularité", "card genres": "Genres", "card audio features": "Caractéristiques audio",
         "field album": "album", "field released": "sortie", "field popularity": "popularité",
         "field duration": "durée", "field genres": "genres", "field playlists": "playlists",
         "field audio features": "caractéristiques audio", "field no audio features": "aucune caractéristique audio",
@@ -326,6 +422,30 @@ REPLY_WORDS: dict[str, dict[str, str]] = {
         "help addsong": "Admin: einen Titel zum Katalog hinzufügen",
         "help editsong": "Admin: Felder eines Titels ändern",
         "help delsong": "Admin: einen Titel aus dem Katalog löschen",
+        "add to playlist": "Zur Playlist hinzufügen", "like…": "Gefällt mir…", "dislike…": "Gefällt mir nicht…", "chart": "Diagramm",
+        "using other artist": "Kein „{title}“ von {artist} hier — ich nehme {quote}.",
+        "using closest": "Kein genauer Treffer für „{ref}“ — ich nehme den nächsten: {quote}.",
+        "quote": "„{title}“ von {artist}",
+        "unknown artist": "einem unbekannten Künstler",
+        "using links": "Ich nehme {used}.",
+        "link missing": "Dieser Titel-Link ist nicht in diesem Katalog.",
+        "links missing": "{n} der Titel-Links sind nicht in diesem Katalog.",
+        "link track missing": ("Dieser Spotify-Titel ist nicht in diesem Katalog — schick mir seinen Namen und ich suche ihn, oder "
+                "einen Songnamen."),
+        "link invalid_id": ("Das ist keine gültige Spotify-Titel-ID — sie hat genau 22 Buchstaben und Ziffern. Schick den ganzen "
+                "Titel-Link oder den Songnamen."),
+        "link short": ("Das ist ein Spotify-Kurzlink, den ich nicht öffnen konnte. Schick bitte den vollen Titel-Link (in "
+                "Spotify: Teilen → Link kopieren, oder die Adresse open.spotify.com/track/… aus dem Browser) oder den"
+                " Songnamen."),
+        "link ignored": ("Dieser Link ist kein Spotify-Titel-Link — schick einen Titel-Link (open.spotify.com/track/…) oder "
+                "einen Songnamen."),
+        "link kind": "Das ist ein {noun}-Link — schick einen Titel-Link oder einen Songnamen.",
+        "noun album": "Album",
+        "noun playlist": "Playlist",
+        "noun artist": "Künstler",
+        "noun episode": "Episoden",
+        "noun show": "Show",
+        "noun user": "Profil",
         "next page": "Nächste Seite",
         "more like n": "Mehr wie #{n}",
         "more like this": "Mehr wie dieser",
@@ -335,6 +455,8 @@ REPLY_WORDS: dict[str, dict[str, str]] = {
         "results for": "Ergebnisse für „{q}“",
         "recommendations": "Empfehlungen",
         "col title": "Titel", "col artist": "Künstler", "col year": "Jahr", "col genre": "Genre", "col why": "Warum",
+        "card album": "Album", "card released": "Veröffentlicht", "card length": "Dauer",
+        "card popularity": "Beliebtheit", "card genres": "Genres", "card audio features": "Audio-Merkmale",
         "field album": "Album", "field released": "veröffentlicht", "field popularity": "Beliebtheit",
         "field duration": "Dauer", "field genres": "Genres", "field playlists": "Playlists",
         "field audio features": "Audio-Merkmale", "field no audio features": "keine Audio-Merkmale",
@@ -395,10 +517,47 @@ def error_text(exc: MusicBotError, lang: str = "en") -> str:
         return str(exc)
     if isinstance(exc, SongNotFound):
         return _not_found(exc, lang)
+    if isinstance(exc, NotATrackLink):
+        return link_text(exc.kind, lang)
     key = getattr(exc, "key", "")
     if key:
         return _worded(key, lang, getattr(exc, "fields", {}))
     return str(exc)
+
+
+def link_text(kind: str, lang: str = "en") -> str:
+    """The reply for a reference that is not a usable track link (:data:`core.spotify_links.LinkKind`) in ``lang``:
+    "That's an album link — send a track link or a song name." (the link itself is never echoed)."""
+    if f"link {kind}" in REPLY_WORDS["en"]:
+        return say(f"link {kind}", lang)
+    noun = say(f"noun {kind}", lang) if f"noun {kind}" in REPLY_WORDS["en"] else kind
+    article = "an" if noun[:1] in "aeio" else "a"  # English: "a user profile", by sound, not by letter
+    return say("link kind", lang, article=article, noun=noun)
+
+
+def _pattern(key: str) -> re.Pattern[str]:
+    """The English template ``key`` as a regex whose named groups are its fields (to reword a line made from it)."""
+    parts = re.split(r"\{(\w+)\}", REPLY_WORDS["en"][key])
+    return re.compile("".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts)))
+
+
+def localize_note(note: str, lang: str) -> str:
+    """A first-line note of :class:`core.references.TrackReferences` ("No “Yellow” by Drake here — using “Yellow” by
+    Coldplay.", "No exact match for “…” — using the closest: …") in ``lang``, same titles and names; other notes,
+    and every note in English, unchanged."""
+    if lang == "en" or lang not in REPLY_WORDS:
+        return note
+    for key in ("using other artist", "using closest"):
+        m = _pattern(key).fullmatch(note)
+        if m is None:
+            continue
+        fields = m.groupdict()
+        q = _pattern("quote").fullmatch(fields["quote"])
+        if q is not None:
+            artist = q["artist"] if q["artist"] != say("unknown artist") else say("unknown artist", lang)
+            fields["quote"] = say("quote", lang, title=q["title"], artist=artist)
+        return say(key, lang, **fields)
+    return note
 
 
 def _not_found(exc: SongNotFound, lang: str) -> str:
@@ -413,4 +572,4 @@ def _not_found(exc: SongNotFound, lang: str) -> str:
     return text
 
 
-__all__ = ["LANGS", "REPLY_WORDS", "count", "error_text", "invalid", "say"]
+__all__ = ["LANGS", "REPLY_WORDS", "count", "error_text", "invalid", "link_text", "localize_note", "say"]

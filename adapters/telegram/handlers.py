@@ -711,11 +711,17 @@ class BotHandlers:
     async def refuse(self, update: Update, context: Context, verdict: Verdict) -> None:
         """Tell a flooding user once (a toast for a button, a short reply for a message); later refusals are
         silent (a button press is still answered, without text, so the client stops its spinner)."""
+        lang = "en"
+        if verdict.notify and update.effective_chat is not None:  # said in the conversation's language
+            message = update.effective_message if update.callback_query is None else None
+            text = (message.text or "") if message is not None else ""
+            lang = await self.services.chat.reply_language(self.conversation_id(update.effective_chat.id), text)
         with contextlib.suppress(TelegramError):  # a notice is best effort; a 429 here must not become an error reply
             if update.callback_query is not None:
-                await update.callback_query.answer(verdict.notice() if verdict.notify else None)
+                await update.callback_query.answer(verdict.notice(lang) if verdict.notify else None)
             elif verdict.notify and update.effective_chat is not None:
-                await self.send(context, update.effective_chat.id, [render.esc(verdict.notice())], reply_to=update.effective_message)
+                await self.send(context, update.effective_chat.id, [render.esc(verdict.notice(lang))],
+                                reply_to=update.effective_message)
 
     # ------------------------------------------------------------------------------------------ errors
     async def on_error(self, update: object, context: Context) -> None:

@@ -19,7 +19,7 @@ from core.agent.playlist_ops import NUM_REF, Scope
 from core.conversation import LastRequest
 from core.errors import MusicBotError, PermissionDenied
 from core.limits import DEFAULT_TRACKS, MAX_TRACKS
-from core.reply_words import error_text, invalid
+from core.reply_words import error_text, invalid, localize_note
 from core.models import CountCap, Recommendation, Track
 
 log = logging.getLogger(__name__)
@@ -36,8 +36,9 @@ def resolve_ref(ctx: RunContext[AgentDeps], ref: str) -> str:
             raise invalid("no item here", "ref", n=str(n))
         ref = tid
     found = ctx.deps.tracks.resolve_ref(ref)
-    if found.note and found.note not in ctx.deps.log.notes:  # never swap silently: the reply says so first
-        ctx.deps.log.notes.append(found.note)
+    note = localize_note(found.note, ctx.deps.lang)
+    if note and note not in ctx.deps.log.notes:  # never swap silently: the reply says so first
+        ctx.deps.log.notes.append(note)
     pos = found.pos
     ctx.deps.log.focus = ctx.deps.tracks.table.ids[pos]
     return ctx.deps.log.focus
