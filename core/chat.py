@@ -30,7 +30,8 @@ from core.errors import InvalidInput, MusicBotError
 from core.models import Caller, ChatReply, Filters, NeedsClarification, Recommendation
 from core.link_refs import link_references, links_reply_text, with_notes
 from core.references import MAX_TEXT, check_text
-from core.reply_words import error_text, invalid, localize_note, say
+from core.error_words import error_text, invalid
+from core.reply_words import localize_note, say
 from core.reply_language import decide
 from core.explain import localize
 

@@ -18,7 +18,8 @@ from rapidfuzz import fuzz, process
 
 from core.catalog import normalize_text
 from core.errors import NotATrackLink, SongNotFound
-from core.reply_words import invalid, say
+from core.error_words import invalid
+from core.reply_words import say
 from core.spotify_links import SPOTIFY_ID, find_links, looks_like_id, parse_link
 from core.table import TrackTable
 

@@ -26,7 +26,7 @@ from core.commands import LIST_REF, number_refs, playlist_subcommand, playlist_u
 from core.conversation import ConversationState, LastRequest
 from core.errors import InvalidInput, MusicBotError
 from core.models import Caller, ChatReply, Filters, Recommendation
-from core.reply_words import invalid
+from core.error_words import invalid
 
 if TYPE_CHECKING:
     from core.app.ports import TrackLookup

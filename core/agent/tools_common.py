@@ -19,7 +19,8 @@ from core.agent.playlist_ops import NUM_REF, Scope
 from core.conversation import LastRequest
 from core.errors import MusicBotError, PermissionDenied
 from core.limits import DEFAULT_TRACKS, MAX_TRACKS
-from core.reply_words import error_text, invalid, localize_note
+from core.error_words import error_text, invalid
+from core.reply_words import localize_note
 from core.models import CountCap, Recommendation, Track
 
 log = logging.getLogger(__name__)

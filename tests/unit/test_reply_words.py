@@ -12,7 +12,8 @@ from core.errors import NotATrackLink, SongNotFound
 from core.models import CountCap
 from core.ratelimit import Verdict
 from core.references import check_text
-from core.reply_words import REPLY_WORDS, count, error_text, localize_note, say
+from core.error_words import error_text
+from core.reply_words import REPLY_WORDS, count, localize_note, say
 
 FIELD = re.compile(r"\{(\w+)\}")
 #: English-only fields: the article of "a/an <noun> link" (the other languages say the noun with its preposition).
