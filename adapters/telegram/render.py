@@ -419,10 +419,12 @@ def as_blocks(lines: Sequence[str]) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------- feedback, playlists
-def render_feedback(result: FeedbackResult) -> str:
-    """``👍 Liked "Title - Artist" — …`` (the engine's message)."""
+def render_feedback(result: FeedbackResult, lang: str = "en") -> str:
+    """``👍 Liked "Title - Artist" — …`` (the engine's message, in ``lang``: the conversation's)."""
+    from core.feedback import feedback_text
+
     icon = {"like": "👍", "dislike": "👎"}.get(result.value, "↩️")
-    return f"{icon} {esc(result.message)}"
+    return f"{icon} {esc(feedback_text(result.track.title, result.track.artist, result.value, result.previous, lang))}"
 
 
 def playlist_name(p: Playlist) -> str:

@@ -91,6 +91,8 @@ LINES: dict[str, str] = {
     "feedback again dislike": "Du hast {name} schon abgelehnt.",
     "feedback again none": "Keine Bewertung von {name} zum Löschen.",
     "which song": "Welcher Song? Z. B. /{command} #2 (aus der letzten Liste) oder /{command} Blinding Lights",
+    "tell me what": "Sag mir, was ich spielen soll, z. B. /recommend ruhige Musik zum Lernen",
+    "which song here": "Welcher Song? Z. B. /{command} Blinding Lights - The Weeknd, oder /{command} #3 aus der letzten Liste.",
     "next page": "Nächste Seite",
     "more like n": "Mehr wie #{n}",
     "more like this": "Mehr wie dieser",

@@ -63,6 +63,8 @@ LINES: dict[str, str] = {
     "feedback again dislike": "You already disliked {name}.",
     "feedback again none": "No feedback on {name} to clear.",
     "which song": "Which song? e.g. /{command} #2 (from the last list) or /{command} Blinding Lights",
+    "tell me what": "Tell me what to play, e.g. /recommend chill study music",
+    "which song here": "Which song? e.g. /{command} Blinding Lights - The Weeknd, or /{command} #3 from the last list.",
     "next page": "Next page",
     "more like n": "More like #{n}",
     "more like this": "More like this",

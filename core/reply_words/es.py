@@ -91,6 +91,8 @@ LINES: dict[str, str] = {
     "feedback again dislike": "Ya habías dicho que no te gusta {name}.",
     "feedback again none": "No hay ninguna opinión sobre {name} que borrar.",
     "which song": "¿Qué canción? Por ejemplo /{command} #2 (de la última lista) o /{command} Blinding Lights",
+    "tell me what": "Dime qué poner, por ejemplo /recommend música tranquila para estudiar",
+    "which song here": "¿Qué canción? Por ejemplo /{command} Blinding Lights - The Weeknd, o /{command} #3 de la última lista.",
     "next page": "Página siguiente",
     "more like n": "Más como #{n}",
     "more like this": "Más como esta",

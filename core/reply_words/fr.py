@@ -93,6 +93,8 @@ LINES: dict[str, str] = {
     "feedback again dislike": "Tu avais déjà dit ne pas aimer {name}.",
     "feedback again none": "Aucun avis sur {name} à effacer.",
     "which song": "Quel morceau ? Par exemple /{command} #2 (de la dernière liste) ou /{command} Blinding Lights",
+    "tell me what": "Dis-moi quoi jouer, par exemple /recommend musique calme pour étudier",
+    "which song here": "Quel morceau ? Par exemple /{command} Blinding Lights - The Weeknd, ou /{command} #3 de la dernière liste.",
     "next page": "Page suivante",
     "more like n": "Plus comme #{n}",
     "more like this": "Plus comme celui-ci",

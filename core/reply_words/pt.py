@@ -91,6 +91,8 @@ LINES: dict[str, str] = {
     "feedback again dislike": "Você já tinha dito que não curte {name}.",
     "feedback again none": "Não há opinião sobre {name} para apagar.",
     "which song": "Qual música? Por exemplo /{command} #2 (da última lista) ou /{command} Blinding Lights",
+    "tell me what": "Diga o que tocar, por exemplo /recommend música calma para estudar",
+    "which song here": "Qual música? Por exemplo /{command} Blinding Lights - The Weeknd, ou /{command} #3 da última lista.",
     "next page": "Próxima página",
     "more like n": "Mais como #{n}",
     "more like this": "Mais como esta",
