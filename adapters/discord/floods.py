@@ -47,9 +47,11 @@ def user_key(user_id: int) -> str:
     return f"discord:{user_id}"
 
 
-async def _language(bot: Any, channel_id: int | None, text: str = "") -> str:
-    """The language of the channel's conversation (and ``text``) for a notice; English when it cannot be read."""
+async def _language(bot: Any, where: Any, text: str = "") -> str:
+    """The language of the conversation of ``where`` (an interaction or a message: its channel) and ``text`` for a
+    notice; English when it cannot be read."""
     try:
+        channel_id = getattr(where, "channel_id", None) or where.channel.id
         return await bot.services.chat.reply_language(conversation_id(channel_id), text)
     except Exception:  # noqa: BLE001 - a notice is best effort
         log.info("could not read the conversation's language for a notice", exc_info=True)
@@ -62,7 +64,7 @@ async def refuse(interaction: discord.Interaction, verdict: Verdict) -> None:
         if interaction.response.is_done():
             return
         if verdict.notify:  # said in the channel conversation's language
-            lang = await _language(context(interaction), interaction.channel_id)
+            lang = await _language(context(interaction), interaction)
             await interaction.response.send_message(verdict.notice(lang), ephemeral=True, allowed_mentions=NONE_PING)
         elif getattr(interaction, "message", None) is not None:  # a button or menu: ack without changing anything
             await interaction.response.defer()
@@ -90,7 +92,7 @@ async def admit_message(bot: Any, message: discord.Message) -> bool:
         return True
     if verdict.notify:
         try:
-            lang = await _language(bot, message.channel.id, message.content or "")
+            lang = await _language(bot, message, getattr(message, "content", "") or "")
             await message.reply(verdict.notice(lang), mention_author=False, allowed_mentions=NONE_PING)
         except discord.HTTPException as exc:
             log.info("could not send the slow-down notice: %s", exc)
