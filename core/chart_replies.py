@@ -14,9 +14,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from core import charts
-from core.errors import InvalidInput, MusicBotError
+from core.error_words import invalid
+from core.errors import MusicBotError
 from core.models import ChatReply, Filters, NeedsClarification, Recommendation, RecommendedTrack, Track
 from core.references import check_text
+from core.reply_words import localize_note, say
 
 if TYPE_CHECKING:
     from core.app.ports import ChartLookup, TrackLookup
@@ -34,40 +36,41 @@ async def chart_command(lookup: ChartLookup, state: ConversationState, ref: str 
         found = lookup.resolve_ref(check_text(ref, "song reference"))
         track = lookup.table.track(found.pos)
         state.focus = track.track_id
-        return await track_chart_reply(track, found.note)
+        return await track_chart_reply(track, localize_note(found.note, state.lang), state.lang)
     rec, refs = list_subject(lookup, state)
     if rec is None:
-        raise InvalidInput("Nothing to chart yet — ask for some tracks first, or give a song: /chart Blinding Lights")
-    return await list_chart_reply(rec, refs)
+        raise invalid("chart nothing")
+    return await list_chart_reply(rec, refs, state.lang)
 
 
-async def track_chart_reply(track: Track, note: str = "") -> ChatReply:
+async def track_chart_reply(track: Track, note: str = "", lang: str = "en") -> ChatReply:
     """One track's chart: ``text`` = the note (a swapped-in track, said first) and "Title - Artist"; ``chart`` =
-    the PNG, or None with the reason in ``text`` (no audio features, drawing failed) and ``track`` for the numbers."""
+    the PNG, or None with the reason in ``text`` (no audio features, drawing failed) and ``track`` for the numbers.
+    The reasons in ``lang`` (:data:`core.reply_words.REPLY_WORDS`)."""
     caption = "\n".join(filter(None, [note, f"{track.title} - {track.artist}"]))
     if all(getattr(track, f) is None for f in charts.ALL_FEATURES):
-        return ChatReply(text=f"{caption}\nNo audio features for this track, so there is nothing to chart.", track=track)
+        return ChatReply(text=f"{caption}\n{say('chart no features', lang)}", track=track)
     png = await charts.draw(charts.track_chart, track)
     if png is None:
-        return ChatReply(text=f"{caption}\n(Couldn't draw the chart; here are the numbers.)", track=track)
+        return ChatReply(text=f"{caption}\n{say('chart failed', lang)}", track=track)
     return ChatReply(text=caption, track=track, chart=png)
 
 
-async def list_chart_reply(rec: Recommendation, refs: Sequence[Track] = ()) -> ChatReply:
+async def list_chart_reply(rec: Recommendation, refs: Sequence[Track] = (), lang: str = "en") -> ChatReply:
     """A list's chart against what was asked; ``text`` is the caption ("10 tracks for “chill”, against what you
-    asked for"). ``chart`` None (no track with audio features, drawing failed): ``text`` says so and
+    asked for", in ``lang``). ``chart`` None (no track with audio features, drawing failed): ``text`` says so and
     ``recommendation`` keeps the list."""
     png = await charts.draw(charts.recommendation_chart, rec, list(refs))
     n = len(rec.tracks)
     if rec.kind in ("search", "playlist") and not rec.target:
-        text = f"Audio features of the {n} tracks" + (f" for “{rec.query}”" if rec.query else " in the last list")
+        text = say("chart features for", lang, n=n, q=rec.query) if rec.query else say("chart features last", lang, n=n)
     elif rec.kind == "similar" and refs:
         names = " + ".join(f"“{t.title}”" for t in refs)
-        text = f"{n} tracks like {names}, against {'your songs' if len(refs) > 1 else 'your song'}"
+        text = say("chart like many" if len(refs) > 1 else "chart like one", lang, n=n, names=names)
     else:
-        text = f"{n} tracks for “{rec.query or rec.summary}”, against what you asked for"
+        text = say("chart for", lang, n=n, q=rec.query or rec.summary)
     if png is None:
-        return ChatReply(text=f"Couldn't draw the chart (no audio features to compare). {text}:", recommendation=rec)
+        return ChatReply(text=say("chart none", lang, text=text), recommendation=rec)
     return ChatReply(text=text, recommendation=rec, chart=png)
 
 

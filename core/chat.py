@@ -29,7 +29,9 @@ from core.conversation import (
 from core.errors import InvalidInput, MusicBotError
 from core.models import Caller, ChatReply, Filters, NeedsClarification, Recommendation
 from core.link_refs import link_references, links_reply_text, with_notes
-from core.references import check_text
+from core.references import MAX_TEXT, check_text
+from core.error_words import error_text, invalid
+from core.reply_words import localize_note, say
 from core.reply_language import decide
 from core.explain import localize
 
@@ -83,14 +85,19 @@ class ChatService:
         """
         try:
             cid = check_conversation_id(conversation_id)
-            text = check_text(text, "message")
-            group = str(group_id).strip() if group_id else default_group(cid, caller)
         except MusicBotError as exc:
             return ChatReply(text=str(exc))
+        try:
+            text = check_text(text, "message")
+            group = str(group_id).strip() if group_id else default_group(cid, caller)
+        except MusicBotError as exc:  # an empty or too long message: said in its language, else the conversation's
+            lang = await self.reply_language(cid, text)
+            return ChatReply(text=error_text(exc, lang), lang=lang)
         async with self.app.sessions.conversation_turn(cid):  # one turn at a time, across workers too
             store = await self.app.sessions.conversation_store()
             state = await store.load_state(cid)
             turns = _DeferredTurns(store)  # the agent's history is written with the state, in one unit of work
+            lang = "en"
             try:
                 cmd = parse_command(text)
                 # the reply's language, per message: its own words, else the conversation's (core.reply_language)
@@ -99,31 +106,32 @@ class ChatService:
                 lang = lang or "en"
                 await self.app.tracks.follow_short_links(text)
                 if cmd.name in ("help", "start"):
-                    return ChatReply(text=help_text())
+                    return ChatReply(text=help_text(lang=lang), lang=lang)
                 if cmd.name == "reset":
                     await store.reset(cid)
-                    return ChatReply(text="Conversation cleared.")
+                    return ChatReply(text=say("cleared", lang), lang=lang)
                 if cmd.name == "song":
                     found = self.app.tracks.resolve_ref(_list_ref(state, check_text(cmd.args, "song reference")))
                     track = self.app.tracks.table.track(found.pos)
                     state.focus = track.track_id
-                    reply = ChatReply(text="\n".join(filter(None, [found.note, f"{track.title} - {track.artist}"])), track=track)
+                    reply = ChatReply(text="\n".join(filter(None, [localize_note(found.note, lang),
+                                                                   f"{track.title} - {track.artist}"])), track=track)
                 elif cmd.name == "chart":
                     from core.chart_replies import chart_command
 
                     reply = await chart_command(self.app.discovery, state, _list_ref(state, cmd.args.strip()) if cmd.args.strip() else "")
                 elif cmd.name == "search":
                     rec = await self.app.discovery.search(cmd.args)
-                    reply = _reply(state, localize(rec, lang), empty=f'No tracks match "{cmd.args}".')
+                    reply = _reply(state, localize(rec, lang), empty=say("no search match", lang, q=cmd.args))
                 elif cmd.name == "similar":
                     refs = self.app.tracks.split_refs(cmd.args)
                     if not refs:
-                        raise InvalidInput("Give at least one song, e.g. /similar Blinding Lights - The Weeknd")
+                        raise invalid("give a song")
                     found = [self.app.tracks.resolve_ref(_list_ref(state, r)) for r in refs[:25]]
                     ids = list(dict.fromkeys(self.app.tracks.table.ids[f.pos] for f in found))
                     reply = await _run_last(self.app, state, caller, LastRequest(kind="similar", refs=ids), first=True,
                                             lang=lang)
-                    reply = with_notes(reply, [f.note for f in found if f.note])
+                    reply = with_notes(reply, [localize_note(f.note, lang) for f in found if f.note])
                 elif cmd.name == "more" or (cmd.name == "" and normalize_text(text) in MORE_WORDS):
                     reply = await _more(self.app, state, caller, lang)
                 elif cmd.name == "recommend":
@@ -152,18 +160,32 @@ class ChatService:
                             self.app, turns, cid, caller, links.text, state, group_id=group, group_admin=group_admin
                         )
                         if links.missing or links.others:  # links that were not used: said first
-                            reply = with_notes(reply, [n for n in links.notes() if not n.startswith("Using ")])
+                            reply = with_notes(reply, links.notes(lang, used=False))
                 else:
-                    return ChatReply(text=f"Unknown command /{cmd.name}.\n" + help_text())
+                    return ChatReply(text=say("unknown command", lang, name=cmd.name) + "\n" + help_text(lang=lang),
+                                     lang=lang)
             except MusicBotError as exc:
                 await self.app.sessions.save_turn(cid, None, turns.pending)  # a finished agent turn is kept
-                return ChatReply(text=str(exc))
+                return ChatReply(text=error_text(exc, lang), lang=lang)
             except Exception:  # never crash an adapter: log with traceback, answer briefly
                 log.exception("chat turn failed (conversation %s)", cid)
                 await self.app.sessions.save_turn(cid, None, turns.pending)
-                return ChatReply(text="Sorry, something went wrong handling that. Please try again.")
+                return ChatReply(text=say("sorry", lang), lang=lang)
             await self.app.sessions.save_turn(cid, state, turns.pending)
-            return reply
+            return reply.model_copy(update={"lang": lang}) if reply.lang != lang else reply
+
+    async def reply_language(self, conversation_id: str, text: str = "") -> str:
+        """The language to word a message that is not answered by :meth:`chat` in — a refused one (empty, too long,
+        over the flood limit) or a button press (``text`` ""): :func:`core.reply_language.decide` on its first
+        :data:`core.references.MAX_TEXT` characters with the conversation's stored language (read only, nothing is
+        saved). ``"en" | "es" | "pt" | "fr" | "de"``; English when the conversation cannot be read. Never raises."""
+        try:
+            cid = check_conversation_id(conversation_id)
+            state = await (await self.app.sessions.conversation_store()).load_state(cid)
+            return decide(str(text or "")[:MAX_TEXT], state.lang)[0] or "en"
+        except Exception:  # noqa: BLE001 - a refusal is still answered, in English
+            log.warning("could not read the language of conversation %s", cid, exc_info=True)
+            return "en"
 
     def configure_agent(self, config: AgentConfig | None) -> None:
         """Use this :class:`core.agent.config.AgentConfig` (model, keys, timeouts) for free-text turns.
@@ -256,19 +278,19 @@ async def _links_reply(app: AppServices, state: ConversationState, caller: Calle
     """A message that is only pasted links: similar tracks to the catalog's track links among them (several
     links = several references), saying first which links were not used and why."""
     if not links.positions:
-        return ChatReply(text=links_reply_text(links))
+        return ChatReply(text=links_reply_text(links, lang))
     ids = [app.tracks.table.ids[p] for p in links.positions]
     reply = await _run_last(app, state, caller, LastRequest(kind="similar", refs=ids), first=True, lang=lang)
-    return with_notes(reply, links.notes())
+    return with_notes(reply, links.notes(lang))
 
 
 def _reply(state: ConversationState, rec: Recommendation, empty: str = "") -> ChatReply:
     """A list reply; records what was shown (``#N`` numbering, no repeats) in the conversation ``state``."""
     gap = coverage_text(rec.coverage)  # what the catalog lacks is the first line of the reply
     if not rec.tracks:
-        return ChatReply(text=gap or empty or "No tracks match that — try loosening the filters.", recommendation=rec)
+        return ChatReply(text=gap or empty or say("no match", rec.lang), recommendation=rec)
     state.show_page([t.track.track_id for t in rec.tracks], [t.reason for t in rec.tracks], rec.kind != "search")
-    text = rec.summary or f"{len(rec.tracks)} tracks"
+    text = rec.summary or say("n tracks", rec.lang, n=len(rec.tracks))
     return ChatReply(text=f"{gap}\n{text}" if gap else text, recommendation=rec)
 
 
@@ -328,7 +350,7 @@ def _list_ref(state: ConversationState, ref: str) -> str:
         return ref
     track_id = state.page_ref(int(m.group(1)))
     if track_id is None:
-        raise InvalidInput(f"There is no #{m.group(1)} in the last list shown.", "ref")
+        raise invalid("no item", "ref", n=m.group(1))
     return track_id
 
 

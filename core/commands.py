@@ -293,11 +293,18 @@ def number_refs(text: str) -> list[str] | None:
     return re.findall(r"#\d{1,4}", text)
 
 
-def help_text(surface: str = "console", *, admin: bool = False) -> str:
-    """Plain-text help listing the commands of ``surface`` (console chat and ``musicbot ask`` by default)."""
-    lines = [f"{usage} — {text}" for usage, text in help_lines(surface, admin=admin)]
-    return (
-        "Commands:\n"
-        + "\n".join(lines)
-        + "\n#N means item N of the last list shown. Or just tell me what you want to hear."
-    )
+def help_text(surface: str = "console", *, admin: bool = False, lang: str = "en") -> str:
+    """Plain-text help listing the commands of ``surface`` (console chat and ``musicbot ask`` by default), its frame
+    and each command's summary in ``lang`` (:data:`core.reply_words.REPLY_WORDS`: ``"help <name>"``; a summary
+    without a wording stays as the registry has it). Usages keep the platform's (English) command names."""
+    from core.reply_words import REPLY_WORDS, say
+
+    words = REPLY_WORDS.get(lang, {})
+    lines = [f"{usage} — {words.get('help ' + name, text)}" for name, usage, text in _help_rows(surface, admin)]
+    return say("commands", lang) + "\n" + "\n".join(lines) + "\n" + say("help tail", lang)
+
+
+def _help_rows(surface: str, admin: bool) -> list[tuple[str, str, str]]:
+    """``(registry name, usage, summary)`` of :func:`help_lines`, in its order."""
+    names = [s.name for s in REGISTRY if s.on(surface) and s.menu and not (s.admin and not admin) and s.name != "start"]
+    return [(name, usage, text) for name, (usage, text) in zip(names, help_lines(surface, admin=admin), strict=True)]

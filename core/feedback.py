@@ -30,6 +30,7 @@ from core.explain import MAX_FACTS, format_reasons
 from core.models import AUDIO_FEATURES, Caller, DeferredModel, Filters, Reason, TextQuery, Track
 from core.playlists import member_key
 from core.recommender import Scored
+from core.reply_words import say
 
 from core.app.loaded import LiveParts
 
@@ -49,6 +50,14 @@ TASTE_POINTS = 0.6
 PROFILE_LIKES = 50
 #: Taste at or above this gets "close to tracks you liked" in the reason.
 TASTE_REASON_MIN = 0.5
+
+def feedback_text(title: str, artist: str, value: str, previous: str, lang: str = "en") -> str:
+    """What a verdict did, in ``lang`` (:data:`core.reply_words.REPLY_WORDS`): "Liked "Yellow - Coldplay" — I'll
+    suggest more like it.", "You already like …" when ``value`` (``like`` / ``dislike`` / ``none``) was already
+    ``previous``."""
+    key = f"feedback again {value}" if value == previous else f"feedback {value}"
+    return say(key, lang, name=f'"{title} - {artist}"')
+
 
 class FeedbackResult(DeferredModel):
     """Outcome of like / dislike / clear: the track, the verdict now and before, and a plain-text message."""
@@ -154,19 +163,7 @@ class FeedbackService(LiveParts):
                 await uow.execute(sql.upsert, {"user_key": key, "track_id": track.track_id,
                                                "value": 1 if value == "like" else -1, "updated_at": time.time()})
             await uow.commit()
-        name = f'"{track.title} - {track.artist}"'
-        if value == previous:
-            msg = {
-                "like": f"You already like {name}.",
-                "dislike": f"You already disliked {name}.",
-                "none": f"No feedback on {name} to clear.",
-            }[value]
-        else:
-            msg = {
-                "like": f"Liked {name} — I'll suggest more like it.",
-                "dislike": f"Disliked {name} — I won't suggest it to you again.",
-                "none": f"Forgot your feedback on {name}.",
-            }[value]
+        msg = feedback_text(track.title, track.artist, value, previous)
         return FeedbackResult(track=track, value=value, previous=previous, message=msg)
 
     async def like(self, user: Caller | str, ref: str) -> FeedbackResult:

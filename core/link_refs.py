@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from core.models import ChatReply
+from core.reply_words import say
 from core.spotify_links import find_links, link_message, strip_links
 
 if TYPE_CHECKING:
@@ -50,16 +51,16 @@ class LinkRefs:
     others: list[str] = field(default_factory=list)
     only_links: bool = False
 
-    def notes(self) -> list[str]:
-        """First-line notes: which links were used (when several) and which were not, and why."""
+    def notes(self, lang: str = "en", used: bool = True) -> list[str]:
+        """First-line notes: which links were used (when several; ``used`` False leaves that out) and which were not,
+        and why (in ``lang``)."""
         out: list[str] = []
-        if len(self.positions) > 1 or (self.positions and (self.missing or self.others)):
-            out.append("Using " + "; ".join(self.used[:5]) + ("…" if len(self.used) > 5 else "") + ".")
+        if used and (len(self.positions) > 1 or (self.positions and (self.missing or self.others))):
+            out.append(say("using links", lang, used="; ".join(self.used[:5]) + ("…" if len(self.used) > 5 else "")))
         if self.missing:
-            what = "That track link is" if self.missing == 1 else f"{self.missing} of the track links are"
-            out.append(f"{what} not in this catalog.")
+            out.append(say("link missing", lang) if self.missing == 1 else say("links missing", lang, n=self.missing))
         for kind in dict.fromkeys(self.others):
-            out.append(link_message(kind))
+            out.append(link_message(kind, lang))
         return out
 
 
@@ -99,12 +100,12 @@ def link_references(lookup: TrackLookup, text: str) -> LinkRefs:
     return out
 
 
-def links_reply_text(links: LinkRefs) -> str:
-    """The reply for a message of links none of which is a catalog track (never echoes a link)."""
-    notes = links.notes()
+def links_reply_text(links: LinkRefs, lang: str = "en") -> str:
+    """The reply for a message of links none of which is a catalog track (never echoes a link), in ``lang``."""
+    notes = links.notes(lang)
     if links.missing and not links.others:
-        return "That Spotify track is not in this catalog — send its title and I'll look for it, or a song name."
-    return " ".join(notes) or link_message("ignored")
+        return say("link track missing", lang)
+    return " ".join(notes) or link_message("ignored", lang)
 
 
 def with_notes(reply: ChatReply, notes: list[str]) -> ChatReply:

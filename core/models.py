@@ -278,9 +278,15 @@ class CountCap(BaseModel):
     requested: int
     limit: int
 
-    def note(self, more: str = "say “more”") -> str:
-        """``"You asked for 100; I send at most 50 at a time — say “more” for the next page."``"""
-        return f"You asked for {self.requested}; I send at most {self.limit} at a time — {more} for the next page."
+    def note(self, more: str | None = None, lang: str = "en", how: str = "say more") -> str:
+        """``"You asked for 100; I send at most 50 at a time — say “more” for the next page."``, in ``lang`` (the
+        reply's language, :data:`core.reply_words.REPLY_WORDS`). ``how``: the key of the way to get the next page
+        (``"say more"``, ``"type more"``, ``"press next"``, ``"send or press"``); ``more`` (English only): those words
+        given as they are."""
+        from core.reply_words import say
+
+        return say("count cap", lang, requested=self.requested, limit=self.limit,
+                   more=more if more is not None else say(how, lang))
 
 
 class CoverageNote(BaseModel):
@@ -452,6 +458,8 @@ class ChatReply(BaseModel):
     playlists: list[Any] = Field(default_factory=list, description="core.playlists.Playlist items (a playlist list)")
     export_text: str | None = Field(default=None, description="a playlist export: one Spotify link per line")
     preview_url: str | None = Field(default=None, description="an audio preview of ``track`` (/preview), if found")
+    lang: str = Field(default="en", description="the language the reply is worded in (core.reply_language: en, es, "
+                      "pt, fr, de); adapters word their labels around it in the same (core.reply_words)")
     chart: bytes | None = Field(
         default=None,
         exclude=True,

@@ -115,9 +115,12 @@ class Verdict:
         """``retry_after_s`` rounded up to whole seconds (at least 1) for display."""
         return max(1, math.ceil(self.retry_after_s - 1e-9))
 
-    def notice(self) -> str:
-        """The one short notice, plain text: ``"Slow down — try again in 4 s."``."""
-        return f"Slow down — try again in {self.seconds} s."
+    def notice(self, lang: str = "en") -> str:
+        """The one short notice, plain text: ``"Slow down — try again in 4 s."``, in ``lang`` (the conversation's,
+        :meth:`core.chat.ChatService.reply_language`; :data:`core.reply_words.REPLY_WORDS`)."""
+        from core.reply_words import say
+
+        return say("slow down", lang, s=self.seconds)
 
 
 ALLOWED = Verdict(True)

@@ -236,4 +236,5 @@ def localize(rec: Recommendation, lang: str) -> Recommendation:
     if lang == rec.lang or lang not in REASON_WORDS or rec.lang != "en":
         return rec
     tracks = [i.model_copy(update={"reason": localized_reason(i, lang)}) for i in rec.tracks]
-    return rec.model_copy(update={"tracks": tracks, "lang": lang})
+    coverage = [n.model_copy(update={"lang": lang}) if n.lang == "en" else n for n in rec.coverage]
+    return rec.model_copy(update={"tracks": tracks, "lang": lang, "coverage": coverage})

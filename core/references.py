@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from core.catalog import normalize_text
-from core.errors import InvalidInput, NotATrackLink, SongNotFound
+from core.errors import NotATrackLink, SongNotFound
+from core.error_words import invalid
+from core.reply_words import say
 from core.spotify_links import SPOTIFY_ID, find_links, looks_like_id, parse_link
 from core.table import TrackTable
 
@@ -45,11 +47,11 @@ def check_text(text: str, what: str = "request") -> str:
         InvalidInput: empty/whitespace or longer than :data:`MAX_TEXT` characters.
     """
     if text is None or not str(text).strip():
-        raise InvalidInput(f"Your {what} is empty — tell me what you'd like to hear, e.g. “chill study music”.")
+        raise invalid("empty", what=what)
     # lone surrogates (undecodable bytes from a terminal) cannot be stored or sent: replace them
     text = str(text).encode("utf-8", "replace").decode("utf-8").strip()
     if len(text) > MAX_TEXT:
-        raise InvalidInput(f"Your {what} is {len(text):,} characters long; please keep it under {MAX_TEXT:,}.")
+        raise invalid("too long", what=what, n=len(text), limit=MAX_TEXT)
     return text
 
 
@@ -185,13 +187,13 @@ class TrackReferences:
                 return ResolvedRef(t.pos[link.id])
             if SPOTIFY_ID.fullmatch(ref.strip()) and not looks_like_id(ref.strip()):
                 return None  # e.g. a 22-letter one-word title
-            raise SongNotFound(f"spotify:track:{link.id}", [], reason="That Spotify track is not in this catalog; try its title instead.")
+            raise SongNotFound(f"spotify:track:{link.id}", [], reason=say("not in catalog"))
         if link.kind == "short":
             tid = self.short_links.get(link.url)
             if tid and tid in t.pos:
                 return ResolvedRef(t.pos[tid])
             if tid:
-                raise SongNotFound(f"spotify:track:{tid}", [], reason="That Spotify track is not in this catalog; try its title instead.")
+                raise SongNotFound(f"spotify:track:{tid}", [], reason=say("not in catalog"))
         raise NotATrackLink(link.kind)
 
     def resolve_ref(self, ref: str, fuzzy: bool = True) -> ResolvedRef:
@@ -253,20 +255,22 @@ class TrackReferences:
         if title_only is not None and fuzzy:
             title, artist, hits = title_only
             pos = self._popular(hits)
-            return ResolvedRef(pos, exact=False, note=f"No “{_clip(title)}” by {_clip(artist)} here — using {self.quote(pos)}.")
+            return ResolvedRef(pos, exact=False, note=say("using other artist", title=_clip(title), artist=_clip(artist),
+                                                          quote=self.quote(pos)))
         title, artist = split_ref(ref)
         hits = self.fuzzy_hits(title, artist, cutoff=80) if fuzzy else []
         if hits:
             pos = hits[0][1]
             if normalize_text(self.label(pos)) == whole:
                 return ResolvedRef(pos)
-            return ResolvedRef(pos, exact=False, note=f"No exact match for “{_clip(ref)}” — using the closest: {self.quote(pos)}.")
+            return ResolvedRef(pos, exact=False, note=say("using closest", ref=_clip(ref), quote=self.quote(pos)))
         raise SongNotFound(ref, self.suggestions(ref))
 
     def quote(self, pos: int) -> str:
         """``“Title” by Artist`` for a table position (for notes)."""
         t = self.table
-        return f"“{_clip(t.titles[pos] or '(untitled)', 120)}” by {_clip(', '.join(t.artists[pos]) or 'an unknown artist', 120)}"
+        return say("quote", title=_clip(t.titles[pos] or "(untitled)", 120),
+                   artist=_clip(", ".join(t.artists[pos]) or say("unknown artist"), 120))
 
     @staticmethod
     def _splits(ref: str) -> list[tuple[str, str, bool]]:

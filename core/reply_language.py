@@ -102,8 +102,8 @@ def decide(text: str, conversation_lang: str = "") -> tuple[str, str]:
     ev = evidence_text(text)
     words = _WORD.findall(ev)
     if not conv:
-        if not words:  # nothing but a title or a name: read it as it is
-            ev = str(text or "")
+        if not words:  # nothing but a title or a name: read it as it is (a link is never evidence)
+            ev = _LINK.sub(" ", str(text or ""))
         s = scores(ev)
         best = max(LANGS, key=lambda lang: (s[lang], lang == "en"))
         if best != "en" and s[best] >= MIN_SCORE and s[best] > s["en"]:  # detect_language's rule, on these scores

@@ -101,19 +101,12 @@ class SpotifyLink:
         return link_message(self.kind)
 
 
-def link_message(kind: str) -> str:
-    """The friendly reply for a reference that is not a usable track link, by :data:`LinkKind`."""
-    if kind == "invalid_id":
-        return "That's not a valid Spotify track id — track ids are exactly 22 letters and digits. " \
-               "Send the whole track link or the song's name."
-    if kind == "short":
-        return "That's a Spotify short link and I couldn't open it. Please send the full track link " \
-               "(in Spotify: Share → Copy link, or the open.spotify.com/track/… address from a browser) or the song's name."
-    if kind == "ignored":
-        return "That link isn't a Spotify track link — send a track link (open.spotify.com/track/…) or a song name."
-    noun = "user profile" if kind == "user" else kind
-    article = "an" if noun[:1] in "aeio" else "a"  # "a user profile": by sound, not by letter
-    return f"That's {article} {noun} link — send a track link or a song name."
+def link_message(kind: str, lang: str = "en") -> str:
+    """The friendly reply for a reference that is not a usable track link, by :data:`LinkKind`, in ``lang``
+    (:func:`core.reply_words.link_text`)."""
+    from core.reply_words import link_text
+
+    return link_text(kind, lang)
 
 
 def _unwrap(token: str) -> str:

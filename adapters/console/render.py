@@ -18,6 +18,7 @@ from core.lookup import ImportReport
 from core.coverage import coverage_text, text_is_gap_and_summary
 from core.explain import reason_text
 from core.models import AUDIO_FEATURES, ChatReply, Recommendation, Track
+from core.reply_words import say
 
 
 def spotify_link(url: str, text: str | None = None) -> str:
@@ -32,11 +33,11 @@ def track_table(rec: Recommendation) -> Table:
     table = Table(title=escape(rec.summary) if rec.summary else None, show_lines=False, expand=False)
     for col, kw in (
         ("#", {"justify": "right", "style": "dim"}),
-        ("Title", {"style": "bold", "max_width": 38, "overflow": "fold"}),
-        ("Artist", {"max_width": 26, "overflow": "fold"}),
-        ("Year", {"justify": "right"}),
-        ("Genre", {"max_width": 18}),
-        ("Why", {"max_width": 44, "style": "italic"}),
+        (say("col title", rec.lang), {"style": "bold", "max_width": 38, "overflow": "fold"}),
+        (say("col artist", rec.lang), {"max_width": 26, "overflow": "fold"}),
+        (say("col year", rec.lang), {"justify": "right"}),
+        (say("col genre", rec.lang), {"max_width": 18}),
+        (say("col why", rec.lang), {"max_width": 44, "style": "italic"}),
         ("Spotify", {"style": "cyan", "no_wrap": True}),
     ):
         table.add_column(col, **kw)
@@ -55,8 +56,8 @@ def track_table(rec: Recommendation) -> Table:
     return table
 
 
-def track_details(track: Track) -> Table:
-    """A two-column table of one track's metadata and audio features."""
+def track_details(track: Track, lang: str = "en") -> Table:
+    """A two-column table of one track's metadata and audio features, its labels in ``lang`` (the reply's)."""
     table = Table(title=escape(f"{track.title} — {track.artist}"), show_header=False)
     table.add_column("field", style="dim")
     table.add_column("value")
@@ -77,8 +78,8 @@ def track_details(track: Track) -> Table:
             shown = "—" if value is None else f"{value:.3g}" if isinstance(value, float) else str(value)
             rows.append((name, shown + (units.get(name, "") if value is not None else "")))
     for k, v in rows:
-        table.add_row(k, escape(v))
-    table.add_row("spotify", spotify_link(track.spotify_url))
+        table.add_row(say(f"field {k}", lang), escape(v if k != "audio features" else say("field " + v, lang)))
+    table.add_row(say("field spotify", lang), spotify_link(track.spotify_url))
     return table
 
 
@@ -134,7 +135,7 @@ def show_recommendation(console: Console, rec: Recommendation, coverage: bool = 
     if coverage and (gap := coverage_markup(rec)):
         console.print(gap, soft_wrap=True)
     if rec.capped is not None:
-        console.print(f"[yellow]{escape(rec.capped.note('type /more'))}[/yellow]")
+        console.print(f"[yellow]{escape(rec.capped.note(lang=rec.lang, how='type more'))}[/yellow]")
     if console.width >= 150:
         console.print(track_table(rec))
     else:
@@ -242,7 +243,8 @@ def print_chart(console: Console, reply: ChatReply, directory: Path | None = Non
         return False
     console.print(escape(reply.text), soft_wrap=True)
     uri = path.resolve().as_uri()
-    console.print(f"📊 Chart saved: [link={uri}]{escape(str(path))}[/link]", soft_wrap=True, highlight=False)
+    console.print(f"📊 {escape(say('chart saved', reply.lang))} [link={uri}]{escape(str(path))}[/link]", soft_wrap=True,
+                  highlight=False)
     return True
 
 
@@ -250,7 +252,7 @@ def print_reply(console: Console, reply: ChatReply, chart_dir: Path | None = Non
     """Print one chat reply: a saved chart's path (``/chart``, into ``chart_dir``), a table for tracks or a playlist
     page, details for one track, else the text."""
     if reply.fallback_used:
-        console.print("[yellow](the language model was unavailable; answered with the built-in model)[/yellow]")
+        console.print(f"[yellow]{escape(say('fallback', reply.lang))}[/yellow]")
     if reply.chart is not None and print_chart(console, reply, chart_dir):
         return
     if reply.recommendation is not None and reply.recommendation.tracks:
@@ -273,7 +275,7 @@ def print_reply(console: Console, reply: ChatReply, chart_dir: Path | None = Non
     elif reply.preview_url is not None or (reply.track is not None and reply.text.startswith("No preview")):
         console.print(escape(reply.text), soft_wrap=True)
     elif reply.track is not None:
-        console.print(track_details(reply.track))
+        console.print(track_details(reply.track, reply.lang))
     else:
         console.print(escape(reply.text), soft_wrap=True)
 

@@ -24,7 +24,7 @@ import discord
 from core.ratelimit import RatePolicy, Verdict
 
 from adapters.discord.render import NONE_PING
-from adapters.discord.replies import context
+from adapters.discord.replies import context, conversation_id
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -47,13 +47,25 @@ def user_key(user_id: int) -> str:
     return f"discord:{user_id}"
 
 
+async def _language(bot: Any, where: Any, text: str = "") -> str:
+    """The language of the conversation of ``where`` (an interaction or a message: its channel) and ``text`` for a
+    notice; English when it cannot be read."""
+    try:
+        channel_id = getattr(where, "channel_id", None) or where.channel.id
+        return await bot.services.chat.reply_language(conversation_id(channel_id), text)
+    except Exception:  # noqa: BLE001 - a notice is best effort
+        log.info("could not read the conversation's language for a notice", exc_info=True)
+        return "en"
+
+
 async def refuse(interaction: discord.Interaction, verdict: Verdict) -> None:
     """Tell the user once (ephemeral); afterwards acknowledge components silently and leave commands unanswered."""
     try:
         if interaction.response.is_done():
             return
-        if verdict.notify:
-            await interaction.response.send_message(verdict.notice(), ephemeral=True, allowed_mentions=NONE_PING)
+        if verdict.notify:  # said in the channel conversation's language
+            lang = await _language(context(interaction), interaction)
+            await interaction.response.send_message(verdict.notice(lang), ephemeral=True, allowed_mentions=NONE_PING)
         elif getattr(interaction, "message", None) is not None:  # a button or menu: ack without changing anything
             await interaction.response.defer()
     except discord.HTTPException as exc:  # expired, or Discord is limiting us: nothing more to say
@@ -80,7 +92,8 @@ async def admit_message(bot: Any, message: discord.Message) -> bool:
         return True
     if verdict.notify:
         try:
-            await message.reply(verdict.notice(), mention_author=False, allowed_mentions=NONE_PING)
+            lang = await _language(bot, message, getattr(message, "content", "") or "")
+            await message.reply(verdict.notice(lang), mention_author=False, allowed_mentions=NONE_PING)
         except discord.HTTPException as exc:
             log.info("could not send the slow-down notice: %s", exc)
     return False

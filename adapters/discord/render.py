@@ -22,6 +22,7 @@ import discord
 from core.coverage import coverage_text, text_is_gap_and_summary
 from core.explain import reason_text
 from core.models import AUDIO_FEATURES, ChatReply, NeedsClarification, Recommendation, Track, spotify_url
+from core.reply_words import say
 from core.playlists import Playlist, PlaylistEntry, PlaylistPage
 
 #: Discord's documented limits (characters unless stated).
@@ -157,18 +158,19 @@ def recommendation_embed(
     """
     previews = previews or {}
     if rec.capped is not None:  # said first: the count asked for was over the maximum
-        note = rec.capped.note("press “Next page”") + (f"\n{note}" if note.strip() else "")
-    heading = title or rec.summary or (f"Results for “{rec.query}”" if rec.query else "Recommendations")
+        note = rec.capped.note(lang=rec.lang, how="press next") + (f"\n{note}" if note.strip() else "")
+    heading = title or rec.summary or (say("results for", rec.lang, q=rec.query) if rec.query
+                                       else say("recommendations", rec.lang))
     gap = coverage_text(rec.coverage) if coverage else ""
     if gap:  # the gap becomes the title; the summary (and the whole gap when it does not fit) opens the description
         first = gap if len(gap) <= TITLE_LIMIT else gap.split(". ")[0][: TITLE_LIMIT - 1] + "…"
         note = " · ".join(x for x in (heading, gap if first != gap else "", note) if x.strip())
         heading = first
-    embed = discord.Embed(title=md(heading, TITLE_LIMIT) or "Recommendations", colour=SPOTIFY_GREEN)
+    embed = discord.Embed(title=md(heading, TITLE_LIMIT) or say("recommendations", rec.lang), colour=SPOTIFY_GREEN)
     items = rec.tracks[:PAGE_SIZE]
     intro = md(note, 300) + "\n\n" if note.strip() else ""
     if not items:
-        embed.description = intro + "No tracks match — try loosening the request."
+        embed.description = intro + say("no match short", rec.lang)
         return embed
     # description budget: 4,096, minus the intro and a margin, shared by the lines (and separators)
     budget = (min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - TITLE_LIMIT - 200) - len(intro) - 2 * len(items)) // len(items)
@@ -176,10 +178,10 @@ def recommendation_embed(
     if previews:
         add_preview_links(lines, [previews.get(it.track.track_id) for it in items], len(intro))
     embed.description = clip(intro + "\n\n".join(lines), DESCRIPTION_LIMIT)
-    footer = f"Page {page}" if page > 1 else ""
+    footer = say("page", rec.lang, n=page) if page > 1 else ""
     if len(rec.tracks) > len(items):
-        footer = (footer + " · " if footer else "") + f"showing {len(items)} of {len(rec.tracks)}"
-    footer = (footer + " · " if footer else "") + "Below: more like a track · next page · ➕ add to a playlist · 👍/👎"
+        footer = (footer + " · " if footer else "") + say("showing", rec.lang, n=len(items), total=len(rec.tracks))
+    footer = (footer + " · " if footer else "") + say("below", rec.lang)
     embed.set_footer(text=clip(footer, FOOTER_LIMIT))
     return embed
 
@@ -204,7 +206,7 @@ def add_preview_links(lines: list[str], urls: Sequence[str | None], used: int = 
 
 
 # ---------------------------------------------------------------------------------------------------- one track
-def _feature_text(track: Track) -> str:
+def _feature_text(track: Track, lang: str = "en") -> str:
     units = {"tempo": " BPM", "loudness": " dB"}
     rows = []
     for name in AUDIO_FEATURES:
@@ -212,12 +214,13 @@ def _feature_text(track: Track) -> str:
         if value is None:
             continue
         shown = f"{value:.3g}" if isinstance(value, float) else str(value)
-        rows.append(f"{name} {shown}{units.get(name, '')}")
-    return clip(" · ".join(rows), FIELD_VALUE_LIMIT) if rows else "no audio features"
+        rows.append(f"{say('field ' + name, lang)} {shown}{units.get(name, '')}")
+    return clip(" · ".join(rows), FIELD_VALUE_LIMIT) if rows else say("field no audio features", lang)
 
 
-def track_embed(track: Track, *, note: str = "") -> discord.Embed:
-    """A detail card for one track: title links to Spotify; album/year, labels and audio features as fields."""
+def track_embed(track: Track, *, note: str = "", lang: str = "en") -> discord.Embed:
+    """A detail card for one track: title links to Spotify; album/year, labels and audio features as fields (named in
+    ``lang``, the reply's)."""
     embed = discord.Embed(
         title=md(f"{track.title} — {track.artist}", TITLE_LIMIT),
         url=track_link(track),
@@ -225,18 +228,19 @@ def track_embed(track: Track, *, note: str = "") -> discord.Embed:
         description=md(note, 1000) if note.strip() else None,
     )
     if track.album:
-        embed.add_field(name="Album", value=md(track.album, 300) or "—", inline=True)
+        embed.add_field(name=say("card album", lang), value=md(track.album, 300) or "—", inline=True)
     if track.release_date or track.year:
-        embed.add_field(name="Released", value=md(track.release_date or track.year, 40) or "—", inline=True)
+        embed.add_field(name=say("card released", lang), value=md(track.release_date or track.year, 40) or "—",
+                        inline=True)
     if track.duration_ms:
         secs = track.duration_ms // 1000
-        embed.add_field(name="Length", value=f"{secs // 60}:{secs % 60:02d}", inline=True)
-    embed.add_field(name="Popularity", value=f"{track.popularity}/100", inline=True)
+        embed.add_field(name=say("card length", lang), value=f"{secs // 60}:{secs % 60:02d}", inline=True)
+    embed.add_field(name=say("card popularity", lang), value=f"{track.popularity}/100", inline=True)
     labels = track.genres + [s for s in track.subgenres if s not in track.genres]
     genres = md(", ".join(labels), 500)
     if genres:
-        embed.add_field(name="Genres", value=genres, inline=False)
-    embed.add_field(name="Audio features", value=_feature_text(track), inline=False)
+        embed.add_field(name=say("card genres", lang), value=genres, inline=False)
+    embed.add_field(name=say("card audio features", lang), value=_feature_text(track, lang), inline=False)
     embed.set_footer(text=clip(f"Spotify id {one_line(track.track_id)}", FOOTER_LIMIT))
     return embed
 
@@ -381,7 +385,7 @@ def clarification_text(nc: NeedsClarification) -> str:
 def chat_message(reply: ChatReply, previews: Mapping[str, str | None] | None = None) -> Rendered:
     """Render an engine :class:`~core.models.ChatReply` (agent or command answer) for Discord (``previews``: track
     id -> 30-second audio URL, shown in list entries when given)."""
-    note = "(the language model was unavailable; answered with the built-in model)" if reply.fallback_used else ""
+    note = say("fallback", reply.lang) if reply.fallback_used else ""
     rec = reply.recommendation
     if rec is not None and rec.tracks:
         text = reply.text.strip()
@@ -393,7 +397,7 @@ def chat_message(reply: ChatReply, previews: Mapping[str, str | None] | None = N
         t, said = reply.track, (reply.text or "").strip()
         # keep what the engine said ("Updated: …", "Liked …") unless it is just the track's name
         content = clip(said, MESSAGE_LIMIT) if said and said != f"{t.title} - {t.artist}" else None
-        return Rendered(content=content, embeds=[track_embed(t, note=note)])
+        return Rendered(content=content, embeds=[track_embed(t, note=note, lang=reply.lang)])
     if reply.clarification is not None:
         return Rendered(content=clarification_text(reply.clarification))
     text = (reply.text or "").strip() or "…"

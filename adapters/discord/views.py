@@ -33,6 +33,7 @@ from typing import Any
 import discord
 
 from core.models import ChatReply, Recommendation, Track
+from core.reply_words import say
 from core.playlists import Playlist
 
 from adapters.discord.render import BUTTON_LABEL_LIMIT, OPTION_TEXT_LIMIT, PAGE_SIZE, clip, one_line
@@ -74,10 +75,10 @@ class MoreLikeButton(FloodChecked, discord.ui.DynamicItem[discord.ui.Button], te
 class NextPageButton(FloodChecked, discord.ui.DynamicItem[discord.ui.Button], template=r"mb:next:(?P<key>[A-Za-z0-9_-]{6,40})"):
     """ "Next page" of a stored request (slash-command results)."""
 
-    def __init__(self, key: str) -> None:
+    def __init__(self, key: str, lang: str = "en") -> None:
         super().__init__(
             discord.ui.Button(
-                label="Next page", style=discord.ButtonStyle.primary, emoji="➡️", custom_id=f"mb:next:{key}"
+                label=say("next page", lang), style=discord.ButtonStyle.primary, emoji="➡️", custom_id=f"mb:next:{key}"
             )
         )
         self.key = key
@@ -98,9 +99,10 @@ class NextPageButton(FloodChecked, discord.ui.DynamicItem[discord.ui.Button], te
 class ChatMoreButton(FloodChecked, discord.ui.DynamicItem[discord.ui.Button], template=r"mb:chat:more"):
     """ "Next page" of a chat answer: asks the engine for more in this channel's conversation."""
 
-    def __init__(self) -> None:
+    def __init__(self, lang: str = "en") -> None:
         super().__init__(
-            discord.ui.Button(label="Next page", style=discord.ButtonStyle.primary, emoji="➡️", custom_id="mb:chat:more")
+            discord.ui.Button(label=say("next page", lang), style=discord.ButtonStyle.primary, emoji="➡️",
+                              custom_id="mb:chat:more")
         )
 
     @classmethod
@@ -409,13 +411,13 @@ def results_view(
     view = discord.ui.View(timeout=None)
     for n, track in enumerate(tracks, 1):
         if _playable_id(track.track_id):
-            view.add_item(MoreLikeButton(n, track.track_id, row=0 if n <= 5 else 1))
+            view.add_item(MoreLikeButton(n, track.track_id, label=say("more like n", rec.lang, n=n), row=0 if n <= 5 else 1))
     if next_key:
-        item: discord.ui.Item[Any] = NextPageButton(next_key)
+        item: discord.ui.Item[Any] = NextPageButton(next_key, rec.lang)
         item.row = 2
         view.add_item(item)
     elif chat:
-        item = ChatMoreButton()
+        item = ChatMoreButton(rec.lang)
         item.row = 2
         view.add_item(item)
     if tracks and (next_key or chat or rec.kind == "search"):  # "📊 Chart" of exactly this page
@@ -443,11 +445,11 @@ def track_actions(view: discord.ui.View, track: Track, row: int) -> None:
         view.add_item(AddToPlaylistButton(track.track_id, row=row))
 
 
-def song_view(track: Track, *, playlists: bool = True) -> discord.ui.View:
-    """Under one track: "More like this", a link to Spotify; then 👍, 👎 and "Add to playlist"."""
+def song_view(track: Track, *, playlists: bool = True, lang: str = "en") -> discord.ui.View:
+    """Under one track: "More like this" (in ``lang``), a link to Spotify; then 👍, 👎 and "Add to playlist"."""
     view = discord.ui.View(timeout=None)
     if _playable_id(track.track_id):
-        view.add_item(MoreLikeButton(1, track.track_id, label="More like this", row=0))
+        view.add_item(MoreLikeButton(1, track.track_id, label=say("more like this", lang), row=0))
         view.add_item(discord.ui.Button(label="Open in Spotify", url=track.spotify_url, row=0))
         view.add_item(ChartButton("t", track.track_id, row=0))
     if playlists:
@@ -480,7 +482,7 @@ def chat_view(reply: ChatReply, *, playlists: bool = True, feedback: bool = True
         chat_more = reply.recommendation.kind != "search"
         return results_view(reply.recommendation, chat=chat_more, playlists=playlists, feedback=feedback)
     if reply.track is not None:
-        return song_view(reply.track, playlists=playlists)
+        return song_view(reply.track, playlists=playlists, lang=reply.lang)
     return None
 
 

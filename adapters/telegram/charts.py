@@ -121,13 +121,13 @@ async def chart_button_pressed(h: BotHandlers, update: Update, context: Context)
             if track is None:
                 await h.send(context, chat_id, [render.esc("That track is no longer in the catalog.")])
                 return
-            reply = await track_chart_reply(track)
+            reply = await track_chart_reply(track, lang=state.lang)
         else:
             rec, refs = await page_subject(h.services.discovery, state.kind, state.query, state.track_ids, state.refs, state.filters)
             if rec is None:
                 await h.send(context, chat_id, [render.esc("These tracks are no longer in the catalog.")])
                 return
-            reply = await list_chart_reply(rec, refs)
+            reply = await list_chart_reply(rec, refs, state.lang)
             if reply.chart is None:  # the list is on screen already: say why there is no picture, once
                 reply = ChatReply(text=reply.text.split(". ")[0] + ".")
     except MusicBotError as exc:

@@ -68,6 +68,7 @@ from core.errors import MusicBotError, SongNotFound
 from core.catalog_admin import run_admin_command
 from core.limits import MAX_TRACKS
 from core.models import Caller, ChatReply, NeedsClarification, Recommendation, Track
+from core.reply_words import say
 from core.ratelimit import CHAT, COMMANDS, RatePolicy, Verdict
 
 log = logging.getLogger(__name__)
@@ -344,10 +345,11 @@ class BotHandlers:
     async def recommend(self, update: Update, context: Context) -> None:
         """/recommend TEXT — local text understanding, no LLM."""
         text = self.args(update)
-        if not text:
-            await self.send(context, update.effective_chat.id, [render.esc("Tell me what to play, e.g. /recommend chill study music")])
-            return
         cid = self.conversation_id(update.effective_chat.id)
+        if not text:
+            lang = await self.services.chat.reply_language(cid)
+            await self.send(context, update.effective_chat.id, [render.esc(say("tell me what", lang))])
+            return
         result = await self.services.personal.recommend_text_for(self.caller(update), text, conversation_id=cid)
         if isinstance(result, NeedsClarification):
             await self.send(context, update.effective_chat.id, render.render_clarification(result), reply_to=update.effective_message)
@@ -417,13 +419,14 @@ class BotHandlers:
     async def _feedback(self, update: Update, context: Context, value: str) -> None:
         chat_id = update.effective_chat.id
         args = self.args(update)
+        lang = await self.services.chat.reply_language(self.conversation_id(chat_id))
         if not args:
-            await self.send(context, chat_id, [render.esc(f"Which song? e.g. /{value} Blinding Lights - The Weeknd, or /{value} #3 from the last list.")])
+            await self.send(context, chat_id, [render.esc(say("which song here", lang, command=value))])
             return
         ref = await self.resolve_number(chat_id, args)
         caller = self.caller(update)
         result = await (self.services.personal.like(caller, ref) if value == "like" else self.services.personal.dislike(caller, ref))
-        await self.send(context, chat_id, [render.render_feedback(result)], reply_to=update.effective_message)
+        await self.send(context, chat_id, [render.render_feedback(result, lang)], reply_to=update.effective_message)
 
     @friendly
     async def more(self, update: Update, context: Context) -> None:
@@ -711,11 +714,17 @@ class BotHandlers:
     async def refuse(self, update: Update, context: Context, verdict: Verdict) -> None:
         """Tell a flooding user once (a toast for a button, a short reply for a message); later refusals are
         silent (a button press is still answered, without text, so the client stops its spinner)."""
+        lang = "en"
+        if verdict.notify and update.effective_chat is not None:  # said in the conversation's language
+            message = update.effective_message if update.callback_query is None else None
+            text = (message.text or "") if message is not None else ""
+            lang = await self.services.chat.reply_language(self.conversation_id(update.effective_chat.id), text)
         with contextlib.suppress(TelegramError):  # a notice is best effort; a 429 here must not become an error reply
             if update.callback_query is not None:
-                await update.callback_query.answer(verdict.notice() if verdict.notify else None)
+                await update.callback_query.answer(verdict.notice(lang) if verdict.notify else None)
             elif verdict.notify and update.effective_chat is not None:
-                await self.send(context, update.effective_chat.id, [render.esc(verdict.notice())], reply_to=update.effective_message)
+                await self.send(context, update.effective_chat.id, [render.esc(verdict.notice(lang))],
+                                reply_to=update.effective_message)
 
     # ------------------------------------------------------------------------------------------ errors
     async def on_error(self, update: object, context: Context) -> None:

@@ -30,6 +30,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from core.buttons import ButtonStore
 from core.models import Filters, Recommendation
+from core.reply_words import say
 
 #: Telegram's limit on ``callback_data`` (bytes, UTF-8).
 MAX_CALLBACK_BYTES = 64
@@ -79,6 +80,8 @@ class PageState:
     group: str = ""
     playlist_id: int | None = None
     chat: bool = False
+    #: The language the list was worded in (:attr:`core.models.Recommendation.lang`): its buttons are labelled in it.
+    lang: str = "en"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields (``filters`` as the explicitly set :class:`Filters` fields)."""
@@ -111,6 +114,7 @@ class PageState:
             shown=[*shown, *ids][-500:],
             start=start,
             has_next=rec.kind in ("text", "similar", "search", "playlist") and bool(ids),
+            lang=rec.lang,
         )
 
 
@@ -213,12 +217,13 @@ def as_int(value: str) -> int | None:
 ExtraRows = Callable[[str, PageState], list[list[InlineKeyboardButton]]]
 
 
-def feedback_row(key: str) -> list[InlineKeyboardButton]:
-    """``➕ Add to playlist · 👍 Like… · 👎 Dislike…``: each opens the track picker (one row, whatever the page size)."""
+def feedback_row(key: str, lang: str = "en") -> list[InlineKeyboardButton]:
+    """``➕ Add to playlist · 👍 Like… · 👎 Dislike…``: each opens the track picker (one row, whatever the page size),
+    labelled in ``lang``."""
     return [
-        InlineKeyboardButton("➕ Add to playlist", callback_data=callback_data(PICK, key, ADD_PICK)),
-        InlineKeyboardButton("👍 Like…", callback_data=callback_data(PICK, key, LIKE)),
-        InlineKeyboardButton("👎 Dislike…", callback_data=callback_data(PICK, key, DISLIKE)),
+        InlineKeyboardButton("➕ " + say("add to playlist", lang), callback_data=callback_data(PICK, key, ADD_PICK)),
+        InlineKeyboardButton("👍 " + say("like…", lang), callback_data=callback_data(PICK, key, LIKE)),
+        InlineKeyboardButton("👎 " + say("dislike…", lang), callback_data=callback_data(PICK, key, DISLIKE)),
     ]
 
 
@@ -229,25 +234,25 @@ def list_keyboard(
     "Next page ▶"."""
     rows: list[list[InlineKeyboardButton]] = []
     buttons = [
-        InlineKeyboardButton(f"More like #{n}", callback_data=callback_data(MORE_LIKE, key, i))
+        InlineKeyboardButton(say("more like n", state.lang, n=n), callback_data=callback_data(MORE_LIKE, key, i))
         for i, n in enumerate(range(state.start, state.start + len(state.track_ids)))
     ]
     rows += [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
     if feedback and state.track_ids:
-        rows.append(feedback_row(key))
+        rows.append(feedback_row(key, state.lang))
     for extra in extra_rows:
         rows += extra(key, state)
-    last = [chart_button(key)] if state.track_ids else []
+    last = [chart_button(key, state.lang)] if state.track_ids else []
     if state.has_next:
-        last.append(InlineKeyboardButton("Next page ▶", callback_data=callback_data(NEXT_PAGE, key)))
+        last.append(InlineKeyboardButton(say("next page", state.lang) + " ▶", callback_data=callback_data(NEXT_PAGE, key)))
     if last:
         rows.append(last)
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def chart_button(key: str) -> InlineKeyboardButton:
+def chart_button(key: str, lang: str = "en") -> InlineKeyboardButton:
     """"📊 Chart": a picture of the list (or song) stored under ``key`` (see :mod:`adapters.telegram.charts`)."""
-    return InlineKeyboardButton("📊 Chart", callback_data=callback_data(CHART, key))
+    return InlineKeyboardButton("📊 " + say("chart", lang), callback_data=callback_data(CHART, key))
 
 
 def song_keyboard(key: str, state: PageState) -> InlineKeyboardMarkup:
@@ -255,13 +260,13 @@ def song_keyboard(key: str, state: PageState) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("More like this", callback_data=callback_data(MORE_LIKE, key, 0)),
-                chart_button(key),
+                InlineKeyboardButton(say("more like this", state.lang), callback_data=callback_data(MORE_LIKE, key, 0)),
+                chart_button(key, state.lang),
             ],
             [
                 InlineKeyboardButton("👍", callback_data=callback_data(LIKE, key, 0)),
                 InlineKeyboardButton("👎", callback_data=callback_data(DISLIKE, key, 0)),
-                InlineKeyboardButton("➕ Add to playlist", callback_data=callback_data(ADD_PICK, key, 0)),
+                InlineKeyboardButton("➕ " + say("add to playlist", state.lang), callback_data=callback_data(ADD_PICK, key, 0)),
             ],
         ]
     )

@@ -18,6 +18,7 @@ from core.coverage import coverage_text, text_is_gap_and_summary
 from core.errors import InvalidInput, MusicBotError, PermissionDenied, SongNotFound
 from core.explain import reason_text
 from core.models import AUDIO_FEATURES, FEATURE_RANGES, ChatReply, NeedsClarification, Recommendation, Track
+from core.reply_words import say
 
 if TYPE_CHECKING:
     from core.feedback import FeedbackResult
@@ -218,7 +219,7 @@ def recommendation_blocks(
     if gap:  # what the catalog lacks for the request is the first line (core.coverage)
         blocks.append(f"<b>{esc(gap)}</b>")
     if rec.capped is not None:  # first line: the count asked for was over the maximum
-        blocks.append(f"<i>{esc(rec.capped.note('send /more or press “Next page”'))}</i>")
+        blocks.append(f"<i>{esc(rec.capped.note(lang=rec.lang, how='send or press'))}</i>")
     if header:
         blocks.append(f"<b>{esc(header)}</b>")
     if rec.summary and rec.summary != header:
@@ -240,7 +241,7 @@ def render_recommendation(rec: Recommendation, start: int = 1, header: str | Non
     if not rec.tracks and rec.coverage:
         return [esc(coverage_text(rec.coverage))]
     if not rec.tracks:
-        return [esc("No tracks match that — try loosening the filters." if rec.kind != "search" else f'No tracks match "{rec.query}".')]
+        return [esc(say("no match", rec.lang) if rec.kind != "search" else say("no search match", rec.lang, q=rec.query))]
     return split_html(recommendation_blocks(rec, start, header))
 
 
@@ -254,8 +255,9 @@ def _fmt_feature(name: str, value: float | int) -> str:
     return (f"{value:.3g}" if isinstance(value, float) else str(value)) + units.get(name, "")
 
 
-def render_track(track: Track, preview: str | None = None) -> list[str]:
-    """Details of one track: linked title, artist (and its preview), album, year, labels, then the audio features."""
+def render_track(track: Track, preview: str | None = None, lang: str = "en") -> list[str]:
+    """Details of one track: linked title, artist (and its preview), album, year, labels, then the audio features;
+    the labels in ``lang`` (the reply's, :data:`core.reply_words.REPLY_WORDS`)."""
     blocks = [f"<b>{track_link(track)}</b>\n{esc(track.artist or '(unknown artist)')}{preview_link(preview)}"]
     meta = [
         ("album", track.album),
@@ -263,11 +265,12 @@ def render_track(track: Track, preview: str | None = None) -> list[str]:
         ("genres", ", ".join(dict.fromkeys(track.genres + track.subgenres))),
         ("popularity", str(track.popularity) if track.popularity else ""),
     ]
-    blocks.append("\n".join(f"<i>{name}</i>: {esc(value)}" for name, value in meta if value))
+    blocks.append("\n".join(f"<i>{esc(say('field ' + name, lang))}</i>: {esc(value)}" for name, value in meta if value))
     known = [name for name in AUDIO_FEATURES if getattr(track, name) is not None]
     blocks.append(
-        " · ".join(f"{name} <code>{esc(_fmt_feature(name, getattr(track, name)))}</code>" for name in known)
-        or "<i>no audio features</i>"
+        " · ".join(f"{esc(say('field ' + name, lang))} <code>{esc(_fmt_feature(name, getattr(track, name)))}</code>"
+                   for name in known)
+        or f"<i>{esc(say('field no audio features', lang))}</i>"
     )
     blocks.append(f"<code>{esc(track.spotify_uri)}</code>")
     return split_html(blocks)
@@ -310,13 +313,10 @@ def render_clarification(c: NeedsClarification) -> list[str]:
     return split_html(blocks)
 
 
-FALLBACK_NOTE = "<i>(the language model was unavailable; answered with the built-in model)</i>"
-
-
 def render_chat_reply(reply: ChatReply, start: int = 1) -> list[str]:
     """An agent reply: its text, then the track list / clarification / track details it carries (plus a short note
     when the LLM failed and the built-in model answered)."""
-    note = [FALLBACK_NOTE] if reply.fallback_used else []
+    note = [f"<i>{esc(say('fallback', reply.lang))}</i>"] if reply.fallback_used else []
     if reply.recommendation is not None and reply.recommendation.tracks:
         rec = reply.recommendation
         plain = reply.text == rec.summary or text_is_gap_and_summary(reply.text, rec)
@@ -329,7 +329,7 @@ def render_chat_reply(reply: ChatReply, start: int = 1) -> list[str]:
         said = (reply.text or "").strip()
         # keep what the engine said ("Updated: …", "Liked …") unless it is just the track's name
         head = "\n".join(note + ([esc_text(said)] if said and said != f"{t.title} - {t.artist}" else []))
-        chunks = render_track(t)
+        chunks = render_track(t, lang=reply.lang)
         if head and len(head) + 2 + len(chunks[0]) <= 4000:
             return [head + "\n\n" + chunks[0], *chunks[1:]]
         return ([head] if head else []) + chunks
@@ -419,10 +419,12 @@ def as_blocks(lines: Sequence[str]) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------- feedback, playlists
-def render_feedback(result: FeedbackResult) -> str:
-    """``👍 Liked "Title - Artist" — …`` (the engine's message)."""
+def render_feedback(result: FeedbackResult, lang: str = "en") -> str:
+    """``👍 Liked "Title - Artist" — …`` (the engine's message, in ``lang``: the conversation's)."""
+    from core.feedback import feedback_text
+
     icon = {"like": "👍", "dislike": "👎"}.get(result.value, "↩️")
-    return f"{icon} {esc(result.message)}"
+    return f"{icon} {esc(feedback_text(result.track.title, result.track.artist, result.value, result.previous, lang))}"
 
 
 def playlist_name(p: Playlist) -> str:

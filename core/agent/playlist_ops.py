@@ -26,6 +26,7 @@ from core.commands import LIST_REF, number_refs, playlist_subcommand, playlist_u
 from core.conversation import ConversationState, LastRequest
 from core.errors import InvalidInput, MusicBotError
 from core.models import Caller, ChatReply, Filters, Recommendation
+from core.error_words import invalid
 
 if TYPE_CHECKING:
     from core.app.ports import TrackLookup
@@ -83,7 +84,7 @@ class Scope:
         n = int(m.group(1))
         tid = self.list_ref(n)
         if tid is None:
-            raise InvalidInput(f"There is no #{n} in the last list shown.", "ref")
+            raise invalid("no item", "ref", n=str(n))
         return tid
 
 
@@ -374,11 +375,14 @@ async def feedback_command(scope: Scope, name: str, args: str) -> ChatReply:
     pointed at — likes and dislikes always name their track, so a verdict never lands on the wrong one)."""
     ref = args.strip() or (scope.state.focus or "" if name == "preview" else "")
     if not ref:
-        raise InvalidInput(f"Which song? e.g. /{name} #2 (from the last list) or /{name} Blinding Lights", "ref")
+        raise invalid("which song", "ref", command=name)
     if name == "preview":
         found = await preview(scope, ref)
         scope.state.focus = found.track.track_id
         return ChatReply(text=preview_text(found), track=found.track, preview_url=found.preview_url)
+    from core.feedback import feedback_text
+
     result = await (like(scope, ref) if name == "like" else dislike(scope, ref))
     scope.state.focus = result.track.track_id
-    return ChatReply(text=result.message)
+    return ChatReply(text=feedback_text(result.track.title, result.track.artist, result.value, result.previous,
+                                        scope.state.lang))

@@ -17,8 +17,10 @@ from core.coverage import coverage_text
 from core.agent.deps import AgentDeps, ToolFailure, TrackCard, TracksResult
 from core.agent.playlist_ops import NUM_REF, Scope
 from core.conversation import LastRequest
-from core.errors import InvalidInput, MusicBotError, PermissionDenied
+from core.errors import MusicBotError, PermissionDenied
 from core.limits import DEFAULT_TRACKS, MAX_TRACKS
+from core.error_words import error_text, invalid
+from core.reply_words import localize_note
 from core.models import CountCap, Recommendation, Track
 
 log = logging.getLogger(__name__)
@@ -32,11 +34,12 @@ def resolve_ref(ctx: RunContext[AgentDeps], ref: str) -> str:
         n = int(m.group(1))
         tid = turn_scope(ctx).list_ref(n)
         if tid is None:
-            raise InvalidInput(f"There is no #{n} in the last list.", "ref")
+            raise invalid("no item here", "ref", n=str(n))
         ref = tid
     found = ctx.deps.tracks.resolve_ref(ref)
-    if found.note and found.note not in ctx.deps.log.notes:  # never swap silently: the reply says so first
-        ctx.deps.log.notes.append(found.note)
+    note = localize_note(found.note, ctx.deps.lang)
+    if note and note not in ctx.deps.log.notes:  # never swap silently: the reply says so first
+        ctx.deps.log.notes.append(note)
     pos = found.pos
     ctx.deps.log.focus = ctx.deps.tracks.table.ids[pos]
     return ctx.deps.log.focus
@@ -60,7 +63,7 @@ def failure(ctx: RunContext[AgentDeps], exc: MusicBotError) -> ToolFailure:
         ctx.deps.log.denied.append(str(exc))
         log.info("permission denied for %s:%s (%s)", ctx.deps.caller.platform, ctx.deps.caller.user_id, exc.action)
         return ToolFailure(error=str(exc), denied=True)
-    return ToolFailure(error=str(exc), suggestions=list(getattr(exc, "suggestions", []) or []))
+    return ToolFailure(error=error_text(exc, ctx.deps.lang), suggestions=list(getattr(exc, "suggestions", []) or []))
 
 
 def _card(i: int, item: Any) -> TrackCard:
@@ -94,7 +97,7 @@ def tracks_result(ctx: RunContext[AgentDeps], rec: Recommendation, spec: LastReq
     if not rec.tracks and not note:
         note = "No tracks matched; suggest loosening the filters."
     if rec.capped is not None:  # the reply must say so (adapters also render it from the recommendation)
-        note = " ".join(x for x in (note, rec.capped.note()) if x)
+        note = " ".join(x for x in (note, rec.capped.note(lang=rec.lang)) if x)
     return TracksResult(
         kind=rec.kind if rec.kind in ("text", "similar", "search", "playlist") else "text",
         summary=rec.summary,

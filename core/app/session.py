@@ -159,6 +159,9 @@ class Sessions:
                 rec = localize(rec, state.lang)  # "coincide con tu búsqueda" in a Spanish conversation
                 state.show_page([t.track.track_id for t in rec.tracks], [t.reason for t in rec.tracks], False, first)
                 await store.save_state(cid, state)
+        else:  # nothing matched: the coverage line ("Nada en este catálogo coincide…") in the conversation's language
+            state = await (await self.conversation_store()).load_state(cid)
+            rec = localize(rec, state.lang)
         return rec
 
     async def show_track(self, conversation_id: str, ref: str) -> tuple[Track, str]:

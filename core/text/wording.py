@@ -324,6 +324,12 @@ _PHRASES: dict[str, dict[str, str]] = {k: _t(v) for k, v in {
                   "d'étiquettes de genre, je ne peux donc pas vérifier {req}{tail}. | Dieser Katalog hat keine "
                   "Genre-Labels, daher kann ich {req} nicht prüfen{tail}.",
     "or": "o | ou | ou | oder",
+    "no_match": "Nada en este catálogo coincide con «{req}» — ningún título, artista o álbum con ese nombre{alt} | "
+                "Nada neste catálogo corresponde a “{req}” — nenhum título, artista ou álbum com esse nome{alt} | "
+                "Rien dans ce catalogue ne correspond à « {req} » — aucun titre, artiste ou album de ce nom{alt} | "
+                "Nichts in diesem Katalog passt zu „{req}“ — kein Titel, Künstler oder Album dieses Namens{alt}",
+    "did you mean": "; ¿quizás {names}? | ; você quis dizer {names}? | ; tu voulais dire {names} ? | ; meintest du "
+                    "{names}?",
     "missing_artist": "No hay ningún artista llamado {req} en este catálogo{tail}. | Não há nenhum artista chamado {req} "
                       "neste catálogo{tail}. | Il n'y a aucun artiste nommé {req} dans ce catalogue{tail}. | In diesem "
                       "Katalog gibt es keinen Künstler namens {req}{tail}.",
@@ -548,6 +554,10 @@ def coverage_line_in(note: CoverageNote, lang: str) -> str:
         return _p("unlabelled", lang, req=joined, tail=tail)
     if note.kind == "missing_artist":
         return _p("missing_artist", lang, req=note.requested, tail=tail)
+    if note.kind == "no_match":  # a search: core.app.discovery's alternative is "did you mean A or B"
+        names = note.alternative.removeprefix("did you mean ") if note.alternative.startswith("did you mean ") else ""
+        said = _p("did you mean", lang, names=f' {_p("or", lang)} '.join(names.split(" or "))) if names else "."
+        return _p("no_match", lang, req=note.requested, alt=said)
     if note.kind == "era":
         return _p("era", lang, span=_span(note.requested, lang), tail=tail)
     what = FEATURES.get(note.requested, {}).get(lang, note.requested)

@@ -1,0 +1,89 @@
+"""The fixed lines of a chat reply, one table per language (English, Spanish, Portuguese, French, German).
+
+What a conversation shows besides a list's first line (:mod:`core.text.wording`), its reasons
+(:mod:`core.reason_words`) and a follow-up's lead (:mod:`core.agent.followup_replies`): the count-cap note, the
+count of a search's results, "nothing matched", the errors a user can cause (empty or too long message, unknown
+song, no ``#N`` on the list, unknown command, a link that is not a track), the note that another song was used,
+the flood notice, the generic apology, the frame and command summaries of ``/help``, and the labels every adapter
+puts around a list ("Next page", "More like #3", "Page 2", table columns, a track card's fields). The English table
+(:mod:`core.reply_words.en`) is the wording every surface has always shown, byte for byte, and holds every key;
+the others (``es``, ``pt``, ``fr``, ``de`` modules) say the same facts with the same numbers, names and commands
+(``/more``, ``/similar`` stay as typed: platform command names are English everywhere). ``"help <command>"`` keys
+exist only in the other languages: the English summary is the command registry's own (:mod:`core.commands`, also
+sent to Telegram's and Discord's command menus).
+
+:func:`say` is the one formatter (``str.format`` fields; a key missing from a language falls back to English);
+:func:`count` writes a number with the language's thousands separator; :func:`link_text` and
+:func:`localize_note` word the track-reference lines; :mod:`core.error_words` words the errors from their data.
+Imports nothing from core (errors and references import it).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from core.reply_words import de, en, es, fr, pt
+
+#: Languages with a wording (``en`` first); any other language is worded in English.
+LANGS = ("en", "es", "pt", "fr", "de")
+
+REPLY_WORDS: dict[str, dict[str, str]] = {"en": en.LINES, "es": es.LINES, "pt": pt.LINES, "fr": fr.LINES,
+                                          "de": de.LINES}
+
+#: Thousands separator per language ("5,000" / "5.000" / "5 000").
+_THOUSANDS = {"en": ",", "es": ".", "pt": ".", "fr": "\u202f", "de": "."}
+
+
+def say(key: str, lang: str = "en", **fields: Any) -> str:
+    """The line ``key`` of :data:`REPLY_WORDS` in ``lang`` with ``fields`` filled in (``str.format``); English for a
+    language without a table or a key the language lacks.
+
+    Raises:
+        KeyError: ``key`` is not in the English table, or a field the template names is missing.
+    """
+    table = REPLY_WORDS.get(lang, REPLY_WORDS["en"])
+    return table.get(key, REPLY_WORDS["en"][key]).format(**fields)
+
+
+def count(n: int, lang: str = "en") -> str:
+    """``n`` with the language's thousands separator: ``5,000`` (en), ``5.000`` (es, pt, de), ``5 000`` (fr)."""
+    return f"{n:,}".replace(",", _THOUSANDS.get(lang, ","))
+
+
+def link_text(kind: str, lang: str = "en") -> str:
+    """The reply for a reference that is not a usable track link (:data:`core.spotify_links.LinkKind`) in ``lang``:
+    "That's an album link — send a track link or a song name." (the link itself is never echoed)."""
+    if f"link {kind}" in REPLY_WORDS["en"]:
+        return say(f"link {kind}", lang)
+    noun = say(f"noun {kind}", lang) if f"noun {kind}" in REPLY_WORDS["en"] else kind
+    article = "an" if noun[:1] in "aeio" else "a"  # English: "a user profile", by sound, not by letter
+    return say("link kind", lang, article=article, noun=noun)
+
+
+def _pattern(key: str) -> re.Pattern[str]:
+    """The English template ``key`` as a regex whose named groups are its fields (to reword a line made from it)."""
+    parts = re.split(r"\{(\w+)\}", REPLY_WORDS["en"][key])
+    return re.compile("".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts)))
+
+
+def localize_note(note: str, lang: str) -> str:
+    """A first-line note of :class:`core.references.TrackReferences` ("No “Yellow” by Drake here — using “Yellow” by
+    Coldplay.", "No exact match for “…” — using the closest: …") in ``lang``, same titles and names; other notes,
+    and every note in English, unchanged."""
+    if lang == "en" or lang not in REPLY_WORDS:
+        return note
+    for key in ("using other artist", "using closest"):
+        m = _pattern(key).fullmatch(note)
+        if m is None:
+            continue
+        fields = m.groupdict()
+        q = _pattern("quote").fullmatch(fields["quote"])
+        if q is not None:
+            artist = q["artist"] if q["artist"] != say("unknown artist") else say("unknown artist", lang)
+            fields["quote"] = say("quote", lang, title=q["title"], artist=artist)
+        return say(key, lang, **fields)
+    return note
+
+
+__all__ = ["LANGS", "REPLY_WORDS", "count", "link_text", "localize_note", "say"]
