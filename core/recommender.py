@@ -5,7 +5,10 @@ weighted sum (weights in :class:`ScoreParams`, tuned on training playlists only 
 with :func:`core.evaluation.evaluate` (``folds={1}``), checked on folds 2–4; fold 0 is held out):
 
 * audio   — mean over r∈R of ``exp(-d(c, r) / tau_audio)``, d = weighted squared distance in
-  :class:`core.features.FeatureSpace` (the KNN index);
+  :class:`core.features.FeatureSpace` (the KNN index), minus the intensity penalty ``intensity ×
+  (1 - exp(-(max(0, g - intensity_tol) / intensity_scale)²))`` with the intensity gap ``g = Δenergy + Δacousticness / 2
+  + Δloudness dB / 20`` outside the range the references span (:func:`intensity_penalty`), so a metal radio keeps its energy and loudness (no power
+  ballads because the artists share playlists) and a ballad radio stays quiet;
 * artist  — share of references that have one of c's artists;
 * related — artist relations learned from the loaded catalog (:class:`core.artist_graph.ArtistGraph`: artists
   sharing playlists and subgenres): the relation (cosine 0–1) of c's artist to each reference's artists, averaged
@@ -94,6 +97,14 @@ class ScoreParams:
     #: weight of the style-vector term (core.style); 3.0 from {1, 2, 3, 4, 5} on training folds 3–4 (radio genre
     #: agreement with labels hidden / absent, P@10 kept); 0 turns the term (and its start-up cost) off
     style: float = 3.0
+    #: weight of the intensity penalty (see the module docstring; 0 turns it off). Tolerance: in the catalog's real
+    #: playlists half of the track pairs differ by less than 0.12 in energy and 0.10 in acousticness and 1.9 dB in
+    #: loudness (gap ≈ 0.2); the weight, tolerance and scale were chosen by reading radios of energetic and quiet
+    #: seeds (Enter Sandman without KISS "Forever", Nothing Else Matters without thrash) with P@10 and genre agreement
+    #: kept (benchmarks/radio_quality.py)
+    intensity: float = 2.0
+    intensity_tol: float = 0.2
+    intensity_scale: float = 0.2
 
 
 @dataclass(slots=True)
@@ -110,6 +121,33 @@ class Scored:
     def reasons(self) -> list[Reason]:
         """The facts as :class:`core.models.Reason` models (built on demand: the ranking's hot path keeps tuples)."""
         return [to_reason(f) for f in self.facts]
+
+
+#: Feature columns of the intensity gap (:func:`intensity_penalty`): energy, acousticness, loudness (dB).
+_INTENSITY = [FEATURE_INDEX["energy"], FEATURE_INDEX["acousticness"], FEATURE_INDEX["loudness"]]
+
+
+def intensity_penalty(cols: np.ndarray, refs: Sequence[np.ndarray], tol: float, scale: float) -> np.ndarray:
+    """``1 - exp(-(max(0, g - tol) / scale)²)`` per track (0–1: bounded, so a track far off in intensity loses at most
+    the weight and a genre with no track of the seed's intensity can still fill a radio), ``(m,)`` float32, with the intensity gap ``g = Δenergy +
+    Δacousticness / 2 + Δloudness / 20`` where each Δ is how far the track lies outside the range the references
+    ``refs`` span (one reference: the plain difference; loudness in dB: 20 dB weigh as a full energy step), so a
+    playlist of calm and loud songs penalizes nothing in between. ``cols``: ``(m, 3)`` float64 energy, acousticness,
+    loudness of the tracks (NaN when unknown: no penalty); ``refs``: the references' ``(3,)`` values. Element by
+    element, so a track's value does not depend on the others.
+    """
+    lo, hi = np.min(refs, axis=0), np.max(refs, axis=0)
+    d = np.maximum(lo - cols, cols - hi)
+    np.maximum(d, 0.0, out=d)
+    g = d[:, 0] + d[:, 1] * 0.5 + d[:, 2] * 0.05
+    g -= tol
+    np.maximum(g, 0.0, out=g)
+    g *= 1.0 / scale
+    g *= g
+    np.negative(g, out=g)
+    np.exp(g, out=g)
+    g = 1.0 - g
+    return np.nan_to_num(g, nan=0.0).astype(np.float32)
 
 
 def tree_sum(rows: np.ndarray) -> np.ndarray:
@@ -444,6 +482,12 @@ class Recommender:
         factor = p.audio * (1.0 / len(refs))
         if factor != 1.0:  # x * 1.0 == x: skip a pass
             total *= factor
+        if p.intensity:
+            t_f = t.features
+            cols = t_f[: n, _INTENSITY] if cand is None else t_f[cand][:, _INTENSITY]
+            pen = intensity_penalty(cols, [t_f[r, _INTENSITY] for r in featured], p.intensity_tol, p.intensity_scale)
+            pen *= np.float32(p.intensity)
+            total -= pen
         if len(self._featureless_positions()):  # x * 0 == 0 (the distances are finite)
             total *= t.has_features[:n] if cand is None else t.has_features[cand]
         return total
