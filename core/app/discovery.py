@@ -545,7 +545,8 @@ class Discovery(LiveParts):
         ("closest alternative: its album names salsa"); the earlier picks fill up. ``rec`` unchanged without, or
         when fewer look-alikes than ``limit`` pass the filters."""
         note = next((n for n in notes if n.kind == "missing" and n.found_count >= MIN_EVIDENCE
-                     and ((n.closest and not n.family) or n.playlists)), None)
+                     and ((n.closest and not n.family) or n.playlists or self.coverage.evidence(n.requested).scene)),
+                    None)
         if note is None:
             return rec
         t = self.table

@@ -499,7 +499,8 @@ def _evidence(note: CoverageNote, lang: str) -> str:
         parts.append(_p("closest family", lang, closest=note.closest, family=note.family))
     elif note.closest:
         parts.append(_p("closest", lang, closest=note.closest))
-        parts.append(_p("named", lang, n=note.found_count, req=_style(note.requested, lang)))
+        if not note.scene:  # a script's playlists name no style: no "N tracks name it" (core.style_scripts)
+            parts.append(_p("named", lang, n=note.found_count, req=_style(note.requested, lang)))
     quoted, more = playlist_mentions(note.playlists)
     if quoted:
         names = f' {_p("and", lang)} '.join(_quote(q, lang) for q in quoted)
