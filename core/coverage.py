@@ -531,6 +531,10 @@ class CatalogCoverage:
                 return Reason(kind="evidence", feature="playlist", label=label)
         return Reason(kind="evidence", feature="labels", label=style)
 
+    def names_style(self, style: str, text: str) -> bool:
+        """True when ``text`` names ``style`` as a whole word or phrase (its :data:`STYLES` phrases)."""
+        return bool(_alternation(STYLES.get(style, (style,))).search(" " + normalize_text(text) + " "))
+
     def is_sparse(self, count: int) -> bool:
         """True when ``count`` tracks are too few to answer a style request with (see :data:`SPARSE_TRACKS`)."""
         return count < max(SPARSE_TRACKS, int(SPARSE_SHARE * self.n_live))
@@ -907,7 +911,8 @@ def playlists_only_line(note: CoverageNote) -> str:
     short names quoted (:func:`core.text.wording.short_playlist_name`) and how many tracks they hold."""
     from core.text.wording import short_playlist_name
 
-    quoted, more = [short_playlist_name(p) for p in note.playlists[:2]], max(0, len(note.playlists) - 2)
+    quoted = [short_playlist_name(p, word=note.requested) for p in note.playlists[:2]]
+    more = max(0, len(note.playlists) - 2)
     quote = ("\u00ab {} \u00bb" if note.lang == "fr" else "\u201e{}\u201c" if note.lang == "de" else "\u201c{}\u201d")
     names = ", ".join(quote.format(q) for q in quoted) + (f" +{more}" if more else "")
     form = PLAYLISTS_ONLY.get(note.lang, PLAYLISTS_ONLY["en"])

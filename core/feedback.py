@@ -297,13 +297,18 @@ class FeedbackService(LiveParts):
         return self._mark(scored, await self._liked_positions(user) if boost else ())
 
     async def rank_text(
-        self, user: Caller | str | None, query: TextQuery, exclude: Iterable[int] = (), limit: int | None = None
+        self, user: Caller | str | None, query: TextQuery, exclude: Iterable[int] = (), limit: int | None = None,
+        extra: Callable[[np.ndarray | None], np.ndarray | float] | None = None,
     ) -> list[Scored]:
-        """:meth:`Recommender.from_text` without the user's dislikes (and their duplicates), nudged by their likes."""
+        """:meth:`Recommender.from_text` without the user's dislikes (and their duplicates), nudged by their likes;
+        ``extra``: another ``boost=`` hook added to the taste (a style's playlists and scene, core.app.discovery)."""
         rec = self.recommender
         ex = set(exclude) | await self.exclusions(user)
         boost = await self.taste_boost(user)
-        scored = rec.from_text(query, exclude=ex, limit=limit, boost=boost)
+        hook = boost
+        if extra is not None:
+            hook = extra if boost is None else (lambda cand: boost(cand) + extra(cand))
+        scored = rec.from_text(query, exclude=ex, limit=limit, boost=hook)
         return self._mark(scored, await self._liked_positions(user) if boost else ())
 
     async def profile(self, user: Caller | str) -> TasteProfile:

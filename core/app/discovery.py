@@ -75,6 +75,7 @@ from core.references import ResolvedRef, check_text
 from core.spotify_links import find_links, strip_links
 from core.table import FEATURE_INDEX, TrackTable
 from core.text.caveats import conflicts_from_notes
+from core.style_scene import named_scene
 from core.text.title_language import by_titles, table_languages
 from core.text.wording import localize_anchor_summary, localize_cues, no_data_alternative
 
@@ -324,7 +325,7 @@ class Discovery(LiveParts):
         query: TextQuery,
         exclude_ids: Sequence[str],
         limit: int | None,
-        rank: Callable[[TextQuery, set[int], int], Awaitable[list[Scored]]] | None = None,
+        rank: Callable[..., Awaitable[list[Scored]]] | None = None,
         similar_rank: SimilarRank | None = None,
     ) -> Recommendation:
         """:meth:`recommend_query` scored by ``rank(query, exclude, limit)`` (default: the KNN recommender).
@@ -404,7 +405,7 @@ class Discovery(LiveParts):
         anchor: Anchor,
         exclude: set[int],
         limit: int,
-        rank: Callable[[TextQuery, set[int], int], Awaitable[list[Scored]]] | None,
+        rank: Callable[..., Awaitable[list[Scored]]] | None,
         similar_rank: SimilarRank | None,
         era: bool = True,
     ) -> Recommendation:
@@ -491,7 +492,7 @@ class Discovery(LiveParts):
         anchor: Anchor | None,
         exclude: set[int],
         limit: int,
-        rank: Callable[[TextQuery, set[int], int], Awaitable[list[Scored]]] | None,
+        rank: Callable[..., Awaitable[list[Scored]]] | None,
         similar_rank: SimilarRank | None = None,
         missing_names: Sequence[str] = (),
     ) -> Recommendation:
@@ -521,8 +522,7 @@ class Discovery(LiveParts):
                 rec = rec.model_copy(update={"tracks": self._results(scored), "filters": relaxed.filters})
         if anchor is None or not anchor.seeds:
             rec = self._evidence_first(rec, query, notes, exclude, limit)
-            if rank is None:
-                rec = self._playlists_first(rec, query, notes, exclude, limit)
+            rec = await self._playlists_first(rec, query, notes, exclude, limit, rank)
         alternative = describe_alternative(self.table, rec.tracks)
         notes = [n.model_copy(update={"lang": query.lang, "alternative": n.alternative or (
             alternative if n.kind != "no_data" else no_data_alternative(query.notes, n.requested))}) for n in notes]
@@ -586,8 +586,9 @@ class Discovery(LiveParts):
         inside = set(table_languages(self.table).positions(code).tolist())
         return sum(1 for i in rec.tracks if self.table.pos.get(i.track.track_id) in inside)
 
-    def _playlists_first(self, rec: Recommendation, query: TextQuery, notes: Sequence[CoverageNote],
-                         exclude: set[int], limit: int) -> Recommendation:
+    async def _playlists_first(self, rec: Recommendation, query: TextQuery, notes: Sequence[CoverageNote],
+                               exclude: set[int], limit: int,
+                               rank: Callable[..., Awaitable[list[Scored]]] | None = None) -> Recommendation:
         """For a style only playlist titles name (a ``playlists_only`` note: "metal" in "Progressive Rock / Metal"),
         the request's own ranking with :data:`PLAYLIST_FIRST` added to the tracks of those playlists, as the first
         line says they come from them; ``rec`` unchanged without such a note."""
@@ -599,11 +600,20 @@ class Discovery(LiveParts):
             return rec
         mark = np.zeros(self.table.n, dtype=np.float32)
         mark[members] = PLAYLIST_FIRST
+        # the artists whose own albums and titles name the style and those the catalog relates to them ("Metal
+        # Health", "Metal Works": Quiet Riot, Judas Priest -> Dio, Motörhead, Black Sabbath; core.style_scene)
+        # (a band named after a style is no sign of it: Grand Funk Railroad's albums name funk, its music is rock)
+        cov, style = self.coverage, note.requested
+        named = [(p, why.feature) for p in cov.evidence(style).positions
+                 if (why := cov.evidence_reason(style, p)).feature in ("title", "album")
+                 and not cov.names_style(style, " ".join(self.table.artists[p]))]
+        mark = np.maximum(mark, PLAYLIST_FIRST * named_scene(self.table, self.recommender.graph, named))
 
         def boost(cand: np.ndarray | None) -> np.ndarray:
             return mark if cand is None else mark[cand]
 
-        scored = self.recommender.from_text(query, exclude=exclude, limit=limit, boost=boost)
+        scored = (self.recommender.from_text(query, exclude=exclude, limit=limit, boost=boost) if rank is None
+                  else await rank(query, exclude, limit, boost))  # a caller's ranking (their likes, dislikes) too
         return rec.model_copy(update={"tracks": self._results(scored)})
 
     @staticmethod

@@ -402,13 +402,19 @@ def _p(key: str, lang: str, **fields: object) -> str:
 _SEPARATORS = re.compile(r"\s+(?:[-|–—/•·:]|\||\(|\[)\s*|\s*[|•·]\s*")
 
 
-def short_playlist_name(name: str, limit: int = QUOTE_MAX) -> str:
+def short_playlist_name(name: str, limit: int = QUOTE_MAX, word: str = "") -> str:
     """``name`` cut to at most ``limit`` characters for quoting in a first line: at its first separator (" - ",
     " | ", " / ", "(" …) when that leaves a part of 3+ characters, else at a word boundary with "…"; short names are
-    returned unchanged."""
+    returned unchanged. With ``word`` (the style the line is about), the cut comes after the word's first occurrence
+    when that fits, so the quote still names it ("Progressive Rock / Metal", not "Progressive Rock")."""
     name = " ".join(name.split())
     if len(name) <= limit:
         return name
+    at = re.search(rf"\b{re.escape(word)}\b", name, re.IGNORECASE) if word else None
+    if at is not None:
+        cut = next((m.start() for m in _SEPARATORS.finditer(name) if m.start() >= at.end()), len(name))
+        if cut <= limit:
+            return name[:cut].strip()
     head = _SEPARATORS.split(name, maxsplit=1)[0].strip()
     if 3 <= len(head) <= limit:
         return head
