@@ -107,16 +107,19 @@ def audio_elementwise(rec: Recommender, featured: list[int], view) -> np.ndarray
 
 
 def intensity(rec: Recommender, featured: list[int], view) -> np.ndarray:
-    """``1 - exp(-(max(0, g - tol) / scale)²)`` of every track in ``view``, float32, with the intensity gap ``g = Δenergy +
-    Δacousticness / 2 + Δloudness / 20``, each Δ the distance outside the references' range (0 for a track without
-    audio features)."""
-    f = rec.table.features[: rec.table.n][view]
+    """``1 - exp(-(max(0, g - tol) / scale)²)`` of every track in ``view``, float32, with the intensity gap ``g =
+    Δenergy + Δacousticness / 2 + Δloudness / 20``, each Δ the distance outside the references' range, in float32
+    (0 for a track without audio features)."""
     cols = [FEATURE_INDEX["energy"], FEATURE_INDEX["acousticness"], FEATURE_INDEX["loudness"]]
-    q = rec.table.features[featured][:, cols]
-    d = [np.maximum(np.maximum(q[:, j].min() - f[:, c], f[:, c] - q[:, j].max()), 0.0) for j, c in enumerate(cols)]
-    g = np.maximum(d[0] + d[1] * 0.5 + d[2] * 0.05 - rec.params.intensity_tol, 0.0) * (1.0 / rec.params.intensity_scale)
-    g = 1.0 - np.exp(-(g * g))
-    return np.where(np.isnan(g), 0.0, g).astype(np.float32)
+    weights = [1.0, 0.5, 0.05]
+    f = rec.table.features[: rec.table.n][view]
+    x = [(f[:, c] * w).astype(np.float32) for c, w in zip(cols, weights)]
+    q = [(rec.table.features[featured][:, c] * w).astype(np.float32) for c, w in zip(cols, weights)]
+    d = [np.maximum(np.maximum(q[j].min() - x[j], x[j] - q[j].max()), np.float32(0.0)) for j in range(3)]
+    g = np.maximum(d[0] + d[1] + d[2] - np.float32(rec.params.intensity_tol), np.float32(0.0))
+    g = g * np.float32(1.0 / rec.params.intensity_scale)
+    g = np.float32(1.0) - np.exp(-(g * g))
+    return np.where(np.isnan(g), np.float32(0.0), g).astype(np.float32)
 
 
 def scores(rec: Recommender, refs: Sequence[int], cand: np.ndarray | None = None, audio: str = "elementwise") -> np.ndarray:
@@ -143,7 +146,7 @@ def scores(rec: Recommender, refs: Sequence[int], cand: np.ndarray | None = None
         total *= t.has_features[:n][view]
     elif featured:
         total = audio_elementwise(rec, featured, view) * np.float32(p.audio * inv)
-        if p.intensity:
+        if p.intensity:  # minus the intensity penalty, before tracks without features are zeroed
             total -= intensity(rec, featured, view) * np.float32(p.intensity)
         total *= t.has_features[:n][view]
     else:
