@@ -283,17 +283,18 @@ class FeedbackService(LiveParts):
         exclude: Iterable[int] = (),
         limit: int | None = None,
         extra_boost: Callable[[np.ndarray | None], np.ndarray | float] | None = None,
+        intensity: bool = True,
     ) -> list[Scored]:
         """:meth:`Recommender.similar` without the user's dislikes (and their duplicates), nudged by their likes;
         ``extra_boost`` (same shape as the taste boost) is added to the score, e.g. the move bonus of "like X but
-        more upbeat" (:func:`core.anchors.move_boost`)."""
+        more upbeat" (:func:`core.anchors.move_boost`); ``intensity`` as :meth:`Recommender.similar`."""
         rec = self.recommender
         ex = set(exclude) | await self.exclusions(user)
         boost = await self.taste_boost(user)
         both = boost
         if extra_boost is not None:
             both = extra_boost if boost is None else (lambda cand: boost(cand) + extra_boost(cand))
-        scored = rec.similar(refs, filters, exclude=ex, limit=limit, boost=both)
+        scored = rec.similar(refs, filters, exclude=ex, limit=limit, boost=both, intensity=intensity)
         return self._mark(scored, await self._liked_positions(user) if boost else ())
 
     async def rank_text(

@@ -459,7 +459,7 @@ class Recommender:
             self._labels_key, self._labels_any = key, self.table.has_labels()
         return self._labels_any
 
-    def similar_scores(self, refs: Sequence[int], cand: np.ndarray | None = None) -> np.ndarray:
+    def similar_scores(self, refs: Sequence[int], cand: np.ndarray | None = None, intensity: bool = True) -> np.ndarray:
         """Score candidates against reference positions ``refs`` (see the module docstring for the formula).
 
         Returns:
@@ -469,14 +469,14 @@ class Recommender:
         refs = list(refs)
         local = self._open_view(cand)
         try:
-            total = self._audio_term(refs, cand)
+            total = self._audio_term(refs, cand, intensity)
             total += self._era_style(refs, cand)
             self._similar_rest(total, refs, cand, local, self._sparse_plan(refs))
             return total.astype(np.float32, copy=False)
         finally:
             self._close_view(cand)
 
-    def _audio_term(self, refs: list[int], cand: np.ndarray | None) -> np.ndarray:
+    def _audio_term(self, refs: list[int], cand: np.ndarray | None, intensity: bool = True) -> np.ndarray:
         """The audio term, ``(m,)`` float32 (a fresh array): ``params.audio / len(refs) ×`` :meth:`_audio_sum` over
         the references with audio features, 0 for tracks without them (and everywhere when no reference has them).
 
@@ -493,7 +493,8 @@ class Recommender:
         factor = p.audio * (1.0 / len(refs))
         if factor != 1.0:  # x * 1.0 == x: skip a pass
             total *= factor
-        total = self._minus_intensity(total, refs, cand)
+        if intensity:
+            total = self._minus_intensity(total, refs, cand)
         if len(self._featureless_positions()):  # x * 0 == 0 (the distances are finite)
             total *= t.has_features[:n] if cand is None else t.has_features[cand]
         return total
@@ -716,7 +717,8 @@ class Recommender:
         return out
 
     def _similar_pruned(
-        self, refs: list[int], filters: Filters, exclude: set[int], exclude_keys: set[str], limit: int
+        self, refs: list[int], filters: Filters, exclude: set[int], exclude_keys: set[str], limit: int,
+        intensity: bool = True,
     ) -> tuple[list[int], list[float]]:
         """The top ``limit`` of :meth:`similar_scores` over every track (exact index), with the audio term, the
         sparse terms and the selection done only on the tracks that can still make it — the very picks and floats of
@@ -743,7 +745,7 @@ class Recommender:
         plan, touched, reach, gains = self._pruning_plan(refs)
         es = self._era_style(refs, None)
         if self.PRUNE_ROUNDS <= 0 or n <= 4 * self.PROBE:
-            return self._select_all(refs, es, plan, filters, exclude, exclude_keys, limit)
+            return self._select_all(refs, es, plan, filters, exclude, exclude_keys, limit, intensity)
         featured = [r for r in refs if t.has_features[r]]
         reach_audio = max(p.audio, 0.0) * len(featured) / len(refs) + self.PRUNE_MARGIN  # the most audio adds
         if len(touched) >= 4 * limit:  # enough tracks to fill the list: round 0 scores them alone
@@ -753,12 +755,12 @@ class Recommender:
             pos, outside = self._with_touched(probe, touched), float(es[probe].min()) + reach_audio
         # round 0: every track of ``pos`` is a candidate
         cand = pos
-        total = self._audio_term(refs, cand)
+        total = self._audio_term(refs, cand, intensity)
         total += es[cand]
         self._add_sparse(total, refs, cand, plan)
         picked, scores = self._select(total, cand, filters, exclude, exclude_keys, limit)
         if len(picked) < limit:  # the other tracks may be needed to fill the list
-            return self._select_all(refs, es, plan, filters, exclude, exclude_keys, limit)
+            return self._select_all(refs, es, plan, filters, exclude, exclude_keys, limit, intensity)
         if scores[-1] > outside + reach:
             return picked, scores
         for _ in range(self.PRUNE_ROUNDS):
@@ -773,7 +775,7 @@ class Recommender:
             marks[cand] = False
             if len(featured) == 1 and len(more) > self.PREFILTER_FROM:
                 more = self._audio_prefilter(featured[0], more, (theta - self.PRUNE_MARGIN) - es[more], len(refs))
-            head = self._audio_term(refs, more)
+            head = self._audio_term(refs, more, intensity)
             head += es[more]
             keep = head >= theta
             if not keep.any():  # no other track can enter: the picks are proven
@@ -796,7 +798,7 @@ class Recommender:
                 break
             if scores[-1] > theta + reach:
                 return picked, scores
-        return self._select_all(refs, es, plan, filters, exclude, exclude_keys, limit)
+        return self._select_all(refs, es, plan, filters, exclude, exclude_keys, limit, intensity)
 
     #: At most this many new candidates of a later round are first bounded one by one by their own label values.
     FEW = 64
@@ -870,10 +872,10 @@ class Recommender:
 
     def _select_all(
         self, refs: list[int], es: np.ndarray, plan: list[tuple], filters: Filters, exclude: set[int],
-        exclude_keys: set[str], limit: int,
+        exclude_keys: set[str], limit: int, intensity: bool = True,
     ) -> tuple[list[int], list[float]]:
         """:meth:`_select` over every track scored in full (``es``: :meth:`_era_style` of every track)."""
-        total = self._audio_term(refs, None)
+        total = self._audio_term(refs, None, intensity)
         total += es
         self._similar_rest(total, refs, None, None, plan)  # the same floats as similar_scores
         return self._select(total, None, filters, exclude, exclude_keys, limit, owned=True)
@@ -886,6 +888,7 @@ class Recommender:
         limit: int | None = None,
         with_reasons: bool = True,
         boost: Callable[[np.ndarray | None], np.ndarray | float] | None = None,
+        intensity: bool = True,
     ) -> list[Scored]:
         """Top tracks similar to reference positions ``refs`` (excluded from results, as are their duplicates).
 
@@ -894,6 +897,8 @@ class Recommender:
             filters: genre / artist / year / tempo filters and the limit (1–50).
             exclude: positions never to return (already shown, disliked).
             boost: optional extra score for the candidate view (``None`` = all positions), e.g. a taste profile.
+            intensity: False leaves out the intensity penalty (a request that moves away from the references'
+                energy: "like X but more low-key").
         """
         filters = filters or _NO_FILTERS
         if not refs:
@@ -908,9 +913,9 @@ class Recommender:
         if cand is None and boost is None:  # exact index: sparse terms and selection only where they can matter
             self._sync_caches()
             if self._has_labels() or not (self.params.style and self.STYLE_AFFINITY):
-                found = self._similar_pruned(refs, filters, exclude, exclude_keys, limit)
+                found = self._similar_pruned(refs, filters, exclude, exclude_keys, limit, intensity)
         if found is None:
-            total = self.similar_scores(refs, cand)  # also empties the per-table caches when the table changed
+            total = self.similar_scores(refs, cand, intensity)  # also empties the per-table caches when the table changed
             if boost is not None:
                 total = total + boost(cand)
             found = self._select(total, cand, filters, exclude, exclude_keys, limit, owned=True)

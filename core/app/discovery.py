@@ -80,7 +80,7 @@ from core.text.title_language import by_titles, table_languages
 from core.text.wording import localize_anchor_summary, localize_cues, no_data_alternative
 
 #: ``boost`` is an extra score over the candidate view as in :meth:`Recommender.similar`, or None).
-SimilarRank = Callable[[list[int], Filters, set[int], int, Callable[[Any], Any] | None], Awaitable[list[Scored]]]
+SimilarRank = Callable[..., Awaitable[list[Scored]]]  # (seeds, filters, exclude, pool, boost, intensity=)
 
 
 def join_cues(cues: Sequence[str]) -> str:
@@ -437,10 +437,11 @@ class Discovery(LiveParts):
         tiers = ((scene_sub, 2), (scene_genre, 1)) if t.has_labels() else ()
         boost = tiered_boost((in_years, 8), (moving, 4), *tiers)
         ranked = filters.model_copy(update={"year_min": None, "year_max": None})
+        keep = not deltas and not absolute  # "but more low-key": the anchor's intensity is what the user moves from
         if similar_rank is None:
-            pool = self.recommender.similar(seeds, ranked, exclude=exclude, limit=pool_n, boost=boost)
+            pool = self.recommender.similar(seeds, ranked, exclude=exclude, limit=pool_n, boost=boost, intensity=keep)
         else:
-            pool = await similar_rank(seeds, ranked, exclude, pool_n, boost)
+            pool = await similar_rank(seeds, ranked, exclude, pool_n, boost, intensity=keep)
         if in_years is not None:
             pool = [s for s in pool if in_years[s.pos]]
         if boost is not None:

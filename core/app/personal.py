@@ -181,7 +181,8 @@ class Personal(LiveParts):
         agent)."""
         return await self._query(
             query, exclude_ids, limit, rank=lambda q, ex, n, boost=None: self.feedback.rank_text(caller, q, ex, n, boost),
-            similar_rank=lambda pos, f, ex, n, boost=None: self.feedback.rank_similar(caller, pos, f, ex, n, boost),
+            similar_rank=lambda pos, f, ex, n, boost=None, intensity=True: self.feedback.rank_similar(
+                caller, pos, f, ex, n, boost, intensity),
         )
 
     async def recommend_text_for(
