@@ -11,11 +11,14 @@ Black Sabbath, Twisted Sister) are the scene a listener means. :func:`named_scen
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.artist_graph import ArtistGraph
 from core.table import TrackTable
+
+if TYPE_CHECKING:  # scipy stays unloaded until a style's scene is asked for (tests/integration/test_fast_start.py)
+    from core.artist_graph import ArtistGraph
 
 #: Distinct artists whose own texts must name the style before their scene counts (one "Metal Guru" is no scene).
 MIN_SCENE_ARTISTS = 3
