@@ -40,6 +40,7 @@ from core.table import TrackTable
 SETTINGS: dict[str, dict[str, Any]] = {
     "before": {  # related 1, subgenre contexts count as playlists, each track's own P(subgenre) in the affinity
         "related": 1.0, "SUBGENRE_WEIGHT": 1.0, "AFFINITY_ARTIST_SHARE": 0.0},
+    "no intensity": {"intensity": 0.0},  # without the intensity penalty (energy, acousticness, loudness gap)
     "after": {},  # the shipped defaults
 }
 #: Well-known songs across styles: (title prefix, artist substring), lower case.
@@ -47,7 +48,8 @@ SONGS = (("smells like teen spirit", "nirvana"), ("black hole sun", "soundgarden
          ("titanium", "david guetta"), ("despacito", "luis fonsi"), ("gasolina", "daddy yankee"),
          ("lose yourself", "eminem"), ("humble", "kendrick lamar"), ("no scrubs", "tlc"), ("crazy in love", "beyonc"),
          ("hotel california", "eagles"), ("bohemian rhapsody", "queen"), ("sweet child o", "guns n"),
-         ("shape of you", "ed sheeran"), ("blinding lights", "weeknd"))
+         ("shape of you", "ed sheeran"), ("blinding lights", "weeknd"), ("enter sandman", "metallica"),
+         ("nothing else matters", "metallica"), ("someone like you", "adele"), ("back in black", "ac/dc"))
 _MODULES = {"SUBGENRE_WEIGHT": artist_graph, "AFFINITY_ARTIST_SHARE": style}
 
 

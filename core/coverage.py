@@ -23,6 +23,7 @@ import numpy as np
 
 from core.catalog import normalize_text
 from core.models import CoverageNote, Filters, Reason, Recommendation, RecommendedTrack
+from core.style_scripts import SCRIPT_NAMES, script_playlists
 from core.table import FEATURE_INDEX, TrackTable
 
 #: Style name -> phrases (normalized: lower case, no accents, punctuation as spaces). General music knowledge;
@@ -304,6 +305,8 @@ class StyleEvidence:
     positions: tuple[int, ...]
     closest: str
     family: str = ""  # set when ``closest`` is the label of the style's family (boom bap -> hip hop), not look-alikes
+    #: playlists that hold the style by their artists' script (:mod:`core.style_scripts`: "K-Party Dance Mix")
+    scene: tuple[str, ...] = ()
 
 
 #: Evidence tracks needed before the reply names a closest label or answers from them (fewer is noise: one title
@@ -438,6 +441,9 @@ class CatalogCoverage:
         for lid in self._style_labels.get(style, []):
             if t.label_names[lid][0] == "playlist":
                 named |= t.label_tracks.get(lid, set())
+        scene = tuple(script_playlists(t, style)) if not tagged_count.tracks else ()  # "K-Party Dance Mix"
+        for lid in scene:
+            named |= t.label_tracks.get(lid, set())
         positions = tuple(sorted(p for p in named - tagged if t.alive[p]))
         closest = ""
         if len(positions) >= MIN_EVIDENCE:
@@ -469,7 +475,8 @@ class CatalogCoverage:
         if not closest and tagged_count.tracks == 0:
             closest = self.family_label(style, positions)
             family = PARENT.get(style, "") if closest else ""
-        ev = StyleEvidence(style, tagged_count.tracks, playlists, positions, closest, family)
+        ev = StyleEvidence(style, tagged_count.tracks, playlists, positions, closest, family,
+                           tuple(t.label_names[lid][1] for lid in scene))
         self._evidence[style] = ev
         return ev
 
@@ -529,11 +536,16 @@ class CatalogCoverage:
         for what, text in (("title", t.titles[p]), ("album", t.albums[p] or ""), ("artist", " ".join(t.artists[p]))):
             if rx.search(" " + normalize_text(text) + " "):
                 return Reason(kind="evidence", feature=what, label=style)
+        scene = set(self.evidence(style).scene)
         for lid in t.labels[p]:
             kind, label = t.label_names[lid]
-            if kind == "playlist" and style in _label_styles(label):
+            if kind == "playlist" and (style in _label_styles(label) or label in scene):
                 return Reason(kind="evidence", feature="playlist", label=label)
         return Reason(kind="evidence", feature="labels", label=style)
+
+    def names_style(self, style: str, text: str) -> bool:
+        """True when ``text`` names ``style`` as a whole word or phrase (its :data:`STYLES` phrases)."""
+        return bool(_alternation(STYLES.get(style, (style,))).search(" " + normalize_text(text) + " "))
 
     def is_sparse(self, count: int) -> bool:
         """True when ``count`` tracks are too few to answer a style request with (see :data:`SPARSE_TRACKS`)."""
@@ -570,7 +582,7 @@ class CatalogCoverage:
                                           found_count=len(ev.positions),
                                           closest=ev.closest if len(ev.positions) >= MIN_EVIDENCE or ev.family
                                           else "", family=ev.family, playlists=list(ev.playlists[:2]),
-                                          via=anchor))
+                                          scene=list(ev.scene[:2]), via=anchor))
                 continue
             if self.is_sparse(count):
                 notes.append(CoverageNote(requested=style, asked=_synonym(phrase, style), kind="sparse",
@@ -773,7 +785,12 @@ def _evidence_words(note: CoverageNote) -> str:
         parts.append(f"closest: {note.closest}, from the {note.family} family it belongs to")
     elif note.closest:
         parts.append(f"closest: {note.closest}")
-        parts.append(f"{note.found_count} tracks name {note.requested} in their title, album or playlist")
+        if not note.scene:
+            parts.append(f"{note.found_count} tracks name {note.requested} in their title, album or playlist")
+    if note.scene:  # "K-Party Dance Mix" names no k-pop: its artists' titles are what says so
+        names = " and ".join(f"“{name[:40]}”" for name in note.scene)
+        script = SCRIPT_NAMES.get(note.requested, "its script")
+        parts.append(f"{names} {'holds' if len(note.scene) == 1 else 'hold'} artists who title songs in {script}")
     from core.text.wording import playlist_mentions
 
     quoted, more = playlist_mentions(note.playlists)  # a first line names the style briefly, never whole titles
@@ -906,7 +923,8 @@ def playlists_only_line(note: CoverageNote) -> str:
     short names quoted (:func:`core.text.wording.short_playlist_name`) and how many tracks they hold."""
     from core.text.wording import short_playlist_name
 
-    quoted, more = [short_playlist_name(p) for p in note.playlists[:2]], max(0, len(note.playlists) - 2)
+    quoted = [short_playlist_name(p, word=note.requested) for p in note.playlists[:2]]
+    more = max(0, len(note.playlists) - 2)
     quote = ("\u00ab {} \u00bb" if note.lang == "fr" else "\u201e{}\u201c" if note.lang == "de" else "\u201c{}\u201d")
     names = ", ".join(quote.format(q) for q in quoted) + (f" +{more}" if more else "")
     form = PLAYLISTS_ONLY.get(note.lang, PLAYLISTS_ONLY["en"])

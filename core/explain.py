@@ -298,11 +298,14 @@ def _explain_picks(t: TrackTable, ctx: _RefContext, picked: list[int]) -> tuple[
         orig = orig_years[i]
         year = stored_years[i]
         if year and t.is_album_date(p, year, orig):  # the year shown is a re-release's: say so before anything else
-            first = orig if orig and orig < year else None
+            first = t.first_release_year(p) if orig < year else 0  # only a trustworthy date is a "first release"
+            first = first if first and first < year else None
             at = min(len(facts), MAX_FACTS - 1)
             facts.insert(at, _new_fact(Fact, ("album_date", "", year, first, "")))
             words.insert(at, f"{year} (album date; first release {first})" if first is not None else f"{year} (album date)")
         elif orig and ref_years and len(facts) < MAX_FACTS:
+            if orig < year:  # the earliest version is a compilation's date: the song's year is its own
+                orig = t.first_release_year(p) or year
             nearest = nearest_one if nearest_one is not None else min(ref_years, key=lambda y: abs(y - orig))
             if abs(nearest - orig) <= ERA_WITHIN:
                 facts.append(_new_fact(Fact, ("era", "", orig, nearest, "")))
@@ -367,7 +370,7 @@ def explain_text(table: TrackTable, p: int, query: TextQuery) -> list[Reason]:
         year = int(t.year[p])
         if year:
             if t.year_is_album_date(p):  # one fact for the year: "1980 (album date; first release 1975)"
-                orig = t.original_year(p)
+                orig = t.first_release_year(p)
                 facts.append(Reason(kind="album_date", value=year, target=orig if orig and orig < year else None))
             else:
                 facts.append(Reason(kind="era", value=year))

@@ -280,27 +280,33 @@ class FeedbackService(LiveParts):
         exclude: Iterable[int] = (),
         limit: int | None = None,
         extra_boost: Callable[[np.ndarray | None], np.ndarray | float] | None = None,
+        intensity: bool = True,
     ) -> list[Scored]:
         """:meth:`Recommender.similar` without the user's dislikes (and their duplicates), nudged by their likes;
         ``extra_boost`` (same shape as the taste boost) is added to the score, e.g. the move bonus of "like X but
-        more upbeat" (:func:`core.anchors.move_boost`)."""
+        more upbeat" (:func:`core.anchors.move_boost`); ``intensity`` as :meth:`Recommender.similar`."""
         rec = self.recommender
         ex = set(exclude) | await self.exclusions(user)
         boost = await self.taste_boost(user)
         both = boost
         if extra_boost is not None:
             both = extra_boost if boost is None else (lambda cand: boost(cand) + extra_boost(cand))
-        scored = rec.similar(refs, filters, exclude=ex, limit=limit, boost=both)
+        scored = rec.similar(refs, filters, exclude=ex, limit=limit, boost=both, intensity=intensity)
         return self._mark(scored, await self._liked_positions(user) if boost else ())
 
     async def rank_text(
-        self, user: Caller | str | None, query: TextQuery, exclude: Iterable[int] = (), limit: int | None = None
+        self, user: Caller | str | None, query: TextQuery, exclude: Iterable[int] = (), limit: int | None = None,
+        extra: Callable[[np.ndarray | None], np.ndarray | float] | None = None,
     ) -> list[Scored]:
-        """:meth:`Recommender.from_text` without the user's dislikes (and their duplicates), nudged by their likes."""
+        """:meth:`Recommender.from_text` without the user's dislikes (and their duplicates), nudged by their likes;
+        ``extra``: another ``boost=`` hook added to the taste (a style's playlists and scene, core.app.discovery)."""
         rec = self.recommender
         ex = set(exclude) | await self.exclusions(user)
         boost = await self.taste_boost(user)
-        scored = rec.from_text(query, exclude=ex, limit=limit, boost=boost)
+        hook = boost
+        if extra is not None:
+            hook = extra if boost is None else (lambda cand: boost(cand) + extra(cand))
+        scored = rec.from_text(query, exclude=ex, limit=limit, boost=hook)
         return self._mark(scored, await self._liked_positions(user) if boost else ())
 
     async def profile(self, user: Caller | str) -> TasteProfile:

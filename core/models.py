@@ -314,6 +314,8 @@ class CoverageNote(BaseModel):
                          "(\"tropical\" for salsa), from the loaded catalog; empty when there is no such evidence")
     playlists: list[str] = Field(default_factory=list, description="playlist names that name the missing style "
                                  "(only names: their tracks are not tagged with it)")
+    scene: list[str] = Field(default_factory=list, description="for a missing style: playlists that hold it by "
+                             "their artists' script (core.style_scripts: \"K-Party Dance Mix\" for k-pop)")
     family: str = Field(default="", description="for a missing style whose ``closest`` is the label of its family "
                         "(boom bap -> hip hop), that family; empty otherwise")
     via: str = Field(default="", description="for a missing / sparse style asked together with a resolved anchor "

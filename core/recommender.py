@@ -5,7 +5,10 @@ weighted sum (weights in :class:`ScoreParams`, tuned on training playlists only 
 with :func:`core.evaluation.evaluate` (``folds={1}``), checked on folds 2–4; fold 0 is held out):
 
 * audio   — mean over r∈R of ``exp(-d(c, r) / tau_audio)``, d = weighted squared distance in
-  :class:`core.features.FeatureSpace` (the KNN index);
+  :class:`core.features.FeatureSpace` (the KNN index), minus the intensity penalty ``intensity ×
+  (1 - exp(-(max(0, g - intensity_tol) / intensity_scale)²))`` with the intensity gap ``g = Δenergy + Δacousticness / 2
+  + Δloudness dB / 20`` outside the range the references span (:func:`intensity_penalty`), so a metal radio keeps its energy and loudness (no power
+  ballads because the artists share playlists) and a ballad radio stays quiet;
 * artist  — share of references that have one of c's artists;
 * related — artist relations learned from the loaded catalog (:class:`core.artist_graph.ArtistGraph`: artists
   sharing playlists and subgenres): the relation (cosine 0–1) of c's artist to each reference's artists, averaged
@@ -94,6 +97,14 @@ class ScoreParams:
     #: weight of the style-vector term (core.style); 3.0 from {1, 2, 3, 4, 5} on training folds 3–4 (radio genre
     #: agreement with labels hidden / absent, P@10 kept); 0 turns the term (and its start-up cost) off
     style: float = 3.0
+    #: weight of the intensity penalty (see the module docstring; 0 turns it off). Tolerance: in the catalog's real
+    #: playlists half of the track pairs differ by less than 0.12 in energy and 0.10 in acousticness and 1.9 dB in
+    #: loudness (gap ≈ 0.2); the weight, tolerance and scale were chosen by reading radios of energetic and quiet
+    #: seeds (Enter Sandman without KISS "Forever", Nothing Else Matters without thrash) with P@10 and genre agreement
+    #: kept (benchmarks/radio_quality.py)
+    intensity: float = 2.0
+    intensity_tol: float = 0.2
+    intensity_scale: float = 0.2
 
 
 @dataclass(slots=True)
@@ -110,6 +121,44 @@ class Scored:
     def reasons(self) -> list[Reason]:
         """The facts as :class:`core.models.Reason` models (built on demand: the ranking's hot path keeps tuples)."""
         return [to_reason(f) for f in self.facts]
+
+
+#: Feature columns of the intensity gap (:func:`intensity_penalty`): energy, acousticness, loudness (dB) ...
+_INTENSITY = [FEATURE_INDEX["energy"], FEATURE_INDEX["acousticness"], FEATURE_INDEX["loudness"]]
+#: ... and their weights in the gap (20 dB of loudness weigh as a full energy step, acousticness half).
+INTENSITY_SCALE = np.asarray([1.0, 0.5, 0.05])
+
+
+def intensity_penalty(cols: np.ndarray, refs: Sequence[np.ndarray], tol: float, scale: float) -> np.ndarray:
+    """``1 - exp(-(max(0, g - tol) / scale)²)`` per track (0–1: bounded, so a track far off in intensity loses at most
+    the weight and a genre with no track of the seed's intensity can still fill a radio), ``(m,)`` float32, with
+    the intensity gap ``g = Δenergy + Δacousticness / 2 + Δloudness / 20`` where each Δ is how far the track lies
+    outside the range the references ``refs`` span (one reference: the plain difference; loudness in dB: 20 dB weigh
+    as a full energy step), so a playlist of calm and loud songs penalizes nothing in between. ``cols``: ``(3, m)``
+    float32 rows energy, acousticness / 2, loudness / 20 of the tracks (:data:`INTENSITY_SCALE` applied; NaN when
+    unknown: no penalty); ``refs``: the references' ``(3,)`` columns of the same. Element by element, so a track's value does not
+    depend on the others.
+    """
+    if len(refs) == 1:  # |x - q| == max(q - x, x - q, 0) bit for bit
+        d = cols - refs[0][:, None]
+        np.abs(d, out=d)
+    else:
+        lo, hi = np.min(refs, axis=0)[:, None], np.max(refs, axis=0)[:, None]
+        d = lo - cols
+        np.maximum(d, cols - hi, out=d)
+        np.maximum(d, np.float32(0.0), out=d)
+    g = d[0] + d[1]
+    g += d[2]
+    g -= np.float32(tol)
+    out = np.zeros(len(g), dtype=np.float32)
+    hit = np.flatnonzero(g > 0)  # most tracks are within the tolerance (and NaN, no features, is never > 0)
+    x = g[hit]
+    x *= np.float32(1.0 / scale)
+    x *= x
+    np.negative(x, out=x)
+    np.exp(x, out=x)
+    out[hit] = np.float32(1.0) - x
+    return out
 
 
 def tree_sum(rows: np.ndarray) -> np.ndarray:
@@ -410,7 +459,7 @@ class Recommender:
             self._labels_key, self._labels_any = key, self.table.has_labels()
         return self._labels_any
 
-    def similar_scores(self, refs: Sequence[int], cand: np.ndarray | None = None) -> np.ndarray:
+    def similar_scores(self, refs: Sequence[int], cand: np.ndarray | None = None, intensity: bool = True) -> np.ndarray:
         """Score candidates against reference positions ``refs`` (see the module docstring for the formula).
 
         Returns:
@@ -420,14 +469,14 @@ class Recommender:
         refs = list(refs)
         local = self._open_view(cand)
         try:
-            total = self._audio_term(refs, cand)
+            total = self._audio_term(refs, cand, intensity)
             total += self._era_style(refs, cand)
             self._similar_rest(total, refs, cand, local, self._sparse_plan(refs))
             return total.astype(np.float32, copy=False)
         finally:
             self._close_view(cand)
 
-    def _audio_term(self, refs: list[int], cand: np.ndarray | None) -> np.ndarray:
+    def _audio_term(self, refs: list[int], cand: np.ndarray | None, intensity: bool = True) -> np.ndarray:
         """The audio term, ``(m,)`` float32 (a fresh array): ``params.audio / len(refs) ×`` :meth:`_audio_sum` over
         the references with audio features, 0 for tracks without them (and everywhere when no reference has them).
 
@@ -444,9 +493,22 @@ class Recommender:
         factor = p.audio * (1.0 / len(refs))
         if factor != 1.0:  # x * 1.0 == x: skip a pass
             total *= factor
+        if intensity:
+            total = self._minus_intensity(total, refs, cand)
         if len(self._featureless_positions()):  # x * 0 == 0 (the distances are finite)
             total *= t.has_features[:n] if cand is None else t.has_features[cand]
         return total
+
+    def _intensity_columns(self) -> np.ndarray:
+        """``(3, n)`` float32 energy, acousticness, loudness of every position, weighted by :data:`INTENSITY_SCALE`
+        (:func:`intensity_penalty`), one contiguous copy per table version."""
+        t = self.table
+        key = (id(t), t.version, t.n)
+        if getattr(self, "_intensity_key", None) != key:
+            self._intensity_key = key
+            self._intensity = np.ascontiguousarray((t.features[: t.n][:, _INTENSITY] * INTENSITY_SCALE).T,
+                                                   dtype=np.float32)
+        return self._intensity
 
     def _audio_sum(self, featured: list[int], cand: np.ndarray | None) -> np.ndarray:
         """``Σ_r exp(-|x - x_r|² / tau_audio)`` over the references ``featured`` (with audio features) for every
@@ -476,8 +538,8 @@ class Recommender:
 
     def _era_style(self, refs: list[int], cand: np.ndarray | None) -> np.ndarray:
         """The dense terms besides audio, ``(m,)`` float32 (a fresh array): era (each reference's year affinity
-        ``× 1/len(refs)``, added reference by reference), popularity, then style (one vector-matrix product over
-        the candidates)."""
+        ``× 1/len(refs)``, added reference by reference), popularity, style (one vector-matrix product over the
+        candidates)."""
         t, p = self.table, self.params
         n = t.n
         inv = 1.0 / len(refs)
@@ -503,6 +565,22 @@ class Recommender:
             total += (p.popularity / 100.0) * pop
         if q is not None:
             total += self._style_term(q, cand)
+        return total
+
+    def _minus_intensity(self, total: np.ndarray, refs: list[int], cand: np.ndarray | None) -> np.ndarray:
+        """``total`` minus ``params.intensity ×`` :func:`intensity_penalty` of the candidates against the references
+        with audio features (in place; unchanged when the term is off or no reference has features). Part of the
+        audio term: only the tracks scored pay for it, and as it only lowers scores the pruned ranking's upper bounds
+        hold (computing it for every track with the dense terms cost ~0.3 ms more per radio, measured)."""
+        p, t = self.params, self.table
+        featured = [r for r in refs if t.has_features[r]]
+        if not p.intensity or not featured:
+            return total
+        every = self._intensity_columns()
+        pen = intensity_penalty(every if cand is None else every[:, cand], [every[:, r] for r in featured],
+                                p.intensity_tol, p.intensity_scale)
+        pen *= np.float32(p.intensity)
+        total -= pen
         return total
 
     def _style_query(self, refs: list[int]) -> np.ndarray | None:
@@ -639,7 +717,8 @@ class Recommender:
         return out
 
     def _similar_pruned(
-        self, refs: list[int], filters: Filters, exclude: set[int], exclude_keys: set[str], limit: int
+        self, refs: list[int], filters: Filters, exclude: set[int], exclude_keys: set[str], limit: int,
+        intensity: bool = True,
     ) -> tuple[list[int], list[float]]:
         """The top ``limit`` of :meth:`similar_scores` over every track (exact index), with the audio term, the
         sparse terms and the selection done only on the tracks that can still make it — the very picks and floats of
@@ -666,7 +745,7 @@ class Recommender:
         plan, touched, reach, gains = self._pruning_plan(refs)
         es = self._era_style(refs, None)
         if self.PRUNE_ROUNDS <= 0 or n <= 4 * self.PROBE:
-            return self._select_all(refs, es, plan, filters, exclude, exclude_keys, limit)
+            return self._select_all(refs, es, plan, filters, exclude, exclude_keys, limit, intensity)
         featured = [r for r in refs if t.has_features[r]]
         reach_audio = max(p.audio, 0.0) * len(featured) / len(refs) + self.PRUNE_MARGIN  # the most audio adds
         if len(touched) >= 4 * limit:  # enough tracks to fill the list: round 0 scores them alone
@@ -676,12 +755,12 @@ class Recommender:
             pos, outside = self._with_touched(probe, touched), float(es[probe].min()) + reach_audio
         # round 0: every track of ``pos`` is a candidate
         cand = pos
-        total = self._audio_term(refs, cand)
+        total = self._audio_term(refs, cand, intensity)
         total += es[cand]
         self._add_sparse(total, refs, cand, plan)
         picked, scores = self._select(total, cand, filters, exclude, exclude_keys, limit)
         if len(picked) < limit:  # the other tracks may be needed to fill the list
-            return self._select_all(refs, es, plan, filters, exclude, exclude_keys, limit)
+            return self._select_all(refs, es, plan, filters, exclude, exclude_keys, limit, intensity)
         if scores[-1] > outside + reach:
             return picked, scores
         for _ in range(self.PRUNE_ROUNDS):
@@ -696,7 +775,7 @@ class Recommender:
             marks[cand] = False
             if len(featured) == 1 and len(more) > self.PREFILTER_FROM:
                 more = self._audio_prefilter(featured[0], more, (theta - self.PRUNE_MARGIN) - es[more], len(refs))
-            head = self._audio_term(refs, more)
+            head = self._audio_term(refs, more, intensity)
             head += es[more]
             keep = head >= theta
             if not keep.any():  # no other track can enter: the picks are proven
@@ -719,7 +798,7 @@ class Recommender:
                 break
             if scores[-1] > theta + reach:
                 return picked, scores
-        return self._select_all(refs, es, plan, filters, exclude, exclude_keys, limit)
+        return self._select_all(refs, es, plan, filters, exclude, exclude_keys, limit, intensity)
 
     #: At most this many new candidates of a later round are first bounded one by one by their own label values.
     FEW = 64
@@ -793,10 +872,10 @@ class Recommender:
 
     def _select_all(
         self, refs: list[int], es: np.ndarray, plan: list[tuple], filters: Filters, exclude: set[int],
-        exclude_keys: set[str], limit: int,
+        exclude_keys: set[str], limit: int, intensity: bool = True,
     ) -> tuple[list[int], list[float]]:
         """:meth:`_select` over every track scored in full (``es``: :meth:`_era_style` of every track)."""
-        total = self._audio_term(refs, None)
+        total = self._audio_term(refs, None, intensity)
         total += es
         self._similar_rest(total, refs, None, None, plan)  # the same floats as similar_scores
         return self._select(total, None, filters, exclude, exclude_keys, limit, owned=True)
@@ -809,6 +888,7 @@ class Recommender:
         limit: int | None = None,
         with_reasons: bool = True,
         boost: Callable[[np.ndarray | None], np.ndarray | float] | None = None,
+        intensity: bool = True,
     ) -> list[Scored]:
         """Top tracks similar to reference positions ``refs`` (excluded from results, as are their duplicates).
 
@@ -817,6 +897,8 @@ class Recommender:
             filters: genre / artist / year / tempo filters and the limit (1–50).
             exclude: positions never to return (already shown, disliked).
             boost: optional extra score for the candidate view (``None`` = all positions), e.g. a taste profile.
+            intensity: False leaves out the intensity penalty (a request that moves away from the references'
+                energy: "like X but more low-key").
         """
         filters = filters or _NO_FILTERS
         if not refs:
@@ -831,9 +913,9 @@ class Recommender:
         if cand is None and boost is None:  # exact index: sparse terms and selection only where they can matter
             self._sync_caches()
             if self._has_labels() or not (self.params.style and self.STYLE_AFFINITY):
-                found = self._similar_pruned(refs, filters, exclude, exclude_keys, limit)
+                found = self._similar_pruned(refs, filters, exclude, exclude_keys, limit, intensity)
         if found is None:
-            total = self.similar_scores(refs, cand)  # also empties the per-table caches when the table changed
+            total = self.similar_scores(refs, cand, intensity)  # also empties the per-table caches when the table changed
             if boost is not None:
                 total = total + boost(cand)
             found = self._select(total, cand, filters, exclude, exclude_keys, limit, owned=True)

@@ -303,32 +303,51 @@ class TrackTable:
         return int(self.original_years()[p])
 
     def year_is_album_date(self, p: int) -> bool:
-        """True when ``year[p]`` is (likely) only an album date: an earlier version of the song is in the catalog,
-        the album is a compilation (:data:`_COMPILATION`), or the title / album names a remaster or re-release of
-        that very year ("- 2011 Remaster" on a track dated 2011). A remaster dated with the original year is not
-        flagged (Spotify often dates remasters by the original release)."""
+        """True when ``year[p]`` is (likely) only an album date: an earlier version of the song with a trustworthy
+        date is in the catalog (:meth:`first_release_year`), the album is a compilation (:data:`_COMPILATION`), or
+        the title / album names a remaster or re-release of that very year ("- 2011 Remaster" on a track dated 2011).
+        A remaster dated with the original year is not flagged (Spotify often dates remasters by the original
+        release)."""
         y = int(self.year[p])
         if not y:
             return False
-        if self.original_year(p) < y:
+        first = self.first_release_year(p)
+        if first and first < y:
             return True
+        return self._own_mark(p)
+
+    def _own_mark(self, p: int) -> bool:
+        """True when position ``p``'s own album or title marks its year as a re-release's (a compilation album, or
+        a remaster / re-issue naming that very year); cached (rows never change)."""
         mark = self._album_marks.get(p)
         if mark is None:
+            y = int(self.year[p])
             album, title = self.albums[p] or "", self.titles[p] or ""
             reissue = {int(m.group(1) or m.group(7)) for text in (album, title) for m in _REISSUE_YEAR.finditer(text)}
             mark = self._album_marks[p] = bool(_COMPILATION.search(album)) or y in reissue
         return mark
 
+    def first_release_year(self, p: int) -> int:
+        """The earliest year among the live versions of ``p``'s song (same normalized title + first artist) whose
+        own date can be trusted as a release date — not a compilation's, not a re-release's (:meth:`_own_mark`);
+        0 when none can. What a reason may call the song's *first release*: Spotify often dates a compilation by
+        the artist's first album ("Journey's Greatest Hits" dated 1978 holds "Don't Stop Believin'" of 1981's
+        "Escape"), so the earliest year of all versions (:meth:`original_years`, used for ranking) is no first
+        release when it is a compilation's."""
+        years = [int(self.year[q]) for q in self.key_tracks.get(self.norm_keys[p], ())
+                 if self.year[q] and not self._own_mark(q)]
+        return min(years, default=0)
+
     def is_album_date(self, p: int, year: int, original: int) -> bool:
-        """:meth:`year_is_album_date` for a caller that already holds ``year == year[p]`` and
-        ``original == original_year(p)`` (the reasons' hot path): the same rule, without reading either again.
-        """
+        """:meth:`year_is_album_date` for a caller that already holds ``year == year[p]`` (the reasons' hot path);
+        ``original`` (``original_year(p)``) lets a song with no earlier version skip the version scan."""
         if not year:
             return False
         if original < year:
-            return True
-        mark = self._album_marks.get(p)
-        return self.year_is_album_date(p) if mark is None else mark
+            first = self.first_release_year(p)
+            if first and first < year:
+                return True
+        return self._own_mark(p)
 
     #: Tracks :meth:`track` keeps built per table version (~4.5 KB each, ~9 MB when full; the oldest goes first).
     TRACK_MEMO = 2048

@@ -78,11 +78,12 @@ from core.references import ResolvedRef, check_text
 from core.spotify_links import find_links, strip_links
 from core.table import FEATURE_INDEX, TrackTable
 from core.text.caveats import conflicts_from_notes
+from core.style_scene import named_scene
 from core.text.title_language import by_titles, table_languages
 from core.text.wording import localize_anchor_summary, localize_cues, no_data_alternative
 
 #: ``boost`` is an extra score over the candidate view as in :meth:`Recommender.similar`, or None).
-SimilarRank = Callable[[list[int], Filters, set[int], int, Callable[[Any], Any] | None], Awaitable[list[Scored]]]
+SimilarRank = Callable[..., Awaitable[list[Scored]]]  # (seeds, filters, exclude, pool, boost, intensity=)
 
 
 def join_cues(cues: Sequence[str]) -> str:
@@ -329,7 +330,7 @@ class Discovery(LiveParts):
         query: TextQuery,
         exclude_ids: Sequence[str],
         limit: int | None,
-        rank: Callable[[TextQuery, set[int], int], Awaitable[list[Scored]]] | None = None,
+        rank: Callable[..., Awaitable[list[Scored]]] | None = None,
         similar_rank: SimilarRank | None = None,
     ) -> Recommendation:
         """:meth:`recommend_query` scored by ``rank(query, exclude, limit)`` (default: the KNN recommender).
@@ -409,7 +410,7 @@ class Discovery(LiveParts):
         anchor: Anchor,
         exclude: set[int],
         limit: int,
-        rank: Callable[[TextQuery, set[int], int], Awaitable[list[Scored]]] | None,
+        rank: Callable[..., Awaitable[list[Scored]]] | None,
         similar_rank: SimilarRank | None,
         era: bool = True,
     ) -> Recommendation:
@@ -455,10 +456,11 @@ class Discovery(LiveParts):
         prefer, avoid = label_mask(t, rest.prefer), label_mask(t, rest.avoid)
         boost = tiered_boost((in_years, 8), (moving, 4), (prefer, 3), (avoid, -2), *tiers)
         ranked = filters.model_copy(update={"year_min": None, "year_max": None})
+        keep = not deltas and not absolute  # "but more low-key": the anchor's intensity is what the user moves from
         if similar_rank is None:
-            pool = self.recommender.similar(seeds, ranked, exclude=exclude, limit=pool_n, boost=boost)
+            pool = self.recommender.similar(seeds, ranked, exclude=exclude, limit=pool_n, boost=boost, intensity=keep)
         else:
-            pool = await similar_rank(seeds, ranked, exclude, pool_n, boost)
+            pool = await similar_rank(seeds, ranked, exclude, pool_n, boost, intensity=keep)
         if in_years is not None:
             pool = [s for s in pool if in_years[s.pos]]
         if boost is not None:
@@ -523,7 +525,7 @@ class Discovery(LiveParts):
         anchor: Anchor | None,
         exclude: set[int],
         limit: int,
-        rank: Callable[[TextQuery, set[int], int], Awaitable[list[Scored]]] | None,
+        rank: Callable[..., Awaitable[list[Scored]]] | None,
         similar_rank: SimilarRank | None = None,
         missing_names: Sequence[str] = (),
     ) -> Recommendation:
@@ -553,8 +555,7 @@ class Discovery(LiveParts):
                 rec = rec.model_copy(update={"tracks": self._results(scored), "filters": relaxed.filters})
         if anchor is None or not anchor.seeds:
             rec = self._evidence_first(rec, query, notes, exclude, limit)
-            if rank is None:
-                rec = self._playlists_first(rec, query, notes, exclude, limit)
+            rec = await self._playlists_first(rec, query, notes, exclude, limit, rank)
         alternative = describe_alternative(self.table, rec.tracks)
         notes = [n.model_copy(update={"lang": query.lang, "alternative": n.alternative or (
             alternative if n.kind != "no_data" else no_data_alternative(query.notes, n.requested))}) for n in notes]
@@ -577,7 +578,8 @@ class Discovery(LiveParts):
         ("closest alternative: its album names salsa"); the earlier picks fill up. ``rec`` unchanged without, or
         when fewer look-alikes than ``limit`` pass the filters."""
         note = next((n for n in notes if n.kind == "missing" and n.found_count >= MIN_EVIDENCE
-                     and ((n.closest and not n.family) or n.playlists)), None)
+                     and ((n.closest and not n.family) or n.playlists or self.coverage.evidence(n.requested).scene)),
+                    None)
         if note is None:
             return rec
         t = self.table
@@ -617,8 +619,9 @@ class Discovery(LiveParts):
         inside = set(table_languages(self.table).positions(code).tolist())
         return sum(1 for i in rec.tracks if self.table.pos.get(i.track.track_id) in inside)
 
-    def _playlists_first(self, rec: Recommendation, query: TextQuery, notes: Sequence[CoverageNote],
-                         exclude: set[int], limit: int) -> Recommendation:
+    async def _playlists_first(self, rec: Recommendation, query: TextQuery, notes: Sequence[CoverageNote],
+                               exclude: set[int], limit: int,
+                               rank: Callable[..., Awaitable[list[Scored]]] | None = None) -> Recommendation:
         """For a style only playlist titles name (a ``playlists_only`` note: "metal" in "Progressive Rock / Metal"),
         the request's own ranking with :data:`PLAYLIST_FIRST` added to the tracks of those playlists, as the first
         line says they come from them; ``rec`` unchanged without such a note."""
@@ -630,11 +633,20 @@ class Discovery(LiveParts):
             return rec
         mark = np.zeros(self.table.n, dtype=np.float32)
         mark[members] = PLAYLIST_FIRST
+        # the artists whose own albums and titles name the style and those the catalog relates to them ("Metal
+        # Health", "Metal Works": Quiet Riot, Judas Priest -> Dio, Motörhead, Black Sabbath; core.style_scene)
+        # (a band named after a style is no sign of it: Grand Funk Railroad's albums name funk, its music is rock)
+        cov, style = self.coverage, note.requested
+        named = [(p, why.feature) for p in cov.evidence(style).positions
+                 if (why := cov.evidence_reason(style, p)).feature in ("title", "album")
+                 and not cov.names_style(style, " ".join(self.table.artists[p]))]
+        mark = np.maximum(mark, PLAYLIST_FIRST * named_scene(self.table, self.recommender.graph, named))
 
         def boost(cand: np.ndarray | None) -> np.ndarray:
             return mark if cand is None else mark[cand]
 
-        scored = self.recommender.from_text(query, exclude=exclude, limit=limit, boost=boost)
+        scored = (self.recommender.from_text(query, exclude=exclude, limit=limit, boost=boost) if rank is None
+                  else await rank(query, exclude, limit, boost))  # a caller's ranking (their likes, dislikes) too
         return rec.model_copy(update={"tracks": self._results(scored)})
 
     @staticmethod

@@ -180,8 +180,9 @@ class Personal(LiveParts):
         """:meth:`~core.app.discovery.Discovery.recommend_query` for a person (parsed request from the local parser or the LLM
         agent)."""
         return await self._query(
-            query, exclude_ids, limit, rank=lambda q, ex, n: self.feedback.rank_text(caller, q, ex, n),
-            similar_rank=lambda pos, f, ex, n, boost=None: self.feedback.rank_similar(caller, pos, f, ex, n, boost),
+            query, exclude_ids, limit, rank=lambda q, ex, n, boost=None: self.feedback.rank_text(caller, q, ex, n, boost),
+            similar_rank=lambda pos, f, ex, n, boost=None, intensity=True: self.feedback.rank_similar(
+                caller, pos, f, ex, n, boost, intensity),
         )
 
     async def recommend_text_for(

@@ -30,8 +30,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Languages read from titles (ISO 639-1), in array order.
-TITLE_LANGS: tuple[str, ...] = ("en", "es", "pt", "fr", "de", "it")
+#: Languages read from titles (ISO 639-1), in array order. Dutch and Swedish are competitors: no request names them
+#: (:data:`LANGUAGE_CONCEPTS`), but their words must outweigh the others' for a title to be claimed ("Je Weet Et" shares
+#: "je" with French and is no French title).
+TITLE_LANGS: tuple[str, ...] = ("en", "es", "pt", "fr", "de", "it", "nl", "sv")
 
 #: Words of song titles per language (folded: lower case, no accents; apostrophes split "c'est" into "c" + "est").
 TITLE_WORDS: dict[str, frozenset[str]] = {
@@ -69,14 +71,24 @@ TITLE_WORDS: dict[str, frozenset[str]] = {
         """il lo la gli le un una di del della dei delle e che con senza per in nel nella mi ti ci si io tu lui lei
         noi voi sono sei non piu tutto tutti niente mai sempre ancora come quando amore cuore vita notte giorno
         sole luna mare tempo mondo occhi sogno ciao bella bello questo questa quello dove perche anche solo""".split()),
+    # Competitors only: words they share with the claimed languages' frequent ones ("in", "is", "for", "de", "en",
+    # "te", "die", "du", "nacht", "pa") and name particles ("van") are left out, so they take a title whose other
+    # words are theirs ("Je Weet Et") without diluting English, Spanish or German evidence.
+    "nl": frozenset(
+        """het een op om aan uit bij naar voor met niet geen nooit altijd nog maar ook als dan wat waar
+        ik jij je hij zij wij mij mijn jouw jou ons onze hun haar dit deze er hier daar niets liefde
+        hart dag leven wereld tijd laat kom weet wil heb hou ga zijn ben meer zo mee samen""".split()),
+    "sv": frozenset(
+        """och jag det ett att som inte med ar min mitt mig dig vi ni han hon har kan vill ska nar
+        hur allt aldrig alltid karlek natt dag liv hjarta tid sager dom till fran mot utan""".split()),
 }
 #: Letters only some of the languages write -> those languages (a text's letters add at most 1 in all).
 LETTERS: dict[str, tuple[str, ...]] = {
     "ñ": ("es",), "¿": ("es",), "¡": ("es",), "ã": ("pt",), "õ": ("pt",), "ç": ("pt", "fr"), "è": ("fr", "it"),
     "ê": ("fr", "pt"), "à": ("fr", "it"), "â": ("fr", "pt"), "î": ("fr",), "ô": ("fr", "pt"), "û": ("fr",),
-    "œ": ("fr",), "ë": ("fr",), "ï": ("fr",), "ä": ("de",), "ö": ("de",), "ü": ("de", "es"), "ß": ("de",),
+    "œ": ("fr",), "ë": ("fr",), "ï": ("fr",), "ä": ("de", "sv"), "ö": ("de", "sv"), "ü": ("de", "es"), "ß": ("de",),
     "é": ("es", "pt", "fr"), "á": ("es", "pt"), "í": ("es", "pt"), "ó": ("es", "pt"), "ú": ("es", "pt"),
-    "ì": ("it",), "ò": ("it",), "ù": ("it", "fr"),
+    "ì": ("it",), "ò": ("it",), "ù": ("it", "fr"), "å": ("sv",),
 }
 #: An artist's titles and albums must add up to this much evidence for their language to count (two function words).
 MIN_ARTIST_EVIDENCE = 2.0
@@ -145,7 +157,7 @@ _CUT = re.compile(r"\s+-\s+|\(|\[|\bfeat\.|\bft\.")
 _EN_APOS = re.compile(r"(?<=[a-z])'(?:t|s|m|re|ll|ve|d)\b")
 _FR_ELISION = re.compile(r"\b(?:qu|[ldjcmnst])'(?=[a-z])")
 _WORD = re.compile(r"[^\W\d_]+")
-_FOLD = str.maketrans("áàâãäéèêëíìîïóòôõöúùûüñçœß’", "aaaaaeeeeiiiiooooouuuuncos'")
+_FOLD = str.maketrans("áàâãäåéèêëíìîïóòôõöúùûüñçœß’", "aaaaaaeeeeiiiiooooouuuuncos'")
 
 
 def _shares(langs: Sequence[str]) -> tuple[tuple[int, float], ...]:

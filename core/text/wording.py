@@ -410,13 +410,19 @@ def _p(key: str, lang: str, **fields: object) -> str:
 _SEPARATORS = re.compile(r"\s+(?:[-|–—/•·:]|\||\(|\[)\s*|\s*[|•·]\s*")
 
 
-def short_playlist_name(name: str, limit: int = QUOTE_MAX) -> str:
+def short_playlist_name(name: str, limit: int = QUOTE_MAX, word: str = "") -> str:
     """``name`` cut to at most ``limit`` characters for quoting in a first line: at its first separator (" - ",
     " | ", " / ", "(" …) when that leaves a part of 3+ characters, else at a word boundary with "…"; short names are
-    returned unchanged."""
+    returned unchanged. With ``word`` (the style the line is about), the cut comes after the word's first occurrence
+    when that fits, so the quote still names it ("Progressive Rock / Metal", not "Progressive Rock")."""
     name = " ".join(name.split())
     if len(name) <= limit:
         return name
+    at = re.search(rf"\b{re.escape(word)}\b", name, re.IGNORECASE) if word else None
+    if at is not None:
+        cut = next((m.start() for m in _SEPARATORS.finditer(name) if m.start() >= at.end()), len(name))
+        if cut <= limit:
+            return name[:cut].strip()
     head = _SEPARATORS.split(name, maxsplit=1)[0].strip()
     if 3 <= len(head) <= limit:
         return head
@@ -507,7 +513,8 @@ def _evidence(note: CoverageNote, lang: str) -> str:
         parts.append(_p("closest family", lang, closest=note.closest, family=note.family))
     elif note.closest:
         parts.append(_p("closest", lang, closest=note.closest))
-        parts.append(_p("named", lang, n=note.found_count, req=_style(note.requested, lang)))
+        if not note.scene:  # a script's playlists name no style: no "N tracks name it" (core.style_scripts)
+            parts.append(_p("named", lang, n=note.found_count, req=_style(note.requested, lang)))
     quoted, more = playlist_mentions(note.playlists)
     if quoted:
         names = f' {_p("and", lang)} '.join(_quote(q, lang) for q in quoted)

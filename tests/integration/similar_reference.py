@@ -106,6 +106,22 @@ def audio_elementwise(rec: Recommender, featured: list[int], view) -> np.ndarray
     return total
 
 
+def intensity(rec: Recommender, featured: list[int], view) -> np.ndarray:
+    """``1 - exp(-(max(0, g - tol) / scale)²)`` of every track in ``view``, float32, with the intensity gap ``g =
+    Δenergy + Δacousticness / 2 + Δloudness / 20``, each Δ the distance outside the references' range, in float32
+    (0 for a track without audio features)."""
+    cols = [FEATURE_INDEX["energy"], FEATURE_INDEX["acousticness"], FEATURE_INDEX["loudness"]]
+    weights = [1.0, 0.5, 0.05]
+    f = rec.table.features[: rec.table.n][view]
+    x = [(f[:, c] * w).astype(np.float32) for c, w in zip(cols, weights)]
+    q = [(rec.table.features[featured][:, c] * w).astype(np.float32) for c, w in zip(cols, weights)]
+    d = [np.maximum(np.maximum(q[j].min() - x[j], x[j] - q[j].max()), np.float32(0.0)) for j in range(3)]
+    g = np.maximum(d[0] + d[1] + d[2] - np.float32(rec.params.intensity_tol), np.float32(0.0))
+    g = g * np.float32(1.0 / rec.params.intensity_scale)
+    g = np.float32(1.0) - np.exp(-(g * g))
+    return np.where(np.isnan(g), np.float32(0.0), g).astype(np.float32)
+
+
 def scores(rec: Recommender, refs: Sequence[int], cand: np.ndarray | None = None, audio: str = "elementwise") -> np.ndarray:
     """Float32 similar-track scores of every position (``cand`` None) or of the positions ``cand``.
 
@@ -125,9 +141,13 @@ def scores(rec: Recommender, refs: Sequence[int], cand: np.ndarray | None = None
         np.exp(d, out=d)
         total = d[0] if len(featured) == 1 else d.mean(0)
         total *= p.audio * len(featured) * inv
+        if p.intensity:
+            total -= intensity(rec, featured, view) * np.float32(p.intensity)
         total *= t.has_features[:n][view]
     elif featured:
         total = audio_elementwise(rec, featured, view) * np.float32(p.audio * inv)
+        if p.intensity:  # minus the intensity penalty, before tracks without features are zeroed
+            total -= intensity(rec, featured, view) * np.float32(p.intensity)
         total *= t.has_features[:n][view]
     else:
         total = np.zeros(n if cand is None else len(cand), dtype=np.float32)
@@ -330,8 +350,10 @@ def explain(rec: Recommender, refs: Sequence[int], picked: Sequence[int]) -> lis
         orig = int(years[p])
         year = int(t.year[p])
         if year and t.year_is_album_date(p):
-            facts.insert(min(len(facts), MAX_FACTS - 1), Fact("album_date", "", year, orig if orig and orig < year else None))
+            first = t.first_release_year(p)  # a trustworthy date only (no compilation's) is a "first release"
+            facts.insert(min(len(facts), MAX_FACTS - 1), Fact("album_date", "", year, first if first and first < year else None))
         elif orig and ref_years and len(facts) < MAX_FACTS:
+            orig = t.first_release_year(p) or year if orig < year else orig
             nearest = min(ref_years, key=lambda y: abs(y - orig))
             if abs(nearest - orig) <= ERA_WITHIN:
                 facts.append(Fact("era", "", orig, nearest))

@@ -119,3 +119,13 @@ def test_cues_keep_the_user_spelling_and_show_no_label_keys() -> None:
     assert spelled_as("something else", "en espanol") == "en espanol"
     worded = localize_cues(["soul → playlist:Southern soul & hip hop", "rock → genre:rock, high energy"], "en")
     assert worded == ["soul → playlist \u201cSouthern soul & hip hop\u201d", "rock → genre rock, high energy"]
+
+
+def test_competitor_languages_keep_a_title_from_being_claimed() -> None:
+    # "je" is French and Dutch: with Dutch words in the running, a Dutch title is no French one
+    assert decide(text_evidence("Je Weet Et"), MIN_ARTIST_EVIDENCE) != TITLE_LANGS.index("fr")
+    assert TITLE_LANGS[decide(text_evidence("Alles Wat Ik Wil"), 2.5)] == "nl"
+    # ... while the claimed languages' own titles still read as theirs
+    assert TITLE_LANGS[decide(text_evidence("Je t'aime encore toujours"), 2.5)] == "fr"
+    assert TITLE_LANGS[decide(text_evidence("Doch in der Nacht ohne dich"), 2.5)] == "de"
+    assert TITLE_LANGS[decide(text_evidence("Te Quiero Para Mi Vida"), 2.5)] == "es"
