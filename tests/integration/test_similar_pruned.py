@@ -46,9 +46,9 @@ def test_pruned_ranking_is_taken_and_equals_scoring_everything(recs: tuple[Recom
     scored: list[int] = []  # tracks whose audio term each round computed (-1: every track)
     audio = pruned._audio_term
 
-    def audio_spy(refs, cand):  # type: ignore[no-untyped-def]
+    def audio_spy(refs, cand, *args):  # type: ignore[no-untyped-def]
         scored.append(-1 if cand is None else len(cand))
-        return audio(refs, cand)
+        return audio(refs, cand, *args)
 
     pruned._audio_term = audio_spy  # type: ignore[method-assign]
     early = 0
