@@ -141,11 +141,7 @@ def label_mask(table: TrackTable, keys: list[str]) -> np.ndarray | None:
     ids = [lid for lid, (kind, name) in enumerate(table.label_names) if (kind, name) in wanted]
     if not ids:
         return None
-    mask = np.zeros(table.n, dtype=bool)
-    for lid in ids:
-        idx = np.fromiter(table.label_tracks.get(lid, ()), dtype=np.int64)
-        mask[idx[idx < table.n]] = True
-    return mask
+    return table.positions_mask(table.label_tracks.get(lid, ()) for lid in ids)
 
 
 #: The first line for comparatives around an anchor that nothing could apply, per reply language: {said} the quoted

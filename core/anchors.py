@@ -441,11 +441,7 @@ def style_mask(table: TrackTable, anchor: Anchor, kind: str = "genre") -> np.nda
     scene = [lid for lid, c in counts.items() if c >= STYLE_SHARE * len(own)]
     if not scene:
         return None
-    mask = np.zeros(t.n, dtype=bool)
-    for lid in scene:
-        idx = np.fromiter(t.label_tracks.get(lid, ()), dtype=np.int64)
-        mask[idx[idx < t.n]] = True
-    return mask
+    return t.positions_mask(t.label_tracks.get(lid, ()) for lid in scene)
 
 
 #: Share of the anchor's predicted style (mean ``P(style)`` over its tracks) a style needs to be part of its scene on a
@@ -607,11 +603,7 @@ def linked_mask(table: TrackTable, anchor: Anchor, graph: ArtistGraph | None) ->
     linked = linked_artists(anchor, graph)
     if not linked:
         return None
-    mask = np.zeros(table.n, dtype=bool)
-    for a in linked:
-        idx = np.fromiter(table.artist_tracks.get(a, ()), dtype=np.int64)
-        mask[idx[idx < table.n]] = True
-    return mask
+    return table.positions_mask(table.artist_tracks.get(a, ()) for a in linked)
 
 
 def thin_scene_line(table: TrackTable, anchor: Anchor, graph: ArtistGraph | None, picks: Sequence[int],

@@ -252,6 +252,15 @@ class TrackTable:
         """Positions of live tracks, ``(n_alive,)`` int64."""
         return np.flatnonzero(self.alive[: self.n])
 
+    def positions_mask(self, groups: Iterable[Iterable[int]]) -> np.ndarray:
+        """Boolean ``(n,)`` mask of the positions in any of ``groups`` (e.g. ``label_tracks`` or ``artist_tracks``
+        values); positions at or past ``n`` are ignored."""
+        mask = np.zeros(self.n, dtype=bool)
+        for group in groups:
+            idx = np.fromiter(group, dtype=np.int64)
+            mask[idx[idx < self.n]] = True
+        return mask
+
     def label_strings(self, p: int, kind: str) -> list[str]:
         """Label texts of one kind for position ``p``, sorted."""
         return sorted(self.label_names[lid][1] for lid in self.labels[p] if self.label_names[lid][0] == kind)

@@ -93,3 +93,13 @@ def pg_server():
 def pg_url(pg_server) -> str:
     """The URL of a fresh, empty PostgreSQL database on the session's server."""
     return pg_server.create_database()
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private start-up cache folder for this test (``MUSICBOT_CACHE_DIR``; the session's shared one would make
+    cache hits depend on test order), with the cache switched on."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("MUSICBOT_CACHE_DIR", str(folder))
+    monkeypatch.delenv("MUSICBOT_CACHE", raising=False)
+    return folder

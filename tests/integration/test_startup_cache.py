@@ -23,14 +23,6 @@ from core.table import TrackTable
 ADMIN = Caller(user_id="admin-1", platform="test", role=Role.ADMIN)
 
 
-@pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private cache folder for this test (the session's shared one would make hits depend on test order)."""
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("MUSICBOT_CACHE_DIR", str(folder))
-    monkeypatch.delenv("MUSICBOT_CACHE", raising=False)
-    return folder
-
 
 def _subset_csv(path: Path, n: int) -> Path:
     """The first ``n`` rows of the shipped catalog (shipped layout), as a CSV file."""

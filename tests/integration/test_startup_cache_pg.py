@@ -21,13 +21,6 @@ from core.table import TrackTable
 ADMIN = Caller(user_id="admin-1", platform="test", role=Role.ADMIN)
 
 
-@pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("MUSICBOT_CACHE_DIR", str(folder))
-    monkeypatch.delenv("MUSICBOT_CACHE", raising=False)
-    return folder
-
 
 @pytest.fixture
 def seed_csv(tmp_path: Path) -> Path:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from core import anchors
 from core.catalog import Catalog
@@ -19,14 +18,6 @@ from core.models import Caller
 from core.startup_cache import table_memo
 from core.table import TrackTable
 
-
-@pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private cache folder for this test (the session's shared one would make hits depend on test order)."""
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("MUSICBOT_CACHE_DIR", str(folder))
-    monkeypatch.delenv("MUSICBOT_CACHE", raising=False)
-    return folder
 
 
 async def _reopen(db: Path) -> Engine:
