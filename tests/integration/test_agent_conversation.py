@@ -19,6 +19,7 @@ from core.engine import Engine
 from core.models import ChatReply
 from tests.security.agent_fixtures import *  # noqa: F403  (fixtures)
 from tests.security.agent_fixtures import ADMIN, USER, hostile_model
+from tests.replies import feature_mean
 
 pytestmark = pytest.mark.usefixtures("no_model_requests")
 
@@ -26,11 +27,6 @@ pytestmark = pytest.mark.usefixtures("no_model_requests")
 def ids(reply: ChatReply) -> list[str]:
     assert reply.recommendation is not None and reply.recommendation.tracks, reply.text
     return [t.track.track_id for t in reply.recommendation.tracks]
-
-
-def mean(reply: ChatReply, feature: str) -> float:
-    tracks = reply.recommendation.tracks  # type: ignore[union-attr]
-    return sum(getattr(t.track, feature) for t in tracks) / len(tracks)
 
 
 async def test_follow_ups_work_offline(agent_engine: Engine) -> None:
@@ -50,12 +46,12 @@ async def test_follow_ups_work_offline(agent_engine: Engine) -> None:
 
     r3 = await chat(c, USER, "more energetic")
     assert r3.recommendation.target["energy"] > r2.recommendation.target["energy"]  # type: ignore[union-attr]
-    assert mean(r3, "energy") > mean(r2, "energy")
+    assert feature_mean(r3, "energy") > feature_mean(r2, "energy")
     seen += ids(r3)
 
     r4 = await chat(c, USER, "slower")
     cap = r4.recommendation.filters.tempo_max  # type: ignore[union-attr]
-    assert cap is not None and cap < mean(r3, "tempo")
+    assert cap is not None and cap < feature_mean(r3, "tempo")
     assert all(t.track.tempo <= cap for t in r4.recommendation.tracks)  # type: ignore[union-attr]
     seen += ids(r4)
 

@@ -17,6 +17,7 @@ from core.anchors import find_anchor, predicted_style_mask, scene_masks
 from core.engine import Engine
 from core.models import Caller
 from tests.integration.test_text_styles_ranking import ADMIN, _write
+from tests.catalogs import build_imported
 
 CALLER = Caller(user_id="u1", platform="test")
 GENRES = {"edm", "latin", "pop", "r&b", "rap", "rock"}
@@ -30,13 +31,7 @@ def plain(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, set
     truth = _write(root / "plain.csv", labels=False)
 
     async def build() -> Path:
-        db = root / "plain.db"
-        eng = await Engine.open(db, seed=False)
-        try:
-            await eng.app.admin.import_catalog(ADMIN, root / "plain.csv", replace=True)
-        finally:
-            await eng.close()
-        return db
+        return await build_imported(root / "plain.db", root / "plain.csv", ADMIN, replace=True)
 
     return asyncio.run(build()), truth
 

@@ -13,6 +13,7 @@ from core.coverage import coverage_text
 from core.engine import Engine
 from core.models import Caller, Recommendation
 from core.table import FEATURE_INDEX
+from tests.catalogs import open_imported
 
 MAP = ["Song=title", "Artist=artists", "Genre=genre", "Sub=subgenre", "Id=track_id"]
 
@@ -39,9 +40,7 @@ def write_catalog(path: Path, labelled: bool) -> None:
 async def small_engine(tmp_path: Path, admin: Caller, labelled: bool) -> Engine:
     src = tmp_path / f"cat_{labelled}.csv"
     write_catalog(src, labelled)
-    eng = await Engine.open(tmp_path / f"small_{labelled}.db", seed=False)
-    await eng.app.admin.import_catalog(admin, src, map_pairs=MAP)
-    return eng
+    return await open_imported(tmp_path / f"small_{labelled}.db", src, admin, map_pairs=MAP)
 
 
 async def test_style_coverage_comes_from_the_loaded_catalog(tmp_path: Path, admin: Caller) -> None:

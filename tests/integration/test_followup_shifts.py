@@ -13,7 +13,6 @@ previous request.
 
 from __future__ import annotations
 
-import statistics
 
 import pytest
 
@@ -22,14 +21,9 @@ from core.models import ChatReply
 from core.moves import STEP
 from tests.security.agent_fixtures import *  # noqa: F403  (fixtures)
 from tests.security.agent_fixtures import USER
+from tests.replies import feature_mean
 
 pytestmark = pytest.mark.usefixtures("no_model_requests")
-
-
-def mean(reply: ChatReply, feature: str) -> float:
-    rec = reply.recommendation
-    assert rec is not None and rec.tracks, reply.text
-    return statistics.mean(float(getattr(i.track, feature)) for i in rec.tracks if getattr(i.track, feature) is not None)
 
 
 def years(reply: ChatReply) -> list[int]:
@@ -51,9 +45,9 @@ async def test_a_mood_comparative_moves_the_mood_of_the_previous_request(agent_e
     after = await agent_engine.app.chat.chat(cid, USER, follow)
     assert after.recommendation is not None and after.recommendation.tracks, after.text
     assert "couldn't tell" not in after.text
-    assert mean(after, "valence") > mean(start, "valence") + STEP / 2, (mean(start, "valence"), mean(after, "valence"))
+    assert feature_mean(after, "valence") > feature_mean(start, "valence") + STEP / 2, (feature_mean(start, "valence"), feature_mean(after, "valence"))
     # the rest of the request stays: still subdued, not a party list
-    assert mean(after, "energy") < 0.75
+    assert feature_mean(after, "energy") < 0.75
 
 
 async def test_less_upbeat_opens_a_stated_tempo_window_and_slower_shifts_it(agent_engine: Engine) -> None:
@@ -66,15 +60,15 @@ async def test_less_upbeat_opens_a_stated_tempo_window_and_slower_shifts_it(agen
     lo, hi = rec.filters.tempo_min, rec.filters.tempo_max
     assert lo is not None and lo < 150 and hi == 170  # opened by one tempo step below, the top kept
     assert all(lo <= float(i.track.tempo) <= hi for i in rec.tracks)
-    assert mean(less, "valence") < mean(start, "valence") - STEP / 2
+    assert feature_mean(less, "valence") < feature_mean(start, "valence") - STEP / 2
     assert "150–170" not in rec.summary  # the stale window is not announced
     assert f"{lo:.0f}–{hi:.0f} BPM" in rec.summary
     slower = await agent_engine.app.chat.chat(cid, USER, "slower")
     rec2 = slower.recommendation
     assert rec2 is not None and rec2.tracks, slower.text
-    assert rec2.filters.tempo_max is not None and rec2.filters.tempo_max < mean(less, "tempo")
+    assert rec2.filters.tempo_max is not None and rec2.filters.tempo_max < feature_mean(less, "tempo")
     assert max(float(i.track.tempo) for i in rec2.tracks) <= rec2.filters.tempo_max
-    assert mean(slower, "tempo") < mean(less, "tempo") - 5
+    assert feature_mean(slower, "tempo") < feature_mean(less, "tempo") - 5
 
 
 @pytest.mark.parametrize(("first", "follow"), [
@@ -89,8 +83,8 @@ async def test_more_energy_is_heard_the_same_in_every_language(agent_engine: Eng
     after = await agent_engine.app.chat.chat(cid, USER, follow)
     assert after.recommendation is not None and start.recommendation is not None, after.text
     # the target moves one full step from what the list on screen sounded like (never less than the request's target)
-    assert after.recommendation.target["energy"] >= round(mean(start, "energy") + STEP, 3) - 1e-6
-    assert mean(after, "energy") >= mean(start, "energy") + 0.75 * STEP, (mean(start, "energy"), mean(after, "energy"))
+    assert after.recommendation.target["energy"] >= round(feature_mean(start, "energy") + STEP, 3) - 1e-6
+    assert feature_mean(after, "energy") >= feature_mean(start, "energy") + 0.75 * STEP, (feature_mean(start, "energy"), feature_mean(after, "energy"))
     # loudness follows energy instead of holding the list down
     assert after.recommendation.target.get("loudness", 0) > start.recommendation.target.get("loudness", -60)
 

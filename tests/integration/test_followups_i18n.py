@@ -9,7 +9,6 @@ The engine answers through the built-in model (engine.app.chat.chat), as the con
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter
 
 import pytest
@@ -18,14 +17,9 @@ from core.engine import Engine
 from core.models import ChatReply
 from tests.security.agent_fixtures import *  # noqa: F403  (fixtures)
 from tests.security.agent_fixtures import USER
+from tests.replies import feature_mean
 
 pytestmark = pytest.mark.usefixtures("no_model_requests")
-
-
-def mean(reply: ChatReply, feature: str) -> float:
-    rec = reply.recommendation
-    assert rec is not None and rec.tracks, reply.text
-    return statistics.mean(float(getattr(i.track, feature)) for i in rec.tracks if getattr(i.track, feature) is not None)
 
 
 def ids(reply: ChatReply) -> list[str]:
@@ -67,15 +61,15 @@ async def test_a_conversation_in_each_language(agent_engine: Engine, lang: str) 
 
     slow = await agent_engine.app.chat.chat(cid, USER, slower)  # negated "fast": must be slower, never faster
     assert said(slow.text, leads[0]), slow.text
-    assert mean(slow, "tempo") < mean(start, "tempo") - 5, (mean(start, "tempo"), mean(slow, "tempo"))
+    assert feature_mean(slow, "tempo") < feature_mean(start, "tempo") - 5, (feature_mean(start, "tempo"), feature_mean(slow, "tempo"))
     assert max(float(i.track.tempo) for i in slow.recommendation.tracks) < max(  # type: ignore[union-attr]
         float(i.track.tempo) for i in start.recommendation.tracks)  # type: ignore[union-attr]
     pages.append(ids(slow))
 
     calm = await agent_engine.app.chat.chat(cid, USER, calmer)
     assert said(calm.text, leads[1]), calm.text
-    assert mean(calm, "energy") < mean(slow, "energy"), (mean(slow, "energy"), mean(calm, "energy"))
-    assert mean(calm, "tempo") <= mean(start, "tempo")  # the earlier move is kept
+    assert feature_mean(calm, "energy") < feature_mean(slow, "energy"), (feature_mean(slow, "energy"), feature_mean(calm, "energy"))
+    assert feature_mean(calm, "tempo") <= feature_mean(start, "tempo")  # the earlier move is kept
     pages.append(ids(calm))
 
     second = pages[-1][1]
@@ -140,13 +134,13 @@ async def test_follow_ups_of_an_anchored_request_move_around_the_anchor(
     assert first_line.startswith(head.split(" — ")[0] if " — " in head else "")  # "Vale — …": the follow-up's lead
     assert moves.split("; ")[-1].rstrip(")") in first_line, slow.text
     assert slow.text.split("\n")[0].count(moves.split("; ")[-1].rstrip(")")) == 1, slow.text
-    assert mean(slow, "tempo") < mean(start, "tempo"), (mean(start, "tempo"), mean(slow, "tempo"))
+    assert feature_mean(slow, "tempo") < feature_mean(start, "tempo"), (feature_mean(start, "tempo"), feature_mean(slow, "tempo"))
     sad = await agent_engine.app.chat.chat(cid, USER, sadder)
     assert header.format(artist) in sad.text, sad.text  # "less upbeat" took "more upbeat" back: one step, no conflict
     assert "pull" not in sad.text and not sad.recommendation.conflicts  # type: ignore[union-attr]
-    assert mean(sad, "valence") < mean(slow, "valence"), (mean(slow, "valence"), mean(sad, "valence"))
-    assert mean(sad, "tempo") < mean(start, "tempo")
+    assert feature_mean(sad, "valence") < feature_mean(slow, "valence"), (feature_mean(slow, "valence"), feature_mean(sad, "valence"))
+    assert feature_mean(sad, "tempo") < feature_mean(start, "tempo")
     sadder_still = await agent_engine.app.chat.chat(cid, USER, sadder)  # a second step goes below the anchor's own mood
     # said as "less …" in the header ("moins joyeux" may be worded "moins entraînant", the same move)
     assert f"({sadder.split()[0]} " in sadder_still.text.split("\n")[0], sadder_still.text
-    assert mean(sadder_still, "valence") < mean(sad, "valence")
+    assert feature_mean(sadder_still, "valence") < feature_mean(sad, "valence")

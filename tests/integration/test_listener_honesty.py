@@ -21,6 +21,7 @@ from core.coverage import coverage_text
 from core.engine import Engine
 from core.models import Caller, Filters, NeedsClarification, Recommendation
 from core.table import FEATURE_INDEX
+from tests.catalogs import open_imported
 
 MAP = ["Song=title", "Artist=artists", "Genre=genre", "Sub=subgenre", "Id=track_id", "Pop=popularity"]
 
@@ -61,9 +62,7 @@ async def _engine(tmp_path: Path, admin: Caller) -> Engine:
         w = csv.writer(fh)
         w.writerow(header)
         w.writerows(_rows())
-    eng = await Engine.open(tmp_path / "listener.db", seed=False)
-    await eng.app.admin.import_catalog(admin, src, map_pairs=MAP)
-    return eng
+    return await open_imported(tmp_path / "listener.db", src, admin, map_pairs=MAP)
 
 
 async def test_a_style_outside_the_labels_names_its_family_label(tmp_path: Path, admin: Caller) -> None:

@@ -18,6 +18,7 @@ import pytest
 from core.catalog import SHIPPED_CATALOG, Catalog
 from core.engine import Engine
 from core.models import Caller, Recommendation, Role, TextQuery
+from tests.catalogs import build_imported
 
 LABEL_COLUMNS = ("playlist_name", "playlist_id", "playlist_genre", "playlist_subgenre")
 ADMIN = Caller(user_id="admin", platform="test", role=Role.ADMIN)
@@ -50,12 +51,7 @@ def catalogs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict
     _write(root / "plain.csv", labels=False)
 
     async def build(name: str) -> Path:
-        db = root / f"{name}.db"
-        eng = await Engine.open(db, seed=False)
-        try:
-            await eng.app.admin.import_catalog(ADMIN, root / f"{name}.csv", replace=True)
-        finally:
-            await eng.close()
+        db = await build_imported(root / f"{name}.db", root / f"{name}.csv", ADMIN, replace=True)
         await with_catalog(db)
         return db
 

@@ -15,6 +15,7 @@ import pytest
 
 from core.engine import Engine
 from core.models import Caller, Recommendation, Role
+from tests.catalogs import build_imported
 
 ADMIN = Caller(user_id="admin", platform="test", role=Role.ADMIN)
 
@@ -90,13 +91,7 @@ def catalogs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     _write(root / "french_label.csv", _rows("Rap Français"), labels=True)
 
     async def build(name: str) -> Path:
-        db = root / f"{name}.db"
-        eng = await Engine.open(db, seed=False)
-        try:
-            await eng.app.admin.import_catalog(ADMIN, root / f"{name}.csv", replace=True)
-        finally:
-            await eng.close()
-        return db
+        return await build_imported(root / f"{name}.db", root / f"{name}.csv", ADMIN, replace=True)
 
     return {name: asyncio.run(build(name)) for name in ("labelled", "plain", "french_label")}
 
