@@ -238,14 +238,18 @@ class Feedback(Protocol):
     async def rank_similar(
         self, user: Caller | str | None, refs: Sequence[int], filters: Filters, exclude: Iterable[int] = (),
         limit: int | None = None, extra_boost: Callable[[np.ndarray | None], Any] | None = None,
+        intensity: bool = True,
     ) -> list[Scored]:
-        """:meth:`core.recommender.Recommender.similar` for ``user``."""
+        """:meth:`core.recommender.Recommender.similar` for ``user`` (``intensity``: keep the references' energy,
+        acousticness and loudness; False for a request that moves away from them)."""
         ...
 
     async def rank_text(
-        self, user: Caller | str | None, query: TextQuery, exclude: Iterable[int] = (), limit: int | None = None
+        self, user: Caller | str | None, query: TextQuery, exclude: Iterable[int] = (), limit: int | None = None,
+        extra: Callable[[np.ndarray | None], Any] | None = None,
     ) -> list[Scored]:
-        """:meth:`core.recommender.Recommender.from_text` for ``user``."""
+        """:meth:`core.recommender.Recommender.from_text` for ``user`` (``extra``: another score hook added to the
+        user's taste, e.g. a style's playlists and scene)."""
         ...
 
 
