@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.integration.test_startup_cache import ADMIN, _open, cache_dir, small_db  # noqa: F401 - fixtures
+from tests.integration.test_startup_cache import ADMIN, _open, small_db  # noqa: F401 - fixtures
 
 from core import startup_cache
 from core.startup_cache import fit_text, text_file
