@@ -319,7 +319,9 @@ class Recommender:
 
         Years are each song's *original* year (:meth:`core.table.TrackTable.original_years`: the earliest year among
         its versions in the catalog), as :func:`core.anchors.year_mask` reads them: a 1985 song on a 2005 compilation
-        is an 80s song. Tracks without a known year fail any year bound.
+        is an 80s song. Tracks without a known year fail any year bound, and tracks without a detected beat (tempo 0
+        BPM, Spotify's value when its beat tracker found none, or unknown) fail any tempo bound: "slower" never fills
+        with a spoken intro that merely has no tempo.
         """
         if filters.is_empty():
             return None
@@ -335,7 +337,7 @@ class Recommender:
         if filters.tempo_min:
             mask &= tempo >= filters.tempo_min
         if filters.tempo_max:
-            mask &= tempo <= filters.tempo_max
+            mask &= (tempo <= filters.tempo_max) & (tempo > 0)
         if filters.genres:
             wanted = {normalize_text(g) for g in filters.genres}
             keep = np.zeros(n, dtype=bool)

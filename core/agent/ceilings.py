@@ -23,7 +23,9 @@ _FEATURE = {cue: (name, 1 if i == 0 else -1) for name, pair in CUES.items() for 
 
 
 def _mean(rec: Recommendation, feature: str) -> float | None:
-    values = [float(v) for i in rec.tracks if (v := getattr(i.track, feature, None)) is not None]
+    """The list's mean of ``feature``; unknown values, and tempo 0 (no beat detected), are left out."""
+    values = [float(v) for i in rec.tracks
+              if (v := getattr(i.track, feature, None)) is not None and (feature != "tempo" or v > 0)]
     return sum(values) / len(values) if values else None
 
 

@@ -92,7 +92,8 @@ def merge_filters(base: Filters, extra: Filters | None) -> Filters:
 
 
 def page_mean(source: _HasTable, ids: Sequence[str], name: str) -> float | None:
-    """Mean of feature ``name`` over the given track ids (those still in the catalog), or None."""
+    """Mean of feature ``name`` over the given track ids (those still in the catalog), or None; unknown values and
+    tempo 0 (no beat detected) are left out, as :func:`core.agent.ceilings.ceiling_cues` reads a list's mean."""
     from core.table import FEATURE_INDEX
 
     t = source.table
@@ -101,6 +102,8 @@ def page_mean(source: _HasTable, ids: Sequence[str], name: str) -> float | None:
         return None
     values = t.features[pos, FEATURE_INDEX[name]]
     values = values[~np.isnan(values)]  # tracks without audio features
+    if name == "tempo":
+        values = values[values > 0]  # tempo 0 = no beat detected, not the slowest track
     return float(np.mean(values)) if len(values) else None
 
 

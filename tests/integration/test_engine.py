@@ -68,6 +68,17 @@ async def test_filters_apply_to_similar(engine: Engine) -> None:
     assert all("rock" in t.track.genres for t in rock.tracks)
 
 
+async def test_tracks_without_a_detected_beat_fail_tempo_bounds(engine: Engine) -> None:
+    """Spotify reports tempo 0 when its beat tracker found no beat; such a track is not "the slowest" of anything."""
+    t = engine.loaded.table
+    no_beat = [p for p in range(t.n) if t.alive[p] and t.known[p].all() and t.features[p][-1] == 0]
+    assert no_beat, "the shipped catalog has a track with tempo 0 (DREAMS COME TRUE, 'Hi, How're You Doin'?')"
+    mask = engine.loaded.recommender.filter_mask(Filters(tempo_max=90), t.n)
+    assert mask is not None and mask.sum() > 1000 and not mask[no_beat].any()
+    slow = await engine.app.discovery.recommend_similar(["Hi, How're You Doin'?"], Filters(tempo_max=80, limit=10))
+    assert slow.tracks and all(0 < i.track.tempo <= 80 for i in slow.tracks)
+
+
 async def test_exclude_ids_pages_without_repeats(engine: Engine) -> None:
     first = await engine.app.discovery.recommend_similar(["Blinding Lights"])
     shown = [t.track.track_id for t in first.tracks]
