@@ -26,6 +26,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from core.catalog import normalize_text
+from core.compilations import album_dated
 from core.moves import era_move
 from core.moves import relative_moves as relative_moves  # re-exported: the anchored path reads it here
 from core.models import Filters
@@ -408,13 +409,15 @@ def era_shift(text: str, table: TrackTable, seeds: Sequence[int], filters: Filte
 
 def year_mask(table: TrackTable, filters: Filters) -> np.ndarray | None:
     """Boolean ``(table.n,)`` mask of live tracks whose *original* year is within the filters' year bounds (unknown
-    years out when a bound is set); None without a bound. A 1975 song on a 2018 compilation is not "newer"."""
+    years out when a bound is set); None without a bound. A 1975 song on a 2018 compilation is not "newer"; a song
+    known only from a compilation (:func:`core.compilations.album_dated`) passes a ``year_max`` but not a ``year_min``
+    (its year is only an upper bound of its release)."""
     if filters.year_min is None and filters.year_max is None:
         return None
     years = table.original_years()[: table.n]
     mask = table.alive[: table.n].astype(bool) & (years > 0)
     if filters.year_min is not None:
-        mask &= years >= filters.year_min
+        mask &= (years >= filters.year_min) & ~album_dated(table)
     if filters.year_max is not None:
         mask &= years <= filters.year_max
     return mask

@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from core.catalog import normalize_text
+from core.compilations import album_dated
 from core.credits import credited_positions
 from core.explain import Fact, explain_similar_lines, explain_text, format_reasons, to_reason
 from core.features import FeatureSpace
@@ -329,8 +330,8 @@ class Recommender:
         mask = t.alive[:n].copy()
         if filters.year_min or filters.year_max:
             years = t.original_years()[:n]
-            if filters.year_min:
-                mask &= years >= filters.year_min
+            if filters.year_min:  # a year known only from compilations is an upper bound, never "newer than"
+                mask &= (years >= filters.year_min) & ~album_dated(t)[:n]
             if filters.year_max:
                 mask &= (years <= filters.year_max) & (years > 0)
         tempo = t.features[:n, FEATURE_INDEX["tempo"]]

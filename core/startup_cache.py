@@ -114,6 +114,7 @@ def table_to_arrays(table: TrackTable, label_rows: list[tuple[str, str, str, str
         raise ValueError("only a table without deleted positions can be cached")
     out: dict[str, np.ndarray] = {name: getattr(table, name)[:n] for name in _ARRAYS}
     out["orig_years"] = table.original_years()[:n]
+    out["retro"] = np.asarray(sorted(table.retrospectives()), dtype=np.int64)  # ~40 ms a one-shot command saves
     out["artist_indptr"], out["artist_ids"] = _csr(table.artist_ids)
     sources = sorted({s for row in table.sources for s in row})
     code = {s: i + 1 for i, s in enumerate(sources)}  # 0 = no source
@@ -225,6 +226,7 @@ def table_from_arrays(data: Any) -> TrackTable:
     table._orig_years = np.asarray(data["orig_years"], dtype=table.year.dtype)
     table._orig_version = table.version
     table._orig_dirty = set()
+    table._retro, table._retro_version = frozenset(data["retro"].tolist()), table.version
     return table
 
 

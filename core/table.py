@@ -24,13 +24,24 @@ FEATURE_INDEX = {name: i for i, name in enumerate(AUDIO_FEATURES)}
 LABEL_KINDS = ("genre", "subgenre", "playlist")
 #: Album words that mark a compilation: its release date is not the song's.
 _COMPILATION = re.compile(
-    r"\b(greatest hits|best of|the very best|the essential|collection|anthology|hits|gold|definitive)\b",
+    r"\b(greatest hits|best of|the very best|essential|collection|anthology|hits|gold|definitive)\b",
     re.IGNORECASE,
 )
+#: A retrospective (:meth:`TrackTable.retrospectives`): an album holding at least this many songs released at least
+#: :data:`RETRO_GAP` years before the album's date (other versions in the catalog), and at least half its tracks such.
+#: Remix and deluxe albums re-use last year's singles (gap 1–2 years) and are no retrospective.
+RETRO_SONGS = 2
+RETRO_GAP = 3
 #: A remaster / re-release naming its own year ("2011 Remaster", "Remastered 2009", "25th Anniversary").
 _REISSUE_YEAR = re.compile(r"\b((19|20)\d\d)\b[^()\[\]-]*\b(remaster(ed)?|re-?issue|anniversary|edition)\b|"
                            r"\b(remaster(ed)?|re-?issue|anniversary|edition)\b[^()\[\]-]*\b((19|20)\d\d)\b",
                            re.IGNORECASE)
+
+
+def _may_name_reissue(text: str) -> bool:
+    """Cheap test before :data:`_REISSUE_YEAR`: does ``text`` hold one of its words at all (most titles don't)?"""
+    low = text.lower()
+    return "remaster" in low or "issue" in low or "anniversary" in low or "edition" in low
 
 
 class TrackTable:
@@ -82,7 +93,10 @@ class TrackTable:
         self._orig_years: np.ndarray | None = None
         self._orig_version = -1
         self._orig_dirty: set[str] = set()  # song keys whose versions changed since the last original_years()
-        self._album_marks: dict[int, bool] = {}  # position -> album/title names a re-release (rows never change)
+        self._album_marks: dict[int, bool] = {}  # position -> its date is a re-release's, for _marks_version
+        self._marks_version = -1
+        self._retro: frozenset[int] = frozenset()  # see retrospectives, for _retro_version
+        self._retro_version = -1
         self._tracks: dict[int, Track] = {}  # position -> its Track model, for the version in _tracks_version
         self._tracks_version = -1
         self.version = 0  # bumped on every change; caches key on it
@@ -323,28 +337,58 @@ class TrackTable:
         first = self.first_release_year(p)
         if first and first < y:
             return True
-        return self._own_mark(p)
+        return self.is_album_date_mark(p)
 
-    def _own_mark(self, p: int) -> bool:
-        """True when position ``p``'s own album or title marks its year as a re-release's (a compilation album, or
-        a remaster / re-issue naming that very year); cached (rows never change)."""
+    def retrospectives(self) -> frozenset[int]:
+        """Positions on retrospective albums: under one album name and release date, :data:`RETRO_SONGS` or more
+        tracks whose songs the catalog holds in versions at least :data:`RETRO_GAP` years older, and at least half
+        the album's tracks such ("Absolute Rock Anthems", 2008: "Paranoid", "Barracuda", "Rebel Yell" …; "Best Of
+        Montell Jordan", 2015; a film's soundtrack of old hits). Their date is not their songs' release, also for a
+        song found nowhere else. Albums of new music — a film's own songs, a label sampler, an artist's album with
+        last year's singles — have no such tracks and keep their dates. One pass per table version (~40 ms on the
+        shipped catalog)."""
+        if self._retro_version != self.version:
+            orig = self.original_years().tolist()
+            alive = self.alive[: self.n].tolist()
+            albums: dict[tuple[str, str], list[int]] = {}
+            for p, (album, date, ok) in enumerate(zip(self.albums, self.release_dates, alive)):
+                if ok and album:
+                    albums.setdefault((album, date), []).append(p)
+            year = self.year[: self.n].tolist()
+            found: set[int] = set()
+            for positions in albums.values():
+                if len(positions) >= RETRO_SONGS:
+                    older = sum(1 for p in positions if 0 < orig[p] <= year[p] - RETRO_GAP)
+                    if older >= RETRO_SONGS and 2 * older >= len(positions):
+                        found.update(positions)
+            self._retro, self._retro_version = frozenset(found), self.version
+        return self._retro
+
+    def is_album_date_mark(self, p: int) -> bool:
+        """True when position ``p``'s own album or title marks its year as a re-release's: a compilation album (by
+        its words, :data:`_COMPILATION`, or its old songs, :meth:`retrospectives`), or a remaster / re-issue naming
+        that very year; cached per table version (another row's edit can make an album a retrospective)."""
+        if self._marks_version != self.version:
+            self._album_marks, self._marks_version = {}, self.version
         mark = self._album_marks.get(p)
         if mark is None:
             y = int(self.year[p])
             album, title = self.albums[p] or "", self.titles[p] or ""
-            reissue = {int(m.group(1) or m.group(7)) for text in (album, title) for m in _REISSUE_YEAR.finditer(text)}
-            mark = self._album_marks[p] = bool(_COMPILATION.search(album)) or y in reissue
+            reissue = {int(m.group(1) or m.group(7)) for text in (album, title) if _may_name_reissue(text)
+                       for m in _REISSUE_YEAR.finditer(text)}
+            mark = self._album_marks[p] = (bool(_COMPILATION.search(album)) or y in reissue
+                                           or p in self.retrospectives())
         return mark
 
     def first_release_year(self, p: int) -> int:
         """The earliest year among the live versions of ``p``'s song (same normalized title + first artist) whose
-        own date can be trusted as a release date — not a compilation's, not a re-release's (:meth:`_own_mark`);
+        own date can be trusted as a release date — not a compilation's, not a re-release's (:meth:`is_album_date_mark`);
         0 when none can. What a reason may call the song's *first release*: Spotify often dates a compilation by
         the artist's first album ("Journey's Greatest Hits" dated 1978 holds "Don't Stop Believin'" of 1981's
         "Escape"), so the earliest year of all versions (:meth:`original_years`, used for ranking) is no first
         release when it is a compilation's."""
         years = [int(self.year[q]) for q in self.key_tracks.get(self.norm_keys[p], ())
-                 if self.year[q] and not self._own_mark(q)]
+                 if self.year[q] and not self.is_album_date_mark(q)]
         return min(years, default=0)
 
     def is_album_date(self, p: int, year: int, original: int) -> bool:
@@ -356,7 +400,7 @@ class TrackTable:
             first = self.first_release_year(p)
             if first and first < year:
                 return True
-        return self._own_mark(p)
+        return self.is_album_date_mark(p)
 
     #: Tracks :meth:`track` keeps built per table version (~4.5 KB each, ~9 MB when full; the oldest goes first).
     TRACK_MEMO = 2048

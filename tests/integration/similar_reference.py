@@ -215,13 +215,17 @@ def filter_mask(rec: Recommender, filters: Filters, n: int) -> np.ndarray | None
     years = t.original_years()[:n]  # a song's original year (the earliest among its versions), not an album date
     if filters.year_min:
         mask &= years >= filters.year_min
+        for p in range(n):  # a year known only from compilations / re-releases is no "newer than"
+            same = [q for q in t.key_tracks.get(t.norm_keys[p], ()) if int(t.year[q]) == int(years[p])]
+            if mask[p] and same and all(t.is_album_date_mark(q) for q in same):
+                mask[p] = False
     if filters.year_max:
         mask &= (years <= filters.year_max) & (years > 0)
     tempo = t.features[:n, FEATURE_INDEX["tempo"]]
     if filters.tempo_min:
         mask &= tempo >= filters.tempo_min
     if filters.tempo_max:
-        mask &= tempo <= filters.tempo_max
+        mask &= (tempo <= filters.tempo_max) & (tempo > 0)  # tempo 0 = no beat detected
     if filters.genres:
         wanted = {normalize_text(g) for g in filters.genres}
         keep = np.zeros(n, dtype=bool)
