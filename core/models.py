@@ -142,6 +142,11 @@ class Track(AudioFeatures):
     year_is_album_date: bool = Field(
         default=False, description="year is only an album date (compilation, remaster, re-release)"
     )
+    first_release_year: int | None = Field(
+        default=None, ge=1000, le=2100,
+        description="earliest year among this song's versions whose own date is a release's, not a compilation's "
+        "or re-release's (core.table.TrackTable.first_release_year); None when no version's date can be trusted",
+    )
     popularity: int = Field(default=0, ge=0, le=100)
     duration_ms: int = Field(default=0, ge=0, le=100_000_000)
     genres: list[str] = Field(default_factory=list)
@@ -152,6 +157,17 @@ class Track(AudioFeatures):
         description="the track's own style as shown to a listener (core.genres.display_genre: its artist's most "
         "carried subgenre, else genre, else the style model's top genre); genres / subgenres stay the raw labels",
     )
+
+    @property
+    def shown_year(self) -> int | None:
+        """The year shown next to the track, e.g. ``1981`` in ``"(1981, hard rock)"``: :attr:`year` when it is the
+        song's own; when it is only an album date, the first release (:attr:`first_release_year`) if an earlier one
+        is known, else None — a 2008 compilation's date is never shown as a 1977 song's year. Every adapter uses this;
+        the track card still shows the album's release date, labelled as such."""
+        if not self.year_is_album_date:
+            return self.year
+        first = self.first_release_year
+        return first if first and (self.year is None or first < self.year) else None
 
     @property
     def shown_genre(self) -> str:

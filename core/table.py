@@ -433,6 +433,7 @@ class TrackTable:
             year=int(self.year[p]) or None,
             original_year=self.original_year(p) or None,
             year_is_album_date=self.year_is_album_date(p),
+            first_release_year=self.first_release_year(p) or None,
             popularity=int(self.popularity[p]),
             duration_ms=self.durations[p],
             genres=self.label_strings(p, "genre"),

@@ -48,7 +48,7 @@ def track_table(rec: Recommendation) -> Table:
             str(i),
             escape(t.title),
             escape(t.artist),
-            str(t.year or ""),
+            str(t.shown_year or ""),
             escape(genre),
             escape(reason_text(item, rec.lang)),
             spotify_link(t.spotify_url),
@@ -122,7 +122,7 @@ def track_list(rec: Recommendation, coverage: bool = True) -> str:
     for i, item in enumerate(rec.tracks, 1):
         t = item.track
         genre = t.shown_genre
-        meta = ", ".join(x for x in (str(t.year or ""), genre) if x)
+        meta = ", ".join(x for x in (str(t.shown_year or ""), genre) if x)
         lines.append(f"[dim]{i:>2}.[/dim] [bold]{escape(t.title)}[/bold] — {escape(t.artist)}" + (f" [dim]({escape(meta)})[/dim]" if meta else ""))
         lines.append(f"    [italic]{escape(reason_text(item, rec.lang))}[/italic]  [cyan]{spotify_link(t.spotify_url)}[/cyan]")
     return "\n".join(lines)
@@ -174,7 +174,7 @@ def playlist_page_table(page: Any, next_command: str | None = None) -> Table:
             str(e.index),
             escape(t.title if t else "(not in catalog)"),
             escape(t.artist if t else ""),
-            str(t.year or "") if t else "",
+            str(t.shown_year or "") if t else "",
             escape(e.added_by),
             spotify_link(e.spotify_url),
         )
@@ -188,7 +188,7 @@ def playlist_page_list(page: Any, next_command: str | None = None) -> str:
     for e in page.entries:
         t = e.track
         title = f"[bold]{escape(t.title)}[/bold] — {escape(t.artist)}" if t else "[dim](not in catalog)[/dim]"
-        year = f" [dim]({t.year})[/dim]" if t and t.year else ""
+        year = f" [dim]({t.shown_year})[/dim]" if t and t.shown_year else ""
         lines.append(f"[dim]{e.index:>3}.[/dim] {title}{year}")
         lines.append(f"      [cyan]{spotify_link(e.spotify_url)}[/cyan] [dim]added by {escape(e.added_by)}[/dim]")
     hint = _next_hint(page, next_command)

@@ -93,7 +93,7 @@ def md(text: object, limit: int) -> str:
 # ---------------------------------------------------------------------------------------------------- track lists
 def _meta(track: Track) -> str:
     genre = track.shown_genre
-    return ", ".join(x for x in (str(track.year) if track.year else "", one_line(genre)) if x)
+    return ", ".join(x for x in (str(track.shown_year) if track.shown_year else "", one_line(genre)) if x)
 
 
 _SAFE_ID = re.compile(r"[0-9A-Za-z]{1,64}")

@@ -29,7 +29,7 @@ async def inline_tracks(services: AppServices, text: str, caller: Caller | None 
         MusicBotError: the engine rejected the text (e.g. too long).
     """
     found = await services.discovery.search(text, limit=INLINE_RESULTS)
-    hits = [(t.track, ", ".join(x for x in (t.track.album, str(t.track.year or "")) if x)) for t in found.tracks]
+    hits = [(t.track, ", ".join(x for x in (t.track.album, str(t.track.shown_year or "")) if x)) for t in found.tracks]
     recs: list[tuple[Track, str]] = []
     result = await services.personal.recommend_text_for(caller, text, limit=INLINE_RESULTS)
     if isinstance(result, Recommendation):

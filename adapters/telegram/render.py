@@ -193,7 +193,7 @@ def preview_link(url: str | None, label: str = "▶ preview") -> str:
 
 def track_block(n: int, track: Track, reason: str = "", preview: str | None = None) -> str:
     """One numbered entry: ``n. Title — Artist (year)`` linked to Spotify (and its preview), then the reason."""
-    year = f" ({track.year})" if track.year else ""
+    year = f" ({track.shown_year})" if track.shown_year else ""
     line = f"{n}. {track_link(track)} — {esc(track.artist or '(unknown artist)')}{year}{preview_link(preview)}"
     if reason:
         line += f"\n    <i>{esc(reason)}</i>"
@@ -229,7 +229,7 @@ def recommendation_blocks(
     for i, item in enumerate(rec.tracks, start):
         url = previews.get(item.track.track_id)
         if rec.kind == "search":
-            extra = ", ".join(x for x in (item.track.album, str(item.track.year or "")) if x)
+            extra = ", ".join(x for x in (item.track.album, str(item.track.shown_year or "")) if x)
             blocks.append(track_block(i, item.track, extra, url))
         else:
             blocks.append(track_block(i, item.track, reason_text(item, rec.lang), url))
@@ -409,7 +409,7 @@ def inline_title(track: Track) -> str:
 
 def inline_message(track: Track) -> str:
     """The HTML message an inline result sends into the chat."""
-    year = f" ({track.year})" if track.year else ""
+    year = f" ({track.shown_year})" if track.shown_year else ""
     return f"🎵 {track_link(track)} — {esc(track.artist)}{year}"
 
 

@@ -61,7 +61,7 @@ def describe(track: Track, target: dict[str, float] | None = None) -> str:
         labels = track.subgenres or track.genres
         if labels:
             text += f"; genres: {', '.join(labels[:3])}"
-        return text + (f"; released {track.year}" if track.year else "")
+        return text + (f"; released {track.shown_year}" if track.shown_year else "")
     parts = [
         f"energy {track.energy:.2f} ({level(track.energy, ('calm', 'moderate', 'energetic'))})",
         f"mood/valence {track.valence:.2f} ({level(track.valence, ('dark or sad', 'neutral', 'upbeat, happy'))})",
@@ -74,8 +74,8 @@ def describe(track: Track, target: dict[str, float] | None = None) -> str:
     labels = track.subgenres or track.genres
     if labels:
         text += f"; genres: {', '.join(labels[:3])}"
-    if track.year:
-        text += f"; released {track.year}"
+    if track.shown_year:
+        text += f"; released {track.shown_year}"
     if target:
         fits = []
         for name, want in target.items():
@@ -124,7 +124,7 @@ def _details(track: Track, description: str) -> TrackDetails:
         title=track.title,
         artist=track.artist,
         album=track.album,
-        year=track.year,
+        year=track.shown_year,
         genres=(track.subgenres + track.genres)[:6],
         features={name: round(float(getattr(track, name)), 3) for name in AUDIO_FEATURES if getattr(track, name) is not None},
         description=description,

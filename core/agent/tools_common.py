@@ -73,7 +73,7 @@ def _card(i: int, item: Any) -> TrackCard:
         track_id=t.track_id,
         title=t.title,
         artist=t.artist,
-        year=t.year,
+        year=t.shown_year,
         genre=t.shown_genre,
         energy=None if t.energy is None else round(t.energy, 2),
         valence=None if t.valence is None else round(t.valence, 2),

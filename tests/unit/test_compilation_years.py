@@ -84,3 +84,15 @@ def test_era_bounds_never_let_a_song_pass_a_year_min_on_a_compilation_date_alone
         assert years[p] >= 1990
         same = [q for q in table.key_tracks[table.norm_keys[p]] if int(table.year[q]) == int(years[p])]
         assert any(not table.is_album_date_mark(q) for q in same)
+
+
+def test_the_year_shown_next_to_a_track_is_its_own_or_its_first_release_never_a_compilations() -> None:
+    from adapters.telegram.render import track_block
+
+    table = _retro_table()
+    paranoid, betty, camp = table.track(0), table.track(2), table.track(5)
+    assert (paranoid.year, paranoid.first_release_year, paranoid.shown_year) == (2008, 1970, 1970)
+    assert (betty.year, betty.first_release_year, betty.shown_year) == (2008, None, None)
+    assert camp.shown_year == 2008 and not camp.year_is_album_date
+    assert "(1970)" in track_block(1, paranoid) and "2008" not in track_block(1, paranoid)
+    assert "2008" not in track_block(2, betty) and "(2008)" in track_block(3, camp)
