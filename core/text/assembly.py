@@ -8,10 +8,16 @@ import numpy as np
 
 from core.models import AUDIO_FEATURES, Filters, NeedsClarification, TextNote, TextQuery
 from core.table import FEATURE_INDEX
-from core.text.caveats import Caveats, honour_languages
+from core.text.caveats import NO_DATA, Caveats, honour_languages
 from core.text.labels import LabelSet
 from core.text.language import detect_language, note_text
-from core.text.language_choice import has_title_language, labels_answer, named_language, titles_note
+from core.text.language_choice import (
+    has_title_language,
+    label_names_language,
+    labels_answer,
+    named_language,
+    titles_note,
+)
 from core.text.title_language import LANGUAGE_CONCEPTS, STYLE_LANGUAGE_WEIGHT, table_languages
 from core.text.state import P_PROFILE, Request
 from core.text.styles import StyleModel, load_style_model
@@ -340,7 +346,15 @@ class QueryAssembly(Caveats):
             family = [*req.genres, *(g for g in styled if g not in req.genres and f"genre:{g}" not in drop)] \
                 if req.genres else []
             if labels_answer(self._table, keys, family, years, max(1, req.limit)):
-                return "", label_weights, honoured
+                concept = self.vocab.concepts[cid]
+                rule = NO_DATA.get(concept.name)
+                phrases = rule[2] if rule is not None and rule[2] else concept.phrases  # "en español", not "latin"
+                if any(label_names_language(k.partition(":")[2], phrases) for k in keys if k in drop):
+                    return "", label_weights, honoured
+                # only scene labels stand for it ("latin" for "en español"): they keep ranking, and songs by artists
+                # titling in the language rank first, as the note then says (core.text.language_choice)
+                req.notes = titles_note(req.notes, code, req.lang)
+                return code, label_weights, honoured
             phrase = req.said.get(cid, "")
             label_weights = {k: w for k, w in before.items() if k not in drop}
             req.cues = [c for c in req.cues if not c.startswith(f"{phrase} →")]

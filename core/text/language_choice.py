@@ -5,7 +5,9 @@ sung in one language ("samba", "pagode") is answered, in this order:
 
 1. by **labels** naming the language ("Gangster Rap Deutsch", "Pop En Español": :func:`core.text.caveats.honour_languages`)
    when those labels hold enough tracks of the style the request also names (at least the requested count inside the
-   genre filter and years) — "deutscher Hip-Hop" stays with "Gangster Rap Deutsch";
+   genre filter and years) — "deutscher Hip-Hop" stays with "Gangster Rap Deutsch". When only *scene* labels stand
+   for the language (:func:`label_names_language` is false for all of them: "latin", "Latin Pop Songs" for "en
+   español" — Chris Brown and Doja Cat sit in latin playlists too), they keep ranking and song titles are added as in 2;
 2. else by **song titles** (:mod:`core.text.title_language`): tracks by artists whose titles are in that language rank
    first (``TextQuery.title_language``) when the loaded catalog has at least
    :data:`~core.text.title_language.MIN_ARTISTS` such artists; the request's note then says so ("no data on the
@@ -70,6 +72,17 @@ def labels_answer(table: TrackTable | None, label_keys: Sequence[str], genres: S
     n = sum(1 for p in members if table.alive[p] and (lo is None or table.year[p] >= lo)
             and (hi is None or 0 < table.year[p] <= hi))
     return n >= need
+
+
+def label_names_language(label: str, phrases: Iterable[str]) -> bool:
+    """True when the label's own words name the language: one of its words (accents folded, 4+ letters) begins a
+    word of the language's request phrases ``phrases`` ("Trapperz Brasil": "brasil" begins "brasileira"; "Rap
+    Français": "francais"), or the other way round. "Latin Pop Songs" names a scene, not Spanish."""
+    from core.catalog import normalize_text
+
+    words = {w for w in normalize_text(label).split() if len(w) >= 4}
+    said = {w for phrase in phrases for w in normalize_text(phrase).split() if len(w) >= 4}
+    return any(a.startswith(b) or b.startswith(a) for a in words for b in said)
 
 
 def has_title_language(table: TrackTable | None, code: str) -> bool:

@@ -88,6 +88,31 @@ async def test_sad_is_kept_next_to_a_language_in_any_order(engine: Engine, text:
     assert len(latin) >= 8
 
 
+@pytest.mark.parametrize("text", ["baladas tristes en español", "quiero música triste para llorar, baladas en español"])
+async def test_a_language_only_a_scene_label_stands_for_is_answered_by_song_titles(engine: Engine, text: str) -> None:
+    """"latin" is a scene, not a language (Chris Brown and Doja Cat sit in latin playlists): the label keeps ranking,
+    songs by artists titling in Spanish lead, and the first line says that is how the language was honoured."""
+    from core.text.title_language import table_languages
+
+    line, rec = await _first_line(engine, f"test:es-titles:{text}", text)
+    spanish = set(table_languages(engine.loaded.table).positions("es").tolist())
+    inside = [t for t in rec.tracks if engine.loaded.table.pos[t.track.track_id] in spanish]
+    assert len(inside) >= 8, [(t.track.title, t.track.artist) for t in rec.tracks]
+    assert sum("latin" in t.track.genres for t in rec.tracks) >= 8
+    assert "títulos están en español" in line, line
+
+
+def test_a_label_names_a_language_by_its_own_words_not_by_its_scene() -> None:
+    from core.text.caveats import NO_DATA
+    from core.text.language_choice import label_names_language
+
+    spanish, portuguese = NO_DATA["latin"][2], NO_DATA["portuguese"][2]
+    assert label_names_language("ELECTROPOP EN ESPAÑOL", spanish)
+    assert label_names_language("Trapperz Brasil", portuguese)
+    assert not label_names_language("Latin Pop Songs", spanish) and not label_names_language("latin", spanish)
+    assert not label_names_language("MIX LATIN POP°", spanish) and not label_names_language("Pop", spanish)
+
+
 @pytest.mark.parametrize(("text", "feature", "word"),
                          [("algo menos animada", "valence", "menos animada"),
                           ("weniger fröhliche Lieder", "valence", "weniger fröhliche"),
