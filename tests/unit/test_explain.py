@@ -48,6 +48,13 @@ WORDS = {
 FACT_VALUE = re.compile(r"^(?P<word>[a-z/ ]+) (?P<value>\d\.\d\d)(?: \(asked [^)]*\))?$")
 
 
+def song_year(table: TrackTable, p: int) -> int:
+    """The year an era fact may give for ``p``: its original year, unless the earliest version is dated earlier than
+    this one only by a compilation (then the first trustworthy release, else its own year)."""
+    orig, year = table.original_year(p), int(table.year[p])
+    return (table.first_release_year(p) or year) if orig < year else orig
+
+
 def check_fact(fact: str, table: TrackTable, p: int, refs: list[int]) -> None:
     """Assert one rendered fact is true of position ``p`` (and of the references where it names them)."""
     f = {name: float(table.features[p, FEATURE_INDEX[name]]) for name in AUDIO_FEATURES}
@@ -76,13 +83,13 @@ def check_fact(fact: str, table: TrackTable, p: int, refs: list[int]) -> None:
     elif fact == "on a playlist with the seed":
         assert set(table.label_strings(p, "playlist")) & {x for r in refs for x in table.label_strings(r, "playlist")}
     elif m := re.fullmatch(r"(\d{4}), like the seed", fact):
-        assert int(m[1]) == table.original_year(p) and int(m[1]) in ref_years, fact
+        assert int(m[1]) == song_year(table, p) and int(m[1]) in ref_years, fact
     elif m := re.fullmatch(r"(\d{4}) \(seed (\d{4})\)", fact):
-        assert int(m[1]) == table.original_year(p) and int(m[2]) in ref_years, fact
+        assert int(m[1]) == song_year(table, p) and int(m[2]) in ref_years, fact
     elif m := re.fullmatch(r"(\d{4}) \(album date(?:; first release (\d{4}))?\)", fact):
         assert int(m[1]) == int(table.year[p]) and table.year_is_album_date(p), fact
-        if m[2]:
-            assert int(m[2]) == table.original_year(p) < int(m[1]), fact
+        if m[2]:  # only a trustworthy date is a first release, not an earlier compilation's (Journey's 1978 hits)
+            assert int(m[2]) == table.first_release_year(p) < int(m[1]), fact
     elif m := re.fullmatch(r"(genre|subgenre): (.+)", fact):
         assert m[2] in table.label_strings(p, m[1]), fact
         assert (m[1], m[2]) in {table.label_names[lid] for lid in own_labels(table, p)}, fact  # the track's own
