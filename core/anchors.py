@@ -408,7 +408,9 @@ def era_shift(text: str, table: TrackTable, seeds: Sequence[int], filters: Filte
 
 def year_mask(table: TrackTable, filters: Filters) -> np.ndarray | None:
     """Boolean ``(table.n,)`` mask of live tracks whose *original* year is within the filters' year bounds (unknown
-    years out when a bound is set); None without a bound. A 1975 song on a 2018 compilation is not "newer"."""
+    years out when a bound is set); None without a bound. A 1975 song on a 2018 compilation is not "newer". Under an
+    upper bound the version's own year must be inside it too: the list shows that year, and "2000s" with a 2010
+    re-release on it reads as a broken bound (the song's 2007 version can be picked instead)."""
     if filters.year_min is None and filters.year_max is None:
         return None
     years = table.original_years()[: table.n]
@@ -416,7 +418,8 @@ def year_mask(table: TrackTable, filters: Filters) -> np.ndarray | None:
     if filters.year_min is not None:
         mask &= years >= filters.year_min
     if filters.year_max is not None:
-        mask &= years <= filters.year_max
+        own = table.year[: table.n]
+        mask &= (years <= filters.year_max) & ((own <= 0) | (own <= filters.year_max))
     return mask
 
 

@@ -70,7 +70,15 @@ from core.models import (
     RecommendedTrack,
     TextQuery,
 )
-from core.anchor_words import avoid_held_line, label_mask, read_rest, scene_left_line, unread_line
+from core.anchor_sound import near_anchor, styled
+from core.anchor_words import (
+    avoid_held_line,
+    label_mask,
+    prefer_thin_line,
+    read_rest,
+    scene_left_line,
+    unread_line,
+)
 from core.steps import CUES as _MOVE_CUES
 from core.moves import conflict_sentence, era_reading, read_moves
 from core.recommender import Scored
@@ -125,6 +133,44 @@ def _with_moves(table: TrackTable, scored: list[Scored], target: dict[str, float
         said = [Fact("anchor_feature", k, float(table.features[s.pos, FEATURE_INDEX[k]]), float(target[k]), name)
                 for k in moved]
         facts = said + [f for f in s.facts if not (f.kind in ("feature", "asked_feature") and f.feature in moved)]
+        out.append(Scored(s.pos, s.score, format_reasons(facts), facts))
+    return out
+
+
+def _with_anchor_year(scored: list[Scored], year: int, name: str) -> list[Scored]:
+    """``scored`` with each era fact measured from the anchor's year (``year``: the median original year of X's seeds,
+    the one the first line names, "newer → 1996+ (anchor 1991)"), worded "2017 (Metallica 1991)" — not from the
+    nearest of the seeds leaning toward the move, whose year contradicts the first line."""
+    out = []
+    for s in scored:
+        if not any(f.kind == "era" for f in s.facts):
+            out.append(s)
+            continue
+        facts = [Fact("era", "", f.value, float(year), name) if isinstance(f, Fact) and f.kind == "era" else f
+                 for f in s.facts]
+        out.append(Scored(s.pos, s.score, format_reasons(facts), facts))
+    return out
+
+
+def _with_asked_labels(table: TrackTable, scored: list[Scored], carry: np.ndarray | None,
+                       keys: Sequence[str]) -> list[Scored]:
+    """``scored`` with the style asked for around an anchor ("more rock": ``keys`` = ["genre:rock"], ``carry`` its
+    :func:`core.anchor_words.label_mask`) said first in the reason of each track carrying it ("genre: rock"), in place
+    of a plain shared label of the same kind; the others unchanged — the summary's "rock → genre:rock" is then
+    checkable track by track."""
+    if carry is None or not keys:
+        return scored
+    wanted = [tuple(k.split(":", 1)) for k in keys]
+    out = []
+    for s in scored:
+        mine = {table.label_names[lid] for lid in table.labels[s.pos]}
+        hits = [(kind, name) for kind, name in wanted if (kind, name) in mine]
+        if not carry[s.pos] or not hits:
+            out.append(s)
+            continue
+        kind, name = hits[0]
+        facts = [Fact("asked_label", kind, None, None, name)] + [
+            f for f in s.facts if not (f.kind == "label" and f.feature == kind)]
         out.append(Scored(s.pos, s.score, format_reasons(facts), facts))
     return out
 
@@ -453,7 +499,11 @@ class Discovery(LiveParts):
                   else None)
         tiers = (*tiers, (linked, 2))
         # styles the words ask for or against ("more rock", "less rap"): a tier above / below the anchor's scene
-        prefer, avoid = label_mask(t, rest.prefer), label_mask(t, rest.avoid)
+        # read with the artists' own styles: a rapper's sung track is still rap, one pop single on a rock playlist
+        # is not rock (core.anchor_sound.styled)
+        carry = label_mask(t, rest.prefer)  # the tracks that carry a style asked for: said in their reasons
+        prefer = styled(t, carry, prefer=True)
+        avoid = styled(t, label_mask(t, rest.avoid), prefer=False)
         boost = tiered_boost((in_years, 8), (moving, 4), (prefer, 3), (avoid, -2), *tiers)
         ranked = filters.model_copy(update={"year_min": None, "year_max": None})
         keep = not deltas and not absolute  # "but more low-key": the anchor's intensity is what the user moves from
@@ -469,6 +519,8 @@ class Discovery(LiveParts):
         if linked is not None:  # while shifting, a scene-mate counts as much as the anchor's subgenre
             familiar = {s.pos: familiar.get(s.pos, 0.0) + (SCENE_BONUS["subgenre"] if linked[s.pos] else 0.0)
                         for s in pool}
+        if prefer is not None or avoid is not None:  # styles asked for / against rank inside the tiers too
+            familiar = near_anchor(pool, familiar, prefer, avoid)
         pool = off_season(t, in_scene(pool, scene_sub, scene_genre, familiar), query.text)  # no Christmas unasked
         scored = shift_around(t, anchor.seeds, pool, deltas, absolute, limit)
         if len(scored) < limit:  # strict filters around a small neighbourhood: fill from the text path, never with X
@@ -490,6 +542,10 @@ class Discovery(LiveParts):
         target = {k: round(float(t.features[anchor.seeds].mean(axis=0)[FEATURE_INDEX[k]]), 3) for k in deltas
                   if k in FEATURE_INDEX}
         scored = _with_moves(t, scored, target, anchor.name if anchor.kind != "track" else "seed")
+        anchor_years = seed_years(t, anchor.seeds)
+        if era_said and era and anchor_years:  # "newer / older than X": years next to X's year, as the first line
+            scored = _with_anchor_year(scored, anchor_years[len(anchor_years) // 2],
+                                       anchor.name if anchor.kind != "track" else "seed")
         summary = f"Like {anchor.name}" + (f" ({'; '.join(cues[:4])})" if cues else "")
         thin = thin_scene_line(t, anchor, self.recommender.graph, [s.pos for s in scored[:limit]], query.lang)
         if thin:  # a scene the catalog barely holds: said first, the picks are the nearest it has
@@ -500,7 +556,10 @@ class Discovery(LiveParts):
                                [c for c in cues if c in MOVE_CUE_WORDS], query.lang) if t.has_labels() else ""
         held = "" if "speechiness" in deltas else avoid_held_line(  # "less pop" (a "less rap" move is its own)
             [s.pos for s in scored[:limit]], avoid, rest.avoid, who, query.lang)
-        said = [*rest.notes, unread_line(rest.unread, who, query.lang), held, left]  # what could not be applied, first
+        scored = _with_asked_labels(t, scored, carry, rest.prefer)
+        thin_style = prefer_thin_line([s.pos for s in scored[:limit]], carry, rest.prefer, who, query.lang)
+        said = [*rest.notes, unread_line(rest.unread, who, query.lang), held, thin_style,
+                left]  # what could not be applied, first
         said = [x for x in said if x]
         if said:
             summary = " ".join(said) + " " + summary
