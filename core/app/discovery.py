@@ -19,6 +19,7 @@ import numpy as np
 from core.anchors import (
     Anchor,
     asks_seasonal,
+    calm_ceilings,
     era_shift,
     familiar_bonus,
     is_seasonal,
@@ -522,7 +523,8 @@ class Discovery(LiveParts):
         if prefer is not None or avoid is not None:  # styles asked for / against rank inside the tiers too
             familiar = near_anchor(pool, familiar, prefer, avoid)
         pool = off_season(t, in_scene(pool, scene_sub, scene_genre, familiar), query.text)  # no Christmas unasked
-        scored = shift_around(t, anchor.seeds, pool, deltas, absolute, limit)
+        scored = shift_around(t, anchor.seeds, pool, deltas, absolute, limit,
+                              calm_ceilings(t, anchor.seeds, deltas, absolute))  # "slower" is no more intense
         if len(scored) < limit:  # strict filters around a small neighbourhood: fill from the text path, never with X
             own = {p for aid in anchor.artist_ids for p in t.artist_tracks.get(aid, ())}
             taken = {s.pos for s in scored} | set(seeds) | set(anchor.seeds)
