@@ -79,4 +79,27 @@ def near_anchor(pool: Sequence[object], bonus: dict[int, float], prefer: np.ndar
     return out
 
 
-__all__ = ["ARTIST_STYLE_SHARE", "STYLE_BONUS", "artist_style_mask", "near_anchor", "styled"]
+
+
+def scene_styles(table: TrackTable, artists: set[int], kind: str, share: float) -> np.ndarray | None:
+    """Boolean ``(table.n,)`` mask of the tracks carrying a label of ``kind`` ("subgenre" / "genre") that at least
+    ``share`` of the live tracks of ``artists`` (the anchor's scene-mates, :func:`core.anchors.linked_artists`) carry;
+    None when none does. In an era the anchor has no song of ("like Bad Bunny but 2000s"), its scene-mates' styles
+    (reggaeton) name what the scene was then — the anchor's own labels alone (latin hip hop, trap) reach other scenes
+    of that decade."""
+    t = table
+    tracks = [p for a in artists for p in t.artist_tracks.get(a, ()) if p < t.n and t.alive[p]]
+    if not tracks:
+        return None
+    counts: dict[int, int] = {}
+    for p in tracks:
+        for lid in t.labels[p]:
+            if t.label_names[lid][0] == kind:
+                counts[lid] = counts.get(lid, 0) + 1
+    scene = [lid for lid, c in counts.items() if c >= share * len(tracks)]
+    if not scene:
+        return None
+    return t.positions_mask(t.label_tracks.get(lid, ()) for lid in scene)
+
+
+__all__ = ["ARTIST_STYLE_SHARE", "STYLE_BONUS", "artist_style_mask", "near_anchor", "scene_styles", "styled"]

@@ -18,6 +18,8 @@ import numpy as np
 
 from core.anchors import (
     Anchor,
+    STYLE_SHARE,
+    _anchor_tracks,
     asks_seasonal,
     calm_ceilings,
     era_shift,
@@ -28,6 +30,7 @@ from core.anchors import (
     in_scene,
     SCENE_BONUS,
     lean_seeds,
+    linked_artists,
     linked_mask,
     off_season,
     move_mask,
@@ -71,7 +74,7 @@ from core.models import (
     RecommendedTrack,
     TextQuery,
 )
-from core.anchor_sound import near_anchor, styled
+from core.anchor_sound import near_anchor, scene_styles, styled
 from core.anchor_words import (
     avoid_held_line,
     label_mask,
@@ -493,6 +496,12 @@ class Discovery(LiveParts):
         # scene_masks) — a guess, so there only a score bonus (in_scene below), never a pool tier that would shut out
         # the anchor's closest tracks the model happens to mislabel
         scene_sub, scene_genre = scene_masks(t, anchor)
+        own_years = set(seed_years(t, _anchor_tracks(t, anchor)))
+        if in_years is not None and t.has_labels() and not any(
+                (filters.year_min or 0) <= y <= (filters.year_max or 9999) for y in own_years):
+            # an era the anchor has no song of: its scene-mates' styles say what its scene was then
+            mates = scene_styles(t, linked_artists(anchor, self.recommender.graph), "subgenre", STYLE_SHARE)
+            scene_sub = mates if scene_sub is None else scene_sub | mates if mates is not None else scene_sub
         tiers = ((scene_sub, 2), (scene_genre, 1)) if t.has_labels() else ()
         # scene-mates by the catalog's playlists make a tier too: a move keeps the anchor's neighbours first ("like
         # Daft Punk but slower": slower tracks of the artists playlisted with Daft Punk before any slower electropop)
