@@ -58,27 +58,31 @@ def styled(table: TrackTable, track_mask: np.ndarray | None, prefer: bool) -> np
 
 
 
-#: Score bonus / cost for a track in a style asked for / against (:func:`styled`), as a subgenre label counts.
+#: Score bonus / cost for a track in a style asked for / by an artist of a style asked against (:func:`near_anchor`),
+#: as much as a subgenre label counts.
 STYLE_BONUS = 0.3
 
 
 def near_anchor(pool: Sequence[object], bonus: dict[int, float], prefer: np.ndarray | None,
-                avoid: np.ndarray | None) -> dict[int, float]:
+                avoid: np.ndarray | None, avoid_artists: np.ndarray | None = None) -> dict[int, float]:
     """``bonus`` (position -> score bonus, :func:`core.anchors.familiar_bonus`) for every pool position (``.pos``),
-    plus / minus :data:`STYLE_BONUS` for a style asked for / against (:func:`styled` masks; None = not asked). An
-    avoided track keeps no scene-mate bonus either: "like Drake but less rap" leaves his rap scene-mates."""
+    plus :data:`STYLE_BONUS` for a style asked for (``prefer``, a :func:`styled` mask; None = not asked). A track in a
+    style asked against (``avoid``) keeps no scene-mate bonus, and one by an artist who mostly is that style
+    (``avoid_artists``, :func:`artist_style_mask`) loses :data:`STYLE_BONUS` too: "like Drake but less rap" leaves
+    his rap scene-mates. The caller passes no ``avoid_artists`` when the anchor itself mostly is that style ("like Ed
+    Sheeran but less pop"): its whole neighbourhood is, and the first line says so."""
     out: dict[int, float] = {}
     for s in pool:
         p = int(s.pos)  # type: ignore[attr-defined]
         b = bonus.get(p, 0.0)
         if avoid is not None and avoid[p]:
-            b = min(b, 0.0) - STYLE_BONUS
+            b = min(b, 0.0)
+        if avoid_artists is not None and avoid_artists[p]:
+            b -= STYLE_BONUS
         if prefer is not None and prefer[p]:
             b += STYLE_BONUS
         out[p] = b
     return out
-
-
 
 
 def scene_styles(table: TrackTable, artists: set[int], kind: str, share: float) -> np.ndarray | None:
@@ -102,4 +106,20 @@ def scene_styles(table: TrackTable, artists: set[int], kind: str, share: float) 
     return t.positions_mask(t.label_tracks.get(lid, ()) for lid in scene)
 
 
-__all__ = ["ARTIST_STYLE_SHARE", "STYLE_BONUS", "artist_style_mask", "near_anchor", "scene_styles", "styled"]
+
+
+def main_style(table: TrackTable, positions: Sequence[int], key: str) -> bool:
+    """True when the label text ``key`` ("genre:pop") is the most carried label of its kind among ``positions`` (the
+    anchor's tracks; ties count): Ed Sheeran is pop (17 of 34 tracks, his most carried genre), Drake is not mainly rap
+    (30 rap, 31 r&b of 68)."""
+    kind, _, name = key.partition(":")
+    counts: dict[str, int] = {}
+    for p in positions:
+        for lid in table.labels[p]:
+            k, n = table.label_names[lid]
+            if k == kind:
+                counts[n] = counts.get(n, 0) + 1
+    return bool(counts) and counts.get(name, 0) >= max(counts.values())
+
+
+__all__ = ["ARTIST_STYLE_SHARE", "STYLE_BONUS", "artist_style_mask", "main_style", "near_anchor", "scene_styles", "styled"]

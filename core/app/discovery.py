@@ -74,7 +74,7 @@ from core.models import (
     RecommendedTrack,
     TextQuery,
 )
-from core.anchor_sound import near_anchor, scene_styles, styled
+from core.anchor_sound import artist_style_mask, main_style, near_anchor, scene_styles, styled
 from core.anchor_words import (
     avoid_held_line,
     label_mask,
@@ -496,7 +496,8 @@ class Discovery(LiveParts):
         # scene_masks) — a guess, so there only a score bonus (in_scene below), never a pool tier that would shut out
         # the anchor's closest tracks the model happens to mislabel
         scene_sub, scene_genre = scene_masks(t, anchor)
-        own_years = set(seed_years(t, _anchor_tracks(t, anchor)))
+        own_tracks = _anchor_tracks(t, anchor)
+        own_years = set(seed_years(t, own_tracks))
         if in_years is not None and t.has_labels() and not any(
                 (filters.year_min or 0) <= y <= (filters.year_max or 9999) for y in own_years):
             # an era the anchor has no song of: its scene-mates' styles say what its scene was then
@@ -513,7 +514,12 @@ class Discovery(LiveParts):
         # is not rock (core.anchor_sound.styled)
         carry = label_mask(t, rest.prefer)  # the tracks that carry a style asked for: said in their reasons
         prefer = styled(t, carry, prefer=True)
-        avoid = styled(t, label_mask(t, rest.avoid), prefer=False)
+        # "less rap": the rappers leave too (their tracks labelled otherwise included) — unless that style is the
+        # anchor's own main one ("like Ed Sheeran but less pop": his neighbourhood is pop, the first line says so)
+        avoided = label_mask(t, rest.avoid)
+        own_style = any(main_style(t, own_tracks, k) for k in rest.avoid)
+        avoid = avoided if own_style else styled(t, avoided, prefer=False)
+        avoid_artists = None if own_style else artist_style_mask(t, avoided)
         boost = tiered_boost((in_years, 8), (moving, 4), (prefer, 3), (avoid, -2), *tiers)
         ranked = filters.model_copy(update={"year_min": None, "year_max": None})
         keep = not deltas and not absolute  # "but more low-key": the anchor's intensity is what the user moves from
@@ -529,8 +535,8 @@ class Discovery(LiveParts):
         if linked is not None:  # while shifting, a scene-mate counts as much as the anchor's subgenre
             familiar = {s.pos: familiar.get(s.pos, 0.0) + (SCENE_BONUS["subgenre"] if linked[s.pos] else 0.0)
                         for s in pool}
-        if prefer is not None or avoid is not None:  # styles asked for / against rank inside the tiers too
-            familiar = near_anchor(pool, familiar, prefer, avoid)
+        if prefer is not None or (avoid is not None and not own_style):  # styles asked for / against rank too
+            familiar = near_anchor(pool, familiar, prefer, None if own_style else avoid, avoid_artists)
         pool = off_season(t, in_scene(pool, scene_sub, scene_genre, familiar), query.text)  # no Christmas unasked
         scored = shift_around(t, anchor.seeds, pool, deltas, absolute, limit,
                               calm_ceilings(t, anchor.seeds, deltas, absolute))  # "slower" is no more intense
