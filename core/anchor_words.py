@@ -199,6 +199,35 @@ def avoid_held_line(picks: list[int], avoid: np.ndarray | None, keys: list[str],
     return AVOID_HELD[lang if lang in AVOID_HELD else "en"].format(name=name, styles=styles)
 
 
+#: The first line when fewer than half of an anchored list carry a style asked for ("like Taylor Swift but more rock"),
+#: per reply language: {name} the anchor, {styles} the label names, {n} / {k} how many picks carry one of them.
+PREFER_THIN: dict[str, str] = {
+    "en": "Few tracks near {name} in this catalog are labelled {styles}: {n} of these {k} are, the others lean that "
+          "way by sound.",
+    "es": "Pocas canciones cercanas a {name} en este catálogo tienen la etiqueta {styles}: {n} de estas {k} la tienen, "
+          "las demás se acercan por el sonido.",
+    "pt": "Poucas faixas próximas de {name} neste catálogo têm o rótulo {styles}: {n} destas {k} têm, as outras se "
+          "aproximam pelo som.",
+    "fr": "Peu de titres proches de {name} dans ce catalogue portent l'étiquette {styles} : {n} sur ces {k}, les autres "
+          "s'en approchent par le son.",
+    "de": "Wenige Titel in der Nähe von {name} tragen in diesem Katalog das Label {styles}: {n} von diesen {k}, die "
+          "anderen gehen klanglich in diese Richtung.",
+}
+
+
+def prefer_thin_line(picks: list[int], carry: np.ndarray | None, keys: list[str], name: str, lang: str = "en") -> str:
+    """The first-line sentence (:data:`PREFER_THIN`) when fewer than half of ``picks`` (table positions) carry a style
+    asked for (``carry``: :func:`label_mask` of ``keys``, label texts such as "genre:rock"): the summary's "rock →
+    genre:rock" is then not what most of the list is. "" otherwise, or when no label of ``keys`` is in the catalog."""
+    if carry is None or not picks:
+        return ""
+    n = sum(1 for p in picks if carry[p])
+    if n * 2 >= len(picks):
+        return ""
+    styles = ", ".join(dict.fromkeys(k.split(":", 1)[-1] for k in keys[:2]))
+    return PREFER_THIN[lang if lang in PREFER_THIN else "en"].format(name=name, styles=styles, n=n, k=len(picks))
+
+
 #: The first line when a move around an anchor had to leave its scene (fewer than half of the picks are in the anchor's
 #: subgenre or by artists the catalog links to it), per reply language: {name} the anchor (the moves are the title's).
 SCENE_LEFT: dict[str, str] = {
@@ -228,5 +257,5 @@ def scene_left_line(picks: list[int], scene: list[np.ndarray | None], own: set[i
     return SCENE_LEFT[lang if lang in SCENE_LEFT else "en"].format(name=name)
 
 
-__all__ = ["AVOID_HELD", "MIN_WEIGHT", "SCENE_LEFT", "avoid_held_line", "UNREAD", "RestReading", "label_mask", "read_rest", "scene_left_line",
+__all__ = ["AVOID_HELD", "MIN_WEIGHT", "PREFER_THIN", "SCENE_LEFT", "avoid_held_line", "prefer_thin_line", "UNREAD", "RestReading", "label_mask", "read_rest", "scene_left_line",
            "unread_line"]

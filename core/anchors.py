@@ -26,7 +26,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from core.catalog import normalize_text
-from core.compilations import album_dated
+from core.compilations import year_mask as year_mask  # re-exported: era bounds live with the compilation rule
 from core.moves import era_move
 from core.moves import relative_moves as relative_moves  # re-exported: the anchored path reads it here
 from core.models import Filters
@@ -407,22 +407,6 @@ def era_shift(text: str, table: TrackTable, seeds: Sequence[int], filters: Filte
     return filters.model_copy(update={"year_min": None, "year_max": y}), f"older → up to {y} (anchor {median})"
 
 
-def year_mask(table: TrackTable, filters: Filters) -> np.ndarray | None:
-    """Boolean ``(table.n,)`` mask of live tracks whose *original* year is within the filters' year bounds (unknown
-    years out when a bound is set); None without a bound. A 1975 song on a 2018 compilation is not "newer"; a song
-    known only from a compilation (:func:`core.compilations.album_dated`) passes a ``year_max`` but not a ``year_min``
-    (its year is only an upper bound of its release)."""
-    if filters.year_min is None and filters.year_max is None:
-        return None
-    years = table.original_years()[: table.n]
-    mask = table.alive[: table.n].astype(bool) & (years > 0)
-    if filters.year_min is not None:
-        mask &= (years >= filters.year_min) & ~album_dated(table)
-    if filters.year_max is not None:
-        mask &= years <= filters.year_max
-    return mask
-
-
 #: Share of an artist anchor's tracks a genre must carry to count as the anchor's scene (see :func:`style_mask`).
 STYLE_SHARE = 0.25
 
@@ -764,12 +748,15 @@ def shift_around(
     deltas: dict[str, float],
     absolute: dict[str, tuple[float, float]],
     limit: int,
+    ceilings: dict[str, tuple[float, float]] | None = None,
 ) -> list[Scored]:
     """Re-rank a similarity pool toward the modifiers and keep the best ``limit``.
 
     ``deltas``: relative moves from the seeds' mean (0–1 units; tempo a fraction). ``absolute``: feature ->
     ``(target value in raw units, weight 0–1)`` from the rest of the request ("acoustic", "valence 0.3"); a relative
-    move on the same feature wins. Score = similarity (pool score, 0–1) − Σ weight·shortfall / catalog std, where the
+    move on the same feature wins. ``ceilings``: feature -> ``(highest value in raw units, weight)`` a pick should not
+    pass (:func:`calm_ceilings`: "slower than X" is not more energetic than X), costing ``weight × excess / std``.
+    Score = similarity (pool score, 0–1) − Σ weight·shortfall / catalog std, where the
     shortfall of a relative move is one-sided (how far a candidate stays short of anchor mean + move; going further
     costs nothing) and of an absolute target is half the distance. Candidates that do not make at least half of a
     relative move are dropped while at least ``limit`` remain.
@@ -784,7 +771,8 @@ def shift_around(
             desired[name] = (float(value), float(weight), 0.0)
     for name, (_, value) in move_targets(table, seeds, deltas).items():
         desired[name] = (value, 1.0, float(np.sign(deltas[name])))
-    if not desired:
+    ceilings = {k: v for k, v in (ceilings or {}).items() if k in FEATURE_INDEX and k not in desired}
+    if not desired and not ceilings:
         return list(pool[:limit])
     pos = np.array([s.pos for s in pool])
     feats = table.features[pos]
@@ -801,6 +789,9 @@ def shift_around(
             half &= moved >= 0.5 * abs(value - float(base[i]))
         else:
             score -= 0.5 * weight * np.abs(feats[:, i] - value) / std[i]
+    for name, (ceiling, weight) in ceilings.items():
+        i = FEATURE_INDEX[name]
+        score -= weight * np.maximum(0.0, feats[:, i] - ceiling) / std[i]
     # "more upbeat than X" means clearly more: candidates making the whole move when there are enough of them,
     # else those making at least half of it, else the best of the pool
     for ok in (full, half):
@@ -813,6 +804,27 @@ def shift_around(
     span = top - lo if top > lo else 1.0
     return [Scored(pool[i].pos, round(0.5 + 0.5 * (float(score[i]) - lo) / span, 4), pool[i].reason, pool[i].facts)
             for i in order if np.isfinite(score[i])]
+
+
+#: Moves toward calm (:func:`calm_ceilings`): a tempo or mood move down.
+CALM_MOVES = ("tempo", "valence")
+#: Weight of the energy ceiling of a calm move (per catalog std of energy above the anchor's mean): half a full move's.
+CALM_WEIGHT = 0.5
+
+
+def calm_ceilings(table: TrackTable, seeds: Sequence[int], deltas: dict[str, float],
+                  absolute: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+    """``{"energy": (the anchor's mean energy, CALM_WEIGHT)}`` for a move down in tempo or mood ("like Adele but
+    slower", "… but sadder") that says nothing about energy: a listener hears "slower than Adele" as no more intense
+    than Adele — a 92 BPM dance-pop single at energy 0.72 is "slower" than her 134 BPM mean on paper only. {}
+    otherwise (an energy move or target decides energy itself; "faster" / "more upbeat" set no ceiling)."""
+    if "energy" in deltas or "energy" in absolute or not any(deltas.get(k, 0.0) < 0 for k in CALM_MOVES):
+        return {}
+    i = FEATURE_INDEX["energy"]
+    featured = [p for p in seeds if table.has_features[p]]
+    if not featured:
+        return {}
+    return {"energy": (float(table.features[featured, i].mean()), CALM_WEIGHT)}
 
 
 #: Share of an anchored answer one release year may fill ("like Bad Bunny but older" must not come back as ten

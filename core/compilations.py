@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    from core.models import Filters
     from core.table import TrackTable
 
 _DATED_MEMO: list[tuple[weakref.ref[TrackTable], int, np.ndarray]] = []
@@ -55,4 +56,24 @@ def album_dated(table: TrackTable) -> np.ndarray:
     mask = np.zeros(table.n, dtype=bool)
     mask[found[found < table.n]] = True
     _DATED_MEMO[:] = [(weakref.ref(table), table.version, mask)]
+    return mask
+
+
+def year_mask(table: TrackTable, filters: Filters) -> np.ndarray | None:
+    """Boolean ``(table.n,)`` mask of live tracks whose *original* year (the earliest among the song's versions) is
+    within the filters' year bounds; None without a bound. Unknown years fail any bound. A 1975 song on a 2018
+    compilation is not "newer"; a song known only from compilations (:func:`album_dated`) passes a ``year_max`` but
+    not a ``year_min`` (its year is only an upper bound of its release). Under an upper bound the version's own year
+    must be inside it too: the list shows that year, and "2000s" with a 2010 re-release on it reads as a broken bound
+    (the song's 2007 version can be picked instead). The one era rule: the recommender's filter and the anchored
+    path both read it."""
+    if filters.year_min is None and filters.year_max is None:
+        return None
+    years = table.original_years()[: table.n]
+    mask = table.alive[: table.n].astype(bool) & (years > 0)
+    if filters.year_min is not None:
+        mask &= (years >= filters.year_min) & ~album_dated(table)
+    if filters.year_max is not None:
+        own = table.year[: table.n]
+        mask &= (years <= filters.year_max) & ((own <= 0) | (own <= filters.year_max))
     return mask

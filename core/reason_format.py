@@ -138,6 +138,8 @@ def format_reason(reason: Reason | Fact, lang: str = "en") -> str:
         if reason.target is None:
             return str(year)
         seed = int(reason.target)
+        if reason.label:  # "like Metallica but newer": the year next to the anchor's own, as the first line says it
+            return w["anchor"].format(fact=year, x=reason.label, target=seed)
         return w["like seed"].format(y=year) if seed == year else w["near seed"].format(y=year, s=seed)
     if k == "album_date" and reason.value is not None:
         if reason.target is not None and int(reason.target) < int(reason.value):

@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from core.catalog import normalize_text
-from core.compilations import album_dated
+from core.compilations import year_mask
 from core.credits import credited_positions
 from core.explain import Fact, explain_similar_lines, explain_text, format_reasons, to_reason
 from core.features import FeatureSpace
@@ -319,7 +319,7 @@ class Recommender:
         """Boolean ``(n,)`` mask of tracks passing ``filters`` (None when no filter is set).
 
         Years are each song's *original* year (:meth:`core.table.TrackTable.original_years`: the earliest year among
-        its versions in the catalog), as :func:`core.anchors.year_mask` reads them: a 1985 song on a 2005 compilation
+        its versions in the catalog), as :func:`core.compilations.year_mask` reads them: a 1985 song on a 2005 compilation
         is an 80s song. Tracks without a known year fail any year bound, and tracks without a detected beat (tempo 0
         BPM, Spotify's value when its beat tracker found none, or unknown) fail any tempo bound: "slower" never fills
         with a spoken intro that merely has no tempo.
@@ -328,12 +328,8 @@ class Recommender:
             return None
         t = self.table
         mask = t.alive[:n].copy()
-        if filters.year_min or filters.year_max:
-            years = t.original_years()[:n]
-            if filters.year_min:  # a year known only from compilations is an upper bound, never "newer than"
-                mask &= (years >= filters.year_min) & ~album_dated(t)[:n]
-            if filters.year_max:
-                mask &= (years <= filters.year_max) & (years > 0)
+        if (years := year_mask(t, filters)) is not None:  # core.compilations: the one era rule
+            mask &= years[:n]
         tempo = t.features[:n, FEATURE_INDEX["tempo"]]
         if filters.tempo_min:
             mask &= tempo >= filters.tempo_min

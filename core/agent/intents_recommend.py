@@ -234,7 +234,10 @@ def parse_refinement(text: str, lookup: TrackLookup, state: ConversationState) -
             for m in AFTER_I18N.finditer(t):
                 args["year_min"] = int(m.group(2)) + (1 if m.group(1) in EXCLUSIVE else 0)
                 spans.append(m.group(0))
-        if "year_min" not in args and "year_max" not in args:
+        if "year_min" in args or "year_max" in args:  # "newer, 2010s": the years said win over the era word
+            for rx in (NEWER, OLDER):
+                spans += [m.group(0) for m in rx.finditer(t)]
+        else:
             older = OLDER.search(t)
             m = older or NEWER.search(t)
             era = _era_window(lookup, state, -1 if older is not None else 1) if m is not None else None

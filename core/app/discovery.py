@@ -18,7 +18,10 @@ import numpy as np
 
 from core.anchors import (
     Anchor,
+    STYLE_SHARE,
+    _anchor_tracks,
     asks_seasonal,
+    calm_ceilings,
     era_shift,
     familiar_bonus,
     is_seasonal,
@@ -27,6 +30,7 @@ from core.anchors import (
     in_scene,
     SCENE_BONUS,
     lean_seeds,
+    linked_artists,
     linked_mask,
     off_season,
     move_mask,
@@ -70,7 +74,15 @@ from core.models import (
     RecommendedTrack,
     TextQuery,
 )
-from core.anchor_words import avoid_held_line, label_mask, read_rest, scene_left_line, unread_line
+from core.anchor_sound import artist_style_mask, main_style, near_anchor, scene_styles, styled
+from core.anchor_words import (
+    avoid_held_line,
+    label_mask,
+    prefer_thin_line,
+    read_rest,
+    scene_left_line,
+    unread_line,
+)
 from core.steps import CUES as _MOVE_CUES
 from core.moves import conflict_sentence, era_reading, read_moves
 from core.recommender import Scored
@@ -125,6 +137,44 @@ def _with_moves(table: TrackTable, scored: list[Scored], target: dict[str, float
         said = [Fact("anchor_feature", k, float(table.features[s.pos, FEATURE_INDEX[k]]), float(target[k]), name)
                 for k in moved]
         facts = said + [f for f in s.facts if not (f.kind in ("feature", "asked_feature") and f.feature in moved)]
+        out.append(Scored(s.pos, s.score, format_reasons(facts), facts))
+    return out
+
+
+def _with_anchor_year(scored: list[Scored], year: int, name: str) -> list[Scored]:
+    """``scored`` with each era fact measured from the anchor's year (``year``: the median original year of X's seeds,
+    the one the first line names, "newer → 1996+ (anchor 1991)"), worded "2017 (Metallica 1991)" — not from the
+    nearest of the seeds leaning toward the move, whose year contradicts the first line."""
+    out = []
+    for s in scored:
+        if not any(f.kind == "era" for f in s.facts):
+            out.append(s)
+            continue
+        facts = [Fact("era", "", f.value, float(year), name) if isinstance(f, Fact) and f.kind == "era" else f
+                 for f in s.facts]
+        out.append(Scored(s.pos, s.score, format_reasons(facts), facts))
+    return out
+
+
+def _with_asked_labels(table: TrackTable, scored: list[Scored], carry: np.ndarray | None,
+                       keys: Sequence[str]) -> list[Scored]:
+    """``scored`` with the style asked for around an anchor ("more rock": ``keys`` = ["genre:rock"], ``carry`` its
+    :func:`core.anchor_words.label_mask`) said first in the reason of each track carrying it ("genre: rock"), in place
+    of a plain shared label of the same kind; the others unchanged — the summary's "rock → genre:rock" is then
+    checkable track by track."""
+    if carry is None or not keys:
+        return scored
+    wanted = [tuple(k.split(":", 1)) for k in keys]
+    out = []
+    for s in scored:
+        mine = {table.label_names[lid] for lid in table.labels[s.pos]}
+        hits = [(kind, name) for kind, name in wanted if (kind, name) in mine]
+        if not carry[s.pos] or not hits:
+            out.append(s)
+            continue
+        kind, name = hits[0]
+        facts = [Fact("asked_label", kind, None, None, name)] + [
+            f for f in s.facts if not (f.kind == "label" and f.feature == kind)]
         out.append(Scored(s.pos, s.score, format_reasons(facts), facts))
     return out
 
@@ -446,6 +496,13 @@ class Discovery(LiveParts):
         # scene_masks) — a guess, so there only a score bonus (in_scene below), never a pool tier that would shut out
         # the anchor's closest tracks the model happens to mislabel
         scene_sub, scene_genre = scene_masks(t, anchor)
+        own_tracks = _anchor_tracks(t, anchor)
+        own_years = set(seed_years(t, own_tracks))
+        if in_years is not None and t.has_labels() and not any(
+                (filters.year_min or 0) <= y <= (filters.year_max or 9999) for y in own_years):
+            # an era the anchor has no song of: its scene-mates' styles say what its scene was then
+            mates = scene_styles(t, linked_artists(anchor, self.recommender.graph), "subgenre", STYLE_SHARE)
+            scene_sub = mates if scene_sub is None else scene_sub | mates if mates is not None else scene_sub
         tiers = ((scene_sub, 2), (scene_genre, 1)) if t.has_labels() else ()
         # scene-mates by the catalog's playlists make a tier too: a move keeps the anchor's neighbours first ("like
         # Daft Punk but slower": slower tracks of the artists playlisted with Daft Punk before any slower electropop)
@@ -453,7 +510,16 @@ class Discovery(LiveParts):
                   else None)
         tiers = (*tiers, (linked, 2))
         # styles the words ask for or against ("more rock", "less rap"): a tier above / below the anchor's scene
-        prefer, avoid = label_mask(t, rest.prefer), label_mask(t, rest.avoid)
+        # read with the artists' own styles: a rapper's sung track is still rap, one pop single on a rock playlist
+        # is not rock (core.anchor_sound.styled)
+        carry = label_mask(t, rest.prefer)  # the tracks that carry a style asked for: said in their reasons
+        prefer = styled(t, carry, prefer=True)
+        # "less rap": the rappers leave too (their tracks labelled otherwise included) — unless that style is the
+        # anchor's own main one ("like Ed Sheeran but less pop": his neighbourhood is pop, the first line says so)
+        avoided = label_mask(t, rest.avoid)
+        own_style = any(main_style(t, own_tracks, k) for k in rest.avoid)
+        avoid = avoided if own_style else styled(t, avoided, prefer=False)
+        avoid_artists = None if own_style else artist_style_mask(t, avoided)
         boost = tiered_boost((in_years, 8), (moving, 4), (prefer, 3), (avoid, -2), *tiers)
         ranked = filters.model_copy(update={"year_min": None, "year_max": None})
         keep = not deltas and not absolute  # "but more low-key": the anchor's intensity is what the user moves from
@@ -469,8 +535,11 @@ class Discovery(LiveParts):
         if linked is not None:  # while shifting, a scene-mate counts as much as the anchor's subgenre
             familiar = {s.pos: familiar.get(s.pos, 0.0) + (SCENE_BONUS["subgenre"] if linked[s.pos] else 0.0)
                         for s in pool}
+        if prefer is not None or (avoid is not None and not own_style):  # styles asked for / against rank too
+            familiar = near_anchor(pool, familiar, prefer, None if own_style else avoid, avoid_artists)
         pool = off_season(t, in_scene(pool, scene_sub, scene_genre, familiar), query.text)  # no Christmas unasked
-        scored = shift_around(t, anchor.seeds, pool, deltas, absolute, limit)
+        scored = shift_around(t, anchor.seeds, pool, deltas, absolute, limit,
+                              calm_ceilings(t, anchor.seeds, deltas, absolute))  # "slower" is no more intense
         if len(scored) < limit:  # strict filters around a small neighbourhood: fill from the text path, never with X
             own = {p for aid in anchor.artist_ids for p in t.artist_tracks.get(aid, ())}
             taken = {s.pos for s in scored} | set(seeds) | set(anchor.seeds)
@@ -490,6 +559,10 @@ class Discovery(LiveParts):
         target = {k: round(float(t.features[anchor.seeds].mean(axis=0)[FEATURE_INDEX[k]]), 3) for k in deltas
                   if k in FEATURE_INDEX}
         scored = _with_moves(t, scored, target, anchor.name if anchor.kind != "track" else "seed")
+        anchor_years = seed_years(t, anchor.seeds)
+        if era_said and era and anchor_years:  # "newer / older than X": years next to X's year, as the first line
+            scored = _with_anchor_year(scored, anchor_years[len(anchor_years) // 2],
+                                       anchor.name if anchor.kind != "track" else "seed")
         summary = f"Like {anchor.name}" + (f" ({'; '.join(cues[:4])})" if cues else "")
         thin = thin_scene_line(t, anchor, self.recommender.graph, [s.pos for s in scored[:limit]], query.lang)
         if thin:  # a scene the catalog barely holds: said first, the picks are the nearest it has
@@ -500,7 +573,10 @@ class Discovery(LiveParts):
                                [c for c in cues if c in MOVE_CUE_WORDS], query.lang) if t.has_labels() else ""
         held = "" if "speechiness" in deltas else avoid_held_line(  # "less pop" (a "less rap" move is its own)
             [s.pos for s in scored[:limit]], avoid, rest.avoid, who, query.lang)
-        said = [*rest.notes, unread_line(rest.unread, who, query.lang), held, left]  # what could not be applied, first
+        scored = _with_asked_labels(t, scored, carry, rest.prefer)
+        thin_style = prefer_thin_line([s.pos for s in scored[:limit]], carry, rest.prefer, who, query.lang)
+        said = [*rest.notes, unread_line(rest.unread, who, query.lang), held, thin_style,
+                left]  # what could not be applied, first
         said = [x for x in said if x]
         if said:
             summary = " ".join(said) + " " + summary

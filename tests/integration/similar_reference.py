@@ -219,8 +219,9 @@ def filter_mask(rec: Recommender, filters: Filters, n: int) -> np.ndarray | None
             same = [q for q in t.key_tracks.get(t.norm_keys[p], ()) if int(t.year[q]) == int(years[p])]
             if mask[p] and same and all(t.is_album_date_mark(q) for q in same):
                 mask[p] = False
-    if filters.year_max:
-        mask &= (years <= filters.year_max) & (years > 0)
+    if filters.year_max:  # and the version's own year, which the list shows
+        own = t.year[:n]
+        mask &= (years <= filters.year_max) & (years > 0) & ((own <= 0) | (own <= filters.year_max))
     tempo = t.features[:n, FEATURE_INDEX["tempo"]]
     if filters.tempo_min:
         mask &= tempo >= filters.tempo_min
