@@ -70,11 +70,12 @@ def _settings() -> Settings:
 
 @asynccontextmanager
 async def open_engine(
-    db: Path | None, quiet: bool = False, seed: bool = True, follow: bool = False
+    db: Path | None, quiet: bool = False, seed: bool = True, follow: bool = False, one_request: bool = False
 ) -> AsyncIterator[Engine]:
     """Open the engine, showing a progress bar while the shipped catalog is seeded on first start (``seed=False``:
     never seed, e.g. before ``import --replace``). ``follow``: apply catalog changes other processes make while it
-    runs (the interactive chat); one-shot commands don't (:func:`bot.app.build_engine`)."""
+    runs (the interactive chat); one-shot commands don't (:func:`bot.app.build_engine`). ``one_request``: the
+    command runs one request (ask, recommend, similar, search, song: :meth:`core.engine.Engine.open`)."""
     settings = _settings()
     progress: Any = None  # rich.progress is imported only when a seed runs (not on an already seeded catalog)
     task = None
@@ -96,7 +97,8 @@ async def open_engine(
 
     try:
         with spinner:
-            engine = await build_engine(settings, db, progress=report, seed=seed, follow=follow)
+            engine = await build_engine(settings, db, progress=report, seed=seed, follow=follow,
+                                          one_request=one_request)
     finally:
         if progress is not None:
             progress.stop()
@@ -201,7 +203,7 @@ def ask(
 
     async def go() -> None:
         settings = _settings()
-        async with open_engine(db, quiet=as_json) as engine:
+        async with open_engine(db, quiet=as_json, one_request=True) as engine:
             work = engine.app.chat.chat(conversation, caller_for(settings, "console", user), text)
             reply = await (work if as_json else with_spinner(err_console, work, "Thinking…"))
             if as_json:
@@ -231,7 +233,7 @@ def recommend(
     """Recommend tracks for a free-text request (local text understanding)."""
 
     async def go() -> None:
-        async with open_engine(db, quiet=as_json) as engine:
+        async with open_engine(db, quiet=as_json, one_request=True) as engine:
             f = _filters(limit, genre, exclude_artist, year_min, year_max, tempo_min, tempo_max)
             _show(await engine.app.discovery.recommend_text(text, filters=f, limit=limit), as_json)
 
@@ -254,7 +256,7 @@ def similar(
     """Tracks similar to one or more songs."""
 
     async def go() -> None:
-        async with open_engine(db, quiet=as_json) as engine:
+        async with open_engine(db, quiet=as_json, one_request=True) as engine:
             f = _filters(limit, genre, exclude_artist, year_min, year_max, tempo_min, tempo_max)
             _show(await engine.app.discovery.recommend_similar(refs, filters=f), as_json)
 
@@ -271,7 +273,7 @@ def search(
     """Full-text search of the catalog."""
 
     async def go() -> None:
-        async with open_engine(db, quiet=as_json) as engine:
+        async with open_engine(db, quiet=as_json, one_request=True) as engine:
             _show(await engine.app.discovery.search(query, limit), as_json)
 
     run(go)
@@ -292,7 +294,7 @@ def song(
     from adapters.console.render import track_details, track_json
 
     async def go() -> None:
-        async with open_engine(db, quiet=as_json) as engine:
+        async with open_engine(db, quiet=as_json, one_request=True) as engine:
             track, note = await engine.app.tracks.find_track(ref)  # a swapped-in track is said first, never silently
             if as_json:
                 print(json.dumps(track_json(track), ensure_ascii=False, indent=2))
