@@ -114,7 +114,7 @@ def chat(db: DbOpt = None, user: Annotated[str, typer.Option(help="Your user id.
 
     async def go() -> None:
         settings = _settings()
-        async with open_engine(db, follow=True) as engine:
+        async with open_engine(db, follow=True, settings=settings) as engine:
             await run_repl(engine.app, caller_for(settings, "console", user), console)
 
     run(go)

@@ -45,13 +45,15 @@ def _settings() -> Settings:
 
 @asynccontextmanager
 async def open_engine(
-    db: Path | None, quiet: bool = False, seed: bool = True, follow: bool = False, one_request: bool = False
+    db: Path | None, quiet: bool = False, seed: bool = True, follow: bool = False, one_request: bool = False,
+    settings: Settings | None = None,
 ) -> AsyncIterator[Engine]:
     """Open the engine, showing a progress bar while the shipped catalog is seeded on first start (``seed=False``:
     never seed, e.g. before ``import --replace``). ``follow``: apply catalog changes other processes make while it
     runs (the interactive chat); one-shot commands don't (:func:`bot.app.build_engine`). ``one_request``: the
-    command runs one request (ask, recommend, similar, search, song: :meth:`core.engine.Engine.open`)."""
-    settings = _settings()
+    command runs one request (ask, recommend, similar, search, song: :meth:`core.engine.Engine.open`). ``settings``:
+    the caller's, when it read them already (else read here: reading them costs a few milliseconds)."""
+    settings = settings or _settings()
     progress: Any = None  # rich.progress is imported only when a seed runs (not on an already seeded catalog)
     task = None
     from adapters.console.spinner import DelayedSpinner
@@ -113,7 +115,7 @@ def ask_once(text: str, db: Path | None, conversation: str, user: str, as_json: 
 
     async def go() -> None:
         settings = _settings()
-        async with open_engine(db, quiet=as_json, one_request=True) as engine:
+        async with open_engine(db, quiet=as_json, one_request=True, settings=settings) as engine:
             work = engine.app.chat.chat(conversation, caller_for(settings, "console", user), text)
             reply = await (work if as_json else with_spinner(err_console, work, "Thinking…"))
             if as_json:
