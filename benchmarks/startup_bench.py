@@ -24,7 +24,9 @@ interleaved round by round so machine load hits them alike):
   the platform) on an existing catalog. Target ≤ 1.5 s. (Work the factory defers until after that point — the text
   understanding fit and heap freeze, :func:`bot.app.settle_heap_after_ready` — overlaps the platform connect.)
 
-Child processes run with the caller's environment minus ``PYTHONDONTWRITEBYTECODE`` (so compiled bytecode is
+The ``musicbot`` commands run as the installed console script does (the entry point named in the checkout's
+``pyproject.toml``), with ``-c`` so another checkout's source can be put first on the path. Child processes run with
+the caller's environment minus ``PYTHONDONTWRITEBYTECODE`` (so compiled bytecode is
 cached as in a normal installation after its first run; one untimed round first) and with a private start-up cache
 folder. ``baseline_src`` (``python -m benchmarks.startup_bench --baseline DIR``) times another checkout of the code
 (e.g. ``git archive`` of an older commit) in the same rounds, for before/after figures.
@@ -50,7 +52,17 @@ ROOT = Path(__file__).resolve().parent.parent
 SLASH = "/recommend chill study music"
 FREE = "something for a rainy drive"
 
-_CLI = "import sys; sys.path.insert(0, {src!r}); from bot.cli import main; sys.argv[0] = 'musicbot'; main()"
+_CLI = "import sys; sys.path.insert(0, {src!r}); from {module} import {func}; sys.argv[0] = 'musicbot'; {func}()"
+
+
+def _entry(src: Path) -> tuple[str, str]:
+    """``(module, function)`` of the ``musicbot`` console script declared in ``src``'s pyproject.toml (what the
+    installed command runs: each checkout is timed through its own entry point)."""
+    import tomllib
+
+    spec = tomllib.loads((src / "pyproject.toml").read_text())["project"]["scripts"]["musicbot"]
+    module, func = spec.split(":")
+    return module, func
 
 _CHAT = """
 import asyncio, json, sys, time
@@ -180,7 +192,8 @@ def bench_startup(db_path: Path, rounds: int = 7, baseline_src: Path | None = No
             dbs[prefix] = db
         commands: dict[str, list[str]] = {"bare": [sys.executable, "-c", "import numpy, sqlite3"]}
         for prefix, src in sources.items():
-            cli = [sys.executable, "-c", _CLI.format(src=str(src)), "ask"]
+            module, func = _entry(src)
+            cli = [sys.executable, "-c", _CLI.format(src=str(src), module=module, func=func), "ask"]
             commands[f"{prefix}slash"] = [*cli, SLASH, "--db", str(dbs[prefix])]
             commands[f"{prefix}free"] = [*cli, FREE, "--db", str(dbs[prefix])]
         times: dict[str, list[float]] = {name: [] for name in commands}

@@ -26,13 +26,14 @@ def resolve_db(settings: Settings, db: Path | str | None) -> str:
 
 async def build_engine(
     settings: Settings, db: Path | str | None = None, progress: ProgressFn | None = None, seed: bool = True,
-    follow: bool = True,
+    follow: bool = True, one_request: bool = False,
 ) -> Engine:
     """Open the engine on ``--db`` / ``DATABASE_URL`` (seeding the shipped catalog on first start unless ``seed`` is
     False, e.g. for ``import --replace``) and configure the LLM agent (``MODEL`` + keys; none -> the built-in local
     model) and preview lookups from ``settings``. The engine follows catalog changes made by other processes
     (:meth:`core.engine.Engine.follow_changes`) unless ``follow`` is False (a one-shot command that ends in a second:
-    a change committed meanwhile is as if made just after it; polling would only replay its own writes). Leaves the heap frozen (``gc.freeze``, see below): a caller that
+    a change committed meanwhile is as if made just after it; polling would only replay its own writes);
+    ``one_request``: the process runs one request and ends (:meth:`core.engine.Engine.open`). Leaves the heap frozen (``gc.freeze``, see below): a caller that
     closes the engine and goes on in the same process calls ``gc.unfreeze()`` (``bot.cli.open_engine`` does)."""
     from core.previews import PreviewConfig
     from core.spotify_links import ShortLinkResolver
@@ -45,7 +46,8 @@ async def build_engine(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        engine = await Engine.open(resolve_db(settings, db), progress=progress, seed=seed, follow=follow)
+        engine = await Engine.open(resolve_db(settings, db), progress=progress, seed=seed, follow=follow,
+                                  one_request=one_request)
         gc.freeze()
     finally:
         if was_enabled:

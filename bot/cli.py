@@ -1,4 +1,5 @@
-"""The ``musicbot`` command line (typer + rich).
+"""The ``musicbot`` command line (typer + rich). The console script enters at :func:`bot.oneshot.main`, which runs a
+plain ``musicbot ask …`` itself (same function as :func:`ask` here) and hands every other command line to :func:`main`.
 
 Every catalog command takes ``--db PATH`` (else ``DATABASE_URL``); the first start seeds the shipped catalog with a
 progress bar. Errors the user can fix print one clear line and exit with status 1.
@@ -13,23 +14,20 @@ import gc as _gc
 _GC_WAS_ENABLED = _gc.isenabled()
 _gc.disable()
 
-import asyncio
 import json
 import os
 import sys
-from collections.abc import AsyncIterator, Callable, Coroutine
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.console import Console
 
-from bot.app import build_engine, caller_for, settle_heap_after_ready, setup_logging
+from bot.app import build_engine, caller_for, settle_heap_after_ready
+from bot.oneshot import _progress, _settings, ask_once, console, err_console, open_engine, run
 from bot.settings import Settings
 from bot.startup import quiet_library_errors, run_bot
 from core.engine import Engine
-from core.errors import MusicBotError
 from core.limits import MAX_TRACKS
 from core.models import Filters, NeedsClarification, Recommendation
 
@@ -43,9 +41,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
-
 DbOpt = Annotated[Optional[Path], typer.Option("--db", help="SQLite catalog file or postgresql:// URL (default: DATABASE_URL).")]
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON list of tracks instead of a table.")]
@@ -60,68 +55,6 @@ def _everywhere(db: DbOpt = None) -> None:
 
         url = restore_url(str(db))
         os.environ["DATABASE_URL"] = url if "://" in url else "sqlite:///" + str(db.expanduser().absolute())
-
-
-def _settings() -> Settings:
-    settings = Settings()
-    setup_logging(settings)
-    return settings
-
-
-@asynccontextmanager
-async def open_engine(
-    db: Path | None, quiet: bool = False, seed: bool = True, follow: bool = False
-) -> AsyncIterator[Engine]:
-    """Open the engine, showing a progress bar while the shipped catalog is seeded on first start (``seed=False``:
-    never seed, e.g. before ``import --replace``). ``follow``: apply catalog changes other processes make while it
-    runs (the interactive chat); one-shot commands don't (:func:`bot.app.build_engine`)."""
-    settings = _settings()
-    progress: Any = None  # rich.progress is imported only when a seed runs (not on an already seeded catalog)
-    task = None
-    from adapters.console.spinner import DelayedSpinner
-
-    # a spinner on stderr when opening takes over ~0.3 s (a first start after a catalog change), never for --json
-    spinner = DelayedSpinner(err_console, "Loading the catalog…", enabled=not quiet)
-
-    def report(done: int, total: int) -> None:
-        # called only while a seed is running: the bar appears then, never for an already seeded catalog
-        nonlocal task, progress
-        if task is None:
-            spinner.stop()  # one live display at a time: the seeding bar takes over
-            progress = _progress("[bold]Seeding catalog (CSV rows)", elapsed=True, transient=True,
-                                 disable=quiet or not err_console.is_terminal)
-            progress.start()
-            task = progress.add_task("seed", total=total or None)
-        progress.update(task, completed=done, total=total or None)
-
-    try:
-        with spinner:
-            engine = await build_engine(settings, db, progress=report, seed=seed, follow=follow)
-    finally:
-        if progress is not None:
-            progress.stop()
-    try:
-        yield engine
-    finally:
-        await engine.close()
-        _gc.unfreeze()  # build_engine froze the table: let the collector reclaim it (an in-process caller goes on)
-
-
-def _progress(label: str, elapsed: bool = False, **kw: Any) -> Any:
-    """A rich progress bar on stderr (``label``, bar, done/total[, elapsed]); rich.progress imported here, on use."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    columns = [TextColumn(label), BarColumn(), MofNCompleteColumn()] + ([TimeElapsedColumn()] if elapsed else [])
-    return Progress(*columns, console=err_console, **kw)
-
-
-def run(coro_fn: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
-    """Run an async command; a :class:`MusicBotError` prints one friendly line and exits 1."""
-    try:
-        return asyncio.run(coro_fn())
-    except MusicBotError as exc:  # one line: no markup from the message, no wrapping at the console width
-        err_console.print(str(exc), style="red", markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
 
 
 def _filters(
@@ -181,7 +114,7 @@ def chat(db: DbOpt = None, user: Annotated[str, typer.Option(help="Your user id.
 
     async def go() -> None:
         settings = _settings()
-        async with open_engine(db, follow=True) as engine:
+        async with open_engine(db, follow=True, settings=settings) as engine:
             await run_repl(engine.app, caller_for(settings, "console", user), console)
 
     run(go)
@@ -196,23 +129,7 @@ def ask(
     as_json: JsonOpt = False,
 ) -> None:
     """Send one chat message and print the reply (like one line of `musicbot chat`)."""
-    from adapters.console.render import print_reply, recommendation_json
-    from adapters.console.spinner import with_spinner
-
-    async def go() -> None:
-        settings = _settings()
-        async with open_engine(db, quiet=as_json) as engine:
-            work = engine.app.chat.chat(conversation, caller_for(settings, "console", user), text)
-            reply = await (work if as_json else with_spinner(err_console, work, "Thinking…"))
-            if as_json:
-                if reply.recommendation is not None:
-                    print(recommendation_json(reply.recommendation))
-                else:
-                    print(json.dumps({"text": reply.text}, ensure_ascii=False))
-            else:
-                print_reply(console, reply)
-
-    run(go)
+    ask_once(text, db, conversation, user, as_json)
 
 
 @app.command()
@@ -231,7 +148,7 @@ def recommend(
     """Recommend tracks for a free-text request (local text understanding)."""
 
     async def go() -> None:
-        async with open_engine(db, quiet=as_json) as engine:
+        async with open_engine(db, quiet=as_json, one_request=True) as engine:
             f = _filters(limit, genre, exclude_artist, year_min, year_max, tempo_min, tempo_max)
             _show(await engine.app.discovery.recommend_text(text, filters=f, limit=limit), as_json)
 
@@ -254,7 +171,7 @@ def similar(
     """Tracks similar to one or more songs."""
 
     async def go() -> None:
-        async with open_engine(db, quiet=as_json) as engine:
+        async with open_engine(db, quiet=as_json, one_request=True) as engine:
             f = _filters(limit, genre, exclude_artist, year_min, year_max, tempo_min, tempo_max)
             _show(await engine.app.discovery.recommend_similar(refs, filters=f), as_json)
 
@@ -271,7 +188,7 @@ def search(
     """Full-text search of the catalog."""
 
     async def go() -> None:
-        async with open_engine(db, quiet=as_json) as engine:
+        async with open_engine(db, quiet=as_json, one_request=True) as engine:
             _show(await engine.app.discovery.search(query, limit), as_json)
 
     run(go)
@@ -292,7 +209,7 @@ def song(
     from adapters.console.render import track_details, track_json
 
     async def go() -> None:
-        async with open_engine(db, quiet=as_json) as engine:
+        async with open_engine(db, quiet=as_json, one_request=True) as engine:
             track, note = await engine.app.tracks.find_track(ref)  # a swapped-in track is said first, never silently
             if as_json:
                 print(json.dumps(track_json(track), ensure_ascii=False, indent=2))

@@ -140,12 +140,16 @@ class Engine:
         cls, db_path: str | Path, *, seed: bool = True, seed_path: Path = SHIPPED_CATALOG, progress: ProgressFn | None = None,
         cache: bool = True,
         follow: bool = False,
+        one_request: bool = False,
     ) -> Engine:
         """Open the catalog (seeding the shipped one on first start), then build the table and KNN index.
         ``db_path``: a SQLite file or ``postgresql://`` URL. ``follow``: start :meth:`follow_changes`.
 
         ``cache``: read the track table from the on-disk start-up cache when it matches the catalog version, and
         write it there after a build (:mod:`core.startup_cache`; ``MUSICBOT_CACHE=0`` turns it off everywhere).
+
+        ``one_request``: the process serves one request and ends (``musicbot ask`` …): on SQLite the stores'
+        statements then run inline on SQLAlchemy's sync engine (:meth:`core.infra.store_db.Database.run_inline`).
 
         Raises:
             InvalidInput: the database file is unusable.
@@ -166,6 +170,8 @@ class Engine:
         engine.loaded.cache_dir = cache_dir
         engine.loaded.table_source = how
         engine.catalog_seq = seq
+        if one_request:
+            await engine.database.run_inline()
         if follow:
             await engine.follow_changes()
         return engine

@@ -21,6 +21,7 @@ The schema belongs to the Alembic migrations; :mod:`core.infra.tables` describes
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -35,16 +36,32 @@ BUSY_TIMEOUT_MS = 5000
 _AUTOCOMMIT = "musicbot_autocommit"
 
 
-def _sqlite_engine(url: str, memory: bool) -> AsyncEngine:
+def _sqlite_engine(url: str, memory: bool, inline: bool = False) -> AsyncEngine:
+    """The stores' engine on a SQLite file (``url`` without its driver: ``sqlite:///…``): SQLAlchemy's
+    ``AsyncEngine`` on aiosqlite, or with ``inline`` its sync engine on pysqlite behind the same calls
+    (:mod:`core.infra.inline_engine`: for a process that runs one request). Same pool sizes, events and PRAGMAs."""
     from sqlalchemy import event
-    from sqlalchemy.ext.asyncio import create_async_engine
 
     kw: dict[str, Any] = {"pool_size": 1, "max_overflow": 0} if memory else {"pool_size": 5, "max_overflow": 10}
-    if memory:
-        from sqlalchemy.pool import AsyncAdaptedQueuePool
+    connect_args = {"timeout": BUSY_TIMEOUT_MS / 1000}
+    engine: Any
+    if inline:
+        from sqlalchemy import create_engine
+        from sqlalchemy.pool import QueuePool
 
-        kw["poolclass"] = AsyncAdaptedQueuePool
-    engine = create_async_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **kw)
+        from core.infra.inline_engine import InlineEngine
+
+        kw["poolclass"] = QueuePool  # also for a memory database (one pooled connection keeps it alive)
+        engine = InlineEngine(create_engine(url.replace("sqlite:", "sqlite+pysqlite:", 1), connect_args=connect_args,
+                                            **kw))
+    else:
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        if memory:
+            from sqlalchemy.pool import AsyncAdaptedQueuePool
+
+            kw["poolclass"] = AsyncAdaptedQueuePool
+        engine = create_async_engine(url.replace("sqlite:", "sqlite+aiosqlite:", 1), connect_args=connect_args, **kw)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -80,9 +97,17 @@ def _sqlite_engine(url: str, memory: bool) -> AsyncEngine:
 def _in_transaction(dbapi_connection: Any) -> bool:
     """Whether the SQLite connection under SQLAlchemy's pool proxy / aiosqlite adapter has a transaction open
     (True when unsure)."""
-    conn = getattr(dbapi_connection, "dbapi_connection", dbapi_connection)  # pool proxy -> adapter
+    conn = getattr(dbapi_connection, "dbapi_connection", dbapi_connection)  # pool proxy -> adapter (or sqlite3)
+    if isinstance(conn, sqlite3.Connection):  # pysqlite (the inline engine): the driver connection itself
+        return conn.in_transaction
     inner = getattr(getattr(conn, "_connection", None), "_conn", None)  # adapter -> aiosqlite -> sqlite3
     return True if inner is None else bool(inner.in_transaction)
+
+
+def _inline_engine_type() -> type:
+    from core.infra.inline_engine import InlineEngine
+
+    return InlineEngine
 
 
 def dialect_insert(dialect: str) -> Any:
@@ -102,6 +127,8 @@ class Database:
         engine: the SQLAlchemy async engine, or None with ``factory`` and ``dialect``: the engine is then built on
             first use (an engine that never runs a store query never imports ``sqlalchemy.ext.asyncio``).
         owns_engine: :meth:`close` disposes the engine (False for an engine borrowed from a catalog).
+        inline_factory: builds the SQLite engine whose statements run inline (:mod:`core.infra.inline_engine`),
+            used instead of ``factory`` after :meth:`run_inline`.
 
     Attributes:
         dialect: ``"sqlite"`` or ``"postgresql"``.
@@ -109,7 +136,7 @@ class Database:
 
     def __init__(
         self, engine: AsyncEngine | None = None, *, factory: Callable[[], AsyncEngine] | None = None,
-        dialect: str | None = None, owns_engine: bool = True,
+        dialect: str | None = None, owns_engine: bool = True, inline_factory: Callable[[], Any] | None = None,
     ) -> None:
         if engine is None and (factory is None or dialect is None):
             raise ValueError("give an engine, or a factory and its dialect")
@@ -118,6 +145,22 @@ class Database:
         self.dialect: str = engine.dialect.name if engine is not None else str(dialect)
         self._owns = owns_engine
         self._autocommit_engine: Any = None
+        self._inline_factory = inline_factory
+
+    async def run_inline(self) -> bool:
+        """For a process that runs one request: the SQLite stores' statements run inline on the event loop on
+        SQLAlchemy's sync engine from now on (:mod:`core.infra.inline_engine`: no ``sqlalchemy.ext.asyncio`` import).
+        An async engine already built (by a first-start seed, whose writes overlap its parsing on aiosqlite's thread)
+        is disposed of. Nothing changes on PostgreSQL. Returns whether the inline engine is used."""
+        if self._inline_factory is None:
+            return False
+        if self._engine is not None:
+            if isinstance(self._engine, _inline_engine_type()):
+                return True
+            await self._engine.dispose()
+            self._engine = self._autocommit_engine = None
+        self._factory = self._inline_factory
+        return True
 
     @property
     def engine(self) -> AsyncEngine:
@@ -143,9 +186,10 @@ class Database:
         """A pool on the SQLite file ``path``; ``uri`` (``file:…?mode=memory&cache=shared``) for a ``:memory:``
         catalog. Opens no connection yet."""
         if uri:
-            return cls(factory=lambda: _sqlite_engine(f"sqlite+aiosqlite:///{uri}&uri=true", memory=True),
-                       dialect="sqlite")
-        return cls(factory=lambda: _sqlite_engine(f"sqlite+aiosqlite:///{path}", memory=False), dialect="sqlite")
+            return cls(factory=lambda: _sqlite_engine(f"sqlite:///{uri}&uri=true", memory=True), dialect="sqlite",
+                       inline_factory=lambda: _sqlite_engine(f"sqlite:///{uri}&uri=true", memory=True, inline=True))
+        return cls(factory=lambda: _sqlite_engine(f"sqlite:///{path}", memory=False), dialect="sqlite",
+                   inline_factory=lambda: _sqlite_engine(f"sqlite:///{path}", memory=False, inline=True))
 
     @classmethod
     def for_catalog(cls, catalog: Any) -> Database:

@@ -1,5 +1,7 @@
 """Fixtures for the contract suite: every test runs once on SQLite (a temp file) and once on PostgreSQL (a fresh
-database on the session's throwaway server, :func:`tests.conftest.pg_server`)."""
+database on the session's throwaway server, :func:`tests.conftest.pg_server`); the tests of the ``engine`` fixture
+also run on SQLite as a one-request command opens it (``one_request=True``: the stores on SQLAlchemy's sync engine,
+statements inline, :mod:`core.infra.inline_engine`)."""
 
 from __future__ import annotations
 
@@ -33,10 +35,24 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return request.getfixturevalue("pg_url")
 
 
+@pytest.fixture(params=["async", "one-request"])
+def store_mode(request: pytest.FixtureRequest, db_url: str) -> str:
+    """How the stores reach the database: the async engine, or (SQLite only) the one-request inline engine."""
+    if request.param == "one-request" and "://" in db_url:
+        pytest.skip("the one-request inline engine is SQLite's")
+    if request.param == "one-request" and request.node.get_closest_marker("concurrent_requests"):
+        pytest.skip("a one-request process never runs requests concurrently (core.infra.inline_engine)")
+    return str(request.param)
+
+
 @pytest.fixture
-async def engine(db_url: str, small_csv: Path):
+async def engine(db_url: str, small_csv: Path, store_mode: str):
     """An engine over the small catalog on each backend, closed after the test."""
-    eng = await Engine.open(db_url, seed_path=small_csv)
+    eng = await Engine.open(db_url, seed_path=small_csv, one_request=store_mode == "one-request")
+    if store_mode == "one-request":
+        from core.infra.inline_engine import InlineEngine
+
+        assert isinstance(eng.database.engine, InlineEngine)
     try:
         yield eng
     finally:

@@ -81,6 +81,7 @@ async def _increment(db: Database, key: str, pause: float) -> None:
         await uow.commit()
 
 
+@pytest.mark.concurrent_requests
 async def test_concurrent_read_modify_writes_lose_no_update(engine: Engine) -> None:
     db = engine.database
     await db.execute(insert(button_state).values(key="counter", scope="t", state_json="0", expires_at=1e12))
@@ -88,6 +89,7 @@ async def test_concurrent_read_modify_writes_lose_no_update(engine: Engine) -> N
     assert (await db.execute(select(button_state.c.state_json).where(button_state.c.key == "counter"))).scalar_one() == "12"
 
 
+@pytest.mark.concurrent_requests
 async def test_two_workers_read_modify_write_lose_no_update(engine: Engine, db_url: str) -> None:
     """Two engines (two workers' connection pools) on one database increment one counter at once."""
     other = await Engine.open(db_url, seed=False, cache=False)

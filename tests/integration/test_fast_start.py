@@ -110,6 +110,21 @@ def test_catalog_commands_that_write_nothing_import_no_sqlalchemy(db_copy: Path,
         assert output.strip()
 
 
+def test_one_request_commands_keep_the_conversation_without_the_async_engine_or_orm(db_copy: Path, tmp_path: Path) -> None:
+    # ask stores the conversation (lease, state, the list for #N) through SQLAlchemy Core on its sync engine, inline
+    # (core.infra.inline_engine): neither sqlalchemy.ext.asyncio nor the ORM it imports is loaded; a later process
+    # reads what the first stored
+    watched = ("sqlalchemy.ext.asyncio", "sqlalchemy.orm", "sqlalchemy")
+    first, output = _imported(tmp_path, "ask", "/recommend chill study music", "--db", str(db_copy),
+                              "--conversation", "fast:1", "--json", watched=watched)
+    assert first == ["sqlalchemy"], first
+    second = json.loads(output)[1]  # --json: the list alone on stdout, nothing on stderr
+    later, output = _imported(tmp_path, "ask", "#2", "--db", str(db_copy), "--conversation", "fast:1", "--json",
+                              watched=watched)
+    assert later == ["sqlalchemy"], later
+    assert json.loads(output)["text"].startswith(f"{second['track_name']} — {second['track_artist']}:"), output
+
+
 def test_no_third_party_banner_or_advertisement_in_the_console(db_copy: Path, tmp_path: Path) -> None:
     # pydantic-ai shows its first-run banner on a terminal, or to a coding agent reading a pipe (AI_AGENT set), and
     # never under CI or pytest: make the process look like the former, so the test fails if the banner is ever shown
