@@ -22,7 +22,7 @@ import discord
 from core.coverage import coverage_text, text_is_gap_and_summary
 from core.explain import reason_text
 from core.models import AUDIO_FEATURES, ChatReply, NeedsClarification, Recommendation, Track, spotify_url
-from core.reply_words import say
+from core.reply_words import feature_rows, say
 from core.playlists import Playlist, PlaylistEntry, PlaylistPage
 
 #: Discord's documented limits (characters unless stated).
@@ -207,14 +207,7 @@ def add_preview_links(lines: list[str], urls: Sequence[str | None], used: int = 
 
 # ---------------------------------------------------------------------------------------------------- one track
 def _feature_text(track: Track, lang: str = "en") -> str:
-    units = {"tempo": " BPM", "loudness": " dB"}
-    rows = []
-    for name in AUDIO_FEATURES:
-        value = getattr(track, name)
-        if value is None:
-            continue
-        shown = f"{value:.3g}" if isinstance(value, float) else str(value)
-        rows.append(f"{say('field ' + name, lang)} {shown}{units.get(name, '')}")
+    rows = [f"{label} {shown}" for label, shown in feature_rows(track, AUDIO_FEATURES, lang)]  # key + mode: "F minor"
     return clip(" · ".join(rows), FIELD_VALUE_LIMIT) if rows else say("field no audio features", lang)
 
 

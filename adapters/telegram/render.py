@@ -18,7 +18,7 @@ from core.coverage import coverage_text, text_is_gap_and_summary
 from core.errors import InvalidInput, MusicBotError, PermissionDenied, SongNotFound
 from core.explain import reason_text
 from core.models import AUDIO_FEATURES, FEATURE_RANGES, ChatReply, NeedsClarification, Recommendation, Track
-from core.reply_words import say
+from core.reply_words import feature_rows, say
 
 if TYPE_CHECKING:
     from core.feedback import FeedbackResult
@@ -245,16 +245,6 @@ def render_recommendation(rec: Recommendation, start: int = 1, header: str | Non
     return split_html(recommendation_blocks(rec, start, header))
 
 
-def _fmt_feature(name: str, value: float | int) -> str:
-    units = {"tempo": " BPM", "loudness": " dB"}
-    if name == "key":
-        names = ["C", "C♯", "D", "D♯", "E", "F", "F♯", "G", "G♯", "A", "A♯", "B"]
-        return names[int(value)] if 0 <= int(value) <= 11 else "none"
-    if name == "mode":
-        return "major" if int(value) == 1 else "minor"
-    return (f"{value:.3g}" if isinstance(value, float) else str(value)) + units.get(name, "")
-
-
 def render_track(track: Track, preview: str | None = None, lang: str = "en") -> list[str]:
     """Details of one track: linked title, artist (and its preview), album, year, labels, then the audio features;
     the labels in ``lang`` (the reply's, :data:`core.reply_words.REPLY_WORDS`)."""
@@ -266,10 +256,8 @@ def render_track(track: Track, preview: str | None = None, lang: str = "en") -> 
         ("popularity", str(track.popularity) if track.popularity else ""),
     ]
     blocks.append("\n".join(f"<i>{esc(say('field ' + name, lang))}</i>: {esc(value)}" for name, value in meta if value))
-    known = [name for name in AUDIO_FEATURES if getattr(track, name) is not None]
-    blocks.append(
-        " · ".join(f"{esc(say('field ' + name, lang))} <code>{esc(_fmt_feature(name, getattr(track, name)))}</code>"
-                   for name in known)
+    blocks.append(  # key and mode as one musical name ("F minor"), in the reply's language
+        " · ".join(f"{esc(label)} <code>{esc(shown)}</code>" for label, shown in feature_rows(track, AUDIO_FEATURES, lang))
         or f"<i>{esc(say('field no audio features', lang))}</i>"
     )
     blocks.append(f"<code>{esc(track.spotify_uri)}</code>")
