@@ -54,6 +54,8 @@ def _worded(key: str, lang: str, fields: dict[str, Any]) -> str:
         if isinstance(shown.get(name), int):
             shown[name] = count(shown[name], lang)
     text = say(key, lang, **shown)
+    if not REPLY_WORDS.get(lang, REPLY_WORDS["en"]).get(key, "").startswith("{what}"):
+        return text  # a line that opens with a field as typed ("energy must be …") keeps its case
     return text[:1].upper() + text[1:]
 
 

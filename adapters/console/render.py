@@ -242,7 +242,7 @@ def print_chart(console: Console, reply: ChatReply, directory: Path | None = Non
     try:
         path = save_chart(reply.chart, name or "list", directory)
     except OSError as exc:
-        console.print(f"[yellow]Couldn't save the chart: {escape(str(exc))}[/yellow]")
+        console.print(f"[yellow]{escape(say('chart not saved', reply.lang, error=str(exc)))}[/yellow]")
         return False
     console.print(escape(reply.text), soft_wrap=True)
     uri = path.resolve().as_uri()
@@ -278,7 +278,10 @@ def print_reply(console: Console, reply: ChatReply, chart_dir: Path | None = Non
     elif reply.preview_url is not None or (reply.track is not None and reply.track.spotify_url in reply.text):
         # a /preview line (with or without a clip) names the track's Spotify link; a /song reply does not
         console.print(escape(reply.text), soft_wrap=True)
-    elif reply.track is not None:
+    elif reply.track is not None:  # a note (another track was used) or an admin change is said before the card
+        said = [line for line in reply.text.splitlines() if line != f"{reply.track.title} - {reply.track.artist}"]
+        if said:
+            console.print(escape("\n".join(said)), soft_wrap=True)
         console.print(track_details(reply.track, reply.lang))
     else:
         console.print(escape(reply.text), soft_wrap=True)

@@ -12,7 +12,8 @@ import discord
 from core.errors import InvalidInput
 
 from adapters.discord.render import MESSAGE_LIMIT, md
-from adapters.discord.replies import ack_component, caller_of, context, defer, send
+from adapters.discord.replies import ack_component, caller_of, channel_lang, context, defer, send
+from core.feedback import feedback_text as words_feedback_text
 
 
 def feedback_text(message: str) -> str:
@@ -38,7 +39,10 @@ async def rate(interaction: discord.Interaction, value: str, ref: str, *, menu: 
         await defer(interaction, ephemeral=True)
     caller = caller_of(interaction)
     result = await (services.personal.like if value == "like" else services.personal.dislike)(caller, track.track_id)
-    await send(interaction, content=feedback_text(result.message), ephemeral=True)
+    lang = await channel_lang(interaction)  # the confirmation in the channel's conversation language
+    message = result.message if lang == "en" else words_feedback_text(
+        result.track.title, result.track.artist, result.value, result.previous, lang)
+    await send(interaction, content=feedback_text(message), ephemeral=True)
 
 
 async def rate_from_menu(interaction: discord.Interaction, choice: str) -> None:

@@ -133,8 +133,7 @@ async def add(scope: Scope, playlist: str, songs: str | Sequence[str]) -> Playli
     target = await scope.app.playlists.get(scope.group_id, playlist)  # an unknown playlist is the first error
     refs = [scope.track_ref(s) for s in songs]
     change = await scope.app.playlists.add(scope.caller, scope.group_id, target.playlist_id, refs)
-    cap = getattr(getattr(scope.app.playlists, "limits", None), "tracks_per_playlist", 0)
-    return change.model_copy(update={"message": change_text(change, scope.lang, cap)}) if scope.lang != "en" else change
+    return change.model_copy(update={"message": change_text(change, scope.lang)}) if scope.lang != "en" else change
 
 
 async def remove(scope: Scope, playlist: str, songs: str | Sequence[str]) -> PlaylistChange:

@@ -73,6 +73,7 @@ class PlaylistChange(DeferredModel):
     removed: list[str] = Field(default_factory=list, description="track ids removed")
     missing: list[str] = Field(default_factory=list, description="references that were not in the playlist")
     notes: list[str] = Field(default_factory=list, description="another track than the one asked for was used")
+    cap: int = Field(0, description="the playlist's track limit (0 = not said)")
     message: str = ""
 
 

@@ -172,8 +172,9 @@ class PlaylistService:
         fresh = await self._row(group_id, row.playlist_id)
         added = [t for t in map(self._track, out.added) if t]
         already = [t for t in map(self._track, out.already) if t]
-        change = PlaylistChange(playlist=fresh.model(), added=added, already=already, notes=list(dict.fromkeys(notes)))
-        return change.model_copy(update={"message": change_text(change, "en", cap)})
+        change = PlaylistChange(playlist=fresh.model(), added=added, already=already, notes=list(dict.fromkeys(notes)),
+                                cap=cap)
+        return change.model_copy(update={"message": change_text(change, "en")})
 
     async def remove(
         self,

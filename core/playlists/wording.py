@@ -25,18 +25,17 @@ def tracks_text(n: int, lang: str = "en") -> str:
     return counted(n, "1 track", "n tracks", lang)
 
 
-def change_text(change: PlaylistChange, lang: str = "en", cap: int = 0,
-                label: Callable[[str], str] = str) -> str:
+def change_text(change: PlaylistChange, lang: str = "en", label: Callable[[str], str] = str) -> str:
     """What an add or remove did, in ``lang``: the substitution notes first ("No exact match for …"), then what was
-    added (with ``count/cap`` when ``cap``), what was already there, removed, or not in the playlist. ``label`` names
-    a removed or missing track id ("Title - Artist"); "" when nothing happened."""
+    added (with ``count/cap``), what was already there, removed, or not in the playlist. ``label`` names a removed
+    or missing track id ("Title - Artist"); "" when nothing happened."""
     name = change.playlist.name
     bits = [localize_note(n, lang) for n in dict.fromkeys(change.notes)]
     if change.added:
         n = len(change.added)
         song = f"{change.added[0].title} - {change.added[0].artist}"
         bits.append(say("pl added one" if n == 1 else "pl added many", lang, song=song, n=n, name=name,
-                        count=change.playlist.track_count, cap=cap or "?"))
+                        count=change.playlist.track_count, cap=change.cap or "?"))
     if change.already:
         n = len(change.already)
         song = f"{change.already[0].title} - {change.already[0].artist}"
