@@ -49,11 +49,11 @@ async def track_chart_reply(track: Track, note: str = "", lang: str = "en") -> C
     The reasons in ``lang`` (:data:`core.reply_words.REPLY_WORDS`)."""
     caption = "\n".join(filter(None, [note, f"{track.title} - {track.artist}"]))
     if all(getattr(track, f) is None for f in charts.ALL_FEATURES):
-        return ChatReply(text=f"{caption}\n{say('chart no features', lang)}", track=track)
+        return ChatReply(text=f"{caption}\n{say('chart no features', lang)}", track=track, lang=lang)
     png = await charts.draw(charts.track_chart, track, lang)
     if png is None:
-        return ChatReply(text=f"{caption}\n{say('chart failed', lang)}", track=track)
-    return ChatReply(text=caption, track=track, chart=png)
+        return ChatReply(text=f"{caption}\n{say('chart failed', lang)}", track=track, lang=lang)
+    return ChatReply(text=caption, track=track, chart=png, lang=lang)
 
 
 async def list_chart_reply(rec: Recommendation, refs: Sequence[Track] = (), lang: str = "en") -> ChatReply:
@@ -70,8 +70,8 @@ async def list_chart_reply(rec: Recommendation, refs: Sequence[Track] = (), lang
     else:
         text = say("chart for", lang, n=n, q=rec.query or rec.summary)
     if png is None:
-        return ChatReply(text=say("chart none", lang, text=text), recommendation=rec)
-    return ChatReply(text=text, recommendation=rec, chart=png)
+        return ChatReply(text=say("chart none", lang, text=text), recommendation=rec, lang=lang)
+    return ChatReply(text=text, recommendation=rec, chart=png, lang=lang)
 
 
 def _items(lookup: TrackLookup, track_ids: Sequence[str], reasons: Sequence[str] = ()) -> list[RecommendedTrack]:

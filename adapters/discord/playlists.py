@@ -33,7 +33,7 @@ from core.commands import summary
 from core.errors import InvalidInput, MusicBotError, PermissionDenied
 from core.lookup import CatalogLookup
 from core.models import Caller
-from core.error_words import invalid
+from core.error_words import invalid, keyed
 from core.playlists import Playlist, PlaylistChange
 from core.playlists.wording import change_text as words_change_text
 from core.playlists.wording import tracks_text
@@ -88,16 +88,18 @@ def may_manage(caller: Caller, playlist: Playlist, group_admin: bool) -> bool:
     return policy.may_manage_playlist(caller, playlist.created_by, group_admin)
 
 
-def require_manager(interaction: discord.Interaction, playlist: Playlist, action: str, lang: str = "en") -> Caller:
+def require_manager(interaction: discord.Interaction, playlist: Playlist, action: str) -> Caller:
     """The caller when they may ``action`` ("rename" / "delete") ``playlist``.
 
     Raises:
-        NotAllowed: someone else's playlist, without Manage Server or bot-admin rights (said in ``lang``).
+        NotAllowed: someone else's playlist, without Manage Server or bot-admin rights (worded in the channel's
+            language by :func:`adapters.discord.replies.handle_error`, from its key).
     """
     caller = caller_of(interaction)
     if not may_manage(caller, playlist, is_group_admin(interaction)):
         name = clip(one_line(playlist.name), 100)
-        raise NotAllowed(say(f"dc not allowed {action}", lang, name=name))
+        key = f"dc not allowed {action}"
+        raise keyed(NotAllowed(say(key, name=name)), key, name=name)
     return caller
 
 
@@ -339,7 +341,7 @@ class ConfirmPlaylistDelete(discord.ui.View):
     @discord.ui.button(label="Delete playlist", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
         services = context(interaction).services
-        caller = require_manager(interaction, self.playlist, "delete", self.lang)
+        caller = require_manager(interaction, self.playlist, "delete")
         deleted = await services.playlists.delete(
             caller, group_of(interaction), self.playlist.playlist_id, group_admin=is_group_admin(interaction)
         )
@@ -447,7 +449,7 @@ class PlaylistCog(commands.Cog):
         group = group_of(interaction)
         found = await services.playlists.get(group, playlist)
         lang = await channel_lang(interaction)
-        caller = require_manager(interaction, found, "rename", lang)
+        caller = require_manager(interaction, found, "rename")
         services.playlists.check_name(new_name)
         await defer(interaction)
         renamed = await services.playlists.rename(
@@ -462,7 +464,7 @@ class PlaylistCog(commands.Cog):
         services = context(interaction).services
         found = await services.playlists.get(group_of(interaction), playlist)
         lang = await channel_lang(interaction)
-        require_manager(interaction, found, "delete", lang)
+        require_manager(interaction, found, "delete")
         prompt = say("dc delete ask", lang, name=f"**{md(found.name, 200)}**", tracks=tracks_text(found.track_count, lang))
         await send(
             interaction,

@@ -51,7 +51,7 @@ def caption_blocks(reply: ChatReply) -> tuple[str, list[str]]:
     """
     head = render.esc_text(reply.text)
     if reply.track is not None:
-        card = "\n\n".join(render.render_track(reply.track))
+        card = "\n\n".join(render.render_track(reply.track, lang=reply.lang))
         note = "\n".join(line for line in reply.text.split("\n")[:-1] if line)  # a swapped-in song is said first
         full = (f"<i>{render.esc_text(note)}</i>\n\n" if note else "") + card
         if fits_caption(full):

@@ -335,6 +335,8 @@ def render_error(exc: MusicBotError, lang: str = "en") -> str:
     from core.playlists import PlaylistNotFound
 
     if lang != "en":
+        if isinstance(exc, PlaylistNotFound) and not exc.suggestions:  # how to create it, with Telegram's command
+            return esc(say("pl not found", lang, ref=clip(exc.ref, 100))) + say("tg create it", lang)
         mark = "🚫 " if isinstance(exc, PermissionDenied) else "" if isinstance(exc, (PlaylistNotFound, SongNotFound)) else "⚠️ "
         return mark + esc(error_text(exc, lang))
     if isinstance(exc, PlaylistNotFound):

@@ -285,4 +285,5 @@ LINES: dict[str, str] = {
     "dc track id": "Die Track-ID muss eine 22-stellige Spotify-ID oder ein Spotify-Track-Link sein.",
     "dc release date": "Das Veröffentlichungsdatum muss wie 2020, 2020-03 oder 2020-03-20 aussehen.",
     "chart not saved": "Das Diagramm ließ sich nicht speichern: {error}",
+    "tg create it": " Schau in /playlists, oder leg sie an: /pl_create <i>Name</i>",
 }

@@ -250,4 +250,5 @@ LINES: dict[str, str] = {
     "dc track id": "The track id must be a 22-character Spotify id or a Spotify track link.",
     "dc release date": "The release date must look like 2020, 2020-03 or 2020-03-20.",
     "chart not saved": "Couldn't save the chart: {error}",
+    "tg create it": " See /playlists, or create it: /pl_create <i>name</i>",
 }

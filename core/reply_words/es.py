@@ -282,4 +282,5 @@ LINES: dict[str, str] = {
     "dc track id": "El id de la canción tiene que ser un id de Spotify de 22 caracteres o un enlace de canción de Spotify.",
     "dc release date": "La fecha de publicación tiene que tener la forma 2020, 2020-03 o 2020-03-20.",
     "chart not saved": "No pude guardar el gráfico: {error}",
+    "tg create it": " Mira /playlists, o créala: /pl_create <i>nombre</i>",
 }

@@ -286,4 +286,5 @@ LINES: dict[str, str] = {
     "dc track id": "L'id du morceau doit être un id Spotify de 22 caractères ou un lien de morceau Spotify.",
     "dc release date": "La date de sortie doit avoir la forme 2020, 2020-03 ou 2020-03-20.",
     "chart not saved": "Impossible d'enregistrer le graphique : {error}",
+    "tg create it": " Vois /playlists, ou crée-la : /pl_create <i>nom</i>",
 }

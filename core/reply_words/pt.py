@@ -283,4 +283,5 @@ LINES: dict[str, str] = {
     "dc track id": "O id da música precisa ser um id do Spotify de 22 caracteres ou um link de música do Spotify.",
     "dc release date": "A data de lançamento precisa estar no formato 2020, 2020-03 ou 2020-03-20.",
     "chart not saved": "Não consegui salvar o gráfico: {error}",
+    "tg create it": " Veja /playlists, ou crie: /pl_create <i>nome</i>",
 }
