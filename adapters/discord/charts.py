@@ -43,6 +43,7 @@ from adapters.discord.transformers import SongRef
 from core.chart_replies import list_chart_reply, page_subject, track_chart_reply
 from core.commands import summary
 from core.error_words import invalid
+from core.reply_words import say
 from core.lookup import CatalogLookup
 from core.models import ChatReply, Filters
 
@@ -83,10 +84,10 @@ async def send_chart(interaction: discord.Interaction, reply: ChatReply) -> None
 class ChartButton(FloodChecked, discord.ui.DynamicItem[discord.ui.Button], template=r"mb:chart:(?P<what>[tkc])(?::(?P<ref>[A-Za-z0-9_-]{1,40}))?"):
     """ "📊 Chart" of a track (``t``), a stored slash-command page (``k``) or the channel's chat list (``c``)."""
 
-    def __init__(self, what: str, ref: str = "", row: int | None = None) -> None:
+    def __init__(self, what: str, ref: str = "", row: int | None = None, lang: str = "en") -> None:
         custom_id = f"mb:chart:{what}" + (f":{ref}" if ref else "")
         super().__init__(
-            discord.ui.Button(label="Chart", emoji="📊", style=discord.ButtonStyle.secondary, custom_id=custom_id),
+            discord.ui.Button(label=say("chart", lang), emoji="📊", style=discord.ButtonStyle.secondary, custom_id=custom_id),
             row=row,
         )
         self.what, self.ref = what, ref

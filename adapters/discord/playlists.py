@@ -30,7 +30,7 @@ from discord.ext import commands
 
 from core import policy
 from core.commands import summary
-from core.errors import InvalidInput, MusicBotError, PermissionDenied
+from core.errors import MusicBotError, PermissionDenied
 from core.lookup import CatalogLookup
 from core.models import Caller
 from core.error_words import invalid, keyed
@@ -162,7 +162,7 @@ class PlaylistName(TextTransformer):
     async def transform(self, interaction: discord.Interaction, value: Any, /) -> str:
         text = one_line(value)
         if not text:
-            raise InvalidInput("Which playlist? Give its name.", "playlist")
+            raise invalid("pl which name", "playlist")
         return text
 
     async def autocomplete(self, interaction: discord.Interaction, value: str, /) -> list[app_commands.Choice[str]]:  # type: ignore[override]
@@ -177,9 +177,9 @@ class PlaylistEntries(TextTransformer):
     async def transform(self, interaction: discord.Interaction, value: Any, /) -> list[str]:
         refs = [one_line(r) for r in engine_split_refs(interaction, str(value or "")) if one_line(r)]
         if not refs:
-            raise InvalidInput("Which song? Give its #number in the playlist, a title, a link or an id.", "song")
+            raise invalid("pl which song here", "song")
         if len(refs) > 100:
-            raise InvalidInput("Please remove at most 100 songs at a time.", "song")
+            raise invalid("pl remove at most", "song", n=100)
         return refs
 
     async def autocomplete(self, interaction: discord.Interaction, value: str, /) -> list[app_commands.Choice[str]]:  # type: ignore[override]

@@ -375,14 +375,15 @@ def _playlist_options(tracks: list[Track]) -> list[discord.SelectOption]:
     return options[:25]
 
 
-def _feedback_options(tracks: list[Track]) -> list[discord.SelectOption]:
-    """👍 then 👎 per listed track (values ``like:<id>`` / ``dislike:<id>``), at most 25 options (12 tracks)."""
+def _feedback_options(tracks: list[Track], lang: str = "en") -> list[discord.SelectOption]:
+    """👍 then 👎 per listed track (values ``like:<id>`` / ``dislike:<id>``), at most 25 options (12 tracks); the
+    verbs in ``lang``."""
     options = []
     for n, t in enumerate(tracks[:12], 1):
         if not _playable_id(t.track_id):
             continue
         artist = clip(one_line(t.artist), OPTION_TEXT_LIMIT - 12)
-        for value, emoji, verb in (("like", "👍", "Like"), ("dislike", "👎", "Dislike")):
+        for value, emoji, verb in (("like", "👍", say("like", lang)), ("dislike", "👎", say("dislike", lang))):
             options.append(
                 discord.SelectOption(
                     label=_label(n, t),
@@ -422,7 +423,7 @@ def results_view(
         item.row = 2
         view.add_item(item)
     if tracks and (next_key or chat or rec.kind == "search"):  # "📊 Chart" of exactly this page
-        view.add_item(ChartButton("k", next_key, row=2) if next_key else ChartButton("c", row=2))
+        view.add_item(ChartButton("k", next_key, row=2, lang=rec.lang) if next_key else ChartButton("c", row=2, lang=rec.lang))
     if playlists:
         options = _playlist_options(tracks)
         if options:
@@ -430,7 +431,7 @@ def results_view(
             menu.row = 3
             view.add_item(menu)
     if feedback:
-        options = _feedback_options(tracks)
+        options = _feedback_options(tracks, rec.lang)
         if options:
             menu = FeedbackSelect(options)
             menu.row = 4
@@ -452,7 +453,7 @@ def song_view(track: Track, *, playlists: bool = True, lang: str = "en") -> disc
     if _playable_id(track.track_id):
         view.add_item(MoreLikeButton(1, track.track_id, label=say("more like this", lang), row=0))
         view.add_item(discord.ui.Button(label=say("open in spotify", lang), url=track.spotify_url, row=0))
-        view.add_item(ChartButton("t", track.track_id, row=0))
+        view.add_item(ChartButton("t", track.track_id, row=0, lang=lang))
     if playlists:
         track_actions(view, track, row=1, lang=lang)
     return view

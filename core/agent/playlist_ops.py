@@ -204,13 +204,17 @@ async def recommend(
     """
     from core.agent.specs import run_request
 
-    name = (await scope.app.playlists.get(scope.group_id, playlist)).name
+    found = await scope.app.playlists.get(scope.group_id, playlist)
+    name = found.name
     spec = LastRequest(kind="playlist", playlist=name, group=scope.group_id, filters=Filters(limit=limit))
     rec, ran = await run_request(
         scope.app.personal, spec, exclude_ids, merge=filters, caller=scope.caller, recent=scope.state.recent_pages,
         lang=scope.lang,
     )
     assert isinstance(rec, Recommendation)
+    if scope.lang != "en" and rec.summary:  # the service's first line, in the conversation's language
+        tracks = wording.tracks_text(found.track_count, scope.lang)
+        rec = rec.model_copy(update={"summary": say("pl rec summary", scope.lang, name=name, tracks=tracks)})
     return rec, ran
 
 

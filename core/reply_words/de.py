@@ -286,4 +286,10 @@ LINES: dict[str, str] = {
     "dc release date": "Das Veröffentlichungsdatum muss wie 2020, 2020-03 oder 2020-03-20 aussehen.",
     "chart not saved": "Das Diagramm ließ sich nicht speichern: {error}",
     "tg create it": " Schau in /playlists, oder leg sie an: /pl_create <i>Name</i>",
+    "dc give song": "Nenn einen Titel: seinen Namen, „Titel - Künstler“, einen Spotify-Link oder eine ID.",
+    "dc give songs": "Nenn mindestens einen Titel, z. B. Blinding Lights - The Weeknd",
+    "dc at most songs": "Bitte höchstens {n} Titel.",
+    "pl remove at most": "Bitte entferne höchstens {n} Titel auf einmal.", "dc like or dislike": "Wähl „Gefällt mir“ oder „Gefällt mir nicht“.",
+    "dc pick rate": "Wähl einen Titel zum Bewerten.", "done": "Erledigt.",
+    "pl rec summary": "Titel für „{name}“ ({tracks} darin)",
 }

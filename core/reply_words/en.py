@@ -251,4 +251,9 @@ LINES: dict[str, str] = {
     "dc release date": "The release date must look like 2020, 2020-03 or 2020-03-20.",
     "chart not saved": "Couldn't save the chart: {error}",
     "tg create it": " See /playlists, or create it: /pl_create <i>name</i>",
+    "dc give song": "Give a song: its title, “title - artist”, a Spotify link or id.",
+    "dc give songs": "Give at least one song, e.g. Blinding Lights - The Weeknd", "dc at most songs": "Please give at most {n} songs.",
+    "pl remove at most": "Please remove at most {n} songs at a time.", "dc like or dislike": "Choose like or dislike.",
+    "dc pick rate": "Pick a track to rate.", "done": "Done.",
+    "pl rec summary": 'Tracks for "{name}" ({tracks} in it)',
 }

@@ -283,4 +283,10 @@ LINES: dict[str, str] = {
     "dc release date": "La fecha de publicación tiene que tener la forma 2020, 2020-03 o 2020-03-20.",
     "chart not saved": "No pude guardar el gráfico: {error}",
     "tg create it": " Mira /playlists, o créala: /pl_create <i>nombre</i>",
+    "dc give song": "Dime una canción: su título, «título - artista», un enlace de Spotify o un id.",
+    "dc give songs": "Dime al menos una canción, por ejemplo Blinding Lights - The Weeknd",
+    "dc at most songs": "Como mucho {n} canciones, por favor.",
+    "pl remove at most": "Quita como mucho {n} canciones a la vez, por favor.", "dc like or dislike": "Elige «me gusta» o «no me gusta».",
+    "dc pick rate": "Elige una canción para valorar.", "done": "Hecho.",
+    "pl rec summary": "Canciones para «{name}» ({tracks} en ella)",
 }

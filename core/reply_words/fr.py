@@ -287,4 +287,10 @@ LINES: dict[str, str] = {
     "dc release date": "La date de sortie doit avoir la forme 2020, 2020-03 ou 2020-03-20.",
     "chart not saved": "Impossible d'enregistrer le graphique : {error}",
     "tg create it": " Vois /playlists, ou crée-la : /pl_create <i>nom</i>",
+    "dc give song": "Donne un morceau : son titre, « titre - artiste », un lien Spotify ou un id.",
+    "dc give songs": "Donne au moins un morceau, par exemple Blinding Lights - The Weeknd",
+    "dc at most songs": "Pas plus de {n} morceaux, s'il te plaît.",
+    "pl remove at most": "Retire au plus {n} morceaux à la fois, s'il te plaît.", "dc like or dislike": "Choisis « j'aime » ou « je n'aime pas ».",
+    "dc pick rate": "Choisis un morceau à noter.", "done": "C'est fait.",
+    "pl rec summary": "Des morceaux pour « {name} » ({tracks} dedans)",
 }
