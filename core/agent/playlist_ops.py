@@ -297,13 +297,13 @@ async def playlist_command(scope: Scope, args: str) -> ChatReply:
         if not head:
             sub = "list"
         else:
-            return ChatReply(text=say("pl unknown", lang, sub=head[:40]) + f"\n{PLAYLIST_USAGE}")
+            return ChatReply(text=say("pl unknown", lang, sub=head[:40]) + f"\n{playlist_usage(lang)}")
     if sub == "help":
-        return ChatReply(text=PLAYLIST_USAGE)
+        return ChatReply(text=playlist_usage(lang))
     if sub == "list":
         return await playlists_reply(scope)
     if not rest:
-        raise invalid("pl which", "playlist", usage=PLAYLIST_USAGE)
+        raise invalid("pl which", "playlist", usage=playlist_usage(lang))
     app = scope.app
     if sub == "create":
         p = await create(scope, rest.strip(" \"'“”"))

@@ -292,4 +292,5 @@ LINES: dict[str, str] = {
     "pl remove at most": "Bitte entferne höchstens {n} Titel auf einmal.", "dc like or dislike": "Wähl „Gefällt mir“ oder „Gefällt mir nicht“.",
     "dc pick rate": "Wähl einen Titel zum Bewerten.", "done": "Erledigt.",
     "pl rec summary": "Titel für „{name}“ ({tracks} darin)",
+    "playlist commands": "Playlist-Befehle:",
 }

@@ -256,4 +256,5 @@ LINES: dict[str, str] = {
     "pl remove at most": "Please remove at most {n} songs at a time.", "dc like or dislike": "Choose like or dislike.",
     "dc pick rate": "Pick a track to rate.", "done": "Done.",
     "pl rec summary": 'Tracks for "{name}" ({tracks} in it)',
+    "playlist commands": "Playlist commands:",
 }

@@ -289,4 +289,5 @@ LINES: dict[str, str] = {
     "pl remove at most": "Quita como mucho {n} canciones a la vez, por favor.", "dc like or dislike": "Elige «me gusta» o «no me gusta».",
     "dc pick rate": "Elige una canción para valorar.", "done": "Hecho.",
     "pl rec summary": "Canciones para «{name}» ({tracks} en ella)",
+    "playlist commands": "Comandos de listas:",
 }

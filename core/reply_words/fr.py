@@ -293,4 +293,5 @@ LINES: dict[str, str] = {
     "pl remove at most": "Retire au plus {n} morceaux à la fois, s'il te plaît.", "dc like or dislike": "Choisis « j'aime » ou « je n'aime pas ».",
     "dc pick rate": "Choisis un morceau à noter.", "done": "C'est fait.",
     "pl rec summary": "Des morceaux pour « {name} » ({tracks} dedans)",
+    "playlist commands": "Commandes de playlist :",
 }

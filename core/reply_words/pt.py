@@ -290,4 +290,5 @@ LINES: dict[str, str] = {
     "pl remove at most": "Tire no máximo {n} músicas de cada vez, por favor.", "dc like or dislike": "Escolha curtir ou não curtir.",
     "dc pick rate": "Escolha uma música para avaliar.", "done": "Feito.",
     "pl rec summary": "Músicas para “{name}” ({tracks} nela)",
+    "playlist commands": "Comandos de playlist:",
 }
