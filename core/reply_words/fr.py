@@ -164,10 +164,10 @@ LINES: dict[str, str] = {
     "deny add a track to the catalog": "Désolé, seul un admin peut ajouter un morceau au catalogue.",
     "deny change fields of a track": "Désolé, seul un admin peut modifier les champs d'un morceau.",
     "deny delete a track from the catalog": "Désolé, seul un admin peut supprimer un morceau du catalogue.",
-    "deny remove others": ("Seuls le créateur de la playlist ou un admin peuvent retirer des morceaux ajoutés par "
+    "deny remove others": ("Seul le créateur de la playlist ou un admin peut retirer des morceaux ajoutés par "
                            "quelqu'un d'autre (demande au créateur de la playlist ou à un admin)."),
-    "deny rename": "Seuls le créateur de la playlist ou un admin peuvent la renommer.",
-    "deny delete": "Seuls le créateur de la playlist ou un admin peuvent la supprimer.",
+    "deny rename": "Seul le créateur de la playlist ou un admin peut la renommer.",
+    "deny delete": "Seul le créateur de la playlist ou un admin peut la supprimer.",
     # catalog admin
     "admin added": "Ajouté : {song} ({id})", "admin updated": "Modifié : {song} ({id})",
     "admin updated fields": "Modifié : {song} ({id}) — {fields}", "admin deleted": "Supprimé : {song} ({id})",
@@ -248,12 +248,12 @@ LINES: dict[str, str] = {
     "tg delete ask": "Supprimer la playlist {name} ({tracks}) ? C'est définitif.",
     "tg deleted": "Playlist {name} supprimée ({tracks}).",
     "cancelled": "Annulé.", "cancelled delete": "Annulé — rien n'a été supprimé.",
-    "tg renamed": "{old} s'appelle maintenant {new}.", "tg only creator": "Seuls le créateur de la playlist ou un admin du groupe peuvent supprimer {name}.",
+    "tg renamed": "{old} s'appelle maintenant {new}.", "tg only creator": "Seul le créateur de la playlist ou un admin du groupe peut supprimer {name}.",
     "drawing chart": "Je dessine le graphique…", "tracks gone": "Ces morceaux ne sont plus dans le catalogue.",
     # Discord
     "no preview instead": "Pas d'extrait de 30 secondes pour ce morceau — écoute-le plutôt sur Spotify :",
-    "dc not allowed rename": "Seuls le créateur de la playlist ou quelqu'un avec « Gérer le serveur » peuvent renommer « {name} ».",
-    "dc not allowed delete": "Seuls le créateur de la playlist ou quelqu'un avec « Gérer le serveur » peuvent supprimer « {name} ».",
+    "dc not allowed rename": "Seul le créateur de la playlist ou quelqu'un avec « Gérer le serveur » peut renommer « {name} ».",
+    "dc not allowed delete": "Seul le créateur de la playlist ou quelqu'un avec « Gérer le serveur » peut supprimer « {name} ».",
     "dc nothing changed": "Rien n'a changé dans « {name} ».",
     "dc pick track": "Choisis un morceau à ajouter.", "dc pick playlist": "Choisis une playlist.", "dc added": "Ajouté.",
     "dc add to which": "Ajouter {song} à quelle playlist ?",
