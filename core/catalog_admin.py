@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from core import policy
+from core.error_words import invalid
 from core.errors import InvalidInput
+from core.reply_words import say
 from core.fields import parse_addsong, parse_editsong
 from core.models import Caller, Track
 
@@ -45,10 +47,12 @@ class AdminChange:
     track: Track
     fields: tuple[str, ...] = ()
 
-    def message(self) -> str:
-        """``Added: Title - Artist (id)`` (plain text; adapters may render their own)."""
-        extra = f" — {', '.join(self.fields)}" if self.action == "updated" and self.fields else ""
-        return f"{self.action.capitalize()}: {self.track.title} - {self.track.artist} ({self.track.track_id}){extra}"
+    def message(self, lang: str = "en") -> str:
+        """``Added: Title - Artist (id)`` (plain text, in ``lang``; adapters may render their own). An update names
+        the changed fields as typed (``energy, tempo``)."""
+        key = f"admin {self.action}" + (" fields" if self.action == "updated" and self.fields else "")
+        return say(key, lang, song=f"{self.track.title} - {self.track.artist}", id=self.track.track_id,
+                   fields=", ".join(self.fields))
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready: ``{"action", "fields", "track": {every Track field, artist, spotify_url}}``."""
@@ -87,7 +91,7 @@ async def run_admin_command(
         return AdminChange("updated", track, tuple(changes))
     ref = " ".join(str(args or "").split())
     if not ref:
-        raise InvalidInput("Which song? e.g. delsong Blinding Lights - The Weeknd (or delsong #3).", "song")
+        raise invalid("admin which song", "song")
     track = await admin.delete_song(caller, await _ref(ref, list_ref))
     return AdminChange("deleted", track)
 

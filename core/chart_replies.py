@@ -49,18 +49,18 @@ async def track_chart_reply(track: Track, note: str = "", lang: str = "en") -> C
     The reasons in ``lang`` (:data:`core.reply_words.REPLY_WORDS`)."""
     caption = "\n".join(filter(None, [note, f"{track.title} - {track.artist}"]))
     if all(getattr(track, f) is None for f in charts.ALL_FEATURES):
-        return ChatReply(text=f"{caption}\n{say('chart no features', lang)}", track=track)
-    png = await charts.draw(charts.track_chart, track)
+        return ChatReply(text=f"{caption}\n{say('chart no features', lang)}", track=track, lang=lang)
+    png = await charts.draw(charts.track_chart, track, lang)
     if png is None:
-        return ChatReply(text=f"{caption}\n{say('chart failed', lang)}", track=track)
-    return ChatReply(text=caption, track=track, chart=png)
+        return ChatReply(text=f"{caption}\n{say('chart failed', lang)}", track=track, lang=lang)
+    return ChatReply(text=caption, track=track, chart=png, lang=lang)
 
 
 async def list_chart_reply(rec: Recommendation, refs: Sequence[Track] = (), lang: str = "en") -> ChatReply:
     """A list's chart against what was asked; ``text`` is the caption ("10 tracks for “chill”, against what you
     asked for", in ``lang``). ``chart`` None (no track with audio features, drawing failed): ``text`` says so and
     ``recommendation`` keeps the list."""
-    png = await charts.draw(charts.recommendation_chart, rec, list(refs))
+    png = await charts.draw(charts.recommendation_chart, rec, list(refs), lang)
     n = len(rec.tracks)
     if rec.kind in ("search", "playlist") and not rec.target:
         text = say("chart features for", lang, n=n, q=rec.query) if rec.query else say("chart features last", lang, n=n)
@@ -70,8 +70,8 @@ async def list_chart_reply(rec: Recommendation, refs: Sequence[Track] = (), lang
     else:
         text = say("chart for", lang, n=n, q=rec.query or rec.summary)
     if png is None:
-        return ChatReply(text=say("chart none", lang, text=text), recommendation=rec)
-    return ChatReply(text=text, recommendation=rec, chart=png)
+        return ChatReply(text=say("chart none", lang, text=text), recommendation=rec, lang=lang)
+    return ChatReply(text=text, recommendation=rec, chart=png, lang=lang)
 
 
 def _items(lookup: TrackLookup, track_ids: Sequence[str], reasons: Sequence[str] = ()) -> list[RecommendedTrack]:
@@ -107,7 +107,7 @@ def list_subject(lookup: TrackLookup, state: ConversationState) -> tuple[Recomme
         return None, []
     last, shown = state.last, set(state.shown)
     if last is None or not all(t.track.track_id in shown for t in items):  # a search or playlist page: no target
-        return Recommendation(kind="search", summary="Audio features of the last list", tracks=items), []
+        return Recommendation(kind="search", summary=say("chart last list", state.lang or "en"), tracks=items), []
     refs = _refs(lookup, last.refs) if last.kind == "similar" else []
     query = last.request or (f"playlist {last.playlist}" if last.playlist else "")
     rec = Recommendation(

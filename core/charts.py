@@ -38,6 +38,7 @@ from typing import Any
 
 from core.errors import MusicBotError
 from core.models import UNIT_FEATURES, Recommendation, Track
+from core.reply_words import count, key_name, say
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,6 @@ SCALES: dict[str, tuple[float, float]] = {"tempo": (50.0, 200.0), "loudness": (-
 UNITS: dict[str, str] = {"tempo": "BPM", "loudness": "dB"}
 ALL_FEATURES: tuple[str, ...] = (*BAR_FEATURES, "tempo", "loudness")
 
-KEYS = ("C", "C♯", "D", "E♭", "E", "F", "F♯", "G", "A♭", "A", "B♭", "B")
 
 # palette: an opaque dark card (Spotify-like), legible on dark and light chat themes
 BG = "#15171f"
@@ -228,13 +228,13 @@ def _scale(name: str, values: Sequence[float]) -> tuple[float, float]:
 
 
 # ------------------------------------------------------------------------------------------------ track chart
-def track_chart(track: Track | Mapping[str, Any]) -> bytes:
+def track_chart(track: Track | Mapping[str, Any], lang: str = "en") -> bytes:
     """PNG (:data:`TRACK_CHART_PX` pixels, < :data:`MAX_PNG_BYTES`) of one track's audio features.
 
     ``track`` is a :class:`~core.models.Track` or a mapping with the catalog's/API's field names (``title`` or
     ``track_name``; ``artists`` list, ``artist`` or ``track_artist``; the audio features as numbers: 0–1, tempo in
     BPM, loudness in dB; optional ``key``, ``mode``, ``year``/``release_date``, ``duration_ms``, genres).
-    Features the track lacks are shown as "no data".
+    Features the track lacks are shown as "no data". Labels, key and footer in ``lang`` (:mod:`core.reply_words`).
 
     Raises:
         ChartError: the track has none of the nine charted audio features.
@@ -245,7 +245,7 @@ def track_chart(track: Track | Mapping[str, Any]) -> bytes:
     with _mpl_lock, warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=_GLYPH_WARNING, category=UserWarning)
         _setup()
-        return _png(_draw_track(song))
+        return _png(_draw_track(song, lang))
 
 
 def _fit(fig: Any, t: Any, right: float = 0.955) -> None:
@@ -266,13 +266,19 @@ def _header(fig: Any, title: str, subtitle: str, meta: str) -> None:
         _fit(fig, _text(fig, 0.045, 0.825, _clip(meta, 160), color=MUTED, fontsize=12, va="top"))
 
 
-def _draw_track(song: _Song) -> Any:
+def _label(name: str, lang: str) -> str:
+    """A feature's row label in ``lang``: "Danceability", "Bailabilidad", "Tanzbarkeit"."""
+    word = say(f"field {name}", lang)
+    return word[:1].upper() + word[1:]
+
+
+def _draw_track(song: _Song, lang: str = "en") -> Any:
     fig = _figure(TRACK_CHART_PX)
     meta = []
     if song.year:
         meta.append(str(song.year))
-    if song.key is not None and 0 <= song.key <= 11:
-        meta.append(KEYS[song.key] + (" major" if song.mode == 1 else " minor" if song.mode == 0 else ""))
+    if key_name(song.key, song.mode, lang):
+        meta.append(key_name(song.key, song.mode, lang))
     if song.duration_ms > 0:
         s = song.duration_ms // 1000
         meta.append(f"{s // 60}:{s % 60:02d}")
@@ -288,10 +294,10 @@ def _draw_track(song: _Song) -> Any:
         y = n - 1 - i
         ax.barh(y, 1.0, height=0.62, color=PANEL, zorder=1)
         v = song.values.get(name)
-        ax.text(-0.03, y, name.capitalize(), ha="right", va="center", color=FG, fontsize=14, transform=ax.transData,
+        ax.text(-0.03, y, _label(name, lang), ha="right", va="center", color=FG, fontsize=14, transform=ax.transData,
                 parse_math=False)
         if v is None:
-            ax.text(0.02, y, "no data", ha="left", va="center", color=MUTED, fontsize=13, style="italic", zorder=3)
+            ax.text(0.02, y, say("chart no data", lang), ha="left", va="center", color=MUTED, fontsize=13, style="italic", zorder=3)
             continue
         w = min(max(v, 0.0), 1.0)
         ax.barh(y, max(w, 0.006), height=0.62, color=FEATURE_COLORS[name], zorder=2)
@@ -301,13 +307,14 @@ def _draw_track(song: _Song) -> Any:
     ax.axis("off")
 
     # tempo and loudness, each on its own scale
-    for row, name, low_word, high_word in ((0, "tempo", "slow", "fast"), (1, "loudness", "quiet", "loud")):
+    for row, name, low, high in ((0, "tempo", "chart slow", "chart fast"), (1, "loudness", "chart quiet", "chart loud")):
+        low_word, high_word = say(low, lang), say(high, lang)
         gax = fig.add_axes((0.30, 0.215 - row * 0.125, 0.52, 0.04))
         gax.set_facecolor(BG)
         v = song.values.get(name)
         lo, hi = _scale(name, [v] if v is not None else [])
         gax.barh(0, hi - lo, left=lo, height=1.0, color=PANEL)
-        label = f"{name.capitalize()}"
+        label = _label(name, lang)
         gax.text(-0.03, 0, label, ha="right", va="center", color=FG, fontsize=14, transform=gax.get_yaxis_transform(),
                  parse_math=False)
         if v is not None:
@@ -315,7 +322,7 @@ def _draw_track(song: _Song) -> Any:
             gax.text(1.03, 0, _fmt(name, v), ha="left", va="center", color=FG, fontsize=14, fontweight="bold",
                      transform=gax.get_yaxis_transform())
         else:
-            gax.text(0.02, 0, "no data", ha="left", va="center", color=MUTED, fontsize=13, style="italic",
+            gax.text(0.02, 0, say("chart no data", lang), ha="left", va="center", color=MUTED, fontsize=13, style="italic",
                      transform=gax.get_yaxis_transform())
         lo_s, hi_s = (f"{lo:.0f}", f"{hi:.0f} {UNITS[name]}") if name == "tempo" else (f"{lo:.0f}", f"{hi:.0f} dB")
         gax.text(0, -0.2, f"{low_word} · {lo_s}".replace("-", "−"), ha="left", va="top", color=MUTED, fontsize=10,
@@ -325,19 +332,20 @@ def _draw_track(song: _Song) -> Any:
         gax.set_xlim(lo, hi)
         gax.set_ylim(-0.5, 0.5)
         gax.axis("off")
-    _text(fig, 0.955, 0.022, "musicbot · Spotify audio features", color=MUTED, fontsize=9, ha="right", alpha=0.7)
+    _text(fig, 0.955, 0.022, say("chart footer", lang), color=MUTED, fontsize=9, ha="right", alpha=0.7)
     return fig
 
 
 # ------------------------------------------------------------------------------------------------ recommendation chart
-def recommendation_chart(rec: Recommendation, references: Sequence[Track | Mapping[str, Any]] = ()) -> bytes:
+def recommendation_chart(rec: Recommendation, references: Sequence[Track | Mapping[str, Any]] = (),
+                         lang: str = "en") -> bytes:
     """PNG (:data:`SET_CHART_PX` pixels, < :data:`MAX_PNG_BYTES`) of a recommendation set against what was asked.
 
     One row per feature (the seven 0–1 features, tempo in BPM, loudness in dB): every track's value as a dot, the
     set's mean as a white tick, the asked value as an amber diamond (``rec.target``; for a "similar" request with
     no target, each of ``references`` — the songs the set should resemble), and a stated range as an amber band
     (``rec.ranges``, plus ``rec.filters.tempo_min/max``). Rows with something asked are labelled in full colour.
-    Tracks without audio features are left out of the dots (the subtitle counts them).
+    Tracks without audio features are left out of the dots (the subtitle counts them). Words in ``lang``.
 
     Raises:
         ChartError: no track of ``rec`` has any charted audio feature.
@@ -350,7 +358,7 @@ def recommendation_chart(rec: Recommendation, references: Sequence[Track | Mappi
     with _mpl_lock, warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=_GLYPH_WARNING, category=UserWarning)
         _setup()
-        return _png(_draw_set(rec, charted, len(songs), refs))
+        return _png(_draw_set(rec, charted, len(songs), refs, lang))
 
 
 def _bands(rec: Recommendation) -> dict[str, tuple[float | None, float | None]]:
@@ -366,22 +374,23 @@ def _bands(rec: Recommendation) -> dict[str, tuple[float | None, float | None]]:
     return bands
 
 
-def _draw_set(rec: Recommendation, songs: list[_Song], total: int, refs: list[_Song]) -> Any:
+def _draw_set(rec: Recommendation, songs: list[_Song], total: int, refs: list[_Song], lang: str = "en") -> Any:
     fig = _figure(SET_CHART_PX)
     if rec.kind == "similar" and refs:
-        title = "Like " + " + ".join(r.title for r in refs[:3]) + (" …" if len(refs) > 3 else "")
+        title = say("chart like", lang, names=" + ".join(r.title for r in refs[:3]) + (" …" if len(refs) > 3 else ""))
     else:
-        title = rec.query or rec.summary or "Recommendations"
+        title = rec.query or rec.summary or say("recommendations", lang)
     missing = total - len(songs)
-    sub = f"{total} tracks" + (f" ({missing} without audio features)" if missing else "")
+    sub = say("n tracks", lang, n=count(total, lang))
+    sub = say("chart without", lang, tracks=sub, n=count(missing, lang)) if missing else sub
     _fit(fig, _text(fig, 0.045, 0.958, _clip(title, 120), color=FG, fontsize=21, fontweight="bold", va="top"))
     _text(fig, 0.045, 0.905, sub, color=MUTED, fontsize=14, va="top")
     # legend, drawn as text + markers in figure coordinates
     lx, ly = 0.045, 0.862
     fig.lines.append(_marker(fig, lx + 0.008, ly, "o", MUTED, 9))
-    _text(fig, lx + 0.025, ly, "each track", color=FG, fontsize=12, va="center")
+    _text(fig, lx + 0.025, ly, say("chart each", lang), color=FG, fontsize=12, va="center")
     fig.lines.append(_marker(fig, lx + 0.215, ly, "|", FG, 16, mew=3))
-    _text(fig, lx + 0.23, ly, "average", color=FG, fontsize=12, va="center")
+    _text(fig, lx + 0.23, ly, say("chart average", lang), color=FG, fontsize=12, va="center")
     targets: dict[str, list[float]] = {n: [float(v)] for n, v in rec.target.items() if n in ALL_FEATURES}
     if rec.kind == "similar" and not targets and refs:
         for r in refs:
@@ -390,7 +399,8 @@ def _draw_set(rec: Recommendation, songs: list[_Song], total: int, refs: list[_S
     bands = _bands(rec)
     asked_any = bool(targets or bands)
     if targets:
-        asked_word = "your song" + ("s" if len(refs) > 1 else "") if (rec.kind == "similar" and not rec.target) else "asked for"
+        mine = "chart your songs" if len(refs) > 1 else "chart your song"
+        asked_word = say(mine if (rec.kind == "similar" and not rec.target) else "chart asked for", lang)
         fig.lines.append(_marker(fig, lx + 0.385, ly, "D", TARGET, 9))
         _text(fig, lx + 0.40, ly, asked_word, color=FG, fontsize=12, va="center")
     if bands:
@@ -399,7 +409,7 @@ def _draw_set(rec: Recommendation, songs: list[_Song], total: int, refs: list[_S
         bx = lx + (0.585 if targets else 0.385)
         fig.patches.append(Rectangle((bx, ly - 0.011), 0.03, 0.022, transform=fig.transFigure,
                                      facecolor=TARGET, alpha=0.3, edgecolor=TARGET))
-        _text(fig, bx + 0.04, ly, "range asked", color=FG, fontsize=12, va="center")
+        _text(fig, bx + 0.04, ly, say("chart range asked", lang), color=FG, fontsize=12, va="center")
 
     # one axes for all nine rows (creating an axes per row costs more than drawing it): row i is centred at
     # y = n - 1 - i, x is the value mapped onto the row's own scale (0–1 features, BPM, dB) as 0..1
@@ -444,19 +454,20 @@ def _draw_set(rec: Recommendation, songs: list[_Song], total: int, refs: list[_S
                 ax.text(x(t), yc - 0.36, _tick(name, t), color=MUTED, fontsize=10, ha=ha, va="top")
         fig_y = bottom + (yc + 0.5) * h
         label_color = FG if emphasis or not asked_any else MUTED
-        _text(fig, 0.28, fig_y, name.capitalize(), color=label_color, fontsize=14, ha="right", va="center",
+        _text(fig, 0.28, fig_y, _label(name, lang), color=label_color, fontsize=14, ha="right", va="center",
               fontweight="bold" if emphasis else "normal")
         right = []
         if asked:
-            right.append(("asked " if rec.kind != "similar" or rec.target else "song ") + _short(name, sum(asked) / len(asked)))
+            side = "chart asked" if rec.kind != "similar" or rec.target else "chart song"
+            right.append(say(side, lang, v=_short(name, sum(asked) / len(asked))))
         elif band is not None:
-            right.append("asked " + _range_text(name, band))
+            right.append(say("chart asked", lang, v=_range_text(name, band)))
         if vals:
-            right.append(("got " if asked_any else "avg ") + _short(name, sum(vals) / len(vals)))
+            right.append(say("chart got" if asked_any else "chart avg", lang, v=_short(name, sum(vals) / len(vals))))
         for k, line in enumerate(right[:2]):
             _text(fig, 0.815, fig_y + h * ((0.0 if len(right) == 1 else 0.19) - 0.38 * k), line,
                   color=TARGET if k == 0 and emphasis else FG, fontsize=13, va="center")
-    _text(fig, 0.955, 0.012, "musicbot · Spotify audio features", color=MUTED, fontsize=9, ha="right", alpha=0.7)
+    _text(fig, 0.955, 0.012, say("chart footer", lang), color=MUTED, fontsize=9, ha="right", alpha=0.7)
     return fig
 
 

@@ -26,7 +26,7 @@ from core.conversation import (
     check_conversation_id,
     default_group,
 )
-from core.errors import InvalidInput, MusicBotError
+from core.errors import MusicBotError
 from core.models import Caller, ChatReply, Filters, NeedsClarification, Recommendation
 from core.link_refs import link_references, links_reply_text, with_notes
 from core.references import MAX_TEXT, check_text
@@ -140,7 +140,8 @@ class ChatService:
                                             lang=lang)
                 elif cmd.name in ADMIN_COMMANDS:  # the console's /addsong …: same parser and checks as every surface
                     change = await run_admin_command(self.app.admin, caller, cmd.name, cmd.args, list_ref=_async_ref(state))
-                    reply = ChatReply(text=change.message(), track=change.track if change.action != "deleted" else None)
+                    reply = ChatReply(text=change.message(lang),
+                                      track=change.track if change.action != "deleted" else None)
                 elif cmd.name in ("playlist", "playlists", "like", "dislike", "preview"):
                     reply = await _group_command(self.app, state, caller, group, group_admin, cmd.name, cmd.args)
                 elif cmd.name == "":  # free text: pasted links first, then the agent (LLM or local model)
@@ -369,8 +370,8 @@ async def _group_command(
     sub, _, rest = args.strip().partition(" ")
     if sub.lower() in ("recommend", "rec", "suggest"):
         if not rest.strip():
-            raise InvalidInput("Which playlist? e.g. /playlist recommend Road Trip", "playlist")
+            raise invalid("pl which rec", "playlist")
         rec, spec = await ops.recommend(scope, rest.strip(), exclude_ids=state.shown)
         state.last = spec
-        return _reply(state, rec, empty="Nothing new fits this playlist with the current filters.")
+        return _reply(state, rec, empty=say("pl nothing new", scope.lang))
     return await ops.playlist_command(scope, args)

@@ -200,10 +200,13 @@ def playlist_subcommand(word: str) -> str | None:
     return None
 
 
-def playlist_usage() -> str:
-    """``Playlist commands: /playlists · /playlist create NAME · …`` (console wording)."""
+def playlist_usage(lang: str = "en") -> str:
+    """``Playlist commands: /playlists · /playlist create NAME · …`` (console wording; the lead in ``lang``, the
+    syntax as typed)."""
+    from core.reply_words import say
+
     subs = [s.chat_usage for s in REGISTRY if s.name.startswith("playlist ")]
-    return "Playlist commands: " + " · ".join(["/playlists", *subs])
+    return say("playlist commands", lang) + " " + " · ".join(["/playlists", *subs])
 
 
 def help_lines(surface: str, *, admin: bool = False) -> list[tuple[str, str]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.errors import InvalidInput, MusicBotError, NotATrackLink, SongNotFound
+from core.errors import InvalidInput, LimitReached, MusicBotError, NotATrackLink, PermissionDenied, SongNotFound
 from core.reply_words import REPLY_WORDS, count, link_text, say
 
 
@@ -22,6 +22,29 @@ def invalid(key: str, field: str | None = None, **fields: Any) -> InvalidInput:
     return exc
 
 
+def limit_reached(key: str, **fields: Any) -> LimitReached:
+    """A :class:`~core.errors.LimitReached` worded like :func:`invalid` (English message, ``key`` and ``fields`` kept
+    for :func:`error_text`)."""
+    exc = LimitReached(_worded(key, "en", fields))
+    exc.key, exc.fields = key, fields  # type: ignore[attr-defined]
+    return exc
+
+
+def denied(action: str, key: str) -> PermissionDenied:
+    """A :class:`~core.errors.PermissionDenied` for ``action`` (its English message, "Sorry, only admins can
+    {action}.", as always) that :func:`error_text` words in other languages from the line ``key``."""
+    exc = PermissionDenied(action)
+    exc.key, exc.fields = key, {}  # type: ignore[attr-defined]
+    return exc
+
+
+def keyed(exc: MusicBotError, key: str, **fields: Any) -> MusicBotError:
+    """``exc`` (an error raised with its English message) marked with the line ``key`` and its ``fields``, so
+    :func:`error_text` words it in the conversation's language (e.g. :class:`core.playlists.PlaylistNotFound`)."""
+    exc.key, exc.fields = key, fields  # type: ignore[attr-defined]
+    return exc
+
+
 def _worded(key: str, lang: str, fields: dict[str, Any]) -> str:
     shown = dict(fields)
     if "what" in shown:
@@ -31,6 +54,8 @@ def _worded(key: str, lang: str, fields: dict[str, Any]) -> str:
         if isinstance(shown.get(name), int):
             shown[name] = count(shown[name], lang)
     text = say(key, lang, **shown)
+    if not REPLY_WORDS.get(lang, REPLY_WORDS["en"]).get(key, "").startswith("{what}"):
+        return text  # a line that opens with a field as typed ("energy must be …") keeps its case
     return text[:1].upper() + text[1:]
 
 
@@ -45,8 +70,15 @@ def error_text(exc: MusicBotError, lang: str = "en") -> str:
     if isinstance(exc, NotATrackLink):
         return link_text(exc.kind, lang)
     key = getattr(exc, "key", "")
+    if not key and isinstance(exc, PermissionDenied):  # an action with its own line, else "only an admin can do that"
+        key = f"deny {exc.action}" if f"deny {exc.action}" in REPLY_WORDS["en"] else "deny"
+        return say(key, lang, action=exc.action)
     if key:
-        return _worded(key, lang, getattr(exc, "fields", {}))
+        text = _worded(key, lang, getattr(exc, "fields", {}))
+        if key == "pl not found":  # PlaylistNotFound: close names, else how to create it
+            names = getattr(exc, "suggestions", [])
+            text += say("did you mean", lang, s="; ".join(names)) if names else say("pl create it", lang)
+        return text
     return str(exc)
 
 
@@ -61,4 +93,4 @@ def _not_found(exc: SongNotFound, lang: str) -> str:
     return text
 
 
-__all__ = ["error_text", "invalid"]
+__all__ = ["denied", "error_text", "invalid", "keyed", "limit_reached"]

@@ -22,8 +22,10 @@ import re
 import shlex
 from typing import Any
 
+from core.error_words import invalid
 from core.errors import InvalidInput
 from core.models import AUDIO_FEATURES, FEATURE_RANGES
+from core.reply_words import say
 
 #: Fields an admin may set, by kind of value.
 INT_FIELDS = frozenset({"key", "mode", "year", "popularity", "duration_ms"})
@@ -53,12 +55,8 @@ _FIRST_PAIR = re.compile(r"(?:^|\s)([A-Za-z_]+)\s*=")
 _SPOTIFY_ID = re.compile(r"(?:open\.spotify\.com/(?:intl-[a-z-]+/)?track/|spotify:track:)([0-9A-Za-z]{22})", re.I)
 _APOSTROPHE = "\x00"
 
-ADDSONG_USAGE = (
-    "Usage: addsong track_id | title | artist | danceability=0.7 energy=0.8 key=5 loudness=-6 mode=1 "
-    "speechiness=0.05 acousticness=0.1 instrumentalness=0 liveness=0.1 valence=0.6 tempo=120 [album=… year=…] "
-    "(or all as field=value: track_id=… title=… artist=… …)"
-)
-EDITSONG_USAGE = "Usage: editsong SONG | field=value … (e.g. editsong Blinding Lights | energy=0.8 tempo=120)"
+ADDSONG_USAGE = say("usage addsong")
+EDITSONG_USAGE = say("usage editsong")
 
 
 def _clip(text: str, n: int = 40) -> str:
@@ -84,29 +82,33 @@ def _tokens(text: str) -> list[str]:
     try:
         return [t.replace(_APOSTROPHE, "'") for t in lexer]
     except ValueError:
-        raise InvalidInput("Unbalanced quotes in the field list.", "fields") from None
+        raise invalid("f quotes", "fields") from None
 
 
 def _number(name: str, raw: str) -> int | float:
     try:
         value = float(raw.strip())
     except ValueError:
-        raise InvalidInput(f"{name} must be a number (got “{_clip(raw)}”).", name) from None
+        raise invalid("f number", name, name=name, raw=_clip(raw)) from None
     if value != value or value in (float("inf"), float("-inf")):
-        raise InvalidInput(f"{name} must be a finite number.", name)
+        raise invalid("f finite", name, name=name)
     lo, hi = FEATURE_RANGES.get(name, EXTRA_RANGES.get(name, (float("-inf"), float("inf"))))
     if not lo <= value <= hi:
-        raise InvalidInput(f"{name} must be between {lo:g} and {hi:g} (got {value:g}).", name, f"{lo:g}–{hi:g}")
+        exc = invalid("f range", name, name=name, lo=f"{lo:g}", hi=f"{hi:g}", v=f"{value:g}")
+        exc.allowed = f"{lo:g}–{hi:g}"
+        raise exc
     if name in INT_FIELDS:
         if not value.is_integer():
-            raise InvalidInput(f"{name} must be a whole number (got {value:g}).", name)
+            raise invalid("f whole", name, name=name, v=f"{value:g}")
         return int(value)
     return value
 
 
 def _unknown(name: str, allowed: frozenset[str]) -> InvalidInput:
     fields = ", ".join(sorted(allowed))
-    return InvalidInput(f"Unknown field “{_clip(name)}”. Fields: {fields}.", _clip(name), fields)
+    exc = invalid("f unknown", _clip(name), name=_clip(name), fields=fields)
+    exc.allowed = fields
+    return exc
 
 
 def parse_fields(text: str, *, allowed: frozenset[str] = ALL_FIELDS, empty_ok: bool = False) -> dict[str, Any]:
@@ -132,10 +134,9 @@ def parse_fields(text: str, *, allowed: frozenset[str] = ALL_FIELDS, empty_ok: b
         elif pairs:  # a word of a multi-word value: title=Hello World
             pairs[-1][1] = f"{pairs[-1][1]} {token}".strip()
         else:
-            raise InvalidInput(f"Expected field=value pairs, e.g. energy=0.8 tempo=120 (got “{_clip(token)}”).",
-                               "fields")
+            raise invalid("f pairs", "fields", raw=_clip(token))
     if not pairs and not empty_ok:
-        raise InvalidInput("Nothing to change: give field=value pairs, e.g. energy=0.8 tempo=120.", "fields")
+        raise invalid("f nothing", "fields")
     out: dict[str, Any] = {}
     for name, raw in pairs:
         if name not in allowed:
@@ -172,20 +173,22 @@ def parse_addsong(args: str) -> dict[str, Any]:
     if "|" in args and not _FIRST_PAIR.match(first.strip()):
         parts = [p.strip() for p in args.split("|")]
         if len(parts) < 3 or not all(parts[:3]):
-            raise InvalidInput(ADDSONG_USAGE, "track_id")
+            raise invalid("usage addsong", "track_id")
         data: dict[str, Any] = {"track_id": parts[0], "title": " ".join(parts[1].split()),
                                 "artists": [a.strip() for a in re.split(r"[;,]", parts[2]) if a.strip()]}
         data.update(parse_fields(" ".join(parts[3:]), empty_ok=True))
     else:
         data = parse_fields(args, empty_ok=True)
     if not data.get("track_id") or not data.get("title") or not data.get("artists"):
-        raise InvalidInput(ADDSONG_USAGE, "track_id" if not data.get("track_id") else
+        raise invalid("usage addsong", "track_id" if not data.get("track_id") else
                            "title" if not data.get("title") else "artists")
     data["track_id"] = track_id_of(str(data["track_id"]))
     missing = [f for f in AUDIO_FEATURES if f not in data]
     if missing:
         ranges = ", ".join(f"{f} {FEATURE_RANGES[f][0]:g}–{FEATURE_RANGES[f][1]:g}" for f in missing)
-        raise InvalidInput(f"Missing audio features: {ranges}.", missing[0], ranges)
+        exc = invalid("f missing", missing[0], ranges=ranges)
+        exc.allowed = ranges
+        raise exc
     return data
 
 
@@ -203,7 +206,7 @@ def parse_editsong(args: str) -> tuple[str, dict[str, Any]]:
         ref, rest = (args[: m.start()], args[m.start():]) if m else (args, "")
     ref = " ".join(ref.split())
     if not ref:
-        raise InvalidInput(EDITSONG_USAGE, "song")
+        raise invalid("usage editsong", "song")
     if not rest.strip():
-        raise InvalidInput(EDITSONG_USAGE, "fields")
+        raise invalid("usage editsong", "fields")
     return ref, parse_fields(rest, allowed=EDIT_FIELDS)

@@ -18,7 +18,8 @@ from core.lookup import ImportReport
 from core.coverage import coverage_text, text_is_gap_and_summary
 from core.explain import reason_text
 from core.models import AUDIO_FEATURES, ChatReply, Recommendation, Track
-from core.reply_words import say
+from core.playlists.wording import tracks_text
+from core.reply_words import feature_rows, say
 
 
 def spotify_link(url: str, text: str | None = None) -> str:
@@ -69,16 +70,15 @@ def track_details(track: Track, lang: str = "en") -> Table:
         ("genres", ", ".join(track.genres + track.subgenres)),
         ("playlists", ", ".join(track.playlists[:5]) + (" …" if len(track.playlists) > 5 else "")),
     ]
-    units = {"tempo": " BPM", "loudness": " dB"}
+    features: list[tuple[str, str]] = []
     if not track.has_features and len(track.missing_features) == len(AUDIO_FEATURES):
         rows.append(("audio features", "no audio features"))
-    else:
-        for name in AUDIO_FEATURES:
-            value = getattr(track, name)
-            shown = "—" if value is None else f"{value:.3g}" if isinstance(value, float) else str(value)
-            rows.append((name, shown + (units.get(name, "") if value is not None else "")))
+    else:  # key and mode as one musical name ("F minor"), in the reply's language
+        features = feature_rows(track, AUDIO_FEATURES, lang, missing="—")
     for k, v in rows:
         table.add_row(say(f"field {k}", lang), escape(v if k != "audio features" else say("field " + v, lang)))
+    for label, shown in features:
+        table.add_row(label, escape(shown))
     table.add_row(say("field spotify", lang), spotify_link(track.spotify_url))
     return table
 
@@ -150,21 +150,23 @@ def _next_hint(page: Any, next_command: str | None) -> str:
     return template.format(name=page.playlist.name, page=page.page + 1)
 
 
-def playlist_page_table(page: Any, next_command: str | None = None) -> Table:
-    """A rich table of one :class:`core.playlists.PlaylistPage`: #, title, artist, year, added by, Spotify link.
+def playlist_page_table(page: Any, next_command: str | None = None, lang: str = "en") -> Table:
+    """A rich table of one :class:`core.playlists.PlaylistPage`: #, title, artist, year, added by, Spotify link
+    (headers in ``lang``).
 
     ``next_command`` is the hint shown for the next page (default: the chat's ``/playlist show {name} {page}``).
     """
     p = page.playlist
     hint = _next_hint(page, next_command)
-    caption = f"page {page.page}/{page.pages}" + (f" — next: {hint}" if hint else "")
-    table = Table(title=escape(f"{p.name} — {page.total} tracks"), caption=escape(caption), expand=False)
+    caption = say("page of", lang, page=page.page, pages=page.pages) + (
+        " — " + say("next hint", lang, hint=hint) if hint else "")
+    table = Table(title=escape(f"{p.name} — {tracks_text(page.total, lang)}"), caption=escape(caption), expand=False)
     for col, kw in (
         ("#", {"justify": "right", "style": "dim"}),
-        ("Title", {"style": "bold", "max_width": 38, "overflow": "fold"}),
-        ("Artist", {"max_width": 26, "overflow": "fold"}),
-        ("Year", {"justify": "right"}),
-        ("Added by", {"style": "dim", "max_width": 20}),
+        (say("col title", lang), {"style": "bold", "max_width": 38, "overflow": "fold"}),
+        (say("col artist", lang), {"max_width": 26, "overflow": "fold"}),
+        (say("col year", lang), {"justify": "right"}),
+        (say("col added by", lang), {"style": "dim", "max_width": 20}),
         ("Spotify", {"style": "cyan", "no_wrap": True}),
     ):
         table.add_column(col, **kw)
@@ -172,7 +174,7 @@ def playlist_page_table(page: Any, next_command: str | None = None) -> Table:
         t = e.track
         table.add_row(
             str(e.index),
-            escape(t.title if t else "(not in catalog)"),
+            escape(t.title if t else say("gone from catalog", lang)),
             escape(t.artist if t else ""),
             str(t.shown_year or "") if t else "",
             escape(e.added_by),
@@ -181,28 +183,29 @@ def playlist_page_table(page: Any, next_command: str | None = None) -> Table:
     return table
 
 
-def playlist_page_list(page: Any, next_command: str | None = None) -> str:
-    """Compact rich-markup rendering of a playlist page for narrow terminals (two lines per track)."""
+def playlist_page_list(page: Any, next_command: str | None = None, lang: str = "en") -> str:
+    """Compact rich-markup rendering of a playlist page for narrow terminals (two lines per track), in ``lang``."""
     p = page.playlist
-    lines = [f"[bold]{escape(p.name)}[/bold] — {page.total} tracks, page {page.page}/{page.pages}"]
+    lines = [f"[bold]{escape(p.name)}[/bold] — {escape(tracks_text(page.total, lang))}, "
+             f"{escape(say('page of', lang, page=page.page, pages=page.pages))}"]
     for e in page.entries:
         t = e.track
-        title = f"[bold]{escape(t.title)}[/bold] — {escape(t.artist)}" if t else "[dim](not in catalog)[/dim]"
+        title = f"[bold]{escape(t.title)}[/bold] — {escape(t.artist)}" if t else f"[dim]{escape(say('gone from catalog', lang))}[/dim]"
         year = f" [dim]({t.shown_year})[/dim]" if t and t.shown_year else ""
         lines.append(f"[dim]{e.index:>3}.[/dim] {title}{year}")
-        lines.append(f"      [cyan]{spotify_link(e.spotify_url)}[/cyan] [dim]added by {escape(e.added_by)}[/dim]")
+        lines.append(f"      [cyan]{spotify_link(e.spotify_url)}[/cyan] [dim]{escape(say('added by', lang, who=e.added_by))}[/dim]")
     hint = _next_hint(page, next_command)
     if hint:
-        lines.append(f"[dim]next: {escape(hint)}[/dim]")
+        lines.append(f"[dim]{escape(say('next hint', lang, hint=hint))}[/dim]")
     return "\n".join(lines)
 
 
-def playlists_table(playlists: list[Any]) -> Table:
-    """A rich table of playlists: name, tracks, created by."""
-    table = Table(title="Playlists", expand=False)
-    table.add_column("Name", style="bold")
-    table.add_column("Tracks", justify="right")
-    table.add_column("Created by", style="dim")
+def playlists_table(playlists: list[Any], lang: str = "en") -> Table:
+    """A rich table of playlists: name, tracks, created by (headers in ``lang``)."""
+    table = Table(title=say("playlists", lang), expand=False)
+    table.add_column(say("col name", lang), style="bold")
+    table.add_column(say("col tracks", lang), justify="right")
+    table.add_column(say("col created by", lang), style="dim")
     for p in playlists:
         table.add_row(escape(p.name), str(p.track_count), escape(p.created_by))
     return table
@@ -239,7 +242,7 @@ def print_chart(console: Console, reply: ChatReply, directory: Path | None = Non
     try:
         path = save_chart(reply.chart, name or "list", directory)
     except OSError as exc:
-        console.print(f"[yellow]Couldn't save the chart: {escape(str(exc))}[/yellow]")
+        console.print(f"[yellow]{escape(say('chart not saved', reply.lang, error=str(exc)))}[/yellow]")
         return False
     console.print(escape(reply.text), soft_wrap=True)
     uri = path.resolve().as_uri()
@@ -264,17 +267,21 @@ def print_reply(console: Console, reply: ChatReply, chart_dir: Path | None = Non
     elif reply.playlist is not None and getattr(reply.playlist, "entries", None):
         page = reply.playlist
         if console.width >= 120:
-            console.print(playlist_page_table(page))
+            console.print(playlist_page_table(page, lang=reply.lang))
         else:
-            console.print(playlist_page_list(page), soft_wrap=True)
+            console.print(playlist_page_list(page, lang=reply.lang), soft_wrap=True)
     elif reply.playlists:
-        console.print(playlists_table(reply.playlists))
+        console.print(playlists_table(reply.playlists, reply.lang))
     elif reply.export_text:
         console.print(escape(reply.text.splitlines()[0] if reply.text else "Export:"))
         console.print(escape(reply.export_text), soft_wrap=True, highlight=False)  # one link per line, copy-paste ready
-    elif reply.preview_url is not None or (reply.track is not None and reply.text.startswith("No preview")):
+    elif reply.preview_url is not None or (reply.track is not None and reply.track.spotify_url in reply.text):
+        # a /preview line (with or without a clip) names the track's Spotify link; a /song reply does not
         console.print(escape(reply.text), soft_wrap=True)
-    elif reply.track is not None:
+    elif reply.track is not None:  # a note (another track was used) or an admin change is said before the card
+        said = [line for line in reply.text.splitlines() if line != f"{reply.track.title} - {reply.track.artist}"]
+        if said:
+            console.print(escape("\n".join(said)), soft_wrap=True)
         console.print(track_details(reply.track, reply.lang))
     else:
         console.print(escape(reply.text), soft_wrap=True)

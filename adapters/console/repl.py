@@ -11,6 +11,7 @@ except ImportError:  # pragma: no cover - e.g. Windows without pyreadline
     pass
 
 from rich.console import Console
+from rich.markup import escape
 
 from adapters.console.render import print_reply
 from adapters.console.spinner import with_spinner
@@ -18,6 +19,7 @@ from core.commands import commands_on
 from core.app.services import AppServices
 from core.lookup import CatalogLookup
 from core.models import Caller
+from core.reply_words import say
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,7 @@ async def run_repl(
     # while the person types, prepare what free text needs (text model, agent): the first reply is then as fast as
     # the others (core.chat.ChatMixin.warm_up; the loop stays free, the agent is built in a worker thread)
     warm = asyncio.create_task(services.chat.warm_up())
+    lang = ""  # the conversation's language, from its last reply (the spinner, an apology and the goodbye use it)
     while True:
         try:
             line = await asyncio.to_thread(console.input, "[bold cyan]you>[/bold cyan] ")
@@ -62,12 +65,14 @@ async def run_repl(
             break
         try:
             reply = await with_spinner(console, services.chat.chat(conversation_id, caller, text, group_id=group_id),
-                                       "Thinking…")  # shown only when the answer takes over ~0.3 s
+                                       say("thinking", lang or "en"))  # shown only when the answer takes over ~0.3 s
         except Exception:  # the REPL must survive anything
             log.exception("chat failed")
-            console.print("[red]Sorry, something went wrong handling that. Please try again.[/red]")
+            console.print(f"[red]{escape(say('sorry', lang or 'en'))}[/red]")
             continue
+        lang = reply.lang
         print_reply(console, reply)
     if not warm.done():
         warm.cancel()  # the worker thread, if running, finishes by itself (daemon work, nothing to save)
-    console.print("Bye!")
+    lang = lang or await services.chat.reply_language(conversation_id)  # a conversation resumed and left at once
+    console.print(escape(say("bye", lang)))

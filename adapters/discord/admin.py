@@ -22,12 +22,14 @@ from discord.ext import commands
 
 from core import policy
 from core.commands import summary
+from core.error_words import invalid
 from core.errors import InvalidInput
 from core.fields import ALL_FIELDS, parse_fields
 from core.models import AUDIO_FEATURES, Caller, Track
+from core.reply_words import say
 
 from adapters.discord.render import NONE_PING, clip, md, one_line, track_embed
-from adapters.discord.replies import caller_of, context, defer, handle_error, send
+from adapters.discord.replies import caller_of, channel_lang, context, defer, handle_error, send
 from adapters.discord.transformers import FieldChanges, SongRef
 
 _TRACK_REF = re.compile(
@@ -55,9 +57,9 @@ def track_id_from(text: str) -> str:
     """
     m = _TRACK_REF.match(one_line(text))
     if not m:
-        raise InvalidInput(
-            "The track id must be a 22-character Spotify id or a Spotify track link.", "track_id", "22 chars"
-        )
+        exc = invalid("dc track id", "track_id")
+        exc.allowed = "22 chars"
+        raise exc
     return m.group(1)
 
 
@@ -75,7 +77,7 @@ def album_and_date(text: str) -> dict[str, Any]:
     date = date.strip()
     if date:
         if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", date):
-            raise InvalidInput("The release date must look like 2020, 2020-03 or 2020-03-20.", "release_date")
+            raise invalid("dc release date", "release_date")
         out["release_date"] = date
         out["year"] = int(date[:4])
     return out
@@ -169,10 +171,11 @@ class AddSongModal(SongForm, title="Add a song"):
         data = {"track_id": track_id_from(self.track.value), **self.form_data()}
         missing = [f for f in AUDIO_FEATURES if f not in data]
         if missing:
-            raise InvalidInput("Missing audio features: " + ", ".join(missing) + ".", missing[0])
+            raise invalid("f missing", missing[0], ranges=", ".join(missing))
         await defer(interaction, ephemeral=True)
         track = await context(interaction).services.admin.add_song(caller, data)
-        await send(interaction, content="Added to the catalog.", embeds=[track_embed(track)], ephemeral=True)
+        lang = await channel_lang(interaction)
+        await send(interaction, content=say("dc admin added", lang), embeds=[track_embed(track, lang=lang)], ephemeral=True)
 
 
 class EditSongModal(SongForm, title="Edit a song"):
@@ -195,7 +198,7 @@ class EditSongModal(SongForm, title="Edit a song"):
             data.update(album="", release_date="")
         changes = {k: v for k, v in data.items() if current.get(k) != v}
         if not changes:
-            raise InvalidInput("Nothing changed.")
+            raise invalid("dc nothing changed admin")
         return changes
 
     async def on_submit(self, interaction: discord.Interaction, /) -> None:  # type: ignore[override]
@@ -203,18 +206,20 @@ class EditSongModal(SongForm, title="Edit a song"):
         changes = self.changes()
         await defer(interaction, ephemeral=True)
         track = await context(interaction).services.admin.edit_song(caller, self.original.track_id, changes)
-        await send(
-            interaction, content="Updated: " + ", ".join(sorted(changes)), embeds=[track_embed(track)], ephemeral=True
-        )
+        lang = await channel_lang(interaction)
+        await send(interaction, content=say("dc admin updated", lang, fields=", ".join(sorted(changes))),
+                   embeds=[track_embed(track, lang=lang)], ephemeral=True)
 
 
 class ConfirmDelete(discord.ui.View):
     """An ephemeral "Delete / Cancel" prompt for /delsong; only the admin who asked can answer."""
 
-    def __init__(self, track: Track, requester_id: int) -> None:
+    def __init__(self, track: Track, requester_id: int, lang: str = "en") -> None:
         super().__init__(timeout=120)
         self.track = track
         self.requester_id = requester_id
+        self.lang = lang
+        self.confirm.label, self.cancel.label = say("delete", lang), say("cancel", lang)
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:  # type: ignore[override]
         return interaction.user.id == self.requester_id
@@ -227,13 +232,13 @@ class ConfirmDelete(discord.ui.View):
         caller = require_admin(interaction, "delsong")
         track = await context(interaction).services.admin.delete_song(caller, self.track.track_id)
         self.stop()
-        text = f"Deleted **{md(track.title, 300)}** — {md(track.artist, 200)}."
+        text = say("dc admin deleted", self.lang, song=f"**{md(track.title, 300)}** — {md(track.artist, 200)}")
         await interaction.response.edit_message(content=text, view=None, allowed_mentions=NONE_PING)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
         self.stop()
-        await interaction.response.edit_message(content="Kept it.", view=None, allowed_mentions=NONE_PING)
+        await interaction.response.edit_message(content=say("dc kept", self.lang), view=None, allowed_mentions=NONE_PING)
 
 
 class AdminCog(commands.Cog):
@@ -267,9 +272,9 @@ class AdminCog(commands.Cog):
             return
         await defer(interaction, ephemeral=True)
         track = await services.admin.edit_song(caller, ref, changes)
-        await send(
-            interaction, content="Updated: " + ", ".join(sorted(changes)), embeds=[track_embed(track)], ephemeral=True
-        )
+        lang = await channel_lang(interaction)
+        await send(interaction, content=say("dc admin updated", lang, fields=", ".join(sorted(changes))),
+                   embeds=[track_embed(track, lang=lang)], ephemeral=True)
 
     @app_commands.command(name="delsong", description=summary("delsong"))
     @app_commands.describe(ref="The track to delete (autocompletes)")
@@ -277,11 +282,12 @@ class AdminCog(commands.Cog):
     async def delsong(self, interaction: discord.Interaction, ref: app_commands.Transform[str, SongRef]) -> None:
         require_admin(interaction, "delsong")
         track = await context(interaction).services.tracks.get_track(ref)
-        prompt = f"Delete **{md(track.title, 300)}** — {md(track.artist, 200)} from the catalog?"
+        lang = await channel_lang(interaction)
+        prompt = say("dc admin delete ask", lang, song=f"**{md(track.title, 300)}** — {md(track.artist, 200)}")
         await send(
             interaction,
             content=clip(prompt, 2000),
-            embeds=[track_embed(track)],
-            view=ConfirmDelete(track, interaction.user.id),
+            embeds=[track_embed(track, lang=lang)],
+            view=ConfirmDelete(track, interaction.user.id, lang),
             ephemeral=True,
         )

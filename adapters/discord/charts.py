@@ -30,6 +30,7 @@ from adapters.discord.floods import FloodChecked
 from adapters.discord.render import DESCRIPTION_LIMIT, SPOTIFY_GREEN, TITLE_LIMIT, md, track_embed
 from adapters.discord.replies import (
     caller_of,
+    channel_lang,
     chat,
     context,
     defer,
@@ -41,7 +42,8 @@ from adapters.discord.replies import (
 from adapters.discord.transformers import SongRef
 from core.chart_replies import list_chart_reply, page_subject, track_chart_reply
 from core.commands import summary
-from core.errors import InvalidInput
+from core.error_words import invalid
+from core.reply_words import say
 from core.lookup import CatalogLookup
 from core.models import ChatReply, Filters
 
@@ -82,10 +84,10 @@ async def send_chart(interaction: discord.Interaction, reply: ChatReply) -> None
 class ChartButton(FloodChecked, discord.ui.DynamicItem[discord.ui.Button], template=r"mb:chart:(?P<what>[tkc])(?::(?P<ref>[A-Za-z0-9_-]{1,40}))?"):
     """ "📊 Chart" of a track (``t``), a stored slash-command page (``k``) or the channel's chat list (``c``)."""
 
-    def __init__(self, what: str, ref: str = "", row: int | None = None) -> None:
+    def __init__(self, what: str, ref: str = "", row: int | None = None, lang: str = "en") -> None:
         custom_id = f"mb:chart:{what}" + (f":{ref}" if ref else "")
         super().__init__(
-            discord.ui.Button(label="Chart", emoji="📊", style=discord.ButtonStyle.secondary, custom_id=custom_id),
+            discord.ui.Button(label=say("chart", lang), emoji="📊", style=discord.ButtonStyle.secondary, custom_id=custom_id),
             row=row,
         )
         self.what, self.ref = what, ref
@@ -106,18 +108,18 @@ class ChartButton(FloodChecked, discord.ui.DynamicItem[discord.ui.Button], templ
         if self.what == "t":
             track = CatalogLookup(bot.services).track(self.ref)
             if track is None:
-                raise InvalidInput("That track is no longer in the catalog.")
-            return await track_chart_reply(track)
+                raise invalid("gone")
+            return await track_chart_reply(track, lang=await channel_lang(interaction))
         if self.what == "k":
             state = await bot.store.load(self.ref)
             if state is None:
-                raise InvalidInput("This list has expired — run the command again for fresh results.")
+                raise invalid("list expired")
             ids = state.shown[-state.page_size:] if state.page_size else state.shown
             filters = Filters(**state.filters) if state.filters else None
             rec, refs = await page_subject(bot.services.discovery, state.kind, state.query, ids, state.refs, filters)
             if rec is None:
-                raise InvalidInput("These tracks are no longer in the catalog.")
-            return await list_chart_reply(rec, refs)
+                raise invalid("tracks gone")
+            return await list_chart_reply(rec, refs, await channel_lang(interaction))
         return await chat(bot, interaction.channel_id, caller_of(interaction), "/chart", group=group_of(interaction),
                           group_admin=is_group_admin(interaction))
 

@@ -22,11 +22,12 @@ from core.errors import InvalidInput
 from core.lookup import CatalogLookup
 from core.limits import MAX_TRACKS
 from core.models import Track
+from core.reply_words import localize_note, say
 
 from adapters.discord.feedback import rate
 from adapters.discord.pages import show_page
 from adapters.discord.render import PAGE_SIZE, preview_text, track_embed
-from adapters.discord.replies import BotContext, caller_of, context, conversation_id, defer, send
+from adapters.discord.replies import BotContext, caller_of, channel_lang, context, conversation_id, defer, send
 from adapters.discord.store import PageState
 from adapters.discord.transformers import SongRef, SongRefs, genre_choices
 from adapters.discord.views import preview_view, song_view
@@ -128,7 +129,9 @@ class MusicCog(commands.Cog):
         bot = context(interaction)
         # in-memory lookup: fast, no defer needed; the track becomes the channel's "that one" ("not that artist")
         track, note = await bot.services.sessions.show_track(conversation_id(interaction.channel_id), ref)
-        await send(interaction, embeds=[track_embed(track, note=note)], view=song_view(track))
+        lang = await channel_lang(interaction)  # the card's labels, key and note in the channel's language
+        await send(interaction, embeds=[track_embed(track, note=localize_note(note, lang), lang=lang)],
+                   view=song_view(track, lang=lang))
 
     @app_commands.command(name="preview", description=summary("preview"))
     @app_commands.describe(ref="Title, “title - artist”, Spotify link or id (autocompletes)")
@@ -137,10 +140,11 @@ class MusicCog(commands.Cog):
         track = await bot.services.tracks.get_track(ref)  # an unknown song is refused privately, before "thinking…"
         await defer(interaction)  # the lookup may hit the network (Spotify -> Deezer -> iTunes)
         audio_url, source = await find_preview(bot, track)
+        lang = await channel_lang(interaction)
         await send(
             interaction,
-            content=preview_text(track, audio_url, source=source, looked_up=True),
-            view=preview_view(track, audio_url),
+            content=preview_text(track, audio_url, source=source, looked_up=True, lang=lang),
+            view=preview_view(track, audio_url, lang=lang),
         )
 
     @app_commands.command(name="like", description=summary("like"))
@@ -157,7 +161,7 @@ class MusicCog(commands.Cog):
     async def reset(self, interaction: discord.Interaction) -> None:
         services = context(interaction).services
         reply = await services.chat.chat(conversation_id(interaction.channel_id), caller_of(interaction), "/reset")
-        await send(interaction, content=reply.text or "Conversation cleared.", ephemeral=True)
+        await send(interaction, content=reply.text or say("cleared", reply.lang), ephemeral=True)
 
     @app_commands.command(name="help", description=summary("help"))
     async def help(self, interaction: discord.Interaction) -> None:

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import discord
 
-from core.errors import InvalidInput
 
 from adapters.discord.render import MESSAGE_LIMIT, md
-from adapters.discord.replies import ack_component, caller_of, context, defer, send
+from adapters.discord.replies import ack_component, caller_of, channel_lang, context, defer, send
+from core.error_words import invalid
+from core.feedback import feedback_text as words_feedback_text
+from core.reply_words import say
 
 
 def feedback_text(message: str) -> str:
     """The engine's confirmation, markdown-escaped (it quotes catalog titles), ≤ 2,000 characters."""
-    return md(message, MESSAGE_LIMIT) or "Done."
+    return md(message, MESSAGE_LIMIT) or say("done")
 
 
 async def rate(interaction: discord.Interaction, value: str, ref: str, *, menu: bool = False) -> None:
@@ -29,7 +31,7 @@ async def rate(interaction: discord.Interaction, value: str, ref: str, *, menu: 
         SongNotFound, InvalidInput.
     """
     if value not in ("like", "dislike"):
-        raise InvalidInput("Choose like or dislike.", "value")
+        raise invalid("dc like or dislike", "value")
     services = context(interaction).services
     track = await services.tracks.get_track(ref)  # in memory: fast
     if menu:
@@ -38,7 +40,10 @@ async def rate(interaction: discord.Interaction, value: str, ref: str, *, menu: 
         await defer(interaction, ephemeral=True)
     caller = caller_of(interaction)
     result = await (services.personal.like if value == "like" else services.personal.dislike)(caller, track.track_id)
-    await send(interaction, content=feedback_text(result.message), ephemeral=True)
+    lang = await channel_lang(interaction)  # the confirmation in the channel's conversation language
+    message = result.message if lang == "en" else words_feedback_text(
+        result.track.title, result.track.artist, result.value, result.previous, lang)
+    await send(interaction, content=feedback_text(message), ephemeral=True)
 
 
 async def rate_from_menu(interaction: discord.Interaction, choice: str) -> None:
@@ -49,5 +54,5 @@ async def rate_from_menu(interaction: discord.Interaction, choice: str) -> None:
     """
     value, _, track_id = choice.partition(":")
     if value not in ("like", "dislike") or not track_id:
-        raise InvalidInput("Pick a track to rate.")
+        raise invalid("dc pick rate")
     await rate(interaction, value, track_id, menu=True)

@@ -20,13 +20,15 @@ from collections.abc import Sequence
 import discord
 
 from core.conversation import LastRequest
-from core.errors import InvalidInput
+from core.error_words import invalid
+from core.reply_words import say
 from core.models import Filters, NeedsClarification, Recommendation, Track
 
 from adapters.discord.render import PAGE_SIZE, chat_message, clarification_text, md, recommendation_embed
 from adapters.discord.replies import (
     BotContext,
     caller_of,
+    channel_lang,
     chat,
     context,
     conversation_id,
@@ -113,7 +115,7 @@ async def show_page(
         await send(interaction, content=clarification_text(result))
         return
     if not result.tracks:
-        text = "That's all I have for this request." if state.page else "No tracks match — try loosening the request."
+        text = say("end of request" if state.page else "no match short", await channel_lang(interaction))
         await send(interaction, content=text)
         return
     after = state.advance([it.track.track_id for it in result.tracks])
@@ -140,7 +142,7 @@ async def next_page(interaction: discord.Interaction, key: str) -> None:
     await defer(interaction)
     state = await context(interaction).store.load(key)
     if state is None:
-        raise InvalidInput("This list has expired — run the command again for fresh results.")
+        raise invalid("list expired")
     await show_page(interaction, state)
 
 

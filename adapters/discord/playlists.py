@@ -30,10 +30,14 @@ from discord.ext import commands
 
 from core import policy
 from core.commands import summary
-from core.errors import InvalidInput, MusicBotError, PermissionDenied
+from core.errors import MusicBotError, PermissionDenied
 from core.lookup import CatalogLookup
 from core.models import Caller
+from core.error_words import invalid, keyed
 from core.playlists import Playlist, PlaylistChange
+from core.playlists.wording import change_text as words_change_text
+from core.playlists.wording import tracks_text
+from core.reply_words import localize_note, say
 
 from adapters.discord.pages import show_page
 from adapters.discord.render import (
@@ -52,6 +56,7 @@ from adapters.discord.render import (
 from adapters.discord.replies import (
     ack_component,
     caller_of,
+    channel_lang,
     context,
     defer,
     group_of,
@@ -84,21 +89,25 @@ def may_manage(caller: Caller, playlist: Playlist, group_admin: bool) -> bool:
 
 
 def require_manager(interaction: discord.Interaction, playlist: Playlist, action: str) -> Caller:
-    """The caller when they may rename / delete ``playlist``.
+    """The caller when they may ``action`` ("rename" / "delete") ``playlist``.
 
     Raises:
-        NotAllowed: someone else's playlist, without Manage Server or bot-admin rights.
+        NotAllowed: someone else's playlist, without Manage Server or bot-admin rights (worded in the channel's
+            language by :func:`adapters.discord.replies.handle_error`, from its key).
     """
     caller = caller_of(interaction)
     if not may_manage(caller, playlist, is_group_admin(interaction)):
         name = clip(one_line(playlist.name), 100)
-        raise NotAllowed(f"Only the playlist's creator or someone with Manage Server can {action} “{name}”.")
+        key = f"dc not allowed {action}"
+        raise keyed(NotAllowed(say(key, name=name)), key, name=name)
     return caller
 
 
-def change_text(change: PlaylistChange) -> str:
-    """The service's summary of an add / remove, markdown-escaped (it quotes catalog titles)."""
-    return md(change.message, MESSAGE_LIMIT) or f"Nothing changed in “{md(change.playlist.name, 200)}”."
+def change_text(change: PlaylistChange, lang: str = "en") -> str:
+    """The summary of an add / remove in ``lang`` (:func:`core.playlists.wording.change_text`; in English the
+    service's own), markdown-escaped (it quotes catalog titles)."""
+    text = change.message if lang == "en" else words_change_text(change, lang)
+    return md(text, MESSAGE_LIMIT) or say("dc nothing changed", lang, name=md(change.playlist.name, 200))
 
 
 # ---------------------------------------------------------------------------------------------------- arguments
@@ -153,7 +162,7 @@ class PlaylistName(TextTransformer):
     async def transform(self, interaction: discord.Interaction, value: Any, /) -> str:
         text = one_line(value)
         if not text:
-            raise InvalidInput("Which playlist? Give its name.", "playlist")
+            raise invalid("pl which name", "playlist")
         return text
 
     async def autocomplete(self, interaction: discord.Interaction, value: str, /) -> list[app_commands.Choice[str]]:  # type: ignore[override]
@@ -168,9 +177,9 @@ class PlaylistEntries(TextTransformer):
     async def transform(self, interaction: discord.Interaction, value: Any, /) -> list[str]:
         refs = [one_line(r) for r in engine_split_refs(interaction, str(value or "")) if one_line(r)]
         if not refs:
-            raise InvalidInput("Which song? Give its #number in the playlist, a title, a link or an id.", "song")
+            raise invalid("pl which song here", "song")
         if len(refs) > 100:
-            raise InvalidInput("Please remove at most 100 songs at a time.", "song")
+            raise invalid("pl remove at most", "song", n=100)
         return refs
 
     async def autocomplete(self, interaction: discord.Interaction, value: str, /) -> list[app_commands.Choice[str]]:  # type: ignore[override]
@@ -200,7 +209,8 @@ async def export_playlist(
     await defer(interaction, ephemeral=ephemeral)
     export = await services.playlists.export(group, found.playlist_id)
     links = export.urls if fmt == "links" else export.uris
-    content, file_text = export_reply(export.playlist.name, links, "links" if fmt == "links" else "URIs")
+    content, file_text = export_reply(export.playlist.name, links, "links" if fmt == "links" else "URIs",
+                                      await channel_lang(interaction))
     files = []
     if file_text is not None:
         data = io.BytesIO(file_text.encode("utf-8"))
@@ -218,7 +228,7 @@ async def recommend_playlist(interaction: discord.Interaction, playlist: str | i
     group = group_of(interaction)
     found = await services.playlists.get(group, playlist)
     if found.track_count == 0:
-        raise InvalidInput(f"“{clip(one_line(found.name), 100)}” is empty — add a few songs first.", "playlist")
+        raise invalid("dc empty rec", "playlist", name=clip(one_line(found.name), 100))
     await defer(interaction)
     state = PageState(kind="playlist", query=group, refs=[str(found.playlist_id)], page_size=count)
     await show_page(interaction, state)
@@ -230,9 +240,10 @@ async def turn_page(interaction: discord.Interaction, playlist_id: int, page: in
     if not interaction.response.is_done():
         await interaction.response.defer()  # "deferred update": no new message, the edit follows
     shown = await services.playlists.show(group_of(interaction), playlist_id, page=page, per_page=PLAYLIST_PAGE_SIZE)
+    lang = await channel_lang(interaction)
     await interaction.edit_original_response(
-        embeds=[playlist_embed(shown, cap=services.playlists.limits.tracks_per_playlist)],
-        view=playlist_page_view(shown.playlist.playlist_id, shown.page, shown.pages, shown.total),
+        embeds=[playlist_embed(shown, cap=services.playlists.limits.tracks_per_playlist, lang=lang)],
+        view=playlist_page_view(shown.playlist.playlist_id, shown.page, shown.pages, shown.total, lang),
         allowed_mentions=NONE_PING,
     )
 
@@ -246,8 +257,9 @@ async def pick_track_for_playlist(interaction: discord.Interaction, track_id: st
         InvalidInput: nothing picked; SongNotFound: the track left the catalog.
     """
     bot = context(interaction)
+    lang = await channel_lang(interaction)
     if not track_id or track_id == "-":
-        raise InvalidInput("Pick a track to add.")
+        raise invalid("dc pick track")
     track = await bot.services.tracks.get_track(track_id)
     if menu:
         await ack_component(interaction)
@@ -256,15 +268,15 @@ async def pick_track_for_playlist(interaction: discord.Interaction, track_id: st
     sink = bot.hooks.playlists
     if sink is not None:
         text = await sink.add_track(caller_of(interaction), group_of(interaction), track.track_id)
-        await send(interaction, content=clip(one_line(text) or "Added.", MESSAGE_LIMIT), ephemeral=True)
+        await send(interaction, content=clip(one_line(text) or say("dc added", lang), MESSAGE_LIMIT), ephemeral=True)
         return
     items = await bot.services.playlists.list(group_of(interaction))
-    text = f"Add **{md(track.title, 300)}** — {md(track.artist, 200)} to which playlist?"
+    text = say("dc add to which", lang, song=f"**{md(track.title, 300)}** — {md(track.artist, 200)}")
     if not items:
-        text += " There are none here yet: choose “New playlist…” to start one."
+        text += say("dc none yet", lang)
     elif len(items) > PICKER_PLAYLISTS:
-        text += f" (The {PICKER_PLAYLISTS} most recently changed are listed; use **/playlist add** for the others.)"
-    await send(interaction, content=clip(text, MESSAGE_LIMIT), view=picker_view(track.track_id, items), ephemeral=True)
+        text += say("dc most recent", lang, n=PICKER_PLAYLISTS)
+    await send(interaction, content=clip(text, MESSAGE_LIMIT), view=picker_view(track.track_id, items, lang), ephemeral=True)
 
 
 async def add_picked(interaction: discord.Interaction, track_id: str, choice: str) -> None:
@@ -273,25 +285,27 @@ async def add_picked(interaction: discord.Interaction, track_id: str, choice: st
     Raises:
         InvalidInput, PlaylistNotFound, LimitReached, SongNotFound.
     """
+    lang = await channel_lang(interaction)
     if choice == NEW_PLAYLIST:
-        await interaction.response.send_modal(NewPlaylistModal(track_id))
+        await interaction.response.send_modal(NewPlaylistModal(track_id, lang))
         return
     if not choice.isdigit():
-        raise InvalidInput("Pick a playlist.")
+        raise invalid("dc pick playlist")
     services = context(interaction).services
     await ack_component(interaction)
     change = await services.playlists.add(caller_of(interaction), group_of(interaction), int(choice), [track_id])
-    await send(interaction, content=change_text(change), ephemeral=True)
+    await send(interaction, content=change_text(change, lang), ephemeral=True)
 
 
 class NewPlaylistModal(discord.ui.Modal, title="New playlist"):
-    """Asks for a name, creates the playlist and adds the track to it."""
+    """Asks for a name, creates the playlist and adds the track to it (worded in ``lang``)."""
 
-    def __init__(self, track_id: str) -> None:
-        super().__init__(timeout=600)
+    def __init__(self, track_id: str, lang: str = "en") -> None:
+        super().__init__(timeout=600, title=say("dc new playlist", lang))
         self.track_id = track_id
+        self.lang = lang
         self.playlist_name = discord.ui.TextInput(
-            label="Playlist name", min_length=1, max_length=100, placeholder="Road Trip"
+            label=say("dc playlist name", lang), min_length=1, max_length=100, placeholder="Road Trip"
         )
         self.add_item(self.playlist_name)
 
@@ -301,7 +315,7 @@ class NewPlaylistModal(discord.ui.Modal, title="New playlist"):
         await defer(interaction, ephemeral=True)
         created = await services.playlists.create(caller, group, self.playlist_name.value)
         change = await services.playlists.add(caller, group, created.playlist_id, [self.track_id])
-        text = f"Created **{md(created.name, 200)}**. {change_text(change)}"
+        text = say("dc created with", self.lang, name=f"**{md(created.name, 200)}**", change=change_text(change, self.lang))
         await send(interaction, content=clip(text, MESSAGE_LIMIT), ephemeral=True)
 
     async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
@@ -311,10 +325,12 @@ class NewPlaylistModal(discord.ui.Modal, title="New playlist"):
 class ConfirmPlaylistDelete(discord.ui.View):
     """A private "Delete / Cancel" prompt for /playlist delete; only the member who asked can answer."""
 
-    def __init__(self, playlist: Playlist, requester_id: int) -> None:
+    def __init__(self, playlist: Playlist, requester_id: int, lang: str = "en") -> None:
         super().__init__(timeout=120)
         self.playlist = playlist
         self.requester_id = requester_id
+        self.lang = lang
+        self.confirm.label, self.cancel.label = say("dc delete playlist", lang), say("dc keep", lang)
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:  # type: ignore[override]
         return interaction.user.id == self.requester_id
@@ -330,8 +346,8 @@ class ConfirmPlaylistDelete(discord.ui.View):
             caller, group_of(interaction), self.playlist.playlist_id, group_admin=is_group_admin(interaction)
         )
         self.stop()
-        n = deleted.track_count
-        text = f"Deleted the playlist **{md(deleted.name, 200)}** ({n} track{'s' if n != 1 else ''})."
+        text = say("dc deleted", self.lang, name=f"**{md(deleted.name, 200)}**",
+                   tracks=tracks_text(deleted.track_count, self.lang))
         await interaction.response.edit_message(
             content=clip(text, MESSAGE_LIMIT), view=None, allowed_mentions=NONE_PING
         )
@@ -339,7 +355,7 @@ class ConfirmPlaylistDelete(discord.ui.View):
     @discord.ui.button(label="Keep it", style=discord.ButtonStyle.secondary)
     async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
         self.stop()
-        await interaction.response.edit_message(content="Kept it.", view=None, allowed_mentions=NONE_PING)
+        await interaction.response.edit_message(content=say("dc kept", self.lang), view=None, allowed_mentions=NONE_PING)
 
 
 # ---------------------------------------------------------------------------------------------------- commands
@@ -355,7 +371,8 @@ class PlaylistCog(commands.Cog):
     async def list_(self, interaction: discord.Interaction) -> None:
         services = context(interaction).services
         items = await services.playlists.list(group_of(interaction))
-        await send(interaction, embeds=[playlists_embed(items, cap=services.playlists.limits.playlists_per_group)])
+        lang = await channel_lang(interaction)
+        await send(interaction, embeds=[playlists_embed(items, cap=services.playlists.limits.playlists_per_group, lang=lang)])
 
     @playlist.command(name="create", description=summary("playlist create"))
     @app_commands.describe(name="Its name (1–100 characters), e.g. “Road Trip”")
@@ -365,10 +382,7 @@ class PlaylistCog(commands.Cog):
         services.playlists.check_name(name)  # a bad name is refused privately, before "thinking…"
         await defer(interaction)
         created = await services.playlists.create(caller, group, name)
-        text = (
-            f"Created the playlist **{md(created.name, 200)}**. Add songs with **/playlist add** or the "
-            "“➕ Add to playlist…” menu under recommendations."
-        )
+        text = say("dc created", await channel_lang(interaction), name=f"**{md(created.name, 200)}**")
         await send(interaction, content=clip(text, MESSAGE_LIMIT))
 
     @playlist.command(name="add", description=summary("playlist add"))
@@ -390,7 +404,9 @@ class PlaylistCog(commands.Cog):
         await defer(interaction)
         change = await services.playlists.add(caller, group, found.playlist_id, ids)
         notes = list(dict.fromkeys(f.note for f in found_refs if f.note))  # another track than asked: said first
-        await send(interaction, content="\n".join([*(md(n, 600) for n in notes[:3]), change_text(change)]))
+        lang = await channel_lang(interaction)
+        notes = [localize_note(n, lang) for n in notes[:3]]
+        await send(interaction, content="\n".join([*(md(n, 600) for n in notes), change_text(change, lang)]))
 
     @playlist.command(name="remove", description=summary("playlist remove"))
     @app_commands.describe(
@@ -410,7 +426,7 @@ class PlaylistCog(commands.Cog):
         change = await services.playlists.remove(
             caller, group, found.playlist_id, song, group_admin=is_group_admin(interaction)
         )
-        await send(interaction, content=change_text(change))
+        await send(interaction, content=change_text(change, await channel_lang(interaction)))
 
     @playlist.command(name="show", description=summary("playlist show"))
     @app_commands.describe(playlist="The playlist (autocompletes)", page="Page number (default 1)")
@@ -419,10 +435,11 @@ class PlaylistCog(commands.Cog):
     ) -> None:
         services = context(interaction).services
         shown = await services.playlists.show(group_of(interaction), playlist, page=page, per_page=PLAYLIST_PAGE_SIZE)
+        lang = await channel_lang(interaction)
         await send(
             interaction,
-            embeds=[playlist_embed(shown, cap=services.playlists.limits.tracks_per_playlist)],
-            view=playlist_page_view(shown.playlist.playlist_id, shown.page, shown.pages, shown.total),
+            embeds=[playlist_embed(shown, cap=services.playlists.limits.tracks_per_playlist, lang=lang)],
+            view=playlist_page_view(shown.playlist.playlist_id, shown.page, shown.pages, shown.total, lang),
         )
 
     @playlist.command(name="rename", description=summary("playlist rename"))
@@ -431,13 +448,14 @@ class PlaylistCog(commands.Cog):
         services = context(interaction).services
         group = group_of(interaction)
         found = await services.playlists.get(group, playlist)
+        lang = await channel_lang(interaction)
         caller = require_manager(interaction, found, "rename")
         services.playlists.check_name(new_name)
         await defer(interaction)
         renamed = await services.playlists.rename(
             caller, group, found.playlist_id, new_name, group_admin=is_group_admin(interaction)
         )
-        text = f"Renamed **{md(found.name, 200)}** to **{md(renamed.name, 200)}**."
+        text = say("dc renamed", lang, old=f"**{md(found.name, 200)}**", new=f"**{md(renamed.name, 200)}**")
         await send(interaction, content=clip(text, MESSAGE_LIMIT))
 
     @playlist.command(name="delete", description=summary("playlist delete"))
@@ -445,13 +463,13 @@ class PlaylistCog(commands.Cog):
     async def delete(self, interaction: discord.Interaction, playlist: PlaylistArg) -> None:
         services = context(interaction).services
         found = await services.playlists.get(group_of(interaction), playlist)
+        lang = await channel_lang(interaction)
         require_manager(interaction, found, "delete")
-        n = found.track_count
-        prompt = f"Delete the playlist **{md(found.name, 200)}** and its {n} track{'s' if n != 1 else ''}?"
+        prompt = say("dc delete ask", lang, name=f"**{md(found.name, 200)}**", tracks=tracks_text(found.track_count, lang))
         await send(
             interaction,
             content=clip(prompt, MESSAGE_LIMIT),
-            view=ConfirmPlaylistDelete(found, interaction.user.id),
+            view=ConfirmPlaylistDelete(found, interaction.user.id, lang),
             ephemeral=True,
         )
 

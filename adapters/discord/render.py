@@ -22,7 +22,8 @@ import discord
 from core.coverage import coverage_text, text_is_gap_and_summary
 from core.explain import reason_text
 from core.models import AUDIO_FEATURES, ChatReply, NeedsClarification, Recommendation, Track, spotify_url
-from core.reply_words import say
+from core.playlists.wording import tracks_text
+from core.reply_words import feature_rows, say
 from core.playlists import Playlist, PlaylistEntry, PlaylistPage
 
 #: Discord's documented limits (characters unless stated).
@@ -207,14 +208,7 @@ def add_preview_links(lines: list[str], urls: Sequence[str | None], used: int = 
 
 # ---------------------------------------------------------------------------------------------------- one track
 def _feature_text(track: Track, lang: str = "en") -> str:
-    units = {"tempo": " BPM", "loudness": " dB"}
-    rows = []
-    for name in AUDIO_FEATURES:
-        value = getattr(track, name)
-        if value is None:
-            continue
-        shown = f"{value:.3g}" if isinstance(value, float) else str(value)
-        rows.append(f"{say('field ' + name, lang)} {shown}{units.get(name, '')}")
+    rows = [f"{label} {shown}" for label, shown in feature_rows(track, AUDIO_FEATURES, lang)]  # key + mode: "F minor"
     return clip(" · ".join(rows), FIELD_VALUE_LIMIT) if rows else say("field no audio features", lang)
 
 
@@ -246,23 +240,20 @@ def track_embed(track: Track, *, note: str = "", lang: str = "en") -> discord.Em
 
 
 def preview_text(
-    track: Track, audio_url: str | None = None, *, source: str | None = None, looked_up: bool = False
+    track: Track, audio_url: str | None = None, *, source: str | None = None, looked_up: bool = False, lang: str = "en"
 ) -> str:
     """Message text for /preview: the track, the 30-second preview when one was found, and the open.spotify.com
     link (Discord unfurls it into Spotify's player). With ``looked_up`` and no preview, a friendly "no preview" line.
+    Words in ``lang``.
     """
     name = f"**{md(track.title, 300)}** — {md(track.artist, 200)}"
     lines = [name]
     link = track_link(track)
     if audio_url and len(audio_url) <= 1000:
-        via = f" (via {SOURCE_NAMES.get(source or '', md(source, 20))})" if source else ""
-        lines.append(f"▶️ 30-second preview{via}: <{audio_url}>")
+        via = f" ({say('preview via', lang, source=SOURCE_NAMES.get(source or '', md(source, 20)))})" if source else ""
+        lines.append(f"▶️ {say('preview link', lang)}{via}: <{audio_url}>")
     elif looked_up:
-        lines.append(
-            "No 30-second preview is available for this track — listen on Spotify instead:"
-            if link
-            else "No 30-second preview is available for this track."
-        )
+        lines.append(say("no preview instead" if link else "no preview short", lang))
     if link:
         lines.append(link)
     return clip("\n".join(lines), MESSAGE_LIMIT)
@@ -286,58 +277,56 @@ def member_text(key: str) -> str:
     return md(key, 60) or "someone"
 
 
-def entry_line(entry: PlaylistEntry, budget: int) -> str:
+def entry_line(entry: PlaylistEntry, budget: int, lang: str = "en") -> str:
     """``**n. Title** — Artist (2019, pop) · [Spotify](url)`` + ``↳ added by <@id>``; a track no longer in the
-    catalog shows its id. At most ``budget`` characters when ``budget`` ≥ 160."""
-    who = f"\n↳ added by {member_text(entry.added_by)}"
+    catalog shows its id. At most ``budget`` characters when ``budget`` ≥ 160. Words in ``lang``."""
+    who = "\n↳ " + say("added by", lang, who=member_text(entry.added_by))
     if entry.track is None:
         url = spotify_url(entry.track_id) if _SAFE_ID.fullmatch(entry.track_id) else None
-        head = f"**{entry.index}.** (no longer in the catalog) {md(entry.track_id, 60)}"
+        head = f"**{entry.index}.** {say('dc gone', lang)} {md(entry.track_id, 60)}"
         line = head + (f" · [Spotify]({url})" if url else "")
     else:
         line = track_line(entry.index, entry.track, "", max(budget - len(who), 120))
     return clip(line, max(budget - len(who), 1)) + who
 
 
-def playlist_embed(page: PlaylistPage, *, cap: int = 500) -> discord.Embed:
-    """One page of a playlist (up to :data:`PLAYLIST_PAGE_SIZE` entries), within every embed limit."""
+def playlist_embed(page: PlaylistPage, *, cap: int = 500, lang: str = "en") -> discord.Embed:
+    """One page of a playlist (up to :data:`PLAYLIST_PAGE_SIZE` entries), within every embed limit; words in
+    ``lang``."""
     p = page.playlist
     embed = discord.Embed(title=md(f"🎶 {p.name}", TITLE_LIMIT) or "🎶 Playlist", colour=SPOTIFY_GREEN)
-    intro = f"Created by {member_text(p.created_by)} · {page.total} track{'s' if page.total != 1 else ''}"
+    intro = say("dc created by", lang, who=member_text(p.created_by), tracks=tracks_text(page.total, lang))
     items = page.entries[:PLAYLIST_PAGE_SIZE]
     if not items:
-        embed.description = (
-            intro + "\n\nThis playlist is empty — add songs with **/playlist add** or the “Add to playlist…” menu "
-            "under recommendations."
-        )
+        embed.description = intro + "\n\n" + say("dc empty", lang)
     else:
         budget = (min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - TITLE_LIMIT - 300) - len(intro) - 4 - 2 * len(items))
         budget //= len(items)
-        lines = [entry_line(e, budget) for e in items]
+        lines = [entry_line(e, budget, lang) for e in items]
         embed.description = clip(intro + "\n\n" + "\n\n".join(lines), DESCRIPTION_LIMIT)
-    footer = f"Page {page.page}/{page.pages} · {page.total}/{cap} tracks · playlist #{p.playlist_id}"
+    footer = say("dc footer", lang, page=page.page, pages=page.pages, count=page.total, cap=cap, id=p.playlist_id)
     embed.set_footer(text=clip(footer, FOOTER_LIMIT))
     return embed
 
 
-def playlists_embed(playlists: Sequence[Playlist], *, cap: int = 100) -> discord.Embed:
-    """The group's playlists (name, size, creator), as many as fit; ``…and N more`` for the rest."""
-    embed = discord.Embed(title="🎶 Playlists here", colour=SPOTIFY_GREEN)
+def playlists_embed(playlists: Sequence[Playlist], *, cap: int = 100, lang: str = "en") -> discord.Embed:
+    """The group's playlists (name, size, creator), as many as fit; ``…and N more`` for the rest; words in ``lang``."""
+    embed = discord.Embed(title="🎶 " + say("dc playlists here", lang), colour=SPOTIFY_GREEN)
     if not playlists:
-        embed.description = "No playlists yet — create one with **/playlist create**."
+        embed.description = say("dc no playlists", lang)
         return embed
     lines: list[str] = []
     used = 0
     for i, p in enumerate(playlists):
-        n = p.track_count
-        line = f"**{md(p.name, 200)}** — {n} track{'s' if n != 1 else ''} · by {member_text(p.created_by)}"
+        line = say("dc playlist line", lang, name=f"**{md(p.name, 200)}**", tracks=tracks_text(p.track_count, lang),
+                   who=member_text(p.created_by))
         if used + len(line) + 1 > DESCRIPTION_LIMIT - 40:
-            lines.append(f"…and {len(playlists) - i} more")
+            lines.append(say("dc and more", lang, n=len(playlists) - i))
             break
         lines.append(line)
         used += len(line) + 1
     embed.description = clip("\n".join(lines), DESCRIPTION_LIMIT)
-    embed.set_footer(text=f"{len(playlists)}/{cap} playlists · /playlist show to open one")
+    embed.set_footer(text=say("dc playlists footer", lang, n=len(playlists), cap=cap))
     return embed
 
 
@@ -347,18 +336,19 @@ def export_filename(name: str) -> str:
     return f"{stem or 'playlist'}.txt"
 
 
-def export_reply(name: str, links: Sequence[str], kind: str = "links") -> tuple[str, str | None]:
+def export_reply(name: str, links: Sequence[str], kind: str = "links", lang: str = "en") -> tuple[str, str | None]:
     """``(content, file_text)`` for /playlist export: every link in the message when it fits in 2,000 characters,
-    else a short message and the links as a text file (``file_text``, one per line)."""
-    n = len(links)
-    head = f"**{md(name, 300)}** — {n} track{'s' if n != 1 else ''}"
+    else a short message and the links as a text file (``file_text``, one per line). ``kind``: "links" or "URIs";
+    words in ``lang``."""
+    head = f"**{md(name, 300)}** — {tracks_text(len(links), lang)}"
     if not links:
-        return clip(f"{head}: nothing to export yet.", MESSAGE_LIMIT), None
+        return clip(say("dc export none", lang, head=head), MESSAGE_LIMIT), None
     body = "\n".join(links)
-    inline = f"{head}, Spotify {kind}:\n{body}"
+    what = "uris" if kind.lower() == "uris" else "links"
+    inline = say(f"dc export {what}", lang, head=head) + f"\n{body}"
     if len(inline) <= MESSAGE_LIMIT:
         return inline, None
-    note = f"{head}: too many for one message, so here they are as a text file (one Spotify {kind[:-1]} per line)."
+    note = say(f"dc export file {what}", lang, head=head)
     return clip(note, MESSAGE_LIMIT), body + "\n"
 
 

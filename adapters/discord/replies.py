@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 import discord
 from discord import app_commands
 
+from core.error_words import error_text as words_error_text
 from core.errors import MusicBotError
+from core.reply_words import say
 from core import policy
 from core.models import Caller, ChatReply
 from core.policy import Roles
@@ -36,7 +38,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("adapters.discord")
 
-APOLOGY = "Sorry — something went wrong on my side. Please try again in a moment."
+#: The apology for a bug, in English (:func:`handle_error` says it in the channel's conversation language).
+APOLOGY = say("apology")
 
 
 class BotContext(Protocol):
@@ -197,22 +200,31 @@ def _what(interaction: discord.Interaction) -> str:
     return f"component {data.get('custom_id', '?')}" if isinstance(data, dict) else "interaction"
 
 
-def user_message(error: BaseException) -> str | None:
-    """The ephemeral text for an expected error, or None for a bug (to be logged and apologised for)."""
+def user_message(error: BaseException, lang: str = "en") -> str | None:
+    """The ephemeral text for an expected error in ``lang`` (the channel's conversation language), or None for a bug
+    (to be logged and apologised for)."""
     if isinstance(error, MusicBotError):
-        return str(error)
+        return words_error_text(error, lang)
     if isinstance(error, app_commands.TransformerError):
-        value = str(error.value)
-        return f"I couldn't read “{value[:100]}” — check the format and try again."
+        return say("bad value", lang, value=str(error.value)[:100])
     if isinstance(error, app_commands.MissingPermissions):
-        return "You need the Manage Server permission for that."
+        return say("need manage server", lang)
     if isinstance(error, app_commands.NoPrivateMessage):
-        return "That only works in a server."
+        return say("server only", lang)
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Slow down a little — try again in {error.retry_after:.0f} s."
+        return say("slow down a little", lang, s=f"{error.retry_after:.0f}")
     if isinstance(error, app_commands.CheckFailure):
-        return "You can't use that here."
+        return say("not here", lang)
     return None
+
+
+async def channel_lang(interaction: discord.Interaction) -> str:
+    """The conversation language of the interaction's channel (:meth:`core.chat.ChatService.reply_language`);
+    English when it cannot be read. Never raises."""
+    try:
+        return await context(interaction).services.chat.reply_language(conversation_id(interaction.channel_id))
+    except Exception:  # noqa: BLE001 - an error reply is still sent, in English
+        return "en"
 
 
 def is_rate_limit(error: BaseException) -> bool:
@@ -230,7 +242,8 @@ async def handle_error(interaction: discord.Interaction, error: BaseException) -
     if is_rate_limit(exc):
         log.warning("Rate limited in %s (user %s): the reply was dropped", _what(interaction), getattr(interaction.user, "id", "?"))
         return
-    text = user_message(exc)
+    lang = await channel_lang(interaction)
+    text = user_message(exc, lang)
     if text is None:
         log.error(
             "Unhandled error in %s (user %s, guild %s, channel %s)",
@@ -240,7 +253,7 @@ async def handle_error(interaction: discord.Interaction, error: BaseException) -
             interaction.channel_id,
             exc_info=(type(exc), exc, exc.__traceback__),
         )
-        text = APOLOGY
+        text = say("apology", lang)
     else:
         log.debug("%s refused: %s", _what(interaction), text)
     try:

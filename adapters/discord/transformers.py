@@ -19,7 +19,7 @@ from discord import app_commands
 
 from core.commands import split_refs
 from core.fields import EDIT_FIELDS, parse_fields
-from core.errors import InvalidInput
+from core.error_words import invalid
 from core.lookup import CatalogLookup
 
 from adapters.discord.render import CHOICE_NAME_LIMIT, clip, one_line
@@ -112,7 +112,7 @@ class SongRef(TextTransformer):
     async def transform(self, interaction: discord.Interaction, value: Any, /) -> str:
         text = one_line(value)
         if not text:
-            raise InvalidInput("Give a song: its title, “title - artist”, a Spotify link or id.", "ref")
+            raise invalid("dc give song", "ref")
         return await _list_ref(interaction, text)
 
     async def autocomplete(self, interaction: discord.Interaction, value: str, /) -> list[app_commands.Choice[str]]:  # type: ignore[override]
@@ -136,9 +136,11 @@ class SongRefs(TextTransformer):
     async def transform(self, interaction: discord.Interaction, value: Any, /) -> list[str]:
         refs = [one_line(r) for r in engine_split_refs(interaction, str(value or "")) if one_line(r)]
         if not refs:
-            raise InvalidInput("Give at least one song, e.g. Blinding Lights - The Weeknd", "songs")
+            raise invalid("dc give songs", "songs")
         if len(refs) > 25:
-            raise InvalidInput("Please give at most 25 songs.", "songs", "1–25")
+            exc = invalid("dc at most songs", "songs", n=25)
+            exc.allowed = "1–25"
+            raise exc
         return [await _list_ref(interaction, r) for r in refs]
 
     async def autocomplete(self, interaction: discord.Interaction, value: str, /) -> list[app_commands.Choice[str]]:  # type: ignore[override]

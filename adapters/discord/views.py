@@ -35,6 +35,7 @@ import discord
 from core.models import ChatReply, Recommendation, Track
 from core.reply_words import say
 from core.playlists import Playlist
+from core.playlists.wording import tracks_text
 
 from adapters.discord.render import BUTTON_LABEL_LIMIT, OPTION_TEXT_LIMIT, PAGE_SIZE, clip, one_line
 from adapters.discord.floods import FloodChecked
@@ -150,10 +151,10 @@ class PlaylistSelect(FloodChecked, discord.ui.DynamicItem[discord.ui.Select], te
 class AddToPlaylistButton(FloodChecked, discord.ui.DynamicItem[discord.ui.Button], template=rf"mb:pl:btn:(?P<tid>{_ID})"):
     """ "Add to playlist" under one track: opens the server's playlists privately."""
 
-    def __init__(self, track_id: str, row: int | None = None) -> None:
+    def __init__(self, track_id: str, row: int | None = None, lang: str = "en") -> None:
         super().__init__(
             discord.ui.Button(
-                label="Add to playlist",
+                label=say("add to playlist", lang),
                 emoji="➕",
                 style=discord.ButtonStyle.secondary,
                 custom_id=f"mb:pl:btn:{track_id}",
@@ -241,11 +242,11 @@ class FeedbackButton(
 ):
     """👍 / 👎 under one track."""
 
-    def __init__(self, value: str, track_id: str, row: int | None = None) -> None:
+    def __init__(self, value: str, track_id: str, row: int | None = None, lang: str = "en") -> None:
         like = value == "like"
         super().__init__(
             discord.ui.Button(
-                label="Like" if like else "Dislike",
+                label=say("like" if like else "dislike", lang),
                 emoji="👍" if like else "👎",
                 style=discord.ButtonStyle.success if like else discord.ButtonStyle.secondary,
                 custom_id=f"mb:fb:{value}:{track_id}",
@@ -273,11 +274,11 @@ class PlaylistPageButton(
 ):
     """ "◀ Prev" / "Next ▶" of /playlist show: shows that page in place (edits the message)."""
 
-    def __init__(self, playlist_id: int, page: int, direction: str, disabled: bool = False) -> None:
+    def __init__(self, playlist_id: int, page: int, direction: str, disabled: bool = False, lang: str = "en") -> None:
         prev = direction == "p"
         super().__init__(
             discord.ui.Button(
-                label="Prev" if prev else "Next",
+                label=say("prev" if prev else "next", lang),
                 emoji="◀️" if prev else "▶️",
                 style=discord.ButtonStyle.primary,
                 custom_id=f"mb:pls:{playlist_id}:{page}:{'p' if prev else 'n'}",
@@ -306,11 +307,11 @@ class PlaylistActionButton(
 ):
     """ "Export" (``x``: the links, privately) / "Recommend" (``r``: tracks for the playlist) under /playlist show."""
 
-    def __init__(self, action: str, playlist_id: int) -> None:
+    def __init__(self, action: str, playlist_id: int, lang: str = "en") -> None:
         export = action == "x"
         super().__init__(
             discord.ui.Button(
-                label="Export links" if export else "Recommend similar",
+                label=say("export links" if export else "recommend similar", lang),
                 emoji="📤" if export else "✨",
                 style=discord.ButtonStyle.secondary,
                 custom_id=f"mb:pl{'x' if export else 'r'}:{playlist_id}",
@@ -374,14 +375,15 @@ def _playlist_options(tracks: list[Track]) -> list[discord.SelectOption]:
     return options[:25]
 
 
-def _feedback_options(tracks: list[Track]) -> list[discord.SelectOption]:
-    """👍 then 👎 per listed track (values ``like:<id>`` / ``dislike:<id>``), at most 25 options (12 tracks)."""
+def _feedback_options(tracks: list[Track], lang: str = "en") -> list[discord.SelectOption]:
+    """👍 then 👎 per listed track (values ``like:<id>`` / ``dislike:<id>``), at most 25 options (12 tracks); the
+    verbs in ``lang``."""
     options = []
     for n, t in enumerate(tracks[:12], 1):
         if not _playable_id(t.track_id):
             continue
         artist = clip(one_line(t.artist), OPTION_TEXT_LIMIT - 12)
-        for value, emoji, verb in (("like", "👍", "Like"), ("dislike", "👎", "Dislike")):
+        for value, emoji, verb in (("like", "👍", say("like", lang)), ("dislike", "👎", say("dislike", lang))):
             options.append(
                 discord.SelectOption(
                     label=_label(n, t),
@@ -421,7 +423,7 @@ def results_view(
         item.row = 2
         view.add_item(item)
     if tracks and (next_key or chat or rec.kind == "search"):  # "📊 Chart" of exactly this page
-        view.add_item(ChartButton("k", next_key, row=2) if next_key else ChartButton("c", row=2))
+        view.add_item(ChartButton("k", next_key, row=2, lang=rec.lang) if next_key else ChartButton("c", row=2, lang=rec.lang))
     if playlists:
         options = _playlist_options(tracks)
         if options:
@@ -429,7 +431,7 @@ def results_view(
             menu.row = 3
             view.add_item(menu)
     if feedback:
-        options = _feedback_options(tracks)
+        options = _feedback_options(tracks, rec.lang)
         if options:
             menu = FeedbackSelect(options)
             menu.row = 4
@@ -437,12 +439,12 @@ def results_view(
     return view if view.children else None
 
 
-def track_actions(view: discord.ui.View, track: Track, row: int) -> None:
-    """👍 / 👎 / "Add to playlist" buttons for one track, on ``row``."""
+def track_actions(view: discord.ui.View, track: Track, row: int, lang: str = "en") -> None:
+    """👍 / 👎 / "Add to playlist" buttons for one track, on ``row`` (labelled in ``lang``)."""
     if _playable_id(track.track_id):
-        view.add_item(FeedbackButton("like", track.track_id, row=row))
-        view.add_item(FeedbackButton("dislike", track.track_id, row=row))
-        view.add_item(AddToPlaylistButton(track.track_id, row=row))
+        view.add_item(FeedbackButton("like", track.track_id, row=row, lang=lang))
+        view.add_item(FeedbackButton("dislike", track.track_id, row=row, lang=lang))
+        view.add_item(AddToPlaylistButton(track.track_id, row=row, lang=lang))
 
 
 def song_view(track: Track, *, playlists: bool = True, lang: str = "en") -> discord.ui.View:
@@ -450,28 +452,28 @@ def song_view(track: Track, *, playlists: bool = True, lang: str = "en") -> disc
     view = discord.ui.View(timeout=None)
     if _playable_id(track.track_id):
         view.add_item(MoreLikeButton(1, track.track_id, label=say("more like this", lang), row=0))
-        view.add_item(discord.ui.Button(label="Open in Spotify", url=track.spotify_url, row=0))
-        view.add_item(ChartButton("t", track.track_id, row=0))
+        view.add_item(discord.ui.Button(label=say("open in spotify", lang), url=track.spotify_url, row=0))
+        view.add_item(ChartButton("t", track.track_id, row=0, lang=lang))
     if playlists:
-        track_actions(view, track, row=1)
+        track_actions(view, track, row=1, lang=lang)
     return view
 
 
-def preview_view(track: Track, audio_url: str | None = None, *, actions: bool = True) -> discord.ui.View:
+def preview_view(track: Track, audio_url: str | None = None, *, actions: bool = True, lang: str = "en") -> discord.ui.View:
     """/preview: link buttons (Spotify track page, Spotify embed player, the audio preview when known), then 👍, 👎
-    and "Add to playlist"."""
+    and "Add to playlist" (labelled in ``lang``)."""
     view = discord.ui.View(timeout=None)
     if _playable_id(track.track_id):
-        view.add_item(discord.ui.Button(label="Open in Spotify", url=track.spotify_url, row=0))
+        view.add_item(discord.ui.Button(label=say("open in spotify", lang), url=track.spotify_url, row=0))
         view.add_item(
             discord.ui.Button(
-                label="Spotify player", url=f"https://open.spotify.com/embed/track/{track.track_id}", row=0
+                label=say("spotify player", lang), url=f"https://open.spotify.com/embed/track/{track.track_id}", row=0
             )
         )
     if audio_url and audio_url.startswith("https://") and len(audio_url) <= 512:
-        view.add_item(discord.ui.Button(label="30-second preview", emoji="▶️", url=audio_url, row=0))
+        view.add_item(discord.ui.Button(label=say("preview link", lang), emoji="▶️", url=audio_url, row=0))
     if actions:
-        track_actions(view, track, row=1)
+        track_actions(view, track, row=1, lang=lang)
     return view
 
 
@@ -491,31 +493,31 @@ def chat_view(reply: ChatReply, *, playlists: bool = True, feedback: bool = True
 PICKER_PLAYLISTS = 24
 
 
-def picker_view(track_id: str, playlists: list[Playlist]) -> discord.ui.View:
+def picker_view(track_id: str, playlists: list[Playlist], lang: str = "en") -> discord.ui.View:
     """The private "Choose a playlist…" menu for ``track_id``: up to 24 playlists, most recently changed first,
-    then "New playlist…"."""
+    then "New playlist…" (in ``lang``)."""
     recent = sorted(playlists, key=lambda p: p.updated_at, reverse=True)[:PICKER_PLAYLISTS]
     options = [
         discord.SelectOption(
             label=clip(one_line(p.name) or f"Playlist #{p.playlist_id}", OPTION_TEXT_LIMIT),
-            description=f"{p.track_count} track{'s' if p.track_count != 1 else ''}",
+            description=tracks_text(p.track_count, lang),
             value=str(p.playlist_id),
         )
         for p in recent
     ]
-    options.append(discord.SelectOption(label="New playlist…", value=NEW_PLAYLIST, emoji="🆕"))
+    options.append(discord.SelectOption(label=say("new playlist…", lang), value=NEW_PLAYLIST, emoji="🆕"))
     view = discord.ui.View(timeout=None)
     view.add_item(PlaylistPickSelect(track_id, options))
     return view
 
 
-def playlist_page_view(playlist_id: int, page: int, pages: int, total: int) -> discord.ui.View:
-    """Under /playlist show: ◀ Prev, Next ▶ (disabled at the ends), Export links, Recommend similar."""
+def playlist_page_view(playlist_id: int, page: int, pages: int, total: int, lang: str = "en") -> discord.ui.View:
+    """Under /playlist show: ◀ Prev, Next ▶ (disabled at the ends), Export links, Recommend similar (in ``lang``)."""
     view = discord.ui.View(timeout=None)
     if pages > 1:
-        view.add_item(PlaylistPageButton(playlist_id, max(page - 1, 0), "p", disabled=page <= 1))
-        view.add_item(PlaylistPageButton(playlist_id, min(page + 1, pages + 1), "n", disabled=page >= pages))
+        view.add_item(PlaylistPageButton(playlist_id, max(page - 1, 0), "p", disabled=page <= 1, lang=lang))
+        view.add_item(PlaylistPageButton(playlist_id, min(page + 1, pages + 1), "n", disabled=page >= pages, lang=lang))
     if total:
-        view.add_item(PlaylistActionButton("x", playlist_id))
-        view.add_item(PlaylistActionButton("r", playlist_id))
+        view.add_item(PlaylistActionButton("x", playlist_id, lang))
+        view.add_item(PlaylistActionButton("r", playlist_id, lang))
     return view

@@ -23,6 +23,7 @@ from core.lookup import CatalogLookup
 from core.chart_replies import page_subject, list_chart_reply, track_chart_reply
 from core.errors import MusicBotError
 from core.models import ChatReply
+from core.reply_words import say
 
 if TYPE_CHECKING:
     from adapters.telegram.handlers import BotHandlers, Context
@@ -50,7 +51,7 @@ def caption_blocks(reply: ChatReply) -> tuple[str, list[str]]:
     """
     head = render.esc_text(reply.text)
     if reply.track is not None:
-        card = "\n\n".join(render.render_track(reply.track))
+        card = "\n\n".join(render.render_track(reply.track, lang=reply.lang))
         note = "\n".join(line for line in reply.text.split("\n")[:-1] if line)  # a swapped-in song is said first
         full = (f"<i>{render.esc_text(note)}</i>\n\n" if note else "") + card
         if fits_caption(full):
@@ -105,33 +106,31 @@ async def chart_command(h: BotHandlers, update: Update, context: Context) -> Non
 async def chart_button_pressed(h: BotHandlers, update: Update, context: Context) -> None:
     """"📊 Chart" under a list or a song card: answered at once, then the photo of exactly that list (its stored
     state, not whatever the chat showed since)."""
-    from adapters.telegram.handlers import EXPIRED
-
     query = update.callback_query
     _, key = callback_parts(query.data, 2)
     state = await h.store.get(key)
-    if state is None:
-        await query.answer(EXPIRED, show_alert=True)
-        return
-    await query.answer("Drawing the chart…")
     chat_id = query.message.chat.id if query.message else query.from_user.id
+    if state is None:
+        await query.answer(say("expired", await h.lang(chat_id)), show_alert=True)
+        return
+    await query.answer(say("drawing chart", state.lang))
     try:
         if state.kind == "song":
             track = CatalogLookup(h.services).track(state.track_ids[0]) if state.track_ids else None
             if track is None:
-                await h.send(context, chat_id, [render.esc("That track is no longer in the catalog.")])
+                await h.send(context, chat_id, [render.esc(say("gone", state.lang))])
                 return
             reply = await track_chart_reply(track, lang=state.lang)
         else:
             rec, refs = await page_subject(h.services.discovery, state.kind, state.query, state.track_ids, state.refs, state.filters)
             if rec is None:
-                await h.send(context, chat_id, [render.esc("These tracks are no longer in the catalog.")])
+                await h.send(context, chat_id, [render.esc(say("tracks gone", state.lang))])
                 return
             reply = await list_chart_reply(rec, refs, state.lang)
             if reply.chart is None:  # the list is on screen already: say why there is no picture, once
                 reply = ChatReply(text=reply.text.split(". ")[0] + ".")
     except MusicBotError as exc:
-        await h.send(context, chat_id, [render.render_error(exc)])
+        await h.send(context, chat_id, [render.render_error(exc, state.lang)])
         return
     await send_chart_reply(h, context, chat_id, reply)
 
@@ -143,7 +142,8 @@ def chart_callback(h: BotHandlers) -> Any:
         try:
             await chart_command(h, update, context)
         except MusicBotError as exc:
-            await h.send(context, update.effective_chat.id, [render.render_error(exc)], reply_to=update.effective_message)
+            text = render.render_error(exc, await h.lang(update.effective_chat.id))
+            await h.send(context, update.effective_chat.id, [text], reply_to=update.effective_message)
 
     return chart
 

@@ -68,7 +68,7 @@ from core.errors import MusicBotError, SongNotFound
 from core.catalog_admin import run_admin_command
 from core.limits import MAX_TRACKS
 from core.models import Caller, ChatReply, NeedsClarification, Recommendation, Track
-from core.reply_words import say
+from core.reply_words import localize_note, say
 from core.ratelimit import CHAT, COMMANDS, RatePolicy, Verdict
 
 log = logging.getLogger(__name__)
@@ -87,10 +87,8 @@ PREVIEW_BUDGET_S = 2.0
 #: the cache is that a demotion or promotion reaches a worker's answer up to this many seconds late, the same bound
 #: with one worker or ten. Only positive and negative answers from Telegram are kept; an API failure is not cached.
 ADMIN_CACHE_S = 60.0
-GONE = "That track is no longer in the catalog."
-APOLOGY = "Sorry — something went wrong on my side. Please try again in a moment."
-EXPIRED = "This button has expired. Send your request again, e.g. /recommend chill study music."
-END_OF_LIST = "That's all I have for this list."
+#: The English of the adapter's own lines (each said in the chat's language: :data:`core.reply_words.REPLY_WORDS`).
+GONE, APOLOGY, EXPIRED, END_OF_LIST = say("gone"), say("apology"), say("expired"), say("end of list")
 _LAST_LISTS = 10000
 
 
@@ -103,8 +101,9 @@ def friendly(handler: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable
             await handler(self, update, context)
         except MusicBotError as exc:
             chat = update.effective_chat
-            if chat is not None:
-                await self.send(context, chat.id, [render.render_error(exc)], reply_to=update.effective_message)
+            if chat is not None:  # said in the conversation's language
+                text = [render.render_error(exc, await self.lang(chat.id))]
+                await self.send(context, chat.id, text, reply_to=update.effective_message)
 
     return wrapper
 
@@ -335,6 +334,16 @@ class BotHandlers:
             return Recommendation(kind="text", query=state.query)
         return result
 
+    async def expired(self, update: Update) -> str:
+        """"This button has expired …" in the chat's conversation language."""
+        chat = update.effective_chat
+        return say("expired", await self.lang(chat.id) if chat is not None else "en")
+
+    async def lang(self, chat_id: int | str) -> str:
+        """The chat's conversation language (:meth:`core.chat.ChatService.reply_language`; English when undecided):
+        what the adapter's own lines (errors, expired buttons, previews, admin changes) are worded in."""
+        return await self.services.chat.reply_language(self.conversation_id(chat_id))
+
     # ------------------------------------------------------------------------------------------ user commands
     async def start(self, update: Update, context: Context) -> None:
         """/start and /help."""
@@ -375,10 +384,13 @@ class BotHandlers:
         """/song REF — details and audio features (with its preview link), and More like this / 👍 / 👎 / ➕."""
         chat_id = update.effective_chat.id
         track, note = await self.services.sessions.show_track(self.conversation_id(chat_id), self.args(update))
-        state = PageState(kind="song", query=track.track_id, track_ids=[track.track_id], shown=[track.track_id], has_next=False)
+        lang = await self.lang(chat_id)
+        state = PageState(kind="song", query=track.track_id, track_ids=[track.track_id], shown=[track.track_id], has_next=False,
+                          lang=lang)
         key = await self.store.put(state)
         previews = await self.preview_links([track.track_id])
-        blocks = ([f"<i>{render.esc(note)}</i>"] if note else []) + render.render_track(track, previews.get(track.track_id))
+        note = localize_note(note, lang)
+        blocks = ([f"<i>{render.esc(note)}</i>"] if note else []) + render.render_track(track, previews.get(track.track_id), lang)
         await self.send(context, chat_id, render.split_html(blocks), song_keyboard(key, state), reply_to=update.effective_message)
 
     @friendly
@@ -398,13 +410,14 @@ class BotHandlers:
             found = await self.services.personal.preview(ref)  # only a bad reference raises; the lookup itself never does
             track, audio, source = found.track, found.preview_url, found.source
         audio = render.safe_link(audio)
+        lang = await self.lang(chat_id)
         if audio:
             with contextlib.suppress(TelegramError):  # Telegram could not fetch it: the link below instead
-                await context.bot.send_audio(chat_id, audio, caption=render.preview_caption(track, audio, source), parse_mode=ParseMode.HTML,
+                await context.bot.send_audio(chat_id, audio, caption=render.preview_caption(track, audio, source, lang), parse_mode=ParseMode.HTML,
                                              title=render.clip(track.title, 64), performer=render.clip(track.artist, 64))
                 return
             log.info("send_audio failed for %s; sending the link", track.track_id)
-        await self.send(context, chat_id, [render.render_preview(track, audio, source)], reply_to=update.effective_message, preview_url=track.spotify_url)
+        await self.send(context, chat_id, [render.render_preview(track, audio, source, lang)], reply_to=update.effective_message, preview_url=track.spotify_url)
 
     @friendly
     async def like(self, update: Update, context: Context) -> None:
@@ -443,7 +456,7 @@ class BotHandlers:
         await self.send(context, chat_id, [render.esc(reply.text or "Conversation cleared.")])
 
     # ------------------------------------------------------------------------------------------ admin commands
-    async def _admin(self, update: Update, context: Context, command: str, verb: str) -> None:
+    async def _admin(self, update: Update, context: Context, command: str) -> None:
         """Run a registry admin command through :func:`core.catalog_admin.run_admin_command` (permission, the one
         ``field=value`` parser, ``#n`` of this chat's list, the engine's checks); reply with the saved track."""
         chat_id = update.effective_chat.id
@@ -451,22 +464,22 @@ class BotHandlers:
             self.services.admin, self.caller(update), command, self.args(update),
             list_ref=lambda ref: self.resolve_number(chat_id, ref),
         )
-        await self.send(context, chat_id, [render.render_saved(change.track, verb)])
+        await self.send(context, chat_id, [render.render_saved(change.track, change.action, await self.lang(chat_id))])
 
     @friendly
     async def addsong(self, update: Update, context: Context) -> None:
         """/addsong track_id | title | artist | feature=value ... (admins only)."""
-        await self._admin(update, context, "addsong", "Added")
+        await self._admin(update, context, "addsong")
 
     @friendly
     async def editsong(self, update: Update, context: Context) -> None:
         """/editsong song | field=value ... (admins only; song may be #n)."""
-        await self._admin(update, context, "editsong", "Updated")
+        await self._admin(update, context, "editsong")
 
     @friendly
     async def delsong(self, update: Update, context: Context) -> None:
         """/delsong song (admins only; song may be #n)."""
-        await self._admin(update, context, "delsong", "Deleted")
+        await self._admin(update, context, "delsong")
 
     # ------------------------------------------------------------------------------------------ free text -> agent
     def addressed_text(self, message: Message, bot_id: int, bot_username: str) -> str | None:
@@ -536,11 +549,12 @@ class BotHandlers:
 
     async def unknown_command(self, update: Update, context: Context) -> None:
         """An unknown /command in a private chat: point to /help (groups stay silent: other bots' commands)."""
-        await self.send(context, update.effective_chat.id, [render.esc("I don't know that command — see /help.")])
+        text = say("unknown command help", await self.lang(update.effective_chat.id))
+        await self.send(context, update.effective_chat.id, [render.esc(text)])
 
     async def unknown_button(self, update: Update, context: Context) -> None:
         """A press on a button no handler claims (old keyboards, removed features): answered as expired."""
-        await update.callback_query.answer(EXPIRED, show_alert=True)
+        await update.callback_query.answer(await self.expired(update), show_alert=True)
 
     # ------------------------------------------------------------------------------------------ buttons
     async def button(self, update: Update, context: Context) -> None:
@@ -549,16 +563,16 @@ class BotHandlers:
         action, key, arg = parse_callback(query.data)
         state = await self.store.get(key)
         index = int(arg) if arg.isdigit() else -1
+        chat_id = query.message.chat.id if query.message else query.from_user.id
         if state is not None and action == NEXT_PAGE and not state.has_next:
-            await query.answer(END_OF_LIST)
+            await query.answer(say("end of list", await self.lang(chat_id)))
             return
         if state is None or not (
             (action == MORE_LIKE and 0 <= index < len(state.track_ids)) or (action == NEXT_PAGE and state.has_next)
         ):
-            await query.answer(EXPIRED, show_alert=True)
+            await query.answer(say("expired", await self.lang(chat_id)), show_alert=True)
             return
         await query.answer()
-        chat_id = query.message.chat.id if query.message else query.from_user.id
         caller = self.caller(update)
         try:
             if action == MORE_LIKE:
@@ -569,7 +583,7 @@ class BotHandlers:
             else:
                 await self._continue(context, chat_id, state, caller, edit=query, key=key)
         except MusicBotError as exc:
-            await self.send(context, chat_id, [render.render_error(exc)])
+            await self.send(context, chat_id, [render.render_error(exc, await self.lang(chat_id))])
 
     async def _continue(
         self, context: Context, chat_id: int, state: PageState, caller: Caller, edit: Any = None, key: str = ""
@@ -580,7 +594,7 @@ class BotHandlers:
                 state.has_next = False
                 if key:
                     await self.store.mark_end(key)
-                await self.send(context, chat_id, [render.esc(reply.text or END_OF_LIST)])
+                await self.send(context, chat_id, [render.esc(reply.text or say("end of list", reply.lang))])
                 return
             await self.send_list(context, chat_id, reply.recommendation, edit=edit, chat=True)
             return
@@ -589,11 +603,11 @@ class BotHandlers:
             state.has_next = False
             if key:
                 await self.store.mark_end(key)
-            await self.send(context, chat_id, [render.esc(END_OF_LIST)])
+            await self.send(context, chat_id, [render.esc(say("end of list", await self.lang(chat_id)))])
             return
         header = state.query if state.kind == "text" else None
         if state.kind == "playlist":
-            header = f"For “{state.query}”"
+            header = say("for playlist", state.lang, name=state.query)
         playlist = (state.group, state.playlist_id) if state.playlist_id is not None else None
         await self.send_list(context, chat_id, rec, header=render.clip(f"🎧 {header}", 200) if header else None,
                              start=state.start + len(state.track_ids), shown=state.shown, edit=edit, playlist=playlist)
@@ -631,11 +645,13 @@ class BotHandlers:
         query = update.callback_query
         action, key, arg, pid = callback_parts(query.data, 4)
         state = await self.store.get(key)
+        chat_id = query.message.chat.id if query.message else query.from_user.id
         if state is None:
-            await query.answer(EXPIRED, show_alert=True)
+            await query.answer(say("expired", await self.lang(chat_id)), show_alert=True)
             return
+        lang = state.lang  # the list's language: its buttons and toasts speak it
         if action == "k" and arg in PICK_MODES:
-            await query.answer({ADD_PICK: "Which track to add?", LIKE: "Which track do you like?", DISLIKE: "Which track do you dislike?"}[arg])
+            await query.answer(say({ADD_PICK: "pick add", LIKE: "pick like", DISLIKE: "pick dislike"}[arg], lang))
             await self._set_markup(query, track_picker(key, state, arg))
             return
         if action == "b":
@@ -644,35 +660,34 @@ class BotHandlers:
             return
         track = await self._track_at(state, arg)
         if track is None:
-            await query.answer(GONE if as_int(arg) is not None and as_int(arg) < len(state.track_ids) else EXPIRED, show_alert=True)
+            gone = as_int(arg) is not None and as_int(arg) < len(state.track_ids)
+            await query.answer(say("gone" if gone else "expired", lang), show_alert=True)
             return
-        chat_id = query.message.chat.id if query.message else query.from_user.id
         caller = self.caller(update)
         name = render.clip(f"{track.title} - {track.artist}", 120)
         try:
             if action in (LIKE, DISLIKE):
-                await query.answer(
-                    f"👍 Liked “{name}” — I'll suggest more like it." if action == LIKE
-                    else f"👎 Got it — I won't suggest “{name}” to you again."
-                )
+                await query.answer("👍 " + say("toast like", lang, name=name) if action == LIKE
+                                   else "👎 " + say("toast dislike", lang, name=name))
                 await (self.services.personal.like(caller, track.track_id) if action == LIKE else self.services.personal.dislike(caller, track.track_id))
             elif action == ADD_PICK:
                 playlists = await self.services.playlists.list(self.group_id(chat_id))
                 if not playlists:
-                    await query.answer("No playlists in this chat yet — create one with /pl_create NAME, then press again.", show_alert=True)
+                    await query.answer(say("tg no playlists toast", lang), show_alert=True)
                     return
-                await query.answer("Add to which playlist?")
+                await query.answer(say("add to which", lang))
                 recent = sorted(playlists, key=lambda p: p.updated_at, reverse=True)
-                await self._set_markup(query, playlist_picker(key, int(arg), [(p.playlist_id, p.name, p.track_count) for p in recent]))
+                await self._set_markup(query, playlist_picker(key, int(arg), [(p.playlist_id, p.name, p.track_count) for p in recent],
+                                                                    lang))
             elif action == "t" and as_int(pid) is not None:
                 await query.answer()
                 change = await self.services.playlists.add(caller, self.group_id(chat_id), int(pid), [track.track_id])
                 await self._set_markup(query, self._list_markup(key, state))
-                await self.send(context, chat_id, [render.render_change(change)])
+                await self.send(context, chat_id, [render.render_change(change, lang)])
             else:
-                await query.answer(EXPIRED, show_alert=True)
+                await query.answer(say("expired", lang), show_alert=True)
         except MusicBotError as exc:
-            await self.send(context, chat_id, [render.render_error(exc)])
+            await self.send(context, chat_id, [render.render_error(exc, lang)])
 
     # ------------------------------------------------------------------------------------------ inline mode
     async def inline(self, update: Update, context: Context) -> None:
@@ -744,7 +759,7 @@ class BotHandlers:
         if not isinstance(update, Update) or update.effective_chat is None:
             return
         try:
-            await context.bot.send_message(update.effective_chat.id, APOLOGY)
+            await context.bot.send_message(update.effective_chat.id, say("apology", await self.lang(update.effective_chat.id)))
         except RetryAfter:
             log.warning("rate limited: the apology was dropped")
         except Exception:  # never let the error handler raise

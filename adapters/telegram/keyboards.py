@@ -272,8 +272,9 @@ def song_keyboard(key: str, state: PageState) -> InlineKeyboardMarkup:
     )
 
 
-def back_button(key: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton("« Back", callback_data=callback_data(BACK, key))
+def back_button(key: str, lang: str = "en") -> InlineKeyboardButton:
+    """« Back (to the list's own keyboard), in ``lang``."""
+    return InlineKeyboardButton("« " + say("back", lang), callback_data=callback_data(BACK, key))
 
 
 def track_picker(key: str, state: PageState, mode: str) -> InlineKeyboardMarkup:
@@ -284,10 +285,11 @@ def track_picker(key: str, state: PageState, mode: str) -> InlineKeyboardMarkup:
         for i, n in enumerate(range(state.start, state.start + len(state.track_ids)))
     ]
     rows = [buttons[i : i + PICKER_PER_ROW] for i in range(0, len(buttons), PICKER_PER_ROW)]
-    return InlineKeyboardMarkup([*rows, [back_button(key)]])
+    return InlineKeyboardMarkup([*rows, [back_button(key, state.lang)]])
 
 
-def playlist_picker(key: str, index: int, playlists: Sequence[tuple[int, str, int]]) -> InlineKeyboardMarkup:
+def playlist_picker(key: str, index: int, playlists: Sequence[tuple[int, str, int]],
+                    lang: str = "en") -> InlineKeyboardMarkup:
     """One button per playlist ``(id, name, track count)`` (two per row, at most :data:`PLAYLIST_PICKER_MAX`),
     then « Back. Labels are clipped; callback data is ``t|KEY|i|PID``."""
     buttons = [
@@ -295,25 +297,26 @@ def playlist_picker(key: str, index: int, playlists: Sequence[tuple[int, str, in
         for pid, name, count in list(playlists)[:PLAYLIST_PICKER_MAX]
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    return InlineKeyboardMarkup([*rows, [back_button(key)]])
+    return InlineKeyboardMarkup([*rows, [back_button(key, lang)]])
 
 
-def playlist_keyboard(playlist_id: int, page: int, pages: int, total: int) -> InlineKeyboardMarkup:
-    """Under ``/pl_show``: ◀ Prev · page n/m · Next ▶ (when there is more than one page), then 🎧 Recommend · 📤 Export."""
+def playlist_keyboard(playlist_id: int, page: int, pages: int, total: int, lang: str = "en") -> InlineKeyboardMarkup:
+    """Under ``/pl_show``: ◀ Prev · page n/m · Next ▶ (when there is more than one page), then 🎧 Recommend · 📤 Export
+    (labels in ``lang``)."""
     rows: list[list[InlineKeyboardButton]] = []
     if pages > 1:
         nav = []
         if page > 1:
-            nav.append(InlineKeyboardButton("◀ Prev", callback_data=callback_data(PL_SHOW, str(playlist_id), page - 1)))
+            nav.append(InlineKeyboardButton("◀ " + say("prev", lang), callback_data=callback_data(PL_SHOW, str(playlist_id), page - 1)))
         nav.append(InlineKeyboardButton(f"{page}/{pages}", callback_data=callback_data(PL_SHOW, str(playlist_id), page)))
         if page < pages:
-            nav.append(InlineKeyboardButton("Next ▶", callback_data=callback_data(PL_SHOW, str(playlist_id), page + 1)))
+            nav.append(InlineKeyboardButton(say("next", lang) + " ▶", callback_data=callback_data(PL_SHOW, str(playlist_id), page + 1)))
         rows.append(nav)
     if total:
         rows.append(
             [
-                InlineKeyboardButton("🎧 Recommend from it", callback_data=callback_data(PL_RECOMMEND, str(playlist_id))),
-                InlineKeyboardButton("📤 Export", callback_data=callback_data(PL_EXPORT, str(playlist_id))),
+                InlineKeyboardButton("🎧 " + say("recommend from it", lang), callback_data=callback_data(PL_RECOMMEND, str(playlist_id))),
+                InlineKeyboardButton("📤 " + say("export", lang), callback_data=callback_data(PL_EXPORT, str(playlist_id))),
             ]
         )
     return InlineKeyboardMarkup(rows)
@@ -329,13 +332,13 @@ def playlists_keyboard(playlists: Sequence[tuple[int, str, int]]) -> InlineKeybo
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def delete_keyboard(playlist_id: int) -> InlineKeyboardMarkup:
-    """``🗑 Delete`` / ``Cancel`` under a delete confirmation."""
+def delete_keyboard(playlist_id: int, lang: str = "en") -> InlineKeyboardMarkup:
+    """``🗑 Delete`` / ``Cancel`` under a delete confirmation (in ``lang``)."""
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("🗑 Delete", callback_data=callback_data(PL_DELETE, str(playlist_id))),
-                InlineKeyboardButton("Cancel", callback_data=callback_data(PL_CANCEL, str(playlist_id))),
+                InlineKeyboardButton("🗑 " + say("delete", lang), callback_data=callback_data(PL_DELETE, str(playlist_id))),
+                InlineKeyboardButton(say("cancel", lang), callback_data=callback_data(PL_CANCEL, str(playlist_id))),
             ]
         ]
     )

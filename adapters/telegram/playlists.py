@@ -23,7 +23,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from adapters.telegram import render
-from adapters.telegram.handlers import EXPIRED, PAGE_SIZE, Context, friendly
+from adapters.telegram.handlers import PAGE_SIZE, Context, friendly
 from adapters.telegram.keyboards import (
     PL_CANCEL,
     PL_DELETE,
@@ -43,6 +43,8 @@ from core.conversation import LastRequest
 from core.errors import InvalidInput, MusicBotError, PermissionDenied
 from core.models import Filters, Recommendation
 from core.playlists import Playlist
+from core.playlists.wording import tracks_text
+from core.reply_words import say
 
 if TYPE_CHECKING:
     from adapters.telegram.handlers import BotHandlers
@@ -54,13 +56,16 @@ PER_PAGE = 10
 #: Callback actions handled here (``^[vrexc]\|``).
 CALLBACK_PATTERN = rf"^[{PL_SHOW}{PL_RECOMMEND}{PL_EXPORT}{PL_DELETE}{PL_CANCEL}]\|"
 
-#: Usage lines of the /pl_* commands, from the command registry (:mod:`core.commands`).
-USAGE = {
-    sub: f"Usage: {spec('playlist ' + sub).telegram_usage()} — e.g. /{spec('playlist ' + sub).telegram} "
-    f"{spec('playlist ' + sub).example}"
-    for sub in ("create", "add", "remove", "show", "rename", "delete", "recommend", "export")
-}
-USAGE["export"] += " (add “| uris” for spotify:track: URIs)"
+def usage(sub: str, lang: str = "en") -> str:
+    """The usage line of ``/pl_<sub>`` in ``lang``, its syntax and example from the command registry
+    (:mod:`core.commands`)."""
+    s = spec("playlist " + sub)
+    text = say("tg usage", lang, usage=s.telegram_usage(), example=f"/{s.telegram} {s.example}")
+    return text + say("tg usage uris", lang) if sub == "export" else text
+
+
+#: Usage lines of the /pl_* commands in English (:func:`usage`).
+USAGE = {sub: usage(sub) for sub in ("create", "add", "remove", "show", "rename", "delete", "recommend", "export")}
 
 
 def _key(name: str) -> str:
@@ -88,6 +93,18 @@ class PlaylistHandlers:
 
     async def reply(self, update: Update, context: Context, messages: list[str], keyboard=None) -> None:  # noqa: ANN001
         await self.send(context, update.effective_chat.id, messages, keyboard, reply_to=update.effective_message)
+
+    async def lang(self, chat_id: int | str) -> str:
+        """The chat's conversation language (:meth:`BotHandlers.lang`; used by :func:`friendly`)."""
+        return await self.h.lang(chat_id)
+
+    async def chat_lang(self, update: Update) -> str:
+        """The conversation language of the chat ``update`` came from."""
+        return await self.h.lang(self._chat_id(update))
+
+    async def usage(self, update: Update, context: Context, sub: str) -> None:
+        """Reply with the usage line of ``/pl_<sub>`` in the chat's language."""
+        await self.reply(update, context, [render.esc(usage(sub, await self.chat_lang(update)))])
 
     async def split_name(self, group: str, args: str) -> tuple[str, str]:
         """``"NAME | rest"`` -> ``(NAME, rest)``; without ``|``, the longest leading words naming an existing playlist."""
@@ -131,7 +148,7 @@ class PlaylistHandlers:
         sub, _, rest = self.h.args(update).strip().partition(" ")
         name = playlist_subcommand(sub) if sub else "list"
         if name is None or name == "help":
-            await self.reply(update, context, [render.esc("Usage: /playlist list | create | add | remove | show | rename | delete | recommend | export …")])
+            await self.reply(update, context, [render.esc(say("tg usage all", await self.chat_lang(update)))])
             return
         await getattr(self, f"_{name}")(update, context, rest.strip())
 
@@ -184,48 +201,46 @@ class PlaylistHandlers:
     async def _list(self, update: Update, context: Context, args: str) -> None:
         playlists = await self.services.playlists.list(self.h.group_id(update.effective_chat.id))
         keyboard = playlists_keyboard([(p.playlist_id, p.name, p.track_count) for p in playlists])
-        await self.reply(update, context, [render.render_playlists(playlists)], keyboard)
+        await self.reply(update, context, [render.render_playlists(playlists, await self.chat_lang(update))], keyboard)
 
     async def _create(self, update: Update, context: Context, args: str) -> None:
         if not args.strip():
-            await self.reply(update, context, [render.esc(USAGE["create"])])
+            await self.usage(update, context, "create")
             return
         p = await self.services.playlists.create(self.h.caller(update), self.h.group_id(update.effective_chat.id), args)
         name = render.esc(render.clip(p.name, 100))
-        await self.reply(update, context, [
-            f"✅ Created playlist {render.playlist_name(p)}.\n"
-            f"Add songs: /pl_add {name} | <i>song</i>, or press ➕ Add to playlist under any list."
-        ])
+        text = say("tg created", await self.chat_lang(update), name=render.playlist_name(p), arg=name)
+        await self.reply(update, context, ["✅ " + text])
 
     async def _add(self, update: Update, context: Context, args: str) -> None:
         chat_id = update.effective_chat.id
         group = self.h.group_id(chat_id)
         name, rest = await self.split_name(group, args)
         if not name or not rest:
-            await self.reply(update, context, [render.esc(USAGE["add"])])
+            await self.usage(update, context, "add")
             return
         refs = await self.h.split_song_refs(chat_id, rest)
         change = await self.services.playlists.add(self.h.caller(update), group, name, refs)
-        await self.reply(update, context, [render.render_change(change)])
+        await self.reply(update, context, [render.render_change(change, await self.chat_lang(update))])
 
     async def _remove(self, update: Update, context: Context, args: str) -> None:
         group = self.h.group_id(update.effective_chat.id)
         name, rest = await self.split_name(group, args)
         if not name or not rest:
-            await self.reply(update, context, [render.esc(USAGE["remove"])])
+            await self.usage(update, context, "remove")
             return
         refs = number_refs(rest) or self.services.tracks.split_refs(rest)
         caller = self.h.caller(update)
         change = await self.as_member_or_admin(
             update, context, lambda admin: self.services.playlists.remove(caller, group, name, refs, group_admin=admin)
         )
-        await self.reply(update, context, [render.render_change(change)])
+        await self.reply(update, context, [render.render_change(change, await self.chat_lang(update))])
 
     async def _show(self, update: Update, context: Context, args: str) -> None:
         group = self.h.group_id(update.effective_chat.id)
         name, page = args.strip(), 1
         if not name:
-            await self.reply(update, context, [render.esc(USAGE["show"])])
+            await self.usage(update, context, "show")
             return
         m = re.fullmatch(r"(.+?)\s*(?:\||\s)\s*(\d{1,4})", name)
         try:
@@ -241,8 +256,9 @@ class PlaylistHandlers:
         """Send (or edit in place, for the Prev/Next buttons) one page of a playlist with its keyboard."""
         shown = await self.services.playlists.show(group, playlist_id, page=page, per_page=PER_PAGE)
         previews = await self.h.preview_links([e.track_id for e in shown.entries if e.track is not None])
-        messages = render.render_playlist_page(shown, previews)
-        keyboard = playlist_keyboard(shown.playlist.playlist_id, shown.page, shown.pages, shown.total)
+        lang = await self.h.lang(chat_id)
+        messages = render.render_playlist_page(shown, previews, lang)
+        keyboard = playlist_keyboard(shown.playlist.playlist_id, shown.page, shown.pages, shown.total, lang)
         if edit is not None and len(messages) == 1:
             try:
                 await edit.edit_message_text(messages[0], parse_mode=ParseMode.HTML, reply_markup=keyboard,
@@ -258,33 +274,32 @@ class PlaylistHandlers:
         group = self.h.group_id(update.effective_chat.id)
         old, new = await self.split_name(group, args)
         if not old or not new:
-            await self.reply(update, context, [render.esc(USAGE["rename"])])
+            await self.usage(update, context, "rename")
             return
         caller = self.h.caller(update)
         before = await self.services.playlists.get(group, old)
         after = await self.as_member_or_admin(
             update, context, lambda admin: self.services.playlists.rename(caller, group, before.playlist_id, new, group_admin=admin)
         )
-        await self.reply(update, context, [f"✏️ Renamed {render.playlist_name(before)} to {render.playlist_name(after)}."])
+        text = say("tg renamed", await self.chat_lang(update), old=render.playlist_name(before), new=render.playlist_name(after))
+        await self.reply(update, context, ["✏️ " + text])
 
     async def _delete(self, update: Update, context: Context, args: str) -> None:
         if not args.strip():
-            await self.reply(update, context, [render.esc(USAGE["delete"])])
+            await self.usage(update, context, "delete")
             return
         playlist = await self.services.playlists.get(self.h.group_id(update.effective_chat.id), args)
+        lang = await self.chat_lang(update)
         if not await self._may_manage(update, context, playlist):
-            await self.reply(update, context, [
-                f"🚫 Only the playlist's creator or a group admin can delete {render.playlist_name(playlist)}."
-            ])
+            await self.reply(update, context, ["🚫 " + say("tg only creator", lang, name=render.playlist_name(playlist))])
             return
-        n = playlist.track_count
-        await self.reply(update, context, [
-            f"Delete the playlist {render.playlist_name(playlist)} ({n} track{'s' if n != 1 else ''})? This can't be undone."
-        ], delete_keyboard(playlist.playlist_id))
+        tracks = render.esc(tracks_text(playlist.track_count, lang))
+        await self.reply(update, context, [say("tg delete ask", lang, name=render.playlist_name(playlist), tracks=tracks)],
+                         delete_keyboard(playlist.playlist_id, lang))
 
     async def _recommend(self, update: Update, context: Context, args: str) -> None:
         if not args.strip():
-            await self.reply(update, context, [render.esc(USAGE["recommend"])])
+            await self.usage(update, context, "recommend")
             return
         group = self.h.group_id(update.effective_chat.id)
         playlist = await self.services.playlists.get(group, args)
@@ -296,13 +311,14 @@ class PlaylistHandlers:
         spec = LastRequest(kind="playlist", group=group, playlist=f"#{playlist.playlist_id}", filters=Filters(limit=PAGE_SIZE))
         result = await self.services.sessions.show_request(self.h.conversation_id(chat_id), caller, spec, merge=Filters(limit=PAGE_SIZE))
         rec = result if isinstance(result, Recommendation) else Recommendation(kind="playlist", query=playlist.name)
-        await self.h.send_list(context, chat_id, rec, header=render.clip(f"🎧 For “{playlist.name}”", 200),
+        header = "🎧 " + say("for playlist", await self.h.lang(chat_id), name=playlist.name)
+        await self.h.send_list(context, chat_id, rec, header=render.clip(header, 200),
                                reply_to=reply_to, playlist=(group, playlist.playlist_id))
 
     async def _export(self, update: Update, context: Context, args: str) -> None:
         name, _, fmt = args.partition("|")
         if not name.strip():
-            await self.reply(update, context, [render.esc(USAGE["export"])])
+            await self.usage(update, context, "export")
             return
         group = self.h.group_id(update.effective_chat.id)
         playlist = await self.services.playlists.get(group, name.strip())
@@ -312,7 +328,8 @@ class PlaylistHandlers:
     async def export(self, context: Context, chat_id: int, group: str, playlist_id: int, fmt: str = "urls", reply_to=None) -> None:  # noqa: ANN001
         """Every Spotify link in one message, or a ``.txt`` document when that message would pass 4,096 characters."""
         export = await self.services.playlists.export(group, playlist_id)
-        text = render.render_export(export, fmt)
+        lang = await self.h.lang(chat_id)
+        text = render.render_export(export, fmt, lang)
         if render.tg_len(text) <= render.MAX_MESSAGE:
             await self.send(context, chat_id, [text], reply_to=reply_to)
             return
@@ -320,7 +337,7 @@ class PlaylistHandlers:
         await context.bot.send_document(
             chat_id,
             InputFile(body, filename=export_filename(export.playlist.name)),
-            caption=render.render_export_caption(export, fmt),
+            caption=render.render_export_caption(export, fmt, lang),
             parse_mode=ParseMode.HTML,
         )
 
@@ -334,11 +351,12 @@ class PlaylistHandlers:
         query = update.callback_query
         action, pid_text, arg = callback_parts(query.data, 3)
         pid = as_int(pid_text)
-        if pid is None:
-            await query.answer(EXPIRED, show_alert=True)
-            return
-        await query.answer("Cancelled." if action == PL_CANCEL else None)
         chat_id = self._chat_id(update)
+        lang = await self.h.lang(chat_id)
+        if pid is None:
+            await query.answer(say("expired", lang), show_alert=True)
+            return
+        await query.answer(say("cancelled", lang) if action == PL_CANCEL else None)
         group = self.h.group_id(chat_id)
         caller = self.h.caller(update)
         try:
@@ -352,12 +370,13 @@ class PlaylistHandlers:
                 deleted = await self.as_member_or_admin(
                     update, context, lambda admin: self.services.playlists.delete(caller, group, pid, group_admin=admin)
                 )
-                n = deleted.track_count
-                await self._replace(query, context, chat_id, f"🗑 Deleted {render.playlist_name(deleted)} ({n} track{'s' if n != 1 else ''}).")
+                tracks = render.esc(tracks_text(deleted.track_count, lang))
+                await self._replace(query, context, chat_id,
+                                    "🗑 " + say("tg deleted", lang, name=render.playlist_name(deleted), tracks=tracks))
             elif action == PL_CANCEL:
-                await self._replace(query, context, chat_id, "Cancelled — nothing was deleted.")
+                await self._replace(query, context, chat_id, render.esc(say("cancelled delete", lang)))
         except MusicBotError as exc:
-            await self.send(context, chat_id, [render.render_error(exc)])
+            await self.send(context, chat_id, [render.render_error(exc, lang)])
 
     async def _replace(self, query, context: Context, chat_id: int, text: str) -> None:  # noqa: ANN001
         """Replace a confirmation prompt by its outcome (a new message when the prompt cannot be edited)."""

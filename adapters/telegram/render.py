@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING
 from core.commands import help_lines, menu
 from core.coverage import coverage_text, text_is_gap_and_summary
 from core.errors import InvalidInput, MusicBotError, PermissionDenied, SongNotFound
+from core.error_words import error_text
 from core.explain import reason_text
 from core.models import AUDIO_FEATURES, FEATURE_RANGES, ChatReply, NeedsClarification, Recommendation, Track
-from core.reply_words import say
+from core.playlists.wording import change_text, tracks_text
+from core.reply_words import feature_rows, say
 
 if TYPE_CHECKING:
     from core.feedback import FeedbackResult
@@ -245,16 +247,6 @@ def render_recommendation(rec: Recommendation, start: int = 1, header: str | Non
     return split_html(recommendation_blocks(rec, start, header))
 
 
-def _fmt_feature(name: str, value: float | int) -> str:
-    units = {"tempo": " BPM", "loudness": " dB"}
-    if name == "key":
-        names = ["C", "C♯", "D", "D♯", "E", "F", "F♯", "G", "G♯", "A", "A♯", "B"]
-        return names[int(value)] if 0 <= int(value) <= 11 else "none"
-    if name == "mode":
-        return "major" if int(value) == 1 else "minor"
-    return (f"{value:.3g}" if isinstance(value, float) else str(value)) + units.get(name, "")
-
-
 def render_track(track: Track, preview: str | None = None, lang: str = "en") -> list[str]:
     """Details of one track: linked title, artist (and its preview), album, year, labels, then the audio features;
     the labels in ``lang`` (the reply's, :data:`core.reply_words.REPLY_WORDS`)."""
@@ -266,10 +258,8 @@ def render_track(track: Track, preview: str | None = None, lang: str = "en") -> 
         ("popularity", str(track.popularity) if track.popularity else ""),
     ]
     blocks.append("\n".join(f"<i>{esc(say('field ' + name, lang))}</i>: {esc(value)}" for name, value in meta if value))
-    known = [name for name in AUDIO_FEATURES if getattr(track, name) is not None]
-    blocks.append(
-        " · ".join(f"{esc(say('field ' + name, lang))} <code>{esc(_fmt_feature(name, getattr(track, name)))}</code>"
-                   for name in known)
+    blocks.append(  # key and mode as one musical name ("F minor"), in the reply's language
+        " · ".join(f"{esc(label)} <code>{esc(shown)}</code>" for label, shown in feature_rows(track, AUDIO_FEATURES, lang))
         or f"<i>{esc(say('field no audio features', lang))}</i>"
     )
     blocks.append(f"<code>{esc(track.spotify_uri)}</code>")
@@ -279,29 +269,30 @@ def render_track(track: Track, preview: str | None = None, lang: str = "en") -> 
 SOURCE_NAMES = {"spotify": "Spotify", "deezer": "Deezer", "itunes": "iTunes"}
 
 
-def render_preview(track: Track, audio_url: str | None = None, source: str | None = None) -> str:
+def render_preview(track: Track, audio_url: str | None = None, source: str | None = None, lang: str = "en") -> str:
     """The ``/preview`` text: the 30-second preview link when one was found, else a friendly "no preview"; always
-    the Spotify link and the embed player link (Telegram shows the Spotify link preview card)."""
+    the Spotify link and the embed player link (Telegram shows the Spotify link preview card). Words in ``lang``."""
     embed = f"https://open.spotify.com/embed/track/{track.track_id}"
     lines = [f"🎧 {track_link(track)} — {esc(track.artist)}"]
     url = safe_link(audio_url)
     if url:
-        via = f" (via {SOURCE_NAMES[source]})" if source in SOURCE_NAMES else ""
-        lines.append(f'▶ <a href="{esc_attr(url)}">30-second preview</a>{esc(via)}')
+        via = f" ({say('preview via', lang, source=SOURCE_NAMES[source])})" if source in SOURCE_NAMES else ""
+        lines.append(f'▶ <a href="{esc_attr(url)}">{esc(say("preview link", lang))}</a>{esc(via)}')
     else:
-        lines.append("No 30-second preview is available for this track — listen on Spotify:")
-    lines.append(
-        f'<a href="{esc_attr(track.spotify_url)}">Open in Spotify</a> · <a href="{esc_attr(embed)}">Play in the browser</a>'
-    )
+        lines.append(esc(say("no preview here", lang)))
+    lines.append(f'<a href="{esc_attr(track.spotify_url)}">{esc(say("open in spotify", lang))}</a> · '
+                 f'<a href="{esc_attr(embed)}">{esc(say("play in browser", lang))}</a>')
     return "\n".join(lines)
 
 
-def preview_caption(track: Track, audio_url: str | None = None, source: str | None = None) -> str:
-    """Caption for an audio preview (Telegram captions: 1,024 characters after parsing; names clipped to 200)."""
-    via = f" via {SOURCE_NAMES[source]}" if source in SOURCE_NAMES else ""
+def preview_caption(track: Track, audio_url: str | None = None, source: str | None = None, lang: str = "en") -> str:
+    """Caption for an audio preview (Telegram captions: 1,024 characters after parsing; names clipped to 200), in
+    ``lang``."""
+    via = " " + say("preview via", lang, source=SOURCE_NAMES[source]) if source in SOURCE_NAMES else ""
     return (
         f'🎧 <a href="{esc_attr(track.spotify_url)}">{esc(clip(track.title or "(untitled)", 200))}</a>'
-        f" — {esc(clip(track.artist, 200))}\n30-second preview{esc(via)} · full track on Spotify"
+        f" — {esc(clip(track.artist, 200))}\n{esc(say('preview link', lang))}{esc(via)} · "
+        f"{esc(say('full on spotify', lang))}"
     )
 
 
@@ -337,10 +328,17 @@ def render_chat_reply(reply: ChatReply, start: int = 1) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------- errors, help, admin
-def render_error(exc: MusicBotError) -> str:
-    """A friendly one-liner for an engine error; names the field and its allowed range for invalid input."""
+def render_error(exc: MusicBotError, lang: str = "en") -> str:
+    """A friendly one-liner for an engine error; names the field and its allowed range for invalid input. In a
+    conversation in another language than English, the error's words in that language
+    (:func:`core.error_words.error_text`), with the same marks."""
     from core.playlists import PlaylistNotFound
 
+    if lang != "en":
+        if isinstance(exc, PlaylistNotFound) and not exc.suggestions:  # how to create it, with Telegram's command
+            return esc(say("pl not found", lang, ref=clip(exc.ref, 100))) + say("tg create it", lang)
+        mark = "🚫 " if isinstance(exc, PermissionDenied) else "" if isinstance(exc, (PlaylistNotFound, SongNotFound)) else "⚠️ "
+        return mark + esc(error_text(exc, lang))
     if isinstance(exc, PlaylistNotFound):
         text = f"No playlist “{esc(clip(exc.ref, 100))}” in this chat."
         if exc.suggestions:
@@ -397,9 +395,10 @@ def render_help(is_admin: bool = False, bot_username: str = "") -> str:
     return "\n".join(lines)
 
 
-def render_saved(track: Track, verb: str) -> str:
-    """``Added: Title — Artist (id)`` after an admin change."""
-    return f"✅ {esc(verb)}: {track_link(track)} — {esc(track.artist)} (<code>{esc(track.track_id)}</code>)"
+def render_saved(track: Track, action: str, lang: str = "en") -> str:
+    """``Added: Title — Artist (id)`` after an admin change (``action``: added, updated, deleted), in ``lang``."""
+    return "✅ " + say(f"admin {action}", lang, song=f"{track_link(track)} — {esc(track.artist)}",
+                       id=f"<code>{esc(track.track_id)}</code>")
 
 
 def inline_title(track: Track) -> str:
@@ -432,58 +431,61 @@ def playlist_name(p: Playlist) -> str:
     return f"“{esc(clip(p.name, 100))}”"
 
 
-def render_playlists(playlists: Sequence[Playlist]) -> str:
-    """The ``/playlists`` text: one line per playlist with its track count."""
+def render_playlists(playlists: Sequence[Playlist], lang: str = "en") -> str:
+    """The ``/playlists`` text: one line per playlist with its track count, in ``lang``."""
     if not playlists:
-        return "No playlists in this chat yet. Create one: /pl_create <i>Road Trip</i>"
-    lines = [f"<b>Playlists here ({len(playlists)})</b>"]
-    lines += [f"• {playlist_name(p)} — {p.track_count} track{'s' if p.track_count != 1 else ''}" for p in playlists]
-    lines.append("\nShow one: /pl_show <i>name</i> · add songs: /pl_add <i>name | song</i>")
+        return say("tg no playlists", lang)
+    lines = [f"<b>{esc(say('tg playlists head', lang, n=len(playlists)))}</b>"]
+    lines += [f"• {playlist_name(p)} — {esc(tracks_text(p.track_count, lang))}" for p in playlists]
+    lines.append("\n" + say("tg playlists hint", lang))
     return "\n".join(lines)
 
 
-def render_playlist_page(page: PlaylistPage, previews: Mapping[str, str | None] | None = None) -> list[str]:
+def render_playlist_page(page: PlaylistPage, previews: Mapping[str, str | None] | None = None,
+                         lang: str = "en") -> list[str]:
     """One page of a playlist: header with page n/m, then numbered entries (Spotify links even for tracks that left
-    the catalog)."""
+    the catalog); words in ``lang``."""
     p = page.playlist
     previews = previews or {}
-    head = f"📋 <b>{esc(clip(p.name, 100))}</b> — {page.total} track{'s' if page.total != 1 else ''}"
+    head = f"📋 <b>{esc(clip(p.name, 100))}</b> — {esc(tracks_text(page.total, lang))}"
     if page.pages > 1:
-        head += f" · page {page.page}/{page.pages}"
+        head += " · " + esc(say("page of", lang, page=page.page, pages=page.pages))
     blocks = [head + ("\n" if page.entries else "")]
     if not page.entries:
-        blocks.append(f"It's empty. Add songs: /pl_add {esc(clip(p.name, 100))} | <i>song</i>")
+        blocks.append(say("tg empty", lang, name=esc(clip(p.name, 100))))
     for e in page.entries:
         if e.track is not None:
             blocks.append(track_block(e.index, e.track, preview=previews.get(e.track_id)))
         else:
-            blocks.append(f'{e.index}. <a href="{esc_attr(e.spotify_url)}">{esc(e.track_id)}</a> — <i>no longer in the catalog</i>')
+            blocks.append(f'{e.index}. <a href="{esc_attr(e.spotify_url)}">{esc(e.track_id)}</a> — <i>{esc(say("tg gone", lang))}</i>')
     return split_html(blocks)
 
 
-def render_change(change: PlaylistChange) -> str:
-    """After an add / remove: ✅ and the engine's summary (or a note that nothing changed)."""
+def render_change(change: PlaylistChange, lang: str = "en") -> str:
+    """After an add / remove: ✅ and the engine's summary (or a note that nothing changed), in ``lang``."""
     changed = bool(change.added or change.removed)
-    text = change.message or "Nothing changed."
+    text = (change.message if lang == "en" else change_text(change, lang)) or say("pl unchanged", lang)
     return ("✅ " if changed else "ℹ️ ") + esc(text)
 
 
-def render_export_header(export: PlaylistExport) -> str:
-    n = len(export.track_ids)
-    return f"📤 <b>{esc(clip(export.playlist.name, 100))}</b> — {n} track{'s' if n != 1 else ''}"
+def render_export_header(export: PlaylistExport, lang: str = "en") -> str:
+    """``📤 Road Trip — 12 tracks`` (in ``lang``)."""
+    return f"📤 <b>{esc(clip(export.playlist.name, 100))}</b> — {esc(tracks_text(len(export.track_ids), lang))}"
 
 
-def render_export(export: PlaylistExport, fmt: str = "urls") -> str:
+def render_export(export: PlaylistExport, fmt: str = "urls", lang: str = "en") -> str:
     """All links (or URIs) in one message (the caller checks :data:`MAX_MESSAGE` and sends a file instead)."""
     body = export.as_text("uris" if fmt == "uris" else "urls")
-    return f"{render_export_header(export)}\n{esc_text(body)}" if body else f"{render_export_header(export)}\nIt's empty."
+    head = render_export_header(export, lang)
+    return f"{head}\n{esc_text(body)}" if body else f"{head}\n{esc(say('tg export empty', lang))}"
 
 
-def render_export_caption(export: PlaylistExport, fmt: str = "urls") -> str:
-    what = "Spotify URIs" if fmt == "uris" else "Spotify links"
-    return f"{render_export_header(export)}\n{what}, one per line (paste them into a Spotify playlist)."
+def render_export_caption(export: PlaylistExport, fmt: str = "urls", lang: str = "en") -> str:
+    """The caption of an export file: its header and what the lines are, in ``lang``."""
+    what = say("tg export uris" if fmt == "uris" else "tg export links", lang)
+    return f"{render_export_header(export, lang)}\n{esc(what)}"
 
 
-def render_preview_result(found: TrackPreview) -> str:
-    """The ``/preview`` reply for a :class:`~core.previews.TrackPreview`."""
-    return render_preview(found.track, found.preview_url, found.source)
+def render_preview_result(found: TrackPreview, lang: str = "en") -> str:
+    """The ``/preview`` reply for a :class:`~core.previews.TrackPreview`, in ``lang``."""
+    return render_preview(found.track, found.preview_url, found.source, lang)

@@ -16,6 +16,7 @@ No Pydantic AI import here: slash commands never pay for it.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,9 +25,13 @@ from typing import TYPE_CHECKING, Any
 from core.catalog import normalize_text
 from core.commands import LIST_REF, number_refs, playlist_subcommand, playlist_usage
 from core.conversation import ConversationState, LastRequest
-from core.errors import InvalidInput, MusicBotError
+from core.errors import MusicBotError
 from core.models import Caller, ChatReply, Filters, Recommendation
 from core.error_words import invalid
+from core.playlists import wording
+from core.playlists.wording import INLINE_EXPORT as INLINE_EXPORT  # re-exported: the agent's tools read it here
+from core.playlists.wording import change_text
+from core.reply_words import say
 
 if TYPE_CHECKING:
     from core.app.ports import TrackLookup
@@ -37,8 +42,6 @@ if TYPE_CHECKING:
 NUM_REF = LIST_REF
 #: Playlist page size in chats.
 PER_PAGE = 10
-#: Export links shown inline (in ``text``); longer exports are only in ``ChatReply.export_text`` (a file).
-INLINE_EXPORT = 25
 #: Max songs per add/remove from a chat message (the service allows 100 per call).
 MAX_SONGS = 50
 
@@ -62,6 +65,12 @@ class Scope:
     group_admin: bool
     state: ConversationState
     recent: tuple[list[str], int] | None = None
+
+    @property
+    def lang(self) -> str:
+        """The conversation's language (:attr:`core.conversation.ConversationState.lang`; English when undecided):
+        the language every reply and error of these commands is worded in."""
+        return self.state.lang or "en"
 
     def list_ref(self, n: int) -> str | None:
         """Track id of item ``#n`` of the last list shown (this turn first, then the conversation), or None."""
@@ -92,9 +101,9 @@ def _songs(songs: str | Sequence[str]) -> list[str]:
     items = [songs] if isinstance(songs, str) else list(songs)
     out = [" ".join(str(s).split()) for s in items if s is not None and str(s).strip()]
     if not out:
-        raise InvalidInput("Which song? Give #N from the last list, a title, \"title - artist\", a link or an id.", "songs")
+        raise invalid("pl which song", "songs")
     if len(out) > MAX_SONGS:
-        raise InvalidInput(f"Please give at most {MAX_SONGS} songs at a time.", "songs")
+        raise invalid("pl at most", "songs", n=MAX_SONGS)
     return out
 
 
@@ -123,7 +132,8 @@ async def add(scope: Scope, playlist: str, songs: str | Sequence[str]) -> Playli
     songs = _songs(songs)
     target = await scope.app.playlists.get(scope.group_id, playlist)  # an unknown playlist is the first error
     refs = [scope.track_ref(s) for s in songs]
-    return await scope.app.playlists.add(scope.caller, scope.group_id, target.playlist_id, refs)
+    change = await scope.app.playlists.add(scope.caller, scope.group_id, target.playlist_id, refs)
+    return change.model_copy(update={"message": change_text(change, scope.lang)}) if scope.lang != "en" else change
 
 
 async def remove(scope: Scope, playlist: str, songs: str | Sequence[str]) -> PlaylistChange:
@@ -147,17 +157,11 @@ async def remove(scope: Scope, playlist: str, songs: str | Sequence[str]) -> Pla
     change = await scope.app.playlists.remove(
         scope.caller, scope.group_id, playlist, refs, group_admin=scope.group_admin
     )
-    if change.missing:  # name the tracks instead of echoing bare ids
-        name = change.playlist.name
-        bits = []
-        if change.removed:
-            what = f'"{_label(scope.app.tracks, change.removed[0])}"' if len(change.removed) == 1 else f"{len(change.removed)} tracks"
-            bits.append(f'Removed {what} from "{name}".')
-        missing = [_label(scope.app.tracks, r) if r in scope.app.tracks.table.pos else r for r in change.missing]
-        bits.append(f'Not in "{name}": {"; ".join(missing[:5])}.')
-        if from_list & set(change.missing):
-            bits.append(f"(#N means the last list shown; /playlist show {name} numbers its tracks.)")
-        change = change.model_copy(update={"message": " ".join(bits)})
+    label = functools.partial(_label, scope.app.tracks)
+    text = change_text(change, scope.lang, label=lambda r: label(r) if r in scope.app.tracks.table.pos else r)
+    if from_list & set(change.missing):
+        text += " " + say("pl numbers", scope.lang, name=change.playlist.name)
+    return change.model_copy(update={"message": text})
     return change
 
 
@@ -200,12 +204,17 @@ async def recommend(
     """
     from core.agent.specs import run_request
 
-    name = (await scope.app.playlists.get(scope.group_id, playlist)).name
+    found = await scope.app.playlists.get(scope.group_id, playlist)
+    name = found.name
     spec = LastRequest(kind="playlist", playlist=name, group=scope.group_id, filters=Filters(limit=limit))
     rec, ran = await run_request(
-        scope.app.personal, spec, exclude_ids, merge=filters, caller=scope.caller, recent=scope.state.recent_pages
+        scope.app.personal, spec, exclude_ids, merge=filters, caller=scope.caller, recent=scope.state.recent_pages,
+        lang=scope.lang,
     )
     assert isinstance(rec, Recommendation)
+    if scope.lang != "en" and rec.summary:  # the service's first line, in the conversation's language
+        tracks = wording.tracks_text(found.track_count, scope.lang)
+        rec = rec.model_copy(update={"summary": say("pl rec summary", scope.lang, name=name, tracks=tracks)})
     return rec, ran
 
 
@@ -226,53 +235,27 @@ async def preview(scope: Scope, ref: str) -> Any:
 
 
 # ---------------------------------------------------------------------------------------------- wording
-def page_text(page: PlaylistPage) -> str:
-    """A plain-text page: a header and one numbered line per track."""
-    name = page.playlist.name
-    if not page.total:
-        return f'"{name}" is empty. Add songs with: /playlist add {name} | SONG'
-    head = f'"{name}" — {page.total} track{"s" if page.total != 1 else ""}'
-    if page.pages > 1:
-        head += f", page {page.page}/{page.pages}"
-    lines = [head + ":"]
-    for e in page.entries:
-        lines.append(f"#{e.index} {e.label}")
-    if page.page < page.pages:
-        lines.append(f"Next page: /playlist show {name} {page.page + 1}")
-    return "\n".join(lines)
+def page_text(page: PlaylistPage, lang: str = "en") -> str:
+    """A plain-text page: a header and one numbered line per track (:func:`core.playlists.wording.page_text`)."""
+    return wording.page_text(page, lang)
 
 
-def list_text(playlists: Sequence[Playlist], caller: Caller) -> str:
-    """The group's playlists, one per line."""
-    if not playlists:
-        return "No playlists here yet. Create one with: /playlist create NAME"
-    from core.playlists import member_key
-
-    me = member_key(caller)
-    lines = [f"{len(playlists)} playlist{'s' if len(playlists) != 1 else ''}:"]
-    for p in playlists:
-        mine = " (yours)" if p.created_by == me else ""
-        lines.append(f"• {p.name} — {p.track_count} track{'s' if p.track_count != 1 else ''}{mine}")
-    return "\n".join(lines)
+def list_text(playlists: Sequence[Playlist], caller: Caller, lang: str = "en") -> str:
+    """The group's playlists, one per line (:func:`core.playlists.wording.list_text`)."""
+    return wording.list_text(playlists, caller, lang)
 
 
-def export_text(exported: PlaylistExport) -> str:
-    """A header, plus the links when there are few enough to show inline."""
-    name, n = exported.playlist.name, len(exported.track_ids)
-    if not n:
-        return f'"{name}" is empty — nothing to export.'
-    head = f'"{name}" — {n} Spotify link{"s" if n != 1 else ""}'
-    if n <= INLINE_EXPORT:
-        return head + ":\n" + exported.as_text("urls")
-    return head + " (attached as a list: one link per line)."
+def export_text(exported: PlaylistExport, lang: str = "en") -> str:
+    """A header, plus the links when there are few enough to show inline (:func:`core.playlists.wording.export_text`)."""
+    return wording.export_text(exported, lang)
 
 
-def preview_text(found: Any) -> str:
-    """"Preview of …: URL" or a no-preview note with the Spotify link."""
-    t = found.track
+def preview_text(found: Any, lang: str = "en") -> str:
+    """"Preview of …: URL" or a no-preview note with the Spotify link, in ``lang``."""
+    song = f"{found.track.title} - {found.track.artist}"
     if found.preview_url:
-        return f"Preview of {t.title} - {t.artist}: {found.preview_url}\nOn Spotify: {found.spotify_url}"
-    return f"No preview available for {t.title} - {t.artist}. Listen on Spotify: {found.spotify_url}"
+        return say("preview", lang, song=song, url=found.preview_url, spotify=found.spotify_url)
+    return say("no preview", lang, song=song, spotify=found.spotify_url)
 
 
 # ---------------------------------------------------------------------------------------------- slash commands
@@ -301,36 +284,37 @@ async def _name_and_rest(scope: Scope, args: str, usage: str = "NAME | SONG") ->
     for n in range(len(words) - 1, 0, -1):
         if normalize_text(" ".join(words[:n])) in keys:
             return " ".join(words[:n]), " ".join(words[n:]).removeprefix("to ").strip()
-    raise InvalidInput(f"Use: {usage} (with a | after the playlist name).", "playlist")
+    raise invalid("pl use", "playlist", usage=usage)
 
 
 async def playlist_command(scope: Scope, args: str) -> ChatReply:
     """``/playlist SUBCOMMAND ...`` (see :data:`PLAYLIST_USAGE`). Raises MusicBotError for the user to read."""
     head, _, rest = args.strip().partition(" ")
+    lang = scope.lang
     sub = playlist_subcommand(head) if head else None
     rest = rest.strip()
     if sub is None:
         if not head:
             sub = "list"
         else:
-            return ChatReply(text=f"Unknown playlist command “{head[:40]}”.\n{PLAYLIST_USAGE}")
+            return ChatReply(text=say("pl unknown", lang, sub=head[:40]) + f"\n{playlist_usage(lang)}")
     if sub == "help":
-        return ChatReply(text=PLAYLIST_USAGE)
+        return ChatReply(text=playlist_usage(lang))
     if sub == "list":
         return await playlists_reply(scope)
     if not rest:
-        raise InvalidInput(f"Which playlist? {PLAYLIST_USAGE}", "playlist")
+        raise invalid("pl which", "playlist", usage=playlist_usage(lang))
     app = scope.app
     if sub == "create":
         p = await create(scope, rest.strip(" \"'“”"))
-        return ChatReply(text=f'Created playlist "{p.name}". Add songs with: /playlist add {p.name} | SONG')
+        return ChatReply(text=say("pl created", lang, name=p.name))
     if sub in ("add", "remove"):
         name, songs = await _name_and_rest(scope, rest, f"/playlist {sub} NAME | SONG")
         refs = split_songs(songs)
         if len(refs) > 1 and not all(r.startswith("#") for r in refs):
             refs = app.tracks.split_refs(songs)  # a whole exact title is never cut at ";"
         change = await (add(scope, name, refs) if sub == "add" else remove(scope, name, refs))
-        return ChatReply(text=change.message or "Nothing changed.")
+        return ChatReply(text=change.message or say("pl unchanged", lang))
     if sub == "show":
         name, page = rest, 1
         m = re.fullmatch(r"(.+?)\s*(?:\|\s*|\s+)(?:page\s*|p\.?\s*)?(\d{1,4})", rest, re.IGNORECASE)
@@ -346,13 +330,13 @@ async def playlist_command(scope: Scope, args: str) -> ChatReply:
         else:
             old, new = await _name_and_rest(scope, rest, "/playlist rename OLD | NEW")
         was, p = await rename(scope, old, new.strip(" \"'“”"))
-        return ChatReply(text=f'Renamed "{was}" to "{p.name}".')
+        return ChatReply(text=say("pl renamed", lang, old=was, new=p.name))
     if sub == "delete":
         p = await delete(scope, rest)
-        return ChatReply(text=f'Deleted playlist "{p.name}" ({p.track_count} track{"" if p.track_count == 1 else "s"}).')
+        return ChatReply(text=say("pl deleted", lang, name=p.name, tracks=wording.tracks_text(p.track_count, lang)))
     if sub == "export":
         exported = await export(scope, rest)
-        return ChatReply(text=export_text(exported), export_text=exported.as_text("urls") or None)
+        return ChatReply(text=export_text(exported, lang), export_text=exported.as_text("urls") or None)
     # recommend: handled by the engine (it records the list and the request for "more")
     raise AssertionError(sub)
 
@@ -360,14 +344,14 @@ async def playlist_command(scope: Scope, args: str) -> ChatReply:
 async def playlists_reply(scope: Scope) -> ChatReply:
     """``/playlists``."""
     items = await list_playlists(scope)
-    return ChatReply(text=list_text(items, scope.caller), playlists=items)
+    return ChatReply(text=list_text(items, scope.caller, scope.lang), playlists=items)
 
 
 def show_reply(scope: Scope, page: PlaylistPage) -> ChatReply:
     """A playlist page reply; records the page as the conversation's last list (``#N`` = its numbers)."""
     if page.entries:
         scope.state.show_page([e.track_id for e in page.entries], [], remember=False, first=page.entries[0].index)
-    return ChatReply(text=page_text(page), playlist=page)
+    return ChatReply(text=page_text(page, scope.lang), playlist=page)
 
 
 async def feedback_command(scope: Scope, name: str, args: str) -> ChatReply:
@@ -379,7 +363,7 @@ async def feedback_command(scope: Scope, name: str, args: str) -> ChatReply:
     if name == "preview":
         found = await preview(scope, ref)
         scope.state.focus = found.track.track_id
-        return ChatReply(text=preview_text(found), track=found.track, preview_url=found.preview_url)
+        return ChatReply(text=preview_text(found, scope.lang), track=found.track, preview_url=found.preview_url)
     from core.feedback import feedback_text
 
     result = await (like(scope, ref) if name == "like" else dislike(scope, ref))

@@ -72,6 +72,8 @@ class PlaylistChange(DeferredModel):
     already: list[Track] = Field(default_factory=list, description="duplicate adds (no-op)")
     removed: list[str] = Field(default_factory=list, description="track ids removed")
     missing: list[str] = Field(default_factory=list, description="references that were not in the playlist")
+    notes: list[str] = Field(default_factory=list, description="another track than the one asked for was used")
+    cap: int = Field(0, description="the playlist's track limit (0 = not said)")
     message: str = ""
 
 
@@ -121,3 +123,4 @@ class PlaylistNotFound(InvalidInput):
         else:
             msg += " Create it with: playlist create NAME"
         super().__init__(msg, field="playlist")
+        self.key, self.fields = "pl not found", {"ref": ref}  # worded again in the conversation's language (core.error_words)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from core.catalog import normalize_text
+from core.error_words import invalid
 from core.errors import InvalidInput
 
 _GROUP_ID = re.compile(r"^[a-z][a-z0-9_-]{0,31}:\S{1,200}$")
@@ -34,13 +35,11 @@ def check_name(name: str, max_chars: int) -> tuple[str, str]:
     """
     name = " ".join(_CONTROL.sub(" ", str(name or "")).split())
     if not name:
-        raise InvalidInput("A playlist needs a name, e.g. “Road Trip”.", "name")
+        raise invalid("pl no name", "name")
     if len(name) > max_chars:
-        raise InvalidInput(
-            f"Playlist names can be at most {max_chars} characters (got {len(name)}).",
-            "name",
-            f"1–{max_chars} characters",
-        )
+        exc = invalid("pl name long", "name", limit=str(max_chars), n=str(len(name)))
+        exc.allowed = f"1–{max_chars} characters"
+        raise exc
     if name.startswith("#"):
-        raise InvalidInput("Playlist names cannot start with # (that prefix means a playlist id).", "name")
+        raise invalid("pl name hash", "name")
     return name, name_key(name)

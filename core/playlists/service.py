@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz, process
 
 from core import policy
-from core.errors import InvalidInput, LimitReached, PermissionDenied
+from core.error_words import denied, invalid, limit_reached
+from core.errors import InvalidInput
 from core.models import Caller, Filters, Recommendation, RecommendedTrack, Track
 from core.playlists.diversity import diversify
 from core.playlists.models import (
@@ -34,6 +35,8 @@ from core.playlists.models import (
     from_epoch,
     member_key,
 )
+from core.playlists.wording import change_text
+from core.reply_words import say
 from core.playlists.names import check_group, check_name, name_key
 from core.playlists.store import PlaylistRow, PlaylistStore
 
@@ -87,7 +90,7 @@ class PlaylistService:
             return row
         ref = " ".join(str(playlist or "").split())
         if not ref:
-            raise InvalidInput("Which playlist? Give its name.", "playlist")
+            raise invalid("pl which name", "playlist")
         row = await self.store.find(group_id, name_key(ref))
         if row is None and re.fullmatch(r"#?\d{1,12}", ref):
             row = await self.store.get(group_id, int(ref.lstrip("#")))
@@ -105,9 +108,9 @@ class PlaylistService:
         refs = [refs] if isinstance(refs, str) else list(refs)
         refs = [r for r in refs if r and str(r).strip()]
         if not refs:
-            raise InvalidInput("Which song? Give an id, a Spotify link, or “title - artist”.", "track")
+            raise invalid("pl which track", "track")
         if len(refs) > self.limits.refs_per_call:
-            raise LimitReached(f"Please add at most {self.limits.refs_per_call} songs at a time.")
+            raise limit_reached("pl add at most", n=self.limits.refs_per_call)
         t = self.lookup.table
         found = [self.lookup.resolve_ref(r) for r in refs]  # SongNotFound (with suggestions) on the first miss
         if notes is not None:  # another track than the one asked for: the reply says so first
@@ -139,11 +142,9 @@ class PlaylistService:
         name, key = self.check_name(name)
         res = await self.store.create(group_id, name, key, member_key(caller), self.limits.playlists_per_group)
         if res == "full":
-            raise LimitReached(
-                f"This group already has {self.limits.playlists_per_group} playlists (the maximum); delete one first."
-            )
+            raise limit_reached("pl too many", n=self.limits.playlists_per_group)
         if res == "exists":
-            raise InvalidInput(f'A playlist named "{name}" already exists here.', "name")
+            raise invalid("pl exists", "name", name=name)
         assert not isinstance(res, str)
         return res.model()
 
@@ -168,22 +169,13 @@ class PlaylistService:
         cap = self.limits.tracks_per_playlist
         if out.status == "full":
             new = len(set(ids)) - len(out.already)
-            raise LimitReached(
-                f'"{row.name}" has {out.count}/{cap} tracks; adding {new} more would exceed the limit of {cap}.'
-            )
+            raise limit_reached("pl full", name=row.name, count=out.count, cap=cap, n=new)
         fresh = await self._row(group_id, row.playlist_id)
         added = [t for t in map(self._track, out.added) if t]
         already = [t for t in map(self._track, out.already) if t]
-        bits = list(dict.fromkeys(notes))
-        if added:
-            what = f'"{added[0].title} - {added[0].artist}"' if len(added) == 1 else f"{len(added)} tracks"
-            bits.append(f'Added {what} to "{row.name}" ({fresh.track_count}/{cap}).')
-        if already:
-            what = (
-                f'"{already[0].title} - {already[0].artist}" is' if len(already) == 1 else f"{len(already)} tracks are"
-            )
-            bits.append(f'{what} already in "{row.name}".')
-        return PlaylistChange(playlist=fresh.model(), added=added, already=already, message=" ".join(bits))
+        change = PlaylistChange(playlist=fresh.model(), added=added, already=already, notes=list(dict.fromkeys(notes)),
+                                cap=cap)
+        return change.model_copy(update={"message": change_text(change, "en")})
 
     async def remove(
         self,
@@ -205,7 +197,7 @@ class PlaylistService:
         row = await self._row(group_id, playlist)
         refs = [refs] if isinstance(refs, str) else [r for r in refs if r and str(r).strip()]
         if not refs:
-            raise InvalidInput("Which song? Give its #number in the playlist, a title, a link or an id.", "track")
+            raise invalid("pl which song here", "track")
         entries = await self.store.entries(row.playlist_id)
         by_id = {e.track_id: e for e in entries}
         ids: list[str] = []
@@ -217,7 +209,7 @@ class PlaylistService:
             if m_idx:
                 i = int(m_idx.group(1))
                 if not 1 <= i <= len(entries):
-                    raise InvalidInput(f'"{row.name}" has {len(entries)} tracks; #{i} is out of range.', "track")
+                    raise invalid("pl out of range", "track", name=row.name, count=len(entries), i=i)
                 tid = entries[i - 1].track_id
             elif link is not None and link.is_track and (not bare or link.id in by_id):
                 tid = link.id  # a link removes its track even when it left the catalog
@@ -228,20 +220,15 @@ class PlaylistService:
             else:
                 missing.append(ref)
         if not all(policy.may_remove_entry(caller, row.created_by, by_id[t].added_by, group_admin) for t in ids):
-            raise PermissionDenied("remove tracks someone else added (ask the playlist's creator or an admin)")
+            raise denied("remove tracks someone else added (ask the playlist's creator or an admin)", "deny remove others")
         removed = await self.store.remove_tracks(row.playlist_id, ids) if ids else []
         fresh = await self._row(group_id, row.playlist_id)
-        names = [self._label(t) for t in removed]
-        bits = []
-        if removed:
-            bits.append(f'Removed {names[0] if len(names) == 1 else f"{len(names)} tracks"} from "{row.name}".')
-        if missing:
-            bits.append(f'Not in "{row.name}": {"; ".join(missing[:5])}.')
-        return PlaylistChange(playlist=fresh.model(), removed=removed, missing=missing, message=" ".join(bits))
+        change = PlaylistChange(playlist=fresh.model(), removed=removed, missing=missing)
+        return change.model_copy(update={"message": change_text(change, "en", label=self._label)})
 
     def _label(self, track_id: str) -> str:
         t = self._track(track_id)
-        return f'"{t.title} - {t.artist}"' if t else track_id
+        return f"{t.title} - {t.artist}" if t else track_id
 
     async def show(self, group_id: str, playlist: str | int, page: int = 1, per_page: int = 10) -> PlaylistPage:
         """One page of a playlist (1-based ``page``; ``per_page`` 1–50). A page past the end is clamped to the last.
@@ -281,13 +268,13 @@ class PlaylistService:
         """
         row = await self._row(group_id, playlist)
         if not self._may_manage(caller, row, group_admin):
-            raise PermissionDenied("rename a playlist they did not create")
+            raise denied("rename a playlist they did not create", "deny rename")
         name, key = self.check_name(new_name)
         res = await self.store.rename(row.playlist_id, name, key)
         if res == "missing":
             raise PlaylistNotFound(row.name)
         if res == "exists":
-            raise InvalidInput(f'A playlist named "{name}" already exists here.', "name")
+            raise invalid("pl exists", "name", name=name)
         return await self.get(group_id, row.playlist_id)
 
     async def delete(
@@ -300,7 +287,7 @@ class PlaylistService:
         """
         row = await self._row(group_id, playlist)
         if not self._may_manage(caller, row, group_admin):
-            raise PermissionDenied("delete a playlist they did not create")
+            raise denied("delete a playlist they did not create", "deny delete")
         if not await self.store.delete(row.playlist_id):
             raise PlaylistNotFound(row.name)
         return row.model()
@@ -344,7 +331,7 @@ class PlaylistService:
         t, rec = self.lookup.table, self.lookup.recommender
         refs = [t.pos[i] for i in ids if i in t.pos]
         if not refs:
-            raise InvalidInput(f'"{row.name}" has no catalog tracks yet — add a few songs first.', "playlist")
+            raise invalid("pl no tracks", "playlist", name=row.name)
         exclude = {t.pos[i] for i in exclude_ids if i in t.pos}
         if self._exclusions is not None:
             exclude |= await self._exclusions(caller)
@@ -374,5 +361,5 @@ class PlaylistService:
             query=row.name,
             tracks=tracks,
             filters=filters,
-            summary=f'Tracks for "{row.name}" ({len(refs)} tracks in it)',
+            summary=say("pl rec summary", name=row.name, tracks=f"{len(refs)} tracks"),
         )

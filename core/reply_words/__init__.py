@@ -21,6 +21,7 @@ Imports nothing from core (errors and references import it).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from core.reply_words import de, en, es, fr, pt
@@ -49,6 +50,55 @@ def say(key: str, lang: str = "en", **fields: Any) -> str:
 def count(n: int, lang: str = "en") -> str:
     """``n`` with the language's thousands separator: ``5,000`` (en), ``5.000`` (es, pt, de), ``5 000`` (fr)."""
     return f"{n:,}".replace(",", _THOUSANDS.get(lang, ","))
+
+
+def counted(n: int, one: str, many: str, lang: str = "en") -> str:
+    """``n`` with its noun: the line ``one`` when ``n`` is 1, else ``many`` (fields ``{n}``, written by :func:`count`):
+    ``counted(3, "1 track", "n tracks")`` -> "3 tracks", "3 canciones", "3 Titel"."""
+    return say(one if n == 1 else many, lang, n=count(n, lang))
+
+
+def key_name(key: int | None, mode: int | None = None, lang: str = "en") -> str:
+    """A track's key as musicians write it in ``lang``: Spotify's pitch class ``key`` (0 = C … 11 = B; -1 or None =
+    not detected) and ``mode`` (1 major, 0 minor, None unknown) -> "F minor", "Fa menor", "fa mineur", "f-Moll",
+    "Fá menor"; "D♭ major" / "C♯ minor" (flats for major keys, sharps for the minor keys written so: C♯, G♯).
+    The bare pitch name when the mode is unknown; "" when the key is."""
+    if key is None or not 0 <= int(key) <= 11:
+        return ""
+    minor = mode == 0
+    names = say("keys minor" if minor else "keys major", lang).split("|")
+    if mode not in (0, 1):
+        return names[int(key)]
+    return say("key minor" if minor else "key major", lang, pitch=names[int(key)])
+
+
+#: Units shown after a feature's value on a track card.
+_UNITS = {"tempo": " BPM", "loudness": " dB"}
+
+
+def feature_rows(track: Any, names: Sequence[str], lang: str = "en", missing: str = "") -> list[tuple[str, str]]:
+    """A track card's audio features as ``(label, value)`` rows in ``lang``, in the order of ``names`` (e.g.
+    :data:`core.models.AUDIO_FEATURES`): values to 3 significant digits, tempo in BPM, loudness in dB, and ``key``
+    with ``mode`` as one row named as musicians do ("key: F minor", "Tonart: f-Moll"; :func:`key_name`) — no row for
+    the mode then. A feature ``track`` lacks (None) is ``missing``, or left out when ``missing`` is ""."""
+    rows: list[tuple[str, str]] = []
+    key = getattr(track, "key", None) if "key" in names else None
+    mode = getattr(track, "mode", None)
+    for name in names:
+        value = getattr(track, name, None)
+        if name == "mode" and key_name(key, mode, lang):
+            continue  # said with the key
+        if name == "key" and value is not None:
+            shown = key_name(value, mode, lang) or missing
+        elif name == "mode" and value in (0, 1):
+            shown = say("key major" if value == 1 else "key minor", lang, pitch="").strip(" -")
+        elif value is None:
+            shown = missing
+        else:
+            shown = (f"{value:.3g}" if isinstance(value, float) else str(value)) + _UNITS.get(name, "")
+        if shown:
+            rows.append((say(f"field {name}", lang), shown))
+    return rows
 
 
 def link_text(kind: str, lang: str = "en") -> str:
@@ -86,4 +136,4 @@ def localize_note(note: str, lang: str) -> str:
     return note
 
 
-__all__ = ["LANGS", "REPLY_WORDS", "count", "link_text", "localize_note", "say"]
+__all__ = ["LANGS", "REPLY_WORDS", "count", "counted", "feature_rows", "key_name", "link_text", "localize_note", "say"]
