@@ -241,6 +241,9 @@ class QueryAssembly(Caveats):
             rows = [(v, w) for prio, n, v, w in req.targets if n == name and prio == best.get(name)]
             if not rows:
                 continue
+            if any((name, v) in req.negated_targets for v, _ in rows):
+                # "happy but not hyper": the negation decides energy over what the "happy" prototype only implies
+                rows = [(v, w) for v, w in rows if (name, v) not in req.implied_targets] or rows
             total = sum(w for _, w in rows)
             value = sum(v * w for v, w in rows) / total
             if name in ("mode", "key"):
