@@ -78,3 +78,21 @@ def test_electric_and_synth_stay_a_sound(bare: TextUnderstanding) -> None:
 def test_electronic_music_reaches_the_edm_labels_of_a_labelled_catalog(tu: TextUnderstanding) -> None:
     q = parse(tu, "musique électronique")
     assert q.labels.get("genre:edm", 0) >= 0.8, q.labels
+
+
+def test_a_mood_reaches_the_styles_its_vocabulary_entry_names(bare: TextUnderstanding) -> None:
+    """"furious" pulls hard rock labels on a labelled catalog; without labels the style model stands in for them
+    (a dark festival EDM track has the same energy, valence and loudness as a hard rock one)."""
+    q = parse(bare, "furious, raging music to scream along to")
+    assert q.styles.get("subgenre:hard rock", 0) >= 0.5, q.styles
+    assert parse(bare, "disco classics").styles.get("subgenre:new jack swing", 0) >= 0.5  # a style the model lacks
+
+
+def test_only_strong_mood_hints_become_styles(bare: TextUnderstanding) -> None:
+    assert parse(bare, "road trip songs").styles == {}  # classic rock 0.4: a hint, not the request's style
+    assert not any(w > 0 for w in parse(bare, "no angry songs").styles.values())  # negated: nothing pulled
+
+
+def test_a_labelled_catalog_keeps_mood_hints_as_labels(tu: TextUnderstanding) -> None:
+    q = parse(tu, "furious, raging music to scream along to")
+    assert q.styles == {}
