@@ -63,7 +63,7 @@ def test_a_negation_does_not_replace_what_another_word_is_about(bare: TextUnders
     assert 0.6 < q.target["energy"] < 0.9, q.target
 
 
-@pytest.mark.parametrize("text", ["electronic music", "música eletrônica animada", "música electrónica",
+@pytest.mark.parametrize("text", ["música eletrônica animada", "música electrónica",
                                   "musique électronique", "elektronische Musik", "electronica for the evening"])
 def test_electronic_music_names_the_edm_style(bare: TextUnderstanding, text: str) -> None:
     q = parse(bare, text)
