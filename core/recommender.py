@@ -51,6 +51,7 @@ import numpy as np
 from core.catalog import normalize_text
 from core.compilations import year_mask
 from core.credits import credited_positions
+from core.era_versions import in_era_versions
 from core.explain import Fact, explain_similar_lines, explain_text, format_reasons, to_reason
 from core.features import FeatureSpace
 from core.index import FeatureIndex
@@ -1169,6 +1170,15 @@ class Recommender:
             else:  # fewer than asked: the ones inside first, then the nearest others
                 total = total + np.where(inside, RANGE_FIRST, 0.0).astype(np.float32)
         picked, scores = self._select(total, cand, query.filters, set(exclude), set(), limit, artist_caps)
+        if picked and (query.filters.year_min or query.filters.year_max):  # "80s rock": the version dated in the 80s
+            n = self.table.n
+            allowed = self.table.alive[:n].copy()
+            mask = self.filter_mask(query.filters, n)
+            if mask is not None:
+                allowed &= mask
+            if in_range is not None and int(in_range.sum()) >= limit:
+                allowed &= in_range[:n]
+            picked = in_era_versions(self.table, picked, query.filters, allowed, set(exclude))
         top = scores[0] if scores else 1.0
         out = []
         for pos, sc in zip(picked, scores):

@@ -8,11 +8,13 @@ Request sets (JSON Lines, schema and rules in ``data/TEXT-REQUESTS.md``):
 * ``data/text_requests_fresh.jsonl`` — 95 requests written fresh for this benchmark (``benchmarks/
   build_fresh_text_requests.py``: 25 non-English, 17 with numbers, 17 "like X" anchors, 7 contradictions,
   12 absent styles);
-* ``data/text_requests_own.jsonl`` — 49 requests: o001–o030 written for the style model of label-less catalogs
+* ``data/text_requests_own.jsonl`` — 81 requests: o001–o030 written for the style model of label-less catalogs
   (genres, eras, negations of styles, in 4 languages) before it was measured on them, never tuned on: a check
   against fitting the style model's constants to the two sets above; o031–o049 written from the catalog alone for the
   es/pt/fr/de reply work (mood next to a language in any word order, "sin / ohne / sans / sem", "less X", numbers,
-  absent styles) before the product was measured on them.
+  absent styles) before the product was measured on them; om01–om18 written from the catalog alone for catalogs
+  without labels (moods that must not blur: calm vs sad, romantic, angry, happy but soft; focus, sleep; a style word
+  with a mood; eras on album dates; en/es/de/fr) before the fixes they measure. (oa/oc: anchors, contradictions.)
 
 Scoring (the shared rules, strict): a recommended track is a **hit** when it carries one of ``labels_any`` (the
 catalog's ORIGINAL genre / subgenre labels, also on the stripped copy) AND every ``features`` range holds AND its

@@ -31,6 +31,9 @@ STYLE_NEG_MIN = 0.5  # weakest evidence for a style to avoid ("no edm" reaching 
 STYLE_SUBSTITUTE = 0.8  # weight of the nearest style the vocabulary names for a style the model lacks (country -> rock)
 STYLE_YIELD = 0.4  # style weight left when a mood won the sound over the style ("soft heavy metal")
 THIN_FILTER = 5  # a genre filter holding fewer than this many tracks per requested track is widened to its family
+#: Share of a mood's or activity's style hint that reaches the style model on a catalog without labels ("furious" ->
+#: hard rock 0.7 × 0.8 = 0.56, kept; "road trip" -> classic rock 0.4 × 0.8, below STYLE_MIN: only strong hints count).
+MOOD_STYLE = 0.8
 STYLE_SHARE = 0.7  # a style is kept when its evidence is at least this share of the strongest style's
 
 
@@ -135,7 +138,12 @@ class QueryAssembly(Caveats):
                 continue
             concept = self.vocab.concepts[cid]
             if not any(w >= 1.0 for w in concept.hints.values()):
-                continue  # a mood or activity, not a style
+                # a mood or activity whose vocabulary entry names styles ("angry": hard rock; "disco": new jack swing)
+                # pulls those labels on a labelled catalog: here the style model stands in, at MOOD_STYLE of the hint
+                for text, w in concept.hints.items():
+                    for key in _style_keys(model, text):
+                        books[0][key] = max(books[0].get(key, 0.0), MOOD_STYLE * w)
+                continue
             known = {t: w for t, w in concept.hints.items() if _style_keys(model, t)}
             if not known or any(w >= 1.0 for w in known.values()):
                 continue  # the model knows the style itself: the matching above already named it
@@ -247,6 +255,9 @@ class QueryAssembly(Caveats):
             rows = [(v, w) for prio, n, v, w in req.targets if n == name and prio == best.get(name)]
             if not rows:
                 continue
+            if any((name, v) in req.negated_targets for v, _ in rows):
+                # "happy but not hyper": the negation decides energy over what the "happy" prototype only implies
+                rows = [(v, w) for v, w in rows if (name, v) not in req.implied_targets] or rows
             total = sum(w for _, w in rows)
             value = sum(v * w for v, w in rows) / total
             if name in ("mode", "key"):

@@ -13,7 +13,7 @@ from rapidfuzz import fuzz, process
 from core.table import FEATURE_INDEX
 from core.text.concepts import describe
 from core.text.moods import MOOD_OF, MoodPrototype
-from core.text.state import P_PROFILE, Request, TextState
+from core.text.state import IMPLIED_WEIGHT, P_PROFILE, Request, TextState
 from core.text.tokens import GENERIC, STOPWORDS, clamp, mark_used, phrase_keys
 
 #: Priority of the targets of a concept guessed from an unknown word by embedding similarity: above label profiles,
@@ -208,6 +208,7 @@ class PhraseMatching(TextState):
                     # "less upbeat" (req.softened) goes half as far as "not upbeat"
                     inverted[name] = clamp(name, float(gmean[i]) - (0.5 if req.softened else 1.0) * z * float(gstd[i]))
                     req.target(concept.priority, name, inverted[name], w * 0.5)
+                    req.negated_targets.add((name, inverted[name]))
             for lid, w in self._cat.hints[cid].items():
                 self._label(lid, w * 0.8 * strength, req, negated=True)
             for sid, w in self._ship_hints[cid].items():
@@ -222,8 +223,11 @@ class PhraseMatching(TextState):
             req.concepts[cid] = max(req.concepts.get(cid, 0.0), strength)
             req.said.setdefault(cid, phrase)
             target, weights = self._concept_target(cid)
+            prototype = target is not concept.target  # a measured mood prototype (catalog without labels)
             for name, value in target.items():
                 req.target(priority, name, value, weights.get(name, 0.0) * strength)
+                if prototype and weights.get(name, 0.0) < IMPLIED_WEIGHT:
+                    req.implied_targets.add((name, clamp(name, value)))
             for lid, w in self._cat.hints[cid].items():
                 self._label(lid, w * strength * (0.5 if guessed else 1.0), req, negated=False, source=phrase)
             style = any(w >= 1.0 for w in concept.hints.values())  # a style concept, not a mood or an activity

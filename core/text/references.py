@@ -33,6 +33,11 @@ _NEGATORS: tuple[tuple[str, ...], ...] = (
     ("dont", "like"),
     ("don", "t", "like"),
     ("do", "not", "want"),
+    # "songs that aren't loud", "a mix that isn't sad" (the apostrophe folds to a space: "aren t")
+    ("aren", "t"),
+    ("arent",),
+    ("isn", "t"),
+    ("isnt",),
     ("except", "for"),
     ("not",),
     ("no",),
@@ -201,7 +206,7 @@ class ArtistAndNegationCues(PhraseMatching):
                 i += 1
                 continue
             req.softened = soft
-            j, strict, done = i + len(seq), False, False
+            j, strict, done, moods = i + len(seq), False, False, False
             while True:
                 k = j
                 while k < len(tokens) and not used[k] and tokens[k] in _FILLERS:
@@ -211,7 +216,7 @@ class ArtistAndNegationCues(PhraseMatching):
                 if n:
                     k = j
                 else:
-                    n = self._resolve_negated(tokens[k:end], req, strict) if end > k else 0
+                    n, moods = self._resolve_negated(tokens[k:end], req, strict, moods) if end > k else (0, moods)
                 if not n:
                     break
                 mark_used(used, i if not done else j, k + n)
@@ -236,33 +241,35 @@ class ArtistAndNegationCues(PhraseMatching):
                 return end - j
         return 0
 
-    def _resolve_negated(self, chunk: list[str], req: Request, strict: bool) -> int:
-        """Apply a negated chunk ("rap", "drake", "sad songs"); return how many of its tokens were used (0 = none)."""
+    def _resolve_negated(self, chunk: list[str], req: Request, strict: bool, moods: bool = False) -> tuple[int, bool]:
+        """Apply a negated chunk ("rap", "drake", "sad songs"); return ``(tokens used, 0 = none; whether it was a
+        vocabulary word alone)``. A continued negation (``strict``) names a label or an artist exactly, or — when
+        the chunk before it was a vocabulary word too (``moods``: "not loud or hyper") — another vocabulary word."""
         for n in range(min(4, len(chunk)), 0, -1):
             gram = chunk[:n]
             if n == 1 and gram[0] in _VOCAL_WORDS:
                 no_vocals(None, req)  # "without any singing" reached through the negation path
-                return 1
+                return 1, False
             caps_artist = self._artist_exact(gram) if self._is_caps(gram, req) else None
             if caps_artist is not None:
                 self._exclude_artist(caps_artist, " ".join(gram), req)
-                return n
+                return n, False
             hit = self._lookup(gram)
             if hit["concepts"] or hit["exact"] or hit["ship_exact"]:
-                if strict and not (hit["exact"] or hit["ship_exact"]):
+                if strict and not (hit["exact"] or hit["ship_exact"] or moods):
                     continue
                 self._apply_hit(gram, hit, req, negated=True)
-                return n
+                return n, bool(hit["concepts"]) and not (hit["exact"] or hit["ship_exact"])
             aid = self._artist_exact(gram)
             if aid is not None:
                 self._exclude_artist(aid, " ".join(gram), req)
-                return n
+                return n, False
         for n in range(min(4, len(chunk)), 0, -1) if not strict else ():  # a continued negation names exactly
             aid = self._artist_fuzzy(chunk[:n], 88, req)
             if aid is not None:
                 self._exclude_artist(aid, " ".join(chunk[:n]), req)
-                return n
-        return 0
+                return n, False
+        return 0, False
 
     def _exclude_artist(self, aid: int, said: str, req: Request) -> None:
         if aid not in req.excluded:

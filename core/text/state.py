@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 
 # Priorities of evidence (higher wins per feature).
 P_RULE, P_ADJ, P_CONCEPT, P_PROFILE = 4, 3, 2, 1
+#: A measured mood prototype's feature weighing less than this (core.text.moods: "happy" also carries the high energy of
+#: the happy tracks it was measured on) is only implied by the mood: a negation of that feature ("happy songs that
+#: aren't hyper") replaces it instead of being averaged with it.
+IMPLIED_WEIGHT = 0.7
 
 
 @dataclass(slots=True)
@@ -38,7 +42,7 @@ class Request:
     raw: str
     limit: int
     caps: set[str]
-    targets: list[tuple[int, str, float, float]] = field(default_factory=list)  # (priority, feature, value, weight)
+    targets: list[tuple[float, str, float, float]] = field(default_factory=list)  # (priority, feature, value, weight)
     pos_labels: dict[int, float] = field(default_factory=dict)  # catalog label id -> weight
     neg_labels: dict[int, float] = field(default_factory=dict)
     ship_hits: dict[int, float] = field(default_factory=dict)  # shipped profile id -> weight
@@ -51,6 +55,8 @@ class Request:
     excluded: list[int] = field(default_factory=list)
     concepts: dict[int, float] = field(default_factory=dict)  # concept id -> strength
     negated: dict[int, float] = field(default_factory=dict)
+    negated_targets: set[tuple[str, float]] = field(default_factory=set)  # (feature, value) a negation set ("not hyper")
+    implied_targets: set[tuple[str, float]] = field(default_factory=set)  # (feature, value) a mood prototype implies
     said: dict[int, str] = field(default_factory=dict)  # concept id -> the request's phrase that named it
     year_ranges: list[tuple[int, int]] = field(default_factory=list)
     year_lo: int | None = None
@@ -84,7 +90,7 @@ class Request:
         self.ranges[name] = [lo, hi]
     fuzzy_left: int = FUZZY_SCANS_PER_REQUEST  # full fuzzy scans over all artists this request may still run
 
-    def target(self, priority: int, name: str, value: float, weight: float) -> None:
+    def target(self, priority: float, name: str, value: float, weight: float) -> None:
         """Record a target for audio feature ``name`` (raw units, clamped to its range); weights cap at 1, ≤ 0 drop."""
         if weight > 0:
             self.targets.append((priority, name, clamp(name, value), min(1.0, weight)))

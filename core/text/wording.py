@@ -149,6 +149,7 @@ GLOSSARY: dict[str, dict[str, str]] = {k: _t(v) for k, v in {
     "four-on-the-floor": "bombo a negras | bumbo reto | kick en quatre temps | Four-on-the-Floor",
     "~124 bpm four-on-the-floor": "~124 BPM, bombo a negras | ~124 BPM, bumbo reto | ~124 BPM, kick en quatre temps | "
                                   "~124 BPM, Four-on-the-Floor",
+    "edm": "EDM | EDM | EDM | EDM",  # the genre's own name in every language ("música eletrônica → EDM")
     "energetic, electronic": "enérgico, electrónico | energético, eletrônico | énergique, électronique | "
                              "energiegeladen, elektronisch",
     "up to 1999": "hasta 1999 | até 1999 | jusqu'à 1999 | bis 1999",
