@@ -116,6 +116,10 @@ class ExplicitRules(NumberRules, PhraseMatching):
                         rf"\b(\d{{2,3}}){bpm}(?:\s*,?\s*(?:give or take|plus or minus|\+/-|\u00b1|\+-)\s*"
                         rf"(\d{{1,2}}|one|two|three|four|five|ten)\b(?:\s*bpm\b)?)?"),
              self._r_tempo_point),
+            # the word "tempo" beside a BPM number said above ("tempo 170 BPM", "at a tempo of 120 bpm") is that
+            # number's label, not a wish for an up-tempo track
+            (re.compile(r"\b(?:(?:at\s+)?an?\s+)?tempo(?:\s*(?:of|:|=))?(?=\s|,|$)"),
+             lambda m, req: req.tempo_min is not None or req.tempo_max is not None),
             (re.compile(rf"\b(?:between\s+|from\s+)?{year}\s*(?:-|to|until|till|through|thru|and|\u2013)\s*((?:19|20)?\d{{2}})\b"),
              self._r_year_range),
             (re.compile(rf"\b(since|after|post|newer than|later than|before|pre|until|till|up to|prior to|older than|earlier than|from)?\s*(early|late|mid|middle)?\s*-?\s*{dec}"),
