@@ -56,6 +56,7 @@ from core.coverage import (
 )
 from core.errors import InvalidInput
 from core.explain import Fact, format_reasons, localize
+from core.genres import excluded_style_positions
 from core.limits import DEFAULT_TRACKS, MAX_TRACKS
 from core.models import (
     AUDIO_FEATURES,
@@ -352,6 +353,7 @@ class Discovery(LiveParts):
                 "artists": [a for a in query.artists if a not in wrong],
                 "cues": [c for c in query.cues if not any(c.endswith(f"{a} → artist") for a in wrong)],
             })
+        exclude = exclude | excluded_style_positions(self.table, query.labels)  # "no reggaeton": none shown as it
         anchor = find_anchor(query.text, self.table, self.refs) if query.text else None
         # holiday songs only when asked for or anchored on one ("60s soul" held five Christmas songs)
         seeds = anchor.seeds if anchor is not None else []
