@@ -558,6 +558,7 @@ class Discovery(LiveParts):
         if anchor is None or not anchor.seeds:
             rec = self._evidence_first(rec, query, notes, exclude, limit)
             rec = await self._playlists_first(rec, query, notes, exclude, limit, rank)
+            rec = await self._scene_first(rec, query, notes, exclude, limit, rank)
         alternative = describe_alternative(self.table, rec.tracks)
         notes = [n.model_copy(update={"lang": query.lang, "alternative": n.alternative or (
             alternative if n.kind != "no_data" else no_data_alternative(query.notes, n.requested))}) for n in notes]
@@ -616,6 +617,39 @@ class Discovery(LiveParts):
         rest = [i for i in rec.tracks if t.norm_keys[t.pos[i.track.track_id]] not in keys]
         return rec.model_copy(update={"tracks": (picks + rest)[:limit]})
 
+    def _named_scene(self, style: str) -> np.ndarray:
+        """``(n,)`` float32 per position: the scene of the artists whose own titles or albums name ``style`` and of
+        those the catalog relates to them (:func:`core.style_scene.named_scene`; a band named after a style is no sign
+        of it: Grand Funk Railroad's albums name funk, its music is rock)."""
+        cov = self.coverage
+        named = [(p, why.feature) for p in cov.evidence(style).positions
+                 if (why := cov.evidence_reason(style, p)).feature in ("title", "album")
+                 and not cov.names_style(style, " ".join(self.table.artists[p]))]
+        return named_scene(self.table, self.recommender.graph, named)
+
+    async def _scene_first(self, rec: Recommendation, query: TextQuery, notes: Sequence[CoverageNote],
+                           exclude: set[int], limit: int,
+                           rank: Callable[..., Awaitable[list[Scored]]] | None = None) -> Recommendation:
+        """For a style the catalog has no label for and whose look-alikes agree on no closest label (a ``missing``
+        note without ``closest``, playlists or scene: "country" — Luke Bryan's "Tailgates & Tanlines", Tim McGraw's
+        "Damn Country Music"), the request's own ranking with :data:`PLAYLIST_FIRST` times the style's named scene
+        (:meth:`_named_scene`) added, so what the catalog holds of it comes first; ``rec`` unchanged without such a
+        note or scene. The first line still says the style is missing: these are look-alikes, not matches."""
+        note = next((n for n in notes if n.kind == "missing" and not n.via and not n.closest and not n.playlists
+                     and not n.scene and n.found_count >= MIN_EVIDENCE), None)
+        if note is None:
+            return rec
+        mark = PLAYLIST_FIRST * self._named_scene(note.requested)
+        if not mark.any():
+            return rec
+
+        def boost(cand: np.ndarray | None) -> np.ndarray:
+            return mark if cand is None else mark[cand]
+
+        scored = (self.recommender.from_text(query, exclude=exclude, limit=limit, boost=boost) if rank is None
+                  else await rank(query, exclude, limit, boost))
+        return rec.model_copy(update={"tracks": self._results(scored)})
+
     def _in_title_language(self, rec: Recommendation, code: str) -> int:
         """How many of ``rec``'s tracks are in the title language ``code`` (:mod:`core.text.title_language`)."""
         inside = set(table_languages(self.table).positions(code).tolist())
@@ -638,11 +672,7 @@ class Discovery(LiveParts):
         # the artists whose own albums and titles name the style and those the catalog relates to them ("Metal
         # Health", "Metal Works": Quiet Riot, Judas Priest -> Dio, Motörhead, Black Sabbath; core.style_scene)
         # (a band named after a style is no sign of it: Grand Funk Railroad's albums name funk, its music is rock)
-        cov, style = self.coverage, note.requested
-        named = [(p, why.feature) for p in cov.evidence(style).positions
-                 if (why := cov.evidence_reason(style, p)).feature in ("title", "album")
-                 and not cov.names_style(style, " ".join(self.table.artists[p]))]
-        mark = np.maximum(mark, PLAYLIST_FIRST * named_scene(self.table, self.recommender.graph, named))
+        mark = np.maximum(mark, PLAYLIST_FIRST * self._named_scene(note.requested))
 
         def boost(cand: np.ndarray | None) -> np.ndarray:
             return mark if cand is None else mark[cand]
