@@ -578,8 +578,9 @@ class Discovery(LiveParts):
         """For a style the catalog has no tags for but look-alikes of (:meth:`CatalogCoverage.evidence`: "Salsa
         Version" titles, "Pura Salsa" albums), those tracks first — ranked by the request's text score, at most 2 per
         artist, one version per song, within the request's filters — each with the checkable reason why it is there
-        ("closest alternative: its album names salsa"); the earlier picks fill up. ``rec`` unchanged without, or
-        when fewer look-alikes than ``limit`` pass the filters."""
+        ("closest alternative: its album names salsa"); the earlier picks fill up (seven bossa nova look-alikes lead
+        a list of ten: "Moonlight Bossa" before Ed Sheeran). ``rec`` unchanged without, or when fewer than
+        ``MIN_EVIDENCE`` look-alikes pass the filters."""
         note = next((n for n in notes if n.kind == "missing" and n.found_count >= MIN_EVIDENCE
                      and ((n.closest and not n.family) or n.playlists or self.coverage.evidence(n.requested).scene)),
                     None)
@@ -591,7 +592,7 @@ class Discovery(LiveParts):
         mask = self.recommender.filter_mask(query.filters, t.n)
         if mask is not None and len(cand):
             cand = cand[mask[cand]]
-        if len(cand) < limit:  # a handful of look-alikes ("Un Bossa +") would crowd out closer-sounding tracks
+        if len(cand) < MIN_EVIDENCE:
             return rec
         scores = self.recommender.text_scores(query, cand)
         lid = next((t.label_index[(k, ev.closest)] for k in ("subgenre", "genre") if (k, ev.closest) in t.label_index),
