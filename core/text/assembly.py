@@ -72,6 +72,14 @@ def _spelled_note(raw: str, note: TextNote) -> TextNote:
     return note.model_copy(update={"asked": said, "text": text})
 
 
+#: Lowest instrumentalness of a track offered for an outright "instrumental" request (Spotify: values above 0.5
+#: are meant to represent instrumental tracks).
+INSTRUMENTAL_MIN = 0.5
+#: First words of the instrumental concept's phrases that state it outright.
+_OUTRIGHT_INSTRUMENTAL = frozenset({"instrumental", "instrumentals", "instrumentale", "instrumentales", "no",
+                                    "without", "wordless", "vocal", "beats", "sans", "ohne", "sin", "sem", "kein"})
+
+
 class QueryAssembly(Caveats):
     """Profile targets, year bounds, the final :class:`TextQuery`, clarifications (mixin of ``TextUnderstanding``)."""
 
@@ -224,6 +232,7 @@ class QueryAssembly(Caveats):
         self._artist_targets(req)
         self._no_data_notes(req)
         self._conflicts(req)
+        self._instrumental_bound(req)
         # per feature the highest priority wins (equal priorities average by weight), but a side remark of a higher layer (weight < 0.5: the tempo hint of
         # "energetic") does not override what a lower layer is about (the ~155 BPM of "running")
         best: dict[str, float] = {}
@@ -317,6 +326,16 @@ class QueryAssembly(Caveats):
             title_language_weight=1.0 if not title_language or self._names_language(req)
             else STYLE_LANGUAGE_WEIGHT,
         )
+
+    def _instrumental_bound(self, req: Request) -> None:
+        """"instrumental tracks" / "no vocals" stated outright is a hard range: instrumentalness ≥
+        :data:`INSTRUMENTAL_MIN` (the cue's "> 0.5"; the ranker fills up with the nearest tracks when fewer pass).
+        A softened wish ("pas trop de voix", "poca voz") or a guess ("≈") stays a target only."""
+        for cid, phrase in req.said.items():
+            if self.vocab.concepts[cid].name == "instrumental" and "\u2248" not in phrase \
+                    and phrase.split()[0] in _OUTRIGHT_INSTRUMENTAL:
+                req.bound("instrumentalness", INSTRUMENTAL_MIN, None)
+                return
 
     def _names_language(self, req: Request) -> bool:
         """True when the request names a language outright ("français"), not only a style sung in one ("samba")."""

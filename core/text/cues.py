@@ -81,6 +81,7 @@ def _open_bound(prefix: str | None, lo: int, hi: int, req: Request) -> tuple[str
 def no_vocals(m: re.Match[str] | None, req: Request) -> bool:
     """Instrumental request ("no vocals", "without singing"; also reached from a negation, with ``m`` None)."""
     req.target(P_RULE, "instrumentalness", 0.8, 1.0)
+    req.bound("instrumentalness", 0.5, None)  # the cue's "> 0.5" (core.text.assembly.INSTRUMENTAL_MIN)
     req.target(P_RULE, "speechiness", 0.04, 0.6)
     req.cue("no vocals → instrumental (instrumentalness > 0.5)")
     req.evidence.append(0.6)

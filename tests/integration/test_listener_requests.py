@@ -96,6 +96,7 @@ async def test_an_explicit_bpm_is_the_tempo_said_and_no_song_twice(engine: Engin
     assert all(110 <= i.track.tempo <= 130 for i in rec.tracks)
     text, rec = await _chat(engine, user, "instrumental tracks, tempo 170 BPM, drum and bass")
     assert "150 BPM" not in text and all(164 <= i.track.tempo <= 176 for i in rec.tracks)
+    assert all(i.track.instrumentalness >= 0.5 for i in rec.tracks)  # "instrumental" stated outright: no vocal rock
     keys = _song_keys(rec)
     assert len(keys) == len(set(keys)), [(i.track.title, i.track.artist) for i in rec.tracks]
 
