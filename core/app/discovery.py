@@ -110,6 +110,9 @@ INLINE_TEXT_CHARS = 200
 #: so they reach the list next to the neighbour style's tracks ("metal": the "… / Metal" playlist beside hard rock)
 #: without pushing out better-fitting ones (a prog-metal playlist does not own "aggressive metal for the gym").
 PLAYLIST_FIRST = 1.0
+#: Share of a list the look-alikes of a missing style may lead when there are fewer of them than the list is long
+#: (seven "bossa" titles and albums: three lead, the request's best-fitting tracks follow).
+HANDFUL_SHARE = 0.3
 #: Extra radio picks asked for, so up to this many holiday songs can be dropped from a year-round radio.
 HOLIDAY_SPARE = 5
 
@@ -558,7 +561,6 @@ class Discovery(LiveParts):
         if anchor is None or not anchor.seeds:
             rec = self._evidence_first(rec, query, notes, exclude, limit)
             rec = await self._playlists_first(rec, query, notes, exclude, limit, rank)
-            rec = await self._scene_first(rec, query, notes, exclude, limit, rank)
         alternative = describe_alternative(self.table, rec.tracks)
         notes = [n.model_copy(update={"lang": query.lang, "alternative": n.alternative or (
             alternative if n.kind != "no_data" else no_data_alternative(query.notes, n.requested))}) for n in notes]
@@ -578,9 +580,9 @@ class Discovery(LiveParts):
         """For a style the catalog has no tags for but look-alikes of (:meth:`CatalogCoverage.evidence`: "Salsa
         Version" titles, "Pura Salsa" albums), those tracks first — ranked by the request's text score, at most 2 per
         artist, one version per song, within the request's filters — each with the checkable reason why it is there
-        ("closest alternative: its album names salsa"); the earlier picks fill up (seven bossa nova look-alikes lead
-        a list of ten: "Moonlight Bossa" before Ed Sheeran). ``rec`` unchanged without, or when fewer than
-        ``MIN_EVIDENCE`` look-alikes pass the filters."""
+        ("closest alternative: its album names salsa"); the earlier picks fill up. Fewer look-alikes than ``limit`` take at
+        most :data:`HANDFUL_SHARE` of the list ("bossa uh", "Un Bossa +" before Ed Sheeran's "Photograph"). ``rec``
+        unchanged without, or when fewer than ``MIN_EVIDENCE`` look-alikes pass the filters."""
         note = next((n for n in notes if n.kind == "missing" and n.found_count >= MIN_EVIDENCE
                      and ((n.closest and not n.family) or n.playlists or self.coverage.evidence(n.requested).scene)),
                     None)
@@ -595,6 +597,9 @@ class Discovery(LiveParts):
         if len(cand) < MIN_EVIDENCE:
             return rec
         scores = self.recommender.text_scores(query, cand)
+        # a handful leads but does not fill the list: a "Bossa Lounge" electropop cover must not crowd out every
+        # quiet acoustic pick for "bossa nova for a quiet evening"
+        most = limit if len(cand) >= limit else max(1, round(HANDFUL_SHARE * limit))
         lid = next((t.label_index[(k, ev.closest)] for k in ("subgenre", "genre") if (k, ev.closest) in t.label_index),
                    None) if ev.closest else None
         if lid is not None:  # the look-alikes that carry the closest label first (salsa versions tagged tropical)
@@ -613,7 +618,7 @@ class Discovery(LiveParts):
             why = [self.coverage.evidence_reason(note.requested, p)]  # "closest alternative: its title names salsa"
             picks.append(RecommendedTrack(track=t.track(p), score=round(float(scores[i]), 4),
                                           reason=format_reasons(why), reasons=why))
-            if len(picks) >= limit:
+            if len(picks) >= most:
                 break
         rest = [i for i in rec.tracks if t.norm_keys[t.pos[i.track.track_id]] not in keys]
         return rec.model_copy(update={"tracks": (picks + rest)[:limit]})
@@ -627,29 +632,6 @@ class Discovery(LiveParts):
                  if (why := cov.evidence_reason(style, p)).feature in ("title", "album")
                  and not cov.names_style(style, " ".join(self.table.artists[p]))]
         return named_scene(self.table, self.recommender.graph, named)
-
-    async def _scene_first(self, rec: Recommendation, query: TextQuery, notes: Sequence[CoverageNote],
-                           exclude: set[int], limit: int,
-                           rank: Callable[..., Awaitable[list[Scored]]] | None = None) -> Recommendation:
-        """For a style the catalog has no label for and whose look-alikes agree on no closest label (a ``missing``
-        note without ``closest``, playlists or scene: "country" — Luke Bryan's "Tailgates & Tanlines", Tim McGraw's
-        "Damn Country Music"), the request's own ranking with :data:`PLAYLIST_FIRST` times the style's named scene
-        (:meth:`_named_scene`) added, so what the catalog holds of it comes first; ``rec`` unchanged without such a
-        note or scene. The first line still says the style is missing: these are look-alikes, not matches."""
-        note = next((n for n in notes if n.kind == "missing" and not n.via and not n.closest and not n.playlists
-                     and not n.scene and n.found_count >= MIN_EVIDENCE), None)
-        if note is None:
-            return rec
-        mark = PLAYLIST_FIRST * self._named_scene(note.requested)
-        if not mark.any():
-            return rec
-
-        def boost(cand: np.ndarray | None) -> np.ndarray:
-            return mark if cand is None else mark[cand]
-
-        scored = (self.recommender.from_text(query, exclude=exclude, limit=limit, boost=boost) if rank is None
-                  else await rank(query, exclude, limit, boost))
-        return rec.model_copy(update={"tracks": self._results(scored)})
 
     def _in_title_language(self, rec: Recommendation, code: str) -> int:
         """How many of ``rec``'s tracks are in the title language ``code`` (:mod:`core.text.title_language`)."""
