@@ -23,6 +23,7 @@ MAX_STYLES = 4  # style-model keys kept per polarity (catalogs without labels)
 STYLE_MIN = 0.5  # weakest shipped-label evidence that becomes a style (an embedding neighbour of 0.3 does not)
 STYLE_NEG_MIN = 0.5  # weakest evidence for a style to avoid ("no edm" reaching a playlist named "… EDM …" is weaker)
 STYLE_SUBSTITUTE = 0.8  # weight of the nearest style the vocabulary names for a style the model lacks (country -> rock)
+TEXTURE_YIELD = 0.55  # label weight left beside a mood when a sound word kept only its texture ("relaxing electronic")
 STYLE_YIELD = 0.4  # style weight left when a mood won the sound over the style ("soft heavy metal")
 THIN_FILTER = 5  # a genre filter holding fewer than this many tracks per requested track is widened to its family
 STYLE_SHARE = 0.7  # a style is kept when its evidence is at least this share of the strongest style's
@@ -293,9 +294,11 @@ class QueryAssembly(Caveats):
             tempo_max=tempo_max,
             limit=req.limit,
         )
-        if req.style_yields and genres:  # "soft EDM bangers": the genre filter keeps the style, and its many labels
-            # (genre + subgenres + playlists add up) must not outvote the mood that won the sound (core.text.caveats)
-            label_weights = {k: round(w * STYLE_YIELD, 3) if w > 0 else w for k, w in label_weights.items()}
+        if (req.style_yields and genres) or req.texture_yields:  # "soft EDM bangers": the genre filter keeps the
+            # style, and its many labels (genre + subgenres + playlists add up) must not outvote the mood that won the
+            # sound (core.text.caveats); "relaxing electronic": the EDM playlists must not outvote "relaxing"
+            scale = STYLE_YIELD if req.style_yields and genres else TEXTURE_YIELD
+            label_weights = {k: round(w * scale, 3) if w > 0 else w for k, w in label_weights.items()}
         confidence = 1.0
         for e in req.evidence:
             confidence *= 1.0 - max(0.0, min(0.95, e))

@@ -51,6 +51,7 @@ async def test_a_style_and_a_mood_are_no_contradiction(engine: Engine, user: Cal
     assert rec.conflicts == [] and "opposite" not in first and "widersprechen" not in first, first
     # quiet electronic music: low energy, hardly acoustic
     assert _mean(rec, "energy") < 0.45 and _mean(rec, "acousticness") < 0.3
+    assert not [i.track.title for i in rec.tracks if i.track.energy > 0.5]  # no club track ("Lose Control")
 
 
 async def test_bossa_nova_leads_with_the_tracks_that_name_it(engine: Engine, user: Caller) -> None:
