@@ -623,16 +623,6 @@ class Discovery(LiveParts):
         rest = [i for i in rec.tracks if t.norm_keys[t.pos[i.track.track_id]] not in keys]
         return rec.model_copy(update={"tracks": (picks + rest)[:limit]})
 
-    def _named_scene(self, style: str) -> np.ndarray:
-        """``(n,)`` float32 per position: the scene of the artists whose own titles or albums name ``style`` and of
-        those the catalog relates to them (:func:`core.style_scene.named_scene`; a band named after a style is no sign
-        of it: Grand Funk Railroad's albums name funk, its music is rock)."""
-        cov = self.coverage
-        named = [(p, why.feature) for p in cov.evidence(style).positions
-                 if (why := cov.evidence_reason(style, p)).feature in ("title", "album")
-                 and not cov.names_style(style, " ".join(self.table.artists[p]))]
-        return named_scene(self.table, self.recommender.graph, named)
-
     def _in_title_language(self, rec: Recommendation, code: str) -> int:
         """How many of ``rec``'s tracks are in the title language ``code`` (:mod:`core.text.title_language`)."""
         inside = set(table_languages(self.table).positions(code).tolist())
@@ -655,7 +645,11 @@ class Discovery(LiveParts):
         # the artists whose own albums and titles name the style and those the catalog relates to them ("Metal
         # Health", "Metal Works": Quiet Riot, Judas Priest -> Dio, Motörhead, Black Sabbath; core.style_scene)
         # (a band named after a style is no sign of it: Grand Funk Railroad's albums name funk, its music is rock)
-        mark = np.maximum(mark, PLAYLIST_FIRST * self._named_scene(note.requested))
+        cov, style = self.coverage, note.requested
+        named = [(p, why.feature) for p in cov.evidence(style).positions
+                 if (why := cov.evidence_reason(style, p)).feature in ("title", "album")
+                 and not cov.names_style(style, " ".join(self.table.artists[p]))]
+        mark = np.maximum(mark, PLAYLIST_FIRST * named_scene(self.table, self.recommender.graph, named))
 
         def boost(cand: np.ndarray | None) -> np.ndarray:
             return mark if cand is None else mark[cand]
