@@ -101,13 +101,27 @@ _VERSION_SUFFIX = re.compile(
 )
 
 
-def dedupe_key(title: str, artists: list[str]) -> str:
-    """Key under which remasters / edits of one song collide: normalized base title + first artist.
+#: A backing band appended to a lead artist's name: "Tom Petty and the Heartbreakers", "Bob Marley & The Wailers",
+#: "Florence + The Machine" are the lead's act.
+_BACKING_BAND = re.compile(r"^(.+?)\s+(?:and|&|\+)\s+the\s+\S.*$", re.IGNORECASE)
 
-    ``"Dancing Queen - Remastered 2014"`` by ABBA and ``"Dancing Queen"`` by ABBA give the same key.
+
+def act_key(artist: str) -> str:
+    """The normalized name of the act ``artist`` belongs to: the lead's name when a backing band is appended
+    ("Tom Petty and the Heartbreakers" -> ``"tom petty"``), else the normalized name."""
+    m = _BACKING_BAND.match(artist.strip())
+    return normalize_text(m.group(1) if m else artist)
+
+
+def dedupe_key(title: str, artists: list[str]) -> str:
+    """Key under which remasters / edits of one song collide: normalized base title + first artist's act
+    (:func:`act_key`).
+
+    ``"Dancing Queen - Remastered 2014"`` by ABBA and ``"Dancing Queen"`` by ABBA give the same key, and so do
+    "Runnin' Down A Dream" by Tom Petty and by Tom Petty and the Heartbreakers.
     """
     base = _VERSION_SUFFIX.sub("", title) or title
-    return normalize_text(base) + "|" + normalize_text(artists[0] if artists else "")
+    return normalize_text(base) + "|" + act_key(artists[0] if artists else "")
 
 
 #: The bulk load's statements, in the driver's own paramstyle (``?``) so a batch goes to ``executemany`` with no

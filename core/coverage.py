@@ -168,7 +168,7 @@ PARENT: dict[str, str] = {
 #: Trap | Deep House"): on a catalog with genre labels its name is evidence for none of them.
 MIX_STYLES = 3
 #: Phrases that contain a style word without asking for the style.
-NOT_STYLES = ("house party", "opera house", "country road", "country roads", "soul food", "rock bottom",
+NOT_STYLES = ("house party", "opera house", "country roads", "soul food", "rock bottom",
               "rock star", "pop up", "pop star", "popstar", "trap door", "folk tale", "punk attitude", "soul mate",
               "heart and soul", "swing by", "jazz hands")
 #: Words that negate a style named within the next three words ("no rap", "sin reggaeton", "kein EDM").

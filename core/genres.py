@@ -117,3 +117,27 @@ def _model_genre(table: TrackTable, p: int) -> str:
         return ""
     probs = model.genre_probabilities(table_probabilities(table, model)[p : p + 1])
     return model.genres[int(probs[0].argmax())] if probs.size and float(probs[0].max()) > 0 else ""
+
+
+#: Label weight at or below which a text query's genre / subgenre label is an outright "no X" ("latin but no
+#: reggaeton" gives -1.0; a style only pushed down by a mood stays above).
+EXCLUDED_LABEL_WEIGHT = -0.9
+
+
+def excluded_style_positions(table: TrackTable, labels: dict[str, float]) -> set[int]:
+    """Positions a listener would call a style the request excludes ("no reggaeton"): every track carrying one of
+    the genre / subgenre labels weighted ≤ :data:`EXCLUDED_LABEL_WEIGHT` in ``labels`` (``"kind:label"`` -> weight),
+    and every track shown with that style (:func:`display_genre`: its artists' scene — Tony Dize's latin-pop-tagged
+    song is still shown as reggaeton). Empty when nothing is excluded."""
+    out: set[int] = set()
+    for key, weight in labels.items():
+        kind, _, label = key.partition(":")
+        lid = table.label_index.get((kind, label)) if kind in ("genre", "subgenre") else None
+        if lid is None or weight > EXCLUDED_LABEL_WEIGHT:
+            continue
+        tagged = table.label_tracks.get(lid, set())
+        out.update(tagged)
+        shown = shown_label(label)
+        mates = {q for p in tagged for a in table.artist_ids[p] for q in table.artist_tracks.get(a, ())}
+        out.update(q for q in mates - tagged if table.alive[q] and display_genre(table, q) == shown)
+    return out

@@ -60,6 +60,7 @@ from core.coverage import (
 )
 from core.errors import InvalidInput
 from core.explain import Fact, format_reasons, localize
+from core.genres import excluded_style_positions
 from core.limits import DEFAULT_TRACKS, MAX_TRACKS
 from core.models import (
     AUDIO_FEATURES,
@@ -121,6 +122,9 @@ INLINE_TEXT_CHARS = 200
 #: so they reach the list next to the neighbour style's tracks ("metal": the "… / Metal" playlist beside hard rock)
 #: without pushing out better-fitting ones (a prog-metal playlist does not own "aggressive metal for the gym").
 PLAYLIST_FIRST = 1.0
+#: Share of a list the look-alikes of a missing style may lead when there are fewer of them than the list is long
+#: (seven "bossa" titles and albums: three lead, the request's best-fitting tracks follow).
+HANDFUL_SHARE = 0.3
 #: Extra radio picks asked for, so up to this many holiday songs can be dropped from a year-round radio.
 HOLIDAY_SPARE = 5
 
@@ -402,6 +406,7 @@ class Discovery(LiveParts):
                 "artists": [a for a in query.artists if a not in wrong],
                 "cues": [c for c in query.cues if not any(c.endswith(f"{a} → artist") for a in wrong)],
             })
+        exclude = exclude | excluded_style_positions(self.table, query.labels)  # "no reggaeton": none shown as it
         anchor = find_anchor(query.text, self.table, self.refs) if query.text else None
         # holiday songs only when asked for or anchored on one ("60s soul" held five Christmas songs)
         seeds = anchor.seeds if anchor is not None else []
@@ -651,8 +656,9 @@ class Discovery(LiveParts):
         """For a style the catalog has no tags for but look-alikes of (:meth:`CatalogCoverage.evidence`: "Salsa
         Version" titles, "Pura Salsa" albums), those tracks first — ranked by the request's text score, at most 2 per
         artist, one version per song, within the request's filters — each with the checkable reason why it is there
-        ("closest alternative: its album names salsa"); the earlier picks fill up. ``rec`` unchanged without, or
-        when fewer look-alikes than ``limit`` pass the filters."""
+        ("closest alternative: its album names salsa"); the earlier picks fill up. Fewer look-alikes than ``limit`` take at
+        most :data:`HANDFUL_SHARE` of the list ("bossa uh", "Un Bossa +" before Ed Sheeran's "Photograph"). ``rec``
+        unchanged without, or when fewer than ``MIN_EVIDENCE`` look-alikes pass the filters."""
         note = next((n for n in notes if n.kind == "missing" and n.found_count >= MIN_EVIDENCE
                      and ((n.closest and not n.family) or n.playlists or self.coverage.evidence(n.requested).scene)),
                     None)
@@ -664,9 +670,12 @@ class Discovery(LiveParts):
         mask = self.recommender.filter_mask(query.filters, t.n)
         if mask is not None and len(cand):
             cand = cand[mask[cand]]
-        if len(cand) < limit:  # a handful of look-alikes ("Un Bossa +") would crowd out closer-sounding tracks
+        if len(cand) < MIN_EVIDENCE:
             return rec
         scores = self.recommender.text_scores(query, cand)
+        # a handful leads but does not fill the list: a "Bossa Lounge" electropop cover must not crowd out every
+        # quiet acoustic pick for "bossa nova for a quiet evening"
+        most = limit if len(cand) >= limit else max(1, round(HANDFUL_SHARE * limit))
         lid = next((t.label_index[(k, ev.closest)] for k in ("subgenre", "genre") if (k, ev.closest) in t.label_index),
                    None) if ev.closest else None
         if lid is not None:  # the look-alikes that carry the closest label first (salsa versions tagged tropical)
@@ -685,7 +694,7 @@ class Discovery(LiveParts):
             why = [self.coverage.evidence_reason(note.requested, p)]  # "closest alternative: its title names salsa"
             picks.append(RecommendedTrack(track=t.track(p), score=round(float(scores[i]), 4),
                                           reason=format_reasons(why), reasons=why))
-            if len(picks) >= limit:
+            if len(picks) >= most:
                 break
         rest = [i for i in rec.tracks if t.norm_keys[t.pos[i.track.track_id]] not in keys]
         return rec.model_copy(update={"tracks": (picks + rest)[:limit]})

@@ -29,6 +29,7 @@ MAX_STYLES = 4  # style-model keys kept per polarity (catalogs without labels)
 STYLE_MIN = 0.5  # weakest shipped-label evidence that becomes a style (an embedding neighbour of 0.3 does not)
 STYLE_NEG_MIN = 0.5  # weakest evidence for a style to avoid ("no edm" reaching a playlist named "… EDM …" is weaker)
 STYLE_SUBSTITUTE = 0.8  # weight of the nearest style the vocabulary names for a style the model lacks (country -> rock)
+TEXTURE_YIELD = 0.55  # label weight left beside a mood when a sound word kept only its texture ("relaxing electronic")
 STYLE_YIELD = 0.4  # style weight left when a mood won the sound over the style ("soft heavy metal")
 THIN_FILTER = 5  # a genre filter holding fewer than this many tracks per requested track is widened to its family
 #: Share of a mood's or activity's style hint that reaches the style model on a catalog without labels ("furious" ->
@@ -79,6 +80,14 @@ def _spelled_note(raw: str, note: TextNote) -> TextNote:
     for a, b in (("\u201c", "\u201d"), ("\u00ab ", " \u00bb"), ("\u201e", "\u201c")):
         text = text.replace(f"{a}{note.asked}{b}", f"{a}{said}{b}")
     return note.model_copy(update={"asked": said, "text": text})
+
+
+#: Lowest instrumentalness of a track offered for an outright "instrumental" request (Spotify: values above 0.5
+#: are meant to represent instrumental tracks).
+INSTRUMENTAL_MIN = 0.5
+#: First words of the instrumental concept's phrases that state it outright.
+_OUTRIGHT_INSTRUMENTAL = frozenset({"instrumental", "instrumentals", "instrumentale", "instrumentales", "no",
+                                    "without", "wordless", "vocal", "beats", "sans", "ohne", "sin", "sem", "kein"})
 
 
 class QueryAssembly(Caveats):
@@ -238,6 +247,7 @@ class QueryAssembly(Caveats):
         self._artist_targets(req)
         self._no_data_notes(req)
         self._conflicts(req)
+        self._instrumental_bound(req)
         # per feature the highest priority wins (equal priorities average by weight), but a side remark of a higher layer (weight < 0.5: the tempo hint of
         # "energetic") does not override what a lower layer is about (the ~155 BPM of "running")
         best: dict[str, float] = {}
@@ -301,9 +311,11 @@ class QueryAssembly(Caveats):
             tempo_max=tempo_max,
             limit=req.limit,
         )
-        if req.style_yields and genres:  # "soft EDM bangers": the genre filter keeps the style, and its many labels
-            # (genre + subgenres + playlists add up) must not outvote the mood that won the sound (core.text.caveats)
-            label_weights = {k: round(w * STYLE_YIELD, 3) if w > 0 else w for k, w in label_weights.items()}
+        if (req.style_yields and genres) or req.texture_yields:  # "soft EDM bangers": the genre filter keeps the
+            # style, and its many labels (genre + subgenres + playlists add up) must not outvote the mood that won the
+            # sound (core.text.caveats); "relaxing electronic": the EDM playlists must not outvote "relaxing"
+            scale = STYLE_YIELD if req.style_yields and genres else TEXTURE_YIELD
+            label_weights = {k: round(w * scale, 3) if w > 0 else w for k, w in label_weights.items()}
         confidence = 1.0
         for e in req.evidence:
             confidence *= 1.0 - max(0.0, min(0.95, e))
@@ -334,6 +346,16 @@ class QueryAssembly(Caveats):
             title_language_weight=1.0 if not title_language or self._names_language(req)
             else STYLE_LANGUAGE_WEIGHT,
         )
+
+    def _instrumental_bound(self, req: Request) -> None:
+        """"instrumental tracks" / "no vocals" stated outright is a hard range: instrumentalness ≥
+        :data:`INSTRUMENTAL_MIN` (the cue's "> 0.5"; the ranker fills up with the nearest tracks when fewer pass).
+        A softened wish ("pas trop de voix", "poca voz") or a guess ("≈") stays a target only."""
+        for cid, phrase in req.said.items():
+            if self.vocab.concepts[cid].name == "instrumental" and "\u2248" not in phrase \
+                    and phrase.split()[0] in _OUTRIGHT_INSTRUMENTAL:
+                req.bound("instrumentalness", INSTRUMENTAL_MIN, None)
+                return
 
     def _names_language(self, req: Request) -> bool:
         """True when the request names a language outright ("français"), not only a style sung in one ("samba")."""

@@ -168,6 +168,11 @@ class Caveats(TextState):
                         continue
                     settled.add(f)
                     pa, pb = named[x][1], named[y][1]
+                    texture = _texture_side(wta, wtb, f, (_is_style(a.hints), _is_style(b.hints)))
+                    if texture != -1:  # "relaxing electronic": a sound word owns its texture, the mood its energy —
+                        req.target(P_RESOLVED, f, (ta, tb)[texture][f], max(wa, wb))  # no contradiction to note
+                        req.texture_yields = True  # the EDM playlists "electronic" reaches must not undo "relaxing"
+                        continue
                     sa, sb = _is_style(a.hints), _is_style(b.hints)
                     if sa != sb:  # "quiet heavy metal": the mood wins the sound, the style keeps its labels
                         win = 1 if sa else 0
@@ -330,6 +335,26 @@ def conflicts_from_notes(notes: list[TextNote]) -> list[Conflict]:
             kept, axis = "", n.used
         out.append(Conflict(axis=axis.split(" ", 1)[0], sides=sides, kept=kept))
     return out
+
+
+#: Audio features that describe a track's sound (texture, instrumentation) rather than its mood.
+_TEXTURE = frozenset({"acousticness", "instrumentalness", "liveness", "speechiness"})
+
+
+def _texture_side(wa: dict[str, float], wb: dict[str, float], feature: str, styles: tuple[bool, bool]) -> int:
+    """Which of two concepts (by their feature weights; ``styles``: whether each is a style, :func:`_is_style`) is a
+    sound word that is about texture ``feature`` while the other is a mood that only implies it: 0 or 1; -1 when
+    neither or both ("electronic" is about acousticness, "falling asleep" about energy — together they ask for quiet
+    electronic music, not a contradiction; "EDM, but fully acoustic" is one: a style is no mood)."""
+    if feature not in _TEXTURE:
+        return -1
+    sound = [_sole_top(w, feature) and max(w, key=w.__getitem__) in _TEXTURE for w in (wa, wb)]
+    mood = [max(w, key=w.__getitem__) not in _TEXTURE and not style for w, style in zip((wa, wb), styles)]
+    if sound[0] and mood[1]:
+        return 0
+    if sound[1] and mood[0]:
+        return 1
+    return -1
 
 
 def _sole_top(weights: dict[str, float], feature: str) -> bool:

@@ -81,6 +81,7 @@ def _open_bound(prefix: str | None, lo: int, hi: int, req: Request) -> tuple[str
 def no_vocals(m: re.Match[str] | None, req: Request) -> bool:
     """Instrumental request ("no vocals", "without singing"; also reached from a negation, with ``m`` None)."""
     req.target(P_RULE, "instrumentalness", 0.8, 1.0)
+    req.bound("instrumentalness", 0.5, None)  # the cue's "> 0.5" (core.text.assembly.INSTRUMENTAL_MIN)
     req.target(P_RULE, "speechiness", 0.04, 0.6)
     req.cue("no vocals → instrumental (instrumentalness > 0.5)")
     req.evidence.append(0.6)
@@ -116,6 +117,10 @@ class ExplicitRules(NumberRules, PhraseMatching):
                         rf"\b(\d{{2,3}}){bpm}(?:\s*,?\s*(?:give or take|plus or minus|\+/-|\u00b1|\+-)\s*"
                         rf"(\d{{1,2}}|one|two|three|four|five|ten)\b(?:\s*bpm\b)?)?"),
              self._r_tempo_point),
+            # the word "tempo" beside a BPM number said above ("tempo 170 BPM", "at a tempo of 120 bpm") is that
+            # number's label, not a wish for an up-tempo track
+            (re.compile(r"\b(?:(?:at\s+)?an?\s+)?tempo(?:\s*(?:of|:|=))?(?=\s|,|$)"),
+             lambda m, req: req.tempo_min is not None or req.tempo_max is not None),
             (re.compile(rf"\b(?:between\s+|from\s+)?{year}\s*(?:-|to|until|till|through|thru|and|\u2013)\s*((?:19|20)?\d{{2}})\b"),
              self._r_year_range),
             (re.compile(rf"\b(since|after|post|newer than|later than|before|pre|until|till|up to|prior to|older than|earlier than|from)?\s*(early|late|mid|middle)?\s*-?\s*{dec}"),

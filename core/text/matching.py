@@ -80,7 +80,10 @@ class PhraseMatching(TextState):
                 # a word inside a label needs a meaningful token: 4+ letters (3 for an n-gram), not a stop-word of
                 # any supported language ("para" must not find "... Para Bailar", "only" not "Cuban Vibes Only")
                 partial = ((hit["grams"] or hit["ship_grams"]) and len(" ".join(gram)) >= (4 if n == 1 else 3)
-                           and not gram[0].isdigit() and not all(t in STOPWORDS for t in gram))
+                           and not gram[0].isdigit() and not all(t in STOPWORDS for t in gram)
+                           # nor a piece cut at a joining word ("funk and" of "Neo Funk and Soul": the request's
+                           # "funk and disco" names two styles, not that playlist)
+                           and not (n > 1 and (gram[0] in STOPWORDS or gram[-1] in STOPWORDS)))
                 if partial and not strong and self._artist_exact(gram) is not None:
                     partial = False  # "Queen": the artist, not a word inside a playlist name
                 if strong or partial:

@@ -1,0 +1,110 @@
+"""Free-text requests a blind listener scored low, on a real engine over the shipped catalog, checked the way that
+listener checks a list: the first line names a style the catalog lacks, a style word and a mood are no contradiction,
+style words find the tracks that name the style, an excluded style never shows, a decade holds its years, no song
+appears twice (nor the seed of a radio), and an explicit BPM is the one the reply names."""
+
+from __future__ import annotations
+
+import statistics
+
+import pytest
+
+from core.catalog import act_key, dedupe_key, normalize_text
+from core.engine import Engine
+from core.models import Caller, Recommendation
+
+
+async def _chat(engine: Engine, user: Caller, text: str) -> tuple[str, Recommendation]:
+    reply = await engine.app.chat.chat(f"test:{abs(hash(text))}", user, text)
+    assert reply.recommendation is not None and reply.recommendation.tracks, reply.text
+    return reply.text, reply.recommendation
+
+
+def _mean(rec: Recommendation, feature: str) -> float:
+    return statistics.mean(float(getattr(i.track, feature)) for i in rec.tracks)
+
+
+def _song_keys(rec: Recommendation) -> list[str]:
+    return [dedupe_key(i.track.title, i.track.artists) for i in rec.tracks]
+
+
+def test_a_backing_band_credit_is_the_lead_artists_act() -> None:
+    assert act_key("Tom Petty and the Heartbreakers") == act_key("Tom Petty") == "tom petty"
+    assert act_key("Bob Marley & The Wailers") == "bob marley"
+    assert act_key("Simon & Garfunkel") == normalize_text("Simon & Garfunkel")  # a duo is no backing band
+    assert act_key("The Edgar Winter Group") == "the edgar winter group"
+    assert dedupe_key("Runnin' Down A Dream", ["Tom Petty and the Heartbreakers"]) == dedupe_key(
+        "Runnin' Down A Dream", ["Tom Petty"])
+
+
+async def test_country_road_trip_names_the_missing_style_first(engine: Engine, user: Caller) -> None:
+    text, rec = await _chat(engine, user, "country road trip songs")
+    assert text.startswith("This catalog has no music tagged country"), text.splitlines()[0]
+    assert all(i.reason.startswith("closest alternative") for i in rec.tracks)  # never presented as country
+
+
+@pytest.mark.parametrize("request_text", ["relaxing electronic music for falling asleep",
+                                          "entspannte elektronische Musik zum Einschlafen"])
+async def test_a_style_and_a_mood_are_no_contradiction(engine: Engine, user: Caller, request_text: str) -> None:
+    text, rec = await _chat(engine, user, request_text)
+    first = text.splitlines()[0]
+    assert rec.conflicts == [] and "opposite" not in first and "widersprechen" not in first, first
+    # quiet electronic music: low energy, hardly acoustic
+    assert _mean(rec, "energy") < 0.45 and _mean(rec, "acousticness") < 0.3
+    assert not [i.track.title for i in rec.tracks if i.track.energy > 0.5]  # no club track ("Lose Control")
+
+
+async def test_bossa_nova_leads_with_the_tracks_that_name_it(engine: Engine, user: Caller) -> None:
+    text, rec = await _chat(engine, user, "bossa nova")
+    assert text.startswith("This catalog has no music tagged bossa nova")
+    named = [("bossa" in normalize_text(f"{i.track.title} {i.track.album or ''}")) for i in rec.tracks]
+    assert all(named[:3]) and rec.tracks[0].track.title != "Photograph", [i.track.title for i in rec.tracks]
+    assert all(i.reason.startswith("closest alternative") for i in rec.tracks)  # look-alikes, said as such
+
+
+async def test_sad_indie_folk_is_sad_and_acoustic_not_party_indie(engine: Engine, user: Caller) -> None:
+    _, rec = await _chat(engine, user, "sad indie folk for a breakup")
+    _, plain = await _chat(engine, user, "indie songs")
+    assert _mean(rec, "valence") < 0.35
+    assert _mean(rec, "energy") < 0.6 and _mean(rec, "acousticness") > _mean(plain, "acousticness")
+    assert not [i.track.title for i in rec.tracks if i.track.energy > 0.85]  # no "Kids", no "Tongue Tied"
+
+
+async def test_no_reggaeton_means_none_tagged_or_shown_as_reggaeton(engine: Engine, user: Caller) -> None:
+    _, rec = await _chat(engine, user, "latin party music but no reggaeton")
+    shown = [(i.track.title, i.track.shown_genre) for i in rec.tracks
+             if i.track.shown_genre == "reggaeton" or "reggaeton" in i.track.subgenres + i.track.genres]
+    assert shown == []
+
+
+async def test_funk_and_disco_read_as_two_styles_within_the_decade(engine: Engine, user: Caller) -> None:
+    text, rec = await _chat(engine, user, "feel-good 70s funk and disco for cooking")
+    assert "funk and →" not in text and "funk →" in text and "disco →" in text
+    assert all(1970 <= (i.track.original_year or i.track.year or 0) <= 1979 for i in rec.tracks)
+
+
+@pytest.mark.xfail(reason="the shown version's own album year: core/era_versions.py on feat/moods", strict=False)
+async def test_a_decade_shows_years_within_it(engine: Engine, user: Caller) -> None:
+    _, rec = await _chat(engine, user, "feel-good 70s funk and disco for cooking")
+    assert all(1970 <= (i.track.year or 0) <= 1979 for i in rec.tracks), [(i.track.title, i.track.year)
+                                                                          for i in rec.tracks]
+
+
+async def test_an_explicit_bpm_is_the_tempo_said_and_no_song_twice(engine: Engine, user: Caller) -> None:
+    text, rec = await _chat(engine, user, "tempo around 120 BPM house music")
+    cues = text.splitlines()[0]
+    assert "120 BPM" in cues and "150 BPM" not in cues and "up tempo" not in cues, cues
+    assert all(110 <= i.track.tempo <= 130 for i in rec.tracks)
+    text, rec = await _chat(engine, user, "instrumental tracks, tempo 170 BPM, drum and bass")
+    assert "150 BPM" not in text and all(164 <= i.track.tempo <= 176 for i in rec.tracks)
+    assert all(i.track.instrumentalness >= 0.5 for i in rec.tracks)  # "instrumental" stated outright: no vocal rock
+    keys = _song_keys(rec)
+    assert len(keys) == len(set(keys)), [(i.track.title, i.track.artist) for i in rec.tracks]
+
+
+async def test_similar_never_returns_the_seed_under_another_artist_spelling(engine: Engine) -> None:
+    rec = await engine.app.discovery.recommend_similar(["Runnin' Down A Dream"])
+    titles = [normalize_text(i.track.title) for i in rec.tracks]
+    assert rec.tracks and not any(t.startswith("runnin down a dream") for t in titles), titles
+    keys = _song_keys(rec)
+    assert len(keys) == len(set(keys))
