@@ -315,6 +315,8 @@ class QueryAssembly(Caveats):
             # style, and its many labels (genre + subgenres + playlists add up) must not outvote the mood that won the
             # sound (core.text.caveats); "relaxing electronic": the EDM playlists must not outvote "relaxing"
             scale = STYLE_YIELD if req.style_yields and genres else TEXTURE_YIELD
+            if req.texture_yields and req.texture_style:  # the style's labels yield to the mood as a style's do
+                scale = TEXTURE_YIELD * STYLE_YIELD
             label_weights = {k: round(w * scale, 3) if w > 0 else w for k, w in label_weights.items()}
         confidence = 1.0
         for e in req.evidence:

@@ -172,6 +172,8 @@ class Caveats(TextState):
                     if texture != -1:  # "relaxing electronic": a sound word owns its texture, the mood its energy —
                         req.target(P_RESOLVED, f, (ta, tb)[texture][f], max(wa, wb))  # no contradiction to note
                         req.texture_yields = True  # the EDM playlists "electronic" reaches must not undo "relaxing"
+                        # a sound word that also names a style ("elektronische Musik": EDM) yields as a style too
+                        req.texture_style |= _is_style((a, b)[texture].hints)
                         continue
                     sa, sb = _is_style(a.hints), _is_style(b.hints)
                     if sa != sb:  # "quiet heavy metal": the mood wins the sound, the style keeps its labels

@@ -50,6 +50,7 @@ class Request:
     ship_style: dict[int, float] = field(default_factory=dict)  # the part of ship_hits a style named ("neo soul")
     style_yields: bool = False  # a mood won the sound over a named style ("quiet heavy metal")
     texture_yields: bool = False  # a sound word kept its texture beside a mood ("relaxing electronic"): its labels yield
+    texture_style: bool = False  # ... and that sound word names a style ("entspannte elektronische Musik": EDM)
     genres: list[str] = field(default_factory=list)
     genre_families: dict[str, str] = field(default_factory=dict)  # subgenre named by a family word -> its genre
     artists: list[int] = field(default_factory=list)  # artist ids

@@ -83,7 +83,6 @@ async def test_funk_and_disco_read_as_two_styles_within_the_decade(engine: Engin
     assert all(1970 <= (i.track.original_year or i.track.year or 0) <= 1979 for i in rec.tracks)
 
 
-@pytest.mark.xfail(reason="the shown version's own album year: core/era_versions.py on feat/moods", strict=False)
 async def test_a_decade_shows_years_within_it(engine: Engine, user: Caller) -> None:
     _, rec = await _chat(engine, user, "feel-good 70s funk and disco for cooking")
     assert all(1970 <= (i.track.year or 0) <= 1979 for i in rec.tracks), [(i.track.title, i.track.year)
