@@ -34,6 +34,10 @@ CONCEPT_SIM_MIN = 0.85  # an unknown word vs a concept phrase
 # against 0.15-0.4 ms for einsum's single-threaded loop.
 
 
+#: Label weight of a softened negation ("less pop", "menos reggaetón") against an outright one ("no pop"): below
+#: core.genres.EXCLUDED_LABEL_WEIGHT (0.9), so it ranks the style down without removing every track of it.
+SOFT_NEGATION = 0.8
+
 class PhraseMatching(TextState):
     """Turns words of a request into concept, label and shipped-profile evidence (mixin of ``TextUnderstanding``)."""
 
@@ -173,6 +177,8 @@ class PhraseMatching(TextState):
 
     def _label(self, lid: int, weight: float, req: Request, negated: bool, source: str = "") -> None:
         book = req.neg_labels if negated else req.pos_labels
+        if negated and req.softened:  # "less pop" lowers pop; only "no pop" removes it (core.genres.EXCLUDED_LABEL_WEIGHT)
+            weight *= SOFT_NEGATION
         book[lid] = max(book.get(lid, 0.0), min(1.0, weight))
         if source and not negated:
             req.support.setdefault(lid, set()).add(source)
