@@ -244,7 +244,7 @@ class Discovery(LiveParts):
             positions = [p for p in self.refs.fuzzy_search(query, limit) if search_closeness(self.table, p, query) >= 85]
             if not positions:
                 names = artist_suggestions(self.table, query)
-                alt = ("did you mean " + " or ".join(names)) if names else ""
+                alt = " or ".join(names)  # the names only: each language's line words the question
                 # a search may name a title, an artist or an album: say nothing matched, not "no such artist"
                 coverage = [CoverageNote(requested=query, kind="no_match", alternative=alt)]
         seen: set[str] = set()

@@ -562,8 +562,8 @@ def coverage_line_in(note: CoverageNote, lang: str) -> str:
         return _p("unlabelled", lang, req=joined, tail=tail)
     if note.kind == "missing_artist":
         return _p("missing_artist", lang, req=note.requested, tail=tail)
-    if note.kind == "no_match":  # a search: core.app.discovery's alternative is "did you mean A or B"
-        names = note.alternative.removeprefix("did you mean ") if note.alternative.startswith("did you mean ") else ""
+    if note.kind == "no_match":  # a search: core.app.discovery's alternative is the close names, "A or B"
+        names = note.alternative
         said = _p("did you mean", lang, names=f' {_p("or", lang)} '.join(names.split(" or "))) if names else "."
         return _p("no_match", lang, req=note.requested, alt=said)
     if note.kind == "era":

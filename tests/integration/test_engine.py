@@ -170,6 +170,15 @@ async def test_search_ranks_and_dedupes(engine: Engine) -> None:
     assert fuzzy.tracks and "Daft Punk" in fuzzy.tracks[0].track.artist
 
 
+async def test_a_search_without_a_match_asks_about_close_names_once(engine: Engine) -> None:
+    from core.coverage import coverage_text
+
+    found = await engine.app.discovery.search("jobim")
+    assert not found.tracks and found.coverage
+    line = coverage_text(found.coverage)
+    assert line.count("did you mean") == 1 and line.endswith("did you mean Jobii?"), line
+
+
 async def test_artist_requests_get_the_artist_and_artists_like_them(engine: Engine) -> None:
     rec = await engine.app.discovery.recommend_text("songs by Queen")
     artists = [t.track.artists[0] for t in rec.tracks]
