@@ -3,8 +3,8 @@
 A song the catalog holds only on compilations or re-releases (:meth:`core.table.TrackTable.is_album_date_mark`: album
 words like "Greatest Hits", a retrospective of old songs such as "Absolute Rock Anthems" 2008, or a remaster naming its
 year) has no trustworthy release year: the album's date is only an upper bound. :func:`album_dated` marks such songs,
-so "2000s rock" or "newer than 2005" leaves out Ram Jam's "Black Betty" (1977, in the catalog only on that 2008
-compilation), and "before 2010" keeps it.
+so "2000s rock" or "newer than 2005" leaves out Ram Jam's "Black Betty" (1977; the catalog holds it only on
+compilations, the earliest "The Very Best Of Ram Jam", 1990), and "before 2010" keeps it.
 
 A compilation present in the catalog with one track only ("RnB Fridays", 2015: Salt-N-Pepa's 1991 "Let's Talk About
 Sex") cannot be told from the artist's own single by the catalog's data; its date stays as given.
