@@ -7,24 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from core.models import TextQuery
-from core.table import TrackTable
 from core.text import TextUnderstanding
+from tests.unit.conftest import parse_query as parse
 from core.text.moods import load_moods
 
 
-@pytest.fixture(scope="module")
-def bare() -> TextUnderstanding:
-    """Text understanding on a catalog without labels (nothing loaded: mood prototypes and the style model)."""
-    t = TextUnderstanding()
-    t.fit(TrackTable())
-    return t
-
-
-def parse(tu: TextUnderstanding, text: str) -> TextQuery:
-    q = tu.parse(text)
-    assert isinstance(q, TextQuery), text
-    return q
 
 
 @pytest.mark.parametrize("text", ["songs that aren't sad", "songs that arent sad", "a playlist that isn't sad",

@@ -8,24 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.models import AUDIO_FEATURES, TextQuery
+from core.models import AUDIO_FEATURES
 from core.table import TrackTable
 from core.text import TextUnderstanding
+from tests.unit.conftest import parse_query as parse
 from core.text.styles import INPUTS, load_style_model, style_inputs, title_signals
 
 
-@pytest.fixture(scope="module")
-def bare() -> TextUnderstanding:
-    """Text understanding fitted on a catalog without labels (no tracks at all: only shipped knowledge)."""
-    t = TextUnderstanding()
-    t.fit(TrackTable())
-    return t
-
-
-def parse(tu: TextUnderstanding, text: str) -> TextQuery:
-    q = tu.parse(text)
-    assert isinstance(q, TextQuery), text
-    return q
 
 
 # ------------------------------------------------------------------------------------------ the model file
