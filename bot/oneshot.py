@@ -16,6 +16,7 @@ _gc.disable()
 
 import asyncio
 import json
+import os
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
@@ -181,6 +182,17 @@ def main() -> None:
         ask_once(**plain)
     except KeyboardInterrupt:
         sys.exit(130)
+    except BrokenPipeError:
+        _reader_gone()
+
+
+def _reader_gone() -> None:
+    """The reader of stdout went away (``musicbot ask … --json | head -c 100``): exit quietly with status 1, as typer's
+    commands do (click's EPIPE handling), instead of a traceback. stdout is pointed at the null device first, so the
+    interpreter's final flush cannot fail again (the recipe of Python's ``signal`` docs, "Note on SIGPIPE")."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(1)
 
 
 if __name__ == "__main__":

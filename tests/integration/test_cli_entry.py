@@ -97,3 +97,17 @@ def test_other_command_lines_still_reach_typer(db_copy: Path, tmp_path: Path) ->
     global_db = subprocess.run([sys.executable, "-c", _PROBE, "--db", str(db_copy), "ask", "/search daft punk"],
                                cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=300)
     assert global_db.returncode == 0 and "Daft Punk" in global_db.stdout
+
+
+@pytest.mark.parametrize("args", [["ask", "/recommend chill study music", "--json"],  # the plain path (no typer)
+                                  ["recommend", "chill study music", "--json"]])  # typer's
+def test_a_reader_that_stops_reading_ends_the_command_quietly(db_copy: Path, tmp_path: Path, args: list[str]) -> None:
+    # `musicbot ask … | head -c 100`: the reader is gone before the answer is written; the command exits with status
+    # 1 and no traceback (it used to print a BrokenPipeError traceback)
+    proc = subprocess.Popen([sys.executable, "-c", _PROBE, *args, "--db", str(db_copy)], cwd=tmp_path, env=_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the command has opened the catalog: its first write meets a closed pipe
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=300) == 1, err[-2000:]
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err[-2000:]
