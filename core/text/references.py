@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from rapidfuzz import fuzz, process
 
 from core.text.cues import no_vocals
+from core.text.language import detect_language
 from core.text.matching import PhraseMatching
 from core.text.state import Request
 from core.text.tokens import STOPWORDS, mark_used
@@ -196,9 +197,14 @@ class ArtistAndNegationCues(PhraseMatching):
         return all(t in req.caps for t in tokens)
 
     def _negations(self, tokens: list[str], used: list[bool], req: Request) -> None:
+        # Portuguese "no" / "na" is "in the" ("músicas para ouvir no verão": summer songs, not "no summer"); Portuguese
+        # says "não" / "sem" for "no" (both negators above)
+        preposition_no = detect_language(req.raw) == "pt"
         i = 0
         while i < len(tokens):
             seq = () if used[i] else self._match_seq(tokens, used, i, _NEGATORS)
+            if seq == ("no",) and preposition_no:
+                seq = ()
             soft = not seq and not used[i] and bool(self._match_seq(tokens, used, i, _SOFTENERS))
             if soft and not (i and tokens[i - 1] in ("more", "or", "mas", "mais", "plus", "o", "ou", "al", "au", "nicht")):
                 seq = self._match_seq(tokens, used, i, _SOFTENERS)  # never "more or less", "al menos", "au moins"

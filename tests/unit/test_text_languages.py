@@ -64,6 +64,24 @@ def test_moods_and_activities_in_other_languages(tu: TextUnderstanding, text: st
 
 @pytest.mark.parametrize(
     ("text", "english"),
+    [("músicas para ouvir no verão", "summer songs"), ("músicas animadas na praia", "upbeat songs at the beach"),
+     ("rock no carro, nas férias", "rock in the car on holiday")],
+)
+def test_portuguese_no_and_na_mean_in_the(tu: TextUnderstanding, text: str, english: str) -> None:
+    """Portuguese "no" / "na" are "in the" (em + o / a), never a negation: the request means what the English one does
+    (it used to read "no verão" as "no summer" and answer with sad songs)."""
+    query, ref = q(tu, text), q(tu, english)
+    assert not any(c.startswith(("not ", "sem ")) for c in query.cues), query.cues
+    assert not any(w < 0 for w in query.labels.values()), query.labels
+    shared = set(query.target) & set(ref.target)
+    assert shared, (query.target, ref.target)
+    for name in shared:  # the same direction on every feature both set
+        assert abs(query.target[name] - ref.target[name]) <= 0.15 * (1 if name not in ("tempo", "loudness") else 40), (
+            name, query.target, ref.target)
+
+
+@pytest.mark.parametrize(
+    ("text", "english"),
     [
         ("música para bailar, pero nada de reggaetón", "music to dance to, but no reggaeton"),
         ("música para bailar sin reggaetón", "music to dance to without reggaeton"),
