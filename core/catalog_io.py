@@ -39,6 +39,7 @@ from typing import IO
 
 from core.errors import ImportFailed
 from core.models import AUDIO_FEATURES, FEATURE_RANGES
+from core.plain_text import strip_controls
 from core.spotify_links import parse_track_id
 
 #: Cells that mean "no value" (compared case-insensitively after stripping): never imported as text.
@@ -202,10 +203,11 @@ def _is_missing(cell: str | None) -> bool:
 
 
 def _clean_text(cell: str | None) -> str:
-    """Strip, collapse internal whitespace (quoted newlines, CRLF, tabs) to one space; placeholders -> ""."""
+    """Strip, drop control and bidi-override characters (:func:`core.plain_text.strip_controls`), collapse internal
+    whitespace (quoted newlines, CRLF, tabs) to one space; placeholders -> ""."""
     if _is_missing(cell):
         return ""
-    return " ".join(cell.split())
+    return strip_controls(cell)
 
 
 def _list_literal(cell: str) -> list[str] | None:

@@ -24,6 +24,7 @@ from core.catalog_rows import ImportReport, ProgressFn, normalize_text
 from core.catalog_io import MAX_DECOMPRESSED_BYTES
 from core.errors import InvalidInput, PermissionDenied, SongNotFound
 from core.models import AUDIO_FEATURES, FEATURE_RANGES, Caller, Track
+from core.plain_text import text_problem
 from core.references import TRACK_ID
 
 
@@ -119,6 +120,9 @@ class CatalogAdmin(LiveParts):
         if data.get("release_date") and not data.get("year"):
             head = str(data["release_date"])[:4]
             data["year"] = int(head) if head.isdigit() else None
+        problem = text_problem(data)
+        if problem:
+            raise InvalidInput(problem[1], problem[0])
         missing = [f for f in AUDIO_FEATURES if data.get(f) is None]
         if missing:  # hand-added songs carry all features (imports may lack them; see core.catalog_io)
             raise InvalidInput(f"A new song needs all audio features; missing: {', '.join(missing)}.", missing[0])
@@ -149,6 +153,9 @@ class CatalogAdmin(LiveParts):
                 raise InvalidInput(f"Unknown field(s): {', '.join(sorted(unknown))}.", sorted(unknown)[0])
             if isinstance(changes.get("artists"), str):
                 changes["artists"] = _split_artists(changes["artists"])
+            problem = text_problem(changes)  # only what this edit writes: older rows are not re-judged
+            if problem:
+                raise InvalidInput(problem[1], problem[0])
             if "release_date" in changes and "year" not in changes:
                 head = str(changes["release_date"] or "")[:4]
                 changes["year"] = int(head) if head.isdigit() and 1900 <= int(head) <= 2100 else None

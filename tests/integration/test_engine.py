@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
@@ -161,6 +162,30 @@ async def test_invalid_track_fields_name_the_field_and_range(engine: Engine, adm
     with pytest.raises(InvalidInput, match="cannot be changed"):
         await engine.app.admin.edit_song(admin, BLINDING, {"track_id": "ZZZZZZZZZZZZZZZZZZZZZ3"})
     assert await engine.catalog.checksum() == before
+
+
+@pytest.mark.parametrize(("field", "value", "code"), [
+    ("title", "Red\x1b[31m Alert", "U+001B"),  # an ANSI escape: it would recolour the console
+    ("title", "Ring\x07", "U+0007"),
+    ("artists", "DJ \u202eesreveR", "U+202E"),  # a bidi override shows the name reversed
+    ("album", "Line\nbreak", "U+000A"),
+    ("title", "x" * 301, "301 characters"),
+])
+async def test_control_characters_and_overlong_text_are_refused(engine: Engine, admin, field: str, value: str,
+                                                                 code: str) -> None:
+    before = await engine.catalog.checksum()
+    base = {"track_id": "ZZZZZZZZZZZZZZZZZZZZZ2", "title": "X", "artists": "Y", "danceability": 0.5, "energy": 0.5,
+            "key": 1, "loudness": -5, "mode": 1, "speechiness": 0.1, "acousticness": 0.1, "instrumentalness": 0,
+            "liveness": 0.1, "valence": 0.5, "tempo": 120}  # fmt: skip
+    with pytest.raises(InvalidInput, match=re.escape(code)) as err:
+        await engine.app.admin.add_song(admin, {**base, field: value})
+    assert err.value.field == field
+    with pytest.raises(InvalidInput, match=re.escape(code)):
+        await engine.app.admin.edit_song(admin, BLINDING, {field: value})
+    assert await engine.catalog.checksum() == before
+    # plain text of any script, emoji with joiners included, is welcome
+    added = await engine.app.admin.add_song(admin, {**base, "title": "Ñandú 👩‍🎤 愛してる", "artists": "Sigur Rós"})
+    assert added.title == "Ñandú 👩‍🎤 愛してる"
 
 
 async def test_search_ranks_and_dedupes(engine: Engine) -> None:

@@ -185,3 +185,18 @@ async def test_replace_with_no_valid_rows_is_refused(engine: Engine, admin, tmp_
     with pytest.raises(InvalidInput, match="no valid track row"):
         await engine.app.admin.import_catalog(admin, src, replace=True)
     assert await engine.catalog.checksum() == before
+
+
+async def test_control_characters_in_imported_text_are_dropped(empty_engine: Engine, admin, tmp_path) -> None:
+    # files written by other programs may carry terminal escapes or bidi overrides: the row imports, as plain text
+    src = tmp_path / "dirty.csv"
+    with src.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(SPOTIFY_TRACKS_HEADER)
+        writer.writerow(["0", "AAAAAAAAAAAAAAAAAAAAA1", "Alpha\u202e Band;Beta\x07", "Red\x1b[31mAlbum", "Ring\x08 Song",
+                         "55", "200000", "False", *_feat().values(), "4", "acoustic\x9b"])
+    report = await empty_engine.app.admin.import_catalog(admin, src)
+    assert report.tracks_upserted == 1, report.errors
+    track = await empty_engine.app.tracks.get_track("AAAAAAAAAAAAAAAAAAAAA1")
+    assert (track.title, track.album, track.artists) == ("Ring Song", "Red [31mAlbum", ["Alpha Band", "Beta"])
+    assert track.genres == ["acoustic"]
