@@ -568,7 +568,10 @@ class Discovery(LiveParts):
         if era_said and era and anchor_years:  # "newer / older than X": years next to X's year, as the first line
             scored = _with_anchor_year(scored, anchor_years[len(anchor_years) // 2],
                                        anchor.name if anchor.kind != "track" else "seed")
-        summary = f"Like {anchor.name}" + (f" ({'; '.join(cues[:4])})" if cues else "")
+        # label keys and keys as words ("genre rock", "key: D minor"); other languages are worded from the parser's
+        # cues by localize_anchor_summary (core.text.wording)
+        shown = localize_cues(cues[:4], "en") if query.lang == "en" else cues[:4]
+        summary = f"Like {anchor.name}" + (f" ({'; '.join(shown)})" if shown else "")
         thin = thin_scene_line(t, anchor, self.recommender.graph, [s.pos for s in scored[:limit]], query.lang)
         if thin:  # a scene the catalog barely holds: said first, the picks are the nearest it has
             summary = f"{thin} {summary}"

@@ -665,10 +665,26 @@ def _piece(piece: str, lang: str) -> str:
     return key
 
 
+#: The parser's key and mode cues (core.text.cues): "D minor → key 2, mode 0", "minor key → mode 0 (minor)".
+_KEY_CUE = re.compile(r"(.+) → key (\d{1,2}), mode ([01])")
+_MODE_CUE = re.compile(r"(.+) → mode [01] \((?:minor|major)\)")
+
+
 def localize_cue(cue: str, lang: str) -> str:
     """One cue of a parsed request ("tristes → low valence, softer", "not reggaeton", "1970s → 1970–1979") worded in
     ``lang`` (``es``/``pt``/``fr``/``de``; other languages, and sentences such as notes, are returned unchanged).
-    The user's own words, numbers, labels and artist names are kept as they are."""
+    The user's own words, numbers, labels and artist names are kept as they are; a key the parser wrote as Spotify's
+    numbers ("D minor → key 2, mode 0") is named as musicians do in every language, English included ("D minor →
+    key: D minor", "Tonart: d-Moll"; :func:`core.reply_words.key_name`), a bare mode as what was said ("minor key")."""
+    key = _KEY_CUE.fullmatch(cue)
+    if key:
+        from core.reply_words import key_name, say  # only for a request naming a key
+
+        said = key.group(1) if lang not in LOCAL else _left(key.group(1), lang)
+        return f"{said} → {say('field key', lang)}: {key_name(int(key.group(2)), int(key.group(3)), lang)}"
+    mode = _MODE_CUE.fullmatch(cue)
+    if mode:
+        return mode.group(1) if lang not in LOCAL else _left(mode.group(1), lang)
     if lang not in LOCAL or not cue or cue.endswith((".", "!", "?")):
         return cue
     m = re.fullmatch(r"long request: read the first (\d+) words", cue)

@@ -82,7 +82,8 @@ async def test_more_rock_than_taylor_swift_comes_from_rock_artists_and_says_the_
         lead = i.track.artists[0]
         assert artist_share(t, lead, "genre", "rock") >= 0.25, (i.track.title, lead)
     rock = [i for i in rec.tracks if carries(t, i.track.track_id, "genre", "rock")]
-    assert all("genre: rock" in i.reason for i in rock)  # the summary's "rock → genre:rock", checkable per track
+    assert all("genre: rock" in i.reason for i in rock)  # the summary's "rock → genre rock", checkable per track
+    assert "rock → genre rock" in rec.summary and "genre:" not in rec.summary  # words, not the catalog's label key
     assert len(rock) * 2 >= len(rec.tracks) or "labelled rock" in rec.summary.splitlines()[0]
 
 

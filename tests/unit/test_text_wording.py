@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from core.coverage import coverage_line
 from core.models import CoverageNote, TextQuery
 from core.text import TextUnderstanding
+from core.text.wording import localize_cues
 from core.text.concepts import CONCEPTS_PATH, _FEATURE_WORDS
 from core.text.language import detect_language
 from core.text.wording import (
@@ -379,3 +380,14 @@ def test_alternative_mostly_from_one_playlist_is_worded_in_the_language(lang: st
                 "calm, acoustic tracks, mostly from the playlist “K-Party Dance Mix”"):
         said = alternative_in(alt, lang)
         assert "K-Party Dance Mix" in said and "from the playlist" not in said and "mostly" not in said, said
+
+
+@pytest.mark.parametrize(("lang", "key_word", "name"), [("en", "key", "D minor"), ("es", "tonalidad", "Re menor"),
+                                                        ("pt", "tom", "Ré menor"), ("fr", "tonalité", "ré mineur"),
+                                                        ("de", "Tonart", "d-Moll")])
+def test_a_key_cue_names_the_key_as_musicians_do(lang: str, key_word: str, name: str) -> None:
+    # the parser writes Spotify's numbers ("key 2, mode 0"); a listener reads the key's name, in every language
+    key_cue, mode_cue = localize_cues(["D minor → key 2, mode 0", "minor key → mode 0 (minor)"], lang)
+    assert key_cue.endswith(f"{key_word}: {name}"), key_cue
+    assert "mode 0" not in mode_cue and "modo 0" not in mode_cue and "0" not in key_cue.split("→")[1], (key_cue,
+                                                                                                       mode_cue)
