@@ -335,6 +335,10 @@ class ExplicitRules(NumberRules, PhraseMatching):
         mode = 0 if quality.startswith("min") else 1
         req.target(P_RULE, "key", pc % 12, 0.8)
         req.target(P_RULE, "mode", mode, 1.0)
+        # a key is a category, not a scale: C♯ minor is no "near" D minor — the key asked for is a hard bound (the
+        # ranker keeps only tracks in it while there are enough, core.ranges.range_mask)
+        req.bound("key", pc % 12, pc % 12)
+        req.bound("mode", mode, mode)
         name = letter.upper() + {"#": "#", "sharp": "#", "flat": "b", "b": "b"}.get((acc or "").strip(), "")
         req.cue(f"{name} {'minor' if mode == 0 else 'major'} → key {pc % 12}, mode {mode}")
         req.evidence.append(0.6)
@@ -346,6 +350,8 @@ class ExplicitRules(NumberRules, PhraseMatching):
             return False  # a bare "major" ("major hits") is not about the key
         mode = 0 if quality == "minor" else 1
         req.target(P_RULE, "mode", mode, 1.0 if tail else 0.8)
+        if tail:  # "in a minor key": said outright, a hard bound like a named key
+            req.bound("mode", mode, mode)
         req.cue(f"{quality} key → mode {mode} ({quality})")
         req.evidence.append(0.6)
         return True

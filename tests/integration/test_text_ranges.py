@@ -46,6 +46,17 @@ async def test_stated_numbers_filter_every_pick(engine: Engine, text: str, featu
         assert high is None or v <= high, (text, v)
 
 
+@pytest.mark.parametrize(("text", "key", "mode"), [("songs in D minor", 2, 0), ("upbeat songs in F# major", 6, 1),
+                                                   ("chill music in the key of A minor", 9, 0),
+                                                   ("sad songs in a minor key", None, 0)])
+async def test_a_key_asked_is_the_key_of_every_pick(engine: Engine, text: str, key: int | None, mode: int) -> None:
+    # a key is a category: C♯ minor is not "close to" D minor (7 of 10 picks were, when the key was only a target)
+    rec = await engine.app.discovery.recommend_text(text)
+    assert isinstance(rec, Recommendation) and len(rec.tracks) == 10, text
+    assert all(i.track.mode == mode and (key is None or i.track.key == key) for i in rec.tracks), [
+        (i.track.key, i.track.mode) for i in rec.tracks]
+
+
 async def test_ranges_hold_on_a_catalog_without_labels(shipped_db: Path, tmp_path: Path) -> None:
     stripped = await strip_labels_copy(shipped_db, tmp_path / "bare.db")
     eng = await Engine.open(stripped, seed=False)
