@@ -569,6 +569,8 @@ class CatalogCoverage:
         :func:`describe_alternative`, filled once the tracks are known).
         """
         notes: list[CoverageNote] = []
+        era_asked = filters is not None and (filters.year_min is not None or filters.year_max is not None)
+        era_held = era_asked and self.tracks_in_years(filters.year_min, filters.year_max) > 0
         for style, phrase, negated in find_styles(text):
             if negated:
                 continue
@@ -594,22 +596,19 @@ class CatalogCoverage:
                                key=lambda lid: -len(t.label_tracks.get(lid, ())))
                 notes.append(CoverageNote(requested=style, asked=_synonym(phrase, style), kind="playlists_only",
                                           found_count=count, playlists=[t.label_names[lid][1] for lid in names[:2]]))
-            elif filters is not None and (filters.year_min is not None or filters.year_max is not None):
-                # "punk rock from the 70s": the style is here, but maybe not in those years
+            elif era_held:
+                # "punk rock from the 70s": the style is here, but maybe not in those years (an era the catalog
+                # holds nothing from is said once, below, not per style)
                 lo, hi = filters.year_min, filters.year_max
                 years = self.table.year
                 n = sum(1 for p in self._members.get(style, ()) if years[p] > 0 and (lo is None or years[p] >= lo)
                         and (hi is None or years[p] <= hi))
                 if self.is_sparse(n):
-                    span = f"{lo}–{hi}" if lo and hi else (f"{lo} or later" if lo else f"{hi} or earlier")
-                    notes.append(CoverageNote(requested=f"{style} from {span}", kind="missing" if n == 0 else "sparse",
-                                              found_count=n, via=anchor))
-        if filters is not None and (filters.year_min is not None or filters.year_max is not None):
-            n = self.tracks_in_years(filters.year_min, filters.year_max)
-            if n == 0:
-                lo, hi = filters.year_min, filters.year_max
-                span = f"{lo}–{hi}" if lo and hi else (f"{lo} or later" if lo else f"{hi} or earlier")
-                notes.append(CoverageNote(requested=span, kind="era", found_count=0))
+                    notes.append(CoverageNote(requested=f"{style} from {year_span(lo, hi)}",
+                                              kind="missing" if n == 0 else "sparse", found_count=n, via=anchor))
+        if era_asked and not era_held:
+            notes.append(CoverageNote(requested=year_span(filters.year_min, filters.year_max), kind="era",
+                                      found_count=0))
         for attribute in no_data_attributes(text):
             if attribute == LYRICS_LANGUAGE and self._language_labelled(text):
                 continue  # the catalog's own labels name that language ("Pop En Español"): the labels answer it
@@ -773,6 +772,13 @@ def coverage_line(note: CoverageNote) -> str:
     if note.kind == "era":
         return f"This catalog has nothing from {note.requested}" + (f" — here's the closest: {alt}." if alt else ".")
     return f"This catalog has no data on {note.requested}" + (f" — {alt}." if alt else ".")
+
+
+def year_span(lo: int | None, hi: int | None) -> str:
+    """Years as a first line says them: "2030" (one year), "1990–1999", "2015 or later", "1979 or earlier"."""
+    if lo and hi:
+        return str(lo) if lo == hi else f"{lo}–{hi}"
+    return f"{lo} or later" if lo else f"{hi} or earlier"
 
 
 def _evidence_words(note: CoverageNote) -> str:

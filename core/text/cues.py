@@ -320,7 +320,10 @@ class ExplicitRules(NumberRules, PhraseMatching):
 
     def _r_year(self, m: re.Match[str], req: Request) -> bool:
         year = int(m.group(1))
-        if not 1900 <= year <= self._cat.year_max + 1:
+        # a bare number past the catalog's newest year is no year ("2030 songs"); "from 2030", "released in 2030" is,
+        # and the era's own note says the catalog has nothing from it (never the year silently dropped)
+        said_year = m.group(0).strip() != m.group(1)
+        if not 1900 <= year <= (2100 if said_year else self._cat.year_max + 1):
             return False
         req.year_ranges.append((year, year))
         req.cue(f"{year} → released in {year}")

@@ -4,11 +4,13 @@ asked are in range, those come first (core.ranges, Recommender.from_text)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from core.coverage import coverage_text, year_span
 from core.engine import Engine
 from core.models import Recommendation, TextQuery
 from core.ranges import range_mask
@@ -92,3 +94,21 @@ def test_range_mask_ignores_unknown_features_and_open_ranges(engine: Engine) -> 
     e = t.features[: t.n, FEATURE_INDEX["energy"]]
     assert mask is not None and mask.sum() == int((t.alive[: t.n] & t.known[: t.n, FEATURE_INDEX["energy"]]
                                                    & (e >= 0.5) & (e <= 0.6)).sum())
+
+
+@pytest.mark.parametrize("text", ["chill songs from 2030", "rock from 2025", "songs released in 2021",
+                                  "chill songs from the year 2030"])
+async def test_a_year_past_the_catalog_is_said_once_never_dropped(engine: Engine, text: str) -> None:
+    # "from 2030" was dropped silently (the year parser stopped at the catalog's newest year + 1); now the year is
+    # read and the first line says the catalog holds nothing from it, once, as one year
+    year = re.search(r"20\d\d", text).group()
+    rec = await engine.app.discovery.recommend_text(text)
+    assert isinstance(rec, Recommendation) and len(rec.tracks) == 10, text
+    first = coverage_text(rec.coverage)  # the reply's first line (core.coverage)
+    assert f"nothing from {year} " in first + " " and first.count(year) == 1, first
+    assert [n.kind for n in rec.coverage].count("era") == 1 and f"{year}–{year}" not in first
+
+
+def test_year_spans_read_as_years() -> None:
+    assert [year_span(*s) for s in ((2030, 2030), (1990, 1999), (2015, None), (None, 1979))] == [
+        "2030", "1990–1999", "2015 or later", "1979 or earlier"]
