@@ -94,7 +94,8 @@ _DURATION_RE = re.compile(
     rf"\b(?:(?P<cmp>{_MIN}|{_MAX}|longer than|shorter than|no longer than|around|about)\s+)?"
     r"(?P<num>\d+(?:[.,]\d+)?|\d+:\d\d|one|two|three|four|five|six|seven|eight|nine|ten|uno|dos|tres|cuatro|cinco|"
     r"um|dois|deux|trois|quatre|cinq|zwei|drei|vier|funf)(?P<half>\s+and\s+a\s+half|\s+y\s+medio|\s+e\s+meio|"
-    r"\s+et\s+demie?|\s+einhalb)?\s*(?:min(?:ute)?s?|minutos?|mins?|minuten)\b(?:\s*(?P<tail>long|or less|or shorter|"
+    r"\s+et\s+demie?|\s+einhalb)?\s*(?:(?P<unit>min(?:ute)?s?|minutos?|mins?|minuten)\b|(?<=\d:\d\d)(?!\d))"
+    r"(?:\s*(?P<tail>long|or less|or shorter|"
     r"or more|or longer|max|tops))?"
 )
 
@@ -283,6 +284,8 @@ class NumberRules:
 
     def _duration(self, m: re.Match[str], req: Request) -> bool:
         raw = m.group("num")
+        if m.group("unit") is None and not m.group("cmp"):  # a bare "11:30" is a time of day; "under 2:30" a length
+            return False
         if ":" in raw:
             mins, secs = raw.split(":")
             minutes = int(mins) + int(secs) / 60

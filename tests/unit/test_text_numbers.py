@@ -137,12 +137,23 @@ def test_written_numbers(tu: TextUnderstanding, text: str, feature: str, lo: flo
         ("songs shorter than 3 minutes", 180_000, "max"),
         ("long tracks, more than 6 minutes", 360_000, "min"),
         ("canciones de menos de 3 minutos", 180_000, "max"),
+        # minutes:seconds need no unit after a comparison ("under 2:30" was no request at all)
+        ("songs under 2:30", 150_000, "max"),
+        ("chill songs longer than 5:00", 300_000, "min"),
+        ("upbeat songs under 2:30 louder than -5 dB", 150_000, "max"),
     ],
 )
 def test_song_length(tu: TextUnderstanding, text: str, limit_ms: int, side: str) -> None:
     lo, hi = q(tu, text).ranges["duration_ms"]
     assert (hi if side == "max" else lo) == pytest.approx(limit_ms)
     assert (lo if side == "max" else hi) is None
+
+
+def test_a_time_of_day_is_no_song_length(tu: TextUnderstanding) -> None:
+    query = q(tu, "party at 11:30 tonight")
+    assert "duration_ms" not in query.ranges, query.ranges
+    louder = q(tu, "upbeat songs under 2:30 louder than -5 dB")  # the length is not read as a loudness ("≤ -2 dB")
+    assert louder.ranges["loudness"] == [-5.0, None], louder.ranges
 
 
 @pytest.mark.parametrize(
