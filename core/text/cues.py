@@ -155,9 +155,10 @@ class ExplicitRules(NumberRules, PhraseMatching):
             # "in the mood for X" wants X: the idiom names no mood of its own (never "good mood"); also es/pt/fr/de
             (re.compile(r"\b(?:(?:i'?m|i am|am|im)\s+)?(?:in|into)\s+(?:the|a)\s+mood\s+(?:for|to)\b|"
                         r"\b(?:con|com)\s+ganas\s+de\b|\bd'?humeur a\b|\blust auf\b"), lambda m, req: True),
-            # the count only: up to three words may sit between it and the noun ("100 chill songs"); they stay. Never
-            # the decimals of a feature value ("energy 0.9 workout songs" is not 9 songs)
-            (re.compile(r"\b(?:top\s+)?(?<![\d.,])(\d{1,6})(?=\s+(?:[a-z][a-z'&-]*\s+){0,3}?"
+            # the count only: up to three words may sit between it and the noun ("100 chill songs"); they stay, and so
+            # does a "top" before it ("top 50 songs": popular ones). Never the decimals of a feature value ("energy 0.9
+            # workout songs" is not 9 songs)
+            (re.compile(r"(?<![\d.,])\b(\d{1,6})(?=\s+(?:[a-z][a-z'&-]*\s+){0,3}?"
                         r"(?:songs|tracks|tunes|recommendations|picks|suggestions|records|jams|canciones|temas|musicas|cancoes|"
                         r"faixas|chansons|morceaux|titres|lieder|titel)\b)"),
              self._r_limit),

@@ -41,6 +41,15 @@ def test_text_counts_are_capped_at_one_maximum(engine: Engine, n: int, form: str
     assert parsed.requested_count == (n if n > MAX_TRACKS else None)
 
 
+@pytest.mark.parametrize(("text", "limit"), [("top 50 songs", 50), ("top 1000 tracks", MAX_TRACKS), ("top 20", None)])
+def test_top_n_is_a_count_of_popular_songs(engine: Engine, text: str, limit: int | None) -> None:
+    # "top 50 songs" was unclear ("I couldn't tell what kind of music"): the count took "top" with it
+    parsed = engine.app.discovery.understand(text)
+    assert isinstance(parsed, TextQuery), text
+    assert limit is None or parsed.filters.limit == limit
+    assert any(c.startswith("top") and "chart" in c for c in parsed.cues), parsed.cues
+
+
 def test_counts_do_not_eat_words_or_years(engine: Engine) -> None:
     parsed = engine.app.discovery.understand("100 chill acoustic songs")
     assert isinstance(parsed, TextQuery) and parsed.filters.limit == MAX_TRACKS
