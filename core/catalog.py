@@ -120,8 +120,13 @@ def dedupe_key(title: str, artists: list[str]) -> str:
     ``"Dancing Queen - Remastered 2014"`` by ABBA and ``"Dancing Queen"`` by ABBA give the same key, and so do
     "Runnin' Down A Dream" by Tom Petty and by Tom Petty and the Heartbreakers.
     """
-    base = _VERSION_SUFFIX.sub("", title) or title
-    return normalize_text(base) + "|" + act_key(artists[0] if artists else "")
+    return base_title(title) + "|" + act_key(artists[0] if artists else "")
+
+
+def base_title(title: str) -> str:
+    """A title without its version suffix, normalized: ``"Dancing Queen - Remastered 2014"`` and ``"Blinding Lights
+    (Remastered)"`` -> ``"dancing queen"``, ``"blinding lights"`` (the part :func:`dedupe_key` keys songs by)."""
+    return normalize_text(_VERSION_SUFFIX.sub("", title) or title)
 
 
 #: The bulk load's statements, in the driver's own paramstyle (``?``) so a batch goes to ``executemany`` with no

@@ -53,7 +53,8 @@ class TrackFinder(LiveParts):
     def split_refs(self, args: str) -> list[str]:
         """Song references in a command argument: the whole text when it is one exact title or one link
         (so ``;``, ``|``, ``,`` or "and" never cut a real title in two), pasted links one by one, else
-        :func:`core.commands.split_refs` (``a; b | c`` or quoted titles)."""
+        :func:`core.commands.split_refs` (``a; b | c`` or quoted titles); a text with none of those splits at ``,``,
+        "and" or "&" when every piece is a song exactly as typed ("Blinding Lights and Get Lucky")."""
         from core.commands import split_refs
         from core.errors import MusicBotError
         args = (args or "").strip()
@@ -69,7 +70,20 @@ class TrackFinder(LiveParts):
                 return [args]
         except MusicBotError:
             pass
-        return split_refs(args)
+        parts = split_refs(args)
+        if len(parts) == 1 and not links:  # "Blinding Lights and Get Lucky", "Blinding Lights, Get Lucky"
+            pieces = [p.strip() for p in re.split(r"\s*,\s*|\s+(?:and|&)\s+", args) if p.strip()]
+            if len(pieces) > 1 and all(self._exact(p) for p in pieces):  # only when every piece is a song as typed
+                return pieces
+        return parts
+
+    def _exact(self, ref: str) -> bool:
+        """Whether ``ref`` names a catalog song exactly (title, or title and artist; no fuzzy guess)."""
+        from core.errors import MusicBotError
+        try:
+            return self.refs.resolve_ref(ref, fuzzy=False).exact
+        except MusicBotError:
+            return False
 
     def suggestions(self, ref: str, n: int = 3) -> list[str]:
         """Up to ``n`` close matches for an unresolved reference, as ``"Title - Artist"`` strings."""

@@ -147,6 +147,28 @@ async def test_whole_title_is_tried_before_any_split(engine: Engine) -> None:
     assert engine.app.tracks.split_refs("Blinding Lights; Levitating") == ["Blinding Lights", "Levitating"]
 
 
+@pytest.mark.parametrize(("args", "titles"), [
+    ("Blinding Lights and Get Lucky", ["Blinding Lights", "Get Lucky"]),
+    ("Blinding Lights, Get Lucky", ["Blinding Lights", "Get Lucky"]),
+    ("Blinding Lights, Get Lucky & Levitating", ["Blinding Lights", "Get Lucky", "Levitating"]),
+    ("Once and for All", ["Once and for All"]),  # a title with "and" stays whole
+    ("Blinding Lights and Qqzzxx Nothing", ["Blinding Lights and Qqzzxx Nothing"]),  # a piece that is no song: no cut
+])
+async def test_titles_split_at_commas_and_and_only_into_songs(engine: Engine, args: str, titles: list[str]) -> None:
+    # the README's "split at ; | , or and": "," and "and" cut only when every piece is a song as typed
+    parts = engine.app.tracks.split_refs(args)
+    assert [p.split(" - ")[0] for p in parts] == titles
+
+
+@pytest.mark.parametrize(("ref", "title"), [("Bohemian Rapsody", "Bohemian Rhapsody - 2011 Mix"),
+                                            ("Blinding Lights (Remastered)", "Blinding Lights")])
+async def test_a_typo_or_a_version_not_here_finds_the_song_and_says_so(engine: Engine, ref: str, title: str) -> None:
+    # "Bohemian Rapsody" was "No track found" (the typo was matched against "... - 2011 Mix" as a whole)
+    found = engine.app.tracks.resolve_ref(ref)
+    assert engine.loaded.table.titles[found.pos] == title
+    assert not found.exact and ref in (found.note or ""), found
+
+
 async def test_another_version_is_never_swapped_silently(engine: Engine) -> None:
     reply = await engine.app.chat.chat("test:swap", USER, "/similar Blinding Lights - Coldplay")
     assert reply.text.splitlines()[0] == "No “Blinding Lights” by Coldplay here — using “Blinding Lights” by The Weeknd."
