@@ -90,7 +90,7 @@ def _show(result: Recommendation | NeedsClarification, as_json: bool) -> None:
             console.print(result.question)
         return
     if as_json:
-        print(recommendation_json(result))
+        print(recommendation_json(result, err_console))
     elif not result.tracks:
         from core.coverage import coverage_text
 

@@ -121,7 +121,7 @@ def ask_once(text: str, db: Path | None, conversation: str, user: str, as_json: 
             reply = await (work if as_json else with_spinner(err_console, work, "Thinking…"))
             if as_json:
                 if reply.recommendation is not None:
-                    print(recommendation_json(reply.recommendation))
+                    print(recommendation_json(reply.recommendation, err_console))
                 else:
                     print(json.dumps({"text": reply.text}, ensure_ascii=False))
             else:

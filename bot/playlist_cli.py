@@ -273,7 +273,7 @@ def recommend(
         async with _engine(db, as_json) as engine:
             rec = await engine.app.playlists.recommend(_caller(user), group, name, limit=limit)
             if as_json:
-                print(recommendation_json(rec))
+                print(recommendation_json(rec, Console(stderr=True)))
             elif not rec.tracks:
                 console.print("No tracks fit — the catalog may be exhausted for this playlist.")
             else:

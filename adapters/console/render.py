@@ -103,9 +103,19 @@ def track_json(item_track: Track, score: float | None = None, reason: str = "") 
     }
 
 
-def recommendation_json(rec: Recommendation) -> str:
-    """A JSON list of tracks for ``--json``."""
+def recommendation_json(rec: Recommendation, caveats: Console | None = None) -> str:
+    """A JSON list of tracks for ``--json``. ``caveats``: a console (stderr) that gets the reply's first-line caveats
+    (:func:`json_caveats`) — the JSON on stdout stays a plain list of tracks for programs, and a person running the
+    command still reads that the catalog lacked the style or that another song was used."""
+    if caveats is not None and (said := json_caveats(rec)):
+        caveats.print(said, markup=False, highlight=False, soft_wrap=True)
     return json.dumps([track_json(i.track, i.score, reason_text(i, rec.lang)) for i in rec.tracks], ensure_ascii=False, indent=2)
+
+
+def json_caveats(rec: Recommendation) -> str:
+    """What a reply's first line would say before its tracks: the notes on the songs used ("No exact match for …
+    — using …") and what the catalog lacks (:func:`core.coverage.coverage_text`); "" when nothing."""
+    return "\n".join(line for line in (*rec.notes, coverage_text(rec.coverage)) if line)
 
 
 def coverage_markup(rec: Recommendation) -> str:

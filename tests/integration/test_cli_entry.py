@@ -4,6 +4,7 @@ catalog; no timings (speed is ``musicbot bench``'s)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -111,3 +112,17 @@ def test_a_reader_that_stops_reading_ends_the_command_quietly(db_copy: Path, tmp
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=300) == 1, err[-2000:]
     assert "Traceback" not in err and "BrokenPipeError" not in err, err[-2000:]
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["ask", "/search xyzzyq", "--json"], "Nothing in this catalog matches"),
+    (["recommend", "country music", "--json"], "no music tagged country"),
+    (["similar", "Bohemian Rapsody", "--json"], "No exact match for “Bohemian Rapsody”"),
+])
+def test_json_output_keeps_the_first_line_on_stderr(db_copy: Path, tmp_path: Path, args: list[str], said: str) -> None:
+    # --json printed only the track list: a missing style or a replaced song went unsaid; stdout stays the plain list
+    done = subprocess.run([sys.executable, "-c", _PROBE, *args, "--db", str(db_copy)], cwd=tmp_path, env=_env(),
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert isinstance(json.loads(done.stdout), list)
+    assert said in done.stderr, done.stderr[-2000:]
