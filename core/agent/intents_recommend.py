@@ -199,10 +199,16 @@ def parse_refinement(text: str, lookup: TrackLookup, state: ConversationState) -
         m = _NOT_NAME.search(t)
         if m:
             artist = _artist_from(lookup, m.group(2))
+            style = " ".join(w for w in m.group(2).split() if w not in FILLER)
+            genre = _genre(lookup, style) if artist is None and style else None
             if artist:
                 n = len(normalize_text(artist).split())
                 spans.append(m.group(1) + " " + " ".join(m.group(2).split()[:n]))
                 args.setdefault("exclude_artists", []).append(artist)
+            elif genre is not None and state.last is not None and state.last.kind == "text":
+                # "no reggaeton" after "upbeat party songs": that request without the style (it used to start anew)
+                spans.append(m.group(0))
+                args.setdefault("exclude_genres", []).append(genre)
     m = _RANGE.search(raw)
     if m:
         a, b = sorted((int(m.group(1)), int(m.group(2))))

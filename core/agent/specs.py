@@ -67,6 +67,7 @@ class Refinement:
             (``-0.15`` = 15 % slower).
         exclude_artists: artists to leave out from now on.
         genres: keep only these genres/subgenres (replaces earlier genre filters).
+        exclude_genres: genres/subgenres to leave out from now on (a text request's labels, weight −1).
         year_min / year_max: release-year bounds (None = unchanged).
         cues: phrases understood, for the reply's summary ("slower → tempo ≤ 110 BPM").
     """
@@ -77,10 +78,12 @@ class Refinement:
     year_min: int | None = None
     year_max: int | None = None
     cues: list[str] = field(default_factory=list)
+    exclude_genres: list[str] = field(default_factory=list)
 
     def is_empty(self) -> bool:
         """True when nothing would change."""
-        return not (self.deltas or self.exclude_artists or self.genres or self.year_min or self.year_max)
+        return not (self.deltas or self.exclude_artists or self.genres or self.year_min or self.year_max
+                    or self.exclude_genres)
 
 
 def merge_filters(base: Filters, extra: Filters | None) -> Filters:
@@ -237,6 +240,11 @@ def refine(source: TrackLookup, spec: LastRequest, last_page: Sequence[str], cha
     """
     spec = spec.model_copy(deep=True)
     restated = False
+    for genre in change.exclude_genres:  # "no reggaeton": a text request's label at −1 (core.genres excludes it)
+        kind = next((k for k in ("genre", "subgenre") if (k, genre) in source.table.label_index), None)
+        if kind is not None and spec.kind == "text":
+            spec.labels[f"{kind}:{genre}"] = -1.0
+            spec.filters = spec.filters.model_copy(update={"genres": [g for g in spec.filters.genres if g != genre]})
     if change.deltas and spec.kind == "text" and spec.request:
         # "like Coldplay but more upbeat" + "slower": the move is made around the anchor (core.anchors), so it is
         # said in the request's words; a move against an earlier one on the same axis takes it back one step

@@ -257,8 +257,10 @@ async def refine_recommendations(
     only_genres: list[str] | None = None,
     year_min: int | None = None,
     year_max: int | None = None,
+    exclude_genres: list[str] | None = None,
 ) -> TracksResult | ToolFailure:
-    """Adjust the last recommendation (a follow-up such as "less upbeat", "slower", "only 90s", "not that artist").
+    """Adjust the last recommendation (a follow-up such as "less upbeat", "slower", "only 90s", "not that artist",
+    "no reggaeton").
 
     Args:
         energy_change: change of energy, -1 to 1 (e.g. -0.2 = calmer, 0.2 = more energetic).
@@ -272,6 +274,7 @@ async def refine_recommendations(
         only_genres: keep only these genres/subgenres.
         year_min: earliest release year.
         year_max: latest release year.
+        exclude_genres: genres/subgenres to leave out of a free-text request from now on ("no reggaeton").
     """
     state = ctx.deps.state
     last = ctx.deps.log.spec or state.last
@@ -296,7 +299,8 @@ async def refine_recommendations(
         genres=f.genres,
         year_min=f.year_min,
         year_max=f.year_max,
-        cues=_change_cues(deltas, f),
+        cues=_change_cues(deltas, f) + [f"not {g}" for g in exclude_genres or []],
+        exclude_genres=[str(g) for g in exclude_genres or []][:5],
     )
     page = [i.track.track_id for i in ctx.deps.log.recommendation.tracks] if ctx.deps.log.recommendation else state.last_page
     try:

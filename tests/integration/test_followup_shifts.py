@@ -136,3 +136,25 @@ async def test_a_mood_move_keeps_the_scene_of_the_list_on_screen(agent_engine: E
     inside = [i for i in after.recommendation.tracks
               if {"{}:{}".format(*t.label_names[lid]) for lid in own_labels(t, t.pos[i.track.track_id])} & set(scene)]
     assert len(inside) >= SCENE_SHARE * len(after.recommendation.tracks), (scene, len(inside))
+
+
+@pytest.mark.parametrize(("first", "follow", "style"), [
+    ("upbeat party songs", "no reggaeton", "reggaeton"),
+    ("fiesta latina para bailar", "sin reggaeton", "reggaeton"),
+    ("energetic workout music", "without rap please", "rap"),
+])
+async def test_no_style_after_a_request_keeps_the_request_without_the_style(agent_engine: Engine, first: str,
+                                                                             follow: str, style: str) -> None:
+    # "no reggaeton" after "upbeat party songs" started a new request ("not reggaeton": The Weeknd, "matches your
+    # request"); now it is the same request without that style
+    cid = "test:shift:nostyle:" + "-".join(f"{first} {follow}".split())
+    start = await agent_engine.app.chat.chat(cid, USER, first)
+    after = await agent_engine.app.chat.chat(cid, USER, follow)
+    rec = after.recommendation
+    assert rec is not None and rec.tracks, after.text
+    assert all(style not in (*i.track.genres, *i.track.subgenres) for i in rec.tracks), [
+        (i.track.title, i.track.genres, i.track.subgenres) for i in rec.tracks]
+    assert start.recommendation is not None
+    kept = [c for c in start.recommendation.summary.split("; ") if "→" in c][:1]  # the request's own first cue
+    assert kept and kept[0].split(" → ")[0] in rec.summary, (kept, rec.summary)
+    assert feature_mean(after, "energy") > 0.6  # still the party / workout it was
