@@ -1,0 +1,52 @@
+"""A blind grader's replies, read as a listener would (issue 10): the first line and the reasons are true to the list.
+
+Shipped catalog (a private copy per test). Each test states what it checks; none of them pins a track.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from core.engine import Engine
+from core.models import Reason, Recommendation
+from core.reason_format import format_reason
+from core.table import FEATURE_INDEX
+
+
+# ------------------------------------------------------------------ reasons show a stated bound as the bound
+@pytest.mark.parametrize(("text", "feature", "shown"), [
+    ("songs above 125 BPM", "tempo", "≥ 125 BPM"),
+    ("songs under 100 bpm", "tempo", "≤ 100 BPM"),
+    ("between 100 and 120 bpm", "tempo", "100–120 BPM"),
+    ("energy above 70%", "energy", "≥ 0.7"),
+    ("energy at least 8/10 from the 80s", "energy", "≥ 0.8"),
+    ("quieter than -10 dB", "loudness", "≤ -10.0 dB"),
+    ("danceability 60-80%", "danceability", "0.6–0.8"),
+])
+async def test_a_bound_is_shown_as_the_bound_never_a_made_up_target(engine: Engine, text: str, feature: str,
+                                                                   shown: str) -> None:
+    rec = await engine.app.discovery.recommend_text(text)
+    assert isinstance(rec, Recommendation) and rec.tracks
+    asked = [r for i in rec.tracks for r in i.reasons if r.kind == "asked_feature" and r.feature == feature]
+    assert asked, [i.reason for i in rec.tracks]
+    assert all(r.target is None and (r.low is not None or r.high is not None) for r in asked)
+    worded = [i.reason for i in rec.tracks if any(r in asked for r in i.reasons)]
+    assert all(f"(asked {shown})" in line for line in worded), worded
+    t = engine.loaded.table
+    for i in rec.tracks:  # and the tracks said to be inside the bound are
+        for r in i.reasons:
+            if r in asked:
+                value = float(t.features[t.pos[i.track.track_id], FEATURE_INDEX[feature]])
+                assert (r.low is None or value >= r.low - 1e-6) and (r.high is None or value <= r.high + 1e-6)
+
+
+@pytest.mark.parametrize(("lang", "said"), [("en", "(asked ≥ 125 BPM)"), ("es", "(pediste ≥ 125 BPM)"),
+                                            ("pt", "(você pediu ≥ 125 BPM)"), ("fr", "(demandé : ≥ 125 BPM)"),
+                                            ("de", "(gewünscht ≥ 125 BPM)")])
+def test_a_bound_reason_in_every_language(lang: str, said: str) -> None:
+    reason = Reason(kind="asked_feature", feature="tempo", value=131.0, low=125.0)
+    assert format_reason(reason, lang) == f"131 BPM {said}"
+    assert not re.search(r"\b1[23]\d BPM\)", format_reason(Reason(kind="asked_feature", feature="tempo", value=131.0,
+                                                                    high=140.0), lang).replace("140 BPM)", ""))
