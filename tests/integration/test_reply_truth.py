@@ -50,3 +50,17 @@ def test_a_bound_reason_in_every_language(lang: str, said: str) -> None:
     assert format_reason(reason, lang) == f"131 BPM {said}"
     assert not re.search(r"\b1[23]\d BPM\)", format_reason(Reason(kind="asked_feature", feature="tempo", value=131.0,
                                                                     high=140.0), lang).replace("140 BPM)", ""))
+
+
+# ------------------------------------------------------------------ one song once, in a list and across pages
+async def test_one_song_under_two_first_artists_is_not_offered_twice(engine: Engine, user) -> None:
+    t = engine.loaded.table
+    shown: list[str] = []
+    for said in ("songs like Best Part by H.E.R.", "more", "more"):
+        reply = await engine.app.chat.chat("console:best-part", user, said)
+        assert reply.recommendation is not None and reply.recommendation.tracks, reply.text
+        shown += [i.track.track_id for i in reply.recommendation.tracks]
+    keys = [t.norm_keys[t.pos[i]] for i in shown]
+    assert len(keys) == len(set(keys))
+    best = [i for i in shown if t.titles[t.pos[i]].startswith("Best Part (")]
+    assert not best, best  # the seed is "Best Part" (Daniel Caesar's credit): H.E.R.'s credit is the same song
