@@ -813,6 +813,32 @@ def coverage_text(notes: Sequence[CoverageNote]) -> str:
     return " ".join([coverage_line(notes[0]), *rest])
 
 
+def note_key(note: CoverageNote) -> str:
+    """What a coverage note is about, as one string (``"missing:jazz"``): the same gap in two replies has one key."""
+    return f"{note.kind}:{note.requested}"
+
+
+def asks_again(note: CoverageNote, text: str) -> bool:
+    """True when the message ``text`` itself names what ``note`` says the catalog lacks: the style (not negated,
+    :func:`find_styles`), the attribute without data (:func:`no_data_attributes`) or the note's own words."""
+    if note.requested in {style for style, _phrase, negated in find_styles(text) if not negated}:
+        return True
+    if note.requested.partition(" from ")[0] in {style for style, _p, negated in find_styles(text) if not negated}:
+        return True
+    if note.requested in no_data_attributes(text):
+        return True
+    said = normalize_text(note.asked or note.requested)
+    return bool(said) and f" {said} " in f" {normalize_text(text)} "
+
+
+def unsaid_notes(notes: Sequence[CoverageNote], said: Sequence[str], text: str) -> list[CoverageNote]:
+    """``notes`` without those a reply of the same request already said (``said``: their :func:`note_key`), unless
+    the message ``text`` asks for that again ("jazz again"): a gap is said once per request, not on every follow-up
+    ("less upbeat", "more like #3", "more")."""
+    done = set(said)
+    return [n for n in notes if note_key(n) not in done or asks_again(n, text)]
+
+
 def sort_notes(notes: Sequence[CoverageNote]) -> list[CoverageNote]:
     """Most telling first: a missing style, an unlabelled catalog, a missing artist, an era, a sparse style, no data."""
     order = {"missing": 0, "unlabelled": 1, "missing_artist": 2, "no_match": 2, "era": 3, "sparse": 4,

@@ -64,3 +64,24 @@ async def test_one_song_under_two_first_artists_is_not_offered_twice(engine: Eng
     assert len(keys) == len(set(keys))
     best = [i for i in shown if t.titles[t.pos[i]].startswith("Best Part (")]
     assert not best, best  # the seed is "Best Part" (Daniel Caesar's credit): H.E.R.'s credit is the same song
+
+
+# ------------------------------------------------------------------ a gap is said once per request
+@pytest.mark.parametrize(("first", "follow_ups", "again"), [
+    ("some jazz", ["less upbeat", "more"], "jazz again please"),
+    ("algo de jazz", ["menos animado", "más"], "otra vez jazz"),
+    ("du jazz", ["moins joyeux"], "encore du jazz"),
+])
+async def test_a_coverage_line_is_said_once_per_request(engine: Engine, user, first: str, follow_ups: list[str],
+                                                        again: str) -> None:
+    cid = "console:gap-once-" + first.replace(" ", "-")
+    opened = await engine.app.chat.chat(cid, user, first)
+    assert opened.recommendation is not None and opened.recommendation.coverage
+    gap = opened.text.splitlines()[0]
+    assert "jazz" in gap
+    for said in follow_ups:
+        reply = await engine.app.chat.chat(cid, user, said)
+        assert reply.recommendation is not None and reply.recommendation.tracks, reply.text
+        assert gap not in reply.text and not reply.recommendation.coverage, (said, reply.text)
+    asked = await engine.app.chat.chat(cid, user, again)  # asking for the missing style again: said again
+    assert asked.recommendation is not None and asked.recommendation.coverage, asked.text
