@@ -458,6 +458,11 @@ class TextQuery(BaseModel):
         default="", description="a language the request names that no catalog label names (ISO 639-1: 'fr', 'pt'): "
         "tracks whose song titles — or whose artist's titles — are in it rank first (core.text.title_language); "
         "empty = none")
+    language: str = Field(
+        default="", description="a language the request names or implies (ISO 639-1), whether the catalog's labels "
+        "(``language_labels``) or song titles (``title_language``) answer it: the reply counts the tracks in it")
+    language_labels: list[str] = Field(
+        default_factory=list, description="label keys (``kind:label``) naming ``language`` that rank for it")
     title_language_weight: float = Field(
         default=1.0, ge=0.0, le=1.0, description="how strongly ``title_language`` ranks (1 = every track in the "
         "language first; less when the language is only implied by a style: samba -> Portuguese)")

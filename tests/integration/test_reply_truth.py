@@ -85,3 +85,36 @@ async def test_a_coverage_line_is_said_once_per_request(engine: Engine, user, fi
         assert gap not in reply.text and not reply.recommendation.coverage, (said, reply.text)
     asked = await engine.app.chat.chat(cid, user, again)  # asking for the missing style again: said again
     assert asked.recommendation is not None and asked.recommendation.coverage, asked.text
+
+
+# ------------------------------------------------------------------ a language asked: how many are in it
+#: Words of the shipped catalog's labels that name a language (checked independently of the product's choice).
+LABEL_WORDS = {"pt": ("brasil",), "de": ("deutsch",)}
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("música brasileira para relaxar", "pt"), ("brazilian music to relax", "pt"),
+    ("musique brésilienne calme", "pt"), ("música brasileña tranquila", "pt"),
+    ("deutsche Musik zum Entspannen", "de"),
+])
+async def test_a_language_request_says_how_many_tracks_are_in_it(engine: Engine, text: str, code: str) -> None:
+    from core.coverage import coverage_text
+    from core.reason_words import words_for
+    from core.text.title_language import by_titles, some_in_language, table_languages
+
+    rec = await engine.app.discovery.recommend_text(text)
+    assert isinstance(rec, Recommendation) and len(rec.tracks) == 10
+    t = engine.loaded.table
+    inside = set(table_languages(t).positions(code).tolist())
+    for lid, (_kind, name) in enumerate(t.label_names):
+        if any(w in name.lower() for w in LABEL_WORDS[code]):
+            inside |= t.label_tracks.get(lid, set())
+    flags = [t.pos[i.track.track_id] in inside for i in rec.tracks]
+    n = sum(flags)
+    if n == len(flags):
+        return  # all in the language: nothing to own up to
+    first = coverage_text(rec.coverage)
+    assert some_in_language(code, rec.lang, n) in first or (n and by_titles(code, rec.lang, n) in first), first
+    assert flags == sorted(flags, reverse=True)  # the tracks in the language first, then the alternatives
+    alternative = words_for(rec.lang)["alternative"]
+    assert all(i.reason.startswith(alternative) for i, f in zip(rec.tracks, flags) if not f)
