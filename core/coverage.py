@@ -724,9 +724,12 @@ def describe_alternative(table: TrackTable, tracks: Sequence[RecommendedTrack], 
             short = short_playlist_name(name)
             return (", ".join(words[:3]) + " tracks" if words else "tracks") + f"{FROM_PLAYLIST}“{short}”"
     if counts:
-        label, n = max(counts.items(), key=lambda kv: kv[1])
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+        label, n = ranked[0]
         if n * 2 >= len(tracks[:limit]) and n >= 2:  # "mostly" = at least half of the tracks shown
             head += f", mostly {label}"
+        elif len(ranked) > 1 and (n + ranked[1][1]) * 2 >= len(tracks[:limit]) and ranked[1][1] >= 2:
+            head += f", mostly {label} / {ranked[1][0]}"  # two genres hold half: both named, never a vague "sound"
     return head
 
 

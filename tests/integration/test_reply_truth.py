@@ -118,3 +118,25 @@ async def test_a_language_request_says_how_many_tracks_are_in_it(engine: Engine,
     assert flags == sorted(flags, reverse=True)  # the tracks in the language first, then the alternatives
     alternative = words_for(rec.lang)["alternative"]
     assert all(i.reason.startswith(alternative) for i, f in zip(rec.tracks, flags) if not f)
+
+
+# ------------------------------------------------------------------ a missing style: the alternative is named as it is
+@pytest.mark.parametrize(("text", "style"), [("reggae", "reggae"), ("some reggae vibes", "reggae"), ("ska", "ska")])
+async def test_a_missing_style_names_what_the_list_holds(engine: Engine, text: str, style: str) -> None:
+    from collections import Counter
+
+    from core.coverage import coverage_text
+
+    rec = await engine.app.discovery.recommend_text(text)
+    assert isinstance(rec, Recommendation) and rec.tracks
+    first = coverage_text(rec.coverage)
+    assert first.startswith(f"This catalog has no music tagged {style}"), first
+    assert style not in {g for i in rec.tracks for g in i.track.genres}  # nothing is passed off as the style
+    shown = Counter(i.track.shown_genre for i in rec.tracks if i.track.shown_genre)
+    top = [g for g, _ in shown.most_common(2)]
+    named = re.search(r"mostly (.+?)\.?$", first)
+    if sum(n for _, n in shown.most_common(2)) * 2 >= len(rec.tracks) and "from the playlist" not in first:
+        assert named is not None, first  # what most of the list is, said
+    if named is not None and "from the playlist" not in named.group(1):
+        said = named.group(1).split(" / ")
+        assert set(said) <= set(top) and sum(shown[g] for g in said) * 2 >= len(rec.tracks), (first, shown)
