@@ -261,6 +261,11 @@ def find_styles(text: str) -> list[tuple[str, str, bool]]:
     return out
 
 
+def negated_styles(text: str) -> set[str]:
+    """The styles ``text`` negates ("pop but no punk" -> ``{"punk"}``; :func:`find_styles`)."""
+    return {style for style, _phrase, negated in find_styles(text) if negated}
+
+
 @functools.lru_cache(maxsize=50_000)
 def _label_styles(text: str) -> tuple[str, ...]:
     """The styles one label text names (cached by text: catalog edits rebuild coverage without rescanning)."""
@@ -543,6 +548,27 @@ class CatalogCoverage:
                 return Reason(kind="evidence", feature="playlist", label=label)
         return Reason(kind="evidence", feature="labels", label=style)
 
+    def label_negated(self, kind: str, label: str, negated: set[str]) -> bool:
+        """True when the catalog label ``(kind, label)`` stands for a style the request negates (``negated``, keys of
+        :data:`STYLES`): its text names one as whole words ("neo soul" for "no soul") or one's family
+        (:data:`PARENT`), or — a subgenre whose name says nothing ("indie poptimism") — most of its tracks carry a
+        genre label that does ("pop")."""
+        if not negated:
+            return False
+        named = set(_label_styles(label)) | {PARENT.get(st, "") for st in _label_styles(label)}
+        if named & negated or any(self.names_style(st, label) for st in negated):
+            return True
+        lid = self.table.label_index.get((kind, label))
+        members = self.table.label_tracks.get(lid, set()) if lid is not None and kind == "subgenre" else set()
+        hits = sum(1 for p in members if self._genre_styles(p) & negated)
+        return bool(members) and hits * 2 > len(members)
+
+    def carries_negated(self, p: int, negated: set[str]) -> bool:
+        """True when track ``p``'s own genre or subgenre labels stand for a negated style (:meth:`label_negated`)."""
+        t = self.table
+        return bool(negated) and any(self.label_negated(*t.label_names[lid], negated) for lid in t.labels[p]
+                                     if t.label_names[lid][0] != "playlist")
+
     def names_style(self, style: str, text: str) -> bool:
         """True when ``text`` names ``style`` as a whole word or phrase (its :data:`STYLES` phrases)."""
         return bool(_alternation(STYLES.get(style, (style,))).search(" " + normalize_text(text) + " "))
@@ -569,6 +595,7 @@ class CatalogCoverage:
         :func:`describe_alternative`, filled once the tracks are known).
         """
         notes: list[CoverageNote] = []
+        against = negated_styles(text)
         for style, phrase, negated in find_styles(text):
             if negated:
                 continue
@@ -578,10 +605,13 @@ class CatalogCoverage:
             count = self.style_count(style).tracks
             if count == 0:
                 ev = self.evidence(style)
+                closest = ev.closest if len(ev.positions) >= MIN_EVIDENCE or ev.family else ""
+                if closest and any(self.label_negated(k, closest, against) for k in ("subgenre", "genre")):
+                    closest = ""  # "gospel but no soul": the negated style is never named as the closest
                 notes.append(CoverageNote(requested=style, asked=_synonym(phrase, style), kind="missing",
                                           found_count=len(ev.positions),
-                                          closest=ev.closest if len(ev.positions) >= MIN_EVIDENCE or ev.family
-                                          else "", family=ev.family, playlists=list(ev.playlists[:2]),
+                                          closest=closest, family=ev.family if closest else "",
+                                          playlists=list(ev.playlists[:2]),
                                           scene=list(ev.scene[:2]), via=anchor))
                 continue
             if self.is_sparse(count):

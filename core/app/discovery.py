@@ -54,6 +54,7 @@ from core.coverage import (
     artist_suggestions,
     coverage_line,
     describe_alternative,
+    negated_styles,
     partial_artist_matches,
     search_closeness,
     sort_notes,
@@ -669,7 +670,9 @@ class Discovery(LiveParts):
             return rec
         t = self.table
         ev = self.coverage.evidence(note.requested)
-        cand = np.asarray([p for p in ev.positions if p not in exclude and t.alive[p]], dtype=np.int64)
+        against = negated_styles(query.text)  # "punk but not pop": no look-alike tagged pop
+        cand = np.asarray([p for p in ev.positions if p not in exclude and t.alive[p]
+                           and not self.coverage.carries_negated(p, against)], dtype=np.int64)
         mask = self.recommender.filter_mask(query.filters, t.n)
         if mask is not None and len(cand):
             cand = cand[mask[cand]]

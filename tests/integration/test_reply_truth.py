@@ -140,3 +140,23 @@ async def test_a_missing_style_names_what_the_list_holds(engine: Engine, text: s
     if named is not None and "from the playlist" not in named.group(1):
         said = named.group(1).split(" / ")
         assert set(said) <= set(top) and sum(shown[g] for g in said) * 2 >= len(rec.tracks), (first, shown)
+
+
+# ------------------------------------------------------------------ a negated style is neither announced nor listed
+@pytest.mark.parametrize(("text", "negated"), [
+    ("gospel but no soul", "soul"), ("jazz without neo soul", "soul"), ("pop but no punk", "punk"),
+    ("no punk", "punk"), ("salsa but no reggaeton", "reggaeton"), ("soul but no gospel", "gospel"),
+])
+async def test_a_negated_style_is_not_announced_nor_listed(engine: Engine, text: str, negated: str) -> None:
+    from core.coverage import coverage_text
+
+    rec = await engine.app.discovery.recommend_text(text)
+    assert isinstance(rec, Recommendation) and rec.tracks
+    first = coverage_text(rec.coverage)
+    assert not re.search(rf"closest: [^;)]*\b{negated}\b", first), first
+    assert not re.search(rf"mostly [^.]*\b{negated}\b", first), first
+    t = engine.loaded.table
+    for i in rec.tracks:  # no track's own genre labels (nor a playlist named after the style) are the negated style
+        names = [label.lower() for kind, label in (t.label_names[lid] for lid in t.labels[t.pos[i.track.track_id]])
+                 if kind != "playlist" or negated in label.lower()]
+        assert not any(re.search(rf"\b{negated}\b", n) for n in names), (i.track.title, names)
