@@ -23,6 +23,7 @@ import numpy as np
 
 from core.catalog import normalize_text
 from core.models import CoverageNote, Filters, Reason, Recommendation, RecommendedTrack
+from core.reply_words import counted
 from core.style_scripts import SCRIPT_NAMES, script_playlists
 from core.table import FEATURE_INDEX, TrackTable
 
@@ -780,7 +781,7 @@ def coverage_line(note: CoverageNote) -> str:
     alt = note.alternative
     tail = f" — here's the closest: {alt}" if alt else ""
     if note.kind in ("missing", "sparse") and note.via:  # "k-pop like BTS": the anchor is the evidence
-        what = "no label" if note.kind == "missing" else f"only {note.found_count} tracks labelled"
+        what = "no label" if note.kind == "missing" else f"only {counted(note.found_count, '1 track', 'n tracks')} labelled"
         return (f"This catalog has {what} {'naming ' if note.kind == 'missing' else ''}{note.requested}, so these go "
                 f"by {note.via}'s sound and playlists" + (f": {alt}." if alt else "."))
     if note.kind == "missing" and " from " in note.requested and not (note.closest or note.playlists):
@@ -793,7 +794,7 @@ def coverage_line(note: CoverageNote) -> str:
                 f" — here are alternatives: {alt}." if alt else ".")
         return f"This catalog has no music tagged {note.requested}{tail}."
     if note.kind == "sparse":
-        return (f"This catalog has very little {note.requested} ({note.found_count} tracks)"
+        return (f"This catalog has very little {note.requested} ({counted(note.found_count, '1 track', 'n tracks')})"
                 + (f" — these are the closest: {alt}." if alt else "."))
     if note.kind == "unlabelled":
         return f"This catalog has no genre labels, so I can't check for {note.requested}" + (

@@ -46,3 +46,17 @@ async def test_the_list_chart_caption_of_one_track() -> None:
         reply = await chart_replies.list_chart_reply(rec, lang=lang)
         assert say("1 track", lang, n=1) in reply.text and say("n tracks", lang, n=1) not in reply.text.replace(
             say("1 track", lang, n=1), ""), reply.text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_sparse_style_of_one_track_says_one_track(lang: str) -> None:
+    from core.coverage import coverage_line
+    from core.models import CoverageNote
+
+    for note in (CoverageNote(requested="polka", kind="sparse", found_count=1, lang=lang),
+                 CoverageNote(requested="polka from 1970–1979", kind="sparse", found_count=1, lang=lang),
+                 CoverageNote(requested="polka", kind="sparse", found_count=1, via="Weird Al", lang=lang)):
+        line = coverage_line(note)
+        assert say("1 track", lang, n=1) in line, line
+        if say("n tracks", lang, n=1) != say("1 track", lang, n=1):
+            assert say("n tracks", lang, n=1) not in line, line
