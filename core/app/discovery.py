@@ -94,7 +94,8 @@ from core.spotify_links import find_links, strip_links
 from core.table import FEATURE_INDEX, TrackTable
 from core.text.caveats import conflicts_from_notes
 from core.style_scene import named_scene
-from core.text.title_language import by_titles, some_in_language, table_languages
+from core.text.language_lines import some_in_language
+from core.text.title_language import by_titles, table_languages
 from core.text.wording import localize_anchor_summary, localize_cues, no_data_alternative
 
 #: ``boost`` is an extra score over the candidate view as in :meth:`Recommender.similar`, or None).

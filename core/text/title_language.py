@@ -136,38 +136,16 @@ _SOME_BY_TITLES: dict[str, str] = {
     "fr": "seuls {n} sont d'artistes dont les titres sont en {language} ; le reste est l'alternative la plus proche",
     "de": "nur {n} davon sind von Künstlern, deren Songtitel auf {language} sind; der Rest ist die nächste Alternative",
 }
-#: A language the catalog's labels answered ("Trapperz Brasil" for "música brasileira") when fewer of the tracks
-#: shown carry those labels or are titled in it than shown ({n}: how many do; :func:`some_in_language`).
-_SOME_IN_LANGUAGE: dict[str, str] = {
-    "en": "only {n} of these are in {language} (by the catalog's labels or song titles); the rest are the nearest "
-          "alternative",
-    "es": "solo {n} están en {language} (por las etiquetas del catálogo o los títulos); el resto es la alternativa "
-          "más cercana",
-    "pt": "só {n} estão em {language} (pelos rótulos do catálogo ou pelos títulos); o resto é a alternativa mais "
-          "próxima",
-    "fr": "seuls {n} sont en {language} (d'après les étiquettes du catalogue ou les titres) ; le reste est "
-          "l'alternative la plus proche",
-    "de": "nur {n} davon sind auf {language} (nach den Labels des Katalogs oder den Songtiteln); der Rest ist die "
-          "nächste Alternative",
-}
-_NONE_IN_LANGUAGE: dict[str, str] = {
-    "en": "none of these is in {language} by the catalog's labels or song titles; they are the nearest alternative",
-    "es": "ninguna está en {language} según las etiquetas del catálogo o los títulos; son la alternativa más cercana",
-    "pt": "nenhuma está em {language} pelos rótulos do catálogo ou pelos títulos; são a alternativa mais próxima",
-    "fr": "aucun n'est en {language} d'après les étiquettes du catalogue ou les titres ; c'est l'alternative la plus "
-          "proche",
-    "de": "keiner davon ist nach den Labels des Katalogs oder den Songtiteln auf {language}; das ist die nächste "
+#: Songs titled in the language when only one of the list is (:func:`by_titles` with ``some`` = 1).
+_ONE_BY_TITLES: dict[str, str] = {
+    "en": "only 1 of these is by an artist whose song titles are in {language}; the rest are the nearest alternative",
+    "es": "solo 1 es de un artista cuyos títulos están en {language}; el resto es la alternativa más cercana",
+    "pt": "só 1 é de um artista cujos títulos estão em {language}; o resto é a alternativa mais próxima",
+    "fr": "un seul est d'un artiste dont les titres sont en {language} ; le reste est l'alternative la plus proche",
+    "de": "nur einer davon ist von einem Künstler, dessen Songtitel auf {language} sind; der Rest ist die nächste "
           "Alternative",
 }
 
-
-def some_in_language(code: str, lang: str, n: int) -> str:
-    """How many of a list are in the language ``code`` a request named, in the reply language ``lang``: "only 2
-    of these are in Portuguese (by the catalog's labels or song titles); the rest are the nearest alternative"
-    (``n`` = 0: "none of these is …")."""
-    lang = lang if lang in _SOME_IN_LANGUAGE else "en"
-    name = LANGUAGE_NAMES.get(code, {}).get(lang, code)
-    return (_SOME_IN_LANGUAGE if n else _NONE_IN_LANGUAGE)[lang].format(language=name, n=n)
 
 
 def by_titles(code: str, lang: str, some: int | None = None) -> str:
@@ -177,7 +155,7 @@ def by_titles(code: str, lang: str, some: int | None = None) -> str:
     lang = lang if lang in _BY_TITLES else "en"
     name = LANGUAGE_NAMES.get(code, {}).get(lang, code)
     if some is not None:
-        return _SOME_BY_TITLES[lang].format(language=name, n=some)
+        return (_ONE_BY_TITLES if some == 1 else _SOME_BY_TITLES)[lang].format(language=name, n=some)
     return _BY_TITLES[lang].format(language=name)
 
 

@@ -100,7 +100,8 @@ LABEL_WORDS = {"pt": ("brasil",), "de": ("deutsch",)}
 async def test_a_language_request_says_how_many_tracks_are_in_it(engine: Engine, text: str, code: str) -> None:
     from core.coverage import coverage_text
     from core.reason_words import words_for
-    from core.text.title_language import by_titles, some_in_language, table_languages
+    from core.text.language_lines import some_in_language
+    from core.text.title_language import by_titles, table_languages
 
     rec = await engine.app.discovery.recommend_text(text)
     assert isinstance(rec, Recommendation) and len(rec.tracks) == 10

@@ -60,3 +60,13 @@ def test_a_sparse_style_of_one_track_says_one_track(lang: str) -> None:
         assert say("1 track", lang, n=1) in line, line
         if say("n tracks", lang, n=1) != say("1 track", lang, n=1):
             assert say("n tracks", lang, n=1) not in line, line
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_one_track_in_the_language_asked_is_said_in_the_singular(lang: str) -> None:
+    from core.text.language_lines import some_in_language
+    from core.text.title_language import by_titles
+
+    one, two = some_in_language("pt", lang, 1), some_in_language("pt", lang, 2)
+    assert one != two.replace("2", "1")  # the verb (and noun) agree with one
+    assert by_titles("pt", lang, 1) != by_titles("pt", lang, 2).replace("2", "1")
