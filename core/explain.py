@@ -356,7 +356,9 @@ def explain_text(table: TrackTable, p: int, query: TextQuery) -> list[Reason]:
         value = float(f[FEATURE_INDEX[name]])
         if math.isnan(value):  # the catalog has no value for this track: nothing to say about it
             continue
-        lo, hi = (list(query.ranges.get(name) or []) + [None, None])[:2]
+        stated = query.ranges.get(name) or (  # a tempo window (a stated one, or a follow-up's "≥ 144 BPM" cue)
+            [query.filters.tempo_min, query.filters.tempo_max] if name == "tempo" else [])
+        lo, hi = (list(stated) + [None, None])[:2]
         if (lo is not None or hi is not None) and name in CLOSE_WITHIN:  # a bound asked: said as the bound
             out = (lo - value if lo is not None and value < lo else value - hi if hi is not None and value > hi
                    else 0.0)

@@ -161,3 +161,14 @@ async def test_a_negated_style_is_not_announced_nor_listed(engine: Engine, text:
         names = [label.lower() for kind, label in (t.label_names[lid] for lid in t.labels[t.pos[i.track.track_id]])
                  if kind != "playlist" or negated in label.lower()]
         assert not any(re.search(rf"\b{negated}\b", n) for n in names), (i.track.title, names)
+
+
+async def test_a_follow_ups_tempo_window_is_shown_as_its_bound(engine: Engine, user) -> None:
+    await engine.app.chat.chat("console:bound-faster", user, "sad songs valence under 0.3")
+    reply = await engine.app.chat.chat("console:bound-faster", user, "faster")
+    rec = reply.recommendation
+    assert rec is not None and rec.tracks and rec.filters.tempo_min is not None
+    tempo = [r for i in rec.tracks for r in i.reasons if r.kind == "asked_feature" and r.feature == "tempo"]
+    assert tempo, [i.reason for i in rec.tracks]
+    assert all(r.target is None and r.low == rec.filters.tempo_min for r in tempo)
+    assert all(f"≥ {rec.filters.tempo_min:.0f} BPM" in i.reason for i in rec.tracks if "BPM" in i.reason)
