@@ -18,6 +18,7 @@ from rich.markup import escape
 from adapters.console.render import playlist_page_list, playlist_page_table
 from core.models import Caller
 from core.playlists import Playlist, PlaylistChange
+from core.playlists.wording import tracks_text
 
 playlist_app = typer.Typer(
     help="Shared playlists per group: create, add, remove, show, rename, delete, recommend, export.",
@@ -93,7 +94,7 @@ def list_(db: DbOpt = None, group: GroupOpt = "console:local", as_json: JsonOpt 
                 console.print(f"No playlists in {escape(group)} yet. Create one: musicbot playlist create NAME")
             else:
                 for p in items:
-                    console.print(f"[bold]{escape(p.name)}[/bold] [dim]#{p.playlist_id}[/dim] — {p.track_count} tracks")
+                    console.print(f"[bold]{escape(p.name)}[/bold] [dim]#{p.playlist_id}[/dim] — {tracks_text(p.track_count)}")
 
     _run(go)
 
@@ -251,7 +252,7 @@ def delete(
             if as_json:
                 _dump({"deleted": _playlist_json(p)})
             else:
-                console.print(f'Deleted "{escape(p.name)}" ({p.track_count} tracks).')
+                console.print(f'Deleted "{escape(p.name)}" ({tracks_text(p.track_count)}).')
 
     _run(go)
 

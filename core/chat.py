@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from core.catalog import normalize_text
 from core.catalog_admin import ADMIN_COMMANDS, run_admin_command
 from core.commands import LIST_REF, help_text, parse_command
-from core.coverage import coverage_text
+from core.coverage import coverage_text, note_key, unsaid_notes
 from core.conversation import (
     MORE_WORDS,
     ConversationState,
@@ -172,6 +172,7 @@ class ChatService:
                 log.exception("chat turn failed (conversation %s)", cid)
                 await self.app.sessions.save_turn(cid, None, turns.pending)
                 return ChatReply(text=say("sorry", lang), lang=lang)
+            reply = _gaps_once(state, reply, text)
             await self.app.sessions.save_turn(cid, state, turns.pending)
             return reply.model_copy(update={"lang": lang}) if reply.lang != lang else reply
 
@@ -283,6 +284,24 @@ async def _links_reply(app: AppServices, state: ConversationState, caller: Calle
     ids = [app.tracks.table.ids[p] for p in links.positions]
     reply = await _run_last(app, state, caller, LastRequest(kind="similar", refs=ids), first=True, lang=lang)
     return with_notes(reply, links.notes(lang))
+
+
+def _gaps_once(state: ConversationState, reply: ChatReply, text: str) -> ChatReply:
+    """``reply`` without the coverage notes (and their first line) this conversation's current request already
+    said, unless ``text`` asks for that again (:func:`core.coverage.unsaid_notes`); records what the reply's list
+    says. A list without notes starts a new request (nothing said yet); a reply without a list changes nothing."""
+    rec = reply.recommendation
+    if rec is None:
+        return reply
+    said, notes = list(state.said_gaps), list(rec.coverage)
+    state.said_gaps = [note_key(n) for n in notes]
+    kept = unsaid_notes(notes, said, text) if notes and said else notes
+    if len(kept) == len(notes):
+        return reply
+    old, new = coverage_text(notes), coverage_text(kept)
+    body = reply.text[len(old):].lstrip("\n") if old and reply.text.startswith(old) else reply.text
+    return reply.model_copy(update={"text": f"{new}\n{body}" if new and body else new or body,
+                                    "recommendation": rec.model_copy(update={"coverage": kept})})
 
 
 def _reply(state: ConversationState, rec: Recommendation, empty: str = "") -> ChatReply:

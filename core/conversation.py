@@ -95,6 +95,8 @@ class ConversationState(BaseModel):
     lang: str = Field(default="", description="the conversation's reply language (en/es/pt/fr/de; \"\" = not decided "
                       "yet): set by each message clear enough to decide it, kept for short or ambiguous ones "
                       "(\"más\", \"#3\", \"less upbeat\"); core.reply_language")
+    said_gaps: list[str] = Field(default_factory=list, description="coverage notes the current request's replies "
+                                 "already said (core.coverage.note_key), so a follow-up does not repeat them")
 
     def remember_shown(self, ids: list[str]) -> None:
         """Add ids to :attr:`shown` (deduplicated, bounded by :data:`MAX_SHOWN`)."""

@@ -23,6 +23,7 @@ import numpy as np
 
 from core.catalog import normalize_text
 from core.models import CoverageNote, Filters, Reason, Recommendation, RecommendedTrack
+from core.reply_words import counted
 from core.style_scripts import SCRIPT_NAMES, script_playlists
 from core.table import FEATURE_INDEX, TrackTable
 
@@ -259,6 +260,11 @@ def find_styles(text: str) -> list[tuple[str, str, bool]]:
         before = norm[: m.start()].split()[-3:]
         out.append((style, phrase, any(w in NEGATIONS for w in before)))
     return out
+
+
+def negated_styles(text: str) -> set[str]:
+    """The styles ``text`` negates ("pop but no punk" -> ``{"punk"}``; :func:`find_styles`)."""
+    return {style for style, _phrase, negated in find_styles(text) if negated}
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -543,6 +549,27 @@ class CatalogCoverage:
                 return Reason(kind="evidence", feature="playlist", label=label)
         return Reason(kind="evidence", feature="labels", label=style)
 
+    def label_negated(self, kind: str, label: str, negated: set[str]) -> bool:
+        """True when the catalog label ``(kind, label)`` stands for a style the request negates (``negated``, keys of
+        :data:`STYLES`): its text names one as whole words ("neo soul" for "no soul") or one's family
+        (:data:`PARENT`), or — a subgenre whose name says nothing ("indie poptimism") — most of its tracks carry a
+        genre label that does ("pop")."""
+        if not negated:
+            return False
+        named = set(_label_styles(label)) | {PARENT.get(st, "") for st in _label_styles(label)}
+        if named & negated or any(self.names_style(st, label) for st in negated):
+            return True
+        lid = self.table.label_index.get((kind, label))
+        members = self.table.label_tracks.get(lid, set()) if lid is not None and kind == "subgenre" else set()
+        hits = sum(1 for p in members if self._genre_styles(p) & negated)
+        return bool(members) and hits * 2 > len(members)
+
+    def carries_negated(self, p: int, negated: set[str]) -> bool:
+        """True when track ``p``'s own genre or subgenre labels stand for a negated style (:meth:`label_negated`)."""
+        t = self.table
+        return bool(negated) and any(self.label_negated(*t.label_names[lid], negated) for lid in t.labels[p]
+                                     if t.label_names[lid][0] != "playlist")
+
     def names_style(self, style: str, text: str) -> bool:
         """True when ``text`` names ``style`` as a whole word or phrase (its :data:`STYLES` phrases)."""
         return bool(_alternation(STYLES.get(style, (style,))).search(" " + normalize_text(text) + " "))
@@ -571,6 +598,7 @@ class CatalogCoverage:
         notes: list[CoverageNote] = []
         era_asked = filters is not None and (filters.year_min is not None or filters.year_max is not None)
         era_held = era_asked and self.tracks_in_years(filters.year_min, filters.year_max) > 0
+        against = negated_styles(text)
         for style, phrase, negated in find_styles(text):
             if negated:
                 continue
@@ -580,10 +608,13 @@ class CatalogCoverage:
             count = self.style_count(style).tracks
             if count == 0:
                 ev = self.evidence(style)
+                closest = ev.closest if len(ev.positions) >= MIN_EVIDENCE or ev.family else ""
+                if closest and any(self.label_negated(k, closest, against) for k in ("subgenre", "genre")):
+                    closest = ""  # "gospel but no soul": the negated style is never named as the closest
                 notes.append(CoverageNote(requested=style, asked=_synonym(phrase, style), kind="missing",
                                           found_count=len(ev.positions),
-                                          closest=ev.closest if len(ev.positions) >= MIN_EVIDENCE or ev.family
-                                          else "", family=ev.family, playlists=list(ev.playlists[:2]),
+                                          closest=closest, family=ev.family if closest else "",
+                                          playlists=list(ev.playlists[:2]),
                                           scene=list(ev.scene[:2]), via=anchor))
                 continue
             if self.is_sparse(count):
@@ -723,9 +754,12 @@ def describe_alternative(table: TrackTable, tracks: Sequence[RecommendedTrack], 
             short = short_playlist_name(name)
             return (", ".join(words[:3]) + " tracks" if words else "tracks") + f"{FROM_PLAYLIST}“{short}”"
     if counts:
-        label, n = max(counts.items(), key=lambda kv: kv[1])
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+        label, n = ranked[0]
         if n * 2 >= len(tracks[:limit]) and n >= 2:  # "mostly" = at least half of the tracks shown
             head += f", mostly {label}"
+        elif len(ranked) > 1 and (n + ranked[1][1]) * 2 >= len(tracks[:limit]) and ranked[1][1] >= 2:
+            head += f", mostly {label} / {ranked[1][0]}"  # two genres hold half: both named, never a vague "sound"
     return head
 
 
@@ -746,7 +780,7 @@ def coverage_line(note: CoverageNote) -> str:
     alt = note.alternative
     tail = f" — here's the closest: {alt}" if alt else ""
     if note.kind in ("missing", "sparse") and note.via:  # "k-pop like BTS": the anchor is the evidence
-        what = "no label" if note.kind == "missing" else f"only {note.found_count} tracks labelled"
+        what = "no label" if note.kind == "missing" else f"only {counted(note.found_count, '1 track', 'n tracks')} labelled"
         return (f"This catalog has {what} {'naming ' if note.kind == 'missing' else ''}{note.requested}, so these go "
                 f"by {note.via}'s sound and playlists" + (f": {alt}." if alt else "."))
     if note.kind == "missing" and " from " in note.requested and not (note.closest or note.playlists):
@@ -759,7 +793,7 @@ def coverage_line(note: CoverageNote) -> str:
                 f" — here are alternatives: {alt}." if alt else ".")
         return f"This catalog has no music tagged {note.requested}{tail}."
     if note.kind == "sparse":
-        return (f"This catalog has very little {note.requested} ({note.found_count} tracks)"
+        return (f"This catalog has very little {note.requested} ({counted(note.found_count, '1 track', 'n tracks')})"
                 + (f" — these are the closest: {alt}." if alt else "."))
     if note.kind == "unlabelled":
         return f"This catalog has no genre labels, so I can't check for {note.requested}" + (
@@ -817,6 +851,32 @@ def coverage_text(notes: Sequence[CoverageNote]) -> str:
         return ""
     rest = [coverage_line(n.model_copy(update={"alternative": ""}) if n.kind != "no_data" else n) for n in notes[1:3]]
     return " ".join([coverage_line(notes[0]), *rest])
+
+
+def note_key(note: CoverageNote) -> str:
+    """What a coverage note is about, as one string (``"missing:jazz"``): the same gap in two replies has one key."""
+    return f"{note.kind}:{note.requested}"
+
+
+def asks_again(note: CoverageNote, text: str) -> bool:
+    """True when the message ``text`` itself names what ``note`` says the catalog lacks: the style (not negated,
+    :func:`find_styles`), the attribute without data (:func:`no_data_attributes`) or the note's own words."""
+    if note.requested in {style for style, _phrase, negated in find_styles(text) if not negated}:
+        return True
+    if note.requested.partition(" from ")[0] in {style for style, _p, negated in find_styles(text) if not negated}:
+        return True
+    if note.requested in no_data_attributes(text):
+        return True
+    said = normalize_text(note.asked or note.requested)
+    return bool(said) and f" {said} " in f" {normalize_text(text)} "
+
+
+def unsaid_notes(notes: Sequence[CoverageNote], said: Sequence[str], text: str) -> list[CoverageNote]:
+    """``notes`` without those a reply of the same request already said (``said``: their :func:`note_key`), unless
+    the message ``text`` asks for that again ("jazz again"): a gap is said once per request, not on every follow-up
+    ("less upbeat", "more like #3", "more")."""
+    done = set(said)
+    return [n for n in notes if note_key(n) not in done or asks_again(n, text)]
 
 
 def sort_notes(notes: Sequence[CoverageNote]) -> list[CoverageNote]:

@@ -356,6 +356,15 @@ def explain_text(table: TrackTable, p: int, query: TextQuery) -> list[Reason]:
         value = float(f[FEATURE_INDEX[name]])
         if math.isnan(value):  # the catalog has no value for this track: nothing to say about it
             continue
+        stated = query.ranges.get(name) or (  # a tempo window (a stated one, or a follow-up's "≥ 144 BPM" cue)
+            [query.filters.tempo_min, query.filters.tempo_max] if name == "tempo" else [])
+        lo, hi = (list(stated) + [None, None])[:2]
+        if (lo is not None or hi is not None) and name in CLOSE_WITHIN:  # a bound asked: said as the bound
+            out = (lo - value if lo is not None and value < lo else value - hi if hi is not None and value > hi
+                   else 0.0)
+            if out / CLOSE_WITHIN[name] <= 1.5:
+                scored.append((-query.weights.get(name, 0.0), out / CLOSE_WITHIN[name], name, value, (lo, hi)))
+            continue
         if name == "mode":
             gap = 0.0 if round(value) == round(target) else 9.0
         elif name in CLOSE_WITHIN:
@@ -364,8 +373,11 @@ def explain_text(table: TrackTable, p: int, query: TextQuery) -> list[Reason]:
             continue
         if gap <= 1.5:
             scored.append((-query.weights.get(name, 0.0), gap, name, value, float(target)))
-    for *_, name, value, target in sorted(scored)[:2]:
-        facts.append(Reason(kind="asked_feature", feature=name, value=value, target=target))
+    for *_, name, value, target in sorted(scored, key=lambda s: s[:3])[:2]:
+        if isinstance(target, tuple):  # "over 125 BPM": the bound, not the point the ranker aimed at inside it
+            facts.append(Reason(kind="asked_feature", feature=name, value=value, low=target[0], high=target[1]))
+        else:
+            facts.append(Reason(kind="asked_feature", feature=name, value=value, target=target))
     if query.filters.year_min or query.filters.year_max:
         year = int(t.year[p])
         if year:

@@ -245,7 +245,9 @@ class Reason(BaseModel):
     ``anchor_feature`` (a feature a "like X but slower" request moved: the track's ``value``, ``target`` = X's mean,
     ``label`` = X's name or "seed"), ``evidence`` (a closest alternative for a style the catalog lacks: ``feature``
     = which of the track's texts names it — title, album, artist, playlist (``label`` = the playlist's name) — or
-    labels (close by its labels); ``label`` = the style).
+    labels (close by its labels); ``label`` = the style). ``low`` / ``high``: for ``asked_feature``, the bounds the
+    request stated in numbers (``TextQuery.ranges``, raw units, None = open: "over 125 BPM" is ``low=125``); the
+    reason then shows the bound as asked, never the ranker's point ``target`` inside it.
     """
 
     model_config = ConfigDict(frozen=True)  # shared: core.reason_format.to_reason keeps one per fact
@@ -272,6 +274,8 @@ class Reason(BaseModel):
     value: float | None = None
     target: float | None = None
     label: str = ""
+    low: float | None = None
+    high: float | None = None
 
 
 class RecommendedTrack(BaseModel):
@@ -454,6 +458,11 @@ class TextQuery(BaseModel):
         default="", description="a language the request names that no catalog label names (ISO 639-1: 'fr', 'pt'): "
         "tracks whose song titles — or whose artist's titles — are in it rank first (core.text.title_language); "
         "empty = none")
+    language: str = Field(
+        default="", description="a language the request names or implies (ISO 639-1), whether the catalog's labels "
+        "(``language_labels``) or song titles (``title_language``) answer it: the reply counts the tracks in it")
+    language_labels: list[str] = Field(
+        default_factory=list, description="label keys (``kind:label``) naming ``language`` that rank for it")
     title_language_weight: float = Field(
         default=1.0, ge=0.0, le=1.0, description="how strongly ``title_language`` ranks (1 = every track in the "
         "language first; less when the language is only implied by a style: samba -> Portuguese)")

@@ -102,6 +102,16 @@ def _target(feature: str, target: float, w: dict[str, str]) -> str:
     return w.get(said, said) if feature == "mode" else said
 
 
+def bound_text(feature: str, low: float | None, high: float | None) -> str:
+    """A range a request stated, in the feature's unit (:func:`core.units.format_value`): ``"≥ 125 BPM"``,
+    ``"≤ 0.3"``, ``"100–120 BPM"`` (the same in every language: symbols and numbers)."""
+    if low is not None and high is not None:
+        lo, hi = format_value(feature, low), format_value(feature, high)
+        unit = lo.rpartition(" ")[2] if " " in lo and lo.rpartition(" ")[2] == hi.rpartition(" ")[2] else ""
+        return f"{lo.rpartition(' ')[0]}–{hi}" if unit else f"{lo}–{hi}"
+    return f"≥ {format_value(feature, low)}" if low is not None else f"≤ {format_value(feature, float(high or 0))}"
+
+
 def format_reason(reason: Reason | Fact, lang: str = "en") -> str:
     """One :class:`Reason` (or :class:`Fact`) as a short fact (see the module docstring), worded in ``lang`` by
     :mod:`core.reason_words` (English for a language without a table)."""
@@ -112,6 +122,9 @@ def format_reason(reason: Reason | Fact, lang: str = "en") -> str:
     if k == "asked_feature" and reason.value is not None:
         fact = _feature_fact(reason.feature, reason.value, w)
         worded = not any(ch.isdigit() for ch in fact)  # "vocal", "minor key": the word already answers the ask
+        low, high = getattr(reason, "low", None), getattr(reason, "high", None)  # a Fact carries no bounds
+        if (low is not None or high is not None) and not worded:  # a bound asked: shown as the bound
+            return w["asked"].format(fact=fact, target=bound_text(reason.feature, low, high))
         return (
             fact
             if reason.target is None or reason.feature == "mode" or worded

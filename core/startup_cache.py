@@ -55,7 +55,7 @@ log = logging.getLogger(__name__)
 #: Bump when the file layout changes.
 FORMAT = 2
 #: Source files whose code decides the table's content (normalization, dedupe keys, labels): part of the key.
-CODE_FILES = ("table.py", "catalog.py", "infra/sql_catalog.py", "startup_cache.py")
+CODE_FILES = ("table.py", "catalog.py", "song_keys.py", "credits.py", "infra/sql_catalog.py", "startup_cache.py")
 _ARRAYS = ("features", "known", "has_features", "year", "popularity", "alive")
 #: Table files kept in the cache folder (least recently used removed first); ~8.5 MB each for the shipped catalog.
 KEEP = 6

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from core.catalog import Catalog, dedupe_key, normalize_text
+from core.song_keys import merge_credited_versions
 from core.models import AUDIO_FEATURES, Track
 
 N_FEATURES = len(AUDIO_FEATURES)
@@ -132,6 +133,7 @@ class TrackTable:
             p = table.pos.get(track_id)
             if p is not None:
                 table._add_label(p, kind, label, source)
+        merge_credited_versions(table)
         table.version += 1
         return table
 
@@ -148,6 +150,7 @@ class TrackTable:
                 p = table.pos.get(track_id)
                 if p is not None:
                     table._add_label(p, kind, label, source)
+        merge_credited_versions(table)  # one song under two first-artist credits: one key
         table.version += 1
         return table
 
@@ -234,6 +237,7 @@ class TrackTable:
             self._detach(old)
             self.ids[old] = ""  # the old position becomes a tombstone; the new one takes over the id
         p = self._append_row(row)
+        merge_credited_versions(self, [self.norm_keys[p].partition("|")[0]])
         for kind, values in (("genre", track.genres), ("subgenre", track.subgenres), ("playlist", track.playlists)):
             for label in values:
                 self._add_label(p, kind, label, "")

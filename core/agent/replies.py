@@ -52,7 +52,8 @@ class ReplyBuilder:
                 continue
             known = deps.log.items.get(pick.track_id)
             reason = pick.reason or (known.reason if known else "") or "picked for your request"
-            items.append(RecommendedTrack(track=table.track(pos), score=known.score if known else 0.0, reason=reason))
+            items.append(RecommendedTrack(track=table.track(pos), score=known.score if known else 0.0, reason=reason,
+                                          reasons=list(known.reasons) if known and reason == known.reason else []))
         rec = None
         if items:
             target = output.target() or (dict(base.target) if base else {})

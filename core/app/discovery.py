@@ -48,11 +48,13 @@ from core.app.tracks import TrackFinder
 from core.catalog_rows import normalize_text
 from core.coherence import POOL_FACTOR, cohere, numbers_only
 from core.coverage import (
+    LYRICS_LANGUAGE,
     MIN_EVIDENCE,
     CatalogCoverage,
     artist_suggestions,
     coverage_line,
     describe_alternative,
+    negated_styles,
     partial_artist_matches,
     search_closeness,
     sort_notes,
@@ -92,6 +94,7 @@ from core.spotify_links import find_links, strip_links
 from core.table import FEATURE_INDEX, TrackTable
 from core.text.caveats import conflicts_from_notes
 from core.style_scene import named_scene
+from core.text.language_lines import some_in_language
 from core.text.title_language import by_titles, table_languages
 from core.text.wording import localize_anchor_summary, localize_cues, no_data_alternative
 
@@ -446,6 +449,8 @@ class Discovery(LiveParts):
             if n_in < len(rec.tracks):
                 rec = rec.model_copy(update={"summary": rec.summary.replace(
                     by_titles(query.title_language, query.lang), by_titles(query.title_language, query.lang, n_in))})
+        if query.language and rec.tracks:  # how many are in the language asked; the others are alternatives
+            rec = self._language_share(rec, query)
         if any(n.kind == "no_data" for n in rec.coverage):  # said once, on the first line (core.coverage)
             summary = rec.summary
             for n in query.notes:
@@ -669,7 +674,9 @@ class Discovery(LiveParts):
             return rec
         t = self.table
         ev = self.coverage.evidence(note.requested)
-        cand = np.asarray([p for p in ev.positions if p not in exclude and t.alive[p]], dtype=np.int64)
+        against = negated_styles(query.text)  # "punk but not pop": no look-alike tagged pop
+        cand = np.asarray([p for p in ev.positions if p not in exclude and t.alive[p]
+                           and not self.coverage.carries_negated(p, against)], dtype=np.int64)
         mask = self.recommender.filter_mask(query.filters, t.n)
         if mask is not None and len(cand):
             cand = cand[mask[cand]]
@@ -701,6 +708,37 @@ class Discovery(LiveParts):
                 break
         rest = [i for i in rec.tracks if t.norm_keys[t.pos[i.track.track_id]] not in keys]
         return rec.model_copy(update={"tracks": (picks + rest)[:limit]})
+
+    def _language_share(self, rec: Recommendation, query: TextQuery) -> Recommendation:
+        """``rec`` for a request naming a language (``query.language``): the tracks in it — titled in it
+        (:mod:`core.text.title_language`) or carrying the labels that answered it (``query.language_labels``) —
+        first; when not all are, the others marked "closest alternative" and the first line says how many are
+        (:func:`core.text.title_language.some_in_language`, or the titles' "only N …" line)."""
+        t = self.table
+        inside = set(table_languages(t).positions(query.language).tolist())
+        for key in query.language_labels:
+            lid = t.label_index.get(tuple(key.split(":", 1)))  # type: ignore[arg-type]
+            if lid is not None:
+                inside |= t.label_tracks.get(lid, set())
+        flags = [t.pos.get(i.track.track_id) in inside for i in rec.tracks]
+        n_in = sum(flags)
+        if n_in == len(flags):
+            return rec
+        tracks = [i for i, f in zip(rec.tracks, flags) if f] + [
+            i if i.reason.startswith("closest alternative") else i.model_copy(update={
+                "reason": "closest alternative" if i.reason == "matches your request"
+                else f"closest alternative: {i.reason}"}) for i, f in zip(rec.tracks, flags) if not f]
+        line = (by_titles(query.title_language, query.lang, n_in) if query.title_language and n_in
+                else some_in_language(query.language, query.lang, n_in))
+        notes = list(rec.coverage)
+        at = next((k for k, n in enumerate(notes) if n.kind == "no_data" and n.requested == LYRICS_LANGUAGE), None)
+        styled = next((k for k, n in enumerate(notes) if n.kind == "missing" and n.alternative.startswith(
+            by_titles(query.language, query.lang, n_in)[:12])), None)
+        if at is not None:
+            notes[at] = notes[at].model_copy(update={"alternative": line})
+        elif styled is None:  # a style sung in the language ("samba") already says it on its own line
+            notes.append(CoverageNote(requested=LYRICS_LANGUAGE, kind="no_data", alternative=line, lang=query.lang))
+        return rec.model_copy(update={"tracks": tracks, "coverage": sort_notes(notes)})
 
     def _in_title_language(self, rec: Recommendation, code: str) -> int:
         """How many of ``rec``'s tracks are in the title language ``code`` (:mod:`core.text.title_language`)."""

@@ -36,7 +36,7 @@ from core.playlists.models import (
     member_key,
 )
 from core.playlists.wording import change_text
-from core.reply_words import say
+from core.reply_words import counted, say
 from core.playlists.names import check_group, check_name, name_key
 from core.playlists.store import PlaylistRow, PlaylistStore
 
@@ -361,5 +361,5 @@ class PlaylistService:
             query=row.name,
             tracks=tracks,
             filters=filters,
-            summary=say("pl rec summary", name=row.name, tracks=f"{len(refs)} tracks"),
+            summary=say("pl rec summary", name=row.name, tracks=counted(len(refs), "1 track", "n tracks")),
         )

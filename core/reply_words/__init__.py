@@ -12,7 +12,8 @@ the others (``es``, ``pt``, ``fr``, ``de`` modules) say the same facts with the 
 exist only in the other languages: the English summary is the command registry's own (:mod:`core.commands`, also
 sent to Telegram's and Discord's command menus).
 
-:func:`say` is the one formatter (``str.format`` fields; a key missing from a language falls back to English);
+:func:`say` is the one formatter (``str.format`` fields; a key missing from a language falls back to English; a
+count with its noun is written ``{n#tracks}``, so singular and plural agree in every language);
 :func:`count` writes a number with the language's thousands separator; :func:`link_text` and
 :func:`localize_note` word the track-reference lines; :mod:`core.error_words` words the errors from their data.
 Imports nothing from core (errors and references import it).
@@ -44,7 +45,16 @@ def say(key: str, lang: str = "en", **fields: Any) -> str:
         KeyError: ``key`` is not in the English table, or a field the template names is missing.
     """
     table = REPLY_WORDS.get(lang, REPLY_WORDS["en"])
-    return table.get(key, REPLY_WORDS["en"][key]).format(**fields)
+    template = table.get(key, REPLY_WORDS["en"][key])
+    if "#" in template:  # "{n#tracks}": the number with its noun, singular or plural (:func:`counted`)
+        template = _COUNTED.sub(lambda m: counted(int(fields[m.group(1)]), f"1 {m.group(2)}", f"n {m.group(2)}s",
+                                                  lang).replace("{", "{{").replace("}", "}}"), template)
+    return template.format(**fields)
+
+
+#: A counted field in a template: ``{n#tracks}`` is field ``n`` with the language's "1 track" / "n tracks" line, so a
+#: caption never says "1 tracks" ("1 playlist" / "n playlists", "1 link" / "n links" likewise).
+_COUNTED = re.compile(r"\{(\w+)#(track|playlist|link)s\}")
 
 
 def count(n: int, lang: str = "en") -> str:

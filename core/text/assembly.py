@@ -345,6 +345,8 @@ class QueryAssembly(Caveats):
             lang=req.lang,
             styles={} if has_labels else self._styles(req),
             title_language=title_language,
+            language=req.language or title_language,
+            language_labels=list(req.language_labels),
             title_language_weight=1.0 if not title_language or self._names_language(req)
             else STYLE_LANGUAGE_WEIGHT,
         )
@@ -373,6 +375,8 @@ class QueryAssembly(Caveats):
         the request's labels name, which count with the genre filter as :meth:`_build` widens it for a language."""
         labels = self._cat.labels
         code, cid = named_language(self.vocab.concepts, req.said, self._cat.hints, labels.kinds)
+        if code:
+            req.language = code
         if not code or not has_title_language(self._table, code):
             return "", label_weights, honoured
         drop = {labels.keys[lid] for lid in self._cat.hints[cid]}  # the language's own labels ("genre:latin")
@@ -384,7 +388,9 @@ class QueryAssembly(Caveats):
                 concept = self.vocab.concepts[cid]
                 rule = NO_DATA.get(concept.name)
                 phrases = rule[2] if rule is not None and rule[2] else concept.phrases  # "en español", not "latin"
-                if any(label_names_language(k.partition(":")[2], phrases) for k in keys if k in drop):
+                named = [k for k in keys if k in drop and label_names_language(k.partition(":")[2], phrases)]
+                if named:  # "Trapperz Brasil": the reply counts the tracks these labels (or titles) place
+                    req.language_labels = named
                     return "", label_weights, honoured
                 # only scene labels stand for it ("latin" for "en español"): they keep ranking, and songs by artists
                 # titling in the language rank first, as the note then says (core.text.language_choice)

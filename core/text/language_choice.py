@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from core.catalog import normalize_text
 from core.models import TextNote
 from core.table import TrackTable
 from core.text.caveats import NO_DATA
@@ -38,8 +39,10 @@ def named_language(concepts: Sequence, said: dict[int, str], hints: Sequence[dic
         code = LANGUAGE_CONCEPTS.get(name)
         if code:
             rule = NO_DATA.get(name)
-            if rule is not None and rule[2] is not None and phrase not in rule[2]:
-                continue  # "latin pop" names a style, "en español" a language
+            words = normalize_text(phrase).split()
+            if rule is not None and rule[2] is not None and phrase not in rule[2] and not any(
+                    w in rule[2] for w in words):
+                continue  # "latin pop" names a style, "en español" a language ("música brasileira" one too)
             return code, cid
         code = STYLE_LANGUAGES.get(name, "")
         if code and not any(w >= 0.9 and kinds[lid] in ("genre", "subgenre") for lid, w in hints[cid].items()):
@@ -78,7 +81,6 @@ def label_names_language(label: str, phrases: Iterable[str]) -> bool:
     """True when the label's own words name the language: one of its words (accents folded, 4+ letters) begins a
     word of the language's request phrases ``phrases`` ("Trapperz Brasil": "brasil" begins "brasileira"; "Rap
     Français": "francais"), or the other way round. "Latin Pop Songs" names a scene, not Spanish."""
-    from core.catalog import normalize_text
 
     words = {w for w in normalize_text(label).split() if len(w) >= 4}
     said = {w for phrase in phrases for w in normalize_text(phrase).split() if len(w) >= 4}

@@ -75,6 +75,8 @@ class Request:
     softened: bool = False  # while a "less X" / "menos X" / "moins X" / "weniger X" chunk is read (a milder "not X")
     notes: list[TextNote] = field(default_factory=list)  # clamped numbers, missing data, conflicts
     ranges: dict[str, list[float | None]] = field(default_factory=dict)  # feature -> [low, high], raw units
+    language: str = ""  # a language the request names, however it is answered (ISO 639-1; core.text.language_choice)
+    language_labels: list[str] = field(default_factory=list)  # the label keys ("playlist:…") that answer it, if any
 
     def note(self, kind: str, subject: str, text: str, asked: str = "", used: str = "") -> None:
         """Record a :class:`~core.models.TextNote` once per ``(kind, subject)``; ``text`` is the sentence shown."""

@@ -130,12 +130,22 @@ _BY_TITLES: dict[str, str] = {
 
 
 _SOME_BY_TITLES: dict[str, str] = {
-    "en": "only {n} of these are by artists whose song titles are in {language}",
-    "es": "solo {n} son de artistas cuyos títulos están en {language}",
-    "pt": "só {n} são de artistas cujos títulos estão em {language}",
-    "fr": "seuls {n} sont d'artistes dont les titres sont en {language}",
-    "de": "nur {n} davon sind von Künstlern, deren Songtitel auf {language} sind",
+    "en": "only {n} of these are by artists whose song titles are in {language}; the rest are the nearest alternative",
+    "es": "solo {n} son de artistas cuyos títulos están en {language}; el resto es la alternativa más cercana",
+    "pt": "só {n} são de artistas cujos títulos estão em {language}; o resto é a alternativa mais próxima",
+    "fr": "seuls {n} sont d'artistes dont les titres sont en {language} ; le reste est l'alternative la plus proche",
+    "de": "nur {n} davon sind von Künstlern, deren Songtitel auf {language} sind; der Rest ist die nächste Alternative",
 }
+#: Songs titled in the language when only one of the list is (:func:`by_titles` with ``some`` = 1).
+_ONE_BY_TITLES: dict[str, str] = {
+    "en": "only 1 of these is by an artist whose song titles are in {language}; the rest are the nearest alternative",
+    "es": "solo 1 es de un artista cuyos títulos están en {language}; el resto es la alternativa más cercana",
+    "pt": "só 1 é de um artista cujos títulos estão em {language}; o resto é a alternativa mais próxima",
+    "fr": "un seul est d'un artiste dont les titres sont en {language} ; le reste est l'alternative la plus proche",
+    "de": "nur einer davon ist von einem Künstler, dessen Songtitel auf {language} sind; der Rest ist die nächste "
+          "Alternative",
+}
+
 
 
 def by_titles(code: str, lang: str, some: int | None = None) -> str:
@@ -145,7 +155,7 @@ def by_titles(code: str, lang: str, some: int | None = None) -> str:
     lang = lang if lang in _BY_TITLES else "en"
     name = LANGUAGE_NAMES.get(code, {}).get(lang, code)
     if some is not None:
-        return _SOME_BY_TITLES[lang].format(language=name, n=some)
+        return (_ONE_BY_TITLES if some == 1 else _SOME_BY_TITLES)[lang].format(language=name, n=some)
     return _BY_TITLES[lang].format(language=name)
 
 

@@ -300,16 +300,16 @@ _PHRASES: dict[str, dict[str, str]] = {k: _t(v) for k, v in {
                    "de {via}{alt}. | Ce catalogue n'a aucune étiquette {req}, donc ces choix suivent le son et les "
                    "playlists de {via}{alt}. | Dieser Katalog hat kein Label {req}, daher richten sich diese nach Klang "
                    "und Playlists von {via}{alt}.",
-    "via sparse": "Este catálogo solo tiene {n} pistas etiquetadas como {req}, así que estas van por el sonido y las "
-                  "listas de {via}{alt}. | Este catálogo só tem {n} faixas rotuladas como {req}, então estas seguem o "
-                  "som e as playlists de {via}{alt}. | Ce catalogue n'a que {n} morceaux étiquetés {req}, donc ces "
-                  "choix suivent le son et les playlists de {via}{alt}. | Dieser Katalog hat nur {n} Titel mit dem "
+    "via sparse": "Este catálogo solo tiene {tracks} con la etiqueta {req}, así que estas van por el sonido y las "
+                  "listas de {via}{alt}. | Este catálogo só tem {tracks} com o rótulo {req}, então estas seguem o "
+                  "som e as playlists de {via}{alt}. | Ce catalogue n'a que {tracks} avec l'étiquette {req}, donc ces "
+                  "choix suivent le son et les playlists de {via}{alt}. | Dieser Katalog hat nur {tracks} mit dem "
                   "Label {req}, daher richten sich diese nach Klang und Playlists von {via}{alt}.",
     "missing from": "Este catálogo no tiene {req} {span}{tail}. | Este catálogo não tem {req} {span}{tail}. | Ce "
                     "catalogue n'a pas de {req} {span}{tail}. | Dieser Katalog hat kein {req} {span}{tail}.",
-    "sparse from": "Este catálogo tiene muy poco {req} {span} ({n} pistas){tail}. | Este catálogo tem muito pouco {req} "
-                   "{span} ({n} faixas){tail}. | Ce catalogue a très peu de {req} {span} ({n} morceaux){tail}. | Dieser "
-                   "Katalog hat sehr wenig {req} {span} ({n} Titel){tail}.",
+    "sparse from": "Este catálogo tiene muy poco {req} {span} ({tracks}){tail}. | Este catálogo tem muito pouco {req} "
+                   "{span} ({tracks}){tail}. | Ce catalogue a très peu de {req} {span} ({tracks}){tail}. | Dieser "
+                   "Katalog hat sehr wenig {req} {span} ({tracks}){tail}.",
     "missing said": "Este catálogo no tiene música etiquetada como {req} ({said}){alts}. | Este catálogo não tem música "
                     "rotulada como {req} ({said}){alts}. | Ce catalogue n'a pas de musique étiquetée {req} ({said})"
                     "{alts}. | Dieser Katalog hat keine Musik mit dem Label {req} ({said}){alts}.",
@@ -317,9 +317,9 @@ _PHRASES: dict[str, dict[str, str]] = {k: _t(v) for k, v in {
     "missing": "Este catálogo no tiene música etiquetada como {req}{tail}. | Este catálogo não tem música rotulada como "
                "{req}{tail}. | Ce catalogue n'a pas de musique étiquetée {req}{tail}. | Dieser Katalog hat keine Musik "
                "mit dem Label {req}{tail}.",
-    "sparse": "Este catálogo tiene muy poco {req} ({n} pistas){tail}. | Este catálogo tem muito pouco {req} ({n} faixas)"
-              "{tail}. | Ce catalogue a très peu de {req} ({n} morceaux){tail}. | Dieser Katalog hat sehr wenig {req} "
-              "({n} Titel){tail}.",
+    "sparse": "Este catálogo tiene muy poco {req} ({tracks}){tail}. | Este catálogo tem muito pouco {req} ({tracks})"
+              "{tail}. | Ce catalogue a très peu de {req} ({tracks}){tail}. | Dieser Katalog hat sehr wenig {req} "
+              "({tracks}){tail}.",
     "unlabelled": "Este catálogo no tiene etiquetas de género, así que no puedo comprobar {req}{tail}. | Este catálogo "
                   "não tem rótulos de gênero, então não posso verificar {req}{tail}. | Ce catalogue n'a pas "
                   "d'étiquettes de genre, je ne peux donc pas vérifier {req}{tail}. | Dieser Katalog hat keine "
@@ -401,6 +401,13 @@ _PHRASES: dict[str, dict[str, str]] = {k: _t(v) for k, v in {
     "instrumental rule": "instrumental (instrumentalidad > 0.5) | instrumental (instrumentalidade > 0.5) | instrumental "
                          "(instrumentalité > 0.5) | instrumental (Instrumentalanteil > 0.5)",
 }.items()}
+
+
+def _tracks(n: int, lang: str) -> str:
+    """"1 canción" / "12 canciones": a count with its noun in ``lang`` (:func:`core.reply_words.counted`)."""
+    from core.reply_words import counted
+
+    return counted(n, "1 track", "n tracks", lang)
 
 
 def _p(key: str, lang: str, **fields: object) -> str:
@@ -545,18 +552,19 @@ def coverage_line_in(note: CoverageNote, lang: str) -> str:
     req = _style(note.requested, lang)
     if note.kind in ("missing", "sparse") and note.via:
         return _p("via missing" if note.kind == "missing" else "via sparse", lang, req=req, via=note.via,
-                  n=note.found_count, alt=f": {alt}" if alt else "")
+                  n=note.found_count, tracks=_tracks(note.found_count, lang), alt=f": {alt}" if alt else "")
     if " from " in note.requested and note.kind in ("missing", "sparse") and not (note.closest or note.playlists):
         style, span = note.requested.split(" from ", 1)
         key = "missing from" if note.kind == "missing" else "sparse from"
-        return _p(key, lang, req=_style(style, lang), span=_span(span, lang), n=note.found_count, tail=tail)
+        return _p(key, lang, req=_style(style, lang), span=_span(span, lang), n=note.found_count,
+                  tracks=_tracks(note.found_count, lang), tail=tail)
     if note.kind == "missing":
         said = _evidence(note, lang)
         if said:
             return _p("missing said", lang, req=req, said=said, alts=" " + _p("alts", lang, alt=alt) if alt else "")
         return _p("missing", lang, req=req, tail=tail)
     if note.kind == "sparse":
-        return _p("sparse", lang, req=req, n=note.found_count, tail=tail)
+        return _p("sparse", lang, req=req, n=note.found_count, tracks=_tracks(note.found_count, lang), tail=tail)
     if note.kind == "unlabelled":
         joined = f' {_p("or", lang)} '.join(_style(s, lang) for s in note.requested.split(" or "))
         return _p("unlabelled", lang, req=joined, tail=tail)

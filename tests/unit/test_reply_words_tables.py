@@ -33,11 +33,16 @@ def test_every_key_exists_in_every_language(lang: str) -> None:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_line_formats(lang: str) -> None:
-    """Every template is a valid ``str.format`` string whose fields are names (no stray braces)."""
+    """Every template is a valid ``str.format`` string whose fields are names (no stray braces); a counted field
+    (``{n#tracks}``) names a noun :func:`core.reply_words.say` has a "1 …" / "n …" line for."""
     for key, template in REPLY_WORDS[lang].items():
         fields = {f for _, f, _, _ in string.Formatter().parse(template) if f}
+        counted = {f.partition("#")[0] for f in fields if "#" in f}
+        assert all(f.partition("#")[2] in ("tracks", "playlists", "links") for f in fields if "#" in f), (key, template)
+        fields = {f for f in fields if "#" not in f} | counted
         assert all(f.isidentifier() for f in fields), (key, template)
-        assert template.format(**{f: "X" for f in fields})
+        values = {f: 1 if f in counted else "X" for f in fields}
+        assert say(key, lang, **values) if key in REPLY_WORDS["en"] else template.format(**values)
 
 
 @pytest.mark.parametrize("lang", ["es", "pt", "fr", "de"])
