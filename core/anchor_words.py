@@ -83,9 +83,9 @@ def read_rest(parse: Callable[[str], object], rest: str, deltas: dict[str, float
     out = RestReading()
     if not re.search(r"\w", rest or ""):
         return out
-    parsed = _safe(parse, rest)
     norm = normalized(rest)
     taken = _taken(norm)
+    parsed = _safe(parse, _outside_moves(parse, rest, norm, taken))
     if isinstance(parsed, TextQuery):
         out.targets = {k: (float(v), float(parsed.weights.get(k, 0.0))) for k, v in parsed.target.items()
                        if parsed.weights.get(k, 0.0) >= MIN_WEIGHT and k not in deltas}
@@ -119,6 +119,41 @@ def read_rest(parse: Callable[[str], object], rest: str, deltas: dict[str, float
         if not _asks(_safe(parse, phrase)):
             out.unread.append(_as_written(rest, phrase))
     return out
+
+
+def _names_a_style(parse: Callable[[str], object], phrase: str) -> bool:
+    """True when ``phrase`` (a move's words, normalized) names a genre or subgenre label itself: "less rap" reads as
+    genre rap (so rappers leave too), "more aggressive" only implies hard rock and gangster rap."""
+    from core.models import TextQuery
+
+    parsed = _safe(parse, phrase)
+    if not isinstance(parsed, TextQuery):
+        return False
+    words = f" {phrase} "
+    return any(k.split(":", 1)[0] in ("genre", "subgenre") and abs(w) >= MIN_WEIGHT
+               and f" {k.split(':', 1)[1]} " in words for k, w in parsed.labels.items())
+
+
+def _outside_moves(parse: Callable[[str], object], rest: str, norm: str, taken: list[tuple[int, int]]) -> str:
+    """``rest`` for the text understanding without the words a move or an era word reads (``taken``: spans of
+    ``norm``): those are moves measured from the anchor ("darker than Daft Punk"), and read again as absolute targets
+    they override the anchor instead of moving from it ("darker" as valence 0.18, "softer" as -13 dB, "more
+    aggressive" as the hard rock and gangster rap labels). A move whose words name a style itself ("less rap") is kept
+    (:func:`_names_a_style`). ``rest`` unchanged when no word is taken."""
+    if not taken:
+        return rest
+    cut = [(a, b) for a, b in sorted(taken) if not _names_a_style(parse, norm[a:b].strip())]
+    if not cut:
+        return rest
+    out, at = [], 0
+    for a, b in cut:
+        if a >= at:
+            out.append(norm[at:a])
+            at = b
+        else:
+            at = max(at, b)
+    out.append(norm[at:])
+    return " ".join(" ".join(out).split())
 
 
 def _as_written(text: str, phrase: str) -> str:

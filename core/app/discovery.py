@@ -573,9 +573,11 @@ class Discovery(LiveParts):
         if thin:  # a scene the catalog barely holds: said first, the picks are the nearest it has
             summary = f"{thin} {summary}"
         who = anchor.name if anchor.kind != "track" else anchor.name.split(" - ")[0]
-        # a move that had to leave the anchor's scene (its subgenre, its playlist scene-mates) is said, not hidden
+        # a move — or a style asked for ("Shakira pero más rock") — that had to leave the anchor's scene (its
+        # subgenre, its playlist scene-mates) is said, not hidden
         left = scene_left_line([s.pos for s in scored[:limit]], [scene_sub, linked], set(anchor.artist_ids), t, who,
-                               [c for c in cues if c in MOVE_CUE_WORDS], query.lang) if t.has_labels() else ""
+                               [*(c for c in cues if c in MOVE_CUE_WORDS), *rest.prefer], query.lang
+                               ) if t.has_labels() else ""
         held = "" if "speechiness" in deltas else avoid_held_line(  # "less pop" (a "less rap" move is its own)
             [s.pos for s in scored[:limit]], avoid, rest.avoid, who, query.lang)
         scored = _with_asked_labels(t, scored, carry, rest.prefer)
