@@ -35,7 +35,11 @@ class RestReading:
     ``targets``: feature -> (target in raw units, weight 0–1), features a move already sets left out; ``prefer`` /
     ``avoid``: genre or subgenre label texts ("genre:rap") asked for / against ("less rap", "more rock"); ``cues``:
     the understanding's "phrase → meaning" cues for them (for the summary); ``notes``: its no-data sentences (already
-    in the request's language); ``unread``: comparatives nothing applied ("more melodic"), as written (normalized)."""
+    in the request's language); ``unread``: comparatives nothing applied ("more melodic"), as written (normalized);
+    ``implied``: genre / subgenre labels only the move words imply ("heavier" → hard rock, "more aggressive" → hard
+    rock and gangster rap) — not asked for as such: the anchored path keeps those of the anchor's own genre family
+    (:func:`core.anchor_sound.in_family`), so "heavier than Queen" leans to hard rock and "more aggressive than
+    Kendrick Lamar" to gangster rap, never to rock."""
 
     targets: dict[str, tuple[float, float]] = field(default_factory=dict)
     prefer: list[str] = field(default_factory=list)
@@ -43,6 +47,7 @@ class RestReading:
     cues: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     unread: list[str] = field(default_factory=list)
+    implied: list[str] = field(default_factory=list)
 
 
 def _taken(norm: str) -> list[tuple[int, int]]:
@@ -85,7 +90,14 @@ def read_rest(parse: Callable[[str], object], rest: str, deltas: dict[str, float
         return out
     norm = normalized(rest)
     taken = _taken(norm)
-    parsed = _safe(parse, _outside_moves(parse, rest, norm, taken))
+    free = _outside_moves(parse, rest, norm, taken)
+    parsed = _safe(parse, free)
+    if free != rest:  # the styles the move words imply ("heavier" → hard rock): kept apart, see RestReading.implied
+        whole = _safe(parse, rest)
+        if isinstance(whole, TextQuery):
+            own = parsed.labels if isinstance(parsed, TextQuery) else {}
+            out.implied = [k for k, w in whole.labels.items() if k.split(":", 1)[0] in ("genre", "subgenre")
+                           and w >= MIN_WEIGHT and k not in own]
     if isinstance(parsed, TextQuery):
         out.targets = {k: (float(v), float(parsed.weights.get(k, 0.0))) for k, v in parsed.target.items()
                        if parsed.weights.get(k, 0.0) >= MIN_WEIGHT and k not in deltas}

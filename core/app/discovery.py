@@ -75,7 +75,7 @@ from core.models import (
     RecommendedTrack,
     TextQuery,
 )
-from core.anchor_sound import artist_style_mask, main_style, near_anchor, scene_styles, styled
+from core.anchor_sound import artist_style_mask, in_family, main_style, near_anchor, scene_styles, styled
 from core.anchor_words import (
     avoid_held_line,
     label_mask,
@@ -518,7 +518,9 @@ class Discovery(LiveParts):
         # read with the artists' own styles: a rapper's sung track is still rap, one pop single on a rock playlist
         # is not rock (core.anchor_sound.styled)
         carry = label_mask(t, rest.prefer)  # the tracks that carry a style asked for: said in their reasons
-        prefer = styled(t, carry, prefer=True)
+        # styles only the move words imply ("heavier" → hard rock) lean the list when of the anchor's genre family
+        implied = [k for k in rest.implied if in_family(t, k, scene_genre)] if t.has_labels() else []
+        prefer = styled(t, label_mask(t, rest.prefer + implied) if implied else carry, prefer=True)
         # "less rap": the rappers leave too (their tracks labelled otherwise included) — unless that style is the
         # anchor's own main one ("like Ed Sheeran but less pop": his neighbourhood is pop, the first line says so)
         avoided = label_mask(t, rest.avoid)

@@ -158,3 +158,21 @@ async def test_a_follow_up_to_a_bare_anchor_stays_around_it(engine: Engine) -> N
     assert rec is not None and rec.anchor is not None and rec.anchor.name == "Drake", again.text
     assert sum("Drake" in i.track.artists for i in rec.tracks) <= 2
     assert feature_mean(rec, "tempo") < feature_mean(first.recommendation, "tempo")
+
+
+@pytest.mark.parametrize(("request_text", "implied", "least", "outside"), [
+    ("like Queen but heavier", "hard rock", 5, "rap"),  # hard rock is of Queen's rock family: the list leans there
+    ("Kendrick Lamar but more aggressive", "hard rock", 0, "rock"),  # it is not of his rap and r&b: no rock at all
+])
+async def test_a_style_only_the_move_words_imply_leans_within_the_anchors_family(
+        engine: Engine, request_text: str, implied: str, least: int, outside: str) -> None:
+    t = engine.loaded.table
+    rec = await engine.app.discovery.recommend_text(request_text)
+    assert isinstance(rec, Recommendation) and rec.anchor is not None and len(rec.tracks) == 10
+
+    def carries(track_id: str, kind: str, name: str) -> bool:
+        return any(t.label_names[lid] == (kind, name) for lid in t.labels[t.pos[track_id]])
+
+    assert sum(carries(i.track.track_id, "subgenre", implied) for i in rec.tracks) >= least
+    assert not any(carries(i.track.track_id, "genre", outside) for i in rec.tracks)
+    assert implied not in rec.summary  # leaned to, not claimed as asked for

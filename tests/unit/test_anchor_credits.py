@@ -78,7 +78,7 @@ def test_rest_targets_read_only_the_words_around_the_anchor() -> None:
     assert rest_targets(parse, "but slower and organic", {"tempo": -0.1}) == {"acousticness": (0.8, 1.0)}
     assert rest_targets(parse, "songs", {}) == {}  # "songs like X": nothing asked beyond X
     assert rest_targets(parse, "  ", {}) == {}
-    assert seen == ["slower", "but and organic", "songs"]
+    assert seen == ["slower", "but and organic", "but slower and organic", "songs"]  # the whole: implied styles
 
 
 def test_thin_scene_is_said_with_counts_and_only_when_thin() -> None:
