@@ -17,6 +17,7 @@ between the name and the modifier.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from core.catalog import normalize_text
@@ -77,19 +78,21 @@ def _is_vocabulary_word(table: TrackTable, key: str) -> bool:
     return any(kind in ("genre", "subgenre") and normalize_text(name) == key for kind, name in table.label_names)
 
 
-def bare_anchor(text: str, table: TrackTable, refs: object) -> Anchor | None:
+def bare_anchor(text: str, table: TrackTable, refs: object,
+                resolve: Callable[[TrackTable, object, str], Anchor | None],
+                name_end: Callable[[str], int | None]) -> Anchor | None:
     """The anchor of a request that starts with a catalog artist or song and goes straight on to a modifier (module
     docstring), with ``rest`` = the words after the name and ``span`` = the name as written; None otherwise (no name
     at the start, a name followed by anything else, a one-word name that is also a vocabulary word or a style label,
-    an unquoted one-word song title)."""
-    from core.anchors import _name_end, _resolve_name
-
+    an unquoted one-word song title). ``resolve`` / ``name_end``: :func:`core.anchors.find_anchor`'s own readers of a
+    name (the words as an artist or song; where a name ends before a modifier), passed in so this module does not
+    import that one (no import cycle)."""
     body = text.strip()
-    end = _name_end(body)
+    end = name_end(body)
     raw = (body[:end] if end is not None else body).strip()
     if not raw:
         return None
-    anchor = _resolve_name(table, refs, raw)
+    anchor = resolve(table, refs, raw)
     if anchor is None or not anchor.seeds or not anchor.span:
         return None
     opened = body[: len(body) - len(body.lstrip("\"“'"))]

@@ -371,7 +371,7 @@ def find_anchor(text: str, table: TrackTable, refs: object) -> Anchor | None:
             unresolved = Anchor("artist", name.strip("\"“”'"), unresolved=True, rest=text)
     from core.anchor_bare import bare_anchor
 
-    bare = bare_anchor(text, table, refs)
+    bare = bare_anchor(text, table, refs, _resolve_name, _name_end)
     return bare if bare is not None else unresolved
 
 
