@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from core.anchor_bare import bare_anchor
 from core.catalog import normalize_text
 from core.compilations import year_mask as year_mask  # re-exported: era bounds live with the compilation rule
 from core.moves import era_move
@@ -369,8 +370,6 @@ def find_anchor(text: str, table: TrackTable, refs: object) -> Anchor | None:
         name = " ".join(re.split(r"\s+(?:and|or|&|y|o|ou|et|und|oder|e)\s+", raw)[0].split()[:4])
         if unresolved is None and _looks_like_name(name) and len(normalize_text(name)) >= 3:
             unresolved = Anchor("artist", name.strip("\"“”'"), unresolved=True, rest=text)
-    from core.anchor_bare import bare_anchor
-
     bare = bare_anchor(text, table, refs, _resolve_name, _name_end)
     return bare if bare is not None else unresolved
 
