@@ -58,6 +58,22 @@ def styled(table: TrackTable, track_mask: np.ndarray | None, prefer: bool) -> np
 
 
 
+#: Share of a label's live tracks that must be in the anchor's genres for the label to be of its family (:func:`in_family`).
+FAMILY_SHARE = 0.5
+
+
+def in_family(table: TrackTable, key: str, genres: np.ndarray | None) -> bool:
+    """True when at least :data:`FAMILY_SHARE` of the live tracks carrying the label text ``key`` ("subgenre:hard
+    rock") are in ``genres`` (the anchor's genre mask, :func:`core.anchors.style_mask`): hard rock is of Queen's rock
+    family, not of Kendrick Lamar's rap and r&b. False without ``genres`` or tracks carrying ``key``."""
+    if genres is None:
+        return False
+    kind, _, name = key.partition(":")
+    ids = [lid for lid, (k, n) in enumerate(table.label_names) if k == kind and n == name]
+    tracks = [p for lid in ids for p in table.label_tracks.get(lid, ()) if p < table.n and table.alive[p]]
+    return bool(tracks) and sum(1 for p in tracks if genres[p]) >= FAMILY_SHARE * len(tracks)
+
+
 #: Score bonus / cost for a track in a style asked for / by an artist of a style asked against (:func:`near_anchor`),
 #: as much as a subgenre label counts.
 STYLE_BONUS = 0.3
@@ -122,4 +138,4 @@ def main_style(table: TrackTable, positions: Sequence[int], key: str) -> bool:
     return bool(counts) and counts.get(name, 0) >= max(counts.values())
 
 
-__all__ = ["ARTIST_STYLE_SHARE", "STYLE_BONUS", "artist_style_mask", "main_style", "near_anchor", "scene_styles", "styled"]
+__all__ = ["ARTIST_STYLE_SHARE", "FAMILY_SHARE", "STYLE_BONUS", "in_family", "artist_style_mask", "main_style", "near_anchor", "scene_styles", "styled"]

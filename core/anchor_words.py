@@ -35,7 +35,11 @@ class RestReading:
     ``targets``: feature -> (target in raw units, weight 0–1), features a move already sets left out; ``prefer`` /
     ``avoid``: genre or subgenre label texts ("genre:rap") asked for / against ("less rap", "more rock"); ``cues``:
     the understanding's "phrase → meaning" cues for them (for the summary); ``notes``: its no-data sentences (already
-    in the request's language); ``unread``: comparatives nothing applied ("more melodic"), as written (normalized)."""
+    in the request's language); ``unread``: comparatives nothing applied ("more melodic"), as written (normalized);
+    ``implied``: genre / subgenre labels only the move words imply ("heavier" → hard rock, "more aggressive" → hard
+    rock and gangster rap) — not asked for as such: the anchored path keeps those of the anchor's own genre family
+    (:func:`core.anchor_sound.in_family`), so "heavier than Queen" leans to hard rock and "more aggressive than
+    Kendrick Lamar" to gangster rap, never to rock."""
 
     targets: dict[str, tuple[float, float]] = field(default_factory=dict)
     prefer: list[str] = field(default_factory=list)
@@ -43,6 +47,7 @@ class RestReading:
     cues: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     unread: list[str] = field(default_factory=list)
+    implied: list[str] = field(default_factory=list)
 
 
 def _taken(norm: str) -> list[tuple[int, int]]:
@@ -83,9 +88,16 @@ def read_rest(parse: Callable[[str], object], rest: str, deltas: dict[str, float
     out = RestReading()
     if not re.search(r"\w", rest or ""):
         return out
-    parsed = _safe(parse, rest)
     norm = normalized(rest)
     taken = _taken(norm)
+    free = _outside_moves(parse, rest, norm, taken)
+    parsed = _safe(parse, free)
+    if free != rest:  # the styles the move words imply ("heavier" → hard rock): kept apart, see RestReading.implied
+        whole = _safe(parse, rest)
+        if isinstance(whole, TextQuery):
+            own = parsed.labels if isinstance(parsed, TextQuery) else {}
+            out.implied = [k for k, w in whole.labels.items() if k.split(":", 1)[0] in ("genre", "subgenre")
+                           and w >= MIN_WEIGHT and k not in own]
     if isinstance(parsed, TextQuery):
         out.targets = {k: (float(v), float(parsed.weights.get(k, 0.0))) for k, v in parsed.target.items()
                        if parsed.weights.get(k, 0.0) >= MIN_WEIGHT and k not in deltas}
@@ -119,6 +131,41 @@ def read_rest(parse: Callable[[str], object], rest: str, deltas: dict[str, float
         if not _asks(_safe(parse, phrase)):
             out.unread.append(_as_written(rest, phrase))
     return out
+
+
+def _names_a_style(parse: Callable[[str], object], phrase: str) -> bool:
+    """True when ``phrase`` (a move's words, normalized) names a genre or subgenre label itself: "less rap" reads as
+    genre rap (so rappers leave too), "more aggressive" only implies hard rock and gangster rap."""
+    from core.models import TextQuery
+
+    parsed = _safe(parse, phrase)
+    if not isinstance(parsed, TextQuery):
+        return False
+    words = f" {phrase} "
+    return any(k.split(":", 1)[0] in ("genre", "subgenre") and abs(w) >= MIN_WEIGHT
+               and f" {k.split(':', 1)[1]} " in words for k, w in parsed.labels.items())
+
+
+def _outside_moves(parse: Callable[[str], object], rest: str, norm: str, taken: list[tuple[int, int]]) -> str:
+    """``rest`` for the text understanding without the words a move or an era word reads (``taken``: spans of
+    ``norm``): those are moves measured from the anchor ("darker than Daft Punk"), and read again as absolute targets
+    they override the anchor instead of moving from it ("darker" as valence 0.18, "softer" as -13 dB, "more
+    aggressive" as the hard rock and gangster rap labels). A move whose words name a style itself ("less rap") is kept
+    (:func:`_names_a_style`). ``rest`` unchanged when no word is taken."""
+    if not taken:
+        return rest
+    cut = [(a, b) for a, b in sorted(taken) if not _names_a_style(parse, norm[a:b].strip())]
+    if not cut:
+        return rest
+    out, at = [], 0
+    for a, b in cut:
+        if a >= at:
+            out.append(norm[at:a])
+            at = b
+        else:
+            at = max(at, b)
+    out.append(norm[at:])
+    return " ".join(" ".join(out).split())
 
 
 def _as_written(text: str, phrase: str) -> str:

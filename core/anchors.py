@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from core.anchor_bare import bare_anchor
 from core.catalog import normalize_text
 from core.compilations import year_mask as year_mask  # re-exported: era bounds live with the compilation rule
 from core.moves import era_move
@@ -79,8 +80,9 @@ def _name_end(after: str) -> int | None:
 @dataclass
 class Anchor:
     """A resolved "like X": ``kind`` "artist" or "track", display ``name``, seed positions, X's artist ids, the
-    text outside the anchor (``rest``), and ``unresolved`` (a capitalised name that is in no catalog artist or
-    title: the reply must say so) — then ``seeds`` is empty."""
+    text outside the anchor (``rest``), ``unresolved`` (a capitalised name that is in no catalog artist or
+    title: the reply must say so) — then ``seeds`` is empty — and ``bare``: named without a cue word ("Drake but
+    chiller", :mod:`core.anchor_bare`), so ``span`` is the name alone."""
 
     kind: str
     name: str
@@ -89,6 +91,7 @@ class Anchor:
     rest: str = ""
     span: str = ""
     unresolved: bool = False
+    bare: bool = False
 
 
 def _looks_like_name(raw: str) -> bool:
@@ -318,9 +321,11 @@ def find_anchor(text: str, table: TrackTable, refs: object) -> Anchor | None:
     """The first "like X" in ``text`` whose X names a catalog artist or song, as an :class:`Anchor`; pasted catalog
     track links come first (:func:`link_anchor`: "<link> but newer" is anchored on the linked song).
 
+    Without a cue that resolves, a request that starts with a catalog artist or song and goes straight on to a
+    modifier ("Daft Punk but darker", "Eminem less aggressive": :func:`core.anchor_bare.bare_anchor`) is that anchor.
     When no cue resolves but one is followed by a capitalised name ("like Zorblax Quintet"), returns an unresolved
     anchor (no seeds) so the reply can say the catalog has no such artist. Returns None for "like chill music",
-    "I'd like something calm" and text without a cue.
+    "I'd like something calm", a bare name alone ("Drake") and other text without a cue.
     """
     if ":" in text or "." in text:
         linked = link_anchor(text, table, refs)
@@ -365,7 +370,8 @@ def find_anchor(text: str, table: TrackTable, refs: object) -> Anchor | None:
         name = " ".join(re.split(r"\s+(?:and|or|&|y|o|ou|et|und|oder|e)\s+", raw)[0].split()[:4])
         if unresolved is None and _looks_like_name(name) and len(normalize_text(name)) >= 3:
             unresolved = Anchor("artist", name.strip("\"“”'"), unresolved=True, rest=text)
-    return unresolved
+    bare = bare_anchor(text, table, refs, _resolve_name, _name_end)
+    return bare if bare is not None else unresolved
 
 
 #: Year words that pin an era in the request itself ("from the 2000s", "before 2015", "90s"): then "newer" /

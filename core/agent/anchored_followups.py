@@ -29,6 +29,8 @@ _CONNECTOR = re.compile(r"(?:^|\s)(?:but|and|pero|y|mas|mais|e|et|aber|und|only|
                         re.IGNORECASE)
 #: A connector left at the start before a comma ("but , slower" once "more upbeat" is gone); "mais alegre" is kept (no comma).
 _LEADING = re.compile(r"^(?:but|and|pero|y|mas|mais|e|et|aber|und)\s*(?:,|$)", re.IGNORECASE)
+#: The cue word of a plain anchor per language, for a bare anchor ("Drake but chiller") whose moves all went back.
+_LIKE = {"en": "like", "es": "como", "pt": "como", "fr": "comme", "de": "wie"}
 #: Move cue -> its axis (a cue outside :data:`core.moves.OPPOSED` is its own axis).
 _AXIS = {cue: axis for low, high, axis in OPPOSED for cue in (low, high)}
 
@@ -73,4 +75,6 @@ def restate_anchored(lookup: TrackLookup, request: str, deltas: Mapping[str, flo
     rest = _CONNECTOR.sub("", rest).strip(" ,;")  # "but" left alone once its move is gone
     rest = _LEADING.sub("", rest).strip(" ,;")
     moves = ", ".join(x for x in (rest, said) if x)
+    if anchor.bare:  # "Drake but chiller": no cue, so the name stays first ("Drake but chiller, slower")
+        return f"{anchor.span} {moves}".strip() if moves else f"{_LIKE.get(lang, 'like')} {anchor.span}"
     return f"{moves} {anchor.span}".strip()

@@ -77,7 +77,7 @@ from core.models import (
     RecommendedTrack,
     TextQuery,
 )
-from core.anchor_sound import artist_style_mask, main_style, near_anchor, scene_styles, styled
+from core.anchor_sound import artist_style_mask, in_family, main_style, near_anchor, scene_styles, styled
 from core.anchor_words import (
     avoid_held_line,
     label_mask,
@@ -523,7 +523,9 @@ class Discovery(LiveParts):
         # read with the artists' own styles: a rapper's sung track is still rap, one pop single on a rock playlist
         # is not rock (core.anchor_sound.styled)
         carry = label_mask(t, rest.prefer)  # the tracks that carry a style asked for: said in their reasons
-        prefer = styled(t, carry, prefer=True)
+        # styles only the move words imply ("heavier" → hard rock) lean the list when of the anchor's genre family
+        implied = [k for k in rest.implied if in_family(t, k, scene_genre)] if t.has_labels() else []
+        prefer = styled(t, label_mask(t, rest.prefer + implied) if implied else carry, prefer=True)
         # "less rap": the rappers leave too (their tracks labelled otherwise included) — unless that style is the
         # anchor's own main one ("like Ed Sheeran but less pop": his neighbourhood is pop, the first line says so)
         avoided = label_mask(t, rest.avoid)
@@ -581,9 +583,11 @@ class Discovery(LiveParts):
         if thin:  # a scene the catalog barely holds: said first, the picks are the nearest it has
             summary = f"{thin} {summary}"
         who = anchor.name if anchor.kind != "track" else anchor.name.split(" - ")[0]
-        # a move that had to leave the anchor's scene (its subgenre, its playlist scene-mates) is said, not hidden
+        # a move — or a style asked for ("Shakira pero más rock") — that had to leave the anchor's scene (its
+        # subgenre, its playlist scene-mates) is said, not hidden
         left = scene_left_line([s.pos for s in scored[:limit]], [scene_sub, linked], set(anchor.artist_ids), t, who,
-                               [c for c in cues if c in MOVE_CUE_WORDS], query.lang) if t.has_labels() else ""
+                               [*(c for c in cues if c in MOVE_CUE_WORDS), *rest.prefer], query.lang
+                               ) if t.has_labels() else ""
         held = "" if "speechiness" in deltas else avoid_held_line(  # "less pop" (a "less rap" move is its own)
             [s.pos for s in scored[:limit]], avoid, rest.avoid, who, query.lang)
         scored = _with_asked_labels(t, scored, carry, rest.prefer)

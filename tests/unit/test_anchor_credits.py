@@ -69,15 +69,16 @@ def test_rest_targets_read_only_the_words_around_the_anchor() -> None:
 
     def parse(text: str) -> TextQuery | NeedsClarification:
         seen.append(text)
-        if "acoustic" not in text:
+        if "organic" not in text:
             return NeedsClarification(question="what do you mean?")
         return TextQuery(text=text, target={"acousticness": 0.8, "energy": 0.4, "tempo": 90.0},
                          weights={"acousticness": 1.0, "energy": 0.3, "tempo": 0.6}, filters=Filters())
 
-    assert rest_targets(parse, "but stripped back and acoustic", {"tempo": -0.1}) == {"acousticness": (0.8, 1.0)}
+    # "slower" is a move from the anchor (tempo): not read again as an absolute target
+    assert rest_targets(parse, "but slower and organic", {"tempo": -0.1}) == {"acousticness": (0.8, 1.0)}
     assert rest_targets(parse, "songs", {}) == {}  # "songs like X": nothing asked beyond X
     assert rest_targets(parse, "  ", {}) == {}
-    assert seen == ["but stripped back and acoustic", "songs"]
+    assert seen == ["slower", "but and organic", "but slower and organic", "songs"]  # the whole: implied styles
 
 
 def test_thin_scene_is_said_with_counts_and_only_when_thin() -> None:

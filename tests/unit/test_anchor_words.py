@@ -105,3 +105,49 @@ def test_a_cue_of_the_rest_no_move_says_is_kept() -> None:
 
 def test_french_but_before_a_comparative_is_not_the_comparative() -> None:
     assert read_rest(_parse, "mais plus mélodique", {}).unread == ["plus mélodique"]
+
+
+def _mood_parse(text: str) -> TextQuery | NeedsClarification:
+    """A stand-in for the text understanding: mood words as absolute targets and implied labels, "rap" and "rock" as
+    the genres they name (what the real one reads for them)."""
+    target: dict[str, float] = {}
+    labels: dict[str, float] = {}
+    words = text.split()
+    if "darker" in words or "sad" in words:
+        target["valence"] = 0.18
+    if "softer" in words or "ruhiger" in words:
+        target["energy"] = 0.3
+    if "aggressive" in words or "agresivo" in words:
+        target["energy"] = 0.9
+        labels.update({"subgenre:hard rock": 0.8, "subgenre:gangster rap": 0.8})
+    if "rap" in words:
+        labels["genre:rap"] = -1.0 if "less" in words else 1.0
+    if "rock" in words:
+        labels["genre:rock"] = 1.0
+    if not target and not labels:
+        return NeedsClarification(question="?")
+    return TextQuery(text=text, target=target, weights={k: 1.0 for k in target}, labels=labels, filters=Filters())
+
+
+@pytest.mark.parametrize("rest", [
+    "but darker", "less sad", "but softer", "aber ruhiger", "but more aggressive", "less aggressive",
+    "pero menos agresivo", "but darker and softer",
+])
+def test_words_a_move_reads_are_not_read_again_as_targets_or_styles(rest: str) -> None:
+    """"darker than Daft Punk" is measured from Daft Punk: the same word read again as valence 0.18 (or "more
+    aggressive" as the hard rock label) would override the anchor instead of moving from it."""
+    deltas = read_moves(rest).deltas
+    assert deltas
+    reading = read_rest(_mood_parse, rest, deltas)
+    assert reading.targets == {} and reading.prefer == [] and reading.avoid == [], reading
+
+
+@pytest.mark.parametrize(("rest", "prefer", "avoid"), [
+    ("but less rap", [], ["genre:rap"]),  # the move names the style: the rappers leave too
+    ("pero más rock", ["genre:rock"], []),  # no move: the style asked for
+    ("but darker and more rock", ["genre:rock"], []),
+])
+def test_a_style_said_beside_or_inside_a_move_is_still_read(rest: str, prefer: list[str], avoid: list[str]) -> None:
+    reading = read_rest(_mood_parse, rest, read_moves(rest).deltas)
+    assert reading.prefer == prefer and reading.avoid == avoid
+    assert "valence" not in reading.targets
