@@ -1,5 +1,6 @@
-"""The console script's entry (bot.oneshot.main): a plain ``musicbot ask`` runs without typer and answers exactly as
-the typer command does; every other command line goes to typer. Real processes on real copies of the shipped
+"""The console script's entry (bot.entry.main -> bot.oneshot.main): a plain ``musicbot ask`` runs without typer and
+answers exactly as the typer command does (which runs without the compiled-regex cache the entry installs: the
+replies are byte for byte the same with it, cold and warm); every other command line goes to typer. Real processes on real copies of the shipped
 catalog; no timings (speed is ``musicbot bench``'s)."""
 
 from __future__ import annotations
@@ -22,9 +23,16 @@ _PROBE = """
 import atexit, sys
 atexit.register(lambda: sys.stderr.write("typer imported: %s\\n" % ("typer" in sys.modules)))
 sys.argv = ["musicbot"] + sys.argv[1:]
-from bot.oneshot import main
+from bot.entry import main
 main()
 """
+
+
+def test_the_console_script_is_the_entry_these_tests_run() -> None:
+    import tomllib
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["musicbot"] == "bot.entry:main"
 
 
 def test_the_plain_ask_options_are_the_typer_commands() -> None:
