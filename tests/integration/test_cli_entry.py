@@ -105,3 +105,26 @@ def test_other_command_lines_still_reach_typer(db_copy: Path, tmp_path: Path) ->
     global_db = subprocess.run([sys.executable, "-c", _PROBE, "--db", str(db_copy), "ask", "/search daft punk"],
                                cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=300)
     assert global_db.returncode == 0 and "Daft Punk" in global_db.stdout
+
+
+_FREEZE_PROBE = """
+import atexit, gc, sys
+atexit.register(lambda: sys.stderr.write("frozen at exit: %d\\n" % gc.get_freeze_count()))
+sys.argv = ["musicbot"] + sys.argv[1:]
+from bot.entry import main
+main()
+"""
+
+
+def test_the_entry_freezes_the_heap_before_the_interpreter_shuts_down(db_copy: Path, tmp_path: Path) -> None:
+    # Python's shutdown collection skips frozen objects: the entry freezes what is left, however the command ends
+    answered = subprocess.run([sys.executable, "-c", _FREEZE_PROBE, "ask", "/recommend chill study music", "--db",
+                               str(db_copy)], cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=300)
+    assert answered.returncode == 0 and answered.stdout.strip(), answered.stderr[-2000:]
+    frozen = int(answered.stderr.rsplit("frozen at exit: ", 1)[1].split()[0])
+    assert frozen > 100_000  # the catalog table and the libraries, not only the modules frozen after the imports
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(b"not a SQLite file" * 100)
+    failed = subprocess.run([sys.executable, "-c", _FREEZE_PROBE, "ask", "hi", "--db", str(broken)],
+                            cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=300)
+    assert failed.returncode == 1 and "frozen at exit: " in failed.stderr
