@@ -112,7 +112,11 @@ def compile_pattern(p: Any, flags: int = 0) -> Any:
     hit = entries.get((p, flags))
     if hit is not None:
         final, groups, groupindex, indexgroup, program = hit
-        return _sre.compile(p, final, _program(program), groups, dict(groupindex), indexgroup)
+        try:
+            return _sre.compile(p, final, _program(program), groups, dict(groupindex), indexgroup)
+        except (RuntimeError, TypeError, ValueError, OverflowError) as exc:  # the engine rejects a foreign program
+            log.warning("ignoring a stored regex program (%s); compiling it afresh", exc)
+            del entries[(p, flags)]
     # as re._compiler.compile (Python 3.11+) does it, keeping the program
     parsed = _parser.parse(p, flags)
     code = _compiler._code(parsed, flags)

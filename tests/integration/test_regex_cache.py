@@ -94,3 +94,10 @@ def test_every_pattern_a_real_ask_recorded_is_the_one_re_compiles(db_copy: Path,
 
         got = _sre.compile(pattern, final, regex_cache._program(program), groups, dict(groupindex), indexgroup)
         assert got == ref, pattern[:80]
+
+
+def test_a_program_the_engine_rejects_is_compiled_afresh(cache: Path) -> None:
+    assert regex_cache.install()
+    pattern, flags = PATTERNS[1]
+    regex_cache._state["entries"][(pattern, flags)] = (32, 2, {"year": 1, "tail": 2}, (None, "year", "tail"), [1, 2, 3])
+    assert re._compiler.compile(pattern, flags) == _plain(pattern, flags)
