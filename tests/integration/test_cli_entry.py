@@ -1,5 +1,6 @@
-"""The console script's entry (bot.oneshot.main): a plain ``musicbot ask`` runs without typer and answers exactly as
-the typer command does; every other command line goes to typer. Real processes on real copies of the shipped
+"""The console script's entry (bot.entry.main -> bot.oneshot.main): a plain ``musicbot ask`` runs without typer and
+answers exactly as the typer command does (which runs without the compiled-regex cache the entry installs: the
+replies are byte for byte the same with it, cold and warm); every other command line goes to typer. Real processes on real copies of the shipped
 catalog; no timings (speed is ``musicbot bench``'s)."""
 
 from __future__ import annotations
@@ -23,9 +24,16 @@ _PROBE = """
 import atexit, sys
 atexit.register(lambda: sys.stderr.write("typer imported: %s\\n" % ("typer" in sys.modules)))
 sys.argv = ["musicbot"] + sys.argv[1:]
-from bot.oneshot import main
+from bot.entry import main
 main()
 """
+
+
+def test_the_console_script_is_the_entry_these_tests_run() -> None:
+    import tomllib
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["musicbot"] == "bot.entry:main"
 
 
 def test_the_plain_ask_options_are_the_typer_commands() -> None:
@@ -126,3 +134,26 @@ def test_json_output_keeps_the_first_line_on_stderr(db_copy: Path, tmp_path: Pat
     assert done.returncode == 0, done.stderr[-2000:]
     assert isinstance(json.loads(done.stdout), list)
     assert said in done.stderr, done.stderr[-2000:]
+
+
+_FREEZE_PROBE = """
+import atexit, gc, sys
+atexit.register(lambda: sys.stderr.write("frozen at exit: %d\\n" % gc.get_freeze_count()))
+sys.argv = ["musicbot"] + sys.argv[1:]
+from bot.entry import main
+main()
+"""
+
+
+def test_the_entry_freezes_the_heap_before_the_interpreter_shuts_down(db_copy: Path, tmp_path: Path) -> None:
+    # Python's shutdown collection skips frozen objects: the entry freezes what is left, however the command ends
+    answered = subprocess.run([sys.executable, "-c", _FREEZE_PROBE, "ask", "/recommend chill study music", "--db",
+                               str(db_copy)], cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=300)
+    assert answered.returncode == 0 and answered.stdout.strip(), answered.stderr[-2000:]
+    frozen = int(answered.stderr.rsplit("frozen at exit: ", 1)[1].split()[0])
+    assert frozen > 100_000  # the catalog table and the libraries, not only the modules frozen after the imports
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(b"not a SQLite file" * 100)
+    failed = subprocess.run([sys.executable, "-c", _FREEZE_PROBE, "ask", "hi", "--db", str(broken)],
+                            cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=300)
+    assert failed.returncode == 1 and "frozen at exit: " in failed.stderr

@@ -262,3 +262,35 @@ def test_old_files_are_removed_beyond_the_kept_number(cache_dir: Path) -> None:
     for i in range(KEEP + 3):
         assert write_table(table_file(cache_dir, f"v{i}"), table, [])
     assert len(list(cache_dir.glob("table-*.npz"))) == KEEP
+
+
+async def test_texts_the_packed_layout_cannot_hold_round_trip_through_the_json_document(
+    small_db: tuple[Path, Path], cache_dir: Path
+) -> None:
+    """Titles, artists and ids are stored as one NUL-joined UTF-8 text each (fast to split back); a list holding a
+    NUL, or durations that are not all integers, go in the JSON document instead — the table reads back the same."""
+    db, seed = small_db
+    catalog = await Catalog.open(db)
+    try:
+        await catalog.seed(seed)
+        built = await TrackTable.load(catalog)
+        labels = await catalog.all_labels()
+        version = await catalog_version(catalog.db)
+    finally:
+        await catalog.close()
+    built.original_years()
+    packed = table_file(cache_dir, version)
+    assert write_table(packed, built, labels)
+    with np.load(packed, allow_pickle=False) as data:
+        assert {"str_titles", "str_artists", "durations"} <= set(data.files)
+    odd = table_file(cache_dir, version + "-odd")
+    built.titles[0] = "Nul\x00inside, ünïcode"
+    built.artists[1] = ["A\x00B", "C"]
+    built.durations[2] = None  # type: ignore[call-overload]
+    assert write_table(odd, built, labels)
+    with np.load(odd, allow_pickle=False) as data:
+        assert "str_titles" not in data.files and "str_artists" not in data.files and "durations" not in data.files
+        assert "str_ids" in data.files
+    cached = read_table(odd)
+    assert cached is not None
+    _assert_same_table(built, cached)

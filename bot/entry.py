@@ -1,0 +1,34 @@
+"""The ``musicbot`` console script's entry (``pyproject.toml``): read compiled regular expressions from the cache
+folder (:mod:`core.regex_cache`), then run :func:`bot.oneshot.main` (a plain ``ask`` without typer, anything else
+through typer); before the interpreter shuts down, freeze the heap so its exit does not scan it.
+
+A module of its own so that only the installed command does either: importing :mod:`bot.oneshot` or :mod:`bot.cli`
+(tests, benchmarks, other programs) leaves Python's ``re`` and the collector as they are.
+"""
+
+from __future__ import annotations
+
+
+def main() -> None:
+    """The ``musicbot`` command: the compiled-regex cache installed before any module that compiles patterns is
+    imported, then :func:`bot.oneshot.main`; at the end (however the command ends) everything left is frozen
+    (:func:`gc.freeze`) before the interpreter shuts down."""
+    import gc
+
+    from core.regex_cache import install
+
+    install()
+    from bot.oneshot import main as oneshot_main
+
+    try:
+        oneshot_main()
+    finally:
+        # The process ends here. Python's shutdown runs a full cyclic collection over every object that is not frozen
+        # — after a one-shot `ask`, the catalog table, the text model and the libraries (~0.17 s of CPU measured on
+        # this 2-core machine, ≈ 1.3x a bare start) — only to free memory the OS takes back at exit anyway. Frozen
+        # objects are skipped by that collection; modules are still cleared and their objects released as before.
+        gc.freeze()
+
+
+if __name__ == "__main__":
+    main()
