@@ -19,7 +19,7 @@ unsigned 32-bit integers (no pickle, no marshal). A torn or foreign file is a mi
 :data:`MAX_ENTRIES` patterns are kept (patterns built at run time from catalog text would otherwise pile up).
 
 Folder: :func:`core.disk_memo.cache_root` ``/memo`` (``MUSICBOT_CACHE=0``: off — then :func:`install` does nothing).
-Only the console script installs it (``bot/oneshot.py``); imports nothing but the standard library and
+Only the console script installs it (``bot/entry.py``); imports nothing but the standard library and
 :mod:`core.disk_memo`.
 """
 
