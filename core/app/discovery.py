@@ -64,6 +64,7 @@ from core.errors import InvalidInput
 from core.explain import Fact, format_reasons, localize
 from core.genres import excluded_style_positions
 from core.limits import DEFAULT_TRACKS, MAX_TRACKS
+from core.ranges import range_mask
 from core.models import (
     AUDIO_FEATURES,
     FEATURE_RANGES,
@@ -541,6 +542,9 @@ class Discovery(LiveParts):
             pool = await similar_rank(seeds, ranked, exclude, pool_n, boost, intensity=keep)
         if in_years is not None:
             pool = [s for s in pool if in_years[s.pos]]
+        in_range = range_mask(t, query.ranges) if query.ranges else None
+        if in_range is not None:  # numbers said are hard here too ("like Bohemian Rhapsody but under 4 minutes"):
+            pool = [s for s in pool if in_range[s.pos]]  # too few inside: the text path below fills, inside its ranges
         if boost is not None:
             pool = similarity_only(self.recommender, seeds, pool)
         familiar = familiar_bonus(t, anchor, self.recommender.graph, [s.pos for s in pool])  # scene-mates, known

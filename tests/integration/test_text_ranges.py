@@ -109,6 +109,21 @@ async def test_a_year_past_the_catalog_is_said_once_never_dropped(engine: Engine
     assert [n.kind for n in rec.coverage].count("era") == 1 and f"{year}–{year}" not in first
 
 
+@pytest.mark.parametrize(("text", "feature", "low", "high"), [
+    ("like Bohemian Rhapsody but under 4 minutes", "duration_ms", None, 240_000),
+    ("like Metallica but under 140 bpm", "tempo", None, 140),
+    ("like Adele but energy below 40%", "energy", None, 0.4),
+])
+async def test_numbers_hold_around_an_anchor(engine: Engine, text: str, feature: str, low: float | None,
+                                             high: float | None) -> None:
+    # the first line said "length ≤ 4:00" above Kashmir (8½ minutes): the anchored path ignored the stated numbers
+    rec = await engine.app.discovery.recommend_text(text)
+    assert isinstance(rec, Recommendation) and len(rec.tracks) == 10, text
+    assert rec.summary.startswith("Like "), rec.summary
+    for v in values(rec, feature):
+        assert (low is None or v >= low) and (high is None or v <= high), (text, v)
+
+
 def test_year_spans_read_as_years() -> None:
     assert [year_span(*s) for s in ((2030, 2030), (1990, 1999), (2015, None), (None, 1979))] == [
         "2030", "1990–1999", "2015 or later", "1979 or earlier"]
