@@ -236,10 +236,6 @@ class TrackReferences:
         index = self.title_index()
         if whole in index:  # the whole text first: titles may contain " - ", ";", "," or "and" themselves
             return ResolvedRef(self._popular(index[whole]))
-        base = base_title(ref)
-        if base != whole and base in index and fuzzy:  # "Blinding Lights (Remastered)": that version is not here
-            pos = self._popular(index[base])
-            return ResolvedRef(pos, exact=False, note=say("using closest", ref=_clip(ref), quote=self.quote(pos)))
         inside = find_links(ref)
         if inside:  # "Blinding Lights <link>": the link decides; a non-track link is named, never echoed
             usable = [lk for lk in inside if lk.kind in ("track", "short")]
@@ -259,6 +255,10 @@ class TrackReferences:
                 return ResolvedRef(self._popular(fit))
             if loose and title_only is None and len(artist.split()) <= 8:  # an artist name, not a whole message
                 title_only = (title, artist, hits)
+        base = base_title(ref)  # after the title-artist readings: "X - Remix - Artist" is that artist's remix
+        if base != whole and base in index and fuzzy:  # "Blinding Lights (Remastered)": that version is not here
+            pos = self._popular(index[base])
+            return ResolvedRef(pos, exact=False, note=say("using closest", ref=_clip(ref), quote=self.quote(pos)))
         if title_only is not None and fuzzy:
             title, artist, hits = title_only
             pos = self._popular(hits)

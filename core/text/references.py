@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Iterable
 
@@ -199,7 +200,8 @@ class ArtistAndNegationCues(PhraseMatching):
     def _negations(self, tokens: list[str], used: list[bool], req: Request) -> None:
         # Portuguese "no" / "na" is "in the" ("músicas para ouvir no verão": summer songs, not "no summer"); Portuguese
         # says "não" / "sem" for "no" (both negators above)
-        preposition_no = detect_language(req.raw) == "pt"
+        # (the words "no" / "na" themselves are no evidence: "no drake, no ed sheeran" repeated is not Portuguese)
+        preposition_no = detect_language(re.sub(r"(?i)\bn[ao]s?\b", " ", req.raw)) == "pt"
         i = 0
         while i < len(tokens):
             seq = () if used[i] else self._match_seq(tokens, used, i, _NEGATORS)

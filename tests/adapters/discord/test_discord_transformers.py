@@ -35,7 +35,8 @@ async def test_autocomplete_caps_at_25_within_discords_deadline(bot, interaction
 async def test_autocomplete_keeps_long_names_within_100_chars(bot, interaction_factory, small_engine, admin_caller):
     track = small_engine.loaded.table.track(0)
     data = track.model_dump(exclude={"artist", "spotify_url"})
-    data.update(track_id="0123456789abcdefABCDEF", title="Supercalifragilistic " + "x" * 280, artists=["Y" * 300])
+    # the longest title and name the catalog takes (core.plain_text: 300 / 200 characters)
+    data.update(track_id="0123456789abcdefABCDEF", title="Supercalifragilistic " + "x" * 279, artists=["Y" * 200])
     await small_engine.app.admin.add_song(admin_caller, data)
     choices = await SongRef().autocomplete(interaction_factory(), "Supercalifragilistic")
     assert choices and choices[0].value == "0123456789abcdefABCDEF"
