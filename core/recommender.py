@@ -57,6 +57,7 @@ from core.features import FeatureSpace
 from core.index import FeatureIndex
 from core.models import Filters, Reason, TextQuery
 from core.ranges import RANGE_FIRST, range_mask
+from core.scene import scene_bonus, wants_scene_focus
 from core.table import FEATURE_INDEX, TrackTable
 from core.text.styles import style_affinity, style_scores
 from core.text.title_language import table_languages
@@ -1102,6 +1103,15 @@ class Recommender:
         finally:
             self._close_view(cand)
 
+    def _allowed(self, total: np.ndarray, cand: np.ndarray | None, filters: Filters) -> np.ndarray:
+        """``total`` with -inf where a track is deleted or outside ``filters`` (a copy, ``(m,)``)."""
+        n = self.table.n
+        ok = self.table.alive[:n]
+        mask = self.filter_mask(filters, n)
+        if mask is not None:
+            ok = ok & mask
+        return np.where(ok if cand is None else ok[cand], total, -np.inf)
+
     def _text_candidates(self, query: TextQuery) -> np.ndarray | None:
         if self.index.centroids is None:
             return None
@@ -1162,6 +1172,10 @@ class Recommender:
                 total = total + sim * (1.5 / top_sim)
         if boost is not None:
             total = total + boost(cand)
+        if wants_scene_focus(query):  # "happy songs": one scene, not every genre that fits (core.scene)
+            bonus = scene_bonus(self.table, self._allowed(total, cand, query.filters), cand)
+            if bonus is not None:
+                total = total + bonus
         in_range = range_mask(self.table, query.ranges) if query.ranges else None
         if in_range is not None:  # numbers the request stated are hard: only tracks inside them, when there are any
             inside = in_range if cand is None else in_range[cand]

@@ -40,7 +40,7 @@ GREETINGS = frozenset("hello hi hey hiya yo sup howdy greetings thanks thank thx
 #: Words that do not identify a label ("Top Hits", "Chill Vibes Playlist"): never matched on their own.
 GENERIC = STOPWORDS | frozenset(
     "hits hit best top playlist radio vibes vibe edition remastered presents collection greatest ultimate official "
-    "the of and by volume vol mix mixes late early mid".split()
+    "the of and by volume vol mix mixes late early mid city town night nights day days".split()
 )
 
 _DELIM_RE = re.compile(r"[,;.!?:()\[\]{}|/\n\u2013\u2014]+")

@@ -1,0 +1,76 @@
+"""Scene focus (core.scene): a request that names only a feel gets a list from the scene its best fits lean to."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from core.models import TextQuery
+from core.scene import SCENE_WEIGHT, genre_shares, scene_bonus, wants_scene_focus
+from core.table import TrackTable
+
+FEATS = (0.5, 0.9, 4, -5.0, 0, 0.05, 0.01, 0.0, 0.1, 0.4, 120.0)
+
+
+def _table(genres: list[list[str]]) -> TrackTable:
+    rows, labels = [], []
+    for i, names in enumerate(genres):
+        tid = f"g{i:021d}"
+        rows.append((tid, f"Song {i}", json.dumps([f"Artist {i}"]), "Album", "2019", 2019, 50, 200_000, *FEATS))
+        labels.extend((tid, "genre", g, f"pl-{g}") for g in names)
+    return TrackTable.from_rows(rows, labels)
+
+
+def test_shares_split_a_track_filed_under_two_genres() -> None:
+    table = _table([["pop"], ["rap"], ["pop", "rap"], []])
+    shares = genre_shares(table)
+    assert shares is not None and shares.shape == (4, 2)
+    assert shares[2].tolist() == [0.5, 0.5]  # in both: half each
+    assert shares[3].sum() == 0.0  # no genre label: no scene
+    assert np.allclose(shares[:3].sum(1), 1.0)
+
+
+def test_the_leading_scene_of_the_best_fits_gets_the_bonus() -> None:
+    table = _table([["pop"]] * 6 + [["rap"]] * 4)
+    total = np.array([2.0, 1.9, 1.8, 1.7, 1.6, 1.5, 1.95, 1.85, 1.4, 1.3], dtype=np.float32)
+    bonus = scene_bonus(table, total, None)
+    assert bonus is not None
+    pop, rap = bonus[:6], bonus[6:]
+    assert np.allclose(pop, SCENE_WEIGHT)  # wholly in the leading genre
+    assert (rap < pop.min()).all() and (rap > 0).all()  # the runner-up gets its share, less
+    # the leading genre follows the scores: rap leads when the rap tracks fit best
+    flipped = scene_bonus(table, np.where(np.arange(10) >= 6, total + 1.0, total - 1.0).astype(np.float32), None)
+    assert flipped is not None and flipped[6:].min() > flipped[:6].max()
+
+
+def test_scene_bonus_over_a_candidate_view_and_excluded_tracks() -> None:
+    table = _table([["pop"]] * 5 + [["rap"]] * 5)
+    cand = np.array([5, 6, 7, 0], dtype=np.int64)
+    total = np.array([2.0, 1.9, 1.8, -np.inf], dtype=np.float32)  # position 0 is filtered out
+    bonus = scene_bonus(table, total, cand)
+    assert bonus is not None and bonus.shape == (4,)
+    assert bonus[:3].tolist() == pytest.approx([SCENE_WEIGHT] * 3)  # rap leads among the ones allowed
+    assert bonus[3] == 0.0
+
+
+def test_no_focus_without_two_genres() -> None:
+    assert genre_shares(_table([["pop"]] * 4)) is None
+    assert scene_bonus(_table([[]] * 4), np.ones(4, dtype=np.float32), None) is None
+
+
+@pytest.mark.parametrize(
+    "query, focus",
+    [
+        (TextQuery(labels={"playlist:Party Hits": 0.8}), True),  # a feel: playlists only
+        (TextQuery(labels={"genre:rock": 1.0}), False),  # a style named: it picks the scene
+        (TextQuery(labels={"subgenre:trap": -0.9}), True),  # a style refused picks none
+        (TextQuery(artists=["Drake"]), False),
+        (TextQuery(styles={"genre:rap": 1.0}), False),
+        (TextQuery(language="es"), False),
+        (TextQuery(title_language="fr"), False),
+    ],
+)
+def test_focus_only_for_requests_that_name_a_feel(query: TextQuery, focus: bool) -> None:
+    assert wants_scene_focus(query) is focus
