@@ -83,13 +83,49 @@ class PgServer:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+#: The file in a server's folder naming the test process that started it (see :func:`sweep_orphans`).
+OWNER_FILE = "owner.pid"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def sweep_orphans(pg_ctl: str, as_user: list[str], base: Path | None = None) -> list[Path]:
+    """Stop and remove the servers of earlier test runs that were killed before their teardown (their owner process
+    is gone; the server, its parent now PID 1, would hold its port and disk for good). Servers of runs still going
+    (another worktree's tests) are left alone. Returns the folders removed."""
+    removed = []
+    for root in sorted((base or Path(tempfile.gettempdir())).glob("musicbot-pg-*")):
+        try:
+            owner = int((root / OWNER_FILE).read_text().strip())
+        except (OSError, ValueError):
+            continue  # not ours to judge (no owner written)
+        if _alive(owner):
+            continue
+        if (root / "data" / "postmaster.pid").exists():
+            subprocess.run(_cmd(as_user, pg_ctl, "-D", str(root / "data"), "-m", "immediate", "-w", "stop"),
+                           capture_output=True, timeout=60)
+        shutil.rmtree(root, ignore_errors=True)
+        removed.append(root)
+    return removed
+
+
 def start_server() -> PgServer | str:
-    """Start a server, or return the reason it cannot run here (a string)."""
+    """Start a server, or return the reason it cannot run here (a string). Servers left by killed runs are stopped
+    first (:func:`sweep_orphans`)."""
     initdb, pg_ctl = find_bin("initdb"), find_bin("pg_ctl")
     if not initdb or not pg_ctl:
         return "PostgreSQL server binaries (initdb, pg_ctl) not found; install the postgresql package"
     as_user: list[str] = []
     root = Path(tempfile.mkdtemp(prefix="musicbot-pg-"))
+    (root / OWNER_FILE).write_text(str(os.getpid()))
     if os.geteuid() == 0:  # initdb and postgres refuse to run as root
         try:
             pw = pwd.getpwnam("postgres")
@@ -102,6 +138,7 @@ def start_server() -> PgServer | str:
                                                                                      "/bin/sh", "-c"]
         os.chown(root, pw.pw_uid, pw.pw_gid)
         root.chmod(0o700)
+    sweep_orphans(pg_ctl, as_user)
     data = root / "data"
     port = _free_port()
     init = subprocess.run(_cmd(as_user, initdb, "-D", str(data), "-A", "trust", "-U", "musicbot", "-E", "UTF8",
