@@ -108,6 +108,11 @@ def stopwords_all() -> frozenset[str]:
     return frozenset(out)
 
 
+#: Words of the function-word lists that say nothing about a request's language: English and Spanish "no", Portuguese
+#: "no" / "na" ("in the"). Counting them made "no drake no ed sheeran no taylor swift" Portuguese, and its reply too.
+NO_EVIDENCE = frozenset({"no", "na"})
+
+
 def language_scores(text: str) -> dict[str, float]:
     """The evidence :func:`detect_language` weighs, per language (``{"en": 4.0, "es": 1.0, …}``; see there)."""
     from core.text.tokens import word_tokens  # tokens imports this module's word lists
@@ -116,6 +121,8 @@ def language_scores(text: str) -> dict[str, float]:
     if not text:
         return score
     for tok in word_tokens(text):
+        if tok in NO_EVIDENCE:
+            continue
         for lang in LANGS:
             if lang != "en" and tok in STOP[lang]:
                 score[lang] += 1

@@ -4,14 +4,12 @@
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections.abc import Iterable
 
 from rapidfuzz import fuzz, process
 
 from core.text.cues import no_vocals
-from core.text.language import detect_language
 from core.text.matching import PhraseMatching
 from core.text.state import Request
 from core.text.tokens import STOPWORDS, mark_used
@@ -199,9 +197,9 @@ class ArtistAndNegationCues(PhraseMatching):
 
     def _negations(self, tokens: list[str], used: list[bool], req: Request) -> None:
         # Portuguese "no" / "na" is "in the" ("músicas para ouvir no verão": summer songs, not "no summer"); Portuguese
-        # says "não" / "sem" for "no" (both negators above)
-        # (the words "no" / "na" themselves are no evidence: "no drake, no ed sheeran" repeated is not Portuguese)
-        preposition_no = detect_language(re.sub(r"(?i)\bn[ao]s?\b", " ", req.raw)) == "pt"
+        # says "não" / "sem" for "no" (both negators above). The request's own language is read once, and the words
+        # "no" / "na" are no evidence of it (core.text.language.NO_EVIDENCE).
+        preposition_no = req.text_lang == "pt"
         i = 0
         while i < len(tokens):
             seq = () if used[i] else self._match_seq(tokens, used, i, _NEGATORS)

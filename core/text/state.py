@@ -71,7 +71,8 @@ class Request:
     known: int = 0
     unknown: list[str] = field(default_factory=list)
     requested: int | None = None  # a count asked for ("100 songs") when it was over the maximum
-    lang: str = "en"  # the request's language (core.text.language.detect_language)
+    lang: str = "en"  # the language the reply is worded in (the caller's, else the text's)
+    text_lang: str = "en"  # the language of the request's own words (core.text.language.detect_language, read once)
     softened: bool = False  # while a "less X" / "menos X" / "moins X" / "weniger X" chunk is read (a milder "not X")
     notes: list[TextNote] = field(default_factory=list)  # clamped numbers, missing data, conflicts
     ranges: dict[str, list[float | None]] = field(default_factory=dict)  # feature -> [low, high], raw units

@@ -374,8 +374,9 @@ class TextUnderstanding(ExplicitRules, ArtistAndNegationCues, QueryAssembly):
             self.fit(self._table)
         raw = text.strip()
         caps = {normalize_text(w) for w in re.findall(r"\b[A-Z][\w'&.-]*", raw)}
+        text_lang = detect_language(raw)
         req = Request(raw=raw, limit=max(1, min(MAX_TRACKS, int(limit))), caps=caps,
-                      lang=lang if lang in LANGS else detect_language(raw))
+                      lang=lang if lang in LANGS else text_lang, text_lang=text_lang)
         folded = self._apply_rules(split_compounds(self._punctuated_names(fold(raw)), self._known_word), req)
         tokens = tokenize(folded)
         if len(tokens) > MAX_PARSE_TOKENS:

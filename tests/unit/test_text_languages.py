@@ -201,3 +201,15 @@ def test_portuguese_and_spanish_are_told_apart_by_their_own_words(text: str, lan
     from core.text.language import detect_language
 
     assert detect_language(text) == lang
+
+
+@pytest.mark.parametrize("text", ["no drake no ed sheeran no taylor swift", "no Drake, no Ed Sheeran, no Adele, no rap",
+                                  "na na na", "no no no"])
+def test_no_and_na_are_no_evidence_of_portuguese(tu: TextUnderstanding, text: str) -> None:
+    """English "no" said three times made a request Portuguese — the reply too — and turned its negations into "in
+    the": the words "no" / "na" count for no language (core.text.language.NO_EVIDENCE)."""
+    assert detect_language(text) == "en"
+    query = tu.parse(text)
+    assert getattr(query, "lang", "en") == "en"
+    if "drake" in text.lower() and isinstance(query, TextQuery):
+        assert query.filters.exclude_artists, query  # the negations stand
