@@ -209,7 +209,7 @@ class Engine:
         if self._follower is not None:
             await self._follower.stop()
             self._follower = None
-        if self.conversation_db is not self.database:
-            await self.conversation_db.close()
         await self.database.close()
+        if self.conversation_db is not self.database:  # after the SQLAlchemy side, which may run on its connection
+            await self.conversation_db.close()
         await self.catalog.close()
