@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 
 #: The normalizer's word separator (SentencePiece's "▁").
 SEP = "\u2581"
+#: Words stored at most (the shipped catalog and vocabulary hold ~2.3k, read in ~2 ms; a large imported catalog's
+#: label texts could hold far more): beyond it new words are not stored, and a text holding one uses the tokenizer.
+MAX_WORDS = 30_000
 
 
 def splits_at_spaces(tokenizer: Any) -> bool:
@@ -97,6 +100,7 @@ class WordIds:
         specials = [t.content for t in tokenizer.get_added_tokens_decoder().values()]
         new = sorted({w for t in texts for w in t.split(" ")
                       if w and w not in table and SEP not in w and not any(s in w for s in specials)})
+        new = new[: max(0, MAX_WORDS - len(table))]
         if not new or not splits_at_spaces(tokenizer):
             return
         for word, enc in zip(new, tokenizer.encode_batch(new, add_special_tokens=False)):

@@ -104,3 +104,16 @@ def test_a_request_of_known_words_does_not_load_the_tokenizer(tmp_path: Path) ->
     assert first == ["True", "True", "True"]  # nothing stored yet: the tokenizer embeds and the table is written
     later = subprocess.run(run, capture_output=True, text=True, timeout=300, check=True, env=env).stdout.split()
     assert later == ["False", "False", "True"]  # stored words: no tokenizer; an unknown word loads it
+
+
+def test_the_table_stops_growing_at_its_cap(model: BundledWordLlama, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import core.text.word_ids as word_ids
+
+    monkeypatch.setenv("MUSICBOT_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(word_ids, "MAX_WORDS", 3)
+    words = WordIds("cap")
+    words.learn(["alpha beta gamma delta epsilon"], model.tokenizer)
+    words.learn(["zeta eta"], model.tokenizer)
+    assert sorted(words.table) == ["alpha", "beta", "delta"]  # sorted, the first three kept
+    assert words.ids("alpha beta") is not None and words.ids("alpha gamma") is None
