@@ -17,7 +17,7 @@ into ``engine.app``:
 * ``app.chat`` — :class:`core.chat.ChatService`: one chat message -> one reply (slash commands, or the agent).
 
 The engine itself has no use cases: its public surface is :meth:`open`, :meth:`follow_changes`, :meth:`close`,
-``app``, and the parts it built (``catalog``, ``database``, ``loaded``, ``catalog_seq``) —
+``app``, and the parts it built (``catalog``, ``database``, ``conversation_db``, ``loaded``, ``catalog_seq``) —
 ``tests/unit/test_layers.py`` keeps it that way. Adapters never see the engine (import-linter contract): the entry
 points in ``bot/`` hand them ``engine.app``.
 """
