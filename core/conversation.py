@@ -29,6 +29,7 @@ from core.errors import InvalidInput
 from core.models import Filters
 
 if TYPE_CHECKING:
+    from core.infra.lite_db import LiteDatabase
     from core.infra.store_db import Database
 
 #: Free-text messages answered as "next page" without the agent (compared after ``normalize_text``).
@@ -167,21 +168,46 @@ def default_group(conversation_id: str, caller: Any = None) -> str:
 
 @functools.cache
 def _sql(dialect: str) -> SimpleNamespace:
-    """The hot statements for ``dialect``, built once with bound parameters (building a statement per call costs more
-    than running it on SQLite; SQLAlchemy is imported on first use, not at start-up)."""
-    from sqlalchemy import bindparam, select
+    """The statements for ``dialect``, built once with bound parameters (building a statement per call costs more
+    than running it on SQLite; SQLAlchemy is imported on first use, not at start-up). The same statements as SQL
+    text, for a one-request process on SQLite: :data:`core.infra.lite_sql.CONVERSATION`."""
+    from sqlalchemy import Integer, bindparam, delete, func, insert, select
 
     from core.infra.store_db import dialect_insert
-    from core.infra.tables import conversation_state
+    from core.infra.tables import conversation_state, conversation_turns
 
     stmt = dialect_insert(dialect)(conversation_state)
+    s, c = conversation_state.c, conversation_turns.c
+    cid = bindparam("c_id")
     return SimpleNamespace(
-        load=select(conversation_state.c.state_json).where(conversation_state.c.conversation_id == bindparam("c_id")),
+        load=select(s.state_json).where(s.conversation_id == cid),
         save=stmt.on_conflict_do_update(
             index_elements=["conversation_id"],
             set_={"state_json": stmt.excluded.state_json, "updated_at": stmt.excluded.updated_at},
         ),
+        turns=(select(c.messages_json).where(c.conversation_id == cid).order_by(c.turn.desc())
+               .limit(bindparam("c_limit", type_=Integer))),
+        last_turn=select(func.coalesce(func.max(c.turn), 0)).where(c.conversation_id == cid),
+        add_turn=insert(conversation_turns).values(
+            conversation_id=cid, turn=bindparam("c_turn"), messages_json=bindparam("c_json"),
+            created_at=bindparam("c_at"),
+        ),
+        trim_turns=delete(conversation_turns).where(c.conversation_id == cid, c.turn <= bindparam("c_upto")),
+        count_turns=select(func.count()).select_from(conversation_turns).where(c.conversation_id == cid),
+        reset_turns=delete(conversation_turns).where(c.conversation_id == cid),
+        reset_state=delete(conversation_state).where(s.conversation_id == cid),
+        all_states=select(func.count()).select_from(conversation_state),
+        all_turns=select(func.count()).select_from(conversation_turns),
     )
+
+
+def _statements(db: Any) -> SimpleNamespace:
+    """The statements for ``db``: SQL text on a one-request :class:`core.infra.lite_db.LiteDatabase`, else
+    SQLAlchemy Core (:func:`_sql`)."""
+    from core.infra.lite_db import statements
+    from core.infra.lite_sql import CONVERSATION
+
+    return statements(db, CONVERSATION, _sql)
 
 
 class ConversationStore:
@@ -191,17 +217,17 @@ class ConversationStore:
     Build with ``ConversationStore(engine.database)`` (or ``await ConversationStore.open(engine.database)``).
     """
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database | LiteDatabase) -> None:
         self.db = db
 
     @classmethod
-    async def open(cls, db: Database) -> ConversationStore:
+    async def open(cls, db: Database | LiteDatabase) -> ConversationStore:
         """The store on ``db`` (the tables come from the migrations)."""
         return cls(db)
 
     async def load_state(self, conversation_id: str) -> ConversationState:
         """The stored state, or a fresh one (also when the stored JSON no longer validates)."""
-        row = (await self.db.execute(_sql(self.db.dialect).load, {"c_id": conversation_id})).first()
+        row = (await self.db.execute(_statements(self.db).load, {"c_id": conversation_id})).first()
         if row is None:
             return ConversationState()
         try:
@@ -211,75 +237,48 @@ class ConversationStore:
 
     async def save_state(self, conversation_id: str, state: ConversationState) -> None:
         """Upsert the state (one statement)."""
-        await self.db.execute(_sql(self.db.dialect).save, {
+        await self.db.execute(_statements(self.db).save, {
             "conversation_id": conversation_id, "state_json": state.model_dump_json(), "updated_at": time.time()
         })
 
     async def load_turns(self, conversation_id: str, max_turns: int) -> list[str]:
         """The JSON of the last ``max_turns`` whole turns, oldest first."""
-        from sqlalchemy import select
-
-        from core.infra.tables import conversation_turns
-
         if max_turns <= 0:
             return []
-        c = conversation_turns.c
-        rows = (await self.db.execute(
-            select(c.messages_json).where(c.conversation_id == conversation_id).order_by(c.turn.desc()).limit(max_turns)
-        )).all()
+        rows = (await self.db.execute(_statements(self.db).turns,
+                                      {"c_id": conversation_id, "c_limit": int(max_turns)})).all()
         return [r[0] for r in reversed(rows)]
 
     async def append_turn(self, conversation_id: str, messages_json: str | bytes, keep: int) -> None:
         """Store one whole turn and drop turns older than the last ``keep`` ones (one unit of work: the next turn
         number is read and used atomically, also when two workers append to one conversation)."""
-        from sqlalchemy import delete, func, insert, select
-
-        from core.infra.tables import conversation_turns
-
         if isinstance(messages_json, bytes):
             messages_json = messages_json.decode()
-        c = conversation_turns.c
+        sql = _statements(self.db)
         async with self.db.uow() as uow:
             await uow.lock("conversation_turns", conversation_id)
-            last = (await uow.execute(
-                select(func.coalesce(func.max(c.turn), 0)).where(c.conversation_id == conversation_id)
-            )).scalar_one()
-            await uow.execute(insert(conversation_turns).values(
-                conversation_id=conversation_id, turn=last + 1, messages_json=messages_json, created_at=time.time()
-            ))
-            await uow.execute(delete(conversation_turns).where(
-                c.conversation_id == conversation_id, c.turn <= last + 1 - max(keep, 1)
-            ))
+            last = (await uow.execute(sql.last_turn, {"c_id": conversation_id})).scalar_one()
+            await uow.execute(sql.add_turn, {
+                "c_id": conversation_id, "c_turn": last + 1, "c_json": messages_json, "c_at": time.time()
+            })
+            await uow.execute(sql.trim_turns, {"c_id": conversation_id, "c_upto": last + 1 - max(keep, 1)})
             await uow.commit()
 
     async def count_turns(self, conversation_id: str) -> int:
         """Number of stored turns (for tests and diagnostics)."""
-        from sqlalchemy import func, select
-
-        from core.infra.tables import conversation_turns
-
-        c = conversation_turns.c
-        return int((await self.db.execute(
-            select(func.count()).select_from(conversation_turns).where(c.conversation_id == conversation_id)
-        )).scalar_one())
+        return int((await self.db.execute(_statements(self.db).count_turns, {"c_id": conversation_id})).scalar_one())
 
     async def reset(self, conversation_id: str) -> None:
         """Forget everything about a conversation (``/reset``): both tables in one unit of work."""
-        from sqlalchemy import delete
-
-        from core.infra.tables import conversation_state, conversation_turns
-
+        sql = _statements(self.db)
         async with self.db.uow() as uow:
-            await uow.execute(delete(conversation_turns).where(conversation_turns.c.conversation_id == conversation_id))
-            await uow.execute(delete(conversation_state).where(conversation_state.c.conversation_id == conversation_id))
+            await uow.execute(sql.reset_turns, {"c_id": conversation_id})
+            await uow.execute(sql.reset_state, {"c_id": conversation_id})
             await uow.commit()
 
     async def stats(self) -> dict[str, Any]:
         """Counts of stored conversations and turns."""
-        from sqlalchemy import func, select
-
-        from core.infra.tables import conversation_state, conversation_turns
-
-        states = (await self.db.execute(select(func.count()).select_from(conversation_state))).scalar_one()
-        turns = (await self.db.execute(select(func.count()).select_from(conversation_turns))).scalar_one()
+        sql = _statements(self.db)
+        states = (await self.db.execute(sql.all_states)).scalar_one()
+        turns = (await self.db.execute(sql.all_turns)).scalar_one()
         return {"conversations": int(states), "turns": int(turns)}

@@ -17,7 +17,7 @@ into ``engine.app``:
 * ``app.chat`` — :class:`core.chat.ChatService`: one chat message -> one reply (slash commands, or the agent).
 
 The engine itself has no use cases: its public surface is :meth:`open`, :meth:`follow_changes`, :meth:`close`,
-``app``, and the parts it built (``catalog``, ``database``, ``loaded``, ``catalog_seq``) —
+``app``, and the parts it built (``catalog``, ``database``, ``conversation_db``, ``loaded``, ``catalog_seq``) —
 ``tests/unit/test_layers.py`` keeps it that way. Adapters never see the engine (import-linter contract): the entry
 points in ``bot/`` hand them ``engine.app``.
 """
@@ -57,10 +57,19 @@ class Engine:
     """The composition root. Build with ``await Engine.open(db_path)``; call the use cases on ``engine.app``; close
     with ``await engine.close()``."""
 
-    def __init__(self, catalog: Catalog, table: TrackTable, recommender: Recommender) -> None:
+    def __init__(
+        self, catalog: Catalog, table: TrackTable, recommender: Recommender, *, one_request: bool = False
+    ) -> None:
         self.catalog = catalog
         #: the small stores' shared SQLAlchemy engine on the same database (:mod:`core.infra.store_db`)
         self.database = Database.for_catalog(catalog)
+        #: the conversation's, likes' and playlist reads' database: in a one-request process on SQLite the stdlib
+        #: ``sqlite3`` one (:mod:`core.infra.lite_db`: no SQLAlchemy import), else :attr:`database`
+        self.conversation_db: Any = self.database
+        if one_request and self.database.dialect == "sqlite" and getattr(catalog, "path", None) is not None:
+            from core.infra.lite_db import LiteDatabase
+
+            self.conversation_db = LiteDatabase.for_catalog(catalog)
         #: the live in-memory catalog: track table, KNN recommender, references, text model, coverage
         self.loaded = LoadedCatalog(table, recommender)
         self._write_lock = asyncio.Lock()  # one transaction at a time on the catalog connection
@@ -79,7 +88,7 @@ class Engine:
             search=discovery,
             tracks=tracks,
             replay=self._replay,
-            transactions=self.database,
+            transactions=self.conversation_db,
         )
         personal = Personal(
             discovery, sessions, make_feedback=self._make_feedback, make_playlists=self._make_playlists,
@@ -105,12 +114,12 @@ class Engine:
 
     # ------------------------------------------------------------------ storage behind the ports (built here only)
     async def _open_conversations(self) -> ConversationStore:
-        return ConversationStore(self.database)
+        return ConversationStore(self.conversation_db)
 
     async def _open_leases(self) -> Any:
         from core.leases import SqliteLeases
 
-        return SqliteLeases(self.database)
+        return SqliteLeases(self.conversation_db)
 
     async def _open_buttons(self) -> Any:
         from core.buttons import SqliteButtonStore
@@ -120,12 +129,20 @@ class Engine:
     def _make_feedback(self) -> FeedbackService:
         from core.feedback import FeedbackService
 
-        return FeedbackService(self.database, self.app.tracks, self.loaded)  # the shared database and the live table
+        # the shared database and the live table
+        return FeedbackService(self.conversation_db, self.app.tracks, self.loaded)
 
     def _make_playlists(self, exclusions: Any) -> PlaylistService:
-        from core.playlists import PlaylistService, SqlitePlaylistStore
+        from core.playlists import PlaylistService
 
-        store = SqlitePlaylistStore(self.database)
+        if self.conversation_db is not self.database:  # one request on SQLite: reads without SQLAlchemy
+            from core.playlists.lite_store import LitePlaylistStore
+
+            store: Any = LitePlaylistStore(self.conversation_db, self.database)
+        else:
+            from core.playlists import SqlitePlaylistStore
+
+            store = SqlitePlaylistStore(self.database)
         # the playlist rules need the live table, the KNN recommender and reference resolution: Discovery has them
         return PlaylistService(self.app.discovery, store, exclusions=exclusions)
 
@@ -148,8 +165,9 @@ class Engine:
         ``cache``: read the track table from the on-disk start-up cache when it matches the catalog version, and
         write it there after a build (:mod:`core.startup_cache`; ``MUSICBOT_CACHE=0`` turns it off everywhere).
 
-        ``one_request``: the process serves one request and ends (``musicbot ask`` …): on SQLite the stores'
-        statements then run inline on SQLAlchemy's sync engine (:meth:`core.infra.store_db.Database.run_inline`).
+        ``one_request``: the process serves one request and ends (``musicbot ask`` …): on SQLite the conversation,
+        its lease, likes and playlist reads then run on the stdlib ``sqlite3`` module (:mod:`core.infra.lite_db`),
+        the other stores' statements inline on SQLAlchemy's sync engine (:meth:`~core.infra.store_db.Database.run_inline`).
 
         Raises:
             InvalidInput: the database file is unusable.
@@ -166,12 +184,13 @@ class Engine:
         except BaseException:
             await catalog.close()
             raise
-        engine = cls(catalog, table, Recommender(table))
+        engine = cls(catalog, table, Recommender(table), one_request=one_request)
         engine.loaded.cache_dir = cache_dir
         engine.loaded.table_source = how
         engine.catalog_seq = seq
-        if one_request:
-            await engine.database.run_inline()
+        if one_request:  # the SQLAlchemy side on the lite database's connection: one transaction for both
+            lite = engine.conversation_db if engine.conversation_db is not engine.database else None
+            await engine.database.run_inline(shared=lite)
         if follow:
             await engine.follow_changes()
         return engine
@@ -191,4 +210,6 @@ class Engine:
             await self._follower.stop()
             self._follower = None
         await self.database.close()
+        if self.conversation_db is not self.database:  # after the SQLAlchemy side, which may run on its connection
+            await self.conversation_db.close()
         await self.catalog.close()

@@ -21,7 +21,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pydantic import Field
@@ -37,6 +37,7 @@ from core.app.loaded import LiveParts
 if TYPE_CHECKING:
     from core.app.loaded import LoadedCatalog
     from core.app.ports import TrackFinding
+    from core.infra.lite_db import LiteDatabase
     from core.infra.store_db import Database
 
 FeedbackValue = Literal["like", "dislike", "none"]
@@ -105,6 +106,15 @@ def _sql(dialect: str) -> SimpleNamespace:
     )
 
 
+def _statements(db: Any) -> SimpleNamespace:
+    """SQL text on a one-request :class:`core.infra.lite_db.LiteDatabase` (:data:`core.infra.lite_sql.FEEDBACK`),
+    else the SQLAlchemy statements of :func:`_sql`."""
+    from core.infra.lite_db import statements
+    from core.infra.lite_sql import FEEDBACK
+
+    return statements(db, FEEDBACK, _sql)
+
+
 def user_key(user: Caller | str) -> str:
     """``"platform:user_id"`` for a :class:`Caller`; strings pass through."""
     return member_key(user) if isinstance(user, Caller) else str(user)
@@ -115,19 +125,20 @@ class FeedbackService(LiveParts):
     ``personal.feedback``.
 
     Args:
-        database: the shared database the ``track_feedback`` table lives in (:class:`core.infra.store_db.Database`).
+        database: the shared database the ``track_feedback`` table lives in (:class:`core.infra.store_db.Database`;
+            in a one-request process :class:`core.infra.lite_db.LiteDatabase`).
         finder: resolves track references and short links (:class:`core.app.tracks.TrackFinder`).
         loaded: the live table and KNN recommender (:class:`core.app.loaded.LoadedCatalog`, read on every call).
     """
 
-    def __init__(self, database: Database, finder: TrackFinding, loaded: LoadedCatalog) -> None:
+    def __init__(self, database: Database | LiteDatabase, finder: TrackFinding, loaded: LoadedCatalog) -> None:
         self.database = database
         self.finder = finder
         self.loaded = loaded
         self._taste_cache: dict[tuple[int, tuple[int, ...]], np.ndarray] = {}
 
     @property
-    def _db(self) -> Database:
+    def _db(self) -> Database | LiteDatabase:
         return self.database
 
     async def setup(self) -> None:
@@ -135,7 +146,7 @@ class FeedbackService(LiveParts):
 
     # ------------------------------------------------------------------ verdicts
     async def _value(self, key: str, track_id: str) -> FeedbackValue:
-        row = (await self._db.execute(_sql(self._db.dialect).value, {"f_user": key, "f_track": track_id})).first()
+        row = (await self._db.execute(_statements(self._db).value, {"f_user": key, "f_track": track_id})).first()
         return _VALUES[row[0] if row else 0]
 
     async def record(self, user: Caller | str, ref: str, value: FeedbackValue) -> FeedbackResult:
@@ -153,7 +164,7 @@ class FeedbackService(LiveParts):
         pos = self.finder.resolve(ref, fuzzy=False)  # never record a verdict on a guessed track
         track = self.table.track(pos)
         key = user_key(user)
-        sql = _sql(self._db.dialect)
+        sql = _statements(self._db)
         async with self._db.uow() as uow:  # the previous verdict and the new one: one read-modify-write
             await uow.lock("track_feedback", key, track.track_id)
             previous = await self._value(key, track.track_id)
@@ -180,10 +191,10 @@ class FeedbackService(LiveParts):
 
     async def _ids(self, key: str, value: int, limit: int | None = None) -> list[str]:
         if limit is None:
-            rows = await self._db.execute(_sql(self._db.dialect).ids, {"f_user": key, "f_value": value})
+            rows = await self._db.execute(_statements(self._db).ids, {"f_user": key, "f_value": value})
         else:
             params = {"f_user": key, "f_value": value, "f_limit": limit}
-            rows = await self._db.execute(_sql(self._db.dialect).ids_limit, params)
+            rows = await self._db.execute(_statements(self._db).ids_limit, params)
         return [r[0] for r in rows.all()]
 
     async def disliked_ids(self, user: Caller | str) -> set[str]:

@@ -18,9 +18,10 @@ import logging
 import time
 from collections.abc import Callable
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from core.infra.lite_db import LiteDatabase
     from core.infra.store_db import Database
 
 log = logging.getLogger(__name__)
@@ -66,17 +67,27 @@ def _sql(dialect: str) -> SimpleNamespace:
     )
 
 
+def _statements(db: Any) -> SimpleNamespace:
+    """SQL text on a one-request :class:`core.infra.lite_db.LiteDatabase` (:data:`core.infra.lite_sql.LEASES`), else
+    the SQLAlchemy statements of :func:`_sql`."""
+    from core.infra.lite_db import statements
+    from core.infra.lite_sql import LEASES
+
+    return statements(db, LEASES, _sql)
+
+
 class SqliteLeases:
     """:class:`Leases` in the ``conversation_leases`` table (migration 0003), on SQLite or PostgreSQL through the
-    shared :class:`core.infra.store_db.Database`. Build with ``SqliteLeases(database)`` or
+    shared :class:`core.infra.store_db.Database` (in a one-request process: :class:`core.infra.lite_db.LiteDatabase`).
+    Build with ``SqliteLeases(database)`` or
     ``await SqliteLeases.open(database)``."""
 
-    def __init__(self, db: Database, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, db: Database | LiteDatabase, clock: Callable[[], float] = time.time) -> None:
         self.db = db
         self.clock = clock
 
     @classmethod
-    async def open(cls, db: Database, clock: Callable[[], float] = time.time) -> SqliteLeases:
+    async def open(cls, db: Database | LiteDatabase, clock: Callable[[], float] = time.time) -> SqliteLeases:
         """The leases on ``db`` (the table comes from the migrations)."""
         return cls(db, clock)
 
@@ -84,11 +95,11 @@ class SqliteLeases:
         """One upsert that only overwrites an expired (or own) lease (atomic on both backends)."""
         now = self.clock()
         params = {"key": key, "owner": owner, "expires_at": now + ttl_s, "l_now": now}
-        return (await self.db.execute(_sql(self.db.dialect).acquire, params)).rowcount == 1
+        return (await self.db.execute(_statements(self.db).acquire, params)).rowcount == 1
 
     async def release(self, key: str, owner: str) -> None:
         """Delete the row when it is still ``owner``'s."""
-        await self.db.execute(_sql(self.db.dialect).release, {"l_key": key, "l_owner": owner})
+        await self.db.execute(_statements(self.db).release, {"l_key": key, "l_owner": owner})
 
 
 class MemoryLeases:

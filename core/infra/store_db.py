@@ -36,10 +36,12 @@ BUSY_TIMEOUT_MS = 5000
 _AUTOCOMMIT = "musicbot_autocommit"
 
 
-def _sqlite_engine(url: str, memory: bool, inline: bool = False) -> AsyncEngine:
+def _sqlite_engine(url: str, memory: bool, inline: bool = False, shared: Any = None) -> AsyncEngine:
     """The stores' engine on a SQLite file (``url`` without its driver: ``sqlite:///…``): SQLAlchemy's
     ``AsyncEngine`` on aiosqlite, or with ``inline`` its sync engine on pysqlite behind the same calls
-    (:mod:`core.infra.inline_engine`: for a process that runs one request). Same pool sizes, events and PRAGMAs."""
+    (:mod:`core.infra.inline_engine`: for a process that runs one request). Same pool sizes, events and PRAGMAs.
+    ``shared``: a :class:`core.infra.lite_db.LiteDatabase` whose one connection the inline engine uses too, so
+    the stores on either side share its transactions (see :meth:`Database.run_inline`)."""
     from sqlalchemy import event
 
     kw: dict[str, Any] = {"pool_size": 1, "max_overflow": 0} if memory else {"pool_size": 5, "max_overflow": 10}
@@ -47,11 +49,13 @@ def _sqlite_engine(url: str, memory: bool, inline: bool = False) -> AsyncEngine:
     engine: Any
     if inline:
         from sqlalchemy import create_engine
-        from sqlalchemy.pool import QueuePool
+        from sqlalchemy.pool import QueuePool, StaticPool
 
         from core.infra.inline_engine import InlineEngine
 
         kw["poolclass"] = QueuePool  # also for a memory database (one pooled connection keeps it alive)
+        if shared is not None:  # the lite database's connection, the only one (StaticPool: never closed by use)
+            kw = {"poolclass": StaticPool, "creator": lambda: shared.connection}
         engine = InlineEngine(create_engine(url.replace("sqlite:", "sqlite+pysqlite:", 1), connect_args=connect_args,
                                             **kw))
     else:
@@ -65,6 +69,8 @@ def _sqlite_engine(url: str, memory: bool, inline: bool = False) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        if shared is not None:  # the lite database's connection: opened with these settings (core.infra.lite_db)
+            return
         dbapi_connection.isolation_level = None  # the driver never emits BEGIN/COMMIT itself: we do (below)
         cursor = dbapi_connection.cursor()
         for pragma in (f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL"):
@@ -73,8 +79,11 @@ def _sqlite_engine(url: str, memory: bool, inline: bool = False) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        if not conn.get_execution_options().get(_AUTOCOMMIT):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock now: a read-modify-write stays atomic
+        if conn.get_execution_options().get(_AUTOCOMMIT):
+            return
+        if shared is not None and shared.connection.in_transaction:
+            return  # a unit of work of the lite database holds the shared connection's transaction: join it
+        conn.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock now: a read-modify-write stays atomic
 
     # An autocommit connection never has a transaction open at the driver, so SQLAlchemy's end-of-use ROLLBACK (one
     # round trip to aiosqlite's thread per statement) is skipped when SQLite says none is open (in_transaction is
@@ -82,12 +91,13 @@ def _sqlite_engine(url: str, memory: bool, inline: bool = False) -> AsyncEngine:
     dialect = engine.sync_engine.dialect
     do_rollback, do_commit = dialect.do_rollback, dialect.do_commit
 
+    # On a connection shared with the lite database, a transaction its unit of work began is its to end.
     def _rollback(dbapi_connection: Any) -> None:
-        if _in_transaction(dbapi_connection):
+        if _in_transaction(dbapi_connection) and not (shared is not None and shared.owns_transaction):
             do_rollback(dbapi_connection)
 
     def _commit(dbapi_connection: Any) -> None:
-        if _in_transaction(dbapi_connection):
+        if _in_transaction(dbapi_connection) and not (shared is not None and shared.owns_transaction):
             do_commit(dbapi_connection)
 
     dialect.do_rollback, dialect.do_commit = _rollback, _commit  # type: ignore[method-assign]
@@ -147,11 +157,15 @@ class Database:
         self._autocommit_engine: Any = None
         self._inline_factory = inline_factory
 
-    async def run_inline(self) -> bool:
+    async def run_inline(self, shared: Any = None) -> bool:
         """For a process that runs one request: the SQLite stores' statements run inline on the event loop on
         SQLAlchemy's sync engine from now on (:mod:`core.infra.inline_engine`: no ``sqlalchemy.ext.asyncio`` import).
         An async engine already built (by a first-start seed, whose writes overlap its parsing on aiosqlite's thread)
-        is disposed of. Nothing changes on PostgreSQL. Returns whether the inline engine is used."""
+        is disposed of. Nothing changes on PostgreSQL. Returns whether the inline engine is used.
+
+        ``shared``: the process's :class:`core.infra.lite_db.LiteDatabase` (the conversation's stores without
+        SQLAlchemy): the inline engine then runs on its one connection, so stores on either side written in one unit
+        of work — whichever side opened it — commit or roll back together."""
         if self._inline_factory is None:
             return False
         if self._engine is not None:
@@ -159,7 +173,8 @@ class Database:
                 return True
             await self._engine.dispose()
             self._engine = self._autocommit_engine = None
-        self._factory = self._inline_factory
+        inline = self._inline_factory
+        self._factory = inline if shared is None else (lambda: inline(shared))
         return True
 
     @property
@@ -187,9 +202,11 @@ class Database:
         catalog. Opens no connection yet."""
         if uri:
             return cls(factory=lambda: _sqlite_engine(f"sqlite:///{uri}&uri=true", memory=True), dialect="sqlite",
-                       inline_factory=lambda: _sqlite_engine(f"sqlite:///{uri}&uri=true", memory=True, inline=True))
+                       inline_factory=lambda shared=None: _sqlite_engine(f"sqlite:///{uri}&uri=true", memory=True,
+                                                                         inline=True, shared=shared))
         return cls(factory=lambda: _sqlite_engine(f"sqlite:///{path}", memory=False), dialect="sqlite",
-                   inline_factory=lambda: _sqlite_engine(f"sqlite:///{path}", memory=False, inline=True))
+                   inline_factory=lambda shared=None: _sqlite_engine(f"sqlite:///{path}", memory=False, inline=True,
+                                                                     shared=shared))
 
     @classmethod
     def for_catalog(cls, catalog: Any) -> Database:

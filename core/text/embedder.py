@@ -49,19 +49,35 @@ class BundledWordLlama:
 
     def __init__(self, weights: Path, tokenizer: Path) -> None:
         from safetensors import safe_open
-        from tokenizers import Tokenizer
+
+        from core.text.word_ids import WordIds
 
         with safe_open(str(weights), framework="np", device="cpu") as fh:
             # kept as stored (float16 in the bundled file): rows are widened to float32 when looked up, which gives
             # the same float32 values as widening the whole (32000, 256) matrix up front, without its start-up cost
             self.matrix = np.ascontiguousarray(fh.get_tensor(self.TENSOR))
-        self.tokenizer = Tokenizer.from_file(str(tokenizer))
+        self._tokenizer_file = tokenizer
+        self._tokenizer: Any = None
         from core.disk_memo import fingerprint
 
         stat = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in (weights, tokenizer)]
-        self._identity = fingerprint([Path(__file__)], extra=repr(stat))  # model files and this code
-        self.tokenizer.enable_padding()
-        self.tokenizer.no_truncation()
+        word_code = Path(__file__).with_name("word_ids.py")
+        self._identity = fingerprint([Path(__file__), word_code], extra=repr(stat))  # model files and this code
+        #: token ids of the words the model embedded in large batches (core.text.word_ids): a request made of them
+        #: is embedded without loading the tokenizer
+        self.words = WordIds(self._identity)
+
+    @property
+    def tokenizer(self) -> Any:
+        """The ``tokenizers.Tokenizer`` (padding on, truncation off), loaded on first use (~0.06–0.09 s)."""
+        if self._tokenizer is None:
+            from tokenizers import Tokenizer
+
+            tok = Tokenizer.from_file(str(self._tokenizer_file))
+            tok.enable_padding()
+            tok.no_truncation()
+            self._tokenizer = tok
+        return self._tokenizer
 
     #: Batches at least this large (a catalog's label texts, the vocabulary's phrases at start-up) are memoized on
     #: disk by content (:mod:`core.disk_memo`); a request's few words never are.
@@ -74,16 +90,39 @@ class BundledWordLlama:
             from core.disk_memo import memo_array, text_key
 
             key = text_key(texts, self._identity)
-            return memo_array("embed", key, lambda: self._embed(texts, batch_size)).astype(np.float32, copy=False)
+            computed: list[bool] = []
+
+            def compute() -> np.ndarray:
+                computed.append(True)
+                return self._embed(texts, batch_size)
+
+            out = memo_array("embed", key, compute).astype(np.float32, copy=False)
+            if computed or not self.words.stored:  # new texts, or no stored word table yet: learn their words
+                self.words.learn(texts, self.tokenizer)
+            return out
         return self._embed(texts, batch_size)
+
+    def _ids(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """``(ids, mask)`` of ``texts`` padded on the right to the longest, as the tokenizer's ``encode_batch``
+        gives them: from the stored word ids when every text is made of stored words, else from the tokenizer."""
+        known = [self.words.ids(t) for t in texts]
+        if all(k is not None for k in known):
+            width = max(len(k) for k in known if k is not None)
+            ids = np.zeros((len(texts), width), dtype=np.int32)
+            mask = np.zeros((len(texts), width), dtype=np.float32)
+            for row, k in enumerate(known):
+                assert k is not None
+                ids[row, : len(k)] = k
+                mask[row, : len(k)] = 1.0
+            return ids, mask
+        encoded = self.tokenizer.encode_batch(texts, is_pretokenized=False, add_special_tokens=False)
+        return (np.array([e.ids for e in encoded], dtype=np.int32),
+                np.array([e.attention_mask for e in encoded], dtype=np.float32))
 
     def _embed(self, texts: list[str], batch_size: int) -> np.ndarray:
         out = np.empty((len(texts), self.matrix.shape[1]), dtype=np.float32)
         for i in range(0, len(texts), batch_size):
-            encoded = self.tokenizer.encode_batch(texts[i : i + batch_size], is_pretokenized=False,
-                                                  add_special_tokens=False)
-            ids = np.array([e.ids for e in encoded], dtype=np.int32)
-            mask = np.array([e.attention_mask for e in encoded], dtype=np.float32)
+            ids, mask = self._ids(texts[i : i + batch_size])
             np.clip(ids, 0, self.matrix.shape[0] - 1, out=ids)
             rows = self.matrix[ids].astype(np.float32)
             count = np.maximum(mask.sum(axis=1, keepdims=True), 1.0).astype(np.float32)

@@ -1,7 +1,8 @@
 """Fixtures for the contract suite: every test runs once on SQLite (a temp file) and once on PostgreSQL (a fresh
 database on the session's throwaway server, :func:`tests.conftest.pg_server`); the tests of the ``engine`` fixture
-also run on SQLite as a one-request command opens it (``one_request=True``: the stores on SQLAlchemy's sync engine,
-statements inline, :mod:`core.infra.inline_engine`)."""
+also run on SQLite as a one-request command opens it (``one_request=True``: the conversation, its lease, likes and
+playlist reads on the stdlib ``sqlite3`` module, :mod:`core.infra.lite_db`; the other stores on SQLAlchemy's sync
+engine, statements inline, :mod:`core.infra.inline_engine`)."""
 
 from __future__ import annotations
 
@@ -51,8 +52,10 @@ async def engine(db_url: str, small_csv: Path, store_mode: str):
     eng = await Engine.open(db_url, seed_path=small_csv, one_request=store_mode == "one-request")
     if store_mode == "one-request":
         from core.infra.inline_engine import InlineEngine
+        from core.infra.lite_db import LiteDatabase
 
         assert isinstance(eng.database.engine, InlineEngine)
+        assert isinstance(eng.conversation_db, LiteDatabase)
     try:
         yield eng
     finally:

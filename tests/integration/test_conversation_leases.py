@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from core.engine import Engine
+from core.infra.lite_db import LiteDatabase
 from core.infra.store_db import Database
 from core.leases import MemoryLeases, SqliteLeases, acquire
 from core.models import Caller
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "memory"])
+@pytest.mark.parametrize("kind", ["sqlite", "lite", "memory"])
 async def test_lease_contract(tmp_path: Path, kind: str) -> None:
     now = [100.0]
     db = await Database.open(str(tmp_path / "l.db"))
+    lite = LiteDatabase(str(tmp_path / "l.db"))  # a one-request process's stdlib sqlite3 statements
     try:
-        leases = await SqliteLeases.open(db, clock=lambda: now[0]) if kind == "sqlite" else MemoryLeases(lambda: now[0])
+        if kind == "memory":
+            leases: Any = MemoryLeases(lambda: now[0])
+        else:
+            leases = await SqliteLeases.open(db if kind == "sqlite" else lite, clock=lambda: now[0])
         assert await leases.try_acquire("telegram:1", "a", ttl_s=10)
         assert not await leases.try_acquire("telegram:1", "b", ttl_s=10)  # held by a
         assert await leases.try_acquire("telegram:2", "b", ttl_s=10)  # another conversation is free
@@ -31,6 +37,7 @@ async def test_lease_contract(tmp_path: Path, kind: str) -> None:
         assert await leases.try_acquire("telegram:1", "c", ttl_s=10)
         assert not await acquire(leases, "telegram:1", "d", wait_s=0, poll_s=0)  # gives up, caller goes ahead
     finally:
+        await lite.close()
         await db.close()
 
 

@@ -110,19 +110,29 @@ def test_catalog_commands_that_write_nothing_import_no_sqlalchemy(db_copy: Path,
         assert output.strip()
 
 
-def test_one_request_commands_keep_the_conversation_without_the_async_engine_or_orm(db_copy: Path, tmp_path: Path) -> None:
-    # ask stores the conversation (lease, state, the list for #N) through SQLAlchemy Core on its sync engine, inline
-    # (core.infra.inline_engine): neither sqlalchemy.ext.asyncio nor the ORM it imports is loaded; a later process
-    # reads what the first stored
+@pytest.mark.parametrize("message", ["/recommend chill study music", "something for a rainy drive"])
+def test_one_request_ask_keeps_the_conversation_without_sqlalchemy(db_copy: Path, tmp_path: Path, message: str) -> None:
+    # ask stores the conversation (lease, state, the list for #N, the turn; likes and playlists read) on the stdlib
+    # sqlite3 module (core.infra.lite_db): SQLAlchemy is not imported at all; a later process reads what it stored
     watched = ("sqlalchemy.ext.asyncio", "sqlalchemy.orm", "sqlalchemy")
-    first, output = _imported(tmp_path, "ask", "/recommend chill study music", "--db", str(db_copy),
-                              "--conversation", "fast:1", "--json", watched=watched)
-    assert first == ["sqlalchemy"], first
+    first, output = _imported(tmp_path, "ask", message, "--db", str(db_copy), "--conversation", "fast:1", "--json",
+                              watched=watched)
+    assert first == [], first
     second = json.loads(output)[1]  # --json: the list alone on stdout, nothing on stderr
     later, output = _imported(tmp_path, "ask", "#2", "--db", str(db_copy), "--conversation", "fast:1", "--json",
                               watched=watched)
-    assert later == ["sqlalchemy"], later
+    assert later == [], later
     assert json.loads(output)["text"].startswith(f"{second['track_name']} — {second['track_artist']}:"), output
+
+
+def test_a_one_request_write_outside_the_conversation_still_goes_through_sqlalchemy(db_copy: Path, tmp_path: Path) -> None:
+    # a playlist write keeps its SQLAlchemy store (units of work, checks, locks): imported for it, on the same
+    # connection as the conversation's stores; the next process reads the playlist
+    watched = ("sqlalchemy.ext.asyncio", "sqlalchemy.orm", "sqlalchemy")
+    loaded, _ = _imported(tmp_path, "ask", "/playlist create Night Drive", "--db", str(db_copy), watched=watched)
+    assert loaded == ["sqlalchemy"], loaded
+    _, output = _imported(tmp_path, "ask", "/playlists", "--db", str(db_copy), watched=watched)
+    assert "Night Drive" in output
 
 
 def test_no_third_party_banner_or_advertisement_in_the_console(db_copy: Path, tmp_path: Path) -> None:
