@@ -319,6 +319,10 @@ def find_anchor(text: str, table: TrackTable, refs: object) -> Anchor | None:
     for cue_no, m in enumerate(_CUE.finditer(text)):
         if cue_no >= MAX_CUES:  # "like like like …": a request names one or two anchors, not hundreds
             break
+        if cue_no == 0 and m.start() > 0:  # "Dimitri Vegas & Like Mike but darker": the cue is inside a name
+            inside = bare_anchor(text, table, refs, _resolve_name, _name_end)
+            if inside is not None and m.start() < text.find(inside.span) + len(inside.span):
+                return inside
         before = text[: m.start()].rstrip().lower()
         if m.group(0).strip().lower() == "like" and re.search(r"\b(?:i|i'd|id|would|you|we|they|don't|dont|do|feel)$", before):
             continue  # "I'd like something calm"
@@ -835,9 +839,13 @@ def calm_ceilings(table: TrackTable, seeds: Sequence[int], deltas: dict[str, flo
                   absolute: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
     """``{"energy": (the anchor's mean energy, CALM_WEIGHT)}`` for a move down in tempo or mood ("like Adele but
     slower", "… but sadder") that says nothing about energy: a listener hears "slower than Adele" as no more intense
-    than Adele — a 92 BPM dance-pop single at energy 0.72 is "slower" than her 134 BPM mean on paper only. {}
-    otherwise (an energy move or target decides energy itself; "faster" / "more upbeat" set no ceiling)."""
-    if "energy" in deltas or "energy" in absolute or not any(deltas.get(k, 0.0) < 0 for k in CALM_MOVES):
+    than Adele — a 92 BPM dance-pop single at energy 0.72 is "slower" than her 134 BPM mean on paper only. A move of
+    the mood alone, up or down ("happier", "less sad": :mod:`core.moves`), is no more intense either: Radiohead
+    happier is brighter Radiohead, not pop punk. {} otherwise (an energy move or target decides energy itself;
+    "faster" / "more upbeat" set no ceiling)."""
+    mood_only = set(deltas) == {"valence"}
+    if "energy" in deltas or "energy" in absolute or not (
+            mood_only or any(deltas.get(k, 0.0) < 0 for k in CALM_MOVES)):
         return {}
     i = FEATURE_INDEX["energy"]
     featured = [p for p in seeds if table.has_features[p]]

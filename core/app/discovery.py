@@ -107,13 +107,15 @@ SimilarRank = Callable[..., Awaitable[list[Scored]]]  # (seeds, filters, exclude
 def _title_only(query: TextQuery) -> bool:
     """True when the text understanding read nothing in ``query`` but artists whose names are only part of the
     request ("Wake Me" in "wake me up"): no label, style, range, genre, year or tempo — so the request may be a song's
-    title (:func:`core.anchors.title_anchor`). An artist named by the whole request ("kanye west") keeps it."""
+    title (:func:`core.anchors.title_anchor`). An artist named by the whole request ("kanye west", or "bob marley" for
+    the act he leads) keeps it."""
     f = query.filters
     if query.labels or query.styles or query.ranges or f.genres or f.year_min or f.year_max or f.tempo_min \
             or f.tempo_max or query.title_language:
         return False
-    said = normalize_text(query.text)
-    return all(normalize_text(a) != said for a in query.artists)
+    said = f" {normalize_text(query.text)} "
+    # only strictly inside: "Wake Me" in "wake me up" yes; "Bob Marley & The Wailers" for "bob marley" no (the act)
+    return all(f" {normalize_text(a)} " in said and f" {normalize_text(a)} " != said for a in query.artists)
 
 
 def join_cues(cues: Sequence[str]) -> str:
