@@ -516,7 +516,10 @@ class Discovery(LiveParts):
         filters, era_cue = era_shift(anchor.rest, t, anchor.seeds, query.filters) if era else (query.filters, "")
         if era_cue:
             cues.append(era_cue)
-        seeds = lean_seeds(t, anchor, {k: v for k, v in deltas.items() if k != "valence"}, era_said if era else 0)
+        # a move of the mood alone ("darker", "less sad") keeps the anchor's own best-known songs: leaning on its
+        # darkest songs would also take their other sound (Daft Punk's ballad-like ones), not just their mood
+        mood_only = set(deltas) == {"valence"}
+        seeds = lean_seeds(t, anchor, {} if mood_only else deltas, era_said if era else 0)
         # what the words around the anchor ask for ("like Ed Sheeran but acoustic", "… but less rap"), not the anchor's
         # own profile (the parser reads a named artist's distinctive features: one song's 190 BPM would lock the list);
         # comparatives nothing can apply ("more melodic") are named on the first line (core.anchor_words)
