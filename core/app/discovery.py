@@ -66,6 +66,7 @@ from core.explain import Fact, format_reasons, localize
 from core.genres import excluded_style_positions
 from core.limits import DEFAULT_TRACKS, MAX_TRACKS
 from core.ranges import range_mask
+from core.reply_words import say
 from core.models import (
     AUDIO_FEATURES,
     FEATURE_RANGES,
@@ -465,6 +466,10 @@ class Discovery(LiveParts):
                 filters=query.filters,
                 summary=join_cues(localize_cues(query.cues[:4], query.lang)),  # the request's language
             )
+        if query.artists and rec.anchor is None:  # "Bob Marley songs": the catalog's few are said, not padded silently
+            line = self._few_by_artist(query, rec, limit)
+            if line:
+                rec = rec.model_copy(update={"summary": f"{line} {rec.summary}".strip()})
         if query.ranges:  # what was asked in numbers, for charts of the set against it (core.charts)
             rec = rec.model_copy(update={"ranges": {k: list(v) for k, v in query.ranges.items()}})
         if query.requested_count and limit == MAX_TRACKS:  # said first by every adapter
@@ -647,6 +652,22 @@ class Discovery(LiveParts):
             anchor=AnchorInfo(kind="track" if anchor.kind == "track" else "artist", name=anchor.name,
                               seed_ids=[t.ids[p] for p in seeds], modifiers=cues),
         )
+
+    def _few_by_artist(self, query: TextQuery, rec: Recommendation, limit: int) -> str:
+        """The first line for a request naming an artist the catalog holds fewer distinct songs of than the list gives
+        a named artist (:meth:`core.recommender.Recommender.from_text`: ``max(per_artist, limit // 2)``) when other
+        artists fill the rest: "Only 2 tracks by Bob Marley & The Wailers in this catalog — the rest are the closest by
+        sound." (``core.reply_words`` key "artist thin", in the request's language); "" otherwise."""
+        t = self.table
+        for name in query.artists[:1]:
+            aid = t.artist_index.get(normalize_text(name))
+            if aid is None:
+                continue
+            own = len({t.norm_keys[p] for p in t.artist_tracks.get(aid, ()) if t.alive[p]})
+            others = any(aid not in t.artist_ids[t.pos[i.track.track_id]] for i in rec.tracks if i.track.track_id in t.pos)
+            if 0 < own < max(self.recommender.params.per_artist, limit // 2) and others:
+                return say("artist thin", query.lang or "en", n=own, name=name)
+        return ""
 
     async def _with_coverage(
         self,

@@ -8,7 +8,8 @@ follow-ups 1.09/2 and anchors 0.86/2). Each property failed on the lists these c
   0.77; "like Daft Punk but darker" fell to energy 0.55 with Coldplay ballads);
 * "wake me up" is Avicii's song (it was the artist "Wake Me"), "bad guy" is Billie Eilish's (it was "I couldn't
   tell"), "happy" is still the mood;
-* "Bob Marley songs" / "play some Bob Marley" are Bob Marley & The Wailers, with no "no artist named" line.
+* "Bob Marley songs" / "play some Bob Marley" are Bob Marley & The Wailers, with no "no artist named" line, and the
+  first line says the catalog holds only 2 of their songs before the closest others.
 """
 
 from __future__ import annotations
@@ -131,3 +132,5 @@ async def test_the_lead_artists_name_is_the_act(engine: Engine, said: str) -> No
     assert rec.tracks[0].track.artist == "Bob Marley & The Wailers", reply.text
     assert not any(n.kind == "missing_artist" for n in rec.coverage)
     assert "no artist named" not in reply.text.lower() and "couldn't tell" not in reply.text
+    # the catalog holds 2 of his songs: the first line says so before the closest others
+    assert reply.text.splitlines()[0].startswith("Only 2 tracks by Bob Marley & The Wailers in this catalog"), reply.text
