@@ -47,7 +47,7 @@ from core.app.loaded import LiveParts, LoadedCatalog
 from core.app.ports import TrackSearch
 from core.app.tracks import TrackFinder
 from core.catalog_rows import normalize_text
-from core.coherence import POOL_FACTOR, cohere, numbers_only
+from core.coherence import GENRE_POOL, POOL_FACTOR, cohere, named_genres, numbers_only, own_genre_first
 from core.coverage import (
     LYRICS_LANGUAGE,
     MIN_EVIDENCE,
@@ -452,11 +452,17 @@ class Discovery(LiveParts):
         else:
             # numbers and no style ("songs at 120 BPM"): a wider pool, then one scene inside the range (core.coherence)
             pool_n = limit * POOL_FACTOR if numbers_only(query) and self.table.has_labels() else limit
+            # a genre named outright ("latin music"): its own artists first, then tracks only a playlist files there
+            genres = named_genres(self.table, query) if pool_n == limit and self.table.has_labels() else []
+            if genres:
+                pool_n = min(MAX_TRACKS * GENRE_POOL, limit * GENRE_POOL)
             if rank is None:
                 scored = self.recommender.from_text(query, exclude=exclude, limit=pool_n)
             else:
                 scored = await rank(query, exclude, pool_n)
-            if pool_n != limit:
+            if genres:
+                scored = own_genre_first(self.table, scored, genres, limit)
+            elif pool_n != limit:
                 scored = cohere(self.table, scored, query, limit)
             rec = Recommendation(
                 kind="text",
