@@ -453,7 +453,9 @@ class Discovery(LiveParts):
             # numbers and no style ("songs at 120 BPM"): a wider pool, then one scene inside the range (core.coherence)
             pool_n = limit * POOL_FACTOR if numbers_only(query) and self.table.has_labels() else limit
             # a genre named outright ("latin music"): its own artists first, then tracks only a playlist files there
-            genres = named_genres(self.table, query) if pool_n == limit and self.table.has_labels() else []
+            # (a language asked for leads instead: "rock français" is French titles first, core.text.title_language)
+            genres = (named_genres(self.table, query) if pool_n == limit and self.table.has_labels()
+                      and not query.title_language and not query.language else [])
             if genres:
                 pool_n = min(MAX_TRACKS * GENRE_POOL, limit * GENRE_POOL)
             if rank is None:
