@@ -27,6 +27,7 @@ from rapidfuzz import fuzz, process
 
 from core.anchor_bare import bare_anchor
 from core.catalog import normalize_text
+from core.credits import lead_act
 from core.compilations import year_mask as year_mask  # re-exported: era bounds live with the compilation rule
 from core.moves import era_move
 from core.moves import relative_moves as relative_moves  # re-exported: the anchored path reads it here
@@ -211,24 +212,6 @@ def _artist_display(table: TrackTable, aid: int) -> str:
     return table.artist_names[aid]
 
 
-def _lead_artist(table: TrackTable, key: str) -> int | None:
-    """The catalog artist credited as ``key`` plus a band ("bob marley" -> "Bob Marley & The Wailers"), the one
-    with the most live tracks; None when no artist name starts with ``key`` followed by a band joiner. A listener
-    asking for "Bob Marley" means that credit, never a song titled "Bob Marley" by someone else."""
-    best: tuple[int, int] | None = None
-    prefix = key + " "
-    for name, aid in table.artist_index.items():
-        if not name.startswith(prefix):
-            continue
-        tail = name[len(prefix):]
-        if not (tail.startswith(("the ", "and the ", "y los ", "y sus ", "et les ", "und die ", "his ", "and his "))):
-            continue
-        n = sum(1 for p in table.artist_tracks.get(aid, ()) if table.alive[p])
-        if n and (best is None or n > best[0]):
-            best = (n, aid)
-    return None if best is None else best[1]
-
-
 def _resolve_name(table: TrackTable, refs: object, raw: str) -> Anchor | None:
     """``raw`` (the words after a cue) as an artist or a song; tries the longest word prefix first."""
     words = raw.split()
@@ -241,7 +224,7 @@ def _resolve_name(table: TrackTable, refs: object, raw: str) -> Anchor | None:
         name_like = quoted or _looks_like_name(phrase)
         aid = table.artist_index.get(key)
         if aid is None or not table.artist_tracks.get(aid):
-            aid = _lead_artist(table, key) if name_like and len(key.split()) >= 2 else aid
+            aid = lead_act(table, key) if name_like and len(key.split()) >= 2 else aid
         if aid is not None and table.artist_tracks.get(aid) and (name_like or len(key.split()) >= 2):
             seeds = _artist_seeds(table, aid)
             if seeds:
@@ -336,6 +319,10 @@ def find_anchor(text: str, table: TrackTable, refs: object) -> Anchor | None:
     for cue_no, m in enumerate(_CUE.finditer(text)):
         if cue_no >= MAX_CUES:  # "like like like …": a request names one or two anchors, not hundreds
             break
+        if cue_no == 0 and m.start() > 0:  # "Dimitri Vegas & Like Mike but darker": the cue is inside a name
+            inside = bare_anchor(text, table, refs, _resolve_name, _name_end)
+            if inside is not None and m.start() < text.find(inside.span) + len(inside.span):
+                return inside
         before = text[: m.start()].rstrip().lower()
         if m.group(0).strip().lower() == "like" and re.search(r"\b(?:i|i'd|id|would|you|we|they|don't|dont|do|feel)$", before):
             continue  # "I'd like something calm"
@@ -348,7 +335,7 @@ def find_anchor(text: str, table: TrackTable, refs: object) -> Anchor | None:
                 pos = None
             wkey = normalize_text(whole)
             if pos is not None and _looks_like_name(whole) and (
-                    table.artist_tracks.get(table.artist_index.get(wkey, -1)) or _lead_artist(table, wkey) is not None):
+                    table.artist_tracks.get(table.artist_index.get(wkey, -1)) or lead_act(table, wkey) is not None):
                 pos = None  # "like Bob Marley": the artist (credited with his band), not a song titled "Bob Marley"
             if pos is not None and normalize_text(table.titles[pos]).startswith(wkey):
                 label = f"{table.titles[pos]} - {', '.join(table.artists[pos])}"
@@ -372,6 +359,36 @@ def find_anchor(text: str, table: TrackTable, refs: object) -> Anchor | None:
             unresolved = Anchor("artist", name.strip("\"“”'"), unresolved=True, rest=text)
     bare = bare_anchor(text, table, refs, _resolve_name, _name_end)
     return bare if bare is not None else unresolved
+
+
+#: Words before a song title asked for by itself: "play Wake Me Up", "put on bad guy", "listen to the song Hurt".
+_PLAY = re.compile(r"^(?:(?:please|pls)\s+)?(?:play|put on|queue|listen to|spin)(?:\s+(?:me|the song|the track|song))?\s+",
+                   re.IGNORECASE)
+#: Longest title (in words) read as a request by itself.
+MAX_TITLE_WORDS = 12
+
+
+def title_anchor(text: str, table: TrackTable, refs: object) -> Anchor | None:
+    """A request that is only a song's title ("wake me up", "play bad guy", "“Blinding Lights”"): that song as the
+    anchor (its most popular version: Avicii's "Wake Me Up" over a cover), with no words around it. The whole
+    request (after a leading "play" / "put on") must be a catalog title exactly (:meth:`core.references.
+    TrackReferences.title_index`: as typed or without its version suffix) of 2+ words, or quoted — one word
+    ("happy", "Hurt") is a mood or a word far more often than a title. None otherwise. The caller decides when a
+    title outranks the text's own reading (:meth:`core.app.discovery.Discovery`: when nothing but an artist whose name
+    is part of the title was read, "Wake Me" in "wake me up")."""
+    body = _PLAY.sub("", text.strip()).strip().rstrip("!?.").strip()
+    quoted = body[:1] in "\"“'"
+    key = normalize_text(body.strip("\"“”'"))
+    words = key.split()
+    if not words or len(words) > MAX_TITLE_WORDS or (len(words) < 2 and not quoted):
+        return None
+    index = getattr(refs, "title_index", None)
+    found = [p for p in (index().get(key, ()) if index is not None else ()) if table.alive[p]]
+    if not found:
+        return None
+    pos = max(found, key=lambda p: (int(table.popularity[p]), -p))
+    label = f"{table.titles[pos]} - {', '.join(table.artists[pos])}"
+    return Anchor("track", label, [pos], list(table.artist_ids[pos]), span=text.strip(), rest="")
 
 
 #: Year words that pin an era in the request itself ("from the 2000s", "before 2015", "90s"): then "newer" /
@@ -822,9 +839,13 @@ def calm_ceilings(table: TrackTable, seeds: Sequence[int], deltas: dict[str, flo
                   absolute: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
     """``{"energy": (the anchor's mean energy, CALM_WEIGHT)}`` for a move down in tempo or mood ("like Adele but
     slower", "… but sadder") that says nothing about energy: a listener hears "slower than Adele" as no more intense
-    than Adele — a 92 BPM dance-pop single at energy 0.72 is "slower" than her 134 BPM mean on paper only. {}
-    otherwise (an energy move or target decides energy itself; "faster" / "more upbeat" set no ceiling)."""
-    if "energy" in deltas or "energy" in absolute or not any(deltas.get(k, 0.0) < 0 for k in CALM_MOVES):
+    than Adele — a 92 BPM dance-pop single at energy 0.72 is "slower" than her 134 BPM mean on paper only. A move of
+    the mood alone, up or down ("happier", "less sad": :mod:`core.moves`), is no more intense either: Radiohead
+    happier is brighter Radiohead, not pop punk. {} otherwise (an energy move or target decides energy itself;
+    "faster" / "more upbeat" set no ceiling)."""
+    mood_only = set(deltas) == {"valence"}
+    if "energy" in deltas or "energy" in absolute or not (
+            mood_only or any(deltas.get(k, 0.0) < 0 for k in CALM_MOVES)):
         return {}
     i = FEATURE_INDEX["energy"]
     featured = [p for p in seeds if table.has_features[p]]

@@ -75,6 +75,35 @@ def cohere(table: TrackTable, pool: Sequence[Scored], query: TextQuery, limit: i
         : limit - len(unique)]
 
 
+#: Label weight at which a request names a genre outright ("latin music" -> genre:latin 1.0; a mood's side hints are
+#: weaker): then the tracks whose own genre it is come first (:func:`own_genre_first`).
+NAMED_GENRE = 0.9
+#: Pool size per requested track for :func:`own_genre_first` (3 × 10 = 30 candidates).
+GENRE_POOL = 3
+
+
+def named_genres(table: TrackTable, query: TextQuery) -> list[int]:
+    """Label ids of the genres ``query`` names outright (weight ≥ :data:`NAMED_GENRE`) that the catalog holds."""
+    out = []
+    for key, w in query.labels.items():
+        kind, _, text = key.partition(":")
+        lid = table.label_index.get((kind, text)) if kind == "genre" and w >= NAMED_GENRE else None
+        if lid is not None:
+            out.append(lid)
+    return out
+
+
+def own_genre_first(table: TrackTable, pool: Sequence[Scored], genres: Sequence[int], limit: int) -> list[Scored]:
+    """``pool`` (best first, ideally :data:`GENRE_POOL` × ``limit`` long) with the tracks whose OWN genre
+    (:func:`core.explain.own_labels`: their artists' scene, not one playlist's) is one of ``genres`` first, each part
+    in pool order; the top ``limit``. "latin music … no reggaeton" fills with Latin artists before The Chainsmokers'
+    "Closer", which one Latin playlist holds (its label says latin, a listener does not)."""
+    wanted = set(genres)
+    mine = [s for s in pool if wanted & own_labels(table, s.pos)]
+    rest = [s for s in pool if not wanted & own_labels(table, s.pos)]
+    return (mine + rest)[:limit]
+
+
 #: Share of a list's tracks that must carry a label for it to count as the list's scene (:func:`scene_labels`).
 SCENE_SHARE = 0.4
 
@@ -99,4 +128,5 @@ def scene_labels(table: TrackTable, positions: Sequence[int]) -> dict[str, float
     return out
 
 
-__all__ = ["POOL_FACTOR", "SCENE_SHARE", "cohere", "numbers_only", "scene_labels"]
+__all__ = ["GENRE_POOL", "NAMED_GENRE", "POOL_FACTOR", "SCENE_SHARE", "cohere", "named_genres", "numbers_only",
+           "own_genre_first", "scene_labels"]

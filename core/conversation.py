@@ -21,6 +21,7 @@ import functools
 import re
 import time
 from types import SimpleNamespace
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
@@ -78,6 +79,32 @@ class LastRequest(BaseModel):
     ranges: dict[str, list[float | None]] = Field(
         default_factory=dict, description="bounds the request stated in numbers (Recommendation.ranges), for /chart"
     )
+
+
+    def keeping_exclusions(self, before: LastRequest | None, on_screen: Sequence[str]) -> LastRequest:
+        """This ``similar`` request with the standing exclusions of ``before`` (the conversation's last request):
+        its excluded artists (``filters.exclude_artists``) and styles (genre / subgenre ``labels`` at or below
+        :data:`core.genres.EXCLUDED_LABEL_WEIGHT`: "no reggaeton") — when every reference is a track of the list on
+        screen (``on_screen``: track ids), i.e. "more like #3" continues that list and keeps what the user said no
+        to; a song named afresh starts anew. The kept exclusions are cues ("not reggaeton", "without Drake"), so the
+        list's title says so. Returns ``self`` unchanged when there is nothing to keep."""
+        from core.genres import EXCLUDED_LABEL_WEIGHT
+
+        if before is None or self.kind != "similar" or not self.refs or not set(self.refs) <= set(on_screen):
+            return self
+        styles = {k: w for k, w in before.labels.items()
+                  if w <= EXCLUDED_LABEL_WEIGHT and k.partition(":")[0] in ("genre", "subgenre") and k not in self.labels}
+        artists = [a for a in before.filters.exclude_artists if a not in self.filters.exclude_artists]
+        if not styles and not artists:
+            return self
+        cues = [f"not {k.partition(':')[2]}" for k in styles]
+        if artists:
+            cues.append("without " + ", ".join(artists[:3]))
+        return self.model_copy(update={
+            "labels": {**self.labels, **styles},
+            "filters": self.filters.model_copy(update={"exclude_artists": [*self.filters.exclude_artists, *artists]}),
+            "cues": [*self.cues, *(c for c in cues if c not in self.cues)],
+        })
 
 
 class ConversationState(BaseModel):

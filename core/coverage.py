@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.catalog import normalize_text
+from core.credits import lead_act
 from core.models import CoverageNote, Filters, Reason, Recommendation, RecommendedTrack
 from core.reply_words import counted
 from core.style_scripts import SCRIPT_NAMES, script_playlists
@@ -949,8 +950,11 @@ def partial_artist_matches(text: str, artists: Sequence[str], table: TrackTable)
         key = normalize_text(run)
         if len(key.split()) < 2 or key in table.artist_index:
             continue
+        lead = lead_act(table, key)  # "Bob Marley" is the lead of "Bob Marley & The Wailers": that act, no substitute
+        led = table.artist_names[lead] if lead is not None else None
         words = set(key.split())
-        out.extend((run, display) for akey, display in keys.items() if akey != key and words & set(akey.split()))
+        out.extend((run, display) for akey, display in keys.items()
+                   if akey != key and akey != led and words & set(akey.split()))
     return list(dict.fromkeys(out))
 
 

@@ -1,4 +1,5 @@
-"""Artists credited in track titles ("Song (feat. X)", "Song - with Y", "Song ft. X & Z").
+"""Artists credited in track titles ("Song (feat. X)", "Song - with Y", "Song ft. X & Z"), and acts credited with their
+lead artist's name ("Bob Marley & The Wailers": :func:`lead_act`).
 
 Exclusions ("no X", "not X") must also drop tracks where X is only credited in the title, since many catalogs list
 just the main artist. :func:`credited_positions` answers "which live tracks credit this artist in their title",
@@ -24,6 +25,15 @@ _CREDIT = re.compile(
 _NAME_SPLIT = re.compile(r"\s*(?:,|&|\band\b|\bx\b|\+|/)\s*", re.IGNORECASE)
 
 _cache: dict[int, tuple[int, dict[str, list[int]]]] = {}
+_acts: dict[int, tuple[int, dict[str, int]]] = {}
+
+#: What joins a lead artist to the rest of an act's credit: "Bob Marley & The Wailers", "Tom Petty and the
+#: Heartbreakers", "Florence + The Machine", "Dimitri Vegas & Like Mike", "Ivan Gough feat. Georgi Kay", "Prince
+#: Royce y su Banda", "Bruce Springsteen with the E Street Band".
+_ACT_JOIN = re.compile(r"\s*(?:&|\+)\s*|\s+(?:and|with|feat\.?|ft\.?|featuring|y|et|und)\s+", re.IGNORECASE)
+#: Words a lead artist's name must have: a one-word lead ("Echo" of Echo & the Bunnymen, "Kool", "Derek") is a common
+#: word far more often than a listener's name for the act.
+LEAD_WORDS = 2
 
 
 def credited_names(title: str) -> list[str]:
@@ -49,3 +59,30 @@ def credited_positions(table: TrackTable, name: str) -> list[int]:
                     index.setdefault(key, []).append(int(pos))
         cached = _cache[id(table)] = (table.version, index)
     return cached[1].get(normalize_text(name), [])
+
+
+def lead_act(table: TrackTable, name: str) -> int | None:
+    """The artist id of the act credited with ``name`` as its lead ("bob marley" -> "Bob Marley & The Wailers",
+    "tom petty" -> "Tom Petty and the Heartbreakers"), the one with most live tracks; None when ``name`` (compared
+    normalized) has fewer than :data:`LEAD_WORDS` words or leads no act's credit (see :data:`_ACT_JOIN`). Callers try
+    an artist called exactly ``name`` first: this is what a listener means by the lead's name when no such artist
+    exists. Cached per table version."""
+    key = normalize_text(name)
+    if len(key.split()) < LEAD_WORDS:
+        return None
+    cached = _acts.get(id(table))
+    if cached is None or cached[0] != table.version:
+        counts: dict[int, int] = {}
+        shown: dict[int, str] = {}
+        for pos in table.alive_positions():
+            for display, aid in zip(table.artists[int(pos)], table.artist_ids[int(pos)]):
+                counts[aid] = counts.get(aid, 0) + 1
+                shown.setdefault(aid, display)
+        index: dict[str, int] = {}
+        for aid, display in shown.items():
+            parts = _ACT_JOIN.split(display, maxsplit=1)
+            lead = normalize_text(parts[0]) if len(parts) == 2 and parts[1].strip() else ""
+            if len(lead.split()) >= LEAD_WORDS and (lead not in index or counts[aid] > counts[index[lead]]):
+                index[lead] = aid
+        cached = _acts[id(table)] = (table.version, index)
+    return cached[1].get(key)

@@ -76,22 +76,31 @@ def _rx(*parts: str) -> re.Pattern[str]:
 
 #: The moves, most specific first ("less upbeat" before "more upbeat" never matters: patterns do not overlap).
 MOVES: tuple[Move, ...] = (
+    # mood words move the mood alone: "sadder", "darker", "less sad", "happier" ask nothing of energy or danceability
+    # ("like Adele but less sad" stays with ballads; "like Daft Punk but darker" stays on the dance floor); "less X"
+    # goes half as far as "more of the opposite" ("less sad" is not "happy"), as in the text understanding
+    Move("sadder", {"valence": -STEP}, _rx(
+        r"sadder", r"darker", r"moodier", r"gloomier", r"more (?:melancholic|melancholy|sad|moody|dark|gloomy|somber)",
+        r"mas (?:triste|tristes|melancolic[oa]s?|oscur[oa]s?)", r"mais (?:triste|tristes|melancolic[oa]s?|sombri[oa]s?)",
+        r"plus (?:triste|tristes|sombres?|melancoliques?)", r"trauriger", r"dusterer", r"melancholischer")),
+    Move("sadder", {"valence": -STEP / 2}, _rx(
+        r"less (?:happy|cheerful|bright|joyful)", r"not so happy", r"menos (?:alegres?|feliz|felices|felizes)",
+        r"moins (?:joyeu[xs]e?s?|gaie?s?|heureu[xs]e?s?)", r"weniger (?:frohlich\w*|heiter\w*|gut gelaunt\w*)")),
+    Move("happier", {"valence": STEP}, _rx(
+        r"happier", r"brighter", r"cheerier", r"more (?:happy|cheerful|joyful)",
+        r"mas (?:alegres?|feliz|felices)", r"mais (?:alegres?|feliz|felizes)",
+        r"plus (?:joyeu[xs]e?s?|gaie?s?|heureu[xs]e?s?)", r"frohlicher", r"heiterer")),
+    Move("happier", {"valence": STEP / 2}, _rx(
+        r"less (?:sad|dark|depressing|gloomy|melancholic|moody)", r"not so (?:sad|dark|gloomy)",
+        r"menos (?:trist[ea]s?|melancolic[oa]s?|oscur[oa]s?)", r"moins (?:tristes?|sombres?|melancoliques?)",
+        r"weniger (?:traurig\w*|duster\w*|melancholisch\w*)")),
+    # "upbeat" is mood and drive together
     Move("less upbeat", {"valence": -STEP, "energy": -STEP / 2}, _rx(
-        r"less (?:up ?beat|happy|cheerful|positive|bright|poppy)", r"sadder", r"darker", r"moodier",
-        r"more (?:melancholic|melancholy|sad|moody|dark)", r"not so (?:up ?beat|happy)",
-        r"mas (?:triste|tristes|melancolic[oa]s?|oscur[oa]s?)", r"menos alegres?", r"mais (?:triste|tristes|melancolic[oa]s?)",
-        r"plus (?:triste|tristes|sombres?|melancoliques?)", r"trauriger", r"dusterer", r"melancholischer",
-        # es / pt / fr / de "less happy" ("menos animada", "moins joyeux", "weniger fröhlich")
-        r"menos (?:animad[oa]s?|feliz|felices|felizes)", r"moins (?:joyeu[xs]e?s?|gaie?s?|heureu[xs]e?s?|entrainante?s?)",
-        r"weniger (?:frohlich\w*|heiter\w*|beschwingt\w*|gut gelaunt\w*)", *toward("mood", -1))),
+        r"less (?:up ?beat|positive|poppy)", r"not so up ?beat",
+        # es / pt / fr / de "less upbeat" ("menos animada", "moins entraînant", "weniger beschwingt")
+        r"menos animad[oa]s?", r"moins entrainante?s?", r"weniger beschwingt\w*", *toward("mood", -1))),
     Move("more upbeat", {"valence": STEP, "energy": STEP / 2}, _rx(
-        r"more (?:up ?beat|happy|cheerful|positive|fun|joyful)", r"happier", r"brighter", r"cheerier",
-        r"mas (?:alegres?|animad[oa]s?|feliz|felices)", r"mais (?:alegres?|animad[oa]s?|feliz|felizes)",
-        r"plus (?:joyeu[xs]e?s?|gaie?s?|heureu[xs]e?s?)", r"frohlicher", r"heiterer",
-        # "less sad" in every language ("menos tristes", "moins tristes", "weniger traurig")
-        r"less (?:sad|dark|depressing|gloomy)", r"menos (?:trist[ea]s?|melancolic[oa]s?|oscur[oa]s?)",
-        r"moins (?:tristes?|sombres?|melancoliques?)", r"weniger (?:traurig\w*|duster\w*|melancholisch\w*)",
-        *toward("mood", 1))),
+        r"more (?:up ?beat|positive|fun)", r"mas animad[oa]s?", r"mais animad[oa]s?", *toward("mood", 1))),
     Move("more energetic", {"energy": STEP}, _rx(
         r"more (?:energetic|energy|intense|hype|powerful|lively|aggressive)", r"harder", r"heavier", r"louder",
         r"livelier", r"pump it up", r"higher energy", r"mas (?:energic[oa]s?|fuertes?|dur[oa]s?|intens[oa]s?)",
@@ -182,6 +191,8 @@ def move_matches(norm: str, *, alone: bool = False) -> Iterator[tuple[re.Match[s
         if alone and not move.alone:
             continue
         for m in move.pattern.finditer(norm):
+            if any(m.start() < end and start < m.end() for start, end in taken):
+                continue  # words an earlier, more specific move read ("less sad" is "happier", not "more upbeat")
             taken.append(m.span())
             yield m, move
     from core.comparatives import concept_moves
@@ -194,7 +205,8 @@ def move_matches(norm: str, *, alone: bool = False) -> Iterator[tuple[re.Match[s
 
 #: Moves that pull one axis opposite ways: (low side cue, high side cue, axis name for the note).
 OPPOSED: tuple[tuple[str, str, str], ...] = (
-    ("less upbeat", "more upbeat", "mood"), ("calmer", "more energetic", "energy"), ("slower", "faster", "tempo"),
+    ("less upbeat", "more upbeat", "mood"), ("sadder", "happier", "mood"), ("sadder", "more upbeat", "mood"),
+    ("less upbeat", "happier", "mood"), ("calmer", "more energetic", "energy"), ("slower", "faster", "tempo"),
     ("less danceable", "more danceable", "danceability"), ("more electronic", "more acoustic", "sound"),
     ("with vocals", "more instrumental", "vocals"), ("less rap", "more rap", "rap"),
 )

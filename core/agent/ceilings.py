@@ -60,7 +60,7 @@ def ceiling_cues(deltas: dict[str, float], before: Filters, after: Filters, aske
 
 #: English superlatives of the move cues (the other languages say the cue itself, :data:`CEILING`).
 SUPERLATIVE = {
-    "faster": "fastest", "slower": "slowest", "more upbeat": "most upbeat", "less upbeat": "least upbeat",
+    "faster": "fastest", "slower": "slowest", "more upbeat": "most upbeat", "less upbeat": "least upbeat", "sadder": "saddest", "happier": "happiest",
     "more energetic": "most energetic", "calmer": "calmest", "more danceable": "most danceable",
     "less danceable": "least danceable", "more acoustic": "most acoustic", "more electronic": "most electronic",
     "more instrumental": "most instrumental", "with vocals": "most vocal", "more romantic": "most romantic",

@@ -36,8 +36,10 @@ CHANGE: dict[str, dict[int, dict[str, str]]] = {
 }
 #: The move cues of :mod:`core.moves` (anchored summaries, "Like X (slower; calmer)") per language.
 MOVE_CUES: dict[str, dict[str, str]] = {
-    "less upbeat": {"es": "menos alegre", "pt": "menos alegre", "fr": "moins joyeux", "de": "weniger fröhlich"},
-    "more upbeat": {"es": "más alegre", "pt": "mais alegre", "fr": "plus joyeux", "de": "fröhlicher"},
+    "less upbeat": {"es": "menos animado", "pt": "menos animado", "fr": "moins entraînant", "de": "weniger beschwingt"},
+    "more upbeat": {"es": "más animado", "pt": "mais animado", "fr": "plus entraînant", "de": "beschwingter"},
+    "sadder": {"es": "más triste", "pt": "mais triste", "fr": "plus triste", "de": "trauriger"},
+    "happier": {"es": "más alegre", "pt": "mais alegre", "fr": "plus joyeux", "de": "fröhlicher"},
     "more energetic": {"es": "más energía", "pt": "mais energia", "fr": "plus d'énergie", "de": "mehr Energie"},
     "calmer": {"es": "más tranquilo", "pt": "mais calmo", "fr": "plus calme", "de": "ruhiger"},
     "slower": {"es": "más lento", "pt": "mais lento", "fr": "plus lent", "de": "langsamer"},
@@ -185,8 +187,8 @@ def localized_summary(summary: str, lang: str) -> str:
 def _cue(cue: str, lang: str) -> str:
     if cue in MOVE_CUES:
         return MOVE_CUES[cue][lang]
-    if cue.startswith("without "):
-        return WITHOUT[lang].format(cue[len("without "):])
+    if cue.startswith(("without ", "not ")):  # "without Drake", "not reggaeton" (a style refused: "sin reggaeton")
+        return WITHOUT[lang].format(cue.partition(" ")[2])
     if cue.startswith("up to "):
         return UNTIL[lang].format(cue[len("up to "):])
     return cue

@@ -133,6 +133,17 @@ def _genre(lookup: TrackLookup, phrase: str) -> str | None:
     for (kind, label), _ in lookup.table.label_index.items():
         if kind in ("genre", "subgenre") and normalize_text(label) == key:
             return label
+    # a style word of the vocabulary, in any language or spelling ("sin reguetón", "sem eletrônica"): the catalog style
+    # it names outright (hint weight 1.0), as the text understanding reads it
+    from core.text.concepts import load_vocabulary
+
+    vocab = load_vocabulary()
+    for cid in vocab.index.get(key, ()):
+        for text, weight in vocab.concepts[cid].hints.items():
+            if weight >= 1.0:
+                for kind in ("genre", "subgenre"):
+                    if (kind, text) in lookup.table.label_index:
+                        return text
     return None
 
 

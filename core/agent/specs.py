@@ -28,6 +28,7 @@ from core.agent.output import TEMPO_RANGE, clamp
 from core.agent.refine_steps import DEFAULT_BASELINE as DEFAULT_BASELINE
 from core.agent.refine_steps import TEMPO_CUE, YEAR_CUE, current_ranges, move_start, shift_tempo_window, tempo_cue
 from core.conversation import LastRequest
+from core.genres import EXCLUDED_LABEL_WEIGHT
 from core.models import Caller, Filters, NeedsClarification, Recommendation, TextQuery
 from core.text.followups import current_cues
 
@@ -175,6 +176,11 @@ async def _run(
         return rec, spec.model_copy(update={"filters": filters})
     if spec.kind == "similar":
         filters = merge_filters(spec.filters, merge)
+        if spec.labels:  # styles the conversation refused ("no reggaeton", kept by LastRequest.keeping_exclusions)
+            from core.genres import excluded_style_positions
+
+            refused = excluded_style_positions(table, spec.labels)
+            exclude_ids = [*exclude_ids, *sorted(table.ids[p] for p in refused)]
         similar_for = getattr(runner, "recommend_similar_for", None) if caller is not None else None
 
         async def run_similar(ex: list[str], n: int) -> Recommendation:
@@ -228,7 +234,10 @@ async def _run(
         return await runner.recommend_query(query, exclude_ids=ex, limit=n)
 
     rec = await capped(table, run_query, exclude_ids, filters.limit, recent, asked=query.artists)
-    return rec, spec.model_copy(update={"target": dict(rec.target), "filters": rec.filters, "ranges": dict(rec.ranges)})
+    # the styles the request refused stay with it ("more like #3" keeps them: LastRequest.keeping_exclusions)
+    refused = {k: w for k, w in query.labels.items() if w <= EXCLUDED_LABEL_WEIGHT and k.startswith(("genre:", "subgenre:"))}
+    return rec, spec.model_copy(update={"target": dict(rec.target), "filters": rec.filters, "ranges": dict(rec.ranges),
+                                        "labels": {**spec.labels, **refused}})
 
 
 def refine(source: TrackLookup, spec: LastRequest, last_page: Sequence[str], change: Refinement) -> LastRequest:
@@ -267,8 +276,9 @@ def refine(source: TrackLookup, spec: LastRequest, last_page: Sequence[str], cha
 
         t = source.table
         scene = scene_labels(t, [t.pos[i] for i in (last_page or spec.refs) if i in t.pos])
+        refused = {k: w for k, w in spec.labels.items() if w <= EXCLUDED_LABEL_WEIGHT}  # "no reggaeton" still holds
         spec = LastRequest(kind="text", overrides=base_target, filters=spec.filters, cues=list(spec.cues),
-                           labels=scene)
+                           labels={**scene, **refused})
     filters = spec.filters.model_copy(deep=True)
     window = (filters.tempo_min, filters.tempo_max)
     for name, delta in change.deltas.items():

@@ -18,6 +18,7 @@ import numpy as np
 
 from core.anchors import (
     Anchor,
+    title_anchor,
     STYLE_SHARE,
     _anchor_tracks,
     asks_seasonal,
@@ -46,7 +47,7 @@ from core.app.loaded import LiveParts, LoadedCatalog
 from core.app.ports import TrackSearch
 from core.app.tracks import TrackFinder
 from core.catalog_rows import normalize_text
-from core.coherence import POOL_FACTOR, cohere, numbers_only
+from core.coherence import GENRE_POOL, POOL_FACTOR, cohere, named_genres, numbers_only, own_genre_first
 from core.coverage import (
     LYRICS_LANGUAGE,
     MIN_EVIDENCE,
@@ -65,6 +66,7 @@ from core.explain import Fact, format_reasons, localize
 from core.genres import excluded_style_positions
 from core.limits import DEFAULT_TRACKS, MAX_TRACKS
 from core.ranges import range_mask
+from core.reply_words import say
 from core.models import (
     AUDIO_FEATURES,
     FEATURE_RANGES,
@@ -103,6 +105,20 @@ from core.text.wording import localize_anchor_summary, localize_cues, no_data_al
 SimilarRank = Callable[..., Awaitable[list[Scored]]]  # (seeds, filters, exclude, pool, boost, intensity=)
 
 
+def _title_only(query: TextQuery) -> bool:
+    """True when the text understanding read nothing in ``query`` but artists whose names are only part of the
+    request ("Wake Me" in "wake me up"): no label, style, range, genre, year or tempo — so the request may be a song's
+    title (:func:`core.anchors.title_anchor`). An artist named by the whole request ("kanye west", or "bob marley" for
+    the act he leads) keeps it."""
+    f = query.filters
+    if query.labels or query.styles or query.ranges or f.genres or f.year_min or f.year_max or f.tempo_min \
+            or f.tempo_max or query.title_language:
+        return False
+    said = f" {normalize_text(query.text)} "
+    # only strictly inside: "Wake Me" in "wake me up" yes; "Bob Marley & The Wailers" for "bob marley" no (the act)
+    return all(f" {normalize_text(a)} " in said and f" {normalize_text(a)} " != said for a in query.artists)
+
+
 def join_cues(cues: Sequence[str]) -> str:
     """The cues of a parsed request as one summary line: phrases joined by "; ", a sentence (a note ending in
     ".", "!" or "?") followed by a space only — never ".;"."""
@@ -117,6 +133,9 @@ def join_cues(cues: Sequence[str]) -> str:
 
 
 
+#: Features whose move (relative or stated) frees an anchored list from the anchor's intensity (energy,
+#: acousticness and loudness: the gap :func:`core.recommender.intensity_penalty` holds; tempo: "slower" is calmer).
+INTENSITY_MOVES = frozenset({"energy", "acousticness", "loudness", "tempo"})
 #: Every move cue (core.steps.CUES): the moves a scene-left line names.
 MOVE_CUE_WORDS = frozenset(c for pair in _MOVE_CUES.values() for c in pair)
 #: Requests up to this many characters are parsed on the event loop; longer ones in a worker thread
@@ -336,8 +355,8 @@ class Discovery(LiveParts):
         text = check_text(text)
         links = find_links(text)
         if not links:
-            return self._gap_or(text, self.text.parse(text, limit=limit, lang=lang))
-        parsed = self._gap_or(text, self.text.parse(strip_links(text, links) or text, limit=limit, lang=lang))
+            return self._gap_or(text, self.text.parse(text, limit=limit, lang=lang), limit)
+        parsed = self._gap_or(text, self.text.parse(strip_links(text, links) or text, limit=limit, lang=lang), limit)
         # catalog track links stay in the query's text as canonical URIs: "<link> but slower" is anchored on the
         # linked song (core.anchors.link_anchor), its modifier kept; other links are gone (core.link_refs). The
         # linked song is the meaning even when the words around it carry none ("como <link> pero más lento").
@@ -350,12 +369,16 @@ class Discovery(LiveParts):
             return TextQuery(text=linked.text, filters=Filters(limit=limit), confidence=0.5)
         return parsed.model_copy(update={"text": linked.text})
 
-    def _gap_or(self, text: str, parsed: TextQuery | NeedsClarification) -> TextQuery | NeedsClarification:
-        """``parsed``, except that a request the text understanding could not read but which names a style this
+    def _gap_or(self, text: str, parsed: TextQuery | NeedsClarification,
+                limit: int = DEFAULT_TRACKS) -> TextQuery | NeedsClarification:
+        """``parsed``, except that a request that is only a song's title ("bad guy", "play Blinding Lights":
+        :func:`core.anchors.title_anchor`) is that song's request (:meth:`_query` anchors it), and that a request the text understanding could not read but which names a style this
         catalog has no track of ("gregorian chant") says so first, with the genres the catalog does have, instead
         of "I couldn't tell what kind of music … means"."""
         if not isinstance(parsed, NeedsClarification):
             return parsed
+        if title_anchor(text, self.table, self.refs) is not None:
+            return TextQuery(text=text, filters=Filters(limit=limit), confidence=0.5)
         missing = [n for n in self.coverage.check_request(text) if n.kind in ("missing", "unlabelled")]
         if not missing:
             return parsed
@@ -412,6 +435,12 @@ class Discovery(LiveParts):
             })
         exclude = exclude | excluded_style_positions(self.table, query.labels)  # "no reggaeton": none shown as it
         anchor = find_anchor(query.text, self.table, self.refs) if query.text else None
+        if anchor is None and query.text and _title_only(query):
+            # "wake me up": Avicii's song, not the artist "Wake Me" whose name is only the start of it
+            anchor = title_anchor(query.text, self.table, self.refs)
+            if anchor is not None:
+                query = query.model_copy(update={"artists": [], "target": {}, "weights": {}, "cues": [
+                    c for c in query.cues if not c.endswith("→ artist")]})
         # holiday songs only when asked for or anchored on one ("60s soul" held five Christmas songs)
         seeds = anchor.seeds if anchor is not None else []
         if not asks_seasonal(query.text) and not any(is_seasonal(self.table, p) for p in seeds):
@@ -423,11 +452,19 @@ class Discovery(LiveParts):
         else:
             # numbers and no style ("songs at 120 BPM"): a wider pool, then one scene inside the range (core.coherence)
             pool_n = limit * POOL_FACTOR if numbers_only(query) and self.table.has_labels() else limit
+            # a genre named outright ("latin music"): its own artists first, then tracks only a playlist files there
+            # (a language asked for leads instead: "rock français" is French titles first, core.text.title_language)
+            genres = (named_genres(self.table, query) if pool_n == limit and self.table.has_labels()
+                      and not query.title_language and not query.language else [])
+            if genres:
+                pool_n = min(MAX_TRACKS * GENRE_POOL, limit * GENRE_POOL)
             if rank is None:
                 scored = self.recommender.from_text(query, exclude=exclude, limit=pool_n)
             else:
                 scored = await rank(query, exclude, pool_n)
-            if pool_n != limit:
+            if genres:
+                scored = own_genre_first(self.table, scored, genres, limit)
+            elif pool_n != limit:
                 scored = cohere(self.table, scored, query, limit)
             rec = Recommendation(
                 kind="text",
@@ -437,6 +474,10 @@ class Discovery(LiveParts):
                 filters=query.filters,
                 summary=join_cues(localize_cues(query.cues[:4], query.lang)),  # the request's language
             )
+        if query.artists and rec.anchor is None:  # "Bob Marley songs": the catalog's few are said, not padded silently
+            line = self._few_by_artist(query, rec, limit)
+            if line:
+                rec = rec.model_copy(update={"summary": f"{line} {rec.summary}".strip()})
         if query.ranges:  # what was asked in numbers, for charts of the set against it (core.charts)
             rec = rec.model_copy(update={"ranges": {k: list(v) for k, v in query.ranges.items()}})
         if query.requested_count and limit == MAX_TRACKS:  # said first by every adapter
@@ -488,7 +529,10 @@ class Discovery(LiveParts):
         filters, era_cue = era_shift(anchor.rest, t, anchor.seeds, query.filters) if era else (query.filters, "")
         if era_cue:
             cues.append(era_cue)
-        seeds = lean_seeds(t, anchor, deltas, era_said if era else 0)
+        # a move of the mood alone ("darker", "less sad") keeps the anchor's own best-known songs: leaning on its
+        # darkest songs would also take their other sound (Daft Punk's ballad-like ones), not just their mood
+        mood_only = set(deltas) == {"valence"}
+        seeds = lean_seeds(t, anchor, {} if mood_only else deltas, era_said if era else 0)
         # what the words around the anchor ask for ("like Ed Sheeran but acoustic", "… but less rap"), not the anchor's
         # own profile (the parser reads a named artist's distinctive features: one song's 190 BPM would lock the list);
         # comparatives nothing can apply ("more melodic") are named on the first line (core.anchor_words)
@@ -535,7 +579,9 @@ class Discovery(LiveParts):
         avoid_artists = None if own_style else artist_style_mask(t, avoided)
         boost = tiered_boost((in_years, 8), (moving, 4), (prefer, 3), (avoid, -2), *tiers)
         ranked = filters.model_copy(update={"year_min": None, "year_max": None})
-        keep = not deltas and not absolute  # "but more low-key": the anchor's intensity is what the user moves from
+        # "but more low-key": the anchor's intensity is what the user moves from; a move of mood alone ("less sad",
+        # "darker") keeps it — Adele a little brighter is still a ballad singer, Daft Punk darker still a dance act
+        keep = not any(k in INTENSITY_MOVES for k in (*deltas, *absolute))
         if similar_rank is None:
             pool = self.recommender.similar(seeds, ranked, exclude=exclude, limit=pool_n, boost=boost, intensity=keep)
         else:
@@ -614,6 +660,22 @@ class Discovery(LiveParts):
             anchor=AnchorInfo(kind="track" if anchor.kind == "track" else "artist", name=anchor.name,
                               seed_ids=[t.ids[p] for p in seeds], modifiers=cues),
         )
+
+    def _few_by_artist(self, query: TextQuery, rec: Recommendation, limit: int) -> str:
+        """The first line for a request naming an artist the catalog holds fewer distinct songs of than the list gives
+        a named artist (:meth:`core.recommender.Recommender.from_text`: ``max(per_artist, limit // 2)``) when other
+        artists fill the rest: "Only 2 tracks by Bob Marley & The Wailers in this catalog — the rest are the closest by
+        sound." (``core.reply_words`` key "artist thin", in the request's language); "" otherwise."""
+        t = self.table
+        for name in query.artists[:1]:
+            aid = t.artist_index.get(normalize_text(name))
+            if aid is None:
+                continue
+            own = len({t.norm_keys[p] for p in t.artist_tracks.get(aid, ()) if t.alive[p]})
+            others = any(aid not in t.artist_ids[t.pos[i.track.track_id]] for i in rec.tracks if i.track.track_id in t.pos)
+            if 0 < own < max(self.recommender.params.per_artist, limit // 2) and others:
+                return say("artist thin", query.lang or "en", n=own, name=name)
+        return ""
 
     async def _with_coverage(
         self,

@@ -7,6 +7,7 @@ LINES: dict[str, str] = {
     "press next": "drück „Nächste Seite“",
     "send or press": "schick /more oder drück „Nächste Seite“",
     "n tracks": "{n} Titel",
+    "artist thin": "Nur {n#tracks} von {name} in diesem Katalog — der Rest klingt am ähnlichsten.",
     "no search match": "Kein Titel passt zu „{q}“.",
     "no match": "Kein Titel passt — lockere die Filter ein wenig.",
     "no match short": "Kein Titel passt — versuch eine weniger strenge Anfrage.",

@@ -8,6 +8,7 @@ LINES: dict[str, str] = {
     "press next": "press “Next page”",
     "send or press": "send /more or press “Next page”",
     "n tracks": "{n} tracks",
+    "artist thin": "Only {n#tracks} by {name} in this catalog — the rest are the closest by sound.",
     "no search match": 'No tracks match "{q}".',
     "no match": "No tracks match that — try loosening the filters.",
     "no match short": "No tracks match — try loosening the request.",

@@ -7,6 +7,7 @@ LINES: dict[str, str] = {
     "press next": "pulsa «Página siguiente»",
     "send or press": "envía /more o pulsa «Página siguiente»",
     "n tracks": "{n} canciones",
+    "artist thin": "Solo {n#tracks} de {name} en este catálogo — el resto es lo más parecido por sonido.",
     "no search match": "Ninguna canción coincide con «{q}».",
     "no match": "Ninguna canción encaja — prueba a relajar los filtros.",
     "no match short": "Ninguna canción encaja — prueba a pedir algo menos estricto.",

@@ -7,6 +7,7 @@ LINES: dict[str, str] = {
     "press next": "appuie sur « Page suivante »",
     "send or press": "envoie /more ou appuie sur « Page suivante »",
     "n tracks": "{n} morceaux",
+    "artist thin": "Seulement {n#tracks} de {name} dans ce catalogue — le reste est ce qui s'en rapproche le plus.",
     "no search match": "Aucun morceau ne correspond à « {q} ».",
     "no match": "Aucun morceau ne convient — essaie d'assouplir les filtres.",
     "no match short": "Aucun morceau ne convient — essaie une demande moins stricte.",

@@ -7,6 +7,7 @@ LINES: dict[str, str] = {
     "press next": "toque em “Próxima página”",
     "send or press": "envie /more ou toque em “Próxima página”",
     "n tracks": "{n} músicas",
+    "artist thin": "Só {n#tracks} de {name} neste catálogo — o resto é o mais parecido pelo som.",
     "no search match": "Nenhuma música corresponde a “{q}”.",
     "no match": "Nenhuma música combina — tente afrouxar os filtros.",
     "no match short": "Nenhuma música combina — tente um pedido menos restrito.",

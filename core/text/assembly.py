@@ -60,6 +60,16 @@ def _names_negated(labels: LabelSet, lid: int, negated: dict[int, float]) -> boo
     return False
 
 
+def _settle_both_ways(pos: dict[int, float], neg: dict[int, float]) -> tuple[dict[int, float], dict[int, float]]:
+    """Label weights ``(wanted, refused)`` with a label reached both ways kept on its stronger side (the one rule of
+    :meth:`QueryAssembly._styles` for the style model): "latin music … but no reggaeton" names genre latin outright
+    (1.0) while refusing reggaeton only reaches it as that style's side hint (0.48), so latin stays wanted and only
+    reggaeton is refused; "no latin, just pop" still refuses latin. A tie goes to the refusal."""
+    both = set(pos) & set(neg)
+    return ({k: w for k, w in pos.items() if k not in both or w > neg[k]},
+            {k: w for k, w in neg.items() if k not in both or w >= pos[k]})
+
+
 def _spelled_cue(raw: str, cue: str) -> str:
     """A cue's phrase as the user wrote it ("en español → …", not the folded "en espanol → …")."""
     left, arrow, right = cue.partition(" \u2192 ")
@@ -278,9 +288,10 @@ class QueryAssembly(Caveats):
         for lid, phrases in req.support.items():  # a label named by two phrases ("italian" + "pop") fits best
             if len(phrases) > 1:
                 req.pos_labels[lid] = min(1.0, req.pos_labels[lid] * (1.0 + 0.35 * (len(phrases) - 1)))
-        neg = labels.top(req.neg_labels, MAX_LABELS)
-        pos = labels.top({lid: w for lid, w in req.pos_labels.items()
-                          if lid not in req.neg_labels and not _names_negated(labels, lid, req.neg_labels)}, MAX_LABELS)
+        pos_book, neg_book = _settle_both_ways(req.pos_labels, req.neg_labels)
+        neg = labels.top(neg_book, MAX_LABELS)
+        pos = labels.top({lid: w for lid, w in pos_book.items()
+                          if not _names_negated(labels, lid, req.neg_labels)}, MAX_LABELS)
         label_weights = {labels.keys[lid]: round(w, 3) for lid, w in pos if w >= 0.05}
         label_weights.update({labels.keys[lid]: -round(w, 3) for lid, w in neg if w >= 0.05})
         styled = [k.partition(":")[2] for k, w in label_weights.items() if w > 0 and k.startswith("genre:")]

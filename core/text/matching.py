@@ -219,7 +219,9 @@ class PhraseMatching(TextState):
                     req.target(concept.priority, name, inverted[name], w * 0.5)
                     req.negated_targets.add((name, inverted[name]))
             for lid, w in self._cat.hints[cid].items():
-                self._label(lid, w * 0.8 * strength, req, negated=True)
+                # the style the concept names outright is refused in full ("sin reguetón" = "no reggaeton", an
+                # exclusion: core.genres.EXCLUDED_LABEL_WEIGHT); its side hints only lean away (latin 0.48)
+                self._label(lid, w * (1.0 if w >= 1.0 else 0.8) * strength, req, negated=True)
             for sid, w in self._ship_hints[cid].items():
                 if w >= 0.9:  # only the style the concept names outright ("no reggaeton" is not "no latin")
                     req.ship_neg[sid] = max(req.ship_neg.get(sid, 0.0), w * strength)

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from rapidfuzz import fuzz, process
 
+from core.credits import lead_act
 from core.text.cues import no_vocals
 from core.text.matching import PhraseMatching
 from core.text.state import Request
@@ -138,7 +139,12 @@ class ArtistAndNegationCues(PhraseMatching):
         return end
 
     def _artist_exact(self, tokens: list[str]) -> int | None:
+        """The catalog artist called exactly ``tokens``, else the act they lead ("bob marley" -> "Bob Marley & The
+        Wailers": :func:`core.credits.lead_act`, the one rule for every reader of names); None when neither has
+        live tracks."""
         aid = self._cat.artist_index.get(" ".join(tokens))
+        if (aid is None or aid >= len(self._cat.artist_count) or self._cat.artist_count[aid] == 0) and self._table is not None:
+            aid = lead_act(self._table, " ".join(tokens))
         if aid is None or aid >= len(self._cat.artist_count) or self._cat.artist_count[aid] == 0:
             return None
         return aid

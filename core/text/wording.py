@@ -199,6 +199,8 @@ GLOSSARY: dict[str, dict[str, str]] = {k: _t(v) for k, v in {
 MOVES: dict[str, dict[str, str]] = {k: _t(v) for k, v in {
     "less upbeat": "menos animado | menos animado | moins entraînant | weniger beschwingt",
     "more upbeat": "más animado | mais animado | plus entraînant | beschwingter",
+    "sadder": "más triste | mais triste | plus triste | trauriger",
+    "happier": "más alegre | mais alegre | plus joyeux | fröhlicher",
     "more energetic": "más enérgico | mais energético | plus énergique | energiegeladener",
     "calmer": "más tranquilo | mais calmo | plus calme | ruhiger",
     "lower valence": "valencia más baja | valência mais baixa | valence plus basse | niedrigere Valenz",

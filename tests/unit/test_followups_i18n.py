@@ -135,7 +135,7 @@ def test_first_lines_in_the_follow_ups_language() -> None:
     assert change_words("es", {"valence": -0.2, "energy": -0.1}) == ["menos alegre"]  # one phrase for the mood move
     assert change_words("de", {}, exclude_artists=["Coldplay"]) == ["ohne Coldplay"]
     assert change_words("pt", {}, year_min=2010, year_max=2019) == ["2010–2019"]
-    assert localized_summary("Like Coldplay (less upbeat; slower)", "es") == "Como Coldplay (menos alegre; más lento)"
+    assert localized_summary("Like Coldplay (less upbeat; slower)", "es") == "Como Coldplay (menos animado; más lento)"
     assert localized_summary("Tracks like Yellow - Coldplay (without Coldplay)", "de") == (
         "Titel wie Yellow - Coldplay (ohne Coldplay)")
     assert followup_summary("Tracks like Yellow - Coldplay", "pt", next_page=True) == (
@@ -190,7 +190,7 @@ def test_not_that_artist_means_the_list_on_screen(agent_engine: Engine, state: C
     [("moins rapide", {"tempo_change_percent": -15.0}), ("weniger schnell", {"tempo_change_percent": -15.0}),
      ("menos rápida", {"tempo_change_percent": -15.0}), ("menos animada", {"valence_change": -0.2}),
      ("moins fort", {"energy_change": -0.2}), ("nicht so laut", {"energy_change": -0.2}),
-     ("menos triste", {"valence_change": 0.2}), ("un peu moins rapide s'il te plaît", {"tempo_change_percent": -15.0}),
+     ("menos triste", {"valence_change": 0.1}), ("un peu moins rapide s'il te plaît", {"tempo_change_percent": -15.0}),
      ("etwas ruhiger bitte", {"energy_change": -0.2}), ("sin The Weeknd", {"exclude_artists": ["The Weeknd"]}),
      ("ohne The Weeknd", {"exclude_artists": ["The Weeknd"]}), ("solo los 90", {"year_min": 1990, "year_max": 1999}),
      ("só dos anos 2010", {"year_min": 2010, "year_max": 2019}), ("nur 80er", {"year_min": 1980, "year_max": 1989}),

@@ -82,7 +82,7 @@ def test_words_that_are_no_mood_comparative_are_not_moves() -> None:
 def test_a_comparative_the_fixed_table_reads_is_not_read_twice() -> None:
     # "more chill" is the table's "calmer"; the concept reader must not add its own step on top
     assert relative_moves("more chill", alone=True)[0] == {"energy": -STEP}
-    assert relative_moves("a bit darker", alone=True)[0] == {"valence": -STEP, "energy": -STEP / 2}
+    assert relative_moves("a bit darker", alone=True)[0] == {"valence": -STEP}  # mood alone (no energy move)
 
 
 def test_opposite_mood_comparatives_are_settled_for_the_last_one_and_named() -> None:
@@ -95,8 +95,10 @@ def test_one_step_is_defined_once_and_the_same_in_every_language() -> None:
     assert specs.STEP is steps.STEP is moves.STEP and specs.TEMPO_STEP is steps.TEMPO_STEP is moves.TEMPO_STEP
     upbeat = relative_moves("more upbeat", alone=True)[0]
     assert upbeat == {"valence": STEP, "energy": STEP / 2}
-    for said in ("más alegre", "mais alegre", "plus joyeux", "fröhlicher", "a bit happier"):
+    for said in ("más animado", "mais animado", "plus entraînant", "beschwingter", "a bit more upbeat"):
         assert relative_moves(said, alone=True)[0] == upbeat, said
+    for said in ("más alegre", "mais alegre", "plus joyeux", "fröhlicher", "a bit happier"):  # the mood alone
+        assert relative_moves(said, alone=True)[0] == {"valence": STEP}, said
     livelier = relative_moves("more energetic", alone=True)[0]
     assert livelier == {"energy": STEP}
     for said in ("más movida", "mais agitado", "plus énergique", "energischer", "more lively"):

@@ -77,6 +77,6 @@ def test_opposite_moves_are_named_and_the_last_said_wins() -> None:
     assert (c.axis, c.sides, c.kept, c.ask) == ("tempo", ["slower", "faster"], "faster", "slower")
     assert conflict_sentence(c).startswith("“slower” and “faster” pull opposite ways: “faster” wins")
     sad = read_moves("pero más alegre y más triste")
-    assert sad.conflicts[0].kept == "less upbeat" and sad.deltas["valence"] < 0
+    assert sad.conflicts[0].kept == "sadder" and sad.deltas["valence"] < 0
     assert read_moves("less acoustic").cues == ["more electronic"] and not read_moves("less acoustic").conflicts
     assert read_moves("slower and calmer").conflicts == []

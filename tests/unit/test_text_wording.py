@@ -309,9 +309,9 @@ def test_shipped_means_used_above_are_the_profiles(tu: TextUnderstanding) -> Non
 
 @pytest.mark.parametrize(
     ("text", "cue"),
-    [("menos tristes", "more upbeat"), ("moins tristes", "more upbeat"), ("weniger traurig", "more upbeat"),
-     ("less sad", "more upbeat"), ("algo menos animada", "less upbeat"), ("moins joyeux", "less upbeat"),
-     ("weniger fröhlich", "less upbeat"), ("moins énergique", "calmer"), ("menos enérgica", "calmer"),
+    [("menos tristes", "happier"), ("moins tristes", "happier"), ("weniger traurig", "happier"),
+     ("less sad", "happier"), ("algo menos animada", "less upbeat"), ("moins joyeux", "sadder"),
+     ("weniger fröhlich", "sadder"), ("moins entraînant", "less upbeat"), ("weniger beschwingt", "less upbeat"), ("moins énergique", "calmer"), ("menos enérgica", "calmer"),
      ("weniger laut", "calmer"), ("mais energia", "more energetic"), ("plus d'énergie", "more energetic")],
 )
 def test_follow_up_moves_in_four_languages(text: str, cue: str) -> None:
