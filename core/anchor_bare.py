@@ -78,13 +78,23 @@ def _is_vocabulary_word(table: TrackTable, key: str) -> bool:
     return any(kind in ("genre", "subgenre") and normalize_text(name) == key for kind, name in table.label_names)
 
 
+def _distinct_title_word(key: str) -> bool:
+    """True when a one-word song title (normalized) can stand for the song at the start of a request ("Despacito but
+    slower"): letters only, at least 4 of them, and no function or filler word of a supported language ("music",
+    "songs", "best", "para") — those are never a song's name there. Vocabulary words and style labels are refused
+    before (:func:`_is_vocabulary_word`); a word nothing else reads would otherwise be dropped without a word."""
+    from core.text.tokens import GENERIC
+
+    return key.isalpha() and len(key) >= 4 and key not in GENERIC
+
+
 def bare_anchor(text: str, table: TrackTable, refs: object,
                 resolve: Callable[[TrackTable, object, str], Anchor | None],
                 name_end: Callable[[str], int | None]) -> Anchor | None:
     """The anchor of a request that starts with a catalog artist or song and goes straight on to a modifier (module
     docstring), with ``rest`` = the words after the name and ``span`` = the name as written; None otherwise (no name
     at the start, a name followed by anything else, a one-word name that is also a vocabulary word or a style label,
-    an unquoted one-word song title). ``resolve`` / ``name_end``: :func:`core.anchors.find_anchor`'s own readers of a
+    an unquoted one-word song title that is a common word: :func:`_distinct_title_word`). ``resolve`` / ``name_end``: :func:`core.anchors.find_anchor`'s own readers of a
     name (the words as an artist or song; where a name ends before a modifier), passed in so this module does not
     import that one (no import cycle)."""
     body = text.strip()
@@ -100,8 +110,9 @@ def bare_anchor(text: str, table: TrackTable, refs: object,
         return None  # the name is not where the request starts ("chill Drake but slower")
     key = normalize_text(anchor.span)
     quoted = bool(opened)
-    if len(key.split()) == 1 and not quoted and (anchor.kind != "artist" or _is_vocabulary_word(table, key)):
-        return None  # one word: an artist not named like a vocabulary word; never a one-word song title unquoted
+    if len(key.split()) == 1 and not quoted and (_is_vocabulary_word(table, key) or (
+            anchor.kind != "artist" and not _distinct_title_word(key))):
+        return None  # one word: an artist or a song title ("Despacito") not named like a word the request means
     rest = body[len(opened) + len(anchor.span):].lstrip("\"”'")
     if not _modifier_at_start(rest):
         return None

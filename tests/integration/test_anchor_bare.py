@@ -176,3 +176,26 @@ async def test_a_style_only_the_move_words_imply_leans_within_the_anchors_family
     assert sum(carries(i.track.track_id, "subgenre", implied) for i in rec.tracks) >= least
     assert not any(carries(i.track.track_id, "genre", outside) for i in rec.tracks)
     assert implied not in rec.summary  # leaned to, not claimed as asked for
+
+
+@pytest.mark.parametrize(("request_text", "title"), [
+    ("Despacito but slower", "Despacito"),
+    ("Despacito but slower and more romantic", "Despacito"),
+    ("Gasolina pero más lenta", "Gasolina"),
+])
+async def test_a_one_word_song_title_with_a_move_is_an_anchor(engine: Engine, request_text: str, title: str) -> None:
+    """A one-word title no vocabulary or style reads ("Despacito") was dropped without a word: "Despacito but slower"
+    gave slow neo soul under "slower → ~80 BPM". It is the song's anchor now, as "like Despacito but slower" is."""
+    anchor = find_anchor(request_text, engine.loaded.table, engine.loaded.refs)
+    assert anchor is not None and anchor.bare and anchor.kind != "artist", request_text
+    assert normalize_text(title) in normalize_text(anchor.name)
+    reply = await engine.app.chat.chat(f"test:bare-title:{title}", USER, request_text)
+    first = reply.text.splitlines()[0]
+    assert first.startswith(("Like ", "Como ")) and title in first, reply.text  # "Como Gasolina - Daddy Yankee (más lento)"
+
+
+@pytest.mark.parametrize("request_text", ["Music but slower", "Songs but happier", "Rock but softer", "Focus but calmer",
+                                          "Best but slower", "22 but slower"])
+def test_a_one_word_common_word_is_no_song_anchor(engine: Engine, request_text: str) -> None:
+    anchor = find_anchor(request_text, engine.loaded.table, engine.loaded.refs)
+    assert anchor is None or not anchor.bare or anchor.kind == "artist", (request_text, anchor)
