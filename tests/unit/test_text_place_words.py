@@ -34,3 +34,17 @@ def test_getting_ready_to_go_out_is_the_party_not_the_morning(tu: TextUnderstand
     assert any("danceable" in c for c in q.cues)
     morning = parse_query(tu, "getting ready for work")  # the morning routine stays gentle
     assert morning.target["energy"] < 0.6
+
+
+def test_a_morning_run_is_the_run(tu: TextUnderstanding) -> None:
+    q = parse_query(tu, "upbeat songs for a morning run")
+    assert q.target["energy"] >= 0.75 and q.target["tempo"] >= 140
+
+
+def test_work_in_other_languages_is_the_work_concept(tu: TextUnderstanding) -> None:
+    ref = parse_query(tu, "calm music for work")
+    for text in ("ruhige Musik zum Arbeiten", "música tranquila para trabajar", "musique calme pour travailler",
+                 "música calma para trabalhar"):
+        q = parse_query(tu, text)
+        assert q.target.get("instrumentalness", 0) >= 0.5, (text, q.target, q.cues)  # steady, few vocals
+        assert abs(q.target["energy"] - ref.target["energy"]) <= 0.1, (text, q.target)
