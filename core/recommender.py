@@ -1173,7 +1173,7 @@ class Recommender:
         if boost is not None:
             total = total + boost(cand)
         if wants_scene_focus(query):  # "happy songs": one scene, not every genre that fits (core.scene)
-            bonus = scene_bonus(self.table, self._allowed(total, cand, query.filters), cand, lang=query.lang)
+            bonus = scene_bonus(self.table, self._allowed(total, cand, query.filters), cand)
             if bonus is not None:
                 total = total + bonus
         in_range = range_mask(self.table, query.ranges) if query.ranges else None

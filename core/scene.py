@@ -62,36 +62,14 @@ def wants_scene_focus(query: TextQuery) -> bool:
     return not any(w > 0 and key.partition(":")[0] in ("genre", "subgenre") for key, w in query.labels.items())
 
 
-def genre_agreement(table: object, lang: str) -> np.ndarray | None:
-    """Per genre column of :func:`genre_shares`, the share of its tracks whose titles are in ``lang`` or in English,
-    among its tracks whose title language is known (:func:`core.text.title_language.table_languages`), ``(G,)``
-    float32 in 0–1 (1 where no language is known); None without genre shares. On the shipped catalog, for English:
-    edm 0.98, r&b 0.98, rock 0.97, pop 0.96, rap 0.86, latin 0.52."""
-    from core.text.title_language import TITLE_LANGS, table_languages
-
-    shares = genre_shares(table)
-    if shares is None:
-        return None
-    track = table_languages(table).track[: shares.shape[0]]
-    known = track >= 0
-    mine = np.isin(track, [i for i, code in enumerate(TITLE_LANGS) if code in (lang, "en")])
-    n_known = shares[: len(track)][known].sum(0)
-    n_mine = shares[: len(track)][mine].sum(0)
-    return np.where(n_known > 0, n_mine / np.maximum(n_known, 1e-9), 1.0).astype(np.float32)
-
-
 def scene_bonus(table: object, total: np.ndarray, cand: np.ndarray | None,
-                weight: float | None = None, pool: int = SCENE_POOL, lang: str = "en") -> np.ndarray | None:
+                weight: float | None = None, pool: int = SCENE_POOL) -> np.ndarray | None:
     """The scene bonus of every candidate, ``(m,)`` float32 over ``cand`` (all positions when None), or None when
     the catalog has no genre labels to tell scenes apart.
 
     The scene is ``p = Σ sᵢ·gᵢ / Σ sᵢ`` over the ``pool`` best finite scores ``sᵢ`` (shifted to be positive) with
-    ``gᵢ`` a track's genre shares, each genre's total then times the square of :func:`genre_agreement` for the
-    request's language ``lang``; a candidate's bonus is ``weight × (g · p) / max(p)``: ``weight`` for a track wholly in the leading genre,
-    less for the runners-up in proportion to their share. The shipped catalog's upbeat tracks lean Latin, and Latin is
-    the one genre whose titles are half Spanish: an English or German request for running or party music was answered
-    with ten reggaeton tracks, because they filled the pool. They still rank; a scene whose songs are mostly in
-    another language only leads when it leads by far.
+    ``gᵢ`` a track's genre shares; a candidate's bonus is ``weight × (g · p) / max(p)``: ``weight`` for a track wholly
+    in the leading genre, less for the runners-up in proportion to their share.
     """
     shares = genre_shares(table)
     if shares is None or not len(total):
@@ -106,9 +84,6 @@ def scene_bonus(table: object, total: np.ndarray, cand: np.ndarray | None,
     s = scored[top]
     s = s - s.min() + 1e-3  # the pool's weakest still counts a little
     p = (s[:, None] * rows[top]).sum(0)
-    agree = genre_agreement(table, lang)
-    if agree is not None:
-        p = p * agree * agree  # squared: a scene half in another language leads only with 4x the others' pool share
     if p.max() <= 0:
         return None
     weight = SCENE_WEIGHT if weight is None else weight

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from core.models import TextQuery
-from core.scene import SCENE_WEIGHT, genre_agreement, genre_shares, scene_bonus, wants_scene_focus
+from core.scene import SCENE_WEIGHT, genre_shares, scene_bonus, wants_scene_focus
 from core.table import TrackTable
 
 FEATS = (0.5, 0.9, 4, -5.0, 0, 0.05, 0.01, 0.0, 0.1, 0.4, 120.0)
@@ -75,29 +75,3 @@ def test_no_focus_without_two_genres() -> None:
 def test_focus_only_for_requests_that_name_a_feel(query: TextQuery, focus: bool) -> None:
     assert wants_scene_focus(query) is focus
 
-
-def _titled_table() -> TrackTable:
-    """Ten tracks: five of genre "latin" titled in Spanish, five of genre "rock" titled in English."""
-    spanish = ["Quiero bailar contigo esta noche", "Dime que me quieres", "Mi corazón es tuyo", "Baila conmigo mi amor",
-               "No me dejes solo"]
-    english = ["I want to hold your hand tonight", "Love me like you do", "Take me home again", "All the things you are",
-               "Never let me go"]
-    rows, labels = [], []
-    for i, (title, genre) in enumerate([(t, "latin") for t in spanish] + [(t, "rock") for t in english]):
-        tid = f"h{i:021d}"
-        rows.append((tid, title, json.dumps([f"Artist {i}"]), "Album", "2019", 2019, 50, 200_000, *FEATS))
-        labels.append((tid, "genre", genre, f"pl-{genre}"))
-    return TrackTable.from_rows(rows, labels)
-
-
-def test_a_scene_in_another_language_leads_only_by_far() -> None:
-    table = _titled_table()
-    agree = genre_agreement(table, "en")
-    assert agree is not None and agree.min() < 0.5 < agree.max()  # the Spanish-titled genre vs the English one
-    # the Spanish-titled tracks fill the best of the pool, but not by far: an English request keeps the English scene
-    total = np.array([2.0, 1.95, 1.9, 1.6, 1.5, 1.85, 1.8, 1.4, 1.3, 1.2], dtype=np.float32)
-    english = scene_bonus(table, total, None, lang="en")
-    spanish = scene_bonus(table, total, None, lang="es")
-    assert english is not None and spanish is not None
-    assert english[5:].min() > english[:5].max()  # rock leads for an English request
-    assert spanish[:5].min() > spanish[5:].max()  # the pool's own lead holds for a Spanish one
