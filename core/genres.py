@@ -119,6 +119,17 @@ def _model_genre(table: TrackTable, p: int) -> str:
     return model.genres[int(probs[0].argmax())] if probs.size and float(probs[0].max()) > 0 else ""
 
 
+def parent_genres(named: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Of the ``(kind, label)`` styles a word names outright, the genres that are only the family of a subgenre named
+    with them: the genre's name is a word of the subgenre's ("dance pop" names genre pop and subgenre dance pop; "no
+    dance pop" refuses dance pop, not indie or electropop). A genre that is another name for the subgenre stays ("hip
+    hop" names genre rap and subgenre hip hop: "no hip hop" refuses both). Compared on lower-cased words."""
+    named = list(named)
+    subs = [label.lower().split() for kind, label in named if kind == "subgenre"]
+    return {(kind, label) for kind, label in named
+            if kind == "genre" and any(label.lower() in words for words in subs)}
+
+
 #: Label weight at or below which a text query's genre / subgenre label is an outright "no X" ("latin but no
 #: reggaeton" gives -1.0; a style only pushed down by a mood stays above).
 EXCLUDED_LABEL_WEIGHT = -0.9
@@ -139,5 +150,26 @@ def excluded_style_positions(table: TrackTable, labels: dict[str, float]) -> set
         out.update(tagged)
         shown = shown_label(label)
         mates = {q for p in tagged for a in table.artist_ids[p] for q in table.artist_tracks.get(a, ())}
-        out.update(q for q in mates - tagged if table.alive[q] and display_genre(table, q) == shown)
+        out.update(q for q in mates - tagged if table.alive[q] and (
+            _scene_genre(table, q) == lid if kind == "genre" else display_genre(table, q) == shown))
     return out
+
+
+def _scene_genre(table: TrackTable, p: int) -> int | None:
+    """The genre label id ``p``'s artists' tracks carry most (ties: the lowest id), None without one. A genre
+    excluded ("no hip hop" → genre rap) takes the tracks of its artists shown with any of its subgenres: Blueface's
+    single filed on an r&b playlist is shown (and heard) as gangster rap."""
+    counts = artist_label_counts(table, p, "genre")
+    return min(counts, key=lambda lid: (-counts[lid], lid)) if counts else None
+
+
+def refused_cue(labels: dict[str, float], cues: Iterable[str]) -> str:
+    """The words of the styles ``labels`` refuse outright (genre / subgenre at or below
+    :data:`EXCLUDED_LABEL_WEIGHT`) for a list's title: the request's own cue when it has one ("not hip hop" of
+    "not hip hop → few spoken words", "not reguetón"), else "not <label>"; "" when nothing is refused."""
+    refused = [key.partition(":")[2] for key, w in labels.items()
+               if w <= EXCLUDED_LABEL_WEIGHT and key.startswith(("genre:", "subgenre:"))]
+    if not refused:
+        return ""
+    said = [c.split(" → ")[0] for c in cues if c.startswith("not ")]
+    return said[0] if said else f"not {refused[0]}"

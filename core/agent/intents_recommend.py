@@ -25,6 +25,7 @@ from core.anchors import find_anchor
 from core.agent.intents_common import NUM, Intent, page_number, similar_refs
 from core.catalog import normalize_text
 from core.conversation import ConversationState
+from core.genres import parent_genres
 from core.followup_words import (
     AFTER_I18N,
     ARTICLE,
@@ -124,27 +125,33 @@ def _display_artist(lookup: TrackLookup, key: str) -> str:
 
 
 def _genre(lookup: TrackLookup, phrase: str) -> str | None:
+    """The catalog genre / subgenre ``phrase`` names (the first of :func:`_styles`), None when it names none."""
+    styles = _styles(lookup, phrase)
+    return styles[0] if styles else None
+
+
+def _styles(lookup: TrackLookup, phrase: str) -> list[str]:
+    """Every catalog genre / subgenre label ``phrase`` names outright: the label spelled so ("hip hop", "Hip-Hop"),
+    then the styles a vocabulary word names at full weight in any language or spelling ("sin reguetón", "sem
+    eletrônica") — as the text understanding reads it, so "no hip hop" said as a follow-up leaves out what the same
+    words leave out in a request: the subgenre hip hop and the genre rap, but for "dance pop" not the genre pop it
+    belongs to (:func:`core.genres.parent_genres`). Empty when it names none."""
     key = normalize_text(phrase)
     if not key:
-        return None
-    for kind in ("genre", "subgenre"):
-        if (kind, key) in lookup.table.label_index:
-            return key
-    for (kind, label), _ in lookup.table.label_index.items():
-        if kind in ("genre", "subgenre") and normalize_text(label) == key:
-            return label
-    # a style word of the vocabulary, in any language or spelling ("sin reguetón", "sem eletrônica"): the catalog style
-    # it names outright (hint weight 1.0), as the text understanding reads it
+        return []
+    index = lookup.table.label_index
+    out = [key] if any((kind, key) in index for kind in ("genre", "subgenre")) else []
+    if not out:
+        out = [label for (kind, label) in index if kind in ("genre", "subgenre") and normalize_text(label) == key][:1]
     from core.text.concepts import load_vocabulary
 
     vocab = load_vocabulary()
-    for cid in vocab.index.get(key, ()):
-        for text, weight in vocab.concepts[cid].hints.items():
-            if weight >= 1.0:
-                for kind in ("genre", "subgenre"):
-                    if (kind, text) in lookup.table.label_index:
-                        return text
-    return None
+    named = [(kind, text) for cid in vocab.index.get(key, ()) for text, weight in vocab.concepts[cid].hints.items()
+             if weight >= 1.0 for kind in ("genre", "subgenre") if (kind, text) in index]
+    family = parent_genres([*((k, label) for label in out for k in ("genre", "subgenre") if (k, label) in index),
+                            *named])
+    out += [text for kind, text in named if (kind, text) not in family and text not in out]
+    return out
 
 
 def _focus_artist(lookup: TrackLookup, state: ConversationState) -> str | None:
@@ -211,15 +218,15 @@ def parse_refinement(text: str, lookup: TrackLookup, state: ConversationState) -
         if m:
             artist = _artist_from(lookup, m.group(2))
             style = " ".join(w for w in m.group(2).split() if w not in FILLER)
-            genre = _genre(lookup, style) if artist is None and style else None
+            styles = _styles(lookup, style) if artist is None and style else []
             if artist:
                 n = len(normalize_text(artist).split())
                 spans.append(m.group(1) + " " + " ".join(m.group(2).split()[:n]))
                 args.setdefault("exclude_artists", []).append(artist)
-            elif genre is not None and state.last is not None and state.last.kind == "text":
+            elif styles and state.last is not None and state.last.kind == "text":
                 # "no reggaeton" after "upbeat party songs": that request without the style (it used to start anew)
                 spans.append(m.group(0))
-                args.setdefault("exclude_genres", []).append(genre)
+                args.setdefault("exclude_genres", []).extend(styles)
     m = _RANGE.search(raw)
     if m:
         a, b = sorted((int(m.group(1)), int(m.group(2))))

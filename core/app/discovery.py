@@ -63,7 +63,7 @@ from core.coverage import (
 )
 from core.errors import InvalidInput
 from core.explain import Fact, format_reasons, localize
-from core.genres import excluded_style_positions
+from core.genres import excluded_style_positions, refused_cue
 from core.limits import DEFAULT_TRACKS, MAX_TRACKS
 from core.ranges import range_mask
 from core.reply_words import say
@@ -539,6 +539,9 @@ class Discovery(LiveParts):
         rest = read_rest(lambda words: self.text.parse(words, limit=limit), anchor.rest, deltas)
         absolute = rest.targets
         cues += [c for c in rest.cues if c not in cues]
+        refused = refused_cue(query.labels, query.cues)  # "like X but no hip hop": the refusal is in the title too
+        if refused and not any(c.startswith(refused) for c in cues):
+            cues.append(refused)
         pool_n = min(max(limit * 8, 80), 400)
         years = seed_years(t, seeds)
         if years and ((filters.year_max or 9999) < min(years) or (filters.year_min or 0) > max(years)):

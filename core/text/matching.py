@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from core.genres import parent_genres
 from core.table import FEATURE_INDEX
 from core.text.concepts import describe
 from core.text.moods import MOOD_OF, MoodPrototype
@@ -218,10 +219,18 @@ class PhraseMatching(TextState):
                     inverted[name] = clamp(name, float(gmean[i]) - (0.5 if req.softened else 1.0) * z * float(gstd[i]))
                     req.target(concept.priority, name, inverted[name], w * 0.5)
                     req.negated_targets.add((name, inverted[name]))
-            for lid, w in self._cat.hints[cid].items():
+            hints = self._cat.hints[cid]
+            keys = self._cat.labels.keys
+            said = [f"{kind}:{phrase}" for kind in ("genre", "subgenre")]  # "dance pop" is also a catalog label
+            family = parent_genres(tuple(key.split(":", 1)) for key in (
+                *(keys[lid] for lid, w in hints.items() if w >= 1.0), *(k for k in said if k in keys)))
+            for lid, w in hints.items():
                 # the style the concept names outright is refused in full ("sin reguetón" = "no reggaeton", an
-                # exclusion: core.genres.EXCLUDED_LABEL_WEIGHT); its side hints only lean away (latin 0.48)
-                self._label(lid, w * (1.0 if w >= 1.0 else 0.8) * strength, req, negated=True)
+                # exclusion: core.genres.EXCLUDED_LABEL_WEIGHT); its side hints only lean away (latin 0.48), and so
+                # does the family of a subgenre named ("no dance pop" is not "no pop": core.genres.parent_genres)
+                parent = tuple(keys[lid].split(":", 1)) in family
+                lean = 0.5 if parent else w
+                self._label(lid, (lean * 0.8 if parent or w < 1.0 else w) * strength, req, negated=True)
             for sid, w in self._ship_hints[cid].items():
                 if w >= 0.9:  # only the style the concept names outright ("no reggaeton" is not "no latin")
                     req.ship_neg[sid] = max(req.ship_neg.get(sid, 0.0), w * strength)

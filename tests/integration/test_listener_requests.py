@@ -11,7 +11,8 @@ import pytest
 
 from core.catalog import act_key, dedupe_key, normalize_text
 from core.engine import Engine
-from core.models import Caller, Recommendation
+from core.genres import EXCLUDED_LABEL_WEIGHT
+from core.models import Caller, NeedsClarification, Recommendation
 
 
 async def _chat(engine: Engine, user: Caller, text: str) -> tuple[str, Recommendation]:
@@ -107,3 +108,35 @@ async def test_similar_never_returns_the_seed_under_another_artist_spelling(engi
     assert rec.tracks and not any(t.startswith("runnin down a dream") for t in titles), titles
     keys = _song_keys(rec)
     assert len(keys) == len(set(keys))
+
+
+def _rap_family(rec: Recommendation) -> list[tuple[str, str]]:
+    rap = {"hip hop", "rap", "trap", "gangster rap", "southern hip hop"}
+    return [(i.track.title, i.track.shown_genre) for i in rec.tracks
+            if i.track.shown_genre in rap or "rap" in i.track.genres]
+
+
+async def test_no_hip_hop_next_to_an_anchor_leaves_out_the_whole_rap_family(engine: Engine, user: Caller) -> None:
+    # "like <a lo-fi track> but no hip hop" gave trap and gangster rap: the genre rap's other subgenres, shown so
+    text, rec = await _chat(engine, user, "like Marvy by Nokiaa but no hip hop")
+    assert _rap_family(rec) == []
+    assert "(not hip hop)" in text.splitlines()[0], text.splitlines()[0]  # the refusal is in the title
+
+
+async def test_no_hip_hop_as_a_follow_up_to_an_anchor_is_the_same_refusal(engine: Engine, user: Caller) -> None:
+    conversation = "test:anchor-then-no-hip-hop"
+    first = await engine.app.chat.chat(conversation, user, "similar to Marvy by Nokiaa")
+    assert first.recommendation is not None and _rap_family(first.recommendation)  # a lo-fi hip hop radio
+    reply = await engine.app.chat.chat(conversation, user, "no hip hop")
+    assert reply.recommendation is not None and reply.recommendation.tracks
+    assert _rap_family(reply.recommendation) == [], reply.text
+    assert "not hip hop" in reply.text.splitlines()[0]
+
+
+async def test_no_dance_pop_refuses_the_subgenre_not_all_pop(engine: Engine, user: Caller) -> None:
+    query = engine.app.discovery.understand("party songs but no dance pop")
+    assert not isinstance(query, NeedsClarification)
+    assert query.labels["subgenre:dance pop"] <= EXCLUDED_LABEL_WEIGHT
+    assert query.labels.get("genre:pop", 0.0) > EXCLUDED_LABEL_WEIGHT  # the family only leans away
+    _, rec = await _chat(engine, user, "party songs but no dance pop")
+    assert not [i.track.title for i in rec.tracks if "dance pop" in i.track.subgenres]
