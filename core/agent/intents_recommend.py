@@ -46,6 +46,7 @@ from core.followup_words import (
 from core.commands import list_number
 from core.moves import NEWER, OLDER, era_both, move_matches, normalized
 from core.text.language import STOP
+from core.text.language_choice import language_phrase
 from core.session import on_screen_artist
 
 if TYPE_CHECKING:
@@ -273,6 +274,10 @@ def parse_refinement(text: str, lookup: TrackLookup, state: ConversationState) -
         residual = residual.replace(normalize_text(span), " ", 1)
     residual = " ".join(residual.split())
     words = [w for w in residual.split() if w not in FILLER]
+    if words and state.last is not None and state.last.kind == "text" and state.last.request and language_phrase(
+            residual):  # "in Spanish" after "something for a rainy day": that request, in Spanish
+        args["language"] = residual
+        words = []
     if words:
         m = _ONLY.search(residual)
         phrase = (m.group(1) or m.group(2) or "") if m else ""

@@ -71,6 +71,8 @@ class Refinement:
         exclude_genres: genres/subgenres to leave out from now on (a text request's labels, weight −1).
         year_min / year_max: release-year bounds (None = unchanged).
         cues: phrases understood, for the reply's summary ("slower → tempo ≤ 110 BPM").
+        language: words asking for songs in a language ("in Spanish", "auf Deutsch"), added to a free-text request
+            (the mood and style asked before stay: "something for a rainy day" + "in Spanish").
     """
 
     deltas: dict[str, float] = field(default_factory=dict)
@@ -80,11 +82,12 @@ class Refinement:
     year_max: int | None = None
     cues: list[str] = field(default_factory=list)
     exclude_genres: list[str] = field(default_factory=list)
+    language: str = ""
 
     def is_empty(self) -> bool:
         """True when nothing would change."""
         return not (self.deltas or self.exclude_artists or self.genres or self.year_min or self.year_max
-                    or self.exclude_genres)
+                    or self.exclude_genres or self.language)
 
 
 def merge_filters(base: Filters, extra: Filters | None) -> Filters:
@@ -254,6 +257,8 @@ def refine(source: TrackLookup, spec: LastRequest, last_page: Sequence[str], cha
         if kind is not None and spec.kind == "text":
             spec.labels[f"{kind}:{genre}"] = -1.0
             spec.filters = spec.filters.model_copy(update={"genres": [g for g in spec.filters.genres if g != genre]})
+    if change.language and spec.kind == "text" and spec.request:  # "in Spanish": the same request, in that language
+        spec.request = f"{spec.request}, {change.language}"
     if change.deltas and spec.kind == "text" and spec.request:
         # "like Coldplay but more upbeat" + "slower": the move is made around the anchor (core.anchors), so it is
         # said in the request's words; a move against an earlier one on the same axis takes it back one step

@@ -261,6 +261,7 @@ async def refine_recommendations(
     year_min: int | None = None,
     year_max: int | None = None,
     exclude_genres: list[str] | None = None,
+    language: str | None = None,
 ) -> TracksResult | ToolFailure:
     """Adjust the last recommendation (a follow-up such as "less upbeat", "slower", "only 90s", "not that artist",
     "no reggaeton").
@@ -278,6 +279,8 @@ async def refine_recommendations(
         year_min: earliest release year.
         year_max: latest release year.
         exclude_genres: genres/subgenres to leave out of a free-text request from now on ("no reggaeton").
+        language: the user's words asking for songs in a language ("in Spanish", "auf Deutsch"): the same free-text
+            request, in that language.
     """
     state = ctx.deps.state
     last = ctx.deps.log.spec or state.last
@@ -304,6 +307,7 @@ async def refine_recommendations(
         year_max=f.year_max,
         cues=_change_cues(deltas, f) + [f"not {g}" for g in exclude_genres or []],
         exclude_genres=[str(g) for g in exclude_genres or []][:5],
+        language=" ".join(str(language or "").split())[:40],
     )
     page = [i.track.track_id for i in ctx.deps.log.recommendation.tracks] if ctx.deps.log.recommendation else state.last_page
     try:

@@ -105,3 +105,30 @@ def titles_note(notes: list[TextNote], code: str, lang: str) -> list[TextNote]:
         out.append(n)
     return out
 
+
+
+#: Words around a language's name in a follow-up that only asks for the language ("in Spanish", "auf Deutsch bitte",
+#: "now only French songs", "e em português?"): prepositions, "only", "songs", "please", "now" in the five languages.
+_AROUND_LANGUAGE = frozenset(
+    """in en auf em na no au im op of the only just solo sólo so nur seulement juste songs song music tracks canciones
+    musica musicas cancoes lieder musik chansons musique titres please pls por favor porfa bitte stp svp now ahora
+    agora jetzt maintenant instead then but and y e et und mais aber pero same ones las los les die as os""".split())
+
+
+def language_phrase(text: str) -> str:
+    """The language code ("es", "de", …) when ``text`` asks for a language of songs and nothing else ("in Spanish",
+    "auf Deutsch", "en français por favor", "only Portuguese songs"): its words, folded, are a language concept's
+    phrase (:data:`~core.text.title_language.LANGUAGE_CONCEPTS`, by the shared vocabulary) and words of
+    :data:`_AROUND_LANGUAGE`. "" otherwise ("sad Spanish songs" names a mood too; "latin" names a style)."""
+    from core.text.concepts import load_vocabulary
+
+    words = [w for w in normalize_text(text).split() if w not in _AROUND_LANGUAGE]
+    if not words or len(words) > 2:
+        return ""
+    vocab = load_vocabulary()
+    names = {vocab.concepts[cid].name for cid in vocab.index.get(" ".join(words), ())}
+    if len(names) != 1:
+        return ""
+    name = names.pop()
+    code = LANGUAGE_CONCEPTS.get(name, "")
+    return code if code and " ".join(words) not in ("latin", "latino", "latina") else ""

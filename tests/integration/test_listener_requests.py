@@ -140,3 +140,18 @@ async def test_no_dance_pop_refuses_the_subgenre_not_all_pop(engine: Engine, use
     assert query.labels.get("genre:pop", 0.0) > EXCLUDED_LABEL_WEIGHT  # the family only leans away
     _, rec = await _chat(engine, user, "party songs but no dance pop")
     assert not [i.track.title for i in rec.tracks if "dance pop" in i.track.subgenres]
+
+
+@pytest.mark.parametrize(("first", "then"), [("something for a rainy day", "in Spanish"),
+                                             ("canciones para estudiar", "en español")])
+async def test_a_language_as_a_follow_up_keeps_the_request(engine: Engine, user: Caller, first: str,
+                                                           then: str) -> None:
+    # "in Spanish" after a mood started anew: upbeat reggaeton for a rainy day
+    conversation = f"test:language-follow-up:{abs(hash(first))}"
+    await engine.app.chat.chat(conversation, user, first)
+    reply = await engine.app.chat.chat(conversation, user, then)
+    assert reply.recommendation is not None and reply.recommendation.tracks, reply.text
+    _, plain = await _chat(engine, user, "songs in Spanish")
+    rec = reply.recommendation
+    assert _mean(rec, "energy") < _mean(plain, "energy") - 0.1, (_mean(rec, "energy"), _mean(plain, "energy"))
+    assert sum("latin" in i.track.genres for i in rec.tracks) >= len(rec.tracks) // 2  # in the language asked
