@@ -155,3 +155,13 @@ async def test_a_language_as_a_follow_up_keeps_the_request(engine: Engine, user:
     rec = reply.recommendation
     assert _mean(rec, "energy") < _mean(plain, "energy") - 0.1, (_mean(rec, "energy"), _mean(plain, "energy"))
     assert sum("latin" in i.track.genres for i in rec.tracks) >= len(rec.tracks) // 2  # in the language asked
+
+
+@pytest.mark.parametrize("request_text", ["happy songs", "canciones alegres"])
+async def test_happy_songs_are_sung_feel_good_songs_not_bright_rap(engine: Engine, user: Caller,
+                                                                   request_text: str) -> None:
+    # "happy songs" led with A Milli, My Chick Bad and MEGATRON: high valence, but rap a listener doesn't call happy
+    _, rec = await _chat(engine, user, request_text)
+    assert _mean(rec, "valence") > 0.7
+    rapped = [i.track.title for i in rec.tracks if i.track.speechiness > 0.2]
+    assert len(rapped) <= 2, rapped
