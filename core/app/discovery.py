@@ -64,6 +64,7 @@ from core.coverage import (
 from core.errors import InvalidInput
 from core.explain import Fact, format_reasons, localize
 from core.genres import excluded_style_positions, refused_cue
+from core.search_rank import whole_name_first
 from core.limits import DEFAULT_TRACKS, MAX_TRACKS
 from core.ranges import range_mask
 from core.reply_words import say
@@ -259,7 +260,7 @@ class Discovery(LiveParts):
         query = check_text(query, "search")
         limit = self._limit(limit)
         ids = await self.search_port.search_ids(query, limit * 3)
-        positions = [self.table.pos[i] for i in ids if i in self.table.pos]
+        positions = whole_name_first(self.table, [self.table.pos[i] for i in ids if i in self.table.pos], query)
         coverage: list[CoverageNote] = []
         if not positions:
             # typo tolerance only: a fuzzy hit must be close to a whole artist name or title, never a partial-word
