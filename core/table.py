@@ -33,6 +33,13 @@ _COMPILATION = re.compile(
 #: Remix and deluxe albums re-use last year's singles (gap 1–2 years) and are no retrospective.
 RETRO_SONGS = 2
 RETRO_GAP = 3
+#: A remaster dated long after its artist's songs (:meth:`TrackTable.is_album_date_mark`): the artist has at least
+#: :data:`LATE_REMASTER_TRACKS` other dated tracks and the remaster's date is more than :data:`LATE_REMASTER_GAP`
+#: years after their median year ("I Want To Hold Your Hand - Remastered 2015", dated 2000 by the "1" compilation,
+#: among Beatles songs of 1963–1970). Spotify dates most remasters by the original release: those stay near the
+#: artist's other years and keep their date.
+LATE_REMASTER_TRACKS = 3
+LATE_REMASTER_GAP = 10
 #: A remaster / re-release naming its own year ("2011 Remaster", "Remastered 2009", "25th Anniversary").
 _REISSUE_YEAR = re.compile(r"\b((19|20)\d\d)\b[^()\[\]-]*\b(remaster(ed)?|re-?issue|anniversary|edition)\b|"
                            r"\b(remaster(ed)?|re-?issue|anniversary|edition)\b[^()\[\]-]*\b((19|20)\d\d)\b",
@@ -370,8 +377,9 @@ class TrackTable:
 
     def is_album_date_mark(self, p: int) -> bool:
         """True when position ``p``'s own album or title marks its year as a re-release's: a compilation album (by
-        its words, :data:`_COMPILATION`, or its old songs, :meth:`retrospectives`), or a remaster / re-issue naming
-        that very year; cached per table version (another row's edit can make an album a retrospective)."""
+        its words, :data:`_COMPILATION`, or its old songs, :meth:`retrospectives`), a remaster / re-issue naming
+        that very year, or a remaster dated long after its artist's other songs (:data:`LATE_REMASTER_GAP`); cached
+        per table version (another row's edit can make an album a retrospective)."""
         if self._marks_version != self.version:
             self._album_marks, self._marks_version = {}, self.version
         mark = self._album_marks.get(p)
@@ -381,8 +389,18 @@ class TrackTable:
             reissue = {int(m.group(1) or m.group(7)) for text in (album, title) if _may_name_reissue(text)
                        for m in _REISSUE_YEAR.finditer(text)}
             mark = self._album_marks[p] = (bool(_COMPILATION.search(album)) or y in reissue
-                                           or p in self.retrospectives())
+                                           or p in self.retrospectives() or self._late_remaster(p, y, album, title))
         return mark
+
+    def _late_remaster(self, p: int, y: int, album: str, title: str) -> bool:
+        """True when ``p``'s title or album names a remaster and its year ``y`` is more than
+        :data:`LATE_REMASTER_GAP` years after the median year of its first artist's other dated tracks (at least
+        :data:`LATE_REMASTER_TRACKS` of them)."""
+        if not y or "remaster" not in f"{title} {album}".lower() or not self.artist_ids[p]:
+            return False
+        years = sorted(int(self.year[q]) for q in self.artist_tracks.get(self.artist_ids[p][0], ())
+                       if q != p and self.year[q])
+        return len(years) >= LATE_REMASTER_TRACKS and y > years[len(years) // 2] + LATE_REMASTER_GAP
 
     def first_release_year(self, p: int) -> int:
         """The earliest year among the live versions of ``p``'s song (same normalized title + first artist) whose
