@@ -136,23 +136,45 @@ EXCLUDED_LABEL_WEIGHT = -0.9
 
 
 def excluded_style_positions(table: TrackTable, labels: dict[str, float]) -> set[int]:
-    """Positions a listener would call a style the request excludes ("no reggaeton"): every track carrying one of
-    the genre / subgenre labels weighted ≤ :data:`EXCLUDED_LABEL_WEIGHT` in ``labels`` (``"kind:label"`` -> weight),
-    and every track shown with that style (:func:`display_genre`: its artists' scene — Tony Dize's latin-pop-tagged
-    song is still shown as reggaeton). Empty when nothing is excluded."""
-    out: set[int] = set()
+    """Positions a listener would call a style the request excludes ("no reggaeton"), for the genre / subgenre
+    labels weighted ≤ :data:`EXCLUDED_LABEL_WEIGHT` in ``labels`` (``"kind:label"`` -> weight) and every subgenre
+    whose name holds a refused one's words ("no hip hop" also refuses "latin hip hop"): every track carrying one,
+    every track shown with that style (:func:`display_genre`: its artists' scene — Tony Dize's latin-pop-tagged song
+    is still shown as reggaeton; for a genre, the artists' majority genre), and every track of an artist with at
+    least :data:`ARTIST_STYLE_SHARE` of their live tracks carrying it (G-Eazy's r&b-filed songs after "no rap": 7
+    of his 17 are rap). Empty when nothing is excluded."""
+    refused: list[tuple[str, str]] = []
     for key, weight in labels.items():
         kind, _, label = key.partition(":")
-        lid = table.label_index.get((kind, label)) if kind in ("genre", "subgenre") else None
-        if lid is None or weight > EXCLUDED_LABEL_WEIGHT:
-            continue
+        if kind in ("genre", "subgenre") and weight <= EXCLUDED_LABEL_WEIGHT and (kind, label) in table.label_index:
+            refused.append((kind, label))
+    if not refused:
+        return set()
+    words = [f" {label.lower()} " for _, label in refused]
+    refused += [(k, name) for k, name in table.label_names
+                if k == "subgenre" and (k, name) not in refused and any(w in f" {name.lower()} " for w in words)]
+    out: set[int] = set()
+    for kind, label in refused:
+        lid = table.label_index[(kind, label)]
         tagged = table.label_tracks.get(lid, set())
         out.update(tagged)
         shown = shown_label(label)
-        mates = {q for p in tagged for a in table.artist_ids[p] for q in table.artist_tracks.get(a, ())}
-        out.update(q for q in mates - tagged if table.alive[q] and (
-            _scene_genre(table, q) == lid if kind == "genre" else display_genre(table, q) == shown))
+        counts: dict[int, int] = {}
+        for p in tagged:
+            for a in table.artist_ids[p]:
+                counts[a] = counts.get(a, 0) + 1
+        for a, n in counts.items():
+            mates = table.artist_tracks.get(a, set())
+            if n >= ARTIST_STYLE_SHARE * len(mates):
+                out.update(mates)
+                continue
+            out.update(q for q in mates - tagged if table.alive[q] and (
+                _scene_genre(table, q) == lid if kind == "genre" else display_genre(table, q) == shown))
     return out
+
+
+#: Share of an artist's live tracks carrying a refused style at which all their tracks count as that style.
+ARTIST_STYLE_SHARE = 0.4
 
 
 def _scene_genre(table: TrackTable, p: int) -> int | None:

@@ -219,12 +219,15 @@ def parse_refinement(text: str, lookup: TrackLookup, state: ConversationState) -
         if m:
             artist = _artist_from(lookup, m.group(2))
             style = " ".join(w for w in m.group(2).split() if w not in FILLER)
-            styles = _styles(lookup, style) if artist is None and style else []
+            styles = _styles(lookup, style) if style else []
+            if artist and styles and normalize_text(artist) == normalize_text(style):
+                artist = None  # "no rap": the genre, not an act called Rap
+            styles = styles if artist is None else []
             if artist:
                 n = len(normalize_text(artist).split())
                 spans.append(m.group(1) + " " + " ".join(m.group(2).split()[:n]))
                 args.setdefault("exclude_artists", []).append(artist)
-            elif styles and state.last is not None and state.last.kind == "text":
+            elif styles and state.last is not None and state.last.kind in ("text", "similar"):
                 # "no reggaeton" after "upbeat party songs": that request without the style (it used to start anew)
                 spans.append(m.group(0))
                 args.setdefault("exclude_genres", []).extend(styles)

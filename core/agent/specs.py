@@ -254,7 +254,7 @@ def refine(source: TrackLookup, spec: LastRequest, last_page: Sequence[str], cha
     restated = False
     for genre in change.exclude_genres:  # "no reggaeton": a text request's label at −1 (core.genres excludes it)
         kind = next((k for k in ("genre", "subgenre") if (k, genre) in source.table.label_index), None)
-        if kind is not None and spec.kind == "text":
+        if kind is not None and spec.kind in ("text", "similar"):  # a radio keeps it too (run_request excludes it)
             spec.labels[f"{kind}:{genre}"] = -1.0
             spec.filters = spec.filters.model_copy(update={"genres": [g for g in spec.filters.genres if g != genre]})
     if change.language and spec.kind == "text" and spec.request:  # "in Spanish": the same request, in that language

@@ -165,3 +165,14 @@ async def test_happy_songs_are_sung_feel_good_songs_not_bright_rap(engine: Engin
     assert _mean(rec, "valence") > 0.7
     rapped = [i.track.title for i in rec.tracks if i.track.speechiness > 0.2]
     assert len(rapped) <= 2, rapped
+
+
+async def test_no_rap_after_songs_like_an_artist_refuses_the_genre(engine: Engine, user: Caller) -> None:
+    # "no rap" was read as the catalog's act called "Rap": Kendrick Lamar, Future and Tyga stayed
+    conversation = "test:like-drake-no-rap"
+    await engine.app.chat.chat(conversation, user, "songs like Drake")
+    reply = await engine.app.chat.chat(conversation, user, "no rap")
+    assert reply.recommendation is not None and reply.recommendation.tracks, reply.text
+    assert "not rap" in reply.text.splitlines()[0]
+    assert _rap_family(reply.recommendation) == []
+    assert not [i.track.title for i in reply.recommendation.tracks if "G-Eazy" in i.track.artists]

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.genres import parent_genres, refused_cue
+from core.genres import excluded_style_positions, parent_genres, refused_cue
+from core.models import Track
+from core.table import TrackTable
 from core.text.language_choice import language_phrase
 
 
@@ -40,3 +42,27 @@ def test_a_follow_up_that_only_names_a_language(text: str, code: str) -> None:
 @pytest.mark.parametrize("text", ["sad spanish songs", "latin", "more spanish rock", "ok", "korean songs", "", "in"])
 def test_a_language_with_more_words_or_a_style_is_not_one(text: str) -> None:
     assert language_phrase(text) == ""
+
+
+def _labelled(rows: list[tuple[str, str, str]]) -> TrackTable:
+    """``(artist, genre, subgenre)`` per track."""
+    table = TrackTable()
+    for i, (artist, genre, sub) in enumerate(rows):
+        table.upsert(Track(track_id=f"T{i:021d}", title=f"Song {i}", artists=[artist], genres=[genre],
+                           subgenres=[sub]))
+    return table
+
+
+def test_a_refused_style_takes_the_subgenres_named_with_it_and_its_artists() -> None:
+    rows = [("Rapper", "rap", "hip hop"), ("Rapper", "rap", "trap"), ("Rapper", "r&b", "urban contemporary"),
+            ("Reggaetonero", "latin", "latin hip hop"), ("Crooner", "r&b", "neo soul"),
+            ("Crooner", "r&b", "neo soul"), ("Crooner", "rap", "hip hop"), ("Crooner", "r&b", "neo soul"),
+            ("Popstar", "pop", "dance pop")]
+    table = _labelled(rows)
+    out = excluded_style_positions(table, {"subgenre:hip hop": -1.0})
+    assert {0, 3, 6} <= out  # tagged hip hop, and "latin hip hop" holds the words
+    assert 8 not in out
+    assert {4, 5, 7}.isdisjoint(out)  # one hip hop track of four: the crooner stays
+    rap = excluded_style_positions(table, {"genre:rap": -1.0})
+    assert {0, 1, 2} <= rap  # two of the rapper's three tracks are rap: the r&b-filed one goes too
+    assert excluded_style_positions(table, {"genre:rap": -0.5}) == set()  # a lean is no refusal
