@@ -56,6 +56,12 @@ _NUM_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "s
               "few": 3, "couple of": 2, "couple": 2}
 
 
+#: Words that turn an open era bound round ("nothing older than 2015", "no songs from before 2000", "not after
+#: the 90s").
+_NOT_BOUND = (r"\b(?:nothing|none|no (?:songs?|tracks?|music|stuff)|not(?: anything)?|never anything)\s+"
+              r"(?:(?:from|released|made|recorded|that'?s|that is)\s+)?")
+
+
 def _open_bound(prefix: str | None, lo: int, hi: int, req: Request) -> tuple[str, str]:
     """Apply ``prefix`` ("since", "before"…) as an open-ended bound on the period ``lo``–``hi`` (years).
 
@@ -123,6 +129,10 @@ class ExplicitRules(NumberRules, PhraseMatching):
              lambda m, req: req.tempo_min is not None or req.tempo_max is not None),
             (re.compile(rf"\b(?:between\s+|from\s+)?{year}\s*(?:-|to|until|till|through|thru|and|\u2013)\s*((?:19|20)?\d{{2}})\b"),
              self._r_year_range),
+            # "nothing older than 2015", "no songs from before the 90s": the bound turned round (it was read as
+            # "older than 2015 → up to 2014")
+            (re.compile(rf"{_NOT_BOUND}(before|pre|prior to|older than|earlier than|after|post|newer than|later than)"
+                        rf"\s*-?\s*(?:{year}\b|{dec})"), self._r_not_bound),
             (re.compile(rf"\b(since|after|post|newer than|later than|before|pre|until|till|up to|prior to|older than|earlier than|from)?\s*(early|late|mid|middle)?\s*-?\s*{dec}"),
              self._r_decade),
             (re.compile(rf"\b(since|after|post|before|pre|until|from)?\s*(early|late|mid|middle)?\s*(?:the\s+)?{decw}"),
@@ -290,6 +300,25 @@ class ExplicitRules(NumberRules, PhraseMatching):
         prefix, year = _FOREIGN_BOUND_WORDS[m.group(1).strip()], int(m.group(2))
         _, bound = _open_bound(prefix, year, year, req)
         req.cue(f"{m.group(1).strip()} {year} → {bound}")
+        req.evidence.append(0.6)
+        return True
+
+    def _r_not_bound(self, m: re.Match[str], req: Request) -> bool:
+        """A negated open bound ("nothing older than 2015" = from 2015; "nothing after the 90s" = up to 1999)."""
+        prefix = m.group(1)
+        if m.group(2):
+            lo = hi = int(m.group(2))
+            said = m.group(2)
+        else:
+            lo = self._decade_start(m.group(3))
+            if lo % 10 or not 1900 <= lo <= 2090:
+                return False
+            hi, said = lo + 9, f"{lo}s"
+        if prefix in ("before", "pre", "prior to", "older than", "earlier than"):
+            req.year_lo, bound = lo, f"from {lo}"
+        else:
+            req.year_hi, bound = hi, f"up to {hi}"
+        req.cue(f"nothing {prefix} {said} → {bound}")
         req.evidence.append(0.6)
         return True
 

@@ -205,3 +205,24 @@ def test_any_mix_of_numbers_and_words_parses_without_crashing(tu: TextUnderstand
             assert lo <= value <= hi
         for name, (low, high) in result.ranges.items():
             assert low is None or high is None or low <= high, (text, name, low, high)
+
+
+@given(st.sampled_from(["nothing", "no songs", "no tracks", "nothing from", "no music released", "not"]),
+       st.sampled_from(["before", "older than", "earlier than", "prior to"]),
+       st.integers(min_value=1960, max_value=2019), st.sampled_from(["sad songs, ", "", "rock but "]))
+@settings(max_examples=40, deadline=None)
+def test_a_negated_lower_bound_is_a_start(tu: TextUnderstanding, neg: str, word: str, year: int, lead: str) -> None:
+    # "sad songs but nothing older than 2015" was read as "older than 2015 → up to 2014"
+    query = q(tu, f"{lead}{neg} {word} {year}")
+    assert query.filters.year_min == year and query.filters.year_max is None, query.cues
+
+
+@pytest.mark.parametrize(("text", "year_min", "year_max"), [
+    ("nothing after 1999", None, 1999), ("no songs newer than 2005 please", None, 2005),
+    ("nothing before the 90s", 1990, None), ("not after the 80s", None, 1989),
+    ("songs before 2000", None, 1999), ("music older than 2010", None, 2009),  # not negated: as before
+])
+def test_negated_and_plain_era_bounds(tu: TextUnderstanding, text: str, year_min: int | None,
+                                      year_max: int | None) -> None:
+    query = q(tu, text)
+    assert (query.filters.year_min, query.filters.year_max) == (year_min, year_max), query.cues
