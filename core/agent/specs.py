@@ -258,7 +258,11 @@ def refine(source: TrackLookup, spec: LastRequest, last_page: Sequence[str], cha
             spec.labels[f"{kind}:{genre}"] = -1.0
             spec.filters = spec.filters.model_copy(update={"genres": [g for g in spec.filters.genres if g != genre]})
     if change.language and spec.kind == "text" and spec.request:  # "in Spanish": the same request, in that language
-        spec.request = f"{spec.request}, {change.language}"
+        from core.text.language_choice import language_phrase
+
+        # a language said before ("in Spanish", then "auf Deutsch") is replaced, not kept beside the new one
+        kept = [part for part in spec.request.split(", ") if not language_phrase(part)] or [spec.request]
+        spec.request = f"{', '.join(kept)}, {change.language}"
     if change.deltas and spec.kind == "text" and spec.request:
         # "like Coldplay but more upbeat" + "slower": the move is made around the anchor (core.anchors), so it is
         # said in the request's words; a move against an earlier one on the same axis takes it back one step

@@ -176,3 +176,15 @@ async def test_no_rap_after_songs_like_an_artist_refuses_the_genre(engine: Engin
     assert "not rap" in reply.text.splitlines()[0]
     assert _rap_family(reply.recommendation) == []
     assert not [i.track.title for i in reply.recommendation.tracks if "G-Eazy" in i.track.artists]
+
+
+async def test_a_second_language_follow_up_replaces_the_first(engine: Engine, user: Caller) -> None:
+    conversation = "test:language-then-language"
+    for text in ("something for a rainy day", "in Spanish"):
+        await engine.app.chat.chat(conversation, user, text)
+    reply = await engine.app.chat.chat(conversation, user, "auf Deutsch")
+    assert reply.recommendation is not None and reply.recommendation.tracks, reply.text
+    head = "\n".join(reply.text.splitlines()[:2]).lower()
+    assert "spanish" not in head and "latin" not in head, head  # German asked now, not both
+    assert "rainy day" in head  # the request itself stays
+    assert sum("latin" in i.track.genres for i in reply.recommendation.tracks) <= 2
