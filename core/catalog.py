@@ -123,6 +123,12 @@ def dedupe_key(title: str, artists: list[str]) -> str:
     return base_title(title) + "|" + act_key(artists[0] if artists else "")
 
 
+def plain_title(title: str) -> str:
+    """A title without its version suffix, as spelled: ``"Bohemian Rhapsody - 2011 Mix"`` -> ``"Bohemian
+    Rhapsody"`` (the title itself when the suffix is all there is)."""
+    return _VERSION_SUFFIX.sub("", title).strip() or title
+
+
 def base_title(title: str) -> str:
     """A title without its version suffix, normalized: ``"Dancing Queen - Remastered 2014"`` and ``"Blinding Lights
     (Remastered)"`` -> ``"dancing queen"``, ``"blinding lights"`` (the part :func:`dedupe_key` keys songs by)."""

@@ -802,6 +802,8 @@ def coverage_line(note: CoverageNote) -> str:
     if note.kind == "no_match":
         return f"Nothing in this catalog matches “{note.requested}” — no title, artist or album by that name" + (
             f"; did you mean {alt}?" if alt else ".")
+    if note.kind == "closest_match":
+        return f"Nothing in this catalog is called “{note.requested}” — the closest match is {note.alternative}."
     if note.kind == "missing_artist":
         return f"There's no artist named {note.requested} in this catalog" + (f" — closest: {alt}." if alt else ".")
     if note.kind == "era":
@@ -882,7 +884,7 @@ def unsaid_notes(notes: Sequence[CoverageNote], said: Sequence[str], text: str) 
 
 def sort_notes(notes: Sequence[CoverageNote]) -> list[CoverageNote]:
     """Most telling first: a missing style, an unlabelled catalog, a missing artist, an era, a sparse style, no data."""
-    order = {"missing": 0, "unlabelled": 1, "missing_artist": 2, "no_match": 2, "era": 3, "sparse": 4,
+    order = {"missing": 0, "unlabelled": 1, "missing_artist": 2, "no_match": 2, "closest_match": 2, "era": 3, "sparse": 4,
              "playlists_only": 4, "no_data": 5}
     return sorted(notes, key=lambda n: order[n.kind])
 
@@ -906,14 +908,20 @@ def artist_suggestions(table: TrackTable, name: str, n: int = 3) -> list[str]:
 
 def search_closeness(table: TrackTable, pos: int, query: str) -> float:
     """0–100: how closely ``query`` names track ``pos`` as a whole — rapidfuzz ``ratio`` against each of its artist
-    names, its title and "title artist" (order-insensitive); a partial-word overlap scores low."""
+    names (also without a leading "the"), its title (also without a version suffix) and "title artist"
+    (order-insensitive); a partial-word overlap scores low."""
     from rapidfuzz import fuzz
+
+    from core.catalog import base_title
+    from core.search_rank import name_keys
 
     q = normalize_text(query)
     title = normalize_text(table.titles[pos])
     names = [table.artist_names[a] for a in table.artist_ids[pos]]
-    scores = [fuzz.ratio(q, n) for n in names]
-    scores.append(fuzz.ratio(q, title))
+    # each artist also without a leading "the" ("beatels" ≈ "beatles"), the title without its version suffix
+    # ("bohemian rapsody" ≈ "Bohemian Rhapsody - 2011 Mix")
+    scores = [fuzz.ratio(q, k) for n in names for k in name_keys(n)]
+    scores += [fuzz.ratio(q, title), fuzz.ratio(q, base_title(table.titles[pos]))]
     scores.append(fuzz.token_sort_ratio(q, f"{title} {' '.join(names)}"))
     return float(max(scores))
 

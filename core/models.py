@@ -314,7 +314,9 @@ class CoverageNote(BaseModel):
 
     ``kind``: ``"missing"`` (no track carries the style), ``"sparse"`` (a few do), ``"unlabelled"`` (the catalog has
     no style labels at all, so the style cannot be checked), ``"missing_artist"`` (no artist of that name),
-    ``"no_match"`` (a search nothing matched: no title, artist or album of that name),
+    ``"no_match"`` (a search nothing matched: no title, artist or album of that name), ``"closest_match"`` (a search
+    nothing matched exactly, answered by its closest names: ``alternative`` is the name matched, "The Beatles" for
+    "beatels"),
     ``"era"`` (no track in the requested years), ``"no_data"`` (an attribute the catalog has no data on, e.g.
     singer's gender), ``"playlists_only"`` (no genre / subgenre label names the style, only playlist titles do:
     ``playlists`` lists them, ``found_count`` their tracks). ``requested`` is the user's word ("country"), ``found_count`` the number of catalog tracks that
@@ -325,7 +327,8 @@ class CoverageNote(BaseModel):
     """
 
     requested: str
-    kind: Literal["missing", "sparse", "unlabelled", "missing_artist", "no_match", "era", "no_data", "playlists_only"]
+    kind: Literal["missing", "sparse", "unlabelled", "missing_artist", "no_match", "closest_match", "era", "no_data",
+                  "playlists_only"]
     asked: str = Field(default="", description="the user's own words for ``requested`` when they differ "
                        "(\"old school hip hop\" for the style boom bap): the first line says those")
     found_count: int = 0

@@ -64,7 +64,7 @@ from core.coverage import (
 from core.errors import InvalidInput
 from core.explain import Fact, format_reasons, localize
 from core.genres import excluded_style_positions, refused_cue
-from core.search_rank import whole_name_first
+from core.search_rank import closest_name, whole_name_first
 from core.limits import DEFAULT_TRACKS, MAX_TRACKS
 from core.ranges import range_mask
 from core.reply_words import say
@@ -266,7 +266,10 @@ class Discovery(LiveParts):
             # typo tolerance only: a fuzzy hit must be close to a whole artist name or title, never a partial-word
             # match padding the list ("Luke Combs" is not "Luke Bryan")
             positions = [p for p in self.refs.fuzzy_search(query, limit) if search_closeness(self.table, p, query) >= 85]
-            if not positions:
+            if positions:  # a near name, said as such on the first line: never presented as what was typed
+                coverage = [CoverageNote(requested=query, kind="closest_match",
+                                         alternative=closest_name(self.table, positions[0], query))]
+            else:
                 names = artist_suggestions(self.table, query)
                 alt = " or ".join(names)  # the names only: each language's line words the question
                 # a search may name a title, an artist or an album: say nothing matched, not "no such artist"

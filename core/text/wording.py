@@ -331,6 +331,9 @@ _PHRASES: dict[str, dict[str, str]] = {k: _t(v) for k, v in {
                 "Nada neste catálogo corresponde a “{req}” — nenhum título, artista ou álbum com esse nome{alt} | "
                 "Rien dans ce catalogue ne correspond à « {req} » — aucun titre, artiste ou album de ce nom{alt} | "
                 "Nichts in diesem Katalog passt zu „{req}“ — kein Titel, Künstler oder Album dieses Namens{alt}",
+    "closest_match": "Nada en este catálogo se llama «{req}» — lo más parecido es {alt}. | Nada neste catálogo se chama "
+                     "“{req}” — o mais próximo é {alt}. | Rien dans ce catalogue ne s'appelle « {req} » — le plus proche "
+                     "est {alt}. | Nichts in diesem Katalog heißt „{req}“ — am nächsten kommt {alt}.",
     "did you mean": "; ¿quizás {names}? | ; você quis dizer {names}? | ; tu voulais dire {names} ? | ; meintest du "
                     "{names}?",
     "missing_artist": "No hay ningún artista llamado {req} en este catálogo{tail}. | Não há nenhum artista chamado {req} "
@@ -576,6 +579,8 @@ def coverage_line_in(note: CoverageNote, lang: str) -> str:
         names = note.alternative
         said = _p("did you mean", lang, names=f' {_p("or", lang)} '.join(names.split(" or "))) if names else "."
         return _p("no_match", lang, req=note.requested, alt=said)
+    if note.kind == "closest_match":
+        return _p("closest_match", lang, req=note.requested, alt=note.alternative)
     if note.kind == "era":
         return _p("era", lang, span=_span(note.requested, lang), tail=tail)
     what = FEATURES.get(note.requested, {}).get(lang, note.requested)

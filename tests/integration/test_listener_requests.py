@@ -188,3 +188,11 @@ async def test_a_second_language_follow_up_replaces_the_first(engine: Engine, us
     assert "spanish" not in head and "latin" not in head, head  # German asked now, not both
     assert "rainy day" in head  # the request itself stays
     assert sum("latin" in i.track.genres for i in reply.recommendation.tracks) <= 2
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("beatels", "The Beatles"), ("bohemian rapsody", "Bohemian Rhapsody")])
+async def test_a_mistyped_search_finds_the_name_and_says_so(engine: Engine, typed: str, meant: str) -> None:
+    rec = await engine.app.discovery.search(typed)
+    assert rec.tracks and rec.coverage and rec.coverage[0].kind == "closest_match", rec.coverage
+    assert rec.coverage[0].alternative == meant  # the first line says what was matched instead
+    assert meant in {rec.tracks[0].track.artist, rec.tracks[0].track.title.split(" - ")[0]}

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.models import Track
-from core.search_rank import names_whole, whole_name_first
+from core.search_rank import closest_name, names_whole, whole_name_first
 from core.table import TrackTable
 
 
@@ -46,3 +46,10 @@ def test_a_reordering_only_moves_whole_names_up(order: list[int], query: str) ->
     whole = [p for p in out if names_whole(table, p, query)]
     assert out[: len(whole)] == [p for p in order if p in whole]  # whole names first, each group keeps its order
     assert out[len(whole):] == [p for p in order if p not in whole]
+
+
+@pytest.mark.parametrize(("query", "pos", "name"), [
+    ("beatels", 1, "The Beatles"), ("let it bee", 1, "Let It Be"), ("adel", 3, "Adele"), ("helo", 3, "Hello"),
+])
+def test_the_closest_name_is_said_as_the_catalog_spells_it(query: str, pos: int, name: str) -> None:
+    assert closest_name(_table(ROWS), pos, query) == name
