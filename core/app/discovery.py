@@ -502,6 +502,7 @@ class Discovery(LiveParts):
             for n in query.notes:
                 if n.kind == "no_data":
                     summary = summary.replace(f"{n.text}; ", "").replace(n.text, "")
+            summary = "; ".join(part.strip() for part in summary.split("; ") if part.strip())  # never "a;  b"
             rec = rec.model_copy(update={"summary": summary.strip("; ")})
         conflicts = conflicts_from_notes(query.notes)  # decided and worded by core.text (the one place)
         if conflicts and not (rec.anchor is not None and rec.conflicts):  # an anchor's moves were settled already  # named, not averaged silently: the summary (the list's title everywhere) starts with them

@@ -196,3 +196,13 @@ async def test_a_mistyped_search_finds_the_name_and_says_so(engine: Engine, type
     assert rec.tracks and rec.coverage and rec.coverage[0].kind == "closest_match", rec.coverage
     assert rec.coverage[0].alternative == meant  # the first line says what was matched instead
     assert meant in {rec.tracks[0].track.artist, rec.tracks[0].track.title.split(" - ")[0]}
+
+
+async def test_a_title_without_the_no_data_note_has_no_empty_cue(engine: Engine, user: Caller) -> None:
+    conversation = "test:portuguese-then-no-hip-hop"
+    for text in ("happy summer road trip songs", "only Portuguese songs"):
+        await engine.app.chat.chat(conversation, user, text)
+    reply = await engine.app.chat.chat(conversation, user, "no hip hop")
+    assert reply.recommendation is not None
+    summary = reply.recommendation.summary
+    assert "  " not in summary and "; ;" not in summary and not summary.startswith(";"), summary
