@@ -213,3 +213,11 @@ def test_no_and_na_are_no_evidence_of_portuguese(tu: TextUnderstanding, text: st
     assert getattr(query, "lang", "en") == "en"
     if "drake" in text.lower() and isinstance(query, TextQuery):
         assert query.filters.exclude_artists, query  # the negations stand
+
+
+@pytest.mark.parametrize("text", ["spanish guitar", "classical guitar music", "some fingerstyle guitar"])
+def test_a_guitar_named_by_a_country_is_a_sound_not_a_language(tu: TextUnderstanding, text: str) -> None:
+    # "spanish guitar" answered Spanish-titled reggaeton (acousticness 0.01–0.26)
+    query = q(tu, text)
+    assert not query.language and not query.title_language
+    assert query.target.get("acousticness", 0.0) >= 0.7, query.cues
