@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.recommender import Scored
+from core.steps import STEP, TEMPO_STEP
 from core.table import FEATURE_INDEX, TrackTable
 
 #: Where a track starts to make the move, in steps: the whole step on 0–1 features ("more upbeat than X" means clearly
@@ -111,10 +112,17 @@ def _edge(table: TrackTable, i: int, up: bool) -> float | None:
 
 def step_bands(table: TrackTable, seeds: Sequence[int], deltas: dict[str, float]) -> dict[str, StepBand]:
     """Feature -> :class:`StepBand` of each relative move in ``deltas`` (features of :data:`core.table.FEATURE_INDEX`,
-    non-zero), measured from the mean of ``seeds`` (the anchor's own tracks); {} without a move or seeds."""
+    non-zero), measured from the mean of ``seeds`` (the anchor's own tracks); {} without a move or seeds.
+
+    Only the move's main axis — its largest delta in steps (:data:`core.steps.STEP`, on tempo
+    :data:`core.steps.TEMPO_STEP`), ties all — has a far edge; a smaller part said with it ("more upbeat" = a step of
+    valence and half a step of energy) is one-sided (``far_dist`` = infinity): more energy than half a step is no
+    overshoot of "more upbeat"."""
     if not seeds:
         return {}
     base = table.features[list(seeds)].mean(axis=0)
+    size = {k: abs(d) / (TEMPO_STEP if k == "tempo" else STEP) for k, d in deltas.items() if k in FEATURE_INDEX and d}
+    main = max(size.values(), default=0.0)
     out: dict[str, StepBand] = {}
     for name, d in deltas.items():
         if name not in FEATURE_INDEX or not d:
@@ -125,7 +133,7 @@ def step_bands(table: TrackTable, seeds: Sequence[int], deltas: dict[str, float]
         step = step_size(d, b, name, edge)
         room = max(0.0, (edge - b) * math.copysign(1.0, d)) if edge is not None else math.inf
         near = NEAR.get(name, NEAR_DEFAULT) * step
-        far = max(near, min(FAR.get(name, FAR_DEFAULT) * step, FAR_ROOM * room))
+        far = max(near, min(FAR.get(name, FAR_DEFAULT) * step, FAR_ROOM * room)) if size[name] >= main - 1e-9 else math.inf
         out[name] = StepBand(name, b, math.copysign(1.0, d), step, near, far)
     return out
 
