@@ -111,3 +111,18 @@ def test_the_anchors_own_songs_in_the_band_and_at_most_two_of_them() -> None:
     kept = with_own(t2, ranked, [t2.artist_ids[0][0]], limit=4)
     assert [s.pos for s in kept] == [0, 1, 5] and OWN_MAX == 2  # a third song by A is left out
     assert t.n == 42
+
+
+def test_only_the_main_axis_of_a_move_has_a_far_edge() -> None:
+    t = spread()
+    bands = step_bands(t, [0, 1], {"valence": STEP, "energy": STEP / 2})  # "more upbeat"
+    assert np.isfinite(bands["valence"].far_dist) and bands["energy"].far_dist == np.inf
+    both = step_bands(t, [0, 1], {"tempo": -TEMPO_STEP, "danceability": -STEP})  # one step each: both bounded
+    assert all(np.isfinite(b.far_dist) for b in both.values())
+
+
+def test_slow_jams_are_two_tempo_steps_slower_one() -> None:
+    from core.moves import read_moves
+
+    assert read_moves("but slow jams instead of dance tracks").deltas["tempo"] == pytest.approx(-2 * TEMPO_STEP)
+    assert read_moves("but slower").deltas == {"tempo": pytest.approx(-TEMPO_STEP)}
