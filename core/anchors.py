@@ -3,10 +3,11 @@ free text, with modifiers around the anchor ("but newer", "less upbeat", "only 2
 
 :func:`find_anchor` resolves X against the loaded catalog (artist names exactly, then rapidfuzz ``ratio`` ≥ 90 for a
 capitalised name; song titles exactly when quoted or capitalised) and returns the seed tracks — the artist's most
-popular distinct songs, or the song itself — plus the rest of the request. :func:`shift_around` re-ranks a pool of
-similarity-engine results (:meth:`core.recommender.Recommender.similar`, whose per-artist cap keeps at most 2 tracks
-by X) toward the modifiers: relative moves are measured from the anchor's own mean audio features, so "slower than
-Daddy Yankee" means slower than Daddy Yankee, not slow in general.
+popular distinct songs, or the song itself — plus the rest of the request. :func:`shift_around` (:mod:`core.
+anchor_step`, re-exported here) re-ranks a pool of similarity-engine results (:meth:`core.recommender.Recommender.
+similar`, whose per-artist cap keeps at most 2 tracks by X) toward the modifiers: a relative move is a bounded step
+from the anchor's own mean audio features, so "slower than Daddy Yankee" means a little slower than Daddy Yankee,
+not slow in general.
 
 The move words and their step sizes are :mod:`core.moves` (the one vocabulary, shared with the follow-ups to a
 list); :func:`relative_moves` is re-exported here for the anchored path.
@@ -14,7 +15,6 @@ list); :func:`relative_moves` is re-exported here for the anchored path.
 
 from __future__ import annotations
 
-import math
 import re
 import weakref
 from collections.abc import Callable, Sequence
@@ -26,6 +26,10 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from core.anchor_bare import bare_anchor
+from core.anchor_step import YEAR_SHARE as YEAR_SHARE  # re-exported: the anchored path reads the step rule here
+from core.anchor_step import move_mask as move_mask
+from core.anchor_step import move_targets as move_targets
+from core.anchor_step import shift_around as shift_around
 from core.catalog import normalize_text
 from core.credits import lead_act
 from core.compilations import year_mask as year_mask  # re-exported: era bounds live with the compilation rule
@@ -679,61 +683,9 @@ def lean_seeds(table: TrackTable, anchor: Anchor, deltas: dict[str, float], era:
     return [pool[i] for i in order[:n]]
 
 
-#: Similarity-score bonus (:meth:`Recommender.similar` ``boost``) for tracks making the whole relative move: far above
-#: any similarity score, so the pool holds the most similar tracks AMONG those that move, not the most similar ones.
+#: Similarity-score bonus (:meth:`Recommender.similar` ``boost``) per tier of :func:`tiered_boost`: far above any
+#: similarity score, so the pool holds the most similar tracks AMONG those of the highest tier (e.g. making the move).
 MOVE_BONUS = 100.0
-#: How far into the catalog's tail a relative move may aim: the 5th / 95th percentile of the feature.
-MOVE_QUANTILE = 0.05
-
-
-def move_targets(table: TrackTable, seeds: Sequence[int], deltas: dict[str, float]) -> dict[str, tuple[float, float]]:
-    """Feature -> ``(anchor mean, target)`` of each relative move (raw units; tempo deltas are fractions). A target
-    stops at the catalog's own 5th / 95th percentile of the feature (:data:`MOVE_QUANTILE`): "sadder than Coldplay"
-    asks for the saddest the catalog has in quantity, not for valence 0.0; an anchor already past it keeps its mean."""
-    base = table.features[list(seeds)].mean(axis=0)
-    out: dict[str, tuple[float, float]] = {}
-    for name, d in deltas.items():
-        if name not in FEATURE_INDEX or not d:
-            continue
-        i = FEATURE_INDEX[name]
-        b = float(base[i])
-        v = b * (1.0 + d) if name == "tempo" else min(max(b + d, 0.0), 1.0)
-        known = table.features[: table.n, i][table.known[: table.n, i].astype(bool) & table.alive[: table.n]]
-        if len(known):
-            edge = float(np.quantile(known, MOVE_QUANTILE if d < 0 else 1.0 - MOVE_QUANTILE))
-            v = max(v, min(edge, b)) if d < 0 else min(v, max(edge, b))
-        out[name] = (b, v)
-    return out
-
-
-def move_mask(table: TrackTable, seeds: Sequence[int], deltas: dict[str, float]) -> np.ndarray | None:
-    """Boolean ``(table.n,)`` mask of tracks (with audio features) that make every relative move in full (e.g.
-    "more upbeat": valence at least the anchor's mean + 0.2); None when there is no move."""
-    moves = move_targets(table, seeds, deltas)
-    if not moves:
-        return None
-    n = table.n
-    mask = table.alive[:n].astype(bool).copy()
-    for name, (b, v) in moves.items():
-        i = FEATURE_INDEX[name]
-        col = table.features[:n, i]
-        mask &= table.known[:n, i].astype(bool) & ((col - b) * np.sign(v - b) >= abs(v - b) - 1e-9)
-    return mask
-
-
-def move_boost(table: TrackTable, seeds: Sequence[int],
-               deltas: dict[str, float]) -> Callable[[np.ndarray | None], np.ndarray] | None:
-    """The ``boost=`` hook for :meth:`Recommender.similar`: :data:`MOVE_BONUS` for tracks in :func:`move_mask`
-    (over the candidate view, ``None`` = all positions), or None when there is no move."""
-    mask = move_mask(table, seeds, deltas)
-    if mask is None:
-        return None
-
-    def boost(cand: np.ndarray | None) -> np.ndarray:
-        m = mask if cand is None else mask[cand]
-        return np.where(m, MOVE_BONUS, 0.0).astype(np.float32)
-
-    return boost
 
 
 def tiered_boost(*tiers: tuple[np.ndarray | None, float]) -> Callable[[np.ndarray | None], np.ndarray] | None:
@@ -764,71 +716,6 @@ def similarity_only(recommender: Recommender, seeds: Sequence[int], pool: Sequen
     return [replace(s, score=max(0.0, float(v)) / top) for s, v in zip(pool, sim)]
 
 
-def shift_around(
-    table: TrackTable,
-    seeds: Sequence[int],
-    pool: Sequence[Scored],
-    deltas: dict[str, float],
-    absolute: dict[str, tuple[float, float]],
-    limit: int,
-    ceilings: dict[str, tuple[float, float]] | None = None,
-) -> list[Scored]:
-    """Re-rank a similarity pool toward the modifiers and keep the best ``limit``.
-
-    ``deltas``: relative moves from the seeds' mean (0–1 units; tempo a fraction). ``absolute``: feature ->
-    ``(target value in raw units, weight 0–1)`` from the rest of the request ("acoustic", "valence 0.3"); a relative
-    move on the same feature wins. ``ceilings``: feature -> ``(highest value in raw units, weight)`` a pick should not
-    pass (:func:`calm_ceilings`: "slower than X" is not more energetic than X), costing ``weight × excess / std``.
-    Score = similarity (pool score, 0–1) − Σ weight·shortfall / catalog std, where the
-    shortfall of a relative move is one-sided (how far a candidate stays short of anchor mean + move; going further
-    costs nothing) and of an absolute target is half the distance. Candidates that do not make at least half of a
-    relative move are dropped while at least ``limit`` remain.
-    """
-    if not pool:
-        return []
-    std = np.maximum(table.features[: table.n].std(axis=0), 1e-6)
-    base = table.features[list(seeds)].mean(axis=0)
-    desired: dict[str, tuple[float, float, float]] = {}  # name -> (value, weight, direction)
-    for name, (value, weight) in absolute.items():
-        if name in FEATURE_INDEX and weight > 0:
-            desired[name] = (float(value), float(weight), 0.0)
-    for name, (_, value) in move_targets(table, seeds, deltas).items():
-        desired[name] = (value, 1.0, float(np.sign(deltas[name])))
-    ceilings = {k: v for k, v in (ceilings or {}).items() if k in FEATURE_INDEX and k not in desired}
-    if not desired and not ceilings:
-        return list(pool[:limit])
-    pos = np.array([s.pos for s in pool])
-    feats = table.features[pos]
-    score = np.array([s.score for s in pool], dtype=np.float64)
-    full = np.ones(len(pool), dtype=bool)
-    half = np.ones(len(pool), dtype=bool)
-    for name, (value, weight, direction) in desired.items():
-        i = FEATURE_INDEX[name]
-        if direction:  # one-sided: short of the move costs, going further in its direction does not
-            short = np.maximum(0.0, (value - feats[:, i]) * direction)
-            score -= weight * short / std[i]
-            moved = (feats[:, i] - float(base[i])) * direction
-            full &= moved >= abs(value - float(base[i])) - 1e-9
-            half &= moved >= 0.5 * abs(value - float(base[i]))
-        else:
-            score -= 0.5 * weight * np.abs(feats[:, i] - value) / std[i]
-    for name, (ceiling, weight) in ceilings.items():
-        i = FEATURE_INDEX[name]
-        score -= weight * np.maximum(0.0, feats[:, i] - ceiling) / std[i]
-    # "more upbeat than X" means clearly more: candidates making the whole move when there are enough of them,
-    # else those making at least half of it, else the best of the pool
-    for ok in (full, half):
-        if ok.sum() >= limit:
-            score = np.where(ok, score, -np.inf)
-            break
-    order = _year_capped_order(table, pool, score, limit)
-    top = float(score[order[0]]) if len(order) else 1.0
-    lo = float(score[order[-1]]) if len(order) else 0.0
-    span = top - lo if top > lo else 1.0
-    return [Scored(pool[i].pos, round(0.5 + 0.5 * (float(score[i]) - lo) / span, 4), pool[i].reason, pool[i].facts)
-            for i in order if np.isfinite(score[i])]
-
-
 #: Moves toward calm (:func:`calm_ceilings`): a tempo or mood move down.
 CALM_MOVES = ("tempo", "valence")
 #: Weight of the energy ceiling of a calm move (per catalog std of energy above the anchor's mean): half a full move's.
@@ -852,32 +739,3 @@ def calm_ceilings(table: TrackTable, seeds: Sequence[int], deltas: dict[str, flo
     if not featured:
         return {}
     return {"energy": (float(table.features[featured, i].mean()), CALM_WEIGHT)}
-
-
-#: Share of an anchored answer one release year may fill ("like Bad Bunny but older" must not come back as ten
-#: tracks from the one year next to the anchor's era); 0.4 of 10 = 4 tracks.
-YEAR_SHARE = 0.4
-
-
-def _year_capped_order(table: TrackTable, pool: Sequence[Scored], score: np.ndarray, limit: int) -> list[int]:
-    """Indices into ``pool`` of the best ``limit`` finite scores, at most ``ceil(YEAR_SHARE * limit)`` per original
-    year (unknown years uncapped); when the cap leaves fewer than ``limit``, the best capped-out ones fill up."""
-    order = [int(i) for i in np.argsort(-score, kind="stable") if np.isfinite(score[i])]
-    cap = max(1, math.ceil(YEAR_SHARE * limit))
-    per_year: dict[int, int] = {}
-    years = table.original_years()
-    kept: list[int] = []
-    spill: list[int] = []
-    for i in order:
-        y = int(years[pool[i].pos])
-        if y > 0 and per_year.get(y, 0) >= cap:
-            spill.append(i)
-            continue
-        per_year[y] = per_year.get(y, 0) + 1
-        kept.append(i)
-        if len(kept) >= limit:
-            break
-    if len(kept) < limit:
-        kept += spill[: limit - len(kept)]
-        kept.sort(key=lambda i: -float(score[i]))
-    return kept

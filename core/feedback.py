@@ -295,7 +295,7 @@ class FeedbackService(LiveParts):
     ) -> list[Scored]:
         """:meth:`Recommender.similar` without the user's dislikes (and their duplicates), nudged by their likes;
         ``extra_boost`` (same shape as the taste boost) is added to the score, e.g. the move bonus of "like X but
-        more upbeat" (:func:`core.anchors.move_boost`); ``intensity`` as :meth:`Recommender.similar`."""
+        more upbeat" (:func:`core.anchors.tiered_boost`); ``intensity`` as :meth:`Recommender.similar`."""
         rec = self.recommender
         ex = set(exclude) | await self.exclusions(user)
         boost = await self.taste_boost(user)

@@ -116,8 +116,10 @@ MOVES: tuple[Move, ...] = (
         r"ruhiger", r"entspannter", r"sanfter", r"menos (?:energic[oa]s?|movid[oa]s?|fuertes?|energia)",
         r"menos (?:energetic[oa]s?|agitad[oa]s?)", r"moins (?:energiques?|intenses?|forte?s?|d ?energie)",
         r"weniger (?:energisch\w*|intensiv\w*|laut\w*|energie)", *toward("energy", -1))),
+    # "slow jams" asks for slow songs, not a little slower: two steps (a 110 BPM R&B anchor -> 75-90 BPM)
+    Move("slower", {"tempo": -2 * TEMPO_STEP}, _rx(r"slow jams?")),
     Move("slower", {"tempo": -TEMPO_STEP}, _rx(
-        r"slower", r"slow (?:it |things )?down", r"less fast", r"lower tempo", r"less bpm", r"slow jams?",
+        r"slower", r"slow (?:it |things )?down", r"less fast", r"lower tempo", r"less bpm",
         r"mas lent[oa]s?", r"mais lent[oa]s?", r"plus lente?s?", r"langsamer", *toward("tempo", -1))),
     Move("faster", {"tempo": TEMPO_STEP}, _rx(
         r"faster", r"speed (?:it |things )?up", r"quicker", r"higher tempo", r"more bpm", r"more tempo",

@@ -43,6 +43,7 @@ from core.anchors import (
     tiered_boost,
     year_mask,
 )
+from core.anchor_step import own_in_band, with_own
 from core.app.loaded import LiveParts, LoadedCatalog
 from core.app.ports import TrackSearch
 from core.app.tracks import TrackFinder
@@ -62,7 +63,7 @@ from core.coverage import (
     titled,
 )
 from core.errors import InvalidInput
-from core.explain import Fact, format_reasons, localize
+from core.explain import Fact, explain_similar_lines, format_reasons, localize
 from core.genres import excluded_style_positions, refused_cue
 from core.search_rank import closest_name, whole_name_first
 from core.limits import DEFAULT_TRACKS, MAX_TRACKS
@@ -599,6 +600,14 @@ class Discovery(LiveParts):
         in_range = range_mask(t, query.ranges) if query.ranges else None
         if in_range is not None:  # numbers said are hard here too ("like Bohemian Rhapsody but under 4 minutes"):
             pool = [s for s in pool if in_range[s.pos]]  # too few inside: the text path below fills, inside its ranges
+        if anchor.kind == "artist" and deltas:  # the anchor's own songs making the move ("Daft Punk's slower side"):
+            keys = {t.norm_keys[s.pos] for s in pool}  # the engine leaves the seeds out; at most OWN_MAX stay below
+            mine = [p for p in own_in_band(t, lean_seeds(t, anchor, deltas, n=10), anchor.seeds, deltas, exclude)
+                    if t.norm_keys[p] not in keys and (in_years is None or in_years[p])
+                    and (in_range is None or in_range[p])]
+            why, lines = explain_similar_lines(t, seeds, mine, self.recommender.graph)
+            # a new list: the engine may hand out its cached one
+            pool = [*pool, *(Scored(p, 0.0, line, facts) for p, line, facts in zip(mine, lines, why))]
         if boost is not None:
             pool = similarity_only(self.recommender, seeds, pool)
         familiar = familiar_bonus(t, anchor, self.recommender.graph, [s.pos for s in pool])  # scene-mates, known
@@ -608,6 +617,7 @@ class Discovery(LiveParts):
         if prefer is not None or (avoid is not None and not own_style):  # styles asked for / against rank too
             familiar = near_anchor(pool, familiar, prefer, None if own_style else avoid, avoid_artists)
         pool = off_season(t, in_scene(pool, scene_sub, scene_genre, familiar), query.text)  # no Christmas unasked
+        pool = with_own(t, pool, anchor.artist_ids, len(pool))  # at most OWN_MAX by the anchor, the best of them
         scored = shift_around(t, anchor.seeds, pool, deltas, absolute, limit,
                               calm_ceilings(t, anchor.seeds, deltas, absolute))  # "slower" is no more intense
         if len(scored) < limit:  # strict filters around a small neighbourhood: fill from the text path, never with X

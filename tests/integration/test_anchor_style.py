@@ -5,8 +5,10 @@ artist's songs that lean that way and stay in the anchor's scene; at most 2 trac
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from core.anchors import era_shift, find_anchor, lean_seeds, relative_moves, seed_years, style_mask
+from core.anchor_step import step_bands
+from core.anchors import era_shift, find_anchor, lean_seeds, linked_artists, relative_moves, seed_years, style_mask
 from core.engine import Engine
 from core.models import Filters, Recommendation
 from core.table import FEATURE_INDEX
@@ -68,8 +70,13 @@ async def test_like_daft_punk_but_slower(engine: Engine) -> None:
     base = float(t.features[anchor.seeds, ti].mean())
     rec = await engine.app.discovery.recommend_text(text)
     assert isinstance(rec, Recommendation) and len(rec.tracks) == 10 and rec.anchor is not None
-    assert all(float(i.track.tempo) <= base * 0.85 + 1e-6 for i in rec.tracks)  # slower than Daft Punk itself
+    tempos = [float(i.track.tempo) for i in rec.tracks]
+    band = step_bands(t, anchor.seeds, deltas)["tempo"]
+    assert band.near == pytest.approx(base * 0.9) and band.far == pytest.approx(base * 0.75)  # 10-25 % slower
+    assert all(band.makes(tempos)) and int(band.within(tempos).sum()) >= 8, tempos  # a step, not "anything slower"
     assert sum("Daft Punk" in i.track.artists for i in rec.tracks) <= 2
+    mates = linked_artists(anchor, engine.loaded.recommender.graph) | set(anchor.artist_ids)
+    assert sum(bool(set(t.artist_ids[t.pos[i.track.track_id]]) & mates) for i in rec.tracks) >= 6  # its scene-mates
     scene = style_mask(t, anchor, "subgenre")
     assert scene is not None
     assert sum(bool(scene[t.pos[i.track.track_id]]) for i in rec.tracks) >= 7  # Daft Punk's subgenres, mostly
