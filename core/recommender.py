@@ -57,7 +57,7 @@ from core.features import FeatureSpace
 from core.index import FeatureIndex
 from core.models import Filters, Reason, TextQuery
 from core.ranges import RANGE_FIRST, range_mask
-from core.scene import foreign_demotion, scene_bonus, wants_scene_focus
+from core.scene import foreign_demotion, named_label_first, scene_bonus, wants_scene_focus
 from core.table import FEATURE_INDEX, TrackTable
 from core.text.styles import style_affinity, style_scores
 from core.text.title_language import table_languages
@@ -1172,6 +1172,9 @@ class Recommender:
                 total = total + sim * (1.5 / top_sim)
         if boost is not None:
             total = total + boost(cand)
+        named = named_label_first(self.table, query, cand)  # "música triste em português": that label leads
+        if named is not None:
+            total = total + named
         focus = wants_scene_focus(query)
         if focus:  # "happy songs": one scene, not every genre that fits (core.scene)
             bonus = scene_bonus(self.table, self._allowed(total, cand, query.filters), cand, lang=query.lang)

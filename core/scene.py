@@ -35,6 +35,9 @@ SCENE_WEIGHT = 0.2
 #: targets valence 0.20–0.22, energy 0.33–0.36). Sad is a mood that crosses genres; see :func:`wants_scene_focus`.
 SAD_VALENCE = 0.3
 SAD_ENERGY = 0.5
+#: A label weighted at least this was named outright (a word that stands for it: "música triste em português" ->
+#: the playlist "Trapperz Brasil" at 1.0): a sad request with one keeps the focus, which follows that label's scene.
+NAMED_LABEL = 0.9
 #: A genre with less than this share of its titles in the request's language, a kindred one or English is foreign
 #: to the request (:func:`genre_agreement`). On the shipped catalog, for an English request: edm 0.98, r&b 0.98,
 #: rock 0.97, pop 0.96, rap 0.86, latin 0.52 — so Latin is the one foreign genre of English, German and French
@@ -90,11 +93,12 @@ def wants_scene_focus(query: TextQuery) -> bool:
     requests in five languages (three distinct lists: the languages share one concept) the leading genre held 0.90
     of each list with the focus, r&b; without it, and with the sad target of data/text_concepts.json, 0.35, with
     valence 0.25 -> 0.20, energy 0.43 -> 0.34, acousticness 0.42 -> 0.61, tempo 130 -> 116 BPM. A blind grade of 26 mood lists had already
-    scored sad lists lower with the focus than without.
+    scored sad lists lower with the focus than without. A sad request with a label named outright
+    (:data:`NAMED_LABEL`) keeps the focus: there the scene is the one the words asked for.
     """
     if query.artists or query.title_language or query.language or query.language_labels:
         return False
-    if is_sad(query):
+    if is_sad(query) and not any(w >= NAMED_LABEL for w in query.labels.values()):
         return False
     if any(w > 0 for w in query.styles.values()):
         return False
@@ -205,3 +209,32 @@ def foreign_demotion(table: object, lang: str, cand: np.ndarray | None, picked: 
     kept = np.isin(np.arange(len(foreign)) if cand is None else cand, mine[:cap])
     penalty[kept] = 0.0
     return penalty
+
+
+#: Score added to the tracks of a label named outright in a sad request (:func:`named_label_first`): as much as a
+#: label match at its most (core.recommender: 0.6–1.0), so they lead over sad tracks of other scenes.
+NAMED_FIRST = 1.0
+
+
+def named_label_first(table: object, query: TextQuery, cand: np.ndarray | None) -> np.ndarray | None:
+    """For a sad request (:func:`is_sad`) that names a label outright (weight ≥ :data:`NAMED_LABEL`), a bonus of
+    :data:`NAMED_FIRST` over ``cand`` (``(m,)`` float32; all positions when None) for that label's tracks; else None.
+
+    The sad sound (soft, acoustic) is far from some scenes' sound: "música triste em português" names the playlist
+    "Trapperz Brasil" (the catalog's Portuguese songs are Brazilian trap), and without this only 2 of its 10 tracks
+    came from it (10 before the sad sound); the language asked for leads, the sound ranks within it.
+    """
+    if not is_sad(query):
+        return None
+    n = getattr(table, "n")
+    hit = np.zeros(n, dtype=bool)
+    for key, w in query.labels.items():
+        kind, _, text = key.partition(":")
+        lid = table.label_index.get((kind, text)) if w >= NAMED_LABEL else None  # type: ignore[attr-defined]
+        if lid is not None:
+            pos = np.fromiter(table.label_tracks.get(lid, ()), dtype=np.int64)  # type: ignore[attr-defined]
+            hit[pos[pos < n]] = True
+    if not hit.any():
+        return None
+    rows = hit if cand is None else hit[cand]
+    return np.where(rows, NAMED_FIRST, 0.0).astype(np.float32)

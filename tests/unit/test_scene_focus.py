@@ -150,3 +150,9 @@ def test_a_sad_request_gets_no_genre_focus(target: dict[str, float], focus: bool
     query = TextQuery(target=target, labels={"playlist:Sad Songs": 0.3})
     assert is_sad(query) is not focus
     assert wants_scene_focus(query) is focus
+
+
+def test_a_sad_request_that_names_a_label_keeps_the_focus() -> None:
+    """"música triste em português": the language word names a playlist outright; its scene leads the sad list."""
+    query = TextQuery(target={"valence": 0.2, "energy": 0.33}, labels={"playlist:Trapperz Brasil": 1.0})
+    assert wants_scene_focus(query)
