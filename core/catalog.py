@@ -96,7 +96,10 @@ _VERSION_SUFFIX = re.compile(
     r"single|original mix|extended|mix|feat\.?|featuring|ft\.?|with|from|"
     # es / pt / fr / de: "Canción Animal - Remasterizado 2007", "Ao Vivo", "En Vivo", "Versión Acústica"
     r"remasterizad[oa]|remasteris[ée]e?|remastered version|en vivo|ao vivo|en directo|versi[oó]n|vers[aã]o|"
-    r"live version|neu aufgenommen)\b.*$",
+    r"live version|neu aufgenommen|"
+    # other versions of one song in one list: "Swing (Bonus Track)", "(Acoustic)", "[Explicit]", "(MTV Unplugged)",
+    # "- Re-Recorded", "(Demo)", "(Instrumental)", "Acústico"
+    r"bonus|bonus track|acoustic|ac[uú]stico|unplugged|explicit|re-?recorded|recorded at|demo|instrumental)\b.*$",
     re.IGNORECASE,
 )
 

@@ -57,7 +57,7 @@ from core.features import FeatureSpace
 from core.index import FeatureIndex
 from core.models import Filters, Reason, TextQuery
 from core.ranges import RANGE_FIRST, range_mask
-from core.scene import scene_bonus, wants_scene_focus
+from core.scene import foreign_demotion, named_label_first, scene_bonus, wants_scene_focus
 from core.table import FEATURE_INDEX, TrackTable
 from core.text.styles import style_affinity, style_scores
 from core.text.title_language import table_languages
@@ -1172,8 +1172,12 @@ class Recommender:
                 total = total + sim * (1.5 / top_sim)
         if boost is not None:
             total = total + boost(cand)
-        if wants_scene_focus(query):  # "happy songs": one scene, not every genre that fits (core.scene)
-            bonus = scene_bonus(self.table, self._allowed(total, cand, query.filters), cand)
+        named = named_label_first(self.table, query, cand)  # "música triste em português": that label leads
+        if named is not None:
+            total = total + named
+        focus = wants_scene_focus(query)
+        if focus:  # "happy songs": one scene, not every genre that fits (core.scene)
+            bonus = scene_bonus(self.table, self._allowed(total, cand, query.filters), cand, lang=query.lang)
             if bonus is not None:
                 total = total + bonus
         in_range = range_mask(self.table, query.ranges) if query.ranges else None
@@ -1184,6 +1188,9 @@ class Recommender:
             else:  # fewer than asked: the ones inside first, then the nearest others
                 total = total + np.where(inside, RANGE_FIRST, 0.0).astype(np.float32)
         picked, scores = self._select(total, cand, query.filters, set(exclude), set(), limit, artist_caps)
+        demote = foreign_demotion(self.table, query.lang, cand, picked, limit) if focus else None
+        if demote is not None:  # a genre foreign to the request's language is a part of the list, not most of it
+            picked, scores = self._select(total + demote, cand, query.filters, set(exclude), set(), limit, artist_caps)
         if picked and (query.filters.year_min or query.filters.year_max):  # "80s rock": the version dated in the 80s
             n = self.table.n
             allowed = self.table.alive[:n].copy()

@@ -8,7 +8,18 @@ import numpy as np
 import pytest
 
 from core.models import TextQuery
-from core.scene import SCENE_WEIGHT, genre_shares, scene_bonus, wants_scene_focus
+from core.scene import (
+    FOREIGN_BELOW,
+    FOREIGN_LIST_SHARE,
+    SCENE_WEIGHT,
+    cap_foreign_lead,
+    foreign_demotion,
+    genre_agreement,
+    genre_shares,
+    is_sad,
+    scene_bonus,
+    wants_scene_focus,
+)
 from core.table import TrackTable
 
 FEATS = (0.5, 0.9, 4, -5.0, 0, 0.05, 0.01, 0.0, 0.1, 0.4, 120.0)
@@ -75,3 +86,73 @@ def test_no_focus_without_two_genres() -> None:
 def test_focus_only_for_requests_that_name_a_feel(query: TextQuery, focus: bool) -> None:
     assert wants_scene_focus(query) is focus
 
+
+
+def _titled(rows: list[tuple[str, str]]) -> TrackTable:
+    """A table of (title, genre) rows, one artist per track."""
+    out, labels = [], []
+    for i, (title, genre) in enumerate(rows):
+        tid = f"t{i:021d}"
+        out.append((tid, title, json.dumps([f"Artist {i}"]), "Album", "2019", 2019, 50, 200_000, *FEATS))
+        labels.append((tid, "genre", genre, f"pl-{genre}"))
+    return TrackTable.from_rows(out, labels)
+
+
+SPANISH = ["Quiero Bailar Contigo Esta Noche", "La Vida Es Una Fiesta", "Dime Que Me Quieres", "Tu Corazón Es Mío",
+           "Vamos a la Playa Mi Amor", "Te Extraño Cuando Llueve"]
+ENGLISH = ["Dancing All Night Long", "Take Me to the Party", "Lights Out in the City", "Feel the Beat Tonight",
+           "We Are Young Forever", "Hands Up in the Air"]
+
+
+def test_a_genre_titled_in_another_language_is_foreign_to_the_request() -> None:
+    table = _titled([(t, "latin") for t in SPANISH] + [(t, "pop") for t in ENGLISH])
+    latin, pop = 0, 1  # label order of the table
+    en = genre_agreement(table, "en")
+    assert en is not None and en[latin] < FOREIGN_BELOW <= en[pop]
+    for lang in ("es", "pt"):  # Spanish and Portuguese listeners share the Latin scene
+        kin = genre_agreement(table, lang)
+        assert kin is not None and kin.min() >= FOREIGN_BELOW
+
+
+def test_a_foreign_genre_ties_the_lead_never_takes_it() -> None:
+    p = np.array([0.5, 0.3, 0.2], dtype=np.float32)  # the foreign genre (0) leads the pool
+    agree = np.array([0.5, 0.97, 0.96], dtype=np.float32)
+    assert cap_foreign_lead(p, agree).tolist() == pytest.approx([0.3, 0.3, 0.2])
+    home_led = np.array([0.2, 0.5, 0.3], dtype=np.float32)  # a home genre leads: nothing changes
+    assert cap_foreign_lead(home_led, agree).tolist() == pytest.approx(home_led.tolist())
+    assert cap_foreign_lead(p, np.ones(3, dtype=np.float32)).tolist() == pytest.approx(p.tolist())
+
+
+def test_an_english_party_list_holds_few_foreign_tracks_a_spanish_one_keeps_them() -> None:
+    table = _titled([(t, "latin") for t in SPANISH] + [(t, "pop") for t in ENGLISH])
+    picked = [0, 1, 2, 3, 6, 7, 4, 5]  # six Spanish-titled Latin tracks in an eight-track list
+    demote = foreign_demotion(table, "en", None, picked, limit=8)
+    assert demote is not None
+    cap = int(FOREIGN_LIST_SHARE * 8)
+    kept = [p for p in picked if p < 6][:cap]
+    assert all(demote[p] == 0 for p in kept)  # the first Latin tracks keep their place
+    assert all(demote[p] < -2 for p in range(6) if p not in kept)  # the rest come after every home track
+    assert (demote[6:] == 0).all()
+    assert foreign_demotion(table, "es", None, picked, limit=8) is None
+    assert foreign_demotion(table, "en", None, [0, 6, 7, 8], limit=8) is None  # within the share
+
+
+@pytest.mark.parametrize(
+    "target, focus",
+    [
+        ({"valence": 0.2, "energy": 0.33}, False),  # sad songs: a sound, not a scene
+        ({"valence": 0.22}, False),
+        ({"valence": 0.2, "energy": 0.85}, True),  # dark and driving is not sad
+        ({"valence": 0.8, "energy": 0.7}, True),
+    ],
+)
+def test_a_sad_request_gets_no_genre_focus(target: dict[str, float], focus: bool) -> None:
+    query = TextQuery(target=target, labels={"playlist:Sad Songs": 0.3})
+    assert is_sad(query) is not focus
+    assert wants_scene_focus(query) is focus
+
+
+def test_a_sad_request_that_names_a_label_keeps_the_focus() -> None:
+    """"música triste em português": the language word names a playlist outright; its scene leads the sad list."""
+    query = TextQuery(target={"valence": 0.2, "energy": 0.33}, labels={"playlist:Trapperz Brasil": 1.0})
+    assert wants_scene_focus(query)

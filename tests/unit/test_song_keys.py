@@ -37,3 +37,20 @@ def test_a_table_built_at_once_merges_as_one_built_by_upserts() -> None:
     table = TrackTable.from_rows(rows, [])
     assert table.norm_keys[0] == table.norm_keys[1]
     assert table.key_tracks[table.norm_keys[0]] == {0, 1}
+
+
+def test_bonus_acoustic_unplugged_and_rerecorded_versions_are_one_song() -> None:
+    """"Swing" and "Swing (Bonus Track)" by Danny Ocean both came up in one list."""
+    table = TrackTable()
+    swing = table.upsert(_track("h" * 22, "Swing", "Danny Ocean", 2019))
+    for i, title in enumerate(["Swing (Bonus Track)", "Swing [Bonus Track]", "Swing - Acoustic", "Swing (Acústico)",
+                               "Swing - MTV Unplugged", "Swing - Re-Recorded", "Swing [Explicit]", "Swing (Demo)",
+                               "Swing - Instrumental", "Swing - Recorded at Spotify Studios NYC",
+                               "Swing (Bonus Track) - Remastered 2013"]):
+        other = table.upsert(_track(f"{i:02d}" + "i" * 20, title, "Danny Ocean", 2019))
+        assert table.norm_keys[other] == table.norm_keys[swing], title
+    assert set(same_song_ids(table, ["h" * 22])) >= {"00" + "i" * 20, "01" + "i" * 20}
+    # a title that only starts with such a word, or another artist's "Swing", is another song
+    for tid, title, artist in (("j" * 22, "Acoustic", "Danny Ocean"), ("k" * 22, "Demons", "Danny Ocean"),
+                               ("l" * 22, "Swing", "Emir Pabón")):
+        assert table.norm_keys[table.upsert(_track(tid, title, artist, 2019))] != table.norm_keys[swing]
