@@ -225,7 +225,9 @@ def _resolve_name(table: TrackTable, refs: object, raw: str) -> Anchor | None:
         key = normalize_text(phrase)
         if len(key) < 2:
             continue
-        name_like = quoted or _looks_like_name(phrase)
+        by = re.search(r"\s+by\s+(.+)$", phrase, re.IGNORECASE)  # "bad guy by Billie Eilish": the artist says it
+        name_like = quoted or _looks_like_name(phrase) or (
+            by is not None and normalize_text(by.group(1)) in table.artist_index)
         aid = table.artist_index.get(key)
         if aid is None or not table.artist_tracks.get(aid):
             aid = lead_act(table, key) if name_like and len(key.split()) >= 2 else aid

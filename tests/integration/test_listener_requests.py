@@ -206,3 +206,12 @@ async def test_a_title_without_the_no_data_note_has_no_empty_cue(engine: Engine,
     assert reply.recommendation is not None
     summary = reply.recommendation.summary
     assert "  " not in summary and "; ;" not in summary and not summary.startswith(";"), summary
+
+
+@pytest.mark.parametrize("text", ["like bad guy by billie eilish but happier", "songs like bad guy by Billie Eilish"])
+async def test_a_lower_case_title_by_an_artist_is_the_song(engine: Engine, text: str) -> None:
+    # "bad guy" (lower case, as Billie Eilish spells it) was dropped: five Billie Eilish songs, "bad guy" itself second
+    rec = await engine.app.discovery.recommend_text(text)  # what `musicbot recommend` and the API's /recommend/text run
+    assert "bad guy - Billie Eilish" in rec.summary, rec.summary  # the song, whether a radio or an anchor
+    assert sum("Billie Eilish" in i.track.artists for i in rec.tracks) <= 2
+    assert not [i for i in rec.tracks if normalize_text(i.track.title) == "bad guy"]  # never the seed itself
