@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import computed_field
 from rapidfuzz import fuzz
 
-from core.catalog import normalize_text
+from core.catalog import base_title, normalize_text
 from core.models import DeferredModel, Track, spotify_uri, spotify_url
 
 if TYPE_CHECKING:
@@ -54,11 +54,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Source = Literal["spotify", "deezer", "itunes"]
-_VERSION_SUFFIX = re.compile(
-    r"\s*[-–(\[]\s*[^-–()\[\]]*?\b(\d{4} )?(remaster(ed)?|remix|radio edit|edit|version|mono|stereo|live|deluxe|"
-    r"single|original mix|extended|mix|feat\.?|ft\.?|with|from)\b.*$",
-    re.IGNORECASE,
-)
 _EXP = re.compile(r"exp=(\d{9,11})")
 
 
@@ -201,11 +196,6 @@ def parse_retry_after(value: str | None, default: float = 2.0) -> float:
     except (TypeError, ValueError):
         return default
     return max(0.0, when.timestamp() - time.time())
-
-
-def base_title(title: str) -> str:
-    """Normalized title without version suffixes: ``"Dancing Queen - Remastered 2014"`` -> ``"dancing queen"``."""
-    return normalize_text(_VERSION_SUFFIX.sub("", title) or title)
 
 
 def matches(track: Track, title: str, artist: str) -> float:
