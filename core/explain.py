@@ -327,7 +327,8 @@ def _explain_picks(t: TrackTable, ctx: _RefContext, picked: list[int]) -> tuple[
 
 def explain_text(table: TrackTable, p: int, query: TextQuery) -> list[Reason]:
     """Reasons for position ``p`` answering a text request: an asked label it carries, an asked artist, up to two
-    asked features the track is close to (value and asked value), the year when a year filter was asked."""
+    asked features the track is close to (value and asked value), the year when a year filter was asked, and its
+    popularity when the years are all the request asked (they were ranked by it: :func:`core.scene.is_era_only`)."""
     t = table
     facts: list[Reason] = []
     carried = {f"{k}:{v}" for k, v in (t.label_names[lid] for lid in t.labels[p])}
@@ -386,4 +387,8 @@ def explain_text(table: TrackTable, p: int, query: TextQuery) -> list[Reason]:
                 facts.append(Reason(kind="album_date", value=year, target=orig if orig and orig < year else None))
             else:
                 facts.append(Reason(kind="era", value=year))
+        popularity = float(t.popularity[p])
+        if (not query.target and not query.artists and popularity > 0  # the years alone: popularity ranked it
+                and not any(w > 0 for w in query.labels.values())):
+            facts.append(Reason(kind="popular", value=popularity))
     return facts or [Reason(kind="request")]

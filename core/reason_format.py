@@ -163,6 +163,8 @@ def format_reason(reason: Reason | Fact, lang: str = "en") -> str:
         said = (w["named playlist"].format(x=reason.label[:60]) if reason.feature == "playlist"
                 else names.format(x=reason.label) if names else w["by labels"].format(x=reason.label))
         return w["alternative of"].format(x=said)
+    if k == "popular" and reason.value is not None:
+        return w["popular"].format(v=int(reason.value))
     if k in ("taste", "search", "sound", "no_features"):
         return w[k]
     return w["request"]

@@ -57,7 +57,15 @@ from core.features import FeatureSpace
 from core.index import FeatureIndex
 from core.models import Filters, Reason, TextQuery
 from core.ranges import RANGE_FIRST, range_mask
-from core.scene import foreign_demotion, named_label_first, scene_bonus, wants_scene_focus
+from core.scene import (
+    ERA_POOL_PER_PLACE,
+    foreign_demotion,
+    is_era_only,
+    named_label_first,
+    scene_bonus,
+    spread_genres,
+    wants_scene_focus,
+)
 from core.table import FEATURE_INDEX, TrackTable
 from core.text.styles import style_affinity, style_scores
 from core.text.title_language import table_languages
@@ -1152,6 +1160,10 @@ class Recommender:
 
         ``boost`` adds an extra score over the candidate view (``None`` = all positions), e.g. a taste profile.
         """
+        era_mix = is_era_only(query)  # "songs from the 90s": the era's music across genres, not one scene
+        if era_mix:  # its feel and labels came from the era's playlist names, not from the words: popularity leads
+            refused = {key: w for key, w in query.labels.items() if w < 0}  # "90s songs but no rap" still refuses
+            query = query.model_copy(update={"target": {}, "weights": {}, "labels": refused})
         cand = self._text_candidates(query)
         total = self.text_scores(query, cand)
         limit = limit or query.filters.limit
@@ -1175,7 +1187,7 @@ class Recommender:
         named = named_label_first(self.table, query, cand)  # "música triste em português": that label leads
         if named is not None:
             total = total + named
-        focus = wants_scene_focus(query)
+        focus = wants_scene_focus(query) and not era_mix
         if focus:  # "happy songs": one scene, not every genre that fits (core.scene)
             bonus = scene_bonus(self.table, self._allowed(total, cand, query.filters), cand, lang=query.lang)
             if bonus is not None:
@@ -1187,7 +1199,10 @@ class Recommender:
                 total = np.where(inside, total, -np.inf)
             else:  # fewer than asked: the ones inside first, then the nearest others
                 total = total + np.where(inside, RANGE_FIRST, 0.0).astype(np.float32)
-        picked, scores = self._select(total, cand, query.filters, set(exclude), set(), limit, artist_caps)
+        pool = limit * ERA_POOL_PER_PLACE if era_mix else limit
+        picked, scores = self._select(total, cand, query.filters, set(exclude), set(), pool, artist_caps)
+        if era_mix:
+            picked, scores = spread_genres(self.table, picked, scores, limit, query.lang)
         demote = foreign_demotion(self.table, query.lang, cand, picked, limit) if focus else None
         if demote is not None:  # a genre foreign to the request's language is a part of the list, not most of it
             picked, scores = self._select(total + demote, cand, query.filters, set(exclude), set(), limit, artist_caps)

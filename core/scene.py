@@ -105,6 +105,74 @@ def wants_scene_focus(query: TextQuery) -> bool:
     return not any(w > 0 and key.partition(":")[0] in ("genre", "subgenre") for key, w in query.labels.items())
 
 
+#: A request's feature weights below this came from the labels its words matched (an era's playlists: "90s"), not
+#: from a mood or activity it named: data/text_concepts.json weights a named feel at 0.2 or more on some feature.
+FEEL_WEIGHT = 0.2
+#: In an era-only list (:func:`is_era_only`), one genre fills at most this share of the list; a genre foreign to the
+#: request's language (:func:`genre_agreement`) at most :data:`ERA_FOREIGN_SHARE`.
+ERA_GENRE_SHARE = 0.3
+ERA_FOREIGN_SHARE = 0.2
+#: Ranked candidates an era-only list is picked from, per place in the list (:func:`spread_genres`).
+ERA_POOL_PER_PLACE = 6
+
+
+def is_era_only(query: TextQuery) -> bool:
+    """True when a request names an era and nothing else: "songs from the 90s", "80s music", "2000s hits",
+    "canciones de los 80", "music from 2015" — a year bound, no feel (every feature weight below
+    :data:`FEEL_WEIGHT`), no genre or subgenre label asked for, style, artist, language or stated number (a refused
+    style may come with it: "90s songs but no rap").
+
+    Such a request asks for the era's music, which crosses genres. Ranked by the era's matched playlists (most of the
+    catalog's "90s" playlists are hip hop) and focused on one scene, "songs from the 90s" was ten gangster rap
+    tracks and "2000s hits" ten r&b / hip pop ones; these lists get a genre spread instead (:func:`spread_genres`).
+    """
+    f = query.filters
+    if not (f.year_min or f.year_max) or f.genres or query.ranges:
+        return False
+    if query.artists or query.title_language or query.language or query.language_labels:
+        return False
+    if any(w > 0 for w in query.styles.values()):
+        return False
+    if any(w > 0 and key.partition(":")[0] in ("genre", "subgenre") for key, w in query.labels.items()):
+        return False
+    return all(w < FEEL_WEIGHT for w in query.weights.values())
+
+
+def spread_genres(table: object, picked: list[int], scores: list[float], limit: int,
+                  lang: str = "") -> tuple[list[int], list[float]]:
+    """The first ``limit`` of ``picked`` (table positions, best first, with their ``scores``) with each genre
+    holding at most :data:`ERA_GENRE_SHARE` of the list (a genre foreign to ``lang``, :data:`ERA_FOREIGN_SHARE`;
+    at least one place each): a track of a full genre gives its place to the next track of another, and fills the
+    list only when nothing else is left. A track counts in its largest genre share, in each one of a tie (Ice
+    Cube's "It Was A Good Day", half rap and half r&b, counts in both); tracks without a genre are not capped. Unchanged (cut to ``limit``) on a catalog without genre labels.
+
+    Returns:
+        ``(positions, scores)`` of at most ``limit`` tracks, in ranking order with the held-back ones last.
+    """
+    shares = genre_shares(table)
+    if shares is None:
+        return picked[:limit], scores[:limit]
+    agree = genre_agreement(table, lang) if lang else None
+    cap = np.full(shares.shape[1], max(1, int(np.ceil(ERA_GENRE_SHARE * limit))), dtype=np.int64)
+    if agree is not None and not (agree < FOREIGN_BELOW).all():
+        cap[agree < FOREIGN_BELOW] = max(1, int(np.ceil(ERA_FOREIGN_SHARE * limit)))
+    counts = np.zeros(shares.shape[1], dtype=np.int64)
+    kept: list[tuple[int, float]] = []
+    held: list[tuple[int, float]] = []
+    for pos, score in zip(picked, scores):
+        row = shares[pos] if pos < len(shares) else np.zeros(len(cap), dtype=np.float32)
+        member = (row == row.max()) & (row > 0)  # its largest genre share, every one of a tie
+        if (counts[member] >= cap[member]).any():
+            held.append((pos, score))
+            continue
+        counts[member] += 1
+        kept.append((pos, score))
+        if len(kept) == limit:
+            break
+    kept += held[: limit - len(kept)]
+    return [p for p, _ in kept], [s for _, s in kept]
+
+
 def genre_agreement(table: object, lang: str) -> np.ndarray | None:
     """Per genre column of :func:`genre_shares`, the share of its tracks titled in ``lang``, a :data:`KINDRED`
     language or English, among its tracks whose title language is known

@@ -1,11 +1,13 @@
 """Free-text requests a blind listener scored low, on a real engine over the shipped catalog, checked the way that
 listener checks a list: the first line names a style the catalog lacks, a style word and a mood are no contradiction,
 style words find the tracks that name the style, an excluded style never shows, a decade holds its years, no song
-appears twice (nor the seed of a radio), and an explicit BPM is the one the reply names."""
+appears twice (nor the seed of a radio), an explicit BPM is the one the reply names, and an era alone is the
+era's music across genres."""
 
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 
 import pytest
 
@@ -215,3 +217,26 @@ async def test_a_lower_case_title_by_an_artist_is_the_song(engine: Engine, text:
     assert "bad guy - Billie Eilish" in rec.summary, rec.summary  # the song, whether a radio or an anchor
     assert sum("Billie Eilish" in i.track.artists for i in rec.tracks) <= 2
     assert not [i for i in rec.tracks if normalize_text(i.track.title) == "bad guy"]  # never the seed itself
+
+
+@pytest.mark.parametrize("text, most", [("songs from the 90s", 4), ("2000s hits", 4), ("canciones de los 80", 7),
+                                        ("70er Jahre Musik", 7)])
+async def test_an_era_alone_is_the_eras_best_known_music_across_genres(engine: Engine, user: Caller, text: str,
+                                                                        most: int) -> None:
+    """"songs from the 90s" was ten gangster rap tracks (the era's playlist names are mostly hip hop, and the scene
+    focus followed them); a listener expects the decade: Radiohead, 2Pac, Spice Girls, TLC. (The shipped catalog's
+    70s and 80s are 74–86% rock: there rock fills what the other genres cannot.)"""
+    _, rec = await _chat(engine, user, text)
+    assert len(rec.tracks) == 10
+    genres = Counter(g for i in rec.tracks for g in set(i.track.genres))
+    assert len(genres) >= 3 and max(genres.values()) <= most, genres  # ≥ 3 genres; none holds the list
+    assert statistics.mean(i.track.popularity for i in rec.tracks) >= 60  # the era's well-known songs
+    reasons = [i.reason or "" for i in rec.tracks]
+    assert all("/100" in r for r in reasons), reasons  # the fact that ranked them, worded in the reply's language
+    assert not any("asked" in r or "pediste" in r for r in reasons), reasons  # no feel was asked: none is cited
+
+
+async def test_an_era_with_a_refused_style_keeps_the_refusal(engine: Engine, user: Caller) -> None:
+    _, rec = await _chat(engine, user, "songs from the 80s without rock")
+    assert not any("rock" in i.track.genres for i in rec.tracks), [(i.track.title, i.track.genres) for i in rec.tracks]
+    assert len({g for i in rec.tracks for g in i.track.genres}) >= 3

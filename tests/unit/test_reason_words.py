@@ -16,7 +16,7 @@ from core.reason_words import REASON_WORDS
 
 FIELDS = string.Formatter()
 KINDS = ["feature", "asked_feature", "anchor_feature", "artist", "related_artist", "asked_artist", "label",
-         "asked_label", "era", "album_date", "taste", "search", "sound", "request", "no_features", "evidence"]
+         "asked_label", "era", "album_date", "taste", "search", "sound", "request", "no_features", "evidence", "popular"]
 FEATURES = [*FEATURE_WORDS, "tempo", "loudness", "mode", "genre", "subgenre", "playlist", "playlist genre", "title",
             "album", "artist", "labels"]
 

@@ -7,8 +7,10 @@ import json
 import numpy as np
 import pytest
 
-from core.models import TextQuery
+from core.models import Filters, TextQuery
 from core.scene import (
+    ERA_FOREIGN_SHARE,
+    ERA_GENRE_SHARE,
     FOREIGN_BELOW,
     FOREIGN_LIST_SHARE,
     SCENE_WEIGHT,
@@ -16,8 +18,10 @@ from core.scene import (
     foreign_demotion,
     genre_agreement,
     genre_shares,
+    is_era_only,
     is_sad,
     scene_bonus,
+    spread_genres,
     wants_scene_focus,
 )
 from core.table import TrackTable
@@ -156,3 +160,72 @@ def test_a_sad_request_that_names_a_label_keeps_the_focus() -> None:
     """"música triste em português": the language word names a playlist outright; its scene leads the sad list."""
     query = TextQuery(target={"valence": 0.2, "energy": 0.33}, labels={"playlist:Trapperz Brasil": 1.0})
     assert wants_scene_focus(query)
+
+
+_NINETIES = Filters(year_min=1990, year_max=1999)
+
+
+@pytest.mark.parametrize(
+    "query, era_only",
+    [
+        # "songs from the 90s": the years, and weak weights and labels the era's playlist names gave
+        (TextQuery(filters=_NINETIES, target={"speechiness": 0.16}, weights={"speechiness": 0.088},
+                   labels={"playlist:90's Hip Hop Ultimate Collection": 0.29}), True),
+        (TextQuery(filters=Filters(year_min=2015, year_max=2015)), True),  # "music from 2015"
+        (TextQuery(filters=Filters(year_max=1999), weights={"valence": 0.148}), True),  # "old school songs"
+        (TextQuery(filters=_NINETIES, target={"energy": 0.42}, weights={"energy": 0.9}), False),  # "chill 90s"
+        (TextQuery(filters=_NINETIES, labels={"genre:rock": 1.0}), False),  # "90s rock"
+        (TextQuery(filters=_NINETIES, labels={"subgenre:trap": -0.9}), True),  # a style refused: still the era
+        (TextQuery(filters=_NINETIES, artists=["Nirvana"]), False),
+        (TextQuery(filters=_NINETIES, language="es"), False),
+        (TextQuery(filters=_NINETIES, ranges={"tempo": [120.0, None]}), False),  # a number stated
+        (TextQuery(filters=Filters(year_min=1990, year_max=1999, genres=["rock"])), False),
+        (TextQuery(weights={"valence": 0.1}), False),  # no years
+    ],
+)
+def test_a_request_that_names_an_era_and_nothing_else(query: TextQuery, era_only: bool) -> None:
+    assert is_era_only(query) is era_only
+
+
+def test_an_era_list_holds_each_genre_to_its_share_in_ranking_order() -> None:
+    """Ten rap tracks rank first, then rock, r&b and pop: the list takes 3 of each in turn, in ranking order."""
+    genres = [["rap"]] * 10 + [["rock"]] * 4 + [["r&b"]] * 4 + [["pop"]] * 4
+    table = _table(genres)
+    picked = list(range(len(genres)))
+    scores = [float(100 - i) for i in picked]
+    out, values = spread_genres(table, picked, scores, 10)
+    cap = int(np.ceil(ERA_GENRE_SHARE * 10))
+    assert out == [0, 1, 2, 10, 11, 12, 14, 15, 16, 18]
+    assert values == [scores[p] for p in out]
+    for g in ("rap", "rock", "r&b", "pop"):
+        assert sum(genres[p] == [g] for p in out) <= cap
+
+
+def test_an_era_list_fills_from_a_full_genre_when_nothing_else_is_left() -> None:
+    table = _table([["rap"]] * 8 + [["rock"]] * 2)
+    out, _ = spread_genres(table, list(range(10)), [1.0] * 10, 8)
+    assert out == [0, 1, 2, 8, 9, 3, 4, 5]  # 3 rap, both rock, then the held-back rap in order
+
+
+def test_a_track_half_in_two_genres_counts_in_both() -> None:
+    table = _table([["rap"], ["rap"], ["rap", "r&b"], ["r&b"], ["r&b"], ["pop"]])
+    out, _ = spread_genres(table, list(range(6)), [1.0] * 6, 3)  # one place per genre in a list of 3
+    assert out == [0, 3, 5]  # the half-rap track waits: rap is full
+
+
+def test_an_era_list_gives_a_foreign_genre_fewer_places() -> None:
+    table = _titled([(f"Canción del amor {i}", "latin") for i in range(6)]
+                    + [(f"Love song number {i}", "pop") for i in range(2)]
+                    + [(f"Rock song number {i}", "rock") for i in range(2)])
+    agree = genre_agreement(table, "en")
+    assert agree is not None and (agree < FOREIGN_BELOW).sum() == 1
+    out, _ = spread_genres(table, list(range(10)), [1.0] * 10, 10, lang="en")
+    latin_places = int(np.ceil(ERA_FOREIGN_SHARE * 10))
+    assert out[:latin_places + 4] == [0, 1, 6, 7, 8, 9]  # 2 Latin, then the 4 others, then the held-back Latin
+    es, _ = spread_genres(table, list(range(10)), [1.0] * 10, 10, lang="es")
+    assert es[:3] == [0, 1, 2]  # not foreign to Spanish: its share is the usual one
+
+
+def test_an_era_list_without_genre_labels_is_the_ranking() -> None:
+    table = _table([[]] * 5)
+    assert spread_genres(table, [4, 3, 2, 1, 0], [5.0, 4.0, 3.0, 2.0, 1.0], 3) == ([4, 3, 2], [5.0, 4.0, 3.0])
