@@ -155,6 +155,16 @@ def _styles(lookup: TrackLookup, phrase: str) -> list[str]:
     return out
 
 
+def _vocabulary_style(phrase: str) -> bool:
+    """True when ``phrase`` is a style of the shared vocabulary ("jazz", "funk", "k-pop": a concept that names a
+    style label at full weight), whether or not the loaded catalog has that label."""
+    from core.text.concepts import load_vocabulary
+
+    vocab = load_vocabulary()
+    return any(any(w >= 1.0 for w in vocab.concepts[cid].hints.values())
+               for cid in vocab.index.get(normalize_text(phrase), ()))
+
+
 def _focus_artist(lookup: TrackLookup, state: ConversationState) -> str | None:
     """ "That artist": decided by the list on screen (:func:`core.session.on_screen_artist`)."""
     return on_screen_artist(lookup.table, state)
@@ -231,6 +241,12 @@ def parse_refinement(text: str, lookup: TrackLookup, state: ConversationState) -
                 # "no reggaeton" after "upbeat party songs": that request without the style (it used to start anew)
                 spans.append(m.group(0))
                 args.setdefault("exclude_genres", []).extend(styles)
+            elif (artist is None and style and state.last is not None and state.last.kind == "text"
+                  and state.last.request and _vocabulary_style(style)):
+                # "no jazz" / "sem funk" after "party songs": a style the catalog has no label for — the same
+                # request, refusing it in its words (core.agent.specs.refine), not a new request for "no jazz"
+                spans.append(m.group(0))
+                args.setdefault("exclude_genres", []).append(style)
     m = _RANGE.search(raw)
     if m:
         a, b = sorted((int(m.group(1)), int(m.group(2))))

@@ -257,6 +257,10 @@ def refine(source: TrackLookup, spec: LastRequest, last_page: Sequence[str], cha
         if kind is not None and spec.kind in ("text", "similar"):  # a radio keeps it too (run_request excludes it)
             spec.labels[f"{kind}:{genre}"] = -1.0
             spec.filters = spec.filters.model_copy(update={"genres": [g for g in spec.filters.genres if g != genre]})
+        elif kind is None and spec.kind == "text" and spec.request and f", without {genre}" not in spec.request:
+            # a style without a catalog label ("no jazz" after "party songs"): said in the request, which the text
+            # understanding reads as a refusal (its tracks left out, its cue "not jazz"), the rest kept
+            spec.request = f"{spec.request}, without {genre}"  # "without": no other language reads it otherwise
     if change.language and spec.kind == "text" and spec.request:  # "in Spanish": the same request, in that language
         from core.text.language_choice import language_phrase
 

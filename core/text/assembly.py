@@ -247,6 +247,30 @@ class QueryAssembly(Caveats):
                     best = (newest + r0, None if r1 is None else newest + r1, req.said[cid])
         return best
 
+    def _drop_style_opposites(self, req: Request) -> None:
+        """A refused style's mirrored sound yields where it points against what the request named (the other side
+        of the catalog's mean): "party songs, no rap" and "dinner party music, no rap" keep few spoken words (party
+        sets none; dinner party's are few too), but "chill study music, no classical" is no call for energetic,
+        electric music — chill and study set low energy, acoustic and instrumental, and the refusal only leaves
+        classical out. A refusal cue whose every mirrored feature yields is said without them ("not classical")."""
+        if not req.style_opposites:
+            return
+        gmean = self._cat.labels.global_mean
+
+        def against(name: str, value: float) -> bool:
+            if name not in FEATURE_INDEX:
+                return False
+            mean = float(gmean[FEATURE_INDEX[name]])
+            return any((v - mean) * (value - mean) < 0 for v in req.named_features.get(name, ()))
+
+        dropped = {key for key in req.style_opposites if against(*key)}
+        if not dropped:
+            return
+        req.targets = [t for t in req.targets if (t[1], t[2]) not in dropped]
+        for i in {req.style_opposites[key] for key in dropped}:
+            if i < len(req.cues) and all(key in dropped for key, j in req.style_opposites.items() if j == i):
+                req.cues[i] = req.cues[i].split(" → ", 1)[0]
+
     def _build(self, req: Request) -> TextQuery:
         has_labels = len(self._cat.labels) > 0
         if has_labels:
@@ -258,6 +282,7 @@ class QueryAssembly(Caveats):
         self._no_data_notes(req)
         self._conflicts(req)
         self._instrumental_bound(req)
+        self._drop_style_opposites(req)
         # per feature the highest priority wins (equal priorities average by weight), but a side remark of a higher layer (weight < 0.5: the tempo hint of
         # "energetic") does not override what a lower layer is about (the ~155 BPM of "running")
         best: dict[str, float] = {}

@@ -204,6 +204,7 @@ class PhraseMatching(TextState):
         if negated:
             req.negated[cid] = max(req.negated.get(cid, 0.0), strength)
             inverted: dict[str, float] = {}
+            refused_style = any(w >= 1.0 for w in concept.hints.values())  # "no rap", "no classical", "sem funk"
             for name, value in concept.target.items():
                 w = concept.weights.get(name, 0.0) * strength
                 if name == "mode":
@@ -239,6 +240,9 @@ class PhraseMatching(TextState):
                 desc = ", ".join(f"{'lower' if v < float(gmean[FEATURE_INDEX[k]]) else 'higher'} {k}"
                                  for k, v in inverted.items() if k in FEATURE_INDEX and k not in ("mode", "key"))
             req.cue(f"{'less' if req.softened else 'not'} {phrase}" + (f" → {desc}" if desc else ""))
+            if refused_style:  # kept only where nothing the request named sets the feature (TextUnderstanding._build)
+                for name, value in inverted.items():
+                    req.style_opposites[(name, value)] = len(req.cues) - 1
         else:
             req.concepts[cid] = max(req.concepts.get(cid, 0.0), strength)
             req.said.setdefault(cid, phrase)
@@ -246,6 +250,8 @@ class PhraseMatching(TextState):
             prototype = target is not concept.target  # a measured mood prototype (catalog without labels)
             for name, value in target.items():
                 req.target(priority, name, value, weights.get(name, 0.0) * strength)
+                if weights.get(name, 0.0) > 0:
+                    req.named_features.setdefault(name, []).append(float(value))
                 if prototype and weights.get(name, 0.0) < IMPLIED_WEIGHT:
                     req.implied_targets.add((name, clamp(name, value)))
             for lid, w in self._cat.hints[cid].items():

@@ -59,6 +59,10 @@ class Request:
     negated: dict[int, float] = field(default_factory=dict)
     negated_targets: set[tuple[str, float]] = field(default_factory=set)  # (feature, value) a negation set ("not hyper")
     implied_targets: set[tuple[str, float]] = field(default_factory=set)  # (feature, value) a mood prototype implies
+    # a refused style's mirrored sound ("no rap" -> few spoken words): (feature, value) -> the refusal's cue index
+    style_opposites: dict[tuple[str, float], int] = field(default_factory=dict)
+    # feature -> the values a mood, activity or style named outright sets for it
+    named_features: dict[str, list[float]] = field(default_factory=dict)
     said: dict[int, str] = field(default_factory=dict)  # concept id -> the request's phrase that named it
     year_ranges: list[tuple[int, int]] = field(default_factory=list)
     year_lo: int | None = None

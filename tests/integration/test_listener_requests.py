@@ -240,3 +240,19 @@ async def test_an_era_with_a_refused_style_keeps_the_refusal(engine: Engine, use
     _, rec = await _chat(engine, user, "songs from the 80s without rock")
     assert not any("rock" in i.track.genres for i in rec.tracks), [(i.track.title, i.track.genres) for i in rec.tracks]
     assert len({g for i in rec.tracks for g in i.track.genres}) >= 3
+
+
+@pytest.mark.parametrize("first, refusal, said", [("party songs", "no jazz", "not jazz"),
+                                                  ("músicas para festa", "sem funk", "sem funk")])
+async def test_refusing_a_style_the_catalog_lacks_keeps_the_request(engine: Engine, user: Caller, first: str,
+                                                                     refusal: str, said: str) -> None:
+    """"no jazz" after "party songs" was a new request for "no jazz" (a random list, "matches your request");
+    "sem funk" after a Portuguese party request the same. The request stays, with the refusal said."""
+    conversation = f"test:refuse:{refusal.replace(' ', '-')}"
+    await engine.app.chat.chat(conversation, user, first)
+    reply = await engine.app.chat.chat(conversation, user, refusal)
+    assert reply.recommendation is not None and reply.recommendation.tracks, reply.text
+    line = reply.text.splitlines()[0]
+    assert said in line and ("party →" in line or "festa →" in line), line
+    assert "funk →" not in line  # the Portuguese "no" (= "in the") never turned the refusal into a request
+    assert _mean(reply.recommendation, "danceability") >= 0.65 and _mean(reply.recommendation, "energy") >= 0.65

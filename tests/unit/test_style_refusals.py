@@ -1,5 +1,6 @@
 """The family rule of style refusals (core.genres.parent_genres), the refusal's words in a list's title
-(core.genres.refused_cue) and a follow-up that only names a language (core.text.language_choice.language_phrase)."""
+(core.genres.refused_cue), a follow-up that only names a language (core.text.language_choice.language_phrase), and a
+refused style's sound beside what a request named (core.text.assembly)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 from core.genres import excluded_style_positions, parent_genres, refused_cue
 from core.models import Track
 from core.table import TrackTable
+from core.text import TextUnderstanding
 from core.text.language_choice import language_phrase
 
 
@@ -66,3 +68,19 @@ def test_a_refused_style_takes_the_subgenres_named_with_it_and_its_artists() -> 
     rap = excluded_style_positions(table, {"genre:rap": -1.0})
     assert {0, 1, 2} <= rap  # two of the rapper's three tracks are rap: the r&b-filed one goes too
     assert excluded_style_positions(table, {"genre:rap": -0.5}) == set()  # a lean is no refusal
+
+
+def test_a_refused_style_leaves_its_sound_to_what_the_request_named(tu: TextUnderstanding) -> None:
+    """"chill study music, no classical" read the refusal as energetic, electric music against chill and study; the
+    refusal's mirrored sound now yields where it points against a named mood or activity, and stays where nothing
+    named the feature or the named value is on its side ("party songs, no rap" / "dinner party music, no rap")."""
+    chill = tu.parse("chill study music, no classical")
+    assert chill.target["energy"] <= 0.5 and chill.target["instrumentalness"] >= 0.5, chill.target
+    assert "not classical" in chill.cues  # said without a sound it does not ask for
+    assert not any(c.startswith("not classical →") for c in chill.cues)
+    party = tu.parse("Upbeat party songs, but no rap please.")
+    assert party.target["speechiness"] <= 0.05 and any(c.startswith("not rap →") for c in party.cues), party.cues
+    dinner = tu.parse("Background music for a dinner party with friends: nothing too loud, no rap.")
+    assert dinner.target["speechiness"] <= 0.05, dinner.target
+    alone = tu.parse("no classical")  # nothing named: the refusal's own sound stands
+    assert any(c.startswith("not classical →") for c in alone.cues), alone.cues
