@@ -240,12 +240,16 @@ class Caveats(TextState):
         ``(adjective concept id, the phrase)``: they pull a feature as the bare word would ("fast slow jams")."""
         have = {cid for cid, _ in named}
         out: list[tuple[int, str]] = []
-        for _, phrase in list(named):
+        for owner, phrase in list(named):
             words = phrase.split()
             if len(words) < 2:
                 continue
+            # the phrase's own axes are its own: "energy" inside "low energy" is no "energetic" against it
+            own = {f for f, w in self.vocab.concepts[owner].weights.items() if w >= 0.5}
             for word in words:
                 for cid in self._lookup_concepts(word):
+                    if own & {f for f, w in self.vocab.concepts[cid].weights.items() if w >= 0.5}:
+                        continue
                     if cid not in have and self.vocab.concepts[cid].priority >= P_ADJ:
                         have.add(cid)
                         out.append((cid, phrase))

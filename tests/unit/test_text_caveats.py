@@ -209,3 +209,17 @@ def test_summary_joins_sentences_and_phrases_without_a_stray_semicolon() -> None
         "“sad” and “upbeat” pull in opposite directions: pick one. sad → low valence")
     assert join_cues(["chill → low energy", "", "study → focus"]) == "chill → low energy; study → focus"
     assert ".;" not in join_cues(["A note.", "B?", "c", "d."])
+
+
+@pytest.mark.parametrize("text", ["danceability 90% but low energy", "low energy but danceable", "high energy"])
+def test_a_phrase_owns_its_axis_against_the_words_inside_it(tu: TextUnderstanding, text: str) -> None:
+    """"energy" inside "low energy" was taken for "energetic" against it: "“low energy” and “low energy” pull in
+    opposite directions", energy aimed at 0.59. A word inside a phrase about the same feature is that phrase."""
+    q = tu.parse(text)
+    assert not any(n.kind == "conflict" for n in q.notes), [n.text for n in q.notes]
+    assert (q.target["energy"] <= 0.4) is ("low" in text), q.target
+
+
+def test_an_adjective_inside_a_phrase_about_another_feature_still_pulls(tu: TextUnderstanding) -> None:
+    q = tu.parse("fast slow jams")  # "slow" inside "slow jams" is against "fast": both about tempo
+    assert any(n.kind == "conflict" for n in q.notes)
