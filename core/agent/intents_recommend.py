@@ -328,6 +328,17 @@ def _older_and_newer(text: str) -> bool:
     return all(w in FILLER for w in t.split())
 
 
+def _anchor_request(lookup: TrackLookup, track_id: str | None, around: str) -> str | None:
+    """"like #2 but newer" said as an anchored request on the list's track: ``"like TITLE by ARTIST but newer"``
+    (the words around the list number kept, as :func:`core.anchors.find_anchor` reads a title by an artist), or
+    None when the number names no track of the table."""
+    t = lookup.table
+    p = t.pos.get(track_id or "")
+    if p is None or not t.artists[p]:
+        return None
+    return f"like {t.titles[p]} by {t.artists[p][0]} {' '.join(around.split())}".strip()
+
+
 def _has_modifier(rest: str) -> bool:
     """True when the text around an anchor says more than filler ("songs like X" vs "like X but slower")."""
     words = [w for w in normalize_text(rest).split()
@@ -350,6 +361,11 @@ def recommend_intent(text: str, lookup: TrackLookup, state: ConversationState) -
     if m and state.last_page:
         n = page_number(m, state)
         if n:
+            said = m.string  # the string the match was made in (lower-cased or folded)
+            around = f"{said[: m.start()]} {said[m.end():]}"
+            anchored = _anchor_request(lookup, state.page_ref(n), around) if _has_modifier(around) else None
+            if anchored:  # "something like #2 but newer": the anchored text path makes the move around that track
+                return Intent(tool="recommend", args={"request": anchored})
             return Intent(tool="recommend_similar", args={"refs": [f"#{n}"]})
     if (_LIKE_THAT.match(low) or LIKE_THAT.match(folded)) and (state.focus or state.last_page):
         return Intent(tool="recommend_similar", args={"refs": [state.focus or state.last_page[0]]})

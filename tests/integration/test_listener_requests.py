@@ -256,3 +256,21 @@ async def test_refusing_a_style_the_catalog_lacks_keeps_the_request(engine: Engi
     assert said in line and ("party →" in line or "festa →" in line), line
     assert "funk →" not in line  # the Portuguese "no" (= "in the") never turned the refusal into a request
     assert _mean(reply.recommendation, "danceability") >= 0.65 and _mean(reply.recommendation, "energy") >= 0.65
+
+
+async def test_like_a_list_number_with_a_move_makes_the_move(engine: Engine, user: Caller) -> None:
+    """"something like #2 but newer" was the radio of #2 with "but newer" dropped (2016 tracks for a 2017 seed);
+    the move is now made around that track, as "like TITLE by ARTIST but newer" is."""
+    conversation = "test:like-number-move"
+    first = await engine.app.chat.chat(conversation, user, "90s rock")
+    assert first.recommendation is not None
+    second = first.recommendation.tracks[1].track
+    reply = await engine.app.chat.chat(conversation, user, "something like #2 but newer")
+    rec = reply.recommendation
+    assert rec is not None and rec.tracks, reply.text
+    assert second.title in reply.text.splitlines()[0] and "newer" in reply.text.splitlines()[0], reply.text
+    seed_year = second.original_year or second.year or 0
+    years = [i.track.original_year or i.track.year or 0 for i in rec.tracks]
+    assert all(y >= seed_year for y in years), (seed_year, years)
+    plain = await engine.app.chat.chat(conversation, user, "more like #1")  # no move: still the radio of #1
+    assert plain.recommendation is not None and plain.recommendation.tracks
