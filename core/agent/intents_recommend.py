@@ -46,7 +46,7 @@ from core.followup_words import (
 from core.commands import list_number
 from core.moves import NEWER, OLDER, era_both, move_matches, normalized
 from core.text.language import STOP
-from core.text.language_choice import language_phrase
+from core.text.language_choice import attribute_phrase, language_phrase
 from core.session import on_screen_artist
 
 if TYPE_CHECKING:
@@ -398,6 +398,11 @@ def recommend_intent(text: str, lookup: TrackLookup, state: ConversationState) -
         refinement = parse_refinement(text, lookup, state)
         if refinement is not None:
             return Intent(tool="refine_recommendations", args=refinement)
+    last = state.last
+    if last is not None and last.kind == "text" and last.request and attribute_phrase(text):
+        # "only female singers" after "90s rock": that request with the attribute, whose note says the catalog has
+        # no data on it (it was a new request: 2018 female-vocal EDM)
+        return Intent(tool="recommend", args={"request": f"{last.request}, {text}"})
     anchor = find_anchor(text, lookup.table, lookup.refs)
     if anchor is not None and (anchor.unresolved or anchor.kind == "artist" or _has_modifier(anchor.rest)):
         # "like Drake but newer": the text path runs the similarity engine from the anchor, modifiers around it

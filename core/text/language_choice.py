@@ -115,6 +115,27 @@ _AROUND_LANGUAGE = frozenset(
     agora jetzt maintenant instead then but and y e et und mais aber pero same ones las los les die as os""".split())
 
 
+#: Words around an attribute's name in a follow-up that only names it ("only female singers", "with piano please").
+_AROUND_ATTRIBUTE = _AROUND_LANGUAGE | frozenset("with more some a mit con com avec".split())
+
+
+def attribute_phrase(text: str) -> str:
+    """The attribute ("gender", "instrument") when ``text`` names, and names only, an attribute the catalog has no
+    data on (:data:`~core.text.caveats.NO_DATA`): "only female singers", "with piano please", "voces femeninas".
+    "" otherwise ("sad female singers" names a mood too; "in Spanish" is a language: :func:`language_phrase`)."""
+    from core.text.concepts import load_vocabulary
+
+    words = [w for w in normalize_text(text).split() if w not in _AROUND_ATTRIBUTE]
+    if not words or len(words) > 3:
+        return ""
+    vocab = load_vocabulary()
+    for cid in vocab.index.get(" ".join(words), ()):
+        rule = NO_DATA.get(vocab.concepts[cid].name)
+        if rule is not None and rule[0] in ("gender", "instrument"):
+            return rule[0]
+    return ""
+
+
 def language_phrase(text: str) -> str:
     """The language code ("es", "de", …) when ``text`` asks for a language of songs and nothing else ("in Spanish",
     "auf Deutsch", "en français por favor", "only Portuguese songs"): its words, folded, are a language concept's

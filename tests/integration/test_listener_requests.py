@@ -274,3 +274,16 @@ async def test_like_a_list_number_with_a_move_makes_the_move(engine: Engine, use
     assert all(y >= seed_year for y in years), (seed_year, years)
     plain = await engine.app.chat.chat(conversation, user, "more like #1")  # no move: still the radio of #1
     assert plain.recommendation is not None and plain.recommendation.tracks
+
+
+async def test_an_attribute_without_data_as_a_follow_up_keeps_the_request(engine: Engine, user: Caller) -> None:
+    """"only female singers" after "90s rock" was a new request (2018 female-vocal EDM); the request stays, and the
+    first line says the catalog has no data on the singer's gender."""
+    conversation = "test:attribute-follow-up"
+    await engine.app.chat.chat(conversation, user, "90s rock")
+    reply = await engine.app.chat.chat(conversation, user, "only female singers")
+    rec = reply.recommendation
+    assert rec is not None and rec.tracks, reply.text
+    assert "no data" in reply.text.splitlines()[0] and "gender" in reply.text.splitlines()[0], reply.text
+    assert all(1990 <= (i.track.original_year or i.track.year or 0) <= 1999 for i in rec.tracks)
+    assert all("rock" in i.track.genres for i in rec.tracks), [(i.track.title, i.track.genres) for i in rec.tracks]

@@ -84,3 +84,14 @@ def test_a_refused_style_leaves_its_sound_to_what_the_request_named(tu: TextUnde
     assert dinner.target["speechiness"] <= 0.05, dinner.target
     alone = tu.parse("no classical")  # nothing named: the refusal's own sound stands
     assert any(c.startswith("not classical →") for c in alone.cues), alone.cues
+
+
+@pytest.mark.parametrize(("text", "attribute"), [
+    ("only female singers", "gender"), ("female vocals please", "gender"), ("voces femeninas", "gender"),
+    ("with piano", "instrument"), ("more guitar", "instrument"),
+    ("sad female singers", ""), ("in Spanish", ""), ("90s rock", ""), ("", ""),
+])
+def test_a_follow_up_that_only_names_an_attribute_without_data(text: str, attribute: str) -> None:
+    from core.text.language_choice import attribute_phrase
+
+    assert attribute_phrase(text) == attribute
