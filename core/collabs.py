@@ -13,6 +13,7 @@ word; ~20 ms for the shipped catalog's 28k tracks); :func:`collaborators` reads 
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterable
 
 from core.credits import credited_names
@@ -28,14 +29,15 @@ SECOND_DEGREE = 0.0
 HUB_LINKS = 40
 
 _CREDIT_WORD = re.compile(r"feat|ft\.|with", re.IGNORECASE)
-_cache: dict[int, tuple[int, dict[int, dict[int, int]]]] = {}
+# per table object (weak keys: a table's id is reused after it is freed, and a new table may have the same version)
+_cache: weakref.WeakKeyDictionary[TrackTable, tuple[int, dict[int, dict[int, int]]]] = weakref.WeakKeyDictionary()
 
 
 def credit_links(table: TrackTable) -> dict[int, dict[int, int]]:
     """Artist id -> {collaborator artist id: number of live tracks crediting both}, over the live tracks of
     ``table`` (cached per table version). Title credits count only when the credited name is a catalog artist
     (normalized exact match of ``table.artist_index``)."""
-    cached = _cache.get(id(table))
+    cached = _cache.get(table)
     if cached is not None and cached[0] == table.version:
         return cached[1]
     links: dict[int, dict[int, int]] = {}
@@ -56,7 +58,7 @@ def credit_links(table: TrackTable) -> dict[int, dict[int, int]]:
         for i in range(len(aids)):
             for j in range(i + 1, len(aids)):
                 link(aids[i], aids[j])
-    _cache[id(table)] = (table.version, links)
+    _cache[table] = (table.version, links)
     return links
 
 

@@ -9,6 +9,7 @@ from an index built once per table version (one regex pass over the titles).
 from __future__ import annotations
 
 import re
+import weakref
 from bisect import bisect_left
 from typing import TYPE_CHECKING
 
@@ -25,8 +26,9 @@ _CREDIT = re.compile(
 )
 _NAME_SPLIT = re.compile(r"\s*(?:,|&|\band\b|\bx\b|\+|/)\s*", re.IGNORECASE)
 
-_cache: dict[int, tuple[int, dict[str, list[int]]]] = {}
-_acts: dict[int, tuple[int, list[tuple[str, int]]]] = {}
+# per table object (weak keys: a table's id is reused after it is freed, and a new table may have the same version)
+_cache: weakref.WeakKeyDictionary[TrackTable, tuple[int, dict[str, list[int]]]] = weakref.WeakKeyDictionary()
+_acts: weakref.WeakKeyDictionary[TrackTable, tuple[int, list[tuple[str, int]]]] = weakref.WeakKeyDictionary()
 
 #: What joins a lead artist to the rest of an act's credit: "Bob Marley & The Wailers", "Tom Petty and the
 #: Heartbreakers", "Florence + The Machine", "Dimitri Vegas & Like Mike", "Ivan Gough feat. Georgi Kay", "Prince
@@ -50,7 +52,7 @@ def credited_names(title: str) -> list[str]:
 
 def credited_positions(table: TrackTable, name: str) -> list[int]:
     """Live table positions whose title credits ``name`` (normalized comparison; cached per table version)."""
-    cached = _cache.get(id(table))
+    cached = _cache.get(table)
     if cached is None or cached[0] != table.version:
         index: dict[str, list[int]] = {}
         for pos in table.alive_positions():
@@ -58,7 +60,7 @@ def credited_positions(table: TrackTable, name: str) -> list[int]:
             if title and re.search(r"feat|ft\.|with", title, re.IGNORECASE):
                 for key in credited_names(title):
                     index.setdefault(key, []).append(int(pos))
-        cached = _cache[id(table)] = (table.version, index)
+        cached = _cache[table] = (table.version, index)
     return cached[1].get(normalize_text(name), [])
 
 
@@ -75,12 +77,12 @@ def lead_act(table: TrackTable, name: str) -> int | None:
     key = normalize_text(name)
     if len(key.split()) < LEAD_WORDS:
         return None
-    cached = _acts.get(id(table))
+    cached = _acts.get(table)
     if cached is None or cached[0] != table.version:
         # an act is its lead (>= LEAD_WORDS words) and at least one more word
         names = sorted((n, aid) for aid, n in enumerate(table.artist_names)
                        if n.count(" ") >= LEAD_WORDS and table.artist_tracks.get(aid))
-        cached = _acts[id(table)] = (table.version, names)
+        cached = _acts[table] = (table.version, names)
     names = cached[1]
     prefix = key + " "
     best: tuple[int, int, int] | None = None  # (-live tracks, first position, artist id)

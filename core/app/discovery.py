@@ -170,16 +170,19 @@ def _with_moves(table: TrackTable, scored: list[Scored], target: dict[str, float
     return out
 
 
-def _with_anchor_year(scored: list[Scored], year: int, name: str) -> list[Scored]:
+def _with_anchor_year(scored: list[Scored], year: int | None, name: str) -> list[Scored]:
     """``scored`` with each era fact measured from the anchor's year (``year``: the median original year of X's seeds,
     the one the first line names, "newer → 1996+ (anchor 1991)"), worded "2017 (Metallica 1991)" — not from the
-    nearest of the seeds leaning toward the move, whose year contradicts the first line."""
+    nearest of the seeds leaning toward the move, whose year contradicts the first line. ``year`` None: each fact
+    keeps its nearest seed's year, worded with X's name ("1997 (Radiohead 1995)": X's songs are the seeds, never
+    shown as such)."""
     out = []
     for s in scored:
         if not any(f.kind == "era" for f in s.facts):
             out.append(s)
             continue
-        facts = [Fact("era", "", f.value, float(year), name) if isinstance(f, Fact) and f.kind == "era" else f
+        facts = [Fact("era", "", f.value, float(year) if year is not None else f.target, name)
+                 if isinstance(f, Fact) and f.kind == "era" and (year is not None or f.target is not None) else f
                  for f in s.facts]
         out.append(Scored(s.pos, s.score, format_reasons(facts), facts))
     return out
@@ -643,6 +646,8 @@ class Discovery(LiveParts):
         if era_said and era and anchor_years:  # "newer / older than X": years next to X's year, as the first line
             scored = _with_anchor_year(scored, anchor_years[len(anchor_years) // 2],
                                        anchor.name if anchor.kind != "track" else "seed")
+        elif anchor.kind != "track":  # "like Radiohead": "1997 (Radiohead 1995)", not a "seed" the list never shows
+            scored = _with_anchor_year(scored, None, anchor.name)
         # label keys and keys as words ("genre rock", "key: D minor"); other languages are worded from the parser's
         # cues by localize_anchor_summary (core.text.wording)
         shown = localize_cues(cues[:4], "en") if query.lang == "en" else cues[:4]
