@@ -73,7 +73,9 @@ def _name_end(after: str) -> int | None:
         if end is None:
             return None
         if after[end.start():end.end()].strip() == ".":
-            before = after[: end.start()]
+            # the few characters before the period decide (an abbreviation is at most 4 letters and a space): a
+            # message of 2,000 periods reads each one in constant time, not the whole text before it
+            before = after[max(0, end.start() - 6): end.start()]
             nxt = after[end.end(): end.end() + 1]
             if (_ABBREVIATION.search(before) or re.search(r"(?:^|[\s.])\w$", before)
                     or (nxt and not nxt.isspace())):
@@ -237,7 +239,7 @@ def _resolve_name(table: TrackTable, refs: object, raw: str) -> Anchor | None:
                 return Anchor("artist", _artist_display(table, aid), seeds, [aid], span=phrase)
         if name_like and (len(key.split()) >= 2 or quoted or len(key) >= 4):
             try:
-                pos = refs.resolve(phrase, fuzzy=False)  # type: ignore[attr-defined]
+                pos = refs.resolve(phrase, fuzzy=False, suggest=False)  # type: ignore[attr-defined]
             except Exception:
                 pos = None
             if pos is not None and len(key.split()) == 1 and not quoted and normalize_text(
