@@ -159,7 +159,8 @@ class ExplicitRules(NumberRules, PhraseMatching):
              self._r_key),
             (re.compile(r"\b(?:in\s+(?:an?\s+)?)?(minor|major)(\s+(?:keys?|modes?|scales?|tonality|chords?)\b|(?=\s|$|,))"),
              self._r_mode),
-            (re.compile(r"\b(?:no|without|zero|w/o|free of|minus|not any|nothing with|don'?t want|less|skip the)\s+(?:any\s+|the\s+)?"
+            (re.compile(r"\b(?:no|without|zero|w/o|free of|minus|not any|nothing with|don'?t want|less|skip the|"
+                        r"not (?:too |so |that )?(?:many|much)|(?<!\ba )(?:very )?few|fewer|hardly any|barely any|minimal)\s+(?:any\s+|the\s+)?"
                         r"(?:vocals?|singing|singers?|lyrics?|words|voices?|vocalists?|vox)\b|\b(?:vocal|lyrics?|voice)\s*-?\s*free\b|\bwordless\b"),
              no_vocals),
             # "in the mood for X" wants X: the idiom names no mood of its own (never "good mood"); also es/pt/fr/de

@@ -220,6 +220,17 @@ def test_keys_and_modes(tu: TextUnderstanding) -> None:
     assert "key" not in q(tu, "songs in a minor key").target
 
 
+@pytest.mark.parametrize("text", ["chill background music for studying, not too many vocals", "not many vocals",
+                                  "few vocals please", "not too much singing", "hardly any lyrics"])
+def test_few_vocals_is_mostly_instrumental(tu: TextUnderstanding, text: str) -> None:
+    """"not too many vocals" was read as "vocals" (low instrumentalness): ten sung tracks for a study request."""
+    wants(q(tu, text), "instrumentalness", 0.5, 1.0, 1.0)
+
+
+def test_a_few_vocal_tracks_is_not_a_refusal(tu: TextUnderstanding) -> None:
+    assert q(tu, "a few vocal tracks").target.get("instrumentalness", 0.0) < 0.5
+
+
 def test_no_vocals_instrumental_acoustic_live(tu: TextUnderstanding) -> None:
     for text in ("no vocals", "music without lyrics", "instrumental"):
         wants(q(tu, text), "instrumentalness", 0.5, 1.0, 1.0)
