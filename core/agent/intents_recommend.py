@@ -297,6 +297,10 @@ def parse_refinement(text: str, lookup: TrackLookup, state: ConversationState) -
             residual):  # "in Spanish" after "something for a rainy day": that request, in Spanish
         args["language"] = residual
         words = []
+    elif words and state.last is not None and state.last.kind == "text" and state.last.request and attribute_phrase(
+            residual):  # "only female singers" after "90s rock": that request (and its refusals) with the attribute,
+        args["add_words"] = residual  # whose note says the catalog has no data on it (it was a new request)
+        words = []
     if words:
         m = _ONLY.search(residual)
         phrase = (m.group(1) or m.group(2) or "") if m else ""
@@ -398,11 +402,6 @@ def recommend_intent(text: str, lookup: TrackLookup, state: ConversationState) -
         refinement = parse_refinement(text, lookup, state)
         if refinement is not None:
             return Intent(tool="refine_recommendations", args=refinement)
-    last = state.last
-    if last is not None and last.kind == "text" and last.request and attribute_phrase(text):
-        # "only female singers" after "90s rock": that request with the attribute, whose note says the catalog has
-        # no data on it (it was a new request: 2018 female-vocal EDM)
-        return Intent(tool="recommend", args={"request": f"{last.request}, {text}"})
     anchor = find_anchor(text, lookup.table, lookup.refs)
     if anchor is not None and (anchor.unresolved or anchor.kind == "artist" or _has_modifier(anchor.rest)):
         # "like Drake but newer": the text path runs the similarity engine from the anchor, modifiers around it

@@ -73,6 +73,8 @@ class Refinement:
         cues: phrases understood, for the reply's summary ("slower → tempo ≤ 110 BPM").
         language: words asking for songs in a language ("in Spanish", "auf Deutsch"), added to a free-text request
             (the mood and style asked before stay: "something for a rainy day" + "in Spanish").
+        add_words: other words added to a free-text request ("only female singers": an attribute the catalog has
+            no data on, said in the reply's first line), the request and its refusals kept.
     """
 
     deltas: dict[str, float] = field(default_factory=dict)
@@ -83,11 +85,12 @@ class Refinement:
     cues: list[str] = field(default_factory=list)
     exclude_genres: list[str] = field(default_factory=list)
     language: str = ""
+    add_words: str = ""
 
     def is_empty(self) -> bool:
         """True when nothing would change."""
         return not (self.deltas or self.exclude_artists or self.genres or self.year_min or self.year_max
-                    or self.exclude_genres or self.language)
+                    or self.exclude_genres or self.language or self.add_words)
 
 
 def merge_filters(base: Filters, extra: Filters | None) -> Filters:
@@ -267,6 +270,8 @@ def refine(source: TrackLookup, spec: LastRequest, last_page: Sequence[str], cha
         # a language said before ("in Spanish", then "auf Deutsch") is replaced, not kept beside the new one
         kept = [part for part in spec.request.split(", ") if not language_phrase(part)] or [spec.request]
         spec.request = f"{', '.join(kept)}, {change.language}"
+    if change.add_words and spec.kind == "text" and spec.request and change.add_words not in spec.request:
+        spec.request = f"{spec.request}, {change.add_words}"  # "only female singers": the request says it too
     if change.deltas and spec.kind == "text" and spec.request:
         # "like Coldplay but more upbeat" + "slower": the move is made around the anchor (core.anchors), so it is
         # said in the request's words; a move against an earlier one on the same axis takes it back one step

@@ -262,6 +262,7 @@ async def refine_recommendations(
     year_max: int | None = None,
     exclude_genres: list[str] | None = None,
     language: str | None = None,
+    add_words: str | None = None,
 ) -> TracksResult | ToolFailure:
     """Adjust the last recommendation (a follow-up such as "less upbeat", "slower", "only 90s", "not that artist",
     "no reggaeton").
@@ -281,6 +282,8 @@ async def refine_recommendations(
         exclude_genres: genres/subgenres to leave out of a free-text request from now on ("no reggaeton").
         language: the user's words asking for songs in a language ("in Spanish", "auf Deutsch"): the same free-text
             request, in that language.
+        add_words: the user's words to add to a free-text request, e.g. an attribute ("only female singers"): the
+            same request, its refusals kept, with those words.
     """
     state = ctx.deps.state
     last = ctx.deps.log.spec or state.last
@@ -308,6 +311,7 @@ async def refine_recommendations(
         cues=_change_cues(deltas, f) + [f"not {g}" for g in exclude_genres or []],
         exclude_genres=[str(g) for g in exclude_genres or []][:5],
         language=" ".join(str(language or "").split())[:40],
+        add_words=" ".join(str(add_words or "").split())[:80],
     )
     page = [i.track.track_id for i in ctx.deps.log.recommendation.tracks] if ctx.deps.log.recommendation else state.last_page
     try:

@@ -287,3 +287,16 @@ async def test_an_attribute_without_data_as_a_follow_up_keeps_the_request(engine
     assert "no data" in reply.text.splitlines()[0] and "gender" in reply.text.splitlines()[0], reply.text
     assert all(1990 <= (i.track.original_year or i.track.year or 0) <= 1999 for i in rec.tracks)
     assert all("rock" in i.track.genres for i in rec.tracks), [(i.track.title, i.track.genres) for i in rec.tracks]
+
+
+async def test_an_attribute_follow_up_keeps_the_refusals_said_before(engine: Engine, user: Caller) -> None:
+    """"happy pop songs from the 2010s", "no rap", "only female singers": the third turn dropped "not rap" (the
+    attribute was added to the first request's words, not to the request as refined)."""
+    conversation = "test:attribute-keeps-refusal"
+    await engine.app.chat.chat(conversation, user, "happy pop songs from the 2010s")
+    await engine.app.chat.chat(conversation, user, "no rap")
+    reply = await engine.app.chat.chat(conversation, user, "only female singers")
+    rec = reply.recommendation
+    assert rec is not None and rec.tracks, reply.text
+    assert "not rap" in reply.text and "gender" in reply.text.splitlines()[0], reply.text
+    assert not any("rap" in i.track.genres for i in rec.tracks), [(i.track.title, i.track.genres) for i in rec.tracks]
