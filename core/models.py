@@ -245,8 +245,8 @@ class Reason(BaseModel):
     ``anchor_feature`` (a feature a "like X but slower" request moved: the track's ``value``, ``target`` = X's mean,
     ``label`` = X's name or "seed"), ``evidence`` (a closest alternative for a style the catalog lacks: ``feature``
     = which of the track's texts names it — title, album, artist, playlist (``label`` = the playlist's name) — or
-    labels (close by its labels); ``label`` = the style), ``popular`` (a request that names an era and nothing else ranks by popularity:
-    ``value`` = the track's Spotify popularity, 0–100). ``low`` / ``high``: for ``asked_feature``, the bounds the
+    labels (close by its labels); ``label`` = the style), ``popular`` (a request that names an era and nothing else
+    ranks by popularity: ``value`` = the track's Spotify popularity, 0–100). ``low`` / ``high``: for ``asked_feature``, the bounds the
     request stated in numbers (``TextQuery.ranges``, raw units, None = open: "over 125 BPM" is ``low=125``); the
     reason then shows the bound as asked, never the ranker's point ``target`` inside it.
     """

@@ -144,7 +144,8 @@ def spread_genres(table: object, picked: list[int], scores: list[float], limit: 
     holding at most :data:`ERA_GENRE_SHARE` of the list (a genre foreign to ``lang``, :data:`ERA_FOREIGN_SHARE`;
     at least one place each): a track of a full genre gives its place to the next track of another, and fills the
     list only when nothing else is left. A track counts in its largest genre share, in each one of a tie (Ice
-    Cube's "It Was A Good Day", half rap and half r&b, counts in both); tracks without a genre are not capped. Unchanged (cut to ``limit``) on a catalog without genre labels.
+    Cube's "It Was A Good Day", half rap and half r&b, counts in both); tracks without a genre are not capped.
+    Unchanged (cut to ``limit``) on a catalog without genre labels.
 
     Returns:
         ``(positions, scores)`` of at most ``limit`` tracks, in ranking order with the held-back ones last.

@@ -234,6 +234,7 @@ async def test_an_era_alone_is_the_eras_best_known_music_across_genres(engine: E
     reasons = [i.reason or "" for i in rec.tracks]
     assert all("/100" in r for r in reasons), reasons  # the fact that ranked them, worded in the reply's language
     assert not any("asked" in r or "pediste" in r for r in reasons), reasons  # no feel was asked: none is cited
+    assert rec.target == {}  # nor shown as what was asked (charts of the set against its target)
 
 
 async def test_an_era_with_a_refused_style_keeps_the_refusal(engine: Engine, user: Caller) -> None:
