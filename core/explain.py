@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from core.genres import artist_label_counts, display_genre, scene_labels, shown_label  # noqa: F401 - re-exported
+from core.scene import is_era_only
 from core.catalog import normalize_text
 from core.models import Reason, TextQuery
 from core.reason_format import (  # noqa: F401 - the one formatter, re-exported (adapters import it from here)
@@ -388,7 +389,6 @@ def explain_text(table: TrackTable, p: int, query: TextQuery) -> list[Reason]:
             else:
                 facts.append(Reason(kind="era", value=year))
         popularity = float(t.popularity[p])
-        if (not query.target and not query.artists and popularity > 0  # the years alone: popularity ranked it
-                and not any(w > 0 for w in query.labels.values())):
+        if popularity > 0 and is_era_only(query) and not any(w > 0 for w in query.labels.values()):  # ranked by it
             facts.append(Reason(kind="popular", value=popularity))
     return facts or [Reason(kind="request")]

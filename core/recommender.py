@@ -59,6 +59,7 @@ from core.models import Filters, Reason, TextQuery
 from core.ranges import RANGE_FIRST, range_mask
 from core.scene import (
     ERA_POOL_PER_PLACE,
+    era_query,
     foreign_demotion,
     is_era_only,
     named_label_first,
@@ -1162,8 +1163,7 @@ class Recommender:
         """
         era_mix = is_era_only(query)  # "songs from the 90s": the era's music across genres, not one scene
         if era_mix:  # its feel and labels came from the era's playlist names, not from the words: popularity leads
-            refused = {key: w for key, w in query.labels.items() if w < 0}  # "90s songs but no rap" still refuses
-            query = query.model_copy(update={"target": {}, "weights": {}, "labels": refused})
+            query = era_query(query)
         cand = self._text_candidates(query)
         total = self.text_scores(query, cand)
         limit = limit or query.filters.limit

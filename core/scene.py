@@ -119,8 +119,8 @@ ERA_POOL_PER_PLACE = 6
 def is_era_only(query: TextQuery) -> bool:
     """True when a request names an era and nothing else: "songs from the 90s", "80s music", "2000s hits",
     "canciones de los 80", "music from 2015" — a year bound, no feel (every feature weight below
-    :data:`FEEL_WEIGHT`), no genre or subgenre label asked for, style, artist, language or stated number (a refused
-    style may come with it: "90s songs but no rap").
+    :data:`FEEL_WEIGHT`, but for a sung-tracks target: "…, only female singers"), no genre or subgenre label asked
+    for, style, artist, language or stated number (a refused style may come with it: "90s songs but no rap").
 
     Such a request asks for the era's music, which crosses genres. Ranked by the era's matched playlists (most of the
     catalog's "90s" playlists are hip hop) and focused on one scene, "songs from the 90s" was ten gangster rap
@@ -135,7 +135,33 @@ def is_era_only(query: TextQuery) -> bool:
         return False
     if any(w > 0 and key.partition(":")[0] in ("genre", "subgenre") for key, w in query.labels.items()):
         return False
-    return all(w < FEEL_WEIGHT for w in query.weights.values())
+    return all(w < FEEL_WEIGHT or _vocal(query, name) for name, w in query.weights.items())
+
+
+#: A target instrumentalness at most this asks for sung tracks ("with vocals", "female singers" → vocal tracks): no
+#: feel, and what nearly every well-known song already is.
+VOCAL_AT_MOST = 0.1
+
+
+def _vocal(query: TextQuery, name: str) -> bool:
+    """A sung-tracks target the request's words set (a weight of a named word, not an era playlist's mean)."""
+    return (name == "instrumentalness" and query.target.get(name, 1.0) <= VOCAL_AT_MOST
+            and query.weights.get(name, 0.0) >= FEEL_WEIGHT)
+
+
+def era_query(query: TextQuery) -> TextQuery:
+    """The query an era-only request (:func:`is_era_only`) is ranked by: no feature target and no label but the
+    refused ones ("90s songs but no rap") and a sung-tracks target ("…, only female singers": vocal tracks) — its
+    other targets and labels came from the era's playlist names, not from its words, so popularity leads. Any other
+    query is returned as it is."""
+    if not is_era_only(query):
+        return query
+    vocal = [name for name in query.weights if _vocal(query, name)]
+    return query.model_copy(update={
+        "target": {name: query.target[name] for name in vocal},
+        "weights": {name: query.weights[name] for name in vocal},
+        "labels": {key: w for key, w in query.labels.items() if w < 0},
+    })
 
 
 def spread_genres(table: object, picked: list[int], scores: list[float], limit: int,

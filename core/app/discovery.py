@@ -66,7 +66,7 @@ from core.errors import InvalidInput
 from core.explain import Fact, explain_similar_lines, format_reasons, localize
 from core.genres import excluded_style_positions, refused_cue
 from core.search_rank import closest_name, whole_name_first
-from core.scene import is_era_only
+from core.scene import era_query
 from core.limits import DEFAULT_TRACKS, MAX_TRACKS
 from core.ranges import range_mask
 from core.reply_words import say
@@ -480,7 +480,7 @@ class Discovery(LiveParts):
                 query=query.text,
                 tracks=self._results(scored),
                 # an era alone ranks by popularity (core.scene.is_era_only): no target it was not ranked by
-                target={} if is_era_only(query) else {k: round(float(v), 3) for k, v in query.target.items()},
+                target={k: round(float(v), 3) for k, v in era_query(query).target.items()},
                 filters=query.filters,
                 summary=join_cues(localize_cues(query.cues[:4], query.lang)),  # the request's language
             )

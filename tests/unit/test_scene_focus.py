@@ -17,6 +17,7 @@ from core.scene import (
     cap_foreign_lead,
     foreign_demotion,
     genre_agreement,
+    era_query,
     genre_shares,
     is_era_only,
     is_sad,
@@ -181,6 +182,9 @@ _NINETIES = Filters(year_min=1990, year_max=1999)
         (TextQuery(filters=_NINETIES, ranges={"tempo": [120.0, None]}), False),  # a number stated
         (TextQuery(filters=Filters(year_min=1990, year_max=1999, genres=["rock"])), False),
         (TextQuery(weights={"valence": 0.1}), False),  # no years
+        # "songs from the 90s, only female singers": vocal tracks (no data on gender) is no feel
+        (TextQuery(filters=_NINETIES, target={"instrumentalness": 0.0}, weights={"instrumentalness": 0.4}), True),
+        (TextQuery(filters=_NINETIES, target={"instrumentalness": 0.9}, weights={"instrumentalness": 0.4}), False),
     ],
 )
 def test_a_request_that_names_an_era_and_nothing_else(query: TextQuery, era_only: bool) -> None:
@@ -229,3 +233,14 @@ def test_an_era_list_gives_a_foreign_genre_fewer_places() -> None:
 def test_an_era_list_without_genre_labels_is_the_ranking() -> None:
     table = _table([[]] * 5)
     assert spread_genres(table, [4, 3, 2, 1, 0], [5.0, 4.0, 3.0, 2.0, 1.0], 3) == ([4, 3, 2], [5.0, 4.0, 3.0])
+
+
+def test_an_era_query_keeps_refusals_and_a_sung_tracks_target_only() -> None:
+    query = TextQuery(filters=_NINETIES, target={"instrumentalness": 0.0, "speechiness": 0.16},
+                      weights={"instrumentalness": 0.4, "speechiness": 0.088},
+                      labels={"playlist:90's Gangster Rap": 0.29, "genre:rap": -1.0})
+    ranked = era_query(query)
+    assert ranked.target == {"instrumentalness": 0.0} and ranked.weights == {"instrumentalness": 0.4}
+    assert ranked.labels == {"genre:rap": -1.0} and ranked.filters == query.filters
+    other = TextQuery(target={"energy": 0.2}, weights={"energy": 0.9})
+    assert era_query(other) is other
