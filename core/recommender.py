@@ -56,6 +56,7 @@ from core.explain import Fact, explain_similar_lines, explain_text, format_reaso
 from core.features import FeatureSpace
 from core.index import FeatureIndex
 from core.models import Filters, Reason, TextQuery
+from core.playlist_spread import SPREAD_POOL, spread_playlists, wants_playlist_spread
 from core.ranges import RANGE_FIRST, range_mask
 from core.scene import (
     ERA_POOL_PER_PLACE,
@@ -1199,13 +1200,16 @@ class Recommender:
                 total = np.where(inside, total, -np.inf)
             else:  # fewer than asked: the ones inside first, then the nearest others
                 total = total + np.where(inside, RANGE_FIRST, 0.0).astype(np.float32)
-        pool = limit * ERA_POOL_PER_PLACE if era_mix else limit
+        spread = not era_mix and wants_playlist_spread(query)  # not one curator's playlist reposted
+        pool = limit * (ERA_POOL_PER_PLACE if era_mix else SPREAD_POOL if spread else 1)
         picked, scores = self._select(total, cand, query.filters, set(exclude), set(), pool, artist_caps)
         if era_mix:
             picked, scores = spread_genres(self.table, picked, scores, limit, query.lang)
-        demote = foreign_demotion(self.table, query.lang, cand, picked, limit) if focus else None
+        demote = foreign_demotion(self.table, query.lang, cand, picked[:limit], limit) if focus else None
         if demote is not None:  # a genre foreign to the request's language is a part of the list, not most of it
-            picked, scores = self._select(total + demote, cand, query.filters, set(exclude), set(), limit, artist_caps)
+            picked, scores = self._select(total + demote, cand, query.filters, set(exclude), set(), pool, artist_caps)
+        if spread:
+            picked, scores = spread_playlists(self.table, query, picked, scores, limit)
         if picked and (query.filters.year_min or query.filters.year_max):  # "80s rock": the version dated in the 80s
             n = self.table.n
             allowed = self.table.alive[:n].copy()

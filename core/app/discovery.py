@@ -67,6 +67,7 @@ from core.explain import Fact, explain_similar_lines, format_reasons, localize
 from core.genres import excluded_style_positions, refused_cue
 from core.search_rank import closest_name, whole_name_first
 from core.scene import era_query
+from core.playlist_spread import spread_ranked, wants_playlist_spread
 from core.limits import DEFAULT_TRACKS, MAX_TRACKS
 from core.ranges import range_mask
 from core.reply_words import say
@@ -471,10 +472,15 @@ class Discovery(LiveParts):
                 scored = self.recommender.from_text(query, exclude=exclude, limit=pool_n)
             else:
                 scored = await rank(query, exclude, pool_n)
+            ordered = scored  # the step's order of the whole pool: a held-back track's place goes down it
             if genres:
-                scored = own_genre_first(self.table, scored, genres, limit)
+                ordered = own_genre_first(self.table, scored, genres, len(scored))
+                scored = ordered[:limit]
             elif pool_n != limit:
                 scored = cohere(self.table, scored, query, limit)
+            if pool_n != limit and wants_playlist_spread(query):  # the step picked from a pool: spread its pick
+                inside = range_mask(self.table, query.ranges) if query.ranges else None
+                scored = spread_ranked(self.table, query, scored, ordered, limit, inside)
             rec = Recommendation(
                 kind="text",
                 query=query.text,
