@@ -26,6 +26,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from core.anchor_bare import bare_anchor
+from core.anchor_titles import longer_titles, resolve_title
 from core.anchor_step import YEAR_SHARE as YEAR_SHARE  # re-exported: the anchored path reads the step rule here
 from core.anchor_step import move_mask as move_mask
 from core.anchor_step import move_targets as move_targets
@@ -350,6 +351,16 @@ def find_anchor(text: str, table: TrackTable, refs: object) -> Anchor | None:
                 return Anchor("track", label, [pos], list(table.artist_ids[pos]), span=text[m.start():].strip(),
                               rest=text[: m.start()].strip())
         end = _name_end(after)
+        pos, longer = None, ""
+        for longer in longer_titles(after, end, _END, _name_end) if end is not None else ():
+            pos = resolve_title(table, refs, longer)
+            if pos is not None:
+                break
+        if pos is not None:  # "like Rolling in the Deep by Adele but …": a title holding a clause word
+            span_end = m.end() + after.find(longer) + len(longer)
+            label = f"{table.titles[pos]} - {', '.join(table.artists[pos])}"
+            return Anchor("track", label, [pos], list(table.artist_ids[pos]), span=text[m.start():span_end].strip(),
+                          rest=(text[: m.start()] + " " + text[span_end:]).strip())
         raw = after[: end] if end is not None else after
         raw = raw.strip()
         if not raw or raw in tried:
