@@ -302,7 +302,7 @@ class StyleEvidence:
     ``tagged``: live tracks whose genre / subgenre label names the style (the only evidence that makes it present,
     unless the catalog has no genre labels at all); ``playlists``: names of playlist labels that name it (a playlist
     called "Jazz Vibes" says nothing of its tracks' style); ``positions``: live tracks that are not tagged but whose
-    title, album, artist or playlist names the style ("Tu Amor Me Hace Bien - Salsa Version", album "Pura Salsa");
+    title, album or playlist names the style ("Tu Amor Me Hace Bien - Salsa Version", album "Pura Salsa");
     ``closest``: the label those tracks carry most (subgenre, else genre; "" when none) — the honest "closest:".
     """
 
@@ -415,18 +415,21 @@ class CatalogCoverage:
                 for st in _label_styles(t.label_names[lid][1])}
 
     def _track_texts(self) -> list[str]:
-        """Per position: normalized "title | album | artists" (built once per coverage object, ~28k strings)."""
+        """Per position: normalized "title | album" (built once per coverage object, ~28k strings). An artist's name is a
+        name, not a description of the music: "Daft Punk", "Panic! At The Disco", "Orchestral Manoeuvres In The Dark",
+        "RL Grime" and "Beach House" were offered as punk, disco, classical, grime and house (of the catalog's artists
+        whose name holds a style word, 5 of 28 play that style)."""
         if self._texts is None:
             t = self.table
             self._texts = [
-                " " + normalize_text(f"{t.titles[p]} | {t.albums[p] or ''} | {' '.join(t.artists[p])}") + " "
-                if t.alive[p] else "" for p in range(t.n)
+                " " + normalize_text(f"{t.titles[p]} | {t.albums[p] or ''}") + " " if t.alive[p] else ""
+                for p in range(t.n)
             ]
         return self._texts
 
     def evidence(self, style: str) -> StyleEvidence:
         """What the catalog holds for ``style`` (a key of :data:`STYLES`) besides its tag count: tracks whose title,
-        album, artist or playlist names it, and the label they carry most (see :class:`StyleEvidence`). Computed
+        album or playlist names it (never its artist's name: :meth:`_track_texts`), and the label they carry most (see :class:`StyleEvidence`). Computed
         from the loaded catalog only; cached per catalog version."""
         if style in self._evidence:
             return self._evidence[style]
@@ -540,7 +543,7 @@ class CatalogCoverage:
         alternative: its title names salsa")."""
         t = self.table
         rx = _alternation(STYLES.get(style, (style,)))
-        for what, text in (("title", t.titles[p]), ("album", t.albums[p] or ""), ("artist", " ".join(t.artists[p]))):
+        for what, text in (("title", t.titles[p]), ("album", t.albums[p] or "")):
             if rx.search(" " + normalize_text(text) + " "):
                 return Reason(kind="evidence", feature=what, label=style)
         scene = set(self.evidence(style).scene)

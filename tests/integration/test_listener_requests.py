@@ -310,3 +310,39 @@ async def test_an_attribute_follow_up_keeps_the_refusals_said_before(engine: Eng
     assert rec is not None and rec.tracks, reply.text
     assert "not rap" in reply.text and "gender" in reply.text.splitlines()[0], reply.text
     assert not any("rap" in i.track.genres for i in rec.tracks), [(i.track.title, i.track.genres) for i in rec.tracks]
+
+
+@pytest.mark.parametrize("text, feature, at_least", [
+    ("party songs to dance at a house party", "danceability", 0.7),  # was 5 of "K-Party Dance Mix"
+    ("Running playlist: fast and high-energy, I want to push my pace.", "energy", 0.75),  # was 10 of "Cardio"
+    ("songs for a romantic date night", "valence", 0.0),
+])
+async def test_a_mood_list_crosses_curators_and_keeps_the_feel(engine: Engine, user: Caller, text: str,
+                                                                 feature: str, at_least: float) -> None:
+    """A mood list is not one catalog playlist reposted (core.playlist_spread): no playlist holds more than 4 of 10,
+    and the list still has the feel asked for."""
+    _, rec = await _chat(engine, user, text)
+    per_playlist = Counter(name for item in rec.tracks for name in set(item.track.playlists))
+    assert len(rec.tracks) == 10 and max(per_playlist.values()) <= 4, per_playlist.most_common(3)
+    assert _mean(rec, feature) >= at_least
+
+
+async def test_a_genre_list_picked_from_a_pool_crosses_curators(engine: Engine, user: Caller) -> None:
+    """"boom bap please" (a genre named outright: own_genre_first picks from a pool) was ten tracks of "Hip-Hop
+    Drive"; the spread applies after that step, and the list stays rap."""
+    _, rec = await _chat(engine, user, "boom bap please")
+    per_playlist = Counter(name for item in rec.tracks for name in set(item.track.playlists))
+    assert max(per_playlist.values()) <= 4, per_playlist.most_common(3)
+    assert sum("rap" in item.track.genres for item in rec.tracks) >= 8
+
+
+@pytest.mark.parametrize("text, artist", [("early 2000s pop punk", "Daft Punk"), ("disco music", "Panic! At The Disco"),
+                                          ("grime", "RL Grime"), ("classical music", "Orchestral Manoeuvres In The Dark")])
+async def test_an_artists_name_is_no_evidence_of_a_missing_style(engine: Engine, user: Caller, text: str,
+                                                                 artist: str) -> None:
+    """"early 2000s pop punk" offered Daft Punk ("its artist names punk"): a name is not a description of the music
+    (core.coverage: evidence comes from titles, albums and playlists)."""
+    rec = await engine.app.discovery.recommend_text(text)
+    assert isinstance(rec, Recommendation)
+    assert all(artist not in i.track.artists for i in rec.tracks), [i.track.artist for i in rec.tracks]
+    assert all(r.feature != "artist" for i in rec.tracks for r in i.reasons if r.kind == "evidence")
