@@ -70,7 +70,11 @@ STYLES: dict[str, tuple[str, ...]] = {
     "folk": ("folk", "folk music"),
     "celtic": ("celtic", "irish folk"),
     "polka": ("polka",),
-    "gregorian chant": ("gregorian", "gregorian chant"),
+    "gregorian chant": ("gregorian", "gregorian chant", "plainchant", "plainsong"),
+    "medieval": ("medieval", "medieval music", "early music", "renaissance music", "troubadour"),
+    "choral": ("choral", "choral music", "choir music", "choirs"),
+    "eurodance": ("eurodance", "euro dance", "eurohouse", "euro house", "europop", "euro pop", "eurobeat",
+                  "italo dance", "italodance"),
     # world and folk styles people ask for by name (general knowledge; none of them is a label of the shipped catalog)
     "zydeco": ("zydeco", "cajun", "cajun music"),
     "qawwali": ("qawwali", "sufi music", "sufi devotional"),
@@ -164,7 +168,8 @@ PARENT: dict[str, str] = {
     "tropical house": "house", "lo-fi house": "house", "minimal techno": "techno", "melodic techno": "techno",
     "psytrance": "trance", "nu disco": "disco", "chillwave": "edm", "vaporwave": "edm", "dream pop": "pop",
     "post rock": "rock", "math rock": "rock", "post punk": "punk", "hyperpop": "pop", "phonk": "hip hop",
-    "amapiano": "house",
+    "amapiano": "house", "eurodance": "dance pop", "medieval": "classical", "choral": "classical",
+    "gregorian chant": "classical",
 }
 #: A playlist whose name names at least this many styles is a mix ("Fresh EDM | Progressive House | Electro House |
 #: Trap | Deep House"): on a catalog with genre labels its name is evidence for none of them.
@@ -302,7 +307,7 @@ class StyleEvidence:
     ``tagged``: live tracks whose genre / subgenre label names the style (the only evidence that makes it present,
     unless the catalog has no genre labels at all); ``playlists``: names of playlist labels that name it (a playlist
     called "Jazz Vibes" says nothing of its tracks' style); ``positions``: live tracks that are not tagged but whose
-    title, album or playlist names the style ("Tu Amor Me Hace Bien - Salsa Version", album "Pura Salsa");
+    title, album, artist or playlist names the style ("Tu Amor Me Hace Bien - Salsa Version", album "Pura Salsa");
     ``closest``: the label those tracks carry most (subgenre, else genre; "" when none) — the honest "closest:".
     """
 
@@ -415,21 +420,18 @@ class CatalogCoverage:
                 for st in _label_styles(t.label_names[lid][1])}
 
     def _track_texts(self) -> list[str]:
-        """Per position: normalized "title | album" (built once per coverage object, ~28k strings). An artist's name is a
-        name, not a description of the music: "Daft Punk", "Panic! At The Disco", "Orchestral Manoeuvres In The Dark",
-        "RL Grime" and "Beach House" were offered as punk, disco, classical, grime and house (of the catalog's artists
-        whose name holds a style word, 5 of 28 play that style)."""
+        """Per position: normalized "title | album | artists" (built once per coverage object, ~28k strings)."""
         if self._texts is None:
             t = self.table
             self._texts = [
-                " " + normalize_text(f"{t.titles[p]} | {t.albums[p] or ''}") + " " if t.alive[p] else ""
-                for p in range(t.n)
+                " " + normalize_text(f"{t.titles[p]} | {t.albums[p] or ''} | {' '.join(t.artists[p])}") + " "
+                if t.alive[p] else "" for p in range(t.n)
             ]
         return self._texts
 
     def evidence(self, style: str) -> StyleEvidence:
         """What the catalog holds for ``style`` (a key of :data:`STYLES`) besides its tag count: tracks whose title,
-        album or playlist names it (never its artist's name: :meth:`_track_texts`), and the label they carry most (see :class:`StyleEvidence`). Computed
+        album, artist or playlist names it, and the label they carry most (see :class:`StyleEvidence`). Computed
         from the loaded catalog only; cached per catalog version."""
         if style in self._evidence:
             return self._evidence[style]
@@ -543,7 +545,7 @@ class CatalogCoverage:
         alternative: its title names salsa")."""
         t = self.table
         rx = _alternation(STYLES.get(style, (style,)))
-        for what, text in (("title", t.titles[p]), ("album", t.albums[p] or "")):
+        for what, text in (("title", t.titles[p]), ("album", t.albums[p] or ""), ("artist", " ".join(t.artists[p]))):
             if rx.search(" " + normalize_text(text) + " "):
                 return Reason(kind="evidence", feature=what, label=style)
         scene = set(self.evidence(style).scene)

@@ -776,8 +776,12 @@ class Discovery(LiveParts):
         t = self.table
         ev = self.coverage.evidence(note.requested)
         against = negated_styles(query.text)  # "punk but not pop": no look-alike tagged pop
+        # offered only when a title, album or playlist names the style: an artist's name is a name, not a description
+        # of the music ("Daft Punk" was offered for "pop punk", "RL Grime" for grime; of the catalog's artists whose
+        # name holds a style word, 5 of 28 play that style)
         cand = np.asarray([p for p in ev.positions if p not in exclude and t.alive[p]
-                           and not self.coverage.carries_negated(p, against)], dtype=np.int64)
+                           and not self.coverage.carries_negated(p, against)
+                           and self.coverage.evidence_reason(note.requested, p).feature != "artist"], dtype=np.int64)
         mask = self.recommender.filter_mask(query.filters, t.n)
         if mask is not None and len(cand):
             cand = cand[mask[cand]]
