@@ -85,6 +85,7 @@ GLOSSARY: dict[str, dict[str, str]] = {k: _t(v) for k, v in {
     "danceability high": "muy bailable | muito dançante | très dansant | sehr tanzbar",
     "low valence": "valencia baja | valência baixa | valence basse | niedrige Valenz",
     "danceable r&b / pop": "r&b / pop bailable | r&b / pop dançante | r&b / pop dansant | tanzbarer R&B / Pop",
+    "danceable dance pop": "dance pop bailable | dance pop dançante | dance pop dansant | tanzbarer Dance-Pop",
     "atmospheric": "atmosférico | atmosférico | atmosphérique | atmosphärisch",
     "steady energy": "energía constante | energia constante | énergie régulière | gleichmäßige Energie",
     "big": "grandioso | grandioso | grandiose | groß",

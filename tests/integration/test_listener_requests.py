@@ -346,3 +346,23 @@ async def test_an_artists_name_is_no_evidence_of_a_missing_style(engine: Engine,
     assert isinstance(rec, Recommendation)
     assert all(artist not in i.track.artists for i in rec.tracks), [i.track.artist for i in rec.tracks]
     assert all(r.feature != "artist" for i in rec.tracks for r in i.reasons if r.kind == "evidence")
+
+
+async def test_an_era_with_a_style_the_vocabulary_lacked_is_that_style(engine: Engine, user: Caller) -> None:
+    """"90s eurodance" was the 90s' best-known songs (Creep, Thunderstruck, 2Pac) with nothing said about eurodance:
+    the word was unknown, so the request read as an era alone. Now the first line says the catalog has no eurodance
+    tag and the list is 90s dance pop (What Is Love, Mr. Vain, Rhythm Is A Dancer are in the catalog)."""
+    text, rec = await _chat(engine, user, "90s eurodance")
+    assert "eurodance" in rec.summary.split("\n")[0].lower() and rec.coverage and rec.coverage[0].kind == "missing"
+    years = [i.track.shown_year or 0 for i in rec.tracks]
+    assert all(1990 <= y <= 1999 for y in years), years
+    assert sum("dance pop" in i.track.subgenres for i in rec.tracks) >= 7
+    assert _mean(rec, "energy") >= 0.75 and _mean(rec, "danceability") >= 0.6
+
+
+async def test_every_missing_style_of_a_request_is_said(engine: Engine, user: Caller) -> None:
+    """"gregorian chant / medieval choir music": "medieval" was dropped without a word."""
+    rec = await engine.app.discovery.recommend_text("gregorian chant / medieval choir music")
+    assert isinstance(rec, Recommendation)
+    said = " ".join(n.requested for n in rec.coverage).lower()
+    assert "gregorian" in said and "medieval" in said
