@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from core.anchors import find_anchor
 from core.agent.intents_common import NUM, Intent, page_number, similar_refs
 from core.catalog import normalize_text
+from core.errors import MusicBotError
 from core.conversation import ConversationState
 from core.genres import parent_genres
 from core.followup_words import (
@@ -70,11 +71,32 @@ _ABOUT = re.compile(
     r"what(?:'s| is) (?:the )?(?:song|track)|what does)\s+(.+?)(?:\s+sound like)?[\s?!.]*$",
     re.IGNORECASE,
 )
+#: Questions about one song's data: "what is the tempo of Blinding Lights?", "what key is Creep in", "how fast is
+#: Despacito", "when did Toxic come out": the song's card (``get_track``). "There's no artist named Blinding Lights"
+#: was the first line of these (the words went to the recommender as a request).
+_SONG_QUESTION = re.compile(
+    r"^(?:(?:what(?:'s| is| are)|whats|tell me|give me|show me)\s+(?:the\s+)?(?:tempo|bpm|key|energy|danceability|"
+    r"valence|mood|genre|style|year|release date|loudness|length|duration|popularity|audio features|features|stats)"
+    r"\s+(?:of|for|on|in)\s+(?P<a>.+?)"
+    r"|what key is\s+(?P<b>.+?)\s+in"
+    r"|how (?:fast|slow|danceable|energetic|loud|long|popular|old|happy|sad|acoustic|upbeat|quick)\s+is\s+(?P<c>.+?)"
+    r"|when (?:was|did)\s+(?P<d>.+?)\s+(?:released|come out|came out|out)"
+    r")[\s?!.]*$",
+    re.IGNORECASE,
+)
+#: "do you have Bohemian Rhapsody", "is Despacito in the catalog?": the song's card when the name is a catalog song
+#: (else the words are a request: "do you have something chill").
+_HAVE_SONG = re.compile(
+    r"^(?:(?:(?:do|does) (?:you|the catalog(?:ue)?|this catalog(?:ue)?) (?:have|hold|contain|know)|have you got)"
+    r"\s+(?P<a>.+?)|is\s+(?P<b>.+?)\s+in (?:the|your|this) (?:catalog(?:ue)?|library|database|collection))[\s?!.]*$",
+    re.IGNORECASE,
+)
 _SEARCH = re.compile(r"^(?:search(?: for)?|look ?up|find (?:the )?(?:songs?|tracks?)(?: called| named)?)\s+(.+)$", re.IGNORECASE)
 _BY_ARTIST = re.compile(r"^(?:(?:play|show me|give me|list)\s+)?(?:some\s+|all\s+)?(?:songs|tracks|music)\s+by\s+(.+)$", re.IGNORECASE)
 _SIMILAR = re.compile(
     r"^(?:(?:please\s+)?(?:play|give me|find me|recommend(?: me)?|i want|i'd like)\s+)?(?:some\s+)?(?P<count>\d{1,4}\s+)?"
-    r"(?:songs?|tracks?|music|something|stuff|more)?\s*(?:like|similar to|that sounds? like|in the style of)\s+(.+?)[\s!.]*$",
+    r"(?:songs?|tracks?|music|something|stuff|more)?\s*(?:like|similar to|that sounds? like|in the style of|"
+    r"similar (?:songs?|tracks?|music) (?:to|as)|(?:songs?|tracks?|music) similar (?:to|as))\s+(.+?)[\s!.]*$",
     re.IGNORECASE,
 )
 
@@ -97,6 +119,15 @@ FILLER = frozenset(
     with from in on maybe ok okay thanks thank go get need prefer stuff, ones. era decade years year please.
     tunes tune vibes vibe so very really bit""".split()
 ) | FILLER_I18N | frozenset().union(*STOP.values())  # the function words of es/pt/fr/de (core.text.language)
+
+
+def _is_song(lookup: TrackLookup, ref: str) -> bool:
+    """True when ``ref`` names a catalog song exactly ("Bohemian Rhapsody", "Creep by Radiohead")."""
+    try:
+        lookup.resolve(ref, fuzzy=False)
+    except MusicBotError:
+        return False
+    return True
 
 
 def _artist_from(lookup: TrackLookup, phrase: str) -> str | None:
@@ -383,6 +414,14 @@ def recommend_intent(text: str, lookup: TrackLookup, state: ConversationState) -
     only = list_number(text.strip(" ?!."))  # "#3" alone: track 3 of the list on screen, as "/song #3" shows it
     if only is not None and state.last_page:
         return Intent(tool="get_track", args={"ref": f"#{only}"})
+    m = _SONG_QUESTION.match(text)
+    if m:
+        return Intent(tool="get_track", args={"ref": next(g for g in m.groups() if g).strip(" \"'?")})
+    m = _HAVE_SONG.match(text)
+    if m:
+        ref = next(g for g in m.groups() if g).strip(" \"'?!.")
+        if _is_song(lookup, ref):
+            return Intent(tool="get_track", args={"ref": ref})
     m = _ABOUT.match(text)
     if m:
         ref = m.group(1).strip(" \"'?")
@@ -414,4 +453,34 @@ def recommend_intent(text: str, lookup: TrackLookup, state: ConversationState) -
         if m.group("count"):  # "20 songs like Mr. Brightside": the tool caps it (core.limits) and says so
             args["limit"] = int(m.group("count"))
         return Intent(tool="recommend_similar", args=args, fallback_request=text)
+    if _bare_title(lookup, text):  # "Hotel California" alone: that song's radio, not the playlist "… California …"
+        return Intent(tool="recommend_similar", args={"refs": [text.strip(" \"'!?.")]}, fallback_request=text)
     return Intent(tool="recommend", args={"request": text})
+
+
+def _bare_title(lookup: TrackLookup, text: str) -> bool:
+    """True when a whole message is a catalog song's title and nothing else: two to eight words, title-cased (or
+    quoted), the song's title without its version suffix, and no word of it a mood, activity or style phrase the
+    text understanding knows ("Chill Vibes", "Summer Party" stay requests; :func:`core.text.concepts.load_vocabulary`,
+    :func:`core.coverage.find_styles`)."""
+    from core.catalog import base_title
+    from core.coverage import find_styles
+    from core.text.concepts import load_vocabulary
+
+    raw = text.strip()
+    quoted = raw[:1] in "\"“'" and raw[-1:] in "\"”'"
+    name = raw.strip(" \"“”'!?.")
+    words = name.split()
+    if not 2 <= len(words) <= 8 or not (quoted or all(w[:1].isupper() or not w[:1].isalpha() or w.lower() in
+                                                      ("a", "an", "the", "of", "in", "on", "to", "and", "my")
+                                                      for w in words)):
+        return False
+    key = normalize_text(name)
+    index = load_vocabulary().index
+    if find_styles(name) or any(w in index for w in key.split()) or key in index:
+        return False
+    try:
+        pos = lookup.resolve(name, fuzzy=False)
+    except MusicBotError:
+        return False
+    return normalize_text(base_title(lookup.table.titles[pos])) == key

@@ -1,0 +1,57 @@
+"""Questions about one song and a song's name alone, in the chat on the shipped catalog (core.agent.intents_recommend).
+
+"what is the tempo of Blinding Lights?" answered "There's no artist named Blinding Lights in this catalog" and ten
+unrelated tracks (the words went to the recommender as a request); "Hotel California" alone and "similar songs to
+Hotel California" were the playlist "Southern California Hip Hop" (Dr. Dre)."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.engine import Engine
+from core.models import Caller
+
+USER = Caller(user_id="u-song-questions", platform="test")
+
+
+@pytest.mark.parametrize("text, title", [
+    ("what is the tempo of Blinding Lights?", "Blinding Lights"),
+    ("what's the bpm of Blinding Lights", "Blinding Lights"),
+    ("what key is Blinding Lights in", "Blinding Lights"),
+    ("how fast is Despacito", "Despacito"),
+    ("how danceable is Despacito?", "Despacito"),
+    ("when did Toxic come out?", "Toxic"),
+    ("do you have Bohemian Rhapsody", "Bohemian Rhapsody"),
+    ("is Despacito in the catalog?", "Despacito"),
+    ("have you got Creep by Radiohead?", "Creep"),
+])
+async def test_a_question_about_a_song_is_its_card(engine: Engine, text: str, title: str) -> None:
+    reply = await engine.app.chat.chat(f"test:q:{abs(hash(text))}", USER, text)
+    assert reply.track is not None and reply.track.title.startswith(title), reply.text[:200]
+    assert "no artist named" not in reply.text and reply.recommendation is None
+
+
+async def test_a_question_about_a_song_the_catalog_lacks_says_so(engine: Engine) -> None:
+    reply = await engine.app.chat.chat("test:q:missing", USER, "what is the tempo of Zorblax Quintet?")
+    assert reply.track is None and reply.recommendation is None
+    assert "no track found" in reply.text.lower() and "Zorblax Quintet" in reply.text
+
+
+@pytest.mark.parametrize("text", ["do you have something chill", "have you got upbeat songs for running?"])
+async def test_do_you_have_with_a_request_is_still_a_request(engine: Engine, text: str) -> None:
+    reply = await engine.app.chat.chat(f"test:q:{abs(hash(text))}", USER, text)
+    assert reply.recommendation is not None and len(reply.recommendation.tracks) == 10
+
+
+@pytest.mark.parametrize("text, artist", [("Hotel California", "Eagles"), ("similar songs to Hotel California", "Eagles"),
+                                          ("Bohemian Rhapsody", "Queen"), ("find me similar tracks to Creep", "Radiohead")])
+async def test_a_songs_name_alone_or_similar_to_it_is_its_radio(engine: Engine, text: str, artist: str) -> None:
+    reply = await engine.app.chat.chat(f"test:q:{abs(hash(text))}", USER, text)
+    rec = reply.recommendation
+    assert rec is not None and rec.kind == "similar" and artist in rec.summary, reply.text[:200]
+
+
+@pytest.mark.parametrize("text", ["Chill Vibes", "Summer Party", "Happy", "Sad Songs"])
+async def test_a_mood_in_title_case_stays_a_request(engine: Engine, text: str) -> None:
+    reply = await engine.app.chat.chat(f"test:q:{abs(hash(text))}", USER, text)
+    assert reply.recommendation is not None and reply.recommendation.kind == "text", reply.text[:200]
