@@ -6,8 +6,11 @@ admin request:
   "only 90s", "not that artist", "no Drake",
   "only rock", "1995-2000"                      -> ``refine_recommendations`` (when there is a last request)
 * "more like #3", "like the second one"         -> ``recommend_similar(["#3"])``
-* "songs like Blinding Lights"                  -> ``recommend_similar`` (falls back to ``recommend`` if unknown)
+* "songs like Blinding Lights", "similar songs to Hotel California",
+  "Hotel California" (a song's title alone)     -> ``recommend_similar`` (falls back to ``recommend`` if unknown)
 * "tell me about #2", "why #4"                   -> ``get_track`` / ``explain_track``
+* "what is the tempo of Blinding Lights?", "how fast is Despacito",
+  "do you have Bohemian Rhapsody"               -> ``get_track`` (the last only for a catalog song)
 * "search daft punk", "songs by Daft Punk"      -> ``search_tracks``
 * anything else                                 -> ``recommend(request=text)``
 
