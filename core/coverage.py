@@ -944,6 +944,9 @@ def text_is_gap_and_summary(text: str, rec: Recommendation) -> bool:
 _CAPS_RUN = re.compile(r"(?<![\w'])((?:[A-ZÀ-ÖØ-Þ][\w'’.&-]*)(?:\s+(?:[A-ZÀ-ÖØ-Þ][\w'’.&-]*|de|da|do|dos|del|la|le|van|"
                        r"von|der|di)){1,3})")
 
+#: Name particles a run of capitalised words may end with that belong to the words after it ("Coldplay de 2005").
+_TRAILING_PARTICLES = re.compile(r"(?:\s+(?:de|da|do|dos|del|la|le|van|von|der|di))+$")
+
 
 def partial_artist_matches(text: str, artists: Sequence[str], table: TrackTable) -> list[tuple[str, str]]:
     """``(name as written, catalog artist)`` pairs where the request names someone ("Luke Combs", "Maria Callas")
@@ -959,7 +962,7 @@ def partial_artist_matches(text: str, artists: Sequence[str], table: TrackTable)
         head = text[: m.start()].rstrip()
         if not head or head[-1] in ".!?:;¡¿\n":
             run = run.split(None, 1)[1] if " " in run else ""
-        run = run.strip(" .,;:!?'’")
+        run = _TRAILING_PARTICLES.sub("", run.strip(" .,;:!?'’"))  # "Coldplay de 2005": the name is "Coldplay"
         key = normalize_text(run)
         if len(key.split()) < 2 or key in table.artist_index:
             continue

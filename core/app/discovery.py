@@ -698,14 +698,21 @@ class Discovery(LiveParts):
         artists fill the rest: "Only 2 tracks by Bob Marley & The Wailers in this catalog — the rest are the closest by
         sound." (``core.reply_words`` key "artist thin", in the request's language); "" otherwise."""
         t = self.table
+        lo, hi = query.filters.year_min, query.filters.year_max
+        mask = self.recommender.filter_mask(Filters(year_min=lo, year_max=hi), t.n) if lo or hi else None
         for name in query.artists[:1]:
             aid = t.artist_index.get(normalize_text(name))
             if aid is None:
                 continue
-            own = len({t.norm_keys[p] for p in t.artist_tracks.get(aid, ()) if t.alive[p]})
+            # "anything by Coldplay from 2005": their songs within the years asked, said with the years
+            own = len({t.norm_keys[p] for p in t.artist_tracks.get(aid, ()) if t.alive[p] and (mask is None or mask[p])})
             others = any(aid not in t.artist_ids[t.pos[i.track.track_id]] for i in rec.tracks if i.track.track_id in t.pos)
-            if 0 < own < max(self.recommender.params.per_artist, limit // 2) and others:
-                return say("artist thin", query.lang or "en", n=own, name=name)
+            if own < max(self.recommender.params.per_artist, limit // 2) and others and (own or mask is not None):
+                if mask is None:
+                    return say("artist thin", query.lang or "en", n=own, name=name)
+                years = str(lo) if lo == hi else f"{lo or ''}–{hi or ''}"
+                return say("artist thin in years" if own else "artist none in years", query.lang or "en", n=own,
+                           name=name, years=years)
         return ""
 
     async def _with_coverage(

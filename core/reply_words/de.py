@@ -8,6 +8,8 @@ LINES: dict[str, str] = {
     "send or press": "schick /more oder drück „Nächste Seite“",
     "n tracks": "{n} Titel",
     "artist thin": "Nur {n#tracks} von {name} in diesem Katalog — der Rest klingt am ähnlichsten.",
+    "artist thin in years": "Nur {n#tracks} von {name} aus {years} in diesem Katalog — der Rest klingt am ähnlichsten.",
+    "artist none in years": "Keine Titel von {name} aus {years} in diesem Katalog — diese klingen am ähnlichsten.",
     "no search match": "Kein Titel passt zu „{q}“.",
     "no match": "Kein Titel passt — lockere die Filter ein wenig.",
     "no match short": "Kein Titel passt — versuch eine weniger strenge Anfrage.",

@@ -9,6 +9,8 @@ LINES: dict[str, str] = {
     "send or press": "send /more or press “Next page”",
     "n tracks": "{n} tracks",
     "artist thin": "Only {n#tracks} by {name} in this catalog — the rest are the closest by sound.",
+    "artist thin in years": "Only {n#tracks} by {name} from {years} in this catalog — the rest are the closest by sound.",
+    "artist none in years": "No tracks by {name} from {years} in this catalog — these are the closest by sound.",
     "no search match": 'No tracks match "{q}".',
     "no match": "No tracks match that — try loosening the filters.",
     "no match short": "No tracks match — try loosening the request.",

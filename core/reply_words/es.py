@@ -8,6 +8,8 @@ LINES: dict[str, str] = {
     "send or press": "envía /more o pulsa «Página siguiente»",
     "n tracks": "{n} canciones",
     "artist thin": "Solo {n#tracks} de {name} en este catálogo — el resto es lo más parecido por sonido.",
+    "artist thin in years": "Solo {n#tracks} de {name} de {years} en este catálogo — el resto es lo más parecido por sonido.",
+    "artist none in years": "No hay pistas de {name} de {years} en este catálogo — estas son las más parecidas por sonido.",
     "no search match": "Ninguna canción coincide con «{q}».",
     "no match": "Ninguna canción encaja — prueba a relajar los filtros.",
     "no match short": "Ninguna canción encaja — prueba a pedir algo menos estricto.",

@@ -8,6 +8,8 @@ LINES: dict[str, str] = {
     "send or press": "envoie /more ou appuie sur « Page suivante »",
     "n tracks": "{n} morceaux",
     "artist thin": "Seulement {n#tracks} de {name} dans ce catalogue — le reste est ce qui s'en rapproche le plus.",
+    "artist thin in years": "Seulement {n#tracks} de {name} de {years} dans ce catalogue — le reste est ce qui s'en rapproche le plus.",
+    "artist none in years": "Aucun morceau de {name} de {years} dans ce catalogue — voici ce qui s'en rapproche le plus.",
     "no search match": "Aucun morceau ne correspond à « {q} ».",
     "no match": "Aucun morceau ne convient — essaie d'assouplir les filtres.",
     "no match short": "Aucun morceau ne convient — essaie une demande moins stricte.",

@@ -8,6 +8,8 @@ LINES: dict[str, str] = {
     "send or press": "envie /more ou toque em “Próxima página”",
     "n tracks": "{n} músicas",
     "artist thin": "Só {n#tracks} de {name} neste catálogo — o resto é o mais parecido pelo som.",
+    "artist thin in years": "Só {n#tracks} de {name} de {years} neste catálogo — o resto é o mais parecido pelo som.",
+    "artist none in years": "Não há faixas de {name} de {years} neste catálogo — estas são as mais parecidas pelo som.",
     "no search match": "Nenhuma música corresponde a “{q}”.",
     "no match": "Nenhuma música combina — tente afrouxar os filtros.",
     "no match short": "Nenhuma música combina — tente um pedido menos restrito.",

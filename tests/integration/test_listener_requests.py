@@ -366,3 +366,17 @@ async def test_every_missing_style_of_a_request_is_said(engine: Engine, user: Ca
     assert isinstance(rec, Recommendation)
     said = " ".join(n.requested for n in rec.coverage).lower()
     assert "gregorian" in said and "medieval" in said
+
+
+@pytest.mark.parametrize("text, first", [
+    ("anything by Coldplay from 2005", "Only 2 tracks by Coldplay from 2005 in this catalog"),
+    ("Drake songs from the 1970s", "No tracks by Drake from 1970–1979 in this catalog"),
+    ("canciones de Coldplay de 2005", "Solo 2 canciones de Coldplay de 2005 en este catálogo"),
+])
+async def test_an_artist_within_years_says_how_few_before_the_others(engine: Engine, text: str, first: str) -> None:
+    """"anything by Coldplay from 2005" was 2 Coldplay tracks and 8 others with nothing said (the catalog holds many
+    Coldplay songs, 2 of them from 2005); "canciones de Coldplay de 2005" said there was no artist "Coldplay de"."""
+    rec = await engine.app.discovery.recommend_text(text)
+    assert isinstance(rec, Recommendation) and len(rec.tracks) == 10
+    assert rec.summary.startswith(first), rec.summary
+    assert not any(n.kind == "missing_artist" for n in rec.coverage)
