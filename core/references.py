@@ -40,8 +40,14 @@ class ResolvedRef:
     note: str = ""
 
 
+#: Control characters taken out of free text (:func:`check_text`): C0 but tab and line breaks, DEL, C1, bidi controls.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def check_text(text: str, what: str = "request") -> str:
-    """Strip and validate free text: non-empty and at most 2,000 characters.
+    """Strip and validate free text: non-empty and at most 2,000 characters; control characters other than line
+    breaks and tabs (a terminal's escape sequences, bidi overrides) become spaces, so no reply that quotes the text
+    can recolour a terminal or reverse a line.
 
     Raises:
         InvalidInput: empty/whitespace or longer than :data:`MAX_TEXT` characters.
@@ -49,7 +55,9 @@ def check_text(text: str, what: str = "request") -> str:
     if text is None or not str(text).strip():
         raise invalid("empty", what=what)
     # lone surrogates (undecodable bytes from a terminal) cannot be stored or sent: replace them
-    text = str(text).encode("utf-8", "replace").decode("utf-8").strip()
+    text = _CONTROLS.sub(" ", str(text).encode("utf-8", "replace").decode("utf-8")).strip()
+    if not text:
+        raise invalid("empty", what=what)
     if len(text) > MAX_TEXT:
         raise invalid("too long", what=what, n=len(text), limit=MAX_TEXT)
     return text
