@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from core.catalog import base_title, normalize_text
-from core.errors import NotATrackLink, SongNotFound
+from core.errors import InvalidInput, NotATrackLink, SongNotFound
 from core.error_words import invalid
+from core.models import FEATURE_RANGES, Filters
 from core.reply_words import say
 from core.spotify_links import SPOTIFY_ID, find_links, looks_like_id, parse_link
 from core.table import TrackTable
@@ -61,6 +62,30 @@ def check_text(text: str, what: str = "request") -> str:
     if len(text) > MAX_TEXT:
         raise invalid("too long", what=what, n=len(text), limit=MAX_TEXT)
     return text
+
+
+def check_filters(filters: Filters | None) -> Filters | None:
+    """Explicit filters as a caller gave them (command-line options, an API body): years within the catalog's range
+    (:data:`core.models.FEATURE_RANGES`-style bounds 1000–2100, as :class:`~core.models.Track` stores them), tempo
+    within 0–250 BPM, and each range's low end at most its high end. Returns ``filters`` unchanged.
+
+    Raises:
+        InvalidInput: a bound outside its range, or a range whose low end is above its high end ("--year-min 2000
+            --year-max 1990" was answered with "nothing from 2000–1990" and 1960s tracks).
+    """
+    if filters is None:
+        return None
+    lo_t, hi_t = FEATURE_RANGES["tempo"]
+    for name, value, lo, hi in (("year_min", filters.year_min, 1000, 2100), ("year_max", filters.year_max, 1000, 2100),
+                                ("tempo_min", filters.tempo_min, lo_t, hi_t), ("tempo_max", filters.tempo_max, lo_t, hi_t)):
+        if value is not None and not lo <= value <= hi:
+            raise InvalidInput(f"{name} must be between {lo:g} and {hi:g} (got {value:g}).", field=name,
+                               allowed=f"{lo:g}–{hi:g}")
+    for low, high, what in ((filters.year_min, filters.year_max, "year"), (filters.tempo_min, filters.tempo_max, "tempo")):
+        if low is not None and high is not None and low > high:
+            raise InvalidInput(f"The {what} range is backwards: {what}_min {low:g} is above {what}_max {high:g}.",
+                               field=f"{what}_min")
+    return filters
 
 
 def _clip(text: str, limit: int = 80) -> str:

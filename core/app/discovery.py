@@ -96,7 +96,7 @@ from core.anchor_words import (
 from core.steps import CUES as _MOVE_CUES
 from core.moves import conflict_sentence, era_reading, read_moves
 from core.recommender import Scored
-from core.references import ResolvedRef, check_text
+from core.references import ResolvedRef, check_filters, check_text
 from core.spotify_links import find_links, strip_links
 from core.table import FEATURE_INDEX, TrackTable
 from core.text.caveats import conflicts_from_notes
@@ -320,9 +320,10 @@ class Discovery(LiveParts):
         """Tracks similar to one or many references (ids, links, URIs, titles, "title - artist").
 
         Raises:
-            SongNotFound: a reference did not resolve (first failing one). InvalidInput: no reference given.
+            SongNotFound: a reference did not resolve (first failing one). InvalidInput: no reference given, or
+            ``filters`` out of range or backwards (:func:`core.references.check_filters`).
         """
-        return await self._similar(refs, filters, exclude_ids)
+        return await self._similar(refs, check_filters(filters), exclude_ids)
 
     async def _similar(
         self,
@@ -911,9 +912,11 @@ class Discovery(LiveParts):
         text carries no musical meaning.
 
         Raises:
-            InvalidInput: empty or over 2,000 characters, or a bad limit.
+            InvalidInput: empty or over 2,000 characters, a bad limit, or ``filters`` out of range or backwards
+                (:func:`core.references.check_filters`).
         """
         _ = self.text  # fitted on the loop; a long request is then parsed in a worker thread (understand_async)
+        check_filters(filters)  # explicit bounds are the caller's: a backwards range is an error, not an empty era
         if len(text) > INLINE_TEXT_CHARS:
             parsed, limit = await asyncio.to_thread(self._parse_request, text, filters, limit)
         else:
