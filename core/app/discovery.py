@@ -68,6 +68,7 @@ from core.genres import excluded_style_positions, refused_cue
 from core.search_rank import closest_name, whole_name_first
 from core.scene import era_query
 from core.playlist_spread import spread_ranked, wants_playlist_spread
+from core.anchor_others import asks_other_artists
 from core.limits import DEFAULT_TRACKS, MAX_TRACKS
 from core.ranges import range_mask
 from core.reply_words import say
@@ -456,6 +457,10 @@ class Discovery(LiveParts):
         seeds = anchor.seeds if anchor is not None else []
         if not asks_seasonal(query.text) and not any(is_seasonal(self.table, p) for p in seeds):
             exclude = exclude | seasonal_positions(self.table)
+        if asks_other_artists(query.text):  # "artists like Taylor Swift", "similar artists to Drake": not them
+            named = (anchor.artist_ids if anchor is not None and anchor.seeds and anchor.kind == "artist" else
+                     [self.table.artist_index.get(normalize_text(a)) for a in query.artists])
+            exclude = exclude | {p for aid in named if aid is not None for p in self.table.artist_tracks.get(aid, ())}
         if anchor is not None and anchor.seeds:
             rec = await self._anchored(query, anchor, exclude, limit, rank, similar_rank)
             if query.lang != "en":  # "Like X (slower)" in the request's language (core.text.wording)
