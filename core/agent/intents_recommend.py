@@ -28,6 +28,7 @@ from core.anchors import find_anchor
 from core.agent.intents_common import NUM, Intent, page_number, similar_refs
 from core.catalog import normalize_text
 from core.errors import MusicBotError
+from core.models import spotify_url
 from core.conversation import ConversationState
 from core.genres import parent_genres
 from core.followup_words import (
@@ -369,12 +370,20 @@ def _older_and_newer(text: str) -> bool:
 def _anchor_request(lookup: TrackLookup, track_id: str | None, around: str) -> str | None:
     """"like #2 but newer" said as an anchored request on the list's track: ``"like TITLE by ARTIST but newer"``
     (the words around the list number kept, as :func:`core.anchors.find_anchor` reads a title by an artist), or
-    None when the number names no track of the table."""
+    None when the number names no track of the table. A title the request's words would not read back as that song
+    (commas, "My, My, My" by Johnny Gill, was read as the artist alone) is written as the track's Spotify link, which
+    :func:`core.anchors.find_anchor` reads first."""
     t = lookup.table
     p = t.pos.get(track_id or "")
     if p is None or not t.artists[p]:
         return None
-    return f"like {t.titles[p]} by {t.artists[p][0]} {' '.join(around.split())}".strip()
+    rest = " ".join(around.split())
+    text = f"like {t.titles[p]} by {t.artists[p][0]} {rest}".strip()
+    anchor = find_anchor(text, t, lookup.refs)
+    if anchor is None or anchor.kind != "track" or not anchor.seeds or t.norm_keys[anchor.seeds[0]] != t.norm_keys[p]:
+        # a title the words cannot carry back to this song ("My, My, My" was read as the artist): its link can
+        text = f"like {spotify_url(t.ids[p])} {rest}".strip()
+    return text
 
 
 def _has_modifier(rest: str) -> bool:

@@ -68,3 +68,20 @@ async def test_rolling_in_the_deep_more_upbeat_says_the_song_first(engine: Engin
     assert "no artist named" not in rec.summary and not any(n.kind == "missing_artist" for n in rec.coverage)
     seed = rec.anchor.seed_ids[0]
     assert seed not in {i.track.track_id for i in rec.tracks}
+
+
+async def test_like_number_but_move_anchors_on_that_very_song(engine: Engine) -> None:
+    """"more like #3 but no rap" on "My, My, My" by Johnny Gill became "like Johnny Gill" (the commas ended the name):
+    the anchored request the intent writes always reads back as the list's song — its title and artist when they
+    carry it, its Spotify link when not. Checked over catalog titles with commas, clause words and a few plain ones."""
+    from core.agent.intents_recommend import _anchor_request
+
+    t = engine.loaded.table
+    hard = [p for p in t.alive_positions().tolist() if "," in t.titles[p] or _CLAUSE.search(t.titles[p])][:40]
+    plain = [t.pos[i] for i in t.ids[:10]]
+    for p in hard + plain:
+        text = _anchor_request(engine.app.tracks, t.ids[p], "but no rap")
+        anchor = find_anchor(text, t, engine.loaded.refs)
+        assert anchor is not None and anchor.kind == "track" and anchor.seeds, text
+        assert t.norm_keys[anchor.seeds[0]] == t.norm_keys[p], (text, t.titles[anchor.seeds[0]])
+        assert "no rap" in anchor.rest
