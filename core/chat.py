@@ -129,7 +129,7 @@ class ChatService:
                         raise invalid("give a song")
                     found = [self.app.tracks.resolve_ref(_list_ref(state, r)) for r in refs[:25]]
                     ids = list(dict.fromkeys(self.app.tracks.table.ids[f.pos] for f in found))
-                    spec = LastRequest(kind="similar", refs=ids).keeping_exclusions(state.last, state.last_page)
+                    spec = LastRequest(kind="similar", refs=ids).keeping_exclusions(state.last, state.last_list())
                     reply = await _run_last(self.app, state, caller, spec, first=True, lang=lang)
                     reply = with_notes(reply, [localize_note(f.note, lang) for f in found if f.note])
                 elif cmd.name == "more" or (cmd.name == "" and normalize_text(text) in MORE_WORDS):

@@ -125,6 +125,13 @@ class ConversationState(BaseModel):
                       "(\"más\", \"#3\", \"less upbeat\"); core.reply_language")
     said_gaps: list[str] = Field(default_factory=list, description="coverage notes the current request's replies "
                                  "already said (core.coverage.note_key), so a follow-up does not repeat them")
+    page_of_last: bool = Field(default=True, description="the list on screen came from :attr:`last` (a search "
+                               "result or a playlist page did not): only then does \"more like #3\" keep its refusals")
+
+    def last_list(self) -> list[str]:
+        """Track ids of the list on screen when :attr:`last` produced it, else [] (after a search, "more like #2"
+        starts anew: the refusals of the request before the search do not apply to it)."""
+        return self.last_page if self.page_of_last else []
 
     def remember_shown(self, ids: list[str]) -> None:
         """Add ids to :attr:`shown` (deduplicated, bounded by :data:`MAX_SHOWN`)."""
@@ -148,6 +155,7 @@ class ConversationState(BaseModel):
         self.page_reasons = [r[:300] for r in reasons]
         if self.focus not in self.last_page:
             self.focus = None
+        self.page_of_last = remember
         if remember:
             self.remember_shown(ids)
             self.recent_pages = [*self.recent_pages, list(ids)][-RECENT_PAGES:]

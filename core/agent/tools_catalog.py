@@ -229,7 +229,7 @@ async def recommend_similar(
         ids = [resolve_ref(ctx, r) for r in list(refs)[:25]]
         spec = LastRequest(kind="similar", refs=ids, filters=Filters(limit=clamp_limit(limit)))
         on_screen = ([i.track.track_id for i in ctx.deps.log.recommendation.tracks] if ctx.deps.log.recommendation
-                     else ctx.deps.state.last_page)
+                     else ctx.deps.state.last_list())
         spec = spec.keeping_exclusions(ctx.deps.log.spec or ctx.deps.state.last, on_screen)  # "more like #3"
         merge = _filters(genres, exclude_artists, year_min, year_max, None, None, limit)
         rec, spec = await run_request(ctx.deps.personal, spec, excluded_ids(ctx), merge=merge, caller=ctx.deps.caller,

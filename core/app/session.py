@@ -123,7 +123,7 @@ class Sessions:
             store = await self.conversation_store()
             state = await store.load_state(cid)
             # the reply's language: a new request's own words, else the conversation's (core.reply_language)
-            spec = spec.keeping_exclusions(state.last, state.last_page)  # "More like #3" keeps "no reggaeton"
+            spec = spec.keeping_exclusions(state.last, state.last_list())  # "More like #3" keeps "no reggaeton"
             lang, keep = decide(spec.request if spec.kind == "text" and merge is not None else "", state.lang)
             state.lang = keep or state.lang
             result, ran = await self.replay_request(

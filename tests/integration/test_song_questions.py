@@ -55,3 +55,20 @@ async def test_a_songs_name_alone_or_similar_to_it_is_its_radio(engine: Engine, 
 async def test_a_mood_in_title_case_stays_a_request(engine: Engine, text: str) -> None:
     reply = await engine.app.chat.chat(f"test:q:{abs(hash(text))}", USER, text)
     assert reply.recommendation is not None and reply.recommendation.kind == "text", reply.text[:200]
+
+
+async def test_a_refusal_does_not_follow_a_search_into_more_like_n(engine: Engine) -> None:
+    """"songs like Drake", "no rap", "/search queen", "more like #2" was "Tracks like … (not rap; not hip hop)": the
+    refusal belonged to the request before the search. A list that request made keeps it (tested elsewhere)."""
+    cid = "test:q:refusal-search"
+    for text in ("songs like Drake", "no rap", "/search queen"):
+        await engine.app.chat.chat(cid, USER, text)
+    reply = await engine.app.chat.chat(cid, USER, "more like #2")
+    rec = reply.recommendation
+    assert rec is not None and rec.kind == "similar"
+    assert "not rap" not in rec.summary and "not hip hop" not in rec.summary, rec.summary
+    cid2 = "test:q:refusal-kept"
+    for text in ("songs like Drake", "no rap"):
+        await engine.app.chat.chat(cid2, USER, text)
+    kept = (await engine.app.chat.chat(cid2, USER, "more like #2")).recommendation
+    assert kept is not None and "not rap" in kept.summary, kept.summary
