@@ -45,6 +45,10 @@ DbOpt = Annotated[Optional[Path], typer.Option("--db", help="SQLite catalog file
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON list of tracks instead of a table.")]
 LimitOpt = Annotated[int, typer.Option("--limit", "-n", min=1, max=MAX_TRACKS, help=f"Number of tracks (1–{MAX_TRACKS}).")]
+#: ``recommend``'s: unset, the count the text asks for decides ("give me 20 chill songs"), else 10.
+TextLimitOpt = Annotated[Optional[int], typer.Option(
+    "--limit", "-n", min=1, max=MAX_TRACKS,
+    help=f"Number of tracks (1–{MAX_TRACKS}; default: the count the text asks for, else 10).")]
 
 
 @app.callback()
@@ -58,7 +62,7 @@ def _everywhere(db: DbOpt = None) -> None:
 
 
 def _filters(
-    limit: int,
+    limit: int | None,
     genre: list[str] | None,
     exclude_artist: list[str] | None,
     year_min: int | None,
@@ -66,7 +70,7 @@ def _filters(
     tempo_min: float | None,
     tempo_max: float | None,
 ) -> Filters:
-    data: dict[str, Any] = {"limit": limit}
+    data: dict[str, Any] = {"limit": limit} if limit else {}  # unset: a count in the text decides ("20 songs")
     for key, value in (
         ("genres", genre),
         ("exclude_artists", exclude_artist),
@@ -136,7 +140,7 @@ def ask(
 def recommend(
     text: Annotated[str, typer.Argument(help="What you want to hear.")],
     db: DbOpt = None,
-    limit: LimitOpt = 10,
+    limit: TextLimitOpt = None,
     as_json: JsonOpt = False,
     genre: GenreOpt = None,
     exclude_artist: ExclOpt = None,

@@ -141,7 +141,10 @@ class TextRecommendRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     text_input: str = Field(min_length=1, max_length=MAX_TEXT)
-    limit: int = Field(default=DEFAULT_TRACKS, ge=1, le=MAX_TRACKS, description=f"1–{MAX_TRACKS}")
+    limit: int | None = Field(
+        default=None, ge=1, le=MAX_TRACKS,
+        description=f"1–{MAX_TRACKS}; omitted: the count the text asks for (\"20 chill songs\", at most {MAX_TRACKS}: "
+        f"``message`` then says so), else {DEFAULT_TRACKS}")
 
 
 class Clarification(BaseModel):

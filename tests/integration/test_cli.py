@@ -126,3 +126,11 @@ def test_song_chart_writes_a_png_and_chat_chart_saves_one(db_copy: Path, tmp_pat
     assert lines[0].startswith("10 tracks for “chill study music”, against what you asked for")
     saved = Path(lines[1].split("Chart saved: ", 1)[1].strip())
     assert saved.parent == tmp_path / "charts" and png_size(saved.read_bytes()) == SET_CHART_PX
+
+
+def test_recommend_takes_the_count_from_the_text_unless_limit_is_given(db_copy: Path) -> None:
+    """``musicbot recommend "give me 20 chill songs"`` printed 10 tracks: ``--limit`` defaulted to 10 and won."""
+    code, out = invoke("recommend", "give me 20 chill songs", "--db", str(db_copy), "--json")
+    assert code == 0 and len(json.loads(out)) == 20
+    code, out = invoke("recommend", "give me 20 chill songs", "--db", str(db_copy), "--json", "-n", "3")
+    assert code == 0 and len(json.loads(out)) == 3

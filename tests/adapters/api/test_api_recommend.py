@@ -118,3 +118,14 @@ def test_blank_song_ids_are_a_clear_422(shared_api: ApiServer) -> None:
     with shared_api.client() as c:
         r = c.post("/api/v1/recommend/", json={"song_ids": ["  ", ""]})
     assert r.status_code == 422 and "at least one song" in r.json()["detail"]
+
+
+def test_a_count_in_the_text_is_the_limit_when_none_is_given(shared_api: ApiServer) -> None:
+    """"give me 20 chill songs" gave 10 tracks (the body's default limit won over the text); 100 is capped and said."""
+    with shared_api.client() as c:
+        twenty = c.post("/api/v1/recommend/text", json={"text_input": "give me 20 chill songs"}).json()
+        hundred = c.post("/api/v1/recommend/text", json={"text_input": "give me 100 chill songs"}).json()
+        given = c.post("/api/v1/recommend/text", json={"text_input": "give me 20 chill songs", "limit": 5}).json()
+    assert len(twenty["tracks"]) == 20 and twenty["message"] == ""
+    assert len(hundred["tracks"]) == 50 and "100" in hundred["message"]
+    assert len(given["tracks"]) == 5 and given["message"] == ""
