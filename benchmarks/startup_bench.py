@@ -13,6 +13,9 @@ interleaved round by round so machine load hits them alike):
 * ``startup_*_cpu_min_s`` / ``startup_slash_cpu_ratio`` / ``startup_free_cpu_ratio`` — the same commands' CPU time
   (user + system, all threads; min over the rounds) and its ratio to the bare Python's: what the work costs, less
   sensitive than wall time to other processes on a loaded machine (wall time stays the target's measure).
+* ``startup_models_{min,med}_s`` / ``startup_models_ratio`` — the data layer alone (:data:`_MODELS`: pydantic,
+  pydantic-settings, the core models and the settings built once, on top of the bare start): the floor of the
+  one-shot ratios while the core models are pydantic models.
 * ``startup_slash_nocache_min_s`` — the slash command with the start-up cache off (``MUSICBOT_CACHE=0``: what the
   first start after a catalog change costs).
 * ``chat_first_turn_ms`` — a running chat (``musicbot chat``'s warm-up done while the person types): the first
@@ -63,6 +66,14 @@ def _entry(src: Path) -> tuple[str, str]:
     spec = tomllib.loads((src / "pyproject.toml").read_text())["project"]["scripts"]["musicbot"]
     module, func = spec.split(":")
     return module, func
+
+#: The data layer a one-shot command cannot start without, and nothing else: numpy and sqlite3 (the yardstick), then
+#: pydantic and pydantic-settings, the core models (:mod:`core.models`, :mod:`core.conversation`) and the settings, each
+#: built once as a command builds them. Its ratio to the bare start is the floor under ``startup_slash_ratio`` while
+#: the models are pydantic models.
+_MODELS = ("import sys; sys.path.insert(0, {src!r}); import numpy, sqlite3; import core.models as m, "
+           "core.conversation as c, bot.settings as s; s.Settings(); m.Caller(); c.ConversationState(); "
+           "m.ChatReply(text='x')")
 
 _CHAT = """
 import asyncio, json, sys, time
@@ -190,7 +201,8 @@ def bench_startup(db_path: Path, rounds: int = 7, baseline_src: Path | None = No
             db = tmp / f"{prefix or 'current_'}catalog.db"
             shutil.copy(db_path, db)
             dbs[prefix] = db
-        commands: dict[str, list[str]] = {"bare": [sys.executable, "-c", "import numpy, sqlite3"]}
+        commands: dict[str, list[str]] = {"bare": [sys.executable, "-c", "import numpy, sqlite3"],
+                                          "models": [sys.executable, "-c", _MODELS.format(src=str(ROOT))]}
         for prefix, src in sources.items():
             module, func = _entry(src)
             cli = [sys.executable, "-c", _CLI.format(src=str(src), module=module, func=func), "ask"]
@@ -201,7 +213,7 @@ def bench_startup(db_path: Path, rounds: int = 7, baseline_src: Path | None = No
         nocache: list[float] = []
         for i in range(rounds + 1):
             for name, cmd in commands.items():
-                cmd = [*cmd, "--conversation", f"bench:{i}"] if name != "bare" else cmd
+                cmd = [*cmd, "--conversation", f"bench:{i}"] if name not in ("bare", "models") else cmd
                 elapsed, cpu = _run_cpu(cmd, env, tmp)
                 if i:  # round 0 writes bytecode and the start-up cache: not timed
                     times[name].append(elapsed)
@@ -214,6 +226,7 @@ def bench_startup(db_path: Path, rounds: int = 7, baseline_src: Path | None = No
             out[f"startup_{name}_med_s"] = statistics.median(values)
             out[f"startup_{name}_cpu_min_s"] = min(cpus[name])
         out["startup_slash_nocache_min_s"] = min(nocache)
+        out["startup_models_ratio"] = out["startup_models_min_s"] / out["startup_bare_min_s"]
         bare_min, bare_med = out["startup_bare_min_s"], out["startup_bare_med_s"]
         for prefix in sources:
             for kind in ("slash", "free"):
