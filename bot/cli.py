@@ -296,7 +296,8 @@ def import_(
                     max_decompressed=max_gz_mb * 1024**2,
                 )
             print_import_report(console, report)
-            console.print(f"Catalog now holds {len(engine.app.tracks.table):,} tracks.")
+            n = len(engine.app.tracks.table)
+            console.print(f"Catalog now holds {n:,} track{'' if n == 1 else 's'}.")
 
     run(go)
 

@@ -306,7 +306,8 @@ def print_import_report(console: Console, report: ImportReport, max_errors: int 
     for line in report.details:
         console.print(escape(line), highlight=False)
     console.print(
-        f"[green]{report.layout}[/green]: {escape(report.summary())}; {report.labels_added:,} labels added"
+        f"[green]{report.layout}[/green]: {escape(report.summary())}; {report.labels_added:,} "
+        f"label{'' if report.labels_added == 1 else 's'} added"
         + (", catalog replaced" if report.replaced else ""),
         highlight=False,
     )
