@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -230,6 +230,9 @@ LANGUAGES: dict[str, tuple[str, ...]] = {
 #: A style is *sparse* below this many live tracks (and this share of the catalog): ≈ a third of one playlist of the
 #: shipped catalog (~75 tracks per playlist); fewer cannot fill several pages without padding.
 SPARSE_TRACKS = 25
+#: Preference weight of a thin style's family genre within the years asked (:meth:`CatalogCoverage.era_family_labels`):
+#: under a named label's 1.0, so the style's own few tracks still lead.
+ERA_FAMILY_WEIGHT = 1.0
 SPARSE_SHARE = 0.001
 
 
@@ -591,6 +594,32 @@ class CatalogCoverage:
         return max(0, b - a)
 
     # ------------------------------------------------------------------ checks
+    def era_family_labels(self, text: str, filters: Filters | None) -> dict[str, float]:
+        """Label preferences (``{"genre:r&b": 0.8}``) for the styles ``text`` names that the catalog holds too few of
+        in the years ``filters`` asks (:meth:`is_sparse`, as the first line then says) while their family's genre
+        label (:data:`PARENT`) holds at least :data:`SPARSE_TRACKS` tracks there: "60s soul and motown" is the
+        1960s r&b (The Supremes, Sam Cooke, Wilson Pickett, Percy Sledge) — the catalog files classic soul as r&b and
+        its soul labels are neo soul — not classic rock. {} without years, labels or such a style."""
+        if filters is None or (filters.year_min is None and filters.year_max is None) or not self.genre_labelled:
+            return {}
+        lo, hi = filters.year_min, filters.year_max
+        t = self.table
+        years = t.year
+
+        def in_years(positions: Iterable[int]) -> int:
+            return sum(1 for p in positions if t.alive[p] and years[p] > 0 and (lo is None or years[p] >= lo)
+                       and (hi is None or years[p] <= hi))
+
+        out: dict[str, float] = {}
+        for style, _phrase, negated in find_styles(text):
+            parent = PARENT.get(style, "")
+            lid = t.label_index.get(("genre", parent)) if parent and not negated else None
+            if lid is None or not self.is_sparse(in_years(self._members.get(style, ()))):
+                continue
+            if in_years(t.label_tracks.get(lid, ())) >= SPARSE_TRACKS:
+                out[f"genre:{parent}"] = ERA_FAMILY_WEIGHT
+        return out
+
     def check_request(self, text: str, filters: Filters | None = None,
                       targets: Sequence[str] = (), anchor: str = "") -> list[CoverageNote]:
         """Notes for what ``text`` asks and this catalog lacks: styles (missing / sparse / unlabelled catalog), the

@@ -446,6 +446,9 @@ class Discovery(LiveParts):
                 "cues": [c for c in query.cues if not any(c.endswith(f"{a} → artist") for a in wrong)],
             })
         exclude = exclude | excluded_style_positions(self.table, query.labels)  # "no reggaeton": none shown as it
+        family = self.coverage.era_family_labels(query.text, query.filters)  # "60s soul": the 60s r&b
+        if family:
+            query = query.model_copy(update={"labels": {**family, **query.labels}})
         anchor = find_anchor(query.text, self.table, self.refs) if query.text else None
         if anchor is None and query.text and _title_only(query):
             # "wake me up": Avicii's song, not the artist "Wake Me" whose name is only the start of it

@@ -380,3 +380,19 @@ async def test_an_artist_within_years_says_how_few_before_the_others(engine: Eng
     assert isinstance(rec, Recommendation) and len(rec.tracks) == 10
     assert rec.summary.startswith(first), rec.summary
     assert not any(n.kind == "missing_artist" for n in rec.coverage)
+
+
+async def test_a_thin_style_in_an_era_is_its_familys_music_of_those_years(engine: Engine, user: Caller) -> None:
+    """"60s soul and motown" said "very little soul from 1960–1969 (9 tracks)" and then showed 3 of them and classic
+    rock (Beatles, Cream, CCR): the catalog files 60s soul as r&b (The Supremes, Sam Cooke, Wilson Pickett, Percy
+    Sledge) and its soul labels are neo soul. The style's family genre now ranks within the years."""
+    rec = await engine.app.discovery.recommend_text("60s soul and motown")
+    assert isinstance(rec, Recommendation) and len(rec.tracks) == 10
+    assert sum("r&b" in i.track.genres for i in rec.tracks) >= 7, [(i.track.title, i.track.genres) for i in rec.tracks]
+    cov = engine.app.discovery.coverage
+    from core.models import Filters
+
+    assert cov.era_family_labels("60s soul", Filters(year_min=1960, year_max=1969)) == {"genre:r&b": 1.0}
+    assert cov.era_family_labels("60s soul", None) == {}  # no years: the style's own labels answer
+    assert cov.era_family_labels("80s rock", Filters(year_min=1980, year_max=1989)) == {}  # not thin there
+    assert cov.era_family_labels("no soul from the 60s", Filters(year_min=1960, year_max=1969)) == {}  # refused
