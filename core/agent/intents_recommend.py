@@ -386,6 +386,23 @@ def _anchor_request(lookup: TrackLookup, track_id: str | None, around: str) -> s
     return text
 
 
+def _standing_years(state: ConversationState, around: str) -> str:
+    """The years the conversation's last request kept to, as words an anchored request reads ("from 1990 to 2009",
+    "before 2010", "after 2014"), when the list on screen is that request's and the new words name no era of their
+    own ("like #2 but newer" moves the era; "like #2 but slower" keeps it); "" otherwise."""
+    last = state.last
+    if last is None or not state.page_of_last:
+        return ""
+    lo, hi = last.filters.year_min, last.filters.year_max
+    norm = normalized(around)
+    if (lo is None and hi is None) or any(rx.search(norm) for rx in (NEWER, OLDER)) or any(
+            rx.search(around) for rx in (_DECADE, _RANGE, _BEFORE, _AFTER)):
+        return ""
+    if lo is not None and hi is not None:
+        return f"from {lo} to {hi}"
+    return f"before {hi + 1}" if hi is not None else f"after {lo - 1}"
+
+
 def _has_modifier(rest: str) -> bool:
     """True when the text around an anchor says more than filler ("songs like X" vs "like X but slower")."""
     words = [w for w in normalize_text(rest).split()
@@ -411,6 +428,9 @@ def recommend_intent(text: str, lookup: TrackLookup, state: ConversationState) -
             said = m.string  # the string the match was made in (lower-cased or folded)
             around = f"{said[: m.start()]} {said[m.end():]}"
             anchored = _anchor_request(lookup, state.page_ref(n), around) if _has_modifier(around) else None
+            years = _standing_years(state, around) if anchored else ""
+            if years:  # "before 2010", then "like #2 but slower": still before 2010
+                anchored = f"{anchored} {years}"
             if anchored:  # "something like #2 but newer": the anchored text path makes the move around that track
                 return Intent(tool="recommend", args={"request": anchored})
             return Intent(tool="recommend_similar", args={"refs": [f"#{n}"]})

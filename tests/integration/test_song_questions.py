@@ -72,3 +72,17 @@ async def test_a_refusal_does_not_follow_a_search_into_more_like_n(engine: Engin
         await engine.app.chat.chat(cid2, USER, text)
     kept = (await engine.app.chat.chat(cid2, USER, "more like #2")).recommendation
     assert kept is not None and "not rap" in kept.summary, kept.summary
+
+
+async def test_like_number_but_a_move_keeps_the_years_the_thread_kept_to(engine: Engine) -> None:
+    """"latin pop hits for a party", "only in spanish, before 2010", "like #2 but slower" was 9 tracks of 2010–2015:
+    the anchored request dropped the years. An era move of its own ("but newer") still replaces them."""
+    cid = "test:q:years"
+    for text in ("latin pop hits for a party", "only in spanish, before 2010"):
+        await engine.app.chat.chat(cid, USER, text)
+    slower = (await engine.app.chat.chat(cid, USER, "like #2 but slower")).recommendation
+    assert slower is not None and slower.anchor is not None and len(slower.tracks) == 10
+    years = [i.track.shown_year for i in slower.tracks if i.track.shown_year]
+    assert years and max(years) <= 2009, years
+    newer = (await engine.app.chat.chat(cid, USER, "like #2 but newer")).recommendation
+    assert newer is not None and any((i.track.shown_year or 0) >= 2010 for i in newer.tracks)
