@@ -375,6 +375,10 @@ def explain_text(table: TrackTable, p: int, query: TextQuery) -> list[Reason]:
             continue
         if gap <= 1.5:
             scored.append((-query.weights.get(name, 0.0), gap, name, value, float(target)))
+    length = query.ranges.get("duration_ms")
+    if length and t.durations[p] and any(b is not None for b in length):  # "under 3 minutes": the length, first
+        lo, hi = (list(length) + [None, None])[:2]
+        facts.append(Reason(kind="asked_feature", feature="duration_ms", value=float(t.durations[p]), low=lo, high=hi))
     for *_, name, value, target in sorted(scored, key=lambda s: s[:3])[:2]:
         if isinstance(target, tuple):  # "over 125 BPM": the bound, not the point the ranker aimed at inside it
             facts.append(Reason(kind="asked_feature", feature=name, value=value, low=target[0], high=target[1]))

@@ -84,6 +84,8 @@ def _feature_fact(feature: str, value: float, w: dict[str, str]) -> str:
         return f"{value:.0f} BPM"
     if feature == "loudness":
         return f"{value:.1f} dB"
+    if feature == "duration_ms":  # "2:54": a length asked for ("under 3 minutes") is said as one
+        return format_value(feature, value)
     if feature == "mode":
         return w["minor key"] if value < 0.5 else w["major key"]
     if feature == "instrumentalness" and value < VOCAL_BELOW:

@@ -396,3 +396,14 @@ async def test_a_thin_style_in_an_era_is_its_familys_music_of_those_years(engine
     assert cov.era_family_labels("60s soul", None) == {}  # no years: the style's own labels answer
     assert cov.era_family_labels("80s rock", Filters(year_min=1980, year_max=1989)) == {}  # not thin there
     assert cov.era_family_labels("no soul from the 60s", Filters(year_min=1960, year_max=1969)) == {}  # refused
+
+
+async def test_a_length_asked_for_is_in_every_reason(engine: Engine, user: Caller) -> None:
+    """"under 3 minutes" kept every track under 3:00 but no reason said a length (a listener could not check it)."""
+    rec = await engine.app.discovery.recommend_text("high energy songs under 3 minutes")
+    assert isinstance(rec, Recommendation) and len(rec.tracks) == 10
+    for item in rec.tracks:
+        said = [r for r in item.reasons if r.feature == "duration_ms"]
+        assert said and said[0].value == item.track.duration_ms <= 180_000 and said[0].high == 180_000
+        minutes, seconds = divmod(round(item.track.duration_ms / 1000), 60)
+        assert f"{minutes}:{seconds:02d} (asked ≤ 3:00)" in item.reason, item.reason
