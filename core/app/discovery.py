@@ -499,7 +499,7 @@ class Discovery(LiveParts):
                 filters=query.filters,
                 summary=join_cues(localize_cues(query.cues[:4], query.lang)),  # the request's language
             )
-        if query.artists and rec.anchor is None:  # "Bob Marley songs": the catalog's few are said, not padded silently
+        if query.artists and rec.anchor is None and not asks_other_artists(query.text):  # "Bob Marley songs": the catalog's few are said, not padded silently
             line = self._few_by_artist(query, rec, limit)
             if line:
                 rec = rec.model_copy(update={"summary": f"{line} {rec.summary}".strip()})

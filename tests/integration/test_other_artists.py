@@ -31,3 +31,11 @@ async def test_artists_like_x_leave_x_out(engine: Engine, text: str, artist: str
 async def test_songs_like_x_may_still_hold_x(engine: Engine) -> None:
     rec = await engine.app.discovery.recommend_text("songs like Taylor Swift")
     assert isinstance(rec, Recommendation) and any("Taylor Swift" in i.track.artists for i in rec.tracks)
+
+
+async def test_other_artists_of_a_thin_artist_do_not_say_the_rest(engine: Engine) -> None:
+    """"similar artists to Bob Marley" leaves his 2 songs out; the line "Only 2 tracks by … — the rest are the closest"
+    would speak of songs the list does not hold."""
+    rec = await engine.app.discovery.recommend_text("similar artists to Bob Marley")
+    assert isinstance(rec, Recommendation) and rec.tracks
+    assert "Only 2 tracks" not in rec.summary and not any("Bob Marley" in i.track.artist for i in rec.tracks)
