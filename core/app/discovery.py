@@ -83,6 +83,7 @@ from core.models import (
     Reason,
     Recommendation,
     RecommendedTrack,
+    TextNote,
     TextQuery,
 )
 from core.anchor_sound import artist_style_mask, in_family, main_style, near_anchor, scene_styles, styled
@@ -220,6 +221,14 @@ def _off_season_radio(table: TrackTable, scored: list[Scored], seeds: Sequence[i
     if any(is_seasonal(table, p) for p in seeds):
         return scored
     return [s for s in scored if not is_seasonal(table, s.pos)]
+
+
+def _outside_anchor(notes: list[TextNote], rest: str) -> list[TextNote]:
+    """``notes`` without the conflicts that have a side inside the anchor's name: each side of a kept conflict is
+    written in ``rest`` (the request's words outside "like X", :attr:`core.anchors.Anchor.rest`)."""
+    words = f" {normalize_text(rest)} "
+    return [n for n in notes if n.kind != "conflict"
+            or all(f" {normalize_text(side)} " in words for side in n.subject.split("|"))]
 
 
 class Discovery(LiveParts):
@@ -460,6 +469,9 @@ class Discovery(LiveParts):
         seeds = anchor.seeds if anchor is not None else []
         if not asks_seasonal(query.text) and not any(is_seasonal(self.table, p) for p in seeds):
             exclude = exclude | seasonal_positions(self.table)
+        if anchor is not None and anchor.seeds and query.notes:  # a conflict needs both its words outside the name:
+            # "like Run Away by Real McCoy but slower" said "“run” and “slower” pull in opposite directions"
+            query = query.model_copy(update={"notes": _outside_anchor(query.notes, anchor.rest)})
         if asks_other_artists(query.text):  # "artists like Taylor Swift", "similar artists to Drake": not them
             named = (anchor.artist_ids if anchor is not None and anchor.seeds and anchor.kind == "artist" else
                      [self.table.artist_index.get(normalize_text(a)) for a in query.artists])

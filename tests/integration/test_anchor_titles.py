@@ -85,3 +85,14 @@ async def test_like_number_but_move_anchors_on_that_very_song(engine: Engine) ->
         assert anchor is not None and anchor.kind == "track" and anchor.seeds, text
         assert t.norm_keys[anchor.seeds[0]] == t.norm_keys[p], (text, t.titles[anchor.seeds[0]])
         assert "no rap" in anchor.rest
+
+
+@pytest.mark.parametrize("text, conflicted", [("like Run Away by Real McCoy but slower", False),
+                                              ("like Daft Punk but slower and running", True)])
+async def test_a_word_inside_the_anchors_name_is_no_conflict(engine: Engine, text: str, conflicted: bool) -> None:
+    """"like Run Away by Real McCoy but slower" opened with "“run” and “slower” pull in opposite directions": the
+    word was the song's title. A conflict both of whose words are outside the name is still said."""
+    rec = await engine.app.discovery.recommend_text(text)
+    assert isinstance(rec, Recommendation) and rec.anchor is not None
+    assert ("pull in opposite directions" in rec.summary) is conflicted, rec.summary
+    assert bool(rec.conflicts) is conflicted
