@@ -49,6 +49,7 @@ def run_admin(command: str, args: str, db: Path | None, as_json: bool) -> None:
     import asyncio
 
     from bot.cli import console, err_console, open_engine
+    from bot.oneshot import print_error
 
     async def go() -> AdminChange:
         async with open_engine(db, quiet=True) as engine:
@@ -63,7 +64,7 @@ def run_admin(command: str, args: str, db: Path | None, as_json: bool) -> None:
                 error.update(field=exc.field, allowed=exc.allowed)
             print(json.dumps(error, ensure_ascii=False))
         else:
-            err_console.print(str(exc), style="red", markup=False, highlight=False, soft_wrap=True)
+            print_error(err_console, exc)
         raise typer.Exit(1) from None
     if as_json:
         print(json.dumps({"ok": True, **change.as_dict()}, ensure_ascii=False))

@@ -18,6 +18,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Coroutine
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -134,6 +135,35 @@ def ask(
 ) -> None:
     """Send one chat message and print the reply (like one line of `musicbot chat`)."""
     ask_once(text, db, conversation, user, as_json)
+
+
+class WorkerAction(str, Enum):
+    """What ``musicbot worker`` does."""
+
+    status = "status"
+    stop = "stop"
+
+
+@app.command()
+def worker(
+    action: Annotated[WorkerAction, typer.Argument(help="status: list the running workers; stop: stop them.")] = (
+        WorkerAction.status),
+) -> None:
+    """The resident workers that keep the catalog loaded so `musicbot ask` answers at once (MUSICBOT_WORKER=0: none)."""
+    from bot import resident
+
+    replies = resident.control("stop" if action is WorkerAction.stop else "ping")
+    if not replies:
+        console.print("No resident worker is running." if resident.enabled() else
+                      "No resident worker is running (MUSICBOT_WORKER=0 turns them off).", highlight=False)
+        return
+    verb = "Stopped" if action is WorkerAction.stop else "Running"
+    for r in replies:
+        if not r.get("ok"):
+            console.print(f"A worker is stopping ({r.get('why', 'unknown')}).", highlight=False)
+            continue
+        console.print(f"{verb}: pid {r.get('pid')} · {r.get('db')} · {r.get('served')} requests answered · "
+                      f"idle {r.get('idle_s')} s · up {r.get('up_s')} s", highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command()

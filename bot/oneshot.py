@@ -16,7 +16,6 @@ _gc.disable()
 
 import asyncio
 import json
-import os
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
@@ -26,6 +25,7 @@ from typing import Any
 from rich.console import Console
 
 from bot.app import build_engine, caller_for, setup_logging
+from bot.ask_args import ASK_DEFAULTS, ASK_OPTIONS, parse_plain_ask, reader_gone  # noqa: F401 - re-exported
 from bot.settings import Settings
 from core.engine import Engine
 from core.errors import MusicBotError
@@ -99,9 +99,40 @@ def run(coro_fn: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
     """Run an async command; a :class:`MusicBotError` prints one friendly line and exits 1."""
     try:
         return asyncio.run(coro_fn())
-    except MusicBotError as exc:  # one line: no markup from the message, no wrapping at the console width
-        err_console.print(str(exc), style="red", markup=False, highlight=False, soft_wrap=True)
+    except MusicBotError as exc:
+        print_error(err_console, exc)
         raise SystemExit(1) from None
+
+
+def print_error(err: Console, exc: MusicBotError) -> None:
+    """A refused or bad request as the one-shot commands print it: one red line on ``err``, no markup from the
+    message, no wrapping at the console width."""
+    err.print(str(exc), style="red", markup=False, highlight=False, soft_wrap=True)
+
+
+async def answer(
+    engine: Engine, settings: Settings, text: str, conversation: str, user: str, as_json: bool, out: Console,
+    err: Console, wait: Callable[[Coroutine[Any, Any, Any]], Coroutine[Any, Any, Any]] | None = None,
+) -> None:
+    """One ``musicbot ask`` turn on an open ``engine``: the message ``text`` on the stored conversation
+    ``conversation`` as ``user``, the reply printed on ``out`` (a table / text, or with ``as_json`` the JSON list of
+    tracks or ``{"text": …}``; JSON caveats on ``err``). ``wait`` wraps the turn's coroutine (e.g. a spinner). Shared
+    by the cold one-shot command (:func:`ask_once`) and the resident worker (:mod:`bot.resident`), so both print the
+    same reply.
+
+    Raises:
+        MusicBotError: bad input or a refused request (the caller prints it as one line)."""
+    from adapters.console.render import print_reply, recommendation_json
+
+    work = engine.app.chat.chat(conversation, caller_for(settings, "console", user), text)
+    reply = await (wait(work) if wait is not None else work)
+    if as_json:
+        if reply.recommendation is not None:
+            out.file.write(recommendation_json(reply.recommendation, err) + "\n")
+        else:
+            out.file.write(json.dumps({"text": reply.text}, ensure_ascii=False) + "\n")
+    else:
+        print_reply(out, reply)
 
 
 def ask_once(text: str, db: Path | None, conversation: str, user: str, as_json: bool) -> None:
@@ -111,21 +142,13 @@ def ask_once(text: str, db: Path | None, conversation: str, user: str, as_json: 
     Raises:
         SystemExit: 1 after a :class:`MusicBotError` (printed as one line on stderr).
     """
-    from adapters.console.render import print_reply, recommendation_json
     from adapters.console.spinner import with_spinner
 
     async def go() -> None:
         settings = _settings()
         async with open_engine(db, quiet=as_json, one_request=True, settings=settings) as engine:
-            work = engine.app.chat.chat(conversation, caller_for(settings, "console", user), text)
-            reply = await (work if as_json else with_spinner(err_console, work, "Thinking…"))
-            if as_json:
-                if reply.recommendation is not None:
-                    print(recommendation_json(reply.recommendation, err_console))
-                else:
-                    print(json.dumps({"text": reply.text}, ensure_ascii=False))
-            else:
-                print_reply(console, reply)
+            await answer(engine, settings, text, conversation, user, as_json, console, err_console,
+                         wait=None if as_json else (lambda work: with_spinner(err_console, work, "Thinking…")))
 
     # One request, then the process ends: no cyclic collections while it runs. The text model's start, SQLAlchemy's
     # import and the turn triggered ~130 young-generation collections (~30-50 ms of CPU under load) that found next to
@@ -138,45 +161,6 @@ def ask_once(text: str, db: Path | None, conversation: str, user: str, as_json: 
     finally:
         if was_enabled:
             _gc.enable()
-
-
-#: ``musicbot ask``'s options as :func:`parse_plain_ask` reads them: flag -> (parameter, takes a value). The same
-#: names and defaults as the typer command (``bot.cli.ask``; tests/integration/test_cli_entry.py compares them).
-ASK_OPTIONS: dict[str, tuple[str, bool]] = {
-    "--db": ("db", True), "--conversation": ("conversation", True), "--user": ("user", True), "--json": ("as_json", False),
-}
-ASK_DEFAULTS: dict[str, Any] = {"db": None, "conversation": "cli:ask", "user": "local", "as_json": False}
-
-
-def parse_plain_ask(argv: list[str]) -> dict[str, Any] | None:
-    """The keyword arguments of :func:`ask_once` for a plain ``ask`` command line (``argv`` without the program
-    name): ``ask``, one message, and the options of :data:`ASK_OPTIONS` each at most once as ``--name value`` or
-    ``--name=value``. None for anything else — help, another command, a global option, an unknown or repeated
-    option, an empty value, a second argument, ``--``, a message that starts with ``-`` — which typer then parses."""
-    if len(argv) < 2 or argv[0] != "ask":
-        return None
-    out: dict[str, Any] = {}
-    text: str | None = None
-    rest = iter(argv[1:])
-    for arg in rest:
-        if arg.startswith("-"):
-            name, eq, value = arg.partition("=")
-            spec = ASK_OPTIONS.get(name)
-            if spec is None or spec[0] in out or (eq and not spec[1]):
-                return None
-            if spec[1]:
-                if not eq:
-                    value = next(rest, "")
-                if not value or value.startswith("-"):
-                    return None
-            out[spec[0]] = (Path(value) if spec[0] == "db" else value) if spec[1] else True
-        elif text is None:
-            text = arg
-        else:
-            return None
-    if text is None:
-        return None
-    return {**ASK_DEFAULTS, **out, "text": text}
 
 
 def main() -> None:
@@ -193,16 +177,7 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     except BrokenPipeError:
-        _reader_gone()
-
-
-def _reader_gone() -> None:
-    """The reader of stdout went away (``musicbot ask … --json | head -c 100``): exit quietly with status 1, as typer's
-    commands do (click's EPIPE handling), instead of a traceback. stdout is pointed at the null device first, so the
-    interpreter's final flush cannot fail again (the recipe of Python's ``signal`` docs, "Note on SIGPIPE")."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    sys.exit(1)
+        reader_gone()
 
 
 if __name__ == "__main__":

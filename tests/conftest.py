@@ -17,6 +17,8 @@ from core.models import Caller, Role
 
 # never follow a real Spotify short link from a test: tests that follow one inject a loopback resolver
 os.environ.setdefault("SHORT_LINK_TIMEOUT_S", "0")
+# no resident `musicbot ask` worker (bot.resident) outlives a test: the tests that start one ask for it and stop it
+os.environ["MUSICBOT_WORKER"] = "0"
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -62,8 +62,9 @@ def test_bench_json_has_the_required_keys() -> None:
     assert abs(figures["recommend_pruning_ratio"] - pruning) <= 0.01 * pruning  # same-run ratio
     assert figures["worst_case_message"] and figures["worst_case_cpu_message"]  # names of adversarial inputs
     for key in ("startup_bare_min_s", "startup_slash_min_s", "startup_free_min_s", "startup_slash_nocache_min_s",
+                "startup_slash_cold_min_s", "startup_free_cold_min_s",
                 "chat_first_turn_ms", "chat_first_turn_cold_ms", "telegram_ready_s", "discord_ready_s"):
         assert isinstance(figures[key], (int, float)) and figures[key] > 0, key
-    for kind in ("slash", "free"):  # ratios to the bare python of the same run, not constants
+    for kind in ("slash", "free", "slash_cold", "free_cold"):  # ratios to the bare python of the same run
         ratio = figures[f"startup_{kind}_min_s"] / figures["startup_bare_min_s"]
         assert abs(figures[f"startup_{kind}_ratio"] - ratio) <= 0.01 * ratio

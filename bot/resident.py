@@ -1,0 +1,488 @@
+"""A resident worker for ``musicbot ask``: the catalog, KNN index and text model stay loaded between one-shot commands.
+
+A one-shot ``musicbot ask`` spends most of its time starting: Python, numpy, pydantic, the track table and the text
+model (~0.5 s on a 2-core machine) before ~20 ms of work. The first ``ask`` runs as before, in its own process, and
+then starts a worker in the background; the next ``ask`` with the same set-up hands its request to that worker over
+a Unix socket and only prints the reply (the client imports nothing but the standard library). This is the pattern of
+``dmypy`` and Gradle's daemon. The worker:
+
+* is keyed (:func:`worker_key`) by everything that decides what a request sees: the working folder, the ``--db``
+  argument, the environment (less the terminal's own variables, which are sent with each request), the ``.env`` file's
+  bytes, the Python executable and this code's folder. A different set-up talks to another worker, never to this one.
+* follows catalog changes other processes make (:meth:`core.engine.Engine.follow_changes`, as the chat does), keeps
+  conversations in the database as every adapter does, and answers several clients at once;
+* answers only while its code and data files are those it started with: after an upgrade or an edit it says so,
+  stops, and the client runs the request itself;
+* exits after :data:`IDLE_S` seconds without a request (``MUSICBOT_WORKER_IDLE_S``), on ``musicbot worker stop``, or
+  on SIGTERM; ``musicbot worker status`` lists the running ones.
+
+The reply is rendered by the same function as the one-shot command (:func:`bot.oneshot.answer`), on rich consoles
+set up as the client's would be (its terminal size, whether stdout / stderr are terminals, its colour variables), so
+the output is the same byte for byte. ``MUSICBOT_WORKER=0`` turns workers off (tests do).
+
+Security: sockets live in a folder only the user can enter (``$XDG_RUNTIME_DIR/musicbot``, else
+``<temp dir>/musicbot-<uid>``, created ``0700``; a folder owned by someone else or open to others is refused and no
+worker is used), so only the user's own processes can send requests, with the user's own rights. Requests are one JSON
+line of at most :data:`MAX_REQUEST` bytes; anything malformed is refused without running.
+
+Standard library only, imported where used: the client path must stay light (the one-shot path with workers off pays
+nothing). The worker imports the application when it starts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+#: Bump when requests or replies change shape: a client and a worker of different versions never talk.
+PROTOCOL = 1
+#: Seconds a worker waits for its next request before it exits (``MUSICBOT_WORKER_IDLE_S`` overrides).
+IDLE_S = 300.0
+#: Longest request line (bytes).
+MAX_REQUEST = 1 << 20
+#: Seconds a client waits to connect to a worker's socket (a live worker accepts at once).
+CONNECT_TIMEOUT_S = 0.5
+#: Seconds a client waits for a reply before it gives up (an LLM turn has its own ~20 s deadline).
+REPLY_TIMEOUT_S = 300.0
+#: Seconds a starting worker waits for its key's lock (held by a worker that is stopping) before it gives up.
+LOCK_WAIT_S = 5
+#: Seconds before the client shows a spinner while the worker works (as the one-shot command does).
+SPINNER_DELAY_S = 0.3
+#: The project's root folder (``bot/``'s parent): part of the key, and what a worker imports from.
+ROOT = Path(__file__).resolve().parent.parent
+#: Environment variables that belong to one terminal or shell, not to the set-up: sent with each request (the first
+#: group: the reply is rendered for them) or ignored (the rest), never part of the key.
+TERMINAL_ENV = ("COLUMNS", "LINES", "TERM", "COLORTERM", "NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE",
+                "TTY_INTERACTIVE", "JUPYTER_COLUMNS", "JUPYTER_LINES")
+_SHELL_ENV = ("PWD", "OLDPWD", "SHLVL", "_", "PS1", "PS2", "PROMPT_COMMAND", "HISTFILE", "WINDOWID", "TMUX_PANE",
+              "STY", "WINDOW", "SSH_TTY", "SSH_CONNECTION", "SSH_CLIENT", "TERM_SESSION_ID", "TERM_PROGRAM",
+              "TERM_PROGRAM_VERSION", "COLORFGBG", "VTE_VERSION", "GPG_TTY", "MUSICBOT_WORKER_IDLE_S")
+_SHELL_PREFIXES = ("ITERM_", "KONSOLE_", "WT_", "VSCODE_", "TERMINAL_")
+
+
+# ------------------------------------------------------------------------------------------------------ shared
+def enabled(environ: dict[str, str] | None = None) -> bool:
+    """False when ``MUSICBOT_WORKER`` is ``0``/``off``/``false``/``no`` (no worker is used or started)."""
+    env = os.environ if environ is None else environ
+    return env.get("MUSICBOT_WORKER", "").strip().lower() not in ("0", "off", "false", "no")
+
+
+def idle_seconds(environ: dict[str, str] | None = None) -> float:
+    """``MUSICBOT_WORKER_IDLE_S`` as seconds (> 0), else :data:`IDLE_S`."""
+    env = os.environ if environ is None else environ
+    try:
+        value = float(env.get("MUSICBOT_WORKER_IDLE_S", ""))
+    except ValueError:
+        return IDLE_S
+    return value if value > 0 else IDLE_S
+
+
+def socket_dir(create: bool = True) -> Path | None:
+    """The folder of the workers' sockets: ``$XDG_RUNTIME_DIR/musicbot`` (else ``<temp dir>/musicbot-<uid>``), made
+    ``0700`` when missing. None — no worker — when it cannot be made, is a symlink, or is not the user's own folder
+    closed to others (someone else could then answer or read requests)."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "").strip()
+    if runtime:
+        folder = Path(runtime) / "musicbot"
+    else:
+        import tempfile
+
+        folder = Path(tempfile.gettempdir()) / f"musicbot-{os.getuid()}"
+    try:
+        if create:
+            folder.mkdir(mode=0o700, exist_ok=True)
+        info = os.lstat(folder)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        return None
+    return folder
+
+
+def worker_key(db: str | None, cwd: str | None = None, environ: dict[str, str] | None = None) -> str:
+    """The key of the worker that may answer an ``ask`` (20 hex digits): a SHA-1 of the working folder, the ``--db``
+    argument (made absolute), the environment without :data:`TERMINAL_ENV` and the shell's own variables, the bytes of
+    ``.env`` in the working folder (settings read it), the Python executable, this code's folder and
+    :data:`PROTOCOL`. Anything that could change a reply changes the key."""
+    import hashlib
+
+    env = os.environ if environ is None else environ
+    where = os.path.realpath(cwd or os.getcwd())
+    digest = hashlib.sha1(f"{PROTOCOL}\0{sys.executable}\0{ROOT}\0{where}\0".encode())
+    if db:
+        digest.update(os.path.abspath(os.path.join(where, db)).encode(errors="surrogateescape"))
+    digest.update(b"\0")
+    for name in sorted(env):
+        if name in TERMINAL_ENV or name in _SHELL_ENV or name.startswith(_SHELL_PREFIXES):
+            continue
+        digest.update(f"{name}={env[name]}\0".encode(errors="surrogateescape"))
+    try:
+        digest.update(Path(where, ".env").read_bytes())
+    except OSError:
+        digest.update(b"no .env")
+    return digest.hexdigest()[:20]
+
+
+def socket_path(folder: Path, key: str) -> Path:
+    """The socket of the worker with ``key`` in ``folder``."""
+    return folder / f"{key}.sock"
+
+
+# ------------------------------------------------------------------------------------------------------ client
+def _terminal() -> dict[str, Any]:
+    """What the reply is rendered for: the terminal variables, whether stdout / stderr are terminals, and the terminal
+    size as rich would read it (the first of stdin, stdout, stderr that is a terminal), passed as ``COLUMNS`` /
+    ``LINES`` unless those are set."""
+    env = {name: os.environ[name] for name in TERMINAL_ENV if name in os.environ}
+    for fd in (0, 1, 2):
+        try:
+            columns, lines = os.get_terminal_size(fd)
+        except (OSError, ValueError):
+            continue
+        if not env.get("COLUMNS", "").isdigit():
+            env["COLUMNS"] = str(columns)
+        if not env.get("LINES", "").isdigit():
+            env["LINES"] = str(lines)
+        break
+
+    def tty(stream: Any) -> bool:
+        try:
+            return bool(stream.isatty())
+        except (AttributeError, ValueError):
+            return False
+
+    return {"env": env, "stdout_tty": tty(sys.stdout), "stderr_tty": tty(sys.stderr)}
+
+
+def _exchange(path: Path, request: dict[str, Any], spinner: bool = False,
+              timeout_s: float = REPLY_TIMEOUT_S) -> dict[str, Any] | None:
+    """Send ``request`` to the worker at ``path`` and return its reply, or None when no worker answers there (no
+    socket, refused, closed without a reply, a malformed reply). ``spinner``: show rich's spinner on stderr after
+    :data:`SPINNER_DELAY_S` (rich imported only then)."""
+    import select
+    import socket
+
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    status = None
+    try:
+        sock.settimeout(CONNECT_TIMEOUT_S)
+        sock.connect(str(path))
+        sock.settimeout(None)
+        sock.sendall(json.dumps(request, ensure_ascii=False).encode() + b"\n")
+        t0 = time.monotonic()
+        deadline = t0 + timeout_s
+        chunks: list[bytes] = []
+        while True:
+            now = time.monotonic()
+            wait = deadline - now
+            if spinner and status is None:
+                wait = min(wait, max(0.0, t0 + SPINNER_DELAY_S - now))
+            if wait <= 0 and now >= deadline:
+                return None
+            ready, _, _ = select.select([sock], [], [], wait)
+            if not ready:
+                if spinner and status is None and time.monotonic() >= t0 + SPINNER_DELAY_S:
+                    from rich.console import Console
+
+                    status = Console(stderr=True).status("Thinking…")
+                    status.start()
+                continue
+            chunk = sock.recv(1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        reply = json.loads(b"".join(chunks).decode())
+        return reply if isinstance(reply, dict) and reply.get("v") == PROTOCOL else None
+    except (OSError, ValueError):
+        return None
+    finally:
+        if status is not None:
+            status.stop()
+        sock.close()
+
+
+def ask(plain: dict[str, Any]) -> int | None:
+    """Hand a plain ``musicbot ask`` (:func:`bot.ask_args.parse_plain_ask`'s arguments) to the resident worker of
+    this set-up, print its reply on stdout / stderr and return the exit status; None when no worker answered (none
+    running, workers off, stale code): the caller then runs the command itself (and :func:`start` a worker)."""
+    if not enabled():
+        return None
+    folder = socket_dir(create=False)
+    if folder is None:
+        return None
+    key = worker_key(str(plain["db"]) if plain.get("db") else None)
+    path = socket_path(folder, key)
+    if not path.exists():
+        return None
+    request = {"v": PROTOCOL, "op": "ask", "text": plain["text"], "conversation": plain["conversation"],
+               "user": plain["user"], "json": bool(plain["as_json"]), **_terminal()}
+    reply = _exchange(path, request, spinner=not plain["as_json"] and request["stderr_tty"])
+    if not reply or not reply.get("ok"):
+        return None
+    sys.stderr.write(str(reply.get("stderr", "")))
+    sys.stderr.flush()
+    sys.stdout.write(str(reply.get("stdout", "")))
+    sys.stdout.flush()
+    code = reply.get("code", 1)
+    return code if isinstance(code, int) else 1
+
+
+def start(plain: dict[str, Any]) -> bool:
+    """Start the resident worker for this set-up in the background (a new session, no terminal; its log in the socket
+    folder), unless workers are off or the socket folder is refused. Returns True when a worker process was started
+    (it exits at once when another one holds the key)."""
+    if not enabled():
+        return False
+    folder = socket_dir()
+    if folder is None:
+        return False
+    db = str(plain["db"]) if plain.get("db") else None
+    key = worker_key(db)
+    args = json.dumps({"key": key, "db": db, "folder": str(folder)})
+    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from bot.resident import serve_main; serve_main()"
+    try:
+        with open(folder / f"{key}.log", "ab") as log_file:
+            import subprocess
+
+            subprocess.Popen([sys.executable, "-c", code, args], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=log_file, start_new_session=True, close_fds=True)
+    except OSError:
+        return False
+    return True
+
+
+def control(op: str) -> list[dict[str, Any]]:
+    """Send ``op`` (``"ping"`` or ``"stop"``) to every worker of this user; returns their replies (pid, database,
+    served requests, seconds idle; workers that do not answer are left out and their sockets removed)."""
+    folder = socket_dir(create=False)
+    if folder is None:
+        return []
+    out = []
+    for path in sorted(folder.glob("*.sock")):
+        reply = _exchange(path, {"v": PROTOCOL, "op": op}, timeout_s=5.0)
+        if reply is None:
+            _remove_stale(path)
+        else:
+            out.append(reply)
+    return out
+
+
+def _remove_stale(path: Path) -> None:
+    """Remove a socket nobody listens on, unless a worker holds its lock (it is starting)."""
+    import fcntl
+
+    try:
+        with open(path.with_suffix(".lock"), "a+b") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return
+            path.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+# ------------------------------------------------------------------------------------------------------ worker
+def _watched_files() -> dict[str, int]:
+    """``{path: mtime_ns}`` of this code's loaded modules and the data files (``data/``) and ``.env``: a worker
+    answers only while they are unchanged."""
+    files = {m.__file__ for m in list(sys.modules.values()) if getattr(m, "__file__", None)}
+    root = str(ROOT) + os.sep
+    paths = [f for f in files if f.startswith(root) and ".venv" not in f]
+    paths += [str(p) for p in (ROOT / "data").glob("*") if p.is_file()] + [os.path.abspath(".env")]
+    out = {}
+    for path in paths:
+        try:
+            out[path] = os.stat(path).st_mtime_ns
+        except OSError:
+            out[path] = -1
+    return out
+
+
+def _unchanged(snapshot: dict[str, int]) -> bool:
+    for path, mtime in snapshot.items():
+        try:
+            now = os.stat(path).st_mtime_ns
+        except OSError:
+            now = -1
+        if now != mtime:
+            return False
+    return True
+
+
+def _consoles(request: dict[str, Any]) -> tuple[Any, Any]:
+    """rich consoles writing to strings, set up as the client's stdout and stderr consoles would be."""
+    import io
+
+    from rich.console import Console
+
+    env = {k: str(v) for k, v in request["env"].items() if k in TERMINAL_ENV}
+    out = Console(file=io.StringIO(), force_terminal=True if request["stdout_tty"] else None, _environ=env)
+    err = Console(file=io.StringIO(), force_terminal=True if request["stderr_tty"] else None, _environ=env,
+                  stderr=True)
+    return out, err
+
+
+def _valid(request: Any) -> bool:
+    """An ask request of the expected shape (types checked; the text itself is checked by the chat service)."""
+    if not isinstance(request, dict) or request.get("v") != PROTOCOL:
+        return False
+    if request.get("op") in ("ping", "stop"):
+        return True
+    strings = all(isinstance(request.get(k), str) for k in ("text", "conversation", "user"))
+    flags = all(isinstance(request.get(k), bool) for k in ("json", "stdout_tty", "stderr_tty"))
+    env = request.get("env")
+    return (request.get("op") == "ask" and strings and flags and isinstance(env, dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in env.items()))
+
+
+class Worker:
+    """The resident worker's state: the open engine, the settings, the files watched, counters.
+
+    Args:
+        engine: the open :class:`core.engine.Engine` (following other processes' catalog changes).
+        settings: the :class:`bot.settings.Settings` it was opened with.
+        db: the catalog it serves (shown by ``musicbot worker status``).
+        idle_s: seconds without a request before it stops.
+    """
+
+    def __init__(self, engine: Any, settings: Any, db: str, idle_s: float) -> None:
+        import asyncio
+
+        self.engine, self.settings, self.db, self.idle_s = engine, settings, db, idle_s
+        self.files = _watched_files()
+        self.started = time.time()
+        self.last = time.monotonic()
+        self.served = 0
+        self.busy = 0
+        self.stop = asyncio.Event()
+
+    async def handle(self, reader: Any, writer: Any) -> None:
+        """Answer one connection: one request line, one reply (see the module docstring)."""
+        self.busy += 1
+        try:
+            try:
+                line = await reader.readline()
+                request = json.loads(line.decode())
+            except (ValueError, OSError):  # over MAX_REQUEST (ValueError), torn, not UTF-8 or not JSON
+                request = None
+            reply = await self._reply(request)
+            writer.write(json.dumps({"v": PROTOCOL, **reply}, ensure_ascii=False).encode())
+            await writer.drain()
+        except (ConnectionError, OSError):
+            pass  # the client went away (Ctrl-C): its turn ran, nobody reads the reply
+        finally:
+            self.busy -= 1
+            self.last = time.monotonic()
+            writer.close()
+
+    async def _reply(self, request: Any) -> dict[str, Any]:
+        if not _valid(request):
+            return {"ok": False, "why": "bad request"}
+        if not _unchanged(self.files):
+            self.stop.set()
+            return {"ok": False, "why": "stale"}
+        op = request["op"]
+        if op == "stop":
+            self.stop.set()
+        if op in ("ping", "stop"):
+            return {"ok": True, "pid": os.getpid(), "db": self.db, "served": self.served,
+                    "idle_s": round(time.monotonic() - self.last, 1), "up_s": round(time.time() - self.started, 1)}
+        from bot.oneshot import answer, print_error
+        from core.errors import MusicBotError
+
+        out, err = _consoles(request)
+        code = 0
+        try:
+            await self.engine.catch_up()  # a catalog change committed before this request is part of its answer
+            await answer(self.engine, self.settings, request["text"], request["conversation"], request["user"],
+                         request["json"], out, err)
+        except MusicBotError as exc:
+            print_error(err, exc)
+            code = 1
+        except Exception:  # noqa: BLE001 - the client runs the request itself and shows what happens there
+            import logging
+
+            logging.getLogger(__name__).exception("resident worker: request failed")
+            return {"ok": False, "why": "error"}
+        self.served += 1
+        return {"ok": True, "code": code, "stdout": out.file.getvalue(), "stderr": err.file.getvalue()}
+
+    async def run(self, path: Path) -> None:
+        """Serve on the Unix socket ``path`` until stopped or idle for :attr:`idle_s` seconds."""
+        import asyncio
+
+        path.unlink(missing_ok=True)  # the caller holds the key's lock: a socket left there is a dead worker's
+        server = await asyncio.start_unix_server(self.handle, path=str(path), limit=MAX_REQUEST)
+        os.chmod(path, 0o600)
+        try:
+            while not self.stop.is_set():
+                try:
+                    await asyncio.wait_for(self.stop.wait(), timeout=1.0)
+                except asyncio.TimeoutError:
+                    pass
+                if not self.busy and time.monotonic() - self.last > self.idle_s:
+                    break
+        finally:
+            server.close()
+            path.unlink(missing_ok=True)
+            await server.wait_closed()
+
+
+async def serve(key: str, db: str | None, folder: Path, idle_s: float) -> None:
+    """Run the worker for ``key``: take the key's lock (another worker holding it: return at once), open the engine
+    on ``db`` (``--db``, else ``DATABASE_URL``) as the chat does, fit the text model, serve, close. An in-memory
+    catalog gets no worker (each one-shot command has its own)."""
+    import asyncio
+    import fcntl
+    import signal
+
+    with open(folder / f"{key}.lock", "a+b") as lock:
+        # a worker stopping (stale code, `worker stop`) still holds the lock for a moment: wait for it a little; a
+        # live one keeps it, and this process gives up
+        for _ in range(LOCK_WAIT_S * 10):
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                await asyncio.sleep(0.1)
+        else:
+            return
+        from bot.app import build_engine, resolve_db, settle_heap, setup_logging
+        from bot.settings import Settings
+
+        settings = Settings()
+        setup_logging(settings)
+        target = resolve_db(settings, Path(db) if db else None)
+        if target == ":memory:" or target.startswith("file::memory:"):
+            return
+        engine = await build_engine(settings, Path(db) if db else None, follow=True)
+        try:
+            settle_heap(engine, warm_agent=True)
+            worker = Worker(engine, settings, target, idle_s)
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, worker.stop.set)
+            await worker.run(socket_path(folder, key))
+        finally:
+            await engine.close()
+            log_file = folder / f"{key}.log"
+            if log_file.is_file() and not log_file.stat().st_size:
+                log_file.unlink(missing_ok=True)  # nothing went wrong: no empty log left behind
+
+
+def serve_main() -> None:
+    """The worker process (started by :func:`start`): its arguments are one JSON object ``{"key", "db", "folder"}``
+    in ``sys.argv[1]``."""
+    import asyncio
+
+    from core.regex_cache import install
+
+    install()
+    args = json.loads(sys.argv[1])
+    asyncio.run(serve(args["key"], args["db"], Path(args["folder"]), idle_seconds()))

@@ -1,0 +1,343 @@
+"""The resident ``musicbot ask`` worker (bot/resident.py): real processes, real Unix sockets, real copies of the
+shipped catalog. A worker answers exactly as the one-shot command does (byte for byte, piped and on a terminal), sees
+catalog changes other processes committed before the request, talks only to its own set-up, refuses malformed
+requests, stops when its code changes, when idle, and on ``musicbot worker stop``. No timings (``musicbot bench``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot import resident
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+_ENTRY = "import sys; sys.argv = ['musicbot'] + sys.argv[1:]; from bot.entry import main; main()"
+
+
+@pytest.fixture
+def runtime() -> Iterator[Path]:
+    """A private socket folder (short: a Unix socket path has ~107 bytes); every worker started in it is stopped."""
+    folder = Path(tempfile.mkdtemp(prefix="mbw", dir="/tmp"))
+    try:
+        yield folder
+    finally:
+        env = {**os.environ, "XDG_RUNTIME_DIR": str(folder), "MUSICBOT_WORKER": "1"}
+        subprocess.run([sys.executable, "-c", _ENTRY, "worker", "stop"], env=env, cwd=ROOT, capture_output=True,
+                       timeout=60)
+        deadline = time.monotonic() + 20
+        while list((folder / "musicbot").glob("*.sock")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _env(runtime: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MODEL")}
+    env.update({"XDG_RUNTIME_DIR": str(runtime), "MUSICBOT_WORKER": "1", "COLUMNS": "120", "LOG_LEVEL": "ERROR",
+                **extra})
+    return env
+
+
+def _musicbot(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", _ENTRY, *args], env=env, cwd=cwd, capture_output=True, text=True,
+                          timeout=300)
+
+
+def _sockets(runtime: Path) -> list[Path]:
+    return sorted((runtime / "musicbot").glob("*.sock")) if (runtime / "musicbot").is_dir() else []
+
+
+def _wait_for_worker(runtime: Path, timeout_s: float = 120) -> Path:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        socks = _sockets(runtime)
+        if socks:
+            return socks[0]
+        time.sleep(0.1)
+    logs = "".join(p.read_text() for p in (runtime / "musicbot").glob("*.log"))
+    raise AssertionError(f"no worker started; its log: {logs[-2000:]}")
+
+
+def _status(runtime: Path) -> list[dict]:
+    env = _env(runtime)
+    old = os.environ.get("XDG_RUNTIME_DIR")
+    os.environ["XDG_RUNTIME_DIR"] = env["XDG_RUNTIME_DIR"]
+    try:
+        return resident.control("ping")
+    finally:
+        if old is None:
+            os.environ.pop("XDG_RUNTIME_DIR", None)
+        else:
+            os.environ["XDG_RUNTIME_DIR"] = old
+
+
+@pytest.fixture
+def two_catalogs(shipped_db: Path, tmp_path: Path) -> tuple[Path, Path, Path]:
+    """``(cold copy, worker copy, working folder)``: two copies of the shipped catalog."""
+    cold, warm = tmp_path / "cold.db", tmp_path / "warm.db"
+    shutil.copy(shipped_db, cold)
+    shutil.copy(shipped_db, warm)
+    work = tmp_path / "work"
+    work.mkdir()
+    return cold, warm, work
+
+
+def _start_worker(warm: Path, work: Path, runtime: Path) -> dict:
+    """A first (one-shot) ask on ``warm`` starts its worker; returns the worker's status."""
+    first = _musicbot(["ask", "hello", "--db", str(warm), "--conversation", "warm-up"], _env(runtime), work)
+    assert first.returncode == 0, first.stderr
+    _wait_for_worker(runtime)
+    (status,) = _status(runtime)
+    assert status["ok"] and status["served"] == 0
+    return status
+
+
+def test_a_worker_answers_byte_for_byte_as_the_one_shot_command(two_catalogs, runtime: Path) -> None:
+    cold, warm, work = two_catalogs
+    _start_worker(warm, work, runtime)
+    turns = [["/recommend chill study music"], ["less upbeat"], ["more like #3"], ["something for a rainy drive"],
+             ["/similar Blinding Lights", "--json"], ["/similar zzzzqqqq"], ["/recommend jazz", "--json"],
+             ["/addsong nothing"]]
+    for turn in turns:
+        args = ["ask", turn[0], "--conversation", "c1", *turn[1:]]
+        one_shot = _musicbot([*args, "--db", str(cold)], _env(runtime, MUSICBOT_WORKER="0"), work)
+        served = _musicbot([*args, "--db", str(warm)], _env(runtime), work)
+        assert (served.returncode, served.stdout, served.stderr) == (one_shot.returncode, one_shot.stdout,
+                                                                     one_shot.stderr), turn
+        assert one_shot.stdout.strip() or one_shot.stderr.strip()
+    (status,) = _status(runtime)
+    assert status["served"] == len(turns)  # every turn above was the worker's, none ran cold
+    assert len(_sockets(runtime)) == 1
+
+
+def _on_a_terminal(args: list[str], env: dict[str, str], cwd: Path) -> bytes:
+    """What ``musicbot`` writes to a terminal (stdout and stderr on one pseudo-terminal)."""
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-c", _ENTRY, *args], env=env, cwd=cwd, stdin=subprocess.DEVNULL,
+                            stdout=follower, stderr=follower)
+    os.close(follower)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(leader, 1 << 16)
+        except OSError:  # the terminal closed: the process is done
+            break
+        if not chunk:
+            break
+        out += chunk
+    proc.wait(timeout=300)
+    os.close(leader)
+    return out
+
+
+def _without_spinner(out: bytes) -> bytes:
+    """``out`` without the transient spinner a slow reply shows first (cursor hidden, frames, then shown and the line
+    erased): its frames depend on timing; and with the terminal hyperlinks' random ids made one."""
+    if out.startswith(b"\x1b[?25l"):
+        shown = out.index(b"\x1b[?25h")
+        assert b"Thinking" in out[:shown]
+        out = out[shown:].split(b"\x1b[2K", 1)[1]
+    return re.sub(rb"\x1b\]8;id=\d+;", b"\x1b]8;id=N;", out)  # rich numbers each link at random
+
+
+def test_on_a_terminal_the_worker_writes_what_the_one_shot_command_writes(two_catalogs, runtime: Path) -> None:
+    cold, warm, work = two_catalogs
+    _start_worker(warm, work, runtime)
+    args = ["ask", "/recommend upbeat 80s synth pop", "--conversation", "tty"]
+    env = _env(runtime, TERM="xterm-256color", COLUMNS="100")
+    one_shot = _on_a_terminal([*args, "--db", str(cold)], {**env, "MUSICBOT_WORKER": "0"}, work)
+    served = _on_a_terminal([*args, "--db", str(warm)], env, work)
+    assert b"\x1b]8;" in one_shot  # clickable Spotify links (terminal hyperlinks): a terminal was seen
+    assert _without_spinner(served) == _without_spinner(one_shot)
+    (status,) = _status(runtime)
+    assert status["served"] == 1
+
+
+def test_the_worker_sees_a_change_another_process_committed_before_the_request(two_catalogs, runtime: Path) -> None:
+    _, warm, work = two_catalogs
+    _start_worker(warm, work, runtime)
+    env = _env(runtime)
+    before = _musicbot(["ask", "/search Blinding Lights", "--db", str(warm), "--json"], env, work)
+    ids = [t["track_id"] for t in json.loads(before.stdout) if t["track_name"] == "Blinding Lights"]
+    assert ids
+    for track_id in ids:
+        deleted = _musicbot(["delsong", track_id, "--db", str(warm)], env, work)
+        assert deleted.returncode == 0, deleted.stderr
+    after = _musicbot(["ask", "/search Blinding Lights", "--db", str(warm), "--json"], env, work)
+    assert after.returncode == 0 and after.stdout.strip()
+    assert not any(track_id in after.stdout for track_id in ids)
+    (status,) = _status(runtime)
+    assert status["served"] == 2  # both searches were the worker's
+
+
+def test_another_set_up_never_talks_to_this_worker(two_catalogs, runtime: Path) -> None:
+    cold, warm, work = two_catalogs
+    _start_worker(warm, work, runtime)
+    env = _env(runtime)
+    assert _musicbot(["ask", "/recommend jazz", "--db", str(cold)], env, work).returncode == 0  # another catalog
+    other = {**env, "CONSOLE_ADMIN": "false"}  # other settings
+    assert _musicbot(["ask", "/recommend jazz", "--db", str(warm)], other, work).returncode == 0
+    assert all(s["ok"] and s["served"] == 0 for s in _status(runtime))  # each of them ran cold
+    (work / ".env").write_text("CONVERSATION_TURNS=3\n")  # settings changed: this worker's set-up is gone
+    assert _musicbot(["ask", "/recommend jazz", "--db", str(warm)], env, work).returncode == 0
+    statuses = _status(runtime)
+    assert all(s["served"] == 0 for s in statuses if s["ok"])
+    assert {"ok": False, "why": "stale", "v": resident.PROTOCOL} in statuses  # the first worker, stopping
+
+
+def test_workers_off_start_nothing(two_catalogs, runtime: Path) -> None:
+    _, warm, work = two_catalogs
+    done = _musicbot(["ask", "/recommend jazz", "--db", str(warm)], _env(runtime, MUSICBOT_WORKER="0"), work)
+    assert done.returncode == 0
+    time.sleep(1.0)
+    assert not _sockets(runtime)
+
+
+def test_an_idle_worker_stops_and_removes_its_socket(two_catalogs, runtime: Path) -> None:
+    _, warm, work = two_catalogs
+    env = _env(runtime, MUSICBOT_WORKER_IDLE_S="1")
+    assert _musicbot(["ask", "hello", "--db", str(warm)], env, work).returncode == 0
+    sock = _wait_for_worker(runtime)
+    deadline = time.monotonic() + 60
+    while sock.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not sock.exists()
+    again = _musicbot(["ask", "/recommend jazz", "--db", str(warm)], env, work)  # no worker: the command runs itself
+    assert again.returncode == 0 and "1." in again.stdout
+
+
+def test_worker_stop_and_status(two_catalogs, runtime: Path) -> None:
+    _, warm, work = two_catalogs
+    _start_worker(warm, work, runtime)
+    env = _env(runtime)
+    status = _musicbot(["worker"], env, work)
+    assert "Running: pid" in status.stdout and str(warm) in status.stdout
+    stopped = _musicbot(["worker", "stop"], env, work)
+    assert "Stopped: pid" in stopped.stdout
+    deadline = time.monotonic() + 30
+    while _sockets(runtime) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _sockets(runtime)
+    assert "No resident worker is running" in _musicbot(["worker"], env, work).stdout
+
+
+def _raw(sock_path: Path, payload: bytes) -> dict:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.connect(str(sock_path))
+        s.sendall(payload)
+        s.shutdown(socket.SHUT_WR)
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    return json.loads(data)
+
+
+def test_malformed_requests_are_refused_and_the_worker_goes_on(two_catalogs, runtime: Path) -> None:
+    _, warm, work = two_catalogs
+    _start_worker(warm, work, runtime)
+    sock = _sockets(runtime)[0]
+    good = {"v": resident.PROTOCOL, "op": "ask", "text": "/recommend jazz", "conversation": "x", "user": "u",
+            "json": True, "stdout_tty": False, "stderr_tty": False, "env": {}}
+    bad = [b"not json\n", b"\xff\xfe\n", b"[1, 2]\n", json.dumps({**good, "v": 99}).encode() + b"\n",
+           json.dumps({**good, "text": 5}).encode() + b"\n", json.dumps({**good, "env": {"TERM": 1}}).encode() + b"\n",
+           json.dumps({**good, "op": "rm -rf"}).encode() + b"\n", b"x" * (resident.MAX_REQUEST + 10) + b"\n", b""]
+    for payload in bad:
+        reply = _raw(sock, payload)
+        assert reply["ok"] is False and reply["why"] == "bad request", payload[:40]
+    reply = _raw(sock, json.dumps(good).encode() + b"\n")
+    assert reply["ok"] and reply["code"] == 0 and len(json.loads(reply["stdout"])) == 10
+    (status,) = _status(runtime)
+    assert status["served"] == 1
+
+
+async def test_a_worker_whose_code_changed_stops_instead_of_answering(db_copy: Path, tmp_path: Path) -> None:
+    from bot.app import build_engine
+
+    settings = Settings()
+    engine = await build_engine(settings, db_copy, follow=True)
+    try:
+        worker = resident.Worker(engine, settings, str(db_copy), idle_s=60)
+        watched = tmp_path / "module.py"
+        watched.write_text("x = 1\n")
+        worker.files[str(watched)] = os.stat(watched).st_mtime_ns
+        request = {"v": resident.PROTOCOL, "op": "ask", "text": "/recommend jazz", "conversation": "x", "user": "u",
+                   "json": True, "stdout_tty": False, "stderr_tty": False, "env": {}}
+        assert (await worker._reply(request))["ok"]
+        os.utime(watched, ns=(time.time_ns(), time.time_ns() + 10**9))
+        reply = await worker._reply(request)
+        assert reply == {"ok": False, "why": "stale"} and worker.stop.is_set()
+    finally:
+        await engine.close()
+
+
+def test_the_key_covers_the_set_up_and_not_the_terminal(tmp_path: Path) -> None:
+    env = {"HOME": "/home/x", "DATABASE_URL": "sqlite:///a.db", "TERM": "xterm", "COLUMNS": "80"}
+    key = resident.worker_key("a.db", str(tmp_path), env)
+    assert resident.worker_key("a.db", str(tmp_path), dict(env)) == key
+    for name, value in {"TERM": "dumb", "COLUMNS": "200", "PWD": "/elsewhere", "SHLVL": "3",
+                        "ITERM_SESSION_ID": "w0"}.items():
+        assert resident.worker_key("a.db", str(tmp_path), {**env, name: value}) == key, name
+    assert resident.worker_key("b.db", str(tmp_path), env) != key
+    assert resident.worker_key(None, str(tmp_path), env) != key
+    assert resident.worker_key("a.db", str(tmp_path / "sub"), env) != key
+    assert resident.worker_key("a.db", str(tmp_path), {**env, "DATABASE_URL": "sqlite:///b.db"}) != key
+    assert resident.worker_key("a.db", str(tmp_path), {**env, "HTTPS_PROXY": "http://p"}) != key
+    (tmp_path / ".env").write_text("MODEL=openai:gpt-4o\n")
+    assert resident.worker_key("a.db", str(tmp_path), env) != key
+
+
+def test_every_setting_is_part_of_the_key(tmp_path: Path) -> None:
+    env = {"HOME": "/home/x"}
+    key = resident.worker_key(None, str(tmp_path), env)
+    for name in Settings.model_fields:
+        assert resident.worker_key(None, str(tmp_path), {**env, name.upper(): "1"}) != key, name
+
+
+def test_a_socket_folder_open_to_others_or_not_ours_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    folder = resident.socket_dir()
+    assert folder == tmp_path / "musicbot" and (os.stat(folder).st_mode & 0o777) == 0o700
+    folder.chmod(0o755)
+    assert resident.socket_dir() is None
+    folder.chmod(0o700)
+    assert resident.socket_dir() == folder
+    folder.rmdir()
+    (tmp_path / "elsewhere").mkdir(mode=0o700)
+    folder.symlink_to(tmp_path / "elsewhere")
+    assert resident.socket_dir() is None
+
+
+def test_without_a_worker_the_client_answers_nothing_and_the_command_runs(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    monkeypatch.setenv("MUSICBOT_WORKER", "1")
+    plain = {"text": "hi", "db": None, "conversation": "c", "user": "u", "as_json": False}
+    assert resident.ask(plain) is None  # no socket
+    folder = resident.socket_dir()
+    assert folder is not None
+    dead = resident.socket_path(folder, resident.worker_key(None))
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(dead))
+    listener.close()  # a socket file nobody listens on: a dead worker's
+    assert resident.ask(plain) is None
+    monkeypatch.setenv("MUSICBOT_WORKER", "0")
+    assert resident.ask(plain) is None and not resident.start(plain)
+
+
+def test_the_client_imports_only_the_standard_library() -> None:
+    probe = ("import sys; before = set(sys.modules); from bot import resident, ask_args; "
+             "print(sorted(m for m in set(sys.modules) - before if m.split('.')[0] not in sys.stdlib_module_names))")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['bot', 'bot.ask_args', 'bot.resident']"
