@@ -43,14 +43,14 @@ def main() -> None:
 
     try:
         oneshot_main()
+        if plain is not None:  # the command ran well (no bad catalog path, no refused request): the next one is quick
+            resident.start(plain)
     finally:
         # The process ends here. Python's shutdown runs a full cyclic collection over every object that is not frozen
         # — after a one-shot `ask`, the catalog table, the text model and the libraries (~0.17 s of CPU measured on
         # this 2-core machine, ≈ 1.3x a bare start) — only to free memory the OS takes back at exit anyway. Frozen
         # objects are skipped by that collection; modules are still cleared and their objects released as before.
         gc.freeze()
-        if plain is not None:
-            resident.start(plain)
 
 
 if __name__ == "__main__":

@@ -315,6 +315,18 @@ def _unchanged(snapshot: dict[str, int]) -> bool:
     return True
 
 
+def _file_identity(db: str) -> tuple[int, int] | None:
+    """``(device, inode)`` of a SQLite catalog file (None for PostgreSQL or a missing file): a catalog deleted or
+    replaced by another file while a worker runs is another catalog."""
+    if "://" in db:
+        return None
+    try:
+        info = os.stat(db)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
 def _consoles(request: dict[str, Any]) -> tuple[Any, Any]:
     """rich consoles writing to strings, set up as the client's stdout and stderr consoles would be."""
     import io
@@ -356,6 +368,7 @@ class Worker:
 
         self.engine, self.settings, self.db, self.idle_s = engine, settings, db, idle_s
         self.files = _watched_files()
+        self.db_file = _file_identity(db)
         self.started = time.time()
         self.last = time.monotonic()
         self.served = 0
@@ -384,7 +397,9 @@ class Worker:
     async def _reply(self, request: Any) -> dict[str, Any]:
         if not _valid(request):
             return {"ok": False, "why": "bad request"}
-        if not _unchanged(self.files):
+        if not _unchanged(self.files) or _file_identity(self.db) != self.db_file:
+            # code, data or .env changed, or the catalog file was deleted or replaced (this worker still reads the
+            # old one): a one-shot command would see something else
             self.stop.set()
             return {"ok": False, "why": "stale"}
         op = request["op"]

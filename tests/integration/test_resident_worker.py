@@ -205,6 +205,13 @@ def test_workers_off_start_nothing(two_catalogs, runtime: Path) -> None:
     assert not _sockets(runtime)
 
 
+def test_a_first_ask_that_fails_starts_no_worker(tmp_path: Path, runtime: Path) -> None:
+    failed = _musicbot(["ask", "hello", "--db", "/proc/no-such-folder/x.db"], _env(runtime), tmp_path)
+    assert failed.returncode == 1 and "Cannot create the folder" in failed.stderr
+    time.sleep(1.0)
+    assert not _sockets(runtime) and not list((runtime / "musicbot").glob("*.lock"))
+
+
 def test_an_idle_worker_stops_and_removes_its_socket(two_catalogs, runtime: Path) -> None:
     _, warm, work = two_catalogs
     env = _env(runtime, MUSICBOT_WORKER_IDLE_S="1")
@@ -278,6 +285,22 @@ async def test_a_worker_whose_code_changed_stops_instead_of_answering(db_copy: P
         os.utime(watched, ns=(time.time_ns(), time.time_ns() + 10**9))
         reply = await worker._reply(request)
         assert reply == {"ok": False, "why": "stale"} and worker.stop.is_set()
+    finally:
+        await engine.close()
+
+
+async def test_a_worker_whose_catalog_file_was_replaced_stops_instead_of_answering(db_copy: Path, tmp_path: Path) -> None:
+    from bot.app import build_engine
+
+    settings = Settings()
+    engine = await build_engine(settings, db_copy, follow=True)
+    try:
+        worker = resident.Worker(engine, settings, str(db_copy), idle_s=60)
+        request = {"v": resident.PROTOCOL, "op": "ping"}
+        assert (await worker._reply(request))["ok"]
+        shutil.copy(db_copy, tmp_path / "other.db")
+        os.replace(tmp_path / "other.db", db_copy)  # same name, another file: a one-shot would open this one
+        assert await worker._reply(request) == {"ok": False, "why": "stale"} and worker.stop.is_set()
     finally:
         await engine.close()
 
