@@ -67,8 +67,11 @@ _SHELL_PREFIXES = ("ITERM_", "KONSOLE_", "WT_", "VSCODE_", "TERMINAL_")
 
 # ------------------------------------------------------------------------------------------------------ shared
 def enabled(environ: dict[str, str] | None = None) -> bool:
-    """False when ``MUSICBOT_WORKER`` is ``0``/``off``/``false``/``no`` (no worker is used or started)."""
+    """False when ``MUSICBOT_WORKER`` is ``0``/``off``/``false``/``no``, or off a POSIX system (no worker is used or
+    started)."""
     env = os.environ if environ is None else environ
+    if os.name != "posix":  # Unix sockets and file locks: Linux and macOS (elsewhere every ask runs cold)
+        return False
     return env.get("MUSICBOT_WORKER", "").strip().lower() not in ("0", "off", "false", "no")
 
 
@@ -156,7 +159,11 @@ def _terminal() -> dict[str, Any]:
         except (AttributeError, ValueError):
             return False
 
-    return {"env": env, "stdout_tty": tty(sys.stdout), "stderr_tty": tty(sys.stderr)}
+    def encoding(stream: Any) -> str:
+        return str(getattr(stream, "encoding", None) or "utf-8")
+
+    return {"env": env, "stdout_tty": tty(sys.stdout), "stderr_tty": tty(sys.stderr),
+            "stdout_encoding": encoding(sys.stdout), "stderr_encoding": encoding(sys.stderr)}
 
 
 def _exchange(path: Path, request: dict[str, Any], spinner: bool = False,
@@ -333,10 +340,22 @@ def _consoles(request: dict[str, Any]) -> tuple[Any, Any]:
 
     from rich.console import Console
 
+    class Capture(io.StringIO):
+        """A string buffer that reports the client stream's encoding (rich picks box characters by it)."""
+
+        def __init__(self, encoding: str) -> None:
+            super().__init__()
+            self._encoding = encoding
+
+        @property
+        def encoding(self) -> str:  # type: ignore[override]
+            return self._encoding
+
     env = {k: str(v) for k, v in request["env"].items() if k in TERMINAL_ENV}
-    out = Console(file=io.StringIO(), force_terminal=True if request["stdout_tty"] else None, _environ=env)
-    err = Console(file=io.StringIO(), force_terminal=True if request["stderr_tty"] else None, _environ=env,
-                  stderr=True)
+    out = Console(file=Capture(request["stdout_encoding"]), force_terminal=True if request["stdout_tty"] else None,
+                  _environ=env)
+    err = Console(file=Capture(request["stderr_encoding"]), force_terminal=True if request["stderr_tty"] else None,
+                  _environ=env, stderr=True)
     return out, err
 
 
@@ -346,7 +365,8 @@ def _valid(request: Any) -> bool:
         return False
     if request.get("op") in ("ping", "stop"):
         return True
-    strings = all(isinstance(request.get(k), str) for k in ("text", "conversation", "user"))
+    strings = all(isinstance(request.get(k), str)
+                  for k in ("text", "conversation", "user", "stdout_encoding", "stderr_encoding"))
     flags = all(isinstance(request.get(k), bool) for k in ("json", "stdout_tty", "stderr_tty"))
     env = request.get("env")
     return (request.get("op") == "ask" and strings and flags and isinstance(env, dict)

@@ -256,10 +256,12 @@ def test_malformed_requests_are_refused_and_the_worker_goes_on(two_catalogs, run
     _start_worker(warm, work, runtime)
     sock = _sockets(runtime)[0]
     good = {"v": resident.PROTOCOL, "op": "ask", "text": "/recommend jazz", "conversation": "x", "user": "u",
-            "json": True, "stdout_tty": False, "stderr_tty": False, "env": {}}
+            "json": True, "stdout_tty": False, "stderr_tty": False, "env": {},
+            "stdout_encoding": "utf-8", "stderr_encoding": "utf-8"}
     bad = [b"not json\n", b"\xff\xfe\n", b"[1, 2]\n", json.dumps({**good, "v": 99}).encode() + b"\n",
            json.dumps({**good, "text": 5}).encode() + b"\n", json.dumps({**good, "env": {"TERM": 1}}).encode() + b"\n",
-           json.dumps({**good, "op": "rm -rf"}).encode() + b"\n", b"x" * (resident.MAX_REQUEST + 10) + b"\n", b""]
+           json.dumps({**good, "op": "rm -rf"}).encode() + b"\n", json.dumps({**good, "stdout_encoding": None}).encode(),
+           b"x" * (resident.MAX_REQUEST + 10) + b"\n", b""]
     for payload in bad:
         reply = _raw(sock, payload)
         assert reply["ok"] is False and reply["why"] == "bad request", payload[:40]
@@ -280,7 +282,8 @@ async def test_a_worker_whose_code_changed_stops_instead_of_answering(db_copy: P
         watched.write_text("x = 1\n")
         worker.files[str(watched)] = os.stat(watched).st_mtime_ns
         request = {"v": resident.PROTOCOL, "op": "ask", "text": "/recommend jazz", "conversation": "x", "user": "u",
-                   "json": True, "stdout_tty": False, "stderr_tty": False, "env": {}}
+                   "json": True, "stdout_tty": False, "stderr_tty": False, "env": {},
+            "stdout_encoding": "utf-8", "stderr_encoding": "utf-8"}
         assert (await worker._reply(request))["ok"]
         os.utime(watched, ns=(time.time_ns(), time.time_ns() + 10**9))
         reply = await worker._reply(request)
