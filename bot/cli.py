@@ -153,17 +153,22 @@ def worker(
     from bot import resident
 
     replies = resident.control("stop" if action is WorkerAction.stop else "ping")
+    problem = resident.folder_problem()
     if not replies:
-        console.print("No resident worker is running." if resident.enabled() else
-                      "No resident worker is running (MUSICBOT_WORKER=0 turns them off).", highlight=False)
+        console.print(f"No resident worker is running{f' ({problem})' if problem else ''}.", highlight=False,
+                      markup=False, soft_wrap=True)
         return
     verb = "Stopped" if action is WorkerAction.stop else "Running"
     for r in replies:
-        if not r.get("ok"):
-            console.print(f"A worker is stopping ({r.get('why', 'unknown')}).", highlight=False)
-            continue
-        console.print(f"{verb}: pid {r.get('pid')} · {r.get('db')} · {r.get('served')} requests answered · "
-                      f"idle {r.get('idle_s')} s · up {r.get('up_s')} s", highlight=False, markup=False, soft_wrap=True)
+        if r.get("why") == "not answering":
+            console.print(f"A worker does not answer (stopped or hung): {r.get('socket')}", highlight=False,
+                          markup=False, soft_wrap=True)
+        elif not r.get("ok"):
+            console.print(f"A worker is stopping ({r.get('why', 'unknown')}).", highlight=False, markup=False)
+        else:
+            console.print(f"{verb}: pid {r.get('pid')} · {r.get('db')} · from {r.get('folder')} · "
+                          f"{r.get('served')} requests answered · idle {r.get('idle_s')} s · up {r.get('up_s')} s",
+                          highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command()

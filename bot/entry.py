@@ -33,6 +33,8 @@ def main() -> None:
             from bot.ask_args import reader_gone
 
             reader_gone()
+        except Exception:  # noqa: BLE001 - a worker is only a shortcut (e.g. a working folder whose name is not
+            code = None  # UTF-8, or deleted): the command runs itself
         if code is not None:
             sys.exit(code)
 
@@ -44,7 +46,10 @@ def main() -> None:
     try:
         oneshot_main()
         if plain is not None:  # the command ran well (no bad catalog path, no refused request): the next one is quick
-            resident.start(plain)
+            try:
+                resident.start(plain)
+            except Exception:  # noqa: BLE001 - never fail a command that did its work over its shortcut
+                pass
     finally:
         # The process ends here. Python's shutdown runs a full cyclic collection over every object that is not frozen
         # — after a one-shot `ask`, the catalog table, the text model and the libraries (~0.17 s of CPU measured on

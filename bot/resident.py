@@ -43,14 +43,21 @@ from typing import Any
 PROTOCOL = 1
 #: Seconds a worker waits for its next request before it exits (``MUSICBOT_WORKER_IDLE_S`` overrides).
 IDLE_S = 300.0
+#: Bytes of a worker's log file (its start, its own warnings; a request's log lines go to its client) before it is
+#: rotated (one older file kept).
+MAX_LOG = 1 << 20
 #: Longest request line (bytes).
 MAX_REQUEST = 1 << 20
 #: Seconds a client waits to connect to a worker's socket (a live worker accepts at once).
 CONNECT_TIMEOUT_S = 0.5
-#: Seconds a client waits for a reply before it gives up (an LLM turn has its own ~20 s deadline).
-REPLY_TIMEOUT_S = 300.0
 #: Seconds a starting worker waits for its key's lock (held by a worker that is stopping) before it gives up.
 LOCK_WAIT_S = 5
+#: Seconds a worker waits for a connection's request line (a connection that sends nothing is dropped).
+REQUEST_READ_S = 10.0
+#: Seconds between the newlines a worker sends while a request runs; a client that hears nothing for
+#: :data:`SILENCE_S` gives up on that worker (stopped, hung) and runs the command itself.
+HEARTBEAT_S = 1.0
+SILENCE_S = 10.0
 #: Seconds before the client shows a spinner while the worker works (as the one-shot command does).
 SPINNER_DELAY_S = 0.3
 #: The project's root folder (``bot/``'s parent): part of the key, and what a worker imports from.
@@ -59,10 +66,14 @@ ROOT = Path(__file__).resolve().parent.parent
 #: group: the reply is rendered for them) or ignored (the rest), never part of the key.
 TERMINAL_ENV = ("COLUMNS", "LINES", "TERM", "COLORTERM", "NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE",
                 "TTY_INTERACTIVE", "JUPYTER_COLUMNS", "JUPYTER_LINES")
-_SHELL_ENV = ("PWD", "OLDPWD", "SHLVL", "_", "PS1", "PS2", "PROMPT_COMMAND", "HISTFILE", "WINDOWID", "TMUX_PANE",
-              "STY", "WINDOW", "SSH_TTY", "SSH_CONNECTION", "SSH_CLIENT", "TERM_SESSION_ID", "TERM_PROGRAM",
-              "TERM_PROGRAM_VERSION", "COLORFGBG", "VTE_VERSION", "GPG_TTY", "MUSICBOT_WORKER_IDLE_S")
-_SHELL_PREFIXES = ("ITERM_", "KONSOLE_", "WT_", "VSCODE_", "TERMINAL_")
+_SHELL_ENV = ("PWD", "OLDPWD", "SHLVL", "_", "PS1", "PS2", "PROMPT_COMMAND", "HISTFILE", "WINDOWID", "WINDOWPATH",
+              "TMUX", "TMUX_PANE", "STY", "WINDOW", "SSH_TTY", "SSH_CONNECTION", "SSH_CLIENT", "SSH_AUTH_SOCK",
+              "SSH_AGENT_PID", "GPG_AGENT_INFO", "GPG_TTY", "TERM_SESSION_ID", "TERM_PROGRAM", "TERM_PROGRAM_VERSION",
+              "COLORFGBG", "VTE_VERSION", "TILIX_ID", "DESKTOP_STARTUP_ID", "XDG_SESSION_ID", "XDG_VTNR",
+              "DBUS_SESSION_BUS_ADDRESS", "INVOCATION_ID", "JOURNAL_STREAM", "MANAGERPID", "SYSTEMD_EXEC_PID",
+              "MUSICBOT_WORKER_IDLE_S")
+_SHELL_PREFIXES = ("ITERM_", "KONSOLE_", "WT_", "VSCODE_", "TERMINAL_", "GNOME_TERMINAL_", "KITTY_", "ALACRITTY_",
+                   "WEZTERM_", "TERMINATOR_", "XTERM_", "LC_TERMINAL")
 
 
 # ------------------------------------------------------------------------------------------------------ shared
@@ -116,7 +127,7 @@ def worker_key(db: str | None, cwd: str | None = None, environ: dict[str, str] |
 
     env = os.environ if environ is None else environ
     where = os.path.realpath(cwd or os.getcwd())
-    digest = hashlib.sha1(f"{PROTOCOL}\0{sys.executable}\0{ROOT}\0{where}\0".encode())
+    digest = hashlib.sha1(f"{PROTOCOL}\0{sys.executable}\0{ROOT}\0{where}\0".encode(errors="surrogateescape"))
     if db:
         digest.update(os.path.abspath(os.path.join(where, db)).encode(errors="surrogateescape"))
     digest.update(b"\0")
@@ -167,10 +178,11 @@ def _terminal() -> dict[str, Any]:
 
 
 def _exchange(path: Path, request: dict[str, Any], spinner: bool = False,
-              timeout_s: float = REPLY_TIMEOUT_S) -> dict[str, Any] | None:
+              silence_s: float = SILENCE_S) -> dict[str, Any] | None:
     """Send ``request`` to the worker at ``path`` and return its reply, or None when no worker answers there (no
-    socket, refused, closed without a reply, a malformed reply). ``spinner``: show rich's spinner on stderr after
-    :data:`SPINNER_DELAY_S` (rich imported only then)."""
+    socket, refused, closed without a reply, a malformed reply, or ``silence_s`` seconds without a byte: the worker
+    sends a newline every :data:`HEARTBEAT_S` while it works, so silence means it is stopped or hung).
+    ``spinner``: show rich's spinner on stderr after :data:`SPINNER_DELAY_S` (rich imported only then)."""
     import select
     import socket
 
@@ -181,16 +193,15 @@ def _exchange(path: Path, request: dict[str, Any], spinner: bool = False,
         sock.connect(str(path))
         sock.settimeout(None)
         sock.sendall(json.dumps(request, ensure_ascii=False).encode() + b"\n")
-        t0 = time.monotonic()
-        deadline = t0 + timeout_s
+        t0 = heard = time.monotonic()
         chunks: list[bytes] = []
         while True:
             now = time.monotonic()
-            wait = deadline - now
+            wait = heard + silence_s - now
+            if wait <= 0:
+                return None
             if spinner and status is None:
                 wait = min(wait, max(0.0, t0 + SPINNER_DELAY_S - now))
-            if wait <= 0 and now >= deadline:
-                return None
             ready, _, _ = select.select([sock], [], [], wait)
             if not ready:
                 if spinner and status is None and time.monotonic() >= t0 + SPINNER_DELAY_S:
@@ -202,8 +213,9 @@ def _exchange(path: Path, request: dict[str, Any], spinner: bool = False,
             chunk = sock.recv(1 << 16)
             if not chunk:
                 break
+            heard = time.monotonic()
             chunks.append(chunk)
-        reply = json.loads(b"".join(chunks).decode())
+        reply = json.loads(b"".join(chunks).decode())  # leading heartbeat newlines are JSON whitespace
         return reply if isinstance(reply, dict) and reply.get("v") == PROTOCOL else None
     except (OSError, ValueError):
         return None
@@ -253,7 +265,7 @@ def start(plain: dict[str, Any]) -> bool:
     args = json.dumps({"key": key, "db": db, "folder": str(folder)})
     code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from bot.resident import serve_main; serve_main()"
     try:
-        with open(folder / f"{key}.log", "ab") as log_file:
+        with open(folder / f"{key}.log", "ab") as log_file:  # until the worker's logging takes it over
             import subprocess
 
             subprocess.Popen([sys.executable, "-c", code, args], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -264,23 +276,38 @@ def start(plain: dict[str, Any]) -> bool:
 
 
 def control(op: str) -> list[dict[str, Any]]:
-    """Send ``op`` (``"ping"`` or ``"stop"``) to every worker of this user; returns their replies (pid, database,
-    served requests, seconds idle; workers that do not answer are left out and their sockets removed)."""
+    """Send ``op`` (``"ping"`` or ``"stop"``) to every worker of this user; returns their replies (pid, catalog,
+    working folder, requests answered, seconds idle and up). A socket nobody listens on (a worker killed) is removed;
+    one whose worker holds its lock but does not answer (stopped, hung) is listed as
+    ``{"ok": False, "why": "not answering", "socket": …}``."""
     folder = socket_dir(create=False)
     if folder is None:
         return []
     out = []
     for path in sorted(folder.glob("*.sock")):
-        reply = _exchange(path, {"v": PROTOCOL, "op": op}, timeout_s=5.0)
-        if reply is None:
-            _remove_stale(path)
-        else:
+        reply = _exchange(path, {"v": PROTOCOL, "op": op}, silence_s=5.0)
+        if reply is not None:
             out.append(reply)
+        elif not _remove_stale(path):
+            out.append({"ok": False, "why": "not answering", "socket": str(path)})
     return out
 
 
-def _remove_stale(path: Path) -> None:
-    """Remove a socket nobody listens on, unless a worker holds its lock (it is starting)."""
+def folder_problem() -> str | None:
+    """Why no worker can be used here (the socket folder refused: :func:`socket_dir`), or None."""
+    if not enabled():
+        return "workers are off (MUSICBOT_WORKER=0, or not a POSIX system)"
+    if socket_dir() is None:
+        runtime = os.environ.get("XDG_RUNTIME_DIR", "").strip()
+        where = f"{runtime}/musicbot" if runtime else f"<temp dir>/musicbot-{os.getuid()}"
+        return (f"the socket folder {where} cannot be made, or is a symlink, someone else's, or open to others: no "
+                "worker is used (remove it, or fix its owner and make it chmod 700)")
+    return None
+
+
+def _remove_stale(path: Path) -> bool:
+    """Remove a socket nobody listens on; True when removed, False when a worker holds its lock (alive: starting,
+    stopped or hung)."""
     import fcntl
 
     try:
@@ -288,21 +315,36 @@ def _remove_stale(path: Path) -> None:
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
-                return
+                return False
             path.unlink(missing_ok=True)
+            return True
     except OSError:
-        pass
+        return True
 
 
 # ------------------------------------------------------------------------------------------------------ worker
 def _watched_files() -> dict[str, int]:
-    """``{path: mtime_ns}`` of this code's loaded modules and the data files (``data/``) and ``.env``: a worker
-    answers only while they are unchanged."""
-    files = {m.__file__ for m in list(sys.modules.values()) if getattr(m, "__file__", None)}
-    root = str(ROOT) + os.sep
-    paths = [f for f in files if f.startswith(root) and ".venv" not in f]
-    paths += [str(p) for p in (ROOT / "data").glob("*") if p.is_file()] + [os.path.abspath(".env")]
-    out = {}
+    """``{path: mtime_ns}`` of every source file of the project's packages (loaded yet or not), its data files
+    (``data/``), ``.env`` in the working folder, and the folders of the installed libraries (a package installed,
+    upgraded or removed changes its folder's entries): a worker answers only while this is unchanged. ~1 ms."""
+    out: dict[str, int] = {}
+
+    def walk(folder: str) -> None:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name != "__pycache__":
+                    walk(entry.path)
+            elif entry.name.endswith(".py"):
+                out[entry.path] = entry.stat().st_mtime_ns
+
+    for package in ("bot", "core", "adapters"):
+        walk(str(ROOT / package))
+    paths = [str(p) for p in (ROOT / "data").glob("*") if p.is_file()] + [os.path.abspath(".env")]
+    paths += [p for p in sys.path if p.endswith("-packages") and os.path.isdir(p)]
     for path in paths:
         try:
             out[path] = os.stat(path).st_mtime_ns
@@ -311,15 +353,72 @@ def _watched_files() -> dict[str, int]:
     return out
 
 
-def _unchanged(snapshot: dict[str, int]) -> bool:
-    for path, mtime in snapshot.items():
-        try:
-            now = os.stat(path).st_mtime_ns
-        except OSError:
-            now = -1
-        if now != mtime:
-            return False
-    return True
+#: The log lines of the request running in this context (:class:`_RequestLogs`); None outside requests.
+_REQUEST_LOGS: Any = None
+
+
+def _request_logs() -> Any:
+    """The context variable holding the current request's log lines (made on first use: the client never needs it)."""
+    global _REQUEST_LOGS
+    if _REQUEST_LOGS is None:
+        from contextvars import ContextVar
+
+        _REQUEST_LOGS = ContextVar("musicbot_request_logs", default=None)
+    return _REQUEST_LOGS
+
+
+def _capture_request_logs() -> None:
+    """Send what a request logs to that request's client (its stderr, as the one-shot command would print it), not
+    to the worker's log file: a handler on the root logger formats records into the running request's list (with the
+    same format and secret-redacting filters as the existing handlers), and those handlers skip such records."""
+    import logging
+
+    root = logging.getLogger()
+    var = _request_logs()
+
+    class RequestLogs(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines = var.get()
+            if lines is not None:
+                lines.append(self.format(record) + "\n")
+
+    class OutsideRequests(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            return var.get() is None
+
+    capture = RequestLogs()
+    _log_to_file(root)
+    for handler in root.handlers:
+        capture.setFormatter(handler.formatter)
+        for existing in handler.filters:
+            capture.addFilter(existing)
+        handler.addFilter(OutsideRequests())
+    root.addHandler(capture)
+
+
+def _log_to_file(root: Any) -> None:
+    """The worker's own log lines (its start, its warnings, libraries' threads such as aiosqlite's at DEBUG) go to
+    ``<socket folder>/<key>.log``, at most :data:`MAX_LOG` bytes plus one older file (``.log.1``), instead of the
+    stderr the client gave it: a long-lived worker at ``LOG_LEVEL=DEBUG`` must not fill the disk."""
+    import logging
+    import logging.handlers
+
+    path = _LOG_PATH
+    if path is None:
+        return
+    for handler in list(root.handlers):
+        if isinstance(handler, logging.StreamHandler) and getattr(handler, "stream", None) is sys.stderr:
+            rotating = logging.handlers.RotatingFileHandler(path, maxBytes=MAX_LOG, backupCount=1, encoding="utf-8")
+            rotating.setFormatter(handler.formatter)
+            rotating.setLevel(handler.level)
+            for existing in handler.filters:
+                rotating.addFilter(existing)
+            root.removeHandler(handler)
+            root.addHandler(rotating)
+
+
+#: The worker's log file (set by :func:`serve`).
+_LOG_PATH: Path | None = None
 
 
 def _file_identity(db: str) -> tuple[int, int] | None:
@@ -386,7 +485,13 @@ class Worker:
     def __init__(self, engine: Any, settings: Any, db: str, idle_s: float) -> None:
         import asyncio
 
+        from core.infra.database import parse_database
+
         self.engine, self.settings, self.db, self.idle_s = engine, settings, db, idle_s
+        try:  # for `musicbot worker`: an absolute path, a PostgreSQL URL without its password
+            self.shown_db = parse_database(db).display() if "://" in db else os.path.abspath(db)
+        except Exception:  # noqa: BLE001 - only a label
+            self.shown_db = "(catalog)"
         self.files = _watched_files()
         self.db_file = _file_identity(db)
         self.started = time.time()
@@ -396,28 +501,42 @@ class Worker:
         self.stop = asyncio.Event()
 
     async def handle(self, reader: Any, writer: Any) -> None:
-        """Answer one connection: one request line, one reply (see the module docstring)."""
-        self.busy += 1
+        """Answer one connection: one request line (read within :data:`REQUEST_READ_S`), then a newline every
+        :data:`HEARTBEAT_S` while the request runs (the client knows the worker is alive), then the JSON reply line.
+        A request whose client hung up before it started (a client that gave up on a stopped worker) is not run."""
+        import asyncio
+
+        heart: asyncio.Task[None] | None = None
         try:
             try:
-                line = await reader.readline()
+                line = await asyncio.wait_for(reader.readline(), REQUEST_READ_S)
                 request = json.loads(line.decode())
-            except (ValueError, OSError):  # over MAX_REQUEST (ValueError), torn, not UTF-8 or not JSON
+            except (ValueError, OSError, asyncio.TimeoutError):  # over MAX_REQUEST, silent, torn, not UTF-8 / JSON
                 request = None
+            if reader.at_eof() and _valid(request) and request["op"] == "ask":
+                return  # the client is gone: nobody waits for this turn, and it may have run it itself
+
+            async def beat() -> None:
+                while True:
+                    await asyncio.sleep(HEARTBEAT_S)
+                    writer.write(b"\n")
+
+            heart = asyncio.create_task(beat())
             reply = await self._reply(request)
-            writer.write(json.dumps({"v": PROTOCOL, **reply}, ensure_ascii=False).encode())
+            heart.cancel()
+            writer.write(json.dumps({"v": PROTOCOL, **reply}, ensure_ascii=False).encode() + b"\n")
             await writer.drain()
         except (ConnectionError, OSError):
             pass  # the client went away (Ctrl-C): its turn ran, nobody reads the reply
         finally:
-            self.busy -= 1
-            self.last = time.monotonic()
+            if heart is not None:
+                heart.cancel()
             writer.close()
 
     async def _reply(self, request: Any) -> dict[str, Any]:
         if not _valid(request):
             return {"ok": False, "why": "bad request"}
-        if not _unchanged(self.files) or _file_identity(self.db) != self.db_file:
+        if _watched_files() != self.files or _file_identity(self.db) != self.db_file:
             # code, data or .env changed, or the catalog file was deleted or replaced (this worker still reads the
             # old one): a one-shot command would see something else
             self.stop.set()
@@ -425,14 +544,24 @@ class Worker:
         op = request["op"]
         if op == "stop":
             self.stop.set()
-        if op in ("ping", "stop"):
-            return {"ok": True, "pid": os.getpid(), "db": self.db, "served": self.served,
+        if op in ("ping", "stop"):  # not a request: the idle clock goes on
+            return {"ok": True, "pid": os.getpid(), "db": self.shown_db, "folder": os.getcwd(), "served": self.served,
                     "idle_s": round(time.monotonic() - self.last, 1), "up_s": round(time.time() - self.started, 1)}
+        self.busy += 1
+        try:
+            return await self._ask(request)
+        finally:
+            self.busy -= 1
+            self.last = time.monotonic()
+
+    async def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
         from bot.oneshot import answer, print_error
         from core.errors import MusicBotError
 
         out, err = _consoles(request)
         code = 0
+        logs: list[str] = []
+        token = _request_logs().set(logs)
         try:
             await self.engine.catch_up()  # a catalog change committed before this request is part of its answer
             await answer(self.engine, self.settings, request["text"], request["conversation"], request["user"],
@@ -443,10 +572,15 @@ class Worker:
         except Exception:  # noqa: BLE001 - the client runs the request itself and shows what happens there
             import logging
 
+            _request_logs().reset(token)
+            token = None
             logging.getLogger(__name__).exception("resident worker: request failed")
             return {"ok": False, "why": "error"}
+        finally:
+            if token is not None:
+                _request_logs().reset(token)
         self.served += 1
-        return {"ok": True, "code": code, "stdout": out.file.getvalue(), "stderr": err.file.getvalue()}
+        return {"ok": True, "code": code, "stdout": out.file.getvalue(), "stderr": "".join(logs) + err.file.getvalue()}
 
     async def run(self, path: Path) -> None:
         """Serve on the Unix socket ``path`` until stopped or idle for :attr:`idle_s` seconds."""
@@ -491,14 +625,22 @@ async def serve(key: str, db: str | None, folder: Path, idle_s: float) -> None:
         from bot.app import build_engine, resolve_db, settle_heap, setup_logging
         from bot.settings import Settings
 
+        global _LOG_PATH
+        _LOG_PATH = folder / f"{key}.log"
         settings = Settings()
         setup_logging(settings)
         target = resolve_db(settings, Path(db) if db else None)
         if target == ":memory:" or target.startswith("file::memory:"):
             return
+        _capture_request_logs()
         engine = await build_engine(settings, Path(db) if db else None, follow=True)
         try:
-            settle_heap(engine, warm_agent=True)
+            # everything a first request would otherwise load, before the socket is there: the text model, the
+            # stores' connections and statements, the agent, the console rendering
+            settle_heap(engine, warm_agent=False)
+            await engine.app.chat.warm_up()
+            import bot.oneshot  # noqa: F401 - the reply's rendering (rich, the console adapter)
+            import adapters.console.render  # noqa: F401
             worker = Worker(engine, settings, target, idle_s)
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGINT):

@@ -240,11 +240,13 @@ def test_worker_stop_and_status(two_catalogs, runtime: Path) -> None:
     assert "No resident worker is running" in _musicbot(["worker"], env, work).stdout
 
 
-def _raw(sock_path: Path, payload: bytes) -> dict:
+def _raw(sock_path: Path, payload: bytes, hang_up: bool = True) -> dict:
+    """Send ``payload`` as it is, then (``hang_up``) close the sending side; return the reply after any heartbeats."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.connect(str(sock_path))
         s.sendall(payload)
-        s.shutdown(socket.SHUT_WR)
+        if hang_up:
+            s.shutdown(socket.SHUT_WR)
         data = b""
         while chunk := s.recv(65536):
             data += chunk
@@ -265,28 +267,43 @@ def test_malformed_requests_are_refused_and_the_worker_goes_on(two_catalogs, run
     for payload in bad:
         reply = _raw(sock, payload)
         assert reply["ok"] is False and reply["why"] == "bad request", payload[:40]
-    reply = _raw(sock, json.dumps(good).encode() + b"\n")
+    reply = _raw(sock, json.dumps(good).encode() + b"\n", hang_up=False)
     assert reply["ok"] and reply["code"] == 0 and len(json.loads(reply["stdout"])) == 10
     (status,) = _status(runtime)
     assert status["served"] == 1
 
 
-async def test_a_worker_whose_code_changed_stops_instead_of_answering(db_copy: Path, tmp_path: Path) -> None:
+_ASK = {"v": resident.PROTOCOL, "op": "ask", "text": "/recommend jazz", "conversation": "x", "user": "u", "json": True,
+        "stdout_tty": False, "stderr_tty": False, "env": {}, "stdout_encoding": "utf-8", "stderr_encoding": "utf-8"}
+
+
+@pytest.mark.parametrize("change", ["edit a module not loaded yet", "add a module", "upgrade a library"])
+async def test_a_worker_whose_code_changed_stops_instead_of_answering(
+    db_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str,
+) -> None:
     from bot.app import build_engine
 
+    project = tmp_path / "project"
+    for package in ("bot", "core", "adapters", "data"):
+        (project / package).mkdir(parents=True)
+    (project / "core" / "lazy.py").write_text("x = 1\n")
+    site = tmp_path / "site-packages"
+    site.mkdir()
+    monkeypatch.setattr(resident, "ROOT", project)
+    monkeypatch.setattr(sys, "path", [*sys.path, str(site)])
     settings = Settings()
     engine = await build_engine(settings, db_copy, follow=True)
     try:
         worker = resident.Worker(engine, settings, str(db_copy), idle_s=60)
-        watched = tmp_path / "module.py"
-        watched.write_text("x = 1\n")
-        worker.files[str(watched)] = os.stat(watched).st_mtime_ns
-        request = {"v": resident.PROTOCOL, "op": "ask", "text": "/recommend jazz", "conversation": "x", "user": "u",
-                   "json": True, "stdout_tty": False, "stderr_tty": False, "env": {},
-            "stdout_encoding": "utf-8", "stderr_encoding": "utf-8"}
-        assert (await worker._reply(request))["ok"]
-        os.utime(watched, ns=(time.time_ns(), time.time_ns() + 10**9))
-        reply = await worker._reply(request)
+        assert (await worker._reply(dict(_ASK)))["ok"]
+        if change == "edit a module not loaded yet":
+            os.utime(project / "core" / "lazy.py", ns=(time.time_ns(), time.time_ns() + 10**9))
+        elif change == "add a module":
+            (project / "adapters" / "new.py").write_text("y = 2\n")
+        else:
+            (site / "rich-99.0.dist-info").mkdir()
+            os.utime(site, ns=(time.time_ns(), time.time_ns() + 10**9))
+        reply = await worker._reply(dict(_ASK))
         assert reply == {"ok": False, "why": "stale"} and worker.stop.is_set()
     finally:
         await engine.close()
@@ -313,7 +330,8 @@ def test_the_key_covers_the_set_up_and_not_the_terminal(tmp_path: Path) -> None:
     key = resident.worker_key("a.db", str(tmp_path), env)
     assert resident.worker_key("a.db", str(tmp_path), dict(env)) == key
     for name, value in {"TERM": "dumb", "COLUMNS": "200", "PWD": "/elsewhere", "SHLVL": "3",
-                        "ITERM_SESSION_ID": "w0"}.items():
+                        "ITERM_SESSION_ID": "w0", "GNOME_TERMINAL_SCREEN": "/org/gnome/Terminal/screen/tab2",
+                        "KITTY_WINDOW_ID": "3", "TMUX_PANE": "%4"}.items():
         assert resident.worker_key("a.db", str(tmp_path), {**env, name: value}) == key, name
     assert resident.worker_key("b.db", str(tmp_path), env) != key
     assert resident.worker_key(None, str(tmp_path), env) != key
@@ -367,3 +385,86 @@ def test_the_client_imports_only_the_standard_library() -> None:
              "print(sorted(m for m in set(sys.modules) - before if m.split('.')[0] not in sys.stdlib_module_names))")
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "['bot', 'bot.ask_args', 'bot.resident']"
+
+
+def test_pings_do_not_keep_an_idle_worker_alive(two_catalogs, runtime: Path) -> None:
+    _, warm, work = two_catalogs
+    env = _env(runtime, MUSICBOT_WORKER_IDLE_S="3")
+    assert _musicbot(["ask", "hello", "--db", str(warm)], env, work).returncode == 0
+    sock = _wait_for_worker(runtime)
+    silent = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    silent.connect(str(sock))  # a connection that never sends its request
+    try:
+        deadline = time.monotonic() + 60
+        idle = []
+        while sock.exists() and time.monotonic() < deadline:
+            idle += [s["idle_s"] for s in _status(runtime) if s.get("ok")]
+            time.sleep(0.5)
+        assert not sock.exists()  # it stopped on its own, pinged every half second and with a silent connection open
+        assert idle == sorted(idle) and idle[-1] > idle[0]  # a ping is no request: the idle clock went on
+    finally:
+        silent.close()
+
+
+def test_a_stopped_worker_is_given_up_and_the_request_runs_once(two_catalogs, runtime: Path) -> None:
+    import signal
+
+    _, warm, work = two_catalogs
+    (status,) = [_start_worker(warm, work, runtime)]
+    env = _env(runtime)
+    os.kill(status["pid"], signal.SIGSTOP)
+    try:
+        t0 = time.monotonic()
+        done = _musicbot(["ask", "/recommend jazz", "--db", str(warm), "--json"], env, work)
+        waited = time.monotonic() - t0
+        assert done.returncode == 0 and len(json.loads(done.stdout)) == 10  # answered by the command itself
+        assert waited < resident.SILENCE_S + 30
+        listing = _musicbot(["worker"], env, work)
+        assert "does not answer" in listing.stdout
+    finally:
+        os.kill(status["pid"], signal.SIGCONT)
+    time.sleep(2.0)
+    (after,) = _status(runtime)
+    assert after["ok"] and after["served"] == 0  # the abandoned request was not run a second time
+
+
+def test_what_a_request_logs_reaches_its_client(two_catalogs, runtime: Path) -> None:
+    cold, warm, work = two_catalogs
+    closed = "http://127.0.0.1:9"  # the preview sources refuse: core.previews logs each skip at INFO
+    env = _env(runtime, LOG_LEVEL="INFO", DEEZER_API_BASE_URL=closed, ITUNES_API_BASE_URL=closed,
+               SPOTIFY_API_BASE_URL=closed)
+    assert _musicbot(["ask", "hello", "--db", str(warm)], env, work).returncode == 0
+    _wait_for_worker(runtime)
+    args = ["ask", "/preview Blinding Lights", "--conversation", "logs"]
+    one_shot = _musicbot([*args, "--db", str(cold)], {**env, "MUSICBOT_WORKER": "0"}, work)
+    served = _musicbot([*args, "--db", str(warm)], env, work)
+    assert served.stdout == one_shot.stdout and "No preview available" in served.stdout
+
+    def skips(stderr: str) -> list[str]:
+        return [line.split(" INFO ", 1)[1] for line in stderr.splitlines() if "preview via" in line]
+
+    assert skips(served.stderr) == skips(one_shot.stderr) and len(skips(served.stderr)) == 2  # on the client's stderr
+    (status,) = [s for s in _status(runtime) if s.get("ok")]
+    assert status["served"] == 1
+    assert all("preview via" not in p.read_text() for p in (runtime / "musicbot").glob("*.log*"))  # not the worker's
+
+
+def test_the_status_shows_no_database_password() -> None:
+    worker = resident.Worker(None, None, "postgresql://mb:s3cretPW@127.0.0.1:5432/music", idle_s=60)
+    assert "s3cretPW" not in worker.shown_db and "127.0.0.1:5432/music" in worker.shown_db
+
+
+def test_a_working_folder_whose_name_is_not_utf8_still_answers(shipped_db: Path, tmp_path: Path, runtime: Path) -> None:
+    odd = Path(os.fsdecode(bytes(tmp_path) + b"/dir\xff"))
+    odd.mkdir()
+    shutil.copy(shipped_db, odd / "c.db")
+    done = _musicbot(["ask", "/recommend jazz", "--db", "c.db", "--json"], _env(runtime), odd)
+    assert done.returncode == 0 and len(json.loads(done.stdout)) == 10, done.stderr
+
+
+def test_a_refused_socket_folder_is_explained(runtime: Path, tmp_path: Path) -> None:
+    folder = runtime / "musicbot"
+    folder.mkdir(mode=0o700)
+    folder.chmod(0o755)
+    listing = _musicbot(["worker"], _env(runtime), tmp_path)
+    assert "open to others" in listing.stdout and "chmod 700" in listing.stdout
