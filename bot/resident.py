@@ -11,8 +11,13 @@ a Unix socket and only prints the reply (the client imports nothing but the stan
   bytes, the Python executable and this code's folder. A different set-up talks to another worker, never to this one.
 * follows catalog changes other processes make (:meth:`core.engine.Engine.follow_changes`, as the chat does), keeps
   conversations in the database as every adapter does, and answers several clients at once;
-* answers only while its code and data files are those it started with: after an upgrade or an edit it says so,
-  stops, and the client runs the request itself;
+* answers only while its code (every source file of ``bot/``, ``core/``, ``adapters/``, loaded or not), data files,
+  ``.env``, installed libraries and catalog file (a file deleted or renamed over) are those it started with: after an
+  upgrade or an edit it says so, stops, and the client runs the request itself;
+* sends a newline every :data:`HEARTBEAT_S` while a request runs: a client that hears nothing for :data:`SILENCE_S`
+  (a stopped or hung worker) runs the request itself, and a request whose client hung up before it started is not run;
+* sends what a request logs to that request's client (its stderr, as the one-shot command prints it); its own log
+  lines go to a rotating ``<key>.log`` beside its socket;
 * exits after :data:`IDLE_S` seconds without a request (``MUSICBOT_WORKER_IDLE_S``), on ``musicbot worker stop``, or
   on SIGTERM; ``musicbot worker status`` lists the running ones.
 
