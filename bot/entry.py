@@ -33,8 +33,6 @@ def main() -> None:
             from bot.ask_args import reader_gone
 
             reader_gone()
-        except Exception:  # noqa: BLE001 - a worker is only a shortcut (e.g. a working folder whose name is not
-            code = None  # UTF-8, or deleted): the command runs itself
         if code is not None:
             sys.exit(code)
 

@@ -63,12 +63,17 @@ REQUEST_READ_S = 10.0
 #: :data:`SILENCE_S` gives up on that worker (stopped, hung) and runs the command itself.
 HEARTBEAT_S = 1.0
 SILENCE_S = 10.0
+#: The line a worker sends when it starts running an ``ask`` (then newlines while it runs, then the JSON reply).
+STARTED = b"started\n"
+#: Seconds a stopping worker waits for the requests it is running.
+DRAIN_S = 60.0
 #: Seconds before the client shows a spinner while the worker works (as the one-shot command does).
 SPINNER_DELAY_S = 0.3
 #: The project's root folder (``bot/``'s parent): part of the key, and what a worker imports from.
 ROOT = Path(__file__).resolve().parent.parent
 #: Environment variables that belong to one terminal or shell, not to the set-up: sent with each request (the first
-#: group: the reply is rendered for them) or ignored (the rest), never part of the key.
+#: group: the reply is rendered for them) or ignored (the rest, and the launcher's own: ``PATH``, ``VIRTUAL_ENV``,
+#: ``UV_*``, ``PYENV_*`` — the Python executable itself is part of the key), never part of the key.
 TERMINAL_ENV = ("COLUMNS", "LINES", "TERM", "COLORTERM", "NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE",
                 "TTY_INTERACTIVE", "JUPYTER_COLUMNS", "JUPYTER_LINES")
 _SHELL_ENV = ("PWD", "OLDPWD", "SHLVL", "_", "PS1", "PS2", "PROMPT_COMMAND", "HISTFILE", "WINDOWID", "WINDOWPATH",
@@ -76,9 +81,9 @@ _SHELL_ENV = ("PWD", "OLDPWD", "SHLVL", "_", "PS1", "PS2", "PROMPT_COMMAND", "HI
               "SSH_AGENT_PID", "GPG_AGENT_INFO", "GPG_TTY", "TERM_SESSION_ID", "TERM_PROGRAM", "TERM_PROGRAM_VERSION",
               "COLORFGBG", "VTE_VERSION", "TILIX_ID", "DESKTOP_STARTUP_ID", "XDG_SESSION_ID", "XDG_VTNR",
               "DBUS_SESSION_BUS_ADDRESS", "INVOCATION_ID", "JOURNAL_STREAM", "MANAGERPID", "SYSTEMD_EXEC_PID",
-              "MUSICBOT_WORKER_IDLE_S")
+              "PATH", "VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT", "MUSICBOT_WORKER_IDLE_S")
 _SHELL_PREFIXES = ("ITERM_", "KONSOLE_", "WT_", "VSCODE_", "TERMINAL_", "GNOME_TERMINAL_", "KITTY_", "ALACRITTY_",
-                   "WEZTERM_", "TERMINATOR_", "XTERM_", "LC_TERMINAL")
+                   "WEZTERM_", "TERMINATOR_", "XTERM_", "LC_TERMINAL", "UV_", "PYENV_")
 
 
 # ------------------------------------------------------------------------------------------------------ shared
@@ -182,29 +187,39 @@ def _terminal() -> dict[str, Any]:
             "stdout_encoding": encoding(sys.stdout), "stderr_encoding": encoding(sys.stderr)}
 
 
+class WorkerLost(Exception):
+    """The worker started a request and then went silent (stopped, hung, killed): the request may have run, so the
+    client must not run it again."""
+
+
 def _exchange(path: Path, request: dict[str, Any], spinner: bool = False,
               silence_s: float = SILENCE_S) -> dict[str, Any] | None:
-    """Send ``request`` to the worker at ``path`` and return its reply, or None when no worker answers there (no
-    socket, refused, closed without a reply, a malformed reply, or ``silence_s`` seconds without a byte: the worker
-    sends a newline every :data:`HEARTBEAT_S` while it works, so silence means it is stopped or hung).
-    ``spinner``: show rich's spinner on stderr after :data:`SPINNER_DELAY_S` (rich imported only then)."""
+    """Send ``request`` to the worker at ``path`` and return its reply, or None when no worker took it (no socket,
+    refused, closed or silent for ``silence_s`` seconds before it said it started, a malformed reply). The worker
+    answers with lines: ``started`` when it starts running an ``ask``, an empty line every :data:`HEARTBEAT_S`
+    while it runs, then the JSON reply. ``spinner``: show rich's spinner on stderr after :data:`SPINNER_DELAY_S`
+    (rich imported only then).
+
+    Raises:
+        WorkerLost: the worker said it started and then went silent or closed without a reply."""
     import select
     import socket
 
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     status = None
+    started = False
     try:
         sock.settimeout(CONNECT_TIMEOUT_S)
         sock.connect(str(path))
         sock.settimeout(None)
         sock.sendall(json.dumps(request, ensure_ascii=False).encode() + b"\n")
         t0 = heard = time.monotonic()
-        chunks: list[bytes] = []
+        buffer = b""
         while True:
             now = time.monotonic()
             wait = heard + silence_s - now
             if wait <= 0:
-                return None
+                break
             if spinner and status is None:
                 wait = min(wait, max(0.0, t0 + SPINNER_DELAY_S - now))
             ready, _, _ = select.select([sock], [], [], wait)
@@ -219,10 +234,20 @@ def _exchange(path: Path, request: dict[str, Any], spinner: bool = False,
             if not chunk:
                 break
             heard = time.monotonic()
-            chunks.append(chunk)
-        reply = json.loads(b"".join(chunks).decode())  # leading heartbeat newlines are JSON whitespace
-        return reply if isinstance(reply, dict) and reply.get("v") == PROTOCOL else None
+            buffer += chunk
+            while b"\n" in buffer:
+                line, buffer = buffer.split(b"\n", 1)
+                if line == STARTED.strip():
+                    started = True
+                elif line.strip():
+                    reply = json.loads(line.decode())
+                    return reply if isinstance(reply, dict) and reply.get("v") == PROTOCOL else None
+        if started:
+            raise WorkerLost
+        return None
     except (OSError, ValueError):
+        if started:
+            raise WorkerLost from None
         return None
     finally:
         if status is not None:
@@ -232,28 +257,49 @@ def _exchange(path: Path, request: dict[str, Any], spinner: bool = False,
 
 def ask(plain: dict[str, Any]) -> int | None:
     """Hand a plain ``musicbot ask`` (:func:`bot.ask_args.parse_plain_ask`'s arguments) to the resident worker of
-    this set-up, print its reply on stdout / stderr and return the exit status; None when no worker answered (none
-    running, workers off, stale code): the caller then runs the command itself (and :func:`start` a worker)."""
-    if not enabled():
+    this set-up, print its reply on stdout / stderr and return the exit status; None when no worker took the request
+    (none running, workers off, stale, anything failing before the worker started it): the caller then runs the
+    command itself (and :func:`start` a worker). A request a worker started is never handed back: if the worker is
+    lost during it, this says so and returns 1."""
+    try:
+        if not enabled():
+            return None
+        folder = socket_dir(create=False)
+        if folder is None:
+            return None
+        key = worker_key(str(plain["db"]) if plain.get("db") else None)
+        path = socket_path(folder, key)
+        if not path.exists():
+            return None
+        request = {"v": PROTOCOL, "op": "ask", "text": plain["text"], "conversation": plain["conversation"],
+                   "user": plain["user"], "json": bool(plain["as_json"]), **_terminal()}
+        reply = _exchange(path, request, spinner=not plain["as_json"] and request["stderr_tty"])
+    except WorkerLost:
+        _emit(sys.stderr, "The resident worker stopped answering in the middle of this request, which may have been "
+                          "carried out. `musicbot worker` shows it; `musicbot worker stop` ends it.\n")
+        return 1
+    except Exception:  # noqa: BLE001 - before a worker took the request: the command runs itself
         return None
-    folder = socket_dir(create=False)
-    if folder is None:
-        return None
-    key = worker_key(str(plain["db"]) if plain.get("db") else None)
-    path = socket_path(folder, key)
-    if not path.exists():
-        return None
-    request = {"v": PROTOCOL, "op": "ask", "text": plain["text"], "conversation": plain["conversation"],
-               "user": plain["user"], "json": bool(plain["as_json"]), **_terminal()}
-    reply = _exchange(path, request, spinner=not plain["as_json"] and request["stderr_tty"])
     if not reply or not reply.get("ok"):
         return None
-    sys.stderr.write(str(reply.get("stderr", "")))
-    sys.stderr.flush()
-    sys.stdout.write(str(reply.get("stdout", "")))
-    sys.stdout.flush()
+    _emit(sys.stderr, str(reply.get("stderr", "")))
+    _emit(sys.stdout, str(reply.get("stdout", "")))
     code = reply.get("code", 1)
     return code if isinstance(code, int) else 1
+
+
+def _emit(stream: Any, text: str) -> None:
+    """Write ``text`` to ``stream`` as the one-shot command's console would: nothing when the stream is closed
+    (``2>&-``: Python gives None) or refuses it; a reader gone (``BrokenPipeError``) is the caller's to handle."""
+    if stream is None or not text:
+        return
+    try:
+        stream.write(text)
+        stream.flush()
+    except BrokenPipeError:
+        raise
+    except (OSError, ValueError, UnicodeError):
+        pass
 
 
 def start(plain: dict[str, Any]) -> bool:
@@ -266,6 +312,8 @@ def start(plain: dict[str, Any]) -> bool:
     if folder is None:
         return False
     db = str(plain["db"]) if plain.get("db") else None
+    if ":memory:" in (db or os.environ.get("DATABASE_URL", "")):
+        return False  # each one-shot command has its own in-memory catalog: nothing to keep
     key = worker_key(db)
     args = json.dumps({"key": key, "db": db, "folder": str(folder)})
     code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from bot.resident import serve_main; serve_main()"
@@ -411,6 +459,17 @@ def _log_to_file(root: Any) -> None:
     path = _LOG_PATH
     if path is None:
         return
+
+    class NoLibraryChatter(logging.Filter):
+        """The database drivers' DEBUG/INFO lines (they quote SQL parameters: people's messages) stay out of a file
+        that outlives the requests; they cannot be told apart by request, so they go nowhere."""
+
+        def filter(self, record: logging.LogRecord) -> bool:
+            if record.levelno >= logging.WARNING:
+                _WARNED.append(True)
+                return True
+            return not record.name.startswith(("aiosqlite", "sqlalchemy", "asyncpg"))
+
     for handler in list(root.handlers):
         if isinstance(handler, logging.StreamHandler) and getattr(handler, "stream", None) is sys.stderr:
             rotating = logging.handlers.RotatingFileHandler(path, maxBytes=MAX_LOG, backupCount=1, encoding="utf-8")
@@ -418,12 +477,15 @@ def _log_to_file(root: Any) -> None:
             rotating.setLevel(handler.level)
             for existing in handler.filters:
                 rotating.addFilter(existing)
+            rotating.addFilter(NoLibraryChatter())
             root.removeHandler(handler)
             root.addHandler(rotating)
 
 
 #: The worker's log file (set by :func:`serve`).
 _LOG_PATH: Path | None = None
+#: Non-empty once the worker logged a warning or worse to its file (kept then; else removed at a clean exit).
+_WARNED: list[bool] = []
 
 
 def _file_identity(db: str) -> tuple[int, int] | None:
@@ -445,21 +507,23 @@ def _consoles(request: dict[str, Any]) -> tuple[Any, Any]:
     from rich.console import Console
 
     class Capture(io.StringIO):
-        """A string buffer that reports the client stream's encoding (rich picks box characters by it)."""
+        """A string buffer that answers ``isatty()`` and ``encoding`` as the client's stream would: rich then applies
+        its own rules (``FORCE_COLOR``, ``TTY_COMPATIBLE``, ``TERM=dumb``, …) exactly as in the one-shot command."""
 
-        def __init__(self, encoding: str) -> None:
+        def __init__(self, tty: bool, encoding: str) -> None:
             super().__init__()
-            self._encoding = encoding
+            self._tty, self._encoding = tty, encoding
+
+        def isatty(self) -> bool:
+            return self._tty
 
         @property
         def encoding(self) -> str:  # type: ignore[override]
             return self._encoding
 
     env = {k: str(v) for k, v in request["env"].items() if k in TERMINAL_ENV}
-    out = Console(file=Capture(request["stdout_encoding"]), force_terminal=True if request["stdout_tty"] else None,
-                  _environ=env)
-    err = Console(file=Capture(request["stderr_encoding"]), force_terminal=True if request["stderr_tty"] else None,
-                  _environ=env, stderr=True)
+    out = Console(file=Capture(request["stdout_tty"], request["stdout_encoding"]), _environ=env)
+    err = Console(file=Capture(request["stderr_tty"], request["stderr_encoding"]), _environ=env, stderr=True)
     return out, err
 
 
@@ -503,6 +567,8 @@ class Worker:
         self.last = time.monotonic()
         self.served = 0
         self.busy = 0
+        #: the catalog version this worker loaded (set by :func:`serve`; None: not checked)
+        self.version: str | None = None
         self.stop = asyncio.Event()
 
     async def handle(self, reader: Any, writer: Any) -> None:
@@ -520,6 +586,9 @@ class Worker:
                 request = None
             if reader.at_eof() and _valid(request) and request["op"] == "ask":
                 return  # the client is gone: nobody waits for this turn, and it may have run it itself
+            if _valid(request) and request["op"] == "ask":
+                writer.write(STARTED)  # from here on the client never runs this request itself
+                await writer.drain()
 
             async def beat() -> None:
                 while True:
@@ -529,7 +598,7 @@ class Worker:
             heart = asyncio.create_task(beat())
             reply = await self._reply(request)
             heart.cancel()
-            writer.write(json.dumps({"v": PROTOCOL, **reply}, ensure_ascii=False).encode() + b"\n")
+            writer.write(json.dumps({"v": PROTOCOL, **reply}).encode() + b"\n")  # ASCII: any text survives
             await writer.drain()
         except (ConnectionError, OSError):
             pass  # the client went away (Ctrl-C): its turn ran, nobody reads the reply
@@ -550,14 +619,30 @@ class Worker:
         if op == "stop":
             self.stop.set()
         if op in ("ping", "stop"):  # not a request: the idle clock goes on
-            return {"ok": True, "pid": os.getpid(), "db": self.shown_db, "folder": os.getcwd(), "served": self.served,
+            folder = os.getcwd().encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            return {"ok": True, "pid": os.getpid(), "db": self.shown_db, "folder": folder, "served": self.served,
                     "idle_s": round(time.monotonic() - self.last, 1), "up_s": round(time.time() - self.started, 1)}
         self.busy += 1
         try:
+            if self.version is not None and await self._catalog_version() != self.version:
+                # the catalog changed since this worker loaded it (another process, or an admin command it ran
+                # itself): a one-shot command would load it afresh, so this worker retires and the client runs cold
+                self.stop.set()
+                return {"ok": False, "why": "stale"}
             return await self._ask(request)
         finally:
             self.busy -= 1
             self.last = time.monotonic()
+
+    async def _catalog_version(self) -> str | None:
+        """The catalog's version now (:func:`core.cache_key.version_of`: changes with every write to tracks or
+        labels, whoever makes it — the start-up cache's key); None when it cannot be read."""
+        from core.cache_key import version_of
+
+        try:
+            return await version_of(self.engine.catalog)
+        except Exception:  # noqa: BLE001 - unreadable now: the request will say why
+            return None
 
     async def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
         from bot.oneshot import answer, print_error
@@ -568,7 +653,6 @@ class Worker:
         logs: list[str] = []
         token = _request_logs().set(logs)
         try:
-            await self.engine.catch_up()  # a catalog change committed before this request is part of its answer
             await answer(self.engine, self.settings, request["text"], request["conversation"], request["user"],
                          request["json"], out, err)
         except MusicBotError as exc:
@@ -605,6 +689,11 @@ class Worker:
         finally:
             server.close()
             path.unlink(missing_ok=True)
+            # requests already running finish and get their reply (their conversation's lease is given back) before
+            # the engine closes; a turn is bounded by the agent's own deadline
+            deadline = time.monotonic() + DRAIN_S
+            while self.busy and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
             await server.wait_closed()
 
 
@@ -638,7 +727,9 @@ async def serve(key: str, db: str | None, folder: Path, idle_s: float) -> None:
         if target == ":memory:" or target.startswith("file::memory:"):
             return
         _capture_request_logs()
-        engine = await build_engine(settings, Path(db) if db else None, follow=True)
+        # no following of other processes' changes: a changed catalog retires the worker (see Worker._reply), so
+        # what it answers is always what a one-shot command on the same catalog would
+        engine = await build_engine(settings, Path(db) if db else None, follow=False)
         try:
             # everything a first request would otherwise load, before the socket is there: the text model, the
             # stores' connections and statements, the agent, the console rendering
@@ -647,15 +738,23 @@ async def serve(key: str, db: str | None, folder: Path, idle_s: float) -> None:
             import bot.oneshot  # noqa: F401 - the reply's rendering (rich, the console adapter)
             import adapters.console.render  # noqa: F401
             worker = Worker(engine, settings, target, idle_s)
+            from core.startup_cache import loaded_version
+
+            # the version the table was read at (a change committed while this worker started is then seen); read
+            # now when the table came from no cache file (MUSICBOT_CACHE=0)
+            worker.version = loaded_version(engine.loaded.table) or await worker._catalog_version()
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(sig, worker.stop.set)
             await worker.run(socket_path(folder, key))
         finally:
             await engine.close()
-            log_file = folder / f"{key}.log"
-            if log_file.is_file() and not log_file.stat().st_size:
-                log_file.unlink(missing_ok=True)  # nothing went wrong: no empty log left behind
+            if not _WARNED:  # nothing went wrong: no log left behind
+                import logging
+
+                logging.shutdown()
+                for name in (f"{key}.log", f"{key}.log.1"):
+                    (folder / name).unlink(missing_ok=True)
 
 
 def serve_main() -> None:

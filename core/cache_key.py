@@ -90,3 +90,20 @@ async def pg_catalog_version(catalog: Any) -> str:
     row = (await catalog._fetch(PG_VERSION_SQL))[0]  # noqa: SLF001 - the catalog's own read helper
     seq, changes, schema, count, max_id, track_xmin, labels, label_xmin = row
     return f"pg-q{seq}-c{changes}-{schema}-r{count}-i{max_id}-x{track_xmin}-l{labels}-x{label_xmin}"
+
+
+def is_pg_catalog(catalog: Any) -> bool:
+    """True for a PostgreSQL catalog (:class:`core.infra.pg_catalog.PgCatalog`), False for SQLite
+    (:class:`core.catalog.Catalog`)."""
+    return hasattr(catalog, "engine") and hasattr(catalog, "target")
+
+
+async def version_of(catalog: Any) -> str:
+    """The version of an open catalog of either backend: :func:`pg_catalog_version` or :func:`catalog_version` (what
+    the start-up cache is keyed by: it changes with every write to tracks or labels, whoever makes it).
+
+    Raises:
+        sqlite3.Error / asyncpg errors: the catalog cannot be read."""
+    if is_pg_catalog(catalog):
+        return await pg_catalog_version(catalog)
+    return await catalog_version(catalog.db)

@@ -204,12 +204,6 @@ class Engine:
             self._follower = CatalogFollower(self.catalog, self.loaded, self._write_lock, self.catalog_seq)
             await self._follower.start()
 
-    async def catch_up(self) -> int:
-        """Apply now the catalog changes other processes committed, as :meth:`follow_changes` would within ~1 s (a
-        resident worker does this before each request: a change committed before the request was sent is seen).
-        Returns how many change-log rows were read; 0 when not following changes."""
-        return await self._follower.catch_up() if self._follower is not None else 0
-
     async def close(self) -> None:
         """Stop following changes and close the catalog connection."""
         if self._follower is not None:

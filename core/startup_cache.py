@@ -47,7 +47,7 @@ from typing import Any
 
 import numpy as np
 
-from core.cache_key import catalog_version, pg_catalog_version
+from core.cache_key import catalog_version, is_pg_catalog, pg_catalog_version
 from core.disk_memo import cache_root, fingerprint, memo_array
 from core.table import TrackTable
 
@@ -63,6 +63,8 @@ KEEP = 6
 #: Each table loaded with a cache file -> (that file, the table's ``version`` then): what its fitted text model is
 #: keyed by (:func:`fit_text`); a table changed since (``version`` moved on) has no cached text model.
 _TABLE_FILES: weakref.WeakKeyDictionary[TrackTable, tuple[Path, int]] = weakref.WeakKeyDictionary()
+#: Each table loaded with a cache file -> the catalog version it was read at (:func:`loaded_version`).
+_LOADED_AT: weakref.WeakKeyDictionary[TrackTable, str] = weakref.WeakKeyDictionary()
 
 
 def _code_fingerprint() -> str:
@@ -351,7 +353,7 @@ async def load_table(catalog: Any, cache_dir: Path | None) -> tuple[TrackTable, 
     """
     if cache_dir is None:
         return await TrackTable.load(catalog), "built-uncached"
-    if hasattr(catalog, "engine") and hasattr(catalog, "target"):  # PostgreSQL (core.infra.pg_catalog.PgCatalog)
+    if is_pg_catalog(catalog):
         return await _load_pg_table(catalog, cache_dir)
     db = catalog.db
     t0 = time.perf_counter()
@@ -362,18 +364,29 @@ async def load_table(catalog: Any, cache_dir: Path | None) -> tuple[TrackTable, 
         table = read_table(path)
         if table is not None:
             log.debug("track table from %s in %.0f ms", path, 1000 * (time.perf_counter() - t0))
-            return _keyed(table, path), "cache"
+            return _keyed(table, path, version), "cache"
         table = await TrackTable.load(catalog)
         label_rows = await catalog.all_labels()  # same snapshot, same order as the load read them
     finally:
         await db.execute("COMMIT")
-    return (_keyed(table, path), "built") if write_table(path, table, label_rows) else (table, "built-uncached")
+    return (_keyed(table, path, version), "built") if write_table(path, table, label_rows) else (table, "built-uncached")
 
 
-def _keyed(table: TrackTable, path: Path) -> TrackTable:
-    """Remember that ``table`` is exactly what the cache file ``path`` holds (for :func:`fit_text`)."""
+def _keyed(table: TrackTable, path: Path, version: str) -> TrackTable:
+    """Remember that ``table`` is exactly what the cache file ``path`` holds (for :func:`fit_text`), loaded at catalog
+    ``version`` (:func:`loaded_version`)."""
     _TABLE_FILES[table] = (path, table.version)
+    _LOADED_AT[table] = version
     return table
+
+
+def loaded_version(table: TrackTable) -> str | None:
+    """The catalog version (:func:`core.cache_key.version_of`) ``table`` was loaded at, when it was loaded through the
+    start-up cache and has not changed in memory since; else None."""
+    entry = _TABLE_FILES.get(table)
+    if entry is None or entry[1] != table.version:
+        return None
+    return _LOADED_AT.get(table)
 
 
 async def _load_pg_table(catalog: Any, cache_dir: Path) -> tuple[TrackTable, str]:
@@ -388,12 +401,12 @@ async def _load_pg_table(catalog: Any, cache_dir: Path) -> tuple[TrackTable, str
     path = table_file(cache_dir, version)
     table = read_table(path)
     if table is not None:
-        return _keyed(table, path), "cache"
+        return _keyed(table, path, version), "cache"
     table = await TrackTable.load(catalog)
     label_rows = await catalog.all_labels()
     if await pg_catalog_version(catalog) != version:  # changed while loading: serve it, cache nothing
         return table, "built-uncached"
-    return (_keyed(table, path), "built") if write_table(path, table, label_rows) else (table, "built-uncached")
+    return (_keyed(table, path, version), "built") if write_table(path, table, label_rows) else (table, "built-uncached")
 
 
 def table_memo(table: TrackTable, kind: str, code: Sequence[Path], compute: Callable[[], np.ndarray]) -> np.ndarray:

@@ -45,15 +45,20 @@ class DatabaseTarget:
         return "sqlite+aiosqlite:///" + self.path
 
     def display(self) -> str:
-        """The location without a password, for messages and logs."""
+        """The location without a password (in the user part or a ``password=`` query parameter), for messages and
+        logs."""
         if not self.is_postgres:
             return self.path
         scheme, rest = self.dsn.split("://", 1)
+        rest, sep, query = rest.partition("?")
         if "@" in rest:
             creds, host = rest.rsplit("@", 1)
             user = creds.split(":", 1)[0]
             rest = f"{user}:***@{host}" if ":" in creds else f"{user}@{host}"
-        return f"{scheme}://{rest}"
+        if sep:
+            query = "&".join(f"{part.split('=', 1)[0]}=***" if part.split("=", 1)[0].lower() in ("password", "pass")
+                             else part for part in query.split("&"))
+        return f"{scheme}://{rest}{sep}{query}"
 
 
 def parse_database(value: str) -> DatabaseTarget:

@@ -165,21 +165,38 @@ def test_on_a_terminal_the_worker_writes_what_the_one_shot_command_writes(two_ca
     assert status["served"] == 1
 
 
-def test_the_worker_sees_a_change_another_process_committed_before_the_request(two_catalogs, runtime: Path) -> None:
-    _, warm, work = two_catalogs
+@pytest.mark.parametrize("query", ["/search Blinding Lights", "/recommend metal"])
+def test_after_a_catalog_change_the_answer_is_the_one_shots(two_catalogs, runtime: Path, query: str) -> None:
+    cold, warm, work = two_catalogs
     _start_worker(warm, work, runtime)
     env = _env(runtime)
     before = _musicbot(["ask", "/search Blinding Lights", "--db", str(warm), "--json"], env, work)
     ids = [t["track_id"] for t in json.loads(before.stdout) if t["track_name"] == "Blinding Lights"]
     assert ids
-    for track_id in ids:
-        deleted = _musicbot(["delsong", track_id, "--db", str(warm)], env, work)
-        assert deleted.returncode == 0, deleted.stderr
-    after = _musicbot(["ask", "/search Blinding Lights", "--db", str(warm), "--json"], env, work)
+    for db in (cold, warm):  # another process deletes them (for "/recommend metal": tracks it would not list)
+        for track_id in ids:
+            deleted = _musicbot(["delsong", track_id, "--db", str(db)], env, work)
+            assert deleted.returncode == 0, deleted.stderr
+    args = ["ask", query, "--json", "--conversation", "after"]
+    one_shot = _musicbot([*args, "--db", str(cold)], {**env, "MUSICBOT_WORKER": "0"}, work)
+    after = _musicbot([*args, "--db", str(warm)], env, work)
     assert after.returncode == 0 and after.stdout.strip()
     assert not any(track_id in after.stdout for track_id in ids)
-    (status,) = _status(runtime)
-    assert status["served"] == 2  # both searches were the worker's
+    assert after.stdout == one_shot.stdout  # as if loaded afresh: the worker that loaded the old catalog retired
+    assert all(s.get("served", 0) == 0 for s in _wait_for_status(runtime, lambda ss: ss and ss[0].get("ok")))
+    late = _musicbot(["ask", query, "--json", "--conversation", "later", "--db", str(warm)], env, work)
+    (status,) = _status(runtime)  # a new worker, started by the one-shot above, on the changed catalog
+    assert late.returncode == 0 and status["served"] == 1
+
+
+def _wait_for_status(runtime: Path, ready, timeout_s: float = 120) -> list[dict]:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        statuses = _status(runtime)
+        if ready(statuses):
+            return statuses
+        time.sleep(0.2)
+    raise AssertionError(f"workers never reached the expected state: {statuses}")
 
 
 def test_another_set_up_never_talks_to_this_worker(two_catalogs, runtime: Path) -> None:
@@ -241,7 +258,7 @@ def test_worker_stop_and_status(two_catalogs, runtime: Path) -> None:
 
 
 def _raw(sock_path: Path, payload: bytes, hang_up: bool = True) -> dict:
-    """Send ``payload`` as it is, then (``hang_up``) close the sending side; return the reply after any heartbeats."""
+    """Send ``payload`` as it is, then (``hang_up``) close the sending side; return the reply (the last line)."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.connect(str(sock_path))
         s.sendall(payload)
@@ -250,7 +267,9 @@ def _raw(sock_path: Path, payload: bytes, hang_up: bool = True) -> dict:
         data = b""
         while chunk := s.recv(65536):
             data += chunk
-    return json.loads(data)
+    lines = [line for line in data.split(b"\n") if line.strip()]
+    assert lines[:-1] in ([], [b"started"]), lines[:-1]  # "started" for a valid ask, then newlines, then the reply
+    return json.loads(lines[-1])
 
 
 def test_malformed_requests_are_refused_and_the_worker_goes_on(two_catalogs, runtime: Path) -> None:

@@ -61,10 +61,9 @@ def test_the_pattern_catches_what_it_should() -> None:
 
 # ---------------------------------------------------------------------------------------------- the composition root
 #: Everything public on :class:`core.engine.Engine`: its lifecycle, the services it wires (``app``) and the parts it
-#: built. A use case belongs on a core.app service reached through ``engine.app``, never here. (``catch_up``: the
-#: change follower's "apply other processes' changes now", lifecycle like ``follow_changes``.)
-ENGINE_SURFACE = frozenset({"open", "follow_changes", "catch_up", "close", "app", "catalog", "database",
-                            "conversation_db", "loaded", "catalog_seq"})
+#: built. A use case belongs on a core.app service reached through ``engine.app``, never here.
+ENGINE_SURFACE = frozenset({"open", "follow_changes", "close", "app", "catalog", "database", "conversation_db", "loaded",
+                            "catalog_seq"})
 #: ``engine.<name>`` in bot/ and benchmarks/ (the CLI one-shots, scripts run in subprocesses included).
 ENGINE_ATTRIBUTE = re.compile(r"(?<![\w.])engine\.(\w+)")
 
@@ -93,7 +92,7 @@ def _public_names_in_engine_source() -> set[str]:
 def test_the_engine_class_has_no_use_case_methods() -> None:
     extra = _public_names_in_engine_source() - ENGINE_SURFACE
     assert not extra, f"Engine is the composition root only; put {sorted(extra)} on a core.app service (engine.app)"
-    assert {n for n in dir(Engine) if not n.startswith("_")} == {"open", "follow_changes", "catch_up", "close"}
+    assert {n for n in dir(Engine) if not n.startswith("_")} == {"open", "follow_changes", "close"}
 
 
 async def test_an_open_engine_exposes_only_the_composition_root(tmp_path: Path) -> None:
