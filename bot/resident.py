@@ -168,9 +168,11 @@ def _terminal() -> dict[str, Any]:
             columns, lines = os.get_terminal_size(fd)
         except (OSError, ValueError):
             continue
-        if not env.get("COLUMNS", "").isdigit():
+        # rich reads a size of 0 (a terminal that reports none) as its default 80 x 25, but takes COLUMNS=0 as a
+        # width of 0: only a real size is passed on
+        if columns > 0 and not env.get("COLUMNS", "").isdigit():
             env["COLUMNS"] = str(columns)
-        if not env.get("LINES", "").isdigit():
+        if lines > 0 and not env.get("LINES", "").isdigit():
             env["LINES"] = str(lines)
         break
 
@@ -561,6 +563,7 @@ class Worker:
             self.shown_db = parse_database(db).display() if "://" in db else os.path.abspath(db)
         except Exception:  # noqa: BLE001 - only a label
             self.shown_db = "(catalog)"
+        self.shown_db = self.shown_db.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         self.files = _watched_files()
         self.db_file = _file_identity(db)
         self.started = time.time()

@@ -155,14 +155,21 @@ def _without_spinner(out: bytes) -> bytes:
 def test_on_a_terminal_the_worker_writes_what_the_one_shot_command_writes(two_catalogs, runtime: Path) -> None:
     cold, warm, work = two_catalogs
     _start_worker(warm, work, runtime)
-    args = ["ask", "/recommend upbeat 80s synth pop", "--conversation", "tty"]
-    env = _env(runtime, TERM="xterm-256color", COLUMNS="100")
-    one_shot = _on_a_terminal([*args, "--db", str(cold)], {**env, "MUSICBOT_WORKER": "0"}, work)
-    served = _on_a_terminal([*args, "--db", str(warm)], env, work)
-    assert b"\x1b]8;" in one_shot  # clickable Spotify links (terminal hyperlinks): a terminal was seen
-    assert _without_spinner(served) == _without_spinner(one_shot)
+    variants = [{"TERM": "xterm-256color", "COLUMNS": "100"}, {"TERM": "xterm-256color", "TTY_COMPATIBLE": "0"},
+                {"TERM": "xterm", "FORCE_COLOR": ""}, {"TERM": "dumb", "COLUMNS": "60"}, {"TERM": "xterm", "NO_COLOR": "1"}]
+    for i, variant in enumerate(variants):
+        # the first: a list (links, colours) as the worker's first request; then a track card, whose content depends
+        # on nothing a process remembers (see the README on reasons after other requests)
+        text = "/recommend upbeat 80s synth pop" if not i else "/song Bohemian Rhapsody"
+        args = ["ask", text, "--conversation", f"tty{i}"]
+        env = {k: v for k, v in _env(runtime, **variant).items() if k not in ("COLUMNS",) or "COLUMNS" in variant}
+        one_shot = _on_a_terminal([*args, "--db", str(cold)], {**env, "MUSICBOT_WORKER": "0"}, work)
+        served = _on_a_terminal([*args, "--db", str(warm)], env, work)
+        if not i:
+            assert b"\x1b]8;" in one_shot  # clickable Spotify links (terminal hyperlinks): a terminal was seen
+        assert _without_spinner(served) == _without_spinner(one_shot), variant
     (status,) = _status(runtime)
-    assert status["served"] == 1
+    assert status["served"] == len(variants)
 
 
 @pytest.mark.parametrize("query", ["/search Blinding Lights", "/recommend metal"])
@@ -468,8 +475,10 @@ def test_what_a_request_logs_reaches_its_client(two_catalogs, runtime: Path) -> 
     assert all("preview via" not in p.read_text() for p in (runtime / "musicbot").glob("*.log*"))  # not the worker's
 
 
-def test_the_status_shows_no_database_password() -> None:
-    worker = resident.Worker(None, None, "postgresql://mb:s3cretPW@127.0.0.1:5432/music", idle_s=60)
+@pytest.mark.parametrize("url", ["postgresql://mb:s3cretPW@127.0.0.1:5432/music",
+                                 "postgresql://mb@127.0.0.1:5432/music?sslmode=disable&password=s3cretPW"])
+def test_the_status_shows_no_database_password(url: str) -> None:
+    worker = resident.Worker(None, None, url, idle_s=60)
     assert "s3cretPW" not in worker.shown_db and "127.0.0.1:5432/music" in worker.shown_db
 
 
@@ -479,6 +488,11 @@ def test_a_working_folder_whose_name_is_not_utf8_still_answers(shipped_db: Path,
     shutil.copy(shipped_db, odd / "c.db")
     done = _musicbot(["ask", "/recommend jazz", "--db", "c.db", "--json"], _env(runtime), odd)
     assert done.returncode == 0 and len(json.loads(done.stdout)) == 10, done.stderr
+    _wait_for_worker(runtime)
+    served = _musicbot(["ask", "/recommend jazz", "--db", "c.db", "--json"], _env(runtime), odd)
+    assert served.returncode == 0 and len(json.loads(served.stdout)) == 10
+    listing = _musicbot(["worker"], _env(runtime), odd)
+    assert "Running: pid" in listing.stdout and "1 requests answered" in listing.stdout
 
 
 def test_a_refused_socket_folder_is_explained(runtime: Path, tmp_path: Path) -> None:
@@ -487,3 +501,71 @@ def test_a_refused_socket_folder_is_explained(runtime: Path, tmp_path: Path) -> 
     folder.chmod(0o755)
     listing = _musicbot(["worker"], _env(runtime), tmp_path)
     assert "open to others" in listing.stdout and "chmod 700" in listing.stdout
+
+
+def test_a_closed_stderr_or_stdout_never_runs_a_request_twice(two_catalogs, runtime: Path) -> None:
+    _, warm, work = two_catalogs
+    _start_worker(warm, work, runtime)
+    env = _env(runtime)
+    for i, close in enumerate(("2>&-", ">&-")):
+        line = f"{sys.executable} -c {_ENTRY!r} ask '/playlist create Road {i}' --db {warm} {close}"
+        done = subprocess.run(["bash", "-c", line], env=env, cwd=work, capture_output=True, text=True, timeout=120)
+        assert "already exists" not in done.stdout + done.stderr
+        again = _musicbot(["ask", f"/playlist create Road {i}", "--db", str(warm)], env, work)
+        assert "already exists" in again.stdout + again.stderr  # it was created once, by the first command
+
+
+def _hold_write_lock(db: Path, seconds: float) -> subprocess.Popen:
+    """Another process holding the catalog's write lock for ``seconds`` (a request that writes waits meanwhile)."""
+    script = ("import sqlite3, sys, time; c = sqlite3.connect(sys.argv[1], isolation_level=None); "
+              "c.execute('BEGIN IMMEDIATE'); print('held', flush=True); time.sleep(float(sys.argv[2])); c.rollback()")
+    proc = subprocess.Popen([sys.executable, "-c", script, str(db), str(seconds)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
+    return proc
+
+
+def test_a_worker_lost_in_the_middle_of_a_request_is_said_and_the_request_not_run_again(
+    two_catalogs, runtime: Path,
+) -> None:
+    import signal
+
+    _, warm, work = two_catalogs
+    status = _start_worker(warm, work, runtime)
+    env = _env(runtime)
+    lock = _hold_write_lock(warm, 6)
+    client = subprocess.Popen([sys.executable, "-c", _ENTRY, "ask", "/playlist create Lost", "--db", str(warm)],
+                              env=env, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)  # the worker took the request and waits for the write lock
+    os.kill(status["pid"], signal.SIGSTOP)
+    try:
+        out, err = client.communicate(timeout=120)
+    finally:
+        os.kill(status["pid"], signal.SIGCONT)
+        lock.wait(timeout=60)
+    assert client.returncode == 1 and "stopped answering in the middle of this request" in err
+    assert "already exists" not in out + err  # not run a second time by the client
+    time.sleep(2.0)
+    again = _musicbot(["ask", "/playlist create Lost", "--db", str(warm), "--conversation", "x"], env, work)
+    assert "already exists" in again.stdout + again.stderr  # the worker, resumed, carried it out once
+
+
+def test_a_worker_stopped_during_a_request_finishes_it(two_catalogs, runtime: Path) -> None:
+    _, warm, work = two_catalogs
+    _start_worker(warm, work, runtime)
+    env = _env(runtime)
+    lock = _hold_write_lock(warm, 3)
+    client = subprocess.Popen([sys.executable, "-c", _ENTRY, "ask", "/recommend jazz", "--json", "--db", str(warm)],
+                              env=env, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    stopped = _musicbot(["worker", "stop"], env, work)
+    assert "Stopped: pid" in stopped.stdout
+    out, err = client.communicate(timeout=120)
+    lock.wait(timeout=60)
+    assert client.returncode == 0 and len(json.loads(out)) == 10 and "still busy" not in err
+
+
+def test_an_in_memory_catalog_starts_no_worker(tmp_path: Path, runtime: Path) -> None:
+    done = _musicbot(["ask", "hello", "--db", ":memory:"], _env(runtime), tmp_path)
+    assert done.returncode == 0
+    time.sleep(1.0)
+    assert not _sockets(runtime) and not list((runtime / "musicbot").glob("*.lo*"))
