@@ -326,6 +326,10 @@ def _explain_picks(t: TrackTable, ctx: _RefContext, picked: list[int]) -> tuple[
     return out, lines
 
 
+#: Which asked label a reason names when two weigh the same: the most specific kind first.
+_KIND_RANK = {"subgenre": 0, "genre": 1, "playlist": 2}
+
+
 def explain_text(table: TrackTable, p: int, query: TextQuery) -> list[Reason]:
     """Reasons for position ``p`` answering a text request: an asked label it carries, an asked artist, up to two
     asked features the track is close to (value and asked value), the year when a year filter was asked, and its
@@ -335,7 +339,10 @@ def explain_text(table: TrackTable, p: int, query: TextQuery) -> list[Reason]:
     carried = {f"{k}:{v}" for k, v in (t.label_names[lid] for lid in t.labels[p])}
     own = {f"{k}:{v}" for k, v in (t.label_names[lid] for lid in own_labels(t, p))}
     tagged: Reason | None = None  # an asked genre only one playlist gives the track (not its artist's scene)
-    for key, w in sorted(query.labels.items(), key=lambda kv: -kv[1]):
+    # heaviest first; on a tie the more specific kind, then the label text: the same words whatever order the
+    # request's labels were gathered in (a long-running process gathered them in another order on a second request)
+    for key, w in sorted(query.labels.items(), key=lambda kv: (-kv[1], _KIND_RANK.get(kv[0].partition(":")[0], 9),
+                                                                 kv[0])):
         if w > 0 and key in carried:
             kind, _, label = key.partition(":")
             if kind in ("genre", "subgenre") and key not in own:

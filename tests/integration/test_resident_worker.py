@@ -569,3 +569,14 @@ def test_an_in_memory_catalog_starts_no_worker(tmp_path: Path, runtime: Path) ->
     assert done.returncode == 0
     time.sleep(1.0)
     assert not _sockets(runtime) and not list((runtime / "musicbot").glob("*.lo*"))
+
+
+async def test_a_long_running_process_words_a_request_the_same_every_time(engine) -> None:
+    """Found by running the worker against the one-shot command: a second identical request in one process named
+    "subgenre: electropop" where the first (and every one-shot) said "genre: pop" — two asked labels of equal weight,
+    gathered in another order. The reason now picks among equals by kind and text."""
+    first = await engine.app.discovery.recommend_text("upbeat 80s synth pop")
+    await engine.app.discovery.recommend_text("chill study music")
+    again = await engine.app.discovery.recommend_text("upbeat 80s synth pop")
+    assert [t.reason for t in again.tracks] == [t.reason for t in first.tracks]
+    assert [t.track.track_id for t in again.tracks] == [t.track.track_id for t in first.tracks]
