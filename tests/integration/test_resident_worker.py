@@ -158,8 +158,7 @@ def test_on_a_terminal_the_worker_writes_what_the_one_shot_command_writes(two_ca
     variants = [{"TERM": "xterm-256color", "COLUMNS": "100"}, {"TERM": "xterm-256color", "TTY_COMPATIBLE": "0"},
                 {"TERM": "xterm", "FORCE_COLOR": ""}, {"TERM": "dumb", "COLUMNS": "60"}, {"TERM": "xterm", "NO_COLOR": "1"}]
     for i, variant in enumerate(variants):
-        # the first: a list (links, colours) as the worker's first request; then a track card, whose content depends
-        # on nothing a process remembers (see the README on reasons after other requests)
+        # a list (links, colours), then a track card (a table: widths, box characters) under each set of variables
         text = "/recommend upbeat 80s synth pop" if not i else "/song Bohemian Rhapsody"
         args = ["ask", text, "--conversation", f"tty{i}"]
         env = {k: v for k, v in _env(runtime, **variant).items() if k not in ("COLUMNS",) or "COLUMNS" in variant}
