@@ -81,9 +81,9 @@ _SHELL_ENV = ("PWD", "OLDPWD", "SHLVL", "_", "PS1", "PS2", "PROMPT_COMMAND", "HI
               "SSH_AGENT_PID", "GPG_AGENT_INFO", "GPG_TTY", "TERM_SESSION_ID", "TERM_PROGRAM", "TERM_PROGRAM_VERSION",
               "COLORFGBG", "VTE_VERSION", "TILIX_ID", "DESKTOP_STARTUP_ID", "XDG_SESSION_ID", "XDG_VTNR",
               "DBUS_SESSION_BUS_ADDRESS", "INVOCATION_ID", "JOURNAL_STREAM", "MANAGERPID", "SYSTEMD_EXEC_PID",
-              "PATH", "VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT", "MUSICBOT_WORKER_IDLE_S")
+              "PATH", "VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT", "UV", "PYTHONUNBUFFERED", "MUSICBOT_WORKER_IDLE_S")
 _SHELL_PREFIXES = ("ITERM_", "KONSOLE_", "WT_", "VSCODE_", "TERMINAL_", "GNOME_TERMINAL_", "KITTY_", "ALACRITTY_",
-                   "WEZTERM_", "TERMINATOR_", "XTERM_", "LC_TERMINAL", "UV_", "PYENV_")
+                   "WEZTERM_", "TERMINATOR_", "XTERM_", "LC_TERMINAL", "UV_", "PYENV_", "_PYENV")
 
 
 # ------------------------------------------------------------------------------------------------------ shared

@@ -356,7 +356,9 @@ def test_the_key_covers_the_set_up_and_not_the_terminal(tmp_path: Path) -> None:
     assert resident.worker_key("a.db", str(tmp_path), dict(env)) == key
     for name, value in {"TERM": "dumb", "COLUMNS": "200", "PWD": "/elsewhere", "SHLVL": "3",
                         "ITERM_SESSION_ID": "w0", "GNOME_TERMINAL_SCREEN": "/org/gnome/Terminal/screen/tab2",
-                        "KITTY_WINDOW_ID": "3", "TMUX_PANE": "%4"}.items():
+                        "KITTY_WINDOW_ID": "3", "TMUX_PANE": "%4", "UV": "/usr/bin/uv", "UV_RUN_RECURSION_DEPTH": "1",
+                        "VIRTUAL_ENV": "/x/.venv", "PATH": "/x/.venv/bin:/usr/bin", "_PYENV_INSTALL_PREFIX": "/p",
+                        "PYENV_VERSION": "3.11.7"}.items():
         assert resident.worker_key("a.db", str(tmp_path), {**env, name: value}) == key, name
     assert resident.worker_key("b.db", str(tmp_path), env) != key
     assert resident.worker_key(None, str(tmp_path), env) != key
