@@ -9,13 +9,16 @@ a Unix socket and only prints the reply (the client imports nothing but the stan
 * is keyed (:func:`worker_key`) by everything that decides what a request sees: the working folder, the ``--db``
   argument, the environment (less the terminal's own variables, which are sent with each request), the ``.env`` file's
   bytes, the Python executable and this code's folder. A different set-up talks to another worker, never to this one.
-* follows catalog changes other processes make (:meth:`core.engine.Engine.follow_changes`, as the chat does), keeps
-  conversations in the database as every adapter does, and answers several clients at once;
-* answers only while its code (every source file of ``bot/``, ``core/``, ``adapters/``, loaded or not), data files,
-  ``.env``, installed libraries and catalog file (a file deleted or renamed over) are those it started with: after an
-  upgrade or an edit it says so, stops, and the client runs the request itself;
-* sends a newline every :data:`HEARTBEAT_S` while a request runs: a client that hears nothing for :data:`SILENCE_S`
-  (a stopped or hung worker) runs the request itself, and a request whose client hung up before it started is not run;
+* answers only while the catalog is the one it loaded (its version, :func:`core.cache_key.version_of`: any write
+  to tracks or labels, by anyone, this worker's own admin commands included) and its code (every source file of
+  ``bot/``, ``core/``, ``adapters/``, loaded or not), data files, ``.env``, installed libraries and catalog file (a
+  file deleted or renamed over) are those it started with: otherwise it says "stale", stops, and the client runs the
+  request itself — so its answer is always what a one-shot command would print; conversations live in the database
+  as for every adapter, and it answers several clients at once;
+* says ``started`` when it starts running a request, then sends a newline every :data:`HEARTBEAT_S`: a client that
+  hears nothing for :data:`SILENCE_S` before ``started`` runs the request itself; after it, never (it says the worker
+  was lost and exits 1: the request may have run); a request whose client hung up before it started is not run, and
+  a stopping worker finishes the requests it runs;
 * sends what a request logs to that request's client (its stderr, as the one-shot command prints it); its own log
   lines go to a rotating ``<key>.log`` beside its socket;
 * exits after :data:`IDLE_S` seconds without a request (``MUSICBOT_WORKER_IDLE_S``), on ``musicbot worker stop``, or
